@@ -1,0 +1,8 @@
+/** Tests run against the real Redis on 127.0.0.1:6379 (or REDIS_URL), one file at a time. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  testTimeout: 60000,
+};

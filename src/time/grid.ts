@@ -1,0 +1,132 @@
+/**
+ * The interval grid: every interval of a skill group starts on its zone's wall clock (09:00, 09:30, …).
+ * Instants are epoch milliseconds everywhere in the core; luxon is used only to map them to wall time.
+ *
+ * DST: in a spring-forward gap the missing local times have no interval; in a fall-back overlap the
+ * repeated hour has two sets of intervals, told apart by their UTC offset. Flooring keeps the offset of
+ * the instant being floored, which is what makes the repeated hour come out right.
+ */
+import { DateTime, IANAZone } from 'luxon';
+import type { IsoWeekday, WeeklyWindow } from '../domain/types';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+export function isValidZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** The wall-clock view of an instant in a zone. */
+export function wallClock(epochMs: number, zone: string): DateTime {
+  return DateTime.fromMillis(epochMs, { zone });
+}
+
+/** Start of the grid interval that contains `epochMs`. */
+export function intervalStartOf(epochMs: number, zone: string, intervalMinutes: number): number {
+  const local = wallClock(epochMs, zone);
+  const minuteOfDay = local.hour * 60 + local.minute;
+  const flooredMinute = minuteOfDay - (minuteOfDay % intervalMinutes);
+  // Subtract in absolute time so the instant keeps its own offset (correct in a repeated hour).
+  const deltaMs = (minuteOfDay - flooredMinute) * MINUTE_MS + local.second * 1000 + local.millisecond;
+  return epochMs - deltaMs;
+}
+
+export function isOnGrid(epochMs: number, zone: string, intervalMinutes: number): boolean {
+  return intervalStartOf(epochMs, zone, intervalMinutes) === epochMs;
+}
+
+/** The next grid start after `intervalStart` (handles DST changes by re-snapping). */
+export function nextIntervalStart(intervalStart: number, zone: string, intervalMinutes: number): number {
+  const candidate = intervalStart + intervalMinutes * MINUTE_MS;
+  const snapped = intervalStartOf(candidate, zone, intervalMinutes);
+  // A shift of the clock by less than an interval (e.g. a 30-minute DST change with hourly intervals)
+  // can snap back onto or before the current start: then the next interval starts at the shifted time.
+  return snapped > intervalStart ? snapped : candidate;
+}
+
+/** All grid starts s with from ≤ s < to (from is snapped down to the grid first). */
+export function intervalStarts(fromMs: number, toMs: number, zone: string, intervalMinutes: number): number[] {
+  const starts: number[] = [];
+  for (let s = intervalStartOf(fromMs, zone, intervalMinutes); s < toMs; s = nextIntervalStart(s, zone, intervalMinutes)) {
+    if (s >= fromMs) starts.push(s);
+  }
+  return starts;
+}
+
+/** Local calendar date "YYYY-MM-DD" of an instant. */
+export function localDate(epochMs: number, zone: string): string {
+  return wallClock(epochMs, zone).toISODate()!;
+}
+
+export function isoWeekday(epochMs: number, zone: string): IsoWeekday {
+  return wallClock(epochMs, zone).weekday as IsoWeekday;
+}
+
+/** Minutes since local midnight (wall clock; in a repeated hour both passes give the same value). */
+export function minuteOfDay(epochMs: number, zone: string): number {
+  const local = wallClock(epochMs, zone);
+  return local.hour * 60 + local.minute;
+}
+
+/** Instant of local midnight starting the given ISO date in the zone. */
+export function startOfLocalDay(isoDate: string, zone: string): number {
+  const dt = DateTime.fromISO(isoDate, { zone }).startOf('day');
+  if (!dt.isValid) throw new RangeError(`not a date: ${isoDate}`);
+  return dt.toMillis();
+}
+
+/** "HH:mm" (or "24:00") → minutes since midnight; NaN when malformed. */
+export function parseLocalTime(text: string): number {
+  const m = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
+  if (!m) return NaN;
+  const minutes = Number(m[1]) * 60 + Number(m[2]);
+  return minutes <= 24 * 60 ? minutes : NaN;
+}
+
+/** Whether a wall-clock moment (weekday, minute of day) falls in any of the weekly windows. */
+export function inWeeklyWindows(windows: WeeklyWindow[], weekday: IsoWeekday, minute: number): boolean {
+  return windows.some(
+    (w) => w.days.includes(weekday) && minute >= parseLocalTime(w.from) && minute < parseLocalTime(w.to),
+  );
+}
+
+export type TimestampParse =
+  | { ok: true; epochMs: number }
+  | { ok: false; reason: string };
+
+const HAS_OFFSET = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
+/**
+ * Parses an ISO-8601 timestamp. With an offset ("…+02:00", "…Z") it names an instant; without one it is
+ * wall time in `zone`. Wall times that do not exist (spring-forward gap) or exist twice (fall-back
+ * overlap) are refused with a reason, because guessing would shift a whole hour of volume.
+ */
+export function parseTimestamp(text: string, zone: string): TimestampParse {
+  const trimmed = text.trim();
+  if (HAS_OFFSET.test(trimmed)) {
+    const dt = DateTime.fromISO(trimmed, { setZone: true });
+    if (!dt.isValid) return { ok: false, reason: `not an ISO-8601 timestamp: "${text}"` };
+    return { ok: true, epochMs: dt.toMillis() };
+  }
+  const dt = DateTime.fromISO(trimmed, { zone });
+  if (!dt.isValid) return { ok: false, reason: `not an ISO-8601 timestamp: "${text}"` };
+  const asWritten = DateTime.fromISO(trimmed, { zone: 'UTC' });
+  // luxon moves a wall time inside a gap forward; if the wall clock read back differs, it did not exist.
+  if (dt.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS") !== asWritten.toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS")) {
+    return { ok: false, reason: `local time ${text} does not exist in ${zone} (DST gap)` };
+  }
+  const otherOffset = dt.offset === dt.plus({ hours: 1 }).offset ? dt.minus({ hours: 1 }).offset : dt.plus({ hours: 1 }).offset;
+  if (otherOffset !== dt.offset) {
+    const alternative = asWritten.minus({ minutes: otherOffset }).toMillis();
+    if (DateTime.fromMillis(alternative, { zone }).toFormat('yyyy-MM-dd HH:mm:ss') === asWritten.toFormat('yyyy-MM-dd HH:mm:ss')) {
+      return { ok: false, reason: `local time ${text} occurs twice in ${zone} (DST fall-back): give an offset` };
+    }
+  }
+  return { ok: true, epochMs: dt.toMillis() };
+}
+
+/** ISO-8601 with the zone's offset, e.g. "1999-02-03T13:00:00+02:00". */
+export function formatInstant(epochMs: number, zone: string): string {
+  return wallClock(epochMs, zone).toISO({ suppressMilliseconds: true })!;
+}
