@@ -1,0 +1,99 @@
+/**
+ * `wfm staffing`: the requirement for one interval (Erlang C, or Erlang A with --patience), and with
+ * --agents the other direction: predicted performance for a given number of agents on the phone.
+ */
+import type { Command } from 'commander';
+import { invalid } from '../../errors/wfm-error';
+import { predictPerformance, requiredAgents, type QueuePerformance } from '../../staffing/erlang';
+
+interface StaffingOptions {
+  volume: string;
+  interval: string;
+  aht: string;
+  sl: string;
+  answerWithin: string;
+  patience?: string;
+  shrinkage: string;
+  maxOccupancy: string;
+  concurrency: string;
+  agents?: string;
+  json?: boolean;
+}
+
+function numberOption(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(value)) {
+    throw invalid(`--${name} must be a number`, [{ where: `--${name}`, message: `got "${text ?? ''}"` }]);
+  }
+  return value;
+}
+
+function formatPerformance(p: QueuePerformance): string[] {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  return [
+    `traffic:               ${p.trafficErlangs.toFixed(2)} Erlangs`,
+    `service level:         ${pct(p.serviceLevel)} (${p.serviceLevel.toFixed(3)})`,
+    `ASA:                   ${Number.isFinite(p.asaSeconds) ? `${p.asaSeconds.toFixed(1)} s` : 'unbounded (overloaded)'}`,
+    `occupancy:             ${pct(p.occupancy)}`,
+    `P(wait):               ${pct(p.probWait)}`,
+    `P(abandon):            ${pct(p.probAbandon)}`,
+  ];
+}
+
+export function register(program: Command): void {
+  program
+    .command('staffing')
+    .description('Agents needed for one interval (Erlang C; Erlang A with --patience), or performance for --agents')
+    .requiredOption('--volume <calls>', 'calls (or chats) offered in the interval')
+    .requiredOption('--interval <minutes>', 'interval length in minutes')
+    .requiredOption('--aht <seconds>', 'average handle time in seconds')
+    .requiredOption('--sl <fraction>', 'service-level target, e.g. 0.8')
+    .requiredOption('--answer-within <seconds>', 'service-level threshold in seconds, e.g. 20')
+    .option('--patience <seconds>', 'mean caller patience: switches to Erlang A (abandonment)')
+    .option('--shrinkage <fraction>', 'fraction of paid time off the phone', '0')
+    .option('--max-occupancy <fraction>', 'occupancy cap', '1')
+    .option('--concurrency <n>', 'conversations per agent at once (chat)', '1')
+    .option('--agents <n>', 'predict performance for this many agents on the phone instead')
+    .option('--json', 'print one JSON document')
+    .action((opts: StaffingOptions) => {
+      const intervalMinutes = numberOption('interval', opts.interval);
+      const common = {
+        callsPerInterval: numberOption('volume', opts.volume),
+        intervalSeconds: intervalMinutes * 60,
+        ahtSeconds: numberOption('aht', opts.aht),
+        patienceSeconds: opts.patience === undefined ? undefined : numberOption('patience', opts.patience),
+        concurrency: numberOption('concurrency', opts.concurrency),
+      };
+      const serviceLevel = { fraction: numberOption('sl', opts.sl), answerWithinSeconds: numberOption('answer-within', opts.answerWithin) };
+      const shrinkage = numberOption('shrinkage', opts.shrinkage);
+      const maxOccupancy = numberOption('max-occupancy', opts.maxOccupancy);
+      const model = common.patienceSeconds === undefined ? 'erlang-c' : 'erlang-a';
+
+      const requirement = requiredAgents({ ...common, serviceLevel, shrinkage, maxOccupancy });
+      const scheduled =
+        opts.agents === undefined
+          ? undefined
+          : predictPerformance({ ...common, agents: numberOption('agents', opts.agents), answerWithinSeconds: serviceLevel.answerWithinSeconds });
+
+      if (opts.json) {
+        const finiteOrNull = (p: QueuePerformance) => ({ ...p, asaSeconds: Number.isFinite(p.asaSeconds) ? p.asaSeconds : null });
+        const doc = {
+          model,
+          rawAgents: requirement.rawAgents,
+          agentsWithShrinkage: requirement.agentsWithShrinkage,
+          ...finiteOrNull(requirement.performance),
+          ...(scheduled ? { scheduled: finiteOrNull(scheduled) } : {}),
+        };
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `model:                 ${model === 'erlang-a' ? `Erlang A (patience ${common.patienceSeconds} s)` : 'Erlang C'}`,
+        `raw agents:            ${requirement.rawAgents}`,
+        `agents with shrinkage: ${requirement.agentsWithShrinkage} (shrinkage ${(shrinkage * 100).toFixed(0)}%)`,
+        ...formatPerformance(requirement.performance),
+      ];
+      if (scheduled) lines.push('', `with ${scheduled.agents} agents on the phone:`, ...formatPerformance(scheduled));
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,120 @@
+/**
+ * Configuration from environment variables, validated once at start. Every bad value is reported
+ * with its variable name and what was expected, all at once, so a deployment is fixed in one go.
+ */
+import { WfmError, type ProblemDetail } from '../errors/wfm-error';
+import { isValidZone } from '../time/grid';
+
+export type Role = 'planner' | 'ingest' | 'admin';
+export const ROLES: readonly Role[] = ['planner', 'ingest', 'admin'];
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  redisUrl: string;
+  /** prefix of every Redis key and BullMQ queue, so several deployments (or tests) share one Redis */
+  keyPrefix: string;
+  host: string;
+  port: number;
+  modelDir: string;
+  /** API key → role */
+  apiKeys: Map<string, Role>;
+  webhookUrl?: string;
+  webhookSecret?: string;
+  defaultTimeZone: string;
+  logLevel: LogLevel;
+  /** max request body, e.g. "20mb" (history uploads of a year of 5-minute rows are a few MB) */
+  bodyLimit: string;
+  /** cron for the nightly retrain and the zone it is read in */
+  retrainCron: string;
+  retrainTimeZone: string;
+  /** seconds to wait for active jobs on shutdown before returning them to the queue */
+  shutdownGraceSeconds: number;
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * `API_KEYS` lists `role:key` pairs separated by commas, e.g.
+ * `planner:3f9c…,ingest:a71b…,admin:0d2e…`. A role may have several keys (rotation).
+ */
+function parseApiKeys(text: string | undefined, problems: ProblemDetail[]): Map<string, Role> {
+  const keys = new Map<string, Role>();
+  if (!text) return keys;
+  for (const [i, pair] of text.split(',').map((s) => s.trim()).filter(Boolean).entries()) {
+    const sep = pair.indexOf(':');
+    const role = pair.slice(0, sep) as Role;
+    const key = pair.slice(sep + 1);
+    if (sep < 0 || !ROLES.includes(role)) {
+      problems.push({ where: 'API_KEYS', message: `entry ${i + 1} must be role:key with role one of ${ROLES.join(', ')}` });
+    } else if (key.length < 16) {
+      problems.push({ where: 'API_KEYS', message: `entry ${i + 1} (${role}): key must be at least 16 characters` });
+    } else {
+      keys.set(key, role);
+    }
+  }
+  return keys;
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const problems: ProblemDetail[] = [];
+  const need = (name: string, ok: boolean, message: string) => {
+    if (!ok) problems.push({ where: name, message });
+  };
+
+  const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  need('REDIS_URL', /^rediss?:\/\/[^\s]+$/.test(redisUrl), `must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+
+  const port = Number(env.PORT ?? '8080');
+  need('PORT', Number.isInteger(port) && port >= 0 && port <= 65535, `must be an integer 0–65535, got "${env.PORT}"`);
+
+  const defaultTimeZone = env.DEFAULT_TIME_ZONE ?? 'UTC';
+  need('DEFAULT_TIME_ZONE', isValidZone(defaultTimeZone), `must be an IANA time zone such as Europe/Berlin, got "${defaultTimeZone}"`);
+
+  const logLevel = (env.LOG_LEVEL ?? 'info') as LogLevel;
+  need('LOG_LEVEL', LOG_LEVELS.includes(logLevel), `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+
+  const webhookUrl = env.WEBHOOK_URL || undefined;
+  if (webhookUrl) need('WEBHOOK_URL', /^https?:\/\/\S+$/.test(webhookUrl), `must be an http(s) URL, got "${webhookUrl}"`);
+  const webhookSecret = env.WEBHOOK_SECRET || undefined;
+  if (webhookUrl) need('WEBHOOK_SECRET', (webhookSecret?.length ?? 0) >= 16, 'must be set (at least 16 characters) when WEBHOOK_URL is set');
+
+  const bodyLimit = env.BODY_LIMIT ?? '20mb';
+  need('BODY_LIMIT', /^\d+(b|kb|mb)$/i.test(bodyLimit), `must look like 500kb or 20mb, got "${bodyLimit}"`);
+
+  const retrainCron = env.RETRAIN_CRON ?? '0 2 * * *';
+  need('RETRAIN_CRON', retrainCron.trim().split(/\s+/).length >= 5, `must be a cron expression with 5 or 6 fields, got "${retrainCron}"`);
+  const retrainTimeZone = env.RETRAIN_TIME_ZONE ?? defaultTimeZone;
+  need('RETRAIN_TIME_ZONE', isValidZone(retrainTimeZone), `must be an IANA time zone, got "${retrainTimeZone}"`);
+
+  const shutdownGraceSeconds = Number(env.SHUTDOWN_GRACE_SECONDS ?? '25');
+  need('SHUTDOWN_GRACE_SECONDS', Number.isFinite(shutdownGraceSeconds) && shutdownGraceSeconds >= 0, `must be a number of seconds ≥ 0, got "${env.SHUTDOWN_GRACE_SECONDS}"`);
+
+  const keyPrefix = env.KEY_PREFIX ?? 'wfm';
+  need('KEY_PREFIX', /^[A-Za-z0-9_.-]{1,64}$/.test(keyPrefix), `must be 1–64 letters, digits, _ . or -, got "${keyPrefix}"`);
+
+  const apiKeys = parseApiKeys(env.API_KEYS, problems);
+
+  if (problems.length > 0) {
+    throw new WfmError('validation', `invalid configuration: ${problems.map((p) => p.where).join(', ')}`, {
+      details: problems,
+      isCatastrophic: true,
+    });
+  }
+  return {
+    redisUrl,
+    keyPrefix,
+    host: env.HOST ?? '0.0.0.0',
+    port,
+    modelDir: env.MODEL_DIR ?? 'models',
+    apiKeys,
+    webhookUrl,
+    webhookSecret,
+    defaultTimeZone,
+    logLevel,
+    bodyLimit,
+    retrainCron,
+    retrainTimeZone,
+    shutdownGraceSeconds,
+  };
+}

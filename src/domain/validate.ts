@@ -1,0 +1,89 @@
+/**
+ * Checks that a schema cannot express: references between objects, time windows that make sense,
+ * contracts that can be satisfied, real phone numbers. Each returns every problem found (none = valid),
+ * with `where` as a JSON pointer into the submitted document.
+ */
+import { isValidPhoneNumber } from 'libphonenumber-js';
+import { DateTime } from 'luxon';
+import type { Agent, SkillGroup, WeeklyWindow } from './types';
+import type { ProblemDetail } from '../errors/wfm-error';
+import { isValidZone, parseLocalTime } from '../time/grid';
+
+function checkWindows(windows: WeeklyWindow[] | undefined, where: string, problems: ProblemDetail[]): void {
+  windows?.forEach((w, i) => {
+    const from = parseLocalTime(w.from);
+    const to = parseLocalTime(w.to);
+    if (Number.isNaN(from) || Number.isNaN(to)) problems.push({ where: `${where}/${i}`, message: 'from/to must be HH:mm' });
+    else if (from >= to) problems.push({ where: `${where}/${i}`, message: `from ${w.from} must be before to ${w.to} (split windows that cross midnight)` });
+  });
+}
+
+export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<string, SkillGroup>, base = ''): ProblemDetail[] {
+  const problems: ProblemDetail[] = [];
+  const known = new Set([...alreadyStored.keys(), ...groups.map((g) => g.id)]);
+  const seen = new Set<string>();
+  groups.forEach((g, i) => {
+    const at = `${base}/${i}`;
+    if (seen.has(g.id)) problems.push({ where: `${at}/id`, message: `skill group ${g.id} appears twice in this request` });
+    seen.add(g.id);
+    if (!isValidZone(g.timeZone)) problems.push({ where: `${at}/timeZone`, message: `"${g.timeZone}" is not an IANA time zone` });
+    if (g.channel === 'chat' && !g.chatConcurrency) problems.push({ where: `${at}/chatConcurrency`, message: 'chat skill groups need chatConcurrency' });
+    if (g.channel === 'voice' && g.chatConcurrency !== undefined && g.chatConcurrency !== 1) {
+      problems.push({ where: `${at}/chatConcurrency`, message: 'voice skill groups handle one call at a time' });
+    }
+    checkWindows(g.openingHours, `${at}/openingHours`, problems);
+    g.overflowTo.forEach((target, j) => {
+      if (target === g.id) problems.push({ where: `${at}/overflowTo/${j}`, message: 'a skill group cannot overflow to itself' });
+      else if (!known.has(target)) problems.push({ where: `${at}/overflowTo/${j}`, message: `unknown skill group ${target}` });
+    });
+  });
+  return problems;
+}
+
+export function validateAgents(agents: Agent[], skillGroups: Map<string, SkillGroup>, base = ''): ProblemDetail[] {
+  const problems: ProblemDetail[] = [];
+  const seen = new Set<string>();
+  agents.forEach((a, i) => {
+    const at = `${base}/${i}`;
+    if (seen.has(a.id)) problems.push({ where: `${at}/id`, message: `agent ${a.id} appears twice in this request` });
+    seen.add(a.id);
+    a.skills.forEach((s, j) => {
+      if (!skillGroups.has(s.skillGroupId)) problems.push({ where: `${at}/skills/${j}/skillGroupId`, message: `unknown skill group ${s.skillGroupId}` });
+    });
+    const c = a.contract;
+    if (c.minHoursPerWeek > c.maxHoursPerWeek) {
+      problems.push({ where: `${at}/contract`, message: `minHoursPerWeek ${c.minHoursPerWeek} exceeds maxHoursPerWeek ${c.maxHoursPerWeek}` });
+    }
+    if (c.maxDaysPerWeek > 5 || c.maxDaysPerWeek < 0) {
+      // at least two days off a week is a hard rule of every roster
+      problems.push({ where: `${at}/contract/maxDaysPerWeek`, message: 'at most 5 working days a week (two days off are required)' });
+    }
+    if (c.minHoursPerWeek > 0 && c.maxDaysPerWeek === 0) {
+      problems.push({ where: `${at}/contract`, message: 'minHoursPerWeek > 0 but maxDaysPerWeek is 0' });
+    }
+    if (c.minHoursPerWeek > c.maxDaysPerWeek * 24) {
+      problems.push({ where: `${at}/contract`, message: `minHoursPerWeek ${c.minHoursPerWeek} cannot fit in ${c.maxDaysPerWeek} days` });
+    }
+    if (a.phone !== undefined && !(/^\+[1-9]\d{6,14}$/.test(a.phone) && isValidPhoneNumber(a.phone))) {
+      problems.push({ where: `${at}/phone`, message: 'not a valid E.164 phone number (e.g. +972501234567)' });
+    }
+    if (a.kind === 'cloud' && a.calloutOptIn && !a.phone) {
+      problems.push({ where: `${at}/phone`, message: 'a cloud agent who opted in to callouts needs a phone number' });
+    }
+    if (a.kind === 'partner' && a.calloutOptIn) {
+      problems.push({ where: `${at}/calloutOptIn`, message: 'only cloud agents are called out' });
+    }
+    if (a.timeZone !== undefined && !isValidZone(a.timeZone)) problems.push({ where: `${at}/timeZone`, message: `"${a.timeZone}" is not an IANA time zone` });
+    checkWindows(a.availability, `${at}/availability`, problems);
+    a.daysOff?.forEach((d, j) => {
+      if (!DateTime.fromISO(d).isValid) problems.push({ where: `${at}/daysOff/${j}`, message: `"${d}" is not a date` });
+    });
+  });
+  return problems;
+}
+
+/** "+972501234567" → "+97250*****67": enough to recognise, not enough to call. */
+export function maskPhone(phone: string): string {
+  if (phone.length <= 7) return '*'.repeat(phone.length);
+  return phone.slice(0, 6) + '*'.repeat(phone.length - 8) + phone.slice(-2);
+}

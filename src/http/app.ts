@@ -1,0 +1,93 @@
+/**
+ * The express application: public probes, docs and metrics; everything else behind an API key, checked
+ * against the role in the contract, validated against openapi.yaml, answered by thin routes, and every
+ * failure turned into application/problem+json by one handler.
+ */
+import express, { type Router } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import swaggerUi from 'swagger-ui-express';
+import { pinoHttp } from 'pino-http';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Config } from '../config/config';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+import type { Queues } from '../queue/queues';
+import type { WorkerState } from '../queue/worker-pool';
+import { Metrics } from './metrics';
+import { authenticate, DASHBOARD_COOKIE } from './auth';
+import { authorizeByContract, loadOpenApi } from './openapi';
+import { problemHandler, sendProblem } from './problem';
+import { operationsRoutes } from './routes/operations';
+import { configurationRoutes } from './routes/configuration';
+import { historyRoutes } from './routes/history';
+
+export interface AppDependencies {
+  config: Config;
+  log: Logger;
+  store: Store;
+  queues: Queues;
+  metrics: Metrics;
+  workers: () => Record<string, WorkerState>;
+  shuttingDown: () => boolean;
+  now: () => number;
+  /** routes added by later capabilities (forecasts, rosters, …), mounted behind auth and validation */
+  extraRoutes?: Router[];
+}
+
+export function createApp(deps: AppDependencies): express.Express {
+  const { config, log, store, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.use(metrics.httpMiddleware());
+  app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') } }));
+
+  app.use(operationsRoutes(metrics, { redis: store.redis, workers: deps.workers, shuttingDown: deps.shuttingDown }, deps.now(), deps.now));
+
+  const doc = loadOpenApi();
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc as swaggerUi.JsonObject));
+  app.get('/openapi.yaml', (_req, res) => res.sendFile(require.resolve('../../openapi.yaml')));
+
+  // Queue dashboard, admin only. A browser cannot send headers, so ?key=… sets an HttpOnly cookie once.
+  const board = new ExpressAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({ queues: deps.queues.all().map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  app.use(
+    '/admin/queues',
+    (req, res, next) => {
+      const key = typeof req.query.key === 'string' ? req.query.key : undefined;
+      if (key) {
+        res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${encodeURIComponent(key)}; Path=/admin/queues; HttpOnly; SameSite=Strict`);
+        req.headers['x-api-key'] = key;
+      }
+      next();
+    },
+    authenticate(config.apiKeys),
+    (req, res, next) => (req.role === 'admin' ? next() : sendProblem(res, 403, 'forbidden', 'the queue dashboard is for admins')),
+    board.getRouter(),
+  );
+
+  app.use(authenticate(config.apiKeys));
+  app.use(authorizeByContract(doc));
+  app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: doc as never,
+      validateRequests: { allowUnknownQueryParameters: false },
+      validateResponses: false,
+      validateSecurity: false,
+      ignorePaths: /^\/(docs|admin|openapi\.yaml)/,
+    }),
+  );
+  app.use(configurationRoutes(store));
+  app.use(historyRoutes(store));
+  for (const router of deps.extraRoutes ?? []) app.use(router);
+
+  app.use(problemHandler(log));
+  return app;
+}
+
+export { Metrics };

@@ -1,0 +1,49 @@
+/**
+ * API-key authentication. Which role may call what is written in openapi.yaml (`x-roles`) and enforced
+ * by authorizeByContract in ./openapi.ts. The key comes in X-API-Key or Authorization: Bearer,
+ * or (for the admin dashboard in a browser) a cookie set by /admin/queues?key=….
+ */
+import type { RequestHandler, Request } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { WfmError } from '../errors/wfm-error';
+import type { Role } from '../config/config';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    role?: Role;
+  }
+}
+
+export const DASHBOARD_COOKIE = 'wfm_key';
+
+function presentedKey(req: Request): string | undefined {
+  const header = req.get('x-api-key');
+  if (header) return header;
+  const auth = req.get('authorization');
+  if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  const cookie = req.get('cookie');
+  const match = cookie && new RegExp(`(?:^|;\\s*)${DASHBOARD_COOKIE}=([^;]+)`).exec(cookie);
+  return match ? decodeURIComponent(match[1]) : undefined;
+}
+
+/** Compares in constant time so a key cannot be guessed byte by byte from response timing. */
+function lookup(keys: Map<string, Role>, presented: string): Role | undefined {
+  const p = Buffer.from(presented);
+  let found: Role | undefined;
+  for (const [key, role] of keys) {
+    const k = Buffer.from(key);
+    if (k.length === p.length && timingSafeEqual(k, p)) found = role;
+  }
+  return found;
+}
+
+export function authenticate(keys: Map<string, Role>): RequestHandler {
+  return (req, _res, next) => {
+    const presented = presentedKey(req);
+    if (!presented) return next(new WfmError('unauthorized', 'an API key is required (X-API-Key header or Authorization: Bearer)'));
+    const role = lookup(keys, presented);
+    if (!role) return next(new WfmError('unauthorized', 'unknown API key'));
+    req.role = role;
+    next();
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * One error handler for every route: WfmError, validator errors, body-parser errors and anything else
+ * become application/problem+json (RFC 9457) with an `errors` list of { where, message, row? }.
+ */
+import type { ErrorRequestHandler, Response } from 'express';
+import { WfmError, isWfmError, type ProblemDetail } from '../errors/wfm-error';
+import { asUnavailable } from '../store/redis';
+import type { Logger } from '../log';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+export function sendProblem(res: Response, status: number, code: string, detail: string, errors: ProblemDetail[] = []): void {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({
+      type: `https://wfm.example/problems/${code}`,
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      instance: res.req.originalUrl,
+      ...(errors.length > 0 ? { errors } : {}),
+    });
+}
+
+/** express-openapi-validator errors: { status, message, errors: [{ path, message }] } */
+interface ValidatorError {
+  status: number;
+  message: string;
+  errors?: Array<{ path?: string; message: string }>;
+}
+
+function isValidatorError(err: unknown): err is ValidatorError {
+  return typeof err === 'object' && err !== null && 'status' in err && Array.isArray((err as ValidatorError).errors);
+}
+
+/** "/body/0/timeZone" stays a JSON pointer; ".query.from" → "query/from". */
+function normalisePath(path: string | undefined): string {
+  if (!path) return '';
+  return path.startsWith('/') ? path : '/' + path.replace(/^\./, '').replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1');
+}
+
+export function problemHandler(log: Logger): ErrorRequestHandler {
+  return (rawErr, _req, res, _next) => {
+    const err = asUnavailable(rawErr);
+    if (isWfmError(err)) {
+      if (err.status >= 500) log.error({ err }, err.message);
+      sendProblem(res, err.status, err.code, err.message, err.details);
+      return;
+    }
+    if (isValidatorError(err)) {
+      const status = err.status;
+      const code = status === 415 ? 'unsupported-media-type' : status === 405 ? 'method-not-allowed' : status === 404 ? 'not-found' : 'bad-request';
+      const errors = (err.errors ?? []).map((e) => ({ where: normalisePath(e.path), message: e.message }));
+      sendProblem(res, status, code, status === 400 ? 'the request does not match the API contract' : err.message, errors);
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string; limit?: number };
+    if (e.type === 'entity.too.large') {
+      sendProblem(res, 413, 'payload-too-large', `the body exceeds the limit of ${e.limit} bytes`);
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      sendProblem(res, 400, 'bad-request', `the body is not valid JSON: ${e.message}`, [{ where: '/body', message: e.message ?? 'parse error' }]);
+      return;
+    }
+    log.error({ err }, 'unhandled error in request');
+    sendProblem(res, 500, 'internal', 'an unexpected error occurred; it has been logged');
+  };
+}
+
+export function notFound(what: string): WfmError {
+  return new WfmError('not-found', `${what} does not exist`);
+}

@@ -1,0 +1,67 @@
+/** Skill groups and agents: thin routes over src/services/configuration.ts (roles: x-roles in openapi.yaml). */
+import { Router } from 'express';
+import type { Agent, AgentKind, SkillGroup } from '../../domain/types';
+import { maskPhone } from '../../domain/validate';
+import { invalid } from '../../errors/wfm-error';
+import { deleteSkillGroup, listAgents, putAgents, putSkillGroups } from '../../services/configuration';
+import type { Store } from '../../store/store';
+import { notFound } from '../problem';
+
+function idMustMatch(pathId: string, bodyId: string): void {
+  if (pathId !== bodyId) throw invalid('the id in the body must match the path', [{ where: '/body/id', message: `expected "${pathId}", got "${bodyId}"` }]);
+}
+
+/** Phone numbers are personal data: only admins see them in clear. */
+function forRole(agent: Agent, role: string | undefined): Agent {
+  return role === 'admin' || !agent.phone ? agent : { ...agent, phone: maskPhone(agent.phone) };
+}
+
+export function configurationRoutes(store: Store): Router {
+  const r = Router();
+
+  r.get('/skill-groups', async (_req, res) => {
+    res.json(await store.skillGroups.list());
+  });
+  r.post('/skill-groups', async (req, res) => {
+    res.json(await putSkillGroups(store, req.body as SkillGroup[], '/body'));
+  });
+  r.get('/skill-groups/:skillGroupId', async (req, res) => {
+    const group = await store.skillGroups.get(req.params.skillGroupId);
+    if (!group) throw notFound(`skill group ${req.params.skillGroupId}`);
+    res.json(group);
+  });
+  r.put('/skill-groups/:skillGroupId', async (req, res) => {
+    const group = req.body as SkillGroup;
+    idMustMatch(req.params.skillGroupId, group.id);
+    await putSkillGroups(store, [group], '/body');
+    res.json(group);
+  });
+  r.delete('/skill-groups/:skillGroupId', async (req, res) => {
+    await deleteSkillGroup(store, req.params.skillGroupId);
+    res.status(204).end();
+  });
+
+  r.get('/agents', async (req, res) => {
+    const agents = await listAgents(store, { kind: req.query.kind as AgentKind | undefined, skillGroup: req.query.skillGroup as string | undefined });
+    res.json(agents.map((a) => forRole(a, req.role)));
+  });
+  r.post('/agents', async (req, res) => {
+    res.json({ stored: await putAgents(store, req.body as Agent[], '/body') });
+  });
+  r.get('/agents/:agentId', async (req, res) => {
+    const agent = await store.agents.get(req.params.agentId);
+    if (!agent) throw notFound(`agent ${req.params.agentId}`);
+    res.json(forRole(agent, req.role));
+  });
+  r.put('/agents/:agentId', async (req, res) => {
+    const agent = req.body as Agent;
+    idMustMatch(req.params.agentId, agent.id);
+    await putAgents(store, [agent], '/body');
+    res.json(agent);
+  });
+  r.delete('/agents/:agentId', async (req, res) => {
+    if (!(await store.agents.delete(req.params.agentId))) throw notFound(`agent ${req.params.agentId}`);
+    res.status(204).end();
+  });
+  return r;
+}

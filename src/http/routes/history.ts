@@ -1,0 +1,35 @@
+/** Interval history upload and range reads (roles: x-roles in openapi.yaml). */
+import { Router } from 'express';
+import { formatIntervalsCsv } from '../../history';
+import { readHistory, uploadHistory } from '../../services/history';
+import type { Store } from '../../store/store';
+import { formatInstant } from '../../time/grid';
+
+export function historyRoutes(store: Store): Router {
+  const r = Router();
+
+  r.post('/history', async (req, res) => {
+    const granularity = req.query.granularity === undefined ? undefined : Number(req.query.granularity);
+    const batch = typeof req.body === 'string' ? { csv: req.body } : { rows: req.body };
+    res.json(await uploadHistory(store, batch, granularity));
+  });
+
+  r.get('/history/:skillGroupId', async (req, res) => {
+    const id = req.params.skillGroupId;
+    const intervals = await readHistory(store, id, Date.parse(String(req.query.from)), Date.parse(String(req.query.to)));
+    const zone = (await store.skillGroups.get(id))!.timeZone;
+    if (req.query.format === 'csv') {
+      res.type('text/csv').send(formatIntervalsCsv(intervals, () => zone));
+      return;
+    }
+    res.json(
+      intervals.map((i) => ({
+        interval_start: formatInstant(i.start, zone),
+        skill_group: i.skillGroupId,
+        volume: i.volume,
+        ...(i.ahtSeconds === undefined ? {} : { aht_seconds: i.ahtSeconds }),
+      })),
+    );
+  });
+  return r;
+}

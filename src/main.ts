@@ -1,0 +1,105 @@
+/**
+ * Process entry. `npm start`: HTTP API + every worker in one process (the single-machine default).
+ * `npm run worker -- train-forecaster forecast`: only those workers, no HTTP — run as many such processes on
+ * as many machines as you like against the same Redis; BullMQ hands each job to exactly one of them.
+ */
+import http from 'node:http';
+import { loadConfig } from './config/config';
+import { isWfmError } from './errors/wfm-error';
+import { createLogger } from './log';
+import { createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
+import { createStore } from './store/store';
+import { Queues } from './queue/queues';
+import { WorkerPool } from './queue/worker-pool';
+import { JOB_DEFINITIONS } from './queue/registry';
+import type { JobDefinition } from './queue/definitions';
+import { createApp, Metrics } from './http/app';
+import { startSchedulers } from './queue/schedulers';
+
+export interface RunningService {
+  server?: http.Server;
+  port?: number;
+  queues: Queues;
+  workers: WorkerPool;
+  shutdown: (reason: string) => Promise<void>;
+}
+
+export async function startService(env: Record<string, string | undefined>, options: { workersOnly?: string[] | true; http?: boolean; jobs?: JobDefinition[]; stalledIntervalMs?: number } = {}): Promise<RunningService> {
+  const config = loadConfig(env);
+  const log = createLogger(config.logLevel);
+  const redis = createRedis(config.redisUrl, 'command', 'wfm-api');
+  const store = createStore(redis, config.keyPrefix);
+  const jobs = options.jobs ?? JOB_DEFINITIONS;
+  const queues = new Queues(redis, `${config.keyPrefix}:bull`, Object.fromEntries(jobs.map((d) => [d.queue, d.jobOptions])));
+  for (const def of jobs) queues.get(def.queue);
+  const metrics = new Metrics();
+  metrics.watchQueues(queues.all());
+
+  await waitUntilReady(redis, 5000).catch((err) => log.warn({ err: err.message }, 'Redis not reachable at start; the API answers 503 until it is'));
+  if (redis.status === 'ready') await warnIfNotPersistent(redis, log);
+
+  const ctx = { config, store, queues, log };
+  const pool = new WorkerPool(jobs, ctx, metrics, { stalledIntervalMs: options.stalledIntervalMs });
+  const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;
+  pool.start(onlyQueues);
+  log.info({ queues: Object.keys(pool.status()) }, 'workers started');
+  const schedulers = options.http === false ? undefined : await startSchedulers(ctx).catch((err) => {
+    log.warn({ err: err.message }, 'could not register job schedulers (Redis down?); they will be registered at next start');
+    return undefined;
+  });
+
+  let shuttingDown = false;
+  let server: http.Server | undefined;
+  if (options.http !== false) {
+    const app = createApp({ config, log, store, queues, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now: Date.now });
+    server = http.createServer(app);
+    await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
+    log.info({ port: (server.address() as { port: number }).port }, 'HTTP API listening');
+  }
+
+  const shutdown = async (reason: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ reason }, 'shutting down: no new requests, finishing active jobs');
+    const closingServer = server
+      ? new Promise<void>((resolve) => {
+          server!.close(() => resolve());
+          server!.closeIdleConnections();
+        })
+      : Promise.resolve();
+    const { forced } = await pool.close(config.shutdownGraceSeconds * 1000);
+    if (forced.length) log.warn({ queues: forced }, 'grace period over: unfinished jobs return to their queue when their lock lapses');
+    await closingServer;
+    await schedulers?.close();
+    await queues.close();
+    await redis.quit().catch(() => redis.disconnect());
+    log.info('stopped');
+  };
+
+  return { server, port: server ? (server.address() as { port: number }).port : undefined, queues, workers: pool, shutdown };
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const workersOnly = args.includes('--workers-only');
+  const queueNames = args.filter((a) => !a.startsWith('--'));
+  startService(process.env, { workersOnly: workersOnly ? (queueNames.length ? queueNames : true) : undefined, http: !workersOnly })
+    .then((service) => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          service.shutdown(signal).then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
+        });
+      }
+    })
+    .catch((err) => {
+      if (isWfmError(err)) {
+        process.stderr.write(`wfm: ${err.message}\n${err.details.map((d) => `  ${d.where}: ${d.message}\n`).join('')}`);
+      } else {
+        process.stderr.write(`wfm: failed to start: ${(err as Error).stack}\n`);
+      }
+      process.exit(1);
+    });
+}

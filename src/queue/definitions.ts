@@ -1,0 +1,37 @@
+/**
+ * What a queue is: its name, how many jobs one worker runs at once, and the processor.
+ * A processor is either built in-process from the shared context (I/O-light jobs), or a file run in a
+ * sandboxed worker thread (CPU-heavy jobs such as training), so a long computation cannot stall the
+ * event loop that renews the job's lock.
+ */
+import type { JobsOptions, Processor } from 'bullmq';
+import type { Config } from '../config/config';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+import type { Queues } from './queues';
+
+export interface JobContext {
+  config: Config;
+  store: Store;
+  queues: Queues;
+  log: Logger;
+}
+
+export interface JobDefinition {
+  queue: string;
+  description: string;
+  concurrency: number;
+  /** in-process processor factory, or an absolute path to a sandboxed processor file */
+  processor: ((ctx: JobContext) => Processor) | string;
+  jobOptions?: JobsOptions;
+  /** lock duration for long jobs (ms); BullMQ renews it every half of this while the job runs */
+  lockDurationMs?: number;
+}
+
+/** Retention and retries every job gets unless its definition says otherwise. */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 5_000 },
+};

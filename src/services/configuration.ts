@@ -1,0 +1,47 @@
+/**
+ * Use cases for skill groups and agents: validate → check against what is stored → save.
+ * Batches are all-or-nothing: every problem is collected first, and nothing is written if any is found.
+ */
+import type { Agent, AgentKind, SkillGroup } from '../domain/types';
+import { validateAgents, validateSkillGroups } from '../domain/validate';
+import { WfmError, invalid } from '../errors/wfm-error';
+import type { Store } from '../store/store';
+
+export async function putSkillGroups(store: Store, groups: SkillGroup[], where = ''): Promise<SkillGroup[]> {
+  const stored = await store.skillGroups.map();
+  const problems = validateSkillGroups(groups, stored, where);
+  if (problems.length) throw invalid(`${problems.length} problem(s) in the skill groups; nothing was stored`, problems);
+  await store.skillGroups.putAll(groups);
+  return groups;
+}
+
+export async function deleteSkillGroup(store: Store, id: string): Promise<void> {
+  const group = await store.skillGroups.get(id);
+  if (!group) throw new WfmError('not-found', `skill group ${id} does not exist`);
+  const [agents, groups] = await Promise.all([store.agents.list(), store.skillGroups.list()]);
+  const usedBy = agents.filter((a) => a.skills.some((s) => s.skillGroupId === id)).map((a) => a.id);
+  const overflowFrom = groups.filter((g) => g.overflowTo.includes(id)).map((g) => g.id);
+  if (usedBy.length || overflowFrom.length) {
+    throw new WfmError('conflict', `skill group ${id} is still in use`, {
+      details: [
+        ...usedBy.slice(0, 20).map((a) => ({ where: `agent ${a}`, message: `has skill ${id}` })),
+        ...overflowFrom.map((g) => ({ where: `skill group ${g}`, message: `overflows to ${id}` })),
+      ],
+    });
+  }
+  await store.history.deleteAll(id);
+  await store.skillGroups.delete(id);
+}
+
+export async function putAgents(store: Store, agents: Agent[], where = ''): Promise<number> {
+  const problems = validateAgents(agents, await store.skillGroups.map(), where);
+  if (problems.length) throw invalid(`${problems.length} problem(s) in the agents; nothing was stored`, problems);
+  await store.agents.putAll(agents);
+  return agents.length;
+}
+
+export async function listAgents(store: Store, filter: { kind?: AgentKind; skillGroup?: string }): Promise<Agent[]> {
+  return (await store.agents.list()).filter(
+    (a) => (!filter.kind || a.kind === filter.kind) && (!filter.skillGroup || a.skills.some((s) => s.skillGroupId === filter.skillGroup)),
+  );
+}

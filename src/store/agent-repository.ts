@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+import type { Agent } from '../domain/types';
+import { guarded } from './redis';
+import type { Keys } from './keys';
+
+/** Agents as JSON in one hash: a center has hundreds to a few thousand, read whole for rostering. */
+export class AgentRepository {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  async list(): Promise<Agent[]> {
+    const all = await guarded(this.redis.hvals(this.keys.agents()));
+    return all.map((json) => JSON.parse(json) as Agent).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async get(id: string): Promise<Agent | undefined> {
+    const json = await guarded(this.redis.hget(this.keys.agents(), id));
+    return json ? (JSON.parse(json) as Agent) : undefined;
+  }
+
+  async putAll(agents: Agent[]): Promise<void> {
+    if (agents.length === 0) return;
+    const fields = agents.flatMap((a) => [a.id, JSON.stringify(a)]);
+    await guarded(this.redis.multi().hset(this.keys.agents(), ...fields).exec());
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const n = await guarded(this.redis.hdel(this.keys.agents(), id));
+    return n > 0;
+  }
+}

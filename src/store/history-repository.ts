@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import type { IntervalVolume } from '../domain/types';
+import { asUnavailable, guarded } from './redis';
+import type { Keys } from './keys';
+
+const MINUTE = 60_000;
+
+function utcMonth(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+function monthsBetween(fromMs: number, toMs: number): string[] {
+  const months: string[] = [];
+  const d = new Date(Date.UTC(new Date(fromMs).getUTCFullYear(), new Date(fromMs).getUTCMonth(), 1));
+  while (d.getTime() < toMs) {
+    months.push(utcMonth(d.getTime()));
+    d.setUTCMonth(d.getUTCMonth() + 1);
+  }
+  return months;
+}
+
+/**
+ * Interval history: one hash per (skill group, UTC month), field = interval start in epoch minutes,
+ * value = "volume" or "volume,aht". A year is 12 HGETALLs in one pipeline (~17,520 fields at 30 minutes),
+ * and an upsert of a batch is one MULTI/EXEC, so a batch lands whole or not at all.
+ */
+export class HistoryRepository {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  /** Idempotent upsert: each interval's value is replaced, never added to. */
+  async upsert(intervals: IntervalVolume[]): Promise<void> {
+    if (intervals.length === 0) return;
+    const byKey = new Map<string, { skillGroupId: string; month: string; fields: string[] }>();
+    for (const iv of intervals) {
+      const month = utcMonth(iv.start);
+      const key = this.keys.historyMonth(iv.skillGroupId, month);
+      let entry = byKey.get(key);
+      if (!entry) byKey.set(key, (entry = { skillGroupId: iv.skillGroupId, month, fields: [] }));
+      entry.fields.push(String(iv.start / MINUTE), iv.ahtSeconds === undefined ? String(iv.volume) : `${iv.volume},${iv.ahtSeconds}`);
+    }
+    const tx = this.redis.multi();
+    for (const [key, { skillGroupId, month, fields }] of byKey) {
+      tx.hset(key, ...fields);
+      tx.zadd(this.keys.historyMonths(skillGroupId), Number(month), month);
+    }
+    const results = await guarded(tx.exec());
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  /** Intervals with from ≤ start < to, sorted by start. */
+  async read(skillGroupId: string, fromMs: number, toMs: number): Promise<IntervalVolume[]> {
+    const months = monthsBetween(fromMs, toMs);
+    const pipeline = this.redis.pipeline();
+    for (const m of months) pipeline.hgetall(this.keys.historyMonth(skillGroupId, m));
+    const results = await guarded(pipeline.exec());
+    const out: IntervalVolume[] = [];
+    for (const [err, hash] of results ?? []) {
+      if (err) throw asUnavailable(err);
+      for (const [field, value] of Object.entries(hash as Record<string, string>)) {
+        const start = Number(field) * MINUTE;
+        if (start < fromMs || start >= toMs) continue;
+        const comma = value.indexOf(',');
+        out.push(
+          comma < 0
+            ? { skillGroupId, start, volume: Number(value) }
+            : { skillGroupId, start, volume: Number(value.slice(0, comma)), ahtSeconds: Number(value.slice(comma + 1)) },
+        );
+      }
+    }
+    return out.sort((a, b) => a.start - b.start);
+  }
+
+  /** First and last stored month, for "read everything" requests without a range. */
+  async extent(skillGroupId: string): Promise<{ fromMs: number; toMs: number } | undefined> {
+    const months = await guarded(this.redis.zrange(this.keys.historyMonths(skillGroupId), 0, -1));
+    if (months.length === 0) return undefined;
+    const toMs = (m: string) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(4)) - 1, 1);
+    const last = months[months.length - 1];
+    return { fromMs: toMs(months[0]), toMs: Date.UTC(Number(last.slice(0, 4)), Number(last.slice(4)), 1) };
+  }
+
+  async deleteAll(skillGroupId: string): Promise<void> {
+    const months = await guarded(this.redis.zrange(this.keys.historyMonths(skillGroupId), 0, -1));
+    const keys = [...months.map((m) => this.keys.historyMonth(skillGroupId, m)), this.keys.historyMonths(skillGroupId)];
+    await guarded(this.redis.del(...keys));
+  }
+}

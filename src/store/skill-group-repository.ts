@@ -1,0 +1,35 @@
+import type { Redis } from 'ioredis';
+import type { SkillGroup } from '../domain/types';
+import { guarded } from './redis';
+import type { Keys } from './keys';
+
+/** Skill groups as JSON in one hash (there are tens, not thousands). */
+export class SkillGroupRepository {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  async list(): Promise<SkillGroup[]> {
+    const all = await guarded(this.redis.hvals(this.keys.skillGroups()));
+    return all.map((json) => JSON.parse(json) as SkillGroup).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async get(id: string): Promise<SkillGroup | undefined> {
+    const json = await guarded(this.redis.hget(this.keys.skillGroups(), id));
+    return json ? (JSON.parse(json) as SkillGroup) : undefined;
+  }
+
+  async map(): Promise<Map<string, SkillGroup>> {
+    return new Map((await this.list()).map((g) => [g.id, g]));
+  }
+
+  /** Writes all groups in one transaction: a rejected batch never leaves half of it behind. */
+  async putAll(groups: SkillGroup[]): Promise<void> {
+    if (groups.length === 0) return;
+    const fields = groups.flatMap((g) => [g.id, JSON.stringify(g)]);
+    await guarded(this.redis.multi().hset(this.keys.skillGroups(), ...fields).exec());
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const n = await guarded(this.redis.hdel(this.keys.skillGroups(), id));
+    return n > 0;
+  }
+}

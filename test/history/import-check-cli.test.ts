@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { register } from '../../src/cli/commands/import-check';
+import { isWfmError } from '../../src/errors/wfm-error';
+
+const SKILL_GROUPS = path.resolve(__dirname, '../../fixtures/skill-groups.json');
+
+/** Runs `wfm import-check …` in-process (only this command registered); returns stdout and the error. */
+async function importCheck(args: string[]): Promise<{ stdout: string; error?: unknown }> {
+  const program = new Command('wfm').exitOverride();
+  register(program);
+  let stdout = '';
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(['import-check', ...args], { from: 'user' });
+    return { stdout };
+  } catch (error) {
+    return { stdout, error };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('wfm import-check', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'import-check-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('when the file is valid, then --json prints the per-group summary', async () => {
+    const file = path.join(dir, 'ok.csv');
+    writeFileSync(file, 'interval_start,skill_group,volume,aht_seconds\n1999-02-01T09:00:00+02:00,PS,3,100\n1999-02-01T09:30:00+02:00,NW,2,\n');
+
+    const { stdout, error } = await importCheck([file, '--skill-groups', SKILL_GROUPS, '--json']);
+
+    expect(error).toBeUndefined();
+    const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({ ok: true, intervals: 2 });
+    expect(doc.summary.map((s: { skillGroupId: string; totalVolume: number }) => [s.skillGroupId, s.totalVolume])).toEqual([['NW', 2], ['PS', 3]]);
+  });
+
+  it('when a JSON file has bad rows, then every rejected row is listed and a validation error is thrown (exit 1)', async () => {
+    const file = path.join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify([
+      { interval_start: '1999-02-01T09:00:00+02:00', skill_group: 'XX', volume: 1 },
+      { interval_start: '1999-02-01T09:30:00+02:00', skill_group: 'PS', volume: -2 },
+    ]));
+
+    const { stdout, error } = await importCheck([file, '--skill-groups', SKILL_GROUPS, '--json']);
+
+    expect(isWfmError(error) && error.code === 'validation').toBe(true);
+    const doc = JSON.parse(stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.problems.map((p: { row: number }) => p.row)).toEqual([1, 2]);
+  });
+
+  it('when human output is asked for a bad file, then each line names the row and the reason', async () => {
+    const file = path.join(dir, 'bad.csv');
+    writeFileSync(file, 'interval_start,skill_group,volume\n1999-02-01T09:00:30+02:00,PS,1\n');
+
+    const { stdout, error } = await importCheck([file, '--skill-groups', SKILL_GROUPS]);
+
+    expect(isWfmError(error)).toBe(true);
+    expect(stdout).toContain('row 1, interval_start: 1999-02-01T09:00:30+02:00 has seconds');
+  });
+});

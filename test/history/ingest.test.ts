@@ -1,0 +1,324 @@
+import type { SkillGroup } from '../../src/domain/types';
+import { WfmError } from '../../src/errors/wfm-error';
+import { formatIntervalsCsv } from '../../src/history/format';
+import { ingestHistory, ingestHistoryOrThrow, skillGroupsById, type IngestResult } from '../../src/history/ingest';
+import { intervalStartOf, parseTimestamp } from '../../src/time/grid';
+
+function group(id: string, timeZone: string, extra: Partial<SkillGroup> = {}): SkillGroup {
+  return {
+    id,
+    name: id,
+    timeZone,
+    intervalMinutes: 30,
+    serviceLevel: { fraction: 0.8, answerWithinSeconds: 20 },
+    ahtSeconds: 180,
+    shrinkage: 0.3,
+    maxOccupancy: 0.85,
+    channel: 'voice',
+    overflowTo: [],
+    ...extra,
+  };
+}
+
+const groups = skillGroupsById([group('PS', 'Asia/Jerusalem'), group('DE', 'Europe/Berlin')]);
+const HEADER = 'interval_start,skill_group,volume,aht_seconds';
+
+function csv(...rows: string[]): { csv: string } {
+  return { csv: [HEADER, ...rows].join('\n') };
+}
+
+function problemsOf(result: IngestResult): Array<{ row?: number; message: string; where: string }> {
+  if (result.ok) throw new Error(`expected a rejection, got ${result.intervals.length} intervals`);
+  return result.problems;
+}
+
+/** Six-minute rows over an hour from 09:00 +02:00 (ten rows), volume 1 each. */
+function sixMinuteHour(date = '1999-02-01'): string[] {
+  return Array.from({ length: 10 }, (_, k) => {
+    const minute = k * 6;
+    return `${date}T09:${String(minute).padStart(2, '0')}:00+02:00,PS,1,`;
+  });
+}
+
+describe('ingestHistory: accepted batches', () => {
+  it('when 6-minute rows are given for a 30-minute group, then they are summed into 30-minute intervals', () => {
+    const result = ingestHistory(csv(...sixMinuteHour()), groups);
+
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.intervals).toEqual([
+      { skillGroupId: 'PS', start: Date.parse('1999-02-01T07:00:00Z'), volume: 5 },
+      { skillGroupId: 'PS', start: Date.parse('1999-02-01T07:30:00Z'), volume: 5 },
+    ]);
+    expect(result.summary[0]).toMatchObject({ skillGroupId: 'PS', rows: 10, intervals: 2, totalVolume: 10, rowGranularityMinutes: 6 });
+  });
+
+  it('when rows carry AHT, then the interval AHT is the volume-weighted mean of the rows that have it', () => {
+    const result = ingestHistory(
+      csv('1999-02-01T09:00:00+02:00,PS,1,100', '1999-02-01T09:10:00+02:00,PS,3,200', '1999-02-01T09:20:00+02:00,PS,2.5,'),
+      groups,
+    );
+
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.intervals).toHaveLength(1);
+    expect(result.intervals[0].volume).toBe(6.5);
+    expect(result.intervals[0].ahtSeconds).toBeCloseTo((1 * 100 + 3 * 200) / 4, 10);
+    expect(result.summary[0].rowGranularityMinutes).toBe(10);
+  });
+
+  it('when half-counts are given, then they are kept as fractional volume', () => {
+    const result = ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,0.5,', '1999-02-01T09:06:00+02:00,PS,1.5,'), groups, { granularityMinutes: 6 });
+
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.intervals[0].volume).toBe(2);
+  });
+
+  it('when the same batch is ingested twice, then the intervals are identical (idempotent)', () => {
+    const batch = csv(...sixMinuteHour('1999-02-01'), ...sixMinuteHour('1999-02-02'), '1999-02-01T10:00:00+02:00,PS,4,120');
+
+    const first = ingestHistory(batch, groups);
+    const second = ingestHistory(batch, groups);
+
+    expect(first).toEqual(second);
+  });
+
+  it('when a row is repeated with identical values, then it is counted once', () => {
+    const result = ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,4,120', '1999-02-01T09:00:00+02:00,PS,4,120'), groups);
+
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.intervals).toEqual([{ skillGroupId: 'PS', start: Date.parse('1999-02-01T07:00:00Z'), volume: 4, ahtSeconds: 120 }]);
+    expect(result.summary[0].rows).toBe(1);
+  });
+
+  it('when the repeated fall-back hour is given with offsets, then its two passes are two distinct intervals', () => {
+    // Europe/Berlin, 2024-10-27: 02:00–03:00 happens twice, first at +02:00, then at +01:00.
+    const result = ingestHistory(
+      csv('2024-10-27T02:00:00+02:00,DE,3,', '2024-10-27T02:30:00+02:00,DE,4,', '2024-10-27T02:00:00+01:00,DE,5,', '2024-10-27T02:30:00+01:00,DE,6,'),
+      groups,
+    );
+
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.intervals.map((i) => [new Date(i.start).toISOString(), i.volume])).toEqual([
+      ['2024-10-27T00:00:00.000Z', 3],
+      ['2024-10-27T00:30:00.000Z', 4],
+      ['2024-10-27T01:00:00.000Z', 5],
+      ['2024-10-27T01:30:00.000Z', 6],
+    ]);
+  });
+
+  it('when timestamps are local wall time without offset, then they are read in the group zone', () => {
+    const result = ingestHistory(csv('2024-07-01T09:00,DE,2,', '2024-07-01T09:30:00,DE,3,'), groups);
+
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.intervals.map((i) => i.start)).toEqual([Date.parse('2024-07-01T07:00:00Z'), Date.parse('2024-07-01T07:30:00Z')]);
+  });
+
+  it('when the batch is JSON (text or rows), then it gives the same intervals as the CSV', () => {
+    const rows = [
+      { interval_start: '1999-02-01T09:00:00+02:00', skill_group: 'PS', volume: 2, aht_seconds: 90 },
+      { interval_start: '1999-02-01T09:30:00+02:00', skill_group: 'PS', volume: 3 },
+    ];
+    const fromCsv = ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,2,90', '1999-02-01T09:30:00+02:00,PS,3,'), groups);
+
+    expect(ingestHistory({ json: JSON.stringify(rows) }, groups)).toEqual(fromCsv);
+    expect(ingestHistory({ rows }, groups)).toEqual(fromCsv);
+  });
+
+  it('when the CSV has quoted fields and CRLF line ends, then it is read like plain CSV', () => {
+    const plain = ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,2,90'), groups);
+    const quoted = ingestHistory({ csv: `${HEADER}\r\n"1999-02-01T09:00:00+02:00","PS","2","90"\r\n` }, groups);
+
+    expect(quoted).toEqual(plain);
+  });
+
+  it('when intervals are formatted to CSV and ingested again, then they round-trip', () => {
+    const original = ingestHistoryOrThrow(csv(...sixMinuteHour(), '1999-02-01T10:00:00+02:00,PS,4,123.25'), groups);
+
+    const text = formatIntervalsCsv(original.intervals, (id) => groups.get(id)!.timeZone);
+    const again = ingestHistoryOrThrow({ csv: text }, groups);
+
+    expect(again.intervals).toEqual(original.intervals);
+  });
+
+  it('when the group has opening hours, then the summary counts the open intervals with no row', () => {
+    const withHours = skillGroupsById([group('PS', 'Asia/Jerusalem', { openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '09:00', to: '11:00' }] })]);
+
+    // 1999-02-01 09:00 and 10:30 present → 09:30 and 10:00 are missing (inside hours, between first and last).
+    const result = ingestHistoryOrThrow(csv('1999-02-01T09:00:00+02:00,PS,1,', '1999-02-01T10:30:00+02:00,PS,1,'), withHours);
+
+    expect(result.summary[0].missingIntervals).toBe(2);
+    expect(result.summary[0].missingSample).toEqual(['1999-02-01T09:30:00+02:00', '1999-02-01T10:00:00+02:00']);
+  });
+});
+
+describe('ingestHistory: timestamp reading agrees with grid.ts parseTimestamp', () => {
+  it.each([
+    '2024-03-31T01:30', '2024-03-31T03:00:00', '2024-03-31T01:00:00Z', '2024-10-27T01:30:00+02:00', '2024-10-27T02:30:00+01:00',
+    '2024-10-27T03:00', '2024-02-29T23:30:00-05:30', '2024-07-01T09:00:00.000+02:00', '2024-07-01T09:00+0200', '2024-12-31T23:30:00z',
+  ])('when the timestamp is %s, then the interval is the one grid.ts gives', (text) => {
+    const expected = parseTimestamp(text, 'Europe/Berlin');
+
+    const result = ingestHistory(csv(`${text},DE,1,`), groups);
+
+    if (!expected.ok) throw new Error(expected.reason);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.intervals[0].start).toBe(intervalStartOf(expected.epochMs, 'Europe/Berlin', 30));
+  });
+
+  it.each(['2023-02-29T09:00', '2024-13-01T09:00', '2024-07-01T25:00', '2024-07-01 09:00', '2024-07-01T09:60'])(
+    'when the timestamp %s is not a valid time, then the row is rejected',
+    (text) => {
+      const problems = problemsOf(ingestHistory(csv(`${text},DE,1,`), groups));
+
+      expect(problems[0]).toMatchObject({ row: 1, where: 'row 1, interval_start' });
+    },
+  );
+});
+
+describe('ingestHistory: rejected batches (the whole batch)', () => {
+  it('when a skill group is unknown, then the row is rejected with its number', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1,', '1999-02-01T09:00:00+02:00,XX,1,'), groups));
+
+    expect(problems).toEqual([expect.objectContaining({ row: 2, message: expect.stringContaining('unknown skill group "XX"') })]);
+  });
+
+  it.each([
+    ['-1', 'negative'],
+    ['abc', 'not a finite number'],
+    ['Infinity', 'not a finite number'],
+    ['', 'missing'],
+  ])('when the volume is "%s", then the row is rejected (%s)', (volume, reason) => {
+    const problems = problemsOf(ingestHistory(csv(`1999-02-01T09:00:00+02:00,PS,${volume},`), groups));
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({ row: 1, where: 'row 1, volume' });
+    expect(problems[0].message).toContain(reason);
+  });
+
+  it('when a JSON volume is not finite or not a number, then the row is rejected', () => {
+    const problems = problemsOf(
+      ingestHistory({ rows: [{ interval_start: '1999-02-01T09:00:00+02:00', skill_group: 'PS', volume: Number.NaN }, { interval_start: '1999-02-01T09:30:00+02:00', skill_group: 'PS', volume: true }] }, groups),
+    );
+
+    expect(problems.map((p) => p.row)).toEqual([1, 2]);
+  });
+
+  it.each(['0', '-5', 'fast'])('when aht_seconds is "%s", then the row is rejected', (aht) => {
+    const problems = problemsOf(ingestHistory(csv(`1999-02-01T09:00:00+02:00,PS,3,${aht}`), groups));
+
+    expect(problems).toEqual([expect.objectContaining({ row: 1, where: 'row 1, aht_seconds' })]);
+  });
+
+  it('when a timestamp has seconds, then the row is rejected', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:30+02:00,PS,1,'), groups));
+
+    expect(problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('has seconds') });
+  });
+
+  it('when a timestamp is not ISO-8601, then the row is rejected', () => {
+    const problems = problemsOf(ingestHistory(csv('01/02/1999 09:00,PS,1,'), groups));
+
+    expect(problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('not an ISO-8601 timestamp') });
+  });
+
+  it('when a row is off the inferred 6-minute grid, then it is rejected naming the grid', () => {
+    const rows = [...sixMinuteHour('1999-02-01'), ...sixMinuteHour('1999-02-02'), '1999-02-03T09:07:00+02:00,PS,1,'];
+
+    const problems = problemsOf(ingestHistory(csv(...rows), groups));
+
+    expect(problems).toEqual([expect.objectContaining({ row: 21, message: expect.stringContaining('09:07 is not on the 6-minute grid of this batch') })]);
+  });
+
+  it('when an explicit granularity is given, then rows off that grid are rejected', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1,', '1999-02-01T09:15:00+02:00,PS,1,'), groups, { granularityMinutes: 30 }));
+
+    expect(problems).toEqual([expect.objectContaining({ row: 2, message: expect.stringContaining('09:15 is not on the 30-minute grid') })]);
+  });
+
+  it('when the explicit granularity does not divide the interval, then the batch is rejected', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1,'), groups, { granularityMinutes: 7 }));
+
+    expect(problems[0]).toMatchObject({ where: 'granularity' });
+  });
+
+  it('when a row duplicates another with different values, then it is rejected naming the first row', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,4,', '1999-02-01T09:30:00+02:00,PS,1,', '1999-02-01T09:00:00+02:00,PS,5,'), groups));
+
+    expect(problems).toEqual([expect.objectContaining({ row: 3, message: expect.stringContaining('duplicates row 1') })]);
+  });
+
+  it('when the same instant is written with two offsets and different values, then it is a conflicting duplicate', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,4,', '1999-02-01T07:00:00Z,PS,5,'), groups));
+
+    expect(problems[0]).toMatchObject({ row: 2, message: expect.stringContaining('duplicates row 1') });
+  });
+
+  it('when a local wall time falls into the spring-forward gap (Europe/Berlin), then the row is rejected', () => {
+    // 2024-03-31: clocks jump from 02:00 to 03:00 in Berlin.
+    const problems = problemsOf(ingestHistory(csv('2024-03-31T01:30,DE,1,', '2024-03-31T02:30,DE,1,', '2024-03-31T03:00,DE,1,'), groups));
+
+    expect(problems).toEqual([expect.objectContaining({ row: 2, message: expect.stringContaining('does not exist in Europe/Berlin (DST gap)') })]);
+  });
+
+  it('when a local wall time is in the repeated fall-back hour without an offset, then the row is rejected', () => {
+    const problems = problemsOf(ingestHistory(csv('2024-10-27T02:30,DE,1,'), groups));
+
+    expect(problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('occurs twice') });
+  });
+
+  it('when the header has an unknown column, then the batch is rejected at the header', () => {
+    const problems = problemsOf(ingestHistory({ csv: 'interval_start,skill_group,volume,queue\n1999-02-01T09:00:00+02:00,PS,1,x' }, groups));
+
+    expect(problems).toEqual([expect.objectContaining({ where: 'header', message: expect.stringContaining('unknown column "queue"') })]);
+  });
+
+  it('when a required column is missing, then the batch is rejected at the header', () => {
+    const problems = problemsOf(ingestHistory({ csv: 'interval_start,skill_group\n1999-02-01T09:00:00+02:00,PS' }, groups));
+
+    expect(problems).toEqual([expect.objectContaining({ where: 'header', message: 'missing column "volume"' })]);
+  });
+
+  it('when a JSON row has an unknown or a missing field, then that row is rejected', () => {
+    const problems = problemsOf(
+      ingestHistory(
+        { rows: [{ interval_start: '1999-02-01T09:00:00+02:00', skill_group: 'PS', volume: 1, agents: 3 }, { interval_start: '1999-02-01T09:30:00+02:00', volume: 1 }] },
+        groups,
+      ),
+    );
+
+    expect(problems.map((p) => [p.row, p.message])).toEqual([
+      [1, expect.stringContaining('unknown column "agents"')],
+      [2, 'missing column "skill_group"'],
+    ]);
+  });
+
+  it('when a CSV row has the wrong number of fields, then it is rejected', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1'), groups));
+
+    expect(problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('has 3 fields') });
+  });
+
+  it('when the file has a header but no data rows, then the batch is rejected', () => {
+    const problems = problemsOf(ingestHistory({ csv: `${HEADER}\n` }, groups));
+
+    expect(problems).toEqual([{ where: 'file', message: 'no data rows' }]);
+  });
+
+  it('when one row is bad among good ones, then no intervals are returned at all', () => {
+    const result = ingestHistory(csv(...sixMinuteHour(), '1999-02-01T10:00:00+02:00,PS,-3,'), groups);
+
+    expect(result.ok).toBe(false);
+    expect(result).not.toHaveProperty('intervals');
+  });
+
+  it('when ingestHistoryOrThrow gets a bad batch, then it throws a validation WfmError with every problem', () => {
+    const act = () => ingestHistoryOrThrow(csv('1999-02-01T09:00:00+02:00,XX,1,', '1999-02-01T09:00:00+02:00,PS,-1,'), groups);
+
+    expect(act).toThrow(WfmError);
+    try {
+      act();
+    } catch (err) {
+      expect((err as WfmError).code).toBe('validation');
+      expect((err as WfmError).details.map((d) => d.row)).toEqual([1, 2]);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+import { startTestService, KEYS, type TestService } from '../support/service';
+import { skillGroup } from '../support/examples';
+
+describe('authentication and roles', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  test('when no key is sent, then 401 problem+json', async () => {
+    const res = await t.http.get('/skill-groups');
+    expect(res.status).toBe(401);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ status: 401, title: 'Unauthorized' });
+  });
+
+  test('when an unknown key is sent, then 401', async () => {
+    await t.http.get('/skill-groups').set('X-API-Key', 'nope-nope-nope-nope').expect(401);
+  });
+
+  test('when a planner writes configuration, then 403 before the body is even validated', async () => {
+    const res = await t.http.put('/skill-groups/PS').set('X-API-Key', KEYS.planner).send({ not: 'a skill group' });
+    expect(res.status).toBe(403);
+    expect(res.body.detail).toContain('admin');
+  });
+
+  test('when the ingest role reads configuration, then 403', async () => {
+    await t.http.get('/skill-groups').set('X-API-Key', KEYS.ingest).expect(403);
+  });
+
+  test('when a bearer token carries the admin key, then configuration can be written', async () => {
+    await t.http.put('/skill-groups/PS').set('Authorization', `Bearer ${KEYS.admin}`).send(skillGroup()).expect(200);
+  });
+
+  test('when probes and docs are requested without a key, then they answer', async () => {
+    await t.http.get('/health').expect(200);
+    expect((await t.http.get('/ready')).body).toMatchObject({ status: 'ready', redis: 'up' });
+    const metrics = await t.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('wfm_http_request_duration_seconds');
+    expect((await t.http.get('/docs/').redirects(1)).status).toBe(200);
+  });
+
+  test('when a planner opens the queue dashboard, then 403; an admin gets it', async () => {
+    await t.http.get('/admin/queues').set('X-API-Key', KEYS.planner).expect(403);
+    const res = await t.http.get(`/admin/queues?key=${KEYS.admin}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['set-cookie'][0]).toContain('HttpOnly');
+  });
+
+  test('when the body exceeds the limit, then 413 problem+json', async () => {
+    const small = await startTestService({ BODY_LIMIT: '1kb' });
+    try {
+      const res = await small.http.post('/skill-groups').set('X-API-Key', KEYS.admin).send(Array.from({ length: 20 }, (_, i) => skillGroup({ id: `G${i}` })));
+      expect(res.status).toBe(413);
+      expect(res.type).toBe('application/problem+json');
+    } finally {
+      await small.stop();
+    }
+  });
+
+  test('when a path is not in the contract, then 404 problem+json', async () => {
+    const res = await t.http.get('/nowhere').set('X-API-Key', KEYS.admin);
+    expect(res.status).toBe(404);
+    expect(res.type).toBe('application/problem+json');
+  });
+});

@@ -1,0 +1,98 @@
+import { startTestService, KEYS, type TestService } from '../support/service';
+import { skillGroup } from '../support/examples';
+
+const csv = (...rows: string[]) => ['interval_start,skill_group,volume,aht_seconds', ...rows].join('\n');
+
+describe('interval history over REST', () => {
+  let t: TestService;
+  const ingest = { 'X-API-Key': KEYS.ingest };
+  const planner = { 'X-API-Key': KEYS.planner };
+
+  beforeEach(async () => {
+    t = await startTestService();
+    await t.http.post('/skill-groups').set('X-API-Key', KEYS.admin).send([skillGroup(), skillGroup({ id: 'BER', timeZone: 'Europe/Berlin' })]).expect(200);
+  });
+  afterEach(async () => {
+    await t.stop();
+  });
+
+  const read = async (id: string, from: string, to: string) =>
+    (await t.http.get(`/history/${id}`).query({ from, to }).set(planner).expect(200)).body;
+
+  test('when 6-minute rows are uploaded, then they are summed into 30-minute intervals with weighted AHT', async () => {
+    const body = csv(
+      '1999-02-03T13:00:00+02:00,PS,10,100',
+      '1999-02-03T13:06:00+02:00,PS,30,200',
+      '1999-02-03T13:12:00+02:00,PS,0,',
+      '1999-02-03T13:18:00+02:00,PS,5.5,',
+      '1999-02-03T13:24:00+02:00,PS,4.5,',
+      '1999-02-03T13:30:00+02:00,PS,7,',
+    );
+    const res = await t.http.post('/history').set(ingest).type('text/csv').send(body);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ rows: 6, intervals: 2 });
+    expect(res.body.skillGroups[0]).toMatchObject({ skillGroupId: 'PS', rowGranularityMinutes: 6, totalVolume: 57 });
+    expect(await read('PS', '1999-02-03T00:00:00Z', '1999-02-04T00:00:00Z')).toEqual([
+      { interval_start: '1999-02-03T13:00:00+02:00', skill_group: 'PS', volume: 50, aht_seconds: 175 },
+      { interval_start: '1999-02-03T13:30:00+02:00', skill_group: 'PS', volume: 7 },
+    ]);
+  });
+
+  test('when the same file is uploaded twice, then the stored history is the same (idempotent upsert)', async () => {
+    const body = csv('1999-02-03T13:00:00+02:00,PS,10,100', '1999-02-03T13:30:00+02:00,PS,20,120');
+    await t.http.post('/history').set(ingest).type('text/csv').send(body).expect(200);
+    const first = await read('PS', '1999-02-01T00:00:00Z', '1999-03-01T00:00:00Z');
+    await t.http.post('/history').set(ingest).type('text/csv').send(body).expect(200);
+    expect(await read('PS', '1999-02-01T00:00:00Z', '1999-03-01T00:00:00Z')).toEqual(first);
+    expect(first.map((r: { volume: number }) => r.volume)).toEqual([10, 20]);
+  });
+
+  test('when any row is bad, then the whole batch is rejected with row numbers and nothing is written', async () => {
+    const body = csv(
+      '1999-02-03T13:00:00+02:00,PS,10,100',
+      '1999-02-03T13:30:00+02:00,PS,-3,',
+      '1999-02-03T14:00:00+02:00,XX,3,',
+      '1999-02-03T14:30:00+02:00,PS,many,',
+      '1999-02-03T13:00:00+02:00,PS,11,100',
+      '2024-03-31T02:30:00,BER,4,',
+      '1999-02-03T15:00:30+02:00,PS,4,',
+    );
+    const res = await t.http.post('/history').set(ingest).type('text/csv').send(body);
+    expect(res.status).toBe(422);
+    expect(res.type).toBe('application/problem+json');
+    const rows = res.body.errors.map((e: { row: number }) => e.row);
+    expect(rows).toEqual(expect.arrayContaining([2, 3, 4, 5, 6, 7]));
+    expect(rows).not.toContain(1);
+    const dst = res.body.errors.find((e: { row: number }) => e.row === 6);
+    expect(dst.message).toMatch(/DST|does not exist/);
+    expect(await read('PS', '1999-02-01T00:00:00Z', '1999-03-01T00:00:00Z')).toEqual([]);
+  });
+
+  test('when JSON rows are uploaded, then they are stored like CSV rows', async () => {
+    const res = await t.http
+      .post('/history')
+      .set(ingest)
+      .send([{ interval_start: '2024-10-27T02:30:00+02:00', skill_group: 'BER', volume: 3 }, { interval_start: '2024-10-27T02:30:00+01:00', skill_group: 'BER', volume: 4 }]);
+    expect(res.status).toBe(200);
+    // the repeated fall-back hour holds two distinct intervals, told apart by their offsets
+    expect(await read('BER', '2024-10-26T00:00:00Z', '2024-10-28T00:00:00Z')).toEqual([
+      { interval_start: '2024-10-27T02:30:00+02:00', skill_group: 'BER', volume: 3 },
+      { interval_start: '2024-10-27T02:30:00+01:00', skill_group: 'BER', volume: 4 },
+    ]);
+  });
+
+  test('when history is read as CSV, then it can be uploaded again unchanged', async () => {
+    await t.http.post('/history').set(ingest).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(200);
+    const res = await t.http.get('/history/PS').query({ from: '1999-02-01T00:00:00Z', to: '1999-03-01T00:00:00Z', format: 'csv' }).set(planner);
+    expect(res.type).toBe('text/csv');
+    expect(res.text.trim()).toBe(csv('1999-02-03T13:00:00+02:00,PS,10,100'));
+  });
+
+  test('when a planner uploads history or the range is backwards, then 403 / 422', async () => {
+    await t.http.post('/history').set(planner).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(403);
+    const res = await t.http.get('/history/PS').query({ from: '1999-03-01T00:00:00Z', to: '1999-02-01T00:00:00Z' }).set(planner);
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].where).toBe('query/to');
+    await t.http.get('/history/NOPE').query({ from: '1999-02-01T00:00:00Z', to: '1999-03-01T00:00:00Z' }).set(planner).expect(404);
+  });
+});

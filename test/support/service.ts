@@ -1,0 +1,64 @@
+/**
+ * Starts the real service in-process on port 0 against the real Redis, under a fresh key prefix, and
+ * removes every key of that prefix afterwards: tests never see each other's data.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { Redis } from 'ioredis';
+import { startService, type RunningService } from '../../src/main';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const KEYS = {
+  planner: 'planner-key-0123456789abcdef',
+  ingest: 'ingest-key-0123456789abcdef',
+  admin: 'admin-key-0123456789abcdef',
+};
+
+export interface TestService {
+  service: RunningService;
+  prefix: string;
+  http: ReturnType<typeof request>;
+  stop: () => Promise<void>;
+}
+
+export function testEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL,
+    KEY_PREFIX: prefix,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    API_KEYS: `planner:${KEYS.planner},ingest:${KEYS.ingest},admin:${KEYS.admin}`,
+    SHUTDOWN_GRACE_SECONDS: '5',
+    ...extra,
+  };
+}
+
+export async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function startTestService(extra: Record<string, string> = {}): Promise<TestService> {
+  const prefix = `test-${randomUUID()}`;
+  const service = await startService(testEnv(prefix, extra));
+  return {
+    service,
+    prefix,
+    http: request(service.server!),
+    stop: async () => {
+      await service.shutdown('test finished');
+      await deleteKeys(prefix);
+    },
+  };
+}
