@@ -5,4 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testTimeout: 60000,
+  // One test abandons a running job on purpose (forced shutdown after the grace period); its promise would
+  // otherwise keep jest waiting after the run.
+  forceExit: true,
 };

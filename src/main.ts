@@ -85,6 +85,16 @@ if (require.main === module) {
   const queueNames = args.filter((a) => !a.startsWith('--'));
   startService(process.env, { workersOnly: workersOnly ? (queueNames.length ? queueNames : true) : undefined, http: !workersOnly })
     .then((service) => {
+      // One policy for errors nobody caught: log them; a catastrophic one (bad state) stops the process
+      // gracefully so the orchestrator restarts it clean.
+      process.on('unhandledRejection', (reason) => {
+        process.stderr.write(`wfm: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
+        if (isWfmError(reason) && reason.isCatastrophic) void service.shutdown('catastrophic error').then(() => process.exit(1));
+      });
+      process.on('uncaughtException', (err) => {
+        process.stderr.write(`wfm: uncaught exception: ${err.stack}\n`);
+        void service.shutdown('uncaught exception').then(() => process.exit(1));
+      });
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {
           service.shutdown(signal).then(

@@ -3,39 +3,16 @@
  * or JSON by extension) the way an upload is validated, and prints a per-skill-group summary, or every
  * rejected row with its number and reason (exit 1). Reading files is here; the rules are in src/history.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { SkillGroup } from '../../domain/types';
-import { invalid, WfmError } from '../../errors/wfm-error';
+import { invalid } from '../../errors/wfm-error';
+import { loadSkillGroups, readText } from '../input-files';
 import { ingestHistory, skillGroupsById, type HistoryBatch, type SkillGroupSummary } from '../../history/ingest';
 
 interface ImportCheckOptions {
   skillGroups: string;
   granularity?: string;
   json?: boolean;
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new WfmError('not-found', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-function readSkillGroups(file: string): SkillGroup[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(readText(file));
-  } catch (err) {
-    if (err instanceof WfmError) throw err;
-    throw invalid(`${file} is not valid JSON`, [{ where: file, message: (err as Error).message }]);
-  }
-  if (!Array.isArray(value) || value.some((g) => typeof g !== 'object' || g === null || typeof g.id !== 'string' || typeof g.timeZone !== 'string' || typeof g.intervalMinutes !== 'number')) {
-    throw invalid(`${file} must be a JSON array of skill groups (id, timeZone, intervalMinutes, …)`);
-  }
-  return value as SkillGroup[];
 }
 
 function summaryLines(summary: SkillGroupSummary[]): string[] {
@@ -67,7 +44,7 @@ export function register(program: Command): void {
     .option('--granularity <minutes>', 'minutes between row timestamps (default: inferred per skill group)')
     .option('--json', 'print one JSON document')
     .action((file: string, opts: ImportCheckOptions) => {
-      const skillGroups = skillGroupsById(readSkillGroups(opts.skillGroups));
+      const skillGroups = skillGroupsById(loadSkillGroups(opts.skillGroups));
       let granularityMinutes: number | undefined;
       if (opts.granularity !== undefined) {
         granularityMinutes = Number(opts.granularity);

@@ -1,9 +1,8 @@
 /** Interval history upload and range reads (roles: x-roles in openapi.yaml). */
 import { Router } from 'express';
-import { formatIntervalsCsv } from '../../history';
+import { formatIntervalsCsv, ZoneClock } from '../../history';
 import { readHistory, uploadHistory } from '../../services/history';
 import type { Store } from '../../store/store';
-import { formatInstant } from '../../time/grid';
 
 export function historyRoutes(store: Store): Router {
   const r = Router();
@@ -22,9 +21,10 @@ export function historyRoutes(store: Store): Router {
       res.type('text/csv').send(formatIntervalsCsv(intervals, () => zone));
       return;
     }
+    const clock = new ZoneClock(zone); // caches offsets: a year of intervals is formatted in milliseconds
     res.json(
       intervals.map((i) => ({
-        interval_start: formatInstant(i.start, zone),
+        interval_start: clock.format(i.start),
         skill_group: i.skillGroupId,
         volume: i.volume,
         ...(i.ahtSeconds === undefined ? {} : { aht_seconds: i.ahtSeconds }),

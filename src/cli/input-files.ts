@@ -1,0 +1,64 @@
+/**
+ * Reading the CLI's input files (an adapter): skill groups and agents are validated with the same
+ * OpenAPI schemas and semantic checks as API requests; history goes through the same ingestion.
+ * Every problem names the file and the place in it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
+import { schemaValidator } from '../domain/schemas';
+import { validateAgents, validateSkillGroups } from '../domain/validate';
+import { invalid, WfmError } from '../errors/wfm-error';
+import { ingestHistoryOrThrow, skillGroupsById, type SkillGroupSummary } from '../history';
+import { loadOpenApi } from '../http/openapi';
+
+export function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new WfmError('not-found', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export function readJson(file: string): unknown {
+  const text = readText(file);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalid(`${file} is not valid JSON`, [{ where: file, message: (err as Error).message }]);
+  }
+}
+
+function readArrayOf(file: string, schemaName: string): unknown[] {
+  const value = readJson(file);
+  if (!Array.isArray(value)) throw invalid(`${file} must be a JSON array of ${schemaName} objects`, [{ where: `${file}#`, message: 'not an array' }]);
+  const validate = schemaValidator(loadOpenApi().components.schemas, schemaName);
+  const problems = value.flatMap((item, i) => validate(item, `${file}#/${i}`));
+  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
+  return value;
+}
+
+export function loadSkillGroups(file: string): SkillGroup[] {
+  const groups = readArrayOf(file, 'SkillGroup') as SkillGroup[];
+  const problems = validateSkillGroups(groups, new Map(), `${file}#`);
+  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
+  return groups;
+}
+
+export function loadAgents(file: string, skillGroups: SkillGroup[]): Agent[] {
+  const agents = readArrayOf(file, 'Agent') as Agent[];
+  const problems = validateAgents(agents, skillGroupsById(skillGroups), `${file}#`);
+  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
+  return agents;
+}
+
+/** A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload. */
+export function loadHistory(
+  file: string,
+  skillGroups: SkillGroup[],
+  granularityMinutes?: number,
+): { intervals: IntervalVolume[]; summary: SkillGroupSummary[] } {
+  const text = readText(file);
+  const batch = path.extname(file).toLowerCase() === '.json' ? { json: text } : { csv: text };
+  return ingestHistoryOrThrow(batch, skillGroupsById(skillGroups), { granularityMinutes });
+}

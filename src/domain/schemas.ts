@@ -1,0 +1,25 @@
+/**
+ * JSON-schema validation of skill-group and agent documents with the schemas of openapi.yaml, so the CLI
+ * (files) and the API (requests) accept exactly the same documents. OpenAPI 3.0 schemas are draft-04
+ * flavoured (boolean exclusiveMinimum), hence ajv-draft-04. The schemas are passed in: no I/O here.
+ */
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import type { ProblemDetail } from '../errors/wfm-error';
+
+export type SchemaValidator = (value: unknown, where: string) => ProblemDetail[];
+
+/** Builds a validator for `#/components/schemas/<name>` (refs inside resolve against the same components). */
+export function schemaValidator(components: Record<string, unknown>, name: string): SchemaValidator {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  ajv.addSchema({ id: 'openapi', components: { schemas: components } } as never);
+  const validate = ajv.compile({ $ref: `openapi#/components/schemas/${name}` });
+  return (value, where) => {
+    if (validate(value)) return [];
+    return (validate.errors ?? []).map((e) => ({
+      where: `${where}${(e as { instancePath?: string; dataPath?: string }).instancePath ?? (e as { dataPath?: string }).dataPath ?? ''}`,
+      message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`,
+    }));
+  };
+}
