@@ -85,7 +85,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const retrainCron = env.RETRAIN_CRON ?? '0 2 * * *';
   need('RETRAIN_CRON', retrainCron.trim().split(/\s+/).length >= 5, `must be a cron expression with 5 or 6 fields, got "${retrainCron}"`);
   const retrainTimeZone = env.RETRAIN_TIME_ZONE ?? defaultTimeZone;
-  need('RETRAIN_TIME_ZONE', isValidZone(retrainTimeZone), `must be an IANA time zone, got "${retrainTimeZone}"`);
+  // when unset it follows DEFAULT_TIME_ZONE, whose own problem is already reported
+  if (env.RETRAIN_TIME_ZONE) need('RETRAIN_TIME_ZONE', isValidZone(retrainTimeZone), `must be an IANA time zone, got "${retrainTimeZone}"`);
 
   const shutdownGraceSeconds = Number(env.SHUTDOWN_GRACE_SECONDS ?? '25');
   need('SHUTDOWN_GRACE_SECONDS', Number.isFinite(shutdownGraceSeconds) && shutdownGraceSeconds >= 0, `must be a number of seconds ≥ 0, got "${env.SHUTDOWN_GRACE_SECONDS}"`);

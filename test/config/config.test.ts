@@ -1,0 +1,48 @@
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/config';
+import { WfmError } from '../../src/errors/wfm-error';
+import { warnIfNotPersistent } from '../../src/store/redis';
+import { REDIS_URL } from '../support/service';
+
+describe('configuration from the environment', () => {
+  test('when nothing is set, then the documented defaults apply', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', port: 8080, modelDir: 'models', defaultTimeZone: 'UTC', logLevel: 'info', keyPrefix: 'wfm' });
+    expect(config.apiKeys.size).toBe(0);
+  });
+
+  test('when several values are bad, then one error names every variable with what was expected', () => {
+    let error: WfmError | undefined;
+    try {
+      loadConfig({ PORT: 'eighty', DEFAULT_TIME_ZONE: 'Europe/Atlantis', LOG_LEVEL: 'loud', API_KEYS: 'boss:0123456789abcdef0', WEBHOOK_URL: 'https://sms.example/hook' });
+    } catch (err) {
+      error = err as WfmError;
+    }
+    expect(error).toBeInstanceOf(WfmError);
+    expect(error!.isCatastrophic).toBe(true);
+    expect(error!.details.map((d) => d.where)).toEqual(['PORT', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'WEBHOOK_SECRET', 'API_KEYS']);
+  });
+
+  test('when API keys are given as role:key pairs, then each key maps to its role', () => {
+    const config = loadConfig({ API_KEYS: 'planner:aaaaaaaaaaaaaaaa1, admin:bbbbbbbbbbbbbbbb2' });
+    expect([...config.apiKeys.entries()]).toEqual([
+      ['aaaaaaaaaaaaaaaa1', 'planner'],
+      ['bbbbbbbbbbbbbbbb2', 'admin'],
+    ]);
+  });
+});
+
+describe('Redis persistence check', () => {
+  test('when Redis has neither AOF nor RDB, then a warning is logged', async () => {
+    const redis = new Redis(REDIS_URL);
+    const warnings: string[] = [];
+    const log = { warn: (msg: unknown, text?: string) => warnings.push(String(text ?? msg)) } as never;
+    const [, aof] = (await redis.config('GET', 'appendonly')) as string[];
+    const [, save] = (await redis.config('GET', 'save')) as string[];
+    const persistent = await warnIfNotPersistent(redis, log);
+    expect(persistent).toBe(aof === 'yes' || save.trim() !== '');
+    expect(warnings.length).toBe(persistent ? 0 : 1);
+    if (!persistent) expect(warnings[0]).toContain('no persistence');
+    redis.disconnect();
+  });
+});
