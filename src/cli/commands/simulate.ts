@@ -12,12 +12,11 @@
  * --shock "PS*3@13:00/2h~30m": ×3 on PS from 13:00 (on the first day; or give an ISO date-time) for
  * 2 hours, ramping over 30 minutes.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, type ProblemDetail } from '../../errors/wfm-error';
-import { ingestHistory, splitCsv } from '../../history/ingest';
+import { splitCsv } from '../../history/ingest';
+import { loadHistory, loadSkillGroups, readText } from '../input-files';
 import { simulate } from '../../sim/simulate';
 import { POLICY_NAMES, type ArrivalShock, type ArrivalSpec, type PolicyName, type ReplayCall, type SimShift, type SimulationResult } from '../../sim/types';
 import { parseTimestamp, startOfLocalDay } from '../../time/grid';
@@ -34,26 +33,6 @@ interface SimulateOptions {
   replications: string;
   seed: string;
   json?: boolean;
-}
-
-function readText(file: string, option: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw invalid(`cannot read ${option} ${file}`, [{ where: option, message: (err as Error).message }]);
-  }
-}
-
-function readSkillGroups(file: string): SkillGroup[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(readText(file, '--skill-groups'));
-  } catch (err) {
-    if (err instanceof SyntaxError) throw invalid('--skill-groups is not valid JSON', [{ where: '--skill-groups', message: err.message }]);
-    throw err;
-  }
-  if (!Array.isArray(value)) throw invalid('--skill-groups must hold a JSON array of skill groups');
-  return value as SkillGroup[];
 }
 
 /** Header → column index; throws naming the missing columns. */
@@ -112,12 +91,6 @@ export function parseReplayCsv(text: string, zone: string): ReplayCall[] {
   return calls;
 }
 
-function volumes(text: string, groups: SkillGroup[], option: string): IntervalVolume[] {
-  const result = ingestHistory({ csv: text }, new Map(groups.map((g) => [g.id, g])));
-  if (!result.ok) throw invalid(`${option}: the file does not validate`, result.problems);
-  return result.intervals;
-}
-
 const DURATION = /^(\d+(?:\.\d+)?)(m|h)$/;
 const minutes = (text: string) => {
   const m = DURATION.exec(text);
@@ -159,31 +132,32 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed (same seed, same result)', '1')
     .option('--json', 'print the full result as JSON')
     .action((options: SimulateOptions) => {
-      const skillGroups = readSkillGroups(options.skillGroups);
+      // Skill groups and forecast/history files are validated like API uploads (shared adapters).
+      const skillGroups = loadSkillGroups(options.skillGroups);
       if (skillGroups.length === 0) throw invalid('--skill-groups: no skill groups');
       const zone = skillGroups[0].timeZone;
       if (!options.arrivals === !options.history) throw invalid('give either --arrivals FILE or --history FILE --from DATE');
       if (options.history && !options.from) throw invalid('--history needs --from DATE');
       const days = Number(options.days);
       if (!Number.isInteger(days) || days < 1) throw invalid('--days must be a whole number ≥ 1', [{ where: '--days', message: `got "${options.days}"` }]);
-      const shifts = parseRosterCsv(readText(options.roster, '--roster'), zone);
+      const shifts = parseRosterCsv(readText(options.roster), zone);
 
       let arrivals: ArrivalSpec;
       let firstDate = options.from;
       if (options.arrivals) {
-        const text = readText(options.arrivals, '--arrivals');
+        const text = readText(options.arrivals);
         const header = (splitCsv(text.split('\n', 1)[0] ?? '')[0] ?? []).map((h) => h.trim().toLowerCase());
         if (header.includes('arrival')) {
           const calls = parseReplayCsv(text, zone);
           arrivals = { kind: 'replay', calls };
           firstDate ??= calls.length > 0 ? DateTime.fromMillis(Math.min(...calls.map((c) => c.arrival)), { zone }).toISODate()! : undefined;
         } else {
-          const rates = volumes(text, skillGroups, '--arrivals');
+          const rates = loadHistory(options.arrivals, skillGroups).intervals;
           arrivals = { kind: 'forecast', rates };
           firstDate ??= rates.length > 0 ? DateTime.fromMillis(Math.min(...rates.map((r) => r.start)), { zone }).toISODate()! : undefined;
         }
       } else {
-        arrivals = { kind: 'forecast', rates: volumes(readText(options.history!, '--history'), skillGroups, '--history') };
+        arrivals = { kind: 'forecast', rates: loadHistory(options.history!, skillGroups).intervals };
       }
       if (!firstDate || !DateTime.fromISO(firstDate).isValid) throw invalid('cannot tell the first day: give --from YYYY-MM-DD', [{ where: '--from', message: `got "${firstDate ?? ''}"` }]);
       const from = startOfLocalDay(firstDate, zone);
@@ -213,7 +187,7 @@ export function register(program: Command): void {
 }
 
 function formatResult(result: SimulationResult, zone: string): string {
-  const pct = (e: { mean: number; halfWidth: number }) => `${(100 * e.mean).toFixed(1)}% ±${(100 * e.halfWidth).toFixed(1)}`;
+  const pct = (e: { mean: number; halfWidth: number }) => (Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(1)}% ±${(100 * e.halfWidth).toFixed(1)}` : "–");
   const sec = (e: { mean: number; halfWidth: number }) => (Number.isFinite(e.mean) ? `${e.mean.toFixed(1)} s ±${e.halfWidth.toFixed(1)}` : '–');
   const line = (name: string, m: SimulationResult['overall']) =>
     [name.padEnd(8), m.offered.mean.toFixed(0).padStart(8), pct(m.serviceLevel).padStart(14), sec(m.asaSeconds).padStart(16), pct(m.abandonRate).padStart(14), pct(m.occupancy).padStart(14)].join(' ');
