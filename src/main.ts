@@ -4,6 +4,7 @@
  * as many machines as you like against the same Redis; BullMQ hands each job to exactly one of them.
  */
 import http from 'node:http';
+import path from 'node:path';
 import { loadConfig } from './config/config';
 import { isWfmError } from './errors/wfm-error';
 import { createLogger } from './log';
@@ -14,6 +15,7 @@ import { WorkerPool } from './queue/worker-pool';
 import { JOB_DEFINITIONS } from './queue/registry';
 import type { JobDefinition } from './queue/definitions';
 import { createApp, Metrics } from './http/app';
+import { FsModelRegistry } from './registry/fs-model-registry';
 import { startSchedulers } from './queue/schedulers';
 
 export interface RunningService {
@@ -38,7 +40,8 @@ export async function startService(env: Record<string, string | undefined>, opti
   await waitUntilReady(redis, 5000).catch((err) => log.warn({ err: err.message }, 'Redis not reachable at start; the API answers 503 until it is'));
   if (redis.status === 'ready') await warnIfNotPersistent(redis, log);
 
-  const ctx = { config, store, queues, log };
+  const registry = new FsModelRegistry(path.resolve(config.modelDir));
+  const ctx = { config, store, queues, registry, log, now: Date.now };
   const pool = new WorkerPool(jobs, ctx, metrics, { stalledIntervalMs: options.stalledIntervalMs });
   const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;
   pool.start(onlyQueues);
@@ -51,7 +54,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   let shuttingDown = false;
   let server: http.Server | undefined;
   if (options.http !== false) {
-    const app = createApp({ config, log, store, queues, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now: Date.now });
+    const app = createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now: Date.now });
     server = http.createServer(app);
     await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
     log.info({ port: (server.address() as { port: number }).port }, 'HTTP API listening');

@@ -14,6 +14,8 @@ import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import type { Queues } from '../queue/queues';
+import type { FsModelRegistry } from '../registry/fs-model-registry';
+import { forecastRoutes } from './routes/forecasts';
 import type { WorkerState } from '../queue/worker-pool';
 import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE } from './auth';
@@ -22,12 +24,14 @@ import { problemHandler, sendProblem } from './problem';
 import { operationsRoutes } from './routes/operations';
 import { configurationRoutes } from './routes/configuration';
 import { historyRoutes } from './routes/history';
+import { jobRoutes } from './routes/jobs';
 
 export interface AppDependencies {
   config: Config;
   log: Logger;
   store: Store;
   queues: Queues;
+  registry: FsModelRegistry;
   metrics: Metrics;
   workers: () => Record<string, WorkerState>;
   shuttingDown: () => boolean;
@@ -84,6 +88,8 @@ export function createApp(deps: AppDependencies): express.Express {
   );
   app.use(configurationRoutes(store));
   app.use(historyRoutes(store));
+  app.use(jobRoutes(deps.queues));
+  app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(problemHandler(log));

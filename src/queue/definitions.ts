@@ -9,12 +9,15 @@ import type { Config } from '../config/config';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import type { Queues } from './queues';
+import type { FsModelRegistry } from '../registry/fs-model-registry';
 
 export interface JobContext {
   config: Config;
   store: Store;
   queues: Queues;
+  registry: FsModelRegistry;
   log: Logger;
+  now: () => number;
 }
 
 export interface JobDefinition {

@@ -3,5 +3,20 @@
  * Add a job here and it is produced by the API, run by `npm start` and selectable by `npm run worker`.
  */
 import type { JobDefinition } from './definitions';
+import { QUEUE } from './names';
+import { trainForecasterProcessor } from '../../jobs/train-forecaster';
+import { forecastProcessor } from '../../jobs/forecast';
+import { retrainAllProcessor } from '../../jobs/retrain-all';
 
-export const JOB_DEFINITIONS: JobDefinition[] = [];
+export const JOB_DEFINITIONS: JobDefinition[] = [
+  {
+    queue: QUEUE.trainForecaster,
+    description: 'train one skill group forecaster for one horizon (worker thread), register, promote if better',
+    concurrency: 1, // training uses a whole core; scale out with more worker processes
+    processor: trainForecasterProcessor,
+    lockDurationMs: 120_000,
+    jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 } },
+  },
+  { queue: QUEUE.forecast, description: 'compute and store the two-week forecast of one skill group', concurrency: 2, processor: forecastProcessor },
+  { queue: QUEUE.retrainAll, description: 'nightly: one train-forecaster job per skill group and horizon', concurrency: 1, processor: retrainAllProcessor, jobOptions: { attempts: 1 } },
+];

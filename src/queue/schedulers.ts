@@ -3,11 +3,17 @@
  * API process may register them at start and exactly one job is produced per tick).
  */
 import type { JobContext } from './definitions';
+import { QUEUE } from './names';
 
 export interface Schedulers {
   close(): Promise<void>;
 }
 
-export async function startSchedulers(_ctx: JobContext): Promise<Schedulers> {
+export const NIGHTLY_RETRAIN_SCHEDULER = 'nightly-retrain';
+
+export async function startSchedulers(ctx: JobContext): Promise<Schedulers> {
+  await ctx.queues
+    .get(QUEUE.retrainAll)
+    .upsertJobScheduler(NIGHTLY_RETRAIN_SCHEDULER, { pattern: ctx.config.retrainCron, tz: ctx.config.retrainTimeZone }, { name: QUEUE.retrainAll, data: {} });
   return { close: async () => undefined };
 }

@@ -7,4 +7,10 @@ export class Keys {
   historyMonth = (skillGroupId: string, yyyymm: string) => `${this.prefix}:history:{${skillGroupId}}:${yyyymm}`;
   /** sorted set of the months that hold history for a skill group (score = yyyymm) */
   historyMonths = (skillGroupId: string) => `${this.prefix}:history:{${skillGroupId}}:months`;
+  /** the stored two-week forecast of a skill group: field = interval start in epoch minutes */
+  forecast = (skillGroupId: string) => `${this.prefix}:forecast:{${skillGroupId}}:two-week`;
+  forecastMeta = (skillGroupId: string) => `${this.prefix}:forecast:{${skillGroupId}}:two-week:meta`;
+  specialDays = (skillGroupId: string) => `${this.prefix}:special-days:{${skillGroupId}}`;
+  /** realtime events of one skill group and UTC day: field = epoch minute */
+  realtimeDay = (skillGroupId: string, utcDate: string) => `${this.prefix}:realtime:{${skillGroupId}}:${utcDate}`;
 }

@@ -3,6 +3,9 @@ import { Keys } from './keys';
 import { SkillGroupRepository } from './skill-group-repository';
 import { AgentRepository } from './agent-repository';
 import { HistoryRepository } from './history-repository';
+import { ForecastRepository } from './forecast-repository';
+import { SpecialDayRepository } from './special-day-repository';
+import { RealtimeRepository } from './realtime-repository';
 
 /** All repositories over one Redis connection and key prefix. */
 export interface Store {
@@ -11,9 +14,13 @@ export interface Store {
   skillGroups: SkillGroupRepository;
   agents: AgentRepository;
   history: HistoryRepository;
+  forecasts: ForecastRepository;
+  specialDays: SpecialDayRepository;
+  realtime: RealtimeRepository;
 }
 
-export function createStore(redis: Redis, prefix: string): Store {
+/** `realtimeRetentionDays`: how long per-minute realtime events are kept (the trigger and intraday forecast need days, not months). */
+export function createStore(redis: Redis, prefix: string, realtimeRetentionDays = 35): Store {
   const keys = new Keys(prefix);
   return {
     redis,
@@ -21,5 +28,8 @@ export function createStore(redis: Redis, prefix: string): Store {
     skillGroups: new SkillGroupRepository(redis, keys),
     agents: new AgentRepository(redis, keys),
     history: new HistoryRepository(redis, keys),
+    forecasts: new ForecastRepository(redis, keys),
+    specialDays: new SpecialDayRepository(redis, keys),
+    realtime: new RealtimeRepository(redis, keys, realtimeRetentionDays),
   };
 }

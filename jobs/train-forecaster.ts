@@ -1,0 +1,36 @@
+/**
+ * `train-forecaster`: trains one skill group's forecaster for one horizon (in a worker thread, so the lock
+ * keeps being renewed), reports progress per epoch, registers the version and makes it live only if it
+ * backtests at least as well as the live one. After a two-week training, the forecast is refreshed.
+ */
+import type { Processor } from 'bullmq';
+import { invalid } from '../src/errors/wfm-error';
+import type { JobContext } from '../src/queue/definitions';
+import { QUEUE } from '../src/queue/names';
+import { HORIZONS, trainAndRegister } from '../src/services/forecasting';
+import type { Horizon } from '../src/forecast';
+
+export interface TrainForecasterData {
+  skillGroupId: string;
+  horizon: Horizon;
+}
+
+export function parseTrainData(data: unknown): TrainForecasterData {
+  const d = data as Partial<TrainForecasterData>;
+  if (typeof d?.skillGroupId !== 'string' || !HORIZONS.includes(d.horizon as Horizon)) {
+    throw invalid('train-forecaster needs { skillGroupId, horizon: two-week | realtime }', [{ where: '/data', message: JSON.stringify(data) }]);
+  }
+  return { skillGroupId: d.skillGroupId, horizon: d.horizon as Horizon };
+}
+
+export const trainForecasterProcessor = (ctx: JobContext): Processor => async (job, _token, signal) => {
+  const data = parseTrainData(job.data);
+  const version = await trainAndRegister(
+    ctx,
+    data,
+    (p) => void job.updateProgress({ epoch: p.epoch, epochs: p.epochs, loss: p.loss, percent: Math.round((100 * p.epoch) / p.epochs) }),
+    signal,
+  );
+  if (data.horizon === 'two-week') await ctx.queues.add(QUEUE.forecast, { skillGroupId: data.skillGroupId });
+  return { version: version.version, status: version.status, reason: version.reason, wape: version.metrics.wape, liveAlias: version.metrics.liveAlias };
+};

@@ -1,0 +1,49 @@
+/**
+ * The SMS webhook's JSON payload. The phone number is looked up from the agent at send time and only
+ * ever sits in the request body: job data carries the callout id, logs carry maskPhone().
+ */
+import type { CalloutRecord } from '../trigger/types';
+import { formatInstant } from '../time/grid';
+import { signLinkToken } from './signing';
+
+export interface CalloutPayload {
+  calloutId: string;
+  agentId: string;
+  phone: string;
+  message: string;
+  skillGroupId: string;
+  proposedShift: { start: string; end: string };
+  links: { accept: string; decline: string };
+  expiresAt: string;
+}
+
+export interface PayloadOptions {
+  /** base of the answer endpoint, e.g. "https://wfm.example/callouts/answer" */
+  answerBaseUrl: string;
+  linkSecret: string;
+  /** how long the links stay valid, minutes */
+  linkValidMinutes: number;
+  /** zone for the times in the message */
+  timeZone: string;
+  skillGroupName: string;
+  now: number;
+}
+
+export function buildPayload(callout: CalloutRecord, phone: string, options: PayloadOptions): CalloutPayload {
+  const expiresAt = options.now + options.linkValidMinutes * 60_000;
+  const link = (answer: 'accept' | 'decline') =>
+    `${options.answerBaseUrl}?token=${signLinkToken(options.linkSecret, { calloutId: callout.id, answer, expiresAt })}`;
+  const start = formatInstant(callout.loginAt, options.timeZone);
+  const end = formatInstant(callout.shiftEnd, options.timeZone);
+  const hhmm = (iso: string) => iso.slice(11, 16);
+  return {
+    calloutId: callout.id,
+    agentId: callout.agentId,
+    phone,
+    message: `${options.skillGroupName} needs you from ${hhmm(start)} to ${hhmm(end)}. Reply within ${options.linkValidMinutes} min: accept or decline with the links.`,
+    skillGroupId: callout.skillGroupId,
+    proposedShift: { start, end },
+    links: { accept: link('accept'), decline: link('decline') },
+    expiresAt: new Date(expiresAt).toISOString(),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Signatures for the SMS webhook and for the accept/decline links.
+ *
+ * Webhook: HMAC-SHA256 over `${timestamp}.${body}` in `X-Wfm-Signature: t=<unix s>,v1=<hex>`; the
+ * receiver recomputes it and rejects a timestamp outside its tolerance, so a captured request cannot be
+ * replayed later. Links: a token `<payload>.<mac>` (base64url) naming the callout, the answer and the
+ * expiry; verification is constant time and checks the expiry against the clock passed in.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export const SIGNATURE_HEADER = 'x-wfm-signature';
+
+export function signBody(secret: string, timestampSeconds: number, body: string): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
+  return `t=${timestampSeconds},v1=${mac}`;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export type SignatureCheck = { ok: true; timestampSeconds: number } | { ok: false; reason: 'malformed' | 'bad-signature' | 'stale' };
+
+/** For receivers (and tests): checks the header against the raw body and the clock. */
+export function verifyBodySignature(secret: string, header: string | undefined, body: string, nowMs: number, toleranceSeconds = 300): SignatureCheck {
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
+  if (!match) return { ok: false, reason: 'malformed' };
+  const timestampSeconds = Number(match[1]);
+  if (!safeEqual(signBody(secret, timestampSeconds, body), header!)) return { ok: false, reason: 'bad-signature' };
+  if (Math.abs(nowMs / 1000 - timestampSeconds) > toleranceSeconds) return { ok: false, reason: 'stale' };
+  return { ok: true, timestampSeconds };
+}
+
+export type CalloutAnswer = 'accept' | 'decline';
+
+export interface LinkClaims {
+  calloutId: string;
+  answer: CalloutAnswer;
+  /** epoch ms */
+  expiresAt: number;
+}
+
+const b64 = (text: string) => Buffer.from(text).toString('base64url');
+
+export function signLinkToken(secret: string, claims: LinkClaims): string {
+  const payload = b64(JSON.stringify([claims.calloutId, claims.answer, claims.expiresAt]));
+  const mac = createHmac('sha256', secret).update(`link.${payload}`).digest('base64url');
+  return `${payload}.${mac}`;
+}
+
+export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+
+export function verifyLinkToken(secret: string, token: string, nowMs: number): LinkCheck {
+  const [payload, mac, extra] = token.split('.');
+  if (!payload || !mac || extra !== undefined) return { ok: false, reason: 'malformed' };
+  const expected = createHmac('sha256', secret).update(`link.${payload}`).digest('base64url');
+  if (!safeEqual(expected, mac)) return { ok: false, reason: 'bad-signature' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) return { ok: false, reason: 'malformed' };
+  const [calloutId, answer, expiresAt] = parsed as [unknown, unknown, unknown];
+  if (typeof calloutId !== 'string' || (answer !== 'accept' && answer !== 'decline') || typeof expiresAt !== 'number') return { ok: false, reason: 'malformed' };
+  if (nowMs >= expiresAt) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: { calloutId, answer, expiresAt } };
+}
+
+/** "+972501234567" → "+97250•••4567": what logs and job data may show. */
+export function maskPhone(phone: string): string {
+  return phone.length <= 6 ? '•••' : `${phone.slice(0, 6)}•••${phone.slice(-4)}`;
+}

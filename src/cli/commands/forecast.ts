@@ -1,0 +1,184 @@
+/**
+ * `wfm forecast`: reads a history file, trains the skill group's forecaster in-process (or loads the
+ * live one from --model-dir) and prints `interval_start,skill_group,p10,p50,p90` for the two weeks or
+ * the next 30 minutes from --from. With fewer than 4 weeks of history the learned model is refused
+ * with a clear message on stderr and a baseline forecast is printed, flagged as such.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import type { IntervalVolume, SkillGroup } from '../../domain/types';
+import { invalid, isWfmError } from '../../errors/wfm-error';
+import { formatInstant, isValidZone, parseTimestamp, minuteOfDay } from '../../time/grid';
+import { ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
+import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
+import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
+import { FsModelRegistry } from '../../registry/fs-model-registry';
+
+export interface HistoryFileOptions {
+  history: string;
+  skillGroup: string;
+  tz?: string;
+  interval?: string;
+  country?: string;
+  specialDays?: string;
+  holidays?: string;
+}
+
+export interface LoadedHistory {
+  subject: ForecastSubject;
+  rows: IntervalVolume[];
+  specialDays?: SpecialDay[];
+  holidays?: string[];
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** A fixed-offset IANA zone from the first timestamp's offset, when no --tz was given. */
+function zoneFromOffset(timestamp: string): string {
+  const parsed = parseTimestamp(timestamp, 'UTC');
+  const m = /([+-])(\d{2}):?(\d{2})$/.exec(timestamp.trim());
+  if (!parsed.ok || !m || m[3] !== '00') return 'UTC';
+  const hours = Number(m[2]);
+  if (hours === 0) return 'UTC';
+  return `Etc/GMT${m[1] === '+' ? '-' : '+'}${hours}`;
+}
+
+/** Reads `interval_start,skill_group,volume[,aht_seconds]` for one skill group (the adapter part). */
+export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
+  let text: string;
+  try {
+    text = readFileSync(options.history, 'utf8');
+  } catch (err) {
+    throw invalid(`cannot read history file ${options.history}: ${(err as Error).message}`);
+  }
+  const records = splitCsv(text);
+  if (records.length < 2) throw invalid(`history file ${options.history} has no data rows`);
+  const header = records[0].map((h) => h.toLowerCase());
+  const groupColumn = header.indexOf('skill_group');
+  const startColumn = header.indexOf('interval_start');
+  if (groupColumn < 0 || startColumn < 0) throw invalid('history file needs the columns interval_start,skill_group,volume[,aht_seconds]');
+  const mine = records.slice(1).filter((r) => r[groupColumn] === options.skillGroup);
+  if (mine.length === 0) throw invalid(`no rows for skill group "${options.skillGroup}" in ${options.history}`);
+  const zone = options.tz ?? zoneFromOffset(mine[0][startColumn]);
+  if (!isValidZone(zone)) throw invalid(`unknown time zone "${zone}"`, [{ where: '--tz', message: 'use an IANA zone such as Europe/Berlin' }]);
+  let intervalMinutes: number;
+  if (options.interval !== undefined) {
+    intervalMinutes = Number(options.interval);
+    if (!Number.isInteger(intervalMinutes) || intervalMinutes <= 0 || 1440 % intervalMinutes !== 0) throw invalid('--interval must be a whole number of minutes that divides a day', [{ where: '--interval', message: `got "${options.interval}"` }]);
+  } else {
+    // The data's own granularity: the largest step that every sampled timestamp sits on.
+    let step = 1440;
+    for (const r of mine.slice(0, 5000)) {
+      const t = parseTimestamp(r[startColumn], zone);
+      if (t.ok) step = gcd(step, minuteOfDay(t.epochMs, zone));
+    }
+    intervalMinutes = Math.max(1, step);
+  }
+  const skillGroup = {
+    id: options.skillGroup, name: options.skillGroup, timeZone: zone, intervalMinutes,
+    serviceLevel: { fraction: 0.8, answerWithinSeconds: 20 }, ahtSeconds: 300, shrinkage: 0, maxOccupancy: 1, channel: 'voice', overflowTo: [],
+  } as unknown as SkillGroup;
+  const rows = mine.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+  const { intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]));
+  const specialDays = options.specialDays ? (JSON.parse(readFileSync(options.specialDays, 'utf8')) as SpecialDay[]) : undefined;
+  const holidays = options.holidays ? options.holidays.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
+  return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country }, rows: intervals, specialDays, holidays };
+}
+
+/** Epoch-progress bar on stderr (only for a TTY and without --json). */
+export function progressReporter(json: boolean | undefined): { onEpoch?: (e: number, total: number) => void; stop: () => void } {
+  if (json || !process.stderr.isTTY) return { stop: () => undefined };
+  const bar = new SingleBar({ format: 'training [{bar}] {value}/{total} epochs', stream: process.stderr, hideCursor: true });
+  let started = false;
+  return {
+    onEpoch: (epoch, total) => {
+      if (!started) { bar.start(total, 0); started = true; }
+      bar.update(epoch);
+    },
+    stop: () => { if (started) bar.stop(); },
+  };
+}
+
+interface ForecastOptions extends HistoryFileOptions {
+  horizon: string;
+  from: string;
+  modelDir?: string;
+  baseline?: boolean;
+  out?: string;
+  json?: boolean;
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+export function register(program: Command): void {
+  program
+    .command('forecast')
+    .description('Forecast a skill group: two weeks of intervals or the next 30 minutes, with p10/p50/p90')
+    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds]')
+    .requiredOption('--skill-group <id>', 'skill group to forecast')
+    .requiredOption('--horizon <horizon>', 'two-week | realtime')
+    .requiredOption('--from <iso>', 'first instant to forecast (realtime: now)')
+    .option('--tz <zone>', 'IANA zone of the skill group (default: from the timestamps\' offset)')
+    .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
+    .option('--country <code>', 'ISO country for public holidays, e.g. IL')
+    .option('--holidays <dates>', 'comma-separated holiday dates (replaces the country calendar)')
+    .option('--special-days <file>', 'JSON array of {date,label,uplift?}')
+    .option('--model-dir <dir>', 'use the live model of this registry instead of training now')
+    .option('--baseline', 'skip the learned model: answer with the baseline')
+    .option('--out <file>', 'write the CSV to this file instead of stdout')
+    .option('--json', 'print one JSON document')
+    .action(async (opts: ForecastOptions) => {
+      const horizon = opts.horizon as Horizon;
+      if (horizon !== 'two-week' && horizon !== 'realtime') throw invalid('--horizon must be two-week or realtime', [{ where: '--horizon', message: `got "${opts.horizon}"` }]);
+      const loaded = loadHistoryFile(opts);
+      const from = parseTimestamp(opts.from, loaded.subject.timeZone);
+      if (!from.ok) throw invalid(`--from: ${from.reason}`);
+      const before = loaded.rows.filter((r) => r.start < from.epochMs);
+      if (before.length === 0) throw invalid(`no history before ${opts.from}`);
+      let model: TrainedForecaster | null = null;
+      let training: ModelMetrics | undefined;
+      let learnedModelError: string | undefined;
+      if (opts.modelDir) {
+        model = (await new FsModelRegistry(opts.modelDir).loadLive(loaded.subject.id, horizon))?.model ?? null;
+        if (!model) learnedModelError = `no live ${horizon} model for ${loaded.subject.id} in ${opts.modelDir}`;
+      } else if (!opts.baseline) {
+        const progress = progressReporter(opts.json);
+        try {
+          // Train on whole days before the forecast day, as the nightly job would.
+          const dayStart = from.epochMs - minuteOfDay(from.epochMs, loaded.subject.timeZone) * 60_000;
+          const result = await trainForecaster({ history: loaded.rows.filter((r) => r.start < dayStart), skillGroup: loaded.subject, horizon, specialDays: loaded.specialDays, holidays: loaded.holidays, onEpoch: progress.onEpoch });
+          model = result.model;
+          training = result.metrics;
+        } catch (err) {
+          if (!isWfmError(err) || err.code !== 'insufficient-history') throw err;
+          learnedModelError = err.message;
+        } finally {
+          progress.stop();
+        }
+      }
+      if (learnedModelError) process.stderr.write(`wfm: learned model unavailable: ${learnedModelError}; answering with a baseline forecast\n`);
+      const common = { history: before, skillGroup: loaded.subject, specialDays: loaded.specialDays, holidays: loaded.holidays };
+      const result: ForecastResult = horizon === 'two-week'
+        ? await forecastTwoWeek({ ...common, from: from.epochMs, model: model as TrainedTwoWeek | null })
+        : await forecastRealtime({ ...common, now: from.epochMs, model: model as TrainedRealtime | null });
+      const zone = loaded.subject.timeZone;
+      const rows = result.points.map((p) => ({ interval_start: formatInstant(p.intervalStart, zone), skill_group: p.skillGroupId, p10: round(p.p10), p50: round(p.p50), p90: round(p.p90), ...(p.ahtSeconds !== undefined ? { aht_seconds: round(p.ahtSeconds) } : {}) }));
+      if (opts.json) {
+        const doc = {
+          skillGroupId: result.skillGroupId, horizon, from: formatInstant(from.epochMs, zone), timeZone: zone, intervalMinutes: loaded.subject.intervalMinutes,
+          model: result.alias, baselineFallback: result.baselineFallback, ...(result.fallbackReason || learnedModelError ? { fallbackReason: learnedModelError ?? result.fallbackReason } : {}),
+          ...(result.total ? { total: { p10: round(result.total.p10), p50: round(result.total.p50), p90: round(result.total.p90) } } : {}),
+          ...(training ? { training } : {}),
+          points: rows,
+        };
+        process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+        return;
+      }
+      const csv = ['interval_start,skill_group,p10,p50,p90', ...rows.map((r) => `${r.interval_start},${r.skill_group},${r.p10},${r.p50},${r.p90}`)].join('\n') + '\n';
+      if (opts.out) writeFileSync(opts.out, csv);
+      else process.stdout.write(csv);
+      const note = result.baselineFallback ? ` (baseline: ${result.fallbackReason ?? learnedModelError})` : '';
+      process.stderr.write(`wfm: ${rows.length} intervals, model ${result.alias}${note}${result.total ? `, next 30 min total p50 ${round(result.total.p50)}` : ''}\n`);
+    });
+}

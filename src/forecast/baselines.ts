@@ -1,0 +1,90 @@
+/**
+ * The one forecaster contract (fit on history, predict days, an alias) and the classic baselines every
+ * learned model is scored against: the same weekday last week, the mean of the last 4 same weekdays,
+ * and seasonal exponential smoothing (each weekday × interval smoothed across weeks).
+ */
+import type { DaySeries } from './day-series';
+import { weekdayOf } from './day-series';
+import type { DayCalendar } from './calendar';
+
+export interface DayForecaster {
+  readonly alias: string;
+  /** learns from the days of `history` (all of them are in the past) */
+  fit(history: DaySeries, calendar: DayCalendar): void;
+  /** point forecast per day and slot for future local dates (after the history) */
+  predict(dates: string[]): number[][];
+}
+
+/** A day is usable as a reference when it has data and no missing open interval. */
+export function isCompleteDay(series: DaySeries, day: number): boolean {
+  if (!series.present[day]) return false;
+  const open = series.open[series.weekdays[day] - 1];
+  return series.values[day].every((v, s) => !open[s] || Number.isFinite(v));
+}
+
+/** Indices of the last `count` complete days with the given weekday, most recent first. */
+export function lastSameWeekdays(series: DaySeries, weekday: number, count: number, exclude?: Set<string>): number[] {
+  const found: number[] = [];
+  for (let d = series.dates.length - 1; d >= 0 && found.length < count; d--) {
+    if (series.weekdays[d] === weekday && isCompleteDay(series, d) && !exclude?.has(series.dates[d])) found.push(d);
+  }
+  return found;
+}
+
+function closedMask(series: DaySeries, date: string, row: number[]): number[] {
+  const open = series.open[weekdayOf(date) - 1];
+  return row.map((v, s) => (open[s] ? v : 0));
+}
+
+export class SameWeekdayLastWeek implements DayForecaster {
+  readonly alias = 'naive-last-week';
+  private history!: DaySeries;
+  fit(history: DaySeries): void {
+    this.history = history;
+  }
+  predict(dates: string[]): number[][] {
+    return dates.map((date) => {
+      const [day] = lastSameWeekdays(this.history, weekdayOf(date), 1);
+      const row = day === undefined ? new Array<number>(this.history.slotsPerDay).fill(0) : this.history.values[day].map((v) => (Number.isFinite(v) ? v : 0));
+      return closedMask(this.history, date, row);
+    });
+  }
+}
+
+export class MeanOfLastFourWeekdays implements DayForecaster {
+  readonly alias = 'naive-mean-4-weeks';
+  private history!: DaySeries;
+  fit(history: DaySeries): void {
+    this.history = history;
+  }
+  predict(dates: string[]): number[][] {
+    return dates.map((date) => {
+      const days = lastSameWeekdays(this.history, weekdayOf(date), 4);
+      const row = new Array<number>(this.history.slotsPerDay).fill(0);
+      for (const d of days) this.history.values[d].forEach((v, s) => (row[s] += v / days.length));
+      return closedMask(this.history, date, row);
+    });
+  }
+}
+
+/** Simple exponential smoothing of each weekday × interval across weeks (season length one week). */
+export class SeasonalExponentialSmoothing implements DayForecaster {
+  readonly alias = 'seasonal-es';
+  private history!: DaySeries;
+  private smoothed: number[][] = [];
+  constructor(private readonly alpha = 0.3) {}
+  fit(history: DaySeries): void {
+    this.history = history;
+    this.smoothed = Array.from({ length: 7 }, () => new Array<number>(history.slotsPerDay).fill(NaN));
+    for (let d = 0; d < history.dates.length; d++) {
+      if (!isCompleteDay(history, d)) continue;
+      const level = this.smoothed[history.weekdays[d] - 1];
+      history.values[d].forEach((v, s) => {
+        level[s] = Number.isFinite(level[s]) ? this.alpha * v + (1 - this.alpha) * level[s] : v;
+      });
+    }
+  }
+  predict(dates: string[]): number[][] {
+    return dates.map((date) => closedMask(this.history, date, this.smoothed[weekdayOf(date) - 1].map((v) => (Number.isFinite(v) ? v : 0))));
+  }
+}

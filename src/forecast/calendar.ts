@@ -1,0 +1,42 @@
+/**
+ * Calendar effects: public holidays of the skill group's country (date-holidays) and special days a
+ * planner declares (a sale, a billing run, a storm warning) with an optional expected uplift.
+ */
+import Holidays from 'date-holidays';
+
+export interface SpecialDay {
+  /** local date "YYYY-MM-DD" */
+  date: string;
+  label: string;
+  /** expected volume multiplier for the day, e.g. 1.3 = +30 %; absent = learn from history if possible */
+  uplift?: number;
+}
+
+export interface DayCalendar {
+  /** dates that are public holidays */
+  holidays: Set<string>;
+  special: Map<string, SpecialDay>;
+}
+
+/** Public (and bank) holidays of a country between two years, as local dates. */
+export function publicHolidays(country: string | undefined, fromYear: number, toYear: number): Set<string> {
+  const dates = new Set<string>();
+  if (!country) return dates;
+  const calendar = new Holidays(country);
+  for (let year = fromYear; year <= toYear; year++) {
+    const list = calendar.getHolidays(year) || [];
+    for (const h of list) if (h.type === 'public' || h.type === 'bank') dates.add(h.date.slice(0, 10));
+  }
+  return dates;
+}
+
+export function buildCalendar(options: { country?: string; holidays?: string[]; specialDays?: SpecialDay[]; fromYear: number; toYear: number }): DayCalendar {
+  const holidays = options.holidays ? new Set(options.holidays) : publicHolidays(options.country, options.fromYear, options.toYear);
+  const special = new Map((options.specialDays ?? []).map((s) => [s.date, s]));
+  return { holidays, special };
+}
+
+/** A calendar is plain data: serialisable form for worker threads and metrics.json. */
+export function calendarToJson(calendar: DayCalendar): { holidays: string[]; specialDays: SpecialDay[] } {
+  return { holidays: [...calendar.holidays].sort(), specialDays: [...calendar.special.values()] };
+}

@@ -1,0 +1,191 @@
+/**
+ * The forecasting core's view of history: one row per local calendar day, one column per interval of
+ * the day on the skill group's wall clock (slot = minute of day / interval length). Days are
+ * consecutive from the first to the last day of history, so "the same weekday last week" is always
+ * `day - 7`. Missing data is NaN (never zero); closed intervals are 0 and are never scored.
+ *
+ * DST: the intervals of a repeated hour fold onto the same slot (summed); the slots of a skipped hour
+ * stay 0. Both happen at night, when contact centers are closed or nearly so.
+ */
+import { DateTime } from 'luxon';
+import type { IntervalVolume, IsoWeekday, WeeklyWindow } from '../domain/types';
+import { inWeeklyWindows, localDate, minuteOfDay } from '../time/grid';
+import { invalid } from '../errors/wfm-error';
+
+export interface DaySeries {
+  skillGroupId: string;
+  zone: string;
+  intervalMinutes: number;
+  slotsPerDay: number;
+  /** consecutive local dates "YYYY-MM-DD" */
+  dates: string[];
+  weekdays: IsoWeekday[];
+  /** volume per day and slot; NaN = missing inside opening hours; 0 outside */
+  values: number[][];
+  /** volume-weighted handle time per day and slot (NaN when unknown) */
+  aht: number[][];
+  /** whether the day had any rows at all */
+  present: boolean[];
+  /** opening hours per ISO weekday (index weekday-1) and slot */
+  open: boolean[][];
+  /** true when `open` came from configuration, false when inferred from this history */
+  openingHoursConfigured: boolean;
+}
+
+export interface DaySeriesOptions {
+  skillGroupId: string;
+  zone: string;
+  intervalMinutes: number;
+  /** configured opening hours; inferred from history when absent */
+  openingHours?: WeeklyWindow[];
+}
+
+/** Share of a weekday's days with volume in a slot above which the slot counts as open. */
+const OPEN_SHARE = 0.2;
+/** …and whose mean volume reaches this share of the weekday's busiest slot. */
+const OPEN_MIN_OF_PEAK = 0.05;
+/** Opening hours are inferred from this many recent weeks. */
+const OPENING_WEEKS = 8;
+/** An absent interval in an open slot is a true zero if zero arrivals are plausible (Poisson P(0) ≥ 1%). */
+const MISSING_IF_EXPECTED_ABOVE = 4.6;
+
+export function addDays(isoDate: string, days: number): string {
+  return DateTime.fromISO(isoDate, { zone: 'UTC' }).plus({ days }).toISODate()!;
+}
+
+export function weekdayOf(isoDate: string): IsoWeekday {
+  return DateTime.fromISO(isoDate, { zone: 'UTC' }).weekday as IsoWeekday;
+}
+
+export function buildDaySeries(history: IntervalVolume[], options: DaySeriesOptions): DaySeries {
+  const { zone, intervalMinutes } = options;
+  if (!(intervalMinutes > 0) || 1440 % intervalMinutes !== 0) {
+    throw invalid(`interval must divide a day into whole intervals, got ${intervalMinutes} minutes`);
+  }
+  const rows = history.filter((r) => r.skillGroupId === options.skillGroupId);
+  if (rows.length === 0) throw invalid(`no history rows for skill group "${options.skillGroupId}"`);
+  const slotsPerDay = 1440 / intervalMinutes;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of rows) {
+    first = Math.min(first, r.start);
+    last = Math.max(last, r.start);
+  }
+  const firstDate = localDate(first, zone);
+  const lastDate = localDate(last, zone);
+  const dates: string[] = [];
+  for (let d = firstDate; d <= lastDate; d = addDays(d, 1)) dates.push(d);
+  const index = new Map(dates.map((d, i) => [d, i]));
+  const values = dates.map(() => new Array<number>(slotsPerDay).fill(0));
+  const ahtWeighted = dates.map(() => new Array<number>(slotsPerDay).fill(0));
+  const ahtVolume = dates.map(() => new Array<number>(slotsPerDay).fill(0));
+  const seen = dates.map(() => new Array<boolean>(slotsPerDay).fill(false));
+  const present = dates.map(() => false);
+  for (const r of rows) {
+    const day = index.get(localDate(r.start, zone))!;
+    const slot = Math.floor(minuteOfDay(r.start, zone) / intervalMinutes);
+    values[day][slot] += r.volume;
+    seen[day][slot] = true;
+    present[day] = true;
+    if (r.ahtSeconds !== undefined && Number.isFinite(r.ahtSeconds) && r.volume > 0) {
+      ahtWeighted[day][slot] += r.ahtSeconds * r.volume;
+      ahtVolume[day][slot] += r.volume;
+    }
+  }
+  const weekdays = dates.map(weekdayOf);
+  const open = options.openingHours
+    ? openFromWindows(options.openingHours, slotsPerDay, intervalMinutes)
+    : inferOpeningHours(values, present, weekdays, slotsPerDay);
+  for (let d = 0; d < dates.length; d++) {
+    for (let s = 0; s < slotsPerDay; s++) {
+      const isOpen = open[weekdays[d] - 1][s];
+      if (!present[d]) values[d][s] = isOpen ? NaN : 0;
+      else if (isOpen && !seen[d][s] && zeroIsImplausible(values, present, d, s)) values[d][s] = NaN;
+    }
+  }
+  const aht = ahtWeighted.map((row, d) => row.map((w, s) => (ahtVolume[d][s] > 0 ? w / ahtVolume[d][s] : NaN)));
+  return { skillGroupId: options.skillGroupId, zone, intervalMinutes, slotsPerDay, dates, weekdays, values, aht, present, open, openingHoursConfigured: !!options.openingHours };
+}
+
+function openFromWindows(windows: WeeklyWindow[], slotsPerDay: number, intervalMinutes: number): boolean[][] {
+  return [1, 2, 3, 4, 5, 6, 7].map((w) =>
+    Array.from({ length: slotsPerDay }, (_, s) => inWeeklyWindows(windows, w as IsoWeekday, s * intervalMinutes)),
+  );
+}
+
+/**
+ * Whether an interval without rows inside opening hours is missing data: zero arrivals must be
+ * implausible on both sides in time (the same weekday in the weeks before and after), so a change of
+ * opening hours is not mistaken for an outage.
+ */
+function zeroIsImplausible(values: number[][], present: boolean[], day: number, slot: number): boolean {
+  const sideMean = (direction: 1 | -1) => {
+    let total = 0;
+    let n = 0;
+    for (let k = 1; k <= 4; k++) {
+      const d = day + 7 * k * direction;
+      if (d < 0 || d >= values.length || !present[d] || !Number.isFinite(values[d][slot])) continue;
+      total += values[d][slot];
+      n++;
+    }
+    return n ? total / n : NaN;
+  };
+  const before = sideMean(-1);
+  const after = sideMean(1);
+  if (!Number.isFinite(before) && !Number.isFinite(after)) return false;
+  return (!Number.isFinite(before) || before > MISSING_IF_EXPECTED_ABOVE) && (!Number.isFinite(after) || after > MISSING_IF_EXPECTED_ABOVE);
+}
+
+/**
+ * Per weekday, a slot is open when it had volume on at least OPEN_SHARE of that weekday's days and its
+ * mean volume is at least OPEN_MIN_OF_PEAK of the weekday's busiest slot (a 24-hour IVR trickle at night
+ * does not make a group open). Short quiet gaps between open slots (a lunch dip) stay open.
+ */
+export function inferOpeningHours(values: number[][], present: boolean[], weekdays: IsoWeekday[], slotsPerDay: number): boolean[][] {
+  return [1, 2, 3, 4, 5, 6, 7].map((w) => {
+    // The most recent weeks decide: opening hours change (summer hours, a new late shift).
+    const days = values.filter((_, d) => present[d] && weekdays[d] === w).slice(-OPENING_WEEKS);
+    const open = new Array<boolean>(slotsPerDay).fill(false);
+    if (days.length === 0) return open;
+    const share = Array.from({ length: slotsPerDay }, (_, s) => days.filter((row) => row[s] > 0).length / days.length);
+    const meanVolume = Array.from({ length: slotsPerDay }, (_, s) => days.reduce((a, row) => a + (row[s] || 0), 0) / days.length);
+    const peak = Math.max(...meanVolume);
+    for (let s = 0; s < slotsPerDay; s++) open[s] = share[s] >= OPEN_SHARE && meanVolume[s] >= OPEN_MIN_OF_PEAK * peak;
+    const maxGap = Math.max(1, Math.round(60 / (1440 / slotsPerDay)));
+    let lastOpen = -1;
+    for (let s = 0; s < slotsPerDay; s++) {
+      if (!open[s]) continue;
+      if (lastOpen >= 0 && s - lastOpen - 1 <= maxGap) for (let g = lastOpen + 1; g < s; g++) open[g] = true;
+      lastOpen = s;
+    }
+    return open;
+  });
+}
+
+/**
+ * The history as it was before day index `days`: the first `days` days, with opening hours inferred
+ * again from those days only (a backtest must not know future opening hours).
+ */
+export function headOf(series: DaySeries, days: number): DaySeries {
+  const values = series.values.slice(0, days);
+  const present = series.present.slice(0, days);
+  const weekdays = series.weekdays.slice(0, days);
+  const open = series.openingHoursConfigured ? series.open : inferOpeningHours(values, present, weekdays, series.slotsPerDay);
+  return { ...series, dates: series.dates.slice(0, days), weekdays, values, aht: series.aht.slice(0, days), present, open };
+}
+
+/** Start instant of a slot on a local date, or null when that wall time does not exist (DST gap). */
+export function slotInstant(isoDate: string, slot: number, zone: string, intervalMinutes: number): number | null {
+  const minutes = slot * intervalMinutes;
+  const dt = DateTime.fromISO(isoDate, { zone }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 });
+  if (dt.hour * 60 + dt.minute !== minutes) return null;
+  return dt.toMillis();
+}
+
+/** Number of calendar days of history (first to last day with data). */
+export function historySpanDays(series: DaySeries): number {
+  const first = series.present.indexOf(true);
+  const last = series.present.lastIndexOf(true);
+  return first < 0 ? 0 : last - first + 1;
+}
+

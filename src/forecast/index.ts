@@ -1,0 +1,219 @@
+/**
+ * The forecasting use cases, called by the CLI, the BullMQ processors and the REST routes. Inputs and
+ * outputs are plain serialisable data (no class instances, no tensors), so training can run in a
+ * worker thread or a sandboxed child process: `trainForecaster` is CPU-heavy, the forecasts are cheap.
+ */
+import type { IntervalVolume, WeeklyWindow } from '../domain/types';
+import { buildDaySeries, headOf, slotInstant, addDays, historySpanDays, type DaySeries } from './day-series';
+import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
+import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek } from './two-week';
+import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
+import { ensureTfBackend } from './tf-backend';
+import { invalid, WfmError } from '../errors/wfm-error';
+import { localDate, minuteOfDay, isValidZone } from '../time/grid';
+import type { NetTrainingOptions } from './net';
+
+export type Horizon = 'two-week' | 'realtime';
+export type TrainedForecaster = TrainedTwoWeek | TrainedRealtime;
+export type { TrainedTwoWeek, TrainedRealtime, SpecialDay };
+
+/** What the forecaster needs to know about a skill group (a subset of SkillGroup). */
+export interface ForecastSubject {
+  id: string;
+  timeZone: string;
+  intervalMinutes: number;
+  openingHours?: WeeklyWindow[];
+  /** ISO 3166 country for public holidays */
+  country?: string;
+}
+
+export interface CalendarInput {
+  specialDays?: SpecialDay[];
+  /** explicit holiday dates; replaces the country calendar when given */
+  holidays?: string[];
+}
+
+export interface TrainForecasterInput extends CalendarInput {
+  history: IntervalVolume[];
+  skillGroup: ForecastSubject;
+  horizon: Horizon;
+  /** leading signals for the realtime net: name → interval rows (skillGroupId ignored) */
+  signals?: Record<string, IntervalVolume[]>;
+  net?: Partial<NetTrainingOptions>;
+  onEpoch?: (epoch: number, epochs: number, loss: number) => void;
+}
+
+export interface TrainForecasterResult {
+  model: TrainedForecaster;
+  /** the metrics.json of a registry version */
+  metrics: ModelMetrics;
+}
+
+export interface ModelMetrics {
+  horizon: Horizon;
+  skillGroupId: string;
+  liveAlias: string;
+  /** validation WAPE of the chosen candidate (lower is better) */
+  wape: number;
+  mase: number;
+  bias: number;
+  coverage: number;
+  candidates: Record<string, { wape: number; mase: number; bias: number; n: number }>;
+  trainedThrough: string;
+  historyDays: number;
+  backend: string;
+  trainingSeconds: number;
+}
+
+function subjectSeries(history: IntervalVolume[], subject: ForecastSubject): DaySeries {
+  if (!isValidZone(subject.timeZone)) throw invalid(`unknown time zone "${subject.timeZone}"`);
+  return buildDaySeries(history, { skillGroupId: subject.id, zone: subject.timeZone, intervalMinutes: subject.intervalMinutes, openingHours: subject.openingHours });
+}
+
+export function calendarFor(series: DaySeries, subject: ForecastSubject, input: CalendarInput): DayCalendar {
+  const firstYear = Number(series.dates[0].slice(0, 4));
+  const lastYear = Number(series.dates[series.dates.length - 1].slice(0, 4)) + 1;
+  return buildCalendar({ country: subject.country, holidays: input.holidays, specialDays: input.specialDays, fromYear: firstYear, toYear: lastYear });
+}
+
+function signalSeries(series: DaySeries, signals: Record<string, IntervalVolume[]> | undefined): SignalSeries {
+  const out: SignalSeries = {};
+  const index = new Map(series.dates.map((d, i) => [d, i]));
+  for (const [name, rows] of Object.entries(signals ?? {})) {
+    const grid = series.dates.map(() => new Array<number>(series.slotsPerDay).fill(NaN));
+    for (const r of rows) {
+      const d = index.get(localDate(r.start, series.zone));
+      if (d === undefined) continue;
+      const s = Math.floor(minuteOfDay(r.start, series.zone) / series.intervalMinutes);
+      grid[d][s] = (Number.isFinite(grid[d][s]) ? grid[d][s] : 0) + r.volume;
+    }
+    out[name] = grid;
+  }
+  return out;
+}
+
+/** Trains one skill group's forecaster for one horizon; throws insufficient-history below 4 weeks. */
+export async function trainForecaster(input: TrainForecasterInput, clock: () => number = () => performance.now()): Promise<TrainForecasterResult> {
+  const started = clock();
+  const backend = await ensureTfBackend();
+  const series = subjectSeries(input.history, input.skillGroup);
+  const calendar = calendarFor(series, input.skillGroup, input);
+  const model: TrainedForecaster = input.horizon === 'two-week'
+    ? await trainTwoWeek({ series, calendar, net: input.net, onEpoch: input.onEpoch })
+    : await trainRealtime({ series, calendar, signals: signalSeries(series, input.signals), net: input.net, onEpoch: input.onEpoch });
+  const live = (model.validation as Record<string, { wape: number; mase: number; bias: number; coverage: number; n: number }>)[model.liveAlias];
+  const candidates: ModelMetrics['candidates'] = {};
+  for (const [alias, m] of Object.entries(model.validation as Record<string, { wape: number; mase: number; bias: number; n: number }>)) candidates[alias] = { wape: m.wape, mase: m.mase, bias: m.bias, n: m.n };
+  return {
+    model,
+    metrics: {
+      horizon: input.horizon,
+      skillGroupId: series.skillGroupId,
+      liveAlias: model.liveAlias,
+      wape: live?.wape ?? NaN,
+      mase: live?.mase ?? NaN,
+      bias: live?.bias ?? NaN,
+      coverage: live?.coverage ?? NaN,
+      candidates,
+      trainedThrough: model.trainedThrough,
+      historyDays: model.historyDays,
+      backend,
+      trainingSeconds: (clock() - started) / 1000,
+    },
+  };
+}
+
+export interface ForecastPoint {
+  intervalStart: number;
+  skillGroupId: string;
+  p10: number;
+  p50: number;
+  p90: number;
+  ahtSeconds?: number;
+}
+
+export interface ForecastResult {
+  horizon: Horizon;
+  skillGroupId: string;
+  points: ForecastPoint[];
+  alias: string;
+  baselineFallback: boolean;
+  fallbackReason?: string;
+  /** realtime only: the next-30-minute total */
+  total?: { p10: number; p50: number; p90: number };
+  observedToExpected?: number;
+}
+
+/** The history strictly before a local date, as a day series (cut there so a forecast never peeks). */
+function historyBefore(series: DaySeries, date: string): DaySeries {
+  const cut = series.dates.indexOf(date);
+  return cut < 0 ? series : headOf(series, cut);
+}
+
+/**
+ * The two-week forecast from the local day of `from` (14 days, open intervals only). `model` null or
+ * too little history → the mean of the last 4 same weekdays, flagged `baselineFallback`.
+ */
+export async function forecastTwoWeek(input: CalendarInput & { history: IntervalVolume[]; skillGroup: ForecastSubject; from: number; model: TrainedTwoWeek | null; days?: number }): Promise<ForecastResult> {
+  const series = subjectSeries(input.history, input.skillGroup);
+  const firstDate = localDate(input.from, series.zone);
+  const history = historyBefore(series, firstDate);
+  if (history.dates.length === 0) throw invalid(`no history before ${firstDate}`);
+  if (input.model?.liveAlias === 'decomposition-net') await ensureTfBackend();
+  const calendar = calendarFor(series, input.skillGroup, input);
+  const forecast = await forecastTwoWeekDays({ history, calendar, firstDate, model: input.model, days: input.days ?? TWO_WEEK_DAYS });
+  const points: ForecastPoint[] = [];
+  forecast.dates.forEach((date, i) => {
+    const open = history.open[new Date(`${date}T12:00:00Z`).getUTCDay() === 0 ? 6 : new Date(`${date}T12:00:00Z`).getUTCDay() - 1];
+    for (let s = 0; s < series.slotsPerDay; s++) {
+      if (!open[s]) continue;
+      const start = slotInstant(date, s, series.zone, series.intervalMinutes);
+      if (start === null || start < input.from) continue;
+      const aht = forecast.ahtSeconds?.[i][s];
+      points.push({ intervalStart: start, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], ...(aht !== undefined && Number.isFinite(aht) ? { ahtSeconds: aht } : {}) });
+    }
+  });
+  return { horizon: 'two-week', skillGroupId: series.skillGroupId, points, alias: forecast.alias, baselineFallback: forecast.baselineFallback, ...(forecast.fallbackReason ? { fallbackReason: forecast.fallbackReason } : {}) };
+}
+
+/**
+ * The next 30 minutes from `now` (snapped up to the next interval start unless on one): each interval
+ * at the data's granularity plus the total. `history` holds past days and today so far (rows before
+ * `now`); `signals` are leading signals posted today (name → rows), used when the model knows them.
+ */
+export async function forecastRealtime(input: CalendarInput & { history: IntervalVolume[]; skillGroup: ForecastSubject; now: number; model: TrainedRealtime | null; signals?: Record<string, IntervalVolume[]> }): Promise<ForecastResult> {
+  const rows = input.history.filter((r) => r.start < input.now);
+  const series = subjectSeries(rows, input.skillGroup);
+  const date = localDate(input.now, series.zone);
+  const minute = minuteOfDay(input.now, series.zone);
+  const slot = Math.ceil(minute / series.intervalMinutes);
+  const dayIndex = series.dates.indexOf(date);
+  const history = historyBefore(series, date);
+  const today = dayIndex >= 0 ? series.values[dayIndex].map((v, s) => (s < slot ? (Number.isFinite(v) ? v : NaN) : NaN)) : new Array<number>(series.slotsPerDay).fill(NaN);
+  if (history.dates.length === 0) throw new WfmError('insufficient-history', 'no history before today: cannot forecast the next 30 minutes');
+  if (input.model?.liveAlias === 'realtime-net') await ensureTfBackend();
+  const calendar = calendarFor(series, input.skillGroup, input);
+  const signals: Record<string, number[]> = {};
+  const withToday = { ...series };
+  const grids = signalSeries(withToday, input.signals);
+  for (const [name, grid] of Object.entries(grids)) signals[name] = dayIndex >= 0 ? grid[dayIndex] : [];
+  const forecast = await forecastRealtimeSlots({ history, calendar, date, slot, today, model: input.model, signals });
+  const points: ForecastPoint[] = [];
+  for (const step of forecast.steps) {
+    const start = slotInstant(date, step.slot, series.zone, series.intervalMinutes);
+    if (start !== null) points.push({ intervalStart: start, skillGroupId: series.skillGroupId, p10: step.p10, p50: step.p50, p90: step.p90 });
+  }
+  return {
+    horizon: 'realtime',
+    skillGroupId: series.skillGroupId,
+    points,
+    alias: forecast.alias,
+    baselineFallback: forecast.baselineFallback,
+    ...(forecast.fallbackReason ? { fallbackReason: forecast.fallbackReason } : {}),
+    total: forecast.total,
+    observedToExpected: forecast.observedToExpected,
+  };
+}
+
+export { buildDaySeries, historySpanDays, addDays, stepsFor };
+export { backtestForecaster, type BacktestReport } from './backtest';

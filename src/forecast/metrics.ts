@@ -1,0 +1,67 @@
+/**
+ * Accuracy figures of a forecast against what happened, over open intervals with known actuals only:
+ * WAPE (Σ|y−ŷ| / Σy), MASE (MAE over the in-sample MAE of the weekly naive forecast), bias
+ * (Σ(ŷ−y) / Σy, positive = over-forecast) and the share of actuals inside the p10–p90 band.
+ */
+export interface ForecastMetrics {
+  wape: number;
+  mase: number;
+  bias: number;
+  /** share of actuals with p10 ≤ y ≤ p90; NaN when the forecast had no band */
+  coverage: number;
+  /** scored intervals */
+  n: number;
+  actualTotal: number;
+}
+
+export interface ScoredPoint {
+  actual: number;
+  p50: number;
+  p10?: number;
+  p90?: number;
+}
+
+export function scorePoints(points: ScoredPoint[], maseScale: number): ForecastMetrics {
+  let absError = 0;
+  let signedError = 0;
+  let actualTotal = 0;
+  let inside = 0;
+  let banded = 0;
+  let n = 0;
+  for (const p of points) {
+    if (!Number.isFinite(p.actual) || !Number.isFinite(p.p50)) continue;
+    n++;
+    absError += Math.abs(p.actual - p.p50);
+    signedError += p.p50 - p.actual;
+    actualTotal += p.actual;
+    if (p.p10 !== undefined && p.p90 !== undefined) {
+      banded++;
+      if (p.actual >= p.p10 - 1e-9 && p.actual <= p.p90 + 1e-9) inside++;
+    }
+  }
+  return {
+    wape: actualTotal > 0 ? absError / actualTotal : NaN,
+    mase: n > 0 && maseScale > 0 ? absError / n / maseScale : NaN,
+    bias: actualTotal > 0 ? signedError / actualTotal : NaN,
+    coverage: banded > 0 ? inside / banded : NaN,
+    n,
+    actualTotal,
+  };
+}
+
+/** Mean absolute difference between each open interval and the same interval one week earlier. */
+export function weeklyNaiveScale(values: number[][], isOpen: (day: number, slot: number) => boolean): number {
+  let total = 0;
+  let n = 0;
+  for (let d = 7; d < values.length; d++) {
+    for (let s = 0; s < values[d].length; s++) {
+      const a = values[d][s];
+      const b = values[d - 7][s];
+      if (isOpen(d, s) && Number.isFinite(a) && Number.isFinite(b)) {
+        total += Math.abs(a - b);
+        n++;
+      }
+    }
+  }
+  return n ? total / n : NaN;
+}

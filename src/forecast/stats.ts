@@ -1,0 +1,53 @@
+/** Small robust statistics used by the forecasters (NaN entries are ignored everywhere). */
+
+export function finite(values: number[]): number[] {
+  return values.filter((v) => Number.isFinite(v));
+}
+
+export function median(values: number[]): number {
+  const xs = finite(values).sort((a, b) => a - b);
+  if (xs.length === 0) return NaN;
+  const mid = xs.length >> 1;
+  return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+}
+
+/** Mean after dropping the largest and smallest value (when at least 4 remain): one surge cannot dominate. */
+export function trimmedMean(values: number[]): number {
+  const xs = finite(values).sort((a, b) => a - b);
+  if (xs.length === 0) return NaN;
+  const kept = xs.length >= 4 ? xs.slice(1, -1) : xs;
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
+}
+
+export function mean(values: number[]): number {
+  const xs = finite(values);
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+/** Empirical quantile with linear interpolation, q in [0, 1]. */
+export function quantile(values: number[], q: number): number {
+  const xs = finite(values).sort((a, b) => a - b);
+  if (xs.length === 0) return NaN;
+  const pos = (xs.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo);
+}
+
+export function sum(values: number[]): number {
+  let total = 0;
+  for (const v of values) if (Number.isFinite(v)) total += v;
+  return total;
+}
+
+/** Deterministic RNG (mulberry32) for shuffling training data; the seed is always passed in. */
+export function seededRng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,311 @@
+/**
+ * The two-week forecaster: a robust multiplicative decomposition (see ./decomposition.ts) whose
+ * per-interval residuals a small dense net corrects from features (interval of day, weekday, horizon,
+ * the last four same weekdays, seasonal smoothing, holiday and special-day flags, recent trend).
+ * Training scores every candidate — the baselines, the decomposition and the net — on the most recent
+ * weekly origins of the history; the best one goes live, so the live model is never worse than its own
+ * baselines on validation. Prediction intervals come from that candidate's validation residuals.
+ */
+import type { DaySeries } from './day-series';
+import { addDays, headOf, historySpanDays, weekdayOf } from './day-series';
+import type { DayCalendar } from './calendar';
+import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, lastSameWeekdays, type DayForecaster } from './baselines';
+import { DecompositionForecaster, fitDecomposition, decompositionForecast, type DecompositionState } from './decomposition';
+import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
+import { calibrateBands, applyBand, type BandCalibration } from './bands';
+import { scorePoints, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint } from './metrics';
+import { WfmError } from '../errors/wfm-error';
+
+export const TWO_WEEK_DAYS = 14;
+/** The learned model needs four weeks of history; less is answered with a flagged baseline. */
+export const MIN_HISTORY_DAYS = 28;
+const VALIDATION_ORIGINS = 3;
+const TRAIN_ORIGIN_STEP_DAYS = 2;
+const MAX_TRAIN_ORIGINS = 90;
+const LOG_CLIP = 2.5;
+const SWITCH_MARGIN = 0.03;
+
+export type TwoWeekAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'seasonal-es' | 'decomposition' | 'decomposition-net';
+
+export interface TrainedTwoWeek {
+  kind: 'two-week';
+  skillGroupId: string;
+  intervalMinutes: number;
+  liveAlias: TwoWeekAlias;
+  /** the trained net (used only when liveAlias is decomposition-net; kept for comparison otherwise) */
+  net: NetArtifacts | null;
+  bands: BandCalibration;
+  /** validation metrics of every candidate on the same windows */
+  validation: Partial<Record<TwoWeekAlias, ForecastMetrics>>;
+  validationOrigins: string[];
+  trainedThrough: string;
+  historyDays: number;
+}
+
+/** Everything the net sees for one interval, computed the same way in training and forecasting. */
+interface OriginContext {
+  history: DaySeries;
+  state: DecompositionState;
+  es: number[][];
+  mean4: number[][];
+  lastWeeks: number[][][]; // per weekday-1: up to 4 most recent complete days' rows
+  base: number[][];
+  dates: string[];
+}
+
+function originContext(history: DaySeries, calendar: DayCalendar, dates: string[]): OriginContext {
+  const state = fitDecomposition(history, calendar);
+  const es = new SeasonalExponentialSmoothing();
+  es.fit(history);
+  const mean4 = new MeanOfLastFourWeekdays();
+  mean4.fit(history);
+  const lastWeeks = [1, 2, 3, 4, 5, 6, 7].map((w) => lastSameWeekdays(history, w, 4).map((d) => history.values[d]));
+  return { history, state, es: es.predict(dates), mean4: mean4.predict(dates), lastWeeks, base: decompositionForecast(state, calendar, dates), dates };
+}
+
+const logRatio = (v: number, base: number) => Math.max(-LOG_CLIP, Math.min(LOG_CLIP, Math.log((v + 1) / (base + 1))));
+
+function featureRow(ctx: OriginContext, calendar: DayCalendar, dayIndex: number, slot: number): number[] {
+  const date = ctx.dates[dayIndex];
+  const w = weekdayOf(date);
+  const base = ctx.base[dayIndex][slot];
+  const slots = ctx.history.slotsPerDay;
+  const angle = (2 * Math.PI * slot) / slots;
+  const lags = [0, 1, 2, 3].map((k) => {
+    const row = ctx.lastWeeks[w - 1][k];
+    return row && Number.isFinite(row[slot]) ? logRatio(row[slot], base) : 0;
+  });
+  const weekdayOneHot = [1, 2, 3, 4, 5, 6, 7].map((x) => (x === w ? 1 : 0));
+  const dayOfMonth = Number(date.slice(8, 10));
+  return [
+    Math.sin(angle), Math.cos(angle), Math.sin(2 * angle), Math.cos(2 * angle),
+    ...weekdayOneHot,
+    dayIndex / TWO_WEEK_DAYS,
+    Math.log1p(base),
+    ...lags,
+    logRatio(ctx.es[dayIndex][slot], base),
+    logRatio(ctx.mean4[dayIndex][slot], base),
+    calendar.holidays.has(date) ? 1 : 0,
+    calendar.special.has(date) ? 1 : 0,
+    ctx.state.olderLevel > 0 ? Math.log(Math.max(ctx.state.level, 1) / Math.max(ctx.state.olderLevel, 1)) : 0,
+    Math.sin((2 * Math.PI * dayOfMonth) / 31), Math.cos((2 * Math.PI * dayOfMonth) / 31),
+  ];
+}
+
+function datesFrom(first: string, days: number): string[] {
+  return Array.from({ length: days }, (_, i) => addDays(first, i));
+}
+
+/** Training rows of the net from origins whose whole horizon lies before `endDay`. */
+function netRows(series: DaySeries, calendar: DayCalendar, endDay: number) {
+  const features: number[][] = [];
+  const targets: number[][] = [];
+  const weights: number[] = [];
+  const firstOrigin = Math.max(14, series.present.indexOf(true) + 14);
+  const origins: number[] = [];
+  for (let o = endDay - TWO_WEEK_DAYS; o >= firstOrigin && origins.length < MAX_TRAIN_ORIGINS; o -= TRAIN_ORIGIN_STEP_DAYS) origins.unshift(o);
+  for (const o of origins) {
+    const history = headOf(series, o);
+    const ctx = originContext(history, calendar, series.dates.slice(o, o + TWO_WEEK_DAYS));
+    for (let i = 0; i < TWO_WEEK_DAYS; i++) {
+      const day = o + i;
+      const open = history.open[series.weekdays[day] - 1];
+      for (let s = 0; s < series.slotsPerDay; s++) {
+        const actual = series.values[day][s];
+        if (!open[s] || !Number.isFinite(actual)) continue;
+        const base = ctx.base[i][s];
+        features.push(featureRow(ctx, calendar, i, s));
+        targets.push([logRatio(actual, base)]);
+        weights.push(base + 1);
+      }
+    }
+  }
+  const meanWeight = weights.reduce((a, b) => a + b, 0) / Math.max(1, weights.length);
+  return { features, targets, weights: weights.map((w) => Math.min(5, w / meanWeight)), origins: origins.length };
+}
+
+type Predictor = (history: DaySeries, dates: string[]) => number[][];
+
+async function netPredictor(net: NetArtifacts, calendar: DayCalendar): Promise<{ predict: Predictor; dispose: () => void }> {
+  const loaded = await loadNet(net);
+  return {
+    predict(history, dates) {
+      const ctx = originContext(history, calendar, dates);
+      const rows: number[][] = [];
+      const where: Array<[number, number]> = [];
+      dates.forEach((date, i) => {
+        const open = history.open[weekdayOf(date) - 1];
+        for (let s = 0; s < history.slotsPerDay; s++) if (open[s]) { rows.push(featureRow(ctx, calendar, i, s)); where.push([i, s]); }
+      });
+      const out = dates.map(() => new Array<number>(history.slotsPerDay).fill(0));
+      const corrections = loaded.predict(rows);
+      where.forEach(([i, s], r) => (out[i][s] = Math.max(0, (ctx.base[i][s] + 1) * Math.exp(corrections[r][0]) - 1)));
+      return out;
+    },
+    dispose: () => loaded.dispose(),
+  };
+}
+
+function classicPredictor(make: () => DayForecaster, calendar: DayCalendar): Predictor {
+  return (history, dates) => {
+    const model = make();
+    model.fit(history, calendar);
+    return model.predict(dates);
+  };
+}
+
+export const BASELINE_FACTORIES: Record<Exclude<TwoWeekAlias, 'decomposition-net'>, () => DayForecaster> = {
+  'naive-last-week': () => new SameWeekdayLastWeek(),
+  'naive-mean-4-weeks': () => new MeanOfLastFourWeekdays(),
+  'seasonal-es': () => new SeasonalExponentialSmoothing(),
+  decomposition: () => new DecompositionForecaster(),
+};
+
+/** Scores a predictor on origins (day indices) of a series: points of open intervals with actuals. */
+export function backtestPoints(series: DaySeries, origins: number[], horizonDays: number, predict: Predictor): Array<ScoredPoint & { day: number; slot: number }> {
+  const points: Array<ScoredPoint & { day: number; slot: number }> = [];
+  for (const o of origins) {
+    const history = headOf(series, o);
+    const days = Math.min(horizonDays, series.dates.length - o);
+    const forecast = predict(history, series.dates.slice(o, o + days));
+    for (let i = 0; i < days; i++) {
+      const open = history.open[series.weekdays[o + i] - 1];
+      for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.push({ actual: series.values[o + i][s], p50: forecast[i][s], day: o + i, slot: s });
+    }
+  }
+  return points;
+}
+
+export interface TrainTwoWeekInput {
+  series: DaySeries;
+  calendar: DayCalendar;
+  net?: Partial<NetTrainingOptions>;
+  onEpoch?: (epoch: number, epochs: number, loss: number) => void;
+}
+
+export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwoWeek> {
+  const { series, calendar } = input;
+  const span = historySpanDays(series);
+  if (span < MIN_HISTORY_DAYS) {
+    throw new WfmError('insufficient-history', `the learned two-week model needs at least ${MIN_HISTORY_DAYS} days of history, got ${span}`);
+  }
+  const n = series.dates.length;
+  const validationOrigins: number[] = [];
+  for (let k = 1; k <= VALIDATION_ORIGINS; k++) {
+    const o = n - TWO_WEEK_DAYS - 7 * (k - 1);
+    if (o - series.present.indexOf(true) >= 14) validationOrigins.unshift(o);
+  }
+  if (validationOrigins.length === 0) validationOrigins.push(n - TWO_WEEK_DAYS);
+  const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s]);
+  const candidates: Partial<Record<TwoWeekAlias, Array<ScoredPoint>>> = {};
+  for (const [alias, make] of Object.entries(BASELINE_FACTORIES)) {
+    candidates[alias as TwoWeekAlias] = backtestPoints(series, validationOrigins, TWO_WEEK_DAYS, classicPredictor(make, calendar));
+  }
+  let net: NetArtifacts | null = null;
+  const rows = netRows(series, calendar, validationOrigins[0]);
+  if (rows.origins >= 4 && rows.features.length >= 200) {
+    net = await trainNet(rows.features, rows.targets, rows.weights, { ...DEFAULT_NET_OPTIONS, ...input.net, onEpoch: input.onEpoch });
+    const predictor = await netPredictor(net, calendar);
+    try {
+      candidates['decomposition-net'] = backtestPoints(series, validationOrigins, TWO_WEEK_DAYS, predictor.predict);
+    } finally {
+      predictor.dispose();
+    }
+  }
+  const validation: Partial<Record<TwoWeekAlias, ForecastMetrics>> = {};
+  for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, ScoredPoint[]]>) validation[alias] = scorePoints(points, scale);
+  // Three validation windows are a noisy judge: another candidate replaces the robust decomposition
+  // only when it is clearly better there (by more than SWITCH_MARGIN), not by the luck of three weeks;
+  // the decomposition itself must still beat both naive baselines there.
+  const best: TwoWeekAlias = chooseLive<TwoWeekAlias>(validation, 'naive-mean-4-weeks');
+  const decompositionWape = validation.decomposition?.wape ?? Infinity;
+  const naiveWape = Math.min(validation['naive-last-week']?.wape ?? Infinity, validation['naive-mean-4-weeks']?.wape ?? Infinity);
+  const keepDecomposition = best !== 'decomposition' && decompositionWape <= naiveWape && (validation[best]?.wape ?? Infinity) > decompositionWape * (1 - SWITCH_MARGIN);
+  const liveAlias: TwoWeekAlias = keepDecomposition ? 'decomposition' : best;
+  const bands = calibrateBands(candidates[liveAlias]!);
+  return {
+    kind: 'two-week',
+    skillGroupId: series.skillGroupId,
+    intervalMinutes: series.intervalMinutes,
+    liveAlias,
+    net,
+    bands,
+    validation,
+    validationOrigins: validationOrigins.map((o) => series.dates[o]),
+    trainedThrough: series.dates[n - 1],
+    historyDays: span,
+  };
+}
+
+/** The candidate with the lowest validation WAPE (ties and unscorable windows keep the fallback). */
+export function chooseLive<A extends string>(validation: Partial<Record<A, ForecastMetrics>>, fallback: A): A {
+  let live = fallback;
+  let best = validation[fallback]?.wape ?? Infinity;
+  for (const [alias, metrics] of Object.entries(validation) as Array<[A, ForecastMetrics]>) {
+    if (Number.isFinite(metrics.wape) && metrics.wape < best) {
+      best = metrics.wape;
+      live = alias;
+    }
+  }
+  return live;
+}
+
+export interface DayForecast {
+  dates: string[];
+  p10: number[][];
+  p50: number[][];
+  p90: number[][];
+  /** typical handle time per interval (seconds), when history had handle times */
+  ahtSeconds: number[][] | null;
+  alias: string;
+  /** true when the learned model could not be used (too little history) and a baseline answered */
+  baselineFallback: boolean;
+  /** why the fallback was taken */
+  fallbackReason?: string;
+}
+
+/**
+ * The two-week forecast from `firstDate` (a local date after the history). With a trained model its
+ * live candidate answers; without one (or with too little history) the mean of the last 4 same
+ * weekdays answers, flagged as a baseline, with a Poisson band.
+ */
+export async function forecastTwoWeekDays(options: { history: DaySeries; calendar: DayCalendar; firstDate: string; model: TrainedTwoWeek | null; days?: number }): Promise<DayForecast> {
+  const { history, calendar, model } = options;
+  const dates = datesFrom(options.firstDate, options.days ?? TWO_WEEK_DAYS);
+  const span = historySpanDays(history);
+  let alias: string;
+  let p50: number[][];
+  let bands: BandCalibration;
+  let fallbackReason: string | undefined;
+  if (model && span >= MIN_HISTORY_DAYS) {
+    alias = model.liveAlias;
+    bands = model.bands;
+    if (model.liveAlias === 'decomposition-net' && model.net) {
+      const predictor = await netPredictor(model.net, calendar);
+      try {
+        p50 = predictor.predict(history, dates);
+      } finally {
+        predictor.dispose();
+      }
+    } else {
+      p50 = classicPredictor(BASELINE_FACTORIES[model.liveAlias as Exclude<TwoWeekAlias, 'decomposition-net'>], calendar)(history, dates);
+    }
+  } else {
+    alias = 'naive-mean-4-weeks';
+    bands = calibrateBands([]);
+    fallbackReason = span < MIN_HISTORY_DAYS
+      ? `only ${span} days of history (the learned model needs ${MIN_HISTORY_DAYS}): baseline forecast`
+      : 'no trained model: baseline forecast';
+    p50 = classicPredictor(BASELINE_FACTORIES['naive-mean-4-weeks'], calendar)(history, dates);
+  }
+  const p10 = p50.map((row) => row.map((v) => applyBand(bands, v).p10));
+  const p90 = p50.map((row) => row.map((v) => applyBand(bands, v).p90));
+  const hasAht = history.aht.some((row) => row.some(Number.isFinite));
+  const ahtSeconds = hasAht ? ahtProfile(history, dates) : null;
+  return { dates, p10, p50, p90, ahtSeconds, alias, baselineFallback: fallbackReason !== undefined, ...(fallbackReason ? { fallbackReason } : {}) };
+}
+
+function ahtProfile(history: DaySeries, dates: string[]): number[][] {
+  const state = fitDecomposition(history, { holidays: new Set(), special: new Map() });
+  return dates.map((date) => state.aht[weekdayOf(date) - 1].map((v, s) => (history.open[weekdayOf(date) - 1][s] ? v : NaN)));
+}

@@ -1,0 +1,153 @@
+/** Forecasts, training, model versions, special days and realtime events (roles: x-roles in openapi.yaml). */
+import { Router } from 'express';
+import type { Horizon } from '../../forecast';
+import type { SpecialDay } from '../../forecast/calendar';
+import { invalid, WfmError } from '../../errors/wfm-error';
+import { QUEUE } from '../../queue/names';
+import type { Queues } from '../../queue/queues';
+import type { FsModelRegistry } from '../../registry/fs-model-registry';
+import { computeRealtimeForecast } from '../../services/forecasting';
+import type { RealtimeEvent } from '../../store/realtime-repository';
+import type { Store } from '../../store/store';
+import { formatInstant, isOnGrid } from '../../time/grid';
+
+interface Deps {
+  store: Store;
+  queues: Queues;
+  registry: FsModelRegistry;
+  now: () => number;
+}
+
+async function group(store: Store, id: string) {
+  const g = await store.skillGroups.get(id);
+  if (!g) throw new WfmError('not-found', `skill group ${id} does not exist`);
+  return g;
+}
+
+interface RealtimeEventBody {
+  skill_group: string;
+  minute: string;
+  arrivals?: number;
+  queue_length?: number;
+  agents_logged_in?: number;
+  agents_available?: number;
+  handled?: number;
+  signals?: Record<string, number>;
+}
+
+export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
+  const r = Router();
+
+  r.post('/skill-groups/:skillGroupId/training', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    const horizons = (req.body?.horizons as Horizon[] | undefined) ?? ['two-week', 'realtime'];
+    const jobs = [];
+    for (const horizon of horizons) {
+      const jobId = await queues.add(QUEUE.trainForecaster, { skillGroupId: g.id, horizon });
+      jobs.push({ horizon, jobId, status: `/jobs/${QUEUE.trainForecaster}/${jobId}` });
+    }
+    res.status(202).json({ jobs });
+  });
+
+  r.post('/skill-groups/:skillGroupId/forecast/refresh', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    const jobId = await queues.add(QUEUE.forecast, { skillGroupId: g.id, ...(req.body?.from ? { from: req.body.from } : {}) });
+    res.status(202).json({ jobId, status: `/jobs/${QUEUE.forecast}/${jobId}` });
+  });
+
+  r.get('/skill-groups/:skillGroupId/forecast', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    const horizon = (req.query.horizon as Horizon | undefined) ?? 'two-week';
+    const fmt = (ms: number) => formatInstant(ms, g.timeZone);
+    if (horizon === 'realtime') {
+      const at = req.query.at ? Date.parse(String(req.query.at)) : now();
+      const f = await computeRealtimeForecast({ store, registry, now }, g.id, at);
+      res.json({
+        skillGroupId: g.id,
+        horizon,
+        alias: f.alias,
+        modelVersion: f.modelVersion,
+        baselineFallback: f.baselineFallback,
+        ...(f.fallbackReason ? { fallbackReason: f.fallbackReason } : {}),
+        total: f.total,
+        observedToExpected: f.observedToExpected,
+        points: f.points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90 })),
+      });
+      return;
+    }
+    const meta = await store.forecasts.meta(g.id);
+    if (!meta) throw new WfmError('not-found', `no two-week forecast stored for ${g.id} yet: POST /skill-groups/${g.id}/forecast/refresh`);
+    const from = req.query.from ? Date.parse(String(req.query.from)) : Date.parse(meta.from);
+    const to = req.query.to ? Date.parse(String(req.query.to)) : from + 15 * 86_400_000;
+    if (!(to > from)) throw invalid('`to` must be after `from`', [{ where: 'query/to', message: 'must be after from' }]);
+    const points = await store.forecasts.read(g.id, from, to);
+    res.json({
+      ...meta,
+      horizon,
+      points: points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90, ...(p.ahtSeconds !== undefined ? { aht_seconds: p.ahtSeconds } : {}) })),
+    });
+  });
+
+  r.get('/skill-groups/:skillGroupId/models/:horizon', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    res.json(await registry.listVersions(g.id, req.params.horizon as Horizon));
+  });
+
+  r.get('/skill-groups/:skillGroupId/backtest', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    const horizon = (req.query.horizon as Horizon | undefined) ?? 'two-week';
+    const versions = await registry.listVersions(g.id, horizon);
+    const live = versions.find((v) => v.status === 'live');
+    if (!live) throw new WfmError('not-found', `no trained ${horizon} model for ${g.id} yet: POST /skill-groups/${g.id}/training`);
+    res.json({ skillGroupId: g.id, horizon, version: live.version, metrics: live.metrics });
+  });
+
+  r.post('/skill-groups/:skillGroupId/models/:horizon/rollback', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    res.json(await registry.rollback(g.id, req.params.horizon as Horizon, req.body?.version));
+  });
+
+  r.get('/skill-groups/:skillGroupId/special-days', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    res.json(await store.specialDays.list(g.id));
+  });
+  r.put('/skill-groups/:skillGroupId/special-days', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    const days = req.body as SpecialDay[];
+    await store.specialDays.putAll(g.id, days);
+    res.json(await store.specialDays.list(g.id));
+  });
+  r.delete('/skill-groups/:skillGroupId/special-days/:date', async (req, res) => {
+    const g = await group(store, req.params.skillGroupId);
+    if (!(await store.specialDays.delete(g.id, req.params.date))) throw new WfmError('not-found', `no special day ${req.params.date} for ${g.id}`);
+    res.status(204).end();
+  });
+
+  r.post('/realtime/events', async (req, res) => {
+    const body = req.body as RealtimeEventBody[];
+    const groups = await store.skillGroups.map();
+    const problems: Array<{ where: string; message: string }> = [];
+    const events: RealtimeEvent[] = [];
+    body.forEach((e, i) => {
+      const g = groups.get(e.skill_group);
+      const minute = Date.parse(e.minute);
+      if (!g) problems.push({ where: `/body/${i}/skill_group`, message: `unknown skill group ${e.skill_group}` });
+      else if (!isOnGrid(minute, g.timeZone, 1)) problems.push({ where: `/body/${i}/minute`, message: 'must be the start of a minute (seconds = 0)' });
+      else
+        events.push({
+          skillGroupId: g.id,
+          minute,
+          arrivals: e.arrivals,
+          queueLength: e.queue_length,
+          agentsLoggedIn: e.agents_logged_in,
+          agentsAvailable: e.agents_available,
+          handled: e.handled,
+          signals: e.signals,
+        });
+    });
+    if (problems.length) throw invalid(`${problems.length} problem(s) in the events; nothing was stored`, problems);
+    await store.realtime.append(events);
+    res.json({ stored: events.length });
+  });
+  return r;
+}

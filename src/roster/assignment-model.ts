@@ -1,0 +1,185 @@
+/**
+ * The assignment phase's working model: the planning period cut into days and 7-day weeks, every
+ * planned shift pre-digested (day index, paid hours, weekend/late flags, wall-clock footprint) and
+ * every agent's schedule as arrays indexed by day, so a hard rule is a handful of array reads.
+ *
+ * Weeks are consecutive 7-day blocks starting at the period's first day (a 14-day period starting on
+ * a Monday gives two ISO weeks). Rules that speak of "a week" (min/max hours, max days, two days off)
+ * are enforced on complete blocks; a trailing partial block gets the maximum rules only, because its
+ * days off and minimum hours may fall outside the period.
+ */
+import { DateTime } from 'luxon';
+import type { Agent, IsoWeekday, ShiftKind } from '../domain/types';
+import { MINUTE_MS, HOUR_MS } from '../time/grid';
+import type { PlannedShift } from './types';
+
+export interface PlanningPeriod {
+  /** first local date, YYYY-MM-DD */
+  from: string;
+  days: number;
+  /** zone the period's dates are read in, and the default zone of agents' availability */
+  timeZone: string;
+}
+
+export interface AssignmentOptions {
+  /** weekend days for the fairness share; default Saturday + Sunday (Israel: [5, 6]) */
+  weekendDays?: IsoWeekday[];
+  /** shift kinds counted as "late" for the fairness share; default late + night */
+  lateKinds?: ShiftKind[];
+  /** improvement passes of the local search (default 4); 0 = greedy construction only */
+  localSearchPasses?: number;
+  /** ruin-and-recreate iterations after the local search (default 3,000,000 / agents, between 300 and 100,000: 60k for 50 agents, 3k for 1,000); 0 = off */
+  ruinAndRecreateIterations?: number;
+  /** seed of the search's random choices (default 1): same seed, same roster */
+  seed?: number;
+  /** add extra shifts (copies of planned shift shapes) for agents below their weekly minimum hours */
+  topUpToMinimumHours?: boolean;
+}
+
+/** A planned shift with what the rules need, computed once. */
+export interface ShiftInfo {
+  index: number;
+  shift: PlannedShift;
+  day: number;
+  week: number;
+  hours: number;
+  weekend: boolean;
+  late: boolean;
+  weekday: IsoWeekday;
+  /** every local date the shift touches (start date first) */
+  datesTouched: string[];
+}
+
+export interface PeriodModel {
+  period: PlanningPeriod;
+  dates: string[];
+  weekdays: IsoWeekday[];
+  weeks: number;
+  /** days in each week block (7 except possibly the last) */
+  weekLength: number[];
+  weekendDays: IsoWeekday[];
+  lateKinds: ShiftKind[];
+}
+
+export function buildPeriodModel(period: PlanningPeriod, options: AssignmentOptions = {}): PeriodModel {
+  const first = DateTime.fromISO(period.from, { zone: period.timeZone });
+  const dates: string[] = [];
+  const weekdays: IsoWeekday[] = [];
+  for (let d = 0; d < period.days; d++) {
+    const day = first.plus({ days: d });
+    dates.push(day.toISODate()!);
+    weekdays.push(day.weekday as IsoWeekday);
+  }
+  const weeks = Math.ceil(period.days / 7);
+  const weekLength = Array.from({ length: weeks }, (_, w) => Math.min(7, period.days - w * 7));
+  return {
+    period,
+    dates,
+    weekdays,
+    weeks,
+    weekLength,
+    weekendDays: options.weekendDays ?? [6, 7],
+    lateKinds: options.lateKinds ?? ['late', 'night'],
+  };
+}
+
+/** Whole calendar days from `from` to `date` (both YYYY-MM-DD), independent of zones and DST. */
+export function dayOffset(from: string, date: string): number {
+  return Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+export function describeShifts(model: PeriodModel, shifts: PlannedShift[]): ShiftInfo[] {
+  const datesCache = new Map<string, string[]>();
+  return shifts.map((shift, index) => {
+    const day = dayOffset(model.period.from, shift.date);
+    const weekday = DateTime.fromISO(shift.date, { zone: 'UTC' }).weekday as IsoWeekday;
+    const key = `${shift.start}:${shift.end}`;
+    let datesTouched = datesCache.get(key);
+    if (!datesTouched) {
+      datesTouched = [shift.date];
+      const lastInstant = DateTime.fromMillis(shift.end - 1, { zone: model.period.timeZone }).toISODate()!;
+      if (lastInstant !== shift.date) datesTouched.push(lastInstant);
+      datesCache.set(key, datesTouched);
+    }
+    return {
+      index,
+      shift,
+      day,
+      week: Math.floor(day / 7),
+      hours: (shift.end - shift.start) / HOUR_MS,
+      weekend: model.weekendDays.includes(weekday),
+      late: model.lateKinds.includes(shift.kind),
+      weekday,
+      datesTouched,
+    };
+  });
+}
+
+/**
+ * Wall-clock footprint of a shift in a zone: (weekday, minute of day) every 15 minutes from the start,
+ * plus the last minute. Checking availability windows against it is pure arithmetic; the luxon work is
+ * done once per distinct (start, end, zone).
+ */
+export type Footprint = Array<{ weekday: IsoWeekday; minute: number }>;
+
+export class FootprintCache {
+  private readonly cache = new Map<string, Footprint>();
+  get(start: number, end: number, zone: string): Footprint {
+    const key = `${start}:${end}:${zone}`;
+    let fp = this.cache.get(key);
+    if (!fp) {
+      fp = [];
+      const points: number[] = [];
+      for (let t = start; t < end; t += 15 * MINUTE_MS) points.push(t);
+      points.push(end - MINUTE_MS);
+      for (const t of points) {
+        const local = DateTime.fromMillis(t, { zone });
+        fp.push({ weekday: local.weekday as IsoWeekday, minute: local.hour * 60 + local.minute });
+      }
+      this.cache.set(key, fp);
+    }
+    return fp;
+  }
+}
+
+/** One agent's schedule during assignment: arrays by day / week, kept in step by add/remove. */
+export class AgentSchedule {
+  /** shift index per day, -1 when free */
+  readonly shiftOnDay: Int32Array;
+  readonly hoursInWeek: Float64Array;
+  readonly daysInWeek: Int32Array;
+  totalHours = 0;
+  weekendShifts = 0;
+  lateShifts = 0;
+  preferencePenalty = 0;
+
+  constructor(
+    readonly agent: Agent,
+    readonly agentIndex: number,
+    model: PeriodModel,
+  ) {
+    this.shiftOnDay = new Int32Array(model.period.days).fill(-1);
+    this.hoursInWeek = new Float64Array(model.weeks);
+    this.daysInWeek = new Int32Array(model.weeks);
+  }
+
+  add(info: ShiftInfo, preferenceCost: number): void {
+    this.shiftOnDay[info.day] = info.index;
+    this.hoursInWeek[info.week] += info.hours;
+    this.daysInWeek[info.week] += 1;
+    this.totalHours += info.hours;
+    if (info.weekend) this.weekendShifts++;
+    if (info.late) this.lateShifts++;
+    this.preferencePenalty += preferenceCost;
+  }
+
+  remove(info: ShiftInfo, preferenceCost: number): void {
+    this.shiftOnDay[info.day] = -1;
+    this.hoursInWeek[info.week] -= info.hours;
+    this.daysInWeek[info.week] -= 1;
+    this.totalHours -= info.hours;
+    if (info.weekend) this.weekendShifts--;
+    if (info.late) this.lateShifts--;
+    this.preferencePenalty -= preferenceCost;
+  }
+}

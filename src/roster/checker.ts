@@ -1,0 +1,149 @@
+/**
+ * The independent roster checker: verifies every hard rule on a finished roster from the raw shifts,
+ * without the construction's data structures or rule functions (./rules.ts), so a bug in one is
+ * caught by the other. It works on sorted lists and calendar dates (luxon) rather than day arrays,
+ * and reads availability as per-day minute ranges covered by the union of the agent's windows.
+ *
+ * Semantics shared with the rules (documented, not shared code): weeks are 7-day blocks from the
+ * period's first date; weekly minimum hours and days off apply to complete blocks; hours are paid
+ * span (end − start); days off block every local date (period zone) a shift touches.
+ */
+import { DateTime } from 'luxon';
+import type { Agent, IsoWeekday } from '../domain/types';
+import { parseLocalTime } from '../time/grid';
+import type { AssignedShift } from './types';
+
+export interface RuleViolation {
+  rule: string;
+  agentId: string;
+  shiftIds: string[];
+  message: string;
+}
+
+export interface CheckPeriod {
+  from: string;
+  days: number;
+  timeZone: string;
+}
+
+const EPS = 1e-6;
+
+function calendarDaysBetween(from: string, to: string): number {
+  return DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days;
+}
+
+/** Local [startMinute, endMinute) pieces of a shift, one per local date it touches. */
+function localPieces(start: number, end: number, zone: string): Array<{ weekday: IsoWeekday; from: number; to: number; date: string }> {
+  const pieces: Array<{ weekday: IsoWeekday; from: number; to: number; date: string }> = [];
+  let cursor = DateTime.fromMillis(start, { zone });
+  const last = DateTime.fromMillis(end, { zone });
+  while (cursor.toMillis() < end) {
+    const nextMidnight = cursor.startOf('day').plus({ days: 1 });
+    const pieceEnd = nextMidnight.toMillis() < end ? nextMidnight : last;
+    const toMinute = pieceEnd.toMillis() === nextMidnight.toMillis() ? 1440 : pieceEnd.hour * 60 + pieceEnd.minute + (pieceEnd.second > 0 ? 1 : 0);
+    pieces.push({ weekday: cursor.weekday as IsoWeekday, from: cursor.hour * 60 + cursor.minute, to: toMinute, date: cursor.toISODate()! });
+    cursor = pieceEnd;
+  }
+  return pieces;
+}
+
+function coveredByWindows(agent: Agent, weekday: IsoWeekday, from: number, to: number): boolean {
+  const ranges = agent
+    .availability!.filter((w) => w.days.includes(weekday))
+    .map((w) => [parseLocalTime(w.from), parseLocalTime(w.to)] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let reached = from;
+  for (const [a, b] of ranges) {
+    if (a > reached) break;
+    if (b > reached) reached = b;
+    if (reached >= to) return true;
+  }
+  return reached >= to;
+}
+
+/** Every hard-rule violation on the roster (empty = valid). Cloud agents and unknown ids are reported too. */
+export function checkRoster(roster: AssignedShift[], agents: Agent[], period: CheckPeriod): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  const byId = new Map(agents.map((a) => [a.id, a]));
+  const seenShift = new Map<string, string>();
+  const byAgent = new Map<string, AssignedShift[]>();
+  for (const s of roster) {
+    const previous = seenShift.get(s.id);
+    if (previous !== undefined) {
+      violations.push({ rule: 'shift-assigned-once', agentId: s.agentId, shiftIds: [s.id], message: `shift ${s.id} is given to ${previous} and ${s.agentId}` });
+    }
+    seenShift.set(s.id, s.agentId);
+    if (!byId.has(s.agentId)) {
+      violations.push({ rule: 'known-agent', agentId: s.agentId, shiftIds: [s.id], message: `no agent ${s.agentId}` });
+      continue;
+    }
+    const offset = calendarDaysBetween(period.from, s.date);
+    if (offset < 0 || offset >= period.days) {
+      violations.push({ rule: 'inside-period', agentId: s.agentId, shiftIds: [s.id], message: `shift ${s.id} on ${s.date} is outside the period` });
+    }
+    const list = byAgent.get(s.agentId) ?? [];
+    list.push(s);
+    byAgent.set(s.agentId, list);
+  }
+
+  for (const agent of agents) {
+    if (agent.kind !== 'partner') continue;
+    const shifts = (byAgent.get(agent.id) ?? []).slice().sort((a, b) => a.start - b.start);
+    const c = agent.contract;
+    const flag = (rule: string, ids: string[], message: string) => violations.push({ rule, agentId: agent.id, shiftIds: ids, message });
+
+    for (const s of shifts) {
+      if (!agent.skills.some((k) => k.skillGroupId === s.skillGroupId)) flag('skill', [s.id], `${agent.id} lacks skill ${s.skillGroupId}`);
+      const pieces = localPieces(s.start, s.end, period.timeZone);
+      const off = pieces.find((p) => agent.daysOff?.includes(p.date));
+      if (off) flag('days-off', [s.id], `${agent.id} works on day off ${off.date}`);
+      if (agent.availability) {
+        const zone = agent.timeZone ?? period.timeZone;
+        const uncovered = localPieces(s.start, s.end, zone).find((p) => !coveredByWindows(agent, p.weekday, p.from, p.to));
+        if (uncovered) flag('availability', [s.id], `${agent.id} is not available on weekday ${uncovered.weekday} ${uncovered.from}–${uncovered.to} min`);
+      }
+    }
+
+    const dates = new Map<string, AssignedShift[]>();
+    for (const s of shifts) dates.set(s.date, [...(dates.get(s.date) ?? []), s]);
+    for (const [date, list] of dates) {
+      if (list.length > 1) flag('one-shift-per-day', list.map((s) => s.id), `${agent.id} has ${list.length} shifts on ${date}`);
+    }
+
+    for (let i = 1; i < shifts.length; i++) {
+      const restHours = (shifts[i].start - shifts[i - 1].end) / 3_600_000;
+      if (restHours + EPS < c.minRestHours) {
+        flag('min-rest', [shifts[i - 1].id, shifts[i].id], `${agent.id} rests ${restHours.toFixed(2)} h < ${c.minRestHours} h`);
+      }
+    }
+
+    const workedOffsets = [...dates.keys()].map((d) => calendarDaysBetween(period.from, d)).sort((a, b) => a - b);
+    let run = 0;
+    for (let i = 0; i < workedOffsets.length; i++) {
+      run = i > 0 && workedOffsets[i] === workedOffsets[i - 1] + 1 ? run + 1 : 1;
+      if (run === c.maxConsecutiveDays + 1) flag('max-consecutive-days', [], `${agent.id} works more than ${c.maxConsecutiveDays} days in a row (up to offset ${workedOffsets[i]})`);
+    }
+
+    for (let weekStart = 0; weekStart < period.days; weekStart += 7) {
+      const complete = weekStart + 7 <= period.days;
+      const inWeek = shifts.filter((s) => {
+        const o = calendarDaysBetween(period.from, s.date);
+        return o >= weekStart && o < weekStart + 7;
+      });
+      const hours = inWeek.reduce((sum, s) => sum + (s.end - s.start) / 3_600_000, 0);
+      const workedDays = new Set(inWeek.map((s) => calendarDaysBetween(period.from, s.date)));
+      const label = `week from day ${weekStart}`;
+      if (hours > c.maxHoursPerWeek + EPS) flag('max-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h > ${c.maxHoursPerWeek} h in ${label}`);
+      if (workedDays.size > c.maxDaysPerWeek) flag('max-days-per-week', inWeek.map((s) => s.id), `${agent.id} works ${workedDays.size} days > ${c.maxDaysPerWeek} in ${label}`);
+      if (!complete) continue;
+      if (hours + EPS < c.minHoursPerWeek) flag('min-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h < ${c.minHoursPerWeek} h in ${label}`);
+      const freeDays: number[] = [];
+      for (let d = weekStart; d < weekStart + 7; d++) if (!workedDays.has(d)) freeDays.push(d);
+      if (freeDays.length < 2) flag('two-days-off-per-week', inWeek.map((s) => s.id), `${agent.id} has ${freeDays.length} day(s) off in ${label}`);
+      else if (c.consecutiveDaysOff && !freeDays.some((d, i) => freeDays[i + 1] === d + 1)) {
+        flag('two-days-off-per-week', inWeek.map((s) => s.id), `${agent.id} has no two consecutive days off in ${label}`);
+      }
+    }
+  }
+  return violations;
+}

@@ -1,0 +1,108 @@
+/**
+ * Roster exports: the CSV the simulator and planners read, and one iCalendar (RFC 5545) feed per
+ * agent for their phone's calendar. Pure: text in, text out; the caller writes the files and passes
+ * the timestamp of the export (DTSTAMP) in.
+ */
+import { formatInstant } from '../time/grid';
+import type { AssignedShift } from './types';
+
+export const ROSTER_CSV_HEADER = 'agent_id,date,start,end,skill_group,breaks';
+
+/** Quotes a CSV cell when it holds a comma, quote or line break (RFC 4180). */
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** `agent_id,date,start,end,skill_group,breaks`, times ISO-8601 with the zone's offset, breaks `start/end;…`. */
+export function rosterToCsv(roster: AssignedShift[], zoneOf: (skillGroupId: string) => string): string {
+  const lines = [ROSTER_CSV_HEADER];
+  const sorted = [...roster].sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
+  for (const s of sorted) {
+    const zone = zoneOf(s.skillGroupId);
+    const breaks = s.breaks.map((b) => `${formatInstant(b.start, zone)}/${formatInstant(b.end, zone)}`).join(';');
+    lines.push([s.agentId, s.date, formatInstant(s.start, zone), formatInstant(s.end, zone), s.skillGroupId, breaks].map(csvCell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** RFC 5545 UTC date-time, e.g. 19990203T100000Z. */
+function icalUtc(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
+}
+
+/** RFC 5545 §3.3.11 TEXT escaping. */
+function icalText(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+}
+
+/** RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF + one space. */
+function fold(line: string): string {
+  const bytes = Buffer.from(line, 'utf8');
+  if (bytes.length <= 75) return line;
+  const parts: string[] = [];
+  let current = '';
+  let currentBytes = 0;
+  for (const ch of line) {
+    const size = Buffer.byteLength(ch, 'utf8');
+    const limit = parts.length === 0 ? 75 : 74;
+    if (currentBytes + size > limit) {
+      parts.push(current);
+      current = '';
+      currentBytes = 0;
+    }
+    current += ch;
+    currentBytes += size;
+  }
+  parts.push(current);
+  return parts.join('\r\n ');
+}
+
+export interface IcalOptions {
+  /** the export's timestamp (DTSTAMP), epoch ms — passed in, the core has no clock */
+  generatedAt: number;
+  /** domain for the globally unique UIDs, e.g. "wfm.example.com" */
+  uidDomain?: string;
+  agentName?: string;
+  skillGroupName?: (skillGroupId: string) => string;
+}
+
+/** One VCALENDAR with a VEVENT per shift of the agent (times in UTC, breaks listed in the description). */
+export function agentIcalFeed(agentId: string, roster: AssignedShift[], options: IcalOptions): string {
+  const domain = options.uidDomain ?? 'wfm.local';
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//wfm-service//roster//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    `X-WR-CALNAME:${icalText(`Shifts ${options.agentName ?? agentId}`)}`,
+  ];
+  const shifts = roster.filter((s) => s.agentId === agentId).sort((a, b) => a.start - b.start);
+  for (const s of shifts) {
+    const group = options.skillGroupName?.(s.skillGroupId) ?? s.skillGroupId;
+    const breaks = s.breaks.map((b) => `${b.kind} ${new Date(b.start).toISOString().slice(11, 16)}–${new Date(b.end).toISOString().slice(11, 16)} UTC`).join(', ');
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:${icalText(`${s.id}.${agentId}@${domain}`)}`,
+      `DTSTAMP:${icalUtc(options.generatedAt)}`,
+      `DTSTART:${icalUtc(s.start)}`,
+      `DTEND:${icalUtc(s.end)}`,
+      `SUMMARY:${icalText(`${s.kind} shift · ${group}`)}`,
+      `DESCRIPTION:${icalText(breaks ? `Breaks: ${breaks}` : 'No breaks')}`,
+      'TRANSP:OPAQUE',
+      'END:VEVENT',
+    );
+  }
+  lines.push('END:VCALENDAR');
+  return `${lines.map(fold).join('\r\n')}\r\n`;
+}
+
+/** One feed per agent who has shifts, keyed by agent id. */
+export function icalFeeds(roster: AssignedShift[], options: IcalOptions): Map<string, string> {
+  const feeds = new Map<string, string>();
+  for (const agentId of [...new Set(roster.map((s) => s.agentId))].sort()) feeds.set(agentId, agentIcalFeed(agentId, roster, options));
+  return feeds;
+}

@@ -1,0 +1,114 @@
+/**
+ * Re-planning a published roster after a change — agents absent on some dates, or a moved forecast
+ * that produced new planned shifts — keeping published shifts where the rules still allow, never
+ * touching shifts that already started, and listing every change for the planner and the agents.
+ */
+import type { Agent } from '../domain/types';
+import { assignShifts, type AssignmentResult } from './assign';
+import type { AssignmentOptions, PlanningPeriod } from './assignment-model';
+import type { AssignedShift, PlannedShift } from './types';
+
+export interface RosterChangeRequest {
+  /** agents who cannot work on these local dates (illness, leave) */
+  absences?: Array<{ agentId: string; dates: string[] }>;
+  /** the new planned shifts when the forecast moved; default: the published roster's shifts */
+  plannedShifts?: PlannedShift[];
+}
+
+export interface ReplanInput {
+  published: AssignedShift[];
+  agents: Agent[];
+  period: PlanningPeriod;
+  change: RosterChangeRequest;
+  /** shifts starting before this instant ("now", passed in) stay exactly as published */
+  frozenBefore: number;
+  options?: AssignmentOptions;
+}
+
+export type RosterChangeKind = 'reassigned' | 'uncovered' | 'removed' | 'added';
+
+export interface RosterChange {
+  kind: RosterChangeKind;
+  shiftId: string;
+  date: string;
+  skillGroupId: string;
+  start: number;
+  end: number;
+  fromAgentId?: string;
+  toAgentId?: string;
+  reason: string;
+}
+
+export interface ReplanResult extends AssignmentResult {
+  changes: RosterChange[];
+  /** published shifts still worked by the same agent */
+  keptCount: number;
+}
+
+const shapeKey = (s: PlannedShift) => `${s.skillGroupId}|${s.start}|${s.end}`;
+
+export function replanRoster(input: ReplanInput): ReplanResult {
+  const absent = new Map<string, Set<string>>();
+  for (const a of input.change.absences ?? []) absent.set(a.agentId, new Set([...(absent.get(a.agentId) ?? []), ...a.dates]));
+  const agents = input.agents.map((a) => (absent.has(a.id) ? { ...a, daysOff: [...new Set([...(a.daysOff ?? []), ...absent.get(a.id)!])] } : a));
+
+  const frozen = input.published.filter((s) => s.start < input.frozenBefore);
+  const frozenIds = new Set(frozen.map((s) => s.id));
+  const source = input.change.plannedShifts ?? input.published.map(({ agentId: _agentId, ...shift }) => shift);
+  // Shifts already under way are part of the plan whatever the new forecast says.
+  const planned: PlannedShift[] = [
+    ...frozen.map(({ agentId: _agentId, ...shift }) => shift),
+    ...source.filter((s) => !frozenIds.has(s.id) && s.start >= input.frozenBefore),
+  ];
+
+  // Match each planned shift to a published one: same id first, else the same period and skill group.
+  const publishedById = new Map(input.published.map((p) => [p.id, p]));
+  const unmatchedByShape = new Map<string, AssignedShift[]>();
+  const plannedIds = new Set(planned.map((s) => s.id));
+  for (const p of input.published) {
+    if (plannedIds.has(p.id)) continue;
+    unmatchedByShape.set(shapeKey(p), [...(unmatchedByShape.get(shapeKey(p)) ?? []), p]);
+  }
+  const counterpart = new Map<string, AssignedShift>();
+  for (const s of planned) {
+    const same = publishedById.get(s.id);
+    if (same) counterpart.set(s.id, same);
+    else {
+      const candidates = unmatchedByShape.get(shapeKey(s));
+      const match = candidates?.shift();
+      if (match) counterpart.set(s.id, match);
+    }
+  }
+  const keep: Record<string, string> = {};
+  for (const [shiftId, p] of counterpart) keep[shiftId] = p.agentId;
+
+  const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds] });
+
+  const newAgentOf = new Map(result.roster.map((s) => [s.id, s.agentId]));
+  const changes: RosterChange[] = [];
+  const matchedPublished = new Set<string>();
+  let keptCount = 0;
+  for (const s of planned) {
+    const p = counterpart.get(s.id);
+    const to = newAgentOf.get(s.id);
+    const base = { shiftId: s.id, date: s.date, skillGroupId: s.skillGroupId, start: s.start, end: s.end };
+    if (!p) {
+      if (to) changes.push({ ...base, kind: 'added', toAgentId: to, reason: 'new shift in the plan' });
+      else changes.push({ ...base, kind: 'uncovered', reason: 'new shift no partner can take (cloud slot)' });
+      continue;
+    }
+    matchedPublished.add(p.id);
+    const why = absent.get(p.agentId)?.has(s.date) ? `${p.agentId} is absent on ${s.date}` : 'rules after the change';
+    if (to === p.agentId) keptCount++;
+    else if (to) changes.push({ ...base, kind: 'reassigned', fromAgentId: p.agentId, toAgentId: to, reason: why });
+    else changes.push({ ...base, kind: 'uncovered', fromAgentId: p.agentId, reason: `${why}; no partner can take it (cloud slot)` });
+  }
+  for (const p of input.published) {
+    if (matchedPublished.has(p.id)) continue;
+    changes.push({ kind: 'removed', shiftId: p.id, date: p.date, skillGroupId: p.skillGroupId, start: p.start, end: p.end, fromAgentId: p.agentId, reason: 'no longer in the plan' });
+  }
+  // Top-ups created by this run are additions too.
+  for (const t of result.topUps) changes.push({ kind: 'added', shiftId: t.id, date: t.date, skillGroupId: t.skillGroupId, start: t.start, end: t.end, toAgentId: t.agentId, reason: 'top-up to the weekly minimum hours' });
+  changes.sort((a, b) => a.start - b.start || a.shiftId.localeCompare(b.shiftId));
+  return { ...result, changes, keptCount };
+}

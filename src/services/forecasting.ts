@@ -1,0 +1,119 @@
+/**
+ * Forecasting use cases over the store and the model registry: train (in a worker thread) and register
+ * a version, compute and store the two-week forecast, read forecasts, roll back. The models themselves
+ * are in src/forecast (pure).
+ */
+import path from 'node:path';
+import type { IntervalVolume, SkillGroup } from '../domain/types';
+import { WfmError } from '../errors/wfm-error';
+import { forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, type TrainedRealtime, type TrainedTwoWeek, type TrainForecasterResult } from '../forecast';
+import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry';
+import { runInWorkerThread } from '../queue/thread-runner';
+import type { Store } from '../store/store';
+import { DAY_MS } from '../time/grid';
+import type { EpochProgress } from './forecast-training-thread';
+
+export interface ForecastingContext {
+  store: Store;
+  registry: FsModelRegistry;
+  now: () => number;
+}
+
+/** Training looks back this far (two years: a yearly pattern and enough same-weekday samples). */
+const TRAINING_LOOKBACK_DAYS = 730;
+/** Forecasting needs recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
+const FORECAST_LOOKBACK_DAYS = 120;
+
+export const HORIZONS: Horizon[] = ['two-week', 'realtime'];
+
+async function skillGroupOrThrow(store: Store, id: string): Promise<SkillGroup> {
+  const group = await store.skillGroups.get(id);
+  if (!group) throw new WfmError('not-found', `skill group ${id} does not exist`);
+  return group;
+}
+
+async function historyUpTo(store: Store, id: string, untilMs: number, lookbackDays: number): Promise<IntervalVolume[]> {
+  return store.history.read(id, untilMs - lookbackDays * DAY_MS, untilMs);
+}
+
+/** Signals posted with realtime events, as interval rows per signal name (for the realtime net). */
+async function realtimeSignals(store: Store, id: string, fromMs: number, toMs: number): Promise<Record<string, IntervalVolume[]>> {
+  const events = await store.realtime.read(id, fromMs, toMs);
+  const out: Record<string, IntervalVolume[]> = {};
+  for (const e of events) for (const [name, value] of Object.entries(e.signals ?? {})) (out[name] ??= []).push({ skillGroupId: id, start: e.minute, volume: value });
+  return out;
+}
+
+export async function trainAndRegister(
+  ctx: ForecastingContext,
+  request: { skillGroupId: string; horizon: Horizon },
+  onProgress: (p: EpochProgress) => void,
+  signal?: AbortSignal,
+): Promise<VersionInfo> {
+  const group = await skillGroupOrThrow(ctx.store, request.skillGroupId);
+  const now = ctx.now();
+  const [history, specialDays] = await Promise.all([
+    historyUpTo(ctx.store, group.id, now, TRAINING_LOOKBACK_DAYS),
+    ctx.store.specialDays.list(group.id),
+  ]);
+  const signals = request.horizon === 'realtime' ? await realtimeSignals(ctx.store, group.id, now - 60 * DAY_MS, now) : undefined;
+  const trained = await runInWorkerThread<unknown, TrainForecasterResult>(
+    path.resolve(__dirname, 'forecast-training-thread.ts'),
+    'train',
+    { history, skillGroup: group, horizon: request.horizon, specialDays, signals },
+    (p) => onProgress(p as EpochProgress),
+    signal,
+  );
+  const version = await ctx.registry.saveVersion(trained.model, trained.metrics);
+  return ctx.registry.promoteIfBetter(group.id, request.horizon, version.version);
+}
+
+/** Computes the two-week forecast from `from` (default: now) with the live model and stores it. */
+export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroupId: string, fromMs?: number): Promise<ForecastResult & { modelVersion?: string }> {
+  const group = await skillGroupOrThrow(ctx.store, skillGroupId);
+  const from = fromMs ?? ctx.now();
+  const [history, specialDays, live] = await Promise.all([
+    historyUpTo(ctx.store, group.id, from, FORECAST_LOOKBACK_DAYS),
+    ctx.store.specialDays.list(group.id),
+    ctx.registry.loadLive(group.id, 'two-week'),
+  ]);
+  const result = await forecastTwoWeek({ history, skillGroup: group, from, specialDays, model: (live?.model as TrainedTwoWeek | undefined) ?? null });
+  await ctx.store.forecasts.replace(
+    {
+      skillGroupId: group.id,
+      createdAt: new Date(ctx.now()).toISOString(),
+      from: new Date(from).toISOString(),
+      alias: result.alias,
+      modelVersion: live?.version,
+      baselineFallback: result.baselineFallback,
+      ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
+    },
+    result.points,
+  );
+  return { ...result, modelVersion: live?.version };
+}
+
+/** The next 30 minutes from now, computed on demand from history, today's events and the live model. */
+export async function computeRealtimeForecast(ctx: ForecastingContext, skillGroupId: string, nowMs?: number): Promise<ForecastResult & { modelVersion?: string }> {
+  const group = await skillGroupOrThrow(ctx.store, skillGroupId);
+  const now = nowMs ?? ctx.now();
+  const [history, specialDays, live, todayEvents] = await Promise.all([
+    historyUpTo(ctx.store, group.id, now, FORECAST_LOOKBACK_DAYS),
+    ctx.store.specialDays.list(group.id),
+    ctx.registry.loadLive(group.id, 'realtime'),
+    ctx.store.realtime.read(group.id, now - DAY_MS, now),
+  ]);
+  // Today's per-minute arrivals from realtime events complete the interval history up to now.
+  const byInterval = new Map<number, number>();
+  const intervalMs = group.intervalMinutes * 60_000;
+  for (const e of todayEvents) {
+    if (e.arrivals === undefined) continue;
+    const start = e.minute - ((e.minute % intervalMs) + intervalMs) % intervalMs;
+    byInterval.set(start, (byInterval.get(start) ?? 0) + e.arrivals);
+  }
+  const stored = new Set(history.map((h) => h.start));
+  const merged = [...history, ...[...byInterval].filter(([start]) => !stored.has(start)).map(([start, volume]) => ({ skillGroupId: group.id, start, volume }))];
+  const signals = await realtimeSignals(ctx.store, group.id, now - 60 * DAY_MS, now);
+  const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model: (live?.model as TrainedRealtime | undefined) ?? null, signals });
+  return { ...result, modelVersion: live?.version };
+}

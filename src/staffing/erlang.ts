@@ -1,0 +1,342 @@
+/**
+ * Queueing formulas for one interval of one skill group: Erlang C (M/M/N, callers wait forever) and
+ * Erlang A (M/M/N+M, callers abandon after an exponential patience), in both directions:
+ * scheduled agents → predicted service level / ASA / abandonment, and a target → required agents.
+ *
+ * Numerical stability: nothing here forms a factorial or a power of the traffic. The Erlang B blocking
+ * probability comes from its recursion in log space, and the Erlang A series (the function A(x, y) of
+ * Mandelbaum & Zeltyn) is summed in log space, so results hold from 1 agent to tens of thousands.
+ *
+ * Chat concurrency c: one agent works c conversations at once, each lasting the handle time, so N agents
+ * are N·c servers. Occupancy is the busy fraction of those servers.
+ *
+ * Service level = P(a call is answered within T) over all offered calls. In Erlang C every call is
+ * answered; in Erlang A a call that abandons never counts as answered (the conservative definition).
+ * ASA = mean wait of the calls that are answered.
+ */
+import type { ServiceLevelTarget } from '../domain/types';
+import { invalid } from '../errors/wfm-error';
+
+export interface QueueInput {
+  /** arrivals in the interval (may be fractional: a forecast) */
+  callsPerInterval: number;
+  intervalSeconds: number;
+  ahtSeconds: number;
+  /** agents on the phone; a non-negative integer */
+  agents: number;
+  answerWithinSeconds: number;
+  /** mean patience for Erlang A; ignored by erlangC */
+  patienceSeconds?: number;
+  /** conversations one agent handles at once (chat); default 1 */
+  concurrency?: number;
+}
+
+export interface QueuePerformance {
+  agents: number;
+  /** offered load λ·AHT in Erlangs */
+  trafficErlangs: number;
+  /** P(answered within T) over all offered calls, 0…1 */
+  serviceLevel: number;
+  /** mean wait of answered calls, seconds (Infinity when Erlang C is overloaded) */
+  asaSeconds: number;
+  /** busy fraction of the agents' capacity, 0…1 */
+  occupancy: number;
+  /** P(a call has to wait at all) */
+  probWait: number;
+  /** P(a call abandons); 0 in Erlang C */
+  probAbandon: number;
+}
+
+export interface RequirementInput {
+  callsPerInterval: number;
+  intervalSeconds: number;
+  ahtSeconds: number;
+  serviceLevel: ServiceLevelTarget;
+  /** present → Erlang A, absent → Erlang C */
+  patienceSeconds?: number;
+  /** fraction of paid time off the phone, 0 ≤ s < 1 */
+  shrinkage: number;
+  /** occupancy cap, 0 < o ≤ 1 */
+  maxOccupancy: number;
+  concurrency?: number;
+}
+
+export interface Requirement {
+  /** agents on the phone needed to meet both the service level and the occupancy cap */
+  rawAgents: number;
+  /** rawAgents grossed up for shrinkage: ceil(raw / (1 − shrinkage)) */
+  agentsWithShrinkage: number;
+  /** predicted performance with rawAgents on the phone */
+  performance: QueuePerformance;
+}
+
+/** Beyond this many agents the search gives up: the input is surely a unit mistake. */
+const MAX_AGENTS = 1_000_000;
+
+// ---------------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * ln of the Erlang B blocking probability B(servers, traffic), by the recursion
+ * B(0) = 1, B(k) = a·B(k−1) / (k + a·B(k−1)), carried in log space so tiny values do not underflow.
+ */
+export function logErlangB(servers: number, trafficErlangs: number): number {
+  if (trafficErlangs <= 0) return servers === 0 ? 0 : -Infinity;
+  const logTraffic = Math.log(trafficErlangs);
+  let logB = 0;
+  for (let k = 1; k <= servers; k++) {
+    const aB = Math.exp(logTraffic + logB);
+    logB = logTraffic + logB - Math.log(k + aB);
+  }
+  return logB;
+}
+
+export function erlangB(servers: number, trafficErlangs: number): number {
+  return Math.exp(logErlangB(servers, trafficErlangs));
+}
+
+/** ln(e^a + e^b) without overflow. */
+function logAdd(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const hi = Math.max(a, b);
+  return hi + Math.log1p(Math.exp(Math.min(a, b) - hi));
+}
+
+/**
+ * ln S(x, y) with S(x, y) = Σ_{k≥0} y^k / ((x+1)(x+2)…(x+k)) — Mandelbaum & Zeltyn's A(x, y)
+ * = x·e^y·y^(−x)·γ(x, y). The terms rise while x + k < y and then fall faster than geometrically.
+ */
+export function logSeriesS(x: number, y: number): number {
+  if (y <= 0) return 0;
+  const logY = Math.log(y);
+  let logTerm = 0;
+  let logSum = 0;
+  for (let k = 1; k < 50_000_000; k++) {
+    logTerm += logY - Math.log(x + k);
+    logSum = logAdd(logSum, logTerm);
+    // Past the peak the ratio y/(x+k) < 1 and keeps shrinking: stop once the tail cannot matter.
+    if (x + k > y && logTerm < logSum - 40) return logSum;
+  }
+  return logSum;
+}
+
+function validateQueueInput(input: QueueInput, needPatience: boolean): void {
+  const problems: Array<{ where: string; message: string }> = [];
+  const finite = (v: number) => typeof v === 'number' && Number.isFinite(v);
+  if (!finite(input.callsPerInterval) || input.callsPerInterval < 0) problems.push({ where: 'callsPerInterval', message: 'must be a number ≥ 0' });
+  if (!finite(input.intervalSeconds) || input.intervalSeconds <= 0) problems.push({ where: 'intervalSeconds', message: 'must be > 0' });
+  if (!finite(input.ahtSeconds) || input.ahtSeconds <= 0) problems.push({ where: 'ahtSeconds', message: 'must be > 0' });
+  if (!Number.isInteger(input.agents) || input.agents < 0) problems.push({ where: 'agents', message: 'must be an integer ≥ 0' });
+  if (!finite(input.answerWithinSeconds) || input.answerWithinSeconds < 0) problems.push({ where: 'answerWithinSeconds', message: 'must be ≥ 0' });
+  if (needPatience && (!finite(input.patienceSeconds ?? NaN) || (input.patienceSeconds ?? 0) <= 0)) problems.push({ where: 'patienceSeconds', message: 'must be > 0' });
+  const c = input.concurrency ?? 1;
+  if (!Number.isInteger(c) || c < 1) problems.push({ where: 'concurrency', message: 'must be an integer ≥ 1' });
+  if (problems.length > 0) throw invalid('invalid queue input', problems);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Erlang C
+// ---------------------------------------------------------------------------------------------------
+
+export function erlangC(input: QueueInput): QueuePerformance {
+  validateQueueInput(input, false);
+  const concurrency = input.concurrency ?? 1;
+  const servers = input.agents * concurrency;
+  const arrivalRate = input.callsPerInterval / input.intervalSeconds;
+  const traffic = arrivalRate * input.ahtSeconds;
+  const base = { agents: input.agents, trafficErlangs: traffic, probAbandon: 0 };
+  if (traffic === 0) return { ...base, serviceLevel: 1, asaSeconds: 0, occupancy: 0, probWait: 0 };
+  if (servers <= traffic) return { ...base, serviceLevel: 0, asaSeconds: Infinity, occupancy: 1, probWait: 1 };
+
+  // C = N·B / (N − a·(1 − B)), the classic identity between Erlang C and Erlang B.
+  const blocking = erlangB(servers, traffic);
+  const probWait = (servers * blocking) / (servers - traffic * (1 - blocking));
+  const drainRate = (servers - traffic) / input.ahtSeconds; // (Nμ − λ)
+  return {
+    ...base,
+    serviceLevel: 1 - probWait * Math.exp(-drainRate * input.answerWithinSeconds),
+    asaSeconds: probWait / drainRate,
+    occupancy: traffic / servers,
+    probWait,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Erlang A (M/M/N+M), after Garnett, Mandelbaum & Reiman (2002) and Mandelbaum & Zeltyn (2004)
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * With μ = 1/AHT, θ = 1/patience, x = Nμ/θ, y = λ/θ and E = Erlang B(N, λ/μ):
+ *   P(wait > 0)           = S(x,y)·E / (1 + (S(x,y) − 1)·E)
+ *   P(served | waits)     = R(y),   R(u) = γ(x+1, u) / (y·γ(x, y))
+ *   P(served, wait ≤ t)   = 1 − P(wait>0) + P(wait>0)·(R(y) − R(y·e^(−θt)))
+ * The last line follows from P(V > s | V > 0) = γ(x, y·e^(−θs)) / γ(x, y) for the offered wait V, with
+ * a call served iff V < its own patience (integrate e^(−θs) against the law of V, then by parts).
+ * ASA sums over the queue position j met on arrival (PASTA): a call with j ahead is served with
+ * probability x/(x+j+1), and, given that, waits Σ_{m=1..j+1} 1/(θ(x+m)) on average.
+ */
+export function erlangA(input: QueueInput & { patienceSeconds: number }): QueuePerformance {
+  validateQueueInput(input, true);
+  const concurrency = input.concurrency ?? 1;
+  const servers = input.agents * concurrency;
+  const arrivalRate = input.callsPerInterval / input.intervalSeconds;
+  const serviceRate = 1 / input.ahtSeconds;
+  const abandonRate = 1 / input.patienceSeconds;
+  const traffic = arrivalRate * input.ahtSeconds;
+  const base = { agents: input.agents, trafficErlangs: traffic };
+  if (traffic === 0) return { ...base, serviceLevel: 1, asaSeconds: 0, occupancy: 0, probWait: 0, probAbandon: 0 };
+  if (servers === 0) {
+    return { ...base, serviceLevel: 0, asaSeconds: Infinity, occupancy: 0, probWait: 1, probAbandon: 1 };
+  }
+
+  const x = (servers * serviceRate) / abandonRate;
+  const y = arrivalRate / abandonRate;
+  const logS = logSeriesS(x, y);
+  const logE = logErlangB(servers, traffic);
+  // P(wait>0) = 1 / (1 + (1−E)/(E·S)), in logs so an overloaded queue (S astronomically large) works.
+  const logOddsNoWait = Math.log1p(-Math.exp(logE)) - logE - logS;
+  const probWait = 1 / (1 + Math.exp(logOddsNoWait));
+
+  const logRatioR = (u: number, logScaleToY: number) =>
+    // R(u) = (u/y)^(x+1) · e^(y−u) · x/(x+1) · S(x+1,u) / S(x,y)
+    logScaleToY + (y - u) + Math.log(x / (x + 1)) + logSeriesS(x + 1, u) - logS;
+  const servedGivenWait = Math.exp(logRatioR(y, 0));
+  const t = input.answerWithinSeconds;
+  const uAtT = y * Math.exp(-abandonRate * t);
+  const servedAfterT = uAtT > 0 ? Math.exp(logRatioR(uAtT, -abandonRate * t * (x + 1))) : 0;
+  const probAbandon = probWait * (1 - servedGivenWait);
+  const serviceLevel = 1 - probWait + probWait * (servedGivenWait - servedAfterT);
+
+  const asaSeconds = meanWaitOfServed(x, y, abandonRate, logS, probWait, 1 - probAbandon);
+  const occupancy = (traffic * (1 - probAbandon)) / servers;
+  return {
+    ...base,
+    serviceLevel: clamp01(serviceLevel),
+    asaSeconds,
+    occupancy: clamp01(occupancy),
+    probWait: clamp01(probWait),
+    probAbandon: clamp01(probAbandon),
+  };
+}
+
+/** E[wait | served] for Erlang A by summing over the queue position met on arrival. */
+function meanWaitOfServed(x: number, y: number, abandonRate: number, logS: number, probWait: number, probServed: number): number {
+  if (probServed <= 0) return Infinity;
+  const logY = Math.log(y);
+  let logTerm = 0; // ln(y^j / Π_{i≤j}(x+i)); the weight of position j is probWait·term_j/S
+  let meanWaitIfServed = 1 / (abandonRate * (x + 1)); // Σ_{m=1..j+1} 1/(θ(x+m)) for j = 0
+  let total = 0;
+  for (let j = 0; j < 50_000_000; j++) {
+    if (j > 0) {
+      logTerm += logY - Math.log(x + j);
+      meanWaitIfServed += 1 / (abandonRate * (x + j + 1));
+    }
+    const weight = Math.exp(logTerm - logS);
+    total += weight * (x / (x + j + 1)) * meanWaitIfServed;
+    if (x + j > y && logTerm < logS - 40) break;
+  }
+  return (probWait * total) / probServed;
+}
+
+function clamp01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Both directions
+// ---------------------------------------------------------------------------------------------------
+
+/** Erlang A when a patience is given, Erlang C otherwise. */
+export function queuePerformance(input: QueueInput): QueuePerformance {
+  return input.patienceSeconds !== undefined
+    ? erlangA({ ...input, patienceSeconds: input.patienceSeconds })
+    : erlangC(input);
+}
+
+/**
+ * Predicted performance for a possibly fractional number of agents on the phone (coverage net of
+ * breaks is fractional): linear interpolation between the two neighbouring whole numbers.
+ */
+export function predictPerformance(input: Omit<QueueInput, 'agents'> & { agents: number }): QueuePerformance {
+  if (!Number.isFinite(input.agents) || input.agents < 0) throw invalid('invalid queue input', [{ where: 'agents', message: 'must be ≥ 0' }]);
+  const lower = Math.floor(input.agents);
+  const fraction = input.agents - lower;
+  const low = queuePerformance({ ...input, agents: lower });
+  if (fraction < 1e-9) return low;
+  const high = queuePerformance({ ...input, agents: lower + 1 });
+  const mix = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? a + (b - a) * fraction : Number.isFinite(b) && fraction > 0.5 ? b : a);
+  return {
+    agents: input.agents,
+    trafficErlangs: low.trafficErlangs,
+    serviceLevel: mix(low.serviceLevel, high.serviceLevel),
+    asaSeconds: mix(low.asaSeconds, high.asaSeconds),
+    occupancy: mix(low.occupancy, high.occupancy),
+    probWait: mix(low.probWait, high.probWait),
+    probAbandon: mix(low.probAbandon, high.probAbandon),
+  };
+}
+
+function validateRequirement(input: RequirementInput): void {
+  const problems: Array<{ where: string; message: string }> = [];
+  const { fraction, answerWithinSeconds } = input.serviceLevel ?? ({} as ServiceLevelTarget);
+  if (!(fraction > 0 && fraction < 1)) problems.push({ where: 'serviceLevel.fraction', message: 'must be between 0 and 1 (exclusive)' });
+  if (!(answerWithinSeconds >= 0)) problems.push({ where: 'serviceLevel.answerWithinSeconds', message: 'must be ≥ 0' });
+  if (!(input.shrinkage >= 0 && input.shrinkage < 1)) problems.push({ where: 'shrinkage', message: 'must be 0 ≤ s < 1' });
+  if (!(input.maxOccupancy > 0 && input.maxOccupancy <= 1)) problems.push({ where: 'maxOccupancy', message: 'must be 0 < o ≤ 1' });
+  if (problems.length > 0) throw invalid('invalid staffing input', problems);
+}
+
+/**
+ * Fewest agents on the phone that meet the service level and keep occupancy at or under the cap; the
+ * service level and the occupancy constraint are both monotone in N, so a galloping + binary search
+ * over N finds it in O(log N) evaluations.
+ */
+export function requiredAgents(input: RequirementInput): Requirement {
+  validateRequirement(input);
+  const concurrency = input.concurrency ?? 1;
+  const evaluate = (agents: number) =>
+    queuePerformance({
+      callsPerInterval: input.callsPerInterval,
+      intervalSeconds: input.intervalSeconds,
+      ahtSeconds: input.ahtSeconds,
+      agents,
+      answerWithinSeconds: input.serviceLevel.answerWithinSeconds,
+      patienceSeconds: input.patienceSeconds,
+      concurrency,
+    });
+  const meets = (p: QueuePerformance) =>
+    p.serviceLevel >= input.serviceLevel.fraction - 1e-12 && p.occupancy <= input.maxOccupancy + 1e-12;
+
+  const zero = evaluate(0);
+  if (zero.trafficErlangs === 0) return { rawAgents: 0, agentsWithShrinkage: 0, performance: zero };
+
+  // Erlang C needs more servers than the load; Erlang A can meet a target below it (abandons shed load).
+  let low = input.patienceSeconds === undefined ? Math.floor(zero.trafficErlangs / concurrency) : 0;
+  let high = Math.max(1, low + 1);
+  let highPerformance = evaluate(high);
+  while (!meets(highPerformance)) {
+    low = high;
+    high = Math.min(MAX_AGENTS, low + Math.max(1, Math.ceil(Math.sqrt(low + 1))) * 2);
+    if (low >= MAX_AGENTS) throw invalid('staffing requirement exceeds a million agents; check the units of volume and AHT');
+    highPerformance = evaluate(high);
+  }
+  // Invariant: `low` fails (the starting bound fails too: Erlang C is unstable there, and 0 agents answer
+  // nothing), `high` meets.
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    const p = evaluate(mid);
+    if (meets(p)) {
+      high = mid;
+      highPerformance = p;
+    } else {
+      low = mid;
+    }
+  }
+  return {
+    rawAgents: high,
+    agentsWithShrinkage: Math.ceil(high / (1 - input.shrinkage) - 1e-9),
+    performance: highPerformance,
+  };
+}

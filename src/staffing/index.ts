@@ -1,0 +1,2 @@
+export * from './erlang';
+export * from './requirement';

@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import { guarded } from './redis';
+import type { Keys } from './keys';
+
+const MINUTE = 60_000;
+
+export interface StoredForecastPoint {
+  intervalStart: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  ahtSeconds?: number;
+}
+
+export interface StoredForecastMeta {
+  skillGroupId: string;
+  createdAt: string;
+  from: string;
+  alias: string;
+  modelVersion?: string;
+  baselineFallback: boolean;
+  fallbackReason?: string;
+}
+
+/**
+ * The latest two-week forecast per skill group, stored by the `forecast` job: replaced whole (the old one
+ * is deleted in the same transaction), so a reader never sees a mix of two runs.
+ */
+export class ForecastRepository {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  async replace(meta: StoredForecastMeta, points: StoredForecastPoint[]): Promise<void> {
+    const fields = points.flatMap((p) => [
+      String(p.intervalStart / MINUTE),
+      [p.p10, p.p50, p.p90, p.ahtSeconds ?? ''].join(','),
+    ]);
+    const tx = this.redis.multi().del(this.keys.forecast(meta.skillGroupId));
+    if (fields.length) tx.hset(this.keys.forecast(meta.skillGroupId), ...fields);
+    tx.set(this.keys.forecastMeta(meta.skillGroupId), JSON.stringify(meta));
+    await guarded(tx.exec());
+  }
+
+  async meta(skillGroupId: string): Promise<StoredForecastMeta | undefined> {
+    const json = await guarded(this.redis.get(this.keys.forecastMeta(skillGroupId)));
+    return json ? (JSON.parse(json) as StoredForecastMeta) : undefined;
+  }
+
+  async read(skillGroupId: string, fromMs: number, toMs: number): Promise<StoredForecastPoint[]> {
+    const hash = await guarded(this.redis.hgetall(this.keys.forecast(skillGroupId)));
+    const out: StoredForecastPoint[] = [];
+    for (const [field, value] of Object.entries(hash)) {
+      const intervalStart = Number(field) * MINUTE;
+      if (intervalStart < fromMs || intervalStart >= toMs) continue;
+      const [p10, p50, p90, aht] = value.split(',');
+      out.push({ intervalStart, p10: Number(p10), p50: Number(p50), p90: Number(p90), ...(aht ? { ahtSeconds: Number(aht) } : {}) });
+    }
+    return out.sort((a, b) => a.intervalStart - b.intervalStart);
+  }
+}

@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+import { guarded } from './redis';
+import type { Keys } from './keys';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+/** What a client reports for one skill group and minute; every measure is optional. */
+export interface RealtimeEvent {
+  skillGroupId: string;
+  /** start of the minute (epoch ms) */
+  minute: number;
+  arrivals?: number;
+  queueLength?: number;
+  agentsLoggedIn?: number;
+  agentsAvailable?: number;
+  handled?: number;
+  /** leading signals, e.g. { selfServiceSessions: 420, incident: 1 } */
+  signals?: Record<string, number>;
+}
+
+function utcDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+const MEASURES = ['arrivals', 'queueLength', 'agentsLoggedIn', 'agentsAvailable', 'handled'] as const;
+
+/**
+ * Realtime events: one hash per (skill group, UTC day) with one field per minute and measure
+ * (`<epoch minute>:<measure>`, signals as `<epoch minute>:s:<name>`). A later report for the same minute
+ * overrides exactly the measures it carries, with no read-modify-write, so concurrent batches cannot lose
+ * each other's data. A batch is one MULTI/EXEC; each day key expires after the retention window.
+ */
+export class RealtimeRepository {
+  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly retentionDays: number) {}
+
+  async append(events: RealtimeEvent[]): Promise<void> {
+    if (!events.length) return;
+    const byKey = new Map<string, string[]>();
+    for (const e of events) {
+      const key = this.keys.realtimeDay(e.skillGroupId, utcDate(e.minute));
+      const fields = byKey.get(key) ?? byKey.set(key, []).get(key)!;
+      const m = e.minute / MINUTE;
+      for (const measure of MEASURES) if (e[measure] !== undefined) fields.push(`${m}:${measure}`, String(e[measure]));
+      for (const [name, value] of Object.entries(e.signals ?? {})) fields.push(`${m}:s:${name}`, String(value));
+    }
+    const tx = this.redis.multi();
+    const ttlSeconds = Math.ceil(this.retentionDays * 86_400);
+    for (const [key, fields] of byKey) {
+      if (!fields.length) continue;
+      tx.hset(key, ...fields);
+      tx.expire(key, ttlSeconds);
+    }
+    await guarded(tx.exec());
+  }
+
+  async read(skillGroupId: string, fromMs: number, toMs: number): Promise<RealtimeEvent[]> {
+    const pipeline = this.redis.pipeline();
+    for (let d = Math.floor(fromMs / DAY) * DAY; d < toMs; d += DAY) pipeline.hgetall(this.keys.realtimeDay(skillGroupId, utcDate(d)));
+    const results = (await guarded(pipeline.exec())) ?? [];
+    const byMinute = new Map<number, RealtimeEvent>();
+    for (const [, hash] of results) {
+      for (const [field, value] of Object.entries((hash ?? {}) as Record<string, string>)) {
+        const [minuteText, kind, name] = field.split(':');
+        const minute = Number(minuteText) * MINUTE;
+        if (minute < fromMs || minute >= toMs) continue;
+        const event = byMinute.get(minute) ?? byMinute.set(minute, { skillGroupId, minute }).get(minute)!;
+        if (kind === 's') (event.signals ??= {})[name] = Number(value);
+        else (event as unknown as Record<string, number>)[kind] = Number(value);
+      }
+    }
+    return [...byMinute.values()].sort((a, b) => a.minute - b.minute);
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * The acceptance rate, learned from past responses: a Beta posterior mean around the policy's prior,
+ * so a handful of early answers does not swing the number of agents called. No answer within the
+ * window counts as a refusal (that agent is not coming), and the next agent gets called.
+ */
+import { MINUTE_MS } from '../time/grid';
+import type { AcceptanceStats, CalloutRecord } from './types';
+
+export function acceptanceRate(stats: AcceptanceStats, prior: { rate: number; weight: number }): number {
+  const rate = (stats.accepted + prior.rate * prior.weight) / (stats.accepted + stats.refused + prior.weight);
+  // Never plan on certainty either way: a rate of 0 would divide by zero, 1 would never over-call.
+  return Math.min(0.98, Math.max(0.05, rate));
+}
+
+/** Responses of the callouts that have an outcome (pending ones teach nothing yet). */
+export function acceptanceStatsOf(callouts: CalloutRecord[]): AcceptanceStats {
+  let accepted = 0;
+  let refused = 0;
+  for (const c of callouts) {
+    if (c.status === 'accepted') accepted++;
+    else if (c.status === 'declined' || c.status === 'expired') refused++;
+  }
+  return { accepted, refused };
+}
+
+/** Per agent: how often they accepted, for preferring the likely ones. */
+export function agentAcceptance(callouts: CalloutRecord[]): Record<string, AcceptanceStats> {
+  const out: Record<string, AcceptanceStats> = {};
+  for (const c of callouts) {
+    const s = (out[c.agentId] ??= { accepted: 0, refused: 0 });
+    if (c.status === 'accepted') s.accepted++;
+    else if (c.status === 'declined' || c.status === 'expired') s.refused++;
+  }
+  return out;
+}
+
+/** Pending callouts with no answer after the window: they become 'expired' (their agent is not coming). */
+export function expireUnanswered(callouts: CalloutRecord[], now: number, answerWindowMinutes: number): CalloutRecord[] {
+  return callouts.map((c) =>
+    c.status === 'pending' && now - c.requestedAt >= answerWindowMinutes * MINUTE_MS ? { ...c, status: 'expired' as const, respondedAt: now } : c,
+  );
+}
+
+/**
+ * Applies an agent's answer. Idempotent: answering twice, or after the callout expired or was answered,
+ * leaves the first outcome (a late "yes" to a slot already given to the next agent must not add capacity).
+ */
+export function applyResponse(callout: CalloutRecord, answer: 'accept' | 'decline', now: number): CalloutRecord {
+  if (callout.status !== 'pending') return callout;
+  if (answer === 'decline') return { ...callout, status: 'declined', respondedAt: now };
+  // The login lead runs from the message; an agent answering late logs in no earlier than the answer.
+  const loginAt = Math.max(callout.loginAt, now);
+  return { ...callout, status: 'accepted', respondedAt: now, loginAt, shiftEnd: loginAt + (callout.shiftEnd - callout.loginAt) };
+}

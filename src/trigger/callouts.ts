@@ -1,0 +1,38 @@
+/**
+ * Turning a fired decision and the chosen agents into callout records with deterministic ids.
+ *
+ * Exactly once: the id is a hash of (wave id, agent id). A worker that crashes between sending and
+ * recording re-runs the same tick, decides the same wave, picks the same agents and gets the same ids;
+ * used as the BullMQ job id and the webhook Idempotency-Key, the second attempt is a no-op at the queue
+ * and at the receiver. One agent is called at most once per wave.
+ */
+import { createHash } from 'node:crypto';
+import { MINUTE_MS } from '../time/grid';
+import type { CalloutRecord, Decision, TriggerPolicy } from './types';
+
+export function calloutId(waveId: string, agentId: string): string {
+  return `co_${createHash('sha256').update(`${waveId}\n${agentId}`).digest('hex').slice(0, 32)}`;
+}
+
+export function planCallouts(decision: Decision, agentIds: string[], policy: Pick<TriggerPolicy, 'loginLeadMinutes' | 'calloutShiftMinutes'>): CalloutRecord[] {
+  if (!decision.fired || decision.waveId === null) return [];
+  const loginAt = decision.at + policy.loginLeadMinutes * MINUTE_MS;
+  return agentIds.map((agentId) => ({
+    id: calloutId(decision.waveId!, agentId),
+    waveId: decision.waveId!,
+    decisionId: decision.id,
+    agentId,
+    skillGroupId: decision.skillGroupId,
+    requestedAt: decision.at,
+    loginAt,
+    shiftEnd: loginAt + policy.calloutShiftMinutes * MINUTE_MS,
+    status: 'pending' as const,
+  }));
+}
+
+/** Merges new callouts into the stored ones; an id already stored keeps its stored state (re-runs are no-ops). */
+export function mergeCallouts(stored: CalloutRecord[], planned: CalloutRecord[]): { callouts: CalloutRecord[]; added: CalloutRecord[] } {
+  const known = new Set(stored.map((c) => c.id));
+  const added = planned.filter((c) => !known.has(c.id));
+  return { callouts: [...stored, ...added], added };
+}

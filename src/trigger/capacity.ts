@@ -1,0 +1,69 @@
+/**
+ * The capacity that will be there: per coming minute, the agents of the roster (outside their breaks),
+ * claimed slots, accepted callouts from their login time, and pending callouts weighted by the chance
+ * they accept. The roster is then shifted by what is logged in now versus what the roster says for now
+ * (absence and late logins persist over a 30-minute horizon; they are not a forecasting question).
+ */
+import { MINUTE_MS } from '../time/grid';
+import type { CalloutRecord, ClaimedSlot, ScheduledShift } from './types';
+
+export interface CapacityInput {
+  skillGroupId: string;
+  /** first minute projected (epoch ms, minute aligned) */
+  from: number;
+  minutes: number;
+  roster: ScheduledShift[];
+  claimedSlots: ClaimedSlot[];
+  /** this group's callouts (any status; only pending and accepted count) */
+  callouts: CalloutRecord[];
+  acceptanceRate: number;
+  /** agents logged in now, from the realtime gauges; absent = trust the roster */
+  loggedInNow?: number;
+}
+
+export interface CapacityProjection {
+  from: number;
+  /** expected agents on the phone per minute */
+  agents: number[];
+  /** the roster-only part, before the adjustment to what is logged in */
+  scheduled: number[];
+  /** logged in now minus scheduled now (negative = missing agents) */
+  adherenceOffset: number;
+}
+
+function onShiftAt(shift: ScheduledShift, t: number): boolean {
+  if (t < shift.start || t >= shift.end) return false;
+  for (const b of shift.breaks ?? []) if (t >= b.start && t < b.end) return false;
+  return true;
+}
+
+export function projectCapacity(input: CapacityInput): CapacityProjection {
+  const { from, minutes, skillGroupId } = input;
+  const scheduled = new Array<number>(minutes).fill(0);
+  const extra = new Array<number>(minutes).fill(0);
+  // Sample the middle of each minute so a shift ending on the minute boundary counts the way the
+  // simulator counts it (logged out from its end).
+  const at = (k: number) => from + k * MINUTE_MS + MINUTE_MS / 2;
+  let scheduledNow = 0;
+  for (const shift of input.roster) {
+    if (shift.skillGroupId !== skillGroupId || shift.end <= from - MINUTE_MS || shift.start >= from + minutes * MINUTE_MS) continue;
+    if (onShiftAt(shift, from - MINUTE_MS / 2)) scheduledNow++;
+    for (let k = 0; k < minutes; k++) if (onShiftAt(shift, at(k))) scheduled[k]++;
+  }
+  for (const slot of input.claimedSlots) {
+    if (slot.skillGroupId !== skillGroupId) continue;
+    for (let k = 0; k < minutes; k++) if (at(k) >= slot.start && at(k) < slot.end) scheduled[k] += slot.agents;
+    if (from - MINUTE_MS / 2 >= slot.start && from - MINUTE_MS / 2 < slot.end) scheduledNow += slot.agents;
+  }
+  for (const c of input.callouts) {
+    if (c.skillGroupId !== skillGroupId) continue;
+    const weight = c.status === 'accepted' ? 1 : c.status === 'pending' ? input.acceptanceRate : 0;
+    if (weight === 0) continue;
+    // Callout agents already logged in are inside `loggedInNow`; count them as scheduled for the offset.
+    if (c.status === 'accepted' && c.loginAt <= from && c.shiftEnd > from) scheduledNow++;
+    for (let k = 0; k < minutes; k++) if (at(k) >= c.loginAt && at(k) < c.shiftEnd) extra[k] += weight;
+  }
+  const adherenceOffset = input.loggedInNow === undefined ? 0 : input.loggedInNow - scheduledNow;
+  const agents = scheduled.map((s, k) => Math.max(0, s + extra[k] + adherenceOffset));
+  return { from, agents, scheduled, adherenceOffset };
+}

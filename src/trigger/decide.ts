@@ -1,0 +1,167 @@
+/**
+ * The decision for one skill group at one tick: fire a callout wave (or a top-up of the running one),
+ * or not, and why. Pure: the state, forecast, capacity and clock come in; a Decision record and the
+ * next TriggerState go out. The same inputs always give the same decision and the same ids, so a
+ * worker that crashed and re-runs a tick decides the same thing again.
+ *
+ * predictive: fire when a projected bucket beyond the login lead time falls below the threshold;
+ *   call enough agents to bring every such bucket to the group's service-level target.
+ * reactive:   fire when the queue reaches the threshold (the classic rule); the size is worked out the
+ *   same way but on the current arrival rate held flat (no look-ahead).
+ */
+import type { SkillGroup } from '../domain/types';
+import { inWeeklyWindows, isoWeekday, minuteOfDay, MINUTE_MS, HOUR_MS } from '../time/grid';
+import { acceptanceRate } from './acceptance';
+import type { CapacityProjection } from './capacity';
+import { projectBuckets } from './projection';
+import { recentArrivals } from './realtime-state';
+import type { AcceptanceStats, CalloutRecord, Decision, DecisionReason, MinuteForecast, ProjectedBucket, RealtimeState, TriggerPolicy, TriggerState } from './types';
+
+export interface DecideInput {
+  group: SkillGroup;
+  policy: TriggerPolicy;
+  state: TriggerState;
+  realtime: RealtimeState;
+  forecast: MinuteForecast;
+  capacity: CapacityProjection;
+  /** this group's callouts (for the record: pending and accepted counts) */
+  callouts: CalloutRecord[];
+  acceptance: AcceptanceStats;
+  /** spare agents lent by overflow groups per coming minute */
+  overflowSpare?: number[];
+  /** epoch ms; rounded down to the minute */
+  now: number;
+}
+
+export interface DecideOutput {
+  decision: Decision;
+  state: TriggerState;
+}
+
+/** A flat forecast at the rate of the last `minutes` minutes: what a rule without look-ahead assumes. */
+export function flatForecast(realtime: RealtimeState, now: number, minutes: number, horizonMinutes: number): MinuteForecast {
+  const recent = recentArrivals(realtime, now, minutes);
+  const rate = recent.reduce((a, v) => a + v, 0) / minutes;
+  const flat = new Array<number>(horizonMinutes).fill(rate);
+  return { from: now, p10: flat, p50: flat, p90: flat, source: `flat-last-${minutes}-minutes` };
+}
+
+function gapOf(projection: ProjectedBucket[]): number {
+  let gap = 0;
+  for (const b of projection) if (b.actionable) gap = Math.max(gap, b.requiredAgents - b.agents - b.overflowAgents);
+  // A fraction of an agent below the need is noise of the averaging, not a reason to call someone.
+  return Math.max(0, Math.ceil(gap - 0.25));
+}
+
+function inQuietHours(policy: TriggerPolicy, group: SkillGroup, now: number): boolean {
+  if (!policy.quietHours || policy.quietHours.length === 0) return false;
+  return inWeeklyWindows(policy.quietHours, isoWeekday(now, group.timeZone), minuteOfDay(now, group.timeZone));
+}
+
+export function decide(input: DecideInput): DecideOutput {
+  const { group, policy, realtime } = input;
+  const now = Math.floor(input.now / MINUTE_MS) * MINUTE_MS;
+  const rate = acceptanceRate(input.acceptance, policy.acceptancePrior);
+  const recentFirings = input.state.recentFirings.filter((f) => f.at > now - HOUR_MS);
+  const calledInLastHour = recentFirings.reduce((a, f) => a + f.agents, 0);
+  const queueLength = realtime.gauges.queueLength;
+  const forecast = policy.mode === 'reactive' ? flatForecast(realtime, now, 15, policy.horizonMinutes) : input.forecast;
+  const projection =
+    policy.mode === 'off'
+      ? []
+      : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
+  const actionable = projection.filter((b) => b.actionable);
+  const lowestSl = actionable.reduce((m, b) => Math.min(m, b.serviceLevel), 1);
+  const gap = gapOf(projection);
+  const forecastOffset = Math.round((now - input.forecast.from) / MINUTE_MS);
+  const next30 = (q: 'p10' | 'p50' | 'p90') => input.forecast[q].slice(forecastOffset, forecastOffset + 30).reduce((a, v) => a + v, 0);
+
+  let state: TriggerState = { ...input.state, recentFirings };
+  const record = (reason: DecisionReason, explanation: string, agentsToCall = 0): DecideOutput => ({
+    decision: {
+      id: `${group.id}@${now}`,
+      skillGroupId: group.id,
+      at: now,
+      mode: policy.mode,
+      fired: agentsToCall > 0,
+      reason,
+      explanation,
+      waveId: state.waveId,
+      agentsToCall,
+      gapAgents: gap,
+      acceptanceRate: rate,
+      inputs: {
+        queueLength,
+        agentsLoggedIn: realtime.gauges.agentsLoggedIn,
+        arrivalsLast15Minutes: recentArrivals(realtime, now, 15).reduce((a, v) => a + v, 0),
+        forecastSource: forecast.source,
+        forecastNext30: { p10: next30('p10'), p50: next30('p50'), p90: next30('p90') },
+        pendingCallouts: input.callouts.filter((c) => c.status === 'pending').length,
+        acceptedCallouts: input.callouts.filter((c) => c.status === 'accepted' && c.shiftEnd > now).length,
+        calledInLastHour,
+      },
+      projection,
+    },
+    state,
+  });
+
+  if (policy.mode === 'off') {
+    state = { ...state, waveId: null, waveStartedAt: null, breachTicks: 0 };
+    return record('mode-off', 'the trigger is off for this group');
+  }
+
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
+  const breach = policy.mode === 'predictive' ? lowestSl < policy.serviceLevelThreshold : queueLength >= policy.queueThreshold;
+  const breachText =
+    policy.mode === 'predictive'
+      ? `lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)} (threshold ${pct(policy.serviceLevelThreshold)})`
+      : `queue is ${queueLength} (threshold ${policy.queueThreshold})`;
+
+  if (!breach) {
+    state = { ...state, breachTicks: 0 };
+    if (state.waveId !== null) {
+      const recovered =
+        policy.mode === 'predictive'
+          ? lowestSl >= Math.min(1, policy.serviceLevelThreshold + policy.hysteresis)
+          : queueLength < policy.queueThreshold / 2 && gap === 0;
+      if (recovered) {
+        const ended = state.waveId;
+        state = { ...state, waveId: null, waveStartedAt: null };
+        return { ...record('wave-ended', `${breachText}: wave ${ended} is over`), state };
+      }
+      return record('no-gap', `${breachText}: no breach, wave still open until the projection clears the hysteresis band`);
+    }
+    return record('no-gap', `${breachText}: no breach`);
+  }
+
+  state = { ...state, breachTicks: state.breachTicks + 1 };
+  if (state.waveId === null && state.breachTicks < policy.confirmTicks) {
+    return record('breach-unconfirmed', `${breachText}: breach seen ${state.breachTicks} of ${policy.confirmTicks} ticks needed`);
+  }
+  if (inQuietHours(policy, group, now)) return record('quiet-hours', `${breachText}, but callouts are paused in quiet hours`);
+  if (gap === 0) return record('covered-by-pending', `${breachText}, but the capacity on its way (accepted and pending callouts) closes the gap`);
+  if (state.lastFiredAt !== null && now - state.lastFiredAt < policy.cooldownMinutes * MINUTE_MS) {
+    return record('cooldown', `${breachText}; gap ${gap} agents, but the last callout was ${(now - state.lastFiredAt) / MINUTE_MS} minutes ago (cooldown ${policy.cooldownMinutes})`);
+  }
+  const room = policy.maxAgentsPerHour - calledInLastHour;
+  if (room <= 0) return record('hourly-cap', `${breachText}; gap ${gap} agents, but ${calledInLastHour} were called in the last hour (cap ${policy.maxAgentsPerHour})`);
+
+  const wanted = Math.ceil(gap / rate - 1e-9);
+  const agentsToCall = Math.min(wanted, room);
+  const startsWave = state.waveId === null;
+  const waveId = state.waveId ?? `${group.id}@${now}`;
+  state = {
+    ...state,
+    waveId,
+    waveStartedAt: state.waveStartedAt ?? now,
+    lastFiredAt: now,
+    recentFirings: [...recentFirings, { at: now, agents: agentsToCall }],
+    wavesStarted: state.wavesStarted + (startsWave ? 1 : 0),
+  };
+  const capped = agentsToCall < wanted ? ` (capped from ${wanted} by the hourly limit)` : '';
+  return record(
+    'fired',
+    `${breachText}; ${gap} more agents on the phone reach the ${pct(group.serviceLevel.fraction)} target, at an acceptance rate of ${pct(rate)} → calling ${agentsToCall}${capped}, ${startsWave ? 'new wave' : 'top-up of wave'} ${waveId}`,
+    agentsToCall,
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * Projected service level and abandonment for each coming bucket of the horizon: Erlang A on the
+ * forecast arrivals plus the callers carried in (the queue now, then whatever the previous bucket could
+ * not serve), with the agents the capacity projection expects plus the spare agents of overflow groups.
+ *
+ * The carry-over is a fluid approximation: what the agents cannot serve in a bucket waits into the next,
+ * thinned by the callers' patience. It is what makes a long queue now matter for the next buckets, which
+ * a per-bucket Erlang formula (a steady state) alone would forget.
+ */
+import type { SkillGroup } from '../domain/types';
+import { predictPerformance, requiredAgents } from '../staffing/erlang';
+import { MINUTE_MS } from '../time/grid';
+import type { CapacityProjection } from './capacity';
+import type { MinuteForecast, ProjectedBucket, TriggerPolicy } from './types';
+
+export interface ProjectionInput {
+  group: SkillGroup;
+  policy: Pick<TriggerPolicy, 'horizonMinutes' | 'stepMinutes' | 'loginLeadMinutes' | 'forecastQuantile'>;
+  /** minute aligned, epoch ms */
+  now: number;
+  forecast: MinuteForecast;
+  capacity: CapacityProjection;
+  /** callers waiting now */
+  backlog: number;
+  /** spare agents lent by overflow groups, per coming minute (absent = none) */
+  overflowSpare?: number[];
+}
+
+/** Callers' mean patience when the group has none: only for thinning the carried queue. */
+const DEFAULT_PATIENCE_SECONDS = 180;
+
+function slice(values: number[], offset: number, count: number): number {
+  let sum = 0;
+  for (let k = 0; k < count; k++) {
+    const v = values[offset + k];
+    if (v !== undefined && Number.isFinite(v)) sum += v;
+  }
+  return sum;
+}
+
+export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
+  const { group, policy, now, forecast, capacity } = input;
+  const step = policy.stepMinutes;
+  const buckets = Math.ceil(policy.horizonMinutes / step);
+  const stepSeconds = step * 60;
+  const series = forecast[policy.forecastQuantile];
+  const forecastOffset = Math.round((now - forecast.from) / MINUTE_MS);
+  const capacityOffset = Math.round((now - capacity.from) / MINUTE_MS);
+  const concurrency = group.channel === 'chat' ? group.chatConcurrency ?? 1 : 1;
+  const patience = group.patienceSeconds ?? DEFAULT_PATIENCE_SECONDS;
+  const out: ProjectedBucket[] = [];
+  let carried = Math.max(0, input.backlog);
+  for (let b = 0; b < buckets; b++) {
+    const first = b * step;
+    const arrivals = slice(series, forecastOffset + first, step);
+    const agents = slice(capacity.agents, capacityOffset + first, step) / step;
+    const overflowAgents = input.overflowSpare ? slice(input.overflowSpare, first, step) / step : 0;
+    const offered = arrivals + carried;
+    const queue = {
+      callsPerInterval: offered,
+      intervalSeconds: stepSeconds,
+      ahtSeconds: group.ahtSeconds,
+      answerWithinSeconds: group.serviceLevel.answerWithinSeconds,
+      patienceSeconds: group.patienceSeconds,
+      concurrency,
+    };
+    const performance = predictPerformance({ ...queue, agents: agents + overflowAgents });
+    const required = requiredAgents({
+      callsPerInterval: offered,
+      intervalSeconds: stepSeconds,
+      ahtSeconds: group.ahtSeconds,
+      serviceLevel: group.serviceLevel,
+      patienceSeconds: group.patienceSeconds,
+      shrinkage: 0,
+      maxOccupancy: group.maxOccupancy,
+      concurrency,
+    }).rawAgents;
+    out.push({
+      start: now + first * MINUTE_MS,
+      minutes: step,
+      arrivals,
+      carriedIn: carried,
+      agents,
+      overflowAgents,
+      serviceLevel: performance.serviceLevel,
+      probAbandon: performance.probAbandon,
+      requiredAgents: required,
+      actionable: first + step > policy.loginLeadMinutes,
+    });
+    const servable = ((agents + overflowAgents) * concurrency * stepSeconds) / group.ahtSeconds;
+    carried = Math.max(0, offered - servable) * Math.exp(-stepSeconds / patience);
+  }
+  return out;
+}
+
+/**
+ * Spare agents of a group per coming minute: what its own projection does not need. Lent to the groups
+ * that overflow into it, shared equally among them (a simple split, so no agent is counted twice).
+ */
+export function spareAgents(projection: ProjectedBucket[], sharedBy: number): number[] {
+  const out: number[] = [];
+  for (const b of projection) {
+    const spare = Math.max(0, b.agents - b.requiredAgents) / Math.max(1, sharedBy);
+    for (let k = 0; k < b.minutes; k++) out.push(spare);
+  }
+  return out;
+}

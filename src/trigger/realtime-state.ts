@@ -1,0 +1,70 @@
+/**
+ * Folding realtime events into a group's state. A minute's counts are REPLACED, not added, when the same
+ * minute is posted again: an ingest client that retries a batch must not double the arrivals.
+ */
+import { invalid, type ProblemDetail } from '../errors/wfm-error';
+import { MINUTE_MS } from '../time/grid';
+import type { MinuteCounts, RealtimeEvent, RealtimeState } from './types';
+
+export function emptyRealtimeState(skillGroupId: string): RealtimeState {
+  return { skillGroupId, minutes: [], gauges: { at: 0, queueLength: 0, agentsLoggedIn: 0, agentsAvailable: 0, oldestWaitSeconds: 0 } };
+}
+
+const COUNT_FIELDS = ['arrivals', 'handled', 'abandoned', 'queueLength', 'agentsLoggedIn', 'agentsAvailable', 'oldestWaitSeconds'] as const;
+
+/** Checks a batch; every problem is named by its position. */
+export function validateEvents(events: RealtimeEvent[]): void {
+  const problems: ProblemDetail[] = [];
+  events.forEach((e, i) => {
+    if (typeof e.skillGroupId !== 'string' || e.skillGroupId === '') problems.push({ where: `/${i}/skillGroupId`, message: 'required' });
+    if (!Number.isInteger(e.minute) || e.minute % MINUTE_MS !== 0) problems.push({ where: `/${i}/minute`, message: 'must be an epoch-ms minute start' });
+    for (const field of COUNT_FIELDS) {
+      const v = e[field];
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) problems.push({ where: `/${i}/${field}`, message: 'must be a number ≥ 0' });
+    }
+  });
+  if (problems.length > 0) throw invalid(`invalid realtime events: ${problems[0].where}: ${problems[0].message}`, problems);
+}
+
+/**
+ * The state after a batch of events for this group (other groups' events are ignored), keeping only the
+ * minutes inside `retentionMinutes` before `now`. Events may come out of order; gauges follow the
+ * latest minute reported.
+ */
+export function foldEvents(state: RealtimeState, events: RealtimeEvent[], now: number, retentionMinutes: number): RealtimeState {
+  validateEvents(events);
+  const byMinute = new Map<number, MinuteCounts>(state.minutes.map((m) => [m.minute, { ...m }]));
+  const gauges = { ...state.gauges };
+  for (const e of events) {
+    if (e.skillGroupId !== state.skillGroupId) continue;
+    if (e.arrivals !== undefined || e.handled !== undefined || e.abandoned !== undefined) {
+      const row = byMinute.get(e.minute) ?? { minute: e.minute, arrivals: 0, handled: 0, abandoned: 0 };
+      if (e.arrivals !== undefined) row.arrivals = e.arrivals;
+      if (e.handled !== undefined) row.handled = e.handled;
+      if (e.abandoned !== undefined) row.abandoned = e.abandoned;
+      byMinute.set(e.minute, row);
+    }
+    const hasGauge = e.queueLength !== undefined || e.agentsLoggedIn !== undefined || e.agentsAvailable !== undefined || e.oldestWaitSeconds !== undefined;
+    if (hasGauge && e.minute >= gauges.at) {
+      gauges.at = e.minute;
+      if (e.queueLength !== undefined) gauges.queueLength = e.queueLength;
+      if (e.agentsLoggedIn !== undefined) gauges.agentsLoggedIn = e.agentsLoggedIn;
+      if (e.agentsAvailable !== undefined) gauges.agentsAvailable = e.agentsAvailable;
+      if (e.oldestWaitSeconds !== undefined) gauges.oldestWaitSeconds = e.oldestWaitSeconds;
+    }
+  }
+  const oldestKept = now - retentionMinutes * MINUTE_MS;
+  const minutes = [...byMinute.values()].filter((m) => m.minute >= oldestKept && m.minute <= now).sort((a, b) => a.minute - b.minute);
+  return { skillGroupId: state.skillGroupId, minutes, gauges };
+}
+
+/** Arrivals per minute for the `count` minutes before `now` (missing minutes = 0), oldest first. */
+export function recentArrivals(state: RealtimeState, now: number, count: number): number[] {
+  const end = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+  const out = new Array<number>(count).fill(0);
+  for (const m of state.minutes) {
+    const k = count - (end - m.minute) / MINUTE_MS;
+    if (k >= 0 && k < count) out[k] = m.arrivals;
+  }
+  return out;
+}

@@ -1,0 +1,137 @@
+/**
+ * One trigger tick for many skill groups: expire unanswered callouts, learn the acceptance rate,
+ * project capacity, lend overflow groups' spare agents, decide, choose agents and plan the callouts.
+ * This is the function the minute job calls; everything it needs comes in, everything to store goes out.
+ */
+import type { Agent, SkillGroup } from '../domain/types';
+import { MINUTE_MS } from '../time/grid';
+import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } from './acceptance';
+import { planCallouts } from './callouts';
+import { projectCapacity, type CapacityProjection } from './capacity';
+import { chooseAgents, type ChooseResult } from './choose';
+import { decide } from './decide';
+import { projectBuckets, spareAgents } from './projection';
+import type { CalloutRecord, ClaimedSlot, Decision, MinuteForecast, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
+
+export interface GroupTickInput {
+  group: SkillGroup;
+  policy: TriggerPolicy;
+  state: TriggerState;
+  realtime: RealtimeState;
+  forecast: MinuteForecast;
+  /** this group's callouts so far (all statuses: they teach the acceptance rate) */
+  callouts: CalloutRecord[];
+}
+
+export interface TickInput {
+  now: number;
+  groups: GroupTickInput[];
+  /** all shifts around now (every group; agents' other shifts matter for rest and on-shift checks) */
+  roster: ScheduledShift[];
+  claimedSlots: ClaimedSlot[];
+  agents: Agent[];
+  weeklyHours: Record<string, number>;
+  /** last callout per agent, epoch ms (all groups) */
+  lastCalledAt: Record<string, number>;
+  recentCallMinutes: number;
+}
+
+export interface GroupTickOutput {
+  skillGroupId: string;
+  decision: Decision;
+  state: TriggerState;
+  /** the group's callouts after expiry, plus the new ones */
+  callouts: CalloutRecord[];
+  /** the new callouts to deliver (ids are deterministic) */
+  newCallouts: CalloutRecord[];
+  choice: ChooseResult | null;
+}
+
+export function tick(input: TickInput): GroupTickOutput[] {
+  const now = Math.floor(input.now / MINUTE_MS) * MINUTE_MS;
+  const prepared = input.groups.map((g) => {
+    const callouts = expireUnanswered(g.callouts, now, g.policy.answerWindowMinutes);
+    const stats = acceptanceStatsOf(callouts);
+    const rate = acceptanceRate(stats, g.policy.acceptancePrior);
+    const capacity: CapacityProjection = projectCapacity({
+      skillGroupId: g.group.id,
+      from: now,
+      minutes: g.policy.horizonMinutes,
+      roster: input.roster,
+      claimedSlots: input.claimedSlots,
+      callouts,
+      acceptanceRate: rate,
+      loggedInNow: g.realtime.gauges.at >= now - 2 * MINUTE_MS ? g.realtime.gauges.agentsLoggedIn : undefined,
+    });
+    return { ...g, callouts, stats, capacity };
+  });
+
+  // Spare agents of the groups others overflow into, split among the groups that overflow there.
+  const byId = new Map(prepared.map((p) => [p.group.id, p]));
+  const sources = new Map<string, number>();
+  for (const p of prepared) for (const t of p.group.overflowTo) sources.set(t, (sources.get(t) ?? 0) + 1);
+  const spareOf = new Map<string, number[]>();
+  for (const [targetId, sharedBy] of sources) {
+    const target = byId.get(targetId);
+    if (!target) continue;
+    const own = projectBuckets({ group: target.group, policy: target.policy, now, forecast: target.forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
+    spareOf.set(targetId, spareAgents(own, sharedBy));
+  }
+
+  const usedThisTick = new Set<string>();
+  return prepared.map((p) => {
+    let overflowSpare: number[] | undefined;
+    for (const t of p.group.overflowTo) {
+      const spare = spareOf.get(t);
+      if (!spare) continue;
+      overflowSpare = (overflowSpare ?? new Array<number>(spare.length).fill(0)).map((v, k) => v + (spare[k] ?? 0));
+    }
+    const { decision, state } = decide({
+      group: p.group,
+      policy: p.policy,
+      state: p.state,
+      realtime: p.realtime,
+      forecast: p.forecast,
+      capacity: p.capacity,
+      callouts: p.callouts,
+      acceptance: p.stats,
+      overflowSpare,
+      now,
+    });
+    if (!decision.fired || decision.waveId === null) {
+      return { skillGroupId: p.group.id, decision, state, callouts: p.callouts, newCallouts: [], choice: null };
+    }
+    const loginAt = now + p.policy.loginLeadMinutes * MINUTE_MS;
+    const waveAgents = p.callouts.filter((c) => c.waveId === decision.waveId).map((c) => c.agentId);
+    const choice = chooseAgents({
+      agents: input.agents.filter((a) => !usedThisTick.has(a.id)),
+      skillGroupId: p.group.id,
+      count: decision.agentsToCall,
+      now,
+      proposedShift: { start: loginAt, end: loginAt + p.policy.calloutShiftMinutes * MINUTE_MS },
+      shifts: input.roster,
+      weeklyHours: input.weeklyHours,
+      lastCalledAt: input.lastCalledAt,
+      recentCallMinutes: input.recentCallMinutes,
+      agentAcceptance: agentAcceptance(p.callouts),
+      alreadyInWave: waveAgents,
+    });
+    for (const c of choice.chosen) usedThisTick.add(c.agentId);
+    const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy);
+    const known = new Set(p.callouts.map((c) => c.id));
+    const newCallouts = planned.filter((c) => !known.has(c.id));
+    const short = decision.agentsToCall - newCallouts.length;
+    const explained: Decision =
+      short > 0
+        ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short)` }
+        : decision;
+    return {
+      skillGroupId: p.group.id,
+      decision: { ...explained, calloutIds: newCallouts.map((c) => c.id) },
+      state,
+      callouts: [...p.callouts, ...newCallouts],
+      newCallouts,
+      choice,
+    };
+  });
+}

@@ -1,0 +1,72 @@
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../../src/cli/main';
+import { formatInstant } from '../../src/time/grid';
+import { syntheticHistory, ZONE } from './synthetic';
+
+process.env.WFM_TF_QUIET = '1';
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => { stdout += String(chunk); return true; });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => { stderr += String(chunk); return true; });
+  try {
+    const code = await runCli(args);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('wfm forecast / wfm backtest', () => {
+  let dir: string;
+  const writeHistory = (days: number) => {
+    const file = path.join(dir, `history-${days}.csv`);
+    const rows = syntheticHistory({ days, skillGroupId: 'sales' });
+    writeFileSync(file, `interval_start,skill_group,volume\n${rows.map((r) => `${formatInstant(r.start, ZONE)},sales,${r.volume}`).join('\n')}\n`);
+    return file;
+  };
+  beforeAll(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-cli-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('when forecasting two weeks, then it prints interval_start,skill_group,p10,p50,p90 for every open interval', async () => {
+    const file = writeHistory(49);
+    const { code, stdout } = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--from', '2024-02-19T00:00:00+01:00', '--tz', ZONE]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('interval_start,skill_group,p10,p50,p90');
+    expect(lines).toHaveLength(1 + 12 * 20);
+    expect(lines[1]).toMatch(/^2024-02-19T08:00:00\+01:00,sales,[\d.]+,[\d.]+,[\d.]+$/);
+  });
+
+  it('when the history is shorter than 4 weeks, then it says so and answers with a flagged baseline in JSON', async () => {
+    const file = writeHistory(20);
+    const { code, stdout, stderr } = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'realtime', '--from', '2024-01-19T10:00:00+01:00', '--json']);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/learned model unavailable: .*at least 28 days/);
+    const doc = JSON.parse(stdout);
+    expect(doc.baselineFallback).toBe(true);
+    expect(doc.intervalMinutes).toBe(30);
+    expect(doc.points).toHaveLength(1);
+    expect(doc.points[0]).toEqual(expect.objectContaining({ interval_start: '2024-01-19T10:00:00+01:00', skill_group: 'sales' }));
+  });
+
+  it('when the horizon is unknown, then it fails with a clear message', async () => {
+    const file = writeHistory(20);
+    const { code, stderr } = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'month', '--from', '2024-01-19T10:00:00+01:00']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--horizon must be two-week or realtime/);
+  });
+
+  it('when backtesting, then it prints WAPE, MASE, bias and coverage per model', async () => {
+    const file = writeHistory(49);
+    const { code, stdout } = await run(['backtest', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--windows', '2', '--tz', ZONE]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/model\s+WAPE\s+MASE\s+bias\s+p10–p90/);
+    expect(stdout).toMatch(/^live\s+\d+\.\d%/m);
+    expect(stdout).toMatch(/naive-mean-4-weeks/);
+  });
+});

@@ -1,0 +1,106 @@
+import { tf, ensureTfBackend } from '../../src/forecast/tf-backend';
+import { trainForecaster, forecastTwoWeek, forecastRealtime, type TrainedTwoWeek, type TrainedRealtime } from '../../src/forecast/index';
+import { trainNet, loadNet } from '../../src/forecast/net';
+import { slotInstant } from '../../src/forecast/day-series';
+import { isWfmError } from '../../src/errors/wfm-error';
+import { syntheticHistory, ZONE } from './synthetic';
+
+const subject = { id: 'G1', timeZone: ZONE, intervalMinutes: 30 };
+const fastNet = { epochs: 4, hiddenUnits: [16, 8] };
+process.env.WFM_TF_QUIET = '1';
+
+describe('two-week forecaster', () => {
+  it('when history is shorter than 4 weeks, then training fails with insufficient-history and the forecast is a flagged baseline', async () => {
+    const history = syntheticHistory({ days: 20 });
+    const error = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week' }).catch((e) => e);
+    expect(isWfmError(error) && error.code).toBe('insufficient-history');
+    expect(error.message).toMatch(/at least 28 days/);
+    const result = await forecastTwoWeek({ history, skillGroup: subject, from: slotInstant('2024-01-21', 0, ZONE, 30)!, model: null });
+    expect(result.baselineFallback).toBe(true);
+    expect(result.alias).toBe('naive-mean-4-weeks');
+    expect(result.points.length).toBeGreaterThan(100);
+  });
+
+  it('when trained on 10 weeks, then it forecasts 14 days of open intervals with ordered bands and validation metrics for every candidate', async () => {
+    const history = syntheticHistory({ days: 70 });
+    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: fastNet });
+    expect(Object.keys(metrics.candidates).sort()).toEqual(['decomposition', 'decomposition-net', 'naive-last-week', 'naive-mean-4-weeks', 'seasonal-es']);
+    // the live model is the best candidate on validation, so never worse than its own baselines there
+    expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-mean-4-weeks'].wape);
+    expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-last-week'].wape);
+    const from = slotInstant('2024-03-11', 0, ZONE, 30)!;
+    const result = await forecastTwoWeek({ history, skillGroup: subject, from, model: model as TrainedTwoWeek });
+    expect(result.baselineFallback).toBe(false);
+    expect(result.points).toHaveLength(12 * 20); // Mon–Sat, 08:00–18:00, two weeks
+    for (const p of result.points) expect(p.p10 <= p.p50 && p.p50 <= p.p90).toBe(true);
+    const monday = result.points.filter((p) => p.intervalStart < from + 86_400_000).reduce((a, p) => a + p.p50, 0);
+    expect(monday).toBeGreaterThan(600);
+    expect(monday).toBeLessThan(840); // a Monday carries 720 calls on average
+    expect(result.points[0].ahtSeconds).toBeGreaterThan(200);
+  });
+
+  it('when a planner declares a special day with an uplift, then that day is forecast higher', async () => {
+    const history = syntheticHistory({ days: 42 });
+    const from = slotInstant('2024-02-12', 0, ZONE, 30)!;
+    const { model } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: fastNet });
+    const plain = await forecastTwoWeek({ history, skillGroup: subject, from, model: { ...(model as TrainedTwoWeek), liveAlias: 'decomposition', net: null } });
+    const special = await forecastTwoWeek({ history, skillGroup: subject, from, model: { ...(model as TrainedTwoWeek), liveAlias: 'decomposition', net: null }, specialDays: [{ date: '2024-02-13', label: 'billing run', uplift: 1.5 }] });
+    const dayTotal = (r: typeof plain, date: string) => r.points.filter((p) => new Date(p.intervalStart).toISOString().startsWith(date)).reduce((a, p) => a + p.p50, 0);
+    expect(dayTotal(special, '2024-02-13') / dayTotal(plain, '2024-02-13')).toBeCloseTo(1.5, 5);
+    expect(dayTotal(special, '2024-02-14')).toBeCloseTo(dayTotal(plain, '2024-02-14'), 5);
+  });
+});
+
+describe('realtime forecaster', () => {
+  it('when today runs 50 % above normal, then the next 30 minutes are forecast above what the model expects without today’s data', async () => {
+    const busyDay = 58; // Wednesday 2024-02-28
+    // Day levels vary (as in real centers), so what happened this morning says something about the afternoon.
+    const dayLevel = (d: number) => 0.75 + 0.5 * ((Math.sin(d * 12.9898) * 43758.5453) % 1 + 1) % 1;
+    const history = syntheticHistory({ days: 59, dayFactor: (d) => (d === busyDay ? 1.5 : dayLevel(d)) });
+    const wednesdayNow = slotInstant('2024-02-28', 28, ZONE, 30)!; // 14:00
+    const midnight = slotInstant('2024-02-28', 0, ZONE, 30)!;
+    const { model } = await trainForecaster({ history: history.filter((r) => r.start < midnight), skillGroup: subject, horizon: 'realtime', net: fastNet });
+    const learned = await forecastRealtime({ history, skillGroup: subject, now: wednesdayNow, model: model as TrainedRealtime });
+    const blind = await forecastRealtime({ history: history.filter((r) => r.start < midnight), skillGroup: subject, now: wednesdayNow, model: model as TrainedRealtime });
+    const naive = await forecastRealtime({ history, skillGroup: subject, now: wednesdayNow, model: null });
+    expect(naive.baselineFallback).toBe(true);
+    expect(learned.points).toHaveLength(1);
+    expect(learned.observedToExpected).toBeGreaterThan(1.2);
+    expect(blind.observedToExpected).toBe(1);
+    expect(learned.total!.p50).toBeGreaterThan(blind.total!.p50 * 1.15);
+    expect(learned.total!.p10).toBeLessThanOrEqual(learned.total!.p50);
+    expect(learned.total!.p90).toBeGreaterThanOrEqual(learned.total!.p50);
+  });
+
+  it('when data comes in 6-minute slots, then the next 30 minutes are five slots', async () => {
+    const history = syntheticHistory({ days: 35, intervalMinutes: 6, dailyVolume: 900 });
+    const six = { ...subject, intervalMinutes: 6 };
+    const now = slotInstant('2024-02-05', 100, ZONE, 6)!; // Monday 10:00
+    const { model } = await trainForecaster({ history: history.filter((r) => r.start < now - 10 * 3_600_000), skillGroup: six, horizon: 'realtime', net: fastNet });
+    const result = await forecastRealtime({ history, skillGroup: six, now, model: model as TrainedRealtime });
+    expect(result.points.map((p) => p.intervalStart)).toEqual([0, 1, 2, 3, 4].map((k) => now + k * 6 * 60_000));
+    expect(result.total!.p50).toBeCloseTo(result.points.reduce((a, p) => a + p.p50, 0), 6);
+  });
+});
+
+describe('tensors', () => {
+  it('when training and predicting repeatedly, then the tensor count stays the same (no leak)', async () => {
+    await ensureTfBackend();
+    const features = Array.from({ length: 300 }, (_, i) => [Math.sin(i), Math.cos(i), i % 7]);
+    const targets = features.map((f) => [0.5 * f[0]]);
+    const weights = features.map(() => 1);
+    const counts: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const net = await trainNet(features, targets, weights, { epochs: 2, batchSize: 64, hiddenUnits: [8], learningRate: 0.01, seed: 1, validationShare: 0.2 });
+      const loaded = await loadNet(net);
+      loaded.predict(features.slice(0, 10));
+      loaded.dispose();
+      counts.push(tf.memory().numTensors);
+    }
+    const history = syntheticHistory({ days: 35 });
+    const { model } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: fastNet });
+    await forecastTwoWeek({ history, skillGroup: subject, from: slotInstant('2024-02-05', 0, ZONE, 30)!, model: model as TrainedTwoWeek });
+    counts.push(tf.memory().numTensors);
+    expect(new Set(counts).size).toBe(1);
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FsModelRegistry } from '../../src/registry/fs-model-registry';
+import { trainForecaster, forecastTwoWeek, type TrainedTwoWeek, type ModelMetrics } from '../../src/forecast/index';
+import { slotInstant } from '../../src/forecast/day-series';
+import { syntheticHistory, ZONE } from './synthetic';
+
+process.env.WFM_TF_QUIET = '1';
+const subject = { id: 'G1', timeZone: ZONE, intervalMinutes: 30 };
+
+describe('filesystem model registry', () => {
+  let root: string;
+  let now: number;
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'wfm-models-'));
+    now = Date.UTC(2024, 2, 1);
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const registry = () => new FsModelRegistry(root, () => (now += 60_000));
+  const withWape = (metrics: ModelMetrics, wape: number): ModelMetrics => ({ ...metrics, wape });
+
+  it('when a trained net is saved and loaded live, then tfjs artifacts are on disk and forecasts are identical', async () => {
+    const history = syntheticHistory({ days: 70 });
+    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 3 } });
+    // Force the net live so the round trip covers the tfjs artifacts whichever candidate won.
+    const forced: TrainedTwoWeek = { ...(model as TrainedTwoWeek), liveAlias: 'decomposition-net' };
+    expect(forced.net).not.toBeNull();
+    const reg = registry();
+    const saved = await reg.saveVersion(forced, metrics);
+    const dir = path.join(root, 'G1', 'two-week', saved.version);
+    expect(JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')).liveAlias).toBe(metrics.liveAlias);
+    expect(existsSync(path.join(dir, 'model.json'))).toBe(true);
+    expect(existsSync(path.join(dir, 'weights.bin'))).toBe(true);
+    const promoted = await reg.promoteIfBetter('G1', 'two-week', saved.version);
+    expect(promoted.status).toBe('live');
+    const live = await reg.loadLive('G1', 'two-week');
+    expect(live?.version).toBe(saved.version);
+    const from = slotInstant('2024-03-11', 0, ZONE, 30)!;
+    const a = await forecastTwoWeek({ history, skillGroup: subject, from, model: forced });
+    const b = await forecastTwoWeek({ history, skillGroup: subject, from, model: live!.model as TrainedTwoWeek });
+    expect(b.points).toEqual(a.points);
+  });
+
+  it('when a worse version is trained, then it is kept with the reason; a better one goes live; rollback restores the previous', async () => {
+    const history = syntheticHistory({ days: 35 });
+    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 1 } });
+    const reg = registry();
+    const first = await reg.saveVersion(model, withWape(metrics, 0.2));
+    await reg.promoteIfBetter('G1', 'two-week', first.version);
+    const worse = await reg.saveVersion(model, withWape(metrics, 0.25));
+    const kept = await reg.promoteIfBetter('G1', 'two-week', worse.version);
+    expect(kept.status).toBe('kept');
+    expect(kept.reason).toMatch(/worse than live/);
+    expect(await reg.liveVersion('G1', 'two-week')).toBe(first.version);
+    const better = await reg.saveVersion(model, withWape(metrics, 0.18));
+    expect((await reg.promoteIfBetter('G1', 'two-week', better.version)).status).toBe('live');
+    expect(await reg.liveVersion('G1', 'two-week')).toBe(better.version);
+    const restored = await reg.rollback('G1', 'two-week');
+    expect(restored.version).toBe(first.version);
+    expect(await reg.liveVersion('G1', 'two-week')).toBe(first.version);
+    const versions = await reg.listVersions('G1', 'two-week');
+    expect(versions.map((v) => v.status)).toEqual(['live', 'kept', 'retired']);
+    await expect(reg.rollback('G1', 'two-week')).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('when a skill group id would escape the model directory, then it is refused', async () => {
+    await expect(registry().listVersions('../etc', 'two-week')).rejects.toMatchObject({ code: 'validation' });
+  });
+});

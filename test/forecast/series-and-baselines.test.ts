@@ -1,0 +1,93 @@
+import { buildDaySeries, headOf, slotInstant } from '../../src/forecast/day-series';
+import { SameWeekdayLastWeek, MeanOfLastFourWeekdays, SeasonalExponentialSmoothing } from '../../src/forecast/baselines';
+import { DecompositionForecaster } from '../../src/forecast/decomposition';
+import { buildCalendar } from '../../src/forecast/calendar';
+import { calibrateBands, applyBand } from '../../src/forecast/bands';
+import { scorePoints } from '../../src/forecast/metrics';
+import { syntheticHistory, ZONE } from './synthetic';
+
+const noCalendar = buildCalendar({ fromYear: 2024, toYear: 2024 });
+const series = (rows = syntheticHistory({ days: 56 })) => buildDaySeries(rows, { skillGroupId: 'G1', zone: ZONE, intervalMinutes: 30 });
+
+describe('day series', () => {
+  it('when a weekday never has calls, then it is inferred closed, and opening hours match the data', () => {
+    const s = series();
+    expect(s.open[6].some(Boolean)).toBe(false); // Sunday
+    const mondayOpen = s.open[0].map((o, slot) => (o ? slot : -1)).filter((x) => x >= 0);
+    expect(mondayOpen[0]).toBe(16); // 08:00
+    expect(mondayOpen[mondayOpen.length - 1]).toBe(35); // 17:30
+  });
+
+  it('when a whole day has no rows, then its open intervals are missing (NaN), not zero', () => {
+    const s = series(syntheticHistory({ days: 56, missingDays: [15] }));
+    expect(s.present[15]).toBe(false);
+    expect(Number.isNaN(s.values[15][20])).toBe(true);
+    expect(s.values[15][2]).toBe(0); // closed at 01:00
+  });
+
+  it('when the clocks fall back, then the repeated hour folds onto one slot and no volume is lost', () => {
+    const first = slotInstant('2024-10-27', 4, ZONE, 30)!; // 02:00 CEST
+    const rows = [0, 1, 2, 3].map((k) => ({ skillGroupId: 'G1', start: first + k * 30 * 60_000, volume: 1 }));
+    const s = buildDaySeries(rows, { skillGroupId: 'G1', zone: ZONE, intervalMinutes: 30 });
+    expect(s.values[0].reduce((a, b) => a + b, 0)).toBe(4);
+    expect(s.values[0][4] + s.values[0][5]).toBe(4);
+  });
+});
+
+describe('baselines', () => {
+  it('when forecasting, then the naive models repeat last week and average the last four same weekdays', () => {
+    const s = series();
+    const dates = ['2024-02-26'];
+    const lastWeek = new SameWeekdayLastWeek();
+    lastWeek.fit(s);
+    expect(lastWeek.predict(dates)[0]).toEqual(s.values[49]); // the Monday a week before
+    const mean4 = new MeanOfLastFourWeekdays();
+    mean4.fit(s);
+    const expected = s.values[49].map((_, slot) => [49, 42, 35, 28].reduce((a, d) => a + s.values[d][slot], 0) / 4);
+    mean4.predict(dates)[0].forEach((v, slot) => expect(v).toBeCloseTo(expected[slot], 9));
+    const es = new SeasonalExponentialSmoothing();
+    es.fit(s);
+    expect(es.predict(dates)[0][20]).toBeGreaterThan(0);
+  });
+
+  it('when one day has a huge surge, then the decomposition forecast of next week barely moves', () => {
+    const calm = series(syntheticHistory({ days: 56 }));
+    const surged = series(syntheticHistory({ days: 56, extra: (d, slot) => (d === 51 && slot === 26 ? 400 : 0) }));
+    const forecast = (s: ReturnType<typeof series>) => {
+      const m = new DecompositionForecaster();
+      m.fit(s, noCalendar);
+      return m.predict(['2024-02-28'])[0];
+    };
+    const a = forecast(calm);
+    const b = forecast(surged);
+    const dayA = a.reduce((x, y) => x + y, 0);
+    const dayB = b.reduce((x, y) => x + y, 0);
+    expect(Math.abs(dayB - dayA) / dayA).toBeLessThan(0.03);
+    // The mean of the last 4 Wednesdays would move by ~100 calls in that slot; the robust profile does not.
+    expect(Math.abs(b[26] - a[26])).toBeLessThan(10);
+  });
+
+  it('when a history is cut with headOf, then opening hours are inferred from the older days only', () => {
+    const s = series();
+    expect(headOf(s, 20).dates).toHaveLength(20);
+    expect(headOf(s, 20).open[0][20]).toBe(true);
+  });
+});
+
+describe('metrics and bands', () => {
+  it('when scoring, then WAPE, bias and coverage follow their definitions', () => {
+    const m = scorePoints([{ actual: 10, p50: 12, p10: 8, p90: 14 }, { actual: 10, p50: 6, p10: 7, p90: 9 }], 2);
+    expect(m.wape).toBeCloseTo(0.3);
+    expect(m.bias).toBeCloseTo(-0.1);
+    expect(m.coverage).toBeCloseTo(0.5);
+    expect(m.mase).toBeCloseTo(1.5);
+  });
+
+  it('when calibrated on residuals, then about 80 % of them fall inside p10–p90', () => {
+    const pairs = Array.from({ length: 1000 }, (_, i) => ({ p50: 20 + (i % 30), actual: 20 + (i % 30) + ((i * 7919) % 21) - 10 }));
+    const bands = calibrateBands(pairs);
+    const inside = pairs.filter((p) => { const b = applyBand(bands, p.p50); return p.actual >= b.p10 && p.actual <= b.p90; }).length / pairs.length;
+    expect(inside).toBeGreaterThan(0.75);
+    expect(inside).toBeLessThan(0.85);
+  });
+});

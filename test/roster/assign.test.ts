@@ -1,0 +1,125 @@
+import { assignShifts } from '../../src/roster/assign';
+import { checkRoster } from '../../src/roster/checker';
+import { isWfmError, type WfmError } from '../../src/errors/wfm-error';
+import type { Agent } from '../../src/domain/types';
+import type { PlannedShift } from '../../src/roster/types';
+import { agent, day, PERIOD, shift } from './fixtures';
+
+/** Two weeks of early (07:00) and late (14:00) 8-hour shifts, `perDay` of each kind on weekdays, fewer at weekends. */
+function twoWeeks(perDay: number, weekendPerDay = Math.max(1, Math.floor(perDay / 2))): PlannedShift[] {
+  const shifts: PlannedShift[] = [];
+  for (let d = 0; d < 14; d++) {
+    const n = d % 7 >= 5 ? weekendPerDay : perDay;
+    for (let k = 0; k < n; k++) {
+      shifts.push(shift(day(d), '07:00', 8, { id: `e-${d}-${k}` }));
+      shifts.push(shift(day(d), '14:00', 8, { id: `l-${d}-${k}` }));
+    }
+  }
+  return shifts;
+}
+
+function team(n: number, contract = { minHoursPerWeek: 24, maxHoursPerWeek: 40 }): Agent[] {
+  return Array.from({ length: n }, (_, i) => agent(`a${String(i).padStart(2, '0')}`, {}, contract));
+}
+
+describe('assignment of planned shifts to partner agents', () => {
+  test('when there are enough agents, then every shift is covered, no rule is broken and hours are fair', () => {
+    const agents = team(12);
+    const planned = twoWeeks(4);
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(result.uncovered).toEqual([]);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+    const [fullTime] = result.fairness;
+    expect(fullTime.hoursSpread).toBeLessThanOrEqual(8);
+    expect(fullTime.withinOneShortestShift).toBe(true);
+    expect(fullTime.weekendShifts.spread).toBeLessThanOrEqual(1);
+  });
+
+  test('when the same input is given twice, then the same roster comes out', () => {
+    const agents = team(10);
+    const planned = twoWeeks(3);
+    const a = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    const b = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(b.roster).toEqual(a.roster);
+  });
+
+  test('when a contract asks for more minimum than maximum hours, then it throws infeasible naming the agent and rule', () => {
+    const agents = [agent('ok'), agent('bad', {}, { minHoursPerWeek: 45, maxHoursPerWeek: 40 })];
+    let error: WfmError | undefined;
+    try {
+      assignShifts({ plannedShifts: twoWeeks(1), agents, period: PERIOD });
+    } catch (e) {
+      if (isWfmError(e)) error = e;
+    }
+    expect(error?.code).toBe('infeasible');
+    expect(error?.status).toBe(422);
+    expect(error?.details.map((d) => d.message).join('\n')).toMatch(/bad: minHoursPerWeek 45 > maxHoursPerWeek 40 \(rule: weekly min\/max hours\)/);
+  });
+
+  test('when minimum hours cannot fit in the allowed days, then it throws infeasible', () => {
+    const agents = [agent('tight', {}, { minHoursPerWeek: 30, maxHoursPerWeek: 40, maxDaysPerWeek: 3 })];
+    expect(() => assignShifts({ plannedShifts: twoWeeks(1), agents, period: PERIOD })).toThrow(/contradictory/);
+  });
+
+  test('when shifts need a skill nobody has, then it throws infeasible naming the skill group', () => {
+    const planned = [shift(day(0), '08:00', 8, { skill: 'TT' })];
+    expect(() => assignShifts({ plannedShifts: planned, agents: team(2), period: PERIOD })).toThrow(
+      expect.objectContaining({ code: 'infeasible', details: [expect.objectContaining({ message: expect.stringMatching(/no partner agent has skill TT/) })] }),
+    );
+  });
+
+  test('when no NE agent works Fridays, then Friday NE shifts stay uncovered with that reason and the rest is rostered', () => {
+    const weekdaysOnly = [{ days: [1, 2, 3, 4, 7] as Array<1 | 2 | 3 | 4 | 7>, from: '00:00', to: '24:00' }];
+    const agents = [agent('ne1', { skills: [{ skillGroupId: 'NE' }], availability: weekdaysOnly }), agent('ne2', { skills: [{ skillGroupId: 'NE' }], availability: weekdaysOnly })];
+    const planned = [0, 1, 4, 7, 11].map((d) => shift(day(d), '08:00', 8, { skill: 'NE', id: `ne-${d}` })); // day 4 and 11 are Fridays
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(result.uncovered.map((s) => s.id).sort()).toEqual(['ne-11', 'ne-4']);
+    expect(result.reasons).toHaveLength(1);
+    expect(result.reasons[0].reason).toBe('no agent with skill NE is available on Fridays 08:00–16:00');
+    expect(result.roster).toHaveLength(3);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+
+  test('when there are more shifts than agents can legally work, then the excess is uncovered, explained and never a crash', () => {
+    const agents = team(3, { minHoursPerWeek: 0, maxHoursPerWeek: 40 });
+    const result = assignShifts({ plannedShifts: twoWeeks(4), agents, period: PERIOD });
+    expect(result.uncovered.length).toBeGreaterThan(0);
+    expect(result.reasons.every((r) => /blocked/.test(r.reason))).toBe(true);
+    expect(result.objective.uncoveredHours).toBe(result.uncovered.length * 8);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+
+  test('when planned shifts do not reach an agent\'s weekly minimum, then top-up shifts are added and the minimum holds', () => {
+    const agents = [agent('solo', {}, { minHoursPerWeek: 32, maxHoursPerWeek: 40 })];
+    const planned = [0, 1, 7, 8].map((d) => shift(day(d), '08:00', 8, { id: `p${d}` }));
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(result.topUps).toHaveLength(4);
+    expect(result.belowMinimum).toEqual([]);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+
+  test('when an agent prefers early shifts and it costs nothing, then they get early shifts', () => {
+    const agents = [agent('early', { preferences: { preferredShiftKinds: ['early'] } }), agent('any')];
+    const planned = [0, 1, 2].flatMap((d) => [shift(day(d), '07:00', 8, { id: `e${d}` }), shift(day(d), '14:00', 8, { id: `l${d}` })]);
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    const kinds = result.roster.filter((s) => s.agentId === 'early').map((s) => s.kind);
+    expect(kinds).toEqual(['early', 'early', 'early']);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+
+  test('when a week spans the spring DST change, then shift hours are real elapsed hours and rules still hold', () => {
+    // Israel 1999: DST began Friday 2 April 02:00. A night shift 22:00–06:00 that night lasts 7 hours.
+    const period = { from: '1999-03-29', days: 14, timeZone: 'Asia/Jerusalem' };
+    const planned: PlannedShift[] = [];
+    for (let d = 0; d < 14; d++) {
+      const date = new Date(Date.UTC(1999, 2, 29 + d)).toISOString().slice(0, 10);
+      planned.push(shift(date, '22:00', 8, { id: `n${d}`, kind: 'night' }));
+    }
+    const agents = team(3, { minHoursPerWeek: 0, maxHoursPerWeek: 40 });
+    const result = assignShifts({ plannedShifts: planned, agents, period });
+    expect(result.uncovered).toEqual([]);
+    expect(checkRoster(result.roster, agents, period)).toEqual([]);
+    const dstNight = result.roster.find((s) => s.id === 'n3')!;
+    expect((dstNight.end - dstNight.start) / 3_600_000).toBe(8);
+  });
+});

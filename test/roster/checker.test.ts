@@ -1,0 +1,66 @@
+import { checkRoster } from '../../src/roster/checker';
+import type { AssignedShift } from '../../src/roster/types';
+import { agent, day, PERIOD, shift } from './fixtures';
+
+const give = (agentId: string, s: ReturnType<typeof shift>): AssignedShift => ({ ...s, agentId });
+
+describe('independent roster checker', () => {
+  test('when a roster keeps every rule, then the checker finds nothing', () => {
+    const a = agent('a', {}, { minHoursPerWeek: 16 });
+    const roster = [0, 1, 7, 8].map((d) => give('a', shift(day(d), '08:00', 8)));
+    expect(checkRoster(roster, [a], PERIOD)).toEqual([]);
+  });
+
+  test('when each hard rule is broken once, then the checker names every one of them', () => {
+    const agents = [
+      agent('skill'),
+      agent('avail', { availability: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '12:00' }] }),
+      agent('off', { daysOff: [day(2)] }),
+      agent('twice'),
+      agent('rest'),
+      agent('hours', {}, { maxHoursPerWeek: 20 }),
+      agent('days', {}, { maxDaysPerWeek: 2 }),
+      agent('consec', {}, { maxConsecutiveDays: 2, maxDaysPerWeek: 7 }),
+      agent('twooff', {}, { maxDaysPerWeek: 7, maxConsecutiveDays: 7 }),
+      agent('adjacent', {}, { consecutiveDaysOff: true }),
+      agent('min', {}, { minHoursPerWeek: 20 }),
+    ];
+    const roster: AssignedShift[] = [
+      give('skill', shift(day(0), '08:00', 8, { skill: 'NE' })),
+      give('avail', shift(day(0), '08:00', 8)),
+      give('off', shift(day(2), '08:00', 8)),
+      give('twice', shift(day(0), '06:00', 4)),
+      give('twice', shift(day(0), '18:00', 4)),
+      give('rest', shift(day(0), '14:00', 9)),
+      give('rest', shift(day(1), '07:00', 8)),
+      ...[0, 1, 2].map((d) => give('hours', shift(day(d), '08:00', 8))),
+      ...[0, 1, 2].map((d) => give('days', shift(day(d), '08:00', 4))),
+      ...[0, 1, 2].map((d) => give('consec', shift(day(d), '08:00', 4))),
+      ...[0, 1, 2, 3, 4, 5].map((d) => give('twooff', shift(day(d), '08:00', 4))),
+      ...[0, 2, 4, 6].map((d) => give('adjacent', shift(day(d), '08:00', 4))),
+      give('min', shift(day(0), '08:00', 8)),
+    ];
+    const found = new Set(checkRoster(roster, agents, PERIOD).map((v) => `${v.agentId}:${v.rule}`));
+    for (const expected of [
+      'skill:skill',
+      'avail:availability',
+      'off:days-off',
+      'twice:one-shift-per-day',
+      'rest:min-rest',
+      'hours:max-weekly-hours',
+      'days:max-days-per-week',
+      'consec:max-consecutive-days',
+      'twooff:two-days-off-per-week',
+      'adjacent:two-days-off-per-week',
+      'min:min-weekly-hours',
+    ]) {
+      expect(found).toContain(expected);
+    }
+  });
+
+  test('when a shift is given to two agents, then the checker reports it', () => {
+    const s = shift(day(0), '08:00', 8);
+    const violations = checkRoster([give('a', s), give('b', s)], [agent('a'), agent('b')], PERIOD);
+    expect(violations.map((v) => v.rule)).toContain('shift-assigned-once');
+  });
+});

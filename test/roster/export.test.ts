@@ -1,0 +1,51 @@
+import { agentIcalFeed, icalFeeds, ROSTER_CSV_HEADER, rosterToCsv } from '../../src/roster/export';
+import { cloudSlots } from '../../src/roster/slots';
+import { rosterCoverage } from '../../src/roster/coverage';
+import type { AssignedShift } from '../../src/roster/types';
+import { day, shift, ZONE } from './fixtures';
+
+const roster: AssignedShift[] = [
+  { ...shift('1999-02-03', '08:00', 8, { id: 'x1' }), agentId: 'A1' },
+  { ...shift('1999-02-03', '14:00', 4, { id: 'x2' }), agentId: 'A2' },
+];
+
+describe('roster exports, slots and coverage', () => {
+  test('when a roster is exported as CSV, then rows carry ISO times with the zone offset and breaks as intervals', () => {
+    const csv = rosterToCsv(roster, () => ZONE);
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe(ROSTER_CSV_HEADER);
+    expect(lines[1]).toBe('A1,1999-02-03,1999-02-03T08:00:00+02:00,1999-02-03T16:00:00+02:00,PS,1999-02-03T12:00:00+02:00/1999-02-03T12:30:00+02:00');
+    expect(lines[2]).toBe('A2,1999-02-03,1999-02-03T14:00:00+02:00,1999-02-03T18:00:00+02:00,PS,');
+  });
+
+  test('when an agent feed is built, then it is a valid RFC 5545 calendar with UTC times, CRLF and folded lines', () => {
+    const feed = agentIcalFeed('A1', roster, { generatedAt: Date.UTC(1999, 0, 31, 9, 0, 0), agentName: 'Agent with a rather long name, to force folding of the calendar name line' });
+    expect(feed.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\n')).toBe(true);
+    expect(feed.endsWith('END:VCALENDAR\r\n')).toBe(true);
+    expect(feed).toContain('DTSTART:19990203T060000Z');
+    expect(feed).toContain('DTEND:19990203T140000Z');
+    expect(feed).toContain('DTSTAMP:19990131T090000Z');
+    expect(feed.match(/BEGIN:VEVENT/g)).toHaveLength(1);
+    for (const line of feed.split('\r\n')) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(75);
+    expect(feed).toMatch(/\r\n /); // folded
+    expect(feed).toContain('\\, to force'); // comma escaped
+    expect([...icalFeeds(roster, { generatedAt: 0 }).keys()]).toEqual(['A1', 'A2']);
+  });
+
+  test('when shifts stay uncovered, then identical periods become one cloud slot with a head count', () => {
+    const a = shift(day(2), '08:00', 8, { id: 'u1' });
+    const b = { ...a, id: 'u2' };
+    const c = shift(day(2), '08:00', 8, { id: 'u3', skill: 'NE' });
+    const slots = cloudSlots([a, b, c]);
+    expect(slots).toHaveLength(2);
+    expect(slots.find((s) => s.skillGroupId === 'PS')).toMatchObject({ agentsNeeded: 2, shiftIds: ['u1', 'u2'], start: a.start, end: a.end });
+  });
+
+  test('when a meal break covers a whole interval, then coverage counts the agent off the phone there', () => {
+    const s = roster[0];
+    const intervals = [0, 1, 2].map((k) => ({ skillGroupId: 'PS', intervalStart: s.breaks[0].start - 30 * 60_000 + k * 30 * 60_000, required: 1 }));
+    const rows = rosterCoverage([s], intervals);
+    expect(rows.map((r) => r.scheduled)).toEqual([1, 0, 1]);
+    expect(rows.map((r) => r.shortfall)).toEqual([0, 1, 0]);
+  });
+});

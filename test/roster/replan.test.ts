@@ -1,0 +1,54 @@
+import { assignShifts } from '../../src/roster/assign';
+import { checkRoster } from '../../src/roster/checker';
+import { replanRoster } from '../../src/roster/replan';
+import type { PlannedShift } from '../../src/roster/types';
+import { agent, day, PERIOD, shift } from './fixtures';
+
+function plan(): PlannedShift[] {
+  const shifts: PlannedShift[] = [];
+  for (let d = 0; d < 14; d++) {
+    shifts.push(shift(day(d), '07:00', 8, { id: `e${d}` }), shift(day(d), '14:00', 8, { id: `l${d}` }));
+  }
+  return shifts;
+}
+
+const agents = ['a', 'b', 'c', 'd', 'e'].map((id) => agent(id, {}, { minHoursPerWeek: 0, maxHoursPerWeek: 40 }));
+
+describe('re-planning a published roster', () => {
+  const published = assignShifts({ plannedShifts: plan(), agents, period: PERIOD }).roster;
+  const now = new Date(`${day(3)}T00:00:00+02:00`).getTime();
+
+  test('when an agent falls ill for two days, then only their shifts move and the changes are listed', () => {
+    const illDates = [day(4), day(5)];
+    const ill = published.find((s) => s.date === day(4))!.agentId;
+    const result = replanRoster({ published, agents, period: PERIOD, change: { absences: [{ agentId: ill, dates: illDates }] }, frozenBefore: now });
+    const theirs = published.filter((s) => s.agentId === ill && illDates.includes(s.date));
+    expect(theirs.length).toBeGreaterThan(0);
+    for (const s of theirs) {
+      const change = result.changes.find((c) => c.shiftId === s.id);
+      expect(change?.kind).toMatch(/reassigned|uncovered/);
+      expect(change?.fromAgentId).toBe(ill);
+      expect(change?.reason).toMatch(new RegExp(`${ill} is absent`));
+    }
+    expect(result.roster.some((s) => s.agentId === ill && illDates.includes(s.date))).toBe(false);
+    // Most of the published roster stands.
+    expect(result.keptCount).toBeGreaterThanOrEqual(published.length - 3 * theirs.length);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+
+  test('when an agent is ill on a day already past, then that worked shift is not touched', () => {
+    const past = published.find((s) => s.start < now)!;
+    const result = replanRoster({ published, agents, period: PERIOD, change: { absences: [{ agentId: past.agentId, dates: [past.date] }] }, frozenBefore: now });
+    expect(result.roster.find((s) => s.id === past.id)?.agentId).toBe(past.agentId);
+    expect(result.changes.find((c) => c.shiftId === past.id)).toBeUndefined();
+  });
+
+  test('when the forecast moves and a late shift is dropped and an evening one added, then both show as changes', () => {
+    const dropped = `l${8}`;
+    const moved = plan().filter((s) => s.id !== dropped).concat([shift(day(8), '16:00', 6, { id: 'x8' })]);
+    const result = replanRoster({ published, agents, period: PERIOD, change: { plannedShifts: moved }, frozenBefore: now });
+    expect(result.changes.find((c) => c.shiftId === dropped)?.kind).toBe('removed');
+    expect(result.changes.find((c) => c.shiftId === 'x8')?.kind).toMatch(/added|uncovered/);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+});

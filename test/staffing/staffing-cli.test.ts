@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { register } from '../../src/cli/commands/staffing';
+import { WfmError } from '../../src/errors/wfm-error';
+
+/** Runs `wfm staffing …` in-process with only this command registered; returns stdout and any error. */
+async function staffing(args: string[]): Promise<{ stdout: string; error?: unknown }> {
+  const program = new Command('wfm').exitOverride();
+  register(program);
+  let stdout = '';
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(['staffing', ...args], { from: 'user' });
+    return { stdout };
+  } catch (error) {
+    return { stdout, error };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+const reference = ['--volume', '100', '--interval', '30', '--aht', '180', '--sl', '0.8', '--answer-within', '20'];
+
+describe('wfm staffing', () => {
+  test('when asked for the reference case with 30% shrinkage in JSON, then it prints 14 raw and 20 with shrinkage', async () => {
+    const { stdout, error } = await staffing([...reference, '--shrinkage', '0.3', '--json']);
+
+    expect(error).toBeUndefined();
+    const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({ model: 'erlang-c', rawAgents: 14, agentsWithShrinkage: 20, probAbandon: 0 });
+    expect(doc.serviceLevel).toBeCloseTo(0.888, 3);
+    expect(doc.asaSeconds).toBeCloseTo(7.8, 1);
+    expect(doc.occupancy).toBeCloseTo(0.714, 3);
+    expect(doc.probWait).toBeGreaterThan(0);
+  });
+
+  test('when a patience and a scheduled head-count are given, then Erlang A predicts abandonment for them', async () => {
+    const { stdout, error } = await staffing([...reference, '--patience', '120', '--agents', '11', '--json']);
+
+    expect(error).toBeUndefined();
+    const doc = JSON.parse(stdout);
+    expect(doc.model).toBe('erlang-a');
+    expect(doc.scheduled.agents).toBe(11);
+    expect(doc.scheduled.probAbandon).toBeGreaterThan(doc.probAbandon);
+  });
+
+  test('when output is for humans, then every figure is labelled', async () => {
+    const { stdout } = await staffing([...reference, '--shrinkage', '0.3']);
+
+    for (const label of ['raw agents:', 'agents with shrinkage:', 'service level:', 'ASA:', 'occupancy:', 'P(wait):', 'P(abandon):']) {
+      expect(stdout).toContain(label);
+    }
+    expect(stdout).toMatch(/raw agents:\s+14/);
+  });
+
+  test('when a number is malformed, then a validation WfmError names the option', async () => {
+    const { error } = await staffing(['--volume', 'lots', '--interval', '30', '--aht', '180', '--sl', '0.8', '--answer-within', '20']);
+
+    expect(error).toBeInstanceOf(WfmError);
+    expect((error as WfmError).details[0].where).toBe('--volume');
+  });
+});

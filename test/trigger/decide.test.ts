@@ -1,0 +1,202 @@
+import { decide } from '../../src/trigger/decide';
+import { initialTriggerState } from '../../src/trigger/types';
+import { projectCapacity } from '../../src/trigger/capacity';
+import { acceptanceRate, applyResponse, expireUnanswered } from '../../src/trigger/acceptance';
+import { foldEvents, emptyRealtimeState, recentArrivals } from '../../src/trigger/realtime-state';
+import { calloutId, planCallouts } from '../../src/trigger/callouts';
+import { chooseAgents } from '../../src/trigger/choose';
+import { cloudAgent, flatForecast, group, MIN, policy, realtime, steadyCapacity, T0 } from './fixtures';
+
+const base = (overrides: Record<string, unknown> = {}) => ({
+  group: group(),
+  policy: policy(),
+  state: initialTriggerState('PS'),
+  realtime: realtime(0, 36, 10),
+  forecast: flatForecast(10),
+  capacity: steadyCapacity(36),
+  callouts: [],
+  acceptance: { accepted: 0, refused: 0 },
+  now: T0,
+  ...overrides,
+});
+
+describe('decide', () => {
+  test('when the projection stays above the threshold, then nothing fires and the record says why', () => {
+    const { decision } = decide(base());
+    expect(decision.fired).toBe(false);
+    expect(decision.reason).toBe('no-gap');
+    expect(decision.projection).toHaveLength(6);
+    expect(decision.inputs.forecastNext30.p50).toBeCloseTo(300);
+  });
+
+  test('when the forecast doubles beyond the lead time, then it fires gap ÷ acceptance agents as a new wave', () => {
+    const { decision, state } = decide(base({ forecast: flatForecast(20), acceptance: { accepted: 30, refused: 10 } }));
+    expect(decision.fired).toBe(true);
+    expect(decision.reason).toBe('fired');
+    expect(decision.gapAgents).toBeGreaterThan(20);
+    const rate = acceptanceRate({ accepted: 30, refused: 10 }, policy().acceptancePrior);
+    expect(decision.agentsToCall).toBe(Math.min(20, Math.ceil(decision.gapAgents / rate)));
+    expect(state.waveId).toBe(`PS@${T0}`);
+    expect(state.wavesStarted).toBe(1);
+  });
+
+  test('when the policy caps agents per hour, then the count is capped and a second firing waits', () => {
+    const first = decide(base({ forecast: flatForecast(20), policy: policy({ maxAgentsPerHour: 8, cooldownMinutes: 0 }) }));
+    expect(first.decision.agentsToCall).toBe(8);
+    const second = decide(base({ forecast: flatForecast(20), policy: policy({ maxAgentsPerHour: 8, cooldownMinutes: 0 }), state: first.state, now: T0 + 10 * MIN }));
+    expect(second.decision.reason).toBe('hourly-cap');
+    const later = decide(base({ forecast: flatForecast(20, T0 + 61 * MIN), policy: policy({ maxAgentsPerHour: 8, cooldownMinutes: 0 }), state: first.state, now: T0 + 61 * MIN, capacity: steadyCapacity(36, T0 + 61 * MIN) }));
+    expect(later.decision.fired).toBe(true);
+    expect(later.decision.waveId).toBe(first.decision.waveId);
+  });
+
+  test('when fired a minute ago, then the cooldown holds the next firing', () => {
+    const first = decide(base({ forecast: flatForecast(20) }));
+    const next = decide(base({ forecast: flatForecast(20, T0 + MIN), capacity: steadyCapacity(36, T0 + MIN), state: first.state, now: T0 + MIN }));
+    expect(next.decision.reason).toBe('cooldown');
+  });
+
+  test('when a breach needs confirming, then the first breaching tick does not fire', () => {
+    const p = policy({ confirmTicks: 2 });
+    const first = decide(base({ policy: p, forecast: flatForecast(20) }));
+    expect(first.decision.reason).toBe('breach-unconfirmed');
+    const second = decide(base({ policy: p, forecast: flatForecast(20, T0 + MIN), capacity: steadyCapacity(36, T0 + MIN), state: first.state, now: T0 + MIN }));
+    expect(second.decision.fired).toBe(true);
+  });
+
+  test('when inside quiet hours, then a breach is recorded but nobody is called', () => {
+    const p = policy({ quietHours: [{ days: [1], from: '09:00', to: '11:00' }] });
+    const { decision } = decide(base({ policy: p, forecast: flatForecast(20) }));
+    expect(decision.reason).toBe('quiet-hours');
+    expect(decision.agentsToCall).toBe(0);
+  });
+
+  test('when the wave is open and the projection recovers above threshold + hysteresis, then the wave ends', () => {
+    const fired = decide(base({ forecast: flatForecast(20) }));
+    const between = decide(base({ capacity: steadyCapacity(31), state: fired.state, now: T0 }));
+    // 31 agents: service level about 0.8 — above 0.6 but not above 0.75 + margin? then the wave stays open
+    expect(['no-gap', 'wave-ended']).toContain(between.decision.reason);
+    const recovered = decide(base({ state: fired.state }));
+    expect(recovered.decision.reason).toBe('wave-ended');
+    expect(recovered.state.waveId).toBeNull();
+  });
+
+  test('when mode is reactive, then a long queue fires and a short queue with a rising forecast does not', () => {
+    const p = policy({ mode: 'reactive' });
+    expect(decide(base({ policy: p, forecast: flatForecast(20) })).decision.fired).toBe(false);
+    const { decision } = decide(base({ policy: p, realtime: realtime(30, 36, 14) }));
+    expect(decision.fired).toBe(true);
+    expect(decision.inputs.forecastSource).toBe('flat-last-15-minutes');
+  });
+
+  test('when mode is off, then nothing is projected or fired', () => {
+    const { decision } = decide(base({ policy: policy({ mode: 'off' }), forecast: flatForecast(50) }));
+    expect(decision.reason).toBe('mode-off');
+    expect(decision.fired).toBe(false);
+  });
+
+  test('when pending callouts already cover the gap, then it does not call again', () => {
+    const cap = projectCapacity({
+      skillGroupId: 'PS', from: T0, minutes: 30, roster: [], claimedSlots: [{ skillGroupId: 'PS', start: T0 - 60 * MIN, end: T0 + 120 * MIN, agents: 36 }],
+      callouts: Array.from({ length: 60 }, (_, k) => ({ id: `c${k}`, waveId: 'w', decisionId: 'd', agentId: `a${k}`, skillGroupId: 'PS', requestedAt: T0 - 5 * MIN, loginAt: T0 + 10 * MIN, shiftEnd: T0 + 130 * MIN, status: 'pending' as const })),
+      acceptanceRate: 0.5,
+    });
+    expect(cap.agents[0]).toBe(36);
+    expect(cap.agents[15]).toBe(66);
+    const { decision } = decide(base({ forecast: flatForecast(20), capacity: cap }));
+    expect(decision.fired).toBe(false);
+  });
+});
+
+describe('capacity', () => {
+  test('when agents are on break or missing now, then the projection follows breaks and the adherence offset', () => {
+    const roster = [
+      { agentId: 'a', skillGroupId: 'PS', start: T0 - 60 * MIN, end: T0 + 60 * MIN, breaks: [{ start: T0 + 10 * MIN, end: T0 + 20 * MIN }] },
+      { agentId: 'b', skillGroupId: 'PS', start: T0 - 60 * MIN, end: T0 + 5 * MIN },
+      { agentId: 'c', skillGroupId: 'NW', start: T0 - 60 * MIN, end: T0 + 60 * MIN },
+    ];
+    const cap = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster, claimedSlots: [], callouts: [], acceptanceRate: 0.5 });
+    expect(cap.agents.slice(0, 5)).toEqual([2, 2, 2, 2, 2]);
+    expect(cap.agents[5]).toBe(1);
+    expect(cap.agents[12]).toBe(0);
+    const absent = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster, claimedSlots: [], callouts: [], acceptanceRate: 0.5, loggedInNow: 1 });
+    expect(absent.adherenceOffset).toBe(-1);
+    expect(absent.agents[0]).toBe(1);
+  });
+});
+
+describe('realtime state', () => {
+  test('when a batch is posted twice or out of order, then counts are replaced, gauges follow the latest minute and old minutes drop', () => {
+    const events = [
+      { skillGroupId: 'PS', minute: T0 - 2 * MIN, arrivals: 5, queueLength: 3, agentsLoggedIn: 10 },
+      { skillGroupId: 'PS', minute: T0 - MIN, arrivals: 7, queueLength: 4 },
+      { skillGroupId: 'PS', minute: T0 - 90 * MIN, arrivals: 99 },
+      { skillGroupId: 'NW', minute: T0 - MIN, arrivals: 1000 },
+    ];
+    let state = foldEvents(emptyRealtimeState('PS'), events, T0, 60);
+    state = foldEvents(state, [...events].reverse(), T0, 60);
+    expect(recentArrivals(state, T0, 3)).toEqual([0, 5, 7]);
+    expect(state.gauges).toMatchObject({ at: T0 - MIN, queueLength: 4, agentsLoggedIn: 10 });
+    expect(state.minutes).toHaveLength(2);
+  });
+
+  test('when an event has a negative count, then validation names it', () => {
+    expect(() => foldEvents(emptyRealtimeState('PS'), [{ skillGroupId: 'PS', minute: T0, arrivals: -1 }], T0, 60)).toThrow(/\/0\/arrivals/);
+  });
+});
+
+describe('acceptance and callouts', () => {
+  test('when responses come in, then the rate moves from the prior toward the observed rate', () => {
+    expect(acceptanceRate({ accepted: 0, refused: 0 }, { rate: 0.5, weight: 10 })).toBeCloseTo(0.5);
+    expect(acceptanceRate({ accepted: 90, refused: 10 }, { rate: 0.5, weight: 10 })).toBeCloseTo(95 / 110);
+  });
+
+  test('when a callout is not answered in the window, then it expires and a late accept is ignored', () => {
+    const [c] = planCallouts({ fired: true, waveId: 'PS@1', at: T0, id: 'PS@1', skillGroupId: 'PS' } as never, ['a1'], policy());
+    const [expired] = expireUnanswered([c], T0 + 5 * MIN, 5);
+    expect(expired.status).toBe('expired');
+    expect(applyResponse(expired, 'accept', T0 + 6 * MIN).status).toBe('expired');
+    const accepted = applyResponse(c, 'accept', T0 + 2 * MIN);
+    expect(accepted).toMatchObject({ status: 'accepted', loginAt: T0 + 15 * MIN });
+  });
+
+  test('when a tick is re-run for the same wave and agent, then the callout id is the same', () => {
+    expect(calloutId('PS@1', 'a1')).toBe(calloutId('PS@1', 'a1'));
+    expect(calloutId('PS@1', 'a1')).not.toBe(calloutId('PS@1', 'a2'));
+    expect(calloutId('PS@1', 'a1')).not.toBe(calloutId('PS@2', 'a1'));
+  });
+});
+
+describe('chooseAgents', () => {
+  test('when agents differ in eligibility, then only eligible ones are chosen, least recently called first, then proficiency', () => {
+    const proposedShift = { start: T0 + 15 * MIN, end: T0 + 135 * MIN };
+    const agents = [
+      cloudAgent('fresh-low', { skills: [{ skillGroupId: 'PS', proficiency: 0.5 }] }),
+      cloudAgent('fresh-high', { skills: [{ skillGroupId: 'PS', proficiency: 1 }] }),
+      cloudAgent('called-yesterday'),
+      cloudAgent('called-just-now'),
+      cloudAgent('partner', { kind: 'partner' }),
+      cloudAgent('no-opt-in', { calloutOptIn: false }),
+      cloudAgent('other-skill', { skills: [{ skillGroupId: 'NW' }] }),
+      cloudAgent('on-shift'),
+      cloudAgent('resting'),
+      cloudAgent('full-week'),
+    ];
+    const result = chooseAgents({
+      agents, skillGroupId: 'PS', count: 3, now: T0, proposedShift,
+      shifts: [
+        { agentId: 'on-shift', skillGroupId: 'NW', start: T0, end: T0 + 60 * MIN },
+        { agentId: 'resting', skillGroupId: 'PS', start: T0 - 8 * 60 * MIN, end: T0 - 60 * MIN },
+      ],
+      weeklyHours: { 'full-week': 29 },
+      lastCalledAt: { 'called-yesterday': T0 - 24 * 60 * MIN, 'called-just-now': T0 - 30 * MIN },
+      recentCallMinutes: 240,
+      agentAcceptance: {},
+    });
+    expect(result.chosen.map((c) => c.agentId)).toEqual(['fresh-high', 'fresh-low', 'called-yesterday']);
+    expect(Object.fromEntries(result.excluded.map((e) => [e.agentId, e.reason]))).toEqual({
+      'called-just-now': 'called-recently', partner: 'not-cloud', 'no-opt-in': 'not-opted-in', 'other-skill': 'no-skill',
+      'on-shift': 'on-shift', resting: 'resting', 'full-week': 'weekly-hours',
+    });
+  });
+});

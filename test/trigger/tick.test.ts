@@ -1,0 +1,45 @@
+import { tick } from '../../src/trigger/tick';
+import { emptyRealtimeState } from '../../src/trigger/realtime-state';
+import { initialTriggerState } from '../../src/trigger/types';
+import { cloudAgent, flatForecast, group, MIN, policy, realtime, T0 } from './fixtures';
+
+function input(withOverflow: boolean) {
+  const ps = group({ overflowTo: withOverflow ? ['NW'] : [] });
+  const nw = group({ id: 'NW', name: 'NW' });
+  return {
+    now: T0,
+    groups: [
+      { group: ps, policy: policy(), state: initialTriggerState('PS'), realtime: realtime(0, 36, 10), forecast: flatForecast(14), callouts: [] },
+      { group: nw, policy: policy({ skillGroupId: 'NW' }), state: initialTriggerState('NW'), realtime: { ...emptyRealtimeState('NW') }, forecast: flatForecast(1), callouts: [] },
+    ],
+    roster: [],
+    claimedSlots: [
+      { skillGroupId: 'PS', start: T0 - 60 * MIN, end: T0 + 120 * MIN, agents: 36 },
+      { skillGroupId: 'NW', start: T0 - 60 * MIN, end: T0 + 120 * MIN, agents: 30 },
+    ],
+    agents: Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`)),
+    weeklyHours: {},
+    lastCalledAt: {},
+    recentCallMinutes: 180,
+  };
+}
+
+describe('tick', () => {
+  test('when a group breaches, then it chooses agents, plans callouts with deterministic ids and the decision lists them', () => {
+    const [ps, nw] = tick(input(false));
+    expect(ps.decision.fired).toBe(true);
+    expect(ps.newCallouts).toHaveLength(ps.decision.agentsToCall);
+    expect(ps.decision.calloutIds).toEqual(ps.newCallouts.map((c) => c.id));
+    expect(nw.decision.fired).toBe(false);
+    // A re-run of the same tick (a worker crashed before acknowledging) plans the very same callouts.
+    const [again] = tick(input(false));
+    expect(again.newCallouts.map((c) => c.id)).toEqual(ps.newCallouts.map((c) => c.id));
+  });
+
+  test('when the overflow group has spare agents, then the gap shrinks by what it can lend', () => {
+    const [alone] = tick(input(false));
+    const [helped] = tick(input(true));
+    expect(helped.decision.projection[5].overflowAgents).toBeGreaterThan(0);
+    expect(helped.decision.gapAgents).toBeLessThan(alone.decision.gapAgents);
+  });
+});
