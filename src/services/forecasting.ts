@@ -36,6 +36,18 @@ async function historyUpTo(store: Store, id: string, untilMs: number, lookbackDa
   return store.history.read(id, untilMs - lookbackDays * DAY_MS, untilMs);
 }
 
+/**
+ * The moment the data runs up to: now, or the end of the stored history when that is earlier (history
+ * uploaded in arrears, or a replayed past period): training and forecasts start from what is known.
+ */
+async function dataEnd(store: Store, id: string, now: number): Promise<number> {
+  const extent = await store.history.extent(id);
+  if (!extent) return now;
+  const recent = await store.history.read(id, Math.max(extent.fromMs, extent.toMs - 62 * DAY_MS), extent.toMs);
+  const last = recent.length ? recent[recent.length - 1].start + 1 : extent.toMs;
+  return Math.min(now, last);
+}
+
 /** Signals posted with realtime events, as interval rows per signal name (for the realtime net). */
 async function realtimeSignals(store: Store, id: string, fromMs: number, toMs: number): Promise<Record<string, IntervalVolume[]>> {
   const events = await store.realtime.read(id, fromMs, toMs);
@@ -51,7 +63,7 @@ export async function trainAndRegister(
   signal?: AbortSignal,
 ): Promise<VersionInfo> {
   const group = await skillGroupOrThrow(ctx.store, request.skillGroupId);
-  const now = ctx.now();
+  const now = await dataEnd(ctx.store, group.id, ctx.now());
   const [history, specialDays] = await Promise.all([
     historyUpTo(ctx.store, group.id, now, TRAINING_LOOKBACK_DAYS),
     ctx.store.specialDays.list(group.id),
@@ -71,7 +83,8 @@ export async function trainAndRegister(
 /** Computes the two-week forecast from `from` (default: now) with the live model and stores it. */
 export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroupId: string, fromMs?: number): Promise<ForecastResult & { modelVersion?: string }> {
   const group = await skillGroupOrThrow(ctx.store, skillGroupId);
-  const from = fromMs ?? ctx.now();
+  // default: from now, or right after the last stored interval when the history ends earlier
+  const from = fromMs ?? (await dataEnd(ctx.store, group.id, ctx.now()));
   const [history, specialDays, live] = await Promise.all([
     historyUpTo(ctx.store, group.id, from, FORECAST_LOOKBACK_DAYS),
     ctx.store.specialDays.list(group.id),

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startTestService, KEYS, type TestService } from '../support/service';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('forecasting over REST', () => {
+  let t: TestService;
+  let modelDir: string;
+  const admin = { 'X-API-Key': KEYS.admin };
+  const planner = { 'X-API-Key': KEYS.planner };
+
+  beforeAll(async () => {
+    modelDir = mkdtempSync(path.join(os.tmpdir(), 'wfm-models-'));
+    t = await startTestService({ MODEL_DIR: modelDir });
+    const groups = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/skill-groups.json'), 'utf8'));
+    await t.http.post('/skill-groups').set(admin).send(groups).expect(200);
+    const csv = readFileSync(path.resolve(__dirname, '../../fixtures/history-30min.csv'), 'utf8');
+    const rows = csv.split('\n').filter((l, i) => i === 0 || (l.includes(',PS,') && l.startsWith('1999-0')));
+    await t.http.post('/history').set(admin).type('text/csv').send(rows.join('\n')).expect(200);
+  });
+  afterAll(async () => {
+    await t.stop();
+    rmSync(modelDir, { recursive: true, force: true });
+  });
+
+  test('when a planner requests training, then a job trains, registers a live version and refreshes the forecast', async () => {
+    const res = await t.http.post('/skill-groups/PS/training').set(planner).send({ horizons: ['two-week'] });
+    expect(res.status).toBe(202);
+    const { jobId, status } = res.body.jobs[0];
+    let job;
+    for (let i = 0; i < 240; i++) {
+      job = (await t.http.get(status).set(planner).expect(200)).body;
+      if (job.state === 'completed' || job.state === 'failed') break;
+      await sleep(250);
+    }
+    expect(job.id).toBe(jobId);
+    expect(job.state).toBe('completed');
+    expect(job.result.status).toBe('live');
+
+    const versions = (await t.http.get('/skill-groups/PS/models/two-week').set(planner).expect(200)).body;
+    expect(versions).toHaveLength(1);
+    expect(versions[0].status).toBe('live');
+    const backtest = (await t.http.get('/skill-groups/PS/backtest').set(planner).expect(200)).body;
+    expect(backtest.metrics.wape).toBeGreaterThan(0);
+
+    let forecast;
+    for (let i = 0; i < 80; i++) {
+      forecast = await t.http.get('/skill-groups/PS/forecast').set(planner);
+      if (forecast.status === 200) break;
+      await sleep(250);
+    }
+    expect(forecast!.status).toBe(200);
+    expect(forecast!.body.points.length).toBeGreaterThan(100);
+    for (const p of forecast!.body.points.slice(0, 50)) {
+      expect(p.p10).toBeLessThanOrEqual(p.p50);
+      expect(p.p50).toBeLessThanOrEqual(p.p90);
+    }
+  });
+
+  test('when special days and realtime events are posted, then they are stored; bad events are rejected whole', async () => {
+    await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-03-01', label: 'billing run', uplift: 1.4 }]).expect(200);
+    expect((await t.http.get('/skill-groups/PS/special-days').set(planner)).body).toEqual([{ date: '1999-03-01', label: 'billing run', uplift: 1.4 }]);
+    const ok = await t.http.post('/realtime/events').set({ 'X-API-Key': KEYS.ingest }).send([{ skill_group: 'PS', minute: '1999-03-01T10:01:00+02:00', arrivals: 7, queue_length: 3 }]);
+    expect(ok.body).toEqual({ stored: 1 });
+    const bad = await t.http.post('/realtime/events').set({ 'X-API-Key': KEYS.ingest }).send([{ skill_group: 'XX', minute: '1999-03-01T10:01:30+02:00' }]);
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].where).toBe('/body/0/skill_group');
+  });
+});
