@@ -46,7 +46,9 @@ export async function startService(env: Record<string, string | undefined>, opti
   const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;
   pool.start(onlyQueues);
   log.info({ queues: Object.keys(pool.status()) }, 'workers started');
-  const schedulers = options.http === false ? undefined : await startSchedulers(ctx).catch((err) => {
+  // Schedulers are registered only with Redis up (BullMQ would wait for the connection); a process that
+  // started during an outage registers them at its next start, and any other API process does meanwhile.
+  const schedulers = options.http === false || redis.status !== 'ready' ? undefined : await startSchedulers(ctx).catch((err) => {
     log.warn({ err: err.message }, 'could not register job schedulers (Redis down?); they will be registered at next start');
     return undefined;
   });

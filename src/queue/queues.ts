@@ -33,6 +33,8 @@ export class Queues {
 
   /** Adds a job; a Redis outage becomes WfmError('unavailable'). */
   async add<T extends object>(name: string, data: T, options?: JobsOptions): Promise<string> {
+    // BullMQ waits for a connection that is down; the API must answer 503 at once instead
+    if (this.connection.status !== 'ready') throw asUnavailable(new Error('Connection is closed'));
     try {
       const job = await this.get(name).add(name, data, options);
       return job.id!;
