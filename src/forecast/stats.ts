@@ -40,14 +40,5 @@ export function sum(values: number[]): number {
   return total;
 }
 
-/** Deterministic RNG (mulberry32) for shuffling training data; the seed is always passed in. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic RNG for shuffling training data; the seed is always passed in. */
+export { mulberry32 as seededRng } from '../domain/seeded-random';

@@ -5,17 +5,8 @@
  */
 import type { Agent, AgentSkill, Contract, IsoWeekday, ShiftKind, WeeklyWindow } from '../domain/types';
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../domain/seeded-random';
+import { mulberry32 } from '../domain/seeded-random';
 
 export const FIXTURE_AGENT_SEED = 1999;
 export const FIXTURE_PARTNERS = 40;

@@ -8,17 +8,9 @@ import type { Agent, IsoWeekday, SkillGroup } from '../domain/types';
 import { intervalStarts, startOfLocalDay, wallClock } from '../time/grid';
 import type { RequirementRow } from './types';
 
-/** mulberry32: a small, fast, seedable PRNG (the core never calls Math.random). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of the roster search and synthetic instances. */
+export { mulberry32 as seededRandom } from '../domain/seeded-random';
+import { mulberry32 as seededRandom } from '../domain/seeded-random';
 
 export const FULL_TIME = { class: 'full-time', minHoursPerWeek: 34, maxHoursPerWeek: 42.5, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11, consecutiveDaysOff: true };
 export const PART_TIME = { class: 'part-time', minHoursPerWeek: 16, maxHoursPerWeek: 26, maxDaysPerWeek: 4, maxConsecutiveDays: 3, minRestHours: 11 };
