@@ -16,6 +16,7 @@ import type { Store } from '../store/store';
 import type { Queues } from '../queue/queues';
 import type { FsModelRegistry } from '../registry/fs-model-registry';
 import { forecastRoutes } from './routes/forecasts';
+import { simulationRoutes } from './routes/simulations';
 import type { WorkerState } from '../queue/worker-pool';
 import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE } from './auth';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(configurationRoutes(store));
   app.use(historyRoutes(store));
   app.use(jobRoutes(deps.queues));
+  app.use(simulationRoutes(deps.queues));
   app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));
   for (const router of deps.extraRoutes ?? []) app.use(router);
 

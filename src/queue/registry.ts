@@ -7,6 +7,7 @@ import { QUEUE } from './names';
 import { trainForecasterProcessor } from '../../jobs/train-forecaster';
 import { forecastProcessor } from '../../jobs/forecast';
 import { retrainAllProcessor } from '../../jobs/retrain-all';
+import { simulateProcessor } from '../../jobs/simulate';
 
 export const JOB_DEFINITIONS: JobDefinition[] = [
   {
@@ -19,4 +20,5 @@ export const JOB_DEFINITIONS: JobDefinition[] = [
   },
   { queue: QUEUE.forecast, description: 'compute and store the two-week forecast of one skill group', concurrency: 2, processor: forecastProcessor },
   { queue: QUEUE.retrainAll, description: 'nightly: one train-forecaster job per skill group and horizon', concurrency: 1, processor: retrainAllProcessor, jobOptions: { attempts: 1 } },
+  { queue: QUEUE.simulate, description: 'run a contact-center simulation (worker thread)', concurrency: 1, processor: simulateProcessor, lockDurationMs: 120_000, jobOptions: { attempts: 1 } },
 ];

@@ -1,0 +1,42 @@
+import { startTestService, KEYS, type TestService } from '../support/service';
+import { stationarySpec } from '../sim/fixtures';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('simulations over REST', () => {
+  let t: TestService;
+  const planner = { 'X-API-Key': KEYS.planner };
+  beforeAll(async () => {
+    t = await startTestService();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  test('when a planner posts a spec, then a job simulates it and the status carries the results', async () => {
+    const spec = stationarySpec({ agents: 10, callsPerHour: 150, hours: 2, replications: 2, seed: 7 });
+    const res = await t.http.post('/simulations').set(planner).send(spec);
+    expect(res.status).toBe(202);
+    let job;
+    for (let i = 0; i < 120; i++) {
+      job = (await t.http.get(res.body.status).set(planner).expect(200)).body;
+      if (job.state === 'completed' || job.state === 'failed') break;
+      await sleep(250);
+    }
+    expect(job.state).toBe('completed');
+    const offered = job.result.totals.reduce((n: number, t: { offered: { mean: number } }) => n + t.offered.mean, 0);
+    expect(offered).toBeGreaterThan(100);
+    expect(offered).toBeLessThan(700); // about 150 calls an hour for 2 hours, counted per group and overall
+    expect(job.result.totals[0].serviceLevel.mean).toBeGreaterThan(0);
+  });
+
+  test('when a rate is negative, then 422 names the field and nothing is queued', async () => {
+    const spec = stationarySpec({ agents: 10, callsPerHour: 150, hours: 2, replications: 1, seed: 7 });
+    if (spec.arrivals.kind !== 'forecast') throw new Error('fixture');
+    spec.arrivals.rates[0] = { ...spec.arrivals.rates[0], volume: -5 };
+    const res = await t.http.post('/simulations').set(planner).send(spec);
+    expect(res.status).toBe(422);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors.map((e: { where: string }) => e.where).join(' ')).toContain('arrivals.rates[0]');
+  });
+});
