@@ -3,7 +3,7 @@
  * against the role in the contract, validated against openapi.yaml, answered by thin routes, and every
  * failure turned into application/problem+json by one handler.
  */
-import express, { type Router } from 'express';
+import express from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import swaggerUi from 'swagger-ui-express';
 import { pinoHttp } from 'pino-http';
@@ -37,8 +37,6 @@ export interface AppDependencies {
   workers: () => Record<string, WorkerState>;
   shuttingDown: () => boolean;
   now: () => number;
-  /** routes added by later capabilities (forecasts, rosters, …), mounted behind auth and validation */
-  extraRoutes?: Router[];
 }
 
 export function createApp(deps: AppDependencies): express.Express {
@@ -92,7 +90,6 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(jobRoutes(deps.queues));
   app.use(simulationRoutes(deps.queues));
   app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));
-  for (const router of deps.extraRoutes ?? []) app.use(router);
 
   app.use(problemHandler(log));
   return app;

@@ -88,10 +88,6 @@ export class WorkerPool {
     return out;
   }
 
-  allRunning(): boolean {
-    return Object.values(this.status()).every((s) => s === 'running');
-  }
-
   async close(graceMs: number): Promise<{ forced: string[] }> {
     const forced: string[] = [];
     await Promise.all(
