@@ -1,30 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { runCommand } from '../support/cli';
 import { register } from '../../src/cli/commands/import-check';
 import { isWfmError } from '../../src/errors/wfm-error';
 
 const SKILL_GROUPS = path.resolve(__dirname, '../../fixtures/skill-groups.json');
 
 /** Runs `wfm import-check …` in-process (only this command registered); returns stdout and the error. */
-async function importCheck(args: string[]): Promise<{ stdout: string; error?: unknown }> {
-  const program = new Command('wfm').exitOverride();
-  register(program);
-  let stdout = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['import-check', ...args], { from: 'user' });
-    return { stdout };
-  } catch (error) {
-    return { stdout, error };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const importCheck = (args: string[]) => runCommand(register, 'import-check', args);
 
 describe('wfm import-check', () => {
   let dir: string;

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../../src/cli/main';
+import { runWfm } from '../support/cli';
 import { parseShock } from '../../src/cli/commands/simulate';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-sim-'));
@@ -25,19 +25,7 @@ beforeAll(() => {
   writeFileSync(forecastFile, `${forecast.join('\n')}\n`);
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await runCli(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runWfm;
 
 describe('wfm simulate', () => {
   test('when a roster meets a forecast with --json, then one JSON document with per-interval rows comes out', async () => {

@@ -1,25 +1,9 @@
-import { Command } from 'commander';
+import { runCommand } from '../support/cli';
 import { register } from '../../src/cli/commands/staffing';
 import { WfmError } from '../../src/errors/wfm-error';
 
 /** Runs `wfm staffing …` in-process with only this command registered; returns stdout and any error. */
-async function staffing(args: string[]): Promise<{ stdout: string; error?: unknown }> {
-  const program = new Command('wfm').exitOverride();
-  register(program);
-  let stdout = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    await program.parseAsync(['staffing', ...args], { from: 'user' });
-    return { stdout };
-  } catch (error) {
-    return { stdout, error };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const staffing = (args: string[]) => runCommand(register, 'staffing', args);
 
 const reference = ['--volume', '100', '--interval', '30', '--aht', '180', '--sl', '0.8', '--answer-within', '20'];
 
