@@ -26,6 +26,7 @@ import { operationsRoutes } from './routes/operations';
 import { configurationRoutes } from './routes/configuration';
 import { historyRoutes } from './routes/history';
 import { jobRoutes } from './routes/jobs';
+import { calloutAnswerRoutes, triggerRoutes } from './routes/trigger';
 
 export interface AppDependencies {
   config: Config;
@@ -72,6 +73,9 @@ export function createApp(deps: AppDependencies): express.Express {
     board.getRouter(),
   );
 
+  // Agents answer callouts from their phones without an API key: the links and the gateway are signed.
+  app.use(calloutAnswerRoutes({ store, config, now: deps.now }));
+
   app.use(authenticate(config.apiKeys));
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
@@ -90,6 +94,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(jobRoutes(deps.queues));
   app.use(simulationRoutes(deps.queues));
   app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));
+  app.use(triggerRoutes({ store, queues: deps.queues, config, now: deps.now }));
 
   app.use(problemHandler(log));
   return app;
