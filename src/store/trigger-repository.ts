@@ -278,7 +278,9 @@ export class TriggerRepository {
     id: string,
     change: (current: StoredCallout) => { next: StoredCallout; deadLetter?: DeadLetter } | null,
   ): Promise<{ before: StoredCallout; after: StoredCallout } | undefined> {
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      // Lost the race: let the winner's write land before reading again (jittered, so losers spread out).
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
       const current = await this.callout(id);
       if (!current) return undefined;
       const changed = change(current.value);
