@@ -20,22 +20,16 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { AssignedShift, CoverageRow, PlannedShift } from '../roster/types';
+import type { AssignedShift, PlannedShift } from '../roster/types';
+import type { RosterCoverageRow } from '../roster/build';
 import type { CloudSlot } from '../roster/assignment';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 
 export type RosterStatus = 'draft' | 'published' | 'superseded';
 
-/** Coverage of one interval plus what the scheduled agents are predicted to achieve there. */
-export interface StoredCoverageRow extends CoverageRow {
-  /** forecast calls in the interval */
-  volume: number;
-  /** predicted with the scheduled agents (Erlang C / A); absent where nobody is scheduled and nothing is offered */
-  serviceLevel?: number;
-  asaSeconds?: number;
-  abandonment?: number;
-}
+/** Coverage of one interval with the forecast traffic and what the scheduled agents are predicted to achieve. */
+export type StoredCoverageRow = RosterCoverageRow;
 
 export interface RosterPeriod {
   /** first local date, YYYY-MM-DD */
@@ -413,6 +407,14 @@ export class RosterRepository {
       .sort((a, b) => a.start - b.start);
   }
 
+  /** The skill groups each of these rosters covers. */
+  async groupsOf(ids: string[]): Promise<Map<string, string[]>> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.roster(id, 'state'), 'groups');
+    const results = (await guarded(pipeline.exec())) ?? [];
+    return new Map(ids.map((id, i) => [id, String(results[i]?.[1] ?? '').split(',').filter(Boolean)]));
+  }
+
   /** Published rosters whose period overlaps [fromMs, toMs). */
   async publishedOverlapping(fromMs: number, toMs: number): Promise<string[]> {
     const candidates = await guarded(this.redis.zrangebyscore(this.keys.publishedRosters(), `(${fromMs}`, '+inf'));
@@ -423,9 +425,9 @@ export class RosterRepository {
     return candidates.filter((_, i) => Number(starts[i]?.[1]) < toMs);
   }
 
-  /** Shifts of published rosters (every skill group) that overlap [fromMs, toMs), by start. */
-  async shiftsOverlapping(fromMs: number, toMs: number): Promise<AssignedShift[]> {
-    const ids = await this.publishedOverlapping(fromMs, toMs);
+  /** Shifts of published rosters (every skill group) that overlap [fromMs, toMs), by start; `exceptRosterIds` are left out. */
+  async shiftsOverlapping(fromMs: number, toMs: number, exceptRosterIds: string[] = []): Promise<AssignedShift[]> {
+    const ids = (await this.publishedOverlapping(fromMs, toMs)).filter((id) => !exceptRosterIds.includes(id));
     if (!ids.length) return [];
     const pipeline = this.redis.pipeline();
     // a shift overlaps when it starts before `toMs` and ends after `fromMs`: it cannot start earlier than the longest shift before `fromMs`

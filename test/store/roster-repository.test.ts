@@ -37,7 +37,7 @@ function roster(id: string, shifts: AssignedShift[], slots: CloudSlot[] = [], op
     },
     shifts,
     uncovered: options.uncovered ?? [],
-    coverage: [{ skillGroupId: 'PS', intervalStart: T0, required: 2, scheduled: 1, shortfall: 1, volume: 10, serviceLevel: 0.5 }],
+    coverage: [{ skillGroupId: 'PS', intervalStart: T0, required: 2, scheduled: 1, shortfall: 1, volume: 10, ahtSeconds: 180, serviceLevel: 0.5, asaSeconds: 30, abandonment: 0.1 }],
     slots,
   };
 }
