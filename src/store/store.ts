@@ -6,6 +6,7 @@ import { HistoryRepository } from './history-repository';
 import { ForecastRepository } from './forecast-repository';
 import { SpecialDayRepository } from './special-day-repository';
 import { RealtimeRepository } from './realtime-repository';
+import { RosterRepository } from './roster-repository';
 import { TriggerRepository } from './trigger-repository';
 
 /** All repositories over one Redis connection and key prefix. */
@@ -18,6 +19,7 @@ export interface Store {
   forecasts: ForecastRepository;
   specialDays: SpecialDayRepository;
   realtime: RealtimeRepository;
+  rosters: RosterRepository;
   trigger: TriggerRepository;
 }
 
@@ -33,6 +35,7 @@ export function createStore(redis: Redis, prefix: string, realtimeRetentionDays 
     forecasts: new ForecastRepository(redis, keys),
     specialDays: new SpecialDayRepository(redis, keys),
     realtime: new RealtimeRepository(redis, keys, realtimeRetentionDays),
+    rosters: new RosterRepository(redis, keys),
     trigger: new TriggerRepository(redis, keys),
   };
 }
