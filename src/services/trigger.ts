@@ -25,6 +25,7 @@ import {
   archivable,
   forecastIntervalsFor,
   realtimeStateOf,
+  rosterCapacitySource,
   rosterWindow,
   tickForecast,
   weeklyHoursOf,
@@ -56,12 +57,9 @@ export interface TickSummary {
 
 // ---------------------------------------------------------------------------- the tick
 
-/**
- * The scheduled capacity the tick sees. Until the roster store is wired in, there is none: the capacity
- * projection then holds what is logged in now (the realtime gauge) flat over the horizon.
- */
-export function scheduledCapacityOf(_store: Store): ScheduledCapacitySource {
-  return { shiftsOverlapping: async () => [] };
+/** The scheduled capacity the tick sees: shifts and claimed slots of the published rosters. */
+export function scheduledCapacityOf(store: Store): ScheduledCapacitySource {
+  return rosterCapacitySource(store.rosters);
 }
 
 const stripTickedAt = ({ tickedAt: _t, ...state }: StoredTriggerState): TriggerState => state;

@@ -8,8 +8,9 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createStore, type Store } from '../../src/store/store';
 import type { RealtimeEvent } from '../../src/store/realtime-repository';
-import { answerCallout, deliverStoredCallout, runTriggerTick, type TriggerDeps } from '../../src/services/trigger';
-import { rosterCapacitySource, type RosterReads, type ScheduledCapacitySource } from '../../src/services/trigger-inputs';
+import { answerCallout, deliverStoredCallout, runTriggerTick, scheduledCapacityOf, type TriggerDeps } from '../../src/services/trigger';
+import type { ScheduledCapacitySource } from '../../src/services/trigger-inputs';
+import type { CloudSlot } from '../../src/roster/assignment';
 import { DEFAULT_POLICY, type TriggerPolicy } from '../../src/trigger/types';
 import type { AssignedShift } from '../../src/roster/types';
 import { deleteKeys, REDIS_URL, testEnv } from '../support/service';
@@ -188,32 +189,38 @@ describe('trigger tick and delivery against Redis', () => {
     expect((await store.trigger.callout(callout.id))!.value).toMatchObject({ status: 'accepted', answeredVia: 'link' });
   });
 
-  test('when rosters are published, then shifts and claims count as capacity, and agents on shift or at their weekly hours are not called', async () => {
+  test('when rosters are published, then their shifts and claimed slots count as capacity, and agents on shift or at their weekly hours are not called', async () => {
     await setUp();
-    const shift = (agentId: string, start: number, end: number): AssignedShift => ({
-      id: `s-${agentId}`, agentId, skillGroupId: 'PS', templateId: 'day', kind: 'day', date: '2026-03-04', start, end, breaks: [],
+    const monday = Date.UTC(2026, 2, 2);
+    await store.agents.putAll([{ ...cloudAgent('c01'), contract: { ...cloudAgent('c01').contract, maxHoursPerWeek: 25 } }]);
+    const shift = (agentId: string): AssignedShift => ({ id: `s-${agentId}`, agentId, skillGroupId: 'PS', templateId: 'day', kind: 'day', date: '2026-03-04', start: T - 2 * HOUR, end: T + 20 * MIN, breaks: [] });
+    const slot = (id: string, start: number, end: number): CloudSlot => ({ id, skillGroupId: 'PS', date: new Date(start).toISOString().slice(0, 10), start, end, templateId: 'cloud', kind: 'day', agentsNeeded: 1, shiftIds: [] });
+    const slots = [slot('now', T - HOUR, T + 2 * HOUR), slot('mon', monday, monday + 12 * HOUR), slot('tue', monday + 24 * HOUR, monday + 36 * HOUR)];
+    await store.rosters.saveDraft({
+      meta: { id: 'week-10', createdAt: new Date(monday - 7 * 24 * HOUR).toISOString(), period: { from: '2026-03-02', days: 7, timeZone: 'UTC', startMs: monday, endMs: monday + 7 * 24 * HOUR }, skillGroupIds: ['PS'], request: {}, summary: {}, details: {} },
+      shifts: ['p1', 'p2', 'p3', 'p4', 'p5'].map(shift),
+      uncovered: [],
+      coverage: [],
+      slots,
     });
-    const rosters: RosterReads = {
-      shiftsOverlapping: async (from, to) =>
-        ['p1', 'p2', 'p3', 'p4', 'p5'].map((id) => shift(id, T - 2 * HOUR, T + 20 * MIN)).filter((s) => s.start < to && s.end > from),
-      claimedSlotsOverlapping: async (from, to) =>
-        [
-          { slotId: 'slot-now', skillGroupId: 'PS', agentId: 'c00', start: T - HOUR, end: T + 2 * HOUR },
-          { slotId: 'slot-monday', skillGroupId: 'PS', agentId: 'c01', start: T - 2 * 24 * HOUR, end: T - 2 * 24 * HOUR + 29 * HOUR },
-        ].filter((c) => c.start < to && c.end > from),
-    };
-    const result = await runTriggerTick(deps([], { capacity: rosterCapacitySource(rosters) }));
+    expect(await store.rosters.publish('week-10', new Date(monday - 6 * 24 * HOUR).toISOString())).toMatchObject({ ok: true });
+    const limits = { minRestMs: 11 * HOUR, maxHoursPerWeek: 40, weekStartMs: monday, weekEndMs: monday + 7 * 24 * HOUR };
+    for (const [slotId, agentId] of [['now', 'c00'], ['mon', 'c01'], ['tue', 'c01']]) {
+      expect(await store.rosters.claim('week-10', slotId, agentId, limits, monday - 24 * HOUR)).toMatchObject({ ok: true });
+    }
+
+    const result = await runTriggerTick(deps([], { capacity: scheduledCapacityOf(store) }));
 
     const [decision] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
-    // 6 scheduled now (5 shifts + 1 claim) but 10 logged in: +4 adherence. After the 5 shifts end
-    // at +20 min, the claim and the +4 remain.
+    // 6 scheduled now (5 shifts + c00's slot) but 10 logged in: +4 adherence. After the 5 shifts end
+    // at +20 min, the slot and the +4 remain.
     expect(decision.projection[0].agents).toBeCloseTo(10, 6);
     expect(decision.projection[decision.projection.length - 1].agents).toBeCloseTo(5, 6);
     expect(result.fired).toHaveLength(1);
     const called = (await stored()).map((c) => c.agentId);
     expect(called.length).toBeGreaterThan(0);
-    expect(called).not.toContain('c00'); // on shift through the claim
-    expect(called).not.toContain('c01'); // 29 of 30 weekly hours already worked
+    expect(called).not.toContain('c00'); // on shift through the claimed slot
+    expect(called).not.toContain('c01'); // 24 of 25 weekly hours already claimed: a 2-hour callout would exceed them
   });
 
   test('when answered callouts are a day old and the wave is over, then they leave the active set, their answers keep teaching the acceptance rate, and old decisions are trimmed', async () => {
