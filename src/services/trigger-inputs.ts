@@ -25,12 +25,14 @@ export const REALTIME_READ_MINUTES = OBSERVED_MINUTES + MAX_REPORTING_LAG_MINUTE
 export const ACTIVE_CALLOUT_HOURS = 24;
 
 /**
- * Where the scheduled capacity comes from: published roster shifts and claimed cloud slots (a claim is
- * its agent's shift), for every skill group, overlapping [from, to). A port, so the tick does not depend
- * on how rosters are stored.
+ * Where the scheduled capacity comes from (a port, so the tick does not depend on how rosters are
+ * stored): the published roster's shifts — partner agents, read only around the horizon — and the
+ * cloud slots claimed by cloud agents, each claim being its agent's shift (read over the whole week:
+ * they also decide who is on shift, resting or at the weekly maximum when callouts are chosen).
  */
 export interface ScheduledCapacitySource {
-  shiftsOverlapping(fromMs: number, toMs: number): Promise<ScheduledShift[]>;
+  rosterShifts(fromMs: number, toMs: number): Promise<ScheduledShift[]>;
+  claimedShifts(fromMs: number, toMs: number): Promise<ScheduledShift[]>;
 }
 
 /** What the roster store answers (src/store/roster-repository.ts): published shifts and cloud-slot claims. */
@@ -39,16 +41,12 @@ export interface RosterReads {
   claimedSlotsOverlapping(fromMs: number, toMs: number): Promise<Array<{ slotId: string; skillGroupId: string; agentId: string; start: number; end: number }>>;
 }
 
-/** Claims become their agent's shifts: capacity for the group, and "on shift" when callouts are chosen. */
 export function rosterCapacitySource(rosters: RosterReads): ScheduledCapacitySource {
   return {
-    async shiftsOverlapping(fromMs, toMs) {
-      const [shifts, claims] = await Promise.all([rosters.shiftsOverlapping(fromMs, toMs), rosters.claimedSlotsOverlapping(fromMs, toMs)]);
-      return [
-        ...shifts.map((s) => ({ agentId: s.agentId, skillGroupId: s.skillGroupId, start: s.start, end: s.end, breaks: s.breaks.map((b) => ({ start: b.start, end: b.end })) })),
-        ...claims.map((c) => ({ agentId: c.agentId, skillGroupId: c.skillGroupId, start: c.start, end: c.end })),
-      ];
-    },
+    rosterShifts: async (fromMs, toMs) =>
+      (await rosters.shiftsOverlapping(fromMs, toMs)).map((s) => ({ agentId: s.agentId, skillGroupId: s.skillGroupId, start: s.start, end: s.end, breaks: s.breaks.map((b) => ({ start: b.start, end: b.end })) })),
+    claimedShifts: async (fromMs, toMs) =>
+      (await rosters.claimedSlotsOverlapping(fromMs, toMs)).map((c) => ({ agentId: c.agentId, skillGroupId: c.skillGroupId, start: c.start, end: c.end })),
   };
 }
 
@@ -99,8 +97,8 @@ export function tickForecast(
   return { ...corrected, source: `${stored.meta?.alias ?? 'stored'} two-week forecast, ${corrected.source}` };
 }
 
-/** The roster window a tick reads: every agent's current week (any zone) and rest periods around it. */
-export function rosterWindow(now: number): { from: number; to: number } {
+/** The window of cloud agents' commitments a tick reads: their current week in any zone, and rest around it. */
+export function commitmentWindow(now: number): { from: number; to: number } {
   return { from: now - 8 * DAY_MS, to: now + 8 * DAY_MS };
 }
 
@@ -109,7 +107,7 @@ function overlapHours(start: number, end: number, from: number, to: number): num
 }
 
 /**
- * Hours each cloud agent works in its current ISO week (its own zone): roster shifts, claimed slots and
+ * Hours each cloud agent works in its current ISO week (its own zone): its shifts (claimed slots) and
  * accepted callouts. A callout must not push an agent over the contract's weekly maximum.
  */
 export function weeklyHoursOf(agents: Agent[], shifts: ScheduledShift[], accepted: CalloutRecord[], now: number, defaultZone: string): Record<string, number> {

@@ -26,7 +26,7 @@ import {
   forecastIntervalsFor,
   realtimeStateOf,
   rosterCapacitySource,
-  rosterWindow,
+  commitmentWindow,
   tickForecast,
   weeklyHoursOf,
   type ScheduledCapacitySource,
@@ -80,13 +80,15 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const ids = withPolicy.map((g) => g.id);
   const dueIds = due.map((g) => g.id);
 
-  const window = rosterWindow(now);
-  const [recent, forecasts, active, past, rosterShifts] = await Promise.all([
+  const week = commitmentWindow(now);
+  const horizonEnd = now + Math.max(0, ...due.map((g) => policies.get(g.id)!.horizonMinutes)) * MINUTE_MS;
+  const [recent, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
     store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now),
     store.forecasts.pointsAt(new Map(due.map((g) => [g.id, forecastIntervalsFor(g, now, policies.get(g.id)!.horizonMinutes)]))),
     store.trigger.activeCallouts(ids),
     store.trigger.pastResponses(dueIds),
-    due.length ? deps.capacity.shiftsOverlapping(window.from, window.to) : Promise.resolve([]),
+    due.length ? deps.capacity.rosterShifts(now - MINUTE_MS, horizonEnd) : Promise.resolve([]),
+    due.length ? deps.capacity.claimedShifts(week.from, week.to) : Promise.resolve([]),
   ]);
 
   const requeued = await requeueUndelivered(deps, [...active.values()].flat());
@@ -109,10 +111,10 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const outputs = tick({
     now,
     groups: inputs,
-    roster: [...rosterShifts, ...acceptedAsShifts(allActive)],
+    roster: [...rosterShifts, ...claimedShifts, ...acceptedAsShifts(allActive)],
     claimedSlots: [],
     agents: agents.filter((a) => a.kind === 'cloud'),
-    weeklyHours: weeklyHoursOf(agents, rosterShifts, allActive, now, config.defaultTimeZone),
+    weeklyHours: weeklyHoursOf(agents, claimedShifts, allActive, now, config.defaultTimeZone),
     lastCalledAt,
     recentCallMinutes: config.trigger.recentCallMinutes,
   });

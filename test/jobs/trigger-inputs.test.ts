@@ -54,10 +54,8 @@ describe('the roster as capacity and weekly hours', () => {
       shiftsOverlapping: async () => [{ id: 's1', agentId: 'p1', skillGroupId: 'PS', templateId: 't', kind: 'day', date: '2026-03-04', start: T, end: T + 8 * HOUR, breaks: [{ start: T + 4 * HOUR, end: T + 4.5 * HOUR, kind: 'meal' }] }],
       claimedSlotsOverlapping: async () => [{ slotId: 'x', skillGroupId: 'PS', agentId: 'c1', start: T, end: T + 2 * HOUR }],
     });
-    expect(await source.shiftsOverlapping(T, T + HOUR)).toEqual([
-      { agentId: 'p1', skillGroupId: 'PS', start: T, end: T + 8 * HOUR, breaks: [{ start: T + 4 * HOUR, end: T + 4.5 * HOUR }] },
-      { agentId: 'c1', skillGroupId: 'PS', start: T, end: T + 2 * HOUR },
-    ]);
+    expect(await source.rosterShifts(T, T + HOUR)).toEqual([{ agentId: 'p1', skillGroupId: 'PS', start: T, end: T + 8 * HOUR, breaks: [{ start: T + 4 * HOUR, end: T + 4.5 * HOUR }] }]);
+    expect(await source.claimedShifts(T, T + HOUR)).toEqual([{ agentId: 'c1', skillGroupId: 'PS', start: T, end: T + 2 * HOUR }]);
   });
 
   test('when shifts cross the start of the agent\'s week in its own zone, then only this week\'s part counts, accepted callouts included', () => {

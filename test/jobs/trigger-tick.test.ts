@@ -21,7 +21,7 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const SECRET = 'webhook-secret-0123456789';
 const T = Date.UTC(2026, 2, 4, 10, 0); // a Wednesday
-const NO_ROSTER: ScheduledCapacitySource = { shiftsOverlapping: async () => [] };
+const NO_ROSTER: ScheduledCapacitySource = { rosterShifts: async () => [], claimedShifts: async () => [] };
 const calm = { failBefore: 0, failAfter: 0, rateLimit: 0, slow: 0, stallAfterSend: 0, slowMs: 0, stallMs: 0 };
 
 /** 4 calls a minute against 10 agents logged in and a queue of 25: a surge the trigger must answer. */
@@ -83,11 +83,12 @@ describe('trigger tick and delivery against Redis', () => {
     // Both ticks have read everything before either writes: only the compare-and-set can keep them apart.
     let arrived = 0;
     const barrier: ScheduledCapacitySource = {
-      shiftsOverlapping: async () => {
+      rosterShifts: async () => {
         arrived++;
         while (arrived < 2) await new Promise((r) => setTimeout(r, 5));
         return [];
       },
+      claimedShifts: async () => [],
     };
     const [a, b] = await Promise.all([runTriggerTick(deps(enqueued, { capacity: barrier })), runTriggerTick(deps(enqueued, { capacity: barrier }))]);
     const again = await runTriggerTick(deps(enqueued));
