@@ -53,6 +53,8 @@ export interface TickSummary {
   newCallouts: number;
   /** older callouts still waiting for delivery whose job was queued again (a crash before enqueueing) */
   requeued: number;
+  /** where the tick's time went: reading the store, the core (forecasts included), writing and queueing */
+  timings: { readMs: number; coreMs: number; writeMs: number };
 }
 
 // ---------------------------------------------------------------------------- the tick
@@ -68,6 +70,7 @@ const stripTickedAt = ({ tickedAt: _t, ...state }: StoredTriggerState): TriggerS
 export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const { store, config } = deps;
   const now = Math.floor(deps.now() / MINUTE_MS) * MINUTE_MS;
+  const started = performance.now();
   const [groups, policies, states, agents, lastCalledAt] = await Promise.all([
     store.skillGroups.list(),
     store.trigger.policies(),
@@ -91,9 +94,14 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     due.length ? deps.capacity.claimedShifts(week.from, week.to) : Promise.resolve([]),
   ]);
 
+  const read = performance.now();
   const requeued = await requeueUndelivered(deps, [...active.values()].flat());
-  if (!due.length) return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], newCallouts: 0, requeued };
+  if (!due.length) {
+    const timings = { readMs: read - started, coreMs: 0, writeMs: performance.now() - read };
+    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], newCallouts: 0, requeued, timings };
+  }
 
+  const computeStarted = performance.now();
   const allActive = [...active.values()].flat().map((c) => c.value);
   const inputs: GroupTickInput[] = due.map((group) => {
     const policy = policies.get(group.id)!;
@@ -141,6 +149,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
       recordCutoff: now - config.trigger.recordRetentionDays * DAY_MS,
     };
   });
+  const computed = performance.now();
   const outcomes = await store.trigger.commitTick(commits);
 
   const fired: TickSummary['fired'] = [];
@@ -154,7 +163,8 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     }
   }
   const committed = [...outcomes.values()].filter((o) => o === 'committed').length;
-  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, newCallouts, requeued };
+  const timings = { readMs: read - started, coreMs: computed - computeStarted, writeMs: computeStarted - read + performance.now() - computed };
+  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, newCallouts, requeued, timings };
 }
 
 /**
