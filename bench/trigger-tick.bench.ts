@@ -22,9 +22,9 @@ import { requiredAgents } from '../src/staffing/erlang';
 import type { RealtimeEvent } from '../src/store/realtime-repository';
 import { createStore, type Store } from '../src/store/store';
 import { DEFAULT_POLICY } from '../src/trigger/types';
+import { deleteKeys, REDIS_URL } from '../test/support/service';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const GROUPS = 200;
 const CLOUD_PER_GROUP = 20;
 const TICKS = QUICK ? 30 : 120;
@@ -167,13 +167,8 @@ async function main(): Promise<void> {
     writeBenchmarkSection('trigger-tick', 'Surge trigger tick as a running service (200 groups, Redis)', 'npm run bench:trigger-tick', body);
     process.stdout.write(`${body}\n`);
   } finally {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
     redis.disconnect();
+    await deleteKeys(prefix);
   }
 }
 
