@@ -20,6 +20,7 @@ import { applyResponse, expireUnanswered } from '../trigger/acceptance';
 import { tick, type GroupTickInput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
+  MAX_REPORTING_LAG_MINUTES,
   REALTIME_READ_MINUTES,
   acceptedAsShifts,
   archivable,
@@ -64,6 +65,10 @@ export function scheduledCapacityOf(store: Store): ScheduledCapacitySource {
   return rosterCapacitySource(store.rosters);
 }
 
+/** Gauges (queue, agents) count only when recent: older than the reporting lag, they are not read at all. */
+const GAUGES = ['queueLength', 'agentsLoggedIn', 'agentsAvailable'] as const;
+const GAUGE_READ_MINUTES = MAX_REPORTING_LAG_MINUTES + 1;
+
 const stripTickedAt = ({ tickedAt: _t, ...state }: StoredTriggerState): TriggerState => state;
 
 /** One tick of every skill group that has a policy, at the current minute. */
@@ -75,7 +80,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     store.skillGroups.list(),
     store.trigger.policies(),
     store.trigger.states(),
-    store.agents.list(),
+    store.agents.cloudAgents(),
     store.trigger.lastCalledAt(),
   ]);
   const withPolicy = groups.filter((g) => policies.has(g.id));
@@ -85,8 +90,9 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
 
   const week = commitmentWindow(now);
   const horizonEnd = now + Math.max(0, ...due.map((g) => policies.get(g.id)!.horizonMinutes)) * MINUTE_MS;
-  const [recent, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
-    store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now),
+  const [arrivals, gauges, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
+    store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now, ['arrivals']),
+    store.realtime.recent(dueIds, now - GAUGE_READ_MINUTES * MINUTE_MS, now, GAUGES),
     store.forecasts.pointsAt(new Map(due.map((g) => [g.id, forecastIntervalsFor(g, now, policies.get(g.id)!.horizonMinutes)]))),
     store.trigger.activeCallouts(ids),
     store.trigger.pastResponses(dueIds),
@@ -105,7 +111,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const allActive = [...active.values()].flat().map((c) => c.value);
   const inputs: GroupTickInput[] = due.map((group) => {
     const policy = policies.get(group.id)!;
-    const realtime = realtimeStateOf(group.id, recent.get(group.id) ?? [], now);
+    const realtime = realtimeStateOf(group.id, [...(arrivals.get(group.id) ?? []), ...(gauges.get(group.id) ?? [])], now);
     return {
       group,
       policy,
@@ -121,7 +127,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     groups: inputs,
     roster: [...rosterShifts, ...claimedShifts, ...acceptedAsShifts(allActive)],
     claimedSlots: [],
-    agents: agents.filter((a) => a.kind === 'cloud'),
+    agents,
     weeklyHours: weeklyHoursOf(agents, claimedShifts, allActive, now, config.defaultTimeZone),
     lastCalledAt,
     recentCallMinutes: config.trigger.recentCallMinutes,

@@ -73,10 +73,10 @@ export class RealtimeRepository {
   }
 
   /**
-   * The measures (no signals) of many groups for the minutes from ≤ m < to, by exact field (HMGET in one
-   * pipeline): the trigger tick reads the last quarter hour of every group each minute, not whole days.
+   * Some measures (default all, no signals) of many groups for the minutes from ≤ m < to, by exact field
+   * (HMGET in one pipeline): the trigger tick reads the last minutes of every group each minute, not whole days.
    */
-  async recent(skillGroupIds: string[], fromMs: number, toMs: number): Promise<Map<string, RealtimeEvent[]>> {
+  async recent(skillGroupIds: string[], fromMs: number, toMs: number, measures: ReadonlyArray<(typeof MEASURES)[number]> = MEASURES): Promise<Map<string, RealtimeEvent[]>> {
     const requests: Array<{ skillGroupId: string; minutes: number[] }> = [];
     const pipeline = this.redis.pipeline();
     for (const skillGroupId of skillGroupIds) {
@@ -88,7 +88,7 @@ export class RealtimeRepository {
       }
       for (const [day, minutes] of byDay) {
         requests.push({ skillGroupId, minutes });
-        pipeline.hmget(this.keys.realtimeDay(skillGroupId, day), ...minutes.flatMap((m) => MEASURES.map((measure) => `${m / MINUTE}:${measure}`)));
+        pipeline.hmget(this.keys.realtimeDay(skillGroupId, day), ...minutes.flatMap((m) => measures.map((measure) => `${m / MINUTE}:${measure}`)));
       }
     }
     const results = requests.length ? ((await guarded(pipeline.exec())) ?? []) : [];
@@ -98,8 +98,8 @@ export class RealtimeRepository {
       if (err) throw asUnavailable(err);
       minutes.forEach((minute, i) => {
         let event: RealtimeEvent | undefined;
-        MEASURES.forEach((measure, j) => {
-          const value = (values as Array<string | null>)[i * MEASURES.length + j];
+        measures.forEach((measure, j) => {
+          const value = (values as Array<string | null>)[i * measures.length + j];
           if (value === null) return;
           event ??= { skillGroupId, minute };
           event[measure] = Number(value);
