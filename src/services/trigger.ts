@@ -54,8 +54,8 @@ export interface TickSummary {
   newCallouts: number;
   /** older callouts still waiting for delivery whose job was queued again (a crash before enqueueing) */
   requeued: number;
-  /** where the tick's time went: reading the store, the core (forecasts included), writing and queueing */
-  timings: { readMs: number; coreMs: number; writeMs: number };
+  /** where the tick's time went: reading the store, building the inputs (forecasts included) and the records, the core's tick(), writing and queueing */
+  timings: { readMs: number; inputsMs: number; coreMs: number; writeMs: number };
 }
 
 // ---------------------------------------------------------------------------- the tick
@@ -103,7 +103,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const read = performance.now();
   const requeued = await requeueUndelivered(deps, [...active.values()].flat());
   if (!due.length) {
-    const timings = { readMs: read - started, coreMs: 0, writeMs: performance.now() - read };
+    const timings = { readMs: read - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - read };
     return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], newCallouts: 0, requeued, timings };
   }
 
@@ -122,6 +122,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
       pastResponses: past.get(group.id),
     };
   });
+  const inputsBuilt = performance.now();
   const outputs = tick({
     now,
     groups: inputs,
@@ -132,6 +133,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     lastCalledAt,
     recentCallMinutes: config.trigger.recentCallMinutes,
   });
+  const ticked = performance.now();
 
   const commits: GroupTickCommit[] = outputs.map((out) => {
     const stored = new Map((active.get(out.skillGroupId) ?? []).map((c) => [c.value.id, c]));
@@ -169,7 +171,12 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     }
   }
   const committed = [...outcomes.values()].filter((o) => o === 'committed').length;
-  const timings = { readMs: read - started, coreMs: computed - computeStarted, writeMs: computeStarted - read + performance.now() - computed };
+  const timings = {
+    readMs: read - started,
+    inputsMs: inputsBuilt - computeStarted + (computed - ticked),
+    coreMs: ticked - inputsBuilt,
+    writeMs: computeStarted - read + performance.now() - computed,
+  };
   return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, newCallouts, requeued, timings };
 }
 
