@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
 import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
 import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
-import { forecastTwoWeek, type TrainedTwoWeek } from '../forecast';
 import { QUEUE } from '../queue/names';
 import type { Queues } from '../queue/queues';
 import { runInWorkerThread } from '../queue/thread-runner';
@@ -32,6 +31,7 @@ import type { Store } from '../store/store';
 import { DAY_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
+import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
 import type { BuildProgress } from './roster-build-thread';
 
 export interface RosterContext {
@@ -58,18 +58,6 @@ export interface ReplanRequest {
 export type BuildRosterJob =
   | { kind: 'build'; rosterId: string; request: RosterRequest }
   | { kind: 'replan'; rosterId: string; baseRosterId: string; change: ReplanRequest };
-
-/** Where a skill group's requirement came from, as the result reports it. */
-export interface ForecastSource {
-  skillGroupId: string;
-  source: 'stored-forecast' | 'computed-from-history';
-  alias: string;
-  modelVersion?: string;
-  /** true: no live model (or it failed), the flagged baseline (mean of the last 4 same weekdays) was used */
-  baselineFallback: boolean;
-  fallbackReason?: string;
-  forecastCreatedAt?: string;
-}
 
 /** Forecasting needs recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
 const FORECAST_LOOKBACK_DAYS = 120;
@@ -110,7 +98,7 @@ async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: 
   if (await storedForecastCovers(ctx.store, group.id, startMs, endMs)) {
     const [meta, points] = await Promise.all([ctx.store.forecasts.meta(group.id), ctx.store.forecasts.read(group.id, startMs, endMs)]);
     return {
-      rows: points.map((p) => ({ skillGroupId: group.id, start: p.intervalStart, volume: p.p50, ...(p.ahtSeconds !== undefined ? { ahtSeconds: p.ahtSeconds } : {}) })),
+      rows: forecastRows(group.id, points),
       source: {
         skillGroupId: group.id,
         source: 'stored-forecast',
@@ -132,18 +120,7 @@ async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: 
       details: [{ where: `/skillGroups/${group.id}`, message: 'upload history up to the period, or store a two-week forecast that covers it' }],
     });
   }
-  const result = await forecastTwoWeek({ history, skillGroup: group, from: startMs, specialDays, model: (live?.model as TrainedTwoWeek | undefined) ?? null, days: period.days });
-  return {
-    rows: result.points.map((p) => ({ skillGroupId: group.id, start: p.intervalStart, volume: p.p50, ...(p.ahtSeconds !== undefined ? { ahtSeconds: p.ahtSeconds } : {}) })),
-    source: {
-      skillGroupId: group.id,
-      source: 'computed-from-history',
-      alias: result.alias,
-      ...(live && !result.baselineFallback ? { modelVersion: live.version } : {}),
-      baselineFallback: result.baselineFallback,
-      ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
-    },
-  };
+  return computePeriodForecast({ group, history, startMs, days: period.days, specialDays, live });
 }
 
 /** Cheap checks before anything is queued: everything a planner can fix is a 422 now, not a failed job. */
