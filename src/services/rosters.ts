@@ -28,6 +28,7 @@ import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
 import type { ClaimRefusal, SlotWithClaims, StoredRoster } from '../store/roster-repository';
 import type { Store } from '../store/store';
+import { guarded } from '../store/redis';
 import { DAY_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
@@ -250,9 +251,9 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
   if (stored) {
     return { id, status: stored.status, ...(stored.publishedAt ? { publishedAt: stored.publishedAt } : {}), ...(stored.supersededBy ? { supersededBy: stored.supersededBy } : {}), result: `/rosters/${id}` };
   }
-  const job = await ctx.queues.get(QUEUE.buildRoster).getJob(id).catch(() => undefined);
+  const job = await guarded(ctx.queues.get(QUEUE.buildRoster).getJob(id));
   if (!job) throw new WfmError('not-found', `roster ${id} does not exist`);
-  const state = await job.getState();
+  const state = await guarded(job.getState());
   if (state === 'failed') return { id, status: 'failed', failedReason: job.failedReason, progress: job.progress };
   return { id, status: state === 'active' || state === 'completed' ? 'building' : 'queued', progress: job.progress };
 }
@@ -332,6 +333,12 @@ export async function publishRoster(ctx: RosterContext, id: string) {
     throw new WfmError('not-found', `roster ${id} does not exist`);
   }
   return { id, status: 'published' as const, ...(outcome.superseded ? { superseded: outcome.superseded } : {}), movedClaims: outcome.movedClaims, orphanedClaims: outcome.orphanedClaims };
+}
+
+export async function deleteRoster(ctx: RosterContext, id: string): Promise<void> {
+  const outcome = await ctx.store.rosters.delete(id);
+  if (outcome === 'no-roster') throw new WfmError('not-found', `roster ${id} does not exist`);
+  if (outcome === 'published') throw new WfmError('conflict', `roster ${id} is published: re-plan it instead; only drafts and superseded rosters can be deleted`);
 }
 
 export async function requestReplan(ctx: RosterContext, baseId: string, change: ReplanRequest): Promise<{ id: string; jobId: string }> {
