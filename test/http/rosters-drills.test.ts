@@ -1,6 +1,7 @@
 import { startTestService, KEYS, type TestService } from '../support/service';
 import type { Agent } from '../../src/domain/types';
-import { CLAIM_SECRET, FAST_RULES, FROM, GROUPS, partners, seedForecastAndHistory, waitForRoster, ZONE } from './rosters-fixtures';
+import { checkRoster } from '../../src/roster/checker';
+import { CLAIM_SECRET, FAST_RULES, FROM, GROUPS, partners, seedForecastAndHistory, storeFor, waitForRoster, ZONE } from './rosters-fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,6 +29,12 @@ describe('drilling a stored roster in the simulator', () => {
     const res = await t.http.post('/rosters').set(planner).send({ period: { from: FROM, days: 2, timeZone: ZONE }, skillGroups: ['PS', 'NE'], rules: FAST_RULES }).expect(202);
     expect(await waitForRoster(t.http, res.body.id, planner)).toMatchObject({ status: 'draft' });
     rosterId = res.body.id;
+    const { store, close } = storeFor(t.prefix);
+    try {
+      expect(checkRoster(await store.rosters.shifts(rosterId), agents, { from: FROM, days: 2, timeZone: ZONE })).toEqual([]);
+    } finally {
+      close();
+    }
   });
   afterAll(async () => {
     await t.stop();
