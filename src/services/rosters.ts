@@ -29,7 +29,7 @@ import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/
 import type { ClaimRefusal, SlotWithClaims, StoredRoster } from '../store/roster-repository';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
-import { DAY_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
+import { DAY_MS, HOUR_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
 import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
@@ -62,7 +62,6 @@ export type BuildRosterJob =
 
 /** Forecasting needs recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
 const FORECAST_LOOKBACK_DAYS = 120;
-const HOUR_MS = 3_600_000;
 /** claim tokens live at most this long; a planner issues a new one for the next roster */
 const MAX_TOKEN_DAYS = 62;
 
@@ -85,7 +84,10 @@ function periodOf(request: RosterRequest, groups: SkillGroup[]): PlanningPeriod 
   return { from: request.period.from, days: request.period.days, timeZone: request.period.timeZone ?? groups[0]?.timeZone ?? 'UTC' };
 }
 
-/** A stored forecast serves when it was made for a start at or before the period's and reaches its end. */
+/**
+ * A stored forecast serves when it was made for a start at or before the period's and reaches its end
+ * (within an hour: a fall-back night makes the period an hour longer than 14 × 24 h).
+ */
 async function storedForecastCovers(store: Store, groupId: string, startMs: number, endMs: number): Promise<boolean> {
   const meta = await store.forecasts.meta(groupId);
   if (!meta) return false;
