@@ -30,6 +30,10 @@ export interface Config {
   retrainTimeZone: string;
   /** seconds to wait for active jobs on shutdown before returning them to the queue */
   shutdownGraceSeconds: number;
+  /** HMAC secret of the per-agent claim tokens cloud agents use to claim slots; absent = claims disabled */
+  claimTokenSecret?: string;
+  /** a claimed slot may be released until this many hours before its start */
+  claimReleaseCutoffHours: number;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -96,6 +100,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const apiKeys = parseApiKeys(env.API_KEYS, problems);
 
+  const claimTokenSecret = env.CLAIM_TOKEN_SECRET || undefined;
+  if (claimTokenSecret) need('CLAIM_TOKEN_SECRET', claimTokenSecret.length >= 16, 'must be at least 16 characters');
+  const claimReleaseCutoffHours = Number(env.CLAIM_RELEASE_CUTOFF_HOURS ?? '24');
+  need('CLAIM_RELEASE_CUTOFF_HOURS', Number.isFinite(claimReleaseCutoffHours) && claimReleaseCutoffHours >= 0, `must be a number of hours ≥ 0, got "${env.CLAIM_RELEASE_CUTOFF_HOURS}"`);
+
   if (problems.length > 0) {
     throw new WfmError('validation', `invalid configuration: ${problems.map((p) => p.where).join(', ')}`, {
       details: problems,
@@ -117,5 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retrainCron,
     retrainTimeZone,
     shutdownGraceSeconds,
+    claimTokenSecret,
+    claimReleaseCutoffHours,
   };
 }

@@ -26,6 +26,7 @@ import { operationsRoutes } from './routes/operations';
 import { configurationRoutes } from './routes/configuration';
 import { historyRoutes } from './routes/history';
 import { jobRoutes } from './routes/jobs';
+import { cloudAgentRoutes, rosterRoutes } from './routes/rosters';
 
 export interface AppDependencies {
   config: Config;
@@ -72,6 +73,10 @@ export function createApp(deps: AppDependencies): express.Express {
     board.getRouter(),
   );
 
+  // Cloud agents authenticate with their claim token, not an API key: their routes come before the key check.
+  const rosterContext = { config, store, queues: deps.queues, registry: deps.registry, now: deps.now };
+  app.use(cloudAgentRoutes(rosterContext));
+
   app.use(authenticate(config.apiKeys));
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
@@ -90,6 +95,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(jobRoutes(deps.queues));
   app.use(simulationRoutes(deps.queues));
   app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));
+  app.use(rosterRoutes(rosterContext));
 
   app.use(problemHandler(log));
   return app;

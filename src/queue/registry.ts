@@ -8,6 +8,7 @@ import { trainForecasterProcessor } from '../../jobs/train-forecaster';
 import { forecastProcessor } from '../../jobs/forecast';
 import { retrainAllProcessor } from '../../jobs/retrain-all';
 import { simulateProcessor } from '../../jobs/simulate';
+import { buildRosterProcessor } from '../../jobs/build-roster';
 
 export const JOB_DEFINITIONS: JobDefinition[] = [
   {
@@ -21,4 +22,6 @@ export const JOB_DEFINITIONS: JobDefinition[] = [
   { queue: QUEUE.forecast, description: 'compute and store the two-week forecast of one skill group', concurrency: 2, processor: forecastProcessor },
   { queue: QUEUE.retrainAll, description: 'nightly: one train-forecaster job per skill group and horizon', concurrency: 1, processor: retrainAllProcessor, jobOptions: { attempts: 1 } },
   { queue: QUEUE.simulate, description: 'run a contact-center simulation (worker thread)', concurrency: 1, processor: simulateProcessor, lockDurationMs: 120_000, jobOptions: { attempts: 1 } },
+  // deterministic: a retry would fail the same way; the pipeline runs in a worker thread
+  { queue: QUEUE.buildRoster, description: 'build or re-plan a roster: forecast → requirement → LP → assignment → slots → check (worker thread), stored as a draft', concurrency: 1, processor: buildRosterProcessor, lockDurationMs: 120_000, jobOptions: { attempts: 1 } },
 ];

@@ -13,4 +13,13 @@ export class Keys {
   specialDays = (skillGroupId: string) => `${this.prefix}:special-days:{${skillGroupId}}`;
   /** realtime events of one skill group and UTC day: field = epoch minute */
   realtimeDay = (skillGroupId: string, utcDate: string) => `${this.prefix}:realtime:{${skillGroupId}}:${utcDate}`;
+  /**
+   * Rosters, their slots and claims: all under the one hash tag `{rosters}`, so the publish and claim
+   * scripts (which read several rosters and agents) stay within one cluster slot.
+   */
+  rosterBase = () => `${this.prefix}:{rosters}:`;
+  roster = (rosterId: string, part: string) => `${this.rosterBase()}${rosterId}:${part}`;
+  rosterIndex = () => `${this.rosterBase()}index`;
+  publishedRosters = () => `${this.rosterBase()}published`;
+  agentClaims = (agentId: string) => `${this.rosterBase()}agent-claims:${agentId}`;
 }

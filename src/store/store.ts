@@ -6,6 +6,7 @@ import { HistoryRepository } from './history-repository';
 import { ForecastRepository } from './forecast-repository';
 import { SpecialDayRepository } from './special-day-repository';
 import { RealtimeRepository } from './realtime-repository';
+import { RosterRepository } from './roster-repository';
 
 /** All repositories over one Redis connection and key prefix. */
 export interface Store {
@@ -17,6 +18,7 @@ export interface Store {
   forecasts: ForecastRepository;
   specialDays: SpecialDayRepository;
   realtime: RealtimeRepository;
+  rosters: RosterRepository;
 }
 
 /** `realtimeRetentionDays`: how long per-minute realtime events are kept (the trigger and intraday forecast need days, not months). */
@@ -31,5 +33,6 @@ export function createStore(redis: Redis, prefix: string, realtimeRetentionDays 
     forecasts: new ForecastRepository(redis, keys),
     specialDays: new SpecialDayRepository(redis, keys),
     realtime: new RealtimeRepository(redis, keys, realtimeRetentionDays),
+    rosters: new RosterRepository(redis, keys),
   };
 }

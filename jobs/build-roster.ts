@@ -1,0 +1,23 @@
+/**
+ * `build-roster`: builds a roster (or re-plans one) from the stored forecast, agents and rules. The
+ * pipeline runs in a worker thread, so the job's lock keeps being renewed; progress reports the phase.
+ * The result is stored as a draft; the job result is its summary.
+ */
+import type { Processor } from 'bullmq';
+import { invalid } from '../src/errors/wfm-error';
+import type { JobContext } from '../src/queue/definitions';
+import { runBuildRosterJob, type BuildRosterJob } from '../src/services/rosters';
+
+function parseBuildRosterData(data: unknown): BuildRosterJob {
+  const d = data as Partial<BuildRosterJob> | undefined;
+  const ok =
+    typeof d?.rosterId === 'string' &&
+    ((d.kind === 'build' && typeof d.request === 'object' && d.request !== null) || (d.kind === 'replan' && typeof d.baseRosterId === 'string' && typeof d.change === 'object'));
+  if (!ok) throw invalid('build-roster needs { kind: build, rosterId, request } or { kind: replan, rosterId, baseRosterId, change }', [{ where: '/data', message: JSON.stringify(data).slice(0, 200) }]);
+  return d as BuildRosterJob;
+}
+
+export const buildRosterProcessor = (ctx: JobContext): Processor => async (job, _token, signal) => {
+  const data = parseBuildRosterData(job.data);
+  return runBuildRosterJob(ctx, data, (progress) => void job.updateProgress(progress), signal);
+};

@@ -1,0 +1,198 @@
+/**
+ * Rosters over REST (Timefold style: POST → 202 + id, poll the status, read the result), publishing,
+ * re-planning, exports, drills, claim tokens; and the cloud agents' self-service routes (/me/…),
+ * authenticated by their claim token instead of an API key.
+ */
+import { Router, type RequestHandler } from 'express';
+import type { Config } from '../../config/config';
+import { WfmError } from '../../errors/wfm-error';
+import {
+  agentCalendar,
+  claimSlot,
+  claimsOfAgent,
+  deleteRoster,
+  issueClaimToken,
+  listRosters,
+  publishRoster,
+  releaseSlot,
+  requestDrill,
+  requestReplan,
+  requestRoster,
+  rosterCsv,
+  rosterOrThrow,
+  rosterShifts,
+  rosterSlots,
+  rosterStatus,
+  slotsForAgent,
+  type DrillRequest,
+  type ReplanRequest,
+  type RosterContext,
+  type RosterRequest,
+} from '../../services/rosters';
+import { verifyClaimToken } from '../../services/claim-tokens';
+import { QUEUE } from '../../queue/names';
+import type { AssignedShift } from '../../roster/types';
+import { formatInstant } from '../../time/grid';
+
+/** Instants as ISO-8601 with the roster zone's offset, as planners read them. */
+function shiftView(s: AssignedShift, zone: string) {
+  return {
+    id: s.id,
+    agentId: s.agentId,
+    skillGroupId: s.skillGroupId,
+    date: s.date,
+    start: formatInstant(s.start, zone),
+    end: formatInstant(s.end, zone),
+    kind: s.kind,
+    templateId: s.templateId,
+    breaks: s.breaks.map((b) => ({ kind: b.kind, start: formatInstant(b.start, zone), end: formatInstant(b.end, zone) })),
+  };
+}
+
+const accepted = (id: string, jobId: string) => ({ id, jobId, status: `/rosters/${id}/status`, job: `/jobs/${QUEUE.buildRoster}/${jobId}` });
+
+export function rosterRoutes(ctx: RosterContext): Router {
+  const r = Router();
+
+  r.post('/rosters', async (req, res) => {
+    const { id, jobId } = await requestRoster(ctx, req.body as RosterRequest);
+    res.status(202).location(`/rosters/${id}`).json(accepted(id, jobId));
+  });
+
+  r.get('/rosters', async (_req, res) => {
+    res.json(await listRosters(ctx));
+  });
+
+  r.get('/rosters/:rosterId', async (req, res) => {
+    const roster = await rosterOrThrow(ctx, req.params.rosterId);
+    res.json({
+      id: roster.id,
+      status: roster.status,
+      createdAt: roster.createdAt,
+      ...(roster.publishedAt ? { publishedAt: roster.publishedAt } : {}),
+      ...(roster.supersededBy ? { supersededBy: roster.supersededBy } : {}),
+      ...(roster.replanOf ? { replanOf: roster.replanOf } : {}),
+      period: { from: roster.period.from, days: roster.period.days, timeZone: roster.period.timeZone },
+      skillGroupIds: roster.skillGroupIds,
+      summary: roster.summary,
+      ...roster.details,
+      links: {
+        coverage: `/rosters/${roster.id}/coverage`,
+        shifts: `/rosters/${roster.id}/shifts`,
+        slots: `/rosters/${roster.id}/slots`,
+        csv: `/rosters/${roster.id}/roster.csv`,
+      },
+    });
+  });
+
+  r.delete('/rosters/:rosterId', async (req, res) => {
+    await deleteRoster(ctx, req.params.rosterId);
+    res.status(204).end();
+  });
+
+  r.get('/rosters/:rosterId/status', async (req, res) => {
+    res.json(await rosterStatus(ctx, req.params.rosterId));
+  });
+
+  r.get('/rosters/:rosterId/coverage', async (req, res) => {
+    const roster = await rosterOrThrow(ctx, req.params.rosterId);
+    const group = req.query.skillGroupId as string | undefined;
+    const rows = (await ctx.store.rosters.coverage(roster.id)).filter((c) => !group || c.skillGroupId === group);
+    res.json(
+      rows.map((c) => ({
+        skillGroupId: c.skillGroupId,
+        intervalStart: formatInstant(c.intervalStart, roster.period.timeZone),
+        volume: c.volume,
+        ahtSeconds: c.ahtSeconds,
+        required: c.required,
+        scheduled: c.scheduled,
+        shortfall: c.shortfall,
+        serviceLevel: c.serviceLevel,
+        asaSeconds: c.asaSeconds < 0 ? null : c.asaSeconds,
+        abandonment: c.abandonment,
+      })),
+    );
+  });
+
+  r.get('/rosters/:rosterId/shifts', async (req, res) => {
+    const roster = await rosterOrThrow(ctx, req.params.rosterId);
+    const shifts = await rosterShifts(ctx, roster.id, req.query.agentId as string | undefined);
+    res.json(shifts.map((s) => shiftView(s, roster.period.timeZone)));
+  });
+
+  r.get('/rosters/:rosterId/roster.csv', async (req, res) => {
+    const csv = await rosterCsv(ctx, req.params.rosterId);
+    res.type('text/csv').attachment(`roster-${req.params.rosterId}.csv`).send(csv);
+  });
+
+  r.get('/rosters/:rosterId/agents/:agentId/calendar.ics', async (req, res) => {
+    res.type('text/calendar; charset=utf-8').send(await agentCalendar(ctx, req.params.rosterId, req.params.agentId));
+  });
+
+  r.post('/rosters/:rosterId/publish', async (req, res) => {
+    res.json(await publishRoster(ctx, req.params.rosterId));
+  });
+
+  r.get('/rosters/:rosterId/slots', async (req, res) => {
+    res.json(await rosterSlots(ctx, req.params.rosterId));
+  });
+
+  r.post('/rosters/:rosterId/replan', async (req, res) => {
+    const { id, jobId } = await requestReplan(ctx, req.params.rosterId, req.body as ReplanRequest);
+    res.status(202).location(`/rosters/${id}`).json({ ...accepted(id, jobId), replanOf: req.params.rosterId });
+  });
+
+  r.post('/rosters/:rosterId/drills', async (req, res) => {
+    const drill = await requestDrill(ctx, req.params.rosterId, req.body as DrillRequest);
+    res.status(202).json({ ...drill, status: `/jobs/${QUEUE.simulate}/${drill.jobId}` });
+  });
+
+  r.post('/agents/:agentId/claim-token', async (req, res) => {
+    const validDays = (req.body as { validDays?: number } | undefined)?.validDays;
+    res.status(201).json(await issueClaimToken(ctx, req.params.agentId, validDays));
+  });
+
+  return r;
+}
+
+const SELF_SERVICE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** The agent a claim token names, or 401; the token is the only credential these routes take. */
+function claimTokenAuth(config: Config, now: () => number): RequestHandler {
+  return (req, res, next) => {
+    if (!config.claimTokenSecret) return next(new WfmError('unavailable', 'cloud-agent claims are disabled: CLAIM_TOKEN_SECRET is not set', { status: 503 }));
+    const auth = req.get('authorization') ?? '';
+    const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
+    if (!token) return next(new WfmError('unauthorized', 'send your claim token as Authorization: Bearer <token> (your planner issues it)'));
+    const check = verifyClaimToken(config.claimTokenSecret, token, now());
+    if (!check.ok) return next(new WfmError('unauthorized', `claim token ${check.reason === 'expired' ? 'expired: ask your planner for a new one' : 'is not valid'}`));
+    res.locals.agentId = check.claims.agentId;
+    for (const [name, value] of Object.entries(req.params)) {
+      if (!SELF_SERVICE_ID.test(String(value))) return next(new WfmError('validation', `invalid ${name}`, { status: 400, details: [{ where: `/path/${name}`, message: 'not an id' }] }));
+    }
+    next();
+  };
+}
+
+/**
+ * Self-service for cloud agents, mounted before the API-key check: each request acts as the one agent its
+ * token names, so an agent can only claim, list and release for themselves.
+ */
+export function cloudAgentRoutes(ctx: RosterContext): Router {
+  const r = Router();
+  const auth = claimTokenAuth(ctx.config, ctx.now);
+  r.get('/me/slots', auth, async (_req, res) => {
+    res.json(await slotsForAgent(ctx, res.locals.agentId as string));
+  });
+  r.get('/me/claims', auth, async (_req, res) => {
+    res.json(await claimsOfAgent(ctx, res.locals.agentId as string));
+  });
+  r.post('/me/claims/:rosterId/:slotId', auth, async (req, res) => {
+    res.status(201).json(await claimSlot(ctx, res.locals.agentId as string, req.params.rosterId as string, req.params.slotId as string));
+  });
+  r.delete('/me/claims/:rosterId/:slotId', auth, async (req, res) => {
+    await releaseSlot(ctx, res.locals.agentId as string, req.params.rosterId as string, req.params.slotId as string);
+    res.status(204).end();
+  });
+  return r;
+}

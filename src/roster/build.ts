@@ -1,0 +1,464 @@
+/**
+ * A roster end to end, pure: forecast → Erlang requirement → LP shift plan → partner assignment →
+ * cloud slots → coverage with predicted service level → independent check. The `build-roster` job runs
+ * it in a worker thread and `wfm plan` runs it embedded; both pass the data in (no I/O here).
+ *
+ * Re-planning goes through the same finish: the published roster's shifts (or a new LP plan when the
+ * forecast moved) are re-assigned keeping who works what where the rules still allow; shifts already
+ * claimed by cloud agents stay theirs and their slots are carried over.
+ */
+import { DateTime } from 'luxon';
+import type { Agent, IntervalVolume, IsoWeekday, ShiftKind, SkillGroup } from '../domain/types';
+import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
+import { formatInstant, HOUR_MS, isValidZone, startOfLocalDay } from '../time/grid';
+import { predictPerformance, requirementPerInterval, toLpRequirement } from '../staffing';
+import { localDates, planShifts, type LpPenalties, type PlanShiftsResult } from './lp';
+import {
+  assignShifts,
+  checkRoster,
+  cloudSlots,
+  contractProblems,
+  replanRoster,
+  rosterCoverage,
+  type AssignmentResult,
+  type ClassFairness,
+  type CloudSlot,
+  type PlanningPeriod,
+  type RosterChange,
+  type UncoveredReason,
+} from './assignment';
+import { DEFAULT_TEMPLATES, minimumBreakShare, validateTemplates } from './templates';
+import type { AssignedShift, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
+
+/** The longest period a roster covers: the two-week forecast's horizon. */
+export const MAX_ROSTER_DAYS = 14;
+
+/** What a planner may tune; everything is optional. */
+export interface RosterRules {
+  templates?: ShiftTemplate[];
+  penalties?: Partial<LpPenalties>;
+  options?: {
+    weekendDays?: IsoWeekday[];
+    lateKinds?: ShiftKind[];
+    seed?: number;
+    localSearchPasses?: number;
+    ruinAndRecreateIterations?: number;
+    topUpToMinimumHours?: boolean;
+  };
+}
+
+export interface RosterCoverageRow extends CoverageRow {
+  /** forecast calls in the interval */
+  volume: number;
+  ahtSeconds: number;
+  /** predicted with the scheduled agents (net of breaks and of the shrinkage breaks do not stand for) */
+  serviceLevel: number;
+  asaSeconds: number;
+  abandonment: number;
+}
+
+export interface RosterSummary {
+  partnerShifts: number;
+  agentsWithShifts: number;
+  paidHours: number;
+  /** extra shifts that lift agents to their weekly minimum hours */
+  topUpShifts: number;
+  uncoveredShifts: number;
+  /** cloud-agent places offered in slots (claimed ones included after a re-plan) */
+  slotPlaces: number;
+  requiredAgentHours: number;
+  scheduledAgentHours: number;
+  shortfallAgentHours: number;
+  intervalsShort: number;
+  /** offered-call-weighted predicted service level over the period */
+  predictedServiceLevel: number;
+  /** the LP relaxation's paid hours: no plan with these templates covers the requirement with fewer (null: a re-plan that kept the shifts) */
+  lpLowerBoundPaidHours: number | null;
+  lpGap: number | null;
+  checkerViolations: number;
+}
+
+/** Why coverage falls short, for a planner to act on. */
+export interface ShortfallReason {
+  skillGroupId: string;
+  reason: string;
+  dates: string[];
+}
+
+export interface BuiltRoster {
+  shifts: AssignedShift[];
+  uncovered: PlannedShift[];
+  slots: CloudSlot[];
+  coverage: RosterCoverageRow[];
+  summary: RosterSummary;
+  fairness: ClassFairness[];
+  uncoveredReasons: UncoveredReason[];
+  shortfallReasons: ShortfallReason[];
+  belowMinimum: AssignmentResult['belowMinimum'];
+  /** re-plans only */
+  changes?: RosterChange[];
+  keptShifts?: number;
+}
+
+export type BuildPhase = 'requirement' | 'lp' | 'assignment' | 'coverage' | 'check';
+export type PhaseReport = (phase: BuildPhase, percent: number) => void;
+
+export interface BuildRosterInput {
+  period: PlanningPeriod;
+  skillGroups: SkillGroup[];
+  /** every agent; partners with one of the skill groups are rostered */
+  agents: Agent[];
+  /** forecast volume per interval (the median), with AHT where known */
+  forecast: IntervalVolume[];
+  rules?: RosterRules;
+  /** shifts of other published rosters: the agents are not free then (kept, checked, not returned) */
+  busy?: AssignedShift[];
+}
+
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export function templatesOf(rules: RosterRules | undefined): ShiftTemplate[] {
+  return rules?.templates?.length ? rules.templates : DEFAULT_TEMPLATES;
+}
+
+/**
+ * Contradictions caught before any solving (→ 422 naming the field, agent and rule): a bad period or
+ * template, contracts no week can satisfy, a skill group no partner agent has.
+ */
+export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): ProblemDetail[] {
+  const problems: ProblemDetail[] = [];
+  const { period } = input;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(period.from) || !DateTime.fromISO(period.from, { zone: 'UTC' }).isValid) problems.push({ where: '/period/from', message: 'must be a date YYYY-MM-DD' });
+  if (!(Number.isInteger(period.days) && period.days >= 1 && period.days <= MAX_ROSTER_DAYS)) problems.push({ where: '/period/days', message: `must be a whole number of days from 1 to ${MAX_ROSTER_DAYS} (the forecast's horizon)` });
+  if (!isValidZone(period.timeZone)) problems.push({ where: '/period/timeZone', message: `unknown time zone "${period.timeZone}"` });
+  if (input.skillGroups.length === 0) problems.push({ where: '/skillGroups', message: 'name at least one skill group' });
+  const templates = templatesOf(input.rules);
+  try {
+    validateTemplates(templates);
+  } catch (err) {
+    if (!(err instanceof WfmError)) throw err;
+    problems.push(...err.details.map((d) => ({ ...d, where: `/rules${d.where}` })));
+  }
+  const partners = rosteredPartners(input.agents, input.skillGroups);
+  const longestHours = templates.reduce((m, t) => Math.max(m, (t.lengthMinutes ?? 0) / 60), 0);
+  // contractProblems points into its own list of agents; name the agent instead, the caller's list differs
+  problems.push(...contractProblems(partners, longestHours).map((p) => ({ ...p, where: p.where.replace(/^\/agents\/(\d+)/, (_, i: string) => `/agents/${partners[Number(i)].id}`) })));
+  input.skillGroups.forEach((g, i) => {
+    if (!partners.some((a) => a.skills.some((s) => s.skillGroupId === g.id))) problems.push({ where: `/skillGroups/${i}`, message: `no partner agent has skill ${g.id} (rule: skill): nobody could be rostered for it` });
+    const usable = templates.filter((t) => !t.skillGroupIds || t.skillGroupIds.includes(g.id));
+    if (usable.length === 0) problems.push({ where: `/skillGroups/${i}`, message: `no shift template may be used for ${g.id} (templates' skillGroupIds)` });
+  });
+  return problems;
+}
+
+/** Partners holding at least one of the roster's skill groups. */
+export function rosteredPartners(agents: Agent[], skillGroups: SkillGroup[]): Agent[] {
+  const ids = new Set(skillGroups.map((g) => g.id));
+  return agents.filter((a) => a.kind === 'partner' && a.skills.some((s) => ids.has(s.skillGroupId)));
+}
+
+/** Instants [start, end) of the period: from local midnight of the first day to local midnight after the last. */
+export function periodInstants(period: PlanningPeriod): { startMs: number; endMs: number } {
+  const dates = localDates(period.from, period.days + 1, period.timeZone);
+  return { startMs: startOfLocalDay(dates[0], period.timeZone), endMs: startOfLocalDay(dates[period.days], period.timeZone) };
+}
+
+interface Requirement {
+  rows: RequirementRow[];
+  /** per "group|start": forecast volume and AHT */
+  traffic: Map<string, { volume: number; ahtSeconds: number }>;
+  /** shrinkage the scheduled breaks do not stand for, per group */
+  residualShrinkage: Map<string, number>;
+}
+
+function requirementOf(input: BuildRosterInput, templates: ShiftTemplate[]): Requirement {
+  const { startMs, endMs } = periodInstants(input.period);
+  const groupIds = new Set(input.skillGroups.map((g) => g.id));
+  const rows = input.forecast.filter((r) => groupIds.has(r.skillGroupId) && r.start >= startMs && r.start < endMs);
+  const perInterval = requirementPerInterval(input.skillGroups, rows);
+  const breakShare = minimumBreakShare(templates);
+  const traffic = new Map(perInterval.map((r) => [`${r.skillGroupId}|${r.intervalStart}`, { volume: r.volume, ahtSeconds: r.ahtSeconds }]));
+  return {
+    rows: toLpRequirement(perInterval, input.skillGroups, { shrinkageCoveredByBreaks: breakShare }),
+    traffic,
+    residualShrinkage: new Map(input.skillGroups.map((g) => [g.id, Math.max(0, g.shrinkage - breakShare)])),
+  };
+}
+
+/** Coverage per interval with what the scheduled agents are predicted to achieve there. */
+function coverageWithPerformance(shifts: AssignedShift[], requirement: Requirement, skillGroups: SkillGroup[]): RosterCoverageRow[] {
+  const groups = new Map(skillGroups.map((g) => [g.id, g]));
+  const rows = rosterCoverage(shifts, requirement.rows, Object.fromEntries(skillGroups.map((g) => [g.id, g.intervalMinutes])));
+  return rows.map((row) => {
+    const group = groups.get(row.skillGroupId)!;
+    const traffic = requirement.traffic.get(`${row.skillGroupId}|${row.intervalStart}`) ?? { volume: 0, ahtSeconds: group.ahtSeconds };
+    const onPhone = row.scheduled * (1 - requirement.residualShrinkage.get(group.id)!);
+    const p = predictPerformance({
+      callsPerInterval: traffic.volume,
+      intervalSeconds: group.intervalMinutes * 60,
+      ahtSeconds: traffic.ahtSeconds,
+      agents: onPhone,
+      answerWithinSeconds: group.serviceLevel.answerWithinSeconds,
+      patienceSeconds: group.patienceSeconds,
+      concurrency: group.channel === 'chat' ? (group.chatConcurrency ?? 1) : 1,
+    });
+    // nobody on the phone and calls offered: nothing is answered (Erlang C says Infinity for the wait)
+    const asa = Number.isFinite(p.asaSeconds) ? p.asaSeconds : -1;
+    return {
+      ...row,
+      volume: round(traffic.volume, 2),
+      ahtSeconds: round(traffic.ahtSeconds, 1),
+      serviceLevel: round(traffic.volume > 0 ? p.serviceLevel : 1, 4),
+      asaSeconds: asa < 0 ? -1 : round(asa, 1),
+      abandonment: round(traffic.volume > 0 ? p.probAbandon : 0, 4),
+    };
+  });
+}
+
+/**
+ * An interval the LP leaves at least this many agents short is worth a reason; smaller gaps are the LP
+ * trading a fraction of an agent against a whole extra shift, which the penalties allow on purpose.
+ */
+const LP_SHORT_AGENTS = 0.5;
+
+function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): ShortfallReason[] {
+  const reasons: ShortfallReason[] = [];
+  for (const group of skillGroups) {
+    const short = plan.coverage.filter((c) => c.skillGroupId === group.id && c.shortfall >= LP_SHORT_AGENTS);
+    if (!short.length) continue;
+    const hours = short.reduce((s, c) => s + (c.shortfall * group.intervalMinutes) / 60, 0);
+    const dates = [...new Set(short.map((c) => formatInstant(c.intervalStart, group.timeZone).slice(0, 10)))];
+    const example = formatInstant(short[0].intervalStart, group.timeZone).slice(0, 16).replace('T', ' ');
+    reasons.push({
+      skillGroupId: group.id,
+      dates,
+      reason: `the shift templates leave ${short.length} interval(s) of ${group.id} short even before agents are named (${round(hours, 1)} agent-hours, first at ${example}): start windows or lengths do not reach those hours, or covering them costs more than the under-staffing penalty`,
+    });
+  }
+  return reasons;
+}
+
+/** Fails loudly: a roster that breaks a hard rule must never be stored or published. */
+function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod): void {
+  const violations = checkRoster(shifts, agents, period);
+  if (violations.length) {
+    throw new WfmError('internal', `the independent checker found ${violations.length} hard-rule violation(s) in the roster: not stored`, {
+      details: violations.slice(0, 50).map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message}` })),
+    });
+  }
+}
+
+function summarize(built: Omit<BuiltRoster, 'summary'>, plan: LpFigures, skillGroups: SkillGroup[], topUps: number): RosterSummary {
+  const hoursOf = (id: string) => skillGroups.find((g) => g.id === id)!.intervalMinutes / 60;
+  let required = 0;
+  let scheduled = 0;
+  let shortfall = 0;
+  let offered = 0;
+  let answeredInTime = 0;
+  for (const c of built.coverage) {
+    const h = hoursOf(c.skillGroupId);
+    required += c.required * h;
+    scheduled += c.scheduled * h;
+    shortfall += c.shortfall * h;
+    offered += c.volume;
+    answeredInTime += c.volume * c.serviceLevel;
+  }
+  return {
+    partnerShifts: built.shifts.length,
+    agentsWithShifts: new Set(built.shifts.map((s) => s.agentId)).size,
+    paidHours: round(built.shifts.reduce((s, x) => s + (x.end - x.start) / HOUR_MS, 0), 1),
+    topUpShifts: topUps,
+    uncoveredShifts: built.uncovered.length,
+    slotPlaces: built.slots.reduce((n, s) => n + s.agentsNeeded, 0),
+    requiredAgentHours: round(required, 1),
+    scheduledAgentHours: round(scheduled, 1),
+    shortfallAgentHours: round(shortfall, 1),
+    intervalsShort: built.coverage.filter((c) => c.shortfall > 0.05).length,
+    predictedServiceLevel: round(offered > 0 ? answeredInTime / offered : 1, 4),
+    lpLowerBoundPaidHours: plan.lowerBoundPaidHours === null ? null : round(plan.lowerBoundPaidHours, 1),
+    lpGap: plan.gap === null ? null : round(plan.gap, 4),
+    checkerViolations: 0,
+  };
+}
+
+function assignmentOptions(rules: RosterRules | undefined) {
+  return { ...rules?.options };
+}
+
+/** Other rosters' shifts of these agents inside the period, pinned as they are. */
+function busyShifts(input: BuildRosterInput, partners: Agent[]): AssignedShift[] {
+  const ids = new Set(partners.map((a) => a.id));
+  const dates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
+  return (input.busy ?? []).filter((s) => ids.has(s.agentId) && dates.has(s.date));
+}
+
+interface LpFigures {
+  lowerBoundPaidHours: number | null;
+  gap: number | null;
+  reasons: ShortfallReason[];
+}
+
+interface Finished {
+  assignment: AssignmentResult;
+  requirement: Requirement;
+  plan: LpFigures;
+  carriedSlots?: CloudSlot[];
+}
+
+function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): BuiltRoster {
+  report?.('coverage', 85);
+  const busyIds = new Set((input.busy ?? []).map((s) => s.id));
+  const partners = rosteredPartners(input.agents, input.skillGroups);
+  report?.('check', 92);
+  // the check runs with the other rosters' shifts in: rest and weekly limits hold across rosters too
+  assertNoViolations(done.assignment.roster, partners, input.period);
+  const shifts = done.assignment.roster.filter((s) => !busyIds.has(s.id));
+  const slots = mergeSlots(cloudSlots(done.assignment.uncovered), done.carriedSlots ?? []);
+  const partial = {
+    shifts,
+    uncovered: done.assignment.uncovered,
+    slots,
+    coverage: coverageWithPerformance(shifts, done.requirement, input.skillGroups),
+    fairness: done.assignment.fairness,
+    uncoveredReasons: done.assignment.reasons,
+    shortfallReasons: done.plan.reasons,
+    belowMinimum: done.assignment.belowMinimum,
+  };
+  return { ...partial, summary: summarize(partial, done.plan, input.skillGroups, done.assignment.topUps.length) };
+}
+
+/** Slots of the same id add up (a re-plan's new shortfall plus the places cloud agents already hold). */
+function mergeSlots(fresh: CloudSlot[], carried: CloudSlot[]): CloudSlot[] {
+  const byId = new Map(fresh.map((s) => [s.id, { ...s, shiftIds: [...s.shiftIds] }]));
+  for (const c of carried) {
+    const same = byId.get(c.id);
+    if (same) {
+      same.agentsNeeded += c.agentsNeeded;
+      same.shiftIds.push(...c.shiftIds);
+    } else byId.set(c.id, { ...c, shiftIds: [...c.shiftIds] });
+  }
+  return [...byId.values()].sort((a, b) => a.start - b.start || a.skillGroupId.localeCompare(b.skillGroupId) || a.end - b.end);
+}
+
+function planFor(input: BuildRosterInput, requirement: Requirement, templates: ShiftTemplate[]): PlanShiftsResult {
+  return planShifts({
+    skillGroups: input.skillGroups,
+    requirement: requirement.rows,
+    templates,
+    dates: localDates(input.period.from, input.period.days, input.period.timeZone),
+    penalties: input.rules?.penalties,
+  });
+}
+
+function checkedInput(input: Omit<BuildRosterInput, 'forecast'>): void {
+  const problems = rosterInputProblems(input);
+  if (problems.length) throw new WfmError('infeasible', `the roster request is contradictory or invalid: ${problems.length} problem(s)`, { details: problems });
+}
+
+export function buildRoster(input: BuildRosterInput, report?: PhaseReport): BuiltRoster {
+  checkedInput(input);
+  const templates = templatesOf(input.rules);
+  report?.('requirement', 5);
+  const requirement = requirementOf(input, templates);
+  report?.('lp', 10);
+  const plan = planFor(input, requirement, templates);
+  report?.('assignment', 40);
+  const partners = rosteredPartners(input.agents, input.skillGroups);
+  const busy = busyShifts(input, partners);
+  const assignment = assignShifts({
+    plannedShifts: [...busy, ...plan.shifts],
+    agents: partners,
+    period: input.period,
+    options: assignmentOptions(input.rules),
+    keep: Object.fromEntries(busy.map((s) => [s.id, s.agentId])),
+    frozen: busy.map((s) => s.id),
+  });
+  return finish(input, { assignment, requirement, plan: { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups) } }, report);
+}
+
+/** A stored roster to re-plan: its shifts, what stayed uncovered, and its slots with the claims on them. */
+export interface RosterToReplan {
+  shifts: AssignedShift[];
+  uncovered: PlannedShift[];
+  slots: Array<CloudSlot & { claimedBy: string[] }>;
+}
+
+export interface ReplanInput extends BuildRosterInput {
+  base: RosterToReplan;
+  absences?: Array<{ agentId: string; dates: string[] }>;
+  /** true: plan shifts afresh from `forecast` (it moved); false: keep the base roster's shifts */
+  forecastMoved: boolean;
+  /** shifts starting before this instant stay exactly as they are ("now", passed in) */
+  frozenBefore: number;
+}
+
+const shapeKey = (s: { skillGroupId: string; start: number; end: number }) => `${s.skillGroupId}|${s.start}|${s.end}`;
+
+/**
+ * Planned shifts minus those cloud agents already hold: each claim on a slot takes one of the slot's own
+ * shifts off the partners' plan (or, when the plan was made afresh, one of the same period that no
+ * partner worked). The claimed places come back as carried-over slots.
+ */
+function withoutClaimed(planned: PlannedShift[], slots: RosterToReplan['slots'], partnerShiftIds: Set<string>): { planned: PlannedShift[]; carried: CloudSlot[] } {
+  const taken = new Set<string>();
+  const carried: CloudSlot[] = [];
+  const byShape = new Map<string, PlannedShift[]>();
+  for (const s of planned) byShape.set(shapeKey(s), [...(byShape.get(shapeKey(s)) ?? []), s]);
+  for (const slot of slots) {
+    if (!slot.claimedBy.length) continue;
+    const sameShape = byShape.get(shapeKey(slot)) ?? [];
+    const candidates = [
+      ...sameShape.filter((s) => slot.shiftIds.includes(s.id)),
+      ...sameShape.filter((s) => !slot.shiftIds.includes(s.id) && !partnerShiftIds.has(s.id)),
+    ].filter((s) => !taken.has(s.id));
+    const claimedIds = candidates.slice(0, slot.claimedBy.length).map((s) => s.id);
+    for (const id of claimedIds) taken.add(id);
+    const { claimedBy: _claimedBy, rosterId: _rosterId, ...plain } = slot as CloudSlot & { claimedBy: string[]; rosterId?: string };
+    carried.push({ ...plain, agentsNeeded: slot.claimedBy.length, shiftIds: claimedIds.length ? claimedIds : slot.shiftIds.slice(0, slot.claimedBy.length) });
+  }
+  return { planned: planned.filter((s) => !taken.has(s.id)), carried };
+}
+
+/**
+ * What changed for people: a shift that was a cloud slot before and still is, is no change; one a
+ * partner now takes was a slot before, not new work.
+ */
+function meaningfulChanges(changes: RosterChange[], previouslyOpen: Set<string>): RosterChange[] {
+  return changes
+    .filter((c) => !(c.kind === 'uncovered' && !c.fromAgentId && previouslyOpen.has(c.shiftId)))
+    .map((c) => (c.kind === 'added' && previouslyOpen.has(c.shiftId) ? { ...c, reason: 'was a cloud slot; a partner can take it now' } : c));
+}
+
+export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): BuiltRoster {
+  checkedInput(input);
+  const templates = templatesOf(input.rules);
+  report?.('requirement', 5);
+  const requirement = requirementOf(input, templates);
+  const stripAgent = ({ agentId: _agentId, ...shift }: AssignedShift): PlannedShift => shift;
+  let planned: PlannedShift[];
+  let lp: LpFigures = { lowerBoundPaidHours: null, gap: null, reasons: [] };
+  if (input.forecastMoved) {
+    report?.('lp', 10);
+    const plan = planFor(input, requirement, templates);
+    planned = plan.shifts;
+    lp = { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups) };
+  } else {
+    planned = [...input.base.shifts.map(stripAgent), ...input.base.uncovered];
+  }
+  const { planned: forPartners, carried } = withoutClaimed(planned, input.base.slots, new Set(input.base.shifts.map((s) => s.id)));
+  report?.('assignment', 40);
+  const partners = rosteredPartners(input.agents, input.skillGroups);
+  const busy = busyShifts(input, partners);
+  const result = replanRoster({
+    published: [...busy, ...input.base.shifts],
+    agents: partners,
+    period: input.period,
+    change: { absences: input.absences, plannedShifts: [...busy.map(stripAgent), ...forPartners] },
+    frozenBefore: input.frozenBefore,
+    options: assignmentOptions(input.rules),
+  });
+  const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried }, report);
+  const busyIds = new Set(busy.map((s) => s.id));
+  const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
+  return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen), keptShifts: result.keptCount - busy.length };
+}

@@ -1,0 +1,576 @@
+/**
+ * Roster use cases over the store and the queues: request a build (checked, then queued as
+ * `build-roster`), run it (forecast per skill group → the pure pipeline in a worker thread → a stored
+ * draft), read results, publish, re-plan, export, drill, and cloud agents' claims on slots.
+ */
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config';
+import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
+import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
+import { QUEUE } from '../queue/names';
+import type { Queues } from '../queue/queues';
+import { runInWorkerThread } from '../queue/thread-runner';
+import type { FsModelRegistry } from '../registry/fs-model-registry';
+import {
+  MAX_ROSTER_DAYS,
+  periodInstants,
+  rosterInputProblems,
+  type BuildRosterInput,
+  type BuiltRoster,
+  type ReplanInput,
+  type RosterRules,
+} from '../roster/build';
+import { agentIcalFeed, checkRoster, rosterToCsv, type PlanningPeriod } from '../roster/assignment';
+import { dayOffset } from '../roster/assignment-model';
+import type { AssignedShift } from '../roster/types';
+import { validateSimulationSpec } from '../sim/scenario';
+import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
+import type { ClaimRefusal, SlotWithClaims, StoredRoster } from '../store/roster-repository';
+import type { Store } from '../store/store';
+import { guarded } from '../store/redis';
+import { DAY_MS, HOUR_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
+import { localDates } from '../roster/lp';
+import { signClaimToken } from './claim-tokens';
+import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
+import type { BuildProgress } from './roster-build-thread';
+
+export interface RosterContext {
+  config: Config;
+  store: Store;
+  queues: Queues;
+  registry: FsModelRegistry;
+  now: () => number;
+}
+
+export interface RosterRequest {
+  period: { from: string; days: number; timeZone?: string };
+  skillGroups: string[];
+  rules?: RosterRules;
+}
+
+export interface ReplanRequest {
+  /** agents who cannot work on these local dates (illness, leave) */
+  absences?: Array<{ agentId: string; dates: string[] }>;
+  /** the stored forecast moved: plan the shifts afresh from it, then re-assign keeping who works what */
+  forecastMoved?: boolean;
+}
+
+export type BuildRosterJob =
+  | { kind: 'build'; rosterId: string; request: RosterRequest }
+  | { kind: 'replan'; rosterId: string; baseRosterId: string; change: ReplanRequest };
+
+/** Forecasting needs recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
+const FORECAST_LOOKBACK_DAYS = 120;
+/** claim tokens live at most this long; a planner issues a new one for the next roster */
+const MAX_TOKEN_DAYS = 62;
+
+// ---------------------------------------------------------------------------------------------------
+// Requesting and building
+// ---------------------------------------------------------------------------------------------------
+
+async function skillGroupsOrThrow(store: Store, ids: string[]): Promise<SkillGroup[]> {
+  const all = await store.skillGroups.map();
+  const problems: ProblemDetail[] = [];
+  ids.forEach((id, i) => {
+    if (!all.has(id)) problems.push({ where: `/skillGroups/${i}`, message: `unknown skill group "${id}"` });
+  });
+  if (new Set(ids).size !== ids.length) problems.push({ where: '/skillGroups', message: 'a skill group is named twice' });
+  if (problems.length) throw invalid('unknown skill groups', problems);
+  return ids.map((id) => all.get(id)!);
+}
+
+function periodOf(request: RosterRequest, groups: SkillGroup[]): PlanningPeriod {
+  return { from: request.period.from, days: request.period.days, timeZone: request.period.timeZone ?? groups[0]?.timeZone ?? 'UTC' };
+}
+
+/**
+ * A stored forecast serves when it was made for a start at or before the period's and reaches its end
+ * (within an hour: a fall-back night makes the period an hour longer than 14 × 24 h).
+ */
+async function storedForecastCovers(store: Store, groupId: string, startMs: number, endMs: number): Promise<boolean> {
+  const meta = await store.forecasts.meta(groupId);
+  if (!meta) return false;
+  const from = Date.parse(meta.from);
+  return from <= startMs && from + MAX_ROSTER_DAYS * DAY_MS >= endMs - HOUR_MS;
+}
+
+/** The forecast of the period for one group: the stored two-week forecast, or one computed from history now. */
+async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: PlanningPeriod): Promise<{ rows: IntervalVolume[]; source: ForecastSource }> {
+  const { startMs, endMs } = periodInstants(period);
+  if (await storedForecastCovers(ctx.store, group.id, startMs, endMs)) {
+    const [meta, points] = await Promise.all([ctx.store.forecasts.meta(group.id), ctx.store.forecasts.read(group.id, startMs, endMs)]);
+    return {
+      rows: forecastRows(group.id, points),
+      source: {
+        skillGroupId: group.id,
+        source: 'stored-forecast',
+        alias: meta!.alias,
+        ...(meta!.modelVersion ? { modelVersion: meta!.modelVersion } : {}),
+        baselineFallback: meta!.baselineFallback,
+        ...(meta!.fallbackReason ? { fallbackReason: meta!.fallbackReason } : {}),
+        forecastCreatedAt: meta!.createdAt,
+      },
+    };
+  }
+  const [history, specialDays, live] = await Promise.all([
+    ctx.store.history.read(group.id, startMs - FORECAST_LOOKBACK_DAYS * DAY_MS, startMs),
+    ctx.store.specialDays.list(group.id),
+    ctx.registry.loadLive(group.id, 'two-week'),
+  ]);
+  if (!history.length) {
+    throw new WfmError('insufficient-history', `no stored forecast covers the period for ${group.id}, and there is no history in the ${FORECAST_LOOKBACK_DAYS} days before it to compute one`, {
+      details: [{ where: `/skillGroups/${group.id}`, message: 'upload history up to the period, or store a two-week forecast that covers it' }],
+    });
+  }
+  return computePeriodForecast({ group, history, startMs, days: period.days, specialDays, live });
+}
+
+/** Cheap checks before anything is queued: everything a planner can fix is a 422 now, not a failed job. */
+async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise<{ groups: SkillGroup[]; agents: Agent[]; period: PlanningPeriod }> {
+  const groups = await skillGroupsOrThrow(ctx.store, request.skillGroups);
+  const agents = await ctx.store.agents.list();
+  const period = periodOf(request, groups);
+  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules });
+  if (!problems.some((p) => p.where.startsWith('/period'))) {
+    const { startMs, endMs } = periodInstants(period);
+    for (const [i, g] of groups.entries()) {
+      if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
+      const extent = await ctx.store.history.extent(g.id);
+      if (!extent || extent.fromMs >= startMs || extent.toMs < startMs - FORECAST_LOOKBACK_DAYS * DAY_MS) {
+        problems.push({ where: `/skillGroups/${i}`, message: `no stored forecast covers the period for ${g.id} and no history precedes it to compute one` });
+      }
+    }
+  }
+  if (problems.length) throw new WfmError('infeasible', `the roster request is contradictory or invalid: ${problems.length} problem(s)`, { details: problems });
+  return { groups, agents, period };
+}
+
+export async function requestRoster(ctx: RosterContext, request: RosterRequest): Promise<{ id: string; jobId: string }> {
+  await checkRequest(ctx, request);
+  const id = randomUUID();
+  const data: BuildRosterJob = { kind: 'build', rosterId: id, request };
+  const jobId = await ctx.queues.add(QUEUE.buildRoster, data, { jobId: id });
+  return { id, jobId };
+}
+
+/** Shifts of other published rosters that the agents of this one already work (different skill groups). */
+async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupIds: string[], exceptRosterId?: string): Promise<AssignedShift[]> {
+  const { startMs, endMs } = periodInstants(period);
+  const published = await ctx.store.rosters.publishedOverlapping(startMs, endMs);
+  const groupsOf = await ctx.store.rosters.groupsOf(published);
+  const ids = new Set(groupIds);
+  // a published roster of the same group is an alternative to this one (publishing settles it), not a commitment
+  const rivals = published.filter((id) => id === exceptRosterId || groupsOf.get(id)!.some((g) => ids.has(g)));
+  return ctx.store.rosters.shiftsOverlapping(startMs, endMs, rivals);
+}
+
+async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; replanOf?: string }): Promise<void> {
+  const { startMs, endMs } = periodInstants(header.period);
+  await ctx.store.rosters.saveDraft({
+    meta: {
+      id,
+      createdAt: new Date(ctx.now()).toISOString(),
+      period: { ...header.period, startMs, endMs },
+      skillGroupIds: header.groups.map((g) => g.id),
+      ...(header.replanOf ? { replanOf: header.replanOf } : {}),
+      request: header.request as unknown as Record<string, unknown>,
+      summary: built.summary as unknown as Record<string, unknown>,
+      details: {
+        forecastSources: header.sources,
+        fairness: built.fairness,
+        uncoveredReasons: built.uncoveredReasons,
+        shortfallReasons: built.shortfallReasons,
+        belowMinimum: built.belowMinimum,
+        ...(built.changes ? { changes: built.changes, keptShifts: built.keptShifts } : {}),
+      },
+    },
+    shifts: built.shifts,
+    uncovered: built.uncovered,
+    coverage: built.coverage,
+    slots: built.slots,
+  });
+}
+
+const THREAD_MODULE = path.resolve(__dirname, 'roster-build-thread.ts');
+
+/** The job: gathers the data, runs the pipeline in a worker thread, stores the draft. */
+export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob, onProgress: (p: BuildProgress | { phase: string; percent: number }) => void, signal?: AbortSignal) {
+  onProgress({ phase: 'loading', percent: 1 });
+  const base = data.kind === 'replan' ? await rosterOrThrow(ctx, data.baseRosterId) : undefined;
+  const request = base ? (base.request as unknown as RosterRequest) : (data as Extract<BuildRosterJob, { kind: 'build' }>).request;
+  const { groups, agents, period } = await checkRequest(ctx, { ...request, period: base ? { from: base.period.from, days: base.period.days, timeZone: base.period.timeZone } : request.period });
+  onProgress({ phase: 'forecast', percent: 3 });
+  const forecasts = await Promise.all(groups.map((g) => forecastForPeriod(ctx, g, period)));
+  const busy = await busyElsewhere(ctx, period, groups.map((g) => g.id), base?.id);
+  const input: BuildRosterInput = { period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules: request.rules, busy };
+  let built: BuiltRoster;
+  if (data.kind === 'build') {
+    built = await runInWorkerThread<BuildRosterInput, BuiltRoster>(THREAD_MODULE, 'build', input, (p) => onProgress(p as BuildProgress), signal);
+  } else {
+    const change = data.change;
+    const [shifts, uncovered, slots, coverage] = await Promise.all([
+      ctx.store.rosters.shifts(base!.id),
+      ctx.store.rosters.uncovered(base!.id),
+      ctx.store.rosters.slots(base!.id),
+      ctx.store.rosters.coverage(base!.id),
+    ]);
+    // an unchanged forecast is the one the base roster was built from, as stored with its coverage
+    const forecast = change.forecastMoved ? input.forecast : coverage.map((c) => ({ skillGroupId: c.skillGroupId, start: c.intervalStart, volume: c.volume, ahtSeconds: c.ahtSeconds }));
+    const replanInput: ReplanInput = { ...input, forecast, base: { shifts, uncovered, slots }, absences: change.absences, forecastMoved: change.forecastMoved === true, frozenBefore: ctx.now() };
+    built = await runInWorkerThread<ReplanInput, BuiltRoster>(THREAD_MODULE, 'replan', replanInput, (p) => onProgress(p as BuildProgress), signal);
+  }
+  onProgress({ phase: 'storing', percent: 97 });
+  const sources = data.kind === 'replan' && !data.change.forecastMoved ? ((base!.details.forecastSources as ForecastSource[]) ?? []) : forecasts.map((f) => f.source);
+  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, replanOf: base?.id });
+  onProgress({ phase: 'done', percent: 100 });
+  return { rosterId: data.rosterId, status: 'draft', summary: built.summary, forecastSources: sources, ...(built.changes ? { changes: built.changes.length } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------------
+
+export async function rosterOrThrow(ctx: RosterContext, id: string): Promise<StoredRoster> {
+  const roster = await ctx.store.rosters.get(id);
+  if (!roster) throw new WfmError('not-found', `roster ${id} does not exist (or is still being built: see /rosters/${id}/status)`);
+  return roster;
+}
+
+export interface RosterStatusView {
+  id: string;
+  status: 'queued' | 'building' | 'failed' | StoredRoster['status'];
+  progress?: unknown;
+  failedReason?: string;
+  errors?: ProblemDetail[];
+  publishedAt?: string;
+  supersededBy?: string;
+  result?: string;
+}
+
+export async function rosterStatus(ctx: RosterContext, id: string): Promise<RosterStatusView> {
+  const stored = await ctx.store.rosters.get(id);
+  if (stored) {
+    return { id, status: stored.status, ...(stored.publishedAt ? { publishedAt: stored.publishedAt } : {}), ...(stored.supersededBy ? { supersededBy: stored.supersededBy } : {}), result: `/rosters/${id}` };
+  }
+  const job = await guarded(ctx.queues.get(QUEUE.buildRoster).getJob(id));
+  if (!job) throw new WfmError('not-found', `roster ${id} does not exist`);
+  const state = await guarded(job.getState());
+  if (state === 'failed') return { id, status: 'failed', failedReason: job.failedReason, progress: job.progress };
+  return { id, status: state === 'active' || state === 'completed' ? 'building' : 'queued', progress: job.progress };
+}
+
+export async function listRosters(ctx: RosterContext) {
+  return (await ctx.store.rosters.list()).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: r.period, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
+}
+
+/** Cloud agents' claims as shifts (the breaks of the planned shift behind the slot), for exports and drills. */
+async function claimedShifts(ctx: RosterContext, rosterId: string): Promise<AssignedShift[]> {
+  const [slots, uncovered] = await Promise.all([ctx.store.rosters.slots(rosterId), ctx.store.rosters.uncovered(rosterId)]);
+  const byId = new Map(uncovered.map((s) => [s.id, s]));
+  return slots.flatMap((slot) =>
+    slot.claimedBy.map((agentId, i) => {
+      const behind = byId.get(slot.shiftIds[i] ?? slot.shiftIds[0]);
+      return { id: `${slot.id}-${agentId}`, skillGroupId: slot.skillGroupId, templateId: slot.templateId, kind: slot.kind, date: slot.date, start: slot.start, end: slot.end, breaks: behind?.breaks ?? [], agentId };
+    }),
+  );
+}
+
+export async function rosterShifts(ctx: RosterContext, id: string, agentId?: string): Promise<AssignedShift[]> {
+  await rosterOrThrow(ctx, id);
+  const [partners, cloud] = await Promise.all([ctx.store.rosters.shifts(id, agentId), claimedShifts(ctx, id)]);
+  return [...partners, ...cloud.filter((s) => agentId === undefined || s.agentId === agentId)].sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
+}
+
+export async function rosterCsv(ctx: RosterContext, id: string): Promise<string> {
+  const groups = await ctx.store.skillGroups.map();
+  const roster = await rosterOrThrow(ctx, id);
+  const shifts = await rosterShifts(ctx, id);
+  return rosterToCsv(shifts, (g) => groups.get(g)?.timeZone ?? roster.period.timeZone);
+}
+
+export async function agentCalendar(ctx: RosterContext, id: string, agentId: string): Promise<string> {
+  const [shifts, agent, groups] = await Promise.all([rosterShifts(ctx, id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
+  if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`);
+  return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Publishing and re-planning
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Multi-skilled agents may be rostered by two rosters of different skill groups built side by side;
+ * publishing the second must not double-book them. Checked here (the checker on the union of their
+ * shifts), before the atomic publish settles period and skill-group conflicts.
+ */
+async function doubleBookings(ctx: RosterContext, draft: StoredRoster): Promise<ProblemDetail[]> {
+  const others = await busyElsewhere(ctx, draft.period, draft.skillGroupIds, draft.replanOf);
+  if (!others.length) return [];
+  const mine = await ctx.store.rosters.shifts(draft.id);
+  const shared = new Set(mine.map((s) => s.agentId).filter((id) => others.some((o) => o.agentId === id)));
+  if (!shared.size) return [];
+  const dates = new Set(localDates(draft.period.from, draft.period.days, draft.period.timeZone));
+  const agents = (await ctx.store.agents.list()).filter((a) => shared.has(a.id));
+  const union = [...mine, ...others].filter((s) => shared.has(s.agentId) && dates.has(s.date));
+  const otherIds = new Set(others.map((s) => s.id));
+  return checkRoster(union, agents, draft.period)
+    .filter((v) => v.shiftIds.some((id) => otherIds.has(id)) || ['max-weekly-hours', 'max-days-per-week'].includes(v.rule))
+    .map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message} (with a shift of another published roster)` }));
+}
+
+export async function publishRoster(ctx: RosterContext, id: string) {
+  const draft = await rosterOrThrow(ctx, id);
+  if (draft.status !== 'draft') throw new WfmError('conflict', `roster ${id} is ${draft.status}; only a draft can be published`);
+  const clashes = await doubleBookings(ctx, draft);
+  if (clashes.length) throw new WfmError('conflict', `publishing would double-book ${new Set(clashes.map((c) => c.where)).size} agent(s) who work another published roster`, { details: clashes });
+  const outcome = await ctx.store.rosters.publish(id, new Date(ctx.now()).toISOString());
+  if (!outcome.ok) {
+    if (outcome.refusal === 'conflict') {
+      throw new WfmError('conflict', `roster ${outcome.conflicts!.join(', ')} is already published for an overlapping period and skill group: re-plan it (POST /rosters/{id}/replan) to change it, or publish a roster for other dates or groups`, {
+        details: outcome.conflicts!.map((c) => ({ where: `/rosters/${c}`, message: 'published, overlapping period and skill group' })),
+      });
+    }
+    if (outcome.refusal === 'not-draft') throw new WfmError('conflict', `roster ${id} is ${outcome.status}; only a draft can be published`);
+    throw new WfmError('not-found', `roster ${id} does not exist`);
+  }
+  return { id, status: 'published' as const, ...(outcome.superseded ? { superseded: outcome.superseded } : {}), movedClaims: outcome.movedClaims, orphanedClaims: outcome.orphanedClaims };
+}
+
+export async function deleteRoster(ctx: RosterContext, id: string): Promise<void> {
+  const outcome = await ctx.store.rosters.delete(id);
+  if (outcome === 'no-roster') throw new WfmError('not-found', `roster ${id} does not exist`);
+  if (outcome === 'published') throw new WfmError('conflict', `roster ${id} is published: re-plan it instead; only drafts and superseded rosters can be deleted`);
+}
+
+export async function requestReplan(ctx: RosterContext, baseId: string, change: ReplanRequest): Promise<{ id: string; jobId: string }> {
+  const base = await rosterOrThrow(ctx, baseId);
+  if (base.status === 'superseded') throw new WfmError('conflict', `roster ${baseId} was superseded by ${base.supersededBy}; re-plan that one`);
+  const agents = new Map((await ctx.store.agents.list()).map((a) => [a.id, a]));
+  const dates = new Set(localDates(base.period.from, base.period.days, base.period.timeZone));
+  const problems: ProblemDetail[] = [];
+  (change.absences ?? []).forEach((a, i) => {
+    if (!agents.has(a.agentId)) problems.push({ where: `/absences/${i}/agentId`, message: `unknown agent "${a.agentId}"` });
+    a.dates.forEach((d, k) => {
+      if (!dates.has(d)) problems.push({ where: `/absences/${i}/dates/${k}`, message: `${d} is not in the roster's period ${base.period.from} + ${base.period.days} days` });
+    });
+  });
+  if (!change.forecastMoved && !(change.absences ?? []).length) problems.push({ where: '/', message: 'say what changed: absences, forecastMoved, or both' });
+  if (problems.length) throw invalid('invalid re-plan request', problems);
+  const id = randomUUID();
+  const data: BuildRosterJob = { kind: 'replan', rosterId: id, baseRosterId: baseId, change };
+  const jobId = await ctx.queues.add(QUEUE.buildRoster, data, { jobId: id });
+  return { id, jobId };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cloud agents: tokens, open slots, claims
+// ---------------------------------------------------------------------------------------------------
+
+function claimSecret(config: Config): string {
+  if (!config.claimTokenSecret) throw new WfmError('unavailable', 'cloud-agent claims are disabled: set CLAIM_TOKEN_SECRET (at least 16 characters)', { status: 503 });
+  return config.claimTokenSecret;
+}
+
+export async function issueClaimToken(ctx: RosterContext, agentId: string, validDays = 14) {
+  const agent = await ctx.store.agents.get(agentId);
+  if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`);
+  if (agent.kind !== 'cloud') throw invalid(`agent ${agentId} is a partner: only cloud agents claim slots`, [{ where: '/agentId', message: 'must be a cloud agent' }]);
+  if (!(validDays > 0 && validDays <= MAX_TOKEN_DAYS)) throw invalid('invalid validity', [{ where: '/validDays', message: `must be between 0 and ${MAX_TOKEN_DAYS} days` }]);
+  const expiresAt = ctx.now() + validDays * DAY_MS;
+  return { agentId, token: signClaimToken(claimSecret(ctx.config), { agentId, expiresAt }), expiresAt: new Date(expiresAt).toISOString() };
+}
+
+async function cloudAgentOrThrow(ctx: RosterContext, agentId: string): Promise<Agent> {
+  const agent = await ctx.store.agents.get(agentId);
+  // the token was issued for a cloud agent; they may have been removed or changed since
+  if (!agent || agent.kind !== 'cloud') throw new WfmError('forbidden', `agent ${agentId} is no longer a cloud agent`);
+  return agent;
+}
+
+/** Open slots of published rosters the agent has the skill for, and those they hold. */
+export async function slotsForAgent(ctx: RosterContext, agentId: string) {
+  const agent = await cloudAgentOrThrow(ctx, agentId);
+  const now = ctx.now();
+  const skills = new Set(agent.skills.map((s) => s.skillGroupId));
+  const rosters = await ctx.store.rosters.publishedOverlapping(now, Number.MAX_SAFE_INTEGER);
+  const slots = (await Promise.all(rosters.map((id) => ctx.store.rosters.slots(id)))).flat();
+  return slots
+    .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
+    .map((s) => slotView(s, agentId));
+}
+
+function slotView(s: SlotWithClaims, agentId?: string) {
+  return {
+    rosterId: s.rosterId,
+    slotId: s.id,
+    skillGroupId: s.skillGroupId,
+    date: s.date,
+    start: new Date(s.start).toISOString(),
+    end: new Date(s.end).toISOString(),
+    kind: s.kind,
+    agentsNeeded: s.agentsNeeded,
+    claimed: s.claimedBy.length,
+    ...(agentId === undefined ? { claimedBy: s.claimedBy } : { claimedByMe: s.claimedBy.includes(agentId) }),
+  };
+}
+
+export async function rosterSlots(ctx: RosterContext, id: string) {
+  await rosterOrThrow(ctx, id);
+  return (await ctx.store.rosters.slots(id)).map((s) => slotView(s));
+}
+
+const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
+  'no-roster': () => new WfmError('not-found', 'the roster does not exist'),
+  'no-slot': () => new WfmError('not-found', 'the roster has no such slot'),
+  'not-published': () => new WfmError('conflict', 'the roster is not published: its slots open when a planner publishes it'),
+  started: () => new WfmError('conflict', 'the slot has already started'),
+  'already-claimed': () => new WfmError('conflict', 'you already hold this slot'),
+  full: () => new WfmError('conflict', 'the slot is full: every place has been claimed'),
+  overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/slotId', message: `overlaps your claim ${d} (rule: one shift at a time)` }]),
+  rest: (d) => invalid('the slot leaves too little rest', [{ where: '/slotId', message: `too close to your claim ${d} (rule: minimum rest between shifts)` }]),
+  'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/slotId', message: 'rule: max weekly hours of your contract' }]),
+};
+
+export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string) {
+  const agent = await cloudAgentOrThrow(ctx, agentId);
+  const [roster, slot] = await Promise.all([rosterOrThrow(ctx, rosterId), ctx.store.rosters.slot(rosterId, slotId)]);
+  if (!slot) throw REFUSALS['no-slot']();
+  if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw invalid(`you do not have skill ${slot.skillGroupId}`, [{ where: '/slotId', message: `needs skill ${slot.skillGroupId} (rule: skill)` }]);
+  if (agent.daysOff?.includes(slot.date)) throw invalid(`${slot.date} is one of your days off`, [{ where: '/slotId', message: 'rule: days off' }]);
+  // weeks are the roster's 7-day blocks, as for partners
+  const week = Math.floor(dayOffset(roster.period.from, slot.date) / 7);
+  const weekDates = localDates(roster.period.from, 7 * week + 8, roster.period.timeZone);
+  const weekStartMs = startOfLocalDay(weekDates[7 * week], roster.period.timeZone);
+  const weekEndMs = startOfLocalDay(weekDates[7 * week + 7], roster.period.timeZone);
+  const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, { minRestMs: agent.contract.minRestHours * HOUR_MS, maxHoursPerWeek: agent.contract.maxHoursPerWeek, weekStartMs, weekEndMs }, ctx.now());
+  if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
+  return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), releasableUntil: new Date(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS).toISOString() };
+}
+
+export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string): Promise<void> {
+  const cutoffMs = ctx.config.claimReleaseCutoffHours * HOUR_MS;
+  const outcome = await ctx.store.rosters.release(rosterId, slotId, agentId, cutoffMs, ctx.now());
+  if (outcome.ok) return;
+  if (outcome.refusal === 'cut-off') {
+    throw new WfmError('conflict', `too late to release: claims are binding from ${ctx.config.claimReleaseCutoffHours} h before the start (since ${new Date(outcome.cutoffAt!).toISOString()}); ask your planner`, {
+      details: [{ where: '/slotId', message: `release cut-off passed at ${new Date(outcome.cutoffAt!).toISOString()}` }],
+    });
+  }
+  if (outcome.refusal === 'not-claimed') throw new WfmError('not-found', 'you do not hold this slot');
+  throw REFUSALS[outcome.refusal]();
+}
+
+export async function claimsOfAgent(ctx: RosterContext, agentId: string) {
+  await cloudAgentOrThrow(ctx, agentId);
+  return (await ctx.store.rosters.claimsOf(agentId)).map((c) => ({ ...c, start: new Date(c.start).toISOString(), end: new Date(c.end).toISOString(), releasableUntil: new Date(c.start - ctx.config.claimReleaseCutoffHours * HOUR_MS).toISOString() }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Drills: a stored roster under a named scenario, simulated by the `simulate` job
+// ---------------------------------------------------------------------------------------------------
+
+export const DRILL_SCENARIOS = ['normal-day', 'storm-day', 'flash-surge'] as const;
+export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
+
+export interface DrillRequest {
+  scenario: DrillScenario;
+  /** local date of the roster to drill (default: its first day) */
+  date?: string;
+  /** days from `date` (default 1) */
+  days?: number;
+  /** local time the preset shock starts (storm-day default 10:00, flash-surge 12:00) */
+  at?: string;
+  /** group a flash surge hits (default the roster's first) */
+  skillGroupId?: string;
+  /** further shocks: start as ISO date-time or local wall time of the roster's zone */
+  shocks?: Array<{ skillGroupId: string; start: string; durationMinutes: number; factor: number; rampMinutes?: number }>;
+  policy?: PolicyName;
+  replications?: number;
+  seed?: number;
+}
+
+/** The presets: what a planner asks for by name. */
+const PRESETS: Record<DrillScenario, { at: string; factor: number; durationMinutes: number; rampMinutes: number; allGroups: boolean } | null> = {
+  'normal-day': null,
+  'storm-day': { at: '10:00', factor: 3, durationMinutes: 240, rampMinutes: 30, allGroups: true },
+  'flash-surge': { at: '12:00', factor: 20, durationMinutes: 20, rampMinutes: 0, allGroups: false },
+};
+
+function wallInstant(date: string, time: string, zone: string): number | undefined {
+  const parsed = parseTimestamp(`${date}T${time}:00`, zone);
+  return parsed.ok ? parsed.epochMs : undefined;
+}
+
+/** Builds the simulation spec of a drill (validated: a bad spec is a 422 naming the field). */
+export async function drillSpec(ctx: RosterContext, id: string, drill: DrillRequest): Promise<SimulationSpec> {
+  const roster = await rosterOrThrow(ctx, id);
+  const zone = roster.period.timeZone;
+  const problems: ProblemDetail[] = [];
+  const preset = PRESETS[drill.scenario];
+  if (preset === undefined) problems.push({ where: '/scenario', message: `unknown scenario "${drill.scenario}" (one of ${DRILL_SCENARIOS.join(', ')})` });
+  const dates = localDates(roster.period.from, roster.period.days, zone);
+  const date = drill.date ?? dates[0];
+  const days = drill.days ?? 1;
+  const first = dates.indexOf(date);
+  if (first < 0) problems.push({ where: '/date', message: `${date} is not in the roster's period (${dates[0]} … ${dates[dates.length - 1]})` });
+  else if (first + days > dates.length) problems.push({ where: '/days', message: `the roster ends on ${dates[dates.length - 1]}` });
+  const groupId = drill.skillGroupId ?? roster.skillGroupIds[0];
+  if (!roster.skillGroupIds.includes(groupId)) problems.push({ where: '/skillGroupId', message: `the roster has no skill group "${groupId}" (it has ${roster.skillGroupIds.join(', ')})` });
+  if (problems.length) throw invalid('invalid drill', problems);
+
+  const from = startOfLocalDay(date, zone);
+  const to = startOfLocalDay(localDates(date, days + 1, zone)[days], zone);
+  const shocks: ArrivalShock[] = [];
+  if (preset) {
+    const at = drill.at ?? preset.at;
+    const start = wallInstant(date, at, zone);
+    if (start === undefined) throw invalid('invalid drill', [{ where: '/at', message: `"${at}" is not a local time HH:mm on ${date} in ${zone}` }]);
+    for (const g of preset.allGroups ? roster.skillGroupIds : [groupId]) shocks.push({ skillGroupId: g, start, durationMinutes: preset.durationMinutes, factor: preset.factor, rampMinutes: preset.rampMinutes });
+  }
+  (drill.shocks ?? []).forEach((s, i) => {
+    const parsed = parseTimestamp(s.start, zone);
+    if (!parsed.ok) throw invalid('invalid drill', [{ where: `/shocks/${i}/start`, message: `not a date-time: ${s.start}` }]);
+    shocks.push({ skillGroupId: s.skillGroupId, start: parsed.epochMs, durationMinutes: s.durationMinutes, factor: s.factor, ...(s.rampMinutes !== undefined ? { rampMinutes: s.rampMinutes } : {}) });
+  });
+
+  const [groups, agents, coverage, shifts] = await Promise.all([skillGroupsOrThrow(ctx.store, roster.skillGroupIds), ctx.store.agents.list(), ctx.store.rosters.coverage(id), rosterShifts(ctx, id)]);
+  const skillsOf = new Map(agents.map((a) => [a.id, a.skills.map((s) => s.skillGroupId).filter((g) => roster.skillGroupIds.includes(g))]));
+  const simShifts: SimShift[] = shifts
+    .filter((s) => s.start < to && s.end > from)
+    .map((s) => ({
+      agentId: s.agentId,
+      skillGroupId: s.skillGroupId,
+      start: s.start,
+      end: s.end,
+      breaks: s.breaks.map((b) => ({ start: b.start, end: b.end })),
+      // multi-skilled agents answer their other groups of this roster after their own
+      extraSkillGroupIds: (skillsOf.get(s.agentId) ?? []).filter((g) => g !== s.skillGroupId),
+    }));
+  const spec: SimulationSpec = {
+    skillGroups: groups.map((g) => ({ ...g, overflowTo: g.overflowTo.filter((o) => roster.skillGroupIds.includes(o)) })),
+    period: { from, to },
+    roster: { kind: 'shifts', shifts: simShifts },
+    arrivals: { kind: 'forecast', rates: coverage.filter((c) => c.intervalStart >= from && c.intervalStart < to).map((c) => ({ skillGroupId: c.skillGroupId, start: c.intervalStart, volume: c.volume, ahtSeconds: c.ahtSeconds })), shocks },
+    policy: drill.policy,
+    replications: drill.replications ?? 5,
+    seed: drill.seed ?? 1,
+  };
+  const presetShocks = shocks.length - (drill.shocks?.length ?? 0);
+  try {
+    validateSimulationSpec(spec);
+  } catch (err) {
+    if (!(err instanceof WfmError)) throw err;
+    // the simulator names its own fields; point back at the drill request's field they came from
+    const where = (field: string) =>
+      field.replace(/^arrivals\.shocks\[(\d+)\]\.?(.*)$/, (_, i: string, rest: string) => (Number(i) < presetShocks ? '/at' : `/shocks/${Number(i) - presetShocks}${rest ? `/${rest}` : ''}`));
+    throw invalid(`invalid drill: ${err.details[0]?.message ?? err.message}`, err.details.map((d) => ({ where: where(d.where), message: d.message })));
+  }
+  return spec;
+}
+
+export async function requestDrill(ctx: RosterContext, id: string, drill: DrillRequest): Promise<{ jobId: string; scenario: DrillScenario; shocks: number; period: { from: string; to: string } }> {
+  const spec = await drillSpec(ctx, id, drill);
+  const jobId = await ctx.queues.add(QUEUE.simulate, { spec });
+  return { jobId, scenario: drill.scenario, shocks: spec.arrivals.kind === 'forecast' ? (spec.arrivals.shocks?.length ?? 0) : 0, period: { from: new Date(spec.period.from).toISOString(), to: new Date(spec.period.to).toISOString() } };
+}

@@ -1,0 +1,486 @@
+/**
+ * Rosters in Redis: drafts written whole by the `build-roster` job, published by a planner, cloud-agent
+ * claims on their slots, and the reads the surge trigger needs over published rosters.
+ *
+ * Layout (every key under the `{rosters}` hash tag, so the publish and claim scripts touch one cluster slot):
+ *   <id>:meta        JSON: period, skill groups, request, summary, fairness, reasons… (written once)
+ *   <id>:state       hash: status, startMs, endMs, groups, replanOf, publishedAt, supersededBy
+ *   <id>:by-agent    hash: agent id → JSON array of that agent's shifts (per-agent schedule, iCal feeds)
+ *   <id>:by-start    sorted set: score = shift start, member = JSON shift (time-window reads, exports)
+ *   <id>:uncovered   JSON: planned shifts no partner could take (re-planning starts from them)
+ *   <id>:coverage    JSON: coverage per (skill group, interval)
+ *   <id>:slots       hash: slot id → JSON cloud slot
+ *   <id>:claims:<slot>  set of cloud agent ids holding the slot
+ *   index            sorted set of every roster id by creation time
+ *   published        sorted set of published roster ids, score = end of the period
+ *   agent-claims:<agent>  hash: "<roster>|<slot>" → "start,end,skillGroup" (overlap, rest and weekly
+ *                    hours are checked against every claim of the agent, whatever the roster)
+ * A draft is written in one MULTI/EXEC; publish, claim and release are Lua scripts, so concurrent
+ * requests cannot over-fill a slot or publish two overlapping rosters.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AssignedShift, PlannedShift } from '../roster/types';
+import type { RosterCoverageRow } from '../roster/build';
+import type { CloudSlot } from '../roster/assignment';
+import { asUnavailable, guarded } from './redis';
+import type { Keys } from './keys';
+
+export type RosterStatus = 'draft' | 'published' | 'superseded';
+
+/** Coverage of one interval with the forecast traffic and what the scheduled agents are predicted to achieve. */
+export type StoredCoverageRow = RosterCoverageRow;
+
+export interface RosterPeriod {
+  /** first local date, YYYY-MM-DD */
+  from: string;
+  days: number;
+  timeZone: string;
+  /** the period as instants, [startMs, endMs) */
+  startMs: number;
+  endMs: number;
+}
+
+/** What is written once with the draft; the service decides the content of the open-ended parts. */
+export interface StoredRosterMeta {
+  id: string;
+  createdAt: string;
+  period: RosterPeriod;
+  skillGroupIds: string[];
+  /** the roster this one re-plans; publishing it supersedes that one */
+  replanOf?: string;
+  /** the request it was built from (templates, penalties, options): re-planning reuses it */
+  request: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  /** anything else the builder reports (fairness, uncovered reasons, forecast sources, changes…) */
+  details: Record<string, unknown>;
+}
+
+export interface RosterState {
+  status: RosterStatus;
+  publishedAt?: string;
+  supersededBy?: string;
+}
+
+export type StoredRoster = StoredRosterMeta & RosterState;
+
+export interface NewRoster {
+  meta: StoredRosterMeta;
+  shifts: AssignedShift[];
+  uncovered: PlannedShift[];
+  coverage: StoredCoverageRow[];
+  slots: CloudSlot[];
+}
+
+export interface SlotWithClaims extends CloudSlot {
+  rosterId: string;
+  claimedBy: string[];
+}
+
+export interface ClaimedSlot {
+  rosterId: string;
+  slotId: string;
+  skillGroupId: string;
+  agentId: string;
+  start: number;
+  end: number;
+}
+
+/** The rules a claim must keep, from the cloud agent's contract and the roster's week blocks. */
+export interface ClaimLimits {
+  minRestMs: number;
+  maxHoursPerWeek: number;
+  /** the 7-day block the slot starts in, [weekStartMs, weekEndMs) */
+  weekStartMs: number;
+  weekEndMs: number;
+}
+
+export type ClaimRefusal =
+  | 'no-roster'
+  | 'not-published'
+  | 'no-slot'
+  | 'started'
+  | 'already-claimed'
+  | 'full'
+  | 'overlap'
+  | 'rest'
+  | 'weekly-hours';
+
+export type ClaimOutcome =
+  | { ok: true; claimed: number; agentsNeeded: number }
+  | { ok: false; refusal: ClaimRefusal; conflictWith?: string };
+
+export type ReleaseOutcome = { ok: true } | { ok: false; refusal: 'no-roster' | 'no-slot' | 'not-claimed' | 'cut-off'; cutoffAt?: number };
+
+export type PublishOutcome =
+  | { ok: true; superseded?: string; movedClaims: number; orphanedClaims: string[] }
+  | { ok: false; refusal: 'no-roster' | 'not-draft' | 'conflict'; status?: string; conflicts?: string[] };
+
+/** Longest shift the templates allow is 16 h; a window read looks back this far for shifts still running. */
+const LONGEST_SHIFT_MS = 24 * 3_600_000;
+
+/** A Lua script run by SHA, loaded on first use or after a Redis restart (NOSCRIPT). */
+class Script {
+  private readonly sha: string;
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(redis: Redis, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw asUnavailable(err);
+      return guarded(redis.eval(this.source, keys.length, ...keys, ...args));
+    }
+  }
+}
+
+/**
+ * KEYS: state, slots, claims of the slot, the agent's claims.
+ * ARGV: slot id, agent id, claim field, now, min rest ms, max hours per week, week start, week end.
+ * Refusals come back as { reason, detail }; success as { 'ok', claimed, needed }.
+ */
+const CLAIM = new Script(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'no-roster'} end
+if status ~= 'published' then return {'not-published'} end
+local slotJson = redis.call('HGET', KEYS[2], ARGV[1])
+if not slotJson then return {'no-slot'} end
+local slot = cjson.decode(slotJson)
+local now = tonumber(ARGV[4])
+if now >= slot.start then return {'started'} end
+if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 1 then return {'already-claimed'} end
+local claimed = redis.call('SCARD', KEYS[3])
+if claimed >= slot.agentsNeeded then return {'full'} end
+local minRest = tonumber(ARGV[5])
+local weekStart = tonumber(ARGV[7])
+local weekEnd = tonumber(ARGV[8])
+local hours = (slot['end'] - slot.start) / 3600000
+local existing = redis.call('HGETALL', KEYS[4])
+for i = 1, #existing, 2 do
+  local s, e = string.match(existing[i + 1], '^(%d+),(%d+),')
+  s = tonumber(s)
+  e = tonumber(e)
+  if s < slot['end'] and slot.start < e then return {'overlap', existing[i]} end
+  if (s >= slot['end'] and s - slot['end'] < minRest) or (e <= slot.start and slot.start - e < minRest) then return {'rest', existing[i]} end
+  if s >= weekStart and s < weekEnd then hours = hours + (e - s) / 3600000 end
+end
+if hours > tonumber(ARGV[6]) + 1e-9 then return {'weekly-hours'} end
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('HSET', KEYS[4], ARGV[3], slot.start .. ',' .. slot['end'] .. ',' .. slot.skillGroupId)
+return {'ok', claimed + 1, slot.agentsNeeded}
+`);
+
+/**
+ * KEYS: state, slots, claims of the slot, the agent's claims.
+ * ARGV: slot id, agent id, claim field, now, cut-off ms before the start.
+ */
+const RELEASE = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'no-roster'} end
+local slotJson = redis.call('HGET', KEYS[2], ARGV[1])
+if not slotJson then return {'no-slot'} end
+if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 0 then return {'not-claimed'} end
+local slot = cjson.decode(slotJson)
+local cutoff = slot.start - tonumber(ARGV[5])
+if tonumber(ARGV[4]) >= cutoff then return {'cut-off', cutoff} end
+redis.call('SREM', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[3])
+return {'ok'}
+`);
+
+/**
+ * KEYS: state of the draft, published index.
+ * ARGV: key base ("<prefix>:{rosters}:"), draft id, published-at ISO.
+ * A published roster whose period overlaps the draft's and shares a skill group is a conflict, unless it
+ * is the one the draft re-plans: that one is superseded, and its claims move to the draft's slot of the
+ * same id (a re-plan carries every claimed slot over, so none should be orphaned).
+ */
+const PUBLISH = new Script(`
+local base = ARGV[1]
+local id = ARGV[2]
+local state = redis.call('HGETALL', KEYS[1])
+if #state == 0 then return {'no-roster'} end
+local s = {}
+for i = 1, #state, 2 do s[state[i]] = state[i + 1] end
+if s.status ~= 'draft' then return {'not-draft', s.status} end
+local startMs = tonumber(s.startMs)
+local endMs = tonumber(s.endMs)
+local groups = {}
+for g in string.gmatch(s.groups, '[^,]+') do groups[g] = true end
+local conflicts = {}
+local replaced = nil
+for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. startMs, '+inf')) do
+  local o = redis.call('HMGET', base .. other .. ':state', 'startMs', 'groups')
+  if tonumber(o[1]) < endMs then
+    local shared = false
+    for g in string.gmatch(o[2], '[^,]+') do if groups[g] then shared = true end end
+    if shared then
+      if other == s.replanOf then replaced = other else table.insert(conflicts, other) end
+    end
+  end
+end
+if #conflicts > 0 then
+  table.insert(conflicts, 1, 'conflict')
+  return conflicts
+end
+local moved = 0
+local orphaned = {}
+if replaced then
+  local oldBase = base .. replaced
+  for _, slotId in ipairs(redis.call('HKEYS', oldBase .. ':slots')) do
+    local oldClaims = oldBase .. ':claims:' .. slotId
+    local holders = redis.call('SMEMBERS', oldClaims)
+    if #holders > 0 then
+      if redis.call('HEXISTS', base .. id .. ':slots', slotId) == 1 then
+        for _, agent in ipairs(holders) do
+          local agentKey = base .. 'agent-claims:' .. agent
+          local value = redis.call('HGET', agentKey, replaced .. '|' .. slotId)
+          redis.call('HDEL', agentKey, replaced .. '|' .. slotId)
+          if value then redis.call('HSET', agentKey, id .. '|' .. slotId, value) end
+          redis.call('SADD', base .. id .. ':claims:' .. slotId, agent)
+          moved = moved + 1
+        end
+        redis.call('DEL', oldClaims)
+      else
+        table.insert(orphaned, slotId)
+      end
+    end
+  end
+  redis.call('HSET', oldBase .. ':state', 'status', 'superseded', 'supersededBy', id)
+  redis.call('ZREM', KEYS[2], replaced)
+end
+redis.call('HSET', KEYS[1], 'status', 'published', 'publishedAt', ARGV[3])
+redis.call('ZADD', KEYS[2], endMs, id)
+local result = {'ok', replaced or '', moved}
+for _, slotId in ipairs(orphaned) do table.insert(result, slotId) end
+return result
+`);
+
+/**
+ * KEYS: state, roster index. ARGV: key base, roster id.
+ * Deletes a draft or superseded roster whole, with any claims left on it; a published one stays.
+ */
+const DELETE = new Script(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'no-roster'} end
+if status == 'published' then return {'published'} end
+local base = ARGV[1] .. ARGV[2]
+for _, slotId in ipairs(redis.call('HKEYS', base .. ':slots')) do
+  for _, agent in ipairs(redis.call('SMEMBERS', base .. ':claims:' .. slotId)) do
+    redis.call('HDEL', ARGV[1] .. 'agent-claims:' .. agent, ARGV[2] .. '|' .. slotId)
+  end
+  redis.call('DEL', base .. ':claims:' .. slotId)
+end
+for _, part in ipairs({'meta', 'state', 'by-agent', 'by-start', 'uncovered', 'coverage', 'slots'}) do redis.call('DEL', base .. ':' .. part) end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return {'ok'}
+`);
+
+/** Claims are kept per agent as "<roster>|<slot>": the field names both. */
+const claimField = (rosterId: string, slotId: string) => `${rosterId}|${slotId}`;
+
+export class RosterRepository {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+
+  /** Writes a draft whole (replacing a draft of the same id, e.g. when its job is retried). */
+  async saveDraft(roster: NewRoster): Promise<void> {
+    const { meta } = roster;
+    const k = (part: string) => this.keys.roster(meta.id, part);
+    const existing = await guarded(this.redis.hget(k('state'), 'status'));
+    if (existing && existing !== 'draft') throw new Error(`roster ${meta.id} is ${existing}; only a draft can be rewritten`);
+    const oldSlots = await guarded(this.redis.hkeys(k('slots')));
+
+    const byAgent = new Map<string, AssignedShift[]>();
+    for (const s of roster.shifts) byAgent.set(s.agentId, [...(byAgent.get(s.agentId) ?? []), s]);
+    const tx = this.redis.multi();
+    tx.del(k('meta'), k('state'), k('by-agent'), k('by-start'), k('uncovered'), k('coverage'), k('slots'), ...oldSlots.map((s) => k(`claims:${s}`)));
+    tx.set(k('meta'), JSON.stringify(meta));
+    tx.hset(k('state'), {
+      status: 'draft',
+      startMs: String(meta.period.startMs),
+      endMs: String(meta.period.endMs),
+      groups: meta.skillGroupIds.join(','),
+      ...(meta.replanOf ? { replanOf: meta.replanOf } : {}),
+    });
+    if (byAgent.size) tx.hset(k('by-agent'), ...[...byAgent].flatMap(([agentId, list]) => [agentId, JSON.stringify(list.sort((a, b) => a.start - b.start))]));
+    if (roster.shifts.length) tx.zadd(k('by-start'), ...roster.shifts.flatMap((s) => [s.start, JSON.stringify(s)]));
+    tx.set(k('uncovered'), JSON.stringify(roster.uncovered));
+    tx.set(k('coverage'), JSON.stringify(roster.coverage));
+    if (roster.slots.length) tx.hset(k('slots'), ...roster.slots.flatMap((s) => [s.id, JSON.stringify(s)]));
+    tx.zadd(this.keys.rosterIndex(), Date.parse(meta.createdAt), meta.id);
+    const results = await guarded(tx.exec());
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  async get(id: string): Promise<StoredRoster | undefined> {
+    const [meta, state] = await Promise.all([
+      guarded(this.redis.get(this.keys.roster(id, 'meta'))),
+      guarded(this.redis.hgetall(this.keys.roster(id, 'state'))),
+    ]);
+    if (!meta || !state.status) return undefined;
+    return {
+      ...(JSON.parse(meta) as StoredRosterMeta),
+      status: state.status as RosterStatus,
+      ...(state.publishedAt ? { publishedAt: state.publishedAt } : {}),
+      ...(state.supersededBy ? { supersededBy: state.supersededBy } : {}),
+    };
+  }
+
+  /** Newest first. */
+  async list(limit = 100): Promise<StoredRoster[]> {
+    const ids = await guarded(this.redis.zrevrange(this.keys.rosterIndex(), 0, limit - 1));
+    const rosters = await Promise.all(ids.map((id) => this.get(id)));
+    return rosters.filter((r): r is StoredRoster => r !== undefined);
+  }
+
+  /** Every shift of the roster, by start; or one agent's. */
+  async shifts(id: string, agentId?: string): Promise<AssignedShift[]> {
+    if (agentId !== undefined) {
+      const json = await guarded(this.redis.hget(this.keys.roster(id, 'by-agent'), agentId));
+      return json ? (JSON.parse(json) as AssignedShift[]) : [];
+    }
+    const members = await guarded(this.redis.zrange(this.keys.roster(id, 'by-start'), 0, -1));
+    return members.map((m) => JSON.parse(m) as AssignedShift);
+  }
+
+  async agentIds(id: string): Promise<string[]> {
+    return (await guarded(this.redis.hkeys(this.keys.roster(id, 'by-agent')))).sort();
+  }
+
+  async uncovered(id: string): Promise<PlannedShift[]> {
+    const json = await guarded(this.redis.get(this.keys.roster(id, 'uncovered')));
+    return json ? (JSON.parse(json) as PlannedShift[]) : [];
+  }
+
+  async coverage(id: string): Promise<StoredCoverageRow[]> {
+    const json = await guarded(this.redis.get(this.keys.roster(id, 'coverage')));
+    return json ? (JSON.parse(json) as StoredCoverageRow[]) : [];
+  }
+
+  /** The roster's cloud slots with the agents holding each, by start. */
+  async slots(id: string): Promise<SlotWithClaims[]> {
+    const hash = await guarded(this.redis.hgetall(this.keys.roster(id, 'slots')));
+    const slots = Object.values(hash).map((json) => JSON.parse(json) as CloudSlot);
+    const pipeline = this.redis.pipeline();
+    for (const s of slots) pipeline.smembers(this.keys.roster(id, `claims:${s.id}`));
+    const holders = (await guarded(pipeline.exec())) ?? [];
+    return slots
+      .map((s, i) => ({ ...s, rosterId: id, claimedBy: ((holders[i]?.[1] as string[]) ?? []).sort() }))
+      .sort((a, b) => a.start - b.start || a.skillGroupId.localeCompare(b.skillGroupId) || a.end - b.end);
+  }
+
+  async slot(id: string, slotId: string): Promise<CloudSlot | undefined> {
+    const json = await guarded(this.redis.hget(this.keys.roster(id, 'slots'), slotId));
+    return json ? (JSON.parse(json) as CloudSlot) : undefined;
+  }
+
+  /**
+   * draft → published, atomically: refused when another published roster overlaps in period and skill
+   * group, unless it is the roster this draft re-plans (then that one is superseded and its claims move).
+   */
+  async publish(id: string, publishedAt: string): Promise<PublishOutcome> {
+    const reply = (await PUBLISH.run(this.redis, [this.keys.roster(id, 'state'), this.keys.publishedRosters()], [this.keys.rosterBase(), id, publishedAt])) as Array<string | number>;
+    const [head, ...rest] = reply;
+    if (head === 'ok') {
+      const [superseded, moved, ...orphaned] = rest;
+      return { ok: true, ...(superseded ? { superseded: String(superseded) } : {}), movedClaims: Number(moved), orphanedClaims: orphaned.map(String) };
+    }
+    if (head === 'conflict') return { ok: false, refusal: 'conflict', conflicts: rest.map(String) };
+    if (head === 'not-draft') return { ok: false, refusal: 'not-draft', status: String(rest[0]) };
+    return { ok: false, refusal: 'no-roster' };
+  }
+
+  /** Removes a draft or superseded roster (what-if drafts pile up); a published roster is refused. */
+  async delete(id: string): Promise<'deleted' | 'no-roster' | 'published'> {
+    const reply = (await DELETE.run(this.redis, [this.keys.roster(id, 'state'), this.keys.rosterIndex()], [this.keys.rosterBase(), id])) as string[];
+    return reply[0] === 'ok' ? 'deleted' : (reply[0] as 'no-roster' | 'published');
+  }
+
+  /** One claim, checked and written atomically: capacity, duplicates, overlap, rest and weekly hours. */
+  async claim(rosterId: string, slotId: string, agentId: string, limits: ClaimLimits, nowMs: number): Promise<ClaimOutcome> {
+    const reply = (await CLAIM.run(
+      this.redis,
+      [this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId)],
+      [slotId, agentId, claimField(rosterId, slotId), nowMs, limits.minRestMs, limits.maxHoursPerWeek, limits.weekStartMs, limits.weekEndMs],
+    )) as Array<string | number>;
+    if (reply[0] === 'ok') return { ok: true, claimed: Number(reply[1]), agentsNeeded: Number(reply[2]) };
+    return { ok: false, refusal: reply[0] as ClaimRefusal, ...(reply[1] !== undefined ? { conflictWith: String(reply[1]) } : {}) };
+  }
+
+  /** Gives a claimed slot back, refused from `cutoffMs` before the slot's start on. */
+  async release(rosterId: string, slotId: string, agentId: string, cutoffMs: number, nowMs: number): Promise<ReleaseOutcome> {
+    const reply = (await RELEASE.run(
+      this.redis,
+      [this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId)],
+      [slotId, agentId, claimField(rosterId, slotId), nowMs, cutoffMs],
+    )) as Array<string | number>;
+    if (reply[0] === 'ok') return { ok: true };
+    if (reply[0] === 'cut-off') return { ok: false, refusal: 'cut-off', cutoffAt: Number(reply[1]) };
+    return { ok: false, refusal: reply[0] as 'no-roster' | 'no-slot' | 'not-claimed' };
+  }
+
+  /** Every slot the agent holds, whatever the roster, by start. */
+  async claimsOf(agentId: string): Promise<ClaimedSlot[]> {
+    const hash = await guarded(this.redis.hgetall(this.keys.agentClaims(agentId)));
+    return Object.entries(hash)
+      .map(([field, value]) => {
+        const [rosterId, slotId] = field.split('|');
+        const [start, end, skillGroupId] = value.split(',');
+        return { rosterId, slotId, skillGroupId, agentId, start: Number(start), end: Number(end) };
+      })
+      .sort((a, b) => a.start - b.start);
+  }
+
+  /** The skill groups each of these rosters covers. */
+  async groupsOf(ids: string[]): Promise<Map<string, string[]>> {
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.roster(id, 'state'), 'groups');
+    const results = (await guarded(pipeline.exec())) ?? [];
+    return new Map(ids.map((id, i) => [id, String(results[i]?.[1] ?? '').split(',').filter(Boolean)]));
+  }
+
+  /** Published rosters whose period overlaps [fromMs, toMs). */
+  async publishedOverlapping(fromMs: number, toMs: number): Promise<string[]> {
+    const candidates = await guarded(this.redis.zrangebyscore(this.keys.publishedRosters(), `(${fromMs}`, '+inf'));
+    if (!candidates.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of candidates) pipeline.hget(this.keys.roster(id, 'state'), 'startMs');
+    const starts = (await guarded(pipeline.exec())) ?? [];
+    return candidates.filter((_, i) => Number(starts[i]?.[1]) < toMs);
+  }
+
+  /** Shifts of published rosters (every skill group) that overlap [fromMs, toMs), by start; `exceptRosterIds` are left out. */
+  async shiftsOverlapping(fromMs: number, toMs: number, exceptRosterIds: string[] = []): Promise<AssignedShift[]> {
+    const ids = (await this.publishedOverlapping(fromMs, toMs)).filter((id) => !exceptRosterIds.includes(id));
+    if (!ids.length) return [];
+    const pipeline = this.redis.pipeline();
+    // a shift overlaps when it starts before `toMs` and ends after `fromMs`: it cannot start earlier than the longest shift before `fromMs`
+    for (const id of ids) pipeline.zrangebyscore(this.keys.roster(id, 'by-start'), fromMs - LONGEST_SHIFT_MS, `(${toMs}`);
+    const results = (await guarded(pipeline.exec())) ?? [];
+    const shifts: AssignedShift[] = [];
+    for (const [err, members] of results) {
+      if (err) throw asUnavailable(err);
+      for (const m of members as string[]) {
+        const s = JSON.parse(m) as AssignedShift;
+        if (s.end > fromMs) shifts.push(s);
+      }
+    }
+    return shifts.sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
+  }
+
+  /** Claimed slots of published rosters that overlap [fromMs, toMs): one entry per claiming agent, by start. */
+  async claimedSlotsOverlapping(fromMs: number, toMs: number): Promise<ClaimedSlot[]> {
+    const ids = await this.publishedOverlapping(fromMs, toMs);
+    const perRoster = await Promise.all(ids.map((id) => this.slots(id)));
+    const claimed: ClaimedSlot[] = [];
+    for (const slots of perRoster) {
+      for (const s of slots) {
+        if (s.start >= toMs || s.end <= fromMs) continue;
+        for (const agentId of s.claimedBy) claimed.push({ rosterId: s.rosterId, slotId: s.id, skillGroupId: s.skillGroupId, agentId, start: s.start, end: s.end });
+      }
+    }
+    return claimed.sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
+  }
+}
