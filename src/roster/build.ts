@@ -395,25 +395,38 @@ export interface ReplanInput extends BuildRosterInput {
 const shapeKey = (s: { skillGroupId: string; start: number; end: number }) => `${s.skillGroupId}|${s.start}|${s.end}`;
 
 /**
- * Planned shifts minus those cloud agents already hold: each claim on a slot takes one shift of the same
- * period off the partners' plan. The claimed places come back as carried-over slots.
+ * Planned shifts minus those cloud agents already hold: each claim on a slot takes one of the slot's own
+ * shifts off the partners' plan (or, when the plan was made afresh, one of the same period that no
+ * partner worked). The claimed places come back as carried-over slots.
  */
-function withoutClaimed(planned: PlannedShift[], slots: RosterToReplan['slots']): { planned: PlannedShift[]; carried: CloudSlot[] } {
-  const claimedByShape = new Map<string, number>();
+function withoutClaimed(planned: PlannedShift[], slots: RosterToReplan['slots'], partnerShiftIds: Set<string>): { planned: PlannedShift[]; carried: CloudSlot[] } {
+  const taken = new Set<string>();
   const carried: CloudSlot[] = [];
+  const byShape = new Map<string, PlannedShift[]>();
+  for (const s of planned) byShape.set(shapeKey(s), [...(byShape.get(shapeKey(s)) ?? []), s]);
   for (const slot of slots) {
     if (!slot.claimedBy.length) continue;
-    claimedByShape.set(shapeKey(slot), (claimedByShape.get(shapeKey(slot)) ?? 0) + slot.claimedBy.length);
+    const sameShape = byShape.get(shapeKey(slot)) ?? [];
+    const candidates = [
+      ...sameShape.filter((s) => slot.shiftIds.includes(s.id)),
+      ...sameShape.filter((s) => !slot.shiftIds.includes(s.id) && !partnerShiftIds.has(s.id)),
+    ].filter((s) => !taken.has(s.id));
+    const claimedIds = candidates.slice(0, slot.claimedBy.length).map((s) => s.id);
+    for (const id of claimedIds) taken.add(id);
     const { claimedBy: _claimedBy, rosterId: _rosterId, ...plain } = slot as CloudSlot & { claimedBy: string[]; rosterId?: string };
-    carried.push({ ...plain, agentsNeeded: slot.claimedBy.length, shiftIds: slot.shiftIds.slice(0, slot.claimedBy.length) });
+    carried.push({ ...plain, agentsNeeded: slot.claimedBy.length, shiftIds: claimedIds.length ? claimedIds : slot.shiftIds.slice(0, slot.claimedBy.length) });
   }
-  const remaining: PlannedShift[] = [];
-  for (const s of planned) {
-    const left = claimedByShape.get(shapeKey(s)) ?? 0;
-    if (left > 0) claimedByShape.set(shapeKey(s), left - 1);
-    else remaining.push(s);
-  }
-  return { planned: remaining, carried };
+  return { planned: planned.filter((s) => !taken.has(s.id)), carried };
+}
+
+/**
+ * What changed for people: a shift that was a cloud slot before and still is, is no change; one a
+ * partner now takes was a slot before, not new work.
+ */
+function meaningfulChanges(changes: RosterChange[], previouslyOpen: Set<string>): RosterChange[] {
+  return changes
+    .filter((c) => !(c.kind === 'uncovered' && !c.fromAgentId && previouslyOpen.has(c.shiftId)))
+    .map((c) => (c.kind === 'added' && previouslyOpen.has(c.shiftId) ? { ...c, reason: 'was a cloud slot; a partner can take it now' } : c));
 }
 
 export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): BuiltRoster {
@@ -432,7 +445,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   } else {
     planned = [...input.base.shifts.map(stripAgent), ...input.base.uncovered];
   }
-  const { planned: forPartners, carried } = withoutClaimed(planned, input.base.slots);
+  const { planned: forPartners, carried } = withoutClaimed(planned, input.base.slots, new Set(input.base.shifts.map((s) => s.id)));
   report?.('assignment', 40);
   const partners = rosteredPartners(input.agents, input.skillGroups);
   const busy = busyShifts(input, partners);
@@ -446,5 +459,6 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   });
   const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried }, report);
   const busyIds = new Set(busy.map((s) => s.id));
-  return { ...built, changes: result.changes.filter((c) => !busyIds.has(c.shiftId)), keptShifts: result.keptCount - busy.length };
+  const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
+  return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen), keptShifts: result.keptCount - busy.length };
 }

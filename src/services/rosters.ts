@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
 import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
 import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
-import { forecastTwoWeek, type TrainedTwoWeek } from '../forecast';
 import { QUEUE } from '../queue/names';
 import type { Queues } from '../queue/queues';
 import { runInWorkerThread } from '../queue/thread-runner';
@@ -29,9 +28,11 @@ import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
 import type { ClaimRefusal, SlotWithClaims, StoredRoster } from '../store/roster-repository';
 import type { Store } from '../store/store';
-import { DAY_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
+import { guarded } from '../store/redis';
+import { DAY_MS, HOUR_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
+import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
 import type { BuildProgress } from './roster-build-thread';
 
 export interface RosterContext {
@@ -59,21 +60,8 @@ export type BuildRosterJob =
   | { kind: 'build'; rosterId: string; request: RosterRequest }
   | { kind: 'replan'; rosterId: string; baseRosterId: string; change: ReplanRequest };
 
-/** Where a skill group's requirement came from, as the result reports it. */
-export interface ForecastSource {
-  skillGroupId: string;
-  source: 'stored-forecast' | 'computed-from-history';
-  alias: string;
-  modelVersion?: string;
-  /** true: no live model (or it failed), the flagged baseline (mean of the last 4 same weekdays) was used */
-  baselineFallback: boolean;
-  fallbackReason?: string;
-  forecastCreatedAt?: string;
-}
-
 /** Forecasting needs recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
 const FORECAST_LOOKBACK_DAYS = 120;
-const HOUR_MS = 3_600_000;
 /** claim tokens live at most this long; a planner issues a new one for the next roster */
 const MAX_TOKEN_DAYS = 62;
 
@@ -96,7 +84,10 @@ function periodOf(request: RosterRequest, groups: SkillGroup[]): PlanningPeriod 
   return { from: request.period.from, days: request.period.days, timeZone: request.period.timeZone ?? groups[0]?.timeZone ?? 'UTC' };
 }
 
-/** A stored forecast serves when it was made for a start at or before the period's and reaches its end. */
+/**
+ * A stored forecast serves when it was made for a start at or before the period's and reaches its end
+ * (within an hour: a fall-back night makes the period an hour longer than 14 × 24 h).
+ */
 async function storedForecastCovers(store: Store, groupId: string, startMs: number, endMs: number): Promise<boolean> {
   const meta = await store.forecasts.meta(groupId);
   if (!meta) return false;
@@ -110,7 +101,7 @@ async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: 
   if (await storedForecastCovers(ctx.store, group.id, startMs, endMs)) {
     const [meta, points] = await Promise.all([ctx.store.forecasts.meta(group.id), ctx.store.forecasts.read(group.id, startMs, endMs)]);
     return {
-      rows: points.map((p) => ({ skillGroupId: group.id, start: p.intervalStart, volume: p.p50, ...(p.ahtSeconds !== undefined ? { ahtSeconds: p.ahtSeconds } : {}) })),
+      rows: forecastRows(group.id, points),
       source: {
         skillGroupId: group.id,
         source: 'stored-forecast',
@@ -132,18 +123,7 @@ async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: 
       details: [{ where: `/skillGroups/${group.id}`, message: 'upload history up to the period, or store a two-week forecast that covers it' }],
     });
   }
-  const result = await forecastTwoWeek({ history, skillGroup: group, from: startMs, specialDays, model: (live?.model as TrainedTwoWeek | undefined) ?? null, days: period.days });
-  return {
-    rows: result.points.map((p) => ({ skillGroupId: group.id, start: p.intervalStart, volume: p.p50, ...(p.ahtSeconds !== undefined ? { ahtSeconds: p.ahtSeconds } : {}) })),
-    source: {
-      skillGroupId: group.id,
-      source: 'computed-from-history',
-      alias: result.alias,
-      ...(live && !result.baselineFallback ? { modelVersion: live.version } : {}),
-      baselineFallback: result.baselineFallback,
-      ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
-    },
-  };
+  return computePeriodForecast({ group, history, startMs, days: period.days, specialDays, live });
 }
 
 /** Cheap checks before anything is queued: everything a planner can fix is a 422 now, not a failed job. */
@@ -273,9 +253,9 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
   if (stored) {
     return { id, status: stored.status, ...(stored.publishedAt ? { publishedAt: stored.publishedAt } : {}), ...(stored.supersededBy ? { supersededBy: stored.supersededBy } : {}), result: `/rosters/${id}` };
   }
-  const job = await ctx.queues.get(QUEUE.buildRoster).getJob(id).catch(() => undefined);
+  const job = await guarded(ctx.queues.get(QUEUE.buildRoster).getJob(id));
   if (!job) throw new WfmError('not-found', `roster ${id} does not exist`);
-  const state = await job.getState();
+  const state = await guarded(job.getState());
   if (state === 'failed') return { id, status: 'failed', failedReason: job.failedReason, progress: job.progress };
   return { id, status: state === 'active' || state === 'completed' ? 'building' : 'queued', progress: job.progress };
 }
@@ -355,6 +335,12 @@ export async function publishRoster(ctx: RosterContext, id: string) {
     throw new WfmError('not-found', `roster ${id} does not exist`);
   }
   return { id, status: 'published' as const, ...(outcome.superseded ? { superseded: outcome.superseded } : {}), movedClaims: outcome.movedClaims, orphanedClaims: outcome.orphanedClaims };
+}
+
+export async function deleteRoster(ctx: RosterContext, id: string): Promise<void> {
+  const outcome = await ctx.store.rosters.delete(id);
+  if (outcome === 'no-roster') throw new WfmError('not-found', `roster ${id} does not exist`);
+  if (outcome === 'published') throw new WfmError('conflict', `roster ${id} is published: re-plan it instead; only drafts and superseded rosters can be deleted`);
 }
 
 export async function requestReplan(ctx: RosterContext, baseId: string, change: ReplanRequest): Promise<{ id: string; jobId: string }> {

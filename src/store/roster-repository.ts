@@ -257,6 +257,26 @@ for _, slotId in ipairs(orphaned) do table.insert(result, slotId) end
 return result
 `);
 
+/**
+ * KEYS: state, roster index. ARGV: key base, roster id.
+ * Deletes a draft or superseded roster whole, with any claims left on it; a published one stays.
+ */
+const DELETE = new Script(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'no-roster'} end
+if status == 'published' then return {'published'} end
+local base = ARGV[1] .. ARGV[2]
+for _, slotId in ipairs(redis.call('HKEYS', base .. ':slots')) do
+  for _, agent in ipairs(redis.call('SMEMBERS', base .. ':claims:' .. slotId)) do
+    redis.call('HDEL', ARGV[1] .. 'agent-claims:' .. agent, ARGV[2] .. '|' .. slotId)
+  end
+  redis.call('DEL', base .. ':claims:' .. slotId)
+end
+for _, part in ipairs({'meta', 'state', 'by-agent', 'by-start', 'uncovered', 'coverage', 'slots'}) do redis.call('DEL', base .. ':' .. part) end
+redis.call('ZREM', KEYS[2], ARGV[2])
+return {'ok'}
+`);
+
 /** Claims are kept per agent as "<roster>|<slot>": the field names both. */
 const claimField = (rosterId: string, slotId: string) => `${rosterId}|${slotId}`;
 
@@ -370,6 +390,12 @@ export class RosterRepository {
     if (head === 'conflict') return { ok: false, refusal: 'conflict', conflicts: rest.map(String) };
     if (head === 'not-draft') return { ok: false, refusal: 'not-draft', status: String(rest[0]) };
     return { ok: false, refusal: 'no-roster' };
+  }
+
+  /** Removes a draft or superseded roster (what-if drafts pile up); a published roster is refused. */
+  async delete(id: string): Promise<'deleted' | 'no-roster' | 'published'> {
+    const reply = (await DELETE.run(this.redis, [this.keys.roster(id, 'state'), this.keys.rosterIndex()], [this.keys.rosterBase(), id])) as string[];
+    return reply[0] === 'ok' ? 'deleted' : (reply[0] as 'no-roster' | 'published');
   }
 
   /** One claim, checked and written atomically: capacity, duplicates, overlap, rest and weekly hours. */

@@ -232,5 +232,17 @@ describe('rosters over REST', () => {
     await t.http.post('/rosters/nope/publish').set(planner).expect(404);
     const list = (await t.http.get('/rosters').set(planner).expect(200)).body;
     expect(list.length).toBe(4);
+    await t.http.delete('/rosters/nope').set(planner).expect(404);
+  });
+
+  test('when a planner deletes rosters, then drafts and superseded ones go and the published one is refused', async () => {
+    const list = (await t.http.get('/rosters').set(planner).expect(200)).body as Array<{ id: string; status: string }>;
+    const published = list.find((r) => r.status === 'published')!;
+    const refused = await t.http.delete(`/rosters/${published.id}`).set(planner);
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toMatch(/published/);
+    for (const r of list.filter((r) => r.status !== 'published')) await t.http.delete(`/rosters/${r.id}`).set(planner).expect(204);
+    expect((await t.http.get('/rosters').set(planner).expect(200)).body.map((r: { id: string }) => r.id)).toEqual([published.id]);
+    await t.http.delete(`/rosters/${published.id}`).set({ 'X-API-Key': KEYS.ingest }).expect(403);
   });
 });

@@ -184,4 +184,21 @@ describe('roster repository', () => {
     await store.rosters.publish('r', new Date().toISOString());
     await expect(store.rosters.saveDraft(roster('r', []))).rejects.toThrow(/published/);
   });
+
+  test('when a roster is deleted, then drafts and superseded ones go with their leftover claims; a published one stays', async () => {
+    const s1 = slot('PS', 8, 2);
+    await store.rosters.saveDraft(roster('v1', [shift('p1', 'a', 'PS', 8)], [s1]));
+    await store.rosters.publish('v1', new Date().toISOString());
+    await store.rosters.claim('v1', s1.id, 'c1', limits(), T0 - DAY);
+    expect(await store.rosters.delete('v1')).toBe('published');
+    // the re-plan drops the slot: the claim stays behind on the superseded roster
+    await store.rosters.saveDraft(roster('v2', [shift('p1', 'a', 'PS', 8)], [], { replanOf: 'v1' }));
+    expect(await store.rosters.publish('v2', new Date().toISOString())).toMatchObject({ ok: true, orphanedClaims: [s1.id] });
+    expect(await store.rosters.delete('v1')).toBe('deleted');
+    expect(await store.rosters.get('v1')).toBeUndefined();
+    expect(await store.rosters.claimsOf('c1')).toEqual([]);
+    expect(await redis.keys(`${prefix}:{rosters}:v1:*`)).toEqual([]);
+    expect((await store.rosters.list()).map((r) => r.id)).toEqual(['v2']);
+    expect(await store.rosters.delete('v1')).toBe('no-roster');
+  });
 });

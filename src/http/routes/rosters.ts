@@ -10,6 +10,7 @@ import {
   agentCalendar,
   claimSlot,
   claimsOfAgent,
+  deleteRoster,
   issueClaimToken,
   listRosters,
   publishRoster,
@@ -82,6 +83,11 @@ export function rosterRoutes(ctx: RosterContext): Router {
         csv: `/rosters/${roster.id}/roster.csv`,
       },
     });
+  });
+
+  r.delete('/rosters/:rosterId', async (req, res) => {
+    await deleteRoster(ctx, req.params.rosterId);
+    res.status(204).end();
   });
 
   r.get('/rosters/:rosterId/status', async (req, res) => {

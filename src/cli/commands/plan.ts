@@ -1,0 +1,230 @@
+/**
+ * `wfm plan`: forecast → requirement → roster, embedded (no Redis). Reads history, agents and skill
+ * groups, forecasts each group from its history (the live model from --model-dir when there is one, else
+ * the flagged baseline), builds and checks the roster with the same core as the `build-roster` job, and
+ * writes roster.csv, coverage.csv, slots.csv and summary.json to --out, with a readable table on stdout
+ * (or the summary as JSON with --json).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Agent, SkillGroup } from '../../domain/types';
+import { invalid, WfmError } from '../../errors/wfm-error';
+import { FsModelRegistry } from '../../registry/fs-model-registry';
+import { buildRoster, periodInstants, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
+import { rosterToCsv } from '../../roster/assignment';
+import type { ShiftTemplate } from '../../roster/types';
+import { computePeriodForecast, type ForecastSource } from '../../services/period-forecast';
+import { formatInstant, isValidZone } from '../../time/grid';
+import { loadAgents, loadHistory, loadSkillGroups, readJson } from '../input-files';
+
+interface PlanOptions {
+  history: string;
+  agents: string;
+  skillGroups: string;
+  from: string;
+  days: string;
+  out: string;
+  groups?: string;
+  tz?: string;
+  templates?: string;
+  modelDir?: string;
+  searchIterations?: string;
+  seed?: string;
+  json?: boolean;
+}
+
+/** Forecasts need recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
+const LOOKBACK_DAYS = 120;
+const DAY_MS = 86_400_000;
+
+export interface PlanResult {
+  period: { from: string; days: number; timeZone: string };
+  skillGroups: SkillGroup[];
+  /** groups in the file left out, and why */
+  excludedSkillGroups: Array<{ skillGroupId: string; reason: string }>;
+  forecastSources: ForecastSource[];
+  roster: BuiltRoster;
+}
+
+/** The groups to roster: those asked for, or every group with history and at least one partner. */
+function chooseGroups(all: SkillGroup[], agents: Agent[], withHistory: Set<string>, asked?: string): { groups: SkillGroup[]; excluded: PlanResult['excludedSkillGroups'] } {
+  if (asked) {
+    const ids = asked.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = ids.filter((id) => !all.some((g) => g.id === id));
+    if (unknown.length) throw invalid(`unknown skill group(s): ${unknown.join(', ')}`, unknown.map((id) => ({ where: '--groups', message: `no skill group "${id}" in the skill-groups file` })));
+    return { groups: ids.map((id) => all.find((g) => g.id === id)!), excluded: [] };
+  }
+  const groups: SkillGroup[] = [];
+  const excluded: PlanResult['excludedSkillGroups'] = [];
+  for (const g of all) {
+    if (!withHistory.has(g.id)) excluded.push({ skillGroupId: g.id, reason: 'no history rows' });
+    else if (!rosteredPartners(agents, [g]).length) excluded.push({ skillGroupId: g.id, reason: 'no partner agent has this skill' });
+    else groups.push(g);
+  }
+  if (!groups.length) throw invalid('no skill group has both history and a partner agent: nothing to roster', [{ where: '--skill-groups', message: excluded.map((e) => `${e.skillGroupId}: ${e.reason}`).join('; ') }]);
+  return { groups, excluded };
+}
+
+export async function plan(options: PlanOptions, progress: (line: string) => void = () => undefined): Promise<PlanResult> {
+  const allGroups = loadSkillGroups(options.skillGroups);
+  const agents = loadAgents(options.agents, allGroups);
+  const { intervals } = loadHistory(options.history, allGroups);
+  const days = Number(options.days);
+  if (!Number.isInteger(days)) throw invalid('--days must be a whole number', [{ where: '--days', message: `got "${options.days}"` }]);
+  const { groups, excluded } = chooseGroups(allGroups, agents, new Set(intervals.map((i) => i.skillGroupId)), options.groups);
+  const timeZone = options.tz ?? groups[0].timeZone;
+  if (!isValidZone(timeZone)) throw invalid(`unknown time zone "${timeZone}"`, [{ where: '--tz', message: 'use an IANA zone such as Asia/Jerusalem' }]);
+  const period = { from: options.from, days, timeZone };
+  const templates = options.templates ? (readJson(options.templates) as ShiftTemplate[]) : undefined;
+  const rules: RosterRules = {
+    ...(templates ? { templates } : {}),
+    options: {
+      ...(options.searchIterations !== undefined ? { ruinAndRecreateIterations: Number(options.searchIterations) } : {}),
+      ...(options.seed !== undefined ? { seed: Number(options.seed) } : {}),
+    },
+  };
+
+  // a bad period, template or contract is reported before any forecasting
+  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules });
+  if (problems.length) throw new WfmError('infeasible', `the roster input is contradictory or invalid: ${problems.length} problem(s)`, { details: problems });
+  const { startMs } = periodInstants(period);
+  const registry = options.modelDir ? new FsModelRegistry(path.resolve(options.modelDir)) : undefined;
+  const forecasts = [];
+  for (const group of groups) {
+    progress(`forecasting ${group.id}`);
+    const history = intervals.filter((i) => i.skillGroupId === group.id && i.start < startMs && i.start >= startMs - LOOKBACK_DAYS * DAY_MS);
+    if (!history.length) throw invalid(`no history of ${group.id} in the ${LOOKBACK_DAYS} days before ${options.from}`, [{ where: '--from', message: `the history of ${group.id} does not reach the period` }]);
+    forecasts.push(await computePeriodForecast({ group, history, startMs, days, live: (await registry?.loadLive(group.id, 'two-week')) ?? null }));
+  }
+  const roster = buildRoster({ period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules }, (phase) => progress(phase));
+  return { period, skillGroups: groups, excludedSkillGroups: excluded, forecastSources: forecasts.map((f) => f.source), roster };
+}
+
+const csvLine = (cells: Array<string | number>) => cells.join(',');
+
+export function coverageCsv(result: PlanResult): string {
+  const zone = result.period.timeZone;
+  const lines = ['interval_start,skill_group,volume,aht_seconds,required,scheduled,shortfall,service_level,asa_seconds,abandonment'];
+  for (const c of result.roster.coverage) {
+    lines.push(csvLine([formatInstant(c.intervalStart, zone), c.skillGroupId, c.volume, c.ahtSeconds, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function slotsCsv(result: PlanResult): string {
+  const zone = result.period.timeZone;
+  const lines = ['slot_id,skill_group,date,start,end,kind,agents_needed'];
+  for (const s of result.roster.slots) lines.push(csvLine([s.id, s.skillGroupId, s.date, formatInstant(s.start, zone), formatInstant(s.end, zone), s.kind, s.agentsNeeded]));
+  return `${lines.join('\n')}\n`;
+}
+
+export function summaryDocument(result: PlanResult, files: string[]) {
+  const { roster } = result;
+  return {
+    period: result.period,
+    skillGroups: result.skillGroups.map((g) => g.id),
+    excludedSkillGroups: result.excludedSkillGroups,
+    forecastSources: result.forecastSources,
+    summary: roster.summary,
+    perSkillGroup: perGroup(result),
+    fairness: roster.fairness,
+    uncoveredReasons: roster.uncoveredReasons.map(({ shiftIds, ...r }) => ({ ...r, shifts: shiftIds.length })),
+    shortfallReasons: roster.shortfallReasons,
+    belowMinimum: roster.belowMinimum,
+    files,
+  };
+}
+
+function perGroup(result: PlanResult) {
+  return result.skillGroups.map(({ id, intervalMinutes }) => {
+    const rows = result.roster.coverage.filter((c) => c.skillGroupId === id);
+    const hours = intervalMinutes / 60;
+    const offered = rows.reduce((s, c) => s + c.volume, 0);
+    const sum = (pick: (c: (typeof rows)[number]) => number) => Math.round(rows.reduce((s, c) => s + pick(c), 0) * hours * 10) / 10;
+    return {
+      skillGroupId: id,
+      shifts: result.roster.shifts.filter((s) => s.skillGroupId === id).length,
+      requiredAgentHours: sum((c) => c.required),
+      scheduledAgentHours: sum((c) => c.scheduled),
+      shortfallAgentHours: sum((c) => c.shortfall),
+      slotPlaces: result.roster.slots.filter((s) => s.skillGroupId === id).reduce((n, s) => n + s.agentsNeeded, 0),
+      predictedServiceLevel: offered > 0 ? Math.round((rows.reduce((s, c) => s + c.volume * c.serviceLevel, 0) / offered) * 1000) / 1000 : 1,
+      forecastCalls: Math.round(offered),
+    };
+  });
+}
+
+function table(result: PlanResult, outDir: string): string {
+  const { roster, period } = result;
+  const s = roster.summary;
+  const lines: string[] = [];
+  lines.push(`Roster ${period.from} + ${period.days} days (${period.timeZone}): ${s.partnerShifts} partner shifts for ${s.agentsWithShifts} agents, ${s.paidHours} paid hours, ${s.slotPlaces} cloud-slot places`);
+  lines.push(`Checker: ${s.checkerViolations} hard-rule violations. LP lower bound ${s.lpLowerBoundPaidHours} paid hours (gap ${((s.lpGap ?? 0) * 100).toFixed(1)} %).`);
+  lines.push('');
+  lines.push('group  forecast   shifts  required h  scheduled h  short h  slots  pred. SL  forecast source');
+  const sources = new Map(result.forecastSources.map((f) => [f.skillGroupId, f]));
+  for (const g of perGroup(result)) {
+    const src = sources.get(g.skillGroupId)!;
+    const how = `${src.alias}${src.baselineFallback ? ' (baseline fallback)' : ''}`;
+    lines.push(
+      `${g.skillGroupId.padEnd(6)} ${String(g.forecastCalls).padStart(8)} ${String(g.shifts).padStart(8)} ${g.requiredAgentHours.toFixed(1).padStart(11)} ${g.scheduledAgentHours.toFixed(1).padStart(12)} ${g.shortfallAgentHours.toFixed(1).padStart(8)} ${String(g.slotPlaces).padStart(6)} ${(g.predictedServiceLevel * 100).toFixed(1).padStart(8)} %  ${how}`,
+    );
+  }
+  lines.push('');
+  lines.push('fairness per contract class (min–max over the class\'s agents):');
+  for (const f of roster.fairness) {
+    lines.push(
+      `  ${f.contractClass} (${f.agents} agents): hours ${f.hours.min}–${f.hours.max} (spread ${f.hoursSpread}, ${f.withinOneShortestShift ? 'within' : 'beyond'} one shortest shift of ${f.shortestShiftHours} h), weekend shifts ${f.weekendShifts.min}–${f.weekendShifts.max}, late shifts ${f.lateShifts.min}–${f.lateShifts.max}, ${f.preferenceMisses} shift(s) against a preference`,
+    );
+  }
+  if (roster.uncoveredReasons.length) {
+    lines.push('');
+    lines.push(`why ${s.uncoveredShifts} shift(s) went to cloud slots (top reasons):`);
+    for (const r of [...roster.uncoveredReasons].sort((a, b) => b.shiftIds.length - a.shiftIds.length).slice(0, 8)) lines.push(`  ${String(r.shiftIds.length).padStart(4)} × ${r.reason}`);
+  }
+  for (const r of roster.shortfallReasons) lines.push(`  ${r.reason}`);
+  for (const e of result.excludedSkillGroups) lines.push(`not rostered: ${e.skillGroupId} (${e.reason})`);
+  lines.push('');
+  lines.push(`wrote ${['roster.csv', 'coverage.csv', 'slots.csv', 'summary.json'].map((f) => path.join(outDir, f)).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function writePlan(result: PlanResult, outDir: string): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const files = ['roster.csv', 'coverage.csv', 'slots.csv', 'summary.json'];
+  const zones = new Map(result.skillGroups.map((g) => [g.id, g.timeZone]));
+  writeFileSync(path.join(outDir, 'roster.csv'), rosterToCsv(result.roster.shifts, (g) => zones.get(g) ?? result.period.timeZone));
+  writeFileSync(path.join(outDir, 'coverage.csv'), coverageCsv(result));
+  writeFileSync(path.join(outDir, 'slots.csv'), slotsCsv(result));
+  writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(summaryDocument(result, files), null, 2)}\n`);
+  return files;
+}
+
+/** Runs a plan and reports it: the table (or JSON) on stdout, phases on stderr. */
+export async function runPlan(options: PlanOptions): Promise<void> {
+  const result = await plan(options, options.json ? undefined : (line) => process.stderr.write(`wfm plan: ${line}…\n`));
+  const files = writePlan(result, options.out);
+  if (options.json) process.stdout.write(`${JSON.stringify(summaryDocument(result, files), null, 2)}\n`);
+  else process.stdout.write(table(result, options.out));
+}
+
+export function register(program: Command): void {
+  program
+    .command('plan')
+    .description('Forecast → staffing requirement → roster (embedded, no Redis): writes roster.csv, coverage.csv, slots.csv, summary.json')
+    .requiredOption('--history <file>', 'interval history (CSV interval_start,skill_group,volume[,aht_seconds], or JSON)')
+    .requiredOption('--agents <file>', 'agents JSON (partners are rostered; cloud agents claim slots)')
+    .requiredOption('--skill-groups <file>', 'skill groups JSON')
+    .requiredOption('--from <date>', 'first day of the roster, YYYY-MM-DD')
+    .option('--days <n>', 'days to roster (at most 14)', '14')
+    .requiredOption('--out <dir>', 'directory for the output files')
+    .option('--groups <ids>', 'comma-separated skill groups (default: every group with history and a partner agent)')
+    .option('--tz <zone>', 'zone the dates are read in (default: the first group\'s)')
+    .option('--templates <file>', 'shift templates JSON (default: the built-in set)')
+    .option('--model-dir <dir>', 'forecast with the live two-week models of this registry (default: the baseline, flagged)')
+    .option('--search-iterations <n>', 'ruin-and-recreate iterations of the assignment search (default: 3,000,000 / agents)')
+    .option('--seed <n>', 'seed of the search (same seed, same roster)')
+    .option('--json', 'print the summary as one JSON document')
+    .action((opts: PlanOptions) => runPlan(opts));
+}

@@ -1,0 +1,143 @@
+import { startTestService, KEYS, type TestService } from '../support/service';
+import { signClaimToken } from '../../src/services/claim-tokens';
+import type { CloudSlot } from '../../src/roster/assignment';
+import { CLAIM_SECRET, cloudAgents, GROUPS, partners, storeFor } from './rosters-fixtures';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+describe('cloud agents claiming slots over REST', () => {
+  let t: TestService;
+  const admin = { 'X-API-Key': KEYS.admin };
+  const planner = { 'X-API-Key': KEYS.planner };
+  const cloud = cloudAgents(100);
+  const tokens = new Map<string, string>();
+  const as = (agentId: string) => ({ Authorization: `Bearer ${tokens.get(agentId)}` });
+  // whole hours from now, so the release cut-off (24 h) is clearly before or after
+  const base = Math.ceil(Date.now() / HOUR) * HOUR;
+  const slot = (id: string, skillGroupId: string, startsIn: number, hours: number, agentsNeeded: number): CloudSlot => ({
+    id, skillGroupId, date: new Date(base + startsIn).toISOString().slice(0, 10), start: base + startsIn, end: base + startsIn + hours * HOUR, templateId: 'day', kind: 'day', agentsNeeded, shiftIds: [],
+  });
+  const crowded = slot('crowded', 'PS', 3 * DAY, 8, 10);
+  const soon = slot('soon', 'PS', 2 * HOUR, 4, 2);
+  const overlapping = slot('overlapping', 'PS', 3 * DAY + 4 * HOUR, 8, 5);
+  const restless = slot('restless', 'PS', 3 * DAY + 10 * HOUR, 8, 5);
+  const later = slot('later', 'PS', 5 * DAY, 8, 5);
+  const extra = slot('extra', 'PS', 1 * DAY, 8, 5);
+  const stock = slot('stock', 'NE', 6 * DAY, 8, 5);
+
+  async function seedRoster(id: string, slots: CloudSlot[]) {
+    const { store, close } = storeFor(t.prefix);
+    try {
+      const from = new Date(base).toISOString().slice(0, 10);
+      await store.rosters.saveDraft({
+        meta: { id, createdAt: new Date().toISOString(), period: { from, days: 7, timeZone: 'UTC', startMs: Date.parse(`${from}T00:00:00Z`), endMs: Date.parse(`${from}T00:00:00Z`) + 8 * DAY }, skillGroupIds: ['PS', 'NE'], request: {}, summary: {}, details: {} },
+        shifts: [],
+        uncovered: [],
+        coverage: [],
+        slots,
+      });
+    } finally {
+      close();
+    }
+  }
+
+  beforeAll(async () => {
+    t = await startTestService({ CLAIM_TOKEN_SECRET: CLAIM_SECRET });
+    await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
+    await t.http.post('/agents').set(admin).send([...partners(), ...cloud]).expect(200);
+    for (const a of cloud) tokens.set(a.id, (await t.http.post(`/agents/${a.id}/claim-token`).set(planner).send({}).expect(201)).body.token);
+    await seedRoster('week', [crowded, soon, overlapping, restless, later, extra, stock]);
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  test('when a planner issues claim tokens, then only cloud agents get one and only planners may issue them', async () => {
+    const issued = (await t.http.post('/agents/C001/claim-token').set(planner).send({ validDays: 2 }).expect(201)).body;
+    expect(issued.agentId).toBe('C001');
+    expect(Date.parse(issued.expiresAt) - Date.now()).toBeGreaterThan(2 * DAY - 60_000);
+    const partner = await t.http.post('/agents/P1/claim-token').set(planner).send({});
+    expect(partner.status).toBe(422);
+    expect(partner.body.errors[0].message).toMatch(/cloud agent/);
+    await t.http.post('/agents/nobody/claim-token').set(planner).send({}).expect(404);
+    await t.http.post('/agents/C001/claim-token').set({ 'X-API-Key': KEYS.ingest }).send({}).expect(403);
+  });
+
+  test('when the token is missing, forged or expired, then the self-service routes answer 401; an API key is no agent token', async () => {
+    await t.http.get('/me/slots').expect(401);
+    await t.http.get('/me/slots').set({ Authorization: `Bearer ${tokens.get('C000')}x` }).expect(401);
+    await t.http.get('/me/slots').set({ Authorization: `Bearer ${signClaimToken('another-secret-0123456789', { agentId: 'C000', expiresAt: Date.now() + DAY })}` }).expect(401);
+    const expired = await t.http.get('/me/slots').set({ Authorization: `Bearer ${signClaimToken(CLAIM_SECRET, { agentId: 'C000', expiresAt: Date.now() - 1 })}` });
+    expect(expired.status).toBe(401);
+    expect(expired.body.detail).toMatch(/expired/);
+    await t.http.get('/me/slots').set({ Authorization: `Bearer ${KEYS.admin}` }).expect(401);
+  });
+
+  test('when the roster is a draft, then its slots are not offered and cannot be claimed; once published they are', async () => {
+    expect((await t.http.get('/me/slots').set(as('C000')).expect(200)).body).toEqual([]);
+    const early = await t.http.post(`/me/claims/week/${later.id}`).set(as('C000'));
+    expect(early.status).toBe(409);
+    expect(early.body.detail).toMatch(/not published/);
+    await t.http.post('/rosters/week/publish').set(planner).expect(200);
+    const offered = (await t.http.get('/me/slots').set(as('C000')).expect(200)).body;
+    // PS only: the agent has no NE skill
+    expect(offered.map((s: { slotId: string }) => s.slotId)).toEqual(['soon', 'extra', 'crowded', 'overlapping', 'restless', 'later']);
+    expect(offered[2]).toMatchObject({ rosterId: 'week', skillGroupId: 'PS', agentsNeeded: 10, claimed: 0, claimedByMe: false });
+  });
+
+  test('when 100 cloud agents claim a slot of 10 at once, then exactly 10 get it', async () => {
+    const responses = await Promise.all(cloud.map((a) => t.http.post(`/me/claims/week/${crowded.id}`).set(as(a.id))));
+    const won = responses.filter((r) => r.status === 201);
+    expect(won).toHaveLength(10);
+    expect(responses.filter((r) => r.status === 409 && /full/.test(r.body.detail))).toHaveLength(90);
+    const slots = (await t.http.get('/rosters/week/slots').set(planner).expect(200)).body;
+    const stored = slots.find((s: { slotId: string }) => s.slotId === crowded.id);
+    expect(stored.claimedBy.sort()).toEqual(won.map((r) => r.body.agentId).sort());
+    // each claim is recorded for the agent whose token made it, never another
+    for (const r of won) expect((await t.http.get('/me/claims').set(as(r.body.agentId)).expect(200)).body).toEqual([expect.objectContaining({ slotId: crowded.id, agentId: r.body.agentId })]);
+    // a full slot is no longer offered to those who did not get it
+    const loser = cloud.find((a) => !stored.claimedBy.includes(a.id))!;
+    expect((await t.http.get('/me/slots').set(as(loser.id))).body.map((s: { slotId: string }) => s.slotId)).not.toContain(crowded.id);
+  });
+
+  test('when a claim breaks a rule, then it is refused naming the rule: twice, overlap, rest, weekly hours, skill', async () => {
+    const holder = (await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === crowded.id).claimedBy[0];
+    const twice = await t.http.post(`/me/claims/week/${crowded.id}`).set(as(holder));
+    expect(twice.status).toBe(409);
+    expect(twice.body.detail).toMatch(/already hold/);
+    const overlap = await t.http.post(`/me/claims/week/${overlapping.id}`).set(as(holder));
+    expect(overlap.status).toBe(422);
+    expect(overlap.body.errors[0].message).toMatch(/overlaps your claim .*crowded.*one shift at a time/);
+    const rest = await t.http.post(`/me/claims/week/${restless.id}`).set(as(holder));
+    expect(rest.status).toBe(422);
+    expect(rest.body.errors[0].message).toMatch(/too close to your claim .*crowded.*minimum rest/);
+    // 8 h already held this week; 8 more is within the 20 h a week, 8 after that is not
+    await t.http.post(`/me/claims/week/${later.id}`).set(as(holder)).expect(201);
+    const hours = await t.http.post(`/me/claims/week/${extra.id}`).set(as(holder));
+    expect(hours.status).toBe(422);
+    expect(hours.body.errors[0].message).toMatch(/max weekly hours/);
+    const skill = await t.http.post(`/me/claims/week/${stock.id}`).set(as(holder));
+    expect(skill.status).toBe(422);
+    expect(skill.body.errors[0].message).toMatch(/needs skill NE \(rule: skill\)/);
+    await t.http.post('/me/claims/week/no-such-slot').set(as(holder)).expect(404);
+    await t.http.post('/me/claims/nope/whatever').set(as(holder)).expect(404);
+  });
+
+  test('when a claim is released, then before the cut-off the place frees up, after it the release is refused with the cut-off', async () => {
+    const agent = 'C099';
+    await t.http.post(`/me/claims/week/${soon.id}`).set(as(agent)).expect(201);
+    const late = await t.http.delete(`/me/claims/week/${soon.id}`).set(as(agent));
+    expect(late.status).toBe(409);
+    expect(late.type).toBe('application/problem+json');
+    expect(late.body.detail).toMatch(/too late to release: claims are binding from 24 h before the start/);
+    const mine = (await t.http.get('/me/claims').set(as(agent))).body;
+    expect(mine.map((c: { slotId: string }) => c.slotId)).toContain(soon.id);
+
+    const early = (await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === later.id);
+    const holder = early.claimedBy[0];
+    await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(204);
+    await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(404);
+    expect((await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === later.id).claimedBy).toEqual([]);
+  });
+});

@@ -1,0 +1,84 @@
+import { DateTime } from 'luxon';
+import { buildRoster, replanStoredRoster, type BuildRosterInput } from '../../src/roster/build';
+import { checkRoster } from '../../src/roster/checker';
+import type { Agent, IntervalVolume, SkillGroup } from '../../src/domain/types';
+import type { AssignedShift } from '../../src/roster/types';
+import { agent, skillGroup } from '../support/examples';
+
+const ZONE = 'Asia/Jerusalem';
+const period = { from: '2030-01-07', days: 3, timeZone: ZONE };
+const group: SkillGroup = skillGroup({ id: 'PS', timeZone: ZONE });
+const contract = { class: 'full-time', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 };
+const agents: Agent[] = Array.from({ length: 4 }, (_, i) => agent({ id: `A${i}`, timeZone: ZONE, contract, skills: [{ skillGroupId: 'PS' }, { skillGroupId: 'NE' }] }));
+
+/** 40 calls per half hour from 08:00 to 18:00: more than four agents can answer. */
+function forecast(): IntervalVolume[] {
+  const rows: IntervalVolume[] = [];
+  for (let d = 0; d < period.days; d++) {
+    const day = DateTime.fromISO(period.from, { zone: ZONE }).plus({ days: d }).set({ hour: 8 });
+    for (let k = 0; k < 20; k++) rows.push({ skillGroupId: 'PS', start: day.plus({ minutes: 30 * k }).toMillis(), volume: 40 });
+  }
+  return rows;
+}
+
+const input = (extra: Partial<BuildRosterInput> = {}): BuildRosterInput => ({ period, skillGroups: [group], agents, forecast: forecast(), rules: { options: { ruinAndRecreateIterations: 200 } }, ...extra });
+
+function otherRosterShift(id: string, agentId: string, date: string, from: string, hours: number): AssignedShift {
+  const start = DateTime.fromISO(`${date}T${from}`, { zone: ZONE });
+  return { id, agentId, skillGroupId: 'NE', templateId: 'x', kind: 'day', date, start: start.toMillis(), end: start.plus({ hours }).toMillis(), breaks: [] };
+}
+
+describe('building a roster end to end (pure)', () => {
+  test('when demand exceeds the partners, then the roster is valid, the rest becomes slots, and the coverage and summary agree', () => {
+    const built = buildRoster(input());
+    expect(checkRoster(built.shifts, agents, period)).toEqual([]);
+    expect(built.slots.length).toBeGreaterThan(0);
+    expect(built.summary.slotPlaces).toBe(built.uncovered.length);
+    expect(built.summary.partnerShifts).toBe(built.shifts.length);
+    const short = built.coverage.filter((c) => c.shortfall > 0);
+    expect(short.length).toBeGreaterThan(0);
+    for (const c of built.coverage) {
+      expect(c.shortfall).toBeCloseTo(Math.max(0, c.required - c.scheduled), 5);
+      expect(c.serviceLevel).toBeGreaterThanOrEqual(0);
+      expect(c.serviceLevel).toBeLessThanOrEqual(1);
+    }
+    expect(built.summary.lpLowerBoundPaidHours).toBeGreaterThan(0);
+  });
+
+  test('when an agent works another published roster, then those hours are respected and not returned', () => {
+    const busy = [otherRosterShift('ne-1', 'A0', '2030-01-07', '08:00', 8), otherRosterShift('ne-2', 'A0', '2030-01-08', '08:00', 8)];
+    const built = buildRoster(input({ busy }));
+    expect(built.shifts.some((s) => s.id.startsWith('ne-'))).toBe(false);
+    expect(built.shifts.some((s) => s.agentId === 'A0' && ['2030-01-07', '2030-01-08'].includes(s.date))).toBe(false);
+    expect(checkRoster([...built.shifts, ...busy], agents, period)).toEqual([]);
+  });
+
+  test('when the shifts to keep already break a rule, then the build fails loudly instead of storing a bad roster', () => {
+    // two shifts of another roster on one day for A0: pinned as they are, so the checker must catch them
+    const busy = [otherRosterShift('ne-1', 'A0', '2030-01-07', '06:00', 4), otherRosterShift('ne-2', 'A0', '2030-01-07', '12:00', 4)];
+    expect(() => buildRoster(input({ busy }))).toThrow(/independent checker found \d+ hard-rule violation/);
+  });
+
+  test('when contracts contradict or nobody has the skill, then it is refused naming the agent and rule', () => {
+    const stuck = agent({ id: 'Z', timeZone: ZONE, contract: { ...contract, minHoursPerWeek: 30, maxDaysPerWeek: 3 } });
+    expect(() => buildRoster(input({ agents: [...agents, stuck] }))).toThrow(expect.objectContaining({ code: 'infeasible', details: [expect.objectContaining({ where: '/agents/Z/contract' })] }));
+    expect(() => buildRoster(input({ skillGroups: [group, skillGroup({ id: 'XX', timeZone: ZONE })] }))).toThrow(expect.objectContaining({ details: [expect.objectContaining({ where: '/skillGroups/1', message: expect.stringMatching(/no partner agent has skill XX/) })] }));
+  });
+
+  test('when a roster with claimed slots is re-planned, then the claimed places stay slots and partners do not take them', () => {
+    const built = buildRoster(input());
+    const claimedSlot = built.slots.find((s) => s.agentsNeeded >= 1)!;
+    const base = { shifts: built.shifts, uncovered: built.uncovered, slots: built.slots.map((s) => ({ ...s, claimedBy: s.id === claimedSlot.id ? ['C1'] : [] })) };
+    const absent = built.shifts[0];
+    const replanned = replanStoredRoster({ ...input(), base, absences: [{ agentId: absent.agentId, dates: [absent.date] }], forecastMoved: false, frozenBefore: 0 });
+    expect(checkRoster(replanned.shifts, agents, period)).toEqual([]);
+    const carried = replanned.slots.find((s) => s.id === claimedSlot.id)!;
+    expect(carried.agentsNeeded).toBeGreaterThanOrEqual(1);
+    expect(replanned.changes!.find((c) => c.shiftId === absent.id)).toMatchObject({ fromAgentId: absent.agentId });
+    expect(replanned.shifts.some((s) => s.agentId === absent.agentId && s.date === absent.date)).toBe(false);
+    // every planned shift is worked by a partner or offered as a slot place, the claimed one included
+    expect(replanned.shifts.length + replanned.slots.reduce((n, s) => n + s.agentsNeeded, 0)).toBe(built.shifts.length + built.uncovered.length);
+    // slots that stay slots are no change
+    expect(replanned.changes!.every((c) => c.kind !== 'uncovered' || c.fromAgentId)).toBe(true);
+  });
+});

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runWfm } from '../support/cli';
+import { plan } from '../../src/cli/commands/plan';
+import { checkRoster } from '../../src/roster/checker';
+import type { Agent } from '../../src/domain/types';
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures');
+const files = { history: path.join(FIXTURES, 'history-30min.csv'), agents: path.join(FIXTURES, 'agents.json'), skillGroups: path.join(FIXTURES, 'skill-groups.json') };
+const args = (out: string, extra: string[] = []) => ['plan', '--history', files.history, '--agents', files.agents, '--skill-groups', files.skillGroups, '--from', '1999-11-01', '--days', '3', '--out', out, '--groups', 'PS,NE', '--search-iterations', '300', ...extra];
+
+describe('wfm plan (embedded forecast → requirement → roster)', () => {
+  let out: string;
+  beforeEach(() => {
+    out = mkdtempSync(path.join(os.tmpdir(), 'wfm-plan-'));
+  });
+  afterEach(() => rmSync(out, { recursive: true, force: true }));
+
+  test('when run on the fixtures, then it writes a checked roster, coverage, slots and a summary, and prints the table', async () => {
+    const { code, stdout, stderr } = await runWfm(args(out));
+    expect(stderr).toContain('wfm plan: forecasting PS');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Roster 1999-11-01 \+ 3 days \(Asia\/Jerusalem\): \d+ partner shifts/);
+    expect(stdout).toContain('Checker: 0 hard-rule violations');
+    expect(stdout).toMatch(/^PS +\d+/m);
+    expect(stdout).toContain('naive-mean-4-weeks (baseline fallback)');
+
+    const roster = readFileSync(path.join(out, 'roster.csv'), 'utf8').trim().split('\n');
+    expect(roster[0]).toBe('agent_id,date,start,end,skill_group,breaks');
+    expect(roster[1]).toMatch(/^P\d{3},1999-11-0[123],1999-11-0[1-4]T\d\d:\d\d:00\+02:00,1999-11-0[1-4]T\d\d:\d\d:00\+02:00,(PS|NE),/);
+    const coverage = readFileSync(path.join(out, 'coverage.csv'), 'utf8').trim().split('\n');
+    expect(coverage[0]).toBe('interval_start,skill_group,volume,aht_seconds,required,scheduled,shortfall,service_level,asa_seconds,abandonment');
+    expect(coverage.length).toBeGreaterThan(100);
+    expect(readFileSync(path.join(out, 'slots.csv'), 'utf8').split('\n')[0]).toBe('slot_id,skill_group,date,start,end,kind,agents_needed');
+    const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.skillGroups).toEqual(['PS', 'NE']);
+    expect(summary.summary.checkerViolations).toBe(0);
+    expect(summary.summary.partnerShifts).toBe(roster.length - 1);
+    expect(summary.forecastSources.map((s: { source: string }) => s.source)).toEqual(['computed-from-history', 'computed-from-history']);
+    expect(summary.perSkillGroup[0]).toMatchObject({ skillGroupId: 'PS' });
+  });
+
+  test('when planned in-process, then the independent checker finds no violation and coverage matches the requirement rows', async () => {
+    const result = await plan({ ...files, from: '1999-11-01', days: '3', out, groups: 'PS,NE', searchIterations: '300' });
+    const agents = JSON.parse(readFileSync(files.agents, 'utf8')) as Agent[];
+    expect(result.roster.shifts.length).toBeGreaterThan(0);
+    expect(checkRoster(result.roster.shifts, agents, result.period)).toEqual([]);
+    for (const c of result.roster.coverage) expect(c.shortfall).toBeCloseTo(Math.max(0, c.required - c.scheduled), 4);
+  });
+
+  test('when --json is given, then stdout is one JSON document', async () => {
+    const { code, stdout } = await runWfm(args(out, ['--json']));
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc.files).toEqual(['roster.csv', 'coverage.csv', 'slots.csv', 'summary.json']);
+    expect(doc.summary.checkerViolations).toBe(0);
+  });
+
+  test('when the input is wrong, then it exits 1 naming the problem and writes nothing', async () => {
+    const unknown = await runWfm(args(out).map((a) => (a === 'PS,NE' ? 'PS,XX' : a)));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/unknown skill group\(s\): XX/);
+    const tooLong = await runWfm(args(out).map((a) => (a === '3' ? '30' : a)));
+    expect(tooLong.code).toBe(1);
+    expect(tooLong.stderr).toMatch(/\/period\/days: must be a whole number of days from 1 to 14/);
+    const badTemplates = path.join(out, 'templates.json');
+    writeFileSync(badTemplates, JSON.stringify([{ id: 'x', name: 'x', kind: 'day', lengthMinutes: 10, startWindow: { from: '08:00', to: '09:00' }, startGridMinutes: 30 }]));
+    const templates = await runWfm(args(out, ['--templates', badTemplates]));
+    expect(templates.code).toBe(1);
+    expect(templates.stderr).toMatch(/\/rules\/templates\/0\/lengthMinutes/);
+    const early = await runWfm(args(out).map((a) => (a === '1999-11-01' ? '1998-01-01' : a)));
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/no history of PS in the 120 days before 1998-01-01/);
+    expect(() => readFileSync(path.join(out, 'roster.csv'))).toThrow();
+  });
+});
