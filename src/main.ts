@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from './config/config';
 import { isWfmError } from './errors/wfm-error';
-import { createLogger } from './log';
+import { createLogger, type Logger } from './log';
 import { createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
 import { createStore } from './store/store';
 import { Queues } from './queue/queues';
@@ -26,9 +26,19 @@ export interface RunningService {
   shutdown: (reason: string) => Promise<void>;
 }
 
-export async function startService(env: Record<string, string | undefined>, options: { workersOnly?: string[] | true; http?: boolean; jobs?: JobDefinition[]; stalledIntervalMs?: number } = {}): Promise<RunningService> {
+export async function startService(env: Record<string, string | undefined>, options: {
+    workersOnly?: string[] | true;
+    http?: boolean;
+    jobs?: JobDefinition[];
+    stalledIntervalMs?: number;
+    /** the business clock (tests drive the trigger's minutes with it); default Date.now */
+    now?: () => number;
+    /** a logger instead of the one LOG_LEVEL configures (tests read what is logged) */
+    log?: Logger;
+  } = {}): Promise<RunningService> {
   const config = loadConfig(env);
-  const log = createLogger(config.logLevel);
+  const log = options.log ?? createLogger(config.logLevel);
+  const now = options.now ?? Date.now;
   const redis = createRedis(config.redisUrl, 'command', 'wfm-api');
   const store = createStore(redis, config.keyPrefix);
   const jobs = options.jobs ?? JOB_DEFINITIONS;
@@ -41,7 +51,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   if (redis.status === 'ready') await warnIfNotPersistent(redis, log);
 
   const registry = new FsModelRegistry(path.resolve(config.modelDir));
-  const ctx = { config, store, queues, registry, log, now: Date.now };
+  const ctx = { config, store, queues, registry, log, now };
   const pool = new WorkerPool(jobs, ctx, metrics, { stalledIntervalMs: options.stalledIntervalMs });
   const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;
   pool.start(onlyQueues);
@@ -56,7 +66,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   let shuttingDown = false;
   let server: http.Server | undefined;
   if (options.http !== false) {
-    const app = createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now: Date.now });
+    const app = createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now });
     server = http.createServer(app);
     await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
     log.info({ port: (server.address() as { port: number }).port }, 'HTTP API listening');

@@ -34,6 +34,25 @@ export interface Config {
   claimTokenSecret?: string;
   /** a claimed slot may be released until this many hours before its start */
   claimReleaseCutoffHours: number;
+  /** the surge trigger's service settings (policies per skill group are stored, not configured) */
+  trigger: TriggerConfig;
+}
+
+export interface TriggerConfig {
+  /** cron of the trigger tick ("* * * * *" = every minute), or "off" when another deployment drives the ticks */
+  tickCron: string;
+  /** base URL of this service as agents' phones reach it: the accept/decline links point there */
+  publicBaseUrl: string;
+  /** HMAC secret of the accept/decline links (defaults to WEBHOOK_SECRET) */
+  linkSecret?: string;
+  /** per-attempt timeout, attempts and backoff of the SMS webhook */
+  delivery: { timeoutMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+  /** decisions that called nobody are kept this long (there is one per group and minute) */
+  decisionRetentionHours: number;
+  /** fired decisions, callouts and dead letters are kept this long */
+  recordRetentionDays: number;
+  /** an agent is not called again within this many minutes of the last callout */
+  recentCallMinutes: number;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -99,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   need('KEY_PREFIX', /^[A-Za-z0-9_.-]{1,64}$/.test(keyPrefix), `must be 1–64 letters, digits, _ . or -, got "${keyPrefix}"`);
 
   const apiKeys = parseApiKeys(env.API_KEYS, problems);
+  const trigger = parseTriggerConfig(env, port, webhookSecret, need);
 
   const claimTokenSecret = env.CLAIM_TOKEN_SECRET || undefined;
   if (claimTokenSecret) need('CLAIM_TOKEN_SECRET', claimTokenSecret.length >= 16, 'must be at least 16 characters');
@@ -128,5 +148,40 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     shutdownGraceSeconds,
     claimTokenSecret,
     claimReleaseCutoffHours,
+    trigger,
+  };
+}
+
+function parseTriggerConfig(
+  env: Record<string, string | undefined>,
+  port: number,
+  webhookSecret: string | undefined,
+  need: (name: string, ok: boolean, message: string) => void,
+): TriggerConfig {
+  const number = (name: string, fallback: number, ok: (v: number) => boolean, expected: string) => {
+    const value = Number(env[name] ?? fallback);
+    need(name, Number.isFinite(value) && ok(value), `must be ${expected}, got "${env[name]}"`);
+    return value;
+  };
+  const tickCron = env.TRIGGER_TICK_CRON ?? '* * * * *';
+  need('TRIGGER_TICK_CRON', tickCron === 'off' || tickCron.trim().split(/\s+/).length >= 5, `must be a cron expression or "off", got "${tickCron}"`);
+  const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  need('PUBLIC_BASE_URL', /^https?:\/\/\S+$/.test(publicBaseUrl), `must be an http(s) URL, got "${publicBaseUrl}"`);
+  const linkSecret = env.CALLOUT_LINK_SECRET || webhookSecret;
+  if (env.CALLOUT_LINK_SECRET) need('CALLOUT_LINK_SECRET', env.CALLOUT_LINK_SECRET.length >= 16, 'must be at least 16 characters');
+  const positiveInteger = (v: number) => Number.isInteger(v) && v >= 1;
+  return {
+    tickCron,
+    publicBaseUrl,
+    linkSecret,
+    delivery: {
+      timeoutMs: number('WEBHOOK_TIMEOUT_MS', 5000, positiveInteger, 'a whole number of milliseconds ≥ 1'),
+      maxAttempts: number('WEBHOOK_MAX_ATTEMPTS', 6, (v) => positiveInteger(v) && v <= 20, 'a whole number 1–20'),
+      baseDelayMs: number('WEBHOOK_BACKOFF_MS', 500, (v) => v >= 0, 'a number of milliseconds ≥ 0'),
+      maxDelayMs: number('WEBHOOK_MAX_BACKOFF_MS', 30_000, (v) => v >= 0, 'a number of milliseconds ≥ 0'),
+    },
+    decisionRetentionHours: number('TRIGGER_DECISION_RETENTION_HOURS', 48, (v) => v > 0, 'a number of hours > 0'),
+    recordRetentionDays: number('TRIGGER_RECORD_RETENTION_DAYS', 30, (v) => v > 0, 'a number of days > 0'),
+    recentCallMinutes: number('TRIGGER_RECENT_CALL_MINUTES', 240, (v) => v >= 0, 'a number of minutes ≥ 0'),
   };
 }

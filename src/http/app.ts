@@ -27,6 +27,7 @@ import { configurationRoutes } from './routes/configuration';
 import { historyRoutes } from './routes/history';
 import { jobRoutes } from './routes/jobs';
 import { cloudAgentRoutes, rosterRoutes } from './routes/rosters';
+import { calloutAnswerRoutes, triggerRoutes } from './routes/trigger';
 
 export interface AppDependencies {
   config: Config;
@@ -76,6 +77,8 @@ export function createApp(deps: AppDependencies): express.Express {
   // Cloud agents authenticate with their claim token, not an API key: their routes come before the key check.
   const rosterContext = { config, store, queues: deps.queues, registry: deps.registry, now: deps.now };
   app.use(cloudAgentRoutes(rosterContext));
+  // Agents answer callouts from their phones without an API key: the links and the gateway are signed.
+  app.use(calloutAnswerRoutes({ store, config, now: deps.now }));
 
   app.use(authenticate(config.apiKeys));
   app.use(authorizeByContract(doc));
@@ -96,6 +99,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(simulationRoutes(deps.queues));
   app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));
   app.use(rosterRoutes(rosterContext));
+  app.use(triggerRoutes({ store, queues: deps.queues, config, now: deps.now }));
 
   app.use(problemHandler(log));
   return app;

@@ -5,4 +5,6 @@ export const QUEUE = {
   retrainAll: 'retrain-all',
   buildRoster: 'build-roster',
   simulate: 'simulate',
+  triggerTick: 'trigger-tick',
+  deliverCallout: 'deliver-callout',
 } as const;

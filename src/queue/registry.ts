@@ -9,6 +9,8 @@ import { forecastProcessor } from '../../jobs/forecast';
 import { retrainAllProcessor } from '../../jobs/retrain-all';
 import { simulateProcessor } from '../../jobs/simulate';
 import { buildRosterProcessor } from '../../jobs/build-roster';
+import { triggerTickProcessor } from '../../jobs/trigger-tick';
+import { deliverCalloutProcessor } from '../../jobs/deliver-callout';
 
 export const JOB_DEFINITIONS: JobDefinition[] = [
   {
@@ -24,4 +26,19 @@ export const JOB_DEFINITIONS: JobDefinition[] = [
   { queue: QUEUE.simulate, description: 'run a contact-center simulation (worker thread)', concurrency: 1, processor: simulateProcessor, lockDurationMs: 120_000, jobOptions: { attempts: 1 } },
   // deterministic: a retry would fail the same way; the pipeline runs in a worker thread
   { queue: QUEUE.buildRoster, description: 'build or re-plan a roster: forecast → requirement → LP → assignment → slots → check (worker thread), stored as a draft', concurrency: 1, processor: buildRosterProcessor, lockDurationMs: 120_000, jobOptions: { attempts: 1 } },
+  {
+    queue: QUEUE.triggerTick,
+    description: 'surge trigger: one tick of every skill group with a policy (every minute and on demand)',
+    concurrency: 1, // ticks of one minute follow each other; a racing tick elsewhere is caught by the store's compare-and-set
+    processor: triggerTickProcessor,
+    // a lost tick is replaced by the next minute's: one quick retry, and a day of results kept
+    jobOptions: { attempts: 2, backoff: { type: 'fixed', delay: 2_000 }, removeOnComplete: { age: 24 * 3600, count: 1_440 }, removeOnFail: { age: 7 * 24 * 3600, count: 1_000 } },
+  },
+  {
+    queue: QUEUE.deliverCallout,
+    description: 'surge trigger: send one callout to the SMS webhook (retries with backoff inside), record delivered or dead letter',
+    concurrency: 20, // waiting on the gateway, not the CPU
+    processor: deliverCalloutProcessor,
+    jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 2_000 } },
+  },
 ];

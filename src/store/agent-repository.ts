@@ -12,6 +12,15 @@ export class AgentRepository {
     return all.map((json) => JSON.parse(json) as Agent).sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /**
+   * Cloud agents only, unsorted: the surge trigger reads them every minute, and a large center's partner
+   * agents (the most) are not parsed. The text test only skips work; the parsed kind decides.
+   */
+  async cloudAgents(): Promise<Agent[]> {
+    const all = await guarded(this.redis.hvals(this.keys.agents()));
+    return all.filter((json) => json.includes('"kind":"cloud"')).map((json) => JSON.parse(json) as Agent).filter((a) => a.kind === 'cloud');
+  }
+
   async get(id: string): Promise<Agent | undefined> {
     const json = await guarded(this.redis.hget(this.keys.agents(), id));
     return json ? (JSON.parse(json) as Agent) : undefined;

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { guarded } from './redis';
+import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 
 const MINUTE = 60_000;
@@ -51,9 +51,39 @@ export class ForecastRepository {
     for (const [field, value] of Object.entries(hash)) {
       const intervalStart = Number(field) * MINUTE;
       if (intervalStart < fromMs || intervalStart >= toMs) continue;
-      const [p10, p50, p90, aht] = value.split(',');
-      out.push({ intervalStart, p10: Number(p10), p50: Number(p50), p90: Number(p90), ...(aht ? { ahtSeconds: Number(aht) } : {}) });
+      out.push(parsePoint(intervalStart, value));
     }
     return out.sort((a, b) => a.intervalStart - b.intervalStart);
   }
+
+  /**
+   * Given interval starts of many groups at once (one pipeline of HMGETs, not a whole hash per group):
+   * what the trigger tick reads every minute. Intervals without a stored point are left out.
+   */
+  async pointsAt(intervalStartsByGroup: Map<string, number[]>): Promise<Map<string, { points: StoredForecastPoint[]; meta?: StoredForecastMeta }>> {
+    const groups = [...intervalStartsByGroup.keys()];
+    const pipeline = this.redis.pipeline();
+    for (const id of groups) {
+      const starts = intervalStartsByGroup.get(id)!;
+      if (starts.length) pipeline.hmget(this.keys.forecast(id), ...starts.map((s) => String(s / MINUTE)));
+      else pipeline.echo('');
+      pipeline.get(this.keys.forecastMeta(id));
+    }
+    const results = (await guarded(pipeline.exec())) ?? [];
+    const out = new Map<string, { points: StoredForecastPoint[]; meta?: StoredForecastMeta }>();
+    groups.forEach((id, k) => {
+      const [[valuesError, values], [metaError, meta]] = [results[2 * k], results[2 * k + 1]];
+      if (valuesError) throw asUnavailable(valuesError);
+      if (metaError) throw asUnavailable(metaError);
+      const starts = intervalStartsByGroup.get(id)!;
+      const points = Array.isArray(values) ? starts.flatMap((s, i) => ((values as Array<string | null>)[i] ? [parsePoint(s, (values as string[])[i])] : [])) : [];
+      out.set(id, { points, ...(meta ? { meta: JSON.parse(meta as string) as StoredForecastMeta } : {}) });
+    });
+    return out;
+  }
+}
+
+function parsePoint(intervalStart: number, value: string): StoredForecastPoint {
+  const [p10, p50, p90, aht] = value.split(',');
+  return { intervalStart, p10: Number(p10), p50: Number(p50), p90: Number(p90), ...(aht ? { ahtSeconds: Number(aht) } : {}) };
 }

@@ -22,4 +22,19 @@ export class Keys {
   rosterIndex = () => `${this.rosterBase()}index`;
   publishedRosters = () => `${this.rosterBase()}published`;
   agentClaims = (agentId: string) => `${this.rosterBase()}agent-claims:${agentId}`;
+  /** surge trigger: policy and state per skill group (hash field = skill group id) */
+  triggerPolicies = () => `${this.prefix}:trigger:policies`;
+  triggerStates = () => `${this.prefix}:trigger:states`;
+  /** decision log of a skill group: every decision (short retention) and the fired ones (long retention); score = minute */
+  triggerDecisions = (skillGroupId: string) => `${this.prefix}:trigger:{${skillGroupId}}:decisions`;
+  triggerFiredDecisions = (skillGroupId: string) => `${this.prefix}:trigger:{${skillGroupId}}:fired`;
+  /** callout records by id (the id hashes wave and agent, so it doubles as the one-callout-per-agent-and-wave guard) */
+  triggerCallouts = () => `${this.prefix}:trigger:callouts`;
+  /** a skill group's callouts within retention, and the active ones the tick reads; score = requested at */
+  triggerGroupCallouts = (skillGroupId: string) => `${this.prefix}:trigger:{${skillGroupId}}:callouts`;
+  triggerActiveCallouts = (skillGroupId: string) => `${this.prefix}:trigger:{${skillGroupId}}:active`;
+  /** answers of callouts no longer active, summed (accepted / refused, per group and per agent) */
+  triggerResponses = (skillGroupId: string) => `${this.prefix}:trigger:{${skillGroupId}}:responses`;
+  triggerLastCalled = () => `${this.prefix}:trigger:last-called`;
+  triggerDeadLetters = () => `${this.prefix}:trigger:dead-letters`;
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { guarded } from './redis';
+import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 
 const MINUTE = 60_000;
@@ -70,5 +70,43 @@ export class RealtimeRepository {
       }
     }
     return [...byMinute.values()].sort((a, b) => a.minute - b.minute);
+  }
+
+  /**
+   * Some measures (default all, no signals) of many groups for the minutes from ≤ m < to, by exact field
+   * (HMGET in one pipeline): the trigger tick reads the last minutes of every group each minute, not whole days.
+   */
+  async recent(skillGroupIds: string[], fromMs: number, toMs: number, measures: ReadonlyArray<(typeof MEASURES)[number]> = MEASURES): Promise<Map<string, RealtimeEvent[]>> {
+    const requests: Array<{ skillGroupId: string; minutes: number[] }> = [];
+    const pipeline = this.redis.pipeline();
+    for (const skillGroupId of skillGroupIds) {
+      const byDay = new Map<string, number[]>();
+      for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) {
+        const day = utcDate(m);
+        const list = byDay.get(day) ?? byDay.set(day, []).get(day)!;
+        list.push(m);
+      }
+      for (const [day, minutes] of byDay) {
+        requests.push({ skillGroupId, minutes });
+        pipeline.hmget(this.keys.realtimeDay(skillGroupId, day), ...minutes.flatMap((m) => measures.map((measure) => `${m / MINUTE}:${measure}`)));
+      }
+    }
+    const results = requests.length ? ((await guarded(pipeline.exec())) ?? []) : [];
+    const out = new Map<string, RealtimeEvent[]>(skillGroupIds.map((id) => [id, []]));
+    requests.forEach(({ skillGroupId, minutes }, k) => {
+      const [err, values] = results[k];
+      if (err) throw asUnavailable(err);
+      minutes.forEach((minute, i) => {
+        let event: RealtimeEvent | undefined;
+        measures.forEach((measure, j) => {
+          const value = (values as Array<string | null>)[i * measures.length + j];
+          if (value === null) return;
+          event ??= { skillGroupId, minute };
+          event[measure] = Number(value);
+        });
+        if (event) out.get(skillGroupId)!.push(event);
+      });
+    });
+    return out;
   }
 }

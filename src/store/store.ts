@@ -7,6 +7,7 @@ import { ForecastRepository } from './forecast-repository';
 import { SpecialDayRepository } from './special-day-repository';
 import { RealtimeRepository } from './realtime-repository';
 import { RosterRepository } from './roster-repository';
+import { TriggerRepository } from './trigger-repository';
 
 /** All repositories over one Redis connection and key prefix. */
 export interface Store {
@@ -19,6 +20,7 @@ export interface Store {
   specialDays: SpecialDayRepository;
   realtime: RealtimeRepository;
   rosters: RosterRepository;
+  trigger: TriggerRepository;
 }
 
 /** `realtimeRetentionDays`: how long per-minute realtime events are kept (the trigger and intraday forecast need days, not months). */
@@ -34,5 +36,6 @@ export function createStore(redis: Redis, prefix: string, realtimeRetentionDays 
     specialDays: new SpecialDayRepository(redis, keys),
     realtime: new RealtimeRepository(redis, keys, realtimeRetentionDays),
     rosters: new RosterRepository(redis, keys),
+    trigger: new TriggerRepository(redis, keys),
   };
 }

@@ -11,7 +11,7 @@ import { projectCapacity, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
 import { decide } from './decide';
 import { projectBuckets, spareAgents } from './projection';
-import type { CalloutRecord, ClaimedSlot, Decision, MinuteForecast, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
+import type { AcceptanceStats, CalloutRecord, ClaimedSlot, Decision, MinuteForecast, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
 
 export interface GroupTickInput {
   group: SkillGroup;
@@ -21,6 +21,11 @@ export interface GroupTickInput {
   forecast: MinuteForecast;
   /** this group's callouts so far (all statuses: they teach the acceptance rate) */
   callouts: CalloutRecord[];
+  /**
+   * Answers of older callouts no longer passed in `callouts` (a long-running service keeps only the
+   * active ones at hand and sums the rest): they keep teaching the group's and each agent's acceptance.
+   */
+  pastResponses?: { group: AcceptanceStats; byAgent: Record<string, AcceptanceStats> };
 }
 
 export interface TickInput {
@@ -51,7 +56,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
   const now = Math.floor(input.now / MINUTE_MS) * MINUTE_MS;
   const prepared = input.groups.map((g) => {
     const callouts = expireUnanswered(g.callouts, now, g.policy.answerWindowMinutes);
-    const stats = acceptanceStatsOf(callouts);
+    const stats = withPast(acceptanceStatsOf(callouts), g.pastResponses?.group);
     const rate = acceptanceRate(stats, g.policy.acceptancePrior);
     const capacity: CapacityProjection = projectCapacity({
       skillGroupId: g.group.id,
@@ -113,7 +118,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       weeklyHours: input.weeklyHours,
       lastCalledAt: input.lastCalledAt,
       recentCallMinutes: input.recentCallMinutes,
-      agentAcceptance: agentAcceptance(p.callouts),
+      agentAcceptance: agentAcceptanceWithPast(p.callouts, p.pastResponses?.byAgent),
       alreadyInWave: waveAgents,
     });
     for (const c of choice.chosen) usedThisTick.add(c.agentId);
@@ -134,4 +139,14 @@ export function tick(input: TickInput): GroupTickOutput[] {
       choice,
     };
   });
+}
+
+function withPast(stats: AcceptanceStats, past: AcceptanceStats | undefined): AcceptanceStats {
+  return past ? { accepted: stats.accepted + past.accepted, refused: stats.refused + past.refused } : stats;
+}
+
+function agentAcceptanceWithPast(callouts: CalloutRecord[], past: Record<string, AcceptanceStats> | undefined): Record<string, AcceptanceStats> {
+  const out = agentAcceptance(callouts);
+  for (const [agentId, stats] of Object.entries(past ?? {})) out[agentId] = withPast(out[agentId] ?? { accepted: 0, refused: 0 }, stats);
+  return out;
 }

@@ -1,0 +1,29 @@
+/**
+ * `deliver-callout`: sends one callout to the SMS webhook (signed, with retries and backoff inside) and
+ * records the outcome. Job data carries the callout id only: the phone number is read from the agent at
+ * send time, so it never sits in Redis job data, job results or logs.
+ */
+import type { Processor } from 'bullmq';
+import { invalid } from '../src/errors/wfm-error';
+import type { JobContext } from '../src/queue/definitions';
+import { deliverStoredCallout } from '../src/services/trigger';
+
+export const deliverCalloutProcessor = (ctx: JobContext): Processor => async (job) => {
+  const { calloutId } = job.data as { calloutId?: unknown };
+  if (typeof calloutId !== 'string' || !calloutId) throw invalid('deliver-callout needs { calloutId }', [{ where: '/data/calloutId', message: 'missing' }]);
+  return deliverStoredCallout(
+    {
+      store: ctx.store,
+      config: ctx.config,
+      now: ctx.now,
+      client: {
+        // The signature timestamp is checked against the gateway's real clock (replay protection).
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        random: Math.random,
+        log: (event) => ctx.log.info(event, String(event.event)),
+      },
+    },
+    calloutId,
+  );
+};

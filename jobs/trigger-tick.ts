@@ -1,0 +1,22 @@
+/**
+ * `trigger-tick`: one surge-trigger tick for every skill group with a policy, produced every minute by a
+ * job scheduler and on demand (POST /trigger/ticks). Safe to run twice for the same minute: the second
+ * run finds the groups already ticked and only re-queues deliveries a crash may have lost.
+ */
+import type { Processor } from 'bullmq';
+import type { JobContext } from '../src/queue/definitions';
+import { QUEUE } from '../src/queue/names';
+import { runTriggerTick, scheduledCapacityOf } from '../src/services/trigger';
+
+export const triggerTickProcessor = (ctx: JobContext): Processor => async () => {
+  const started = performance.now();
+  const summary = await runTriggerTick({
+    store: ctx.store,
+    config: ctx.config,
+    capacity: scheduledCapacityOf(ctx.store),
+    now: ctx.now,
+    // Job data is the callout id only; the id as job id makes a second enqueue of the same callout a no-op.
+    enqueueDelivery: async (calloutId) => void (await ctx.queues.add(QUEUE.deliverCallout, { calloutId }, { jobId: calloutId })),
+  });
+  return { ...summary, durationMs: Math.round(performance.now() - started) };
+};

@@ -1,0 +1,158 @@
+/**
+ * Surge trigger over REST: policies, states, the decision log, callouts, dead letters and on-demand ticks
+ * (roles: x-roles in openapi.yaml); and the agents' answers, which come without an API key — through
+ * the signed, expiring links of the SMS, or from the SMS gateway signed with the webhook secret.
+ */
+import express, { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config/config';
+import { WfmError } from '../../errors/wfm-error';
+import { QUEUE } from '../../queue/names';
+import type { Queues } from '../../queue/queues';
+import {
+  answerByLink,
+  answerFromGateway,
+  deleteTriggerPolicy,
+  getCallout,
+  getTriggerPolicy,
+  listCallouts,
+  listDecisions,
+  listTriggerStates,
+  putTriggerPolicy,
+  verifiedLink,
+  type AnswerResult,
+  type CalloutView,
+} from '../../services/trigger';
+import type { Store } from '../../store/store';
+import { formatInstant } from '../../time/grid';
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+interface Deps {
+  store: Store;
+  queues: Queues;
+  config: Config;
+  now: () => number;
+}
+
+function timeParam(req: Request, name: string, fallback: number): number {
+  const text = req.query[name];
+  if (text === undefined) return fallback;
+  const ms = Date.parse(String(text));
+  if (!Number.isFinite(ms)) throw new WfmError('validation', `\`${name}\` is not a date-time`, { details: [{ where: `query/${name}`, message: 'must be an ISO-8601 date-time with an offset' }] });
+  return ms;
+}
+
+function rangeOf(req: Request, now: number) {
+  const to = timeParam(req, 'to', Math.floor(now / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
+  const from = timeParam(req, 'from', to - 24 * HOUR_MS);
+  const limit = req.query.limit === undefined ? 200 : Number(req.query.limit);
+  const skillGroupId = req.query.skillGroup === undefined ? undefined : String(req.query.skillGroup);
+  return { from, to, limit, skillGroupId };
+}
+
+export function triggerRoutes({ store, queues, now }: Deps): Router {
+  const r = Router();
+
+  r.get('/skill-groups/:skillGroupId/trigger-policy', async (req, res) => {
+    res.json(await getTriggerPolicy(store, req.params.skillGroupId));
+  });
+  r.put('/skill-groups/:skillGroupId/trigger-policy', async (req, res) => {
+    res.json(await putTriggerPolicy(store, req.params.skillGroupId, req.body as Record<string, unknown>));
+  });
+  r.delete('/skill-groups/:skillGroupId/trigger-policy', async (req, res) => {
+    await deleteTriggerPolicy(store, req.params.skillGroupId);
+    res.status(204).end();
+  });
+
+  r.get('/trigger/states', async (_req, res) => {
+    res.json(await listTriggerStates(store));
+  });
+  r.get('/trigger/decisions', async (req, res) => {
+    const firedOnly = String(req.query.firedOnly) === 'true';
+    res.json(await listDecisions(store, { ...rangeOf(req, now()), firedOnly }));
+  });
+  r.get('/trigger/callouts', async (req, res) => {
+    const status = req.query.status === undefined ? undefined : (String(req.query.status) as CalloutView['status']);
+    res.json(await listCallouts(store, { ...rangeOf(req, now()), status }));
+  });
+  r.get('/trigger/callouts/:calloutId', async (req, res) => {
+    res.json(await getCallout(store, req.params.calloutId));
+  });
+  r.get('/trigger/dead-letters', async (req, res) => {
+    res.json(await store.trigger.deadLetters(req.query.limit === undefined ? 200 : Number(req.query.limit)));
+  });
+  r.post('/trigger/ticks', async (_req, res) => {
+    const jobId = await queues.add(QUEUE.triggerTick, {});
+    res.status(202).json({ jobId, status: `/jobs/${QUEUE.triggerTick}/${jobId}` });
+  });
+  return r;
+}
+
+// ---------------------------------------------------------------------------- answers (no API key)
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function wantsHtml(req: Request): boolean {
+  return req.accepts(['application/json', 'text/html']) === 'text/html';
+}
+
+function page(res: Response, title: string, body: string, status = 200): void {
+  res
+    .status(status)
+    .type('text/html')
+    .send(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`);
+}
+
+function answered(req: Request, res: Response, result: AnswerResult, zone: string): void {
+  if (!wantsHtml(req)) return void res.json(result);
+  const c = result.callout;
+  const text =
+    c.status === 'accepted'
+      ? `Thank you: you are expected from ${formatInstant(c.loginAt, zone).slice(11, 16)} to ${formatInstant(c.shiftEnd, zone).slice(11, 16)}.`
+      : 'Thank you: we will not count on you this time.';
+  page(res, c.status === 'accepted' ? 'Accepted' : 'Declined', `<p>${escapeHtml(text)}</p>`);
+}
+
+export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>): Router {
+  const r = Router();
+  const zoneOf = async (skillGroupId: string) => (await store.skillGroups.get(skillGroupId))?.timeZone ?? config.defaultTimeZone;
+
+  // GET only shows what the link will do: message apps open links to preview them, and a preview must
+  // not answer for the agent. The page's button POSTs the same link.
+  r.get('/callouts/answer', async (req, res) => {
+    const token = String(req.query.token ?? '');
+    const claims = verifiedLink(config, token, now());
+    const callout = await getCallout(store, claims.calloutId);
+    const zone = await zoneOf(callout.skillGroupId);
+    const view = {
+      calloutId: callout.id,
+      answer: claims.answer,
+      skillGroupId: callout.skillGroupId,
+      status: callout.status,
+      proposedShift: { start: formatInstant(callout.loginAt, zone), end: formatInstant(callout.shiftEnd, zone) },
+      linkExpiresAt: new Date(claims.expiresAt).toISOString(),
+    };
+    if (!wantsHtml(req)) return void res.json(view);
+    const verb = view.answer === 'accept' ? 'Accept' : 'Decline';
+    page(
+      res,
+      `${verb} the callout?`,
+      `<p>${escapeHtml(callout.skillGroupId)}, ${escapeHtml(view.proposedShift.start.slice(11, 16))}–${escapeHtml(view.proposedShift.end.slice(11, 16))}.</p>` +
+        `<form method="post" action="?token=${encodeURIComponent(token)}"><button type="submit">${verb}</button></form>`,
+    );
+  });
+
+  r.post('/callouts/answer', async (req, res) => {
+    const result = await answerByLink(store, config, String(req.query.token ?? ''), now());
+    answered(req, res, result, await zoneOf(result.callout.skillGroupId));
+  });
+
+  // The signature covers the exact bytes, so the body is read raw here, not parsed and re-serialised.
+  r.post('/callouts/inbound', express.text({ type: () => true, limit: '16kb' }), async (req, res) => {
+    const raw = typeof req.body === 'string' ? req.body : '';
+    // The gateway signs with its wall clock; the replay window is checked against ours, not the business clock.
+    res.json(await answerFromGateway(store, config, raw, req.get('x-wfm-signature'), now(), Date.now()));
+  });
+  return r;
+}

@@ -1,0 +1,472 @@
+/**
+ * Surge-trigger use cases over the store: the minute tick (read everything in a few pipelines → the core's
+ * tick() → one atomic commit per group → one delivery job per new callout), delivering a callout to the
+ * SMS webhook, agents' answers, policies, and the reads behind the REST API.
+ *
+ * Exactly once: callout ids hash (wave, agent) and a group's commit is a compare-and-set on the state the
+ * tick read, so a re-run tick, a retried job or two racing ticks store each callout once; the delivery
+ * job's id and the webhook's Idempotency-Key are the callout id, so the gateway sends one SMS.
+ */
+import type { Config } from '../config/config';
+import type { Agent, SkillGroup } from '../domain/types';
+import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
+import { buildPayload } from '../callout/payload';
+import { deliverCallout, type DeliveryDeps, type DeliveryOutcome } from '../callout/deliver';
+import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkClaims } from '../callout/signing';
+import type { Store } from '../store/store';
+import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
+import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
+import { applyResponse, expireUnanswered } from '../trigger/acceptance';
+import { tick, type GroupTickInput } from '../trigger/tick';
+import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
+import {
+  MAX_REPORTING_LAG_MINUTES,
+  REALTIME_READ_MINUTES,
+  acceptedAsShifts,
+  archivable,
+  forecastIntervalsFor,
+  realtimeStateOf,
+  rosterCapacitySource,
+  commitmentWindow,
+  tickForecast,
+  weeklyHoursOf,
+  type ScheduledCapacitySource,
+} from './trigger-inputs';
+
+export interface TriggerDeps {
+  store: Store;
+  config: Config;
+  capacity: ScheduledCapacitySource;
+  now: () => number;
+  /** queues the delivery of one callout; a second call for the same id must be a no-op */
+  enqueueDelivery: (calloutId: string) => Promise<void>;
+}
+
+export interface TickSummary {
+  at: number;
+  /** groups with a policy */
+  groups: number;
+  /** groups ticked and stored by this run */
+  committed: number;
+  /** groups another tick had already done for this minute */
+  alreadyTicked: number;
+  fired: Array<{ skillGroupId: string; decisionId: string; waveId: string | null; calloutIds: string[] }>;
+  newCallouts: number;
+  /** older callouts still waiting for delivery whose job was queued again (a crash before enqueueing) */
+  requeued: number;
+  /** where the tick's time went: reading the store, building the inputs (forecasts included) and the records, the core's tick(), writing and queueing */
+  timings: { readMs: number; inputsMs: number; coreMs: number; writeMs: number };
+}
+
+// ---------------------------------------------------------------------------- the tick
+
+/** The scheduled capacity the tick sees: shifts and claimed slots of the published rosters. */
+export function scheduledCapacityOf(store: Store): ScheduledCapacitySource {
+  return rosterCapacitySource(store.rosters);
+}
+
+/** Gauges (queue, agents) count only when recent: older than the reporting lag, they are not read at all. */
+const GAUGES = ['queueLength', 'agentsLoggedIn', 'agentsAvailable'] as const;
+const GAUGE_READ_MINUTES = MAX_REPORTING_LAG_MINUTES + 1;
+
+const stripTickedAt = ({ tickedAt: _t, ...state }: StoredTriggerState): TriggerState => state;
+
+/** One tick of every skill group that has a policy, at the current minute. */
+export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
+  const { store, config } = deps;
+  const now = Math.floor(deps.now() / MINUTE_MS) * MINUTE_MS;
+  const started = performance.now();
+  const [groups, policies, states, agents, lastCalledAt] = await Promise.all([
+    store.skillGroups.list(),
+    store.trigger.policies(),
+    store.trigger.states(),
+    store.agents.cloudAgents(),
+    store.trigger.lastCalledAt(),
+  ]);
+  const withPolicy = groups.filter((g) => policies.has(g.id));
+  const due = withPolicy.filter((g) => (states.get(g.id)?.value.tickedAt ?? -Infinity) < now);
+  const ids = withPolicy.map((g) => g.id);
+  const dueIds = due.map((g) => g.id);
+
+  const week = commitmentWindow(now);
+  const horizonEnd = now + Math.max(0, ...due.map((g) => policies.get(g.id)!.horizonMinutes)) * MINUTE_MS;
+  const [arrivals, gauges, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
+    store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now, ['arrivals']),
+    store.realtime.recent(dueIds, now - GAUGE_READ_MINUTES * MINUTE_MS, now, GAUGES),
+    store.forecasts.pointsAt(new Map(due.map((g) => [g.id, forecastIntervalsFor(g, now, policies.get(g.id)!.horizonMinutes)]))),
+    store.trigger.activeCallouts(ids),
+    store.trigger.pastResponses(dueIds),
+    due.length ? deps.capacity.rosterShifts(now - MINUTE_MS, horizonEnd) : Promise.resolve([]),
+    due.length ? deps.capacity.claimedShifts(week.from, week.to) : Promise.resolve([]),
+  ]);
+
+  const read = performance.now();
+  const requeued = await requeueUndelivered(deps, [...active.values()].flat());
+  if (!due.length) {
+    const timings = { readMs: read - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - read };
+    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], newCallouts: 0, requeued, timings };
+  }
+
+  const computeStarted = performance.now();
+  const allActive = [...active.values()].flat().map((c) => c.value);
+  const inputs: GroupTickInput[] = due.map((group) => {
+    const policy = policies.get(group.id)!;
+    const realtime = realtimeStateOf(group.id, [...(arrivals.get(group.id) ?? []), ...(gauges.get(group.id) ?? [])], now);
+    return {
+      group,
+      policy,
+      state: states.has(group.id) ? stripTickedAt(states.get(group.id)!.value) : initialTriggerState(group.id),
+      realtime,
+      forecast: tickForecast(group, policy, forecasts.get(group.id) ?? { points: [] }, realtime, now),
+      callouts: (active.get(group.id) ?? []).map((c) => c.value),
+      pastResponses: past.get(group.id),
+    };
+  });
+  const inputsBuilt = performance.now();
+  const outputs = tick({
+    now,
+    groups: inputs,
+    roster: [...rosterShifts, ...claimedShifts, ...acceptedAsShifts(allActive)],
+    claimedSlots: [],
+    agents,
+    weeklyHours: weeklyHoursOf(agents, claimedShifts, allActive, now, config.defaultTimeZone),
+    lastCalledAt,
+    recentCallMinutes: config.trigger.recentCallMinutes,
+  });
+  const ticked = performance.now();
+
+  const commits: GroupTickCommit[] = outputs.map((out) => {
+    const stored = new Map((active.get(out.skillGroupId) ?? []).map((c) => [c.value.id, c]));
+    const expired = out.callouts
+      .filter((c) => c.status === 'expired' && stored.get(c.id)?.value.status === 'pending')
+      .map((c) => {
+        const before = stored.get(c.id)!;
+        return { raw: before.raw, next: { ...before.value, status: c.status, respondedAt: c.respondedAt } };
+      });
+    const expiredById = new Map(expired.map((e) => [e.next.id, e.next]));
+    const afterExpiry = [...stored.values()].map((c) => expiredById.get(c.value.id) ?? c.value);
+    return {
+      skillGroupId: out.skillGroupId,
+      expectedStateRaw: states.get(out.skillGroupId)?.raw ?? '',
+      state: { ...out.state, tickedAt: now },
+      decision: out.decision,
+      expired,
+      created: out.newCallouts.map((c) => ({ ...c, delivery: { state: 'queued' as const, attempts: 0 } })),
+      archived: archivable(afterExpiry, out.state.waveId, now),
+      decisionCutoff: now - config.trigger.decisionRetentionHours * HOUR_MS,
+      recordCutoff: now - config.trigger.recordRetentionDays * DAY_MS,
+    };
+  });
+  const computed = performance.now();
+  const outcomes = await store.trigger.commitTick(commits);
+
+  const fired: TickSummary['fired'] = [];
+  let newCallouts = 0;
+  for (const commit of commits) {
+    if (outcomes.get(commit.skillGroupId) !== 'committed') continue;
+    for (const c of commit.created) await deps.enqueueDelivery(c.id);
+    newCallouts += commit.created.length;
+    if (commit.decision.fired) {
+      fired.push({ skillGroupId: commit.skillGroupId, decisionId: commit.decision.id, waveId: commit.decision.waveId, calloutIds: commit.created.map((c) => c.id) });
+    }
+  }
+  const committed = [...outcomes.values()].filter((o) => o === 'committed').length;
+  const timings = {
+    readMs: read - started,
+    inputsMs: inputsBuilt - computeStarted + (computed - ticked),
+    coreMs: ticked - inputsBuilt,
+    writeMs: computeStarted - read + performance.now() - computed,
+  };
+  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, newCallouts, requeued, timings };
+}
+
+/**
+ * Callouts stored earlier and still waiting for delivery: the tick that created them may have stopped
+ * before enqueueing. Queueing again is safe (the job id is the callout id: a job still there is kept).
+ */
+async function requeueUndelivered(deps: TriggerDeps, callouts: Array<Versioned<StoredCallout>>): Promise<number> {
+  const stuck = callouts.filter((c) => c.value.status === 'pending' && c.value.delivery.state === 'queued');
+  for (const c of stuck) await deps.enqueueDelivery(c.value.id);
+  return stuck.length;
+}
+
+// ---------------------------------------------------------------------------- delivery
+
+export interface DeliveryResult {
+  calloutId: string;
+  outcome: 'delivered' | 'dead-letter' | 'skipped';
+  attempts: number;
+  reason?: string;
+}
+
+export interface CalloutDeliveryDeps {
+  store: Store;
+  config: Config;
+  now: () => number;
+  /** the webhook client's clock, sleep, jitter, logger (and fetch, in tests) */
+  client: DeliveryDeps;
+}
+
+/**
+ * Sends one stored callout to the SMS webhook. The phone number is read from the agent here, at send
+ * time; it is in the request body and nowhere else (not in job data, results or logs). A callout already
+ * delivered, dead-lettered or no longer pending is not sent again.
+ */
+export async function deliverStoredCallout(deps: CalloutDeliveryDeps, calloutId: string): Promise<DeliveryResult> {
+  const { store, config } = deps;
+  const found = await store.trigger.callout(calloutId);
+  if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
+  const callout = found.value;
+  if (callout.delivery.state !== 'queued') return { calloutId, outcome: 'skipped', attempts: callout.delivery.attempts, reason: `already ${callout.delivery.state}` };
+  if (callout.status !== 'pending') return { calloutId, outcome: 'skipped', attempts: 0, reason: `the callout is ${callout.status}: no message sent` };
+
+  const [agent, group, policy] = await Promise.all([store.agents.get(callout.agentId), store.skillGroups.get(callout.skillGroupId), store.trigger.policy(callout.skillGroupId)]);
+  const outcome = await send(deps, callout, agent, group, policy);
+  const at = deps.now();
+  const recorded = await store.trigger.updateCallout(calloutId, (current) => {
+    if (current.delivery.state !== 'queued') return null;
+    const attempts = outcome.attempts.length;
+    if (outcome.status === 'delivered') return { next: { ...current, delivery: { state: 'delivered', attempts, at, httpStatus: outcome.httpStatus } } };
+    const deadLetter: DeadLetter = { calloutId, agentId: current.agentId, skillGroupId: current.skillGroupId, waveId: current.waveId, reason: outcome.reason, attempts, at };
+    return {
+      next: { ...current, status: current.status === 'pending' ? 'dead-letter' : current.status, delivery: { state: 'dead-letter', attempts, at, reason: outcome.reason } },
+      deadLetter,
+    };
+  });
+  const after = recorded?.after.delivery;
+  return { calloutId, outcome: outcome.status, attempts: after?.attempts ?? outcome.attempts.length, ...(outcome.status === 'dead-letter' ? { reason: outcome.reason } : {}) };
+}
+
+async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Agent | undefined, group: SkillGroup | undefined, policy: TriggerPolicy | undefined): Promise<DeliveryOutcome> {
+  const { config } = deps;
+  const refuse = (reason: string): DeliveryOutcome => ({ status: 'dead-letter', calloutId: callout.id, attempts: [], reason });
+  if (!config.webhookUrl || !config.webhookSecret) return refuse('no SMS webhook configured (WEBHOOK_URL, WEBHOOK_SECRET)');
+  if (!agent) return refuse(`agent ${callout.agentId} no longer exists`);
+  if (!agent.phone) return refuse(`agent ${callout.agentId} has no phone number`);
+  const payload = buildPayload(callout, agent.phone, {
+    answerBaseUrl: `${config.trigger.publicBaseUrl}/callouts/answer`,
+    linkSecret: config.trigger.linkSecret ?? config.webhookSecret,
+    // The links expire with the answer window, counted from the decision, so every attempt (and a
+    // re-run job) sends the same body.
+    linkValidMinutes: policy?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes,
+    timeZone: group?.timeZone ?? config.defaultTimeZone,
+    skillGroupName: group?.name ?? callout.skillGroupId,
+    now: callout.requestedAt,
+  });
+  return deliverCallout(payload, { url: config.webhookUrl, secret: config.webhookSecret, ...config.trigger.delivery }, deps.client);
+}
+
+// ---------------------------------------------------------------------------- answers
+
+export type CalloutView = Omit<StoredCallout, 'status'> & { status: CalloutStatus | 'delivered' };
+
+/** Over REST a pending callout whose SMS went out reads "delivered" (waiting for the answer). */
+export function calloutView(callout: StoredCallout): CalloutView {
+  return callout.status === 'pending' && callout.delivery.state === 'delivered' ? { ...callout, status: 'delivered' } : callout;
+}
+
+export interface AnswerResult {
+  callout: CalloutView;
+  /** false when the same answer had already been taken (a second click, a gateway retry) */
+  applied: boolean;
+}
+
+/**
+ * Takes an agent's answer. Idempotent for the same answer; a callout that is no longer open (answered
+ * otherwise, expired, dead-lettered) is a conflict that says what happened. An answer after the window
+ * finds the callout expired even when no tick has marked it yet.
+ */
+export async function answerCallout(store: Store, calloutId: string, answer: CalloutAnswer, via: StoredCallout['answeredVia'], now: number): Promise<AnswerResult> {
+  const found = await store.trigger.callout(calloutId);
+  if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
+  const window = (await store.trigger.policy(found.value.skillGroupId))?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes;
+  const result = await store.trigger.updateCallout(calloutId, (current) => {
+    const [checked] = expireUnanswered([current], now, window);
+    const next = applyResponse(checked, answer, now);
+    if (next === current) return null;
+    return { next: { ...current, ...next, ...(next.status === 'accepted' || next.status === 'declined' ? { answeredVia: via } : {}) } };
+  });
+  if (!result) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
+  const wanted = answer === 'accept' ? 'accepted' : 'declined';
+  if (result.after.status !== wanted) {
+    const why =
+      result.after.status === 'expired'
+        ? `no answer came within ${window} minutes, so the next agent is being called`
+        : result.after.status === 'dead-letter'
+          ? 'its message could not be delivered'
+          : `it was already ${result.after.status}`;
+    throw new WfmError('conflict', `callout ${calloutId} is no longer open: ${why}; the answer "${answer}" was not taken`);
+  }
+  return { callout: calloutView(result.after), applied: result.before.status === 'pending' };
+}
+
+/** The callout and answer a link names, once its signature and expiry are checked. */
+export function verifiedLink(config: Config, token: string, now: number): LinkClaims {
+  const secret = config.trigger.linkSecret ?? config.webhookSecret;
+  const check = secret ? verifyLinkToken(secret, token, now) : ({ ok: false, reason: 'bad-signature' } as const);
+  if (check.ok) return check.claims;
+  if (check.reason === 'expired') throw new WfmError('conflict', 'this link has expired: the callout was offered to the next agent');
+  throw new WfmError('forbidden', `this link is not valid (${check.reason})`);
+}
+
+/** An answer through a signed, expiring link (the SMS's accept/decline links). */
+export async function answerByLink(store: Store, config: Config, token: string, now: number): Promise<AnswerResult> {
+  const claims = verifiedLink(config, token, now);
+  return answerCallout(store, claims.calloutId, claims.answer, 'link', now);
+}
+
+/**
+ * An answer the SMS gateway forwards (the agent replied to the message), signed with the webhook secret
+ * in the same scheme as outgoing callouts; a stale timestamp is refused, so a captured request cannot be
+ * replayed later. `wallClockMs` is the real clock the gateway signed with.
+ */
+export async function answerFromGateway(store: Store, config: Config, rawBody: string, signature: string | undefined, now: number, wallClockMs: number): Promise<AnswerResult> {
+  if (!config.webhookSecret) throw new WfmError('unavailable', 'no webhook secret is configured (WEBHOOK_SECRET): inbound answers cannot be verified');
+  const check = verifyBodySignature(config.webhookSecret, signature, rawBody, wallClockMs);
+  if (!check.ok) throw new WfmError('unauthorized', `the request signature is ${check.reason === 'stale' ? 'too old (replayed?)' : check.reason === 'malformed' ? 'missing or malformed' : 'wrong'}`);
+  let body: { calloutId?: unknown; answer?: unknown };
+  try {
+    body = JSON.parse(rawBody) as typeof body;
+  } catch {
+    throw invalid('the body is not JSON', [{ where: '/body', message: 'not valid JSON' }]);
+  }
+  const problems: ProblemDetail[] = [];
+  if (typeof body?.calloutId !== 'string' || !body.calloutId) problems.push({ where: '/body/calloutId', message: 'required: the callout id the message carried' });
+  if (body?.answer !== 'accept' && body?.answer !== 'decline') problems.push({ where: '/body/answer', message: 'must be "accept" or "decline"' });
+  if (problems.length) throw invalid('the answer is incomplete', problems);
+  return answerCallout(store, body.calloutId as string, body.answer as CalloutAnswer, 'sms-gateway', now);
+}
+
+// ---------------------------------------------------------------------------- policies
+
+type Check = (value: unknown) => string | null;
+const integer = (min: number, max: number): Check => (v) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? null : `must be a whole number from ${min} to ${max}`);
+const fraction = (includeZero: boolean, includeOne: boolean): Check => (v) =>
+  typeof v === 'number' && (includeZero ? v >= 0 : v > 0) && (includeOne ? v <= 1 : v < 1) ? null : `must be a number ${includeZero ? '≥' : '>'} 0 and ${includeOne ? '≤' : '<'} 1`;
+const atLeast = (min: number, max: number): Check => (v) => (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max ? null : `must be a number from ${min} to ${max}`);
+const oneOf = (...values: string[]): Check => (v) => (values.includes(v as string) ? null : `must be one of ${values.join(', ')}`);
+
+const POLICY_CHECKS: Partial<Record<keyof TriggerPolicy, Check>> = {
+  mode: oneOf('predictive', 'reactive', 'off'),
+  loginLeadMinutes: integer(0, 240),
+  horizonMinutes: integer(5, 240),
+  stepMinutes: integer(1, 60),
+  serviceLevelThreshold: fraction(false, false),
+  hysteresis: fraction(true, false),
+  confirmTicks: integer(1, 60),
+  queueThreshold: atLeast(1, 100_000),
+  maxAgentsPerHour: integer(1, 10_000),
+  cooldownMinutes: atLeast(0, 1440),
+  calloutShiftMinutes: integer(15, 1440),
+  forecastQuantile: oneOf('p50', 'p90'),
+  answerWindowMinutes: integer(1, 240),
+};
+
+function quietHoursProblems(value: unknown): ProblemDetail[] {
+  if (!Array.isArray(value)) return [{ where: '/body/quietHours', message: 'must be a list of weekly windows' }];
+  return value.flatMap((w: { days?: unknown; from?: unknown; to?: unknown }, i): ProblemDetail[] => {
+    const where = `/body/quietHours/${i}`;
+    const out: ProblemDetail[] = [];
+    if (!Array.isArray(w?.days) || w.days.length === 0 || !w.days.every((d) => Number.isInteger(d) && d >= 1 && d <= 7)) out.push({ where: `${where}/days`, message: 'must list ISO weekdays 1 (Monday) to 7' });
+    const from = typeof w?.from === 'string' ? parseLocalTime(w.from) : NaN;
+    const to = typeof w?.to === 'string' ? parseLocalTime(w.to) : NaN;
+    if (Number.isNaN(from)) out.push({ where: `${where}/from`, message: 'must be a local time HH:mm' });
+    if (Number.isNaN(to)) out.push({ where: `${where}/to`, message: 'must be a local time HH:mm (24:00 for midnight)' });
+    else if (!Number.isNaN(from) && to <= from) out.push({ where: `${where}/to`, message: `must be after from (${String(w.from)}); split a window that crosses midnight in two` });
+    return out;
+  });
+}
+
+/**
+ * A policy from a request body: fields left out take the defaults, every problem is named by its field.
+ * Pure, so the rules are tested without HTTP.
+ */
+export function policyFromBody(skillGroupId: string, body: Record<string, unknown>): { policy: TriggerPolicy; problems: ProblemDetail[] } {
+  const problems: ProblemDetail[] = [];
+  const known = new Set<string>([...Object.keys(DEFAULT_POLICY), 'skillGroupId', 'quietHours']);
+  for (const field of Object.keys(body)) if (!known.has(field)) problems.push({ where: `/body/${field}`, message: 'unknown field' });
+  if (body.skillGroupId !== undefined && body.skillGroupId !== skillGroupId) problems.push({ where: '/body/skillGroupId', message: `must be "${skillGroupId}" (the path's skill group) or left out` });
+  const policy = { ...DEFAULT_POLICY, ...body, skillGroupId } as TriggerPolicy;
+  for (const [field, check] of Object.entries(POLICY_CHECKS) as Array<[keyof TriggerPolicy, Check]>) {
+    const message = check(policy[field]);
+    if (message) problems.push({ where: `/body/${field}`, message });
+  }
+  const prior = policy.acceptancePrior as unknown as { rate?: unknown; weight?: unknown } | undefined;
+  const rateProblem = fraction(false, true)(prior?.rate);
+  if (rateProblem) problems.push({ where: '/body/acceptancePrior/rate', message: rateProblem });
+  const weightProblem = atLeast(0, 10_000)(prior?.weight);
+  if (weightProblem) problems.push({ where: '/body/acceptancePrior/weight', message: weightProblem });
+  if (policy.quietHours !== undefined) problems.push(...quietHoursProblems(policy.quietHours));
+  if (Number.isInteger(policy.horizonMinutes) && Number.isInteger(policy.loginLeadMinutes) && policy.horizonMinutes <= policy.loginLeadMinutes) {
+    problems.push({ where: '/body/horizonMinutes', message: `must be longer than loginLeadMinutes (${policy.loginLeadMinutes}): a callout can only help beyond the login lead` });
+  }
+  if (Number.isInteger(policy.stepMinutes) && Number.isInteger(policy.horizonMinutes) && policy.stepMinutes > policy.horizonMinutes) {
+    problems.push({ where: '/body/stepMinutes', message: `must not be longer than horizonMinutes (${policy.horizonMinutes})` });
+  }
+  return { policy, problems };
+}
+
+export async function putTriggerPolicy(store: Store, skillGroupId: string, body: Record<string, unknown>): Promise<TriggerPolicy> {
+  if (!(await store.skillGroups.get(skillGroupId))) throw new WfmError('not-found', `skill group ${skillGroupId} does not exist`);
+  const { policy, problems } = policyFromBody(skillGroupId, body);
+  if (problems.length) throw invalid(`${problems.length} problem(s) in the trigger policy; nothing was stored`, problems);
+  await store.trigger.putPolicy(policy);
+  return policy;
+}
+
+export async function getTriggerPolicy(store: Store, skillGroupId: string): Promise<TriggerPolicy> {
+  const policy = await store.trigger.policy(skillGroupId);
+  if (!policy) throw new WfmError('not-found', `no trigger policy for ${skillGroupId}: the trigger does not run for this group (PUT one to start it)`);
+  return policy;
+}
+
+export async function deleteTriggerPolicy(store: Store, skillGroupId: string): Promise<void> {
+  if (!(await store.trigger.deletePolicy(skillGroupId))) throw new WfmError('not-found', `no trigger policy for ${skillGroupId}`);
+}
+
+// ---------------------------------------------------------------------------- reads
+
+export interface RecordQuery {
+  skillGroupId?: string;
+  from: number;
+  to: number;
+  limit: number;
+}
+
+async function groupIdsFor(store: Store, skillGroupId: string | undefined): Promise<string[]> {
+  if (skillGroupId === undefined) return (await store.skillGroups.list()).map((g) => g.id);
+  if (!(await store.skillGroups.get(skillGroupId))) throw new WfmError('not-found', `skill group ${skillGroupId} does not exist`);
+  return [skillGroupId];
+}
+
+function checkRange(query: RecordQuery): void {
+  if (!(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: 'query/to', message: 'must be after from' }]);
+}
+
+export async function listDecisions(store: Store, query: RecordQuery & { firedOnly: boolean }): Promise<Decision[]> {
+  checkRange(query);
+  return store.trigger.decisions(await groupIdsFor(store, query.skillGroupId), query.from, query.to, query.firedOnly, query.limit);
+}
+
+export async function listCallouts(store: Store, query: RecordQuery & { status?: CalloutView['status'] }): Promise<CalloutView[]> {
+  checkRange(query);
+  const groupIds = await groupIdsFor(store, query.skillGroupId);
+  // A status filter reads past the limit so that the page is filled with matching callouts.
+  const read = query.status ? Math.min(query.limit * 20, 50_000) : query.limit;
+  const views = (await store.trigger.listCallouts(groupIds, query.from, query.to, read)).map(calloutView);
+  return (query.status ? views.filter((c) => c.status === query.status) : views).slice(0, query.limit);
+}
+
+export async function getCallout(store: Store, calloutId: string): Promise<CalloutView> {
+  const found = await store.trigger.callout(calloutId);
+  if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist (callouts are kept for the retention period)`);
+  return calloutView(found.value);
+}
+
+/** Every group's trigger state (with its policy mode), for a supervisor's overview. */
+export async function listTriggerStates(store: Store): Promise<Array<StoredTriggerState & { mode: TriggerPolicy['mode'] }>> {
+  const [policies, states] = await Promise.all([store.trigger.policies(), store.trigger.states()]);
+  return [...policies.values()]
+    .sort((a, b) => a.skillGroupId.localeCompare(b.skillGroupId))
+    .map((p) => ({ ...(states.get(p.skillGroupId)?.value ?? { ...initialTriggerState(p.skillGroupId), tickedAt: null }), mode: p.mode }));
+}

@@ -1,0 +1,361 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { Redis } from 'ioredis';
+import type { AcceptanceStats, CalloutRecord, Decision, TriggerPolicy, TriggerState } from '../trigger/types';
+import { asUnavailable, guarded } from './redis';
+import type { Keys } from './keys';
+
+/** Where a callout's SMS is: queued for the webhook, delivered to it, or given up on. */
+export interface CalloutDelivery {
+  state: 'queued' | 'delivered' | 'dead-letter';
+  attempts: number;
+  /** when it was delivered or given up on, epoch ms */
+  at?: number;
+  httpStatus?: number;
+  reason?: string;
+}
+
+/** A callout as stored: the core's record plus its delivery and how it was answered. */
+export interface StoredCallout extends CalloutRecord {
+  delivery: CalloutDelivery;
+  answeredVia?: 'link' | 'sms-gateway';
+}
+
+/** The trigger's per-group memory plus the minute it last ticked (a tick runs at most once per group and minute). */
+export interface StoredTriggerState extends TriggerState {
+  tickedAt: number | null;
+}
+
+export interface DeadLetter {
+  calloutId: string;
+  agentId: string;
+  skillGroupId: string;
+  waveId: string;
+  reason: string;
+  attempts: number;
+  at: number;
+}
+
+/** A stored value with the exact JSON it was read as: writes compare against it (compare-and-set). */
+export interface Versioned<T> {
+  value: T;
+  raw: string;
+}
+
+export interface PastResponses {
+  group: AcceptanceStats;
+  byAgent: Record<string, AcceptanceStats>;
+}
+
+/** Everything one tick writes for one skill group, applied all or nothing. */
+export interface GroupTickCommit {
+  skillGroupId: string;
+  /** the state JSON the tick read ('' = none): if another tick wrote since, nothing is written */
+  expectedStateRaw: string;
+  state: StoredTriggerState;
+  decision: Decision;
+  /** callouts the tick found unanswered too long: written only if still as read (an answer may have won) */
+  expired: Array<{ raw: string; next: StoredCallout }>;
+  created: StoredCallout[];
+  /** answered callouts leaving the active set: their answers are added to the group's sums */
+  archived: Array<{ id: string; agentId: string; outcome: 'accepted' | 'refused' | '' }>;
+  /** decisions that called nobody are dropped before this instant; fired ones and callouts before recordCutoff */
+  decisionCutoff: number;
+  recordCutoff: number;
+}
+
+export type CommitOutcome = 'committed' | 'superseded' | 'duplicate-callout';
+
+const DEAD_LETTER_LIMIT = 10_000;
+
+/**
+ * One group's tick, atomically. Compare-and-set on the state JSON the tick read: a second tick for the
+ * same minute (a retried job, an on-demand tick racing the scheduler) writes nothing. A callout whose id
+ * already exists aborts the commit before anything is written: the id hashes (wave, agent), so this is
+ * the guard that no agent gets two callouts in one wave.
+ */
+const COMMIT_GROUP_TICK = `
+local p = cjson.decode(ARGV[1])
+local current = redis.call('HGET', KEYS[1], p.group)
+if (current or '') ~= p.expectedState then return 0 end
+for _, c in ipairs(p.created) do
+  if redis.call('HEXISTS', KEYS[4], c.id) == 1 then return -1 end
+end
+redis.call('HSET', KEYS[1], p.group, p.state)
+redis.call('ZADD', KEYS[2], p.at, p.decision)
+if p.fired == 1 then redis.call('ZADD', KEYS[3], p.at, p.decision) end
+for _, e in ipairs(p.expired) do
+  if redis.call('HGET', KEYS[4], e.id) == e.old then redis.call('HSET', KEYS[4], e.id, e.new) end
+end
+for _, c in ipairs(p.created) do
+  redis.call('HSET', KEYS[4], c.id, c.json)
+  redis.call('ZADD', KEYS[5], c.at, c.id)
+  redis.call('ZADD', KEYS[6], c.at, c.id)
+  redis.call('HSET', KEYS[8], c.agent, c.at)
+end
+for _, a in ipairs(p.archived) do
+  if redis.call('ZREM', KEYS[6], a.id) == 1 and a.outcome ~= '' then
+    redis.call('HINCRBY', KEYS[7], a.outcome, 1)
+    redis.call('HINCRBY', KEYS[7], 'agent:' .. a.agent .. ':' .. a.outcome, 1)
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. p.decisionCutoff)
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. p.recordCutoff)
+local old = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. p.recordCutoff, 'LIMIT', 0, 200)
+for _, id in ipairs(old) do
+  redis.call('HDEL', KEYS[4], id)
+  redis.call('ZREM', KEYS[5], id)
+  redis.call('ZREM', KEYS[6], id)
+end
+return 1
+`;
+
+/** Replaces one callout if it is still exactly as read; optionally records a dead letter in the same step. */
+const COMPARE_AND_SET_CALLOUT = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[4] ~= '' then
+  redis.call('LPUSH', KEYS[2], ARGV[4])
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+end
+return 1
+`;
+
+type ScriptedRedis = Redis & {
+  commitGroupTick(...args: string[]): Promise<number>;
+  compareAndSetCallout(...args: string[]): Promise<number>;
+};
+
+/**
+ * Decisions are one per group and minute (1,440 a day per group) and ~1.7 KB of JSON each: stored
+ * deflated (base64, ~0.6 KB), so a day of 200 groups is ~180 MB of Redis rather than ~500 MB.
+ */
+const packDecision = (decision: Decision) => deflateRawSync(JSON.stringify(decision)).toString('base64');
+const unpackDecision = (packed: string) => JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8')) as Decision;
+
+function parseStats(hash: Record<string, string>): PastResponses {
+  const byAgent: Record<string, AcceptanceStats> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    const match = /^agent:(.+):(accepted|refused)$/.exec(field);
+    if (!match) continue;
+    const stats = (byAgent[match[1]] ??= { accepted: 0, refused: 0 });
+    stats[match[2] as 'accepted' | 'refused'] = Number(value);
+  }
+  return { group: { accepted: Number(hash.accepted ?? 0), refused: Number(hash.refused ?? 0) }, byAgent };
+}
+
+/**
+ * The surge trigger's Redis state: policies and states per group, the decision log (bounded), callout
+ * records with their delivery, the sums of past answers, last-called-at per agent and the dead letters.
+ * Every write that must not be half done is one Lua script (compare-and-set on what was read).
+ */
+export class TriggerRepository {
+  private readonly scripted: ScriptedRedis;
+
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {
+    if (!('commitGroupTick' in redis)) {
+      redis.defineCommand('commitGroupTick', { numberOfKeys: 8, lua: COMMIT_GROUP_TICK });
+      redis.defineCommand('compareAndSetCallout', { numberOfKeys: 2, lua: COMPARE_AND_SET_CALLOUT });
+    }
+    this.scripted = redis as ScriptedRedis;
+  }
+
+  // ------------------------------------------------------------------ policies
+
+  async policies(): Promise<Map<string, TriggerPolicy>> {
+    const hash = await guarded(this.redis.hgetall(this.keys.triggerPolicies()));
+    return new Map(Object.entries(hash).map(([id, json]) => [id, JSON.parse(json) as TriggerPolicy]));
+  }
+
+  async policy(skillGroupId: string): Promise<TriggerPolicy | undefined> {
+    const json = await guarded(this.redis.hget(this.keys.triggerPolicies(), skillGroupId));
+    return json ? (JSON.parse(json) as TriggerPolicy) : undefined;
+  }
+
+  async putPolicy(policy: TriggerPolicy): Promise<void> {
+    await guarded(this.redis.hset(this.keys.triggerPolicies(), policy.skillGroupId, JSON.stringify(policy)));
+  }
+
+  async deletePolicy(skillGroupId: string): Promise<boolean> {
+    return (await guarded(this.redis.hdel(this.keys.triggerPolicies(), skillGroupId))) > 0;
+  }
+
+  // ------------------------------------------------------------------ what a tick reads
+
+  async states(): Promise<Map<string, Versioned<StoredTriggerState>>> {
+    const hash = await guarded(this.redis.hgetall(this.keys.triggerStates()));
+    return new Map(Object.entries(hash).map(([id, raw]) => [id, { value: JSON.parse(raw) as StoredTriggerState, raw }]));
+  }
+
+  /** The callouts a tick works with (pending, recent, or of a running wave), per group. */
+  async activeCallouts(skillGroupIds: string[]): Promise<Map<string, Array<Versioned<StoredCallout>>>> {
+    const out = new Map<string, Array<Versioned<StoredCallout>>>(skillGroupIds.map((id) => [id, []]));
+    if (!skillGroupIds.length) return out;
+    const pipeline = this.redis.pipeline();
+    for (const id of skillGroupIds) pipeline.zrange(this.keys.triggerActiveCallouts(id), 0, -1);
+    const idLists = ((await guarded(pipeline.exec())) ?? []).map(([err, ids]) => {
+      if (err) throw asUnavailable(err);
+      return ids as string[];
+    });
+    const all = idLists.flat();
+    if (!all.length) return out;
+    const raws = await guarded(this.redis.hmget(this.keys.triggerCallouts(), ...all));
+    let k = 0;
+    skillGroupIds.forEach((id, g) => {
+      for (const _ of idLists[g]) {
+        const raw = raws[k++];
+        if (raw) out.get(id)!.push({ value: JSON.parse(raw) as StoredCallout, raw });
+      }
+    });
+    return out;
+  }
+
+  async pastResponses(skillGroupIds: string[]): Promise<Map<string, PastResponses>> {
+    if (!skillGroupIds.length) return new Map();
+    const pipeline = this.redis.pipeline();
+    for (const id of skillGroupIds) pipeline.hgetall(this.keys.triggerResponses(id));
+    const results = (await guarded(pipeline.exec())) ?? [];
+    return new Map(
+      skillGroupIds.map((id, k) => {
+        const [err, hash] = results[k];
+        if (err) throw asUnavailable(err);
+        return [id, parseStats(hash as Record<string, string>)];
+      }),
+    );
+  }
+
+  async lastCalledAt(): Promise<Record<string, number>> {
+    const hash = await guarded(this.redis.hgetall(this.keys.triggerLastCalled()));
+    return Object.fromEntries(Object.entries(hash).map(([agentId, at]) => [agentId, Number(at)]));
+  }
+
+  // ------------------------------------------------------------------ what a tick writes
+
+  /** One script call per group in one pipeline: each group's commit is atomic on its own. */
+  async commitTick(commits: GroupTickCommit[]): Promise<Map<string, CommitOutcome>> {
+    const out = new Map<string, CommitOutcome>();
+    if (!commits.length) return out;
+    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { commitGroupTick(...args: string[]): unknown };
+    for (const c of commits) {
+      const id = c.skillGroupId;
+      const payload = {
+        group: id,
+        expectedState: c.expectedStateRaw,
+        state: JSON.stringify(c.state),
+        at: String(c.decision.at),
+        decision: packDecision(c.decision),
+        fired: c.decision.fired ? 1 : 0,
+        expired: c.expired.map((e) => ({ id: e.next.id, old: e.raw, new: JSON.stringify(e.next) })),
+        created: c.created.map((n) => ({ id: n.id, json: JSON.stringify(n), at: String(n.requestedAt), agent: n.agentId })),
+        archived: c.archived.map((a) => ({ id: a.id, agent: a.agentId, outcome: a.outcome })),
+        decisionCutoff: String(c.decisionCutoff),
+        recordCutoff: String(c.recordCutoff),
+      };
+      pipeline.commitGroupTick(
+        this.keys.triggerStates(),
+        this.keys.triggerDecisions(id),
+        this.keys.triggerFiredDecisions(id),
+        this.keys.triggerCallouts(),
+        this.keys.triggerGroupCallouts(id),
+        this.keys.triggerActiveCallouts(id),
+        this.keys.triggerResponses(id),
+        this.keys.triggerLastCalled(),
+        JSON.stringify(payload),
+      );
+    }
+    const results = (await guarded(pipeline.exec())) ?? [];
+    commits.forEach((c, k) => {
+      const [err, code] = results[k];
+      if (err) throw asUnavailable(err);
+      out.set(c.skillGroupId, code === 1 ? 'committed' : code === -1 ? 'duplicate-callout' : 'superseded');
+    });
+    return out;
+  }
+
+  // ------------------------------------------------------------------ callouts
+
+  async callout(id: string): Promise<Versioned<StoredCallout> | undefined> {
+    const raw = await guarded(this.redis.hget(this.keys.triggerCallouts(), id));
+    return raw ? { value: JSON.parse(raw) as StoredCallout, raw } : undefined;
+  }
+
+  /**
+   * Changes one callout by compare-and-set, re-reading and re-applying `change` when something else
+   * wrote in between (an answer racing the delivery record). `change` returns null to leave it as is.
+   */
+  async updateCallout(
+    id: string,
+    change: (current: StoredCallout) => { next: StoredCallout; deadLetter?: DeadLetter } | null,
+  ): Promise<{ before: StoredCallout; after: StoredCallout } | undefined> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      // Lost the race: let the winner's write land before reading again (jittered, so losers spread out).
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+      const current = await this.callout(id);
+      if (!current) return undefined;
+      const changed = change(current.value);
+      if (!changed) return { before: current.value, after: current.value };
+      const ok = await guarded(
+        this.scripted.compareAndSetCallout(
+          this.keys.triggerCallouts(),
+          this.keys.triggerDeadLetters(),
+          id,
+          current.raw,
+          JSON.stringify(changed.next),
+          changed.deadLetter ? JSON.stringify(changed.deadLetter) : '',
+          String(DEAD_LETTER_LIMIT),
+        ),
+      );
+      if (ok === 1) return { before: current.value, after: changed.next };
+    }
+    throw asUnavailable(new Error(`callout ${id} kept changing under concurrent writes`));
+  }
+
+  /** Callouts of the given groups requested in [from, to), newest first. */
+  async listCallouts(skillGroupIds: string[], fromMs: number, toMs: number, limit: number): Promise<StoredCallout[]> {
+    if (!skillGroupIds.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of skillGroupIds) pipeline.zrevrangebyscore(this.keys.triggerGroupCallouts(id), `(${toMs}`, fromMs, 'LIMIT', 0, limit);
+    const ids = ((await guarded(pipeline.exec())) ?? []).flatMap(([err, list]) => {
+      if (err) throw asUnavailable(err);
+      return list as string[];
+    });
+    if (!ids.length) return [];
+    const raws = await guarded(this.redis.hmget(this.keys.triggerCallouts(), ...ids));
+    return raws
+      .filter((r): r is string => r !== null)
+      .map((r) => JSON.parse(r) as StoredCallout)
+      .sort((a, b) => b.requestedAt - a.requestedAt || a.id.localeCompare(b.id))
+      .slice(0, limit);
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const list = await guarded(this.redis.lrange(this.keys.triggerDeadLetters(), 0, limit - 1));
+    return list.map((json) => JSON.parse(json) as DeadLetter);
+  }
+
+  // ------------------------------------------------------------------ decisions
+
+  /**
+   * Decisions of the given groups made in [from, to), newest first. Decisions that called nobody are
+   * kept for a shorter time than fired ones; both sets are read so nothing retained is missed.
+   */
+  async decisions(skillGroupIds: string[], fromMs: number, toMs: number, firedOnly: boolean, limit: number): Promise<Decision[]> {
+    if (!skillGroupIds.length) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of skillGroupIds) {
+      pipeline.zrevrangebyscore(this.keys.triggerFiredDecisions(id), `(${toMs}`, fromMs, 'WITHSCORES', 'LIMIT', 0, limit);
+      if (!firedOnly) pipeline.zrevrangebyscore(this.keys.triggerDecisions(id), `(${toMs}`, fromMs, 'WITHSCORES', 'LIMIT', 0, limit);
+    }
+    // A fired decision is in both sets as the same packed bytes: deduplicate, and unpack only the page.
+    const atOf = new Map<string, number>();
+    for (const [err, list] of (await guarded(pipeline.exec())) ?? []) {
+      if (err) throw asUnavailable(err);
+      const flat = list as string[];
+      for (let i = 0; i < flat.length; i += 2) atOf.set(flat[i], Number(flat[i + 1]));
+    }
+    return [...atOf.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([packed]) => unpackDecision(packed))
+      .sort((a, b) => b.at - a.at || a.skillGroupId.localeCompare(b.skillGroupId));
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The surge trigger as a running service: realtime events → tick job → callouts → delivery jobs → a flaky
+ * SMS receiver → answers by link and by the gateway → the next ticks. Real Redis, the in-process service,
+ * a business clock the test moves minute by minute (the minute scheduler is off: ticks run on demand).
+ */
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import request from 'supertest';
+import { Queue } from 'bullmq';
+import { signBody } from '../../src/callout/signing';
+import { startService, type RunningService } from '../../src/main';
+import { QUEUE } from '../../src/queue/names';
+import { deleteKeys, KEYS, REDIS_URL, testEnv } from '../support/service';
+import { startReceiver, type Receiver } from '../callout/receiver';
+
+const SECRET = 'webhook-secret-0123456789';
+const MIN = 60_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const admin = { 'X-API-Key': KEYS.admin };
+const planner = { 'X-API-Key': KEYS.planner };
+const ingest = { 'X-API-Key': KEYS.ingest };
+
+const GROUP = {
+  id: 'PS', name: 'Private service', timeZone: 'UTC', intervalMinutes: 15, serviceLevel: { fraction: 0.8, answerWithinSeconds: 20 },
+  ahtSeconds: 180, patienceSeconds: 120, shrinkage: 0.3, maxOccupancy: 0.95, channel: 'voice', overflowTo: [],
+};
+const phoneOf = (k: number) => `+9725${String(40_000_000 + k * 7919)}`;
+const CLOUD = Array.from({ length: 30 }, (_, k) => ({
+  id: `c${String(k).padStart(2, '0')}`, name: `Cloud ${k}`, kind: 'cloud', skills: [{ skillGroupId: 'PS' }], phone: phoneOf(k), calloutOptIn: true,
+  contract: { class: 'cloud', minHoursPerWeek: 0, maxHoursPerWeek: 30, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 },
+}));
+const PHONES = CLOUD.map((a) => a.phone);
+
+interface Callout {
+  id: string; agentId: string; waveId: string; decisionId: string; status: string; loginAt: number; requestedAt: number; delivery: { state: string; attempts: number };
+}
+
+describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
+  const prefix = `test-${randomUUID()}`;
+  const clock = { t: Math.floor(Date.UTC(2026, 2, 2, 10, 0) / MIN) * MIN };
+  const logs: string[] = [];
+  let service: RunningService;
+  let http: ReturnType<typeof request>;
+  let receiver: Receiver;
+
+  /** The contact center reports each minute: 4 calls a minute, 10 agents logged in, a queue of 25. */
+  async function report(fromMinute: number, toMinute: number) {
+    const events = [];
+    for (let m = fromMinute; m < toMinute; m += MIN) {
+      events.push({ skill_group: 'PS', minute: new Date(m).toISOString(), arrivals: 4, queue_length: 25, agents_logged_in: 10, agents_available: 0, handled: 3 });
+    }
+    await http.post('/realtime/events').set(ingest).send(events).expect(200);
+  }
+
+  async function advance(minutes: number) {
+    const from = clock.t;
+    clock.t += minutes * MIN;
+    await report(from, clock.t);
+  }
+
+  async function waitForJob(queue: string, jobId: string) {
+    for (let i = 0; i < 400; i++) {
+      const job = (await http.get(`/jobs/${queue}/${jobId}`).set(planner).expect(200)).body;
+      // GET /jobs reads the job, then its state: a job finishing in between reads completed without its result yet.
+      if ((job.state === 'completed' && job.result != null) || job.state === 'failed') return job;
+      await sleep(50);
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  }
+
+  async function tickNow() {
+    const res = await http.post('/trigger/ticks').set(planner).expect(202);
+    const job = await waitForJob(QUEUE.triggerTick, res.body.jobId);
+    expect(job.state).toBe('completed');
+    return job.result as { committed: number; newCallouts: number; fired: Array<{ decisionId: string; calloutIds: string[] }> };
+  }
+
+  async function callouts(query = ''): Promise<Callout[]> {
+    return (await http.get(`/trigger/callouts?limit=500${query}`).set(planner).expect(200)).body;
+  }
+
+  async function waitUntilDelivered(ids: string[]) {
+    for (let i = 0; i < 600; i++) {
+      const all = await callouts();
+      const open = all.filter((c) => ids.includes(c.id) && c.delivery.state === 'queued');
+      if (open.length === 0) return all.filter((c) => ids.includes(c.id));
+      await sleep(50);
+    }
+    throw new Error('callouts were not delivered in time');
+  }
+
+  async function lastDecision() {
+    return (await http.get('/trigger/decisions?skillGroup=PS&limit=1').set(planner).expect(200)).body[0];
+  }
+
+  beforeAll(async () => {
+    receiver = await startReceiver(SECRET, 11, { failBefore: 0.15, failAfter: 0.1, rateLimit: 0.1, slow: 0.1, stallAfterSend: 0.08, slowMs: 30, stallMs: 400 });
+    const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
+    service = await startService(
+      testEnv(prefix, {
+        WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: SECRET, PUBLIC_BASE_URL: 'https://wfm.example', TRIGGER_TICK_CRON: 'off',
+        WEBHOOK_TIMEOUT_MS: '150', WEBHOOK_MAX_ATTEMPTS: '12', WEBHOOK_BACKOFF_MS: '5', WEBHOOK_MAX_BACKOFF_MS: '40',
+      }),
+      // No redaction in the test logger: the phone must not be handed to the logger at all.
+      { now: () => clock.t, log: pino({ level: 'debug' }, sink) },
+    );
+    http = request(service.server!);
+    await http.post('/skill-groups').set(admin).send([GROUP]).expect(200);
+    await http.post('/agents').set(admin).send(CLOUD).expect(200);
+    await report(clock.t - 20 * MIN, clock.t);
+  });
+
+  afterAll(async () => {
+    await service.shutdown('test finished');
+    await receiver.close();
+    await deleteKeys(prefix);
+  });
+
+  test('when an admin sets a policy, then planners read it with the defaults filled in; bad values are 422s naming the field; roles are enforced', async () => {
+    const bad = await http.put('/skill-groups/PS/trigger-policy').set(admin).send({ serviceLevelThreshold: 1.4, horizonMinutes: 10, loginLeadMinutes: 15, quietHours: [{ days: [1], from: '18:00', to: '08:00' }] });
+    expect(bad.status).toBe(422);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(bad.body.errors.map((e: { where: string }) => e.where)).toEqual(['/body/serviceLevelThreshold', '/body/quietHours/0/to', '/body/horizonMinutes']);
+    expect((await http.get('/skill-groups/PS/trigger-policy').set(planner)).status).toBe(404);
+
+    expect((await http.put('/skill-groups/PS/trigger-policy').set(planner).send({ mode: 'off' })).status).toBe(403);
+    expect((await http.put('/skill-groups/PS/trigger-policy').send({ mode: 'off' })).status).toBe(401);
+    expect((await http.put('/skill-groups/PS/trigger-policy').set(admin).send({ mode: 'sometimes' })).status).toBe(400);
+    expect((await http.put('/skill-groups/NOPE/trigger-policy').set(admin).send({})).status).toBe(404);
+
+    const policy = { mode: 'predictive', confirmTicks: 1, cooldownMinutes: 0, answerWindowMinutes: 3, maxAgentsPerHour: 40 };
+    const put = await http.put('/skill-groups/PS/trigger-policy').set(admin).send(policy).expect(200);
+    expect(put.body).toMatchObject({ ...policy, skillGroupId: 'PS', loginLeadMinutes: 15, horizonMinutes: 30 });
+    expect((await http.get('/skill-groups/PS/trigger-policy').set(planner).expect(200)).body).toEqual(put.body);
+    expect((await http.get('/trigger/decisions').set(ingest)).status).toBe(403);
+    expect((await http.post('/trigger/ticks').set(ingest)).status).toBe(403);
+  });
+
+  test('when realtime events show a surge, then a tick calls agents, each callout reaches the flaky gateway exactly once, and the decision log explains each', async () => {
+    const result = await tickNow();
+    expect(result.fired).toHaveLength(1);
+    const ids = result.fired[0].calloutIds;
+    expect(ids.length).toBeGreaterThanOrEqual(4);
+    const delivered = await waitUntilDelivered(ids);
+
+    expect(delivered.every((c) => c.status === 'delivered' && c.delivery.state === 'delivered')).toBe(true);
+    expect(delivered.some((c) => c.delivery.attempts > 1)).toBe(true); // the gateway did misbehave
+    for (const id of ids) expect(receiver.sent.get(id)).toBe(1);
+    expect(receiver.sent.size).toBe(ids.length);
+    expect(receiver.rejectedSignatures).toBe(0);
+
+    const [decision] = (await http.get('/trigger/decisions?firedOnly=true').set(planner).expect(200)).body;
+    expect(decision.id).toBe(result.fired[0].decisionId);
+    expect(decision.calloutIds).toEqual(ids);
+    expect(decision.explanation).toMatch(new RegExp(`calling ${ids.length}\\b`));
+    expect(decision.inputs).toMatchObject({ queueLength: 25, agentsLoggedIn: 10, arrivalsLast15Minutes: 60 });
+    expect(delivered.every((c) => c.decisionId === decision.id && c.waveId === decision.waveId)).toBe(true);
+
+    // The same minute again (a retried job, a second API process): nothing new is decided or sent.
+    const again = await tickNow();
+    expect(again).toMatchObject({ committed: 0, newCallouts: 0, fired: [] });
+    expect(receiver.sent.size).toBe(ids.length);
+    expect((await http.get('/trigger/decisions?skillGroup=PS').set(planner).expect(200)).body).toHaveLength(1);
+  });
+
+  test('when agents decline through the gateway, then the next tick calls agents not yet in the wave', async () => {
+    const wave = await callouts();
+    const signed = (text: string, at = Date.now()) => signBody(SECRET, Math.floor(at / 1000), text);
+    const inbound = (body: string, signature: string) => http.post('/callouts/inbound').set('content-type', 'application/json').set('x-wfm-signature', signature).send(body);
+    const first = JSON.stringify({ calloutId: wave[0].id, answer: 'decline' });
+    expect((await inbound(first, signed(first.replace('decline', 'accept')))).status).toBe(401);
+    expect((await inbound(first, signed(first, Date.now() - 10 * MIN))).status).toBe(401);
+    const missing = JSON.stringify({ calloutId: wave[0].id });
+    expect((await inbound(missing, signed(missing))).body.errors).toEqual([{ where: '/body/answer', message: 'must be "accept" or "decline"' }]);
+    // Half of the wave says no: what is still pending no longer closes the gap.
+    for (const declining of wave.slice(0, 4)) {
+      const body = JSON.stringify({ calloutId: declining.id, answer: 'decline' });
+      const ok = await inbound(body, signed(body)).expect(200);
+      expect(ok.body).toMatchObject({ applied: true, callout: { id: declining.id, status: 'declined', answeredVia: 'sms-gateway' } });
+    }
+    expect((await inbound(first, signed(first)).expect(200)).body.applied).toBe(false); // the gateway retried
+
+    await advance(1);
+    const result = await tickNow();
+    expect(result.fired).toHaveLength(1);
+    const topUp = result.fired[0].calloutIds;
+    expect(topUp.length).toBeGreaterThan(0);
+    const before = new Set(wave.map((c) => c.agentId));
+    const fresh = (await callouts()).filter((c) => topUp.includes(c.id));
+    expect(fresh.every((c) => !before.has(c.agentId) && c.waveId === wave[0].waveId)).toBe(true);
+    const decision = await lastDecision();
+    expect(decision.explanation).toMatch(/top-up of wave/);
+    await waitUntilDelivered(topUp);
+  });
+
+  test('when an agent accepts through the SMS link, then it counts as capacity from its login time', async () => {
+    const target = (await callouts('&status=delivered'))[0];
+    const sms = receiver.bodies.get(target.id) as { phone: string; links: { accept: string; decline: string } };
+    expect(sms.phone).toBe(CLOUD.find((a) => a.id === target.agentId)!.phone);
+    const accept = new URL(sms.links.accept);
+    expect(accept.origin).toBe('https://wfm.example');
+    const path = `${accept.pathname}${accept.search}`;
+
+    const preview = await http.get(path).expect(200); // no API key: the agent's phone
+    expect(preview.body).toMatchObject({ calloutId: target.id, answer: 'accept', status: 'delivered' });
+    expect((await http.get(path).set('accept', 'text/html').expect(200)).text).toContain('<form method="post"');
+    expect((await http.get(`/callouts/answer?token=${accept.searchParams.get('token')!.slice(0, -2)}xx`)).status).toBe(403);
+
+    const before = await lastDecision();
+    const taken = await http.post(path).expect(200);
+    expect(taken.body).toMatchObject({ applied: true, callout: { status: 'accepted', answeredVia: 'link', loginAt: target.loginAt } });
+    expect((await http.post(path).expect(200)).body.applied).toBe(false);
+    const declineLink = new URL(sms.links.decline);
+    expect((await http.post(`${declineLink.pathname}${declineLink.search}`)).status).toBe(409);
+
+    await advance(1);
+    await tickNow();
+    const after = await lastDecision();
+    expect(after.inputs.acceptedCallouts).toBe(1);
+    // Capacity = the 10 logged in, plus the accepted agent from its login time, plus each pending
+    // callout weighted by the acceptance rate from its own login time (no roster in this test).
+    const pending = (await callouts()).filter((c) => c.status === 'delivered' || c.status === 'pending');
+    const expectedAt = (t: number) => 10 + (t >= target.loginAt ? 1 : 0) + pending.filter((c) => c.loginAt <= t).length * after.acceptanceRate;
+    const [firstBucket] = after.projection;
+    const lastBucket = after.projection[after.projection.length - 1];
+    expect(firstBucket.start + firstBucket.minutes * MIN).toBeLessThanOrEqual(target.loginAt);
+    expect(firstBucket.agents).toBeCloseTo(10, 6);
+    expect(lastBucket.start).toBeGreaterThan(target.loginAt);
+    expect(lastBucket.agents).toBeCloseTo(expectedAt(lastBucket.start), 6);
+    expect(before.inputs.acceptedCallouts).toBe(0);
+  });
+
+  test('when nobody answers within the window, then the callouts expire and the next tick calls the next agents', async () => {
+    const waiting = await callouts('&status=delivered');
+    expect(waiting.length).toBeGreaterThan(0);
+    const sms = receiver.bodies.get(waiting[0].id) as { links: { accept: string } };
+    await advance(3);
+    const result = await tickNow();
+    const all = await callouts();
+    for (const c of waiting) expect(all.find((x) => x.id === c.id)!.status).toBe('expired');
+    expect(result.fired).toHaveLength(1);
+    const called = new Set(all.filter((c) => !result.fired[0].calloutIds.includes(c.id)).map((c) => c.agentId));
+    const next = all.filter((c) => result.fired[0].calloutIds.includes(c.id));
+    expect(next.length).toBeGreaterThan(0);
+    expect(next.every((c) => !called.has(c.agentId))).toBe(true);
+    // The expired callout's link no longer answers.
+    const link = new URL(sms.links.accept);
+    expect((await http.post(`${link.pathname}${link.search}`)).status).toBe(409);
+    await waitUntilDelivered(next.map((c) => c.id));
+    const states = (await http.get('/trigger/states').set(planner).expect(200)).body;
+    expect(states).toEqual([expect.objectContaining({ skillGroupId: 'PS', mode: 'predictive', waveId: expect.any(String), tickedAt: clock.t })]);
+  });
+
+  test('when callouts went out, then no phone number is in any job data, job result or log line', async () => {
+    const connection = { url: REDIS_URL };
+    const jobs = [];
+    for (const name of [QUEUE.deliverCallout, QUEUE.triggerTick]) {
+      const queue = new Queue(name, { connection, prefix: `${prefix}:bull` });
+      jobs.push(...(await queue.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed'])));
+      await queue.close();
+    }
+    const deliveries = jobs.filter((j) => j.queueName === QUEUE.deliverCallout);
+    expect(deliveries.length).toBe(receiver.sent.size);
+    expect(deliveries.every((j) => Object.keys(j.data).join() === 'calloutId' && j.id === j.data.calloutId)).toBe(true);
+    const stored = JSON.stringify(jobs.map((j) => [j.data, j.returnvalue]));
+    const logged = logs.join('');
+    expect(logged).toContain('callout-attempt');
+    for (const phone of PHONES) {
+      expect(stored).not.toContain(phone);
+      expect(logged).not.toContain(phone);
+      expect(logged).not.toContain(phone.slice(-7));
+    }
+    const dead = (await http.get('/trigger/dead-letters').set(planner).expect(200)).body;
+    expect(dead).toEqual([]);
+  });
+});

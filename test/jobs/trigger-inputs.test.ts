@@ -1,0 +1,124 @@
+/** The pure steps between the store and the trigger core: forecast per tick, weekly hours, policies, archiving. */
+import { policyFromBody } from '../../src/services/trigger';
+import { archivable, realtimeStateOf, rosterCapacitySource, tickForecast, weeklyHoursOf } from '../../src/services/trigger-inputs';
+import type { StoredCallout } from '../../src/store/trigger-repository';
+import { DEFAULT_POLICY } from '../../src/trigger/types';
+import { cloudAgent, group } from '../trigger/fixtures';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T = Date.UTC(2026, 2, 4, 10, 0);
+const ps = group({ intervalMinutes: 30 });
+
+function observed(perMinute: (m: number) => number, from: number, to: number) {
+  const events = [];
+  for (let m = from; m < to; m += MIN) events.push({ skillGroupId: 'PS', minute: m, arrivals: perMinute(m), queueLength: 0, agentsLoggedIn: 10 });
+  return realtimeStateOf('PS', events, T);
+}
+
+/** 120 calls per 30-minute interval = 4 a minute, from an hour before to an hour after T. */
+const stored = { points: [-2, -1, 0, 1, 2].map((k) => ({ intervalStart: T + k * 30 * MIN, p10: 100, p50: 120, p90: 140 })), meta: { alias: 'decomposition', skillGroupId: 'PS', createdAt: '', from: '', baselineFallback: false } };
+
+describe('the forecast a tick uses', () => {
+  test('when arrivals run as planned, then the stored interval forecast is spread over its minutes', () => {
+    const f = tickForecast(ps, { horizonMinutes: 30 }, stored, observed(() => 4, T - 20 * MIN, T), T);
+    expect(f.from).toBe(T);
+    expect(f.p50).toHaveLength(30);
+    for (const v of f.p50) expect(v).toBeCloseTo(4, 6);
+    expect(f.source).toBe('decomposition two-week forecast, nowcast-level');
+  });
+
+  test('when the last quarter hour runs at twice the plan, then the forecast rises with it', () => {
+    const f = tickForecast(ps, { horizonMinutes: 30 }, stored, observed(() => 8, T - 20 * MIN, T), T);
+    expect(f.p50[0]).toBeGreaterThan(6);
+  });
+
+  test('when the last minutes are not reported yet, then they are not read as a drop to zero', () => {
+    const lagging = observed(() => 4, T - 20 * MIN, T - 2 * MIN);
+    const f = tickForecast(ps, { horizonMinutes: 30 }, stored, lagging, T);
+    expect(f.from).toBe(T - 2 * MIN); // observed up to the last reported minute; the core reads from T on
+    expect(f.p50).toHaveLength(32);
+    for (const v of f.p50) expect(v).toBeCloseTo(4, 6);
+  });
+
+  test('when no stored forecast covers now, then the last quarter hour is held flat and the source says why', () => {
+    const f = tickForecast(ps, { horizonMinutes: 30 }, { points: [] }, observed(() => 6, T - 20 * MIN, T), T);
+    expect(f.p50.every((v) => v === 6)).toBe(true);
+    expect(f.source).toBe('flat-last-15-minutes (no stored forecast covers now)');
+  });
+});
+
+describe('the roster as capacity and weekly hours', () => {
+  test('when a roster is read, then shifts keep their breaks and claims become their agent\'s shifts', async () => {
+    const source = rosterCapacitySource({
+      shiftsOverlapping: async () => [{ id: 's1', agentId: 'p1', skillGroupId: 'PS', templateId: 't', kind: 'day', date: '2026-03-04', start: T, end: T + 8 * HOUR, breaks: [{ start: T + 4 * HOUR, end: T + 4.5 * HOUR, kind: 'meal' }] }],
+      claimedSlotsOverlapping: async () => [{ slotId: 'x', skillGroupId: 'PS', agentId: 'c1', start: T, end: T + 2 * HOUR }],
+    });
+    expect(await source.rosterShifts(T, T + HOUR)).toEqual([{ agentId: 'p1', skillGroupId: 'PS', start: T, end: T + 8 * HOUR, breaks: [{ start: T + 4 * HOUR, end: T + 4.5 * HOUR }] }]);
+    expect(await source.claimedShifts(T, T + HOUR)).toEqual([{ agentId: 'c1', skillGroupId: 'PS', start: T, end: T + 2 * HOUR }]);
+  });
+
+  test('when shifts cross the start of the agent\'s week in its own zone, then only this week\'s part counts, accepted callouts included', () => {
+    const jerusalem = cloudAgent('c1', { timeZone: 'Asia/Jerusalem' });
+    // Monday 2026-03-02 00:00 in Jerusalem is Sunday 22:00 UTC: a Sunday 20:00–02:00 UTC shift has 4 hours this week.
+    const mondayLocal = Date.UTC(2026, 2, 1, 22, 0);
+    const hours = weeklyHoursOf(
+      [jerusalem, cloudAgent('c2'), { ...cloudAgent('p1'), kind: 'partner' }],
+      [
+        { agentId: 'c1', skillGroupId: 'PS', start: mondayLocal - 2 * HOUR, end: mondayLocal + 4 * HOUR },
+        { agentId: 'c2', skillGroupId: 'PS', start: mondayLocal - 2 * HOUR, end: mondayLocal + 4 * HOUR },
+        { agentId: 'p1', skillGroupId: 'PS', start: T, end: T + 8 * HOUR },
+      ],
+      [{ id: 'x', waveId: 'w', decisionId: 'd', agentId: 'c2', skillGroupId: 'PS', requestedAt: T, loginAt: T, shiftEnd: T + 2 * HOUR, status: 'accepted' }],
+      T,
+      'UTC',
+    );
+    expect(hours).toEqual({ c1: 4, c2: 2 + 2 }); // c2's week starts Monday 00:00 UTC: 2 h of the shift + 2 h accepted
+  });
+});
+
+describe('trigger policies from a request body', () => {
+  test('when fields are left out, then the defaults fill them', () => {
+    expect(policyFromBody('PS', { mode: 'reactive' })).toEqual({ policy: { ...DEFAULT_POLICY, skillGroupId: 'PS', mode: 'reactive' }, problems: [] });
+  });
+
+  test('when fields are wrong, then every problem is named by its field', () => {
+    const { problems } = policyFromBody('PS', { skillGroupId: 'NW', colour: 'red', stepMinutes: 45, horizonMinutes: 30, acceptancePrior: { rate: 0, weight: -1 }, quietHours: [{ days: [8], from: '7:00', to: '09:00' }] });
+    expect(problems.map((p) => p.where)).toEqual([
+      '/body/colour',
+      '/body/skillGroupId',
+      '/body/acceptancePrior/rate',
+      '/body/acceptancePrior/weight',
+      '/body/quietHours/0/days',
+      '/body/quietHours/0/from',
+      '/body/stepMinutes',
+    ]);
+  });
+});
+
+describe('callouts leaving the active set', () => {
+  const base: StoredCallout = { id: 'a', waveId: 'old', decisionId: 'd', agentId: 'c1', skillGroupId: 'PS', requestedAt: T - 30 * HOUR, loginAt: T - 30 * HOUR, shiftEnd: T - 28 * HOUR, status: 'accepted', delivery: { state: 'delivered', attempts: 1 } };
+  test('when a callout is answered, over a day old and outside the running wave, then it is archived with its outcome', () => {
+    expect(
+      archivable(
+        [
+          base,
+          { ...base, id: 'b', status: 'declined' },
+          { ...base, id: 'c', status: 'expired' },
+          { ...base, id: 'd', status: 'dead-letter' },
+          { ...base, id: 'e', status: 'pending' },
+          { ...base, id: 'f', requestedAt: T - 2 * HOUR },
+          { ...base, id: 'g', waveId: 'running' },
+          { ...base, id: 'h', shiftEnd: T + HOUR },
+        ],
+        'running',
+        T,
+      ),
+    ).toEqual([
+      { id: 'a', agentId: 'c1', outcome: 'accepted' },
+      { id: 'b', agentId: 'c1', outcome: 'refused' },
+      { id: 'c', agentId: 'c1', outcome: 'refused' },
+      { id: 'd', agentId: 'c1', outcome: '' },
+    ]);
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * The tick and delivery use cases against the real Redis, without HTTP: crash safety (a tick or a worker
+ * stopping at the worst moment, two ticks racing), dead letters, the roster capacity port, and the
+ * bounded, long-running state (answers archived into sums, decisions trimmed).
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../src/config/config';
+import { createStore, type Store } from '../../src/store/store';
+import type { RealtimeEvent } from '../../src/store/realtime-repository';
+import { answerCallout, deliverStoredCallout, runTriggerTick, scheduledCapacityOf, type TriggerDeps } from '../../src/services/trigger';
+import type { ScheduledCapacitySource } from '../../src/services/trigger-inputs';
+import type { CloudSlot } from '../../src/roster/assignment';
+import { DEFAULT_POLICY, type TriggerPolicy } from '../../src/trigger/types';
+import type { AssignedShift } from '../../src/roster/types';
+import { deleteKeys, REDIS_URL, testEnv } from '../support/service';
+import { startReceiver, type Receiver } from '../callout/receiver';
+import { cloudAgent, group } from '../trigger/fixtures';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const SECRET = 'webhook-secret-0123456789';
+const T = Date.UTC(2026, 2, 4, 10, 0); // a Wednesday
+const NO_ROSTER: ScheduledCapacitySource = { rosterShifts: async () => [], claimedShifts: async () => [] };
+const calm = { failBefore: 0, failAfter: 0, rateLimit: 0, slow: 0, stallAfterSend: 0, slowMs: 0, stallMs: 0 };
+
+/** 4 calls a minute against 10 agents logged in and a queue of 25: a surge the trigger must answer. */
+function minutes(from: number, to: number, arrivals = 4, queueLength = 25): RealtimeEvent[] {
+  const out: RealtimeEvent[] = [];
+  for (let m = from; m < to; m += MIN) out.push({ skillGroupId: 'PS', minute: m, arrivals, queueLength, agentsLoggedIn: 10, agentsAvailable: 0 });
+  return out;
+}
+
+describe('trigger tick and delivery against Redis', () => {
+  let redis: Redis;
+  let store: Store;
+  let prefix: string;
+  let receiver: Receiver | null = null;
+  const clock = { t: T };
+
+  function config(extra: Record<string, string> = {}): Config {
+    return loadConfig(testEnv(prefix, { WEBHOOK_SECRET: SECRET, WEBHOOK_URL: receiver?.url ?? 'http://127.0.0.1:9/none', WEBHOOK_TIMEOUT_MS: '300', WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_BACKOFF_MS: '1', WEBHOOK_MAX_BACKOFF_MS: '5', ...extra }));
+  }
+
+  function deps(enqueued: string[], overrides: Partial<TriggerDeps> = {}): TriggerDeps {
+    return { store, config: config(), capacity: NO_ROSTER, now: () => clock.t, enqueueDelivery: async (id) => void enqueued.push(id), ...overrides };
+  }
+
+  const deliveryDeps = (client: Partial<Parameters<typeof deliverStoredCallout>[0]['client']> = {}) => ({
+    store,
+    config: config(),
+    now: () => clock.t,
+    client: { now: Date.now, sleep: async () => undefined, random: () => 0.5, ...client },
+  });
+
+  async function setUp(policy: Partial<TriggerPolicy> = {}) {
+    await store.skillGroups.putAll([group()]);
+    await store.agents.putAll(Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`)));
+    await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS', confirmTicks: 1, cooldownMinutes: 0, maxAgentsPerHour: 40, ...policy });
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t));
+  }
+
+  async function stored() {
+    return (await store.trigger.listCallouts(['PS'], 0, Number.MAX_SAFE_INTEGER, 1000)).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  beforeEach(async () => {
+    prefix = `test-${randomUUID()}`;
+    redis = new Redis(REDIS_URL);
+    store = createStore(redis, prefix);
+    clock.t = T;
+  });
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = null;
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  test('when two ticks race for the same minute and a third follows, then each callout is stored and queued once', async () => {
+    await setUp();
+    const enqueued: string[] = [];
+    // Both ticks have read everything before either writes: only the compare-and-set can keep them apart.
+    let arrived = 0;
+    const barrier: ScheduledCapacitySource = {
+      rosterShifts: async () => {
+        arrived++;
+        while (arrived < 2) await new Promise((r) => setTimeout(r, 5));
+        return [];
+      },
+      claimedShifts: async () => [],
+    };
+    const [a, b] = await Promise.all([runTriggerTick(deps(enqueued, { capacity: barrier })), runTriggerTick(deps(enqueued, { capacity: barrier }))]);
+    const again = await runTriggerTick(deps(enqueued));
+
+    expect(a.committed + b.committed).toBe(1);
+    expect(again).toMatchObject({ committed: 0, newCallouts: 0 });
+    const callouts = await stored();
+    expect(callouts.length).toBe(a.newCallouts + b.newCallouts);
+    expect(callouts.length).toBeGreaterThan(0);
+    expect(new Set(enqueued)).toEqual(new Set(callouts.map((c) => c.id)));
+    expect(new Set(callouts.map((c) => c.agentId)).size).toBe(callouts.length);
+    expect(await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 100)).toHaveLength(1);
+  });
+
+  test('when a tick stops after storing its callouts but before queueing them, then the next run queues the same callouts', async () => {
+    await setUp();
+    const crash = deps([], { enqueueDelivery: async () => Promise.reject(new Error('worker killed')) });
+    await expect(runTriggerTick(crash)).rejects.toThrow('worker killed');
+    const callouts = await stored();
+    expect(callouts.length).toBeGreaterThan(0);
+    expect(callouts.every((c) => c.delivery.state === 'queued')).toBe(true);
+
+    const enqueued: string[] = [];
+    const rerun = await runTriggerTick(deps(enqueued));
+    expect(rerun).toMatchObject({ committed: 0, newCallouts: 0, requeued: callouts.length });
+    expect(enqueued.sort()).toEqual(callouts.map((c) => c.id));
+    expect(await stored()).toEqual(callouts);
+  });
+
+  test('when the worker dies between the gateway taking a callout and recording it, then the retry sends no second SMS', async () => {
+    receiver = await startReceiver(SECRET, 3, calm);
+    await setUp();
+    await runTriggerTick(deps([]));
+    const [callout] = await stored();
+
+    const dying = deliveryDeps({
+      log: (event) => {
+        if (event.event === 'callout-attempt' && event.outcome === 'ok') throw new Error('worker killed');
+      },
+    });
+    await expect(deliverStoredCallout(dying, callout.id)).rejects.toThrow('worker killed');
+    expect(receiver.sent.get(callout.id)).toBe(1);
+    expect((await store.trigger.callout(callout.id))!.value.delivery.state).toBe('queued');
+
+    const retried = await deliverStoredCallout(deliveryDeps(), callout.id); // what BullMQ's retry runs
+    expect(retried).toMatchObject({ calloutId: callout.id, outcome: 'delivered', attempts: 1 });
+    expect(receiver.requests).toBe(2);
+    expect(receiver.sent.get(callout.id)).toBe(1);
+    expect((await store.trigger.callout(callout.id))!.value.delivery).toMatchObject({ state: 'delivered', attempts: 1, httpStatus: 200 });
+    expect(await deliverStoredCallout(deliveryDeps(), callout.id)).toMatchObject({ outcome: 'skipped', reason: 'already delivered' });
+    expect(receiver.requests).toBe(2);
+  });
+
+  test('when the gateway refuses a callout, then it is a dead letter with the reason and the next tick calls another agent', async () => {
+    receiver = await startReceiver(SECRET, 3, calm, 400);
+    await setUp();
+    const first = await runTriggerTick(deps([]));
+    const callouts = await stored();
+    for (const c of callouts) expect(await deliverStoredCallout(deliveryDeps(), c.id)).toMatchObject({ outcome: 'dead-letter', reason: 'HTTP 400: not retryable' });
+
+    const dead = await store.trigger.deadLetters(100);
+    expect(dead.map((d) => d.calloutId).sort()).toEqual(callouts.map((c) => c.id));
+    expect(dead[0]).toMatchObject({ skillGroupId: 'PS', waveId: first.fired[0].waveId, reason: 'HTTP 400: not retryable', attempts: 1 });
+    expect((await stored()).every((c) => c.status === 'dead-letter')).toBe(true);
+
+    clock.t += MIN;
+    await store.realtime.append(minutes(clock.t - MIN, clock.t));
+    const next = await runTriggerTick(deps([]));
+    expect(next.fired).toHaveLength(1);
+    const nextAgents = (await stored()).filter((c) => next.fired[0].calloutIds.includes(c.id)).map((c) => c.agentId);
+    expect(nextAgents.length).toBeGreaterThan(0);
+    expect(nextAgents.some((a) => callouts.some((c) => c.agentId === a))).toBe(false);
+  });
+
+  test('when an answer lands while a tick expires the same callout, then the answer wins', async () => {
+    await setUp({ answerWindowMinutes: 5 });
+    await runTriggerTick(deps([]));
+    const [callout] = await stored();
+    const readByTick = (await store.trigger.callout(callout.id))!;
+    clock.t += 4 * MIN;
+    await answerCallout(store, callout.id, 'accept', 'link', clock.t);
+    const state = (await store.trigger.states()).get('PS')!;
+    const decision = (await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1))[0];
+
+    const outcome = await store.trigger.commitTick([
+      {
+        skillGroupId: 'PS',
+        expectedStateRaw: state.raw,
+        state: { ...state.value, tickedAt: clock.t + MIN },
+        decision: { ...decision, id: `PS@${clock.t + MIN}`, at: clock.t + MIN, fired: false, calloutIds: [] },
+        expired: [{ raw: readByTick.raw, next: { ...readByTick.value, status: 'expired', respondedAt: clock.t + MIN } }],
+        created: [],
+        archived: [],
+        decisionCutoff: 0,
+        recordCutoff: 0,
+      },
+    ]);
+    expect(outcome.get('PS')).toBe('committed');
+    expect((await store.trigger.callout(callout.id))!.value).toMatchObject({ status: 'accepted', answeredVia: 'link' });
+  });
+
+  test('when rosters are published, then their shifts and claimed slots count as capacity, and agents on shift or at their weekly hours are not called', async () => {
+    await setUp();
+    const monday = Date.UTC(2026, 2, 2);
+    await store.agents.putAll([{ ...cloudAgent('c01'), contract: { ...cloudAgent('c01').contract, maxHoursPerWeek: 25 } }]);
+    const shift = (agentId: string): AssignedShift => ({ id: `s-${agentId}`, agentId, skillGroupId: 'PS', templateId: 'day', kind: 'day', date: '2026-03-04', start: T - 2 * HOUR, end: T + 20 * MIN, breaks: [] });
+    const slot = (id: string, start: number, end: number): CloudSlot => ({ id, skillGroupId: 'PS', date: new Date(start).toISOString().slice(0, 10), start, end, templateId: 'cloud', kind: 'day', agentsNeeded: 1, shiftIds: [] });
+    const slots = [slot('now', T - HOUR, T + 2 * HOUR), slot('mon', monday, monday + 12 * HOUR), slot('tue', monday + 24 * HOUR, monday + 36 * HOUR)];
+    await store.rosters.saveDraft({
+      meta: { id: 'week-10', createdAt: new Date(monday - 7 * 24 * HOUR).toISOString(), period: { from: '2026-03-02', days: 7, timeZone: 'UTC', startMs: monday, endMs: monday + 7 * 24 * HOUR }, skillGroupIds: ['PS'], request: {}, summary: {}, details: {} },
+      shifts: ['p1', 'p2', 'p3', 'p4', 'p5'].map(shift),
+      uncovered: [],
+      coverage: [],
+      slots,
+    });
+    expect(await store.rosters.publish('week-10', new Date(monday - 6 * 24 * HOUR).toISOString())).toMatchObject({ ok: true });
+    const limits = { minRestMs: 11 * HOUR, maxHoursPerWeek: 40, weekStartMs: monday, weekEndMs: monday + 7 * 24 * HOUR };
+    for (const [slotId, agentId] of [['now', 'c00'], ['mon', 'c01'], ['tue', 'c01']]) {
+      expect(await store.rosters.claim('week-10', slotId, agentId, limits, monday - 24 * HOUR)).toMatchObject({ ok: true });
+    }
+
+    const result = await runTriggerTick(deps([], { capacity: scheduledCapacityOf(store) }));
+
+    const [decision] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
+    // 6 scheduled now (5 shifts + c00's slot) but 10 logged in: +4 adherence. After the 5 shifts end
+    // at +20 min, the slot and the +4 remain.
+    expect(decision.projection[0].agents).toBeCloseTo(10, 6);
+    expect(decision.projection[decision.projection.length - 1].agents).toBeCloseTo(5, 6);
+    expect(result.fired).toHaveLength(1);
+    const called = (await stored()).map((c) => c.agentId);
+    expect(called.length).toBeGreaterThan(0);
+    expect(called).not.toContain('c00'); // on shift through the claimed slot
+    expect(called).not.toContain('c01'); // 24 of 25 weekly hours already claimed: a 2-hour callout would exceed them
+  });
+
+  test('when answered callouts are a day old and the wave is over, then they leave the active set, their answers keep teaching the acceptance rate, and old decisions are trimmed', async () => {
+    await setUp();
+    const storeConfig = config({ TRIGGER_DECISION_RETENTION_HOURS: '24' });
+    const d = (enqueued: string[] = []) => deps(enqueued, { config: storeConfig });
+    await runTriggerTick(d());
+    const wave = await stored();
+    for (const [k, c] of wave.entries()) await answerCallout(store, c.id, k < 2 ? 'accept' : 'decline', 'link', clock.t + MIN);
+    clock.t += MIN;
+    await store.realtime.append(minutes(clock.t - MIN, clock.t));
+    await runTriggerTick(d()); // an unfired decision, 25 hours before the end of the test
+
+    clock.t += 25 * HOUR;
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0)); // a quiet hour: the wave ends
+    await runTriggerTick(d());
+    clock.t += MIN;
+    await store.realtime.append(minutes(clock.t - MIN, clock.t, 0.5, 0));
+    await runTriggerTick(d());
+
+    expect((await store.trigger.activeCallouts(['PS'])).get('PS')).toEqual([]);
+    expect((await store.trigger.pastResponses(['PS'])).get('PS')).toEqual({
+      group: { accepted: 2, refused: wave.length - 2 },
+      byAgent: Object.fromEntries(wave.map((c, k) => [c.agentId, k < 2 ? { accepted: 1, refused: 0 } : { accepted: 0, refused: 1 }])),
+    });
+    const decisions = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 100);
+    const expectedRate = (2 + 0.5 * 10) / (wave.length + 10);
+    expect(decisions[0].acceptanceRate).toBeCloseTo(expectedRate, 9); // learned from the sums alone
+    expect(decisions[1].acceptanceRate).toBeCloseTo(expectedRate, 9); // learned from the callouts still at hand
+    expect(decisions[1].reason).toBe('wave-ended');
+    expect(decisions.map((x) => x.at)).toEqual([clock.t, clock.t - MIN, T]); // T + 1 min (unfired) is past retention
+    expect((await stored()).length).toBe(wave.length); // the records stay readable
+  });
+});

@@ -1,0 +1,79 @@
+/** The trigger repository's guards, on the real Redis: what a commit refuses leaves nothing behind. */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createStore, type Store } from '../../src/store/store';
+import type { GroupTickCommit, StoredCallout } from '../../src/store/trigger-repository';
+import { calloutId } from '../../src/trigger/callouts';
+import { initialTriggerState, type Decision } from '../../src/trigger/types';
+import { deleteKeys, REDIS_URL } from '../support/service';
+
+const T = Date.UTC(2026, 2, 4, 10, 0);
+const MIN = 60_000;
+const HOURS = 3_600_000;
+
+function decision(at: number, fired: boolean): Decision {
+  return {
+    id: `PS@${at}`, skillGroupId: 'PS', at, mode: 'predictive', fired, reason: fired ? 'fired' : 'no-gap', explanation: 'test', waveId: fired ? `PS@${T}` : null,
+    agentsToCall: fired ? 1 : 0, gapAgents: 1, acceptanceRate: 0.5,
+    inputs: { queueLength: 0, agentsLoggedIn: 0, arrivalsLast15Minutes: 0, forecastSource: 'test', forecastNext30: { p10: 0, p50: 0, p90: 0 }, pendingCallouts: 0, acceptedCallouts: 0, calledInLastHour: 0 },
+    projection: [],
+  };
+}
+
+function callout(agentId: string): StoredCallout {
+  const waveId = `PS@${T}`;
+  return {
+    id: calloutId(waveId, agentId), waveId, decisionId: waveId, agentId, skillGroupId: 'PS', requestedAt: T, loginAt: T + 15 * MIN, shiftEnd: T + 135 * MIN,
+    status: 'pending', delivery: { state: 'queued', attempts: 0 },
+  };
+}
+
+function commit(expectedStateRaw: string, at: number, created: StoredCallout[]): GroupTickCommit {
+  return {
+    skillGroupId: 'PS', expectedStateRaw, state: { ...initialTriggerState('PS'), tickedAt: at }, decision: decision(at, created.length > 0),
+    expired: [], created, archived: [], decisionCutoff: 0, recordCutoff: 0,
+  };
+}
+
+describe('trigger repository', () => {
+  const prefix = `test-${randomUUID()}`;
+  let redis: Redis;
+  let store: Store;
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+    store = createStore(redis, prefix);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  test('when a commit was read against a state another tick has since replaced, then it writes nothing', async () => {
+    expect((await store.trigger.commitTick([commit('', T, [callout('a1')])])).get('PS')).toBe('committed');
+    const stateAfterFirst = (await store.trigger.states()).get('PS')!.raw;
+
+    const stale = await store.trigger.commitTick([commit('', T, [callout('a2')])]);
+    expect(stale.get('PS')).toBe('superseded');
+    expect((await store.trigger.states()).get('PS')!.raw).toBe(stateAfterFirst);
+    expect(await store.trigger.callout(callout('a2').id)).toBeUndefined();
+    expect(await store.trigger.decisions(['PS'], 0, T + HOURS, false, 10)).toHaveLength(1);
+  });
+
+  test('when a commit would create a callout that exists for the same agent and wave, then it writes nothing', async () => {
+    const current = (await store.trigger.states()).get('PS')!.raw;
+    const duplicate = await store.trigger.commitTick([commit(current, T + MIN, [callout('a3'), callout('a1')])]);
+    expect(duplicate.get('PS')).toBe('duplicate-callout');
+    expect((await store.trigger.states()).get('PS')!.raw).toBe(current);
+    expect(await store.trigger.callout(callout('a3').id)).toBeUndefined();
+    expect(await store.trigger.decisions(['PS'], 0, T + HOURS, false, 10)).toHaveLength(1);
+    expect(await store.trigger.lastCalledAt()).toEqual({ a1: T });
+  });
+
+  test('when callouts are changed concurrently, then compare-and-set applies each change exactly once', async () => {
+    const id = callout('a1').id;
+    await Promise.all(
+      Array.from({ length: 20 }, () => store.trigger.updateCallout(id, (c) => ({ next: { ...c, delivery: { ...c.delivery, attempts: c.delivery.attempts + 1 } } }))),
+    );
+    expect((await store.trigger.callout(id))!.value.delivery.attempts).toBe(20);
+  });
+});
