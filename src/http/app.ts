@@ -41,13 +41,29 @@ export interface AppDependencies {
   now: () => number;
 }
 
+const SECRET_QUERY_PARAMS = /([?&](?:token|key)=)[^&#]*/gi;
+
+export function redactQuery(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
+}
+
+function redactRequest(req: { url?: string; query?: Record<string, unknown> }) {
+  const query = req.query && Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, /^(token|key)$/i.test(k) ? '[redacted]' : v]));
+  return { ...req, url: redactQuery(req.url), ...(query ? { query } : {}) };
+}
+
 export function createApp(deps: AppDependencies): express.Express {
   const { config, log, store, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   app.use(metrics.httpMiddleware());
-  app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') } }));
+  app.use(pinoHttp({
+    logger: log,
+    autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
+    // answer links carry a signed token and the dashboard takes ?key= once: neither belongs in a log line
+    serializers: { req: redactRequest },
+  }));
 
   app.use(operationsRoutes(metrics, { redis: store.redis, workers: deps.workers, shuttingDown: deps.shuttingDown }, deps.now(), deps.now));
 

@@ -211,6 +211,9 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     const taken = await http.post(path).expect(200);
     expect(taken.body).toMatchObject({ applied: true, callout: { status: 'accepted', answeredVia: 'link', loginAt: target.loginAt } });
     expect((await http.post(path).expect(200)).body.applied).toBe(false);
+    // the request log names the route, never the link's token (it would answer for the agent)
+    expect(logs.join('')).toContain('/callouts/answer?token=[redacted]');
+    expect(logs.join('')).not.toContain(accept.searchParams.get('token')!);
     const declineLink = new URL(sms.links.decline);
     expect((await http.post(`${declineLink.pathname}${declineLink.search}`)).status).toBe(409);
 

@@ -17,9 +17,11 @@ export interface JobStatus {
 }
 
 export async function jobStatus(queues: Queues, queue: string, id: string): Promise<JobStatus> {
-  const job = await guarded(queues.get(queue).getJob(id));
+  // State first, then the job: a job that completes in between is then reported as still running,
+  // never as "completed" without its result (the job hash read before completion has no returnvalue).
+  const state = await guarded(queues.get(queue).getJobState(id));
+  const job = state === 'unknown' ? undefined : await guarded(queues.get(queue).getJob(id));
   if (!job) throw new WfmError('not-found', `job ${id} does not exist in ${queue} (finished jobs are kept for 7 days, failed ones for 30)`);
-  const state = await guarded(job.getState());
   return {
     id: job.id!,
     queue,
