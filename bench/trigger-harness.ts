@@ -131,13 +131,35 @@ export function realSpikeSetup(seed: number): Setup | null {
 }
 
 // ---------------------------------------------------------------- the trigger inside the simulator
+/** One firing, as the per-wave trace shows it. */
+export interface Firing {
+  at: number;
+  skillGroupId: string;
+  waveId: string;
+  agentsToCall: number;
+  gapAgents: number;
+  queueLength: number;
+  /** lowest projected service level beyond the login lead (NaN when scripted) */
+  lowestServiceLevel: number;
+  forecastSource: string;
+  forecastNext30: number;
+}
+
+function firingOf(d: Decision): Firing {
+  return {
+    at: d.at, skillGroupId: d.skillGroupId, waveId: d.waveId!, agentsToCall: d.agentsToCall, gapAgents: d.gapAgents, queueLength: d.inputs.queueLength,
+    lowestServiceLevel: d.projection.filter((b) => b.actionable).reduce((m, b) => Math.min(m, b.serviceLevel), 1),
+    forecastSource: d.inputs.forecastSource, forecastNext30: d.inputs.forecastNext30.p50,
+  };
+}
+
 export interface RunFigures {
   result: SimulationResult;
   accepted: CalloutRecord[];
   called: number;
   waves: number;
-  /** the decisions that fired, in order */
-  fired: Decision[];
+  /** the firings, in order */
+  fired: Firing[];
   /** per accepted callout id: logged-in minutes while the group had idle agents to spare (surplus) */
   idleMinutes: Map<string, number>;
   tickMs: number[];
@@ -155,8 +177,8 @@ export function cloudPool(groups: SkillGroup[], perGroup: number): Agent[] {
 
 export const MAX_AGENTS_PER_HOUR = 40;
 
-export function policyFor(group: SkillGroup, mode: TriggerMode): TriggerPolicy {
-  return { ...DEFAULT_POLICY, skillGroupId: group.id, mode, maxAgentsPerHour: MAX_AGENTS_PER_HOUR, acceptancePrior: { rate: 0.5, weight: 10 } };
+export function policyFor(group: SkillGroup, mode: TriggerMode, overrides: Partial<TriggerPolicy> = {}): TriggerPolicy {
+  return { ...DEFAULT_POLICY, skillGroupId: group.id, mode, maxAgentsPerHour: MAX_AGENTS_PER_HOUR, acceptancePrior: { rate: 0.5, weight: 10 }, ...overrides };
 }
 
 /** Agent-hours of accepted callouts: login to the end of the proposed shift, cut at the end of the period. */
@@ -164,11 +186,18 @@ export function agentHours(accepted: CalloutRecord[], periodEnd: number): number
   return accepted.reduce((a, c) => a + (Math.min(c.shiftEnd, periodEnd) - Math.min(c.loginAt, periodEnd)) / HOUR, 0);
 }
 
-export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number): RunFigures {
+/** Callouts decided in advance (the clairvoyant bound), instead of the trigger's own decisions. */
+export interface ScriptedCallout {
+  at: number;
+  skillGroupId: string;
+  count: number;
+}
+
+export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, overrides: Partial<TriggerPolicy> = {}, scripted: ScriptedCallout[] = []): RunFigures {
   const { groups, spec } = setup;
   const agents = cloudPool(groups, 120);
   const responses = createRng(seed * 7919 + 17);
-  const policies = new Map(groups.map((g) => [g.id, policyFor(g, mode)]));
+  const policies = new Map(groups.map((g) => [g.id, policyFor(g, mode, overrides)]));
   const states = new Map<string, TriggerState>(groups.map((g) => [g.id, initialTriggerState(g.id)]));
   const realtime = new Map<string, RealtimeState>(groups.map((g) => [g.id, emptyRealtimeState(g.id)]));
   const callouts = new Map<string, CalloutRecord[]>(groups.map((g) => [g.id, []]));
@@ -176,12 +205,22 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number): R
   const lastCalledAt: Record<string, number> = {};
   const lastArrivals = new Float64Array(groups.length);
   const tickMs: number[] = [];
-  const fired: Decision[] = [];
+  const fired: Firing[] = [];
   const idleMinutes = new Map<string, number>();
   let waves = 0;
   let called = 0;
   const accepted: CalloutRecord[] = [];
   const from = spec.period.from;
+  /** the simulated agents' answers, drawn in calling order from the seeded response stream */
+  const sendAll = (list: CalloutRecord[], now: number) => {
+    for (const c of list) {
+      called++;
+      lastCalledAt[c.agentId] = now;
+      const u = responses.uniform();
+      const delay = (1 + Math.floor(responses.uniform() * 4)) * MINUTE_MS;
+      answers.push({ at: now + delay, id: c.id, answer: u < ACCEPT_PROBABILITY ? 'accept' : u < ACCEPT_PROBABILITY + DECLINE_SHARE ? 'decline' : null });
+    }
+  };
   const result = simulate({
     ...spec,
     seed,
@@ -210,6 +249,20 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number): R
             actions.addAgents({ loginDelayMinutes: Math.max(0, (after.loginAt - now) / MINUTE_MS), count: 1, skillGroupIds: [gid], durationMinutes: (after.shiftEnd - after.loginAt) / MINUTE_MS });
           }
         }
+      }
+      const script = scripted.filter((c) => c.at === now);
+      for (const c of script) {
+        const policy = policies.get(c.skillGroupId)!;
+        const waveId = `${c.skillGroupId}@${now}`;
+        const planned = Array.from({ length: c.count }, (_, k): CalloutRecord => ({
+          id: `${waveId}#${k}`, waveId, decisionId: waveId, agentId: `${c.skillGroupId}-scripted-${k}`, skillGroupId: c.skillGroupId, requestedAt: now,
+          loginAt: now + policy.loginLeadMinutes * MINUTE_MS, shiftEnd: now + (policy.loginLeadMinutes + policy.calloutShiftMinutes) * MINUTE_MS, status: 'pending',
+        }));
+        callouts.get(c.skillGroupId)!.push(...planned);
+        const queueLength = sim.queueLength[groups.findIndex((g) => g.id === c.skillGroupId)];
+        fired.push({ at: now, skillGroupId: c.skillGroupId, waveId, agentsToCall: c.count, gapAgents: NaN, queueLength, lowestServiceLevel: NaN, forecastSource: 'scripted', forecastNext30: NaN });
+        waves++;
+        sendAll(planned, now);
       }
       if (mode === 'off') return;
       // Realtime events of the minute that just ended.
@@ -245,16 +298,10 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number): R
       for (const o of out) {
         const before = states.get(o.skillGroupId)!;
         if (o.state.wavesStarted > before.wavesStarted) waves++;
-        if (o.decision.fired) fired.push(o.decision);
+        if (o.decision.fired) fired.push(firingOf(o.decision));
         states.set(o.skillGroupId, o.state);
         callouts.set(o.skillGroupId, o.callouts);
-        for (const c of o.newCallouts) {
-          called++;
-          lastCalledAt[c.agentId] = now;
-          const u = responses.uniform();
-          const delay = (1 + Math.floor(responses.uniform() * 4)) * MINUTE_MS;
-          answers.push({ at: now + delay, id: c.id, answer: u < ACCEPT_PROBABILITY ? 'accept' : u < ACCEPT_PROBABILITY + DECLINE_SHARE ? 'decline' : null });
-        }
+        sendAll(o.newCallouts, now);
       }
     },
   });
@@ -269,16 +316,15 @@ export function waveTrace(run: RunFigures, setup: Setup): string[] {
   const zone = setup.groups[0].timeZone;
   const to = setup.spec.period.to;
   const lines: string[] = [];
-  const waves = new Map<string, Decision[]>();
-  for (const d of run.fired) waves.set(d.waveId!, [...(waves.get(d.waveId!) ?? []), d]);
+  const waves = new Map<string, Firing[]>();
+  for (const d of run.fired) waves.set(d.waveId, [...(waves.get(d.waveId) ?? []), d]);
   for (const [waveId, decisions] of waves) {
     const acc = run.accepted.filter((c) => c.waveId === waveId);
     const hours = agentHours(acc, to);
     const idle = acc.reduce((a, c) => a + (run.idleMinutes.get(c.id) ?? 0), 0) / 60;
     lines.push(`  wave ${decisions[0].skillGroupId} ${clock(decisions[0].at, zone)}: ${decisions.length} firings, called ${decisions.reduce((a, d) => a + d.agentsToCall, 0)}, accepted ${acc.length}, ${hours.toFixed(1)} agent-hours, ${idle.toFixed(1)} of them idle (surplus)`);
     for (const d of decisions) {
-      const lowest = d.projection.filter((b) => b.actionable).reduce((m, b) => Math.min(m, b.serviceLevel), 1);
-      lines.push(`    ${clock(d.at, zone)} call ${d.agentsToCall} (gap ${d.gapAgents}, queue ${d.inputs.queueLength}, lowest SL ${(100 * lowest).toFixed(0)}%, ${d.inputs.forecastSource}, next 30 min p50 ${d.inputs.forecastNext30.p50.toFixed(0)})`);
+      lines.push(`    ${clock(d.at, zone)} call ${d.agentsToCall} (gap ${d.gapAgents}, queue ${d.queueLength}, lowest SL ${(100 * d.lowestServiceLevel).toFixed(0)}%, ${d.forecastSource}, next 30 min p50 ${d.forecastNext30.toFixed(0)})`);
     }
   }
   return lines;

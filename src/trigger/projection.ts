@@ -15,7 +15,7 @@ import type { MinuteForecast, ProjectedBucket, TriggerPolicy } from './types';
 
 export interface ProjectionInput {
   group: SkillGroup;
-  policy: Pick<TriggerPolicy, 'horizonMinutes' | 'stepMinutes' | 'loginLeadMinutes' | 'forecastQuantile'>;
+  policy: Pick<TriggerPolicy, 'horizonMinutes' | 'stepMinutes' | 'loginLeadMinutes'> & { forecastQuantile: 'p10' | 'p50' | 'p90' };
   /** minute aligned, epoch ms */
   now: number;
   forecast: MinuteForecast;
