@@ -54,7 +54,17 @@ export interface Setup {
   /** the roster as the trigger sees it */
   staffing: ClaimedSlot[];
   label: string;
-  surge: boolean;
+  /** when the surge runs (null on a normal day): agent-hours inside it are the ones that could help */
+  surge: { from: number; to: number; skillGroupIds: string[] } | null;
+}
+
+function surgeOf(shocks: ArrivalShock[]): Setup['surge'] {
+  if (shocks.length === 0) return null;
+  return {
+    from: Math.min(...shocks.map((s) => s.start)),
+    to: Math.max(...shocks.map((s) => s.start + s.durationMinutes * MINUTE_MS)),
+    skillGroupIds: [...new Set(shocks.map((s) => s.skillGroupId))],
+  };
 }
 
 export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: number): Setup {
@@ -80,7 +90,7 @@ export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: numb
   }
   return {
     label,
-    surge: shocks.length > 0,
+    surge: surgeOf(shocks),
     groups,
     expectedPerMinute,
     staffing: rows.map((r) => ({ skillGroupId: r.skillGroupId, start: r.start, end: r.start + 30 * MINUTE_MS, agents: r.agents })),
@@ -120,9 +130,11 @@ export function realSpikeSetup(seed: number): Setup | null {
   }
   for (let m = 0; m < minutes; m++) if (m % 30 !== 0) perMinute[m] = perMinute[m - (m % 30)];
   const rows = spec.roster.kind === 'staffing' ? spec.roster.rows.filter((r) => r.start >= from - 30 * MINUTE_MS) : [];
+  // The spike in the log: 10 to 16 calls a minute from 13:24 to 13:33 local against about 1.6 planned.
+  const spikeFrom = from + (6 * 60 + 24) * MINUTE_MS;
   return {
     label: 'real PS spike 1999-02-03 (bank pooled, replay)',
-    surge: true,
+    surge: { from: spikeFrom, to: spikeFrom + 10 * MINUTE_MS, skillGroupIds: [group.id] },
     groups: [group],
     expectedPerMinute: new Map([[group.id, perMinute]]),
     staffing: rows.map((r) => ({ skillGroupId: r.skillGroupId, start: r.start, end: r.start + 30 * MINUTE_MS, agents: Math.round(r.agents) })),
@@ -181,9 +193,15 @@ export function policyFor(group: SkillGroup, mode: TriggerMode, overrides: Parti
   return { ...DEFAULT_POLICY, skillGroupId: group.id, mode, maxAgentsPerHour: MAX_AGENTS_PER_HOUR, acceptancePrior: { rate: 0.5, weight: 10 }, ...overrides };
 }
 
-/** Agent-hours of accepted callouts: login to the end of the proposed shift, cut at the end of the period. */
-export function agentHours(accepted: CalloutRecord[], periodEnd: number): number {
-  return accepted.reduce((a, c) => a + (Math.min(c.shiftEnd, periodEnd) - Math.min(c.loginAt, periodEnd)) / HOUR, 0);
+/**
+ * Agent-hours of accepted callouts: from login to the end of the proposed shift, cut at the end of the
+ * simulated period (the service never releases a called agent early, so neither does the count), or
+ * only the part inside [from, to) when a window is given.
+ */
+export function agentHours(accepted: CalloutRecord[], periodEnd: number, window?: { from: number; to: number }): number {
+  const lo = window?.from ?? -Infinity;
+  const hi = Math.min(periodEnd, window?.to ?? Infinity);
+  return accepted.reduce((a, c) => a + Math.max(0, Math.min(c.shiftEnd, hi) - Math.max(c.loginAt, lo)) / HOUR, 0);
 }
 
 /** Callouts decided in advance (the clairvoyant bound), instead of the trigger's own decisions. */
