@@ -78,7 +78,9 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
       serviceLevel: performance.serviceLevel,
       probAbandon: performance.probAbandon,
       requiredAgents: required,
-      actionable: first + step > policy.loginLeadMinutes,
+      // Beyond the login lead, and only while calls are expected: after closing, a callout would meet
+      // nobody but the last few callers of the day, long gone by the time an agent logs in.
+      actionable: first + step > policy.loginLeadMinutes && arrivals > 0,
     });
     const servable = ((agents + overflowAgents) * concurrency * stepSeconds) / group.ahtSeconds;
     carried = Math.max(0, offered - servable) * Math.exp(-stepSeconds / patience);

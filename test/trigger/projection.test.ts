@@ -36,4 +36,11 @@ describe('projectBuckets', () => {
     // only buckets that start after the login lead can still be helped by a callout
     expect(queued.map((b) => b.actionable)).toEqual([false, false, false, true, true, true]);
   });
+
+  test('when the group closes (no calls expected, nobody on shift), then a queue at closing time calls nobody in', () => {
+    const closing = { ...flatForecast(10), p50: [...new Array(3).fill(10), ...new Array(27).fill(0)] };
+    const capacity = { ...steadyCapacity(36), agents: [...new Array(3).fill(36), ...new Array(27).fill(0)] };
+    const projection = projectBuckets({ group: group(), policy: policy(), now: T0, forecast: closing, capacity, backlog: 5 });
+    expect(projection.some((b) => b.actionable)).toBe(false);
+  });
 });
