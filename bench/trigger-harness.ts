@@ -329,8 +329,8 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, ov
 // ---------------------------------------------------------------- where the agent-hours go
 const clock = (t: number, zone: string) => new Date(t).toLocaleTimeString('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' });
 
-/** One line per firing and per wave: when, why, how many, and how many of the hours were surplus. */
-export function waveTrace(run: RunFigures, setup: Setup): string[] {
+/** One line per wave (and, with `firings`, one per firing): when, why, how many, and where the hours went. */
+export function waveTrace(run: RunFigures, setup: Setup, firings = true): string[] {
   const zone = setup.groups[0].timeZone;
   const to = setup.spec.period.to;
   const lines: string[] = [];
@@ -338,9 +338,12 @@ export function waveTrace(run: RunFigures, setup: Setup): string[] {
   for (const d of run.fired) waves.set(d.waveId, [...(waves.get(d.waveId) ?? []), d]);
   for (const [waveId, decisions] of waves) {
     const acc = run.accepted.filter((c) => c.waveId === waveId);
-    const hours = agentHours(acc, to);
     const idle = acc.reduce((a, c) => a + (run.idleMinutes.get(c.id) ?? 0), 0) / 60;
-    lines.push(`  wave ${decisions[0].skillGroupId} ${clock(decisions[0].at, zone)}: ${decisions.length} firings, called ${decisions.reduce((a, d) => a + d.agentsToCall, 0)}, accepted ${acc.length}, ${hours.toFixed(1)} agent-hours, ${idle.toFixed(1)} of them idle (surplus)`);
+    const inSurge = setup.surge ? `, ${agentHours(acc, to, setup.surge).toFixed(1)} in the surge` : '';
+    lines.push(
+      `${firings ? '  ' : ''}- ${decisions[0].skillGroupId} ${clock(decisions[0].at, zone)}: ${decisions.length} firing${decisions.length > 1 ? 's' : ''}, called ${decisions.reduce((a, d) => a + d.agentsToCall, 0)}, accepted ${acc.length}, ${agentHours(acc, to).toFixed(1)} agent-hours${inSurge}, ${idle.toFixed(1)} idle`,
+    );
+    if (!firings) continue;
     for (const d of decisions) {
       lines.push(`    ${clock(d.at, zone)} call ${d.agentsToCall} (gap ${d.gapAgents}, queue ${d.queueLength}, lowest SL ${(100 * d.lowestServiceLevel).toFixed(0)}%, ${d.forecastSource}, next 30 min p50 ${d.forecastNext30.toFixed(0)})`);
     }

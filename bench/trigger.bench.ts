@@ -103,6 +103,8 @@ interface ScenarioResult {
   variants: Variant[];
   /** outcomes[variant][seedIndex] */
   outcomes: Outcome[][];
+  /** per judged policy, its waves on the first seed */
+  waves: Array<{ policy: string; lines: string[] }>;
 }
 
 const OFF: Variant = { name: 'off', mode: 'off' };
@@ -145,6 +147,7 @@ function outcomeOf(setup: Setup, off: SimulationResult, run: Pick<RunFigures, 'r
 
 function runScenario(key: string, make: (seed: number) => Setup | null, variants: Variant[]): ScenarioResult | null {
   const outcomes: Outcome[][] = variants.map(() => []);
+  const waves: ScenarioResult['waves'] = [];
   let label = '';
   let ahtSeconds = 0;
   for (const seed of SEEDS) {
@@ -160,11 +163,12 @@ function runScenario(key: string, make: (seed: number) => Setup | null, variants
       }
       const run = runWithTrigger(setup, v.mode, seed, v.overrides, v.script?.(setup) ?? []);
       if (TRACE) process.stdout.write(`${label} · ${v.name} · seed ${seed}: abandoned ${f(run.result.overall.abandoned.mean, 0)}\n${waveTrace(run, setup).join('\n')}\n`);
+      if (seed === SEEDS[0] && !v.extra) waves.push({ policy: v.name, lines: waveTrace(run, setup, false) });
       outcomes[k].push(outcomeOf(setup, off, run));
     });
     process.stdout.write(`  ${label} seed ${seed} done\n`);
   }
-  return { key, label, ahtSeconds, variants, outcomes };
+  return { key, label, ahtSeconds, variants, outcomes, waves };
 }
 
 const avg = (list: Outcome[], pick: (o: Outcome) => number) => mean(list.map(pick));
@@ -315,6 +319,9 @@ function main(): void {
     'Targets:',
     ...results.flatMap(verdicts),
     `- one tick for 200 skill groups, nowcasts included: p50 ${f(speed.p50)} ms, p99 ${f(speed.p99)} ms, max ${f(speed.max)} ms over ${speed.ticks} ticks (target p99 ≤ 1000 ms) → ${speed.p99 <= 1000 ? 'met' : 'NOT met'}`,
+    '',
+    `Where the agent-hours go, seed ${SEEDS[0]} (first firing of each wave; \`BENCH_TRACE=1\` prints every firing with its inputs):`,
+    ...results.filter((r) => r.key !== 'normal').flatMap((r) => r.waves.flatMap((w) => [`- ${r.label}, ${w.policy}:`, ...(w.lines.length > 0 ? w.lines.map((line) => `  ${line}`) : ['  - no callouts'])])),
     '',
     `Whole benchmark: ${f((performance.now() - started) / 1000, 0)} s.`,
   ].join('\n');
