@@ -5,6 +5,11 @@
  * indexes, the event list is a binary heap (./event-queue.ts) and idle agents wait in one heap per
  * group keyed by the routing policy. Statistics are summed per (interval, group) as calls finish, so
  * memory does not grow with the number of calls. Time is in seconds since the period start.
+ *
+ * Common random numbers: arrivals and every fresh call's handle time and patience come from their own
+ * stream, drawn when the call arrives, so two runs on the same seed see the very same callers whatever
+ * the staffing or routing (a callout policy compared with another on one seed differs only by what the
+ * policies did, not by reshuffled luck). Routing choices and repeat calls draw from a second stream.
  */
 import { invalid } from '../errors/wfm-error';
 import { EventQueue } from './event-queue';
@@ -202,12 +207,20 @@ function growInt(array: Int32Array, capacity: number, fill = 0): Int32Array<Arra
   return next;
 }
 
+/** The replication's two random streams (see the header). */
+export interface ReplicationStreams {
+  /** arrival times, and handle time and patience of each fresh call, drawn on arrival */
+  calls: Sfc32;
+  /** random agent choice, repeat calls and their handle times and patience */
+  routing: Sfc32;
+}
+
 /**
  * Runs one replication, adding into `stats` ([interval][group][STAT_SLOTS]); returns the number of
  * calls simulated (repeat calls included) and the most call slots in use at once.
  */
-export function runReplication(scenario: CompiledScenario, rng: Sfc32, stats: Float64Array): { calls: number; peakCallSlots: number } {
-  const replication = new Replication(scenario, rng, stats);
+export function runReplication(scenario: CompiledScenario, streams: ReplicationStreams, stats: Float64Array): { calls: number; peakCallSlots: number } {
+  const replication = new Replication(scenario, streams, stats);
   const calls = replication.run();
   return { calls, peakCallSlots: replication.peakCallSlots };
 }
@@ -215,6 +228,7 @@ export function runReplication(scenario: CompiledScenario, rng: Sfc32, stats: Fl
 class Replication {
   private readonly sc: CompiledScenario;
   private readonly rng: Sfc32;
+  private readonly callRng: Sfc32;
   private readonly stats: Float64Array;
   private readonly events = new EventQueue(4096);
   private readonly G: number;
@@ -280,9 +294,10 @@ class Replication {
   private readonly staticSegments: number;
   private nextReplay = 0;
 
-  constructor(sc: CompiledScenario, rng: Sfc32, stats: Float64Array) {
+  constructor(sc: CompiledScenario, streams: ReplicationStreams, stats: Float64Array) {
     this.sc = sc;
-    this.rng = rng;
+    this.rng = streams.routing;
+    this.callRng = streams.calls;
     this.stats = stats;
     const G = (this.G = sc.groupCount);
     this.choice = CHOICE_CODES[sc.agentChoice];
@@ -409,14 +424,14 @@ class Replication {
         i++;
         continue;
       }
-      t += this.rng.exponential() / rate;
+      t += this.callRng.exponential() / rate;
       if (t >= intervalEnd) {
         // Memoryless: restart at the boundary with the next interval's rate.
         t = intervalEnd;
         i++;
         continue;
       }
-      if (bound !== 1 && this.rng.uniform() * bound > this.shockMultiplier(g, t)) continue;
+      if (bound !== 1 && this.callRng.uniform() * bound > this.shockMultiplier(g, t)) continue;
       this.arrivalInterval[g] = i;
       this.events.push(t, (g << 4) | K_ARRIVAL, 0);
       return;
@@ -442,8 +457,8 @@ class Replication {
 
   private onForecastArrival(g: number): void {
     const c = this.allocateCall(g);
-    this.callHandle[c] = NaN;
-    this.callPatience[c] = NaN;
+    this.callHandle[c] = this.sampleHandle(g, this.callRng);
+    this.callPatience[c] = this.samplePatience(g, this.callRng);
     this.arrive(c);
     this.scheduleNextArrival(g, this.now);
   }
@@ -451,9 +466,12 @@ class Replication {
   private onReplayArrival(): void {
     const replay = this.sc.replay!;
     const k = this.nextReplay++;
-    const c = this.allocateCall(replay.group[k]);
-    this.callHandle[c] = replay.handle[k];
-    this.callPatience[c] = replay.patience[k];
+    const g = replay.group[k];
+    const c = this.allocateCall(g);
+    const handle = replay.handle[k];
+    const patience = replay.patience[k];
+    this.callHandle[c] = handle >= 0 ? handle : this.sampleHandle(g, this.callRng);
+    this.callPatience[c] = patience >= 0 ? patience : this.samplePatience(g, this.callRng);
     this.arrive(c);
     if (this.nextReplay < replay.arrival.length) this.events.push(replay.arrival[this.nextReplay], K_REPLAY, 0);
   }
@@ -528,7 +546,7 @@ class Replication {
 
   private scheduleAbandon(c: number): void {
     let patience = this.callPatience[c];
-    if (!(patience >= 0)) patience = this.samplePatience(this.callGroup[c]);
+    if (!(patience >= 0)) patience = this.samplePatience(this.callGroup[c], this.rng);
     if (patience < Infinity) this.events.push(this.now + patience, (c << 4) | K_ABANDON, this.callGeneration[c]);
   }
 
@@ -661,7 +679,7 @@ class Replication {
     stats[base + S_WAIT_ANSWERED] += wait;
     this.answeredSoFar[g]++;
     let handle = this.callHandle[c];
-    if (!(handle >= 0)) handle = this.sampleHandle(g);
+    if (!(handle >= 0)) handle = this.sampleHandle(g, this.rng);
     if (this.callIsRepeat[c] === 1 && this.callPrevAgent[c] === a) handle *= this.sc.sameAgentHandleFactor;
     stats[base + S_HANDLE] += handle;
     this.callState[c] = CALL_IN_SERVICE;
@@ -878,34 +896,34 @@ class Replication {
 
   // ---- distributions -------------------------------------------------------------------------
 
-  private sampleHandle(g: number): number {
+  private sampleHandle(g: number, rng: Sfc32): number {
     const sc = this.sc;
     switch (sc.handleKind[g]) {
       case HANDLE_EXPONENTIAL:
-        return sc.handleA[g] * this.rng.exponential();
+        return sc.handleA[g] * rng.exponential();
       case HANDLE_LOGNORMAL:
-        return Math.exp(sc.handleA[g] + sc.handleB[g] * this.rng.normal());
+        return Math.exp(sc.handleA[g] + sc.handleB[g] * rng.normal());
       default: {
         const samples = sc.handleSamples[g];
-        return samples[(this.rng.uniform() * samples.length) | 0];
+        return samples[(rng.uniform() * samples.length) | 0];
       }
     }
   }
 
-  private samplePatience(g: number): number {
+  private samplePatience(g: number, rng: Sfc32): number {
     const sc = this.sc;
     switch (sc.patienceKind[g]) {
       case PATIENCE_NONE:
         return Infinity;
       case PATIENCE_EXPONENTIAL:
-        return sc.patienceMean[g] * this.rng.exponential();
+        return sc.patienceMean[g] * rng.exponential();
       default: {
         // Inverse of the step survival curve: the first time where S(t) ≤ u.
         const times = sc.patienceTimes[g];
         const survival = sc.patienceSurvival[g];
-        const u = this.rng.uniform();
+        const u = rng.uniform();
         const last = times.length - 1;
-        if (last < 0 || survival[last] > u) return (last < 0 ? 0 : times[last]) + sc.patienceMean[g] * this.rng.exponential();
+        if (last < 0 || survival[last] > u) return (last < 0 ? 0 : times[last]) + sc.patienceMean[g] * rng.exponential();
         let lo = 0;
         let hi = last;
         while (lo < hi) {

@@ -20,6 +20,9 @@ import {
 import { compileScenario, resolvePolicy, validateSimulationSpec } from './scenario';
 import type { Estimate, GroupTotals, IntervalResult, SimMetrics, SimulationResult, SimulationSpec } from './types';
 
+/** Stream numbers of the call stream (arrivals, handle times, patience); the routing stream is the replication number. */
+const CALL_STREAM = 0x4000_0000;
+
 /** Two-sided 95% Student t quantiles for 1..30 degrees of freedom; 1.96 beyond. */
 const T95 = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
 
@@ -89,7 +92,7 @@ export function simulate(spec: SimulationSpec): SimulationResult {
   let peakCallSlots = 0;
   for (let r = 0; r < replications; r++) {
     const stats = new Float64Array(I * G * STAT_SLOTS);
-    const run = runReplication(scenario, createRng(spec.seed, r), stats);
+    const run = runReplication(scenario, { calls: createRng(spec.seed, CALL_STREAM + r), routing: createRng(spec.seed, r) }, stats);
     callsSimulated += run.calls;
     peakCallSlots = Math.max(peakCallSlots, run.peakCallSlots);
     for (let i = 0; i < I; i++) {

@@ -53,6 +53,29 @@ function gapOf(projection: ProjectedBucket[]): number {
   return Math.max(0, Math.ceil(gap - 0.25));
 }
 
+/**
+ * Confirmation guards against noise in the forecast. A breach that the optimistic (p10) forecast shows
+ * too is not noise — a fault that multiplies the inflow — and waiting for more ticks would only delay
+ * agents who need 15 minutes to log in.
+ */
+function breachesEvenIfOptimistic(input: DecideInput, now: number): boolean {
+  const { group, policy } = input;
+  const optimistic = projectBuckets({
+    group,
+    policy: { ...policy, forecastQuantile: 'p10' },
+    now,
+    forecast: input.forecast,
+    capacity: input.capacity,
+    backlog: input.realtime.gauges.queueLength,
+    overflowSpare: input.overflowSpare,
+  });
+  return lowestActionable(optimistic) < policy.serviceLevelThreshold;
+}
+
+function lowestActionable(projection: ProjectedBucket[]): number {
+  return projection.reduce((m, b) => (b.actionable ? Math.min(m, b.serviceLevel) : m), 1);
+}
+
 function inQuietHours(policy: TriggerPolicy, group: SkillGroup, now: number): boolean {
   if (!policy.quietHours || policy.quietHours.length === 0) return false;
   return inWeeklyWindows(policy.quietHours, isoWeekday(now, group.timeZone), minuteOfDay(now, group.timeZone));
@@ -70,8 +93,7 @@ export function decide(input: DecideInput): DecideOutput {
     policy.mode === 'off'
       ? []
       : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
-  const actionable = projection.filter((b) => b.actionable);
-  const lowestSl = actionable.reduce((m, b) => Math.min(m, b.serviceLevel), 1);
+  const lowestSl = lowestActionable(projection);
   const gap = gapOf(projection);
   const forecastOffset = Math.round((now - input.forecast.from) / MINUTE_MS);
   const next30 = (q: 'p10' | 'p50' | 'p90') => input.forecast[q].slice(forecastOffset, forecastOffset + 30).reduce((a, v) => a + v, 0);
@@ -135,7 +157,7 @@ export function decide(input: DecideInput): DecideOutput {
   }
 
   state = { ...state, breachTicks: state.breachTicks + 1 };
-  if (state.waveId === null && state.breachTicks < policy.confirmTicks) {
+  if (state.waveId === null && state.breachTicks < policy.confirmTicks && !(policy.mode === 'predictive' && breachesEvenIfOptimistic(input, now))) {
     return record('breach-unconfirmed', `${breachText}: breach seen ${state.breachTicks} of ${policy.confirmTicks} ticks needed`);
   }
   if (inQuietHours(policy, group, now)) return record('quiet-hours', `${breachText}, but callouts are paused in quiet hours`);

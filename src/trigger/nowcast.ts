@@ -2,10 +2,17 @@
  * Per-minute forecasts for the trigger's horizon.
  *
  * `nowcast`: the day's expected arrivals per minute (from the interval forecast) rescaled by what the
- * last minutes showed: a level ratio shrunk toward 1, applied only when the
- * last 10 minutes depart from the plan by more than Poisson noise (z > 3), and a
- * trend when the last 5 minutes run clearly (Poisson z > 3.5) above the 10 before them — a surge that is
- * ramping up will be higher still by the time a called-out agent logs in. The trend is damped and capped.
+ * last minutes showed.
+ * - Level: the ratio observed / expected over the last 10 minutes, shrunk toward 1, applied only when it
+ *   departs from the plan by more than Poisson noise (Anscombe z beyond 3, which holds its tail at the
+ *   low counts of a quiet queue, where (o − e)/√e fires far too often).
+ * - Trend: the ratio of the last 5 minutes against the 10 before, tested as a difference of two noisy
+ *   ratios (both windows' Poisson variance; testing the recent window alone fires on every lucky
+ *   minute of a long surge plateau and calls dozens of agents for nothing). Ticks are many (1,440 a day
+ *   per group) and overlap, hence |z| > 3.5. A rising trend is carried forward over the login lead at
+ *   most, and never beyond one more step of the change already seen (a step change such as a fault is
+ *   not a ramp that goes on rising); a falling one (the surge fading) lowers the projection toward the
+ *   plan, so a wave stops topping up instead of calling agents who would arrive after it.
  *
  * `minuteForecastFromSlots`: spreads an interval forecast (e.g. forecastRealtimeSlots of
  * src/forecast/realtime.ts) evenly over the minutes of each interval.
@@ -24,7 +31,12 @@ export interface NowcastInput {
   expectedAhead: number[];
   /** pseudo-calls of prior belief that today runs as expected (default 8) */
   priorCalls?: number;
+  /** how far ahead a trend is carried, minutes (default 15: the callout login lead) */
+  trendMinutes?: number;
 }
+
+const LEVEL_Z = 3;
+const TREND_Z = 3.5;
 
 const sum = (values: number[], from: number, to: number) => {
   let s = 0;
@@ -32,43 +44,71 @@ const sum = (values: number[], from: number, to: number) => {
   return s;
 };
 
-export function nowcast(input: NowcastInput): MinuteForecast {
-  const { expectedRecent: e, observedRecent: o, expectedAhead } = input;
+/** Variance-stabilised distance between an observed Poisson count and its expectation (Anscombe). */
+export function poissonZ(observed: number, expected: number): number {
+  return 2 * (Math.sqrt(observed + 3 / 8) - Math.sqrt(expected + 3 / 8));
+}
+
+export interface RatioTrend {
+  /** observed / expected now (the recent ratio when trending, else the tested level) */
+  base: number;
+  /** change of the ratio per minute (0 unless the trend test passes) */
+  slopePerMinute: number;
+  /** the ratio the trend may reach at most (rising) or at least (falling) */
+  bound: number;
+  levelZ: number;
+  trendZ: number;
+}
+
+export function ratioTrend(expectedRecent: number[], observedRecent: number[], priorCalls = 8): RatioTrend {
+  const e = expectedRecent;
+  const o = observedRecent;
   const n = e.length;
-  const prior = input.priorCalls ?? 8;
+  const prior = priorCalls;
   const e10 = sum(e, n - 10, n);
   const o10 = sum(o, n - 10, n);
-  // Ticks are many (1,440 a day per group) and overlap: a looser test would fire on noise most days; only a departure beyond
-  // that rescales the plan (otherwise the projection would cry wolf on a normal day).
-  const levelZ = (o10 - e10) / Math.sqrt(e10 + 1);
-  const level = Math.abs(levelZ) > 3 ? (o10 + prior) / (e10 + prior) : 1;
-  // Trend: last 5 minutes against the 10 before, each as a ratio to its expectation.
+  const levelZ = poissonZ(o10, e10);
+  const level = Math.abs(levelZ) > LEVEL_Z ? (o10 + prior) / (e10 + prior) : 1;
   const e5 = sum(e, n - 5, n);
   const o5 = sum(o, n - 5, n);
   const eOld = sum(e, n - 15, n - 5);
   const oOld = sum(o, n - 15, n - 5);
   const oldRatio = (oOld + prior) / (eOld + prior);
   const recentRatio = (o5 + prior / 2) / (e5 + prior / 2);
-  const expectedAtOldRatio = e5 * oldRatio;
-  const z = expectedAtOldRatio > 0 ? (o5 - expectedAtOldRatio) / Math.sqrt(expectedAtOldRatio + 1) : 0;
-  // The ratio moved by (recent − old) over 7.5 minutes between the windows' centres.
-  const slopePerMinute = z > 3.5 ? (recentRatio - oldRatio) / 7.5 : 0;
-  const base = Math.max(level, z > 3.5 ? recentRatio : level);
+  const variance = (o5 + 1) / (e5 + prior / 2) ** 2 + (oOld + 1) / (eOld + prior) ** 2;
+  const trendZ = (recentRatio - oldRatio) / Math.sqrt(variance);
+  if (Math.abs(trendZ) <= TREND_Z) return { base: level, slopePerMinute: 0, bound: level, levelZ, trendZ };
+  const change = recentRatio - oldRatio;
+  // The windows' centres are 7.5 minutes apart.
+  return { base: recentRatio, slopePerMinute: change / 7.5, bound: Math.max(Math.min(1, recentRatio), recentRatio + change), levelZ, trendZ };
+}
+
+export function nowcast(input: NowcastInput): MinuteForecast {
+  const { expectedAhead } = input;
+  const prior = input.priorCalls ?? 8;
+  const trendMinutes = input.trendMinutes ?? 15;
+  const trend = ratioTrend(input.expectedRecent, input.observedRecent, prior);
+  const n = input.expectedRecent.length;
+  const e10 = sum(input.expectedRecent, n - 10, n);
+  const o10 = sum(input.observedRecent, n - 10, n);
   const p50: number[] = [];
   const p10: number[] = [];
   const p90: number[] = [];
   // Uncertainty of the ratio itself (Poisson on the calls it was measured on) plus Poisson arrivals.
   const ratioSd = Math.sqrt(Math.max(o10, 1)) / (e10 + prior);
+  const lo = Math.min(trend.base, trend.bound);
+  const hi = Math.max(trend.base, trend.bound);
   for (let h = 0; h < expectedAhead.length; h++) {
-    const ahead = Math.min(h + 2.5, 20); // damped: a ramp does not go on for ever
-    const ratio = Math.min(Math.max(0, base + slopePerMinute * ahead), 3 * Math.max(base, 1));
+    const ahead = Math.min(h + 2.5, trendMinutes);
+    const ratio = Math.max(0, Math.min(hi, Math.max(lo, trend.base + trend.slopePerMinute * ahead)));
     const mean = expectedAhead[h] * ratio;
     const sd = Math.sqrt(mean + (expectedAhead[h] * ratioSd) ** 2);
     p50.push(mean);
     p10.push(Math.max(0, mean - 1.2816 * sd));
     p90.push(mean + 1.2816 * sd);
   }
-  return { from: input.now, p10, p50, p90, source: slopePerMinute > 0 ? 'nowcast-trend' : 'nowcast-level' };
+  const source = trend.slopePerMinute > 0 ? 'nowcast-rising' : trend.slopePerMinute < 0 ? 'nowcast-fading' : 'nowcast-level';
+  return { from: input.now, p10, p50, p90, source };
 }
 
 export interface SlotForecastLike {

@@ -8,14 +8,14 @@
  * a per-bucket Erlang formula (a steady state) alone would forget.
  */
 import type { SkillGroup } from '../domain/types';
-import { predictPerformance, requiredAgents } from '../staffing/erlang';
+import { predictPerformance, queuePerformance, type QueueInput } from '../staffing/erlang';
 import { MINUTE_MS } from '../time/grid';
 import type { CapacityProjection } from './capacity';
 import type { MinuteForecast, ProjectedBucket, TriggerPolicy } from './types';
 
 export interface ProjectionInput {
   group: SkillGroup;
-  policy: Pick<TriggerPolicy, 'horizonMinutes' | 'stepMinutes' | 'loginLeadMinutes' | 'forecastQuantile'>;
+  policy: Pick<TriggerPolicy, 'horizonMinutes' | 'stepMinutes' | 'loginLeadMinutes'> & { forecastQuantile: 'p10' | 'p50' | 'p90' };
   /** minute aligned, epoch ms */
   now: number;
   forecast: MinuteForecast;
@@ -25,6 +25,8 @@ export interface ProjectionInput {
   /** spare agents lent by overflow groups, per coming minute (absent = none) */
   overflowSpare?: number[];
 }
+
+const MAX_AGENTS = 1_000_000;
 
 /** Callers' mean patience when the group has none: only for thinning the carried queue. */
 const DEFAULT_PATIENCE_SECONDS = 180;
@@ -65,16 +67,7 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
       concurrency,
     };
     const performance = predictPerformance({ ...queue, agents: agents + overflowAgents });
-    const required = requiredAgents({
-      callsPerInterval: offered,
-      intervalSeconds: stepSeconds,
-      ahtSeconds: group.ahtSeconds,
-      serviceLevel: group.serviceLevel,
-      patienceSeconds: group.patienceSeconds,
-      shrinkage: 0,
-      maxOccupancy: group.maxOccupancy,
-      concurrency,
-    }).rawAgents;
+    const required = requiredAgentsNear(queue, group, agents + overflowAgents);
     out.push({
       start: now + first * MINUTE_MS,
       minutes: step,
@@ -85,12 +78,60 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
       serviceLevel: performance.serviceLevel,
       probAbandon: performance.probAbandon,
       requiredAgents: required,
-      actionable: first + step > policy.loginLeadMinutes,
+      // Beyond the login lead, and only while calls are expected: after closing, a callout would meet
+      // nobody but the last few callers of the day, long gone by the time an agent logs in.
+      actionable: first + step > policy.loginLeadMinutes && arrivals > 0,
     });
     const servable = ((agents + overflowAgents) * concurrency * stepSeconds) / group.ahtSeconds;
     carried = Math.max(0, offered - servable) * Math.exp(-stepSeconds / patience);
   }
   return out;
+}
+
+/**
+ * The fewest agents on the phone that meet the group's service level with occupancy at or under its cap
+ * — requiredAgents of src/staffing/erlang.ts (the same criteria and the same answer: see
+ * test/trigger/projection.test.ts), but searched outward from the agents on hand, which the answer is
+ * usually within a few of: a handful of Erlang A evaluations instead of a gallop from zero. A tick
+ * projects 6 buckets for each of hundreds of groups every minute, so this is most of its time.
+ */
+export function requiredAgentsNear(queue: Omit<QueueInput, 'agents'>, group: Pick<SkillGroup, 'serviceLevel' | 'maxOccupancy'>, hint: number): number {
+  const meets = (agents: number) => {
+    if (agents < 0) return false;
+    const p = queuePerformance({ ...queue, agents });
+    return p.serviceLevel >= group.serviceLevel.fraction - 1e-12 && p.occupancy <= group.maxOccupancy + 1e-12;
+  };
+  if (queue.callsPerInterval <= 0) return 0;
+  // Invariant once bracketed: `low` fails (−1 stands for "fewer than none"), `high` meets.
+  let low: number;
+  let high: number;
+  const start = Math.max(0, Math.round(hint));
+  if (meets(start)) {
+    high = start;
+    let step = 1;
+    low = high - step;
+    while (meets(low)) {
+      high = low;
+      step *= 2;
+      low = Math.max(-1, high - step);
+    }
+  } else {
+    low = start;
+    let step = 1;
+    high = low + step;
+    // A million agents is a unit mistake upstream, not a gap to call out: stop there (the hourly cap binds anyway).
+    while (!meets(high) && high < MAX_AGENTS) {
+      low = high;
+      step *= 2;
+      high = Math.min(MAX_AGENTS, low + step);
+    }
+  }
+  while (high - low > 1) {
+    const mid = Math.floor((low + high) / 2);
+    if (meets(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 /**

@@ -178,7 +178,7 @@ export interface ProjectedBucket {
   probAbandon: number;
   /** agents on the phone needed to reach the group's service-level target with this load */
   requiredAgents: number;
-  /** beyond the login lead time: a callout can still help here */
+  /** beyond the login lead time and calls are expected: a callout can still help here */
   actionable: boolean;
 }
 

@@ -4,7 +4,8 @@ import { simulate } from '../../src/sim/simulate';
 import type { SimulationSpec } from '../../src/sim/types';
 import { group, HOUR, MONDAY } from './fixtures';
 
-const small = { ...RAILWAY_DEFAULTS, agents: 30, freshCallsPerHour: 190, hours: 6, replications: 4 };
+// 12 replications: with 4, the mean wait of this small setup swings by more than the effect on some seeds.
+const small = { ...RAILWAY_DEFAULTS, agents: 30, freshCallsPerHour: 190, hours: 6, replications: 12 };
 
 describe('routing policies', () => {
   test('when unresolved callers return to their previous agent, then handle time and wait fall against fewest answered', () => {

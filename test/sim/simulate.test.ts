@@ -130,6 +130,20 @@ describe('simulate', () => {
     expect(withHook.intervals[3].abandonRate.mean).toBeLessThan(without.intervals[3].abandonRate.mean / 3);
   });
 
+  test('when two runs on one seed differ only in staffing, then the same callers arrive with the same patience (common random numbers)', () => {
+    const thin = simulate(stationarySpec({ agents: 5, callsPerHour: 200, hours: 4, patienceSeconds: 120, replications: 3, seed: 21 }));
+    const added = simulate({
+      ...stationarySpec({ agents: 5, callsPerHour: 200, hours: 4, patienceSeconds: 120, replications: 3, seed: 21 }),
+      onMinute: (state, actions) => {
+        if (state.now === MONDAY + 2 * HOUR) actions.addAgents({ count: 10, skillGroupIds: ['A'], loginDelayMinutes: 0, durationMinutes: 60 });
+      },
+    });
+    expect(added.intervals.map((r) => r.offered.mean)).toEqual(thin.intervals.map((r) => r.offered.mean));
+    // Callers done long before the extra agents come fare exactly the same; while they work, fewer run out of patience.
+    expect(added.intervals[0]).toEqual(thin.intervals[0]);
+    expect(added.intervals[2].abandoned.mean).toBeLessThan(thin.intervals[2].abandoned.mean / 3);
+  });
+
   test('when a callout is planned with a login delay, then the extra agents count from the login on', () => {
     const spec = stationarySpec({ agents: 4, callsPerHour: 100, hours: 3, patienceSeconds: 120, replications: 2, seed: 1 });
     const result = simulate({

@@ -58,10 +58,21 @@ describe('decide', () => {
 
   test('when a breach needs confirming, then the first breaching tick does not fire', () => {
     const p = policy({ confirmTicks: 2 });
-    const first = decide(base({ policy: p, forecast: flatForecast(20) }));
+    // 14 calls a minute on 36 agents: below the threshold on p50, not on p10 (a breach noise could make)
+    const first = decide(base({ policy: p, forecast: flatForecast(14) }));
     expect(first.decision.reason).toBe('breach-unconfirmed');
-    const second = decide(base({ policy: p, forecast: flatForecast(20, T0 + MIN), capacity: steadyCapacity(36, T0 + MIN), state: first.state, now: T0 + MIN }));
+    const second = decide(base({ policy: p, forecast: flatForecast(14, T0 + MIN), capacity: steadyCapacity(36, T0 + MIN), state: first.state, now: T0 + MIN }));
     expect(second.decision.fired).toBe(true);
+  });
+
+  test('when even the optimistic (p10) forecast breaches, then the breach needs no confirming ticks', () => {
+    const p = policy({ confirmTicks: 3 });
+    const fault = decide(base({ policy: p, forecast: flatForecast(20) }));
+    expect(fault.decision.reason).toBe('fired');
+    // 14 calls a minute on 36 agents breaches on p50, but not on p10 (11.2 a minute): that one is confirmed first
+    const marginal = decide(base({ policy: p, forecast: flatForecast(14) }));
+    expect(marginal.decision.reason).toBe('breach-unconfirmed');
+    expect(marginal.decision.projection.filter((b) => b.actionable).some((b) => b.serviceLevel < p.serviceLevelThreshold)).toBe(true);
   });
 
   test('when inside quiet hours, then a breach is recorded but nobody is called', () => {
