@@ -35,12 +35,12 @@ describe('deliverCallout against a real local receiver', () => {
   });
 
   test('when the receiver fails, stalls, rate-limits and answers slowly at random, then every callout is delivered exactly once and the logs hold no phone number', async () => {
-    receiver = await startReceiver(SECRET, 42, { failBefore: 0.15, failAfter: 0.1, rateLimit: 0.1, slow: 0.1, stallAfterSend: 0.08, slowMs: 30, stallMs: 400 });
+    receiver = await startReceiver(SECRET, 42, { failBefore: 0.15, failAfter: 0.1, rateLimit: 0.1, slow: 0.1, stallAfterSend: 0.08, slowMs: 30, stallMs: 3000 });
     const { decision, callouts } = fired();
     expect(callouts.length).toBeGreaterThanOrEqual(30);
     const logs: Array<Record<string, unknown>> = [];
     const rng = createRng(7);
-    const config: DeliveryConfig = { url: receiver.url, secret: SECRET, timeoutMs: 150, maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 100 };
+    const config: DeliveryConfig = { url: receiver.url, secret: SECRET, timeoutMs: 1000, maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 100 };
     const deps = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms / 10)), random: () => rng.uniform(), log: (e: Record<string, unknown>) => logs.push(e) };
     const outcomes = await Promise.all(callouts.map((c) => deliverCallout(payloadOf(c), config, deps)));
     // A worker that crashed after sending re-runs the deliveries of the first five callouts.
@@ -67,7 +67,7 @@ describe('deliverCallout against a real local receiver', () => {
   test('when the receiver answers 400, then the callout is dead-lettered at once with the reason', async () => {
     receiver = await startReceiver(SECRET, 1, { failBefore: 0, failAfter: 0, rateLimit: 0, slow: 0, stallAfterSend: 0, slowMs: 0, stallMs: 0 }, 400);
     const [callout] = fired().callouts;
-    const outcome = await deliverCallout(payloadOf(callout), { url: receiver.url, secret: SECRET, timeoutMs: 200, maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0.5 });
+    const outcome = await deliverCallout(payloadOf(callout), { url: receiver.url, secret: SECRET, timeoutMs: 2000, maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0.5 });
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'HTTP 400: not retryable' });
     expect(outcome.attempts).toHaveLength(1);
   });
@@ -76,7 +76,7 @@ describe('deliverCallout against a real local receiver', () => {
     receiver = await startReceiver(SECRET, 1, { failBefore: 0, failAfter: 0, rateLimit: 0, slow: 0, stallAfterSend: 0, slowMs: 0, stallMs: 0 }, 503);
     const [callout] = fired().callouts;
     const waits: number[] = [];
-    const outcome = await deliverCallout(payloadOf(callout), { url: receiver.url, secret: SECRET, timeoutMs: 200, maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000 }, { now: Date.now, sleep: async (ms) => void waits.push(ms), random: () => 0.999 });
+    const outcome = await deliverCallout(payloadOf(callout), { url: receiver.url, secret: SECRET, timeoutMs: 2000, maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000 }, { now: Date.now, sleep: async (ms) => void waits.push(ms), random: () => 0.999 });
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'gave up after 4 attempts; last: HTTP 503' });
     expect(receiver.requests).toBe(4);
     expect(waits).toHaveLength(3);

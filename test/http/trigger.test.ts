@@ -95,12 +95,12 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
   }
 
   beforeAll(async () => {
-    receiver = await startReceiver(SECRET, 11, { failBefore: 0.15, failAfter: 0.1, rateLimit: 0.1, slow: 0.1, stallAfterSend: 0.08, slowMs: 30, stallMs: 400 });
+    receiver = await startReceiver(SECRET, 11, { failBefore: 0.15, failAfter: 0.1, rateLimit: 0.1, slow: 0.1, stallAfterSend: 0.08, slowMs: 30, stallMs: 3000 });
     const sink = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
     service = await startService(
       testEnv(prefix, {
         WEBHOOK_URL: receiver.url, WEBHOOK_SECRET: SECRET, PUBLIC_BASE_URL: 'https://wfm.example', TRIGGER_TICK_CRON: 'off',
-        WEBHOOK_TIMEOUT_MS: '150', WEBHOOK_MAX_ATTEMPTS: '12', WEBHOOK_BACKOFF_MS: '5', WEBHOOK_MAX_BACKOFF_MS: '40',
+        WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_MAX_ATTEMPTS: '12', WEBHOOK_BACKOFF_MS: '5', WEBHOOK_MAX_BACKOFF_MS: '40',
       }),
       // No redaction in the test logger: the phone must not be handed to the logger at all.
       { now: () => clock.t, log: pino({ level: 'debug' }, sink) },
