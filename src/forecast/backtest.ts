@@ -40,6 +40,8 @@ export interface BacktestReport {
 
 export interface BacktestOptions extends CalendarInput {
   windows?: number;
+  /** days between origins (default 7: weekly) */
+  stepDays?: number;
   /** realtime: forecast only at interval starts this many minutes apart (default: every interval) */
   originEveryMinutes?: number;
   net?: Parameters<typeof trainTwoWeek>[0]['net'];
@@ -52,7 +54,7 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
   const clock = options.clock ?? (() => performance.now());
   const windows = options.windows ?? 8;
   const n = series.dates.length;
-  const step = 7;
+  const step = options.stepDays ?? 7;
   const length = horizon === 'two-week' ? TWO_WEEK_DAYS : 7;
   const origins: number[] = [];
   for (let k = 0; k < windows; k++) {

@@ -18,8 +18,8 @@ import { fitDecomposition, decompositionForecast } from './decomposition';
 import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, naiveBands } from './baselines';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions, type LoadedNet } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
-import { scorePoints, type ForecastMetrics, type ScoredPoint } from './metrics';
-import { chooseLive, MIN_HISTORY_DAYS } from './two-week';
+import { scorePoints, selectLive, type ForecastMetrics, type ScoredPoint, type GroupedPoint } from './metrics';
+import { MIN_HISTORY_DAYS } from './two-week';
 import { fitIntradayFilter, stateAt, stepMultipliers, type IntradayFilterParams, type FilterDay } from './intraday';
 import { poissonMedian } from './stats';
 import { WfmError } from '../errors/wfm-error';
@@ -29,8 +29,6 @@ const VALIDATION_DAYS = 7;
 /** Days before validation that train the filter and the net (recent behaviour matters most). */
 const TRAINING_DAYS = 84;
 const LOG_CLIP = 2.5;
-/** The net replaces the filter only when its validation WAPE is lower by more than this share. */
-const NET_MARGIN = 0.01;
 
 export type RealtimeAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'ratio-adjusted' | 'state-space' | 'realtime-net';
 
@@ -111,6 +109,8 @@ export function shrunkRatio(state: SoFar): number {
 
 /** Everything the candidates need at one interval start of one day. */
 interface Origin {
+  /** day index in the series (-1 for today in the service) */
+  day: number;
   slot: number;
   features: number[];
   expectedSteps: number[];
@@ -125,7 +125,7 @@ function stepSlots(slot: number, steps: number, slotsPerDay: number): number[] {
   return Array.from({ length: steps }, (_, j) => slot + j).filter((x) => x < slotsPerDay);
 }
 
-function originAt(day: DayExpectation, today: number[], slot: number, weekday: number, signals: number[][], steps: number, filter: IntradayFilterParams | null): Origin {
+function originAt(dayIndex: number, day: DayExpectation, today: number[], slot: number, weekday: number, signals: number[][], steps: number, filter: IntradayFilterParams | null): Origin {
   const slots = day.expected.length;
   const idx = stepSlots(slot, steps, slots);
   const state = soFar(day, today, slot);
@@ -170,6 +170,7 @@ function originAt(day: DayExpectation, today: number[], slot: number, weekday: n
     }),
   ];
   return {
+    day: dayIndex,
     slot,
     features,
     expectedSteps,
@@ -198,7 +199,7 @@ function originsOf(series: DaySeries, expectations: Map<number, DayExpectation>,
     const day = expectations.get(d);
     if (!day) continue;
     const daySignals = signalNames.map((name) => signals[name]?.[d] ?? []);
-    for (let s = 0; s < series.slotsPerDay; s += everySlots) if (day.open[s]) origins.push(originAt(day, series.values[d], s, series.weekdays[d], daySignals, steps, filter));
+    for (let s = 0; s < series.slotsPerDay; s += everySlots) if (day.open[s]) origins.push(originAt(d, day, series.values[d], s, series.weekdays[d], daySignals, steps, filter));
   }
   return origins;
 }
@@ -240,10 +241,10 @@ const answersWithMedian = (alias: RealtimeAlias) => alias === 'state-space' || a
 
 const total = (xs: number[]) => xs.reduce((a, v) => a + v, 0);
 
-function totalsPoints(origins: Origin[], forecasts: number[][], median: boolean): ScoredPoint[] {
+function totalsPoints(origins: Origin[], forecasts: number[][], median: boolean): GroupedPoint[] {
   return origins.map((o, i) => {
     const mean = total(forecasts[i]);
-    return { actual: o.actualSteps.some((v) => !Number.isFinite(v)) ? NaN : total(o.actualSteps), p50: median ? poissonMedian(mean) : mean };
+    return { actual: o.actualSteps.some((v) => !Number.isFinite(v)) ? NaN : total(o.actualSteps), p50: median ? poissonMedian(mean) : mean, group: String(o.day) };
   });
 }
 
@@ -289,10 +290,14 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
     );
     forecasts['realtime-net'] = await predictWith({ liveAlias: 'realtime-net', net, steps }, validation);
   }
+  const points: Partial<Record<RealtimeAlias, GroupedPoint[]>> = {};
   const scores: Partial<Record<RealtimeAlias, ForecastMetrics>> = {};
-  for (const [alias, f] of Object.entries(forecasts) as Array<[RealtimeAlias, number[][]]>) scores[alias] = scorePoints(totalsPoints(validation, f, answersWithMedian(alias)), 1);
-  let liveAlias = chooseLive(scores, betterNaive(scores));
-  if (liveAlias === 'realtime-net' && (scores['state-space']?.wape ?? Infinity) * (1 - NET_MARGIN) <= (scores['realtime-net']?.wape ?? Infinity)) liveAlias = 'state-space';
+  for (const [alias, f] of Object.entries(forecasts) as Array<[RealtimeAlias, number[][]]>) {
+    points[alias] = totalsPoints(validation, f, answersWithMedian(alias));
+    scores[alias] = scorePoints(points[alias]!, 1);
+  }
+  // The filter is the default; the net or a reference replaces it only when clearly better (selectLive).
+  const liveAlias = selectLive<RealtimeAlias>(points, 'state-space');
   const live = forecasts[liveAlias]!;
   const median = answersWithMedian(liveAlias);
   const stepPairs = validation.flatMap((o, i) => o.actualSteps.map((a, j) => ({ actual: a, p50: median ? poissonMedian(live[i][j]) : live[i][j] })));
@@ -312,12 +317,6 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
     trainedThrough: series.dates[n - 1],
     historyDays: span,
   };
-}
-
-function betterNaive(scores: Partial<Record<RealtimeAlias, ForecastMetrics>>): RealtimeAlias {
-  const a = scores['naive-last-week']?.wape ?? Infinity;
-  const b = scores['naive-mean-4-weeks']?.wape ?? Infinity;
-  return a < b ? 'naive-last-week' : 'naive-mean-4-weeks';
 }
 
 export interface RealtimeSlotForecast {
@@ -359,7 +358,7 @@ export async function forecastRealtimeSlots(options: {
   const day = dayExpectation(history, calendar, date);
   const today = Array.from({ length: history.slotsPerDay }, (_, s) => (s < slot && Number.isFinite(options.today[s]) ? options.today[s] : NaN));
   const signalRows = (model?.signalNames ?? []).map((name) => options.signals?.[name] ?? []);
-  const origin = originAt(day, today, slot, weekdayOf(date), signalRows, steps, model?.filter ?? null);
+  const origin = originAt(-1, day, today, slot, weekdayOf(date), signalRows, steps, model?.filter ?? null);
   const idx = stepSlots(slot, steps, history.slotsPerDay);
   const span = historySpanDays(history);
   let alias: RealtimeAlias = 'naive-mean-4-weeks';

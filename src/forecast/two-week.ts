@@ -1,10 +1,11 @@
 /**
  * The two-week forecaster: a robust multiplicative decomposition (see ./decomposition.ts) whose
  * per-interval residuals a small dense net corrects from features (interval of day, weekday, horizon,
- * the last four same weekdays, seasonal smoothing, holiday and special-day flags, recent trend).
- * Training scores every candidate — the baselines, the decomposition and the net — on the most recent
- * weekly origins of the history; the best one goes live, so the live model is never worse than its own
- * baselines on validation. Prediction intervals come from that candidate's validation residuals.
+ * the last four same weekdays, seasonal smoothing, day of month, holidays with their eves and next
+ * days, special days, recent trend). Training scores every candidate — the baselines, the
+ * decomposition and the net — on up to 8 weekly origins with four weeks of history before each; the
+ * decomposition goes live unless another candidate is clearly better there (see selectLive). The
+ * learned candidates answer with medians; prediction intervals come from the live candidate's errors.
  */
 import type { DaySeries } from './day-series';
 import { addDays, headOf, historySpanDays, weekdayOf } from './day-series';
@@ -14,7 +15,7 @@ import { DecompositionForecaster, fitDecomposition, decompositionForecast, calen
 import { poissonMedian } from './stats';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
-import { scorePoints, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint } from './metrics';
+import { scorePoints, weeklyNaiveScale, selectLive, type ForecastMetrics, type GroupedPoint } from './metrics';
 import { WfmError } from '../errors/wfm-error';
 
 export const TWO_WEEK_DAYS = 14;
@@ -24,7 +25,6 @@ const VALIDATION_ORIGINS = 8;
 const TRAIN_ORIGIN_STEP_DAYS = 2;
 const MAX_TRAIN_ORIGINS = 90;
 const LOG_CLIP = 2.5;
-const SWITCH_MARGIN = 0.03;
 
 export type TwoWeekAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'seasonal-es' | 'decomposition' | 'decomposition-net';
 
@@ -178,15 +178,15 @@ export const BASELINE_FACTORIES: Record<Exclude<TwoWeekAlias, 'decomposition-net
 };
 
 /** Scores a predictor on origins (day indices) of a series: points of open intervals with actuals. */
-export function backtestPoints(series: DaySeries, origins: number[], horizonDays: number, predict: Predictor): Array<ScoredPoint & { day: number; slot: number }> {
-  const points: Array<ScoredPoint & { day: number; slot: number }> = [];
+export function backtestPoints(series: DaySeries, origins: number[], horizonDays: number, predict: Predictor): Array<GroupedPoint & { day: number; slot: number }> {
+  const points: Array<GroupedPoint & { day: number; slot: number }> = [];
   for (const o of origins) {
     const history = headOf(series, o);
     const days = Math.min(horizonDays, series.dates.length - o);
     const forecast = predict(history, series.dates.slice(o, o + days));
     for (let i = 0; i < days; i++) {
       const open = history.open[series.weekdays[o + i] - 1];
-      for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.push({ actual: series.values[o + i][s], p50: forecast[i][s], day: o + i, slot: s });
+      for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.push({ actual: series.values[o + i][s], p50: forecast[i][s], day: o + i, slot: s, group: `${o}:${i}` });
     }
   }
   return points;
@@ -214,7 +214,7 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
   // …or, for information and bands only, the windows a short history has (two weeks before each).
   const shortOrigins = validationOrigins.length ? validationOrigins : weeklyOrigins(n, first, 14);
   const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s]);
-  const candidates: Partial<Record<TwoWeekAlias, Array<ScoredPoint>>> = {};
+  const candidates: Partial<Record<TwoWeekAlias, GroupedPoint[]>> = {};
   for (const [alias, make] of Object.entries(BASELINE_FACTORIES)) {
     candidates[alias as TwoWeekAlias] = backtestPoints(series, shortOrigins, TWO_WEEK_DAYS, answering(alias as TwoWeekAlias, classicPredictor(make, calendar)));
   }
@@ -233,21 +233,22 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
     }
   }
   const validation: Partial<Record<TwoWeekAlias, ForecastMetrics>> = {};
-  for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, ScoredPoint[]]>) validation[alias] = scorePoints(points, scale);
-  // A handful of validation windows is a noisy judge: another candidate replaces the robust
-  // decomposition only when it is clearly better there (by more than SWITCH_MARGIN), not by the luck
-  // of a few weeks; the decomposition itself must still beat both naive baselines there.
-  const best: TwoWeekAlias = validationOrigins.length ? chooseLive<TwoWeekAlias>(validation, 'decomposition') : 'decomposition';
-  const decompositionWape = validation.decomposition?.wape ?? Infinity;
-  const naiveWape = Math.min(validation['naive-last-week']?.wape ?? Infinity, validation['naive-mean-4-weeks']?.wape ?? Infinity);
-  const decompositionHolds = !(decompositionWape > naiveWape);
-  const keepDecomposition = best !== 'decomposition' && decompositionHolds && !((validation[best]?.wape ?? Infinity) < decompositionWape * (1 - SWITCH_MARGIN));
-  const liveAlias: TwoWeekAlias = keepDecomposition ? 'decomposition' : best;
+  for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, GroupedPoint[]]>) validation[alias] = scorePoints(points, scale);
+  // The decomposition is the robust default; another candidate (the net, a baseline) replaces it
+  // only when clearly better on the validation days (see selectLive).
+  const liveAlias: TwoWeekAlias = validationOrigins.length ? selectLive<TwoWeekAlias>(candidates, 'decomposition') : 'decomposition';
   if (liveAlias === 'decomposition-net') {
     const allRows = netRows(series, calendar, n);
     net = await trainNet(allRows.features, allRows.targets, allRows.weights, netOptions);
   }
-  const bands = calibrateBands(candidates[liveAlias] ?? []);
+  // Bands from the live candidate's errors: on the validation days, or for a classic candidate on
+  // every weekly origin with two weeks of history before it (a short history's one validation week
+  // would calibrate on too few days, all at short horizons).
+  const bandOrigins = weeklyOrigins(n, first, 14);
+  const bandPoints = liveAlias === 'decomposition-net'
+    ? candidates[liveAlias] ?? []
+    : backtestPoints(series, bandOrigins, TWO_WEEK_DAYS, answering(liveAlias, classicPredictor(BASELINE_FACTORIES[liveAlias], calendar)));
+  const bands = calibrateBands(bandPoints);
   return {
     kind: 'two-week',
     skillGroupId: series.skillGroupId,
@@ -267,19 +268,6 @@ function weeklyOrigins(n: number, first: number, minHistory: number): number[] {
   const origins: number[] = [];
   for (let k = 1; k <= VALIDATION_ORIGINS; k++) if (n - 7 * k - first >= minHistory) origins.unshift(n - 7 * k);
   return origins;
-}
-
-/** The candidate with the lowest validation WAPE (ties and unscorable windows keep the fallback). */
-export function chooseLive<A extends string>(validation: Partial<Record<A, ForecastMetrics>>, fallback: A): A {
-  let live = fallback;
-  let best = validation[fallback]?.wape ?? Infinity;
-  for (const [alias, metrics] of Object.entries(validation) as Array<[A, ForecastMetrics]>) {
-    if (Number.isFinite(metrics.wape) && metrics.wape < best) {
-      best = metrics.wape;
-      live = alias;
-    }
-  }
-  return live;
 }
 
 export interface DayForecast {
