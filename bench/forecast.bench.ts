@@ -101,20 +101,20 @@ interface Floor {
 }
 
 /**
- * How far any forecaster could go on the two-week windows of a series (origins with ≥ 4 weeks of
- * history): the Poisson floor (Σ E|y − λ| / Σ y with λ the mean of up to two same weekdays on each
+ * How far forecasts could go on the windows of a backtest (origins with ≥ 4 weeks of history, the
+ * `horizonDays` after each): the Poisson floor (Σ E|y − λ| / Σ y with λ the mean of up to two same weekdays on each
  * side), a forecaster told every day's true total in advance that spreads it with the live model's
  * intraday profile, and the over-dispersion of interval counts (variance of same-interval differences
  * one week apart, after scaling to equal day totals, over the Poisson variance).
  */
-function noiseFloor(series: DaySeries, report: BacktestReport): Floor {
+function noiseFloor(series: DaySeries, report: BacktestReport, horizonDays: number): Floor {
   const origins = report.windows.filter((w) => !w.baselineFallback).map((w) => series.dates.indexOf(w.origin));
   let floor = 0;
   let oracleError = 0;
   let actualTotal = 0;
   for (const o of origins) {
     const profile = fitDecomposition(headOf(series, o), calendar).profile;
-    for (let d = o; d < Math.min(series.dates.length, o + 14); d++) {
+    for (let d = o; d < Math.min(series.dates.length, o + horizonDays); d++) {
       const open = series.open[series.weekdays[d] - 1];
       const total = dayTotal(series, d);
       for (let s = 0; s < series.slotsPerDay; s++) {
@@ -158,6 +158,49 @@ function expectedAbsPoissonDeviation(lambda: number): number {
   return total;
 }
 
+interface Result {
+  label: string;
+  two: BacktestReport | null;
+  rt: BacktestReport;
+}
+
+const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
+
+/** The targets of the issue against this run's figures, with the reasons where they are missed. */
+function assessment(results: Result[], floors: Map<string, Floor>, supplementary: string, trainingSeconds: number): string {
+  const protocol = results.filter((r) => r.label !== supplementary);
+  const byLabel = (label: string) => results.find((r) => r.label === label)!;
+  const both = (r: BacktestReport | null) => (r ? `${f(r.wapeRatio)} (≥ 4 wk: ${f(r.learned?.wapeRatio)})` : '–');
+  const headline = ['year total', 'Jan–Feb TOTAL', 'Jan–Feb PS'];
+  const twoWeekMet = headline.every((l) => byLabel(l).two!.wapeRatio <= 0.9);
+  const worse = (pick: (r: BacktestReport) => number) => protocol.filter((r) => r.two && pick(r.two) > 1 + 1e-9).map((r) => `${r.label} ${f(pick(r.two!))}`);
+  const realtimeMet = protocol.every((r) => r.rt.wapeRatio <= 0.7);
+  const outside = (r: BacktestReport | null) => r !== null && !(r.overall.live.coverage >= 0.7 && r.overall.live.coverage <= 0.9);
+  const coverageMisses = results.flatMap((r) => [outside(r.two) ? `${r.label} two-week ${pct(r.two!.overall.live.coverage)}` : '', outside(r.rt) ? `${r.label} realtime ${pct(r.rt.overall.live.coverage)}` : ''].filter(Boolean));
+  const yearTwo = floors.get('year total two-week');
+  const yearRt = floors.get('year total realtime');
+  const supp = byLabel(supplementary);
+  const lines = [
+    `- Two-week ≤ 0.90 on the total and PS: ${verdict(twoWeekMet)} — year total ${both(byLabel('year total').two)}, Jan–Feb TOTAL ${both(byLabel('Jan–Feb TOTAL').two)}, Jan–Feb PS ${both(byLabel('Jan–Feb PS').two)}; over the whole year (supplementary) ${f(supp.two!.wapeRatio)}.`,
+    `- No series worse than its better naive: ${verdict(worse((r) => r.wapeRatio).length === 0)} — above 1.000 over all windows: ${worse((r) => r.wapeRatio).join(', ') || 'none'}; over the windows with ≥ 4 weeks: ${worse((r) => r.learned?.wapeRatio ?? 0).join(', ') || 'none'}.`,
+    `- Realtime ≤ 0.70 at every open interval start: ${verdict(realtimeMet)} — year total ${f(byLabel('year total').rt.wapeRatio)} (ratio-scaled ${f(byLabel('year total').rt.overall['ratio-adjusted'].wape / betterNaiveWape(byLabel('year total').rt.overall))}), 6-minute data ${f(byLabel('year total, 6-minute data').rt.wapeRatio)}, Jan–Feb TOTAL ≥ 4 wk ${f(byLabel('Jan–Feb TOTAL').rt.learned?.wapeRatio)}, Jan–Feb PS ≥ 4 wk ${f(byLabel('Jan–Feb PS').rt.learned?.wapeRatio)}; over the whole year (supplementary) ${f(supp.rt.wapeRatio)}.`,
+    `- p10–p90 coverage 70–90 %: ${verdict(coverageMisses.length === 0)}${coverageMisses.length ? ` — outside: ${coverageMisses.join(', ')}` : ''}.`,
+    `- Training a year ≤ 60 s: ${verdict(trainingSeconds <= 60)} (slowest horizon ${trainingSeconds.toFixed(1)} s).`,
+  ];
+  if (yearTwo && yearRt) {
+    lines.push(
+      '',
+      `Why the year-total ratios stop where they do (last 8 weeks): the realtime target asks for ${f(0.7 * yearRt.naive)} WAPE; a forecaster told each day's true total in advance, spreading it with the live profile, gets ${f(yearRt.oracleDayTotal)} on the same windows (${f(yearRt.oracleDayTotal / yearRt.naive)}× the naive), and the live realtime model ${f(byLabel('year total').rt.wapeRatio)}×. What separates these from the Poisson floor (${f(yearRt.poisson)}) is the intraday over-dispersion (${f(yearRt.overdispersion)}× Poisson): half hours that run hot or cold on one day and not on the same weekday a week later. The realtime filter reads the part that persists from one interval to the next; the rest is in no history. Two-week carries the same profile error (${f(yearTwo.oracleDayTotal / yearTwo.naive)}× with true day totals) plus the day-level error: day totals swing ±10–40 % in week-long spells (mid-November, mid-December) that the history before the origin does not show. Over the whole year (supplementary row), where holidays and month starts fall in the windows and the structure pays, the same model reaches ${f(supp.two!.wapeRatio)} two-week and ${f(supp.rt.wapeRatio)} realtime.`,
+    );
+  }
+  const small = protocol.filter((r) => r.two?.learned && r.two.learned.wapeRatio > 1 + 1e-9);
+  if (small.length) {
+    const perInterval = (r: BacktestReport) => r.learned!.overall.live.actualTotal / r.learned!.overall.live.n;
+    lines.push('', `Above 1.000 with the learned model: ${small.map((r) => `${r.label} (${perInterval(r.two!).toFixed(1)} calls per open half hour)`).join(', ')} — queues with few calls and level shifts within February, judged on 1–3 validation weeks of 31–45 days of history.`);
+  }
+  return lines.join('\n');
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const series: Array<{ label: string; s: DaySeries }> = [{ label: 'year total', s: buildDaySeries(loadYearIntervals(30), { skillGroupId: 'TOTAL', zone: ZONE, intervalMinutes: 30 }) }];
@@ -171,6 +214,8 @@ async function main(): Promise<void> {
   const realtimeRows: Array<Array<string | number>> = [];
   const floorRows: Array<Array<string | number>> = [];
   const peerNotes: string[] = [];
+  const results: Result[] = [];
+  const floors = new Map<string, Floor>();
   const realtimeRow = (label: string, rt: BacktestReport) => {
     const r = rt.overall;
     const L = rt.learned;
@@ -198,15 +243,20 @@ async function main(): Promise<void> {
     twoWeekRows.push([label, two.windows.length, two.windows.filter((w) => w.baselineFallback).length, f(o.live.wape), f(o['naive-last-week'].wape), f(o['naive-mean-4-weeks'].wape), f(o['seasonal-es'].wape), f(o.decomposition.wape), peerAll, peerLearned, `**${f(two.wapeRatio)}**`, `**${f(two.learned?.wapeRatio)}**`, f(o.live.mase), pct(o.live.bias), pct(o.live.coverage), pct(two.learned?.overall.live.coverage), aliases]);
     const rt = await backtestSeries(s, calendar, 'realtime', { windows, stepDays });
     realtimeRows.push(realtimeRow(label, rt));
+    results.push({ label, two, rt });
     if (two.learned && (label === 'year total' || label === 'Jan–Feb TOTAL' || label === 'Jan–Feb PS')) {
-      const floor = noiseFloor(s, two);
-      floorRows.push([label, f(floor.naive), f(floor.poisson), f(floor.poisson / floor.naive), f(floor.oracleDayTotal), f(floor.oracleDayTotal / floor.naive), f(floor.overdispersion), f(two.learned.wapeRatio), f(rt.learned?.wapeRatio)]);
+      for (const [horizon, report, days] of [['two-week', two, 14], ['realtime', rt, 7]] as const) {
+        const floor = noiseFloor(s, report, days);
+        floors.set(`${label} ${horizon}`, floor);
+        floorRows.push([label, horizon, f(floor.naive), f(floor.poisson), f(floor.poisson / floor.naive), f(floor.oracleDayTotal), f(floor.oracleDayTotal / floor.naive), f(floor.overdispersion), f(report.learned?.wapeRatio)]);
+      }
     }
     log(`${label}: two-week ${f(two.wapeRatio)} (learned windows ${f(two.learned?.wapeRatio)}), realtime ${f(rt.wapeRatio)} (learned windows ${f(rt.learned?.wapeRatio)})`);
   }
   const sixMinute = buildDaySeries(loadYearIntervals(6), { skillGroupId: 'TOTAL', zone: ZONE, intervalMinutes: 6 });
   const rt6 = await backtestSeries(sixMinute, calendar, 'realtime', { windows: 8, originEveryMinutes: 30 });
   realtimeRows.splice(2, 0, realtimeRow('year total, 6-minute data', rt6));
+  results.splice(2, 0, { label: 'year total, 6-minute data', two: null, rt: rt6 });
   log(`year total at 6 minutes: realtime ${f(rt6.wapeRatio)}`);
 
   // Training time: one skill group, a whole year of 30-minute history, as the train-forecaster job runs it.
@@ -233,9 +283,12 @@ async function main(): Promise<void> {
     '"ratio-scaled" = the day\'s expectation × today\'s observed-to-expected ratio so far (shrunk early in the day), the reference the issue names. The 6-minute row forecasts five 6-minute slots at each 30-minute start and is scored on their total.',
     '',
     '### Noise floor (windows with ≥ 4 weeks of history)',
-    table(['series', 'better naive WAPE', 'Poisson floor', 'floor / naive', 'told each day\'s true total', 'that / naive', 'over-dispersion', 'live two-week ratio', 'live realtime ratio'], floorRows),
+    table(['series', 'windows', 'better naive WAPE', 'Poisson floor', 'floor / naive', 'told each day\'s true total', 'that / naive', 'over-dispersion', 'live ratio'], floorRows),
     '',
-    '"Poisson floor": even the true rate λ of every interval leaves Σ E|y − λ| / Σ y. "told each day\'s true total": a forecaster that knows every day\'s total in advance and spreads it with the live intraday profile — a better day-level forecast than any real one, two-week or realtime. "over-dispersion": interval counts vary about that many times more than Poisson around a fixed intraday profile (same interval one week apart, scaled to equal day totals); that part is day-specific and not in any history, so only its short-lived part (what the last intervals reveal) is open to the realtime filter.',
+    '"Poisson floor": even the true rate λ of every interval leaves Σ E|y − λ| / Σ y. "told each day\'s true total": a forecaster that knows every day\'s total in advance and spreads it with the live intraday profile — a better day-level forecast than any real one (a realtime forecaster knows less about the day\'s level, only more about the last intervals). "over-dispersion": interval counts vary about that many times more than Poisson around a fixed intraday profile (same interval one week apart, scaled to equal day totals); that part is day-specific and not in any history, so only its short-lived part (what the last intervals reveal) is open to the realtime filter.',
+    '',
+    '### Targets',
+    assessment(results, floors, yearWide, Math.max(twoWeekSeconds, realtimeSeconds)),
     '',
     `Training one skill group on a year of 30-minute history: two-week ${twoWeekSeconds.toFixed(1)} s (live: ${trained.model.liveAlias}), realtime ${realtimeSeconds.toFixed(1)} s (live: ${trainedRealtime.model.liveAlias}); tfjs backend ${trained.metrics.backend} (target ≤ 60 s).`,
     peerNotes.length ? `\nPeer notes:\n${peerNotes.join('\n')}` : '',

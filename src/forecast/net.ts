@@ -7,6 +7,7 @@
  */
 import { tf } from './tf-backend';
 import { seededRng } from './stats';
+import { WfmError } from '../errors/wfm-error';
 
 export interface NetArtifacts {
   modelTopology: object;
@@ -192,6 +193,10 @@ export async function loadNet(artifacts: NetArtifacts): Promise<LoadedNet> {
   return {
     predict(features: number[][]): number[][] {
       if (features.length === 0) return [];
+      if (features[0].length !== artifacts.inputSize) {
+        // A version trained by an older release of the forecaster: its features no longer line up.
+        throw new WfmError('conflict', `this model was trained on ${artifacts.inputSize} features and the forecaster now computes ${features[0].length}: train the skill group again`);
+      }
       const out = tf.tidy(() => {
         const x = tf.tensor2d(toMatrix(features, artifacts.featureMean, artifacts.featureStd), [features.length, artifacts.inputSize]);
         return (model.predict(x) as tf.Tensor).dataSync();
