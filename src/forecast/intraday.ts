@@ -15,6 +15,8 @@
  */
 import { median } from './stats';
 
+const INNOVATION_CLIP = 2.5;
+
 export interface IntradayFilterParams {
   dayVariance: number;
   persistence: number;
@@ -49,7 +51,10 @@ export function observe(state: IntradayState, params: IntradayFilterParams, obse
   const total = pl + 2 * pc + pd + noise;
   const gainLevel = (pl + pc) / total;
   const gainDeviation = (pc + pd) / total;
-  const innovation = z - state.level - state.deviation;
+  // Interval counts are heavy-tailed (a 10× surge half hour): a surprise beyond INNOVATION_CLIP
+  // standard deviations moves the state no more than one at the clip would (a Huber-type update).
+  const limit = INNOVATION_CLIP * Math.sqrt(total);
+  const innovation = Math.max(-limit, Math.min(limit, z - state.level - state.deviation));
   const hl = pl + pc;
   const hd = pc + pd;
   return {
