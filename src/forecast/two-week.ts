@@ -12,7 +12,7 @@ import { addDays, headOf, historySpanDays, weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
 import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, lastSameWeekdays, naiveBands, type DayForecaster } from './baselines';
 import { DecompositionForecaster, fitDecomposition, decompositionForecast, calendarKind, type DecompositionState } from './decomposition';
-import { poissonMedian } from './stats';
+import { poissonMedian, seededRng } from './stats';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
 import { scorePoints, weeklyNaiveScale, selectLive, type ForecastMetrics, type GroupedPoint } from './metrics';
@@ -24,6 +24,7 @@ export const MIN_HISTORY_DAYS = 28;
 const VALIDATION_ORIGINS = 8;
 const TRAIN_ORIGIN_STEP_DAYS = 2;
 const MAX_TRAIN_ORIGINS = 90;
+const MAX_TRAIN_ROWS = 45_000;
 const LOG_CLIP = 2.5;
 
 export type TwoWeekAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'seasonal-es' | 'decomposition' | 'decomposition-net';
@@ -110,6 +111,11 @@ function netRows(series: DaySeries, calendar: DayCalendar, endDay: number) {
   const firstOrigin = Math.max(14, series.present.indexOf(true) + 14);
   const origins: number[] = [];
   for (let o = endDay - TWO_WEEK_DAYS; o >= firstOrigin && origins.length < MAX_TRAIN_ORIGINS; o -= TRAIN_ORIGIN_STEP_DAYS) origins.unshift(o);
+  // Fine or round-the-clock data (5-minute, 24/7) would give hundreds of thousands of rows: a seeded
+  // sample of them keeps every origin represented and the training time bounded.
+  const openSlots = series.open.reduce((a, row) => a + row.filter(Boolean).length, 0) / 7;
+  const keep = Math.min(1, MAX_TRAIN_ROWS / Math.max(1, origins.length * TWO_WEEK_DAYS * openSlots));
+  const rng = seededRng(DEFAULT_NET_OPTIONS.seed);
   for (const o of origins) {
     const history = headOf(series, o);
     const ctx = originContext(history, calendar, series.dates.slice(o, o + TWO_WEEK_DAYS));
@@ -118,7 +124,7 @@ function netRows(series: DaySeries, calendar: DayCalendar, endDay: number) {
       const open = history.open[series.weekdays[day] - 1];
       for (let s = 0; s < series.slotsPerDay; s++) {
         const actual = series.values[day][s];
-        if (!open[s] || !Number.isFinite(actual)) continue;
+        if (!open[s] || !Number.isFinite(actual) || (keep < 1 && rng() >= keep)) continue;
         const base = ctx.base[i][s];
         features.push(featureRow(ctx, calendar, i, s));
         targets.push([logRatio(actual, base)]);
