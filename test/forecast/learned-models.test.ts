@@ -25,7 +25,7 @@ describe('two-week forecaster', () => {
     const history = syntheticHistory({ days: 70 });
     const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: fastNet });
     expect(Object.keys(metrics.candidates).sort()).toEqual(['decomposition', 'decomposition-net', 'naive-last-week', 'naive-mean-4-weeks', 'seasonal-es']);
-    // the live model is the best candidate on validation, so never worse than its own baselines there
+    // on a clean weekly pattern the structural model beats both naive baselines on validation
     expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-mean-4-weeks'].wape);
     expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-last-week'].wape);
     const from = slotInstant('2024-03-11', 0, ZONE, 30)!;
