@@ -97,8 +97,8 @@ describe('metrics and bands', () => {
     const preferred = points((d) => (d % 2 ? 10 : -10));
     const lucky = points((d) => (d === 3 ? 0 : d % 2 ? 10 : -10)); // better on one day of fourteen
     const steady = points((d) => (d % 2 ? 8 : -8));
-    expect(selectLive({ structural: preferred, baseline: lucky }, 'structural')).toBe('structural');
-    expect(selectLive({ structural: preferred, baseline: lucky, other: steady }, 'structural')).toBe('other');
+    expect(selectLive<string>({ structural: preferred, baseline: lucky }, 'structural')).toBe('structural');
+    expect(selectLive<string>({ structural: preferred, baseline: lucky, other: steady }, 'structural')).toBe('other');
   });
 });
 
