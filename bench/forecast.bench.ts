@@ -1,36 +1,58 @@
 /**
- * `npm run bench:forecast`: the live model (trained at every weekly origin on the history before it),
- * the naive baselines and a library peer (MSTL + AutoETS from @bsull/augurs) on the same rolling
- * windows of the real Anonymous Bank 1999 data, 30-minute intervals, opening hours only.
- * Periods: the whole-year 6-minute file (total, last 8 weeks); January+February per queue and total
- * (contiguous, so treated as one period of 8.4 weeks: only origins with ≥ 4 weeks of history get the
- * learned model, the others the flagged baseline); October alone has < 4 weeks before any origin.
+ * `npm run bench:forecast`: the live model (retrained at every weekly origin on the history before
+ * it, exactly as the nightly job would), the naive baselines and a library peer (MSTL + AutoETS from
+ * @bsull/augurs) on the same rolling windows of the real Anonymous Bank 1999 data, 30-minute
+ * intervals, opening hours only.
+ *
+ * Evaluation protocol ("the last 8 weeks of each period as rolling origins"):
+ * - the whole-year 6-minute file summed to 30 minutes (total of all queues): 8 weekly origins;
+ * - January+February per queue and total (contiguous, one 8.4-week period): 6 two-week / 7 realtime
+ *   origins, of which the first 3 have fewer than 4 weeks of history;
+ * - October per queue (4.4 weeks): every origin has fewer than 4 weeks of history.
+ * With fewer than 4 weeks of history the issue requires the flagged baseline answer (the mean of the
+ * last same weekdays), so those windows score exactly the baseline. Every window is reported; the
+ * ratio is also given over the windows where the learned model is allowed, clearly labelled.
+ * Nothing else is dropped. The realtime table adds the year at its own 6-minute granularity, scored
+ * like the 30-minute row on the next-30-minute total at 30-minute interval starts. A supplementary
+ * row runs the year file with origins every other week from March (22 windows) so the reader can see
+ * whether the last 8 weeks are typical of the year.
+ * The noise-floor table says how far any forecaster could go on the same windows.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeBenchmarkSection, table } from './report';
 import { buildDaySeries, headOf, type DaySeries } from '../src/forecast/day-series';
-import { buildCalendar } from '../src/forecast/calendar';
+import { buildCalendar, type DayCalendar } from '../src/forecast/calendar';
 import { backtestSeries, type BacktestReport } from '../src/forecast/backtest';
+import { fitDecomposition, dayTotal } from '../src/forecast/decomposition';
+import { isCompleteDay } from '../src/forecast/baselines';
 import { trainForecaster } from '../src/forecast/index';
-import { scorePoints, type ScoredPoint } from '../src/forecast/metrics';
+import { scorePoints, type ForecastMetrics, type ScoredPoint } from '../src/forecast/metrics';
 import { loadYearIntervals, loadMonthIntervals, ANONBANK_ZONE } from '../test/forecast/anonbank-fixture';
 
 process.env.WFM_TF_QUIET = '1';
 const ZONE = ANONBANK_ZONE;
+const QUEUES = ['PS', 'NW', 'NE', 'IN', 'TT', 'PE'];
 const calendar = buildCalendar({ country: 'IL', fromYear: 1999, toYear: 2000 });
-const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
-const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–');
+const f = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? v.toFixed(3) : '–');
+const pct = (v: number | undefined) => (v !== undefined && Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–');
+const log = (message: string) => process.stderr.write(`${message}\n`);
 
-/** MSTL(day, week) + AutoETS trend on the last 12 weeks, refit at each origin, 14 days ahead. */
-async function mstlPeer(series: DaySeries, origins: string[]): Promise<ScoredPoint[] | string> {
+const betterNaiveWape = (o: Record<string, ForecastMetrics>) => Math.min(o['naive-last-week'].wape, o['naive-mean-4-weeks'].wape);
+
+/**
+ * MSTL(day, week) + AutoETS trend on the last 12 weeks, refit at each origin, 14 days ahead, with its
+ * own 80 % interval as p10–p90. Before two weeks of history a weekly season cannot be fitted (the
+ * library refuses), so the peer runs with the daily season only there, as a user would have to.
+ */
+async function mstlPeer(series: DaySeries, origins: string[]): Promise<{ points: ScoredPoint[][]; note: string } | string> {
   try {
     const mstl = await import('@bsull/augurs/mstl');
     const wasm = readFileSync(path.resolve(__dirname, '../node_modules/@bsull/augurs/mstl_bg.wasm'));
     mstl.initSync({ module: wasm });
-    const points: ScoredPoint[] = [];
     const S = series.slotsPerDay;
-    for (const date of origins) {
+    let dailyOnly = 0;
+    const points = origins.map((date) => {
       const o = series.dates.indexOf(date);
       const history = headOf(series, o);
       const from = Math.max(0, o - 84);
@@ -39,73 +61,237 @@ async function mstlPeer(series: DaySeries, origins: string[]): Promise<ScoredPoi
         const v = series.values[d][s];
         y.push(Number.isFinite(v) ? v : d - 7 >= 0 && Number.isFinite(series.values[d - 7][s]) ? series.values[d - 7][s] : 0);
       }
-      const model = mstl.MSTL.ets([S, 7 * S]);
+      const weekly = o - from >= 14;
+      if (!weekly) dailyOnly++;
+      const model = mstl.MSTL.ets(weekly ? [S, 7 * S] : [S]);
       model.fit(y);
       const forecast = model.predict(14 * S, 0.8) as { point: number[]; intervals?: { lower: number[]; upper: number[] } };
       model.free();
+      const out: ScoredPoint[] = [];
       for (let i = 0; i < 14 && o + i < series.dates.length; i++) {
         const open = history.open[series.weekdays[o + i] - 1];
         for (let s = 0; s < S; s++) {
           if (!open[s]) continue;
           const k = i * S + s;
-          points.push({ actual: series.values[o + i][s], p50: Math.max(0, forecast.point[k]), p10: forecast.intervals ? Math.max(0, forecast.intervals.lower[k]) : undefined, p90: forecast.intervals?.upper[k] });
+          out.push({ actual: series.values[o + i][s], p50: Math.max(0, forecast.point[k]), p10: forecast.intervals ? Math.max(0, forecast.intervals.lower[k]) : undefined, p90: forecast.intervals?.upper[k] });
         }
       }
-    }
-    return points;
+      return out;
+    });
+    return { points, note: dailyOnly ? `${dailyOnly} of ${origins.length} origins with < 2 weeks of history ran with the daily season only` : '' };
   } catch (err) {
-    return `peer failed: ${(err as Error).message}`;
+    return `peer failed: ${err instanceof Error ? err.message : String(err)}`;
   }
+}
+
+/** The naive baselines' WAPE on exactly the peer's windows (all, and those with ≥ 4 weeks of history). */
+function peerCell(report: BacktestReport, peer: ScoredPoint[][], learnedOnly: boolean): string {
+  const chosen = report.windows.map((w, i) => ({ w, p: peer[i] })).filter(({ w }) => !learnedOnly || !w.baselineFallback);
+  if (chosen.length === 0) return '–';
+  const wape = scorePoints(chosen.flatMap((c) => c.p), 1).wape;
+  const naive = learnedOnly ? betterNaiveWape(report.learned!.overall) : betterNaiveWape(report.overall);
+  return `${f(wape)} (${f(wape / naive)}×)`;
+}
+
+interface Floor {
+  poisson: number;
+  oracleDayTotal: number;
+  overdispersion: number;
+  naive: number;
+}
+
+/**
+ * How far forecasts could go on the windows of a backtest (origins with ≥ 4 weeks of history, the
+ * `horizonDays` after each): the Poisson floor (Σ E|y − λ| / Σ y with λ the mean of up to two same weekdays on each
+ * side), a forecaster told every day's true total in advance that spreads it with the live model's
+ * intraday profile, and the over-dispersion of interval counts (variance of same-interval differences
+ * one week apart, after scaling to equal day totals, over the Poisson variance).
+ */
+function noiseFloor(series: DaySeries, report: BacktestReport, horizonDays: number): Floor {
+  const origins = report.windows.filter((w) => !w.baselineFallback).map((w) => series.dates.indexOf(w.origin));
+  let floor = 0;
+  let oracleError = 0;
+  let actualTotal = 0;
+  for (const o of origins) {
+    const profile = fitDecomposition(headOf(series, o), calendar).profile;
+    for (let d = o; d < Math.min(series.dates.length, o + horizonDays); d++) {
+      const open = series.open[series.weekdays[d] - 1];
+      const total = dayTotal(series, d);
+      for (let s = 0; s < series.slotsPerDay; s++) {
+        const y = series.values[d][s];
+        if (!open[s] || !Number.isFinite(y)) continue;
+        const around = [-14, -7, 7, 14].map((k) => series.values[d + k]?.[s]).filter((v): v is number => Number.isFinite(v));
+        const lambda = around.length ? around.reduce((a, b) => a + b, 0) / around.length : y;
+        floor += expectedAbsPoissonDeviation(lambda);
+        oracleError += Math.abs(y - profile[series.weekdays[d] - 1][s] * total);
+        actualTotal += y;
+      }
+    }
+  }
+  let squared = 0;
+  let poisson = 0;
+  for (let d = 7; d < series.dates.length; d++) {
+    if (!isCompleteDay(series, d) || !isCompleteDay(series, d - 7)) continue;
+    const a = dayTotal(series, d);
+    const b = dayTotal(series, d - 7);
+    if (!(a > 0 && b > 0)) continue;
+    const open = series.open[series.weekdays[d] - 1];
+    for (let s = 0; s < series.slotsPerDay; s++) {
+      if (!open[s]) continue;
+      squared += (series.values[d][s] - (series.values[d - 7][s] * a) / b) ** 2;
+      poisson += series.values[d][s] + series.values[d - 7][s] * (a / b) ** 2;
+    }
+  }
+  return { poisson: floor / actualTotal, oracleDayTotal: oracleError / actualTotal, overdispersion: squared / poisson, naive: betterNaiveWape(report.learned?.overall ?? report.overall) };
+}
+
+/** E|X − λ| for X ~ Poisson(λ) (exact sum for small λ, the normal limit above). */
+function expectedAbsPoissonDeviation(lambda: number): number {
+  if (!(lambda > 0)) return 0;
+  if (lambda > 200) return Math.sqrt((2 * lambda) / Math.PI);
+  let p = Math.exp(-lambda);
+  let total = 0;
+  for (let k = 0; k < lambda * 3 + 30; k++) {
+    total += p * Math.abs(k - lambda);
+    p *= lambda / (k + 1);
+  }
+  return total;
+}
+
+interface Result {
+  label: string;
+  two: BacktestReport | null;
+  rt: BacktestReport;
+}
+
+const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
+
+/** The targets of the issue against this run's figures, with the reasons where they are missed. */
+function assessment(results: Result[], floors: Map<string, Floor>, supplementary: string, trainingSeconds: number): string {
+  const protocol = results.filter((r) => r.label !== supplementary);
+  const byLabel = (label: string) => results.find((r) => r.label === label)!;
+  const both = (r: BacktestReport | null) => (r ? `${f(r.wapeRatio)} (≥ 4 wk: ${f(r.learned?.wapeRatio)})` : '–');
+  const headline = ['year total', 'Jan–Feb TOTAL', 'Jan–Feb PS'];
+  const twoWeekMet = headline.every((l) => byLabel(l).two!.wapeRatio <= 0.9);
+  const worse = (pick: (r: BacktestReport) => number) => protocol.filter((r) => r.two && pick(r.two) > 1 + 1e-9).map((r) => `${r.label} ${f(pick(r.two!))}`);
+  const realtimeMet = protocol.every((r) => r.rt.wapeRatio <= 0.7);
+  const outside = (r: BacktestReport | null) => r !== null && !(r.overall.live.coverage >= 0.7 && r.overall.live.coverage <= 0.9);
+  const coverageMisses = results.flatMap((r) => [outside(r.two) ? `${r.label} two-week ${pct(r.two!.overall.live.coverage)}` : '', outside(r.rt) ? `${r.label} realtime ${pct(r.rt.overall.live.coverage)}` : ''].filter(Boolean));
+  const yearTwo = floors.get('year total two-week');
+  const yearRt = floors.get('year total realtime');
+  const supp = byLabel(supplementary);
+  const lines = [
+    `- Two-week ≤ 0.90 on the total and PS: ${verdict(twoWeekMet)} — year total ${both(byLabel('year total').two)}, Jan–Feb TOTAL ${both(byLabel('Jan–Feb TOTAL').two)}, Jan–Feb PS ${both(byLabel('Jan–Feb PS').two)}; over the whole year (supplementary) ${f(supp.two!.wapeRatio)}.`,
+    `- No series worse than its better naive: ${verdict(worse((r) => r.wapeRatio).length === 0)} — above 1.000 over all windows: ${worse((r) => r.wapeRatio).join(', ') || 'none'}; over the windows with ≥ 4 weeks: ${worse((r) => r.learned?.wapeRatio ?? 0).join(', ') || 'none'}.`,
+    `- Realtime ≤ 0.70 at every open interval start: ${verdict(realtimeMet)} — year total ${f(byLabel('year total').rt.wapeRatio)} (ratio-scaled ${f(byLabel('year total').rt.overall['ratio-adjusted'].wape / betterNaiveWape(byLabel('year total').rt.overall))}), 6-minute data ${f(byLabel('year total, 6-minute data').rt.wapeRatio)}, Jan–Feb TOTAL ≥ 4 wk ${f(byLabel('Jan–Feb TOTAL').rt.learned?.wapeRatio)}, Jan–Feb PS ≥ 4 wk ${f(byLabel('Jan–Feb PS').rt.learned?.wapeRatio)}; over the whole year (supplementary) ${f(supp.rt.wapeRatio)}.`,
+    `- p10–p90 coverage 70–90 %: ${verdict(coverageMisses.length === 0)}${coverageMisses.length ? ` — outside: ${coverageMisses.join(', ')}` : ''}.`,
+    `- Training a year ≤ 60 s: ${verdict(trainingSeconds <= 60)} (slowest horizon ${trainingSeconds.toFixed(1)} s).`,
+  ];
+  if (yearTwo && yearRt) {
+    lines.push(
+      '',
+      `Why the year-total ratios stop where they do (last 8 weeks): the realtime target asks for ${f(0.7 * yearRt.naive)} WAPE; a forecaster told each day's true total in advance, spreading it with the live profile, gets ${f(yearRt.oracleDayTotal)} on the same windows (${f(yearRt.oracleDayTotal / yearRt.naive)}× the naive), and the live realtime model ${f(byLabel('year total').rt.wapeRatio)}×. What separates these from the Poisson floor (${f(yearRt.poisson)}) is the intraday over-dispersion (${f(yearRt.overdispersion)}× Poisson): half hours that run hot or cold on one day and not on the same weekday a week later. The realtime filter reads the part that persists from one interval to the next; the rest is in no history. Two-week carries the same profile error (${f(yearTwo.oracleDayTotal / yearTwo.naive)}× with true day totals) plus the day-level error: day totals swing ±10–40 % in week-long spells (mid-November, mid-December) that the history before the origin does not show. Over the whole year (supplementary row), where holidays and month starts fall in the windows and the structure pays, the same model reaches ${f(supp.two!.wapeRatio)} two-week and ${f(supp.rt.wapeRatio)} realtime.`,
+    );
+  }
+  const small = protocol.filter((r) => r.two?.learned && r.two.learned.wapeRatio > 1 + 1e-9);
+  if (small.length) {
+    const perInterval = (r: BacktestReport) => r.learned!.overall.live.actualTotal / r.learned!.overall.live.n;
+    lines.push('', `Above 1.000 with the learned model: ${small.map((r) => `${r.label} (${perInterval(r.two!).toFixed(1)} calls per open half hour)`).join(', ')} — queues with few calls and level shifts within February, judged on 1–3 validation weeks of 31–45 days of history.`);
+  }
+  return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const year = buildDaySeries(loadYearIntervals(30), { skillGroupId: 'TOTAL', zone: ZONE, intervalMinutes: 30 });
-  const janFebRows = loadMonthIntervals(['01', '02'], 30, ['PS', 'NW', 'NE', 'IN', 'TT', 'PE']);
-  const octRows = loadMonthIntervals(['10'], 30, ['PS', 'NW', 'NE', 'IN', 'TT', 'PE']);
-  const series: Array<{ label: string; s: DaySeries }> = [{ label: 'year total', s: year }];
-  for (const q of ['TOTAL', 'PS', 'NW', 'NE', 'IN', 'TT', 'PE']) series.push({ label: `Jan–Feb ${q}`, s: buildDaySeries(janFebRows, { skillGroupId: q, zone: ZONE, intervalMinutes: 30 }) });
+  const series: Array<{ label: string; s: DaySeries }> = [{ label: 'year total', s: buildDaySeries(loadYearIntervals(30), { skillGroupId: 'TOTAL', zone: ZONE, intervalMinutes: 30 }) }];
+  const janFebRows = loadMonthIntervals(['01', '02'], 30, QUEUES);
+  const octRows = loadMonthIntervals(['10'], 30, QUEUES);
+  for (const q of ['TOTAL', ...QUEUES]) series.push({ label: `Jan–Feb ${q}`, s: buildDaySeries(janFebRows, { skillGroupId: q, zone: ZONE, intervalMinutes: 30 }) });
   for (const q of ['TOTAL', 'PS']) series.push({ label: `Oct ${q}`, s: buildDaySeries(octRows, { skillGroupId: q, zone: ZONE, intervalMinutes: 30 }) });
+  const withPeer = new Set(['year total', 'Jan–Feb TOTAL', 'Jan–Feb PS']);
 
-  const rows: Array<Array<string | number>> = [];
-  const rtRows: Array<Array<string | number>> = [];
-  let peerLine = '';
-  for (const { label, s } of series) {
-    const two: BacktestReport = await backtestSeries(s, calendar, 'two-week', { windows: 8 });
-    const o = two.overall;
-    const better = Math.min(o['naive-last-week'].wape, o['naive-mean-4-weeks'].wape);
-    let peer = '–';
-    if (label === 'year total' || label === 'Jan–Feb TOTAL' || label === 'Jan–Feb PS') {
-      const p = await mstlPeer(s, two.windows.map((w) => w.origin));
-      if (typeof p === 'string') peerLine += `\n- ${label}: ${p}`;
-      else peer = `${f(scorePoints(p, 1).wape)} (${f(scorePoints(p, 1).wape / better)}×)`;
-    }
-    rows.push([label, two.windows.length, two.windows.filter((w) => w.baselineFallback).length, f(o.live.wape), f(o['naive-last-week'].wape), f(o['naive-mean-4-weeks'].wape), f(o['seasonal-es'].wape), f(o.decomposition.wape), peer, `**${f(two.wapeRatio)}**`, f(o.live.mase), pct(o.live.bias), pct(o.live.coverage)]);
-    const rt = await backtestSeries(s, calendar, 'realtime', { windows: 8 });
+  const twoWeekRows: Array<Array<string | number>> = [];
+  const realtimeRows: Array<Array<string | number>> = [];
+  const floorRows: Array<Array<string | number>> = [];
+  const peerNotes: string[] = [];
+  const results: Result[] = [];
+  const floors = new Map<string, Floor>();
+  const realtimeRow = (label: string, rt: BacktestReport) => {
     const r = rt.overall;
-    rtRows.push([label, rt.windows.length, rt.windows.filter((w) => w.baselineFallback).length, r.live.n, f(r.live.wape), f(r['naive-last-week'].wape), f(r['naive-mean-4-weeks'].wape), f(r['ratio-adjusted'].wape), `**${f(rt.wapeRatio)}**`, f(r['ratio-adjusted'].wape / Math.min(r['naive-last-week'].wape, r['naive-mean-4-weeks'].wape)), pct(r.live.bias), pct(r.live.coverage)]);
-    process.stderr.write(`${label}: two-week ${f(two.wapeRatio)}, realtime ${f(rt.wapeRatio)}\n`);
+    const L = rt.learned;
+    const ratioScaled = (o: Record<string, ForecastMetrics>) => o['ratio-adjusted'].wape / betterNaiveWape(o);
+    return [label, rt.windows.length, rt.windows.filter((w) => w.baselineFallback).length, r.live.n, f(r.live.wape), f(r['naive-last-week'].wape), f(r['naive-mean-4-weeks'].wape), f(r['ratio-adjusted'].wape), `**${f(rt.wapeRatio)}**`, `**${f(L?.wapeRatio)}**`, f(ratioScaled(r)), L ? f(ratioScaled(L.overall)) : '–', pct(r.live.bias), pct(r.live.coverage), pct(L?.overall.live.coverage)];
+  };
+  const yearWide = 'year total, every other week from March (supplementary)';
+  const runs: Array<{ label: string; s: DaySeries; windows: number; stepDays: number }> = series.map(({ label, s }) => ({ label, s, windows: 8, stepDays: 7 }));
+  runs.splice(1, 0, { label: yearWide, s: series[0].s, windows: 22, stepDays: 14 });
+  for (const { label, s, windows, stepDays } of runs) {
+    const two = await backtestSeries(s, calendar, 'two-week', { windows, stepDays });
+    const o = two.overall;
+    let peerAll = '–';
+    let peerLearned = '–';
+    if (withPeer.has(label)) {
+      const peer = await mstlPeer(s, two.windows.map((w) => w.origin));
+      if (typeof peer === 'string') peerNotes.push(`- ${label}: ${peer}`);
+      else {
+        peerAll = peerCell(two, peer.points, false);
+        peerLearned = two.learned ? peerCell(two, peer.points, true) : '–';
+        if (peer.note) peerNotes.push(`- ${label}: ${peer.note}`);
+      }
+    }
+    const aliases = [...new Set(two.windows.filter((w) => !w.baselineFallback).map((w) => w.liveAlias))].join(', ') || '–';
+    twoWeekRows.push([label, two.windows.length, two.windows.filter((w) => w.baselineFallback).length, f(o.live.wape), f(o['naive-last-week'].wape), f(o['naive-mean-4-weeks'].wape), f(o['seasonal-es'].wape), f(o.decomposition.wape), peerAll, peerLearned, `**${f(two.wapeRatio)}**`, `**${f(two.learned?.wapeRatio)}**`, f(o.live.mase), pct(o.live.bias), pct(o.live.coverage), pct(two.learned?.overall.live.coverage), aliases]);
+    const rt = await backtestSeries(s, calendar, 'realtime', { windows, stepDays });
+    realtimeRows.push(realtimeRow(label, rt));
+    results.push({ label, two, rt });
+    if (two.learned && (label === 'year total' || label === 'Jan–Feb TOTAL' || label === 'Jan–Feb PS')) {
+      for (const [horizon, report, days] of [['two-week', two, 14], ['realtime', rt, 7]] as const) {
+        const floor = noiseFloor(s, report, days);
+        floors.set(`${label} ${horizon}`, floor);
+        floorRows.push([label, horizon, f(floor.naive), f(floor.poisson), f(floor.poisson / floor.naive), f(floor.oracleDayTotal), f(floor.oracleDayTotal / floor.naive), f(floor.overdispersion), f(report.learned?.wapeRatio)]);
+      }
+    }
+    log(`${label}: two-week ${f(two.wapeRatio)} (learned windows ${f(two.learned?.wapeRatio)}), realtime ${f(rt.wapeRatio)} (learned windows ${f(rt.learned?.wapeRatio)})`);
   }
-  // Training time: one skill group, a whole year of 30-minute history.
+  const sixMinute = buildDaySeries(loadYearIntervals(6), { skillGroupId: 'TOTAL', zone: ZONE, intervalMinutes: 6 });
+  const rt6 = await backtestSeries(sixMinute, calendar, 'realtime', { windows: 8, originEveryMinutes: 30 });
+  realtimeRows.splice(2, 0, realtimeRow('year total, 6-minute data', rt6));
+  results.splice(2, 0, { label: 'year total, 6-minute data', two: null, rt: rt6 });
+  log(`year total at 6 minutes: realtime ${f(rt6.wapeRatio)}`);
+
+  // Training time: one skill group, a whole year of 30-minute history, as the train-forecaster job runs it.
   const yearRows = loadYearIntervals(30);
+  const subject = { id: 'TOTAL', timeZone: ZONE, intervalMinutes: 30, country: 'IL' };
   const t0 = performance.now();
-  const trained = await trainForecaster({ history: yearRows, skillGroup: { id: 'TOTAL', timeZone: ZONE, intervalMinutes: 30, country: 'IL' }, horizon: 'two-week' });
+  const trained = await trainForecaster({ history: yearRows, skillGroup: subject, horizon: 'two-week' });
   const twoWeekSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  await trainForecaster({ history: yearRows, skillGroup: { id: 'TOTAL', timeZone: ZONE, intervalMinutes: 30, country: 'IL' }, horizon: 'realtime' });
+  const trainedRealtime = await trainForecaster({ history: yearRows, skillGroup: subject, horizon: 'realtime' });
   const realtimeSeconds = (performance.now() - t1) / 1000;
 
   const body = [
-    'Rolling origins a week apart (the last 8 weeks of each period; two-week: 14 days per origin; realtime: every open interval start of the 7 days after each origin, next-30-minute total). The live model is retrained at each origin on the history before it. Ratio = live WAPE / better naive WAPE (targets: two-week ≤ 0.90, realtime ≤ 0.70). "fallback" = origins with < 4 weeks of history (flagged baseline answers).',
+    'Protocol: rolling origins a week apart, the last 8 weeks of each period (two-week: the 14 days after each origin; realtime: the next-30-minute total at every open interval start of the 7 days after each origin). At each origin the forecaster is trained on the history before it, as the nightly job would, and the service\'s answer is scored: with fewer than 4 weeks of history that is the flagged baseline (mean of the last same weekdays), so those windows score exactly the baseline. "ratio" = live WAPE / WAPE of the better of the two naive baselines over all windows; "ratio, ≥ 4 wk" = the same over only the windows where the learned model is allowed (Oct has none). Targets: two-week ≤ 0.90, realtime ≤ 0.70, p10–p90 coverage 70–90 %. Jan–Feb queues IN, TT and PE have 0–3 calls per interval (WAPE > 1 for every method). The supplementary row (origins every other week from March, Passover to Sukkot included) is not part of the protocol; it shows how typical the last 8 weeks are.',
     '',
     '### Two-week',
-    table(['series', 'windows', 'fallback', 'live WAPE', 'last week', 'mean 4 wk', 'seasonal ES', 'decomposition', 'MSTL+ETS peer', 'ratio', 'MASE', 'bias', 'p10–p90'], rows),
+    table(['series', 'windows', 'fallback', 'live WAPE', 'last week', 'mean 4 wk', 'seasonal ES', 'decomposition', 'MSTL+ETS peer', 'peer, ≥ 4 wk', 'ratio', 'ratio, ≥ 4 wk', 'MASE', 'bias', 'p10–p90', 'p10–p90, ≥ 4 wk', 'live models'], twoWeekRows),
+    '',
+    '"decomposition" is the structural model\'s mean forecast; the live model answers with each interval\'s median (what WAPE rewards: for 0.6 calls expected the median is 0). The peer\'s ratio is against the better naive on the same windows.',
     '',
     '### Realtime (next 30 minutes)',
-    table(['series', 'windows', 'fallback', 'origins', 'live WAPE', 'last week', 'mean 4 wk', 'ratio-scaled', 'ratio', 'ratio-scaled / naive', 'bias', 'p10–p90'], rtRows),
+    table(['series', 'windows', 'fallback', 'origins', 'live WAPE', 'last week', 'mean 4 wk', 'ratio-scaled', 'ratio', 'ratio, ≥ 4 wk', 'ratio-scaled / naive', 'ratio-scaled / naive, ≥ 4 wk', 'bias', 'p10–p90', 'p10–p90, ≥ 4 wk'], realtimeRows),
     '',
-    `Training one skill group on a year of 30-minute history: two-week ${twoWeekSeconds.toFixed(1)} s (live: ${trained.model.liveAlias}, backend ${trained.metrics.backend}), realtime ${realtimeSeconds.toFixed(1)} s (target ≤ 60 s).`,
-    peerLine ? `\nPeer notes:${peerLine}` : '',
+    '"ratio-scaled" = the day\'s expectation × today\'s observed-to-expected ratio so far (shrunk early in the day), the reference the issue names. The 6-minute row forecasts five 6-minute slots at each 30-minute start and is scored on their total.',
+    '',
+    '### Noise floor (windows with ≥ 4 weeks of history)',
+    table(['series', 'windows', 'better naive WAPE', 'Poisson floor', 'floor / naive', 'told each day\'s true total', 'that / naive', 'over-dispersion', 'live ratio'], floorRows),
+    '',
+    '"Poisson floor": even the true rate λ of every interval leaves Σ E|y − λ| / Σ y. "told each day\'s true total": a forecaster that knows every day\'s total in advance and spreads it with the live intraday profile — a better day-level forecast than any real one (a realtime forecaster knows less about the day\'s level, only more about the last intervals). "over-dispersion": interval counts vary about that many times more than Poisson around a fixed intraday profile (same interval one week apart, scaled to equal day totals); that part is day-specific and not in any history, so only its short-lived part (what the last intervals reveal) is open to the realtime filter.',
+    '',
+    '### Targets',
+    assessment(results, floors, yearWide, Math.max(twoWeekSeconds, realtimeSeconds)),
+    '',
+    `Training one skill group on a year of 30-minute history: two-week ${twoWeekSeconds.toFixed(1)} s (live: ${trained.model.liveAlias}), realtime ${realtimeSeconds.toFixed(1)} s (live: ${trainedRealtime.model.liveAlias}); tfjs backend ${trained.metrics.backend} (target ≤ 60 s).`,
+    peerNotes.length ? `\nPeer notes:\n${peerNotes.join('\n')}` : '',
     `\nWhole benchmark: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
   ].join('\n');
   writeBenchmarkSection('forecast', 'Forecasting (anonbank 1999, 30-minute intervals)', 'npm run bench:forecast', body);

@@ -10,7 +10,7 @@ import type { IntervalVolume } from '../domain/types';
 import { headOf, historySpanDays, type DaySeries } from './day-series';
 import type { DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, backtestPoints, BASELINE_FACTORIES, MIN_HISTORY_DAYS, TWO_WEEK_DAYS } from './two-week';
-import { trainRealtime, realtimeBacktest, stepsFor, type TrainedRealtime } from './realtime';
+import { trainRealtime, realtimeBacktest } from './realtime';
 import { scorePoints, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint } from './metrics';
 import { ensureTfBackend } from './tf-backend';
 import { buildDaySeries } from './day-series';
@@ -34,10 +34,16 @@ export interface BacktestReport {
   betterNaive: string;
   /** live WAPE / better naive WAPE */
   wapeRatio: number;
+  /** the same pooled over the windows with enough history for the learned model only (absent if none) */
+  learned?: { windows: number; overall: Record<string, ForecastMetrics>; betterNaive: string; wapeRatio: number };
 }
 
 export interface BacktestOptions extends CalendarInput {
   windows?: number;
+  /** days between origins (default 7: weekly) */
+  stepDays?: number;
+  /** realtime: forecast only at interval starts this many minutes apart (default: every interval) */
+  originEveryMinutes?: number;
   net?: Parameters<typeof trainTwoWeek>[0]['net'];
   onWindow?: (done: number, total: number) => void;
   clock?: () => number;
@@ -48,7 +54,7 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
   const clock = options.clock ?? (() => performance.now());
   const windows = options.windows ?? 8;
   const n = series.dates.length;
-  const step = 7;
+  const step = options.stepDays ?? 7;
   const length = horizon === 'two-week' ? TWO_WEEK_DAYS : 7;
   const origins: number[] = [];
   for (let k = 0; k < windows; k++) {
@@ -56,6 +62,7 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
     if (o - series.present.indexOf(true) >= 7) origins.unshift(o);
   }
   const pooled: Record<string, ScoredPoint[]> = {};
+  const pooledLearned: Record<string, ScoredPoint[]> = {};
   const out: BacktestWindow[] = [];
   const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s]);
   for (const [i, o] of origins.entries()) {
@@ -78,33 +85,38 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
       }
     } else {
       const days = Array.from({ length: Math.min(7, n - o) }, (_, j) => o + j);
-      if (enough) {
-        const model = await trainRealtime({ series: history, calendar, net: options.net });
-        const r = await realtimeBacktest(series, calendar, days, model);
-        liveAlias = model.liveAlias;
-        Object.assign(points, { live: r.live, 'naive-last-week': r.naiveLastWeek, 'naive-mean-4-weeks': r.naiveMean4, 'ratio-adjusted': r.ratioAdjusted });
-      } else {
-        // Too little history for the learned model: the service answers with the flagged baseline.
-        const poisson = { edges: [], q10: [-1.28], q90: [1.28] };
-        const baselineOnly: TrainedRealtime = { kind: 'realtime', skillGroupId: series.skillGroupId, intervalMinutes: series.intervalMinutes, steps: stepsFor(series.intervalMinutes), liveAlias: 'naive-mean-4-weeks', net: null, signalNames: [], stepBands: poisson, totalBands: poisson, validation: {}, validationDays: [], trainedThrough: series.dates[o - 1], historyDays: historySpanDays(history) };
-        const r = await realtimeBacktest(series, calendar, days, baselineOnly);
-        Object.assign(points, { live: r.live, 'naive-last-week': r.naiveLastWeek, 'naive-mean-4-weeks': r.naiveMean4, 'ratio-adjusted': r.ratioAdjusted });
-      }
+      // Too little history for the learned model: the service answers with the flagged baseline.
+      const model = enough ? await trainRealtime({ series: history, calendar, net: options.net }) : null;
+      const r = await realtimeBacktest(series, calendar, days, model, { originEveryMinutes: options.originEveryMinutes });
+      if (model) liveAlias = model.liveAlias;
+      Object.assign(points, { live: r.live, 'naive-last-week': r.naiveLastWeek, 'naive-mean-4-weeks': r.naiveMean4, 'ratio-adjusted': r.ratioAdjusted });
     }
     const metrics: Record<string, ForecastMetrics> = {};
     for (const [alias, p] of Object.entries(points)) {
       metrics[alias] = scorePoints(p, scale);
       (pooled[alias] ??= []).push(...p);
+      if (enough) (pooledLearned[alias] ??= []).push(...p);
     }
     out.push({ origin: series.dates[o], liveAlias, baselineFallback: !enough, metrics, trainingSeconds: (clock() - started) / 1000 });
     options.onWindow?.(i + 1, origins.length);
   }
+  const all = summarise(pooled, scale);
+  const learnedWindows = out.filter((w) => !w.baselineFallback).length;
+  return {
+    horizon,
+    skillGroupId: series.skillGroupId,
+    windows: out,
+    ...all,
+    ...(learnedWindows > 0 ? { learned: { windows: learnedWindows, ...summarise(pooledLearned, scale) } } : {}),
+  };
+}
+
+function summarise(pooled: Record<string, ScoredPoint[]>, scale: number): { overall: Record<string, ForecastMetrics>; betterNaive: string; wapeRatio: number } {
   const overall: Record<string, ForecastMetrics> = {};
   for (const [alias, p] of Object.entries(pooled)) overall[alias] = scorePoints(p, scale);
   const a = overall['naive-last-week']?.wape ?? Infinity;
   const b = overall['naive-mean-4-weeks']?.wape ?? Infinity;
-  const betterNaive = a < b ? 'naive-last-week' : 'naive-mean-4-weeks';
-  return { horizon, skillGroupId: series.skillGroupId, windows: out, overall, betterNaive, wapeRatio: (overall.live?.wape ?? NaN) / Math.min(a, b) };
+  return { overall, betterNaive: a < b ? 'naive-last-week' : 'naive-mean-4-weeks', wapeRatio: (overall.live?.wape ?? NaN) / Math.min(a, b) };
 }
 
 /** The backtest from raw interval rows (what the CLI and the job call). */

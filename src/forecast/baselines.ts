@@ -6,6 +6,7 @@
 import type { DaySeries } from './day-series';
 import { weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
+import { calibrateBands, type BandCalibration } from './bands';
 
 export interface DayForecaster {
   readonly alias: string;
@@ -87,4 +88,40 @@ export class SeasonalExponentialSmoothing implements DayForecaster {
   predict(dates: string[]): number[][] {
     return dates.map((date) => closedMask(this.history, date, this.smoothed[weekdayOf(date) - 1].map((v) => (Number.isFinite(v) ? v : 0))));
   }
+}
+
+/** How many recent days the flagged baseline's own errors are measured on. */
+const NAIVE_BAND_DAYS = 56;
+
+/**
+ * Bands for the flagged baseline answer (too little history for the learned model): the errors the
+ * mean of the previous same weekdays (up to four) made on the history itself, per interval and as
+ * totals over `steps` consecutive intervals. Call-center counts are over-dispersed, so a plain Poisson
+ * band would be far too narrow; two weeks of history already give a few hundred residuals.
+ */
+export function naiveBands(history: DaySeries, steps = 1): { step: BandCalibration; total: BandCalibration } {
+  const stepPairs: Array<{ actual: number; p50: number }> = [];
+  const totalPairs: Array<{ actual: number; p50: number }> = [];
+  const n = history.dates.length;
+  for (let d = Math.max(0, n - NAIVE_BAND_DAYS); d < n; d++) {
+    if (!isCompleteDay(history, d)) continue;
+    const before = lastSameWeekdays(headOfDays(history, d), history.weekdays[d], 4);
+    if (before.length === 0) continue;
+    const open = history.open[history.weekdays[d] - 1];
+    const forecast = history.values[d].map((_, s) => before.reduce((a, b) => a + history.values[b][s], 0) / before.length);
+    for (let s = 0; s < history.slotsPerDay; s++) {
+      if (!open[s]) continue;
+      stepPairs.push({ actual: history.values[d][s], p50: forecast[s] });
+      let actual = 0;
+      let expected = 0;
+      for (let j = s; j < Math.min(history.slotsPerDay, s + steps); j++) if (open[j]) { actual += history.values[d][j]; expected += forecast[j]; }
+      totalPairs.push({ actual, p50: expected });
+    }
+  }
+  return { step: calibrateBands(stepPairs), total: steps === 1 ? calibrateBands(stepPairs) : calibrateBands(totalPairs) };
+}
+
+/** The first `days` days of a series, for lookups only (opening hours are not re-inferred). */
+function headOfDays(series: DaySeries, days: number): DaySeries {
+  return { ...series, dates: series.dates.slice(0, days), weekdays: series.weekdays.slice(0, days), values: series.values.slice(0, days), present: series.present.slice(0, days) };
 }

@@ -49,12 +49,15 @@ const OPENING_WEEKS = 8;
 /** An absent interval in an open slot is a true zero if zero arrivals are plausible (Poisson P(0) ≥ 1%). */
 const MISSING_IF_EXPECTED_ABOVE = 4.6;
 
+const DAY_MS = 86_400_000;
+
+/** Calendar arithmetic on local dates (plain dates: no zone, so UTC midnight is exact and fast). */
 export function addDays(isoDate: string, days: number): string {
-  return DateTime.fromISO(isoDate, { zone: 'UTC' }).plus({ days }).toISODate()!;
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 export function weekdayOf(isoDate: string): IsoWeekday {
-  return DateTime.fromISO(isoDate, { zone: 'UTC' }).weekday as IsoWeekday;
+  return ((new Date(`${isoDate}T00:00:00Z`).getUTCDay() + 6) % 7 + 1) as IsoWeekday;
 }
 
 export function buildDaySeries(history: IntervalVolume[], options: DaySeriesOptions): DaySeries {

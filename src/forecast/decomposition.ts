@@ -1,14 +1,18 @@
 /**
  * The multiplicative decomposition behind the two-week forecast:
- *   volume(day, slot) = level × weekdayFactor(weekday) × profile(weekday, slot) × calendarFactor(day)
- * Every piece is a robust statistic (medians of day totals, trimmed means of intraday shares over the
- * last weeks), so one surge day or a few missing days do not distort next week's forecast.
+ *   volume(day, slot) = level × weekdayFactor(weekday) × dayOfMonthFactor × calendarFactor(day) × profile(weekday, slot)
+ * Every piece is a robust statistic (medians of day totals, clipped and pooled intraday shares, see
+ * ./profile.ts), so one surge day or a few missing days do not distort next week's forecast. Holidays,
+ * the eves before them and the days after them are left out of the ordinary-day statistics and get
+ * their own multipliers, learned from the history's past occurrences.
  */
 import type { DaySeries } from './day-series';
 import { weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
 import { isCompleteDay, type DayForecaster } from './baselines';
-import { median, trimmedMean } from './stats';
+import { median } from './stats';
+import { intradayProfiles, DEFAULT_PROFILE_OPTIONS, type ProfileOptions } from './profile';
+import { addDays } from './day-series';
 
 export interface DecompositionState {
   /** deseasonalised daily volume (robust over the last LEVEL_DAYS usable days) */
@@ -19,8 +23,11 @@ export interface DecompositionState {
   weekdayFactor: number[];
   /** per weekday and slot, share of the day's volume (sums to 1 over the day, 0 when closed) */
   profile: number[][];
-  /** multiplier for a public holiday, learned from past holidays or assumed like the quietest weekday */
+  /** multiplier for a public holiday learned from past holidays (NaN: none seen, then a holiday is like the quietest open weekday) */
   holidayFactor: number;
+  /** multipliers for the day before and the day after a holiday (1 until the history shows one) */
+  eveFactor: number;
+  afterFactor: number;
   /** per weekday and slot, typical handle time (NaN when history had none) */
   aht: number[][];
   /** multiplier per day of month (index 1..31; 1 = no effect), learned from long histories only */
@@ -28,7 +35,7 @@ export interface DecompositionState {
 }
 
 const WEEKS_FOR_SHAPE = 8;
-const LEVEL_DAYS = 21;
+const LEVEL_DAYS = 28;
 /** Day-of-month effects (billing cycles, paydays) are learned only from this much history… */
 const MONTH_EFFECT_MIN_DAYS = 120;
 /** …and shrunk toward 1 as if this many ordinary months had been seen as well. */
@@ -38,19 +45,29 @@ export function dayTotal(series: DaySeries, day: number): number {
   return series.values[day].reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
 }
 
-export function fitDecomposition(history: DaySeries, calendar: DayCalendar): DecompositionState {
+export type CalendarKind = 'holiday' | 'eve' | 'after' | 'special' | 'ordinary';
+
+/** How a date relates to the calendar; a holiday wins over the eve of the next one. */
+export function calendarKind(calendar: DayCalendar, date: string): CalendarKind {
+  if (calendar.holidays.has(date)) return 'holiday';
+  if (calendar.special.has(date)) return 'special';
+  if (calendar.holidays.has(addDays(date, 1))) return 'eve';
+  if (calendar.holidays.has(addDays(date, -1))) return 'after';
+  return 'ordinary';
+}
+
+export function fitDecomposition(history: DaySeries, calendar: DayCalendar, profileOptions: ProfileOptions = DEFAULT_PROFILE_OPTIONS): DecompositionState {
   const slots = history.slotsPerDay;
-  const usable = (d: number) => isCompleteDay(history, d) && !calendar.holidays.has(history.dates[d]) && !calendar.special.has(history.dates[d]);
+  const kinds = history.dates.map((date) => calendarKind(calendar, date));
+  const usable = (d: number) => isCompleteDay(history, d) && kinds[d] === 'ordinary';
   const recentByWeekday: number[][] = Array.from({ length: 7 }, () => []);
   for (let d = history.dates.length - 1; d >= 0; d--) {
     const w = history.weekdays[d] - 1;
     if (usable(d) && recentByWeekday[w].length < WEEKS_FOR_SHAPE) recentByWeekday[w].push(d);
   }
   const openWeekdays = history.open.map((row) => row.some(Boolean));
-  const rawFactor = recentByWeekday.map((days, w) => (openWeekdays[w] && days.length ? median(days.map((d) => dayTotal(history, d))) : 0));
-  const openFactors = rawFactor.filter((f, w) => openWeekdays[w] && f > 0);
-  const norm = openFactors.length ? openFactors.reduce((a, b) => a + b, 0) / openFactors.length : 1;
-  const weekdayFactor = rawFactor.map((f) => (norm > 0 ? f / norm : 0));
+  const totals = history.dates.map((_, d) => dayTotal(history, d));
+  const weekdayFactor = weekdayFactors(recentByWeekday, totals, openWeekdays);
 
   const dayOfMonthFactor = fitDayOfMonth(history, usable);
   const deseasonalised: number[] = [];
@@ -62,14 +79,7 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar): Dec
   const older = deseasonalised.slice(LEVEL_DAYS);
   const olderLevel = older.length >= 5 ? median(older) : level;
 
-  const profile = recentByWeekday.map((days, w) => {
-    const open = history.open[w];
-    const shares = Array.from({ length: slots }, (_, s) =>
-      open[s] ? trimmedMean(days.map((d) => { const t = dayTotal(history, d); return t > 0 ? history.values[d][s] / t : NaN; })) : 0,
-    );
-    const total = shares.reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
-    return shares.map((v) => (Number.isFinite(v) && total > 0 ? v / total : 0));
-  });
+  const profile = intradayProfiles(history, usable, totals, profileOptions);
 
   const aht = recentByWeekday.map((days) =>
     Array.from({ length: slots }, (_, s) => {
@@ -84,16 +94,30 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar): Dec
     }),
   );
 
-  // Past holidays: actual total against what an ordinary day of that weekday would have been.
-  const holidayRatios: number[] = [];
-  history.dates.forEach((date, d) => {
-    if (!calendar.holidays.has(date) || !history.present[d]) return;
-    const f = weekdayFactor[history.weekdays[d] - 1];
-    if (f > 0 && level > 0) holidayRatios.push(dayTotal(history, d) / (level * f));
-  });
-  const quietest = Math.min(...weekdayFactor.filter((f) => f > 0));
-  const holidayFactor = holidayRatios.length ? median(holidayRatios) : Number.isFinite(quietest) ? quietest : 1;
-  return { level, olderLevel, weekdayFactor, profile, holidayFactor, aht, dayOfMonthFactor };
+  // Past holidays (and their eves and next days): actual total against an ordinary day of that weekday.
+  const ratiosOf = (kind: CalendarKind) => {
+    const ratios: number[] = [];
+    kinds.forEach((k, d) => {
+      const f = weekdayFactor[history.weekdays[d] - 1];
+      if (k === kind && history.present[d] && f > 0 && level > 0) ratios.push(totals[d] / (level * f));
+    });
+    return ratios;
+  };
+  const holidayRatios = ratiosOf('holiday');
+  const holidayFactor = holidayRatios.length ? median(holidayRatios) : NaN;
+  const eveRatios = ratiosOf('eve');
+  const afterRatios = ratiosOf('after');
+  const eveFactor = eveRatios.length ? median(eveRatios) : 1;
+  const afterFactor = afterRatios.length ? median(afterRatios) : 1;
+  return { level, olderLevel, weekdayFactor, profile, holidayFactor, eveFactor, afterFactor, aht, dayOfMonthFactor };
+}
+
+/** Weekday multipliers (mean 1 over open weekdays) from the median total of each weekday's recent days. */
+function weekdayFactors(recentByWeekday: number[][], totals: number[], openWeekdays: boolean[]): number[] {
+  const rawFactor = recentByWeekday.map((days, w) => (openWeekdays[w] && days.length ? median(days.map((d) => totals[d])) : 0));
+  const openFactors = rawFactor.filter((f, w) => openWeekdays[w] && f > 0);
+  const norm = openFactors.length ? openFactors.reduce((a, b) => a + b, 0) / openFactors.length : 1;
+  return rawFactor.map((f) => (norm > 0 ? f / norm : 0));
 }
 
 /**
@@ -112,10 +136,23 @@ function fitDayOfMonth(history: DaySeries, usable: (d: number) => boolean): numb
     const reference = median(around);
     if (reference > 0) ratios[Number(history.dates[d].slice(8, 10))].push(dayTotal(history, d) / reference);
   }
+  // Billing cycles and paydays shift by a day or two from month to month (weekends, month lengths):
+  // neighbouring days of the month share evidence through a small circular kernel, in log space.
+  const logMedian = ratios.map((xs) => (xs.length ? Math.log(median(xs)) : 0));
+  const kernel = [1, 0.5, 0.25];
+  const kernelMass = kernel[0] + 2 * (kernel[1] + kernel[2]);
   for (let dom = 1; dom <= 31; dom++) {
-    const xs = ratios[dom];
-    if (xs.length === 0) continue;
-    factors[dom] = 1 + ((median(xs) - 1) * xs.length) / (xs.length + MONTH_EFFECT_PRIOR);
+    let acc = 0;
+    let evidence = 0;
+    let weight = 0;
+    for (let k = -kernel.length + 1; k < kernel.length; k++) {
+      const other = ((dom - 1 + k + 31) % 31) + 1;
+      const w = kernel[Math.abs(k)] * ratios[other].length;
+      acc += w * logMedian[other];
+      weight += w;
+      evidence += kernel[Math.abs(k)] * ratios[other].length;
+    }
+    if (weight > 0) factors[dom] = Math.exp((acc / weight) * (evidence / (evidence + MONTH_EFFECT_PRIOR * kernelMass)));
   }
   return factors;
 }
@@ -123,9 +160,15 @@ function fitDayOfMonth(history: DaySeries, usable: (d: number) => boolean): numb
 /** Calendar multiplier of a date relative to an ordinary day of its weekday. */
 export function calendarFactor(state: DecompositionState, calendar: DayCalendar, date: string): number {
   let factor = 1;
-  if (calendar.holidays.has(date)) {
+  const kind = calendarKind(calendar, date);
+  if (kind === 'holiday') {
     const f = state.weekdayFactor[weekdayOf(date) - 1];
-    factor *= f > 0 ? Math.min(1, state.holidayFactor / f) : 1;
+    const quietest = Math.min(...state.weekdayFactor.filter((x) => x > 0));
+    factor *= Number.isFinite(state.holidayFactor) ? state.holidayFactor : f > 0 && Number.isFinite(quietest) ? Math.min(1, quietest / f) : 1;
+  } else if (kind === 'eve') {
+    factor *= state.eveFactor;
+  } else if (kind === 'after') {
+    factor *= state.afterFactor;
   }
   const special = calendar.special.get(date);
   if (special?.uplift !== undefined && special.uplift > 0) factor *= special.uplift;

@@ -65,3 +65,48 @@ export function weeklyNaiveScale(values: number[][], isOpen: (day: number, slot:
   }
   return n ? total / n : NaN;
 }
+
+/** A scored point tagged with the unit its errors are correlated within (one forecast day). */
+export interface GroupedPoint extends ScoredPoint {
+  group: string;
+}
+
+/** How many standard errors better a challenger must be before it replaces the preferred model. */
+const SELECTION_Z = 2;
+
+/**
+ * Picks the live model from validation points of every candidate (same points, same order): the
+ * preferred model (the one expected to be best from how it is built) stays unless another candidate's
+ * absolute error is lower by more than SELECTION_Z standard errors of the paired difference, with
+ * days as the units (errors within a day move together). A few validation weeks are a noisy judge:
+ * picking the lowest WAPE outright would often pick a baseline by luck and lose out of sample.
+ * Among the challengers that pass, the lowest WAPE wins.
+ */
+export function selectLive<A extends string>(candidates: Partial<Record<A, GroupedPoint[]>>, preferred: A): A {
+  const base = candidates[preferred];
+  if (!base || base.length === 0) return preferred;
+  let live = preferred;
+  let liveWape = scorePoints(base, 1).wape;
+  for (const [alias, points] of Object.entries(candidates) as Array<[A, GroupedPoint[]]>) {
+    if (alias === preferred || points.length !== base.length) continue;
+    const wape = scorePoints(points, 1).wape;
+    if (!(wape < liveWape) || !significantlyBetter(base, points)) continue;
+    live = alias;
+    liveWape = wape;
+  }
+  return live;
+}
+
+function significantlyBetter(reference: GroupedPoint[], challenger: GroupedPoint[]): boolean {
+  const byGroup = new Map<string, number>();
+  reference.forEach((r, i) => {
+    const c = challenger[i];
+    if (!Number.isFinite(r.actual) || !Number.isFinite(r.p50) || !Number.isFinite(c.p50)) return;
+    byGroup.set(r.group, (byGroup.get(r.group) ?? 0) + Math.abs(r.actual - r.p50) - Math.abs(r.actual - c.p50));
+  });
+  const gains = [...byGroup.values()];
+  if (gains.length < 2) return false;
+  const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
+  const variance = gains.reduce((a, b) => a + (b - mean) ** 2, 0) / (gains.length - 1);
+  return mean > SELECTION_Z * Math.sqrt(variance / gains.length);
+}

@@ -7,6 +7,7 @@
  */
 import { tf } from './tf-backend';
 import { seededRng } from './stats';
+import { WfmError } from '../errors/wfm-error';
 
 export interface NetArtifacts {
   modelTopology: object;
@@ -31,7 +32,7 @@ export interface NetTrainingOptions {
   onEpoch?: (epoch: number, epochs: number, loss: number) => void;
 }
 
-export const DEFAULT_NET_OPTIONS: NetTrainingOptions = { epochs: 12, batchSize: 256, hiddenUnits: [32, 16], learningRate: 0.003, seed: 7, validationShare: 0.15 };
+export const DEFAULT_NET_OPTIONS: NetTrainingOptions = { epochs: 12, batchSize: 512, hiddenUnits: [32, 16], learningRate: 0.003, seed: 7, validationShare: 0.15 };
 
 export function buildNet(inputSize: number, outputSize: number, hiddenUnits: number[], seed: number): tf.LayersModel {
   const model = tf.sequential();
@@ -109,8 +110,17 @@ export async function trainNet(features: number[][], targets: number[][], weight
   let best = Infinity;
   let bestWeights: tf.Tensor[] | null = null;
   try {
+    // The untrained net (zero correction) is the first contender: when no epoch beats it on the
+    // held-out rows, the net leaves the base forecast as it is rather than adding fitted noise.
+    if (xValid && yValid) {
+      const v = tf.tidy(() => lossOf(yValid, model.predict(xValid) as tf.Tensor));
+      best = (await v.data())[0];
+      v.dispose();
+      bestWeights = model.getWeights().map((w) => w.clone());
+    }
     for (let epoch = 0; epoch < options.epochs; epoch++) {
-      let trainLoss = 0;
+      // The epoch's loss is summed on the backend and read once: a read per batch stalls the pipeline.
+      let lossSum: tf.Scalar = tf.scalar(0);
       for (let b = 0; b < batches; b++) {
         const from = b * options.batchSize;
         const size = Math.min(options.batchSize, trainIdx.length - from);
@@ -120,10 +130,14 @@ export async function trainNet(features: number[][], targets: number[][], weight
           return lossOf(yb, model.apply(xb, { training: true }) as tf.Tensor) as tf.Scalar;
         }, true);
         if (cost) {
-          trainLoss += (await cost.data())[0] / batches;
+          const next = tf.add(lossSum, cost) as tf.Scalar;
+          lossSum.dispose();
           cost.dispose();
+          lossSum = next;
         }
       }
+      const trainLoss = (await lossSum.data())[0] / batches;
+      lossSum.dispose();
       let loss = trainLoss;
       if (xValid && yValid) {
         const v = tf.tidy(() => lossOf(yValid, model.predict(xValid) as tf.Tensor));
@@ -179,6 +193,10 @@ export async function loadNet(artifacts: NetArtifacts): Promise<LoadedNet> {
   return {
     predict(features: number[][]): number[][] {
       if (features.length === 0) return [];
+      if (features[0].length !== artifacts.inputSize) {
+        // A version trained by an older release of the forecaster: its features no longer line up.
+        throw new WfmError('conflict', `this model was trained on ${artifacts.inputSize} features and the forecaster now computes ${features[0].length}: train the skill group again`);
+      }
       const out = tf.tidy(() => {
         const x = tf.tensor2d(toMatrix(features, artifacts.featureMean, artifacts.featureStd), [features.length, artifacts.inputSize]);
         return (model.predict(x) as tf.Tensor).dataSync();

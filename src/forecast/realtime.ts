@@ -1,28 +1,36 @@
 /**
  * The realtime forecaster: at an interval start today, the inflow of each interval of the next 30
  * minutes (one step at 30-minute data, five at 6-minute data, thirty per-minute) and their total.
- * It updates within the day: today's observed-to-expected ratio against the day's two-week-style
- * expectation (shrunk toward 1 while little of the day has been seen), the last intervals' inflow and
- * optional leading signals feed a small dense net that corrects the expectation. Candidates — the two
- * naive baselines, the ratio-scaled expectation and the net — are scored on the last week of history
- * and the best goes live.
+ *
+ * It starts from the day's expectation (the two-week decomposition for today, fitted on the days
+ * before) and updates it within the day with a Kalman filter (./intraday.ts): today's level against
+ * the expectation, shrunk toward it while little of the day has been seen, plus a fading deviation
+ * that carries what the last intervals said. A small dense net (tfjs) then corrects the filter's
+ * forecast from the filter state, the last intervals' inflow, the time of day and optional leading
+ * signals posted by the client. Candidates — the two naive baselines, the observed-to-expected
+ * ratio-scaled expectation, the filter and the net — are scored on the last week of history and the
+ * best goes live (the net must beat the filter clearly: one week is a small judge).
  */
 import type { DaySeries } from './day-series';
-import { headOf, historySpanDays } from './day-series';
+import { headOf, historySpanDays, weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
 import { fitDecomposition, decompositionForecast } from './decomposition';
-import { MeanOfLastFourWeekdays, SameWeekdayLastWeek } from './baselines';
+import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, naiveBands } from './baselines';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions, type LoadedNet } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
-import { scorePoints, type ForecastMetrics, type ScoredPoint } from './metrics';
-import { chooseLive, MIN_HISTORY_DAYS } from './two-week';
+import { scorePoints, selectLive, type ForecastMetrics, type ScoredPoint, type GroupedPoint } from './metrics';
+import { MIN_HISTORY_DAYS } from './two-week';
+import { fitIntradayFilter, stateAt, stepMultipliers, type IntradayFilterParams, type FilterDay } from './intraday';
+import { poissonMedian } from './stats';
 import { WfmError } from '../errors/wfm-error';
 
 export const REALTIME_MINUTES = 30;
 const VALIDATION_DAYS = 7;
+/** Days before validation that train the filter and the net (recent behaviour matters most). */
+const TRAINING_DAYS = 84;
 const LOG_CLIP = 2.5;
 
-export type RealtimeAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'ratio-adjusted' | 'realtime-net';
+export type RealtimeAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'ratio-adjusted' | 'state-space' | 'realtime-net';
 
 export interface TrainedRealtime {
   kind: 'realtime';
@@ -31,6 +39,8 @@ export interface TrainedRealtime {
   steps: number;
   liveAlias: RealtimeAlias;
   net: NetArtifacts | null;
+  /** the within-day filter's parameters (null only for a baseline-only model) */
+  filter?: IntradayFilterParams | null;
   /** names of the leading signals the net was trained with, in feature order */
   signalNames: string[];
   stepBands: BandCalibration;
@@ -63,12 +73,11 @@ export function dayExpectation(history: DaySeries, calendar: DayCalendar, date: 
   lastWeek.fit(history);
   const mean4 = new MeanOfLastFourWeekdays();
   mean4.fit(history);
-  const weekday = new Date(`${date}T12:00:00Z`).getUTCDay() || 7;
   return {
     expected: decompositionForecast(state, calendar, [date])[0],
     lastWeek: lastWeek.predict([date])[0],
     mean4: mean4.predict([date])[0],
-    open: history.open[weekday - 1],
+    open: history.open[weekdayOf(date) - 1],
   };
 }
 
@@ -98,9 +107,32 @@ export function shrunkRatio(state: SoFar): number {
   return (state.observed + prior) / (state.expected + prior);
 }
 
-function featureRow(day: DayExpectation, today: number[], slot: number, weekday: number, signals: number[][], steps: number): number[] {
+/** Everything the candidates need at one interval start of one day. */
+interface Origin {
+  /** day index in the series (-1 for today in the service) */
+  day: number;
+  slot: number;
+  features: number[];
+  expectedSteps: number[];
+  lastWeekSteps: number[];
+  mean4Steps: number[];
+  filterSteps: number[];
+  ratio: number;
+  actualSteps: number[];
+}
+
+function stepSlots(slot: number, steps: number, slotsPerDay: number): number[] {
+  return Array.from({ length: steps }, (_, j) => slot + j).filter((x) => x < slotsPerDay);
+}
+
+function originAt(dayIndex: number, day: DayExpectation, today: number[], slot: number, weekday: number, signals: number[][], steps: number, filter: IntradayFilterParams | null): Origin {
   const slots = day.expected.length;
+  const idx = stepSlots(slot, steps, slots);
   const state = soFar(day, today, slot);
+  const filterState = filter ? stateAt(filter, day.expected, today, day.open, slot) : null;
+  const multipliers = filterState && filter ? stepMultipliers(filterState, filter, steps) : idx.map(() => 1);
+  const expectedSteps = idx.map((x) => (day.open[x] ? day.expected[x] : 0));
+  const filterSteps = expectedSteps.map((e, j) => e * multipliers[j]);
   const recent = [1, 2, 3].map((k) => {
     const s = slot - k;
     return s >= 0 && day.open[s] && Number.isFinite(today[s]) ? logRatio(today[s], day.expected[s]) : 0;
@@ -111,16 +143,11 @@ function featureRow(day: DayExpectation, today: number[], slot: number, weekday:
     for (let s = Math.max(0, slot - k); s < slot; s++) if (day.open[s] && Number.isFinite(today[s])) { o += today[s]; e += day.expected[s]; }
     return logRatio(o, e);
   };
-  let nextExpected = 0;
-  let nextMean4 = 0;
-  let nextLastWeek = 0;
-  for (let j = 0; j < steps && slot + j < slots; j++) {
-    nextExpected += day.expected[slot + j];
-    nextMean4 += day.mean4[slot + j];
-    nextLastWeek += day.lastWeek[slot + j];
-  }
+  const sumOver = (row: number[]) => idx.reduce((a, x) => a + (day.open[x] ? row[x] : 0), 0);
+  const nextExpected = sumOver(day.expected);
+  const nextFilter = filterSteps.reduce((a, v) => a + v, 0);
   const angle = (2 * Math.PI * slot) / slots;
-  return [
+  const features = [
     Math.sin(angle), Math.cos(angle), Math.sin(2 * angle), Math.cos(2 * angle),
     ...[1, 2, 3, 4, 5, 6, 7].map((w) => (w === weekday ? 1 : 0)),
     state.expectedDay > 0 ? state.expected / state.expectedDay : 0,
@@ -131,49 +158,48 @@ function featureRow(day: DayExpectation, today: number[], slot: number, weekday:
     ...recent,
     recentSum(Math.max(2, steps)),
     recentSum(Math.max(4, 2 * steps)),
-    logRatio(nextMean4, nextExpected),
-    logRatio(nextLastWeek, nextExpected),
+    logRatio(sumOver(day.mean4), nextExpected),
+    logRatio(sumOver(day.lastWeek), nextExpected),
+    logRatio(nextFilter, nextExpected),
+    filterState ? filterState.level : 0,
+    filterState ? filterState.deviation : 0,
+    filterState ? Math.sqrt(Math.max(0, filterState.p[0])) : 0,
     ...signals.map((row) => {
       const v = slot > 0 ? row[slot - 1] : NaN;
       return Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
     }),
   ];
+  return {
+    day: dayIndex,
+    slot,
+    features,
+    expectedSteps,
+    lastWeekSteps: idx.map((x) => (day.open[x] ? day.lastWeek[x] : 0)),
+    mean4Steps: idx.map((x) => (day.open[x] ? day.mean4[x] : 0)),
+    filterSteps,
+    ratio: shrunkRatio(state),
+    actualSteps: idx.map((x) => (day.open[x] ? today[x] : 0)),
+  };
 }
 
-interface Origin {
-  dayIndex: number;
-  slot: number;
-  features: number[];
-  expectedSteps: number[];
-  lastWeekSteps: number[];
-  mean4Steps: number[];
-  ratio: number;
-  actualSteps: number[];
+/** Day expectations of some days of a series, each fitted on the days before it (cached by day). */
+function expectationsOf(series: DaySeries, calendar: DayCalendar, days: number[], cache = new Map<number, DayExpectation>()): Map<number, DayExpectation> {
+  for (const d of days) if (!cache.has(d) && series.present[d]) cache.set(d, dayExpectation(headOf(series, d), calendar, series.dates[d]));
+  return cache;
+}
+
+function filterDays(series: DaySeries, expectations: Map<number, DayExpectation>, days: number[]): FilterDay[] {
+  return days.filter((d) => expectations.has(d)).map((d) => ({ expected: expectations.get(d)!.expected, actual: series.values[d], open: expectations.get(d)!.open }));
 }
 
 /** Every interval start in opening hours of the given days, with features and actuals. */
-function originsOf(series: DaySeries, calendar: DayCalendar, days: number[], signals: SignalSeries, signalNames: string[], steps: number): Origin[] {
+function originsOf(series: DaySeries, expectations: Map<number, DayExpectation>, days: number[], signals: SignalSeries, signalNames: string[], steps: number, filter: IntradayFilterParams | null, everySlots = 1): Origin[] {
   const origins: Origin[] = [];
   for (const d of days) {
-    if (!series.present[d]) continue;
-    const history = headOf(series, d);
-    const day = dayExpectation(history, calendar, series.dates[d]);
-    const today = series.values[d];
+    const day = expectations.get(d);
+    if (!day) continue;
     const daySignals = signalNames.map((name) => signals[name]?.[d] ?? []);
-    for (let s = 0; s < series.slotsPerDay; s++) {
-      if (!day.open[s]) continue;
-      const idx = Array.from({ length: steps }, (_, j) => s + j).filter((x) => x < series.slotsPerDay);
-      origins.push({
-        dayIndex: d,
-        slot: s,
-        features: featureRow(day, today, s, series.weekdays[d], daySignals, steps),
-        expectedSteps: idx.map((x) => (day.open[x] ? day.expected[x] : 0)),
-        lastWeekSteps: idx.map((x) => (day.open[x] ? day.lastWeek[x] : 0)),
-        mean4Steps: idx.map((x) => (day.open[x] ? day.mean4[x] : 0)),
-        ratio: shrunkRatio(soFar(day, today, s)),
-        actualSteps: idx.map((x) => (day.open[x] ? today[x] : 0)),
-      });
-    }
+    for (let s = 0; s < series.slotsPerDay; s += everySlots) if (day.open[s]) origins.push(originAt(d, day, series.values[d], s, series.weekdays[d], daySignals, steps, filter));
   }
   return origins;
 }
@@ -183,18 +209,43 @@ type StepPredictor = (origins: Origin[]) => number[][];
 const naiveLastWeek: StepPredictor = (os) => os.map((o) => o.lastWeekSteps);
 const naiveMean4: StepPredictor = (os) => os.map((o) => o.mean4Steps);
 const ratioAdjusted: StepPredictor = (os) => os.map((o) => o.expectedSteps.map((e) => e * o.ratio));
+const stateSpace: StepPredictor = (os) => os.map((o) => o.filterSteps);
+const CLASSIC: Record<Exclude<RealtimeAlias, 'realtime-net'>, StepPredictor> = {
+  'naive-last-week': naiveLastWeek,
+  'naive-mean-4-weeks': naiveMean4,
+  'ratio-adjusted': ratioAdjusted,
+  'state-space': stateSpace,
+};
 
 function netStepPredictor(net: LoadedNet, steps: number): StepPredictor {
   return (os) => {
     const corrections = net.predict(os.map((o) => o.features));
-    return os.map((o, i) => o.expectedSteps.map((e, j) => (j < steps ? Math.max(0, (e + 1) * Math.exp(corrections[i][j]) - 1) : 0)));
+    return os.map((o, i) => o.filterSteps.map((e, j) => (j < steps ? Math.max(0, (e + 1) * Math.exp(corrections[i][j]) - 1) : 0)));
   };
 }
 
+async function predictWith(model: Pick<TrainedRealtime, 'liveAlias' | 'net' | 'steps'>, origins: Origin[]): Promise<number[][]> {
+  if (model.liveAlias === 'realtime-net' && model.net) {
+    const loaded = await loadNet(model.net);
+    try {
+      return netStepPredictor(loaded, model.steps)(origins);
+    } finally {
+      loaded.dispose();
+    }
+  }
+  return CLASSIC[model.liveAlias as Exclude<RealtimeAlias, 'realtime-net'>](origins);
+}
+
+/** The learned candidates answer with medians (what absolute error rewards); the references stay as they are. */
+const answersWithMedian = (alias: RealtimeAlias) => alias === 'state-space' || alias === 'realtime-net';
+
 const total = (xs: number[]) => xs.reduce((a, v) => a + v, 0);
 
-function totalsPoints(origins: Origin[], forecasts: number[][]): ScoredPoint[] {
-  return origins.map((o, i) => ({ actual: o.actualSteps.some((v) => !Number.isFinite(v)) ? NaN : total(o.actualSteps), p50: total(forecasts[i]) }));
+function totalsPoints(origins: Origin[], forecasts: number[][], median: boolean): GroupedPoint[] {
+  return origins.map((o, i) => {
+    const mean = total(forecasts[i]);
+    return { actual: o.actualSteps.some((v) => !Number.isFinite(v)) ? NaN : total(o.actualSteps), p50: median ? poissonMedian(mean) : mean, group: String(o.day) };
+  });
 }
 
 export interface TrainRealtimeInput {
@@ -217,37 +268,39 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
   const n = series.dates.length;
   const firstUsable = series.present.indexOf(true) + 7;
   const validationDays = Array.from({ length: VALIDATION_DAYS }, (_, i) => n - VALIDATION_DAYS + i).filter((d) => d >= firstUsable);
-  const trainDays = Array.from({ length: Math.max(0, n - VALIDATION_DAYS - firstUsable) }, (_, i) => firstUsable + i);
-  const validation = originsOf(series, calendar, validationDays, signals, signalNames, steps);
-  const training = originsOf(series, calendar, trainDays, signals, signalNames, steps);
-  const forecasts: Partial<Record<RealtimeAlias, number[][]>> = {
-    'naive-last-week': naiveLastWeek(validation),
-    'naive-mean-4-weeks': naiveMean4(validation),
-    'ratio-adjusted': ratioAdjusted(validation),
-  };
+  const trainStart = Math.max(firstUsable, n - VALIDATION_DAYS - TRAINING_DAYS);
+  const trainDays = Array.from({ length: Math.max(0, n - VALIDATION_DAYS - trainStart) }, (_, i) => trainStart + i);
+  const expectations = expectationsOf(series, calendar, [...trainDays, ...validationDays]);
+  // The filter is fitted on the training days only, so the validation week judges it out of sample.
+  const filter = fitIntradayFilter(filterDays(series, expectations, trainDays), steps);
+  const validation = originsOf(series, expectations, validationDays, signals, signalNames, steps, filter);
+  const training = originsOf(series, expectations, trainDays, signals, signalNames, steps, filter);
+  const forecasts: Partial<Record<RealtimeAlias, number[][]>> = {};
+  for (const [alias, predict] of Object.entries(CLASSIC)) forecasts[alias as RealtimeAlias] = predict(validation);
   let net: NetArtifacts | null = null;
   const usable = training.filter((o) => o.actualSteps.every(Number.isFinite));
   if (usable.length >= 200) {
-    const weights = usable.map((o) => total(o.expectedSteps) + 1);
+    const weights = usable.map((o) => total(o.filterSteps) + 1);
     const meanWeight = total(weights) / weights.length;
     net = await trainNet(
       usable.map((o) => o.features),
-      usable.map((o) => Array.from({ length: steps }, (_, j) => (j < o.expectedSteps.length ? logRatio(o.actualSteps[j], o.expectedSteps[j]) : 0))),
+      usable.map((o) => Array.from({ length: steps }, (_, j) => (j < o.filterSteps.length ? logRatio(o.actualSteps[j], o.filterSteps[j]) : 0))),
       weights.map((w) => Math.min(5, w / meanWeight)),
       { ...DEFAULT_NET_OPTIONS, ...input.net, onEpoch: input.onEpoch },
     );
-    const loaded = await loadNet(net);
-    try {
-      forecasts['realtime-net'] = netStepPredictor(loaded, steps)(validation);
-    } finally {
-      loaded.dispose();
-    }
+    forecasts['realtime-net'] = await predictWith({ liveAlias: 'realtime-net', net, steps }, validation);
   }
+  const points: Partial<Record<RealtimeAlias, GroupedPoint[]>> = {};
   const scores: Partial<Record<RealtimeAlias, ForecastMetrics>> = {};
-  for (const [alias, f] of Object.entries(forecasts) as Array<[RealtimeAlias, number[][]]>) scores[alias] = scorePoints(totalsPoints(validation, f), 1);
-  const liveAlias = chooseLive(scores, betterNaive(scores));
+  for (const [alias, f] of Object.entries(forecasts) as Array<[RealtimeAlias, number[][]]>) {
+    points[alias] = totalsPoints(validation, f, answersWithMedian(alias));
+    scores[alias] = scorePoints(points[alias]!, 1);
+  }
+  // The filter is the default; the net or a reference replaces it only when clearly better (selectLive).
+  const liveAlias = selectLive<RealtimeAlias>(points, 'state-space');
   const live = forecasts[liveAlias]!;
-  const stepPairs = validation.flatMap((o, i) => o.actualSteps.map((a, j) => ({ actual: a, p50: live[i][j] })));
+  const median = answersWithMedian(liveAlias);
+  const stepPairs = validation.flatMap((o, i) => o.actualSteps.map((a, j) => ({ actual: a, p50: median ? poissonMedian(live[i][j]) : live[i][j] })));
   return {
     kind: 'realtime',
     skillGroupId: series.skillGroupId,
@@ -255,20 +308,15 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
     steps,
     liveAlias,
     net,
+    filter,
     signalNames,
     stepBands: calibrateBands(stepPairs),
-    totalBands: calibrateBands(totalsPoints(validation, live)),
+    totalBands: calibrateBands(totalsPoints(validation, live, median)),
     validation: scores,
     validationDays: validationDays.map((d) => series.dates[d]),
     trainedThrough: series.dates[n - 1],
     historyDays: span,
   };
-}
-
-function betterNaive(scores: Partial<Record<RealtimeAlias, ForecastMetrics>>): RealtimeAlias {
-  const a = scores['naive-last-week']?.wape ?? Infinity;
-  const b = scores['naive-mean-4-weeks']?.wape ?? Infinity;
-  return a < b ? 'naive-last-week' : 'naive-mean-4-weeks';
 }
 
 export interface RealtimeSlotForecast {
@@ -292,7 +340,9 @@ export interface RealtimeForecast {
 /**
  * The next 30 minutes from `slot` of `date`, given the history before that day and today's intervals
  * so far (`today[s]` for s < slot; NaN for unknown). Without a model (or with too little history) the
- * mean of the last 4 same weekdays answers, flagged as a baseline.
+ * mean of the last 4 same weekdays answers, flagged as a baseline, with bands from that baseline's own
+ * errors in the history. Each step's p50 is that step's median; the total's p50 is the median of the
+ * total (for quiet intervals it is not the sum of the steps' medians).
  */
 export async function forecastRealtimeSlots(options: {
   history: DaySeries;
@@ -306,43 +356,27 @@ export async function forecastRealtimeSlots(options: {
   const { history, calendar, date, slot, model } = options;
   const steps = model?.steps ?? stepsFor(history.intervalMinutes);
   const day = dayExpectation(history, calendar, date);
-  const weekday = new Date(`${date}T12:00:00Z`).getUTCDay() || 7;
-  const today = Array.from({ length: history.slotsPerDay }, (_, s) => (s < slot && Number.isFinite(options.today[s]) ? options.today[s] : s < slot ? NaN : NaN));
+  const today = Array.from({ length: history.slotsPerDay }, (_, s) => (s < slot && Number.isFinite(options.today[s]) ? options.today[s] : NaN));
   const signalRows = (model?.signalNames ?? []).map((name) => options.signals?.[name] ?? []);
-  const idx = Array.from({ length: steps }, (_, j) => slot + j).filter((x) => x < history.slotsPerDay);
-  const origin: Origin = {
-    dayIndex: -1,
-    slot,
-    features: featureRow(day, today, slot, weekday, signalRows, steps),
-    expectedSteps: idx.map((x) => (day.open[x] ? day.expected[x] : 0)),
-    lastWeekSteps: idx.map((x) => (day.open[x] ? day.lastWeek[x] : 0)),
-    mean4Steps: idx.map((x) => (day.open[x] ? day.mean4[x] : 0)),
-    ratio: shrunkRatio(soFar(day, today, slot)),
-    actualSteps: [],
-  };
+  const origin = originAt(-1, day, today, slot, weekdayOf(date), signalRows, steps, model?.filter ?? null);
+  const idx = stepSlots(slot, steps, history.slotsPerDay);
   const span = historySpanDays(history);
   let alias: RealtimeAlias = 'naive-mean-4-weeks';
-  let p50: number[];
+  let means: number[];
   let fallbackReason: string | undefined;
   if (!model || span < MIN_HISTORY_DAYS) {
     fallbackReason = !model ? 'no trained realtime model: baseline forecast' : `only ${span} days of history (the learned model needs ${MIN_HISTORY_DAYS}): baseline forecast`;
-    p50 = naiveMean4([origin])[0];
+    means = naiveMean4([origin])[0];
   } else {
     alias = model.liveAlias;
-    if (alias === 'realtime-net' && model.net) {
-      const loaded = await loadNet(model.net);
-      try {
-        p50 = netStepPredictor(loaded, steps)([origin])[0];
-      } finally {
-        loaded.dispose();
-      }
-    } else {
-      p50 = ({ 'naive-last-week': naiveLastWeek, 'naive-mean-4-weeks': naiveMean4, 'ratio-adjusted': ratioAdjusted } as Record<string, StepPredictor>)[alias]([origin])[0];
-    }
+    means = (await predictWith(model, [origin]))[0];
   }
-  const stepBands = model && !fallbackReason ? model.stepBands : calibrateBands([]);
-  const totalBands = model && !fallbackReason ? model.totalBands : calibrateBands([]);
-  const totalP50 = total(p50);
+  const median = answersWithMedian(alias);
+  const fallbackBands = fallbackReason ? naiveBands(history, steps) : null;
+  const stepBands = fallbackBands?.step ?? model!.stepBands;
+  const totalBands = fallbackBands?.total ?? model!.totalBands;
+  const p50 = means.map((v) => (median ? poissonMedian(v) : v));
+  const totalP50 = median ? poissonMedian(total(means)) : total(means);
   return {
     date,
     steps: p50.map((v, j) => ({ slot: idx[j], p50: v, ...applyBand(stepBands, v) })),
@@ -354,26 +388,25 @@ export async function forecastRealtimeSlots(options: {
   };
 }
 
-/** Backtest helper: the realtime forecasts of a trained model at every open interval start of some days. */
-export async function realtimeBacktest(series: DaySeries, calendar: DayCalendar, days: number[], model: TrainedRealtime, signals: SignalSeries = {}) {
-  const origins = originsOf(series, calendar, days, signals, model.signalNames, model.steps);
-  let live: number[][];
-  if (model.liveAlias === 'realtime-net' && model.net) {
-    const loaded = await loadNet(model.net);
-    try {
-      live = netStepPredictor(loaded, model.steps)(origins);
-    } finally {
-      loaded.dispose();
-    }
-  } else {
-    live = ({ 'naive-last-week': naiveLastWeek, 'naive-mean-4-weeks': naiveMean4, 'ratio-adjusted': ratioAdjusted } as Record<string, StepPredictor>)[model.liveAlias](origins);
-  }
-  const withBand = (f: number[][]) => totalsPoints(origins, f).map((p) => ({ ...p, ...applyBand(model.totalBands, p.p50) }));
+/**
+ * Backtest helper: the realtime forecasts of a trained model (or, with `model` null, of the flagged
+ * baseline the service answers with) at every open interval start of some days (or only every
+ * `originEveryMinutes`, e.g. 30-minute starts of 6-minute data), beside the references.
+ */
+export async function realtimeBacktest(series: DaySeries, calendar: DayCalendar, days: number[], model: TrainedRealtime | null, options: { signals?: SignalSeries; originEveryMinutes?: number } = {}) {
+  const steps = model?.steps ?? stepsFor(series.intervalMinutes);
+  const expectations = expectationsOf(series, calendar, days);
+  const everySlots = Math.max(1, Math.round((options.originEveryMinutes ?? series.intervalMinutes) / series.intervalMinutes));
+  const origins = originsOf(series, expectations, days, options.signals ?? {}, model?.signalNames ?? [], steps, model?.filter ?? null, everySlots);
+  const live = model ? await predictWith(model, origins) : naiveMean4(origins);
+  const median = model ? answersWithMedian(model.liveAlias) : false;
+  const bands = model ? model.totalBands : naiveBands(headOf(series, days[0]), steps).total;
+  const withBand = (points: ScoredPoint[]) => points.map((p) => ({ ...p, ...applyBand(bands, p.p50) }));
   return {
     origins: origins.length,
-    live: withBand(live),
-    naiveLastWeek: totalsPoints(origins, naiveLastWeek(origins)),
-    naiveMean4: totalsPoints(origins, naiveMean4(origins)),
-    ratioAdjusted: totalsPoints(origins, ratioAdjusted(origins)),
+    live: withBand(totalsPoints(origins, live, median)),
+    naiveLastWeek: totalsPoints(origins, naiveLastWeek(origins), false),
+    naiveMean4: totalsPoints(origins, naiveMean4(origins), false),
+    ratioAdjusted: totalsPoints(origins, ratioAdjusted(origins), false),
   };
 }

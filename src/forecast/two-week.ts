@@ -1,29 +1,31 @@
 /**
  * The two-week forecaster: a robust multiplicative decomposition (see ./decomposition.ts) whose
  * per-interval residuals a small dense net corrects from features (interval of day, weekday, horizon,
- * the last four same weekdays, seasonal smoothing, holiday and special-day flags, recent trend).
- * Training scores every candidate — the baselines, the decomposition and the net — on the most recent
- * weekly origins of the history; the best one goes live, so the live model is never worse than its own
- * baselines on validation. Prediction intervals come from that candidate's validation residuals.
+ * the last four same weekdays, seasonal smoothing, day of month, holidays with their eves and next
+ * days, special days, recent trend). Training scores every candidate — the baselines, the
+ * decomposition and the net — on up to 8 weekly origins with four weeks of history before each; the
+ * decomposition goes live unless another candidate is clearly better there (see selectLive). The
+ * learned candidates answer with medians; prediction intervals come from the live candidate's errors.
  */
 import type { DaySeries } from './day-series';
 import { addDays, headOf, historySpanDays, weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
-import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, lastSameWeekdays, type DayForecaster } from './baselines';
-import { DecompositionForecaster, fitDecomposition, decompositionForecast, type DecompositionState } from './decomposition';
+import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, lastSameWeekdays, naiveBands, type DayForecaster } from './baselines';
+import { DecompositionForecaster, fitDecomposition, decompositionForecast, calendarKind, type DecompositionState } from './decomposition';
+import { poissonMedian, seededRng } from './stats';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
-import { scorePoints, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint } from './metrics';
+import { scorePoints, weeklyNaiveScale, selectLive, type ForecastMetrics, type GroupedPoint } from './metrics';
 import { WfmError } from '../errors/wfm-error';
 
 export const TWO_WEEK_DAYS = 14;
 /** The learned model needs four weeks of history; less is answered with a flagged baseline. */
 export const MIN_HISTORY_DAYS = 28;
-const VALIDATION_ORIGINS = 3;
+const VALIDATION_ORIGINS = 8;
 const TRAIN_ORIGIN_STEP_DAYS = 2;
 const MAX_TRAIN_ORIGINS = 90;
+const MAX_TRAIN_ROWS = 45_000;
 const LOG_CLIP = 2.5;
-const SWITCH_MARGIN = 0.03;
 
 export type TwoWeekAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'seasonal-es' | 'decomposition' | 'decomposition-net';
 
@@ -77,6 +79,8 @@ function featureRow(ctx: OriginContext, calendar: DayCalendar, dayIndex: number,
   });
   const weekdayOneHot = [1, 2, 3, 4, 5, 6, 7].map((x) => (x === w ? 1 : 0));
   const dayOfMonth = Number(date.slice(8, 10));
+  const kind = calendarKind(calendar, date);
+  const monthLength = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
   return [
     Math.sin(angle), Math.cos(angle), Math.sin(2 * angle), Math.cos(2 * angle),
     ...weekdayOneHot,
@@ -85,10 +89,13 @@ function featureRow(ctx: OriginContext, calendar: DayCalendar, dayIndex: number,
     ...lags,
     logRatio(ctx.es[dayIndex][slot], base),
     logRatio(ctx.mean4[dayIndex][slot], base),
-    calendar.holidays.has(date) ? 1 : 0,
-    calendar.special.has(date) ? 1 : 0,
+    kind === 'holiday' ? 1 : 0,
+    kind === 'special' ? 1 : 0,
+    kind === 'eve' ? 1 : 0,
+    kind === 'after' ? 1 : 0,
     ctx.state.olderLevel > 0 ? Math.log(Math.max(ctx.state.level, 1) / Math.max(ctx.state.olderLevel, 1)) : 0,
-    Math.sin((2 * Math.PI * dayOfMonth) / 31), Math.cos((2 * Math.PI * dayOfMonth) / 31),
+    Math.sin((2 * Math.PI * (dayOfMonth - 1)) / monthLength), Math.cos((2 * Math.PI * (dayOfMonth - 1)) / monthLength),
+    Math.sin((4 * Math.PI * (dayOfMonth - 1)) / monthLength), Math.cos((4 * Math.PI * (dayOfMonth - 1)) / monthLength),
   ];
 }
 
@@ -104,6 +111,11 @@ function netRows(series: DaySeries, calendar: DayCalendar, endDay: number) {
   const firstOrigin = Math.max(14, series.present.indexOf(true) + 14);
   const origins: number[] = [];
   for (let o = endDay - TWO_WEEK_DAYS; o >= firstOrigin && origins.length < MAX_TRAIN_ORIGINS; o -= TRAIN_ORIGIN_STEP_DAYS) origins.unshift(o);
+  // Fine or round-the-clock data (5-minute, 24/7) would give hundreds of thousands of rows: a seeded
+  // sample of them keeps every origin represented and the training time bounded.
+  const openSlots = series.open.reduce((a, row) => a + row.filter(Boolean).length, 0) / 7;
+  const keep = Math.min(1, MAX_TRAIN_ROWS / Math.max(1, origins.length * TWO_WEEK_DAYS * openSlots));
+  const rng = seededRng(DEFAULT_NET_OPTIONS.seed);
   for (const o of origins) {
     const history = headOf(series, o);
     const ctx = originContext(history, calendar, series.dates.slice(o, o + TWO_WEEK_DAYS));
@@ -112,7 +124,7 @@ function netRows(series: DaySeries, calendar: DayCalendar, endDay: number) {
       const open = history.open[series.weekdays[day] - 1];
       for (let s = 0; s < series.slotsPerDay; s++) {
         const actual = series.values[day][s];
-        if (!open[s] || !Number.isFinite(actual)) continue;
+        if (!open[s] || !Number.isFinite(actual) || (keep < 1 && rng() >= keep)) continue;
         const base = ctx.base[i][s];
         features.push(featureRow(ctx, calendar, i, s));
         targets.push([logRatio(actual, base)]);
@@ -154,6 +166,16 @@ function classicPredictor(make: () => DayForecaster, calendar: DayCalendar): Pre
   };
 }
 
+/**
+ * The learned candidates answer with each interval's median (what WAPE rewards: for a quiet queue
+ * with 0.6 calls expected the median is 0); the reference baselines stay what they are by definition.
+ */
+const ANSWERS_WITH_MEDIAN: ReadonlySet<TwoWeekAlias> = new Set<TwoWeekAlias>(['decomposition', 'decomposition-net']);
+
+function answering(alias: TwoWeekAlias, predict: Predictor): Predictor {
+  return ANSWERS_WITH_MEDIAN.has(alias) ? (history, dates) => predict(history, dates).map((row) => row.map(poissonMedian)) : predict;
+}
+
 export const BASELINE_FACTORIES: Record<Exclude<TwoWeekAlias, 'decomposition-net'>, () => DayForecaster> = {
   'naive-last-week': () => new SameWeekdayLastWeek(),
   'naive-mean-4-weeks': () => new MeanOfLastFourWeekdays(),
@@ -162,15 +184,15 @@ export const BASELINE_FACTORIES: Record<Exclude<TwoWeekAlias, 'decomposition-net
 };
 
 /** Scores a predictor on origins (day indices) of a series: points of open intervals with actuals. */
-export function backtestPoints(series: DaySeries, origins: number[], horizonDays: number, predict: Predictor): Array<ScoredPoint & { day: number; slot: number }> {
-  const points: Array<ScoredPoint & { day: number; slot: number }> = [];
+export function backtestPoints(series: DaySeries, origins: number[], horizonDays: number, predict: Predictor): Array<GroupedPoint & { day: number; slot: number }> {
+  const points: Array<GroupedPoint & { day: number; slot: number }> = [];
   for (const o of origins) {
     const history = headOf(series, o);
     const days = Math.min(horizonDays, series.dates.length - o);
     const forecast = predict(history, series.dates.slice(o, o + days));
     for (let i = 0; i < days; i++) {
       const open = history.open[series.weekdays[o + i] - 1];
-      for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.push({ actual: series.values[o + i][s], p50: forecast[i][s], day: o + i, slot: s });
+      for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.push({ actual: series.values[o + i][s], p50: forecast[i][s], day: o + i, slot: s, group: `${o}:${i}` });
     }
   }
   return points;
@@ -190,39 +212,49 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
     throw new WfmError('insufficient-history', `the learned two-week model needs at least ${MIN_HISTORY_DAYS} days of history, got ${span}`);
   }
   const n = series.dates.length;
-  const validationOrigins: number[] = [];
-  for (let k = 1; k <= VALIDATION_ORIGINS; k++) {
-    const o = n - TWO_WEEK_DAYS - 7 * (k - 1);
-    if (o - series.present.indexOf(true) >= 14) validationOrigins.unshift(o);
-  }
-  if (validationOrigins.length === 0) validationOrigins.push(n - TWO_WEEK_DAYS);
+  const first = series.present.indexOf(true);
+  // Validation windows are weekly origins in the regime the model is used in (at least four weeks of
+  // history before each), scored on up to 14 days after. A short history may have none: then the
+  // decomposition, the robust default, answers (no evidence is better than a coin flip of one week).
+  const validationOrigins = weeklyOrigins(n, first, MIN_HISTORY_DAYS);
+  // …or, for information and bands only, the windows a short history has (two weeks before each).
+  const shortOrigins = validationOrigins.length ? validationOrigins : weeklyOrigins(n, first, 14);
   const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s]);
-  const candidates: Partial<Record<TwoWeekAlias, Array<ScoredPoint>>> = {};
+  const candidates: Partial<Record<TwoWeekAlias, GroupedPoint[]>> = {};
   for (const [alias, make] of Object.entries(BASELINE_FACTORIES)) {
-    candidates[alias as TwoWeekAlias] = backtestPoints(series, validationOrigins, TWO_WEEK_DAYS, classicPredictor(make, calendar));
+    candidates[alias as TwoWeekAlias] = backtestPoints(series, shortOrigins, TWO_WEEK_DAYS, answering(alias as TwoWeekAlias, classicPredictor(make, calendar)));
   }
+  const netOptions = { ...DEFAULT_NET_OPTIONS, ...input.net, onEpoch: input.onEpoch };
+  // The net is judged by a net that never saw the validation windows; if it wins, it is trained
+  // again on everything (the windows it was judged on are the most recent, most telling weeks).
   let net: NetArtifacts | null = null;
-  const rows = netRows(series, calendar, validationOrigins[0]);
-  if (rows.origins >= 4 && rows.features.length >= 200) {
-    net = await trainNet(rows.features, rows.targets, rows.weights, { ...DEFAULT_NET_OPTIONS, ...input.net, onEpoch: input.onEpoch });
+  const judgedRows = netRows(series, calendar, validationOrigins.length ? validationOrigins[0] : n);
+  if (validationOrigins.length > 0 && judgedRows.origins >= 4 && judgedRows.features.length >= 200) {
+    net = await trainNet(judgedRows.features, judgedRows.targets, judgedRows.weights, netOptions);
     const predictor = await netPredictor(net, calendar);
     try {
-      candidates['decomposition-net'] = backtestPoints(series, validationOrigins, TWO_WEEK_DAYS, predictor.predict);
+      candidates['decomposition-net'] = backtestPoints(series, validationOrigins, TWO_WEEK_DAYS, answering('decomposition-net', predictor.predict));
     } finally {
       predictor.dispose();
     }
   }
   const validation: Partial<Record<TwoWeekAlias, ForecastMetrics>> = {};
-  for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, ScoredPoint[]]>) validation[alias] = scorePoints(points, scale);
-  // Three validation windows are a noisy judge: another candidate replaces the robust decomposition
-  // only when it is clearly better there (by more than SWITCH_MARGIN), not by the luck of three weeks;
-  // the decomposition itself must still beat both naive baselines there.
-  const best: TwoWeekAlias = chooseLive<TwoWeekAlias>(validation, 'naive-mean-4-weeks');
-  const decompositionWape = validation.decomposition?.wape ?? Infinity;
-  const naiveWape = Math.min(validation['naive-last-week']?.wape ?? Infinity, validation['naive-mean-4-weeks']?.wape ?? Infinity);
-  const keepDecomposition = best !== 'decomposition' && decompositionWape <= naiveWape && (validation[best]?.wape ?? Infinity) > decompositionWape * (1 - SWITCH_MARGIN);
-  const liveAlias: TwoWeekAlias = keepDecomposition ? 'decomposition' : best;
-  const bands = calibrateBands(candidates[liveAlias]!);
+  for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, GroupedPoint[]]>) validation[alias] = scorePoints(points, scale);
+  // The decomposition is the robust default; another candidate (the net, a baseline) replaces it
+  // only when clearly better on the validation days (see selectLive).
+  const liveAlias: TwoWeekAlias = validationOrigins.length ? selectLive<TwoWeekAlias>(candidates, 'decomposition') : 'decomposition';
+  if (liveAlias === 'decomposition-net') {
+    const allRows = netRows(series, calendar, n);
+    net = await trainNet(allRows.features, allRows.targets, allRows.weights, netOptions);
+  }
+  // Bands from the live candidate's errors: on the validation days, or for a classic candidate on
+  // every weekly origin with two weeks of history before it (a short history's one validation week
+  // would calibrate on too few days, all at short horizons).
+  const bandOrigins = weeklyOrigins(n, first, 14);
+  const bandPoints = liveAlias === 'decomposition-net'
+    ? candidates[liveAlias] ?? []
+    : backtestPoints(series, bandOrigins, TWO_WEEK_DAYS, answering(liveAlias, classicPredictor(BASELINE_FACTORIES[liveAlias], calendar)));
+  const bands = calibrateBands(bandPoints);
   return {
     kind: 'two-week',
     skillGroupId: series.skillGroupId,
@@ -237,17 +269,11 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
   };
 }
 
-/** The candidate with the lowest validation WAPE (ties and unscorable windows keep the fallback). */
-export function chooseLive<A extends string>(validation: Partial<Record<A, ForecastMetrics>>, fallback: A): A {
-  let live = fallback;
-  let best = validation[fallback]?.wape ?? Infinity;
-  for (const [alias, metrics] of Object.entries(validation) as Array<[A, ForecastMetrics]>) {
-    if (Number.isFinite(metrics.wape) && metrics.wape < best) {
-      best = metrics.wape;
-      live = alias;
-    }
-  }
-  return live;
+/** Origins a week apart back from the end of the series, each with at least `minHistory` days before it. */
+function weeklyOrigins(n: number, first: number, minHistory: number): number[] {
+  const origins: number[] = [];
+  for (let k = 1; k <= VALIDATION_ORIGINS; k++) if (n - 7 * k - first >= minHistory) origins.unshift(n - 7 * k);
+  return origins;
 }
 
 export interface DayForecast {
@@ -267,7 +293,7 @@ export interface DayForecast {
 /**
  * The two-week forecast from `firstDate` (a local date after the history). With a trained model its
  * live candidate answers; without one (or with too little history) the mean of the last 4 same
- * weekdays answers, flagged as a baseline, with a Poisson band.
+ * weekdays answers, flagged as a baseline, with bands from that baseline's own errors in the history.
  */
 export async function forecastTwoWeekDays(options: { history: DaySeries; calendar: DayCalendar; firstDate: string; model: TrainedTwoWeek | null; days?: number }): Promise<DayForecast> {
   const { history, calendar, model } = options;
@@ -283,16 +309,16 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
     if (model.liveAlias === 'decomposition-net' && model.net) {
       const predictor = await netPredictor(model.net, calendar);
       try {
-        p50 = predictor.predict(history, dates);
+        p50 = answering('decomposition-net', predictor.predict)(history, dates);
       } finally {
         predictor.dispose();
       }
     } else {
-      p50 = classicPredictor(BASELINE_FACTORIES[model.liveAlias as Exclude<TwoWeekAlias, 'decomposition-net'>], calendar)(history, dates);
+      p50 = answering(model.liveAlias, classicPredictor(BASELINE_FACTORIES[model.liveAlias as Exclude<TwoWeekAlias, 'decomposition-net'>], calendar))(history, dates);
     }
   } else {
     alias = 'naive-mean-4-weeks';
-    bands = calibrateBands([]);
+    bands = naiveBands(history).step;
     fallbackReason = span < MIN_HISTORY_DAYS
       ? `only ${span} days of history (the learned model needs ${MIN_HISTORY_DAYS}): baseline forecast`
       : 'no trained model: baseline forecast';

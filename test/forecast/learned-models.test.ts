@@ -25,7 +25,7 @@ describe('two-week forecaster', () => {
     const history = syntheticHistory({ days: 70 });
     const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: fastNet });
     expect(Object.keys(metrics.candidates).sort()).toEqual(['decomposition', 'decomposition-net', 'naive-last-week', 'naive-mean-4-weeks', 'seasonal-es']);
-    // the live model is the best candidate on validation, so never worse than its own baselines there
+    // on a clean weekly pattern the structural model beats both naive baselines on validation
     expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-mean-4-weeks'].wape);
     expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-last-week'].wape);
     const from = slotInstant('2024-03-11', 0, ZONE, 30)!;
@@ -46,7 +46,9 @@ describe('two-week forecaster', () => {
     const plain = await forecastTwoWeek({ history, skillGroup: subject, from, model: { ...(model as TrainedTwoWeek), liveAlias: 'decomposition', net: null } });
     const special = await forecastTwoWeek({ history, skillGroup: subject, from, model: { ...(model as TrainedTwoWeek), liveAlias: 'decomposition', net: null }, specialDays: [{ date: '2024-02-13', label: 'billing run', uplift: 1.5 }] });
     const dayTotal = (r: typeof plain, date: string) => r.points.filter((p) => new Date(p.intervalStart).toISOString().startsWith(date)).reduce((a, p) => a + p.p50, 0);
-    expect(dayTotal(special, '2024-02-13') / dayTotal(plain, '2024-02-13')).toBeCloseTo(1.5, 5);
+    // p50 is each interval's median (a whole number of calls), so the uplift shows up to rounding.
+    expect(dayTotal(special, '2024-02-13') / dayTotal(plain, '2024-02-13')).toBeGreaterThan(1.45);
+    expect(dayTotal(special, '2024-02-13') / dayTotal(plain, '2024-02-13')).toBeLessThan(1.55);
     expect(dayTotal(special, '2024-02-14')).toBeCloseTo(dayTotal(plain, '2024-02-14'), 5);
   });
 });
@@ -79,7 +81,9 @@ describe('realtime forecaster', () => {
     const { model } = await trainForecaster({ history: history.filter((r) => r.start < now - 10 * 3_600_000), skillGroup: six, horizon: 'realtime', net: fastNet });
     const result = await forecastRealtime({ history, skillGroup: six, now, model: model as TrainedRealtime });
     expect(result.points.map((p) => p.intervalStart)).toEqual([0, 1, 2, 3, 4].map((k) => now + k * 6 * 60_000));
-    expect(result.total!.p50).toBeCloseTo(result.points.reduce((a, p) => a + p.p50, 0), 6);
+    // The total's p50 is the median of the total, not the sum of the slots' medians (each within a call of its mean).
+    expect(Math.abs(result.total!.p50 - result.points.reduce((a, p) => a + p.p50, 0))).toBeLessThanOrEqual(result.points.length + 1);
+    expect(result.total!.p10).toBeLessThanOrEqual(result.total!.p50);
   });
 });
 

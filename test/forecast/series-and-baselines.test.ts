@@ -3,7 +3,7 @@ import { SameWeekdayLastWeek, MeanOfLastFourWeekdays, SeasonalExponentialSmoothi
 import { DecompositionForecaster } from '../../src/forecast/decomposition';
 import { buildCalendar } from '../../src/forecast/calendar';
 import { calibrateBands, applyBand } from '../../src/forecast/bands';
-import { scorePoints } from '../../src/forecast/metrics';
+import { scorePoints, selectLive, type GroupedPoint } from '../../src/forecast/metrics';
 import { syntheticHistory, ZONE } from './synthetic';
 
 const noCalendar = buildCalendar({ fromYear: 2024, toYear: 2024 });
@@ -90,4 +90,15 @@ describe('metrics and bands', () => {
     expect(inside).toBeGreaterThan(0.75);
     expect(inside).toBeLessThan(0.85);
   });
+
+  it('when a challenger is better only by the luck of a few days, then the preferred model stays live; when better on day after day, it takes over', () => {
+    const days = Array.from({ length: 14 }, (_, d) => d);
+    const points = (error: (day: number) => number): GroupedPoint[] => days.flatMap((d) => [0, 1, 2, 3].map(() => ({ actual: 100, p50: 100 + error(d), group: String(d) })));
+    const preferred = points((d) => (d % 2 ? 10 : -10));
+    const lucky = points((d) => (d === 3 ? 0 : d % 2 ? 10 : -10)); // better on one day of fourteen
+    const steady = points((d) => (d % 2 ? 8 : -8));
+    expect(selectLive<string>({ structural: preferred, baseline: lucky }, 'structural')).toBe('structural');
+    expect(selectLive<string>({ structural: preferred, baseline: lucky, other: steady }, 'structural')).toBe('other');
+  });
 });
+

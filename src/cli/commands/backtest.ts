@@ -52,6 +52,7 @@ export function register(program: Command): void {
         lines.push(`${alias.padEnd(20)} ${pct(m.wape).padStart(6)}  ${num(m.mase).padStart(6)}  ${pct(m.bias).padStart(7)}  ${pct(m.coverage).padStart(7)}  ${m.n}`);
       }
       lines.push('', `live / better naive (${report.betterNaive}) WAPE: ${num(report.wapeRatio)}`);
+      if (report.learned && report.learned.windows < report.windows.length) lines.push(`the same over the ${report.learned.windows} windows with ≥ 4 weeks of history (the learned model's own): ${num(report.learned.wapeRatio)}`);
       if (report.windows.some((w) => w.baselineFallback)) lines.push('* fewer than 4 weeks of history at that origin: the flagged baseline answered');
       process.stdout.write(`${lines.join('\n')}\n`);
     });
