@@ -81,8 +81,11 @@ const SELECTION_Z = 2;
  * days as the units (errors within a day move together). A few validation weeks are a noisy judge:
  * picking the lowest WAPE outright would often pick a baseline by luck and lose out of sample.
  * Among the challengers that pass, the lowest WAPE wins.
+ *
+ * The product's promise comes last and is absolute: the live model is never worse on validation than
+ * the naive baselines (`floor`). If the pick is, the best of them goes live instead.
  */
-export function selectLive<A extends string>(candidates: Partial<Record<A, GroupedPoint[]>>, preferred: A): A {
+export function selectLive<A extends string>(candidates: Partial<Record<A, GroupedPoint[]>>, preferred: A, floor: A[] = []): A {
   const base = candidates[preferred];
   if (!base || base.length === 0) return preferred;
   let live = preferred;
@@ -94,7 +97,15 @@ export function selectLive<A extends string>(candidates: Partial<Record<A, Group
     live = alias;
     liveWape = wape;
   }
-  return live;
+  let bestFloor: A | null = null;
+  let bestFloorWape = Infinity;
+  for (const alias of floor) {
+    const points = candidates[alias];
+    if (!points || points.length !== base.length) continue;
+    const wape = scorePoints(points, 1).wape;
+    if (wape < bestFloorWape) [bestFloor, bestFloorWape] = [alias, wape];
+  }
+  return bestFloor !== null && bestFloorWape < liveWape ? bestFloor : live;
 }
 
 function significantlyBetter(reference: GroupedPoint[], challenger: GroupedPoint[]): boolean {

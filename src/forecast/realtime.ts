@@ -296,8 +296,9 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
     points[alias] = totalsPoints(validation, f, answersWithMedian(alias));
     scores[alias] = scorePoints(points[alias]!, 1);
   }
-  // The filter is the default; the net or a reference replaces it only when clearly better (selectLive).
-  const liveAlias = selectLive<RealtimeAlias>(points, 'state-space');
+  // The filter is the default; the net or a reference replaces it only when clearly better, and a
+  // naive baseline that did better on validation always does (selectLive).
+  const liveAlias = selectLive<RealtimeAlias>(points, 'state-space', ['naive-last-week', 'naive-mean-4-weeks']);
   const live = forecasts[liveAlias]!;
   const median = answersWithMedian(liveAlias);
   const stepPairs = validation.flatMap((o, i) => o.actualSteps.map((a, j) => ({ actual: a, p50: median ? poissonMedian(live[i][j]) : live[i][j] })));

@@ -241,8 +241,9 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
   const validation: Partial<Record<TwoWeekAlias, ForecastMetrics>> = {};
   for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, GroupedPoint[]]>) validation[alias] = scorePoints(points, scale);
   // The decomposition is the robust default; another candidate (the net, a baseline) replaces it
-  // only when clearly better on the validation days (see selectLive).
-  const liveAlias: TwoWeekAlias = validationOrigins.length ? selectLive<TwoWeekAlias>(candidates, 'decomposition') : 'decomposition';
+  // only when clearly better on the validation days, and a naive baseline that did better there
+  // always does (see selectLive).
+  const liveAlias: TwoWeekAlias = validationOrigins.length ? selectLive<TwoWeekAlias>(candidates, 'decomposition', ['naive-last-week', 'naive-mean-4-weeks']) : 'decomposition';
   if (liveAlias === 'decomposition-net') {
     const allRows = netRows(series, calendar, n);
     net = await trainNet(allRows.features, allRows.targets, allRows.weights, netOptions);

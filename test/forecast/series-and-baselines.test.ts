@@ -100,5 +100,15 @@ describe('metrics and bands', () => {
     expect(selectLive<string>({ structural: preferred, baseline: lucky }, 'structural')).toBe('structural');
     expect(selectLive<string>({ structural: preferred, baseline: lucky, other: steady }, 'structural')).toBe('other');
   });
+
+  it('when a naive baseline beats the pick on validation, even by luck, then the baseline goes live (never worse than its own baseline)', () => {
+    const days = Array.from({ length: 14 }, (_, d) => d);
+    const points = (error: (day: number) => number): GroupedPoint[] => days.flatMap((d) => [0, 1, 2, 3].map(() => ({ actual: 100, p50: 100 + error(d), group: String(d) })));
+    const preferred = points((d) => (d % 2 ? 10 : -10));
+    const luckyNaive = points((d) => (d === 3 ? 0 : d % 2 ? 10 : -10));
+    const worseNaive = points(() => 12);
+    expect(selectLive<string>({ structural: preferred, naive: luckyNaive, other: worseNaive }, 'structural', ['naive', 'other'])).toBe('naive');
+    expect(selectLive<string>({ structural: preferred, other: worseNaive }, 'structural', ['other'])).toBe('structural');
+  });
 });
 
