@@ -339,10 +339,38 @@ export interface RealtimeForecast {
 }
 
 /**
+ * What answers, flagged, when there is no learned model or under 4 weeks of history: of the baselines
+ * it is the one that uses what today has shown so far, which a new skill group needs most (its
+ * same-weekday history is a few days long).
+ */
+const FALLBACK_ALIAS: RealtimeAlias = 'ratio-adjusted';
+/** How many recent days the fallback's own errors are measured on. */
+const FALLBACK_BAND_DAYS = 28;
+/** fewer replayed origins than this calibrate nothing reliable */
+const MIN_BAND_RESIDUALS = 100;
+
+/**
+ * Bands for the flagged baseline from its own errors: ratio-adjusted forecasts replayed at every open
+ * interval start of the recent days, each day's expectation fitted on the days before it. Too few
+ * days for that (a first week) → the mean-of-weekdays baseline's residuals, wider but honest.
+ */
+function fallbackBandsOf(history: DaySeries, calendar: DayCalendar, steps: number): { step: BandCalibration; total: BandCalibration } {
+  const n = history.dates.length;
+  const days: number[] = [];
+  for (let d = Math.max(1, n - FALLBACK_BAND_DAYS); d < n; d++) if (history.present[d]) days.push(d);
+  const origins = originsOf(history, expectationsOf(history, calendar, days), days, {}, [], steps, null);
+  const predicted = ratioAdjusted(origins);
+  const stepPairs = origins.flatMap((o, i) => o.actualSteps.map((actual, j) => ({ actual, p50: predicted[i][j] })));
+  const totalPairs = origins.map((o, i) => ({ actual: total(o.actualSteps), p50: total(predicted[i]) }));
+  if (totalPairs.filter((p) => Number.isFinite(p.actual)).length < MIN_BAND_RESIDUALS) return naiveBands(history, steps);
+  return { step: calibrateBands(stepPairs), total: calibrateBands(totalPairs) };
+}
+
+/**
  * The next 30 minutes from `slot` of `date`, given the history before that day and today's intervals
  * so far (`today[s]` for s < slot; NaN for unknown). Without a model (or with too little history) the
- * mean of the last 4 same weekdays answers, flagged as a baseline, with bands from that baseline's own
- * errors in the history. Each step's p50 is that step's median; the total's p50 is the median of the
+ * ratio-adjusted baseline answers (the day's expectation × today's observed-to-expected ratio so far),
+ * flagged as a baseline, with bands from that baseline's own errors in the history. Each step's p50 is that step's median; the total's p50 is the median of the
  * total (for quiet intervals it is not the sum of the steps' medians).
  */
 export async function forecastRealtimeSlots(options: {
@@ -362,18 +390,18 @@ export async function forecastRealtimeSlots(options: {
   const origin = originAt(-1, day, today, slot, weekdayOf(date), signalRows, steps, model?.filter ?? null);
   const idx = stepSlots(slot, steps, history.slotsPerDay);
   const span = historySpanDays(history);
-  let alias: RealtimeAlias = 'naive-mean-4-weeks';
+  let alias: RealtimeAlias = FALLBACK_ALIAS;
   let means: number[];
   let fallbackReason: string | undefined;
   if (!model || span < MIN_HISTORY_DAYS) {
     fallbackReason = !model ? 'no trained realtime model: baseline forecast' : `only ${span} days of history (the learned model needs ${MIN_HISTORY_DAYS}): baseline forecast`;
-    means = naiveMean4([origin])[0];
+    means = ratioAdjusted([origin])[0];
   } else {
     alias = model.liveAlias;
     means = (await predictWith(model, [origin]))[0];
   }
   const median = answersWithMedian(alias);
-  const fallbackBands = fallbackReason ? naiveBands(history, steps) : null;
+  const fallbackBands = fallbackReason ? fallbackBandsOf(history, calendar, steps) : null;
   const stepBands = fallbackBands?.step ?? model!.stepBands;
   const totalBands = fallbackBands?.total ?? model!.totalBands;
   const p50 = means.map((v) => (median ? poissonMedian(v) : v));
@@ -399,9 +427,9 @@ export async function realtimeBacktest(series: DaySeries, calendar: DayCalendar,
   const expectations = expectationsOf(series, calendar, days);
   const everySlots = Math.max(1, Math.round((options.originEveryMinutes ?? series.intervalMinutes) / series.intervalMinutes));
   const origins = originsOf(series, expectations, days, options.signals ?? {}, model?.signalNames ?? [], steps, model?.filter ?? null, everySlots);
-  const live = model ? await predictWith(model, origins) : naiveMean4(origins);
+  const live = model ? await predictWith(model, origins) : ratioAdjusted(origins);
   const median = model ? answersWithMedian(model.liveAlias) : false;
-  const bands = model ? model.totalBands : naiveBands(headOf(series, days[0]), steps).total;
+  const bands = model ? model.totalBands : fallbackBandsOf(headOf(series, days[0]), calendar, steps).total;
   const withBand = (points: ScoredPoint[]) => points.map((p) => ({ ...p, ...applyBand(bands, p.p50) }));
   return {
     origins: origins.length,

@@ -66,6 +66,12 @@ describe('realtime forecaster', () => {
     const blind = await forecastRealtime({ history: history.filter((r) => r.start < midnight), skillGroup: subject, now: wednesdayNow, model: model as TrainedRealtime });
     const naive = await forecastRealtime({ history, skillGroup: subject, now: wednesdayNow, model: null });
     expect(naive.baselineFallback).toBe(true);
+    // the flagged baseline still uses today: the day's expectation scaled by today's ratio so far
+    expect(naive.alias).toBe('ratio-adjusted');
+    expect(naive.observedToExpected).toBeGreaterThan(1.2);
+    expect(naive.total!.p50).toBeGreaterThan(blind.total!.p50 * 1.15);
+    expect(naive.total!.p10).toBeLessThan(naive.total!.p50);
+    expect(naive.total!.p90).toBeGreaterThan(naive.total!.p50);
     expect(learned.points).toHaveLength(1);
     expect(learned.observedToExpected).toBeGreaterThan(1.2);
     expect(blind.observedToExpected).toBe(1);
