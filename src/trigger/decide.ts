@@ -29,6 +29,11 @@ export interface DecideInput {
   acceptance: AcceptanceStats;
   /** spare agents lent by overflow groups per coming minute */
   overflowSpare?: number[];
+  /**
+   * The projection of this very input (forecast, capacity, queue, overflowSpare) when the caller already
+   * made it — tick() projects the groups others overflow into to find their spare agents. Predictive only.
+   */
+  projection?: ProjectedBucket[];
   /** epoch ms; rounded down to the minute */
   now: number;
 }
@@ -68,6 +73,7 @@ function breachesEvenIfOptimistic(input: DecideInput, now: number): boolean {
     capacity: input.capacity,
     backlog: input.realtime.gauges.queueLength,
     overflowSpare: input.overflowSpare,
+    withRequirement: false,
   });
   return lowestActionable(optimistic) < policy.serviceLevelThreshold;
 }
@@ -92,7 +98,9 @@ export function decide(input: DecideInput): DecideOutput {
   const projection =
     policy.mode === 'off'
       ? []
-      : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
+      : policy.mode === 'predictive' && input.projection
+        ? input.projection
+        : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
   const lowestSl = lowestActionable(projection);
   const gap = gapOf(projection);
   const forecastOffset = Math.round((now - input.forecast.from) / MINUTE_MS);
