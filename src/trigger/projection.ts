@@ -77,7 +77,10 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
       concurrency,
     };
     const performance = predictPerformance({ ...queue, agents: agents + overflowAgents });
-    const required: number = withRequirement ? requiredAgentsNear(queue, group, previousRequired ?? agents + overflowAgents) : NaN;
+    // The first bucket starts from the agents on hand, or from the offered load when that is more (an
+    // overloaded queue needs at least about its load in agents to meet a target).
+    const hint = previousRequired ?? Math.max(agents + overflowAgents, (offered * group.ahtSeconds) / (stepSeconds * concurrency));
+    const required: number = withRequirement ? requiredAgentsNear(queue, group, hint) : NaN;
     if (withRequirement) previousRequired = required;
     out.push({
       start: now + first * MINUTE_MS,
