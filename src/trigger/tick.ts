@@ -11,6 +11,7 @@ import { projectCapacity, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
 import { decide } from './decide';
 import { projectBuckets, spareAgents } from './projection';
+import { withLeadingSignals } from './signals';
 import type { AcceptanceStats, CalloutRecord, ClaimedSlot, Decision, MinuteForecast, ProjectedBucket, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
 
 export interface GroupTickInput {
@@ -96,8 +97,10 @@ export function tick(input: TickInput): GroupTickOutput[] {
   for (const [targetId, sharedBy] of sources) {
     const target = byId.get(targetId);
     if (!target) continue;
-    const own = projectBuckets({ group: target.group, policy: target.policy, now, forecast: target.forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
-    ownProjection.set(targetId, own);
+    // A leading signal that lifts the target's own forecast takes its spare agents away too.
+    const forecast = target.policy.mode === 'predictive' ? withLeadingSignals(target.forecast, target.realtime, now) : target.forecast;
+    const own = projectBuckets({ group: target.group, policy: target.policy, now, forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
+    if (forecast === target.forecast) ownProjection.set(targetId, own);
     spareOf.set(targetId, spareAgents(own, sharedBy));
   }
 
