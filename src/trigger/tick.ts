@@ -154,10 +154,14 @@ export function tick(input: TickInput): GroupTickOutput[] {
       short > 0
         ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short)` }
         : decision;
+    // The hourly cap counts agents called, not agents wanted: when the eligible pool ran short, the ones
+    // nobody could call must not keep the group from calling agents who become eligible within the hour.
+    const counted: TriggerState =
+      short > 0 ? { ...state, recentFirings: state.recentFirings.map((f) => (f.at === now ? { ...f, agents: newCallouts.length } : f)) } : state;
     return {
       skillGroupId: p.group.id,
       decision: { ...explained, calloutIds: newCallouts.map((c) => c.id) },
-      state,
+      state: counted,
       callouts: [...p.callouts, ...newCallouts],
       newCallouts,
       choice,
