@@ -13,7 +13,7 @@ import { applyResponse } from '../src/trigger/acceptance';
 import { nowcast } from '../src/trigger/nowcast';
 import { tick, type GroupTickInput } from '../src/trigger/tick';
 import { emptyRealtimeState } from '../src/trigger/realtime-state';
-import { DEFAULT_POLICY, initialTriggerState, type CalloutRecord, type ClaimedSlot, type Decision, type RealtimeState, type TriggerMode, type TriggerPolicy, type TriggerState } from '../src/trigger/types';
+import { DEFAULT_POLICY, initialTriggerState, type CalloutRecord, type ClaimedSlot, type Decision, type MinuteForecast, type RealtimeState, type TriggerMode, type TriggerPolicy, type TriggerState } from '../src/trigger/types';
 import type { Agent, SkillGroup } from '../src/domain/types';
 import type { ArrivalShock, SimulationResult, SimulationSpec } from '../src/sim/types';
 
@@ -51,6 +51,8 @@ export interface Setup {
   groups: SkillGroup[];
   /** expected arrivals per minute per group over the period (no shock): what the interval forecast said */
   expectedPerMinute: Map<string, Float64Array>;
+  /** the true arrival rate per minute, shocks included (a perfect forecast, for a bound); absent for replays */
+  truePerMinute?: Map<string, Float64Array>;
   /** the roster as the trigger sees it */
   staffing: ClaimedSlot[];
   label: string;
@@ -69,6 +71,19 @@ function surgeOf(shocks: ArrivalShock[]): Setup['surge'] {
   };
 }
 
+/** The simulator's shock multiplier at `t` (a linear ramp up after the start and down before the end). */
+function shockMultiplier(shocks: ArrivalShock[], skillGroupId: string, t: number): number {
+  let multiplier = 1;
+  for (const s of shocks) {
+    const end = s.start + s.durationMinutes * MINUTE_MS;
+    if (s.skillGroupId !== skillGroupId || t < s.start || t >= end) continue;
+    const ramp = (s.rampMinutes ?? 0) * MINUTE_MS;
+    const strength = ramp > 0 ? Math.min(1, (t - s.start) / ramp, (end - t) / ramp) : 1;
+    multiplier *= 1 + (s.factor - 1) * strength;
+  }
+  return multiplier;
+}
+
 export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: number): Setup {
   const groups = syntheticGroups();
   const from = DAY + 7 * HOUR;
@@ -77,6 +92,7 @@ export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: numb
   const rates = [];
   const rows = [];
   const expectedPerMinute = new Map<string, Float64Array>();
+  const truePerMinute = new Map<string, Float64Array>();
   const minutes = (to - from) / MINUTE_MS;
   for (const [k, g] of groups.entries()) {
     const perMinute = new Float64Array(minutes);
@@ -89,12 +105,14 @@ export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: numb
       for (let m = 0; m < 30; m++) perMinute[(start - from) / MINUTE_MS + m] = volume / 30;
     }
     expectedPerMinute.set(g.id, perMinute);
+    truePerMinute.set(g.id, perMinute.map((v, m) => v * shockMultiplier(shocks, g.id, from + (m + 0.5) * MINUTE_MS)));
   }
   return {
     label,
     surge: surgeOf(shocks),
     groups,
     expectedPerMinute,
+    truePerMinute,
     staffing: rows.map((r) => ({ skillGroupId: r.skillGroupId, start: r.start, end: r.start + 30 * MINUTE_MS, agents: r.agents })),
     spec: {
       skillGroups: groups, period: { from, to }, intervalMinutes: 30,
@@ -284,8 +302,22 @@ export interface ScriptedCallout {
 /** opted-in cloud agents per group (each has that group's skill only) */
 export const CLOUD_POOL_PER_GROUP = 120;
 
-export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, overrides: Partial<TriggerPolicy> = {}, scripted: ScriptedCallout[] = []): RunFigures {
+export interface RunOptions {
+  overrides?: Partial<TriggerPolicy>;
+  /** callouts decided in advance (bounds), instead of or beside the trigger's */
+  scripted?: ScriptedCallout[];
+  /**
+   * the trigger's forecast is the true arrival rate (bounds on what forecasting could bring): 'ahead' =
+   * all the time (a surge is seen its horizon before it starts), 'from-onset' = once the surge has started
+   * (a perfect nowcast; the plan before)
+   */
+  perfectForecast?: 'ahead' | 'from-onset';
+}
+
+export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, options: RunOptions = {}): RunFigures {
   const { groups, spec } = setup;
+  const { overrides = {}, scripted = [], perfectForecast } = options;
+  if (perfectForecast && !setup.truePerMinute) throw new Error(`${setup.label}: no true arrival rate to forecast with`);
   const agents = cloudPool(groups, CLOUD_POOL_PER_GROUP);
   const responses = createRng(seed * 7919 + 17);
   const policies = new Map(groups.map((g) => [g.id, policyFor(g, mode, overrides)]));
@@ -375,12 +407,16 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, ov
           if (k >= 0 && k < 15) recentObserved[k] = x.arrivals;
         }
         const t0 = performance.now();
-        const forecast = nowcast({
-          now,
-          expectedRecent: Array.from({ length: 15 }, (_, k) => expected[m - 15 + k] ?? 0),
-          observedRecent: recentObserved,
-          expectedAhead: Array.from({ length: 30 }, (_, k) => expected[m + k] ?? 0),
-        });
+        const truth = setup.truePerMinute?.get(g.id);
+        const knows = perfectForecast === 'ahead' || (perfectForecast === 'from-onset' && setup.surge !== null && now >= setup.surge.from);
+        const forecast = knows && truth
+          ? perfect(truth, m, now)
+          : nowcast({
+              now,
+              expectedRecent: Array.from({ length: 15 }, (_, k) => expected[m - 15 + k] ?? 0),
+              observedRecent: recentObserved,
+              expectedAhead: Array.from({ length: 30 }, (_, k) => expected[m + k] ?? 0),
+            });
         tickMs.push(performance.now() - t0);
         return { group: g, policy: policies.get(g.id)!, state: states.get(g.id)!, realtime: next, forecast, callouts: callouts.get(g.id)! };
       });
@@ -398,6 +434,12 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, ov
     },
   });
   return { result, accepted, called, waves, fired, idleMinutes, tickMs };
+}
+
+/** The true rate for the next 30 minutes as the forecast, with no band (it is right). */
+function perfect(truth: Float64Array, m: number, now: number): MinuteForecast {
+  const p50 = Array.from({ length: 30 }, (_, k) => truth[m + k] ?? 0);
+  return { from: now, p10: p50, p50, p90: p50, source: 'perfect forecast (the true rate)' };
 }
 
 // ---------------------------------------------------------------- where the agent-hours go
