@@ -3,7 +3,7 @@
  * with the per-wave trace that shows where the agent-hours go. Used by bench/trigger.bench.ts.
  */
 import { simulate } from '../src/sim/simulate';
-import { createRng } from '../src/sim/rng';
+import { createRng, poisson } from '../src/sim/rng';
 import { offeredCalls, replaySpecs } from '../src/sim/anonbank-replay';
 import { exponentialPatienceMle } from '../src/sim/patience';
 import { anonbankAvailable, loadAnonbankCalls } from '../src/datasets/anonbank-files';
@@ -131,19 +131,6 @@ export const SESSIONS_PER_CALL = 6;
 /** web traffic spikes that no call follows (a marketing e-mail, a news item), per group and day, ×2–×10 for 10–30 minutes */
 export const FALSE_ALARMS_PER_GROUP_DAY = 0.5;
 
-function poissonCount(rng: ReturnType<typeof createRng>, mean: number): number {
-  let k = 0;
-  let p = Math.exp(-mean);
-  let cumulative = p;
-  const u = rng.uniform();
-  while (u > cumulative && k < 1000) {
-    k++;
-    p *= mean / k;
-    cumulative += p;
-  }
-  return k;
-}
-
 /**
  * The setup with self-service sessions posted every minute, from their own seeded stream (the callers
  * are the same as without the signal):
@@ -166,7 +153,7 @@ export function withSelfServiceSignal(setup: Setup, seed: number, leadMinutes: n
     const spike = (start: number, duration: number, times: number) => {
       for (let m = Math.max(0, start); m < Math.min(minutes, start + duration); m++) factor[m] *= times;
     };
-    const alarms = poissonCount(rng, FALSE_ALARMS_PER_GROUP_DAY);
+    const alarms = poisson(rng, FALSE_ALARMS_PER_GROUP_DAY);
     for (let a = 0; a < alarms; a++) {
       const start = 60 + Math.floor(rng.uniform() * 12 * 60);
       const duration = 10 + Math.floor(rng.uniform() * 21);
