@@ -3,7 +3,7 @@
  * with the per-wave trace that shows where the agent-hours go. Used by bench/trigger.bench.ts.
  */
 import { simulate } from '../src/sim/simulate';
-import { createRng } from '../src/sim/rng';
+import { createRng, poisson } from '../src/sim/rng';
 import { offeredCalls, replaySpecs } from '../src/sim/anonbank-replay';
 import { exponentialPatienceMle } from '../src/sim/patience';
 import { anonbankAvailable, loadAnonbankCalls } from '../src/datasets/anonbank-files';
@@ -13,7 +13,7 @@ import { applyResponse } from '../src/trigger/acceptance';
 import { nowcast } from '../src/trigger/nowcast';
 import { tick, type GroupTickInput } from '../src/trigger/tick';
 import { emptyRealtimeState } from '../src/trigger/realtime-state';
-import { DEFAULT_POLICY, initialTriggerState, type CalloutRecord, type ClaimedSlot, type Decision, type RealtimeState, type TriggerMode, type TriggerPolicy, type TriggerState } from '../src/trigger/types';
+import { DEFAULT_POLICY, initialTriggerState, type CalloutRecord, type ClaimedSlot, type Decision, type MinuteForecast, type RealtimeState, type TriggerMode, type TriggerPolicy, type TriggerState } from '../src/trigger/types';
 import type { Agent, SkillGroup } from '../src/domain/types';
 import type { ArrivalShock, SimulationResult, SimulationSpec } from '../src/sim/types';
 
@@ -51,11 +51,15 @@ export interface Setup {
   groups: SkillGroup[];
   /** expected arrivals per minute per group over the period (no shock): what the interval forecast said */
   expectedPerMinute: Map<string, Float64Array>;
+  /** the true arrival rate per minute, shocks included (a perfect forecast, for a bound); absent for replays */
+  truePerMinute?: Map<string, Float64Array>;
   /** the roster as the trigger sees it */
   staffing: ClaimedSlot[];
   label: string;
   /** when the surge runs (null on a normal day): agent-hours inside it are the ones that could help */
   surge: { from: number; to: number; skillGroupIds: string[] } | null;
+  /** a leading signal the client posts with each minute's events (per group, per minute of the period) */
+  signal?: { name: string; perMinute: Map<string, Float64Array>; leadMinutes: number | null };
 }
 
 function surgeOf(shocks: ArrivalShock[]): Setup['surge'] {
@@ -67,6 +71,19 @@ function surgeOf(shocks: ArrivalShock[]): Setup['surge'] {
   };
 }
 
+/** The simulator's shock multiplier at `t` (a linear ramp up after the start and down before the end). */
+function shockMultiplier(shocks: ArrivalShock[], skillGroupId: string, t: number): number {
+  let multiplier = 1;
+  for (const s of shocks) {
+    const end = s.start + s.durationMinutes * MINUTE_MS;
+    if (s.skillGroupId !== skillGroupId || t < s.start || t >= end) continue;
+    const ramp = (s.rampMinutes ?? 0) * MINUTE_MS;
+    const strength = ramp > 0 ? Math.min(1, (t - s.start) / ramp, (end - t) / ramp) : 1;
+    multiplier *= 1 + (s.factor - 1) * strength;
+  }
+  return multiplier;
+}
+
 export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: number): Setup {
   const groups = syntheticGroups();
   const from = DAY + 7 * HOUR;
@@ -75,6 +92,7 @@ export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: numb
   const rates = [];
   const rows = [];
   const expectedPerMinute = new Map<string, Float64Array>();
+  const truePerMinute = new Map<string, Float64Array>();
   const minutes = (to - from) / MINUTE_MS;
   for (const [k, g] of groups.entries()) {
     const perMinute = new Float64Array(minutes);
@@ -87,12 +105,14 @@ export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: numb
       for (let m = 0; m < 30; m++) perMinute[(start - from) / MINUTE_MS + m] = volume / 30;
     }
     expectedPerMinute.set(g.id, perMinute);
+    truePerMinute.set(g.id, perMinute.map((v, m) => v * shockMultiplier(shocks, g.id, from + (m + 0.5) * MINUTE_MS)));
   }
   return {
     label,
     surge: surgeOf(shocks),
     groups,
     expectedPerMinute,
+    truePerMinute,
     staffing: rows.map((r) => ({ skillGroupId: r.skillGroupId, start: r.start, end: r.start + 30 * MINUTE_MS, agents: r.agents })),
     spec: {
       skillGroups: groups, period: { from, to }, intervalMinutes: 30,
@@ -102,6 +122,59 @@ export function syntheticSetup(label: string, shocks: ArrivalShock[], seed: numb
       policy: 'longest-idle', replications: 1, seed,
     },
   };
+}
+
+// ---------------------------------------------------------------- a leading signal: self-service sessions
+export const SIGNAL_NAME = 'selfServiceSessions';
+/** sessions per expected call on an ordinary minute */
+export const SESSIONS_PER_CALL = 6;
+/** web traffic spikes that no call follows (a marketing e-mail, a news item), per group and day, ×2–×10 for 10–30 minutes */
+export const FALSE_ALARMS_PER_GROUP_DAY = 0.5;
+
+/**
+ * The setup with self-service sessions posted every minute, from their own seeded stream (the callers
+ * are the same as without the signal):
+ * - ordinary minutes: SESSIONS_PER_CALL × the expected calls × a slow wander (log AR(1), sd ≈ 10%), with
+ *   Poisson-like noise;
+ * - false alarms on every day: FALSE_ALARMS_PER_GROUP_DAY per group (Poisson), 08:00–20:00, ×2–×10
+ *   (log-uniform) for 10–30 minutes, and no call follows;
+ * - with `leadMinutes`, each surge of the scenario shows in the sessions that many minutes before the
+ *   calls, for as long as the surge, at its factor × a lognormal error (sd 0.3 in logs): customers meet
+ *   the broken coupon on the website first.
+ */
+export function withSelfServiceSignal(setup: Setup, seed: number, leadMinutes: number | null): Setup {
+  const from = setup.spec.period.from;
+  const minutes = (setup.spec.period.to - from) / MINUTE_MS;
+  const shocks = setup.spec.arrivals.kind === 'forecast' ? (setup.spec.arrivals.shocks ?? []) : [];
+  const perMinute = new Map<string, Float64Array>();
+  for (const [gi, g] of setup.groups.entries()) {
+    const rng = createRng(seed * 7919 + 101 + gi, 5);
+    const factor = new Float64Array(minutes).fill(1);
+    const spike = (start: number, duration: number, times: number) => {
+      for (let m = Math.max(0, start); m < Math.min(minutes, start + duration); m++) factor[m] *= times;
+    };
+    const alarms = poisson(rng, FALSE_ALARMS_PER_GROUP_DAY);
+    for (let a = 0; a < alarms; a++) {
+      const start = 60 + Math.floor(rng.uniform() * 12 * 60);
+      const duration = 10 + Math.floor(rng.uniform() * 21);
+      spike(start, duration, Math.exp(Math.log(2) + rng.uniform() * Math.log(5)));
+    }
+    for (const shock of shocks) {
+      if (shock.skillGroupId !== g.id) continue;
+      const error = Math.exp(0.3 * rng.normal());
+      if (leadMinutes !== null) spike((shock.start - from) / MINUTE_MS - leadMinutes, shock.durationMinutes, 1 + (shock.factor - 1) * error);
+    }
+    const expected = setup.expectedPerMinute.get(g.id)!;
+    const sessions = new Float64Array(minutes);
+    let wander = 0;
+    for (let m = 0; m < minutes; m++) {
+      wander = 0.97 * wander + 0.025 * rng.normal();
+      const mean = SESSIONS_PER_CALL * expected[m] * Math.exp(wander) * factor[m];
+      sessions[m] = Math.max(0, Math.round(mean + Math.sqrt(mean) * rng.normal()));
+    }
+    perMinute.set(g.id, sessions);
+  }
+  return { ...setup, signal: { name: SIGNAL_NAME, perMinute, leadMinutes } };
 }
 
 // ---------------------------------------------------------------- real PS spike, 1999-02-03
@@ -148,6 +221,8 @@ export interface Firing {
   at: number;
   skillGroupId: string;
   waveId: string;
+  /** callouts made (fewer than wanted when the eligible pool runs dry) */
+  called: number;
   agentsToCall: number;
   gapAgents: number;
   queueLength: number;
@@ -159,7 +234,7 @@ export interface Firing {
 
 function firingOf(d: Decision): Firing {
   return {
-    at: d.at, skillGroupId: d.skillGroupId, waveId: d.waveId!, agentsToCall: d.agentsToCall, gapAgents: d.gapAgents, queueLength: d.inputs.queueLength,
+    at: d.at, skillGroupId: d.skillGroupId, waveId: d.waveId!, called: d.calloutIds?.length ?? 0, agentsToCall: d.agentsToCall, gapAgents: d.gapAgents, queueLength: d.inputs.queueLength,
     lowestServiceLevel: d.projection.filter((b) => b.actionable).reduce((m, b) => Math.min(m, b.serviceLevel), 1),
     forecastSource: d.inputs.forecastSource, forecastNext30: d.inputs.forecastNext30.p50,
   };
@@ -211,9 +286,26 @@ export interface ScriptedCallout {
   count: number;
 }
 
-export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, overrides: Partial<TriggerPolicy> = {}, scripted: ScriptedCallout[] = []): RunFigures {
+/** opted-in cloud agents per group (each has that group's skill only) */
+export const CLOUD_POOL_PER_GROUP = 120;
+
+export interface RunOptions {
+  overrides?: Partial<TriggerPolicy>;
+  /** callouts decided in advance (bounds), instead of or beside the trigger's */
+  scripted?: ScriptedCallout[];
+  /**
+   * the trigger's forecast is the true arrival rate (bounds on what forecasting could bring): 'ahead' =
+   * all the time (a surge is seen its horizon before it starts), 'from-onset' = once the surge has started
+   * (a perfect nowcast; the plan before)
+   */
+  perfectForecast?: 'ahead' | 'from-onset';
+}
+
+export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, options: RunOptions = {}): RunFigures {
   const { groups, spec } = setup;
-  const agents = cloudPool(groups, 120);
+  const { overrides = {}, scripted = [], perfectForecast } = options;
+  if (perfectForecast && !setup.truePerMinute) throw new Error(`${setup.label}: no true arrival rate to forecast with`);
+  const agents = cloudPool(groups, CLOUD_POOL_PER_GROUP);
   const responses = createRng(seed * 7919 + 17);
   const policies = new Map(groups.map((g) => [g.id, policyFor(g, mode, overrides)]));
   const states = new Map<string, TriggerState>(groups.map((g) => [g.id, initialTriggerState(g.id)]));
@@ -278,7 +370,7 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, ov
         }));
         callouts.get(c.skillGroupId)!.push(...planned);
         const queueLength = sim.queueLength[groups.findIndex((g) => g.id === c.skillGroupId)];
-        fired.push({ at: now, skillGroupId: c.skillGroupId, waveId, agentsToCall: c.count, gapAgents: NaN, queueLength, lowestServiceLevel: NaN, forecastSource: 'scripted', forecastNext30: NaN });
+        fired.push({ at: now, skillGroupId: c.skillGroupId, waveId, called: c.count, agentsToCall: c.count, gapAgents: NaN, queueLength, lowestServiceLevel: NaN, forecastSource: 'scripted', forecastNext30: NaN });
         waves++;
         sendAll(planned, now);
       }
@@ -291,7 +383,8 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, ov
         lastArrivals[gi] = sim.arrivalsSoFar[gi];
         const rt = realtime.get(g.id)!;
         const kept = rt.minutes.filter((x) => x.minute > now - 60 * MINUTE_MS);
-        if (m > 0) kept.push({ minute, arrivals, handled: 0, abandoned: 0 });
+        const signal = setup.signal ? { signals: { [setup.signal.name]: setup.signal.perMinute.get(g.id)![m - 1] } } : {};
+        if (m > 0) kept.push({ minute, arrivals, handled: 0, abandoned: 0, ...signal });
         const next: RealtimeState = { skillGroupId: g.id, minutes: kept, gauges: { at: minute, queueLength: sim.queueLength[gi], agentsLoggedIn: sim.agentsLoggedIn[gi], agentsAvailable: sim.agentsIdle[gi], oldestWaitSeconds: sim.oldestWaitSeconds[gi] } };
         realtime.set(g.id, next);
         const expected = setup.expectedPerMinute.get(g.id)!;
@@ -301,12 +394,16 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, ov
           if (k >= 0 && k < 15) recentObserved[k] = x.arrivals;
         }
         const t0 = performance.now();
-        const forecast = nowcast({
-          now,
-          expectedRecent: Array.from({ length: 15 }, (_, k) => expected[m - 15 + k] ?? 0),
-          observedRecent: recentObserved,
-          expectedAhead: Array.from({ length: 30 }, (_, k) => expected[m + k] ?? 0),
-        });
+        const truth = setup.truePerMinute?.get(g.id);
+        const knows = perfectForecast === 'ahead' || (perfectForecast === 'from-onset' && setup.surge !== null && now >= setup.surge.from);
+        const forecast = knows && truth
+          ? perfect(truth, m, now)
+          : nowcast({
+              now,
+              expectedRecent: Array.from({ length: 15 }, (_, k) => expected[m - 15 + k] ?? 0),
+              observedRecent: recentObserved,
+              expectedAhead: Array.from({ length: 30 }, (_, k) => expected[m + k] ?? 0),
+            });
         tickMs.push(performance.now() - t0);
         return { group: g, policy: policies.get(g.id)!, state: states.get(g.id)!, realtime: next, forecast, callouts: callouts.get(g.id)! };
       });
@@ -326,8 +423,21 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, ov
   return { result, accepted, called, waves, fired, idleMinutes, tickMs };
 }
 
+/** The true rate for the next 30 minutes as the forecast, with no band (it is right). */
+function perfect(truth: Float64Array, m: number, now: number): MinuteForecast {
+  const p50 = Array.from({ length: 30 }, (_, k) => truth[m + k] ?? 0);
+  return { from: now, p10: p50, p50, p90: p50, source: 'perfect forecast (the true rate)' };
+}
+
 // ---------------------------------------------------------------- where the agent-hours go
 const clock = (t: number, zone: string) => new Date(t).toLocaleTimeString('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit' });
+
+/** "12", or "0 of 36 wanted" when the eligible pool could not give them all */
+function calledOf(firings: Firing[]): string {
+  const called = firings.reduce((a, d) => a + d.called, 0);
+  const wanted = firings.reduce((a, d) => a + d.agentsToCall, 0);
+  return called === wanted ? String(called) : `${called} of ${wanted} wanted`;
+}
 
 /** One line per wave (and, with `firings`, one per firing): when, why, how many, and where the hours went. */
 export function waveTrace(run: RunFigures, setup: Setup, firings = true): string[] {
@@ -341,11 +451,11 @@ export function waveTrace(run: RunFigures, setup: Setup, firings = true): string
     const idle = acc.reduce((a, c) => a + (run.idleMinutes.get(c.id) ?? 0), 0) / 60;
     const inSurge = setup.surge ? `, ${agentHours(acc, to, setup.surge).toFixed(1)} in the surge` : '';
     lines.push(
-      `${firings ? '  ' : ''}- ${decisions[0].skillGroupId} ${clock(decisions[0].at, zone)}: ${decisions.length} firing${decisions.length > 1 ? 's' : ''}, called ${decisions.reduce((a, d) => a + d.agentsToCall, 0)}, accepted ${acc.length}, ${agentHours(acc, to).toFixed(1)} agent-hours${inSurge}, ${idle.toFixed(1)} idle`,
+      `${firings ? '  ' : ''}- ${decisions[0].skillGroupId} ${clock(decisions[0].at, zone)}: ${decisions.length} firing${decisions.length > 1 ? 's' : ''}, called ${calledOf(decisions)}, accepted ${acc.length}, ${agentHours(acc, to).toFixed(1)} agent-hours${inSurge}, ${idle.toFixed(1)} idle`,
     );
     if (!firings) continue;
     for (const d of decisions) {
-      lines.push(`    ${clock(d.at, zone)} call ${d.agentsToCall} (gap ${d.gapAgents}, queue ${d.queueLength}, lowest SL ${(100 * d.lowestServiceLevel).toFixed(0)}%, ${d.forecastSource}, next 30 min p50 ${d.forecastNext30.toFixed(0)})`);
+      lines.push(`    ${clock(d.at, zone)} call ${calledOf([d])} (gap ${d.gapAgents}, queue ${d.queueLength}, lowest SL ${(100 * d.lowestServiceLevel).toFixed(0)}%, ${d.forecastSource}, next 30 min p50 ${d.forecastNext30.toFixed(0)})`);
     }
   }
   return lines;

@@ -5,10 +5,13 @@
  *  - scenarios: a normal day; a storm day (×3 on every queue for 4 h, 30-minute ramps); a flash surge
  *    (20× one queue's inflow for 20 minutes); the real PS spike of 1999-02-03 (per-call replay, bank
  *    pooled, with the staffing the log shows);
+ *  - the hourly cap (agents called per group and rolling hour) is a planner's safety setting, not part of
+ *    a scenario: the storm and the flash surge run at 40/h and at 120/h, the size of each group's pool of
+ *    opted-in cloud agents (the cap then never binds; the pool may);
  *  - callouts are answered by simulated cloud agents (seeded: 60% accept within 1–4 minutes, 25% decline,
- *    15% never answer), who log in 15 minutes after the message for a 2-hour shift;
- *  - policies, with the same hourly cap (40 agents called per group), cooldown (5 minutes), confirmation
- *    (3 ticks), hysteresis and shift:
+ *    15% never answer), who log in 15 minutes after the message for a 2-hour shift and are not called
+ *    again within 3 hours;
+ *  - policies, with the same cap, cooldown (5 minutes), confirmation (3 ticks), hysteresis and shift:
  *    · off — nobody is called;
  *    · reactive — the rule a planner configures without a forecast: when a group's queue has been at
  *      least 20 callers for 3 consecutive minutes, call in as many agents as Erlang A says close the gap
@@ -19,11 +22,13 @@
  *      projects service level 15–30 minutes ahead with backlog-aware Erlang A; fires when a bucket beyond
  *      the login lead falls below 60% (at once when even the optimistic p10 forecast does, else after 3
  *      ticks), sized to the 80% target;
- *    · bounds (flash and real spike): "clairvoyant from onset" calls the hourly cap at the surge's first
- *      minute (no policy that learns of a surge from the calls can act sooner), "foreknown" calls it 15
- *      minutes before (only foreknowledge puts agents on the phone when the surge starts);
- *    · storm frontier: reactive at other queue thresholds and predictive at another service-level
- *      threshold, to compare abandons at equal agent-hours;
+ *    · predictive + signal — the same, with the client posting self-service sessions every minute
+ *      (withSelfServiceSignal in bench/trigger-harness.ts: seeded noise, false alarms on every day, and on
+ *      the flash-surge day the surge showing in the sessions N minutes before the calls);
+ *  - comparison points (italic rows): reactive at queue thresholds 5/10/30 — its trade-off curve, against
+ *    which predictive is read at equal agent-hours; bounds: "clairvoyant from onset" calls the cap at a
+ *    short surge's first minute, "foreknown" 15 minutes before it; on the storm, predictive fed the true
+ *    arrival rate from the onset (a perfect nowcast) or all day (the storm seen 30 minutes ahead);
  *  - agent-hours called out: accepted callouts × their proposed shift, from login, cut at the end of the
  *    simulated period (the service does not release called agents early, so the count does not either);
  *    "in the surge" counts only the hours inside the surge window; idle = minutes a called agent was on
@@ -32,8 +37,9 @@
  *  - one tick for 200 skill groups, nowcasts included (p50/p99 of repeated ticks).
  * The forecast the trigger sees is the nowcast of src/trigger/nowcast.ts over the day's expected arrivals
  * WITHOUT the shock (what the interval forecast would have said), corrected by the last minutes.
- * BENCH_QUICK=1 runs fewer seeds; BENCH_SEEDS=1,2 picks them; BENCH_ONLY=storm,flash runs only those
- * scenarios and writes nothing; BENCH_TRACE=1 prints every firing and every wave with its agent-hours.
+ * BENCH_QUICK=1 runs fewer seeds; BENCH_SEEDS=1,2 picks them; BENCH_ONLY=storm-open,flash runs only those
+ * scenarios (normal, storm, storm-open, flash, flash-open, real) and writes nothing; BENCH_TRACE=1 prints
+ * every firing and every wave with its agent-hours.
  */
 import { writeBenchmarkSection, table } from './report';
 import { simulate } from '../src/sim/simulate';
@@ -45,7 +51,7 @@ import { tick, type GroupTickInput } from '../src/trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutRecord, type ClaimedSlot, type TriggerMode, type TriggerPolicy } from '../src/trigger/types';
 import type { SkillGroup } from '../src/domain/types';
 import type { SimulationResult } from '../src/sim/types';
-import { ACCEPT_PROBABILITY, agentHours, cloudPool, DAY, GROUP_IDS, HOUR, MAX_AGENTS_PER_HOUR, policyFor, realSpikeSetup, runWithTrigger, syntheticGroups, syntheticSetup, waveTrace, type RunFigures, type ScriptedCallout, type Setup } from './trigger-harness';
+import { ACCEPT_PROBABILITY, agentHours, CLOUD_POOL_PER_GROUP, cloudPool, DAY, FALSE_ALARMS_PER_GROUP_DAY, GROUP_IDS, HOUR, MAX_AGENTS_PER_HOUR, policyFor, realSpikeSetup, runWithTrigger, SESSIONS_PER_CALL, SIGNAL_NAME, syntheticGroups, syntheticSetup, waveTrace, withSelfServiceSignal, type RunFigures, type RunOptions, type ScriptedCallout, type Setup } from './trigger-harness';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const SEEDS = process.env.BENCH_SEEDS ? process.env.BENCH_SEEDS.split(',').map(Number) : QUICK ? [1, 2] : [1, 2, 3, 4, 5];
@@ -77,8 +83,12 @@ interface Variant {
   name: string;
   mode: TriggerMode;
   overrides?: Partial<TriggerPolicy>;
-  script?: (setup: Setup) => ScriptedCallout[];
-  /** a comparison point, not a policy to judge (bounds, frontier) */
+  /** callouts decided in advance, given the scenario's hourly cap */
+  script?: (setup: Setup, cap: number) => ScriptedCallout[];
+  /** the scenario as this variant meets it (the same callers, plus a leading signal) */
+  setup?: (setup: Setup, seed: number) => Setup;
+  perfectForecast?: RunOptions['perfectForecast'];
+  /** a comparison point, not a policy to judge (bounds, frontier, other signal leads) */
   extra?: boolean;
 }
 
@@ -94,11 +104,22 @@ interface Outcome {
   accepted: number;
   waves: number;
   unnecessary: number;
+  /** abandoned in the surging groups only (a signal's false alarms call agents to the other groups too) */
+  abandonedInSurgeGroups: number;
+}
+
+interface Scenario {
+  key: string;
+  make: (seed: number) => Setup | null;
+  variants: Variant[];
+  /** most agents called per group and hour, for every variant */
+  cap: number;
 }
 
 interface ScenarioResult {
   key: string;
   label: string;
+  cap: number;
   ahtSeconds: number;
   variants: Variant[];
   /** outcomes[variant][seedIndex] */
@@ -111,9 +132,22 @@ const OFF: Variant = { name: 'off', mode: 'off' };
 const REACTIVE: Variant = { name: 'reactive', mode: 'reactive' };
 const PREDICTIVE: Variant = { name: 'predictive', mode: 'predictive' };
 
-/** The hourly cap at the surge's first minute (or `leadMinutes` before it) in every surging group. */
-function capAt(leadMinutes: number): (setup: Setup) => ScriptedCallout[] {
-  return (setup) => setup.surge!.skillGroupIds.map((skillGroupId) => ({ at: setup.surge!.from - leadMinutes * MINUTE_MS, skillGroupId, count: MAX_AGENTS_PER_HOUR }));
+/** The cap that never binds: every opted-in cloud agent of a group may be called within the hour. */
+const OPEN_CAP = CLOUD_POOL_PER_GROUP;
+/** The lead of the leading signal in the judged flash-surge variant, minutes. */
+const SIGNAL_LEAD = 20;
+
+function withSignal(leadMinutes: number | null): (setup: Setup, seed: number) => Setup {
+  return (setup, seed) => withSelfServiceSignal(setup, seed, leadMinutes);
+}
+
+const signalled = (leadMinutes: number, extra = false): Variant => ({
+  name: `predictive + signal ${leadMinutes} min ahead`, mode: 'predictive', setup: withSignal(leadMinutes), extra,
+});
+
+/** The cap at the surge's first minute (or `leadMinutes` before it) in every surging group. */
+function capAt(leadMinutes: number): (setup: Setup, cap: number) => ScriptedCallout[] {
+  return (setup, cap) => setup.surge!.skillGroupIds.map((skillGroupId) => ({ at: setup.surge!.from - leadMinutes * MINUTE_MS, skillGroupId, count: cap }));
 }
 
 const SHORT_SURGE_BOUNDS: Variant[] = [
@@ -121,11 +155,13 @@ const SHORT_SURGE_BOUNDS: Variant[] = [
   { name: 'foreknown 15 min ahead', mode: 'off', script: capAt(DEFAULT_POLICY.loginLeadMinutes), extra: true },
 ];
 
+const REACTIVE_CURVE = [5, 10, 30].map((threshold): Variant => ({ name: `reactive, queue ≥ ${threshold}`, mode: 'reactive', overrides: { queueThreshold: threshold }, extra: true }));
+
 const STORM_FRONTIER: Variant[] = [
-  { name: 'reactive, queue ≥ 5', mode: 'reactive', overrides: { queueThreshold: 5 }, extra: true },
-  { name: 'reactive, queue ≥ 10', mode: 'reactive', overrides: { queueThreshold: 10 }, extra: true },
-  { name: 'reactive, queue ≥ 30', mode: 'reactive', overrides: { queueThreshold: 30 }, extra: true },
+  ...REACTIVE_CURVE,
   { name: 'predictive, threshold 40%', mode: 'predictive', overrides: { serviceLevelThreshold: 0.4 }, extra: true },
+  { name: 'predictive, true rate known from onset', mode: 'predictive', perfectForecast: 'from-onset', extra: true },
+  { name: 'predictive, true rate known 30 min ahead', mode: 'predictive', perfectForecast: 'ahead', extra: true },
 ];
 
 function outcomeOf(setup: Setup, off: SimulationResult, run: Pick<RunFigures, 'result' | 'accepted' | 'called' | 'waves'> & Partial<Pick<RunFigures, 'idleMinutes'>>): Outcome {
@@ -142,33 +178,36 @@ function outcomeOf(setup: Setup, off: SimulationResult, run: Pick<RunFigures, 'r
     accepted: run.accepted.length,
     waves: run.waves,
     unnecessary: unnecessary(run.accepted, off, setup.groups),
+    abandonedInSurgeGroups: run.result.totals.filter((t) => setup.surge?.skillGroupIds.includes(t.skillGroupId)).reduce((a, t) => a + t.abandoned.mean, 0),
   };
 }
 
-function runScenario(key: string, make: (seed: number) => Setup | null, variants: Variant[]): ScenarioResult | null {
+function runScenario({ key, make, variants, cap }: Scenario): ScenarioResult | null {
   const outcomes: Outcome[][] = variants.map(() => []);
   const waves: ScenarioResult['waves'] = [];
   let label = '';
   let ahtSeconds = 0;
   for (const seed of SEEDS) {
-    const setup = make(seed);
-    if (!setup) return null;
-    label = setup.label;
-    ahtSeconds = Math.min(...setup.groups.map((g) => g.ahtSeconds));
-    const off = simulate({ ...setup.spec, seed, replications: 1 });
+    const plain = make(seed);
+    if (!plain) return null;
+    label = `${plain.label}, cap ${cap}/h`;
+    ahtSeconds = Math.min(...plain.groups.map((g) => g.ahtSeconds));
+    // A signal changes what the trigger sees, not the callers: one `off` run serves every variant.
+    const off = simulate({ ...plain.spec, seed, replications: 1 });
     variants.forEach((v, k) => {
+      const setup = v.setup?.(plain, seed) ?? plain;
       if (v.mode === 'off' && !v.script) {
         outcomes[k].push(outcomeOf(setup, off, { result: off, accepted: [], called: 0, waves: 0 }));
         return;
       }
-      const run = runWithTrigger(setup, v.mode, seed, v.overrides, v.script?.(setup) ?? []);
+      const run = runWithTrigger(setup, v.mode, seed, { overrides: { maxAgentsPerHour: cap, ...v.overrides }, scripted: v.script?.(setup, cap), perfectForecast: v.perfectForecast });
       if (TRACE) process.stdout.write(`${label} · ${v.name} · seed ${seed}: abandoned ${f(run.result.overall.abandoned.mean, 0)}\n${waveTrace(run, setup).join('\n')}\n`);
       if (seed === SEEDS[0] && !v.extra) waves.push({ policy: v.name, lines: waveTrace(run, setup, false) });
       outcomes[k].push(outcomeOf(setup, off, run));
     });
     process.stdout.write(`  ${label} seed ${seed} done\n`);
   }
-  return { key, label, ahtSeconds, variants, outcomes, waves };
+  return { key, label, cap, ahtSeconds, variants, outcomes, waves };
 }
 
 const avg = (list: Outcome[], pick: (o: Outcome) => number) => mean(list.map(pick));
@@ -189,54 +228,78 @@ function scenarioRows(r: ScenarioResult): Array<Array<string | number>> {
   });
 }
 
-/** Abandons of the reactive frontier at `hours`, by linear interpolation (null outside its range). */
-function frontierAt(points: Array<{ hours: number; abandoned: number }>, hours: number): number | null {
-  const sorted = [...points].sort((a, b) => a.hours - b.hours);
-  for (let i = 0; i + 1 < sorted.length; i++) {
-    const [a, b] = [sorted[i], sorted[i + 1]];
+interface CurvePoint {
+  name: string;
+  hours: number;
+  abandoned: number;
+}
+
+/**
+ * Reactive's trade-off curve: its thresholds by agent-hours, keeping only the efficient ones (a threshold
+ * that spends more hours for more abandons than another is never the one to compare with).
+ */
+function efficientCurve(points: CurvePoint[]): CurvePoint[] {
+  const out: CurvePoint[] = [];
+  for (const p of [...points].sort((a, b) => a.hours - b.hours)) if (out.length === 0 || p.abandoned < out[out.length - 1].abandoned) out.push(p);
+  return out;
+}
+
+/** Abandons on the curve at `hours`, by linear interpolation (null outside its range). */
+function curveAt(curve: CurvePoint[], hours: number): number | null {
+  for (let i = 0; i + 1 < curve.length; i++) {
+    const [a, b] = [curve[i], curve[i + 1]];
     if (hours >= a.hours && hours <= b.hours) return a.abandoned + ((b.abandoned - a.abandoned) * (hours - a.hours)) / Math.max(1e-9, b.hours - a.hours);
   }
-  return null;
+  return curve.length === 1 && Math.abs(curve[0].hours - hours) < 1e-9 ? curve[0].abandoned : null;
 }
 
 function verdicts(r: ScenarioResult): string[] {
   const index = (name: string) => r.variants.findIndex((v) => v.name === name);
   const off = r.outcomes[index('off')];
   const reactive = r.outcomes[index('reactive')];
-  const predictive = r.outcomes[index('predictive')];
+  const judged = r.variants.flatMap((v, k) => (v.mode === 'predictive' && !v.extra ? [{ v, list: r.outcomes[k] }] : []));
   if (r.key === 'normal') {
-    const waves = avg(predictive, (o) => o.waves);
-    return [`- ${r.label}: predictive waves ${f(waves, 2)} per day (most on one seed ${Math.max(...predictive.map((o) => o.waves))}; target ≤ 1) → ${waves <= 1 ? 'met' : 'NOT met'}`];
+    return judged.map(({ v, list }) => {
+      const waves = avg(list, (o) => o.waves);
+      return `- ${r.label}, ${v.name}: ${f(waves, 2)} waves per day (most on one seed ${Math.max(...list.map((o) => o.waves))}; target ≤ 1) → ${waves <= 1 ? 'met' : 'NOT met'}; ${f(avg(list, (o) => o.called))} called, ${f(avg(list, (o) => o.hours))} agent-hours`;
+    });
   }
   const rAb = avg(reactive, (o) => o.abandoned);
-  const pAb = avg(predictive, (o) => o.abandoned);
   const rH = avg(reactive, (o) => o.hours);
-  const pH = avg(predictive, (o) => o.hours);
-  const fewer = 1 - pAb / rAb;
-  const perSeed = reactive.map((o, s) => 1 - predictive[s].abandoned / o.abandoned);
-  const ok = fewer >= 0.3 && pH <= rH + 1e-9;
-  const lines = [
-    `- ${r.label}: predictive abandons ${pct(fewer)} fewer than reactive (per seed ${pct(Math.min(...perSeed))} to ${pct(Math.max(...perSeed))}; target ≥ 30%), agent-hours ${f(pH)} vs ${f(rH)} (target ≤) → ${ok ? 'met' : 'NOT met'}`,
-  ];
+  const lines = judged.map(({ v, list }) => {
+    const pAb = avg(list, (o) => o.abandoned);
+    const pH = avg(list, (o) => o.hours);
+    const fewer = 1 - pAb / rAb;
+    const perSeed = reactive.map((o, s) => 1 - list[s].abandoned / o.abandoned);
+    const ok = fewer >= 0.3 && pH <= rH + 1e-9;
+    const line = `- ${r.label}, ${v.name}: abandons ${pct(fewer)} fewer than reactive (per seed ${pct(Math.min(...perSeed))} to ${pct(Math.max(...perSeed))}; target ≥ 30%), agent-hours ${f(pH)} vs ${f(rH)} (target ≤) → ${ok ? 'met' : 'NOT met'}`;
+    if (!v.setup) return line;
+    // False alarms put agents on the other groups too, where they answer some ordinary calls: the surging group alone.
+    const inSurge = (o: Outcome) => o.abandonedInSurgeGroups;
+    return `${line}\n  - in the surging group alone: ${f(avg(list, inSurge))} abandoned vs ${f(avg(reactive, inSurge))} for reactive (${pct(1 - avg(list, inSurge) / avg(reactive, inSurge))} fewer), ${f(avg(list, (o) => o.hoursInSurge))} of its agent-hours while the surge lasts`;
+  });
   // Physics: an extra agent answers at most 3600 / AHT calls an hour, and every call answered is at most one abandon
   // fewer. Loose for a short surge (most of the hours come after it), where the clairvoyant runs bound it instead.
   const offAb = avg(off, (o) => o.abandoned);
   const floor = Math.max(0, offAb - (rH * 3600) / r.ahtSeconds);
   if (index('clairvoyant from onset') < 0) lines.push(`  - bound: with reactive's ${f(rH)} agent-hours no policy can answer more than ${f((rH * 3600) / r.ahtSeconds, 0)} extra calls (3600 s / ${f(r.ahtSeconds, 0)} s AHT an agent-hour), so abandons stay ≥ ${f(floor, 0)} (off: ${f(offAb, 0)}): at most ${pct(1 - floor / rAb)} fewer than reactive`);
-  for (const name of ['clairvoyant from onset', 'foreknown 15 min ahead']) {
+  for (const name of ['clairvoyant from onset', 'foreknown 15 min ahead', 'predictive, true rate known from onset', 'predictive, true rate known 30 min ahead']) {
     const k = index(name);
     if (k < 0) continue;
     const b = r.outcomes[k];
     lines.push(`  - ${name}: ${f(avg(b, (o) => o.abandoned))} abandoned with ${f(avg(b, (o) => o.hours))} agent-hours (${f(avg(b, (o) => o.hoursInSurge))} of them while the surge lasts): ${pct(1 - avg(b, (o) => o.abandoned) / rAb)} fewer than reactive`);
   }
-  const frontier = r.variants.flatMap((v, k) => (v.mode === 'reactive' ? [{ hours: avg(r.outcomes[k], (o) => o.hours), abandoned: avg(r.outcomes[k], (o) => o.abandoned) }] : []));
-  if (frontier.length > 2) {
+  const points = r.variants.flatMap((v, k) => (v.mode === 'reactive' ? [{ name: v.name === 'reactive' ? 'reactive, queue ≥ 20' : v.name, hours: avg(r.outcomes[k], (o) => o.hours), abandoned: avg(r.outcomes[k], (o) => o.abandoned) }] : []));
+  if (points.length > 2) {
+    const curve = efficientCurve(points);
+    const dominated = points.filter((p) => !curve.includes(p)).map((p) => p.name.replace('reactive, ', ''));
+    lines.push(`  - reactive's trade-off curve (agent-hours → abandoned): ${curve.map((p) => `${p.name.replace('reactive, ', '')}: ${f(p.hours)} h → ${f(p.abandoned)}`).join('; ')}${dominated.length ? ` (${dominated.join(', ')} dominated: more hours and more abandons)` : ''}`);
     for (const [k, v] of r.variants.entries()) {
       if (v.mode !== 'predictive') continue;
       const h = avg(r.outcomes[k], (o) => o.hours);
       const ab = avg(r.outcomes[k], (o) => o.abandoned);
-      const at = frontierAt(frontier, h);
-      lines.push(`  - at equal agent-hours (${v.name}, ${f(h)} h): ${f(ab)} abandoned vs ${at === null ? 'outside the reactive thresholds tried' : `${f(at)} for reactive interpolated between its thresholds: ${pct(1 - ab / at)} fewer`}`);
+      const at = curveAt(curve, h);
+      lines.push(`  - at equal agent-hours (${v.name}, ${f(h)} h): ${f(ab)} abandoned vs ${at === null ? `reactive's curve spans ${f(curve[0].hours)}–${f(curve[curve.length - 1].hours)} h only` : `${f(at)} on reactive's curve: ${pct(1 - ab / at)} fewer`}`);
     }
   }
   return lines;
@@ -284,18 +347,22 @@ function tickBenchmark(): { p50: number; p99: number; max: number; ticks: number
 
 function main(): void {
   const storm = GROUP_IDS.map((id) => ({ skillGroupId: id, start: DAY + 10 * HOUR, durationMinutes: 240, factor: 3, rampMinutes: 30 }));
-  const scenarios: Array<[string, (seed: number) => Setup | null, Variant[]]> = [
-    ['normal', (seed) => syntheticSetup('normal day (3 queues, 9,000 calls)', [], seed), [OFF, REACTIVE, PREDICTIVE]],
-    ['storm', (seed) => syntheticSetup('storm day (all queues ×3 10:00–14:00, 30-min ramps)', storm, seed), [OFF, REACTIVE, PREDICTIVE, ...STORM_FRONTIER]],
-    ['flash', (seed) => syntheticSetup('flash surge (NE ×20 for 20 min at 14:00)', [{ skillGroupId: 'NE', start: DAY + 14 * HOUR, durationMinutes: 20, factor: 20 }], seed), [OFF, REACTIVE, PREDICTIVE, ...SHORT_SURGE_BOUNDS]],
-    ['real', realSpikeSetup, [OFF, REACTIVE, PREDICTIVE, ...SHORT_SURGE_BOUNDS]],
+  const stormSetup = (seed: number) => syntheticSetup('storm day (all queues ×3 10:00–14:00, 30-min ramps)', storm, seed);
+  const flashSetup = (seed: number) => syntheticSetup('flash surge (NE ×20 for 20 min at 14:00)', [{ skillGroupId: 'NE', start: DAY + 14 * HOUR, durationMinutes: 20, factor: 20 }], seed);
+  const scenarios: Scenario[] = [
+    { key: 'normal', make: (seed) => syntheticSetup('normal day (3 queues, 9,000 calls)', [], seed), cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, { name: 'predictive + signal (false alarms only)', mode: 'predictive', setup: withSignal(null) }] },
+    { key: 'storm', make: stormSetup, cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, ...STORM_FRONTIER] },
+    { key: 'storm-open', make: stormSetup, cap: OPEN_CAP, variants: [OFF, REACTIVE, PREDICTIVE, ...STORM_FRONTIER] },
+    { key: 'flash', make: flashSetup, cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, signalled(SIGNAL_LEAD), ...SHORT_SURGE_BOUNDS, signalled(10, true), signalled(30, true)] },
+    { key: 'flash-open', make: flashSetup, cap: OPEN_CAP, variants: [OFF, REACTIVE, PREDICTIVE, signalled(SIGNAL_LEAD), ...SHORT_SURGE_BOUNDS] },
+    { key: 'real', make: realSpikeSetup, cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, ...SHORT_SURGE_BOUNDS] },
   ];
   const started = performance.now();
   const results: ScenarioResult[] = [];
-  for (const [key, make, variants] of scenarios) {
-    if (ONLY && !ONLY.has(key)) continue;
-    process.stdout.write(`${key}\n`);
-    const r = runScenario(key, make, variants);
+  for (const scenario of scenarios) {
+    if (ONLY && !ONLY.has(scenario.key)) continue;
+    process.stdout.write(`${scenario.key}\n`);
+    const r = runScenario(scenario);
     if (r) results.push(r);
     else process.stdout.write(`  skipped: the anonbank data is not there\n`);
   }
@@ -307,11 +374,13 @@ function main(): void {
   }
   const speed = tickBenchmark();
   const body = [
-    `Seeds: ${SEEDS.join(', ')}; figures are means over seeds (one replication each), abandoned with its range over seeds. On a seed every policy meets the same callers (the simulator's common random numbers). Cloud agents accept with probability ${ACCEPT_PROBABILITY} within 1–4 minutes, 25% decline, 15% never answer; login 15 minutes after the message; proposed shift 2 h; at most ${MAX_AGENTS_PER_HOUR} agents called per group and hour, cooldown 5 minutes, 3 confirming ticks, for every policy.`,
+    `Seeds: ${SEEDS.join(', ')}; figures are means over seeds (one replication each), abandoned with its range over seeds. On a seed every policy meets the same callers (the simulator's common random numbers). Cloud agents accept with probability ${ACCEPT_PROBABILITY} within 1–4 minutes, 25% decline, 15% never answer; login 15 minutes after the message; proposed shift 2 h; an agent is not called again within 3 h; cooldown 5 minutes, 3 confirming ticks, for every policy.`,
     '',
+    `- the cap: at most ${MAX_AGENTS_PER_HOUR} agents called per group and rolling hour (the planner's safety setting the earlier figures used), or ${OPEN_CAP}/h — each group's whole pool of ${CLOUD_POOL_PER_GROUP} opted-in cloud agents, so the cap never binds and the pool may. The scenario name says which; every policy of a scenario has the same cap. In the 4-hour storm the pool does bind: the first waves call most of PS's agents between 10:13 and 10:40, who may not be called again for 3 hours (until 13:13–13:40), so when their 2-hour shifts end at about 12:30 the replacements wanted are not there (the traces say "called 0 of N wanted") — for every policy that called them early.`,
     '- reactive: queue ≥ 20 callers for 3 minutes → call the Erlang A gap at the last 15 minutes\' arrival rate held flat (queue included, agents already coming subtracted) ÷ learned acceptance; top-ups every 5 minutes while the queue stays long.',
     '- predictive: nowcast (plan × observed ratio, tested trend) → backlog-aware Erlang A service level 15–30 minutes ahead; fire below 60% (at once when the p10 forecast breaches too), size to the 80%/20 s target.',
-    '- *italic rows* are comparison points, not policies: the storm frontier (other thresholds) and, for short surges, the cap called at the surge\'s first minute ("clairvoyant from onset") or 15 minutes before it ("foreknown").',
+    `- predictive + signal: the client posts \`${SIGNAL_NAME}\` every minute — ${SESSIONS_PER_CALL} sessions per expected call × a slow wander (sd ≈ 10%), Poisson-like noise; false alarms on every day (${FALSE_ALARMS_PER_GROUP_DAY} per group and day, ×2–×10 for 10–30 minutes, no call follows); on the flash-surge day the surge shows in the sessions N minutes before the calls (N = ${SIGNAL_LEAD}; 10 and 30 in italic rows), as long as the surge, at its factor × a lognormal error (sd 0.3). The trigger (src/trigger/signals.ts) reads a jump — every one of the last 2 minutes ≥ 1.5× the signal's median, z > 4 — as calls per session (measured on the quiet minutes) × sessions now, and expects half of that from now on. The real 1999 spike has no signal.`,
+    '- *italic rows* are comparison points, not policies: reactive\'s other thresholds (its trade-off curve), other signal leads, and bounds — the cap called at a short surge\'s first minute ("clairvoyant from onset") or 15 minutes before it ("foreknown"); on the storm, predictive fed the true arrival rate once the storm has begun (a perfect nowcast: what reading the calls better could bring) or all along (the storm seen 30 minutes ahead: foreknowledge).',
     '- agent-hours called out: accepted callouts × proposed shift from login, cut at the end of the period (no early release in the service); "in the surge": the part inside the surge window; idle: called agents on the phone while their group had as many agents idle; calls saved per agent-hour: (abandoned off − abandoned) ÷ agent-hours (at most 3600 / AHT = 15 here).',
     '',
     table(header, rows),
@@ -321,7 +390,7 @@ function main(): void {
     `- one tick for 200 skill groups, nowcasts included: p50 ${f(speed.p50)} ms, p99 ${f(speed.p99)} ms, max ${f(speed.max)} ms over ${speed.ticks} ticks (target p99 ≤ 1000 ms) → ${speed.p99 <= 1000 ? 'met' : 'NOT met'}`,
     '',
     `Where the agent-hours go, seed ${SEEDS[0]} (first firing of each wave; \`BENCH_TRACE=1\` prints every firing with its inputs):`,
-    ...results.filter((r) => r.key !== 'normal').flatMap((r) => r.waves.flatMap((w) => [`- ${r.label}, ${w.policy}:`, ...(w.lines.length > 0 ? w.lines.map((line) => `  ${line}`) : ['  - no callouts'])])),
+    ...results.flatMap((r) => r.waves.flatMap((w) => [`- ${r.label}, ${w.policy}:`, ...(w.lines.length > 0 ? w.lines.map((line) => `  ${line}`) : ['  - no callouts'])])),
     '',
     `Whole benchmark: ${f((performance.now() - started) / 1000, 0)} s.`,
   ].join('\n');

@@ -81,3 +81,17 @@ export class Sfc32 implements Rng {
 export function createRng(seed: number, stream = 0): Sfc32 {
   return new Sfc32(seed, stream);
 }
+
+/** A Poisson count by inversion from one uniform: for the small means of per-minute counts (tests, benches). */
+export function poisson(rng: Rng, mean: number): number {
+  let k = 0;
+  let p = Math.exp(-mean);
+  let cumulative = p;
+  const u = rng.uniform();
+  while (u > cumulative && k < 10_000) {
+    k++;
+    p *= mean / k;
+    cumulative += p;
+  }
+  return k;
+}

@@ -44,11 +44,18 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
   // Sample the middle of each minute so a shift ending on the minute boundary counts the way the
   // simulator counts it (logged out from its end).
   const at = (k: number) => from + k * MINUTE_MS + MINUTE_MS / 2;
+  // The minutes k whose middle at(k) falls in [start, end): a shift adds one agent to each of them.
+  const firstAt = (t: number) => Math.min(minutes, Math.max(0, Math.ceil((t - from - MINUTE_MS / 2) / MINUTE_MS)));
   let scheduledNow = 0;
   for (const shift of input.roster) {
     if (shift.skillGroupId !== skillGroupId || shift.end <= from - MINUTE_MS || shift.start >= from + minutes * MINUTE_MS) continue;
     if (onShiftAt(shift, from - MINUTE_MS / 2)) scheduledNow++;
-    for (let k = 0; k < minutes; k++) if (onShiftAt(shift, at(k))) scheduled[k]++;
+    const last = firstAt(shift.end);
+    if (shift.breaks?.length) {
+      for (let k = firstAt(shift.start); k < last; k++) if (onShiftAt(shift, at(k))) scheduled[k]++;
+    } else {
+      for (let k = firstAt(shift.start); k < last; k++) scheduled[k]++;
+    }
   }
   for (const slot of input.claimedSlots) {
     if (slot.skillGroupId !== skillGroupId) continue;

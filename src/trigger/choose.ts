@@ -17,6 +17,8 @@ export interface ChooseInput {
   proposedShift: { start: number; end: number };
   /** every agent's shifts around now (roster and accepted callouts), for on-shift, rest and hours */
   shifts: ScheduledShift[];
+  /** the same shifts by agent id, when the caller has them indexed (a tick chooses for many groups) */
+  shiftsByAgent?: Map<string, ScheduledShift[]>;
   /** hours already worked or planned this week, per agent (absent = 0) */
   weeklyHours: Record<string, number>;
   /** last time each agent was called out, epoch ms */
@@ -56,7 +58,7 @@ function exclusionOf(agent: Agent, input: ChooseInput, wave: Set<string>): Exclu
   if (!agent.phone) return 'no-phone';
   if (wave.has(agent.id)) return 'already-in-wave';
   const restMs = agent.contract.minRestHours * HOUR_MS;
-  for (const s of input.shifts) {
+  for (const s of input.shiftsByAgent ? (input.shiftsByAgent.get(agent.id) ?? []) : input.shifts) {
     if (s.agentId !== agent.id) continue;
     if (s.start < proposedShift.end && s.end > proposedShift.start) return 'on-shift';
     if (s.end <= proposedShift.start && proposedShift.start - s.end < restMs) return 'resting';

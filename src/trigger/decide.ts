@@ -14,6 +14,7 @@ import { inWeeklyWindows, isoWeekday, minuteOfDay, MINUTE_MS, HOUR_MS } from '..
 import { acceptanceRate } from './acceptance';
 import type { CapacityProjection } from './capacity';
 import { projectBuckets } from './projection';
+import { withLeadingSignals } from './signals';
 import { recentArrivals } from './realtime-state';
 import type { AcceptanceStats, CalloutRecord, Decision, DecisionReason, MinuteForecast, ProjectedBucket, RealtimeState, TriggerPolicy, TriggerState } from './types';
 
@@ -29,6 +30,12 @@ export interface DecideInput {
   acceptance: AcceptanceStats;
   /** spare agents lent by overflow groups per coming minute */
   overflowSpare?: number[];
+  /**
+   * The projection of this very input (forecast, capacity, queue, overflowSpare) when the caller already
+   * made it — tick() projects the groups others overflow into to find their spare agents. Predictive only,
+   * and only while no leading signal raises the forecast (tick() checks).
+   */
+  projection?: ProjectedBucket[];
   /** epoch ms; rounded down to the minute */
   now: number;
 }
@@ -58,16 +65,17 @@ function gapOf(projection: ProjectedBucket[]): number {
  * too is not noise — a fault that multiplies the inflow — and waiting for more ticks would only delay
  * agents who need 15 minutes to log in.
  */
-function breachesEvenIfOptimistic(input: DecideInput, now: number): boolean {
+function breachesEvenIfOptimistic(input: DecideInput, forecast: MinuteForecast, now: number): boolean {
   const { group, policy } = input;
   const optimistic = projectBuckets({
     group,
     policy: { ...policy, forecastQuantile: 'p10' },
     now,
-    forecast: input.forecast,
+    forecast,
     capacity: input.capacity,
     backlog: input.realtime.gauges.queueLength,
     overflowSpare: input.overflowSpare,
+    withRequirement: false,
   });
   return lowestActionable(optimistic) < policy.serviceLevelThreshold;
 }
@@ -88,15 +96,19 @@ export function decide(input: DecideInput): DecideOutput {
   const recentFirings = input.state.recentFirings.filter((f) => f.at > now - HOUR_MS);
   const calledInLastHour = recentFirings.reduce((a, f) => a + f.agents, 0);
   const queueLength = realtime.gauges.queueLength;
-  const forecast = policy.mode === 'reactive' ? flatForecast(realtime, now, 15, policy.horizonMinutes) : input.forecast;
+  // Only the predictive mode looks ahead: the leading signals raise its forecast, the reactive rule sees the calls.
+  const forecast = policy.mode === 'reactive' ? flatForecast(realtime, now, 15, policy.horizonMinutes) : withLeadingSignals(input.forecast, realtime, now);
   const projection =
     policy.mode === 'off'
       ? []
-      : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
+      : policy.mode === 'predictive' && input.projection
+        ? input.projection
+        : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
   const lowestSl = lowestActionable(projection);
   const gap = gapOf(projection);
-  const forecastOffset = Math.round((now - input.forecast.from) / MINUTE_MS);
-  const next30 = (q: 'p10' | 'p50' | 'p90') => input.forecast[q].slice(forecastOffset, forecastOffset + 30).reduce((a, v) => a + v, 0);
+  const looksAhead = policy.mode === 'reactive' ? input.forecast : forecast;
+  const forecastOffset = Math.round((now - looksAhead.from) / MINUTE_MS);
+  const next30 = (q: 'p10' | 'p50' | 'p90') => looksAhead[q].slice(forecastOffset, forecastOffset + 30).reduce((a, v) => a + v, 0);
 
   let state: TriggerState = { ...input.state, recentFirings };
   const record = (reason: DecisionReason, explanation: string, agentsToCall = 0): DecideOutput => ({
@@ -157,7 +169,7 @@ export function decide(input: DecideInput): DecideOutput {
   }
 
   state = { ...state, breachTicks: state.breachTicks + 1 };
-  if (state.waveId === null && state.breachTicks < policy.confirmTicks && !(policy.mode === 'predictive' && breachesEvenIfOptimistic(input, now))) {
+  if (state.waveId === null && state.breachTicks < policy.confirmTicks && !(policy.mode === 'predictive' && breachesEvenIfOptimistic(input, forecast, now))) {
     return record('breach-unconfirmed', `${breachText}: breach seen ${state.breachTicks} of ${policy.confirmTicks} ticks needed`);
   }
   if (inQuietHours(policy, group, now)) return record('quiet-hours', `${breachText}, but callouts are paused in quiet hours`);

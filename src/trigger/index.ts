@@ -7,4 +7,5 @@ export * from './decide';
 export * from './choose';
 export * from './callouts';
 export * from './nowcast';
+export * from './signals';
 export * from './tick';

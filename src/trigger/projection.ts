@@ -24,6 +24,11 @@ export interface ProjectionInput {
   backlog: number;
   /** spare agents lent by overflow groups, per coming minute (absent = none) */
   overflowSpare?: number[];
+  /**
+   * false = service level and abandonment only (requiredAgents left NaN): for a projection that is only
+   * compared with a threshold, the search for the requirement is most of the cost. Default true.
+   */
+  withRequirement?: boolean;
 }
 
 const MAX_AGENTS = 1_000_000;
@@ -50,8 +55,13 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
   const capacityOffset = Math.round((now - capacity.from) / MINUTE_MS);
   const concurrency = group.channel === 'chat' ? group.chatConcurrency ?? 1 : 1;
   const patience = group.patienceSeconds ?? DEFAULT_PATIENCE_SECONDS;
+  const withRequirement = input.withRequirement ?? true;
   const out: ProjectedBucket[] = [];
   let carried = Math.max(0, input.backlog);
+  // The requirement of the previous bucket is where the next one's search starts: the load moves little
+  // from one bucket to the next, while the agents on hand can be far off in a surge (and every Erlang A
+  // evaluation on the way costs more the more overloaded the queue is).
+  let previousRequired: number | null = null;
   for (let b = 0; b < buckets; b++) {
     const first = b * step;
     const arrivals = slice(series, forecastOffset + first, step);
@@ -67,7 +77,11 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
       concurrency,
     };
     const performance = predictPerformance({ ...queue, agents: agents + overflowAgents });
-    const required = requiredAgentsNear(queue, group, agents + overflowAgents);
+    // The first bucket starts from the agents on hand, or from the offered load when that is more (an
+    // overloaded queue needs at least about its load in agents to meet a target).
+    const hint = previousRequired ?? Math.max(agents + overflowAgents, (offered * group.ahtSeconds) / (stepSeconds * concurrency));
+    const required: number = withRequirement ? requiredAgentsNear(queue, group, hint) : NaN;
+    if (withRequirement) previousRequired = required;
     out.push({
       start: now + first * MINUTE_MS,
       minutes: step,

@@ -22,6 +22,9 @@ export function validateEvents(events: RealtimeEvent[]): void {
       const v = e[field];
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) problems.push({ where: `/${i}/${field}`, message: 'must be a number ≥ 0' });
     }
+    for (const [name, v] of Object.entries(e.signals ?? {})) {
+      if (!(Number.isFinite(v) && v >= 0)) problems.push({ where: `/${i}/signals/${name}`, message: 'must be a number ≥ 0' });
+    }
   });
   if (problems.length > 0) throw invalid(`invalid realtime events: ${problems[0].where}: ${problems[0].message}`, problems);
 }
@@ -37,11 +40,14 @@ export function foldEvents(state: RealtimeState, events: RealtimeEvent[], now: n
   const gauges = { ...state.gauges };
   for (const e of events) {
     if (e.skillGroupId !== state.skillGroupId) continue;
-    if (e.arrivals !== undefined || e.handled !== undefined || e.abandoned !== undefined) {
+    const hasSignals = e.signals !== undefined && Object.keys(e.signals).length > 0;
+    if (e.arrivals !== undefined || e.handled !== undefined || e.abandoned !== undefined || hasSignals) {
       const row = byMinute.get(e.minute) ?? { minute: e.minute, arrivals: 0, handled: 0, abandoned: 0 };
       if (e.arrivals !== undefined) row.arrivals = e.arrivals;
       if (e.handled !== undefined) row.handled = e.handled;
       if (e.abandoned !== undefined) row.abandoned = e.abandoned;
+      // A signal reported again for the same minute replaces the earlier value, like the counts.
+      if (hasSignals) row.signals = { ...row.signals, ...e.signals };
       byMinute.set(e.minute, row);
     }
     const hasGauge = e.queueLength !== undefined || e.agentsLoggedIn !== undefined || e.agentsAvailable !== undefined || e.oldestWaitSeconds !== undefined;

@@ -11,7 +11,8 @@ import { projectCapacity, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
 import { decide } from './decide';
 import { projectBuckets, spareAgents } from './projection';
-import type { AcceptanceStats, CalloutRecord, ClaimedSlot, Decision, MinuteForecast, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
+import { withLeadingSignals } from './signals';
+import type { AcceptanceStats, CalloutRecord, ClaimedSlot, Decision, MinuteForecast, ProjectedBucket, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
 
 export interface GroupTickInput {
   group: SkillGroup;
@@ -52,8 +53,24 @@ export interface GroupTickOutput {
   choice: ChooseResult | null;
 }
 
+/** Items grouped by a key, each list in input order (so whoever scans one list meets items as in the whole). */
+function indexBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list) list.push(item);
+    else out.set(key(item), [item]);
+  }
+  return out;
+}
+
 export function tick(input: TickInput): GroupTickOutput[] {
   const now = Math.floor(input.now / MINUTE_MS) * MINUTE_MS;
+  // A service-sized tick has thousands of shifts and agents: each group and each callout choice reads
+  // only its own slice instead of scanning them all.
+  const shiftsByGroup = indexBy(input.roster, (s) => s.skillGroupId);
+  const slotsByGroup = indexBy(input.claimedSlots, (s) => s.skillGroupId);
+  const shiftsByAgent = indexBy(input.roster, (s) => s.agentId);
   const prepared = input.groups.map((g) => {
     const callouts = expireUnanswered(g.callouts, now, g.policy.answerWindowMinutes);
     const stats = withPast(acceptanceStatsOf(callouts), g.pastResponses?.group);
@@ -62,8 +79,8 @@ export function tick(input: TickInput): GroupTickOutput[] {
       skillGroupId: g.group.id,
       from: now,
       minutes: g.policy.horizonMinutes,
-      roster: input.roster,
-      claimedSlots: input.claimedSlots,
+      roster: shiftsByGroup.get(g.group.id) ?? [],
+      claimedSlots: slotsByGroup.get(g.group.id) ?? [],
       callouts,
       acceptanceRate: rate,
       loggedInNow: g.realtime.gauges.at >= now - 2 * MINUTE_MS ? g.realtime.gauges.agentsLoggedIn : undefined,
@@ -76,10 +93,14 @@ export function tick(input: TickInput): GroupTickOutput[] {
   const sources = new Map<string, number>();
   for (const p of prepared) for (const t of p.group.overflowTo) sources.set(t, (sources.get(t) ?? 0) + 1);
   const spareOf = new Map<string, number[]>();
+  const ownProjection = new Map<string, ProjectedBucket[]>();
   for (const [targetId, sharedBy] of sources) {
     const target = byId.get(targetId);
     if (!target) continue;
-    const own = projectBuckets({ group: target.group, policy: target.policy, now, forecast: target.forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
+    // A leading signal that lifts the target's own forecast takes its spare agents away too.
+    const forecast = target.policy.mode === 'predictive' ? withLeadingSignals(target.forecast, target.realtime, now) : target.forecast;
+    const own = projectBuckets({ group: target.group, policy: target.policy, now, forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
+    if (forecast === target.forecast) ownProjection.set(targetId, own);
     spareOf.set(targetId, spareAgents(own, sharedBy));
   }
 
@@ -101,6 +122,8 @@ export function tick(input: TickInput): GroupTickOutput[] {
       callouts: p.callouts,
       acceptance: p.stats,
       overflowSpare,
+      // The very projection decide() would make when nothing is lent to this group.
+      projection: overflowSpare === undefined ? ownProjection.get(p.group.id) : undefined,
       now,
     });
     if (!decision.fired || decision.waveId === null) {
@@ -115,6 +138,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       now,
       proposedShift: { start: loginAt, end: loginAt + p.policy.calloutShiftMinutes * MINUTE_MS },
       shifts: input.roster,
+      shiftsByAgent,
       weeklyHours: input.weeklyHours,
       lastCalledAt: input.lastCalledAt,
       recentCallMinutes: input.recentCallMinutes,
@@ -130,10 +154,14 @@ export function tick(input: TickInput): GroupTickOutput[] {
       short > 0
         ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short)` }
         : decision;
+    // The hourly cap counts agents called, not agents wanted: when the eligible pool ran short, the ones
+    // nobody could call must not keep the group from calling agents who become eligible within the hour.
+    const counted: TriggerState =
+      short > 0 ? { ...state, recentFirings: state.recentFirings.map((f) => (f.at === now ? { ...f, agents: newCallouts.length } : f)) } : state;
     return {
       skillGroupId: p.group.id,
       decision: { ...explained, calloutIds: newCallouts.map((c) => c.id) },
-      state,
+      state: counted,
       callouts: [...p.callouts, ...newCallouts],
       newCallouts,
       choice,

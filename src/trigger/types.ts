@@ -71,6 +71,8 @@ export interface RealtimeEvent {
   agentsAvailable?: number;
   /** wait so far of the longest-waiting caller, seconds */
   oldestWaitSeconds?: number;
+  /** leading signals, counts per minute by name (e.g. self-service sessions): see src/trigger/signals.ts */
+  signals?: Record<string, number>;
 }
 
 export interface MinuteCounts {
@@ -78,6 +80,7 @@ export interface MinuteCounts {
   arrivals: number;
   handled: number;
   abandoned: number;
+  signals?: Record<string, number>;
 }
 
 /** The folded realtime state of one skill group (what the lead keeps in Redis). */

@@ -1,3 +1,4 @@
+import { createRng } from '../../src/sim/rng';
 import { decide } from '../../src/trigger/decide';
 import { initialTriggerState } from '../../src/trigger/types';
 import { projectCapacity } from '../../src/trigger/capacity';
@@ -133,6 +134,23 @@ describe('capacity', () => {
     const absent = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster, claimedSlots: [], callouts: [], acceptanceRate: 0.5, loggedInNow: 1 });
     expect(absent.adherenceOffset).toBe(-1);
     expect(absent.agents[0]).toBe(1);
+  });
+
+  test('when shifts start, end and break at any millisecond, then each minute counts the shifts on the phone at its middle', () => {
+    const rng = createRng(5);
+    const at = (ms: number) => T0 - 90 * MIN + Math.floor(rng.uniform() * ms);
+    const roster = Array.from({ length: 300 }, (_, k) => {
+      const start = at(150 * MIN);
+      const end = start + Math.floor(rng.uniform() * 120 * MIN);
+      const b = start + Math.floor(rng.uniform() * (end - start));
+      const breaks = k % 3 === 0 ? [] : [{ start: b, end: b + Math.floor(rng.uniform() * 20 * MIN) }, { start: b + 5 * MIN, end: b + 25 * MIN }];
+      return { agentId: `a${k}`, skillGroupId: k % 7 === 0 ? 'NW' : 'PS', start, end, breaks };
+    });
+    const cap = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster, claimedSlots: [], callouts: [], acceptanceRate: 0.5 });
+    const onPhone = (t: number) =>
+      roster.filter((s) => s.skillGroupId === 'PS' && t >= s.start && t < s.end && !s.breaks.some((x) => t >= x.start && t < x.end)).length;
+    expect(cap.scheduled).toEqual(Array.from({ length: 30 }, (_, k) => onPhone(T0 + k * MIN + MIN / 2)));
+    expect(cap.scheduled.some((n) => n > 0)).toBe(true);
   });
 });
 

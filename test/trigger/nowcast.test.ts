@@ -1,23 +1,12 @@
 import { nowcast, poissonZ, ratioTrend } from '../../src/trigger/nowcast';
-import { createRng } from '../../src/sim/rng';
+import { createRng, poisson } from '../../src/sim/rng';
 import { T0 } from './fixtures';
 
 const flat = (perMinute: number, minutes = 15) => new Array<number>(minutes).fill(perMinute);
 
-/** Poisson counts by inversion: the nowcast is judged on the noise a real queue shows. */
+/** Poisson counts: the nowcast is judged on the noise a real queue shows. */
 function poissonMinutes(rng: ReturnType<typeof createRng>, means: number[]): number[] {
-  return means.map((mean) => {
-    let k = 0;
-    let p = Math.exp(-mean);
-    let cumulative = p;
-    const u = rng.uniform();
-    while (u > cumulative && k < 10_000) {
-      k++;
-      p *= mean / k;
-      cumulative += p;
-    }
-    return k;
-  });
+  return means.map((mean) => poisson(rng, mean));
 }
 
 describe('nowcast', () => {

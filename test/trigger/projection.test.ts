@@ -37,6 +37,15 @@ describe('projectBuckets', () => {
     expect(queued.map((b) => b.actionable)).toEqual([false, false, false, true, true, true]);
   });
 
+  test('when only the service level is wanted, then it is the same and the requirement is not searched', () => {
+    const args = { group: group(), policy: policy(), now: T0, forecast: flatForecast(25), capacity: steadyCapacity(20), backlog: 40 };
+    const full = projectBuckets(args);
+    const slOnly = projectBuckets({ ...args, withRequirement: false });
+    expect(slOnly.map((b) => b.serviceLevel)).toEqual(full.map((b) => b.serviceLevel));
+    expect(slOnly.every((b) => Number.isNaN(b.requiredAgents))).toBe(true);
+    expect(full.every((b) => b.requiredAgents > 20)).toBe(true);
+  });
+
   test('when the group closes (no calls expected, nobody on shift), then a queue at closing time calls nobody in', () => {
     const closing = { ...flatForecast(10), p50: [...new Array(3).fill(10), ...new Array(27).fill(0)] };
     const capacity = { ...steadyCapacity(36), agents: [...new Array(3).fill(36), ...new Array(27).fill(0)] };

@@ -36,6 +36,15 @@ describe('tick', () => {
     expect(again.newCallouts.map((c) => c.id)).toEqual(ps.newCallouts.map((c) => c.id));
   });
 
+  test('when fewer agents are eligible than wanted, then the hourly cap counts only those called', () => {
+    const scarce = { ...input(false), agents: input(false).agents.slice(0, 3) };
+    const [ps] = tick(scarce);
+    expect(ps.decision.agentsToCall).toBeGreaterThan(3);
+    expect(ps.newCallouts).toHaveLength(3);
+    expect(ps.decision.explanation).toMatch(/only 3 eligible cloud agents/);
+    expect(ps.state.recentFirings).toEqual([{ at: T0, agents: 3 }]);
+  });
+
   test('when the overflow group has spare agents, then the gap shrinks by what it can lend', () => {
     const [alone] = tick(input(false));
     const [helped] = tick(input(true));
