@@ -13,6 +13,7 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, intervalStartOf, intervalStarts } from '../
 import { flatForecast } from '../trigger/decide';
 import { minuteForecastFromSlots, nowcast } from '../trigger/nowcast';
 import { emptyRealtimeState, foldEvents, recentArrivals } from '../trigger/realtime-state';
+import { RECENT_MINUTES as SIGNAL_RECENT_MINUTES } from '../trigger/signals';
 import type { CalloutRecord, MinuteForecast, RealtimeState, ScheduledShift, TriggerPolicy } from '../trigger/types';
 
 /** Minutes of arrivals the nowcast compares with the plan. */
@@ -50,10 +51,26 @@ export function rosterCapacitySource(rosters: RosterReads): ScheduledCapacitySou
   };
 }
 
-/** The folded realtime state of one group from its stored per-minute events. */
+/** The folded realtime state of one group from its stored per-minute events, leading signals included. */
 export function realtimeStateOf(skillGroupId: string, events: StoredRealtimeEvent[], now: number): RealtimeState {
-  const asCore = events.map(({ signals: _signals, ...measures }) => measures);
-  return foldEvents(emptyRealtimeState(skillGroupId), asCore, now, REALTIME_READ_MINUTES);
+  return foldEvents(emptyRealtimeState(skillGroupId), events, now, REALTIME_READ_MINUTES);
+}
+
+/**
+ * The last minute whose arrivals were reported (−∞: none). Signals may come from another system ahead
+ * of the switch's counts; a minute that only has a signal so far must not read as a minute of no calls.
+ */
+export function lastArrivalMinute(events: StoredRealtimeEvent[]): number {
+  return events.reduce((latest, e) => (e.arrivals !== undefined ? Math.max(latest, e.minute) : latest), -Infinity);
+}
+
+/**
+ * Signal minutes the trigger may read: up to the last counted minute plus the minutes a jump must hold.
+ * The core learns calls per unit of signal from the minutes before those; a minute whose calls are not
+ * reported yet would teach it "no calls" (signals often arrive from the web side before the switch's counts).
+ */
+export function signalsUpToCounts(signals: StoredRealtimeEvent[], lastArrival: number): StoredRealtimeEvent[] {
+  return signals.filter((e) => e.minute <= lastArrival + SIGNAL_RECENT_MINUTES * MINUTE_MS);
 }
 
 /** The interval starts whose stored forecast covers the observed window and the horizon. */
@@ -75,6 +92,7 @@ export function tickForecast(
   stored: { points: StoredForecastPoint[]; meta?: StoredForecastMeta },
   realtime: RealtimeState,
   now: number,
+  lastReported = realtime.minutes.reduce((latest, m) => Math.max(latest, m.minute), -Infinity),
 ): MinuteForecast {
   const horizonEnd = now + policy.horizonMinutes * MINUTE_MS;
   const intervalMs = group.intervalMinutes * MINUTE_MS;
@@ -82,7 +100,6 @@ export function tickForecast(
   if (covering.length === 0) {
     return { ...flatForecast(realtime, now, OBSERVED_MINUTES, policy.horizonMinutes), source: `flat-last-${OBSERVED_MINUTES}-minutes (no stored forecast covers now)` };
   }
-  const lastReported = realtime.minutes.reduce((latest, m) => Math.max(latest, m.minute), -Infinity);
   const observedEnd = lastReported >= now - MAX_REPORTING_LAG_MINUTES * MINUTE_MS && lastReported < now ? lastReported + MINUTE_MS : now;
   const windowStart = observedEnd - OBSERVED_MINUTES * MINUTE_MS;
   const aheadMinutes = policy.horizonMinutes + (now - observedEnd) / MINUTE_MS;

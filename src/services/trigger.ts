@@ -26,6 +26,8 @@ import {
   archivable,
   forecastIntervalsFor,
   realtimeStateOf,
+  lastArrivalMinute,
+  signalsUpToCounts,
   rosterCapacitySource,
   commitmentWindow,
   tickForecast,
@@ -90,9 +92,10 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
 
   const week = commitmentWindow(now);
   const horizonEnd = now + Math.max(0, ...due.map((g) => policies.get(g.id)!.horizonMinutes)) * MINUTE_MS;
-  const [arrivals, gauges, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
+  const [arrivals, gauges, signals, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
     store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now, ['arrivals']),
     store.realtime.recent(dueIds, now - GAUGE_READ_MINUTES * MINUTE_MS, now, GAUGES),
+    store.realtime.recentSignals(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now),
     store.forecasts.pointsAt(new Map(due.map((g) => [g.id, forecastIntervalsFor(g, now, policies.get(g.id)!.horizonMinutes)]))),
     store.trigger.activeCallouts(ids),
     store.trigger.pastResponses(dueIds),
@@ -111,13 +114,15 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const allActive = [...active.values()].flat().map((c) => c.value);
   const inputs: GroupTickInput[] = due.map((group) => {
     const policy = policies.get(group.id)!;
-    const realtime = realtimeStateOf(group.id, [...(arrivals.get(group.id) ?? []), ...(gauges.get(group.id) ?? [])], now);
+    const groupArrivals = arrivals.get(group.id) ?? [];
+    const lastCounted = lastArrivalMinute(groupArrivals);
+    const realtime = realtimeStateOf(group.id, [...groupArrivals, ...(gauges.get(group.id) ?? []), ...signalsUpToCounts(signals.get(group.id) ?? [], lastCounted)], now);
     return {
       group,
       policy,
       state: states.has(group.id) ? stripTickedAt(states.get(group.id)!.value) : initialTriggerState(group.id),
       realtime,
-      forecast: tickForecast(group, policy, forecasts.get(group.id) ?? { points: [] }, realtime, now),
+      forecast: tickForecast(group, policy, forecasts.get(group.id) ?? { points: [] }, realtime, now, lastCounted),
       callouts: (active.get(group.id) ?? []).map((c) => c.value),
       pastResponses: past.get(group.id),
     };

@@ -13,6 +13,8 @@ export class Keys {
   specialDays = (skillGroupId: string) => `${this.prefix}:special-days:{${skillGroupId}}`;
   /** realtime events of one skill group and UTC day: field = epoch minute */
   realtimeDay = (skillGroupId: string, utcDate: string) => `${this.prefix}:realtime:{${skillGroupId}}:${utcDate}`;
+  /** sorted set of the leading-signal names a skill group's client posts (score = last epoch minute seen) */
+  realtimeSignalNames = (skillGroupId: string) => `${this.prefix}:realtime:{${skillGroupId}}:signal-names`;
   /**
    * Rosters, their slots and claims: all under the one hash tag `{rosters}`, so the publish and claim
    * scripts (which read several rosters and agents) stay within one cluster slot.

@@ -37,18 +37,29 @@ export class RealtimeRepository {
   async append(events: RealtimeEvent[]): Promise<void> {
     if (!events.length) return;
     const byKey = new Map<string, string[]>();
+    // signal names per group → the latest minute each was seen (the tick reads signals by exact field)
+    const signalNames = new Map<string, Map<string, number>>();
     for (const e of events) {
       const key = this.keys.realtimeDay(e.skillGroupId, utcDate(e.minute));
       const fields = byKey.get(key) ?? byKey.set(key, []).get(key)!;
       const m = e.minute / MINUTE;
       for (const measure of MEASURES) if (e[measure] !== undefined) fields.push(`${m}:${measure}`, String(e[measure]));
-      for (const [name, value] of Object.entries(e.signals ?? {})) fields.push(`${m}:s:${name}`, String(value));
+      for (const [name, value] of Object.entries(e.signals ?? {})) {
+        fields.push(`${m}:s:${name}`, String(value));
+        const names = signalNames.get(e.skillGroupId) ?? signalNames.set(e.skillGroupId, new Map()).get(e.skillGroupId)!;
+        names.set(name, Math.max(names.get(name) ?? 0, m));
+      }
     }
     const tx = this.redis.multi();
     const ttlSeconds = Math.ceil(this.retentionDays * 86_400);
     for (const [key, fields] of byKey) {
       if (!fields.length) continue;
       tx.hset(key, ...fields);
+      tx.expire(key, ttlSeconds);
+    }
+    for (const [skillGroupId, names] of signalNames) {
+      const key = this.keys.realtimeSignalNames(skillGroupId);
+      tx.zadd(key, 'GT', ...[...names].flatMap(([name, minute]) => [String(minute), name]));
       tx.expire(key, ttlSeconds);
     }
     await guarded(tx.exec());
@@ -105,6 +116,46 @@ export class RealtimeRepository {
           event[measure] = Number(value);
         });
         if (event) out.get(skillGroupId)!.push(event);
+      });
+    });
+    return out;
+  }
+
+  /**
+   * The leading signals of many groups for the minutes from ≤ m < to: the names each group's client
+   * posted in that window (one pipeline), then their values by exact field (a second one).
+   */
+  async recentSignals(skillGroupIds: string[], fromMs: number, toMs: number): Promise<Map<string, RealtimeEvent[]>> {
+    const out = new Map<string, RealtimeEvent[]>(skillGroupIds.map((id) => [id, []]));
+    if (!skillGroupIds.length) return out;
+    const namesPipeline = this.redis.pipeline();
+    for (const id of skillGroupIds) namesPipeline.zrangebyscore(this.keys.realtimeSignalNames(id), Math.ceil(fromMs / MINUTE), '+inf');
+    const names = ((await guarded(namesPipeline.exec())) ?? []).map(([err, value]) => {
+      if (err) throw asUnavailable(err);
+      return value as string[];
+    });
+    const requests: Array<{ skillGroupId: string; minutes: number[]; names: string[] }> = [];
+    const pipeline = this.redis.pipeline();
+    skillGroupIds.forEach((skillGroupId, g) => {
+      if (!names[g].length) return;
+      const byDay = new Map<string, number[]>();
+      for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) (byDay.get(utcDate(m)) ?? byDay.set(utcDate(m), []).get(utcDate(m))!).push(m);
+      for (const [day, minutes] of byDay) {
+        requests.push({ skillGroupId, minutes, names: names[g] });
+        pipeline.hmget(this.keys.realtimeDay(skillGroupId, day), ...minutes.flatMap((m) => names[g].map((name) => `${m / MINUTE}:s:${name}`)));
+      }
+    });
+    const results = requests.length ? ((await guarded(pipeline.exec())) ?? []) : [];
+    requests.forEach(({ skillGroupId, minutes, names: signalNames }, k) => {
+      const [err, values] = results[k];
+      if (err) throw asUnavailable(err);
+      minutes.forEach((minute, i) => {
+        const signals: Record<string, number> = {};
+        signalNames.forEach((name, j) => {
+          const value = (values as Array<string | null>)[i * signalNames.length + j];
+          if (value !== null) signals[name] = Number(value);
+        });
+        if (Object.keys(signals).length) out.get(skillGroupId)!.push({ skillGroupId, minute, signals });
       });
     });
     return out;

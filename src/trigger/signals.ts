@@ -23,7 +23,8 @@ import { MINUTE_MS } from '../time/grid';
 import { poissonZ } from './nowcast';
 import type { MinuteForecast, RealtimeState } from './types';
 
-const RECENT_MINUTES = 2;
+/** the minutes a jump must hold (exported: the service lets signals run this far ahead of the counts) */
+export const RECENT_MINUTES = 2;
 const MIN_BASELINE_MINUTES = 8;
 const MIN_RATIO = 1.5;
 const QUIET_RATIO = 1.5;

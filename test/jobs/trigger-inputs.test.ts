@@ -1,6 +1,6 @@
 /** The pure steps between the store and the trigger core: forecast per tick, weekly hours, policies, archiving. */
 import { policyFromBody } from '../../src/services/trigger';
-import { archivable, realtimeStateOf, rosterCapacitySource, tickForecast, weeklyHoursOf } from '../../src/services/trigger-inputs';
+import { archivable, lastArrivalMinute, realtimeStateOf, rosterCapacitySource, signalsUpToCounts, tickForecast, weeklyHoursOf } from '../../src/services/trigger-inputs';
 import type { StoredCallout } from '../../src/store/trigger-repository';
 import { DEFAULT_POLICY } from '../../src/trigger/types';
 import { cloudAgent, group } from '../trigger/fixtures';
@@ -18,6 +18,29 @@ function observed(perMinute: (m: number) => number, from: number, to: number) {
 
 /** 120 calls per 30-minute interval = 4 a minute, from an hour before to an hour after T. */
 const stored = { points: [-2, -1, 0, 1, 2].map((k) => ({ intervalStart: T + k * 30 * MIN, p10: 100, p50: 120, p90: 140 })), meta: { alias: 'decomposition', skillGroupId: 'PS', createdAt: '', from: '', baselineFallback: false } };
+
+describe('leading signals a tick reads', () => {
+  test('when signals arrive ahead of the counts, then only those up to two minutes past the last counted minute are read', () => {
+    const counts = [0, 1, 2, 3].map((k) => ({ skillGroupId: 'PS', minute: T - (10 - k) * MIN, arrivals: 4 }));
+    const signals = Array.from({ length: 10 }, (_, k) => ({ skillGroupId: 'PS', minute: T - (10 - k) * MIN, signals: { web: 30 } }));
+    const last = lastArrivalMinute([...counts, { skillGroupId: 'PS', minute: T - MIN, queueLength: 3 }]);
+    expect(last).toBe(T - 7 * MIN);
+    expect(signalsUpToCounts(signals, last).map((e) => (T - e.minute) / MIN)).toEqual([10, 9, 8, 7, 6, 5]);
+    expect(signalsUpToCounts(signals, lastArrivalMinute([]))).toEqual([]);
+    const state = realtimeStateOf('PS', [...counts, ...signalsUpToCounts(signals, last)], T);
+    expect(state.minutes.filter((m) => m.signals?.web === 30)).toHaveLength(6);
+  });
+
+  test('when minutes only carry a signal so far, then the forecast still ends its observed window at the last counted minute', () => {
+    const counts = Array.from({ length: 16 }, (_, k) => ({ skillGroupId: 'PS', minute: T - (20 - k) * MIN, arrivals: 4 }));
+    const ahead = [4, 3, 2, 1].map((k) => ({ skillGroupId: 'PS', minute: T - k * MIN, signals: { web: 24 } }));
+    const state = realtimeStateOf('PS', [...counts, ...ahead], T);
+    const f = tickForecast(ps, { horizonMinutes: 30 }, stored, state, T, lastArrivalMinute(counts));
+    // counted through T − 5 min at the planned 4 a minute: no drop read from the signal-only minutes
+    expect(f.p50[f.p50.length - 1]).toBeCloseTo(4, 0);
+    expect(f.source).toContain('nowcast-level');
+  });
+});
 
 describe('the forecast a tick uses', () => {
   test('when arrivals run as planned, then the stored interval forecast is spread over its minutes', () => {

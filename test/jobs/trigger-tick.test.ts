@@ -103,6 +103,36 @@ describe('trigger tick and delivery against Redis', () => {
     expect(await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 100)).toHaveLength(1);
   });
 
+  test('when the client posts a leading signal that jumps, then the tick raises its forecast from it and calls agents before the calls come', async () => {
+    // A calm queue: 4 calls a minute, 12 agents logged in, nobody waiting. Self-service sessions run at
+    // about 6 per call, then jump tenfold in the last two minutes (a broken coupon on a sale day).
+    await store.skillGroups.putAll([group()]);
+    await store.agents.putAll(Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`)));
+    await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS', confirmTicks: 1, cooldownMinutes: 0, maxAgentsPerHour: 40 });
+    const calmMinutes = minutes(clock.t - 20 * MIN, clock.t, 4, 0).map((e) => ({ ...e, agentsLoggedIn: 12, agentsAvailable: 4 }));
+    await store.realtime.append(calmMinutes);
+    const sessions = (m: number) => (m >= clock.t - 2 * MIN ? 240 : 22 + ((m / MIN) % 5));
+    const signalEvents = (from: number, to: number): RealtimeEvent[] => {
+      const out: RealtimeEvent[] = [];
+      for (let m = from; m < to; m += MIN) out.push({ skillGroupId: 'PS', minute: m, signals: { selfServiceSessions: sessions(m) } });
+      return out;
+    };
+    // the same minutes without the jump first: nothing to do
+    await store.realtime.append(signalEvents(clock.t - 20 * MIN, clock.t - 2 * MIN));
+    const quiet = await runTriggerTick(deps([]));
+    expect(quiet.fired).toEqual([]);
+    const [calmDecision] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
+    expect(calmDecision.inputs.forecastSource).not.toContain('leading signal');
+
+    clock.t += MIN;
+    await store.realtime.append([...minutes(clock.t - MIN, clock.t, 4, 0).map((e) => ({ ...e, agentsLoggedIn: 12, agentsAvailable: 4 })), ...signalEvents(clock.t - 3 * MIN, clock.t)]);
+    const jumped = await runTriggerTick(deps([]));
+    const [decision] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
+    expect(decision.inputs.forecastSource).toMatch(/leading signal selfServiceSessions ×\d/);
+    expect(decision.inputs.queueLength).toBe(0);
+    expect(jumped.newCallouts).toBeGreaterThan(0);
+  });
+
   test('when a tick stops after storing its callouts but before queueing them, then the next run queues the same callouts', async () => {
     await setUp();
     const crash = deps([], { enqueueDelivery: async () => Promise.reject(new Error('worker killed')) });
