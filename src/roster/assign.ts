@@ -5,14 +5,17 @@
  * Approach (an agent-by-day MILP does not finish at 30 × 14 in javascript-lp-solver):
  *   1. construction — shifts with the fewest eligible agents first; each goes to the eligible agent
  *      with the lowest score (share of contract hours already given, weekend/late counts, preferences);
- *   2. repair — an uncovered shift may still fit if one of an agent's shifts moves to someone else
- *      (an ejection chain of depth one);
- *   3. weekly minimum hours — move shifts from agents above their minimum, then, if still short, add a
- *      "top-up" copy of a planned shift shape (over-staffing that the contract guarantees);
- *   4. fairness — move and swap shifts between the most and least loaded agents of a class until the
- *      hours spread is within one shortest shift, then even out weekend and late shifts.
- * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: same
- * input, same roster (ties are broken by index).
+ *   2. local passes — repair (an ejection chain of depth one), weekly minimum (move or swap shifts),
+ *      fairness (move and swap single shifts between the most and least loaded agents of a class);
+ *   3. ruin and recreate with late acceptance on the objective (coverage, hours spread, minimum);
+ *   4. whole-schedule exchanges with the one-agent DP (./agent-plan.ts): two agents release all their
+ *      shifts and re-plan their whole period in turn — for a week below the minimum, for hours far
+ *      from the class mean, for agents outside the class's fairness band (./fairness.ts) — then
+ *      weekend and late shares are evened out by swaps that keep hours equal;
+ *   5. top-ups — extra shifts shaped like planned ones where the weekly minimum still fails, chosen by
+ *      the DP (fewest extra hours under every rule), followed by one more levelling.
+ * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: every
+ * random choice comes from the seeded generator and every phase is budgeted by work, not time.
  */
 import { DateTime } from 'luxon';
 import type { Agent } from '../domain/types';
@@ -36,7 +39,7 @@ import {
 } from './rules';
 import type { AssignedShift, PlannedShift } from './types';
 import { explainUncovered, type UncoveredReason } from './diagnose';
-import { fairnessReport, type ClassFairness } from './fairness';
+import { chooseBandFloor, fairnessReport, unfairDistance, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
@@ -103,11 +106,21 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
     engine.balanceHours();
     engine.balanceWeekendAndLate();
   }
-  engine.liftWeeksByExchange(Number(process.env.LEVEL ?? 20000));
-  engine.levelHours(Number(process.env.LEVEL ?? 20000));
-  engine.liftWeeksByExchange(Number(process.env.LEVEL ?? 20000));
-  engine.levelHours(Number(process.env.LEVEL ?? 20000));
-  if (input.options?.topUpToMinimumHours !== false) engine.topUpToMinimumHours();
+  if (passes > 0) {
+    // Whole-schedule exchanges (DP): the weekly minimum first (a hard rule), then fairness, twice
+    // because each opens moves for the other; budgeted by attempts, not time, for determinism.
+    const budget = EXCHANGE_ATTEMPTS_PER_AGENT * partners.length;
+    for (let round = 0; round < EXCHANGE_ROUNDS; round++) {
+      const moved = engine.liftWeeksByExchange(budget) + engine.levelHours(budget) + engine.fitBands(budget);
+      if (moved === 0) break;
+    }
+    engine.balanceWeekendAndLate();
+  }
+  if (input.options?.topUpToMinimumHours !== false) {
+    engine.topUpToMinimumHours();
+    // Top-ups raise some agents' totals: level again with them in place.
+    if (passes > 0 && engine.levelHours(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length) > 0) engine.fitBands(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
+  }
   return engine.result();
 }
 
@@ -140,8 +153,16 @@ const CAPACITY_LOSS_WEIGHT = 3;
 const PLAN_NOISE = 0.3;
 /** value of keeping a re-planned shift with the agent who had it (a change costs the agents) */
 const KEEP_SEARCH_WEIGHT = 2;
+/** weight of an hour outside the fairness band in the final polish (below an uncovered hour) */
+const BAND_DISTANCE_WEIGHT = 1;
+/** colleagues an agent outside its band tries to exchange with */
+const BAND_PARTNERS = 30;
+/** rounds of the exchange phases (weekly minimum, levelling, bands) while they still move something */
+const EXCHANGE_ROUNDS = 3;
+/** attempts of each whole-schedule exchange phase, per partner agent */
+const EXCHANGE_ATTEMPTS_PER_AGENT = 20;
 /** how many low colleagues a high agent tries to level with */
-const LEVEL_PARTNERS = 8;
+const LEVEL_PARTNERS = 30;
 /**
  * weight of Σ (hours − class mean)² in the search: evens out hours where max − min cannot see it yet
  * (one of many agents at the top moving down), and outweighs the half-hour a part-timer's max may grow
@@ -432,8 +453,12 @@ export class AssignmentEngine {
     return false;
   }
 
-  /** What the local search minimises: uncovered hours, hours spread per class, and (heavily) weeks below the minimum. */
-  private searchObjective(): number {
+  /**
+   * What the local search minimises: uncovered hours, hours spread per class, and (heavily) weeks below
+   * the minimum; with `withDeviations`, also the classes' squared deviations from their mean hours (the
+   * exchange phases' guide — ruin and recreate, tuned on the plain objective, leaves it out).
+   */
+  private searchObjective(withDeviations = true): number {
     let uncovered = 0;
     for (let i = 0; i < this.infos.length; i++) if (this.assignedTo[i] === -1 && this.eligible[i].length > 0) uncovered += this.infos[i].hours;
     let spread = 0;
@@ -456,7 +481,7 @@ export class AssignmentEngine {
       // Weekend and late shares only as a tie-breaker: the search must not make them worse for nothing.
       spread += hi - lo + SHARE_SPREAD_WEIGHT * (weekendHi - weekendLo + lateHi - lateLo);
     }
-    for (const members of this.classMembers) {
+    for (const members of withDeviations ? this.classMembers : []) {
       let sum = 0;
       let squares = 0;
       for (const m of members) {
@@ -481,7 +506,7 @@ export class AssignmentEngine {
    * keep the result when the objective is no worse (else undo). Seeded, so deterministic.
    */
   ruinAndRecreate(iterations: number): number {
-    let current = this.searchObjective();
+    let current = this.searchObjective(false);
     let best = current;
     let bestAssignment = Int32Array.from(this.assignedTo);
     // Late acceptance: a candidate may also be kept when it beats the objective of LATE_ACCEPTANCE
@@ -533,7 +558,7 @@ export class AssignmentEngine {
         if (taker >= 0) this.give(shift, taker);
       }
       this.noise = 0;
-      const candidate = this.searchObjective();
+      const candidate = this.searchObjective(false);
       const slot = it % LATE_ACCEPTANCE;
       if (candidate <= current + 1e-9 || candidate <= history[slot] + 1e-9) {
         current = candidate;
@@ -631,6 +656,14 @@ export class AssignmentEngine {
     return result;
   }
 
+  /** Eligible for some weekend (late) shift, and not asking to avoid weekends (not preferring only early/day kinds). */
+  openTo(a: number, share: 'weekend' | 'late'): boolean {
+    const prefs = this.agents[a].preferences;
+    if (share === 'weekend' && prefs?.avoidWeekends) return false;
+    if (share === 'late' && prefs?.preferredShiftKinds?.length && !prefs.preferredShiftKinds.some((k) => this.model.lateKinds.includes(k))) return false;
+    return this.eligibleShifts[a].some((s) => this.infos[s][share]);
+  }
+
   private agentRulesKey(a: number): string {
     const agent = this.agents[a];
     return JSON.stringify([agent.contract, agent.skills.map((k) => k.skillGroupId).sort(), agent.availability ?? null, agent.daysOff ?? null, agent.timeZone ?? null]);
@@ -655,6 +688,49 @@ export class AssignmentEngine {
       return hours;
     });
     return this.reachable;
+  }
+
+  /**
+   * Last fairness polish, on the rule the report judges (fairness.ts): each class's band one shortest
+   * shift wide; an agent outside it (beyond what its own possible totals force) exchanges schedules
+   * with a colleague sharing a skill — the one who should gain hours plans first, up to the top of its
+   * band. Kept when the distance outside the bands shrinks and coverage, weekly minimums and the
+   * classes' max − min do not get worse.
+   */
+  fitBands(maxAttempts: number): number {
+    const width = this.shortestPlannedHours;
+    const totals = Array.from(this.agents, (_, a) => this.possibleTotals(a));
+    const floors = this.classMembers.map((members) => chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), width));
+    const outside = (a: number) => unfairDistance(this.schedules[a].totalHours, totals[a], floors[this.classOf[a]], floors[this.classOf[a]] + width);
+    const top = (a: number) => floors[this.classOf[a]] + width;
+    const measure = () => {
+      let total = 0;
+      for (let a = 0; a < this.agents.length; a++) total += outside(a);
+      return this.searchObjective(false) + BAND_DISTANCE_WEIGHT * total;
+    };
+    let current = measure();
+    let attempts = 0;
+    let moves = 0;
+    const offenders = Array.from(this.agents, (_, a) => a).filter((a) => outside(a) > 1e-9);
+    for (const x of offenders) {
+      const above = this.schedules[x].totalHours > top(x);
+      const partners = this.colleaguesOf(x)
+        .filter((b) => b !== x && (above ? this.schedules[b].totalHours < top(b) - 1e-9 : this.schedules[b].totalHours > floors[this.classOf[b]] + 1e-9))
+        .sort((p, q) => (above ? this.schedules[p].totalHours - top(p) - (this.schedules[q].totalHours - top(q)) : this.schedules[q].totalHours - top(q) - (this.schedules[p].totalHours - top(p))) || p - q)
+        .slice(0, BAND_PARTNERS);
+      for (const b of partners) {
+        if (attempts++ >= maxAttempts || outside(x) <= 1e-9) break;
+        const [gainer, giver] = above ? [b, x] : [x, b];
+        const candidate = (this.exchangeSchedules([gainer, giver], [top(gainer), undefined]), measure());
+        if (candidate < current - 1e-9) {
+          current = candidate;
+          moves++;
+        } else this.undo();
+        this.journal = null;
+      }
+    }
+    this.stats.fairnessMoves += moves;
+    return moves;
   }
 
   /**
@@ -1085,7 +1161,10 @@ export class AssignmentEngine {
     const topUps = this.topUpInfos.map((info, k) => ({ ...info.shift, agentId: this.agents[this.topUpAgent[k]].id }));
     roster.push(...topUps);
     roster.sort((x, y) => x.start - y.start || (x.agentId < y.agentId ? -1 : x.agentId > y.agentId ? 1 : 0));
-    const fairness = fairnessReport(this.schedules, this.model, this.infos, (a) => this.possibleTotals(a));
+    const fairness = fairnessReport(this.schedules, this.model, this.infos, {
+      possibleTotals: (a) => this.possibleTotals(a),
+      openTo: (a, share) => this.openTo(a, share),
+    });
     const belowMinimum: AgentBelowMinimum[] = [];
     for (const s of this.schedules) {
       for (const w of weeksBelowMinimumHours(s, this.model)) {

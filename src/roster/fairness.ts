@@ -13,7 +13,8 @@
  *   - an agent's availability binds when none of its totals lies in the band. Those agents are fair
  *     when they sit at the total nearest the band; every other agent must be inside the band.
  * The report gives the raw spread (max − min over all agents), the spread among agents whose
- * availability does not bind, and whether the class meets the rule.
+ * availability does not bind, and whether the class meets the rule. Weekend and late shares are given
+ * raw and among the agents open to them (eligible for such shifts, and not asking to avoid them).
  */
 import type { AgentSchedule, PeriodModel, ShiftInfo } from './assignment-model';
 
@@ -47,12 +48,21 @@ export interface ClassFairness {
   agentsOutsideBand: number;
   weekendShifts: Spread;
   lateShifts: Spread;
+  /** among agents eligible for weekend shifts who do not ask to avoid weekends */
+  weekendShiftsWhereOpen: Spread;
+  /** among agents eligible for late shifts whose preferred kinds (if any) include a late kind */
+  lateShiftsWhereOpen: Spread;
   /** assigned shifts that go against a preference (kind, preferred day off, weekend avoidance) */
   preferenceMisses: number;
 }
 
-/** What the rule needs to know per agent: the totals it could work on its own, ascending. */
-export type PossibleTotals = (agentIndex: number) => number[];
+/** What the report needs to know per agent beyond its schedule. */
+export interface AgentOptions {
+  /** the totals it could work on its own, ascending */
+  possibleTotals(agentIndex: number): number[];
+  /** whether it is eligible for (and does not prefer against) weekend / late shifts */
+  openTo(agentIndex: number, share: 'weekend' | 'late'): boolean;
+}
 
 function spreadOf(values: number[]): Spread {
   if (values.length === 0) return { min: 0, max: 0, spread: 0 };
@@ -89,7 +99,7 @@ export function chooseBandFloor(hours: number[], totals: number[][], width: numb
   return best;
 }
 
-export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, shifts: ShiftInfo[], possibleTotals: PossibleTotals): ClassFairness[] {
+export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, shifts: ShiftInfo[], options: AgentOptions): ClassFairness[] {
   const shortest = shifts.length ? Math.min(...shifts.map((s) => s.hours)) : 0;
   const inPeriod = new Set(model.dates);
   const classes = new Map<string, AgentSchedule[]>();
@@ -99,7 +109,7 @@ export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, s
     .map(([contractClass, members]) => {
       const hours = spreadOf(members.map((m) => m.totalHours));
       const unrestricted = members.filter((m) => !m.agent.availability && !(m.agent.daysOff ?? []).some((d) => inPeriod.has(d)));
-      const totals = members.map((m) => possibleTotals(m.agentIndex));
+      const totals = members.map((m) => options.possibleTotals(m.agentIndex));
       const floor = chooseBandFloor(members.map((m) => m.totalHours), totals, shortest);
       const to = floor + shortest;
       const free = members.filter((m, k) => totals[k].some((t) => t >= floor - EPS && t <= to + EPS));
@@ -119,6 +129,8 @@ export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, s
         agentsOutsideBand: outside,
         weekendShifts: spreadOf(members.map((m) => m.weekendShifts)),
         lateShifts: spreadOf(members.map((m) => m.lateShifts)),
+        weekendShiftsWhereOpen: spreadOf(members.filter((m) => options.openTo(m.agentIndex, 'weekend')).map((m) => m.weekendShifts)),
+        lateShiftsWhereOpen: spreadOf(members.filter((m) => options.openTo(m.agentIndex, 'late')).map((m) => m.lateShifts)),
         preferenceMisses: members.reduce((sum, m) => sum + m.preferencePenalty, 0),
       };
     });
