@@ -119,7 +119,10 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   if (input.options?.topUpToMinimumHours !== false) {
     engine.topUpToMinimumHours();
     // Top-ups raise some agents' totals: level again with them in place.
-    if (passes > 0 && engine.levelHours(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length) > 0) engine.fitBands(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
+    if (passes > 0) {
+      engine.levelHours(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
+      engine.fitBands(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
+    }
   }
   return engine.result();
 }
@@ -173,6 +176,8 @@ const HOURS_DEVIATION_WEIGHT = 0.1;
 const REPAIR_AGENT_CAP = 60;
 const FAIRNESS_ROUNDS = 6;
 const FAIRNESS_ROUNDS_PER_CLASS = 400;
+/** how many of the most and of the least loaded agents the weekend/late balancing pairs up */
+const SHARE_PARTNERS = 10;
 /** how many of the most loaded agents a low agent tries to take a shift from */
 const BALANCE_PARTNERS = 25;
 
@@ -1017,18 +1022,22 @@ export class AssignmentEngine {
     return false;
   }
 
-  /** Swap weekend (then late) shifts from agents with the most to those with the fewest, hours kept equal. */
+  /**
+   * Swap weekend (then late) shifts from agents with the most to those with the fewest, hours kept
+   * equal — among the agents open to them (eligible, not asking to avoid them), as the report counts.
+   */
   balanceWeekendAndLate(): number {
     let moves = 0;
-    for (const members of this.classes().values()) {
+    for (const classMembers of this.classMembers) {
       for (const flag of ['weekend', 'late'] as const) {
+        const members = classMembers.filter((a) => this.openTo(a, flag));
         const count = (a: number) => (flag === 'weekend' ? this.schedules[a].weekendShifts : this.schedules[a].lateShifts);
         for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS; round++) {
           const sorted = [...members].sort((x, y) => count(x) - count(y) || x - y);
           let improved = false;
           // Try the most loaded agents against the least loaded ones until one swap succeeds.
-          outer: for (let hi = sorted.length - 1; hi >= Math.max(0, sorted.length - 5); hi--) {
-            for (let lo = 0; lo < Math.min(5, hi); lo++) {
+          outer: for (let hi = sorted.length - 1; hi >= Math.max(0, sorted.length - SHARE_PARTNERS); hi--) {
+            for (let lo = 0; lo < Math.min(SHARE_PARTNERS, hi); lo++) {
               const p = sorted[hi];
               const q = sorted[lo];
               if (count(p) - count(q) <= 1) continue;
