@@ -11,7 +11,7 @@
  *     one-agent DP, nobody else competing). An agent available only on weekdays 07:00–19:00 is only
  *     eligible for 8.5-hour day shifts, so its totals are multiples of 8.5 h;
  *   - an agent's availability binds when none of its totals lies in the band. Those agents are fair
- *     when they sit at the total nearest the band; every other agent must be inside the band.
+ *     at the total next to the band on either side; every other agent must be inside the band.
  * The report gives the raw spread (max − min over all agents), the spread among agents whose
  * availability does not bind, and whether the class meets the rule. Weekend and late shares are given
  * raw and among the agents open to them (eligible for such shifts, and not asking to avoid them).
@@ -42,7 +42,7 @@ export interface ClassFairness {
   availabilityBinds: number;
   /** max − min hours among the agents whose availability does not bind */
   hoursSpreadWhereAvailabilityAllows: number | null;
-  /** every agent in the band, or at its possible total nearest to it where its availability binds */
+  /** every agent in the band, or at its possible total next to it where its availability binds */
   fairWhereAvailabilityAllows: boolean;
   /** agents breaking that rule */
   agentsOutsideBand: number;
@@ -77,10 +77,21 @@ const EPS = 1e-6;
 /** Distance from x to [from, to]. */
 const distance = (x: number, from: number, to: number) => (x < from ? from - x : x > to ? x - to : 0);
 
-/** How far the agent is from the band beyond what its possible totals force on it. */
+/**
+ * How far the agent is from the band beyond what its possible totals force on it: above the band,
+ * beyond the lowest total it could work from the band's floor up; below it, short of the highest total
+ * it could work up to the band's top (an agent limited to 68 or 76.5 h is fair at either next to 70–74).
+ */
 export function unfairDistance(hours: number, totals: number[], from: number, to: number): number {
-  const unavoidable = totals.length ? Math.min(...totals.map((t) => distance(t, from, to))) : 0;
-  return Math.max(0, distance(hours, from, to) - unavoidable);
+  if (hours > to + EPS) {
+    const nearest = Math.min(...totals.filter((t) => t >= from - EPS));
+    return Math.max(0, hours - Math.max(to, Number.isFinite(nearest) ? nearest : -Infinity));
+  }
+  if (hours < from - EPS) {
+    const nearest = Math.max(...totals.filter((t) => t <= to + EPS));
+    return Math.max(0, Math.min(from, Number.isFinite(nearest) ? nearest : Infinity) - hours);
+  }
+  return 0;
 }
 
 /** The band floor the class is nearest to in total (candidates: each agent's hours, and hours − width). */
