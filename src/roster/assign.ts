@@ -107,7 +107,7 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
     engine.balanceWeekendAndLate();
   }
   if (passes > 0) {
-    // Whole-schedule exchanges (DP): the weekly minimum first (a hard rule), then fairness, twice
+    // Whole-schedule exchanges (DP): the weekly minimum first (a hard rule), then fairness, in rounds
     // because each opens moves for the other; budgeted by attempts, not time, for determinism.
     const budget = EXCHANGE_ATTEMPTS_PER_AGENT * partners.length;
     for (let round = 0; round < EXCHANGE_ROUNDS; round++) {
@@ -719,14 +719,18 @@ export class AssignmentEngine {
     const offenders = Array.from(this.agents, (_, a) => a).filter((a) => outside(a) > 1e-9);
     for (const x of offenders) {
       const above = this.schedules[x].totalHours > top(x);
+      // An agent above its band needs a colleague with room below their band's top; one below needs
+      // a colleague with hours above their band's floor. Most room (hours) first.
+      const slack = (b: number) => (above ? top(b) - this.schedules[b].totalHours : this.schedules[b].totalHours - floors[this.classOf[b]]);
       const partners = this.colleaguesOf(x)
-        .filter((b) => b !== x && (above ? this.schedules[b].totalHours < top(b) - 1e-9 : this.schedules[b].totalHours > floors[this.classOf[b]] + 1e-9))
-        .sort((p, q) => (above ? this.schedules[p].totalHours - top(p) - (this.schedules[q].totalHours - top(q)) : this.schedules[q].totalHours - top(q) - (this.schedules[p].totalHours - top(p))) || p - q)
+        .filter((b) => b !== x && slack(b) > 1e-9)
+        .sort((p, q) => slack(q) - slack(p) || p - q)
         .slice(0, BAND_PARTNERS);
       for (const b of partners) {
         if (attempts++ >= maxAttempts || outside(x) <= 1e-9) break;
         const [gainer, giver] = above ? [b, x] : [x, b];
-        const candidate = (this.exchangeSchedules([gainer, giver], [top(gainer), undefined]), measure());
+        this.exchangeSchedules([gainer, giver], [top(gainer), undefined]);
+        const candidate = measure();
         if (candidate < current - 1e-9) {
           current = candidate;
           moves++;
