@@ -118,6 +118,26 @@ function agentLevelModel(agents: Agent[], planned: PlannedShift[]): string {
   ].join('\n');
 }
 
+/** Uncovered hours, hours spread per class and shortest shifts worked per class of a roster of planned shifts. */
+function profile(roster: Array<PlannedShift & { agentId: string }>, agents: Agent[], planned: PlannedShift[]) {
+  const hours = (s: PlannedShift) => (s.end - s.start) / 3_600_000;
+  const shortest = Math.min(...planned.map(hours));
+  const total = new Map(agents.map((a) => [a.id, 0]));
+  const shortByClass = new Map<string, number>();
+  const classOf = new Map(agents.map((a) => [a.id, a.contract.class]));
+  for (const s of roster) {
+    total.set(s.agentId, total.get(s.agentId)! + hours(s));
+    if (hours(s) <= shortest + 1e-9) shortByClass.set(classOf.get(s.agentId)!, (shortByClass.get(classOf.get(s.agentId)!) ?? 0) + 1);
+  }
+  const classes = [...new Set(agents.map((a) => a.contract.class))].sort();
+  const spread = classes.map((c) => {
+    const h = agents.filter((a) => a.contract.class === c).map((a) => total.get(a.id)!);
+    return `${c} ${Math.min(...h)}–${Math.max(...h)}`;
+  });
+  const uncovered = planned.reduce((t, s) => t + hours(s), 0) - roster.reduce((t, s) => t + hours(s), 0);
+  return { uncovered, spread: spread.join(', '), short: classes.map((c) => `${c} ${shortByClass.get(c) ?? 0}`).join(', ') };
+}
+
 async function exactReference(): Promise<string> {
   const agentsCount = 30;
   const { instance, plan } = planFor(agentsCount, 11);
@@ -126,6 +146,8 @@ async function exactReference(): Promise<string> {
   const ours = assignShifts({ plannedShifts: plan.shifts, agents, period: PERIOD, options: { topUpToMinimumHours: false } });
   const oursMs = performance.now() - t0;
   const oursViolations = checkRoster(ours.roster, agents, PERIOD).length;
+  // The search is sensitive to its seed on this instance: other seeds, for the spread of outcomes.
+  const otherSeeds = [2, 3, 4].map((seed) => assignShifts({ plannedShifts: plan.shifts, agents, period: PERIOD, options: { topUpToMinimumHours: false, seed } }).objective.value);
 
   const lp = agentLevelModel(agents, plan.shifts);
   const highs = await loadHighs();
@@ -160,6 +182,8 @@ async function exactReference(): Promise<string> {
   const vsOptimum = (ours.objective.value - reference) / Math.max(1e-9, reference);
   const vsBound = (ours.objective.value - bound) / Math.max(1e-9, bound);
   const columns = lp.split('\n').filter((l) => /^ x\d+_\d+$/.test(l)).length;
+  const oursProfile = profile(ours.roster, agents, plan.shifts);
+  const highsProfile = profile(highsRoster, agents, plan.shifts);
   console.log(`reference: ours ${ours.objective.value} in ${fmt(oursMs, 0)} ms; HiGHS ${exact.status} ${reference} (bound ${bound}) in ${fmt(highsMs, 0)} ms`);
   return [
     `Instance: ${agentsCount} partner agents (2 contract classes, mixed skills, availability limits, days off), 14 days, 3 skill groups, ` +
@@ -168,14 +192,25 @@ async function exactReference(): Promise<string> {
       `Top-ups are off for this comparison (the MILP has none); the weekly minimum is a hard constraint in both.`,
     '',
     table(
-      ['solver', 'objective', 'uncovered h', 'hours spread Σ', 'time', 'status', 'checker violations'],
+      ['solver', 'objective', 'uncovered h', 'total hours per class (min–max)', '4-hour shifts worked', 'time', 'status', 'checker violations'],
       [
-        ['greedy + local search (ours)', fmt(ours.objective.value, 2), fmt(ours.objective.uncoveredHours, 1), fmt(ours.objective.hoursSpreadSum, 1), `${fmt(oursMs, 0)} ms`, '—', oursViolations],
-        [`HiGHS MILP (time limit ${HIGHS_TIME_LIMIT_S} s)`, fmt(reference, 2), '—', '—', `${fmt(highsMs / 1000, 1)} s`, `${exact.status}; bound ${fmt(bound, 2)}; gap ${fmt(100 * exact.gap, 2)}%`, highsViolations],
+        ['greedy + local search + DP exchanges (ours)', fmt(ours.objective.value, 2), fmt(ours.objective.uncoveredHours, 1), oursProfile.spread, oursProfile.short, `${fmt(oursMs, 0)} ms`, '—', oursViolations],
+        [`HiGHS MILP (time limit ${HIGHS_TIME_LIMIT_S} s)`, fmt(reference, 2), fmt(highsProfile.uncovered, 1), highsProfile.spread, highsProfile.short, `${fmt(highsMs / 1000, 1)} s`, `${exact.status}; bound ${fmt(bound, 2)}; gap ${fmt(100 * exact.gap, 2)}%`, highsViolations],
       ],
     ),
     '',
-    `Ours vs HiGHS's best solution: ${fmt(100 * vsOptimum, 2)}% · vs HiGHS's proven bound: ${fmt(100 * vsBound, 2)}% (target ≤ 3%: ${vsOptimum <= 0.03 || vsBound <= 0.03 ? 'met' : 'NOT met'}).`,
+    `Ours vs HiGHS's best solution: ${fmt(100 * vsOptimum, 2)}% · vs HiGHS's proven bound: ${fmt(100 * vsBound, 2)}% (target ≤ 3%: ${vsOptimum <= 0.03 || vsBound <= 0.03 ? 'met' : 'NOT met'}). ` +
+      `Seeds 2, 3, 4 (default is 1) give ${otherSeeds.map((v) => `${fmt(v, 1)} (${fmt((100 * (v - reference)) / reference, 1)}%)`).join(', ')}.`,
+    '',
+    'Where the difference lies: the plan holds more 8.5-hour shifts than the agents can work, plus 4-hour evening shifts. A full-timer ' +
+      '(5 days, 42.5 h) loses 4.5 h of capacity on every 4-hour shift, a part-timer (4 days, 26 h) can work two 8.5-hour and two 4-hour ' +
+      'shifts a week (25 h) as well as three 8.5-hour ones (25.5 h). The optimum gives full-timers only 8.5-hour shifts and lets ' +
+      'part-timers absorb the 4-hour ones ("4-hour shifts worked" above); getting there from a good roster means re-patterning several ' +
+      'agents at once. Tried during development on this instance (not kept: none closed the gap): re-planning one to ' +
+      'four agents jointly with the exact one-agent DP (also branch-and-bound over triples, exact), ejection chains where one agent takes ' +
+      'colleagues\' shifts priced by what they lose, sequential DP constructions in priority orders (squeaky wheel), Lagrangian prices on ' +
+      'the shifts, and column generation with a small packing simplex (its LP bound, ≈ 1960, matches HiGHS\'s; the LP solutions are fractional and ' +
+      'diving was too slow in TypeScript).',
   ].join('\n');
 }
 
@@ -249,22 +284,33 @@ async function main(): Promise<void> {
     ]),
   );
   const fairnessTable = table(
-    ['agents', 'contract class', 'n', 'total hours min–max', 'hours spread', 'spread (unrestricted agents)', '≤ one shortest shift', 'weekend shifts spread', 'late shifts spread', 'preference misses'],
+    ['agents', 'contract class', 'n', 'total hours min–max (raw spread)', 'band', 'availability binds', 'spread where availability allows', 'within one shortest shift where availability allows', 'weekend shifts (open agents)', 'late shifts (open agents)', 'preference misses'],
     rows.flatMap((r) =>
       r.result.fairness.map((c) => [
         r.agents,
         c.contractClass,
         c.agents,
-        `${c.hours.min}–${c.hours.max}`,
-        c.hoursSpread,
-        c.hoursSpreadUnrestricted ?? '—',
-        c.withinOneShortestShift ? `yes (${c.shortestShiftHours} h)` : `no (${c.shortestShiftHours} h)`,
-        `${c.weekendShifts.min}–${c.weekendShifts.max}`,
-        `${c.lateShifts.min}–${c.lateShifts.max}`,
+        `${c.hours.min}–${c.hours.max} (${c.hoursSpread})`,
+        `${c.band.from}–${c.band.to}`,
+        c.availabilityBinds,
+        c.hoursSpreadWhereAvailabilityAllows ?? '—',
+        c.fairWhereAvailabilityAllows ? 'yes' : `no (${c.agentsOutsideBand} agent${c.agentsOutsideBand === 1 ? '' : 's'} outside)`,
+        `${c.weekendShifts.min}–${c.weekendShifts.max} (${c.weekendShiftsWhereOpen.min}–${c.weekendShiftsWhereOpen.max})`,
+        `${c.lateShifts.min}–${c.lateShifts.max} (${c.lateShiftsWhereOpen.min}–${c.lateShiftsWhereOpen.max})`,
         c.preferenceMisses,
       ]),
     ),
   );
+  const fairnessRule =
+    'Rule ("where availability allows"): per contract class, a band one shortest planned shift wide (4 h here), placed where the ' +
+    "class's agents are in total nearest to it. The totals an agent could work on its own are the sums of the lengths of the planned " +
+    'shifts it is eligible for (skills, availability windows, days off), as many as its working days allow, between its weekly ' +
+    'minimums and the most its own rules let it work in the period (one-agent DP, nobody competing). Its availability binds when none ' +
+    'of those totals lies in the band (an agent available weekdays 07:00–19:00 only is eligible for 8.5-hour day shifts only: ' +
+    'multiples of 8.5 h); such an agent is fair at its total next to the band, every other agent must be inside it. "Spread where ' +
+    'availability allows" is max − min over the agents whose availability does not bind. Weekend and late shares: raw, and in ' +
+    'brackets among the agents open to them (eligible for such shifts and not asking to avoid them). Preference misses: shifts of a ' +
+    'kind the agent does not prefer, on a preferred day off, or at a weekend it asks to avoid.';
   const big = rows[rows.length - 1];
   const body = [
     '### Exact reference (HiGHS) vs ours',
@@ -285,7 +331,14 @@ async function main(): Promise<void> {
     '',
     '### Fairness per contract class',
     '',
+    fairnessRule,
+    '',
     fairnessTable,
+    '',
+    `Hours within one shortest shift where availability allows: ${rows.every((r) => r.result.fairness.every((c) => c.fairWhereAvailabilityAllows)) ? 'met in every class' : `NOT met in ${rows.flatMap((r) => r.result.fairness.filter((c) => !c.fairWhereAvailabilityAllows).map((c) => `${r.agents} agents/${c.contractClass} (${c.agentsOutsideBand} of ${c.agents} outside)`)).join(', ')}`}. ` +
+      (rows[0].result.uncovered.length > 0
+        ? `At ${rows[0].agents} agents the LP plan holds more shifts than the agents can work (${rows[0].result.uncovered.length} stay uncovered): an uncovered hour weighs 10 against 1 for an hour of spread, so coverage wins over equal hours there.`
+        : ''),
   ].join('\n');
   writeBenchmarkSection('roster', 'Roster assignment (partner agents)', 'npm run bench:roster', body);
 }

@@ -5,14 +5,17 @@
  * Approach (an agent-by-day MILP does not finish at 30 × 14 in javascript-lp-solver):
  *   1. construction — shifts with the fewest eligible agents first; each goes to the eligible agent
  *      with the lowest score (share of contract hours already given, weekend/late counts, preferences);
- *   2. repair — an uncovered shift may still fit if one of an agent's shifts moves to someone else
- *      (an ejection chain of depth one);
- *   3. weekly minimum hours — move shifts from agents above their minimum, then, if still short, add a
- *      "top-up" copy of a planned shift shape (over-staffing that the contract guarantees);
- *   4. fairness — move and swap shifts between the most and least loaded agents of a class until the
- *      hours spread is within one shortest shift, then even out weekend and late shifts.
- * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: same
- * input, same roster (ties are broken by index).
+ *   2. local passes — repair (an ejection chain of depth one), weekly minimum (move or swap shifts),
+ *      fairness (move and swap single shifts between the most and least loaded agents of a class);
+ *   3. ruin and recreate with late acceptance on the objective (coverage, hours spread, minimum);
+ *   4. whole-schedule exchanges with the one-agent DP (./agent-plan.ts): two agents release all their
+ *      shifts and re-plan their whole period in turn — for a week below the minimum, for hours far
+ *      from the class mean, for agents outside the class's fairness band (./fairness.ts) — then
+ *      weekend and late shares are evened out by swaps that keep hours equal;
+ *   5. top-ups — extra shifts shaped like planned ones where the weekly minimum still fails, chosen by
+ *      the DP (fewest extra hours under every rule), followed by one more levelling.
+ * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: every
+ * random choice comes from the seeded generator and every phase is budgeted by work, not time.
  */
 import { DateTime } from 'luxon';
 import type { Agent } from '../domain/types';
@@ -36,9 +39,10 @@ import {
 } from './rules';
 import type { AssignedShift, PlannedShift } from './types';
 import { explainUncovered, type UncoveredReason } from './diagnose';
-import { fairnessReport, type ClassFairness } from './fairness';
+import { chooseBandFloor, fairnessReport, unfairDistance, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
+import { bestAgentPlan, type PlanCandidate } from './agent-plan';
 
 export interface AssignmentInput {
   plannedShifts: PlannedShift[];
@@ -102,7 +106,24 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
     engine.balanceHours();
     engine.balanceWeekendAndLate();
   }
-  if (input.options?.topUpToMinimumHours !== false) engine.topUpToMinimumHours();
+  if (passes > 0) {
+    // Whole-schedule exchanges (DP): the weekly minimum first (a hard rule), then fairness, in rounds
+    // because each opens moves for the other; budgeted by attempts, not time, for determinism.
+    const budget = EXCHANGE_ATTEMPTS_PER_AGENT * partners.length;
+    for (let round = 0; round < EXCHANGE_ROUNDS; round++) {
+      const moved = engine.liftWeeksByExchange(budget) + engine.levelHours(budget) + engine.fitBands(budget);
+      if (moved === 0) break;
+    }
+    engine.balanceWeekendAndLate();
+  }
+  if (input.options?.topUpToMinimumHours !== false) {
+    engine.topUpToMinimumHours();
+    // Top-ups raise some agents' totals: level again with them in place.
+    if (passes > 0) {
+      engine.levelHours(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
+      engine.fitBands(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
+    }
+  }
   return engine.result();
 }
 
@@ -121,8 +142,8 @@ const BELOW_MINIMUM_SEARCH_COST = 10_000;
 const LATE_ACCEPTANCE = 20;
 /** the search stops after max(this, iterations / 4) iterations without a new best */
 const STAGNATION_MIN_ITERATIONS = 2000;
-/** search nodes allowed when rebuilding one agent-week for the weekly minimum */
-const REBUILD_NODE_CAP = 20_000;
+/** cost of one hour of top-up (over-staffing the contract guarantees) when re-planning for the weekly minimum */
+const TOP_UP_HOUR_COST = 1;
 /** random score noise (points) while recreating, so repeated ruins explore different insertions */
 const RECREATE_NOISE = 20;
 /** weight of one shift of weekend/late spread against one hour of hours spread in the search */
@@ -131,10 +152,32 @@ const SHARE_SPREAD_WEIGHT = 0.25;
 const PREFERENCE_SEARCH_WEIGHT = 0.05;
 /** score points per contract hour made unreachable this week */
 const CAPACITY_LOSS_WEIGHT = 3;
+/** random value (in objective points) added to each candidate shift of the DP, to vary equal choices */
+const PLAN_NOISE = 0.3;
+/** value of keeping a re-planned shift with the agent who had it (a change costs the agents) */
+const KEEP_SEARCH_WEIGHT = 2;
+/** weight of an hour outside the fairness band in the final polish (below an uncovered hour) */
+const BAND_DISTANCE_WEIGHT = 1;
+/** colleagues an agent outside its band tries to exchange with */
+const BAND_PARTNERS = 30;
+/** rounds of the exchange phases (weekly minimum, levelling, bands) while they still move something */
+const EXCHANGE_ROUNDS = 3;
+/** attempts of each whole-schedule exchange phase, per partner agent */
+const EXCHANGE_ATTEMPTS_PER_AGENT = 20;
+/** how many low colleagues a high agent tries to level with */
+const LEVEL_PARTNERS = 30;
+/**
+ * weight of Σ (hours − class mean)² in the search: evens out hours where max − min cannot see it yet
+ * (one of many agents at the top moving down), and outweighs the half-hour a part-timer's max may grow
+ * by when a full-timer's 8.5-hour shift is traded for their 4-hour one; far below an uncovered hour
+ */
+const HOURS_DEVIATION_WEIGHT = 0.1;
 /** caps that bound the local search on large instances */
 const REPAIR_AGENT_CAP = 60;
 const FAIRNESS_ROUNDS = 6;
 const FAIRNESS_ROUNDS_PER_CLASS = 400;
+/** how many of the most and of the least loaded agents the weekend/late balancing pairs up */
+const SHARE_PARTNERS = 10;
 /** how many of the most loaded agents a low agent tries to take a shift from */
 const BALANCE_PARTNERS = 25;
 
@@ -148,8 +191,19 @@ export class AssignmentEngine {
   /** statically eligible agents per shift (skill, availability, days off) */
   readonly eligible: Int32Array[];
   private readonly eligibleSets: Array<Set<number>>;
+  /** statically eligible shifts per agent (the inverse of `eligible`) */
+  private readonly eligibleShifts: Int32Array[];
+  /** contract class (index into classMembers) per agent */
+  private readonly classOf: Int32Array;
+  /** agents per skill group */
+  private readonly agentsWithSkill: Map<string, number[]>;
   /** contract-hours capacity of the period per agent (for the load share) */
   private readonly capacity: Float64Array;
+  /** contract minimum hours of the period per agent (complete weeks only) */
+  private readonly guaranteed: Float64Array;
+  /** most hours each agent could work on its own (computed when first needed) */
+  private reachable: Float64Array | undefined;
+  private readonly possibleTotalsCache = new Map<string, number[]>();
   private readonly keepAgent: Int32Array;
   private readonly pinned: Uint8Array;
   /** undo log of the ruin-and-recreate step: pairs (shift, agent) for a give, (shift, −1 − agent) for a take-back */
@@ -189,12 +243,19 @@ export class AssignmentEngine {
       return Int32Array.from(holders.filter((i) => staticallyEligible(agents[i], info, this.ctx)));
     });
     this.eligibleSets = this.eligible.map((e) => new Set(e));
+    const shiftsOfAgent: number[][] = agents.map(() => []);
+    this.eligible.forEach((list, shift) => list.forEach((a) => shiftsOfAgent[a].push(shift)));
+    this.eligibleShifts = shiftsOfAgent.map((list) => Int32Array.from(list));
     this.classMembers = [...this.classes().values()];
+    this.classOf = new Int32Array(agents.length);
+    this.classMembers.forEach((members, c) => members.forEach((m) => (this.classOf[m] = c)));
+    this.agentsWithSkill = bySkill;
     const skillBit = new Map<string, number>();
     for (const a of agents) for (const k of a.skills) if (!skillBit.has(k.skillGroupId)) skillBit.set(k.skillGroupId, skillBit.size);
     this.skillMask = Int32Array.from(agents, (a) => a.skills.reduce((m, k) => (skillBit.get(k.skillGroupId)! < 31 ? m | (1 << skillBit.get(k.skillGroupId)!) : -1), 0));
     this.longestShiftHours = this.infos.reduce((m, i) => Math.max(m, i.hours), 0);
     this.shortestPlannedHours = this.infos.reduce((m, i) => Math.min(m, i.hours), Infinity);
+    this.guaranteed = Float64Array.from(agents, (a) => this.model.weekLength.filter((len) => len === 7).length * a.contract.minHoursPerWeek);
     this.capacity = Float64Array.from(agents, (a) =>
       this.model.weekLength.reduce((sum, len) => sum + (a.contract.maxHoursPerWeek * len) / 7, 0),
     );
@@ -397,8 +458,12 @@ export class AssignmentEngine {
     return false;
   }
 
-  /** What the local search minimises: uncovered hours, hours spread per class, and (heavily) weeks below the minimum. */
-  private searchObjective(): number {
+  /**
+   * What the local search minimises: uncovered hours, hours spread per class, and (heavily) weeks below
+   * the minimum; with `withDeviations`, also the classes' squared deviations from their mean hours (the
+   * exchange phases' guide — ruin and recreate, tuned on the plain objective, leaves it out).
+   */
+  private searchObjective(withDeviations = true): number {
     let uncovered = 0;
     for (let i = 0; i < this.infos.length; i++) if (this.assignedTo[i] === -1 && this.eligible[i].length > 0) uncovered += this.infos[i].hours;
     let spread = 0;
@@ -421,6 +486,16 @@ export class AssignmentEngine {
       // Weekend and late shares only as a tie-breaker: the search must not make them worse for nothing.
       spread += hi - lo + SHARE_SPREAD_WEIGHT * (weekendHi - weekendLo + lateHi - lateLo);
     }
+    for (const members of withDeviations ? this.classMembers : []) {
+      let sum = 0;
+      let squares = 0;
+      for (const m of members) {
+        const h = this.schedules[m].totalHours;
+        sum += h;
+        squares += h * h;
+      }
+      spread += HOURS_DEVIATION_WEIGHT * Math.max(0, squares - (sum * sum) / members.length);
+    }
     let below = 0;
     let preferenceMisses = 0;
     for (const sch of this.schedules) {
@@ -436,7 +511,7 @@ export class AssignmentEngine {
    * keep the result when the objective is no worse (else undo). Seeded, so deterministic.
    */
   ruinAndRecreate(iterations: number): number {
-    let current = this.searchObjective();
+    let current = this.searchObjective(false);
     let best = current;
     let bestAssignment = Int32Array.from(this.assignedTo);
     // Late acceptance: a candidate may also be kept when it beats the objective of LATE_ACCEPTANCE
@@ -488,7 +563,7 @@ export class AssignmentEngine {
         if (taker >= 0) this.give(shift, taker);
       }
       this.noise = 0;
-      const candidate = this.searchObjective();
+      const candidate = this.searchObjective(false);
       const slot = it % LATE_ACCEPTANCE;
       if (candidate <= current + 1e-9 || candidate <= history[slot] + 1e-9) {
         current = candidate;
@@ -507,6 +582,251 @@ export class AssignmentEngine {
     if (current > best + 1e-9) this.restore(bestAssignment);
     this.stats.ruinAndRecreateAccepted += improved;
     return improved;
+  }
+
+  /**
+   * Fairness by whole-schedule exchanges. An agent above its class's mean hours (by more than half a
+   * shortest shift) and a colleague below theirs (sharing a skill; classes may differ — a full-timer's
+   * 8.5-hour shift for a part-timer's 4-hour one is often the only way to even out both classes)
+   * release all their shifts; the low one re-plans first with the one-agent DP (./agent-plan.ts),
+   * capped near an even split, then the high one from what is left. Unlike moving or swapping single
+   * shifts, the DP may rearrange both fortnights completely (other days off, other rest patterns).
+   * Kept when the search objective improves (its within-class squared deviations see progress that
+   * does not move a class's max − min yet).
+   */
+  levelHours(maxAttempts: number): number {
+    let attempts = 0;
+    let moves = 0;
+    let progress = true;
+    while (progress && attempts < maxAttempts) {
+      progress = false;
+      let current = this.searchObjective();
+      const means = this.classMembers.map((members) => members.reduce((sum, m) => sum + this.schedules[m].totalHours, 0) / members.length);
+      const half = this.shortestPlannedHours / 2;
+      const excess = (a: number) => this.schedules[a].totalHours - means[this.classOf[a]] - half;
+      const room = (a: number) => means[this.classOf[a]] - this.schedules[a].totalHours - half;
+      const order = Array.from(this.agents, (_, a) => a);
+      const highs = order.filter((a) => excess(a) > 1e-9).sort((x, y) => excess(y) - excess(x) || x - y);
+      const lows = order.filter((a) => room(a) > 1e-9).sort((x, y) => room(y) - room(x) || x - y);
+      for (const high of highs) {
+        if (attempts >= maxAttempts) break;
+        let tried = 0;
+        for (const low of lows) {
+          if (tried >= LEVEL_PARTNERS || excess(high) <= 1e-9) break;
+          if (low === high || room(low) <= 1e-9 || (this.skillMask[high] & this.skillMask[low]) === 0) continue;
+          tried++;
+          attempts++;
+          // Up to an even split of the two deviations, rounded up by half a shift of either length.
+          const cap = this.schedules[low].totalHours + (excess(high) + room(low)) / 2 + half + this.longestShiftHours / 2;
+          const candidate = this.exchangeSchedules([low, high], [cap, undefined]);
+          if (candidate < current - 1e-9) {
+            current = candidate;
+            moves++;
+            progress = true;
+          } else this.undo();
+          this.journal = null;
+        }
+      }
+    }
+    this.stats.fairnessMoves += moves;
+    return moves;
+  }
+
+  /**
+   * The totals an agent could work on its own (fairness.ts): sums of the lengths of the shifts it is
+   * eligible for, as many as its working days allow, between its weekly minimums and the most it can
+   * reach. Agents with the same rules and skills share one computation.
+   */
+  possibleTotals(a: number): number[] {
+    const key = this.agentRulesKey(a);
+    const known = this.possibleTotalsCache.get(key);
+    if (known) return known;
+    const c = this.agents[a].contract;
+    const lengths = [...new Set(Array.from(this.eligibleShifts[a], (s) => Math.round(this.infos[s].hours * 60)))];
+    const maxShifts = this.model.weekLength.reduce((n, len) => n + Math.min(c.maxDaysPerWeek, len === 7 ? 5 : len), 0);
+    const most = Math.round(this.reachableHours()[a] * 60);
+    const least = Math.round(this.guaranteed[a] * 60);
+    const totals = new Set<number>();
+    const extend = (k: number, count: number, minutes: number) => {
+      if (minutes > most) return;
+      if (k === lengths.length) {
+        if (minutes >= least) totals.add(minutes / 60);
+        return;
+      }
+      for (let n = 0; count + n <= maxShifts && minutes + n * lengths[k] <= most; n++) extend(k + 1, count + n, minutes + n * lengths[k]);
+    };
+    extend(0, 0, 0);
+    const result = [...totals].sort((x, y) => x - y);
+    this.possibleTotalsCache.set(key, result);
+    return result;
+  }
+
+  /** Eligible for some weekend (late) shift, and not asking to avoid weekends (not preferring only early/day kinds). */
+  openTo(a: number, share: 'weekend' | 'late'): boolean {
+    const prefs = this.agents[a].preferences;
+    if (share === 'weekend' && prefs?.avoidWeekends) return false;
+    if (share === 'late' && prefs?.preferredShiftKinds?.length && !prefs.preferredShiftKinds.some((k) => this.model.lateKinds.includes(k))) return false;
+    return this.eligibleShifts[a].some((s) => this.infos[s][share]);
+  }
+
+  private agentRulesKey(a: number): string {
+    const agent = this.agents[a];
+    return JSON.stringify([agent.contract, agent.skills.map((k) => k.skillGroupId).sort(), agent.availability ?? null, agent.daysOff ?? null, agent.timeZone ?? null]);
+  }
+
+  /**
+   * The most hours each agent could work in the period with the planned shifts of its skills, given
+   * only its own contract, availability and days off (nobody else competing): the DP with every
+   * eligible shift worth its hours. Agents with the same rules and skills share one computation.
+   */
+  reachableHours(): Float64Array {
+    if (this.reachable) return this.reachable;
+    const known = new Map<string, number>();
+    this.reachable = Float64Array.from(this.agents, (agent, a) => {
+      const key = this.agentRulesKey(a);
+      let hours = known.get(key);
+      if (hours === undefined) {
+        const candidates = Array.from(this.eligibleShifts[a], (s) => ({ info: this.infos[s], value: this.infos[s].hours }));
+        hours = bestAgentPlan({ model: this.model, contract: agent.contract, candidates, forced: [], belowMinimumCost: 0 })?.value ?? 0;
+        known.set(key, hours);
+      }
+      return hours;
+    });
+    return this.reachable;
+  }
+
+  /**
+   * Last fairness polish, on the rule the report judges (fairness.ts): each class's band one shortest
+   * shift wide; an agent outside it (beyond what its own possible totals force) exchanges schedules
+   * with a colleague sharing a skill — the one who should gain hours plans first, up to the top of its
+   * band. Kept when the distance outside the bands shrinks and coverage, weekly minimums and the
+   * classes' max − min do not get worse.
+   */
+  fitBands(maxAttempts: number): number {
+    const width = this.shortestPlannedHours;
+    const totals = Array.from(this.agents, (_, a) => this.possibleTotals(a));
+    const floors = this.classMembers.map((members) => chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), width));
+    const outside = (a: number) => unfairDistance(this.schedules[a].totalHours, totals[a], floors[this.classOf[a]], floors[this.classOf[a]] + width);
+    const top = (a: number) => floors[this.classOf[a]] + width;
+    const measure = () => {
+      let total = 0;
+      for (let a = 0; a < this.agents.length; a++) total += outside(a);
+      return this.searchObjective(false) + BAND_DISTANCE_WEIGHT * total;
+    };
+    let current = measure();
+    let attempts = 0;
+    let moves = 0;
+    const offenders = Array.from(this.agents, (_, a) => a).filter((a) => outside(a) > 1e-9);
+    for (const x of offenders) {
+      const above = this.schedules[x].totalHours > top(x);
+      // An agent above its band needs a colleague with room below their band's top; one below needs
+      // a colleague with hours above their band's floor. Most room (hours) first.
+      const slack = (b: number) => (above ? top(b) - this.schedules[b].totalHours : this.schedules[b].totalHours - floors[this.classOf[b]]);
+      const partners = this.colleaguesOf(x)
+        .filter((b) => b !== x && slack(b) > 1e-9)
+        .sort((p, q) => slack(q) - slack(p) || p - q)
+        .slice(0, BAND_PARTNERS);
+      for (const b of partners) {
+        if (attempts++ >= maxAttempts || outside(x) <= 1e-9) break;
+        const [gainer, giver] = above ? [b, x] : [x, b];
+        this.exchangeSchedules([gainer, giver], [top(gainer), undefined]);
+        const candidate = measure();
+        if (candidate < current - 1e-9) {
+          current = candidate;
+          moves++;
+        } else this.undo();
+        this.journal = null;
+      }
+    }
+    this.stats.fairnessMoves += moves;
+    return moves;
+  }
+
+  /**
+   * The weekly minimum by the same exchange: an agent with a week below its contract minimum re-plans
+   * together with a colleague who has hours to spare that week (sharing a skill), the short agent
+   * first. Each agent tries the colleagues with the largest surplus that week first.
+   */
+  liftWeeksByExchange(maxAttempts: number): number {
+    let current = this.searchObjective();
+    let attempts = 0;
+    let moves = 0;
+    for (let a = 0; a < this.agents.length && attempts < maxAttempts; a++) {
+      for (const week of weeksBelowMinimumHours(this.schedules[a], this.model)) {
+        const missing = this.agents[a].contract.minHoursPerWeek - this.schedules[a].hoursInWeek[week];
+        const surplus = (b: number) => this.schedules[b].hoursInWeek[week] - this.agents[b].contract.minHoursPerWeek;
+        const partners = this.colleaguesOf(a)
+          .filter((b) => b !== a && surplus(b) > 0)
+          .sort((x, y) => surplus(y) - surplus(x) || x - y)
+          .slice(0, LEVEL_PARTNERS);
+        for (const b of partners) {
+          attempts++;
+          const candidate = this.exchangeSchedules([a, b], [this.schedules[a].totalHours + missing + this.shortestPlannedHours / 2, undefined]);
+          if (candidate < current - 1e-9) {
+            current = candidate;
+            moves++;
+            break;
+          }
+          this.undo();
+        }
+        this.journal = null;
+      }
+    }
+    this.stats.minimumHoursMoves += moves;
+    return moves;
+  }
+
+  /** Agents sharing at least one skill with `a` (a included). */
+  private colleaguesOf(a: number): number[] {
+    const skills = this.agents[a].skills;
+    if (skills.length === 1) return this.agentsWithSkill.get(skills[0].skillGroupId) ?? [a];
+    return [...new Set(skills.flatMap((k) => this.agentsWithSkill.get(k.skillGroupId) ?? []))];
+  }
+
+  /**
+   * Re-plans agents together (see levelHours): all release their shifts, then each in turn takes its
+   * best schedule from the pool, each capped at `caps[k]` hours (undefined = no cap); returns the
+   * search objective with the journal open.
+   */
+  private exchangeSchedules(order: number[], caps: Array<number | undefined>): number {
+    this.journal = [];
+    for (const a of order) this.releaseAgent(a);
+    order.forEach((a, k) => this.planAgent(a, caps[k]));
+    for (const a of order) {
+      for (const s of this.eligibleShifts[a]) {
+        if (this.assignedTo[s] !== -1) continue;
+        const taker = this.bestTaker(s, -1);
+        if (taker >= 0) this.give(s, taker);
+      }
+    }
+    return this.searchObjective();
+  }
+
+  private releaseAgent(a: number): void {
+    for (const t of this.shiftsOf(a)) if (t < this.infos.length && !this.pinned[t]) this.takeBack(t);
+  }
+
+  /** Gives the agent its best schedule from the uncovered shifts (DP), at most `capHours` in total. */
+  private planAgent(a: number, capHours?: number): void {
+    const candidates: PlanCandidate[] = [];
+    for (const s of this.eligibleShifts[a]) {
+      if (this.assignedTo[s] !== -1) continue;
+      const info = this.infos[s];
+      let value = UNCOVERED_HOUR_WEIGHT * info.hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(a, info) + PLAN_NOISE * this.random();
+      if (this.keepAgent[s] === a) value += KEEP_SEARCH_WEIGHT;
+      candidates.push({ info, value });
+    }
+    const forced = this.shiftsOf(a).map((t) => this.ctx.shifts[t]);
+    const plan = bestAgentPlan({
+      model: this.model,
+      contract: this.agents[a].contract,
+      candidates,
+      forced,
+      belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
+      maxTotalHours: capHours,
+    });
+    if (!plan) return;
+    for (const info of plan.shifts) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
   }
 
   /** Puts every planned shift back with the agent in `assignment` (-1 = uncovered). */
@@ -706,18 +1026,22 @@ export class AssignmentEngine {
     return false;
   }
 
-  /** Swap weekend (then late) shifts from agents with the most to those with the fewest, hours kept equal. */
+  /**
+   * Swap weekend (then late) shifts from agents with the most to those with the fewest, hours kept
+   * equal — among the agents open to them (eligible, not asking to avoid them), as the report counts.
+   */
   balanceWeekendAndLate(): number {
     let moves = 0;
-    for (const members of this.classes().values()) {
+    for (const classMembers of this.classMembers) {
       for (const flag of ['weekend', 'late'] as const) {
+        const members = classMembers.filter((a) => this.openTo(a, flag));
         const count = (a: number) => (flag === 'weekend' ? this.schedules[a].weekendShifts : this.schedules[a].lateShifts);
         for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS; round++) {
           const sorted = [...members].sort((x, y) => count(x) - count(y) || x - y);
           let improved = false;
           // Try the most loaded agents against the least loaded ones until one swap succeeds.
-          outer: for (let hi = sorted.length - 1; hi >= Math.max(0, sorted.length - 5); hi--) {
-            for (let lo = 0; lo < Math.min(5, hi); lo++) {
+          outer: for (let hi = sorted.length - 1; hi >= Math.max(0, sorted.length - SHARE_PARTNERS); hi--) {
+            for (let lo = 0; lo < Math.min(SHARE_PARTNERS, hi); lo++) {
               const p = sorted[hi];
               const q = sorted[lo];
               if (count(p) - count(q) <= 1) continue;
@@ -743,9 +1067,13 @@ export class AssignmentEngine {
   }
 
   /**
-   * Last resort for the weekly minimum: an extra shift for the agent on one of their free days, shaped
-   * like a planned shift of their skill (same template, local start time and breaks) — over-staffing
-   * the contract guarantees. The shape closest to the missing hours (at least them, if possible) wins.
+   * Last resort for the weekly minimum: extra shifts ("top-ups") shaped like planned shifts of the
+   * agent's skills (same template, local start time and breaks) — over-staffing the contract
+   * guarantees. The agent is re-planned with the one-agent DP from its own shifts, the uncovered ones
+   * and every top-up shape on the days of its short weeks, a top-up hour costing a little, so the
+   * fewest top-up hours that meet the minimum under every rule are chosen (a different pattern of days
+   * off, a later start after a night, …). Shifts it no longer works go to colleagues if they can take
+   * them, else stay uncovered: the minimum is a hard rule, coverage is not.
    */
   topUpToMinimumHours(): void {
     const shapes = new Map<string, ShiftInfo>();
@@ -755,148 +1083,58 @@ export class AssignmentEngine {
       if (!shapes.has(key)) shapes.set(key, info);
     }
     for (let a = 0; a < this.schedules.length; a++) {
-      const agent = this.agents[a];
-      const skills = new Set(agent.skills.map((k) => k.skillGroupId));
-      for (const week of weeksBelowMinimumHours(this.schedules[a], this.model)) {
-        for (let guard = 0; guard < 7; guard++) {
-          const missing = agent.contract.minHoursPerWeek - this.schedules[a].hoursInWeek[week];
-          if (missing <= 1e-6) break;
-          let best: ShiftInfo | undefined;
-          let bestFit = Infinity;
-          for (let day = week * 7; day < Math.min(week * 7 + 7, this.model.period.days); day++) {
-            if (this.schedules[a].shiftOnDay[day] !== -1) continue;
-            for (const shape of shapes.values()) {
-              if (!skills.has(shape.shift.skillGroupId)) continue;
-              const fit = shape.hours >= missing - 1e-6 ? shape.hours - missing : 100 + missing - shape.hours;
-              if (fit >= bestFit) continue;
-              const copy = this.shapeOnDay(shape, day, agent);
-              if (!copy || !staticallyEligible(agent, copy, this.ctx) || !canTake(this.schedules[a], copy, this.ctx)) continue;
-              best = copy;
-              bestFit = fit;
-            }
-          }
-          if (!best) {
-            if (this.replaceWithLongerShape(a, week, shapes)) continue;
-            break;
-          }
-          this.schedules[a].add(best, this.preferenceCost(a, best));
-          this.ctx.shifts.push(best);
-          this.topUpInfos.push(best);
-          this.topUpAgent.push(a);
+      const short = weeksBelowMinimumHours(this.schedules[a], this.model);
+      if (short.length > 0) this.replanWithTopUps(a, short, [...shapes.values()]);
+    }
+  }
+
+  private replanWithTopUps(a: number, weeks: number[], shapes: ShiftInfo[]): void {
+    const agent = this.agents[a];
+    const skills = new Set(agent.skills.map((k) => k.skillGroupId));
+    const held = this.shiftsOf(a).filter((t) => t < this.infos.length && !this.pinned[t]);
+    for (const t of held) this.takeBack(t);
+    const candidates: PlanCandidate[] = [];
+    for (const s of this.eligibleShifts[a]) {
+      if (this.assignedTo[s] === -1) candidates.push({ info: this.infos[s], value: UNCOVERED_HOUR_WEIGHT * this.infos[s].hours });
+    }
+    const firstProvisional = this.ctx.shifts.length;
+    let provisional = firstProvisional;
+    for (const week of weeks) {
+      for (let day = week * 7; day < Math.min(week * 7 + 7, this.model.period.days); day++) {
+        for (const shape of shapes) {
+          if (!skills.has(shape.shift.skillGroupId)) continue;
+          const copy = this.shapeOnDay(shape, day, agent);
+          if (copy && staticallyEligible(agent, copy, this.ctx)) candidates.push({ info: { ...copy, index: provisional++ }, value: -TOP_UP_HOUR_COST * copy.hours });
         }
       }
     }
-  }
-
-  /**
-   * No free day fits: hand one of the agent's shorter shifts to another agent and give the agent a
-   * longer top-up shape on that day instead (coverage is kept, the agent gains hours).
-   */
-  private replaceWithLongerShape(a: number, week: number, shapes: Map<string, ShiftInfo>): boolean {
-    return this.replaceShift(a, week, shapes, true) || this.rebuildWeek(a, week, shapes) || this.replaceShift(a, week, shapes, false);
-  }
-
-  /**
-   * Re-plans one agent's week from scratch by a small depth-first search over its days (each day: the
-   * shift they held, a top-up shape, or off) until the weekly minimum is reached with every rule kept.
-   * Held shifts not chosen go to other agents, or stay uncovered (→ cloud slots): the minimum is hard.
-   */
-  private rebuildWeek(a: number, week: number, shapes: Map<string, ShiftInfo>): boolean {
-    const schedule = this.schedules[a];
-    const agent = this.agents[a];
-    const skills = new Set(agent.skills.map((k) => k.skillGroupId));
-    const first = week * 7;
-    const last = Math.min(first + 7, this.model.period.days);
-    const held = this.shiftsOf(a).filter((t) => t < this.infos.length && this.infos[t].week === week && !this.pinned[t]);
-    for (const t of held) this.takeBack(t);
-    const options: ShiftInfo[][] = [];
-    for (let d = first; d < last; d++) {
-      const list: ShiftInfo[] = held.filter((t) => this.infos[t].day === d).map((t) => this.infos[t]);
-      const byTemplate = new Map<string, ShiftInfo>();
-      for (const shape of shapes.values()) {
-        if (!skills.has(shape.shift.skillGroupId) || byTemplate.has(`${shape.shift.skillGroupId}|${shape.shift.templateId}`)) continue;
-        const copy = this.shapeOnDay(shape, d, agent);
-        if (copy && staticallyEligible(agent, copy, this.ctx)) byTemplate.set(`${shape.shift.skillGroupId}|${shape.shift.templateId}`, copy);
-      }
-      list.push(...[...byTemplate.values()].sort((x, y) => y.hours - x.hours));
-      options.push(list);
-    }
-    const chosen: ShiftInfo[] = [];
-    let nodes = 0;
-    const search = (k: number): boolean => {
-      if (schedule.hoursInWeek[week] >= agent.contract.minHoursPerWeek - 1e-6) return true;
-      if (k === options.length || ++nodes > REBUILD_NODE_CAP) return false;
-      for (const option of options[k]) {
-        // Top-up copies are not in ctx.shifts yet; give them a temporary index so rest checks can see them.
-        const probe = option.index >= this.infos.length ? { ...option, index: this.ctx.shifts.length } : option;
-        if (!canTake(schedule, probe, this.ctx)) continue;
-        if (probe !== option) this.ctx.shifts.push(probe);
-        schedule.add(probe, 0);
-        chosen.push(probe);
-        if (search(k + 1)) return true;
-        chosen.pop();
-        schedule.remove(probe, 0);
-        if (probe !== option) this.ctx.shifts.pop();
-      }
-      return search(k + 1);
-    };
-    const found = search(0);
-    // Undo the search's raw additions (in reverse), then apply the outcome through the normal moves.
-    for (let k = chosen.length - 1; k >= 0; k--) {
-      schedule.remove(chosen[k], 0);
-      if (chosen[k].index >= this.infos.length) this.ctx.shifts.pop();
-    }
-    if (!found) {
+    const plan = bestAgentPlan({
+      model: this.model,
+      contract: agent.contract,
+      candidates,
+      forced: this.shiftsOf(a).map((t) => this.ctx.shifts[t]),
+      belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
+    });
+    if (!plan || plan.weeksBelowMinimum >= weeks.length) {
       for (const t of held) this.give(t, a);
-      return false;
+      return;
     }
-    const keptHeld = new Set(chosen.filter((c) => c.index < this.infos.length).map((c) => c.index));
-    for (const c of chosen) {
-      if (c.index < this.infos.length) this.give(c.index, a);
-      else {
-        const copy = { ...c, index: this.ctx.shifts.length };
-        schedule.add(copy, this.preferenceCost(a, copy));
-        this.ctx.shifts.push(copy);
-        this.topUpInfos.push(copy);
+    for (const info of plan.shifts) {
+      if (info.index < this.infos.length) {
+        if (this.assignedTo[info.index] === -1) this.give(info.index, a);
+      } else if (info.index >= firstProvisional) {
+        const topUp = { ...info, index: this.ctx.shifts.length };
+        this.schedules[a].add(topUp, this.preferenceCost(a, topUp));
+        this.ctx.shifts.push(topUp);
+        this.topUpInfos.push(topUp);
         this.topUpAgent.push(a);
       }
     }
     for (const t of held) {
-      if (keptHeld.has(t)) continue;
+      if (this.assignedTo[t] !== -1) continue;
       const taker = this.bestTaker(t, a);
       if (taker >= 0) this.give(t, taker);
     }
-    return true;
-  }
-
-  /**
-   * `handOver`: the short shift must go to another agent; otherwise (last resort, because the weekly
-   * minimum is a hard rule and coverage is not) it may stay uncovered and become a cloud slot.
-   */
-  private replaceShift(a: number, week: number, shapes: Map<string, ShiftInfo>, handOver: boolean): boolean {
-    const agent = this.agents[a];
-    const skills = new Set(agent.skills.map((k) => k.skillGroupId));
-    for (const t of this.shiftsOf(a)) {
-      const short = this.infos[t];
-      if (!short || short.week !== week || this.pinned[t] || this.assignedTo[t] !== a) continue;
-      this.takeBack(t);
-      const taker = this.bestTaker(t, a);
-      if (taker >= 0 || !handOver) {
-        for (const shape of shapes.values()) {
-          if (!skills.has(shape.shift.skillGroupId) || shape.hours <= short.hours) continue;
-          const copy = this.shapeOnDay(shape, short.day, agent);
-          if (!copy || !staticallyEligible(agent, copy, this.ctx) || !canTake(this.schedules[a], copy, this.ctx)) continue;
-          if (taker >= 0) this.give(t, taker);
-          this.schedules[a].add(copy, this.preferenceCost(a, copy));
-          this.ctx.shifts.push(copy);
-          this.topUpInfos.push(copy);
-          this.topUpAgent.push(a);
-          return true;
-        }
-      }
-      this.give(t, a);
-    }
-    return false;
   }
 
   /** The shape of a planned shift moved to another day of the period (wall-clock start, DST-aware). */
@@ -936,7 +1174,10 @@ export class AssignmentEngine {
     const topUps = this.topUpInfos.map((info, k) => ({ ...info.shift, agentId: this.agents[this.topUpAgent[k]].id }));
     roster.push(...topUps);
     roster.sort((x, y) => x.start - y.start || (x.agentId < y.agentId ? -1 : x.agentId > y.agentId ? 1 : 0));
-    const fairness = fairnessReport(this.schedules, this.model, this.infos);
+    const fairness = fairnessReport(this.schedules, this.model, this.infos, {
+      possibleTotals: (a) => this.possibleTotals(a),
+      openTo: (a, share) => this.openTo(a, share),
+    });
     const belowMinimum: AgentBelowMinimum[] = [];
     for (const s of this.schedules) {
       for (const w of weeksBelowMinimumHours(s, this.model)) {

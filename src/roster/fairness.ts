@@ -1,6 +1,20 @@
 /**
  * Fairness per contract class: how evenly total hours, weekend shifts and late shifts are spread,
  * and how many shifts went against an agent's stated preferences.
+ *
+ * "Hours spread at most one shortest shift where availability allows" is judged against a band:
+ *   - the band is [floor, floor + shortest planned shift]; its floor is chosen where the class's
+ *     agents are, in total, nearest to it (distance an agent could not avoid is not counted);
+ *   - the totals an agent could work on its own are the sums of the lengths of the planned shifts it
+ *     is eligible for (skill, availability windows, days off), as many as its contract's working days
+ *     allow, from its weekly minimum up to the most its own rules let it work in the period (a
+ *     one-agent DP, nobody else competing). An agent available only on weekdays 07:00–19:00 is only
+ *     eligible for 8.5-hour day shifts, so its totals are multiples of 8.5 h;
+ *   - an agent's availability binds when none of its totals lies in the band. Those agents are fair
+ *     at the total next to the band on either side; every other agent must be inside the band.
+ * The report gives the raw spread (max − min over all agents), the spread among agents whose
+ * availability does not bind, and whether the class meets the rule. Weekend and late shares are given
+ * raw and among the agents open to them (eligible for such shifts, and not asking to avoid them).
  */
 import type { AgentSchedule, PeriodModel, ShiftInfo } from './assignment-model';
 
@@ -20,11 +34,34 @@ export interface ClassFairness {
   hoursSpreadUnrestricted: number | null;
   /** the target: one shortest planned shift (hours) */
   shortestShiftHours: number;
+  /** raw spread within one shortest shift */
   withinOneShortestShift: boolean;
+  /** the band [floor, floor + shortest shift] the rule is judged against (see the file comment) */
+  band: { from: number; to: number };
+  /** agents none of whose own possible totals lies in the band */
+  availabilityBinds: number;
+  /** max − min hours among the agents whose availability does not bind */
+  hoursSpreadWhereAvailabilityAllows: number | null;
+  /** every agent in the band, or at its possible total next to it where its availability binds */
+  fairWhereAvailabilityAllows: boolean;
+  /** agents breaking that rule */
+  agentsOutsideBand: number;
   weekendShifts: Spread;
   lateShifts: Spread;
+  /** among agents eligible for weekend shifts who do not ask to avoid weekends */
+  weekendShiftsWhereOpen: Spread;
+  /** among agents eligible for late shifts whose preferred kinds (if any) include a late kind */
+  lateShiftsWhereOpen: Spread;
   /** assigned shifts that go against a preference (kind, preferred day off, weekend avoidance) */
   preferenceMisses: number;
+}
+
+/** What the report needs to know per agent beyond its schedule. */
+export interface AgentOptions {
+  /** the totals it could work on its own, ascending */
+  possibleTotals(agentIndex: number): number[];
+  /** whether it is eligible for (and does not prefer against) weekend / late shifts */
+  openTo(agentIndex: number, share: 'weekend' | 'late'): boolean;
 }
 
 function spreadOf(values: number[]): Spread {
@@ -35,8 +72,45 @@ function spreadOf(values: number[]): Spread {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+const EPS = 1e-6;
 
-export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, shifts: ShiftInfo[]): ClassFairness[] {
+/** Distance from x to [from, to]. */
+const distance = (x: number, from: number, to: number) => (x < from ? from - x : x > to ? x - to : 0);
+
+/**
+ * How far the agent is from the band beyond what its possible totals force on it: above the band,
+ * beyond the lowest total it could work from the band's floor up; below it, short of the highest total
+ * it could work up to the band's top (an agent limited to 68 or 76.5 h is fair at either next to 70–74).
+ */
+export function unfairDistance(hours: number, totals: number[], from: number, to: number): number {
+  if (hours > to + EPS) {
+    const nearest = Math.min(...totals.filter((t) => t >= from - EPS));
+    return Math.max(0, hours - Math.max(to, Number.isFinite(nearest) ? nearest : -Infinity));
+  }
+  if (hours < from - EPS) {
+    const nearest = Math.max(...totals.filter((t) => t <= to + EPS));
+    return Math.max(0, Math.min(from, Number.isFinite(nearest) ? nearest : Infinity) - hours);
+  }
+  return 0;
+}
+
+/** The band floor the class is nearest to in total (candidates: each agent's hours, and hours − width). */
+export function chooseBandFloor(hours: number[], totals: number[][], width: number): number {
+  const candidates = [...new Set(hours.flatMap((h) => [h, h - width]))].sort((a, b) => a - b);
+  let best = candidates[0] ?? 0;
+  let bestTotal = Infinity;
+  for (const floor of candidates) {
+    let total = 0;
+    hours.forEach((h, k) => (total += unfairDistance(h, totals[k], floor, floor + width)));
+    if (total < bestTotal - EPS) {
+      bestTotal = total;
+      best = floor;
+    }
+  }
+  return best;
+}
+
+export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, shifts: ShiftInfo[], options: AgentOptions): ClassFairness[] {
   const shortest = shifts.length ? Math.min(...shifts.map((s) => s.hours)) : 0;
   const inPeriod = new Set(model.dates);
   const classes = new Map<string, AgentSchedule[]>();
@@ -46,6 +120,11 @@ export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, s
     .map(([contractClass, members]) => {
       const hours = spreadOf(members.map((m) => m.totalHours));
       const unrestricted = members.filter((m) => !m.agent.availability && !(m.agent.daysOff ?? []).some((d) => inPeriod.has(d)));
+      const totals = members.map((m) => options.possibleTotals(m.agentIndex));
+      const floor = chooseBandFloor(members.map((m) => m.totalHours), totals, shortest);
+      const to = floor + shortest;
+      const free = members.filter((m, k) => totals[k].some((t) => t >= floor - EPS && t <= to + EPS));
+      const outside = members.filter((m, k) => unfairDistance(m.totalHours, totals[k], floor, to) > EPS).length;
       return {
         contractClass,
         agents: members.length,
@@ -53,9 +132,16 @@ export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, s
         hoursSpread: hours.spread,
         hoursSpreadUnrestricted: unrestricted.length ? spreadOf(unrestricted.map((m) => m.totalHours)).spread : null,
         shortestShiftHours: round(shortest),
-        withinOneShortestShift: hours.spread <= shortest + 1e-6,
+        withinOneShortestShift: hours.spread <= shortest + EPS,
+        band: { from: round(floor), to: round(to) },
+        availabilityBinds: members.length - free.length,
+        hoursSpreadWhereAvailabilityAllows: free.length ? spreadOf(free.map((m) => m.totalHours)).spread : null,
+        fairWhereAvailabilityAllows: outside === 0,
+        agentsOutsideBand: outside,
         weekendShifts: spreadOf(members.map((m) => m.weekendShifts)),
         lateShifts: spreadOf(members.map((m) => m.lateShifts)),
+        weekendShiftsWhereOpen: spreadOf(members.filter((m) => options.openTo(m.agentIndex, 'weekend')).map((m) => m.weekendShifts)),
+        lateShiftsWhereOpen: spreadOf(members.filter((m) => options.openTo(m.agentIndex, 'late')).map((m) => m.lateShifts)),
         preferenceMisses: members.reduce((sum, m) => sum + m.preferencePenalty, 0),
       };
     });

@@ -98,6 +98,23 @@ describe('assignment of planned shifts to partner agents', () => {
     expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
   });
 
+  test('when a week with a day off and a night shift is short of the minimum, then one top-up fixes it under every rule', () => {
+    const contract = { minHoursPerWeek: 34, maxHoursPerWeek: 42.5, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11, consecutiveDaysOff: true };
+    const agents = [agent('dayoff', { daysOff: [day(1)] }, contract)];
+    const planned = [
+      shift(day(0), '06:00', 8.5, { id: 'e0', kind: 'early' }),
+      shift(day(3), '23:00', 8.5, { id: 'n3', kind: 'night' }),
+      shift(day(5), '15:30', 8.5, { id: 'l5', kind: 'late' }),
+      shift(day(5), '09:30', 8.5, { id: 'd5', kind: 'day' }),
+      ...[7, 8, 9, 10, 11].map((d) => shift(day(d), '06:00', 8.5, { id: `e${d}`, kind: 'early' })),
+    ];
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(result.belowMinimum).toEqual([]);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+    // Three planned shifts fit the first week (25.5 h): one 8.5-hour top-up is the fewest extra hours.
+    expect(result.topUps.reduce((h, s) => h + (s.end - s.start) / 3_600_000, 0)).toBe(8.5);
+  });
+
   test('when an agent prefers early shifts and it costs nothing, then they get early shifts', () => {
     const agents = [agent('early', { preferences: { preferredShiftKinds: ['early'] } }), agent('any')];
     const planned = [0, 1, 2].flatMap((d) => [shift(day(d), '07:00', 8, { id: `e${d}` }), shift(day(d), '14:00', 8, { id: `l${d}` })]);

@@ -1,0 +1,114 @@
+import { AgentSchedule, buildPeriodModel, describeShifts, FootprintCache, type ShiftInfo } from '../../src/roster/assignment-model';
+import { bestAgentPlan, type PlanCandidate } from '../../src/roster/agent-plan';
+import { AvailabilityCache, canTake, weeksBelowMinimumHours, type RuleContext } from '../../src/roster/rules';
+import { checkRoster } from '../../src/roster/checker';
+import { seededRandom } from '../../src/roster/synthetic';
+import type { Contract } from '../../src/domain/types';
+import type { PlannedShift } from '../../src/roster/types';
+import { agent, day, PERIOD, shift } from './fixtures';
+
+const BELOW_MINIMUM_COST = 1000;
+
+/** Exhaustive search over every day's options with the rule functions of rules.ts: the reference. */
+function bruteForce(contract: Contract, infos: ShiftInfo[], values: number[], forced: ShiftInfo[], maxTotalHours = Infinity) {
+  const model = buildPeriodModel(PERIOD);
+  const ctx: RuleContext = { model, shifts: infos, footprints: new FootprintCache(), availability: new AvailabilityCache() };
+  const schedule = new AgentSchedule(agent('x', {}, contract), 0, model);
+  const byDay: number[][] = Array.from({ length: PERIOD.days }, () => []);
+  infos.forEach((info, i) => byDay[info.day].push(i));
+  const forcedDays = new Map(forced.map((f) => [f.day, f.index]));
+  let best = -Infinity;
+  const search = (d: number, value: number) => {
+    if (d === PERIOD.days) {
+      const below = weeksBelowMinimumHours(schedule, model).length;
+      best = Math.max(best, value - BELOW_MINIMUM_COST * below);
+      return;
+    }
+    const pinned = forcedDays.get(d);
+    if (pinned !== undefined) {
+      schedule.add(infos[pinned], 0);
+      search(d + 1, value);
+      schedule.remove(infos[pinned], 0);
+      return;
+    }
+    search(d + 1, value);
+    for (const i of byDay[d]) {
+      if (forced.some((f) => f.index === i)) continue;
+      if (schedule.totalHours + infos[i].hours > maxTotalHours + 1e-9 || !canTake(schedule, infos[i], ctx)) continue;
+      schedule.add(infos[i], 0);
+      // Rules are checked against days already decided only, so later days re-check the earlier ones.
+      search(d + 1, value + values[i]);
+      schedule.remove(infos[i], 0);
+    }
+  };
+  search(0, 0);
+  return best;
+}
+
+function randomCase(seed: number) {
+  const rand = seededRandom(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+  const contract: Contract = {
+    class: 'c',
+    minHoursPerWeek: pick([0, 16, 24, 30]),
+    maxHoursPerWeek: pick([26, 34, 40, 42.5]),
+    maxDaysPerWeek: pick([3, 4, 5, 6]),
+    maxConsecutiveDays: pick([2, 3, 5]),
+    minRestHours: pick([8, 11, 12]),
+    consecutiveDaysOff: rand() < 0.5,
+  };
+  const shapes: Array<[string, number]> = [['06:00', 8.5], ['07:00', 8], ['09:30', 8.5], ['14:00', 8.5], ['16:00', 4], ['18:00', 6], ['22:00', 8.5]];
+  const planned: PlannedShift[] = [];
+  for (let d = 0; d < 14; d++) {
+    const n = Math.floor(rand() * 3);
+    for (let k = 0; k < n; k++) {
+      const [time, hours] = pick(shapes);
+      planned.push(shift(day(d), time, hours, { id: `s${d}-${k}-${time}` }));
+    }
+  }
+  const model = buildPeriodModel(PERIOD);
+  const infos = describeShifts(model, planned);
+  const values = infos.map((i) => 10 * i.hours - Math.floor(rand() * 5));
+  return { contract, infos, values, model, rand };
+}
+
+describe('best whole-period plan for one agent (DP)', () => {
+  test('when compared with an exhaustive search over the rule functions, then the DP finds the same optimum on 60 random cases', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const { contract, infos, values, model, rand } = randomCase(seed);
+      const forced = rand() < 0.3 && infos.length > 0 ? [infos[Math.floor(rand() * infos.length)]] : [];
+      const maxTotalHours = rand() < 0.3 ? 40 : undefined;
+      const candidates: PlanCandidate[] = infos.filter((i) => !forced.includes(i)).map((info) => ({ info, value: values[info.index] }));
+      const plan = bestAgentPlan({ model, contract, candidates, forced, belowMinimumCost: BELOW_MINIMUM_COST, maxTotalHours });
+      const expected = bruteForce(contract, infos, values, forced, maxTotalHours);
+      expect({ seed, value: plan?.value }).toEqual({ seed, value: expected });
+      // The plan it returns is worth what it says and keeps every rule (independent checker) — unless
+      // a forced shift itself breaks one, as the exhaustive search also allows.
+      const worth = plan!.shifts.reduce((sum, s) => sum + (forced.includes(s) ? 0 : values[s.index]), 0) - BELOW_MINIMUM_COST * plan!.weeksBelowMinimum;
+      expect(worth).toBeCloseTo(plan!.value, 9);
+      if (forced.length > 0) continue;
+      const violations = checkRoster(plan!.shifts.map((s) => ({ ...s.shift, agentId: 'x' })), [agent('x', {}, contract)], PERIOD);
+      expect(violations.filter((v) => v.rule !== 'min-weekly-hours')).toEqual([]);
+      expect(violations.length).toBe(plan!.weeksBelowMinimum);
+    }
+  });
+
+  test('when a late shift ends at 22:30, then the next day starts no earlier than the contract rest allows', () => {
+    const model = buildPeriodModel(PERIOD);
+    const infos = describeShifts(model, [shift(day(0), '14:00', 8.5), shift(day(1), '06:00', 8.5), shift(day(1), '09:30', 8.5)]);
+    const contract: Contract = { class: 'c', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 };
+    const plan = bestAgentPlan({ model, contract, candidates: infos.map((info) => ({ info, value: 10 })), forced: [], belowMinimumCost: 0 })!;
+    expect(plan.shifts.map((s) => s.shift.id)).toEqual([infos[0].shift.id, infos[2].shift.id]);
+  });
+
+  test('when the weekly minimum can only be met with a short shift on a fifth day, then it takes it over a day off', () => {
+    const model = buildPeriodModel(PERIOD);
+    const planned = [0, 1, 2, 3].map((d) => shift(day(d), '08:00', 8)).concat([shift(day(4), '08:00', 4)]);
+    const infos = describeShifts(model, planned);
+    const contract: Contract = { class: 'c', minHoursPerWeek: 36, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 };
+    // The short shift is worth nothing by itself: only the minimum makes it worth taking.
+    const plan = bestAgentPlan({ model, contract, candidates: infos.map((info) => ({ info, value: info.hours === 4 ? -1 : 80 })), forced: [], belowMinimumCost: 1000 })!;
+    expect(plan.shifts).toHaveLength(5);
+    expect(plan.weeksBelowMinimum).toBe(1); // the second week has no shifts at all
+  });
+});
