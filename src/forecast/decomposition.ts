@@ -1,16 +1,21 @@
 /**
  * The multiplicative decomposition behind the two-week forecast:
  *   volume(day, slot) = level × weekdayFactor(weekday) × dayOfMonthFactor × calendarFactor(day) × profile(weekday, slot)
- * Every piece is a robust statistic (medians of day totals, clipped and pooled intraday shares, see
- * ./profile.ts), so one surge day or a few missing days do not distort next week's forecast. Holidays,
- * the eves before them and the days after them are left out of the ordinary-day statistics and get
- * their own multipliers, learned from the history's past occurrences.
+ * Every piece is a robust statistic (medians and trimmed means of day totals, clipped and pooled
+ * intraday shares, see ./profile.ts), so one surge day or a few missing days do not distort next
+ * week's forecast. Holidays, the eves before them and the days after them are left out of the
+ * ordinary-day statistics and get their own multipliers, learned from the history's past occurrences.
+ *
+ * level × weekdayFactor assumes every weekday moves with the general level. Short days may not: a
+ * bank's Friday, a retailer's Sunday or a half-staffed Saturday can keep their own volume while the
+ * working days rise and fall. So each weekday's volume leans toward its own recent days as far as the
+ * data shows that departure to be more than noise (see weekdayVolumes).
  */
 import type { DaySeries } from './day-series';
 import { weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
 import { isCompleteDay, type DayForecaster } from './baselines';
-import { median } from './stats';
+import { median, mean, trimmedMean, variance } from './stats';
 import { intradayProfiles, DEFAULT_PROFILE_OPTIONS, type ProfileOptions } from './profile';
 import { addDays } from './day-series';
 
@@ -21,6 +26,8 @@ export interface DecompositionState {
   olderLevel: number;
   /** per ISO weekday (index weekday-1), mean over open weekdays = 1 */
   weekdayFactor: number[];
+  /** per ISO weekday, the volume of an ordinary day (day-of-month and calendar factors apply on top) */
+  weekdayVolume: number[];
   /** per weekday and slot, share of the day's volume (sums to 1 over the day, 0 when closed) */
   profile: number[][];
   /** multiplier for a public holiday learned from past holidays (NaN: none seen, then a holiday is like the quietest open weekday) */
@@ -36,6 +43,8 @@ export interface DecompositionState {
 
 const WEEKS_FOR_SHAPE = 8;
 const LEVEL_DAYS = 28;
+/** A weekday's own recent level is the mean of its last few ordinary days. */
+const OWN_WEEKDAY_DAYS = 4;
 /** Day-of-month effects (billing cycles, paydays) are learned only from this much history… */
 const MONTH_EFFECT_MIN_DAYS = 120;
 /** …and shrunk toward 1 as if this many ordinary months had been seen as well. */
@@ -75,9 +84,12 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
     const f = weekdayFactor[history.weekdays[d] - 1] * dayOfMonthFactor[Number(history.dates[d].slice(8, 10))];
     if (usable(d) && f > 0) deseasonalised.push(dayTotal(history, d) / f);
   }
-  const level = median(deseasonalised.slice(0, LEVEL_DAYS)) || 0;
+  // A trimmed mean rather than a median: as robust to one surge day, and less noisy (a median of
+  // four weeks of days that differ by weekday residuals jumps between them).
+  const level = trimmedMean(deseasonalised.slice(0, LEVEL_DAYS)) || 0;
   const older = deseasonalised.slice(LEVEL_DAYS);
-  const olderLevel = older.length >= 5 ? median(older) : level;
+  const olderLevel = older.length >= 5 ? trimmedMean(older) : level;
+  const weekdayVolume = weekdayVolumes(history, recentByWeekday, totals, level, weekdayFactor, dayOfMonthFactor);
 
   const profile = intradayProfiles(history, usable, totals, profileOptions);
 
@@ -109,7 +121,7 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
   const afterRatios = ratiosOf('after');
   const eveFactor = eveRatios.length ? median(eveRatios) : 1;
   const afterFactor = afterRatios.length ? median(afterRatios) : 1;
-  return { level, olderLevel, weekdayFactor, profile, holidayFactor, eveFactor, afterFactor, aht, dayOfMonthFactor };
+  return { level, olderLevel, weekdayFactor, weekdayVolume, profile, holidayFactor, eveFactor, afterFactor, aht, dayOfMonthFactor };
 }
 
 /** Weekday multipliers (mean 1 over open weekdays) from the median total of each weekday's recent days. */
@@ -118,6 +130,28 @@ function weekdayFactors(recentByWeekday: number[][], totals: number[], openWeekd
   const openFactors = rawFactor.filter((f, w) => openWeekdays[w] && f > 0);
   const norm = openFactors.length ? openFactors.reduce((a, b) => a + b, 0) / openFactors.length : 1;
   return rawFactor.map((f) => (norm > 0 ? f / norm : 0));
+}
+
+/**
+ * Each weekday's ordinary-day volume: level × weekdayFactor moved toward the mean of the weekday's own
+ * last OWN_WEEKDAY_DAYS ordinary days by an empirical-Bayes weight. How far the weekdays' recent
+ * means depart from the pooled product, beyond what their day-to-day scatter explains, is the signal;
+ * each weekday's own scatter (Poisson noise of a quiet queue, day-to-day swings) is its noise. A
+ * weekday that truly stopped scaling with the rest moves; noise does not (a surge day widens the
+ * scatter as much as it moves the mean).
+ */
+function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals: number[], level: number, weekdayFactor: number[], dayOfMonthFactor: number[]): number[] {
+  const pooled = weekdayFactor.map((factor) => level * factor);
+  const logRatios = recentByWeekday.map((days, w) => days.map((d) => Math.log(Math.max(totals[d], 0.5) / dayOfMonthFactor[Number(history.dates[d].slice(8, 10))] / pooled[w])));
+  const departure = logRatios.map((r, w) => (pooled[w] > 0 && r.length >= 2 ? Math.log(mean(r.slice(0, OWN_WEEKDAY_DAYS).map(Math.exp))) : NaN));
+  const noise = logRatios.map((r, w) => (Number.isFinite(departure[w]) ? variance(r) / Math.min(OWN_WEEKDAY_DAYS, r.length) : NaN));
+  const known = departure.map((_, w) => w).filter((w) => Number.isFinite(departure[w]) && Number.isFinite(noise[w]));
+  const signal = known.length ? Math.max(0, mean(known.map((w) => departure[w] ** 2)) - mean(known.map((w) => noise[w]))) : 0;
+  return pooled.map((p, w) => {
+    if (!(p > 0)) return 0;
+    if (!known.includes(w) || !(signal > 0)) return p;
+    return p * Math.exp((signal / (signal + noise[w])) * departure[w]);
+  });
 }
 
 /**
@@ -178,7 +212,7 @@ export function calendarFactor(state: DecompositionState, calendar: DayCalendar,
 export function decompositionForecast(state: DecompositionState, calendar: DayCalendar, dates: string[]): number[][] {
   return dates.map((date) => {
     const w = weekdayOf(date) - 1;
-    const dayVolume = state.level * state.weekdayFactor[w] * state.dayOfMonthFactor[Number(date.slice(8, 10))] * calendarFactor(state, calendar, date);
+    const dayVolume = state.weekdayVolume[w] * state.dayOfMonthFactor[Number(date.slice(8, 10))] * calendarFactor(state, calendar, date);
     return state.profile[w].map((share) => dayVolume * share);
   });
 }
