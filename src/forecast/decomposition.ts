@@ -124,12 +124,42 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
   return { level, olderLevel, weekdayFactor, weekdayVolume, profile, holidayFactor, eveFactor, afterFactor, aht, dayOfMonthFactor };
 }
 
-/** Weekday multipliers (mean 1 over open weekdays) from the median total of each weekday's recent days. */
+/**
+ * Weekday multipliers (mean 1 over open weekdays) from the median total of each weekday's recent
+ * days, each shrunk toward the weekdays of comparable volume (see shrinkTowardAlike).
+ */
 function weekdayFactors(recentByWeekday: number[][], totals: number[], openWeekdays: boolean[]): number[] {
+  const logTotals = recentByWeekday.map((days, w) => (openWeekdays[w] ? days.map((d) => Math.log(Math.max(totals[d], 0.5))) : []));
   const rawFactor = recentByWeekday.map((days, w) => (openWeekdays[w] && days.length ? median(days.map((d) => totals[d])) : 0));
-  const openFactors = rawFactor.filter((f, w) => openWeekdays[w] && f > 0);
+  const shrunk = shrinkTowardAlike(rawFactor, logTotals);
+  const openFactors = shrunk.filter((f, w) => openWeekdays[w] && f > 0);
   const norm = openFactors.length ? openFactors.reduce((a, b) => a + b, 0) / openFactors.length : 1;
-  return rawFactor.map((f) => (norm > 0 ? f / norm : 0));
+  return shrunk.map((f) => (norm > 0 ? f / norm : 0));
+}
+
+/** Weekdays whose volumes are within this ratio of each other are "alike" (a bank's Sunday–Thursday). */
+const ALIKE_VOLUME_RATIO = 1.5;
+
+/**
+ * Empirical-Bayes shrinkage of each weekday's volume toward the mean of the weekdays alike in volume
+ * (in log space). Eight weeks give each weekday a handful of days: their median is noisy (the sampling
+ * variance of the median of n days is about π/2 × the days' variance / n), and much of the spread
+ * between, say, a Tuesday and a Wednesday is that noise. The weight is noise / (noise + signal), the
+ * signal being the spread between alike weekdays that their noise does not explain: a center whose
+ * Monday is truly busier keeps it, one whose working days are truly alike gets them alike.
+ */
+function shrinkTowardAlike(volume: number[], logDays: number[][]): number[] {
+  const logVolume = volume.map((v) => (v > 0 ? Math.log(v) : NaN));
+  const noise = logDays.map((xs) => (xs.length >= 2 ? ((Math.PI / 2) * variance(xs)) / xs.length : NaN));
+  return volume.map((v, w) => {
+    if (!(v > 0) || !Number.isFinite(noise[w])) return v;
+    const alike = logVolume.map((_, u) => u).filter((u) => Number.isFinite(logVolume[u]) && Number.isFinite(noise[u]) && Math.abs(logVolume[u] - logVolume[w]) < Math.log(ALIKE_VOLUME_RATIO));
+    if (alike.length < 2) return v;
+    const target = mean(alike.map((u) => logVolume[u]));
+    const signal = Math.max(0, variance(alike.map((u) => logVolume[u])) - mean(alike.map((u) => noise[u])));
+    const shrink = noise[w] / (noise[w] + signal);
+    return Math.exp(logVolume[w] - shrink * (logVolume[w] - target));
+  });
 }
 
 /**
