@@ -35,6 +35,8 @@ export interface DecompositionState {
   /** multipliers for the day before and the day after a holiday (1 until the history shows one) */
   eveFactor: number;
   afterFactor: number;
+  /** multiplier for a day of a holiday week between two holidays (1 until the history shows one) */
+  bridgeFactor: number;
   /** per weekday and slot, typical handle time (NaN when history had none) */
   aht: number[][];
   /** multiplier per day of month (index 1..31; 1 = no effect), learned from long histories only */
@@ -54,15 +56,31 @@ export function dayTotal(series: DaySeries, day: number): number {
   return series.values[day].reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
 }
 
-export type CalendarKind = 'holiday' | 'eve' | 'after' | 'special' | 'ordinary';
+export type CalendarKind = 'holiday' | 'eve' | 'after' | 'bridge' | 'special' | 'ordinary';
 
-/** How a date relates to the calendar; a holiday wins over the eve of the next one. */
+/** Two holidays at most this many days apart make the days between them a holiday week. */
+const HOLIDAY_WEEK_DAYS = 7;
+
+/**
+ * How a date relates to the calendar; a holiday wins over the eve of the next one. A day between two
+ * holidays less than a week apart is a 'bridge' day: Christmas to New Year, the intermediate days of
+ * Passover or Sukkot — schools closed, many on leave, neither a holiday nor an ordinary day.
+ */
 export function calendarKind(calendar: DayCalendar, date: string): CalendarKind {
   if (calendar.holidays.has(date)) return 'holiday';
   if (calendar.special.has(date)) return 'special';
   if (calendar.holidays.has(addDays(date, 1))) return 'eve';
   if (calendar.holidays.has(addDays(date, -1))) return 'after';
+  if (betweenHolidays(calendar, date)) return 'bridge';
   return 'ordinary';
+}
+
+function betweenHolidays(calendar: DayCalendar, date: string): boolean {
+  for (let back = 2; back < HOLIDAY_WEEK_DAYS; back++) {
+    if (!calendar.holidays.has(addDays(date, -back))) continue;
+    for (let ahead = 2; back + ahead <= HOLIDAY_WEEK_DAYS; ahead++) if (calendar.holidays.has(addDays(date, ahead))) return true;
+  }
+  return false;
 }
 
 export function fitDecomposition(history: DaySeries, calendar: DayCalendar, profileOptions: ProfileOptions = DEFAULT_PROFILE_OPTIONS): DecompositionState {
@@ -119,9 +137,11 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
   const holidayFactor = holidayRatios.length ? median(holidayRatios) : NaN;
   const eveRatios = ratiosOf('eve');
   const afterRatios = ratiosOf('after');
+  const bridgeRatios = ratiosOf('bridge');
   const eveFactor = eveRatios.length ? median(eveRatios) : 1;
   const afterFactor = afterRatios.length ? median(afterRatios) : 1;
-  return { level, olderLevel, weekdayFactor, weekdayVolume, profile, holidayFactor, eveFactor, afterFactor, aht, dayOfMonthFactor };
+  const bridgeFactor = bridgeRatios.length ? median(bridgeRatios) : 1;
+  return { level, olderLevel, weekdayFactor, weekdayVolume, profile, holidayFactor, eveFactor, afterFactor, bridgeFactor, aht, dayOfMonthFactor };
 }
 
 /**
@@ -233,6 +253,8 @@ export function calendarFactor(state: DecompositionState, calendar: DayCalendar,
     factor *= state.eveFactor;
   } else if (kind === 'after') {
     factor *= state.afterFactor;
+  } else if (kind === 'bridge') {
+    factor *= state.bridgeFactor;
   }
   const special = calendar.special.get(date);
   if (special?.uplift !== undefined && special.uplift > 0) factor *= special.uplift;
