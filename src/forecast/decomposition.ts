@@ -163,14 +163,15 @@ const ALIKE_VOLUME_RATIO = 1.5;
 /**
  * Empirical-Bayes shrinkage of each weekday's volume toward the mean of the weekdays alike in volume
  * (in log space). Eight weeks give each weekday a handful of days: their median is noisy (the sampling
- * variance of the median of n days is about π/2 × the days' variance / n), and much of the spread
+ * variance of the median of n days is about π/2 × the days' variance / n, that variance taken from
+ * successive differences so that a level shift inside the weeks is not counted as noise), and much of the spread
  * between, say, a Tuesday and a Wednesday is that noise. The weight is noise / (noise + signal), the
  * signal being the spread between alike weekdays that their noise does not explain: a center whose
  * Monday is truly busier keeps it, one whose working days are truly alike gets them alike.
  */
 function shrinkTowardAlike(volume: number[], logDays: number[][]): number[] {
   const logVolume = volume.map((v) => (v > 0 ? Math.log(v) : NaN));
-  const noise = logDays.map((xs) => (xs.length >= 2 ? ((Math.PI / 2) * variance(xs)) / xs.length : NaN));
+  const noise = logDays.map((xs) => (xs.length >= 2 ? ((Math.PI / 2) * successiveVariance(xs)) / xs.length : NaN));
   return volume.map((v, w) => {
     if (!(v > 0) || !Number.isFinite(noise[w])) return v;
     const alike = logVolume.map((_, u) => u).filter((u) => Number.isFinite(logVolume[u]) && Number.isFinite(noise[u]) && Math.abs(logVolume[u] - logVolume[w]) < Math.log(ALIKE_VOLUME_RATIO));
@@ -186,15 +187,16 @@ function shrinkTowardAlike(volume: number[], logDays: number[][]): number[] {
  * Each weekday's ordinary-day volume: level × weekdayFactor moved toward the mean of the weekday's own
  * last OWN_WEEKDAY_DAYS ordinary days by an empirical-Bayes weight. How far the weekdays' recent
  * means depart from the pooled product, beyond what their day-to-day scatter explains, is the signal;
- * each weekday's own scatter (Poisson noise of a quiet queue, day-to-day swings) is its noise. A
- * weekday that truly stopped scaling with the rest moves; noise does not (a surge day widens the
- * scatter as much as it moves the mean).
+ * each weekday's own scatter (Poisson noise of a quiet queue, day-to-day swings; from successive
+ * differences, so a level shift is not mistaken for scatter) is its noise. A weekday that truly
+ * stopped scaling with the rest moves; noise does not (a surge day widens the scatter as much as it
+ * moves the mean).
  */
 function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals: number[], level: number, weekdayFactor: number[], dayOfMonthFactor: number[]): number[] {
   const pooled = weekdayFactor.map((factor) => level * factor);
   const logRatios = recentByWeekday.map((days, w) => days.map((d) => Math.log(Math.max(totals[d], 0.5) / dayOfMonthFactor[Number(history.dates[d].slice(8, 10))] / pooled[w])));
   const departure = logRatios.map((r, w) => (pooled[w] > 0 && r.length >= 2 ? Math.log(mean(r.slice(0, OWN_WEEKDAY_DAYS).map(Math.exp))) : NaN));
-  const noise = logRatios.map((r, w) => (Number.isFinite(departure[w]) ? variance(r) / Math.min(OWN_WEEKDAY_DAYS, r.length) : NaN));
+  const noise = logRatios.map((r, w) => (Number.isFinite(departure[w]) ? successiveVariance(r) / Math.min(OWN_WEEKDAY_DAYS, r.length) : NaN));
   const known = departure.map((_, w) => w).filter((w) => Number.isFinite(departure[w]) && Number.isFinite(noise[w]));
   const signal = known.length ? Math.max(0, mean(known.map((w) => departure[w] ** 2)) - mean(known.map((w) => noise[w]))) : 0;
   return pooled.map((p, w) => {
@@ -202,6 +204,14 @@ function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals:
     if (!known.includes(w) || !(signal > 0)) return p;
     return p * Math.exp((signal / (signal + noise[w])) * departure[w]);
   });
+}
+
+/** Day-to-day variance from successive differences (von Neumann): a level shift between the days adds one difference, not a spread. */
+function successiveVariance(xs: number[]): number {
+  if (xs.length < 2) return NaN;
+  let acc = 0;
+  for (let i = 1; i < xs.length; i++) acc += (xs[i] - xs[i - 1]) ** 2;
+  return acc / (2 * (xs.length - 1));
 }
 
 /**
