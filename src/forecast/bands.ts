@@ -3,6 +3,12 @@
  * scale sqrt(p50 + 1) and its 10 % / 90 % quantiles are taken separately per volume bucket (quiet,
  * middle, busy intervals), because over-dispersion grows with volume. Calibrated this way the p10–p90
  * band covers about 80 % of actuals on the validation windows by construction.
+ *
+ * A symmetric calibration takes the 80 % quantile of |residual| instead, so the band is centred on the
+ * forecast. The two-week horizon needs it: its calibration windows are few and each shares one level
+ * error over two weeks, so whether the sample ran above or below the forecast is an accident of those
+ * weeks (after a quiet spell every residual is negative, and the asymmetric quantiles would put the
+ * p90 at the p50). The size of those errors is the evidence; their sign is not.
  */
 import { quantile } from './stats';
 
@@ -15,7 +21,12 @@ export interface BandCalibration {
 
 const scale = (p50: number) => Math.sqrt(Math.max(p50, 0) + 1);
 
-export function calibrateBands(pairs: Array<{ actual: number; p50: number }>): BandCalibration {
+export interface CalibrationOptions {
+  /** centre the band on the forecast: ± the 80 % quantile of |standardised residual| */
+  symmetric?: boolean;
+}
+
+export function calibrateBands(pairs: Array<{ actual: number; p50: number }>, options: CalibrationOptions = {}): BandCalibration {
   const usable = pairs.filter((p) => Number.isFinite(p.actual) && Number.isFinite(p.p50));
   if (usable.length < 30) {
     // Too few residuals to learn from: a Poisson band (±1.28 σ) is the honest default.
@@ -28,8 +39,9 @@ export function calibrateBands(pairs: Array<{ actual: number; p50: number }>): B
   const q90: number[] = [];
   for (let b = 0; b < buckets; b++) {
     const z = usable.filter((p) => bucketOf(edges, p.p50) === b).map((p) => (p.actual - p.p50) / scale(p.p50));
-    q10.push(quantile(z, 0.1));
-    q90.push(quantile(z, 0.9));
+    const halfWidth = options.symmetric ? quantile(z.map(Math.abs), 0.8) : NaN;
+    q10.push(options.symmetric ? -halfWidth : quantile(z, 0.1));
+    q90.push(options.symmetric ? halfWidth : quantile(z, 0.9));
   }
   return { edges, q10, q90 };
 }

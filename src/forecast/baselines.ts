@@ -6,7 +6,7 @@
 import type { DaySeries } from './day-series';
 import { weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
-import { calibrateBands, type BandCalibration } from './bands';
+import { calibrateBands, type BandCalibration, type CalibrationOptions } from './bands';
 
 export interface DayForecaster {
   readonly alias: string;
@@ -99,7 +99,7 @@ const NAIVE_BAND_DAYS = 56;
  * totals over `steps` consecutive intervals. Call-center counts are over-dispersed, so a plain Poisson
  * band would be far too narrow; two weeks of history already give a few hundred residuals.
  */
-export function naiveBands(history: DaySeries, steps = 1): { step: BandCalibration; total: BandCalibration } {
+export function naiveBands(history: DaySeries, steps = 1, calibration: CalibrationOptions = {}): { step: BandCalibration; total: BandCalibration } {
   const stepPairs: Array<{ actual: number; p50: number }> = [];
   const totalPairs: Array<{ actual: number; p50: number }> = [];
   const n = history.dates.length;
@@ -118,7 +118,8 @@ export function naiveBands(history: DaySeries, steps = 1): { step: BandCalibrati
       totalPairs.push({ actual, p50: expected });
     }
   }
-  return { step: calibrateBands(stepPairs), total: steps === 1 ? calibrateBands(stepPairs) : calibrateBands(totalPairs) };
+  const step = calibrateBands(stepPairs, calibration);
+  return { step, total: steps === 1 ? step : calibrateBands(totalPairs, calibration) };
 }
 
 /** The first `days` days of a series, for lookups only (opening hours are not re-inferred). */

@@ -1,16 +1,21 @@
 /**
  * The multiplicative decomposition behind the two-week forecast:
  *   volume(day, slot) = level × weekdayFactor(weekday) × dayOfMonthFactor × calendarFactor(day) × profile(weekday, slot)
- * Every piece is a robust statistic (medians of day totals, clipped and pooled intraday shares, see
- * ./profile.ts), so one surge day or a few missing days do not distort next week's forecast. Holidays,
- * the eves before them and the days after them are left out of the ordinary-day statistics and get
- * their own multipliers, learned from the history's past occurrences.
+ * Every piece is a robust statistic (medians and trimmed means of day totals, clipped and pooled
+ * intraday shares, see ./profile.ts), so one surge day or a few missing days do not distort next
+ * week's forecast. Holidays, the eves before them and the days after them are left out of the
+ * ordinary-day statistics and get their own multipliers, learned from the history's past occurrences.
+ *
+ * level × weekdayFactor assumes every weekday moves with the general level. Short days may not: a
+ * bank's Friday, a retailer's Sunday or a half-staffed Saturday can keep their own volume while the
+ * working days rise and fall. So each weekday's volume leans toward its own recent days as far as the
+ * data shows that departure to be more than noise (see weekdayVolumes).
  */
 import type { DaySeries } from './day-series';
 import { weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
 import { isCompleteDay, type DayForecaster } from './baselines';
-import { median } from './stats';
+import { median, mean, trimmedMean, variance } from './stats';
 import { intradayProfiles, DEFAULT_PROFILE_OPTIONS, type ProfileOptions } from './profile';
 import { addDays } from './day-series';
 
@@ -21,6 +26,8 @@ export interface DecompositionState {
   olderLevel: number;
   /** per ISO weekday (index weekday-1), mean over open weekdays = 1 */
   weekdayFactor: number[];
+  /** per ISO weekday, the volume of an ordinary day (day-of-month and calendar factors apply on top) */
+  weekdayVolume: number[];
   /** per weekday and slot, share of the day's volume (sums to 1 over the day, 0 when closed) */
   profile: number[][];
   /** multiplier for a public holiday learned from past holidays (NaN: none seen, then a holiday is like the quietest open weekday) */
@@ -28,6 +35,8 @@ export interface DecompositionState {
   /** multipliers for the day before and the day after a holiday (1 until the history shows one) */
   eveFactor: number;
   afterFactor: number;
+  /** multiplier for a day of a holiday week between two holidays (1 until the history shows one) */
+  bridgeFactor: number;
   /** per weekday and slot, typical handle time (NaN when history had none) */
   aht: number[][];
   /** multiplier per day of month (index 1..31; 1 = no effect), learned from long histories only */
@@ -36,6 +45,8 @@ export interface DecompositionState {
 
 const WEEKS_FOR_SHAPE = 8;
 const LEVEL_DAYS = 28;
+/** A weekday's own recent level is the mean of its last few ordinary days. */
+const OWN_WEEKDAY_DAYS = 4;
 /** Day-of-month effects (billing cycles, paydays) are learned only from this much history… */
 const MONTH_EFFECT_MIN_DAYS = 120;
 /** …and shrunk toward 1 as if this many ordinary months had been seen as well. */
@@ -45,15 +56,31 @@ export function dayTotal(series: DaySeries, day: number): number {
   return series.values[day].reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
 }
 
-export type CalendarKind = 'holiday' | 'eve' | 'after' | 'special' | 'ordinary';
+export type CalendarKind = 'holiday' | 'eve' | 'after' | 'bridge' | 'special' | 'ordinary';
 
-/** How a date relates to the calendar; a holiday wins over the eve of the next one. */
+/** Two holidays at most this many days apart make the days between them a holiday week. */
+const HOLIDAY_WEEK_DAYS = 7;
+
+/**
+ * How a date relates to the calendar; a holiday wins over the eve of the next one. A day between two
+ * holidays less than a week apart is a 'bridge' day: Christmas to New Year, the intermediate days of
+ * Passover or Sukkot — schools closed, many on leave, neither a holiday nor an ordinary day.
+ */
 export function calendarKind(calendar: DayCalendar, date: string): CalendarKind {
   if (calendar.holidays.has(date)) return 'holiday';
   if (calendar.special.has(date)) return 'special';
   if (calendar.holidays.has(addDays(date, 1))) return 'eve';
   if (calendar.holidays.has(addDays(date, -1))) return 'after';
+  if (betweenHolidays(calendar, date)) return 'bridge';
   return 'ordinary';
+}
+
+function betweenHolidays(calendar: DayCalendar, date: string): boolean {
+  for (let back = 2; back < HOLIDAY_WEEK_DAYS; back++) {
+    if (!calendar.holidays.has(addDays(date, -back))) continue;
+    for (let ahead = 2; back + ahead <= HOLIDAY_WEEK_DAYS; ahead++) if (calendar.holidays.has(addDays(date, ahead))) return true;
+  }
+  return false;
 }
 
 export function fitDecomposition(history: DaySeries, calendar: DayCalendar, profileOptions: ProfileOptions = DEFAULT_PROFILE_OPTIONS): DecompositionState {
@@ -75,9 +102,12 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
     const f = weekdayFactor[history.weekdays[d] - 1] * dayOfMonthFactor[Number(history.dates[d].slice(8, 10))];
     if (usable(d) && f > 0) deseasonalised.push(dayTotal(history, d) / f);
   }
-  const level = median(deseasonalised.slice(0, LEVEL_DAYS)) || 0;
+  // A trimmed mean rather than a median: as robust to one surge day, and less noisy (a median of
+  // four weeks of days that differ by weekday residuals jumps between them).
+  const level = trimmedMean(deseasonalised.slice(0, LEVEL_DAYS)) || 0;
   const older = deseasonalised.slice(LEVEL_DAYS);
-  const olderLevel = older.length >= 5 ? median(older) : level;
+  const olderLevel = older.length >= 5 ? trimmedMean(older) : level;
+  const weekdayVolume = weekdayVolumes(history, recentByWeekday, totals, level, weekdayFactor, dayOfMonthFactor);
 
   const profile = intradayProfiles(history, usable, totals, profileOptions);
 
@@ -107,17 +137,81 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
   const holidayFactor = holidayRatios.length ? median(holidayRatios) : NaN;
   const eveRatios = ratiosOf('eve');
   const afterRatios = ratiosOf('after');
+  const bridgeRatios = ratiosOf('bridge');
   const eveFactor = eveRatios.length ? median(eveRatios) : 1;
   const afterFactor = afterRatios.length ? median(afterRatios) : 1;
-  return { level, olderLevel, weekdayFactor, profile, holidayFactor, eveFactor, afterFactor, aht, dayOfMonthFactor };
+  const bridgeFactor = bridgeRatios.length ? median(bridgeRatios) : 1;
+  return { level, olderLevel, weekdayFactor, weekdayVolume, profile, holidayFactor, eveFactor, afterFactor, bridgeFactor, aht, dayOfMonthFactor };
 }
 
-/** Weekday multipliers (mean 1 over open weekdays) from the median total of each weekday's recent days. */
+/**
+ * Weekday multipliers (mean 1 over open weekdays) from the median total of each weekday's recent
+ * days, each shrunk toward the weekdays of comparable volume (see shrinkTowardAlike).
+ */
 function weekdayFactors(recentByWeekday: number[][], totals: number[], openWeekdays: boolean[]): number[] {
+  const logTotals = recentByWeekday.map((days, w) => (openWeekdays[w] ? days.map((d) => Math.log(Math.max(totals[d], 0.5))) : []));
   const rawFactor = recentByWeekday.map((days, w) => (openWeekdays[w] && days.length ? median(days.map((d) => totals[d])) : 0));
-  const openFactors = rawFactor.filter((f, w) => openWeekdays[w] && f > 0);
+  const shrunk = shrinkTowardAlike(rawFactor, logTotals);
+  const openFactors = shrunk.filter((f, w) => openWeekdays[w] && f > 0);
   const norm = openFactors.length ? openFactors.reduce((a, b) => a + b, 0) / openFactors.length : 1;
-  return rawFactor.map((f) => (norm > 0 ? f / norm : 0));
+  return shrunk.map((f) => (norm > 0 ? f / norm : 0));
+}
+
+/** Weekdays whose volumes are within this ratio of each other are "alike" (a bank's Sunday–Thursday). */
+const ALIKE_VOLUME_RATIO = 1.5;
+
+/**
+ * Empirical-Bayes shrinkage of each weekday's volume toward the mean of the weekdays alike in volume
+ * (in log space). Eight weeks give each weekday a handful of days: their median is noisy (the sampling
+ * variance of the median of n days is about π/2 × the days' variance / n, that variance taken from
+ * successive differences so that a level shift inside the weeks is not counted as noise), and much of the spread
+ * between, say, a Tuesday and a Wednesday is that noise. The weight is noise / (noise + signal), the
+ * signal being the spread between alike weekdays that their noise does not explain: a center whose
+ * Monday is truly busier keeps it, one whose working days are truly alike gets them alike.
+ */
+function shrinkTowardAlike(volume: number[], logDays: number[][]): number[] {
+  const logVolume = volume.map((v) => (v > 0 ? Math.log(v) : NaN));
+  const noise = logDays.map((xs) => (xs.length >= 2 ? ((Math.PI / 2) * successiveVariance(xs)) / xs.length : NaN));
+  return volume.map((v, w) => {
+    if (!(v > 0) || !Number.isFinite(noise[w])) return v;
+    const alike = logVolume.map((_, u) => u).filter((u) => Number.isFinite(logVolume[u]) && Number.isFinite(noise[u]) && Math.abs(logVolume[u] - logVolume[w]) < Math.log(ALIKE_VOLUME_RATIO));
+    if (alike.length < 2) return v;
+    const target = mean(alike.map((u) => logVolume[u]));
+    const signal = Math.max(0, variance(alike.map((u) => logVolume[u])) - mean(alike.map((u) => noise[u])));
+    const shrink = noise[w] / (noise[w] + signal);
+    return Math.exp(logVolume[w] - shrink * (logVolume[w] - target));
+  });
+}
+
+/**
+ * Each weekday's ordinary-day volume: level × weekdayFactor moved toward the mean of the weekday's own
+ * last OWN_WEEKDAY_DAYS ordinary days by an empirical-Bayes weight. How far the weekdays' recent
+ * means depart from the pooled product, beyond what their day-to-day scatter explains, is the signal;
+ * each weekday's own scatter (Poisson noise of a quiet queue, day-to-day swings; from successive
+ * differences, so a level shift is not mistaken for scatter) is its noise. A weekday that truly
+ * stopped scaling with the rest moves; noise does not (a surge day widens the scatter as much as it
+ * moves the mean).
+ */
+function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals: number[], level: number, weekdayFactor: number[], dayOfMonthFactor: number[]): number[] {
+  const pooled = weekdayFactor.map((factor) => level * factor);
+  const logRatios = recentByWeekday.map((days, w) => days.map((d) => Math.log(Math.max(totals[d], 0.5) / dayOfMonthFactor[Number(history.dates[d].slice(8, 10))] / pooled[w])));
+  const departure = logRatios.map((r, w) => (pooled[w] > 0 && r.length >= 2 ? Math.log(mean(r.slice(0, OWN_WEEKDAY_DAYS).map(Math.exp))) : NaN));
+  const noise = logRatios.map((r, w) => (Number.isFinite(departure[w]) ? successiveVariance(r) / Math.min(OWN_WEEKDAY_DAYS, r.length) : NaN));
+  const known = departure.map((_, w) => w).filter((w) => Number.isFinite(departure[w]) && Number.isFinite(noise[w]));
+  const signal = known.length ? Math.max(0, mean(known.map((w) => departure[w] ** 2)) - mean(known.map((w) => noise[w]))) : 0;
+  return pooled.map((p, w) => {
+    if (!(p > 0)) return 0;
+    if (!known.includes(w) || !(signal > 0)) return p;
+    return p * Math.exp((signal / (signal + noise[w])) * departure[w]);
+  });
+}
+
+/** Day-to-day variance from successive differences (von Neumann): a level shift between the days adds one difference, not a spread. */
+function successiveVariance(xs: number[]): number {
+  if (xs.length < 2) return NaN;
+  let acc = 0;
+  for (let i = 1; i < xs.length; i++) acc += (xs[i] - xs[i - 1]) ** 2;
+  return acc / (2 * (xs.length - 1));
 }
 
 /**
@@ -169,6 +263,8 @@ export function calendarFactor(state: DecompositionState, calendar: DayCalendar,
     factor *= state.eveFactor;
   } else if (kind === 'after') {
     factor *= state.afterFactor;
+  } else if (kind === 'bridge') {
+    factor *= state.bridgeFactor;
   }
   const special = calendar.special.get(date);
   if (special?.uplift !== undefined && special.uplift > 0) factor *= special.uplift;
@@ -178,7 +274,7 @@ export function calendarFactor(state: DecompositionState, calendar: DayCalendar,
 export function decompositionForecast(state: DecompositionState, calendar: DayCalendar, dates: string[]): number[][] {
   return dates.map((date) => {
     const w = weekdayOf(date) - 1;
-    const dayVolume = state.level * state.weekdayFactor[w] * state.dayOfMonthFactor[Number(date.slice(8, 10))] * calendarFactor(state, calendar, date);
+    const dayVolume = state.weekdayVolume[w] * state.dayOfMonthFactor[Number(date.slice(8, 10))] * calendarFactor(state, calendar, date);
     return state.profile[w].map((share) => dayVolume * share);
   });
 }

@@ -83,7 +83,8 @@ const SELECTION_Z = 2;
  * Among the challengers that pass, the lowest WAPE wins.
  *
  * The product's promise comes last and is absolute: the live model is never worse on validation than
- * the naive baselines (`floor`). If the pick is, the best of them goes live instead.
+ * the naive baselines (`floor`). If the pick is, the candidate with the lowest validation WAPE goes
+ * live instead (at worst the best naive baseline itself).
  */
 export function selectLive<A extends string>(candidates: Partial<Record<A, GroupedPoint[]>>, preferred: A, floor: A[] = []): A {
   const base = candidates[preferred];
@@ -97,15 +98,22 @@ export function selectLive<A extends string>(candidates: Partial<Record<A, Group
     live = alias;
     liveWape = wape;
   }
-  let bestFloor: A | null = null;
-  let bestFloorWape = Infinity;
-  for (const alias of floor) {
-    const points = candidates[alias];
-    if (!points || points.length !== base.length) continue;
-    const wape = scorePoints(points, 1).wape;
-    if (wape < bestFloorWape) [bestFloor, bestFloorWape] = [alias, wape];
-  }
-  return bestFloor !== null && bestFloorWape < liveWape ? bestFloor : live;
+  const best = (aliases: A[]): { alias: A | null; wape: number } => {
+    let pick: { alias: A | null; wape: number } = { alias: null, wape: Infinity };
+    for (const alias of aliases) {
+      const points = candidates[alias];
+      if (!points || points.length !== base.length) continue;
+      const wape = scorePoints(points, 1).wape;
+      if (wape < pick.wape) pick = { alias, wape };
+    }
+    return pick;
+  };
+  const bestFloor = best(floor);
+  if (bestFloor.alias === null || !(bestFloor.wape < liveWape)) return live;
+  // The pick lost to a naive baseline on validation: the candidate that did best there goes live. It
+  // is a naive baseline only when nothing beat it (a combination or smoothing that did is the better
+  // bet out of sample: a naive baseline's validation win on a few weeks is mostly luck).
+  return best(Object.keys(candidates) as A[]).alias ?? bestFloor.alias;
 }
 
 function significantlyBetter(reference: GroupedPoint[], challenger: GroupedPoint[]): boolean {

@@ -24,6 +24,14 @@ export function mean(values: number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 }
 
+/** Sample variance (n − 1); NaN below two values. */
+export function variance(values: number[]): number {
+  const xs = finite(values);
+  if (xs.length < 2) return NaN;
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
+}
+
 /** Empirical quantile with linear interpolation, q in [0, 1]. */
 export function quantile(values: number[], q: number): number {
   const xs = finite(values).sort((a, b) => a - b);

@@ -15,6 +15,7 @@ import { DecompositionForecaster, fitDecomposition, decompositionForecast, calen
 import { poissonMedian, seededRng } from './stats';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
+import { CombinedForecaster } from './combination';
 import { scorePoints, weeklyNaiveScale, selectLive, type ForecastMetrics, type GroupedPoint } from './metrics';
 import { WfmError } from '../errors/wfm-error';
 
@@ -26,8 +27,10 @@ const TRAIN_ORIGIN_STEP_DAYS = 2;
 const MAX_TRAIN_ORIGINS = 90;
 const MAX_TRAIN_ROWS = 45_000;
 const LOG_CLIP = 2.5;
+/** Two-week bands are centred on the forecast (see ./bands.ts: few windows, one level error each). */
+const TWO_WEEK_BANDS = { symmetric: true } as const;
 
-export type TwoWeekAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'seasonal-es' | 'decomposition' | 'decomposition-net';
+export type TwoWeekAlias = 'naive-last-week' | 'naive-mean-4-weeks' | 'seasonal-es' | 'decomposition' | 'combination' | 'decomposition-net';
 
 export interface TrainedTwoWeek {
   kind: 'two-week';
@@ -170,7 +173,7 @@ function classicPredictor(make: () => DayForecaster, calendar: DayCalendar): Pre
  * The learned candidates answer with each interval's median (what WAPE rewards: for a quiet queue
  * with 0.6 calls expected the median is 0); the reference baselines stay what they are by definition.
  */
-const ANSWERS_WITH_MEDIAN: ReadonlySet<TwoWeekAlias> = new Set<TwoWeekAlias>(['decomposition', 'decomposition-net']);
+const ANSWERS_WITH_MEDIAN: ReadonlySet<TwoWeekAlias> = new Set<TwoWeekAlias>(['decomposition', 'combination', 'decomposition-net']);
 
 function answering(alias: TwoWeekAlias, predict: Predictor): Predictor {
   return ANSWERS_WITH_MEDIAN.has(alias) ? (history, dates) => predict(history, dates).map((row) => row.map(poissonMedian)) : predict;
@@ -181,6 +184,7 @@ export const BASELINE_FACTORIES: Record<Exclude<TwoWeekAlias, 'decomposition-net
   'naive-mean-4-weeks': () => new MeanOfLastFourWeekdays(),
   'seasonal-es': () => new SeasonalExponentialSmoothing(),
   decomposition: () => new DecompositionForecaster(),
+  combination: () => new CombinedForecaster('combination', [new DecompositionForecaster(), new MeanOfLastFourWeekdays()]),
 };
 
 /** Scores a predictor on origins (day indices) of a series: points of open intervals with actuals. */
@@ -255,7 +259,7 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
   const bandPoints = liveAlias === 'decomposition-net'
     ? candidates[liveAlias] ?? []
     : backtestPoints(series, bandOrigins, TWO_WEEK_DAYS, answering(liveAlias, classicPredictor(BASELINE_FACTORIES[liveAlias], calendar)));
-  const bands = calibrateBands(bandPoints);
+  const bands = calibrateBands(bandPoints, TWO_WEEK_BANDS);
   return {
     kind: 'two-week',
     skillGroupId: series.skillGroupId,
@@ -319,7 +323,7 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
     }
   } else {
     alias = 'naive-mean-4-weeks';
-    bands = naiveBands(history).step;
+    bands = naiveBands(history, 1, TWO_WEEK_BANDS).step;
     fallbackReason = span < MIN_HISTORY_DAYS
       ? `only ${span} days of history (the learned model needs ${MIN_HISTORY_DAYS}): baseline forecast`
       : 'no trained model: baseline forecast';

@@ -110,5 +110,26 @@ describe('metrics and bands', () => {
     expect(selectLive<string>({ structural: preferred, naive: luckyNaive, other: worseNaive }, 'structural', ['naive', 'other'])).toBe('naive');
     expect(selectLive<string>({ structural: preferred, other: worseNaive }, 'structural', ['other'])).toBe('structural');
   });
+
+  it('when the pick loses to a naive baseline on validation but a combination beats that baseline, then the combination goes live', () => {
+    const days = Array.from({ length: 14 }, (_, d) => d);
+    const points = (error: (day: number) => number): GroupedPoint[] => days.flatMap((d) => [0, 1, 2, 3].map(() => ({ actual: 100, p50: 100 + error(d), group: String(d) })));
+    const preferred = points((d) => (d % 2 ? 10 : -10));
+    const luckyNaive = points((d) => (d === 3 ? 0 : d % 2 ? 10 : -10));
+    const combination = points((d) => (d === 3 || d === 5 ? 0 : d % 2 ? 10 : -10));
+    expect(selectLive<string>({ structural: preferred, naive: luckyNaive, combination }, 'structural', ['naive'])).toBe('combination');
+    // never worse than the naive baseline: a combination that did worse than it does not go live
+    const worseCombination = points(() => 11);
+    expect(selectLive<string>({ structural: preferred, naive: luckyNaive, combination: worseCombination }, 'structural', ['naive'])).toBe('naive');
+  });
+
+  it('when every calibration residual is negative (a quiet spell), then a symmetric band still lies on both sides of the forecast', () => {
+    const quietSpell = Array.from({ length: 600 }, (_, i) => ({ p50: 50 + (i % 40), actual: 50 + (i % 40) - 4 - (i % 9) }));
+    const skewed = applyBand(calibrateBands(quietSpell), 70);
+    expect(skewed.p90).toBe(70); // the asymmetric quantiles put the p90 at the p50
+    const centred = applyBand(calibrateBands(quietSpell, { symmetric: true }), 70);
+    expect(centred.p90 - 70).toBeCloseTo(70 - centred.p10, 9);
+    expect(centred.p90).toBeGreaterThan(75);
+  });
 });
 
