@@ -24,7 +24,9 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     expect(stdout).toMatch(/Roster 1999-11-01 \+ 3 days \(Asia\/Jerusalem\): \d+ partner shifts/);
     expect(stdout).toContain('Checker: 0 hard-rule violations');
     expect(stdout).toMatch(/^PS +\d+/m);
-    expect(stdout).toContain('naive-mean-4-weeks (baseline fallback)');
+    // no registry given: each group's two-week forecaster is trained on its history before the period
+    expect(stderr).toContain('wfm plan: training the two-week forecaster of PS');
+    expect(stdout).not.toMatch(/^PS .*baseline fallback/m);
 
     const roster = readFileSync(path.join(out, 'roster.csv'), 'utf8').trim().split('\n');
     expect(roster[0]).toBe('agent_id,date,start,end,skill_group,breaks');
@@ -38,11 +40,13 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     expect(summary.summary.checkerViolations).toBe(0);
     expect(summary.summary.partnerShifts).toBe(roster.length - 1);
     expect(summary.forecastSources.map((s: { source: string }) => s.source)).toEqual(['computed-from-history', 'computed-from-history']);
+    expect(summary.forecastSources[0]).toMatchObject({ modelVersion: 'trained-now', baselineFallback: false });
     expect(summary.perSkillGroup[0]).toMatchObject({ skillGroupId: 'PS' });
   });
 
   test('when planned in-process, then the independent checker finds no violation and coverage matches the requirement rows', async () => {
-    const result = await plan({ ...files, from: '1999-11-01', days: '3', out, groups: 'PS,NE', searchIterations: '300' });
+    const result = await plan({ ...files, from: '1999-11-01', days: '3', out, groups: 'PS,NE', searchIterations: '300', train: false });
+    expect(result.forecastSources.map((f) => [f.alias, f.baselineFallback])).toEqual([['naive-mean-4-weeks', true], ['naive-mean-4-weeks', true]]);
     const agents = JSON.parse(readFileSync(files.agents, 'utf8')) as Agent[];
     expect(result.roster.shifts.length).toBeGreaterThan(0);
     expect(checkRoster(result.roster.shifts, agents, result.period)).toEqual([]);

@@ -1,20 +1,22 @@
 /**
  * `wfm plan`: forecast → requirement → roster, embedded (no Redis). Reads history, agents and skill
- * groups, forecasts each group from its history (the live model from --model-dir when there is one, else
- * the flagged baseline), builds and checks the roster with the same core as the `build-roster` job, and
+ * groups, forecasts each group from its history (the live model from --model-dir when there is one, else a
+ * two-week forecaster trained now on the history before the period, as `wfm forecast` does; the flagged
+ * baseline with --no-train or when the history is too short), builds and checks the roster with the same core as the `build-roster` job, and
  * writes roster.csv, coverage.csv, slots.csv and summary.json to --out, with a readable table on stdout
  * (or the summary as JSON with --json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Agent, SkillGroup } from '../../domain/types';
+import type { Agent, IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, WfmError } from '../../errors/wfm-error';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { buildRoster, periodInstants, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
 import { rosterToCsv } from '../../roster/assignment';
 import type { ShiftTemplate } from '../../roster/types';
 import { computePeriodForecast, type ForecastSource } from '../../services/period-forecast';
+import { trainForecaster } from '../../forecast';
 import { formatInstant, isValidZone } from '../../time/grid';
 import { loadAgents, loadHistory, loadSkillGroups, readJson } from '../input-files';
 
@@ -29,6 +31,8 @@ interface PlanOptions {
   tz?: string;
   templates?: string;
   modelDir?: string;
+  /** false (--no-train): no training now, the flagged baseline answers where no registry model does */
+  train?: boolean;
   searchIterations?: string;
   seed?: string;
   json?: boolean;
@@ -93,12 +97,30 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const forecasts = [];
   for (const group of groups) {
     progress(`forecasting ${group.id}`);
-    const history = intervals.filter((i) => i.skillGroupId === group.id && i.start < startMs && i.start >= startMs - LOOKBACK_DAYS * DAY_MS);
+    const before = intervals.filter((i) => i.skillGroupId === group.id && i.start < startMs);
+    const history = before.filter((i) => i.start >= startMs - LOOKBACK_DAYS * DAY_MS);
     if (!history.length) throw invalid(`no history of ${group.id} in the ${LOOKBACK_DAYS} days before ${options.from}`, [{ where: '--from', message: `the history of ${group.id} does not reach the period` }]);
-    forecasts.push(await computePeriodForecast({ group, history, startMs, days, live: (await registry?.loadLive(group.id, 'two-week')) ?? null }));
+    const live = registry ? await registry.loadLive(group.id, 'two-week') : options.train === false ? null : await trainedNow(group, before, progress);
+    forecasts.push(await computePeriodForecast({ group, history, startMs, days, live }));
   }
   const roster = buildRoster({ period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules }, (phase) => progress(phase));
   return { period, skillGroups: groups, excludedSkillGroups: excluded, forecastSources: forecasts.map((f) => f.source), roster };
+}
+
+/**
+ * The two-week forecaster trained on all the history before the period (a year teaches day-of-month and
+ * holiday effects the last weeks cannot). Too little history is not an error here: the flagged baseline
+ * answers, and the forecast source says why.
+ */
+async function trainedNow(group: SkillGroup, history: IntervalVolume[], progress: (line: string) => void): Promise<{ version: string; model: unknown } | null> {
+  progress(`training the two-week forecaster of ${group.id} on ${history.length} intervals`);
+  try {
+    const { model } = await trainForecaster({ history, skillGroup: group, horizon: 'two-week' });
+    return { version: 'trained-now', model };
+  } catch (err) {
+    if (err instanceof WfmError && err.code === 'insufficient-history') return null;
+    throw err;
+  }
 }
 
 const csvLine = (cells: Array<string | number>) => cells.join(',');
@@ -222,7 +244,8 @@ export function register(program: Command): void {
     .option('--groups <ids>', 'comma-separated skill groups (default: every group with history and a partner agent)')
     .option('--tz <zone>', 'zone the dates are read in (default: the first group\'s)')
     .option('--templates <file>', 'shift templates JSON (default: the built-in set)')
-    .option('--model-dir <dir>', 'forecast with the live two-week models of this registry (default: the baseline, flagged)')
+    .option('--model-dir <dir>', 'forecast with the live two-week models of this registry (default: train them now on the history)')
+    .option('--no-train', 'without --model-dir: no training, the flagged baseline forecasts (fast)')
     .option('--search-iterations <n>', 'ruin-and-recreate iterations of the assignment search (default: 3,000,000 / agents)')
     .option('--seed <n>', 'seed of the search (same seed, same roster)')
     .option('--json', 'print the summary as one JSON document')
