@@ -43,6 +43,7 @@ import { chooseBandFloor, fairnessReport, unfairDistance, type ClassFairness } f
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
+import { levelIntoBands } from './levelling';
 
 export interface AssignmentInput {
   plannedShifts: PlannedShift[];
@@ -124,6 +125,8 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
       engine.fitBands(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
     }
   }
+  // Agents still outside their band: chains of moves and swaps through colleagues (./levelling.ts).
+  if (passes > 0) levelIntoBands(engine);
   return engine.result();
 }
 
@@ -205,7 +208,7 @@ export class AssignmentEngine {
   private reachable: Float64Array | undefined;
   private readonly possibleTotalsCache = new Map<string, number[]>();
   private readonly keepAgent: Int32Array;
-  private readonly pinned: Uint8Array;
+  readonly pinned: Uint8Array;
   /** undo log of the ruin-and-recreate step: pairs (shift, agent) for a give, (shift, −1 − agent) for a take-back */
   private journal: number[] | null = null;
   private noise = 0;
@@ -273,14 +276,14 @@ export class AssignmentEngine {
     return cost;
   }
 
-  private give(shift: number, agentIndex: number): void {
+  give(shift: number, agentIndex: number): void {
     this.journal?.push(shift, agentIndex);
     const info = this.infos[shift];
     this.schedules[agentIndex].add(info, this.preferenceCost(agentIndex, info));
     this.assignedTo[shift] = agentIndex;
   }
 
-  private takeBack(shift: number): number {
+  takeBack(shift: number): number {
     const agentIndex = this.assignedTo[shift];
     this.journal?.push(shift, -1 - agentIndex);
     const info = this.infos[shift];
