@@ -45,6 +45,14 @@ for (const n of process.argv.slice(2).map(Number)) {
       if (d <= 1e-9) return;
       const agent = e.agents[x];
       console.log(`  OUT ${agent.id} ${cls} total ${s.totalHours} band ${floor}–${floor + width} skills ${agent.skills.map((q) => q.skillGroupId)} avail ${agent.availability ? 'limited' : '-'} daysOff ${agent.daysOff ?? '-'} weeks ${Array.from(s.hoursInWeek)} possible ${totals[k].slice(0, 30).join(',')}`);
+      // Uncovered shifts it could work: which rule stops it taking each one (coverage would gain).
+      const open = new Map<string, number>();
+      e.infos.forEach((info, t) => {
+        if (e.assignedTo[t] !== -1 || !e.eligible[t].includes(x)) return;
+        const key = `${info.shift.kind}/${info.hours}h:${firstRefusal(s, info, e.ctx)?.id ?? 'OK'}`;
+        open.set(key, (open.get(key) ?? 0) + 1);
+      });
+      if (open.size) console.log(`    uncovered it is eligible for: ${[...open.entries()].map(([k, v]) => `${k}×${v}`).join(' ')}`);
       const shifts = Array.from(s.shiftOnDay).filter((t) => t >= 0);
       for (const t of shifts) {
         const info = e.ctx.shifts[t];

@@ -24,25 +24,28 @@ import { chooseBandFloor } from './fairness';
 import { canTake, weeksBelowMinimumHours } from './rules';
 
 export interface LevellingOptions {
-  /** steps (moves or swaps) tried over the whole pass; default 500 per agent */
+  /** steps (moves or swaps) tried over the whole pass; default 1,000 per agent */
   maxSteps?: number;
-  /** steps tried per chain start; default 20,000 */
+  /** steps tried per chain start; default 100,000 */
   maxStepsPerOffender?: number;
   /** longest chain (steps); default 5 */
   maxChainSteps?: number;
 }
 
 /**
- * Steps a chain may take, and how many candidate steps are tried at each depth (best first). On the bench's 200-agent instance the kept chains are 2–3 steps long and found within a few thousand
- * tries; narrower beams (8, 5, 3, 2) missed one of them, wider and deeper ones found nothing more.
+ * Steps a chain may take (its length), and how many candidate steps are tried at each depth, best
+ * first. The first step is where the outside agent's own few options are (a weekday-only agent can
+ * only hand over day shifts): a wide first level found a four-step chain on the bench's 200-agent
+ * instance (weekday-only full-timer → part-timer → full-timer → swap with a part-timer → 4-hour shift
+ * to another) that a first level of 10 missed; deeper levels beyond five found nothing more.
  */
-const BEAM_WIDTHS = [10, 6, 4, 3, 2];
+const BEAM_WIDTHS = [30, 8, 5, 3, 2];
 const EPS = 1e-6;
 /** rounds over the agents still outside (a kept chain can open a way for another) */
 const ROUNDS = 3;
 /** budget of steps tried (moves and swaps applied and checked against the rules) */
-const STEPS_PER_AGENT = 500;
-const STEPS_PER_OFFENDER = 20_000;
+const STEPS_PER_AGENT = 1000;
+const STEPS_PER_OFFENDER = 100_000;
 
 interface Step {
   /** the shift moved from `from` to `to` */
