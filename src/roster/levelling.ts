@@ -14,10 +14,11 @@
  * The search: from an agent outside its band, a depth-first ejection chain. Each step moves one shift
  * to a colleague, or swaps two shifts of different lengths, between the chain's most-out agent and
  * anyone eligible (any class); steps are ranked by how much they shrink the distance outside the bands
- * and only the best few are tried at each depth. A chain is kept as soon as the agents it touched are
- * fewer outside (or as many, less far) with every hard rule kept, no week newly below the contract
- * minimum and no class's max − min wider; otherwise it is undone. Shifts only change hands, so
- * coverage cannot drop. Deterministic (no random choice) and budgeted by the number of steps tried.
+ * and only the best few are tried at each depth (shortest chains first: iterative deepening). A chain
+ * is kept as soon as the agents it touched are fewer outside and no further out in total, with every
+ * hard rule kept, no week newly below the contract minimum and no class's max − min wider; otherwise
+ * it is undone. Shifts only change hands (top-ups and pinned shifts stay put), so coverage cannot
+ * drop. Deterministic (no random choice) and budgeted by the number of steps tried, not by time.
  */
 import type { AssignmentEngine } from './assign';
 import { chooseBandFloor } from './fairness';
