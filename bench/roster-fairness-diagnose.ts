@@ -2,7 +2,8 @@
  * Why do agents stay outside their class's fairness band? Runs the assignment pipeline of
  * bench/roster.bench.ts's scale part (same instances) and prints, per agent outside the band, its total,
  * the band, its possible totals, and for each of its shifts which classmates could take it and which
- * rule blocks the others. `tsx bench/roster-fairness-diagnose.ts 200 1000`
+ * rule blocks the others, and the uncovered shifts it could work. `tsx bench/roster-fairness-diagnose.ts 200 1000`
+ * (SEED=… for another synthetic instance, LEVEL=0 to leave out the band levelling pass).
  */
 import { AssignmentEngine } from '../src/roster/assign';
 import { levelIntoBands } from '../src/roster/levelling';
@@ -19,7 +20,7 @@ const PERIOD: PlanningPeriod = { from: '1999-02-01', days: 14, timeZone: 'Asia/J
 const BENCH_TEMPLATES = DEFAULT_TEMPLATES.filter((t) => t.id !== 'mid-part');
 
 for (const n of process.argv.slice(2).map(Number)) {
-  const instance = syntheticRosterInstance({ agents: n, ...PERIOD, seed: 2026 });
+  const instance = syntheticRosterInstance({ agents: n, ...PERIOD, seed: Number(process.env.SEED ?? 2026) });
   const plan = planShifts({ skillGroups: instance.skillGroups, requirement: instance.requirement, templates: BENCH_TEMPLATES, dates: localDates(PERIOD.from, PERIOD.days, PERIOD.timeZone), clock: () => performance.now() });
   const t0 = performance.now();
   const engine = runPipeline(instance.agents.filter((a) => a.kind === 'partner'), plan.shifts);
@@ -95,6 +96,7 @@ function runPipeline(agents: Agent[], planned: PlannedShift[]): AssignmentEngine
   engine.topUpToMinimumHours();
   engine.levelHours(budget);
   engine.fitBands(budget);
+  console.log('  outside before the levelling pass:', engine.result().fairness.map((c) => `${c.contractClass} ${c.agentsOutsideBand}`).join(', '));
   const tl = performance.now();
   if (process.env.LEVEL !== '0') console.log('  chains', levelIntoBands(engine), `${(performance.now() - tl).toFixed(0)} ms`);
   return engine;
