@@ -98,6 +98,6 @@ function runPipeline(agents: Agent[], planned: PlannedShift[]): AssignmentEngine
   engine.fitBands(budget);
   console.log('  outside before the levelling pass:', engine.result().fairness.map((c) => `${c.contractClass} ${c.agentsOutsideBand}`).join(', '));
   const tl = performance.now();
-  if (process.env.LEVEL !== '0') console.log('  chains', levelIntoBands(engine), `${(performance.now() - tl).toFixed(0)} ms`);
+  if (process.env.LEVEL !== '0') console.log('  chains', levelIntoBands(engine, process.env.PER ? { maxStepsPerOffender: Number(process.env.PER), maxSteps: 20 * Number(process.env.PER) } : {}), `${(performance.now() - tl).toFixed(0)} ms`);
   return engine;
 }

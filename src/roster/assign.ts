@@ -13,7 +13,9 @@
  *      from the class mean, for agents outside the class's fairness band (./fairness.ts) — then
  *      weekend and late shares are evened out by swaps that keep hours equal;
  *   5. top-ups — extra shifts shaped like planned ones where the weekly minimum still fails, chosen by
- *      the DP (fewest extra hours under every rule), followed by one more levelling.
+ *      the DP (fewest extra hours under every rule), followed by one more levelling;
+ *   6. band levelling (./levelling.ts) — ejection chains of single-shift moves and swaps, across
+ *      classes, for agents still outside their fairness band.
  * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: every
  * random choice comes from the seeded generator and every phase is budgeted by work, not time.
  */
