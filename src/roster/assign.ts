@@ -12,6 +12,10 @@
  *      shifts and re-plan their whole period in turn — for a week below the minimum, for hours far
  *      from the class mean, for agents outside the class's fairness band (./fairness.ts) — then
  *      weekend and late shares are evened out by swaps that keep hours equal;
+ *   4b. when the plan holds more hours than the agents can work ("capacity binds"): construction by
+ *      whole schedules (one-agent DP, days-bound contracts first), a capacity-waste term in the search
+ *      objective (./capacity.ts: a full-timer's day spent on a 4-hour shift loses 4.5 h for good), and
+ *      trades of a wasteful short shift for a colleague's longer one followed by a DP re-plan of both;
  *   5. top-ups — extra shifts shaped like planned ones where the weekly minimum still fails, chosen by
  *      the DP (fewest extra hours under every rule), followed by one more levelling.
  * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: every
@@ -96,7 +100,6 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   engine.placeKeptAndFrozen(input.keep ?? {}, new Set(input.frozen ?? []));
   if (engine.capacityBinds()) engine.constructBySchedules();
   engine.construct();
-  engine.debug('construct');
   const passes = input.options?.localSearchPasses ?? 4;
   for (let pass = 0; pass < passes; pass++) {
     const moved = engine.repairUncovered() + engine.liftToMinimumHours() + engine.balanceHours() + engine.balanceWeekendAndLate();
@@ -104,11 +107,8 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   }
   const iterations = input.options?.ruinAndRecreateIterations ?? Math.max(300, Math.min(100_000, Math.round(3_000_000 / Math.max(1, partners.length))));
   if (iterations > 0) {
-    engine.debug('passes');
     engine.ruinAndRecreate(iterations);
-    engine.debug('r&r');
     engine.tradeCapacity(EXCHANGE_ATTEMPTS_PER_AGENT * 10 * partners.length);
-    engine.debug('trade');
     engine.repairUncovered();
     engine.balanceHours();
     engine.balanceWeekendAndLate();
@@ -122,7 +122,6 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
       if (moved === 0) break;
     }
     engine.balanceWeekendAndLate();
-    engine.debug('exchanges');
   }
   if (input.options?.topUpToMinimumHours !== false) {
     engine.topUpToMinimumHours();
@@ -165,9 +164,7 @@ const CAPACITY_LOSS_WEIGHT = 3;
  * shift), counted only while shifts stay uncovered: it steers the search towards rosters where the
  * short shifts sit with hours-bound agents, from which freed capacity covers more; below an uncovered hour
  */
-const CAPACITY_WASTE_WEIGHT = Number(process.env.WASTE_W ?? 2);
-/** rounds of the whole-schedule construction (squeaky wheel over the agents' order) when capacity binds */
-const SCHEDULE_CONSTRUCTION_ROUNDS = Number(process.env.SC_ROUNDS ?? 30);
+const CAPACITY_WASTE_WEIGHT = 2;
 /** random value (in objective points) added to each candidate shift of the DP, to vary equal choices */
 const PLAN_NOISE = 0.3;
 /** value of keeping a re-planned shift with the agent who had it (a change costs the agents) */
@@ -399,26 +396,12 @@ export class AssignmentEngine {
     const wasteOnShortest = Float64Array.from(this.agents, (agent, a) =>
       this.weekCapacity.waste(this.lengthsId[a], Math.round(agent.contract.maxHoursPerWeek * 60), this.workDaysCap(a, 0), shortest, 1),
     );
-    let order = Array.from(this.agents, (_, a) => a).sort(
+    const order = Array.from(this.agents, (_, a) => a).sort(
       (x, y) => wasteOnShortest[y] - wasteOnShortest[x] || this.eligibleShifts[x].length - this.eligibleShifts[y].length || x - y,
     );
-    const start = Int32Array.from(this.assignedTo);
-    let best = Infinity;
-    let bestAssignment = start;
-    for (let round = 0; round < SCHEDULE_CONSTRUCTION_ROUNDS; round++) {
-      this.restore(start);
-      for (const a of order) this.planAgent(a);
-      const value = this.searchObjective(false);
-      if (value < best - 1e-9) {
-        best = value;
-        bestAssignment = Int32Array.from(this.assignedTo);
-      }
-      // Squeaky wheel: agents left with wasted capacity or below their minimum plan earlier next time.
-      const trouble = Float64Array.from(this.agents, (_, a) => this.capacityWasteHours(a) + BELOW_MINIMUM_SEARCH_COST * this.weeksBelow(a));
-      const position = new Map(order.map((a, k) => [a, k]));
-      order = [...order].sort((x, y) => position.get(x)! - (trouble[x] > 1e-9 ? order.length : 0) - (position.get(y)! - (trouble[y] > 1e-9 ? order.length : 0)));
-    }
-    this.restore(bestAssignment);
+    // Agents holding pinned shifts are left to the greedy construction: the DP does not reserve room
+    // for forced shifts later in a week.
+    for (const a of order) if (!this.holdsPinned(a)) this.planAgent(a);
   }
 
   /**
@@ -875,14 +858,14 @@ export class AssignmentEngine {
     let attempts = 0;
     let moves = 0;
     for (let a = 0; a < this.agents.length && attempts < maxAttempts; a++) {
-      if (!this.hasUncovered() || this.capacityWasteHours(a) <= 1e-9) continue;
+      if (!this.hasUncovered() || this.capacityWasteHours(a) <= 1e-9 || this.holdsPinned(a)) continue;
       for (const s of this.shiftsOf(a)) {
         if (attempts >= maxAttempts || this.pinned[s] || s >= this.infos.length || this.assignedTo[s] !== a) continue;
         const short = this.infos[s];
         let traded = false;
         for (const b of this.eligible[s]) {
           if (traded || attempts >= maxAttempts) break;
-          if (b === a) continue;
+          if (b === a || this.holdsPinned(b)) continue;
           for (const t of this.shiftsOf(b)) {
             if (t >= this.infos.length || this.pinned[t]) continue;
             const long = this.infos[t];
@@ -890,14 +873,12 @@ export class AssignmentEngine {
             attempts++;
             this.journal = [];
             if (this.trySwap(s, a, t, b)) {
-              // Re-plan both whole schedules from their own shifts and the uncovered ones (the DP
-              // keeps forced shifts only where they are pinned, so nothing is forced here).
+              // Re-plan both whole schedules from their own shifts and the uncovered ones (released
+              // first: the DP does not reserve room for forced shifts later in a week).
               this.releaseAgent(b);
               this.planAgent(b);
               this.releaseAgent(a);
               this.planAgent(a);
-              this.verify(a, 'plan-a');
-              this.verify(b, 'plan-b');
               const candidate = this.searchObjective(false);
               if (candidate < current - 1e-9) {
                 current = candidate;
@@ -918,17 +899,8 @@ export class AssignmentEngine {
     return moves;
   }
 
-  private verify(a: number, label: string): void {
-    if (!process.env.RDEBUG) return;
-    const j = this.journal;
-    this.journal = null;
-    for (const t of this.shiftsOf(a)) {
-      this.takeBack(t);
-      const ok = canTake(this.schedules[a], this.infos[t], this.ctx);
-      this.give(t, a);
-      if (!ok) console.log('VIOLATION', label, a, this.infos[t].shift.id);
-    }
-    this.journal = j;
+  private holdsPinned(a: number): boolean {
+    return this.shiftsOf(a).some((t) => t < this.infos.length && this.pinned[t] === 1);
   }
 
   private hasUncovered(): boolean {
@@ -1320,17 +1292,6 @@ export class AssignmentEngine {
     const classes = new Map<string, number[]>();
     this.agents.forEach((a, i) => classes.set(a.contract.class, [...(classes.get(a.contract.class) ?? []), i]));
     return classes;
-  }
-
-  debug(label: string): void {
-    if (!process.env.RDEBUG) return;
-    let unc = 0;
-    for (let i = 0; i < this.infos.length; i++) if (this.assignedTo[i] === -1) unc += this.infos[i].hours;
-    let waste = 0;
-    let ftShort = 0;
-    for (let a = 0; a < this.agents.length; a++) waste += this.capacityWasteHours(a);
-    for (let i = 0; i < this.infos.length; i++) if (this.assignedTo[i] >= 0 && this.infos[i].hours < 5 && this.agents[this.assignedTo[i]].contract.class === 'full-time') ftShort++;
-    console.log(`  [${label}] uncovered ${unc} waste ${waste} ftShort ${ftShort} obj ${this.searchObjective(false).toFixed(1)}`);
   }
 
   result(): AssignmentResult {
