@@ -213,13 +213,14 @@ async function exactReference(): Promise<string> {
       'colleagues\' shifts priced by what they lose, sequential DP constructions in priority orders (squeaky wheel), Lagrangian prices on ' +
       'the shifts, and column generation with a small packing simplex (its LP bound, ≈ 1960, matches HiGHS\'s; the LP solutions are fractional and ' +
       'diving was too slow in TypeScript). ' +
-      'Since then (kept, see src/roster/capacity.ts): when the plan holds more hours than the agents can work, construction by whole ' +
-      'schedules (one-agent DP, days-bound contracts first), a capacity-waste term in the search objective (hours of a week\'s contract ' +
-      'made unreachable, e.g. 4.5 h for a full-timer\'s 4-hour shift) and trades of a wasteful short shift for a colleague\'s longer one ' +
-      'with a DP re-plan of both. They move the mean over seeds a little, not to the optimum: the search still ends with 2–5 full-timers\' ' +
-      '4-hour shifts. Tried and not kept: squeaky-wheel rounds of that construction, shift values net of waste in the DP construction (worse), ' +
-      'waste-targeted 2–3-agent DP exchanges (no gain), and merging the schedules the search visited with a set-packing MIP ' +
-      '(javascript-lp-solver did not finish on ~3,500 columns; even HiGHS found only ≈ 2130 in them in 60 s).',
+      'Tried next (branch roster-gap, commit d929877; not kept): when the plan holds more hours than the agents can work, construction by whole ' +
+      'schedules (one-agent DP, days-bound contracts first, with or without squeaky-wheel rounds), a capacity-waste term in the search ' +
+      'objective (hours of a week\'s contract made unreachable by the shifts worked: 4.5 h for a full-timer\'s 4-hour shift, 0.5 h for a ' +
+      'part-timer\'s) and trades of a wasteful short shift for a colleague\'s longer one with a DP re-plan of both. Mean over seeds 1–8 ' +
+      '2130.7 against 2148.8 here, within the seed-to-seed spread, seed 1 worse (2180.5), 50-agent fairness slightly worse: the search still ' +
+      'ends with 2–5 full-timers\' 4-hour shifts. Also no gain: shift values net of waste in the DP construction (worse), waste-targeted ' +
+      '2–3-agent DP exchanges, trades alternating with shorter ruin-and-recreate runs, and merging the schedules the search visited with a ' +
+      'set-packing MIP (javascript-lp-solver did not finish on ~3,500 columns; HiGHS found only ≈ 2130 among them in 60 s).',
   ].join('\n');
 }
 

@@ -12,10 +12,6 @@
  *      shifts and re-plan their whole period in turn — for a week below the minimum, for hours far
  *      from the class mean, for agents outside the class's fairness band (./fairness.ts) — then
  *      weekend and late shares are evened out by swaps that keep hours equal;
- *   4b. when the plan holds more hours than the agents can work ("capacity binds"): construction by
- *      whole schedules (one-agent DP, days-bound contracts first), a capacity-waste term in the search
- *      objective (./capacity.ts: a full-timer's day spent on a 4-hour shift loses 4.5 h for good), and
- *      trades of a wasteful short shift for a colleague's longer one followed by a DP re-plan of both;
  *   5. top-ups — extra shifts shaped like planned ones where the weekly minimum still fails, chosen by
  *      the DP (fewest extra hours under every rule), followed by one more levelling.
  * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: every
@@ -47,7 +43,6 @@ import { chooseBandFloor, fairnessReport, unfairDistance, type ClassFairness } f
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
-import { WeekCapacity } from './capacity';
 
 export interface AssignmentInput {
   plannedShifts: PlannedShift[];
@@ -98,7 +93,6 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   validateAssignmentInput(partners, input.plannedShifts);
   const engine = new AssignmentEngine(partners, input.plannedShifts, input.period, input.options ?? {});
   engine.placeKeptAndFrozen(input.keep ?? {}, new Set(input.frozen ?? []));
-  if (engine.capacityBinds()) engine.constructBySchedules();
   engine.construct();
   const passes = input.options?.localSearchPasses ?? 4;
   for (let pass = 0; pass < passes; pass++) {
@@ -108,7 +102,6 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   const iterations = input.options?.ruinAndRecreateIterations ?? Math.max(300, Math.min(100_000, Math.round(3_000_000 / Math.max(1, partners.length))));
   if (iterations > 0) {
     engine.ruinAndRecreate(iterations);
-    engine.tradeCapacity(EXCHANGE_ATTEMPTS_PER_AGENT * 10 * partners.length);
     engine.repairUncovered();
     engine.balanceHours();
     engine.balanceWeekendAndLate();
@@ -159,12 +152,6 @@ const SHARE_SPREAD_WEIGHT = 0.25;
 const PREFERENCE_SEARCH_WEIGHT = 0.05;
 /** score points per contract hour made unreachable this week */
 const CAPACITY_LOSS_WEIGHT = 3;
-/**
- * weight of an hour of weekly contract capacity made unreachable (a full-timer's day spent on a short
- * shift), counted only while shifts stay uncovered: it steers the search towards rosters where the
- * short shifts sit with hours-bound agents, from which freed capacity covers more; below an uncovered hour
- */
-const CAPACITY_WASTE_WEIGHT = 2;
 /** random value (in objective points) added to each candidate shift of the DP, to vary equal choices */
 const PLAN_NOISE = 0.3;
 /** value of keeping a re-planned shift with the agent who had it (a change costs the agents) */
@@ -228,10 +215,6 @@ export class AssignmentEngine {
   private readonly classMembers: number[][];
   /** skill groups of each agent as a bit set (first 31 skill groups; beyond that every bit is set) */
   private readonly skillMask: Int32Array;
-  /** week capacities for the capacity-waste measure (./capacity.ts) */
-  private readonly weekCapacity = new WeekCapacity();
-  /** per agent: id of the set of lengths (minutes) of the shifts it is eligible for */
-  private readonly lengthsId: Int32Array;
   private readonly topUpInfos: ShiftInfo[] = [];
   private readonly topUpAgent: number[] = [];
   private readonly stats = { constructionAssigned: 0, repairMoves: 0, minimumHoursMoves: 0, fairnessMoves: 0, ruinAndRecreateAccepted: 0 };
@@ -273,7 +256,6 @@ export class AssignmentEngine {
     this.longestShiftHours = this.infos.reduce((m, i) => Math.max(m, i.hours), 0);
     this.shortestPlannedHours = this.infos.reduce((m, i) => Math.min(m, i.hours), Infinity);
     this.guaranteed = Float64Array.from(agents, (a) => this.model.weekLength.filter((len) => len === 7).length * a.contract.minHoursPerWeek);
-    this.lengthsId = Int32Array.from(agents, (_, a) => this.weekCapacity.idOf(Array.from(this.eligibleShifts[a], (s) => Math.round(this.infos[s].hours * 60))));
     this.capacity = Float64Array.from(agents, (a) =>
       this.model.weekLength.reduce((sum, len) => sum + (a.contract.maxHoursPerWeek * len) / 7, 0),
     );
@@ -373,38 +355,6 @@ export class AssignmentEngine {
   }
 
   /**
-   * True when the planned hours reach the agents' summed weekly maximum: capacity, not the choice of
-   * agent, then decides coverage, and every wasted hour of a contract is an hour uncovered.
-   */
-  capacityBinds(): boolean {
-    let planned = 0;
-    for (let i = 0; i < this.infos.length; i++) if (this.assignedTo[i] === -1 && this.eligible[i].length > 0) planned += this.infos[i].hours;
-    let room = 0;
-    for (let a = 0; a < this.agents.length; a++) room += this.capacity[a] - this.schedules[a].totalHours;
-    return planned >= room;
-  }
-
-  /**
-   * Construction when capacity binds: agents take whole schedules in turn (one-agent DP, each shift
-   * worth its hours), those who waste most on a short shift (days-bound contracts: a full-timer's day
-   * is 8.5 h) first and, among them, those with the fewest eligible shifts. The days-bound agents thus
-   * fill their days with long shifts and the hours-bound ones (part-timers) absorb the short ones —
-   * the pattern of the exact optimum on the reference instance.
-   */
-  constructBySchedules(): void {
-    const shortest = Math.round(this.shortestPlannedHours * 60);
-    const wasteOnShortest = Float64Array.from(this.agents, (agent, a) =>
-      this.weekCapacity.waste(this.lengthsId[a], Math.round(agent.contract.maxHoursPerWeek * 60), this.workDaysCap(a, 0), shortest, 1),
-    );
-    const order = Array.from(this.agents, (_, a) => a).sort(
-      (x, y) => wasteOnShortest[y] - wasteOnShortest[x] || this.eligibleShifts[x].length - this.eligibleShifts[y].length || x - y,
-    );
-    // Agents holding pinned shifts are left to the greedy construction: the DP does not reserve room
-    // for forced shifts later in a week.
-    for (const a of order) if (!this.holdsPinned(a)) this.planAgent(a);
-  }
-
-  /**
    * Contract hours the agent can no longer work this week because a working day goes to a short
    * shift (a full-timer with five days and 42.5 hours loses 4.5 h on a 4-hour shift; a part-timer
    * usually loses nothing). Short shifts then go to whoever wastes least.
@@ -417,23 +367,6 @@ export class AssignmentEngine {
     const before = Math.min(room, daysLeft * this.longestShiftHours);
     const after = Math.min(room - info.hours, (daysLeft - 1) * this.longestShiftHours) + info.hours;
     return Math.max(0, before - after);
-  }
-
-  /** Most working days of the week the rules allow the agent (two days off in a complete week). */
-  private workDaysCap(agentIndex: number, week: number): number {
-    const len = this.model.weekLength[week];
-    return Math.min(this.agents[agentIndex].contract.maxDaysPerWeek, len === 7 ? 5 : len);
-  }
-
-  /** Hours of the agent's weekly contract capacity its current shifts make unreachable (./capacity.ts). */
-  private capacityWasteHours(agentIndex: number): number {
-    const s = this.schedules[agentIndex];
-    const maxMinutes = Math.round(s.agent.contract.maxHoursPerWeek * 60);
-    let minutes = 0;
-    for (let w = 0; w < this.model.weeks; w++) {
-      minutes += this.weekCapacity.waste(this.lengthsId[agentIndex], maxMinutes, this.workDaysCap(agentIndex, w), Math.round(s.hoursInWeek[w] * 60), s.daysInWeek[w]);
-    }
-    return minutes / 60;
   }
 
   /** After taking the shift, can the agent's remaining working days still lift the week to its minimum? */
@@ -565,14 +498,11 @@ export class AssignmentEngine {
     }
     let below = 0;
     let preferenceMisses = 0;
-    let waste = 0;
     for (const sch of this.schedules) {
       below += weeksBelowMinimumHours(sch, this.model).length;
       preferenceMisses += sch.preferencePenalty;
-      // Only while shifts stay uncovered does lost capacity cost coverage.
-      if (uncovered > 0) waste += this.capacityWasteHours(sch.agentIndex);
     }
-    return UNCOVERED_HOUR_WEIGHT * uncovered + CAPACITY_WASTE_WEIGHT * waste + spread + BELOW_MINIMUM_SEARCH_COST * below + PREFERENCE_SEARCH_WEIGHT * preferenceMisses;
+    return UNCOVERED_HOUR_WEIGHT * uncovered + spread + BELOW_MINIMUM_SEARCH_COST * below + PREFERENCE_SEARCH_WEIGHT * preferenceMisses;
   }
 
   /**
@@ -844,68 +774,6 @@ export class AssignmentEngine {
     }
     this.stats.minimumHoursMoves += moves;
     return moves;
-  }
-
-  /**
-   * Capacity exchanges (while shifts stay uncovered): an agent whose shorter shift wastes part of its
-   * week (./capacity.ts — a full-timer on a 4-hour shift) trades it for a longer shift of a colleague
-   * in the same week, the colleague taking the short one; then both fill their freed room from the
-   * uncovered shifts with the one-agent DP (their other shifts kept). Evaluated as a whole: kept when
-   * the search objective (coverage, spread, wasted capacity) improves, else undone.
-   */
-  tradeCapacity(maxAttempts: number): number {
-    let current = this.searchObjective(false);
-    let attempts = 0;
-    let moves = 0;
-    for (let a = 0; a < this.agents.length && attempts < maxAttempts; a++) {
-      if (!this.hasUncovered() || this.capacityWasteHours(a) <= 1e-9 || this.holdsPinned(a)) continue;
-      for (const s of this.shiftsOf(a)) {
-        if (attempts >= maxAttempts || this.pinned[s] || s >= this.infos.length || this.assignedTo[s] !== a) continue;
-        const short = this.infos[s];
-        let traded = false;
-        for (const b of this.eligible[s]) {
-          if (traded || attempts >= maxAttempts) break;
-          if (b === a || this.holdsPinned(b)) continue;
-          for (const t of this.shiftsOf(b)) {
-            if (t >= this.infos.length || this.pinned[t]) continue;
-            const long = this.infos[t];
-            if (long.week !== short.week || long.hours <= short.hours + 1e-9 || !this.eligibleSets[t].has(a)) continue;
-            attempts++;
-            this.journal = [];
-            if (this.trySwap(s, a, t, b)) {
-              // Re-plan both whole schedules from their own shifts and the uncovered ones (released
-              // first: the DP does not reserve room for forced shifts later in a week).
-              this.releaseAgent(b);
-              this.planAgent(b);
-              this.releaseAgent(a);
-              this.planAgent(a);
-              const candidate = this.searchObjective(false);
-              if (candidate < current - 1e-9) {
-                current = candidate;
-                moves++;
-                traded = true;
-                this.journal = null;
-                break;
-              }
-              this.undo();
-            }
-            this.journal = null;
-          }
-        }
-        if (traded) break;
-      }
-    }
-    this.stats.repairMoves += moves;
-    return moves;
-  }
-
-  private holdsPinned(a: number): boolean {
-    return this.shiftsOf(a).some((t) => t < this.infos.length && this.pinned[t] === 1);
-  }
-
-  private hasUncovered(): boolean {
-    for (let i = 0; i < this.infos.length; i++) if (this.assignedTo[i] === -1 && this.eligible[i].length > 0) return true;
-    return false;
   }
 
   /** Agents sharing at least one skill with `a` (a included). */
