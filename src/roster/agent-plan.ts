@@ -207,6 +207,26 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
   const keyRange = blockRange * blockRange * runRange * 8 * 16 * weekRange * totalRange;
   if (!(keyRange < Number.MAX_SAFE_INTEGER)) throw new RangeError(`agent plan state key out of range (${days} days, ${blockRange - 1} shifts a day)`);
 
+  // Forced shifts count whatever the rules say, so a shift chosen before them must leave room for them:
+  // the forced minutes and days still to come in its week (and period), and a run of forced days right after.
+  const forcedMinutesAfter = new Float64Array(days);
+  const forcedDaysAfter = new Int32Array(days);
+  const forcedTotalAfter = new Float64Array(days);
+  const forcedRunAfter = new Int32Array(days);
+  for (let d = days - 2; d >= 0; d--) {
+    const next = options[d + 1];
+    const nextMinutes = next.forced ? next.minutes[0] : 0;
+    const sameWeek = Math.floor((d + 1) / 7) === Math.floor(d / 7);
+    forcedMinutesAfter[d] = nextMinutes + (sameWeek ? forcedMinutesAfter[d + 1] : 0);
+    forcedDaysAfter[d] = (next.forced ? 1 : 0) + (sameWeek ? forcedDaysAfter[d + 1] : 0);
+    if (!sameWeek) {
+      forcedMinutesAfter[d] = 0;
+      forcedDaysAfter[d] = 0;
+    }
+    forcedTotalAfter[d] = nextMinutes + forcedTotalAfter[d + 1];
+    forcedRunAfter[d] = next.forced ? 1 + forcedRunAfter[d + 1] : 0;
+  }
+
   const tables: StateTable[] = [];
   let states = new StateTable(64);
   states.offer(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -275,12 +295,16 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
       const below = states.below[i];
       if (!today.forced) {
         offer(value, i, -1, states.blocksAfterNext[i], 0, 0, weekDays, Math.min(2, free + 1), adjacent | previousFree, 1, weekMinutes, totalMinutes, below);
-        if (weekDays + 1 > contract.maxDaysPerWeek || run + 1 > contract.maxConsecutiveDays) continue;
+        if (weekDays + 1 + forcedDaysAfter[d] > contract.maxDaysPerWeek || run + 1 + forcedRunAfter[d] > contract.maxConsecutiveDays) continue;
+      } else if (states.blocksNext[i] > 0) {
+        // A chosen shift may not cut the rest before a forced one (two forced shifts may: they are given).
+        const blockedByForced = states.pick[i] >= 0 ? options[d - 1].forced : d >= 2 && options[d - 2].forced;
+        if (!blockedByForced) continue;
       }
       // Options below the rest prefix start too soon after the last shift.
       for (let k = today.forced ? 0 : states.blocksNext[i]; k < today.infos.length; k++) {
         const minutes = today.minutes[k];
-        if (!today.forced && (weekMinutes + minutes > maxWeekMinutes || totalMinutes + minutes > maxTotalMinutes)) continue;
+        if (!today.forced && (weekMinutes + minutes + forcedMinutesAfter[d] > maxWeekMinutes || totalMinutes + minutes + forcedTotalAfter[d] > maxTotalMinutes)) continue;
         offer(value + today.values[k], i, k, today.blocksNext[k], today.blocksAfterNext[k], run + 1, weekDays + 1, free, adjacent, 0, weekMinutes + minutes, totalMinutes + minutes, below);
       }
     }
