@@ -17,8 +17,9 @@
  * and only the best few are tried at each depth (shortest chains first: iterative deepening). A chain
  * is kept as soon as the agents it touched are fewer outside and no further out in total, with every
  * hard rule kept, no week newly below the contract minimum and no class's max − min wider; otherwise
- * it is undone. Shifts only change hands (top-ups and pinned shifts stay put), so coverage cannot
- * drop. Deterministic (no random choice) and budgeted by the number of steps tried, not by time.
+ * it is undone. Shifts only change hands (top-ups and pinned shifts — frozen, or kept from the published
+ * roster by a re-plan — stay put), so coverage cannot drop. Deterministic (no random choice) and
+ * budgeted by the number of steps tried, not by time.
  */
 import type { AssignmentEngine } from './assign';
 import { chooseBandFloor } from './fairness';
