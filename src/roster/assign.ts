@@ -1050,10 +1050,11 @@ export class AssignmentEngine {
               const p = sorted[hi];
               const q = sorted[lo];
               if (count(p) - count(q) <= 1) continue;
+              // Top-up shifts (indices past the planned ones) belong to their agent's minimum: never swapped.
               for (const t of this.shiftsOf(p)) {
-                if (!this.infos[t][flag] || this.pinned[t] || !this.eligibleSets[t].has(q)) continue;
+                if (t >= this.infos.length || !this.infos[t][flag] || this.pinned[t] || !this.eligibleSets[t].has(q)) continue;
                 for (const u of this.shiftsOf(q)) {
-                  if (this.infos[u][flag] || this.pinned[u] || this.infos[u].hours !== this.infos[t].hours || !this.eligibleSets[u].has(p)) continue;
+                  if (u >= this.infos.length || this.infos[u][flag] || this.pinned[u] || this.infos[u].hours !== this.infos[t].hours || !this.eligibleSets[u].has(p)) continue;
                   if (this.trySwap(t, p, u, q)) {
                     moves++;
                     improved = true;

@@ -87,3 +87,27 @@ describe('band levelling (chains of moves and swaps between agents outside their
     expect(second.engine.result().roster.map((s) => `${s.id}:${s.agentId}`)).toEqual(first.engine.result().roster.map((s) => `${s.id}:${s.agentId}`));
   });
 });
+
+describe('weekend and late shares after top-ups', () => {
+  test('when an agent holds a top-up shift, then evening out weekend shifts leaves it alone instead of failing', () => {
+    // P works every weekend day; Q one weekday a week, below its 16-hour minimum, so Q gets top-ups.
+    const plan: Array<[string, PlannedShift]> = [
+      ['P', shift(day(5), '08:00', 8.5, { id: 'p5' })],
+      ['P', shift(day(6), '08:00', 8.5, { id: 'p6' })],
+      ['P', shift(day(12), '08:00', 8.5, { id: 'p12' })],
+      ['P', shift(day(13), '08:00', 8.5, { id: 'p13' })],
+      ['Q', shift(day(1), '08:00', 8.5, { id: 'q1' })],
+      ['Q', shift(day(8), '08:00', 8.5, { id: 'q8' })],
+    ];
+    const agents = ['P', 'Q'].map((id) => agent(id, {}, { minHoursPerWeek: 16 }));
+    const engine = new AssignmentEngine(agents, plan.map(([, s]) => s), PERIOD, {});
+    plan.forEach(([id], k) => engine.give(k, agents.findIndex((a) => a.id === id)));
+    engine.topUpToMinimumHours();
+    expect(engine.result().topUps.length).toBeGreaterThan(0);
+
+    expect(() => engine.balanceWeekendAndLate()).not.toThrow();
+    const after = engine.result();
+    expect(after.topUps.every((t) => t.agentId === 'Q')).toBe(true);
+    expect(checkRoster(after.roster, agents, PERIOD).filter((v) => v.rule !== 'min-weekly-hours')).toEqual([]);
+  });
+});
