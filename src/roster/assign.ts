@@ -197,9 +197,9 @@ export class AssignmentEngine {
   readonly eligible: Int32Array[];
   private readonly eligibleSets: Array<Set<number>>;
   /** statically eligible shifts per agent (the inverse of `eligible`) */
-  private readonly eligibleShifts: Int32Array[];
+  readonly eligibleShifts: Int32Array[];
   /** contract class (index into classMembers) per agent */
-  private readonly classOf: Int32Array;
+  readonly classOf: Int32Array;
   /** agents per skill group */
   private readonly agentsWithSkill: Map<string, number[]>;
   /** contract-hours capacity of the period per agent (for the load share) */
@@ -216,8 +216,10 @@ export class AssignmentEngine {
   private noise = 0;
   private readonly random: () => number;
   private readonly longestShiftHours: number;
-  private readonly shortestPlannedHours: number;
-  private readonly classMembers: number[][];
+  /** the shortest planned shift: the width of a class's fairness band (./fairness.ts) */
+  readonly shortestPlannedHours: number;
+  /** agent indices per contract class, ascending */
+  readonly classMembers: number[][];
   /** skill groups of each agent as a bit set (first 31 skill groups; beyond that every bit is set) */
   private readonly skillMask: Int32Array;
   private readonly topUpInfos: ShiftInfo[] = [];
@@ -399,13 +401,13 @@ export class AssignmentEngine {
     return best;
   }
 
-  private shiftsOf(agentIndex: number): number[] {
+  shiftsOf(agentIndex: number): number[] {
     const out: number[] = [];
     for (const s of this.schedules[agentIndex].shiftOnDay) if (s >= 0) out.push(s);
     return out;
   }
 
-  private weeksBelow(agentIndex: number): number {
+  weeksBelow(agentIndex: number): number {
     return weeksBelowMinimumHours(this.schedules[agentIndex], this.model).length;
   }
 

@@ -23,7 +23,7 @@
  */
 import type { AssignmentEngine } from './assign';
 import { chooseBandFloor } from './fairness';
-import { canTake, weeksBelowMinimumHours } from './rules';
+import { canTake } from './rules';
 
 export interface LevellingOptions {
   /** steps (moves or swaps) tried over the whole pass; default 1,000 per agent */
@@ -93,39 +93,24 @@ export function levelIntoBands(engine: AssignmentEngine, options: LevellingOptio
 }
 
 class BandState {
-  private readonly classIndex: Int32Array;
-  private readonly members: number[][];
   private readonly totals: number[][];
-  private readonly width: number;
   private floors: number[] = [];
   /** per agent: lowest own total at or above the band's floor, highest at or below its top */
   private nearestUp!: Float64Array;
   private nearestDown!: Float64Array;
-  private readonly shiftsEligible: number[][];
   /** eligibility as one byte per (agent, shift): the swap scan asks it millions of times */
   private readonly eligibleFlags: Uint8Array;
 
   constructor(private readonly engine: AssignmentEngine) {
-    const classes = new Map<string, number>();
-    this.members = [];
-    this.classIndex = Int32Array.from(engine.agents, (a, i) => {
-      let c = classes.get(a.contract.class);
-      if (c === undefined) {
-        c = classes.size;
-        classes.set(a.contract.class, c);
-        this.members.push([]);
-      }
-      this.members[c].push(i);
-      return c;
-    });
     this.totals = engine.agents.map((_, a) => engine.possibleTotals(a));
-    // The report's band width: the shortest planned shift.
-    this.width = engine.infos.reduce((m, i) => Math.min(m, i.hours), Infinity);
-    this.shiftsEligible = engine.agents.map(() => []);
-    engine.eligible.forEach((list, s) => list.forEach((a) => this.shiftsEligible[a].push(s)));
     this.eligibleFlags = new Uint8Array(engine.agents.length * engine.infos.length);
     engine.eligible.forEach((list, s) => list.forEach((a) => (this.eligibleFlags[a * engine.infos.length + s] = 1)));
     this.rechooseFloors();
+  }
+
+  /** the report's band width: the shortest planned shift */
+  private get width(): number {
+    return this.engine.shortestPlannedHours;
   }
 
   /** steps of the kept chains, in order */
@@ -144,7 +129,7 @@ class BandState {
   }
 
   rechooseFloors(): void {
-    this.floors = this.members.map((m) =>
+    this.floors = this.engine.classMembers.map((m) =>
       chooseBandFloor(
         m.map((a) => this.hours(a)),
         m.map((a) => this.totals[a]),
@@ -152,12 +137,12 @@ class BandState {
       ),
     );
     this.nearestUp = Float64Array.from(this.engine.agents, (_, a) => {
-      const from = this.floors[this.classIndex[a]];
+      const from = this.floors[this.engine.classOf[a]];
       const up = this.totals[a].filter((t) => t >= from - EPS);
       return up.length ? Math.min(...up) : -Infinity;
     });
     this.nearestDown = Float64Array.from(this.engine.agents, (_, a) => {
-      const to = this.floors[this.classIndex[a]] + this.width;
+      const to = this.floors[this.engine.classOf[a]] + this.width;
       const down = this.totals[a].filter((t) => t <= to + EPS);
       return down.length ? Math.max(...down) : Infinity;
     });
@@ -169,7 +154,7 @@ class BandState {
 
   /** fairness.ts's unfairDistance at `hours`, against the floors chosen last (O(1)). */
   distanceAt(a: number, hours: number): number {
-    const from = this.floors[this.classIndex[a]];
+    const from = this.floors[this.engine.classOf[a]];
     const to = from + this.width;
     if (hours > to + EPS) return Math.max(0, hours - Math.max(to, this.nearestUp[a]));
     if (hours < from - EPS) return Math.max(0, Math.min(from, this.nearestDown[a]) - hours);
@@ -192,10 +177,10 @@ class BandState {
   chainFrom(x: number, budget: { left: number }, longest: number): boolean {
     const touched = new Map<number, { outside: boolean; distance: number; weeksBelow: number }>();
     const touch = (a: number) => {
-      if (!touched.has(a)) touched.set(a, { outside: this.distance(a) > EPS, distance: this.distance(a), weeksBelow: this.weeksBelow(a) });
+      if (!touched.has(a)) touched.set(a, { outside: this.distance(a) > EPS, distance: this.distance(a), weeksBelow: this.engine.weeksBelow(a) });
     };
     touch(x);
-    const spreadBefore = this.members.map((m) => this.spreadOf(m));
+    const spreadBefore = this.engine.classMembers.map((m) => this.spreadOf(m));
     const moved = new Set<number>();
     const applied: Step[] = [];
 
@@ -210,13 +195,13 @@ class BandState {
         outsideNow += d > EPS ? 1 : 0;
         distanceBefore += before.distance;
         distanceNow += d;
-        if (this.weeksBelow(a) > before.weeksBelow) return false;
+        if (this.engine.weeksBelow(a) > before.weeksBelow) return false;
       }
       // Fewer agents outside (what the report counts), and no further out in total. Trading one agent
       // outside for another, even a nearer one, was tried: it led later chains into dead ends.
       if (outsideNow >= outsideBefore || distanceNow > distanceBefore + EPS) return false;
-      const classes = new Set([...touched.keys()].map((a) => this.classIndex[a]));
-      for (const c of classes) if (this.spreadOf(this.members[c]) > spreadBefore[c] + EPS) return false;
+      const classes = new Set([...touched.keys()].map((a) => this.engine.classOf[a]));
+      for (const c of classes) if (this.spreadOf(this.engine.classMembers[c]) > spreadBefore[c] + EPS) return false;
       return true;
     };
 
@@ -267,7 +252,7 @@ class BandState {
    */
   private candidateSteps(open: number, moved: Set<number>): Step[] {
     const engine = this.engine;
-    const above = this.hours(open) > this.floors[this.classIndex[open]] + this.width;
+    const above = this.hours(open) > this.floors[this.engine.classOf[open]] + this.width;
     const steps: Step[] = [];
     const openHours = this.hours(open);
     const openDistance = this.distance(open);
@@ -282,20 +267,20 @@ class BandState {
     const movable = (s: number) => s < engine.infos.length && !engine.pinned[s] && !moved.has(s);
     if (above) {
       // open gives a shift t to b, possibly taking a shorter shift u of b's in return.
-      for (const t of this.shiftsOf(open)) {
+      for (const t of this.engine.shiftsOf(open)) {
         if (!movable(t)) continue;
         for (const b of engine.eligible[t]) {
           if (b === open) continue;
           consider(t, open, b, -1);
-          for (const u of this.shiftsOf(b)) {
+          for (const u of this.engine.shiftsOf(b)) {
             if (movable(u) && engine.ctx.shifts[u].hours < engine.ctx.shifts[t].hours - EPS && this.isEligible(open, u)) consider(t, open, b, u);
           }
         }
       }
     } else {
       // open takes a shift s from its holder a, possibly giving a shorter shift u of its own in return.
-      const own = this.shiftsOf(open).filter(movable);
-      for (const s of this.shiftsEligible[open]) {
+      const own = this.engine.shiftsOf(open).filter(movable);
+      for (const s of engine.eligibleShifts[open]) {
         const a = engine.assignedTo[s];
         if (a < 0 || a === open || !movable(s)) continue;
         consider(s, a, open, -1);
@@ -335,16 +320,6 @@ class BandState {
 
   private isEligible(a: number, shift: number): boolean {
     return this.eligibleFlags[a * this.engine.infos.length + shift] === 1;
-  }
-
-  private shiftsOf(a: number): number[] {
-    const out: number[] = [];
-    for (const s of this.engine.schedules[a].shiftOnDay) if (s >= 0) out.push(s);
-    return out;
-  }
-
-  private weeksBelow(a: number): number {
-    return weeksBelowMinimumHours(this.engine.schedules[a], this.engine.model).length;
   }
 
   private spreadOf(members: number[]): number {
