@@ -88,36 +88,17 @@ export class RealtimeRepository {
    * (HMGET in one pipeline): the trigger tick reads the last minutes of every group each minute, not whole days.
    */
   async recent(skillGroupIds: string[], fromMs: number, toMs: number, measures: ReadonlyArray<(typeof MEASURES)[number]> = MEASURES): Promise<Map<string, RealtimeEvent[]>> {
-    const requests: Array<{ skillGroupId: string; minutes: number[] }> = [];
-    const pipeline = this.redis.pipeline();
-    for (const skillGroupId of skillGroupIds) {
-      const byDay = new Map<string, number[]>();
-      for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) {
-        const day = utcDate(m);
-        const list = byDay.get(day) ?? byDay.set(day, []).get(day)!;
-        list.push(m);
-      }
-      for (const [day, minutes] of byDay) {
-        requests.push({ skillGroupId, minutes });
-        pipeline.hmget(this.keys.realtimeDay(skillGroupId, day), ...minutes.flatMap((m) => measures.map((measure) => `${m / MINUTE}:${measure}`)));
-      }
-    }
-    const results = requests.length ? ((await guarded(pipeline.exec())) ?? []) : [];
-    const out = new Map<string, RealtimeEvent[]>(skillGroupIds.map((id) => [id, []]));
-    requests.forEach(({ skillGroupId, minutes }, k) => {
-      const [err, values] = results[k];
-      if (err) throw asUnavailable(err);
-      minutes.forEach((minute, i) => {
-        let event: RealtimeEvent | undefined;
+    const rows = await this.minuteFields(skillGroupIds.map((skillGroupId) => ({ skillGroupId, fields: measures })), fromMs, toMs);
+    const out = new Map<string, RealtimeEvent[]>();
+    for (const [skillGroupId, minutes] of rows) {
+      out.set(skillGroupId, minutes.map(({ minute, values }) => {
+        const event: RealtimeEvent = { skillGroupId, minute };
         measures.forEach((measure, j) => {
-          const value = (values as Array<string | null>)[i * measures.length + j];
-          if (value === null) return;
-          event ??= { skillGroupId, minute };
-          event[measure] = Number(value);
+          if (values[j] !== undefined) event[measure] = values[j];
         });
-        if (event) out.get(skillGroupId)!.push(event);
-      });
-    });
+        return event;
+      }));
+    }
     return out;
   }
 
@@ -126,36 +107,61 @@ export class RealtimeRepository {
    * posted in that window (one pipeline), then their values by exact field (a second one).
    */
   async recentSignals(skillGroupIds: string[], fromMs: number, toMs: number): Promise<Map<string, RealtimeEvent[]>> {
-    const out = new Map<string, RealtimeEvent[]>(skillGroupIds.map((id) => [id, []]));
-    if (!skillGroupIds.length) return out;
     const namesPipeline = this.redis.pipeline();
     for (const id of skillGroupIds) namesPipeline.zrangebyscore(this.keys.realtimeSignalNames(id), Math.ceil(fromMs / MINUTE), '+inf');
-    const names = ((await guarded(namesPipeline.exec())) ?? []).map(([err, value]) => {
+    const names = skillGroupIds.length ? ((await guarded(namesPipeline.exec())) ?? []).map(([err, value]) => {
       if (err) throw asUnavailable(err);
       return value as string[];
-    });
-    const requests: Array<{ skillGroupId: string; minutes: number[]; names: string[] }> = [];
-    const pipeline = this.redis.pipeline();
+    }) : [];
+    const rows = await this.minuteFields(skillGroupIds.map((skillGroupId, g) => ({ skillGroupId, fields: names[g].map((name) => `s:${name}`) })), fromMs, toMs);
+    const out = new Map<string, RealtimeEvent[]>();
     skillGroupIds.forEach((skillGroupId, g) => {
-      if (!names[g].length) return;
-      const byDay = new Map<string, number[]>();
-      for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) (byDay.get(utcDate(m)) ?? byDay.set(utcDate(m), []).get(utcDate(m))!).push(m);
-      for (const [day, minutes] of byDay) {
-        requests.push({ skillGroupId, minutes, names: names[g] });
-        pipeline.hmget(this.keys.realtimeDay(skillGroupId, day), ...minutes.flatMap((m) => names[g].map((name) => `${m / MINUTE}:s:${name}`)));
-      }
+      out.set(skillGroupId, rows.get(skillGroupId)!.map(({ minute, values }) => {
+        const signals: Record<string, number> = {};
+        names[g].forEach((name, j) => {
+          if (values[j] !== undefined) signals[name] = values[j];
+        });
+        return { skillGroupId, minute, signals };
+      }));
     });
+    return out;
+  }
+
+  /**
+   * The given fields (`<measure>` or `s:<signal>`) of each group for every minute from ≤ m < to, by
+   * exact field: one HMGET per group and UTC day, all in one pipeline. Per group (every group present),
+   * the minutes with at least one value, in time order, values aligned with the group's fields.
+   */
+  private async minuteFields(
+    wanted: Array<{ skillGroupId: string; fields: readonly string[] }>,
+    fromMs: number,
+    toMs: number,
+  ): Promise<Map<string, Array<{ minute: number; values: Array<number | undefined> }>>> {
+    const minutesByDay = new Map<string, number[]>();
+    for (let m = Math.ceil(fromMs / MINUTE) * MINUTE; m < toMs; m += MINUTE) {
+      const day = utcDate(m);
+      (minutesByDay.get(day) ?? minutesByDay.set(day, []).get(day)!).push(m);
+    }
+    const requests: Array<{ skillGroupId: string; fields: readonly string[]; minutes: number[] }> = [];
+    const pipeline = this.redis.pipeline();
+    for (const { skillGroupId, fields } of wanted) {
+      if (!fields.length) continue;
+      for (const [day, minutes] of minutesByDay) {
+        requests.push({ skillGroupId, fields, minutes });
+        pipeline.hmget(this.keys.realtimeDay(skillGroupId, day), ...minutes.flatMap((m) => fields.map((field) => `${m / MINUTE}:${field}`)));
+      }
+    }
     const results = requests.length ? ((await guarded(pipeline.exec())) ?? []) : [];
-    requests.forEach(({ skillGroupId, minutes, names: signalNames }, k) => {
+    const out = new Map(wanted.map(({ skillGroupId }) => [skillGroupId, [] as Array<{ minute: number; values: Array<number | undefined> }>]));
+    requests.forEach(({ skillGroupId, fields, minutes }, k) => {
       const [err, values] = results[k];
       if (err) throw asUnavailable(err);
       minutes.forEach((minute, i) => {
-        const signals: Record<string, number> = {};
-        signalNames.forEach((name, j) => {
-          const value = (values as Array<string | null>)[i * signalNames.length + j];
-          if (value !== null) signals[name] = Number(value);
+        const row = fields.map((_, j) => {
+          const value = (values as Array<string | null>)[i * fields.length + j];
+          return value === null ? undefined : Number(value);
         });
-        if (Object.keys(signals).length) out.get(skillGroupId)!.push({ skillGroupId, minute, signals });
+        if (row.some((v) => v !== undefined)) out.get(skillGroupId)!.push({ minute, values: row });
       });
     });
     return out;
