@@ -237,16 +237,15 @@ function fitDayOfMonth(history: DaySeries, usable: (d: number) => boolean): numb
   const kernelMass = kernel[0] + 2 * (kernel[1] + kernel[2]);
   for (let dom = 1; dom <= 31; dom++) {
     let acc = 0;
+    // kernel-weighted count of days seen: the weight of the mean and the evidence the prior competes with
     let evidence = 0;
-    let weight = 0;
     for (let k = -kernel.length + 1; k < kernel.length; k++) {
       const other = ((dom - 1 + k + 31) % 31) + 1;
       const w = kernel[Math.abs(k)] * ratios[other].length;
       acc += w * logMedian[other];
-      weight += w;
-      evidence += kernel[Math.abs(k)] * ratios[other].length;
+      evidence += w;
     }
-    if (weight > 0) factors[dom] = Math.exp((acc / weight) * (evidence / (evidence + MONTH_EFFECT_PRIOR * kernelMass)));
+    if (evidence > 0) factors[dom] = Math.exp((acc / evidence) * (evidence / (evidence + MONTH_EFFECT_PRIOR * kernelMass)));
   }
   return factors;
 }

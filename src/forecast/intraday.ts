@@ -13,7 +13,7 @@
  * estimated from the history (see fitIntradayFilter), so the same code serves a 24/7 center at 5
  * minutes and a bank's 30-minute intervals.
  */
-import { median } from './stats';
+import { median, robustSpread } from './stats';
 
 const INNOVATION_CLIP = 2.5;
 
@@ -116,7 +116,7 @@ export function fitIntradayFilter(days: FilterDay[], stepsPerInterval = 1): Intr
     .filter(Number.isFinite);
   // A robust spread (MAD): holidays and outage days in the history must not make every day look uncertain.
   const center = median(dayRatios);
-  const spread = 1.4826 * median(dayRatios.map((r) => Math.abs(r - center)));
+  const spread = robustSpread(dayRatios, center);
   const dayVariance = dayRatios.length >= 5 ? Math.max(0.002, spread * spread + center * center) : 0.02;
   let best: IntradayFilterParams = { dayVariance, persistence: 0.5, innovation: 0.01, dispersion: 2 };
   let bestError = Infinity;

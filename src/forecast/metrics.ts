@@ -3,6 +3,8 @@
  * WAPE (Σ|y−ŷ| / Σy), MASE (MAE over the in-sample MAE of the weekly naive forecast), bias
  * (Σ(ŷ−y) / Σy, positive = over-forecast) and the share of actuals inside the p10–p90 band.
  */
+import { mean, variance } from './stats';
+
 export interface ForecastMetrics {
   wape: number;
   mase: number;
@@ -125,7 +127,5 @@ function significantlyBetter(reference: GroupedPoint[], challenger: GroupedPoint
   });
   const gains = [...byGroup.values()];
   if (gains.length < 2) return false;
-  const mean = gains.reduce((a, b) => a + b, 0) / gains.length;
-  const variance = gains.reduce((a, b) => a + (b - mean) ** 2, 0) / (gains.length - 1);
-  return mean > SELECTION_Z * Math.sqrt(variance / gains.length);
+  return mean(gains) > SELECTION_Z * Math.sqrt(variance(gains) / gains.length);
 }

@@ -14,7 +14,7 @@
  * hour) moves the profile by no more than an ordinary busy day would.
  */
 import type { DaySeries } from './day-series';
-import { median } from './stats';
+import { median, robustSpread } from './stats';
 
 export interface ProfileOptions {
   /** a same-weekday day's weight halves every this many such days back */
@@ -44,7 +44,7 @@ function combineShares(history: DaySeries, days: number[], weights: number[], op
     if (!open[s]) continue;
     const shares = days.map((d) => (totals[d] > 0 && Number.isFinite(history.values[d][s]) ? history.values[d][s] / totals[d] : 0));
     const center = median(shares);
-    const spread = 1.4826 * median(shares.map((v) => Math.abs(v - center)));
+    const spread = robustSpread(shares, center);
     // Poisson spread of a share at a typical day's volume: the floor for the clipping range.
     const typicalTotal = median(days.map((d) => totals[d]));
     const poissonSpread = typicalTotal > 0 ? Math.sqrt(Math.max(center, 0) / typicalTotal) : 0;

@@ -32,6 +32,14 @@ export function variance(values: number[]): number {
   return xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1);
 }
 
+/**
+ * Robust standard deviation: the median absolute deviation from `center` (default the median), scaled
+ * by 1.4826 to match σ under normality; one outlier day or surge interval barely moves it.
+ */
+export function robustSpread(values: number[], center = median(values)): number {
+  return 1.4826 * median(values.map((v) => Math.abs(v - center)));
+}
+
 /** Empirical quantile with linear interpolation, q in [0, 1]. */
 export function quantile(values: number[], q: number): number {
   const xs = finite(values).sort((a, b) => a - b);
