@@ -5,7 +5,7 @@
  * rule blocks the others, and the uncovered shifts it could work. `tsx bench/roster-fairness-diagnose.ts 200 1000`
  * (SEED=… for another synthetic instance, LEVEL=0 to leave out the band levelling pass).
  */
-import { AssignmentEngine } from '../src/roster/assign';
+import { assignBeforeLevelling, type AssignmentEngine } from '../src/roster/assign';
 import { levelIntoBands } from '../src/roster/levelling';
 import type { Agent } from '../src/domain/types';
 import type { PlannedShift } from '../src/roster/types';
@@ -74,28 +74,9 @@ for (const n of process.argv.slice(2).map(Number)) {
   }
 }
 
-/** assignShifts' pipeline with default options (kept in step by hand), returning the engine. */
+/** assignShifts with default options, the band levelling run here (LEVEL=0 leaves it out, PER=… sets its budget), returning the engine. */
 function runPipeline(agents: Agent[], planned: PlannedShift[]): AssignmentEngine {
-  const engine = new AssignmentEngine(agents, planned, PERIOD, {});
-  engine.placeKeptAndFrozen({}, new Set());
-  engine.construct();
-  for (let pass = 0; pass < 4; pass++) {
-    const moved = engine.repairUncovered() + engine.liftToMinimumHours() + engine.balanceHours() + engine.balanceWeekendAndLate();
-    if (moved === 0) break;
-  }
-  engine.ruinAndRecreate(Math.max(300, Math.min(100_000, Math.round(3_000_000 / Math.max(1, agents.length)))));
-  engine.repairUncovered();
-  engine.balanceHours();
-  engine.balanceWeekendAndLate();
-  const budget = 20 * agents.length;
-  for (let round = 0; round < 3; round++) {
-    const moved = engine.liftWeeksByExchange(budget) + engine.levelHours(budget) + engine.fitBands(budget);
-    if (moved === 0) break;
-  }
-  engine.balanceWeekendAndLate();
-  engine.topUpToMinimumHours();
-  engine.levelHours(budget);
-  engine.fitBands(budget);
+  const { engine } = assignBeforeLevelling({ plannedShifts: planned, agents, period: PERIOD });
   console.log('  outside before the levelling pass:', engine.result().fairness.map((c) => `${c.contractClass} ${c.agentsOutsideBand}`).join(', '));
   const tl = performance.now();
   if (process.env.LEVEL !== '0') console.log('  chains', levelIntoBands(engine, process.env.PER ? { maxStepsPerOffender: Number(process.env.PER), maxSteps: 20 * Number(process.env.PER) } : {}), `${(performance.now() - tl).toFixed(0)} ms`);

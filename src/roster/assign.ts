@@ -92,6 +92,17 @@ export interface AssignmentResult {
 export const UNCOVERED_HOUR_WEIGHT = 10;
 
 export function assignShifts(input: AssignmentInput): AssignmentResult {
+  const { engine, searched } = assignBeforeLevelling(input);
+  // Agents still outside their band: chains of moves and swaps through colleagues (./levelling.ts).
+  if (searched) levelIntoBands(engine);
+  return engine.result();
+}
+
+/**
+ * Every phase of assignShifts but the last band levelling (bench/roster-fairness-diagnose.ts looks at
+ * the roster in between); `searched` says whether the local-search phases ran (levelling follows them).
+ */
+export function assignBeforeLevelling(input: AssignmentInput): { engine: AssignmentEngine; searched: boolean } {
   const partners = input.agents.filter((a) => a.kind === 'partner');
   validateAssignmentInput(partners, input.plannedShifts);
   const engine = new AssignmentEngine(partners, input.plannedShifts, input.period, input.options ?? {});
@@ -127,9 +138,7 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
       engine.fitBands(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
     }
   }
-  // Agents still outside their band: chains of moves and swaps through colleagues (./levelling.ts).
-  if (passes > 0) levelIntoBands(engine);
-  return engine.result();
+  return { engine, searched: passes > 0 };
 }
 
 const WEEKEND_WEIGHT = 6;
