@@ -46,6 +46,7 @@ import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
 import { levelIntoBands } from './levelling';
+import { planJointly } from './column-generation';
 
 export interface AssignmentInput {
   plannedShifts: PlannedShift[];
@@ -108,12 +109,15 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
   const engine = new AssignmentEngine(partners, input.plannedShifts, input.period, input.options ?? {});
   engine.placeKeptAndFrozen(input.keep ?? {}, new Set(input.frozen ?? []));
   engine.construct();
+  const jointlyPlanned = Object.keys(input.keep ?? {}).length === 0 && engine.planJointly(input.options?.jointPlanMaxRows ?? JOINT_PLAN_MAX_ROWS);
   const passes = input.options?.localSearchPasses ?? 4;
   for (let pass = 0; pass < passes; pass++) {
     const moved = engine.repairUncovered() + engine.liftToMinimumHours() + engine.balanceHours() + engine.balanceWeekendAndLate();
     if (moved === 0) break;
   }
-  const iterations = input.options?.ruinAndRecreateIterations ?? Math.max(300, Math.min(100_000, Math.round(3_000_000 / Math.max(1, partners.length))));
+  const defaultIterations = Math.max(300, Math.min(100_000, Math.round(3_000_000 / Math.max(1, partners.length))));
+  // After joint planning the search only polishes (fairness shares, preferences): a short run.
+  const iterations = input.options?.ruinAndRecreateIterations ?? (jointlyPlanned ? Math.round(defaultIterations / JOINT_PLAN_SEARCH_SHARE) : defaultIterations);
   if (iterations > 0) {
     engine.ruinAndRecreate(iterations);
     engine.repairUncovered();
@@ -194,6 +198,15 @@ const FAIRNESS_ROUNDS_PER_CLASS = 400;
 const SHARE_PARTNERS = 10;
 /** how many of the most loaded agents a low agent tries to take a shift from */
 const BALANCE_PARTNERS = 25;
+/**
+ * Joint planning by column generation runs while planned shifts + agents ≤ this: its simplex keeps a
+ * dense basis inverse (rows² per pivot) — ~20 s at 351 rows on this machine, minutes at 500.
+ */
+const JOINT_PLAN_MAX_ROWS = 400;
+/** ruin and recreate runs 1/this of its usual iterations after joint planning */
+const JOINT_PLAN_SEARCH_SHARE = 10;
+/** cost of a week below the minimum in joint planning: above the value of every hour of a week */
+const JOINT_BELOW_MINIMUM_COST = UNCOVERED_HOUR_WEIGHT * 7 * 24;
 
 export class AssignmentEngine {
   readonly model: PeriodModel;
@@ -843,6 +856,32 @@ export class AssignmentEngine {
     });
     if (!plan) return;
     for (const info of plan.shifts) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
+  }
+
+  /**
+   * Replaces the roster by the joint plan of ./column-generation.ts (all agents' whole schedules at
+   * once, started from the current roster) when the instance is small enough and the plan is better
+   * on the search objective. Not when shifts are kept or pinned (re-planning): the plan ignores them.
+   */
+  planJointly(maxRows: number): boolean {
+    if (this.infos.length + this.agents.length > maxRows || this.pinned.some((p) => p === 1)) return false;
+    const before = this.searchObjective(false);
+    const saved = Int32Array.from(this.assignedTo);
+    const plan = planJointly({
+      model: this.model,
+      shifts: this.infos,
+      agents: this.agents,
+      eligibleShifts: this.eligibleShifts,
+      value: (a, s) => UNCOVERED_HOUR_WEIGHT * this.infos[s].hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(a, this.infos[s]),
+      belowMinimumCost: JOINT_BELOW_MINIMUM_COST,
+      initial: this.agents.map((_, a) => this.shiftsOf(a).filter((t) => t < this.infos.length)),
+    });
+    const assignment = new Int32Array(this.infos.length).fill(-1);
+    plan.schedules.forEach((list, a) => list.forEach((s) => (assignment[s] = a)));
+    this.restore(assignment);
+    if (this.searchObjective(false) <= before) return true;
+    this.restore(saved);
+    return false;
   }
 
   /** Puts every planned shift back with the agent in `assignment` (-1 = uncovered). */

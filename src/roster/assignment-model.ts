@@ -30,6 +30,8 @@ export interface AssignmentOptions {
   localSearchPasses?: number;
   /** ruin-and-recreate iterations after the local search (default 3,000,000 / agents, between 300 and 100,000: 60k for 50 agents, 3k for 1,000); 0 = off */
   ruinAndRecreateIterations?: number;
+  /** joint planning by column generation (./column-generation.ts) while planned shifts + agents ≤ this (default 400); 0 = off */
+  jointPlanMaxRows?: number;
   /** seed of the search's random choices (default 1): same seed, same roster */
   seed?: number;
   /** add extra shifts (copies of planned shift shapes) for agents below their weekly minimum hours */

@@ -1,0 +1,298 @@
+/**
+ * A revised primal simplex for packing LPs — maximise c·x subject to A x ≤ b, x ≥ 0, with 0/1 columns
+ * given as lists of rows and b ≥ 0 — that keeps its basis when columns are added, and reports duals.
+ *
+ * Why not javascript-lp-solver: column generation (./column-generation.ts) re-solves the master after
+ * every pricing round and needs the row duals; javascript-lp-solver rebuilds its tableau from scratch
+ * on every call and does not expose duals. The masters here have a few hundred rows, so an explicit
+ * dense basis inverse (updated by one elimination per pivot, rebuilt every REFACTOR_EVERY pivots to
+ * shed rounding) is simple and fast enough.
+ *
+ * Packing LPs are highly degenerate (many rows at 0 or 1 at once), which can make the simplex cycle:
+ * the right-hand side is perturbed by tiny distinct amounts, the textbook remedy. The perturbation is
+ * far below any value the callers read (they round at 1e-6).
+ */
+
+const PIVOT_TOLERANCE = 1e-9;
+const REDUCED_COST_TOLERANCE = 1e-9;
+const REFACTOR_EVERY = 500;
+const PERTURBATION = 1e-7;
+
+export interface PackingColumn {
+  /** rows with coefficient 1, ascending, no repeats */
+  rows: number[];
+  cost: number;
+}
+
+export interface PackingSolution {
+  objective: number;
+  /** value per column, in the order added */
+  x: Float64Array;
+  /** dual price per row (≥ 0 at optimality) */
+  duals: Float64Array;
+  pivots: number;
+}
+
+export class PackingSimplex {
+  private readonly m: number;
+  private readonly b: Float64Array;
+  private readonly columns: PackingColumn[] = [];
+  /** the columns' rows back to back (pricing reads them every pivot: flat arrays are much faster) */
+  private rowsFlat = new Int32Array(1024);
+  private rowsStart: number[] = [0];
+  private costs = new Float64Array(64);
+  /** basic variable per row position: column index, or −1 − row for that row's slack */
+  private readonly head: Int32Array;
+  private readonly inverse: Float64Array;
+  private readonly xB: Float64Array;
+  private pivotsSinceRefactor = 0;
+  private readonly nonZero: Int32Array;
+
+  constructor(rhs: ArrayLike<number>) {
+    this.m = rhs.length;
+    this.b = Float64Array.from(rhs, (v, i) => v + PERTURBATION * (1 + ((i * 7919) % 997) / 997));
+    if (this.b.some((v) => !(v >= 0))) throw new RangeError('packing LP needs a right-hand side ≥ 0');
+    this.head = Int32Array.from({ length: this.m }, (_, i) => -1 - i);
+    this.inverse = new Float64Array(this.m * this.m);
+    for (let i = 0; i < this.m; i++) this.inverse[i * this.m + i] = 1;
+    this.xB = Float64Array.from(this.b);
+    this.nonZero = new Int32Array(this.m);
+  }
+
+  get columnCount(): number {
+    return this.columns.length;
+  }
+
+  /** Adds a column (non-basic, so the current basis stays feasible); returns its index. */
+  addColumn(column: PackingColumn): number {
+    for (const r of column.rows) if (!(r >= 0 && r < this.m)) throw new RangeError(`packing column row ${r} outside 0…${this.m - 1}`);
+    this.columns.push(column);
+    const n = this.columns.length;
+    const start = this.rowsStart[n - 1];
+    if (start + column.rows.length > this.rowsFlat.length) {
+      const grown = new Int32Array(Math.max(2 * this.rowsFlat.length, start + column.rows.length));
+      grown.set(this.rowsFlat);
+      this.rowsFlat = grown;
+    }
+    this.rowsFlat.set(column.rows, start);
+    this.rowsStart.push(start + column.rows.length);
+    if (n > this.costs.length) {
+      const grown = new Float64Array(2 * this.costs.length);
+      grown.set(this.costs);
+      this.costs = grown;
+    }
+    this.costs[n - 1] = column.cost;
+    return n - 1;
+  }
+
+  /** Changes a column's cost; the basis stays feasible, so the next solve starts from it. */
+  setCost(column: number, cost: number): void {
+    this.columns[column].cost = cost;
+    this.costs[column] = cost;
+  }
+
+  /** Optimises from the current basis; `maxPivots` bounds the work (the answer is then feasible, not optimal). */
+  solve(maxPivots = 100_000): PackingSolution {
+    const m = this.m;
+    const y = new Float64Array(m);
+    const d = new Float64Array(m);
+    const isBasic = new Uint8Array(this.columns.length);
+    const slackBasic = new Uint8Array(m);
+    for (const h of this.head) if (h >= 0) isBasic[h] = 1;
+    else slackBasic[-1 - h] = 1;
+    let pivots = 0;
+    // Reduced costs carry rounding in proportion to the costs (fixed columns carry large ones).
+    let largestCost = 1;
+    for (const c of this.columns) largestCost = Math.max(largestCost, Math.abs(c.cost));
+    const tolerance = REDUCED_COST_TOLERANCE * largestCost;
+    this.computeDuals(y);
+    for (; pivots < maxPivots; pivots++) {
+      // Dantzig pricing over structural columns and slacks.
+      let entering = 0;
+      let bestReduced = tolerance;
+      let enteringIsColumn = false;
+      const n = this.columns.length;
+      const rowsFlat = this.rowsFlat;
+      const costs = this.costs;
+      let from = 0;
+      for (let j = 0; j < n; j++) {
+        const to = this.rowsStart[j + 1];
+        if (isBasic[j]) {
+          from = to;
+          continue;
+        }
+        let reduced = costs[j];
+        for (let k = from; k < to; k++) reduced -= y[rowsFlat[k]];
+        from = to;
+        if (reduced > bestReduced) {
+          bestReduced = reduced;
+          entering = j;
+          enteringIsColumn = true;
+        }
+      }
+      for (let r = 0; r < m; r++) {
+        if (-y[r] > bestReduced && !slackBasic[r]) {
+          bestReduced = -y[r];
+          entering = r;
+          enteringIsColumn = false;
+        }
+      }
+      if (bestReduced <= tolerance) break;
+      // d = B⁻¹ a_entering
+      if (enteringIsColumn) {
+        d.fill(0);
+        for (const r of this.columns[entering].rows) for (let i = 0; i < m; i++) d[i] += this.inverse[i * m + r];
+      } else {
+        for (let i = 0; i < m; i++) d[i] = this.inverse[i * m + entering];
+      }
+      // Ratio test; ties go to the larger pivot element (numerically safer).
+      let leave = -1;
+      let bestRatio = Infinity;
+      for (let i = 0; i < m; i++) {
+        if (d[i] <= PIVOT_TOLERANCE) continue;
+        const ratio = this.xB[i] / d[i];
+        if (ratio < bestRatio - 1e-12 || (ratio <= bestRatio + 1e-12 && leave >= 0 && d[i] > d[leave])) {
+          bestRatio = ratio;
+          leave = i;
+        }
+      }
+      if (leave < 0) throw new RangeError('packing LP is unbounded (a column with a positive cost covers no row)');
+      // Duals follow the pivot: y' = y + (reduced cost / pivot element) · (row `leave` of the old B⁻¹).
+      const scale = bestReduced / d[leave];
+      const pivotRow = leave * m;
+      for (let j = 0; j < m; j++) {
+        const v = this.inverse[pivotRow + j];
+        if (v !== 0) y[j] += scale * v;
+      }
+      const leaving = this.head[leave];
+      if (leaving >= 0) isBasic[leaving] = 0;
+      else slackBasic[-1 - leaving] = 0;
+      this.pivot(leave, d, Math.max(0, bestRatio));
+      this.head[leave] = enteringIsColumn ? entering : -1 - entering;
+      if (enteringIsColumn) isBasic[entering] = 1;
+      else slackBasic[entering] = 1;
+      if (++this.pivotsSinceRefactor >= REFACTOR_EVERY) {
+        this.refactor();
+        this.computeDuals(y);
+      }
+    }
+    this.computeDuals(y);
+    const x = new Float64Array(this.columns.length);
+    let objective = 0;
+    for (let i = 0; i < m; i++) {
+      const h = this.head[i];
+      if (h < 0) continue;
+      x[h] = Math.max(0, this.xB[i]);
+      objective += this.columns[h].cost * x[h];
+    }
+    return { objective, x, duals: y, pivots };
+  }
+
+  private cost(position: number): number {
+    const h = this.head[position];
+    return h >= 0 ? this.columns[h].cost : 0;
+  }
+
+  /** y = c_B B⁻¹ */
+  private computeDuals(y: Float64Array): void {
+    const m = this.m;
+    y.fill(0);
+    for (let i = 0; i < m; i++) {
+      const c = this.cost(i);
+      if (c === 0) continue;
+      const row = i * m;
+      for (let j = 0; j < m; j++) y[j] += c * this.inverse[row + j];
+    }
+  }
+
+  private pivot(leave: number, d: Float64Array, step: number): void {
+    const m = this.m;
+    for (let i = 0; i < m; i++) this.xB[i] -= step * d[i];
+    this.xB[leave] = step;
+    const pivotRow = leave * m;
+    const p = d[leave];
+    // B⁻¹ of a packing basis is sparse: touch only the pivot row's non-zeros.
+    const nonZero = this.nonZero;
+    let count = 0;
+    for (let j = 0; j < m; j++) {
+      const v = this.inverse[pivotRow + j];
+      if (v === 0) continue;
+      if (Math.abs(v) < 1e-13) {
+        this.inverse[pivotRow + j] = 0;
+        continue;
+      }
+      this.inverse[pivotRow + j] = v / p;
+      nonZero[count++] = j;
+    }
+    for (let i = 0; i < m; i++) {
+      if (i === leave || d[i] === 0) continue;
+      const factor = d[i];
+      const row = i * m;
+      for (let k = 0; k < count; k++) {
+        const j = nonZero[k];
+        this.inverse[row + j] -= factor * this.inverse[pivotRow + j];
+      }
+    }
+  }
+
+  /** Rebuilds B⁻¹ and x_B from the basic columns (Gauss–Jordan with partial pivoting). */
+  private refactor(): void {
+    const m = this.m;
+    this.pivotsSinceRefactor = 0;
+    const basis = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) {
+      const h = this.head[i];
+      if (h >= 0) for (const r of this.columns[h].rows) basis[r * m + i] = 1;
+      else basis[(-1 - h) * m + i] = 1;
+    }
+    const inv = this.inverse;
+    inv.fill(0);
+    for (let i = 0; i < m; i++) inv[i * m + i] = 1;
+    // Sparse-aware: the basis is 0/1 and sparse, so each elimination touches only the pivot row's
+    // non-zeros (in B and in the growing inverse).
+    const nzB = new Int32Array(m);
+    const nzI = new Int32Array(m);
+    for (let col = 0; col < m; col++) {
+      let pivotRow = col;
+      for (let r = col + 1; r < m; r++) if (Math.abs(basis[r * m + col]) > Math.abs(basis[pivotRow * m + col])) pivotRow = r;
+      if (Math.abs(basis[pivotRow * m + col]) < 1e-12) throw new RangeError('packing LP basis became singular');
+      if (pivotRow !== col) {
+        for (let j = 0; j < m; j++) {
+          const a = basis[col * m + j];
+          basis[col * m + j] = basis[pivotRow * m + j];
+          basis[pivotRow * m + j] = a;
+          const v = inv[col * m + j];
+          inv[col * m + j] = inv[pivotRow * m + j];
+          inv[pivotRow * m + j] = v;
+        }
+      }
+      const p = basis[col * m + col];
+      let nb = 0;
+      let ni = 0;
+      for (let j = 0; j < m; j++) {
+        if (basis[col * m + j] !== 0) {
+          basis[col * m + j] /= p;
+          nzB[nb++] = j;
+        }
+        if (inv[col * m + j] !== 0) {
+          inv[col * m + j] /= p;
+          nzI[ni++] = j;
+        }
+      }
+      for (let r = 0; r < m; r++) {
+        if (r === col) continue;
+        const f = basis[r * m + col];
+        if (f === 0) continue;
+        for (let k = 0; k < nb; k++) basis[r * m + nzB[k]] -= f * basis[col * m + nzB[k]];
+        for (let k = 0; k < ni; k++) inv[r * m + nzI[k]] -= f * inv[col * m + nzI[k]];
+        basis[r * m + col] = 0;
+      }
+    }
+    // x_B = B⁻¹ b
+    for (let i = 0; i < m; i++) {
+      let v = 0;
+      for (let j = 0; j < m; j++) v += inv[i * m + j] * this.b[j];
+      this.xB[i] = v;
+    }
+  }
+}
