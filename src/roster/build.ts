@@ -239,8 +239,8 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): 
 }
 
 /** Fails loudly: a roster that breaks a hard rule must never be stored or published. */
-function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod): void {
-  const violations = checkRoster(shifts, agents, period);
+function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences']): void {
+  const violations = checkRoster(shifts, agents, period, { absences });
   if (violations.length) {
     throw new WfmError('internal', `the independent checker found ${violations.length} hard-rule violation(s) in the roster: not stored`, {
       details: violations.slice(0, 50).map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message}` })),
@@ -303,6 +303,8 @@ interface Finished {
   requirement: Requirement;
   plan: LpFigures;
   carriedSlots?: CloudSlot[];
+  /** a re-plan's absences: the checker holds the roster to them (and excuses those weeks' minimum) */
+  absences?: ReplanInput['absences'];
 }
 
 function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): BuiltRoster {
@@ -311,7 +313,7 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
   const partners = rosteredPartners(input.agents, input.skillGroups);
   report?.('check', 92);
   // the check runs with the other rosters' shifts in: rest and weekly limits hold across rosters too
-  assertNoViolations(done.assignment.roster, partners, input.period);
+  assertNoViolations(done.assignment.roster, partners, input.period, done.absences);
   const shifts = done.assignment.roster.filter((s) => !busyIds.has(s.id));
   const slots = mergeSlots(cloudSlots(done.assignment.uncovered), done.carriedSlots ?? []);
   const partial = {
@@ -457,7 +459,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     frozenBefore: input.frozenBefore,
     options: assignmentOptions(input.rules),
   });
-  const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried }, report);
+  const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried, absences: input.absences }, report);
   const busyIds = new Set(busy.map((s) => s.id));
   const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
   return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen), keptShifts: result.keptCount - busy.length };

@@ -65,6 +65,29 @@ describe('building a roster end to end (pure)', () => {
     expect(() => buildRoster(input({ skillGroups: [group, skillGroup({ id: 'XX', timeZone: ZONE })] }))).toThrow(expect.objectContaining({ details: [expect.objectContaining({ where: '/skillGroups/1', message: expect.stringMatching(/no partner agent has skill XX/) })] }));
   });
 
+  test('when an agent with a weekly minimum falls ill for most of a week, then the re-plan succeeds: their shifts move, the checker holds, the minimum is excused', () => {
+    const fullTime = agents.map((a) => ({ ...a, contract: { ...contract, minHoursPerWeek: 16 } }));
+    const week = { from: '2030-01-07', days: 7, timeZone: ZONE };
+    const rows = Array.from({ length: 7 }, (_, d) => forecast().map((r) => ({ ...r, start: r.start + d * 86_400_000 })).slice(0, 20)).flat();
+    const base = input({ period: week, agents: fullTime, forecast: rows });
+    const built = buildRoster(base);
+    const ill = built.shifts[0].agentId;
+    const theirs = built.shifts.filter((s) => s.agentId === ill);
+    // ill every day but their last working one: 8.5 h at most is left, under the minimum of 16
+    const lastDay = theirs[theirs.length - 1].date;
+    const illDates = ['2030-01-07', '2030-01-08', '2030-01-09', '2030-01-10', '2030-01-11', '2030-01-12', '2030-01-13'].filter((d) => d !== lastDay);
+    const replanned = replanStoredRoster({
+      ...base,
+      base: { shifts: built.shifts, uncovered: built.uncovered, slots: built.slots.map((s) => ({ ...s, claimedBy: [] })) },
+      absences: [{ agentId: ill, dates: illDates }],
+      forecastMoved: false,
+      frozenBefore: 0,
+    });
+    expect(replanned.shifts.some((s) => s.agentId === ill && illDates.includes(s.date))).toBe(false);
+    expect(checkRoster(replanned.shifts, fullTime, week, { absences: [{ agentId: ill, dates: illDates }] })).toEqual([]);
+    for (const s of theirs.filter((x) => illDates.includes(x.date))) expect(replanned.changes!.find((c) => c.shiftId === s.id)).toMatchObject({ fromAgentId: ill });
+  });
+
   test('when a roster with claimed slots is re-planned, then the claimed places stay slots and partners do not take them', () => {
     const built = buildRoster(input());
     const claimedSlot = built.slots.find((s) => s.agentsNeeded >= 1)!;
