@@ -28,6 +28,7 @@ import {
   type UncoveredReason,
 } from './assignment';
 import { DEFAULT_TEMPLATES, minimumBreakShare, validateTemplates } from './templates';
+import { weeklyMinimumProblems } from './validate';
 import type { AssignedShift, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
 
 /** The longest period a roster covers: the two-week forecast's horizon. */
@@ -143,6 +144,13 @@ export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): 
   const longestHours = templates.reduce((m, t) => Math.max(m, (t.lengthMinutes ?? 0) / 60), 0);
   // contractProblems points into its own list of agents; name the agent instead, the caller's list differs
   problems.push(...contractProblems(partners, longestHours).map((p) => ({ ...p, where: p.where.replace(/^\/agents\/(\d+)/, (_, i: string) => `/agents/${partners[Number(i)].id}`) })));
+  const flagged = new Set(problems.map((p) => p.where));
+  const otherRosters = new Set((input.busy ?? []).map((s) => s.agentId));
+  // an agent who also works another published roster may reach the minimum there: not judged here
+  const judged = partners.filter((a) => !flagged.has(`/agents/${a.id}/contract`) && !otherRosters.has(a.id));
+  if (isValidZone(period.timeZone) && !problems.some((p) => p.where.startsWith('/period') || p.where.startsWith('/rules'))) {
+    problems.push(...weeklyMinimumProblems(judged, templates, period, input.skillGroups.map((g) => g.id)));
+  }
   input.skillGroups.forEach((g, i) => {
     if (!partners.some((a) => a.skills.some((s) => s.skillGroupId === g.id))) problems.push({ where: `/skillGroups/${i}`, message: `no partner agent has skill ${g.id} (rule: skill): nobody could be rostered for it` });
     const usable = templates.filter((t) => !t.skillGroupIds || t.skillGroupIds.includes(g.id));

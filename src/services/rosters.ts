@@ -131,8 +131,11 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
   const groups = await skillGroupsOrThrow(ctx.store, request.skillGroups);
   const agents = await ctx.store.agents.list();
   const period = periodOf(request, groups);
-  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules });
+  let problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules });
   if (!problems.some((p) => p.where.startsWith('/period'))) {
+    // agents who also work another published roster may reach their weekly minimum there
+    const busy = await busyElsewhere(ctx, period, groups.map((g) => g.id));
+    if (busy.length) problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules, busy });
     const { startMs, endMs } = periodInstants(period);
     for (const [i, g] of groups.entries()) {
       if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
