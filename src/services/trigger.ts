@@ -445,7 +445,7 @@ async function groupIdsFor(store: Store, skillGroupId: string | undefined): Prom
 }
 
 function checkRange(query: RecordQuery): void {
-  if (!(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: 'query/to', message: 'must be after from' }]);
+  if (!(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
 }
 
 export async function listDecisions(store: Store, query: RecordQuery & { firedOnly: boolean }): Promise<Decision[]> {
