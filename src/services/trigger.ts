@@ -78,13 +78,16 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const { store, config } = deps;
   const now = Math.floor(deps.now() / MINUTE_MS) * MINUTE_MS;
   const started = performance.now();
-  const [groups, policies, states, agents, lastCalledAt] = await Promise.all([
+  const [groups, policies, states, storedAgents, lastCalledAt] = await Promise.all([
     store.skillGroups.list(),
     store.trigger.policies(),
     store.trigger.states(),
     store.agents.cloudAgents(),
     store.trigger.lastCalledAt(),
   ]);
+  // The core reads an agent's days off and availability in the agent's zone; one without a zone of
+  // their own is in DEFAULT_TIME_ZONE (the core cannot know it and would take UTC).
+  const agents = storedAgents.map((a) => (a.timeZone ? a : { ...a, timeZone: config.defaultTimeZone }));
   const withPolicy = groups.filter((g) => policies.has(g.id));
   const due = withPolicy.filter((g) => (states.get(g.id)?.value.tickedAt ?? -Infinity) < now);
   const ids = withPolicy.map((g) => g.id);
