@@ -52,6 +52,16 @@ function normalisePath(path: string | undefined): string {
   return path.startsWith('/') ? path : '/' + path.replace(/^\./, '').replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1');
 }
 
+/**
+ * A core error whose details name fields by dotted path ("arrivals.rates[0].volume", as the simulator
+ * and the CLI print them) answered with JSON pointers into the body ("/body/arrivals/rates/0/volume").
+ */
+export function withBodyPointers(err: unknown): unknown {
+  if (!isWfmError(err)) return err;
+  const pointer = (where: string) => (where.startsWith('/') ? where : `/body/${where.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).join('/')}`);
+  return new WfmError(err.code, err.message, { details: err.details.map((d) => ({ ...d, where: pointer(d.where) })), status: err.status, cause: err });
+}
+
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (rawErr, _req, res, _next) => {
     const err = asUnavailable(rawErr);
