@@ -313,8 +313,10 @@ export function verifiedLink(config: Config, token: string, now: number): LinkCl
   const secret = config.trigger.linkSecret ?? config.webhookSecret;
   const check = secret ? verifyLinkToken(secret, token, now) : ({ ok: false, reason: 'bad-signature' } as const);
   if (check.ok) return check.claims;
-  if (check.reason === 'expired') throw new WfmError('conflict', 'this link has expired: the callout was offered to the next agent');
-  throw new WfmError('forbidden', `this link is not valid (${check.reason})`);
+  const where = '/query/token';
+  if (check.reason === 'expired') throw new WfmError('conflict', 'this link has expired: the callout was offered to the next agent', { details: [{ where, message: 'expired' }] });
+  const message = check.reason === 'malformed' ? 'missing or not a link token' : 'the signature does not match: the link was altered';
+  throw new WfmError('forbidden', `this link is not valid (${check.reason})`, { details: [{ where, message }] });
 }
 
 /** An answer through a signed, expiring link (the SMS's accept/decline links). */

@@ -205,7 +205,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     const preview = await http.get(path).expect(200); // no API key: the agent's phone
     expect(preview.body).toMatchObject({ calloutId: target.id, answer: 'accept', status: 'delivered' });
     expect((await http.get(path).set('accept', 'text/html').expect(200)).text).toContain('<form method="post"');
-    expect((await http.get(`/callouts/answer?token=${accept.searchParams.get('token')!.slice(0, -2)}xx`)).status).toBe(403);
+    const forged = await http.get(`/callouts/answer?token=${accept.searchParams.get('token')!.slice(0, -2)}xx`);
+    expect(forged.status).toBe(403);
+    expect(forged.type).toBe('application/problem+json');
+    expect(forged.body.errors).toEqual([{ where: '/query/token', message: 'the signature does not match: the link was altered' }]);
 
     const before = await lastDecision();
     const taken = await http.post(path).expect(200);
