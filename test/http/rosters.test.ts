@@ -234,6 +234,18 @@ describe('rosters over REST', () => {
     expect(replanned.keptShifts).toBeGreaterThan(0);
   });
 
+  test('when a read names a skill group the roster lacks or an unknown agent, then 422 names the parameter instead of an empty answer', async () => {
+    const group = await t.http.get(`/rosters/${rosterId}/coverage?skillGroupId=ps`).set(planner);
+    expect(group.status).toBe(422);
+    expect(group.type).toBe('application/problem+json');
+    expect(group.body.errors).toEqual([{ where: '/query/skillGroupId', message: 'the roster has no skill group "ps" (it has PS, NE)' }]);
+    const agent = await t.http.get(`/rosters/${rosterId}/shifts?agentId=P99`).set(planner);
+    expect(agent.status).toBe(422);
+    expect(agent.body.errors).toEqual([{ where: '/query/agentId', message: 'no agent "P99"' }]);
+    // a known agent without shifts in this roster is an empty schedule, not an error
+    expect((await t.http.get(`/rosters/${rosterId}/shifts?agentId=C000`).set(planner).expect(200)).body).toEqual([]);
+  });
+
   test('when a roster does not exist, then its routes answer 404', async () => {
     await t.http.get('/rosters/nope').set(planner).expect(404);
     await t.http.get('/rosters/nope/status').set(planner).expect(404);
