@@ -316,9 +316,10 @@ export async function rosterCsv(ctx: RosterContext, id: string): Promise<string>
 }
 
 export async function agentCalendar(ctx: RosterContext, id: string, agentId: string): Promise<string> {
-  const [shifts, agent, groups] = await Promise.all([rosterShifts(ctx, id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
+  const [roster, shifts, agent, groups] = await Promise.all([rosterOrThrow(ctx, id), rosterShifts(ctx, id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
   if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`);
-  return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g });
+  const timeZone = agent?.timeZone ?? roster.period.timeZone;
+  return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
 }
 
 // ---------------------------------------------------------------------------------------------------
