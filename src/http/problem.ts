@@ -35,6 +35,9 @@ export function sendProblem(res: Response, status: number, code: string, detail:
     });
 }
 
+/** schema errors listed in one answer at most */
+const MAX_LISTED = 100;
+
 /** express-openapi-validator errors: { status, message, errors: [{ path, message }] } */
 interface ValidatorError {
   status: number;
@@ -73,7 +76,9 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (isValidatorError(err)) {
       const status = err.status;
       const code = status === 415 ? 'unsupported-media-type' : status === 405 ? 'method-not-allowed' : status === 404 ? 'not-found' : 'bad-request';
-      const errors = (err.errors ?? []).map((e) => ({ where: normalisePath(e.path), message: e.message }));
+      // a large bad upload could break the contract in every row: name the first places, say how many more
+      const all = (err.errors ?? []).map((e) => ({ where: normalisePath(e.path), message: e.message }));
+      const errors = all.length > MAX_LISTED ? [...all.slice(0, MAX_LISTED), { where: '/body', message: `… and ${all.length - MAX_LISTED} more` }] : all;
       sendProblem(res, status, code, status === 400 ? 'the request does not match the API contract' : err.message, errors);
       return;
     }

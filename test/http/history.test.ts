@@ -102,6 +102,17 @@ describe('interval history over REST', () => {
     expect(plus.body.errors[0].where).toBe('/query/from');
   });
 
+  test('when a large batch breaks the contract in every row, then the first 100 places are named and the rest counted', async () => {
+    const events = Array.from({ length: 250 }, (_, i) => ({ skill_group: 'PS', minute: new Date(Date.UTC(2030, 0, 1, 0, i)).toISOString(), arrivals: -1 }));
+    const res = await t.http.post('/realtime/events').set(ingest).send(events);
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors).toHaveLength(101);
+    expect(res.body.errors[0].where).toBe('/body/0/arrivals');
+    expect(res.body.errors[99].where).toBe('/body/99/arrivals');
+    expect(res.body.errors[100]).toEqual({ where: '/body', message: '… and 150 more' });
+  });
+
   test('when a planner uploads history or the range is backwards, then 403 / 422', async () => {
     await t.http.post('/history').set(planner).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(403);
     const res = await t.http.get('/history/PS').query({ from: '1999-03-01T00:00:00Z', to: '1999-02-01T00:00:00Z' }).set(planner);

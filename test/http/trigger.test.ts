@@ -127,6 +127,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect((await http.put('/skill-groups/PS/trigger-policy').set(planner).send({ mode: 'off' })).status).toBe(403);
     expect((await http.put('/skill-groups/PS/trigger-policy').send({ mode: 'off' })).status).toBe(401);
     expect((await http.put('/skill-groups/PS/trigger-policy').set(admin).send({ mode: 'sometimes' })).status).toBe(400);
+    // a body that breaks the contract in several places: every place is listed, not only the first
+    const several = await http.put('/skill-groups/PS/trigger-policy').set(admin).send({ mode: 'sometimes', maxAgentsPerHour: 'many', quietHours: 'never' });
+    expect(several.status).toBe(400);
+    expect(several.body.errors.map((e: { where: string }) => e.where).sort()).toEqual(['/body/maxAgentsPerHour', '/body/mode', '/body/quietHours']);
     expect((await http.put('/skill-groups/NOPE/trigger-policy').set(admin).send({})).status).toBe(404);
 
     const policy = { mode: 'predictive', confirmTicks: 1, cooldownMinutes: 0, answerWindowMinutes: 3, maxAgentsPerHour: 40 };
