@@ -1,15 +1,18 @@
 /** Structured JSON logs (pino). Phone numbers and API keys are redacted wherever they appear in a log object. */
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, name = 'wfm'): Logger {
-  return pino({
+/** `destination`: stdout by default; tests pass a stream to read what the service logs. */
+export function createLogger(level: string, name = 'wfm', destination?: DestinationStream): Logger {
+  const options = {
     name,
     level,
     redact: {
-      paths: ['phone', '*.phone', '*.*.phone', 'req.headers["x-api-key"]', 'req.headers.authorization', 'apiKey', 'secret'],
+      // the queue dashboard's cookie holds an admin key: in the request's Cookie and the link's Set-Cookie
+      paths: ['phone', '*.phone', '*.*.phone', 'req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'apiKey', 'secret'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -6,10 +6,12 @@
  * answer is treated like a timeout: the receiver may or may not have seen it, and the key makes a retry
  * safe. Any other answer (4xx) will not change on retry: dead letter at once. After the last attempt the
  * outcome is a dead letter with its reason. The clock, sleep and fetch are injected so tests run fast.
- * Logs carry ids, attempts and statuses; never the phone number.
+ * Logs carry ids, attempts and statuses; the phone only masked like everywhere else (maskPhone: prefix
+ * and last two digits — showing the last four left ~1,000 candidate numbers, near enough in clear).
  */
 import type { CalloutPayload } from './payload';
-import { SIGNATURE_HEADER, maskPhone, signBody } from './signing';
+import { maskPhone } from '../domain/validate';
+import { SIGNATURE_HEADER, signBody } from './signing';
 
 export interface DeliveryConfig {
   url: string;

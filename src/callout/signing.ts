@@ -69,8 +69,3 @@ export function verifyLinkToken(secret: string, token: string, nowMs: number): L
   if (nowMs >= expiresAt) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { calloutId, answer, expiresAt } };
 }
-
-/** "+972501234567" → "+97250•••4567": what logs and job data may show. */
-export function maskPhone(phone: string): string {
-  return phone.length <= 6 ? '•••' : `${phone.slice(0, 6)}•••${phone.slice(-4)}`;
-}

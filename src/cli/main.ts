@@ -40,7 +40,8 @@ export async function runCli(argv: string[]): Promise<number> {
   }
 }
 
-if (require.main === module || process.argv[1]?.endsWith('wfm.js')) {
+// `tsx src/cli/main.ts …` (npm run wfm); bin/wfm.js calls runCli itself
+if (require.main === module) {
   runCli(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

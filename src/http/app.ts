@@ -103,7 +103,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(
     OpenApiValidator.middleware({
       apiSpec: doc as never,
-      validateRequests: { allowUnknownQueryParameters: false },
+      // every place the body breaks the contract, not only the first (the problem handler caps the list)
+      validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
       validateResponses: false,
       validateSecurity: false,
       ignorePaths: /^\/(docs|admin|openapi\.yaml)/,

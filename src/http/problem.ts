@@ -35,6 +35,9 @@ export function sendProblem(res: Response, status: number, code: string, detail:
     });
 }
 
+/** schema errors listed in one answer at most */
+const MAX_LISTED = 100;
+
 /** express-openapi-validator errors: { status, message, errors: [{ path, message }] } */
 interface ValidatorError {
   status: number;
@@ -52,6 +55,16 @@ function normalisePath(path: string | undefined): string {
   return path.startsWith('/') ? path : '/' + path.replace(/^\./, '').replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1');
 }
 
+/**
+ * A core error whose details name fields by dotted path ("arrivals.rates[0].volume", as the simulator
+ * and the CLI print them) answered with JSON pointers into the body ("/body/arrivals/rates/0/volume").
+ */
+export function withBodyPointers(err: unknown): unknown {
+  if (!isWfmError(err)) return err;
+  const pointer = (where: string) => (where.startsWith('/') ? where : `/body/${where.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).join('/')}`);
+  return new WfmError(err.code, err.message, { details: err.details.map((d) => ({ ...d, where: pointer(d.where) })), status: err.status, cause: err });
+}
+
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (rawErr, _req, res, _next) => {
     const err = asUnavailable(rawErr);
@@ -63,7 +76,9 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     if (isValidatorError(err)) {
       const status = err.status;
       const code = status === 415 ? 'unsupported-media-type' : status === 405 ? 'method-not-allowed' : status === 404 ? 'not-found' : 'bad-request';
-      const errors = (err.errors ?? []).map((e) => ({ where: normalisePath(e.path), message: e.message }));
+      // a large bad upload could break the contract in every row: name the first places, say how many more
+      const all = (err.errors ?? []).map((e) => ({ where: normalisePath(e.path), message: e.message }));
+      const errors = all.length > MAX_LISTED ? [...all.slice(0, MAX_LISTED), { where: '/body', message: `… and ${all.length - MAX_LISTED} more` }] : all;
       sendProblem(res, status, code, status === 400 ? 'the request does not match the API contract' : err.message, errors);
       return;
     }

@@ -28,6 +28,7 @@ import {
   type UncoveredReason,
 } from './assignment';
 import { DEFAULT_TEMPLATES, minimumBreakShare, validateTemplates } from './templates';
+import { weeklyMinimumProblems } from './validate';
 import type { AssignedShift, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
 
 /** The longest period a roster covers: the two-week forecast's horizon. */
@@ -143,6 +144,13 @@ export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): 
   const longestHours = templates.reduce((m, t) => Math.max(m, (t.lengthMinutes ?? 0) / 60), 0);
   // contractProblems points into its own list of agents; name the agent instead, the caller's list differs
   problems.push(...contractProblems(partners, longestHours).map((p) => ({ ...p, where: p.where.replace(/^\/agents\/(\d+)/, (_, i: string) => `/agents/${partners[Number(i)].id}`) })));
+  const flagged = new Set(problems.map((p) => p.where));
+  const otherRosters = new Set((input.busy ?? []).map((s) => s.agentId));
+  // an agent who also works another published roster may reach the minimum there: not judged here
+  const judged = partners.filter((a) => !flagged.has(`/agents/${a.id}/contract`) && !otherRosters.has(a.id));
+  if (isValidZone(period.timeZone) && !problems.some((p) => p.where.startsWith('/period') || p.where.startsWith('/rules'))) {
+    problems.push(...weeklyMinimumProblems(judged, templates, period, input.skillGroups.map((g) => g.id)));
+  }
   input.skillGroups.forEach((g, i) => {
     if (!partners.some((a) => a.skills.some((s) => s.skillGroupId === g.id))) problems.push({ where: `/skillGroups/${i}`, message: `no partner agent has skill ${g.id} (rule: skill): nobody could be rostered for it` });
     const usable = templates.filter((t) => !t.skillGroupIds || t.skillGroupIds.includes(g.id));
@@ -239,8 +247,8 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): 
 }
 
 /** Fails loudly: a roster that breaks a hard rule must never be stored or published. */
-function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod): void {
-  const violations = checkRoster(shifts, agents, period);
+function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences']): void {
+  const violations = checkRoster(shifts, agents, period, { absences });
   if (violations.length) {
     throw new WfmError('internal', `the independent checker found ${violations.length} hard-rule violation(s) in the roster: not stored`, {
       details: violations.slice(0, 50).map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message}` })),
@@ -303,6 +311,8 @@ interface Finished {
   requirement: Requirement;
   plan: LpFigures;
   carriedSlots?: CloudSlot[];
+  /** a re-plan's absences: the checker holds the roster to them (and excuses those weeks' minimum) */
+  absences?: ReplanInput['absences'];
 }
 
 function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): BuiltRoster {
@@ -311,7 +321,7 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
   const partners = rosteredPartners(input.agents, input.skillGroups);
   report?.('check', 92);
   // the check runs with the other rosters' shifts in: rest and weekly limits hold across rosters too
-  assertNoViolations(done.assignment.roster, partners, input.period);
+  assertNoViolations(done.assignment.roster, partners, input.period, done.absences);
   const shifts = done.assignment.roster.filter((s) => !busyIds.has(s.id));
   const slots = mergeSlots(cloudSlots(done.assignment.uncovered), done.carriedSlots ?? []);
   const partial = {
@@ -457,7 +467,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     frozenBefore: input.frozenBefore,
     options: assignmentOptions(input.rules),
   });
-  const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried }, report);
+  const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried, absences: input.absences }, report);
   const busyIds = new Set(busy.map((s) => s.id));
   const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
   return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen), keptShifts: result.keptCount - busy.length };

@@ -61,9 +61,21 @@ function coveredByWindows(agent: Agent, weekday: IsoWeekday, from: number, to: n
   return reached >= to;
 }
 
+export interface CheckOptions {
+  /**
+   * Dates agents cannot work after all (illness, leave), as a re-plan receives them. A shift touching one
+   * is a violation ('absence'); and the weekly minimum does not bind in a week with an absence: it is
+   * the work the contract guarantees to offer, and an absent agent cannot take it (a re-plan must not
+   * fail because the ill agent now works too little).
+   */
+  absences?: ReadonlyArray<{ agentId: string; dates: readonly string[] }>;
+}
+
 /** Every hard-rule violation on the roster (empty = valid). Cloud agents and unknown ids are reported too. */
-export function checkRoster(roster: AssignedShift[], agents: Agent[], period: CheckPeriod): RuleViolation[] {
+export function checkRoster(roster: AssignedShift[], agents: Agent[], period: CheckPeriod, options: CheckOptions = {}): RuleViolation[] {
   const violations: RuleViolation[] = [];
+  const absent = new Map<string, Set<string>>();
+  for (const a of options.absences ?? []) absent.set(a.agentId, new Set([...(absent.get(a.agentId) ?? []), ...a.dates]));
   const byId = new Map(agents.map((a) => [a.id, a]));
   const seenShift = new Map<string, string>();
   const byAgent = new Map<string, AssignedShift[]>();
@@ -97,6 +109,8 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       const pieces = localPieces(s.start, s.end, period.timeZone);
       const off = pieces.find((p) => agent.daysOff?.includes(p.date));
       if (off) flag('days-off', [s.id], `${agent.id} works on day off ${off.date}`);
+      const away = pieces.find((p) => absent.get(agent.id)?.has(p.date));
+      if (away) flag('absence', [s.id], `${agent.id} works on ${away.date}, when they are absent`);
       if (agent.availability) {
         const zone = agent.timeZone ?? period.timeZone;
         const uncovered = localPieces(s.start, s.end, zone).find((p) => !coveredByWindows(agent, p.weekday, p.from, p.to));
@@ -136,7 +150,11 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       if (hours > c.maxHoursPerWeek + EPS) flag('max-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h > ${c.maxHoursPerWeek} h in ${label}`);
       if (workedDays.size > c.maxDaysPerWeek) flag('max-days-per-week', inWeek.map((s) => s.id), `${agent.id} works ${workedDays.size} days > ${c.maxDaysPerWeek} in ${label}`);
       if (!complete) continue;
-      if (hours + EPS < c.minHoursPerWeek) flag('min-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h < ${c.minHoursPerWeek} h in ${label}`);
+      const excused = [...(absent.get(agent.id) ?? [])].some((d) => {
+        const o = calendarDaysBetween(period.from, d);
+        return o >= weekStart && o < weekStart + 7;
+      });
+      if (!excused && hours + EPS < c.minHoursPerWeek) flag('min-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h < ${c.minHoursPerWeek} h in ${label}`);
       const freeDays: number[] = [];
       for (let d = weekStart; d < weekStart + 7; d++) if (!workedDays.has(d)) freeDays.push(d);
       if (freeDays.length < 2) flag('two-days-off-per-week', inWeek.map((s) => s.id), `${agent.id} has ${freeDays.length} day(s) off in ${label}`);

@@ -67,6 +67,11 @@ export interface IcalOptions {
   uidDomain?: string;
   agentName?: string;
   skillGroupName?: (skillGroupId: string) => string;
+  /**
+   * The agent's zone: break times in the description are plain text, which a calendar app cannot
+   * convert, so they are written on the agent's wall clock (default UTC, labelled so)
+   */
+  timeZone?: string;
 }
 
 /** One VCALENDAR with a VEVENT per shift of the agent (times in UTC, breaks listed in the description). */
@@ -83,7 +88,9 @@ export function agentIcalFeed(agentId: string, roster: AssignedShift[], options:
   const shifts = roster.filter((s) => s.agentId === agentId).sort((a, b) => a.start - b.start);
   for (const s of shifts) {
     const group = options.skillGroupName?.(s.skillGroupId) ?? s.skillGroupId;
-    const breaks = s.breaks.map((b) => `${b.kind} ${new Date(b.start).toISOString().slice(11, 16)}–${new Date(b.end).toISOString().slice(11, 16)} UTC`).join(', ');
+    const zone = options.timeZone;
+    const hhmm = (t: number) => (zone ? formatInstant(t, zone) : new Date(t).toISOString()).slice(11, 16);
+    const breaks = s.breaks.map((b) => `${b.kind} ${hhmm(b.start)}–${hhmm(b.end)} ${zone ? `(${zone})` : 'UTC'}`).join(', ');
     lines.push(
       'BEGIN:VEVENT',
       `UID:${icalText(`${s.id}.${agentId}@${domain}`)}`,

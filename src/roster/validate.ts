@@ -4,9 +4,11 @@
  * (422) naming the agents and rules. Coverage that is merely short is NOT an error: the assignment
  * returns the best roster with the uncovered shifts and their reasons.
  */
-import type { Agent } from '../domain/types';
+import { DateTime } from 'luxon';
+import type { Agent, IsoWeekday } from '../domain/types';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
-import type { PlannedShift } from './types';
+import { parseLocalTime } from '../time/grid';
+import type { PlannedShift, ShiftTemplate } from './types';
 
 /** Days a complete week can have at most: the contract's maximum and the two-days-off rule. */
 function workableDaysPerWeek(agent: Agent): number {
@@ -53,4 +55,86 @@ export function validateAssignmentInput(partners: Agent[], planned: PlannedShift
   if (problems.length > 0) {
     throw new WfmError('infeasible', `roster input is contradictory: ${problems.length} problem(s)`, { details: problems });
   }
+}
+
+const DAY_MINUTES = 1440;
+
+/**
+ * The longest stretch of availability that starts on `weekday`, in minutes (running on past midnight
+ * into the next weekday's windows from 00:00): no shift starting that day can be longer.
+ */
+function longestRunFrom(agent: Agent, weekday: IsoWeekday): number {
+  const windows = (day: number) =>
+    (agent.availability ?? [])
+      .filter((w) => w.days.includes(((day - 1) % 7) + 1 as IsoWeekday))
+      .map((w) => [parseLocalTime(w.from), parseLocalTime(w.to)] as const)
+      .filter(([a, b]) => b > a)
+      .sort((x, y) => x[0] - y[0]);
+  /** the union of windows of a weekday as disjoint runs */
+  const runs = (day: number) => {
+    const merged: Array<[number, number]> = [];
+    for (const [a, b] of windows(day)) {
+      const last = merged[merged.length - 1];
+      if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+      else merged.push([a, b]);
+    }
+    return merged;
+  };
+  const next = runs(weekday + 1);
+  const carry = next[0]?.[0] === 0 ? next[0][1] : 0;
+  return runs(weekday).reduce((best, [a, b]) => Math.max(best, b - a + (b === DAY_MINUTES ? carry : 0)), 0);
+}
+
+/**
+ * Minimum weekly hours no complete week can reach, for the shift lengths the agent may work, their
+ * availability and days off, their maximum hours and days: the checker would refuse any roster, so the
+ * request is contradictory (422 naming the agent and rule) rather than a build that fails at the end.
+ * Generous on purpose (start windows, rest and runs across weeks are ignored): it must never refuse
+ * a contract some roster can satisfy. Agents already flagged by contractProblems are not repeated.
+ */
+export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[], period: { from: string; days: number; timeZone: string }, skillGroupIds: string[]): ProblemDetail[] {
+  const problems: ProblemDetail[] = [];
+  const start = DateTime.fromISO(period.from, { zone: 'UTC' });
+  for (const agent of agents) {
+    const c = agent.contract;
+    if (!(c.minHoursPerWeek > 0) || !(c.maxHoursPerWeek >= c.minHoursPerWeek)) continue;
+    const skills = new Set(agent.skills.map((k) => k.skillGroupId).filter((g) => skillGroupIds.includes(g)));
+    const lengths = [...new Set(templates.filter((t) => !t.skillGroupIds || t.skillGroupIds.some((g) => skills.has(g))).map((t) => t.lengthMinutes))].sort((a, b) => a - b);
+    const maxDays = workableDaysPerWeek(agent);
+    // availability in another zone than the period's: not narrowed (the check stays generous)
+    const narrow = agent.availability !== undefined && (agent.timeZone ?? period.timeZone) === period.timeZone;
+    for (let week = 0; week + 7 <= period.days; week += 7) {
+      const usable = Array.from({ length: 7 }, (_, d) => {
+        const date = start.plus({ days: week + d });
+        if (agent.daysOff?.includes(date.toISODate()!)) return [];
+        if (!narrow) return lengths;
+        const longest = longestRunFrom(agent, date.weekday as IsoWeekday);
+        return lengths.filter((l) => l <= longest);
+      });
+      // weekly totals (minutes) reachable with k working days, k ≤ maxDays
+      let reach: Array<Set<number>> = [new Set([0])];
+      for (const options of usable) {
+        const next = reach.map((set) => new Set(set));
+        reach.forEach((set, k) => {
+          if (k >= maxDays) return;
+          next[k + 1] ??= new Set();
+          for (const sum of set) for (const l of options) if (sum + l <= c.maxHoursPerWeek * 60 + 1e-6) next[k + 1].add(sum + l);
+        });
+        reach = next;
+      }
+      const best = Math.max(...reach.flatMap((set) => [...set]));
+      if (best + 1e-6 >= c.minHoursPerWeek * 60) continue;
+      const from = start.plus({ days: week }).toISODate();
+      const why =
+        best === 0
+          ? `no shift (${lengths.map((l) => `${l / 60} h`).join(', ')}) fits ${lengths.length && lengths[0] > c.maxHoursPerWeek * 60 ? `within maxHoursPerWeek ${c.maxHoursPerWeek}` : 'their availability and days off'}`
+          : `availability, days off, maxDaysPerWeek ${c.maxDaysPerWeek} and shift lengths allow at most ${best / 60} h within maxHoursPerWeek ${c.maxHoursPerWeek}`;
+      problems.push({
+        where: `/agents/${agent.id}/contract`,
+        message: `${agent.id}: minHoursPerWeek ${c.minHoursPerWeek} cannot be met in the week from ${from}: ${why} (rule: weekly min hours vs availability, days off and shift lengths)`,
+      });
+      break;
+    }
+  }
+  return problems;
 }

@@ -23,7 +23,7 @@ export async function uploadHistory(store: Store, batch: HistoryBatch, granulari
 export async function readHistory(store: Store, skillGroupId: string, fromMs: number, toMs: number): Promise<IntervalVolume[]> {
   if (!(await store.skillGroups.get(skillGroupId))) throw new WfmError('not-found', `skill group ${skillGroupId} does not exist`);
   if (!(toMs > fromMs)) {
-    throw new WfmError('validation', '`to` must be after `from`', { details: [{ where: 'query/to', message: 'must be after from' }] });
+    throw new WfmError('validation', '`to` must be after `from`', { details: [{ where: '/query/to', message: 'must be after from' }] });
   }
   return store.history.read(skillGroupId, fromMs, toMs);
 }

@@ -131,8 +131,11 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
   const groups = await skillGroupsOrThrow(ctx.store, request.skillGroups);
   const agents = await ctx.store.agents.list();
   const period = periodOf(request, groups);
-  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules });
+  let problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules });
   if (!problems.some((p) => p.where.startsWith('/period'))) {
+    // agents who also work another published roster may reach their weekly minimum there
+    const busy = await busyElsewhere(ctx, period, groups.map((g) => g.id));
+    if (busy.length) problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules, busy });
     const { startMs, endMs } = periodInstants(period);
     for (const [i, g] of groups.entries()) {
       if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
@@ -282,6 +285,29 @@ export async function rosterShifts(ctx: RosterContext, id: string, agentId?: str
   return [...partners, ...cloud.filter((s) => agentId === undefined || s.agentId === agentId)].sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
 }
 
+/** One agent's schedule (or everyone's): an agent nobody knows is a bad query, not an empty schedule. */
+export async function agentSchedule(ctx: RosterContext, id: string, agentId?: string): Promise<{ roster: StoredRoster; shifts: AssignedShift[] }> {
+  const roster = await rosterOrThrow(ctx, id);
+  if (agentId !== undefined && !(await ctx.store.agents.get(agentId))) {
+    // an agent removed since may still hold shifts here: only an id with no agent and no shift is refused
+    const shifts = await rosterShifts(ctx, id, agentId);
+    if (!shifts.length) throw invalid(`no agent "${agentId}"`, [{ where: '/query/agentId', message: `no agent "${agentId}"` }]);
+    return { roster, shifts };
+  }
+  return { roster, shifts: await rosterShifts(ctx, id, agentId) };
+}
+
+/** Coverage per interval, of one group of the roster or all: a group the roster lacks is a bad query. */
+export async function rosterCoverageRows(ctx: RosterContext, id: string, skillGroupId?: string) {
+  const roster = await rosterOrThrow(ctx, id);
+  if (skillGroupId !== undefined && !roster.skillGroupIds.includes(skillGroupId)) {
+    const message = `the roster has no skill group "${skillGroupId}" (it has ${roster.skillGroupIds.join(', ')})`;
+    throw invalid(message, [{ where: '/query/skillGroupId', message }]);
+  }
+  const rows = (await ctx.store.rosters.coverage(roster.id)).filter((c) => skillGroupId === undefined || c.skillGroupId === skillGroupId);
+  return { roster, rows };
+}
+
 export async function rosterCsv(ctx: RosterContext, id: string): Promise<string> {
   const groups = await ctx.store.skillGroups.map();
   const roster = await rosterOrThrow(ctx, id);
@@ -290,9 +316,10 @@ export async function rosterCsv(ctx: RosterContext, id: string): Promise<string>
 }
 
 export async function agentCalendar(ctx: RosterContext, id: string, agentId: string): Promise<string> {
-  const [shifts, agent, groups] = await Promise.all([rosterShifts(ctx, id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
+  const [roster, shifts, agent, groups] = await Promise.all([rosterOrThrow(ctx, id), rosterShifts(ctx, id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
   if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`);
-  return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g });
+  const timeZone = agent?.timeZone ?? roster.period.timeZone;
+  return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -78,13 +78,16 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const { store, config } = deps;
   const now = Math.floor(deps.now() / MINUTE_MS) * MINUTE_MS;
   const started = performance.now();
-  const [groups, policies, states, agents, lastCalledAt] = await Promise.all([
+  const [groups, policies, states, storedAgents, lastCalledAt] = await Promise.all([
     store.skillGroups.list(),
     store.trigger.policies(),
     store.trigger.states(),
     store.agents.cloudAgents(),
     store.trigger.lastCalledAt(),
   ]);
+  // The core reads an agent's days off and availability in the agent's zone; one without a zone of
+  // their own is in DEFAULT_TIME_ZONE (the core cannot know it and would take UTC).
+  const agents = storedAgents.map((a) => (a.timeZone ? a : { ...a, timeZone: config.defaultTimeZone }));
   const withPolicy = groups.filter((g) => policies.has(g.id));
   const due = withPolicy.filter((g) => (states.get(g.id)?.value.tickedAt ?? -Infinity) < now);
   const ids = withPolicy.map((g) => g.id);
@@ -310,8 +313,10 @@ export function verifiedLink(config: Config, token: string, now: number): LinkCl
   const secret = config.trigger.linkSecret ?? config.webhookSecret;
   const check = secret ? verifyLinkToken(secret, token, now) : ({ ok: false, reason: 'bad-signature' } as const);
   if (check.ok) return check.claims;
-  if (check.reason === 'expired') throw new WfmError('conflict', 'this link has expired: the callout was offered to the next agent');
-  throw new WfmError('forbidden', `this link is not valid (${check.reason})`);
+  const where = '/query/token';
+  if (check.reason === 'expired') throw new WfmError('conflict', 'this link has expired: the callout was offered to the next agent', { details: [{ where, message: 'expired' }] });
+  const message = check.reason === 'malformed' ? 'missing or not a link token' : 'the signature does not match: the link was altered';
+  throw new WfmError('forbidden', `this link is not valid (${check.reason})`, { details: [{ where, message }] });
 }
 
 /** An answer through a signed, expiring link (the SMS's accept/decline links). */
@@ -445,7 +450,7 @@ async function groupIdsFor(store: Store, skillGroupId: string | undefined): Prom
 }
 
 function checkRange(query: RecordQuery): void {
-  if (!(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: 'query/to', message: 'must be after from' }]);
+  if (!(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
 }
 
 export async function listDecisions(store: Store, query: RecordQuery & { firedOnly: boolean }): Promise<Decision[]> {

@@ -4,8 +4,9 @@
  * recently. Among them, the least recently called first (a fair rotation); between equals, higher
  * proficiency × past acceptance first, then the id (a stable order, so a re-run picks the same agents).
  */
-import type { Agent } from '../domain/types';
-import { HOUR_MS, MINUTE_MS, inWeeklyWindows, isoWeekday, localDate, minuteOfDay } from '../time/grid';
+import { DateTime } from 'luxon';
+import type { Agent, WeeklyWindow } from '../domain/types';
+import { HOUR_MS, MINUTE_MS, inWeeklyWindows, isoWeekday, localDate, minuteOfDay, parseLocalTime } from '../time/grid';
 import type { AcceptanceStats, ScheduledShift } from './types';
 
 export interface ChooseInput {
@@ -69,11 +70,29 @@ function exclusionOf(agent: Agent, input: ChooseInput, wave: Set<string>): Exclu
   const last = input.lastCalledAt[agent.id];
   if (last !== undefined && now - last < input.recentCallMinutes * MINUTE_MS) return 'called-recently';
   const zone = agent.timeZone ?? 'UTC';
-  if (agent.daysOff?.includes(localDate(proposedShift.start, zone))) return 'unavailable';
-  if (agent.availability && !inWeeklyWindows(agent.availability, isoWeekday(proposedShift.start, zone), minuteOfDay(proposedShift.start, zone))) {
-    return 'unavailable';
-  }
+  // as for partners: a day off blocks every local date the shift touches, and the whole shift must lie
+  // in the availability windows (a window ending at noon does not take a shift until 14:00)
+  const dates = [localDate(proposedShift.start, zone), localDate(proposedShift.end - 1, zone)];
+  if (dates.some((d) => agent.daysOff?.includes(d))) return 'unavailable';
+  if (agent.availability && !availableThroughout(agent.availability, proposedShift, zone)) return 'unavailable';
   return null;
+}
+
+/** Whether the union of the weekly windows covers [start, end): hop from window end to window end. */
+function availableThroughout(windows: WeeklyWindow[], shift: { start: number; end: number }, zone: string): boolean {
+  let t = shift.start;
+  while (t < shift.end) {
+    const weekday = isoWeekday(t, zone);
+    const minute = minuteOfDay(t, zone);
+    if (!inWeeklyWindows(windows, weekday, minute)) return false;
+    const reach = Math.max(...windows.filter((w) => w.days.includes(weekday) && minute >= parseLocalTime(w.from) && minute < parseLocalTime(w.to)).map((w) => parseLocalTime(w.to)));
+    // the window's end as an instant of that local day (24:00 = the next midnight, DST nights included)
+    const midnight = DateTime.fromMillis(t, { zone }).startOf('day');
+    const next = (reach >= 1440 ? midnight.plus({ days: 1 }) : midnight.set({ hour: Math.floor(reach / 60), minute: reach % 60 })).toMillis();
+    if (next <= t) return false;
+    t = next;
+  }
+  return true;
 }
 
 export function chooseAgents(input: ChooseInput): ChooseResult {

@@ -1,6 +1,7 @@
 import { deliverCallout, type DeliveryConfig } from '../../src/callout/deliver';
 import { buildPayload } from '../../src/callout/payload';
-import { maskPhone, signBody, signLinkToken, verifyBodySignature, verifyLinkToken } from '../../src/callout/signing';
+import { signBody, signLinkToken, verifyBodySignature, verifyLinkToken } from '../../src/callout/signing';
+import { maskPhone } from '../../src/domain/validate';
 import { createRng } from '../../src/sim/rng';
 import { planCallouts } from '../../src/trigger/callouts';
 import { decide } from '../../src/trigger/decide';
@@ -54,6 +55,11 @@ describe('deliverCallout against a real local receiver', () => {
     expect(receiver.rejectedSignatures).toBe(0);
     const serialised = JSON.stringify(logs);
     for (const c of callouts) expect(serialised).not.toContain(phoneOf(c.agentId));
+    // masked as everywhere else (API views): the subscriber digits, bar the last two, are gone
+    for (const e of logs) {
+      expect(e.phone).toBe(maskPhone(phoneOf(String(e.agentId))));
+      expect(String(e.phone)).not.toContain(phoneOf(String(e.agentId)).slice(-4));
+    }
     // The decision log explains each callout: every delivered id traces back to the fired decision.
     expect(new Set(callouts.map((c) => c.decisionId))).toEqual(new Set([decision.id]));
     expect(decision.explanation).toMatch(/calling \d+/);
@@ -109,7 +115,8 @@ describe('signatures and links', () => {
     expect(verifyLinkToken(LINK_SECRET, 'a.b.c', 0)).toEqual({ ok: false, reason: 'malformed' });
   });
 
-  test('when a phone is masked, then only the prefix and the last four digits remain', () => {
-    expect(maskPhone('+972501234567')).toBe('+97250•••4567');
+  test('when a phone is masked, then only the prefix and the last two digits remain', () => {
+    expect(maskPhone('+972501234567')).toBe('+97250*****67');
+    expect(maskPhone('+15551234567')).toBe('+15551****67');
   });
 });

@@ -88,11 +88,36 @@ describe('interval history over REST', () => {
     expect(res.text.trim()).toBe(csv('1999-02-03T13:00:00+02:00,PS,10,100'));
   });
 
+  test('when a planner types the range as in the README (colons and an encoded + left as they are), then it is read', async () => {
+    await t.http.post('/history').set(ingest).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(200);
+    const res = await t.http.get('/history/PS?from=1999-02-01T00:00:00%2B02:00&to=1999-02-08T00:00:00%2B02:00').set(planner);
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveLength(1);
+    const decisions = await t.http.get('/trigger/decisions?from=1999-02-01T00:00:00Z&to=1999-02-08T00:00:00Z').set(planner);
+    expect(decisions.status).toBe(200);
+    // a literal + is a space in a query string: still a clear 400 naming the parameter
+    const plus = await t.http.get('/history/PS?from=1999-02-01T00:00:00+02:00&to=1999-02-08T00:00:00Z').set(planner);
+    expect(plus.status).toBe(400);
+    expect(plus.type).toBe('application/problem+json');
+    expect(plus.body.errors[0].where).toBe('/query/from');
+  });
+
+  test('when a large batch breaks the contract in every row, then the first 100 places are named and the rest counted', async () => {
+    const events = Array.from({ length: 250 }, (_, i) => ({ skill_group: 'PS', minute: new Date(Date.UTC(2030, 0, 1, 0, i)).toISOString(), arrivals: -1 }));
+    const res = await t.http.post('/realtime/events').set(ingest).send(events);
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors).toHaveLength(101);
+    expect(res.body.errors[0].where).toBe('/body/0/arrivals');
+    expect(res.body.errors[99].where).toBe('/body/99/arrivals');
+    expect(res.body.errors[100]).toEqual({ where: '/body', message: '… and 150 more' });
+  });
+
   test('when a planner uploads history or the range is backwards, then 403 / 422', async () => {
     await t.http.post('/history').set(planner).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(403);
     const res = await t.http.get('/history/PS').query({ from: '1999-03-01T00:00:00Z', to: '1999-02-01T00:00:00Z' }).set(planner);
     expect(res.status).toBe(422);
-    expect(res.body.errors[0].where).toBe('query/to');
+    expect(res.body.errors[0].where).toBe('/query/to');
     await t.http.get('/history/NOPE').query({ from: '1999-02-01T00:00:00Z', to: '1999-03-01T00:00:00Z' }).set(planner).expect(404);
   });
 });

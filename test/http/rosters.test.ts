@@ -123,6 +123,14 @@ describe('rosters over REST', () => {
     ]);
     await t.http.put('/agents/P6').set(admin).send(agents[5]).expect(200);
 
+    // a minimum the agent's availability cannot reach in a complete week: 422 now, not a failed build later
+    await t.http.put('/agents/P5').set(admin).send({ ...agents[4], availability: [{ days: [1], from: '08:00', to: '17:00' }], contract: { ...agents[4].contract, minHoursPerWeek: 30 } }).expect(200);
+    const unreachable = await post({ period: { ...period, days: 7 }, skillGroups: ['PS'] });
+    expect(unreachable.status).toBe(422);
+    expect(unreachable.type).toBe('application/problem+json');
+    expect(unreachable.body.errors).toEqual([{ where: '/agents/P5/contract', message: expect.stringMatching(/^P5: minHoursPerWeek 30 cannot be met in the week from 2030-01-07: .*\(rule: weekly min hours vs availability, days off and shift lengths\)$/) }]);
+    await t.http.put('/agents/P5').set(admin).send(agents[4]).expect(200);
+
     // a skill group no partner has: only cloud agents could work it
     await t.http.post('/skill-groups').set(admin).send([{ ...GROUPS[0], id: 'TT', name: 'Callbacks' }]).expect(200);
     const empty = await post({ period, skillGroups: ['TT'] });
@@ -224,6 +232,18 @@ describe('rosters over REST', () => {
     expect(replanned.changes.length).toBeGreaterThan(0);
     expect(replanned.changes.some((c: { date: string; kind: string }) => c.date === '2030-01-09' && ['added', 'uncovered'].includes(c.kind))).toBe(true);
     expect(replanned.keptShifts).toBeGreaterThan(0);
+  });
+
+  test('when a read names a skill group the roster lacks or an unknown agent, then 422 names the parameter instead of an empty answer', async () => {
+    const group = await t.http.get(`/rosters/${rosterId}/coverage?skillGroupId=ps`).set(planner);
+    expect(group.status).toBe(422);
+    expect(group.type).toBe('application/problem+json');
+    expect(group.body.errors).toEqual([{ where: '/query/skillGroupId', message: 'the roster has no skill group "ps" (it has PS, NE)' }]);
+    const agent = await t.http.get(`/rosters/${rosterId}/shifts?agentId=P99`).set(planner);
+    expect(agent.status).toBe(422);
+    expect(agent.body.errors).toEqual([{ where: '/query/agentId', message: 'no agent "P99"' }]);
+    // a known agent without shifts in this roster is an empty schedule, not an error
+    expect((await t.http.get(`/rosters/${rosterId}/shifts?agentId=C000`).set(planner).expect(200)).body).toEqual([]);
   });
 
   test('when a roster does not exist, then its routes answer 404', async () => {

@@ -37,6 +37,7 @@ describe('simulations over REST', () => {
     const res = await t.http.post('/simulations').set(planner).send(spec);
     expect(res.status).toBe(422);
     expect(res.type).toBe('application/problem+json');
-    expect(res.body.errors.map((e: { where: string }) => e.where).join(' ')).toContain('arrivals.rates[0]');
+    // a JSON pointer into the body, like every other error of the API
+    expect(res.body.errors).toEqual([{ where: '/body/arrivals/rates/0/volume', message: 'negative or not a number: rates must be ≥ 0' }]);
   });
 });

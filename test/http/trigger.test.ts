@@ -127,6 +127,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect((await http.put('/skill-groups/PS/trigger-policy').set(planner).send({ mode: 'off' })).status).toBe(403);
     expect((await http.put('/skill-groups/PS/trigger-policy').send({ mode: 'off' })).status).toBe(401);
     expect((await http.put('/skill-groups/PS/trigger-policy').set(admin).send({ mode: 'sometimes' })).status).toBe(400);
+    // a body that breaks the contract in several places: every place is listed, not only the first
+    const several = await http.put('/skill-groups/PS/trigger-policy').set(admin).send({ mode: 'sometimes', maxAgentsPerHour: 'many', quietHours: 'never' });
+    expect(several.status).toBe(400);
+    expect(several.body.errors.map((e: { where: string }) => e.where).sort()).toEqual(['/body/maxAgentsPerHour', '/body/mode', '/body/quietHours']);
     expect((await http.put('/skill-groups/NOPE/trigger-policy').set(admin).send({})).status).toBe(404);
 
     const policy = { mode: 'predictive', confirmTicks: 1, cooldownMinutes: 0, answerWindowMinutes: 3, maxAgentsPerHour: 40 };
@@ -205,7 +209,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     const preview = await http.get(path).expect(200); // no API key: the agent's phone
     expect(preview.body).toMatchObject({ calloutId: target.id, answer: 'accept', status: 'delivered' });
     expect((await http.get(path).set('accept', 'text/html').expect(200)).text).toContain('<form method="post"');
-    expect((await http.get(`/callouts/answer?token=${accept.searchParams.get('token')!.slice(0, -2)}xx`)).status).toBe(403);
+    const forged = await http.get(`/callouts/answer?token=${accept.searchParams.get('token')!.slice(0, -2)}xx`);
+    expect(forged.status).toBe(403);
+    expect(forged.type).toBe('application/problem+json');
+    expect(forged.body.errors).toEqual([{ where: '/query/token', message: 'the signature does not match: the link was altered' }]);
 
     const before = await lastDecision();
     const taken = await http.post(path).expect(200);

@@ -77,6 +77,17 @@ describe('trigger tick and delivery against Redis', () => {
     await deleteKeys(prefix);
   });
 
+  test('when cloud agents have no zone of their own, then their days off and availability are read in DEFAULT_TIME_ZONE, not UTC', async () => {
+    await setUp();
+    // 10:00 UTC on Wednesday is already Thursday 00:00 at UTC+14, and Thursday is everyone's day off
+    await store.agents.putAll(Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`, { daysOff: ['2026-03-05'] })));
+    const enqueued: string[] = [];
+    const summary = await runTriggerTick(deps(enqueued, { config: config({ DEFAULT_TIME_ZONE: 'Pacific/Kiritimati' }) }));
+    expect(summary.committed).toBe(1);
+    expect(summary.newCallouts).toBe(0);
+    expect(enqueued).toEqual([]);
+  });
+
   test('when two ticks race for the same minute and a third follows, then each callout is stored and queued once', async () => {
     await setUp();
     const enqueued: string[] = [];

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { buildRoster, replanStoredRoster, type BuildRosterInput } from '../../src/roster/build';
+import { buildRoster, replanStoredRoster, rosterInputProblems, type BuildRosterInput } from '../../src/roster/build';
 import { checkRoster } from '../../src/roster/checker';
 import type { Agent, IntervalVolume, SkillGroup } from '../../src/domain/types';
 import type { AssignedShift } from '../../src/roster/types';
@@ -63,6 +63,49 @@ describe('building a roster end to end (pure)', () => {
     const stuck = agent({ id: 'Z', timeZone: ZONE, contract: { ...contract, minHoursPerWeek: 30, maxDaysPerWeek: 3 } });
     expect(() => buildRoster(input({ agents: [...agents, stuck] }))).toThrow(expect.objectContaining({ code: 'infeasible', details: [expect.objectContaining({ where: '/agents/Z/contract' })] }));
     expect(() => buildRoster(input({ skillGroups: [group, skillGroup({ id: 'XX', timeZone: ZONE })] }))).toThrow(expect.objectContaining({ details: [expect.objectContaining({ where: '/skillGroups/1', message: expect.stringMatching(/no partner agent has skill XX/) })] }));
+  });
+
+  test('when availability, days off or shift lengths leave no week that meets a contract minimum, then it is refused as contradictory naming the agent and rule (not a failed build)', () => {
+    const week = { from: '2030-01-07', days: 7, timeZone: ZONE };
+    const minimum = { ...contract, minHoursPerWeek: 30 };
+    const stuck = [
+      agent({ id: 'MON', timeZone: ZONE, contract: minimum, availability: [{ days: [1], from: '08:00', to: '17:00' }] }),
+      agent({ id: 'OFF', timeZone: ZONE, contract: minimum, daysOff: ['2030-01-07', '2030-01-08', '2030-01-09', '2030-01-10', '2030-01-11'] }),
+      agent({ id: 'SHORT', timeZone: ZONE, contract: minimum, availability: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '08:00', to: '10:00' }] }),
+      agent({ id: 'GAP', timeZone: ZONE, contract: { ...contract, minHoursPerWeek: 3, maxHoursPerWeek: 3.5 } }),
+    ];
+    const problems = rosterInputProblems({ period: week, skillGroups: [group], agents: [...agents, ...stuck] });
+    expect(problems.map((p) => p.where)).toEqual(['/agents/MON/contract', '/agents/OFF/contract', '/agents/SHORT/contract', '/agents/GAP/contract']);
+    expect(problems[0].message).toMatch(/^MON: minHoursPerWeek 30 cannot be met in the week from 2030-01-07: .*at most 8\.5 h .*\(rule: weekly min hours vs availability, days off and shift lengths\)$/);
+    expect(problems[3].message).toMatch(/GAP: minHoursPerWeek 3 cannot be met .*no shift \(4 h, 8\.5 h\) fits within maxHoursPerWeek 3\.5/);
+    // reachable minimums stay allowed: every weekday 08:00–17:00 gives 5 × 8.5 h; a partial week has no minimum
+    const fine = agent({ id: 'FINE', timeZone: ZONE, contract: minimum, availability: [{ days: [1, 2, 3, 4, 5], from: '08:00', to: '17:00' }] });
+    expect(rosterInputProblems({ period: week, skillGroups: [group], agents: [...agents, fine] })).toEqual([]);
+    expect(rosterInputProblems({ period, skillGroups: [group], agents: [...agents, ...stuck.slice(0, 3)] })).toEqual([]);
+    expect(() => buildRoster(input({ period: week, agents: [...agents, stuck[0]] }))).toThrow(expect.objectContaining({ code: 'infeasible' }));
+  });
+
+  test('when an agent with a weekly minimum falls ill for most of a week, then the re-plan succeeds: their shifts move, the checker holds, the minimum is excused', () => {
+    const fullTime = agents.map((a) => ({ ...a, contract: { ...contract, minHoursPerWeek: 16 } }));
+    const week = { from: '2030-01-07', days: 7, timeZone: ZONE };
+    const rows = Array.from({ length: 7 }, (_, d) => forecast().map((r) => ({ ...r, start: r.start + d * 86_400_000 })).slice(0, 20)).flat();
+    const base = input({ period: week, agents: fullTime, forecast: rows });
+    const built = buildRoster(base);
+    const ill = built.shifts[0].agentId;
+    const theirs = built.shifts.filter((s) => s.agentId === ill);
+    // ill every day but their last working one: 8.5 h at most is left, under the minimum of 16
+    const lastDay = theirs[theirs.length - 1].date;
+    const illDates = ['2030-01-07', '2030-01-08', '2030-01-09', '2030-01-10', '2030-01-11', '2030-01-12', '2030-01-13'].filter((d) => d !== lastDay);
+    const replanned = replanStoredRoster({
+      ...base,
+      base: { shifts: built.shifts, uncovered: built.uncovered, slots: built.slots.map((s) => ({ ...s, claimedBy: [] })) },
+      absences: [{ agentId: ill, dates: illDates }],
+      forecastMoved: false,
+      frozenBefore: 0,
+    });
+    expect(replanned.shifts.some((s) => s.agentId === ill && illDates.includes(s.date))).toBe(false);
+    expect(checkRoster(replanned.shifts, fullTime, week, { absences: [{ agentId: ill, dates: illDates }] })).toEqual([]);
+    for (const s of theirs.filter((x) => illDates.includes(x.date))) expect(replanned.changes!.find((c) => c.shiftId === s.id)).toMatchObject({ fromAgentId: ill });
   });
 
   test('when a roster with claimed slots is re-planned, then the claimed places stay slots and partners do not take them', () => {

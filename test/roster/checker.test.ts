@@ -58,6 +58,17 @@ describe('independent roster checker', () => {
     }
   });
 
+  test('when an agent is absent (ill, on leave), then a shift on that date is a violation and the weekly minimum does not bind that week', () => {
+    const a = agent('a', {}, { minHoursPerWeek: 32 });
+    const roster = [give('a', shift(day(0), '08:00', 8)), give('a', shift(day(3), '08:00', 8))];
+    const absences = [{ agentId: 'a', dates: [day(1), day(2), day(3)] }];
+    const rules = checkRoster(roster, [a], PERIOD, { absences }).map((v) => `${v.rule}:${v.shiftIds.join(',')}`);
+    expect(rules).toEqual([`absence:${roster[1].id}`, expect.stringMatching(/^min-weekly-hours:/)]);
+    // the min-weekly-hours above is week 2 (no absence, no shifts); week 1 has the absence and only 16 h
+    const minimum = checkRoster(roster.slice(0, 1), [a], PERIOD, { absences });
+    expect(minimum.map((v) => v.message)).toEqual(['a works 0 h < 32 h in week from day 7']);
+  });
+
   test('when a shift is given to two agents, then the checker reports it', () => {
     const s = shift(day(0), '08:00', 8);
     const violations = checkRoster([give('a', s), give('b', s)], [agent('a'), agent('b')], PERIOD);

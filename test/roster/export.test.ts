@@ -32,6 +32,13 @@ describe('roster exports, slots and coverage', () => {
     expect([...icalFeeds(roster, { generatedAt: 0 }).keys()]).toEqual(['A1', 'A2']);
   });
 
+  test('when a feed is built for an agent in a zone, then the breaks in the description are on their wall clock', () => {
+    const feed = agentIcalFeed('A1', roster, { generatedAt: 0, timeZone: ZONE }).replace(/\r\n /g, '');
+    expect(feed).toContain('DESCRIPTION:Breaks: meal 12:00–12:30 (Asia/Jerusalem)');
+    // without a zone the description says UTC, as before
+    expect(agentIcalFeed('A1', roster, { generatedAt: 0 }).replace(/\r\n /g, '')).toContain('DESCRIPTION:Breaks: meal 10:00–10:30 UTC');
+  });
+
   test('when shifts stay uncovered, then identical periods become one cloud slot with a head count', () => {
     const a = shift(day(2), '08:00', 8, { id: 'u1' });
     const b = { ...a, id: 'u2' };

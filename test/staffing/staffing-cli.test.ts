@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { runCommand } from '../support/cli';
 import { register } from '../../src/cli/commands/staffing';
 import { WfmError } from '../../src/errors/wfm-error';
@@ -45,4 +49,20 @@ describe('wfm staffing', () => {
     expect(error).toBeInstanceOf(WfmError);
     expect((error as WfmError).details[0].where).toBe('--volume');
   });
+
+  test('when run as an installed command (a link named wfm, as npm and npx run it), then it prints the figures and fails clearly on bad input', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wfm-bin-'));
+    try {
+      const bin = path.join(dir, 'wfm');
+      symlinkSync(path.resolve(__dirname, '../../bin/wfm.js'), bin);
+      const ok = spawnSync(process.execPath, [bin, 'staffing', ...reference, '--shrinkage', '0.3', '--json'], { encoding: 'utf8', timeout: 60_000 });
+      expect(ok.status).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ rawAgents: 14, agentsWithShrinkage: 20 });
+      const bad = spawnSync(process.execPath, [bin, 'staffing', ...reference, '--sl', '1.5'], { encoding: 'utf8', timeout: 60_000 });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/serviceLevel\.fraction: must be between 0 and 1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

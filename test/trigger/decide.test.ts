@@ -197,6 +197,25 @@ describe('acceptance and callouts', () => {
 });
 
 describe('chooseAgents', () => {
+  test('when an agent is available only for part of the proposed shift, or it runs into a day off, then they are not called', () => {
+    const proposedShift = { start: T0 + 15 * MIN, end: T0 + 135 * MIN }; // Monday 10:15–12:15 UTC
+    const late = { start: T0 + 13 * 60 * MIN, end: T0 + 15 * 60 * MIN }; // Monday 23:00 – Tuesday 01:00
+    const monday = (from: string, to: string) => ({ days: [1 as const], from, to });
+    const agents = [
+      cloudAgent('leaves-at-noon', { timeZone: 'UTC', availability: [monday('08:00', '12:00')] }),
+      cloudAgent('two-windows', { timeZone: 'UTC', availability: [monday('08:00', '11:00'), monday('11:00', '13:00')] }),
+      cloudAgent('all-day', { timeZone: 'UTC', availability: [monday('00:00', '24:00')] }),
+      cloudAgent('tuesday-off', { timeZone: 'UTC', daysOff: ['2026-03-03'] }),
+    ];
+    const choose = (shift: { start: number; end: number }) =>
+      chooseAgents({ agents, skillGroupId: 'PS', count: 5, now: T0, proposedShift: shift, shifts: [], weeklyHours: {}, lastCalledAt: {}, recentCallMinutes: 240, agentAcceptance: {} });
+    const day = choose(proposedShift);
+    expect(day.chosen.map((c) => c.agentId).sort()).toEqual(['all-day', 'tuesday-off', 'two-windows']);
+    expect(day.excluded).toEqual([{ agentId: 'leaves-at-noon', reason: 'unavailable' }]);
+    const night = choose(late);
+    expect(Object.fromEntries(night.excluded.map((e) => [e.agentId, e.reason]))).toEqual({ 'leaves-at-noon': 'unavailable', 'two-windows': 'unavailable', 'all-day': 'unavailable', 'tuesday-off': 'unavailable' });
+  });
+
   test('when agents differ in eligibility, then only eligible ones are chosen, least recently called first, then proficiency', () => {
     const proposedShift = { start: T0 + 15 * MIN, end: T0 + 135 * MIN };
     const agents = [

@@ -79,7 +79,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     if (!meta) throw new WfmError('not-found', `no two-week forecast stored for ${g.id} yet: POST /skill-groups/${g.id}/forecast/refresh`);
     const from = req.query.from ? Date.parse(String(req.query.from)) : Date.parse(meta.from);
     const to = req.query.to ? Date.parse(String(req.query.to)) : from + 15 * 86_400_000;
-    if (!(to > from)) throw invalid('`to` must be after `from`', [{ where: 'query/to', message: 'must be after from' }]);
+    if (!(to > from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
     const points = await store.forecasts.read(g.id, from, to);
     res.json({
       ...meta,

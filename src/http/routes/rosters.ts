@@ -8,6 +8,7 @@ import type { Config } from '../../config/config';
 import { WfmError } from '../../errors/wfm-error';
 import {
   agentCalendar,
+  agentSchedule,
   claimSlot,
   claimsOfAgent,
   deleteRoster,
@@ -18,9 +19,9 @@ import {
   requestDrill,
   requestReplan,
   requestRoster,
+  rosterCoverageRows,
   rosterCsv,
   rosterOrThrow,
-  rosterShifts,
   rosterSlots,
   rosterStatus,
   slotsForAgent,
@@ -95,9 +96,7 @@ export function rosterRoutes(ctx: RosterContext): Router {
   });
 
   r.get('/rosters/:rosterId/coverage', async (req, res) => {
-    const roster = await rosterOrThrow(ctx, req.params.rosterId);
-    const group = req.query.skillGroupId as string | undefined;
-    const rows = (await ctx.store.rosters.coverage(roster.id)).filter((c) => !group || c.skillGroupId === group);
+    const { roster, rows } = await rosterCoverageRows(ctx, req.params.rosterId, req.query.skillGroupId as string | undefined);
     res.json(
       rows.map((c) => ({
         skillGroupId: c.skillGroupId,
@@ -115,8 +114,7 @@ export function rosterRoutes(ctx: RosterContext): Router {
   });
 
   r.get('/rosters/:rosterId/shifts', async (req, res) => {
-    const roster = await rosterOrThrow(ctx, req.params.rosterId);
-    const shifts = await rosterShifts(ctx, roster.id, req.query.agentId as string | undefined);
+    const { roster, shifts } = await agentSchedule(ctx, req.params.rosterId, req.query.agentId as string | undefined);
     res.json(shifts.map((s) => shiftView(s, roster.period.timeZone)));
   });
 

@@ -3,13 +3,18 @@ import { Router } from 'express';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
 import { validateSimulationSpec } from '../../sim/scenario';
+import { withBodyPointers } from '../problem';
 import type { SimulationSpec } from '../../sim/types';
 
 export function simulationRoutes(queues: Queues): Router {
   const r = Router();
   r.post('/simulations', async (req, res) => {
     const spec = req.body as SimulationSpec;
-    validateSimulationSpec(spec); // 422 naming the field, before anything is queued
+    try {
+      validateSimulationSpec(spec); // 422 naming the field, before anything is queued
+    } catch (err) {
+      throw withBodyPointers(err);
+    }
     const jobId = await queues.add(QUEUE.simulate, { spec });
     res.status(202).json({ jobId, status: `/jobs/${QUEUE.simulate}/${jobId}` });
   });

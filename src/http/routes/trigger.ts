@@ -39,7 +39,7 @@ function timeParam(req: Request, name: string, fallback: number): number {
   const text = req.query[name];
   if (text === undefined) return fallback;
   const ms = Date.parse(String(text));
-  if (!Number.isFinite(ms)) throw new WfmError('validation', `\`${name}\` is not a date-time`, { details: [{ where: `query/${name}`, message: 'must be an ISO-8601 date-time with an offset' }] });
+  if (!Number.isFinite(ms)) throw new WfmError('validation', `\`${name}\` is not a date-time`, { details: [{ where: `/query/${name}`, message: 'must be an ISO-8601 date-time with an offset' }] });
   return ms;
 }
 
