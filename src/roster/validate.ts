@@ -18,8 +18,8 @@ function workableDaysPerWeek(agent: Agent): number {
 /** Most days in a 7-day block when runs of work are capped at `cap` days (runs separated by a day off). */
 function weeklyDaysWithRunCap(cap: number): number {
   if (cap <= 0) return 0;
-  // A repeating pattern of `cap` days on, one off fits ⌊7·cap/(cap+1)⌋ days in the best alignment.
-  return Math.floor((7 * cap) / (cap + 1));
+  // `cap` days on, one off, starting with a full run: 7 − ⌊7/(cap+1)⌋ days (cap 2: WW·WW·W = 5).
+  return 7 - Math.floor(7 / (cap + 1));
 }
 
 export function contractProblems(agents: Agent[], longestShiftHours: number): ProblemDetail[] {
