@@ -5,6 +5,8 @@
  * Approach (an agent-by-day MILP does not finish at 30 × 14 in javascript-lp-solver):
  *   1. construction — shifts with the fewest eligible agents first; each goes to the eligible agent
  *      with the lowest score (share of contract hours already given, weekend/late counts, preferences);
+ *      on small instances (≤ JOINT_PLAN_MAX_ROWS shifts + agents) replaced by joint planning — column
+ *      generation over whole schedules, then diving (./column-generation.ts) — when that is better;
  *   2. local passes — repair (an ejection chain of depth one), weekly minimum (move or swap shifts),
  *      fairness (move and swap single shifts between the most and least loaded agents of a class);
  *   3. ruin and recreate with late acceptance on the objective (coverage, hours spread, minimum);
