@@ -48,7 +48,7 @@ import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
 import { levelIntoBands } from './levelling';
-import { planJointly } from './column-generation';
+import { planJointly, type JointPlan } from './column-generation';
 
 export interface AssignmentInput {
   plannedShifts: PlannedShift[];
@@ -869,15 +869,23 @@ export class AssignmentEngine {
     if (this.infos.length + this.agents.length > maxRows || this.pinned.some((p) => p === 1)) return false;
     const before = this.searchObjective(false);
     const saved = Int32Array.from(this.assignedTo);
-    const plan = planJointly({
-      model: this.model,
-      shifts: this.infos,
-      agents: this.agents,
-      eligibleShifts: this.eligibleShifts,
-      value: (a, s) => UNCOVERED_HOUR_WEIGHT * this.infos[s].hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(a, this.infos[s]),
-      belowMinimumCost: JOINT_BELOW_MINIMUM_COST,
-      initial: this.agents.map((_, a) => this.shiftsOf(a).filter((t) => t < this.infos.length)),
-    });
+    let plan: JointPlan;
+    try {
+      plan = planJointly({
+        model: this.model,
+        shifts: this.infos,
+        agents: this.agents,
+        eligibleShifts: this.eligibleShifts,
+        value: (a, s) => UNCOVERED_HOUR_WEIGHT * this.infos[s].hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(a, this.infos[s]),
+        belowMinimumCost: JOINT_BELOW_MINIMUM_COST,
+        initial: this.agents.map((_, a) => this.shiftsOf(a).filter((t) => t < this.infos.length)),
+      });
+    } catch (error) {
+      // The simplex refuses a basis it cannot invert (RangeError): joint planning is an improvement
+      // step, so the roster goes on from the construction rather than failing the build.
+      if (error instanceof RangeError) return false;
+      throw error;
+    }
     const assignment = new Int32Array(this.infos.length).fill(-1);
     plan.schedules.forEach((list, a) => list.forEach((s) => (assignment[s] = a)));
     this.restore(assignment);

@@ -15,11 +15,14 @@
  * shifts and agents, and the exact one-agent DP (./agent-plan.ts) returns each agent's most valuable
  * schedule at those prices — a new column when it beats the agent's dual. When no agent has one, the
  * LP is optimal over ALL schedules, an upper bound on any roster (reported). Then diving: the columns
- * at > ½ (they never conflict) or else the largest one are fixed, their agents and shifts leave the
- * problem, prices are regenerated, until every agent has a schedule. On the 30-agent reference of
- * bench:roster the LP is within 0.3% of the integer optimum, so the dive lands close to it.
+ * above ½ (or else the largest one) are fixed, their agents and shifts leave the problem, prices are
+ * regenerated, until every agent has a schedule. Shifts with the same start, end and skill group are
+ * interchangeable and share one row (right-hand side = how many are left). The LP starts from the
+ * caller's roster and from one where agents in turn take their best schedule from what is left.
+ * On the 30-agent reference of bench:roster the LP bound equals HiGHS's (0.02% from the optimum) and
+ * the dive lands within 2.3% of the optimum, where moves between one to four agents stayed 10% away.
  *
- * Pure: no I/O; deterministic; the work is bounded by pricing rounds, not time.
+ * Pure: no I/O; deterministic; the work is bounded by pricing rounds and simplex pivots, not time.
  */
 import type { Agent } from '../domain/types';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
@@ -40,8 +43,6 @@ export interface JointPlanProblem {
   initial?: number[][];
   /** pricing rounds at the root (the LP bound is proven only if they suffice) */
   rootRounds?: number;
-  /** share of the open agents whose schedules one diving step fixes (default ¼) */
-  fixShare?: number;
   /** pricing rounds after each fixing step */
   diveRounds?: number;
 }
@@ -161,7 +162,6 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
     openKinds.forEach((k, r) => (kindRow[k] = r));
     const agentRow = new Int32Array(agents.length).fill(-1);
     openAgents.forEach((a, i) => (agentRow[a] = openKinds.length + i));
-    const rowCount = openKinds.length + openAgents.length;
     const lp = new PackingSimplex([...openKinds.map((k) => kinds[k].left), ...openAgents.map(() => 1)]);
     pool = pool.filter((c) => !agentDone[c.agent] && c.kinds.every((k) => kinds[k].left > 0));
     const put = (column: Column) => lp.addColumn({ rows: [...column.kinds.map((k) => kindRow[k]), agentRow[column.agent]], cost: column.value });
@@ -227,8 +227,8 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
       rootProven = proven;
     }
 
-    // Fix every column above ½ (no two of one agent; a kind's rows hold them), else the largest; when
-    // the LP leaves every open agent idle, they keep the empty schedule.
+    // Fix every column above ½ (two of one agent cannot be; a kind row with shifts left may hold two,
+    // hence `fits`), else the largest; when the LP leaves every open agent idle, they keep the empty schedule.
     const x = solution.x;
     let fixed = 0;
     let largest = -1;

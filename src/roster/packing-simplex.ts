@@ -85,12 +85,6 @@ export class PackingSimplex {
     return n - 1;
   }
 
-  /** Changes a column's cost; the basis stays feasible, so the next solve starts from it. */
-  setCost(column: number, cost: number): void {
-    this.columns[column].cost = cost;
-    this.costs[column] = cost;
-  }
-
   /** Optimises from the current basis; `maxPivots` bounds the work (the answer is then feasible, not optimal). */
   solve(maxPivots = 100_000): PackingSolution {
     const m = this.m;
@@ -101,7 +95,7 @@ export class PackingSimplex {
     for (const h of this.head) if (h >= 0) isBasic[h] = 1;
     else slackBasic[-1 - h] = 1;
     let pivots = 0;
-    // Reduced costs carry rounding in proportion to the costs (fixed columns carry large ones).
+    // Reduced costs carry rounding in proportion to the costs.
     let largestCost = 1;
     for (const c of this.columns) largestCost = Math.max(largestCost, Math.abs(c.cost));
     const tolerance = REDUCED_COST_TOLERANCE * largestCost;
