@@ -220,7 +220,7 @@ async function exactReference(): Promise<string> {
       'with the LP\'s duals until no schedule improves (its bound, 195.998 uncovered hours, i.e. ≈ 1960, is HiGHS\'s), then diving (fix the columns above ½, else the largest, ' +
       're-price) — on the revised simplex of src/roster/packing-simplex.ts (javascript-lp-solver neither re-solves from a basis nor gives duals). ' +
       'It runs while planned shifts + agents ≤ 400 (dense basis inverse: rows² per pivot), so the scale rows below are unchanged; ' +
-      'it is deterministic, so the seeds only move the short search after it. What is left (one full-timer keeps a 4-hour shift) is the dive\'s: a polish re-planning groups of 12–15 agents jointly after it reached the optimum (1961) on 2 of 7 seed runs and cost 10–40 s more; not kept.',
+      'it is deterministic, so the seeds only move the short search after it. What is left (one full-timer keeps a 4-hour shift) is the dive\'s: a polish re-planning groups of 12–15 agents jointly after it (four variants) improved 3 of 13 seed runs (to 1961 or 1966) and cost 10–40 s more; not kept.',
   ].join('\n');
 }
 
