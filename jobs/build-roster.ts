@@ -1,12 +1,13 @@
 /**
  * `build-roster`: builds a roster (or re-plans one) from the stored forecast, agents and rules. The
  * pipeline runs in a worker thread, so the job's lock keeps being renewed; progress reports the phase.
- * The result is stored as a draft; the job result is its summary.
+ * The result is stored as a draft; the job result is its summary. A failure is recorded with its
+ * details for GET /rosters/{id}/status.
  */
 import type { Processor } from 'bullmq';
 import { invalid } from '../src/errors/wfm-error';
 import type { JobContext } from '../src/queue/definitions';
-import { runBuildRosterJob, type BuildRosterJob } from '../src/services/rosters';
+import { recordBuildFailure, runBuildRosterJob, type BuildRosterJob } from '../src/services/rosters';
 
 function parseBuildRosterData(data: unknown): BuildRosterJob {
   const d = data as Partial<BuildRosterJob> | undefined;
@@ -18,6 +19,13 @@ function parseBuildRosterData(data: unknown): BuildRosterJob {
 }
 
 export const buildRosterProcessor = (ctx: JobContext): Processor => async (job, _token, signal) => {
-  const data = parseBuildRosterData(job.data);
-  return runBuildRosterJob(ctx, data, (progress) => void job.updateProgress(progress), signal);
+  try {
+    const data = parseBuildRosterData(job.data);
+    return await runBuildRosterJob(ctx, data, (progress) => void job.updateProgress(progress), signal);
+  } catch (err) {
+    // BullMQ keeps only a line of text; the roster's status answers with the problem's details
+    // (the job id is the roster id, for builds and re-plans alike)
+    await recordBuildFailure(ctx, job.id!, err);
+    throw err;
+  }
 };

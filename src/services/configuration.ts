@@ -29,7 +29,7 @@ export async function deleteSkillGroup(store: Store, id: string): Promise<void> 
       ],
     });
   }
-  await store.history.deleteAll(id);
+  // what only the group owns goes with it, in the same transaction; what refers to it (above) refuses
   await store.skillGroups.delete(id);
 }
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
 import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
-import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
+import { WfmError, invalid, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { QUEUE } from '../queue/names';
 import type { Queues } from '../queue/queues';
 import { runInWorkerThread } from '../queue/thread-runner';
@@ -26,7 +26,8 @@ import { dayOffset } from '../roster/assignment-model';
 import type { AssignedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
-import type { ClaimRefusal, SlotWithClaims, StoredRoster } from '../store/roster-repository';
+import type { BuildFailure, ClaimRefusal, SlotWithClaims, StoredRoster } from '../store/roster-repository';
+import { DEFAULT_JOB_OPTIONS } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
 import { DAY_MS, HOUR_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
@@ -230,6 +231,25 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
   return { rosterId: data.rosterId, status: 'draft', summary: built.summary, forecastSources: sources, ...(built.changes ? { changes: built.changes.length } : {}) };
 }
 
+/** What a planner is told about an unexpected failure: its message may name internals, so it stays in the log. */
+const UNEXPECTED_BUILD_FAILURE = 'the build failed unexpectedly; the error is in the worker log';
+
+/** The problem a failed build answers with: a WfmError's own code, message and details; anything else, a generic line. */
+export function buildFailureOf(err: unknown, failedAt: string): BuildFailure {
+  if (!isWfmError(err)) return { code: 'internal', message: UNEXPECTED_BUILD_FAILURE, errors: [{ where: '/', message: UNEXPECTED_BUILD_FAILURE }], failedAt };
+  // every failure says where, even one without details, so clients can always read `errors`
+  const errors = err.details.length ? err.details : [{ where: '/', message: err.message }];
+  return { code: err.code, message: err.message, errors, failedAt };
+}
+
+/** Failure records live as long as BullMQ keeps the failed job they explain. */
+const FAILURE_RETENTION_SECONDS = (DEFAULT_JOB_OPTIONS.removeOnFail as { age: number }).age;
+
+/** Keeps why a build failed for its status view; a failure to record must not hide the build's own error. */
+export async function recordBuildFailure(ctx: Pick<RosterContext, 'store' | 'now'>, rosterId: string, err: unknown): Promise<void> {
+  await ctx.store.rosters.saveBuildFailure(rosterId, buildFailureOf(err, new Date(ctx.now()).toISOString()), FAILURE_RETENTION_SECONDS).catch(() => undefined);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Reading
 // ---------------------------------------------------------------------------------------------------
@@ -245,6 +265,8 @@ export interface RosterStatusView {
   status: 'queued' | 'building' | 'failed' | StoredRoster['status'];
   progress?: unknown;
   failedReason?: string;
+  /** a failed build: the problem's code (validation, infeasible, internal…) and what was wrong where */
+  code?: string;
   errors?: ProblemDetail[];
   publishedAt?: string;
   supersededBy?: string;
@@ -259,7 +281,11 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
   const job = await guarded(ctx.queues.get(QUEUE.buildRoster).getJob(id));
   if (!job) throw new WfmError('not-found', `roster ${id} does not exist`);
   const state = await guarded(job.getState());
-  if (state === 'failed') return { id, status: 'failed', failedReason: job.failedReason, progress: job.progress };
+  if (state === 'failed') {
+    // no record: the job failed outside the processor (e.g. it stalled too often); BullMQ's text may name internals
+    const failure = (await ctx.store.rosters.buildFailure(id)) ?? buildFailureOf(undefined, '');
+    return { id, status: 'failed', failedReason: failure.message, code: failure.code, errors: failure.errors, progress: job.progress };
+  }
   return { id, status: state === 'active' || state === 'completed' ? 'building' : 'queued', progress: job.progress };
 }
 

@@ -80,10 +80,4 @@ export class HistoryRepository {
     const last = months[months.length - 1];
     return { fromMs: toMs(months[0]), toMs: Date.UTC(Number(last.slice(0, 4)), Number(last.slice(4)), 1) };
   }
-
-  async deleteAll(skillGroupId: string): Promise<void> {
-    const months = await guarded(this.redis.zrange(this.keys.historyMonths(skillGroupId), 0, -1));
-    const keys = [...months.map((m) => this.keys.historyMonth(skillGroupId, m)), this.keys.historyMonths(skillGroupId)];
-    await guarded(this.redis.del(...keys));
-  }
 }

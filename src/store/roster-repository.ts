@@ -10,6 +10,7 @@
  *   <id>:uncovered   JSON: planned shifts no partner could take (re-planning starts from them)
  *   <id>:coverage    JSON: coverage per (skill group, interval)
  *   <id>:slots       hash: slot id → JSON cloud slot
+ *   <id>:failure     JSON: why the build of <id> failed (code, message, errors), kept as long as the failed job
  *   <id>:claims:<slot>  set of cloud agent ids holding the slot
  *   index            sorted set of every roster id by creation time
  *   published        sorted set of published roster ids, score = end of the period
@@ -25,6 +26,7 @@ import type { RosterCoverageRow } from '../roster/build';
 import type { CloudSlot } from '../roster/assignment';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
+import type { ProblemDetail } from '../errors/wfm-error';
 
 export type RosterStatus = 'draft' | 'published' | 'superseded';
 
@@ -70,6 +72,14 @@ export interface NewRoster {
   uncovered: PlannedShift[];
   coverage: StoredCoverageRow[];
   slots: CloudSlot[];
+}
+
+/** Why a build failed, as the status view answers it (BullMQ itself keeps only a line of text). */
+export interface BuildFailure {
+  code: string;
+  message: string;
+  errors: ProblemDetail[];
+  failedAt: string;
 }
 
 export interface SlotWithClaims extends CloudSlot {
@@ -312,6 +322,15 @@ export class RosterRepository {
     const results = await guarded(tx.exec());
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];
+  }
+
+  async saveBuildFailure(id: string, failure: BuildFailure, ttlSeconds: number): Promise<void> {
+    await guarded(this.redis.set(this.keys.roster(id, 'failure'), JSON.stringify(failure), 'EX', ttlSeconds));
+  }
+
+  async buildFailure(id: string): Promise<BuildFailure | undefined> {
+    const json = await guarded(this.redis.get(this.keys.roster(id, 'failure')));
+    return json ? (JSON.parse(json) as BuildFailure) : undefined;
   }
 
   async get(id: string): Promise<StoredRoster | undefined> {

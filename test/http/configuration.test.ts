@@ -1,4 +1,5 @@
-import { startTestService, KEYS, type TestService } from '../support/service';
+import { Redis } from 'ioredis';
+import { startTestService, KEYS, REDIS_URL, type TestService } from '../support/service';
 import { agent, skillGroup } from '../support/examples';
 
 describe('skill groups and agents over REST', () => {
@@ -79,5 +80,28 @@ describe('skill groups and agents over REST', () => {
     await t.http.delete('/agents/a1').set(admin).expect(204);
     await t.http.delete('/skill-groups/PS').set(admin).expect(204);
     await t.http.get('/skill-groups/PS').set(planner).expect(404);
+  });
+
+  test('when a skill group is deleted, then its history, trigger policy and trigger state go with it, and other groups keep theirs', async () => {
+    const ingest = { 'X-API-Key': KEYS.ingest };
+    await t.http.post('/skill-groups').set(admin).send([skillGroup(), skillGroup({ id: 'NE' })]).expect(200);
+    const csv = 'interval_start,skill_group,volume,aht_seconds\n1999-02-03T13:00:00+02:00,PS,374,171.5\n1999-02-03T13:00:00+02:00,NE,12,200\n';
+    await t.http.post('/history').set(ingest).set('Content-Type', 'text/csv').send(csv).expect(200);
+    for (const id of ['PS', 'NE']) await t.http.put(`/skill-groups/${id}/trigger-policy`).set(admin).send({ mode: 'predictive' }).expect(200);
+    const redis = new Redis(REDIS_URL);
+    try {
+      // a tick's memory of each group, as the trigger writes it
+      await redis.hset(`${t.prefix}:trigger:states`, 'PS', '{"tickedAt":0}', 'NE', '{"tickedAt":0}');
+
+      await t.http.delete('/skill-groups/PS').set(admin).expect(204);
+
+      await t.http.get('/skill-groups/PS/trigger-policy').set(planner).expect(404);
+      expect(await redis.hkeys(`${t.prefix}:trigger:policies`)).toEqual(['NE']);
+      expect(await redis.hkeys(`${t.prefix}:trigger:states`)).toEqual(['NE']);
+      expect(await redis.keys(`${t.prefix}:history:{PS}:*`)).toEqual([]);
+      expect((await redis.keys(`${t.prefix}:history:{NE}:*`)).length).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -49,10 +49,18 @@ describe('wfm simulate', () => {
     expect(result.totals[0].asaSeconds.mean).toBe(0);
   });
 
-  test('when a shock names an unknown group, then the command fails with the field named', async () => {
-    const { code, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--shock', 'XX*3@13:00/1h']);
+  test('when a shock names an unknown group, then the command fails naming the --shock as typed, not the spec field', async () => {
+    const { code, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--shock', 'PS*2@09:00/1h', '--shock', 'XX*3@13:00/1h']);
     expect(code).toBe(1);
-    expect(stderr).toContain('arrivals.shocks[0].skillGroupId');
+    expect(stderr).toContain('--shock: "XX*3@13:00/1h": unknown skill group "XX"');
+    expect(stderr).not.toContain('arrivals.shocks');
+  });
+
+  test('when --replications is out of range, then the error names --replications', async () => {
+    const { code, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--replications', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('--replications: must be an integer in 1..1000');
+    expect(stderr).not.toMatch(/^ {2}replications:/m);
   });
 
   test('when a shock spec is written like "PS*3@13:00/2h~30m", then it becomes a local-time shock on the first day', () => {

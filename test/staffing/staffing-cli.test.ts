@@ -50,6 +50,21 @@ describe('wfm staffing', () => {
     expect((error as WfmError).details[0].where).toBe('--volume');
   });
 
+  test('when a value is out of range, then the error names the flag typed (--volume), not the internal field', async () => {
+    const { error } = await staffing(['--volume', '-5', '--interval', '30', '--aht', '0', '--sl', '0.8', '--answer-within', '20']);
+
+    expect(error).toBeInstanceOf(WfmError);
+    expect((error as WfmError).details.map((d) => d.where)).toEqual(['--volume', '--aht']);
+  });
+
+  test('when a target or a head-count is out of range, then --sl, --max-occupancy and --agents are named', async () => {
+    const targets = await staffing(['--volume', '100', '--interval', '30', '--aht', '180', '--sl', '1.5', '--answer-within', '20', '--max-occupancy', '0']);
+    expect((targets.error as WfmError).details.map((d) => d.where)).toEqual(['--sl', '--max-occupancy']);
+
+    const agents = await staffing([...reference, '--agents', '-1']);
+    expect((agents.error as WfmError).details.map((d) => d.where)).toEqual(['--agents']);
+  });
+
   test('when run as an installed command (a link named wfm, as npm and npx run it), then it prints the figures and fails clearly on bad input', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'wfm-bin-'));
     try {
@@ -60,7 +75,7 @@ describe('wfm staffing', () => {
       expect(JSON.parse(ok.stdout)).toMatchObject({ rawAgents: 14, agentsWithShrinkage: 20 });
       const bad = spawnSync(process.execPath, [bin, 'staffing', ...reference, '--sl', '1.5'], { encoding: 'utf8', timeout: 60_000 });
       expect(bad.status).toBe(1);
-      expect(bad.stderr).toMatch(/serviceLevel\.fraction: must be between 0 and 1/);
+      expect(bad.stderr).toMatch(/--sl: must be between 0 and 1/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

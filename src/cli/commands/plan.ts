@@ -19,6 +19,7 @@ import { computePeriodForecast, type ForecastSource } from '../../services/perio
 import { trainForecaster } from '../../forecast';
 import { formatInstant, isValidZone } from '../../time/grid';
 import { loadAgents, loadHistory, loadSkillGroups, readJson } from '../input-files';
+import { renameToFlags } from '../flag-names';
 
 interface PlanOptions {
   history: string;
@@ -91,7 +92,9 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
 
   // a bad period, template or contract is reported before any forecasting
   const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules });
-  if (problems.length) throw new WfmError('infeasible', `the roster input is contradictory or invalid: ${problems.length} problem(s)`, { details: problems });
+  // the period's fields come from flags; templates and contracts point into their files as they are
+  const periodFlags: Record<string, string> = { '/period/from': '--from', '/period/days': '--days', '/period/timeZone': '--tz' };
+  if (problems.length) throw renameToFlags(new WfmError('infeasible', `the roster input is contradictory or invalid: ${problems.length} problem(s)`, { details: problems }), (where) => periodFlags[where]);
   const { startMs } = periodInstants(period);
   const registry = options.modelDir ? new FsModelRegistry(path.resolve(options.modelDir)) : undefined;
   const forecasts = [];

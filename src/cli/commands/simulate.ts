@@ -17,6 +17,7 @@ import { DateTime } from 'luxon';
 import { invalid, type ProblemDetail } from '../../errors/wfm-error';
 import { splitCsv } from '../../history/ingest';
 import { loadHistory, loadSkillGroups, readText } from '../input-files';
+import { withFlagNames } from '../flag-names';
 import { simulate } from '../../sim/simulate';
 import { POLICY_NAMES, type ArrivalShock, type ArrivalSpec, type PolicyName, type ReplayCall, type SimShift, type SimulationResult } from '../../sim/types';
 import { parseTimestamp, startOfLocalDay } from '../../time/grid';
@@ -171,7 +172,19 @@ export function register(program: Command): void {
       const replications = Number(options.replications);
       const seed = Number(options.seed);
       const progress = !options.json && process.stderr.isTTY;
-      const result = simulate({
+      // the simulator names spec fields; say which flag (and which --shock) to change instead
+      const flagOf = (where: string) => {
+        const shock = /^arrivals\.shocks\[(\d+)\]/.exec(where);
+        if (shock) return { flag: '--shock', prefix: `"${options.shock[Number(shock[1])]}"` };
+        if (where === 'replications' || where === 'seed') return `--${where}`;
+        if (where.startsWith('policy')) return '--policy';
+        if (where.startsWith('skillGroups')) return '--skill-groups';
+        if (where.startsWith('roster')) return '--roster';
+        if (where.startsWith('period')) return '--from';
+        if (where.startsWith('arrivals')) return options.arrivals ? '--arrivals' : '--history';
+        return undefined;
+      };
+      const result = withFlagNames(flagOf, () => simulate({
         skillGroups,
         period: { from, to },
         roster: { kind: 'shifts', shifts },
@@ -180,7 +193,7 @@ export function register(program: Command): void {
         replications,
         seed,
         onProgress: progress ? (done, total) => process.stderr.write(`\rreplication ${done}/${total}${done === total ? '\n' : ''}`) : undefined,
-      });
+      }));
       if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else process.stdout.write(`${formatResult(result, zone)}\n`);
     });

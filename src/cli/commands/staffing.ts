@@ -5,6 +5,23 @@
 import type { Command } from 'commander';
 import { invalid } from '../../errors/wfm-error';
 import { predictPerformance, requiredAgents, type QueuePerformance } from '../../staffing/erlang';
+import { withFlagNames } from '../flag-names';
+
+/** The core's field names → the flags they come from, so a bad value is reported as the user typed it. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  callsPerInterval: '--volume',
+  intervalSeconds: '--interval',
+  ahtSeconds: '--aht',
+  patienceSeconds: '--patience',
+  concurrency: '--concurrency',
+  agents: '--agents',
+  answerWithinSeconds: '--answer-within',
+  'serviceLevel.fraction': '--sl',
+  'serviceLevel.answerWithinSeconds': '--answer-within',
+  shrinkage: '--shrinkage',
+  maxOccupancy: '--max-occupancy',
+};
+const flagOf = (where: string) => FLAG_OF_FIELD[where];
 
 interface StaffingOptions {
   volume: string;
@@ -69,11 +86,11 @@ export function register(program: Command): void {
       const maxOccupancy = numberOption('max-occupancy', opts.maxOccupancy);
       const model = common.patienceSeconds === undefined ? 'erlang-c' : 'erlang-a';
 
-      const requirement = requiredAgents({ ...common, serviceLevel, shrinkage, maxOccupancy });
+      const requirement = withFlagNames(flagOf, () => requiredAgents({ ...common, serviceLevel, shrinkage, maxOccupancy }));
       const scheduled =
         opts.agents === undefined
           ? undefined
-          : predictPerformance({ ...common, agents: numberOption('agents', opts.agents), answerWithinSeconds: serviceLevel.answerWithinSeconds });
+          : withFlagNames(flagOf, () => predictPerformance({ ...common, agents: numberOption('agents', opts.agents!), answerWithinSeconds: serviceLevel.answerWithinSeconds }));
 
       if (opts.json) {
         const finiteOrNull = (p: QueuePerformance) => ({ ...p, asaSeconds: Number.isFinite(p.asaSeconds) ? p.asaSeconds : null });
