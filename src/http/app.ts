@@ -110,7 +110,7 @@ export function createApp(deps: AppDependencies): express.Express {
       ignorePaths: /^\/(docs|admin|openapi\.yaml)/,
     }),
   );
-  app.use(configurationRoutes(store));
+  app.use(configurationRoutes(store, deps.registry));
   app.use(historyRoutes(store));
   app.use(jobRoutes(deps.queues));
   app.use(simulationRoutes(deps.queues));

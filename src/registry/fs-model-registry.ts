@@ -65,6 +65,12 @@ export class FsModelRegistry {
   }
 
   /** Writes a new version (status "candidate"); call promoteIfBetter to decide whether it goes live. */
+  /** Removes every model of a skill group, all horizons and versions (the group itself was deleted). */
+  async deleteGroup(skillGroupId: string): Promise<void> {
+    if (!SAFE_ID.test(skillGroupId)) throw invalid(`skill group id "${skillGroupId}" cannot name a model directory`);
+    await fs.rm(path.join(this.root, skillGroupId), { recursive: true, force: true });
+  }
+
   async saveVersion(model: TrainedForecaster, metrics: ModelMetrics): Promise<VersionInfo> {
     const horizon: Horizon = model.kind;
     const base = this.dir(model.skillGroupId, horizon);

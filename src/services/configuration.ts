@@ -15,7 +15,18 @@ export async function putSkillGroups(store: Store, groups: SkillGroup[], where =
   return groups;
 }
 
-export async function deleteSkillGroup(store: Store, id: string): Promise<void> {
+/** Where trained models live (outside Redis): the file-system registry, or a stand-in in tests. */
+export interface GroupModels {
+  deleteGroup(skillGroupId: string): Promise<void>;
+}
+
+/**
+ * Deletes a group with everything it owns. The model files go after the Redis script has succeeded:
+ * the other way round, a failed script would leave a live group without its models. Should removing
+ * the files fail, the group is gone nonetheless: the 500 says so and names the directory, because a
+ * re-created group of the same id would find the old models (and a retried DELETE is now a 404).
+ */
+export async function deleteSkillGroup(store: Store, models: GroupModels, id: string): Promise<void> {
   const group = await store.skillGroups.get(id);
   if (!group) throw new WfmError('not-found', `skill group ${id} does not exist`);
   const [agents, groups] = await Promise.all([store.agents.list(), store.skillGroups.list()]);
@@ -29,8 +40,13 @@ export async function deleteSkillGroup(store: Store, id: string): Promise<void> 
       ],
     });
   }
-  // what only the group owns goes with it, in the same transaction; what refers to it (above) refuses
+  // what only the group owns goes with it, in one script; what refers to it (above) refuses
   await store.skillGroups.delete(id);
+  try {
+    await models.deleteGroup(id);
+  } catch (err) {
+    throw new WfmError('internal', `skill group ${id} was deleted, but its model files (MODEL_DIR/${id}) could not be removed: remove them by hand`, { cause: err });
+  }
 }
 
 export async function putAgents(store: Store, agents: Agent[], where = ''): Promise<number> {

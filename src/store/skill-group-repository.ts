@@ -3,9 +3,57 @@ import type { SkillGroup } from '../domain/types';
 import { guarded } from './redis';
 import type { Keys } from './keys';
 
+/**
+ * Deleting a group, all or nothing. What goes is what only the group owns: the group; its policy and
+ * state; its interval history (months listed in KEYS[5]); its stored forecast, special days, decision
+ * logs, answer sums and realtime signal names (KEYS[7..]); its callout records (ids listed in KEYS[6],
+ * fields of the shared hash KEYS[4]); its realtime day keys. The latter are named by the event's UTC day,
+ * which may be any day (replays of old data), and nothing lists them: they are found by a SCAN of the
+ * prefix. That walks the whole keyspace inside the script (Redis is busy meanwhile: tens of ms per 100k
+ * keys), which a rare admin act can afford in exchange for the guarantee that nothing is left half.
+ *
+ * Kept on purpose, because they are shared or belong to someone else: published rosters (they cover
+ * several groups and are the agents' schedule), the per-agent last-called-at (it keeps an agent from
+ * being called again at once for another group) and the dead-letter list (bounded, the audit of what the
+ * gateway never took; its entries name the group as text and read without it).
+ * The group's callout records go although they are a record of SMS sent: their retention is enforced
+ * only by the group's own tick, so kept they would never expire, every listing reads them through an
+ * existing group, and a callout still queued must not reach an agent's phone for a group that is gone
+ * (its delivery job then finds no callout and stops without sending).
+ */
+const DELETE_SKILL_GROUP = `
+local id = ARGV[1]
+local removed = redis.call('HDEL', KEYS[1], id)
+redis.call('HDEL', KEYS[2], id)
+redis.call('HDEL', KEYS[3], id)
+-- in slices: unpack() of thousands of values would overflow Lua's stack
+local function each(list, size, f)
+  for i = 1, #list, size do f(unpack(list, i, math.min(i + size - 1, #list))) end
+end
+local months = redis.call('ZRANGE', KEYS[5], 0, -1)
+for i, m in ipairs(months) do months[i] = ARGV[2] .. m end
+each(months, 500, function(...) redis.call('DEL', ...) end)
+each(redis.call('ZRANGE', KEYS[6], 0, -1), 500, function(...) redis.call('HDEL', KEYS[4], ...) end)
+for i = 5, #KEYS do redis.call('DEL', KEYS[i]) end
+local cursor = '0'
+repeat
+  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[3], 'COUNT', 1000)
+  cursor = page[1]
+  each(page[2], 500, function(...) redis.call('DEL', ...) end)
+until cursor == '0'
+return removed
+`;
+
+type ScriptedRedis = Redis & { deleteSkillGroup(...args: string[]): Promise<number> };
+
 /** Skill groups as JSON in one hash (there are tens, not thousands); deleting one takes what it owns along. */
 export class SkillGroupRepository {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  private readonly scripted: ScriptedRedis;
+
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {
+    if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 14, lua: DELETE_SKILL_GROUP });
+    this.scripted = redis as ScriptedRedis;
+  }
 
   async list(): Promise<SkillGroup[]> {
     const all = await guarded(this.redis.hvals(this.keys.skillGroups()));
@@ -29,18 +77,22 @@ export class SkillGroupRepository {
   }
 
   /**
-   * Removes the group and what only it owns — its interval history and its surge-trigger policy and
-   * state — in one MULTI/EXEC: no reader sees the group without its policy, or a policy of no group
-   * that the next tick would still work on.
+   * Removes the group and every key only it owns, as one script: no reader (a tick, a forecast, a
+   * re-created group of the same id) ever sees half of it. Returns whether the group existed.
    */
   async delete(id: string): Promise<boolean> {
-    const months = await guarded(this.redis.zrange(this.keys.historyMonths(id), 0, -1));
-    const history = [...months.map((m) => this.keys.historyMonth(id, m)), this.keys.historyMonths(id)];
-    const results = await guarded(
-      this.redis.multi().hdel(this.keys.skillGroups(), id).hdel(this.keys.triggerPolicies(), id).hdel(this.keys.triggerStates(), id).del(...history).exec(),
+    const k = this.keys;
+    const removed = await guarded(
+      this.scripted.deleteSkillGroup(
+        k.skillGroups(), k.triggerPolicies(), k.triggerStates(), k.triggerCallouts(), k.historyMonths(id), k.triggerGroupCallouts(id),
+        k.forecast(id), k.forecastMeta(id), k.specialDays(id), k.realtimeSignalNames(id),
+        k.triggerDecisions(id), k.triggerFiredDecisions(id), k.triggerActiveCallouts(id), k.triggerResponses(id),
+        id, k.historyMonth(id, ''), `${globEscape(k.realtimeDay(id, ''))}*`,
+      ),
     );
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
-    return Number(results?.[0]?.[1] ?? 0) > 0;
+    return removed === 1;
   }
 }
+
+/** Redis MATCH patterns treat * ? [ ] \ as special: a key prefix is matched literally. */
+const globEscape = (literal: string) => literal.replace(/[*?[\]\\]/g, '\\$&');

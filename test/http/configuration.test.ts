@@ -1,14 +1,25 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
+import { createStore } from '../../src/store/store';
+import type { StoredCallout } from '../../src/store/trigger-repository';
+import { calloutId } from '../../src/trigger/callouts';
+import { initialTriggerState, type Decision } from '../../src/trigger/types';
 import { startTestService, KEYS, REDIS_URL, type TestService } from '../support/service';
 import { agent, skillGroup } from '../support/examples';
 
 describe('skill groups and agents over REST', () => {
   let t: TestService;
+  // deleting a group removes MODEL_DIR/<group>: never point that at the working tree's models/
+  let modelDir: string;
   beforeEach(async () => {
-    t = await startTestService();
+    modelDir = mkdtempSync(path.join(tmpdir(), 'wfm-config-models-'));
+    t = await startTestService({ MODEL_DIR: modelDir });
   });
   afterEach(async () => {
     await t.stop();
+    rmSync(modelDir, { recursive: true, force: true });
   });
 
   const admin = { 'X-API-Key': KEYS.admin };
@@ -100,6 +111,60 @@ describe('skill groups and agents over REST', () => {
       expect(await redis.hkeys(`${t.prefix}:trigger:states`)).toEqual(['NE']);
       expect(await redis.keys(`${t.prefix}:history:{PS}:*`)).toEqual([]);
       expect((await redis.keys(`${t.prefix}:history:{NE}:*`)).length).toBeGreaterThan(0);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  test('when a skill group is deleted, then every key it owns goes (special days, forecast, realtime, decisions, callouts) and its model files, while other groups and shared records stay', async () => {
+    const ingest = { 'X-API-Key': KEYS.ingest };
+    await t.http.post('/skill-groups').set(admin).send([skillGroup(), skillGroup({ id: 'NE' })]).expect(200);
+    for (const id of ['PS', 'NE']) {
+      await t.http.put(`/skill-groups/${id}/trigger-policy`).set(admin).send({ mode: 'predictive' }).expect(200);
+      await t.http.put(`/skill-groups/${id}/special-days`).set(admin).send([{ date: '1999-12-24', label: 'eve', uplift: 1.4 }]).expect(200);
+      // a replay of old data and today's events: realtime day keys are named by the event's day, any day
+      await t.http.post('/realtime/events').set(ingest).send([
+        { skill_group: id, minute: '1999-02-03T11:00:00Z', arrivals: 3, signals: { selfService: 40 } },
+        { skill_group: id, minute: '2026-03-04T10:00:00Z', arrivals: 5 },
+      ]).expect(200);
+      mkdirSync(path.join(modelDir, id, 'two-week', 'v1'), { recursive: true });
+      writeFileSync(path.join(modelDir, id, 'two-week', 'v1', 'forecaster.json'), '{}');
+    }
+    const redis = new Redis(REDIS_URL);
+    const store = createStore(redis, t.prefix);
+    const at = Date.UTC(2026, 2, 4, 10, 0);
+    const callouts = new Map<string, StoredCallout>();
+    try {
+      for (const id of ['PS', 'NE']) {
+        await store.forecasts.replace({ skillGroupId: id, createdAt: '2026-03-04T00:00:00Z', from: '2026-03-04T00:00:00Z', alias: 'test', baselineFallback: false }, [{ intervalStart: at, p10: 1, p50: 2, p90: 3 }]);
+        const waveId = `${id}@${at}`;
+        const callout: StoredCallout = {
+          id: calloutId(waveId, `c-${id}`), waveId, decisionId: waveId, agentId: `c-${id}`, skillGroupId: id, requestedAt: at, loginAt: at + 15 * 60_000, shiftEnd: at + 135 * 60_000,
+          status: 'pending', delivery: { state: 'queued', attempts: 0 },
+        };
+        callouts.set(id, callout);
+        const decision = { id: waveId, skillGroupId: id, at, fired: true, waveId } as unknown as Decision;
+        const outcome = await store.trigger.commitTick([{ skillGroupId: id, expectedStateRaw: '', state: { ...initialTriggerState(id), tickedAt: at }, decision, expired: [], created: [callout], archived: [{ id: 'older', agentId: `c-${id}`, outcome: 'accepted' }], decisionCutoff: 0, recordCutoff: 0 }]);
+        expect(outcome.get(id)).toBe('committed');
+      }
+      await redis.hincrby(`${t.prefix}:trigger:{PS}:responses`, 'accepted', 1);
+      await redis.lpush(`${t.prefix}:trigger:dead-letters`, JSON.stringify({ calloutId: 'co_x', agentId: 'c-PS', skillGroupId: 'PS', waveId: 'w', reason: 'gateway said 400', attempts: 1, at }));
+      expect((await redis.keys(`${t.prefix}:*{PS}*`)).length).toBeGreaterThanOrEqual(9);
+      const neKeys = (await redis.keys(`${t.prefix}:*{NE}*`)).sort();
+
+      await t.http.delete('/skill-groups/PS').set(admin).expect(204);
+
+      expect(await redis.keys(`${t.prefix}:*{PS}*`)).toEqual([]);
+      expect(await redis.hkeys(`${t.prefix}:trigger:callouts`)).toEqual([callouts.get('NE')!.id]);
+      expect((await redis.keys(`${t.prefix}:*{NE}*`)).sort()).toEqual(neKeys);
+      expect(existsSync(path.join(modelDir, 'PS'))).toBe(false);
+      expect(existsSync(path.join(modelDir, 'NE', 'two-week', 'v1', 'forecaster.json'))).toBe(true);
+      // shared records stay and still read: who was called when (per agent), and what the gateway never took
+      expect(await redis.hkeys(`${t.prefix}:trigger:last-called`)).toEqual(expect.arrayContaining(['c-PS', 'c-NE']));
+      expect((await t.http.get('/trigger/dead-letters').set(planner).expect(200)).body).toEqual([expect.objectContaining({ skillGroupId: 'PS' })]);
+      const listed = await t.http.get('/trigger/callouts?from=2026-03-04T00:00:00Z&to=2026-03-05T00:00:00Z').set(planner).expect(200);
+      expect(listed.body.map((c: StoredCallout) => c.id)).toEqual([callouts.get('NE')!.id]);
+      await t.http.get(`/trigger/callouts/${callouts.get('PS')!.id}`).set(planner).expect(404);
     } finally {
       redis.disconnect();
     }

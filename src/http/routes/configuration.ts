@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Agent, AgentKind, SkillGroup } from '../../domain/types';
 import { maskPhone } from '../../domain/validate';
 import { invalid } from '../../errors/wfm-error';
-import { deleteSkillGroup, listAgents, putAgents, putSkillGroups } from '../../services/configuration';
+import { deleteSkillGroup, listAgents, putAgents, putSkillGroups, type GroupModels } from '../../services/configuration';
 import type { Store } from '../../store/store';
 import { notFound } from '../problem';
 
@@ -16,7 +16,7 @@ function forRole(agent: Agent, role: string | undefined): Agent {
   return role === 'admin' || !agent.phone ? agent : { ...agent, phone: maskPhone(agent.phone) };
 }
 
-export function configurationRoutes(store: Store): Router {
+export function configurationRoutes(store: Store, models: GroupModels): Router {
   const r = Router();
 
   r.get('/skill-groups', async (_req, res) => {
@@ -37,7 +37,7 @@ export function configurationRoutes(store: Store): Router {
     res.json(group);
   });
   r.delete('/skill-groups/:skillGroupId', async (req, res) => {
-    await deleteSkillGroup(store, req.params.skillGroupId);
+    await deleteSkillGroup(store, models, req.params.skillGroupId);
     res.status(204).end();
   });
 
