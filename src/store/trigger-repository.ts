@@ -63,7 +63,8 @@ export interface GroupTickCommit {
   recordCutoff: number;
 }
 
-export type CommitOutcome = 'committed' | 'superseded' | 'duplicate-callout';
+/** `group-gone`: the group or its policy was deleted after the tick read them; nothing was written. */
+export type CommitOutcome = 'committed' | 'superseded' | 'duplicate-callout' | 'group-gone';
 
 const DEAD_LETTER_LIMIT = 10_000;
 
@@ -71,10 +72,13 @@ const DEAD_LETTER_LIMIT = 10_000;
  * One group's tick, atomically. Compare-and-set on the state JSON the tick read: a second tick for the
  * same minute (a retried job, an on-demand tick racing the scheduler) writes nothing. A callout whose id
  * already exists aborts the commit before anything is written: the id hashes (wave, agent), so this is
- * the guard that no agent gets two callouts in one wave.
+ * the guard that no agent gets two callouts in one wave. A group or policy deleted since the tick read
+ * them is refused too: the tick would otherwise write the state, decisions and callouts of a group that
+ * no longer exists back after the delete (and call agents for it).
  */
 const COMMIT_GROUP_TICK = `
 local p = cjson.decode(ARGV[1])
+if redis.call('HEXISTS', KEYS[9], p.group) == 0 or redis.call('HEXISTS', KEYS[10], p.group) == 0 then return -2 end
 local current = redis.call('HGET', KEYS[1], p.group)
 if (current or '') ~= p.expectedState then return 0 end
 for _, c in ipairs(p.created) do
@@ -153,7 +157,7 @@ export class TriggerRepository {
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
     if (!('commitGroupTick' in redis)) {
-      redis.defineCommand('commitGroupTick', { numberOfKeys: 8, lua: COMMIT_GROUP_TICK });
+      redis.defineCommand('commitGroupTick', { numberOfKeys: 10, lua: COMMIT_GROUP_TICK });
       redis.defineCommand('compareAndSetCallout', { numberOfKeys: 2, lua: COMPARE_AND_SET_CALLOUT });
     }
     this.scripted = redis as ScriptedRedis;
@@ -259,6 +263,8 @@ export class TriggerRepository {
         this.keys.triggerActiveCallouts(id),
         this.keys.triggerResponses(id),
         this.keys.triggerLastCalled(),
+        this.keys.skillGroups(),
+        this.keys.triggerPolicies(),
         JSON.stringify(payload),
       );
     }
@@ -266,7 +272,7 @@ export class TriggerRepository {
     commits.forEach((c, k) => {
       const [err, code] = results[k];
       if (err) throw asUnavailable(err);
-      out.set(c.skillGroupId, code === 1 ? 'committed' : code === -1 ? 'duplicate-callout' : 'superseded');
+      out.set(c.skillGroupId, code === 1 ? 'committed' : code === -1 ? 'duplicate-callout' : code === -2 ? 'group-gone' : 'superseded');
     });
     return out;
   }

@@ -77,6 +77,35 @@ describe('trigger tick and delivery against Redis', () => {
     await deleteKeys(prefix);
   });
 
+  test('when the group is deleted while a tick is between its reads and its commit, then the commit writes nothing back for it', async () => {
+    await setUp();
+    const enqueued: string[] = [];
+    // the roster read comes after the tick has read groups, policies and states: the admin deletes the group there
+    const deletingMidTick: ScheduledCapacitySource = { rosterShifts: async () => (await store.skillGroups.delete('PS'), []), claimedShifts: async () => [] };
+    const summary = await runTriggerTick(deps(enqueued, { capacity: deletingMidTick }));
+
+    expect(summary.committed).toBe(0);
+    expect(summary.fired).toEqual([]);
+    expect(enqueued).toEqual([]);
+    expect(await redis.hgetall(store.keys.triggerStates())).toEqual({});
+    expect(await redis.hgetall(store.keys.triggerCallouts())).toEqual({});
+    expect(await redis.hgetall(store.keys.triggerLastCalled())).toEqual({});
+    expect(await redis.keys(`${prefix}:trigger:{PS}:*`)).toEqual([]);
+  });
+
+  test('when the policy is removed while a tick is between its reads and its commit, then the group is not ticked', async () => {
+    await setUp();
+    const enqueued: string[] = [];
+    const deletingMidTick: ScheduledCapacitySource = { rosterShifts: async () => (await store.trigger.deletePolicy('PS'), []), claimedShifts: async () => [] };
+    const summary = await runTriggerTick(deps(enqueued, { capacity: deletingMidTick }));
+
+    expect(summary.committed).toBe(0);
+    expect(enqueued).toEqual([]);
+    expect(await redis.hgetall(store.keys.triggerStates())).toEqual({});
+    expect(await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 10)).toEqual([]);
+    expect(await stored()).toEqual([]);
+  });
+
   test('when cloud agents have no zone of their own, then their days off and availability are read in DEFAULT_TIME_ZONE, not UTC', async () => {
     await setUp();
     // 10:00 UTC on Wednesday is already Thursday 00:00 at UTC+14, and Thursday is everyone's day off

@@ -4,8 +4,9 @@ import { Redis } from 'ioredis';
 import { createStore, type Store } from '../../src/store/store';
 import type { GroupTickCommit, StoredCallout } from '../../src/store/trigger-repository';
 import { calloutId } from '../../src/trigger/callouts';
-import { initialTriggerState, type Decision } from '../../src/trigger/types';
+import { DEFAULT_POLICY, initialTriggerState, type Decision } from '../../src/trigger/types';
 import { deleteKeys, REDIS_URL } from '../support/service';
+import { group } from '../trigger/fixtures';
 
 const T = Date.UTC(2026, 2, 4, 10, 0);
 const MIN = 60_000;
@@ -39,9 +40,12 @@ describe('trigger repository', () => {
   const prefix = `test-${randomUUID()}`;
   let redis: Redis;
   let store: Store;
-  beforeAll(() => {
+  beforeAll(async () => {
     redis = new Redis(REDIS_URL);
     store = createStore(redis, prefix);
+    // a commit writes only for a group that exists and has a policy
+    await store.skillGroups.putAll([group()]);
+    await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
   });
   afterAll(async () => {
     redis.disconnect();
@@ -75,5 +79,19 @@ describe('trigger repository', () => {
       Array.from({ length: 20 }, () => store.trigger.updateCallout(id, (c) => ({ next: { ...c, delivery: { ...c.delivery, attempts: c.delivery.attempts + 1 } } }))),
     );
     expect((await store.trigger.callout(id))!.value.delivery.attempts).toBe(20);
+  });
+
+  test('when the group is deleted after a tick read it, then its commit is refused and writes nothing', async () => {
+    const other = `test-${randomUUID()}`;
+    const mine = createStore(redis, other);
+    try {
+      await mine.skillGroups.putAll([group()]);
+      await mine.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
+      await mine.skillGroups.delete('PS');
+      expect((await mine.trigger.commitTick([commit('', T, [callout('a1')])])).get('PS')).toBe('group-gone');
+      expect(await redis.keys(`${other}:*`)).toEqual([]);
+    } finally {
+      await deleteKeys(other);
+    }
   });
 });
