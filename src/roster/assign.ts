@@ -111,7 +111,7 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
   const engine = new AssignmentEngine(partners, input.plannedShifts, input.period, input.options ?? {});
   engine.placeKeptAndFrozen(input.keep ?? {}, new Set(input.frozen ?? []));
   engine.construct();
-  const jointlyPlanned = Object.keys(input.keep ?? {}).length === 0 && engine.planJointly(input.options?.jointPlanMaxRows ?? JOINT_PLAN_MAX_ROWS);
+  const jointlyPlanned = engine.planJointly(input.options?.jointPlanMaxRows ?? JOINT_PLAN_MAX_ROWS);
   const passes = input.options?.localSearchPasses ?? 4;
   for (let pass = 0; pass < passes; pass++) {
     const moved = engine.repairUncovered() + engine.liftToMinimumHours() + engine.balanceHours() + engine.balanceWeekendAndLate();
@@ -866,7 +866,8 @@ export class AssignmentEngine {
    * on the search objective. Not when shifts are kept or pinned (re-planning): the plan ignores them.
    */
   planJointly(maxRows: number): boolean {
-    if (this.infos.length + this.agents.length > maxRows || this.pinned.some((p) => p === 1)) return false;
+    // Any shift to keep (pinned ones are kept too) rules it out: the plan does not see keeping.
+    if (this.infos.length + this.agents.length > maxRows || this.keepAgent.some((a) => a >= 0)) return false;
     const before = this.searchObjective(false);
     const saved = Int32Array.from(this.assignedTo);
     let plan: JointPlan;

@@ -36,8 +36,7 @@ export interface PackingSolution {
 export class PackingSimplex {
   private readonly m: number;
   private readonly b: Float64Array;
-  private readonly columns: PackingColumn[] = [];
-  /** the columns' rows back to back (pricing reads them every pivot: flat arrays are much faster) */
+  /** the columns' rows back to back, and their costs (pricing reads them every pivot: flat arrays are much faster) */
   private rowsFlat = new Int32Array(1024);
   private rowsStart: number[] = [0];
   private costs = new Float64Array(64);
@@ -60,14 +59,13 @@ export class PackingSimplex {
   }
 
   get columnCount(): number {
-    return this.columns.length;
+    return this.rowsStart.length - 1;
   }
 
   /** Adds a column (non-basic, so the current basis stays feasible); returns its index. */
   addColumn(column: PackingColumn): number {
     for (const r of column.rows) if (!(r >= 0 && r < this.m)) throw new RangeError(`packing column row ${r} outside 0…${this.m - 1}`);
-    this.columns.push(column);
-    const n = this.columns.length;
+    const n = this.columnCount + 1;
     const start = this.rowsStart[n - 1];
     if (start + column.rows.length > this.rowsFlat.length) {
       const grown = new Int32Array(Math.max(2 * this.rowsFlat.length, start + column.rows.length));
@@ -90,14 +88,14 @@ export class PackingSimplex {
     const m = this.m;
     const y = new Float64Array(m);
     const d = new Float64Array(m);
-    const isBasic = new Uint8Array(this.columns.length);
+    const isBasic = new Uint8Array(this.columnCount);
     const slackBasic = new Uint8Array(m);
     for (const h of this.head) if (h >= 0) isBasic[h] = 1;
     else slackBasic[-1 - h] = 1;
     let pivots = 0;
     // Reduced costs carry rounding in proportion to the costs.
     let largestCost = 1;
-    for (const c of this.columns) largestCost = Math.max(largestCost, Math.abs(c.cost));
+    for (let j = 0; j < this.columnCount; j++) largestCost = Math.max(largestCost, Math.abs(this.costs[j]));
     const tolerance = REDUCED_COST_TOLERANCE * largestCost;
     this.computeDuals(y);
     for (; pivots < maxPivots; pivots++) {
@@ -105,7 +103,7 @@ export class PackingSimplex {
       let entering = 0;
       let bestReduced = tolerance;
       let enteringIsColumn = false;
-      const n = this.columns.length;
+      const n = this.columnCount;
       const rowsFlat = this.rowsFlat;
       const costs = this.costs;
       let from = 0;
@@ -135,7 +133,10 @@ export class PackingSimplex {
       // d = B⁻¹ a_entering
       if (enteringIsColumn) {
         d.fill(0);
-        for (const r of this.columns[entering].rows) for (let i = 0; i < m; i++) d[i] += this.inverse[i * m + r];
+        for (let k = this.rowsStart[entering]; k < this.rowsStart[entering + 1]; k++) {
+          const r = this.rowsFlat[k];
+          for (let i = 0; i < m; i++) d[i] += this.inverse[i * m + r];
+        }
       } else {
         for (let i = 0; i < m; i++) d[i] = this.inverse[i * m + entering];
       }
@@ -171,20 +172,20 @@ export class PackingSimplex {
       }
     }
     this.computeDuals(y);
-    const x = new Float64Array(this.columns.length);
+    const x = new Float64Array(this.columnCount);
     let objective = 0;
     for (let i = 0; i < m; i++) {
       const h = this.head[i];
       if (h < 0) continue;
       x[h] = Math.max(0, this.xB[i]);
-      objective += this.columns[h].cost * x[h];
+      objective += this.costs[h] * x[h];
     }
     return { objective, x, duals: y, pivots };
   }
 
   private cost(position: number): number {
     const h = this.head[position];
-    return h >= 0 ? this.columns[h].cost : 0;
+    return h >= 0 ? this.costs[h] : 0;
   }
 
   /** y = c_B B⁻¹ */
@@ -236,7 +237,7 @@ export class PackingSimplex {
     const basis = new Float64Array(m * m);
     for (let i = 0; i < m; i++) {
       const h = this.head[i];
-      if (h >= 0) for (const r of this.columns[h].rows) basis[r * m + i] = 1;
+      if (h >= 0) for (let k = this.rowsStart[h]; k < this.rowsStart[h + 1]; k++) basis[this.rowsFlat[k] * m + i] = 1;
       else basis[(-1 - h) * m + i] = 1;
     }
     const inv = this.inverse;
