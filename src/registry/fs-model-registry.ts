@@ -57,20 +57,24 @@ async function readJson<T>(file: string): Promise<T | null> {
 export class FsModelRegistry {
   constructor(private readonly root: string, private readonly clock: () => number = () => Date.now()) {}
 
-  private dir(skillGroupId: string, horizon: Horizon, version?: string): string {
+  private groupDir(skillGroupId: string): string {
     if (!SAFE_ID.test(skillGroupId)) throw invalid(`skill group id "${skillGroupId}" cannot name a model directory`);
+    return path.join(this.root, skillGroupId);
+  }
+
+  private dir(skillGroupId: string, horizon: Horizon, version?: string): string {
+    const group = this.groupDir(skillGroupId);
     if (horizon !== 'two-week' && horizon !== 'realtime') throw invalid(`unknown horizon "${horizon}"`);
     if (version !== undefined && !SAFE_ID.test(version)) throw invalid(`bad version "${version}"`);
-    return version ? path.join(this.root, skillGroupId, horizon, version) : path.join(this.root, skillGroupId, horizon);
+    return version ? path.join(group, horizon, version) : path.join(group, horizon);
+  }
+
+  /** Removes every model of a skill group, all horizons and versions (the group itself was deleted). */
+  async deleteGroup(skillGroupId: string): Promise<void> {
+    await fs.rm(this.groupDir(skillGroupId), { recursive: true, force: true });
   }
 
   /** Writes a new version (status "candidate"); call promoteIfBetter to decide whether it goes live. */
-  /** Removes every model of a skill group, all horizons and versions (the group itself was deleted). */
-  async deleteGroup(skillGroupId: string): Promise<void> {
-    if (!SAFE_ID.test(skillGroupId)) throw invalid(`skill group id "${skillGroupId}" cannot name a model directory`);
-    await fs.rm(path.join(this.root, skillGroupId), { recursive: true, force: true });
-  }
-
   async saveVersion(model: TrainedForecaster, metrics: ModelMetrics): Promise<VersionInfo> {
     const horizon: Horizon = model.kind;
     const base = this.dir(model.skillGroupId, horizon);
