@@ -126,12 +126,18 @@ export function templatesOf(rules: RosterRules | undefined): ShiftTemplate[] {
  * Contradictions caught before any solving (→ 422 naming the field, agent and rule): a bad period or
  * template, contracts no week can satisfy, a skill group no partner agent has.
  */
-export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): ProblemDetail[] {
+/** What is wrong with the period itself (nothing else about a request can be judged without a valid one). */
+export function periodProblems(period: PlanningPeriod): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
-  const { period } = input;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(period.from) || !DateTime.fromISO(period.from, { zone: 'UTC' }).isValid) problems.push({ where: '/period/from', message: 'must be a date YYYY-MM-DD' });
   if (!(Number.isInteger(period.days) && period.days >= 1 && period.days <= MAX_ROSTER_DAYS)) problems.push({ where: '/period/days', message: `must be a whole number of days from 1 to ${MAX_ROSTER_DAYS} (the forecast's horizon)` });
   if (!isValidZone(period.timeZone)) problems.push({ where: '/period/timeZone', message: `unknown time zone "${period.timeZone}"` });
+  return problems;
+}
+
+export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): ProblemDetail[] {
+  const { period } = input;
+  const problems = periodProblems(period);
   if (input.skillGroups.length === 0) problems.push({ where: '/skillGroups', message: 'name at least one skill group' });
   const templates = templatesOf(input.rules);
   try {

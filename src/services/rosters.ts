@@ -15,6 +15,7 @@ import type { FsModelRegistry } from '../registry/fs-model-registry';
 import {
   MAX_ROSTER_DAYS,
   periodInstants,
+  periodProblems,
   rosterInputProblems,
   type BuildRosterInput,
   type BuiltRoster,
@@ -132,11 +133,11 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
   const groups = await skillGroupsOrThrow(ctx.store, request.skillGroups);
   const agents = await ctx.store.agents.list();
   const period = periodOf(request, groups);
-  let problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules });
-  if (!problems.some((p) => p.where.startsWith('/period'))) {
-    // agents who also work another published roster may reach their weekly minimum there
-    const busy = await busyElsewhere(ctx, period, groups.map((g) => g.id));
-    if (busy.length) problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules, busy });
+  const periodValid = periodProblems(period).length === 0;
+  // agents who also work another published roster may reach their weekly minimum there
+  const busy = periodValid ? await busyElsewhere(ctx, period, groups.map((g) => g.id)) : [];
+  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules, busy });
+  if (periodValid) {
     const { startMs, endMs } = periodInstants(period);
     for (const [i, g] of groups.entries()) {
       if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
