@@ -9,8 +9,8 @@
  * span (end − start); days off block every local date (period zone) a shift touches.
  */
 import { DateTime } from 'luxon';
-import type { Agent, IsoWeekday } from '../domain/types';
-import { parseLocalTime } from '../time/grid';
+import type { Agent } from '../domain/types';
+import { localPieces, windowsCover } from '../time/grid';
 import type { AssignedShift } from './types';
 
 export interface RuleViolation {
@@ -32,34 +32,6 @@ function calendarDaysBetween(from: string, to: string): number {
   return DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days;
 }
 
-/** Local [startMinute, endMinute) pieces of a shift, one per local date it touches. */
-function localPieces(start: number, end: number, zone: string): Array<{ weekday: IsoWeekday; from: number; to: number; date: string }> {
-  const pieces: Array<{ weekday: IsoWeekday; from: number; to: number; date: string }> = [];
-  let cursor = DateTime.fromMillis(start, { zone });
-  const last = DateTime.fromMillis(end, { zone });
-  while (cursor.toMillis() < end) {
-    const nextMidnight = cursor.startOf('day').plus({ days: 1 });
-    const pieceEnd = nextMidnight.toMillis() < end ? nextMidnight : last;
-    const toMinute = pieceEnd.toMillis() === nextMidnight.toMillis() ? 1440 : pieceEnd.hour * 60 + pieceEnd.minute + (pieceEnd.second > 0 ? 1 : 0);
-    pieces.push({ weekday: cursor.weekday as IsoWeekday, from: cursor.hour * 60 + cursor.minute, to: toMinute, date: cursor.toISODate()! });
-    cursor = pieceEnd;
-  }
-  return pieces;
-}
-
-function coveredByWindows(agent: Agent, weekday: IsoWeekday, from: number, to: number): boolean {
-  const ranges = agent
-    .availability!.filter((w) => w.days.includes(weekday))
-    .map((w) => [parseLocalTime(w.from), parseLocalTime(w.to)] as const)
-    .sort((a, b) => a[0] - b[0]);
-  let reached = from;
-  for (const [a, b] of ranges) {
-    if (a > reached) break;
-    if (b > reached) reached = b;
-    if (reached >= to) return true;
-  }
-  return reached >= to;
-}
 
 export interface CheckOptions {
   /**
@@ -113,7 +85,7 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       if (away) flag('absence', [s.id], `${agent.id} works on ${away.date}, when they are absent`);
       if (agent.availability) {
         const zone = agent.timeZone ?? period.timeZone;
-        const uncovered = localPieces(s.start, s.end, zone).find((p) => !coveredByWindows(agent, p.weekday, p.from, p.to));
+        const uncovered = localPieces(s.start, s.end, zone).find((p) => !windowsCover(agent.availability!, p.weekday, p.from, p.to));
         if (uncovered) flag('availability', [s.id], `${agent.id} is not available on weekday ${uncovered.weekday} ${uncovered.from}–${uncovered.to} min`);
       }
     }

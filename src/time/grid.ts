@@ -91,6 +91,43 @@ export function inWeeklyWindows(windows: WeeklyWindow[], weekday: IsoWeekday, mi
   );
 }
 
+/** A span's local [fromMinute, toMinute) pieces, one per local date it touches (toMinute 1440 = midnight). */
+export interface LocalPiece {
+  weekday: IsoWeekday;
+  from: number;
+  to: number;
+  date: string;
+}
+
+export function localPieces(start: number, end: number, zone: string): LocalPiece[] {
+  const pieces: LocalPiece[] = [];
+  let cursor = DateTime.fromMillis(start, { zone });
+  const last = DateTime.fromMillis(end, { zone });
+  while (cursor.toMillis() < end) {
+    const nextMidnight = cursor.startOf('day').plus({ days: 1 });
+    const pieceEnd = nextMidnight.toMillis() < end ? nextMidnight : last;
+    const toMinute = pieceEnd.toMillis() === nextMidnight.toMillis() ? 1440 : pieceEnd.hour * 60 + pieceEnd.minute + (pieceEnd.second > 0 ? 1 : 0);
+    pieces.push({ weekday: cursor.weekday as IsoWeekday, from: cursor.hour * 60 + cursor.minute, to: toMinute, date: cursor.toISODate()! });
+    cursor = pieceEnd;
+  }
+  return pieces;
+}
+
+/** Whether the union of the weekly windows of `weekday` covers the minutes [from, to) of that day. */
+export function windowsCover(windows: WeeklyWindow[], weekday: IsoWeekday, from: number, to: number): boolean {
+  const ranges = windows
+    .filter((w) => w.days.includes(weekday))
+    .map((w) => [parseLocalTime(w.from), parseLocalTime(w.to)] as const)
+    .sort((a, b) => a[0] - b[0]);
+  let reached = from;
+  for (const [a, b] of ranges) {
+    if (a > reached) break;
+    if (b > reached) reached = b;
+    if (reached >= to) return true;
+  }
+  return reached >= to;
+}
+
 export type TimestampParse =
   | { ok: true; epochMs: number }
   | { ok: false; reason: string };

@@ -4,9 +4,8 @@
  * recently. Among them, the least recently called first (a fair rotation); between equals, higher
  * proficiency × past acceptance first, then the id (a stable order, so a re-run picks the same agents).
  */
-import { DateTime } from 'luxon';
-import type { Agent, WeeklyWindow } from '../domain/types';
-import { HOUR_MS, MINUTE_MS, inWeeklyWindows, isoWeekday, localDate, minuteOfDay, parseLocalTime } from '../time/grid';
+import type { Agent } from '../domain/types';
+import { HOUR_MS, MINUTE_MS, localPieces, windowsCover } from '../time/grid';
 import type { AcceptanceStats, ScheduledShift } from './types';
 
 export interface ChooseInput {
@@ -72,28 +71,12 @@ function exclusionOf(agent: Agent, input: ChooseInput, wave: Set<string>): Exclu
   const zone = agent.timeZone ?? 'UTC';
   // as for partners: a day off blocks every local date the shift touches, and the whole shift must lie
   // in the availability windows (a window ending at noon does not take a shift until 14:00)
-  const dates = [localDate(proposedShift.start, zone), localDate(proposedShift.end - 1, zone)];
-  if (dates.some((d) => agent.daysOff?.includes(d))) return 'unavailable';
-  if (agent.availability && !availableThroughout(agent.availability, proposedShift, zone)) return 'unavailable';
+  const pieces = localPieces(proposedShift.start, proposedShift.end, zone);
+  if (pieces.some((p) => agent.daysOff?.includes(p.date))) return 'unavailable';
+  if (agent.availability && !pieces.every((p) => windowsCover(agent.availability!, p.weekday, p.from, p.to))) return 'unavailable';
   return null;
 }
 
-/** Whether the union of the weekly windows covers [start, end): hop from window end to window end. */
-function availableThroughout(windows: WeeklyWindow[], shift: { start: number; end: number }, zone: string): boolean {
-  let t = shift.start;
-  while (t < shift.end) {
-    const weekday = isoWeekday(t, zone);
-    const minute = minuteOfDay(t, zone);
-    if (!inWeeklyWindows(windows, weekday, minute)) return false;
-    const reach = Math.max(...windows.filter((w) => w.days.includes(weekday) && minute >= parseLocalTime(w.from) && minute < parseLocalTime(w.to)).map((w) => parseLocalTime(w.to)));
-    // the window's end as an instant of that local day (24:00 = the next midnight, DST nights included)
-    const midnight = DateTime.fromMillis(t, { zone }).startOf('day');
-    const next = (reach >= 1440 ? midnight.plus({ days: 1 }) : midnight.set({ hour: Math.floor(reach / 60), minute: reach % 60 })).toMillis();
-    if (next <= t) return false;
-    t = next;
-  }
-  return true;
-}
 
 export function chooseAgents(input: ChooseInput): ChooseResult {
   const wave = new Set(input.alreadyInWave ?? []);
