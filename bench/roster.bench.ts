@@ -217,10 +217,10 @@ async function exactReference(): Promise<string> {
       'part-timers absorb the 4-hour ones ("4-hour shifts worked" above); getting there from a good roster means re-patterning many ' +
       'agents at once, which the local search (moves, swaps, ruin and recreate, DP exchanges of 1–4 agents) did not do. Joint planning ' +
       '(src/roster/column-generation.ts) sees all agents at once: a set-packing LP over whole schedules, priced by the exact one-agent DP ' +
-      'with the LP\'s duals until no schedule improves (its bound, 195.998 uncovered hours, i.e. ≈ 1960, is HiGHS\'s), then diving (fix the columns above ½, else the largest, ' +
+      'with the LP\'s duals until no schedule improves (the LP is then an upper bound on any roster), then diving (fix the columns above ½, else the largest, ' +
       're-price) — on the revised simplex of src/roster/packing-simplex.ts (javascript-lp-solver neither re-solves from a basis nor gives duals). ' +
       'It runs while planned shifts + agents ≤ 400 (dense basis inverse: rows² per pivot), so the scale rows below are unchanged; ' +
-      'it is deterministic, so the seeds only move the short search after it. What is left (one full-timer keeps a 4-hour shift) is the dive\'s: a polish re-planning groups of 12–15 agents jointly after it (four variants) improved 3 of 13 seed runs (to 1961 or 1966) and cost 10–40 s more; not kept.',
+      'it is deterministic, so the seeds only move the short search after it. What is left (one full-timer keeps a 4-hour shift) is the dive\'s: a polish re-planning groups of 12–15 agents jointly after it (four variants) improved 3 of 13 seed runs (to 1961 or 1966) and cost 10–40 s more (development runs of `npx tsx bench/roster-reference-quick.ts`, SEEDS=1–4); not kept.',
   ].join('\n');
 }
 
