@@ -16,7 +16,8 @@
  *   - the current run of worked days; the week's worked days; its free days (capped at two), whether two
  *     adjacent free days occurred, whether the previous day was free;
  *   - the week's minutes, only while the weekly minimum is not met or the maximum could still bind;
- *   - the period's minutes, only while the total cap could bind.
+ *   - the period's minutes, only while the total cap could bind, or always when the total has a band
+ *     (its cost is charged on the last day, so states with different totals must not merge).
  * The rules are those of ./rules.ts (7-day blocks from the period's first day; two days off and the
  * weekly minimum on complete blocks only); the independent checker verifies every roster regardless.
  */
@@ -41,12 +42,17 @@ export interface AgentPlanProblem {
   belowMinimumCost: number;
   /** hard cap on the agent's total hours over the period */
   maxTotalHours?: number;
+  /**
+   * a band for the agent's total hours over the period (its contract class's fairness band): every
+   * hour outside it costs `costPerHour` (the plan's value drops by that much)
+   */
+  totalHoursBand?: { from: number; to: number; costPerHour: number };
 }
 
 export interface AgentPlan {
   /** the chosen shifts in day order, forced ones included */
   shifts: ShiftInfo[];
-  /** Σ values of the chosen candidates − below-minimum costs */
+  /** Σ values of the chosen candidates − below-minimum costs − the cost of hours outside the band, if any */
   value: number;
   weeksBelowMinimum: number;
   /** most states kept after one day (a measure of the work done) */
@@ -194,6 +200,7 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
   const maxWeekMinutes = contract.maxHoursPerWeek * 60 + MINUTES_EPSILON;
   const minWeekMinutes = contract.minHoursPerWeek * 60 - MINUTES_EPSILON;
   const maxTotalMinutes = problem.maxTotalHours === undefined ? Infinity : problem.maxTotalHours * 60 + MINUTES_EPSILON;
+  const band = problem.totalHoursBand;
   const options = dayOptions(problem);
   const longest = options.reduce((m, o) => Math.max(m, ...o.minutes), 0);
 
@@ -271,7 +278,8 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
       const weekSettled =
         (!minimumApplies || nextWeekMinutes >= minWeekMinutes) &&
         nextWeekMinutes + Math.min(daysLeft, contract.maxDaysPerWeek - nextWeekDays) * longest <= maxWeekMinutes;
-      const totalSettled = totalMinutes + daysLeftAfter * longest <= maxTotalMinutes;
+      // A band on the total needs the exact total to the end (its cost is charged there).
+      const totalSettled = !band && totalMinutes + daysLeftAfter * longest <= maxTotalMinutes;
       let key = blocksNext;
       key = key * blockRange + blocksAfterNext;
       key = key * runRange + Math.min(run, runRange - 1);
@@ -314,8 +322,21 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
     states = next;
   }
 
+  const outsideBandCost = (i: number) => {
+    if (!band) return 0;
+    const hours = states.totalMinutes[i] / 60;
+    const outside = hours < band.from - 1e-6 ? band.from - hours : hours > band.to + 1e-6 ? hours - band.to : 0;
+    return band.costPerHour * outside;
+  };
   let best = 0;
-  for (let i = 1; i < states.size; i++) if (states.value[i] > states.value[best]) best = i;
+  let bestValue = states.value[0] - outsideBandCost(0);
+  for (let i = 1; i < states.size; i++) {
+    const value = states.value[i] - outsideBandCost(i);
+    if (value > bestValue) {
+      best = i;
+      bestValue = value;
+    }
+  }
   const shifts: ShiftInfo[] = [];
   for (let d = days - 1, i = best; d >= 0; d--) {
     const pick = tables[d].pick[i];
@@ -323,5 +344,5 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
     i = tables[d].parent[i];
   }
   shifts.reverse();
-  return { shifts, value: states.value[best], weeksBelowMinimum: states.below[best], peakStates };
+  return { shifts, value: bestValue, weeksBelowMinimum: states.below[best], peakStates };
 }

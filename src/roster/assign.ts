@@ -18,6 +18,8 @@
  *      the DP (fewest extra hours under every rule), followed by one more levelling;
  *   6. band levelling (./levelling.ts) — ejection chains of single-shift moves and swaps, across
  *      classes, for agents still outside their fairness band.
+ *   7. with hoursFairness 'band-first' only: agents still outside their band are re-planned jointly with
+ *      colleagues (column generation where an hour outside the band costs more than coverage is worth).
  * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: every
  * random choice comes from the seeded generator and every phase is budgeted by work, not time.
  */
@@ -43,7 +45,7 @@ import {
 } from './rules';
 import type { AssignedShift, PlannedShift } from './types';
 import { explainUncovered, type UncoveredReason } from './diagnose';
-import { chooseBandFloor, fairnessReport, unfairDistance, type ClassFairness } from './fairness';
+import { chooseBandFloor, fairHours, fairnessReport, unfairDistance, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
@@ -98,6 +100,8 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   const { engine, searched } = assignBeforeLevelling(input);
   // Agents still outside their band: chains of moves and swaps through colleagues (./levelling.ts).
   if (searched) levelIntoBands(engine);
+  // Band first (an option): whoever is still outside the band is re-planned jointly with colleagues.
+  if (searched && input.options?.hoursFairness === 'band-first') engine.fitBandsJointly();
   return engine.result();
 }
 
@@ -205,6 +209,14 @@ const BALANCE_PARTNERS = 25;
  * dense basis inverse (rows² per pivot) — ~20 s at 351 rows on this machine, minutes at 500.
  */
 const JOINT_PLAN_MAX_ROWS = 400;
+/**
+ * Band-first hours fairness (fitBandsJointly): an hour outside an agent's band costs this much in the
+ * group's joint plan — above the 10 points an hour of coverage is worth, so fairness comes first.
+ */
+const BAND_FIRST_HOUR_COST = 1000;
+/** agents re-planned together by fitBandsJointly, and how many groups it tries */
+const BAND_FIRST_GROUP = 20;
+const BAND_FIRST_ROUNDS = 4;
 /** ruin and recreate runs 1/this of its usual iterations after joint planning */
 const JOINT_PLAN_SEARCH_SHARE = 10;
 /** cost of a week below the minimum in joint planning: above the value of every hour of a week */
@@ -495,8 +507,7 @@ export class AssignmentEngine {
    * exchange phases' guide — ruin and recreate, tuned on the plain objective, leaves it out).
    */
   private searchObjective(withDeviations = true): number {
-    let uncovered = 0;
-    for (let i = 0; i < this.infos.length; i++) if (this.assignedTo[i] === -1 && this.eligible[i].length > 0) uncovered += this.infos[i].hours;
+    const uncovered = this.uncoveredHours();
     let spread = 0;
     for (const members of this.classMembers) {
       let lo = Infinity;
@@ -893,6 +904,147 @@ export class AssignmentEngine {
     if (this.searchObjective(false) <= before) return true;
     this.restore(saved);
     return false;
+  }
+
+  /**
+   * Hours fairness before coverage (option hoursFairness 'band-first'): agents still outside their class's band
+   * (./fairness.ts) after every other pass are re-planned jointly, with a group of colleagues, by the
+   * column generation of ./column-generation.ts in which each hour outside an agent's band costs more
+   * than any coverage it buys (BAND_FIRST_HOUR_COST). The group gives back its shifts and may take the
+   * uncovered ones it is eligible for; everyone else keeps theirs. Why jointly: at 50 agents with
+   * 8.5- and 4-hour shifts and more shifts planned than the agents can work, a fair roster needs
+   * full-timers on exactly nine long shifts and one short one and part-timers absorbing the other
+   * short shifts: a re-patterning of many agents that single moves, swaps and chains do not reach.
+   * Kept when fewer agents are outside (bands chosen afresh, as the report does), with no week newly
+   * below a minimum; coverage may drop (those shifts become cloud-agent slots) — that is the trade the
+   * option asks for. Not when shifts are kept or pinned (re-planning), and not for agents with
+   * top-up shifts. Returns how many group re-plans were kept.
+   */
+  fitBandsJointly(): number {
+    if (this.keepAgent.some((a) => a >= 0)) return 0;
+    const width = this.shortestPlannedHours;
+    const totals = Array.from(this.agents, (_, a) => this.possibleTotals(a));
+    const measure = () => {
+      const floors = this.classMembers.map((members) => chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), width));
+      const distance = Array.from(this.agents, (_, a) => unfairDistance(this.schedules[a].totalHours, totals[a], floors[this.classOf[a]], floors[this.classOf[a]] + width));
+      return { floors, distance, outside: distance.filter((d) => d > 1e-9).length, total: distance.reduce((x, y) => x + y, 0) };
+    };
+    const hasTopUp = (a: number) => this.shiftsOf(a).some((t) => t >= this.infos.length);
+    let kept = 0;
+    for (let round = 0; round < BAND_FIRST_ROUNDS; round++) {
+      const before = measure();
+      if (before.outside === 0) break;
+      const offenders = Array.from(this.agents, (_, a) => a)
+        .filter((a) => before.distance[a] > 1e-9 && !hasTopUp(a))
+        .sort((x, y) => before.distance[y] - before.distance[x] || x - y);
+      if (offenders.length === 0) break;
+      const group = this.bandGroup(offenders, hasTopUp, round);
+      const weeksBelowBefore = group.reduce((n, a) => n + this.weeksBelow(a), 0);
+      const saved = Int32Array.from(this.assignedTo);
+      // The band the class is nearest to may not be the one a fair roster can reach (too few long
+      // shifts for everyone at the nearest total): also try each offending class's band one step up
+      // and one step down; keep the best (fewest outside, then most coverage).
+      let best: { assignment: Int32Array; outside: number; total: number; uncovered: number } | undefined;
+      for (const floors of this.floorVariants(before.floors, offenders, totals)) {
+        this.restore(saved);
+        if (!this.replanGroupInBands(group, floors, totals)) continue;
+        const after = measure();
+        if (group.reduce((n, a) => n + this.weeksBelow(a), 0) > weeksBelowBefore) continue;
+        const uncovered = this.uncoveredHours();
+        if (!(after.outside < before.outside || (after.outside === before.outside && after.total < before.total - 1e-9))) continue;
+        if (!best || after.outside < best.outside || (after.outside === best.outside && (uncovered < best.uncovered - 1e-9 || (uncovered <= best.uncovered + 1e-9 && after.total < best.total - 1e-9)))) {
+          best = { assignment: Int32Array.from(this.assignedTo), outside: after.outside, total: after.total, uncovered };
+        }
+        if (best.outside === 0) break;
+      }
+      this.restore(best ? best.assignment : saved);
+      if (best) kept++;
+      else if (round > 0) break;
+    }
+    return kept;
+  }
+
+  /** Planned hours nobody works (shifts some agent is eligible for). */
+  private uncoveredHours(): number {
+    let hours = 0;
+    for (let t = 0; t < this.infos.length; t++) if (this.assignedTo[t] === -1 && this.eligible[t].length > 0) hours += this.infos[t].hours;
+    return hours;
+  }
+
+  /**
+   * Band floors to try: the classes' nearest ones, then for each class with an agent outside its band
+   * the band starting at the next possible total of its agents above, and at the next one below.
+   */
+  private floorVariants(floors: number[], offenders: number[], totals: number[][]): number[][] {
+    const variants = [floors];
+    for (const c of new Set(offenders.map((a) => this.classOf[a]))) {
+      const candidates = [...new Set(this.classMembers[c].flatMap((m) => totals[m]))].sort((x, y) => x - y);
+      const up = candidates.find((f) => f > floors[c] + 1e-9);
+      const down = [...candidates].reverse().find((f) => f < floors[c] - 1e-9);
+      for (const f of [up, down]) if (f !== undefined) variants.push(floors.map((g, k) => (k === c ? f : g)));
+    }
+    return variants;
+  }
+
+  /**
+   * The agents outside their band first (most out first, up to half the group), then the colleagues
+   * whose eligible shifts overlap theirs most (any class: part-timers absorb short shifts that
+   * full-timers hand over); later rounds rotate through the colleagues.
+   */
+  private bandGroup(offenders: number[], excluded: (a: number) => boolean, round: number): number[] {
+    const core = offenders.slice(0, Math.ceil(BAND_FIRST_GROUP / 2));
+    const inCore = new Set(core);
+    const wanted = new Uint8Array(this.infos.length);
+    for (const x of core) for (const t of this.eligibleShifts[x]) wanted[t] = 1;
+    const colleagues = Array.from(this.agents, (_, a) => a)
+      .filter((a) => !inCore.has(a) && !excluded(a))
+      .map((a) => {
+        let overlap = 0;
+        for (const t of this.eligibleShifts[a]) overlap += wanted[t];
+        return { a, overlap };
+      })
+      .filter((c) => c.overlap > 0)
+      .sort((p, q) => q.overlap - p.overlap || p.a - q.a)
+      .map((c) => c.a);
+    const room = BAND_FIRST_GROUP - core.length;
+    const start = colleagues.length > room ? (round * Math.ceil(room / 2)) % colleagues.length : 0;
+    const chosen = [...colleagues.slice(start), ...colleagues.slice(0, start)].slice(0, room);
+    return [...core, ...chosen].sort((x, y) => x - y);
+  }
+
+  /** Re-plans `group` jointly over its shifts and the uncovered ones (see fitBandsJointly); false if the simplex fails. */
+  private replanGroupInBands(group: number[], floors: number[], totals: number[][]): boolean {
+    const inGroup = new Set(group);
+    const positions: number[] = [];
+    for (let t = 0; t < this.infos.length; t++) {
+      const holder = this.assignedTo[t];
+      if (this.pinned[t]) continue;
+      if ((holder >= 0 && inGroup.has(holder)) || (holder === -1 && group.some((a) => this.eligibleSets[t].has(a)))) positions.push(t);
+    }
+    const positionOf = new Map(positions.map((t, p) => [t, p]));
+    const width = this.shortestPlannedHours;
+    let plan: JointPlan;
+    try {
+      plan = planJointly({
+        model: this.model,
+        shifts: positions.map((t) => this.infos[t]),
+        agents: group.map((a) => this.agents[a]),
+        eligibleShifts: group.map((a) => Array.from(this.eligibleShifts[a], (t) => positionOf.get(t)).filter((p): p is number => p !== undefined)),
+        value: (k, p) => UNCOVERED_HOUR_WEIGHT * this.infos[positions[p]].hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(group[k], this.infos[positions[p]]),
+        belowMinimumCost: JOINT_BELOW_MINIMUM_COST,
+        totalHoursBand: (k) => {
+          const floor = floors[this.classOf[group[k]]];
+          return { ...fairHours(totals[group[k]], floor, floor + width), costPerHour: BAND_FIRST_HOUR_COST };
+        },
+        initial: group.map((a) => this.shiftsOf(a).map((t) => positionOf.get(t)).filter((p): p is number => p !== undefined)),
+      });
+    } catch (error) {
+      if (error instanceof RangeError) return false;
+      throw error;
+    }
+    for (const t of positions) if (this.assignedTo[t] !== -1) this.takeBack(t);
+    plan.schedules.forEach((list, k) => list.forEach((p) => this.give(positions[p], group[k])));
+    return true;
   }
 
   /** Puts every planned shift back with the agent in `assignment` (-1 = uncovered). */

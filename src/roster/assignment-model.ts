@@ -36,6 +36,13 @@ export interface AssignmentOptions {
   seed?: number;
   /** add extra shifts (copies of planned shift shapes) for agents below their weekly minimum hours */
   topUpToMinimumHours?: boolean;
+  /**
+   * 'coverage-first' (default): an uncovered hour weighs 10 hours of spread, so agents stay outside
+   * their class's hours band where closing it would uncover shifts; 'band-first': agents still outside
+   * after the search are re-planned jointly with colleagues, each hour outside the band costing more
+   * than any coverage it buys — fewer agents outside, more shifts left to cloud agents, and slower
+   */
+  hoursFairness?: 'coverage-first' | 'band-first';
 }
 
 /** A planned shift with what the rules need, computed once. */

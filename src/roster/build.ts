@@ -45,6 +45,8 @@ export interface RosterRules {
     localSearchPasses?: number;
     ruinAndRecreateIterations?: number;
     topUpToMinimumHours?: boolean;
+    /** see AssignmentOptions.hoursFairness */
+    hoursFairness?: 'coverage-first' | 'band-first';
   };
 }
 

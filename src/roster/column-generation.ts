@@ -33,12 +33,14 @@ export interface JointPlanProblem {
   model: PeriodModel;
   shifts: ShiftInfo[];
   agents: Agent[];
-  /** shifts each agent may work at all (skills, availability, days off), per agent */
+  /** shifts each agent may work at all (skills, availability, days off), per agent, as positions in `shifts` */
   eligibleShifts: ReadonlyArray<Iterable<number>>;
-  /** what one agent working one shift is worth (e.g. 10 × paid hours − a preference cost); > 0 */
+  /** what one agent working one shift (its position in `shifts`) is worth (e.g. 10 × paid hours − a preference cost); > 0 */
   value: (agent: number, shift: number) => number;
   /** cost of one complete week below the contract minimum (a hard rule: make it dominate) */
   belowMinimumCost: number;
+  /** a band per agent for its total hours (its class's fairness band); hours outside cost `costPerHour` each */
+  totalHoursBand?: (agent: number) => { from: number; to: number; costPerHour: number } | undefined;
   /** schedules to start from (shift indices per agent), e.g. a heuristic roster: its columns seed the LP */
   initial?: number[][];
   /** pricing rounds at the root (the LP bound is proven only if they suffice) */
@@ -50,7 +52,7 @@ export interface JointPlanProblem {
 export interface JointPlan {
   /** shift indices per agent */
   schedules: number[][];
-  /** Σ values of the schedules (below-minimum costs subtracted) */
+  /** Σ values of the schedules (below-minimum costs and hours outside the bands subtracted) */
   value: number;
   /** the root LP's value (all columns priced out when `rootProven`): no roster is worth more */
   lpBound: number;
@@ -96,6 +98,9 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
     kindOf[s] = k;
   });
   const representative = (k: number) => kinds[k].shifts[0];
+  // The DP answers with the ShiftInfo objects it was given; `shifts` may be a part of the roster's shifts.
+  const positionOf = new Map(shifts.map((info, s) => [info, s]));
+  const kindOfInfo = (info: ShiftInfo) => kindOf[positionOf.get(info)!];
   // Eligibility is the same for every shift of a kind (same times, same skill group).
   const eligibleKinds = problem.eligibleShifts.map((list) => [...new Set(Array.from(list, (s) => kindOf[s]))].sort((x, y) => x - y));
 
@@ -108,19 +113,30 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
     seen.add(key);
     return true;
   };
+  const bandCost = (agent: number, total: number) => {
+    const band = problem.totalHoursBand?.(agent);
+    if (!band) return 0;
+    return band.costPerHour * (total < band.from - 1e-6 ? band.from - total : total > band.to + 1e-6 ? total - band.to : 0);
+  };
+  // The empty schedule is below the minimum every complete week, and as far below a band as can be.
+  const emptyValue = agents.map((_, a) => -problem.belowMinimumCost * completeWeeks - bandCost(a, 0));
   const columnValue = (agent: number, list: number[]) => {
     const contract = agents[agent].contract;
     const weekHours = new Float64Array(model.weeks);
     let value = 0;
     for (const k of list) {
       const info = shifts[representative(k)];
-      value += problem.value(agent, info.index);
+      value += problem.value(agent, representative(k));
       weekHours[info.week] += info.hours;
     }
     let below = 0;
-    for (let w = 0; w < model.weeks; w++) if (model.weekLength[w] === 7 && weekHours[w] + 1e-6 < contract.minHoursPerWeek) below++;
-    // Relative to the empty schedule (the agent row's slack), which is below the minimum every complete week.
-    return value + problem.belowMinimumCost * (completeWeeks - below);
+    let total = 0;
+    for (let w = 0; w < model.weeks; w++) {
+      total += weekHours[w];
+      if (model.weekLength[w] === 7 && weekHours[w] + 1e-6 < contract.minHoursPerWeek) below++;
+    }
+    // Relative to the empty schedule (the agent row's slack).
+    return value - problem.belowMinimumCost * below - bandCost(agent, total) - emptyValue[agent];
   };
 
   let lpBound = NaN;
@@ -143,9 +159,9 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
     for (let a = 0; a < agents.length; a++) {
       const candidates: PlanCandidate[] = [];
       for (const k of eligibleKinds[a]) if (left[k] > 0) candidates.push({ info: shifts[representative(k)], value: problem.value(a, representative(k)) });
-      const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost });
+      const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a) });
       if (!plan || plan.shifts.length === 0) continue;
-      const column = { agent: a, kinds: plan.shifts.map((info) => kindOf[info.index]).sort((x, y) => x - y), value: 0 };
+      const column = { agent: a, kinds: plan.shifts.map((info) => kindOfInfo(info)).sort((x, y) => x - y), value: 0 };
       for (const k of column.kinds) left[k]--;
       if (!isNew(column)) continue;
       column.value = columnValue(a, column.kinds);
@@ -184,14 +200,14 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
           const s = representative(k);
           candidates.push({ info: shifts[s], value: problem.value(a, s) - Math.max(0, prices[kindRow[k]]) });
         }
-        const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost });
+        const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a) });
         const agentPrice = Math.max(0, prices[agentRow[a]]);
         if (!plan) {
           bound += agentPrice;
           continue;
         }
-        bound += Math.max(agentPrice, plan.value + problem.belowMinimumCost * completeWeeks);
-        const list = plan.shifts.map((info) => kindOf[info.index]).sort((x, y) => x - y);
+        bound += Math.max(agentPrice, plan.value - emptyValue[a]);
+        const list = plan.shifts.map((info) => kindOfInfo(info)).sort((x, y) => x - y);
         const value = columnValue(a, list);
         let reduced = value - prices[agentRow[a]];
         for (const k of list) reduced -= prices[kindRow[k]];
@@ -260,6 +276,6 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
   }
 
   let value = 0;
-  schedules.forEach((list, a) => (value += columnValue(a, list.map((s) => kindOf[s])) - problem.belowMinimumCost * completeWeeks));
-  return { schedules, value, lpBound: lpBound - problem.belowMinimumCost * completeWeeks * agents.length, rootProven, stats };
+  schedules.forEach((list, a) => (value += columnValue(a, list.map((s) => kindOf[s])) + emptyValue[a]));
+  return { schedules, value, lpBound: lpBound + emptyValue.reduce((x, y) => x + y, 0), rootProven, stats };
 }

@@ -94,6 +94,18 @@ export function unfairDistance(hours: number, totals: number[], from: number, to
   return 0;
 }
 
+/**
+ * The hours an agent may end at and count as fair, for the class band [from, to]: the band itself
+ * when one of its own possible totals lies in it, else the totals next to it on either side (where
+ * unfairDistance is 0). Used by planners that charge hours outside it.
+ */
+export function fairHours(totals: number[], from: number, to: number): { from: number; to: number } {
+  if (totals.some((t) => t >= from - EPS && t <= to + EPS)) return { from, to };
+  const below = totals.filter((t) => t <= to + EPS);
+  const above = totals.filter((t) => t >= from - EPS);
+  return { from: below.length ? Math.max(...below) : from, to: above.length ? Math.min(...above) : to };
+}
+
 /** The band floor the class is nearest to in total (candidates: each agent's hours, and hours − width). */
 export function chooseBandFloor(hours: number[], totals: number[][], width: number): number {
   const candidates = [...new Set(hours.flatMap((h) => [h, h - width]))].sort((a, b) => a - b);

@@ -10,7 +10,10 @@ import { agent, day, PERIOD, shift } from './fixtures';
 const BELOW_MINIMUM_COST = 1000;
 
 /** Exhaustive search over every day's options with the rule functions of rules.ts: the reference. */
-function bruteForce(contract: Contract, infos: ShiftInfo[], values: number[], forced: ShiftInfo[], maxTotalHours = Infinity) {
+type Band = { from: number; to: number; costPerHour: number };
+const bandCost = (hours: number, band?: Band) => (band ? band.costPerHour * Math.max(0, band.from - hours, hours - band.to) : 0);
+
+function bruteForce(contract: Contract, infos: ShiftInfo[], values: number[], forced: ShiftInfo[], maxTotalHours = Infinity, band?: Band) {
   const model = buildPeriodModel(PERIOD);
   const ctx: RuleContext = { model, shifts: infos, footprints: new FootprintCache(), availability: new AvailabilityCache() };
   const schedule = new AgentSchedule(agent('x', {}, contract), 0, model);
@@ -29,7 +32,7 @@ function bruteForce(contract: Contract, infos: ShiftInfo[], values: number[], fo
         if (!fits) return;
       }
       const below = weeksBelowMinimumHours(schedule, model).length;
-      best = Math.max(best, value - BELOW_MINIMUM_COST * below);
+      best = Math.max(best, value - BELOW_MINIMUM_COST * below - bandCost(schedule.totalHours, band));
       return;
     }
     const pinned = forcedDays.get(d);
@@ -81,23 +84,39 @@ function randomCase(seed: number) {
 }
 
 describe('best whole-period plan for one agent (DP)', () => {
-  test('when compared with an exhaustive search over the rule functions, then the DP finds the same optimum on 120 random cases', () => {
+  test('when compared with an exhaustive search over the rule functions, then the DP finds the same optimum on 120 random cases (some with a band on the total hours)', () => {
     for (let seed = 1; seed <= 120; seed++) {
       const { contract, infos, values, model, rand } = randomCase(seed);
       const forced = rand() < 0.3 && infos.length > 0 ? [infos[Math.floor(rand() * infos.length)]] : [];
       const maxTotalHours = rand() < 0.3 ? 40 : undefined;
+      // A band on the total that costs more per hour outside than an hour of shifts is worth: the
+      // optimum then works fewer (or more) hours than it would without it.
+      const totalHoursBand = seed % 3 === 0 ? { from: 20 + Math.floor(rand() * 20), to: 0, costPerHour: 15 + Math.floor(rand() * 20) } : undefined;
+      if (totalHoursBand) totalHoursBand.to = totalHoursBand.from + 4;
       const candidates: PlanCandidate[] = infos.filter((i) => !forced.includes(i)).map((info) => ({ info, value: values[info.index] }));
-      const plan = bestAgentPlan({ model, contract, candidates, forced, belowMinimumCost: BELOW_MINIMUM_COST, maxTotalHours });
-      const expected = bruteForce(contract, infos, values, forced, maxTotalHours);
+      const plan = bestAgentPlan({ model, contract, candidates, forced, belowMinimumCost: BELOW_MINIMUM_COST, maxTotalHours, totalHoursBand });
+      const expected = bruteForce(contract, infos, values, forced, maxTotalHours, totalHoursBand);
       expect({ seed, value: plan?.value }).toEqual({ seed, value: expected });
       // The plan it returns is worth what it says and keeps every rule (independent checker), the
       // forced shift included: shifts chosen before it leave room for its hours, day and rest.
-      const worth = plan!.shifts.reduce((sum, s) => sum + (forced.includes(s) ? 0 : values[s.index]), 0) - BELOW_MINIMUM_COST * plan!.weeksBelowMinimum;
+      const hours = plan!.shifts.reduce((sum, s) => sum + s.hours, 0);
+      const worth = plan!.shifts.reduce((sum, s) => sum + (forced.includes(s) ? 0 : values[s.index]), 0) - BELOW_MINIMUM_COST * plan!.weeksBelowMinimum - bandCost(hours, totalHoursBand);
       expect(worth).toBeCloseTo(plan!.value, 9);
       const violations = checkRoster(plan!.shifts.map((s) => ({ ...s.shift, agentId: 'x' })), [agent('x', {}, contract)], PERIOD);
       expect(violations.filter((v) => v.rule !== 'min-weekly-hours')).toEqual([]);
       expect(violations.length).toBe(plan!.weeksBelowMinimum);
     }
+  });
+
+  test('when the total hours have a band that costs more per hour outside than the shifts are worth, then the plan stops at the band', () => {
+    const model = buildPeriodModel(PERIOD);
+    const infos = describeShifts(model, [0, 1, 2, 3, 4, 7, 8, 9].map((d) => shift(day(d), '08:00', 8)));
+    const contract: Contract = { class: 'c', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 };
+    const candidates = infos.map((info) => ({ info, value: 10 * info.hours }));
+    expect(bestAgentPlan({ model, contract, candidates, forced: [], belowMinimumCost: 0 })!.shifts).toHaveLength(8);
+    const banded = bestAgentPlan({ model, contract, candidates, forced: [], belowMinimumCost: 0, totalHoursBand: { from: 36, to: 40, costPerHour: 30 } })!;
+    expect(banded.shifts).toHaveLength(5);
+    expect(banded.value).toBe(400);
   });
 
   test('when a late shift ends at 22:30, then the next day starts no earlier than the contract rest allows', () => {

@@ -44,6 +44,35 @@ describe('planJointly (column generation over whole schedules, then diving)', ()
     expect(ftShifts).toEqual(Array(10).fill(8.5));
   });
 
+  it('with a band on each agent\'s total hours, splits the shifts into the band and never leaves an agent idle for being outside it', () => {
+    // One 8.5-hour shift a day; two full-timers could split them 10 + 4 (85 h and 34 h). A band of
+    // 55–63 h, costing more per hour outside than an hour covered is worth, asks for 7 + 7 (59.5 h each).
+    const shifts: PlannedShift[] = Array.from({ length: 14 }, (_, d) => shift(day(d), '09:00', 8.5));
+    const ft = (id: string) => agent(id, {}, { class: 'full-time', maxHoursPerWeek: 42.5, maxDaysPerWeek: 5 });
+    const engine = new AssignmentEngine([ft('a'), ft('b')], shifts, PERIOD, {});
+    const banded = (band: { from: number; to: number }) =>
+      planJointly({
+        model: engine.model,
+        shifts: engine.infos,
+        agents: engine.agents,
+        eligibleShifts: engine.eligibleShifts,
+        value: (_, s) => VALUE_PER_HOUR * engine.infos[s].hours,
+        belowMinimumCost: BELOW_MINIMUM_COST,
+        totalHoursBand: () => ({ ...band, costPerHour: 1000 }),
+        // Start from the lopsided split: the band must move the LP away from it.
+        initial: [engine.infos.map((i) => i.index).filter((s) => engine.infos[s].day % 7 < 5), engine.infos.map((i) => i.index).filter((s) => engine.infos[s].day % 7 >= 5)],
+      });
+    const hours = (list: number[]) => list.reduce((sum, s) => sum + engine.infos[s].hours, 0);
+    const fair = banded({ from: 55, to: 63 });
+    expect(fair.schedules.map(hours)).toEqual([59.5, 59.5]);
+    expect(fair.lpBound).toBeGreaterThanOrEqual(fair.value - 1e-4);
+    // A band nobody can reach (at most 85 h in two weeks): each agent still works, as near to it as it can.
+    const unreachable = banded({ from: 100, to: 104 });
+    expect(unreachable.schedules.map(hours).sort()).toEqual([34, 85]);
+    const roster = [...fair.schedules, ...unreachable.schedules].flatMap((list, k) => list.map((s) => ({ ...engine.infos[s].shift, agentId: k % 2 === 0 ? 'a' : 'b' })));
+    expect(checkRoster(roster.slice(0, 14), engine.agents, PERIOD)).toEqual([]);
+  });
+
   it('returns schedules that keep every hard rule, worth no more than its LP bound and at least its start', () => {
     for (let seed = 1; seed <= 3; seed++) {
       const rand = seededRandom(seed);
