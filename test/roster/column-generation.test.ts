@@ -8,7 +8,7 @@ import { agent, day, PERIOD, shift } from './fixtures';
 const VALUE_PER_HOUR = 10;
 const BELOW_MINIMUM_COST = VALUE_PER_HOUR * 7 * 24;
 
-function plan(engine: AssignmentEngine, initial?: number[][]) {
+function plan(engine: AssignmentEngine, initial?: number[][], band?: { from: number; to: number; costPerHour: number }) {
   return planJointly({
     model: engine.model,
     shifts: engine.infos,
@@ -16,6 +16,7 @@ function plan(engine: AssignmentEngine, initial?: number[][]) {
     eligibleShifts: engine.eligibleShifts,
     value: (_, s) => VALUE_PER_HOUR * engine.infos[s].hours,
     belowMinimumCost: BELOW_MINIMUM_COST,
+    totalHoursBand: band && (() => band),
     initial,
   });
 }
@@ -50,18 +51,9 @@ describe('planJointly (column generation over whole schedules, then diving)', ()
     const shifts: PlannedShift[] = Array.from({ length: 14 }, (_, d) => shift(day(d), '09:00', 8.5));
     const ft = (id: string) => agent(id, {}, { class: 'full-time', maxHoursPerWeek: 42.5, maxDaysPerWeek: 5 });
     const engine = new AssignmentEngine([ft('a'), ft('b')], shifts, PERIOD, {});
-    const banded = (band: { from: number; to: number }) =>
-      planJointly({
-        model: engine.model,
-        shifts: engine.infos,
-        agents: engine.agents,
-        eligibleShifts: engine.eligibleShifts,
-        value: (_, s) => VALUE_PER_HOUR * engine.infos[s].hours,
-        belowMinimumCost: BELOW_MINIMUM_COST,
-        totalHoursBand: () => ({ ...band, costPerHour: 1000 }),
-        // Start from the lopsided split: the band must move the LP away from it.
-        initial: [engine.infos.map((i) => i.index).filter((s) => engine.infos[s].day % 7 < 5), engine.infos.map((i) => i.index).filter((s) => engine.infos[s].day % 7 >= 5)],
-      });
+    // Start from the lopsided split: the band must move the LP away from it.
+    const lopsided = [engine.infos.map((i) => i.index).filter((s) => engine.infos[s].day % 7 < 5), engine.infos.map((i) => i.index).filter((s) => engine.infos[s].day % 7 >= 5)];
+    const banded = (band: { from: number; to: number }) => plan(engine, lopsided, { ...band, costPerHour: 1000 });
     const hours = (list: number[]) => list.reduce((sum, s) => sum + engine.infos[s].hours, 0);
     const fair = banded({ from: 55, to: 63 });
     expect(fair.schedules.map(hours)).toEqual([59.5, 59.5]);
