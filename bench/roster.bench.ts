@@ -234,6 +234,9 @@ interface ScaleRow {
   rssMb: number;
   result: AssignmentResult;
   violations: number;
+  /** the instance and its LP plan (the band-first run reuses them) */
+  instance: ReturnType<typeof planFor>['instance'];
+  plan: ReturnType<typeof planFor>['plan'];
   lowerBoundHours: number;
   integerHours: number;
   topUpHours: number;
@@ -256,6 +259,8 @@ function scaleRun(agents: number): ScaleRow {
   const topUpHours = result.topUps.reduce((sum, s) => sum + (s.end - s.start) / 3_600_000, 0);
   const row: ScaleRow = {
     agents,
+    instance,
+    plan,
     shifts: plan.shifts.length,
     lpMs,
     assignMs,
@@ -278,7 +283,7 @@ function scaleRun(agents: number): ScaleRow {
  * jointly, fairness before coverage), beside the default run: agents outside, coverage, time.
  */
 function bandFirstRun(coverageFirst: ScaleRow): string {
-  const { instance, plan } = planFor(coverageFirst.agents, 2026);
+  const { instance, plan } = coverageFirst;
   const t0 = performance.now();
   const result = assignShifts({ plannedShifts: plan.shifts, agents: instance.agents, period: PERIOD, options: { hoursFairness: 'band-first' } });
   const ms = performance.now() - t0;

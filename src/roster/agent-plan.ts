@@ -24,6 +24,7 @@
 import type { Contract } from '../domain/types';
 import { HOUR_MS, MINUTE_MS } from '../time/grid';
 import type { PeriodModel, ShiftInfo } from './assignment-model';
+import { hoursOutsideBand } from './fairness';
 
 export interface PlanCandidate {
   info: ShiftInfo;
@@ -322,12 +323,7 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
     states = next;
   }
 
-  const outsideBandCost = (i: number) => {
-    if (!band) return 0;
-    const hours = states.totalMinutes[i] / 60;
-    const outside = hours < band.from - 1e-6 ? band.from - hours : hours > band.to + 1e-6 ? hours - band.to : 0;
-    return band.costPerHour * outside;
-  };
+  const outsideBandCost = (i: number) => (band ? band.costPerHour * hoursOutsideBand(states.totalMinutes[i] / 60, band.from, band.to) : 0);
   let best = 0;
   let bestValue = states.value[0] - outsideBandCost(0);
   for (let i = 1; i < states.size; i++) {

@@ -50,7 +50,7 @@ import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
 import { levelIntoBands } from './levelling';
-import { planJointly, type JointPlan } from './column-generation';
+import { planJointly, type JointPlan, type JointPlanProblem } from './column-generation';
 
 export interface AssignmentInput {
   plannedShifts: PlannedShift[];
@@ -737,6 +737,17 @@ export class AssignmentEngine {
     return this.reachable;
   }
 
+  /** Each class's band floor, where its agents are nearest to it in total (as the report chooses it). */
+  private bandFloors(totals: number[][]): number[] {
+    return this.classMembers.map((members) => chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), this.shortestPlannedHours));
+  }
+
+  /** How far agent a is outside its class's band from `floors` (fairness.ts's unfairDistance). */
+  private outsideBand(a: number, totals: number[][], floors: number[]): number {
+    const floor = floors[this.classOf[a]];
+    return unfairDistance(this.schedules[a].totalHours, totals[a], floor, floor + this.shortestPlannedHours);
+  }
+
   /**
    * Last fairness polish, on the rule the report judges (fairness.ts): each class's band one shortest
    * shift wide; an agent outside it (beyond what its own possible totals force) exchanges schedules
@@ -747,8 +758,8 @@ export class AssignmentEngine {
   fitBands(maxAttempts: number): number {
     const width = this.shortestPlannedHours;
     const totals = Array.from(this.agents, (_, a) => this.possibleTotals(a));
-    const floors = this.classMembers.map((members) => chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), width));
-    const outside = (a: number) => unfairDistance(this.schedules[a].totalHours, totals[a], floors[this.classOf[a]], floors[this.classOf[a]] + width);
+    const floors = this.bandFloors(totals);
+    const outside = (a: number) => this.outsideBand(a, totals, floors);
     const top = (a: number) => floors[this.classOf[a]] + width;
     const measure = () => {
       let total = 0;
@@ -871,6 +882,25 @@ export class AssignmentEngine {
     for (const info of plan.shifts) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
   }
 
+  /** What agent a working shift t is worth in joint planning: its hours covered, less a little for a preference missed. */
+  private jointValue(a: number, t: number): number {
+    return UNCOVERED_HOUR_WEIGHT * this.infos[t].hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(a, this.infos[t]);
+  }
+
+  /**
+   * ./column-generation.ts's planJointly on this period, or undefined when its simplex refuses a basis
+   * it cannot invert (RangeError): joint planning is an improvement step, so the roster goes on as it
+   * is rather than failing the build.
+   */
+  private jointPlan(problem: Omit<JointPlanProblem, 'model' | 'belowMinimumCost'>): JointPlan | undefined {
+    try {
+      return planJointly({ ...problem, model: this.model, belowMinimumCost: JOINT_BELOW_MINIMUM_COST });
+    } catch (error) {
+      if (error instanceof RangeError) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * Replaces the roster by the joint plan of ./column-generation.ts (all agents' whole schedules at
    * once, started from the current roster) when the instance is small enough and the plan is better
@@ -881,23 +911,14 @@ export class AssignmentEngine {
     if (this.infos.length + this.agents.length > maxRows || this.keepAgent.some((a) => a >= 0)) return false;
     const before = this.searchObjective(false);
     const saved = Int32Array.from(this.assignedTo);
-    let plan: JointPlan;
-    try {
-      plan = planJointly({
-        model: this.model,
-        shifts: this.infos,
-        agents: this.agents,
-        eligibleShifts: this.eligibleShifts,
-        value: (a, s) => UNCOVERED_HOUR_WEIGHT * this.infos[s].hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(a, this.infos[s]),
-        belowMinimumCost: JOINT_BELOW_MINIMUM_COST,
-        initial: this.agents.map((_, a) => this.shiftsOf(a).filter((t) => t < this.infos.length)),
-      });
-    } catch (error) {
-      // The simplex refuses a basis it cannot invert (RangeError): joint planning is an improvement
-      // step, so the roster goes on from the construction rather than failing the build.
-      if (error instanceof RangeError) return false;
-      throw error;
-    }
+    const plan = this.jointPlan({
+      shifts: this.infos,
+      agents: this.agents,
+      eligibleShifts: this.eligibleShifts,
+      value: (a, s) => this.jointValue(a, s),
+      initial: this.agents.map((_, a) => this.shiftsOf(a).filter((t) => t < this.infos.length)),
+    });
+    if (!plan) return false;
     const assignment = new Int32Array(this.infos.length).fill(-1);
     plan.schedules.forEach((list, a) => list.forEach((s) => (assignment[s] = a)));
     this.restore(assignment);
@@ -922,11 +943,10 @@ export class AssignmentEngine {
    */
   fitBandsJointly(): number {
     if (this.keepAgent.some((a) => a >= 0)) return 0;
-    const width = this.shortestPlannedHours;
     const totals = Array.from(this.agents, (_, a) => this.possibleTotals(a));
     const measure = () => {
-      const floors = this.classMembers.map((members) => chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), width));
-      const distance = Array.from(this.agents, (_, a) => unfairDistance(this.schedules[a].totalHours, totals[a], floors[this.classOf[a]], floors[this.classOf[a]] + width));
+      const floors = this.bandFloors(totals);
+      const distance = Array.from(this.agents, (_, a) => this.outsideBand(a, totals, floors));
       return { floors, distance, outside: distance.filter((d) => d > 1e-9).length, total: distance.reduce((x, y) => x + y, 0) };
     };
     const hasTopUp = (a: number) => this.shiftsOf(a).some((t) => t >= this.infos.length);
@@ -1023,25 +1043,18 @@ export class AssignmentEngine {
     }
     const positionOf = new Map(positions.map((t, p) => [t, p]));
     const width = this.shortestPlannedHours;
-    let plan: JointPlan;
-    try {
-      plan = planJointly({
-        model: this.model,
-        shifts: positions.map((t) => this.infos[t]),
-        agents: group.map((a) => this.agents[a]),
-        eligibleShifts: group.map((a) => Array.from(this.eligibleShifts[a], (t) => positionOf.get(t)).filter((p): p is number => p !== undefined)),
-        value: (k, p) => UNCOVERED_HOUR_WEIGHT * this.infos[positions[p]].hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(group[k], this.infos[positions[p]]),
-        belowMinimumCost: JOINT_BELOW_MINIMUM_COST,
-        totalHoursBand: (k) => {
-          const floor = floors[this.classOf[group[k]]];
-          return { ...fairHours(totals[group[k]], floor, floor + width), costPerHour: BAND_FIRST_HOUR_COST };
-        },
-        initial: group.map((a) => this.shiftsOf(a).map((t) => positionOf.get(t)).filter((p): p is number => p !== undefined)),
-      });
-    } catch (error) {
-      if (error instanceof RangeError) return false;
-      throw error;
-    }
+    const plan = this.jointPlan({
+      shifts: positions.map((t) => this.infos[t]),
+      agents: group.map((a) => this.agents[a]),
+      eligibleShifts: group.map((a) => Array.from(this.eligibleShifts[a], (t) => positionOf.get(t)).filter((p): p is number => p !== undefined)),
+      value: (k, p) => this.jointValue(group[k], positions[p]),
+      totalHoursBand: (k) => {
+        const floor = floors[this.classOf[group[k]]];
+        return { ...fairHours(totals[group[k]], floor, floor + width), costPerHour: BAND_FIRST_HOUR_COST };
+      },
+      initial: group.map((a) => this.shiftsOf(a).map((t) => positionOf.get(t)).filter((p): p is number => p !== undefined)),
+    });
+    if (!plan) return false;
     for (const t of positions) if (this.assignedTo[t] !== -1) this.takeBack(t);
     plan.schedules.forEach((list, k) => list.forEach((p) => this.give(positions[p], group[k])));
     return true;

@@ -27,6 +27,7 @@
 import type { Agent } from '../domain/types';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
 import type { PeriodModel, ShiftInfo } from './assignment-model';
+import { hoursOutsideBand } from './fairness';
 import { PackingSimplex } from './packing-simplex';
 
 export interface JointPlanProblem {
@@ -116,7 +117,7 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
   const bandCost = (agent: number, total: number) => {
     const band = problem.totalHoursBand?.(agent);
     if (!band) return 0;
-    return band.costPerHour * (total < band.from - 1e-6 ? band.from - total : total > band.to + 1e-6 ? total - band.to : 0);
+    return band.costPerHour * hoursOutsideBand(total, band.from, band.to);
   };
   // The empty schedule is below the minimum every complete week, and as far below a band as can be.
   const emptyValue = agents.map((_, a) => -problem.belowMinimumCost * completeWeeks - bandCost(a, 0));

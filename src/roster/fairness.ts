@@ -74,8 +74,8 @@ function spreadOf(values: number[]): Spread {
 const round = (x: number) => Math.round(x * 1000) / 1000;
 const EPS = 1e-6;
 
-/** Distance from x to [from, to]. */
-const distance = (x: number, from: number, to: number) => (x < from ? from - x : x > to ? x - to : 0);
+/** Hours outside [from, to] (none within rounding of it): what a planner charges for an agent's total. */
+export const hoursOutsideBand = (hours: number, from: number, to: number) => (hours < from - EPS ? from - hours : hours > to + EPS ? hours - to : 0);
 
 /**
  * How far the agent is from the band beyond what its possible totals force on it: above the band,

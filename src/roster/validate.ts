@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import type { Agent, IsoWeekday } from '../domain/types';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
-import { parseLocalTime } from '../time/grid';
+import { windowRanges } from '../time/grid';
 import type { PlannedShift, ShiftTemplate } from './types';
 
 /** Days a complete week can have at most: the contract's maximum and the two-days-off rule. */
@@ -64,12 +64,7 @@ const DAY_MINUTES = 1440;
  * into the next weekday's windows from 00:00): no shift starting that day can be longer.
  */
 function longestRunFrom(agent: Agent, weekday: IsoWeekday): number {
-  const windows = (day: number) =>
-    (agent.availability ?? [])
-      .filter((w) => w.days.includes(((day - 1) % 7) + 1 as IsoWeekday))
-      .map((w) => [parseLocalTime(w.from), parseLocalTime(w.to)] as const)
-      .filter(([a, b]) => b > a)
-      .sort((x, y) => x[0] - y[0]);
+  const windows = (day: number) => windowRanges(agent.availability ?? [], (((day - 1) % 7) + 1) as IsoWeekday).filter(([a, b]) => b > a);
   /** the union of windows of a weekday as disjoint runs */
   const runs = (day: number) => {
     const merged: Array<[number, number]> = [];

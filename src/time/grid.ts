@@ -113,14 +113,18 @@ export function localPieces(start: number, end: number, zone: string): LocalPiec
   return pieces;
 }
 
-/** Whether the union of the weekly windows of `weekday` covers the minutes [from, to) of that day. */
-export function windowsCover(windows: WeeklyWindow[], weekday: IsoWeekday, from: number, to: number): boolean {
-  const ranges = windows
+/** The weekly windows of `weekday` as [fromMinute, toMinute] pairs, earliest start first. */
+export function windowRanges(windows: WeeklyWindow[], weekday: IsoWeekday): Array<readonly [number, number]> {
+  return windows
     .filter((w) => w.days.includes(weekday))
     .map((w) => [parseLocalTime(w.from), parseLocalTime(w.to)] as const)
     .sort((a, b) => a[0] - b[0]);
+}
+
+/** Whether the union of the weekly windows of `weekday` covers the minutes [from, to) of that day. */
+export function windowsCover(windows: WeeklyWindow[], weekday: IsoWeekday, from: number, to: number): boolean {
   let reached = from;
-  for (const [a, b] of ranges) {
+  for (const [a, b] of windowRanges(windows, weekday)) {
     if (a > reached) break;
     if (b > reached) reached = b;
     if (reached >= to) return true;
