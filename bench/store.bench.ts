@@ -1,7 +1,7 @@
 /**
  * History upload and range-read throughput against the real Redis (npm run bench).
  * - upload: the whole-year 6-minute fixture (87,590 rows) through POST /history, end to end
- *   (HTTP, CSV parsing, validation, aggregation to 30-minute intervals, one MULTI/EXEC);
+ *   (HTTP, CSV parsing, validation, aggregation to 30-minute intervals, one script that writes only while the group exists);
  * - range read: one year of 30-minute intervals for one skill group through the repository and through
  *   GET /history, beside a naive layout (one Redis string per interval, read with MGET) in the same run.
  */
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
       table(
         ['measure', 'median', 'throughput'],
         [
-          ['upload through POST /history (CSV, validate, aggregate, MULTI/EXEC), 3 runs', `${up.toFixed(0)} ms`, `${Math.round(rows / (up / 1000)).toLocaleString('en')} rows/s`],
+          ['upload through POST /history (CSV, validate, aggregate, one guarded write script), 3 runs', `${up.toFixed(0)} ms`, `${Math.round(rows / (up / 1000)).toLocaleString('en')} rows/s`],
           ['range read, one year of 30-min intervals, repository (12 HGETALL, 1 pipeline), 20 runs', `${median(repoMs).toFixed(1)} ms`, `${readCount.toLocaleString('en')} intervals`],
           ['range read, same year, through GET /history (JSON with offsets), 10 runs', `${median(httpMs).toFixed(1)} ms`, ''],
           ['naive layout beside it: one key per interval, one MGET, 20 runs', `${median(naiveMs).toFixed(1)} ms`, ''],

@@ -18,12 +18,20 @@ function checkWindows(windows: WeeklyWindow[] | undefined, where: string, proble
   });
 }
 
-export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<string, SkillGroup>, base = ''): ProblemDetail[] {
+/**
+ * `base` names where the list sits ("/body", "agents.json#"): item i is then `${base}/${i}`; a function
+ * names each item itself, for a request whose body is one item rather than a list.
+ */
+export type ItemPointer = string | ((index: number) => string);
+
+const itemAt = (base: ItemPointer, i: number) => (typeof base === 'function' ? base(i) : `${base}/${i}`);
+
+export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<string, SkillGroup>, base: ItemPointer = ''): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
   const known = new Set([...alreadyStored.keys(), ...groups.map((g) => g.id)]);
   const seen = new Set<string>();
   groups.forEach((g, i) => {
-    const at = `${base}/${i}`;
+    const at = itemAt(base, i);
     if (seen.has(g.id)) problems.push({ where: `${at}/id`, message: `skill group ${g.id} appears twice in this request` });
     seen.add(g.id);
     if (!isValidZone(g.timeZone)) problems.push({ where: `${at}/timeZone`, message: `"${g.timeZone}" is not an IANA time zone` });
@@ -40,11 +48,11 @@ export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<str
   return problems;
 }
 
-export function validateAgents(agents: Agent[], skillGroups: Map<string, SkillGroup>, base = ''): ProblemDetail[] {
+export function validateAgents(agents: Agent[], skillGroups: Map<string, SkillGroup>, base: ItemPointer = ''): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
   const seen = new Set<string>();
   agents.forEach((a, i) => {
-    const at = `${base}/${i}`;
+    const at = itemAt(base, i);
     if (seen.has(a.id)) problems.push({ where: `${at}/id`, message: `agent ${a.id} appears twice in this request` });
     seen.add(a.id);
     a.skills.forEach((s, j) => {

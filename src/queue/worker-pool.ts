@@ -13,11 +13,19 @@ import { createRedis } from '../store/redis';
 import { isWfmError } from '../errors/wfm-error';
 import type { JobContext, JobDefinition } from './definitions';
 import type { Metrics } from '../http/metrics';
+import type { Logger } from '../log';
 
 export type WorkerState = 'running' | 'stopped' | 'closing';
 
-/** Bad input that a retry cannot fix must not be retried: WfmError(non-retryable) → UnrecoverableError. */
-export function withErrorPolicy(processor: Processor): Processor {
+/** What a failed job says about an unexpected error: its message may name internals (or data), so it stays in the log. */
+export const UNEXPECTED_JOB_FAILURE = 'internal: the job failed unexpectedly; the error and its stack are in the worker log';
+
+/**
+ * Bad input that a retry cannot fix must not be retried: WfmError(non-retryable) → UnrecoverableError.
+ * Anything that is not a WfmError is logged with its stack and fails the attempt (retried with backoff)
+ * under a generic reason, because BullMQ keeps the reason in the job and the job status shows it.
+ */
+export function withErrorPolicy(processor: Processor, log?: Logger): Processor {
   return async (job, token, signal) => {
     try {
       return await processor(job, token, signal);
@@ -26,7 +34,9 @@ export function withErrorPolicy(processor: Processor): Processor {
         const details = err.details.length ? `: ${err.details.map((d) => `${d.where} ${d.message}`).join('; ')}` : '';
         throw new UnrecoverableError(`${err.code}: ${err.message}${details}`);
       }
-      throw err;
+      if (isWfmError(err)) throw err;
+      log?.error({ err, queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1 }, 'job failed unexpectedly');
+      throw new Error(UNEXPECTED_JOB_FAILURE, { cause: err });
     }
   };
 }
@@ -53,7 +63,7 @@ export class WorkerPool {
     if (unknown.length) throw new Error(`unknown queue(s): ${unknown.join(', ')}; known: ${this.queueNames().join(', ')}`);
     for (const def of this.definitions.filter((d) => !only?.length || only.includes(d.queue))) {
       const processor: Processor | string =
-        typeof def.processor === 'string' ? path.resolve(def.processor) : withErrorPolicy(def.processor(this.ctx));
+        typeof def.processor === 'string' ? path.resolve(def.processor) : withErrorPolicy(def.processor(this.ctx), this.ctx.log);
       const connection = createRedis(this.ctx.config.redisUrl, 'blocking', `wfm-worker-${def.queue}`);
       this.connections.push(connection);
       const worker = new Worker(def.queue, processor, {

@@ -3,11 +3,11 @@
  * Batches are all-or-nothing: every problem is collected first, and nothing is written if any is found.
  */
 import type { Agent, AgentKind, SkillGroup } from '../domain/types';
-import { validateAgents, validateSkillGroups } from '../domain/validate';
+import { validateAgents, validateSkillGroups, type ItemPointer } from '../domain/validate';
 import { WfmError, invalid } from '../errors/wfm-error';
 import type { Store } from '../store/store';
 
-export async function putSkillGroups(store: Store, groups: SkillGroup[], where = ''): Promise<SkillGroup[]> {
+export async function putSkillGroups(store: Store, groups: SkillGroup[], where: ItemPointer = ''): Promise<SkillGroup[]> {
   const stored = await store.skillGroups.map();
   const problems = validateSkillGroups(groups, stored, where);
   if (problems.length) throw invalid(`${problems.length} problem(s) in the skill groups; nothing was stored`, problems);
@@ -35,8 +35,8 @@ export async function deleteSkillGroup(store: Store, models: GroupModels, id: st
   if (usedBy.length || overflowFrom.length) {
     throw new WfmError('conflict', `skill group ${id} is still in use`, {
       details: [
-        ...usedBy.slice(0, 20).map((a) => ({ where: `agent ${a}`, message: `has skill ${id}` })),
-        ...overflowFrom.map((g) => ({ where: `skill group ${g}`, message: `overflows to ${id}` })),
+        ...usedBy.slice(0, 20).map((a) => ({ where: `/agents/${a}`, message: `has skill ${id}` })),
+        ...overflowFrom.map((g) => ({ where: `/skill-groups/${g}`, message: `overflows to ${id}` })),
       ],
     });
   }
@@ -49,7 +49,7 @@ export async function deleteSkillGroup(store: Store, models: GroupModels, id: st
   }
 }
 
-export async function putAgents(store: Store, agents: Agent[], where = ''): Promise<number> {
+export async function putAgents(store: Store, agents: Agent[], where: ItemPointer = ''): Promise<number> {
   const problems = validateAgents(agents, await store.skillGroups.map(), where);
   if (problems.length) throw invalid(`${problems.length} problem(s) in the agents; nothing was stored`, problems);
   await store.agents.putAll(agents);

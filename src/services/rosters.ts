@@ -71,13 +71,23 @@ const MAX_TOKEN_DAYS = 62;
 // Requesting and building
 // ---------------------------------------------------------------------------------------------------
 
-async function skillGroupsOrThrow(store: Store, ids: string[]): Promise<SkillGroup[]> {
+/**
+ * The roster core names a request's fields from the request's root ("/period/days", "/rules/…"); over
+ * HTTP every field of a body is named from "/body", as the contract validator names them. Pointers to
+ * stored resources ("/agents/P7/contract") stay as they are.
+ */
+function inRequestBody(problems: ProblemDetail[], bodyFields: string[]): ProblemDetail[] {
+  return problems.map((p) => (bodyFields.some((f) => p.where === `/${f}` || p.where.startsWith(`/${f}/`)) ? { ...p, where: `/body${p.where}` } : p));
+}
+
+/** `at`: where the ids came from — the request body's list, or a stored roster's. */
+async function skillGroupsOrThrow(store: Store, ids: string[], at = '/body/skillGroups'): Promise<SkillGroup[]> {
   const all = await store.skillGroups.map();
   const problems: ProblemDetail[] = [];
   ids.forEach((id, i) => {
-    if (!all.has(id)) problems.push({ where: `/skillGroups/${i}`, message: `unknown skill group "${id}"` });
+    if (!all.has(id)) problems.push({ where: `${at}/${i}`, message: `unknown skill group "${id}"` });
   });
-  if (new Set(ids).size !== ids.length) problems.push({ where: '/skillGroups', message: 'a skill group is named twice' });
+  if (new Set(ids).size !== ids.length) problems.push({ where: at, message: 'a skill group is named twice' });
   if (problems.length) throw invalid('unknown skill groups', problems);
   return ids.map((id) => all.get(id)!);
 }
@@ -122,7 +132,7 @@ async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: 
   ]);
   if (!history.length) {
     throw new WfmError('insufficient-history', `no stored forecast covers the period for ${group.id}, and there is no history in the ${FORECAST_LOOKBACK_DAYS} days before it to compute one`, {
-      details: [{ where: `/skillGroups/${group.id}`, message: 'upload history up to the period, or store a two-week forecast that covers it' }],
+      details: [{ where: `/skill-groups/${group.id}`, message: 'upload history up to the period, or store a two-week forecast that covers it' }],
     });
   }
   return computePeriodForecast({ group, history, startMs, days: period.days, specialDays, live });
@@ -136,14 +146,14 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
   const periodValid = periodProblems(period).length === 0;
   // agents who also work another published roster may reach their weekly minimum there
   const busy = periodValid ? await busyElsewhere(ctx, period, groups.map((g) => g.id)) : [];
-  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules, busy });
+  const problems = inRequestBody(rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules, busy }), ['period', 'skillGroups', 'rules']);
   if (periodValid) {
     const { startMs, endMs } = periodInstants(period);
     for (const [i, g] of groups.entries()) {
       if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
       const extent = await ctx.store.history.extent(g.id);
       if (!extent || extent.fromMs >= startMs || extent.toMs < startMs - FORECAST_LOOKBACK_DAYS * DAY_MS) {
-        problems.push({ where: `/skillGroups/${i}`, message: `no stored forecast covers the period for ${g.id} and no history precedes it to compute one` });
+        problems.push({ where: `/body/skillGroups/${i}`, message: `no stored forecast covers the period for ${g.id} and no history precedes it to compute one` });
       }
     }
   }
@@ -404,12 +414,12 @@ export async function requestReplan(ctx: RosterContext, baseId: string, change: 
   const dates = new Set(localDates(base.period.from, base.period.days, base.period.timeZone));
   const problems: ProblemDetail[] = [];
   (change.absences ?? []).forEach((a, i) => {
-    if (!agents.has(a.agentId)) problems.push({ where: `/absences/${i}/agentId`, message: `unknown agent "${a.agentId}"` });
+    if (!agents.has(a.agentId)) problems.push({ where: `/body/absences/${i}/agentId`, message: `unknown agent "${a.agentId}"` });
     a.dates.forEach((d, k) => {
-      if (!dates.has(d)) problems.push({ where: `/absences/${i}/dates/${k}`, message: `${d} is not in the roster's period ${base.period.from} + ${base.period.days} days` });
+      if (!dates.has(d)) problems.push({ where: `/body/absences/${i}/dates/${k}`, message: `${d} is not in the roster's period ${base.period.from} + ${base.period.days} days` });
     });
   });
-  if (!change.forecastMoved && !(change.absences ?? []).length) problems.push({ where: '/', message: 'say what changed: absences, forecastMoved, or both' });
+  if (!change.forecastMoved && !(change.absences ?? []).length) problems.push({ where: '/body', message: 'say what changed: absences, forecastMoved, or both' });
   if (problems.length) throw invalid('invalid re-plan request', problems);
   const id = randomUUID();
   const data: BuildRosterJob = { kind: 'replan', rosterId: id, baseRosterId: baseId, change };
@@ -429,8 +439,8 @@ function claimSecret(config: Config): string {
 export async function issueClaimToken(ctx: RosterContext, agentId: string, validDays = 14) {
   const agent = await ctx.store.agents.get(agentId);
   if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`);
-  if (agent.kind !== 'cloud') throw invalid(`agent ${agentId} is a partner: only cloud agents claim slots`, [{ where: '/agentId', message: 'must be a cloud agent' }]);
-  if (!(validDays > 0 && validDays <= MAX_TOKEN_DAYS)) throw invalid('invalid validity', [{ where: '/validDays', message: `must be between 0 and ${MAX_TOKEN_DAYS} days` }]);
+  if (agent.kind !== 'cloud') throw invalid(`agent ${agentId} is a partner: only cloud agents claim slots`, [{ where: '/path/agentId', message: 'must be a cloud agent' }]);
+  if (!(validDays > 0 && validDays <= MAX_TOKEN_DAYS)) throw invalid('invalid validity', [{ where: '/body/validDays', message: `must be between 0 and ${MAX_TOKEN_DAYS} days` }]);
   const expiresAt = ctx.now() + validDays * DAY_MS;
   return { agentId, token: signClaimToken(claimSecret(ctx.config), { agentId, expiresAt }), expiresAt: new Date(expiresAt).toISOString() };
 }
@@ -481,17 +491,17 @@ const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
   started: () => new WfmError('conflict', 'the slot has already started'),
   'already-claimed': () => new WfmError('conflict', 'you already hold this slot'),
   full: () => new WfmError('conflict', 'the slot is full: every place has been claimed'),
-  overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/slotId', message: `overlaps your claim ${d} (rule: one shift at a time)` }]),
-  rest: (d) => invalid('the slot leaves too little rest', [{ where: '/slotId', message: `too close to your claim ${d} (rule: minimum rest between shifts)` }]),
-  'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/slotId', message: 'rule: max weekly hours of your contract' }]),
+  overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/path/slotId', message: `overlaps your claim ${d} (rule: one shift at a time)` }]),
+  rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${d} (rule: minimum rest between shifts)` }]),
+  'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/path/slotId', message: 'rule: max weekly hours of your contract' }]),
 };
 
 export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string) {
   const agent = await cloudAgentOrThrow(ctx, agentId);
   const [roster, slot] = await Promise.all([rosterOrThrow(ctx, rosterId), ctx.store.rosters.slot(rosterId, slotId)]);
   if (!slot) throw REFUSALS['no-slot']();
-  if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw invalid(`you do not have skill ${slot.skillGroupId}`, [{ where: '/slotId', message: `needs skill ${slot.skillGroupId} (rule: skill)` }]);
-  if (agent.daysOff?.includes(slot.date)) throw invalid(`${slot.date} is one of your days off`, [{ where: '/slotId', message: 'rule: days off' }]);
+  if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw invalid(`you do not have skill ${slot.skillGroupId}`, [{ where: '/path/slotId', message: `needs skill ${slot.skillGroupId} (rule: skill)` }]);
+  if (agent.daysOff?.includes(slot.date)) throw invalid(`${slot.date} is one of your days off`, [{ where: '/path/slotId', message: 'rule: days off' }]);
   // weeks are the roster's 7-day blocks, as for partners
   const week = Math.floor(dayOffset(roster.period.from, slot.date) / 7);
   const weekDates = localDates(roster.period.from, 7 * week + 8, roster.period.timeZone);
@@ -508,7 +518,7 @@ export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId:
   if (outcome.ok) return;
   if (outcome.refusal === 'cut-off') {
     throw new WfmError('conflict', `too late to release: claims are binding from ${ctx.config.claimReleaseCutoffHours} h before the start (since ${new Date(outcome.cutoffAt!).toISOString()}); ask your planner`, {
-      details: [{ where: '/slotId', message: `release cut-off passed at ${new Date(outcome.cutoffAt!).toISOString()}` }],
+      details: [{ where: '/path/slotId', message: `release cut-off passed at ${new Date(outcome.cutoffAt!).toISOString()}` }],
     });
   }
   if (outcome.refusal === 'not-claimed') throw new WfmError('not-found', 'you do not hold this slot');
@@ -562,15 +572,15 @@ export async function drillSpec(ctx: RosterContext, id: string, drill: DrillRequ
   const zone = roster.period.timeZone;
   const problems: ProblemDetail[] = [];
   const preset = PRESETS[drill.scenario];
-  if (preset === undefined) problems.push({ where: '/scenario', message: `unknown scenario "${drill.scenario}" (one of ${DRILL_SCENARIOS.join(', ')})` });
+  if (preset === undefined) problems.push({ where: '/body/scenario', message: `unknown scenario "${drill.scenario}" (one of ${DRILL_SCENARIOS.join(', ')})` });
   const dates = localDates(roster.period.from, roster.period.days, zone);
   const date = drill.date ?? dates[0];
   const days = drill.days ?? 1;
   const first = dates.indexOf(date);
-  if (first < 0) problems.push({ where: '/date', message: `${date} is not in the roster's period (${dates[0]} … ${dates[dates.length - 1]})` });
-  else if (first + days > dates.length) problems.push({ where: '/days', message: `the roster ends on ${dates[dates.length - 1]}` });
+  if (first < 0) problems.push({ where: '/body/date', message: `${date} is not in the roster's period (${dates[0]} … ${dates[dates.length - 1]})` });
+  else if (first + days > dates.length) problems.push({ where: '/body/days', message: `the roster ends on ${dates[dates.length - 1]}` });
   const groupId = drill.skillGroupId ?? roster.skillGroupIds[0];
-  if (!roster.skillGroupIds.includes(groupId)) problems.push({ where: '/skillGroupId', message: `the roster has no skill group "${groupId}" (it has ${roster.skillGroupIds.join(', ')})` });
+  if (!roster.skillGroupIds.includes(groupId)) problems.push({ where: '/body/skillGroupId', message: `the roster has no skill group "${groupId}" (it has ${roster.skillGroupIds.join(', ')})` });
   if (problems.length) throw invalid('invalid drill', problems);
 
   const from = startOfLocalDay(date, zone);
@@ -579,16 +589,16 @@ export async function drillSpec(ctx: RosterContext, id: string, drill: DrillRequ
   if (preset) {
     const at = drill.at ?? preset.at;
     const start = wallInstant(date, at, zone);
-    if (start === undefined) throw invalid('invalid drill', [{ where: '/at', message: `"${at}" is not a local time HH:mm on ${date} in ${zone}` }]);
+    if (start === undefined) throw invalid('invalid drill', [{ where: '/body/at', message: `"${at}" is not a local time HH:mm on ${date} in ${zone}` }]);
     for (const g of preset.allGroups ? roster.skillGroupIds : [groupId]) shocks.push({ skillGroupId: g, start, durationMinutes: preset.durationMinutes, factor: preset.factor, rampMinutes: preset.rampMinutes });
   }
   (drill.shocks ?? []).forEach((s, i) => {
     const parsed = parseTimestamp(s.start, zone);
-    if (!parsed.ok) throw invalid('invalid drill', [{ where: `/shocks/${i}/start`, message: `not a date-time: ${s.start}` }]);
+    if (!parsed.ok) throw invalid('invalid drill', [{ where: `/body/shocks/${i}/start`, message: `not a date-time: ${s.start}` }]);
     shocks.push({ skillGroupId: s.skillGroupId, start: parsed.epochMs, durationMinutes: s.durationMinutes, factor: s.factor, ...(s.rampMinutes !== undefined ? { rampMinutes: s.rampMinutes } : {}) });
   });
 
-  const [groups, agents, coverage, shifts] = await Promise.all([skillGroupsOrThrow(ctx.store, roster.skillGroupIds), ctx.store.agents.list(), ctx.store.rosters.coverage(id), rosterShifts(ctx, id)]);
+  const [groups, agents, coverage, shifts] = await Promise.all([skillGroupsOrThrow(ctx.store, roster.skillGroupIds, `/rosters/${id}/skillGroupIds`), ctx.store.agents.list(), ctx.store.rosters.coverage(id), rosterShifts(ctx, id)]);
   const skillsOf = new Map(agents.map((a) => [a.id, a.skills.map((s) => s.skillGroupId).filter((g) => roster.skillGroupIds.includes(g))]));
   const simShifts: SimShift[] = shifts
     .filter((s) => s.start < to && s.end > from)
@@ -616,8 +626,13 @@ export async function drillSpec(ctx: RosterContext, id: string, drill: DrillRequ
   } catch (err) {
     if (!(err instanceof WfmError)) throw err;
     // the simulator names its own fields; point back at the drill request's field they came from
-    const where = (field: string) =>
-      field.replace(/^arrivals\.shocks\[(\d+)\]\.?(.*)$/, (_, i: string, rest: string) => (Number(i) < presetShocks ? '/at' : `/shocks/${Number(i) - presetShocks}${rest ? `/${rest}` : ''}`));
+    const where = (field: string) => {
+      const shock = /^arrivals\.shocks\[(\d+)\]\.?(.*)$/.exec(field);
+      if (shock) return Number(shock[1]) < presetShocks ? '/body/at' : `/body/shocks/${Number(shock[1]) - presetShocks}${shock[2] ? `/${shock[2].replace(/\./g, '/')}` : ''}`;
+      const top = field.split(/[.[]/)[0];
+      // the rest of the spec (skill groups, roster, rates) was built from stored data, not from the request
+      return ['policy', 'replications', 'seed'].includes(top) ? `/body/${field.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}` : `/rosters/${id}`;
+    };
     throw invalid(`invalid drill: ${err.details[0]?.message ?? err.message}`, err.details.map((d) => ({ where: where(d.where), message: d.message })));
   }
   return spec;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
+import { GroupGuardedWrite } from './group-guarded-write';
 
 const MINUTE = 60_000;
 
@@ -24,7 +25,8 @@ export interface StoredForecastMeta {
 
 /**
  * The latest two-week forecast per skill group, stored by the `forecast` job: replaced whole (the old one
- * is deleted in the same transaction), so a reader never sees a mix of two runs.
+ * is deleted in the same script), so a reader never sees a mix of two runs; a group deleted while its
+ * forecast was computed gets none (the job fails with a conflict).
  */
 export class ForecastRepository {
   constructor(private readonly redis: Redis, private readonly keys: Keys) {}
@@ -34,10 +36,10 @@ export class ForecastRepository {
       String(p.intervalStart / MINUTE),
       [p.p10, p.p50, p.p90, p.ahtSeconds ?? ''].join(','),
     ]);
-    const tx = this.redis.multi().del(this.keys.forecast(meta.skillGroupId));
-    if (fields.length) tx.hset(this.keys.forecast(meta.skillGroupId), ...fields);
-    tx.set(this.keys.forecastMeta(meta.skillGroupId), JSON.stringify(meta));
-    await guarded(tx.exec());
+    const write = new GroupGuardedWrite(this.keys.skillGroups()).call('DEL', this.keys.forecast(meta.skillGroupId));
+    if (fields.length) write.hset(this.keys.forecast(meta.skillGroupId), fields);
+    write.call('SET', this.keys.forecastMeta(meta.skillGroupId), JSON.stringify(meta));
+    await write.exec(this.redis, [meta.skillGroupId], `the forecast of ${meta.skillGroupId}`);
   }
 
   async meta(skillGroupId: string): Promise<StoredForecastMeta | undefined> {

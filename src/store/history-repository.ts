@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { IntervalVolume } from '../domain/types';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
+import { GroupGuardedWrite } from './group-guarded-write';
 
 const MINUTE = 60_000;
 
@@ -23,7 +24,8 @@ function monthsBetween(fromMs: number, toMs: number): string[] {
 /**
  * Interval history: one hash per (skill group, UTC month), field = interval start in epoch minutes,
  * value = "volume" or "volume,aht". A year is 12 HGETALLs in one pipeline (~17,520 fields at 30 minutes),
- * and an upsert of a batch is one MULTI/EXEC, so a batch lands whole or not at all.
+ * and an upsert of a batch is one script, so a batch lands whole or not at all — and not at all when one
+ * of its skill groups was deleted after the upload was checked.
  */
 export class HistoryRepository {
   constructor(private readonly redis: Redis, private readonly keys: Keys) {}
@@ -39,14 +41,12 @@ export class HistoryRepository {
       if (!entry) byKey.set(key, (entry = { skillGroupId: iv.skillGroupId, month, fields: [] }));
       entry.fields.push(String(iv.start / MINUTE), iv.ahtSeconds === undefined ? String(iv.volume) : `${iv.volume},${iv.ahtSeconds}`);
     }
-    const tx = this.redis.multi();
+    const write = new GroupGuardedWrite(this.keys.skillGroups());
     for (const [key, { skillGroupId, month, fields }] of byKey) {
-      tx.hset(key, ...fields);
-      tx.zadd(this.keys.historyMonths(skillGroupId), Number(month), month);
+      write.hset(key, fields);
+      write.call('ZADD', this.keys.historyMonths(skillGroupId), month, month);
     }
-    const results = await guarded(tx.exec());
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
+    await write.exec(this.redis, intervals.map((iv) => iv.skillGroupId), 'the history batch');
   }
 
   /** Intervals with from ≤ start < to, sorted by start. */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
+import { GroupGuardedWrite } from './group-guarded-write';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -29,7 +30,8 @@ const MEASURES = ['arrivals', 'queueLength', 'agentsLoggedIn', 'agentsAvailable'
  * Realtime events: one hash per (skill group, UTC day) with one field per minute and measure
  * (`<epoch minute>:<measure>`, signals as `<epoch minute>:s:<name>`). A later report for the same minute
  * overrides exactly the measures it carries, with no read-modify-write, so concurrent batches cannot lose
- * each other's data. A batch is one MULTI/EXEC; each day key expires after the retention window.
+ * each other's data. A batch is one script, written only while all its skill groups exist; each day key
+ * expires after the retention window.
  */
 export class RealtimeRepository {
   constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly retentionDays: number) {}
@@ -50,19 +52,19 @@ export class RealtimeRepository {
         names.set(name, Math.max(names.get(name) ?? 0, m));
       }
     }
-    const tx = this.redis.multi();
-    const ttlSeconds = Math.ceil(this.retentionDays * 86_400);
+    const write = new GroupGuardedWrite(this.keys.skillGroups());
+    const ttlSeconds = String(Math.ceil(this.retentionDays * 86_400));
     for (const [key, fields] of byKey) {
       if (!fields.length) continue;
-      tx.hset(key, ...fields);
-      tx.expire(key, ttlSeconds);
+      write.hset(key, fields);
+      write.call('EXPIRE', key, ttlSeconds);
     }
     for (const [skillGroupId, names] of signalNames) {
       const key = this.keys.realtimeSignalNames(skillGroupId);
-      tx.zadd(key, 'GT', ...[...names].flatMap(([name, minute]) => [String(minute), name]));
-      tx.expire(key, ttlSeconds);
+      write.call('ZADD', key, 'GT', ...[...names].flatMap(([name, minute]) => [String(minute), name]));
+      write.call('EXPIRE', key, ttlSeconds);
     }
-    await guarded(tx.exec());
+    if (!write.empty) await write.exec(this.redis, events.map((e) => e.skillGroupId), 'the realtime batch');
   }
 
   async read(skillGroupId: string, fromMs: number, toMs: number): Promise<RealtimeEvent[]> {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { SpecialDay } from '../forecast/calendar';
 import { guarded } from './redis';
 import type { Keys } from './keys';
+import { GroupGuardedWrite } from './group-guarded-write';
 
 /** Planner-declared special days (a sale, a billing run, a storm warning) per skill group, by local date. */
 export class SpecialDayRepository {
@@ -14,7 +15,8 @@ export class SpecialDayRepository {
 
   async putAll(skillGroupId: string, days: SpecialDay[]): Promise<void> {
     if (!days.length) return;
-    await guarded(this.redis.hset(this.keys.specialDays(skillGroupId), ...days.flatMap((d) => [d.date, JSON.stringify(d)])));
+    const write = new GroupGuardedWrite(this.keys.skillGroups()).hset(this.keys.specialDays(skillGroupId), days.flatMap((d) => [d.date, JSON.stringify(d)]));
+    await write.exec(this.redis, [skillGroupId], 'the special days');
   }
 
   async delete(skillGroupId: string, date: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AcceptanceStats, CalloutRecord, Decision, TriggerPolicy, TriggerState } from '../trigger/types';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
+import { GroupGuardedWrite } from './group-guarded-write';
 
 /** Where a callout's SMS is: queued for the webhook, delivered to it, or given up on. */
 export interface CalloutDelivery {
@@ -176,7 +177,8 @@ export class TriggerRepository {
   }
 
   async putPolicy(policy: TriggerPolicy): Promise<void> {
-    await guarded(this.redis.hset(this.keys.triggerPolicies(), policy.skillGroupId, JSON.stringify(policy)));
+    const write = new GroupGuardedWrite(this.keys.skillGroups()).call('HSET', this.keys.triggerPolicies(), policy.skillGroupId, JSON.stringify(policy));
+    await write.exec(this.redis, [policy.skillGroupId], `the trigger policy of ${policy.skillGroupId}`);
   }
 
   async deletePolicy(skillGroupId: string): Promise<boolean> {

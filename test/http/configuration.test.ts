@@ -39,6 +39,10 @@ describe('skill groups and agents over REST', () => {
     expect(res.type).toBe('application/problem+json');
     expect(res.body.errors).toEqual([{ where: '/body/1/timeZone', message: expect.stringContaining('IANA') }]);
     expect((await t.http.get('/skill-groups').set(planner)).body).toEqual([]);
+    // one group PUT at its own path: the body is the group, so the pointer has no index
+    const single = await t.http.put('/skill-groups/PS').set(admin).send(skillGroup({ timeZone: 'Mars/Olympus' }));
+    expect(single.status).toBe(422);
+    expect(single.body.errors).toEqual([{ where: '/body/timeZone', message: expect.stringContaining('IANA') }]);
   });
 
   test('when a field has the wrong type, then 400 problem+json points at it', async () => {
@@ -87,7 +91,7 @@ describe('skill groups and agents over REST', () => {
     await t.http.put('/agents/a1').set(admin).send(agent());
     const res = await t.http.delete('/skill-groups/PS').set(admin);
     expect(res.status).toBe(409);
-    expect(res.body.errors[0].where).toBe('agent a1');
+    expect(res.body.errors[0].where).toBe('/agents/a1');
     await t.http.delete('/agents/a1').set(admin).expect(204);
     await t.http.delete('/skill-groups/PS').set(admin).expect(204);
     await t.http.get('/skill-groups/PS').set(planner).expect(404);

@@ -59,7 +59,7 @@ describe('cloud agents claiming slots over REST', () => {
     expect(Date.parse(issued.expiresAt) - Date.now()).toBeGreaterThan(2 * DAY - 60_000);
     const partner = await t.http.post('/agents/P1/claim-token').set(planner).send({});
     expect(partner.status).toBe(422);
-    expect(partner.body.errors[0].message).toMatch(/cloud agent/);
+    expect(partner.body.errors[0]).toMatchObject({ where: '/path/agentId', message: expect.stringMatching(/cloud agent/) });
     await t.http.post('/agents/nobody/claim-token').set(planner).send({}).expect(404);
     await t.http.post('/agents/C001/claim-token').set({ 'X-API-Key': KEYS.ingest }).send({}).expect(403);
   });
@@ -119,7 +119,7 @@ describe('cloud agents claiming slots over REST', () => {
     expect(hours.body.errors[0].message).toMatch(/max weekly hours/);
     const skill = await t.http.post(`/me/claims/week/${stock.id}`).set(as(holder));
     expect(skill.status).toBe(422);
-    expect(skill.body.errors[0].message).toMatch(/needs skill NE \(rule: skill\)/);
+    expect(skill.body.errors[0]).toMatchObject({ where: '/path/slotId', message: expect.stringMatching(/needs skill NE \(rule: skill\)/) });
     await t.http.post('/me/claims/week/no-such-slot').set(as(holder)).expect(404);
     await t.http.post('/me/claims/nope/whatever').set(as(holder)).expect(404);
   });

@@ -32,7 +32,7 @@ describe('a failed roster build', () => {
     const status = await failedStatus({ period: { from: FROM, days: 5, timeZone: ZONE }, skillGroups: ['PS', 'GONE'] });
 
     expect(status).toMatchObject({ status: 'failed', code: 'validation', failedReason: 'unknown skill groups' });
-    expect(status.errors).toEqual([{ where: '/skillGroups/1', message: 'unknown skill group "GONE"' }]);
+    expect(status.errors).toEqual([{ where: '/body/skillGroups/1', message: 'unknown skill group "GONE"' }]);
   });
 
   test('when the build fails unexpectedly, then the status says so generically, without the error text or a stack', async () => {

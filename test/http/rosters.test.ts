@@ -112,7 +112,7 @@ describe('rosters over REST', () => {
     const unknown = await post({ period, skillGroups: ['PS', 'XX'] });
     expect(unknown.status).toBe(422);
     expect(unknown.type).toBe('application/problem+json');
-    expect(unknown.body.errors).toEqual([{ where: '/skillGroups/1', message: 'unknown skill group "XX"' }]);
+    expect(unknown.body.errors).toEqual([{ where: '/body/skillGroups/1', message: 'unknown skill group "XX"' }]);
 
     // a contract no week can satisfy with these templates: 3 days × 8.5 h < 30 h
     await t.http.put('/agents/P6').set(admin).send({ ...agents[5], contract: { ...agents[5].contract, minHoursPerWeek: 30, maxDaysPerWeek: 3 } }).expect(200);
@@ -140,11 +140,11 @@ describe('rosters over REST', () => {
 
     const badTemplate = await post({ period, skillGroups: ['PS'], rules: { templates: [{ id: 't', name: 'T', kind: 'day', lengthMinutes: 480, startWindow: { from: '08:00', to: '09:00' }, startGridMinutes: 30, mealBreak: { lengthMinutes: 30, earliestAfterMinutes: 300, latestAfterMinutes: 470 } }] } });
     expect(badTemplate.status).toBe(422);
-    expect(badTemplate.body.errors[0].where).toBe('/rules/templates/0/mealBreak/latestAfterMinutes');
+    expect(badTemplate.body.errors[0].where).toBe('/body/rules/templates/0/mealBreak/latestAfterMinutes');
 
     const badDate = await post({ period: { ...period, from: '2030-02-30' }, skillGroups: ['PS'] });
     expect(badDate.status).toBe(422);
-    expect(badDate.body.errors[0].where).toBe('/period/from');
+    expect(badDate.body.errors[0].where).toBe('/body/period/from');
 
     const tooLong = await post({ period: { ...period, days: 30 }, skillGroups: ['PS'] });
     expect(tooLong.status).toBe(400);
@@ -189,7 +189,7 @@ describe('rosters over REST', () => {
     const theirs = before.filter((s) => s.agentId === ill && ['2030-01-08', '2030-01-09'].includes(s.date));
     const bad = await t.http.post(`/rosters/${rosterId}/replan`).set(planner).send({ absences: [{ agentId: 'ghost', dates: ['2031-01-01'] }] });
     expect(bad.status).toBe(422);
-    expect(bad.body.errors.map((e: { where: string }) => e.where)).toEqual(['/absences/0/agentId', '/absences/0/dates/0']);
+    expect(bad.body.errors.map((e: { where: string }) => e.where)).toEqual(['/body/absences/0/agentId', '/body/absences/0/dates/0']);
 
     const res = await t.http.post(`/rosters/${rosterId}/replan`).set(planner).send({ absences: [{ agentId: ill, dates: ['2030-01-08', '2030-01-09'] }] });
     expect(res.status).toBe(202);

@@ -33,7 +33,7 @@ export function configurationRoutes(store: Store, models: GroupModels): Router {
   r.put('/skill-groups/:skillGroupId', async (req, res) => {
     const group = req.body as SkillGroup;
     idMustMatch(req.params.skillGroupId, group.id);
-    await putSkillGroups(store, [group], '/body');
+    await putSkillGroups(store, [group], () => '/body');
     res.json(group);
   });
   r.delete('/skill-groups/:skillGroupId', async (req, res) => {
@@ -56,7 +56,7 @@ export function configurationRoutes(store: Store, models: GroupModels): Router {
   r.put('/agents/:agentId', async (req, res) => {
     const agent = req.body as Agent;
     idMustMatch(req.params.agentId, agent.id);
-    await putAgents(store, [agent], '/body');
+    await putAgents(store, [agent], () => '/body');
     res.json(agent);
   });
   r.delete('/agents/:agentId', async (req, res) => {

@@ -1,0 +1,66 @@
+/**
+ * Writers that checked their skill group before working (a forecast job, an upload) must not bring a group
+ * deleted meanwhile back as orphan keys: on the real Redis, every per-group writer refuses a group that is
+ * gone and writes nothing of the batch.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createStore, type Store } from '../../src/store/store';
+import { isWfmError } from '../../src/errors/wfm-error';
+import { DEFAULT_POLICY } from '../../src/trigger/types';
+import { deleteKeys, REDIS_URL } from '../support/service';
+import { skillGroup } from '../support/examples';
+
+const T = Date.UTC(2026, 2, 2, 8, 0);
+const HALF_HOUR = 1_800_000;
+
+describe('writes guarded by their skill group', () => {
+  const prefix = `test-${randomUUID()}`;
+  let redis: Redis;
+  let store: Store;
+  const keysOf = async (id: string) => (await redis.keys(`${prefix}:*{${id}}*`)).sort();
+
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    store = createStore(redis, prefix);
+    await store.skillGroups.putAll([skillGroup({ id: 'PS' }), skillGroup({ id: 'GONE' })]);
+    expect(await store.skillGroups.delete('GONE')).toBe(true);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  const conflict = (id: string) => expect.objectContaining({ code: 'conflict', details: [expect.objectContaining({ where: `/skill-groups/${id}` })] });
+
+  test('when a group was deleted after the writer checked it, then history, forecast, special days, realtime and policy writes are refused and leave no key', async () => {
+    await expect(store.history.upsert([{ skillGroupId: 'GONE', start: T, volume: 3 }])).rejects.toEqual(conflict('GONE'));
+    await expect(
+      store.forecasts.replace({ skillGroupId: 'GONE', createdAt: new Date(T).toISOString(), from: new Date(T).toISOString(), alias: 'decomposition', baselineFallback: false }, [{ intervalStart: T, p10: 1, p50: 2, p90: 3 }]),
+    ).rejects.toEqual(conflict('GONE'));
+    await expect(store.specialDays.putAll('GONE', [{ date: '2026-03-03', label: 'sale', uplift: 1.5 }])).rejects.toEqual(conflict('GONE'));
+    await expect(store.realtime.append([{ skillGroupId: 'GONE', minute: T, arrivals: 4, signals: { selfServiceSessions: 30 } }])).rejects.toEqual(conflict('GONE'));
+    await expect(store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'GONE' })).rejects.toEqual(conflict('GONE'));
+    expect(await keysOf('GONE')).toEqual([]);
+    expect(await store.trigger.policy('GONE')).toBeUndefined();
+  });
+
+  test('when one group of a batch is gone, then nothing of the batch is written, for the groups that exist either', async () => {
+    const err = await store.history.upsert([{ skillGroupId: 'PS', start: T, volume: 5 }, { skillGroupId: 'GONE', start: T, volume: 3 }]).catch((e: unknown) => e);
+    expect(isWfmError(err) && err.message).toMatch(/history batch was not stored: skill group GONE no longer exists/);
+    await expect(store.realtime.append([{ skillGroupId: 'PS', minute: T, arrivals: 2 }, { skillGroupId: 'GONE', minute: T, arrivals: 4 }])).rejects.toEqual(conflict('GONE'));
+    expect(await keysOf('PS')).toEqual([]);
+  });
+
+  test('when the group exists, then a large batch lands whole (written in slices inside one script)', async () => {
+    // 3 months of half hours: 4,300 intervals → 8,600 HSET arguments, well over one slice
+    const intervals = Array.from({ length: 4300 }, (_, i) => ({ skillGroupId: 'PS', start: T + i * HALF_HOUR, volume: i % 17, ...(i % 2 ? { ahtSeconds: 200 + (i % 50) } : {}) }));
+    await store.history.upsert(intervals);
+    const back = await store.history.read('PS', T, T + 4300 * HALF_HOUR);
+    expect(back).toEqual(intervals);
+    await store.realtime.append([{ skillGroupId: 'PS', minute: T, arrivals: 2, signals: { selfServiceSessions: 12 } }]);
+    expect(await store.realtime.read('PS', T, T + 60_000)).toEqual([{ skillGroupId: 'PS', minute: T, arrivals: 2, signals: { selfServiceSessions: 12 } }]);
+    await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
+    expect((await store.trigger.policy('PS'))?.skillGroupId).toBe('PS');
+  });
+});
