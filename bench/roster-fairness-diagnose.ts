@@ -3,7 +3,8 @@
  * bench/roster.bench.ts's scale part (same instances) and prints, per agent outside the band, its total,
  * the band, its possible totals, and for each of its shifts which classmates could take it and which
  * rule blocks the others, and the uncovered shifts it could work. `tsx bench/roster-fairness-diagnose.ts 200 1000`
- * (SEED=… for another synthetic instance, LEVEL=0 to leave out the band levelling pass).
+ * (SEED=… for another synthetic instance, LEVEL=0 to leave out the band levelling pass, BAND_FIRST=1 to
+ * run hoursFairness 'band-first''s joint re-planning after it).
  */
 import { assignBeforeLevelling, type AssignmentEngine } from '../src/roster/assign';
 import { levelIntoBands } from '../src/roster/levelling';
@@ -80,5 +81,6 @@ function runPipeline(agents: Agent[], planned: PlannedShift[]): AssignmentEngine
   console.log('  outside before the levelling pass:', engine.result().fairness.map((c) => `${c.contractClass} ${c.agentsOutsideBand}`).join(', '));
   const tl = performance.now();
   if (process.env.LEVEL !== '0') console.log('  chains', levelIntoBands(engine, process.env.PER ? { maxStepsPerOffender: Number(process.env.PER), maxSteps: 20 * Number(process.env.PER) } : {}), `${(performance.now() - tl).toFixed(0)} ms`);
+  if (process.env.BAND_FIRST === '1') console.log('  band-first re-plans', engine.fitBandsJointly(), `${(performance.now() - tl).toFixed(0)} ms`);
   return engine;
 }

@@ -27,7 +27,10 @@ describe('PackingSimplex (max c·x, A x ≤ b, 0/1 columns)', () => {
     expect(second.x[1]).toBeCloseTo(0, 5);
   });
 
-  it('matches javascript-lp-solver on random packing LPs and proves optimality by duality', () => {
+  it.each([
+    ['as built', undefined],
+    ['with B⁻¹ rebuilt from the basis every 3 pivots', 3],
+  ])('matches javascript-lp-solver on random packing LPs and proves optimality by duality (%s)', (_name, refactorEvery) => {
     for (let seed = 1; seed <= 12; seed++) {
       const rand = seededRandom(seed);
       const m = 6 + Math.floor(rand() * 20);
@@ -36,7 +39,7 @@ describe('PackingSimplex (max c·x, A x ≤ b, 0/1 columns)', () => {
         const rows = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 5) }, () => Math.floor(rand() * m)))].sort((a, b) => a - b);
         return { rows, cost: Math.round(1 + rand() * 100) / 4 };
       });
-      const lp = new PackingSimplex(rhs);
+      const lp = new PackingSimplex(rhs, { refactorEvery });
       // Added in two batches with a solve between, as column generation does.
       const half = Math.floor(columns.length / 2);
       columns.slice(0, half).forEach((c) => lp.addColumn(c));
