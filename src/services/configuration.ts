@@ -29,6 +29,24 @@ export interface GroupModels {
 export async function deleteSkillGroup(store: Store, models: GroupModels, id: string): Promise<void> {
   const group = await store.skillGroups.get(id);
   if (!group) throw new WfmError('not-found', `skill group ${id} does not exist`);
+  await refuseWhileInUse(store, id);
+  // what only the group owns goes with it, in one script; what refers to it refuses (checked again there:
+  // an agent or group written since would otherwise point at a group that is gone)
+  const outcome = await store.skillGroups.delete(id);
+  if (outcome === 'no-group') throw new WfmError('not-found', `skill group ${id} does not exist`);
+  if (outcome === 'in-use') {
+    await refuseWhileInUse(store, id);
+    throw new WfmError('conflict', `skill group ${id} came into use while it was being deleted`);
+  }
+  try {
+    await models.deleteGroup(id);
+  } catch (err) {
+    throw new WfmError('internal', `skill group ${id} was deleted, but its model files (MODEL_DIR/${id}) could not be removed: remove them by hand`, { cause: err });
+  }
+}
+
+/** 409 naming the agents with the skill (the first 20) and the groups overflowing to it. */
+async function refuseWhileInUse(store: Store, id: string): Promise<void> {
   const [agents, groups] = await Promise.all([store.agents.list(), store.skillGroups.list()]);
   const usedBy = agents.filter((a) => a.skills.some((s) => s.skillGroupId === id)).map((a) => a.id);
   const overflowFrom = groups.filter((g) => g.overflowTo.includes(id)).map((g) => g.id);
@@ -39,13 +57,6 @@ export async function deleteSkillGroup(store: Store, models: GroupModels, id: st
         ...overflowFrom.map((g) => ({ where: `/skill-groups/${g}`, message: `overflows to ${id}` })),
       ],
     });
-  }
-  // what only the group owns goes with it, in one script; what refers to it (above) refuses
-  await store.skillGroups.delete(id);
-  try {
-    await models.deleteGroup(id);
-  } catch (err) {
-    throw new WfmError('internal', `skill group ${id} was deleted, but its model files (MODEL_DIR/${id}) could not be removed: remove them by hand`, { cause: err });
   }
 }
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Agent } from '../domain/types';
 import { guarded } from './redis';
 import type { Keys } from './keys';
+import { GroupGuardedWrite } from './group-guarded-write';
 
 /** Agents as JSON in one hash: a center has hundreds to a few thousand, read whole for rostering. */
 export class AgentRepository {
@@ -26,10 +27,11 @@ export class AgentRepository {
     return json ? (JSON.parse(json) as Agent) : undefined;
   }
 
+  /** All agents in one script, and none while a skill group they name has been deleted meanwhile. */
   async putAll(agents: Agent[]): Promise<void> {
     if (agents.length === 0) return;
-    const fields = agents.flatMap((a) => [a.id, JSON.stringify(a)]);
-    await guarded(this.redis.multi().hset(this.keys.agents(), ...fields).exec());
+    const write = new GroupGuardedWrite(this.keys.skillGroups()).hset(this.keys.agents(), agents.flatMap((a) => [a.id, JSON.stringify(a)]));
+    await write.exec(this.redis, agents.flatMap((a) => a.skills.map((s) => s.skillGroupId)), 'the agents');
   }
 
   async delete(id: string): Promise<boolean> {

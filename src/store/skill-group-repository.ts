@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { SkillGroup } from '../domain/types';
 import { guarded } from './redis';
 import type { Keys } from './keys';
+import { GroupGuardedWrite } from './group-guarded-write';
 
 /**
  * Deleting a group, all or nothing. What goes is what only the group owns: the group; its policy and
@@ -11,6 +12,10 @@ import type { Keys } from './keys';
  * which may be any day (replays of old data), and nothing lists them: they are found by a SCAN of the
  * prefix. That walks the whole keyspace inside the script (Redis is busy meanwhile: tens of ms per 100k
  * keys), which a rare admin act can afford in exchange for the guarantee that nothing is left half.
+ *
+ * Refused (nothing deleted, -1) while an agent has the skill or a group overflows to it: the service checks
+ * that first and names them; the script checks again because an agent or group written in between
+ * would otherwise be left pointing at a group that is gone.
  *
  * Kept on purpose, because they are shared or belong to someone else: published rosters (they cover
  * several groups and are the agents' schedule), the per-agent last-called-at (it keeps an agent from
@@ -23,6 +28,17 @@ import type { Keys } from './keys';
  */
 const DELETE_SKILL_GROUP = `
 local id = ARGV[1]
+if redis.call('HEXISTS', KEYS[1], id) == 0 then return 0 end
+for _, json in ipairs(redis.call('HVALS', KEYS[15])) do
+  for _, skill in ipairs(cjson.decode(json).skills or {}) do
+    if skill.skillGroupId == id then return -1 end
+  end
+end
+for _, json in ipairs(redis.call('HVALS', KEYS[1])) do
+  for _, target in ipairs(cjson.decode(json).overflowTo or {}) do
+    if target == id then return -1 end
+  end
+end
 local removed = redis.call('HDEL', KEYS[1], id)
 redis.call('HDEL', KEYS[2], id)
 redis.call('HDEL', KEYS[3], id)
@@ -51,7 +67,7 @@ export class SkillGroupRepository {
   private readonly scripted: ScriptedRedis;
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
-    if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 14, lua: DELETE_SKILL_GROUP });
+    if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 15, lua: DELETE_SKILL_GROUP });
     this.scripted = redis as ScriptedRedis;
   }
 
@@ -69,28 +85,34 @@ export class SkillGroupRepository {
     return new Map((await this.list()).map((g) => [g.id, g]));
   }
 
-  /** Writes all groups in one transaction: a rejected batch never leaves half of it behind. */
+  /**
+   * Writes all groups in one script: a rejected batch never leaves half of it behind, and none is written
+   * while a group they overflow to (outside the batch) has been deleted meanwhile.
+   */
   async putAll(groups: SkillGroup[]): Promise<void> {
     if (groups.length === 0) return;
-    const fields = groups.flatMap((g) => [g.id, JSON.stringify(g)]);
-    await guarded(this.redis.multi().hset(this.keys.skillGroups(), ...fields).exec());
+    const inBatch = new Set(groups.map((g) => g.id));
+    const write = new GroupGuardedWrite(this.keys.skillGroups()).hset(this.keys.skillGroups(), groups.flatMap((g) => [g.id, JSON.stringify(g)]));
+    await write.exec(this.redis, groups.flatMap((g) => g.overflowTo.filter((o) => !inBatch.has(o))), 'the skill groups');
   }
 
   /**
    * Removes the group and every key only it owns, as one script: no reader (a tick, a forecast, a
-   * re-created group of the same id) ever sees half of it. Returns whether the group existed.
+   * re-created group of the same id) ever sees half of it. 'in-use': an agent has the skill or a group
+   * overflows to it, and nothing was deleted.
    */
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string): Promise<'deleted' | 'no-group' | 'in-use'> {
     const k = this.keys;
     const removed = await guarded(
       this.scripted.deleteSkillGroup(
         k.skillGroups(), k.triggerPolicies(), k.triggerStates(), k.triggerCallouts(), k.historyMonths(id), k.triggerGroupCallouts(id),
         k.forecast(id), k.forecastMeta(id), k.specialDays(id), k.realtimeSignalNames(id),
         k.triggerDecisions(id), k.triggerFiredDecisions(id), k.triggerActiveCallouts(id), k.triggerResponses(id),
+        k.agents(),
         id, k.historyMonth(id, ''), `${globEscape(k.realtimeDay(id, ''))}*`,
       ),
     );
-    return removed === 1;
+    return removed === 1 ? 'deleted' : removed === -1 ? 'in-use' : 'no-group';
   }
 }
 

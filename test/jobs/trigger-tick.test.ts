@@ -80,8 +80,13 @@ describe('trigger tick and delivery against Redis', () => {
   test('when the group is deleted while a tick is between its reads and its commit, then the commit writes nothing back for it', async () => {
     await setUp();
     const enqueued: string[] = [];
-    // the roster read comes after the tick has read groups, policies and states: the admin deletes the group there
-    const deletingMidTick: ScheduledCapacitySource = { rosterShifts: async () => (await store.skillGroups.delete('PS'), []), claimedShifts: async () => [] };
+    // the roster read comes after the tick has read groups, policies and states (agents included): the
+    // admin removes the group's agents and then the group there
+    const deleteGroup = async () => {
+      for (const agent of await store.agents.list()) await store.agents.delete(agent.id);
+      expect(await store.skillGroups.delete('PS')).toBe('deleted');
+    };
+    const deletingMidTick: ScheduledCapacitySource = { rosterShifts: async () => (await deleteGroup(), []), claimedShifts: async () => [] };
     const summary = await runTriggerTick(deps(enqueued, { capacity: deletingMidTick }));
 
     expect(summary.committed).toBe(0);

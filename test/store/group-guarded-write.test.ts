@@ -9,7 +9,7 @@ import { createStore, type Store } from '../../src/store/store';
 import { isWfmError } from '../../src/errors/wfm-error';
 import { DEFAULT_POLICY } from '../../src/trigger/types';
 import { deleteKeys, REDIS_URL } from '../support/service';
-import { skillGroup } from '../support/examples';
+import { agent, skillGroup } from '../support/examples';
 
 const T = Date.UTC(2026, 2, 2, 8, 0);
 const HALF_HOUR = 1_800_000;
@@ -24,7 +24,7 @@ describe('writes guarded by their skill group', () => {
     redis = new Redis(REDIS_URL);
     store = createStore(redis, prefix);
     await store.skillGroups.putAll([skillGroup({ id: 'PS' }), skillGroup({ id: 'GONE' })]);
-    expect(await store.skillGroups.delete('GONE')).toBe(true);
+    expect(await store.skillGroups.delete('GONE')).toBe('deleted');
   });
   afterAll(async () => {
     redis.disconnect();
@@ -50,6 +50,30 @@ describe('writes guarded by their skill group', () => {
     expect(isWfmError(err) && err.message).toMatch(/history batch was not stored: skill group GONE no longer exists/);
     await expect(store.realtime.append([{ skillGroupId: 'PS', minute: T, arrivals: 2 }, { skillGroupId: 'GONE', minute: T, arrivals: 4 }])).rejects.toEqual(conflict('GONE'));
     expect(await keysOf('PS')).toEqual([]);
+  });
+
+  test('when an agent or a group names a group deleted meanwhile, then it is not written', async () => {
+    await expect(store.agents.putAll([agent({ id: 'x1', skills: [{ skillGroupId: 'PS' }, { skillGroupId: 'GONE' }] })])).rejects.toEqual(conflict('GONE'));
+    expect(await store.agents.get('x1')).toBeUndefined();
+    await expect(store.skillGroups.putAll([skillGroup({ id: 'NW', overflowTo: ['GONE'] })])).rejects.toEqual(conflict('GONE'));
+    expect(await store.skillGroups.get('NW')).toBeUndefined();
+    // a batch may overflow to a group it brings itself
+    await store.skillGroups.putAll([skillGroup({ id: 'NW', overflowTo: ['NE'] }), skillGroup({ id: 'NE' })]);
+    expect((await store.skillGroups.get('NW'))?.overflowTo).toEqual(['NE']);
+  });
+
+  test('when an agent or a group came to refer to a group after the service checked it, then the delete refuses and removes nothing', async () => {
+    await store.agents.putAll([agent({ id: 'x2', skills: [{ skillGroupId: 'NE' }] })]);
+    await store.history.upsert([{ skillGroupId: 'NE', start: T, volume: 1 }]);
+    expect(await store.skillGroups.delete('NE')).toBe('in-use');
+    await store.agents.delete('x2');
+    // NW still overflows to NE
+    expect(await store.skillGroups.delete('NE')).toBe('in-use');
+    expect(await store.history.read('NE', T, T + HALF_HOUR)).toHaveLength(1);
+    await store.skillGroups.putAll([skillGroup({ id: 'NW', overflowTo: [] })]);
+    expect(await store.skillGroups.delete('NE')).toBe('deleted');
+    expect(await store.skillGroups.delete('NE')).toBe('no-group');
+    expect(await keysOf('NE')).toEqual([]);
   });
 
   test('when the group exists, then a large batch lands whole (written in slices inside one script)', async () => {
