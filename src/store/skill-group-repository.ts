@@ -50,7 +50,8 @@ local months = redis.call('ZRANGE', KEYS[5], 0, -1)
 for i, m in ipairs(months) do months[i] = ARGV[2] .. m end
 each(months, 500, function(...) redis.call('DEL', ...) end)
 each(redis.call('ZRANGE', KEYS[6], 0, -1), 500, function(...) redis.call('HDEL', KEYS[4], ...) end)
-for i = 5, #KEYS do redis.call('DEL', KEYS[i]) end
+-- KEYS[5..14] only the group owns; KEYS[15], the agents, is only read
+for i = 5, 14 do redis.call('DEL', KEYS[i]) end
 local cursor = '0'
 repeat
   local page = redis.call('SCAN', cursor, 'MATCH', ARGV[3], 'COUNT', 1000)

@@ -123,6 +123,7 @@ describe('skill groups and agents over REST', () => {
   test('when a skill group is deleted, then every key it owns goes (special days, forecast, realtime, decisions, callouts) and its model files, while other groups and shared records stay', async () => {
     const ingest = { 'X-API-Key': KEYS.ingest };
     await t.http.post('/skill-groups').set(admin).send([skillGroup(), skillGroup({ id: 'NE' })]).expect(200);
+    await t.http.put('/agents/ne1').set(admin).send(agent({ id: 'ne1', skills: [{ skillGroupId: 'NE' }] })).expect(200);
     for (const id of ['PS', 'NE']) {
       await t.http.put(`/skill-groups/${id}/trigger-policy`).set(admin).send({ mode: 'predictive' }).expect(200);
       await t.http.put(`/skill-groups/${id}/special-days`).set(admin).send([{ date: '1999-12-24', label: 'eve', uplift: 1.4 }]).expect(200);
@@ -159,6 +160,7 @@ describe('skill groups and agents over REST', () => {
       await t.http.delete('/skill-groups/PS').set(admin).expect(204);
 
       expect(await redis.keys(`${t.prefix}:*{PS}*`)).toEqual([]);
+      expect((await t.http.get('/agents').set(admin).expect(200)).body.map((a: { id: string }) => a.id)).toEqual(['ne1']);
       expect(await redis.hkeys(`${t.prefix}:trigger:callouts`)).toEqual([callouts.get('NE')!.id]);
       expect((await redis.keys(`${t.prefix}:*{NE}*`)).sort()).toEqual(neKeys);
       expect(existsSync(path.join(modelDir, 'PS'))).toBe(false);

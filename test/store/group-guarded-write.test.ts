@@ -71,7 +71,11 @@ describe('writes guarded by their skill group', () => {
     expect(await store.skillGroups.delete('NE')).toBe('in-use');
     expect(await store.history.read('NE', T, T + HALF_HOUR)).toHaveLength(1);
     await store.skillGroups.putAll([skillGroup({ id: 'NW', overflowTo: [] })]);
+    await store.agents.putAll([agent({ id: 'x3', skills: [{ skillGroupId: 'NW' }] })]);
     expect(await store.skillGroups.delete('NE')).toBe('deleted');
+    // what refers to other groups stays
+    expect((await store.agents.list()).map((a) => a.id)).toEqual(['x3']);
+    expect((await store.skillGroups.list()).map((g) => g.id)).toEqual(['NW', 'PS']);
     expect(await store.skillGroups.delete('NE')).toBe('no-group');
     expect(await keysOf('NE')).toEqual([]);
   });
