@@ -45,7 +45,7 @@ import {
 } from './rules';
 import type { AssignedShift, PlannedShift } from './types';
 import { explainUncovered, type UncoveredReason } from './diagnose';
-import { chooseBandFloor, fairHours, fairnessReport, unfairDistance, type ClassFairness } from './fairness';
+import { chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, unfairDistance, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
@@ -216,6 +216,11 @@ const JOINT_PLAN_MAX_ROWS = 400;
 const BAND_FIRST_HOUR_COST = 1000;
 /** agents re-planned together by fitBandsJointly, and how many groups it tries */
 const BAND_FIRST_GROUP = 20;
+/**
+ * fitBandsWholeRoster re-plans everyone at once while planned shifts + agents ≤ this: 525 at 50 agents
+ * (150–190 s on this machine); the master's dense simplex grows with rows².
+ */
+const BAND_FIRST_WHOLE_ROSTER_MAX_ROWS = 600;
 const BAND_FIRST_ROUNDS = 4;
 /** ruin and recreate runs 1/this of its usual iterations after joint planning */
 const JOINT_PLAN_SEARCH_SHARE = 10;
@@ -262,6 +267,9 @@ export class AssignmentEngine {
   private readonly topUpAgent: number[] = [];
   private readonly stats = { constructionAssigned: 0, repairMoves: 0, minimumHoursMoves: 0, fairnessMoves: 0, ruinAndRecreateAccepted: 0 };
 
+  /** see AssignmentOptions.bandFirstWholeRosterMaxRows */
+  private readonly wholeRosterMaxRows: number;
+
   constructor(
     readonly agents: Agent[],
     readonly planned: PlannedShift[],
@@ -270,6 +278,7 @@ export class AssignmentEngine {
   ) {
     this.model = buildPeriodModel(period, options);
     this.random = seededRandom(options.seed ?? 1);
+    this.wholeRosterMaxRows = options.bandFirstWholeRosterMaxRows ?? BAND_FIRST_WHOLE_ROSTER_MAX_ROWS;
     this.infos = describeShifts(this.model, planned);
     this.schedules = agents.map((a, i) => new AgentSchedule(a, i, this.model));
     this.ctx = { model: this.model, shifts: [...this.infos], footprints: new FootprintCache(), availability: new AvailabilityCache() };
@@ -981,7 +990,40 @@ export class AssignmentEngine {
       if (best) kept++;
       else if (round > 0) break;
     }
+    if (this.fitBandsWholeRoster(totals, measure, hasTopUp)) kept++;
     return kept;
+  }
+
+  /**
+   * Band first, last resort for a small roster: when agents of one class are still outside below their
+   * band (above: mirrored), the class needs more long shifts than it holds, and only the classes it
+   * trades shifts with can give them up — which moves their band as well, for all their agents at once,
+   * beyond what a group re-plan can do (the agents left out of the group would fall outside). So the
+   * offending class's band goes one possible total up, every other class's one down, and the whole
+   * roster is re-planned jointly. At 50 agents that is the roster band-first needs (everyone in band)
+   * and takes minutes; kept only when fewer agents end outside and no week falls below a minimum.
+   */
+  private fitBandsWholeRoster(totals: number[][], measure: () => { floors: number[]; outside: number }, hasTopUp: (a: number) => boolean): boolean {
+    if (this.infos.length + this.agents.length > this.wholeRosterMaxRows) return false;
+    const before = measure();
+    if (before.outside === 0) return false;
+    const floors = tradeBandFloors(
+      this.classMembers.map((members, c) => {
+        const outside = members.filter((a) => this.outsideBand(a, totals, before.floors) > 1e-9);
+        const below = outside.filter((a) => this.schedules[a].totalHours < before.floors[c]).length;
+        return { floor: before.floors[c], possibleTotals: members.flatMap((m) => totals[m]), outsideBelow: below, outsideAbove: outside.length - below };
+      }),
+    );
+    if (!floors) return false;
+    const everyone = Array.from(this.agents, (_, a) => a).filter((a) => !hasTopUp(a));
+    const weeksBelowBefore = everyone.reduce((n, a) => n + this.weeksBelow(a), 0);
+    const saved = Int32Array.from(this.assignedTo);
+    if (this.replanGroupInBands(everyone, floors, totals)) {
+      const after = measure();
+      if (after.outside < before.outside && everyone.reduce((n, a) => n + this.weeksBelow(a), 0) <= weeksBelowBefore) return true;
+    }
+    this.restore(saved);
+    return false;
   }
 
   /** Planned hours nobody works (shifts some agent is eligible for). */

@@ -43,6 +43,8 @@ export interface AssignmentOptions {
    * than any coverage it buys — fewer agents outside, more shifts left to cloud agents, and slower
    */
   hoursFairness?: 'coverage-first' | 'band-first';
+  /** band-first's last resort re-plans the whole roster jointly while planned shifts + agents ≤ this (default 600); 0 = off */
+  bandFirstWholeRosterMaxRows?: number;
 }
 
 /** A planned shift with what the rules need, computed once. */

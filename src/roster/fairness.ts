@@ -122,6 +122,35 @@ export function chooseBandFloor(hours: number[], totals: number[][], width: numb
   return best;
 }
 
+/** One contract class as tradeBandFloors sees it. */
+export interface ClassBandState {
+  floor: number;
+  /** every total its agents could work on their own, any order */
+  possibleTotals: number[];
+  /** its agents outside the band below it, and above it */
+  outsideBelow: number;
+  outsideAbove: number;
+}
+
+/**
+ * Band floors for re-planning a whole roster when exactly one class has agents outside its band, all on
+ * one side: below, it needs more long shifts than it holds, and only the classes it trades shifts with
+ * can give them up — so its band moves one possible total up and every other class's one down (above:
+ * the mirror). Undefined when no class, several, or both sides are outside: the counts alone do not
+ * say which way to move then.
+ */
+export function tradeBandFloors(classes: ClassBandState[]): number[] | undefined {
+  const offending = classes.filter((c) => c.outsideBelow + c.outsideAbove > 0);
+  if (offending.length !== 1 || (offending[0].outsideBelow > 0 && offending[0].outsideAbove > 0)) return undefined;
+  const up = offending[0].outsideBelow > 0;
+  return classes.map((c) => {
+    const candidates = [...new Set(c.possibleTotals)].sort((x, y) => x - y);
+    const raise = c === offending[0] ? up : !up;
+    const next = raise ? candidates.find((f) => f > c.floor + EPS) : [...candidates].reverse().find((f) => f < c.floor - EPS);
+    return next ?? c.floor;
+  });
+}
+
 export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, shifts: ShiftInfo[], options: AgentOptions): ClassFairness[] {
   const shortest = shifts.length ? Math.min(...shifts.map((s) => s.hours)) : 0;
   const inPeriod = new Set(model.dates);

@@ -1,5 +1,5 @@
 import { AgentSchedule, buildPeriodModel, describeShifts } from '../../src/roster/assignment-model';
-import { chooseBandFloor, fairnessReport, unfairDistance } from '../../src/roster/fairness';
+import { chooseBandFloor, fairnessReport, tradeBandFloors, unfairDistance } from '../../src/roster/fairness';
 import type { Agent } from '../../src/domain/types';
 import { agent, day, PERIOD, shift } from './fixtures';
 
@@ -73,5 +73,40 @@ describe('fairness rule: hours within one shortest shift where availability allo
     expect(report.hoursSpread).toBe(4.5);
     expect(report.hoursSpreadWhereAvailabilityAllows).toBe(4);
     expect(report.fairWhereAvailabilityAllows).toBe(true);
+  });
+});
+
+describe('tradeBandFloors (band-first, whole roster)', () => {
+  // full-timers: 8 to 10 shifts of 8.5 or 4 h; part-timers: up to 8
+  const fullTime = [68, 71.5, 72, 76, 76.5, 80.5, 85];
+  const partTime = [32, 36.5, 41, 45.5, 50, 54.5];
+
+  it('when one class is outside below its band, then its band goes one possible total up and the others one down', () => {
+    const floors = tradeBandFloors([
+      { floor: 76.5, possibleTotals: fullTime, outsideBelow: 4, outsideAbove: 0 },
+      { floor: 46, possibleTotals: partTime, outsideBelow: 0, outsideAbove: 0 },
+    ]);
+    expect(floors).toEqual([80.5, 45.5]);
+  });
+
+  it('when one class is outside above its band, then the mirror: it goes down, the others up', () => {
+    expect(
+      tradeBandFloors([
+        { floor: 76.5, possibleTotals: fullTime, outsideBelow: 0, outsideAbove: 2 },
+        { floor: 46, possibleTotals: partTime, outsideBelow: 0, outsideAbove: 0 },
+      ]),
+    ).toEqual([76, 50]);
+  });
+
+  it('when the counts do not say which way (both sides, two classes, nobody), then no floors; a class at its last total stays', () => {
+    expect(tradeBandFloors([{ floor: 76.5, possibleTotals: fullTime, outsideBelow: 1, outsideAbove: 1 }])).toBeUndefined();
+    expect(
+      tradeBandFloors([
+        { floor: 76.5, possibleTotals: fullTime, outsideBelow: 1, outsideAbove: 0 },
+        { floor: 46, possibleTotals: partTime, outsideBelow: 1, outsideAbove: 0 },
+      ]),
+    ).toBeUndefined();
+    expect(tradeBandFloors([{ floor: 76.5, possibleTotals: fullTime, outsideBelow: 0, outsideAbove: 0 }])).toBeUndefined();
+    expect(tradeBandFloors([{ floor: 85, possibleTotals: fullTime, outsideBelow: 3, outsideAbove: 0 }])).toEqual([85]);
   });
 });
