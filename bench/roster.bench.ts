@@ -356,7 +356,8 @@ async function boundVerdict(rows: ScaleRow[]): Promise<string> {
 
 /**
  * The 50-agent instance again with hoursFairness 'band-first' (agents outside their band re-planned
- * jointly, fairness before coverage), beside the default run: agents outside, coverage, time.
+ * jointly with colleagues, then the whole roster with the bands traded; fairness before coverage),
+ * beside the default run: agents outside, coverage, time.
  */
 function bandFirstRun(coverageFirst: ScaleRow): string {
   const { instance, plan } = coverageFirst;

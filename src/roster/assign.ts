@@ -948,7 +948,7 @@ export class AssignmentEngine {
    * Kept when fewer agents are outside (bands chosen afresh, as the report does), with no week newly
    * below a minimum; coverage may drop (those shifts become cloud-agent slots) — that is the trade the
    * option asks for. Not when shifts are kept or pinned (re-planning), and not for agents with
-   * top-up shifts. Returns how many group re-plans were kept.
+   * top-up shifts. Last, fitBandsWholeRoster. Returns how many re-plans were kept.
    */
   fitBandsJointly(): number {
     if (this.keepAgent.some((a) => a >= 0)) return 0;
