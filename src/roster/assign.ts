@@ -45,7 +45,7 @@ import {
 } from './rules';
 import type { AssignedShift, PlannedShift } from './types';
 import { explainUncovered, type UncoveredReason } from './diagnose';
-import { chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, unfairDistance, type ClassFairness } from './fairness';
+import { adjacentFloor, chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, unfairDistance, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
@@ -1040,10 +1040,10 @@ export class AssignmentEngine {
   private floorVariants(floors: number[], offenders: number[], totals: number[][]): number[][] {
     const variants = [floors];
     for (const c of new Set(offenders.map((a) => this.classOf[a]))) {
-      const candidates = [...new Set(this.classMembers[c].flatMap((m) => totals[m]))].sort((x, y) => x - y);
-      const up = candidates.find((f) => f > floors[c] + 1e-9);
-      const down = [...candidates].reverse().find((f) => f < floors[c] - 1e-9);
-      for (const f of [up, down]) if (f !== undefined) variants.push(floors.map((g, k) => (k === c ? f : g)));
+      const candidates = this.classMembers[c].flatMap((m) => totals[m]);
+      for (const f of [adjacentFloor(candidates, floors[c], true), adjacentFloor(candidates, floors[c], false)]) {
+        if (f !== undefined) variants.push(floors.map((g, k) => (k === c ? f : g)));
+      }
     }
     return variants;
   }

@@ -122,6 +122,15 @@ export function chooseBandFloor(hours: number[], totals: number[][], width: numb
   return best;
 }
 
+/** The next band floor above (`up`) or below a class's floor: the nearest total one of its agents could work. */
+export function adjacentFloor(possibleTotals: number[], floor: number, up: boolean): number | undefined {
+  let next: number | undefined;
+  for (const t of possibleTotals) {
+    if (up ? t > floor + EPS && (next === undefined || t < next) : t < floor - EPS && (next === undefined || t > next)) next = t;
+  }
+  return next;
+}
+
 /** One contract class as tradeBandFloors sees it. */
 export interface ClassBandState {
   floor: number;
@@ -143,12 +152,7 @@ export function tradeBandFloors(classes: ClassBandState[]): number[] | undefined
   const offending = classes.filter((c) => c.outsideBelow + c.outsideAbove > 0);
   if (offending.length !== 1 || (offending[0].outsideBelow > 0 && offending[0].outsideAbove > 0)) return undefined;
   const up = offending[0].outsideBelow > 0;
-  return classes.map((c) => {
-    const candidates = [...new Set(c.possibleTotals)].sort((x, y) => x - y);
-    const raise = c === offending[0] ? up : !up;
-    const next = raise ? candidates.find((f) => f > c.floor + EPS) : [...candidates].reverse().find((f) => f < c.floor - EPS);
-    return next ?? c.floor;
-  });
+  return classes.map((c) => adjacentFloor(c.possibleTotals, c.floor, c === offending[0] ? up : !up) ?? c.floor);
 }
 
 export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, shifts: ShiftInfo[], options: AgentOptions): ClassFairness[] {
