@@ -44,6 +44,13 @@ export interface IngestOptions {
   granularityMinutes?: number;
   /** stop listing problems after this many (the batch is rejected anyway); default MAX_PROBLEMS */
   maxProblems?: number;
+  /**
+   * A wall time of the repeated fall-back hour that only one row of the batch holds: 'reject' it (the
+   * default: which pass it counts is unknown), or read it as the 'first-pass' (the CLI's forecasts and
+   * backtests, which read exports that merge the repeated hour; the second pass is then missing data).
+   * Held by two rows, such a wall time is always read by order: the first row is the first pass.
+   */
+  singleAmbiguousWallTime?: 'reject' | 'first-pass';
 }
 
 export interface SkillGroupSummary {
@@ -116,19 +123,38 @@ class Problems {
  */
 export function splitCsv(text: string): string[][] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const delimiter = csvDelimiter(body);
+  let records: string[][];
   if (body.includes('"')) {
-    return (parseCsv(body, { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][]).filter(
+    records = (parseCsv(body, { delimiter, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][]).filter(
       (r) => !(r.length === 1 && r[0] === ''),
     );
+  } else {
+    records = [];
+    for (const line of body.split('\n')) {
+      if (line.trim() === '') continue;
+      const fields = line.split(delimiter);
+      for (let k = 0; k < fields.length; k++) fields[k] = fields[k].trim();
+      records.push(fields);
+    }
   }
-  const records: string[][] = [];
-  for (const line of body.split('\n')) {
-    if (line.trim() === '') continue;
-    const fields = line.split(',');
-    for (let k = 0; k < fields.length; k++) fields[k] = fields[k].trim();
-    records.push(fields);
-  }
+  // Where the comma does not separate fields it is a decimal mark: "171,5" is 171.5.
+  if (delimiter !== ',') for (const record of records) for (let k = 0; k < record.length; k++) if (DECIMAL_COMMA.test(record[k])) record[k] = record[k].replace(',', '.');
   return records;
+}
+
+const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+
+/**
+ * The field separator, read from the header line: a comma, else a semicolon (spreadsheets in locales
+ * whose decimal mark is a comma export "interval_start;skill_group;volume"), else a tab.
+ */
+function csvDelimiter(text: string): ',' | ';' | '\t' {
+  const end = text.indexOf('\n');
+  const header = end < 0 ? text : text.slice(0, end);
+  if (header.includes(',')) return ',';
+  if (header.includes(';')) return ';';
+  return header.includes('\t') ? '\t' : ',';
 }
 
 function rowsFromCsv(text: string, problems: Problems): RawRow[] {
@@ -233,7 +259,7 @@ function digits(text: string, at: number, length: number): number {
 
 /**
  * The fast path of parseTimestamp (grid.ts) for the common fixed-width shapes "YYYY-MM-DDTHH:mm",
- * "…:ss", each optionally followed by "Z" or "±HH:MM" (none = wall time in the zone). It reads digits
+ * "…:ss" (or a space for the T), each optionally followed by "Z" or "±HH:MM" (none = wall time in the zone). It reads digits
  * in place: a regex and a Date per row would make 100k rows spend most of their time collecting
  * garbage. Anything else, and every rejection, goes through parseTimestamp itself, so the accepted set
  * and the reasons are exactly grid.ts's.
@@ -245,7 +271,7 @@ function parseInstant(text: string, clock: ZoneClock): TimestampResult {
 
 function parseInstantFast(text: string, clock: ZoneClock): number {
   const n = text.length;
-  if (n < 16 || text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':') return NaN;
+  if (n < 16 || text[4] !== '-' || text[7] !== '-' || (text[10] !== 'T' && text[10] !== ' ') || text[13] !== ':') return NaN;
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
@@ -274,6 +300,16 @@ function parseInstantFast(text: string, clock: ZoneClock): number {
     return wallAsUtc - sign * (offsetHours * 60 + offsetMinutes) * MINUTE_MS;
   }
   return NaN;
+}
+
+/** A wall time without offset that names two instants (the repeated fall-back hour), or undefined. */
+function repeatedWallTime(text: string, clock: ZoneClock): { wallAsUtc: number; earlier: number; later: number } | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((v) => Number(v ?? 0));
+  const wallAsUtc = Date.UTC(year, month - 1, day, hour, minute, second);
+  const resolved = clock.resolveLocal(wallAsUtc);
+  return resolved.kind === 'ambiguous' ? { wallAsUtc, earlier: resolved.earlier, later: resolved.later } : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -328,6 +364,7 @@ export function ingestHistory(
   // Fields of every row.
   const clocks = new ZoneClocks();
   const groups = new Map<string, GroupState>();
+  const repeatedRows = new Map<string, { group: GroupState; row: number; where: string; text: string; earlier: number; later: number; volume: number; aht: number | undefined }[]>();
   for (const { row, fields } of raw) {
     const where = `row ${row}`;
     const groupId = typeof fields.skill_group === 'string' ? fields.skill_group.trim() : fields.skill_group;
@@ -369,7 +406,13 @@ export function ingestHistory(
     if (!group) continue; // the zone is unknown without the group: the row is already rejected
     const parsed = parseInstant(text.trim(), group.clock);
     if (!parsed.ok) {
-      problems.add(row, `${where}, interval_start`, parsed.reason);
+      const repeated = repeatedWallTime(text.trim(), group.clock);
+      if (repeated && volumeOk && ahtOk) {
+        const key = `${groupId}\u0000${repeated.wallAsUtc}`;
+        const list = repeatedRows.get(key) ?? [];
+        list.push({ group, row, where, text: text.trim(), earlier: repeated.earlier, later: repeated.later, volume: volume!, aht });
+        repeatedRows.set(key, list);
+      } else problems.add(row, `${where}, interval_start`, parsed.reason);
       continue;
     }
     if (parsed.epochMs % MINUTE_MS !== 0) {
@@ -380,6 +423,19 @@ export function ingestHistory(
       group.rows.push({ row, epochMs: parsed.epochMs, minuteOfDay: group.clock.minuteOfDay(parsed.epochMs), volume: volume!, aht });
     }
   }
+
+  // Wall times of the repeated fall-back hour, by order of the rows: the first is the first pass.
+  for (const list of repeatedRows.values()) {
+    const readAs = list.length === 2 ? [list[0].earlier, list[1].later] : list.length === 1 && options.singleAmbiguousWallTime === 'first-pass' ? [list[0].earlier] : undefined;
+    if (!readAs) {
+      for (const r of list) {
+        problems.add(r.row, `${r.where}, interval_start`, `local time ${r.text} occurs twice in ${r.group.skillGroup.timeZone} (DST fall-back) and ${list.length === 1 ? 'no other row holds it' : `${list.length} rows hold it`}: give an offset, or one row per pass in time order`);
+      }
+      continue;
+    }
+    list.forEach((r, k) => r.group.rows.push({ row: r.row, epochMs: readAs[k], minuteOfDay: r.group.clock.minuteOfDay(readAs[k]), volume: r.volume, aht: r.aht }));
+  }
+  if (repeatedRows.size > 0) for (const group of groups.values()) group.rows.sort((a, b) => a.row - b.row);
 
   // Granularity and grid per group; duplicates.
   const granularity = new Map<GroupState, number>();

@@ -21,7 +21,8 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 export type LocalResolution =
   | { kind: 'ok'; epochMs: number }
   | { kind: 'gap' }
-  | { kind: 'ambiguous' };
+  /** the two instants that wall time names, earlier (first pass, the summer offset) first */
+  | { kind: 'ambiguous'; earlier: number; later: number };
 
 export class ZoneClock {
   private readonly zone: IANAZone;
@@ -101,7 +102,7 @@ export class ZoneClock {
       if (this.offsetMinutes(candidate) === offset) matches.push(candidate);
     }
     if (matches.length === 0) return { kind: 'gap' };
-    if (matches.length > 1 && matches[0] !== matches[1]) return { kind: 'ambiguous' };
+    if (matches.length > 1 && matches[0] !== matches[1]) return { kind: 'ambiguous', earlier: Math.min(matches[0], matches[1]), later: Math.max(matches[0], matches[1]) };
     return { kind: 'ok', epochMs: matches[0] };
   }
 

@@ -139,12 +139,20 @@ export type TimestampParse =
 const HAS_OFFSET = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
 
 /**
- * Parses an ISO-8601 timestamp. With an offset ("…+02:00", "…Z") it names an instant; without one it is
+ * "2023-02-06 06:00:00" → "2023-02-06T06:00:00": databases and spreadsheets export date-times with a
+ * space (RFC 3339 allows it); luxon's ISO parser wants the T.
+ */
+function withDateTimeSeparator(text: string): string {
+  return text.length > 11 && text[10] === ' ' && /^\d{4}-\d{2}-\d{2} \d/.test(text) ? `${text.slice(0, 10)}T${text.slice(11)}` : text;
+}
+
+/**
+ * Parses an ISO-8601 timestamp (date and time separated by "T" or a space). With an offset ("…+02:00", "…Z") it names an instant; without one it is
  * wall time in `zone`. Wall times that do not exist (spring-forward gap) or exist twice (fall-back
  * overlap) are refused with a reason, because guessing would shift a whole hour of volume.
  */
 export function parseTimestamp(text: string, zone: string): TimestampParse {
-  const trimmed = text.trim();
+  const trimmed = withDateTimeSeparator(text.trim());
   if (HAS_OFFSET.test(trimmed)) {
     const dt = DateTime.fromISO(trimmed, { setZone: true });
     if (!dt.isValid) return { ok: false, reason: `not an ISO-8601 timestamp: "${text}"` };

@@ -112,6 +112,22 @@ describe('ingestHistory: accepted batches', () => {
     expect(result.intervals.map((i) => i.start)).toEqual([Date.parse('2024-07-01T07:00:00Z'), Date.parse('2024-07-01T07:30:00Z')]);
   });
 
+  it('when the file is separated by semicolons with decimal commas, or by tabs, then it reads like the comma file', () => {
+    const plain = ingestHistory({ csv: `${HEADER}\n1999-02-01T09:00:00+02:00,PS,2.5,90.25\n1999-02-01T09:30:00+02:00,PS,3,\n` }, groups);
+    const semicolons = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\r\n1999-02-01T09:00:00+02:00;PS;2,5;90,25\r\n1999-02-01T09:30:00+02:00;PS;3;\r\n` }, groups);
+    const tabs = ingestHistory({ csv: `${HEADER.replaceAll(',', '\t')}\n1999-02-01T09:00:00+02:00\tPS\t2.5\t90.25\n"1999-02-01T09:30:00+02:00"\tPS\t3\t\n` }, groups);
+
+    expect(plain.ok).toBe(true);
+    expect(semicolons).toEqual(plain);
+    expect(tabs).toEqual(plain);
+  });
+
+  it('when date and time are separated by a space (a database export), then they read as with the T', () => {
+    const spaced = ingestHistory(csv('2024-07-01 09:00:00,DE,2,', '2024-07-01 09:30:00+02:00,DE,3,'), groups);
+
+    expect(spaced).toEqual(ingestHistory(csv('2024-07-01T09:00:00,DE,2,', '2024-07-01T09:30:00+02:00,DE,3,'), groups));
+  });
+
   it('when the batch is JSON (text or rows), then it gives the same intervals as the CSV', () => {
     const rows = [
       { interval_start: '1999-02-01T09:00:00+02:00', skill_group: 'PS', volume: 2, aht_seconds: 90 },
@@ -154,6 +170,7 @@ describe('ingestHistory: timestamp reading agrees with grid.ts parseTimestamp', 
   it.each([
     '2024-03-31T01:30', '2024-03-31T03:00:00', '2024-03-31T01:00:00Z', '2024-10-27T01:30:00+02:00', '2024-10-27T02:30:00+01:00',
     '2024-10-27T03:00', '2024-02-29T23:30:00-05:30', '2024-07-01T09:00:00.000+02:00', '2024-07-01T09:00+0200', '2024-12-31T23:30:00z',
+    '2024-07-01 09:00', '2024-07-01 09:00:00+02:00', '2024-03-31 01:30:00Z',
   ])('when the timestamp is %s, then the interval is the one grid.ts gives', (text) => {
     const expected = parseTimestamp(text, 'Europe/Berlin');
 
@@ -164,7 +181,7 @@ describe('ingestHistory: timestamp reading agrees with grid.ts parseTimestamp', 
     expect(result.intervals[0].start).toBe(intervalStartOf(expected.epochMs, 'Europe/Berlin', 30));
   });
 
-  it.each(['2023-02-29T09:00', '2024-13-01T09:00', '2024-07-01T25:00', '2024-07-01 09:00', '2024-07-01T09:60'])(
+  it.each(['2023-02-29T09:00', '2024-13-01T09:00', '2024-07-01T25:00', '2024-07-01  09:00', '2024-07-01T09:60', '2024-07-01 25:00'])(
     'when the timestamp %s is not a valid time, then the row is rejected',
     (text) => {
       const problems = problemsOf(ingestHistory(csv(`${text},DE,1,`), groups));
@@ -263,6 +280,31 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     const problems = problemsOf(ingestHistory(csv('2024-10-27T02:30,DE,1,'), groups));
 
     expect(problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('occurs twice') });
+  });
+
+  it('when an export in local time holds the repeated fall-back hour twice, then the rows are read in order as its two passes', () => {
+    const local = ingestHistoryOrThrow(csv('2024-10-27T01:30,DE,1,', '2024-10-27T02:00,DE,2,', '2024-10-27T02:30,DE,3,', '2024-10-27T02:00,DE,4,', '2024-10-27T02:30,DE,5,', '2024-10-27T03:00,DE,6,'), groups);
+    const withOffsets = ingestHistoryOrThrow(
+      csv('2024-10-27T01:30+02:00,DE,1,', '2024-10-27T02:00+02:00,DE,2,', '2024-10-27T02:30+02:00,DE,3,', '2024-10-27T02:00+01:00,DE,4,', '2024-10-27T02:30+01:00,DE,5,', '2024-10-27T03:00+01:00,DE,6,'),
+      groups,
+    );
+
+    expect(local.intervals).toEqual(withOffsets.intervals);
+    expect(local.intervals).toHaveLength(6);
+  });
+
+  it('when only one row holds a repeated wall time, then the CLI option reads it as the first pass and the default rejects it', () => {
+    const merged = csv('2024-10-27T01:30,DE,1,', '2024-10-27T02:00,DE,2,', '2024-10-27T02:30,DE,3,', '2024-10-27T03:00,DE,6,');
+
+    const firstPass = ingestHistoryOrThrow(merged, groups, { singleAmbiguousWallTime: 'first-pass' });
+
+    expect(firstPass.intervals.map((i) => [new Date(i.start).toISOString(), i.volume])).toEqual([
+      ['2024-10-26T23:30:00.000Z', 1],
+      ['2024-10-27T00:00:00.000Z', 2],
+      ['2024-10-27T00:30:00.000Z', 3],
+      ['2024-10-27T02:00:00.000Z', 6],
+    ]);
+    expect(problemsOf(ingestHistory(merged, groups)).map((p) => p.row)).toEqual([2, 3]);
   });
 
   it('when the header has an unknown column, then the batch is rejected at the header', () => {
