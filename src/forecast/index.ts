@@ -139,8 +139,13 @@ export interface ForecastResult {
   alias: string;
   baselineFallback: boolean;
   fallbackReason?: string;
-  /** realtime only: the next-30-minute total */
+  /** realtime only: the total over the points — the next 30 minutes from the start of the current interval */
   total?: { p10: number; p50: number; p90: number };
+  /**
+   * realtime only: the minutes `total` spans — 30, or more when 30 is not a whole number of intervals
+   * (60-minute data: the current hour; 20-minute: two intervals), or less at closing time
+   */
+  totalMinutes?: number;
   observedToExpected?: number;
 }
 
@@ -186,7 +191,11 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
   const series = subjectSeries(rows, input.skillGroup);
   const date = localDate(input.now, series.zone);
   const minute = minuteOfDay(input.now, series.zone);
-  const slot = Math.ceil(minute / series.intervalMinutes);
+  // The interval `now` falls in is forecast, not read: its rows so far (per-minute events summed into
+  // it, or a file's row that covers the whole interval) are partial as of now. Taking them as the
+  // interval's count would sink today's level (7 minutes of a half hour read as a quiet half hour) or
+  // read the future; on an interval boundary this is the interval starting now.
+  const slot = Math.floor(minute / series.intervalMinutes);
   const dayIndex = series.dates.indexOf(date);
   const history = historyBefore(series, date);
   const today = dayIndex >= 0 ? series.values[dayIndex].map((v, s) => (s < slot ? (Number.isFinite(v) ? v : NaN) : NaN)) : new Array<number>(series.slotsPerDay).fill(NaN);
@@ -211,6 +220,7 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
     baselineFallback: forecast.baselineFallback,
     ...(forecast.fallbackReason ? { fallbackReason: forecast.fallbackReason } : {}),
     total: forecast.total,
+    totalMinutes: points.length * series.intervalMinutes,
     observedToExpected: forecast.observedToExpected,
   };
 }

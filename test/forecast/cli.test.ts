@@ -49,6 +49,26 @@ describe('wfm forecast / wfm backtest', () => {
     expect(stderr).toMatch(/--horizon must be two-week or realtime/);
   });
 
+  it('when a one-series export has semicolons, decimal commas, spaced local times with offsets and no --tz, then it forecasts on the zone the offsets follow', async () => {
+    const file = path.join(dir, 'export.csv');
+    const rows = syntheticHistory({ days: 42, skillGroupId: 'sales', firstDate: '2024-02-26' });
+    // Berlin offsets (+01:00, +02:00 from 2024-03-31) written "2024-03-04 08:00:00+01:00"; no skill_group column.
+    writeFileSync(file, `interval_start;volume\n${rows.map((r) => `${formatInstant(r.start, ZONE).replace('T', ' ')};${r.volume},0`).join('\n')}\n`);
+    const plain = path.join(dir, 'plain.csv');
+    writeFileSync(plain, `interval_start,skill_group,volume\n${rows.map((r) => `${formatInstant(r.start, ZONE)},sales,${r.volume}`).join('\n')}\n`);
+    const args = ['--skill-group', 'sales', '--horizon', 'realtime', '--from', '2024-04-05T11:07:00+02:00', '--baseline', '--json'];
+
+    const exported = await run(['forecast', '--history', file, ...args]);
+    const reference = await run(['forecast', '--history', plain, ...args, '--tz', ZONE]);
+
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toMatch(/no --tz: using Europe\/\w+, as the timestamps' offsets \(\+01:00 and \+02:00\) follow/);
+    const doc = JSON.parse(exported.stdout);
+    expect(doc.points).toEqual(JSON.parse(reference.stdout).points);
+    expect(doc.points[0].interval_start).toBe('2024-04-05T11:00:00+02:00');
+    expect(doc.totalMinutes).toBe(30);
+  });
+
   it('when backtesting, then it prints WAPE, MASE, bias and coverage per model', async () => {
     const file = writeHistory(49);
     const { code, stdout } = await run(['backtest', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--windows', '2', '--tz', ZONE]);

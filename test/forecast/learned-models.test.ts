@@ -81,6 +81,21 @@ describe('realtime forecaster', () => {
     expect(learned.total!.p90).toBeGreaterThanOrEqual(learned.total!.p50);
   });
 
+  it('when now falls inside an interval, then that interval is forecast and its partial count is not read as a whole one', async () => {
+    const history = syntheticHistory({ days: 35 });
+    const twoPm = slotInstant('2024-02-05', 28, ZONE, 30)!; // Monday 14:00
+    const now = twoPm + 7 * 60_000; // 14:07: the 14:00 interval holds 7 minutes of calls so far
+    const earlier = history.filter((r) => r.start < twoPm);
+    const partial = [...earlier, { skillGroupId: subject.id, start: twoPm, volume: 3 }];
+
+    const atSeven = await forecastRealtime({ history: partial, skillGroup: subject, now, model: null });
+    const atTwo = await forecastRealtime({ history: earlier, skillGroup: subject, now: twoPm, model: null });
+
+    expect(atSeven.points.map((p) => p.intervalStart)).toEqual([twoPm]);
+    expect(atSeven.points).toEqual(atTwo.points);
+    expect(atSeven.observedToExpected).toBe(atTwo.observedToExpected);
+  });
+
   it('when data comes in 6-minute slots, then the next 30 minutes are five slots', async () => {
     const history = syntheticHistory({ days: 35, intervalMinutes: 6, dailyVolume: 900 });
     const six = { ...subject, intervalMinutes: 6 };

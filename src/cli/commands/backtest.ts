@@ -22,11 +22,11 @@ export function register(program: Command): void {
   program
     .command('backtest')
     .description('Rolling-origin backtest of a skill group\'s forecaster against the naive baselines')
-    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds]')
+    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series)')
     .requiredOption('--skill-group <id>', 'skill group to backtest')
     .option('--horizon <horizon>', 'two-week | realtime', 'two-week')
     .option('--windows <n>', 'weekly origins, the most recent last', '8')
-    .option('--tz <zone>', 'IANA zone of the skill group (default: from the timestamps\' offset)')
+    .option('--tz <zone>', 'IANA zone of the skill group (default: one that matches the timestamps\' UTC offsets)')
     .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
     .option('--country <code>', 'ISO country for public holidays')
     .option('--holidays <dates>', 'comma-separated holiday dates')

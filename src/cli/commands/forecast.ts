@@ -14,6 +14,7 @@ import { ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
+import { inferZoneFromOffsets } from '../../time/zone-from-offsets';
 
 export interface HistoryFileOptions {
   history: string;
@@ -34,16 +35,6 @@ export interface LoadedHistory {
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
-/** A fixed-offset IANA zone from the first timestamp's offset, when no --tz was given. */
-function zoneFromOffset(timestamp: string): string {
-  const parsed = parseTimestamp(timestamp, 'UTC');
-  const m = /([+-])(\d{2}):?(\d{2})$/.exec(timestamp.trim());
-  if (!parsed.ok || !m || m[3] !== '00') return 'UTC';
-  const hours = Number(m[2]);
-  if (hours === 0) return 'UTC';
-  return `Etc/GMT${m[1] === '+' ? '-' : '+'}${hours}`;
-}
-
 /** Reads `interval_start,skill_group,volume[,aht_seconds]` for one skill group (the adapter part). */
 export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   let text: string;
@@ -55,12 +46,24 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   const records = splitCsv(text);
   if (records.length < 2) throw invalid(`history file ${options.history} has no data rows`);
   const header = records[0].map((h) => h.toLowerCase());
-  const groupColumn = header.indexOf('skill_group');
   const startColumn = header.indexOf('interval_start');
-  if (groupColumn < 0 || startColumn < 0) throw invalid('history file needs the columns interval_start,skill_group,volume[,aht_seconds]');
-  const mine = records.slice(1).filter((r) => r[groupColumn] === options.skillGroup);
+  if (startColumn < 0 || !header.includes('volume')) throw invalid('history file needs the columns interval_start,skill_group,volume[,aht_seconds]');
+  // A file of one series may leave out skill_group: its rows are the --skill-group's.
+  let groupColumn = header.indexOf('skill_group');
+  let data = records.slice(1);
+  if (groupColumn < 0) {
+    header.push('skill_group');
+    groupColumn = header.length - 1;
+    data = data.map((r) => [...r, options.skillGroup]);
+  }
+  const mine = data.filter((r) => r[groupColumn] === options.skillGroup);
   if (mine.length === 0) throw invalid(`no rows for skill group "${options.skillGroup}" in ${options.history}`);
-  const zone = options.tz ?? zoneFromOffset(mine[0][startColumn]);
+  let zone = options.tz;
+  if (zone === undefined) {
+    const inferred = inferZoneFromOffsets(mine.map((r) => r[startColumn]));
+    zone = inferred.zone;
+    if (inferred.assumption) process.stderr.write(`wfm: no --tz: using ${zone}, as ${inferred.reason}; give --tz to be sure\n`);
+  }
   if (!isValidZone(zone)) throw invalid(`unknown time zone "${zone}"`, [{ where: '--tz', message: 'use an IANA zone such as Europe/Berlin' }]);
   let intervalMinutes: number;
   if (options.interval !== undefined) {
@@ -80,7 +83,9 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     serviceLevel: { fraction: 0.8, answerWithinSeconds: 20 }, ahtSeconds: 300, shrinkage: 0, maxOccupancy: 1, channel: 'voice', overflowTo: [],
   } as unknown as SkillGroup;
   const rows = mine.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-  const { intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]));
+  // A forecast reads exports as they come: one that merges the repeated fall-back hour into one row
+  // per wall time counts it as the first pass (the second is then missing data, not a refusal).
+  const { intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' });
   const specialDays = options.specialDays ? (JSON.parse(readFileSync(options.specialDays, 'utf8')) as SpecialDay[]) : undefined;
   const holidays = options.holidays ? options.holidays.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
   return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country }, rows: intervals, specialDays, holidays };
@@ -115,11 +120,11 @@ export function register(program: Command): void {
   program
     .command('forecast')
     .description('Forecast a skill group: two weeks of intervals or the next 30 minutes, with p10/p50/p90')
-    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds]')
+    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series)')
     .requiredOption('--skill-group <id>', 'skill group to forecast')
     .requiredOption('--horizon <horizon>', 'two-week | realtime')
     .requiredOption('--from <iso>', 'first instant to forecast (realtime: now)')
-    .option('--tz <zone>', 'IANA zone of the skill group (default: from the timestamps\' offset)')
+    .option('--tz <zone>', 'IANA zone of the skill group (default: one that matches the timestamps\' UTC offsets)')
     .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
     .option('--country <code>', 'ISO country for public holidays, e.g. IL')
     .option('--holidays <dates>', 'comma-separated holiday dates (replaces the country calendar)')
@@ -168,7 +173,7 @@ export function register(program: Command): void {
         const doc = {
           skillGroupId: result.skillGroupId, horizon, from: formatInstant(from.epochMs, zone), timeZone: zone, intervalMinutes: loaded.subject.intervalMinutes,
           model: result.alias, baselineFallback: result.baselineFallback, ...(result.fallbackReason || learnedModelError ? { fallbackReason: learnedModelError ?? result.fallbackReason } : {}),
-          ...(result.total ? { total: { p10: round(result.total.p10), p50: round(result.total.p50), p90: round(result.total.p90) } } : {}),
+          ...(result.total ? { total: { p10: round(result.total.p10), p50: round(result.total.p50), p90: round(result.total.p90) }, totalMinutes: result.totalMinutes } : {}),
           ...(training ? { training } : {}),
           points: rows,
         };
@@ -179,6 +184,6 @@ export function register(program: Command): void {
       if (opts.out) writeFileSync(opts.out, csv);
       else process.stdout.write(csv);
       const note = result.baselineFallback ? ` (baseline: ${result.fallbackReason ?? learnedModelError})` : '';
-      process.stderr.write(`wfm: ${rows.length} intervals, model ${result.alias}${note}${result.total ? `, next 30 min total p50 ${round(result.total.p50)}` : ''}\n`);
+      process.stderr.write(`wfm: ${rows.length} intervals, model ${result.alias}${note}${result.total ? `, ${result.totalMinutes} min from ${rows[0]?.interval_start ?? 'now'} total p50 ${round(result.total.p50)}` : ''}\n`);
     });
 }
