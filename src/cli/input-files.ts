@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
+import type { SpecialDay } from '../forecast/calendar';
 import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
 import { invalid, WfmError } from '../errors/wfm-error';
@@ -50,6 +51,11 @@ export function loadAgents(file: string, skillGroups: SkillGroup[]): Agent[] {
   const problems = validateAgents(agents, skillGroupsById(skillGroups), `${file}#`);
   if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
   return agents;
+}
+
+/** Special days (a JSON array of {date,label,uplift?}), validated like PUT …/special-days. */
+export function loadSpecialDays(file: string): SpecialDay[] {
+  return readArrayOf(file, 'SpecialDay') as SpecialDay[];
 }
 
 /** A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload. */

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import type { Agent, SkillGroup, WeeklyWindow } from './types';
 import type { ProblemDetail } from '../errors/wfm-error';
 import { isValidZone, parseLocalTime } from '../time/grid';
+import { hasHolidayCalendar } from '../forecast/calendar';
 
 function checkWindows(windows: WeeklyWindow[] | undefined, where: string, problems: ProblemDetail[]): void {
   windows?.forEach((w, i) => {
@@ -35,6 +36,7 @@ export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<str
     if (seen.has(g.id)) problems.push({ where: `${at}/id`, message: `skill group ${g.id} appears twice in this request` });
     seen.add(g.id);
     if (!isValidZone(g.timeZone)) problems.push({ where: `${at}/timeZone`, message: `"${g.timeZone}" is not an IANA time zone` });
+    if (g.country !== undefined && !hasHolidayCalendar(g.country)) problems.push({ where: `${at}/country`, message: `no public-holiday calendar for country "${g.country}" (ISO 3166 alpha-2, e.g. DE)` });
     if (g.channel === 'chat' && !g.chatConcurrency) problems.push({ where: `${at}/chatConcurrency`, message: 'chat skill groups need chatConcurrency' });
     if (g.channel === 'voice' && g.chatConcurrency !== undefined && g.chatConcurrency !== 1) {
       problems.push({ where: `${at}/chatConcurrency`, message: 'voice skill groups handle one call at a time' });

@@ -18,6 +18,11 @@ export interface DayCalendar {
   special: Map<string, SpecialDay>;
 }
 
+/** Whether date-holidays has a calendar for this ISO 3166 code ("DE"; not "XX", which gives no holidays silently). */
+export function hasHolidayCalendar(country: string): boolean {
+  return Object.prototype.hasOwnProperty.call(new Holidays().getCountries(), country);
+}
+
 /** Public (and bank) holidays of a country between two years, as local dates. */
 export function publicHolidays(country: string | undefined, fromYear: number, toYear: number): Set<string> {
   const dates = new Set<string>();

@@ -69,6 +69,19 @@ describe('wfm forecast / wfm backtest', () => {
     expect(doc.totalMinutes).toBe(30);
   });
 
+  it('when --country has no holiday calendar or --holidays is not a list of dates, then it fails naming the option', async () => {
+    const file = writeHistory(20);
+    const base = ['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--from', '2024-01-22T00:00:00+01:00', '--baseline'];
+
+    const country = await run([...base, '--country', 'XX']);
+    const holidays = await run([...base, '--holidays', '2024-01-25,2024-02-30']);
+
+    expect(country.code).toBe(1);
+    expect(country.stderr).toMatch(/no public-holiday calendar for country "XX"/);
+    expect(holidays.code).toBe(1);
+    expect(holidays.stderr).toMatch(/--holidays: "2024-02-30" is not a date/);
+  });
+
   it('when backtesting, then it prints WAPE, MASE, bias and coverage per model', async () => {
     const file = writeHistory(49);
     const { code, stdout } = await run(['backtest', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--windows', '2', '--tz', ZONE]);

@@ -45,6 +45,13 @@ describe('skill groups and agents over REST', () => {
     expect(single.body.errors).toEqual([{ where: '/body/timeZone', message: expect.stringContaining('IANA') }]);
   });
 
+  test('when the country has no holiday calendar, then 422 names the field (it would silently forecast without holidays)', async () => {
+    const res = await t.http.post('/skill-groups').set(admin).send([skillGroup({ id: 'NW', country: 'DE' }), skillGroup({ country: 'XX' })]);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ where: '/body/1/country', message: expect.stringContaining('no public-holiday calendar for country "XX"') }]);
+    expect((await t.http.get('/skill-groups').set(planner)).body).toEqual([]);
+  });
+
   test('when a field has the wrong type, then 400 problem+json points at it', async () => {
     const res = await t.http.put('/skill-groups/PS').set(admin).send({ ...skillGroup(), intervalMinutes: 20 });
     expect(res.status).toBe(400);

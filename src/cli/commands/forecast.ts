@@ -15,6 +15,9 @@ import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubjec
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { inferZoneFromOffsets } from '../../time/zone-from-offsets';
+import { hasHolidayCalendar } from '../../forecast/calendar';
+import { loadSpecialDays } from '../input-files';
+import { DateTime } from 'luxon';
 
 export interface HistoryFileOptions {
   history: string;
@@ -86,8 +89,13 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   // A forecast reads exports as they come: one that merges the repeated fall-back hour into one row
   // per wall time counts it as the first pass (the second is then missing data, not a refusal).
   const { intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' });
-  const specialDays = options.specialDays ? (JSON.parse(readFileSync(options.specialDays, 'utf8')) as SpecialDay[]) : undefined;
+  const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
   const holidays = options.holidays ? options.holidays.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
+  const badDates = (holidays ?? []).filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || !DateTime.fromISO(d).isValid);
+  if (badDates.length) throw invalid('--holidays takes comma-separated dates YYYY-MM-DD', badDates.map((d) => ({ where: '--holidays', message: `"${d}" is not a date` })));
+  if (options.country !== undefined && !hasHolidayCalendar(options.country)) {
+    throw invalid(`no public-holiday calendar for country "${options.country}"`, [{ where: '--country', message: 'an ISO 3166 alpha-2 code in capitals, e.g. DE, US, IL' }]);
+  }
   return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country }, rows: intervals, specialDays, holidays };
 }
 
