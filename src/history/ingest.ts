@@ -259,9 +259,9 @@ function digits(text: string, at: number, length: number): number {
 
 /**
  * The fast path of parseTimestamp (grid.ts) for the common fixed-width shapes "YYYY-MM-DDTHH:mm",
- * "…:ss" (or a space for the T), each optionally followed by "Z" or "±HH:MM" (none = wall time in the zone). It reads digits
- * in place: a regex and a Date per row would make 100k rows spend most of their time collecting
- * garbage. Anything else, and every rejection, goes through parseTimestamp itself, so the accepted set
+ * "…:ss" (or a space for the T), each optionally followed by "Z" or "±HH:MM" (none = wall time in the
+ * zone). It reads digits in place: a regex and a Date per row would make 100k rows spend most of their
+ * time collecting garbage. Anything else, and every rejection, goes through parseTimestamp itself, so the accepted set
  * and the reasons are exactly grid.ts's.
  */
 function parseInstant(text: string, clock: ZoneClock): TimestampResult {

@@ -40,6 +40,13 @@ const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** Reads `interval_start,skill_group,volume[,aht_seconds]` for one skill group (the adapter part). */
 export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
+  const holidays = options.holidays ? options.holidays.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
+  const badDates = (holidays ?? []).filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || !DateTime.fromISO(d).isValid);
+  if (badDates.length) throw invalid('--holidays takes comma-separated dates YYYY-MM-DD', badDates.map((d) => ({ where: '--holidays', message: `"${d}" is not a date` })));
+  if (options.country !== undefined && !hasHolidayCalendar(options.country)) {
+    throw invalid(`no public-holiday calendar for country "${options.country}"`, [{ where: '--country', message: 'an ISO 3166 alpha-2 code in capitals, e.g. DE, US, IL' }]);
+  }
+  const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
   let text: string;
   try {
     text = readFileSync(options.history, 'utf8');
@@ -89,13 +96,6 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   // A forecast reads exports as they come: one that merges the repeated fall-back hour into one row
   // per wall time counts it as the first pass (the second is then missing data, not a refusal).
   const { intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' });
-  const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
-  const holidays = options.holidays ? options.holidays.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
-  const badDates = (holidays ?? []).filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || !DateTime.fromISO(d).isValid);
-  if (badDates.length) throw invalid('--holidays takes comma-separated dates YYYY-MM-DD', badDates.map((d) => ({ where: '--holidays', message: `"${d}" is not a date` })));
-  if (options.country !== undefined && !hasHolidayCalendar(options.country)) {
-    throw invalid(`no public-holiday calendar for country "${options.country}"`, [{ where: '--country', message: 'an ISO 3166 alpha-2 code in capitals, e.g. DE, US, IL' }]);
-  }
   return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country }, rows: intervals, specialDays, holidays };
 }
 
