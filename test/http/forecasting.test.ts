@@ -59,6 +59,28 @@ describe('forecasting over REST', () => {
     }
   });
 
+  test('when the realtime forecast is read inside an interval, then that interval is forecast from the events before it, not from its partial count', async () => {
+    // Monday 1999-03-01, the day after the history: 5 calls a minute from 08:00, none yet in the 11:00 interval.
+    const events = [];
+    for (let m = 8 * 60; m < 11 * 60 + 10; m++) {
+      const hh = String(Math.floor(m / 60)).padStart(2, '0');
+      const mm = String(m % 60).padStart(2, '0');
+      events.push({ skill_group: 'PS', minute: `1999-03-01T${hh}:${mm}:00+02:00`, arrivals: m < 11 * 60 ? 5 : 0 });
+    }
+    await t.http.post('/realtime/events').set({ 'X-API-Key': KEYS.ingest }).send(events).expect(200);
+    const read = async (at: string) => (await t.http.get('/skill-groups/PS/forecast').query({ horizon: 'realtime', at }).set(planner).expect(200)).body;
+
+    const atTen = await read('1999-03-01T11:10:00+02:00');
+    const onTheHour = await read('1999-03-01T11:00:00+02:00');
+
+    expect(atTen.points.map((p: { interval_start: string }) => p.interval_start)).toEqual(['1999-03-01T11:00:00+02:00']);
+    expect(atTen.totalMinutes).toBe(30);
+    expect(atTen.points).toEqual(onTheHour.points);
+    expect(atTen.observedToExpected).toBe(onTheHour.observedToExpected);
+    // The morning's events do count: 150 calls a half hour is above what a February Monday morning brought.
+    expect(atTen.observedToExpected).toBeGreaterThan(1);
+  });
+
   test('when special days and realtime events are posted, then they are stored; bad events are rejected whole', async () => {
     await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-03-01', label: 'billing run', uplift: 1.4 }]).expect(200);
     expect((await t.http.get('/skill-groups/PS/special-days').set(planner)).body).toEqual([{ date: '1999-03-01', label: 'billing run', uplift: 1.4 }]);

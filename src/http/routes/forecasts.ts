@@ -70,6 +70,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
         baselineFallback: f.baselineFallback,
         ...(f.fallbackReason ? { fallbackReason: f.fallbackReason } : {}),
         total: f.total,
+        totalMinutes: f.totalMinutes,
         observedToExpected: f.observedToExpected,
         points: f.points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90 })),
       });
