@@ -10,7 +10,7 @@ import type { IntervalVolume } from '../domain/types';
 import { headOf, historySpanDays, type DaySeries } from './day-series';
 import type { DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, backtestPoints, BASELINE_FACTORIES, MIN_HISTORY_DAYS, TWO_WEEK_DAYS } from './two-week';
-import { trainRealtime, realtimeBacktest } from './realtime';
+import { trainRealtime, realtimeBacktest, stepsFor } from './realtime';
 import { scorePoints, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint } from './metrics';
 import { ensureTfBackend } from './tf-backend';
 import { buildDaySeries } from './day-series';
@@ -64,7 +64,7 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
   const pooled: Record<string, ScoredPoint[]> = {};
   const pooledLearned: Record<string, ScoredPoint[]> = {};
   const out: BacktestWindow[] = [];
-  const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s]);
+  const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s], horizon === 'realtime' ? stepsFor(series.intervalMinutes) : 1);
   for (const [i, o] of origins.entries()) {
     const history = headOf(series, o);
     const enough = historySpanDays(history) >= MIN_HISTORY_DAYS;

@@ -51,15 +51,26 @@ export function scorePoints(points: ScoredPoint[], maseScale: number): ForecastM
   };
 }
 
-/** Mean absolute difference between each open interval and the same interval one week earlier. */
-export function weeklyNaiveScale(values: number[][], isOpen: (day: number, slot: number) => boolean): number {
+/**
+ * MASE's scale: the mean absolute difference between each open interval and the same interval one week
+ * earlier — or, with `span`, between the totals of `span` intervals from it (the realtime forecast's
+ * next 30 minutes are several 5- or 15-minute intervals, and its errors are on their total).
+ */
+export function weeklyNaiveScale(values: number[][], isOpen: (day: number, slot: number) => boolean, span = 1): number {
   let total = 0;
   let n = 0;
   for (let d = 7; d < values.length; d++) {
     for (let s = 0; s < values[d].length; s++) {
-      const a = values[d][s];
-      const b = values[d - 7][s];
-      if (isOpen(d, s) && Number.isFinite(a) && Number.isFinite(b)) {
+      if (!isOpen(d, s)) continue;
+      // The quantity forecast from slot s: the next `span` intervals' total (open ones), as scored.
+      let a = 0;
+      let b = 0;
+      for (let j = 0; j < span && s + j < values[d].length; j++) {
+        if (!isOpen(d, s + j)) continue;
+        a += values[d][s + j];
+        b += values[d - 7][s + j];
+      }
+      if (Number.isFinite(a) && Number.isFinite(b)) {
         total += Math.abs(a - b);
         n++;
       }

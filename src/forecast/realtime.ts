@@ -18,7 +18,7 @@ import { fitDecomposition, decompositionForecast } from './decomposition';
 import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, naiveBands } from './baselines';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions, type LoadedNet } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
-import { scorePoints, selectLive, type ForecastMetrics, type ScoredPoint, type GroupedPoint } from './metrics';
+import { scorePoints, selectLive, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint, type GroupedPoint } from './metrics';
 import { MIN_HISTORY_DAYS } from './two-week';
 import { fitIntradayFilter, stateAt, stepMultipliers, type IntradayFilterParams, type FilterDay } from './intraday';
 import { poissonMedian } from './stats';
@@ -292,9 +292,11 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
   }
   const points: Partial<Record<RealtimeAlias, GroupedPoint[]>> = {};
   const scores: Partial<Record<RealtimeAlias, ForecastMetrics>> = {};
+  // MASE against the weekly naive error of the same quantity: next-30-minute totals, in the history.
+  const maseScale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s], steps);
   for (const [alias, f] of Object.entries(forecasts) as Array<[RealtimeAlias, number[][]]>) {
     points[alias] = totalsPoints(validation, f, answersWithMedian(alias));
-    scores[alias] = scorePoints(points[alias]!, 1);
+    scores[alias] = scorePoints(points[alias]!, maseScale);
   }
   // The filter is the default; the net or a reference replaces it only when clearly better, and a
   // naive baseline that did better on validation always does (selectLive).

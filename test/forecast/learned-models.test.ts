@@ -100,8 +100,12 @@ describe('realtime forecaster', () => {
     const history = syntheticHistory({ days: 35, intervalMinutes: 6, dailyVolume: 900 });
     const six = { ...subject, intervalMinutes: 6 };
     const now = slotInstant('2024-02-05', 100, ZONE, 6)!; // Monday 10:00
-    const { model } = await trainForecaster({ history: history.filter((r) => r.start < now - 10 * 3_600_000), skillGroup: six, horizon: 'realtime', net: fastNet });
+    const { model, metrics } = await trainForecaster({ history: history.filter((r) => r.start < now - 10 * 3_600_000), skillGroup: six, horizon: 'realtime', net: fastNet });
     const result = await forecastRealtime({ history, skillGroup: six, now, model: model as TrainedRealtime });
+    // MASE is scaled by the weekly naive error of the same 30-minute totals: the naive forecast itself
+    // scores about 1 on validation (not its error in calls, ~7 here, as with a 6-minute scale or none).
+    expect(metrics.candidates['naive-last-week'].mase).toBeGreaterThan(0.6);
+    expect(metrics.candidates['naive-last-week'].mase).toBeLessThan(1.6);
     expect(result.points.map((p) => p.intervalStart)).toEqual([0, 1, 2, 3, 4].map((k) => now + k * 6 * 60_000));
     // The total's p50 is the median of the total, not the sum of the slots' medians (each within a call of its mean).
     expect(Math.abs(result.total!.p50 - result.points.reduce((a, p) => a + p.p50, 0))).toBeLessThanOrEqual(result.points.length + 1);

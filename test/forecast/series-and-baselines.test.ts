@@ -3,7 +3,7 @@ import { SameWeekdayLastWeek, MeanOfLastFourWeekdays, SeasonalExponentialSmoothi
 import { DecompositionForecaster } from '../../src/forecast/decomposition';
 import { buildCalendar } from '../../src/forecast/calendar';
 import { calibrateBands, applyBand } from '../../src/forecast/bands';
-import { scorePoints, selectLive, type GroupedPoint } from '../../src/forecast/metrics';
+import { scorePoints, selectLive, weeklyNaiveScale, type GroupedPoint } from '../../src/forecast/metrics';
 import { syntheticHistory, ZONE } from './synthetic';
 
 const noCalendar = buildCalendar({ fromYear: 2024, toYear: 2024 });
@@ -81,6 +81,18 @@ describe('metrics and bands', () => {
     expect(m.bias).toBeCloseTo(-0.1);
     expect(m.coverage).toBeCloseTo(0.5);
     expect(m.mase).toBeCloseTo(1.5);
+  });
+
+  it('when MASE scales a realtime total of several intervals, then its scale is the weekly naive error of such totals', () => {
+    // Two weeks of one day-slot pattern: week 2 = week 1 + (1, −1, 1, −1): single intervals differ by 1,
+    // two-interval totals by 0 — and the last interval's "total" is the interval alone (the day ends).
+    const week1 = Array.from({ length: 7 }, () => [10, 10, 10, 10]);
+    const week2 = Array.from({ length: 7 }, () => [11, 9, 11, 9]);
+    const values = [...week1, ...week2];
+    const open = () => true;
+
+    expect(weeklyNaiveScale(values, open)).toBeCloseTo(1);
+    expect(weeklyNaiveScale(values, open, 2)).toBeCloseTo(1 / 4);
   });
 
   it('when calibrated on residuals, then about 80 % of them fall inside p10–p90', () => {
