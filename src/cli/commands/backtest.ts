@@ -54,6 +54,10 @@ export function register(program: Command): void {
       lines.push('', `live / better naive (${report.betterNaive}) WAPE: ${num(report.wapeRatio)}`);
       if (report.learned && report.learned.windows < report.windows.length) lines.push(`the same over the ${report.learned.windows} windows with ≥ 4 weeks of history (the learned model's own): ${num(report.learned.wapeRatio)}`);
       if (report.windows.some((w) => w.baselineFallback)) lines.push('* fewer than 4 weeks of history at that origin: the flagged baseline answered');
+      lines.push(
+        `WAPE = Σ|actual − p50| / Σ actual; MASE = mean |actual − p50| / the history's mean |error| of the same-interval-last-week forecast${horizon === 'realtime' ? ' (of next-30-minute totals)' : ''};`,
+        `bias = Σ(p50 − actual) / Σ actual (above 0: forecast too high); p10–p90 = share of actuals inside the band. ${horizon === 'realtime' ? 'Scored on the next 30 minutes at every open interval start.' : 'Scored on every open interval of the 14 days after each origin.'}`,
+      );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
