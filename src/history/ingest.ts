@@ -322,6 +322,29 @@ function divisorsDescending(intervalMinutes: number): number[] {
   return out;
 }
 
+/** Below this many rows a batch may be on a coarse grid by chance (one row, a sparse queue's hour). */
+const COARSE_CHECK_MIN_ROWS = 24;
+
+/**
+ * The grid of a batch whose rows are all coarser than the interval (hourly counts for a 30-minute
+ * group), or undefined. Read as intervals they would put each hour's calls in its first half hour.
+ */
+function coarserSpacing(rows: readonly ParsedRow[], intervalMinutes: number): number | undefined {
+  if (rows.length < COARSE_CHECK_MIN_ROWS) return undefined;
+  let spacing = 0;
+  for (const r of rows) {
+    spacing = greatestCommonDivisor(spacing, r.minuteOfDay);
+    if (spacing !== 0 && spacing <= intervalMinutes) return undefined;
+  }
+  if (spacing === 0) spacing = 24 * 60; // every row at midnight: daily counts
+  return spacing % intervalMinutes === 0 ? spacing : undefined;
+}
+
+function greatestCommonDivisor(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
+}
+
 function inferGranularity(rows: readonly ParsedRow[], intervalMinutes: number): number {
   for (const d of divisorsDescending(intervalMinutes)) {
     let aligned = 0;
@@ -448,7 +471,18 @@ export function ingestHistory(
         problems.add(undefined, 'granularity', `${explicit} minutes does not divide the ${intervalMinutes}-minute interval of skill group "${group.skillGroup.id}"`);
         continue;
       }
-    } else g = inferGranularity(group.rows, intervalMinutes);
+    } else {
+      g = inferGranularity(group.rows, intervalMinutes);
+      const spacing = coarserSpacing(group.rows, intervalMinutes);
+      if (spacing !== undefined) {
+        problems.add(
+          undefined,
+          'interval_start',
+          `every row of skill group "${group.skillGroup.id}" starts on a ${spacing}-minute grid, but its intervals are ${intervalMinutes} minutes: each row would fill one interval and leave the others missing — upload ${intervalMinutes}-minute (or finer) rows, or give the group ${spacing}-minute intervals`,
+        );
+        continue;
+      }
+    }
     granularity.set(group, g);
     const seen = new Map<number, ParsedRow>();
     const unique: ParsedRow[] = [];

@@ -339,6 +339,16 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     expect(problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('has 3 fields') });
   });
 
+  it('when every row sits on the hour for a 30-minute group (hourly counts), then the batch is rejected instead of filling every other interval', () => {
+    const hourly = Array.from({ length: 30 }, (_, k) => `1999-02-0${1 + Math.floor(k / 10)}T${String(8 + (k % 10)).padStart(2, '0')}:00:00+02:00,PS,${40 + k},`);
+
+    const problems = problemsOf(ingestHistory(csv(...hourly), groups));
+
+    expect(problems).toEqual([{ where: 'interval_start', message: expect.stringContaining('starts on a 60-minute grid, but its intervals are 30 minutes') }]);
+    // a few rows on the hour (one busy hour uploaded alone) are fine
+    expect(ingestHistory(csv(...hourly.slice(0, 3)), groups).ok).toBe(true);
+  });
+
   it('when the file has a header but no data rows, then the batch is rejected', () => {
     const problems = problemsOf(ingestHistory({ csv: `${HEADER}\n` }, groups));
 
