@@ -28,6 +28,9 @@ export interface ZoneInference {
 /** zone name regions, most familiar first */
 const REGION_PREFERENCE = ['Europe', 'America', 'Asia', 'Australia', 'Pacific', 'Africa', 'Atlantic', 'Indian', 'Antarctica'];
 
+/** instants checked against each candidate zone: the first, the last and both sides of each change (≤ 2 a year for 50 years) */
+const MAX_PINS = 2 + 2 * 100;
+
 const OFFSET_AT_END = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 /** Minutes east of UTC written at the end of `timestamp`, or undefined when it has none. */
@@ -83,6 +86,11 @@ export function inferZoneFromOffsets(timestamps: readonly string[], zones: reado
     if (sorted[i].offset !== sorted[i - 1].offset) pins.push(sorted[i - 1], sorted[i]);
   }
   pins.push(sorted[sorted.length - 1]);
+  // Two changes a year at most in any real zone: far more means offsets written inconsistently, which
+  // no zone follows (and checking hundreds of zones at every change would take long).
+  if (pins.length > MAX_PINS) {
+    throw invalid(`the timestamps' UTC offsets change ${(pins.length - 2) / 2} times: name the zone`, [{ where: 'interval_start', message: 'offsets change more often than any time zone\'s do' }]);
+  }
   const fitting = zones.filter((zone) => pins.every((p) => DateTime.fromMillis(p.epochMs, { zone }).offset === p.offset));
   const shown = offsets.map(formatOffset).join(' and ');
   if (fitting.length === 0) {

@@ -51,6 +51,12 @@ describe('inferZoneFromOffsets (the CLI without --tz)', () => {
     expect(inferZoneFromOffsets(['2023-01-02 08:00:00', '2023-01-02 08:30:00'])).toMatchObject({ zone: 'UTC', assumption: true });
   });
 
+  it('when the offsets flip back and forth row after row, then it says so at once instead of checking every zone at every flip', () => {
+    const flipping = Array.from({ length: 2000 }, (_, k) => `2023-01-${String(1 + Math.floor(k / 100)).padStart(2, '0')}T${String(Math.floor((k % 100) / 4)).padStart(2, '0')}:${String(15 * (k % 4)).padStart(2, '0')}:00${k % 2 ? '+01:00' : '+02:00'}`);
+
+    expect(() => inferZoneFromOffsets(flipping)).toThrow(/offsets change \d+ times: name the zone/);
+  });
+
   it('when the offsets change at an instant no zone changes at, then a validation error asks for the zone', () => {
     let error: unknown;
     try {
