@@ -42,6 +42,18 @@ describe('wfm forecast / wfm backtest', () => {
     expect(doc.points[0]).toEqual(expect.objectContaining({ interval_start: '2024-01-19T10:00:00+01:00', skill_group: 'sales' }));
   });
 
+  it('when a realtime forecast is asked for a day the history has nothing of, then it says the forecast cannot read today', async () => {
+    const file = writeHistory(20);
+    const base = ['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'realtime', '--baseline'];
+
+    const stale = await run([...base, '--from', '2024-01-25T10:00:00+01:00']);
+    const current = await run([...base, '--from', '2024-01-19T10:00:00+01:00']);
+
+    expect(stale.code).toBe(0);
+    expect(stale.stderr).toMatch(/no interval of 2024-01-25 before .*cannot read today's level/);
+    expect(current.stderr).not.toMatch(/cannot read today's level/);
+  });
+
   it('when the horizon is unknown, then it fails with a clear message', async () => {
     const file = writeHistory(20);
     const { code, stderr } = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'month', '--from', '2024-01-19T10:00:00+01:00']);

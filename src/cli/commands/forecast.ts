@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, isWfmError } from '../../errors/wfm-error';
-import { formatInstant, isValidZone, parseTimestamp, minuteOfDay } from '../../time/grid';
+import { formatInstant, isValidZone, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
 import { ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
@@ -171,6 +171,12 @@ export function register(program: Command): void {
         }
       }
       if (learnedModelError) process.stderr.write(`wfm: learned model unavailable: ${learnedModelError}; answering with a baseline forecast\n`);
+      if (horizon === 'realtime') {
+        // A realtime forecast reads today so far; a file that ends before today has nothing of it.
+        const today = formatInstant(from.epochMs, loaded.subject.timeZone).slice(0, 10);
+        const todayStart = startOfLocalDay(today, loaded.subject.timeZone);
+        if (!before.some((r) => r.start >= todayStart)) process.stderr.write(`wfm: the history has no interval of ${today} before ${opts.from}: the forecast cannot read today's level and rests on the day's expectation alone\n`);
+      }
       const common = { history: before, skillGroup: loaded.subject, specialDays: loaded.specialDays, holidays: loaded.holidays };
       const result: ForecastResult = horizon === 'two-week'
         ? await forecastTwoWeek({ ...common, from: from.epochMs, model: model as TrainedTwoWeek | null })
