@@ -61,7 +61,7 @@ describe('wfm forecast / wfm backtest', () => {
     expect(stderr).toMatch(/--horizon must be two-week or realtime/);
   });
 
-  it('when a one-series export has semicolons, decimal commas, spaced local times with offsets and no --tz, then it forecasts on the zone the offsets follow', async () => {
+  it('when a one-series export has semicolons, decimal commas, spaced local times with offsets and no --tz (or is JSON), then it forecasts on the zone the offsets follow', async () => {
     const file = path.join(dir, 'export.csv');
     const rows = syntheticHistory({ days: 42, skillGroupId: 'sales', firstDate: '2024-02-26' });
     // Berlin offsets (+01:00, +02:00 from 2024-03-31) written "2024-03-04 08:00:00+01:00"; no skill_group column.
@@ -70,13 +70,18 @@ describe('wfm forecast / wfm backtest', () => {
     writeFileSync(plain, `interval_start,skill_group,volume\n${rows.map((r) => `${formatInstant(r.start, ZONE)},sales,${r.volume}`).join('\n')}\n`);
     const args = ['--skill-group', 'sales', '--horizon', 'realtime', '--from', '2024-04-05T11:07:00+02:00', '--baseline', '--json'];
 
+    const json = path.join(dir, 'history.json');
+    writeFileSync(json, JSON.stringify(rows.map((r) => ({ interval_start: formatInstant(r.start, ZONE), skill_group: 'sales', volume: r.volume }))));
+
     const exported = await run(['forecast', '--history', file, ...args]);
     const reference = await run(['forecast', '--history', plain, ...args, '--tz', ZONE]);
+    const fromJson = await run(['forecast', '--history', json, ...args, '--tz', ZONE]);
 
     expect(exported.code).toBe(0);
     expect(exported.stderr).toMatch(/no --tz: using Europe\/\w+, as the timestamps' offsets \(\+01:00 and \+02:00\) follow/);
     const doc = JSON.parse(exported.stdout);
     expect(doc.points).toEqual(JSON.parse(reference.stdout).points);
+    expect(JSON.parse(fromJson.stdout).points).toEqual(doc.points);
     expect(doc.points[0].interval_start).toBe('2024-04-05T11:00:00+02:00');
     expect(doc.totalMinutes).toBe(30);
   });

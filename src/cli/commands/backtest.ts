@@ -22,7 +22,7 @@ export function register(program: Command): void {
   program
     .command('backtest')
     .description('Rolling-origin backtest of a skill group\'s forecaster against the naive baselines')
-    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series)')
+    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series), or a JSON array of such objects (.json)')
     .requiredOption('--skill-group <id>', 'skill group to backtest')
     .option('--horizon <horizon>', 'two-week | realtime', 'two-week')
     .option('--windows <n>', 'weekly origins, the most recent last', '8')

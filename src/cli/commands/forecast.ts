@@ -38,6 +38,28 @@ export interface LoadedHistory {
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
+/** The file's rows as objects keyed by lower-case column name: CSV, or a JSON array of objects (`.json`). */
+function historyObjects(text: string, file: string): Record<string, unknown>[] {
+  let objects: Record<string, unknown>[];
+  if (file.toLowerCase().endsWith('.json')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw invalid(`history file ${file} is not valid JSON`, [{ where: file, message: (err as Error).message }]);
+    }
+    if (!Array.isArray(value) || value.some((o) => typeof o !== 'object' || o === null || Array.isArray(o))) throw invalid(`history file ${file} must be a JSON array of objects`);
+    objects = (value as Record<string, unknown>[]).map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v])));
+  } else {
+    const records = splitCsv(text);
+    const header = (records[0] ?? []).map((h) => h.toLowerCase());
+    objects = records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+  }
+  if (objects.length === 0) throw invalid(`history file ${file} has no data rows`);
+  if (!('interval_start' in objects[0]) || !('volume' in objects[0])) throw invalid('history file needs the columns interval_start,skill_group,volume[,aht_seconds]');
+  return objects;
+}
+
 /** Reads `interval_start,skill_group,volume[,aht_seconds]` for one skill group (the adapter part). */
 export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   const holidays = options.holidays ? options.holidays.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
@@ -53,24 +75,14 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   } catch (err) {
     throw invalid(`cannot read history file ${options.history}: ${(err as Error).message}`);
   }
-  const records = splitCsv(text);
-  if (records.length < 2) throw invalid(`history file ${options.history} has no data rows`);
-  const header = records[0].map((h) => h.toLowerCase());
-  const startColumn = header.indexOf('interval_start');
-  if (startColumn < 0 || !header.includes('volume')) throw invalid('history file needs the columns interval_start,skill_group,volume[,aht_seconds]');
+  const all = historyObjects(text, options.history);
   // A file of one series may leave out skill_group: its rows are the --skill-group's.
-  let groupColumn = header.indexOf('skill_group');
-  let data = records.slice(1);
-  if (groupColumn < 0) {
-    header.push('skill_group');
-    groupColumn = header.length - 1;
-    data = data.map((r) => [...r, options.skillGroup]);
-  }
-  const mine = data.filter((r) => r[groupColumn] === options.skillGroup);
+  const mine: Record<string, unknown>[] = all.filter((o) => (o.skill_group ?? options.skillGroup) === options.skillGroup).map((o) => ({ ...o, skill_group: options.skillGroup }));
   if (mine.length === 0) throw invalid(`no rows for skill group "${options.skillGroup}" in ${options.history}`);
+  const starts = mine.map((o) => (typeof o.interval_start === 'string' ? o.interval_start : ''));
   let zone = options.tz;
   if (zone === undefined) {
-    const inferred = inferZoneFromOffsets(mine.map((r) => r[startColumn]));
+    const inferred = inferZoneFromOffsets(starts);
     zone = inferred.zone;
     if (inferred.assumption) process.stderr.write(`wfm: no --tz: using ${zone}, as ${inferred.reason}; give --tz to be sure\n`);
   }
@@ -82,8 +94,8 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   } else {
     // The data's own granularity: the largest step that every sampled timestamp sits on.
     let step = 1440;
-    for (const r of mine.slice(0, 5000)) {
-      const t = parseTimestamp(r[startColumn], zone);
+    for (const start of starts.slice(0, 5000)) {
+      const t = parseTimestamp(start, zone);
       if (t.ok) step = gcd(step, minuteOfDay(t.epochMs, zone));
     }
     intervalMinutes = Math.max(1, step);
@@ -92,7 +104,7 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     id: options.skillGroup, name: options.skillGroup, timeZone: zone, intervalMinutes,
     serviceLevel: { fraction: 0.8, answerWithinSeconds: 20 }, ahtSeconds: 300, shrinkage: 0, maxOccupancy: 1, channel: 'voice', overflowTo: [],
   } as unknown as SkillGroup;
-  const rows = mine.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+  const rows = mine;
   // A forecast reads exports as they come: one that merges the repeated fall-back hour into one row
   // per wall time counts it as the first pass (the second is then missing data, not a refusal).
   const { intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' });
@@ -128,7 +140,7 @@ export function register(program: Command): void {
   program
     .command('forecast')
     .description('Forecast a skill group: two weeks of intervals or the next 30 minutes, with p10/p50/p90')
-    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series)')
+    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series), or a JSON array of such objects (.json)')
     .requiredOption('--skill-group <id>', 'skill group to forecast')
     .requiredOption('--horizon <horizon>', 'two-week | realtime')
     .requiredOption('--from <iso>', 'first instant to forecast (realtime: now)')
