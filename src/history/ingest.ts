@@ -340,7 +340,7 @@ function coarserSpacing(rows: readonly ParsedRow[], intervalMinutes: number): nu
   return spacing % intervalMinutes === 0 ? spacing : undefined;
 }
 
-function greatestCommonDivisor(a: number, b: number): number {
+export function greatestCommonDivisor(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
 }

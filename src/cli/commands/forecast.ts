@@ -10,7 +10,7 @@ import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, isWfmError } from '../../errors/wfm-error';
 import { formatInstant, isValidZone, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
-import { ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
+import { greatestCommonDivisor, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
@@ -35,8 +35,6 @@ export interface LoadedHistory {
   specialDays?: SpecialDay[];
   holidays?: string[];
 }
-
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** The file's rows as objects keyed by lower-case column name: CSV, or a JSON array of objects (`.json`). */
 function historyObjects(text: string, file: string): Record<string, unknown>[] {
@@ -96,7 +94,7 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     let step = 1440;
     for (const start of starts.slice(0, 5000)) {
       const t = parseTimestamp(start, zone);
-      if (t.ok) step = gcd(step, minuteOfDay(t.epochMs, zone));
+      if (t.ok) step = greatestCommonDivisor(step, minuteOfDay(t.epochMs, zone));
     }
     intervalMinutes = Math.max(1, step);
   }
