@@ -86,17 +86,23 @@ describe('wfm forecast / wfm backtest', () => {
     expect(doc.totalMinutes).toBe(30);
   });
 
-  it('when --country has no holiday calendar or --holidays is not a list of dates, then it fails naming the option', async () => {
+  it('when --country has no holiday calendar, --holidays is not a list of dates or a special day is invalid, then it fails naming the option or the place', async () => {
     const file = writeHistory(20);
     const base = ['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--from', '2024-01-22T00:00:00+01:00', '--baseline'];
 
+    const specialDaysFile = path.join(dir, 'special-days.json');
+    writeFileSync(specialDaysFile, JSON.stringify([{ date: '2024-01-25', label: 'sale', uplift: -1 }]));
+
     const country = await run([...base, '--country', 'XX']);
     const holidays = await run([...base, '--holidays', '2024-01-25,2024-02-30']);
+    const specialDays = await run([...base, '--special-days', specialDaysFile]);
 
     expect(country.code).toBe(1);
     expect(country.stderr).toMatch(/no public-holiday calendar for country "XX"/);
     expect(holidays.code).toBe(1);
     expect(holidays.stderr).toMatch(/--holidays: "2024-02-30" is not a date/);
+    expect(specialDays.code).toBe(1);
+    expect(specialDays.stderr).toMatch(/special-days\.json#\/0\/uplift: must be > 0/);
   });
 
   it('when backtesting, then it prints WAPE, MASE, bias and coverage per model', async () => {
