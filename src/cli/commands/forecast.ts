@@ -159,6 +159,8 @@ export function register(program: Command): void {
       if (!from.ok) throw invalid(`--from: ${from.reason}`);
       const before = loaded.rows.filter((r) => r.start < from.epochMs);
       if (before.length === 0) throw invalid(`no history before ${opts.from}`);
+      const day = formatInstant(from.epochMs, loaded.subject.timeZone).slice(0, 10);
+      const dayStart = startOfLocalDay(day, loaded.subject.timeZone);
       let model: TrainedForecaster | null = null;
       let training: ModelMetrics | undefined;
       let learnedModelError: string | undefined;
@@ -169,7 +171,6 @@ export function register(program: Command): void {
         const progress = progressReporter(opts.json);
         try {
           // Train on whole days before the forecast day, as the nightly job would.
-          const dayStart = from.epochMs - minuteOfDay(from.epochMs, loaded.subject.timeZone) * 60_000;
           const result = await trainForecaster({ history: loaded.rows.filter((r) => r.start < dayStart), skillGroup: loaded.subject, horizon, specialDays: loaded.specialDays, holidays: loaded.holidays, onEpoch: progress.onEpoch });
           model = result.model;
           training = result.metrics;
@@ -183,9 +184,7 @@ export function register(program: Command): void {
       if (learnedModelError) process.stderr.write(`wfm: learned model unavailable: ${learnedModelError}; answering with a baseline forecast\n`);
       if (horizon === 'realtime') {
         // A realtime forecast reads today so far; a file that ends before today has nothing of it.
-        const today = formatInstant(from.epochMs, loaded.subject.timeZone).slice(0, 10);
-        const todayStart = startOfLocalDay(today, loaded.subject.timeZone);
-        if (!before.some((r) => r.start >= todayStart)) process.stderr.write(`wfm: the history has no interval of ${today} before ${opts.from}: the forecast cannot read today's level and rests on the day's expectation alone\n`);
+        if (!before.some((r) => r.start >= dayStart)) process.stderr.write(`wfm: the history has no interval of ${day} before ${opts.from}: the forecast cannot read today's level and rests on the day's expectation alone\n`);
       }
       const common = { history: before, skillGroup: loaded.subject, specialDays: loaded.specialDays, holidays: loaded.holidays };
       const result: ForecastResult = horizon === 'two-week'
