@@ -18,9 +18,13 @@ export interface DayCalendar {
   special: Map<string, SpecialDay>;
 }
 
+/** date-holidays' country codes, read once (listing them costs about half a millisecond) */
+let holidayCountries: Set<string> | undefined;
+
 /** Whether date-holidays has a calendar for this ISO 3166 code ("DE"; not "XX", which gives no holidays silently). */
 export function hasHolidayCalendar(country: string): boolean {
-  return Object.prototype.hasOwnProperty.call(new Holidays().getCountries(), country);
+  holidayCountries ??= new Set(Object.keys(new Holidays().getCountries()));
+  return holidayCountries.has(country);
 }
 
 /** Public (and bank) holidays of a country between two years, as local dates. */
