@@ -86,6 +86,8 @@ export interface AssignmentResult {
   uncovered: PlannedShift[];
   /** extra shifts added so agents reach their weekly minimum hours */
   topUps: AssignedShift[];
+  /** uncovered planned shifts a top-up's span holds (its agent works those hours): no cloud slot needed */
+  standIns: Array<{ plannedShiftId: string; topUpShiftId: string; agentId: string }>;
   reasons: UncoveredReason[];
   fairness: ClassFairness[];
   belowMinimum: AgentBelowMinimum[];
@@ -265,6 +267,10 @@ export class AssignmentEngine {
   private readonly skillMask: Int32Array;
   private readonly topUpInfos: ShiftInfo[] = [];
   private readonly topUpAgent: number[] = [];
+  /** per planned shift: the top-up (position in topUpInfos) standing in for it while it is uncovered, else −1 */
+  private standIn: Int32Array;
+  /** planned shifts by `${skill group}|${day}` (built when top-ups first need it) */
+  private plannedByGroupDay?: Map<string, number[]>;
   private readonly stats = { constructionAssigned: 0, repairMoves: 0, minimumHoursMoves: 0, fairnessMoves: 0, ruinAndRecreateAccepted: 0 };
 
   /** see AssignmentOptions.bandFirstWholeRosterMaxRows */
@@ -285,6 +291,7 @@ export class AssignmentEngine {
     this.assignedTo = new Int32Array(planned.length).fill(-1);
     this.keepAgent = new Int32Array(planned.length).fill(-1);
     this.pinned = new Uint8Array(planned.length);
+    this.standIn = new Int32Array(planned.length).fill(-1);
     const bySkill = new Map<string, number[]>();
     agents.forEach((a, i) => {
       for (const s of a.skills) bySkill.set(s.skillGroupId, [...(bySkill.get(s.skillGroupId) ?? []), i]);
@@ -1348,6 +1355,11 @@ export class AssignmentEngine {
    * fewest top-up hours that meet the minimum under every rule are chosen (a different pattern of days
    * off, a later start after a night, …). Shifts it no longer works go to colleagues if they can take
    * them, else stay uncovered: the minimum is a hard rule, coverage is not.
+   *
+   * Where: a top-up is worth the uncovered planned shifts of its skill group that lie inside its span
+   * (it stands in for them: they need no cloud agent), as much as covering them would be. Without that,
+   * every shape cost the same per hour and the first one won: 20 full-timers kept at their minimum by
+   * 172 top-ups all at 08:00 while the evening's 4-hour shifts went to cloud slots (service level 55 %).
    */
   topUpToMinimumHours(): void {
     const shapes = new Map<string, ShiftInfo>();
@@ -1378,7 +1390,9 @@ export class AssignmentEngine {
         for (const shape of shapes) {
           if (!skills.has(shape.shift.skillGroupId)) continue;
           const copy = this.shapeOnDay(shape, day, agent);
-          if (copy && staticallyEligible(agent, copy, this.ctx)) candidates.push({ info: { ...copy, index: provisional++ }, value: -TOP_UP_HOUR_COST * copy.hours });
+          if (!copy || !staticallyEligible(agent, copy, this.ctx)) continue;
+          const standsIn = this.uncoveredInside(copy).hours;
+          candidates.push({ info: { ...copy, index: provisional++ }, value: -TOP_UP_HOUR_COST * copy.hours + UNCOVERED_HOUR_WEIGHT * standsIn });
         }
       }
     }
@@ -1402,6 +1416,7 @@ export class AssignmentEngine {
         this.ctx.shifts.push(topUp);
         this.topUpInfos.push(topUp);
         this.topUpAgent.push(a);
+        for (const t of this.uncoveredInside(topUp).shifts) this.retireForStandIn(t, this.topUpInfos.length - 1);
       }
     }
     for (const t of held) {
@@ -1409,6 +1424,67 @@ export class AssignmentEngine {
       const taker = this.bestTaker(t, a);
       if (taker >= 0) this.give(t, taker);
     }
+  }
+
+  /**
+   * A top-up stands in for uncovered planned shift `t`: nobody may take `t` any more (that would staff
+   * its hours twice), and it is neither in the roster nor uncovered (no cloud slot).
+   */
+  private retireForStandIn(t: number, topUp: number): void {
+    this.standIn[t] = topUp;
+    for (const a of this.eligible[t]) this.eligibleShifts[a] = this.eligibleShifts[a].filter((s) => s !== t);
+    this.eligible[t] = new Int32Array(0);
+    this.eligibleSets[t] = new Set();
+  }
+
+  /**
+   * The uncovered planned shifts of `candidate`'s skill group inside its span that no top-up stands in for
+   * yet, at most one at a time (one agent): the most hours of non-overlapping ones (weighted interval
+   * scheduling; a handful per day).
+   */
+  private uncoveredInside(candidate: ShiftInfo): { hours: number; shifts: number[] } {
+    const shift = candidate.shift;
+    const inside: number[] = [];
+    if (!this.plannedByGroupDay) {
+      this.plannedByGroupDay = new Map();
+      this.infos.forEach((info, t) => {
+        const key = `${info.shift.skillGroupId}|${info.day}`;
+        this.plannedByGroupDay!.set(key, [...(this.plannedByGroupDay!.get(key) ?? []), t]);
+      });
+    }
+    // Shifts inside the span start on its day or, across midnight, the next.
+    for (const d of [candidate.day, candidate.day + 1]) {
+      for (const t of this.plannedByGroupDay.get(`${shift.skillGroupId}|${d}`) ?? []) {
+        const other = this.infos[t].shift;
+        if (this.assignedTo[t] !== -1 || this.standIn[t] >= 0) continue;
+        if (other.start >= shift.start && other.end <= shift.end) inside.push(t);
+      }
+    }
+    if (inside.length === 0) return { hours: 0, shifts: [] };
+    inside.sort((x, y) => this.infos[x].shift.end - this.infos[y].shift.end || x - y);
+    // best[i]: most hours from the first i shifts; the last compatible predecessor found by scanning back.
+    const best = new Float64Array(inside.length + 1);
+    const take = new Uint8Array(inside.length + 1);
+    const previous = new Int32Array(inside.length + 1);
+    for (let i = 1; i <= inside.length; i++) {
+      const info = this.infos[inside[i - 1]];
+      let p = i - 1;
+      while (p > 0 && this.infos[inside[p - 1]].shift.end > info.shift.start) p--;
+      previous[i] = p;
+      const withIt = best[p] + info.hours;
+      if (withIt > best[i - 1]) {
+        best[i] = withIt;
+        take[i] = 1;
+      } else best[i] = best[i - 1];
+    }
+    const shifts: number[] = [];
+    for (let i = inside.length; i > 0; ) {
+      if (take[i]) {
+        shifts.push(inside[i - 1]);
+        i = previous[i];
+      } else i--;
+    }
+    return { hours: best[inside.length], shifts };
   }
 
   /** The shape of a planned shift moved to another day of the period (wall-clock start, DST-aware). */
@@ -1442,7 +1518,7 @@ export class AssignmentEngine {
     this.infos.forEach((info, i) => {
       const a = this.assignedTo[i];
       if (a >= 0) roster.push({ ...info.shift, agentId: this.agents[a].id });
-      else uncoveredInfos.push(info);
+      else if (this.standIn[i] < 0) uncoveredInfos.push(info);
     });
     const uncovered = uncoveredInfos.map((i) => i.shift);
     const topUps = this.topUpInfos.map((info, k) => ({ ...info.shift, agentId: this.agents[this.topUpAgent[k]].id }));
@@ -1464,6 +1540,9 @@ export class AssignmentEngine {
       roster,
       uncovered,
       topUps,
+      standIns: this.infos.flatMap((info, t) =>
+        this.standIn[t] >= 0 ? [{ plannedShiftId: info.shift.id, topUpShiftId: topUps[this.standIn[t]].id, agentId: topUps[this.standIn[t]].agentId }] : [],
+      ),
       reasons: explainUncovered(uncoveredInfos, this),
       fairness,
       belowMinimum,

@@ -98,6 +98,24 @@ describe('assignment of planned shifts to partner agents', () => {
     expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
   });
 
+  test('when top-ups are needed, then they go where planned shifts are left uncovered and stand in for them', () => {
+    // Week 1: an 08:00 and a 15:00 eight-hour shift, and 4-hour evening shifts on days 2 and 3. With four
+    // days a week the agent reaches its 32 h only with four 8-hour shifts; the two top-ups have an 08:00
+    // and a 15:00 shape to choose from at the same cost. Only the 15:00 shape covers the evening shifts,
+    // which then need no cloud agent.
+    const agents = [agent('solo', {}, { minHoursPerWeek: 32, maxHoursPerWeek: 40, maxDaysPerWeek: 4 })];
+    const evenings = [2, 3].map((d) => shift(day(d), '19:00', 4, { id: `c${d}` }));
+    const planned = [shift(day(0), '08:00', 8, { id: 'a0' }), shift(day(1), '15:00', 8, { id: 'b1' }), ...evenings];
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(result.belowMinimum).toEqual([]);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+    const weekOneTopUps = result.topUps.filter((s) => s.date < day(7));
+    expect(weekOneTopUps.map((s) => [s.date, s.start])).toEqual(evenings.map((c) => [c.date, c.end - 8 * 3_600_000]));
+    expect(result.uncovered).toEqual([]);
+    expect(result.standIns.map((s) => s.plannedShiftId).sort()).toEqual(['c2', 'c3']);
+    expect(result.roster.length + result.uncovered.length + result.standIns.length).toBe(planned.length + result.topUps.length);
+  });
+
   test('when a week with a day off and a night shift is short of the minimum, then one top-up fixes it under every rule', () => {
     const contract = { minHoursPerWeek: 34, maxHoursPerWeek: 42.5, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11, consecutiveDaysOff: true };
     const agents = [agent('dayoff', { daysOff: [day(1)] }, contract)];

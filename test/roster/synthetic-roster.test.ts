@@ -20,7 +20,7 @@ describe('LP plan → named roster on a realistic instance', () => {
     // The weekly minimum is the one rule that depends on the plan leaving enough hours; it is reported, not hidden.
     expect(violations.filter((v) => v.rule !== 'min-weekly-hours')).toEqual([]);
     expect(violations).toHaveLength(result.belowMinimum.length);
-    expect(result.roster.length + result.uncovered.length).toBe(plan.shifts.length + result.topUps.length);
+    expect(result.roster.length + result.uncovered.length + result.standIns.length).toBe(plan.shifts.length + result.topUps.length);
     const slots = cloudSlots(result.uncovered);
     expect(slots.reduce((n, s) => n + s.agentsNeeded, 0)).toBe(result.uncovered.length);
   });
