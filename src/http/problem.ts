@@ -2,7 +2,7 @@
  * One error handler for every route: WfmError, validator errors, body-parser errors and anything else
  * become application/problem+json (RFC 9457) with an `errors` list of { where, message, row? }.
  */
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { WfmError, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { asUnavailable } from '../store/redis';
 import type { Logger } from '../log';
@@ -21,6 +21,10 @@ const TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+/**
+ * Every problem carries `errors`, as the README and openapi.yaml promise: one about no single field
+ * (an unknown key, an unexpected failure) says so with "/" and the detail.
+ */
 export function sendProblem(res: Response, status: number, code: string, detail: string, errors: ProblemDetail[] = []): void {
   res
     .status(status)
@@ -31,7 +35,7 @@ export function sendProblem(res: Response, status: number, code: string, detail:
       status,
       detail,
       instance: res.req.originalUrl,
-      ...(errors.length > 0 ? { errors } : {}),
+      errors: errors.length > 0 ? errors : [{ where: '/', message: detail }],
     });
 }
 
@@ -49,10 +53,34 @@ function isValidatorError(err: unknown): err is ValidatorError {
   return typeof err === 'object' && err !== null && 'status' in err && Array.isArray((err as ValidatorError).errors);
 }
 
-/** "/body/0/timeZone" stays a JSON pointer; ".query.from" → "query/from". */
+/**
+ * "/body/0/timeZone" stays a JSON pointer; ".query.from" → "/query/from"; the validator's "/params/…" is
+ * "/path/…", as the API names path parameters everywhere else (README, openapi.yaml).
+ */
 function normalisePath(path: string | undefined): string {
-  if (!path) return '';
-  return path.startsWith('/') ? path : '/' + path.replace(/^\./, '').replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1');
+  if (!path) return '/';
+  const pointer = path.startsWith('/') ? path : '/' + path.replace(/^\./, '').replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1');
+  return pointer.replace(/^\/params(?=\/|$)/, '/path');
+}
+
+/** The media types the operation's body may have, from the contract the validator matched (JSON when unknown). */
+function acceptedMediaTypes(req: Request): string[] {
+  const content = (req as Request & { openapi?: { schema?: { requestBody?: { content?: Record<string, unknown> } } } }).openapi?.schema?.requestBody?.content;
+  const types = content ? Object.keys(content) : [];
+  return types.length ? types : ['application/json'];
+}
+
+/**
+ * The validator's 415 names the route ("/rosters/:rosterId/replan") and says "unsupported media type
+ * undefined" for a request without a body; the body is what is wrong, and the sentence says what it takes.
+ */
+function unsupportedMediaType(req: Request): { detail: string; errors: ProblemDetail[] } {
+  const accepted = acceptedMediaTypes(req);
+  const expected = accepted.length === 1 && accepted[0] === 'application/json' ? 'a JSON body with Content-Type: application/json' : `a body with Content-Type ${accepted.join(' or ')}`;
+  const sent = req.get('content-type');
+  const got = sent ? `Content-Type ${sent.split(';')[0].trim()}` : 'no body (no Content-Type)';
+  const detail = `${req.method} ${req.path} expects ${expected}; the request has ${got}`;
+  return { detail, errors: [{ where: '/body', message: `expected ${expected}, got ${got}` }] };
 }
 
 /**
@@ -66,7 +94,7 @@ export function withBodyPointers(err: unknown): unknown {
 }
 
 export function problemHandler(log: Logger): ErrorRequestHandler {
-  return (rawErr, _req, res, _next) => {
+  return (rawErr, req, res, _next) => {
     const err = asUnavailable(rawErr);
     if (isWfmError(err)) {
       if (err.status >= 500) log.error({ err }, err.message);
@@ -75,7 +103,12 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     }
     if (isValidatorError(err)) {
       const status = err.status;
-      const code = status === 415 ? 'unsupported-media-type' : status === 405 ? 'method-not-allowed' : status === 404 ? 'not-found' : 'bad-request';
+      if (status === 415) {
+        const { detail, errors } = unsupportedMediaType(req);
+        sendProblem(res, 415, 'unsupported-media-type', detail, errors);
+        return;
+      }
+      const code = status === 405 ? 'method-not-allowed' : status === 404 ? 'not-found' : 'bad-request';
       // a large bad upload could break the contract in every row: name the first places, say how many more
       const all = (err.errors ?? []).map((e) => ({ where: normalisePath(e.path), message: e.message }));
       const errors = all.length > MAX_LISTED ? [...all.slice(0, MAX_LISTED), { where: '/body', message: `… and ${all.length - MAX_LISTED} more` }] : all;
@@ -84,7 +117,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     }
     const e = err as { type?: string; status?: number; message?: string; limit?: number };
     if (e.type === 'entity.too.large') {
-      sendProblem(res, 413, 'payload-too-large', `the body exceeds the limit of ${e.limit} bytes`);
+      sendProblem(res, 413, 'payload-too-large', `the body exceeds the limit of ${e.limit} bytes`, [{ where: '/body', message: `larger than ${e.limit} bytes` }]);
       return;
     }
     if (e.type === 'entity.parse.failed') {

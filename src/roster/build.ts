@@ -28,6 +28,7 @@ import {
   type UncoveredReason,
 } from './assignment';
 import { DEFAULT_TEMPLATES, minimumBreakShare, validateTemplates } from './templates';
+import { restaggerBreaks } from './breaks';
 import { weeklyMinimumProblems } from './validate';
 import type { AssignedShift, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
 
@@ -120,8 +121,12 @@ export interface BuildRosterInput {
 
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/**
+ * The planner's templates, or the defaults when the rules name none. An empty list is not "none": a planner
+ * who sends one meant something, so rosterInputProblems refuses it rather than planning with other templates.
+ */
 export function templatesOf(rules: RosterRules | undefined): ShiftTemplate[] {
-  return rules?.templates?.length ? rules.templates : DEFAULT_TEMPLATES;
+  return rules?.templates === undefined ? DEFAULT_TEMPLATES : rules.templates;
 }
 
 /**
@@ -141,12 +146,17 @@ export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): 
   const { period } = input;
   const problems = periodProblems(period);
   if (input.skillGroups.length === 0) problems.push({ where: '/skillGroups', message: 'name at least one skill group' });
-  const templates = templatesOf(input.rules);
-  try {
-    validateTemplates(templates);
-  } catch (err) {
-    if (!(err instanceof WfmError)) throw err;
-    problems.push(...err.details.map((d) => ({ ...d, where: `/rules${d.where}` })));
+  const asked = templatesOf(input.rules);
+  // not a list (a JSON body past no schema) counts as empty: nothing below can read it
+  const templates = Array.isArray(asked) ? asked : [];
+  if (templates.length === 0) problems.push({ where: '/rules/templates', message: 'name at least one shift template (leave templates out for the defaults)' });
+  else {
+    try {
+      validateTemplates(templates);
+    } catch (err) {
+      if (!(err instanceof WfmError)) throw err;
+      problems.push(...err.details.map((d) => ({ ...d, where: `/rules${d.where}` })));
+    }
   }
   const partners = rosteredPartners(input.agents, input.skillGroups);
   const longestHours = templates.reduce((m, t) => Math.max(m, (t.lengthMinutes ?? 0) / 60), 0);
@@ -162,7 +172,8 @@ export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): 
   input.skillGroups.forEach((g, i) => {
     if (!partners.some((a) => a.skills.some((s) => s.skillGroupId === g.id))) problems.push({ where: `/skillGroups/${i}`, message: `no partner agent has skill ${g.id} (rule: skill): nobody could be rostered for it` });
     const usable = templates.filter((t) => !t.skillGroupIds || t.skillGroupIds.includes(g.id));
-    if (usable.length === 0) problems.push({ where: `/skillGroups/${i}`, message: `no shift template may be used for ${g.id} (templates' skillGroupIds)` });
+    // with no template at all, /rules/templates already says so once
+    if (usable.length === 0 && templates.length > 0) problems.push({ where: `/skillGroups/${i}`, message: `no shift template may be used for ${g.id} (templates' skillGroupIds)` });
   });
   return problems;
 }
@@ -255,8 +266,8 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): 
 }
 
 /** Fails loudly: a roster that breaks a hard rule must never be stored or published. */
-function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences']): void {
-  const violations = checkRoster(shifts, agents, period, { absences });
+function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number): void {
+  const violations = checkRoster(shifts, agents, period, { absences, frozenBefore });
   if (violations.length) {
     throw new WfmError('internal', `the independent checker found ${violations.length} hard-rule violation(s) in the roster: not stored`, {
       details: violations.slice(0, 50).map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message}` })),
@@ -321,6 +332,12 @@ interface Finished {
   carriedSlots?: CloudSlot[];
   /** a re-plan's absences: the checker holds the roster to them (and excuses those weeks' minimum) */
   absences?: ReplanInput['absences'];
+  /** a re-plan's cut: shifts that started before it stay as they were, an absent agent's included */
+  frozenBefore?: number;
+  /** a re-plan's shifts that cloud agents hold: listed with the uncovered ones, whose slots they are */
+  claimed?: PlannedShift[];
+  /** a re-plan: whether a shift is the base roster's, with the same agent (its breaks stay as published) */
+  unchangedShift?: (shift: AssignedShift) => boolean;
 }
 
 function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): BuiltRoster {
@@ -329,12 +346,22 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
   const partners = rosteredPartners(input.agents, input.skillGroups);
   report?.('check', 92);
   // the check runs with the other rosters' shifts in: rest and weekly limits hold across rosters too
-  assertNoViolations(done.assignment.roster, partners, input.period, done.absences);
-  const shifts = done.assignment.roster.filter((s) => !busyIds.has(s.id));
+  assertNoViolations(done.assignment.roster, partners, input.period, done.absences, done.frozenBefore);
+  // Breaks of the roster as worked (top-ups copy their shape's breaks; uncovered shifts leave gaps the
+  // LP's staggering counted on): re-staggered against the requirement (./breaks.ts). A re-plan moves
+  // only the breaks of shifts that changed hands or are new; published shifts keep theirs.
+  const { shifts } = restaggerBreaks({
+    shifts: done.assignment.roster.filter((s) => !busyIds.has(s.id)),
+    requirement: done.requirement.rows,
+    templates: templatesOf(input.rules),
+    intervalMinutesBySkillGroup: Object.fromEntries(input.skillGroups.map((g) => [g.id, g.intervalMinutes])),
+    movable: done.unchangedShift ? (s) => !done.unchangedShift!(s) : undefined,
+  });
   const slots = mergeSlots(cloudSlots(done.assignment.uncovered), done.carriedSlots ?? []);
   const partial = {
     shifts,
-    uncovered: done.assignment.uncovered,
+    // a claimed shift stays listed with its breaks: readers find a slot's shifts (and their breaks) here
+    uncovered: [...done.assignment.uncovered, ...(done.claimed ?? [])],
     slots,
     coverage: coverageWithPerformance(shifts, done.requirement, input.skillGroups),
     fairness: done.assignment.fairness,
@@ -345,14 +372,18 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
   return { ...partial, summary: summarize(partial, done.plan, input.skillGroups, done.assignment.topUps.length) };
 }
 
-/** Slots of the same id add up (a re-plan's new shortfall plus the places cloud agents already hold). */
+/**
+ * Slots of the same id add up (a re-plan's new shortfall plus the places cloud agents already hold). The
+ * held places' shifts come first: the claims move over with the slot, and the i-th claim (claimants in
+ * sorted order) is read as working the slot's i-th shift.
+ */
 function mergeSlots(fresh: CloudSlot[], carried: CloudSlot[]): CloudSlot[] {
   const byId = new Map(fresh.map((s) => [s.id, { ...s, shiftIds: [...s.shiftIds] }]));
   for (const c of carried) {
     const same = byId.get(c.id);
     if (same) {
       same.agentsNeeded += c.agentsNeeded;
-      same.shiftIds.push(...c.shiftIds);
+      same.shiftIds = [...c.shiftIds, ...same.shiftIds];
     } else byId.set(c.id, { ...c, shiftIds: [...c.shiftIds] });
   }
   return [...byId.values()].sort((a, b) => a.start - b.start || a.skillGroupId.localeCompare(b.skillGroupId) || a.end - b.end);
@@ -415,26 +446,58 @@ const shapeKey = (s: { skillGroupId: string; start: number; end: number }) => `$
 /**
  * Planned shifts minus those cloud agents already hold: each claim on a slot takes one of the slot's own
  * shifts off the partners' plan (or, when the plan was made afresh, one of the same period that no
- * partner worked). The claimed places come back as carried-over slots.
+ * partner worked). The claimed places come back as carried-over slots, and the claimed shifts themselves
+ * (breaks included) as `claimed`.
+ *
+ * The i-th claimant of a slot (sorted, as the store lists them) works the slot's i-th shift: each keeps
+ * that very shift where the plan still has it, so its breaks do not change under it. A claim whose shift
+ * the new plan lacks takes another of the same period, else keeps the shift it had (from `baseUncovered`).
  */
-function withoutClaimed(planned: PlannedShift[], slots: RosterToReplan['slots'], partnerShiftIds: Set<string>): { planned: PlannedShift[]; carried: CloudSlot[] } {
+function withoutClaimed(
+  planned: PlannedShift[],
+  slots: RosterToReplan['slots'],
+  partnerShiftIds: Set<string>,
+  baseUncovered: PlannedShift[],
+): { planned: PlannedShift[]; carried: CloudSlot[]; claimed: PlannedShift[] } {
   const taken = new Set<string>();
   const carried: CloudSlot[] = [];
+  const claimed: PlannedShift[] = [];
+  const plannedById = new Map(planned.map((s) => [s.id, s]));
+  const baseById = new Map(baseUncovered.map((s) => [s.id, s]));
   const byShape = new Map<string, PlannedShift[]>();
   for (const s of planned) byShape.set(shapeKey(s), [...(byShape.get(shapeKey(s)) ?? []), s]);
   for (const slot of slots) {
     if (!slot.claimedBy.length) continue;
-    const sameShape = byShape.get(shapeKey(slot)) ?? [];
-    const candidates = [
+    const shape = shapeKey(slot);
+    const held: Array<PlannedShift | undefined> = slot.claimedBy.map((_, i) => {
+      const own = plannedById.get(slot.shiftIds[i]);
+      return own && shapeKey(own) === shape && !taken.has(own.id) ? own : undefined;
+    });
+    for (const s of held) if (s) taken.add(s.id);
+    // claims whose own shift is gone: first the slot's other shifts, then ones of the same period no partner worked
+    const sameShape = byShape.get(shape) ?? [];
+    const spare = [
       ...sameShape.filter((s) => slot.shiftIds.includes(s.id)),
       ...sameShape.filter((s) => !slot.shiftIds.includes(s.id) && !partnerShiftIds.has(s.id)),
-    ].filter((s) => !taken.has(s.id));
-    const claimedIds = candidates.slice(0, slot.claimedBy.length).map((s) => s.id);
-    for (const id of claimedIds) taken.add(id);
+    ];
+    for (let i = 0; i < held.length; i++) {
+      if (held[i]) continue;
+      const other = spare.find((s) => !taken.has(s.id));
+      if (other) {
+        taken.add(other.id);
+        held[i] = other;
+        continue;
+      }
+      // the new plan has no such shift left: the claimant still works the one they claimed (unless its id now names another shift)
+      const before = baseById.get(slot.shiftIds[i]);
+      if (before && !plannedById.has(before.id) && !claimed.some((c) => c.id === before.id)) held[i] = before;
+    }
+    claimed.push(...held.filter((s): s is PlannedShift => s !== undefined));
     const { claimedBy: _claimedBy, rosterId: _rosterId, ...plain } = slot as CloudSlot & { claimedBy: string[]; rosterId?: string };
-    carried.push({ ...plain, agentsNeeded: slot.claimedBy.length, shiftIds: claimedIds.length ? claimedIds : slot.shiftIds.slice(0, slot.claimedBy.length) });
+    const shiftIds = held.map((s, i) => s?.id ?? slot.shiftIds[i] ?? slot.shiftIds[0]);
+    carried.push({ ...plain, agentsNeeded: slot.claimedBy.length, shiftIds });
   }
-  return { planned: planned.filter((s) => !taken.has(s.id)), carried };
+  return { planned: planned.filter((s) => !taken.has(s.id)), carried, claimed };
 }
 
 /**
@@ -463,7 +526,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   } else {
     planned = [...input.base.shifts.map(stripAgent), ...input.base.uncovered];
   }
-  const { planned: forPartners, carried } = withoutClaimed(planned, input.base.slots, new Set(input.base.shifts.map((s) => s.id)));
+  const { planned: forPartners, carried, claimed } = withoutClaimed(planned, input.base.slots, new Set(input.base.shifts.map((s) => s.id)), input.base.uncovered);
   report?.('assignment', 40);
   const partners = rosteredPartners(input.agents, input.skillGroups);
   const busy = busyShifts(input, partners);
@@ -475,7 +538,9 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     frozenBefore: input.frozenBefore,
     options: assignmentOptions(input.rules),
   });
-  const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried, absences: input.absences }, report);
+  const published = new Map(input.base.shifts.map((s) => [s.id, s.agentId]));
+  const unchangedShift = (s: AssignedShift) => published.get(s.id) === s.agentId;
+  const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried, claimed, absences: input.absences, frozenBefore: input.frozenBefore, unchangedShift }, report);
   const busyIds = new Set(busy.map((s) => s.id));
   const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
   return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen), keptShifts: result.keptCount - busy.length };

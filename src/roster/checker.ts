@@ -41,6 +41,12 @@ export interface CheckOptions {
    * fail because the ill agent now works too little).
    */
   absences?: ReadonlyArray<{ agentId: string; dates: readonly string[] }>;
+  /**
+   * A re-plan's cut ("now"): a shift that started before it was under way or over when the absence was
+   * reported, and the re-plan keeps it as it was (an agent who falls ill mid-shift did start it). Such a
+   * shift is excused from 'absence' only; an absent agent's shift starting at or after the cut still breaks it.
+   */
+  frozenBefore?: number;
 }
 
 /** Every hard-rule violation on the roster (empty = valid). Cloud agents and unknown ids are reported too. */
@@ -82,7 +88,8 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       const off = pieces.find((p) => agent.daysOff?.includes(p.date));
       if (off) flag('days-off', [s.id], `${agent.id} works on day off ${off.date}`);
       const away = pieces.find((p) => absent.get(agent.id)?.has(p.date));
-      if (away) flag('absence', [s.id], `${agent.id} works on ${away.date}, when they are absent`);
+      const startedBeforeCut = options.frozenBefore !== undefined && s.start < options.frozenBefore;
+      if (away && !startedBeforeCut) flag('absence', [s.id], `${agent.id} works on ${away.date}, when they are absent`);
       if (agent.availability) {
         const zone = agent.timeZone ?? period.timeZone;
         const uncovered = localPieces(s.start, s.end, zone).find((p) => !windowsCover(agent.availability!, p.weekday, p.from, p.to));

@@ -27,7 +27,7 @@ import { dayOffset } from '../roster/assignment-model';
 import type { AssignedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
-import type { BuildFailure, ClaimRefusal, SlotWithClaims, StoredRoster } from '../store/roster-repository';
+import type { BuildFailure, ClaimRefusal, PublishOutcome, SlotWithClaims, StoredRoster } from '../store/roster-repository';
 import { DEFAULT_JOB_OPTIONS } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
@@ -57,6 +57,8 @@ export interface ReplanRequest {
   /** the stored forecast moved: plan the shifts afresh from it, then re-assign keeping who works what */
   forecastMoved?: boolean;
 }
+
+export type Absence = NonNullable<ReplanRequest['absences']>[number];
 
 export type BuildRosterJob =
   | { kind: 'build'; rosterId: string; request: RosterRequest }
@@ -145,8 +147,17 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
   const period = periodOf(request, groups);
   const periodValid = periodProblems(period).length === 0;
   // agents who also work another published roster may reach their weekly minimum there
-  const busy = periodValid ? await busyElsewhere(ctx, period, groups.map((g) => g.id)) : [];
+  const busy = periodValid ? (await busyElsewhere(ctx, period, groups.map((g) => g.id))).shifts : [];
   const problems = inRequestBody(rosterInputProblems({ period, skillGroups: groups, agents, rules: request.rules, busy }), ['period', 'skillGroups', 'rules']);
+  // One roster runs on one clock (its days, weeks, availability without a zone). Groups in different
+  // zones would be planned on the first one's: New York's days starting at Berlin midnight.
+  const zones = [...new Set(groups.map((g) => g.timeZone))];
+  if (request.period.timeZone === undefined && zones.length > 1) {
+    problems.push({
+      where: '/body/skillGroups',
+      message: `the skill groups keep different time zones: ${groups.map((g) => `${g.id} (${g.timeZone})`).join(', ')}; one roster runs on one time zone: request a roster per zone, or name period.timeZone`,
+    });
+  }
   if (periodValid) {
     const { startMs, endMs } = periodInstants(period);
     for (const [i, g] of groups.entries()) {
@@ -169,18 +180,33 @@ export async function requestRoster(ctx: RosterContext, request: RosterRequest):
   return { id, jobId };
 }
 
-/** Shifts of other published rosters that the agents of this one already work (different skill groups). */
-async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupIds: string[], exceptRosterId?: string): Promise<AssignedShift[]> {
+/**
+ * Shifts of other published rosters that the agents of this one already work (different skill groups),
+ * with every published roster overlapping the period as read for them (publishing checks against that).
+ */
+async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupIds: string[], exceptRosterId?: string): Promise<{ published: string[]; shifts: AssignedShift[] }> {
   const { startMs, endMs } = periodInstants(period);
   const published = await ctx.store.rosters.publishedOverlapping(startMs, endMs);
   const groupsOf = await ctx.store.rosters.groupsOf(published);
   const ids = new Set(groupIds);
   // a published roster of the same group is an alternative to this one (publishing settles it), not a commitment
-  const rivals = published.filter((id) => id === exceptRosterId || groupsOf.get(id)!.some((g) => ids.has(g)));
-  return ctx.store.rosters.shiftsOverlapping(startMs, endMs, rivals);
+  const others = published.filter((id) => id !== exceptRosterId && !groupsOf.get(id)!.some((g) => ids.has(g)));
+  return { published, shifts: await ctx.store.rosters.shiftsOf(others, startMs, endMs) };
 }
 
-async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; replanOf?: string }): Promise<void> {
+/** The absences a stored roster was planned around (none on record for rosters stored before they were kept). */
+function absencesOf(roster: StoredRoster): Absence[] {
+  return (roster.details.absences as Absence[] | undefined) ?? [];
+}
+
+/** One entry per agent with each date once: a re-plan of a re-plan still owes the earlier absences. */
+function mergeAbsences(...lists: Absence[][]): Absence[] {
+  const byAgent = new Map<string, Set<string>>();
+  for (const a of lists.flat()) byAgent.set(a.agentId, new Set([...(byAgent.get(a.agentId) ?? []), ...a.dates]));
+  return [...byAgent].map(([agentId, dates]) => ({ agentId, dates: [...dates].sort() }));
+}
+
+async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; absences: Absence[]; replanOf?: string }): Promise<void> {
   const { startMs, endMs } = periodInstants(header.period);
   await ctx.store.rosters.saveDraft({
     meta: {
@@ -197,6 +223,8 @@ async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, hea
         uncoveredReasons: built.uncoveredReasons,
         shortfallReasons: built.shortfallReasons,
         belowMinimum: built.belowMinimum,
+        // the next re-plan of this roster starts from them (the original request has none)
+        absences: header.absences,
         ...(built.changes ? { changes: built.changes, keptShifts: built.keptShifts } : {}),
       },
     },
@@ -217,9 +245,11 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
   const { groups, agents, period } = await checkRequest(ctx, { ...request, period: base ? { from: base.period.from, days: base.period.days, timeZone: base.period.timeZone } : request.period });
   onProgress({ phase: 'forecast', percent: 3 });
   const forecasts = await Promise.all(groups.map((g) => forecastForPeriod(ctx, g, period)));
-  const busy = await busyElsewhere(ctx, period, groups.map((g) => g.id), base?.id);
+  const { shifts: busy } = await busyElsewhere(ctx, period, groups.map((g) => g.id), base?.id);
   const input: BuildRosterInput = { period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules: request.rules, busy };
   let built: BuiltRoster;
+  // the base roster was planned around its own absences (and its base's): they still hold
+  const absences = data.kind === 'replan' ? mergeAbsences(absencesOf(base!), data.change.absences ?? []) : [];
   if (data.kind === 'build') {
     built = await runInWorkerThread<BuildRosterInput, BuiltRoster>(THREAD_MODULE, 'build', input, (p) => onProgress(p as BuildProgress), signal);
   } else {
@@ -232,12 +262,12 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
     ]);
     // an unchanged forecast is the one the base roster was built from, as stored with its coverage
     const forecast = change.forecastMoved ? input.forecast : coverage.map((c) => ({ skillGroupId: c.skillGroupId, start: c.intervalStart, volume: c.volume, ahtSeconds: c.ahtSeconds }));
-    const replanInput: ReplanInput = { ...input, forecast, base: { shifts, uncovered, slots }, absences: change.absences, forecastMoved: change.forecastMoved === true, frozenBefore: ctx.now() };
+    const replanInput: ReplanInput = { ...input, forecast, base: { shifts, uncovered, slots }, absences, forecastMoved: change.forecastMoved === true, frozenBefore: ctx.now() };
     built = await runInWorkerThread<ReplanInput, BuiltRoster>(THREAD_MODULE, 'replan', replanInput, (p) => onProgress(p as BuildProgress), signal);
   }
   onProgress({ phase: 'storing', percent: 97 });
   const sources = data.kind === 'replan' && !data.change.forecastMoved ? ((base!.details.forecastSources as ForecastSource[]) ?? []) : forecasts.map((f) => f.source);
-  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, replanOf: base?.id });
+  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, absences, replanOf: base?.id });
   onProgress({ phase: 'done', percent: 100 });
   return { rosterId: data.rosterId, status: 'draft', summary: built.summary, forecastSources: sources, ...(built.changes ? { changes: built.changes.length } : {}) };
 }
@@ -265,9 +295,14 @@ export async function recordBuildFailure(ctx: Pick<RosterContext, 'store' | 'now
 // Reading
 // ---------------------------------------------------------------------------------------------------
 
+/** Every roster route names the roster by the path parameter `rosterId`. */
+function rosterNotFound(id: string, message = `roster ${id} does not exist`): WfmError {
+  return new WfmError('not-found', message, { details: [{ where: '/path/rosterId', message: `no roster ${id}` }] });
+}
+
 export async function rosterOrThrow(ctx: RosterContext, id: string): Promise<StoredRoster> {
   const roster = await ctx.store.rosters.get(id);
-  if (!roster) throw new WfmError('not-found', `roster ${id} does not exist (or is still being built: see /rosters/${id}/status)`);
+  if (!roster) throw rosterNotFound(id, `roster ${id} does not exist (or is still being built: see /rosters/${id}/status)`);
   return roster;
 }
 
@@ -284,20 +319,31 @@ export interface RosterStatusView {
   result?: string;
 }
 
+function storedStatusView(stored: StoredRoster): RosterStatusView {
+  return { id: stored.id, status: stored.status, ...(stored.publishedAt ? { publishedAt: stored.publishedAt } : {}), ...(stored.supersededBy ? { supersededBy: stored.supersededBy } : {}), result: `/rosters/${stored.id}` };
+}
+
 export async function rosterStatus(ctx: RosterContext, id: string): Promise<RosterStatusView> {
   const stored = await ctx.store.rosters.get(id);
-  if (stored) {
-    return { id, status: stored.status, ...(stored.publishedAt ? { publishedAt: stored.publishedAt } : {}), ...(stored.supersededBy ? { supersededBy: stored.supersededBy } : {}), result: `/rosters/${id}` };
-  }
+  if (stored) return storedStatusView(stored);
   const job = await guarded(ctx.queues.get(QUEUE.buildRoster).getJob(id));
-  if (!job) throw new WfmError('not-found', `roster ${id} does not exist`);
+  if (!job) throw rosterNotFound(id);
   const state = await guarded(job.getState());
   if (state === 'failed') {
     // no record: the job failed outside the processor (e.g. it stalled too often); BullMQ's text may name internals
     const failure = (await ctx.store.rosters.buildFailure(id)) ?? buildFailureOf(undefined, '');
     return { id, status: 'failed', failedReason: failure.message, code: failure.code, errors: failure.errors, progress: job.progress };
   }
-  return { id, status: state === 'active' || state === 'completed' ? 'building' : 'queued', progress: job.progress };
+  // The job stores the draft before it reports 'done' and completes, so a finished job without a roster
+  // means the roster was deleted since (BullMQ keeps the job for days) — unless the draft was stored
+  // between the read above and the job's state: read it once more.
+  const finished = state === 'completed' || (job.progress as { phase?: string } | undefined)?.phase === 'done';
+  if (finished) {
+    const now = await ctx.store.rosters.get(id);
+    if (now) return storedStatusView(now);
+    throw rosterNotFound(id, `roster ${id} does not exist: it was built, then deleted`);
+  }
+  return { id, status: state === 'active' ? 'building' : 'queued', progress: job.progress };
 }
 
 export async function listRosters(ctx: RosterContext) {
@@ -354,7 +400,7 @@ export async function rosterCsv(ctx: RosterContext, id: string): Promise<string>
 
 export async function agentCalendar(ctx: RosterContext, id: string, agentId: string): Promise<string> {
   const [roster, shifts, agent, groups] = await Promise.all([rosterOrThrow(ctx, id), rosterShifts(ctx, id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
-  if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`);
+  if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
   const timeZone = agent?.timeZone ?? roster.period.timeZone;
   return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
 }
@@ -366,50 +412,65 @@ export async function agentCalendar(ctx: RosterContext, id: string, agentId: str
 /**
  * Multi-skilled agents may be rostered by two rosters of different skill groups built side by side;
  * publishing the second must not double-book them. Checked here (the checker on the union of their
- * shifts), before the atomic publish settles period and skill-group conflicts.
+ * shifts) against the published rosters as read now: `published` goes to the atomic publish, which
+ * refuses as stale if that set changed in between (two such rosters published at once).
  */
-async function doubleBookings(ctx: RosterContext, draft: StoredRoster): Promise<ProblemDetail[]> {
-  const others = await busyElsewhere(ctx, draft.period, draft.skillGroupIds, draft.replanOf);
-  if (!others.length) return [];
+async function doubleBookings(ctx: RosterContext, draft: StoredRoster): Promise<{ published: string[]; clashes: ProblemDetail[] }> {
+  const { published, shifts: others } = await busyElsewhere(ctx, draft.period, draft.skillGroupIds, draft.replanOf);
+  if (!others.length) return { published, clashes: [] };
   const mine = await ctx.store.rosters.shifts(draft.id);
   const shared = new Set(mine.map((s) => s.agentId).filter((id) => others.some((o) => o.agentId === id)));
-  if (!shared.size) return [];
+  if (!shared.size) return { published, clashes: [] };
   const dates = new Set(localDates(draft.period.from, draft.period.days, draft.period.timeZone));
   const agents = (await ctx.store.agents.list()).filter((a) => shared.has(a.id));
   const union = [...mine, ...others].filter((s) => shared.has(s.agentId) && dates.has(s.date));
   const otherIds = new Set(others.map((s) => s.id));
-  return checkRoster(union, agents, draft.period)
+  const clashes = checkRoster(union, agents, draft.period)
     .filter((v) => v.shiftIds.some((id) => otherIds.has(id)) || ['max-weekly-hours', 'max-days-per-week'].includes(v.rule))
     .map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message} (with a shift of another published roster)` }));
+  return { published, clashes };
+}
+
+/** A publish that keeps finding other rosters published under it gives up after this many checks. */
+const PUBLISH_ATTEMPTS = 5;
+
+/** The double-booking check, then the atomic publish against the published rosters the check read. */
+async function checkedPublish(ctx: RosterContext, draft: StoredRoster): Promise<PublishOutcome> {
+  const { published, clashes } = await doubleBookings(ctx, draft);
+  if (clashes.length) throw new WfmError('conflict', `publishing would double-book ${new Set(clashes.map((c) => c.where)).size} agent(s) who work another published roster`, { details: clashes });
+  return ctx.store.rosters.publish(draft.id, new Date(ctx.now()).toISOString(), published);
 }
 
 export async function publishRoster(ctx: RosterContext, id: string) {
   const draft = await rosterOrThrow(ctx, id);
-  if (draft.status !== 'draft') throw new WfmError('conflict', `roster ${id} is ${draft.status}; only a draft can be published`);
-  const clashes = await doubleBookings(ctx, draft);
-  if (clashes.length) throw new WfmError('conflict', `publishing would double-book ${new Set(clashes.map((c) => c.where)).size} agent(s) who work another published roster`, { details: clashes });
-  const outcome = await ctx.store.rosters.publish(id, new Date(ctx.now()).toISOString());
+  if (draft.status !== 'draft') throw new WfmError('conflict', `roster ${id} is ${draft.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${draft.status}, not a draft` }] });
+  let outcome = await checkedPublish(ctx, draft);
+  // stale: a roster was published between the check and the publish; check again against it
+  for (let attempt = 1; !outcome.ok && outcome.refusal === 'stale' && attempt < PUBLISH_ATTEMPTS; attempt++) outcome = await checkedPublish(ctx, draft);
   if (!outcome.ok) {
+    if (outcome.refusal === 'stale') {
+      throw new WfmError('conflict', `other rosters for an overlapping period kept being published while roster ${id} was checked against them; publish it again`, { details: [{ where: '/path/rosterId', message: 'not published: try again' }] });
+    }
     if (outcome.refusal === 'conflict') {
       throw new WfmError('conflict', `roster ${outcome.conflicts!.join(', ')} is already published for an overlapping period and skill group: re-plan it (POST /rosters/{id}/replan) to change it, or publish a roster for other dates or groups`, {
         details: outcome.conflicts!.map((c) => ({ where: `/rosters/${c}`, message: 'published, overlapping period and skill group' })),
       });
     }
-    if (outcome.refusal === 'not-draft') throw new WfmError('conflict', `roster ${id} is ${outcome.status}; only a draft can be published`);
-    throw new WfmError('not-found', `roster ${id} does not exist`);
+    if (outcome.refusal === 'not-draft') throw new WfmError('conflict', `roster ${id} is ${outcome.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${outcome.status}, not a draft` }] });
+    throw rosterNotFound(id);
   }
   return { id, status: 'published' as const, ...(outcome.superseded ? { superseded: outcome.superseded } : {}), movedClaims: outcome.movedClaims, orphanedClaims: outcome.orphanedClaims };
 }
 
 export async function deleteRoster(ctx: RosterContext, id: string): Promise<void> {
   const outcome = await ctx.store.rosters.delete(id);
-  if (outcome === 'no-roster') throw new WfmError('not-found', `roster ${id} does not exist`);
-  if (outcome === 'published') throw new WfmError('conflict', `roster ${id} is published: re-plan it instead; only drafts and superseded rosters can be deleted`);
+  if (outcome === 'no-roster') throw rosterNotFound(id);
+  if (outcome === 'published') throw new WfmError('conflict', `roster ${id} is published: re-plan it instead; only drafts and superseded rosters can be deleted`, { details: [{ where: '/path/rosterId', message: 'published: re-plan it instead' }] });
 }
 
 export async function requestReplan(ctx: RosterContext, baseId: string, change: ReplanRequest): Promise<{ id: string; jobId: string }> {
   const base = await rosterOrThrow(ctx, baseId);
-  if (base.status === 'superseded') throw new WfmError('conflict', `roster ${baseId} was superseded by ${base.supersededBy}; re-plan that one`);
+  if (base.status === 'superseded') throw new WfmError('conflict', `roster ${baseId} was superseded by ${base.supersededBy}; re-plan that one`, { details: [{ where: '/path/rosterId', message: `superseded by ${base.supersededBy}` }] });
   const agents = new Map((await ctx.store.agents.list()).map((a) => [a.id, a]));
   const dates = new Set(localDates(base.period.from, base.period.days, base.period.timeZone));
   const problems: ProblemDetail[] = [];
@@ -438,7 +499,7 @@ function claimSecret(config: Config): string {
 
 export async function issueClaimToken(ctx: RosterContext, agentId: string, validDays = 14) {
   const agent = await ctx.store.agents.get(agentId);
-  if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`);
+  if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
   if (agent.kind !== 'cloud') throw invalid(`agent ${agentId} is a partner: only cloud agents claim slots`, [{ where: '/path/agentId', message: 'must be a cloud agent' }]);
   if (!(validDays > 0 && validDays <= MAX_TOKEN_DAYS)) throw invalid('invalid validity', [{ where: '/body/validDays', message: `must be between 0 and ${MAX_TOKEN_DAYS} days` }]);
   const expiresAt = ctx.now() + validDays * DAY_MS;
@@ -485,12 +546,12 @@ export async function rosterSlots(ctx: RosterContext, id: string) {
 }
 
 const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
-  'no-roster': () => new WfmError('not-found', 'the roster does not exist'),
-  'no-slot': () => new WfmError('not-found', 'the roster has no such slot'),
-  'not-published': () => new WfmError('conflict', 'the roster is not published: its slots open when a planner publishes it'),
-  started: () => new WfmError('conflict', 'the slot has already started'),
-  'already-claimed': () => new WfmError('conflict', 'you already hold this slot'),
-  full: () => new WfmError('conflict', 'the slot is full: every place has been claimed'),
+  'no-roster': () => new WfmError('not-found', 'the roster does not exist', { details: [{ where: '/path/rosterId', message: 'no such roster' }] }),
+  'no-slot': () => new WfmError('not-found', 'the roster has no such slot', { details: [{ where: '/path/slotId', message: 'no such slot in the roster' }] }),
+  'not-published': () => new WfmError('conflict', 'the roster is not published: its slots open when a planner publishes it', { details: [{ where: '/path/rosterId', message: 'not published' }] }),
+  started: () => new WfmError('conflict', 'the slot has already started', { details: [{ where: '/path/slotId', message: 'already started' }] }),
+  'already-claimed': () => new WfmError('conflict', 'you already hold this slot', { details: [{ where: '/path/slotId', message: 'already yours' }] }),
+  full: () => new WfmError('conflict', 'the slot is full: every place has been claimed', { details: [{ where: '/path/slotId', message: 'every place is claimed' }] }),
   overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/path/slotId', message: `overlaps your claim ${d} (rule: one shift at a time)` }]),
   rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${d} (rule: minimum rest between shifts)` }]),
   'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/path/slotId', message: 'rule: max weekly hours of your contract' }]),
@@ -521,7 +582,7 @@ export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId:
       details: [{ where: '/path/slotId', message: `release cut-off passed at ${new Date(outcome.cutoffAt!).toISOString()}` }],
     });
   }
-  if (outcome.refusal === 'not-claimed') throw new WfmError('not-found', 'you do not hold this slot');
+  if (outcome.refusal === 'not-claimed') throw new WfmError('not-found', 'you do not hold this slot', { details: [{ where: '/path/slotId', message: 'not yours' }] });
   throw REFUSALS[outcome.refusal]();
 }
 

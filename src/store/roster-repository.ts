@@ -17,7 +17,9 @@
  *   agent-claims:<agent>  hash: "<roster>|<slot>" → "start,end,skillGroup" (overlap, rest and weekly
  *                    hours are checked against every claim of the agent, whatever the roster)
  * A draft is written in one MULTI/EXEC; publish, claim and release are Lua scripts, so concurrent
- * requests cannot over-fill a slot or publish two overlapping rosters.
+ * requests cannot over-fill a slot or publish two overlapping rosters. Publishing also takes the published
+ * rosters its caller checked the draft against (double-booked agents): if another was published meanwhile,
+ * the script refuses as stale and the caller checks again, so that check is as good as atomic.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -124,7 +126,7 @@ export type ReleaseOutcome = { ok: true } | { ok: false; refusal: 'no-roster' | 
 
 export type PublishOutcome =
   | { ok: true; superseded?: string; movedClaims: number; orphanedClaims: string[] }
-  | { ok: false; refusal: 'no-roster' | 'not-draft' | 'conflict'; status?: string; conflicts?: string[] };
+  | { ok: false; refusal: 'no-roster' | 'not-draft' | 'conflict' | 'stale'; status?: string; conflicts?: string[] };
 
 /** Longest shift the templates allow is 16 h; a window read looks back this far for shifts still running. */
 const LONGEST_SHIFT_MS = 24 * 3_600_000;
@@ -201,10 +203,14 @@ return {'ok'}
 
 /**
  * KEYS: state of the draft, published index.
- * ARGV: key base ("<prefix>:{rosters}:"), draft id, published-at ISO.
+ * ARGV: key base ("<prefix>:{rosters}:"), draft id, published-at ISO, and optionally the published rosters
+ * overlapping the period that the caller checked the draft against (comma-separated, any order).
  * A published roster whose period overlaps the draft's and shares a skill group is a conflict, unless it
  * is the one the draft re-plans: that one is superseded, and its claims move to the draft's slot of the
  * same id (a re-plan carries every claimed slot over, so none should be orphaned).
+ * When the overlapping published rosters are no longer the ones the caller checked (one was published or
+ * superseded since), the answer is 'stale': the caller's double-booking check must run again. Published
+ * rosters' shifts never change, so the same ids mean the same shifts.
  */
 const PUBLISH = new Script(`
 local base = ARGV[1]
@@ -218,11 +224,24 @@ local startMs = tonumber(s.startMs)
 local endMs = tonumber(s.endMs)
 local groups = {}
 for g in string.gmatch(s.groups, '[^,]+') do groups[g] = true end
+local checking = ARGV[4] ~= nil
+local seen = {}
+local seenCount = 0
+if checking then
+  for other in string.gmatch(ARGV[4], '[^,]+') do
+    seen[other] = true
+    seenCount = seenCount + 1
+  end
+end
+local stale = false
+local overlapping = 0
 local conflicts = {}
 local replaced = nil
 for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. startMs, '+inf')) do
   local o = redis.call('HMGET', base .. other .. ':state', 'startMs', 'groups')
   if tonumber(o[1]) < endMs then
+    overlapping = overlapping + 1
+    if checking and not seen[other] then stale = true end
     local shared = false
     for g in string.gmatch(o[2], '[^,]+') do if groups[g] then shared = true end end
     if shared then
@@ -234,6 +253,7 @@ if #conflicts > 0 then
   table.insert(conflicts, 1, 'conflict')
   return conflicts
 end
+if checking and (stale or overlapping ~= seenCount) then return {'stale'} end
 local moved = 0
 local orphaned = {}
 if replaced then
@@ -397,10 +417,14 @@ export class RosterRepository {
 
   /**
    * draft → published, atomically: refused when another published roster overlaps in period and skill
-   * group, unless it is the roster this draft re-plans (then that one is superseded and its claims move).
+   * group, unless it is the roster this draft re-plans (then that one is superseded and its claims move);
+   * 'stale' when the published rosters overlapping the period are no longer `checkedAgainst`
+   * (what `publishedOverlapping` answered when the caller checked the draft against them). Without
+   * `checkedAgainst` (no such check was made: fixtures, imports) nothing can be stale.
    */
-  async publish(id: string, publishedAt: string): Promise<PublishOutcome> {
-    const reply = (await PUBLISH.run(this.redis, [this.keys.roster(id, 'state'), this.keys.publishedRosters()], [this.keys.rosterBase(), id, publishedAt])) as Array<string | number>;
+  async publish(id: string, publishedAt: string, checkedAgainst?: string[]): Promise<PublishOutcome> {
+    const args = [this.keys.rosterBase(), id, publishedAt, ...(checkedAgainst ? [checkedAgainst.join(',')] : [])];
+    const reply = (await PUBLISH.run(this.redis, [this.keys.roster(id, 'state'), this.keys.publishedRosters()], args)) as Array<string | number>;
     const [head, ...rest] = reply;
     if (head === 'ok') {
       const [superseded, moved, ...orphaned] = rest;
@@ -408,6 +432,7 @@ export class RosterRepository {
     }
     if (head === 'conflict') return { ok: false, refusal: 'conflict', conflicts: rest.map(String) };
     if (head === 'not-draft') return { ok: false, refusal: 'not-draft', status: String(rest[0]) };
+    if (head === 'stale') return { ok: false, refusal: 'stale' };
     return { ok: false, refusal: 'no-roster' };
   }
 
@@ -473,6 +498,11 @@ export class RosterRepository {
   /** Shifts of published rosters (every skill group) that overlap [fromMs, toMs), by start; `exceptRosterIds` are left out. */
   async shiftsOverlapping(fromMs: number, toMs: number, exceptRosterIds: string[] = []): Promise<AssignedShift[]> {
     const ids = (await this.publishedOverlapping(fromMs, toMs)).filter((id) => !exceptRosterIds.includes(id));
+    return this.shiftsOf(ids, fromMs, toMs);
+  }
+
+  /** Shifts of these rosters that overlap [fromMs, toMs), by start (the rosters a caller has already chosen). */
+  async shiftsOf(ids: string[], fromMs: number, toMs: number): Promise<AssignedShift[]> {
     if (!ids.length) return [];
     const pipeline = this.redis.pipeline();
     // a shift overlaps when it starts before `toMs` and ends after `fromMs`: it cannot start earlier than the longest shift before `fromMs`

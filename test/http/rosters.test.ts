@@ -138,6 +138,15 @@ describe('rosters over REST', () => {
     expect(empty.body.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(/no partner agent has skill TT \(rule: skill\)/);
     expect(empty.body.errors.map((e: { message: string }) => e.message).join(' ')).toMatch(/no stored forecast covers the period for TT/);
 
+    // groups on different clocks, no period.timeZone: one roster cannot run on both
+    await t.http.post('/skill-groups').set(admin).send([{ ...GROUPS[0], id: 'NY', name: 'New York desk', timeZone: 'America/New_York' }]).expect(200);
+    const { timeZone: _zone, ...periodWithoutZone } = period;
+    const twoClocks = await post({ period: periodWithoutZone, skillGroups: ['PS', 'NY'] });
+    expect(twoClocks.status).toBe(422);
+    expect(twoClocks.body.errors).toContainEqual({ where: '/body/skillGroups', message: expect.stringMatching(/PS \(Asia\/Jerusalem\), NY \(America\/New_York\).*one roster runs on one time zone/) });
+    const namedClock = await post({ period, skillGroups: ['PS', 'NY'] });
+    expect(namedClock.body.errors?.some((e: { where: string }) => e.where === '/body/skillGroups')).toBe(false);
+
     const badTemplate = await post({ period, skillGroups: ['PS'], rules: { templates: [{ id: 't', name: 'T', kind: 'day', lengthMinutes: 480, startWindow: { from: '08:00', to: '09:00' }, startGridMinutes: 30, mealBreak: { lengthMinutes: 30, earliestAfterMinutes: 300, latestAfterMinutes: 470 } }] } });
     expect(badTemplate.status).toBe(422);
     expect(badTemplate.body.errors[0].where).toBe('/body/rules/templates/0/mealBreak/latestAfterMinutes');

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { buildRoster, replanStoredRoster, rosterInputProblems, type BuildRosterInput } from '../../src/roster/build';
+import { buildRoster, replanStoredRoster, rosterInputProblems, templatesOf, type BuildRosterInput } from '../../src/roster/build';
+import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
 import { checkRoster } from '../../src/roster/checker';
 import type { Agent, IntervalVolume, SkillGroup } from '../../src/domain/types';
 import type { AssignedShift } from '../../src/roster/types';
@@ -123,5 +124,60 @@ describe('building a roster end to end (pure)', () => {
     expect(replanned.shifts.length + replanned.slots.reduce((n, s) => n + s.agentsNeeded, 0)).toBe(built.shifts.length + built.uncovered.length);
     // slots that stay slots are no change
     expect(replanned.changes!.every((c) => c.kind !== 'uncovered' || c.fromAgentId)).toBe(true);
+  });
+
+  test('when an agent falls ill during a shift already under way, then the re-plan keeps that shift with them and moves their later shifts on absent dates', () => {
+    const built = buildRoster(input());
+    const base = { shifts: built.shifts, uncovered: built.uncovered, slots: built.slots.map((s) => ({ ...s, claimedBy: [] })) };
+    // someone working on the first day and again later, so both rules are exercised
+    const underWay = built.shifts.find((s) => s.date === period.from && built.shifts.some((o) => o.agentId === s.agentId && o.date > s.date))!;
+    const later = built.shifts.find((s) => s.agentId === underWay.agentId && s.date > underWay.date)!;
+    const now = underWay.start + 2 * 3_600_000;
+    const absences = [{ agentId: underWay.agentId, dates: [underWay.date, later.date] }];
+    const replanned = replanStoredRoster({ ...input(), base, absences, forecastMoved: false, frozenBefore: now });
+    expect(replanned.shifts.find((s) => s.id === underWay.id)?.agentId).toBe(underWay.agentId);
+    expect(replanned.changes!.find((c) => c.shiftId === underWay.id)).toBeUndefined();
+    expect(replanned.shifts.some((s) => s.agentId === underWay.agentId && s.date === later.date)).toBe(false);
+    expect(replanned.changes!.find((c) => c.shiftId === later.id)).toMatchObject({ fromAgentId: underWay.agentId });
+    // the checker still holds a shift that had not started to the absence
+    expect(checkRoster(replanned.shifts, agents, period, { absences, frozenBefore: now })).toEqual([]);
+    const notStarted = { ...later, agentId: underWay.agentId, id: 'not-started' };
+    expect(checkRoster([...replanned.shifts.filter((s) => !(s.agentId === underWay.agentId && s.date === later.date)), notStarted], agents, period, { absences, frozenBefore: now }).map((v) => v.rule)).toContain('absence');
+  });
+
+  test('when a re-planned roster has slots cloud agents claimed, then each claimed shift keeps its own breaks, also beside new places in the same slot', () => {
+    const built = buildRoster(input());
+    // a slot of at least two places, of which one is claimed: the re-plan offers the other again in the same slot
+    const slot = built.slots.find((s) => s.agentsNeeded >= 2)!;
+    expect(slot).toBeDefined();
+    const [claimedId, ...others] = slot.shiftIds;
+    // the claimed shift's breaks differ from its slot-mates' so that borrowed breaks would show
+    const own = built.uncovered.find((s) => s.id === claimedId)!;
+    const marked = { ...own, breaks: own.breaks.map((b) => ({ ...b, start: b.start + 15 * 60_000, end: b.end + 15 * 60_000 })) };
+    expect(marked.breaks.length).toBeGreaterThan(0);
+    const uncovered = built.uncovered.map((s) => (s.id === claimedId ? marked : s));
+    const base = { shifts: built.shifts, uncovered, slots: built.slots.map((s) => ({ ...s, claimedBy: s.id === slot.id ? ['C1'] : [] })) };
+    const absent = built.shifts[0];
+    const replanned = replanStoredRoster({ ...input(), base, absences: [{ agentId: absent.agentId, dates: [absent.date] }], forecastMoved: false, frozenBefore: 0 });
+    const after = replanned.slots.find((s) => s.id === slot.id)!;
+    expect(after.agentsNeeded).toBeGreaterThanOrEqual(slot.agentsNeeded);
+    // readers take the i-th claimant's shift as the slot's i-th, and look its breaks up among the uncovered shifts
+    const byId = new Map(replanned.uncovered.map((s) => [s.id, s]));
+    expect(after.shiftIds[0]).toBe(claimedId);
+    expect(byId.get(after.shiftIds[0])?.breaks).toEqual(marked.breaks);
+    for (const id of others) expect(after.shiftIds).toContain(id);
+    // partners do not take the claimed shift, and the places add up as before
+    expect(replanned.shifts.some((s) => s.id === claimedId)).toBe(false);
+    expect(replanned.shifts.length + replanned.slots.reduce((n, s) => n + s.agentsNeeded, 0)).toBe(built.shifts.length + built.uncovered.length);
+    expect(replanned.summary.slotPlaces).toBe(replanned.uncovered.length);
+  });
+
+  test('when the rules name an empty list of templates, then it is refused naming /rules/templates (absent templates still mean the defaults)', () => {
+    const problems = rosterInputProblems({ period, skillGroups: [group], agents, rules: { templates: [] } });
+    expect(problems).toEqual([{ where: '/rules/templates', message: expect.stringMatching(/at least one shift template/) }]);
+    expect(() => buildRoster(input({ rules: { templates: [] } }))).toThrow(expect.objectContaining({ code: 'infeasible', status: 422, details: [expect.objectContaining({ where: '/rules/templates' })] }));
+    expect(templatesOf({ templates: [] })).toEqual([]);
+    expect(templatesOf({})).toBe(DEFAULT_TEMPLATES);
+    expect(rosterInputProblems({ period, skillGroups: [group], agents, rules: {} })).toEqual([]);
   });
 });

@@ -69,6 +69,17 @@ describe('independent roster checker', () => {
     expect(minimum.map((v) => v.message)).toEqual(['a works 0 h < 32 h in week from day 7']);
   });
 
+  test('when an agent falls ill mid-shift and a re-plan cuts at that moment, then the shift under way is excused from the absence but their later shift on an absent date is not', () => {
+    const a = agent('a');
+    const underWay = give('a', shift(day(2), '10:00', 8.5));
+    const tomorrow = give('a', shift(day(3), '10:00', 8.5));
+    const absences = [{ agentId: 'a', dates: [day(2), day(3)] }];
+    const cut = underWay.start + 2 * 3_600_000;
+    expect(checkRoster([underWay, tomorrow], [a], PERIOD, { absences, frozenBefore: cut }).map((v) => `${v.rule}:${v.shiftIds.join(',')}`)).toEqual([`absence:${tomorrow.id}`]);
+    // a cut before the shift started excuses nothing
+    expect(checkRoster([underWay], [a], PERIOD, { absences, frozenBefore: underWay.start }).map((v) => v.rule)).toEqual(['absence']);
+  });
+
   test('when a shift is given to two agents, then the checker reports it', () => {
     const s = shift(day(0), '08:00', 8);
     const violations = checkRoster([give('a', s), give('b', s)], [agent('a'), agent('b')], PERIOD);

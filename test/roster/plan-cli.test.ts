@@ -80,4 +80,38 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     expect(early.stderr).toMatch(/no history of PS in the 120 days before 1998-01-01/);
     expect(() => readFileSync(path.join(out, 'roster.csv'))).toThrow();
   });
+
+  test('when --templates is an empty list or not a list, then it exits 1 naming the file instead of planning with the defaults', async () => {
+    for (const [content, message] of [['[]', /names no shift template: give at least one/], ['{"id":"x"}', /must be a JSON array of shift templates/]] as const) {
+      const file = path.join(out, 'templates.json');
+      writeFileSync(file, content);
+      const { code, stderr } = await runWfm(args(out, ['--templates', file]));
+      expect(code).toBe(1);
+      expect(stderr).toContain(`wfm: ${file}`);
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toContain('forecasting');
+    }
+  });
+
+  test('when --out is an existing file or lies under one, then it exits 1 naming --out before any planning', async () => {
+    const file = path.join(out, 'taken');
+    writeFileSync(file, 'x');
+    for (const [target, message] of [[file, /--out .*taken: exists and is not a directory/], [path.join(file, 'plan'), /--out .*taken\/plan: cannot be created: .*taken is not a directory/]] as const) {
+      const { code, stderr } = await runWfm(args(target));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toMatch(/unexpected error|forecasting/);
+    }
+  });
+
+  test('when the skill groups keep different time zones and no --tz is given, then it refuses naming the groups and zones and says to plan them separately', async () => {
+    const groups = JSON.parse(readFileSync(files.skillGroups, 'utf8')) as Array<{ id: string; timeZone: string }>;
+    const mixed = path.join(out, 'skill-groups.json');
+    writeFileSync(mixed, JSON.stringify(groups.map((g) => (g.id === 'NE' ? { ...g, timeZone: 'America/New_York' } : g))));
+    const { code, stderr } = await runWfm(args(out).map((a) => (a === files.skillGroups ? mixed : a)));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/different time zones: PS \(Asia\/Jerusalem\), NE \(America\/New_York\); plan each zone's groups separately with --groups/);
+    expect(stderr).toMatch(/^  --groups: /m);
+    expect(stderr).not.toContain('forecasting');
+  });
 });

@@ -175,6 +175,22 @@ describe('roster repository', () => {
     expect(await store.rosters.claim('v2', claimed.id, 'c1', limits(), T0 - DAY)).toEqual({ ok: false, refusal: 'already-claimed' });
   });
 
+  test('when the published rosters overlapping a draft changed since the caller checked it against them, then publishing is stale and writes nothing', async () => {
+    await store.rosters.saveDraft(roster('ps', [shift('p1', 'a', 'PS', 8)]));
+    await store.rosters.saveDraft(roster('ne', [shift('n1', 'a', 'NE', 8)], [], { groups: ['NE'] }));
+    await store.rosters.saveDraft(roster('tt', [], [], { groups: ['TT'] }));
+    // both were checked against nothing published; the first wins, the second must check again
+    expect(await store.rosters.publish('ps', '2030-01-01T00:00:00.000Z', [])).toMatchObject({ ok: true });
+    expect(await store.rosters.publish('ne', '2030-01-01T00:00:00.000Z', [])).toEqual({ ok: false, refusal: 'stale' });
+    expect(await store.rosters.get('ne')).toMatchObject({ status: 'draft' });
+    expect(await store.rosters.publishedOverlapping(T0, T0 + DAY)).toEqual(['ps']);
+    // checked against what is published now: published
+    expect(await store.rosters.publish('ne', '2030-01-01T00:00:00.000Z', ['ps'])).toMatchObject({ ok: true });
+    // a roster checked against that is no longer published (or never was) is stale too
+    expect(await store.rosters.publish('tt', '2030-01-01T00:00:00.000Z', ['ps', 'ne', 'gone'])).toEqual({ ok: false, refusal: 'stale' });
+    expect(await store.rosters.publish('tt', '2030-01-01T00:00:00.000Z', ['ne', 'ps'])).toMatchObject({ ok: true });
+  });
+
   test('when a draft is saved again (a retried job), then it replaces the old draft whole', async () => {
     await store.rosters.saveDraft(roster('r', [shift('s1', 'a', 'PS', 8)], [slot('PS', 8, 1)]));
     await store.rosters.saveDraft(roster('r', [shift('s9', 'z', 'PS', 10)]));

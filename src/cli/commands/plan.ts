@@ -6,11 +6,13 @@
  * writes roster.csv, coverage.csv, slots.csv and summary.json to --out, with a readable table on stdout
  * (or the summary as JSON with --json).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Agent, IntervalVolume, SkillGroup } from '../../domain/types';
+import { schemaValidator } from '../../domain/schemas';
 import { invalid, WfmError } from '../../errors/wfm-error';
+import { loadOpenApi } from '../../http/openapi';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { buildRoster, periodInstants, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
 import { rosterToCsv } from '../../roster/assignment';
@@ -78,10 +80,18 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const days = Number(options.days);
   if (!Number.isInteger(days)) throw invalid('--days must be a whole number', [{ where: '--days', message: `got "${options.days}"` }]);
   const { groups, excluded } = chooseGroups(allGroups, agents, new Set(intervals.map((i) => i.skillGroupId)), options.groups);
+  const zones = new Set(groups.map((g) => g.timeZone));
+  if (options.tz === undefined && zones.size > 1) {
+    // a roster has one clock for its days, weeks and availability: on the first group's, the others' days would start at the wrong midnight
+    const which = groups.map((g) => `${g.id} (${g.timeZone})`).join(', ');
+    throw invalid(`the skill groups to plan keep different time zones: ${which}; plan each zone's groups separately with --groups (or give --tz to read every day on one clock)`, [
+      { where: options.groups ? '--groups' : '--skill-groups', message: `${which}: one roster runs on one time zone` },
+    ]);
+  }
   const timeZone = options.tz ?? groups[0].timeZone;
   if (!isValidZone(timeZone)) throw invalid(`unknown time zone "${timeZone}"`, [{ where: '--tz', message: 'use an IANA zone such as Asia/Jerusalem' }]);
   const period = { from: options.from, days, timeZone };
-  const templates = options.templates ? (readJson(options.templates) as ShiftTemplate[]) : undefined;
+  const templates = options.templates ? loadTemplates(options.templates) : undefined;
   const rules: RosterRules = {
     ...(templates ? { templates } : {}),
     options: {
@@ -111,6 +121,20 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
 }
 
 /**
+ * A --templates file: a non-empty JSON array of ShiftTemplate objects (the API's schema). An empty list is
+ * refused here, naming the file, rather than left to fall back on the defaults the user meant to replace.
+ */
+function loadTemplates(file: string): ShiftTemplate[] {
+  const value = readJson(file);
+  if (!Array.isArray(value)) throw invalid(`${file} must be a JSON array of shift templates`, [{ where: `${file}#`, message: 'not an array' }]);
+  if (value.length === 0) throw invalid(`${file} names no shift template: give at least one (or leave --templates out for the defaults)`, [{ where: `${file}#`, message: 'an empty array: at least one shift template' }]);
+  const validate = schemaValidator(loadOpenApi().components.schemas, 'ShiftTemplate');
+  const problems = value.flatMap((item, i) => validate(item, `${file}#/${i}`));
+  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
+  return value as ShiftTemplate[];
+}
+
+/**
  * The two-week forecaster trained on all the history before the period (a year teaches day-of-month and
  * holiday effects the last weeks cannot). Too little history is not an error here: the flagged baseline
  * answers, and the forecast source says why.
@@ -128,19 +152,25 @@ async function trainedNow(group: SkillGroup, history: IntervalVolume[], progress
 
 const csvLine = (cells: Array<string | number>) => cells.join(',');
 
+/** Times are written on each group's own clock, as roster.csv writes them. */
+function zoneOfGroup(result: PlanResult): (skillGroupId: string) => string {
+  const zones = new Map(result.skillGroups.map((g) => [g.id, g.timeZone]));
+  return (id) => zones.get(id) ?? result.period.timeZone;
+}
+
 export function coverageCsv(result: PlanResult): string {
-  const zone = result.period.timeZone;
+  const zoneOf = zoneOfGroup(result);
   const lines = ['interval_start,skill_group,volume,aht_seconds,required,scheduled,shortfall,service_level,asa_seconds,abandonment'];
   for (const c of result.roster.coverage) {
-    lines.push(csvLine([formatInstant(c.intervalStart, zone), c.skillGroupId, c.volume, c.ahtSeconds, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
+    lines.push(csvLine([formatInstant(c.intervalStart, zoneOf(c.skillGroupId)), c.skillGroupId, c.volume, c.ahtSeconds, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
   }
   return `${lines.join('\n')}\n`;
 }
 
 export function slotsCsv(result: PlanResult): string {
-  const zone = result.period.timeZone;
+  const zoneOf = zoneOfGroup(result);
   const lines = ['slot_id,skill_group,date,start,end,kind,agents_needed'];
-  for (const s of result.roster.slots) lines.push(csvLine([s.id, s.skillGroupId, s.date, formatInstant(s.start, zone), formatInstant(s.end, zone), s.kind, s.agentsNeeded]));
+  for (const s of result.roster.slots) lines.push(csvLine([s.id, s.skillGroupId, s.date, formatInstant(s.start, zoneOf(s.skillGroupId)), formatInstant(s.end, zoneOf(s.skillGroupId)), s.kind, s.agentsNeeded]));
   return `${lines.join('\n')}\n`;
 }
 
@@ -218,18 +248,43 @@ function table(result: PlanResult, outDir: string): string {
 export function writePlan(result: PlanResult, outDir: string): string[] {
   mkdirSync(outDir, { recursive: true });
   const files = ['roster.csv', 'coverage.csv', 'slots.csv', 'summary.json'];
-  const zones = new Map(result.skillGroups.map((g) => [g.id, g.timeZone]));
-  writeFileSync(path.join(outDir, 'roster.csv'), rosterToCsv(result.roster.shifts, (g) => zones.get(g) ?? result.period.timeZone));
+  writeFileSync(path.join(outDir, 'roster.csv'), rosterToCsv(result.roster.shifts, zoneOfGroup(result)));
   writeFileSync(path.join(outDir, 'coverage.csv'), coverageCsv(result));
   writeFileSync(path.join(outDir, 'slots.csv'), slotsCsv(result));
   writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(summaryDocument(result, files), null, 2)}\n`);
   return files;
 }
 
+/**
+ * --out must be a directory that can be written, or one that can be created: found before minutes of
+ * planning rather than after. The nearest part of the path that exists decides (root may write anywhere,
+ * so the permission test is only as good as access(2) says).
+ */
+export function checkOutDir(out: string): void {
+  const dir = path.resolve(out);
+  let existing = dir;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const refuse = (why: string) => invalid(`--out ${out}: ${why}`, [{ where: '--out', message: `${out}: ${why}` }]);
+  if (!statSync(existing).isDirectory()) throw refuse(existing === dir ? 'exists and is not a directory' : `cannot be created: ${existing} is not a directory`);
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch {
+    throw refuse(existing === dir ? 'the directory is not writable' : `cannot be created: ${existing} is not writable`);
+  }
+}
+
 /** Runs a plan and reports it: the table (or JSON) on stdout, phases on stderr. */
 export async function runPlan(options: PlanOptions): Promise<void> {
+  checkOutDir(options.out);
   const result = await plan(options, options.json ? undefined : (line) => process.stderr.write(`wfm plan: ${line}…\n`));
-  const files = writePlan(result, options.out);
+  let files: string[];
+  try {
+    files = writePlan(result, options.out);
+  } catch (err) {
+    // checked up front, but the disk may change in the minutes a plan takes
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw invalid(`cannot write the plan to --out ${options.out}: ${why}`, [{ where: '--out', message: `${options.out}: ${why}` }]);
+  }
   if (options.json) process.stdout.write(`${JSON.stringify(summaryDocument(result, files), null, 2)}\n`);
   else process.stdout.write(table(result, options.out));
 }
@@ -245,7 +300,7 @@ export function register(program: Command): void {
     .option('--days <n>', 'days to roster (at most 14)', '14')
     .requiredOption('--out <dir>', 'directory for the output files')
     .option('--groups <ids>', 'comma-separated skill groups (default: every group with history and a partner agent)')
-    .option('--tz <zone>', 'zone the dates are read in (default: the first group\'s)')
+    .option('--tz <zone>', 'zone the dates are read in (default: the groups\' own, which must then be one zone)')
     .option('--templates <file>', 'shift templates JSON (default: the built-in set)')
     .option('--model-dir <dir>', 'forecast with the live two-week models of this registry (default: train them now on the history)')
     .option('--no-train', 'without --model-dir: no training, the flagged baseline forecasts (fast)')
