@@ -555,6 +555,7 @@ const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
   overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/path/slotId', message: `overlaps your claim ${d} (rule: one shift at a time)` }]),
   rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${d} (rule: minimum rest between shifts)` }]),
   'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/path/slotId', message: 'rule: max weekly hours of your contract' }]),
+  'days-per-week': () => invalid('the slot would take you over your working days this week', [{ where: '/path/slotId', message: 'rule: max days per week of your contract' }]),
 };
 
 export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string) {
@@ -568,7 +569,9 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   const weekDates = localDates(roster.period.from, 7 * week + 8, roster.period.timeZone);
   const weekStartMs = startOfLocalDay(weekDates[7 * week], roster.period.timeZone);
   const weekEndMs = startOfLocalDay(weekDates[7 * week + 7], roster.period.timeZone);
-  const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, { minRestMs: agent.contract.minRestHours * HOUR_MS, maxHoursPerWeek: agent.contract.maxHoursPerWeek, weekStartMs, weekEndMs }, ctx.now());
+  const weekDayStartsMs = weekDates.slice(7 * week, 7 * week + 7).map((d) => startOfLocalDay(d, roster.period.timeZone));
+  const limits = { minRestMs: agent.contract.minRestHours * HOUR_MS, maxHoursPerWeek: agent.contract.maxHoursPerWeek, weekStartMs, weekEndMs, maxDaysPerWeek: agent.contract.maxDaysPerWeek, weekDayStartsMs };
+  const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, limits, ctx.now());
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
   return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), releasableUntil: new Date(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS).toISOString() };
 }

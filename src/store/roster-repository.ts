@@ -105,9 +105,13 @@ export interface ClaimLimits {
   /** the 7-day block the slot starts in, [weekStartMs, weekEndMs) */
   weekStartMs: number;
   weekEndMs: number;
+  /** most working days in that block (a shift's day: the local date it starts on), with the block's 7 local midnights */
+  maxDaysPerWeek?: number;
+  weekDayStartsMs?: number[];
 }
 
 export type ClaimRefusal =
+  | 'days-per-week'
   | 'no-roster'
   | 'not-published'
   | 'no-slot'
@@ -169,6 +173,20 @@ local minRest = tonumber(ARGV[5])
 local weekStart = tonumber(ARGV[7])
 local weekEnd = tonumber(ARGV[8])
 local hours = (slot['end'] - slot.start) / 3600000
+-- working days of the week: a shift's day is the local date it starts on (ARGV[9]: the week's local midnights)
+local dayStarts = {}
+for d in string.gmatch(ARGV[9] or '', '[^,]+') do dayStarts[#dayStarts + 1] = tonumber(d) end
+local function dayOf(t)
+  local day = 0
+  for k = 1, #dayStarts do if t >= dayStarts[k] then day = k end end
+  return day
+end
+local days = {}
+local dayCount = 0
+if #dayStarts > 0 then
+  days[dayOf(slot.start)] = true
+  dayCount = 1
+end
 local existing = redis.call('HGETALL', KEYS[4])
 for i = 1, #existing, 2 do
   local s, e = string.match(existing[i + 1], '^(%d+),(%d+),')
@@ -176,9 +194,16 @@ for i = 1, #existing, 2 do
   e = tonumber(e)
   if s < slot['end'] and slot.start < e then return {'overlap', existing[i]} end
   if (s >= slot['end'] and s - slot['end'] < minRest) or (e <= slot.start and slot.start - e < minRest) then return {'rest', existing[i]} end
-  if s >= weekStart and s < weekEnd then hours = hours + (e - s) / 3600000 end
+  if s >= weekStart and s < weekEnd then
+    hours = hours + (e - s) / 3600000
+    if #dayStarts > 0 and not days[dayOf(s)] then
+      days[dayOf(s)] = true
+      dayCount = dayCount + 1
+    end
+  end
 end
 if hours > tonumber(ARGV[6]) + 1e-9 then return {'weekly-hours'} end
+if ARGV[10] and dayCount > tonumber(ARGV[10]) then return {'days-per-week'} end
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[3], slot.start .. ',' .. slot['end'] .. ',' .. slot.skillGroupId)
 return {'ok', claimed + 1, slot.agentsNeeded}
@@ -447,7 +472,7 @@ export class RosterRepository {
     const reply = (await CLAIM.run(
       this.redis,
       [this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId)],
-      [slotId, agentId, claimField(rosterId, slotId), nowMs, limits.minRestMs, limits.maxHoursPerWeek, limits.weekStartMs, limits.weekEndMs],
+      [slotId, agentId, claimField(rosterId, slotId), nowMs, limits.minRestMs, limits.maxHoursPerWeek, limits.weekStartMs, limits.weekEndMs, ...(limits.maxDaysPerWeek !== undefined && limits.weekDayStartsMs ? [limits.weekDayStartsMs.join(','), limits.maxDaysPerWeek] : [])],
     )) as Array<string | number>;
     if (reply[0] === 'ok') return { ok: true, claimed: Number(reply[1]), agentsNeeded: Number(reply[2]) };
     return { ok: false, refusal: reply[0] as ClaimRefusal, ...(reply[1] !== undefined ? { conflictWith: String(reply[1]) } : {}) };

@@ -137,6 +137,18 @@ describe('roster repository', () => {
     expect((await store.rosters.slots('r')).find((s) => s.id === slots[1].id)!.claimedBy).toEqual([]);
   });
 
+  test('when a claim would be the agent\'s sixth working day in a week of a five-day contract, then it is refused', async () => {
+    const slots = [0, 1, 2, 3, 4, 5].map((d) => slot('PS', 24 * d + 8, 2));
+    await store.rosters.saveDraft(roster('r', [], slots));
+    await store.rosters.publish('r', new Date().toISOString());
+    const week = limits({ maxHoursPerWeek: 60, maxDaysPerWeek: 5, weekDayStartsMs: Array.from({ length: 7 }, (_, d) => T0 + d * DAY) });
+    for (const s of slots.slice(0, 5)) expect(await store.rosters.claim('r', s.id, 'c', week, T0 - DAY)).toMatchObject({ ok: true });
+    expect(await store.rosters.claim('r', slots[5].id, 'c', week, T0 - DAY)).toEqual({ ok: false, refusal: 'days-per-week' });
+    expect((await store.rosters.slots('r')).find((x) => x.id === slots[5].id)!.claimedBy).toEqual([]);
+    // six days are fine for a contract that allows them
+    expect(await store.rosters.claim('r', slots[5].id, 'c', { ...week, maxDaysPerWeek: 6 }, T0 - DAY)).toMatchObject({ ok: true });
+  });
+
   test('when a claim is released, then before the cut-off it frees the place, after it the claim stays', async () => {
     const s = slot('PS', 8, 1);
     await store.rosters.saveDraft(roster('r', [], [s]));
