@@ -157,11 +157,10 @@ async function main(): Promise<void> {
     });
     const p99 = quantile(sorted((s) => s.totalMs), 0.99);
     const fired = summaries.reduce((n, s) => n + s.fired.length, 0);
-    const firedForNobody = summaries.reduce((n, s) => n + s.fired.filter((d) => d.calloutIds.length === 0).length, 0);
     const callouts = summaries.reduce((n, s) => n + s.newCallouts, 0);
     const shifts = w.onShift.reduce((a, b) => a + b, 0);
     const body = [
-      `${GROUPS} skill groups with predictive policies, ${shifts} partner agents on a published roster, ${GROUPS * CLOUD_PER_GROUP} cloud agents (${GROUPS * 2} holding a claimed slot), a stored two-week forecast per group, the last 20 minutes of realtime events per group; every fifth group surging (1.8× its plan with a queue). ${TICKS} consecutive minute ticks after ${WARM_UP} warm-up ticks; over them ${fired} firings created ${callouts} callouts (stored with their decisions; delivery jobs not run); ${firedForNobody} of the firings found every eligible cloud agent of the group already called (each group has ${CLOUD_PER_GROUP}), called nobody and said so.`,
+      `${GROUPS} skill groups with predictive policies, ${shifts} partner agents on a published roster, ${GROUPS * CLOUD_PER_GROUP} cloud agents (${GROUPS * 2} holding a claimed slot), a stored two-week forecast per group, the last 20 minutes of realtime events per group; every fifth group surging (1.8× its plan with a queue). ${TICKS} consecutive minute ticks after ${WARM_UP} warm-up ticks; over them ${fired} firings created ${callouts} callouts (stored with their decisions; delivery jobs not run); a surging group whose eligible cloud agents (${CLOUD_PER_GROUP} each) are all called already records a decision that calls nobody ('no-eligible-agents'), not a firing.`,
       '',
       table(['ms per tick', 'p50', 'p99', 'max'], rows),
       '',

@@ -9,7 +9,7 @@
  */
 import type { Config } from '../config/config';
 import type { Agent, SkillGroup } from '../domain/types';
-import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
+import { WfmError, invalid, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { buildPayload } from '../callout/payload';
 import { deliverCallout, type DeliveryDeps, type DeliveryOutcome } from '../callout/deliver';
 import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkClaims } from '../callout/signing';
@@ -17,7 +17,7 @@ import type { Store } from '../store/store';
 import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
 import { applyResponse, expireUnanswered } from '../trigger/acceptance';
-import { tick, type GroupTickInput } from '../trigger/tick';
+import { skippedGroup, tick, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
   MAX_REPORTING_LAG_MINUTES,
@@ -53,6 +53,8 @@ export interface TickSummary {
   /** groups another tick had already done for this minute */
   alreadyTicked: number;
   fired: Array<{ skillGroupId: string; decisionId: string; waveId: string | null; calloutIds: string[] }>;
+  /** groups whose stored inputs did not read: not decided this minute (their decision says why) */
+  skipped: Array<{ skillGroupId: string; explanation: string }>;
   newCallouts: number;
   /** older callouts still waiting for delivery whose job was queued again (a crash before enqueueing) */
   requeued: number;
@@ -110,28 +112,39 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const requeued = await requeueUndelivered(deps, [...active.values()].flat());
   if (!due.length) {
     const timings = { readMs: read - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - read };
-    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], newCallouts: 0, requeued, timings };
+    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], skipped: [], newCallouts: 0, requeued, timings };
   }
 
   const computeStarted = performance.now();
   const allActive = [...active.values()].flat().map((c) => c.value);
-  const inputs: GroupTickInput[] = due.map((group) => {
+  const inputs: GroupTickInput[] = [];
+  // A group whose stored inputs do not read (a value stored before ingest checked it, a corrupt field)
+  // is skipped with a decision saying why; the other groups are ticked as usual.
+  const skipped: GroupTickOutput[] = [];
+  for (const group of due) {
     const policy = policies.get(group.id)!;
-    const groupArrivals = arrivals.get(group.id) ?? [];
-    const lastCounted = lastArrivalMinute(groupArrivals);
-    const realtime = realtimeStateOf(group.id, [...groupArrivals, ...(gauges.get(group.id) ?? []), ...signalsUpToCounts(signals.get(group.id) ?? [], lastCounted)], now);
-    return {
-      group,
-      policy,
-      state: states.has(group.id) ? stripTickedAt(states.get(group.id)!.value) : initialTriggerState(group.id),
-      realtime,
-      forecast: tickForecast(group, policy, forecasts.get(group.id) ?? { points: [] }, realtime, now, lastCounted),
-      callouts: (active.get(group.id) ?? []).map((c) => c.value),
-      pastResponses: past.get(group.id),
-    };
-  });
+    const state = states.has(group.id) ? stripTickedAt(states.get(group.id)!.value) : initialTriggerState(group.id);
+    const callouts = (active.get(group.id) ?? []).map((c) => c.value);
+    try {
+      const groupArrivals = arrivals.get(group.id) ?? [];
+      const lastCounted = lastArrivalMinute(groupArrivals);
+      const realtime = realtimeStateOf(group.id, [...groupArrivals, ...(gauges.get(group.id) ?? []), ...signalsUpToCounts(signals.get(group.id) ?? [], lastCounted)], now);
+      inputs.push({
+        group,
+        policy,
+        state,
+        realtime,
+        forecast: tickForecast(group, policy, forecasts.get(group.id) ?? { points: [] }, realtime, now, lastCounted),
+        callouts,
+        pastResponses: past.get(group.id),
+      });
+    } catch (err) {
+      if (isWfmError(err) && err.code === 'unavailable') throw err;
+      skipped.push(skippedGroup(group, policy, state, callouts, now, `its stored inputs could not be read (${err instanceof Error ? err.message : String(err)})`));
+    }
+  }
   const inputsBuilt = performance.now();
-  const outputs = tick({
+  const outputs = [...tick({
     now,
     groups: inputs,
     roster: [...rosterShifts, ...claimedShifts, ...acceptedAsShifts(allActive)],
@@ -140,7 +153,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     weeklyHours: weeklyHoursOf(agents, claimedShifts, allActive, now, config.defaultTimeZone),
     lastCalledAt,
     recentCallMinutes: config.trigger.recentCallMinutes,
-  });
+  }), ...skipped];
   const ticked = performance.now();
 
   const commits: GroupTickCommit[] = outputs.map((out) => {
@@ -185,7 +198,8 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     coreMs: ticked - inputsBuilt,
     writeMs: computeStarted - read + performance.now() - computed,
   };
-  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, newCallouts, requeued, timings };
+  const skippedGroups = skipped.map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
+  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, skipped: skippedGroups, newCallouts, requeued, timings };
 }
 
 /**
@@ -409,6 +423,17 @@ export function policyFromBody(skillGroupId: string, body: Record<string, unknow
   if (policy.quietHours !== undefined) problems.push(...quietHoursProblems(policy.quietHours));
   if (Number.isInteger(policy.horizonMinutes) && Number.isInteger(policy.loginLeadMinutes) && policy.horizonMinutes <= policy.loginLeadMinutes) {
     problems.push({ where: '/body/horizonMinutes', message: `must be longer than loginLeadMinutes (${policy.loginLeadMinutes}): a callout can only help beyond the login lead` });
+  }
+  // A wave ends once every projected level reaches threshold + hysteresis: at 1 or more it would end
+  // only at a projected 100% (decide() caps the level at 1), i.e. practically never.
+  const threshold = policy.serviceLevelThreshold;
+  const band = policy.hysteresis;
+  if (!POLICY_CHECKS.serviceLevelThreshold!(threshold) && !POLICY_CHECKS.hysteresis!(band) && threshold + band >= 1) {
+    const defaulted = body.hysteresis === undefined ? ' (the default, as it was left out)' : '';
+    problems.push({
+      where: '/body/hysteresis',
+      message: `serviceLevelThreshold + hysteresis must stay below 1: with a threshold of ${threshold}, hysteresis ${band}${defaulted} must be below ${+(1 - threshold).toFixed(6)}, or a wave would end only at a 100% projected service level`,
+    });
   }
   if (Number.isInteger(policy.stepMinutes) && Number.isInteger(policy.horizonMinutes) && policy.stepMinutes > policy.horizonMinutes) {
     problems.push({ where: '/body/stepMinutes', message: `must not be longer than horizonMinutes (${policy.horizonMinutes})` });

@@ -33,7 +33,7 @@ return {}
 /** Arguments per command call inside the script: unpack() of many thousands would overflow Lua's stack. */
 const MAX_ARGS_PER_CALL = 1000;
 
-type ScriptedRedis = Redis & { writeIfGroupsExist(...args: string[]): Promise<string[]> };
+type ScriptedRedis = Redis & { writeIfGroupsExist(args: string[]): Promise<string[]> };
 
 export class GroupGuardedWrite {
   private readonly keyIndex = new Map<string, number>();
@@ -41,23 +41,44 @@ export class GroupGuardedWrite {
 
   constructor(private readonly skillGroupsKey: string) {}
 
-  /** One command on one key, e.g. call('EXPIRE', key, '3600'). */
+  /**
+   * One command on one key, e.g. call('EXPIRE', key, '3600'). At most MAX_ARGS_PER_CALL arguments: more
+   * would fail inside the script after the commands before it were written, so it is refused here.
+   */
   call(command: string, key: string, ...args: string[]): this {
-    let index = this.keyIndex.get(key);
-    // KEYS[1] is the skill-groups hash
-    if (index === undefined) this.keyIndex.set(key, (index = this.keyIndex.size + 2));
-    this.commandArgs.push(command, String(index), String(args.length), ...args);
-    return this;
+    return this.command(command, key, args);
   }
 
   /** HSET of many field–value pairs, in slices (same result as one HSET). */
   hset(key: string, fieldsAndValues: string[]): this {
-    for (let i = 0; i < fieldsAndValues.length; i += MAX_ARGS_PER_CALL) this.call('HSET', key, ...fieldsAndValues.slice(i, i + MAX_ARGS_PER_CALL));
-    return this;
+    return this.sliced('HSET', key, [], fieldsAndValues);
+  }
+
+  /** ZADD (with flags such as GT) of many score–member pairs, in slices (same result as one ZADD). */
+  zadd(key: string, flags: string[], scoresAndMembers: string[]): this {
+    return this.sliced('ZADD', key, flags, scoresAndMembers);
   }
 
   get empty(): boolean {
     return this.commandArgs.length === 0;
+  }
+
+  /** A command whose pairs may be split over several calls; the slices stay even, so no pair is torn. */
+  private sliced(command: string, key: string, head: string[], pairs: string[]): this {
+    const perCall = MAX_ARGS_PER_CALL - head.length - ((MAX_ARGS_PER_CALL - head.length) % 2);
+    for (let i = 0; i < pairs.length; i += perCall) this.command(command, key, [...head, ...pairs.slice(i, i + perCall)]);
+    return this;
+  }
+
+  private command(command: string, key: string, args: string[]): this {
+    if (args.length > MAX_ARGS_PER_CALL) throw new WfmError('internal', `${command} with ${args.length} arguments: at most ${MAX_ARGS_PER_CALL} per call in the script (use a sliced write)`);
+    let index = this.keyIndex.get(key);
+    // KEYS[1] is the skill-groups hash
+    if (index === undefined) this.keyIndex.set(key, (index = this.keyIndex.size + 2));
+    this.commandArgs.push(command, String(index), String(args.length));
+    // no push(...args) of a caller's array into a call: one argument per stack slot overflows past ~100k
+    for (const arg of args) this.commandArgs.push(arg);
+    return this;
   }
 
   /**
@@ -69,7 +90,10 @@ export class GroupGuardedWrite {
     const scripted = redis as ScriptedRedis;
     if (!('writeIfGroupsExist' in redis)) redis.defineCommand('writeIfGroupsExist', { lua: WRITE_IF_GROUPS_EXIST });
     const keys = [this.skillGroupsKey, ...this.keyIndex.keys()];
-    const missing = await guarded(scripted.writeIfGroupsExist(String(keys.length), ...keys, String(ids.length), ...ids, ...this.commandArgs));
+    // One array argument (ioredis flattens it), never a spread: a documented batch of 100,000 realtime
+    // events is millions of arguments, far past what a JavaScript call can take on the stack.
+    const args = [String(keys.length)].concat(keys, [String(ids.length)], ids, this.commandArgs);
+    const missing = await guarded(scripted.writeIfGroupsExist(args));
     if (missing.length) {
       throw new WfmError('conflict', `${what} was not stored: skill group ${missing.join(', ')} no longer exists (deleted meanwhile)`, {
         details: missing.map((id) => ({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' })),

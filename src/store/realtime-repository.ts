@@ -34,7 +34,8 @@ const MEASURES = ['arrivals', 'queueLength', 'agentsLoggedIn', 'agentsAvailable'
  * expires after the retention window.
  */
 export class RealtimeRepository {
-  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly retentionDays: number) {}
+  /** `retentionDays`: how long a day of events is kept; ingest refuses minutes older than that. */
+  constructor(private readonly redis: Redis, private readonly keys: Keys, readonly retentionDays: number) {}
 
   async append(events: RealtimeEvent[]): Promise<void> {
     if (!events.length) return;
@@ -61,7 +62,8 @@ export class RealtimeRepository {
     }
     for (const [skillGroupId, names] of signalNames) {
       const key = this.keys.realtimeSignalNames(skillGroupId);
-      write.call('ZADD', key, 'GT', ...[...names].flatMap(([name, minute]) => [String(minute), name]));
+      // in slices: one ZADD of thousands of names is more than a call in the script can unpack
+      write.zadd(key, ['GT'], [...names].flatMap(([name, minute]) => [String(minute), name]));
       write.call('EXPIRE', key, ttlSeconds);
     }
     if (!write.empty) await write.exec(this.redis, events.map((e) => e.skillGroupId), 'the realtime batch');

@@ -33,6 +33,21 @@ export interface ProjectionInput {
 
 const MAX_AGENTS = 1_000_000;
 
+/**
+ * Beyond this many agents' worth of offered load in one bucket the projection does not run Erlang A:
+ * its series and recursions take time in proportion to the load (a stored 1e12 calls a minute took
+ * minutes per evaluation and froze the tick), while at that size the queue behaves as its fluid limit —
+ * served while the agents cover the load, not otherwise — to within √load agents (under 1% here). No
+ * single skill group staffs 20,000 agents: such a bucket is a unit mistake or a runaway signal, and
+ * whatever it asks for, the hourly cap (at most 10,000) binds long before the difference matters.
+ */
+export const MAX_ERLANG_LOAD_AGENTS = 20_000;
+/**
+ * Agents beyond twice that bound add nothing Erlang A could show for a load under it (the queue is
+ * empty to double precision), so no evaluation or search starts above it.
+ */
+const MAX_ERLANG_AGENTS = 2 * MAX_ERLANG_LOAD_AGENTS;
+
 /** Callers' mean patience when the group has none: only for thinning the carried queue. */
 const DEFAULT_PATIENCE_SECONDS = 180;
 
@@ -76,11 +91,20 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
       patienceSeconds: group.patienceSeconds,
       concurrency,
     };
-    const performance = predictPerformance({ ...queue, agents: agents + overflowAgents });
-    // The first bucket starts from the agents on hand, or from the offered load when that is more (an
-    // overloaded queue needs at least about its load in agents to meet a target).
-    const hint = previousRequired ?? Math.max(agents + overflowAgents, (offered * group.ahtSeconds) / (stepSeconds * concurrency));
-    const required: number = withRequirement ? requiredAgentsNear(queue, group, hint) : NaN;
+    const onHand = agents + overflowAgents;
+    const loadAgents = (offered * group.ahtSeconds) / (stepSeconds * concurrency);
+    let performance: { serviceLevel: number; probAbandon: number };
+    let required = NaN;
+    if (!(loadAgents <= MAX_ERLANG_LOAD_AGENTS)) {
+      performance = fluidPerformance(onHand, loadAgents);
+      if (withRequirement) required = Math.ceil(loadAgents / group.maxOccupancy - 1e-9);
+    } else {
+      performance = predictPerformance({ ...queue, agents: Math.min(onHand, MAX_ERLANG_AGENTS) });
+      // The first bucket starts from the agents on hand, or from the offered load when that is more (an
+      // overloaded queue needs at least about its load in agents to meet a target).
+      const hint = Math.min(MAX_ERLANG_AGENTS, previousRequired ?? Math.max(onHand, loadAgents));
+      if (withRequirement) required = requiredAgentsNear(queue, group, hint);
+    }
     if (withRequirement) previousRequired = required;
     out.push({
       start: now + first * MINUTE_MS,
@@ -100,6 +124,15 @@ export function projectBuckets(input: ProjectionInput): ProjectedBucket[] {
     carried = Math.max(0, offered - servable) * Math.exp(-stepSeconds / patience);
   }
   return out;
+}
+
+/**
+ * A bucket too large for Erlang A (MAX_ERLANG_LOAD_AGENTS), as its fluid limit: with the agents covering
+ * the load nobody waits long; short of it, everybody waits and the share the agents cannot serve gives up.
+ */
+function fluidPerformance(agents: number, loadAgents: number): { serviceLevel: number; probAbandon: number } {
+  if (agents >= loadAgents) return { serviceLevel: 1, probAbandon: 0 };
+  return { serviceLevel: 0, probAbandon: 1 - agents / loadAgents };
 }
 
 /**

@@ -4,7 +4,7 @@
  * This is the function the minute job calls; everything it needs comes in, everything to store goes out.
  */
 import type { Agent, SkillGroup } from '../domain/types';
-import { MINUTE_MS } from '../time/grid';
+import { HOUR_MS, MINUTE_MS } from '../time/grid';
 import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } from './acceptance';
 import { planCallouts } from './callouts';
 import { projectCapacity, type CapacityProjection } from './capacity';
@@ -149,6 +149,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
     const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy);
     const known = new Set(p.callouts.map((c) => c.id));
     const newCallouts = planned.filter((c) => !known.has(c.id));
+    if (newCallouts.length === 0) return calledNobody(p, decision, state, choice, now);
     const short = decision.agentsToCall - newCallouts.length;
     const explained: Decision =
       short > 0
@@ -167,6 +168,84 @@ export function tick(input: TickInput): GroupTickOutput[] {
       choice,
     };
   });
+}
+
+/**
+ * The record of a group this tick could not decide for (its stored inputs did not read: an invalid
+ * realtime value, say): nothing fired, the state as it was (a wave stays open, the breach count stands),
+ * and the decision says why, so one group's bad data costs that group a minute, not every group.
+ */
+export function skippedGroup(group: SkillGroup, policy: TriggerPolicy, state: TriggerState, callouts: CalloutRecord[], at: number, why: string): GroupTickOutput {
+  const now = Math.floor(at / MINUTE_MS) * MINUTE_MS;
+  return {
+    skillGroupId: group.id,
+    decision: {
+      id: `${group.id}@${now}`,
+      skillGroupId: group.id,
+      at: now,
+      mode: policy.mode,
+      fired: false,
+      reason: 'skipped-unreadable-input',
+      explanation: `skipped this tick: ${why}`,
+      waveId: state.waveId,
+      agentsToCall: 0,
+      gapAgents: 0,
+      acceptanceRate: policy.acceptancePrior.rate,
+      inputs: {
+        queueLength: 0,
+        agentsLoggedIn: 0,
+        arrivalsLast15Minutes: 0,
+        forecastSource: 'not read (skipped)',
+        forecastNext30: { p10: 0, p50: 0, p90: 0 },
+        pendingCallouts: callouts.filter((c) => c.status === 'pending').length,
+        acceptedCallouts: callouts.filter((c) => c.status === 'accepted' && c.shiftEnd > now).length,
+        calledInLastHour: state.recentFirings.filter((f) => f.at > now - HOUR_MS).reduce((a, f) => a + f.agents, 0),
+      },
+      projection: [],
+    },
+    state,
+    callouts,
+    newCallouts: [],
+    choice: null,
+  };
+}
+
+/**
+ * A firing that found no eligible cloud agent calls nobody, so it is no firing: not recorded as fired,
+ * no wave started, the cooldown and the hourly cap untouched — an agent who becomes eligible a minute
+ * later is called at the next tick. The breach count decide() kept stays, so that tick need not confirm again.
+ */
+function calledNobody(p: GroupTickInput, decision: Decision, state: TriggerState, choice: ChooseResult, now: number): GroupTickOutput {
+  const before = p.state;
+  const unfired: TriggerState = {
+    ...state,
+    waveId: before.waveId,
+    waveStartedAt: before.waveStartedAt,
+    wavesStarted: before.wavesStarted,
+    lastFiredAt: before.lastFiredAt,
+    recentFirings: state.recentFirings.filter((f) => f.at !== now),
+  };
+  const reasons = new Map<string, number>();
+  for (const e of choice.excluded) if (e.reason !== 'not-cloud' && e.reason !== 'no-skill') reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
+  const why = reasons.size ? ` (cloud agents with the skill: ${[...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ')})` : ' (no cloud agent has the skill)';
+  // decide()'s sentence up to "→ calling N …": the breach and the gap still hold, the call did not happen
+  const breach = decision.explanation.split(' → calling ')[0];
+  return {
+    skillGroupId: p.group.id,
+    decision: {
+      ...decision,
+      fired: false,
+      reason: 'no-eligible-agents',
+      explanation: `${breach}; wanted ${decision.agentsToCall} agents but 0 cloud agents are eligible${why}: nobody called, cooldown not started`,
+      waveId: before.waveId,
+      agentsToCall: 0,
+      calloutIds: [],
+    },
+    state: unfired,
+    callouts: p.callouts,
+    newCallouts: [],
+    choice,
+  };
 }
 
 function withPast(stats: AcceptanceStats, past: AcceptanceStats | undefined): AcceptanceStats {

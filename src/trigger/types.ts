@@ -194,7 +194,11 @@ export type DecisionReason =
   | 'hourly-cap'
   | 'covered-by-pending'
   | 'fired'
-  | 'wave-ended';
+  | 'wave-ended'
+  /** the projection called for agents, but no cloud agent was eligible: nothing was fired */
+  | 'no-eligible-agents'
+  /** the group's stored inputs could not be read (e.g. an invalid realtime value): this tick skipped it */
+  | 'skipped-unreadable-input';
 
 /** Every decision, fired or not, with its inputs and reason (readable over REST). */
 export interface Decision {

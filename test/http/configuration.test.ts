@@ -134,10 +134,12 @@ describe('skill groups and agents over REST', () => {
     for (const id of ['PS', 'NE']) {
       await t.http.put(`/skill-groups/${id}/trigger-policy`).set(admin).send({ mode: 'predictive' }).expect(200);
       await t.http.put(`/skill-groups/${id}/special-days`).set(admin).send([{ date: '1999-12-24', label: 'eve', uplift: 1.4 }]).expect(200);
-      // a replay of old data and today's events: realtime day keys are named by the event's day, any day
+      // a day of a month ago and today's events: realtime day keys are named by the event's day, any day
+      // within the retention (ingest refuses older minutes)
+      const minuteAgo = (ms: number) => new Date(Math.floor((Date.now() - ms) / 60_000) * 60_000).toISOString();
       await t.http.post('/realtime/events').set(ingest).send([
-        { skill_group: id, minute: '1999-02-03T11:00:00Z', arrivals: 3, signals: { selfService: 40 } },
-        { skill_group: id, minute: '2026-03-04T10:00:00Z', arrivals: 5 },
+        { skill_group: id, minute: minuteAgo(30 * 86_400_000), arrivals: 3, signals: { selfService: 40 } },
+        { skill_group: id, minute: minuteAgo(60_000), arrivals: 5 },
       ]).expect(200);
       mkdirSync(path.join(modelDir, id, 'two-week', 'v1'), { recursive: true });
       writeFileSync(path.join(modelDir, id, 'two-week', 'v1', 'forecaster.json'), '{}');

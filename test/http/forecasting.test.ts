@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestService, KEYS, type TestService } from '../support/service';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startService } from '../../src/main';
+import { deleteKeys, testEnv, KEYS, type TestService } from '../support/service';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -13,7 +16,11 @@ describe('forecasting over REST', () => {
 
   beforeAll(async () => {
     modelDir = mkdtempSync(path.join(os.tmpdir(), 'wfm-models-'));
-    t = await startTestService({ MODEL_DIR: modelDir });
+    // The business clock stands on the replayed Monday (the history is February 1999): ingest takes
+    // realtime minutes only within the retention before now and at most a clock skew ahead.
+    const prefix = `test-${randomUUID()}`;
+    const service = await startService(testEnv(prefix, { MODEL_DIR: modelDir }), { now: () => Date.parse('1999-03-01T11:10:00+02:00') });
+    t = { service, prefix, http: request(service.server!), stop: async () => (await service.shutdown('test finished'), await deleteKeys(prefix)) };
     const groups = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/skill-groups.json'), 'utf8'));
     await t.http.post('/skill-groups').set(admin).send(groups).expect(200);
     const csv = readFileSync(path.resolve(__dirname, '../../fixtures/history-30min.csv'), 'utf8');

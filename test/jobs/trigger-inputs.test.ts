@@ -117,6 +117,14 @@ describe('trigger policies from a request body', () => {
       '/body/stepMinutes',
     ]);
   });
+
+  test('when threshold + hysteresis reach 1, then the hysteresis is refused (a wave would end only at 100%), also when the default makes it so', () => {
+    const sent = policyFromBody('RSA', { mode: 'predictive', serviceLevelThreshold: 0.6, hysteresis: 0.5 }).problems;
+    expect(sent).toEqual([{ where: '/body/hysteresis', message: expect.stringMatching(/must stay below 1.*below 0\.4/) }]);
+    const defaulted = policyFromBody('RSA', { serviceLevelThreshold: 0.9 }).problems;
+    expect(defaulted).toEqual([{ where: '/body/hysteresis', message: expect.stringMatching(/0\.15 \(the default, as it was left out\)/) }]);
+    expect(policyFromBody('RSA', { serviceLevelThreshold: 0.6, hysteresis: 0.39 }).problems).toEqual([]);
+  });
 });
 
 describe('callouts leaving the active set', () => {

@@ -52,4 +52,27 @@ describe('projectBuckets', () => {
     const projection = projectBuckets({ group: group(), policy: policy(), now: T0, forecast: closing, capacity, backlog: 5 });
     expect(projection.some((b) => b.actionable)).toBe(false);
   });
+
+  test('when the load or the agents are absurdly large (stored 1e12 calls a minute, 1e12 agents), then the projection stays fast and still reads as breached / covered', () => {
+    const g = group();
+    const p = policy();
+    const started = performance.now();
+    const flooded = projectBuckets({ group: g, policy: p, now: T0, forecast: flatForecast(1e12), capacity: steadyCapacity(4), backlog: 1e9 });
+    const staffed = projectBuckets({ group: g, policy: p, now: T0, forecast: flatForecast(3), capacity: steadyCapacity(1e12), backlog: 0 });
+    // just past the bound, and a large but computable load just under it
+    const edge = projectBuckets({ group: g, policy: p, now: T0, forecast: flatForecast(7_000), capacity: steadyCapacity(6_000), backlog: 0 });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    for (const b of flooded) {
+      expect(b.serviceLevel).toBe(0);
+      expect(b.requiredAgents).toBeGreaterThan(1e9);
+      expect(b.probAbandon).toBeGreaterThan(0.99);
+    }
+    for (const b of staffed) {
+      expect(b.serviceLevel).toBeCloseTo(1, 9);
+      expect(b.requiredAgents).toBeLessThan(20);
+    }
+    // 7,000 calls a minute of 180 s = 21,000 agents of load: the fluid limit, needing load / occupancy cap
+    expect(edge[0].serviceLevel).toBe(0);
+    expect(edge[0].requiredAgents).toBe(Math.ceil(21_000 / g.maxOccupancy));
+  });
 });

@@ -177,7 +177,7 @@ describe('tick() outputs on a fixed world', () => {
 
   test('when the world is ticked, then it takes every decision path (the guard covers them all)', () => {
     const { reasons, newCallouts } = run;
-    for (const reason of ['fired', 'no-gap', 'breach-unconfirmed', 'cooldown', 'hourly-cap', 'quiet-hours', 'mode-off', 'covered-by-pending', 'wave-ended']) {
+    for (const reason of ['fired', 'no-gap', 'breach-unconfirmed', 'cooldown', 'hourly-cap', 'quiet-hours', 'mode-off', 'covered-by-pending', 'wave-ended', 'no-eligible-agents']) {
       expect(reasons.get(reason) ?? 0).toBeGreaterThan(0);
     }
     expect(newCallouts).toBeGreaterThan(50);

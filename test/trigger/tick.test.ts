@@ -51,4 +51,26 @@ describe('tick', () => {
     expect(helped.decision.projection[5].overflowAgents).toBeGreaterThan(0);
     expect(helped.decision.gapAgents).toBeLessThan(alone.decision.gapAgents);
   });
+
+  test('when no cloud agent is eligible, then nothing is fired, no wave or cooldown starts, and an agent added a minute later is called', () => {
+    const nobody = { ...input(false), agents: [] };
+    const [ps] = tick(nobody);
+    expect(ps.decision.fired).toBe(false);
+    expect(ps.decision.reason).toBe('no-eligible-agents');
+    expect(ps.decision.agentsToCall).toBe(0);
+    expect(ps.decision.calloutIds).toEqual([]);
+    expect(ps.decision.waveId).toBeNull();
+    expect(ps.decision.explanation).toMatch(/wanted \d+ agents but 0 cloud agents are eligible/);
+    expect(ps.state).toMatchObject({ lastFiredAt: null, recentFirings: [], waveId: null, waveStartedAt: null, wavesStarted: 0 });
+    expect(ps.state.breachTicks).toBe(1);
+
+    // default cooldown is 5 minutes: had the empty firing started it, this tick would say "cooldown"
+    const next = input(false);
+    next.now = T0 + MIN;
+    next.groups[0] = { ...next.groups[0], state: ps.state };
+    next.agents = [cloudAgent('late')];
+    const [again] = tick(next);
+    expect(again.decision.reason).toBe('fired');
+    expect(again.newCallouts.map((c) => c.agentId)).toEqual(['late']);
+  });
 });

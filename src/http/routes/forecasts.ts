@@ -7,9 +7,9 @@ import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
 import type { FsModelRegistry } from '../../registry/fs-model-registry';
 import { computeRealtimeForecast } from '../../services/forecasting';
-import type { RealtimeEvent } from '../../store/realtime-repository';
 import type { Store } from '../../store/store';
-import { formatInstant, isOnGrid } from '../../time/grid';
+import { formatInstant } from '../../time/grid';
+import { checkRealtimeBatch, type RealtimeEventBody } from '../../trigger/realtime-ingest';
 
 interface Deps {
   store: Store;
@@ -22,17 +22,6 @@ async function group(store: Store, id: string) {
   const g = await store.skillGroups.get(id);
   if (!g) throw new WfmError('not-found', `skill group ${id} does not exist`);
   return g;
-}
-
-interface RealtimeEventBody {
-  skill_group: string;
-  minute: string;
-  arrivals?: number;
-  queue_length?: number;
-  agents_logged_in?: number;
-  agents_available?: number;
-  handled?: number;
-  signals?: Record<string, number>;
 }
 
 export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
@@ -125,27 +114,8 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
   });
 
   r.post('/realtime/events', async (req, res) => {
-    const body = req.body as RealtimeEventBody[];
     const groups = await store.skillGroups.map();
-    const problems: Array<{ where: string; message: string }> = [];
-    const events: RealtimeEvent[] = [];
-    body.forEach((e, i) => {
-      const g = groups.get(e.skill_group);
-      const minute = Date.parse(e.minute);
-      if (!g) problems.push({ where: `/body/${i}/skill_group`, message: `unknown skill group ${e.skill_group}` });
-      else if (!isOnGrid(minute, g.timeZone, 1)) problems.push({ where: `/body/${i}/minute`, message: 'must be the start of a minute (seconds = 0)' });
-      else
-        events.push({
-          skillGroupId: g.id,
-          minute,
-          arrivals: e.arrivals,
-          queueLength: e.queue_length,
-          agentsLoggedIn: e.agents_logged_in,
-          agentsAvailable: e.agents_available,
-          handled: e.handled,
-          signals: e.signals,
-        });
-    });
+    const { events, problems } = checkRealtimeBatch(req.body as RealtimeEventBody[], groups, now(), store.realtime.retentionDays);
     if (problems.length) throw invalid(`${problems.length} problem(s) in the events; nothing was stored`, problems);
     await store.realtime.append(events);
     res.json({ stored: events.length });
