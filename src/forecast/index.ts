@@ -4,7 +4,7 @@
  * worker thread or a sandboxed child process: `trainForecaster` is CPU-heavy, the forecasts are cheap.
  */
 import type { IntervalVolume, WeeklyWindow } from '../domain/types';
-import { buildDaySeries, headOf, slotInstant, addDays, historySpanDays, type DaySeries } from './day-series';
+import { buildDaySeries, headOf, slotInstant, secondPassInstant, addDays, historySpanDays, type DaySeries } from './day-series';
 import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek } from './two-week';
 import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
@@ -175,9 +175,16 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
       const start = slotInstant(date, s, series.zone, series.intervalMinutes);
       if (start === null || start < input.from) continue;
       const aht = forecast.ahtSeconds?.[i][s];
-      points.push({ intervalStart: start, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], ...(aht !== undefined && Number.isFinite(aht) ? { ahtSeconds: aht } : {}) });
+      // The fall-back hour happens twice, and callers call in both passes: each gets its own interval with
+      // the slot's forecast (the slot's pattern is learnt on the other 364 days, where it happens once), so
+      // a 24/7 center staffs the repeated hour too.
+      const second = secondPassInstant(start, series.zone);
+      for (const at of second === null ? [start] : [start, second]) {
+        points.push({ intervalStart: at, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], ...(aht !== undefined && Number.isFinite(aht) ? { ahtSeconds: aht } : {}) });
+      }
     }
   });
+  points.sort((a, b) => a.intervalStart - b.intervalStart);
   return { horizon: 'two-week', skillGroupId: series.skillGroupId, points, alias: forecast.alias, baselineFallback: forecast.baselineFallback, ...(forecast.fallbackReason ? { fallbackReason: forecast.fallbackReason } : {}) };
 }
 

@@ -145,3 +145,21 @@ describe('metrics and bands', () => {
   });
 });
 
+
+describe('two-week forecast across the fall-back night', () => {
+  it('when a 24/7 group\'s clocks fall back, then both passes of the repeated hour get their own intervals', async () => {
+    // four weeks of a flat 4 calls per half hour, day and night, in Berlin; the forecast week holds 2024-10-27
+    const rows = [];
+    for (let t = slotInstant('2024-09-23', 0, ZONE, 30)!; t < slotInstant('2024-10-21', 0, ZONE, 30)!; t += 30 * 60_000) rows.push({ skillGroupId: 'G1', start: t, volume: 4 });
+    const { forecastTwoWeek } = await import('../../src/forecast/index');
+    const from = slotInstant('2024-10-21', 0, ZONE, 30)!;
+    const result = await forecastTwoWeek({ history: rows, skillGroup: { id: 'G1', timeZone: ZONE, intervalMinutes: 30 }, from, model: null, days: 7 });
+    const sunday = result.points.filter((p) => p.intervalStart >= slotInstant('2024-10-27', 0, ZONE, 30)! && p.intervalStart < slotInstant('2024-10-28', 0, ZONE, 30)!);
+    expect(sunday).toHaveLength(50);
+    const twoAm = sunday.filter((p) => new Date(p.intervalStart).toISOString().match(/T0[01]:(00|30)/));
+    expect(twoAm.map((p) => new Date(p.intervalStart).toISOString())).toEqual(['2024-10-27T00:00:00.000Z', '2024-10-27T00:30:00.000Z', '2024-10-27T01:00:00.000Z', '2024-10-27T01:30:00.000Z']);
+    for (const p of twoAm) expect(p.p50).toBeCloseTo(4, 6);
+    // sorted, no duplicate instants
+    expect(result.points.every((p, i) => i === 0 || p.intervalStart > result.points[i - 1].intervalStart)).toBe(true);
+  });
+});
