@@ -1,4 +1,5 @@
 import { startTestService, KEYS, type TestService } from '../support/service';
+import { formatInstant } from '../../src/time/grid';
 import { checkRoster } from '../../src/roster/checker';
 import type { Agent } from '../../src/domain/types';
 import { CLAIM_SECRET, FAST_RULES, FROM, GROUPS, partners, cloudAgents, seedForecastAndHistory, storeFor, waitForRoster, ZONE } from './rosters-fixtures';
@@ -211,7 +212,7 @@ describe('rosters over REST', () => {
     expect(replanned.replanOf).toBe(rosterId);
     for (const s of theirs) {
       const change = replanned.changes.find((c: { shiftId: string }) => c.shiftId === s.id);
-      expect(change).toMatchObject({ fromAgentId: ill, reason: expect.stringContaining(`${ill} is absent`) });
+      expect(change).toMatchObject({ fromAgentId: ill, reason: expect.stringContaining(`${ill} is absent`), start: formatInstant(s.start, period.timeZone), end: formatInstant(s.end, period.timeZone) });
       expect(change.kind).toMatch(/reassigned|uncovered/);
     }
     expect(replanned.keptShifts).toBeGreaterThanOrEqual(before.length - 3 * theirs.length);

@@ -77,6 +77,10 @@ export function rosterRoutes(ctx: RosterContext): Router {
       skillGroupIds: roster.skillGroupIds,
       summary: roster.summary,
       ...roster.details,
+      // a re-plan's changes name their shifts' times as the shifts do (stored as epoch ms)
+      ...(Array.isArray(roster.details.changes)
+        ? { changes: (roster.details.changes as Array<{ start: number; end: number }>).map((c) => ({ ...c, start: formatInstant(c.start, roster.period.timeZone), end: formatInstant(c.end, roster.period.timeZone) })) }
+        : {}),
       links: {
         coverage: `/rosters/${roster.id}/coverage`,
         shifts: `/rosters/${roster.id}/shifts`,
