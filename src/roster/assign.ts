@@ -15,7 +15,9 @@
  *      from the class mean, for agents outside the class's fairness band (./fairness.ts) — then
  *      weekend and late shares are evened out by swaps that keep hours equal;
  *   5. top-ups — extra shifts shaped like planned ones where the weekly minimum still fails, chosen by
- *      the DP (fewest extra hours under every rule), followed by one more levelling;
+ *      the DP (where they stand in for uncovered planned shifts, else the fewest extra hours under every
+ *      rule); then, given the plan's templates, longer template shifts for agents with hours to spare
+ *      that stand in for uncovered planned shifts; followed by one more levelling;
  *   6. band levelling (./levelling.ts) — ejection chains of single-shift moves and swaps, across
  *      classes, for agents still outside their fairness band.
  *   7. with hoursFairness 'band-first' only: agents still outside their band are re-planned jointly with
@@ -24,7 +26,7 @@
  * random choice comes from the seeded generator and every phase is budgeted by work, not time.
  */
 import { DateTime } from 'luxon';
-import type { Agent } from '../domain/types';
+import type { Agent, SkillGroup } from '../domain/types';
 import {
   AgentSchedule,
   buildPeriodModel,
@@ -43,7 +45,9 @@ import {
   weeksBelowMinimumHours,
   type RuleContext,
 } from './rules';
-import type { AssignedShift, PlannedShift } from './types';
+import type { AssignedShift, PlannedShift, ShiftTemplate } from './types';
+import { shiftOptions } from './templates';
+import { localDates } from './lp/plan';
 import { explainUncovered, type UncoveredReason } from './diagnose';
 import { adjacentFloor, chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, unfairDistance, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
@@ -62,6 +66,11 @@ export interface AssignmentInput {
   keep?: Record<string, string>;
   /** shift ids that must stay with their `keep` agent unconditionally (already started / in the past) */
   frozen?: string[];
+  /**
+   * The templates the plan came from: an agent with hours to spare may then work a longer shift of one
+   * of them standing in for uncovered planned shifts (extendIntoUncovered). Absent: no such shifts.
+   */
+  templates?: ShiftTemplate[];
 }
 
 export interface AgentBelowMinimum {
@@ -144,6 +153,7 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
   }
   if (input.options?.topUpToMinimumHours !== false) {
     engine.topUpToMinimumHours();
+    if (input.templates?.length) engine.extendIntoUncovered(input.templates);
     // Top-ups raise some agents' totals: level again with them in place.
     if (passes > 0) {
       engine.levelHours(EXCHANGE_ATTEMPTS_PER_AGENT * partners.length);
@@ -1370,14 +1380,69 @@ export class AssignmentEngine {
     }
     for (let a = 0; a < this.schedules.length; a++) {
       const short = weeksBelowMinimumHours(this.schedules[a], this.model);
-      if (short.length > 0) this.replanWithTopUps(a, short, [...shapes.values()]);
+      if (short.length > 0) {
+        this.replanWithTopUps(a, short, 'minimum', (day, agent) => [...shapes.values()].map((shape) => this.shapeOnDay(shape, day, agent)));
+      }
     }
   }
 
-  private replanWithTopUps(a: number, weeks: number[], shapes: ShiftInfo[]): void {
+  /**
+   * Coverage, last: an agent with hours to spare works a longer shift of one of the plan's templates
+   * that stands in for uncovered planned shifts inside its span — its own 4-hour morning shift and the
+   * uncovered 4-hour afternoon one become one 8.5-hour early shift. The LP plans each skill group without
+   * knowing how many partners there are; where it chose short shifts and partners work one shift a day,
+   * 10 full-timers ended at 20–24 h of their 40 and 38 short shifts went to cloud slots. Each agent
+   * eligible for an uncovered shift is re-planned by the one-agent DP (as for top-ups, every week, only
+   * template shifts that stand in for something), kept when it covers more and no week falls below the
+   * minimum. Not in a re-plan (it keeps published shifts where it can). Returns agents re-planned.
+   */
+  extendIntoUncovered(templates: ShiftTemplate[]): number {
+    // a re-plan keeps published shifts where it can (pinned ones are other rosters' shifts: fine)
+    if (this.keepAgent.some((a, t) => a >= 0 && !this.pinned[t])) return 0;
+    const weeks = Array.from({ length: Math.ceil(this.model.period.days / 7) }, (_, w) => w);
+    const dates = localDates(this.model.period.from, this.model.period.days, this.model.period.timeZone);
+    const byGroupDay = new Map<string, ShiftInfo[]>();
+    const optionsOn = (groupId: string, day: number): ShiftInfo[] => {
+      const key = `${groupId}|${day}`;
+      let list = byGroupDay.get(key);
+      if (!list) {
+        // one break variant per start: the breaks are re-staggered on the finished roster
+        const seen = new Set<string>();
+        const shifts: PlannedShift[] = [];
+        for (const o of shiftOptions(templates, { id: groupId, timeZone: this.model.period.timeZone } as SkillGroup, [dates[day]])) {
+          const key2 = `${o.templateId}|${o.start}`;
+          if (seen.has(key2)) continue;
+          seen.add(key2);
+          shifts.push({ id: `${dates[day]}-${o.templateId}-${DateTime.fromMillis(o.start, { zone: this.model.period.timeZone }).toFormat('HHmm')}`, skillGroupId: groupId, templateId: o.templateId, kind: o.kind, date: o.date, start: o.start, end: o.end, breaks: o.breaks });
+        }
+        list = describeShifts(this.model, shifts);
+        byGroupDay.set(key, list);
+      }
+      return list;
+    };
+    let extended = 0;
+    for (let a = 0; a < this.schedules.length; a++) {
+      if (!this.eligibleShifts[a].some((t) => this.assignedTo[t] === -1)) continue;
+      const skills = this.agents[a].skills.map((k) => k.skillGroupId);
+      // ids as top-ups have them (one shift a day per agent keeps them unique)
+      const extras = (day: number) => skills.flatMap((g) => optionsOn(g, day)).map((info) => ({ ...info, shift: { ...info.shift, id: `topup-${this.agents[a].id}-${info.shift.id}` } }));
+      if (this.replanWithTopUps(a, weeks, 'coverage', extras)) extended++;
+    }
+    return extended;
+  }
+
+  /**
+   * Re-plans agent `a` with the one-agent DP from its own shifts, the uncovered ones and extra shifts
+   * (`extras` of each day of `weeks`). 'minimum': to lift those weeks to the contract minimum (kept when
+   * fewer weeks stay below); 'coverage': only extras standing in for uncovered shifts, kept when the plan
+   * is worth more than the agent's shifts now and no more weeks are below the minimum. Returns whether kept.
+   */
+  private replanWithTopUps(a: number, weeks: number[], purpose: 'minimum' | 'coverage', extras: (day: number, agent: Agent) => Array<ShiftInfo | undefined>): boolean {
     const agent = this.agents[a];
     const skills = new Set(agent.skills.map((k) => k.skillGroupId));
     const held = this.shiftsOf(a).filter((t) => t < this.infos.length && !this.pinned[t]);
+    const weeksBelowBefore = weeksBelowMinimumHours(this.schedules[a], this.model).length;
+    const heldValue = held.reduce((v, t) => v + UNCOVERED_HOUR_WEIGHT * this.infos[t].hours, 0) - BELOW_MINIMUM_SEARCH_COST * weeksBelowBefore;
     for (const t of held) this.takeBack(t);
     const candidates: PlanCandidate[] = [];
     for (const s of this.eligibleShifts[a]) {
@@ -1387,11 +1452,10 @@ export class AssignmentEngine {
     let provisional = firstProvisional;
     for (const week of weeks) {
       for (let day = week * 7; day < Math.min(week * 7 + 7, this.model.period.days); day++) {
-        for (const shape of shapes) {
-          if (!skills.has(shape.shift.skillGroupId)) continue;
-          const copy = this.shapeOnDay(shape, day, agent);
-          if (!copy || !staticallyEligible(agent, copy, this.ctx)) continue;
+        for (const copy of extras(day, agent)) {
+          if (!copy || !skills.has(copy.shift.skillGroupId) || !staticallyEligible(agent, copy, this.ctx)) continue;
           const standsIn = this.uncoveredInside(copy).hours;
+          if (purpose === 'coverage' && standsIn === 0) continue;
           candidates.push({ info: { ...copy, index: provisional++ }, value: -TOP_UP_HOUR_COST * copy.hours + UNCOVERED_HOUR_WEIGHT * standsIn });
         }
       }
@@ -1403,9 +1467,14 @@ export class AssignmentEngine {
       forced: this.shiftsOf(a).map((t) => this.ctx.shifts[t]),
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
     });
-    if (!plan || plan.weeksBelowMinimum >= weeks.length) {
+    const kept =
+      plan !== undefined &&
+      (purpose === 'minimum'
+        ? plan.weeksBelowMinimum < weeks.length
+        : plan.weeksBelowMinimum <= weeksBelowBefore && plan.value > heldValue + 1e-6 && plan.shifts.some((info) => info.index >= firstProvisional));
+    if (!kept) {
       for (const t of held) this.give(t, a);
-      return;
+      return false;
     }
     for (const info of plan.shifts) {
       if (info.index < this.infos.length) {
@@ -1424,6 +1493,7 @@ export class AssignmentEngine {
       const taker = this.bestTaker(t, a);
       if (taker >= 0) this.give(t, taker);
     }
+    return true;
   }
 
   /**

@@ -421,6 +421,7 @@ export function buildRoster(input: BuildRosterInput, report?: PhaseReport): Buil
     options: assignmentOptions(input.rules),
     keep: Object.fromEntries(busy.map((s) => [s.id, s.agentId])),
     frozen: busy.map((s) => s.id),
+    templates,
   });
   return finish(input, { assignment, requirement, plan: { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups) } }, report);
 }

@@ -4,6 +4,8 @@ import { isWfmError, type WfmError } from '../../src/errors/wfm-error';
 import type { Agent } from '../../src/domain/types';
 import type { PlannedShift } from '../../src/roster/types';
 import { agent, day, PERIOD, shift } from './fixtures';
+import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
+import { DateTime } from 'luxon';
 
 /** Two weeks of early (07:00) and late (14:00) 8-hour shifts, `perDay` of each kind on weekdays, fewer at weekends. */
 function twoWeeks(perDay: number, weekendPerDay = Math.max(1, Math.floor(perDay / 2))): PlannedShift[] {
@@ -113,6 +115,25 @@ describe('assignment of planned shifts to partner agents', () => {
     expect(weekOneTopUps.map((s) => [s.date, s.start])).toEqual(evenings.map((c) => [c.date, c.end - 8 * 3_600_000]));
     expect(result.uncovered).toEqual([]);
     expect(result.standIns.map((s) => s.plannedShiftId).sort()).toEqual(['c2', 'c3']);
+    expect(result.roster.length + result.uncovered.length + result.standIns.length).toBe(planned.length + result.topUps.length);
+  });
+
+  test('when the plan has short shifts a one-shift-a-day agent cannot all take, then a longer template shift stands in for two of them', () => {
+    // Monday to Friday a 4-hour morning and a 4-hour afternoon shift; one agent (one shift a day, 40 h a
+    // week) takes the mornings and leaves the afternoons to cloud slots. With the plan's templates it can
+    // work an 8.5-hour early shift over both instead on four days — 34 h, within its 40.
+    const agents = [agent('solo')];
+    const planned = [0, 1, 2, 3, 4].flatMap((d) => [shift(day(d), '08:00', 4, { id: `m${d}` }), shift(day(d), '12:00', 4, { id: `a${d}` })]);
+    const plain = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(plain.uncovered).toHaveLength(5);
+    const early = DEFAULT_TEMPLATES.filter((t) => t.id === 'early');
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD, templates: early });
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+    // each an early shift spanning 08:00–16:00
+    const local = (ms: number) => DateTime.fromMillis(ms, { zone: PERIOD.timeZone }).toFormat('HH:mm');
+    expect(result.topUps.map((s) => [s.templateId, local(s.start) <= '08:00' && local(s.end) >= '16:00'])).toEqual(Array(4).fill(['early', true]));
+    expect(result.standIns).toHaveLength(8);
+    expect(result.uncovered).toHaveLength(1);
     expect(result.roster.length + result.uncovered.length + result.standIns.length).toBe(planned.length + result.topUps.length);
   });
 
