@@ -2,23 +2,13 @@ import type { Redis } from 'ioredis';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 import { GroupGuardedWrite } from './group-guarded-write';
+import type { CheckedRealtimeEvent } from '../trigger/realtime-ingest';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** What a client reports for one skill group and minute; every measure is optional. */
-export interface RealtimeEvent {
-  skillGroupId: string;
-  /** start of the minute (epoch ms) */
-  minute: number;
-  arrivals?: number;
-  queueLength?: number;
-  agentsLoggedIn?: number;
-  agentsAvailable?: number;
-  handled?: number;
-  /** leading signals, e.g. { selfServiceSessions: 420, incident: 1 } */
-  signals?: Record<string, number>;
-}
+/** What a client reports for one skill group and minute, as ingest checked it (../trigger/realtime-ingest.ts). */
+export type RealtimeEvent = CheckedRealtimeEvent;
 
 function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

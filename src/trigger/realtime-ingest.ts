@@ -38,15 +38,17 @@ export interface RealtimeEventBody {
   signals?: Record<string, number>;
 }
 
-/** An event that passed the checks, as the store keeps it. */
+/** An event that passed the checks, as the store keeps it; every measure is optional. */
 export interface CheckedRealtimeEvent {
   skillGroupId: string;
+  /** start of the minute (epoch ms) */
   minute: number;
   arrivals?: number;
   queueLength?: number;
   agentsLoggedIn?: number;
   agentsAvailable?: number;
   handled?: number;
+  /** leading signals, e.g. { selfServiceSessions: 420, incident: 1 } */
   signals?: Record<string, number>;
 }
 
