@@ -105,6 +105,8 @@ export function createApp(deps: AppDependencies): express.Express {
       apiSpec: doc as never,
       // every place the body breaks the contract, not only the first (the problem handler caps the list)
       validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+      // 'full': a date is a calendar date (2026-02-30 is refused), not only a pattern of digits
+      ajvFormats: { mode: 'full' },
       validateResponses: false,
       validateSecurity: false,
       ignorePaths: /^\/(docs|admin|openapi\.yaml)/,

@@ -10,7 +10,8 @@ import { forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, t
 import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry';
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
-import { DAY_MS } from '../time/grid';
+import { DAY_MS, localDate, startOfLocalDay } from '../time/grid';
+import { addDays } from '../forecast/day-series';
 import type { EpochProgress } from './forecast-training-thread';
 
 export interface ForecastingContext {
@@ -48,6 +49,18 @@ async function dataEnd(store: Store, id: string, now: number): Promise<number> {
   return Math.min(now, last);
 }
 
+/**
+ * Where a refreshed two-week forecast starts: now, or — when the stored history ends on an earlier local
+ * day — the start of the day after it. (Right after the last interval, as before, put the forecast's first
+ * day on that last day of history: the day was left out of the history and the forecast held 13 days.)
+ */
+async function forecastStart(store: Store, group: SkillGroup, now: number): Promise<number> {
+  const end = await dataEnd(store, group.id, now);
+  if (end >= now) return now;
+  const lastDay = localDate(end - 1, group.timeZone);
+  return lastDay < localDate(now, group.timeZone) ? startOfLocalDay(addDays(lastDay, 1), group.timeZone) : end;
+}
+
 /** Signals posted with realtime events, as interval rows per signal name (for the realtime net). */
 async function realtimeSignals(store: Store, id: string, fromMs: number, toMs: number): Promise<Record<string, IntervalVolume[]>> {
   const events = await store.realtime.read(id, fromMs, toMs);
@@ -83,8 +96,9 @@ export async function trainAndRegister(
 /** Computes the two-week forecast from `from` (default: now) with the live model and stores it. */
 export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroupId: string, fromMs?: number): Promise<ForecastResult & { modelVersion?: string }> {
   const group = await skillGroupOrThrow(ctx.store, skillGroupId);
-  // default: from now, or right after the last stored interval when the history ends earlier
-  const from = fromMs ?? (await dataEnd(ctx.store, group.id, ctx.now()));
+  // default: from now; when the history ends on an earlier day (uploaded in arrears, a replayed past
+  // period), from the day after its last day: fourteen whole days, with that last day in the history
+  const from = fromMs ?? (await forecastStart(ctx.store, group, ctx.now()));
   const [history, specialDays, live] = await Promise.all([
     historyUpTo(ctx.store, group.id, from, FORECAST_LOOKBACK_DAYS),
     ctx.store.specialDays.list(group.id),

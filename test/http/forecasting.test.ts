@@ -88,6 +88,73 @@ describe('forecasting over REST', () => {
     expect(atTen.observedToExpected).toBeGreaterThan(1);
   });
 
+  /** Polls a job's status until it finishes. */
+  async function finished(status: string) {
+    let job;
+    for (let i = 0; i < 240; i++) {
+      job = (await t.http.get(status).set(planner).expect(200)).body;
+      if (job.state === 'completed' || job.state === 'failed') break;
+      await sleep(250);
+    }
+    return job;
+  }
+
+  /** Waits until the stored forecast of `group` passes `check` (the service's clock stands still: createdAt does not move). */
+  async function storedForecastWhere(group: string, check: (forecast: { modelVersion?: string; points: Array<{ interval_start: string; p50: number }> }) => boolean) {
+    for (let i = 0; i < 120; i++) {
+      const res = await t.http.get(`/skill-groups/${group}/forecast`).set(planner);
+      if (res.status === 200 && check(res.body)) return res.body;
+      await sleep(250);
+    }
+    throw new Error(`the stored forecast of ${group} did not change as expected`);
+  }
+
+  test('when a model is rolled back, then versions list newest first and the served forecast is recomputed with the rolled-back one', async () => {
+    const first = (await t.http.get('/skill-groups/PS/models/two-week').set(planner).expect(200)).body[0].version;
+    const trained = await t.http.post('/skill-groups/PS/training').set(planner).send({ horizons: ['two-week'] }).expect(202);
+    expect((await finished(trained.body.jobs[0].status)).state).toBe('completed');
+    const versions = (await t.http.get('/skill-groups/PS/models/two-week').set(planner).expect(200)).body;
+    expect(versions).toHaveLength(2);
+    expect(versions[1].version).toBe(first);
+    expect(versions[0].version > versions[1].version).toBe(true);
+    if (versions[0].status === 'live') await storedForecastWhere('PS', (f) => f.modelVersion === versions[0].version);
+
+    await t.http.post('/skill-groups/PS/models/two-week/rollback').set(admin).send({ version: versions[0].status === 'live' ? first : versions[0].version }).expect(200);
+    const live = (await t.http.get('/skill-groups/PS/models/two-week').set(planner).expect(200)).body.find((v: { status: string }) => v.status === 'live').version;
+    expect((await storedForecastWhere('PS', (f) => f.modelVersion === live)).modelVersion).toBe(live);
+  });
+
+  test('when special days change, then the stored forecast is recomputed; a date twice or an impossible date is refused', async () => {
+    const dayTotal = (f: { points: Array<{ interval_start: string; p50: number }> }) => f.points.filter((p) => p.interval_start.startsWith('1999-03-03')).reduce((a, p) => a + p.p50, 0);
+    const before = dayTotal((await t.http.get('/skill-groups/PS/forecast').set(planner).expect(200)).body);
+    expect(before).toBeGreaterThan(0);
+    await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-03-03', label: 'billing run', uplift: 1.5 }]).expect(200);
+    await storedForecastWhere('PS', (f) => dayTotal(f) > 1.3 * before);
+
+    const twice = await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-03-04', label: 'x', uplift: 2 }, { date: '1999-03-04', label: 'y', uplift: 0.5 }]);
+    expect(twice.status).toBe(422);
+    expect(twice.body.errors).toEqual([{ where: '/body/1/date', message: expect.stringContaining('/body/0') }]);
+    const impossible = await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-02-30', label: 'x' }]);
+    expect(impossible.status).toBe(400);
+    expect(impossible.body.errors[0].where).toBe('/body/0/date');
+    expect((await t.http.get('/skill-groups/PS/special-days').set(planner)).body.map((d: { date: string }) => d.date)).toEqual(['1999-03-03']);
+
+    await t.http.delete('/skill-groups/PS/special-days/1999-03-03').set(planner).expect(204);
+    await storedForecastWhere('PS', (f) => Math.abs(dayTotal(f) - before) < 1e-6 * before);
+  });
+
+  test('when the history ends on an earlier day, then the refreshed forecast covers the fourteen days after it', async () => {
+    const csv = readFileSync(path.resolve(__dirname, '../../fixtures/history-30min.csv'), 'utf8');
+    const rows = csv.split('\n').filter((l, i) => i === 0 || (l.includes(',NE,') && l >= '1999-01' && l < '1999-02-21'));
+    await t.http.post('/history').set(admin).type('text/csv').send(rows.join('\n')).expect(200);
+    const job = await t.http.post('/skill-groups/NE/forecast/refresh').set(planner).send({}).expect(202);
+    expect((await finished(job.body.status)).state).toBe('completed');
+    const forecast = (await t.http.get('/skill-groups/NE/forecast').set(planner).expect(200)).body;
+    const days = [...new Set(forecast.points.map((p: { interval_start: string }) => p.interval_start.slice(0, 10)))];
+    expect(days[0]).toBe('1999-02-21');
+    expect(days[days.length - 1]).toBe('1999-03-06');
+  });
+
   test('when special days and realtime events are posted, then they are stored; bad events are rejected whole', async () => {
     await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-03-01', label: 'billing run', uplift: 1.4 }]).expect(200);
     expect((await t.http.get('/skill-groups/PS/special-days').set(planner)).body).toEqual([{ date: '1999-03-01', label: 'billing run', uplift: 1.4 }]);

@@ -80,7 +80,8 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
 
   r.get('/skill-groups/:skillGroupId/models/:horizon', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
-    res.json(await registry.listVersions(g.id, req.params.horizon as Horizon));
+    // newest first, as the contract says (the registry lists them in the order they were made)
+    res.json((await registry.listVersions(g.id, req.params.horizon as Horizon)).reverse());
   });
 
   r.get('/skill-groups/:skillGroupId/backtest', async (req, res) => {
@@ -94,8 +95,17 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
 
   r.post('/skill-groups/:skillGroupId/models/:horizon/rollback', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
-    res.json(await registry.rollback(g.id, req.params.horizon as Horizon, req.body?.version));
+    const horizon = req.params.horizon as Horizon;
+    const rolledBack = await registry.rollback(g.id, horizon, req.body?.version);
+    // the stored two-week forecast is the live model's: recompute it, as after a training
+    if (horizon === 'two-week') await queues.add(QUEUE.forecast, { skillGroupId: g.id });
+    res.json(rolledBack);
   });
+
+  /** The stored two-week forecast reads special days: recompute it (when there is one) so a change shows at once. */
+  async function refreshStoredForecast(skillGroupId: string): Promise<void> {
+    if (await store.forecasts.meta(skillGroupId)) await queues.add(QUEUE.forecast, { skillGroupId });
+  }
 
   r.get('/skill-groups/:skillGroupId/special-days', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
@@ -104,12 +114,22 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
   r.put('/skill-groups/:skillGroupId/special-days', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
     const days = req.body as SpecialDay[];
+    // one date twice in a batch is ambiguous (which uplift was meant?), not an override as a later PUT is
+    const first = new Map<string, number>();
+    const repeated = days.flatMap((d, i) => {
+      const at = first.get(d.date);
+      if (at === undefined) first.set(d.date, i);
+      return at === undefined ? [] : [{ where: `/body/${i}/date`, message: `${d.date} is already declared at /body/${at}: declare a day once per request` }];
+    });
+    if (repeated.length) throw invalid('a special day is declared twice in the request', repeated);
     await store.specialDays.putAll(g.id, days);
+    await refreshStoredForecast(g.id);
     res.json(await store.specialDays.list(g.id));
   });
   r.delete('/skill-groups/:skillGroupId/special-days/:date', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
     if (!(await store.specialDays.delete(g.id, req.params.date))) throw new WfmError('not-found', `no special day ${req.params.date} for ${g.id}`);
+    await refreshStoredForecast(g.id);
     res.status(204).end();
   });
 
