@@ -303,6 +303,12 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
   const liveAlias = selectLive<RealtimeAlias>(points, 'state-space', ['naive-last-week', 'naive-mean-4-weeks']);
   const live = forecasts[liveAlias]!;
   const median = answersWithMedian(liveAlias);
+  // The band's p10–p90 coverage on the validation days, out of sample: a totals band calibrated the same
+  // way on the training days' answers (the net's from the filter it corrects), applied to the live
+  // candidate's validation answers (the served band is calibrated on those, so its coverage there would be in-sample).
+  const calibrationAlias = liveAlias === 'realtime-net' ? 'state-space' : liveAlias;
+  const trainingBands = calibrateBands(totalsPoints(training, CLASSIC[calibrationAlias](training), answersWithMedian(calibrationAlias)));
+  scores[liveAlias] = { ...scores[liveAlias]!, coverage: scorePoints(points[liveAlias]!.map((p) => ({ ...p, ...applyBand(trainingBands, p.p50) })), maseScale).coverage };
   const stepPairs = validation.flatMap((o, i) => o.actualSteps.map((a, j) => ({ actual: a, p50: median ? poissonMedian(live[i][j]) : live[i][j] })));
   return {
     kind: 'realtime',

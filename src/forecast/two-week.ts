@@ -260,6 +260,22 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
     ? candidates[liveAlias] ?? []
     : backtestPoints(series, bandOrigins, TWO_WEEK_DAYS, answering(liveAlias, classicPredictor(BASELINE_FACTORIES[liveAlias], calendar)));
   const bands = calibrateBands(bandPoints, TWO_WEEK_BANDS);
+  // The band's p10–p90 coverage on the validation days, out of sample: a band calibrated the same way on
+  // the weekly windows that end before the first validation day, applied to the live candidate's answers
+  // there (the served band is calibrated on all days, so its coverage on them would be in-sample).
+  const live = validation[liveAlias];
+  if (live && validationOrigins.length > 0) {
+    const calibrationOrigins: number[] = [];
+    for (let o = validationOrigins[0] - TWO_WEEK_DAYS; o - first >= 14 && calibrationOrigins.length < VALIDATION_ORIGINS; o -= 7) calibrationOrigins.unshift(o);
+    // the net's band comes from its own validation answers; before them, the decomposition it corrects stands in
+    const calibrationAlias = liveAlias === 'decomposition-net' ? 'decomposition' : liveAlias;
+    const earlierBands = calibrateBands(
+      backtestPoints(series, calibrationOrigins, TWO_WEEK_DAYS, answering(calibrationAlias, classicPredictor(BASELINE_FACTORIES[calibrationAlias], calendar))),
+      TWO_WEEK_BANDS,
+    );
+    const banded = (candidates[liveAlias] ?? []).map((p) => ({ ...p, ...applyBand(earlierBands, p.p50) }));
+    validation[liveAlias] = { ...live, coverage: scorePoints(banded, scale).coverage };
+  }
   return {
     kind: 'two-week',
     skillGroupId: series.skillGroupId,

@@ -28,6 +28,9 @@ describe('two-week forecaster', () => {
     // on a clean weekly pattern the structural model beats both naive baselines on validation
     expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-mean-4-weeks'].wape);
     expect(metrics.wape).toBeLessThanOrEqual(metrics.candidates['naive-last-week'].wape);
+    // the backtest reports the p10–p90 band's coverage on the validation days (out of sample: Poisson data, ~80 %)
+    expect(metrics.coverage).toBeGreaterThan(0.6);
+    expect(metrics.coverage).toBeLessThan(0.95);
     const from = slotInstant('2024-03-11', 0, ZONE, 30)!;
     const result = await forecastTwoWeek({ history, skillGroup: subject, from, model: model as TrainedTwoWeek });
     expect(result.baselineFallback).toBe(false);
@@ -106,6 +109,8 @@ describe('realtime forecaster', () => {
     // scores about 1 on validation (not its error in calls, ~7 here, as with a 6-minute scale or none).
     expect(metrics.candidates['naive-last-week'].mase).toBeGreaterThan(0.6);
     expect(metrics.candidates['naive-last-week'].mase).toBeLessThan(1.6);
+    expect(metrics.coverage).toBeGreaterThan(0.6);
+    expect(metrics.coverage).toBeLessThan(0.95);
     expect(result.points.map((p) => p.intervalStart)).toEqual([0, 1, 2, 3, 4].map((k) => now + k * 6 * 60_000));
     // The total's p50 is the median of the total, not the sum of the slots' medians (each within a call of its mean).
     expect(Math.abs(result.total!.p50 - result.points.reduce((a, p) => a + p.p50, 0))).toBeLessThanOrEqual(result.points.length + 1);
