@@ -185,19 +185,6 @@ export function slotInstant(isoDate: string, slot: number, zone: string, interva
   return dt.toMillis();
 }
 
-/**
- * The second instant of a wall time the clocks show twice (the fall-back hour), given its first one
- * (`slotInstant`'s); null for every other wall time. The day series folds the two passes onto one slot.
- */
-export function secondPassInstant(firstPass: number, zone: string): number | null {
-  const at = DateTime.fromMillis(firstPass, { zone });
-  // the offset drops by `shift` minutes somewhere in the next hours: the wall time comes back after `shift`
-  const shift = at.offset - DateTime.fromMillis(firstPass + 3 * 3_600_000, { zone }).offset;
-  if (shift <= 0) return null;
-  const later = DateTime.fromMillis(firstPass + shift * 60_000, { zone });
-  return later.hour === at.hour && later.minute === at.minute && later.toISODate() === at.toISODate() ? later.toMillis() : null;
-}
-
 /** Number of calendar days of history (first to last day with data). */
 export function historySpanDays(series: DaySeries): number {
   const first = series.present.indexOf(true);

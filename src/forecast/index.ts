@@ -4,7 +4,8 @@
  * worker thread or a sandboxed child process: `trainForecaster` is CPU-heavy, the forecasts are cheap.
  */
 import type { IntervalVolume, WeeklyWindow } from '../domain/types';
-import { buildDaySeries, headOf, slotInstant, secondPassInstant, addDays, historySpanDays, type DaySeries } from './day-series';
+import { buildDaySeries, headOf, slotInstant, addDays, historySpanDays, type DaySeries } from './day-series';
+import { ZoneClock } from '../history/zone-clock';
 import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek } from './two-week';
 import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
@@ -168,18 +169,20 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
   const calendar = calendarFor(series, input.skillGroup, input);
   const forecast = await forecastTwoWeekDays({ history, calendar, firstDate, model: input.model, days: input.days ?? TWO_WEEK_DAYS });
   const points: ForecastPoint[] = [];
+  const clock = new ZoneClock(series.zone);
   forecast.dates.forEach((date, i) => {
     const open = history.open[new Date(`${date}T12:00:00Z`).getUTCDay() === 0 ? 6 : new Date(`${date}T12:00:00Z`).getUTCDay() - 1];
+    const dayStartAsUtc = Date.parse(`${date}T00:00:00Z`);
     for (let s = 0; s < series.slotsPerDay; s++) {
       if (!open[s]) continue;
-      const start = slotInstant(date, s, series.zone, series.intervalMinutes);
-      if (start === null || start < input.from) continue;
-      const aht = forecast.ahtSeconds?.[i][s];
       // The fall-back hour happens twice, and callers call in both passes: each gets its own interval with
       // the slot's forecast (the slot's pattern is learnt on the other 364 days, where it happens once), so
-      // a 24/7 center staffs the repeated hour too.
-      const second = secondPassInstant(start, series.zone);
-      for (const at of second === null ? [start] : [start, second]) {
+      // a 24/7 center staffs the repeated hour too. A wall time in the spring-forward gap has no instant.
+      const wall = clock.resolveLocal(dayStartAsUtc + s * series.intervalMinutes * 60_000);
+      const instants = wall.kind === 'ok' ? [wall.epochMs] : wall.kind === 'ambiguous' ? [wall.earlier, wall.later] : [];
+      const aht = forecast.ahtSeconds?.[i][s];
+      for (const at of instants) {
+        if (at < input.from) continue;
         points.push({ intervalStart: at, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], ...(aht !== undefined && Number.isFinite(aht) ? { ahtSeconds: aht } : {}) });
       }
     }
