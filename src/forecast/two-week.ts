@@ -265,8 +265,8 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
   // there (the served band is calibrated on all days, so its coverage on them would be in-sample).
   const live = validation[liveAlias];
   if (live && validationOrigins.length > 0) {
-    const calibrationOrigins: number[] = [];
-    for (let o = validationOrigins[0] - TWO_WEEK_DAYS; o - first >= 14 && calibrationOrigins.length < VALIDATION_ORIGINS; o -= 7) calibrationOrigins.unshift(o);
+    // weekly origins whose two weeks end by the first validation day (the last one is 14 days before it)
+    const calibrationOrigins = weeklyOrigins(validationOrigins[0] - TWO_WEEK_DAYS + 7, first, 14);
     // the net's band comes from its own validation answers; before them, the decomposition it corrects stands in
     const calibrationAlias = liveAlias === 'decomposition-net' ? 'decomposition' : liveAlias;
     const earlierBands = calibrateBands(
