@@ -47,7 +47,6 @@ import {
 } from './rules';
 import type { AssignedShift, PlannedShift, ShiftTemplate } from './types';
 import { shiftOptions } from './templates';
-import { localDates } from './lp/plan';
 import { explainUncovered, type UncoveredReason } from './diagnose';
 import { adjacentFloor, chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, unfairDistance, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
@@ -1380,9 +1379,11 @@ export class AssignmentEngine {
     }
     for (let a = 0; a < this.schedules.length; a++) {
       const short = weeksBelowMinimumHours(this.schedules[a], this.model);
-      if (short.length > 0) {
-        this.replanWithTopUps(a, short, 'minimum', (day, agent) => [...shapes.values()].map((shape) => this.shapeOnDay(shape, day, agent)));
-      }
+      if (short.length === 0) continue;
+      // only the shapes of the agent's skills are moved to each day (moving one costs a luxon look-up)
+      const skills = new Set(this.agents[a].skills.map((k) => k.skillGroupId));
+      const mine = [...shapes.values()].filter((shape) => skills.has(shape.shift.skillGroupId));
+      this.replanWithTopUps(a, short, 'minimum', (day) => mine.map((shape) => this.shapeOnDay(shape, day, this.agents[a])));
     }
   }
 
@@ -1400,7 +1401,7 @@ export class AssignmentEngine {
     // a re-plan keeps published shifts where it can (pinned ones are other rosters' shifts: fine)
     if (this.keepAgent.some((a, t) => a >= 0 && !this.pinned[t])) return 0;
     const weeks = Array.from({ length: Math.ceil(this.model.period.days / 7) }, (_, w) => w);
-    const dates = localDates(this.model.period.from, this.model.period.days, this.model.period.timeZone);
+    const dates = this.model.dates;
     const byGroupDay = new Map<string, ShiftInfo[]>();
     const optionsOn = (groupId: string, day: number): ShiftInfo[] => {
       const key = `${groupId}|${day}`;
@@ -1413,7 +1414,7 @@ export class AssignmentEngine {
           const key2 = `${o.templateId}|${o.start}`;
           if (seen.has(key2)) continue;
           seen.add(key2);
-          shifts.push({ id: `${dates[day]}-${o.templateId}-${DateTime.fromMillis(o.start, { zone: this.model.period.timeZone }).toFormat('HHmm')}`, skillGroupId: groupId, templateId: o.templateId, kind: o.kind, date: o.date, start: o.start, end: o.end, breaks: o.breaks });
+          shifts.push({ id: '', skillGroupId: groupId, templateId: o.templateId, kind: o.kind, date: o.date, start: o.start, end: o.end, breaks: o.breaks });
         }
         list = describeShifts(this.model, shifts);
         byGroupDay.set(key, list);
@@ -1424,8 +1425,7 @@ export class AssignmentEngine {
     for (let a = 0; a < this.schedules.length; a++) {
       if (!this.eligibleShifts[a].some((t) => this.assignedTo[t] === -1)) continue;
       const skills = this.agents[a].skills.map((k) => k.skillGroupId);
-      // ids as top-ups have them (one shift a day per agent keeps them unique)
-      const extras = (day: number) => skills.flatMap((g) => optionsOn(g, day)).map((info) => ({ ...info, shift: { ...info.shift, id: `topup-${this.agents[a].id}-${info.shift.id}` } }));
+      const extras = (day: number) => skills.flatMap((g) => optionsOn(g, day)).map((info) => ({ ...info, shift: { ...info.shift, id: this.topUpId(this.agents[a], info.shift) } }));
       if (this.replanWithTopUps(a, weeks, 'coverage', extras)) extended++;
     }
     return extended;
@@ -1433,13 +1433,12 @@ export class AssignmentEngine {
 
   /**
    * Re-plans agent `a` with the one-agent DP from its own shifts, the uncovered ones and extra shifts
-   * (`extras` of each day of `weeks`). 'minimum': to lift those weeks to the contract minimum (kept when
+   * (`extras` of each day of `weeks`, of the agent's skills). 'minimum': to lift those weeks to the contract minimum (kept when
    * fewer weeks stay below); 'coverage': only extras standing in for uncovered shifts, kept when the plan
    * is worth more than the agent's shifts now and no more weeks are below the minimum. Returns whether kept.
    */
-  private replanWithTopUps(a: number, weeks: number[], purpose: 'minimum' | 'coverage', extras: (day: number, agent: Agent) => Array<ShiftInfo | undefined>): boolean {
+  private replanWithTopUps(a: number, weeks: number[], purpose: 'minimum' | 'coverage', extras: (day: number) => Array<ShiftInfo | undefined>): boolean {
     const agent = this.agents[a];
-    const skills = new Set(agent.skills.map((k) => k.skillGroupId));
     const held = this.shiftsOf(a).filter((t) => t < this.infos.length && !this.pinned[t]);
     const weeksBelowBefore = weeksBelowMinimumHours(this.schedules[a], this.model).length;
     const heldValue = held.reduce((v, t) => v + UNCOVERED_HOUR_WEIGHT * this.infos[t].hours, 0) - BELOW_MINIMUM_SEARCH_COST * weeksBelowBefore;
@@ -1452,8 +1451,8 @@ export class AssignmentEngine {
     let provisional = firstProvisional;
     for (const week of weeks) {
       for (let day = week * 7; day < Math.min(week * 7 + 7, this.model.period.days); day++) {
-        for (const copy of extras(day, agent)) {
-          if (!copy || !skills.has(copy.shift.skillGroupId) || !staticallyEligible(agent, copy, this.ctx)) continue;
+        for (const copy of extras(day)) {
+          if (!copy || !staticallyEligible(agent, copy, this.ctx)) continue;
           const standsIn = this.uncoveredInside(copy).hours;
           if (purpose === 'coverage' && standsIn === 0) continue;
           candidates.push({ info: { ...copy, index: provisional++ }, value: -TOP_UP_HOUR_COST * copy.hours + UNCOVERED_HOUR_WEIGHT * standsIn });
@@ -1557,6 +1556,11 @@ export class AssignmentEngine {
     return { hours: best[inside.length], shifts };
   }
 
+  /** A top-up's id: agent, date, template and local start (an agent works one shift a day, so it is unique). */
+  private topUpId(agent: Agent, shift: { date: string; templateId: string; start: number }): string {
+    return `topup-${agent.id}-${shift.date}-${shift.templateId}-${DateTime.fromMillis(shift.start, { zone: this.model.period.timeZone }).toFormat('HHmm')}`;
+  }
+
   /** The shape of a planned shift moved to another day of the period (wall-clock start, DST-aware). */
   private shapeOnDay(shape: ShiftInfo, day: number, agent: Agent): ShiftInfo | undefined {
     const zone = this.model.period.timeZone;
@@ -1566,7 +1570,7 @@ export class AssignmentEngine {
     const offset = start.toMillis() - shape.shift.start;
     const shift: PlannedShift = {
       ...shape.shift,
-      id: `topup-${agent.id}-${this.model.dates[day]}-${shape.shift.templateId}-${start.toFormat('HHmm')}`,
+      id: this.topUpId(agent, { date: this.model.dates[day], templateId: shape.shift.templateId, start: start.toMillis() }),
       date: this.model.dates[day],
       start: shape.shift.start + offset,
       end: shape.shift.end + offset,
