@@ -15,6 +15,7 @@
  */
 import { BREAK_GRID_MINUTES } from './templates';
 import type { AssignedShift, RequirementRow, ShiftTemplate } from './types';
+import { intervalOverlaps } from './coverage';
 
 const MINUTE_MS = 60_000;
 /** how far a short break may move from where it was, in break-grid steps (as the LP's staggering) */
@@ -41,16 +42,18 @@ export function restaggerBreaks(input: RestaggerInput): { shifts: AssignedShift[
   for (const r of input.requirement) {
     let g = groups.get(r.skillGroupId);
     if (!g) {
-      g = { starts: [], required: [], scheduled: [], lengthMs: (input.intervalMinutesBySkillGroup?.[r.skillGroupId] ?? 30) * MINUTE_MS };
+      g = { starts: [], ends: [], required: [], scheduled: [] };
       groups.set(r.skillGroupId, g);
     }
     g.starts.push(r.intervalStart);
     g.required.push(r.required);
   }
-  for (const g of groups.values()) {
+  for (const [groupId, g] of groups) {
+    const lengthMs = (input.intervalMinutesBySkillGroup?.[groupId] ?? 30) * MINUTE_MS;
     const order = g.starts.map((_, i) => i).sort((a, b) => g.starts[a] - g.starts[b]);
     g.starts = order.map((i) => g.starts[i]);
     g.required = order.map((i) => g.required[i]);
+    g.ends = g.starts.map((start) => start + lengthMs);
     g.scheduled = new Array<number>(g.starts.length).fill(0);
   }
   const shifts = input.shifts.map((s) => ({ ...s, breaks: s.breaks.map((b) => ({ ...b })) }));
@@ -112,10 +115,10 @@ export function restaggerBreaks(input: RestaggerInput): { shifts: AssignedShift[
 
 interface GroupCoverage {
   starts: number[];
+  ends: number[];
   required: number[];
   /** agents on the phone per interval (fractions where a break or shift covers part of it) */
   scheduled: number[];
-  lengthMs: number;
 }
 
 function intervalCost(required: number, scheduled: number): number {
@@ -126,26 +129,12 @@ function intervalCost(required: number, scheduled: number): number {
 /** What taking one agent off the phone during [from, to) adds to the cost. */
 function breakCost(g: GroupCoverage, from: number, to: number): number {
   let cost = 0;
-  forEachOverlap(g, from, to, (k, fraction) => {
+  for (const [k, fraction] of intervalOverlaps(g.starts, g.ends, from, to)) {
     cost += intervalCost(g.required[k], g.scheduled[k] - fraction) - intervalCost(g.required[k], g.scheduled[k]);
-  });
+  }
   return cost;
 }
 
 function addSpan(g: GroupCoverage, from: number, to: number, sign: 1 | -1): void {
-  forEachOverlap(g, from, to, (k, fraction) => (g.scheduled[k] += sign * fraction));
-}
-
-function forEachOverlap(g: GroupCoverage, from: number, to: number, visit: (k: number, fraction: number) => void): void {
-  let lo = 0;
-  let hi = g.starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (g.starts[mid] + g.lengthMs <= from) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let k = lo; k < g.starts.length && g.starts[k] < to; k++) {
-    const overlap = Math.min(to, g.starts[k] + g.lengthMs) - Math.max(from, g.starts[k]);
-    if (overlap > 0) visit(k, overlap / g.lengthMs);
-  }
+  for (const [k, fraction] of intervalOverlaps(g.starts, g.ends, from, to)) g.scheduled[k] += sign * fraction;
 }

@@ -42,3 +42,24 @@ export function rosterCoverage(
     shortfall: Math.max(0, Math.round((r.required - r.scheduled) * 1e6) / 1e6),
   }));
 }
+
+/**
+ * The intervals [from, to) overlaps and the fraction of each it covers, for intervals [starts[k], ends[k])
+ * sorted by start (binary search for the first): an agent on the phone, or off it on a break, counts
+ * that fraction of an agent there. The LP phase and the break staggering both count coverage this way.
+ */
+export function intervalOverlaps(starts: readonly number[], ends: readonly number[], from: number, to: number): Array<[number, number]> {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ends[mid] <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  const result: Array<[number, number]> = [];
+  for (let k = lo; k < starts.length && starts[k] < to; k++) {
+    const overlap = Math.min(to, ends[k]) - Math.max(from, starts[k]);
+    if (overlap > 0) result.push([k, overlap / (ends[k] - starts[k])]);
+  }
+  return result;
+}

@@ -31,6 +31,7 @@ import { invalid, type ProblemDetail } from '../../errors/wfm-error';
 import { DAY_MS, HOUR_MS, intervalStarts, localDate, startOfLocalDay, wallClock } from '../../time/grid';
 import { BREAK_GRID_MINUTES, shiftOptions, templatesFor, validateTemplates, type ShiftOption } from '../templates';
 import type { CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from '../types';
+import { intervalOverlaps } from '../coverage';
 
 export interface LpPenalties {
   /** cost of one agent-hour of under-staffing, in paid-hour units (default 20: cover nearly everything) */
@@ -456,7 +457,7 @@ const SHORT_BREAK_SLACK_STEPS = 3;
 export function staggerShortBreaks(sub: Subproblem, shifts: PlannedShift[]): number[] {
   const scheduled = new Array<number>(sub.intervalStarts.length).fill(0);
   const span = (from: number, to: number, sign: 1 | -1) => {
-    for (const [k, fraction] of intervalFractions(sub, from, to)) scheduled[k] += sign * fraction;
+    for (const [k, fraction] of intervalOverlaps(sub.intervalStarts, sub.intervalEnds, from, to)) scheduled[k] += sign * fraction;
   };
   for (const shift of shifts) {
     span(shift.start, shift.end, 1);
@@ -496,27 +497,8 @@ export function staggerShortBreaks(sub: Subproblem, shifts: PlannedShift[]): num
 /** Extra penalty of taking an agent off the phone during [from, to). */
 function breakCost(sub: Subproblem, scheduled: number[], from: number, to: number): number {
   let cost = 0;
-  for (const [k, fraction] of intervalFractions(sub, from, to)) cost += intervalPenalty(sub, k, scheduled[k] - fraction) - intervalPenalty(sub, k, scheduled[k]);
+  for (const [k, fraction] of intervalOverlaps(sub.intervalStarts, sub.intervalEnds, from, to)) cost += intervalPenalty(sub, k, scheduled[k] - fraction) - intervalPenalty(sub, k, scheduled[k]);
   return cost;
-}
-
-/** The intervals [from, to) overlaps and the fraction of each it covers. */
-function intervalFractions(sub: Subproblem, from: number, to: number): Array<[number, number]> {
-  const starts = sub.intervalStarts;
-  const ends = sub.intervalEnds;
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ends[mid] <= from) lo = mid + 1;
-    else hi = mid;
-  }
-  const result: Array<[number, number]> = [];
-  for (let k = lo; k < starts.length && starts[k] < to; k++) {
-    const overlap = Math.min(to, ends[k]) - Math.max(from, starts[k]);
-    if (overlap > 0) result.push([k, overlap / (ends[k] - starts[k])]);
-  }
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
