@@ -3,6 +3,7 @@
  * planner declares (a sale, a billing run, a storm warning) with an optional expected uplift.
  */
 import Holidays from 'date-holidays';
+import type { ProblemDetail } from '../errors/wfm-error';
 
 export interface SpecialDay {
   /** local date "YYYY-MM-DD" */
@@ -10,6 +11,19 @@ export interface SpecialDay {
   label: string;
   /** expected volume multiplier for the day, e.g. 1.3 = +30 %; absent = learn from history if possible */
   uplift?: number;
+}
+
+/**
+ * A date declared twice in one list, named at its second place (`at` is the list's pointer): ambiguous —
+ * which uplift was meant? — where a later declaration replacing an earlier one is not.
+ */
+export function repeatedSpecialDays(days: readonly SpecialDay[], at: string): ProblemDetail[] {
+  const first = new Map<string, number>();
+  return days.flatMap((d, i) => {
+    const before = first.get(d.date);
+    if (before === undefined) first.set(d.date, i);
+    return before === undefined ? [] : [{ where: `${at}/${i}/date`, message: `${d.date} is already declared at ${at}/${before}: declare a day once per request` }];
+  });
 }
 
 export interface DayCalendar {

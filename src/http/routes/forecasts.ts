@@ -1,7 +1,7 @@
 /** Forecasts, training, model versions, special days and realtime events (roles: x-roles in openapi.yaml). */
 import { Router } from 'express';
 import type { Horizon } from '../../forecast';
-import type { SpecialDay } from '../../forecast/calendar';
+import { repeatedSpecialDays, type SpecialDay } from '../../forecast/calendar';
 import { invalid, WfmError } from '../../errors/wfm-error';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
@@ -114,13 +114,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
   r.put('/skill-groups/:skillGroupId/special-days', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
     const days = req.body as SpecialDay[];
-    // one date twice in a batch is ambiguous (which uplift was meant?), not an override as a later PUT is
-    const first = new Map<string, number>();
-    const repeated = days.flatMap((d, i) => {
-      const at = first.get(d.date);
-      if (at === undefined) first.set(d.date, i);
-      return at === undefined ? [] : [{ where: `/body/${i}/date`, message: `${d.date} is already declared at /body/${at}: declare a day once per request` }];
-    });
+    const repeated = repeatedSpecialDays(days, '/body');
     if (repeated.length) throw invalid('a special day is declared twice in the request', repeated);
     await store.specialDays.putAll(g.id, days);
     await refreshStoredForecast(g.id);
