@@ -520,10 +520,9 @@ export class RosterRepository {
     return candidates.filter((_, i) => Number(starts[i]?.[1]) < toMs);
   }
 
-  /** Shifts of published rosters (every skill group) that overlap [fromMs, toMs), by start; `exceptRosterIds` are left out. */
-  async shiftsOverlapping(fromMs: number, toMs: number, exceptRosterIds: string[] = []): Promise<AssignedShift[]> {
-    const ids = (await this.publishedOverlapping(fromMs, toMs)).filter((id) => !exceptRosterIds.includes(id));
-    return this.shiftsOf(ids, fromMs, toMs);
+  /** Shifts of published rosters (every skill group) that overlap [fromMs, toMs), by start. */
+  async shiftsOverlapping(fromMs: number, toMs: number): Promise<AssignedShift[]> {
+    return this.shiftsOf(await this.publishedOverlapping(fromMs, toMs), fromMs, toMs);
   }
 
   /** Shifts of these rosters that overlap [fromMs, toMs), by start (the rosters a caller has already chosen). */
