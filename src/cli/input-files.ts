@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
 import type { SpecialDay } from '../forecast/calendar';
+import type { ShiftTemplate } from '../roster/types';
 import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
 import { invalid, WfmError } from '../errors/wfm-error';
@@ -30,9 +31,10 @@ export function readJson(file: string): unknown {
   }
 }
 
-function readArrayOf(file: string, schemaName: string): unknown[] {
+/** `what`: the items as the error names them (default "<schema> objects"). */
+function readArrayOf(file: string, schemaName: string, what = `${schemaName} objects`): unknown[] {
   const value = readJson(file);
-  if (!Array.isArray(value)) throw invalid(`${file} must be a JSON array of ${schemaName} objects`, [{ where: `${file}#`, message: 'not an array' }]);
+  if (!Array.isArray(value)) throw invalid(`${file} must be a JSON array of ${what}`, [{ where: `${file}#`, message: 'not an array' }]);
   const validate = schemaValidator(loadOpenApi().components.schemas, schemaName);
   const problems = value.flatMap((item, i) => validate(item, `${file}#/${i}`));
   if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
@@ -54,6 +56,16 @@ export function loadAgents(file: string, skillGroups: SkillGroup[]): Agent[] {
 }
 
 /** Special days (a JSON array of {date,label,uplift?}), validated like PUT …/special-days. */
+/**
+ * A --templates file: a non-empty JSON array of ShiftTemplate objects (the API's schema). An empty list is
+ * refused, naming the file, rather than left to fall back on the defaults the user meant to replace.
+ */
+export function loadTemplates(file: string): ShiftTemplate[] {
+  const templates = readArrayOf(file, 'ShiftTemplate', 'shift templates') as ShiftTemplate[];
+  if (templates.length === 0) throw invalid(`${file} names no shift template: give at least one (or leave --templates out for the defaults)`, [{ where: `${file}#`, message: 'an empty array: at least one shift template' }]);
+  return templates;
+}
+
 export function loadSpecialDays(file: string): SpecialDay[] {
   return readArrayOf(file, 'SpecialDay') as SpecialDay[];
 }

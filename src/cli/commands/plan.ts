@@ -10,17 +10,14 @@ import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync }
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Agent, IntervalVolume, SkillGroup } from '../../domain/types';
-import { schemaValidator } from '../../domain/schemas';
 import { invalid, WfmError } from '../../errors/wfm-error';
-import { loadOpenApi } from '../../http/openapi';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { buildRoster, periodInstants, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
 import { rosterToCsv } from '../../roster/assignment';
-import type { ShiftTemplate } from '../../roster/types';
 import { computePeriodForecast, type ForecastSource } from '../../services/period-forecast';
 import { trainForecaster } from '../../forecast';
 import { formatInstant, isValidZone } from '../../time/grid';
-import { loadAgents, loadHistory, loadSkillGroups, readJson } from '../input-files';
+import { loadAgents, loadHistory, loadSkillGroups, loadTemplates } from '../input-files';
 import { renameToFlags } from '../flag-names';
 
 interface PlanOptions {
@@ -118,20 +115,6 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   }
   const roster = buildRoster({ period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules }, (phase) => progress(phase));
   return { period, skillGroups: groups, excludedSkillGroups: excluded, forecastSources: forecasts.map((f) => f.source), roster };
-}
-
-/**
- * A --templates file: a non-empty JSON array of ShiftTemplate objects (the API's schema). An empty list is
- * refused here, naming the file, rather than left to fall back on the defaults the user meant to replace.
- */
-function loadTemplates(file: string): ShiftTemplate[] {
-  const value = readJson(file);
-  if (!Array.isArray(value)) throw invalid(`${file} must be a JSON array of shift templates`, [{ where: `${file}#`, message: 'not an array' }]);
-  if (value.length === 0) throw invalid(`${file} names no shift template: give at least one (or leave --templates out for the defaults)`, [{ where: `${file}#`, message: 'an empty array: at least one shift template' }]);
-  const validate = schemaValidator(loadOpenApi().components.schemas, 'ShiftTemplate');
-  const problems = value.flatMap((item, i) => validate(item, `${file}#/${i}`));
-  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
-  return value as ShiftTemplate[];
 }
 
 /**
