@@ -567,10 +567,16 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   // weeks are the roster's 7-day blocks, as for partners
   const week = Math.floor(dayOffset(roster.period.from, slot.date) / 7);
   const weekDates = localDates(roster.period.from, 7 * week + 8, roster.period.timeZone);
-  const weekStartMs = startOfLocalDay(weekDates[7 * week], roster.period.timeZone);
-  const weekEndMs = startOfLocalDay(weekDates[7 * week + 7], roster.period.timeZone);
-  const weekDayStartsMs = weekDates.slice(7 * week, 7 * week + 7).map((d) => startOfLocalDay(d, roster.period.timeZone));
-  const limits = { minRestMs: agent.contract.minRestHours * HOUR_MS, maxHoursPerWeek: agent.contract.maxHoursPerWeek, weekStartMs, weekEndMs, maxDaysPerWeek: agent.contract.maxDaysPerWeek, weekDayStartsMs };
+  // the block's 7 local midnights and the next one: the week [first, last) and each claim's working day
+  const midnights = weekDates.slice(7 * week, 7 * week + 8).map((d) => startOfLocalDay(d, roster.period.timeZone));
+  const limits = {
+    minRestMs: agent.contract.minRestHours * HOUR_MS,
+    maxHoursPerWeek: agent.contract.maxHoursPerWeek,
+    weekStartMs: midnights[0],
+    weekEndMs: midnights[7],
+    maxDaysPerWeek: agent.contract.maxDaysPerWeek,
+    weekDayStartsMs: midnights.slice(0, 7),
+  };
   const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, limits, ctx.now());
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
   return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), releasableUntil: new Date(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS).toISOString() };
