@@ -31,7 +31,7 @@ import type { BuildFailure, ClaimRefusal, PublishOutcome, SlotWithClaims, Stored
 import { DEFAULT_JOB_OPTIONS } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
-import { DAY_MS, HOUR_MS, parseTimestamp, startOfLocalDay } from '../time/grid';
+import { DAY_MS, HOUR_MS, formatInstant, parseTimestamp, startOfLocalDay } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
 import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
@@ -519,20 +519,30 @@ export async function slotsForAgent(ctx: RosterContext, agentId: string) {
   const now = ctx.now();
   const skills = new Set(agent.skills.map((s) => s.skillGroupId));
   const rosters = await ctx.store.rosters.publishedOverlapping(now, Number.MAX_SAFE_INTEGER);
-  const slots = (await Promise.all(rosters.map((id) => ctx.store.rosters.slots(id)))).flat();
+  const [slots, zones] = await Promise.all([Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()), rosterZones(ctx, rosters)]);
   return slots
     .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
-    .map((s) => slotView(s, agentId));
+    .map((s) => slotView(s, zones.get(s.rosterId) ?? 'UTC', agentId));
 }
 
-function slotView(s: SlotWithClaims, agentId?: string) {
+/**
+ * Each roster's time zone (its period's), for times shown as the roster's shifts show them: with the
+ * zone's offset, so a cloud agent reads 08:00+01:00 for a Berlin slot, not 07:00Z.
+ */
+async function rosterZones(ctx: RosterContext, ids: Iterable<string>): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  const rosters = await Promise.all(unique.map((id) => ctx.store.rosters.get(id)));
+  return new Map(unique.flatMap((id, i) => (rosters[i] ? [[id, rosters[i]!.period.timeZone] as [string, string]] : [])));
+}
+
+function slotView(s: SlotWithClaims, zone: string, agentId?: string) {
   return {
     rosterId: s.rosterId,
     slotId: s.id,
     skillGroupId: s.skillGroupId,
     date: s.date,
-    start: new Date(s.start).toISOString(),
-    end: new Date(s.end).toISOString(),
+    start: formatInstant(s.start, zone),
+    end: formatInstant(s.end, zone),
     kind: s.kind,
     agentsNeeded: s.agentsNeeded,
     claimed: s.claimedBy.length,
@@ -541,8 +551,8 @@ function slotView(s: SlotWithClaims, agentId?: string) {
 }
 
 export async function rosterSlots(ctx: RosterContext, id: string) {
-  await rosterOrThrow(ctx, id);
-  return (await ctx.store.rosters.slots(id)).map((s) => slotView(s));
+  const roster = await rosterOrThrow(ctx, id);
+  return (await ctx.store.rosters.slots(id)).map((s) => slotView(s, roster.period.timeZone));
 }
 
 const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
@@ -579,7 +589,8 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   };
   const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, limits, ctx.now());
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
-  return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: new Date(slot.start).toISOString(), end: new Date(slot.end).toISOString(), releasableUntil: new Date(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS).toISOString() };
+  const zone = roster.period.timeZone;
+  return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: formatInstant(slot.start, zone), end: formatInstant(slot.end, zone), releasableUntil: formatInstant(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };
 }
 
 export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string): Promise<void> {
@@ -587,8 +598,9 @@ export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId:
   const outcome = await ctx.store.rosters.release(rosterId, slotId, agentId, cutoffMs, ctx.now());
   if (outcome.ok) return;
   if (outcome.refusal === 'cut-off') {
-    throw new WfmError('conflict', `too late to release: claims are binding from ${ctx.config.claimReleaseCutoffHours} h before the start (since ${new Date(outcome.cutoffAt!).toISOString()}); ask your planner`, {
-      details: [{ where: '/path/slotId', message: `release cut-off passed at ${new Date(outcome.cutoffAt!).toISOString()}` }],
+    const cutoffAt = formatInstant(outcome.cutoffAt!, (await rosterZones(ctx, [rosterId])).get(rosterId) ?? 'UTC');
+    throw new WfmError('conflict', `too late to release: claims are binding from ${ctx.config.claimReleaseCutoffHours} h before the start (since ${cutoffAt}); ask your planner`, {
+      details: [{ where: '/path/slotId', message: `release cut-off passed at ${cutoffAt}` }],
     });
   }
   if (outcome.refusal === 'not-claimed') throw new WfmError('not-found', 'you do not hold this slot', { details: [{ where: '/path/slotId', message: 'not yours' }] });
@@ -597,7 +609,12 @@ export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId:
 
 export async function claimsOfAgent(ctx: RosterContext, agentId: string) {
   await cloudAgentOrThrow(ctx, agentId);
-  return (await ctx.store.rosters.claimsOf(agentId)).map((c) => ({ ...c, start: new Date(c.start).toISOString(), end: new Date(c.end).toISOString(), releasableUntil: new Date(c.start - ctx.config.claimReleaseCutoffHours * HOUR_MS).toISOString() }));
+  const claims = await ctx.store.rosters.claimsOf(agentId);
+  const zones = await rosterZones(ctx, claims.map((c) => c.rosterId));
+  return claims.map((c) => {
+    const zone = zones.get(c.rosterId) ?? 'UTC';
+    return { ...c, start: formatInstant(c.start, zone), end: formatInstant(c.end, zone), releasableUntil: formatInstant(c.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------

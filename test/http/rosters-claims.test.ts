@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { startTestService, KEYS, type TestService } from '../support/service';
 import { signClaimToken } from '../../src/services/claim-tokens';
 import type { CloudSlot } from '../../src/roster/assignment';
@@ -26,12 +27,12 @@ describe('cloud agents claiming slots over REST', () => {
   const extra = slot('extra', 'PS', 1 * DAY, 8, 5);
   const stock = slot('stock', 'NE', 6 * DAY, 8, 5);
 
-  async function seedRoster(id: string, slots: CloudSlot[]) {
+  async function seedRoster(id: string, slots: CloudSlot[], timeZone = 'UTC', startsIn = 0) {
     const { store, close } = storeFor(t.prefix);
     try {
-      const from = new Date(base).toISOString().slice(0, 10);
+      const from = new Date(base + startsIn).toISOString().slice(0, 10);
       await store.rosters.saveDraft({
-        meta: { id, createdAt: new Date().toISOString(), period: { from, days: 7, timeZone: 'UTC', startMs: Date.parse(`${from}T00:00:00Z`), endMs: Date.parse(`${from}T00:00:00Z`) + 8 * DAY }, skillGroupIds: ['PS', 'NE'], request: {}, summary: {}, details: {} },
+        meta: { id, createdAt: new Date().toISOString(), period: { from, days: 7, timeZone, startMs: Date.parse(`${from}T00:00:00Z`), endMs: Date.parse(`${from}T00:00:00Z`) + 8 * DAY }, skillGroupIds: ['PS', 'NE'], request: {}, summary: {}, details: {} },
         shifts: [],
         uncovered: [],
         coverage: [],
@@ -139,5 +140,25 @@ describe('cloud agents claiming slots over REST', () => {
     await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(204);
     await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(404);
     expect((await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === later.id).claimedBy).toEqual([]);
+  });
+
+  test('when a roster is planned in Berlin, then its slots and claims give their times with Berlin\'s offset, as its shifts do', async () => {
+    // the week after the published 'week' roster (one roster per period and group is published)
+    const berlinSlot = slot('berlin-evening', 'PS', 10 * DAY + 5 * HOUR, 4, 1);
+    await seedRoster('berlin', [berlinSlot], 'Europe/Berlin', 9 * DAY);
+    await t.http.post('/rosters/berlin/publish').set(planner).expect(200);
+    const local = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Berlin' }).toISO({ suppressMilliseconds: true });
+    expect(local(berlinSlot.start)).toMatch(/\+0[12]:00$/);
+    const listed = (await t.http.get('/rosters/berlin/slots').set(planner).expect(200)).body[0];
+    expect(listed).toMatchObject({ slotId: 'berlin-evening', start: local(berlinSlot.start), end: local(berlinSlot.end) });
+    const agent = 'C098';
+    const offered = (await t.http.get('/me/slots').set(as(agent)).expect(200)).body.find((x: { slotId: string }) => x.slotId === 'berlin-evening');
+    expect(offered).toMatchObject({ start: local(berlinSlot.start), end: local(berlinSlot.end) });
+    const claimed = (await t.http.post('/me/claims/berlin/berlin-evening').set(as(agent)).expect(201)).body;
+    expect(claimed).toMatchObject({ start: local(berlinSlot.start), end: local(berlinSlot.end), releasableUntil: local(berlinSlot.start - 24 * HOUR) });
+    const mine = (await t.http.get('/me/claims').set(as(agent)).expect(200)).body.find((c: { slotId: string }) => c.slotId === 'berlin-evening');
+    expect(mine).toMatchObject({ start: local(berlinSlot.start), releasableUntil: local(berlinSlot.start - 24 * HOUR) });
+    // the UTC roster's times stay in UTC
+    expect((await t.http.get('/rosters/week/slots').set(planner).expect(200)).body[0].start).toMatch(/Z$/);
   });
 });
