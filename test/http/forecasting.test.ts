@@ -119,6 +119,9 @@ describe('forecasting over REST', () => {
     expect(versions[0].version > versions[1].version).toBe(true);
     if (versions[0].status === 'live') await storedForecastWhere('PS', (f) => f.modelVersion === versions[0].version);
 
+    const unknown = await t.http.post('/skill-groups/PS/models/two-week/rollback').set(admin).send({ version: '1999-01-01T00-00-00-000Z' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ where: '/body/version' })]);
     await t.http.post('/skill-groups/PS/models/two-week/rollback').set(admin).send({ version: versions[0].status === 'live' ? first : versions[0].version }).expect(200);
     const live = (await t.http.get('/skill-groups/PS/models/two-week').set(planner).expect(200)).body.find((v: { status: string }) => v.status === 'live').version;
     expect((await storedForecastWhere('PS', (f) => f.modelVersion === live)).modelVersion).toBe(live);

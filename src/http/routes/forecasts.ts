@@ -96,7 +96,11 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
   r.post('/skill-groups/:skillGroupId/models/:horizon/rollback', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
     const horizon = req.params.horizon as Horizon;
-    const rolledBack = await registry.rollback(g.id, horizon, req.body?.version);
+    const version = req.body?.version as string | undefined;
+    if (version !== undefined && !(await registry.listVersions(g.id, horizon)).some((v) => v.version === version)) {
+      throw new WfmError('not-found', `no model version ${version} for ${g.id}/${horizon}`, { details: [{ where: '/body/version', message: `not a version of ${g.id}/${horizon}: GET /skill-groups/${g.id}/models/${horizon} lists them` }] });
+    }
+    const rolledBack = await registry.rollback(g.id, horizon, version);
     // the stored two-week forecast is the live model's: recompute it, as after a training
     if (horizon === 'two-week') await queues.add(QUEUE.forecast, { skillGroupId: g.id });
     res.json(rolledBack);
