@@ -17,7 +17,7 @@ import type { Store } from '../store/store';
 import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
 import { applyResponse, expireUnanswered } from '../trigger/acceptance';
-import { skippedGroup, tick, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
+import { skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
   MAX_REPORTING_LAG_MINUTES,
@@ -144,7 +144,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     }
   }
   const inputsBuilt = performance.now();
-  const outputs = [...tick({
+  const decided = tickGroupsApart({
     now,
     groups: inputs,
     roster: [...rosterShifts, ...claimedShifts, ...acceptedAsShifts(allActive)],
@@ -153,7 +153,9 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     weeklyHours: weeklyHoursOf(agents, claimedShifts, allActive, now, config.defaultTimeZone),
     lastCalledAt,
     recentCallMinutes: config.trigger.recentCallMinutes,
-  }), ...skipped];
+  });
+  // A group whose decision failed is in the summary's `skipped` with the error, as one whose inputs did not read.
+  const outputs = [...decided.outputs, ...skipped];
   const ticked = performance.now();
 
   const commits: GroupTickCommit[] = outputs.map((out) => {
@@ -198,7 +200,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     coreMs: ticked - inputsBuilt,
     writeMs: computeStarted - read + performance.now() - computed,
   };
-  const skippedGroups = skipped.map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
+  const skippedGroups = outputs.filter((out) => out.decision.reason.startsWith('skipped-')).map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
   return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, skipped: skippedGroups, newCallouts, requeued, timings };
 }
 

@@ -171,11 +171,50 @@ export function tick(input: TickInput): GroupTickOutput[] {
 }
 
 /**
+ * tick() over all groups — and when that throws (one group's inputs broke a formula: a bug, or a value no
+ * check foresaw), the groups one at a time, so that one group's failure costs that group its minute and
+ * not every group theirs (a storm in one queue must not go unanswered because another queue's data is
+ * odd). Ticked apart, a group does not see the spare agents of the groups it overflows into (it is
+ * decided as if they had none), and agents called by a group earlier in the loop are not offered to the
+ * later ones, as within one tick().
+ */
+export function tickGroupsApart(input: TickInput): { outputs: GroupTickOutput[]; failures: Array<{ skillGroupId: string; error: unknown }> } {
+  try {
+    return { outputs: tick(input), failures: [] };
+  } catch {
+    // decided again below, group by group: the failing group is found there with its own error
+  }
+  const outputs: GroupTickOutput[] = [];
+  const failures: Array<{ skillGroupId: string; error: unknown }> = [];
+  const called = new Set<string>();
+  for (const group of input.groups) {
+    try {
+      const [out] = tick({ ...input, groups: [group], agents: input.agents.filter((a) => !called.has(a.id)) });
+      for (const c of out.newCallouts) called.add(c.agentId);
+      outputs.push(out);
+    } catch (error) {
+      failures.push({ skillGroupId: group.group.id, error });
+      const why = `deciding failed (${error instanceof Error ? error.message : String(error)}); the other groups were decided`;
+      outputs.push(skippedGroup(group.group, group.policy, group.state, group.callouts, input.now, why, 'skipped-decision-failed'));
+    }
+  }
+  return { outputs, failures };
+}
+
+/**
  * The record of a group this tick could not decide for (its stored inputs did not read: an invalid
  * realtime value, say): nothing fired, the state as it was (a wave stays open, the breach count stands),
  * and the decision says why, so one group's bad data costs that group a minute, not every group.
  */
-export function skippedGroup(group: SkillGroup, policy: TriggerPolicy, state: TriggerState, callouts: CalloutRecord[], at: number, why: string): GroupTickOutput {
+export function skippedGroup(
+  group: SkillGroup,
+  policy: TriggerPolicy,
+  state: TriggerState,
+  callouts: CalloutRecord[],
+  at: number,
+  why: string,
+  reason: 'skipped-unreadable-input' | 'skipped-decision-failed' = 'skipped-unreadable-input',
+): GroupTickOutput {
   const now = Math.floor(at / MINUTE_MS) * MINUTE_MS;
   return {
     skillGroupId: group.id,
@@ -185,7 +224,7 @@ export function skippedGroup(group: SkillGroup, policy: TriggerPolicy, state: Tr
       at: now,
       mode: policy.mode,
       fired: false,
-      reason: 'skipped-unreadable-input',
+      reason,
       explanation: `skipped this tick: ${why}`,
       waveId: state.waveId,
       agentsToCall: 0,

@@ -198,7 +198,9 @@ export type DecisionReason =
   /** the projection called for agents, but no cloud agent was eligible: nothing was fired */
   | 'no-eligible-agents'
   /** the group's stored inputs could not be read (e.g. an invalid realtime value): this tick skipped it */
-  | 'skipped-unreadable-input';
+  | 'skipped-unreadable-input'
+  /** deciding for the group failed (its inputs broke the decision): this tick skipped it, the other groups were decided */
+  | 'skipped-decision-failed';
 
 /** Every decision, fired or not, with its inputs and reason (readable over REST). */
 export interface Decision {

@@ -1,4 +1,5 @@
-import { tick } from '../../src/trigger/tick';
+import { tick, tickGroupsApart } from '../../src/trigger/tick';
+import type { MinuteForecast } from '../../src/trigger/types';
 import { emptyRealtimeState } from '../../src/trigger/realtime-state';
 import { initialTriggerState } from '../../src/trigger/types';
 import { cloudAgent, flatForecast, group, MIN, policy, realtime, T0 } from './fixtures';
@@ -72,5 +73,33 @@ describe('tick', () => {
     const [again] = tick(next);
     expect(again.decision.reason).toBe('fired');
     expect(again.newCallouts.map((c) => c.agentId)).toEqual(['late']);
+  });
+
+  test('when deciding for one group throws, then tickGroupsApart skips that group with the error and decides the others, never calling one agent twice', () => {
+    const both = Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`, { skills: [{ skillGroupId: 'PS' }, { skillGroupId: 'NW' }] }));
+    const base = input(false);
+    const bad = group({ id: 'BAD', name: 'BAD' });
+    const broken = { ...base.groups[0], group: bad, policy: policy({ skillGroupId: 'BAD' }), state: initialTriggerState('BAD'), forecast: null as unknown as MinuteForecast };
+    const nwBreaching = { ...base.groups[0], group: group({ id: 'NW', name: 'NW' }), policy: policy({ skillGroupId: 'NW' }), state: initialTriggerState('NW') };
+    const withBroken = { ...base, agents: both, groups: [base.groups[0], broken, nwBreaching] };
+    expect(() => tick(withBroken)).toThrow();
+
+    const { outputs, failures } = tickGroupsApart(withBroken);
+    expect(outputs.map((o) => o.skillGroupId)).toEqual(['PS', 'BAD', 'NW']);
+    expect(failures.map((f) => f.skillGroupId)).toEqual(['BAD']);
+    const [ps, skipped, nw] = outputs;
+    expect(skipped.decision).toMatchObject({ fired: false, reason: 'skipped-decision-failed', agentsToCall: 0 });
+    expect(skipped.decision.explanation).toMatch(/^skipped this tick: deciding failed \(.+\); the other groups were decided$/);
+    expect(skipped.state).toEqual(initialTriggerState('BAD'));
+    expect(ps.decision.fired).toBe(true);
+    expect(nw.decision.fired).toBe(true);
+    const psAgents = new Set(ps.newCallouts.map((c) => c.agentId));
+    expect(psAgents.size).toBeGreaterThan(0);
+    expect(nw.newCallouts.length).toBeGreaterThan(0);
+    expect(nw.newCallouts.filter((c) => psAgents.has(c.agentId))).toEqual([]);
+
+    // without a failing group it is tick() itself
+    const healthy = { ...withBroken, groups: [base.groups[0], nwBreaching] };
+    expect(tickGroupsApart(healthy)).toEqual({ outputs: tick(healthy), failures: [] });
   });
 });
