@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
-import type { SpecialDay } from '../forecast/calendar';
+import { repeatedSpecialDays, type SpecialDay } from '../forecast/calendar';
 import type { ShiftTemplate } from '../roster/types';
 import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
@@ -55,7 +55,6 @@ export function loadAgents(file: string, skillGroups: SkillGroup[]): Agent[] {
   return agents;
 }
 
-/** Special days (a JSON array of {date,label,uplift?}), validated like PUT …/special-days. */
 /**
  * A --templates file: a non-empty JSON array of ShiftTemplate objects (the API's schema). An empty list is
  * refused, naming the file, rather than left to fall back on the defaults the user meant to replace.
@@ -66,8 +65,15 @@ export function loadTemplates(file: string): ShiftTemplate[] {
   return templates;
 }
 
+/**
+ * Special days (a JSON array of {date,label,uplift?}), validated like PUT …/special-days: a date declared
+ * twice is refused, naming both entries — which uplift the planner meant is not for the CLI to guess.
+ */
 export function loadSpecialDays(file: string): SpecialDay[] {
-  return readArrayOf(file, 'SpecialDay') as SpecialDay[];
+  const days = readArrayOf(file, 'SpecialDay') as SpecialDay[];
+  const problems = repeatedSpecialDays(days, `${file}#`);
+  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems);
+  return days;
 }
 
 /** A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload. */

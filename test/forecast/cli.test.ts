@@ -96,6 +96,9 @@ describe('wfm forecast / wfm backtest', () => {
     const country = await run([...base, '--country', 'XX']);
     const holidays = await run([...base, '--holidays', '2024-01-25,2024-02-30']);
     const specialDays = await run([...base, '--special-days', specialDaysFile]);
+    const twiceFile = path.join(dir, 'special-days-twice.json');
+    writeFileSync(twiceFile, JSON.stringify([{ date: '2024-01-25', label: 'sale', uplift: 2 }, { date: '2024-01-25', label: 'outage', uplift: 0.5 }]));
+    const twice = await run([...base, '--special-days', twiceFile]);
 
     expect(country.code).toBe(1);
     expect(country.stderr).toMatch(/no public-holiday calendar for country "XX"/);
@@ -103,6 +106,8 @@ describe('wfm forecast / wfm backtest', () => {
     expect(holidays.stderr).toMatch(/--holidays: "2024-02-30" is not a date/);
     expect(specialDays.code).toBe(1);
     expect(specialDays.stderr).toMatch(/special-days\.json#\/0\/uplift: must be > 0/);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/special-days-twice\.json#\/1\/date: 2024-01-25 is already declared at .*special-days-twice\.json#\/0/);
   });
 
   it('when backtesting, then it prints WAPE, MASE, bias and coverage per model', async () => {
