@@ -124,6 +124,14 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       sendProblem(res, 400, 'bad-request', `the body is not valid JSON: ${e.message}`, [{ where: '/body', message: e.message ?? 'parse error' }]);
       return;
     }
+    // Other body-reading failures (an unsupported or corrupt Content-Encoding, an aborted upload, a bad
+    // charset) are the client's: body-parser marks them exposable with a 4xx status.
+    const exposed = err as { expose?: boolean; status?: number; message?: string };
+    if (exposed.expose === true && typeof exposed.status === 'number' && exposed.status >= 400 && exposed.status < 500) {
+      const title = exposed.status === 415 ? 'unsupported-media-type' : 'bad-request';
+      sendProblem(res, exposed.status, title, `the body could not be read: ${exposed.message}`, [{ where: '/body', message: exposed.message ?? 'unreadable body' }]);
+      return;
+    }
     log.error({ err }, 'unhandled error in request');
     sendProblem(res, 500, 'internal', 'an unexpected error occurred; it has been logged');
   };

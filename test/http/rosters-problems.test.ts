@@ -87,6 +87,21 @@ describe('roster problems', () => {
     }
   });
 
+  test('when a body comes with a corrupt or unsupported Content-Encoding, then 400 or 415 names /body (not a 500)', async () => {
+    const corrupt = await t.http.post('/rosters').set(planner).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('not gzip at all');
+    expect(corrupt.status).toBe(400);
+    expect(corrupt.type).toBe('application/problem+json');
+    expect(corrupt.body.errors).toEqual([{ where: '/body', message: expect.any(String) }]);
+    const unknown = await t.http.post('/rosters').set(planner).set('Content-Type', 'application/json').set('Content-Encoding', 'bogus').send('{}');
+    expect(unknown.status).toBe(415);
+    expect(unknown.type).toBe('application/problem+json');
+    expect(unknown.body.detail).toMatch(/^the body could not be read: unsupported content encoding/);
+    // and the public inbound webhook, which needs no key
+    const inbound = await t.http.post('/callouts/inbound').set('Content-Type', 'application/json').set('Content-Encoding', 'br').send('xx');
+    expect(inbound.status).toBeGreaterThanOrEqual(400);
+    expect(inbound.status).toBeLessThan(500);
+  });
+
   test('when a roster is missing, published twice or deleted while published, then 404 and 409 carry an errors list too', async () => {
     const missing = await t.http.get('/rosters/nope').set(planner);
     expect(missing.status).toBe(404);
