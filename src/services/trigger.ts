@@ -267,6 +267,9 @@ async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Ag
   if (!config.webhookUrl || !config.webhookSecret) return refuse('no SMS webhook configured (WEBHOOK_URL, WEBHOOK_SECRET)');
   if (!agent) return refuse(`agent ${callout.agentId} no longer exists`);
   if (!agent.phone) return refuse(`agent ${callout.agentId} has no phone number`);
+  // Chosen while opted in, but the message goes out now: consent is checked again at send time (a
+  // queue backlog can put minutes between the two).
+  if (agent.calloutOptIn !== true || agent.kind !== 'cloud') return refuse(`agent ${callout.agentId} ${agent.kind !== 'cloud' ? 'is no longer a cloud agent' : 'opted out of callouts'} before the message was sent`);
   const payload = buildPayload(callout, agent.phone, {
     answerBaseUrl: `${config.trigger.publicBaseUrl}/callouts/answer`,
     linkSecret: config.trigger.linkSecret ?? config.webhookSecret,
@@ -297,31 +300,34 @@ export interface AnswerResult {
 
 /**
  * Takes an agent's answer. Idempotent for the same answer; a callout that is no longer open (answered
- * otherwise, expired, dead-lettered) is a conflict that says what happened. An answer after the window
- * finds the callout expired even when no tick has marked it yet.
+ * otherwise, expired) is a conflict that says what happened. An answer after the window finds the
+ * callout expired even when no tick has marked it yet. A dead-lettered callout is answerable within the
+ * window: an answer proves the message arrived (see below).
  */
 export async function answerCallout(store: Store, calloutId: string, answer: CalloutAnswer, via: StoredCallout['answeredVia'], now: number): Promise<AnswerResult> {
   const found = await store.trigger.callout(calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
   const window = (await store.trigger.policy(found.value.skillGroupId))?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes;
   const result = await store.trigger.updateCallout(calloutId, (current) => {
-    const [checked] = expireUnanswered([current], now, window);
+    // A dead-lettered callout whose agent answers did reach them: the link's token and the gateway's
+    // reply exist only in the message. After a timeout the gateway may well have sent it; the answer
+    // is taken within the answer window as for any open callout (the delivery record stays as it was).
+    const reached = current.status === 'dead-letter';
+    const [checked] = expireUnanswered([reached ? { ...current, status: 'pending' } : current], now, window);
     const next = applyResponse(checked, answer, now);
-    if (next === current) return null;
+    if (next === current || (reached && next.status !== 'accepted' && next.status !== 'declined')) return null;
     return { next: { ...current, ...next, ...(next.status === 'accepted' || next.status === 'declined' ? { answeredVia: via } : {}) } };
   });
   if (!result) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
   const wanted = answer === 'accept' ? 'accepted' : 'declined';
   if (result.after.status !== wanted) {
     const why =
-      result.after.status === 'expired'
+      result.after.status === 'expired' || result.after.status === 'dead-letter'
         ? `no answer came within ${window} minutes, so the next agent is being called`
-        : result.after.status === 'dead-letter'
-          ? 'its message could not be delivered'
-          : `it was already ${result.after.status}`;
+        : `it was already ${result.after.status}`;
     throw new WfmError('conflict', `callout ${calloutId} is no longer open: ${why}; the answer "${answer}" was not taken`);
   }
-  return { callout: calloutView(result.after), applied: result.before.status === 'pending' };
+  return { callout: calloutView(result.after), applied: result.before.status !== wanted };
 }
 
 /** The callout and answer a link names, once its signature and expiry are checked. */

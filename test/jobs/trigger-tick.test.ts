@@ -238,6 +238,33 @@ describe('trigger tick and delivery against Redis', () => {
     expect(nextAgents.some((a) => callouts.some((c) => c.agentId === a))).toBe(false);
   });
 
+  test('when a callout was dead-lettered (the gateway kept failing, yet may have sent it) and the agent answers within the window, then the answer is taken; after the window it is refused', async () => {
+    receiver = await startReceiver(SECRET, 3, calm, 503);
+    await setUp({ answerWindowMinutes: 5 });
+    await runTriggerTick(deps([]));
+    const [first, second] = await stored();
+    for (const c of [first, second]) expect(await deliverStoredCallout(deliveryDeps(), c.id)).toMatchObject({ outcome: 'dead-letter' });
+
+    clock.t += 2 * MIN;
+    const accepted = await answerCallout(store, first.id, 'accept', 'link', clock.t);
+    expect(accepted).toMatchObject({ applied: true, callout: { status: 'accepted', answeredVia: 'link', delivery: { state: 'dead-letter' } } });
+    expect((await answerCallout(store, first.id, 'accept', 'link', clock.t)).applied).toBe(false);
+
+    clock.t += 4 * MIN;
+    await expect(answerCallout(store, second.id, 'accept', 'sms', clock.t)).rejects.toThrow(/no answer came within 5 minutes/);
+    expect((await store.trigger.callout(second.id))!.value.status).toBe('dead-letter');
+  });
+
+  test('when an agent opts out after the callout is made but before it is sent, then no SMS goes out and it is a dead letter saying why', async () => {
+    receiver = await startReceiver(SECRET, 3, calm);
+    await setUp();
+    await runTriggerTick(deps([]));
+    const [callout] = await stored();
+    await store.agents.putAll([{ ...cloudAgent(callout.agentId), calloutOptIn: false }]);
+    expect(await deliverStoredCallout(deliveryDeps(), callout.id)).toMatchObject({ outcome: 'dead-letter', reason: `agent ${callout.agentId} opted out of callouts before the message was sent` });
+    expect(receiver.requests).toBe(0);
+  });
+
   test('when an answer lands while a tick expires the same callout, then the answer wins', async () => {
     await setUp({ answerWindowMinutes: 5 });
     await runTriggerTick(deps([]));
