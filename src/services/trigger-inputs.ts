@@ -161,11 +161,15 @@ export type ArchiveOutcome = 'accepted' | 'refused' | '';
 
 /**
  * Callouts that no longer shape a tick: answered (or given up) more than a day ago, their shift over,
- * and not part of the wave still running. Their answers stay in the group's sums.
+ * and not part of the wave still running. Their answers stay in the group's sums. An accepted callout
+ * stays until its shift has left the commitment window: the agent's weekly hours and rest are read from
+ * it (archived after a day, a 10-hour callout on Monday no longer counted against Tuesday's call).
  */
 export function archivable(callouts: StoredCallout[], openWaveId: string | null, now: number): Array<{ id: string; agentId: string; outcome: ArchiveOutcome }> {
   const before = now - ACTIVE_CALLOUT_HOURS * HOUR_MS;
+  const committedFrom = commitmentWindow(now).from;
   return callouts
     .filter((c) => c.status !== 'pending' && c.requestedAt < before && c.shiftEnd <= now && c.waveId !== openWaveId)
+    .filter((c) => c.status !== 'accepted' || c.shiftEnd <= committedFrom)
     .map((c) => ({ id: c.id, agentId: c.agentId, outcome: c.status === 'accepted' ? 'accepted' : c.status === 'declined' || c.status === 'expired' ? 'refused' : '' }));
 }

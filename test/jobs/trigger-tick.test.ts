@@ -326,6 +326,28 @@ describe('trigger tick and delivery against Redis', () => {
     expect(called).not.toContain('c01'); // 24 of 25 weekly hours already claimed: a 2-hour callout would exceed them
   });
 
+  test('when an agent accepted a long callout yesterday, then today it still counts against their weekly hours after the wave ended', async () => {
+    await store.skillGroups.putAll([group()]);
+    await store.agents.putAll([{ ...cloudAgent('x'), contract: { ...cloudAgent('x').contract, maxHoursPerWeek: 12 } }]);
+    await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS', confirmTicks: 1, cooldownMinutes: 0, maxAgentsPerHour: 40, calloutShiftMinutes: 600 });
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t));
+    await runTriggerTick(deps([]));
+    const [callout] = await stored();
+    await answerCallout(store, callout.id, 'accept', 'link', clock.t + MIN);
+
+    // a quiet day later the wave is over and the day-old answer leaves the tick's working set...
+    clock.t += 25 * HOUR;
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0));
+    await runTriggerTick(deps([]));
+    // ...and the next surge, the same week, must not call x for 10 more hours (10 + 10 > 12)
+    clock.t += MIN;
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t));
+    await runTriggerTick(deps([]));
+    const [latest] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
+    expect(latest).toMatchObject({ fired: false, reason: 'no-eligible-agents' });
+    expect(latest.explanation).toMatch(/1 weekly-hours/);
+  });
+
   test('when answered callouts are a day old and the wave is over, then they leave the active set, their answers keep teaching the acceptance rate, and old decisions are trimmed', async () => {
     await setUp();
     const storeConfig = config({ TRIGGER_DECISION_RETENTION_HOURS: '24' });
@@ -344,6 +366,19 @@ describe('trigger tick and delivery against Redis', () => {
     await store.realtime.append(minutes(clock.t - MIN, clock.t, 0.5, 0));
     await runTriggerTick(d());
 
+    // the accepted ones stay while their shifts are in the commitment window (weekly hours, rest)
+    const accepted = wave.slice(0, 2).map((c) => c.id).sort();
+    expect((await store.trigger.activeCallouts(['PS'])).get('PS')!.map((c) => c.value.id).sort()).toEqual(accepted);
+    expect((await store.trigger.pastResponses(['PS'])).get('PS')!.group).toEqual({ accepted: 0, refused: wave.length - 2 });
+    const rateWithAcceptedAtHand = (await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1))[0].acceptanceRate;
+
+    clock.t += 8 * 24 * HOUR;
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0));
+    await runTriggerTick(d());
+    clock.t += MIN;
+    await store.realtime.append(minutes(clock.t - MIN, clock.t, 0.5, 0));
+    await runTriggerTick(d());
+
     expect((await store.trigger.activeCallouts(['PS'])).get('PS')).toEqual([]);
     expect((await store.trigger.pastResponses(['PS'])).get('PS')).toEqual({
       group: { accepted: 2, refused: wave.length - 2 },
@@ -352,9 +387,8 @@ describe('trigger tick and delivery against Redis', () => {
     const decisions = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 100);
     const expectedRate = (2 + 0.5 * 10) / (wave.length + 10);
     expect(decisions[0].acceptanceRate).toBeCloseTo(expectedRate, 9); // learned from the sums alone
-    expect(decisions[1].acceptanceRate).toBeCloseTo(expectedRate, 9); // learned from the callouts still at hand
-    expect(decisions[1].reason).toBe('wave-ended');
-    expect(decisions.map((x) => x.at)).toEqual([clock.t, clock.t - MIN, T]); // T + 1 min (unfired) is past retention
+    expect(rateWithAcceptedAtHand).toBeCloseTo(expectedRate, 9); // learned from sums and callouts still at hand
+    expect(decisions.map((x) => x.at)).toEqual([clock.t, clock.t - MIN, T]); // the firing at T stays with its callouts; the unfired rest is past retention
     expect((await stored()).length).toBe(wave.length); // the records stay readable
   });
 });
