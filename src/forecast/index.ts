@@ -217,11 +217,25 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
   const grids = signalSeries(withToday, input.signals);
   for (const [name, grid] of Object.entries(grids)) signals[name] = dayIndex >= 0 ? grid[dayIndex] : [];
   const forecast = await forecastRealtimeSlots({ history, calendar, date, slot, today, model: input.model, signals });
+  // The interval under way has its calls so far counted: it ends with those plus the rest of its
+  // forecast, never below them (a surge's first minutes must show in the interval they arrive in).
+  const elapsed = (minute - slot * series.intervalMinutes) / series.intervalMinutes;
+  const countedSoFar = dayIndex >= 0 ? series.values[dayIndex][slot] : NaN;
+  const shift = { p10: 0, p50: 0, p90: 0 };
   const points: ForecastPoint[] = [];
   for (const step of forecast.steps) {
     const start = slotInstant(date, step.slot, series.zone, series.intervalMinutes);
-    if (start !== null) points.push({ intervalStart: start, skillGroupId: series.skillGroupId, p10: step.p10, p50: step.p50, p90: step.p90 });
+    if (start === null) continue;
+    let { p10, p50, p90 } = step;
+    if (step.slot === slot && elapsed > 0 && Number.isFinite(countedSoFar) && countedSoFar > 0) {
+      [p10, p50, p90] = [p10, p50, p90].map((q) => countedSoFar + (1 - elapsed) * q);
+      shift.p10 += p10 - step.p10;
+      shift.p50 += p50 - step.p50;
+      shift.p90 += p90 - step.p90;
+    }
+    points.push({ intervalStart: start, skillGroupId: series.skillGroupId, p10, p50, p90 });
   }
+  const total = forecast.total && { p10: forecast.total.p10 + shift.p10, p50: forecast.total.p50 + shift.p50, p90: forecast.total.p90 + shift.p90 };
   return {
     horizon: 'realtime',
     skillGroupId: series.skillGroupId,
@@ -229,7 +243,7 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
     alias: forecast.alias,
     baselineFallback: forecast.baselineFallback,
     ...(forecast.fallbackReason ? { fallbackReason: forecast.fallbackReason } : {}),
-    total: forecast.total,
+    total,
     totalMinutes: points.length * series.intervalMinutes,
     observedToExpected: forecast.observedToExpected,
   };

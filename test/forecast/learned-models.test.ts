@@ -84,19 +84,29 @@ describe('realtime forecaster', () => {
     expect(learned.total!.p90).toBeGreaterThanOrEqual(learned.total!.p50);
   });
 
-  it('when now falls inside an interval, then that interval is forecast and its partial count is not read as a whole one', async () => {
+  it('when now falls inside an interval, then that interval ends with its calls so far plus the rest of its forecast, and its partial count is not read as a whole one', async () => {
     const history = syntheticHistory({ days: 35 });
     const twoPm = slotInstant('2024-02-05', 28, ZONE, 30)!; // Monday 14:00
     const now = twoPm + 7 * 60_000; // 14:07: the 14:00 interval holds 7 minutes of calls so far
     const earlier = history.filter((r) => r.start < twoPm);
-    const partial = [...earlier, { skillGroupId: subject.id, start: twoPm, volume: 3 }];
+    const withCount = (volume: number) => [...earlier, { skillGroupId: subject.id, start: twoPm, volume }];
 
-    const atSeven = await forecastRealtime({ history: partial, skillGroup: subject, now, model: null });
     const atTwo = await forecastRealtime({ history: earlier, skillGroup: subject, now: twoPm, model: null });
+    const quiet = await forecastRealtime({ history: withCount(3), skillGroup: subject, now, model: null });
+    const surge = await forecastRealtime({ history: withCount(120), skillGroup: subject, now, model: null });
 
-    expect(atSeven.points.map((p) => p.intervalStart)).toEqual([twoPm]);
-    expect(atSeven.points).toEqual(atTwo.points);
-    expect(atSeven.observedToExpected).toBe(atTwo.observedToExpected);
+    expect(quiet.points.map((p) => p.intervalStart)).toEqual([twoPm]);
+    // the level read from the day so far is the same: 7 minutes are not a whole half hour
+    expect(quiet.observedToExpected).toBe(atTwo.observedToExpected);
+    expect(surge.observedToExpected).toBe(atTwo.observedToExpected);
+    const rest = (q: number) => (23 / 30) * q;
+    for (const k of ['p10', 'p50', 'p90'] as const) {
+      expect(quiet.points[0][k]).toBeCloseTo(3 + rest(atTwo.points[0][k]), 9);
+      expect(surge.points[0][k]).toBeCloseTo(120 + rest(atTwo.points[0][k]), 9);
+      expect(surge.total![k]).toBeCloseTo(atTwo.total![k] + surge.points[0][k] - atTwo.points[0][k], 9);
+    }
+    // 120 calls in 7 minutes: the interval is forecast above what has already arrived
+    expect(surge.points[0].p10).toBeGreaterThan(120);
   });
 
   it('when data comes in 6-minute slots, then the next 30 minutes are five slots', async () => {

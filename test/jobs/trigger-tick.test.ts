@@ -251,7 +251,7 @@ describe('trigger tick and delivery against Redis', () => {
     expect((await answerCallout(store, first.id, 'accept', 'link', clock.t)).applied).toBe(false);
 
     clock.t += 4 * MIN;
-    await expect(answerCallout(store, second.id, 'accept', 'sms', clock.t)).rejects.toThrow(/no answer came within 5 minutes/);
+    await expect(answerCallout(store, second.id, 'accept', 'sms-gateway', clock.t)).rejects.toThrow(/no answer came within 5 minutes/);
     expect((await store.trigger.callout(second.id))!.value.status).toBe('dead-letter');
   });
 
