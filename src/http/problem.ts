@@ -93,12 +93,34 @@ export function withBodyPointers(err: unknown): unknown {
   return new WfmError(err.code, err.message, { details: err.details.map((d) => ({ ...d, where: pointer(d.where) })), status: err.status, cause: err });
 }
 
+/**
+ * Where a thing that does not exist was named: the path or query parameter whose value the message
+ * quotes ("skill group NOPE does not exist" on /skill-groups/:skillGroupId → /path/skillGroupId), so every
+ * 404 points at the part of the request to correct, not at the document root. Empty when none matches.
+ */
+function namedBy(req: Request, message: string): ProblemDetail[] {
+  // where the value is quoted as a word of the message, or -1 ("no special day 2026-12-03 for PS": the date first)
+  const position = (value: unknown) => {
+    if (typeof value !== 'string' || value === '') return -1;
+    const match = new RegExp(`(^|[\\s"'(/])${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s"'),:;/])`).exec(message);
+    return match ? match.index : -1;
+  };
+  const first = (entries: Array<[string, unknown]>) =>
+    entries.map(([name, value]) => ({ name, at: position(value) })).filter((e) => e.at >= 0).sort((a, b) => a.at - b.at)[0]?.name;
+  // After the route's router, req.params is the app's (empty); the contract validator keeps the route's.
+  const params = { ...((req as Request & { openapi?: { pathParams?: Record<string, string> } }).openapi?.pathParams ?? {}), ...req.params };
+  const param = first(Object.entries(params));
+  if (param) return [{ where: `/path/${param}`, message }];
+  const query = first(Object.entries((req.query ?? {}) as Record<string, unknown>));
+  return query ? [{ where: `/query/${query}`, message }] : [];
+}
+
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (rawErr, req, res, _next) => {
     const err = asUnavailable(rawErr);
     if (isWfmError(err)) {
       if (err.status >= 500) log.error({ err }, err.message);
-      sendProblem(res, err.status, err.code, err.message, err.details);
+      sendProblem(res, err.status, err.code, err.message, err.details.length > 0 || err.code !== 'not-found' ? err.details : namedBy(req, err.message));
       return;
     }
     if (isValidatorError(err)) {

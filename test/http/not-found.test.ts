@@ -1,0 +1,35 @@
+/**
+ * Every 404 points at the part of the request that named the missing thing (/path/<name> or
+ * /query/<name>), not at the document root, wherever in the service it was raised.
+ */
+import { startTestService, KEYS, type TestService } from '../support/service';
+import { GROUPS } from './rosters-fixtures';
+
+describe('404 problems name the parameter', () => {
+  let t: TestService;
+  const planner = { 'X-API-Key': KEYS.planner };
+  const admin = { 'X-API-Key': KEYS.admin };
+
+  beforeAll(async () => {
+    t = await startTestService({});
+    await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200); // PS among them
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  test('when a skill group, queue, special day or trigger policy does not exist, then the 404 names the path or query parameter', async () => {
+    const cases: Array<[string, () => Promise<{ status: number; type: string; body: { errors: Array<{ where: string }> } }>, string]> = [
+      ['training an unknown group', () => t.http.post('/skill-groups/nope/training').set(planner).send({}), '/path/skillGroupId'],
+      ['an unknown queue', () => t.http.get('/jobs/nope/1').set(planner), '/path/queue'],
+      ['a special day never declared', () => t.http.delete('/skill-groups/PS/special-days/2026-12-03').set(planner), '/path/date'],
+      ['decisions of an unknown group', () => t.http.get('/trigger/decisions?skillGroup=NOPE').set(planner), '/query/skillGroup'],
+      ['the policy of a group without one', () => t.http.get('/skill-groups/PS/trigger-policy').set(planner), '/path/skillGroupId'],
+    ];
+    for (const [what, request, where] of cases) {
+      const res = await request();
+      expect([what, res.status, res.type]).toEqual([what, 404, 'application/problem+json']);
+      expect([what, res.body.errors.map((e) => e.where)]).toEqual([what, [where]]);
+    }
+  });
+});
