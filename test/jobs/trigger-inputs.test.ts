@@ -129,11 +129,12 @@ describe('trigger policies from a request body', () => {
 
 describe('callouts leaving the active set', () => {
   const base: StoredCallout = { id: 'a', waveId: 'old', decisionId: 'd', agentId: 'c1', skillGroupId: 'PS', requestedAt: T - 30 * HOUR, loginAt: T - 30 * HOUR, shiftEnd: T - 28 * HOUR, status: 'accepted', delivery: { state: 'delivered', attempts: 1 } };
-  test('when a callout is answered, over a day old and outside the running wave, then it is archived with its outcome', () => {
+  test('when a callout is answered, over a day old and outside the running wave, then it is archived with its outcome; an accepted one once its shift left the commitment window', () => {
     expect(
       archivable(
         [
           base,
+          { ...base, id: 'a-long-ago', requestedAt: T - 9 * 24 * HOUR, loginAt: T - 9 * 24 * HOUR, shiftEnd: T - 9 * 24 * HOUR + 2 * HOUR },
           { ...base, id: 'b', status: 'declined' },
           { ...base, id: 'c', status: 'expired' },
           { ...base, id: 'd', status: 'dead-letter' },
@@ -146,7 +147,8 @@ describe('callouts leaving the active set', () => {
         T,
       ),
     ).toEqual([
-      { id: 'a', agentId: 'c1', outcome: 'accepted' },
+      // 'a' (accepted, its shift 28 hours ago) stays: this week's hours and rest are read from it
+      { id: 'a-long-ago', agentId: 'c1', outcome: 'accepted' },
       { id: 'b', agentId: 'c1', outcome: 'refused' },
       { id: 'c', agentId: 'c1', outcome: 'refused' },
       { id: 'd', agentId: 'c1', outcome: '' },
