@@ -3,7 +3,7 @@
  * ever sits in the request body: job data carries the callout id, logs carry maskPhone().
  */
 import type { CalloutRecord } from '../trigger/types';
-import { formatInstant } from '../time/grid';
+import { clockTime, formatInstant } from '../time/grid';
 import { signLinkToken } from './signing';
 
 export interface CalloutPayload {
@@ -23,7 +23,7 @@ export interface PayloadOptions {
   linkSecret: string;
   /** how long the links stay valid, minutes */
   linkValidMinutes: number;
-  /** zone for the times in the message */
+  /** zone for the times in the message: the agent's own when known (the message names it) */
   timeZone: string;
   skillGroupName: string;
   now: number;
@@ -35,12 +35,11 @@ export function buildPayload(callout: CalloutRecord, phone: string, options: Pay
     `${options.answerBaseUrl}?token=${signLinkToken(options.linkSecret, { calloutId: callout.id, answer, expiresAt })}`;
   const start = formatInstant(callout.loginAt, options.timeZone);
   const end = formatInstant(callout.shiftEnd, options.timeZone);
-  const hhmm = (iso: string) => iso.slice(11, 16);
   return {
     calloutId: callout.id,
     agentId: callout.agentId,
     phone,
-    message: `${options.skillGroupName} needs you from ${hhmm(start)} to ${hhmm(end)}. Reply within ${options.linkValidMinutes} min: accept or decline with the links.`,
+    message: `${options.skillGroupName} needs you from ${clockTime(callout.loginAt, options.timeZone)} to ${clockTime(callout.shiftEnd, options.timeZone)}. Reply within ${options.linkValidMinutes} min: accept or decline with the links.`,
     skillGroupId: callout.skillGroupId,
     proposedShift: { start, end },
     links: { accept: link('accept'), decline: link('decline') },

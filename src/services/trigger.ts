@@ -276,7 +276,8 @@ async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Ag
     // The links expire with the answer window, counted from the decision, so every attempt (and a
     // re-run job) sends the same body.
     linkValidMinutes: policy?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes,
-    timeZone: group?.timeZone ?? config.defaultTimeZone,
+    // the agent reads the times on their own clock (a Vancouver agent of a Toronto group)
+    timeZone: agent.timeZone ?? group?.timeZone ?? config.defaultTimeZone,
     skillGroupName: group?.name ?? callout.skillGroupId,
     now: callout.requestedAt,
   });

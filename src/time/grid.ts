@@ -175,6 +175,15 @@ export function parseTimestamp(text: string, zone: string): TimestampParse {
   return { ok: true, epochMs: dt.toMillis() };
 }
 
+/**
+ * "HH:mm" with the zone's short name, e.g. "06:04 PST" (or "13:00 GMT+2" where the zone has no
+ * abbreviation): a time in a text message must say which clock it is on.
+ */
+export function clockTime(epochMs: number, zone: string): string {
+  const local = wallClock(epochMs, zone);
+  return `${local.toFormat('HH:mm')} ${local.offsetNameShort ?? local.toFormat('ZZ')}`;
+}
+
 /** ISO-8601 with the zone's offset, e.g. "1999-02-03T13:00:00+02:00". */
 export function formatInstant(epochMs: number, zone: string): string {
   return wallClock(epochMs, zone).toISO({ suppressMilliseconds: true })!;

@@ -23,7 +23,7 @@ import {
   type CalloutView,
 } from '../../services/trigger';
 import type { Store } from '../../store/store';
-import { formatInstant } from '../../time/grid';
+import { clockTime, formatInstant } from '../../time/grid';
 
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
@@ -109,14 +109,16 @@ function answered(req: Request, res: Response, result: AnswerResult, zone: strin
   const c = result.callout;
   const text =
     c.status === 'accepted'
-      ? `Thank you: you are expected from ${formatInstant(c.loginAt, zone).slice(11, 16)} to ${formatInstant(c.shiftEnd, zone).slice(11, 16)}.`
+      ? `Thank you: you are expected from ${clockTime(c.loginAt, zone)} to ${clockTime(c.shiftEnd, zone)}.`
       : 'Thank you: we will not count on you this time.';
   page(res, c.status === 'accepted' ? 'Accepted' : 'Declined', `<p>${escapeHtml(text)}</p>`);
 }
 
 export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>): Router {
   const r = Router();
-  const zoneOf = async (skillGroupId: string) => (await store.skillGroups.get(skillGroupId))?.timeZone ?? config.defaultTimeZone;
+  // The agent's own zone, as in their message; else the group's.
+  const zoneOf = async (callout: { agentId: string; skillGroupId: string }) =>
+    (await store.agents.get(callout.agentId))?.timeZone ?? (await store.skillGroups.get(callout.skillGroupId))?.timeZone ?? config.defaultTimeZone;
 
   // GET only shows what the link will do: message apps open links to preview them, and a preview must
   // not answer for the agent. The page's button POSTs the same link.
@@ -124,7 +126,7 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     const token = String(req.query.token ?? '');
     const claims = verifiedLink(config, token, now());
     const callout = await getCallout(store, claims.calloutId);
-    const zone = await zoneOf(callout.skillGroupId);
+    const zone = await zoneOf(callout);
     const view = {
       calloutId: callout.id,
       answer: claims.answer,
@@ -138,14 +140,14 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     page(
       res,
       `${verb} the callout?`,
-      `<p>${escapeHtml(callout.skillGroupId)}, ${escapeHtml(view.proposedShift.start.slice(11, 16))}–${escapeHtml(view.proposedShift.end.slice(11, 16))}.</p>` +
+      `<p>${escapeHtml(callout.skillGroupId)}, ${escapeHtml(clockTime(callout.loginAt, zone))}–${escapeHtml(clockTime(callout.shiftEnd, zone))}.</p>` +
         `<form method="post" action="?token=${encodeURIComponent(token)}"><button type="submit">${verb}</button></form>`,
     );
   });
 
   r.post('/callouts/answer', async (req, res) => {
     const result = await answerByLink(store, config, String(req.query.token ?? ''), now());
-    answered(req, res, result, await zoneOf(result.callout.skillGroupId));
+    answered(req, res, result, await zoneOf(result.callout));
   });
 
   // The signature covers the exact bytes, so the body is read raw here, not parsed and re-serialised.

@@ -1,0 +1,17 @@
+import { buildPayload } from '../../src/callout/payload';
+import type { CalloutRecord } from '../../src/trigger/types';
+
+const HOUR = 3_600_000;
+// 2026-01-15 14:04 UTC: 09:04 in Toronto, 06:04 in Vancouver
+const LOGIN = Date.UTC(2026, 0, 15, 14, 4);
+const callout = { id: 'co_1', waveId: 'w', decisionId: 'd', agentId: 'v1', skillGroupId: 'TOW', requestedAt: LOGIN - 15 * 60_000, loginAt: LOGIN, shiftEnd: LOGIN + 2 * HOUR, status: 'pending' } as CalloutRecord;
+const options = { answerBaseUrl: 'https://wfm.example/callouts/answer', linkSecret: 'link-secret', linkValidMinutes: 5, skillGroupName: 'Towing', now: LOGIN - 15 * 60_000 };
+
+describe('callout message', () => {
+  test('when the agent reads the message, then its times name their clock, in the zone the service gives (the agent\'s own)', () => {
+    const vancouver = buildPayload(callout, '+16045550100', { ...options, timeZone: 'America/Vancouver' });
+    expect(vancouver.message).toMatch(/^Towing needs you from 06:04 PST to 08:04 PST\./);
+    expect(vancouver.proposedShift).toEqual({ start: '2026-01-15T06:04:00-08:00', end: '2026-01-15T08:04:00-08:00' });
+    expect(buildPayload(callout, '+16045550100', { ...options, timeZone: 'America/Toronto' }).message).toMatch(/from 09:04 EST to 11:04 EST/);
+  });
+});
