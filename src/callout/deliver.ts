@@ -22,6 +22,9 @@ export interface DeliveryConfig {
   maxDelayMs: number;
 }
 
+/** The longest Retry-After a callout waits for: about the login lead a surge leaves (beyond, dead letter). */
+export const RETRY_AFTER_LIMIT_MS = 5 * 60_000;
+
 export const DEFAULT_DELIVERY: Omit<DeliveryConfig, 'url' | 'secret'> = { timeoutMs: 5000, maxAttempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export interface DeliveryDeps {
@@ -102,8 +105,16 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
       deps.log?.({ ...logBase, event: 'callout-dead-letter', reason });
       return { status: 'dead-letter', calloutId: payload.calloutId, attempts, reason };
     }
+    if (retryAfter !== null && retryAfter > RETRY_AFTER_LIMIT_MS) {
+      // Waiting that long, the agent would log in too late to help with the surge it is called for.
+      const reason = `HTTP 429: the gateway asks to retry after ${Math.round(retryAfter / 1000)} s, beyond the ${RETRY_AFTER_LIMIT_MS / 60_000} minutes a callout can wait`;
+      deps.log?.({ ...logBase, event: 'callout-dead-letter', reason });
+      return { status: 'dead-letter', calloutId: payload.calloutId, attempts, reason };
+    }
     if (attempt < config.maxAttempts) {
-      const wait = Math.min(config.maxDelayMs, retryAfter ?? backoffMs(config, attempt, deps.random));
+      // The gateway's Retry-After is honoured as given (it knows its own limits; coming back earlier
+      // would only be throttled again); the backoff ceiling bounds our own guesses.
+      const wait = retryAfter ?? Math.min(config.maxDelayMs, backoffMs(config, attempt, deps.random));
       record.waitedMs = wait;
       await deps.sleep(wait);
     }

@@ -120,3 +120,33 @@ describe('signatures and links', () => {
     expect(maskPhone('+15551234567')).toBe('+15551****67');
   });
 });
+
+describe('deliverCallout and a throttling gateway', () => {
+  const payload = () => payloadOf(fired().callouts[0]);
+  const config: DeliveryConfig = { url: 'http://gateway.invalid/sms', secret: SECRET, timeoutMs: 1000, maxAttempts: 4, baseDelayMs: 300, maxDelayMs: 3000 };
+  const answers = (...responses: Array<() => Response>) => {
+    let k = 0;
+    return (async () => responses[Math.min(k++, responses.length - 1)]()) as unknown as typeof fetch;
+  };
+
+  test('when the gateway answers 429 with a Retry-After above our backoff ceiling, then the wait is the Retry-After and the next attempt delivers', async () => {
+    const slept: number[] = [];
+    const outcome = await deliverCallout(payload(), config, {
+      fetch: answers(() => new Response('slow down', { status: 429, headers: { 'Retry-After': '10' } }), () => new Response('ok', { status: 200 })),
+      now: () => T0, sleep: async (ms) => void slept.push(ms), random: () => 0.5,
+    });
+    expect(outcome.status).toBe('delivered');
+    expect(slept).toEqual([10_000]);
+  });
+
+  test('when the gateway asks to come back later than a callout can wait, then it is a dead letter saying so, without waiting', async () => {
+    const slept: number[] = [];
+    const outcome = await deliverCallout(payload(), config, {
+      fetch: answers(() => new Response('come back in an hour', { status: 429, headers: { 'Retry-After': '3600' } })),
+      now: () => T0, sleep: async (ms) => void slept.push(ms), random: () => 0.5,
+    });
+    expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'HTTP 429: the gateway asks to retry after 3600 s, beyond the 5 minutes a callout can wait' });
+    expect(outcome.attempts).toHaveLength(1);
+    expect(slept).toEqual([]);
+  });
+});
