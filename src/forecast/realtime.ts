@@ -414,10 +414,13 @@ export async function forecastRealtimeSlots(options: {
   const totalBands = fallbackBands?.total ?? model!.totalBands;
   const p50 = means.map((v) => (median ? poissonMedian(v) : v));
   const totalP50 = median ? poissonMedian(total(means)) : total(means);
+  // A closed interval takes no calls: no band either (the two-week forecast leaves it out altogether).
+  const closed = (j: number) => !day.open[idx[j]];
+  const anyOpen = idx.some((_, j) => !closed(j));
   return {
     date,
-    steps: p50.map((v, j) => ({ slot: idx[j], p50: v, ...applyBand(stepBands, v) })),
-    total: { p50: totalP50, ...applyBand(totalBands, totalP50) },
+    steps: p50.map((v, j) => (closed(j) ? { slot: idx[j], p10: 0, p50: 0, p90: 0 } : { slot: idx[j], p50: v, ...applyBand(stepBands, v) })),
+    total: anyOpen ? { p50: totalP50, ...applyBand(totalBands, totalP50) } : { p10: 0, p50: 0, p90: 0 },
     alias,
     observedToExpected: origin.ratio,
     baselineFallback: fallbackReason !== undefined,

@@ -109,6 +109,16 @@ describe('realtime forecaster', () => {
     expect(surge.points[0].p10).toBeGreaterThan(120);
   });
 
+  it('when the next 30 minutes fall after closing time, then the forecast is 0 with no band', async () => {
+    const history = syntheticHistory({ days: 35 }); // open 08:00–18:00
+    const six = slotInstant('2024-02-05', 36, ZONE, 30)!; // Monday 18:00
+    const closed = await forecastRealtime({ history: history.filter((r) => r.start < six), skillGroup: subject, now: six, model: null });
+    expect(closed.points.map(({ p10, p50, p90 }) => [p10, p50, p90])).toEqual([[0, 0, 0]]);
+    expect(closed.total).toEqual({ p10: 0, p50: 0, p90: 0 });
+    const open = await forecastRealtime({ history: history.filter((r) => r.start < six - 1_800_000), skillGroup: subject, now: six - 1_800_000, model: null });
+    expect(open.points[0].p90).toBeGreaterThan(open.points[0].p50);
+  });
+
   it('when data comes in 6-minute slots, then the next 30 minutes are five slots', async () => {
     const history = syntheticHistory({ days: 35, intervalMinutes: 6, dailyVolume: 900 });
     const six = { ...subject, intervalMinutes: 6 };
