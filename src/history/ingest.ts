@@ -138,12 +138,32 @@ export function splitCsv(text: string): string[][] {
       records.push(fields);
     }
   }
-  // Where the comma does not separate fields it is a decimal mark: "171,5" is 171.5.
-  if (delimiter !== ',') for (const record of records) for (let k = 0; k < record.length; k++) if (DECIMAL_COMMA.test(record[k])) record[k] = record[k].replace(',', '.');
+  // Where the comma does not separate fields it is a decimal mark: "171,5" is 171.5. In such a file a dot
+  // in a number is a thousands separator as often as a decimal mark ("1.310" seconds of handle time is
+  // 1310 in a Spanish export): when the file's numbers use decimal commas, a dotted one is refused by
+  // name rather than guessed.
+  if (delimiter !== ',') {
+    const commaDecimals = records.some((record) => record.some((field) => DECIMAL_COMMA.test(field)));
+    if (commaDecimals) markDotNumbersAmbiguous(records);
+    for (const record of records) for (let k = 0; k < record.length; k++) if (DECIMAL_COMMA.test(record[k])) record[k] = record[k].replace(',', '.');
+  }
   return records;
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
+const DECIMAL_DOT = /^[+-]?\d+\.\d+$/;
+
+/** In the number columns, a dotted number becomes an explained non-number (the row is then refused with it). */
+function markDotNumbersAmbiguous(records: string[][]): void {
+  const header = records[0]?.map((h) => h.trim().toLowerCase()) ?? [];
+  const columns = ['volume', 'aht_seconds'].map((name) => header.indexOf(name)).filter((k) => k >= 0);
+  for (let r = 1; r < records.length; r++) {
+    for (const k of columns) {
+      const field = records[r][k];
+      if (field !== undefined && DECIMAL_DOT.test(field)) records[r][k] = `${field} (ambiguous: the file's decimal mark is a comma, is the dot a thousands separator? write the number without it)`;
+    }
+  }
+}
 
 /**
  * The field separator, read from the header line: a comma, else a semicolon (spreadsheets in locales

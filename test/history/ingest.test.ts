@@ -122,6 +122,16 @@ describe('ingestHistory: accepted batches', () => {
     expect(tabs).toEqual(plain);
   });
 
+  it('when a semicolon file with decimal commas also holds a dotted number, then that row is refused as ambiguous, not read as a decimal', () => {
+    const mixed = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\n1999-02-01T09:00:00+02:00;PS;12,5;300\n1999-02-01T09:30:00+02:00;PS;3;1.310\n` }, groups);
+    expect(mixed.ok).toBe(false);
+    if (mixed.ok) return;
+    expect(mixed.problems).toEqual([expect.objectContaining({ row: 2, where: "row 2, aht_seconds", message: expect.stringMatching(/aht_seconds must be a positive number when present, got "1\.310 \(ambiguous: the file's decimal mark is a comma/) })]);
+    // a semicolon file with dotted decimals only is read as it is
+    const dotted = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\n1999-02-01T09:00:00+02:00;PS;12.5;300.5\n` }, groups);
+    expect(dotted.ok && dotted.intervals[0]).toMatchObject({ volume: 12.5, ahtSeconds: 300.5 });
+  });
+
   it('when date and time are separated by a space (a database export), then they read as with the T', () => {
     const spaced = ingestHistory(csv('2024-07-01 09:00:00,DE,2,', '2024-07-01 09:30:00+02:00,DE,3,'), groups);
 
