@@ -265,9 +265,23 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): 
   return reasons;
 }
 
-/** Fails loudly: a roster that breaks a hard rule must never be stored or published. */
+/**
+ * Fails loudly: a roster that breaks a hard rule must never be stored or published. When the only
+ * broken rule is agents' weekly minimum, the input is what cannot be met — the plan holds no shift they
+ * can work and no top-up fits (their skill groups' demand lies outside their availability, e.g. a
+ * night-only agent of a queue closed at night) — and the planner is told so (422), as for the
+ * contradictions caught before planning.
+ */
 function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number): void {
   const violations = checkRoster(shifts, agents, period, { absences, frozenBefore });
+  if (violations.length && violations.every((v) => v.rule === 'min-weekly-hours')) {
+    throw new WfmError('infeasible', `${new Set(violations.map((v) => v.agentId)).size} agent(s) cannot reach their weekly minimum with this plan: widen their availability, lower their minimum or leave them out`, {
+      details: violations.slice(0, 50).map((v) => ({
+        where: `/agents/${v.agentId}/contract`,
+        message: `${v.message}: no planned shift and no top-up shift fits their skills, availability and days off where their skill groups need agents (rule: weekly min hours)`,
+      })),
+    });
+  }
   if (violations.length) {
     throw new WfmError('internal', `the independent checker found ${violations.length} hard-rule violation(s) in the roster: not stored`, {
       details: violations.slice(0, 50).map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message}` })),

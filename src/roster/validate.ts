@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import type { Agent, IsoWeekday } from '../domain/types';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
-import { windowRanges } from '../time/grid';
+import { parseLocalTime, windowRanges } from '../time/grid';
 import type { PlannedShift, ShiftTemplate } from './types';
 
 /** Days a complete week can have at most: the contract's maximum and the two-days-off rule. */
@@ -60,15 +60,15 @@ export function validateAssignmentInput(partners: Agent[], planned: PlannedShift
 const DAY_MINUTES = 1440;
 
 /**
- * The longest stretch of availability that starts on `weekday`, in minutes (running on past midnight
- * into the next weekday's windows from 00:00): no shift starting that day can be longer.
+ * The agent's stretches of availability that start on `weekday`, in minutes from its midnight, a stretch
+ * reaching midnight running on into the next weekday's window from 00:00 (a night shift may cross it).
  */
-function longestRunFrom(agent: Agent, weekday: IsoWeekday): number {
+function availabilityRuns(agent: Agent, weekday: IsoWeekday): Array<[number, number]> {
   const windows = (day: number) => windowRanges(agent.availability ?? [], (((day - 1) % 7) + 1) as IsoWeekday).filter(([a, b]) => b > a);
   /** the union of windows of a weekday as disjoint runs */
   const runs = (day: number) => {
     const merged: Array<[number, number]> = [];
-    for (const [a, b] of windows(day)) {
+    for (const [a, b] of [...windows(day)].sort((x, y) => x[0] - y[0])) {
       const last = merged[merged.length - 1];
       if (last && a <= last[1]) last[1] = Math.max(last[1], b);
       else merged.push([a, b]);
@@ -77,15 +77,35 @@ function longestRunFrom(agent: Agent, weekday: IsoWeekday): number {
   };
   const next = runs(weekday + 1);
   const carry = next[0]?.[0] === 0 ? next[0][1] : 0;
-  return runs(weekday).reduce((best, [a, b]) => Math.max(best, b - a + (b === DAY_MINUTES ? carry : 0)), 0);
+  return runs(weekday).map(([a, b]) => [a, b + (b === DAY_MINUTES ? carry : 0)]);
+}
+
+/**
+ * Whether some shift of the template, starting on the weekday at an allowed start (its window, on its
+ * grid), lies inside one of the agent's stretches of availability. Starts after midnight of a window
+ * that wraps are taken on the same day (generous: it never refuses a shift the day could hold).
+ */
+function templateFitsDay(runs: Array<[number, number]>, template: ShiftTemplate): boolean {
+  const from = parseLocalTime(template.startWindow.from);
+  const to = parseLocalTime(template.startWindow.to);
+  if (Number.isNaN(from) || Number.isNaN(to)) return true; // template problems are reported on their own
+  const starts: Array<[number, number]> = from <= to ? [[from, to]] : [[from, DAY_MINUTES - 1], [0, to]];
+  const grid = template.startGridMinutes;
+  return runs.some(([a, b]) =>
+    starts.some(([lo, hi]) => {
+      const first = Math.ceil(Math.max(a, lo) / grid) * grid;
+      return first <= Math.min(b - template.lengthMinutes, hi);
+    }),
+  );
 }
 
 /**
  * Minimum weekly hours no complete week can reach, for the shift lengths the agent may work, their
  * availability and days off, their maximum hours and days: the checker would refuse any roster, so the
  * request is contradictory (422 naming the agent and rule) rather than a build that fails at the end.
- * Generous on purpose (start windows, rest and runs across weeks are ignored): it must never refuse
- * a contract some roster can satisfy. Agents already flagged by contractProblems are not repeated.
+ * Generous on purpose (rest, runs across weeks and where the plan has shifts are ignored; a template
+ * counts on a day when one of its allowed starts fits the availability): it must never refuse a
+ * contract some roster can satisfy. Agents already flagged by contractProblems are not repeated.
  */
 export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[], period: { from: string; days: number; timeZone: string }, skillGroupIds: string[]): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
@@ -94,7 +114,8 @@ export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[
     const c = agent.contract;
     if (!(c.minHoursPerWeek > 0) || !(c.maxHoursPerWeek >= c.minHoursPerWeek)) continue;
     const skills = new Set(agent.skills.map((k) => k.skillGroupId).filter((g) => skillGroupIds.includes(g)));
-    const lengths = [...new Set(templates.filter((t) => !t.skillGroupIds || t.skillGroupIds.some((g) => skills.has(g))).map((t) => t.lengthMinutes))].sort((a, b) => a - b);
+    const usableTemplates = templates.filter((t) => !t.skillGroupIds || t.skillGroupIds.some((g) => skills.has(g)));
+    const lengths = [...new Set(usableTemplates.map((t) => t.lengthMinutes))].sort((a, b) => a - b);
     const maxDays = workableDaysPerWeek(agent);
     // availability in another zone than the period's: not narrowed (the check stays generous)
     const narrow = agent.availability !== undefined && (agent.timeZone ?? period.timeZone) === period.timeZone;
@@ -103,8 +124,8 @@ export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[
         const date = start.plus({ days: week + d });
         if (agent.daysOff?.includes(date.toISODate()!)) return [];
         if (!narrow) return lengths;
-        const longest = longestRunFrom(agent, date.weekday as IsoWeekday);
-        return lengths.filter((l) => l <= longest);
+        const runs = availabilityRuns(agent, date.weekday as IsoWeekday);
+        return [...new Set(usableTemplates.filter((t) => templateFitsDay(runs, t)).map((t) => t.lengthMinutes))];
       });
       // weekly totals (minutes) reachable with k working days, k ≤ maxDays
       let reach: Array<Set<number>> = [new Set([0])];
@@ -122,7 +143,7 @@ export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[
       const from = start.plus({ days: week }).toISODate();
       const why =
         best === 0
-          ? `no shift (${lengths.map((l) => `${l / 60} h`).join(', ')}) fits ${lengths.length && lengths[0] > c.maxHoursPerWeek * 60 ? `within maxHoursPerWeek ${c.maxHoursPerWeek}` : 'their availability and days off'}`
+          ? `no shift (${lengths.map((l) => `${l / 60} h`).join(', ')}) fits ${lengths.length && lengths[0] > c.maxHoursPerWeek * 60 ? `within maxHoursPerWeek ${c.maxHoursPerWeek}` : "their availability and days off at the templates' allowed start times"}`
           : `availability, days off, maxDaysPerWeek ${c.maxDaysPerWeek} and shift lengths allow at most ${best / 60} h within maxHoursPerWeek ${c.maxHoursPerWeek}`;
       problems.push({
         where: `/agents/${agent.id}/contract`,

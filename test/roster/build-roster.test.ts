@@ -86,6 +86,24 @@ describe('building a roster end to end (pure)', () => {
     expect(() => buildRoster(input({ period: week, agents: [...agents, stuck[0]] }))).toThrow(expect.objectContaining({ code: 'infeasible' }));
   });
 
+  test('when an agent\'s availability holds shifts of the right length but at no allowed start time, then it is refused before planning naming the start times', () => {
+    const week = { from: '2030-01-07', days: 7, timeZone: ZONE };
+    // 00:00–09:00 every day: room for 8.5 hours, but no default template may start before 06:00
+    const early = agent({ id: 'EARLY', timeZone: ZONE, contract: { ...contract, minHoursPerWeek: 20 }, availability: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '09:00' }] });
+    const problems = rosterInputProblems({ period: week, skillGroups: [group], agents: [...agents, early] });
+    expect(problems).toEqual([{ where: '/agents/EARLY/contract', message: expect.stringMatching(/^EARLY: minHoursPerWeek 20 cannot be met .*fits their availability and days off at the templates' allowed start times/) }]);
+  });
+
+  test('when the plan holds no shift an agent can work (a night-only agent of a queue open by day), then the build is refused naming the agent and the weekly minimum, not failed as a checker error', () => {
+    const week = { from: '2030-01-07', days: 7, timeZone: ZONE };
+    const rows = Array.from({ length: 7 }, (_, d) => forecast().map((r) => ({ ...r, start: r.start + d * 86_400_000 })).slice(0, 20)).flat();
+    const night = agent({ id: 'NIGHT', timeZone: ZONE, contract: { ...contract, minHoursPerWeek: 20 }, availability: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '21:00', to: '24:00' }, { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '07:00' }] });
+    expect(rosterInputProblems({ period: week, skillGroups: [group], agents: [...agents, night] })).toEqual([]);
+    expect(() => buildRoster(input({ period: week, agents: [...agents, night], forecast: rows }))).toThrow(
+      expect.objectContaining({ code: 'infeasible', details: [{ where: '/agents/NIGHT/contract', message: expect.stringMatching(/^NIGHT works 0 h < 20 h .*no planned shift and no top-up shift fits .*\(rule: weekly min hours\)$/) }] }),
+    );
+  });
+
   test('when an agent with a weekly minimum falls ill for most of a week, then the re-plan succeeds: their shifts move, the checker holds, the minimum is excused', () => {
     const fullTime = agents.map((a) => ({ ...a, contract: { ...contract, minHoursPerWeek: 16 } }));
     const week = { from: '2030-01-07', days: 7, timeZone: ZONE };
