@@ -311,6 +311,11 @@ export function requiredAgents(input: RequirementInput): Requirement {
 
   const zero = evaluate(0);
   if (zero.trafficErlangs === 0) return { rawAgents: 0, agentsWithShrinkage: 0, performance: zero };
+  // A load of more than a million agents is a units mistake; said at once, before any evaluation near
+  // that size (each one walks every server: minutes to hours at 10¹⁰ calls).
+  if (zero.trafficErlangs / concurrency > MAX_AGENTS) {
+    throw invalid(`staffing requirement exceeds a million agents (a load of ${zero.trafficErlangs.toExponential(2)} Erlangs); check the units of volume and AHT`);
+  }
 
   // Erlang C needs more servers than the load; Erlang A can meet a target below it (abandons shed load).
   let low = input.patienceSeconds === undefined ? Math.floor(zero.trafficErlangs / concurrency) : 0;

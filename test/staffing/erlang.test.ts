@@ -87,6 +87,13 @@ describe('Erlang C', () => {
     expect(erlangC({ ...reference, agents: 13 }).serviceLevel).toBeLessThan(0.8);
   });
 
+  test('when the load is a units mistake (10¹² calls a half hour), then it is refused at once, with or without patience', () => {
+    // (the load in the message is said only by the check made before any evaluation)
+    for (const patienceSeconds of [undefined, 120]) {
+      expect(() => requiredAgents({ ...reference, callsPerInterval: 1e12, serviceLevel: eightyTwenty, shrinkage: 0, maxOccupancy: 1, patienceSeconds })).toThrow(/exceeds a million agents \(a load of 1\.00e\+11 Erlangs\)/);
+    }
+  });
+
   test('when compared with the textbook factorial formula on a small case, then they agree', () => {
     const traffic = 7.3;
     const servers = 9;
