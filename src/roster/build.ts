@@ -159,7 +159,11 @@ export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): 
     }
   }
   const partners = rosteredPartners(input.agents, input.skillGroups);
-  const longestHours = templates.reduce((m, t) => Math.max(m, (t.lengthMinutes ?? 0) / 60), 0);
+  // Contracts are judged against the templates' lengths only when the templates hold: a bad length
+  // would otherwise be reported once more for every agent (a 20-minute template "needs more than 5
+  // days × 0.333 h" for each).
+  const templatesHold = !problems.some((p) => p.where.startsWith('/rules/templates'));
+  const longestHours = templatesHold ? templates.reduce((m, t) => Math.max(m, (t.lengthMinutes ?? 0) / 60), 0) : 0;
   // contractProblems points into its own list of agents; name the agent instead, the caller's list differs
   problems.push(...contractProblems(partners, longestHours).map((p) => ({ ...p, where: p.where.replace(/^\/agents\/(\d+)/, (_, i: string) => `/agents/${partners[Number(i)].id}`) })));
   const flagged = new Set(problems.map((p) => p.where));

@@ -74,7 +74,14 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     writeFileSync(badTemplates, JSON.stringify([{ id: 'x', name: 'x', kind: 'day', lengthMinutes: 10, startWindow: { from: '08:00', to: '09:00' }, startGridMinutes: 30 }]));
     const templates = await runWfm(args(out, ['--templates', badTemplates]));
     expect(templates.code).toBe(1);
-    expect(templates.stderr).toMatch(/\/rules\/templates\/0\/lengthMinutes/);
+    // the template's problem points into its file, and it is said once (not again for every agent's contract)
+    expect(templates.stderr).toMatch(/templates\.json#\/0\/lengthMinutes/);
+    expect(templates.stderr).not.toMatch(/\/rules\/templates|longest shift/);
+    for (const [flag, value] of [['--search-iterations', 'abc'], ['--search-iterations', '-5'], ['--seed', 'abc'], ['--seed', '1.5']]) {
+      const bad = await runWfm(args(out, [flag, value]));
+      expect([flag, value, bad.code]).toEqual([flag, value, 1]);
+      expect(bad.stderr).toMatch(new RegExp(`${flag} must be a whole number`));
+    }
     const early = await runWfm(args(out).map((a) => (a === '1999-11-01' ? '1998-01-01' : a)));
     expect(early.code).toBe(1);
     expect(early.stderr).toMatch(/no history of PS in the 120 days before 1998-01-01/);

@@ -70,12 +70,26 @@ function chooseGroups(all: SkillGroup[], agents: Agent[], withHistory: Set<strin
   return { groups, excluded };
 }
 
+/** A whole-number flag within bounds, or undefined when not given; refused naming the flag otherwise. */
+function wholeNumberFlag(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = min === Number.MIN_SAFE_INTEGER ? 'a whole number' : `a whole number from ${min} to ${max.toLocaleString('en')}`;
+    throw invalid(`${flag} must be ${range}`, [{ where: flag, message: `got "${text}"` }]);
+  }
+  return value;
+}
+
 export async function plan(options: PlanOptions, progress: (line: string) => void = () => undefined): Promise<PlanResult> {
   const allGroups = loadSkillGroups(options.skillGroups);
   const agents = loadAgents(options.agents, allGroups);
   const { intervals } = loadHistory(options.history, allGroups);
   const days = Number(options.days);
   if (!Number.isInteger(days)) throw invalid('--days must be a whole number', [{ where: '--days', message: `got "${options.days}"` }]);
+  // as the API's contract has them: whole numbers (a NaN seed or iteration count would run silently)
+  const searchIterations = wholeNumberFlag('--search-iterations', options.searchIterations, 0, 1_000_000);
+  const seed = wholeNumberFlag('--seed', options.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const { groups, excluded } = chooseGroups(allGroups, agents, new Set(intervals.map((i) => i.skillGroupId)), options.groups);
   const zones = new Set(groups.map((g) => g.timeZone));
   if (options.tz === undefined && zones.size > 1) {
@@ -92,8 +106,8 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const rules: RosterRules = {
     ...(templates ? { templates } : {}),
     options: {
-      ...(options.searchIterations !== undefined ? { ruinAndRecreateIterations: Number(options.searchIterations) } : {}),
-      ...(options.seed !== undefined ? { seed: Number(options.seed) } : {}),
+      ...(searchIterations !== undefined ? { ruinAndRecreateIterations: searchIterations } : {}),
+      ...(seed !== undefined ? { seed } : {}),
     },
   };
 
@@ -101,7 +115,11 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules });
   // the period's fields come from flags; templates and contracts point into their files as they are
   const periodFlags: Record<string, string> = { '/period/from': '--from', '/period/days': '--days', '/period/timeZone': '--tz' };
-  if (problems.length) throw renameToFlags(new WfmError('infeasible', `the roster input is contradictory or invalid: ${problems.length} problem(s)`, { details: problems }), (where) => periodFlags[where]);
+  const flagOf = (where: string) =>
+    periodFlags[where] ??
+    (where.startsWith('/rules/templates') && options.templates ? `${options.templates}#${where.slice('/rules/templates'.length)}` : undefined) ??
+    (where.startsWith('/skillGroups/') ? (options.groups ? '--groups' : '--skill-groups') : undefined);
+  if (problems.length) throw renameToFlags(new WfmError('infeasible', `the roster input is contradictory or invalid: ${problems.length} problem(s)`, { details: problems }), flagOf);
   const { startMs } = periodInstants(period);
   const registry = options.modelDir ? new FsModelRegistry(path.resolve(options.modelDir)) : undefined;
   const forecasts = [];
