@@ -356,7 +356,7 @@ export async function answerByLink(store: Store, config: Config, token: string, 
 export async function answerFromGateway(store: Store, config: Config, rawBody: string, signature: string | undefined, now: number, wallClockMs: number): Promise<AnswerResult> {
   if (!config.webhookSecret) throw new WfmError('unavailable', 'no webhook secret is configured (WEBHOOK_SECRET): inbound answers cannot be verified');
   const check = verifyBodySignature(config.webhookSecret, signature, rawBody, wallClockMs);
-  if (!check.ok) throw new WfmError('unauthorized', `the request signature is ${check.reason === 'stale' ? 'too old (replayed?)' : check.reason === 'malformed' ? 'missing or malformed' : 'wrong'}`);
+  if (!check.ok) throw new WfmError('unauthorized', `the request signature is ${check.reason === 'stale' ? "outside the 5-minute window around this service's clock (a replay, or the gateway's clock is off)" : check.reason === 'malformed' ? 'missing or malformed' : 'wrong'}`);
   let body: { calloutId?: unknown; answer?: unknown };
   try {
     body = JSON.parse(rawBody) as typeof body;

@@ -153,7 +153,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
     const short = decision.agentsToCall - newCallouts.length;
     const explained: Decision =
       short > 0
-        ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short)` }
+        ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short${excludedCounts(choice) ? `; cloud agents with the skill: ${excludedCounts(choice)}` : ''})` }
         : decision;
     // The hourly cap counts agents called, not agents wanted: when the eligible pool ran short, the ones
     // nobody could call must not keep the group from calling agents who become eligible within the hour.
@@ -254,6 +254,18 @@ export function skippedGroup(
  * no wave started, the cooldown and the hourly cap untouched — an agent who becomes eligible a minute
  * later is called at the next tick. The breach count decide() kept stays, so that tick need not confirm again.
  */
+/** Why cloud agents with the skill could not be called, counted by reason ("3 weekly-hours, 2 on-shift"); '' when none was left out. */
+function excludedCounts(choice: ChooseResult): string {
+  const reasons = new Map<string, number>();
+  for (const e of choice.excluded) if (e.reason !== 'not-cloud' && e.reason !== 'no-skill') reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
+  return [...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ');
+}
+
+function exclusionReasons(choice: ChooseResult): string {
+  const counts = excludedCounts(choice);
+  return counts ? ` (cloud agents with the skill: ${counts})` : ' (no cloud agent has the skill)';
+}
+
 function calledNobody(p: GroupTickInput, decision: Decision, state: TriggerState, choice: ChooseResult, now: number): GroupTickOutput {
   const before = p.state;
   const unfired: TriggerState = {
@@ -264,9 +276,7 @@ function calledNobody(p: GroupTickInput, decision: Decision, state: TriggerState
     lastFiredAt: before.lastFiredAt,
     recentFirings: state.recentFirings.filter((f) => f.at !== now),
   };
-  const reasons = new Map<string, number>();
-  for (const e of choice.excluded) if (e.reason !== 'not-cloud' && e.reason !== 'no-skill') reasons.set(e.reason, (reasons.get(e.reason) ?? 0) + 1);
-  const why = reasons.size ? ` (cloud agents with the skill: ${[...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ')})` : ' (no cloud agent has the skill)';
+  const why = exclusionReasons(choice);
   // decide()'s sentence up to "→ calling N …": the breach and the gap still hold, the call did not happen
   const breach = decision.explanation.split(' → calling ')[0];
   return {

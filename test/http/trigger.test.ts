@@ -175,6 +175,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     const first = JSON.stringify({ calloutId: wave[0].id, answer: 'decline' });
     expect((await inbound(first, signed(first.replace('decline', 'accept')))).status).toBe(401);
     expect((await inbound(first, signed(first, Date.now() - 10 * MIN))).status).toBe(401);
+    // signed ahead of this service's clock: refused too, and not called "too old"
+    const ahead = await inbound(first, signed(first, Date.now() + 10 * MIN));
+    expect(ahead.status).toBe(401);
+    expect(ahead.body.detail).toMatch(/outside the 5-minute window around this service's clock \(a replay, or the gateway's clock is off\)/);
     const missing = JSON.stringify({ calloutId: wave[0].id });
     expect((await inbound(missing, signed(missing))).body.errors).toEqual([{ where: '/body/answer', message: 'must be "accept" or "decline"' }]);
     // Half of the wave says no: what is still pending no longer closes the gap.

@@ -42,7 +42,10 @@ describe('tick', () => {
     const [ps] = tick(scarce);
     expect(ps.decision.agentsToCall).toBeGreaterThan(3);
     expect(ps.newCallouts).toHaveLength(3);
-    expect(ps.decision.explanation).toMatch(/only 3 eligible cloud agents/);
+    expect(ps.decision.explanation).toMatch(/only 3 eligible cloud agents \(\d+ short\)$/);
+    // when agents with the skill were left out, the explanation says why, as when nobody could be called
+    const resting = { ...scarce, agents: [...scarce.agents, { ...cloudAgent('c90'), calloutOptIn: false }, { ...cloudAgent('c91'), calloutOptIn: false }] };
+    expect(tick(resting)[0].decision.explanation).toMatch(/only 3 eligible cloud agents \(\d+ short; cloud agents with the skill: 2 [a-z-]+\)$/);
     expect(ps.state.recentFirings).toEqual([{ at: T0, agents: 3 }]);
   });
 
