@@ -155,7 +155,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     recentCallMinutes: config.trigger.recentCallMinutes,
   });
   // A group whose decision failed is in the summary's `skipped` with the error, as one whose inputs did not read.
-  const outputs = [...decided.outputs, ...skipped];
+  const outputs = [...decided, ...skipped];
   const ticked = performance.now();
 
   const commits: GroupTickCommit[] = outputs.map((out) => {

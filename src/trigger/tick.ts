@@ -151,9 +151,10 @@ export function tick(input: TickInput): GroupTickOutput[] {
     const newCallouts = planned.filter((c) => !known.has(c.id));
     if (newCallouts.length === 0) return calledNobody(p, decision, state, choice, now);
     const short = decision.agentsToCall - newCallouts.length;
+    const leftOut = short > 0 ? excludedCounts(choice) : '';
     const explained: Decision =
       short > 0
-        ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short${excludedCounts(choice) ? `; cloud agents with the skill: ${excludedCounts(choice)}` : ''})` }
+        ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short${leftOut ? `; cloud agents with the skill: ${leftOut}` : ''})` }
         : decision;
     // The hourly cap counts agents called, not agents wanted: when the eligible pool ran short, the ones
     // nobody could call must not keep the group from calling agents who become eligible within the hour.
@@ -178,14 +179,13 @@ export function tick(input: TickInput): GroupTickOutput[] {
  * decided as if they had none), and agents called by a group earlier in the loop are not offered to the
  * later ones, as within one tick().
  */
-export function tickGroupsApart(input: TickInput): { outputs: GroupTickOutput[]; failures: Array<{ skillGroupId: string; error: unknown }> } {
+export function tickGroupsApart(input: TickInput): GroupTickOutput[] {
   try {
-    return { outputs: tick(input), failures: [] };
+    return tick(input);
   } catch {
     // decided again below, group by group: the failing group is found there with its own error
   }
   const outputs: GroupTickOutput[] = [];
-  const failures: Array<{ skillGroupId: string; error: unknown }> = [];
   const called = new Set<string>();
   for (const group of input.groups) {
     try {
@@ -193,12 +193,11 @@ export function tickGroupsApart(input: TickInput): { outputs: GroupTickOutput[];
       for (const c of out.newCallouts) called.add(c.agentId);
       outputs.push(out);
     } catch (error) {
-      failures.push({ skillGroupId: group.group.id, error });
       const why = `deciding failed (${error instanceof Error ? error.message : String(error)}); the other groups were decided`;
       outputs.push(skippedGroup(group.group, group.policy, group.state, group.callouts, input.now, why, 'skipped-decision-failed'));
     }
   }
-  return { outputs, failures };
+  return outputs;
 }
 
 /**
