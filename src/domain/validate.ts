@@ -25,7 +25,7 @@ function checkWindows(windows: WeeklyWindow[] | undefined, where: string, proble
  */
 export type ItemPointer = string | ((index: number) => string);
 
-const itemAt = (base: ItemPointer, i: number) => (typeof base === 'function' ? base(i) : `${base}/${i}`);
+export const itemAt = (base: ItemPointer, i: number) => (typeof base === 'function' ? base(i) : `${base}/${i}`);
 
 export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<string, SkillGroup>, base: ItemPointer = ''): ProblemDetail[] {
   const problems: ProblemDetail[] = [];

@@ -11,7 +11,7 @@ import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek }
 import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
 import { ensureTfBackend } from './tf-backend';
 import { invalid, WfmError } from '../errors/wfm-error';
-import { localDate, minuteOfDay, isValidZone } from '../time/grid';
+import { localDate, minuteOfDay, isValidZone, intervalStartOf, nextIntervalStart } from '../time/grid';
 import type { NetTrainingOptions } from './net';
 
 export type Horizon = 'two-week' | 'realtime';
@@ -216,18 +216,27 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
   const withToday = { ...series };
   const grids = signalSeries(withToday, input.signals);
   for (const [name, grid] of Object.entries(grids)) signals[name] = dayIndex >= 0 ? grid[dayIndex] : [];
-  const forecast = await forecastRealtimeSlots({ history, calendar, date, slot, today, model: input.model, signals });
+  // The coming intervals in real time, each with its slot of the day: consecutive slots except where the
+  // clocks change (the repeated hour comes again, the skipped hour never comes); the window ends at midnight.
+  const underWay = intervalStartOf(input.now, series.zone, series.intervalMinutes);
+  const coming: Array<{ start: number; slot: number }> = [];
+  for (let start = underWay, j = 0; j < (input.model?.steps ?? stepsFor(series.intervalMinutes)); j++, start = nextIntervalStart(start, series.zone, series.intervalMinutes)) {
+    if (localDate(start, series.zone) !== date) break;
+    coming.push({ start, slot: Math.floor(minuteOfDay(start, series.zone) / series.intervalMinutes) });
+  }
+  const forecast = await forecastRealtimeSlots({ history, calendar, date, slot, today, model: input.model, signals, stepSlots: coming.map((c) => c.slot) });
   // The interval under way has its calls so far counted: it ends with those plus the rest of its
   // forecast, never below them (a surge's first minutes must show in the interval they arrive in).
-  const elapsed = (minute - slot * series.intervalMinutes) / series.intervalMinutes;
-  const countedSoFar = dayIndex >= 0 ? series.values[dayIndex][slot] : NaN;
+  // Counted from the rows of this very interval (not its slot: in the second pass of a repeated hour the
+  // slot also holds the first pass's calls).
+  const elapsed = (input.now - underWay) / (series.intervalMinutes * 60_000);
+  const countedSoFar = rows.reduce((sum, r) => (r.start >= underWay ? sum + r.volume : sum), 0);
   const shift = { p10: 0, p50: 0, p90: 0 };
   const points: ForecastPoint[] = [];
-  for (const step of forecast.steps) {
-    const start = slotInstant(date, step.slot, series.zone, series.intervalMinutes);
-    if (start === null) continue;
+  for (const [j, step] of forecast.steps.entries()) {
+    const start = coming[j].start;
     let { p10, p50, p90 } = step;
-    if (step.slot === slot && elapsed > 0 && Number.isFinite(countedSoFar) && countedSoFar > 0) {
+    if (j === 0 && elapsed > 0 && countedSoFar > 0) {
       [p10, p50, p90] = [p10, p50, p90].map((q) => countedSoFar + (1 - elapsed) * q);
       shift.p10 += p10 - step.p10;
       shift.p50 += p50 - step.p50;

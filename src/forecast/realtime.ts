@@ -125,9 +125,11 @@ function stepSlots(slot: number, steps: number, slotsPerDay: number): number[] {
   return Array.from({ length: steps }, (_, j) => slot + j).filter((x) => x < slotsPerDay);
 }
 
-function originAt(dayIndex: number, day: DayExpectation, today: number[], slot: number, weekday: number, signals: number[][], steps: number, filter: IntradayFilterParams | null): Origin {
+function originAt(
+  dayIndex: number, day: DayExpectation, today: number[], slot: number, weekday: number, signals: number[][], steps: number, filter: IntradayFilterParams | null,
+  idx = stepSlots(slot, steps, day.expected.length),
+): Origin {
   const slots = day.expected.length;
-  const idx = stepSlots(slot, steps, slots);
   const state = soFar(day, today, slot);
   const filterState = filter ? stateAt(filter, day.expected, today, day.open, slot) : null;
   const multipliers = filterState && filter ? stepMultipliers(filterState, filter, steps) : idx.map(() => 1);
@@ -389,14 +391,20 @@ export async function forecastRealtimeSlots(options: {
   today: number[];
   model: TrainedRealtime | null;
   signals?: Record<string, number[]>;
+  /**
+   * The slots of the coming steps when they are not slot, slot + 1, …: on the day the clocks go back, the
+   * intervals after the first pass of the repeated hour are that hour's slots again (folded in the
+   * history), and on the day they go forward the skipped hour's slots do not come at all.
+   */
+  stepSlots?: number[];
 }): Promise<RealtimeForecast> {
   const { history, calendar, date, slot, model } = options;
   const steps = model?.steps ?? stepsFor(history.intervalMinutes);
   const day = dayExpectation(history, calendar, date);
   const today = Array.from({ length: history.slotsPerDay }, (_, s) => (s < slot && Number.isFinite(options.today[s]) ? options.today[s] : NaN));
   const signalRows = (model?.signalNames ?? []).map((name) => options.signals?.[name] ?? []);
-  const origin = originAt(-1, day, today, slot, weekdayOf(date), signalRows, steps, model?.filter ?? null);
-  const idx = stepSlots(slot, steps, history.slotsPerDay);
+  const idx = options.stepSlots ?? stepSlots(slot, steps, history.slotsPerDay);
+  const origin = originAt(-1, day, today, slot, weekdayOf(date), signalRows, steps, model?.filter ?? null, idx);
   const span = historySpanDays(history);
   let alias: RealtimeAlias = FALLBACK_ALIAS;
   let means: number[];

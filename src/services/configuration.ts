@@ -3,16 +3,39 @@
  * Batches are all-or-nothing: every problem is collected first, and nothing is written if any is found.
  */
 import type { Agent, AgentKind, SkillGroup } from '../domain/types';
-import { validateAgents, validateSkillGroups, type ItemPointer } from '../domain/validate';
-import { WfmError, invalid } from '../errors/wfm-error';
+import { itemAt, validateAgents, validateSkillGroups, type ItemPointer } from '../domain/validate';
+import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
 import type { Store } from '../store/store';
 
 export async function putSkillGroups(store: Store, groups: SkillGroup[], where: ItemPointer = ''): Promise<SkillGroup[]> {
   const stored = await store.skillGroups.map();
   const problems = validateSkillGroups(groups, stored, where);
   if (problems.length) throw invalid(`${problems.length} problem(s) in the skill groups; nothing was stored`, problems);
+  await refuseGridChangeOverHistory(store, groups, stored, where);
   await store.skillGroups.putAll(groups);
   return groups;
+}
+
+/**
+ * A group's stored history, forecast and models are on its interval grid. Another intervalMinutes would
+ * read the old intervals as if they were new ones: 15-minute counts taken as half hours, or (after the
+ * same days are uploaded again at 30 minutes) the old :15 and :45 fields summed in beside the new totals,
+ * every half hour counted twice. Hence 409 while the group has history, naming what to do instead.
+ */
+async function refuseGridChangeOverHistory(store: Store, groups: SkillGroup[], stored: Map<string, SkillGroup>, where: ItemPointer): Promise<void> {
+  const problems: ProblemDetail[] = [];
+  for (const [i, g] of groups.entries()) {
+    const before = stored.get(g.id);
+    if (!before || before.intervalMinutes === g.intervalMinutes) continue;
+    if (!(await store.history.extent(g.id))) continue;
+    problems.push({
+      where: `${itemAt(where, i)}/intervalMinutes`,
+      message:
+        `skill group ${g.id} has history stored on ${before.intervalMinutes}-minute intervals, and its forecasts and models are on that grid; ` +
+        `it cannot change to ${g.intervalMinutes} minutes: create a skill group with the new interval and upload the history to it`,
+    });
+  }
+  if (problems.length) throw new WfmError('conflict', `${problems.length} skill group(s) cannot change their interval; nothing was stored`, { details: problems });
 }
 
 /** Where trained models live (outside Redis): the file-system registry, or a stand-in in tests. */

@@ -59,6 +59,29 @@ describe('skill groups and agents over REST', () => {
     expect(res.body.errors[0].where).toContain('intervalMinutes');
   });
 
+  test('when a group with history changes its interval, then 409 names the field and the group keeps its grid; without history it may change', async () => {
+    await t.http.post('/skill-groups').set(admin).send([skillGroup({ intervalMinutes: 15 }), skillGroup({ id: 'NW', intervalMinutes: 15 })]).expect(200);
+    await t.http
+      .post('/history')
+      .set('X-API-Key', KEYS.ingest)
+      .type('text/csv')
+      .send(['interval_start,skill_group,volume', '1999-02-03T13:00:00+02:00,PS,4', '1999-02-03T13:15:00+02:00,PS,6'].join('\n'))
+      .expect(200);
+    const res = await t.http.post('/skill-groups').set(admin).send([skillGroup({ id: 'NW', intervalMinutes: 30 }), skillGroup({ intervalMinutes: 30 })]);
+    expect(res.status).toBe(409);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors).toEqual([{ where: '/body/1/intervalMinutes', message: expect.stringContaining('history stored on 15-minute intervals') }]);
+    // all or nothing: NW, which has no history, did not change either
+    expect((await t.http.get('/skill-groups/NW').set(planner)).body.intervalMinutes).toBe(15);
+    expect((await t.http.get('/skill-groups/PS').set(planner)).body.intervalMinutes).toBe(15);
+    const one = await t.http.put('/skill-groups/PS').set(admin).send(skillGroup({ intervalMinutes: 60 }));
+    expect(one.status).toBe(409);
+    expect(one.body.errors[0].where).toBe('/body/intervalMinutes');
+    await t.http.put('/skill-groups/NW').set(admin).send(skillGroup({ id: 'NW', intervalMinutes: 30 })).expect(200);
+    // other fields of a group with history still change
+    await t.http.put('/skill-groups/PS').set(admin).send(skillGroup({ intervalMinutes: 15, ahtSeconds: 200 })).expect(200);
+  });
+
   test('when the body id differs from the path, then 422', async () => {
     const res = await t.http.put('/skill-groups/NW').set(admin).send(skillGroup());
     expect(res.status).toBe(422);
