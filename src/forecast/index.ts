@@ -4,7 +4,7 @@
  * worker thread or a sandboxed child process: `trainForecaster` is CPU-heavy, the forecasts are cheap.
  */
 import type { IntervalVolume, WeeklyWindow } from '../domain/types';
-import { buildDaySeries, headOf, slotInstant, addDays, historySpanDays, type DaySeries } from './day-series';
+import { buildDaySeries, headOf, addDays, historySpanDays, type DaySeries } from './day-series';
 import { ZoneClock } from '../history/zone-clock';
 import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek } from './two-week';
