@@ -30,6 +30,10 @@ const MINUTE_MS = 60_000; // local: an imported binding is a getter call per use
 /** A row's granularity must align at least this share of a group's rows to be inferred. */
 export const GRANULARITY_ALIGNED_SHARE = 0.95;
 
+/** A coarser grid holding at least this share of the rows, and this many times its share by chance, means mixed rows. */
+const MIXED_GRID_SHARE = 0.5;
+const MIXED_GRID_EXCESS = 3;
+
 /** Problems listed at most (a file of 100k bad rows must not produce a 100k-entry answer). */
 export const MAX_PROBLEMS = 1000;
 
@@ -367,11 +371,31 @@ export function greatestCommonDivisor(a: number, b: number): number {
 
 function inferGranularity(rows: readonly ParsedRow[], intervalMinutes: number): number {
   for (const d of divisorsDescending(intervalMinutes)) {
-    let aligned = 0;
-    for (const r of rows) if (r.minuteOfDay % d === 0) aligned++;
-    if (aligned >= GRANULARITY_ALIGNED_SHARE * rows.length) return d;
+    if (alignedShare(rows, d) >= GRANULARITY_ALIGNED_SHARE) return d;
   }
   return 1;
+}
+
+function alignedShare(rows: readonly ParsedRow[], minutes: number): number {
+  let aligned = 0;
+  for (const r of rows) if (r.minuteOfDay % minutes === 0) aligned++;
+  return rows.length ? aligned / rows.length : 1;
+}
+
+/**
+ * A coarser grid that holds far more of the rows than `granularity`-minute rows would put on it by chance
+ * (about granularity / d of them), or undefined. 90 % of the rows on the half hours and 10 % at other
+ * minutes is a file of 30-minute totals with finer rows mixed in, not 1-minute data: read as 1-minute
+ * counts, each half hour's total would be summed with the finer rows of the same calls.
+ */
+function mixedGrid(rows: readonly ParsedRow[], granularity: number, intervalMinutes: number): { minutes: number; share: number } | undefined {
+  if (rows.length < COARSE_CHECK_MIN_ROWS) return undefined;
+  for (const d of divisorsDescending(intervalMinutes)) {
+    if (d <= granularity || d % granularity !== 0) continue;
+    const share = alignedShare(rows, d);
+    if (share >= MIXED_GRID_SHARE && share >= MIXED_GRID_EXCESS * (granularity / d)) return { minutes: d, share };
+  }
+  return undefined;
 }
 
 export function ingestHistory(
@@ -493,6 +517,19 @@ export function ingestHistory(
       }
     } else {
       g = inferGranularity(group.rows, intervalMinutes);
+      const mixed = mixedGrid(group.rows, g, intervalMinutes);
+      if (mixed) {
+        for (const r of group.rows) {
+          if (r.minuteOfDay % mixed.minutes === 0) continue;
+          problems.add(
+            r.row,
+            `row ${r.row}, interval_start`,
+            `${group.clock.wallTime(r.epochMs)} is off the ${mixed.minutes}-minute grid that ${Math.round(mixed.share * 100)} % of skill group "${group.skillGroup.id}"'s rows are on: ` +
+              `${mixed.minutes}-minute totals mixed with finer rows would count the same calls twice — fix these rows, or give granularity=${g} if every row is a ${g}-minute count`,
+          );
+        }
+        continue;
+      }
       const spacing = coarserSpacing(group.rows, intervalMinutes);
       if (spacing !== undefined) {
         problems.add(

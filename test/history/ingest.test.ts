@@ -255,6 +255,24 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     expect(problems).toEqual([expect.objectContaining({ row: 21, message: expect.stringContaining('09:07 is not on the 6-minute grid of this batch') })]);
   });
 
+  it('when most rows are half-hour totals and some are at other minutes, then those rows are refused as a mix, not read as 1-minute data', () => {
+    // two days of half-hour rows 08:00–18:00 (40), four stray rows at 09:07, 10:13, 11:41, 12:52 (9 %)
+    const halfHours = ['1999-02-01', '1999-02-02'].flatMap((date) =>
+      Array.from({ length: 20 }, (_, k) => `${date}T${String(8 + Math.floor(k / 2)).padStart(2, '0')}:${k % 2 ? '30' : '00'}:00+02:00,PS,12,`),
+    );
+    const stray = ['09:07', '10:13', '11:41', '12:52'].map((t) => `1999-02-02T${t}:00+02:00,PS,1,`);
+    const problems = problemsOf(ingestHistory(csv(...halfHours, ...stray), groups));
+
+    expect(problems.map((p) => p.row)).toEqual([41, 42, 43, 44]);
+    expect(problems[0].message).toContain('09:07 is off the 30-minute grid that 91 % of skill group "PS"\'s rows are on');
+    // said to be 1-minute counts, the same rows are taken
+    const asMinutes = ingestHistory(csv(...halfHours, ...stray), groups, { granularityMinutes: 1 });
+    expect(asMinutes.ok).toBe(true);
+    // real per-minute rows (a call at some minutes only) are not a mix
+    const perMinute = Array.from({ length: 60 }, (_, k) => `1999-02-01T${String(8 + Math.floor((k * 7) / 60)).padStart(2, '0')}:${String((k * 7) % 60).padStart(2, '0')}:00+02:00,PS,1,`);
+    expect(ingestHistory(csv(...perMinute), groups).ok).toBe(true);
+  });
+
   it('when an explicit granularity is given, then rows off that grid are rejected', () => {
     const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1,', '1999-02-01T09:15:00+02:00,PS,1,'), groups, { granularityMinutes: 30 }));
 
