@@ -50,6 +50,13 @@ function formatOffset(minutes: number): string {
 }
 
 /**
+ * One offset throughout is also what a center with summer time writes for a history that ends before
+ * its clock changes (a winter's -05:00 in New York): read as a fixed offset, a forecast past the change
+ * would be an hour off on the center's clock. The reader cannot tell the two apart, so it says so.
+ */
+const NO_SUMMER_TIME = '(read as a fixed offset, without summer time: if the center\'s clock changes, forecasts past the change would be an hour off)';
+
+/**
  * `timestamps`: the file's interval starts in file order (ISO-8601, with or without offsets).
  * `zones`: candidate IANA zones (default: the runtime's list).
  */
@@ -74,10 +81,10 @@ export function inferZoneFromOffsets(timestamps: readonly string[], zones: reado
   if (offsets.length === 1 && offsets[0] % 60 === 0) {
     const hours = offsets[0] / 60;
     if (hours === 0) {
-      return { zone: 'UTC', reason: hasZ ? 'the timestamps are in UTC ("Z"): days and the intraday pattern are read in UTC' : 'every timestamp has offset +00:00', assumption: hasZ };
+      return { zone: 'UTC', reason: hasZ ? 'the timestamps are in UTC ("Z"): days and the intraday pattern are read in UTC' : `every timestamp has offset +00:00 ${NO_SUMMER_TIME}`, assumption: true };
     }
     // Etc/GMT signs are POSIX-style: Etc/GMT-2 is two hours east of UTC.
-    return { zone: `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`, reason: `every timestamp has offset ${formatOffset(offsets[0])}`, assumption: false };
+    return { zone: `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`, reason: `every timestamp has offset ${formatOffset(offsets[0])} ${NO_SUMMER_TIME}`, assumption: true };
   }
   // The instants that pin a zone down: the first, and both sides of every change of offset.
   const sorted = [...points].sort((a, b) => a.epochMs - b.epochMs);

@@ -8,9 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
-import { invalid, isWfmError } from '../../errors/wfm-error';
+import { invalid, isWfmError, WfmError } from '../../errors/wfm-error';
 import { formatInstant, isValidZone, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
-import { greatestCommonDivisor, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
+import { GRANULARITY_ALIGNED_SHARE, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
@@ -54,8 +54,37 @@ function historyObjects(text: string, file: string): Record<string, unknown>[] {
     objects = records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
   }
   if (objects.length === 0) throw invalid(`history file ${file} has no data rows`);
-  if (!('interval_start' in objects[0]) || !('volume' in objects[0])) throw invalid('history file needs the columns interval_start,skill_group,volume[,aht_seconds]');
-  return objects;
+  const columns = Object.keys(objects[0]);
+  if (!columns.includes('interval_start') || !columns.includes('volume')) {
+    throw invalid(`history file ${file} needs the columns interval_start,skill_group,volume[,aht_seconds]; its columns are ${columns.join(',')}`);
+  }
+  // Exports carry more than the forecast reads (offered, handled, abandoned…): those columns are left
+  // out, said once, instead of every row being refused for them.
+  const extra = columns.filter((c) => !HISTORY_COLUMNS.includes(c));
+  if (extra.length === 0) return objects;
+  process.stderr.write(`wfm: ${file}: column(s) ${extra.join(', ')} ignored (the forecast reads ${HISTORY_COLUMNS.join(', ')})\n`);
+  return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => HISTORY_COLUMNS.includes(k))));
+}
+
+const HISTORY_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
+
+/**
+ * The rows' own grid: the longest step (a divisor of the day) that at least 95 % of the sampled
+ * timestamps sit on. Not the step every one sits on: one stray row at 15:37 would turn half-hour data
+ * into 1-minute intervals (almost all empty); read at the rows' grid, the stray row is refused by name.
+ */
+function dataGranularity(starts: string[], zone: string): number {
+  const minutes: number[] = [];
+  for (const start of starts.slice(0, 5000)) {
+    const t = parseTimestamp(start, zone);
+    if (t.ok) minutes.push(minuteOfDay(t.epochMs, zone));
+  }
+  if (minutes.length === 0) return 1;
+  for (let step = 1440; step >= 1; step--) {
+    if (1440 % step !== 0) continue;
+    if (minutes.filter((m) => m % step === 0).length >= GRANULARITY_ALIGNED_SHARE * minutes.length) return step;
+  }
+  return 1;
 }
 
 /** Reads `interval_start,skill_group,volume[,aht_seconds]` for one skill group (the adapter part). */
@@ -75,7 +104,13 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   }
   const all = historyObjects(text, options.history);
   // A file of one series may leave out skill_group: its rows are the --skill-group's.
-  const mine: Record<string, unknown>[] = all.filter((o) => (o.skill_group ?? options.skillGroup) === options.skillGroup).map((o) => ({ ...o, skill_group: options.skillGroup }));
+  const mine: Record<string, unknown>[] = [];
+  const fileRows: number[] = []; // data row in the file of each of mine (problems are numbered by it)
+  all.forEach((o, i) => {
+    if ((o.skill_group ?? options.skillGroup) !== options.skillGroup) return;
+    mine.push({ ...o, skill_group: options.skillGroup });
+    fileRows.push(i + 1);
+  });
   if (mine.length === 0) throw invalid(`no rows for skill group "${options.skillGroup}" in ${options.history}`);
   const starts = mine.map((o) => (typeof o.interval_start === 'string' ? o.interval_start : ''));
   let zone = options.tz;
@@ -90,13 +125,7 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     intervalMinutes = Number(options.interval);
     if (!Number.isInteger(intervalMinutes) || intervalMinutes <= 0 || 1440 % intervalMinutes !== 0) throw invalid('--interval must be a whole number of minutes that divides a day', [{ where: '--interval', message: `got "${options.interval}"` }]);
   } else {
-    // The data's own granularity: the largest step that every sampled timestamp sits on.
-    let step = 1440;
-    for (const start of starts.slice(0, 5000)) {
-      const t = parseTimestamp(start, zone);
-      if (t.ok) step = greatestCommonDivisor(step, minuteOfDay(t.epochMs, zone));
-    }
-    intervalMinutes = Math.max(1, step);
+    intervalMinutes = dataGranularity(starts, zone);
   }
   const skillGroup = {
     id: options.skillGroup, name: options.skillGroup, timeZone: zone, intervalMinutes,
@@ -105,8 +134,25 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   const rows = mine;
   // A forecast reads exports as they come: one that merges the repeated fall-back hour into one row
   // per wall time counts it as the first pass (the second is then missing data, not a refusal).
-  const { intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' });
+  let intervals: IntervalVolume[];
+  try {
+    ({ intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' }));
+  } catch (err) {
+    throw isWfmError(err) ? inFileRows(err, options.history, fileRows) : err;
+  }
   return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country }, rows: intervals, specialDays, holidays };
+}
+
+/** The ingest's problems renumbered from the group's rows to the file's data rows, the file named. */
+function inFileRows(err: WfmError, file: string, fileRows: number[]): WfmError {
+  const fileRow = (row: number) => fileRows[row - 1] ?? row;
+  const details = err.details.map((d) => ({
+    ...d,
+    where: d.where.replace(/^row (\d+)/, (_, n: string) => `row ${fileRow(Number(n))}`),
+    ...(d.row === undefined ? {} : { row: fileRow(d.row) }),
+  }));
+  const numbering = file.toLowerCase().endsWith('.json') ? 'row N is the array\'s N-th object' : 'row N is the data row after the header, line N + 1';
+  return new WfmError(err.code, `${file}: ${err.message} (${numbering})`, { details });
 }
 
 /** Epoch-progress bar on stderr (only for a TTY and without --json). */

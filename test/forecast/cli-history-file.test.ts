@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadHistoryFile } from '../../src/cli/commands/forecast';
+import { WfmError } from '../../src/errors/wfm-error';
+
+/** Half hours 08:00–18:00 +02:00 of some days, 10 calls each. */
+function halfHourRows(days: string[], group?: string): string[] {
+  return days.flatMap((date) =>
+    Array.from({ length: 20 }, (_, k) => `${date}T${String(8 + Math.floor(k / 2)).padStart(2, '0')}:${k % 2 ? '30' : '00'}:00+02:00${group ? `,${group}` : ''},10`),
+  );
+}
+
+describe('wfm forecast reading an outside history file', () => {
+  let dir: string;
+  let stderr: string;
+  let spy: jest.SpyInstance;
+  beforeAll(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-cli-file-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  beforeEach(() => {
+    stderr = '';
+    spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  });
+  afterEach(() => spy.mockRestore());
+
+  const write = (name: string, lines: string[]) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const failure = (f: () => unknown): WfmError => {
+    try {
+      f();
+    } catch (err) {
+      return err as WfmError;
+    }
+    throw new Error('expected a failure');
+  };
+
+  it('when one row of half-hour data is at 15:37, then that row is refused by its file row, not the whole file read as 1-minute intervals', () => {
+    const rows = halfHourRows(['1999-02-01', '1999-02-02', '1999-02-03']);
+    rows.splice(30, 0, '1999-02-02T15:37:00+02:00,3');
+    const file = write('stray.csv', ['interval_start,volume', ...rows]);
+    const error = failure(() => loadHistoryFile({ history: file, skillGroup: 'AB' }));
+    expect(error.message).toContain(file);
+    expect(error.details).toEqual([expect.objectContaining({ row: 31, message: expect.stringContaining('15:37 is not on the 30-minute grid') })]);
+    rows.splice(30, 1);
+    expect(loadHistoryFile({ history: write('clean.csv', ['interval_start,volume', ...rows]), skillGroup: 'AB' }).subject.intervalMinutes).toBe(30);
+  });
+
+  it('when a file of several groups has a bad row, then the problem names its row in the file, not among the group\'s rows', () => {
+    const ps = halfHourRows(['1999-02-01'], 'PS');
+    const nw = halfHourRows(['1999-02-01'], 'NW');
+    const lines = ['interval_start,skill_group,volume', ...nw, ...ps.slice(0, 5), '1999-02-01T10:30:00+02:00,PS,-4', ...ps.slice(6)];
+    const error = failure(() => loadHistoryFile({ history: write('groups.csv', lines), skillGroup: 'PS' }));
+    expect(error.details).toEqual([expect.objectContaining({ row: 26, where: 'row 26, volume' })]);
+  });
+
+  it('when an export has columns the forecast does not read, then they are ignored and named once', () => {
+    const rows = halfHourRows(['1999-02-01', '1999-02-02']).map((r) => `${r},12,11`);
+    const loaded = loadHistoryFile({ history: write('extra.csv', ['interval_start,volume,offered,handled', ...rows]), skillGroup: 'AB' });
+    expect(loaded.rows).toHaveLength(40);
+    expect(stderr).toContain('column(s) offered, handled ignored');
+    expect(stderr.match(/ignored/g)).toHaveLength(1);
+  });
+
+  it('when every timestamp has one offset, then a note says it is read without summer time', () => {
+    loadHistoryFile({ history: write('winter.csv', ['interval_start,volume', ...halfHourRows(['1999-02-01'])]), skillGroup: 'AB' });
+    expect(stderr).toMatch(/no --tz: using Etc\/GMT-2, .*without summer time/);
+  });
+});
