@@ -26,6 +26,11 @@ export interface DaySeries {
   aht: number[][];
   /** whether the day had any rows at all */
   present: boolean[];
+  /**
+   * whether a row was given for the day and slot, even of 0 calls (series are only ever cut to their
+   * first days, so day indices stay the same)
+   */
+  given: boolean[][];
   /** opening hours per ISO weekday (index weekday-1) and slot */
   open: boolean[][];
   /** true when `open` came from configuration, false when inferred from this history */
@@ -44,6 +49,14 @@ export interface DaySeriesOptions {
 const OPEN_SHARE = 0.2;
 /** …and whose mean volume reaches this share of the weekday's busiest slot. */
 const OPEN_MIN_OF_PEAK = 0.05;
+/**
+ * A slot with a row (even of 0 calls) on at least this share of the weekday's days, and calls on at
+ * least GIVEN_OPEN_SHARE of them, is open too: a quiet queue (0.3 calls a half hour) has calls in a
+ * slot on fewer than OPEN_SHARE of its days, but an export that writes its zeros shows it was open.
+ * (An export that writes zeros round the clock has no calls at night: those slots stay closed.)
+ */
+const GIVEN_SHARE = 0.5;
+const GIVEN_OPEN_SHARE = 0.05;
 /** Opening hours are inferred from this many recent weeks. */
 const OPENING_WEEKS = 8;
 /** An absent interval in an open slot is a true zero if zero arrivals are plausible (Poisson P(0) ≥ 1%). */
@@ -98,7 +111,7 @@ export function buildDaySeries(history: IntervalVolume[], options: DaySeriesOpti
   const weekdays = dates.map(weekdayOf);
   const open = options.openingHours
     ? openFromWindows(options.openingHours, slotsPerDay, intervalMinutes)
-    : inferOpeningHours(values, present, weekdays, slotsPerDay);
+    : inferOpeningHours(values, present, weekdays, slotsPerDay, seen);
   for (let d = 0; d < dates.length; d++) {
     for (let s = 0; s < slotsPerDay; s++) {
       const isOpen = open[weekdays[d] - 1][s];
@@ -107,7 +120,7 @@ export function buildDaySeries(history: IntervalVolume[], options: DaySeriesOpti
     }
   }
   const aht = ahtWeighted.map((row, d) => row.map((w, s) => (ahtVolume[d][s] > 0 ? w / ahtVolume[d][s] : NaN)));
-  return { skillGroupId: options.skillGroupId, zone, intervalMinutes, slotsPerDay, dates, weekdays, values, aht, present, open, openingHoursConfigured: !!options.openingHours };
+  return { skillGroupId: options.skillGroupId, zone, intervalMinutes, slotsPerDay, dates, weekdays, values, aht, present, given: seen, open, openingHoursConfigured: !!options.openingHours };
 }
 
 function openFromWindows(windows: WeeklyWindow[], slotsPerDay: number, intervalMinutes: number): boolean[][] {
@@ -144,16 +157,21 @@ function zeroIsImplausible(values: number[][], present: boolean[], day: number, 
  * mean volume is at least OPEN_MIN_OF_PEAK of the weekday's busiest slot (a 24-hour IVR trickle at night
  * does not make a group open). Short quiet gaps between open slots (a lunch dip) stay open.
  */
-export function inferOpeningHours(values: number[][], present: boolean[], weekdays: IsoWeekday[], slotsPerDay: number): boolean[][] {
+export function inferOpeningHours(values: number[][], present: boolean[], weekdays: IsoWeekday[], slotsPerDay: number, given?: boolean[][]): boolean[][] {
   return [1, 2, 3, 4, 5, 6, 7].map((w) => {
     // The most recent weeks decide: opening hours change (summer hours, a new late shift).
-    const days = values.filter((_, d) => present[d] && weekdays[d] === w).slice(-OPENING_WEEKS);
+    const dayIndices = values.map((_, d) => d).filter((d) => present[d] && weekdays[d] === w).slice(-OPENING_WEEKS);
+    const days = dayIndices.map((d) => values[d]);
     const open = new Array<boolean>(slotsPerDay).fill(false);
     if (days.length === 0) return open;
     const share = Array.from({ length: slotsPerDay }, (_, s) => days.filter((row) => row[s] > 0).length / days.length);
+    const givenShare = Array.from({ length: slotsPerDay }, (_, s) => (given ? dayIndices.filter((d) => given[d]?.[s]).length / days.length : 0));
     const meanVolume = Array.from({ length: slotsPerDay }, (_, s) => days.reduce((a, row) => a + (row[s] || 0), 0) / days.length);
     const peak = Math.max(...meanVolume);
-    for (let s = 0; s < slotsPerDay; s++) open[s] = share[s] >= OPEN_SHARE && meanVolume[s] >= OPEN_MIN_OF_PEAK * peak;
+    for (let s = 0; s < slotsPerDay; s++) {
+      const calls = share[s] >= OPEN_SHARE || (givenShare[s] >= GIVEN_SHARE && share[s] >= GIVEN_OPEN_SHARE);
+      open[s] = calls && meanVolume[s] >= OPEN_MIN_OF_PEAK * peak;
+    }
     const maxGap = Math.max(1, Math.round(60 / (1440 / slotsPerDay)));
     let lastOpen = -1;
     for (let s = 0; s < slotsPerDay; s++) {
@@ -173,7 +191,7 @@ export function headOf(series: DaySeries, days: number): DaySeries {
   const values = series.values.slice(0, days);
   const present = series.present.slice(0, days);
   const weekdays = series.weekdays.slice(0, days);
-  const open = series.openingHoursConfigured ? series.open : inferOpeningHours(values, present, weekdays, series.slotsPerDay);
+  const open = series.openingHoursConfigured ? series.open : inferOpeningHours(values, present, weekdays, series.slotsPerDay, series.given);
   return { ...series, dates: series.dates.slice(0, days), weekdays, values, aht: series.aht.slice(0, days), present, open };
 }
 

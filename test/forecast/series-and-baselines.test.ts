@@ -67,6 +67,36 @@ describe('baselines', () => {
     expect(Math.abs(b[26] - a[26])).toBeLessThan(10);
   });
 
+  it('when a quiet queue writes its zero rows, then every slot it gave rows for with some calls is open; an export of zeros round the clock stays closed at night', () => {
+    // 0.3 calls a half hour, 09:00–17:00 on weekdays, 8 weeks; every open slot has a row, mostly 0
+    const quiet = (allDay: boolean) => {
+      const rows: Array<{ skillGroupId: string; start: number; volume: number }> = [];
+      let seed = 7;
+      const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      for (let d = 0; d < 56; d++) {
+        const date = new Date(Date.UTC(2024, 0, 1 + d)).toISOString().slice(0, 10);
+        if (new Date(`${date}T12:00:00Z`).getUTCDay() % 6 === 0) continue;
+        for (let slot = allDay ? 0 : 18; slot < (allDay ? 48 : 34); slot++) {
+          const open = slot >= 18 && slot < 34;
+          // calls in about 14 % of a slot's days: under the 20 % that decides without zero rows
+          rows.push({ skillGroupId: 'G1', start: slotInstant(date, slot, ZONE, 30)!, volume: open && rand() < 0.14 ? 1 : 0 });
+        }
+      }
+      return buildDaySeries(rows, { skillGroupId: 'G1', zone: ZONE, intervalMinutes: 30 });
+    };
+    for (const allDay of [false, true]) {
+      const s = quiet(allDay);
+      for (let w = 1; w <= 5; w++) {
+        const days = s.values.filter((_, d) => s.weekdays[d] === w);
+        const withCalls = Array.from({ length: 48 }, (_, slot) => slot).filter((slot) => days.some((row) => row[slot] > 0));
+        const open = s.open[w - 1].map((o, slot) => (o ? slot : -1)).filter((x) => x >= 0);
+        // open wherever a call came in the 8 weeks (09:00–17:00), and nowhere outside those hours
+        expect(open).toEqual(expect.arrayContaining(withCalls));
+        expect(open.every((slot) => slot >= 18 && slot < 34)).toBe(true);
+      }
+    }
+  });
+
   it('when a history is cut with headOf, then opening hours are inferred from the older days only', () => {
     const s = series();
     expect(headOf(s, 20).dates).toHaveLength(20);
