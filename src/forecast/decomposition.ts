@@ -1,7 +1,7 @@
 /**
  * The multiplicative decomposition behind the two-week forecast:
  *   volume(day, slot) = level × weekdayFactor(weekday) × dayOfMonthFactor × calendarFactor(day) × profile(weekday, slot)
- * Every piece is a robust statistic (medians and trimmed means of day totals, clipped and pooled
+ * Every piece is a robust statistic (medians and trimmed means of day totals with outlying days clipped, clipped and pooled
  * intraday shares, see ./profile.ts), so one surge day or a few missing days do not distort next
  * week's forecast. Holidays, the eves before them and the days after them are left out of the
  * ordinary-day statistics and get their own multipliers, learned from the history's past occurrences.
@@ -103,10 +103,11 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
     if (usable(d) && f > 0) deseasonalised.push(dayTotal(history, d) / f);
   }
   // A trimmed mean rather than a median: as robust to one surge day, and less noisy (a median of
-  // four weeks of days that differ by weekday residuals jumps between them).
-  const level = trimmedMean(deseasonalised.slice(0, LEVEL_DAYS)) || 0;
+  // four weeks of days that differ by weekday residuals jumps between them). Days far off the median
+  // are clipped first: a storm week is several surge days, which one trimmed day each side cannot hold.
+  const level = trimmedMean(clipOutlyingDays(deseasonalised.slice(0, LEVEL_DAYS))) || 0;
   const older = deseasonalised.slice(LEVEL_DAYS);
-  const olderLevel = older.length >= 5 ? trimmedMean(older) : level;
+  const olderLevel = older.length >= 5 ? trimmedMean(clipOutlyingDays(older)) : level;
   const weekdayVolume = weekdayVolumes(history, recentByWeekday, totals, level, weekdayFactor, dayOfMonthFactor);
 
   const profile = intradayProfiles(history, usable, totals, profileOptions);
@@ -194,7 +195,8 @@ function shrinkTowardAlike(volume: number[], logDays: number[][]): number[] {
  */
 function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals: number[], level: number, weekdayFactor: number[], dayOfMonthFactor: number[]): number[] {
   const pooled = weekdayFactor.map((factor) => level * factor);
-  const logRatios = recentByWeekday.map((days, w) => days.map((d) => Math.log(Math.max(totals[d], 0.5) / dayOfMonthFactor[Number(history.dates[d].slice(8, 10))] / pooled[w])));
+  // a storm day among a weekday's last days is pulled in to that weekday's usual scatter first
+  const logRatios = recentByWeekday.map((days, w) => clipOutlyingLogs(days.map((d) => Math.log(Math.max(totals[d], 0.5) / dayOfMonthFactor[Number(history.dates[d].slice(8, 10))] / pooled[w]))));
   const departure = logRatios.map((r, w) => (pooled[w] > 0 && r.length >= 2 ? Math.log(mean(r.slice(0, OWN_WEEKDAY_DAYS).map(Math.exp))) : NaN));
   const noise = logRatios.map((r, w) => (Number.isFinite(departure[w]) ? successiveVariance(r) / Math.min(OWN_WEEKDAY_DAYS, r.length) : NaN));
   const known = departure.map((_, w) => w).filter((w) => Number.isFinite(departure[w]) && Number.isFinite(noise[w]));
@@ -204,6 +206,30 @@ function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals:
     if (!known.includes(w) || !(signal > 0)) return p;
     return p * Math.exp((signal / (signal + noise[w])) * departure[w]);
   });
+}
+
+/** Days beyond this many robust standard deviations (MAD) of log volume from the median are clipped to it… */
+const OUTLYING_DAY_SIGMAS = 3;
+/** …but never closer than this in log volume (±15 %): a very regular series must not clip ordinary days. */
+const OUTLYING_DAY_MIN_LIMIT = 0.15;
+
+/**
+ * Day volumes with those far off their median pulled in to the limit (in log space, from the median
+ * and the median absolute deviation, which up to half the days being surge days cannot move).
+ */
+export function clipOutlyingDays(volumes: number[]): number[] {
+  if (volumes.filter((v) => v > 0).length < 7) return volumes;
+  const clipped = clipOutlyingLogs(volumes.filter((v) => v > 0).map(Math.log));
+  let k = 0;
+  return volumes.map((v) => (v > 0 ? Math.exp(clipped[k++]) : v));
+}
+
+/** The same on log volumes (or log ratios), any number of them from 3 on. */
+function clipOutlyingLogs(logs: number[]): number[] {
+  if (logs.length < 3) return logs;
+  const center = median(logs);
+  const limit = Math.max(OUTLYING_DAY_SIGMAS * 1.4826 * median(logs.map((x) => Math.abs(x - center))), OUTLYING_DAY_MIN_LIMIT);
+  return logs.map((x) => Math.min(center + limit, Math.max(center - limit, x)));
 }
 
 /** Day-to-day variance from successive differences (von Neumann): a level shift between the days adds one difference, not a spread. */

@@ -24,6 +24,14 @@ describe('day level of the decomposition', () => {
     expect(state.weekdayVolume[5] / state.weekdayVolume[1]).toBeLessThan(0.5);
   });
 
+  it('when the last week was a storm (×1.6–×3.2 for five days), then the weeks after are forecast near the ordinary level', () => {
+    const storm = [1.6, 2.8, 3.2, 2.5, 1.8, 1.4];
+    const s = series(syntheticHistory({ days: 56, dayFactor: (d) => (d >= 49 ? storm[d - 49] : 1) }));
+    const stormFree = fitDecomposition(series(syntheticHistory({ days: 56 })), noCalendar);
+    const state = fitDecomposition(s, noCalendar);
+    for (const w of MONDAY_TO_FRIDAY) expect(state.weekdayVolume[w] / stormFree.weekdayVolume[w]).toBeLessThan(1.1);
+  });
+
   it('when one working day is truly busier, then it stays busier', () => {
     const state = fitDecomposition(series(syntheticHistory({ days: 56 })), noCalendar);
     const others = median([1, 2, 3, 4].map((w) => state.weekdayVolume[w]));
