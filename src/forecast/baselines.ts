@@ -16,6 +16,29 @@ export interface DayForecaster {
   predict(dates: string[]): number[][];
 }
 
+/**
+ * A baseline that knows nothing of the calendar, with the planner's declared uplift applied on special
+ * days: a sale declared ×4 is ×4 whichever model answers (the decomposition applies it itself, and a
+ * combination's baseline member used to halve it).
+ */
+export class WithDeclaredUplift implements DayForecaster {
+  readonly alias: string;
+  private calendar!: DayCalendar;
+  constructor(private readonly inner: DayForecaster) {
+    this.alias = inner.alias;
+  }
+  fit(history: DaySeries, calendar: DayCalendar): void {
+    this.calendar = calendar;
+    this.inner.fit(history, calendar);
+  }
+  predict(dates: string[]): number[][] {
+    return this.inner.predict(dates).map((row, i) => {
+      const uplift = this.calendar.special.get(dates[i])?.uplift;
+      return uplift !== undefined && uplift > 0 ? row.map((v) => v * uplift) : row;
+    });
+  }
+}
+
 /** A day is usable as a reference when it has data and no missing open interval. */
 export function isCompleteDay(series: DaySeries, day: number): boolean {
   if (!series.present[day]) return false;

@@ -10,7 +10,7 @@
 import type { DaySeries } from './day-series';
 import { addDays, headOf, historySpanDays, weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
-import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, lastSameWeekdays, naiveBands, type DayForecaster } from './baselines';
+import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, WithDeclaredUplift, lastSameWeekdays, naiveBands, type DayForecaster } from './baselines';
 import { DecompositionForecaster, fitDecomposition, decompositionForecast, calendarKind, type DecompositionState } from './decomposition';
 import { poissonMedian, seededRng } from './stats';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
@@ -180,11 +180,11 @@ function answering(alias: TwoWeekAlias, predict: Predictor): Predictor {
 }
 
 export const BASELINE_FACTORIES: Record<Exclude<TwoWeekAlias, 'decomposition-net'>, () => DayForecaster> = {
-  'naive-last-week': () => new SameWeekdayLastWeek(),
-  'naive-mean-4-weeks': () => new MeanOfLastFourWeekdays(),
-  'seasonal-es': () => new SeasonalExponentialSmoothing(),
+  'naive-last-week': () => new WithDeclaredUplift(new SameWeekdayLastWeek()),
+  'naive-mean-4-weeks': () => new WithDeclaredUplift(new MeanOfLastFourWeekdays()),
+  'seasonal-es': () => new WithDeclaredUplift(new SeasonalExponentialSmoothing()),
   decomposition: () => new DecompositionForecaster(),
-  combination: () => new CombinedForecaster('combination', [new DecompositionForecaster(), new MeanOfLastFourWeekdays()]),
+  combination: () => new CombinedForecaster('combination', [new DecompositionForecaster(), new WithDeclaredUplift(new MeanOfLastFourWeekdays())]),
 };
 
 /** Scores a predictor on origins (day indices) of a series: points of open intervals with actuals. */
