@@ -166,7 +166,7 @@ async function main(): Promise<void> {
       '',
       `1-minute load average at the end: ${f(os.loadavg()[0])} on ${os.cpus().length} cores (a shared machine inflates every row alike).`,
       '',
-      `Target: one tick for 200 skill groups ≤ 1 s p99 including forecasts → ${p99 <= 1000 ? 'met' : 'NOT met'} (p99 ${f(p99)} ms). The forecast per group and minute is the stored two-week forecast (HMGET of the 3–4 intervals around the horizon) corrected by the nowcast of src/trigger/nowcast.ts; the learned realtime model (GET …/forecast?horizon=realtime) is not run per tick — it reads 120 days of history per group.`,
+      `Target: one tick for 200 skill groups ≤ 1 s p99 including forecasts → ${p99 <= 1000 ? 'met' : 'NOT met'} (p99 ${f(p99)} ms). The forecast per group and minute is the stored two-week forecast (HMGET of the 3–4 intervals around the horizon) corrected by the nowcast of src/trigger/nowcast.ts; the learned realtime model (GET …/forecast?horizon=realtime) is not run per tick — it reads two years of history per group.`,
     ].join('\n');
     writeBenchmarkSection('trigger-tick', 'Surge trigger tick as a running service (200 groups, Redis)', 'npm run bench:trigger-tick', body);
     process.stdout.write(`${body}\n`);

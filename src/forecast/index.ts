@@ -258,5 +258,14 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
   };
 }
 
+/**
+ * How much history a forecast reads before its first day: as much as training reads (two years). The
+ * served forecast must learn what the validated one did: day-of-month effects need 120 days of history
+ * (a window counted from a later period start lost them), a holiday's factor last year's holidays.
+ */
+export const FORECAST_HISTORY_DAYS = 730;
+/** …of which the last days must hold some: a history that ended longer ago is too stale for a level. */
+export const FORECAST_RECENT_DAYS = 120;
+
 export { buildDaySeries, historySpanDays, addDays, stepsFor };
 export { backtestForecaster, type BacktestReport } from './backtest';

@@ -129,7 +129,9 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       if (hours > c.maxHoursPerWeek + EPS) flag('max-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h > ${c.maxHoursPerWeek} h in ${label}`);
       if (workedDays.size > c.maxDaysPerWeek) flag('max-days-per-week', inWeek.map((s) => s.id), `${agent.id} works ${workedDays.size} days > ${c.maxDaysPerWeek} in ${label}`);
       if (!complete) continue;
-      const excused = [...(absent.get(agent.id) ?? [])].some((d) => {
+      // a week the agent is away in (absent, or a day off such as leave) owes no minimum: their leave
+      // takes from their contract hours, as an absence in a re-plan does
+      const excused = [...(absent.get(agent.id) ?? []), ...(agent.daysOff ?? [])].some((d) => {
         const o = calendarDaysBetween(period.from, d);
         return o >= weekStart && o < weekStart + 7;
       });

@@ -101,7 +101,7 @@ function templateFitsDay(runs: Array<[number, number]>, template: ShiftTemplate)
 
 /**
  * Minimum weekly hours no complete week can reach, for the shift lengths the agent may work, their
- * availability and days off, their maximum hours and days: the checker would refuse any roster, so the
+ * availability, their maximum hours and days (a week with one of their days off owes no minimum): the checker would refuse any roster, so the
  * request is contradictory (422 naming the agent and rule) rather than a build that fails at the end.
  * Generous on purpose (rest, runs across weeks and where the plan has shifts are ignored; a template
  * counts on a day when one of its allowed starts fits the availability): it must never refuse a
@@ -140,6 +140,8 @@ export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[
       }
       const best = Math.max(...reach.flatMap((set) => [...set]));
       if (best + 1e-6 >= c.minHoursPerWeek * 60) continue;
+      // a week with a day off (leave) owes no minimum: the checker excuses it, as it does an absence
+      if (usable.some((_, d) => agent.daysOff?.includes(start.plus({ days: week + d }).toISODate()!))) continue;
       const from = start.plus({ days: week }).toISODate();
       const why =
         best === 0

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { IntervalVolume, SkillGroup } from '../domain/types';
 import { WfmError } from '../errors/wfm-error';
-import { forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, type TrainedRealtime, type TrainedTwoWeek, type TrainForecasterResult } from '../forecast';
+import { FORECAST_HISTORY_DAYS, forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, type TrainedRealtime, type TrainedTwoWeek, type TrainForecasterResult } from '../forecast';
 import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry';
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
@@ -20,10 +20,6 @@ export interface ForecastingContext {
   now: () => number;
 }
 
-/** Training looks back this far (two years: a yearly pattern and enough same-weekday samples). */
-const TRAINING_LOOKBACK_DAYS = 730;
-/** Forecasting needs recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
-const FORECAST_LOOKBACK_DAYS = 120;
 
 export const HORIZONS: Horizon[] = ['two-week', 'realtime'];
 
@@ -78,7 +74,7 @@ export async function trainAndRegister(
   const group = await skillGroupOrThrow(ctx.store, request.skillGroupId);
   const now = await dataEnd(ctx.store, group.id, ctx.now());
   const [history, specialDays] = await Promise.all([
-    historyUpTo(ctx.store, group.id, now, TRAINING_LOOKBACK_DAYS),
+    historyUpTo(ctx.store, group.id, now, FORECAST_HISTORY_DAYS),
     ctx.store.specialDays.list(group.id),
   ]);
   const signals = request.horizon === 'realtime' ? await realtimeSignals(ctx.store, group.id, now - 60 * DAY_MS, now) : undefined;
@@ -100,7 +96,7 @@ export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroup
   // period), from the day after its last day: fourteen whole days, with that last day in the history
   const from = fromMs ?? (await forecastStart(ctx.store, group, ctx.now()));
   const [history, specialDays, live] = await Promise.all([
-    historyUpTo(ctx.store, group.id, from, FORECAST_LOOKBACK_DAYS),
+    historyUpTo(ctx.store, group.id, from, FORECAST_HISTORY_DAYS),
     ctx.store.specialDays.list(group.id),
     ctx.registry.loadLive(group.id, 'two-week'),
   ]);
@@ -125,7 +121,7 @@ export async function computeRealtimeForecast(ctx: ForecastingContext, skillGrou
   const group = await skillGroupOrThrow(ctx.store, skillGroupId);
   const now = nowMs ?? ctx.now();
   const [history, specialDays, live, todayEvents] = await Promise.all([
-    historyUpTo(ctx.store, group.id, now, FORECAST_LOOKBACK_DAYS),
+    historyUpTo(ctx.store, group.id, now, FORECAST_HISTORY_DAYS),
     ctx.store.specialDays.list(group.id),
     ctx.registry.loadLive(group.id, 'realtime'),
     ctx.store.realtime.read(group.id, now - DAY_MS, now),

@@ -34,6 +34,7 @@ import { guarded } from '../store/redis';
 import { DAY_MS, HOUR_MS, formatInstant, parseTimestamp, startOfLocalDay } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
+import { FORECAST_HISTORY_DAYS, FORECAST_RECENT_DAYS } from '../forecast';
 import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
 import type { BuildProgress } from './roster-build-thread';
 
@@ -64,8 +65,6 @@ export type BuildRosterJob =
   | { kind: 'build'; rosterId: string; request: RosterRequest }
   | { kind: 'replan'; rosterId: string; baseRosterId: string; change: ReplanRequest };
 
-/** Forecasting needs recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
-const FORECAST_LOOKBACK_DAYS = 120;
 /** claim tokens live at most this long; a planner issues a new one for the next roster */
 const MAX_TOKEN_DAYS = 62;
 
@@ -128,12 +127,12 @@ async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: 
     };
   }
   const [history, specialDays, live] = await Promise.all([
-    ctx.store.history.read(group.id, startMs - FORECAST_LOOKBACK_DAYS * DAY_MS, startMs),
+    ctx.store.history.read(group.id, startMs - FORECAST_HISTORY_DAYS * DAY_MS, startMs),
     ctx.store.specialDays.list(group.id),
     ctx.registry.loadLive(group.id, 'two-week'),
   ]);
-  if (!history.length) {
-    throw new WfmError('insufficient-history', `no stored forecast covers the period for ${group.id}, and there is no history in the ${FORECAST_LOOKBACK_DAYS} days before it to compute one`, {
+  if (!history.length || history[history.length - 1].start < startMs - FORECAST_RECENT_DAYS * DAY_MS) {
+    throw new WfmError('insufficient-history', `no stored forecast covers the period for ${group.id}, and there is no history in the ${FORECAST_RECENT_DAYS} days before it to compute one`, {
       details: [{ where: `/skill-groups/${group.id}`, message: 'upload history up to the period, or store a two-week forecast that covers it' }],
     });
   }
@@ -163,7 +162,7 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
     for (const [i, g] of groups.entries()) {
       if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
       const extent = await ctx.store.history.extent(g.id);
-      if (!extent || extent.fromMs >= startMs || extent.toMs < startMs - FORECAST_LOOKBACK_DAYS * DAY_MS) {
+      if (!extent || extent.fromMs >= startMs || extent.toMs < startMs - FORECAST_RECENT_DAYS * DAY_MS) {
         problems.push({ where: `/body/skillGroups/${i}`, message: `no stored forecast covers the period for ${g.id} and no history precedes it to compute one` });
       }
     }

@@ -53,6 +53,20 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     for (const c of result.roster.coverage) expect(c.shortfall).toBeCloseTo(Math.max(0, c.required - c.scheduled), 4);
   });
 
+  test('when --special-days declares a sale, then every planned group forecasts it with its uplift', async () => {
+    const options = { ...files, from: '1999-11-01', days: '3', out, groups: 'PS,NE', searchIterations: '300', train: false };
+    const sale = path.join(out, 'sale.json');
+    writeFileSync(sale, JSON.stringify([{ date: '1999-11-02', label: 'sale', uplift: 3 }]));
+    const plain = await plan(options);
+    const withSale = await plan({ ...options, out: path.join(out, 'sale'), specialDays: sale });
+    const volume = (result: typeof plain, group: string, date: string) =>
+      result.roster.coverage.filter((c) => c.skillGroupId === group && new Date(c.intervalStart + 2 * 3_600_000).toISOString().startsWith(date)).reduce((a, c) => a + c.volume, 0);
+    for (const group of ['PS', 'NE']) {
+      expect(volume(withSale, group, '1999-11-02') / volume(plain, group, '1999-11-02')).toBeCloseTo(3, 6);
+      expect(volume(withSale, group, '1999-11-03')).toBeCloseTo(volume(plain, group, '1999-11-03'), 6);
+    }
+  });
+
   test('when --json is given, then stdout is one JSON document', async () => {
     const { code, stdout } = await runWfm(args(out, ['--json']));
     expect(code).toBe(0);

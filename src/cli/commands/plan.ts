@@ -15,9 +15,9 @@ import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { buildRoster, periodInstants, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
 import { rosterToCsv } from '../../roster/assignment';
 import { computePeriodForecast, type ForecastSource } from '../../services/period-forecast';
-import { trainForecaster } from '../../forecast';
+import { FORECAST_HISTORY_DAYS, FORECAST_RECENT_DAYS, trainForecaster, type SpecialDay } from '../../forecast';
 import { formatInstant, isValidZone } from '../../time/grid';
-import { loadAgents, loadHistory, loadSkillGroups, loadTemplates } from '../input-files';
+import { loadAgents, loadHistory, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
 import { renameToFlags } from '../flag-names';
 
 interface PlanOptions {
@@ -30,6 +30,8 @@ interface PlanOptions {
   groups?: string;
   tz?: string;
   templates?: string;
+  /** special days (a sale, a storm warning) of every planned group */
+  specialDays?: string;
   modelDir?: string;
   /** false (--no-train): no training now, the flagged baseline answers where no registry model does */
   train?: boolean;
@@ -38,8 +40,6 @@ interface PlanOptions {
   json?: boolean;
 }
 
-/** Forecasts need recent weeks only (same-weekday lags up to 4 weeks, level, trend). */
-const LOOKBACK_DAYS = 120;
 const DAY_MS = 86_400_000;
 
 export interface PlanResult {
@@ -103,6 +103,7 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   if (!isValidZone(timeZone)) throw invalid(`unknown time zone "${timeZone}"`, [{ where: '--tz', message: 'use an IANA zone such as Asia/Jerusalem' }]);
   const period = { from: options.from, days, timeZone };
   const templates = options.templates ? loadTemplates(options.templates) : undefined;
+  const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
   const rules: RosterRules = {
     ...(templates ? { templates } : {}),
     options: {
@@ -126,10 +127,10 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   for (const group of groups) {
     progress(`forecasting ${group.id}`);
     const before = intervals.filter((i) => i.skillGroupId === group.id && i.start < startMs);
-    const history = before.filter((i) => i.start >= startMs - LOOKBACK_DAYS * DAY_MS);
-    if (!history.length) throw invalid(`no history of ${group.id} in the ${LOOKBACK_DAYS} days before ${options.from}`, [{ where: '--from', message: `the history of ${group.id} does not reach the period` }]);
-    const live = registry ? await registry.loadLive(group.id, 'two-week') : options.train === false ? null : await trainedNow(group, before, progress);
-    forecasts.push(await computePeriodForecast({ group, history, startMs, days, live }));
+    const history = before.filter((i) => i.start >= startMs - FORECAST_HISTORY_DAYS * DAY_MS);
+    if (!history.some((i) => i.start >= startMs - FORECAST_RECENT_DAYS * DAY_MS)) throw invalid(`no history of ${group.id} in the ${FORECAST_RECENT_DAYS} days before ${options.from}`, [{ where: '--from', message: `the history of ${group.id} does not reach the period` }]);
+    const live = registry ? await registry.loadLive(group.id, 'two-week') : options.train === false ? null : await trainedNow(group, before, specialDays, progress);
+    forecasts.push(await computePeriodForecast({ group, history, startMs, days, specialDays, live }));
   }
   const roster = buildRoster({ period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules }, (phase) => progress(phase));
   return { period, skillGroups: groups, excludedSkillGroups: excluded, forecastSources: forecasts.map((f) => f.source), roster };
@@ -140,10 +141,10 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
  * holiday effects the last weeks cannot). Too little history is not an error here: the flagged baseline
  * answers, and the forecast source says why.
  */
-async function trainedNow(group: SkillGroup, history: IntervalVolume[], progress: (line: string) => void): Promise<{ version: string; model: unknown } | null> {
+async function trainedNow(group: SkillGroup, history: IntervalVolume[], specialDays: SpecialDay[] | undefined, progress: (line: string) => void): Promise<{ version: string; model: unknown } | null> {
   progress(`training the two-week forecaster of ${group.id} on ${history.length} intervals`);
   try {
-    const { model } = await trainForecaster({ history, skillGroup: group, horizon: 'two-week' });
+    const { model } = await trainForecaster({ history, skillGroup: group, horizon: 'two-week', specialDays });
     return { version: 'trained-now', model };
   } catch (err) {
     if (err instanceof WfmError && err.code === 'insufficient-history') return null;
@@ -303,6 +304,7 @@ export function register(program: Command): void {
     .option('--groups <ids>', 'comma-separated skill groups (default: every group with history and a partner agent)')
     .option('--tz <zone>', 'zone the dates are read in (default: the groups\' own, which must then be one zone)')
     .option('--templates <file>', 'shift templates JSON (default: the built-in set)')
+    .option('--special-days <file>', 'JSON array of {date,label,uplift?}: special days (a sale, a billing run) of every planned group')
     .option('--model-dir <dir>', 'forecast with the live two-week models of this registry (default: train them now on the history)')
     .option('--no-train', 'without --model-dir: no training, the flagged baseline forecasts (fast)')
     .option('--search-iterations <n>', 'ruin-and-recreate iterations of the assignment search (default: 3,000,000 / agents)')
