@@ -296,7 +296,9 @@ export class AssignmentEngine {
     this.wholeRosterMaxRows = options.bandFirstWholeRosterMaxRows ?? BAND_FIRST_WHOLE_ROSTER_MAX_ROWS;
     this.infos = describeShifts(this.model, planned);
     this.schedules = agents.map((a, i) => new AgentSchedule(a, i, this.model));
-    this.ctx = { model: this.model, shifts: [...this.infos], footprints: new FootprintCache(), availability: new AvailabilityCache() };
+    const commitments = new Map<string, Array<{ start: number; end: number }>>();
+    for (const c of options.commitments ?? []) commitments.set(c.agentId, [...(commitments.get(c.agentId) ?? []), c]);
+    this.ctx = { model: this.model, shifts: [...this.infos], footprints: new FootprintCache(), availability: new AvailabilityCache(), commitments };
     this.assignedTo = new Int32Array(planned.length).fill(-1);
     this.keepAgent = new Int32Array(planned.length).fill(-1);
     this.pinned = new Uint8Array(planned.length);

@@ -45,6 +45,11 @@ export interface AssignmentOptions {
   hoursFairness?: 'coverage-first' | 'band-first';
   /** band-first's last resort re-plans the whole roster jointly while planned shifts + agents ≤ this (default 600); 0 = off */
   bandFirstWholeRosterMaxRows?: number;
+  /**
+   * Agents' shifts of other published rosters just before or after the period (the previous fortnight's
+   * last evening): no shift of theirs here may come within their minimum rest of one.
+   */
+  commitments?: ReadonlyArray<{ agentId: string; start: number; end: number }>;
 }
 
 /** A planned shift with what the rules need, computed once. */

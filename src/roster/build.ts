@@ -13,6 +13,7 @@ import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
 import { formatInstant, HOUR_MS, isValidZone, startOfLocalDay } from '../time/grid';
 import { predictPerformance, requirementPerInterval, toLpRequirement } from '../staffing';
 import { localDates, planShifts, type LpPenalties, type PlanShiftsResult } from './lp';
+import type { CheckOptions } from './checker';
 import {
   assignShifts,
   checkRoster,
@@ -167,7 +168,7 @@ export function rosterInputProblems(input: Omit<BuildRosterInput, 'forecast'>): 
   // contractProblems points into its own list of agents; name the agent instead, the caller's list differs
   problems.push(...contractProblems(partners, longestHours).map((p) => ({ ...p, where: p.where.replace(/^\/agents\/(\d+)/, (_, i: string) => `/agents/${partners[Number(i)].id}`) })));
   const flagged = new Set(problems.map((p) => p.where));
-  const otherRosters = new Set((input.busy ?? []).map((s) => s.agentId));
+  const otherRosters = new Set(busyShifts(input, partners).map((s) => s.agentId));
   // an agent who also works another published roster may reach the minimum there: not judged here
   const judged = partners.filter((a) => !flagged.has(`/agents/${a.id}/contract`) && !otherRosters.has(a.id));
   if (isValidZone(period.timeZone) && !problems.some((p) => p.where.startsWith('/period') || p.where.startsWith('/rules'))) {
@@ -276,8 +277,8 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): 
  * night-only agent of a queue closed at night) — and the planner is told so (422), as for the
  * contradictions caught before planning.
  */
-function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number): void {
-  const violations = checkRoster(shifts, agents, period, { absences, frozenBefore });
+function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number, commitments?: CheckOptions['commitments']): void {
+  const violations = checkRoster(shifts, agents, period, { absences, frozenBefore, commitments });
   if (violations.length && violations.every((v) => v.rule === 'min-weekly-hours')) {
     throw new WfmError('infeasible', `${new Set(violations.map((v) => v.agentId)).size} agent(s) cannot reach their weekly minimum with this plan: widen their availability, lower their minimum or leave them out`, {
       details: violations.slice(0, 50).map((v) => ({
@@ -331,10 +332,16 @@ function assignmentOptions(rules: RosterRules | undefined) {
 }
 
 /** Other rosters' shifts of these agents inside the period, pinned as they are. */
-function busyShifts(input: BuildRosterInput, partners: Agent[]): AssignedShift[] {
+function busyShifts(input: Pick<BuildRosterInput, 'busy' | 'period'>, partners: Agent[]): AssignedShift[] {
   const ids = new Set(partners.map((a) => a.id));
   const dates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
   return (input.busy ?? []).filter((s) => ids.has(s.agentId) && dates.has(s.date));
+}
+
+/** Other rosters' shifts of these agents on the days just before or after the period: rest holds against them. */
+function commitmentsOf(input: BuildRosterInput): Array<{ agentId: string; start: number; end: number }> {
+  const dates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
+  return (input.busy ?? []).filter((s) => !dates.has(s.date)).map(({ agentId, start, end }) => ({ agentId, start, end }));
 }
 
 interface LpFigures {
@@ -364,7 +371,7 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
   const partners = rosteredPartners(input.agents, input.skillGroups);
   report?.('check', 92);
   // the check runs with the other rosters' shifts in: rest and weekly limits hold across rosters too
-  assertNoViolations(done.assignment.roster, partners, input.period, done.absences, done.frozenBefore);
+  assertNoViolations(done.assignment.roster, partners, input.period, done.absences, done.frozenBefore, commitmentsOf(input));
   // Breaks of the roster as worked (top-ups copy their shape's breaks; uncovered shifts leave gaps the
   // LP's staggering counted on): re-staggered against the requirement (./breaks.ts). A re-plan moves
   // only the breaks of shifts that changed hands or are new; published shifts keep theirs.
@@ -436,7 +443,7 @@ export function buildRoster(input: BuildRosterInput, report?: PhaseReport): Buil
     plannedShifts: [...busy, ...plan.shifts],
     agents: partners,
     period: input.period,
-    options: assignmentOptions(input.rules),
+    options: { ...assignmentOptions(input.rules), commitments: commitmentsOf(input) },
     keep: Object.fromEntries(busy.map((s) => [s.id, s.agentId])),
     frozen: busy.map((s) => s.id),
     templates,
@@ -555,7 +562,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     period: input.period,
     change: { absences: input.absences, plannedShifts: [...busy.map(stripAgent), ...forPartners] },
     frozenBefore: input.frozenBefore,
-    options: assignmentOptions(input.rules),
+    options: { ...assignmentOptions(input.rules), commitments: commitmentsOf(input) },
   });
   const published = new Map(input.base.shifts.map((s) => [s.id, s.agentId]));
   const unchangedShift = (s: AssignedShift) => published.get(s.id) === s.agentId;

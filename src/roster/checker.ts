@@ -47,6 +47,8 @@ export interface CheckOptions {
    * shift is excused from 'absence' only; an absent agent's shift starting at or after the cut still breaks it.
    */
   frozenBefore?: number;
+  /** agents' shifts of other rosters next to the period: the minimum rest holds against them too */
+  commitments?: ReadonlyArray<{ agentId: string; start: number; end: number }>;
 }
 
 /** Every hard-rule violation on the roster (empty = valid). Cloud agents and unknown ids are reported too. */
@@ -107,6 +109,12 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       const restHours = (shifts[i].start - shifts[i - 1].end) / 3_600_000;
       if (restHours + EPS < c.minRestHours) {
         flag('min-rest', [shifts[i - 1].id, shifts[i].id], `${agent.id} rests ${restHours.toFixed(2)} h < ${c.minRestHours} h`);
+      }
+    }
+    for (const other of (options.commitments ?? []).filter((o) => o.agentId === agent.id)) {
+      for (const s of shifts) {
+        const restHours = (s.start >= other.end ? s.start - other.end : other.start - s.end) / 3_600_000;
+        if (restHours + EPS < c.minRestHours) flag('min-rest', [s.id], `${agent.id} rests ${Math.max(0, restHours).toFixed(2)} h < ${c.minRestHours} h from their shift of another roster (${new Date(other.start).toISOString()}–${new Date(other.end).toISOString()})`);
       }
     }
 

@@ -5,7 +5,7 @@
 import type { Agent, IsoWeekday } from '../domain/types';
 import { formatInstant } from '../time/grid';
 import type { AgentSchedule, ShiftInfo } from './assignment-model';
-import { firstRefusal, hasSkill, isAvailable, isNotOnDayOff, RULE_LABELS, type RuleContext, type RuleId } from './rules';
+import { firstRefusal, hasSkill, isAvailable, isNotOnDayOff, restsFromOtherRosters, RULE_LABELS, type RuleContext, type RuleId } from './rules';
 
 export interface UncoveredReason {
   skillGroupId: string;
@@ -50,6 +50,11 @@ export function explainOne(info: ShiftInfo, engine: DiagnosableEngine): { reason
     return { reason: `all ${available.length} agent(s) with skill ${skill} available then have ${info.shift.date} off`, blockedBy };
   }
   for (const i of notOff) {
+    // rest from their shift in the roster before or after this one
+    if (!restsFromOtherRosters(engine.agents[i], info, engine.ctx)) {
+      bump('min-rest');
+      continue;
+    }
     const refusal = firstRefusal(engine.schedules[i], info, engine.ctx);
     if (refusal) bump(refusal.id);
   }

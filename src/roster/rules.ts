@@ -42,6 +42,8 @@ const HOURS_EPSILON = 1e-6;
 
 export interface RuleContext {
   model: PeriodModel;
+  /** shifts of other rosters next to the period, by agent (AssignmentOptions.commitments) */
+  commitments?: ReadonlyMap<string, ReadonlyArray<{ start: number; end: number }>>;
   /** every planned shift, by index (to look at the agent's neighbouring shifts) */
   shifts: ShiftInfo[];
   footprints: FootprintCache;
@@ -90,9 +92,17 @@ export function isNotOnDayOff(agent: Agent, info: ShiftInfo): boolean {
   return !info.datesTouched.some((d) => agent.daysOff!.includes(d));
 }
 
+/** Minimum rest kept from the agent's shifts in other rosters just before or after the period. */
+export function restsFromOtherRosters(agent: Agent, info: ShiftInfo, ctx: RuleContext): boolean {
+  const commitments = ctx.commitments?.get(agent.id);
+  if (!commitments) return true;
+  const restMs = agent.contract.minRestHours * HOUR_MS;
+  return commitments.every((c) => info.shift.start >= c.end + restMs || info.shift.end + restMs <= c.start);
+}
+
 /** All static rules at once; the construction caches this per (agent, shift). */
 export function staticallyEligible(agent: Agent, info: ShiftInfo, ctx: RuleContext): boolean {
-  return hasSkill(agent, info) && isNotOnDayOff(agent, info) && isAvailable(agent, info, ctx);
+  return hasSkill(agent, info) && isNotOnDayOff(agent, info) && isAvailable(agent, info, ctx) && restsFromOtherRosters(agent, info, ctx);
 }
 
 // ---- rules against the agent's current schedule ------------------------------------------------
@@ -187,6 +197,7 @@ export const STATIC_RULES: Array<{ id: RuleId; label: string; allows(agent: Agen
   { id: 'skill', label: RULE_LABELS.skill, allows: (a, i) => hasSkill(a, i) },
   { id: 'days-off', label: RULE_LABELS['days-off'], allows: (a, i) => isNotOnDayOff(a, i) },
   { id: 'availability', label: RULE_LABELS.availability, allows: isAvailable },
+  { id: 'min-rest', label: RULE_LABELS['min-rest'], allows: restsFromOtherRosters },
 ];
 
 /** The first dynamic rule that refuses the shift, or undefined when the agent may take it. */

@@ -190,8 +190,21 @@ async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupId
   const ids = new Set(groupIds);
   // a published roster of the same group is an alternative to this one (publishing settles it), not a commitment
   const others = published.filter((id) => id !== exceptRosterId && !groupsOf.get(id)!.some((g) => ids.has(g)));
-  return { published, shifts: await ctx.store.rosters.shiftsOf(others, startMs, endMs) };
+  // The rosters next to this one, of any group (the same group's previous fortnight too): their shifts
+  // in the days around the period's edges, against which the minimum rest holds.
+  const adjacent = (await ctx.store.rosters.publishedOverlapping(startMs - EDGE_MS, endMs + EDGE_MS)).filter((id) => id !== exceptRosterId && !published.includes(id));
+  const near = [...others, ...adjacent];
+  const found = [
+    ...(await ctx.store.rosters.shiftsOf(others, startMs, endMs)),
+    ...(await ctx.store.rosters.shiftsOf(near, startMs - EDGE_MS, startMs)),
+    ...(await ctx.store.rosters.shiftsOf(near, endMs, endMs + EDGE_MS)),
+  ];
+  const seen = new Set<string>();
+  return { published, shifts: found.filter((s) => !seen.has(s.id) && (seen.add(s.id), true)) };
 }
+
+/** Shifts and rest are each under a day: only shifts within two days of the period's edges can be too close. */
+const EDGE_MS = 2 * 86_400_000;
 
 /** The absences a stored roster was planned around (none on record for rosters stored before they were kept). */
 function absencesOf(roster: StoredRoster): Absence[] {
@@ -423,9 +436,11 @@ async function doubleBookings(ctx: RosterContext, draft: StoredRoster): Promise<
   const dates = new Set(localDates(draft.period.from, draft.period.days, draft.period.timeZone));
   const agents = (await ctx.store.agents.list()).filter((a) => shared.has(a.id));
   const union = [...mine, ...others].filter((s) => shared.has(s.agentId) && dates.has(s.date));
+  // shifts of the rosters before and after: the rest from them
+  const commitments = others.filter((s) => shared.has(s.agentId) && !dates.has(s.date));
   const otherIds = new Set(others.map((s) => s.id));
-  const clashes = checkRoster(union, agents, draft.period)
-    .filter((v) => v.shiftIds.some((id) => otherIds.has(id)) || ['max-weekly-hours', 'max-days-per-week'].includes(v.rule))
+  const clashes = checkRoster(union, agents, draft.period, { commitments })
+    .filter((v) => v.shiftIds.some((id) => otherIds.has(id)) || ['max-weekly-hours', 'max-days-per-week'].includes(v.rule) || (v.rule === 'min-rest' && v.shiftIds.length === 1))
     .map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message} (with a shift of another published roster)` }));
   return { published, clashes };
 }

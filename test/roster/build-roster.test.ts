@@ -54,6 +54,23 @@ describe('building a roster end to end (pure)', () => {
     expect(checkRoster([...built.shifts, ...busy], agents, period)).toEqual([]);
   });
 
+  test('when agents worked the evening before the period (the previous roster) or start early the day after, then the minimum rest holds across the edge', () => {
+    // every agent until midnight before the period; A0 also at 02:00 the day after it
+    const before = agents.map((a, i) => otherRosterShift(`prev-${i}`, a.id, '2030-01-06', '20:00', 4));
+    const after = [otherRosterShift('next-0', 'A0', '2030-01-10', '02:00', 8)];
+    const built = buildRoster(input({ busy: [...before, ...after] }));
+    const day0 = built.shifts.filter((s) => s.date === '2030-01-07');
+    expect(day0.length).toBeGreaterThan(0);
+    // 11 hours after midnight: nobody starts before 11:00
+    for (const s of day0) expect(s.start).toBeGreaterThanOrEqual(DateTime.fromISO('2030-01-07T11:00', { zone: ZONE }).toMillis());
+    for (const s of built.shifts.filter((x) => x.agentId === 'A0' && x.date === '2030-01-09')) expect(s.end).toBeLessThanOrEqual(DateTime.fromISO('2030-01-09T15:00', { zone: ZONE }).toMillis());
+    const commitments = [...before, ...after].map(({ agentId, start, end }) => ({ agentId, start, end }));
+    expect(checkRoster(built.shifts, agents, period, { commitments })).toEqual([]);
+    // and the independent checker sees a shift that breaks it
+    const early = { ...day0[0], start: DateTime.fromISO('2030-01-07T08:00', { zone: ZONE }).toMillis() };
+    expect(checkRoster([early], agents, period, { commitments }).map((v) => v.rule)).toContain('min-rest');
+  });
+
   test('when the shifts to keep already break a rule, then the build fails loudly instead of storing a bad roster', () => {
     // two shifts of another roster on one day for A0: pinned as they are, so the checker must catch them
     const busy = [otherRosterShift('ne-1', 'A0', '2030-01-07', '06:00', 4), otherRosterShift('ne-2', 'A0', '2030-01-07', '12:00', 4)];
