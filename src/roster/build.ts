@@ -333,6 +333,8 @@ function assignmentOptions(rules: RosterRules | undefined) {
 
 /** Other rosters' shifts of these agents inside the period, pinned as they are. */
 function busyShifts(input: Pick<BuildRosterInput, 'busy' | 'period'>, partners: Agent[]): AssignedShift[] {
+  // (nothing to read the period for: it may be the bad one the input check is about to report)
+  if (!input.busy?.length) return [];
   const ids = new Set(partners.map((a) => a.id));
   const dates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
   return (input.busy ?? []).filter((s) => ids.has(s.agentId) && dates.has(s.date));
