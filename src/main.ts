@@ -6,7 +6,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { loadConfig } from './config/config';
-import { isWfmError } from './errors/wfm-error';
+import { isWfmError, WfmError } from './errors/wfm-error';
 import { createLogger, type Logger } from './log';
 import { createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
 import { createStore } from './store/store';
@@ -17,6 +17,9 @@ import type { JobDefinition } from './queue/definitions';
 import { createApp, Metrics } from './http/app';
 import { FsModelRegistry } from './registry/fs-model-registry';
 import { startSchedulers } from './queue/schedulers';
+
+/** How long after the grace period a shutdown may still take to close connections before it stops anyway. */
+const SHUTDOWN_MARGIN_MS = 5_000;
 
 export interface RunningService {
   server?: http.Server;
@@ -59,7 +62,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   // Schedulers are registered only with Redis up (BullMQ would wait for the connection); a process that
   // started during an outage registers them at its next start, and any other API process does meanwhile.
   const schedulers = options.http === false || redis.status !== 'ready' ? undefined : await startSchedulers(ctx).catch((err) => {
-    log.warn({ err: err.message }, 'could not register job schedulers (Redis down?); they will be registered at next start');
+    log.warn({ err: err.message }, 'could not register every job scheduler; the missing ones are registered at the next start');
     return undefined;
   });
 
@@ -68,7 +71,23 @@ export async function startService(env: Record<string, string | undefined>, opti
   if (options.http !== false) {
     const app = createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now });
     server = http.createServer(app);
-    await new Promise<void>((resolve) => server!.listen(config.port, config.host, resolve));
+    // a port in use or a HOST that does not resolve: a configuration error naming both, not a stack trace
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.port, config.host, () => {
+        server!.off('error', reject);
+        resolve();
+      });
+    }).catch(async (err: NodeJS.ErrnoException) => {
+      // nothing left running behind the refusal: the workers and Redis connections started above
+      await pool.close(0);
+      await queues.close();
+      redis.disconnect();
+      throw new WfmError('validation', `cannot listen on HOST ${config.host}, PORT ${config.port}: ${err.code ?? err.message}`, {
+        details: [{ where: err.code === 'EADDRINUSE' ? 'PORT' : 'HOST', message: err.message }],
+        isCatastrophic: true,
+      });
+    });
     log.info({ port: (server.address() as { port: number }).port }, 'HTTP API listening');
   }
 
@@ -76,18 +95,33 @@ export async function startService(env: Record<string, string | undefined>, opti
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ reason }, 'shutting down: no new requests, finishing active jobs');
+    const graceMs = config.shutdownGraceSeconds * 1000;
     const closingServer = server
       ? new Promise<void>((resolve) => {
           server!.close(() => resolve());
           server!.closeIdleConnections();
         })
       : Promise.resolve();
-    const { forced } = await pool.close(config.shutdownGraceSeconds * 1000);
-    if (forced.length) log.warn({ queues: forced }, 'grace period over: unfinished jobs return to their queue when their lock lapses');
-    await closingServer;
-    await schedulers?.close();
-    await queues.close();
-    await redis.quit().catch(() => redis.disconnect());
+    // requests still open when the grace is over (a client trickling a body) are cut
+    const cut = setTimeout(() => server?.closeAllConnections(), graceMs);
+    cut.unref();
+    const steps = (async () => {
+      const { forced } = await pool.close(graceMs);
+      if (forced.length) log.warn({ queues: forced }, 'grace period over: unfinished jobs return to their queue when their lock lapses');
+      await closingServer;
+      await schedulers?.close();
+      await queues.close();
+      await redis.quit().catch(() => redis.disconnect());
+      return 'done' as const;
+    })();
+    // A Redis that hangs (not down: not answering) would hold the closing workers and connections
+    // forever; the process stops anyway a little after the grace, and the jobs' locks lapse.
+    const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs + SHUTDOWN_MARGIN_MS).unref());
+    if ((await Promise.race([steps, late])) === 'late') {
+      log.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown overran the grace period (Redis not answering?): stopping anyway');
+      redis.disconnect();
+    }
+    clearTimeout(cut);
     log.info('stopped');
   };
 

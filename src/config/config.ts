@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated once at start. Every bad value is reported
  * with its variable name and what was expected, all at once, so a deployment is fixed in one go.
  */
+import { CronExpressionParser } from 'cron-parser';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { isValidZone } from '../time/grid';
 
@@ -79,11 +80,37 @@ function parseApiKeys(text: string | undefined, problems: ProblemDetail[]): Map<
   return keys;
 }
 
+/**
+ * Variables where an empty value means "not set" (docker-compose's `WEBHOOK_URL=`): optional secrets and
+ * URLs. Every other variable set to an empty string is refused: Number('') is 0, so `PORT=` would
+ * listen on a random port and `TRIGGER_RECENT_CALL_MINUTES=` switch off the protection it sets.
+ */
+const EMPTY_MEANS_UNSET = new Set(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'CLAIM_TOKEN_SECRET', 'CALLOUT_LINK_SECRET', 'API_KEYS']);
+const VARIABLES = [
+  'REDIS_URL', 'KEY_PREFIX', 'PORT', 'HOST', 'MODEL_DIR', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'BODY_LIMIT', 'RETRAIN_CRON', 'RETRAIN_TIME_ZONE',
+  'SHUTDOWN_GRACE_SECONDS', 'CLAIM_RELEASE_CUTOFF_HOURS', 'PUBLIC_BASE_URL', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_BACKOFF_MS',
+  'WEBHOOK_MAX_BACKOFF_MS', 'TRIGGER_TICK_CRON', 'TRIGGER_DECISION_RETENTION_HOURS', 'TRIGGER_RECORD_RETENTION_DAYS', 'TRIGGER_RECENT_CALL_MINUTES',
+];
+
+/** Whether BullMQ's own cron parser (cron-parser) reads the pattern in the zone and it ever fires. */
+function cronProblem(pattern: string, tz: string | undefined): string | undefined {
+  try {
+    CronExpressionParser.parse(pattern, { tz }).next();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const problems: ProblemDetail[] = [];
   const need = (name: string, ok: boolean, message: string) => {
     if (!ok) problems.push({ where: name, message });
   };
+  const empty = VARIABLES.filter((name) => env[name] !== undefined && env[name]!.trim() === '' && !EMPTY_MEANS_UNSET.has(name));
+  for (const name of empty) need(name, false, 'is set but empty: unset it for the default');
+  // read as unset from here on, so each is reported once
+  if (empty.length) env = Object.fromEntries(Object.entries(env).filter(([name]) => !empty.includes(name)));
 
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   need('REDIS_URL', /^rediss?:\/\/[^\s]+$/.test(redisUrl), `must be a redis:// or rediss:// URL, got "${redisUrl}"`);
@@ -106,10 +133,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   need('BODY_LIMIT', /^\d+(b|kb|mb)$/i.test(bodyLimit), `must look like 500kb or 20mb, got "${bodyLimit}"`);
 
   const retrainCron = env.RETRAIN_CRON ?? '0 2 * * *';
-  need('RETRAIN_CRON', retrainCron.trim().split(/\s+/).length >= 5, `must be a cron expression with 5 or 6 fields, got "${retrainCron}"`);
   const retrainTimeZone = env.RETRAIN_TIME_ZONE ?? defaultTimeZone;
   // when unset it follows DEFAULT_TIME_ZONE, whose own problem is already reported
   if (env.RETRAIN_TIME_ZONE) need('RETRAIN_TIME_ZONE', isValidZone(retrainTimeZone), `must be an IANA time zone, got "${retrainTimeZone}"`);
+  // checked as the scheduler will read it: a pattern BullMQ refuses at registration would leave the
+  // service running with no nightly retrain (and, registered after it, no trigger tick)
+  const retrainCronProblem = retrainCron.trim().split(/\s+/).length < 5 ? 'needs 5 or 6 fields' : cronProblem(retrainCron, isValidZone(retrainTimeZone) ? retrainTimeZone : undefined);
+  need('RETRAIN_CRON', !retrainCronProblem, `must be a cron expression (minute hour day month weekday) that fires, got "${retrainCron}": ${retrainCronProblem}`);
 
   const shutdownGraceSeconds = Number(env.SHUTDOWN_GRACE_SECONDS ?? '25');
   need('SHUTDOWN_GRACE_SECONDS', Number.isFinite(shutdownGraceSeconds) && shutdownGraceSeconds >= 0, `must be a number of seconds ≥ 0, got "${env.SHUTDOWN_GRACE_SECONDS}"`);
@@ -164,7 +194,8 @@ function parseTriggerConfig(
     return value;
   };
   const tickCron = env.TRIGGER_TICK_CRON ?? '* * * * *';
-  need('TRIGGER_TICK_CRON', tickCron === 'off' || tickCron.trim().split(/\s+/).length >= 5, `must be a cron expression or "off", got "${tickCron}"`);
+  const tickCronProblem = tickCron === 'off' ? undefined : tickCron.trim().split(/\s+/).length < 5 ? 'needs 5 or 6 fields' : cronProblem(tickCron, undefined);
+  need('TRIGGER_TICK_CRON', !tickCronProblem, `must be a cron expression or "off", got "${tickCron}": ${tickCronProblem}`);
   const publicBaseUrl = (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   need('PUBLIC_BASE_URL', /^https?:\/\/\S+$/.test(publicBaseUrl), `must be an http(s) URL, got "${publicBaseUrl}"`);
   const linkSecret = env.CALLOUT_LINK_SECRET || webhookSecret;
@@ -178,7 +209,7 @@ function parseTriggerConfig(
       timeoutMs: number('WEBHOOK_TIMEOUT_MS', 5000, positiveInteger, 'a whole number of milliseconds ≥ 1'),
       maxAttempts: number('WEBHOOK_MAX_ATTEMPTS', 6, (v) => positiveInteger(v) && v <= 20, 'a whole number 1–20'),
       baseDelayMs: number('WEBHOOK_BACKOFF_MS', 500, (v) => v >= 0, 'a number of milliseconds ≥ 0'),
-      maxDelayMs: number('WEBHOOK_MAX_BACKOFF_MS', 30_000, (v) => v >= 0, 'a number of milliseconds ≥ 0'),
+      maxDelayMs: number('WEBHOOK_MAX_BACKOFF_MS', 30_000, (v) => v >= Number(env.WEBHOOK_BACKOFF_MS ?? 500), 'a number of milliseconds ≥ WEBHOOK_BACKOFF_MS'),
     },
     decisionRetentionHours: number('TRIGGER_DECISION_RETENTION_HOURS', 48, (v) => v > 0, 'a number of hours > 0'),
     recordRetentionDays: number('TRIGGER_RECORD_RETENTION_DAYS', 30, (v) => v > 0, 'a number of days > 0'),

@@ -23,6 +23,24 @@ describe('configuration from the environment', () => {
     expect(error!.details.map((d) => d.where)).toEqual(['PORT', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'WEBHOOK_SECRET', 'API_KEYS']);
   });
 
+  test('when a cron pattern does not parse or never fires, or a variable is set but empty, then start is refused naming it (the schedule would be left unregistered, 0 taken for a number)', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as WfmError).details.map((d) => d.where);
+      }
+    };
+    expect(problems({ RETRAIN_CRON: '0 25 * * *' })).toEqual(['RETRAIN_CRON']);
+    expect(problems({ RETRAIN_CRON: '0 2 30 2 *' })).toEqual(['RETRAIN_CRON']);
+    expect(problems({ TRIGGER_TICK_CRON: 'a b c d e' })).toEqual(['TRIGGER_TICK_CRON']);
+    expect(problems({ PORT: '', TRIGGER_RECENT_CALL_MINUTES: ' ', RETRAIN_TIME_ZONE: '' })).toEqual(['PORT', 'RETRAIN_TIME_ZONE', 'TRIGGER_RECENT_CALL_MINUTES']);
+    expect(problems({ WEBHOOK_BACKOFF_MS: '2000', WEBHOOK_MAX_BACKOFF_MS: '1000' })).toEqual(['WEBHOOK_MAX_BACKOFF_MS']);
+    // an empty optional secret or URL is unset; valid patterns, with seconds or in a zone, pass
+    expect(problems({ WEBHOOK_URL: '', CLAIM_TOKEN_SECRET: '', RETRAIN_CRON: '30 1 * * 1-5', RETRAIN_TIME_ZONE: 'Europe/Berlin', TRIGGER_TICK_CRON: '*/30 * * * * *' })).toEqual([]);
+  });
+
   test('when API keys are given as role:key pairs, then each key maps to its role', () => {
     const config = loadConfig({ API_KEYS: 'planner:aaaaaaaaaaaaaaaa1, admin:bbbbbbbbbbbbbbbb2' });
     expect([...config.apiKeys.entries()]).toEqual([
