@@ -22,7 +22,8 @@ describe('a failed roster build', () => {
   async function failedStatus(request: unknown) {
     const id = randomUUID();
     const data = { kind: 'build', rosterId: id, request } as BuildRosterJob;
-    await t.service.queues.add(QUEUE.buildRoster, data, { jobId: id });
+    // one attempt: an unexpected failure is retried (twice, 10 s apart) before its status says failed
+    await t.service.queues.add(QUEUE.buildRoster, data, { jobId: id, attempts: 1 });
     const waited = await waitForRoster(t.http, id, planner);
     expect(waited.status).toBe('failed');
     return (await t.http.get(`/rosters/${id}/status`).set(planner).expect(200)).body;

@@ -3,6 +3,7 @@ import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import { WfmError, invalid } from '../../src/errors/wfm-error';
 import { createLogger } from '../../src/log';
 import { UNEXPECTED_JOB_FAILURE, withErrorPolicy } from '../../src/queue/worker-pool';
+import { JOB_DEFINITIONS } from '../../src/queue/registry';
 
 const job = { id: '7', queueName: 'forecast', attemptsMade: 0, data: {} } as unknown as Job;
 
@@ -34,6 +35,13 @@ describe('the job error policy', () => {
     const err = await withErrorPolicy(failing(down))(job, 'token').catch((e: unknown) => e);
     expect(err).toBe(down);
     expect(err).not.toBeInstanceOf(UnrecoverableError);
+  });
+
+  test('when Redis goes away while a roster is built or stored, a simulation runs or the nightly fan-out queues, then the job has attempts left to retry it', () => {
+    for (const queue of ['build-roster', 'simulate', 'retrain-all']) {
+      const options = JOB_DEFINITIONS.find((d) => d.queue === queue)!.jobOptions!;
+      expect({ queue, retried: (options.attempts ?? 1) > 1, backoff: options.backoff !== undefined }).toEqual({ queue, retried: true, backoff: true });
+    }
   });
 
   test('when a job fails unexpectedly, then its reason is generic (retried) and the error with its stack is in the log', async () => {
