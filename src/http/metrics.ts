@@ -6,6 +6,9 @@ import client from 'prom-client';
 import type { RequestHandler } from 'express';
 import type { Queue } from 'bullmq';
 
+/** A scrape waits at most this long for the queue counts (Prometheus times a scrape out at 10 s). */
+const QUEUE_COUNT_TIMEOUT_MS = 2_000;
+
 export class Metrics {
   readonly registry = new client.Registry();
   readonly httpDuration = new client.Histogram({
@@ -40,12 +43,17 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        await Promise.all(
+        // Redis down or hanging: the scrape still answers (process metrics, no queue counts) within a
+        // scraper's timeout, and readiness reports the outage
+        const counted = Promise.all(
           queues.map(async (q) => {
             const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
             for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
           }),
-        ).catch(() => undefined); // Redis down: the scrape still answers, readiness reports the outage
+        ).catch(() => undefined);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([counted, new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUE_COUNT_TIMEOUT_MS)))]);
+        clearTimeout(timer);
       },
     });
   }

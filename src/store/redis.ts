@@ -1,7 +1,8 @@
 /**
  * The one Redis connection factory. Two flavours, following BullMQ's production guide:
  * - `command`: used by the API and queue producers. No offline queue and one retry, so a request fails
- *   fast (→ 503) instead of hanging while Redis is down.
+ *   fast (→ 503) instead of hanging while Redis is down; and a command timeout, so it fails too when
+ *   Redis hangs (stopped, swapping, a runaway script) instead of answering nothing at all.
  * - `blocking`: used by BullMQ workers. `maxRetriesPerRequest: null` keeps blocking commands alive across
  *   outages; ioredis reconnects with backoff and the worker resumes on its own.
  */
@@ -10,6 +11,12 @@ import { WfmError } from '../errors/wfm-error';
 import type { Logger } from '../log';
 
 export type ConnectionKind = 'command' | 'blocking';
+
+/**
+ * Longest a command of the `command` connection may take: well above the slowest legitimate one (the
+ * one-script upsert of a year of history, the key scan of a group deletion: about a second).
+ */
+export const COMMAND_TIMEOUT_MS = 10_000;
 
 export function createRedis(url: string, kind: ConnectionKind, name: string): Redis {
   const common: RedisOptions = {
@@ -20,7 +27,7 @@ export function createRedis(url: string, kind: ConnectionKind, name: string): Re
   };
   const options: RedisOptions =
     kind === 'command'
-      ? { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
+      ? { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: COMMAND_TIMEOUT_MS }
       : { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null };
   const redis = new Redis(url, options);
   // ioredis emits 'error' on every failed reconnect; without a listener node would crash the process.
@@ -52,7 +59,7 @@ export async function waitUntilReady(redis: Redis, timeoutMs = 3000): Promise<vo
 export function asUnavailable(err: unknown): unknown {
   const message = (err as Error)?.message ?? '';
   if (
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|max retries per request|Stream isn't writeable|connect ETIMEDOUT/i.test(
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|max retries per request|Stream isn't writeable|connect ETIMEDOUT|Command timed out/i.test(
       message,
     )
   ) {
