@@ -7,6 +7,7 @@
  *   MODEL_DIR/<skill-group>/<horizon>/live.json  pointer to the live version and the earlier ones
  * Any process (API, any worker) reads the live version from here; writes are atomic (temp file + rename).
  */
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Horizon, ModelMetrics, TrainedForecaster } from '../forecast/index';
@@ -40,9 +41,48 @@ interface StoredNet extends Omit<NetArtifacts, 'modelTopology' | 'weightSpecs' |
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
-  const temp = `${file}.${process.pid}.tmp`;
+  // unique per write: two writers of one process (a rollback and a finishing training) must not share it
+  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await fs.writeFile(temp, data);
   await fs.rename(temp, file);
+}
+
+/** A lock older than this was left by a process that died holding it (kill -9): it is taken over. */
+const LOCK_STALE_MS = 120_000;
+/** Longest wait for another process's promotion or rollback of the same group and horizon. */
+const LOCK_WAIT_MS = 180_000;
+
+/**
+ * Runs `fn` holding the lock file of a group and horizon's directory (O_EXCL create, so it works across
+ * processes and machines sharing the directory). A promotion reads the live version, compares and
+ * writes: two of them at once (two training jobs in two workers) would both compare against the old live
+ * version and both go live, one lost from the rollback path.
+ */
+async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(dir, 'live.lock');
+  const started = Date.now();
+  for (;;) {
+    try {
+      await fs.writeFile(lock, `${process.pid} ${new Date().toISOString()}`, { flag: 'wx' });
+      break;
+    } catch (err) {
+      // no directory: no version of this group and horizon, nothing to protect (fn says what is missing)
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fn();
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const held = await fs.stat(lock).catch(() => null);
+      if (held && Date.now() - held.mtimeMs > LOCK_STALE_MS) {
+        await fs.rm(lock, { force: true });
+        continue;
+      }
+      if (Date.now() - started > LOCK_WAIT_MS) throw new WfmError('unavailable', `the model registry ${dir} stayed locked by another promotion or rollback`);
+      await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
 }
 
 async function readJson<T>(file: string): Promise<T | null> {
@@ -150,6 +190,10 @@ export class FsModelRegistry {
    * WAPE in their metrics. Otherwise it is kept, with the reason.
    */
   async promoteIfBetter(skillGroupId: string, horizon: Horizon, version: string, score?: (model: TrainedForecaster) => Promise<number>): Promise<VersionInfo> {
+    return withLock(this.dir(skillGroupId, horizon), () => this.promoteLocked(skillGroupId, horizon, version, score));
+  }
+
+  private async promoteLocked(skillGroupId: string, horizon: Horizon, version: string, score?: (model: TrainedForecaster) => Promise<number>): Promise<VersionInfo> {
     const versions = await this.listVersions(skillGroupId, horizon);
     const candidate = versions.find((v) => v.version === version);
     if (!candidate) throw new WfmError('not-found', `no model version ${version} for ${skillGroupId}/${horizon}`);
@@ -192,6 +236,10 @@ export class FsModelRegistry {
 
   /** Makes `toVersion` (default: the previous live version) live again; the current one is retired. */
   async rollback(skillGroupId: string, horizon: Horizon, toVersion?: string): Promise<VersionInfo> {
+    return withLock(this.dir(skillGroupId, horizon), () => this.rollbackLocked(skillGroupId, horizon, toVersion));
+  }
+
+  private async rollbackLocked(skillGroupId: string, horizon: Horizon, toVersion?: string): Promise<VersionInfo> {
     const file = path.join(this.dir(skillGroupId, horizon), 'live.json');
     const pointer = await readJson<LivePointer>(file);
     const target = toVersion ?? pointer?.previous[0];

@@ -65,6 +65,31 @@ describe('filesystem model registry', () => {
     await expect(reg.rollback('G1', 'two-week')).rejects.toMatchObject({ code: 'conflict' });
   });
 
+  it('when two processes promote two versions at the same moment, then one decision follows the other: one live version, the other kept or in the rollback path', async () => {
+    const history = syntheticHistory({ days: 35 });
+    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 1 } });
+    const scored = (value: number) => ({ ...model, testScore: value }) as unknown as typeof model;
+    // scoring takes a while (backtests): both promotions read the live version before either writes
+    const slowScore = async (m: typeof model) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return (m as unknown as { testScore: number }).testScore;
+    };
+    const [a, b] = [registry(), registry()]; // two processes' registries over one directory
+    const first = await a.saveVersion(scored(0.2), metrics);
+    await a.promoteIfBetter('G1', 'two-week', first.version);
+    const v2 = await a.saveVersion(scored(0.15), metrics);
+    const v3 = await b.saveVersion(scored(0.16), metrics);
+    const outcomes = await Promise.all([a.promoteIfBetter('G1', 'two-week', v2.version, slowScore), b.promoteIfBetter('G1', 'two-week', v3.version, slowScore)]);
+    const versions = await a.listVersions('G1', 'two-week');
+    expect(versions.filter((v) => v.status === 'live').map((v) => v.version)).toEqual([v2.version]);
+    expect(await a.liveVersion('G1', 'two-week')).toBe(v2.version);
+    // v3 either lost to v2 (kept) or went live first and was replaced (retired, a rollback target)
+    const third = outcomes[1];
+    if (third.status === 'live') expect(versions.find((v) => v.version === v3.version)!.status).toBe('retired');
+    else expect(third.status).toBe('kept');
+    expect(existsSync(path.join(root, 'G1', 'two-week', 'live.lock'))).toBe(false);
+  });
+
   it('when a skill group id would escape the model directory, then it is refused', async () => {
     await expect(registry().listVersions('../etc', 'two-week')).rejects.toMatchObject({ code: 'validation' });
   });
