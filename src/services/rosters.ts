@@ -31,7 +31,7 @@ import type { BuildFailure, ClaimRefusal, PublishOutcome, SlotWithClaims, Stored
 import { DEFAULT_JOB_OPTIONS } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
-import { DAY_MS, HOUR_MS, formatInstant, parseTimestamp, startOfLocalDay } from '../time/grid';
+import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, startOfLocalDay, windowsCover } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
 import { FORECAST_HISTORY_DAYS, FORECAST_RECENT_DAYS } from '../forecast';
@@ -536,7 +536,21 @@ export async function slotsForAgent(ctx: RosterContext, agentId: string) {
   const [slots, zones] = await Promise.all([Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()), rosterZones(ctx, rosters)]);
   return slots
     .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
+    .filter((s) => s.claimedBy.includes(agentId) || !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC'))
     .map((s) => slotView(s, zones.get(s.rosterId) ?? 'UTC', agentId));
+}
+
+/**
+ * The part of a slot outside the agent's stated availability (their weekly hours, on their own clock),
+ * or undefined when they are available throughout — a cloud agent is held to it as partners are.
+ */
+function unavailableFor(agent: Agent, slot: { start: number; end: number }, rosterZone: string): string | undefined {
+  if (!agent.availability) return undefined;
+  const zone = agent.timeZone ?? rosterZone;
+  const piece = localPieces(slot.start, slot.end, zone).find((p) => !windowsCover(agent.availability!, p.weekday, p.from, p.to));
+  if (!piece) return undefined;
+  const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+  return `${piece.date} ${clock(piece.from)}–${clock(piece.to)} (${zone})`;
 }
 
 /**
@@ -588,6 +602,8 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   if (!slot) throw REFUSALS['no-slot']();
   if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw invalid(`you do not have skill ${slot.skillGroupId}`, [{ where: '/path/slotId', message: `needs skill ${slot.skillGroupId} (rule: skill)` }]);
   if (agent.daysOff?.includes(slot.date)) throw invalid(`${slot.date} is one of your days off`, [{ where: '/path/slotId', message: 'rule: days off' }]);
+  const outside = unavailableFor(agent, slot, roster.period.timeZone);
+  if (outside) throw invalid('the slot is outside your availability', [{ where: '/path/slotId', message: `you are not available ${outside} (rule: availability)` }]);
   // weeks are the roster's 7-day blocks, as for partners
   const week = Math.floor(dayOffset(roster.period.from, slot.date) / 7);
   const weekDates = localDates(roster.period.from, 7 * week + 8, roster.period.timeZone);

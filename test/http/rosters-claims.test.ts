@@ -125,6 +125,18 @@ describe('cloud agents claiming slots over REST', () => {
     await t.http.post('/me/claims/nope/whatever').set(as(holder)).expect(404);
   });
 
+  test('when a cloud agent states the hours they are available, then slots outside them are not offered and a claim of one is refused naming the rule', async () => {
+    // available one hour a day only: no 2-hour or longer slot fits
+    const narrow = { ...cloud[0], id: 'CNARROW', timeZone: 'UTC', availability: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '01:00' }] };
+    await t.http.post('/agents').set(admin).send([narrow]).expect(200);
+    const token = (await t.http.post('/agents/CNARROW/claim-token').set(planner).send({}).expect(201)).body.token;
+    const mine = { Authorization: `Bearer ${token}` };
+    expect((await t.http.get('/me/slots').set(mine).expect(200)).body).toEqual([]);
+    const refused = await t.http.post(`/me/claims/week/${later.id}`).set(mine);
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0]).toMatchObject({ where: '/path/slotId', message: expect.stringMatching(/you are not available .* \(UTC\) \(rule: availability\)/) });
+  });
+
   test('when a claim is released, then before the cut-off the place frees up, after it the release is refused with the cut-off', async () => {
     const agent = 'C099';
     await t.http.post(`/me/claims/week/${soon.id}`).set(as(agent)).expect(201);
