@@ -75,10 +75,30 @@ describe('LP shift planning', () => {
     expectCoverageConsistent(result);
   });
 
+  test('when the line opens at 07:00 and templates may start at 06:00, then no shift starts before opening (same paid hours and coverage)', () => {
+    const zone = 'Asia/Shanghai';
+    const dates = ['2026-12-05', '2026-12-06'];
+    // open 07:00–24:00: a morning and an evening peak
+    const rows = flatRequirement('A', dates, 420, 1440, 0, zone).map((r) => {
+      const h = minuteOfDay(r.intervalStart, zone) / 60;
+      return { ...r, required: Math.round(4 + 6 * Math.exp(-((h - 10) ** 2) / 4) + 5 * Math.exp(-((h - 20) ** 2) / 3)) };
+    });
+    const plan = (closedPerAgentHour?: number) =>
+      planShifts({ skillGroups: [group('A', zone)], requirement: rows, templates: DEFAULT_TEMPLATES, dates, penalties: closedPerAgentHour === undefined ? {} : { closedPerAgentHour } });
+    const beforeOpening = (result: PlanShiftsResult) => result.shifts.filter((s) => minuteOfDay(s.start, zone) < 420 && minuteOfDay(s.start, zone) >= 180).length;
+    const blind = plan(0);
+    const planned = plan();
+    expect(beforeOpening(blind)).toBeGreaterThan(0); // the closed hours cost nothing: a tie broken either way
+    expect(beforeOpening(planned)).toBe(0);
+    expect(planned.integer.paidHours).toBe(blind.integer.paidHours);
+    expect(planned.integer.shortfallAgentHours).toBeCloseTo(blind.integer.shortfallAgentHours, 6);
+  });
+
   test('when under-staffing is cheaper than a shift, then the LP leaves a lone spike uncovered and reports the shortfall', () => {
     const plain: ShiftTemplate = { id: 'eight', name: '8h', kind: 'day', lengthMinutes: 480, startWindow: { from: '08:00', to: '12:00' }, startGridMinutes: 30 };
     const dates = ['2026-02-03'];
-    const spike = flatRequirement('A', dates, 600, 630, 1);
+    // open 08:00–20:00 (rows of 0 around the spike, as the forecast gives every open interval)
+    const spike = [...flatRequirement('A', dates, 480, 600, 0), ...flatRequirement('A', dates, 600, 630, 1), ...flatRequirement('A', dates, 630, 1200, 0)];
 
     const cheap = planShifts({ skillGroups: [group('A')], requirement: spike, templates: [plain], dates, penalties: { underPerAgentHour: 2 } });
     const dear = planShifts({ skillGroups: [group('A')], requirement: spike, templates: [plain], dates, penalties: { underPerAgentHour: 20 } });

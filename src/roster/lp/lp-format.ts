@@ -20,7 +20,7 @@ export function subproblemToCplexLp(sub: Subproblem, options: { integer: boolean
       constant += r * sub.intervalHours[k] * sub.penalties.underPerAgentHour;
       return;
     }
-    objective.push(`+ ${sub.penalties.underPerAgentHour * sub.intervalHours[k]} u${k}`, `+ ${sub.penalties.overPerAgentHour * sub.intervalHours[k]} v${k}`);
+    objective.push(`+ ${sub.penalties.underPerAgentHour * sub.intervalHours[k]} u${k}`, `+ ${sub.overPenalty[k] * sub.intervalHours[k]} v${k}`);
   });
   const lines = ['Minimize', ` obj: ${objective.join(' ')}${constant > 0 ? ` + ${constant} constant` : ''}`, 'Subject To'];
   for (const [k, terms] of rows) lines.push(` c${k}: ${terms.join(' ')} + u${k} - v${k} = ${sub.required[k]}`);

@@ -38,6 +38,13 @@ export interface LpPenalties {
   underPerAgentHour: number;
   /** cost of one agent-hour of over-staffing beyond the paid hours themselves (default 0.1) */
   overPerAgentHour: number;
+  /**
+   * added to that for an agent-hour on the phone while the group is closed — an interval without a
+   * requirement row: the forecast has a row for every open interval, 0 where it is quiet (default 1: as
+   * dear as paying the hour again). A shift from 06:00 for a line that opens at 07:00 covers the same as
+   * one from 07:00; left uncovered, it would become a cloud slot paid while the line is closed.
+   */
+  closedPerAgentHour?: number;
 }
 
 export interface PlanShiftsInput {
@@ -82,7 +89,7 @@ export interface PlanShiftsResult {
   subproblems: SubproblemStats[];
 }
 
-const DEFAULT_PENALTIES: LpPenalties = { underPerAgentHour: 20, overPerAgentHour: 0.1 };
+const DEFAULT_PENALTIES: LpPenalties = { underPerAgentHour: 20, overPerAgentHour: 0.1, closedPerAgentHour: 1 };
 
 /** Longest horizon the 'auto' relaxation solves as one LP (measured: 0.15–2 s per skill group at 14 days). */
 const EXACT_RELAXATION_MAX_DAYS = 14;
@@ -101,6 +108,8 @@ export interface Subproblem {
   /** exclusive end of each interval, epoch ms */
   intervalEnds: number[];
   required: number[];
+  /** over-staffing cost per agent-hour of each interval (the closed-hours penalty included) */
+  overPenalty: number[];
   options: ShiftOption[];
   /** per option: the intervals it touches and the fraction worked in each */
   coverage: Array<Array<[number, number]>>;
@@ -125,16 +134,20 @@ export function buildSubproblem(
   const starts = intervalStarts(horizonStart, horizonEnd, zone, group.intervalMinutes);
   const index = new Map(starts.map((s, i) => [s, i]));
   const required = new Array<number>(starts.length).fill(0);
+  const open = new Array<boolean>(starts.length).fill(false);
   for (const row of requirement) {
     if (row.skillGroupId !== group.id) continue;
     const k = index.get(row.intervalStart);
-    if (k !== undefined) required[k] += row.required;
+    if (k === undefined) continue;
+    required[k] += row.required;
+    open[k] = true;
   }
   const ends = starts.map((s, i) => (i + 1 < starts.length ? Math.min(starts[i + 1], s + group.intervalMinutes * 60_000) : Math.min(horizonEnd, s + group.intervalMinutes * 60_000)));
   const intervalHours = starts.map((s, i) => (ends[i] - s) / HOUR_MS);
   const options = shiftOptions(templates, group, dates);
   const coverage = options.map((o) => optionCoverage(o, starts, ends));
-  return { group, intervalStarts: starts, intervalEnds: ends, intervalHours, required, options, coverage, penalties };
+  const overPenalty = open.map((isOpen) => penalties.overPerAgentHour + (isOpen ? 0 : penalties.closedPerAgentHour ?? 0));
+  return { group, intervalStarts: starts, intervalEnds: ends, intervalHours, required, overPenalty, options, coverage, penalties };
 }
 
 /** Fraction of each interval an option spends on the phone: its span minus its breaks. */
@@ -173,7 +186,7 @@ function scheduledPerInterval(sub: Subproblem, counts: number[]): number[] {
 function intervalPenalty(sub: Subproblem, k: number, scheduled: number): number {
   const diff = sub.required[k] - scheduled;
   const h = sub.intervalHours[k];
-  return diff > 0 ? diff * h * sub.penalties.underPerAgentHour : -diff * h * sub.penalties.overPerAgentHour;
+  return diff > 0 ? diff * h * sub.penalties.underPerAgentHour : -diff * h * sub.overPenalty[k];
 }
 
 export function planObjective(sub: Subproblem, counts: number[]): number {
@@ -210,22 +223,21 @@ function solveCoveringLp(sub: Subproblem, columns: LpColumn[]): number[] {
   const variables: Model['variables'] = {};
   const constraints: Model['constraints'] = {};
   const touched = new Set<number>();
-  const over = sub.penalties.overPerAgentHour;
   columns.forEach((column, c) => {
-    let onPhoneHours = 0;
+    let overCost = 0;
     const coefficients: Record<string, number> = {};
     for (const [k, a] of column.coverage) {
       coefficients[`c${k}`] = a;
-      onPhoneHours += a * sub.intervalHours[k];
+      overCost += a * sub.intervalHours[k] * sub.overPenalty[k];
       touched.add(k);
     }
-    coefficients.cost = column.cost + over * onPhoneHours;
+    coefficients.cost = column.cost + overCost;
     variables[`x${c}`] = coefficients;
   });
   for (const k of touched) {
     if (sub.required[k] <= 0) continue;
     constraints[`c${k}`] = { min: sub.required[k] };
-    variables[`u${k}`] = { cost: (sub.penalties.underPerAgentHour + over) * sub.intervalHours[k], [`c${k}`]: 1 };
+    variables[`u${k}`] = { cost: (sub.penalties.underPerAgentHour + sub.overPenalty[k]) * sub.intervalHours[k], [`c${k}`]: 1 };
   }
   const solution = solver.Solve({ optimize: 'cost', opType: 'min', constraints, variables }) as SolverResult;
   if (!solution.feasible) throw new Error(`LP relaxation infeasible for skill group ${sub.group.id}`);
@@ -646,7 +658,7 @@ export function paidHoursLowerBound(input: {
   validateTemplates(input.templates);
   const dates = [...new Set(input.dates)].sort();
   // A huge under-staffing price makes coverage a hard constraint wherever an option can reach it.
-  const penalties: LpPenalties = { underPerAgentHour: 1e4, overPerAgentHour: 0 };
+  const penalties: LpPenalties = { underPerAgentHour: 1e4, overPerAgentHour: 0, closedPerAgentHour: 0 };
   let total = 0;
   for (const group of input.skillGroups) {
     const sub = buildSubproblem(group, input.target, input.templates.map((t) => ({ ...t, costPerHour: 1 })), dates, penalties);
