@@ -238,8 +238,10 @@ function coverageWithPerformance(shifts: AssignedShift[], requirement: Requireme
     const asa = Number.isFinite(p.asaSeconds) ? p.asaSeconds : -1;
     return {
       ...row,
-      volume: round(traffic.volume, 2),
-      ahtSeconds: round(traffic.ahtSeconds, 1),
+      // as the requirement read them: a re-plan with the forecast unchanged reads them back from here, and
+      // an AHT rounded to 0.1 s can sit on the other side of an Erlang step (one agent more or less)
+      volume: traffic.volume,
+      ahtSeconds: traffic.ahtSeconds,
       serviceLevel: round(traffic.volume > 0 ? p.serviceLevel : 1, 4),
       asaSeconds: asa < 0 ? -1 : round(asa, 1),
       abandonment: round(traffic.volume > 0 ? p.probAbandon : 0, 4),

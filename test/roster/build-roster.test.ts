@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { buildRoster, replanStoredRoster, rosterInputProblems, templatesOf, type BuildRosterInput } from '../../src/roster/build';
 import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
 import { checkRoster } from '../../src/roster/checker';
+import { requirementPerInterval } from '../../src/staffing/requirement';
 import type { Agent, IntervalVolume, SkillGroup } from '../../src/domain/types';
 import type { AssignedShift } from '../../src/roster/types';
 import { agent, skillGroup } from '../support/examples';
@@ -131,6 +132,20 @@ describe('building a roster end to end (pure)', () => {
     expect(() => buildRoster(input({ period: week, agents: [...agents, night], forecast: rows }))).toThrow(
       expect.objectContaining({ code: 'infeasible', details: [{ where: '/agents/NIGHT/contract', message: expect.stringMatching(/^NIGHT works 0 h < 20 h .*no planned shift and no top-up shift fits .*\(rule: weekly min hours\)$/) }] }),
     );
+  });
+
+  test('when a roster is re-planned with its forecast unchanged (read back from its stored coverage), then every interval requires exactly what it did', () => {
+    // handle times just past an Erlang step: one more agent is needed than at the same time rounded to 0.1 s
+    const required = (ahtSeconds: number) => requirementPerInterval([group], [{ skillGroupId: 'PS', start: 0, volume: 40, ahtSeconds }])[0].rawAgents;
+    let step = 150;
+    while (step < 400 && required(step + 0.04) === required(step)) step = Math.round((step + 0.1) * 10) / 10;
+    expect(required(Math.round((step + 0.04) * 10) / 10)).not.toBe(required(step + 0.04));
+    const rows = forecast().map((r) => ({ ...r, ahtSeconds: step + 0.04 }));
+    const base = input({ forecast: rows });
+    const built = buildRoster(base);
+    const fromCoverage = built.coverage.map((c) => ({ skillGroupId: c.skillGroupId, start: c.intervalStart, volume: c.volume, ahtSeconds: c.ahtSeconds }));
+    const replanned = replanStoredRoster({ ...base, forecast: fromCoverage, base: { shifts: built.shifts, uncovered: built.uncovered, slots: built.slots.map((x) => ({ ...x, claimedBy: [] })) }, forecastMoved: false, frozenBefore: 0 });
+    expect(replanned.coverage.map((c) => c.required)).toEqual(built.coverage.map((c) => c.required));
   });
 
   test('when an agent with a weekly minimum falls ill for most of a week, then the re-plan succeeds: their shifts move, the checker holds, the minimum is excused', () => {

@@ -164,7 +164,7 @@ export function coverageCsv(result: PlanResult): string {
   const zoneOf = zoneOfGroup(result);
   const lines = ['interval_start,skill_group,volume,aht_seconds,required,scheduled,shortfall,service_level,asa_seconds,abandonment'];
   for (const c of result.roster.coverage) {
-    lines.push(csvLine([formatInstant(c.intervalStart, zoneOf(c.skillGroupId)), c.skillGroupId, c.volume, c.ahtSeconds, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
+    lines.push(csvLine([formatInstant(c.intervalStart, zoneOf(c.skillGroupId)), c.skillGroupId, Math.round(c.volume * 100) / 100, Math.round(c.ahtSeconds * 10) / 10, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
   }
   return `${lines.join('\n')}\n`;
 }

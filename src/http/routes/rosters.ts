@@ -105,8 +105,9 @@ export function rosterRoutes(ctx: RosterContext): Router {
       rows.map((c) => ({
         skillGroupId: c.skillGroupId,
         intervalStart: formatInstant(c.intervalStart, roster.period.timeZone),
-        volume: c.volume,
-        ahtSeconds: c.ahtSeconds,
+        // stored as the requirement read them; shown as a planner reads them
+        volume: Math.round(c.volume * 100) / 100,
+        ahtSeconds: Math.round(c.ahtSeconds * 10) / 10,
         required: c.required,
         scheduled: c.scheduled,
         shortfall: c.shortfall,
