@@ -11,10 +11,16 @@ export const retrainAllProcessor = (ctx: JobContext): Processor => async (job) =
   const groups = await ctx.store.skillGroups.list();
   const night = new Date(job.timestamp).toISOString().slice(0, 10);
   const jobIds: string[] = [];
-  for (const group of groups) {
+  // a group with no history yet (just created, or overflow only) has nothing to learn from: its jobs
+  // would fail every night and fill the failure metrics
+  const withHistory: typeof groups = [];
+  for (const group of groups) if (await ctx.store.history.extent(group.id)) withHistory.push(group);
+  const skipped = groups.filter((g) => !withHistory.includes(g)).map((g) => g.id);
+  if (skipped.length) ctx.log.info({ skipped }, 'nightly retrain: skill groups without history skipped');
+  for (const group of withHistory) {
     for (const horizon of HORIZONS) {
       jobIds.push(await ctx.queues.add(QUEUE.trainForecaster, { skillGroupId: group.id, horizon }, { jobId: `nightly-${night}-${group.id}-${horizon}` }));
     }
   }
-  return { night, jobs: jobIds.length };
+  return { night, jobs: jobIds.length, skipped };
 };

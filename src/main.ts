@@ -42,6 +42,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   const config = loadConfig(env);
   const log = options.log ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
+  if (config.apiKeys.size === 0 && options.http !== false) log.warn('API_KEYS is not set: every API request will be refused with 401 (set role:key pairs)');
   const redis = createRedis(config.redisUrl, 'command', 'wfm-api');
   const store = createStore(redis, config.keyPrefix);
   const jobs = options.jobs ?? JOB_DEFINITIONS;

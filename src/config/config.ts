@@ -73,6 +73,9 @@ function parseApiKeys(text: string | undefined, problems: ProblemDetail[]): Map<
       problems.push({ where: 'API_KEYS', message: `entry ${i + 1} must be role:key with role one of ${ROLES.join(', ')}` });
     } else if (key.length < 16) {
       problems.push({ where: 'API_KEYS', message: `entry ${i + 1} (${role}): key must be at least 16 characters` });
+    } else if (keys.has(key) && keys.get(key) !== role) {
+      // one key, two roles: the last would silently win (an admin key turned into a planner's)
+      problems.push({ where: 'API_KEYS', message: `entry ${i + 1} (${role}): the same key is already given role ${keys.get(key)}; a key has one role` });
     } else {
       keys.set(key, role);
     }

@@ -37,6 +37,7 @@ describe('configuration from the environment', () => {
     expect(problems({ TRIGGER_TICK_CRON: 'a b c d e' })).toEqual(['TRIGGER_TICK_CRON']);
     expect(problems({ PORT: '', TRIGGER_RECENT_CALL_MINUTES: ' ', RETRAIN_TIME_ZONE: '' })).toEqual(['PORT', 'RETRAIN_TIME_ZONE', 'TRIGGER_RECENT_CALL_MINUTES']);
     expect(problems({ WEBHOOK_BACKOFF_MS: '2000', WEBHOOK_MAX_BACKOFF_MS: '1000' })).toEqual(['WEBHOOK_MAX_BACKOFF_MS']);
+    expect(problems({ API_KEYS: 'admin:0123456789abcdef-key,planner:0123456789abcdef-key' })).toEqual(['API_KEYS']);
     // an empty optional secret or URL is unset; valid patterns, with seconds or in a zone, pass
     expect(problems({ WEBHOOK_URL: '', CLAIM_TOKEN_SECRET: '', RETRAIN_CRON: '30 1 * * 1-5', RETRAIN_TIME_ZONE: 'Europe/Berlin', TRIGGER_TICK_CRON: '*/30 * * * * *' })).toEqual([]);
   });

@@ -1,0 +1,35 @@
+import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
+import { retrainAllProcessor } from '../../jobs/retrain-all';
+import { createStore } from '../../src/store/store';
+import type { JobContext } from '../../src/queue/definitions';
+import { REDIS_URL } from '../support/service';
+import { skillGroup } from '../support/examples';
+
+describe('the nightly retrain fan-out', () => {
+  const prefix = `test-retrain-${process.pid}`;
+  let redis: Redis;
+  beforeAll(() => (redis = new Redis(REDIS_URL)));
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  test('when a skill group has no history yet, then it gets no training jobs (they would fail every night) and the run says so', async () => {
+    const store = createStore(redis, prefix);
+    await store.skillGroups.putAll([skillGroup({ id: 'PS' }), skillGroup({ id: 'NEW' })]);
+    await store.history.upsert([{ skillGroupId: 'PS', start: Date.parse('2026-11-30T08:00:00Z'), volume: 12 }]);
+    const queued: string[] = [];
+    const logged: unknown[] = [];
+    const ctx = {
+      store,
+      queues: { add: async (_queue: string, _data: unknown, options: { jobId: string }) => (queued.push(options.jobId), options.jobId) },
+      log: { info: (fields: unknown) => logged.push(fields) },
+    } as unknown as JobContext;
+    const result = await retrainAllProcessor(ctx)({ timestamp: Date.parse('2026-12-01T02:00:00Z') } as Job, 'token');
+    expect(queued).toEqual(['nightly-2026-12-01-PS-two-week', 'nightly-2026-12-01-PS-realtime']);
+    expect(result).toEqual({ night: '2026-12-01', jobs: 2, skipped: ['NEW'] });
+    expect(logged).toEqual([{ skipped: ['NEW'] }]);
+  });
+});
