@@ -610,7 +610,8 @@ export function ingestHistory(
       last: clock.format(lastMs),
       firstMs,
       lastMs,
-      totalVolume,
+      // fractional volumes summed in binary: 438695.3999999887 is shown as the 438695.4 it is
+      totalVolume: Math.round(totalVolume * 1e6) / 1e6,
       rowGranularityMinutes: granularity.get(group)!,
       ...(ahtVolume > 0 ? { meanAhtSeconds: ahtWeighted / ahtVolume } : {}),
     };

@@ -273,6 +273,12 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     expect(ingestHistory(csv(...perMinute), groups).ok).toBe(true);
   });
 
+  it('when fractional volumes are summed, then the batch total is the decimal sum, not binary noise', () => {
+    const rows = Array.from({ length: 20 }, (_, k) => `1999-02-01T${String(8 + Math.floor(k / 2)).padStart(2, '0')}:${k % 2 ? '30' : '00'}:00+02:00,PS,0.1,`);
+    const result = ingestHistory(csv(...rows), groups);
+    expect(result.ok && result.summary[0].totalVolume).toBe(2);
+  });
+
   it('when an explicit granularity is given, then rows off that grid are rejected', () => {
     const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1,', '1999-02-01T09:15:00+02:00,PS,1,'), groups, { granularityMinutes: 30 }));
 
