@@ -17,9 +17,21 @@ import type { JobDefinition } from './queue/definitions';
 import { createApp, Metrics } from './http/app';
 import { FsModelRegistry } from './registry/fs-model-registry';
 import { startSchedulers } from './queue/schedulers';
+import { operationsRoutes, type ReadinessSources } from './http/routes/operations';
+import express from 'express';
 
 /** How long after the grace period a shutdown may still take to close connections before it stops anyway. */
 const SHUTDOWN_MARGIN_MS = 5_000;
+
+/** /health, /ready and /metrics of a worker-only process; anything else is a 404 saying so. */
+function workerOperationsApp(metrics: Metrics, sources: ReadinessSources, now: () => number): express.Express {
+  const app = express();
+  app.use(operationsRoutes(metrics, sources, now(), now));
+  app.use((req, res) => {
+    res.status(404).type('application/problem+json').json({ type: 'about:blank', title: 'Not Found', status: 404, detail: `a worker process serves /health, /ready and /metrics only, not ${req.path}`, instance: req.path });
+  });
+  return app;
+}
 
 export interface RunningService {
   server?: http.Server;
@@ -69,13 +81,18 @@ export async function startService(env: Record<string, string | undefined>, opti
 
   let shuttingDown = false;
   let server: http.Server | undefined;
-  if (options.http !== false) {
-    const app = createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now });
+  // A worker-only process serves its probes and metrics when given a port: its job durations and
+  // failures are its own (each process counts what it runs), and an orchestrator must see it alive.
+  const listenPort = options.http !== false ? config.port : config.workerMetricsPort;
+  if (listenPort !== undefined) {
+    const app = options.http !== false
+      ? createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now })
+      : workerOperationsApp(metrics, { redis, workers: () => pool.status(), shuttingDown: () => shuttingDown }, now);
     server = http.createServer(app);
     // a port in use or a HOST that does not resolve: a configuration error naming both, not a stack trace
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
-      server!.listen(config.port, config.host, () => {
+      server!.listen(listenPort, config.host, () => {
         server!.off('error', reject);
         resolve();
       });
@@ -84,12 +101,13 @@ export async function startService(env: Record<string, string | undefined>, opti
       await pool.close(0);
       await queues.close();
       redis.disconnect();
-      throw new WfmError('validation', `cannot listen on HOST ${config.host}, PORT ${config.port}: ${err.code ?? err.message}`, {
-        details: [{ where: err.code === 'EADDRINUSE' ? 'PORT' : 'HOST', message: err.message }],
+      const portVariable = options.http !== false ? 'PORT' : 'WORKER_METRICS_PORT';
+      throw new WfmError('validation', `cannot listen on HOST ${config.host}, ${portVariable} ${listenPort}: ${err.code ?? err.message}`, {
+        details: [{ where: err.code === 'EADDRINUSE' ? portVariable : 'HOST', message: err.message }],
         isCatastrophic: true,
       });
     });
-    log.info({ port: (server.address() as { port: number }).port }, 'HTTP API listening');
+    log.info({ port: (server.address() as { port: number }).port }, options.http !== false ? 'HTTP API listening' : 'worker probes and metrics listening');
   }
 
   const shutdown = async (reason: string) => {

@@ -17,6 +17,8 @@ export interface Config {
   keyPrefix: string;
   host: string;
   port: number;
+  /** a worker-only process's port for /health, /ready and /metrics (none when unset) */
+  workerMetricsPort?: number;
   modelDir: string;
   /** API key → role */
   apiKeys: Map<string, Role>;
@@ -90,7 +92,7 @@ function parseApiKeys(text: string | undefined, problems: ProblemDetail[]): Map<
  */
 const EMPTY_MEANS_UNSET = new Set(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'CLAIM_TOKEN_SECRET', 'CALLOUT_LINK_SECRET', 'API_KEYS']);
 const VARIABLES = [
-  'REDIS_URL', 'KEY_PREFIX', 'PORT', 'HOST', 'MODEL_DIR', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'BODY_LIMIT', 'RETRAIN_CRON', 'RETRAIN_TIME_ZONE',
+  'REDIS_URL', 'KEY_PREFIX', 'PORT', 'WORKER_METRICS_PORT', 'HOST', 'MODEL_DIR', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'BODY_LIMIT', 'RETRAIN_CRON', 'RETRAIN_TIME_ZONE',
   'SHUTDOWN_GRACE_SECONDS', 'CLAIM_RELEASE_CUTOFF_HOURS', 'PUBLIC_BASE_URL', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_BACKOFF_MS',
   'WEBHOOK_MAX_BACKOFF_MS', 'TRIGGER_TICK_CRON', 'TRIGGER_DECISION_RETENTION_HOURS', 'TRIGGER_RECORD_RETENTION_DAYS', 'TRIGGER_RECENT_CALL_MINUTES',
 ];
@@ -120,6 +122,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const port = Number(env.PORT ?? '8080');
   need('PORT', Number.isInteger(port) && port >= 0 && port <= 65535, `must be an integer 0–65535, got "${env.PORT}"`);
+  const workerMetricsPort = env.WORKER_METRICS_PORT === undefined ? undefined : Number(env.WORKER_METRICS_PORT);
+  if (workerMetricsPort !== undefined) need('WORKER_METRICS_PORT', Number.isInteger(workerMetricsPort) && workerMetricsPort >= 0 && workerMetricsPort <= 65535, `must be an integer 0–65535, got "${env.WORKER_METRICS_PORT}"`);
 
   const defaultTimeZone = env.DEFAULT_TIME_ZONE ?? 'UTC';
   need('DEFAULT_TIME_ZONE', isValidZone(defaultTimeZone), `must be an IANA time zone such as Europe/Berlin, got "${defaultTimeZone}"`);
@@ -169,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     keyPrefix,
     host: env.HOST ?? '0.0.0.0',
     port,
+    ...(workerMetricsPort !== undefined ? { workerMetricsPort } : {}),
     modelDir: env.MODEL_DIR ?? 'models',
     apiKeys,
     webhookUrl,

@@ -2,6 +2,7 @@ import net from 'node:net';
 import http from 'node:http';
 import { startService } from '../../src/main';
 import { WfmError } from '../../src/errors/wfm-error';
+import request from 'supertest';
 import { REDIS_URL } from '../support/service';
 
 const env = (extra: Record<string, string>) => ({ REDIS_URL, KEY_PREFIX: `test-start-${process.pid}`, HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...extra });
@@ -18,6 +19,24 @@ describe('starting and stopping the service', () => {
     } finally {
       taken.close();
     }
+  });
+
+  test('when a worker-only process is given WORKER_METRICS_PORT, then it serves its probes and its own metrics there, and nothing else', async () => {
+    const service = await startService(env({ WORKER_METRICS_PORT: '0' }), { http: false, jobs: [] });
+    try {
+      const http = request(service.server!);
+      expect((await http.get('/health').expect(200)).body.status).toBe('ok');
+      expect((await http.get('/ready').expect(200)).body).toMatchObject({ status: 'ready', redis: 'up' });
+      expect((await http.get('/metrics').expect(200)).text).toContain('wfm_process_cpu_seconds_total');
+      const api = await http.get('/skill-groups').expect(404);
+      expect(api.type).toBe('application/problem+json');
+    } finally {
+      await service.shutdown('test');
+    }
+    // without the port, a worker-only process opens none
+    const quiet = await startService(env({}), { http: false, jobs: [] });
+    expect(quiet.server).toBeUndefined();
+    await quiet.shutdown('test');
   });
 
   test('when a client trickles a request body past the grace period, then the shutdown cuts it and ends', async () => {
