@@ -167,7 +167,9 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
       }
     }
   }
-  if (problems.length) throw new WfmError('infeasible', `the roster request is contradictory or invalid: ${problems.length} problem(s)`, { details: problems });
+  // a malformed period (2026-11-31, 30 days) is bad input; anything else here is contradictory
+  const malformedOnly = problems.every((p) => p.where.startsWith('/body/period'));
+  if (problems.length) throw new WfmError(malformedOnly ? 'validation' : 'infeasible', `the roster request is contradictory or invalid: ${problems.length} problem(s)`, { details: problems });
   return { groups, agents, period };
 }
 

@@ -155,6 +155,8 @@ describe('rosters over REST', () => {
     const badDate = await post({ period: { ...period, from: '2030-02-30' }, skillGroups: ['PS'] });
     expect(badDate.status).toBe(422);
     expect(badDate.body.errors[0].where).toBe('/body/period/from');
+    // bad input, not a contradiction of the rules
+    expect(badDate.body.type).toBe('https://wfm.example/problems/validation');
 
     const tooLong = await post({ period: { ...period, days: 30 }, skillGroups: ['PS'] });
     expect(tooLong.status).toBe(400);
