@@ -20,6 +20,9 @@ import { startSchedulers } from './queue/schedulers';
 import { operationsRoutes, type ReadinessSources } from './http/routes/operations';
 import express from 'express';
 
+/** How often an API process registers the job schedulers again (an emptied Redis lost them). */
+const SCHEDULER_REFRESH_MS = 5 * 60_000;
+
 /** How long after the grace period a shutdown may still take to close connections before it stops anyway. */
 const SHUTDOWN_MARGIN_MS = 5_000;
 
@@ -50,6 +53,8 @@ export async function startService(env: Record<string, string | undefined>, opti
     now?: () => number;
     /** a logger instead of the one LOG_LEVEL configures (tests read what is logged) */
     log?: Logger;
+    /** how often the job schedulers are registered again (default SCHEDULER_REFRESH_MS) */
+    schedulerRefreshMs?: number;
   } = {}): Promise<RunningService> {
   const config = loadConfig(env);
   const log = options.log ?? createLogger(config.logLevel);
@@ -73,11 +78,19 @@ export async function startService(env: Record<string, string | undefined>, opti
   pool.start(onlyQueues);
   log.info({ queues: Object.keys(pool.status()) }, 'workers started');
   // Schedulers are registered only with Redis up (BullMQ would wait for the connection); a process that
-  // started during an outage registers them at its next start, and any other API process does meanwhile.
+  // started during an outage registers them at the next refresh below, and any other API process does too.
   const schedulers = options.http === false || redis.status !== 'ready' ? undefined : await startSchedulers(ctx).catch((err) => {
-    log.warn({ err: err.message }, 'could not register every job scheduler; the missing ones are registered at the next start');
+    log.warn({ err: err.message }, 'could not register every job scheduler; they are registered again within minutes');
     return undefined;
   });
+  // Registered again now and then (idempotent): a process that started while Redis was down, or a
+  // Redis restarted empty, would otherwise run with no nightly retrain and no trigger tick until the
+  // next start of some API process.
+  const refreshSchedulers =
+    options.http === false
+      ? undefined
+      : setInterval(() => void startSchedulers(ctx).catch((err) => log.warn({ err: err.message }, 'could not register the job schedulers again')), options.schedulerRefreshMs ?? SCHEDULER_REFRESH_MS);
+  refreshSchedulers?.unref();
 
   let shuttingDown = false;
   let server: http.Server | undefined;
@@ -128,6 +141,7 @@ export async function startService(env: Record<string, string | undefined>, opti
       const { forced } = await pool.close(graceMs);
       if (forced.length) log.warn({ queues: forced }, 'grace period over: unfinished jobs return to their queue when their lock lapses');
       await closingServer;
+      clearInterval(refreshSchedulers);
       await schedulers?.close();
       await queues.close();
       await redis.quit().catch(() => redis.disconnect());

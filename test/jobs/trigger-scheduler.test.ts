@@ -24,4 +24,19 @@ describe('the trigger tick scheduler', () => {
       await queue.close();
     }
   });
+
+  test('when Redis loses the schedules (restarted empty), then a running API process registers them again', async () => {
+    const own = `test-${randomUUID()}`;
+    const queue = new Queue(QUEUE.triggerTick, { connection: { url: REDIS_URL }, prefix: `${own}:bull` });
+    const service = await startService(testEnv(own), { schedulerRefreshMs: 200 });
+    try {
+      await queue.removeJobScheduler(TRIGGER_TICK_SCHEDULER);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(await queue.getJobSchedulers()).toEqual([expect.objectContaining({ key: TRIGGER_TICK_SCHEDULER })]);
+    } finally {
+      await service.shutdown('test');
+      await queue.close();
+      await deleteKeys(own);
+    }
+  });
 });
