@@ -111,6 +111,7 @@ export async function startService(env: Record<string, string | undefined>, opti
       });
     }).catch(async (err: NodeJS.ErrnoException) => {
       // nothing left running behind the refusal: the workers and Redis connections started above
+      clearInterval(refreshSchedulers);
       await pool.close(0);
       await queues.close();
       redis.disconnect();
@@ -127,6 +128,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ reason }, 'shutting down: no new requests, finishing active jobs');
+    clearInterval(refreshSchedulers);
     const graceMs = config.shutdownGraceSeconds * 1000;
     const closingServer = server
       ? new Promise<void>((resolve) => {
@@ -141,7 +143,6 @@ export async function startService(env: Record<string, string | undefined>, opti
       const { forced } = await pool.close(graceMs);
       if (forced.length) log.warn({ queues: forced }, 'grace period over: unfinished jobs return to their queue when their lock lapses');
       await closingServer;
-      clearInterval(refreshSchedulers);
       await schedulers?.close();
       await queues.close();
       await redis.quit().catch(() => redis.disconnect());
