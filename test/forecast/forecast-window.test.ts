@@ -3,7 +3,7 @@ import { createStore } from '../../src/store/store';
 import { computeTwoWeekForecast, type ForecastingContext } from '../../src/services/forecasting';
 import { trainForecaster } from '../../src/forecast/index';
 import { slotInstant } from '../../src/forecast/day-series';
-import { REDIS_URL } from '../support/service';
+import { deleteKeys, REDIS_URL } from '../support/service';
 import { skillGroup } from '../support/examples';
 import { syntheticHistory, ZONE } from './synthetic';
 
@@ -14,8 +14,7 @@ describe('the history a served two-week forecast reads', () => {
   let redis: Redis;
   beforeAll(() => (redis = new Redis(REDIS_URL)));
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(prefix);
     await redis.quit();
   });
 

@@ -1,27 +1,15 @@
 import { DateTime } from 'luxon';
-import { startTestService, KEYS, type TestService } from '../support/service';
+import type { TestService } from '../support/service';
 import { checkRoster } from '../../src/roster/checker';
 import type { Agent } from '../../src/domain/types';
-import { FAST_RULES, GROUPS, partners, seedForecastAndHistory, storeFor, waitForRoster, ZONE } from './rosters-fixtures';
+import { buildDraft, FAST_RULES, partners, startRosterWorld, storeFor, ZONE } from './rosters-fixtures';
 
 describe('rosters next to each other over REST', () => {
   let t: TestService;
-  const admin = { 'X-API-Key': KEYS.admin };
-  const planner = { 'X-API-Key': KEYS.planner };
   const agents: Agent[] = partners();
 
-  async function build(body: object): Promise<string> {
-    const res = await t.http.post('/rosters').set(planner).send(body);
-    expect(res.status).toBe(202);
-    expect(await waitForRoster(t.http, res.body.id, planner)).toMatchObject({ status: 'draft' });
-    return res.body.id as string;
-  }
-
   beforeAll(async () => {
-    t = await startTestService();
-    await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
-    await t.http.post('/agents').set(admin).send(agents).expect(200);
-    await seedForecastAndHistory(t.prefix);
+    t = await startRosterWorld(agents);
   });
   afterAll(async () => {
     await t.stop();
@@ -42,7 +30,7 @@ describe('rosters next to each other over REST', () => {
     } finally {
       close();
     }
-    const weekend = await build({ period: { from: '2030-01-12', days: 2, timeZone: ZONE }, skillGroups: ['PS'], rules: FAST_RULES });
+    const weekend = await buildDraft(t, { period: { from: '2030-01-12', days: 2, timeZone: ZONE }, skillGroups: ['PS'], rules: FAST_RULES });
     const { store: again, close: closeAgain } = storeFor(t.prefix);
     try {
       const saturday = (await again.rosters.shifts(weekend)).filter((s) => s.date === '2030-01-12' && s.agentId.startsWith('P'));

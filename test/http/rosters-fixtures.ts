@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Agent, SkillGroup } from '../../src/domain/types';
 import { createStore, type Store } from '../../src/store/store';
-import { REDIS_URL, type TestService } from '../support/service';
+import { KEYS, REDIS_URL, startTestService, type TestService } from '../support/service';
 import { agent, skillGroup } from '../support/examples';
 
 export const ZONE = 'Asia/Jerusalem';
@@ -78,4 +78,23 @@ export async function waitForRoster(http: TestService['http'], id: string, heade
     await sleep(150);
   }
   return last;
+}
+
+/** A service with the rostering world loaded: the two groups, these agents, PS's stored forecast and NE's history. */
+export async function startRosterWorld(agents: Agent[], env: Record<string, string> = {}): Promise<TestService> {
+  const t = await startTestService(env);
+  await t.http.post('/skill-groups').set('X-API-Key', KEYS.admin).send(GROUPS).expect(200);
+  await t.http.post('/agents').set('X-API-Key', KEYS.admin).send(agents).expect(200);
+  await seedForecastAndHistory(t.prefix);
+  return t;
+}
+
+/** Requests a roster and waits for its draft; the draft's id. */
+export async function buildDraft(t: TestService, body: object): Promise<string> {
+  const headers = { 'X-API-Key': KEYS.planner };
+  const res = await t.http.post('/rosters').set(headers).send(body);
+  if (res.status !== 202) throw new Error(`POST /rosters answered ${res.status}: ${JSON.stringify(res.body)}`);
+  const status = await waitForRoster(t.http, res.body.id, headers);
+  if (status.status !== 'draft') throw new Error(`roster ${res.body.id} ended ${status.status}: ${status.failedReason ?? ''}`);
+  return res.body.id as string;
 }

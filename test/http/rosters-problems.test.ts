@@ -6,14 +6,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { startTestService, KEYS, type TestService } from '../support/service';
+import { KEYS, type TestService } from '../support/service';
 import { rosterStatus, type RosterContext } from '../../src/services/rosters';
 import type { StoredRoster } from '../../src/store/roster-repository';
-import { FAST_RULES, FROM, GROUPS, partners, seedForecastAndHistory, waitForRoster, ZONE } from './rosters-fixtures';
+import { FAST_RULES, FROM, partners, startRosterWorld, waitForRoster, ZONE } from './rosters-fixtures';
 
 describe('roster problems', () => {
   let t: TestService;
-  const admin = { 'X-API-Key': KEYS.admin };
   const planner = { 'X-API-Key': KEYS.planner };
   const period = { from: FROM, days: 2, timeZone: ZONE };
 
@@ -25,10 +24,7 @@ describe('roster problems', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestService();
-    await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
-    await t.http.post('/agents').set(admin).send(partners()).expect(200);
-    await seedForecastAndHistory(t.prefix);
+    t = await startRosterWorld(partners());
   });
   afterAll(async () => {
     await t.stop();

@@ -3,14 +3,13 @@
  * weekly minimum of 30 h and works Monday to Friday only; absent three days, the first re-plan leaves them
  * below it (excused in a week of absence). The second re-plan, for someone else's absence, must still excuse P1 and keep them off those days.
  */
-import { startTestService, KEYS, type TestService } from '../support/service';
+import { KEYS, type TestService } from '../support/service';
 import { checkRoster } from '../../src/roster/checker';
 import type { Agent } from '../../src/domain/types';
-import { FAST_RULES, FROM, GROUPS, partners, cloudAgents, seedForecastAndHistory, storeFor, waitForRoster, ZONE } from './rosters-fixtures';
+import { FAST_RULES, FROM, partners, cloudAgents, startRosterWorld, storeFor, waitForRoster, ZONE } from './rosters-fixtures';
 
 describe('re-planning a published re-plan', () => {
   let t: TestService;
-  const admin = { 'X-API-Key': KEYS.admin };
   const planner = { 'X-API-Key': KEYS.planner };
   const agents: Agent[] = [...partners(), ...cloudAgents(2)].map((a) =>
     a.id === 'P1' ? { ...a, contract: { ...a.contract, minHoursPerWeek: 30 }, availability: [{ days: [1, 2, 3, 4, 5], from: '06:00', to: '24:00' }] } : a,
@@ -33,10 +32,7 @@ describe('re-planning a published re-plan', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestService();
-    await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
-    await t.http.post('/agents').set(admin).send(agents).expect(200);
-    await seedForecastAndHistory(t.prefix);
+    t = await startRosterWorld(agents);
   });
   afterAll(async () => {
     await t.stop();

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import { retrainAllProcessor } from '../../jobs/retrain-all';
 import { createStore } from '../../src/store/store';
 import type { JobContext } from '../../src/queue/definitions';
-import { REDIS_URL } from '../support/service';
+import { deleteKeys, REDIS_URL } from '../support/service';
 import { skillGroup } from '../support/examples';
 
 describe('the nightly retrain fan-out', () => {
@@ -11,8 +11,7 @@ describe('the nightly retrain fan-out', () => {
   let redis: Redis;
   beforeAll(() => (redis = new Redis(REDIS_URL)));
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteKeys(prefix);
     await redis.quit();
   });
 
