@@ -130,6 +130,8 @@ export interface ForecastPoint {
   p10: number;
   p50: number;
   p90: number;
+  /** two-week: the expected volume (the model's mean), which staffing is computed from; p50 is the median */
+  expected?: number;
   ahtSeconds?: number;
 }
 
@@ -183,7 +185,7 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
       const aht = forecast.ahtSeconds?.[i][s];
       for (const at of instants) {
         if (at < input.from) continue;
-        points.push({ intervalStart: at, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], ...(aht !== undefined && Number.isFinite(aht) ? { ahtSeconds: aht } : {}) });
+        points.push({ intervalStart: at, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], expected: forecast.mean[i][s], ...(aht !== undefined && Number.isFinite(aht) ? { ahtSeconds: aht } : {}) });
       }
     }
   });

@@ -302,6 +302,12 @@ export interface DayForecast {
   p10: number[][];
   p50: number[][];
   p90: number[][];
+  /**
+   * the expected volume (the model's mean): what staffing needs. The p50 is the median, what WAPE
+   * rewards — for a quiet queue's 0.2 calls an interval the median is 0, and staffing by it would leave
+   * the queue's 30 calls a week unstaffed.
+   */
+  mean: number[][];
   /** typical handle time per interval (seconds), when history had handle times */
   ahtSeconds: number[][] | null;
   alias: string;
@@ -321,7 +327,7 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
   const dates = datesFrom(options.firstDate, options.days ?? TWO_WEEK_DAYS);
   const span = historySpanDays(history);
   let alias: string;
-  let p50: number[][];
+  let mean: number[][];
   let bands: BandCalibration;
   let fallbackReason: string | undefined;
   if (model && span >= MIN_HISTORY_DAYS) {
@@ -330,12 +336,12 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
     if (model.liveAlias === 'decomposition-net' && model.net) {
       const predictor = await netPredictor(model.net, calendar);
       try {
-        p50 = answering('decomposition-net', predictor.predict)(history, dates);
+        mean = predictor.predict(history, dates);
       } finally {
         predictor.dispose();
       }
     } else {
-      p50 = answering(model.liveAlias, classicPredictor(BASELINE_FACTORIES[model.liveAlias as Exclude<TwoWeekAlias, 'decomposition-net'>], calendar))(history, dates);
+      mean = classicPredictor(BASELINE_FACTORIES[model.liveAlias as Exclude<TwoWeekAlias, 'decomposition-net'>], calendar)(history, dates);
     }
   } else {
     alias = 'naive-mean-4-weeks';
@@ -343,13 +349,14 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
     fallbackReason = span < MIN_HISTORY_DAYS
       ? `only ${span} days of history (the learned model needs ${MIN_HISTORY_DAYS}): baseline forecast`
       : 'no trained model: baseline forecast';
-    p50 = classicPredictor(BASELINE_FACTORIES['naive-mean-4-weeks'], calendar)(history, dates);
+    mean = classicPredictor(BASELINE_FACTORIES['naive-mean-4-weeks'], calendar)(history, dates);
   }
+  const p50 = answering(alias as TwoWeekAlias, () => mean)(history, dates);
   const p10 = p50.map((row) => row.map((v) => applyBand(bands, v).p10));
   const p90 = p50.map((row) => row.map((v) => applyBand(bands, v).p90));
   const hasAht = history.aht.some((row) => row.some(Number.isFinite));
   const ahtSeconds = hasAht ? ahtProfile(history, dates) : null;
-  return { dates, p10, p50, p90, ahtSeconds, alias, baselineFallback: fallbackReason !== undefined, ...(fallbackReason ? { fallbackReason } : {}) };
+  return { dates, p10, p50, p90, mean, ahtSeconds, alias, baselineFallback: fallbackReason !== undefined, ...(fallbackReason ? { fallbackReason } : {}) };
 }
 
 function ahtProfile(history: DaySeries, dates: string[]): number[][] {

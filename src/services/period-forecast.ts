@@ -18,9 +18,13 @@ export interface ForecastSource {
   forecastCreatedAt?: string;
 }
 
-/** Forecast points as the interval volumes the requirement is computed from (the median). */
-export function forecastRows(skillGroupId: string, points: Array<{ intervalStart: number; p50: number; ahtSeconds?: number }>): IntervalVolume[] {
-  return points.map((p) => ({ skillGroupId, start: p.intervalStart, volume: p.p50, ...(p.ahtSeconds !== undefined ? { ahtSeconds: p.ahtSeconds } : {}) }));
+/**
+ * Forecast points as the interval volumes the requirement is computed from: the expected volume (Erlang
+ * takes the arrival rate, a mean), not the median — a quiet queue's median is 0 in every interval. A
+ * forecast stored before the expected volume was kept falls back to its median.
+ */
+export function forecastRows(skillGroupId: string, points: Array<{ intervalStart: number; p50: number; expected?: number; ahtSeconds?: number }>): IntervalVolume[] {
+  return points.map((p) => ({ skillGroupId, start: p.intervalStart, volume: p.expected ?? p.p50, ...(p.ahtSeconds !== undefined ? { ahtSeconds: p.ahtSeconds } : {}) }));
 }
 
 export async function computePeriodForecast(input: {

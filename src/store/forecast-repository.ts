@@ -10,6 +10,8 @@ export interface StoredForecastPoint {
   p10: number;
   p50: number;
   p90: number;
+  /** the expected volume (the model's mean); absent in forecasts stored before it was kept */
+  expected?: number;
   ahtSeconds?: number;
 }
 
@@ -34,7 +36,7 @@ export class ForecastRepository {
   async replace(meta: StoredForecastMeta, points: StoredForecastPoint[]): Promise<void> {
     const fields = points.flatMap((p) => [
       String(p.intervalStart / MINUTE),
-      [p.p10, p.p50, p.p90, p.ahtSeconds ?? ''].join(','),
+      [p.p10, p.p50, p.p90, p.ahtSeconds ?? '', p.expected ?? ''].join(','),
     ]);
     const write = new GroupGuardedWrite(this.keys.skillGroups()).call('DEL', this.keys.forecast(meta.skillGroupId));
     if (fields.length) write.hset(this.keys.forecast(meta.skillGroupId), fields);
@@ -86,6 +88,6 @@ export class ForecastRepository {
 }
 
 function parsePoint(intervalStart: number, value: string): StoredForecastPoint {
-  const [p10, p50, p90, aht] = value.split(',');
-  return { intervalStart, p10: Number(p10), p50: Number(p50), p90: Number(p90), ...(aht ? { ahtSeconds: Number(aht) } : {}) };
+  const [p10, p50, p90, aht, expected] = value.split(',');
+  return { intervalStart, p10: Number(p10), p50: Number(p50), p90: Number(p90), ...(aht ? { ahtSeconds: Number(aht) } : {}), ...(expected ? { expected: Number(expected) } : {}) };
 }

@@ -74,7 +74,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     res.json({
       ...meta,
       horizon,
-      points: points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90, ...(p.ahtSeconds !== undefined ? { aht_seconds: p.ahtSeconds } : {}) })),
+      points: points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90, ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: p.ahtSeconds } : {}) })),
     });
   });
 
