@@ -103,7 +103,9 @@ export function tickForecast(
   const observedEnd = lastReported >= now - MAX_REPORTING_LAG_MINUTES * MINUTE_MS && lastReported < now ? lastReported + MINUTE_MS : now;
   const windowStart = observedEnd - OBSERVED_MINUTES * MINUTE_MS;
   const aheadMinutes = policy.horizonMinutes + (now - observedEnd) / MINUTE_MS;
-  const slots = stored.points.map((p) => ({ start: p.intervalStart, minutes: group.intervalMinutes, p10: p.p10, p50: p.p50, p90: p.p90 }));
+  // the expected volume where the forecast keeps it: a quiet queue's median is 0, which would read any
+  // call as a surge and project no load at all
+  const slots = stored.points.map((p) => ({ start: p.intervalStart, minutes: group.intervalMinutes, p10: p.p10, p50: p.expected ?? p.p50, p90: p.p90 }));
   const expected = minuteForecastFromSlots(slots, windowStart, OBSERVED_MINUTES + aheadMinutes, 'stored');
   const corrected = nowcast({
     now: observedEnd,

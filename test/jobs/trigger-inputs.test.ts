@@ -51,6 +51,15 @@ describe('the forecast a tick uses', () => {
     expect(f.source).toBe('decomposition two-week forecast, nowcast-level');
   });
 
+  test('when the stored forecast keeps the expected volume (a quiet queue: medians 0), then the tick reads that, not the median', () => {
+    const quiet = { ...stored, points: stored.points.map((p) => ({ ...p, p10: 0, p50: 0, p90: 2, expected: 0.6 })) };
+    // 0.6 calls a half hour = 0.02 a minute, as observed: no surge read, the plan kept
+    const f = tickForecast(ps, { horizonMinutes: 30 }, quiet, observed((m) => (m === T - 10 * MIN ? 1 : 0), T - 20 * MIN, T), T);
+    const total = f.p50.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(0.3);
+    expect(total).toBeLessThan(2);
+  });
+
   test('when the last quarter hour runs at twice the plan, then the forecast rises with it', () => {
     const f = tickForecast(ps, { horizonMinutes: 30 }, stored, observed(() => 8, T - 20 * MIN, T), T);
     expect(f.p50[0]).toBeGreaterThan(6);
