@@ -248,11 +248,6 @@ export function skippedGroup(
   };
 }
 
-/**
- * A firing that found no eligible cloud agent calls nobody, so it is no firing: not recorded as fired,
- * no wave started, the cooldown and the hourly cap untouched — an agent who becomes eligible a minute
- * later is called at the next tick. The breach count decide() kept stays, so that tick need not confirm again.
- */
 /** Why cloud agents with the skill could not be called, counted by reason ("3 weekly-hours, 2 on-shift"); '' when none was left out. */
 function excludedCounts(choice: ChooseResult): string {
   const reasons = new Map<string, number>();
@@ -260,11 +255,11 @@ function excludedCounts(choice: ChooseResult): string {
   return [...reasons].map(([reason, n]) => `${n} ${reason}`).join(', ');
 }
 
-function exclusionReasons(choice: ChooseResult): string {
-  const counts = excludedCounts(choice);
-  return counts ? ` (cloud agents with the skill: ${counts})` : ' (no cloud agent has the skill)';
-}
-
+/**
+ * A firing that found no eligible cloud agent calls nobody, so it is no firing: not recorded as fired,
+ * no wave started, the cooldown and the hourly cap untouched — an agent who becomes eligible a minute
+ * later is called at the next tick. The breach count decide() kept stays, so that tick need not confirm again.
+ */
 function calledNobody(p: GroupTickInput, decision: Decision, state: TriggerState, choice: ChooseResult, now: number): GroupTickOutput {
   const before = p.state;
   const unfired: TriggerState = {
@@ -275,7 +270,8 @@ function calledNobody(p: GroupTickInput, decision: Decision, state: TriggerState
     lastFiredAt: before.lastFiredAt,
     recentFirings: state.recentFirings.filter((f) => f.at !== now),
   };
-  const why = exclusionReasons(choice);
+  const counts = excludedCounts(choice);
+  const why = counts ? ` (cloud agents with the skill: ${counts})` : ' (no cloud agent has the skill)';
   // decide()'s sentence up to "→ calling N …": the breach and the gap still hold, the call did not happen
   const breach = decision.explanation.split(' → calling ')[0];
   return {
