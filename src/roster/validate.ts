@@ -101,8 +101,9 @@ function templateFitsDay(runs: Array<[number, number]>, template: ShiftTemplate)
 
 /**
  * Minimum weekly hours no complete week can reach, for the shift lengths the agent may work, their
- * availability, their maximum hours and days (a week with one of their days off owes no minimum): the checker would refuse any roster, so the
- * request is contradictory (422 naming the agent and rule) rather than a build that fails at the end.
+ * availability, their maximum hours and days (a week with one of their days off owes no minimum): the
+ * checker would refuse any roster, so the request is contradictory (422 naming the agent and rule)
+ * rather than a build that fails at the end.
  * Generous on purpose (rest, runs across weeks and where the plan has shifts are ignored; a template
  * counts on a day when one of its allowed starts fits the availability): it must never refuse a
  * contract some roster can satisfy. Agents already flagged by contractProblems are not repeated.
@@ -120,9 +121,10 @@ export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[
     // availability in another zone than the period's: not narrowed (the check stays generous)
     const narrow = agent.availability !== undefined && (agent.timeZone ?? period.timeZone) === period.timeZone;
     for (let week = 0; week + 7 <= period.days; week += 7) {
-      const usable = Array.from({ length: 7 }, (_, d) => {
-        const date = start.plus({ days: week + d });
-        if (agent.daysOff?.includes(date.toISODate()!)) return [];
+      const dates = Array.from({ length: 7 }, (_, d) => start.plus({ days: week + d }));
+      // a week with a day off (leave) owes no minimum: the checker excuses it, as it does an absence
+      if (dates.some((date) => agent.daysOff?.includes(date.toISODate()!))) continue;
+      const usable = dates.map((date) => {
         if (!narrow) return lengths;
         const runs = availabilityRuns(agent, date.weekday as IsoWeekday);
         return [...new Set(usableTemplates.filter((t) => templateFitsDay(runs, t)).map((t) => t.lengthMinutes))];
@@ -140,8 +142,6 @@ export function weeklyMinimumProblems(agents: Agent[], templates: ShiftTemplate[
       }
       const best = Math.max(...reach.flatMap((set) => [...set]));
       if (best + 1e-6 >= c.minHoursPerWeek * 60) continue;
-      // a week with a day off (leave) owes no minimum: the checker excuses it, as it does an absence
-      if (usable.some((_, d) => agent.daysOff?.includes(start.plus({ days: week + d }).toISODate()!))) continue;
       const from = start.plus({ days: week }).toISODate();
       const why =
         best === 0
