@@ -340,7 +340,7 @@ function repeatedWallTime(text: string, clock: ZoneClock): { wallAsUtc: number; 
 // The ingestion
 
 /** Divisors of the interval, largest first: the candidate row granularities. */
-function divisorsDescending(intervalMinutes: number): number[] {
+export function divisorsDescending(intervalMinutes: number): number[] {
   const out: number[] = [];
   for (let d = intervalMinutes; d >= 1; d--) if (intervalMinutes % d === 0) out.push(d);
   return out;
@@ -369,17 +369,20 @@ export function greatestCommonDivisor(a: number, b: number): number {
   return a;
 }
 
-function inferGranularity(rows: readonly ParsedRow[], intervalMinutes: number): number {
-  for (const d of divisorsDescending(intervalMinutes)) {
-    if (alignedShare(rows, d) >= GRANULARITY_ALIGNED_SHARE) return d;
-  }
-  return 1;
+/**
+ * The rows' grid: the longest of `steps` (longest first: the divisors of a group's interval for an
+ * upload, of the day for `wfm forecast`) that at least GRANULARITY_ALIGNED_SHARE of the rows' minutes of
+ * day sit on; 1 when none. Not the step every row sits on: one stray row at 15:37 would make half-hour
+ * data 1-minute data; read at the rows' grid, the stray row is refused by name.
+ */
+export function alignedGrid(minutesOfDay: readonly number[], steps: readonly number[]): number {
+  return steps.find((step) => alignedShare(minutesOfDay, step) >= GRANULARITY_ALIGNED_SHARE) ?? 1;
 }
 
-function alignedShare(rows: readonly ParsedRow[], minutes: number): number {
+function alignedShare(minutesOfDay: readonly number[], step: number): number {
   let aligned = 0;
-  for (const r of rows) if (r.minuteOfDay % minutes === 0) aligned++;
-  return rows.length ? aligned / rows.length : 1;
+  for (const m of minutesOfDay) if (m % step === 0) aligned++;
+  return minutesOfDay.length ? aligned / minutesOfDay.length : 1;
 }
 
 /**
@@ -388,11 +391,11 @@ function alignedShare(rows: readonly ParsedRow[], minutes: number): number {
  * minutes is a file of 30-minute totals with finer rows mixed in, not 1-minute data: read as 1-minute
  * counts, each half hour's total would be summed with the finer rows of the same calls.
  */
-function mixedGrid(rows: readonly ParsedRow[], granularity: number, intervalMinutes: number): { minutes: number; share: number } | undefined {
-  if (rows.length < COARSE_CHECK_MIN_ROWS) return undefined;
+function mixedGrid(minutesOfDay: readonly number[], granularity: number, intervalMinutes: number): { minutes: number; share: number } | undefined {
+  if (minutesOfDay.length < COARSE_CHECK_MIN_ROWS) return undefined;
   for (const d of divisorsDescending(intervalMinutes)) {
     if (d <= granularity || d % granularity !== 0) continue;
-    const share = alignedShare(rows, d);
+    const share = alignedShare(minutesOfDay, d);
     if (share >= MIXED_GRID_SHARE && share >= MIXED_GRID_EXCESS * (granularity / d)) return { minutes: d, share };
   }
   return undefined;
@@ -516,8 +519,9 @@ export function ingestHistory(
         continue;
       }
     } else {
-      g = inferGranularity(group.rows, intervalMinutes);
-      const mixed = mixedGrid(group.rows, g, intervalMinutes);
+      const minutesOfDay = group.rows.map((r) => r.minuteOfDay);
+      g = alignedGrid(minutesOfDay, divisorsDescending(intervalMinutes));
+      const mixed = mixedGrid(minutesOfDay, g, intervalMinutes);
       if (mixed) {
         for (const r of group.rows) {
           if (r.minuteOfDay % mixed.minutes === 0) continue;

@@ -10,7 +10,7 @@ import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, isWfmError, WfmError } from '../../errors/wfm-error';
 import { formatInstant, isValidZone, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
-import { GRANULARITY_ALIGNED_SHARE, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
+import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, alignedGrid, divisorsDescending, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
@@ -68,23 +68,14 @@ function historyObjects(text: string, file: string): Record<string, unknown>[] {
 
 const HISTORY_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
 
-/**
- * The rows' own grid: the longest step (a divisor of the day) that at least 95 % of the sampled
- * timestamps sit on. Not the step every one sits on: one stray row at 15:37 would turn half-hour data
- * into 1-minute intervals (almost all empty); read at the rows' grid, the stray row is refused by name.
- */
+/** The data's own grid (see alignedGrid), read on a sample of the timestamps: a divisor of the day. */
 function dataGranularity(starts: string[], zone: string): number {
   const minutes: number[] = [];
   for (const start of starts.slice(0, 5000)) {
     const t = parseTimestamp(start, zone);
     if (t.ok) minutes.push(minuteOfDay(t.epochMs, zone));
   }
-  if (minutes.length === 0) return 1;
-  for (let step = 1440; step >= 1; step--) {
-    if (1440 % step !== 0) continue;
-    if (minutes.filter((m) => m % step === 0).length >= GRANULARITY_ALIGNED_SHARE * minutes.length) return step;
-  }
-  return 1;
+  return minutes.length ? alignedGrid(minutes, divisorsDescending(1440)) : 1;
 }
 
 /** Reads `interval_start,skill_group,volume[,aht_seconds]` for one skill group (the adapter part). */
