@@ -11,7 +11,7 @@
 import { DateTime } from 'luxon';
 import type { Agent, IsoWeekday, ShiftKind } from '../domain/types';
 import { MINUTE_MS, HOUR_MS } from '../time/grid';
-import type { PlannedShift } from './types';
+import type { Commitment, PlannedShift } from './types';
 
 export interface PlanningPeriod {
   /** first local date, YYYY-MM-DD */
@@ -49,7 +49,7 @@ export interface AssignmentOptions {
    * Agents' shifts of other published rosters just before or after the period (the previous fortnight's
    * last evening): no shift of theirs here may come within their minimum rest of one.
    */
-  commitments?: ReadonlyArray<{ agentId: string; start: number; end: number }>;
+  commitments?: readonly Commitment[];
 }
 
 /** A planned shift with what the rules need, computed once. */

@@ -13,7 +13,6 @@ import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
 import { formatInstant, HOUR_MS, isValidZone, startOfLocalDay } from '../time/grid';
 import { predictPerformance, requirementPerInterval, toLpRequirement } from '../staffing';
 import { localDates, planShifts, type LpPenalties, type PlanShiftsResult } from './lp';
-import type { CheckOptions } from './checker';
 import {
   assignShifts,
   checkRoster,
@@ -31,7 +30,7 @@ import {
 import { DEFAULT_TEMPLATES, minimumBreakShare, validateTemplates } from './templates';
 import { restaggerBreaks } from './breaks';
 import { weeklyMinimumProblems } from './validate';
-import type { AssignedShift, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
+import type { AssignedShift, Commitment, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
 
 /** The longest period a roster covers: the two-week forecast's horizon. */
 export const MAX_ROSTER_DAYS = 14;
@@ -279,7 +278,7 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): 
  * night-only agent of a queue closed at night) — and the planner is told so (422), as for the
  * contradictions caught before planning.
  */
-function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number, commitments?: CheckOptions['commitments']): void {
+function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number, commitments?: readonly Commitment[]): void {
   const violations = checkRoster(shifts, agents, period, { absences, frozenBefore, commitments });
   if (violations.length && violations.every((v) => v.rule === 'min-weekly-hours')) {
     throw new WfmError('infeasible', `${new Set(violations.map((v) => v.agentId)).size} agent(s) cannot reach their weekly minimum with this plan: widen their availability, lower their minimum or leave them out`, {
@@ -343,7 +342,7 @@ function busyShifts(input: Pick<BuildRosterInput, 'busy' | 'period'>, partners: 
 }
 
 /** Other rosters' shifts of these agents on the days just before or after the period: rest holds against them. */
-function commitmentsOf(input: BuildRosterInput): Array<{ agentId: string; start: number; end: number }> {
+function commitmentsOf(input: BuildRosterInput): Commitment[] {
   const dates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
   return (input.busy ?? []).filter((s) => !dates.has(s.date)).map(({ agentId, start, end }) => ({ agentId, start, end }));
 }

@@ -11,7 +11,7 @@
 import { DateTime } from 'luxon';
 import type { Agent } from '../domain/types';
 import { localPieces, windowsCover } from '../time/grid';
-import type { AssignedShift } from './types';
+import type { AssignedShift, Commitment } from './types';
 
 export interface RuleViolation {
   rule: string;
@@ -48,7 +48,7 @@ export interface CheckOptions {
    */
   frozenBefore?: number;
   /** agents' shifts of other rosters next to the period: the minimum rest holds against them too */
-  commitments?: ReadonlyArray<{ agentId: string; start: number; end: number }>;
+  commitments?: readonly Commitment[];
 }
 
 /** Every hard-rule violation on the roster (empty = valid). Cloud agents and unknown ids are reported too. */

@@ -68,6 +68,9 @@ export interface PlannedShift {
 
 export type AssignedShift = PlannedShift & { agentId: string };
 
+/** An agent's shift in another published roster just before or after the period: rest holds against it. */
+export type Commitment = Pick<AssignedShift, 'agentId' | 'start' | 'end'>;
+
 /** Coverage of one interval of one skill group. */
 export interface CoverageRow {
   skillGroupId: string;
