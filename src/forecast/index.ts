@@ -13,6 +13,7 @@ import { ensureTfBackend } from './tf-backend';
 import { invalid, WfmError } from '../errors/wfm-error';
 import { localDate, minuteOfDay, isValidZone, intervalStartOf, nextIntervalStart } from '../time/grid';
 import type { NetTrainingOptions } from './net';
+import { emptyRecord } from '../domain/records';
 
 export type Horizon = 'two-week' | 'realtime';
 export type TrainedForecaster = TrainedTwoWeek | TrainedRealtime;
@@ -78,7 +79,7 @@ export function calendarFor(series: DaySeries, subject: ForecastSubject, input: 
 }
 
 function signalSeries(series: DaySeries, signals: Record<string, IntervalVolume[]> | undefined): SignalSeries {
-  const out: SignalSeries = {};
+  const out: SignalSeries = emptyRecord();
   const index = new Map(series.dates.map((d, i) => [d, i]));
   for (const [name, rows] of Object.entries(signals ?? {})) {
     const grid = series.dates.map(() => new Array<number>(series.slotsPerDay).fill(NaN));
@@ -214,7 +215,7 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
   if (history.dates.length === 0) throw new WfmError('insufficient-history', 'no history before today: cannot forecast the next 30 minutes');
   if (input.model?.liveAlias === 'realtime-net') await ensureTfBackend();
   const calendar = calendarFor(series, input.skillGroup, input);
-  const signals: Record<string, number[]> = {};
+  const signals = emptyRecord<number[]>();
   const withToday = { ...series };
   const grids = signalSeries(withToday, input.signals);
   for (const [name, grid] of Object.entries(grids)) signals[name] = dayIndex >= 0 ? grid[dayIndex] : [];
@@ -269,5 +270,5 @@ export const FORECAST_HISTORY_DAYS = 730;
 /** …of which the last days must hold some: a history that ended longer ago is too stale for a level. */
 export const FORECAST_RECENT_DAYS = 120;
 
-export { buildDaySeries, historySpanDays, addDays, stepsFor };
+export { buildDaySeries, historySpanDays, addDays, stepsFor, TWO_WEEK_DAYS };
 export { backtestForecaster, type BacktestReport } from './backtest';

@@ -23,7 +23,7 @@
  */
 import type { Contract } from '../domain/types';
 import { HOUR_MS, MINUTE_MS } from '../time/grid';
-import type { PeriodModel, ShiftInfo } from './assignment-model';
+import type { EdgeRuns, PeriodModel, ShiftInfo } from './assignment-model';
 import { hoursOutsideBand } from './fairness';
 
 export interface PlanCandidate {
@@ -48,6 +48,8 @@ export interface AgentPlanProblem {
    * hour outside it costs `costPerHour` (the plan's value drops by that much)
    */
   totalHoursBand?: { from: number; to: number; costPerHour: number };
+  /** the agent's working days in other rosters next to the period: its runs continue across the edges */
+  edgeRuns?: EdgeRuns;
 }
 
 export interface AgentPlan {
@@ -221,6 +223,8 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
   const forcedDaysAfter = new Int32Array(days);
   const forcedTotalAfter = new Float64Array(days);
   const forcedRunAfter = new Int32Array(days);
+  // after the last day, the days the agent works in the next roster continue the run
+  forcedRunAfter[days - 1] = problem.edgeRuns?.after ?? 0;
   for (let d = days - 2; d >= 0; d--) {
     const next = options[d + 1];
     const nextMinutes = next.forced ? next.minutes[0] : 0;
@@ -237,7 +241,8 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
 
   const tables: StateTable[] = [];
   let states = new StateTable(64);
-  states.offer(0, 0, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0);
+  // the run of working days the previous roster ends with goes on on day 0
+  states.offer(0, 0, -1, -1, 0, 0, problem.edgeRuns?.before ?? 0, 0, 0, 0, 0, 0);
   let peakStates = 1;
 
   for (let d = 0; d < days; d++) {

@@ -30,6 +30,7 @@ import type { Agent, SkillGroup } from '../domain/types';
 import {
   AgentSchedule,
   buildPeriodModel,
+  edgeRunsOf,
   describeShifts,
   FootprintCache,
   type AssignmentOptions,
@@ -162,6 +163,12 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
   return { engine, searched: passes > 0 };
 }
 
+/**
+ * Weight of the concentration of uncovered hours (see uncoveredCost) in the search. Its marginal cost
+ * per uncovered hour is at most twice this, below UNCOVERED_HOUR_WEIGHT: it never leaves an hour
+ * uncovered to spread the others, it only chooses where the uncovered ones fall.
+ */
+const SHORTFALL_CONCENTRATION_WEIGHT = 3;
 const WEEKEND_WEIGHT = 6;
 const LATE_WEIGHT = 6;
 const PREFERENCE_WEIGHT = 4;
@@ -268,6 +275,10 @@ export class AssignmentEngine {
   private noise = 0;
   private readonly random: () => number;
   private readonly longestShiftHours: number;
+  /** each planned shift's day-and-skill-group bucket (see uncoveredCost) */
+  private readonly dayBucket: Int32Array;
+  /** the planned hours some agent could work in each bucket */
+  private readonly bucketHours: Float64Array;
   /** the shortest planned shift: the width of a class's fairness band (./fairness.ts) */
   readonly shortestPlannedHours: number;
   /** agent indices per contract class, ascending */
@@ -298,6 +309,8 @@ export class AssignmentEngine {
     this.schedules = agents.map((a, i) => new AgentSchedule(a, i, this.model));
     const commitments = new Map<string, Array<{ start: number; end: number }>>();
     for (const c of options.commitments ?? []) commitments.set(c.agentId, [...(commitments.get(c.agentId) ?? []), c]);
+    const edgeRuns = edgeRunsOf(options.commitments ?? [], period);
+    for (const schedule of this.schedules) schedule.edgeRuns = edgeRuns.get(schedule.agent.id) ?? schedule.edgeRuns;
     this.ctx = { model: this.model, shifts: [...this.infos], footprints: new FootprintCache(), availability: new AvailabilityCache(), commitments };
     this.assignedTo = new Int32Array(planned.length).fill(-1);
     this.keepAgent = new Int32Array(planned.length).fill(-1);
@@ -323,6 +336,16 @@ export class AssignmentEngine {
     const skillBit = new Map<string, number>();
     for (const a of agents) for (const k of a.skills) if (!skillBit.has(k.skillGroupId)) skillBit.set(k.skillGroupId, skillBit.size);
     this.skillMask = Int32Array.from(agents, (a) => a.skills.reduce((m, k) => (skillBit.get(k.skillGroupId)! < 31 ? m | (1 << skillBit.get(k.skillGroupId)!) : -1), 0));
+    // one bucket per day and skill group: the planned hours agents could work there
+    const bucketOf = new Map<string, number>();
+    this.dayBucket = Int32Array.from(this.infos, (info) => {
+      const key = `${info.day}|${info.shift.skillGroupId}`;
+      return bucketOf.get(key) ?? bucketOf.set(key, bucketOf.size).get(key)!;
+    });
+    this.bucketHours = new Float64Array(bucketOf.size);
+    this.infos.forEach((info, t) => {
+      if (this.eligible[t].length > 0) this.bucketHours[this.dayBucket[t]] += info.hours;
+    });
     this.longestShiftHours = this.infos.reduce((m, i) => Math.max(m, i.hours), 0);
     this.shortestPlannedHours = this.infos.reduce((m, i) => Math.min(m, i.hours), Infinity);
     this.guaranteed = Float64Array.from(agents, (a) => this.model.weekLength.filter((len) => len === 7).length * a.contract.minHoursPerWeek);
@@ -534,7 +557,7 @@ export class AssignmentEngine {
    * exchange phases' guide — ruin and recreate, tuned on the plain objective, leaves it out).
    */
   private searchObjective(withDeviations = true): number {
-    const uncovered = this.uncoveredHours();
+    const { hours: uncovered, concentration } = this.uncoveredCost();
     let spread = 0;
     for (const members of this.classMembers) {
       let lo = Infinity;
@@ -571,7 +594,28 @@ export class AssignmentEngine {
       below += weeksBelowMinimumHours(sch, this.model).length;
       preferenceMisses += sch.preferencePenalty;
     }
-    return UNCOVERED_HOUR_WEIGHT * uncovered + spread + BELOW_MINIMUM_SEARCH_COST * below + PREFERENCE_SEARCH_WEIGHT * preferenceMisses;
+    return UNCOVERED_HOUR_WEIGHT * uncovered + SHORTFALL_CONCENTRATION_WEIGHT * concentration + spread + BELOW_MINIMUM_SEARCH_COST * below + PREFERENCE_SEARCH_WEIGHT * preferenceMisses;
+  }
+
+  /**
+   * Uncovered planned hours, and how concentrated they are: Σ over days and skill groups of
+   * uncovered² / planned (from 0 when nothing is uncovered to the uncovered hours themselves when
+   * whole days are). Service level falls ever faster as a day loses staff, so among rosters that leave
+   * as many hours to cloud agents, the one that spreads them over the days is better: without this,
+   * partners scarcer than the plan all worked Monday to Friday and a 24/7 line kept 5–15 % of its
+   * weekend staff (the weekend shares were "fair" at zero each).
+   */
+  private uncoveredCost(): { hours: number; concentration: number } {
+    const byBucket = new Float64Array(this.bucketHours.length);
+    let hours = 0;
+    for (let t = 0; t < this.infos.length; t++) {
+      if (this.assignedTo[t] !== -1 || this.eligible[t].length === 0) continue;
+      hours += this.infos[t].hours;
+      byBucket[this.dayBucket[t]] += this.infos[t].hours;
+    }
+    let concentration = 0;
+    for (let b = 0; b < byBucket.length; b++) if (byBucket[b] > 0) concentration += (byBucket[b] * byBucket[b]) / this.bucketHours[b];
+    return { hours, concentration };
   }
 
   /**
@@ -740,7 +784,7 @@ export class AssignmentEngine {
 
   private agentRulesKey(a: number): string {
     const agent = this.agents[a];
-    return JSON.stringify([agent.contract, agent.skills.map((k) => k.skillGroupId).sort(), agent.availability ?? null, agent.daysOff ?? null, agent.timeZone ?? null]);
+    return JSON.stringify([agent.contract, agent.skills.map((k) => k.skillGroupId).sort(), agent.availability ?? null, agent.daysOff ?? null, agent.timeZone ?? null, this.schedules[a].edgeRuns]);
   }
 
   /**
@@ -756,7 +800,7 @@ export class AssignmentEngine {
       let hours = known.get(key);
       if (hours === undefined) {
         const candidates = Array.from(this.eligibleShifts[a], (s) => ({ info: this.infos[s], value: this.infos[s].hours }));
-        hours = bestAgentPlan({ model: this.model, contract: agent.contract, candidates, forced: [], belowMinimumCost: 0 })?.value ?? 0;
+        hours = bestAgentPlan({ model: this.model, contract: agent.contract, candidates, forced: [], belowMinimumCost: 0, edgeRuns: this.schedules[a].edgeRuns })?.value ?? 0;
         known.set(key, hours);
       }
       return hours;
@@ -904,6 +948,7 @@ export class AssignmentEngine {
       forced,
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
       maxTotalHours: capHours,
+      edgeRuns: this.schedules[a].edgeRuns,
     });
     if (!plan) return;
     for (const info of plan.shifts) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
@@ -921,7 +966,7 @@ export class AssignmentEngine {
    */
   private jointPlan(problem: Omit<JointPlanProblem, 'model' | 'belowMinimumCost'>): JointPlan | undefined {
     try {
-      return planJointly({ ...problem, model: this.model, belowMinimumCost: JOINT_BELOW_MINIMUM_COST });
+      return planJointly({ ...problem, model: this.model, belowMinimumCost: JOINT_BELOW_MINIMUM_COST, edgeRuns: (a) => this.schedules[a].edgeRuns });
     } catch (error) {
       if (error instanceof RangeError) return undefined;
       throw error;
@@ -1467,6 +1512,7 @@ export class AssignmentEngine {
       candidates,
       forced: this.shiftsOf(a).map((t) => this.ctx.shifts[t]),
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
+      edgeRuns: this.schedules[a].edgeRuns,
     });
     const kept =
       plan !== undefined &&

@@ -159,7 +159,39 @@ export class FootprintCache {
 }
 
 /** One agent's schedule during assignment: arrays by day / week, kept in step by add/remove. */
+/**
+ * Working days an agent has in other rosters right before the period's first day and right after its
+ * last (consecutive with the edge): a run of working days continues across the edge.
+ */
+export interface EdgeRuns {
+  before: number;
+  after: number;
+}
+
+export const NO_EDGE_RUNS: EdgeRuns = Object.freeze({ before: 0, after: 0 });
+
+/** Each agent's runs of working days that reach the period's edges from other rosters (see Commitment). */
+export function edgeRunsOf(commitments: readonly Commitment[], period: PlanningPeriod): Map<string, EdgeRuns> {
+  const offsets = new Map<string, Set<number>>();
+  for (const c of commitments) {
+    const set = offsets.get(c.agentId) ?? new Set<number>();
+    set.add(dayOffset(period.from, c.date));
+    offsets.set(c.agentId, set);
+  }
+  const runs = new Map<string, EdgeRuns>();
+  for (const [agentId, worked] of offsets) {
+    let before = 0;
+    while (worked.has(-1 - before)) before++;
+    let after = 0;
+    while (worked.has(period.days + after)) after++;
+    if (before || after) runs.set(agentId, { before, after });
+  }
+  return runs;
+}
+
 export class AgentSchedule {
+  /** the agent's working days in other rosters next to the period (set once, before any shift is added) */
+  edgeRuns: EdgeRuns = NO_EDGE_RUNS;
   /** shift index per day, -1 when free */
   readonly shiftOnDay: Int32Array;
   readonly hoursInWeek: Float64Array;

@@ -195,7 +195,16 @@ export function periodInstants(period: PlanningPeriod): { startMs: number; endMs
 }
 
 interface Requirement {
+  /** the period's intervals: what the roster is judged against (coverage, summary) */
   rows: RequirementRow[];
+  /**
+   * what the LP and the break staggering plan for: the period's intervals and the next period's first
+   * hours that shifts of the last day reach (see buildSubproblem), less what shifts of the neighbouring
+   * published rosters already cover there
+   */
+  toPlan: RequirementRow[];
+  /** shifts of the neighbouring published rosters, of these groups, that work into the period */
+  carriedIn: AssignedShift[];
   /** per "group|start": forecast volume and AHT */
   traffic: Map<string, { volume: number; ahtSeconds: number }>;
   /** shrinkage the scheduled breaks do not stand for, per group */
@@ -205,21 +214,54 @@ interface Requirement {
 function requirementOf(input: BuildRosterInput, templates: ShiftTemplate[]): Requirement {
   const { startMs, endMs } = periodInstants(input.period);
   const groupIds = new Set(input.skillGroups.map((g) => g.id));
+  // how far shifts of the last day reach into the next period
+  const reachEnd = endMs + templates.reduce((m, t) => Math.max(m, t.lengthMinutes), 0) * 60_000;
   const rows = input.forecast.filter((r) => groupIds.has(r.skillGroupId) && r.start >= startMs && r.start < endMs);
   const perInterval = requirementPerInterval(input.skillGroups, rows);
   const breakShare = minimumBreakShare(templates);
   const traffic = new Map(perInterval.map((r) => [`${r.skillGroupId}|${r.intervalStart}`, { volume: r.volume, ahtSeconds: r.ahtSeconds }]));
+  const toRows = (intervals: typeof perInterval) => toLpRequirement(intervals, input.skillGroups, { shrinkageCoveredByBreaks: breakShare });
+  const periodRows = toRows(perInterval);
+  const nextRows = toRows(requirementPerInterval(input.skillGroups, nextPeriodStart(input, endMs, reachEnd)));
+  const carriedIn = (input.busy ?? []).filter((s) => groupIds.has(s.skillGroupId) && s.end > startMs && s.start < reachEnd && !(s.start >= startMs && s.start < endMs));
+  const intervalMinutes = Object.fromEntries(input.skillGroups.map((g) => [g.id, g.intervalMinutes]));
+  const toPlan = rosterCoverage(carriedIn, [...periodRows, ...nextRows], intervalMinutes).map((c) => ({ skillGroupId: c.skillGroupId, intervalStart: c.intervalStart, required: Math.max(0, c.required - c.scheduled) }));
   return {
-    rows: toLpRequirement(perInterval, input.skillGroups, { shrinkageCoveredByBreaks: breakShare }),
+    rows: periodRows,
+    toPlan,
+    carriedIn,
     traffic,
     residualShrinkage: new Map(input.skillGroups.map((g) => [g.id, Math.max(0, g.shrinkage - breakShare)])),
   };
 }
 
+/**
+ * The forecast of the next period's first hours, [endMs, reachEnd), that night shifts of the last day
+ * work into: the rows given for them, else, per group, the same hours a week earlier (the forecast's
+ * weekly pattern) when the period holds them. Without any, those hours are unknown and plan nothing.
+ */
+function nextPeriodStart(input: BuildRosterInput, endMs: number, reachEnd: number): IntervalVolume[] {
+  const out: IntervalVolume[] = [];
+  for (const group of input.skillGroups) {
+    const given = input.forecast.filter((r) => r.skillGroupId === group.id && r.start >= endMs && r.start < reachEnd);
+    if (given.length) {
+      out.push(...given);
+      continue;
+    }
+    for (const r of input.forecast) {
+      if (r.skillGroupId !== group.id || r.start >= endMs) continue;
+      const start = DateTime.fromMillis(r.start, { zone: group.timeZone }).plus({ days: 7 }).toMillis();
+      if (start >= endMs && start < reachEnd) out.push({ ...r, start });
+    }
+  }
+  return out;
+}
+
 /** Coverage per interval with what the scheduled agents are predicted to achieve there. */
 function coverageWithPerformance(shifts: AssignedShift[], requirement: Requirement, skillGroups: SkillGroup[]): RosterCoverageRow[] {
   const groups = new Map(skillGroups.map((g) => [g.id, g]));
-  const rows = rosterCoverage(shifts, requirement.rows, Object.fromEntries(skillGroups.map((g) => [g.id, g.intervalMinutes])));
+  // agents of the neighbouring rosters still (or already) on the phone count where they are
+  const rows = rosterCoverage([...shifts, ...requirement.carriedIn], requirement.rows, Object.fromEntries(skillGroups.map((g) => [g.id, g.intervalMinutes])));
   return rows.map((row) => {
     const group = groups.get(row.skillGroupId)!;
     const traffic = requirement.traffic.get(`${row.skillGroupId}|${row.intervalStart}`) ?? { volume: 0, ahtSeconds: group.ahtSeconds };
@@ -341,10 +383,10 @@ function busyShifts(input: Pick<BuildRosterInput, 'busy' | 'period'>, partners: 
   return (input.busy ?? []).filter((s) => ids.has(s.agentId) && dates.has(s.date));
 }
 
-/** Other rosters' shifts of these agents on the days just before or after the period: rest holds against them. */
+/** Other rosters' shifts of these agents on the days before or after the period: rest and runs of working days hold against them. */
 function commitmentsOf(input: BuildRosterInput): Commitment[] {
   const dates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
-  return (input.busy ?? []).filter((s) => !dates.has(s.date)).map(({ agentId, start, end }) => ({ agentId, start, end }));
+  return (input.busy ?? []).filter((s) => !dates.has(s.date)).map(({ agentId, start, end, date }) => ({ agentId, start, end, date }));
 }
 
 interface LpFigures {
@@ -380,7 +422,7 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
   // only the breaks of shifts that changed hands or are new; published shifts keep theirs.
   const { shifts } = restaggerBreaks({
     shifts: done.assignment.roster.filter((s) => !busyIds.has(s.id)),
-    requirement: done.requirement.rows,
+    requirement: done.requirement.toPlan,
     templates: templatesOf(input.rules),
     intervalMinutesBySkillGroup: Object.fromEntries(input.skillGroups.map((g) => [g.id, g.intervalMinutes])),
     movable: done.unchangedShift ? (s) => !done.unchangedShift!(s) : undefined,
@@ -420,7 +462,7 @@ function mergeSlots(fresh: CloudSlot[], carried: CloudSlot[]): CloudSlot[] {
 function planFor(input: BuildRosterInput, requirement: Requirement, templates: ShiftTemplate[]): PlanShiftsResult {
   return planShifts({
     skillGroups: input.skillGroups,
-    requirement: requirement.rows,
+    requirement: requirement.toPlan,
     templates,
     dates: localDates(input.period.from, input.period.days, input.period.timeZone),
     penalties: input.rules?.penalties,

@@ -47,7 +47,10 @@ export interface CheckOptions {
    * shift is excused from 'absence' only; an absent agent's shift starting at or after the cut still breaks it.
    */
   frozenBefore?: number;
-  /** agents' shifts of other rosters next to the period: the minimum rest holds against them too */
+  /**
+   * agents' shifts of other rosters next to the period: the minimum rest holds against them too, and
+   * their days count in runs of consecutive working days that reach into the period
+   */
   commitments?: readonly Commitment[];
 }
 
@@ -118,11 +121,19 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       }
     }
 
-    const workedOffsets = [...dates.keys()].map((d) => calendarDaysBetween(period.from, d)).sort((a, b) => a - b);
-    let run = 0;
-    for (let i = 0; i < workedOffsets.length; i++) {
-      run = i > 0 && workedOffsets[i] === workedOffsets[i - 1] + 1 ? run + 1 : 1;
-      if (run === c.maxConsecutiveDays + 1) flag('max-consecutive-days', [], `${agent.id} works more than ${c.maxConsecutiveDays} days in a row (up to offset ${workedOffsets[i]})`);
+    // Runs of working days, the agent's days in the rosters before and after included: a run that
+    // reaches into the period is this roster's to keep within the contract.
+    const ownOffsets = new Set([...dates.keys()].map((d) => calendarDaysBetween(period.from, d)));
+    const elsewhere = (options.commitments ?? []).filter((o) => o.agentId === agent.id).map((o) => calendarDaysBetween(period.from, o.date));
+    const workedOffsets = [...new Set([...ownOffsets, ...elsewhere])].sort((a, b) => a - b);
+    for (let i = 0, runStart = 0; i < workedOffsets.length; i++) {
+      if (i > 0 && workedOffsets[i] !== workedOffsets[i - 1] + 1) runStart = i;
+      const runEnds = i === workedOffsets.length - 1 || workedOffsets[i + 1] !== workedOffsets[i] + 1;
+      if (!runEnds) continue;
+      const run = workedOffsets.slice(runStart, i + 1);
+      if (run.length <= c.maxConsecutiveDays || !run.some((o) => ownOffsets.has(o))) continue;
+      const across = run.some((o) => !ownOffsets.has(o)) ? ', days of other rosters included' : '';
+      flag('max-consecutive-days', [], `${agent.id} works ${run.length} days in a row > ${c.maxConsecutiveDays} (offsets ${run[0]} to ${run[run.length - 1]}${across})`);
     }
 
     for (let weekStart = 0; weekStart < period.days; weekStart += 7) {

@@ -133,10 +133,14 @@ export function staysWithinDaysPerWeek(schedule: AgentSchedule, info: ShiftInfo)
   return schedule.daysInWeek[info.week] + 1 <= schedule.agent.contract.maxDaysPerWeek;
 }
 
+/** The run the shift's day would belong to, days worked in other rosters across the edges included. */
 export function staysWithinConsecutiveDays(schedule: AgentSchedule, info: ShiftInfo): boolean {
-  let run = 1;
-  for (let d = info.day - 1; d >= 0 && schedule.shiftOnDay[d] !== -1; d--) run++;
-  for (let d = info.day + 1; d < schedule.shiftOnDay.length && schedule.shiftOnDay[d] !== -1; d++) run++;
+  const days = schedule.shiftOnDay.length;
+  let first = info.day;
+  while (first > 0 && schedule.shiftOnDay[first - 1] !== -1) first--;
+  let last = info.day;
+  while (last < days - 1 && schedule.shiftOnDay[last + 1] !== -1) last++;
+  const run = last - first + 1 + (first === 0 ? schedule.edgeRuns.before : 0) + (last === days - 1 ? schedule.edgeRuns.after : 0);
   return run <= schedule.agent.contract.maxConsecutiveDays;
 }
 

@@ -68,8 +68,11 @@ export interface PlannedShift {
 
 export type AssignedShift = PlannedShift & { agentId: string };
 
-/** An agent's shift in another published roster just before or after the period: rest holds against it. */
-export type Commitment = Pick<AssignedShift, 'agentId' | 'start' | 'end'>;
+/**
+ * An agent's shift in another published roster just before or after the period: rest holds against it,
+ * and its day (`date`, that roster's local date) continues a run of working days into the period.
+ */
+export type Commitment = Pick<AssignedShift, 'agentId' | 'start' | 'end' | 'date'>;
 
 /** Coverage of one interval of one skill group. */
 export interface CoverageRow {

@@ -4,7 +4,7 @@
  * job and `wfm plan` (which has history files, no store).
  */
 import type { IntervalVolume, SkillGroup } from '../domain/types';
-import { forecastTwoWeek, type ForecastResult, type SpecialDay, type TrainedTwoWeek } from '../forecast';
+import { forecastTwoWeek, TWO_WEEK_DAYS, type ForecastResult, type SpecialDay, type TrainedTwoWeek } from '../forecast';
 
 /** Where a skill group's requirement came from, as the result reports it. */
 export interface ForecastSource {
@@ -41,7 +41,9 @@ export async function computePeriodForecast(input: {
     from: input.startMs,
     specialDays: input.specialDays,
     model: (input.live?.model as TrainedTwoWeek | undefined) ?? null,
-    days: input.days,
+    // and the day after, within the two weeks: a night shift of the last day works into it (the roster's
+    // LP plans those hours too; see buildSubproblem)
+    days: Math.min(input.days + 1, TWO_WEEK_DAYS),
   });
   return {
     rows: forecastRows(input.group.id, result.points),

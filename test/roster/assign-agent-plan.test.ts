@@ -1,4 +1,5 @@
-import { AgentSchedule, buildPeriodModel, describeShifts, FootprintCache, type ShiftInfo } from '../../src/roster/assignment-model';
+import { AgentSchedule, buildPeriodModel, describeShifts, FootprintCache, type EdgeRuns, type ShiftInfo } from '../../src/roster/assignment-model';
+import { DateTime } from 'luxon';
 import { bestAgentPlan, type PlanCandidate } from '../../src/roster/agent-plan';
 import { AvailabilityCache, canTake, weeksBelowMinimumHours, type RuleContext } from '../../src/roster/rules';
 import { checkRoster } from '../../src/roster/checker';
@@ -13,10 +14,11 @@ const BELOW_MINIMUM_COST = 1000;
 type Band = { from: number; to: number; costPerHour: number };
 const bandCost = (hours: number, band?: Band) => (band ? band.costPerHour * Math.max(0, band.from - hours, hours - band.to) : 0);
 
-function bruteForce(contract: Contract, infos: ShiftInfo[], values: number[], forced: ShiftInfo[], maxTotalHours = Infinity, band?: Band) {
+function bruteForce(contract: Contract, infos: ShiftInfo[], values: number[], forced: ShiftInfo[], maxTotalHours = Infinity, band?: Band, edgeRuns?: EdgeRuns) {
   const model = buildPeriodModel(PERIOD);
   const ctx: RuleContext = { model, shifts: infos, footprints: new FootprintCache(), availability: new AvailabilityCache() };
   const schedule = new AgentSchedule(agent('x', {}, contract), 0, model);
+  if (edgeRuns) schedule.edgeRuns = edgeRuns;
   const byDay: number[][] = Array.from({ length: PERIOD.days }, () => []);
   infos.forEach((info, i) => byDay[info.day].push(i));
   const forcedDays = new Map(forced.map((f) => [f.day, f.index]));
@@ -84,7 +86,7 @@ function randomCase(seed: number) {
 }
 
 describe('best whole-period plan for one agent (DP)', () => {
-  test('when compared with an exhaustive search over the rule functions, then the DP finds the same optimum on 120 random cases (some with a band on the total hours)', () => {
+  test('when compared with an exhaustive search over the rule functions, then the DP finds the same optimum on 120 random cases (some with a band on the total hours, some with working days of other rosters at the edges)', () => {
     for (let seed = 1; seed <= 120; seed++) {
       const { contract, infos, values, model, rand } = randomCase(seed);
       const forced = rand() < 0.3 && infos.length > 0 ? [infos[Math.floor(rand() * infos.length)]] : [];
@@ -93,16 +95,22 @@ describe('best whole-period plan for one agent (DP)', () => {
       // optimum then works fewer (or more) hours than it would without it.
       const totalHoursBand = seed % 3 === 0 ? { from: 20 + Math.floor(rand() * 20), to: 0, costPerHour: 15 + Math.floor(rand() * 20) } : undefined;
       if (totalHoursBand) totalHoursBand.to = totalHoursBand.from + 4;
+      // days worked in the rosters before and after (a run that continues into the period)
+      const edgeRuns = seed % 4 === 1 ? { before: Math.floor(rand() * 6), after: Math.floor(rand() * 6) } : undefined;
       const candidates: PlanCandidate[] = infos.filter((i) => !forced.includes(i)).map((info) => ({ info, value: values[info.index] }));
-      const plan = bestAgentPlan({ model, contract, candidates, forced, belowMinimumCost: BELOW_MINIMUM_COST, maxTotalHours, totalHoursBand });
-      const expected = bruteForce(contract, infos, values, forced, maxTotalHours, totalHoursBand);
+      const plan = bestAgentPlan({ model, contract, candidates, forced, belowMinimumCost: BELOW_MINIMUM_COST, maxTotalHours, totalHoursBand, edgeRuns });
+      const expected = bruteForce(contract, infos, values, forced, maxTotalHours, totalHoursBand, edgeRuns);
       expect({ seed, value: plan?.value }).toEqual({ seed, value: expected });
       // The plan it returns is worth what it says and keeps every rule (independent checker), the
       // forced shift included: shifts chosen before it leave room for its hours, day and rest.
       const hours = plan!.shifts.reduce((sum, s) => sum + s.hours, 0);
       const worth = plan!.shifts.reduce((sum, s) => sum + (forced.includes(s) ? 0 : values[s.index]), 0) - BELOW_MINIMUM_COST * plan!.weeksBelowMinimum - bandCost(hours, totalHoursBand);
       expect(worth).toBeCloseTo(plan!.value, 9);
-      const violations = checkRoster(plan!.shifts.map((s) => ({ ...s.shift, agentId: 'x' })), [agent('x', {}, contract)], PERIOD);
+      const edgeDay = (offset: number) => DateTime.fromISO(PERIOD.from).plus({ days: offset }).toISODate()!;
+      // far from the period's hours (rest is not what is tested here): a day's date is all a run needs
+      const elsewhere = (offset: number) => ({ agentId: 'x', date: edgeDay(offset), start: 0, end: 0 });
+      const commitments = [...Array.from({ length: edgeRuns?.before ?? 0 }, (_, k) => elsewhere(-1 - k)), ...Array.from({ length: edgeRuns?.after ?? 0 }, (_, k) => elsewhere(PERIOD.days + k))];
+      const violations = checkRoster(plan!.shifts.map((s) => ({ ...s.shift, agentId: 'x' })), [agent('x', {}, contract)], PERIOD, { commitments });
       expect(violations.filter((v) => v.rule !== 'min-weekly-hours')).toEqual([]);
       expect(violations.length).toBe(plan!.weeksBelowMinimum);
     }

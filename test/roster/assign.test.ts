@@ -37,6 +37,20 @@ describe('assignment of planned shifts to partner agents', () => {
     expect(fullTime.weekendShifts.spread).toBeLessThanOrEqual(1);
   });
 
+  test('when partners are too few for every day of a 24/7 line, then what they leave uncovered is spread over the days, not left on the weekends', () => {
+    // 6 early and 6 late 8-hour shifts every day, weekends alike; 10 full-timers (5 days, 40 h) work 100 of the 168
+    const planned: PlannedShift[] = [];
+    for (let d = 0; d < 14; d++) for (let k = 0; k < 6; k++) planned.push(shift(day(d), '07:00', 8, { id: `e-${d}-${k}` }), shift(day(d), '14:00', 8, { id: `l-${d}-${k}` }));
+    const agents = team(10, { minHoursPerWeek: 32, maxHoursPerWeek: 40 });
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+    expect(result.roster).toHaveLength(100);
+    const perDay = Array.from({ length: 14 }, (_, d) => result.roster.filter((s) => s.date === day(d)).length);
+    // 100 shifts over 14 days: 7 or so a day, every day (the weekends included), none left with 2
+    expect(Math.min(...perDay)).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...perDay)).toBeLessThanOrEqual(8);
+  });
+
   test('when the same input is given twice, then the same roster comes out', () => {
     const agents = team(10);
     const planned = twoWeeks(3);

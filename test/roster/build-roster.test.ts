@@ -65,11 +65,33 @@ describe('building a roster end to end (pure)', () => {
     // 11 hours after midnight: nobody starts before 11:00
     for (const s of day0) expect(s.start).toBeGreaterThanOrEqual(DateTime.fromISO('2030-01-07T11:00', { zone: ZONE }).toMillis());
     for (const s of built.shifts.filter((x) => x.agentId === 'A0' && x.date === '2030-01-09')) expect(s.end).toBeLessThanOrEqual(DateTime.fromISO('2030-01-09T15:00', { zone: ZONE }).toMillis());
-    const commitments = [...before, ...after].map(({ agentId, start, end }) => ({ agentId, start, end }));
+    const commitments = [...before, ...after].map(({ agentId, start, end, date }) => ({ agentId, start, end, date }));
     expect(checkRoster(built.shifts, agents, period, { commitments })).toEqual([]);
     // and the independent checker sees a shift that breaks it
     const early = { ...day0[0], start: DateTime.fromISO('2030-01-07T08:00', { zone: ZONE }).toMillis() };
     expect(checkRoster([early], agents, period, { commitments }).map((v) => v.rule)).toContain('min-rest');
+  });
+
+  test('when agents worked the days just before the period or work the days after it (other rosters), then runs of working days stay within the contract across the edges', () => {
+    // contract: at most 5 days in a row. Everyone worked the 5 days before the period; A1 also works the
+    // 5 days after it; A2 worked only the 3 days before. Demand exceeds the four agents every day.
+    const days = (from: string, n: number) => Array.from({ length: n }, (_, k) => DateTime.fromISO(from).plus({ days: k }).toISODate()!);
+    const before = agents.flatMap((a) => days(a.id === 'A2' ? '2030-01-04' : '2030-01-02', a.id === 'A2' ? 3 : 5).map((date) => otherRosterShift(`prev-${a.id}-${date}`, a.id, date, '06:00', 8)));
+    const after = days('2030-01-10', 5).map((date) => otherRosterShift(`next-A1-${date}`, 'A1', date, '12:00', 8));
+    const built = buildRoster(input({ busy: [...before, ...after] }));
+    const worked = (id: string, date: string) => built.shifts.some((s) => s.agentId === id && s.date === date);
+    // a sixth day in a row on the period's first day: nobody, except A2 (three days so far)
+    expect(agents.filter((a) => worked(a.id, '2030-01-07')).map((a) => a.id)).toEqual(['A2']);
+    // A2 may then work a second day, not all three (3 + 3 = 6)
+    expect(['2030-01-07', '2030-01-08', '2030-01-09'].filter((d) => worked('A2', d)).length).toBeLessThan(3);
+    // A1, working the 5 days after it, has the period's last day off
+    expect(worked('A1', '2030-01-09')).toBe(false);
+    const commitments = [...before, ...after].map(({ agentId, start, end, date }) => ({ agentId, start, end, date }));
+    expect(checkRoster(built.shifts, agents, period, { commitments })).toEqual([]);
+    // and the independent checker counts the other rosters' days in a run
+    const sixth = { ...built.shifts.find((s) => s.date === '2030-01-08')!, agentId: 'A1', date: '2030-01-09' };
+    const flagged = checkRoster([sixth], agents, period, { commitments }).filter((v) => v.rule === 'max-consecutive-days');
+    expect(flagged.map((v) => v.message)).toEqual([expect.stringMatching(/A1 works 6 days in a row > 5 .*other rosters/)]);
   });
 
   test('when the shifts to keep already break a rule, then the build fails loudly instead of storing a bad roster', () => {

@@ -84,6 +84,21 @@ describe('hard rules (one named function each)', () => {
     expect(staysWithinConsecutiveDays(schedule, infos[5])).toBe(false);
   });
 
+  test('when the agent worked the days before the period or works the days after it (other rosters), then "max consecutive days" counts them in runs that reach the edge', () => {
+    const shifts = [0, 1, 2, 12, 13, 5].map((d) => shift(day(d), '08:00', 4));
+    const { infos, schedule } = setup(agent('a', {}, { maxConsecutiveDays: 5 }), shifts, [0, 1, 3]);
+    expect(staysWithinConsecutiveDays(schedule, infos[2])).toBe(true);
+    schedule.edgeRuns = { before: 2, after: 4 };
+    // days 0–2 after two days of the previous roster: 5 in a row, allowed; a third day before would make 6
+    expect(staysWithinConsecutiveDays(schedule, infos[2])).toBe(true);
+    schedule.edgeRuns = { before: 3, after: 4 };
+    expect(staysWithinConsecutiveDays(schedule, infos[2])).toBe(false);
+    // day 13 with day 12 worked, then 4 days of the next roster: 6
+    expect(staysWithinConsecutiveDays(schedule, infos[4])).toBe(false);
+    // a run that reaches neither edge is not affected
+    expect(staysWithinConsecutiveDays(schedule, infos[5])).toBe(true);
+  });
+
   test('when only two separate days stay free and the contract asks for consecutive days off, then the rule refuses', () => {
     // worked Mon, Tue, Thu, Fri; free Wed, Sat, Sun. Taking Sat leaves Wed + Sun: two days, not adjacent.
     const shifts = [0, 1, 3, 4, 5, 2].map((d) => shift(day(d), '08:00', 4));

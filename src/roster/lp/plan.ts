@@ -114,13 +114,25 @@ export interface Subproblem {
   /** per option: the intervals it touches and the fraction worked in each */
   coverage: Array<Array<[number, number]>>;
   penalties: LpPenalties;
+  /**
+   * intervals of the period (up to the midnight after the last date); those after them are the hours
+   * into the next period that shifts of the last date reach (see buildSubproblem)
+   */
+  periodIntervals: number;
 }
 
 function dayAfter(date: string, zone: string): string {
   return wallClock(startOfLocalDay(date, zone), zone).plus({ days: 1 }).toISODate()!;
 }
 
-/** Intervals of the group's grid from the first date's midnight to the midnight after the last date. */
+/**
+ * Intervals of the group's grid from the first date's midnight to the midnight after the last date, then
+ * on for the longest template: a night shift of the last date works into the next period, and requirement
+ * rows there (the next period's first hours, which only shifts of this one can reach) count for it. Those
+ * later intervals without a row are not known to be closed: they cost nothing either way. (Cut at the
+ * last midnight, a night shift's hours after it were paid for nothing, and no plan ever ended on a night:
+ * the first night of every next roster was left unstaffed.)
+ */
 export function buildSubproblem(
   group: SkillGroup,
   requirement: RequirementRow[],
@@ -130,8 +142,11 @@ export function buildSubproblem(
 ): Subproblem {
   const zone = group.timeZone;
   const horizonStart = startOfLocalDay(dates[0], zone);
-  const horizonEnd = startOfLocalDay(dayAfter(dates[dates.length - 1], zone), zone);
+  const periodEnd = startOfLocalDay(dayAfter(dates[dates.length - 1], zone), zone);
+  const longest = templates.reduce((m, t) => Math.max(m, t.lengthMinutes), 0);
+  const horizonEnd = periodEnd + Math.ceil(longest / group.intervalMinutes) * group.intervalMinutes * 60_000;
   const starts = intervalStarts(horizonStart, horizonEnd, zone, group.intervalMinutes);
+  const periodIntervals = starts.filter((s) => s < periodEnd).length;
   const index = new Map(starts.map((s, i) => [s, i]));
   const required = new Array<number>(starts.length).fill(0);
   const open = new Array<boolean>(starts.length).fill(false);
@@ -146,8 +161,8 @@ export function buildSubproblem(
   const intervalHours = starts.map((s, i) => (ends[i] - s) / HOUR_MS);
   const options = shiftOptions(templates, group, dates);
   const coverage = options.map((o) => optionCoverage(o, starts, ends));
-  const overPenalty = open.map((isOpen) => penalties.overPerAgentHour + (isOpen ? 0 : penalties.closedPerAgentHour ?? 0));
-  return { group, intervalStarts: starts, intervalEnds: ends, intervalHours, required, overPenalty, options, coverage, penalties };
+  const overPenalty = open.map((isOpen, k) => (k >= periodIntervals && !isOpen ? 0 : penalties.overPerAgentHour + (isOpen ? 0 : penalties.closedPerAgentHour ?? 0)));
+  return { group, intervalStarts: starts, intervalEnds: ends, intervalHours, required, overPenalty, options, coverage, penalties, periodIntervals };
 }
 
 /** Fraction of each interval an option spends on the phone: its span minus its breaks. */
@@ -621,6 +636,8 @@ export function planShifts(input: PlanShiftsInput): PlanShiftsResult {
     });
     shifts.push(...instances);
     sub.intervalStarts.forEach((start, k) => {
+      // the hours into the next period were planned for, but are that period's to report
+      if (k >= sub.periodIntervals) return;
       const shortfall = Math.max(0, sub.required[k] - scheduled[k]);
       shortfallAgentHours += shortfall * sub.intervalHours[k];
       overstaffAgentHours += Math.max(0, scheduled[k] - sub.required[k]) * sub.intervalHours[k];

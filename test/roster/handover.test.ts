@@ -1,0 +1,72 @@
+/**
+ * A 24/7 line's rosters follow each other: the night shifts of one roster's last day work into the next
+ * roster's first hours, which no shift of the next roster can reach (its shifts start on its own days).
+ */
+import { DateTime } from 'luxon';
+import { buildRoster, type BuildRosterInput } from '../../src/roster/build';
+import { planShifts } from '../../src/roster/lp';
+import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
+import { checkRoster } from '../../src/roster/checker';
+import type { Agent, IntervalVolume, SkillGroup } from '../../src/domain/types';
+import type { AssignedShift, RequirementRow } from '../../src/roster/types';
+import { agent, skillGroup } from '../support/examples';
+
+const ZONE = 'Europe/Berlin';
+const group: SkillGroup = skillGroup({ id: 'RSA', timeZone: ZONE, openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] });
+const at = (date: string, time: string) => DateTime.fromISO(`${date}T${time}`, { zone: ZONE }).toMillis();
+
+/** 12 calls every half hour, round the clock, on `days` days from `from`. */
+function roundTheClock(from: string, days: number): IntervalVolume[] {
+  const rows: IntervalVolume[] = [];
+  for (let d = 0; d < days; d++) {
+    const day = DateTime.fromISO(from, { zone: ZONE }).plus({ days: d });
+    for (let k = 0; k < 48; k++) rows.push({ skillGroupId: 'RSA', start: day.plus({ minutes: 30 * k }).toMillis(), volume: 12 });
+  }
+  return rows;
+}
+
+const contract = { class: 'full-time', minHoursPerWeek: 0, maxHoursPerWeek: 48, maxDaysPerWeek: 6, maxConsecutiveDays: 6, minRestHours: 11 };
+const agents: Agent[] = Array.from({ length: 24 }, (_, i) => agent({ id: `A${String(i).padStart(2, '0')}`, timeZone: ZONE, contract, skills: [{ skillGroupId: 'RSA' }] }));
+
+describe('the hand-over between consecutive rosters of a 24/7 line', () => {
+  test('when the LP plans the last day of a period and the forecast runs on, then the night of the last day is staffed for the next morning', () => {
+    const requirement: RequirementRow[] = [];
+    for (let t = at('2030-01-07', '00:00'); t < at('2030-01-10', '08:00'); t += 30 * 60_000) requirement.push({ skillGroupId: 'RSA', intervalStart: t, required: 3 });
+    const plan = planShifts({ skillGroups: [group], requirement, templates: DEFAULT_TEMPLATES, dates: ['2030-01-07', '2030-01-08', '2030-01-09'] });
+    const lastNight = plan.shifts.filter((s) => s.date === '2030-01-09' && s.kind === 'night');
+    expect(lastNight.length).toBeGreaterThanOrEqual(3);
+    // the next period's hours were planned for but are not this period's to report
+    expect(Math.max(...plan.coverage.map((c) => c.intervalStart))).toBe(at('2030-01-09', '23:30'));
+  });
+
+  test('when the forecast stops at the period end, then the last night is planned from the same night a week earlier', () => {
+    const built = buildRoster({ period: { from: '2030-01-07', days: 7, timeZone: ZONE }, skillGroups: [group], agents, forecast: roundTheClock('2030-01-07', 7), rules: { options: { ruinAndRecreateIterations: 200 } } });
+    const lastNight = [...built.shifts, ...built.uncovered].filter((s) => s.date === '2030-01-13' && s.kind === 'night');
+    expect(lastNight.length).toBeGreaterThan(0);
+    expect(checkRoster(built.shifts, agents, { from: '2030-01-07', days: 7, timeZone: ZONE })).toEqual([]);
+  });
+
+  test('when the previous published roster ends with night shifts, then they count in the next roster\'s first hours (coverage, shortfall) and are not returned', () => {
+    const period = { from: '2030-01-14', days: 2, timeZone: ZONE };
+    const input = (busy: AssignedShift[]): BuildRosterInput => ({ period, skillGroups: [group], agents, forecast: roundTheClock('2030-01-14', 3), busy, rules: { options: { ruinAndRecreateIterations: 200 } } });
+    const alone = buildRoster(input([]));
+    const firstHours = (coverage: typeof alone.coverage) => coverage.filter((c) => c.intervalStart >= at('2030-01-14', '00:00') && c.intervalStart < at('2030-01-14', '06:00'));
+    // alone, nothing reaches 00:00–06:00 of the first day (shifts start on the period's days)
+    expect(firstHours(alone.coverage).every((c) => c.scheduled === 0 && c.shortfall > 0)).toBe(true);
+
+    // the previous roster: four agents on the night of the 13th, 22:00–06:30
+    const nights: AssignedShift[] = agents.slice(0, 4).map((a, i) => ({
+      id: `prev-night-${i}`, agentId: a.id, skillGroupId: 'RSA', templateId: 'night', kind: 'night', date: '2030-01-13',
+      start: at('2030-01-13', '22:00'), end: at('2030-01-14', '06:30'), breaks: [{ start: at('2030-01-14', '02:00'), end: at('2030-01-14', '02:30'), kind: 'meal' }],
+    }));
+    const next = buildRoster(input(nights));
+    const covered = firstHours(next.coverage);
+    expect(covered.find((c) => c.intervalStart === at('2030-01-14', '01:00'))!.scheduled).toBe(4);
+    expect(covered.find((c) => c.intervalStart === at('2030-01-14', '02:00'))!.scheduled).toBe(0);
+    expect(next.summary.shortfallAgentHours).toBeLessThan(alone.summary.shortfallAgentHours);
+    // their shifts are the previous roster's: not returned, and the agents rest 11 h after them
+    expect(next.shifts.some((s) => s.id.startsWith('prev-night'))).toBe(false);
+    const commitments = nights.map(({ agentId, start, end, date }) => ({ agentId, start, end, date }));
+    expect(checkRoster(next.shifts, agents, period, { commitments })).toEqual([]);
+  });
+});
