@@ -1,11 +1,16 @@
 /**
  * Delivering one callout to the SMS webhook: POST the JSON body, signed with a fresh timestamp on each
  * attempt (the body and the Idempotency-Key stay the same, so the receiver sends one SMS however many
- * attempts reach it), a timeout per attempt, and retries with exponential backoff (full jitter from an
- * injected RNG) on 5xx, 429 (honouring Retry-After) and timeouts. A connection that fails before any
- * answer is treated like a timeout: the receiver may or may not have seen it, and the key makes a retry
- * safe. Any other answer (4xx) will not change on retry: dead letter at once. After the last attempt the
- * outcome is a dead letter with its reason. The clock, sleep and fetch are injected so tests run fast.
+ * attempts reach it; attempts are at least a second apart, so no two carry the same signature), a
+ * timeout per attempt, and retries with exponential backoff ("equal jitter" from an injected RNG) on
+ * 5xx, 429 (honouring Retry-After), a temporary redirect and timeouts. Redirects are not followed: the
+ * body holds the agent's phone number and goes to WEBHOOK_URL only; a permanent one (301, 308) is a
+ * dead letter naming where the gateway moved. A connection that fails before any answer is treated like
+ * a timeout: the receiver may or may not have seen it, and the key makes a retry safe. Any other answer
+ * (4xx) will not change on retry: dead letter at once. No attempt starts once the message's links have
+ * expired or while the agent no longer wants it (`stillToSend`): it would reach them for nothing. After
+ * the last attempt the outcome is a dead letter with its reason. The clock, sleep and fetch are injected
+ * so tests run fast.
  * Logs carry ids, attempts and statuses; the phone only masked like everywhere else (maskPhone: prefix
  * and last two digits — showing the last four left ~1,000 candidate numbers, near enough in clear).
  */
@@ -34,6 +39,13 @@ export interface DeliveryDeps {
   /** uniform [0, 1) for the backoff jitter (seeded in tests) */
   random: () => number;
   log?: (event: Record<string, unknown>) => void;
+  /** asked before every attempt after the first: a reason not to send any more (the agent opted out), or null */
+  stillToSend?: () => Promise<string | null>;
+  /**
+   * when the message's links expire on `now`'s clock (default: the payload's expiresAt). The service
+   * signs with the wall clock and keeps callouts on its business clock; in production they agree.
+   */
+  sendBy?: number;
 }
 
 export interface AttemptRecord {
@@ -48,9 +60,16 @@ export type DeliveryOutcome =
   | { status: 'delivered'; calloutId: string; attempts: AttemptRecord[]; httpStatus: number }
   | { status: 'dead-letter'; calloutId: string; attempts: AttemptRecord[]; reason: string };
 
+/** Redirects that say the gateway lives elsewhere for good: retrying the same URL cannot help. */
+const PERMANENT_REDIRECTS = new Set([301, 308]);
+
 function retryable(a: AttemptRecord): boolean {
-  return a.outcome === 'timeout' || a.outcome === 'network' || a.httpStatus === 429 || (a.httpStatus !== undefined && a.httpStatus >= 500);
+  const status = a.httpStatus;
+  return a.outcome === 'timeout' || a.outcome === 'network' || status === 429 || (status !== undefined && (status >= 500 || (status >= 300 && status < 400 && !PERMANENT_REDIRECTS.has(status))));
 }
+
+/** Attempts this close would carry the same signature (its timestamp is in whole seconds). */
+const MIN_ATTEMPT_SPACING_MS = 1000;
 
 function retryAfterMs(header: string | null, now: number): number | null {
   if (!header) return null;
@@ -62,7 +81,8 @@ function retryAfterMs(header: string | null, now: number): number | null {
 
 export function backoffMs(config: Pick<DeliveryConfig, 'baseDelayMs' | 'maxDelayMs'>, attempt: number, random: () => number): number {
   const ceiling = Math.min(config.maxDelayMs, config.baseDelayMs * 2 ** (attempt - 1));
-  // Full jitter: many callouts failing together do not all come back at the same instant.
+  // Equal jitter (half the ceiling plus a random half): many callouts failing together do not all come
+  // back at the same instant, and none comes back at once.
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
@@ -71,15 +91,28 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
   const body = JSON.stringify(payload);
   const attempts: AttemptRecord[] = [];
   const logBase = { calloutId: payload.calloutId, agentId: payload.agentId, phone: maskPhone(payload.phone) };
+  const expiresAt = deps.sendBy ?? Date.parse(payload.expiresAt);
+  const deadLetter = (reason: string): DeliveryOutcome => {
+    deps.log?.({ ...logBase, event: 'callout-dead-letter', reason });
+    return { status: 'dead-letter', calloutId: payload.calloutId, attempts, reason };
+  };
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
+    if (attempt > 1) {
+      const stop = await deps.stillToSend?.();
+      if (stop) return deadLetter(stop);
+    }
     const at = deps.now();
+    if (at >= expiresAt) return deadLetter(`the answer window closed at ${payload.expiresAt} before the gateway took the message: its links would be dead`);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), config.timeoutMs);
     let record: AttemptRecord;
     let retryAfter: number | null = null;
+    let location: string | null = null;
     try {
       const response = await doFetch(config.url, {
         method: 'POST',
+        // the body carries a phone number: it goes to the configured gateway and nowhere it points
+        redirect: 'manual',
         headers: {
           'content-type': 'application/json',
           'idempotency-key': payload.calloutId,
@@ -92,6 +125,7 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
       await response.arrayBuffer();
       record = { attempt, at, outcome: response.ok ? 'ok' : 'http', httpStatus: response.status };
       retryAfter = response.status === 429 ? retryAfterMs(response.headers.get('retry-after'), at) : null;
+      location = response.headers.get('location');
     } catch (error) {
       record = { attempt, at, outcome: controller.signal.aborted ? 'timeout' : 'network' };
     } finally {
@@ -100,27 +134,25 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
     attempts.push(record);
     deps.log?.({ ...logBase, event: 'callout-attempt', attempt, outcome: record.outcome, httpStatus: record.httpStatus });
     if (record.outcome === 'ok') return { status: 'delivered', calloutId: payload.calloutId, attempts, httpStatus: record.httpStatus! };
-    if (!retryable(record)) {
-      const reason = `HTTP ${record.httpStatus}: not retryable`;
-      deps.log?.({ ...logBase, event: 'callout-dead-letter', reason });
-      return { status: 'dead-letter', calloutId: payload.calloutId, attempts, reason };
+    if (record.httpStatus !== undefined && PERMANENT_REDIRECTS.has(record.httpStatus)) {
+      return deadLetter(`HTTP ${record.httpStatus}: the gateway moved permanently${location ? ` to ${location}` : ''}; redirects are not followed (the body holds a phone number): set WEBHOOK_URL to the new address`);
     }
+    if (!retryable(record)) return deadLetter(`HTTP ${record.httpStatus}: not retryable`);
     if (retryAfter !== null && retryAfter > RETRY_AFTER_LIMIT_MS) {
       // Waiting that long, the agent would log in too late to help with the surge it is called for.
-      const reason = `HTTP 429: the gateway asks to retry after ${Math.round(retryAfter / 1000)} s, beyond the ${RETRY_AFTER_LIMIT_MS / 60_000} minutes a callout can wait`;
-      deps.log?.({ ...logBase, event: 'callout-dead-letter', reason });
-      return { status: 'dead-letter', calloutId: payload.calloutId, attempts, reason };
+      return deadLetter(`HTTP 429: the gateway asks to retry after ${Math.round(retryAfter / 1000)} s, beyond the ${RETRY_AFTER_LIMIT_MS / 60_000} minutes a callout can wait`);
     }
     if (attempt < config.maxAttempts) {
       // The gateway's Retry-After is honoured as given (it knows its own limits; coming back earlier
       // would only be throttled again); the backoff ceiling bounds our own guesses.
-      const wait = retryAfter ?? Math.min(config.maxDelayMs, backoffMs(config, attempt, deps.random));
+      const wait = Math.max(MIN_ATTEMPT_SPACING_MS, retryAfter ?? Math.min(config.maxDelayMs, backoffMs(config, attempt, deps.random)));
+      if (deps.now() + wait >= expiresAt) {
+        return deadLetter(`${record.outcome === 'http' ? `HTTP ${record.httpStatus}` : record.outcome}: the next attempt (in ${Math.round(wait / 1000)} s) would come after the answer window closes at ${payload.expiresAt}`);
+      }
       record.waitedMs = wait;
       await deps.sleep(wait);
     }
   }
   const last = attempts[attempts.length - 1];
-  const reason = `gave up after ${attempts.length} attempts; last: ${last.outcome === 'http' ? `HTTP ${last.httpStatus}` : last.outcome}`;
-  deps.log?.({ ...logBase, event: 'callout-dead-letter', reason });
-  return { status: 'dead-letter', calloutId: payload.calloutId, attempts, reason };
+  return deadLetter(`gave up after ${attempts.length} attempts; last: ${last.outcome === 'http' ? `HTTP ${last.httpStatus}` : last.outcome}`);
 }

@@ -21,16 +21,17 @@ export interface PayloadOptions {
   /** base of the answer endpoint, e.g. "https://wfm.example/callouts/answer" */
   answerBaseUrl: string;
   linkSecret: string;
-  /** how long the links stay valid, minutes */
-  linkValidMinutes: number;
+  /** when the links expire (the callout's answer window closes), epoch ms */
+  expiresAt: number;
   /** zone for the times in the message: the agent's own when known (the message names it) */
   timeZone: string;
   skillGroupName: string;
-  now: number;
 }
 
+/** Everything in it follows from the stored callout and agent: every attempt, re-runs included, sends the same body. */
 export function buildPayload(callout: CalloutRecord, phone: string, options: PayloadOptions): CalloutPayload {
-  const expiresAt = options.now + options.linkValidMinutes * 60_000;
+  const { expiresAt } = options;
+  const replyMinutes = Math.max(1, Math.round((expiresAt - callout.requestedAt) / 60_000));
   const link = (answer: 'accept' | 'decline') =>
     `${options.answerBaseUrl}?token=${signLinkToken(options.linkSecret, { calloutId: callout.id, answer, expiresAt })}`;
   const start = formatInstant(callout.loginAt, options.timeZone);
@@ -39,7 +40,7 @@ export function buildPayload(callout: CalloutRecord, phone: string, options: Pay
     calloutId: callout.id,
     agentId: callout.agentId,
     phone,
-    message: `${options.skillGroupName} needs you from ${clockTime(callout.loginAt, options.timeZone)} to ${clockTime(callout.shiftEnd, options.timeZone)}. Reply within ${options.linkValidMinutes} min: accept or decline with the links.`,
+    message: `${options.skillGroupName} needs you from ${clockTime(callout.loginAt, options.timeZone)} to ${clockTime(callout.shiftEnd, options.timeZone)}. Reply within ${replyMinutes} min: accept or decline with the links.`,
     skillGroupId: callout.skillGroupId,
     proposedShift: { start, end },
     links: { accept: link('accept'), decline: link('decline') },

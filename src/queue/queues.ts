@@ -43,6 +43,25 @@ export class Queues {
     }
   }
 
+  /**
+   * Adds the job with this id, or puts a failed one with that id back to work: BullMQ keeps failed jobs
+   * (for inspection) and ignores an add with their id, so work that is asked for again until it is done
+   * (a callout whose delivery job failed when its worker died twice) would otherwise never run again.
+   */
+  async addOrRetry<T extends object>(name: string, data: T, jobId: string): Promise<string> {
+    if (this.connection.status !== 'ready') throw asUnavailable(new Error('Connection is closed'));
+    try {
+      const existing = await this.get(name).getJob(jobId);
+      if (existing && (await existing.isFailed())) {
+        await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        return jobId;
+      }
+      return (await this.get(name).add(name, data, { jobId })).id!;
+    } catch (err) {
+      throw asUnavailable(err);
+    }
+  }
+
   all(): Queue[] {
     return [...this.byName.values()];
   }

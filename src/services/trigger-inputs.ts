@@ -15,6 +15,7 @@ import { minuteForecastFromSlots, nowcast } from '../trigger/nowcast';
 import { emptyRealtimeState, foldEvents, recentArrivals } from '../trigger/realtime-state';
 import { RECENT_MINUTES as SIGNAL_RECENT_MINUTES } from '../trigger/signals';
 import type { CalloutRecord, MinuteForecast, RealtimeState, ScheduledShift, TriggerPolicy } from '../trigger/types';
+import { emptyRecord } from '../domain/records';
 
 /** Minutes of arrivals the nowcast compares with the plan. */
 export const OBSERVED_MINUTES = 15;
@@ -140,7 +141,7 @@ export function weeklyHoursOf(agents: Agent[], shifts: ScheduledShift[], accepte
     return w;
   };
   const cloudWeeks = new Map(agents.filter((a) => a.kind === 'cloud').map((a) => [a.id, week(a.timeZone ?? defaultZone)]));
-  const hours: Record<string, number> = {};
+  const hours = emptyRecord<number>();
   const add = (agentId: string, start: number, end: number) => {
     const w = cloudWeeks.get(agentId);
     if (w) hours[agentId] = (hours[agentId] ?? 0) + overlapHours(start, end, w.from, w.to);

@@ -16,7 +16,7 @@ import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkClai
 import type { Store } from '../store/store';
 import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
-import { applyResponse, expireUnanswered } from '../trigger/acceptance';
+import { answerDeadline, applyResponse, expireUnanswered } from '../trigger/acceptance';
 import { skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
@@ -273,15 +273,23 @@ async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Ag
   const payload = buildPayload(callout, agent.phone, {
     answerBaseUrl: `${config.trigger.publicBaseUrl}/callouts/answer`,
     linkSecret: config.trigger.linkSecret ?? config.webhookSecret,
-    // The links expire with the answer window, counted from the decision, so every attempt (and a
-    // re-run job) sends the same body.
-    linkValidMinutes: policy?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes,
+    // The links expire with the callout's own answer window, fixed at the decision, so every attempt
+    // (and a re-run job) sends the same body.
+    expiresAt: answerDeadline(callout, policy?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes),
     // the agent reads the times on their own clock (a Vancouver agent of a Toronto group)
     timeZone: agent.timeZone ?? group?.timeZone ?? config.defaultTimeZone,
     skillGroupName: group?.name ?? callout.skillGroupId,
-    now: callout.requestedAt,
   });
-  return deliverCallout(payload, { url: config.webhookUrl, secret: config.webhookSecret, ...config.trigger.delivery }, deps.client);
+  // Retries can run for minutes: before each, the agent must still consent and the callout still be open.
+  const stillToSend = async (): Promise<string | null> => {
+    const [now, current] = await Promise.all([deps.store.agents.get(callout.agentId), deps.store.trigger.callout(callout.id)]);
+    if (!now || now.calloutOptIn !== true || now.kind !== 'cloud') return `agent ${callout.agentId} opted out of callouts before the gateway took the message`;
+    if (current && current.value.status !== 'pending') return `the callout is ${current.value.status}: no message sent`;
+    return null;
+  };
+  // the links' expiry (business clock) on the client's clock, which signs and times the attempts
+  const sendBy = deps.client.now() + (Date.parse(payload.expiresAt) - deps.now());
+  return deliverCallout(payload, { url: config.webhookUrl, secret: config.webhookSecret, ...config.trigger.delivery }, { ...deps.client, stillToSend, sendBy });
 }
 
 // ---------------------------------------------------------------------------- answers
@@ -308,13 +316,14 @@ export interface AnswerResult {
 export async function answerCallout(store: Store, calloutId: string, answer: CalloutAnswer, via: StoredCallout['answeredVia'], now: number): Promise<AnswerResult> {
   const found = await store.trigger.callout(calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
-  const window = (await store.trigger.policy(found.value.skillGroupId))?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes;
+  const policyWindow = (await store.trigger.policy(found.value.skillGroupId))?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes;
+  const window = Math.round((answerDeadline(found.value, policyWindow) - found.value.requestedAt) / 60_000);
   const result = await store.trigger.updateCallout(calloutId, (current) => {
     // A dead-lettered callout whose agent answers did reach them: the link's token and the gateway's
     // reply exist only in the message. After a timeout the gateway may well have sent it; the answer
     // is taken within the answer window as for any open callout (the delivery record stays as it was).
     const reached = current.status === 'dead-letter';
-    const [checked] = expireUnanswered([reached ? { ...current, status: 'pending' } : current], now, window);
+    const [checked] = expireUnanswered([reached ? { ...current, status: 'pending' } : current], now, policyWindow);
     const next = applyResponse(checked, answer, now);
     if (next === current || (reached && next.status !== 'accepted' && next.status !== 'declined')) return null;
     return { next: { ...current, ...next, ...(next.status === 'accepted' || next.status === 'declined' ? { answeredVia: via } : {}) } };

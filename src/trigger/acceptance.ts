@@ -34,11 +34,18 @@ export function agentAcceptance(callouts: CalloutRecord[]): Record<string, Accep
   return out;
 }
 
-/** Pending callouts with no answer after the window: they become 'expired' (their agent is not coming). */
+/**
+ * Pending callouts with no answer after their window: they become 'expired' (their agent is not coming).
+ * The window is the one the callout was sent with; `answerWindowMinutes` (the policy's now) counts only
+ * for callouts stored before they kept theirs.
+ */
 export function expireUnanswered(callouts: CalloutRecord[], now: number, answerWindowMinutes: number): CalloutRecord[] {
-  return callouts.map((c) =>
-    c.status === 'pending' && now - c.requestedAt >= answerWindowMinutes * MINUTE_MS ? { ...c, status: 'expired' as const, respondedAt: now } : c,
-  );
+  return callouts.map((c) => (c.status === 'pending' && now >= answerDeadline(c, answerWindowMinutes) ? { ...c, status: 'expired' as const, respondedAt: now } : c));
+}
+
+/** When the callout's answer window closes (see CalloutRecord.answerBy). */
+export function answerDeadline(callout: Pick<CalloutRecord, 'answerBy' | 'requestedAt'>, answerWindowMinutes: number): number {
+  return callout.answerBy ?? callout.requestedAt + answerWindowMinutes * MINUTE_MS;
 }
 
 /**

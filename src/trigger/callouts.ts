@@ -14,7 +14,7 @@ export function calloutId(waveId: string, agentId: string): string {
   return `co_${createHash('sha256').update(`${waveId}\n${agentId}`).digest('hex').slice(0, 32)}`;
 }
 
-export function planCallouts(decision: Decision, agentIds: string[], policy: Pick<TriggerPolicy, 'loginLeadMinutes' | 'calloutShiftMinutes'>): CalloutRecord[] {
+export function planCallouts(decision: Decision, agentIds: string[], policy: Pick<TriggerPolicy, 'loginLeadMinutes' | 'calloutShiftMinutes' | 'answerWindowMinutes'>): CalloutRecord[] {
   if (!decision.fired || decision.waveId === null) return [];
   const loginAt = decision.at + policy.loginLeadMinutes * MINUTE_MS;
   return agentIds.map((agentId) => ({
@@ -26,6 +26,7 @@ export function planCallouts(decision: Decision, agentIds: string[], policy: Pic
     requestedAt: decision.at,
     loginAt,
     shiftEnd: loginAt + policy.calloutShiftMinutes * MINUTE_MS,
+    answerBy: decision.at + policy.answerWindowMinutes * MINUTE_MS,
     status: 'pending' as const,
   }));
 }

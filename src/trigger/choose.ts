@@ -7,6 +7,7 @@
 import type { Agent } from '../domain/types';
 import { HOUR_MS, MINUTE_MS, localPieces, windowsCover } from '../time/grid';
 import type { AcceptanceStats, ScheduledShift } from './types';
+import { ownValue } from '../domain/records';
 
 export interface ChooseInput {
   agents: Agent[];
@@ -65,8 +66,8 @@ function exclusionOf(agent: Agent, input: ChooseInput, wave: Set<string>): Exclu
     if (s.start >= proposedShift.end && s.start - proposedShift.end < restMs) return 'resting';
   }
   const hours = (proposedShift.end - proposedShift.start) / HOUR_MS;
-  if ((input.weeklyHours[agent.id] ?? 0) + hours > agent.contract.maxHoursPerWeek + 1e-9) return 'weekly-hours';
-  const last = input.lastCalledAt[agent.id];
+  if ((ownValue(input.weeklyHours, agent.id) ?? 0) + hours > agent.contract.maxHoursPerWeek + 1e-9) return 'weekly-hours';
+  const last = ownValue(input.lastCalledAt, agent.id);
   if (last !== undefined && now - last < input.recentCallMinutes * MINUTE_MS) return 'called-recently';
   const zone = agent.timeZone ?? 'UTC';
   // as for partners: a day off blocks every local date the shift touches, and the whole shift must lie
@@ -88,13 +89,13 @@ export function chooseAgents(input: ChooseInput): ChooseResult {
       excluded.push({ agentId: agent.id, reason });
       continue;
     }
-    const stats = input.agentAcceptance[agent.id] ?? { accepted: 0, refused: 0 };
+    const stats = ownValue(input.agentAcceptance, agent.id) ?? { accepted: 0, refused: 0 };
     eligible.push({
       agentId: agent.id,
       proficiency: agent.skills.find((s) => s.skillGroupId === input.skillGroupId)?.proficiency ?? 1,
       // Laplace-smoothed, so one answer does not decide an agent's rank.
       acceptance: (stats.accepted + 1) / (stats.accepted + stats.refused + 2),
-      lastCalledAt: input.lastCalledAt[agent.id] ?? null,
+      lastCalledAt: ownValue(input.lastCalledAt, agent.id) ?? null,
     });
   }
   eligible.sort(

@@ -22,6 +22,7 @@
 import { MINUTE_MS } from '../time/grid';
 import { poissonZ } from './nowcast';
 import type { MinuteForecast, RealtimeState } from './types';
+import { ownValue } from '../domain/records';
 
 /** the minutes a jump must hold (exported: the service lets signals run this far ahead of the counts) */
 export const RECENT_MINUTES = 2;
@@ -61,7 +62,7 @@ export function readSignals(realtime: RealtimeState, now: number): SignalReading
   for (const m of realtime.minutes) for (const name of Object.keys(m.signals ?? {})) names.add(name);
   const readings: SignalReading[] = [];
   for (const name of [...names].sort()) {
-    const rows = realtime.minutes.filter((m) => m.minute < now && m.signals?.[name] !== undefined);
+    const rows = realtime.minutes.filter((m) => m.minute < now && ownValue(m.signals, name) !== undefined);
     if (rows.length < MIN_BASELINE_MINUTES + RECENT_MINUTES) continue;
     const recent = rows.slice(-RECENT_MINUTES).map((m) => m.signals![name]);
     const before = rows.slice(0, -RECENT_MINUTES);

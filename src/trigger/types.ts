@@ -135,6 +135,12 @@ export interface CalloutRecord {
   loginAt: number;
   /** end of the proposed shift, epoch ms */
   shiftEnd: number;
+  /**
+   * when the answer window closes, epoch ms: fixed when the callout is decided, as the message and its
+   * links say it (a later change of the policy's window leaves it). Absent on callouts stored before it
+   * was kept: their policy's window counts from requestedAt.
+   */
+  answerBy?: number;
   status: CalloutStatus;
   respondedAt?: number;
 }

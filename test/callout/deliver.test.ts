@@ -22,11 +22,16 @@ function fired() {
   return { decision, callouts: planCallouts(decision, agentIds, policy()) };
 }
 
-function payloadOf(callout: ReturnType<typeof fired>['callouts'][number]) {
+/** The callout's body; its links expire with the answer window (5 minutes from T0 unless a test runs on the real clock). */
+function payloadOf(callout: ReturnType<typeof fired>['callouts'][number], expiresAt = T0 + 5 * 60_000) {
   return buildPayload(callout, phoneOf(callout.agentId), {
-    answerBaseUrl: 'https://wfm.example/callouts/answer', linkSecret: LINK_SECRET, linkValidMinutes: 5, timeZone: 'Asia/Jerusalem', skillGroupName: 'Private service', now: T0,
+    answerBaseUrl: 'https://wfm.example/callouts/answer', linkSecret: LINK_SECRET, expiresAt, timeZone: 'Asia/Jerusalem', skillGroupName: 'Private service',
   });
 }
+
+/** For the tests against a real receiver on the real clock: links valid for the next hour. */
+const live = (callout: ReturnType<typeof fired>['callouts'][number]) => payloadOf(callout, LIVE_EXPIRY);
+const LIVE_EXPIRY = Date.now() + 3_600_000;
 
 describe('deliverCallout against a real local receiver', () => {
   let receiver: Receiver | null = null;
@@ -43,9 +48,9 @@ describe('deliverCallout against a real local receiver', () => {
     const rng = createRng(7);
     const config: DeliveryConfig = { url: receiver.url, secret: SECRET, timeoutMs: 1000, maxAttempts: 12, baseDelayMs: 10, maxDelayMs: 100 };
     const deps = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms / 10)), random: () => rng.uniform(), log: (e: Record<string, unknown>) => logs.push(e) };
-    const outcomes = await Promise.all(callouts.map((c) => deliverCallout(payloadOf(c), config, deps)));
+    const outcomes = await Promise.all(callouts.map((c) => deliverCallout(live(c), config, deps)));
     // A worker that crashed after sending re-runs the deliveries of the first five callouts.
-    const rerun = await Promise.all(callouts.slice(0, 5).map((c) => deliverCallout(payloadOf(c), config, deps)));
+    const rerun = await Promise.all(callouts.slice(0, 5).map((c) => deliverCallout(live(c), config, deps)));
 
     expect([...outcomes, ...rerun].every((o) => o.status === 'delivered')).toBe(true);
     expect(outcomes.some((o) => o.attempts.length > 1)).toBe(true);
@@ -67,13 +72,13 @@ describe('deliverCallout against a real local receiver', () => {
     expect(body.phone).toBe(phoneOf(callouts[0].agentId));
     expect(body.proposedShift.start).toBe('2026-03-02T12:15:00+02:00');
     const token = new URL(body.links.accept).searchParams.get('token')!;
-    expect(verifyLinkToken(LINK_SECRET, token, T0 + 60_000)).toEqual({ ok: true, claims: { calloutId: callouts[0].id, answer: 'accept', expiresAt: T0 + 5 * 60_000 } });
+    expect(verifyLinkToken(LINK_SECRET, token, T0 + 60_000)).toEqual({ ok: true, claims: { calloutId: callouts[0].id, answer: 'accept', expiresAt: LIVE_EXPIRY } });
   });
 
   test('when the receiver answers 400, then the callout is dead-lettered at once with the reason', async () => {
     receiver = await startReceiver(SECRET, 1, { failBefore: 0, failAfter: 0, rateLimit: 0, slow: 0, stallAfterSend: 0, slowMs: 0, stallMs: 0 }, 400);
     const [callout] = fired().callouts;
-    const outcome = await deliverCallout(payloadOf(callout), { url: receiver.url, secret: SECRET, timeoutMs: 2000, maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0.5 });
+    const outcome = await deliverCallout(live(callout), { url: receiver.url, secret: SECRET, timeoutMs: 2000, maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0.5 });
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'HTTP 400: not retryable' });
     expect(outcome.attempts).toHaveLength(1);
   });
@@ -82,7 +87,7 @@ describe('deliverCallout against a real local receiver', () => {
     receiver = await startReceiver(SECRET, 1, { failBefore: 0, failAfter: 0, rateLimit: 0, slow: 0, stallAfterSend: 0, slowMs: 0, stallMs: 0 }, 503);
     const [callout] = fired().callouts;
     const waits: number[] = [];
-    const outcome = await deliverCallout(payloadOf(callout), { url: receiver.url, secret: SECRET, timeoutMs: 2000, maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 10_000 }, { now: Date.now, sleep: async (ms) => void waits.push(ms), random: () => 0.999 });
+    const outcome = await deliverCallout(live(callout), { url: receiver.url, secret: SECRET, timeoutMs: 2000, maxAttempts: 4, baseDelayMs: 1000, maxDelayMs: 10_000 }, { now: Date.now, sleep: async (ms) => void waits.push(ms), random: () => 0.999 });
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'gave up after 4 attempts; last: HTTP 503' });
     expect(receiver.requests).toBe(4);
     expect(waits).toHaveLength(3);
@@ -91,7 +96,7 @@ describe('deliverCallout against a real local receiver', () => {
   });
 
   test('when nothing listens, then connection failures are retried and end as a dead letter', async () => {
-    const outcome = await deliverCallout(payloadOf(fired().callouts[0]), { url: 'http://127.0.0.1:1/sms', secret: SECRET, timeoutMs: 200, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0 });
+    const outcome = await deliverCallout(live(fired().callouts[0]), { url: 'http://127.0.0.1:1/sms', secret: SECRET, timeoutMs: 200, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0 });
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'gave up after 3 attempts; last: network' });
   });
 });
@@ -148,5 +153,83 @@ describe('deliverCallout and a throttling gateway', () => {
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'HTTP 429: the gateway asks to retry after 3600 s, beyond the 5 minutes a callout can wait' });
     expect(outcome.attempts).toHaveLength(1);
     expect(slept).toEqual([]);
+  });
+
+  test('when the gateway asks to come back after the message\'s links expire, then it is a dead letter saying so, not an SMS with dead links', async () => {
+    const slept: number[] = [];
+    const outcome = await deliverCallout(payloadOf(fired().callouts[0], T0 + 60_000), config, {
+      fetch: answers(() => new Response('slow down', { status: 429, headers: { 'Retry-After': '70' } }), () => new Response('ok', { status: 200 })),
+      now: () => T0, sleep: async (ms) => void slept.push(ms), random: () => 0.5,
+    });
+    expect(outcome).toMatchObject({ status: 'dead-letter', reason: expect.stringMatching(/^HTTP 429: the next attempt \(in 70 s\) would come after the answer window closes/) });
+    expect(slept).toEqual([]);
+    // and an attempt is never started once the window has closed
+    const late = await deliverCallout(payloadOf(fired().callouts[0], T0), config, { fetch: answers(() => new Response('ok', { status: 200 })), now: () => T0, sleep: async () => {}, random: () => 0.5 });
+    expect(late).toMatchObject({ status: 'dead-letter', attempts: [] });
+  });
+
+  test('when the agent opts out while the gateway is failing, then no later attempt is made', async () => {
+    let requests = 0;
+    let optedOut = false;
+    const outcome = await deliverCallout(payload(), config, {
+      fetch: (async () => {
+        requests++;
+        optedOut = true; // the agent opts out while the first attempt fails
+        return new Response('down', { status: 503 });
+      }) as unknown as typeof fetch,
+      now: () => T0, sleep: async () => {}, random: () => 0.5,
+      stillToSend: async () => (optedOut ? 'agent a0 opted out of callouts before the gateway took the message' : null),
+    });
+    expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'agent a0 opted out of callouts before the gateway took the message' });
+    expect(requests).toBe(1);
+  });
+
+  test('when attempts follow each other quickly, then they are at least a second apart (the signature\'s timestamp differs)', async () => {
+    const slept: number[] = [];
+    await deliverCallout(payload(), { ...config, baseDelayMs: 10, maxDelayMs: 100 }, { fetch: answers(() => new Response('down', { status: 503 })), now: () => T0, sleep: async (ms) => void slept.push(ms), random: () => 0.5 });
+    expect(slept).toEqual([1000, 1000, 1000]);
+  });
+});
+
+describe('deliverCallout and redirects', () => {
+  /** A gateway that answers every request with `status` and Location → the `elsewhere` server, which counts what reaches it. */
+  async function redirecting(status: number) {
+    const { createServer } = await import('node:http');
+    let reachedElsewhere = 0;
+    const elsewhere = createServer((_req, res) => {
+      reachedElsewhere++;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    const target = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}/evil`;
+    const gateway = createServer((_req, res) => {
+      res.writeHead(status, { Location: target });
+      res.end();
+    });
+    await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(gateway.address() as { port: number }).port}/sms`,
+      target,
+      reachedElsewhere: () => reachedElsewhere,
+      close: async () => void (await Promise.all([gateway, elsewhere].map((s) => new Promise((r) => s.close(r))))),
+    };
+  }
+
+  test('when the gateway redirects, then the body (with its phone number) goes nowhere else: a temporary redirect is retried, a permanent one is a dead letter naming the new address', async () => {
+    for (const [status, reason] of [
+      [307, /^gave up after 3 attempts; last: HTTP 307$/],
+      [302, /^gave up after 3 attempts; last: HTTP 302$/],
+      [301, /^HTTP 301: the gateway moved permanently to http:\/\/127\.0\.0\.1:\d+\/evil; redirects are not followed/],
+      [308, /^HTTP 308: the gateway moved permanently/],
+    ] as const) {
+      const server = await redirecting(status);
+      try {
+        const outcome = await deliverCallout(live(fired().callouts[0]), { url: server.url, secret: SECRET, timeoutMs: 2000, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0.5 });
+        expect({ status, outcome: outcome.status, reason: outcome.status === 'dead-letter' ? outcome.reason : '' }).toEqual({ status, outcome: 'dead-letter', reason: expect.stringMatching(reason) });
+        expect(server.reachedElsewhere()).toBe(0);
+      } finally {
+        await server.close();
+      }
+    }
   });
 });

@@ -5,7 +5,7 @@ const HOUR = 3_600_000;
 // 2026-01-15 14:04 UTC: 09:04 in Toronto, 06:04 in Vancouver
 const LOGIN = Date.UTC(2026, 0, 15, 14, 4);
 const callout = { id: 'co_1', waveId: 'w', decisionId: 'd', agentId: 'v1', skillGroupId: 'TOW', requestedAt: LOGIN - 15 * 60_000, loginAt: LOGIN, shiftEnd: LOGIN + 2 * HOUR, status: 'pending' } as CalloutRecord;
-const options = { answerBaseUrl: 'https://wfm.example/callouts/answer', linkSecret: 'link-secret', linkValidMinutes: 5, skillGroupName: 'Towing', now: LOGIN - 15 * 60_000 };
+const options = { answerBaseUrl: 'https://wfm.example/callouts/answer', linkSecret: 'link-secret', expiresAt: LOGIN - 10 * 60_000, skillGroupName: 'Towing' };
 
 describe('callout message', () => {
   test('when the agent reads the message, then its times name their clock, in the zone the service gives (the agent\'s own)', () => {
@@ -13,5 +13,11 @@ describe('callout message', () => {
     expect(vancouver.message).toMatch(/^Towing needs you from 06:04 PST to 08:04 PST\./);
     expect(vancouver.proposedShift).toEqual({ start: '2026-01-15T06:04:00-08:00', end: '2026-01-15T08:04:00-08:00' });
     expect(buildPayload(callout, '+16045550100', { ...options, timeZone: 'America/Toronto' }).message).toMatch(/from 09:04 EST to 11:04 EST/);
+  });
+
+  test('when the callout\'s answer window is given, then the message, the links and expiresAt all say it', () => {
+    const payload = buildPayload(callout, '+16045550100', { ...options, timeZone: 'America/Toronto' });
+    expect(payload.message).toMatch(/Reply within 5 min/);
+    expect(payload.expiresAt).toBe(new Date(LOGIN - 10 * 60_000).toISOString());
   });
 });

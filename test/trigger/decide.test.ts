@@ -189,6 +189,17 @@ describe('acceptance and callouts', () => {
     expect(accepted).toMatchObject({ status: 'accepted', loginAt: T0 + 15 * MIN });
   });
 
+  test('when the policy\'s answer window changes after a callout was sent, then the callout keeps the window its message gave', () => {
+    const [c] = planCallouts({ fired: true, waveId: 'PS@1', at: T0, id: 'PS@1', skillGroupId: 'PS' } as never, ['a1'], policy({ answerWindowMinutes: 10 }));
+    expect(c.answerBy).toBe(T0 + 10 * MIN);
+    // the policy now says 1 minute: the agent still has the 10 their SMS promised
+    expect(expireUnanswered([c], T0 + 5 * MIN, 1)[0].status).toBe('pending');
+    expect(expireUnanswered([c], T0 + 10 * MIN, 1)[0].status).toBe('expired');
+    // a callout stored before it kept its window counts the policy's
+    const { answerBy: _answerBy, ...older } = c;
+    expect(expireUnanswered([older], T0 + MIN, 1)[0].status).toBe('expired');
+  });
+
   test('when a tick is re-run for the same wave and agent, then the callout id is the same', () => {
     expect(calloutId('PS@1', 'a1')).toBe(calloutId('PS@1', 'a1'));
     expect(calloutId('PS@1', 'a1')).not.toBe(calloutId('PS@1', 'a2'));
@@ -214,6 +225,14 @@ describe('chooseAgents', () => {
     expect(day.excluded).toEqual([{ agentId: 'leaves-at-noon', reason: 'unavailable' }]);
     const night = choose(late);
     expect(Object.fromEntries(night.excluded.map((e) => [e.agentId, e.reason]))).toEqual({ 'leaves-at-noon': 'unavailable', 'two-windows': 'unavailable', 'all-day': 'unavailable', 'tuesday-off': 'unavailable' });
+  });
+
+  test('when agent ids read like JavaScript object properties (constructor, toString), then they are weighed like any id', () => {
+    const proposedShift = { start: T0 + 15 * MIN, end: T0 + 135 * MIN };
+    const agents = ['constructor', 'toString', 'valueOf', '__proto__'].map((id) => cloudAgent(id));
+    const result = chooseAgents({ agents, skillGroupId: 'PS', count: 4, now: T0, proposedShift, shifts: [], weeklyHours: {}, lastCalledAt: {}, recentCallMinutes: 240, agentAcceptance: {} });
+    expect(result.excluded).toEqual([]);
+    expect(result.chosen.map((c) => [c.agentId, c.acceptance, c.lastCalledAt]).sort()).toEqual(agents.map((a) => [a.id, 0.5, null]).sort());
   });
 
   test('when agents differ in eligibility, then only eligible ones are chosen, least recently called first, then proficiency', () => {
