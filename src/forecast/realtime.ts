@@ -23,6 +23,7 @@ import { MIN_HISTORY_DAYS } from './two-week';
 import { fitIntradayFilter, stateAt, stepMultipliers, type IntradayFilterParams, type FilterDay } from './intraday';
 import { poissonMedian } from './stats';
 import { WfmError } from '../errors/wfm-error';
+import { ownValue } from '../domain/records';
 
 export const REALTIME_MINUTES = 30;
 const VALIDATION_DAYS = 7;
@@ -200,7 +201,7 @@ function originsOf(series: DaySeries, expectations: Map<number, DayExpectation>,
   for (const d of days) {
     const day = expectations.get(d);
     if (!day) continue;
-    const daySignals = signalNames.map((name) => signals[name]?.[d] ?? []);
+    const daySignals = signalNames.map((name) => ownValue(signals, name)?.[d] ?? []);
     for (let s = 0; s < series.slotsPerDay; s += everySlots) if (day.open[s]) origins.push(originAt(d, day, series.values[d], s, series.weekdays[d], daySignals, steps, filter));
   }
   return origins;
@@ -402,7 +403,7 @@ export async function forecastRealtimeSlots(options: {
   const steps = model?.steps ?? stepsFor(history.intervalMinutes);
   const day = dayExpectation(history, calendar, date);
   const today = Array.from({ length: history.slotsPerDay }, (_, s) => (s < slot && Number.isFinite(options.today[s]) ? options.today[s] : NaN));
-  const signalRows = (model?.signalNames ?? []).map((name) => options.signals?.[name] ?? []);
+  const signalRows = (model?.signalNames ?? []).map((name) => ownValue(options.signals, name) ?? []);
   const idx = options.stepSlots ?? stepSlots(slot, steps, history.slotsPerDay);
   const origin = originAt(-1, day, today, slot, weekdayOf(date), signalRows, steps, model?.filter ?? null, idx);
   const span = historySpanDays(history);

@@ -3,7 +3,8 @@
  * against the role in the contract, validated against openapi.yaml, answered by thin routes, and every
  * failure turned into application/problem+json by one handler.
  */
-import express from 'express';
+import { parse as parseQuery } from 'node:querystring';
+import express, { Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import swaggerUi from 'swagger-ui-express';
 import { pinoHttp } from 'pino-http';
@@ -52,10 +53,28 @@ function redactRequest(req: { url?: string; query?: Record<string, unknown> }) {
   return { ...req, url: redactQuery(req.url), ...(query ? { query } : {}) };
 }
 
+/** A date-time's offset in a query, "+01:00" sent unescaped, arrives as " 01:00" ("+" means a space there). */
+const UNESCAPED_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$/;
+
+/**
+ * Express's own ("simple") query parsing, with the sign of a date-time's positive offset put back:
+ * clients and shells often leave the "+" of `from=2026-10-26T00:00:00+01:00` unescaped, and a space
+ * there can mean nothing else.
+ */
+export function parseQueryString(text: string): Record<string, unknown> {
+  const query = parseQuery(text);
+  for (const [name, value] of Object.entries(query)) {
+    if (typeof value === 'string') query[name] = value.replace(UNESCAPED_OFFSET, '$1+$2');
+    else if (Array.isArray(value)) query[name] = value.map((v) => v.replace(UNESCAPED_OFFSET, '$1+$2'));
+  }
+  return query;
+}
+
 export function createApp(deps: AppDependencies): express.Express {
   const { config, log, store, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
+  app.set('query parser', parseQueryString);
   app.set('trust proxy', true);
   app.use(metrics.httpMiddleware());
   app.use(pinoHttp({
@@ -90,6 +109,21 @@ export function createApp(deps: AppDependencies): express.Express {
     board.getRouter(),
   );
 
+  const contract = OpenApiValidator.middleware({
+    apiSpec: doc as never,
+    // every place the body breaks the contract, not only the first (the problem handler caps the list)
+    validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
+    // 'full': a date is a calendar date (2026-02-30 is refused), not only a pattern of digits
+    ajvFormats: { mode: 'full' },
+    validateResponses: false,
+    validateSecurity: false,
+    ignorePaths: /^\/(docs|admin|openapi\.yaml)/,
+  });
+  // The routes without an API key (cloud agents' /me/…, the answer links) are held to the contract too,
+  // before their own credential check: they take no body, only ids and query parameters.
+  const keylessContract = Router().use(contract);
+  app.use((req, res, next) => (req.path.startsWith('/me/') || req.path === '/callouts/answer' ? keylessContract(req, res, next) : next()));
+
   // Cloud agents authenticate with their claim token, not an API key: their routes come before the key check.
   const rosterContext = { config, store, queues: deps.queues, registry: deps.registry, now: deps.now };
   app.use(cloudAgentRoutes(rosterContext));
@@ -100,18 +134,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
-  app.use(
-    OpenApiValidator.middleware({
-      apiSpec: doc as never,
-      // every place the body breaks the contract, not only the first (the problem handler caps the list)
-      validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
-      // 'full': a date is a calendar date (2026-02-30 is refused), not only a pattern of digits
-      ajvFormats: { mode: 'full' },
-      validateResponses: false,
-      validateSecurity: false,
-      ignorePaths: /^\/(docs|admin|openapi\.yaml)/,
-    }),
-  );
+  app.use(contract);
   app.use(configurationRoutes(store, deps.registry));
   app.use(historyRoutes(store));
   app.use(jobRoutes(deps.queues));

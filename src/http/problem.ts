@@ -47,6 +47,8 @@ interface ValidatorError {
   status: number;
   message: string;
   errors?: Array<{ path?: string; message: string }>;
+  /** e.g. a 405's Allow: the methods the path has */
+  headers?: Record<string, string>;
 }
 
 function isValidatorError(err: unknown): err is ValidatorError {
@@ -131,8 +133,13 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
         return;
       }
       const code = status === 405 ? 'method-not-allowed' : status === 404 ? 'not-found' : 'bad-request';
+      // a 405 says which methods the path has (RFC 9110 requires Allow)
+      if (status === 405 && err.headers?.Allow) res.set('Allow', err.headers.Allow.toUpperCase());
       // a large bad upload could break the contract in every row: name the first places, say how many more
-      const all = (err.errors ?? []).map((e) => ({ where: normalisePath(e.path), message: e.message }));
+      const all = (err.errors ?? []).map((e) =>
+        // the validator reports an undecodable path ("%FF") as "malformed uri'" at the whole URL
+        /^malformed uri/i.test(e.message) ? { where: '/path', message: `${req.path} is not valid percent-encoding (each %XX must form UTF-8 characters)` } : { where: normalisePath(e.path), message: e.message },
+      );
       const errors = all.length > MAX_LISTED ? [...all.slice(0, MAX_LISTED), { where: '/body', message: `… and ${all.length - MAX_LISTED} more` }] : all;
       sendProblem(res, status, code, status === 400 ? 'the request does not match the API contract' : err.message, errors);
       return;

@@ -13,6 +13,7 @@ import type { Store } from '../store/store';
 import { DAY_MS, localDate, startOfLocalDay } from '../time/grid';
 import { addDays } from '../forecast/day-series';
 import type { EpochProgress } from './forecast-training-thread';
+import { emptyRecord } from '../domain/records';
 
 export interface ForecastingContext {
   store: Store;
@@ -60,7 +61,7 @@ async function forecastStart(store: Store, group: SkillGroup, now: number): Prom
 /** Signals posted with realtime events, as interval rows per signal name (for the realtime net). */
 async function realtimeSignals(store: Store, id: string, fromMs: number, toMs: number): Promise<Record<string, IntervalVolume[]>> {
   const events = await store.realtime.read(id, fromMs, toMs);
-  const out: Record<string, IntervalVolume[]> = {};
+  const out = emptyRecord<IntervalVolume[]>();
   for (const e of events) for (const [name, value] of Object.entries(e.signals ?? {})) (out[name] ??= []).push({ skillGroupId: id, start: e.minute, volume: value });
   return out;
 }

@@ -112,7 +112,8 @@ async function storedForecastCovers(store: Store, groupId: string, startMs: numb
 async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: PlanningPeriod): Promise<{ rows: IntervalVolume[]; source: ForecastSource }> {
   const { startMs, endMs } = periodInstants(period);
   if (await storedForecastCovers(ctx.store, group.id, startMs, endMs)) {
-    const [meta, points] = await Promise.all([ctx.store.forecasts.meta(group.id), ctx.store.forecasts.read(group.id, startMs, endMs)]);
+    // and the next day where stored: the roster's night shifts of its last day work into it
+    const [meta, points] = await Promise.all([ctx.store.forecasts.meta(group.id), ctx.store.forecasts.read(group.id, startMs, endMs + DAY_MS)]);
     return {
       rows: forecastRows(group.id, points),
       source: {
@@ -193,7 +194,7 @@ async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupId
   // a published roster of the same group is an alternative to this one (publishing settles it), not a commitment
   const others = published.filter((id) => id !== exceptRosterId && !groupsOf.get(id)!.some((g) => ids.has(g)));
   // The rosters next to this one, of any group (the same group's previous fortnight too): their shifts
-  // in the days around the period's edges, against which the minimum rest holds.
+  // in the days around the period's edges, against which the minimum rest and runs of working days hold.
   const adjacent = (await ctx.store.rosters.publishedOverlapping(startMs - EDGE_MS, endMs + EDGE_MS)).filter((id) => id !== exceptRosterId && !published.includes(id));
   const near = [...others, ...adjacent];
   const found = [
@@ -205,8 +206,11 @@ async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupId
   return { published, shifts: found.filter((s) => !seen.has(s.id) && (seen.add(s.id), true)) };
 }
 
-/** Shifts and rest are each under a day: only shifts within two days of the period's edges can be too close. */
-const EDGE_MS = 2 * 86_400_000;
+/**
+ * How far past the period's edges other rosters' shifts are read: shifts and rest are each under a day
+ * (two days would do for rest), but a run of working days (at most 14 by contract) continues across an edge.
+ */
+const EDGE_MS = 15 * 86_400_000;
 
 /** The absences a stored roster was planned around (none on record for rosters stored before they were kept). */
 function absencesOf(roster: StoredRoster): Absence[] {
@@ -361,7 +365,8 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
 }
 
 export async function listRosters(ctx: RosterContext) {
-  return (await ctx.store.rosters.list()).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: r.period, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
+  // the period as the planner gave it (the stored instants are for the store's own range reads)
+  return (await ctx.store.rosters.list()).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: { from: r.period.from, days: r.period.days, timeZone: r.period.timeZone }, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
 }
 
 /** Cloud agents' claims as shifts (the breaks of the planned shift behind the slot), for exports and drills. */
@@ -442,7 +447,7 @@ async function doubleBookings(ctx: RosterContext, draft: StoredRoster): Promise<
   const commitments = others.filter((s) => shared.has(s.agentId) && !dates.has(s.date));
   const otherIds = new Set(others.map((s) => s.id));
   const clashes = checkRoster(union, agents, draft.period, { commitments })
-    .filter((v) => v.shiftIds.some((id) => otherIds.has(id)) || ['max-weekly-hours', 'max-days-per-week'].includes(v.rule) || (v.rule === 'min-rest' && v.shiftIds.length === 1))
+    .filter((v) => v.shiftIds.some((id) => otherIds.has(id)) || ['max-weekly-hours', 'max-days-per-week', 'max-consecutive-days'].includes(v.rule) || (v.rule === 'min-rest' && v.shiftIds.length === 1))
     .map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message} (with a shift of another published roster)` }));
   return { published, clashes };
 }
@@ -760,5 +765,7 @@ export async function drillSpec(ctx: RosterContext, id: string, drill: DrillRequ
 export async function requestDrill(ctx: RosterContext, id: string, drill: DrillRequest): Promise<{ jobId: string; scenario: DrillScenario; shocks: number; period: { from: string; to: string } }> {
   const spec = await drillSpec(ctx, id, drill);
   const jobId = await ctx.queues.add(QUEUE.simulate, { spec });
-  return { jobId, scenario: drill.scenario, shocks: spec.arrivals.kind === 'forecast' ? (spec.arrivals.shocks?.length ?? 0) : 0, period: { from: new Date(spec.period.from).toISOString(), to: new Date(spec.period.to).toISOString() } };
+  // the drilled day in the roster's zone, as its shifts are given
+  const zone = (await rosterOrThrow(ctx, id)).period.timeZone;
+  return { jobId, scenario: drill.scenario, shocks: spec.arrivals.kind === 'forecast' ? (spec.arrivals.shocks?.length ?? 0) : 0, period: { from: formatInstant(spec.period.from, zone), to: formatInstant(spec.period.to, zone) } };
 }

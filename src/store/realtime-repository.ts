@@ -3,6 +3,7 @@ import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 import { GroupGuardedWrite } from './group-guarded-write';
 import type { CheckedRealtimeEvent } from '../trigger/realtime-ingest';
+import { emptyRecord } from '../domain/records';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -70,7 +71,7 @@ export class RealtimeRepository {
         const minute = Number(minuteText) * MINUTE;
         if (minute < fromMs || minute >= toMs) continue;
         const event = byMinute.get(minute) ?? byMinute.set(minute, { skillGroupId, minute }).get(minute)!;
-        if (kind === 's') (event.signals ??= {})[name] = Number(value);
+        if (kind === 's') (event.signals ??= emptyRecord())[name] = Number(value);
         else (event as unknown as Record<string, number>)[kind] = Number(value);
       }
     }
@@ -111,7 +112,7 @@ export class RealtimeRepository {
     const out = new Map<string, RealtimeEvent[]>();
     skillGroupIds.forEach((skillGroupId, g) => {
       out.set(skillGroupId, rows.get(skillGroupId)!.map(({ minute, values }) => {
-        const signals: Record<string, number> = {};
+        const signals = emptyRecord<number>();
         names[g].forEach((name, j) => {
           if (values[j] !== undefined) signals[name] = values[j];
         });

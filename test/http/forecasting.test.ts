@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { startService } from '../../src/main';
 import { deleteKeys, testEnv, KEYS, type TestService } from '../support/service';
+import { storeFor } from './rosters-fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,6 +87,25 @@ describe('forecasting over REST', () => {
     expect(atTen.observedToExpected).toBe(onTheHour.observedToExpected);
     // The morning's events do count: 150 calls a half hour is above what a February Monday morning brought.
     expect(atTen.observedToExpected).toBeGreaterThan(1);
+  });
+
+  test('when leading signals are named like JavaScript object properties (constructor, toString, __proto__), then they are kept like any name and the realtime forecast still answers', async () => {
+    const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
+    const events = [8, 9, 10].map((h) => ({ skill_group: 'PS', minute: `1999-03-01T${String(h).padStart(2, '0')}:05:00+02:00`, arrivals: 5, signals: Object.fromEntries(names.map((n, i) => [n, 10 + i])) }));
+    await t.http.post('/realtime/events').set({ 'X-API-Key': KEYS.ingest }).send(events).expect(200);
+    const res = await t.http.get('/skill-groups/PS/forecast').query({ horizon: 'realtime', at: '1999-03-01T11:10:00+02:00' }).set(planner);
+    expect(res.status).toBe(200);
+    expect(res.body.points.length).toBeGreaterThan(0);
+    const { store, close } = storeFor(t.prefix);
+    try {
+      const read = await store.realtime.read('PS', Date.parse('1999-03-01T08:00:00+02:00'), Date.parse('1999-03-01T11:00:00+02:00'));
+      const withSignals = read.filter((e) => e.signals);
+      expect(withSignals).toHaveLength(3);
+      for (const e of withSignals) expect(Object.keys(e.signals!).sort()).toEqual([...names].sort());
+      expect(withSignals[0].signals!.__proto__).toBe(14);
+    } finally {
+      close();
+    }
   });
 
   /** Polls a job's status until it finishes. */

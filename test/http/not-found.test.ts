@@ -32,4 +32,24 @@ describe('404 problems name the parameter', () => {
       expect([what, res.body.errors.map((e) => e.where)]).toEqual([what, [where]]);
     }
   });
+
+  test('when a training request names a horizon twice, then it is trained once', async () => {
+    const res = await t.http.post('/skill-groups/PS/training').set(planner).send({ horizons: ['two-week', 'two-week'] });
+    expect(res.status).toBe(202);
+    expect(res.body.jobs.map((j: { horizon: string }) => j.horizon)).toEqual(['two-week']);
+  });
+
+  test('when a path exists but not with that method, then the 405 says which methods it has (Allow)', async () => {
+    const res = await t.http.patch('/skill-groups/PS').set(admin).send({});
+    expect(res.status).toBe(405);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.headers.allow.split(', ').sort()).toEqual(['DELETE', 'GET', 'PUT']);
+  });
+
+  test('when the path is not valid percent-encoding, then the 400 says so and points at the path', async () => {
+    const res = await t.http.get('/skill-groups/%FF').set(planner);
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors).toEqual([{ where: '/path', message: expect.stringMatching(/^\/skill-groups\/%FF is not valid percent-encoding/) }]);
+  });
 });

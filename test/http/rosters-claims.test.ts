@@ -75,6 +75,17 @@ describe('cloud agents claiming slots over REST', () => {
     await t.http.get('/me/slots').set({ Authorization: `Bearer ${KEYS.admin}` }).expect(401);
   });
 
+  test('when a self-service request breaks the contract (unknown query parameter, an id too long), then it is a 400 naming the parameter, as on every other route', async () => {
+    const unknown = await t.http.get('/me/slots?bogus=1').set(as('C000'));
+    expect(unknown.status).toBe(400);
+    expect(unknown.type).toBe('application/problem+json');
+    expect(unknown.body.type).toMatch(/bad-request$/);
+    expect(unknown.body.errors.map((e: { where: string }) => e.where)).toEqual(['/query/bogus']);
+    const long = await t.http.post(`/me/claims/${'r'.repeat(100)}/slot-1`).set(as('C000'));
+    expect(long.status).toBe(400);
+    expect(long.body.errors.map((e: { where: string }) => e.where)).toEqual(['/path/rosterId']);
+  });
+
   test('when the roster is a draft, then its slots are not offered and cannot be claimed; once published they are', async () => {
     expect((await t.http.get('/me/slots').set(as('C000')).expect(200)).body).toEqual([]);
     const early = await t.http.post(`/me/claims/week/${later.id}`).set(as('C000'));

@@ -62,6 +62,31 @@ describe('roster problems', () => {
     expect(res.body.errors).toEqual([{ where: '/path/rosterId', message: expect.stringMatching(/must match pattern/) }]);
   });
 
+  test('when a roster, re-plan or drill names a date that is not on the calendar (February 30) or a template of 25 hours, then 400 names the field, as for special days', async () => {
+    const roster = await t.http.post('/rosters').set(planner).send({ period: { ...period, from: '2030-02-30' }, skillGroups: ['PS'] });
+    expect(roster.status).toBe(400);
+    expect(roster.body.errors.map((e: { where: string }) => e.where)).toEqual(['/body/period/from']);
+    const id = await build();
+    const replan = await t.http.post(`/rosters/${id}/replan`).set(planner).send({ absences: [{ agentId: 'P1', dates: ['2030-02-30'] }] });
+    expect(replan.status).toBe(400);
+    expect(replan.body.errors.map((e: { where: string }) => e.where)).toEqual(['/body/absences/0/dates/0']);
+    const drill = await t.http.post(`/rosters/${id}/drills`).set(planner).send({ scenario: 'normal-day', date: '2030-02-30' });
+    expect(drill.status).toBe(400);
+    expect(drill.body.errors.map((e: { where: string }) => e.where)).toEqual(['/body/date']);
+    // a shift template of 25 hours is malformed too, not a contradiction of the rules
+    const template = { id: 'long', name: 'Long', kind: 'night', lengthMinutes: 1500, startWindow: { from: '22:00', to: '23:00' }, startGridMinutes: 30 };
+    const long = await t.http.post('/rosters').set(planner).send({ period, skillGroups: ['PS'], rules: { templates: [template] } });
+    expect(long.status).toBe(400);
+    expect(long.body.errors.map((e: { where: string }) => e.where)).toEqual(['/body/rules/templates/0/lengthMinutes']);
+  });
+
+  test('when rosters are listed, then each period reads as the planner gave it (no stored instants)', async () => {
+    await build();
+    const list = (await t.http.get('/rosters').set(planner).expect(200)).body as Array<{ period: object }>;
+    expect(list.length).toBeGreaterThan(0);
+    for (const r of list) expect(Object.keys(r.period).sort()).toEqual(['days', 'from', 'timeZone']);
+  });
+
   test('when a roster or re-plan request has no body or a non-JSON one, then 415 names /body and says a JSON body is expected', async () => {
     const cases = [
       { url: '/rosters', send: (r: ReturnType<TestService['http']['post']>) => r, got: 'no body' },

@@ -152,11 +152,11 @@ describe('rosters over REST', () => {
     expect(badTemplate.status).toBe(422);
     expect(badTemplate.body.errors[0].where).toBe('/body/rules/templates/0/mealBreak/latestAfterMinutes');
 
+    // bad input, not a contradiction of the rules: the contract's calendar date, as everywhere
     const badDate = await post({ period: { ...period, from: '2030-02-30' }, skillGroups: ['PS'] });
-    expect(badDate.status).toBe(422);
+    expect(badDate.status).toBe(400);
     expect(badDate.body.errors[0].where).toBe('/body/period/from');
-    // bad input, not a contradiction of the rules
-    expect(badDate.body.type).toBe('https://wfm.example/problems/validation');
+    expect(badDate.body.type).toBe('https://wfm.example/problems/bad-request');
 
     const tooLong = await post({ period: { ...period, days: 30 }, skillGroups: ['PS'] });
     expect(tooLong.status).toBe(400);

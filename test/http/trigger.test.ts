@@ -217,6 +217,14 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect(forged.status).toBe(403);
     expect(forged.type).toBe('application/problem+json');
     expect(forged.body.errors).toEqual([{ where: '/query/token', message: 'the signature does not match: the link was altered' }]);
+    // a phone's browser gets a page saying so, not problem+json
+    const forgedPage = await http.get(`/callouts/answer?token=${accept.searchParams.get('token')!.slice(0, -2)}xx`).set('accept', 'text/html');
+    expect([forgedPage.status, forgedPage.type]).toEqual([403, 'text/html']);
+    expect(forgedPage.text).toContain('This link does not work');
+    // no token at all is a request that breaks the contract, not a bad signature
+    const bare = await http.get('/callouts/answer');
+    expect(bare.status).toBe(400);
+    expect(bare.body.errors.map((e: { where: string }) => e.where)).toEqual(['/query/token']);
 
     const before = await lastDecision();
     const taken = await http.post(path).expect(200);
@@ -227,6 +235,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect(logs.join('')).not.toContain(accept.searchParams.get('token')!);
     const declineLink = new URL(sms.links.decline);
     expect((await http.post(`${declineLink.pathname}${declineLink.search}`)).status).toBe(409);
+    // the accepted callout's page offers no button any more
+    const closedPage = await http.get(path).set('accept', 'text/html').expect(200);
+    expect(closedPage.text).toContain('It is accepted: nothing to answer.');
+    expect(closedPage.text).not.toContain('<form');
 
     await advance(1);
     await tickNow();

@@ -29,7 +29,8 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
 
   r.post('/skill-groups/:skillGroupId/training', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
-    const horizons = (req.body?.horizons as Horizon[] | undefined) ?? ['two-week', 'realtime'];
+    // each horizon once, however often the request names it
+    const horizons = [...new Set((req.body?.horizons as Horizon[] | undefined) ?? ['two-week', 'realtime'])];
     const jobs = [];
     for (const horizon of horizons) {
       const jobId = await queues.add(QUEUE.trainForecaster, { skillGroupId: g.id, horizon });

@@ -3,9 +3,9 @@
  * (roles: x-roles in openapi.yaml); and the agents' answers, which come without an API key — through
  * the signed, expiring links of the SMS, or from the SMS gateway signed with the webhook secret.
  */
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { Config } from '../../config/config';
-import { WfmError } from '../../errors/wfm-error';
+import { isWfmError, WfmError } from '../../errors/wfm-error';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
 import {
@@ -127,6 +127,10 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     const claims = verifiedLink(config, token, now());
     const callout = await getCallout(store, claims.calloutId);
     const zone = await zoneOf(callout);
+    // an answered, expired or withdrawn callout offers no button that could only fail
+    if (wantsHtml(req) && !['pending', 'delivered', 'dead-letter'].includes(callout.status)) {
+      return page(res, 'This callout is closed', `<p>${escapeHtml(`It is ${callout.status}: nothing to answer.`)}</p>`);
+    }
     const view = {
       calloutId: callout.id,
       answer: claims.answer,
@@ -149,6 +153,12 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     const result = await answerByLink(store, config, String(req.query.token ?? ''), now());
     answered(req, res, result, await zoneOf(result.callout));
   });
+
+  // A phone's browser gets a page, not problem+json, when a link is expired, altered or closed.
+  r.use('/callouts/answer', ((err, req, res, next) => {
+    if (!isWfmError(err) || !wantsHtml(req)) return next(err);
+    page(res, err.status === 409 ? 'This callout is closed' : 'This link does not work', `<p>${escapeHtml(err.message)}</p>`, err.status);
+  }) as ErrorRequestHandler);
 
   // The signature covers the exact bytes, so the body is read raw here, not parsed and re-serialised.
   r.post('/callouts/inbound', express.text({ type: () => true, limit: '16kb' }), async (req, res) => {
