@@ -14,7 +14,7 @@ import { ANONBANK_ZONE } from '../src/datasets/anonbank';
 import { intervalStartOf } from '../src/time/grid';
 import { erlangA, erlangC, requiredAgents } from '../src/staffing/erlang';
 import { requirementPerInterval, toLpRequirement } from '../src/staffing/requirement';
-import { buildSubproblem, localDates, planShifts, type PlanShiftsInput } from '../src/roster/lp/plan';
+import { buildSubproblem, DEFAULT_PENALTIES, localDates, planShifts, type PlanShiftsInput } from '../src/roster/lp/plan';
 import { subproblemToCplexLp } from '../src/roster/lp/lp-format';
 import { DEFAULT_TEMPLATES, minimumBreakShare } from '../src/roster/templates';
 import type { RequirementRow } from '../src/roster/types';
@@ -82,7 +82,8 @@ async function highsSideBySide(input: PlanShiftsInput, oursPerGroup: Map<string,
   const highs = await loadHighs();
   const rows: Array<Array<string | number>> = [];
   for (const group of input.skillGroups) {
-    const sub = buildSubproblem(group, input.requirement, input.templates, input.dates, { underPerAgentHour: 20, overPerAgentHour: 0.1 });
+    // the penalties planShifts runs with (the closed-hours one included): the same model on both sides
+    const sub = buildSubproblem(group, input.requirement, input.templates, input.dates, DEFAULT_PENALTIES);
     const model = highs.createModel({ format: 'lp', data: subproblemToCplexLp(sub, { integer: true }) });
     try {
       model.options.set({ output_flag: false, time_limit: HIGHS_TIME_LIMIT_S });
@@ -130,7 +131,7 @@ async function lpSection(): Promise<string> {
       table(['group', 'integer vars', 'ours', 'HiGHS best', 'HiGHS bound', 'ours vs best %', 'ours vs bound %', 'HiGHS s'], highsRows), '');
   }
   return [
-    'Roster LP phase on AnonBank 1–14 Feb 1999 (PS, NW, NE; 30-minute intervals; actual volumes as the forecast, Erlang A with fixture patience; default templates: early/day/late 8.5 h, mid and evening 4 h part-time, night 8.5 h at 1.25 cost; break placement chosen by the LP: 5 meal offsets, or 3 short-break placements for part-time shifts). Objective = paid hours × cost + 20 per agent-hour short + 0.1 per agent-hour over; "bound" = LP relaxation (exact: one LP per skill group over the 14 days, the default; 7-day blocks: sum of block LPs, a valid but weaker bound used beyond 14 days).',
+    'Roster LP phase on AnonBank 1–14 Feb 1999 (PS, NW, NE; 30-minute intervals; actual volumes as the forecast, Erlang A with fixture patience; default templates: early/day/late 8.5 h, mid and evening 4 h part-time, night 8.5 h at 1.25 cost; break placement chosen by the LP: 5 meal offsets, or 3 short-break placements for part-time shifts). Objective = paid hours × cost + 20 per agent-hour short + 0.1 per agent-hour over, 1 more per agent-hour on the phone while the queue is closed (no forecast row: nights here); "bound" = LP relaxation (exact: one LP per skill group over the 14 days, the default; 7-day blocks: sum of block LPs, a valid but weaker bound used beyond 14 days).',
     '',
     table(['scale', 'relaxation', 'total ms', 'LP bound', 'integer', 'gap %', 'shifts', 'paid h', 'required agent-h', 'short agent-h', 'over agent-h'], summary),
     '',

@@ -60,6 +60,8 @@ export async function startService(env: Record<string, string | undefined>, opti
   const log = options.log ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
   if (config.apiKeys.size === 0 && options.http !== false) log.warn('API_KEYS is not set: every API request will be refused with 401 (set role:key pairs)');
+  // the gateway holds WEBHOOK_SECRET: with the same secret it could sign an agent's accept link
+  if (config.webhookSecret && config.trigger.linkSecret === config.webhookSecret) log.warn('CALLOUT_LINK_SECRET is not set: answer links are signed with WEBHOOK_SECRET, which the SMS gateway also holds (set a secret of its own)');
   const redis = createRedis(config.redisUrl, 'command', 'wfm-api');
   const store = createStore(redis, config.keyPrefix);
   const jobs = options.jobs ?? JOB_DEFINITIONS;

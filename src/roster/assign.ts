@@ -149,6 +149,8 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
       const moved = engine.liftWeeksByExchange(budget) + engine.levelHours(budget) + engine.fitBands(budget);
       if (moved === 0) break;
     }
+    // where the uncovered hours fall (a tie for everything above), then the weekend shares it moved
+    engine.spreadShortfall(budget);
     engine.balanceWeekendAndLate();
   }
   if (input.options?.topUpToMinimumHours !== false) {
@@ -163,12 +165,10 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
   return { engine, searched: passes > 0 };
 }
 
-/**
- * Weight of the concentration of uncovered hours (see uncoveredCost) in the search. Its marginal cost
- * per uncovered hour is at most twice this, below UNCOVERED_HOUR_WEIGHT: it never leaves an hour
- * uncovered to spread the others, it only chooses where the uncovered ones fall.
- */
-const SHORTFALL_CONCENTRATION_WEIGHT = 3;
+/** rounds of spreadShortfall over all agents (while one still moves something) */
+const SPREAD_ROUNDS = 3;
+/** smallest fall of the concentration (hours) a spreadShortfall move must bring */
+const SPREAD_MIN_GAIN = 1e-3;
 const WEEKEND_WEIGHT = 6;
 const LATE_WEIGHT = 6;
 const PREFERENCE_WEIGHT = 4;
@@ -557,7 +557,7 @@ export class AssignmentEngine {
    * exchange phases' guide — ruin and recreate, tuned on the plain objective, leaves it out).
    */
   private searchObjective(withDeviations = true): number {
-    const { hours: uncovered, concentration } = this.uncoveredCost();
+    const uncovered = this.uncoveredCost().hours;
     let spread = 0;
     for (const members of this.classMembers) {
       let lo = Infinity;
@@ -594,18 +594,15 @@ export class AssignmentEngine {
       below += weeksBelowMinimumHours(sch, this.model).length;
       preferenceMisses += sch.preferencePenalty;
     }
-    return UNCOVERED_HOUR_WEIGHT * uncovered + SHORTFALL_CONCENTRATION_WEIGHT * concentration + spread + BELOW_MINIMUM_SEARCH_COST * below + PREFERENCE_SEARCH_WEIGHT * preferenceMisses;
+    return UNCOVERED_HOUR_WEIGHT * uncovered + spread + BELOW_MINIMUM_SEARCH_COST * below + PREFERENCE_SEARCH_WEIGHT * preferenceMisses;
   }
 
   /**
-   * Uncovered planned hours, and how concentrated they are: Σ over days and skill groups of
-   * uncovered² / planned (from 0 when nothing is uncovered to the uncovered hours themselves when
-   * whole days are). Service level falls ever faster as a day loses staff, so among rosters that leave
-   * as many hours to cloud agents, the one that spreads them over the days is better: without this,
-   * partners scarcer than the plan all worked Monday to Friday and a 24/7 line kept 5–15 % of its
-   * weekend staff (the weekend shares were "fair" at zero each).
+   * Uncovered planned hours, per day-and-group bucket too, and how concentrated they are: Σ over the
+   * buckets of uncovered² / planned (from 0 when nothing is uncovered to the uncovered hours themselves
+   * when whole days are). See spreadShortfall.
    */
-  private uncoveredCost(): { hours: number; concentration: number } {
+  private uncoveredCost(): { hours: number; byBucket: Float64Array; concentration: number } {
     const byBucket = new Float64Array(this.bucketHours.length);
     let hours = 0;
     for (let t = 0; t < this.infos.length; t++) {
@@ -615,7 +612,68 @@ export class AssignmentEngine {
     }
     let concentration = 0;
     for (let b = 0; b < byBucket.length; b++) if (byBucket[b] > 0) concentration += (byBucket[b] * byBucket[b]) / this.bucketHours[b];
-    return { hours, concentration };
+    return { hours, byBucket, concentration };
+  }
+
+  /**
+   * Spreads what partners leave uncovered over the days. Service level falls ever faster as a day loses
+   * staff, so among rosters that leave as many hours to cloud agents the one that spreads them is
+   * better: without this pass, partners scarcer than the plan all worked Monday to Friday (the
+   * construction fills the days in order) and a 24/7 line kept 5–15 % of its weekend staff — its weekend
+   * shares "fair" at zero each. Each agent in turn is re-planned by the one-agent DP at its own total
+   * hours (so no class's hours spread moves), an uncovered shift worth more the more of its day and
+   * group is uncovered (the concentration's marginal); kept when the concentration falls while the
+   * uncovered hours and the agent's weeks below the minimum do not grow. A pass after the search, not a
+   * term of its objective: there it steered ruin-and-recreate off its optima (more hours uncovered).
+   */
+  spreadShortfall(maxAttempts: number): number {
+    let moves = 0;
+    let attempts = 0;
+    for (let round = 0; round < SPREAD_ROUNDS; round++) {
+      let moved = 0;
+      for (let a = 0; a < this.agents.length && attempts < maxAttempts; a++) {
+        const total = this.schedules[a].totalHours;
+        if (total === 0 || this.shiftsOf(a).some((t) => t >= this.infos.length || this.pinned[t])) continue;
+        attempts++;
+        const before = this.uncoveredCost();
+        const belowBefore = this.weeksBelow(a);
+        this.journal = [];
+        this.releaseAgent(a);
+        const released = this.uncoveredCost().byBucket;
+        const candidates: PlanCandidate[] = [];
+        for (const t of this.eligibleShifts[a]) {
+          if (this.assignedTo[t] !== -1) continue;
+          const info = this.infos[t];
+          const b = this.dayBucket[t];
+          const marginal = (2 * released[b]) / this.bucketHours[b];
+          candidates.push({ info, value: (UNCOVERED_HOUR_WEIGHT + marginal) * info.hours - PREFERENCE_SEARCH_WEIGHT * this.preferenceCost(a, info) });
+        }
+        const plan = bestAgentPlan({
+          model: this.model,
+          contract: this.agents[a].contract,
+          candidates,
+          forced: [],
+          belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
+          // its own total: the hours spreads stay as they are
+          totalHoursBand: { from: total, to: total, costPerHour: BELOW_MINIMUM_SEARCH_COST },
+          edgeRuns: this.schedules[a].edgeRuns,
+        });
+        for (const info of plan?.shifts ?? []) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
+        const after = this.uncoveredCost();
+        const kept =
+          Math.abs(this.schedules[a].totalHours - total) < 1e-6 &&
+          after.hours <= before.hours + 1e-6 &&
+          after.concentration < before.concentration - SPREAD_MIN_GAIN &&
+          this.weeksBelow(a) <= belowBefore;
+        if (kept) moved++;
+        else this.undo();
+        this.journal = null;
+      }
+      moves += moved;
+      if (moved === 0) break;
+    }
+    this.stats.fairnessMoves += moves;
+    return moves;
   }
 
   /**

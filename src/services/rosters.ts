@@ -410,19 +410,33 @@ export async function rosterCoverageRows(ctx: RosterContext, id: string, skillGr
   return { roster, rows };
 }
 
+/** The roster as CSV, its times on the roster's clock (period.timeZone), as its dates and its shifts over REST. */
 export async function rosterCsv(ctx: RosterContext, id: string): Promise<string> {
-  const groups = await ctx.store.skillGroups.map();
   const roster = await rosterOrThrow(ctx, id);
   const shifts = await rosterShifts(ctx, id);
-  return rosterToCsv(shifts, (g) => groups.get(g)?.timeZone ?? roster.period.timeZone);
+  return rosterToCsv(shifts, () => roster.period.timeZone);
 }
 
+/**
+ * An agent's iCalendar feed of a roster. Calendar apps keep polling the URL they subscribed to: a roster
+ * superseded by a published re-plan serves the re-plan's shifts (followed to the latest), so a shift the
+ * re-plan moved or removed moves or disappears from the agent's calendar too.
+ */
 export async function agentCalendar(ctx: RosterContext, id: string, agentId: string): Promise<string> {
-  const [roster, shifts, agent, groups] = await Promise.all([rosterOrThrow(ctx, id), rosterShifts(ctx, id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
+  let current = await rosterOrThrow(ctx, id);
+  for (let hops = 0; current.supersededBy && hops < MAX_SUPERSEDED_HOPS; hops++) {
+    const next = await ctx.store.rosters.get(current.supersededBy);
+    if (!next) break;
+    current = next;
+  }
+  const [roster, shifts, agent, groups] = await Promise.all([current, rosterShifts(ctx, current.id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
   if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
   const timeZone = agent?.timeZone ?? roster.period.timeZone;
   return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
 }
+
+/** A chain of re-plans longer than this is not followed further (a guard against a cycle in bad data). */
+const MAX_SUPERSEDED_HOPS = 50;
 
 // ---------------------------------------------------------------------------------------------------
 // Publishing and re-planning

@@ -80,6 +80,16 @@ describe('roster problems', () => {
     expect(long.body.errors.map((e: { where: string }) => e.where)).toEqual(['/body/rules/templates/0/lengthMinutes']);
   });
 
+  test('when a roster runs on another clock than its group (period.timeZone UTC for a Jerusalem group), then its shifts and its CSV give the same times', async () => {
+    const res = await t.http.post('/rosters').set(planner).send({ period: { ...period, timeZone: 'UTC' }, skillGroups: ['PS'], rules: FAST_RULES });
+    expect(await waitForRoster(t.http, res.body.id, planner)).toMatchObject({ status: 'draft' });
+    const shifts = (await t.http.get(`/rosters/${res.body.id}/shifts`).set(planner).expect(200)).body as Array<{ agentId: string; start: string; end: string }>;
+    const csv = (await t.http.get(`/rosters/${res.body.id}/roster.csv`).set(planner).expect(200)).text.trim().split('\n').slice(1);
+    expect(csv).toHaveLength(shifts.length);
+    const fromCsv = new Set(csv.map((line) => line.split(',').slice(2, 4).join(' ')));
+    for (const s of shifts) expect(fromCsv.has(`${s.start} ${s.end}`)).toBe(true);
+  });
+
   test('when rosters are listed, then each period reads as the planner gave it (no stored instants)', async () => {
     await build();
     const list = (await t.http.get('/rosters').set(planner).expect(200)).body as Array<{ period: object }>;

@@ -222,6 +222,9 @@ describe('rosters over REST', () => {
     const published = await t.http.post(`/rosters/${res.body.id}/publish`).set(planner).expect(200);
     expect(published.body).toMatchObject({ status: 'published', superseded: rosterId });
     expect((await t.http.get(`/rosters/${rosterId}/status`).set(planner)).body).toMatchObject({ status: 'superseded', supersededBy: res.body.id });
+    // the ill agent's calendar, subscribed to at the first roster, loses the shifts the re-plan moved
+    const feed = (await t.http.get(`/rosters/${rosterId}/agents/${ill}/calendar.ics`).set(planner).expect(200)).text;
+    for (const s of theirs) expect(feed).not.toContain(s.id);
     await t.http.post(`/rosters/${rosterId}/replan`).set(planner).send({ forecastMoved: true }).expect(409);
     rosterId = res.body.id;
   });

@@ -1,4 +1,6 @@
 import net from 'node:net';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/log';
 import http from 'node:http';
 import { startService } from '../../src/main';
 import { WfmError } from '../../src/errors/wfm-error';
@@ -19,6 +21,18 @@ describe('starting and stopping the service', () => {
     } finally {
       taken.close();
     }
+  });
+
+  test('when answer links would be signed with the SMS gateway\'s own secret, then the start warns; with a secret of their own it does not', async () => {
+    const warnings = async (extra: Record<string, string>) => {
+      const lines: string[] = [];
+      const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
+      const service = await startService(env({ WEBHOOK_URL: 'http://127.0.0.1:1/sms', WEBHOOK_SECRET: 'gateway-secret-0123456789', ...extra }), { http: false, jobs: [], log: createLogger('warn', 'wfm', sink) });
+      await service.shutdown('test finished');
+      return lines.join('');
+    };
+    expect(await warnings({})).toContain('CALLOUT_LINK_SECRET is not set');
+    expect(await warnings({ CALLOUT_LINK_SECRET: 'link-secret-0123456789abc' })).not.toContain('CALLOUT_LINK_SECRET');
   });
 
   test('when a worker-only process is given WORKER_METRICS_PORT, then it serves its probes and its own metrics there, and nothing else', async () => {

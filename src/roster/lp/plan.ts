@@ -89,7 +89,7 @@ export interface PlanShiftsResult {
   subproblems: SubproblemStats[];
 }
 
-const DEFAULT_PENALTIES: LpPenalties = { underPerAgentHour: 20, overPerAgentHour: 0.1, closedPerAgentHour: 1 };
+export const DEFAULT_PENALTIES: LpPenalties = { underPerAgentHour: 20, overPerAgentHour: 0.1, closedPerAgentHour: 1 };
 
 /** Longest horizon the 'auto' relaxation solves as one LP (measured: 0.15–2 s per skill group at 14 days). */
 const EXACT_RELAXATION_MAX_DAYS = 14;
