@@ -18,6 +18,15 @@ interface Deps {
   now: () => number;
 }
 
+/** The group, if it has history to train or forecast from: a job queued without any could only fail. */
+async function withHistory(store: Store, id: string) {
+  const g = await group(store, id);
+  if (!(await store.history.extent(g.id))) {
+    throw new WfmError('insufficient-history', `skill group ${g.id} has no history yet: upload it (POST /history) before training or forecasting`, { details: [{ where: '/path/skillGroupId', message: 'no history' }] });
+  }
+  return g;
+}
+
 async function group(store: Store, id: string) {
   const g = await store.skillGroups.get(id);
   if (!g) throw new WfmError('not-found', `skill group ${id} does not exist`);
@@ -28,7 +37,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
   const r = Router();
 
   r.post('/skill-groups/:skillGroupId/training', async (req, res) => {
-    const g = await group(store, req.params.skillGroupId);
+    const g = await withHistory(store, req.params.skillGroupId);
     // each horizon once, however often the request names it
     const horizons = [...new Set((req.body?.horizons as Horizon[] | undefined) ?? ['two-week', 'realtime'])];
     const jobs = [];
@@ -40,7 +49,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
   });
 
   r.post('/skill-groups/:skillGroupId/forecast/refresh', async (req, res) => {
-    const g = await group(store, req.params.skillGroupId);
+    const g = await withHistory(store, req.params.skillGroupId);
     const jobId = await queues.add(QUEUE.forecast, { skillGroupId: g.id, ...(req.body?.from ? { from: req.body.from } : {}) });
     res.status(202).json({ jobId, status: `/jobs/${QUEUE.forecast}/${jobId}` });
   });
