@@ -67,6 +67,30 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     }
   });
 
+  test('when --previous gives the last roster, then runs of working days and rest hold across the edge; a bad row is named', async () => {
+    const agents = (JSON.parse(readFileSync(files.agents, 'utf8')) as Agent[]).filter((a) => a.kind === 'partner');
+    // every partner worked the six days before the period (their contracts allow 6 in a row), 08:00–16:30
+    const days = ['1999-10-26', '1999-10-27', '1999-10-28', '1999-10-29', '1999-10-30', '1999-10-31'];
+    const rows = agents.flatMap((a) => days.map((d) => `${a.id},${d},${d}T08:00:00+02:00,${d}T16:30:00+02:00,${a.skills[0].skillGroupId},`));
+    const previous = path.join(out, 'previous.csv');
+    writeFileSync(previous, ['agent_id,date,start,end,skill_group,breaks', ...rows].join('\n'));
+    const options = { ...files, from: '1999-11-01', days: '3', out, groups: 'PS,NE', searchIterations: '300', train: false };
+    const result = await plan({ ...options, previous });
+    expect(result.roster.shifts.filter((s) => s.date === '1999-11-01')).toEqual([]);
+    expect(result.roster.shifts.length).toBeGreaterThan(0);
+    const commitments = rows.map((line, i) => {
+      const [agentId, date, start, end] = line.split(',');
+      return { agentId, date, start: Date.parse(start), end: Date.parse(end), id: `p${i}` };
+    });
+    expect(checkRoster(result.roster.shifts, agents, result.period, { commitments })).toEqual([]);
+
+    writeFileSync(previous, ['agent_id,date,start,end,skill_group,breaks', rows[0], 'P001,1999-10-31,yesterday,1999-10-31T16:30:00+02:00,PS,'].join('\n'));
+    const { code, stderr } = await runWfm([...args(out), '--previous', previous]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${previous}:3`);
+    expect(stderr).toMatch(/ISO date-times with offsets/);
+  });
+
   test('when --json is given, then stdout is one JSON document', async () => {
     const { code, stdout } = await runWfm(args(out, ['--json']));
     expect(code).toBe(0);

@@ -12,12 +12,13 @@ import type { Command } from 'commander';
 import type { Agent, IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, WfmError } from '../../errors/wfm-error';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
-import { buildRoster, periodInstants, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
+import { buildRoster, periodInstants, periodProblems, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
 import { rosterToCsv } from '../../roster/assignment';
 import { computePeriodForecast, type ForecastSource } from '../../services/period-forecast';
 import { FORECAST_HISTORY_DAYS, FORECAST_RECENT_DAYS, trainForecaster, type SpecialDay } from '../../forecast';
 import { formatInstant, isValidZone } from '../../time/grid';
-import { loadAgents, loadHistory, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
+import { loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
+import { localDates } from '../../roster/lp';
 import { renameToFlags } from '../flag-names';
 
 interface PlanOptions {
@@ -32,6 +33,8 @@ interface PlanOptions {
   templates?: string;
   /** special days (a sale, a storm warning) of every planned group */
   specialDays?: string;
+  /** roster.csv of the neighbouring periods: shifts the agents already work */
+  previous?: string;
   modelDir?: string;
   /** false (--no-train): no training now, the flagged baseline answers where no registry model does */
   train?: boolean;
@@ -104,6 +107,11 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const period = { from: options.from, days, timeZone };
   const templates = options.templates ? loadTemplates(options.templates) : undefined;
   const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
+  // shifts of the neighbouring periods; one dated inside this period would be this plan's own to make
+  const periodDates = new Set(periodProblems(period).length === 0 ? localDates(period.from, period.days, period.timeZone) : []);
+  const previous = options.previous ? loadRosterShifts(options.previous, allGroups) : [];
+  const busy = previous.filter((s) => !periodDates.has(s.date));
+  if (busy.length < previous.length) progress(`${previous.length - busy.length} shift(s) of ${options.previous} fall inside the period and are left out`);
   const rules: RosterRules = {
     ...(templates ? { templates } : {}),
     options: {
@@ -113,7 +121,7 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   };
 
   // a bad period, template or contract is reported before any forecasting
-  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules });
+  const problems = rosterInputProblems({ period, skillGroups: groups, agents, rules, busy });
   // the period's fields come from flags; templates and contracts point into their files as they are
   const periodFlags: Record<string, string> = { '/period/from': '--from', '/period/days': '--days', '/period/timeZone': '--tz' };
   const flagOf = (where: string) =>
@@ -132,7 +140,7 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
     const live = registry ? await registry.loadLive(group.id, 'two-week') : options.train === false ? null : await trainedNow(group, before, specialDays, progress);
     forecasts.push(await computePeriodForecast({ group, history, startMs, days, specialDays, live }));
   }
-  const roster = buildRoster({ period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules }, (phase) => progress(phase));
+  const roster = buildRoster({ period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules, busy }, (phase) => progress(phase));
   return { period, skillGroups: groups, excludedSkillGroups: excluded, forecastSources: forecasts.map((f) => f.source), roster };
 }
 
@@ -154,10 +162,9 @@ async function trainedNow(group: SkillGroup, history: IntervalVolume[], specialD
 
 const csvLine = (cells: Array<string | number>) => cells.join(',');
 
-/** Times are written on each group's own clock, as roster.csv writes them. */
+/** Times are written on the roster's clock (--tz, else the groups' zone), as its dates are and the API writes them. */
 function zoneOfGroup(result: PlanResult): (skillGroupId: string) => string {
-  const zones = new Map(result.skillGroups.map((g) => [g.id, g.timeZone]));
-  return (id) => zones.get(id) ?? result.period.timeZone;
+  return () => result.period.timeZone;
 }
 
 export function coverageCsv(result: PlanResult): string {
@@ -305,6 +312,7 @@ export function register(program: Command): void {
     .option('--tz <zone>', 'zone the dates are read in (default: the groups\' own, which must then be one zone)')
     .option('--templates <file>', 'shift templates JSON (default: the built-in set)')
     .option('--special-days <file>', 'JSON array of {date,label,uplift?}: special days (a sale, a billing run) of every planned group')
+    .option('--previous <file>', 'roster.csv of the neighbouring periods (e.g. the last roster): rest and consecutive days hold across the edge, and its night shifts count in this period\'s first hours')
     .option('--model-dir <dir>', 'forecast with the live two-week models of this registry (default: train them now on the history)')
     .option('--no-train', 'without --model-dir: no training, the flagged baseline forecasts (fast)')
     .option('--search-iterations <n>', 'ruin-and-recreate iterations of the assignment search (default: 3,000,000 / agents)')
