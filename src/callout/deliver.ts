@@ -71,6 +71,9 @@ function retryable(a: AttemptRecord): boolean {
 /** Attempts this close would carry the same signature (its timestamp is in whole seconds). */
 const MIN_ATTEMPT_SPACING_MS = 1000;
 
+/** Less answer time than this left, a message is not sent: the agent could not read and answer it in time. */
+export const MIN_ANSWER_TIME_MS = 30_000;
+
 function retryAfterMs(header: string | null, now: number): number | null {
   if (!header) return null;
   const seconds = Number(header);
@@ -102,7 +105,7 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
       if (stop) return deadLetter(stop);
     }
     const at = deps.now();
-    if (at >= expiresAt) return deadLetter(`the answer window closed at ${payload.expiresAt} before the gateway took the message: its links would be dead`);
+    if (at >= expiresAt - MIN_ANSWER_TIME_MS) return deadLetter(`${at >= expiresAt ? 'the answer window closed' : 'less than 30 s of the answer window were left'} (it closes at ${payload.expiresAt}) before the gateway took the message`);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), config.timeoutMs);
     let record: AttemptRecord;
@@ -146,7 +149,7 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
       // The gateway's Retry-After is honoured as given (it knows its own limits; coming back earlier
       // would only be throttled again); the backoff ceiling bounds our own guesses.
       const wait = Math.max(MIN_ATTEMPT_SPACING_MS, retryAfter ?? Math.min(config.maxDelayMs, backoffMs(config, attempt, deps.random)));
-      if (deps.now() + wait >= expiresAt) {
+      if (deps.now() + wait >= expiresAt - MIN_ANSWER_TIME_MS) {
         return deadLetter(`${record.outcome === 'http' ? `HTTP ${record.httpStatus}` : record.outcome}: the next attempt (in ${Math.round(wait / 1000)} s) would come after the answer window closes at ${payload.expiresAt}`);
       }
       record.waitedMs = wait;

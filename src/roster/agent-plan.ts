@@ -50,6 +50,8 @@ export interface AgentPlanProblem {
   totalHoursBand?: { from: number; to: number; costPerHour: number };
   /** the agent's working days in other rosters next to the period: its runs continue across the edges */
   edgeRuns?: EdgeRuns;
+  /** per week, 1 where the agent has a day off (leave, absence): that week owes no minimum (AgentSchedule.excusedWeeks) */
+  excusedWeeks?: ArrayLike<number>;
 }
 
 export interface AgentPlan {
@@ -249,8 +251,10 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
     const week = Math.floor(d / 7);
     const weekEnd = Math.min(week * 7 + 7, days) - 1;
     const completeWeek = model.weekLength[week] === 7;
+    // the weekly minimum binds in complete weeks the agent is not away in
+    const owesMinimum = (w: number) => model.weekLength[w] === 7 && !problem.excusedWeeks?.[w];
     const daysLeftInWeek = weekEnd - d;
-    const nextWeekComplete = d + 1 < days && model.weekLength[Math.floor((d + 1) / 7)] === 7;
+    const nextWeekOwes = d + 1 < days && owesMinimum(Math.floor((d + 1) / 7));
     const daysLeftAfter = days - d - 1;
     const today = options[d];
     const next = new StateTable(Math.max(64, states.size * 2));
@@ -269,9 +273,9 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
       let nextWeekMinutes = weekMinutes;
       let pattern = free | (adjacent << 2) | (previousFree << 3);
       let daysLeft = daysLeftInWeek;
-      let minimumApplies = completeWeek;
+      let minimumApplies = owesMinimum(week);
       if (d === weekEnd) {
-        if (completeWeek && weekMinutes < minWeekMinutes) {
+        if (owesMinimum(week) && weekMinutes < minWeekMinutes) {
           below++;
           value -= problem.belowMinimumCost;
         }
@@ -279,7 +283,7 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
         nextWeekMinutes = 0;
         pattern = 0;
         daysLeft = Math.min(7, daysLeftAfter);
-        minimumApplies = nextWeekComplete;
+        minimumApplies = nextWeekOwes;
       }
       const weekSettled =
         (!minimumApplies || nextWeekMinutes >= minWeekMinutes) &&

@@ -66,6 +66,10 @@ export interface AssignmentInput {
   keep?: Record<string, string>;
   /** shift ids that must stay with their `keep` agent unconditionally (already started / in the past) */
   frozen?: string[];
+  /** a re-plan's cut ("now"), epoch ms: no shift is added (a top-up) that starts before it — that time is over */
+  notBefore?: number;
+  /** a re-plan's absences (also given as days off): a week with one owes no minimum (AgentSchedule.excusedWeeks) */
+  absences?: ReadonlyArray<{ agentId: string; dates: readonly string[] }>;
   /**
    * The templates the plan came from: an agent with hours to spare may then work a longer shift of one
    * of them standing in for uncovered planned shifts (extendIntoUncovered). Absent: no such shifts.
@@ -124,6 +128,8 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
   const partners = input.agents.filter((a) => a.kind === 'partner');
   validateAssignmentInput(partners, input.plannedShifts);
   const engine = new AssignmentEngine(partners, input.plannedShifts, input.period, input.options ?? {});
+  engine.notBefore = input.notBefore ?? -Infinity;
+  engine.excuseAbsences(input.absences ?? []);
   engine.placeKeptAndFrozen(input.keep ?? {}, new Set(input.frozen ?? []));
   engine.construct();
   const jointlyPlanned = engine.planJointly(input.options?.jointPlanMaxRows ?? JOINT_PLAN_MAX_ROWS);
@@ -149,8 +155,9 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
       const moved = engine.liftWeeksByExchange(budget) + engine.levelHours(budget) + engine.fitBands(budget);
       if (moved === 0) break;
     }
-    // where the uncovered hours fall (a tie for everything above), then the weekend shares it moved
-    engine.spreadShortfall(budget);
+    // where the uncovered hours fall (a tie for everything above), then the weekend shares it moved;
+    // not when the planner put the hours band first (the band's re-plans come later and undo it)
+    if (input.options?.hoursFairness !== 'band-first') engine.spreadShortfall(budget);
     engine.balanceWeekendAndLate();
   }
   if (input.options?.topUpToMinimumHours !== false) {
@@ -295,6 +302,8 @@ export class AssignmentEngine {
 
   /** see AssignmentOptions.bandFirstWholeRosterMaxRows */
   private readonly wholeRosterMaxRows: number;
+  /** see AssignmentInput.notBefore */
+  notBefore = -Infinity;
 
   constructor(
     readonly agents: Agent[],
@@ -623,7 +632,7 @@ export class AssignmentEngine {
    * shares "fair" at zero each. Each agent in turn is re-planned by the one-agent DP at its own total
    * hours (so no class's hours spread moves), an uncovered shift worth more the more of its day and
    * group is uncovered (the concentration's marginal); kept when the concentration falls while the
-   * uncovered hours and the agent's weeks below the minimum do not grow. A pass after the search, not a
+   * uncovered hours, the agent's weeks below the minimum and its preference misses do not grow. A pass after the search, not a
    * term of its objective: there it steered ruin-and-recreate off its optima (more hours uncovered).
    */
   spreadShortfall(maxAttempts: number): number {
@@ -637,6 +646,7 @@ export class AssignmentEngine {
         attempts++;
         const before = this.uncoveredCost();
         const belowBefore = this.weeksBelow(a);
+        const preferenceBefore = this.schedules[a].preferencePenalty;
         this.journal = [];
         this.releaseAgent(a);
         const released = this.uncoveredCost().byBucket;
@@ -656,7 +666,7 @@ export class AssignmentEngine {
           belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
           // its own total: the hours spreads stay as they are
           totalHoursBand: { from: total, to: total, costPerHour: BELOW_MINIMUM_SEARCH_COST },
-          edgeRuns: this.schedules[a].edgeRuns,
+          edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks,
         });
         for (const info of plan?.shifts ?? []) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
         const after = this.uncoveredCost();
@@ -664,7 +674,9 @@ export class AssignmentEngine {
           Math.abs(this.schedules[a].totalHours - total) < 1e-6 &&
           after.hours <= before.hours + 1e-6 &&
           after.concentration < before.concentration - SPREAD_MIN_GAIN &&
-          this.weeksBelow(a) <= belowBefore;
+          this.weeksBelow(a) <= belowBefore &&
+          // a preference (no weekends, …) outweighs where the shortfall falls
+          this.schedules[a].preferencePenalty <= preferenceBefore + 1e-9;
         if (kept) moved++;
         else this.undo();
         this.journal = null;
@@ -858,7 +870,7 @@ export class AssignmentEngine {
       let hours = known.get(key);
       if (hours === undefined) {
         const candidates = Array.from(this.eligibleShifts[a], (s) => ({ info: this.infos[s], value: this.infos[s].hours }));
-        hours = bestAgentPlan({ model: this.model, contract: agent.contract, candidates, forced: [], belowMinimumCost: 0, edgeRuns: this.schedules[a].edgeRuns })?.value ?? 0;
+        hours = bestAgentPlan({ model: this.model, contract: agent.contract, candidates, forced: [], belowMinimumCost: 0, edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks })?.value ?? 0;
         known.set(key, hours);
       }
       return hours;
@@ -958,6 +970,18 @@ export class AssignmentEngine {
     return moves;
   }
 
+  /** Marks the weeks of these absences as owing no minimum (see AgentSchedule.excusedWeeks). */
+  excuseAbsences(absences: ReadonlyArray<{ agentId: string; dates: readonly string[] }>): void {
+    const dayOf = new Map(this.model.dates.map((date, d) => [date, d]));
+    for (const absence of absences) {
+      const schedule = this.schedules.find((s) => s.agent.id === absence.agentId);
+      for (const date of absence.dates) {
+        const d = dayOf.get(date);
+        if (schedule && d !== undefined) schedule.excusedWeeks[Math.floor(d / 7)] = 1;
+      }
+    }
+  }
+
   /** Agents sharing at least one skill with `a` (a included). */
   private colleaguesOf(a: number): number[] {
     const skills = this.agents[a].skills;
@@ -1006,7 +1030,7 @@ export class AssignmentEngine {
       forced,
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
       maxTotalHours: capHours,
-      edgeRuns: this.schedules[a].edgeRuns,
+      edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks,
     });
     if (!plan) return;
     for (const info of plan.shifts) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
@@ -1024,7 +1048,7 @@ export class AssignmentEngine {
    */
   private jointPlan(problem: Omit<JointPlanProblem, 'model' | 'belowMinimumCost'>): JointPlan | undefined {
     try {
-      return planJointly({ ...problem, model: this.model, belowMinimumCost: JOINT_BELOW_MINIMUM_COST, edgeRuns: (a) => this.schedules[a].edgeRuns });
+      return planJointly({ ...problem, model: this.model, belowMinimumCost: JOINT_BELOW_MINIMUM_COST, edgeRuns: (a) => this.schedules[a].edgeRuns, excusedWeeks: (a) => this.schedules[a].excusedWeeks });
     } catch (error) {
       if (error instanceof RangeError) return undefined;
       throw error;
@@ -1557,7 +1581,7 @@ export class AssignmentEngine {
     for (const week of weeks) {
       for (let day = week * 7; day < Math.min(week * 7 + 7, this.model.period.days); day++) {
         for (const copy of extras(day)) {
-          if (!copy || !staticallyEligible(agent, copy, this.ctx)) continue;
+          if (!copy || copy.shift.start < this.notBefore || !staticallyEligible(agent, copy, this.ctx)) continue;
           const standsIn = this.uncoveredInside(copy).hours;
           if (purpose === 'coverage' && standsIn === 0) continue;
           candidates.push({ info: { ...copy, index: provisional++ }, value: -TOP_UP_HOUR_COST * copy.hours + UNCOVERED_HOUR_WEIGHT * standsIn });
@@ -1570,7 +1594,7 @@ export class AssignmentEngine {
       candidates,
       forced: this.shiftsOf(a).map((t) => this.ctx.shifts[t]),
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
-      edgeRuns: this.schedules[a].edgeRuns,
+      edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks,
     });
     const kept =
       plan !== undefined &&

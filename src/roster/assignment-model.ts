@@ -192,6 +192,11 @@ export function edgeRunsOf(commitments: readonly Commitment[], period: PlanningP
 export class AgentSchedule {
   /** the agent's working days in other rosters next to the period (set once, before any shift is added) */
   edgeRuns: EdgeRuns = NO_EDGE_RUNS;
+  /**
+   * per week, 1 when the agent is absent in it (a re-plan's absence, see AssignmentInput.absences): that
+   * week owes no minimum hours, as the checker has it — nobody is topped up for days they are ill
+   */
+  readonly excusedWeeks: Uint8Array;
   /** shift index per day, -1 when free */
   readonly shiftOnDay: Int32Array;
   readonly hoursInWeek: Float64Array;
@@ -209,6 +214,7 @@ export class AgentSchedule {
     this.shiftOnDay = new Int32Array(model.period.days).fill(-1);
     this.hoursInWeek = new Float64Array(model.weeks);
     this.daysInWeek = new Int32Array(model.weeks);
+    this.excusedWeeks = new Uint8Array(model.weeks);
   }
 
   add(info: ShiftInfo, preferenceCost: number): void {

@@ -27,7 +27,7 @@ import {
   type RosterChange,
   type UncoveredReason,
 } from './assignment';
-import { DEFAULT_TEMPLATES, minimumBreakShare, validateTemplates } from './templates';
+import { allowedStartMinutes, DEFAULT_TEMPLATES, minimumBreakShare, templatesFor, validateTemplates } from './templates';
 import { restaggerBreaks } from './breaks';
 import { weeklyMinimumProblems } from './validate';
 import type { AssignedShift, Commitment, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
@@ -222,7 +222,7 @@ function requirementOf(input: BuildRosterInput, templates: ShiftTemplate[]): Req
   const traffic = new Map(perInterval.map((r) => [`${r.skillGroupId}|${r.intervalStart}`, { volume: r.volume, ahtSeconds: r.ahtSeconds }]));
   const toRows = (intervals: typeof perInterval) => toLpRequirement(intervals, input.skillGroups, { shrinkageCoveredByBreaks: breakShare });
   const periodRows = toRows(perInterval);
-  const nextRows = toRows(requirementPerInterval(input.skillGroups, nextPeriodStart(input, endMs, reachEnd)));
+  const nextRows = toRows(requirementPerInterval(input.skillGroups, nextPeriodStart(input, templates, endMs, reachEnd)));
   const carriedIn = (input.busy ?? []).filter((s) => groupIds.has(s.skillGroupId) && s.end > startMs && s.start < reachEnd && !(s.start >= startMs && s.start < endMs));
   const intervalMinutes = Object.fromEntries(input.skillGroups.map((g) => [g.id, g.intervalMinutes]));
   const toPlan = rosterCoverage(carriedIn, [...periodRows, ...nextRows], intervalMinutes).map((c) => ({ skillGroupId: c.skillGroupId, intervalStart: c.intervalStart, required: Math.max(0, c.required - c.scheduled) }));
@@ -236,14 +236,21 @@ function requirementOf(input: BuildRosterInput, templates: ShiftTemplate[]): Req
 }
 
 /**
- * The forecast of the next period's first hours, [endMs, reachEnd), that night shifts of the last day
- * work into: the rows given for them, else, per group, the same hours a week earlier (the forecast's
- * weekly pattern) when the period holds them. Without any, those hours are unknown and plan nothing.
+ * The forecast of the next period's first hours that night shifts of the last day work into and the
+ * next period's own shifts cannot reach: from its first midnight (endMs) to the earliest start its
+ * templates allow that day (06:00 with the defaults), at most `reachEnd`. Later hours are the next
+ * roster's to staff (its early shifts); planned here, the LP stretched the last night to cover the
+ * next morning — past 08:00 on a clock-change night, beyond every night agent's availability. The rows
+ * given for those hours, else, per group, the same hours a week earlier (the forecast's weekly pattern)
+ * when the period holds them. Without any, those hours are unknown and plan nothing.
  */
-function nextPeriodStart(input: BuildRosterInput, endMs: number, reachEnd: number): IntervalVolume[] {
+function nextPeriodStart(input: BuildRosterInput, templates: ShiftTemplate[], endMs: number, reachEnd: number): IntervalVolume[] {
   const out: IntervalVolume[] = [];
   for (const group of input.skillGroups) {
-    const given = input.forecast.filter((r) => r.skillGroupId === group.id && r.start >= endMs && r.start < reachEnd);
+    const firstStart = Math.min(...templatesFor(templates, group).flatMap(allowedStartMinutes));
+    if (!Number.isFinite(firstStart)) continue;
+    const until = Math.min(reachEnd, DateTime.fromMillis(endMs, { zone: input.period.timeZone }).plus({ minutes: firstStart }).toMillis());
+    const given = input.forecast.filter((r) => r.skillGroupId === group.id && r.start >= endMs && r.start < until);
     if (given.length) {
       out.push(...given);
       continue;
@@ -251,7 +258,7 @@ function nextPeriodStart(input: BuildRosterInput, endMs: number, reachEnd: numbe
     for (const r of input.forecast) {
       if (r.skillGroupId !== group.id || r.start >= endMs) continue;
       const start = DateTime.fromMillis(r.start, { zone: group.timeZone }).plus({ days: 7 }).toMillis();
-      if (start >= endMs && start < reachEnd) out.push({ ...r, start });
+      if (start >= endMs && start < until) out.push({ ...r, start });
     }
   }
   return out;

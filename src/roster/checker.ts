@@ -10,7 +10,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Agent } from '../domain/types';
-import { localPieces, windowsCover } from '../time/grid';
+import { formatInstant, localPieces, windowsCover } from '../time/grid';
 import type { AssignedShift, Commitment } from './types';
 
 export interface RuleViolation {
@@ -117,7 +117,7 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
     for (const other of (options.commitments ?? []).filter((o) => o.agentId === agent.id)) {
       for (const s of shifts) {
         const restHours = (s.start >= other.end ? s.start - other.end : other.start - s.end) / 3_600_000;
-        if (restHours + EPS < c.minRestHours) flag('min-rest', [s.id], `${agent.id} rests ${Math.max(0, restHours).toFixed(2)} h < ${c.minRestHours} h from their shift of another roster (${new Date(other.start).toISOString()}–${new Date(other.end).toISOString()})`);
+        if (restHours + EPS < c.minRestHours) flag('min-rest', [s.id], `${agent.id} rests ${Math.max(0, restHours).toFixed(2)} h < ${c.minRestHours} h from their shift of another roster (${formatInstant(other.start, period.timeZone)} to ${formatInstant(other.end, period.timeZone)})`);
       }
     }
 
@@ -133,7 +133,8 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       const run = workedOffsets.slice(runStart, i + 1);
       if (run.length <= c.maxConsecutiveDays || !run.some((o) => ownOffsets.has(o))) continue;
       const across = run.some((o) => !ownOffsets.has(o)) ? ', days of other rosters included' : '';
-      flag('max-consecutive-days', [], `${agent.id} works ${run.length} days in a row > ${c.maxConsecutiveDays} (offsets ${run[0]} to ${run[run.length - 1]}${across})`);
+      const dateAt = (o: number) => DateTime.fromISO(period.from, { zone: 'UTC' }).plus({ days: o }).toISODate();
+      flag('max-consecutive-days', [], `${agent.id} works ${run.length} days in a row > ${c.maxConsecutiveDays} (${dateAt(run[0])} to ${dateAt(run[run.length - 1])}${across})`);
     }
 
     for (let weekStart = 0; weekStart < period.days; weekStart += 7) {

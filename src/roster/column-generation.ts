@@ -44,6 +44,8 @@ export interface JointPlanProblem {
   totalHoursBand?: (agent: number) => { from: number; to: number; costPerHour: number } | undefined;
   /** each agent's working days in other rosters next to the period (its runs continue across the edges) */
   edgeRuns?: (agent: number) => EdgeRuns;
+  /** each agent's weeks that owe no minimum (a day off in them), 1 per such week */
+  excusedWeeks?: (agent: number) => ArrayLike<number>;
   /** schedules to start from (shift indices per agent), e.g. a heuristic roster: its columns seed the LP */
   initial?: number[][];
   /** pricing rounds at the root (the LP bound is proven only if they suffice) */
@@ -170,7 +172,7 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
     for (let a = 0; a < agents.length; a++) {
       const candidates: PlanCandidate[] = [];
       for (const k of eligibleKinds[a]) if (left[k] > 0) candidates.push({ info: shifts[representative(k)], value: problem.value(a, representative(k)) });
-      const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), edgeRuns: problem.edgeRuns?.(a) });
+      const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), edgeRuns: problem.edgeRuns?.(a), excusedWeeks: problem.excusedWeeks?.(a) });
       if (!plan || plan.shifts.length === 0) continue;
       const column = { agent: a, kinds: plan.shifts.map((info) => kindOfInfo(info)).sort((x, y) => x - y), value: 0 };
       for (const k of column.kinds) left[k]--;
@@ -211,7 +213,7 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
           const s = representative(k);
           candidates.push({ info: shifts[s], value: problem.value(a, s) - Math.max(0, prices[kindRow[k]]) });
         }
-        const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), edgeRuns: problem.edgeRuns?.(a) });
+        const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), edgeRuns: problem.edgeRuns?.(a), excusedWeeks: problem.excusedWeeks?.(a) });
         const agentPrice = Math.max(0, prices[agentRow[a]]);
         if (!plan) {
           bound += agentPrice;

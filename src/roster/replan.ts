@@ -82,7 +82,7 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   const keep: Record<string, string> = {};
   for (const [shiftId, p] of counterpart) keep[shiftId] = p.agentId;
 
-  const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds] });
+  const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds], notBefore: input.frozenBefore, absences: input.change.absences });
 
   const newAgentOf = new Map(result.roster.map((s) => [s.id, s.agentId]));
   const changes: RosterChange[] = [];

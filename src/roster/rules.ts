@@ -167,7 +167,7 @@ export function leavesTwoDaysOff(schedule: AgentSchedule, info: ShiftInfo, ctx: 
 export function weeksBelowMinimumHours(schedule: AgentSchedule, model: PeriodModel): number[] {
   const below: number[] = [];
   for (let w = 0; w < model.weeks; w++) {
-    if (model.weekLength[w] < 7) continue;
+    if (model.weekLength[w] < 7 || schedule.excusedWeeks[w]) continue;
     if (schedule.hoursInWeek[w] + HOURS_EPSILON < schedule.agent.contract.minHoursPerWeek) below.push(w);
   }
   return below;
@@ -175,7 +175,7 @@ export function weeksBelowMinimumHours(schedule: AgentSchedule, model: PeriodMod
 
 /** Whether removing the shift keeps the agent's week at or above the minimum (or it was below anyway). */
 export function removalKeepsMinimumHours(schedule: AgentSchedule, info: ShiftInfo, model: PeriodModel): boolean {
-  if (model.weekLength[info.week] < 7) return true;
+  if (model.weekLength[info.week] < 7 || schedule.excusedWeeks[info.week]) return true;
   return schedule.hoursInWeek[info.week] - info.hours + HOURS_EPSILON >= schedule.agent.contract.minHoursPerWeek;
 }
 

@@ -472,7 +472,7 @@ const PUBLISH_ATTEMPTS = 5;
 /** The double-booking check, then the atomic publish against the published rosters the check read. */
 async function checkedPublish(ctx: RosterContext, draft: StoredRoster): Promise<PublishOutcome> {
   const { published, clashes } = await doubleBookings(ctx, draft);
-  if (clashes.length) throw new WfmError('conflict', `publishing would double-book ${new Set(clashes.map((c) => c.where)).size} agent(s) who work another published roster`, { details: clashes });
+  if (clashes.length) throw new WfmError('conflict', `publishing would break the rules for ${new Set(clashes.map((c) => c.where)).size} agent(s) who work another published roster (double booking, rest, days in a row or weekly limits: see errors)`, { details: clashes });
   return ctx.store.rosters.publish(draft.id, new Date(ctx.now()).toISOString(), published);
 }
 

@@ -251,6 +251,8 @@ export async function deliverStoredCallout(deps: CalloutDeliveryDeps, calloutId:
     if (current.delivery.state !== 'queued') return null;
     const attempts = outcome.attempts.length;
     if (outcome.status === 'delivered') return { next: { ...current, delivery: { state: 'delivered', attempts, at, httpStatus: outcome.httpStatus } } };
+    // answered while a retry waited: an earlier attempt did reach the agent (the answer proves it)
+    if (current.status === 'accepted' || current.status === 'declined') return { next: { ...current, delivery: { state: 'delivered', attempts, at, reason: `answered (${current.status}) while a retry waited` } } };
     const deadLetter: DeadLetter = { calloutId, agentId: current.agentId, skillGroupId: current.skillGroupId, waveId: current.waveId, reason: outcome.reason, attempts, at };
     return {
       next: { ...current, status: current.status === 'pending' ? 'dead-letter' : current.status, delivery: { state: 'dead-letter', attempts, at, reason: outcome.reason } },

@@ -14,7 +14,11 @@ export function calloutId(waveId: string, agentId: string): string {
   return `co_${createHash('sha256').update(`${waveId}\n${agentId}`).digest('hex').slice(0, 32)}`;
 }
 
-export function planCallouts(decision: Decision, agentIds: string[], policy: Pick<TriggerPolicy, 'loginLeadMinutes' | 'calloutShiftMinutes' | 'answerWindowMinutes'>): CalloutRecord[] {
+/**
+ * `sentAt`: when the tick runs (default the decision's minute): the answer window counts from it, so a
+ * tick late in its minute (on demand, or a queue backed up) does not eat into the agent's time.
+ */
+export function planCallouts(decision: Decision, agentIds: string[], policy: Pick<TriggerPolicy, 'loginLeadMinutes' | 'calloutShiftMinutes' | 'answerWindowMinutes'>, sentAt = decision.at): CalloutRecord[] {
   if (!decision.fired || decision.waveId === null) return [];
   const loginAt = decision.at + policy.loginLeadMinutes * MINUTE_MS;
   return agentIds.map((agentId) => ({
@@ -26,7 +30,7 @@ export function planCallouts(decision: Decision, agentIds: string[], policy: Pic
     requestedAt: decision.at,
     loginAt,
     shiftEnd: loginAt + policy.calloutShiftMinutes * MINUTE_MS,
-    answerBy: decision.at + policy.answerWindowMinutes * MINUTE_MS,
+    answerBy: Math.max(sentAt, decision.at) + policy.answerWindowMinutes * MINUTE_MS,
     status: 'pending' as const,
   }));
 }

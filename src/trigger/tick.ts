@@ -146,7 +146,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       alreadyInWave: waveAgents,
     });
     for (const c of choice.chosen) usedThisTick.add(c.agentId);
-    const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy);
+    const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy, input.now);
     const known = new Set(p.callouts.map((c) => c.id));
     const newCallouts = planned.filter((c) => !known.has(c.id));
     if (newCallouts.length === 0) return calledNobody(p, decision, state, choice, now);

@@ -163,9 +163,11 @@ describe('deliverCallout and a throttling gateway', () => {
     });
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: expect.stringMatching(/^HTTP 429: the next attempt \(in 70 s\) would come after the answer window closes/) });
     expect(slept).toEqual([]);
-    // and an attempt is never started once the window has closed
+    // and an attempt is never started once the window has closed, or with under 30 s of it left
     const late = await deliverCallout(payloadOf(fired().callouts[0], T0), config, { fetch: answers(() => new Response('ok', { status: 200 })), now: () => T0, sleep: async () => {}, random: () => 0.5 });
     expect(late).toMatchObject({ status: 'dead-letter', attempts: [] });
+    const almost = await deliverCallout(payloadOf(fired().callouts[0], T0 + 20_000), config, { fetch: answers(() => new Response('ok', { status: 200 })), now: () => T0, sleep: async () => {}, random: () => 0.5 });
+    expect(almost).toMatchObject({ status: 'dead-letter', attempts: [], reason: expect.stringMatching(/^less than 30 s of the answer window were left/) });
   });
 
   test('when the agent opts out while the gateway is failing, then no later attempt is made', async () => {

@@ -92,7 +92,7 @@ describe('publishing two rosters that share agents at the same moment', () => {
       expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
       const refused = answers.find((a) => a.status === 409)!;
       expect(refused.type).toBe('application/problem+json');
-      expect(refused.body.detail).toMatch(/double-book 2 agent\(s\)/);
+      expect(refused.body.detail).toMatch(/publishing would break the rules for 2 agent\(s\) who work another published roster/);
       expect(new Set(refused.body.errors.map((e: { where: string }) => e.where))).toEqual(new Set(AGENTS.map((a) => `/agents/${a}`)));
       // the store agrees: one published, the other still a draft
       const statuses = await Promise.all([`a${w}`, `b${w}`].map(async (id) => (await t.http.get(`/rosters/${id}/status`).set(planner).expect(200)).body.status));

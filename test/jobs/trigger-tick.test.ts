@@ -217,6 +217,25 @@ describe('trigger tick and delivery against Redis', () => {
     expect(receiver.requests).toBe(2);
   });
 
+  test('when the agent answers while a retry waits (an earlier attempt reached them), then the callout is delivered and answered, not a dead letter', async () => {
+    receiver = await startReceiver(SECRET, 3, calm, 503);
+    await setUp();
+    await runTriggerTick(deps([]));
+    const [callout] = await stored();
+    // the first attempt fails (503); while the retry waits the agent accepts (the gateway did send it)
+    const answering = deliveryDeps({
+      sleep: async () => void (await answerCallout(store, callout.id, 'accept', 'link', clock.t)),
+    });
+    const outcome = await deliverStoredCallout(answering, callout.id);
+    expect(outcome).toMatchObject({ outcome: 'dead-letter' }); // no more attempts were made…
+    expect(receiver.requests).toBe(1);
+    const after = (await store.trigger.callout(callout.id))!.value;
+    // …but the record says what happened: delivered (the answer proves it), accepted, no dead letter
+    expect(after.status).toBe('accepted');
+    expect(after.delivery).toMatchObject({ state: 'delivered', reason: 'answered (accepted) while a retry waited' });
+    expect((await store.trigger.deadLetters(100)).map((d) => d.calloutId)).not.toContain(callout.id);
+  });
+
   test('when the gateway refuses a callout, then it is a dead letter with the reason and the next tick calls another agent', async () => {
     receiver = await startReceiver(SECRET, 3, calm, 400);
     await setUp();

@@ -46,6 +46,21 @@ describe('the hand-over between consecutive rosters of a 24/7 line', () => {
     expect(checkRoster(built.shifts, agents, { from: '2030-01-07', days: 7, timeZone: ZONE })).toEqual([]);
   });
 
+  test('when the period ends on the night the clocks go forward, then its last night is planned so night agents (available until 08:00) can work it', () => {
+    // 2027-03-22 for 6 days ends at midnight into Sunday 28 March, when Berlin skips 02:00–03:00: a night
+    // shift of 8.5 h from 23:00 ends at 08:30. Planned to cover the next morning too, every one did.
+    const nightOnly = [{ days: [1, 2, 3, 4, 5, 6, 7] as Array<1 | 2 | 3 | 4 | 5 | 6 | 7>, from: '21:00', to: '24:00' }, { days: [1, 2, 3, 4, 5, 6, 7] as Array<1 | 2 | 3 | 4 | 5 | 6 | 7>, from: '00:00', to: '08:00' }];
+    const team: Agent[] = [
+      ...Array.from({ length: 8 }, (_, i) => agent({ id: `N${i}`, timeZone: ZONE, contract, skills: [{ skillGroupId: 'RSA' }], availability: nightOnly })),
+      ...Array.from({ length: 16 }, (_, i) => agent({ id: `D${i}`, timeZone: ZONE, contract, skills: [{ skillGroupId: 'RSA' }], availability: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '06:00', to: '23:00' }] })),
+    ];
+    const period = { from: '2027-03-22', days: 6, timeZone: ZONE };
+    const built = buildRoster({ period, skillGroups: [group], agents: team, forecast: roundTheClock('2027-03-22', 7), rules: { options: { ruinAndRecreateIterations: 200 } } });
+    const worked = built.shifts.filter((s) => s.date === '2027-03-27' && s.kind === 'night');
+    expect(worked.length).toBeGreaterThanOrEqual(2);
+    expect(checkRoster(built.shifts, team, period)).toEqual([]);
+  });
+
   test('when the previous published roster ends with night shifts, then they count in the next roster\'s first hours (coverage, shortfall) and are not returned', () => {
     const period = { from: '2030-01-14', days: 2, timeZone: ZONE };
     const input = (busy: AssignedShift[]): BuildRosterInput => ({ period, skillGroups: [group], agents, forecast: roundTheClock('2030-01-14', 3), busy, rules: { options: { ruinAndRecreateIterations: 200 } } });

@@ -36,6 +36,20 @@ describe('re-planning a published roster', () => {
     expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
   });
 
+  test('when an agent with a weekly minimum falls ill mid-week, then the re-plan adds no top-up before now and none in their week of absence', () => {
+    // a weekly minimum of 32 h for everyone: the ill agent's week falls short, and so may colleagues' after the moves
+    const bound = ['a', 'b', 'c', 'd', 'e'].map((id) => agent(id, {}, { minHoursPerWeek: 32, maxHoursPerWeek: 40 }));
+    const base = assignShifts({ plannedShifts: plan(), agents: bound, period: PERIOD }).roster;
+    const ill = base.find((s) => s.date === day(4))!.agentId;
+    const result = replanRoster({ published: base, agents: bound, period: PERIOD, change: { absences: [{ agentId: ill, dates: [day(4), day(5)] }] }, frozenBefore: now });
+    for (const t of result.topUps) expect({ id: t.id, startsAfterNow: t.start >= now }).toEqual({ id: t.id, startsAfterNow: true });
+    expect(result.topUps.filter((t) => t.agentId === ill && t.date < day(7))).toEqual([]);
+    expect(result.changes.filter((c) => c.kind === 'added' && c.start < now)).toEqual([]);
+    // their week of absence owes no minimum: not reported short, as the checker has it
+    expect(result.belowMinimum.filter((b) => b.agentId === ill && b.week === 0)).toEqual([]);
+    expect(checkRoster(result.roster, bound, PERIOD, { absences: [{ agentId: ill, dates: [day(4), day(5)] }], frozenBefore: now })).toEqual([]);
+  });
+
   test('when an agent is ill on a day already past, then that worked shift is not touched', () => {
     const past = published.find((s) => s.start < now)!;
     const result = replanRoster({ published, agents, period: PERIOD, change: { absences: [{ agentId: past.agentId, dates: [past.date] }] }, frozenBefore: now });

@@ -198,6 +198,9 @@ describe('acceptance and callouts', () => {
     // a callout stored before it kept its window counts the policy's
     const { answerBy: _answerBy, ...older } = c;
     expect(expireUnanswered([older], T0 + MIN, 1)[0].status).toBe('expired');
+    // a tick that runs late in its minute gives the agent the whole window from when it runs
+    const [late] = planCallouts({ fired: true, waveId: 'PS@1', at: T0, id: 'PS@1', skillGroupId: 'PS' } as never, ['a1'], policy({ answerWindowMinutes: 1 }), T0 + 57_000);
+    expect(late.answerBy).toBe(T0 + 57_000 + MIN);
   });
 
   test('when a tick is re-run for the same wave and agent, then the callout id is the same', () => {

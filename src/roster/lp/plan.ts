@@ -161,6 +161,7 @@ export function buildSubproblem(
   const intervalHours = starts.map((s, i) => (ends[i] - s) / HOUR_MS);
   const options = shiftOptions(templates, group, dates);
   const coverage = options.map((o) => optionCoverage(o, starts, ends));
+  // past the period, an interval without a row is neither open nor known to be closed: it costs nothing
   const overPenalty = open.map((isOpen, k) => (k >= periodIntervals && !isOpen ? 0 : penalties.overPerAgentHour + (isOpen ? 0 : penalties.closedPerAgentHour ?? 0)));
   return { group, intervalStarts: starts, intervalEnds: ends, intervalHours, required, overPenalty, options, coverage, penalties, periodIntervals };
 }
