@@ -632,8 +632,9 @@ export class AssignmentEngine {
    * shares "fair" at zero each. Each agent in turn is re-planned by the one-agent DP at its own total
    * hours (so no class's hours spread moves), an uncovered shift worth more the more of its day and
    * group is uncovered (the concentration's marginal); kept when the concentration falls while the
-   * uncovered hours, the agent's weeks below the minimum and its preference misses do not grow. A pass after the search, not a
-   * term of its objective: there it steered ruin-and-recreate off its optima (more hours uncovered).
+   * uncovered hours, the agent's weeks below the minimum and its preference misses do not grow. A pass
+   * after the search, not a term of its objective: there it steered ruin-and-recreate off its optima
+   * (more hours uncovered).
    */
   spreadShortfall(maxAttempts: number): number {
     let moves = 0;
@@ -666,7 +667,8 @@ export class AssignmentEngine {
           belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
           // its own total: the hours spreads stay as they are
           totalHoursBand: { from: total, to: total, costPerHour: BELOW_MINIMUM_SEARCH_COST },
-          edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks,
+          edgeRuns: this.schedules[a].edgeRuns,
+      excusedWeeks: this.schedules[a].excusedWeeks,
         });
         for (const info of plan?.shifts ?? []) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
         const after = this.uncoveredCost();
@@ -1030,7 +1032,8 @@ export class AssignmentEngine {
       forced,
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
       maxTotalHours: capHours,
-      edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks,
+      edgeRuns: this.schedules[a].edgeRuns,
+      excusedWeeks: this.schedules[a].excusedWeeks,
     });
     if (!plan) return;
     for (const info of plan.shifts) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
@@ -1594,7 +1597,8 @@ export class AssignmentEngine {
       candidates,
       forced: this.shiftsOf(a).map((t) => this.ctx.shifts[t]),
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
-      edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks,
+      edgeRuns: this.schedules[a].edgeRuns,
+      excusedWeeks: this.schedules[a].excusedWeeks,
     });
     const kept =
       plan !== undefined &&
