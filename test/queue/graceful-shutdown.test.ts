@@ -63,6 +63,8 @@ describe('workers and shutdown', () => {
     const queueName = `bad-${randomUUID()}`;
     const service = await startService(testEnv(prefix), { jobs: [slowJob(queueName, started)], http: false });
     const events = new QueueEvents(queueName, { connection: { url: REDIS_URL }, prefix: `${prefix}:bull` });
+    // listening before the job exists: it fails at once, and events read from "now" would miss it
+    await events.waitUntilReady();
     const queue = new Queue(queueName, { connection: { url: REDIS_URL }, prefix: `${prefix}:bull` });
     const id = await service.queues.add(queueName, { badInput: true });
     const job = (await queue.getJob(id))!;
