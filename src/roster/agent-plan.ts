@@ -23,7 +23,7 @@
  */
 import type { Contract } from '../domain/types';
 import { HOUR_MS, MINUTE_MS } from '../time/grid';
-import type { EdgeRuns, PeriodModel, ShiftInfo } from './assignment-model';
+import type { AgentCalendar, PeriodModel, ShiftInfo } from './assignment-model';
 import { hoursOutsideBand } from './fairness';
 
 export interface PlanCandidate {
@@ -48,10 +48,11 @@ export interface AgentPlanProblem {
    * hour outside it costs `costPerHour` (the plan's value drops by that much)
    */
   totalHoursBand?: { from: number; to: number; costPerHour: number };
-  /** the agent's working days in other rosters next to the period: its runs continue across the edges */
-  edgeRuns?: EdgeRuns;
-  /** per week, 1 where the agent has a day off (leave, absence): that week owes no minimum (AgentSchedule.excusedWeeks) */
-  excusedWeeks?: ArrayLike<number>;
+  /**
+   * the agent's working days in other rosters next to the period (its runs continue across the edges)
+   * and the weeks it owes no minimum in (a re-plan's absence); none when absent
+   */
+  calendar?: AgentCalendar;
 }
 
 export interface AgentPlan {
@@ -226,7 +227,7 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
   const forcedTotalAfter = new Float64Array(days);
   const forcedRunAfter = new Int32Array(days);
   // after the last day, the days the agent works in the next roster continue the run
-  forcedRunAfter[days - 1] = problem.edgeRuns?.after ?? 0;
+  forcedRunAfter[days - 1] = problem.calendar?.edgeRuns.after ?? 0;
   for (let d = days - 2; d >= 0; d--) {
     const next = options[d + 1];
     const nextMinutes = next.forced ? next.minutes[0] : 0;
@@ -244,7 +245,7 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
   const tables: StateTable[] = [];
   let states = new StateTable(64);
   // the run of working days the previous roster ends with goes on on day 0
-  states.offer(0, 0, -1, -1, 0, 0, problem.edgeRuns?.before ?? 0, 0, 0, 0, 0, 0);
+  states.offer(0, 0, -1, -1, 0, 0, problem.calendar?.edgeRuns.before ?? 0, 0, 0, 0, 0, 0);
   let peakStates = 1;
 
   for (let d = 0; d < days; d++) {
@@ -252,7 +253,7 @@ export function bestAgentPlan(problem: AgentPlanProblem): AgentPlan | undefined 
     const weekEnd = Math.min(week * 7 + 7, days) - 1;
     const completeWeek = model.weekLength[week] === 7;
     // the weekly minimum binds in complete weeks the agent is not away in
-    const owesMinimum = (w: number) => model.weekLength[w] === 7 && !problem.excusedWeeks?.[w];
+    const owesMinimum = (w: number) => model.weekLength[w] === 7 && !problem.calendar?.excusedWeeks[w];
     const daysLeftInWeek = weekEnd - d;
     const nextWeekOwes = d + 1 < days && owesMinimum(Math.floor((d + 1) / 7));
     const daysLeftAfter = days - d - 1;

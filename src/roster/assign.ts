@@ -282,7 +282,7 @@ export class AssignmentEngine {
   private noise = 0;
   private readonly random: () => number;
   private readonly longestShiftHours: number;
-  /** each planned shift's day-and-skill-group bucket (see uncoveredCost) */
+  /** each planned shift's day-and-skill-group bucket (see uncoveredByBucket) */
   private readonly dayBucket: Int32Array;
   /** the planned hours some agent could work in each bucket */
   private readonly bucketHours: Float64Array;
@@ -566,7 +566,7 @@ export class AssignmentEngine {
    * exchange phases' guide — ruin and recreate, tuned on the plain objective, leaves it out).
    */
   private searchObjective(withDeviations = true): number {
-    const uncovered = this.uncoveredCost().hours;
+    const uncovered = this.uncoveredHours();
     let spread = 0;
     for (const members of this.classMembers) {
       let lo = Infinity;
@@ -607,21 +607,19 @@ export class AssignmentEngine {
   }
 
   /**
-   * Uncovered planned hours, per day-and-group bucket too, and how concentrated they are: Σ over the
-   * buckets of uncovered² / planned (from 0 when nothing is uncovered to the uncovered hours themselves
-   * when whole days are). See spreadShortfall.
+   * Uncovered planned hours per day-and-group bucket, and how concentrated they are: Σ over the buckets
+   * of uncovered² / planned (from 0 when nothing is uncovered to the uncovered hours themselves when
+   * whole days are). Only spreadShortfall needs it: the search's hot path sums the hours alone
+   * (uncoveredHours).
    */
-  private uncoveredCost(): { hours: number; byBucket: Float64Array; concentration: number } {
+  private uncoveredByBucket(): { byBucket: Float64Array; concentration: number } {
     const byBucket = new Float64Array(this.bucketHours.length);
-    let hours = 0;
     for (let t = 0; t < this.infos.length; t++) {
-      if (this.assignedTo[t] !== -1 || this.eligible[t].length === 0) continue;
-      hours += this.infos[t].hours;
-      byBucket[this.dayBucket[t]] += this.infos[t].hours;
+      if (this.assignedTo[t] === -1 && this.eligible[t].length > 0) byBucket[this.dayBucket[t]] += this.infos[t].hours;
     }
     let concentration = 0;
     for (let b = 0; b < byBucket.length; b++) if (byBucket[b] > 0) concentration += (byBucket[b] * byBucket[b]) / this.bucketHours[b];
-    return { hours, byBucket, concentration };
+    return { byBucket, concentration };
   }
 
   /**
@@ -645,12 +643,13 @@ export class AssignmentEngine {
         const total = this.schedules[a].totalHours;
         if (total === 0 || this.shiftsOf(a).some((t) => t >= this.infos.length || this.pinned[t])) continue;
         attempts++;
-        const before = this.uncoveredCost();
+        const hoursBefore = this.uncoveredHours();
+        const concentrationBefore = this.uncoveredByBucket().concentration;
         const belowBefore = this.weeksBelow(a);
         const preferenceBefore = this.schedules[a].preferencePenalty;
         this.journal = [];
         this.releaseAgent(a);
-        const released = this.uncoveredCost().byBucket;
+        const released = this.uncoveredByBucket().byBucket;
         const candidates: PlanCandidate[] = [];
         for (const t of this.eligibleShifts[a]) {
           if (this.assignedTo[t] !== -1) continue;
@@ -667,15 +666,13 @@ export class AssignmentEngine {
           belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
           // its own total: the hours spreads stay as they are
           totalHoursBand: { from: total, to: total, costPerHour: BELOW_MINIMUM_SEARCH_COST },
-          edgeRuns: this.schedules[a].edgeRuns,
-      excusedWeeks: this.schedules[a].excusedWeeks,
+          calendar: this.schedules[a],
         });
         for (const info of plan?.shifts ?? []) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
-        const after = this.uncoveredCost();
         const kept =
           Math.abs(this.schedules[a].totalHours - total) < 1e-6 &&
-          after.hours <= before.hours + 1e-6 &&
-          after.concentration < before.concentration - SPREAD_MIN_GAIN &&
+          this.uncoveredHours() <= hoursBefore + 1e-6 &&
+          this.uncoveredByBucket().concentration < concentrationBefore - SPREAD_MIN_GAIN &&
           this.weeksBelow(a) <= belowBefore &&
           // a preference (no weekends, …) outweighs where the shortfall falls
           this.schedules[a].preferencePenalty <= preferenceBefore + 1e-9;
@@ -872,7 +869,7 @@ export class AssignmentEngine {
       let hours = known.get(key);
       if (hours === undefined) {
         const candidates = Array.from(this.eligibleShifts[a], (s) => ({ info: this.infos[s], value: this.infos[s].hours }));
-        hours = bestAgentPlan({ model: this.model, contract: agent.contract, candidates, forced: [], belowMinimumCost: 0, edgeRuns: this.schedules[a].edgeRuns, excusedWeeks: this.schedules[a].excusedWeeks })?.value ?? 0;
+        hours = bestAgentPlan({ model: this.model, contract: agent.contract, candidates, forced: [], belowMinimumCost: 0, calendar: this.schedules[a] })?.value ?? 0;
         known.set(key, hours);
       }
       return hours;
@@ -1032,8 +1029,7 @@ export class AssignmentEngine {
       forced,
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
       maxTotalHours: capHours,
-      edgeRuns: this.schedules[a].edgeRuns,
-      excusedWeeks: this.schedules[a].excusedWeeks,
+      calendar: this.schedules[a],
     });
     if (!plan) return;
     for (const info of plan.shifts) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
@@ -1051,7 +1047,7 @@ export class AssignmentEngine {
    */
   private jointPlan(problem: Omit<JointPlanProblem, 'model' | 'belowMinimumCost'>): JointPlan | undefined {
     try {
-      return planJointly({ ...problem, model: this.model, belowMinimumCost: JOINT_BELOW_MINIMUM_COST, edgeRuns: (a) => this.schedules[a].edgeRuns, excusedWeeks: (a) => this.schedules[a].excusedWeeks });
+      return planJointly({ ...problem, model: this.model, belowMinimumCost: JOINT_BELOW_MINIMUM_COST, calendar: (a) => this.schedules[a] });
     } catch (error) {
       if (error instanceof RangeError) return undefined;
       throw error;
@@ -1597,8 +1593,7 @@ export class AssignmentEngine {
       candidates,
       forced: this.shiftsOf(a).map((t) => this.ctx.shifts[t]),
       belowMinimumCost: BELOW_MINIMUM_SEARCH_COST,
-      edgeRuns: this.schedules[a].edgeRuns,
-      excusedWeeks: this.schedules[a].excusedWeeks,
+      calendar: this.schedules[a],
     });
     const kept =
       plan !== undefined &&

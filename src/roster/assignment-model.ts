@@ -158,7 +158,6 @@ export class FootprintCache {
   }
 }
 
-/** One agent's schedule during assignment: arrays by day / week, kept in step by add/remove. */
 /**
  * Working days an agent has in other rosters right before the period's first day and right after its
  * last (consecutive with the edge): a run of working days continues across the edge.
@@ -189,7 +188,18 @@ export function edgeRunsOf(commitments: readonly Commitment[], period: PlanningP
   return runs;
 }
 
-export class AgentSchedule {
+/**
+ * What an agent's plan must keep beyond its contract, as the one-agent DP reads it: runs of working days
+ * that reach the period's edges, and weeks that owe no minimum. An AgentSchedule is one.
+ */
+export interface AgentCalendar {
+  readonly edgeRuns: EdgeRuns;
+  /** per week, 1 when the week owes no minimum hours */
+  readonly excusedWeeks: ArrayLike<number>;
+}
+
+/** One agent's schedule during assignment: arrays by day / week, kept in step by add/remove. */
+export class AgentSchedule implements AgentCalendar {
   /** the agent's working days in other rosters next to the period (set once, before any shift is added) */
   edgeRuns: EdgeRuns = NO_EDGE_RUNS;
   /**

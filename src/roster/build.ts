@@ -224,8 +224,7 @@ function requirementOf(input: BuildRosterInput, templates: ShiftTemplate[]): Req
   const periodRows = toRows(perInterval);
   const nextRows = toRows(requirementPerInterval(input.skillGroups, nextPeriodStart(input, templates, endMs, reachEnd)));
   const carriedIn = (input.busy ?? []).filter((s) => groupIds.has(s.skillGroupId) && s.end > startMs && s.start < reachEnd && !(s.start >= startMs && s.start < endMs));
-  const intervalMinutes = Object.fromEntries(input.skillGroups.map((g) => [g.id, g.intervalMinutes]));
-  const toPlan = rosterCoverage(carriedIn, [...periodRows, ...nextRows], intervalMinutes).map((c) => ({ skillGroupId: c.skillGroupId, intervalStart: c.intervalStart, required: Math.max(0, c.required - c.scheduled) }));
+  const toPlan = rosterCoverage(carriedIn, [...periodRows, ...nextRows], intervalMinutesOf(input.skillGroups)).map((c) => ({ skillGroupId: c.skillGroupId, intervalStart: c.intervalStart, required: Math.max(0, c.required - c.scheduled) }));
   return {
     rows: periodRows,
     toPlan,
@@ -264,11 +263,16 @@ function nextPeriodStart(input: BuildRosterInput, templates: ShiftTemplate[], en
   return out;
 }
 
+/** Each group's interval length, as coverage and break staggering read the requirement rows. */
+function intervalMinutesOf(skillGroups: SkillGroup[]): Record<string, number> {
+  return Object.fromEntries(skillGroups.map((g) => [g.id, g.intervalMinutes]));
+}
+
 /** Coverage per interval with what the scheduled agents are predicted to achieve there. */
 function coverageWithPerformance(shifts: AssignedShift[], requirement: Requirement, skillGroups: SkillGroup[]): RosterCoverageRow[] {
   const groups = new Map(skillGroups.map((g) => [g.id, g]));
   // agents of the neighbouring rosters still (or already) on the phone count where they are
-  const rows = rosterCoverage([...shifts, ...requirement.carriedIn], requirement.rows, Object.fromEntries(skillGroups.map((g) => [g.id, g.intervalMinutes])));
+  const rows = rosterCoverage([...shifts, ...requirement.carriedIn], requirement.rows, intervalMinutesOf(skillGroups));
   return rows.map((row) => {
     const group = groups.get(row.skillGroupId)!;
     const traffic = requirement.traffic.get(`${row.skillGroupId}|${row.intervalStart}`) ?? { volume: 0, ahtSeconds: group.ahtSeconds };
@@ -431,7 +435,7 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
     shifts: done.assignment.roster.filter((s) => !busyIds.has(s.id)),
     requirement: done.requirement.toPlan,
     templates: templatesOf(input.rules),
-    intervalMinutesBySkillGroup: Object.fromEntries(input.skillGroups.map((g) => [g.id, g.intervalMinutes])),
+    intervalMinutesBySkillGroup: intervalMinutesOf(input.skillGroups),
     movable: done.unchangedShift ? (s) => !done.unchangedShift!(s) : undefined,
   });
   const slots = mergeSlots(cloudSlots(done.assignment.uncovered), done.carriedSlots ?? []);

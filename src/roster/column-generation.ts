@@ -26,7 +26,7 @@
  */
 import type { Agent } from '../domain/types';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
-import type { EdgeRuns, PeriodModel, ShiftInfo } from './assignment-model';
+import type { AgentCalendar, PeriodModel, ShiftInfo } from './assignment-model';
 import { hoursOutsideBand } from './fairness';
 import { PackingSimplex } from './packing-simplex';
 
@@ -42,10 +42,8 @@ export interface JointPlanProblem {
   belowMinimumCost: number;
   /** a band per agent for its total hours (its class's fairness band); hours outside cost `costPerHour` each */
   totalHoursBand?: (agent: number) => { from: number; to: number; costPerHour: number } | undefined;
-  /** each agent's working days in other rosters next to the period (its runs continue across the edges) */
-  edgeRuns?: (agent: number) => EdgeRuns;
-  /** each agent's weeks that owe no minimum (a day off in them), 1 per such week */
-  excusedWeeks?: (agent: number) => ArrayLike<number>;
+  /** each agent's runs across the period's edges and weeks owing no minimum (AgentPlanProblem.calendar) */
+  calendar?: (agent: number) => AgentCalendar;
   /** schedules to start from (shift indices per agent), e.g. a heuristic roster: its columns seed the LP */
   initial?: number[][];
   /** pricing rounds at the root (the LP bound is proven only if they suffice) */
@@ -172,7 +170,7 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
     for (let a = 0; a < agents.length; a++) {
       const candidates: PlanCandidate[] = [];
       for (const k of eligibleKinds[a]) if (left[k] > 0) candidates.push({ info: shifts[representative(k)], value: problem.value(a, representative(k)) });
-      const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), edgeRuns: problem.edgeRuns?.(a), excusedWeeks: problem.excusedWeeks?.(a) });
+      const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), calendar: problem.calendar?.(a) });
       if (!plan || plan.shifts.length === 0) continue;
       const column = { agent: a, kinds: plan.shifts.map((info) => kindOfInfo(info)).sort((x, y) => x - y), value: 0 };
       for (const k of column.kinds) left[k]--;
@@ -213,7 +211,7 @@ export function planJointly(problem: JointPlanProblem): JointPlan {
           const s = representative(k);
           candidates.push({ info: shifts[s], value: problem.value(a, s) - Math.max(0, prices[kindRow[k]]) });
         }
-        const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), edgeRuns: problem.edgeRuns?.(a), excusedWeeks: problem.excusedWeeks?.(a) });
+        const plan = bestAgentPlan({ model, contract: agents[a].contract, candidates, forced: [], belowMinimumCost: problem.belowMinimumCost, totalHoursBand: problem.totalHoursBand?.(a), calendar: problem.calendar?.(a) });
         const agentPrice = Math.max(0, prices[agentRow[a]]);
         if (!plan) {
           bound += agentPrice;

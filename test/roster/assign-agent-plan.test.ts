@@ -98,7 +98,7 @@ describe('best whole-period plan for one agent (DP)', () => {
       // days worked in the rosters before and after (a run that continues into the period)
       const edgeRuns = seed % 4 === 1 ? { before: Math.floor(rand() * 6), after: Math.floor(rand() * 6) } : undefined;
       const candidates: PlanCandidate[] = infos.filter((i) => !forced.includes(i)).map((info) => ({ info, value: values[info.index] }));
-      const plan = bestAgentPlan({ model, contract, candidates, forced, belowMinimumCost: BELOW_MINIMUM_COST, maxTotalHours, totalHoursBand, edgeRuns });
+      const plan = bestAgentPlan({ model, contract, candidates, forced, belowMinimumCost: BELOW_MINIMUM_COST, maxTotalHours, totalHoursBand, calendar: edgeRuns && { edgeRuns, excusedWeeks: [] } });
       const expected = bruteForce(contract, infos, values, forced, maxTotalHours, totalHoursBand, edgeRuns);
       expect({ seed, value: plan?.value }).toEqual({ seed, value: expected });
       // The plan it returns is worth what it says and keeps every rule (independent checker), the
