@@ -705,8 +705,8 @@ function wallInstant(date: string, time: string, zone: string): number | undefin
 }
 
 /** Builds the simulation spec of a drill (validated: a bad spec is a 422 naming the field). */
-export async function drillSpec(ctx: RosterContext, id: string, drill: DrillRequest): Promise<SimulationSpec> {
-  const roster = await rosterOrThrow(ctx, id);
+export async function drillSpec(ctx: RosterContext, roster: StoredRoster, drill: DrillRequest): Promise<SimulationSpec> {
+  const { id } = roster;
   const zone = roster.period.timeZone;
   const problems: ProblemDetail[] = [];
   const preset = PRESETS[drill.scenario];
@@ -777,9 +777,10 @@ export async function drillSpec(ctx: RosterContext, id: string, drill: DrillRequ
 }
 
 export async function requestDrill(ctx: RosterContext, id: string, drill: DrillRequest): Promise<{ jobId: string; scenario: DrillScenario; shocks: number; period: { from: string; to: string } }> {
-  const spec = await drillSpec(ctx, id, drill);
+  const roster = await rosterOrThrow(ctx, id);
+  const spec = await drillSpec(ctx, roster, drill);
   const jobId = await ctx.queues.add(QUEUE.simulate, { spec });
   // the drilled day in the roster's zone, as its shifts are given
-  const zone = (await rosterOrThrow(ctx, id)).period.timeZone;
+  const zone = roster.period.timeZone;
   return { jobId, scenario: drill.scenario, shocks: spec.arrivals.kind === 'forecast' ? (spec.arrivals.shocks?.length ?? 0) : 0, period: { from: formatInstant(spec.period.from, zone), to: formatInstant(spec.period.to, zone) } };
 }
