@@ -5,6 +5,7 @@
  */
 import { MINUTE_MS } from '../time/grid';
 import type { AcceptanceStats, CalloutRecord } from './types';
+import { emptyRecord } from '../domain/records';
 
 export function acceptanceRate(stats: AcceptanceStats, prior: { rate: number; weight: number }): number {
   const rate = (stats.accepted + prior.rate * prior.weight) / (stats.accepted + stats.refused + prior.weight);
@@ -25,7 +26,8 @@ export function acceptanceStatsOf(callouts: CalloutRecord[]): AcceptanceStats {
 
 /** Per agent: how often they accepted, for preferring the likely ones. */
 export function agentAcceptance(callouts: CalloutRecord[]): Record<string, AcceptanceStats> {
-  const out: Record<string, AcceptanceStats> = {};
+  // keyed by agent ids: "constructor" must not read Object.prototype
+  const out = emptyRecord<AcceptanceStats>();
   for (const c of callouts) {
     const s = (out[c.agentId] ??= { accepted: 0, refused: 0 });
     if (c.status === 'accepted') s.accepted++;

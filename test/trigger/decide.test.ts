@@ -2,7 +2,7 @@ import { createRng } from '../../src/sim/rng';
 import { decide } from '../../src/trigger/decide';
 import { initialTriggerState } from '../../src/trigger/types';
 import { projectCapacity } from '../../src/trigger/capacity';
-import { acceptanceRate, applyResponse, expireUnanswered } from '../../src/trigger/acceptance';
+import { acceptanceRate, agentAcceptance, applyResponse, expireUnanswered } from '../../src/trigger/acceptance';
 import { foldEvents, emptyRealtimeState, recentArrivals } from '../../src/trigger/realtime-state';
 import { calloutId, planCallouts } from '../../src/trigger/callouts';
 import { chooseAgents } from '../../src/trigger/choose';
@@ -175,6 +175,13 @@ describe('realtime state', () => {
 });
 
 describe('acceptance and callouts', () => {
+  test('when agents with ids like "constructor" answered callouts, then their answers are counted like anyone\'s', () => {
+    const [c] = planCallouts({ fired: true, waveId: 'PS@1', at: T0, id: 'PS@1', skillGroupId: 'PS' } as never, ['constructor'], policy());
+    const [d] = planCallouts({ fired: true, waveId: 'PS@2', at: T0, id: 'PS@2', skillGroupId: 'PS' } as never, ['toString'], policy());
+    const stats = agentAcceptance([applyResponse(c, 'accept', T0 + MIN), applyResponse(d, 'decline', T0 + MIN)]);
+    expect({ ...stats }).toEqual({ constructor: { accepted: 1, refused: 0 }, toString: { accepted: 0, refused: 1 } });
+  });
+
   test('when responses come in, then the rate moves from the prior toward the observed rate', () => {
     expect(acceptanceRate({ accepted: 0, refused: 0 }, { rate: 0.5, weight: 10 })).toBeCloseTo(0.5);
     expect(acceptanceRate({ accepted: 90, refused: 10 }, { rate: 0.5, weight: 10 })).toBeCloseTo(95 / 110);
