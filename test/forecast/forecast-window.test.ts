@@ -1,28 +1,20 @@
-import { Redis } from 'ioredis';
-import { createStore } from '../../src/store/store';
 import { computeTwoWeekForecast, type ForecastingContext } from '../../src/services/forecasting';
 import { trainForecaster } from '../../src/forecast/index';
 import { slotInstant } from '../../src/forecast/day-series';
-import { deleteKeys, REDIS_URL } from '../support/service';
+import { suiteStore } from '../support/service';
 import { skillGroup } from '../support/examples';
 import { syntheticHistory, ZONE } from './synthetic';
 
 process.env.WFM_TF_QUIET = '1';
 
 describe('the history a served two-week forecast reads', () => {
-  const prefix = `test-fcwin-${process.pid}`;
-  let redis: Redis;
-  beforeAll(() => (redis = new Redis(REDIS_URL)));
-  afterAll(async () => {
-    await deleteKeys(prefix);
-    await redis.quit();
-  });
+  const suite = suiteStore('fcwin');
 
   it('when the forecast starts some days after the history ends, then the same days are forecast the same (the day-of-month effect stays)', async () => {
     // 150 days to 2024-05-29 with every 1st of the month ×1.8 (a billing run)
     const history = syntheticHistory({ days: 150, skillGroupId: 'G1', dayFactor: (d) => (new Date(Date.UTC(2024, 0, 1 + d)).getUTCDate() === 1 ? 1.8 : 1) });
     const group = skillGroup({ id: 'G1', timeZone: ZONE, intervalMinutes: 30, country: undefined });
-    const store = createStore(redis, prefix);
+    const store = suite();
     await store.skillGroups.putAll([group]);
     await store.history.upsert(history);
     const { model } = await trainForecaster({ history, skillGroup: group, horizon: 'two-week', net: { epochs: 2, hiddenUnits: [8] } });

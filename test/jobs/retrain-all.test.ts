@@ -1,22 +1,14 @@
-import { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
 import { retrainAllProcessor } from '../../jobs/retrain-all';
-import { createStore } from '../../src/store/store';
 import type { JobContext } from '../../src/queue/definitions';
-import { deleteKeys, REDIS_URL } from '../support/service';
+import { suiteStore } from '../support/service';
 import { skillGroup } from '../support/examples';
 
 describe('the nightly retrain fan-out', () => {
-  const prefix = `test-retrain-${process.pid}`;
-  let redis: Redis;
-  beforeAll(() => (redis = new Redis(REDIS_URL)));
-  afterAll(async () => {
-    await deleteKeys(prefix);
-    await redis.quit();
-  });
+  const suite = suiteStore('retrain');
 
   test('when a skill group has no history yet, then it gets no training jobs (they would fail every night) and the run says so', async () => {
-    const store = createStore(redis, prefix);
+    const store = suite();
     await store.skillGroups.putAll([skillGroup({ id: 'PS' }), skillGroup({ id: 'NEW' })]);
     await store.history.upsert([{ skillGroupId: 'PS', start: Date.parse('2026-11-30T08:00:00Z'), volume: 12 }]);
     const queued: string[] = [];

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { startService, type RunningService } from '../../src/main';
+import { createStore, type Store } from '../../src/store/store';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -33,6 +34,25 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     SHUTDOWN_GRACE_SECONDS: '5',
     ...extra,
   };
+}
+
+/**
+ * A store on the real Redis, for the tests of one describe block, under a key prefix of its own: opened
+ * before them, its keys and connection gone after them. Call it in the describe body; read the store in a test.
+ */
+export function suiteStore(name: string): () => Store {
+  const prefix = `test-${name}-${process.pid}`;
+  let redis: Redis | undefined;
+  let store: Store | undefined;
+  beforeAll(() => {
+    redis = new Redis(REDIS_URL);
+    store = createStore(redis, prefix);
+  });
+  afterAll(async () => {
+    await deleteKeys(prefix);
+    await redis?.quit();
+  });
+  return () => store!;
 }
 
 export async function deleteKeys(prefix: string): Promise<void> {
