@@ -20,7 +20,8 @@ import { forecastRoutes } from './routes/forecasts';
 import { simulationRoutes } from './routes/simulations';
 import type { WorkerState } from '../queue/worker-pool';
 import { Metrics } from './metrics';
-import { authenticate, DASHBOARD_COOKIE } from './auth';
+import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
+import { idempotentRequests } from './idempotency';
 import { authorizeByContract, loadOpenApi } from './openapi';
 import { problemHandler, sendProblem } from './problem';
 import { operationsRoutes } from './routes/operations';
@@ -135,6 +136,11 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
   app.use(contract);
+  // A POST that starts work, sent again with the same Idempotency-Key, answers as the first did.
+  app.post(
+    ['/rosters', '/rosters/:rosterId/replan', '/rosters/:rosterId/drills', '/simulations', '/skill-groups/:skillGroupId/training', '/skill-groups/:skillGroupId/forecast/refresh'],
+    idempotentRequests(store.redis, store.keys.idempotency, (req) => presentedKey(req) ?? ''),
+  );
   app.use(configurationRoutes(store, deps.registry));
   app.use(historyRoutes(store));
   app.use(jobRoutes(deps.queues));

@@ -16,7 +16,7 @@ declare module 'express-serve-static-core' {
 
 export const DASHBOARD_COOKIE = 'wfm_key';
 
-function presentedKey(req: Request): string | undefined {
+export function presentedKey(req: Request): string | undefined {
   const header = req.get('x-api-key');
   if (header) return header;
   const auth = req.get('authorization');

@@ -39,4 +39,6 @@ export class Keys {
   triggerResponses = (skillGroupId: string) => `${this.prefix}:trigger:{${skillGroupId}}:responses`;
   triggerLastCalled = () => `${this.prefix}:trigger:last-called`;
   triggerDeadLetters = () => `${this.prefix}:trigger:dead-letters`;
+  /** one client's Idempotency-Key (both hashed) and the answer its first request got */
+  idempotency = (clientHash: string, keyHash: string) => `${this.prefix}:idempotency:${clientHash}:${keyHash}`;
 }
