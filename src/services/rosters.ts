@@ -435,6 +435,26 @@ export async function agentCalendar(ctx: RosterContext, id: string, agentId: str
   return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
 }
 
+/**
+ * One feed an agent subscribes to once: their shifts in every roster published now (a superseded roster's
+ * shifts are replaced by its re-plan's), from five weeks back to four months ahead, with the slots they
+ * claimed. A calendar app that polls it sees the next fortnight appear when it is published and a
+ * re-plan's changes when that is published, without a new address per roster.
+ */
+export async function agentFeed(ctx: RosterContext, agentId: string): Promise<string> {
+  const agent = await ctx.store.agents.get(agentId);
+  if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
+  const now = ctx.now();
+  const [fromMs, toMs] = [now - FEED_PAST_MS, now + FEED_AHEAD_MS];
+  const [published, groups] = await Promise.all([ctx.store.rosters.publishedOverlapping(fromMs, toMs), ctx.store.skillGroups.map()]);
+  const shifts = (await Promise.all(published.map((id) => rosterShifts(ctx, id, agentId)))).flat().filter((s) => s.end > fromMs && s.start < toMs);
+  return agentIcalFeed(agentId, shifts, { generatedAt: now, agentName: agent.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone: agent.timeZone ?? ctx.config.defaultTimeZone });
+}
+
+/** An agent's feed reaches this far back (a subscribed calendar drops what the feed no longer has) and ahead. */
+const FEED_PAST_MS = 35 * DAY_MS;
+const FEED_AHEAD_MS = 120 * DAY_MS;
+
 /** A chain of re-plans longer than this is not followed further (a guard against a cycle in bad data). */
 const MAX_SUPERSEDED_HOPS = 50;
 

@@ -81,8 +81,8 @@ export async function waitForRoster(http: TestService['http'], id: string, heade
 }
 
 /** A service with the rostering world loaded: the two groups, these agents, PS's stored forecast and NE's history. */
-export async function startRosterWorld(agents: Agent[], env: Record<string, string> = {}): Promise<TestService> {
-  const t = await startTestService(env);
+export async function startRosterWorld(agents: Agent[], env: Record<string, string> = {}, options: Parameters<typeof startTestService>[1] = {}): Promise<TestService> {
+  const t = await startTestService(env, options);
   await t.http.post('/skill-groups').set('X-API-Key', KEYS.admin).send(GROUPS).expect(200);
   await t.http.post('/agents').set('X-API-Key', KEYS.admin).send(agents).expect(200);
   await seedForecastAndHistory(t.prefix);

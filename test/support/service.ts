@@ -69,9 +69,9 @@ export async function deleteKeys(prefix: string): Promise<void> {
   }
 }
 
-export async function startTestService(extra: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(extra: Record<string, string> = {}, options: Parameters<typeof startService>[1] = {}): Promise<TestService> {
   const prefix = `test-${randomUUID()}`;
-  const service = await startService(testEnv(prefix, extra));
+  const service = await startService(testEnv(prefix, extra), options);
   return {
     service,
     prefix,

@@ -8,6 +8,7 @@ import type { Config } from '../../config/config';
 import { WfmError } from '../../errors/wfm-error';
 import {
   agentCalendar,
+  agentFeed,
   agentSchedule,
   claimSlot,
   claimsOfAgent,
@@ -150,6 +151,10 @@ export function rosterRoutes(ctx: RosterContext): Router {
     res.status(202).json({ ...drill, status: `/jobs/${QUEUE.simulate}/${drill.jobId}` });
   });
 
+  r.get('/agents/:agentId/calendar.ics', async (req, res) => {
+    res.type('text/calendar; charset=utf-8').send(await agentFeed(ctx, req.params.agentId));
+  });
+
   r.post('/agents/:agentId/claim-token', async (req, res) => {
     const validDays = (req.body as { validDays?: number } | undefined)?.validDays;
     res.status(201).json(await issueClaimToken(ctx, req.params.agentId, validDays));
@@ -186,6 +191,9 @@ export function cloudAgentRoutes(ctx: RosterContext): Router {
   const auth = claimTokenAuth(ctx.config, ctx.now);
   r.get('/me/slots', auth, async (_req, res) => {
     res.json(await slotsForAgent(ctx, res.locals.agentId as string));
+  });
+  r.get('/me/calendar.ics', auth, async (_req, res) => {
+    res.type('text/calendar; charset=utf-8').send(await agentFeed(ctx, res.locals.agentId as string));
   });
   r.get('/me/claims', auth, async (_req, res) => {
     res.json(await claimsOfAgent(ctx, res.locals.agentId as string));
