@@ -10,6 +10,7 @@ import { anonbankAvailable, loadAnonbankCalls } from '../src/datasets/anonbank-f
 import { localDate, MINUTE_MS } from '../src/time/grid';
 import { requiredAgents } from '../src/staffing/erlang';
 import { applyResponse } from '../src/trigger/acceptance';
+import { workEnd } from '../src/trigger/callouts';
 import { nowcast } from '../src/trigger/nowcast';
 import { tick, type GroupTickInput } from '../src/trigger/tick';
 import { emptyRealtimeState } from '../src/trigger/realtime-state';
@@ -276,7 +277,7 @@ export function policyFor(group: SkillGroup, mode: TriggerMode, overrides: Parti
 export function agentHours(accepted: CalloutRecord[], periodEnd: number, window?: { from: number; to: number }): number {
   const lo = window?.from ?? -Infinity;
   const hi = Math.min(periodEnd, window?.to ?? Infinity);
-  return accepted.reduce((a, c) => a + Math.max(0, Math.min(c.shiftEnd, hi) - Math.max(c.loginAt, lo)) / HOUR, 0);
+  return accepted.reduce((a, c) => a + Math.max(0, Math.min(workEnd(c), hi) - Math.max(c.loginAt, lo)) / HOUR, 0);
 }
 
 /** Callouts decided in advance (the clairvoyant bound), instead of the trigger's own decisions. */
@@ -320,6 +321,8 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, op
   let waves = 0;
   let called = 0;
   const accepted: CalloutRecord[] = [];
+  /** the simulator's handle of each accepted callout's agent, for a release */
+  const handles = new Map<string, number[]>();
   const from = spec.period.from;
   /** the simulated agents' answers, drawn in calling order from the seeded response stream */
   const sendAll = (list: CalloutRecord[], now: number) => {
@@ -339,7 +342,7 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, op
       const now = sim.now;
       // Surplus: called agents on the phone while their group has that many agents idle were not needed.
       groups.forEach((g, gi) => {
-        const on = accepted.filter((c) => c.skillGroupId === g.id && c.loginAt <= now && c.shiftEnd > now);
+        const on = accepted.filter((c) => c.skillGroupId === g.id && c.loginAt <= now && workEnd(c) > now);
         let idle = Math.min(on.length, sim.agentsIdle[gi]);
         for (let k = on.length - 1; k >= 0 && idle > 0; k--, idle--) idleMinutes.set(on[k].id, (idleMinutes.get(on[k].id) ?? 0) + 1);
       });
@@ -356,7 +359,7 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, op
           list[k] = after;
           if (before.status === 'pending' && after.status === 'accepted') {
             accepted.push(after);
-            actions.addAgents({ loginDelayMinutes: Math.max(0, (after.loginAt - now) / MINUTE_MS), count: 1, skillGroupIds: [gid], durationMinutes: (after.shiftEnd - after.loginAt) / MINUTE_MS });
+            handles.set(after.id, actions.addAgents({ loginDelayMinutes: Math.max(0, (after.loginAt - now) / MINUTE_MS), count: 1, skillGroupIds: [gid], durationMinutes: (after.shiftEnd - after.loginAt) / MINUTE_MS }));
           }
         }
       }
@@ -417,6 +420,11 @@ export function runWithTrigger(setup: Setup, mode: TriggerMode, seed: number, op
         states.set(o.skillGroupId, o.state);
         callouts.set(o.skillGroupId, o.callouts);
         sendAll(o.newCallouts, now);
+        for (const r of o.released) {
+          actions.releaseAgents(handles.get(r.id) ?? []);
+          const k = accepted.findIndex((c) => c.id === r.id);
+          if (k >= 0) accepted[k] = { ...accepted[k], releasedAt: r.releasedAt };
+        }
       }
     },
   });

@@ -1,5 +1,5 @@
 /**
- * `deliver-callout`: sends one callout to the SMS webhook (signed, with retries and backoff inside) and
+ * `deliver-callout`: sends one callout (or its release message) to the SMS webhook (signed, with retries and backoff inside) and
  * records the outcome. Job data carries the callout id only: the phone number is read from the agent at
  * send time, so it never sits in Redis job data, job results or logs.
  */
@@ -9,8 +9,9 @@ import type { JobContext } from '../src/queue/definitions';
 import { deliverStoredCallout } from '../src/services/trigger';
 
 export const deliverCalloutProcessor = (ctx: JobContext): Processor => async (job) => {
-  const { calloutId } = job.data as { calloutId?: unknown };
+  const { calloutId, kind = 'callout' } = job.data as { calloutId?: unknown; kind?: unknown };
   if (typeof calloutId !== 'string' || !calloutId) throw invalid('deliver-callout needs { calloutId }', [{ where: '/data/calloutId', message: 'missing' }]);
+  if (kind !== 'callout' && kind !== 'release') throw invalid('deliver-callout kind must be "callout" or "release"', [{ where: '/data/kind', message: 'unknown message kind' }]);
   return deliverStoredCallout(
     {
       store: ctx.store,
@@ -25,5 +26,6 @@ export const deliverCalloutProcessor = (ctx: JobContext): Processor => async (jo
       },
     },
     calloutId,
+    kind,
   );
 };

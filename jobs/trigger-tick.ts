@@ -17,7 +17,9 @@ export const triggerTickProcessor = (ctx: JobContext): Processor => async () => 
     now: ctx.now,
     // Job data is the callout id only; the id as job id makes a second enqueue of the same callout a no-op.
     // a delivery job that failed (its worker died twice mid-send) is put back: the callout is still owed
-    enqueueDelivery: async (calloutId) => void (await ctx.queues.addOrRetry(QUEUE.deliverCallout, { calloutId }, calloutId)),
+    // (a release message is a job of its own: `<callout id>.release`)
+    enqueueDelivery: async (calloutId, kind) =>
+      void (await (kind === 'release' ? ctx.queues.addOrRetry(QUEUE.deliverCallout, { calloutId, kind }, `${calloutId}.release`) : ctx.queues.addOrRetry(QUEUE.deliverCallout, { calloutId }, calloutId))),
   });
   // A skipped group gets no decision this minute: the operator should hear of it, not only the decision log.
   for (const s of summary.skipped) ctx.log.warn({ skillGroupId: s.skillGroupId, explanation: s.explanation }, 'trigger tick skipped a skill group');

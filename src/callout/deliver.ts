@@ -14,7 +14,7 @@
  * Logs carry ids, attempts and statuses; the phone only masked like everywhere else (maskPhone: prefix
  * and last two digits — showing the last four left ~1,000 candidate numbers, near enough in clear).
  */
-import type { CalloutPayload } from './payload';
+import type { CalloutPayload, ReleasePayload } from './payload';
 import { maskPhone } from '../domain/validate';
 import { SIGNATURE_HEADER, signBody } from './signing';
 
@@ -89,11 +89,16 @@ export function backoffMs(config: Pick<DeliveryConfig, 'baseDelayMs' | 'maxDelay
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-export async function deliverCallout(payload: CalloutPayload, config: DeliveryConfig, deps: DeliveryDeps): Promise<DeliveryOutcome> {
+/** The receiver sends one SMS per key: a callout and its release are two messages, so two keys. */
+export function idempotencyKeyOf(payload: Pick<CalloutPayload | ReleasePayload, 'type' | 'calloutId'>): string {
+  return payload.type === 'release' ? `${payload.calloutId}.release` : payload.calloutId;
+}
+
+export async function deliverCallout(payload: CalloutPayload | ReleasePayload, config: DeliveryConfig, deps: DeliveryDeps): Promise<DeliveryOutcome> {
   const doFetch = deps.fetch ?? fetch;
   const body = JSON.stringify(payload);
   const attempts: AttemptRecord[] = [];
-  const logBase = { calloutId: payload.calloutId, agentId: payload.agentId, phone: maskPhone(payload.phone) };
+  const logBase = { calloutId: payload.calloutId, agentId: payload.agentId, phone: maskPhone(payload.phone), ...(payload.type === 'release' ? { message: 'release' } : {}) };
   const expiresAt = deps.sendBy ?? Date.parse(payload.expiresAt);
   const deadLetter = (reason: string): DeliveryOutcome => {
     deps.log?.({ ...logBase, event: 'callout-dead-letter', reason });
@@ -105,7 +110,8 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
       if (stop) return deadLetter(stop);
     }
     const at = deps.now();
-    if (at >= expiresAt - MIN_ANSWER_TIME_MS) return deadLetter(`${at >= expiresAt ? 'the answer window closed' : 'less than 30 s of the answer window were left'} (it closes at ${payload.expiresAt}) before the gateway took the message`);
+    if (payload.type === 'release' && at >= expiresAt) return deadLetter(`the accepted shift was over (at ${payload.expiresAt}) before the gateway took the release message`);
+    if (payload.type === 'callout' && at >= expiresAt - MIN_ANSWER_TIME_MS) return deadLetter(`${at >= expiresAt ? 'the answer window closed' : 'less than 30 s of the answer window were left'} (it closes at ${payload.expiresAt}) before the gateway took the message`);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), config.timeoutMs);
     let record: AttemptRecord;
@@ -118,7 +124,7 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
         redirect: 'manual',
         headers: {
           'content-type': 'application/json',
-          'idempotency-key': payload.calloutId,
+          'idempotency-key': idempotencyKeyOf(payload),
           [SIGNATURE_HEADER]: signBody(config.secret, Math.floor(at / 1000), body),
         },
         body,
@@ -149,8 +155,8 @@ export async function deliverCallout(payload: CalloutPayload, config: DeliveryCo
       // The gateway's Retry-After is honoured as given (it knows its own limits; coming back earlier
       // would only be throttled again); the backoff ceiling bounds our own guesses.
       const wait = Math.max(MIN_ATTEMPT_SPACING_MS, retryAfter ?? Math.min(config.maxDelayMs, backoffMs(config, attempt, deps.random)));
-      if (deps.now() + wait >= expiresAt - MIN_ANSWER_TIME_MS) {
-        return deadLetter(`${record.outcome === 'http' ? `HTTP ${record.httpStatus}` : record.outcome}: the next attempt (in ${Math.round(wait / 1000)} s) would come after the answer window closes at ${payload.expiresAt}`);
+      if (deps.now() + wait >= expiresAt - (payload.type === 'callout' ? MIN_ANSWER_TIME_MS : 0)) {
+        return deadLetter(`${record.outcome === 'http' ? `HTTP ${record.httpStatus}` : record.outcome}: the next attempt (in ${Math.round(wait / 1000)} s) would come after ${payload.type === 'callout' ? 'the answer window closes' : 'the accepted shift ends'} at ${payload.expiresAt}`);
       }
       record.waitedMs = wait;
       await deps.sleep(wait);

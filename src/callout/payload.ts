@@ -7,6 +7,8 @@ import { clockTime, formatInstant } from '../time/grid';
 import { signLinkToken } from './signing';
 
 export interface CalloutPayload {
+  /** 'callout': asks the agent to come (answer with the links); 'release': tells an agent who said yes that they are no longer needed */
+  type: 'callout';
   calloutId: string;
   agentId: string;
   phone: string;
@@ -37,6 +39,7 @@ export function buildPayload(callout: CalloutRecord, phone: string, options: Pay
   const start = formatInstant(callout.loginAt, options.timeZone);
   const end = formatInstant(callout.shiftEnd, options.timeZone);
   return {
+    type: 'callout',
     calloutId: callout.id,
     agentId: callout.agentId,
     phone,
@@ -45,5 +48,39 @@ export function buildPayload(callout: CalloutRecord, phone: string, options: Pay
     proposedShift: { start, end },
     links: { accept: link('accept'), decline: link('decline') },
     expiresAt: new Date(expiresAt).toISOString(),
+  };
+}
+
+/** The message that sends a called-out agent home early: the surge passed (src/trigger/release.ts). */
+export interface ReleasePayload {
+  type: 'release';
+  calloutId: string;
+  agentId: string;
+  phone: string;
+  message: string;
+  skillGroupId: string;
+  /** the shift they accepted, and when they were released from it */
+  proposedShift: { start: string; end: string };
+  releasedAt: string;
+  /** after this the message is pointless (the accepted shift is over) */
+  expiresAt: string;
+}
+
+/** Same body on every attempt: everything follows from the stored callout (its releasedAt is fixed). */
+export function buildReleasePayload(callout: CalloutRecord & { releasedAt: number }, phone: string, options: Pick<PayloadOptions, 'timeZone' | 'skillGroupName'>): ReleasePayload {
+  const clock = (t: number) => clockTime(t, options.timeZone);
+  const notYet = callout.releasedAt < callout.loginAt;
+  return {
+    type: 'release',
+    calloutId: callout.id,
+    agentId: callout.agentId,
+    phone,
+    message: notYet
+      ? `${options.skillGroupName}: the surge has passed, no need to log in at ${clock(callout.loginAt)} after all. Thank you for saying yes.`
+      : `${options.skillGroupName}: the surge has passed. Thank you: you may log off after your current call (you were expected until ${clock(callout.shiftEnd)}).`,
+    skillGroupId: callout.skillGroupId,
+    proposedShift: { start: formatInstant(callout.loginAt, options.timeZone), end: formatInstant(callout.shiftEnd, options.timeZone) },
+    releasedAt: formatInstant(callout.releasedAt, options.timeZone),
+    expiresAt: new Date(callout.shiftEnd).toISOString(),
   };
 }

@@ -10,6 +10,7 @@ import type { RealtimeEvent as StoredRealtimeEvent } from '../store/realtime-rep
 import type { StoredForecastMeta, StoredForecastPoint } from '../store/forecast-repository';
 import type { StoredCallout } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, intervalStartOf, intervalStarts } from '../time/grid';
+import { workEnd } from '../trigger/callouts';
 import { flatForecast } from '../trigger/decide';
 import { minuteForecastFromSlots, nowcast } from '../trigger/nowcast';
 import { emptyRealtimeState, foldEvents, recentArrivals } from '../trigger/realtime-state';
@@ -147,7 +148,7 @@ export function weeklyHoursOf(agents: Agent[], shifts: ScheduledShift[], accepte
     if (w) hours[agentId] = (hours[agentId] ?? 0) + overlapHours(start, end, w.from, w.to);
   };
   for (const s of shifts) add(s.agentId, s.start, s.end);
-  for (const c of accepted) if (c.status === 'accepted') add(c.agentId, c.loginAt, c.shiftEnd);
+  for (const c of accepted) if (c.status === 'accepted') add(c.agentId, c.loginAt, workEnd(c));
   return hours;
 }
 
@@ -157,7 +158,7 @@ export function weeklyHoursOf(agents: Agent[], shifts: ScheduledShift[], accepte
  * projection, which already counts accepted callouts, does not count them twice.
  */
 export function acceptedAsShifts(callouts: CalloutRecord[]): ScheduledShift[] {
-  return callouts.filter((c) => c.status === 'accepted').map((c) => ({ agentId: c.agentId, skillGroupId: `callout:${c.skillGroupId}`, start: c.loginAt, end: c.shiftEnd }));
+  return callouts.filter((c) => c.status === 'accepted').map((c) => ({ agentId: c.agentId, skillGroupId: `callout:${c.skillGroupId}`, start: c.loginAt, end: workEnd(c) }));
 }
 
 export type ArchiveOutcome = 'accepted' | 'refused' | '';

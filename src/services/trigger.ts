@@ -10,7 +10,7 @@
 import type { Config } from '../config/config';
 import type { Agent, SkillGroup } from '../domain/types';
 import { WfmError, invalid, isWfmError, type ProblemDetail } from '../errors/wfm-error';
-import { buildPayload } from '../callout/payload';
+import { buildPayload, buildReleasePayload } from '../callout/payload';
 import { deliverCallout, type DeliveryDeps, type DeliveryOutcome } from '../callout/deliver';
 import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkClaims } from '../callout/signing';
 import type { Store } from '../store/store';
@@ -40,8 +40,8 @@ export interface TriggerDeps {
   config: Config;
   capacity: ScheduledCapacitySource;
   now: () => number;
-  /** queues the delivery of one callout; a second call for the same id must be a no-op */
-  enqueueDelivery: (calloutId: string) => Promise<void>;
+  /** queues the delivery of one callout's message (the callout, or its release); a second call for the same id and kind must be a no-op */
+  enqueueDelivery: (calloutId: string, kind: MessageKind) => Promise<void>;
 }
 
 export interface TickSummary {
@@ -166,16 +166,23 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
         const before = stored.get(c.id)!;
         return { raw: before.raw, next: { ...before.value, status: c.status, respondedAt: c.respondedAt } };
       });
-    const expiredById = new Map(expired.map((e) => [e.next.id, e.next]));
-    const afterExpiry = [...stored.values()].map((c) => expiredById.get(c.value.id) ?? c.value);
+    // Sent home: the agent is told by a message of its own (queued below, once the commit stands).
+    const released = out.released
+      .filter((c) => stored.get(c.id)?.value.status === 'accepted' && stored.get(c.id)!.value.releasedAt === undefined)
+      .map((c) => {
+        const before = stored.get(c.id)!;
+        return { raw: before.raw, next: { ...before.value, releasedAt: c.releasedAt, releaseDelivery: { state: 'queued' as const, attempts: 0 } } };
+      });
+    const updatedById = new Map([...expired, ...released].map((e) => [e.next.id, e.next]));
+    const afterUpdates = [...stored.values()].map((c) => updatedById.get(c.value.id) ?? c.value);
     return {
       skillGroupId: out.skillGroupId,
       expectedStateRaw: states.get(out.skillGroupId)?.raw ?? '',
       state: { ...out.state, tickedAt: now },
       decision: out.decision,
-      expired,
+      updated: [...expired, ...released],
       created: out.newCallouts.map((c) => ({ ...c, delivery: { state: 'queued' as const, attempts: 0 } })),
-      archived: archivable(afterExpiry, out.state.waveId, now),
+      archived: archivable(afterUpdates, out.state.waveId, now),
       decisionCutoff: now - config.trigger.decisionRetentionHours * HOUR_MS,
       recordCutoff: now - config.trigger.recordRetentionDays * DAY_MS,
     };
@@ -187,7 +194,8 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   let newCallouts = 0;
   for (const commit of commits) {
     if (outcomes.get(commit.skillGroupId) !== 'committed') continue;
-    for (const c of commit.created) await deps.enqueueDelivery(c.id);
+    for (const c of commit.created) await deps.enqueueDelivery(c.id, 'callout');
+    for (const u of commit.updated) if (u.next.releaseDelivery?.state === 'queued') await deps.enqueueDelivery(u.next.id, 'release');
     newCallouts += commit.created.length;
     if (commit.decision.fired) {
       fired.push({ skillGroupId: commit.skillGroupId, decisionId: commit.decision.id, waveId: commit.decision.waveId, calloutIds: commit.created.map((c) => c.id) });
@@ -210,9 +218,14 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
  */
 async function requeueUndelivered(deps: TriggerDeps, callouts: Array<Versioned<StoredCallout>>): Promise<number> {
   const stuck = callouts.filter((c) => c.value.status === 'pending' && c.value.delivery.state === 'queued');
-  for (const c of stuck) await deps.enqueueDelivery(c.value.id);
-  return stuck.length;
+  for (const c of stuck) await deps.enqueueDelivery(c.value.id, 'callout');
+  const releases = callouts.filter((c) => c.value.releaseDelivery?.state === 'queued');
+  for (const c of releases) await deps.enqueueDelivery(c.value.id, 'release');
+  return stuck.length + releases.length;
 }
+
+/** The two messages a callout can send: the call itself, and the release when the surge has passed. */
+export type MessageKind = 'callout' | 'release';
 
 // ---------------------------------------------------------------------------- delivery
 
@@ -236,11 +249,12 @@ export interface CalloutDeliveryDeps {
  * time; it is in the request body and nowhere else (not in job data, results or logs). A callout already
  * delivered, dead-lettered or no longer pending is not sent again.
  */
-export async function deliverStoredCallout(deps: CalloutDeliveryDeps, calloutId: string): Promise<DeliveryResult> {
+export async function deliverStoredCallout(deps: CalloutDeliveryDeps, calloutId: string, kind: MessageKind = 'callout'): Promise<DeliveryResult> {
   const { store, config } = deps;
   const found = await store.trigger.callout(calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
   const callout = found.value;
+  if (kind === 'release') return deliverRelease(deps, callout);
   if (callout.delivery.state !== 'queued') return { calloutId, outcome: 'skipped', attempts: callout.delivery.attempts, reason: `already ${callout.delivery.state}` };
   if (callout.status !== 'pending') return { calloutId, outcome: 'skipped', attempts: 0, reason: `the callout is ${callout.status}: no message sent` };
 
@@ -261,6 +275,43 @@ export async function deliverStoredCallout(deps: CalloutDeliveryDeps, calloutId:
   });
   const after = recorded?.after.delivery;
   return { calloutId, outcome: outcome.status, attempts: after?.attempts ?? outcome.attempts.length, ...(outcome.status === 'dead-letter' ? { reason: outcome.reason } : {}) };
+}
+
+/**
+ * Tells an agent who accepted that the surge has passed: log off (or do not come). Sent even to an agent
+ * who has opted out of callouts since — it is about a shift they said yes to. Its outcome is kept apart
+ * from the callout's own delivery; a failed one is a dead letter like any other message.
+ */
+async function deliverRelease(deps: CalloutDeliveryDeps, callout: StoredCallout): Promise<DeliveryResult> {
+  const { store, config } = deps;
+  const releasedAt = callout.releasedAt;
+  if (releasedAt === undefined || callout.releaseDelivery === undefined) return { calloutId: callout.id, outcome: 'skipped', attempts: 0, reason: 'the callout was not released' };
+  if (callout.releaseDelivery.state !== 'queued') return { calloutId: callout.id, outcome: 'skipped', attempts: callout.releaseDelivery.attempts, reason: `release message already ${callout.releaseDelivery.state}` };
+  const [agent, group] = await Promise.all([store.agents.get(callout.agentId), store.skillGroups.get(callout.skillGroupId)]);
+  const refuse = (reason: string): DeliveryOutcome => ({ status: 'dead-letter', calloutId: callout.id, attempts: [], reason });
+  const outcome: DeliveryOutcome = !config.webhookUrl || !config.webhookSecret
+    ? refuse('no SMS webhook configured (WEBHOOK_URL, WEBHOOK_SECRET)')
+    : !agent?.phone
+      ? refuse(`agent ${callout.agentId} ${agent ? 'has no phone number' : 'no longer exists'}`)
+      : await deliverCallout(
+          buildReleasePayload({ ...callout, releasedAt }, agent.phone, { timeZone: agent.timeZone ?? group?.timeZone ?? config.defaultTimeZone, skillGroupName: group?.name ?? callout.skillGroupId }),
+          { url: config.webhookUrl, secret: config.webhookSecret, ...config.trigger.delivery },
+          // the end of the accepted shift (business clock) on the client's clock: after it the message is pointless
+          { ...deps.client, sendBy: deps.client.now() + (callout.shiftEnd - deps.now()) },
+        );
+  const at = deps.now();
+  const attempts = outcome.attempts.length;
+  const recorded = await store.trigger.updateCallout(callout.id, (current) => {
+    if (current.releaseDelivery?.state !== 'queued') return null;
+    if (outcome.status === 'delivered') return { next: { ...current, releaseDelivery: { state: 'delivered', attempts, at, httpStatus: outcome.httpStatus } } };
+    const reason = `release message: ${outcome.reason}`;
+    return {
+      next: { ...current, releaseDelivery: { state: 'dead-letter', attempts, at, reason } },
+      deadLetter: { calloutId: current.id, agentId: current.agentId, skillGroupId: current.skillGroupId, waveId: current.waveId, reason, attempts, at },
+    };
+  });
+  const after = recorded?.after.releaseDelivery;
+  return { calloutId: callout.id, outcome: outcome.status, attempts: after?.attempts ?? attempts, ...(outcome.status === 'dead-letter' ? { reason: outcome.reason } : {}) };
 }
 
 async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Agent | undefined, group: SkillGroup | undefined, policy: TriggerPolicy | undefined): Promise<DeliveryOutcome> {
@@ -404,6 +455,7 @@ const POLICY_CHECKS: Partial<Record<keyof TriggerPolicy, Check>> = {
   calloutShiftMinutes: integer(15, 1440),
   forecastQuantile: oneOf('p50', 'p90'),
   answerWindowMinutes: integer(1, 240),
+  releaseWhenSurplus: (v) => (typeof v === 'boolean' ? null : 'must be true or false'),
 };
 
 function quietHoursProblems(value: unknown): ProblemDetail[] {

@@ -290,7 +290,7 @@ class Replication {
   private agentCount: number;
 
   // dynamic login segments (added by the hook) are numbered after the static ones
-  private dynamicSegments: Array<{ agent: number; end: number; skillset: number }> = [];
+  private dynamicSegments: Array<{ agent: number; end: number; skillset: number; released?: boolean; loggedOut?: boolean }> = [];
   private readonly staticSegments: number;
   private nextReplay = 0;
 
@@ -821,6 +821,7 @@ class Replication {
       skillset = sc.segmentSkillset[s];
     } else {
       const dynamic = this.dynamicSegments[s - this.staticSegments];
+      if (dynamic.released) return; // sent home before they logged in
       a = dynamic.agent;
       end = dynamic.end;
       skillset = dynamic.skillset;
@@ -845,6 +846,12 @@ class Replication {
   }
 
   private onLogout(s: number): void {
+    if (s >= this.staticSegments) {
+      // a released agent logs out at the release, and not again at the end of their shift
+      const dynamic = this.dynamicSegments[s - this.staticSegments];
+      if (dynamic.loggedOut) return;
+      dynamic.loggedOut = true;
+    }
     const a = this.segmentAgentOf(s);
     if (--this.agentLoginCount[a] > 0) return;
     // Callers waiting for this agent in particular go to the group queue.
@@ -956,7 +963,7 @@ class Replication {
         agentsIdle: this.idle,
         oldestWaitSeconds: new Float64Array(this.G),
       };
-      this.hookActions = { addAgents: (request) => this.addAgents({ ...request, requestedAt: 0 }) };
+      this.hookActions = { addAgents: (request) => this.addAgents({ ...request, requestedAt: 0 }), releaseAgents: (handles) => this.releaseAgents(handles) };
     }
     const state = this.hookState;
     state.now = sc.epochStart + this.now * 1000;
@@ -970,8 +977,21 @@ class Replication {
     if (next < sc.periodSeconds) this.events.push(next, K_HOOK, 0);
   }
 
-  /** Agents asked for now log in after the delay (validated by the caller of the hook's action). */
-  private addAgents(request: AddedAgents): void {
+  /**
+   * Agents added by the hook go home now: one on a call finishes it first, one not yet logged in never
+   * does (an early release when the surge has passed).
+   */
+  private releaseAgents(handles: number[]): void {
+    for (const s of handles) {
+      const dynamic = this.dynamicSegments[s - this.staticSegments];
+      if (!dynamic || dynamic.released) continue;
+      dynamic.released = true;
+      if (this.agentLoginCount[dynamic.agent] > 0 && !dynamic.loggedOut && this.agentState[dynamic.agent] !== AGENT_OFF) this.onLogout(s);
+    }
+  }
+
+  /** Agents asked for now log in after the delay (validated by the caller of the hook's action); their handles, for a release. */
+  private addAgents(request: AddedAgents): number[] {
     const sc = this.sc;
     const groups = request.skillGroupIds.map((id, k) => {
       const g = sc.groupIds.indexOf(id);
@@ -984,13 +1004,16 @@ class Replication {
     }
     const skillset = sc.skillsetFor(groups);
     const loginAt = this.now + request.loginDelayMinutes * 60;
+    const handles: number[] = [];
     for (let k = 0; k < Math.round(request.count); k++) {
       const a = this.agentCount++;
       if (a >= this.agentCapacity) this.growAgents();
       const s = this.staticSegments + this.dynamicSegments.length;
       this.dynamicSegments.push({ agent: a, end: loginAt + request.durationMinutes * 60, skillset });
       this.events.push(loginAt, (s << 4) | K_LOGIN, 0);
+      handles.push(s);
     }
+    return handles;
   }
 
   private growAgents(): void {

@@ -128,8 +128,10 @@ export interface SimState {
 }
 
 export interface SimActions {
-  /** add agents now; they log in after the delay (callouts, claimed slots) */
-  addAgents(request: Omit<AddedAgents, 'requestedAt'>): void;
+  /** add agents now; they log in after the delay (callouts, claimed slots); returns a handle per agent */
+  addAgents(request: Omit<AddedAgents, 'requestedAt'>): number[];
+  /** send agents added by addAgents home now (one on a call finishes it first) */
+  releaseAgents(handles: number[]): void;
 }
 
 export type MinuteHook = (state: SimState, actions: SimActions) => void;

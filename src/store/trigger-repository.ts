@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import type { AcceptanceStats, CalloutRecord, Decision, TriggerPolicy, TriggerState } from '../trigger/types';
+import { DEFAULT_POLICY, type AcceptanceStats, type CalloutRecord, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 import { GroupGuardedWrite } from './group-guarded-write';
@@ -19,6 +19,8 @@ export interface CalloutDelivery {
 export interface StoredCallout extends CalloutRecord {
   delivery: CalloutDelivery;
   answeredVia?: 'link' | 'sms-gateway';
+  /** the release message (releasedAt set): the agent is told they may log off / need not come */
+  releaseDelivery?: CalloutDelivery;
 }
 
 /** The trigger's per-group memory plus the minute it last ticked (a tick runs at most once per group and minute). */
@@ -54,8 +56,11 @@ export interface GroupTickCommit {
   expectedStateRaw: string;
   state: StoredTriggerState;
   decision: Decision;
-  /** callouts the tick found unanswered too long: written only if still as read (an answer may have won) */
-  expired: Array<{ raw: string; next: StoredCallout }>;
+  /**
+   * callouts the tick changed — found unanswered too long, or released (the surge passed): written only
+   * if still as read (an answer or a delivery record may have won; a release is then decided again)
+   */
+  updated: Array<{ raw: string; next: StoredCallout }>;
   created: StoredCallout[];
   /** answered callouts leaving the active set: their answers are added to the group's sums */
   archived: Array<{ id: string; agentId: string; outcome: 'accepted' | 'refused' | '' }>;
@@ -88,7 +93,7 @@ end
 redis.call('HSET', KEYS[1], p.group, p.state)
 redis.call('ZADD', KEYS[2], p.at, p.decision)
 if p.fired == 1 then redis.call('ZADD', KEYS[3], p.at, p.decision) end
-for _, e in ipairs(p.expired) do
+for _, e in ipairs(p.updated) do
   if redis.call('HGET', KEYS[4], e.id) == e.old then redis.call('HSET', KEYS[4], e.id, e.new) end
 end
 for _, c in ipairs(p.created) do
@@ -148,6 +153,9 @@ function parseStats(hash: Record<string, string>): PastResponses {
   return { group: { accepted: Number(hash.accepted ?? 0), refused: Number(hash.refused ?? 0) }, byAgent };
 }
 
+/** A stored policy with the fields added since it was stored taking their defaults. */
+const withDefaults = (json: string): TriggerPolicy => ({ ...DEFAULT_POLICY, ...(JSON.parse(json) as TriggerPolicy) });
+
 /**
  * The surge trigger's Redis state: policies and states per group, the decision log (bounded), callout
  * records with their delivery, the sums of past answers, last-called-at per agent and the dead letters.
@@ -168,12 +176,12 @@ export class TriggerRepository {
 
   async policies(): Promise<Map<string, TriggerPolicy>> {
     const hash = await guarded(this.redis.hgetall(this.keys.triggerPolicies()));
-    return new Map(Object.entries(hash).map(([id, json]) => [id, JSON.parse(json) as TriggerPolicy]));
+    return new Map(Object.entries(hash).map(([id, json]) => [id, withDefaults(json)]));
   }
 
   async policy(skillGroupId: string): Promise<TriggerPolicy | undefined> {
     const json = await guarded(this.redis.hget(this.keys.triggerPolicies(), skillGroupId));
-    return json ? (JSON.parse(json) as TriggerPolicy) : undefined;
+    return json ? withDefaults(json) : undefined;
   }
 
   async putPolicy(policy: TriggerPolicy): Promise<void> {
@@ -250,7 +258,7 @@ export class TriggerRepository {
         at: String(c.decision.at),
         decision: packDecision(c.decision),
         fired: c.decision.fired ? 1 : 0,
-        expired: c.expired.map((e) => ({ id: e.next.id, old: e.raw, new: JSON.stringify(e.next) })),
+        updated: c.updated.map((e) => ({ id: e.next.id, old: e.raw, new: JSON.stringify(e.next) })),
         created: c.created.map((n) => ({ id: n.id, json: JSON.stringify(n), at: String(n.requestedAt), agent: n.agentId })),
         archived: c.archived.map((a) => ({ id: a.id, agent: a.agentId, outcome: a.outcome })),
         decisionCutoff: String(c.decisionCutoff),

@@ -41,3 +41,8 @@ export function mergeCallouts(stored: CalloutRecord[], planned: CalloutRecord[])
   const added = planned.filter((c) => !known.has(c.id));
   return { callouts: [...stored, ...added], added };
 }
+
+/** The end of an accepted callout's work: its shift's end, or its release when that came earlier. */
+export function workEnd(callout: Pick<CalloutRecord, 'shiftEnd' | 'releasedAt'>): number {
+  return callout.releasedAt !== undefined ? Math.min(callout.shiftEnd, callout.releasedAt) : callout.shiftEnd;
+}

@@ -5,6 +5,7 @@
  * (absence and late logins persist over a 30-minute horizon; they are not a forecasting question).
  */
 import { MINUTE_MS } from '../time/grid';
+import { workEnd } from './callouts';
 import type { CalloutRecord, ClaimedSlot, ScheduledShift } from './types';
 
 export interface CapacityInput {
@@ -29,6 +30,8 @@ export interface CapacityProjection {
   scheduled: number[];
   /** logged in now minus scheduled now (negative = missing agents) */
   adherenceOffset: number;
+  /** the realtime gauge it was adjusted to (absent: the roster was trusted) */
+  loggedInNow?: number;
 }
 
 function onShiftAt(shift: ScheduledShift, t: number): boolean {
@@ -67,10 +70,11 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
     const weight = c.status === 'accepted' ? 1 : c.status === 'pending' ? input.acceptanceRate : 0;
     if (weight === 0) continue;
     // Callout agents already logged in are inside `loggedInNow`; count them as scheduled for the offset.
-    if (c.status === 'accepted' && c.loginAt <= from && c.shiftEnd > from) scheduledNow++;
-    for (let k = 0; k < minutes; k++) if (at(k) >= c.loginAt && at(k) < c.shiftEnd) extra[k] += weight;
+    const end = workEnd(c);
+    if (c.status === 'accepted' && c.loginAt <= from && end > from) scheduledNow++;
+    for (let k = 0; k < minutes; k++) if (at(k) >= c.loginAt && at(k) < end) extra[k] += weight;
   }
   const adherenceOffset = input.loggedInNow === undefined ? 0 : input.loggedInNow - scheduledNow;
   const agents = scheduled.map((s, k) => Math.max(0, s + extra[k] + adherenceOffset));
-  return { from, agents, scheduled, adherenceOffset };
+  return { from, agents, scheduled, adherenceOffset, ...(input.loggedInNow === undefined ? {} : { loggedInNow: input.loggedInNow }) };
 }

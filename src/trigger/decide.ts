@@ -12,6 +12,7 @@
 import type { SkillGroup } from '../domain/types';
 import { inWeeklyWindows, isoWeekday, minuteOfDay, MINUTE_MS, HOUR_MS } from '../time/grid';
 import { acceptanceRate } from './acceptance';
+import { workEnd } from './callouts';
 import type { CapacityProjection } from './capacity';
 import { projectBuckets } from './projection';
 import { withLeadingSignals } from './signals';
@@ -131,7 +132,7 @@ export function decide(input: DecideInput): DecideOutput {
         forecastSource: forecast.source,
         forecastNext30: { p10: next30('p10'), p50: next30('p50'), p90: next30('p90') },
         pendingCallouts: input.callouts.filter((c) => c.status === 'pending').length,
-        acceptedCallouts: input.callouts.filter((c) => c.status === 'accepted' && c.shiftEnd > now).length,
+        acceptedCallouts: input.callouts.filter((c) => c.status === 'accepted' && workEnd(c) > now).length,
         calledInLastHour,
       },
       projection,

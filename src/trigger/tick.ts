@@ -6,11 +6,12 @@
 import type { Agent, SkillGroup } from '../domain/types';
 import { HOUR_MS, MINUTE_MS } from '../time/grid';
 import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } from './acceptance';
-import { planCallouts } from './callouts';
+import { planCallouts, workEnd } from './callouts';
 import { projectCapacity, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
 import { decide } from './decide';
 import { projectBuckets, spareAgents } from './projection';
+import { releaseSurplus } from './release';
 import { withLeadingSignals } from './signals';
 import type { AcceptanceStats, CalloutRecord, ClaimedSlot, Decision, MinuteForecast, ProjectedBucket, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
 
@@ -50,6 +51,8 @@ export interface GroupTickOutput {
   callouts: CalloutRecord[];
   /** the new callouts to deliver (ids are deterministic) */
   newCallouts: CalloutRecord[];
+  /** accepted callouts sent home now (releasedAt set): their agents are told by the webhook */
+  released: CalloutRecord[];
   choice: ChooseResult | null;
 }
 
@@ -127,7 +130,22 @@ export function tick(input: TickInput): GroupTickOutput[] {
       now,
     });
     if (!decision.fired || decision.waveId === null) {
-      return { skillGroupId: p.group.id, decision, state, callouts: p.callouts, newCallouts: [], choice: null };
+      const release = releaseSurplus({
+        group: p.group,
+        policy: p.policy,
+        state,
+        now,
+        forecast: p.policy.mode === 'predictive' ? withLeadingSignals(p.forecast, p.realtime, now) : p.forecast,
+        roster: shiftsByGroup.get(p.group.id) ?? [],
+        claimedSlots: slotsByGroup.get(p.group.id) ?? [],
+        callouts: p.callouts,
+        backlog: p.realtime.gauges.queueLength,
+        loggedInNow: p.capacity.loggedInNow,
+      });
+      const explained: Decision = release.explanation
+        ? { ...decision, explanation: `${decision.explanation}${release.explanation}`, ...(release.released.length ? { releasedCalloutIds: release.released.map((c) => c.id) } : {}) }
+        : decision;
+      return { skillGroupId: p.group.id, decision: explained, state: release.state, callouts: release.callouts, newCallouts: [], released: release.released, choice: null };
     }
     const loginAt = now + p.policy.loginLeadMinutes * MINUTE_MS;
     const waveAgents = p.callouts.filter((c) => c.waveId === decision.waveId).map((c) => c.agentId);
@@ -163,9 +181,10 @@ export function tick(input: TickInput): GroupTickOutput[] {
     return {
       skillGroupId: p.group.id,
       decision: { ...explained, calloutIds: newCallouts.map((c) => c.id) },
-      state: counted,
+      state: { ...counted, surplusTicks: 0 },
       callouts: [...p.callouts, ...newCallouts],
       newCallouts,
+      released: [],
       choice,
     };
   });
@@ -236,7 +255,7 @@ export function skippedGroup(
         forecastSource: 'not read (skipped)',
         forecastNext30: { p10: 0, p50: 0, p90: 0 },
         pendingCallouts: callouts.filter((c) => c.status === 'pending').length,
-        acceptedCallouts: callouts.filter((c) => c.status === 'accepted' && c.shiftEnd > now).length,
+        acceptedCallouts: callouts.filter((c) => c.status === 'accepted' && workEnd(c) > now).length,
         calledInLastHour: state.recentFirings.filter((f) => f.at > now - HOUR_MS).reduce((a, f) => a + f.agents, 0),
       },
       projection: [],
@@ -244,6 +263,7 @@ export function skippedGroup(
     state,
     callouts,
     newCallouts: [],
+    released: [],
     choice: null,
   };
 }
@@ -288,6 +308,7 @@ function calledNobody(p: GroupTickInput, decision: Decision, state: TriggerState
     state: unfired,
     callouts: p.callouts,
     newCallouts: [],
+    released: [],
     choice,
   };
 }

@@ -38,6 +38,11 @@ export interface TriggerPolicy {
   acceptancePrior: { rate: number; weight: number };
   /** a callout without an answer after this many minutes counts as declined (the next agent is called) */
   answerWindowMinutes: number;
+  /**
+   * predictive: send called-out agents home once the surge has passed (src/trigger/release.ts) — they are
+   * told by the same webhook; off = every accepted agent works the whole proposed shift
+   */
+  releaseWhenSurplus: boolean;
 }
 
 export const DEFAULT_POLICY: Omit<TriggerPolicy, 'skillGroupId'> = {
@@ -55,6 +60,7 @@ export const DEFAULT_POLICY: Omit<TriggerPolicy, 'skillGroupId'> = {
   forecastQuantile: 'p50',
   acceptancePrior: { rate: 0.5, weight: 10 },
   answerWindowMinutes: 5,
+  releaseWhenSurplus: true,
 };
 
 /** One batched realtime event of one skill group for one minute (REST, role `ingest`). */
@@ -143,6 +149,8 @@ export interface CalloutRecord {
   answerBy?: number;
   status: CalloutStatus;
   respondedAt?: number;
+  /** an accepted agent sent home early because the surge passed (src/trigger/release.ts), epoch ms */
+  releasedAt?: number;
 }
 
 /** Responses so far, for the learned acceptance rate. */
@@ -165,6 +173,8 @@ export interface TriggerState {
   recentFirings: Array<{ at: number; agents: number }>;
   /** waves started so far (a counter for reports) */
   wavesStarted: number;
+  /** consecutive ticks on which called-out agents were not needed (a release waits for confirmTicks of them) */
+  surplusTicks?: number;
 }
 
 export function initialTriggerState(skillGroupId: string): TriggerState {
@@ -238,4 +248,6 @@ export interface Decision {
   projection: ProjectedBucket[];
   /** the callouts this decision created (filled in by tick once agents are chosen) */
   calloutIds?: string[];
+  /** the accepted callouts this decision sent home early (the surge passed) */
+  releasedCalloutIds?: string[];
 }

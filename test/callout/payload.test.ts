@@ -1,4 +1,5 @@
-import { buildPayload } from '../../src/callout/payload';
+import { buildPayload, buildReleasePayload } from '../../src/callout/payload';
+import { idempotencyKeyOf } from '../../src/callout/deliver';
 import type { CalloutRecord } from '../../src/trigger/types';
 
 const HOUR = 3_600_000;
@@ -19,5 +20,17 @@ describe('callout message', () => {
     const payload = buildPayload(callout, '+16045550100', { ...options, timeZone: 'America/Toronto' });
     expect(payload.message).toMatch(/Reply within 5 min/);
     expect(payload.expiresAt).toBe(new Date(LOGIN - 10 * 60_000).toISOString());
+  });
+});
+
+describe('release message', () => {
+  test('when an agent is released on the phone or before logging in, then the message says log off or do not come, on their clock', () => {
+    const onThePhone = buildReleasePayload({ ...callout, status: 'accepted', releasedAt: LOGIN + HOUR }, '+16045550100', { timeZone: 'America/Vancouver', skillGroupName: 'Towing' });
+    expect(onThePhone).toMatchObject({ type: 'release', calloutId: 'co_1', releasedAt: '2026-01-15T07:04:00-08:00', expiresAt: new Date(LOGIN + 2 * HOUR).toISOString() });
+    expect(onThePhone.message).toBe('Towing: the surge has passed. Thank you: you may log off after your current call (you were expected until 08:04 PST).');
+    const notYetIn = buildReleasePayload({ ...callout, status: 'accepted', releasedAt: LOGIN - 5 * 60_000 }, '+16045550100', { timeZone: 'America/Vancouver', skillGroupName: 'Towing' });
+    expect(notYetIn.message).toBe('Towing: the surge has passed, no need to log in at 06:04 PST after all. Thank you for saying yes.');
+    expect(idempotencyKeyOf(onThePhone)).toBe('co_1.release');
+    expect(idempotencyKeyOf(buildPayload(callout, '+16045550100', { ...options, timeZone: 'UTC' }))).toBe('co_1');
   });
 });

@@ -181,7 +181,7 @@ describe('skill groups and agents over REST', () => {
         };
         callouts.set(id, callout);
         const decision = { id: waveId, skillGroupId: id, at, fired: true, waveId } as unknown as Decision;
-        const outcome = await store.trigger.commitTick([{ skillGroupId: id, expectedStateRaw: '', state: { ...initialTriggerState(id), tickedAt: at }, decision, expired: [], created: [callout], archived: [{ id: 'older', agentId: `c-${id}`, outcome: 'accepted' }], decisionCutoff: 0, recordCutoff: 0 }]);
+        const outcome = await store.trigger.commitTick([{ skillGroupId: id, expectedStateRaw: '', state: { ...initialTriggerState(id), tickedAt: at }, decision, updated: [], created: [callout], archived: [{ id: 'older', agentId: `c-${id}`, outcome: 'accepted' }], decisionCutoff: 0, recordCutoff: 0 }]);
         expect(outcome.get(id)).toBe('committed');
       }
       await redis.hincrby(`${t.prefix}:trigger:{PS}:responses`, 'accepted', 1);

@@ -43,7 +43,7 @@ describe('trigger tick and delivery against Redis', () => {
   }
 
   function deps(enqueued: string[], overrides: Partial<TriggerDeps> = {}): TriggerDeps {
-    return { store, config: config(), capacity: NO_ROSTER, now: () => clock.t, enqueueDelivery: async (id) => void enqueued.push(id), ...overrides };
+    return { store, config: config(), capacity: NO_ROSTER, now: () => clock.t, enqueueDelivery: async (id, kind) => void enqueued.push(kind === 'release' ? `${id}.release` : id), ...overrides };
   }
 
   const deliveryDeps = (client: Partial<Parameters<typeof deliverStoredCallout>[0]['client']> = {}) => ({
@@ -193,6 +193,45 @@ describe('trigger tick and delivery against Redis', () => {
     expect(await stored()).toEqual(callouts);
   });
 
+  test('when the surge has passed, then a tick releases the called-out agents and each gets one release message', async () => {
+    receiver = await startReceiver(SECRET, 3, calm);
+    await setUp();
+    await runTriggerTick(deps([]));
+    const called = await stored();
+    expect(called.length).toBeGreaterThan(3);
+    for (const c of called.slice(0, 3)) await answerCallout(store, c.id, 'accept', 'link', clock.t + MIN);
+
+    // an hour on, the calls are back to half a call a minute, no queue; the three are logged in beside 10 others
+    clock.t += HOUR;
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t).map((e) => ({ ...e, arrivals: 0.5, queueLength: 0, agentsLoggedIn: 13, agentsAvailable: 9 })));
+    const enqueued: string[] = [];
+    await runTriggerTick(deps(enqueued));
+    const accepted = called.slice(0, 3).map((c) => c.id).sort();
+    expect(enqueued.filter((id) => id.endsWith('.release')).sort()).toEqual(accepted.map((id) => `${id}.release`));
+    const after = await stored();
+    for (const c of after) {
+      if (accepted.includes(c.id)) expect(c).toMatchObject({ status: 'accepted', releasedAt: clock.t, releaseDelivery: { state: 'queued', attempts: 0 } });
+      else expect(c.releasedAt).toBeUndefined();
+    }
+    const [decision] = await store.trigger.decisions(['PS'], clock.t, clock.t + MIN, false, 1);
+    expect([...decision.releasedCalloutIds!].sort()).toEqual(accepted);
+    expect(decision.explanation).toMatch(/surge has passed.*releasing 3/);
+
+    const result = await deliverStoredCallout(deliveryDeps(), accepted[0], 'release');
+    expect(result).toMatchObject({ outcome: 'delivered', attempts: 1 });
+    expect(receiver.bodies.get(accepted[0])).toMatchObject({ type: 'release', calloutId: accepted[0], message: expect.stringMatching(/surge has passed/) });
+    expect((await store.trigger.callout(accepted[0]))!.value.releaseDelivery).toMatchObject({ state: 'delivered', attempts: 1, httpStatus: 200 });
+    expect(await deliverStoredCallout(deliveryDeps(), accepted[0], 'release')).toMatchObject({ outcome: 'skipped' });
+    // a callout that was never released sends no release message
+    expect(await deliverStoredCallout(deliveryDeps(), called[4].id, 'release')).toMatchObject({ outcome: 'skipped', reason: 'the callout was not released' });
+    // the next tick neither releases them again nor queues a second message
+    clock.t += MIN;
+    await store.realtime.append(minutes(clock.t - MIN, clock.t).map((e) => ({ ...e, arrivals: 0.5, queueLength: 0, agentsLoggedIn: 10, agentsAvailable: 9 })));
+    const next: string[] = [];
+    await runTriggerTick(deps(next));
+    expect(next.filter((id) => id.endsWith('.release')).sort()).toEqual(accepted.slice(1).map((id) => `${id}.release`)); // only the two still owed their message
+  });
+
   test('when the worker dies between the gateway taking a callout and recording it, then the retry sends no second SMS', async () => {
     receiver = await startReceiver(SECRET, 3, calm);
     await setUp();
@@ -300,7 +339,7 @@ describe('trigger tick and delivery against Redis', () => {
         expectedStateRaw: state.raw,
         state: { ...state.value, tickedAt: clock.t + MIN },
         decision: { ...decision, id: `PS@${clock.t + MIN}`, at: clock.t + MIN, fired: false, calloutIds: [] },
-        expired: [{ raw: readByTick.raw, next: { ...readByTick.value, status: 'expired', respondedAt: clock.t + MIN } }],
+        updated: [{ raw: readByTick.raw, next: { ...readByTick.value, status: 'expired', respondedAt: clock.t + MIN } }],
         created: [],
         archived: [],
         decisionCutoff: 0,

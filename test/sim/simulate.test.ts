@@ -130,6 +130,34 @@ describe('simulate', () => {
     expect(withHook.intervals[3].abandonRate.mean).toBeLessThan(without.intervals[3].abandonRate.mean / 3);
   });
 
+  test('when the hook releases added agents, then those on the phone leave after their call and those not yet in never log in', () => {
+    const spec = stationarySpec({ agents: 5, callsPerHour: 200, hours: 4, patienceSeconds: 120, replications: 2, seed: 7 });
+    // at 01:00, 6 agents log in at once and 4 more are due at 02:30; with `release`, all 10 are sent home at 02:00
+    const run = (release: boolean) => {
+      let handles: number[] = [];
+      return simulate({
+        ...spec,
+        warmupMinutes: 0,
+        onMinute: (state, actions) => {
+          if (state.now === MONDAY + HOUR) {
+            handles = [...actions.addAgents({ count: 6, skillGroupIds: ['A'], loginDelayMinutes: 0, durationMinutes: 180 }), ...actions.addAgents({ count: 4, skillGroupIds: ['A'], loginDelayMinutes: 90, durationMinutes: 180 })];
+            expect(handles).toHaveLength(10);
+          }
+          if (release && state.now === MONDAY + 2 * HOUR) actions.releaseAgents(handles);
+        },
+      }).intervals.map((r) => r.agents.mean);
+    };
+    const kept = run(false);
+    const released = run(true);
+    expect(released[1]).toBeCloseTo(11, 6);
+    expect(kept[1]).toBeCloseTo(11, 6);
+    // from 02:00 the 6 finish the call they are on (a few minutes) and the 4 never come
+    expect(released[2]).toBeGreaterThanOrEqual(5);
+    expect(released[2]).toBeLessThan(5.5);
+    expect(released[3]).toBeCloseTo(5, 6);
+    expect(kept[3]).toBeCloseTo(15, 6);
+  });
+
   test('when two runs on one seed differ only in staffing, then the same callers arrive with the same patience (common random numbers)', () => {
     const thin = simulate(stationarySpec({ agents: 5, callsPerHour: 200, hours: 4, patienceSeconds: 120, replications: 3, seed: 21 }));
     const added = simulate({

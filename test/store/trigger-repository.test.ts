@@ -32,7 +32,7 @@ function callout(agentId: string): StoredCallout {
 function commit(expectedStateRaw: string, at: number, created: StoredCallout[]): GroupTickCommit {
   return {
     skillGroupId: 'PS', expectedStateRaw, state: { ...initialTriggerState('PS'), tickedAt: at }, decision: decision(at, created.length > 0),
-    expired: [], created, archived: [], decisionCutoff: 0, recordCutoff: 0,
+    updated: [], created, archived: [], decisionCutoff: 0, recordCutoff: 0,
   };
 }
 

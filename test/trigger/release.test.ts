@@ -1,0 +1,118 @@
+import { releaseSurplus, releasable, type ReleaseInput } from '../../src/trigger/release';
+import { projectCapacity } from '../../src/trigger/capacity';
+import { requiredAgents } from '../../src/staffing/erlang';
+import { tick } from '../../src/trigger/tick';
+import { initialTriggerState, type CalloutRecord, type ScheduledShift } from '../../src/trigger/types';
+import { MIN, T0, flatForecast, group, policy, realtime } from './fixtures';
+
+const HOUR = 60 * MIN;
+
+/** `count` partners on the phone all hour (no breaks). */
+function partners(count: number): ScheduledShift[] {
+  return Array.from({ length: count }, (_, k) => ({ agentId: `P${k}`, skillGroupId: 'PS', start: T0 - 2 * HOUR, end: T0 + 4 * HOUR }));
+}
+
+/** Accepted callouts logged in since `loginAt`, shifts of 2 h from then. */
+function acceptedCallouts(count: number, loginAt: number, status: CalloutRecord['status'] = 'accepted'): CalloutRecord[] {
+  return Array.from({ length: count }, (_, k) => ({
+    id: `co_${k}`, waveId: 'PS@w', decisionId: 'PS@w', agentId: `C${k}`, skillGroupId: 'PS', requestedAt: loginAt - 15 * MIN,
+    loginAt: loginAt + k * MIN, shiftEnd: loginAt + k * MIN + 2 * HOUR, status,
+  }));
+}
+
+/** The surge is over: 4 calls a minute (~12 agents' work at 180 s) against 14 partners and 6 called-out agents. */
+function afterTheSurge(overrides: Partial<ReleaseInput> = {}): ReleaseInput {
+  const callouts = acceptedCallouts(6, T0 - 45 * MIN);
+  return {
+    group: group(),
+    policy: policy({ confirmTicks: 1 }),
+    state: { ...initialTriggerState('PS'), lastFiredAt: T0 - 60 * MIN },
+    now: T0,
+    forecast: flatForecast(4),
+    roster: partners(14),
+    claimedSlots: [],
+    callouts,
+    backlog: 0,
+    loggedInNow: 20,
+    ...overrides,
+  };
+}
+
+describe('releasing called-out agents once the surge has passed', () => {
+  test('when the cautious forecast does not need them, then the surplus is released, most shift ahead first, and the rest stay', () => {
+    const out = releaseSurplus(afterTheSurge());
+    // at the p90 (4.8 calls a minute, 24 per 5-minute bucket, no backlog) the staffing formula's requirement stays; the rest of the 20 go
+    const g = group();
+    const needed = requiredAgents({ callsPerInterval: 24, intervalSeconds: 300, ahtSeconds: g.ahtSeconds, serviceLevel: g.serviceLevel, patienceSeconds: g.patienceSeconds, shrinkage: 0, maxOccupancy: g.maxOccupancy }).rawAgents;
+    expect(needed).toBeGreaterThan(14);
+    expect(out.surplusAgents).toBe(20 - needed);
+    expect(out.released).toHaveLength(20 - needed);
+    // the latest logins have the most shift ahead: they go first
+    const order = [...acceptedCallouts(6, T0 - 45 * MIN)].reverse().map((c) => c.id).slice(0, out.released.length);
+    expect(out.released.map((c) => c.id)).toEqual(order);
+    for (const c of out.released) expect(c.releasedAt).toBe(T0);
+    expect(out.callouts.filter((c) => c.releasedAt !== undefined)).toHaveLength(out.released.length);
+    expect(out.explanation).toMatch(/surge has passed.*releasing/);
+
+    // what stays still meets the target at p90: no second release from the same world
+    const again = releaseSurplus({ ...afterTheSurge(), callouts: out.callouts, loggedInNow: 20 - out.released.length, state: out.state });
+    expect(again.released).toHaveLength(0);
+  });
+
+  test('when the p90 forecast still needs them (p50 quiet, p90 busy), then nobody is released', () => {
+    const busy = flatForecast(4);
+    const out = releaseSurplus(afterTheSurge({ forecast: { ...busy, p90: busy.p90.map(() => 7) } }));
+    expect(out.released).toHaveLength(0);
+  });
+
+  test('when the surplus is seen for fewer ticks than confirmTicks, then it waits and counts', () => {
+    const first = releaseSurplus(afterTheSurge({ policy: policy({ confirmTicks: 2 }) }));
+    expect(first.released).toHaveLength(0);
+    expect(first.state.surplusTicks).toBe(1);
+    expect(first.explanation).toMatch(/seen 1 of 2 ticks/);
+    const second = releaseSurplus(afterTheSurge({ policy: policy({ confirmTicks: 2 }), state: first.state }));
+    expect(second.released.length).toBeGreaterThan(0);
+    expect(second.state.surplusTicks).toBe(0);
+  });
+
+  test('when a wave is open, the last firing is recent, the mode is reactive or release is off, then nobody is released', () => {
+    expect(releaseSurplus(afterTheSurge({ state: { ...initialTriggerState('PS'), waveId: 'PS@w', lastFiredAt: T0 - 60 * MIN } })).released).toHaveLength(0);
+    expect(releaseSurplus(afterTheSurge({ state: { ...initialTriggerState('PS'), lastFiredAt: T0 - 20 * MIN } })).released).toHaveLength(0);
+    expect(releaseSurplus(afterTheSurge({ policy: policy({ mode: 'reactive' }) })).released).toHaveLength(0);
+    expect(releaseSurplus(afterTheSurge({ policy: policy({ releaseWhenSurplus: false }) })).released).toHaveLength(0);
+  });
+
+  test('when the other capacity is only pending callouts, then they do not count: the accepted agents stay', () => {
+    // 12 partners + 6 accepted on the phone; 10 pending callouts would make a surplus only if they all came
+    const pending = acceptedCallouts(10, T0 + 5 * MIN, 'pending').map((c) => ({ ...c, id: `pending_${c.id}`, agentId: `Q${c.agentId}` }));
+    const out = releaseSurplus(afterTheSurge({ roster: partners(8), loggedInNow: 14, callouts: [...acceptedCallouts(6, T0 - 45 * MIN), ...pending] }));
+    expect(out.released).toHaveLength(0);
+  });
+
+  test('when an agent was released, then the capacity counts them until the release only, and they are no longer releasable', () => {
+    const [c] = acceptedCallouts(1, T0 - 30 * MIN);
+    const released = { ...c, releasedAt: T0 + 10 * MIN };
+    const capacity = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster: [], claimedSlots: [], callouts: [released], acceptanceRate: 0.5 });
+    expect(capacity.agents.slice(0, 10)).toEqual(new Array(10).fill(1));
+    expect(capacity.agents.slice(10)).toEqual(new Array(20).fill(0));
+    expect(releasable([released], T0)).toEqual([]);
+  });
+
+  test('when tick() finds the surplus, then its output lists the released callouts and the decision says so', () => {
+    const world = afterTheSurge();
+    const [out] = tick({
+      now: T0,
+      groups: [{ group: world.group, policy: world.policy, state: world.state, realtime: realtime(0, 20, 4), forecast: world.forecast, callouts: world.callouts }],
+      roster: world.roster,
+      claimedSlots: [],
+      agents: [],
+      weeklyHours: {},
+      lastCalledAt: {},
+      recentCallMinutes: 240,
+    });
+    expect(out.released.length).toBeGreaterThan(0);
+    expect(out.decision.releasedCalloutIds).toEqual(out.released.map((c) => c.id));
+    expect(out.decision.explanation).toMatch(/releasing \d+ called-out agents/);
+    expect(out.callouts.filter((c) => c.releasedAt === T0).map((c) => c.id).sort()).toEqual(out.released.map((c) => c.id).sort());
+  });
+});
