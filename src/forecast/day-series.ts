@@ -11,6 +11,7 @@ import { DateTime } from 'luxon';
 import type { IntervalVolume, IsoWeekday, WeeklyWindow } from '../domain/types';
 import { inWeeklyWindows, localDate, minuteOfDay } from '../time/grid';
 import { invalid } from '../errors/wfm-error';
+import { trimmedMean } from './stats';
 
 export interface DaySeries {
   skillGroupId: string;
@@ -47,8 +48,14 @@ export interface DaySeriesOptions {
 
 /** Share of a weekday's days with volume in a slot above which the slot counts as open. */
 const OPEN_SHARE = 0.2;
-/** …and whose mean volume reaches this share of the weekday's busiest slot. */
+/** …and whose mean volume reaches this share of the weekday's busiest slot (its mean over the days without the busiest one: one surge does not close the rest of the day)… */
 const OPEN_MIN_OF_PEAK = 0.05;
+/**
+ * …or this many calls an hour, whatever the peak: a 24/7 line's night (30 calls a quarter hour against
+ * 1,000 at noon) is open, while a closed bank's trickle at night (callers meeting the IVR, 0–2 a half
+ * hour, hanging up unanswered) is not.
+ */
+const OPEN_CALLS_PER_HOUR = 6;
 /**
  * A slot with a row (even of 0 calls) on at least this share of the weekday's days, and calls on at
  * least GIVEN_OPEN_SHARE of them, is open too: a quiet queue (0.3 calls a half hour) has calls in a
@@ -154,8 +161,9 @@ function zeroIsImplausible(values: number[][], present: boolean[], day: number, 
 
 /**
  * Per weekday, a slot is open when it had volume on at least OPEN_SHARE of that weekday's days and its
- * mean volume is at least OPEN_MIN_OF_PEAK of the weekday's busiest slot (a 24-hour IVR trickle at night
- * does not make a group open). Short quiet gaps between open slots (a lunch dip) stay open.
+ * mean volume is at least OPEN_MIN_OF_PEAK of the weekday's busiest slot or OPEN_CALLS_PER_HOUR (a
+ * 24-hour IVR trickle at night does not make a group open; a 24/7 line's night does). Short quiet gaps
+ * between open slots (a lunch dip) stay open.
  */
 export function inferOpeningHours(values: number[][], present: boolean[], weekdays: IsoWeekday[], slotsPerDay: number, given?: boolean[][]): boolean[][] {
   return [1, 2, 3, 4, 5, 6, 7].map((w) => {
@@ -167,10 +175,11 @@ export function inferOpeningHours(values: number[][], present: boolean[], weekda
     const share = Array.from({ length: slotsPerDay }, (_, s) => days.filter((row) => row[s] > 0).length / days.length);
     const givenShare = Array.from({ length: slotsPerDay }, (_, s) => (given ? dayIndices.filter((d) => given[d]?.[s]).length / days.length : 0));
     const meanVolume = Array.from({ length: slotsPerDay }, (_, s) => days.reduce((a, row) => a + (row[s] || 0), 0) / days.length);
-    const peak = Math.max(...meanVolume);
+    const peak = Math.max(...Array.from({ length: slotsPerDay }, (_, s) => trimmedMean(days.map((row) => row[s] || 0))));
+    const busyEnough = (OPEN_CALLS_PER_HOUR * 24) / slotsPerDay;
     for (let s = 0; s < slotsPerDay; s++) {
       const calls = share[s] >= OPEN_SHARE || (givenShare[s] >= GIVEN_SHARE && share[s] >= GIVEN_OPEN_SHARE);
-      open[s] = calls && meanVolume[s] >= OPEN_MIN_OF_PEAK * peak;
+      open[s] = calls && (meanVolume[s] >= OPEN_MIN_OF_PEAK * peak || meanVolume[s] >= busyEnough);
     }
     const maxGap = Math.max(1, Math.round(60 / (1440 / slotsPerDay)));
     let lastOpen = -1;

@@ -18,6 +18,35 @@ describe('day series', () => {
     expect(mondayOpen[mondayOpen.length - 1]).toBe(35); // 17:30
   });
 
+  it('when a line runs 24/7 with a quiet night, then the night is open; a closed line\'s IVR trickle at night is not', () => {
+    // 15-minute slots, 8 weeks: 1,000 calls at noon, 30 at night (3% of the peak: a railway hotline's night)
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const rows = (night: (d: number, s: number) => number) =>
+      Array.from({ length: 56 * 96 }, (_, k) => {
+        const d = Math.floor(k / 96);
+        const slot = k % 96;
+        const day = slot >= 28 && slot < 88;
+        return { skillGroupId: 'G1', start: start + k * 15 * 60_000, volume: day ? 1000 : night(d, slot) };
+      });
+    const allDay = buildDaySeries(rows(() => 30), { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
+    for (const weekday of allDay.open) expect(weekday.every(Boolean)).toBe(true);
+    // the bank's nights: a call now and then (0–1 a quarter hour), nobody answering
+    const trickle = buildDaySeries(rows((d, slot) => ((d * 7 + slot) % 3 === 0 ? 1 : 0)), { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
+    for (const weekday of trickle.open) {
+      expect(weekday.slice(0, 28).some(Boolean)).toBe(false);
+      expect(weekday.slice(28, 88).every(Boolean)).toBe(true);
+    }
+  });
+
+  it('when one day had a huge spike, then the other slots of that weekday stay open', () => {
+    const rows = syntheticHistory({ days: 56 });
+    const spikeDay = rows.find((r) => new Date(r.start).toISOString().startsWith('2024-') && r.volume > 0)!;
+    const spiked = rows.map((r) => (r.start === spikeDay.start ? { ...r, volume: r.volume * 400 } : r));
+    const plain = series(rows);
+    const withSpike = series(spiked);
+    expect(withSpike.open).toEqual(plain.open);
+  });
+
   it('when a whole day has no rows, then its open intervals are missing (NaN), not zero', () => {
     const s = series(syntheticHistory({ days: 56, missingDays: [15] }));
     expect(s.present[15]).toBe(false);
