@@ -18,7 +18,7 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { IntervalVolume, SkillGroup } from '../domain/types';
 import type { ProblemDetail } from '../errors/wfm-error';
-import { invalid } from '../errors/wfm-error';
+import { invalid, type WfmError } from '../errors/wfm-error';
 import { inWeeklyWindows, parseTimestamp } from '../time/grid';
 import { ZoneClock, ZoneClocks } from './zone-clock';
 
@@ -33,6 +33,13 @@ export const GRANULARITY_ALIGNED_SHARE = 0.95;
 /** A coarser grid holding at least this share of the rows, and this many times its share by chance, means mixed rows. */
 const MIXED_GRID_SHARE = 0.5;
 const MIXED_GRID_EXCESS = 3;
+
+/**
+ * No contact center takes ten million contacts in one interval (the biggest take that in a month); a
+ * value beyond is a unit or column mistake, and one 1e300 row would make every forecast of its weekday
+ * infinite.
+ */
+export const MAX_INTERVAL_VOLUME = 10_000_000;
 
 /** Problems listed at most (a file of 100k bad rows must not produce a 100k-entry answer). */
 export const MAX_PROBLEMS = 1000;
@@ -130,9 +137,13 @@ export function splitCsv(text: string): string[][] {
   const delimiter = csvDelimiter(body);
   let records: string[][];
   if (body.includes('"')) {
-    records = (parseCsv(body, { delimiter, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][]).filter(
-      (r) => !(r.length === 1 && r[0] === ''),
-    );
+    try {
+      records = (parseCsv(body, { delimiter, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][]).filter(
+        (r) => !(r.length === 1 && r[0] === ''),
+      );
+    } catch (err) {
+      throw csvProblem(body, err);
+    }
   } else {
     records = [];
     for (const line of body.split('\n')) {
@@ -152,6 +163,20 @@ export function splitCsv(text: string): string[][] {
     for (const record of records) for (let k = 0; k < record.length; k++) if (DECIMAL_COMMA.test(record[k])) record[k] = record[k].replace(',', '.');
   }
   return records;
+}
+
+/**
+ * csv-parse's error names the line where it gave up — for a quote never closed, the end of the file. The
+ * planner needs the row that opened it: the first line with an odd number of quotes (rows are numbered
+ * as everywhere else: the header is row 0).
+ */
+function csvProblem(body: string, err: unknown): WfmError {
+  const error = err as Error & { code?: string; lines?: number };
+  const lines = body.split('\n');
+  const unbalanced = error.code === 'CSV_QUOTE_NOT_CLOSED' ? lines.findIndex((line) => (line.match(/"/g)?.length ?? 0) % 2 === 1) : -1;
+  const row = unbalanced >= 0 ? unbalanced : typeof error.lines === 'number' ? error.lines - 1 : undefined;
+  const message = unbalanced >= 0 ? 'a quote opens here and is never closed' : error.message;
+  return invalid(`not valid CSV: ${message}${row !== undefined ? ` (row ${row})` : ''}`, [{ where: row !== undefined ? `row ${row}` : 'file', message, ...(row !== undefined ? { row } : {}) }]);
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
@@ -186,7 +211,8 @@ function rowsFromCsv(text: string, problems: Problems): RawRow[] {
   try {
     records = splitCsv(text);
   } catch (err) {
-    problems.add(undefined, 'file', `not valid CSV: ${(err as Error).message}`);
+    const detail = (err as WfmError).details?.[0];
+    problems.add(detail?.row, detail?.where ?? 'file', (err as Error).message);
     return [];
   }
   if (records.length === 0) {
@@ -459,6 +485,7 @@ export function ingestHistory(
     if (volume === undefined) problems.add(row, `${where}, volume`, 'volume is missing');
     else if (!Number.isFinite(volume)) problems.add(row, `${where}, volume`, `volume is not a finite number: "${String(fields.volume)}"`);
     else if (volume < 0) problems.add(row, `${where}, volume`, `volume is negative: ${volume}`);
+    else if (volume > MAX_INTERVAL_VOLUME) problems.add(row, `${where}, volume`, `volume ${volume} is more than ${MAX_INTERVAL_VOLUME.toLocaleString('en')} contacts in one interval: a unit or column mistake`);
     else volumeOk = true;
 
     const aht = numberField(fields.aht_seconds);

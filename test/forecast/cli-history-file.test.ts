@@ -56,6 +56,21 @@ describe('wfm forecast reading an outside history file', () => {
     expect(error.details).toEqual([expect.objectContaining({ row: 26, where: 'row 26, volume' })]);
   });
 
+  it('when a row has more fields than the header (a thousands separator), then it is refused by its row, not read from its first fields', () => {
+    const rows = halfHourRows(['1999-02-01', '1999-02-02']);
+    rows[3] = '1999-02-01T09:30:00+02:00,1,234';
+    const error = failure(() => loadHistoryFile({ history: write('thousands.csv', ['interval_start,volume', ...rows]), skillGroup: 'AB' }));
+    expect(error.details).toEqual([expect.objectContaining({ row: 4, where: 'row 4', message: expect.stringContaining('has 3 fields, the header has 2') })]);
+  });
+
+  it('when a quote is never closed, then a clean error names the row that opened it', () => {
+    const rows = halfHourRows(['1999-02-01', '1999-02-02']);
+    rows[5] = `"${rows[5]}`;
+    const error = failure(() => loadHistoryFile({ history: write('quote.csv', ['interval_start,volume', ...rows]), skillGroup: 'AB' }));
+    expect(error).toBeInstanceOf(WfmError);
+    expect(error.details).toEqual([expect.objectContaining({ row: 6, where: 'row 6' })]);
+  });
+
   it('when an export has columns the forecast does not read, then they are ignored and named once', () => {
     const rows = halfHourRows(['1999-02-01', '1999-02-02']).map((r) => `${r},12,11`);
     const loaded = loadHistoryFile({ history: write('extra.csv', ['interval_start,volume,offered,handled', ...rows]), skillGroup: 'AB' });

@@ -213,6 +213,7 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     ['abc', 'not a finite number'],
     ['Infinity', 'not a finite number'],
     ['', 'missing'],
+    ['1e300', 'more than 10,000,000 contacts in one interval'],
   ])('when the volume is "%s", then the row is rejected (%s)', (volume, reason) => {
     const problems = problemsOf(ingestHistory(csv(`1999-02-01T09:00:00+02:00,PS,${volume},`), groups));
 
@@ -365,6 +366,11 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
       [1, expect.stringContaining('unknown column "agents"')],
       [2, 'missing column "skill_group"'],
     ]);
+  });
+
+  it('when a quote opens and never closes, then the batch is rejected naming the row that opened it, not the end of the file', () => {
+    const problems = problemsOf(ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1,', '"1999-02-01T09:30:00+02:00,PS,2,', '1999-02-01T10:00:00+02:00,PS,3,', '1999-02-01T10:30:00+02:00,PS,3,'), groups));
+    expect(problems).toEqual([expect.objectContaining({ row: 2, where: 'row 2', message: 'not valid CSV: a quote opens here and is never closed (row 2)' })]);
   });
 
   it('when a CSV row has the wrong number of fields, then it is rejected', () => {

@@ -51,6 +51,16 @@ function historyObjects(text: string, file: string): Record<string, unknown>[] {
   } else {
     const records = splitCsv(text);
     const header = (records[0] ?? []).map((h) => h.toLowerCase());
+    // A row with more or fewer fields than the header is a broken row ("1,234" for a volume splits in
+    // two), not one to read its first fields from.
+    const ragged = records.map((r, i) => ({ r, i })).filter(({ r, i }) => i > 0 && r.length !== header.length);
+    if (ragged.length) {
+      throw invalid(`history file ${file}: ${ragged.length} row(s) do not have the header's ${header.length} fields`, ragged.slice(0, 20).map(({ r, i }) => ({
+        where: `row ${i}`,
+        row: i,
+        message: `has ${r.length} fields, the header has ${header.length}${r.length > header.length ? ' (a thousands separator or an unquoted comma in a value?)' : ''}`,
+      })));
+    }
     objects = records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
   }
   if (objects.length === 0) throw invalid(`history file ${file} has no data rows`);
