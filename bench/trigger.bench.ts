@@ -29,8 +29,9 @@
  *    which predictive is read at equal agent-hours; bounds: "clairvoyant from onset" calls the cap at a
  *    short surge's first minute, "foreknown" 15 minutes before it; on the storm, predictive fed the true
  *    arrival rate from the onset (a perfect nowcast) or all day (the storm seen 30 minutes ahead);
- *  - agent-hours called out: accepted callouts × their proposed shift, from login, cut at the end of the
- *    simulated period (the service does not release called agents early, so the count does not either);
+ *  - agent-hours called out: accepted callouts from login to the end of their proposed shift or their
+ *    release (predictive sends agents home once the surge has passed: src/trigger/release.ts), cut at the
+ *    end of the simulated period; "predictive, no release" (italic) shows what the release saves;
  *    "in the surge" counts only the hours inside the surge window; idle = minutes a called agent was on
  *    the phone while the group had that many agents idle;
  *  - unnecessary callouts: accepted agents whose first logged-in hour met the target in the `off` run;
@@ -157,8 +158,12 @@ const SHORT_SURGE_BOUNDS: Variant[] = [
 
 const REACTIVE_CURVE = [5, 10, 30].map((threshold): Variant => ({ name: `reactive, queue ≥ ${threshold}`, mode: 'reactive', overrides: { queueThreshold: threshold }, extra: true }));
 
+/** What the release saves: predictive with every accepted agent working the whole proposed shift. */
+const NO_RELEASE: Variant = { name: 'predictive, no release', mode: 'predictive', overrides: { releaseWhenSurplus: false }, extra: true };
+
 const STORM_FRONTIER: Variant[] = [
   ...REACTIVE_CURVE,
+  NO_RELEASE,
   { name: 'predictive, threshold 40%', mode: 'predictive', overrides: { serviceLevelThreshold: 0.4 }, extra: true },
   { name: 'predictive, true rate known from onset', mode: 'predictive', perfectForecast: 'from-onset', extra: true },
   { name: 'predictive, true rate known 30 min ahead', mode: 'predictive', perfectForecast: 'ahead', extra: true },
@@ -354,8 +359,8 @@ function main(): void {
     { key: 'storm', make: stormSetup, cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, ...STORM_FRONTIER] },
     { key: 'storm-open', make: stormSetup, cap: OPEN_CAP, variants: [OFF, REACTIVE, PREDICTIVE, ...STORM_FRONTIER] },
     { key: 'flash', make: flashSetup, cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, signalled(SIGNAL_LEAD), ...SHORT_SURGE_BOUNDS, signalled(10, true), signalled(30, true)] },
-    { key: 'flash-open', make: flashSetup, cap: OPEN_CAP, variants: [OFF, REACTIVE, PREDICTIVE, signalled(SIGNAL_LEAD), ...SHORT_SURGE_BOUNDS] },
-    { key: 'real', make: realSpikeSetup, cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, ...SHORT_SURGE_BOUNDS] },
+    { key: 'flash-open', make: flashSetup, cap: OPEN_CAP, variants: [OFF, REACTIVE, PREDICTIVE, signalled(SIGNAL_LEAD), ...SHORT_SURGE_BOUNDS, NO_RELEASE] },
+    { key: 'real', make: realSpikeSetup, cap: MAX_AGENTS_PER_HOUR, variants: [OFF, REACTIVE, PREDICTIVE, ...SHORT_SURGE_BOUNDS, NO_RELEASE] },
   ];
   const started = performance.now();
   const results: ScenarioResult[] = [];
@@ -381,7 +386,8 @@ function main(): void {
     '- predictive: nowcast (plan × observed ratio, tested trend) → backlog-aware Erlang A service level 15–30 minutes ahead; fire below 60% (at once when the p10 forecast breaches too), size to the 80%/20 s target.',
     `- predictive + signal: the client posts \`${SIGNAL_NAME}\` every minute — ${SESSIONS_PER_CALL} sessions per expected call × a slow wander (sd ≈ 10%), Poisson-like noise; false alarms on every day (${FALSE_ALARMS_PER_GROUP_DAY} per group and day, ×2–×10 for 10–30 minutes, no call follows); on the flash-surge day the surge shows in the sessions N minutes before the calls (N = ${SIGNAL_LEAD}; 10 and 30 in italic rows), as long as the surge, at its factor × a lognormal error (sd 0.3). The trigger (src/trigger/signals.ts) reads a jump — every one of the last 2 minutes ≥ 1.5× the signal's median, z > 4 — as calls per session (measured on the quiet minutes) × sessions now, and expects half of that from now on. The real 1999 spike has no signal.`,
     '- *italic rows* are comparison points, not policies: reactive\'s other thresholds (its trade-off curve), other signal leads, and bounds — the cap called at a short surge\'s first minute ("clairvoyant from onset") or 15 minutes before it ("foreknown"); on the storm, predictive fed the true arrival rate once the storm has begun (a perfect nowcast: what reading the calls better could bring) or all along (the storm seen 30 minutes ahead: foreknowledge).',
-    '- agent-hours called out: accepted callouts × proposed shift from login, cut at the end of the period (no early release in the service); "in the surge": the part inside the surge window; idle: called agents on the phone while their group had as many agents idle; calls saved per agent-hour: (abandoned off − abandoned) ÷ agent-hours (at most 3600 / AHT = 15 here).',
+    '- release (predictive, src/trigger/release.ts): once no wave is open, 30 minutes after the last firing, and for 3 ticks in a row every 5-minute bucket of the next 30 minutes meets the 80%/20 s target and the occupancy cap without them at the p90 forecast (pending callouts not counted), that many accepted agents are sent home (most shift ahead first; those not yet logged in never come); the simulator logs them off after their current call. Reactive (a queue threshold) has no forecast to release on. *predictive, no release* shows predictive with every accepted agent working the whole proposed shift.',
+    '- agent-hours called out: accepted callouts from login to the end of the proposed shift or the release, cut at the end of the period; "in the surge": the part inside the surge window; idle: called agents on the phone while their group had as many agents idle; calls saved per agent-hour: (abandoned off − abandoned) ÷ agent-hours (at most 3600 / AHT = 15 here).',
     '',
     table(header, rows),
     '',
