@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import type { IntervalVolume, IsoWeekday, WeeklyWindow } from '../domain/types';
 import { inWeeklyWindows, localDate, minuteOfDay } from '../time/grid';
 import { invalid } from '../errors/wfm-error';
-import { trimmedMean } from './stats';
+import { median } from './stats';
 
 export interface DaySeries {
   skillGroupId: string;
@@ -48,7 +48,7 @@ export interface DaySeriesOptions {
 
 /** Share of a weekday's days with volume in a slot above which the slot counts as open. */
 const OPEN_SHARE = 0.2;
-/** …and whose mean volume reaches this share of the weekday's busiest slot (its mean over the days without the busiest one: one surge does not close the rest of the day)… */
+/** …and whose mean volume reaches this share of the weekday's busiest slot (days held to 3× its median day: one surge does not close the rest of the day)… */
 const OPEN_MIN_OF_PEAK = 0.05;
 /**
  * …or this many calls an hour, whatever the peak: a 24/7 line's night (30 calls a quarter hour against
@@ -175,7 +175,13 @@ export function inferOpeningHours(values: number[][], present: boolean[], weekda
     const share = Array.from({ length: slotsPerDay }, (_, s) => days.filter((row) => row[s] > 0).length / days.length);
     const givenShare = Array.from({ length: slotsPerDay }, (_, s) => (given ? dayIndices.filter((d) => given[d]?.[s]).length / days.length : 0));
     const meanVolume = Array.from({ length: slotsPerDay }, (_, s) => days.reduce((a, row) => a + (row[s] || 0), 0) / days.length);
-    const peak = Math.max(...Array.from({ length: slotsPerDay }, (_, s) => trimmedMean(days.map((row) => row[s] || 0))));
+    // The busiest slot's mean with each day held to 3× that slot's median day: one surge hour does not
+    // raise the bar that closes the quiet slots of that weekday for the next eight weeks.
+    const peak = Math.max(...Array.from({ length: slotsPerDay }, (_, s) => {
+      const column = days.map((row) => row[s] || 0);
+      const cap = 3 * median(column);
+      return cap > 0 ? column.reduce((a, v) => a + Math.min(v, cap), 0) / column.length : meanVolume[s];
+    }));
     const busyEnough = (OPEN_CALLS_PER_HOUR * 24) / slotsPerDay;
     for (let s = 0; s < slotsPerDay; s++) {
       const calls = share[s] >= OPEN_SHARE || (givenShare[s] >= GIVEN_SHARE && share[s] >= GIVEN_OPEN_SHARE);

@@ -98,17 +98,26 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
 
   const dayOfMonthFactor = fitDayOfMonth(history, usable);
   const deseasonalised: number[] = [];
+  const deseasonalisedDays: number[] = [];
   for (let d = history.dates.length - 1; d >= 0 && deseasonalised.length < 2 * LEVEL_DAYS; d--) {
     const f = weekdayFactor[history.weekdays[d] - 1] * dayOfMonthFactor[Number(history.dates[d].slice(8, 10))];
-    if (usable(d) && f > 0) deseasonalised.push(dayTotal(history, d) / f);
+    if (usable(d) && f > 0) {
+      deseasonalised.push(dayTotal(history, d) / f);
+      deseasonalisedDays.push(d);
+    }
   }
   // A trimmed mean rather than a median: as robust to one surge day, and less noisy (a median of
   // four weeks of days that differ by weekday residuals jumps between them). Days far off the median
   // are clipped first: a storm week is several surge days, which one trimmed day each side cannot hold.
-  const level = trimmedMean(clipOutlyingDays(deseasonalised.slice(0, LEVEL_DAYS))) || 0;
-  const older = deseasonalised.slice(LEVEL_DAYS);
-  const olderLevel = older.length >= 5 ? trimmedMean(clipOutlyingDays(older)) : level;
-  const weekdayVolume = weekdayVolumes(history, recentByWeekday, totals, level, weekdayFactor, dayOfMonthFactor);
+  // Unless those days are the latest and a whole week of them: that is the new level (a timetable change
+  // doubled the calls), and clipping it would miss every coming day by half for weeks.
+  const shift = levelShift(deseasonalised.slice(0, LEVEL_DAYS));
+  const level = (shift > 0 ? trimmedMean(deseasonalised.slice(0, shift)) : trimmedMean(clipOutlyingDays(deseasonalised.slice(0, LEVEL_DAYS)))) || 0;
+  const older = deseasonalised.slice(shift > 0 ? shift : LEVEL_DAYS);
+  const olderLevel = older.length >= 5 ? trimmedMean(clipOutlyingDays(older.slice(0, LEVEL_DAYS))) : level;
+  // after a shift, a weekday's own departure is read on the days since (before it, every weekday was off by the shift)
+  const since = shift > 0 ? deseasonalisedDays[shift - 1] : 0;
+  const weekdayVolume = weekdayVolumes(history, recentByWeekday.map((days) => days.filter((d) => d >= since)), totals, level, weekdayFactor, dayOfMonthFactor);
 
   const profile = intradayProfiles(history, usable, totals, profileOptions);
 
@@ -206,6 +215,48 @@ function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals:
     if (!known.includes(w) || !(signal > 0)) return p;
     return p * Math.exp((signal / (signal + noise[w])) * departure[w]);
   });
+}
+
+/** A run of at least this many latest usable days (a working week), all off the level the same way, is a new level. */
+const LEVEL_SHIFT_DAYS = 5;
+/** …each beyond this many robust standard deviations of the days before the run, and at least LEVEL_SHIFT_MIN_LOG (±25 %) off their median. */
+const LEVEL_SHIFT_SIGMAS = 3;
+const LEVEL_SHIFT_MIN_LOG = Math.log(1.25);
+/** …and a plateau: the run's own scatter (MAD of log volume) at most this share of its step from the level before… */
+const LEVEL_SHIFT_MAX_SCATTER = 0.25;
+/** …with the newest day still at least this share of the step (a storm fading out is not a new level). */
+const LEVEL_SHIFT_NEWEST_SHARE = 0.6;
+
+/**
+ * The number of latest days (newest first) that make a new level, or 0: the longest run from the newest
+ * day that sits, every day of it, beyond the scatter of the days before the run and on the same side, if
+ * it is a working week long or more, as many days are left before it to judge by, and it is a plateau
+ * still held on the newest day. A storm week in the middle of the window is not a shift (days after it
+ * are back), nor one at the origin (it rises and fades).
+ */
+export function levelShift(newestFirst: number[]): number {
+  const logs = newestFirst.map((v) => Math.log(Math.max(v, 1e-9)));
+  let best = 0;
+  for (let run = LEVEL_SHIFT_DAYS; run <= logs.length - LEVEL_SHIFT_DAYS; run++) {
+    const before = logs.slice(run);
+    const center = median(before);
+    const limit = Math.max(LEVEL_SHIFT_SIGMAS * 1.4826 * median(before.map((x) => Math.abs(x - center))), LEVEL_SHIFT_MIN_LOG);
+    const recent = logs.slice(0, run);
+    const up = recent.every((x) => x > center + limit);
+    const down = recent.every((x) => x < center - limit);
+    if (!up && !down) break;
+    best = run;
+  }
+  if (best === 0) return 0;
+  // A new level is a plateau, still there on the newest day; a storm at the origin rises and fades
+  // (×1.6, ×2.8, ×3.2, ×2.5, ×1.8, ×1.4): its days scatter widely and the newest is on its way back.
+  const run = logs.slice(0, best);
+  const center = median(logs.slice(best));
+  const step = median(run) - center;
+  const scatter = median(run.map((x) => Math.abs(x - median(run))));
+  const plateau = scatter <= LEVEL_SHIFT_MAX_SCATTER * Math.abs(step);
+  const holding = (run[0] - center) / step >= LEVEL_SHIFT_NEWEST_SHARE;
+  return plateau && holding ? best : 0;
 }
 
 /** Days beyond this many robust standard deviations (MAD) of log volume from the median are clipped to it… */

@@ -1,6 +1,6 @@
 import { buildDaySeries, headOf, slotInstant } from '../../src/forecast/day-series';
 import { SameWeekdayLastWeek, MeanOfLastFourWeekdays, SeasonalExponentialSmoothing } from '../../src/forecast/baselines';
-import { DecompositionForecaster } from '../../src/forecast/decomposition';
+import { DecompositionForecaster, levelShift } from '../../src/forecast/decomposition';
 import { buildCalendar } from '../../src/forecast/calendar';
 import { calibrateBands, applyBand } from '../../src/forecast/bands';
 import { scorePoints, selectLive, weeklyNaiveScale, type GroupedPoint } from '../../src/forecast/metrics';
@@ -94,6 +94,31 @@ describe('baselines', () => {
     expect(Math.abs(dayB - dayA) / dayA).toBeLessThan(0.03);
     // The mean of the last 4 Wednesdays would move by ~100 calls in that slot; the robust profile does not.
     expect(Math.abs(b[26] - a[26])).toBeLessThan(10);
+  });
+
+  it('when the volume doubled for the last week (a timetable change), then next week is forecast at the new level; a storm week that ended is not', () => {
+    // 56 days from Monday 2024-01-01 (Sundays closed): the last 8 days (from Saturday 2024-02-17) at ×2
+    const dayTotalOn = (rows: ReturnType<typeof syntheticHistory>) => {
+      const m = new DecompositionForecaster();
+      m.fit(series(rows), noCalendar);
+      return m.predict(['2024-02-28'])[0].reduce((a, b) => a + b, 0); // a Wednesday
+    };
+    const calm = dayTotalOn(syntheticHistory({ days: 56 }));
+    const doubled = dayTotalOn(syntheticHistory({ days: 56, dayFactor: (d) => (d >= 47 ? 2 : 1) }));
+    expect(doubled / calm).toBeGreaterThan(1.85);
+    expect(doubled / calm).toBeLessThan(2.15);
+    // the same doubling for a week that is over (days 33–40) is a storm week: clipped, the level stays
+    const stormOver = dayTotalOn(syntheticHistory({ days: 56, dayFactor: (d) => (d >= 33 && d <= 40 ? 2 : 1) }));
+    expect(Math.abs(stormOver / calm - 1)).toBeLessThan(0.06);
+  });
+
+  it('when levelShift reads the newest days, then it finds a run of a working week beyond the scatter before it, and nothing in ordinary noise', () => {
+    const before = [100, 104, 97, 101, 99, 103, 96, 102, 98, 100, 105, 95];
+    expect(levelShift([...[190, 205, 198, 210, 201, 195], ...before])).toBe(6);
+    expect(levelShift([...[60, 55, 58, 62, 57], ...before])).toBe(5);
+    expect(levelShift([...[190, 205, 198, 104], ...before])).toBe(0); // four days: too short to tell a shift from a storm
+    expect(levelShift([...[190, 205, 120, 210, 201, 195], ...before])).toBe(0); // one day in between back near the level
+    expect(levelShift([118, 121, 119, 122, 120, ...before])).toBe(0); // +20 %: within the 25 % a week may wander
   });
 
   it('when a quiet queue writes its zero rows, then every slot it gave rows for with some calls is open; an export of zeros round the clock stays closed at night', () => {
