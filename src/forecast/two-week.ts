@@ -11,7 +11,7 @@ import type { DaySeries } from './day-series';
 import { addDays, headOf, historySpanDays, weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
 import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, WithDeclaredUplift, lastSameWeekdays, naiveBands, type DayForecaster } from './baselines';
-import { DecompositionForecaster, fitDecomposition, decompositionForecast, calendarKind, type DecompositionState } from './decomposition';
+import { DecompositionForecaster, fitDecomposition, decompositionForecast, calendarFactor, calendarKind, type CalendarKind, type DecompositionState } from './decomposition';
 import { poissonMedian, seededRng } from './stats';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
 import { calibrateBands, applyBand, type BandCalibration } from './bands';
@@ -351,6 +351,7 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
       : 'no trained model: baseline forecast';
     mean = classicPredictor(BASELINE_FACTORIES['naive-mean-4-weeks'], calendar)(history, dates);
   }
+  if (NAIVE_ALIASES.has(alias)) mean = withHolidayEffects(mean, history, calendar, dates);
   const p50 = answering(alias as TwoWeekAlias, () => mean)(history, dates);
   const p10 = p50.map((row) => row.map((v) => applyBand(bands, v).p10));
   const p90 = p50.map((row) => row.map((v) => applyBand(bands, v).p90));
@@ -358,6 +359,32 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
   const ahtSeconds = hasAht ? ahtProfile(history, dates) : null;
   return { dates, p10, p50, p90, mean, ahtSeconds, alias, baselineFallback: fallbackReason !== undefined, ...(fallbackReason ? { fallbackReason } : {}) };
 }
+
+/** The candidates that know nothing of holidays (the planner's declared uplifts they do apply). */
+const NAIVE_ALIASES: ReadonlySet<string> = new Set(['naive-last-week', 'naive-mean-4-weeks', 'seasonal-es']);
+
+/**
+ * A naive baseline that answers live (it beat the learned candidates on the validation weeks) still
+ * must not forecast Thanksgiving as an ordinary Thursday: on public holidays its forecast takes the
+ * decomposition's holiday factor, learned from the history's own past holidays (or, with none, the
+ * quietest weekday). Eves and days after are left as the baseline has them: one factor for every eve
+ * (Christmas Eve quiet, the Wednesday before Thanksgiving the year's busiest) moved them the wrong way
+ * as often as not. The baselines themselves stay pure: they are the references the backtest compares with.
+ */
+function withHolidayEffects(mean: number[][], history: DaySeries, calendar: DayCalendar, dates: string[]): number[][] {
+  if (!dates.some((date) => HOLIDAY_KINDS.has(calendarKind(calendar, date)))) return mean;
+  const state = fitDecomposition(history, calendar);
+  return mean.map((row, i) => {
+    const date = dates[i];
+    if (!HOLIDAY_KINDS.has(calendarKind(calendar, date))) return row;
+    const uplift = calendar.special.get(date)?.uplift;
+    // the declared uplift is in the row already (WithDeclaredUplift) and in calendarFactor: counted once
+    const factor = calendarFactor(state, calendar, date) / (uplift !== undefined && uplift > 0 ? uplift : 1);
+    return Number.isFinite(factor) && factor > 0 ? row.map((v) => v * factor) : row;
+  });
+}
+
+const HOLIDAY_KINDS: ReadonlySet<CalendarKind> = new Set<CalendarKind>(['holiday']);
 
 function ahtProfile(history: DaySeries, dates: string[]): number[][] {
   const state = fitDecomposition(history, { holidays: new Set(), special: new Map() });

@@ -3,6 +3,7 @@ import { SameWeekdayLastWeek, MeanOfLastFourWeekdays, SeasonalExponentialSmoothi
 import { DecompositionForecaster, levelShift } from '../../src/forecast/decomposition';
 import { buildCalendar } from '../../src/forecast/calendar';
 import { calibrateBands, applyBand } from '../../src/forecast/bands';
+import { forecastTwoWeekDays } from '../../src/forecast/two-week';
 import { scorePoints, selectLive, weeklyNaiveScale, type GroupedPoint } from '../../src/forecast/metrics';
 import { syntheticHistory, ZONE } from './synthetic';
 
@@ -245,5 +246,25 @@ describe('two-week forecast across the fall-back night', () => {
     for (const p of twoAm) expect(p.p50).toBeCloseTo(4, 6);
     // sorted, no duplicate instants
     expect(result.points.every((p, i) => i === 0 || p.intervalStart > result.points[i - 1].intervalStart)).toBe(true);
+  });
+});
+
+describe('a naive baseline answering live', () => {
+  it('when a public holiday falls in the two weeks, then the naive forecast of that day takes the holiday factor; other days stay the baseline', async () => {
+    // 56 days from Monday 2024-01-01; two past holidays (Mondays 2024-01-15 and 2024-02-05) at a fifth of a Monday
+    const history = series(syntheticHistory({ days: 56, dayFactor: (d) => (d === 14 || d === 35 ? 0.2 : 1) }));
+    const calendar = buildCalendar({ holidays: ['2024-01-15', '2024-02-05', '2024-03-04'], fromYear: 2024, toYear: 2024 });
+    const model = {
+      kind: 'two-week' as const, skillGroupId: 'G1', intervalMinutes: 30, liveAlias: 'naive-last-week' as const, net: null,
+      bands: calibrateBands([]), validation: {}, validationOrigins: [], trainedThrough: '2024-02-25', historyDays: 56,
+    };
+    const forecast = await forecastTwoWeekDays({ history, calendar, firstDate: '2024-02-26', model });
+    const total = (i: number) => forecast.mean[i].reduce((a, b) => a + b, 0);
+    const plain = await forecastTwoWeekDays({ history, calendar: buildCalendar({ holidays: [], fromYear: 2024, toYear: 2024 }), firstDate: '2024-02-26', model });
+    const plainTotal = (i: number) => plain.mean[i].reduce((a, b) => a + b, 0);
+    const holiday = forecast.dates.indexOf('2024-03-04');
+    expect(total(holiday) / plainTotal(holiday)).toBeLessThan(0.3);
+    expect(total(holiday) / plainTotal(holiday)).toBeGreaterThan(0.1);
+    for (let i = 0; i < forecast.dates.length; i++) if (i !== holiday) expect(total(i)).toBeCloseTo(plainTotal(i), 6);
   });
 });
