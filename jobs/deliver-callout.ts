@@ -22,7 +22,8 @@ export const deliverCalloutProcessor = (ctx: JobContext): Processor => async (jo
         now: Date.now,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         random: Math.random,
-        log: (event) => ctx.log.info(event, String(event.event)),
+        // a callout given up on is what an operator must hear of (a gateway down in a storm): warn
+        log: (event) => (event.event === 'callout-dead-letter' ? ctx.log.warn(event, String(event.event)) : ctx.log.info(event, String(event.event))),
       },
     },
     calloutId,

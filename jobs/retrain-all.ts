@@ -1,6 +1,7 @@
 /**
  * `retrain-all`: the nightly fan-out, produced by the job scheduler: one `train-forecaster` job per skill
- * group and horizon. Deterministic job ids per night keep a re-delivered tick from doubling the work.
+ * group and horizon. Deterministic job ids per scheduled run keep a re-delivered run from doubling the
+ * work, and a schedule that runs more than once a day (every 6 hours) trains each time.
  */
 import type { Processor } from 'bullmq';
 import type { JobContext } from '../src/queue/definitions';
@@ -9,7 +10,10 @@ import { HORIZONS } from '../src/services/forecasting';
 
 export const retrainAllProcessor = (ctx: JobContext): Processor => async (job) => {
   const groups = await ctx.store.skillGroups.list();
-  const night = new Date(job.timestamp).toISOString().slice(0, 10);
+  // when the scheduler meant it to run (created earlier with the delay to its slot), to the minute
+  const due = new Date(job.timestamp + (job.opts?.delay ?? 0)).toISOString();
+  const night = due.slice(0, 10);
+  const run = `${night}T${due.slice(11, 13)}${due.slice(14, 16)}`; // no ':' in a BullMQ job id
   const jobIds: string[] = [];
   // a group with no history yet (just created, or overflow only) has nothing to learn from: its jobs
   // would fail every night and fill the failure metrics
@@ -19,8 +23,8 @@ export const retrainAllProcessor = (ctx: JobContext): Processor => async (job) =
   if (skipped.length) ctx.log.info({ skipped }, 'nightly retrain: skill groups without history skipped');
   for (const group of withHistory) {
     for (const horizon of HORIZONS) {
-      jobIds.push(await ctx.queues.add(QUEUE.trainForecaster, { skillGroupId: group.id, horizon }, { jobId: `nightly-${night}-${group.id}-${horizon}` }));
+      jobIds.push(await ctx.queues.add(QUEUE.trainForecaster, { skillGroupId: group.id, horizon }, { jobId: `nightly-${run}-${group.id}-${horizon}` }));
     }
   }
-  return { night, jobs: jobIds.length, skipped };
+  return { night, run, jobs: jobIds.length, skipped };
 };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadConfig } from './config/config';
 import { isWfmError, WfmError } from './errors/wfm-error';
 import { createLogger, type Logger } from './log';
-import { createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
+import { checkDatabase, createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
 import { createStore } from './store/store';
 import { Queues } from './queue/queues';
 import { WorkerPool } from './queue/worker-pool';
@@ -62,6 +62,14 @@ export async function startService(env: Record<string, string | undefined>, opti
   if (config.apiKeys.size === 0 && options.http !== false) log.warn('API_KEYS is not set: every API request will be refused with 401 (set role:key pairs)');
   // the gateway holds WEBHOOK_SECRET: with the same secret it could sign an agent's accept link
   if (config.webhookSecret && config.trigger.linkSecret === config.webhookSecret) log.warn('CALLOUT_LINK_SECRET is not set: answer links are signed with WEBHOOK_SECRET, which the SMS gateway also holds (set a secret of its own)');
+  // A queue name typed wrong is a start-up mistake, said before waiting for Redis.
+  const onlyNames = Array.isArray(options.workersOnly) ? options.workersOnly : [];
+  const unknownQueues = onlyNames.filter((n) => !(options.jobs ?? JOB_DEFINITIONS).some((d) => d.queue === n));
+  if (unknownQueues.length) {
+    throw new WfmError('validation', `unknown queue(s) to work: ${unknownQueues.join(', ')}`, {
+      details: [{ where: '--workers-only', message: `known queues: ${(options.jobs ?? JOB_DEFINITIONS).map((d) => d.queue).join(', ')}` }],
+    });
+  }
   const redis = createRedis(config.redisUrl, 'command', 'wfm-api');
   const store = createStore(redis, config.keyPrefix);
   const jobs = options.jobs ?? JOB_DEFINITIONS;
@@ -69,9 +77,17 @@ export async function startService(env: Record<string, string | undefined>, opti
   for (const def of jobs) queues.get(def.queue);
   const metrics = new Metrics();
   metrics.watchQueues(queues.all());
+  metrics.watchDeadLetters(() => store.trigger.deadLetterCount());
 
   await waitUntilReady(redis, 5000).catch((err) => log.warn({ err: err.message }, 'Redis not reachable at start; the API answers 503 until it is'));
-  if (redis.status === 'ready') await warnIfNotPersistent(redis, log);
+  if (redis.status === 'ready') {
+    await checkDatabase(redis, config.redisUrl).catch(async (err) => {
+      await queues.close().catch(() => undefined);
+      redis.disconnect();
+      throw err;
+    });
+    await warnIfNotPersistent(redis, log);
+  }
 
   const registry = new FsModelRegistry(path.resolve(config.modelDir));
   const ctx = { config, store, queues, registry, log, now };

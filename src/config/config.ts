@@ -118,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (empty.length) env = Object.fromEntries(Object.entries(env).filter(([name]) => !empty.includes(name)));
 
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  need('REDIS_URL', /^rediss?:\/\/[^\s]+$/.test(redisUrl), `must be a redis:// or rediss:// URL, got "${redisUrl}"`);
+  need('REDIS_URL', /^rediss?:\/\/[^\s]+$/.test(redisUrl) && redisUrlProblem(redisUrl) === null, `must be a redis:// or rediss:// URL${redisUrlProblem(redisUrl) ? ` (${redisUrlProblem(redisUrl)})` : ''}, got "${redisUrl}"`);
 
   const port = Number(env.PORT ?? '8080');
   need('PORT', Number.isInteger(port) && port >= 0 && port <= 65535, `must be an integer 0–65535, got "${env.PORT}"`);
@@ -135,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (webhookUrl) need('WEBHOOK_URL', /^https?:\/\/\S+$/.test(webhookUrl), `must be an http(s) URL, got "${webhookUrl}"`);
   const webhookSecret = env.WEBHOOK_SECRET || undefined;
   if (webhookUrl) need('WEBHOOK_SECRET', (webhookSecret?.length ?? 0) >= 16, 'must be set (at least 16 characters) when WEBHOOK_URL is set');
+  // unset URL or not, a secret that is set signs: the answer links fall back to it (CALLOUT_LINK_SECRET)
+  else if (webhookSecret !== undefined) need('WEBHOOK_SECRET', webhookSecret.length >= 16, 'must be at least 16 characters');
 
   const bodyLimit = env.BODY_LIMIT ?? '20mb';
   need('BODY_LIMIT', /^\d+(b|kb|mb)$/i.test(bodyLimit), `must look like 500kb or 20mb, got "${bodyLimit}"`);
@@ -223,4 +225,17 @@ function parseTriggerConfig(
     recordRetentionDays: number('TRIGGER_RECORD_RETENTION_DAYS', 30, (v) => v > 0, 'a number of days > 0'),
     recentCallMinutes: number('TRIGGER_RECENT_CALL_MINUTES', 240, (v) => v >= 0, 'a number of minutes ≥ 0'),
   };
+}
+
+/** What is wrong with a redis:// URL the pattern lets through (a port or database that is no number), or null. */
+function redisUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL: the port must be a number 1–65535';
+  }
+  const db = parsed.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,5}$/.test(db)) return `the database "${db}" must be a number (redis://host:6379/2)`;
+  return null;
 }

@@ -31,7 +31,15 @@ export class Metrics {
     labelNames: ['queue'],
     registers: [this.registry],
   });
+  /** outcomes of callout messages this process sent (a dead letter is a completed job, not a failed one) */
+  readonly calloutMessages = new client.Counter({
+    name: 'wfm_callout_messages_total',
+    help: 'Callout and release messages handled by this process, by outcome (delivered, dead-letter, skipped)',
+    labelNames: ['message', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly queues: Queue[] = [];
+  private deadLetterSource: (() => Promise<number>) | null = null;
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'wfm_' });
@@ -60,6 +68,23 @@ export class Metrics {
 
   watchQueues(queues: Queue[]): void {
     this.queues.push(...queues);
+  }
+
+  /** Reads the dead letters kept (the whole deployment's, from Redis) at each scrape: alert on it rising. */
+  watchDeadLetters(count: () => Promise<number>): void {
+    if (this.deadLetterSource) return;
+    this.deadLetterSource = count;
+    new client.Gauge({
+      name: 'wfm_callout_dead_letters',
+      help: 'Callout messages given up on, kept within TRIGGER_RECORD_RETENTION_DAYS (read from Redis at scrape time)',
+      registers: [this.registry],
+      async collect() {
+        let timer: NodeJS.Timeout | undefined;
+        const counted = count().then((n) => this.set(n)).catch(() => undefined);
+        await Promise.race([counted, new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUE_COUNT_TIMEOUT_MS)))]);
+        clearTimeout(timer);
+      },
+    });
   }
 
   httpMiddleware(): RequestHandler {

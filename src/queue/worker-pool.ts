@@ -13,6 +13,7 @@ import { createRedis } from '../store/redis';
 import { isWfmError } from '../errors/wfm-error';
 import type { JobContext, JobDefinition } from './definitions';
 import type { Metrics } from '../http/metrics';
+import { QUEUE } from './names';
 import type { Logger } from '../log';
 
 export type WorkerState = 'running' | 'stopped' | 'closing';
@@ -77,6 +78,10 @@ export class WorkerPool {
       worker.on('error', (err) => this.ctx.log.error({ err, queue: def.queue }, 'worker error'));
       worker.on('completed', (job) => {
         this.metrics?.jobDuration.observe({ queue: def.queue, outcome: 'completed' }, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
+        const outcome = (job.returnvalue as { outcome?: unknown } | undefined)?.outcome;
+        if (def.queue === QUEUE.deliverCallout && typeof outcome === 'string') {
+          this.metrics?.calloutMessages.inc({ message: (job.data as { kind?: string }).kind === 'release' ? 'release' : 'callout', outcome });
+        }
       });
       worker.on('failed', (job, err) => {
         this.metrics?.jobFailures.inc({ queue: def.queue });

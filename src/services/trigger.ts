@@ -189,6 +189,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   });
   const computed = performance.now();
   const outcomes = await store.trigger.commitTick(commits);
+  await store.trigger.trimDeadLetters(now - config.trigger.recordRetentionDays * DAY_MS);
 
   const fired: TickSummary['fired'] = [];
   let newCallouts = 0;

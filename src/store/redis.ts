@@ -55,6 +55,23 @@ export async function waitUntilReady(redis: Redis, timeoutMs = 3000): Promise<vo
   });
 }
 
+/**
+ * The database REDIS_URL names must exist: ioredis reports a failed SELECT only as a connection error and
+ * goes on in database 0, where this deployment's data would mix with another's.
+ */
+export async function checkDatabase(redis: Redis, url: string): Promise<void> {
+  const db = new URL(url).pathname.replace(/^\//, '');
+  if (db === '') return;
+  try {
+    await redis.select(Number(db));
+  } catch (err) {
+    throw new WfmError('validation', `REDIS_URL: database ${db} cannot be selected (${(err as Error).message})`, {
+      isCatastrophic: true,
+      details: [{ where: 'REDIS_URL', message: 'the Redis server has no such database (see its `databases` setting)' }],
+    });
+  }
+}
+
 /** Maps ioredis connection failures to the service's error type (answered as 503). */
 export function asUnavailable(err: unknown): unknown {
   const message = (err as Error)?.message ?? '';

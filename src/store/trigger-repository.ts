@@ -130,6 +130,20 @@ end
 return 1
 `;
 
+/** Pops dead letters older than ARGV[1] off the list's old end (newest first), at most 1000 a call. */
+const TRIM_DEAD_LETTERS = `
+local removed = 0
+for _ = 1, 1000 do
+  local last = redis.call('LINDEX', KEYS[1], -1)
+  if not last then break end
+  local ok, letter = pcall(cjson.decode, last)
+  if ok and type(letter) == 'table' and tonumber(letter.at) and tonumber(letter.at) >= tonumber(ARGV[1]) then break end
+  redis.call('RPOP', KEYS[1])
+  removed = removed + 1
+end
+return removed
+`;
+
 type ScriptedRedis = Redis & {
   commitGroupTick(...args: string[]): Promise<number>;
   compareAndSetCallout(...args: string[]): Promise<number>;
@@ -341,6 +355,19 @@ export class TriggerRepository {
       .map((r) => JSON.parse(r) as StoredCallout)
       .sort((a, b) => b.requestedAt - a.requestedAt || a.id.localeCompare(b.id))
       .slice(0, limit);
+  }
+
+  /**
+   * Drops dead letters older than `cutoff` (epoch ms) from the oldest end: they follow the record
+   * retention like the callouts they belong to (the list is newest first).
+   */
+  async trimDeadLetters(cutoff: number): Promise<number> {
+    return Number(await guarded(this.redis.eval(TRIM_DEAD_LETTERS, 1, this.keys.triggerDeadLetters(), String(cutoff))));
+  }
+
+  /** Dead letters kept now (within retention), for the metrics scrape. */
+  async deadLetterCount(): Promise<number> {
+    return guarded(this.redis.llen(this.keys.triggerDeadLetters()));
   }
 
   async deadLetters(limit: number): Promise<DeadLetter[]> {

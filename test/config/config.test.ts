@@ -42,6 +42,23 @@ describe('configuration from the environment', () => {
     expect(problems({ WEBHOOK_URL: '', CLAIM_TOKEN_SECRET: '', RETRAIN_CRON: '30 1 * * 1-5', RETRAIN_TIME_ZONE: 'Europe/Berlin', TRIGGER_TICK_CRON: '*/30 * * * * *' })).toEqual([]);
   });
 
+  test('when REDIS_URL has a port or database that is no number, or WEBHOOK_SECRET is short without a URL, then start is refused naming it', () => {
+    const where = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as WfmError).details.map((d) => d.where);
+      }
+    };
+    expect(where({ REDIS_URL: 'redis://127.0.0.1:notaport' })).toEqual(['REDIS_URL']);
+    expect(where({ REDIS_URL: 'redis://127.0.0.1:99999' })).toEqual(['REDIS_URL']);
+    expect(where({ REDIS_URL: 'redis://127.0.0.1:6379/two' })).toEqual(['REDIS_URL']);
+    expect(where({ REDIS_URL: 'redis://127.0.0.1:6379/2' })).toEqual([]);
+    // it signs the answer links when CALLOUT_LINK_SECRET is unset, webhook or not
+    expect(where({ WEBHOOK_SECRET: 'short' })).toEqual(['WEBHOOK_SECRET']);
+  });
+
   test('when API keys are given as role:key pairs, then each key maps to its role', () => {
     const config = loadConfig({ API_KEYS: 'planner:aaaaaaaaaaaaaaaa1, admin:bbbbbbbbbbbbbbbb2' });
     expect([...config.apiKeys.entries()]).toEqual([

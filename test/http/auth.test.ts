@@ -1,4 +1,5 @@
-import { startTestService, KEYS, type TestService } from '../support/service';
+import { Redis } from 'ioredis';
+import { startTestService, KEYS, REDIS_URL, type TestService } from '../support/service';
 import { skillGroup } from '../support/examples';
 
 describe('authentication and roles', () => {
@@ -41,6 +42,12 @@ describe('authentication and roles', () => {
     const metrics = await t.http.get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('wfm_http_request_duration_seconds');
+    // the dead letters kept in Redis, read at scrape time: an operator alerts on it rising (a gateway down)
+    expect(metrics.text).toMatch(/^wfm_callout_dead_letters 0$/m);
+    const redis = new Redis(REDIS_URL);
+    await redis.lpush(`${t.prefix}:trigger:dead-letters`, JSON.stringify({ calloutId: 'co_1', at: Date.now() }));
+    redis.disconnect();
+    expect((await t.http.get('/metrics')).text).toMatch(/^wfm_callout_dead_letters 1$/m);
     expect((await t.http.get('/docs/').redirects(1)).status).toBe(200);
   });
 

@@ -275,6 +275,16 @@ describe('trigger tick and delivery against Redis', () => {
     expect((await store.trigger.deadLetters(100)).map((d) => d.calloutId)).not.toContain(callout.id);
   });
 
+  test('when dead letters are older than the record retention, then a tick drops them, and the newer ones stay', async () => {
+    await setUp();
+    const letter = (at: number, id: string) => JSON.stringify({ calloutId: id, agentId: 'c00', skillGroupId: 'PS', waveId: 'w', reason: 'gave up', attempts: 6, at });
+    // the list is newest first: two older than 30 days, one of yesterday
+    await redis.lpush(store.keys.triggerDeadLetters(), letter(clock.t - 40 * 24 * HOUR, 'old1'), letter(clock.t - 31 * 24 * HOUR, 'old2'), letter(clock.t - 24 * HOUR, 'new'));
+    expect(await store.trigger.deadLetterCount()).toBe(3);
+    await runTriggerTick(deps([]));
+    expect((await store.trigger.deadLetters(10)).map((d) => d.calloutId)).toEqual(['new']);
+  });
+
   test('when the gateway refuses a callout, then it is a dead letter with the reason and the next tick calls another agent', async () => {
     receiver = await startReceiver(SECRET, 3, calm, 400);
     await setUp();
