@@ -583,12 +583,42 @@ function withoutClaimed(
 }
 
 /**
- * What changed for people: a shift that was a cloud slot before and still is, is no change; one a
- * partner now takes was a slot before, not new work.
+ * A plan made afresh (the forecast moved) names its shifts anew and lays out their breaks anew. A new
+ * shift of the same group and times as a published one (or one left to cloud slots) is that shift: it
+ * keeps the published id and breaks, so an agent's calendar entry and meal time do not change under
+ * them, and the re-plan does not list it as removed and added.
  */
-function meaningfulChanges(changes: RosterChange[], previouslyOpen: Set<string>): RosterChange[] {
+function asPublishedWherePlannedAgain(planned: PlannedShift[], base: RosterToReplan): PlannedShift[] {
+  const before = new Map<string, PlannedShift[]>();
+  const stripAgent = ({ agentId: _agentId, ...shift }: AssignedShift): PlannedShift => shift;
+  for (const s of [...base.shifts.map(stripAgent), ...base.uncovered]) before.set(shapeKey(s), [...(before.get(shapeKey(s)) ?? []), s]);
+  const used = new Set<string>();
+  // the published shift with the same id first (it is the same shift), else any of the same shape
+  const ids = new Set(planned.map((s) => s.id));
+  return planned.map((s) => {
+    const same = before.get(shapeKey(s)) ?? [];
+    const twin = same.find((b) => b.id === s.id && !used.has(b.id)) ?? same.find((b) => !used.has(b.id) && !ids.has(b.id));
+    if (!twin) return s;
+    used.add(twin.id);
+    return { ...s, id: twin.id, breaks: twin.breaks };
+  });
+}
+
+/**
+ * What changed for people: a shift that was a cloud slot before and still is, is no change (by id, or
+ * by group and times when the plan was made afresh); one a partner now takes was a slot before, not new work.
+ */
+function meaningfulChanges(changes: RosterChange[], previouslyOpen: Set<string>, previouslyOpenShapes: Map<string, number>): RosterChange[] {
+  const open = new Map(previouslyOpenShapes);
+  const wasOpen = (c: RosterChange) => {
+    if (previouslyOpen.has(c.shiftId)) return true;
+    const left = open.get(shapeKey(c)) ?? 0;
+    if (left <= 0) return false;
+    open.set(shapeKey(c), left - 1);
+    return true;
+  };
   return changes
-    .filter((c) => !(c.kind === 'uncovered' && !c.fromAgentId && previouslyOpen.has(c.shiftId)))
+    .filter((c) => !(c.kind === 'uncovered' && !c.fromAgentId && wasOpen(c)))
     .map((c) => (c.kind === 'added' && previouslyOpen.has(c.shiftId) ? { ...c, reason: 'was a cloud slot; a partner can take it now' } : c));
 }
 
@@ -603,7 +633,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   if (input.forecastMoved) {
     report?.('lp', 10);
     const plan = planFor(input, requirement, templates);
-    planned = plan.shifts;
+    planned = asPublishedWherePlannedAgain(plan.shifts, input.base);
     lp = { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups) };
   } else {
     planned = [...input.base.shifts.map(stripAgent), ...input.base.uncovered];
@@ -625,5 +655,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried, claimed, absences: input.absences, frozenBefore: input.frozenBefore, unchangedShift }, report);
   const busyIds = new Set(busy.map((s) => s.id));
   const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
-  return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen), keptShifts: result.keptCount - busy.length };
+  const openShapes = new Map<string, number>();
+  for (const s of input.base.uncovered) if (!planned.some((p) => p.id === s.id)) openShapes.set(shapeKey(s), (openShapes.get(shapeKey(s)) ?? 0) + 1);
+  return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen, openShapes), keptShifts: result.keptCount - busy.length };
 }

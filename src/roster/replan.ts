@@ -25,7 +25,8 @@ export interface ReplanInput {
   options?: AssignmentOptions;
 }
 
-export type RosterChangeKind = 'reassigned' | 'uncovered' | 'removed' | 'added';
+/** 'moved': the same agent works that day, at the new plan's times (`previousStart`/`previousEnd` were published) */
+export type RosterChangeKind = 'reassigned' | 'uncovered' | 'removed' | 'added' | 'moved';
 
 export interface RosterChange {
   kind: RosterChangeKind;
@@ -36,6 +37,9 @@ export interface RosterChange {
   end: number;
   fromAgentId?: string;
   toAgentId?: string;
+  /** 'moved': the published times */
+  previousStart?: number;
+  previousEnd?: number;
   reason: string;
 }
 
@@ -79,6 +83,22 @@ export function replanRoster(input: ReplanInput): ReplanResult {
       if (match) counterpart.set(s.id, match);
     }
   }
+  // A published shift the new plan has no twin for (the forecast moved its times) keeps its agent on
+  // that day where the plan still has a shift of that group and date: the nearest by start. Otherwise
+  // the agent would lose the day to whoever the assignment picks first — a sale day's partners to other days.
+  const matched = new Set([...counterpart.values()].map((p) => p.id));
+  const free = new Map<string, PlannedShift[]>();
+  for (const s of planned) if (!counterpart.has(s.id)) free.set(`${s.skillGroupId}|${s.date}`, [...(free.get(`${s.skillGroupId}|${s.date}`) ?? []), s]);
+  const orphans = input.published.filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !absent.get(p.agentId)?.has(p.date)).sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
+  for (const p of orphans) {
+    const options = free.get(`${p.skillGroupId}|${p.date}`);
+    if (!options?.length) continue;
+    let best = 0;
+    for (let k = 1; k < options.length; k++) if (Math.abs(options[k].start - p.start) < Math.abs(options[best].start - p.start)) best = k;
+    const [twin] = options.splice(best, 1);
+    counterpart.set(twin.id, p);
+  }
+
   const keep: Record<string, string> = {};
   for (const [shiftId, p] of counterpart) keep[shiftId] = p.agentId;
 
@@ -99,7 +119,9 @@ export function replanRoster(input: ReplanInput): ReplanResult {
     }
     matchedPublished.add(p.id);
     const why = absent.get(p.agentId)?.has(s.date) ? `${p.agentId} is absent on ${s.date}` : 'rules after the change';
-    if (to === p.agentId) keptCount++;
+    if (to === p.agentId && (s.start !== p.start || s.end !== p.end)) {
+      changes.push({ ...base, kind: 'moved', fromAgentId: p.agentId, toAgentId: to, previousStart: p.start, previousEnd: p.end, reason: 'same agent and day, new times: the plan moved with the forecast' });
+    } else if (to === p.agentId) keptCount++;
     else if (to) changes.push({ ...base, kind: 'reassigned', fromAgentId: p.agentId, toAgentId: to, reason: why });
     else changes.push({ ...base, kind: 'uncovered', fromAgentId: p.agentId, reason: `${why}; no partner can take it (cloud slot)` });
   }
@@ -109,6 +131,13 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   }
   // Top-ups created by this run are additions too.
   for (const t of result.topUps) changes.push({ kind: 'added', shiftId: t.id, date: t.date, skillGroupId: t.skillGroupId, start: t.start, end: t.end, toAgentId: t.agentId, reason: 'top-up to the weekly minimum hours' });
-  changes.sort((a, b) => a.start - b.start || a.shiftId.localeCompare(b.shiftId));
-  return { ...result, changes, keptCount };
+  // A published top-up planned again as it was (the same agent, day and times) is no change: it was
+  // "removed" only because the new plan does not hold top-ups, and "added" back by the assignment.
+  const sameWork = (c: RosterChange) => `${c.shiftId}|${c.start}|${c.end}|${c.kind === 'removed' ? c.fromAgentId : c.toAgentId}`;
+  const readded = new Set(changes.filter((c) => c.kind === 'added').map(sameWork));
+  const netted = new Set(changes.filter((c) => c.kind === 'removed' && readded.has(sameWork(c))).map(sameWork));
+  const listed = changes.filter((c) => !((c.kind === 'removed' || c.kind === 'added') && netted.has(sameWork(c))));
+  keptCount += netted.size;
+  listed.sort((a, b) => a.start - b.start || a.shiftId.localeCompare(b.shiftId));
+  return { ...result, changes: listed, keptCount };
 }

@@ -193,6 +193,23 @@ describe('building a roster end to end (pure)', () => {
     for (const s of theirs.filter((x) => illDates.includes(x.date))) expect(replanned.changes!.find((c) => c.shiftId === s.id)).toMatchObject({ fromAgentId: ill });
   });
 
+  test('when the forecast "moved" but plans the same shifts, then the re-plan keeps their ids, agents and breaks and lists no change', () => {
+    const base = input();
+    const built = buildRoster(base);
+    // the stored breaks differ from what a fresh plan lays out (a planner moved a meal, or the restagger did): they must stay
+    const shifted = built.shifts.map((s, i) => (i === 0 && s.breaks.length ? { ...s, breaks: s.breaks.map((b) => ({ ...b, start: b.start + 15 * 60_000, end: b.end + 15 * 60_000 })) } : s));
+    const replanned = replanStoredRoster({ ...base, base: { shifts: shifted, uncovered: built.uncovered, slots: built.slots.map((x) => ({ ...x, claimedBy: [] })) }, forecastMoved: true, frozenBefore: 0 });
+    const byId = new Map(replanned.shifts.map((s) => [s.id, s]));
+    const kept = shifted.filter((s) => byId.get(s.id)?.agentId === s.agentId);
+    expect(kept.length).toBeGreaterThanOrEqual(shifted.length - 2);
+    for (const s of kept) expect(byId.get(s.id)!.breaks).toEqual(s.breaks);
+    // nothing is both removed and added, and slots that stay slots are no change
+    const removed = new Set(replanned.changes!.filter((c) => c.kind === 'removed').map((c) => `${c.start}|${c.end}|${c.fromAgentId}`));
+    expect(replanned.changes!.filter((c) => c.kind === 'added' && removed.has(`${c.start}|${c.end}|${c.toAgentId}`))).toEqual([]);
+    expect(replanned.changes!.filter((c) => c.kind === 'uncovered' && !c.fromAgentId)).toEqual([]);
+    expect(checkRoster(replanned.shifts, agents, period)).toEqual([]);
+  });
+
   test('when a roster with claimed slots is re-planned, then the claimed places stay slots and partners do not take them', () => {
     const built = buildRoster(input());
     const claimedSlot = built.slots.find((s) => s.agentsNeeded >= 1)!;

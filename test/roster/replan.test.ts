@@ -57,12 +57,28 @@ describe('re-planning a published roster', () => {
     expect(result.changes.find((c) => c.shiftId === past.id)).toBeUndefined();
   });
 
-  test('when the forecast moves and a late shift is dropped and an evening one added, then both show as changes', () => {
-    const dropped = `l${8}`;
-    const moved = plan().filter((s) => s.id !== dropped).concat([shift(day(8), '16:00', 6, { id: 'x8' })]);
+  test('when the forecast moves a late shift to the evening, then its agent keeps the day at the new times (moved); a shift dropped with no other that day is removed', () => {
+    const late = published.find((s) => s.id === 'l8')!;
+    const gone = published.find((s) => s.id === 'l9')!;
+    // day 8's late shift becomes an evening one; day 9 loses its late shift and gets nothing in its place
+    const moved = plan().filter((s) => s.id !== 'l8' && s.id !== 'l9').concat([shift(day(8), '16:00', 6, { id: 'x8' })]);
     const result = replanRoster({ published, agents, period: PERIOD, change: { plannedShifts: moved }, frozenBefore: now });
-    expect(result.changes.find((c) => c.shiftId === dropped)?.kind).toBe('removed');
-    expect(result.changes.find((c) => c.shiftId === 'x8')?.kind).toMatch(/added|uncovered/);
+    expect(result.changes.find((c) => c.shiftId === 'x8')).toMatchObject({ kind: 'moved', fromAgentId: late.agentId, toAgentId: late.agentId, previousStart: late.start, previousEnd: late.end });
+    expect(result.roster.find((s) => s.id === 'x8')?.agentId).toBe(late.agentId);
+    expect(result.changes.find((c) => c.shiftId === 'l8')).toBeUndefined();
+    expect(result.changes.find((c) => c.shiftId === 'l9')).toMatchObject({ kind: 'removed', fromAgentId: gone.agentId });
     expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+
+  test('when a published top-up is planned again as it was, then it is no change (not removed and added back)', () => {
+    const bound = ['a', 'b', 'c', 'd', 'e'].map((id) => agent(id, {}, { minHoursPerWeek: 32, maxHoursPerWeek: 40 }));
+    const withTopUps = assignShifts({ plannedShifts: plan(), agents: bound, period: PERIOD }).roster;
+    const topUps = withTopUps.filter((s) => s.id.startsWith('topup-') && s.start >= now);
+    expect(topUps.length).toBeGreaterThan(0);
+    // the forecast "moved" to the same plan: the top-ups are not in it, the assignment makes them again
+    const result = replanRoster({ published: withTopUps, agents: bound, period: PERIOD, change: { plannedShifts: plan() }, frozenBefore: now });
+    const again = topUps.filter((t) => result.roster.some((s) => s.id === t.id && s.agentId === t.agentId && s.start === t.start && s.end === t.end));
+    expect(again.length).toBeGreaterThan(0);
+    for (const t of again) expect(result.changes.filter((c) => c.shiftId === t.id)).toEqual([]);
   });
 });

@@ -80,7 +80,16 @@ export function rosterRoutes(ctx: RosterContext): Router {
       ...roster.details,
       // a re-plan's changes name their shifts' times as the shifts do (stored as epoch ms)
       ...(Array.isArray(roster.details.changes)
-        ? { changes: (roster.details.changes as Array<{ start: number; end: number }>).map((c) => ({ ...c, start: formatInstant(c.start, roster.period.timeZone), end: formatInstant(c.end, roster.period.timeZone) })) }
+        ? {
+            changes: (roster.details.changes as Array<{ start: number; end: number; previousStart?: number; previousEnd?: number }>).map((c) => ({
+              ...c,
+              start: formatInstant(c.start, roster.period.timeZone),
+              end: formatInstant(c.end, roster.period.timeZone),
+              ...(c.previousStart !== undefined && c.previousEnd !== undefined
+                ? { previousStart: formatInstant(c.previousStart, roster.period.timeZone), previousEnd: formatInstant(c.previousEnd, roster.period.timeZone) }
+                : {}),
+            })),
+          }
         : {}),
       links: {
         coverage: `/rosters/${roster.id}/coverage`,
