@@ -4,6 +4,7 @@
  * as many machines as you like against the same Redis; BullMQ hands each job to exactly one of them.
  */
 import http from 'node:http';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from './config/config';
 import { isWfmError, WfmError } from './errors/wfm-error';
@@ -57,6 +58,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     schedulerRefreshMs?: number;
   } = {}): Promise<RunningService> {
   const config = loadConfig(env);
+  checkModelDir(config.modelDir);
   const log = options.log ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
   if (config.apiKeys.size === 0 && options.http !== false) log.warn('API_KEYS is not set: every API request will be refused with 401 (set role:key pairs)');
@@ -79,7 +81,9 @@ export async function startService(env: Record<string, string | undefined>, opti
   metrics.watchQueues(queues.all());
   metrics.watchDeadLetters(() => store.trigger.deadLetterCount());
 
-  await waitUntilReady(redis, 5000).catch((err) => log.warn({ err: err.message }, 'Redis not reachable at start; the API answers 503 until it is'));
+  await waitUntilReady(redis, 5000).catch((err) =>
+    log.warn({ err: err.message }, options.http === false || options.workersOnly ? 'Redis not reachable at start; the workers wait for it' : 'Redis not reachable at start; the API answers 503 until it is'),
+  );
   if (redis.status === 'ready') {
     await checkDatabase(redis, config.redisUrl).catch(async (err) => {
       await queues.close().catch(() => undefined);
@@ -213,4 +217,27 @@ if (require.main === module) {
       }
       process.exit(1);
     });
+}
+
+/**
+ * Trained forecasters are written under MODEL_DIR: a directory that cannot be created or written stops the
+ * start by name, not the first training hours later.
+ */
+function checkModelDir(dir: string): void {
+  try {
+    // one level at a time: Node's recursive mkdir can spin for ever where a parent refuses (under /proc)
+    const missing: string[] = [];
+    let probe = path.resolve(dir);
+    while (!existsSync(probe) && path.dirname(probe) !== probe) {
+      missing.unshift(probe);
+      probe = path.dirname(probe);
+    }
+    for (const level of missing) mkdirSync(level);
+    accessSync(dir, fsConstants.W_OK);
+  } catch (err) {
+    throw new WfmError('validation', 'invalid configuration: MODEL_DIR', {
+      isCatastrophic: true,
+      details: [{ where: 'MODEL_DIR', message: `cannot create or write ${path.resolve(dir)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` }],
+    });
+  }
 }

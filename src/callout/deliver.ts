@@ -53,6 +53,8 @@ export interface AttemptRecord {
   at: number;
   outcome: 'ok' | 'http' | 'timeout' | 'network';
   httpStatus?: number;
+  /** a network failure's system error code (ECONNREFUSED, ENOTFOUND…) or, without one, its message */
+  errorCode?: string;
   waitedMs?: number;
 }
 
@@ -136,12 +138,15 @@ export async function deliverCallout(payload: CalloutPayload | ReleasePayload, c
       retryAfter = response.status === 429 ? retryAfterMs(response.headers.get('retry-after'), at) : null;
       location = response.headers.get('location');
     } catch (error) {
-      record = { attempt, at, outcome: controller.signal.aborted ? 'timeout' : 'network' };
+      // the system error (ECONNREFUSED, ENOTFOUND, ECONNRESET…) says whether the gateway is down or unreachable
+      const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+      const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : undefined;
+      record = { attempt, at, outcome: controller.signal.aborted ? 'timeout' : 'network', ...(code ? { errorCode: code } : {}) };
     } finally {
       clearTimeout(timer);
     }
     attempts.push(record);
-    deps.log?.({ ...logBase, event: 'callout-attempt', attempt, outcome: record.outcome, httpStatus: record.httpStatus });
+    deps.log?.({ ...logBase, event: 'callout-attempt', attempt, outcome: record.outcome, httpStatus: record.httpStatus, ...(record.errorCode ? { errorCode: record.errorCode } : {}) });
     if (record.outcome === 'ok') return { status: 'delivered', calloutId: payload.calloutId, attempts, httpStatus: record.httpStatus! };
     if (record.httpStatus !== undefined && PERMANENT_REDIRECTS.has(record.httpStatus)) {
       return deadLetter(`HTTP ${record.httpStatus}: the gateway moved permanently${location ? ` to ${location}` : ''}; redirects are not followed (the body holds a phone number): set WEBHOOK_URL to the new address`);
@@ -163,5 +168,5 @@ export async function deliverCallout(payload: CalloutPayload | ReleasePayload, c
     }
   }
   const last = attempts[attempts.length - 1];
-  return deadLetter(`gave up after ${attempts.length} attempts; last: ${last.outcome === 'http' ? `HTTP ${last.httpStatus}` : last.outcome}`);
+  return deadLetter(`gave up after ${attempts.length} attempts; last: ${last.outcome === 'http' ? `HTTP ${last.httpStatus}` : last.errorCode ? `${last.outcome} (${last.errorCode})` : last.outcome}`);
 }

@@ -3,6 +3,7 @@
  * against the role in the contract, validated against openapi.yaml, answered by thin routes, and every
  * failure turned into application/problem+json by one handler.
  */
+import { randomUUID } from 'node:crypto';
 import { parse as parseQuery } from 'node:querystring';
 import express, { Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
@@ -43,6 +44,9 @@ export interface AppDependencies {
   now: () => number;
 }
 
+/** A request id taken from the caller: visible ASCII without spaces, not too long for a log line. */
+const REQUEST_ID = /^[!-~]{1,128}$/;
+
 const SECRET_QUERY_PARAMS = /([?&](?:token|key)=)[^&#]*/gi;
 
 export function redactQuery(url: string | undefined): string | undefined {
@@ -80,6 +84,14 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(metrics.httpMiddleware());
   app.use(pinoHttp({
     logger: log,
+    // A caller's (or a proxy's) X-Request-Id is kept, else one is made; it goes back in the answer, so a
+    // client's report and every log line of the request (in whichever API process) can be matched.
+    genReqId: (req, res) => {
+      const given = req.headers['x-request-id'];
+      const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
     autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
     // answer links carry a signed token and the dashboard takes ?key= once: neither belongs in a log line
     serializers: { req: redactRequest },
@@ -97,16 +109,18 @@ export function createApp(deps: AppDependencies): express.Express {
   createBullBoard({ queues: deps.queues.all().map((q) => new BullMQAdapter(q)), serverAdapter: board });
   app.use(
     '/admin/queues',
-    (req, res, next) => {
+    (req, _res, next) => {
       const key = typeof req.query.key === 'string' ? req.query.key : undefined;
-      if (key) {
-        res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${encodeURIComponent(key)}; Path=/admin/queues; HttpOnly; SameSite=Strict`);
-        req.headers['x-api-key'] = key;
-      }
+      if (key) req.headers['x-api-key'] = key;
       next();
     },
     authenticate(config.apiKeys),
-    (req, res, next) => (req.role === 'admin' ? next() : sendProblem(res, 403, 'forbidden', 'the queue dashboard is for admins')),
+    (req, res, next) => {
+      if (req.role !== 'admin') return sendProblem(res, 403, 'forbidden', 'the queue dashboard is for admins');
+      // the cookie only once the key proved to be an admin's (a refused key is not stored in the browser)
+      if (typeof req.query.key === 'string') res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${encodeURIComponent(req.query.key)}; Path=/admin/queues; HttpOnly; SameSite=Strict`);
+      next();
+    },
     board.getRouter(),
   );
 

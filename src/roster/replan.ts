@@ -51,6 +51,9 @@ export interface ReplanResult extends AssignmentResult {
 
 const shapeKey = (s: PlannedShift) => `${s.skillGroupId}|${s.start}|${s.end}`;
 
+/** Ids of the shifts the assignment adds to reach an agent's weekly minimum (see assign.ts). */
+const TOP_UP_PREFIX = 'topup-';
+
 export function replanRoster(input: ReplanInput): ReplanResult {
   const absent = new Map<string, Set<string>>();
   for (const a of input.change.absences ?? []) absent.set(a.agentId, new Set([...(absent.get(a.agentId) ?? []), ...a.dates]));
@@ -84,14 +87,20 @@ export function replanRoster(input: ReplanInput): ReplanResult {
     }
   }
   // A published shift the new plan has no twin for (the forecast moved its times) keeps its agent on
-  // that day where the plan still has a shift of that group and date: the nearest by start. Otherwise
-  // the agent would lose the day to whoever the assignment picks first — a sale day's partners to other days.
+  // that day where the plan still has a shift of that group, date and length: the nearest by start.
+  // Otherwise the agent would lose the day to whoever the assignment picks first — a sale day's partners
+  // to other days. Only the same length: an 8-hour day pinned to a 4-hour shift would leave the agent
+  // short of their weekly minimum with no free day for a top-up. Published top-ups are not paired: the
+  // assignment makes them again where the minimum still needs them.
   const matched = new Set([...counterpart.values()].map((p) => p.id));
+  const slotOf = (s: PlannedShift) => `${s.skillGroupId}|${s.date}|${s.end - s.start}`;
   const free = new Map<string, PlannedShift[]>();
-  for (const s of planned) if (!counterpart.has(s.id)) free.set(`${s.skillGroupId}|${s.date}`, [...(free.get(`${s.skillGroupId}|${s.date}`) ?? []), s]);
-  const orphans = input.published.filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !absent.get(p.agentId)?.has(p.date)).sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
+  for (const s of planned) if (!counterpart.has(s.id)) free.set(slotOf(s), [...(free.get(slotOf(s)) ?? []), s]);
+  const orphans = input.published
+    .filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !p.id.startsWith(TOP_UP_PREFIX) && !absent.get(p.agentId)?.has(p.date))
+    .sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
   for (const p of orphans) {
-    const options = free.get(`${p.skillGroupId}|${p.date}`);
+    const options = free.get(slotOf(p));
     if (!options?.length) continue;
     let best = 0;
     for (let k = 1; k < options.length; k++) if (Math.abs(options[k].start - p.start) < Math.abs(options[best].start - p.start)) best = k;

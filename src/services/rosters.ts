@@ -659,6 +659,15 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
     weekDayStartsMs: midnights.slice(0, 7),
   };
   const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, limits, ctx.now());
+  if (!outcome.ok && outcome.refusal === 'not-published') {
+    // a superseded roster never opens again: send the agent to the one that replaced it
+    const roster = await ctx.store.rosters.get(rosterId);
+    if (roster?.status === 'superseded' && roster.supersededBy) {
+      throw new WfmError('conflict', `the roster was replaced by ${roster.supersededBy} (a re-plan): claim its slots there (GET /me/slots lists them)`, {
+        details: [{ where: '/path/rosterId', message: `superseded by ${roster.supersededBy}` }],
+      });
+    }
+  }
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
   const zone = roster.period.timeZone;
   return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: formatInstant(slot.start, zone), end: formatInstant(slot.end, zone), releasableUntil: formatInstant(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { deliverCallout, type DeliveryConfig } from '../../src/callout/deliver';
 import { buildPayload } from '../../src/callout/payload';
 import { signBody, signLinkToken, verifyBodySignature, verifyLinkToken } from '../../src/callout/signing';
@@ -95,9 +96,14 @@ describe('deliverCallout against a real local receiver', () => {
     expect(waits[1]).toBeLessThan(waits[2]);
   });
 
-  test('when nothing listens, then connection failures are retried and end as a dead letter', async () => {
-    const outcome = await deliverCallout(live(fired().callouts[0]), { url: 'http://127.0.0.1:1/sms', secret: SECRET, timeoutMs: 200, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0 });
-    expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'gave up after 3 attempts; last: network' });
+  test('when nothing listens, then connection failures are retried and end as a dead letter naming the system error', async () => {
+    // a port that was just free: nothing listens there
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const outcome = await deliverCallout(live(fired().callouts[0]), { url: `http://127.0.0.1:${port}/sms`, secret: SECRET, timeoutMs: 200, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0 });
+    expect(outcome).toMatchObject({ status: 'dead-letter', reason: 'gave up after 3 attempts; last: network (ECONNREFUSED)' });
   });
 });
 

@@ -51,8 +51,18 @@ describe('authentication and roles', () => {
     expect((await t.http.get('/docs/').redirects(1)).status).toBe(200);
   });
 
-  test('when a planner opens the queue dashboard, then 403; an admin gets it', async () => {
+  test('when a request carries an X-Request-Id, then the answer returns it; without one, the service makes one', async () => {
+    const given = await t.http.get('/health').set('X-Request-Id', 'gw-4711');
+    expect(given.headers['x-request-id']).toBe('gw-4711');
+    const made = await t.http.get('/skill-groups').set('X-API-Key', KEYS.planner);
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('when a planner opens the queue dashboard, then 403 and no cookie keeps their key; an admin gets it', async () => {
     await t.http.get('/admin/queues').set('X-API-Key', KEYS.planner).expect(403);
+    const refused = await t.http.get(`/admin/queues?key=${KEYS.planner}`);
+    expect(refused.status).toBe(403);
+    expect(refused.headers['set-cookie']).toBeUndefined();
     const res = await t.http.get(`/admin/queues?key=${KEYS.admin}`);
     expect(res.status).toBe(200);
     expect(res.headers['set-cookie'][0]).toContain('HttpOnly');

@@ -57,17 +57,32 @@ describe('re-planning a published roster', () => {
     expect(result.changes.find((c) => c.shiftId === past.id)).toBeUndefined();
   });
 
-  test('when the forecast moves a late shift to the evening, then its agent keeps the day at the new times (moved); a shift dropped with no other that day is removed', () => {
+  test('when the forecast moves a late shift an hour later, then its agent keeps the day at the new times (moved); a shift dropped with no other of its length that day is removed', () => {
     const late = published.find((s) => s.id === 'l8')!;
     const gone = published.find((s) => s.id === 'l9')!;
     // day 8's late shift becomes an evening one; day 9 loses its late shift and gets nothing in its place
-    const moved = plan().filter((s) => s.id !== 'l8' && s.id !== 'l9').concat([shift(day(8), '16:00', 6, { id: 'x8' })]);
+    const moved = plan().filter((s) => s.id !== 'l8' && s.id !== 'l9').concat([shift(day(8), '15:00', 8, { id: 'x8' })]);
     const result = replanRoster({ published, agents, period: PERIOD, change: { plannedShifts: moved }, frozenBefore: now });
     expect(result.changes.find((c) => c.shiftId === 'x8')).toMatchObject({ kind: 'moved', fromAgentId: late.agentId, toAgentId: late.agentId, previousStart: late.start, previousEnd: late.end });
     expect(result.roster.find((s) => s.id === 'x8')?.agentId).toBe(late.agentId);
     expect(result.changes.find((c) => c.shiftId === 'l8')).toBeUndefined();
     expect(result.changes.find((c) => c.shiftId === 'l9')).toMatchObject({ kind: 'removed', fromAgentId: gone.agentId });
     expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+    // a shift of another length is no retiming: an 8-hour day is not pinned to a 4-hour shift (it would leave the agent short of their week)
+    const shorter = replanRoster({ published, agents, period: PERIOD, change: { plannedShifts: plan().filter((s) => s.id !== 'l8').concat([shift(day(8), '15:00', 4, { id: 'h8' })]) }, frozenBefore: now });
+    expect(shorter.changes.find((c) => c.shiftId === 'h8')?.kind).toMatch(/added|uncovered/);
+    expect(shorter.changes.find((c) => c.shiftId === 'l8')).toMatchObject({ kind: 'removed', fromAgentId: late.agentId });
+  });
+
+  test('when the new plan has only shorter shifts where agents with top-ups worked, then nobody is pinned to them and every weekly minimum still holds', () => {
+    const bound = ['a', 'b', 'c', 'd', 'e'].map((id) => agent(id, {}, { minHoursPerWeek: 32, maxHoursPerWeek: 40, maxDaysPerWeek: 5 }));
+    const withTopUps = assignShifts({ plannedShifts: plan(), agents: bound, period: PERIOD }).roster;
+    expect(withTopUps.some((s) => s.id.startsWith('topup-') && s.start >= now)).toBe(true);
+    // from now on every late shift is cut to 4 hours at the same start
+    const shorter = plan().map((s) => (s.id.startsWith('l') && s.start >= now ? shift(s.date, '14:00', 4, { id: `${s.id}-short` }) : s));
+    const result = replanRoster({ published: withTopUps, agents: bound, period: PERIOD, change: { plannedShifts: shorter }, frozenBefore: now });
+    expect(result.changes.filter((c) => c.kind === 'moved')).toEqual([]);
+    expect(checkRoster(result.roster, bound, PERIOD, { frozenBefore: now }).filter((v) => v.rule === 'min-weekly-hours')).toEqual([]);
   });
 
   test('when a published top-up is planned again as it was, then it is no change (not removed and added back)', () => {
