@@ -366,7 +366,29 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
 
 export async function listRosters(ctx: RosterContext) {
   // the period as the planner gave it (the stored instants are for the store's own range reads)
-  return (await ctx.store.rosters.list()).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: { from: r.period.from, days: r.period.days, timeZone: r.period.timeZone }, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
+  const stored = (await ctx.store.rosters.list()).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: { from: r.period.from, days: r.period.days, timeZone: r.period.timeZone }, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
+  // Requested and not yet built (a roster is stored once built): listed too, so a planner who just
+  // asked for one sees it coming — newest first, before the stored ones.
+  const known = new Set(stored.map((r) => r.id));
+  const jobs = await guarded(ctx.queues.get(QUEUE.buildRoster).getJobs(['active', 'waiting', 'prioritized', 'delayed']));
+  const pending = await Promise.all(
+    jobs
+      .filter((job) => job?.id && !known.has(job.id))
+      .map(async (job) => {
+        const data = job.data as BuildRosterJob;
+        const state = await guarded(job.getState());
+        return {
+          id: job.id!,
+          status: state === 'active' ? ('building' as const) : ('queued' as const),
+          createdAt: new Date(job.timestamp).toISOString(),
+          ...(data.kind === 'build'
+            ? { period: { from: data.request.period.from, days: data.request.period.days, ...(data.request.period.timeZone ? { timeZone: data.request.period.timeZone } : {}) }, skillGroupIds: data.request.skillGroups }
+            : { replanOf: data.baseRosterId }),
+        };
+      }),
+  );
+  pending.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return [...pending, ...stored];
 }
 
 /** Cloud agents' claims as shifts (the breaks of the planned shift behind the slot), for exports and drills. */
