@@ -121,6 +121,8 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     if (inferred.assumption) process.stderr.write(`wfm: no --tz: using ${zone}, as ${inferred.reason}; give --tz to be sure\n`);
   }
   if (!isValidZone(zone)) throw invalid(`unknown time zone "${zone}"`, [{ where: '--tz', message: 'use an IANA zone such as Europe/Berlin' }]);
+  // Holidays move volume more than anything else the model knows: say when it knows none.
+  if (options.country === undefined && holidays === undefined) process.stderr.write('wfm: no --country or --holidays: no public-holiday calendar is used (a holiday in the forecast days is forecast as an ordinary day)\n');
   let intervalMinutes: number;
   if (options.interval !== undefined) {
     intervalMinutes = Number(options.interval);
