@@ -6,17 +6,23 @@ import type { CalloutRecord } from '../trigger/types';
 import { clockTime, formatInstant } from '../time/grid';
 import { signLinkToken } from './signing';
 
-export interface CalloutPayload {
-  /** 'callout': asks the agent to come (answer with the links); 'release': tells an agent who said yes that they are no longer needed */
-  type: 'callout';
+/** What every webhook message carries: which callout, to whom, the text, and the shift it is about. */
+interface WebhookMessage {
   calloutId: string;
   agentId: string;
   phone: string;
   message: string;
   skillGroupId: string;
+  /** the shift proposed (a callout) or accepted (a release) */
   proposedShift: { start: string; end: string };
-  links: { accept: string; decline: string };
+  /** a callout: when the answer window closes; a release: when the accepted shift ends (after either, the message is pointless) */
   expiresAt: string;
+}
+
+/** Asks the agent to come; they answer with the links. */
+export interface CalloutPayload extends WebhookMessage {
+  type: 'callout';
+  links: { accept: string; decline: string };
 }
 
 export interface PayloadOptions {
@@ -52,18 +58,10 @@ export function buildPayload(callout: CalloutRecord, phone: string, options: Pay
 }
 
 /** The message that sends a called-out agent home early: the surge passed (src/trigger/release.ts). */
-export interface ReleasePayload {
+export interface ReleasePayload extends WebhookMessage {
   type: 'release';
-  calloutId: string;
-  agentId: string;
-  phone: string;
-  message: string;
-  skillGroupId: string;
-  /** the shift they accepted, and when they were released from it */
-  proposedShift: { start: string; end: string };
+  /** when they were released from the shift they accepted */
   releasedAt: string;
-  /** after this the message is pointless (the accepted shift is over) */
-  expiresAt: string;
 }
 
 /** Same body on every attempt: everything follows from the stored callout (its releasedAt is fixed). */

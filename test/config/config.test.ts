@@ -4,6 +4,16 @@ import { WfmError } from '../../src/errors/wfm-error';
 import { warnIfNotPersistent } from '../../src/store/redis';
 import { REDIS_URL } from '../support/service';
 
+/** The variables a start with this environment is refused for (none: it starts). */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    return (err as WfmError).details.map((d) => d.where);
+  }
+}
+
 describe('configuration from the environment', () => {
   test('when nothing is set, then the documented defaults apply', () => {
     const config = loadConfig({});
@@ -24,14 +34,6 @@ describe('configuration from the environment', () => {
   });
 
   test('when a cron pattern does not parse or never fires, or a variable is set but empty, then start is refused naming it (the schedule would be left unregistered, 0 taken for a number)', () => {
-    const problems = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return [];
-      } catch (err) {
-        return (err as WfmError).details.map((d) => d.where);
-      }
-    };
     expect(problems({ RETRAIN_CRON: '0 25 * * *' })).toEqual(['RETRAIN_CRON']);
     expect(problems({ RETRAIN_CRON: '0 2 30 2 *' })).toEqual(['RETRAIN_CRON']);
     expect(problems({ TRIGGER_TICK_CRON: 'a b c d e' })).toEqual(['TRIGGER_TICK_CRON']);
@@ -43,20 +45,12 @@ describe('configuration from the environment', () => {
   });
 
   test('when REDIS_URL has a port or database that is no number, or WEBHOOK_SECRET is short without a URL, then start is refused naming it', () => {
-    const where = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return [];
-      } catch (err) {
-        return (err as WfmError).details.map((d) => d.where);
-      }
-    };
-    expect(where({ REDIS_URL: 'redis://127.0.0.1:notaport' })).toEqual(['REDIS_URL']);
-    expect(where({ REDIS_URL: 'redis://127.0.0.1:99999' })).toEqual(['REDIS_URL']);
-    expect(where({ REDIS_URL: 'redis://127.0.0.1:6379/two' })).toEqual(['REDIS_URL']);
-    expect(where({ REDIS_URL: 'redis://127.0.0.1:6379/2' })).toEqual([]);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:notaport' })).toEqual(['REDIS_URL']);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:99999' })).toEqual(['REDIS_URL']);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379/two' })).toEqual(['REDIS_URL']);
+    expect(problems({ REDIS_URL: 'redis://127.0.0.1:6379/2' })).toEqual([]);
     // it signs the answer links when CALLOUT_LINK_SECRET is unset, webhook or not
-    expect(where({ WEBHOOK_SECRET: 'short' })).toEqual(['WEBHOOK_SECRET']);
+    expect(problems({ WEBHOOK_SECRET: 'short' })).toEqual(['WEBHOOK_SECRET']);
   });
 
   test('when API keys are given as role:key pairs, then each key maps to its role', () => {
