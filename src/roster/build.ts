@@ -605,6 +605,24 @@ function asPublishedWherePlannedAgain(planned: PlannedShift[], base: RosterToRep
 }
 
 /**
+ * A shift assigned again to the same agent at the same times, id included, is the published one: its
+ * group and breaks stay. A top-up made again is laid out afresh by the assignment, which may also pick
+ * another of the agent's groups for it — the agent's meal would move and their shift change queue with
+ * no entry in `changes`. (Not the group when the new top-up stands in for an uncovered shift of its new
+ * group: the agent works those hours there.)
+ */
+export function asPublishedWhereSame(published: AssignedShift[], standIns: Array<{ topUpShiftId: string }>): (shift: AssignedShift) => AssignedShift {
+  const publishedById = new Map(published.map((s) => [s.id, s]));
+  const standingIn = new Set(standIns.map((x) => x.topUpShiftId));
+  return (s) => {
+    const before = publishedById.get(s.id);
+    if (!before || before.agentId !== s.agentId || before.start !== s.start || before.end !== s.end) return s;
+    if (before.skillGroupId !== s.skillGroupId && standingIn.has(s.id)) return s;
+    return { ...s, skillGroupId: before.skillGroupId, breaks: before.breaks };
+  };
+}
+
+/**
  * What changed for people: a shift that was a cloud slot before and still is, is no change (by id, or
  * by group and times when the plan was made afresh); one a partner now takes was a slot before, not new work.
  */
@@ -652,6 +670,9 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   });
   const published = new Map(input.base.shifts.map((s) => [s.id, s.agentId]));
   const unchangedShift = (s: AssignedShift) => published.get(s.id) === s.agentId;
+  const asPublished = asPublishedWhereSame(input.base.shifts, result.standIns);
+  result.roster = result.roster.map(asPublished);
+  result.topUps = result.topUps.map(asPublished);
   const built = finish(input, { assignment: result, requirement, plan: lp, carriedSlots: carried, claimed, absences: input.absences, frozenBefore: input.frozenBefore, unchangedShift }, report);
   const busyIds = new Set(busy.map((s) => s.id));
   const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));

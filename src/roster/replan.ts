@@ -51,6 +51,10 @@ export interface ReplanResult extends AssignmentResult {
 
 const shapeKey = (s: PlannedShift) => `${s.skillGroupId}|${s.start}|${s.end}`;
 
+/** A published shift is moved at most this far (a later start is another shift: an evening for a morning). */
+const MAX_RETIMING_MS = 3 * 3_600_000;
+const HOUR_MS = 3_600_000;
+
 /** Ids of the shifts the assignment adds to reach an agent's weekly minimum (see assign.ts). */
 const TOP_UP_PREFIX = 'topup-';
 
@@ -99,13 +103,20 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   const orphans = input.published
     .filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !p.id.startsWith(TOP_UP_PREFIX) && !absent.get(p.agentId)?.has(p.date))
     .sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
+  const publishedOf = new Map<string, AssignedShift[]>();
+  for (const q of input.published) publishedOf.set(q.agentId, [...(publishedOf.get(q.agentId) ?? []), q]);
+  const restMs = new Map(input.agents.map((a) => [a.id, a.contract.minRestHours * HOUR_MS]));
+  // the new times must leave the agent's rest to their other published shifts, or the move costs them the next day
+  const restsWith = (p: AssignedShift, s: PlannedShift) =>
+    (publishedOf.get(p.agentId) ?? []).every((q) => q.id === p.id || q.end + (restMs.get(p.agentId) ?? 0) <= s.start || s.end + (restMs.get(p.agentId) ?? 0) <= q.start);
   for (const p of orphans) {
-    const options = free.get(slotOf(p));
-    if (!options?.length) continue;
-    let best = 0;
-    for (let k = 1; k < options.length; k++) if (Math.abs(options[k].start - p.start) < Math.abs(options[best].start - p.start)) best = k;
-    const [twin] = options.splice(best, 1);
-    counterpart.set(twin.id, p);
+    const options = (free.get(slotOf(p)) ?? []).filter((s) => Math.abs(s.start - p.start) <= MAX_RETIMING_MS && restsWith(p, s));
+    if (!options.length) continue;
+    let best = options[0];
+    for (const s of options) if (Math.abs(s.start - p.start) < Math.abs(best.start - p.start)) best = s;
+    const left = free.get(slotOf(p))!;
+    left.splice(left.indexOf(best), 1);
+    counterpart.set(best.id, p);
   }
 
   const keep: Record<string, string> = {};
@@ -140,13 +151,34 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   }
   // Top-ups created by this run are additions too.
   for (const t of result.topUps) changes.push({ kind: 'added', shiftId: t.id, date: t.date, skillGroupId: t.skillGroupId, start: t.start, end: t.end, toAgentId: t.agentId, reason: 'top-up to the weekly minimum hours' });
-  // A published top-up planned again as it was (the same agent, day and times) is no change: it was
-  // "removed" only because the new plan does not hold top-ups, and "added" back by the assignment.
+  const net = netChanges(changes);
+  return { ...result, changes: net.changes, keptCount: keptCount + net.unchanged };
+}
+
+/**
+ * The changes as people see them. A published top-up planned again as it was (the same agent, day and
+ * times) is no change: it was "removed" only because a fresh plan holds no top-ups, and "added" back by
+ * the assignment. The same work removed from one agent and added to another (the new plan named it
+ * anew) is one reassignment. `unchanged`: the shifts that turned out to be no change.
+ */
+export function netChanges(changes: RosterChange[]): { changes: RosterChange[]; unchanged: number } {
   const sameWork = (c: RosterChange) => `${c.shiftId}|${c.start}|${c.end}|${c.kind === 'removed' ? c.fromAgentId : c.toAgentId}`;
   const readded = new Set(changes.filter((c) => c.kind === 'added').map(sameWork));
   const netted = new Set(changes.filter((c) => c.kind === 'removed' && readded.has(sameWork(c))).map(sameWork));
   const listed = changes.filter((c) => !((c.kind === 'removed' || c.kind === 'added') && netted.has(sameWork(c))));
-  keptCount += netted.size;
-  listed.sort((a, b) => a.start - b.start || a.shiftId.localeCompare(b.shiftId));
-  return { ...result, changes: listed, keptCount };
+  const work = (c: RosterChange) => `${c.skillGroupId}|${c.start}|${c.end}`;
+  const addedByWork = new Map<string, RosterChange[]>();
+  for (const c of listed) if (c.kind === 'added' && c.reason === 'new shift in the plan') addedByWork.set(work(c), [...(addedByWork.get(work(c)) ?? []), c]);
+  const paired = new Set<RosterChange>();
+  const reassigned: RosterChange[] = [];
+  for (const c of listed) {
+    if (c.kind !== 'removed') continue;
+    const to = addedByWork.get(work(c))?.find((x) => !paired.has(x));
+    if (!to) continue;
+    paired.add(to).add(c);
+    reassigned.push({ kind: 'reassigned', shiftId: to.shiftId, date: to.date, skillGroupId: to.skillGroupId, start: to.start, end: to.end, fromAgentId: c.fromAgentId, toAgentId: to.toAgentId, reason: 'rules after the change' });
+  }
+  const out = [...listed.filter((c) => !paired.has(c)), ...reassigned].sort((x, y) => x.start - y.start || x.shiftId.localeCompare(y.shiftId));
+  return { changes: out, unchanged: netted.size };
 }
+

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { buildRoster, replanStoredRoster, rosterInputProblems, templatesOf, type BuildRosterInput } from '../../src/roster/build';
+import { asPublishedWhereSame, buildRoster, replanStoredRoster, rosterInputProblems, templatesOf, type BuildRosterInput } from '../../src/roster/build';
 import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
 import { checkRoster } from '../../src/roster/checker';
 import { requirementPerInterval } from '../../src/staffing/requirement';
@@ -208,6 +208,16 @@ describe('building a roster end to end (pure)', () => {
     expect(replanned.changes!.filter((c) => c.kind === 'added' && removed.has(`${c.start}|${c.end}|${c.toAgentId}`))).toEqual([]);
     expect(replanned.changes!.filter((c) => c.kind === 'uncovered' && !c.fromAgentId)).toEqual([]);
     expect(checkRoster(replanned.shifts, agents, period)).toEqual([]);
+  });
+
+  test('when a top-up is made again for the same agent and times, then it keeps its published group and breaks, unless it stands in for the new group\'s uncovered hours', () => {
+    const published = otherRosterShift('topup-A1-2030-01-08-E8-0800', 'A1', '2030-01-08', '08:00', 8);
+    const withBreak = { ...published, skillGroupId: 'PS', breaks: [{ kind: 'meal' as const, start: published.start + 3 * 3_600_000, end: published.start + 3.5 * 3_600_000 }] };
+    const again = { ...withBreak, skillGroupId: 'NE', breaks: [{ kind: 'meal' as const, start: published.start + 5 * 3_600_000, end: published.start + 5.5 * 3_600_000 }] };
+    expect(asPublishedWhereSame([withBreak], [])(again)).toEqual(withBreak);
+    expect(asPublishedWhereSame([withBreak], [{ topUpShiftId: again.id }])(again)).toEqual(again);
+    // another agent or other times: a different shift
+    expect(asPublishedWhereSame([withBreak], [])({ ...again, agentId: 'A2' })).toEqual({ ...again, agentId: 'A2' });
   });
 
   test('when a roster with claimed slots is re-planned, then the claimed places stay slots and partners do not take them', () => {

@@ -1,6 +1,6 @@
 import { assignShifts } from '../../src/roster/assign';
 import { checkRoster } from '../../src/roster/checker';
-import { replanRoster } from '../../src/roster/replan';
+import { netChanges, replanRoster } from '../../src/roster/replan';
 import type { PlannedShift } from '../../src/roster/types';
 import { agent, day, PERIOD, shift } from './fixtures';
 
@@ -83,6 +83,33 @@ describe('re-planning a published roster', () => {
     const result = replanRoster({ published: withTopUps, agents: bound, period: PERIOD, change: { plannedShifts: shorter }, frozenBefore: now });
     expect(result.changes.filter((c) => c.kind === 'moved')).toEqual([]);
     expect(checkRoster(result.roster, bound, PERIOD, { frozenBefore: now }).filter((v) => v.rule === 'min-weekly-hours')).toEqual([]);
+  });
+
+  test('when the new plan holds a shift of that length only 8.5 hours later, then it is not a retiming (it would cost the agent\'s next day to rest)', () => {
+    const early = published.find((s) => s.id === 'e8')!;
+    const result = replanRoster({ published, agents, period: PERIOD, change: { plannedShifts: plan().filter((s) => s.id !== 'e8').concat([shift(day(8), '15:30', 8, { id: 'f8' })]) }, frozenBefore: now });
+    expect(result.changes.filter((c) => c.kind === 'moved')).toEqual([]);
+    expect(result.changes.find((c) => c.shiftId === 'e8')).toMatchObject({ kind: 'removed', fromAgentId: early.agentId });
+    // the agent keeps the next morning
+    const next = published.find((s) => s.agentId === early.agentId && s.date === day(9));
+    if (next) expect(result.roster.find((s) => s.id === next.id)?.agentId).toBe(early.agentId);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
+
+  test('when netChanges reads the changes, then the same work removed from one agent and added to another is one reassignment, and a top-up re-added to its agent is none', () => {
+    const work = { date: day(5), skillGroupId: 'PS', start: 1000, end: 2000 };
+    const { changes, unchanged } = netChanges([
+      { ...work, kind: 'removed', shiftId: 'old', fromAgentId: 'a', reason: 'no longer in the plan' },
+      { ...work, kind: 'added', shiftId: 'new', toAgentId: 'b', reason: 'new shift in the plan' },
+      { ...work, start: 3000, end: 4000, kind: 'removed', shiftId: 'topup-c', fromAgentId: 'c', reason: 'no longer in the plan' },
+      { ...work, start: 3000, end: 4000, kind: 'added', shiftId: 'topup-c', toAgentId: 'c', reason: 'top-up to the weekly minimum hours' },
+      { ...work, start: 5000, end: 6000, kind: 'removed', shiftId: 'gone', fromAgentId: 'd', reason: 'no longer in the plan' },
+    ]);
+    expect(changes).toEqual([
+      { ...work, kind: 'reassigned', shiftId: 'new', fromAgentId: 'a', toAgentId: 'b', reason: 'rules after the change' },
+      { ...work, start: 5000, end: 6000, kind: 'removed', shiftId: 'gone', fromAgentId: 'd', reason: 'no longer in the plan' },
+    ]);
+    expect(unchanged).toBe(1);
   });
 
   test('when a published top-up is planned again as it was, then it is no change (not removed and added back)', () => {
