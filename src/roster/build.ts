@@ -623,6 +623,20 @@ export function asPublishedWhereSame(published: AssignedShift[], standIns: Array
 }
 
 /**
+ * A shift the same agent keeps at the same times but for another of their groups (a top-up made again
+ * where the new plan needs it more) is a change for them: another queue, and the meal where that queue
+ * wants it. Listed as 'moved', with the group it was for.
+ */
+export function groupChanges(published: AssignedShift[], roster: AssignedShift[]): RosterChange[] {
+  const before = new Map(published.map((s) => [s.id, s]));
+  return roster.flatMap((s): RosterChange[] => {
+    const p = before.get(s.id);
+    if (!p || p.agentId !== s.agentId || p.start !== s.start || p.end !== s.end || p.skillGroupId === s.skillGroupId) return [];
+    return [{ kind: 'moved', shiftId: s.id, date: s.date, skillGroupId: s.skillGroupId, start: s.start, end: s.end, fromAgentId: p.agentId, toAgentId: s.agentId, previousStart: p.start, previousEnd: p.end, previousSkillGroupId: p.skillGroupId, reason: `same agent and times, now for ${s.skillGroupId} (was ${p.skillGroupId}): its hours stand in for that group's uncovered shift` }];
+  });
+}
+
+/**
  * What changed for people: a shift that was a cloud slot before and still is, is no change (by id, or
  * by group and times when the plan was made afresh); one a partner now takes was a slot before, not new work.
  */
@@ -678,5 +692,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
   const openShapes = new Map<string, number>();
   for (const s of input.base.uncovered) if (!planned.some((p) => p.id === s.id)) openShapes.set(shapeKey(s), (openShapes.get(shapeKey(s)) ?? 0) + 1);
-  return { ...built, changes: meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen, openShapes), keptShifts: result.keptCount - busy.length };
+  const regrouped = groupChanges(input.base.shifts, result.roster);
+  const changes = [...meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen, openShapes), ...regrouped].sort((a, b) => a.start - b.start || a.shiftId.localeCompare(b.shiftId));
+  return { ...built, changes, keptShifts: result.keptCount - busy.length - regrouped.length };
 }

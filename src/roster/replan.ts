@@ -25,7 +25,7 @@ export interface ReplanInput {
   options?: AssignmentOptions;
 }
 
-/** 'moved': the same agent works that day, at the new plan's times (`previousStart`/`previousEnd` were published) */
+/** 'moved': the same agent works that day at the new plan's times (`previousStart`/`previousEnd` were published), or at the same times for another group (`previousSkillGroupId`) */
 export type RosterChangeKind = 'reassigned' | 'uncovered' | 'removed' | 'added' | 'moved';
 
 export interface RosterChange {
@@ -37,9 +37,10 @@ export interface RosterChange {
   end: number;
   fromAgentId?: string;
   toAgentId?: string;
-  /** 'moved': the published times */
+  /** 'moved': the published times (and group, when only the group changed) */
   previousStart?: number;
   previousEnd?: number;
+  previousSkillGroupId?: string;
   reason: string;
 }
 

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { asPublishedWhereSame, buildRoster, replanStoredRoster, rosterInputProblems, templatesOf, type BuildRosterInput } from '../../src/roster/build';
+import { asPublishedWhereSame, buildRoster, groupChanges, replanStoredRoster, rosterInputProblems, templatesOf, type BuildRosterInput } from '../../src/roster/build';
 import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
 import { checkRoster } from '../../src/roster/checker';
 import { requirementPerInterval } from '../../src/staffing/requirement';
@@ -218,6 +218,14 @@ describe('building a roster end to end (pure)', () => {
     expect(asPublishedWhereSame([withBreak], [{ topUpShiftId: again.id }])(again)).toEqual(again);
     // another agent or other times: a different shift
     expect(asPublishedWhereSame([withBreak], [])({ ...again, agentId: 'A2' })).toEqual({ ...again, agentId: 'A2' });
+  });
+
+  test('when a kept shift is now for another of the agent\'s groups, then the re-plan lists it as moved with the group it was for', () => {
+    const before = { ...otherRosterShift('topup-A1-2030-01-08-E8-0800', 'A1', '2030-01-08', '08:00', 8), skillGroupId: 'PS' };
+    const after = { ...before, skillGroupId: 'NE' };
+    expect(groupChanges([before], [after])).toEqual([expect.objectContaining({ kind: 'moved', shiftId: before.id, fromAgentId: 'A1', toAgentId: 'A1', skillGroupId: 'NE', previousSkillGroupId: 'PS', previousStart: before.start })]);
+    expect(groupChanges([before], [before])).toEqual([]);
+    expect(groupChanges([before], [{ ...after, agentId: 'A2' }])).toEqual([]); // another agent: the assignment's own change, listed there
   });
 
   test('when a roster with claimed slots is re-planned, then the claimed places stay slots and partners do not take them', () => {
