@@ -23,13 +23,17 @@ describe('starting and stopping the service', () => {
     }
   });
 
-  test('when REDIS_URL names a database the server does not have, or a worker-only process a queue that does not exist, then start is refused naming it', async () => {
+  test('when REDIS_URL names a database the server does not have, a worker-only process a queue that does not exist, or MODEL_DIR cannot be made, then start is refused naming it', async () => {
     const db = await startService(env({ PORT: '0', REDIS_URL: `${REDIS_URL.replace(/\/\d*$/, '')}/99` }), { jobs: [] }).catch((e) => e);
     expect(db).toBeInstanceOf(WfmError);
     expect(db.details).toEqual([expect.objectContaining({ where: 'REDIS_URL' })]);
     const queue = await startService(env({ PORT: '0' }), { workersOnly: ['no-such-queue'], http: false }).catch((e) => e);
     expect(queue).toBeInstanceOf(WfmError);
     expect(queue.message).toContain('no-such-queue');
+    // a model directory that cannot be made (under /proc nothing can): refused by name, and quickly
+    const models = await startService(env({ PORT: '0', MODEL_DIR: '/proc/no-such-dir/models' }), { jobs: [] }).catch((e) => e);
+    expect(models).toBeInstanceOf(WfmError);
+    expect(models.details).toEqual([expect.objectContaining({ where: 'MODEL_DIR' })]);
   });
 
   test('when answer links would be signed with the SMS gateway\'s own secret, then the start warns; with a secret of their own it does not', async () => {
