@@ -659,9 +659,17 @@ const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
   'days-per-week': () => invalid('the slot would take you over your working days this week', [{ where: '/path/slotId', message: 'rule: max days per week of your contract' }]),
 };
 
+/** A superseded roster never opens again: the agent is sent to the re-plan that replaced it. */
+function supersededRefusal(by: string): WfmError {
+  return new WfmError('conflict', `the roster was replaced by ${by} (a re-plan): claim its slots there (GET /me/slots lists them)`, {
+    details: [{ where: '/path/rosterId', message: `superseded by ${by}` }],
+  });
+}
+
 export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string) {
   const agent = await cloudAgentOrThrow(ctx, agentId);
   const [roster, slot] = await Promise.all([rosterOrThrow(ctx, rosterId), ctx.store.rosters.slot(rosterId, slotId)]);
+  if (roster.status === 'superseded' && roster.supersededBy) throw supersededRefusal(roster.supersededBy);
   if (!slot) throw REFUSALS['no-slot']();
   if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw invalid(`you do not have skill ${slot.skillGroupId}`, [{ where: '/path/slotId', message: `needs skill ${slot.skillGroupId} (rule: skill)` }]);
   if (agent.daysOff?.includes(slot.date)) throw invalid(`${slot.date} is one of your days off`, [{ where: '/path/slotId', message: 'rule: days off' }]);
@@ -682,13 +690,9 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   };
   const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, limits, ctx.now());
   if (!outcome.ok && outcome.refusal === 'not-published') {
-    // a superseded roster never opens again: send the agent to the one that replaced it
-    const roster = await ctx.store.rosters.get(rosterId);
-    if (roster?.status === 'superseded' && roster.supersededBy) {
-      throw new WfmError('conflict', `the roster was replaced by ${roster.supersededBy} (a re-plan): claim its slots there (GET /me/slots lists them)`, {
-        details: [{ where: '/path/rosterId', message: `superseded by ${roster.supersededBy}` }],
-      });
-    }
+    // superseded between the read above and the claim
+    const now = await ctx.store.rosters.get(rosterId);
+    if (now?.status === 'superseded' && now.supersededBy) throw supersededRefusal(now.supersededBy);
   }
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
   const zone = roster.period.timeZone;

@@ -63,6 +63,15 @@ describe('wfm forecast reading an outside history file', () => {
     expect(error.details).toEqual([expect.objectContaining({ row: 4, where: 'row 4', message: expect.stringContaining('has 3 fields, the header has 2') })]);
   });
 
+  it('when neither --country nor --holidays is given, then it says no holiday calendar is used; with a country it does not', () => {
+    const file = write('plain.csv', ['interval_start,volume', ...halfHourRows(['1999-02-01', '1999-02-02'])]);
+    loadHistoryFile({ history: file, skillGroup: 'AB' });
+    expect(stderr).toContain('no public-holiday calendar is used');
+    stderr = '';
+    loadHistoryFile({ history: file, skillGroup: 'AB', country: 'IL' });
+    expect(stderr).not.toContain('no public-holiday calendar');
+  });
+
   it('when a quote is never closed, then a clean error names the row that opened it', () => {
     const rows = halfHourRows(['1999-02-01', '1999-02-02']);
     rows[5] = `"${rows[5]}`;

@@ -222,6 +222,14 @@ describe('rosters over REST', () => {
     const published = await t.http.post(`/rosters/${res.body.id}/publish`).set(planner).expect(200);
     expect(published.body).toMatchObject({ status: 'published', superseded: rosterId });
     expect((await t.http.get(`/rosters/${rosterId}/status`).set(planner)).body).toMatchObject({ status: 'superseded', supersededBy: res.body.id });
+    // a cloud agent claiming on the replaced roster is sent to the one that replaced it
+    const oldSlots = (await t.http.get(`/rosters/${rosterId}/slots`).set(planner).expect(200)).body as Array<{ id: string }>;
+    if (oldSlots.length) {
+      const { token } = (await t.http.post('/agents/C000/claim-token').set(planner).send({}).expect(201)).body;
+      const claim = await t.http.post(`/me/claims/${rosterId}/${oldSlots[0].id}`).set('Authorization', `Bearer ${token}`);
+      expect(claim.status).toBe(409);
+      expect(claim.body.detail).toContain(`replaced by ${res.body.id}`);
+    }
     // the ill agent's calendar, subscribed to at the first roster, loses the shifts the re-plan moved
     const feed = (await t.http.get(`/rosters/${rosterId}/agents/${ill}/calendar.ics`).set(planner).expect(200)).text;
     for (const s of theirs) expect(feed).not.toContain(s.id);
