@@ -5,7 +5,7 @@
 export { assignShifts, UNCOVERED_HOUR_WEIGHT, type AssignmentInput, type AssignmentResult, type AgentBelowMinimum, type AssignmentObjective } from './assign';
 export type { AssignmentOptions, PlanningPeriod } from './assignment-model';
 export { checkRoster, type RuleViolation, type CheckPeriod } from './checker';
-export { replanRoster, type ReplanInput, type ReplanResult, type RosterChange, type RosterChangeRequest } from './replan';
+export { replanRoster, shapeKey, withoutAgent, type ReplanInput, type ReplanResult, type RosterChange, type RosterChangeRequest } from './replan';
 export { cloudSlots, type CloudSlot } from './slots';
 export { rosterCoverage } from './coverage';
 export { rosterToCsv, agentIcalFeed, icalFeeds, ROSTER_CSV_HEADER, type IcalOptions } from './export';

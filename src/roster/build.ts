@@ -20,6 +20,8 @@ import {
   contractProblems,
   replanRoster,
   rosterCoverage,
+  shapeKey,
+  withoutAgent,
   type AssignmentResult,
   type ClassFairness,
   type CloudSlot,
@@ -523,7 +525,6 @@ export interface ReplanInput extends BuildRosterInput {
   frozenBefore: number;
 }
 
-const shapeKey = (s: { skillGroupId: string; start: number; end: number }) => `${s.skillGroupId}|${s.start}|${s.end}`;
 
 /**
  * Planned shifts minus those cloud agents already hold: each claim on a slot takes one of the slot's own
@@ -590,8 +591,7 @@ function withoutClaimed(
  */
 function asPublishedWherePlannedAgain(planned: PlannedShift[], base: RosterToReplan): PlannedShift[] {
   const before = new Map<string, PlannedShift[]>();
-  const stripAgent = ({ agentId: _agentId, ...shift }: AssignedShift): PlannedShift => shift;
-  for (const s of [...base.shifts.map(stripAgent), ...base.uncovered]) before.set(shapeKey(s), [...(before.get(shapeKey(s)) ?? []), s]);
+  for (const s of [...base.shifts.map(withoutAgent), ...base.uncovered]) before.set(shapeKey(s), [...(before.get(shapeKey(s)) ?? []), s]);
   const used = new Set<string>();
   // the published shift with the same id first (it is the same shift), else any of the same shape
   const ids = new Set(planned.map((s) => s.id));
@@ -659,7 +659,6 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   const templates = templatesOf(input.rules);
   report?.('requirement', 5);
   const requirement = requirementOf(input, templates);
-  const stripAgent = ({ agentId: _agentId, ...shift }: AssignedShift): PlannedShift => shift;
   let planned: PlannedShift[];
   let lp: LpFigures = { lowerBoundPaidHours: null, gap: null, reasons: [] };
   if (input.forecastMoved) {
@@ -668,7 +667,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     planned = asPublishedWherePlannedAgain(plan.shifts, input.base);
     lp = { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups) };
   } else {
-    planned = [...input.base.shifts.map(stripAgent), ...input.base.uncovered];
+    planned = [...input.base.shifts.map(withoutAgent), ...input.base.uncovered];
   }
   const { planned: forPartners, carried, claimed } = withoutClaimed(planned, input.base.slots, new Set(input.base.shifts.map((s) => s.id)), input.base.uncovered);
   report?.('assignment', 40);
@@ -678,7 +677,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     published: [...busy, ...input.base.shifts],
     agents: partners,
     period: input.period,
-    change: { absences: input.absences, plannedShifts: [...busy.map(stripAgent), ...forPartners] },
+    change: { absences: input.absences, plannedShifts: [...busy.map(withoutAgent), ...forPartners] },
     frozenBefore: input.frozenBefore,
     options: { ...assignmentOptions(input.rules), commitments: commitmentsOf(input) },
   });
@@ -691,7 +690,8 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   const busyIds = new Set(busy.map((s) => s.id));
   const previouslyOpen = new Set(input.base.uncovered.map((s) => s.id));
   const openShapes = new Map<string, number>();
-  for (const s of input.base.uncovered) if (!planned.some((p) => p.id === s.id)) openShapes.set(shapeKey(s), (openShapes.get(shapeKey(s)) ?? 0) + 1);
+  const plannedIds = new Set(planned.map((p) => p.id));
+  for (const s of input.base.uncovered) if (!plannedIds.has(s.id)) openShapes.set(shapeKey(s), (openShapes.get(shapeKey(s)) ?? 0) + 1);
   const regrouped = groupChanges(input.base.shifts, result.roster);
   const changes = [...meaningfulChanges(result.changes.filter((c) => !busyIds.has(c.shiftId)), previouslyOpen, openShapes), ...regrouped].sort((a, b) => a.start - b.start || a.shiftId.localeCompare(b.shiftId));
   return { ...built, changes, keptShifts: result.keptCount - busy.length - regrouped.length };

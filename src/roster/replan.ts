@@ -4,6 +4,7 @@
  * touching shifts that already started, and listing every change for the planner and the agents.
  */
 import type { Agent } from '../domain/types';
+import { HOUR_MS } from '../time/grid';
 import { assignShifts, type AssignmentResult } from './assign';
 import type { AssignmentOptions, PlanningPeriod } from './assignment-model';
 import type { AssignedShift, PlannedShift } from './types';
@@ -50,11 +51,14 @@ export interface ReplanResult extends AssignmentResult {
   keptCount: number;
 }
 
-const shapeKey = (s: PlannedShift) => `${s.skillGroupId}|${s.start}|${s.end}`;
+/** A shift's group and times: what a plan made afresh (new ids) is matched by. */
+export const shapeKey = (s: Pick<PlannedShift, 'skillGroupId' | 'start' | 'end'>) => `${s.skillGroupId}|${s.start}|${s.end}`;
+
+/** An assigned shift as a planned one (the plan's view: no agent). */
+export const withoutAgent = ({ agentId: _agentId, ...shift }: AssignedShift): PlannedShift => shift;
 
 /** A published shift is moved at most this far (a later start is another shift: an evening for a morning). */
-const MAX_RETIMING_MS = 3 * 3_600_000;
-const HOUR_MS = 3_600_000;
+const MAX_RETIMING_MS = 3 * HOUR_MS;
 
 /** Ids of the shifts the assignment adds to reach an agent's weekly minimum (see assign.ts). */
 const TOP_UP_PREFIX = 'topup-';
@@ -66,10 +70,10 @@ export function replanRoster(input: ReplanInput): ReplanResult {
 
   const frozen = input.published.filter((s) => s.start < input.frozenBefore);
   const frozenIds = new Set(frozen.map((s) => s.id));
-  const source = input.change.plannedShifts ?? input.published.map(({ agentId: _agentId, ...shift }) => shift);
+  const source = input.change.plannedShifts ?? input.published.map(withoutAgent);
   // Shifts already under way are part of the plan whatever the new forecast says.
   const planned: PlannedShift[] = [
-    ...frozen.map(({ agentId: _agentId, ...shift }) => shift),
+    ...frozen.map(withoutAgent),
     ...source.filter((s) => !frozenIds.has(s.id) && s.start >= input.frozenBefore),
   ];
 
