@@ -31,8 +31,11 @@ export interface ReleaseInput {
   state: TriggerState;
   /** minute aligned, epoch ms */
   now: number;
-  /** the forecast the decision used (leading signals applied) */
-  forecast: MinuteForecast;
+  /**
+   * the forecast the decision used (leading signals applied), asked for only when a release is in
+   * question: most groups on most minutes have no called-out agent on the phone
+   */
+  forecast: () => MinuteForecast;
   roster: ScheduledShift[];
   claimedSlots: ClaimedSlot[];
   callouts: CalloutRecord[];
@@ -80,7 +83,7 @@ export function releaseSurplus(input: ReleaseInput): ReleaseOutput {
     acceptanceRate: 0,
     loggedInNow: input.loggedInNow,
   });
-  const projection = projectBuckets({ group, policy: { ...policy, forecastQuantile: 'p90' }, now, forecast: input.forecast, capacity, backlog: input.backlog });
+  const projection = projectBuckets({ group, policy: { ...policy, forecastQuantile: 'p90' }, now, forecast: input.forecast(), capacity, backlog: input.backlog });
   const surplusAgents = Math.max(0, Math.floor(smallestSurplus(projection) + 1e-9));
   if (surplusAgents < 1) return unchanged('');
   const surplusTicks = (state.surplusTicks ?? 0) + 1;

@@ -135,7 +135,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
         policy: p.policy,
         state,
         now,
-        forecast: p.policy.mode === 'predictive' ? withLeadingSignals(p.forecast, p.realtime, now) : p.forecast,
+        forecast: () => withLeadingSignals(p.forecast, p.realtime, now),
         roster: shiftsByGroup.get(p.group.id) ?? [],
         claimedSlots: slotsByGroup.get(p.group.id) ?? [],
         callouts: p.callouts,

@@ -28,7 +28,7 @@ function afterTheSurge(overrides: Partial<ReleaseInput> = {}): ReleaseInput {
     policy: policy({ confirmTicks: 1 }),
     state: { ...initialTriggerState('PS'), lastFiredAt: T0 - 60 * MIN },
     now: T0,
-    forecast: flatForecast(4),
+    forecast: () => flatForecast(4),
     roster: partners(14),
     claimedSlots: [],
     callouts,
@@ -61,7 +61,7 @@ describe('releasing called-out agents once the surge has passed', () => {
 
   test('when the p90 forecast still needs them (p50 quiet, p90 busy), then nobody is released', () => {
     const busy = flatForecast(4);
-    const out = releaseSurplus(afterTheSurge({ forecast: { ...busy, p90: busy.p90.map(() => 7) } }));
+    const out = releaseSurplus(afterTheSurge({ forecast: () => ({ ...busy, p90: busy.p90.map(() => 7) }) }));
     expect(out.released).toHaveLength(0);
   });
 
@@ -102,7 +102,7 @@ describe('releasing called-out agents once the surge has passed', () => {
     const world = afterTheSurge();
     const [out] = tick({
       now: T0,
-      groups: [{ group: world.group, policy: world.policy, state: world.state, realtime: realtime(0, 20, 4), forecast: world.forecast, callouts: world.callouts }],
+      groups: [{ group: world.group, policy: world.policy, state: world.state, realtime: realtime(0, 20, 4), forecast: world.forecast(), callouts: world.callouts }],
       roster: world.roster,
       claimedSlots: [],
       agents: [],
