@@ -12,7 +12,7 @@ import { createLogger, type Logger } from './log';
 import { checkDatabase, createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
 import { createStore } from './store/store';
 import { Queues } from './queue/queues';
-import { WorkerPool } from './queue/worker-pool';
+import { checkQueueNames, WorkerPool } from './queue/worker-pool';
 import { JOB_DEFINITIONS } from './queue/registry';
 import type { JobDefinition } from './queue/definitions';
 import { createApp, Metrics } from './http/app';
@@ -64,14 +64,8 @@ export async function startService(env: Record<string, string | undefined>, opti
   if (config.apiKeys.size === 0 && options.http !== false) log.warn('API_KEYS is not set: every API request will be refused with 401 (set role:key pairs)');
   // the gateway holds WEBHOOK_SECRET: with the same secret it could sign an agent's accept link
   if (config.webhookSecret && config.trigger.linkSecret === config.webhookSecret) log.warn('CALLOUT_LINK_SECRET is not set: answer links are signed with WEBHOOK_SECRET, which the SMS gateway also holds (set a secret of its own)');
-  // A queue name typed wrong is a start-up mistake, said before waiting for Redis.
-  const onlyNames = Array.isArray(options.workersOnly) ? options.workersOnly : [];
-  const unknownQueues = onlyNames.filter((n) => !(options.jobs ?? JOB_DEFINITIONS).some((d) => d.queue === n));
-  if (unknownQueues.length) {
-    throw new WfmError('validation', `unknown queue(s) to work: ${unknownQueues.join(', ')}`, {
-      details: [{ where: '--workers-only', message: `known queues: ${(options.jobs ?? JOB_DEFINITIONS).map((d) => d.queue).join(', ')}` }],
-    });
-  }
+  // said before waiting for Redis
+  checkQueueNames(options.jobs ?? JOB_DEFINITIONS, Array.isArray(options.workersOnly) ? options.workersOnly : []);
   const redis = createRedis(config.redisUrl, 'command', 'wfm-api');
   const store = createStore(redis, config.keyPrefix);
   const jobs = options.jobs ?? JOB_DEFINITIONS;

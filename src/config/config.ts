@@ -118,7 +118,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (empty.length) env = Object.fromEntries(Object.entries(env).filter(([name]) => !empty.includes(name)));
 
   const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  need('REDIS_URL', /^rediss?:\/\/[^\s]+$/.test(redisUrl) && redisUrlProblem(redisUrl) === null, `must be a redis:// or rediss:// URL${redisUrlProblem(redisUrl) ? ` (${redisUrlProblem(redisUrl)})` : ''}, got "${redisUrl}"`);
+  const redisProblem = redisUrlProblem(redisUrl);
+  need('REDIS_URL', /^rediss?:\/\/[^\s]+$/.test(redisUrl) && redisProblem === null, `must be a redis:// or rediss:// URL${redisProblem ? ` (${redisProblem})` : ''}, got "${redisUrl}"`);
 
   const port = Number(env.PORT ?? '8080');
   need('PORT', Number.isInteger(port) && port >= 0 && port <= 65535, `must be an integer 0–65535, got "${env.PORT}"`);

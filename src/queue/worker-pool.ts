@@ -10,7 +10,7 @@ import { Worker, UnrecoverableError, type Processor } from 'bullmq';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../store/redis';
-import { isWfmError } from '../errors/wfm-error';
+import { isWfmError, WfmError } from '../errors/wfm-error';
 import type { JobContext, JobDefinition } from './definitions';
 import type { Metrics } from '../http/metrics';
 import { QUEUE } from './names';
@@ -60,8 +60,7 @@ export class WorkerPool {
   }
 
   start(only?: string[]): void {
-    const unknown = (only ?? []).filter((n) => !this.definitions.some((d) => d.queue === n));
-    if (unknown.length) throw new Error(`unknown queue(s): ${unknown.join(', ')}; known: ${this.queueNames().join(', ')}`);
+    checkQueueNames(this.definitions, only ?? []);
     for (const def of this.definitions.filter((d) => !only?.length || only.includes(d.queue))) {
       const processor: Processor | string =
         typeof def.processor === 'string' ? path.resolve(def.processor) : withErrorPolicy(def.processor(this.ctx), this.ctx.log);
@@ -120,4 +119,13 @@ export class WorkerPool {
     await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
     return { forced };
   }
+}
+
+/** The queues a process is asked to work must exist (a name typed wrong is a start-up mistake, said by name). */
+export function checkQueueNames(definitions: readonly JobDefinition[], names: readonly string[]): void {
+  const unknown = names.filter((n) => !definitions.some((d) => d.queue === n));
+  if (!unknown.length) return;
+  throw new WfmError('validation', `unknown queue(s) to work: ${unknown.join(', ')}`, {
+    details: [{ where: '--workers-only', message: `known queues: ${definitions.map((d) => d.queue).join(', ')}` }],
+  });
 }
