@@ -39,7 +39,7 @@ export class Metrics {
     registers: [this.registry],
   });
   private readonly queues: Queue[] = [];
-  private deadLetterSource: (() => Promise<number>) | null = null;
+  private watchingDeadLetters = false;
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'wfm_' });
@@ -59,9 +59,7 @@ export class Metrics {
             for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
           }),
         ).catch(() => undefined);
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([counted, new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUE_COUNT_TIMEOUT_MS)))]);
-        clearTimeout(timer);
+        await withinScrapeTimeout(counted);
       },
     });
   }
@@ -72,17 +70,14 @@ export class Metrics {
 
   /** Reads the dead letters kept (the whole deployment's, from Redis) at each scrape: alert on it rising. */
   watchDeadLetters(count: () => Promise<number>): void {
-    if (this.deadLetterSource) return;
-    this.deadLetterSource = count;
+    if (this.watchingDeadLetters) return;
+    this.watchingDeadLetters = true;
     new client.Gauge({
       name: 'wfm_callout_dead_letters',
       help: 'Callout messages given up on, kept within TRIGGER_RECORD_RETENTION_DAYS (read from Redis at scrape time)',
       registers: [this.registry],
       async collect() {
-        let timer: NodeJS.Timeout | undefined;
-        const counted = count().then((n) => this.set(n)).catch(() => undefined);
-        await Promise.race([counted, new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUE_COUNT_TIMEOUT_MS)))]);
-        clearTimeout(timer);
+        await withinScrapeTimeout(count().then((n) => this.set(n)).catch(() => undefined));
       },
     });
   }
@@ -98,4 +93,11 @@ export class Metrics {
       next();
     };
   }
+}
+
+/** Waits for a Redis read of a scrape at most QUEUE_COUNT_TIMEOUT_MS: a hanging Redis must not hang the scrape. */
+async function withinScrapeTimeout(read: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([read, new Promise<void>((resolve) => (timer = setTimeout(resolve, QUEUE_COUNT_TIMEOUT_MS)))]);
+  clearTimeout(timer);
 }
