@@ -3,6 +3,7 @@
  * `build-roster`), run it (forecast per skill group → the pure pipeline in a worker thread → a stored
  * draft), read results, publish, re-plan, export, drill, and cloud agents' claims on slots.
  */
+import type { Job } from 'bullmq';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config';
@@ -370,23 +371,22 @@ export async function listRosters(ctx: RosterContext) {
   // Requested and not yet built (a roster is stored once built): listed too, so a planner who just
   // asked for one sees it coming — newest first, before the stored ones.
   const known = new Set(stored.map((r) => r.id));
-  const jobs = await guarded(ctx.queues.get(QUEUE.buildRoster).getJobs(['active', 'waiting', 'prioritized', 'delayed']));
-  const pending = await Promise.all(
-    jobs
-      .filter((job) => job?.id && !known.has(job.id))
-      .map(async (job) => {
-        const data = job.data as BuildRosterJob;
-        const state = await guarded(job.getState());
-        return {
-          id: job.id!,
-          status: state === 'active' ? ('building' as const) : ('queued' as const),
-          createdAt: new Date(job.timestamp).toISOString(),
-          ...(data.kind === 'build'
-            ? { period: { from: data.request.period.from, days: data.request.period.days, ...(data.request.period.timeZone ? { timeZone: data.request.period.timeZone } : {}) }, skillGroupIds: data.request.skillGroups }
-            : { replanOf: data.baseRosterId }),
-        };
-      }),
-  );
+  // asked by state, so no job's state is read again one by one
+  const queue = ctx.queues.get(QUEUE.buildRoster);
+  const [building, queued] = await Promise.all([guarded(queue.getJobs(['active'])), guarded(queue.getJobs(['waiting', 'prioritized', 'delayed']))]);
+  const pendingView = (job: Job, status: 'building' | 'queued') => {
+    const data = job.data as BuildRosterJob;
+    return {
+      id: job.id!,
+      status,
+      createdAt: new Date(job.timestamp).toISOString(),
+      ...(data.kind === 'build'
+        ? { period: { from: data.request.period.from, days: data.request.period.days, ...(data.request.period.timeZone ? { timeZone: data.request.period.timeZone } : {}) }, skillGroupIds: data.request.skillGroups }
+        : { replanOf: data.baseRosterId }),
+    };
+  };
+  const unstored = (job: Job | undefined): job is Job => !!job?.id && !known.has(job.id);
+  const pending = [...building.filter(unstored).map((j) => pendingView(j, 'building')), ...queued.filter(unstored).map((j) => pendingView(j, 'queued'))];
   pending.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return [...pending, ...stored];
 }
