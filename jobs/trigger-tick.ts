@@ -7,6 +7,7 @@ import type { Processor } from 'bullmq';
 import type { JobContext } from '../src/queue/definitions';
 import { QUEUE } from '../src/queue/names';
 import { runTriggerTick, scheduledCapacityOf } from '../src/services/trigger';
+import { idempotencyKeyOf } from '../src/callout/deliver';
 
 export const triggerTickProcessor = (ctx: JobContext): Processor => async () => {
   const started = performance.now();
@@ -17,9 +18,9 @@ export const triggerTickProcessor = (ctx: JobContext): Processor => async () => 
     now: ctx.now,
     // Job data is the callout id only; the id as job id makes a second enqueue of the same callout a no-op.
     // a delivery job that failed (its worker died twice mid-send) is put back: the callout is still owed
-    // (a release message is a job of its own: `<callout id>.release`)
+    // (a release message is a job of its own, its id the message's Idempotency-Key: `<callout id>.release`)
     enqueueDelivery: async (calloutId, kind) =>
-      void (await (kind === 'release' ? ctx.queues.addOrRetry(QUEUE.deliverCallout, { calloutId, kind }, `${calloutId}.release`) : ctx.queues.addOrRetry(QUEUE.deliverCallout, { calloutId }, calloutId))),
+      void (await ctx.queues.addOrRetry(QUEUE.deliverCallout, kind === 'release' ? { calloutId, kind } : { calloutId }, idempotencyKeyOf({ type: kind, calloutId }))),
   });
   // A skipped group gets no decision this minute: the operator should hear of it, not only the decision log.
   for (const s of summary.skipped) ctx.log.warn({ skillGroupId: s.skillGroupId, explanation: s.explanation }, 'trigger tick skipped a skill group');
