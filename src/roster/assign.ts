@@ -609,17 +609,20 @@ export class AssignmentEngine {
   /**
    * Uncovered planned hours per day-and-group bucket, and how concentrated they are: Σ over the buckets
    * of uncovered² / planned (from 0 when nothing is uncovered to the uncovered hours themselves when
-   * whole days are). Only spreadShortfall needs it: the search's hot path sums the hours alone
-   * (uncoveredHours).
+   * whole days are), with the hours. Only spreadShortfall needs the buckets: the search's hot path sums
+   * the hours alone (uncoveredHours).
    */
-  private uncoveredByBucket(): { byBucket: Float64Array; concentration: number } {
+  private uncoveredByBucket(): { byBucket: Float64Array; hours: number; concentration: number } {
     const byBucket = new Float64Array(this.bucketHours.length);
+    let hours = 0;
     for (let t = 0; t < this.infos.length; t++) {
-      if (this.assignedTo[t] === -1 && this.eligible[t].length > 0) byBucket[this.dayBucket[t]] += this.infos[t].hours;
+      if (this.assignedTo[t] !== -1 || this.eligible[t].length === 0) continue;
+      byBucket[this.dayBucket[t]] += this.infos[t].hours;
+      hours += this.infos[t].hours;
     }
     let concentration = 0;
     for (let b = 0; b < byBucket.length; b++) if (byBucket[b] > 0) concentration += (byBucket[b] * byBucket[b]) / this.bucketHours[b];
-    return { byBucket, concentration };
+    return { byBucket, hours, concentration };
   }
 
   /**
@@ -643,8 +646,7 @@ export class AssignmentEngine {
         const total = this.schedules[a].totalHours;
         if (total === 0 || this.shiftsOf(a).some((t) => t >= this.infos.length || this.pinned[t])) continue;
         attempts++;
-        const hoursBefore = this.uncoveredHours();
-        const concentrationBefore = this.uncoveredByBucket().concentration;
+        const before = this.uncoveredByBucket();
         const belowBefore = this.weeksBelow(a);
         const preferenceBefore = this.schedules[a].preferencePenalty;
         this.journal = [];
@@ -669,10 +671,11 @@ export class AssignmentEngine {
           calendar: this.schedules[a],
         });
         for (const info of plan?.shifts ?? []) if (this.assignedTo[info.index] === -1) this.give(info.index, a);
+        const after = this.uncoveredByBucket();
         const kept =
           Math.abs(this.schedules[a].totalHours - total) < 1e-6 &&
-          this.uncoveredHours() <= hoursBefore + 1e-6 &&
-          this.uncoveredByBucket().concentration < concentrationBefore - SPREAD_MIN_GAIN &&
+          after.hours <= before.hours + 1e-6 &&
+          after.concentration < before.concentration - SPREAD_MIN_GAIN &&
           this.weeksBelow(a) <= belowBefore &&
           // a preference (no weekends, …) outweighs where the shortfall falls
           this.schedules[a].preferencePenalty <= preferenceBefore + 1e-9;
