@@ -162,24 +162,21 @@ async function trainedNow(group: SkillGroup, history: IntervalVolume[], specialD
 
 const csvLine = (cells: Array<string | number>) => cells.join(',');
 
-/** Times are written on the roster's clock (--tz, else the groups' zone), as its dates are and the API writes them. */
-function zoneOfGroup(result: PlanResult): (skillGroupId: string) => string {
-  return () => result.period.timeZone;
-}
+// Times are written on the roster's clock (--tz, else the groups' zone), as its dates are and the API writes them.
 
 export function coverageCsv(result: PlanResult): string {
-  const zoneOf = zoneOfGroup(result);
+  const zone = result.period.timeZone;
   const lines = ['interval_start,skill_group,volume,aht_seconds,required,scheduled,shortfall,service_level,asa_seconds,abandonment'];
   for (const c of result.roster.coverage) {
-    lines.push(csvLine([formatInstant(c.intervalStart, zoneOf(c.skillGroupId)), c.skillGroupId, Math.round(c.volume * 100) / 100, Math.round(c.ahtSeconds * 10) / 10, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
+    lines.push(csvLine([formatInstant(c.intervalStart, zone), c.skillGroupId, Math.round(c.volume * 100) / 100, Math.round(c.ahtSeconds * 10) / 10, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
   }
   return `${lines.join('\n')}\n`;
 }
 
 export function slotsCsv(result: PlanResult): string {
-  const zoneOf = zoneOfGroup(result);
+  const zone = result.period.timeZone;
   const lines = ['slot_id,skill_group,date,start,end,kind,agents_needed'];
-  for (const s of result.roster.slots) lines.push(csvLine([s.id, s.skillGroupId, s.date, formatInstant(s.start, zoneOf(s.skillGroupId)), formatInstant(s.end, zoneOf(s.skillGroupId)), s.kind, s.agentsNeeded]));
+  for (const s of result.roster.slots) lines.push(csvLine([s.id, s.skillGroupId, s.date, formatInstant(s.start, zone), formatInstant(s.end, zone), s.kind, s.agentsNeeded]));
   return `${lines.join('\n')}\n`;
 }
 
@@ -257,7 +254,7 @@ function table(result: PlanResult, outDir: string): string {
 export function writePlan(result: PlanResult, outDir: string): string[] {
   mkdirSync(outDir, { recursive: true });
   const files = ['roster.csv', 'coverage.csv', 'slots.csv', 'summary.json'];
-  writeFileSync(path.join(outDir, 'roster.csv'), rosterToCsv(result.roster.shifts, zoneOfGroup(result)));
+  writeFileSync(path.join(outDir, 'roster.csv'), rosterToCsv(result.roster.shifts, () => result.period.timeZone));
   writeFileSync(path.join(outDir, 'coverage.csv'), coverageCsv(result));
   writeFileSync(path.join(outDir, 'slots.csv'), slotsCsv(result));
   writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(summaryDocument(result, files), null, 2)}\n`);
