@@ -1,8 +1,31 @@
 /** Use cases for interval history: validate the whole batch, then write it in one transaction. */
+import path from 'node:path';
 import type { IntervalVolume } from '../domain/types';
 import { WfmError } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, type HistoryBatch, type SkillGroupSummary } from '../history';
+import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
+import type { IngestInput } from './history-ingest-thread';
+
+/**
+ * Batches from about 20,000 rows up are validated in a worker thread. Inline, a year of 5-minute rows
+ * holds the event loop for about half a second (a 20 MB body for several seconds), and the process that
+ * takes the upload also runs the minute's trigger tick and answers health checks. Starting the thread
+ * costs about 0.3 s, more than small batches take inline.
+ */
+export const THREAD_THRESHOLD_ROWS = 20_000;
+const THREAD_MODULE = path.resolve(__dirname, 'history-ingest-thread.ts');
+/** characters of a JSON row (`{"interval_start":"1999-01-01T00:06:00+02:00","skill_group":"PS","volume":12}` is 76) */
+const JSON_CHARS_PER_ROW = 70;
+
+/** Whether the batch holds about `rows` rows or more (CSV lines are counted up to that many). */
+function holdsRows(batch: HistoryBatch, rows: number): boolean {
+  if ('rows' in batch) return Array.isArray(batch.rows) && batch.rows.length >= rows;
+  if ('json' in batch) return batch.json.length >= rows * JSON_CHARS_PER_ROW;
+  let lines = 0;
+  for (let at = batch.csv.indexOf('\n'); at >= 0 && lines < rows; at = batch.csv.indexOf('\n', at + 1)) lines++;
+  return lines >= rows;
+}
 
 export interface UploadResult {
   rows: number;
@@ -10,8 +33,18 @@ export interface UploadResult {
   skillGroups: Array<Omit<SkillGroupSummary, 'firstMs' | 'lastMs'>>;
 }
 
-export async function uploadHistory(store: Store, batch: HistoryBatch, granularityMinutes?: number): Promise<UploadResult> {
-  const { intervals, summary } = ingestHistoryOrThrow(batch, await store.skillGroups.map(), { granularityMinutes });
+export async function uploadHistory(
+  store: Store,
+  batch: HistoryBatch,
+  granularityMinutes?: number,
+  threadThresholdRows = THREAD_THRESHOLD_ROWS,
+): Promise<UploadResult> {
+  const skillGroups = await store.skillGroups.map();
+  const options = { granularityMinutes };
+  const { intervals, summary } =
+    holdsRows(batch, threadThresholdRows)
+      ? await runInWorkerThread<IngestInput, ReturnType<typeof ingestHistoryOrThrow>>(THREAD_MODULE, 'ingest', { batch, skillGroups: [...skillGroups.values()], options })
+      : ingestHistoryOrThrow(batch, skillGroups, options);
   await store.history.upsert(intervals);
   return {
     rows: summary.reduce((n, s) => n + s.rows, 0),

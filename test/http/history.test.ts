@@ -1,5 +1,7 @@
 import { startTestService, KEYS, type TestService } from '../support/service';
 import { skillGroup } from '../support/examples';
+import { THREAD_THRESHOLD_ROWS } from '../../src/services/history';
+import * as threadRunner from '../../src/queue/thread-runner';
 
 const csv = (...rows: string[]) => ['interval_start,skill_group,volume,aht_seconds', ...rows].join('\n');
 
@@ -118,6 +120,37 @@ describe('interval history over REST', () => {
     expect(res.body.errors[0].where).toBe('/body/0/arrivals');
     expect(res.body.errors[99].where).toBe('/body/99/arrivals');
     expect(res.body.errors[100]).toEqual({ where: '/body', message: '… and 150 more' });
+  });
+
+  test('when a batch is large enough to be validated in a worker thread, then it is stored, and rejected, exactly as a small one', async () => {
+    // 6-minute rows from 1999-01-03 00:00 +02:00 (Asia/Jerusalem, no clock change in January)
+    const start = Date.parse('1999-01-03T00:00:00+02:00');
+    const rowCount = THREAD_THRESHOLD_ROWS + 100;
+    const rows: string[] = [];
+    for (let k = 0; k < rowCount; k++) {
+      const iso = new Date(start + k * 360_000 + 2 * 3_600_000).toISOString().slice(0, 19) + '+02:00';
+      rows.push(`${iso},PS,${k % 7},`);
+    }
+    const threads = jest.spyOn(threadRunner, 'runInWorkerThread');
+    const good = await t.http.post('/history').set(ingest).type('text/csv').send(csv(...rows));
+    expect(good.status).toBe(200);
+    expect(threads).toHaveBeenCalledTimes(1);
+    expect(good.body).toMatchObject({ rows: rowCount, intervals: rowCount / 5 });
+    // the first interval holds rows k = 0…4: volumes 0+1+2+3+4
+    const day = await read('PS', '1999-01-03T00:00:00+02:00', '1999-01-03T01:00:00+02:00');
+    expect(day).toEqual([
+      { interval_start: '1999-01-03T00:00:00+02:00', skill_group: 'PS', volume: 10 },
+      { interval_start: '1999-01-03T00:30:00+02:00', skill_group: 'PS', volume: 5 + 6 + 0 + 1 + 2 },
+    ]);
+
+    const bad = [...rows];
+    bad[12_345] = bad[12_345].replace(/,PS,\d+,/, ',PS,-1,');
+    const res = await t.http.post('/history').set(ingest).type('text/csv').send(csv(...bad));
+    expect(res.status).toBe(422);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body.errors).toEqual([expect.objectContaining({ row: 12_346, message: expect.stringMatching(/volume/) })]);
+    expect(threads).toHaveBeenCalledTimes(2);
+    threads.mockRestore();
   });
 
   test('when a planner uploads history or the range is backwards, then 403 / 422', async () => {
