@@ -30,6 +30,22 @@ describe('wfm forecast / wfm backtest', () => {
     expect(lines[1]).toMatch(/^2024-02-19T08:00:00\+01:00,sales,[\d.]+,[\d.]+,[\d.]+$/);
   });
 
+  it('when --expected is given, then a two-week forecast adds the mean volume staffing uses, at least the median for a few calls', async () => {
+    const file = writeHistory(35);
+    const { code, stdout } = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--from', '2024-02-05T00:00:00+01:00', '--tz', ZONE, '--baseline', '--expected']);
+    expect(code).toBe(0);
+    const [header, ...rows] = stdout.trim().split('\n');
+    expect(header).toBe('interval_start,skill_group,p10,p50,p90,expected');
+    const cells = rows.map((r) => r.split(','));
+    expect(cells.every((c) => c.length === 6 && Number.isFinite(Number(c[5])))).toBe(true);
+    // Poisson-like counts: the median of a few calls is at most the mean rounded up
+    expect(cells.every((c) => Number(c[3]) <= Math.ceil(Number(c[5])) + 1e-9)).toBe(true);
+
+    const realtime = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'realtime', '--from', '2024-02-05T10:00:00+01:00', '--baseline', '--expected']);
+    expect(realtime.code).toBe(1);
+    expect(realtime.stderr).toMatch(/--expected applies to --horizon two-week/);
+  });
+
   it('when the history is shorter than 4 weeks, then it says so and answers with a flagged baseline in JSON', async () => {
     const file = writeHistory(20);
     const { code, stdout, stderr } = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'realtime', '--from', '2024-01-19T10:00:00+01:00', '--json']);

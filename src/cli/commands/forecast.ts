@@ -179,6 +179,7 @@ interface ForecastOptions extends HistoryFileOptions {
   baseline?: boolean;
   out?: string;
   json?: boolean;
+  expected?: boolean;
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
@@ -199,9 +200,11 @@ export function register(program: Command): void {
     .option('--model-dir <dir>', 'use the live model of this registry instead of training now')
     .option('--baseline', 'skip the learned model: answer with the baseline')
     .option('--out <file>', 'write the CSV to this file instead of stdout')
+    .option('--expected', 'two-week: add an `expected` column, the mean volume staffing is computed from (p50 is the median: below the mean for a few calls an interval)')
     .option('--json', 'print one JSON document')
     .action(async (opts: ForecastOptions) => {
       const horizon = opts.horizon as Horizon;
+      if (opts.expected && horizon === 'realtime') throw invalid('--expected applies to --horizon two-week', [{ where: '--expected', message: 'the realtime forecast gives p10/p50/p90 only' }]);
       if (horizon !== 'two-week' && horizon !== 'realtime') throw invalid('--horizon must be two-week or realtime', [{ where: '--horizon', message: `got "${opts.horizon}"` }]);
       const loaded = loadHistoryFile(opts);
       const from = parseTimestamp(opts.from, loaded.subject.timeZone);
@@ -240,7 +243,7 @@ export function register(program: Command): void {
         ? await forecastTwoWeek({ ...common, from: from.epochMs, model: model as TrainedTwoWeek | null })
         : await forecastRealtime({ ...common, now: from.epochMs, model: model as TrainedRealtime | null });
       const zone = loaded.subject.timeZone;
-      const rows = result.points.map((p) => ({ interval_start: formatInstant(p.intervalStart, zone), skill_group: p.skillGroupId, p10: round(p.p10), p50: round(p.p50), p90: round(p.p90), ...(p.ahtSeconds !== undefined ? { aht_seconds: round(p.ahtSeconds) } : {}) }));
+      const rows = result.points.map((p) => ({ interval_start: formatInstant(p.intervalStart, zone), skill_group: p.skillGroupId, p10: round(p.p10), p50: round(p.p50), p90: round(p.p90), ...(p.expected !== undefined ? { expected: round(p.expected) } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: round(p.ahtSeconds) } : {}) }));
       if (opts.json) {
         const doc = {
           skillGroupId: result.skillGroupId, horizon, from: formatInstant(from.epochMs, zone), timeZone: zone, intervalMinutes: loaded.subject.intervalMinutes,
@@ -252,7 +255,9 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;
       }
-      const csv = ['interval_start,skill_group,p10,p50,p90', ...rows.map((r) => `${r.interval_start},${r.skill_group},${r.p10},${r.p50},${r.p90}`)].join('\n') + '\n';
+      const expected = (r: (typeof rows)[number]) => (opts.expected ? `,${r.expected ?? ''}` : '');
+      const header = `interval_start,skill_group,p10,p50,p90${opts.expected ? ',expected' : ''}`;
+      const csv = [header, ...rows.map((r) => `${r.interval_start},${r.skill_group},${r.p10},${r.p50},${r.p90}${expected(r)}`)].join('\n') + '\n';
       if (opts.out) writeFileSync(opts.out, csv);
       else process.stdout.write(csv);
       const note = result.baselineFallback ? ` (baseline: ${result.fallbackReason ?? learnedModelError})` : '';
