@@ -121,3 +121,40 @@ function supportedZones(): string[] {
   const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
   return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : [];
 }
+
+/**
+ * A note when the offsets written in the timestamps are not `zone`'s at those instants (a file of
+ * +05:00 rows read with --tz Europe/Berlin), else undefined. The instants stay right, but days, weekdays
+ * and the intraday pattern are read on `zone`'s clock, so a wrong --tz shifts the whole pattern: most
+ * likely the user named the wrong zone. "Z" (UTC exports) is expected with any zone and not reported.
+ */
+export function offsetsOutsideZone(timestamps: readonly string[], zone: string): string | undefined {
+  let mismatched = 0;
+  let withOffset = 0;
+  const seen = new Set<number>();
+  let example: string | undefined;
+  // zones change offset on the hour or half hour: one luxon lookup per half hour reads 100k rows fast
+  const offsetByHalfHour = new Map<number, number>();
+  const zoneOffset = (epochMs: number) => {
+    const key = Math.floor(epochMs / 1_800_000);
+    let value = offsetByHalfHour.get(key);
+    if (value === undefined) offsetByHalfHour.set(key, (value = DateTime.fromMillis(key * 1_800_000, { zone }).offset));
+    return value;
+  };
+  for (const text of timestamps) {
+    const offset = writtenOffset(text);
+    if (offset === undefined || /z$/i.test(text.trim())) continue;
+    const iso = text.trim().replace(' ', 'T');
+    let epochMs = Date.parse(iso);
+    if (!Number.isFinite(epochMs)) epochMs = DateTime.fromISO(iso, { setZone: true }).toMillis();
+    if (!Number.isFinite(epochMs)) continue;
+    withOffset++;
+    if (zoneOffset(epochMs) === offset) continue;
+    mismatched++;
+    seen.add(offset);
+    example ??= text.trim();
+  }
+  if (mismatched === 0) return undefined;
+  const shown = [...seen].slice(0, 3).map(formatOffset).join(', ') + (seen.size > 3 ? ', …' : '');
+  return `${mismatched} of ${withOffset} timestamps carry an offset (${shown}) that ${zone} does not have at that instant (first: ${example}): days and the intraday pattern are read on ${zone}'s clock; check --tz`;
+}

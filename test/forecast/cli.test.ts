@@ -46,6 +46,16 @@ describe('wfm forecast / wfm backtest', () => {
     expect(realtime.stderr).toMatch(/--expected applies to --horizon two-week/);
   });
 
+  it('when --tz names a zone the file\'s offsets are not in, then a note says so (the pattern is read on that clock)', async () => {
+    const file = writeHistory(20);
+    const base = ['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'realtime', '--from', '2024-01-19T10:00:00+01:00', '--baseline'];
+    const wrong = await run([...base, '--tz', 'Asia/Tokyo']);
+    const right = await run([...base, '--tz', ZONE]);
+    expect(wrong.code).toBe(0);
+    expect(wrong.stderr).toMatch(/timestamps carry an offset \(\+01:00\) that Asia\/Tokyo does not have .*check --tz/);
+    expect(right.stderr).not.toMatch(/check --tz/);
+  });
+
   it('when the history is shorter than 4 weeks, then it says so and answers with a flagged baseline in JSON', async () => {
     const file = writeHistory(20);
     const { code, stdout, stderr } = await run(['forecast', '--history', file, '--skill-group', 'sales', '--horizon', 'realtime', '--from', '2024-01-19T10:00:00+01:00', '--json']);

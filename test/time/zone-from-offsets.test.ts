@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { inferZoneFromOffsets } from '../../src/time/zone-from-offsets';
+import { inferZoneFromOffsets, offsetsOutsideZone } from '../../src/time/zone-from-offsets';
 import { isWfmError } from '../../src/errors/wfm-error';
 
 /** Every 30 minutes from `fromIso` for `days`, written with the offset `zone` has at each instant. */
@@ -68,5 +68,20 @@ describe('inferZoneFromOffsets (the CLI without --tz)', () => {
 
     expect(isWfmError(error) && error.code === 'validation').toBe(true);
     expect((error as Error).message).toContain('+01:00 and +03:00');
+  });
+
+  describe('offsetsOutsideZone (a --tz the file was not written in)', () => {
+    it('when the offsets are the zone\'s own, summer time included, or UTC "Z", then there is nothing to say', () => {
+      const berlin = ['2024-03-30T12:00:00+01:00', '2024-03-31T12:00:00+02:00', '2024-10-27T01:30:00+02:00', '2024-10-27T02:30:00+01:00'];
+      expect(offsetsOutsideZone(berlin, 'Europe/Berlin')).toBeUndefined();
+      expect(offsetsOutsideZone(['2024-03-30T11:00:00Z', '2024-03-30 11:00:00'], 'Europe/Berlin')).toBeUndefined();
+    });
+
+    it('when the offsets are not the zone\'s at those instants, then the note counts them and names the offsets', () => {
+      // a winter offset written in summer (a fixed-offset export) and a file from another zone altogether
+      const note = offsetsOutsideZone(['2024-07-01T08:00:00+01:00', '2024-07-01T08:30:00+02:00', '2024-07-01T09:00:00+05:00'], 'Europe/Berlin');
+      expect(note).toMatch(/^2 of 3 timestamps carry an offset \(\+01:00, \+05:00\) that Europe\/Berlin does not have/);
+      expect(note).toContain('first: 2024-07-01T08:00:00+01:00');
+    });
   });
 });

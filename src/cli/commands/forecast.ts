@@ -14,7 +14,7 @@ import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, alignedGrid, divisorsDescending, in
 import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
-import { inferZoneFromOffsets } from '../../time/zone-from-offsets';
+import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
 import { hasHolidayCalendar } from '../../forecast/calendar';
 import { loadSpecialDays } from '../input-files';
 import { DateTime } from 'luxon';
@@ -121,6 +121,10 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     if (inferred.assumption) process.stderr.write(`wfm: no --tz: using ${zone}, as ${inferred.reason}; give --tz to be sure\n`);
   }
   if (!isValidZone(zone)) throw invalid(`unknown time zone "${zone}"`, [{ where: '--tz', message: 'use an IANA zone such as Europe/Berlin' }]);
+  if (options.tz !== undefined) {
+    const outside = offsetsOutsideZone(starts, zone);
+    if (outside) process.stderr.write(`wfm: ${outside}\n`);
+  }
   // Holidays move volume more than anything else the model knows: say when it knows none.
   if (options.country === undefined && holidays === undefined) process.stderr.write('wfm: no --country or --holidays: no public-holiday calendar is used (a holiday in the forecast days is forecast as an ordinary day)\n');
   let intervalMinutes: number;
