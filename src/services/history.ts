@@ -18,6 +18,25 @@ const THREAD_MODULE = path.resolve(__dirname, 'history-ingest-thread.ts');
 /** characters of a JSON row (`{"interval_start":"1999-01-01T00:06:00+02:00","skill_group":"PS","volume":12}` is 76) */
 const JSON_CHARS_PER_ROW = 70;
 
+/**
+ * At most this many upload threads at once (a thread holds its batch, tens of MB for a large one);
+ * further large uploads wait their turn rather than multiply threads and memory.
+ */
+const MAX_INGEST_THREADS = 2;
+let ingestThreads = 0;
+const waitingForThread: Array<() => void> = [];
+
+async function inIngestThread(input: IngestInput): Promise<ReturnType<typeof ingestHistoryOrThrow>> {
+  while (ingestThreads >= MAX_INGEST_THREADS) await new Promise<void>((resolve) => waitingForThread.push(resolve));
+  ingestThreads++;
+  try {
+    return await runInWorkerThread<IngestInput, ReturnType<typeof ingestHistoryOrThrow>>(THREAD_MODULE, 'ingest', input);
+  } finally {
+    ingestThreads--;
+    waitingForThread.shift()?.();
+  }
+}
+
 /** Whether the batch holds about `rows` rows or more (CSV lines are counted up to that many). */
 function holdsRows(batch: HistoryBatch, rows: number): boolean {
   if ('rows' in batch) return Array.isArray(batch.rows) && batch.rows.length >= rows;
@@ -43,7 +62,7 @@ export async function uploadHistory(
   const options = { granularityMinutes };
   const { intervals, summary } =
     holdsRows(batch, threadThresholdRows)
-      ? await runInWorkerThread<IngestInput, ReturnType<typeof ingestHistoryOrThrow>>(THREAD_MODULE, 'ingest', { batch, skillGroups: [...skillGroups.values()], options })
+      ? await inIngestThread({ batch, skillGroups: [...skillGroups.values()], options })
       : ingestHistoryOrThrow(batch, skillGroups, options);
   await store.history.upsert(intervals);
   return {

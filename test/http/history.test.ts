@@ -153,6 +153,32 @@ describe('interval history over REST', () => {
     threads.mockRestore();
   });
 
+  test('when several large batches arrive at once, then at most two threads validate at a time and every batch is stored', async () => {
+    const threads = jest.spyOn(threadRunner, 'runInWorkerThread');
+    let running = 0;
+    let most = 0;
+    const real = threads.getMockImplementation() ?? jest.requireActual('../../src/queue/thread-runner').runInWorkerThread;
+    threads.mockImplementation(async (...args: Parameters<typeof threadRunner.runInWorkerThread>) => {
+      most = Math.max(most, ++running);
+      try {
+        return await real(...args);
+      } finally {
+        running--;
+      }
+    });
+    const batch = (day: number) => {
+      const start = Date.parse(`1999-0${day}-01T00:00:00+02:00`);
+      const rows: string[] = [];
+      for (let k = 0; k < THREAD_THRESHOLD_ROWS; k++) rows.push(`${new Date(start + k * 360_000 + 2 * 3_600_000).toISOString().slice(0, 19)}+02:00,PS,1,`);
+      return csv(...rows);
+    };
+    const answers = await Promise.all([1, 4, 7].map((month) => t.http.post('/history').set(ingest).type('text/csv').send(batch(month))));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(threads).toHaveBeenCalledTimes(3);
+    expect(most).toBe(2);
+    threads.mockRestore();
+  });
+
   test('when a planner uploads history or the range is backwards, then 403 / 422', async () => {
     await t.http.post('/history').set(planner).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(403);
     const res = await t.http.get('/history/PS').query({ from: '1999-03-01T00:00:00Z', to: '1999-02-01T00:00:00Z' }).set(planner);
