@@ -390,6 +390,22 @@ function coarserSpacing(rows: readonly ParsedRow[], intervalMinutes: number): nu
   return spacing % intervalMinutes === 0 ? spacing : undefined;
 }
 
+/**
+ * Rows finer than the interval are read as parts of it, and an upload replaces every interval it
+ * touches: rows that never share an interval (one stray 08:07 row, say) would each replace a whole
+ * interval of stored history with one part of it. Finer rows that really are finer data share intervals.
+ */
+function someIntervalHoldsTwoRows(rows: readonly ParsedRow[], intervalOf: (epochMs: number) => number): boolean {
+  const seen = new Map<number, number>();
+  for (const r of rows) {
+    const interval = intervalOf(r.epochMs);
+    const first = seen.get(interval);
+    if (first !== undefined && first !== r.epochMs) return true;
+    seen.set(interval, r.epochMs);
+  }
+  return false;
+}
+
 export function greatestCommonDivisor(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return a;
@@ -559,6 +575,15 @@ export function ingestHistory(
               `${mixed.minutes}-minute totals mixed with finer rows would count the same calls twice — fix these rows, or give granularity=${g} if every row is a ${g}-minute count`,
           );
         }
+        continue;
+      }
+      if (g < intervalMinutes && !someIntervalHoldsTwoRows(group.rows, (t) => group.clock.intervalStartOf(t, intervalMinutes))) {
+        problems.add(
+          undefined,
+          'interval_start',
+          `skill group "${group.skillGroup.id}": no ${intervalMinutes}-minute interval holds more than one row, and the rows are off its grid (first at ${group.clock.format(group.rows[0].epochMs)}): ` +
+            `as ${g}-minute counts each row would replace its whole interval — send every row of an interval together, or give granularity=${g} if these single rows are the whole count`,
+        );
         continue;
       }
       const spacing = coarserSpacing(group.rows, intervalMinutes);

@@ -389,6 +389,20 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     expect(ingestHistory(csv(...hourly.slice(0, 3)), groups).ok).toBe(true);
   });
 
+  it('when finer rows never share an interval (a stray 08:07 row), then the batch is refused rather than one row replacing a whole interval', () => {
+    const stray = ['1999-02-01T08:07:00+02:00,PS,3,'];
+    const scattered = ['1999-02-01T08:07:00+02:00,PS,3,', '1999-02-01T09:13:00+02:00,PS,4,'];
+
+    for (const rows of [stray, scattered]) {
+      expect(problemsOf(ingestHistory(csv(...rows), groups))).toEqual([
+        { where: 'interval_start', message: expect.stringMatching(/no 30-minute interval holds more than one row.*first at 1999-02-01T08:07:00\+02:00.*granularity=1/) },
+      ]);
+    }
+    // the same rows are taken when the uploader says they are 1-minute counts, and finer rows that share an interval need no word
+    expect(ingestHistory(csv(...stray), groups, { granularityMinutes: 1 }).ok).toBe(true);
+    expect(ingestHistory(csv('1999-02-01T08:07:00+02:00,PS,3,', '1999-02-01T08:08:00+02:00,PS,1,'), groups).ok).toBe(true);
+  });
+
   it('when the file has a header but no data rows, then the batch is rejected', () => {
     const problems = problemsOf(ingestHistory({ csv: `${HEADER}\n` }, groups));
 
