@@ -40,4 +40,19 @@ describe('simulations over REST', () => {
     // a JSON pointer into the body, like every other error of the API
     expect(res.body.errors).toEqual([{ where: '/body/arrivals/rates/0/volume', message: 'negative or not a number: rates must be ≥ 0' }]);
   });
+
+  test('when the period is longer than a month, or the result would be too large, then 422 names the period', async () => {
+    const spec = stationarySpec({ agents: 10, callsPerHour: 150, hours: 2, replications: 1, seed: 7 });
+    const long = { ...spec, period: { from: spec.period.from, to: spec.period.from + 400 * 86_400_000 } };
+    const res = await t.http.post('/simulations').set(planner).send(long);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ where: '/body/period', message: expect.stringMatching(/covers 400\.0 days/) }]);
+
+    // 31 days are fine for one group; 80 groups of 60-minute intervals over 31 days are not (59,520 rows)
+    const groups = [spec.skillGroups[0], ...Array.from({ length: 79 }, (_, k) => ({ ...spec.skillGroups[0], id: `G${k}` }))];
+    const wide = { ...spec, skillGroups: groups, period: { from: spec.period.from, to: spec.period.from + 31 * 86_400_000 } };
+    const tooMany = await t.http.post('/simulations').set(planner).send(wide);
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.errors[0]).toEqual({ where: '/body/period', message: expect.stringMatching(/59,520 rows/) });
+  });
 });
