@@ -972,9 +972,14 @@ export class AssignmentEngine {
     return moves;
   }
 
-  /** Marks the weeks of these absences as owing no minimum (see AgentSchedule.excusedWeeks). */
+  /**
+   * Marks the weeks of these absences as owing no minimum (see AgentSchedule.excusedWeeks). An absence on
+   * the day after the period (which the night shifts of its last day reach) excuses the last week.
+   */
   excuseAbsences(absences: ReadonlyArray<{ agentId: string; dates: readonly string[] }>): void {
     const dayOf = new Map(this.model.dates.map((date, d) => [date, d]));
+    const days = this.model.dates.length;
+    if (days > 0) dayOf.set(DateTime.fromISO(this.model.dates[days - 1]).plus({ days: 1 }).toISODate()!, days - 1);
     for (const absence of absences) {
       const schedule = this.schedules.find((s) => s.agent.id === absence.agentId);
       for (const date of absence.dates) {

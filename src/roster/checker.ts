@@ -151,10 +151,13 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       if (!complete) continue;
       // a week the agent is away in (absent, or a day off such as leave) owes no minimum: their leave
       // takes from their contract hours, as an absence in a re-plan does
-      const excused = [...(absent.get(agent.id) ?? []), ...(agent.daysOff ?? [])].some((d) => {
-        const o = calendarDaysBetween(period.from, d);
+      const inThisWeek = (d: string, dayAfterIsLast: boolean) => {
+        const offset = calendarDaysBetween(period.from, d);
+        const o = dayAfterIsLast && offset === period.days ? offset - 1 : offset;
         return o >= weekStart && o < weekStart + 7;
-      });
+      };
+      // an absence the day after the period belongs to its last week: the last day's night shifts reach it
+      const excused = [...(absent.get(agent.id) ?? [])].some((d) => inThisWeek(d, true)) || (agent.daysOff ?? []).some((d) => inThisWeek(d, false));
       if (!excused && hours + EPS < c.minHoursPerWeek) flag('min-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h < ${c.minHoursPerWeek} h in ${label}`);
       const freeDays: number[] = [];
       for (let d = weekStart; d < weekStart + 7; d++) if (!workedDays.has(d)) freeDays.push(d);

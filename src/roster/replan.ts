@@ -4,7 +4,7 @@
  * touching shifts that already started, and listing every change for the planner and the agents.
  */
 import type { Agent } from '../domain/types';
-import { HOUR_MS } from '../time/grid';
+import { HOUR_MS, localDate } from '../time/grid';
 import { assignShifts, type AssignmentResult } from './assign';
 import type { AssignmentOptions, PlanningPeriod } from './assignment-model';
 import type { AssignedShift, PlannedShift } from './types';
@@ -68,6 +68,10 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   for (const a of input.change.absences ?? []) absent.set(a.agentId, new Set([...(absent.get(a.agentId) ?? []), ...a.dates]));
   const agents = input.agents.map((a) => (absent.has(a.id) ? { ...a, daysOff: [...new Set([...(a.daysOff ?? []), ...absent.get(a.id)!])] } : a));
 
+  // the absent date a published shift works on: its own, or the next day that a night shift reaches
+  const absentOn = (agentId: string, shift: AssignedShift) =>
+    [shift.date, localDate(shift.end - 1, input.period.timeZone)].find((d) => absent.get(agentId)?.has(d));
+
   const frozen = input.published.filter((s) => s.start < input.frozenBefore);
   const frozenIds = new Set(frozen.map((s) => s.id));
   const source = input.change.plannedShifts ?? input.published.map(withoutAgent);
@@ -106,7 +110,7 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   const free = new Map<string, PlannedShift[]>();
   for (const s of planned) if (!counterpart.has(s.id)) free.set(slotOf(s), [...(free.get(slotOf(s)) ?? []), s]);
   const orphans = input.published
-    .filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !p.id.startsWith(TOP_UP_PREFIX) && !absent.get(p.agentId)?.has(p.date))
+    .filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !p.id.startsWith(TOP_UP_PREFIX) && !absentOn(p.agentId, p))
     .sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
   const publishedOf = new Map<string, AssignedShift[]>();
   for (const q of input.published) publishedOf.set(q.agentId, [...(publishedOf.get(q.agentId) ?? []), q]);
@@ -143,7 +147,8 @@ export function replanRoster(input: ReplanInput): ReplanResult {
       continue;
     }
     matchedPublished.add(p.id);
-    const why = absent.get(p.agentId)?.has(s.date) ? `${p.agentId} is absent on ${s.date}` : 'rules after the change';
+    const away = absentOn(p.agentId, p);
+    const why = away ? `${p.agentId} is absent on ${away}` : 'rules after the change';
     if (to === p.agentId && (s.start !== p.start || s.end !== p.end)) {
       changes.push({ ...base, kind: 'moved', fromAgentId: p.agentId, toAgentId: to, previousStart: p.start, previousEnd: p.end, reason: 'same agent and day, new times: the plan moved with the forecast' });
     } else if (to === p.agentId) keptCount++;

@@ -213,6 +213,36 @@ async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupId
  */
 const EDGE_MS = 15 * 86_400_000;
 
+/**
+ * Shifts of other published rosters that run into a re-plan's absences: a night shift of the previous
+ * fortnight's last day reaching an absence on this one's first day, say. This re-plan cannot take it
+ * away (it belongs to that roster); the planner is told to re-plan that roster with the absence (it
+ * takes the day after its period for that reason).
+ */
+async function absencesInOtherRosters(ctx: RosterContext, period: PlanningPeriod, absences: Absence[], exceptIds: string[]): Promise<AbsenceConflict[]> {
+  if (!absences.length) return [];
+  const { startMs, endMs } = periodInstants(period);
+  const rosterIds = (await ctx.store.rosters.publishedOverlapping(startMs - DAY_MS, endMs + DAY_MS)).filter((id) => !exceptIds.includes(id));
+  const conflicts: AbsenceConflict[] = [];
+  for (const rosterId of rosterIds) {
+    for (const shift of await ctx.store.rosters.shiftsOf([rosterId], startMs - DAY_MS, endMs + DAY_MS)) {
+      const dates = absences.find((a) => a.agentId === shift.agentId)?.dates ?? [];
+      const absentOn = localPieces(shift.start, shift.end, period.timeZone).map((p) => p.date).find((d) => dates.includes(d));
+      if (absentOn) conflicts.push({ rosterId, shiftId: shift.id, agentId: shift.agentId, start: shift.start, end: shift.end, absentOn });
+    }
+  }
+  return conflicts;
+}
+
+export interface AbsenceConflict {
+  rosterId: string;
+  shiftId: string;
+  agentId: string;
+  start: number;
+  end: number;
+  absentOn: string;
+}
+
 /** The absences a stored roster was planned around (none on record for rosters stored before they were kept). */
 function absencesOf(roster: StoredRoster): Absence[] {
   return (roster.details.absences as Absence[] | undefined) ?? [];
@@ -225,7 +255,7 @@ function mergeAbsences(...lists: Absence[][]): Absence[] {
   return [...byAgent].map(([agentId, dates]) => ({ agentId, dates: [...dates].sort() }));
 }
 
-async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; absences: Absence[]; replanOf?: string }): Promise<void> {
+async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; absences: Absence[]; replanOf?: string; absenceConflicts?: AbsenceConflict[] }): Promise<void> {
   const { startMs, endMs } = periodInstants(header.period);
   await ctx.store.rosters.saveDraft({
     meta: {
@@ -245,6 +275,7 @@ async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, hea
         // the next re-plan of this roster starts from them (the original request has none)
         absences: header.absences,
         ...(built.changes ? { changes: built.changes, keptShifts: built.keptShifts } : {}),
+        ...(header.absenceConflicts?.length ? { absenceConflicts: header.absenceConflicts } : {}),
       },
     },
     shifts: built.shifts,
@@ -286,7 +317,8 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
   }
   onProgress({ phase: 'storing', percent: 97 });
   const sources = data.kind === 'replan' && !data.change.forecastMoved ? ((base!.details.forecastSources as ForecastSource[]) ?? []) : forecasts.map((f) => f.source);
-  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, absences, replanOf: base?.id });
+  const absenceConflicts = data.kind === 'replan' ? await absencesInOtherRosters(ctx, period, absences, [base!.id]) : [];
+  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, absences, replanOf: base?.id, absenceConflicts });
   onProgress({ phase: 'done', percent: 100 });
   return { rosterId: data.rosterId, status: 'draft', summary: built.summary, forecastSources: sources, ...(built.changes ? { changes: built.changes.length } : {}) };
 }
@@ -549,12 +581,14 @@ export async function requestReplan(ctx: RosterContext, baseId: string, change: 
   const base = await rosterOrThrow(ctx, baseId);
   if (base.status === 'superseded') throw new WfmError('conflict', `roster ${baseId} was superseded by ${base.supersededBy}; re-plan that one`, { details: [{ where: '/path/rosterId', message: `superseded by ${base.supersededBy}` }] });
   const agents = new Map((await ctx.store.agents.list()).map((a) => [a.id, a]));
-  const dates = new Set(localDates(base.period.from, base.period.days, base.period.timeZone));
+  // the period's days and the day after it: a night shift of the last day runs into that one, and the
+  // next roster cannot take it away (absent on the next roster's first day → re-plan this one too)
+  const dates = new Set(localDates(base.period.from, base.period.days + 1, base.period.timeZone));
   const problems: ProblemDetail[] = [];
   (change.absences ?? []).forEach((a, i) => {
     if (!agents.has(a.agentId)) problems.push({ where: `/body/absences/${i}/agentId`, message: `unknown agent "${a.agentId}"` });
     a.dates.forEach((d, k) => {
-      if (!dates.has(d)) problems.push({ where: `/body/absences/${i}/dates/${k}`, message: `${d} is not in the roster's period ${base.period.from} + ${base.period.days} days` });
+      if (!dates.has(d)) problems.push({ where: `/body/absences/${i}/dates/${k}`, message: `${d} is not in the roster's period ${base.period.from} + ${base.period.days} days (nor the day after it, which its last night shifts reach)` });
     });
   });
   if (!change.forecastMoved && !(change.absences ?? []).length) problems.push({ where: '/body', message: 'say what changed: absences, forecastMoved, or both' });

@@ -3,7 +3,7 @@ import { KEYS, type TestService } from '../support/service';
 import { checkRoster } from '../../src/roster/checker';
 import type { Agent } from '../../src/domain/types';
 import type { AssignedShift } from '../../src/roster/types';
-import { buildDraft, FAST_RULES, partners, startRosterWorld, storeFor, ZONE } from './rosters-fixtures';
+import { buildDraft, FAST_RULES, partners, startRosterWorld, storeFor, waitForRoster, ZONE } from './rosters-fixtures';
 
 describe('rosters next to each other over REST', () => {
   let t: TestService;
@@ -90,4 +90,24 @@ describe('rosters next to each other over REST', () => {
     expect(new Set(named.map((e: { where: string }) => e.where))).toEqual(new Set(onThe9th.map((id) => `/agents/${id}`)));
   });
 
+  test('when a re-plan takes an agent away on a day another published roster\'s night shift runs into, then the re-plan names that shift and roster', async () => {
+    // another group's roster of 2030-01-09 with P1 on a night into the 10th
+    const night = { id: 'night-P1', agentId: 'P1', skillGroupId: 'NE', templateId: 'night', kind: 'night' as const, date: '2030-01-09', start: DateTime.fromISO('2030-01-09T22:00', { zone: ZONE }).toMillis(), end: DateTime.fromISO('2030-01-10T06:30', { zone: ZONE }).toMillis(), breaks: [] };
+    await publishDirectly('ne-night', 'NE', '2030-01-09', 1, [night]);
+    const draft = await buildDraft(t, { period: { from: '2030-01-10', days: 1, timeZone: ZONE }, skillGroups: ['PS'], rules: FAST_RULES });
+    const headers = { 'X-API-Key': KEYS.planner };
+
+    const replan = await t.http.post(`/rosters/${draft}/replan`).set(headers).send({ absences: [{ agentId: 'P1', dates: ['2030-01-10'] }] });
+    expect(replan.status).toBe(202);
+    expect((await waitForRoster(t.http, replan.body.id, headers)).status).toBe('draft');
+    const roster = (await t.http.get(`/rosters/${replan.body.id}`).set(headers).expect(200)).body;
+    expect(roster.absenceConflicts).toEqual([
+      { rosterId: 'ne-night', shiftId: 'night-P1', agentId: 'P1', start: '2030-01-09T22:00:00+02:00', end: '2030-01-10T06:30:00+02:00', absentOn: '2030-01-10' },
+    ]);
+
+    // the day after a roster's period is a date its re-plan takes (its last night shifts reach it); two days after is not
+    const later = await t.http.post(`/rosters/${draft}/replan`).set(headers).send({ absences: [{ agentId: 'P2', dates: ['2030-01-11', '2030-01-12'] }] });
+    expect(later.status).toBe(422);
+    expect(later.body.errors).toEqual([{ where: '/body/absences/0/dates/1', message: expect.stringContaining('nor the day after it') }]);
+  });
 });

@@ -50,6 +50,22 @@ describe('re-planning a published roster', () => {
     expect(checkRoster(result.roster, bound, PERIOD, { absences: [{ agentId: ill, dates: [day(4), day(5)] }], frozenBefore: now })).toEqual([]);
   });
 
+  test('when an agent is absent the day after the period, then their night shift of its last day (which runs into that day) is taken away, and that week owes no minimum', () => {
+    const nights = [...plan(), shift(day(13), '22:00', 8, { id: 'night-last' })];
+    const bound = ['a', 'b', 'c', 'd', 'e'].map((id) => agent(id, {}, { minHoursPerWeek: 24, maxHoursPerWeek: 40 }));
+    const base = assignShifts({ plannedShifts: nights, agents: bound, period: PERIOD }).roster;
+    const night = base.find((s) => s.id === 'night-last')!;
+    expect(night).toBeDefined();
+    const absences = [{ agentId: night.agentId, dates: [day(14)] }];
+
+    const result = replanRoster({ published: base, agents: bound, period: PERIOD, change: { absences }, frozenBefore: now });
+
+    expect(result.roster.find((s) => s.id === 'night-last')?.agentId).not.toBe(night.agentId);
+    expect(result.changes.find((c) => c.shiftId === 'night-last')).toEqual(expect.objectContaining({ fromAgentId: night.agentId, reason: expect.stringContaining(`${night.agentId} is absent on ${day(14)}`) }));
+    expect(result.belowMinimum.filter((b) => b.agentId === night.agentId && b.week === 1)).toEqual([]);
+    expect(checkRoster(result.roster, bound, PERIOD, { absences, frozenBefore: now })).toEqual([]);
+  });
+
   test('when an agent is ill on a day already past, then that worked shift is not touched', () => {
     const past = published.find((s) => s.start < now)!;
     const result = replanRoster({ published, agents, period: PERIOD, change: { absences: [{ agentId: past.agentId, dates: [past.date] }] }, frozenBefore: now });

@@ -26,6 +26,7 @@ import {
   rosterSlots,
   rosterStatus,
   slotsForAgent,
+  type AbsenceConflict,
   type DrillRequest,
   type ReplanRequest,
   type RosterContext,
@@ -88,6 +89,15 @@ export function rosterRoutes(ctx: RosterContext): Router {
               ...(c.previousStart !== undefined && c.previousEnd !== undefined
                 ? { previousStart: formatInstant(c.previousStart, roster.period.timeZone), previousEnd: formatInstant(c.previousEnd, roster.period.timeZone) }
                 : {}),
+            })),
+          }
+        : {}),
+      ...(Array.isArray(roster.details.absenceConflicts)
+        ? {
+            absenceConflicts: (roster.details.absenceConflicts as AbsenceConflict[]).map((c) => ({
+              ...c,
+              start: formatInstant(c.start, roster.period.timeZone),
+              end: formatInstant(c.end, roster.period.timeZone),
             })),
           }
         : {}),
