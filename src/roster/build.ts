@@ -335,11 +335,16 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): 
  */
 function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number, commitments?: readonly Commitment[]): void {
   const violations = checkRoster(shifts, agents, period, { absences, frozenBefore, commitments });
+  // a run of working days or a late shift in a neighbouring published roster may be what leaves no room
+  const carriedAcrossEdges = (agentId: string) => {
+    const theirs = (commitments ?? []).filter((c) => c.agentId === agentId).length;
+    return theirs ? `, with their minimum rest and consecutive working days counted across the period's edges from their ${theirs} shift(s) in neighbouring published rosters` : '';
+  };
   if (violations.length && violations.every((v) => v.rule === 'min-weekly-hours')) {
     throw new WfmError('infeasible', `${new Set(violations.map((v) => v.agentId)).size} agent(s) cannot reach their weekly minimum with this plan: widen their availability, lower their minimum or leave them out`, {
       details: violations.slice(0, 50).map((v) => ({
         where: `/agents/${v.agentId}/contract`,
-        message: `${v.message}: no planned shift and no top-up shift fits their skills, availability and days off where their skill groups need agents (rule: weekly min hours)`,
+        message: `${v.message}: no planned shift and no top-up shift fits their skills, availability and days off where their skill groups need agents${carriedAcrossEdges(v.agentId)} (rule: weekly min hours)`,
       })),
     });
   }

@@ -1,3 +1,4 @@
+import { WfmError } from '../../src/errors/wfm-error';
 import { DateTime } from 'luxon';
 import { asPublishedWhereSame, buildRoster, groupChanges, replanStoredRoster, rosterInputProblems, templatesOf, type BuildRosterInput } from '../../src/roster/build';
 import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
@@ -154,6 +155,26 @@ describe('building a roster end to end (pure)', () => {
     expect(() => buildRoster(input({ period: week, agents: [...agents, night], forecast: rows }))).toThrow(
       expect.objectContaining({ code: 'infeasible', details: [{ where: '/agents/NIGHT/contract', message: expect.stringMatching(/^NIGHT works 0 h < 20 h .*no planned shift and no top-up shift fits .*\(rule: weekly min hours\)$/) }] }),
     );
+  });
+
+  test('when the run of working days a neighbouring roster ends with leaves no room for the weekly minimum, then the refusal says the edge counts', () => {
+    const week = { from: '2030-01-07', days: 7, timeZone: ZONE };
+    const rows = Array.from({ length: 7 }, (_, d) => forecast().map((r) => ({ ...r, start: r.start + d * 86_400_000 }))).flat();
+    // two days in a row at most: with the 5th and 6th worked in the roster before, the 7th is off, and
+    // two-on-one-off from the 8th gives 4 days of this week (34 h), not the 5 its 42.5 h minimum needs
+    const run = agent({ id: 'RUN', timeZone: ZONE, contract: { ...contract, minHoursPerWeek: 42.5, maxHoursPerWeek: 42.5, maxConsecutiveDays: 2 } });
+    const busy = [otherRosterShift('prev-1', 'RUN', '2030-01-05', '08:00', 8.5), otherRosterShift('prev-2', 'RUN', '2030-01-06', '08:00', 8.5)];
+    let error: unknown;
+    try {
+      const problems = rosterInputProblems({ period: week, skillGroups: [group], agents: [...agents, run], busy });
+      if (problems.length) throw new WfmError('infeasible', 'refused before planning', { details: problems });
+      buildRoster(input({ period: week, agents: [...agents, run], forecast: rows, busy }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toEqual(expect.objectContaining({ code: 'infeasible' }));
+    const details = (error as WfmError).details.filter((d) => d.where === '/agents/RUN/contract');
+    expect(details).toEqual([expect.objectContaining({ message: expect.stringMatching(/^RUN works 34 h < 42.5 h .*counted across the period's edges from their 2 shift\(s\) in neighbouring published rosters/) })]);
   });
 
   test('when a roster is re-planned with its forecast unchanged (read back from its stored coverage), then every interval requires exactly what it did', () => {
