@@ -3,7 +3,7 @@
  * agent for their phone's calendar. Pure: text in, text out; the caller writes the files and passes
  * the timestamp of the export (DTSTAMP) in.
  */
-import { formatInstant } from '../time/grid';
+import { HOUR_MS, formatInstant } from '../time/grid';
 import type { AssignedShift } from './types';
 
 export const ROSTER_CSV_HEADER = 'agent_id,date,start,end,skill_group,breaks';
@@ -89,7 +89,13 @@ export function agentIcalFeed(agentId: string, roster: AssignedShift[], options:
   for (const s of shifts) {
     const group = options.skillGroupName?.(s.skillGroupId) ?? s.skillGroupId;
     const zone = options.timeZone;
-    const hhmm = (t: number) => (zone ? formatInstant(t, zone) : new Date(t).toISOString()).slice(11, 16);
+    // within two hours of a clock change a wall time may occur twice (02:00–03:00 on a fall-back night):
+    // there the time carries its offset, so the first 02:15 and the second are told apart
+    const nearChange = (t: number) => zone !== undefined && formatInstant(t - 2 * HOUR_MS, zone).slice(19) !== formatInstant(t + 2 * HOUR_MS, zone).slice(19);
+    const hhmm = (t: number) => {
+      const text = zone ? formatInstant(t, zone) : new Date(t).toISOString();
+      return nearChange(t) ? `${text.slice(11, 16)}${text.slice(19)}` : text.slice(11, 16);
+    };
     const breaks = s.breaks.map((b) => `${b.kind} ${hhmm(b.start)}–${hhmm(b.end)} ${zone ? `(${zone})` : 'UTC'}`).join(', ');
     lines.push(
       'BEGIN:VEVENT',

@@ -39,6 +39,20 @@ describe('roster exports, slots and coverage', () => {
     expect(agentIcalFeed('A1', roster, { generatedAt: 0 }).replace(/\r\n /g, '')).toContain('DESCRIPTION:Breaks: meal 10:00–10:30 UTC');
   });
 
+  test('when a break falls in the hour a fall-back night repeats, then the description gives the offset so the two passes differ', () => {
+    const at = (iso: string) => Date.parse(iso);
+    // Europe/Berlin, 2027-10-31: 02:00–03:00 happens at +02:00, then again at +01:00
+    const night = (id: string, agentId: string, breakStart: string, breakEnd: string): AssignedShift => ({
+      id, agentId, skillGroupId: 'PS', templateId: 'night', kind: 'night', date: '2027-10-30',
+      start: at('2027-10-30T22:00:00+02:00'), end: at('2027-10-31T05:30:00+01:00'),
+      breaks: [{ kind: 'meal', start: at(breakStart), end: at(breakEnd) }],
+    });
+    const shifts = [night('n1', 'A13', '2027-10-31T02:00:00+02:00', '2027-10-31T02:30:00+02:00'), night('n2', 'A15', '2027-10-31T02:00:00+01:00', '2027-10-31T02:30:00+01:00')];
+    const describe = (agentId: string) => agentIcalFeed(agentId, shifts, { generatedAt: 0, timeZone: 'Europe/Berlin' }).replace(/\r\n /g, '');
+    expect(describe('A13')).toContain('DESCRIPTION:Breaks: meal 02:00+02:00–02:30+02:00 (Europe/Berlin)');
+    expect(describe('A15')).toContain('DESCRIPTION:Breaks: meal 02:00+01:00–02:30+01:00 (Europe/Berlin)');
+  });
+
   test('when shifts stay uncovered, then identical periods become one cloud slot with a head count', () => {
     const a = shift(day(2), '08:00', 8, { id: 'u1' });
     const b = { ...a, id: 'u2' };
