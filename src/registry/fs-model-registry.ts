@@ -244,6 +244,9 @@ export class FsModelRegistry {
     const pointer = await readJson<LivePointer>(file);
     const target = toVersion ?? pointer?.previous[0];
     if (!pointer || !target) throw new WfmError('conflict', `nothing to roll back to for ${skillGroupId}/${horizon}`);
+    if (target === pointer.version) {
+      throw new WfmError('conflict', `model version ${target} is already live for ${skillGroupId}/${horizon}`, { details: [{ where: '/body/version', message: 'already live: nothing to roll back' }] });
+    }
     const versions = await this.listVersions(skillGroupId, horizon);
     const next = versions.find((v) => v.version === target);
     if (!next) throw new WfmError('not-found', `no model version ${target} for ${skillGroupId}/${horizon}`);

@@ -63,6 +63,9 @@ describe('filesystem model registry', () => {
     const versions = await reg.listVersions('G1', 'two-week');
     expect(versions.map((v) => v.status)).toEqual(['live', 'kept', 'retired']);
     await expect(reg.rollback('G1', 'two-week')).rejects.toMatchObject({ code: 'conflict' });
+    // rolling back to the live version changes nothing and says so (its reason is not overwritten)
+    await expect(reg.rollback('G1', 'two-week', first.version)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('already live') });
+    expect((await reg.listVersions('G1', 'two-week')).find((v) => v.version === first.version)?.reason).toBe(restored.reason);
   });
 
   it('when two processes promote two versions at the same moment, then one decision follows the other: one live version, the other kept or in the rollback path', async () => {
