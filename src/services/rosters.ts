@@ -800,6 +800,7 @@ export async function drillSpec(ctx: RosterContext, roster: StoredRoster, drill:
   const problems: ProblemDetail[] = [];
   const preset = PRESETS[drill.scenario];
   if (preset === undefined) problems.push({ where: '/body/scenario', message: `unknown scenario "${drill.scenario}" (one of ${DRILL_SCENARIOS.join(', ')})` });
+  if (preset === null && drill.at !== undefined) problems.push({ where: '/body/at', message: `${drill.scenario} has no preset shock for \`at\` to start (custom shocks carry their own start)` });
   const dates = localDates(roster.period.from, roster.period.days, zone);
   const date = drill.date ?? dates[0];
   const days = drill.days ?? 1;

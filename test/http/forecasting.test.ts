@@ -89,6 +89,22 @@ describe('forecasting over REST', () => {
     expect(atTen.observedToExpected).toBeGreaterThan(1);
   });
 
+  test('when `at` lies outside what the history reaches, or comes with the two-week horizon, then 422 names /query/at (a refresh from before the history: /body/from)', async () => {
+    const ask = (query: Record<string, string>) => t.http.get('/skill-groups/PS/forecast').query(query).set(planner);
+    for (const at of ['1990-01-01T10:00:00Z', '2031-01-01T00:00:00Z']) {
+      const res = await ask({ horizon: 'realtime', at });
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([expect.objectContaining({ where: '/query/at' })]);
+      expect(res.body.detail ?? res.body.title).toMatch(/the history of PS runs from 1998-12-01T.* to 1999-03-01T/);
+    }
+    const refresh = await t.http.post('/skill-groups/PS/forecast/refresh').set(planner).send({ from: '1900-01-01T00:00:00Z' });
+    expect(refresh.status).toBe(422);
+    expect(refresh.body.errors).toEqual([{ where: '/body/from', message: 'before the first interval of history' }]);
+    const twoWeek = await ask({ horizon: 'two-week', at: '1999-03-01T11:10:00+02:00' });
+    expect(twoWeek.status).toBe(422);
+    expect(twoWeek.body.errors).toEqual([{ where: '/query/at', message: expect.stringContaining('from/to') }]);
+  });
+
   test('when leading signals are named like JavaScript object properties (constructor, toString, __proto__), then they are kept like any name and the realtime forecast still answers', async () => {
     const names = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
     const events = [8, 9, 10].map((h) => ({ skill_group: 'PS', minute: `1999-03-01T${String(h).padStart(2, '0')}:05:00+02:00`, arrivals: 5, signals: Object.fromEntries(names.map((n, i) => [n, 10 + i])) }));

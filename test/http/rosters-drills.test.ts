@@ -89,6 +89,13 @@ describe('drilling a stored roster in the simulator', () => {
     const late = await post({ scenario: 'storm-day', at: '23:00' });
     expect(late.status).toBe(422);
     expect(late.body.errors[0].where).toBe('/body/at');
+    // a time that is no time is refused by the contract; normal-day has no preset shock for `at` to start
+    const noTime = await post({ scenario: 'normal-day', at: '25:99' });
+    expect(noTime.status).toBe(400);
+    expect(noTime.body.errors[0].where).toBe('/body/at');
+    const noShock = await post({ scenario: 'normal-day', at: '10:00' });
+    expect(noShock.status).toBe(422);
+    expect(noShock.body.errors).toEqual([{ where: '/body/at', message: expect.stringContaining('normal-day has no preset shock') }]);
     const unknownGroup = await post({ scenario: 'normal-day', shocks: [{ skillGroupId: 'ZZ', start: '2030-01-07T10:00', durationMinutes: 60, factor: 2 }] });
     expect(unknownGroup.body.errors[0].where).toBe('/body/shocks/0/skillGroupId');
     await t.http.post('/rosters/nope/drills').set(planner).send({ scenario: 'normal-day' }).expect(404);

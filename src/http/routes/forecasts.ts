@@ -1,6 +1,6 @@
 /** Forecasts, training, model versions, special days and realtime events (roles: x-roles in openapi.yaml). */
 import { Router } from 'express';
-import type { Horizon } from '../../forecast';
+import { FORECAST_HISTORY_DAYS, type Horizon } from '../../forecast';
 import { repeatedSpecialDays, type SpecialDay } from '../../forecast/calendar';
 import { invalid, WfmError } from '../../errors/wfm-error';
 import { QUEUE } from '../../queue/names';
@@ -8,7 +8,7 @@ import type { Queues } from '../../queue/queues';
 import type { FsModelRegistry } from '../../registry/fs-model-registry';
 import { computeRealtimeForecast } from '../../services/forecasting';
 import type { Store } from '../../store/store';
-import { formatInstant } from '../../time/grid';
+import { DAY_MS, formatInstant } from '../../time/grid';
 import { checkRealtimeBatch, type RealtimeEventBody } from '../../trigger/realtime-ingest';
 
 interface Deps {
@@ -50,6 +50,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
 
   r.post('/skill-groups/:skillGroupId/forecast/refresh', async (req, res) => {
     const g = await withHistory(store, req.params.skillGroupId);
+    if (req.body?.from) await withinHistoryReach(g.id, Date.parse(String(req.body.from)), '/body/from');
     const jobId = await queues.add(QUEUE.forecast, { skillGroupId: g.id, ...(req.body?.from ? { from: req.body.from } : {}) });
     res.status(202).json({ jobId, status: `/jobs/${QUEUE.forecast}/${jobId}` });
   });
@@ -58,8 +59,12 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     const g = await group(store, req.params.skillGroupId);
     const horizon = (req.query.horizon as Horizon | undefined) ?? 'two-week';
     const fmt = (ms: number) => formatInstant(ms, g.timeZone);
+    if (horizon !== 'realtime' && req.query.at !== undefined) {
+      throw invalid('`at` applies to horizon=realtime', [{ where: '/query/at', message: 'the two-week forecast is read with from/to' }]);
+    }
     if (horizon === 'realtime') {
       const at = req.query.at ? Date.parse(String(req.query.at)) : now();
+      if (req.query.at !== undefined) await withinHistoryReach(g.id, at, '/query/at');
       const f = await computeRealtimeForecast({ store, registry, now }, g.id, at);
       res.json({
         skillGroupId: g.id,
@@ -115,6 +120,21 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     if (horizon === 'two-week') await queues.add(QUEUE.forecast, { skillGroupId: g.id });
     res.json(rolledBack);
   });
+
+  /**
+   * A forecast from a time the history does not reach back from (before its first interval, or further
+   * after its last than the forecast reads) is a 422 naming that field, not a job that fails or an empty answer.
+   */
+  async function withinHistoryReach(skillGroupId: string, at: number, where: string): Promise<void> {
+    const extent = await store.history.extent(skillGroupId);
+    const zone = (await group(store, skillGroupId)).timeZone;
+    const name = where.split('/').pop();
+    const reach = `the history of ${skillGroupId} runs from ${extent ? formatInstant(extent.fromMs, zone) : '(none)'} to ${extent ? formatInstant(extent.toMs, zone) : '(none)'}`;
+    if (!extent || at <= extent.fromMs) throw invalid(`no history before \`${name}\`: ${reach}`, [{ where, message: 'before the first interval of history' }]);
+    if (at - extent.toMs > FORECAST_HISTORY_DAYS * DAY_MS) {
+      throw invalid(`\`${name}\` is more than ${FORECAST_HISTORY_DAYS} days after the history ends: ${reach}`, [{ where, message: `the forecast reads the ${FORECAST_HISTORY_DAYS} days before it` }]);
+    }
+  }
 
   /** The stored two-week forecast reads special days: recompute it (when there is one) so a change shows at once. */
   async function refreshStoredForecast(skillGroupId: string): Promise<void> {
