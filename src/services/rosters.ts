@@ -551,7 +551,15 @@ async function checkedPublish(ctx: RosterContext, draft: StoredRoster): Promise<
 }
 
 export async function publishRoster(ctx: RosterContext, id: string) {
-  const draft = await rosterOrThrow(ctx, id);
+  const draft = await ctx.store.rosters.get(id);
+  if (!draft) {
+    // a roster still in its build job has no draft to publish yet: a conflict of timing, not a wrong id
+    const status = (await rosterStatus(ctx, id)).status;
+    if (status === 'queued' || status === 'building') {
+      throw new WfmError('conflict', `roster ${id} is still ${status}: publish it once /rosters/${id}/status says draft`, { details: [{ where: '/path/rosterId', message: `${status}, not a draft yet` }] });
+    }
+    throw rosterNotFound(id, status === 'failed' ? `roster ${id} failed to build: see /rosters/${id}/status` : undefined);
+  }
   if (draft.status !== 'draft') throw new WfmError('conflict', `roster ${id} is ${draft.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${draft.status}, not a draft` }] });
   let outcome = await checkedPublish(ctx, draft);
   // stale: a roster was published between the check and the publish; check again against it

@@ -19,5 +19,10 @@ describe('the roster list while a roster is being built', () => {
     const list = (await t.http.get('/rosters').set(planner).expect(200)).body;
     expect(list).toEqual([{ id, status: 'queued', createdAt: expect.any(String), period, skillGroupIds: ['PS'] }]);
     expect((await t.http.get(`/rosters/${id}/status`).set(planner).expect(200)).body).toMatchObject({ id, status: 'queued' });
+    // publishing it now is a matter of timing (409), not of a wrong id (404)
+    const early = await t.http.post(`/rosters/${id}/publish`).set(planner);
+    expect(early.status).toBe(409);
+    expect(early.body.errors).toEqual([{ where: '/path/rosterId', message: 'queued, not a draft yet' }]);
+    await t.http.post('/rosters/no-such-roster/publish').set(planner).expect(404);
   });
 });
