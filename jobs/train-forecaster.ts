@@ -31,6 +31,9 @@ export const trainForecasterProcessor = (ctx: JobContext): Processor => async (j
     (p) => void job.updateProgress({ epoch: p.epoch, epochs: p.epochs, loss: p.loss, percent: Math.round((100 * p.epoch) / p.epochs) }),
     signal,
   );
+  // a training without network epochs (too little history for one, or a horizon whose candidates are
+  // all classic) reported none: the finished job says 100 %, not the 0 % it started at
+  await job.updateProgress({ ...(typeof job.progress === 'object' ? job.progress : {}), percent: 100 });
   if (data.horizon === 'two-week') await ctx.queues.add(QUEUE.forecast, { skillGroupId: data.skillGroupId });
   return { version: version.version, status: version.status, reason: version.reason, wape: version.metrics.wape, liveAlias: version.metrics.liveAlias };
 };

@@ -46,6 +46,7 @@ describe('forecasting over REST', () => {
     expect(job.id).toBe(jobId);
     expect(job.state).toBe('completed');
     expect(job.result.status).toBe('live');
+    expect(job.progress).toEqual(expect.objectContaining({ percent: 100 }));
 
     const versions = (await t.http.get('/skill-groups/PS/models/two-week').set(planner).expect(200)).body;
     expect(versions).toHaveLength(1);
