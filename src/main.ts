@@ -56,6 +56,8 @@ export async function startService(env: Record<string, string | undefined>, opti
     log?: Logger;
     /** how often the job schedulers are registered again (default SCHEDULER_REFRESH_MS) */
     schedulerRefreshMs?: number;
+    /** hold every answer to openapi.yaml (the test suite does) */
+    validateResponses?: boolean;
   } = {}): Promise<RunningService> {
   const config = loadConfig(env);
   checkModelDir(config.modelDir);
@@ -115,7 +117,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   const listenPort = options.http !== false ? config.port : config.workerMetricsPort;
   if (listenPort !== undefined) {
     const app = options.http !== false
-      ? createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now })
+      ? createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now, validateResponses: options.validateResponses })
       : workerOperationsApp(metrics, { redis, workers: () => pool.status(), shuttingDown: () => shuttingDown }, now);
     server = http.createServer(app);
     // a port in use or a HOST that does not resolve: a configuration error naming both, not a stack trace

@@ -42,6 +42,8 @@ export interface AppDependencies {
   workers: () => Record<string, WorkerState>;
   shuttingDown: () => boolean;
   now: () => number;
+  /** check every answer against openapi.yaml too (the tests do: a body the contract does not describe is a 500 there) */
+  validateResponses?: boolean;
 }
 
 /** A request id taken from the caller: visible ASCII without spaces, not too long for a log line. */
@@ -130,7 +132,7 @@ export function createApp(deps: AppDependencies): express.Express {
     validateRequests: { allowUnknownQueryParameters: false, allErrors: true },
     // 'full': a date is a calendar date (2026-02-30 is refused), not only a pattern of digits
     ajvFormats: { mode: 'full' },
-    validateResponses: false,
+    validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
     validateSecurity: false,
     ignorePaths: /^\/(docs|admin|openapi\.yaml)/,
   });

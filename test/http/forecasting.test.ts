@@ -20,7 +20,7 @@ describe('forecasting over REST', () => {
     // The business clock stands on the replayed Monday (the history is February 1999): ingest takes
     // realtime minutes only within the retention before now and at most a clock skew ahead.
     const prefix = `test-${randomUUID()}`;
-    const service = await startService(testEnv(prefix, { MODEL_DIR: modelDir }), { now: () => Date.parse('1999-03-01T11:10:00+02:00') });
+    const service = await startService(testEnv(prefix, { MODEL_DIR: modelDir }), { now: () => Date.parse('1999-03-01T11:10:00+02:00'), validateResponses: true });
     t = { service, prefix, http: request(service.server!), stop: async () => (await service.shutdown('test finished'), await deleteKeys(prefix)) };
     const groups = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/skill-groups.json'), 'utf8'));
     await t.http.post('/skill-groups').set(admin).send(groups).expect(200);

@@ -17,7 +17,7 @@ describe('request logs', () => {
 
   beforeAll(async () => {
     const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-    service = await startService(testEnv(prefix, { LOG_LEVEL: 'info', CLAIM_TOKEN_SECRET: 'claim-secret-0123456789abcdef' }), { log: createLogger('info', 'wfm', sink) });
+    service = await startService(testEnv(prefix, { LOG_LEVEL: 'info', CLAIM_TOKEN_SECRET: 'claim-secret-0123456789abcdef' }), { log: createLogger('info', 'wfm', sink), validateResponses: true });
   });
   afterAll(async () => {
     await service.shutdown('test finished');

@@ -41,7 +41,7 @@ describe('POST /realtime/events', () => {
   }
 
   beforeAll(async () => {
-    service = await startService(testEnv(prefix, { TRIGGER_TICK_CRON: 'off' }), { now: () => NOW });
+    service = await startService(testEnv(prefix, { TRIGGER_TICK_CRON: 'off' }), { now: () => NOW, validateResponses: true });
     http = request(service.server!);
     redis = new Redis(REDIS_URL);
     await http.post('/skill-groups').set(admin).send([skillGroup({ id: 'QH', timeZone: 'UTC' }), skillGroup({ id: 'BIG', timeZone: 'UTC' }), skillGroup({ id: 'RSA', timeZone: 'UTC' })]).expect(200);

@@ -103,7 +103,7 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
         WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_MAX_ATTEMPTS: '12', WEBHOOK_BACKOFF_MS: '5', WEBHOOK_MAX_BACKOFF_MS: '40',
       }),
       // No redaction in the test logger: the phone must not be handed to the logger at all.
-      { now: () => clock.t, log: pino({ level: 'debug' }, sink) },
+      { now: () => clock.t, log: pino({ level: 'debug' }, sink), validateResponses: true },
     );
     http = request(service.server!);
     await http.post('/skill-groups').set(admin).send([GROUP]).expect(200);

@@ -71,7 +71,8 @@ export async function deleteKeys(prefix: string): Promise<void> {
 
 export async function startTestService(extra: Record<string, string> = {}, options: Parameters<typeof startService>[1] = {}): Promise<TestService> {
   const prefix = `test-${randomUUID()}`;
-  const service = await startService(testEnv(prefix, extra), options);
+  // every answer of every HTTP test is held to openapi.yaml as well
+  const service = await startService(testEnv(prefix, extra), { validateResponses: true, ...options });
   return {
     service,
     prefix,
