@@ -78,7 +78,9 @@ const stripTickedAt = ({ tickedAt: _t, ...state }: StoredTriggerState): TriggerS
 /** One tick of every skill group that has a policy, at the current minute. */
 export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const { store, config } = deps;
-  const now = Math.floor(deps.now() / MINUTE_MS) * MINUTE_MS;
+  // the tick decides for its minute; its callouts' answer windows count from when it ran (the core floors)
+  const ranAt = deps.now();
+  const now = Math.floor(ranAt / MINUTE_MS) * MINUTE_MS;
   const started = performance.now();
   const [groups, policies, states, storedAgents, lastCalledAt] = await Promise.all([
     store.skillGroups.list(),
@@ -145,7 +147,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   }
   const inputsBuilt = performance.now();
   const decided = tickGroupsApart({
-    now,
+    now: ranAt,
     groups: inputs,
     roster: [...rosterShifts, ...claimedShifts, ...acceptedAsShifts(allActive)],
     claimedSlots: [],

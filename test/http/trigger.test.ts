@@ -33,12 +33,13 @@ const CLOUD = Array.from({ length: 30 }, (_, k) => ({
 const PHONES = CLOUD.map((a) => a.phone);
 
 interface Callout {
-  id: string; agentId: string; waveId: string; decisionId: string; status: string; loginAt: number; requestedAt: number; delivery: { state: string; attempts: number };
+  id: string; agentId: string; waveId: string; decisionId: string; status: string; loginAt: number; requestedAt: number; answerBy: number; delivery: { state: string; attempts: number };
 }
 
 describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
   const prefix = `test-${randomUUID()}`;
-  const clock = { t: Math.floor(Date.UTC(2026, 2, 2, 10, 0) / MIN) * MIN };
+  // t: the minute the center reports; skew: how far into that minute the service's clock reads
+  const clock = { t: Math.floor(Date.UTC(2026, 2, 2, 10, 0) / MIN) * MIN, skew: 0 };
   const logs: string[] = [];
   let service: RunningService;
   let http: ReturnType<typeof request>;
@@ -103,7 +104,7 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
         WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_MAX_ATTEMPTS: '12', WEBHOOK_BACKOFF_MS: '5', WEBHOOK_MAX_BACKOFF_MS: '40',
       }),
       // No redaction in the test logger: the phone must not be handed to the logger at all.
-      { now: () => clock.t, log: pino({ level: 'debug' }, sink), validateResponses: true },
+      { now: () => clock.t + clock.skew, log: pino({ level: 'debug' }, sink), validateResponses: true },
     );
     http = request(service.server!);
     await http.post('/skill-groups').set(admin).send([GROUP]).expect(200);
@@ -142,7 +143,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
   });
 
   test('when realtime events show a surge, then a tick calls agents, each callout reaches the flaky gateway exactly once, and the decision log explains each', async () => {
+    // the tick runs 42 s into its minute: it decides for the minute, the answer window counts from 42 s
+    clock.skew = 42_000;
     const result = await tickNow();
+    clock.skew = 0;
     expect(result.fired).toHaveLength(1);
     const ids = result.fired[0].calloutIds;
     expect(ids.length).toBeGreaterThanOrEqual(4);
@@ -160,6 +164,7 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect(decision.explanation).toMatch(new RegExp(`calling ${ids.length}\\b`));
     expect(decision.inputs).toMatchObject({ queueLength: 25, agentsLoggedIn: 10, arrivalsLast15Minutes: 60 });
     expect(delivered.every((c) => c.decisionId === decision.id && c.waveId === decision.waveId)).toBe(true);
+    expect(delivered.every((c) => c.requestedAt === clock.t && c.answerBy === clock.t + 42_000 + 3 * MIN)).toBe(true);
 
     // The same minute again (a retried job, a second API process): nothing new is decided or sent.
     const again = await tickNow();
