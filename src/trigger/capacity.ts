@@ -8,6 +8,9 @@ import { MINUTE_MS } from '../time/grid';
 import { workEnd } from './callouts';
 import type { CalloutRecord, ClaimedSlot, ScheduledShift } from './types';
 
+/** How long after a release an agent may still be logged in, finishing the call they were on. */
+export const RELEASE_WRAP_UP_MS = 15 * MINUTE_MS;
+
 export interface CapacityInput {
   skillGroupId: string;
   /** first minute projected (epoch ms, minute aligned) */
@@ -65,8 +68,10 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
     for (let k = 0; k < minutes; k++) if (at(k) >= slot.start && at(k) < slot.end) scheduled[k] += slot.agents;
     if (from - MINUTE_MS / 2 >= slot.start && from - MINUTE_MS / 2 < slot.end) scheduledNow += slot.agents;
   }
+  let leaving = 0;
   for (const c of input.callouts) {
     if (c.skillGroupId !== skillGroupId) continue;
+    if (c.status === 'accepted' && c.releasedAt !== undefined && c.loginAt <= c.releasedAt && c.releasedAt <= from && from - c.releasedAt < RELEASE_WRAP_UP_MS) leaving++;
     const weight = c.status === 'accepted' ? 1 : c.status === 'pending' ? input.acceptanceRate : 0;
     if (weight === 0) continue;
     // Callout agents already logged in are inside `loggedInNow`; count them as scheduled for the offset.
@@ -74,7 +79,12 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
     if (c.status === 'accepted' && c.loginAt <= from && end > from) scheduledNow++;
     for (let k = 0; k < minutes; k++) if (at(k) >= c.loginAt && at(k) < end) extra[k] += weight;
   }
-  const adherenceOffset = input.loggedInNow === undefined ? 0 : input.loggedInNow - scheduledNow;
+  // Agents released a few minutes ago finish their call before they log off: the gauge may still hold
+  // them. Logged in beyond the schedule is read as them first (up to their number), so they are not
+  // counted as spare capacity for the whole horizon — which made a second release of agents who were
+  // already going. Once they have logged off, the gauge shows it and nothing is subtracted.
+  const excess = input.loggedInNow === undefined ? 0 : input.loggedInNow - scheduledNow;
+  const adherenceOffset = excess - Math.min(leaving, Math.max(0, excess));
   const agents = scheduled.map((s, k) => Math.max(0, s + extra[k] + adherenceOffset));
   return { from, agents, scheduled, adherenceOffset, ...(input.loggedInNow === undefined ? {} : { loggedInNow: input.loggedInNow }) };
 }

@@ -89,6 +89,21 @@ describe('releasing called-out agents once the surge has passed', () => {
     expect(out.released).toHaveLength(0);
   });
 
+  test('when released agents are still logged in finishing their calls, then the next tick does not count them as spare and releases nobody more', () => {
+    const first = releaseSurplus(afterTheSurge());
+    expect(first.released.length).toBeGreaterThan(0);
+    // a minute later the gauge still shows all 20 logged in: the released ones are on their last call
+    const next = { ...afterTheSurge(), now: T0 + MIN, callouts: first.callouts, state: first.state, loggedInNow: 20 };
+    expect(releaseSurplus(next).released).toHaveLength(0);
+    // and once they have logged off, the same holds with the gauge down by their number
+    expect(releaseSurplus({ ...next, loggedInNow: 20 - first.released.length }).released).toHaveLength(0);
+    // after the wrap-up allowance, agents logged in beyond the schedule are capacity again (someone stayed on)
+    const capacity = (loggedInNow: number, at: number) =>
+      projectCapacity({ skillGroupId: 'PS', from: at, minutes: 30, roster: partners(14), claimedSlots: [], callouts: first.callouts, acceptanceRate: 0, loggedInNow });
+    expect(capacity(20, T0 + MIN).adherenceOffset).toBe(0);
+    expect(capacity(20, T0 + 20 * MIN).adherenceOffset).toBe(first.released.length);
+  });
+
   test('when an agent was released, then the capacity counts them until the release only, and they are no longer releasable', () => {
     const [c] = acceptedCallouts(1, T0 - 30 * MIN);
     const released = { ...c, releasedAt: T0 + 10 * MIN };
