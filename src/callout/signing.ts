@@ -50,7 +50,11 @@ export function signLinkToken(secret: string, claims: LinkClaims): string {
   return `${payload}.${mac}`;
 }
 
-export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+export type LinkCheck =
+  | { ok: true; claims: LinkClaims }
+  | { ok: false; reason: 'malformed' | 'bad-signature' }
+  /** signed by us, so the callout it names is known: the answer can say what became of it */
+  | { ok: false; reason: 'expired'; calloutId: string };
 
 export function verifyLinkToken(secret: string, token: string, nowMs: number): LinkCheck {
   const [payload, mac, extra] = token.split('.');
@@ -66,6 +70,6 @@ export function verifyLinkToken(secret: string, token: string, nowMs: number): L
   if (!Array.isArray(parsed) || parsed.length !== 3) return { ok: false, reason: 'malformed' };
   const [calloutId, answer, expiresAt] = parsed as [unknown, unknown, unknown];
   if (typeof calloutId !== 'string' || (answer !== 'accept' && answer !== 'decline') || typeof expiresAt !== 'number') return { ok: false, reason: 'malformed' };
-  if (nowMs >= expiresAt) return { ok: false, reason: 'expired' };
+  if (nowMs >= expiresAt) return { ok: false, reason: 'expired', calloutId };
   return { ok: true, claims: { calloutId, answer, expiresAt } };
 }

@@ -372,6 +372,9 @@ export interface AnswerResult {
 export async function answerCallout(store: Store, calloutId: string, answer: CalloutAnswer, via: StoredCallout['answeredVia'], now: number): Promise<AnswerResult> {
   const found = await store.trigger.callout(calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
+  // A released agent opening the message again: nothing to take, accept or decline alike; the answer
+  // shows the release (the page says they need not come), not a conflict or "you are expected".
+  if (found.value.releasedAt !== undefined) return { callout: calloutView(found.value), applied: false };
   const policyWindow = (await store.trigger.policy(found.value.skillGroupId))?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes;
   const window = Math.round((answerDeadline(found.value, policyWindow) - found.value.requestedAt) / 60_000);
   const result = await store.trigger.updateCallout(calloutId, (current) => {
@@ -396,20 +399,35 @@ export async function answerCallout(store: Store, calloutId: string, answer: Cal
   return { callout: calloutView(result.after), applied: result.before.status !== wanted };
 }
 
-/** The callout and answer a link names, once its signature and expiry are checked. */
-export function verifiedLink(config: Config, token: string, now: number): LinkClaims {
+/**
+ * The callout and answer a link names, once its signature and expiry are checked. An expired link
+ * says what became of the callout: an agent who accepted (or was released) must not read that their
+ * shift went to somebody else.
+ */
+export async function verifiedLink(config: Config, token: string, now: number, store: Store): Promise<LinkClaims> {
   const secret = config.trigger.linkSecret ?? config.webhookSecret;
   const check = secret ? verifyLinkToken(secret, token, now) : ({ ok: false, reason: 'bad-signature' } as const);
   if (check.ok) return check.claims;
   const where = '/query/token';
-  if (check.reason === 'expired') throw new WfmError('conflict', 'this link has expired: the callout was offered to the next agent', { details: [{ where, message: 'expired' }] });
+  if (check.reason === 'expired') {
+    const callout = (await store.trigger.callout(check.calloutId))?.value;
+    const what =
+      callout?.releasedAt !== undefined
+        ? 'you were released: no need to come'
+        : callout?.status === 'accepted'
+          ? 'you accepted it: you are still expected'
+          : callout?.status === 'declined'
+            ? 'you declined it'
+            : 'the callout was offered to the next agent';
+    throw new WfmError('conflict', `this link has expired: ${what}`, { details: [{ where, message: 'expired' }] });
+  }
   const message = check.reason === 'malformed' ? 'missing or not a link token' : 'the signature does not match: the link was altered';
   throw new WfmError('forbidden', `this link is not valid (${check.reason})`, { details: [{ where, message }] });
 }
 
 /** An answer through a signed, expiring link (the SMS's accept/decline links). */
 export async function answerByLink(store: Store, config: Config, token: string, now: number): Promise<AnswerResult> {
-  const claims = verifiedLink(config, token, now);
+  const claims = await verifiedLink(config, token, now, store);
   return answerCallout(store, claims.calloutId, claims.answer, 'link', now);
 }
 

@@ -11,6 +11,8 @@ import { Queue } from 'bullmq';
 import { signBody } from '../../src/callout/signing';
 import { startService, type RunningService } from '../../src/main';
 import { QUEUE } from '../../src/queue/names';
+import { Redis } from 'ioredis';
+import { createStore } from '../../src/store/store';
 import { deleteKeys, KEYS, REDIS_URL, testEnv } from '../support/service';
 import { startReceiver, type Receiver } from '../callout/receiver';
 
@@ -304,5 +306,37 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     }
     const dead = (await http.get('/trigger/dead-letters').set(planner).expect(200)).body;
     expect(dead).toEqual([]);
+  });
+
+  test('when an accepted agent was released, then their links say they need not come and answering changes nothing; an expired link says what became of the callout', async () => {
+    const [accepted] = await callouts('&status=accepted');
+    const sms = receiver.bodies.get(accepted.id) as { links: { accept: string; decline: string } };
+    const link = (url: string) => { const u = new URL(url); return `${u.pathname}${u.search}`; };
+    const redis = new Redis(REDIS_URL);
+    try {
+      // the tick's release, as the store records it (login was at loginAt: they were told not to come)
+      const releasedAt = accepted.loginAt - 5 * MIN;
+      await createStore(redis, prefix).trigger.updateCallout(accepted.id, (c) => ({ next: { ...c, releasedAt } }));
+    } finally {
+      redis.disconnect();
+    }
+    // the links have expired by now (the answer window has passed): they say the agent was released
+    const expired = await http.post(link(sms.links.accept)).set('accept', 'text/html');
+    expect(expired.status).toBe(409);
+    expect(expired.text).toContain('this link has expired: you were released: no need to come');
+
+    // within a link's life, the same answers take nothing and say so (checked on the core with a fresh clock)
+    clock.t -= 60 * MIN;
+    try {
+      const again = await http.post(link(sms.links.accept)).expect(200);
+      expect(again.body).toMatchObject({ applied: false, callout: { id: accepted.id, status: 'accepted', releasedAt: accepted.loginAt - 5 * MIN } });
+      const page = await http.post(link(sms.links.decline)).set('accept', 'text/html').expect(200);
+      expect(page.text).toContain('No longer needed');
+      expect(page.text).toContain('no need to log in');
+      const preview = await http.get(link(sms.links.accept)).expect(200);
+      expect(preview.body.releasedAt).toEqual(expect.any(String));
+    } finally {
+      clock.t += 60 * MIN;
+    }
   });
 });

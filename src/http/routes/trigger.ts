@@ -107,11 +107,18 @@ function page(res: Response, title: string, body: string, status = 200): void {
 function answered(req: Request, res: Response, result: AnswerResult, zone: string): void {
   if (!wantsHtml(req)) return void res.json(result);
   const c = result.callout;
+  if (c.releasedAt !== undefined) return page(res, 'No longer needed', `<p>${escapeHtml(releasedText(c, zone))}</p>`);
   const text =
     c.status === 'accepted'
       ? `Thank you: you are expected from ${clockTime(c.loginAt, zone)} to ${clockTime(c.shiftEnd, zone)}.`
       : 'Thank you: we will not count on you this time.';
   page(res, c.status === 'accepted' ? 'Accepted' : 'Declined', `<p>${escapeHtml(text)}</p>`);
+}
+
+/** What a released agent is told when they open their message again (as the release message said). */
+function releasedText(c: { releasedAt?: number; loginAt: number }, zone: string): string {
+  const at = clockTime(c.releasedAt!, zone);
+  return c.loginAt > c.releasedAt! ? `The surge passed before your login: you were released at ${at}, no need to log in.` : `The surge has passed: you were released at ${at} and may log off after your current call.`;
 }
 
 export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>): Router {
@@ -124,9 +131,10 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
   // not answer for the agent. The page's button POSTs the same link.
   r.get('/callouts/answer', async (req, res) => {
     const token = String(req.query.token ?? '');
-    const claims = verifiedLink(config, token, now());
+    const claims = await verifiedLink(config, token, now(), store);
     const callout = await getCallout(store, claims.calloutId);
     const zone = await zoneOf(callout);
+    if (wantsHtml(req) && callout.releasedAt !== undefined) return page(res, 'No longer needed', `<p>${escapeHtml(releasedText(callout, zone))}</p>`);
     // an answered, expired or withdrawn callout offers no button that could only fail
     if (wantsHtml(req) && !['pending', 'delivered', 'dead-letter'].includes(callout.status)) {
       return page(res, 'This callout is closed', `<p>${escapeHtml(`It is ${callout.status}: nothing to answer.`)}</p>`);
@@ -138,6 +146,7 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
       status: callout.status,
       proposedShift: { start: formatInstant(callout.loginAt, zone), end: formatInstant(callout.shiftEnd, zone) },
       linkExpiresAt: new Date(claims.expiresAt).toISOString(),
+      ...(callout.releasedAt !== undefined ? { releasedAt: formatInstant(callout.releasedAt, zone) } : {}),
     };
     if (!wantsHtml(req)) return void res.json(view);
     const verb = view.answer === 'accept' ? 'Accept' : 'Decline';
