@@ -17,6 +17,7 @@ import type { Store } from '../store/store';
 import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
 import { answerDeadline, applyResponse, expireUnanswered } from '../trigger/acceptance';
+import { workEnd } from '../trigger/callouts';
 import { skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
@@ -375,6 +376,18 @@ export async function answerCallout(store: Store, calloutId: string, answer: Cal
   // A released agent opening the message again: nothing to take, accept or decline alike; the answer
   // shows the release (the page says they need not come), not a conflict or "you are expected".
   if (found.value.releasedAt !== undefined) return { callout: calloutView(found.value), applied: false };
+  if (answer === 'accept' && found.value.status !== 'accepted') {
+    // one agent, one place at a time: a callout whose shift overlaps one they accepted already (another
+    // wave, another group) would count them twice as capacity
+    const groups = (await store.skillGroups.list()).map((g) => g.id);
+    const theirs = [...(await store.trigger.activeCallouts(groups)).values()].flat().map((c) => c.value);
+    const clash = theirs.find((c) => c.id !== calloutId && c.agentId === found.value.agentId && c.status === 'accepted' && c.loginAt < found.value.shiftEnd && workEnd(c) > found.value.loginAt);
+    if (clash) {
+      throw new WfmError('conflict', `callout ${calloutId} overlaps callout ${clash.id} (${clash.skillGroupId}), which you accepted already: the answer "accept" was not taken`, {
+        details: [{ where: '/', message: `already accepted ${clash.id} for the same time` }],
+      });
+    }
+  }
   const policyWindow = (await store.trigger.policy(found.value.skillGroupId))?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes;
   const window = Math.round((answerDeadline(found.value, policyWindow) - found.value.requestedAt) / 60_000);
   const result = await store.trigger.updateCallout(calloutId, (current) => {

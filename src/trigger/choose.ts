@@ -29,6 +29,8 @@ export interface ChooseInput {
   agentAcceptance: Record<string, AcceptanceStats>;
   /** agents already called in this wave (their callout id exists) */
   alreadyInWave?: string[];
+  /** agents holding an unanswered callout of an earlier wave: a second message before they answer is spam, and two acceptances would count them twice */
+  awaitingAnswer?: string[];
 }
 
 export type Exclusion =
@@ -41,7 +43,8 @@ export type Exclusion =
   | 'weekly-hours'
   | 'called-recently'
   | 'unavailable'
-  | 'already-in-wave';
+  | 'already-in-wave'
+  | 'awaiting-answer';
 
 export interface ChooseResult {
   /** in calling order */
@@ -51,13 +54,14 @@ export interface ChooseResult {
   excluded: Array<{ agentId: string; reason: Exclusion }>;
 }
 
-function exclusionOf(agent: Agent, input: ChooseInput, wave: Set<string>): Exclusion | null {
+function exclusionOf(agent: Agent, input: ChooseInput, wave: Set<string>, awaiting: Set<string>): Exclusion | null {
   const { proposedShift, now } = input;
   if (agent.kind !== 'cloud') return 'not-cloud';
   if (!agent.skills.some((s) => s.skillGroupId === input.skillGroupId)) return 'no-skill';
   if (agent.calloutOptIn !== true) return 'not-opted-in';
   if (!agent.phone) return 'no-phone';
   if (wave.has(agent.id)) return 'already-in-wave';
+  if (awaiting.has(agent.id)) return 'awaiting-answer';
   const restMs = agent.contract.minRestHours * HOUR_MS;
   for (const s of input.shiftsByAgent ? (input.shiftsByAgent.get(agent.id) ?? []) : input.shifts) {
     if (s.agentId !== agent.id) continue;
@@ -81,10 +85,11 @@ function exclusionOf(agent: Agent, input: ChooseInput, wave: Set<string>): Exclu
 
 export function chooseAgents(input: ChooseInput): ChooseResult {
   const wave = new Set(input.alreadyInWave ?? []);
+  const awaiting = new Set(input.awaitingAnswer ?? []);
   const excluded: ChooseResult['excluded'] = [];
   const eligible: ChooseResult['chosen'] = [];
   for (const agent of input.agents) {
-    const reason = exclusionOf(agent, input, wave);
+    const reason = exclusionOf(agent, input, wave, awaiting);
     if (reason) {
       excluded.push({ agentId: agent.id, reason });
       continue;

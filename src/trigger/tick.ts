@@ -162,6 +162,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       recentCallMinutes: input.recentCallMinutes,
       agentAcceptance: agentAcceptanceWithPast(p.callouts, p.pastResponses?.byAgent),
       alreadyInWave: waveAgents,
+      awaitingAnswer: p.callouts.filter((c) => c.status === 'pending').map((c) => c.agentId),
     });
     for (const c of choice.chosen) usedThisTick.add(c.agentId);
     const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy, input.now);

@@ -323,6 +323,28 @@ describe('trigger tick and delivery against Redis', () => {
     expect((await store.trigger.callout(second.id))!.value.status).toBe('dead-letter');
   });
 
+  test('when an agent already accepted a callout, then accepting another that overlaps it is refused (they would count twice); one after it is taken', async () => {
+    await setUp();
+    await runTriggerTick(deps([]));
+    const [first] = await stored();
+    await answerCallout(store, first.id, 'accept', 'link', clock.t + MIN);
+    // the same agent holds a callout of another wave (called again after TRIGGER_RECENT_CALL_MINUTES)
+    const copy = (id: string, shiftMs: number) => ({ ...first, id, waveId: `PS@${id}`, status: 'pending' as const, answeredAt: undefined, answeredVia: undefined,
+      requestedAt: first.requestedAt + shiftMs, loginAt: first.loginAt + shiftMs, shiftEnd: first.shiftEnd + shiftMs, answerBy: clock.t + 30 * MIN });
+    const overlapping = copy('overlap', 10 * MIN);
+    const after = copy('after', first.shiftEnd - first.loginAt + 15 * MIN);
+    for (const c of [overlapping, after]) {
+      await redis.hset(store.keys.triggerCallouts(), c.id, JSON.stringify(c));
+      await redis.zadd(store.keys.triggerActiveCallouts('PS'), c.requestedAt, c.id);
+    }
+
+    await expect(answerCallout(store, overlapping.id, 'accept', 'link', clock.t + 2 * MIN)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`overlaps callout ${first.id}`) });
+    expect((await store.trigger.callout(overlapping.id))!.value.status).toBe('pending');
+    // declining it is fine, and a callout after the accepted shift is taken
+    expect((await answerCallout(store, after.id, 'accept', 'link', clock.t + 2 * MIN)).applied).toBe(true);
+    expect((await answerCallout(store, overlapping.id, 'decline', 'link', clock.t + 2 * MIN)).applied).toBe(true);
+  });
+
   test('when an agent opts out after the callout is made but before it is sent, then no SMS goes out and it is a dead letter saying why', async () => {
     receiver = await startReceiver(SECRET, 3, calm);
     await setUp();

@@ -49,6 +49,23 @@ describe('tick', () => {
     expect(ps.state.recentFirings).toEqual([{ at: T0, agents: 3 }]);
   });
 
+  test('when agents still hold an unanswered callout of an earlier wave, then a new wave calls others (they are left out as awaiting-answer)', () => {
+    const base = input(false);
+    const [first] = tick(base);
+    const waiting = first.newCallouts.slice(0, 3); // unanswered, from a wave since closed
+    const later = {
+      ...base,
+      now: T0 + 10 * MIN,
+      lastCalledAt: {},
+      groups: [{ ...base.groups[0], callouts: waiting.map((c) => ({ ...c, waveId: 'PS@earlier', answerBy: T0 + 30 * MIN })) }, base.groups[1]],
+    };
+    const [ps] = tick(later);
+    expect(ps.decision.fired).toBe(true);
+    const called = new Set(ps.newCallouts.map((c) => c.agentId));
+    for (const c of waiting) expect(called.has(c.agentId)).toBe(false);
+    expect(ps.choice?.excluded.filter((e) => e.reason === 'awaiting-answer').map((e) => e.agentId).sort()).toEqual(waiting.map((c) => c.agentId).sort());
+  });
+
   test('when the overflow group has spare agents, then the gap shrinks by what it can lend', () => {
     const [alone] = tick(input(false));
     const [helped] = tick(input(true));
