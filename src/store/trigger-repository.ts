@@ -271,7 +271,8 @@ export class TriggerRepository {
         state: JSON.stringify(c.state),
         at: String(c.decision.at),
         decision: packDecision(c.decision),
-        fired: c.decision.fired ? 1 : 0,
+        // kept as long as firings: a release acted on agents too ("why was I sent home?" is asked later)
+        fired: c.decision.fired || (c.decision.releasedCalloutIds?.length ?? 0) > 0 ? 1 : 0,
         updated: c.updated.map((e) => ({ id: e.next.id, old: e.raw, new: JSON.stringify(e.next) })),
         created: c.created.map((n) => ({ id: n.id, json: JSON.stringify(n), at: String(n.requestedAt), agent: n.agentId })),
         archived: c.archived.map((a) => ({ id: a.id, agent: a.agentId, outcome: a.outcome })),

@@ -216,6 +216,9 @@ describe('trigger tick and delivery against Redis', () => {
     const [decision] = await store.trigger.decisions(['PS'], clock.t, clock.t + MIN, false, 1);
     expect([...decision.releasedCalloutIds!].sort()).toEqual(accepted);
     expect(decision.explanation).toMatch(/surge has passed.*releasing 3/);
+    // kept with the firings (TRIGGER_RECORD_RETENTION_DAYS), not only the 48-hour log of quiet minutes
+    const acted = await store.trigger.decisions(['PS'], clock.t, clock.t + MIN, true, 1);
+    expect(acted.map((d) => d.id)).toEqual([decision.id]);
 
     const result = await deliverStoredCallout(deliveryDeps(), accepted[0], 'release');
     expect(result).toMatchObject({ outcome: 'delivered', attempts: 1 });
