@@ -39,8 +39,12 @@ export interface DeliveryDeps {
   /** uniform [0, 1) for the backoff jitter (seeded in tests) */
   random: () => number;
   log?: (event: Record<string, unknown>) => void;
-  /** asked before every attempt after the first: a reason not to send any more (the agent opted out), or null */
-  stillToSend?: () => Promise<string | null>;
+  /**
+   * asked before every attempt after the first: a reason not to send any more (the agent opted out), or
+   * null; `answered` when the agent answered meanwhile (an earlier attempt reached them): no more
+   * attempts, and nothing an operator must be warned of
+   */
+  stillToSend?: () => Promise<string | { answered: string } | null>;
   /**
    * when the message's links expire on `now`'s clock (default: the payload's expiresAt). The service
    * signs with the wall clock and keeps callouts on its business clock; in production they agree.
@@ -109,6 +113,10 @@ export async function deliverCallout(payload: CalloutPayload | ReleasePayload, c
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     if (attempt > 1) {
       const stop = await deps.stillToSend?.();
+      if (stop && typeof stop === 'object') {
+        deps.log?.({ ...logBase, event: 'callout-answered-during-retry', reason: stop.answered });
+        return { status: 'dead-letter', calloutId: payload.calloutId, attempts, reason: stop.answered };
+      }
       if (stop) return deadLetter(stop);
     }
     const at = deps.now();

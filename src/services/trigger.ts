@@ -278,6 +278,8 @@ export async function deliverStoredCallout(deps: CalloutDeliveryDeps, calloutId:
     };
   });
   const after = recorded?.after.delivery;
+  // an answer while a retry waited proves an attempt reached the agent: delivered, for the job's result and metrics too
+  if (outcome.status === 'dead-letter' && after?.state === 'delivered') return { calloutId, outcome: 'delivered', attempts: after.attempts, reason: after.reason };
   return { calloutId, outcome: outcome.status, attempts: after?.attempts ?? outcome.attempts.length, ...(outcome.status === 'dead-letter' ? { reason: outcome.reason } : {}) };
 }
 
@@ -338,9 +340,11 @@ async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Ag
     skillGroupName: group?.name ?? callout.skillGroupId,
   });
   // Retries can run for minutes: before each, the agent must still consent and the callout still be open.
-  const stillToSend = async (): Promise<string | null> => {
+  const stillToSend = async (): Promise<string | { answered: string } | null> => {
     const [now, current] = await Promise.all([deps.store.agents.get(callout.agentId), deps.store.trigger.callout(callout.id)]);
-    if (!now || now.calloutOptIn !== true || now.kind !== 'cloud') return `agent ${callout.agentId} opted out of callouts before the gateway took the message`;
+    if (!now) return `agent ${callout.agentId} was deleted before the gateway took the message`;
+    if (now.calloutOptIn !== true || now.kind !== 'cloud') return `agent ${callout.agentId} opted out of callouts before the gateway took the message`;
+    if (current && (current.value.status === 'accepted' || current.value.status === 'declined')) return { answered: `answered (${current.value.status}) while a retry waited` };
     if (current && current.value.status !== 'pending') return `the callout is ${current.value.status}: no message sent`;
     return null;
   };

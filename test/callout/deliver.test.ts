@@ -120,7 +120,7 @@ describe('signatures and links', () => {
   test('when a link token is tampered with or expired, then it is refused', () => {
     const token = signLinkToken(LINK_SECRET, { calloutId: 'co_1', answer: 'decline', expiresAt: 1000 });
     expect(verifyLinkToken(LINK_SECRET, token, 999)).toMatchObject({ ok: true, claims: { answer: 'decline' } });
-    expect(verifyLinkToken(LINK_SECRET, token, 1000)).toEqual({ ok: false, reason: 'expired' });
+    expect(verifyLinkToken(LINK_SECRET, token, 1000)).toEqual({ ok: false, reason: 'expired', calloutId: 'co_1' }); // signed by us: the callout is named
     const forged = signLinkToken('guess', { calloutId: 'co_1', answer: 'accept', expiresAt: 1e15 });
     expect(verifyLinkToken(LINK_SECRET, `${forged.split('.')[0]}.${token.split('.')[1]}`, 0)).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verifyLinkToken(LINK_SECRET, 'a.b.c', 0)).toEqual({ ok: false, reason: 'malformed' });

@@ -265,11 +265,16 @@ describe('trigger tick and delivery against Redis', () => {
     await runTriggerTick(deps([]));
     const [callout] = await stored();
     // the first attempt fails (503); while the retry waits the agent accepts (the gateway did send it)
+    const events: unknown[] = [];
     const answering = deliveryDeps({
       sleep: async () => void (await answerCallout(store, callout.id, 'accept', 'link', clock.t)),
+      log: (e) => void events.push(e.event),
     });
     const outcome = await deliverStoredCallout(answering, callout.id);
-    expect(outcome).toMatchObject({ outcome: 'dead-letter' }); // no more attempts were made…
+    expect(events).not.toContain('callout-dead-letter'); // the job logs that one at warn: nothing to warn of here
+    expect(events).toContain('callout-answered-during-retry');
+    // no more attempts were made, and the job's result (the messages metric counts it) says delivered, not dead-letter
+    expect(outcome).toMatchObject({ outcome: 'delivered', reason: 'answered (accepted) while a retry waited' });
     expect(receiver.requests).toBe(1);
     const after = (await store.trigger.callout(callout.id))!.value;
     // …but the record says what happened: delivered (the answer proves it), accepted, no dead letter
@@ -356,6 +361,16 @@ describe('trigger tick and delivery against Redis', () => {
     await store.agents.putAll([{ ...cloudAgent(callout.agentId), calloutOptIn: false }]);
     expect(await deliverStoredCallout(deliveryDeps(), callout.id)).toMatchObject({ outcome: 'dead-letter', reason: `agent ${callout.agentId} opted out of callouts before the message was sent` });
     expect(receiver.requests).toBe(0);
+  });
+
+  test('when the agent is deleted while a retry waits, then the dead letter says deleted, not opted out', async () => {
+    receiver = await startReceiver(SECRET, 3, calm, 503);
+    await setUp();
+    await runTriggerTick(deps([]));
+    const [callout] = await stored();
+    const deleting = deliveryDeps({ sleep: async () => void (await store.agents.delete(callout.agentId)) });
+    expect(await deliverStoredCallout(deleting, callout.id)).toMatchObject({ outcome: 'dead-letter', reason: `agent ${callout.agentId} was deleted before the gateway took the message` });
+    expect(receiver.requests).toBe(1);
   });
 
   test('when an answer lands while a tick expires the same callout, then the answer wins', async () => {
