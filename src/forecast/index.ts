@@ -199,7 +199,20 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
  * at the data's granularity plus the total. `history` holds past days and today so far (rows before
  * `now`); `signals` are leading signals posted today (name → rows), used when the model knows them.
  */
-export async function forecastRealtime(input: CalendarInput & { history: IntervalVolume[]; skillGroup: ForecastSubject; now: number; model: TrainedRealtime | null; signals?: Record<string, IntervalVolume[]> }): Promise<ForecastResult> {
+export async function forecastRealtime(
+  input: CalendarInput & {
+    history: IntervalVolume[];
+    skillGroup: ForecastSubject;
+    now: number;
+    model: TrainedRealtime | null;
+    signals?: Record<string, IntervalVolume[]>;
+    /**
+     * the end of the last minute the realtime feed has reported in the interval under way (epoch ms),
+     * when its rows come from per-minute events: the minutes after it are not yet known, not zero
+     */
+    countedUntil?: number;
+  },
+): Promise<ForecastResult> {
   const rows = input.history.filter((r) => r.start < input.now);
   const series = subjectSeries(rows, input.skillGroup);
   const date = localDate(input.now, series.zone);
@@ -232,14 +245,19 @@ export async function forecastRealtime(input: CalendarInput & { history: Interva
   // forecast, never below them (a surge's first minutes must show in the interval they arrive in).
   // Counted from the rows of this very interval (not its slot: in the second pass of a repeated hour the
   // slot also holds the first pass's calls).
-  const elapsed = (input.now - underWay) / (series.intervalMinutes * 60_000);
+  // What is counted covers the interval up to the last reported minute (a feed lags, or sent one minute
+  // so far): the rest of the interval is forecast, not read as zero calls. A row without minutes (a
+  // file's interval total) counts as of now.
   const countedSoFar = rows.reduce((sum, r) => (r.start >= underWay ? sum + r.volume : sum), 0);
+  const reported = input.countedUntil !== undefined && input.countedUntil > underWay;
+  const countedTo = reported ? Math.min(input.now, input.countedUntil!) : input.now;
+  const elapsed = (countedTo - underWay) / (series.intervalMinutes * 60_000);
   const shift = { p10: 0, p50: 0, p90: 0 };
   const points: ForecastPoint[] = [];
   for (const [j, step] of forecast.steps.entries()) {
     const start = coming[j].start;
     let { p10, p50, p90 } = step;
-    if (j === 0 && elapsed > 0 && countedSoFar > 0) {
+    if (j === 0 && elapsed > 0 && (reported || countedSoFar > 0)) {
       [p10, p50, p90] = [p10, p50, p90].map((q) => countedSoFar + (1 - elapsed) * q);
       shift.p10 += p10 - step.p10;
       shift.p50 += p50 - step.p50;

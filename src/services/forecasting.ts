@@ -10,7 +10,7 @@ import { FORECAST_HISTORY_DAYS, forecastRealtime, forecastTwoWeek, type Forecast
 import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry';
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
-import { DAY_MS, localDate, startOfLocalDay } from '../time/grid';
+import { DAY_MS, intervalStartOf, localDate, startOfLocalDay } from '../time/grid';
 import { addDays } from '../forecast/day-series';
 import type { EpochProgress } from './forecast-training-thread';
 import { emptyRecord } from '../domain/records';
@@ -138,6 +138,10 @@ export async function computeRealtimeForecast(ctx: ForecastingContext, skillGrou
   const stored = new Set(history.map((h) => h.start));
   const merged = [...history, ...[...byInterval].filter(([start]) => !stored.has(start)).map(([start, volume]) => ({ skillGroupId: group.id, start, volume }))];
   const signals = await realtimeSignals(ctx.store, group.id, now - 60 * DAY_MS, now);
-  const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model: (live?.model as TrainedRealtime | undefined) ?? null, signals });
+  // the minutes the feed has reported of the interval under way: the rest of it is still to come
+  const underWay = intervalStartOf(now, group.timeZone, group.intervalMinutes);
+  const reportedMinutes = todayEvents.filter((e) => e.arrivals !== undefined && e.minute >= underWay && e.minute < now).map((e) => e.minute);
+  const countedUntil = reportedMinutes.length ? Math.max(...reportedMinutes) + 60_000 : undefined;
+  const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model: (live?.model as TrainedRealtime | undefined) ?? null, signals, countedUntil });
   return { ...result, modelVersion: live?.version };
 }

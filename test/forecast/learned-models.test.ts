@@ -107,6 +107,14 @@ describe('realtime forecaster', () => {
     }
     // 120 calls in 7 minutes: the interval is forecast above what has already arrived
     expect(surge.points[0].p10).toBeGreaterThan(120);
+
+    // a feed that has reported only its first minute (1 call) by 14:07: the 6 minutes not yet reported
+    // are still to come, not zero calls — the interval is the call plus 29/30 of its forecast
+    const lagging = await forecastRealtime({ history: withCount(1), skillGroup: subject, now, model: null, countedUntil: twoPm + 60_000 });
+    for (const k of ['p10', 'p50', 'p90'] as const) expect(lagging.points[0][k]).toBeCloseTo(1 + (29 / 30) * atTwo.points[0][k], 9);
+    // and 7 reported minutes without a call do count: the interval is quiet so far
+    const silent = await forecastRealtime({ history: withCount(0), skillGroup: subject, now, model: null, countedUntil: now });
+    expect(silent.points[0].p50).toBeCloseTo(rest(atTwo.points[0].p50), 9);
   });
 
   it('when the next 30 minutes fall after closing time, then the forecast is 0 with no band', async () => {
