@@ -72,6 +72,19 @@ export class HistoryRepository {
     return out.sort((a, b) => a.start - b.start);
   }
 
+  /** The first and the last stored interval start (two HKEYS: the first and the last month's fields). */
+  async intervalRange(skillGroupId: string): Promise<{ firstStart: number; lastStart: number } | undefined> {
+    const months = await guarded(this.redis.zrange(this.keys.historyMonths(skillGroupId), 0, -1));
+    if (months.length === 0) return undefined;
+    const [first, last] = await Promise.all([months[0], months[months.length - 1]].map((m) => guarded(this.redis.hkeys(this.keys.historyMonth(skillGroupId, m)))));
+    if (!first.length || !last.length) return undefined;
+    let firstStart = Infinity;
+    let lastStart = -Infinity;
+    for (const f of first) firstStart = Math.min(firstStart, Number(f) * MINUTE);
+    for (const f of last) lastStart = Math.max(lastStart, Number(f) * MINUTE);
+    return { firstStart, lastStart };
+  }
+
   /** First and last stored month, for "read everything" requests without a range. */
   async extent(skillGroupId: string): Promise<{ fromMs: number; toMs: number } | undefined> {
     const months = await guarded(this.redis.zrange(this.keys.historyMonths(skillGroupId), 0, -1));

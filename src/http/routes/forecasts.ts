@@ -64,7 +64,8 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     }
     if (horizon === 'realtime') {
       const at = req.query.at ? Date.parse(String(req.query.at)) : now();
-      if (req.query.at !== undefined) await withinHistoryReach(g.id, at, '/query/at');
+      // without `at` it is now: a history that ends years ago is named the same way (give `at`)
+      await withinHistoryReach(g.id, at, '/query/at');
       const f = await computeRealtimeForecast({ store, registry, now }, g.id, at);
       res.json({
         skillGroupId: g.id,
@@ -126,12 +127,12 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
    * after its last than the forecast reads) is a 422 naming that field, not a job that fails or an empty answer.
    */
   async function withinHistoryReach(skillGroupId: string, at: number, where: string): Promise<void> {
-    const extent = await store.history.extent(skillGroupId);
+    const range = await store.history.intervalRange(skillGroupId);
     const zone = (await group(store, skillGroupId)).timeZone;
     const name = where.split('/').pop();
-    const reach = `the history of ${skillGroupId} runs from ${extent ? formatInstant(extent.fromMs, zone) : '(none)'} to ${extent ? formatInstant(extent.toMs, zone) : '(none)'}`;
-    if (!extent || at <= extent.fromMs) throw invalid(`no history before \`${name}\`: ${reach}`, [{ where, message: 'before the first interval of history' }]);
-    if (at - extent.toMs > FORECAST_HISTORY_DAYS * DAY_MS) {
+    const reach = range ? `the history of ${skillGroupId} runs from ${formatInstant(range.firstStart, zone)} to ${formatInstant(range.lastStart, zone)} (its last interval's start)` : `${skillGroupId} has no history`;
+    if (!range || at <= range.firstStart) throw invalid(`no history before \`${name}\`: ${reach}`, [{ where, message: 'before the first interval of history' }]);
+    if (at - range.lastStart > FORECAST_HISTORY_DAYS * DAY_MS) {
       throw invalid(`\`${name}\` is more than ${FORECAST_HISTORY_DAYS} days after the history ends: ${reach}`, [{ where, message: `the forecast reads the ${FORECAST_HISTORY_DAYS} days before it` }]);
     }
   }
