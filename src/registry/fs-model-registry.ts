@@ -200,21 +200,28 @@ export class FsModelRegistry {
     const liveName = await this.liveVersion(skillGroupId, horizon);
     const live = versions.find((v) => v.version === liveName);
     let candidateScore = candidate.metrics.wape;
-    let liveScore = live?.metrics.wape ?? Infinity;
+    // Judged on the same weeks: the live version's method as the candidate's own backtest scored it on
+    // its validation windows. The live version's stored WAPE was measured on older weeks: once a series
+    // gets harder (a client lost, a level step), no retraining could beat that figure, and the live
+    // model would stay forever. The stored figure stands in only where the candidate did not try that method.
+    const sameWeeks = live ? candidate.metrics.candidates?.[live.metrics.liveAlias] : undefined;
+    let liveScore = live ? (sameWeeks && sameWeeks.n > 0 && Number.isFinite(sameWeeks.wape) ? sameWeeks.wape : live.metrics.wape) : Infinity;
+    let basis = sameWeeks && sameWeeks.n > 0 ? ` (its method, ${live?.metrics.liveAlias}, on the same validation weeks)` : ' (as measured at its own training)';
     if (score && live) {
       candidateScore = await score(await this.loadVersion(skillGroupId, horizon, version));
       liveScore = await score(await this.loadVersion(skillGroupId, horizon, live.version));
+      basis = '';
     }
     if (!Number.isFinite(candidateScore)) {
       candidate.status = 'rejected';
       candidate.reason = 'its backtest produced no score';
     } else if (!live || candidateScore <= liveScore) {
       candidate.status = 'live';
-      candidate.reason = live ? `WAPE ${candidateScore.toFixed(4)} ≤ live ${live.version} ${liveScore.toFixed(4)}` : 'first version';
+      candidate.reason = live ? `WAPE ${candidateScore.toFixed(4)} ≤ live ${live.version} ${liveScore.toFixed(4)}${basis}` : 'first version';
       await this.setLive(skillGroupId, horizon, version, live ?? null, 'retired', `replaced by ${version}`);
     } else {
       candidate.status = 'kept';
-      candidate.reason = `WAPE ${candidateScore.toFixed(4)} worse than live ${live.version} ${liveScore.toFixed(4)}`;
+      candidate.reason = `WAPE ${candidateScore.toFixed(4)} worse than live ${live.version} ${liveScore.toFixed(4)}${basis}`;
     }
     await this.writeStatus(candidate);
     return candidate;

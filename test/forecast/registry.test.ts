@@ -19,7 +19,15 @@ describe('filesystem model registry', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   const registry = () => new FsModelRegistry(root, () => (now += 60_000));
-  const withWape = (metrics: ModelMetrics, wape: number): ModelMetrics => ({ ...metrics, wape });
+  /**
+   * A training's metrics with its chosen candidate at `wape` and, on the same validation weeks, the
+   * method `liveAlias` at `liveMethodWape` (the live version's method, which the registry compares with).
+   */
+  const withWape = (metrics: ModelMetrics, wape: number, liveMethodWape = wape, liveAlias = metrics.liveAlias): ModelMetrics => ({
+    ...metrics,
+    wape,
+    candidates: { ...metrics.candidates, [metrics.liveAlias]: { ...metrics.candidates[metrics.liveAlias], wape }, [liveAlias]: { wape: liveMethodWape, mase: 1, bias: 0, n: 8 } },
+  });
 
   it('when a trained net is saved and loaded live, then tfjs artifacts are on disk and forecasts are identical', async () => {
     const history = syntheticHistory({ days: 70 });
@@ -49,10 +57,11 @@ describe('filesystem model registry', () => {
     const reg = registry();
     const first = await reg.saveVersion(model, withWape(metrics, 0.2));
     await reg.promoteIfBetter('G1', 'two-week', first.version);
-    const worse = await reg.saveVersion(model, withWape(metrics, 0.25));
+    // a training whose chosen method does worse on its validation weeks than the live version's method on the same weeks
+    const worse = await reg.saveVersion(model, { ...withWape(metrics, 0.25, 0.22), liveAlias: 'naive-last-week', candidates: { ...metrics.candidates, 'naive-last-week': { wape: 0.25, mase: 1, bias: 0, n: 8 }, [metrics.liveAlias]: { wape: 0.22, mase: 1, bias: 0, n: 8 } } });
     const kept = await reg.promoteIfBetter('G1', 'two-week', worse.version);
     expect(kept.status).toBe('kept');
-    expect(kept.reason).toMatch(/worse than live/);
+    expect(kept.reason).toMatch(/^WAPE 0\.2500 worse than live .* 0\.2200 \(its method, .*, on the same validation weeks\)$/);
     expect(await reg.liveVersion('G1', 'two-week')).toBe(first.version);
     const better = await reg.saveVersion(model, withWape(metrics, 0.18));
     expect((await reg.promoteIfBetter('G1', 'two-week', better.version)).status).toBe('live');
@@ -66,6 +75,19 @@ describe('filesystem model registry', () => {
     // rolling back to the live version changes nothing and says so (its reason is not overwritten)
     await expect(reg.rollback('G1', 'two-week', first.version)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('already live') });
     expect((await reg.listVersions('G1', 'two-week')).find((v) => v.version === first.version)?.reason).toBe(restored.reason);
+  });
+
+  it('when the series gets harder, then a retraining goes live on the same weeks even though its WAPE is above the live version\'s older figure', async () => {
+    const history = syntheticHistory({ days: 35 });
+    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 1 } });
+    const reg = registry();
+    const first = await reg.saveVersion(model, withWape(metrics, 0.21));
+    await reg.promoteIfBetter('G1', 'two-week', first.version);
+    // a client lost: every method does worse on the newest weeks, the live method too (0.463)
+    const harder = await reg.saveVersion(model, withWape(metrics, 0.4619, 0.463, metrics.liveAlias));
+    const outcome = await reg.promoteIfBetter('G1', 'two-week', harder.version);
+    expect(outcome.status).toBe('live');
+    expect(outcome.reason).toMatch(/^WAPE 0\.4619 ≤ live .* 0\.4630 \(its method, .*, on the same validation weeks\)$/);
   });
 
   it('when two processes promote two versions at the same moment, then one decision follows the other: one live version, the other kept or in the rollback path', async () => {
