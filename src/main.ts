@@ -101,13 +101,13 @@ export async function startService(env: Record<string, string | undefined>, opti
     log.warn({ err: err.message }, 'could not register every job scheduler; they are registered again within minutes');
     return undefined;
   });
-  // Registered again now and then (idempotent): a process that started while Redis was down, or a
-  // Redis restarted empty, would otherwise run with no nightly retrain and no trigger tick until the
-  // next start of some API process.
+  // Put back now and then where missing: a process that started while Redis was down, or a Redis
+  // restarted empty, would otherwise run with no nightly retrain and no trigger tick until the next start
+  // of some API process. A schedule another process registered since is left as it is (see schedulers.ts).
   const refreshSchedulers =
     options.http === false
       ? undefined
-      : setInterval(() => void startSchedulers(ctx).catch((err) => log.warn({ err: err.message }, 'could not register the job schedulers again')), options.schedulerRefreshMs ?? SCHEDULER_REFRESH_MS);
+      : setInterval(() => void startSchedulers(ctx, 'restore').catch((err) => log.warn({ err: err.message }, 'could not register the job schedulers again')), options.schedulerRefreshMs ?? SCHEDULER_REFRESH_MS);
   refreshSchedulers?.unref();
 
   let shuttingDown = false;
