@@ -94,27 +94,55 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
   }
   const openWeekdays = history.open.map((row) => row.some(Boolean));
   const totals = history.dates.map((_, d) => dayTotal(history, d));
-  const weekdayFactor = weekdayFactors(recentByWeekday, totals, openWeekdays);
+  let weekdayFactor = weekdayFactors(recentByWeekday, totals, openWeekdays);
 
   const dayOfMonthFactor = fitDayOfMonth(history, usable);
-  const deseasonalised: number[] = [];
-  const deseasonalisedDays: number[] = [];
-  for (let d = history.dates.length - 1; d >= 0 && deseasonalised.length < 2 * LEVEL_DAYS; d--) {
-    const f = weekdayFactor[history.weekdays[d] - 1] * dayOfMonthFactor[Number(history.dates[d].slice(8, 10))];
-    if (usable(d) && f > 0) {
-      deseasonalised.push(dayTotal(history, d) / f);
-      deseasonalisedDays.push(d);
+  const deseasonalise = () => {
+    const values: number[] = [];
+    const days: number[] = [];
+    for (let d = history.dates.length - 1; d >= 0 && values.length < 2 * LEVEL_DAYS; d--) {
+      const f = weekdayFactor[history.weekdays[d] - 1] * dayOfMonthFactor[Number(history.dates[d].slice(8, 10))];
+      if (usable(d) && f > 0) {
+        values.push(dayTotal(history, d) / f);
+        days.push(d);
+      }
     }
-  }
+    return { values, days };
+  };
+  let { values: deseasonalised, days: deseasonalisedDays } = deseasonalise();
   // A trimmed mean rather than a median: as robust to one surge day, and less noisy (a median of
   // four weeks of days that differ by weekday residuals jumps between them). Days far off the median
   // are clipped first: a storm week is several surge days, which one trimmed day each side cannot hold.
   // Unless those days are the latest and a whole week of them: that is the new level (a timetable change
   // doubled the calls), and clipping it would miss every coming day by half for weeks.
-  const shift = levelShift(deseasonalised.slice(0, LEVEL_DAYS));
-  const level = (shift > 0 ? trimmedMean(deseasonalised.slice(0, shift)) : trimmedMean(clipOutlyingDays(deseasonalised.slice(0, LEVEL_DAYS)))) || 0;
+  let shift = levelShift(deseasonalised.slice(0, LEVEL_DAYS));
+  if (shift === 0) {
+    // Weeks after a step the weekday factors, read on raw totals across it, are skewed enough (the
+    // weekday with one more raised day inflated) to hide the step: one weekday's days sit under the
+    // threshold. Read against each day's own week instead, they see no step; a shift found that way stands.
+    const saved = weekdayFactor;
+    weekdayFactor = weekdayFactorsAgainstTheirWeek(recentByWeekday, totals, openWeekdays, usable);
+    const again = deseasonalise();
+    const found = levelShift(again.values.slice(0, LEVEL_DAYS));
+    if (found > 0) {
+      shift = found;
+      ({ values: deseasonalised, days: deseasonalisedDays } = again);
+    } else weekdayFactor = saved;
+  }
+  let level = (shift > 0 ? trimmedMean(deseasonalised.slice(0, shift)) : trimmedMean(clipOutlyingDays(deseasonalised.slice(0, LEVEL_DAYS)))) || 0;
   const older = deseasonalised.slice(shift > 0 ? shift : LEVEL_DAYS);
   const olderLevel = older.length >= 5 ? trimmedMean(clipOutlyingDays(older.slice(0, LEVEL_DAYS))) : level;
+  if (shift > 0 && olderLevel > 0 && level > 0) {
+    // The weekday factors were read across the step: a weekday with one more day since it (three weeks
+    // after a +50 % step, Tuesday has 4 raised days of its last 8, Monday 3) came out inflated against
+    // the others, and every other weekday deflated. Read again with the days before the step raised to
+    // the new level, then deseasonalise and take the new level with them.
+    const firstNew = deseasonalisedDays[shift - 1];
+    const onNewLevel = totals.map((t, d) => (d < firstNew ? (t * level) / olderLevel : t));
+    weekdayFactor = weekdayFactors(recentByWeekday, onNewLevel, openWeekdays);
+    ({ values: deseasonalised, days: deseasonalisedDays } = deseasonalise());
+    level = trimmedMean(deseasonalised.slice(0, shift)) || level;
+  }
   // after a shift, a weekday's own departure is read on the days since (before it, every weekday was off by the shift)
   const since = shift > 0 ? deseasonalisedDays[shift - 1] : 0;
   const weekdayVolume = weekdayVolumes(history, recentByWeekday.map((days) => days.filter((d) => d >= since)), totals, level, weekdayFactor, dayOfMonthFactor);
@@ -165,6 +193,32 @@ function weekdayFactors(recentByWeekday: number[][], totals: number[], openWeekd
   const openFactors = shrunk.filter((f, w) => openWeekdays[w] && f > 0);
   const norm = openFactors.length ? openFactors.reduce((a, b) => a + b, 0) / openFactors.length : 1;
   return shrunk.map((f) => (norm > 0 ? f / norm : 0));
+}
+
+/**
+ * Weekday factors from each day's total against the mean of the usable days of its own week around it
+ * (three days each side; the newest days, without days after them, against the week before): a level
+ * step or a trend between the weeks does not enter them. Median per weekday, normalised over open weekdays.
+ */
+function weekdayFactorsAgainstTheirWeek(recentByWeekday: number[][], totals: number[], openWeekdays: boolean[], usable: (d: number) => boolean): number[] {
+  const weekMean = (d: number) => {
+    const around = (from: number, to: number) => {
+      const days: number[] = [];
+      for (let e = from; e <= to; e++) if (e >= 0 && e < totals.length && usable(e)) days.push(totals[e]);
+      return days;
+    };
+    let days = around(d - 3, d + 3);
+    if (days.length < 5) days = around(d - 6, d);
+    return days.length >= 5 ? mean(days) : NaN;
+  };
+  const raw = recentByWeekday.map((days, w) => {
+    if (!openWeekdays[w]) return 0;
+    const ratios = days.map((d) => totals[d] / weekMean(d)).filter((r) => Number.isFinite(r) && r > 0);
+    return ratios.length ? median(ratios) : 0;
+  });
+  const open = raw.filter((f, w) => openWeekdays[w] && f > 0);
+  const norm = open.length ? open.reduce((a, b) => a + b, 0) / open.length : 1;
+  return raw.map((f) => (norm > 0 ? f / norm : 0));
 }
 
 /** Weekdays whose volumes are within this ratio of each other are "alike" (a bank's Sunday–Thursday). */
@@ -244,8 +298,10 @@ export function levelShift(newestFirst: number[]): number {
     const recent = logs.slice(0, run);
     const up = recent.every((x) => x > center + limit);
     const down = recent.every((x) => x < center - limit);
-    if (!up && !down) break;
-    best = run;
+    // no early stop: a short run fails against days before it that are themselves past the step (16
+    // days after a step, the 5 newest are judged against 11 raised days and 12 old ones, whose scatter
+    // is the step itself), while the whole run, judged against the old days alone, passes
+    if (up || down) best = run;
   }
   if (best === 0) return 0;
   // A new level is a plateau, still there on the newest day; a storm at the origin rises and fades

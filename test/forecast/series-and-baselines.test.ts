@@ -113,6 +113,23 @@ describe('baselines', () => {
     expect(Math.abs(stormOver / calm - 1)).toBeLessThan(0.06);
   });
 
+  it('when a +50 % step is three weeks old, then every weekday of next week is forecast at the new level (weekday factors read across the step do not hide it)', () => {
+    // 70 days from Monday 2024-01-01, the last 22 at ×1.5: each weekday has 3 or 4 raised days of its last 8
+    const weekTotals = (rows: ReturnType<typeof syntheticHistory>) => {
+      const m = new DecompositionForecaster();
+      m.fit(series(rows), noCalendar);
+      const dates = ['2024-03-11', '2024-03-12', '2024-03-13', '2024-03-14', '2024-03-15', '2024-03-16'];
+      return m.predict(dates).map((day) => day.reduce((a, b) => a + b, 0));
+    };
+    const calm = weekTotals(syntheticHistory({ days: 70 }));
+    const stepped = weekTotals(syntheticHistory({ days: 70, dayFactor: (d) => (d >= 48 ? 1.5 : 1) }));
+    const ratios = stepped.map((total, k) => (calm[k] > 0 ? Number((total / calm[k]).toFixed(2)) : 1.5));
+    for (const r of ratios) {
+      expect(r).toBeGreaterThan(1.38);
+      expect(r).toBeLessThan(1.62);
+    }
+  });
+
   it('when levelShift reads the newest days, then it finds a run of a working week beyond the scatter before it, and nothing in ordinary noise', () => {
     const before = [100, 104, 97, 101, 99, 103, 96, 102, 98, 100, 105, 95];
     expect(levelShift([...[190, 205, 198, 210, 201, 195], ...before])).toBe(6);
@@ -120,6 +137,10 @@ describe('baselines', () => {
     expect(levelShift([...[190, 205, 198, 104], ...before])).toBe(0); // four days: too short to tell a shift from a storm
     expect(levelShift([...[190, 205, 120, 210, 201, 195], ...before])).toBe(0); // one day in between back near the level
     expect(levelShift([118, 121, 119, 122, 120, ...before])).toBe(0); // +20 %: within the 25 % a week may wander
+    // 16 days after a +50 % step in a 28-day window: the newest days' scatter against the days before
+    // them includes the step itself for every short run; the whole run against the 12 old days is the shift
+    const raised = [150, 156, 147, 152, 149, 155, 146, 153, 148, 151, 157, 145, 150, 154, 149, 152];
+    expect(levelShift([...raised, ...before])).toBe(16);
   });
 
   it('when a quiet queue writes its zero rows, then every slot it gave rows for with some calls is open; an export of zeros round the clock stays closed at night', () => {
