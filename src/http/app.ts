@@ -134,12 +134,16 @@ export function createApp(deps: AppDependencies): express.Express {
     ajvFormats: { mode: 'full' },
     validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
     validateSecurity: false,
-    ignorePaths: /^\/(docs|admin|openapi\.yaml)/,
+    ignorePaths: /^\/(docs|admin|openapi\.yaml)/i,
   });
   // The routes without an API key (cloud agents' /me/…, the answer links) are held to the contract too,
   // before their own credential check: they take no body, only ids and query parameters.
   const keylessContract = Router().use(contract);
-  app.use((req, res, next) => (req.path.startsWith('/me/') || req.path === '/callouts/answer' ? keylessContract(req, res, next) : next()));
+  // (paths compared as express routes them: without regard to case)
+  app.use((req, res, next) => {
+    const path = req.path.toLowerCase();
+    return path.startsWith('/me/') || path === '/callouts/answer' ? keylessContract(req, res, next) : next();
+  });
 
   // Cloud agents authenticate with their claim token, not an API key: their routes come before the key check.
   const rosterContext = { config, store, queues: deps.queues, registry: deps.registry, now: deps.now };

@@ -34,7 +34,9 @@ interface RoleRule {
 function roleRules(doc: OpenApiDocument): RoleRule[] {
   const rules: RoleRule[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
-    const pattern = new RegExp('^' + p.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '/?$');
+    // Case-insensitive, as express routes and the contract validator match paths: /AGENTS reaches the
+    // /agents handlers, so it must meet the /agents roles (a case-sensitive rule let it through unchecked).
+    const pattern = new RegExp('^' + p.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '/?$', 'i');
     for (const method of METHODS) {
       const op = item[method] as { 'x-roles'?: string[] } | undefined;
       if (op) rules.push({ pattern, method: method.toUpperCase(), roles: op['x-roles'] ?? ['admin'] });

@@ -32,6 +32,19 @@ describe('authentication and roles', () => {
     await t.http.get('/skill-groups').set('X-API-Key', KEYS.ingest).expect(403);
   });
 
+  test('when a path is written in other letter case, then the same roles hold (express and the contract route it as the lower-case path)', async () => {
+    const planner = { 'X-API-Key': KEYS.planner };
+    const ingest = { 'X-API-Key': KEYS.ingest };
+    expect((await t.http.put('/SKILL-GROUPS/PS').set(planner).send(skillGroup())).status).toBe(403);
+    expect((await t.http.post('/Skill-Groups').set(planner).send([skillGroup()])).status).toBe(403);
+    expect((await t.http.put('/AGENTS/C001').set(planner).send({})).status).toBe(403);
+    expect((await t.http.get('/AGENTS').set(ingest)).status).toBe(403);
+    expect((await t.http.post('/ROSTERS').set(ingest).send({})).status).toBe(403);
+    expect((await t.http.post('/Agents/C001/claim-token').set(ingest).send({})).status).toBe(403);
+    // and an admin's request in odd case is what it would be in lower case
+    await t.http.put('/Skill-Groups/PS').set('X-API-Key', KEYS.admin).send(skillGroup()).expect(200);
+  });
+
   test('when a bearer token carries the admin key, then configuration can be written', async () => {
     await t.http.put('/skill-groups/PS').set('Authorization', `Bearer ${KEYS.admin}`).send(skillGroup()).expect(200);
   });
