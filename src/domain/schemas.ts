@@ -17,9 +17,14 @@ export function schemaValidator(components: Record<string, unknown>, name: strin
   const validate = ajv.compile({ $ref: `openapi#/components/schemas/${name}` });
   return (value, where) => {
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((e) => ({
-      where: `${where}${(e as { instancePath?: string; dataPath?: string }).instancePath ?? (e as { dataPath?: string }).dataPath ?? ''}`,
-      message: `${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`,
-    }));
+    // pointing at the property a required or unknown field names, as the API's contract errors do
+    return (validate.errors ?? []).map((e) => {
+      const at = (e as { instancePath?: string; dataPath?: string }).instancePath ?? (e as { dataPath?: string }).dataPath ?? '';
+      const property = e.params && 'missingProperty' in e.params ? e.params.missingProperty : e.params && 'additionalProperty' in e.params ? e.params.additionalProperty : undefined;
+      return {
+        where: `${where}${at}${property === undefined ? '' : `/${String(property)}`}`,
+        message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`,
+      };
+    });
   };
 }

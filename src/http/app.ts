@@ -23,6 +23,7 @@ import type { WorkerState } from '../queue/worker-pool';
 import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
+import { largeBatchesItemByItem } from './large-batches';
 import { authorizeByContract, loadOpenApi } from './openapi';
 import { problemHandler, sendProblem } from './problem';
 import { operationsRoutes } from './routes/operations';
@@ -155,6 +156,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
+  app.use(largeBatchesItemByItem(doc));
   app.use(contract);
   // A POST that starts work, sent again with the same Idempotency-Key, answers as the first did.
   app.post(

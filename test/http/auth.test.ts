@@ -81,6 +81,17 @@ describe('authentication and roles', () => {
     expect(res.headers['set-cookie'][0]).toContain('HttpOnly');
   });
 
+  test('when a large batch of agents breaks the contract in every item, then the first problems are named as for a small batch and checking stops there', async () => {
+    const admin = { 'X-API-Key': KEYS.admin };
+    const small = await t.http.post('/agents').set(admin).send([{}, {}]);
+    const large = await t.http.post('/agents').set(admin).send(Array.from({ length: 10_000 }, () => ({})));
+    expect(large.status).toBe(400);
+    expect(large.type).toBe('application/problem+json');
+    expect(large.body.errors.slice(0, 10)).toEqual(small.body.errors.slice(0, 10));
+    expect(large.body.errors).toHaveLength(100);
+    expect(large.body.errors[99]).toEqual({ where: '/body', message: expect.stringMatching(/^… and more: checking stopped at item 19 of 10000/) });
+  });
+
   test('when the body exceeds the limit, then 413 problem+json', async () => {
     const small = await startTestService({ BODY_LIMIT: '1kb' });
     try {
