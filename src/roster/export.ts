@@ -33,9 +33,18 @@ function icalUtc(epochMs: number): string {
   return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
 }
 
-/** RFC 5545 §3.3.11 TEXT escaping. */
+/**
+ * RFC 5545 §3.3.11 TEXT escaping. Any line break (CRLF, a lone CR or LF, U+2028/2029) becomes the escaped
+ * \\n and other control characters are dropped (TEXT allows none): a name with a bare CR would otherwise
+ * start a new line, and a property of the attacker's, in calendar apps that break lines on CR.
+ */
 function icalText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, '\\n')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
 }
 
 /** RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF + one space. */

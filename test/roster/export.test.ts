@@ -39,6 +39,15 @@ describe('roster exports, slots and coverage', () => {
     expect(agentIcalFeed('A1', roster, { generatedAt: 0 }).replace(/\r\n /g, '')).toContain('DESCRIPTION:Breaks: meal 10:00–10:30 UTC');
   });
 
+  test('when a name holds a bare CR, other control characters or a Unicode line separator, then the feed keeps it on its own line', () => {
+    const feed = agentIcalFeed('A1', roster, { generatedAt: 0, agentName: 'Mallory\rEND:VCALENDAR\rBEGIN:VCALENDAR\u2028X-EVIL:1\u0007', skillGroupName: () => 'PS\rX-EVIL:2' });
+    // every line break of the feed is a CRLF between properties; no CR, LF or separator inside a line
+    const lines = feed.split('\r\n');
+    for (const line of lines) expect(line).not.toMatch(/[\r\n\u2028\u2029\u0007]/);
+    expect(lines.filter((l) => l.startsWith('END:VCALENDAR'))).toEqual(['END:VCALENDAR']);
+    expect(feed.replace(/\r\n /g, '')).toContain('X-WR-CALNAME:Shifts Mallory\\nEND:VCALENDAR\\nBEGIN:VCALENDAR\\nX-EVIL:1');
+  });
+
   test('when a break falls in the hour a fall-back night repeats, then the description gives the offset so the two passes differ', () => {
     const at = (iso: string) => Date.parse(iso);
     // Europe/Berlin, 2027-10-31: 02:00–03:00 happens at +02:00, then again at +01:00
