@@ -31,8 +31,10 @@ export function verifyClaimToken(secret: string, token: string, nowMs: number): 
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: 'malformed' };
   const [payload, presented] = parts;
-  const expected = mac(secret, payload);
-  const given = Buffer.from(presented, 'base64url');
+  // compared as text: decoding first would accept many spellings of one MAC (base64url decoding skips
+  // stray characters and ignores the last character's spare bits), so one token would have many forms
+  const expected = Buffer.from(mac(secret, payload).toString('base64url'));
+  const given = Buffer.from(presented);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
   let parsed: unknown;
   try {

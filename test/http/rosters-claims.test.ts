@@ -73,6 +73,12 @@ describe('cloud agents claiming slots over REST', () => {
     expect(expired.status).toBe(401);
     expect(expired.body.detail).toMatch(/expired/);
     await t.http.get('/me/slots').set({ Authorization: `Bearer ${KEYS.admin}` }).expect(401);
+    // a token has one spelling: padding, stray characters or the last character's spare bits changed are not it
+    const token = tokens.get('C000')!;
+    const last = token[token.length - 1];
+    const spareBits = token.slice(0, -1) + String.fromCharCode(last.charCodeAt(0) ^ 1);
+    for (const variant of [`${token}==`, `${token}!!`, spareBits]) await t.http.get('/me/slots').set({ Authorization: `Bearer ${variant}` }).expect(401);
+    await t.http.get('/me/slots').set({ Authorization: `Bearer ${token}` }).expect(200);
   });
 
   test('when a self-service request breaks the contract (unknown query parameter, an id too long), then it is a 400 naming the parameter, as on every other route', async () => {
