@@ -47,6 +47,9 @@ export interface AppDependencies {
   validateResponses?: boolean;
 }
 
+/** How long the dashboard's cookie lasts (then ?key= once more). */
+const DASHBOARD_COOKIE_SECONDS = 12 * 3600;
+
 /** A request id taken from the caller: visible ASCII without spaces, not too long for a log line. */
 const REQUEST_ID = /^[!-~]{1,128}$/;
 
@@ -117,11 +120,14 @@ export function createApp(deps: AppDependencies): express.Express {
       if (key) req.headers['x-api-key'] = key;
       next();
     },
-    authenticate(config.apiKeys),
+    authenticate(config.apiKeys, { dashboardCookie: true }),
     (req, res, next) => {
       if (req.role !== 'admin') return sendProblem(res, 403, 'forbidden', 'the queue dashboard is for admins');
-      // the cookie only once the key proved to be an admin's (a refused key is not stored in the browser)
-      if (typeof req.query.key === 'string') res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${encodeURIComponent(req.query.key)}; Path=/admin/queues; HttpOnly; SameSite=Strict`);
+      // the cookie only once the key proved to be an admin's (a refused key is not stored in the browser);
+      // over HTTPS (behind a proxy too: trust proxy is on) only ever sent back over HTTPS; a working day long
+      if (typeof req.query.key === 'string') {
+        res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${encodeURIComponent(req.query.key)}; Path=/admin/queues; HttpOnly; SameSite=Strict; Max-Age=${DASHBOARD_COOKIE_SECONDS}${req.secure ? '; Secure' : ''}`);
+      }
       next();
     },
     board.getRouter(),

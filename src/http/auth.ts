@@ -16,11 +16,17 @@ declare module 'express-serve-static-core' {
 
 export const DASHBOARD_COOKIE = 'wfm_key';
 
-export function presentedKey(req: Request): string | undefined {
+/**
+ * The key a request presents: X-API-Key or a Bearer token; the dashboard's cookie only where `cookie` is
+ * allowed (the dashboard's own routes: a cookie goes with every request of its path, forms of other sites
+ * included, so it authenticates nothing else).
+ */
+export function presentedKey(req: Request, options: { cookie?: boolean } = {}): string | undefined {
   const header = req.get('x-api-key');
   if (header) return header;
   const auth = req.get('authorization');
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  if (!options.cookie) return undefined;
   const cookie = req.get('cookie');
   const match = cookie && new RegExp(`(?:^|;\\s*)${DASHBOARD_COOKIE}=([^;]+)`).exec(cookie);
   return match ? decodeURIComponent(match[1]) : undefined;
@@ -37,9 +43,9 @@ function lookup(keys: Map<string, Role>, presented: string): Role | undefined {
   return found;
 }
 
-export function authenticate(keys: Map<string, Role>): RequestHandler {
+export function authenticate(keys: Map<string, Role>, options: { dashboardCookie?: boolean } = {}): RequestHandler {
   return (req, _res, next) => {
-    const presented = presentedKey(req);
+    const presented = presentedKey(req, { cookie: options.dashboardCookie });
     if (!presented) return next(new WfmError('unauthorized', 'an API key is required (X-API-Key header or Authorization: Bearer)'));
     const role = lookup(keys, presented);
     if (!role) return next(new WfmError('unauthorized', 'unknown API key'));

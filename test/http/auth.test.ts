@@ -78,7 +78,14 @@ describe('authentication and roles', () => {
     expect(refused.headers['set-cookie']).toBeUndefined();
     const res = await t.http.get(`/admin/queues?key=${KEYS.admin}`);
     expect(res.status).toBe(200);
-    expect(res.headers['set-cookie'][0]).toContain('HttpOnly');
+    const cookie = res.headers['set-cookie'][0];
+    expect(cookie).toMatch(/HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    // behind a proxy that terminated HTTPS, the cookie is for HTTPS only
+    expect((await t.http.get(`/admin/queues?key=${KEYS.admin}`).set('X-Forwarded-Proto', 'https')).headers['set-cookie'][0]).toMatch(/; Secure$/);
+    // the cookie opens the dashboard and nothing else
+    const sent = cookie.split(';')[0];
+    await t.http.get('/admin/queues').set('Cookie', sent).expect(200);
+    await t.http.get('/agents').set('Cookie', sent).expect(401);
   });
 
   test('when a large batch of agents breaks the contract in every item, then the first problems are named as for a small batch and checking stops there', async () => {
