@@ -24,6 +24,7 @@ import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
 import { largeBatchesItemByItem } from './large-batches';
+import { redactQuery } from './redact';
 import { authorizeByContract, loadOpenApi } from './openapi';
 import { problemHandler, sendProblem } from './problem';
 import { operationsRoutes } from './routes/operations';
@@ -52,12 +53,6 @@ const DASHBOARD_COOKIE_SECONDS = 12 * 3600;
 
 /** A request id taken from the caller: visible ASCII without spaces, not too long for a log line. */
 const REQUEST_ID = /^[!-~]{1,128}$/;
-
-const SECRET_QUERY_PARAMS = /([?&](?:token|key)=)[^&#]*/gi;
-
-export function redactQuery(url: string | undefined): string | undefined {
-  return url?.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
-}
 
 function redactRequest(req: { url?: string; query?: Record<string, unknown> }) {
   const query = req.query && Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, /^(token|key)$/i.test(k) ? '[redacted]' : v]));

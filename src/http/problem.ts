@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, Request, Response } from 'express';
 import { WfmError, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { asUnavailable } from '../store/redis';
 import type { Logger } from '../log';
+import { redactQuery } from './redact';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -34,7 +35,8 @@ export function sendProblem(res: Response, status: number, code: string, detail:
       title: TITLES[status] ?? 'Error',
       status,
       detail,
-      instance: res.req.originalUrl,
+      // a rejected answer link or dashboard key is not repeated back (nor into a client's error log)
+      instance: redactQuery(res.req.originalUrl),
       errors: errors.length > 0 ? errors : [{ where: '/', message: detail }],
     });
 }

@@ -76,6 +76,9 @@ describe('authentication and roles', () => {
     const refused = await t.http.get(`/admin/queues?key=${KEYS.planner}`);
     expect(refused.status).toBe(403);
     expect(refused.headers['set-cookie']).toBeUndefined();
+    // the refused key is not repeated in the answer
+    expect(refused.text).not.toContain(KEYS.planner);
+    expect(refused.body.instance).toBe('/admin/queues?key=[redacted]');
     const res = await t.http.get(`/admin/queues?key=${KEYS.admin}`);
     expect(res.status).toBe(200);
     const cookie = res.headers['set-cookie'][0];
