@@ -742,6 +742,8 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
 }
 
 export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string): Promise<void> {
+  // as every self-service route: the token's agent must still be a cloud agent (a removed one's claims are the planner's to settle)
+  await cloudAgentOrThrow(ctx, agentId);
   const cutoffMs = ctx.config.claimReleaseCutoffHours * HOUR_MS;
   const outcome = await ctx.store.rosters.release(rosterId, slotId, agentId, cutoffMs, ctx.now());
   if (outcome.ok) return;

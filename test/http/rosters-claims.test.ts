@@ -168,6 +168,8 @@ describe('cloud agents claiming slots over REST', () => {
     const holder = early.claimedBy[0];
     await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(204);
     await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(404);
+    // a token whose agent is no cloud agent (removed since) releases nothing, as it claims nothing
+    await t.http.delete(`/me/claims/week/${later.id}`).set(as('GONE01')).expect(403);
     expect((await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === later.id).claimedBy).toEqual([]);
   });
 
