@@ -169,7 +169,8 @@ describe('cloud agents claiming slots over REST', () => {
     await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(204);
     await t.http.delete(`/me/claims/week/${later.id}`).set(as(holder)).expect(404);
     // a token whose agent is no cloud agent (removed since) releases nothing, as it claims nothing
-    await t.http.delete(`/me/claims/week/${later.id}`).set(as('GONE01')).expect(403);
+    const gone = signClaimToken(CLAIM_SECRET, { agentId: 'GONE01', expiresAt: Date.now() + DAY });
+    await t.http.delete(`/me/claims/week/${later.id}`).set({ Authorization: `Bearer ${gone}` }).expect(403);
     expect((await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === later.id).claimedBy).toEqual([]);
   });
 
