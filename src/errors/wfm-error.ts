@@ -13,6 +13,7 @@ export type WfmErrorCode =
   | 'insufficient-history'
   | 'unavailable'         // a dependency (Redis) is down: 503
   | 'payload-too-large'
+  | 'busy'                // too much work waiting already: 429, retry later
   | 'internal';
 
 /** One thing wrong with the input: where (a JSON pointer, a row number, a field) and why. */
@@ -34,6 +35,7 @@ const STATUS: Record<WfmErrorCode, number> = {
   'insufficient-history': 422,
   unavailable: 503,
   'payload-too-large': 413,
+  busy: 429,
   internal: 500,
 };
 

@@ -25,6 +25,8 @@ import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
 import { largeBatchesItemByItem } from './large-batches';
 import { redactQuery } from './redact';
+import { refuseWhenBacklogged } from './backpressure';
+import { QUEUE } from '../queue/names';
 import { authorizeByContract, loadOpenApi } from './openapi';
 import { problemHandler, sendProblem } from './problem';
 import { operationsRoutes } from './routes/operations';
@@ -164,6 +166,13 @@ export function createApp(deps: AppDependencies): express.Express {
     ['/rosters', '/rosters/:rosterId/replan', '/rosters/:rosterId/drills', '/simulations', '/skill-groups/:skillGroupId/training', '/skill-groups/:skillGroupId/forecast/refresh'],
     idempotentRequests(store.redis, store.keys.idempotency, (req) => presentedKey(req) ?? ''),
   );
+  // then, for work not yet asked for, room in its queue (a replay above answers without adding any)
+  const backlog = (queue: string) => refuseWhenBacklogged(deps.queues, queue);
+  app.post(['/simulations', '/rosters/:rosterId/drills'], backlog(QUEUE.simulate));
+  app.post(['/rosters', '/rosters/:rosterId/replan'], backlog(QUEUE.buildRoster));
+  app.post('/skill-groups/:skillGroupId/training', backlog(QUEUE.trainForecaster));
+  app.post('/skill-groups/:skillGroupId/forecast/refresh', backlog(QUEUE.forecast));
+  app.post('/trigger/ticks', backlog(QUEUE.triggerTick));
   app.use(configurationRoutes(store, deps.registry));
   app.use(historyRoutes(store));
   app.use(jobRoutes(deps.queues));
