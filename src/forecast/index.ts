@@ -289,4 +289,5 @@ export const FORECAST_HISTORY_DAYS = 730;
 export const FORECAST_RECENT_DAYS = 120;
 
 export { buildDaySeries, historySpanDays, addDays, stepsFor, TWO_WEEK_DAYS };
+export { MIN_HISTORY_DAYS } from './two-week';
 export { backtestForecaster, type BacktestReport } from './backtest';

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { IntervalVolume, SkillGroup } from '../domain/types';
 import { WfmError } from '../errors/wfm-error';
-import { FORECAST_HISTORY_DAYS, forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, type TrainedRealtime, type TrainedTwoWeek, type TrainForecasterResult } from '../forecast';
+import { FORECAST_HISTORY_DAYS, MIN_HISTORY_DAYS, forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, type TrainedRealtime, type TrainedTwoWeek, type TrainForecasterResult } from '../forecast';
 import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry';
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
@@ -23,6 +23,27 @@ export interface ForecastingContext {
 
 
 export const HORIZONS: Horizon[] = ['two-week', 'realtime'];
+
+/**
+ * Calendar days (in the group's zone) from the first stored interval to the last, both counted — the
+ * span training asks for at least MIN_HISTORY_DAYS of; 0 without history.
+ */
+export async function historyDays(store: Store, group: SkillGroup): Promise<number> {
+  const range = await store.history.intervalRange(group.id);
+  if (!range) return 0;
+  const day = (ms: number) => Date.parse(`${localDate(ms, group.timeZone)}T00:00:00Z`);
+  return Math.round((day(range.lastStart) - day(range.firstStart)) / DAY_MS) + 1;
+}
+
+/**
+ * A training that could only fail: too little history for the learned models. Asked for over REST it is
+ * a 422 now (not a job failing later); the nightly fan-out leaves such groups out. Meanwhile the
+ * forecasts answer with the flagged baseline.
+ */
+export async function tooLittleHistoryToTrain(store: Store, group: SkillGroup): Promise<string | undefined> {
+  const days = await historyDays(store, group);
+  return days < MIN_HISTORY_DAYS ? `the learned models of ${group.id} need at least ${MIN_HISTORY_DAYS} days of history, it has ${days}: until then its forecasts are the flagged baseline (mean of the last same weekdays)` : undefined;
+}
 
 async function skillGroupOrThrow(store: Store, id: string): Promise<SkillGroup> {
   const group = await store.skillGroups.get(id);

@@ -33,13 +33,18 @@ describe('404 problems name the parameter', () => {
     }
   });
 
-  test('when a group without history is trained or refreshed, then 422 says to upload history first; once it has some, a horizon named twice is trained once', async () => {
+  test('when a group without history is trained or refreshed, then 422 says to upload history first; with less than 4 weeks training is refused too; then a horizon named twice is trained once', async () => {
     for (const path of ['/skill-groups/PS/training', '/skill-groups/PS/forecast/refresh']) {
       const early = await t.http.post(path).set(planner).send({});
       expect([path, early.status, early.body.errors]).toEqual([path, 422, [{ where: '/path/skillGroupId', message: 'no history' }]]);
     }
     const csv = 'interval_start,skill_group,volume,aht_seconds\n2026-01-05T09:00:00+02:00,PS,10,180\n2026-01-05T09:30:00+02:00,PS,12,180';
     await t.http.post('/history').set(admin).type('text/csv').send(csv).expect(200);
+    // one day of history: a training could only fail, so it is refused now, saying the baseline answers meanwhile
+    const young = await t.http.post('/skill-groups/PS/training').set(planner).send({});
+    expect(young.status).toBe(422);
+    expect(young.body.detail).toMatch(/need at least 28 days of history, it has 1: until then its forecasts are the flagged baseline/);
+    await t.http.post('/history').set(admin).type('text/csv').send('interval_start,skill_group,volume\n2026-02-01T09:00:00+02:00,PS,11').expect(200);
     const res = await t.http.post('/skill-groups/PS/training').set(planner).send({ horizons: ['two-week', 'two-week'] });
     expect(res.status).toBe(202);
     expect(res.body.jobs.map((j: { horizon: string }) => j.horizon)).toEqual(['two-week']);

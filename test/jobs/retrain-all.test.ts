@@ -7,10 +7,16 @@ import { skillGroup } from '../support/examples';
 describe('the nightly retrain fan-out', () => {
   const suite = suiteStore('retrain');
 
-  test('when a skill group has no history yet, then it gets no training jobs (they would fail every night) and the run says so', async () => {
+  /** A row on the first and on the last of `days` days up to 2026-11-30. */
+  const daysOfHistory = (skillGroupId: string, days: number) => [
+    { skillGroupId, start: Date.parse('2026-11-30T08:00:00Z') - (days - 1) * 86_400_000, volume: 12 },
+    { skillGroupId, start: Date.parse('2026-11-30T08:00:00Z'), volume: 12 },
+  ];
+
+  test('when a skill group has no history yet, or less than the learned models need, then it gets no training jobs (they would fail every night) and the run says so', async () => {
     const store = suite();
-    await store.skillGroups.putAll([skillGroup({ id: 'PS' }), skillGroup({ id: 'NEW' })]);
-    await store.history.upsert([{ skillGroupId: 'PS', start: Date.parse('2026-11-30T08:00:00Z'), volume: 12 }]);
+    await store.skillGroups.putAll([skillGroup({ id: 'PS' }), skillGroup({ id: 'NEW' }), skillGroup({ id: 'YOUNG' })]);
+    await store.history.upsert([...daysOfHistory('PS', 28), ...daysOfHistory('YOUNG', 27)]);
     const queued: string[] = [];
     const logged: unknown[] = [];
     const ctx = {
@@ -20,14 +26,14 @@ describe('the nightly retrain fan-out', () => {
     } as unknown as JobContext;
     const result = await retrainAllProcessor(ctx)({ timestamp: Date.parse('2026-12-01T02:00:00Z') } as Job, 'token');
     expect(queued).toEqual(['nightly-2026-12-01T0200-PS-two-week', 'nightly-2026-12-01T0200-PS-realtime']);
-    expect(result).toEqual({ night: '2026-12-01', run: '2026-12-01T0200', jobs: 2, skipped: ['NEW'] });
-    expect(logged).toEqual([{ skipped: ['NEW'] }]);
+    expect(result).toEqual({ night: '2026-12-01', run: '2026-12-01T0200', jobs: 2, skipped: ['NEW', 'YOUNG'] });
+    expect(logged).toEqual([{ skipped: ['NEW', 'YOUNG'] }]);
   });
 
   test('when the schedule runs every 6 hours, then each run queues its own trainings (ids by the run\'s due time, not the day)', async () => {
     const store = suite();
     await store.skillGroups.putAll([skillGroup({ id: 'PS' })]);
-    await store.history.upsert([{ skillGroupId: 'PS', start: Date.parse('2026-11-30T08:00:00Z'), volume: 12 }]);
+    await store.history.upsert(daysOfHistory('PS', 60));
     const queued: string[] = [];
     const ctx = { store, queues: { add: async (_q: string, _d: unknown, o: { jobId: string }) => (queued.push(o.jobId), o.jobId) }, log: { info: () => undefined } } as unknown as JobContext;
     // a scheduler job is created at the previous slot and delayed to its own

@@ -6,7 +6,7 @@ import { invalid, WfmError } from '../../errors/wfm-error';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
 import type { FsModelRegistry } from '../../registry/fs-model-registry';
-import { computeRealtimeForecast } from '../../services/forecasting';
+import { computeRealtimeForecast, tooLittleHistoryToTrain } from '../../services/forecasting';
 import type { Store } from '../../store/store';
 import { DAY_MS, formatInstant } from '../../time/grid';
 import { checkRealtimeBatch, type RealtimeEventBody } from '../../trigger/realtime-ingest';
@@ -38,6 +38,8 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
 
   r.post('/skill-groups/:skillGroupId/training', async (req, res) => {
     const g = await withHistory(store, req.params.skillGroupId);
+    const tooLittle = await tooLittleHistoryToTrain(store, g);
+    if (tooLittle) throw new WfmError('insufficient-history', tooLittle, { details: [{ where: '/path/skillGroupId', message: 'too little history to train' }] });
     // each horizon once, however often the request names it
     const horizons = [...new Set((req.body?.horizons as Horizon[] | undefined) ?? ['two-week', 'realtime'])];
     const jobs = [];
