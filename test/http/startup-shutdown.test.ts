@@ -36,7 +36,7 @@ describe('starting and stopping the service', () => {
     expect(models.details).toEqual([expect.objectContaining({ where: 'MODEL_DIR' })]);
   });
 
-  test('when answer links would be signed with the SMS gateway\'s own secret, then the start warns; with a secret of their own it does not', async () => {
+  test('when answer links would be signed with the SMS gateway\'s own secret, or their links at localhost, then the start warns; with a secret and an address of their own it does not', async () => {
     const warnings = async (extra: Record<string, string>) => {
       const lines: string[] = [];
       const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
@@ -46,6 +46,9 @@ describe('starting and stopping the service', () => {
     };
     expect(await warnings({})).toContain('CALLOUT_LINK_SECRET is not set');
     expect(await warnings({ CALLOUT_LINK_SECRET: 'link-secret-0123456789abc' })).not.toContain('CALLOUT_LINK_SECRET');
+    // links pointing at localhost reach no phone
+    expect(await warnings({})).toContain('PUBLIC_BASE_URL is not set');
+    expect(await warnings({ PUBLIC_BASE_URL: 'https://wfm.example' })).not.toContain('PUBLIC_BASE_URL');
   });
 
   test('when a worker-only process is given WORKER_METRICS_PORT, then it serves its probes and its own metrics there, and nothing else', async () => {
