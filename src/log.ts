@@ -9,8 +9,9 @@ export function createLogger(level: string, name = 'wfm', destination?: Destinat
     name,
     level,
     redact: {
-      // the queue dashboard's cookie holds an admin key: in the request's Cookie and the link's Set-Cookie
-      paths: ['phone', '*.phone', '*.*.phone', 'req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'apiKey', 'secret'],
+      // the queue dashboard's cookie holds an admin key: in the request's Cookie and the link's Set-Cookie;
+      // an inbound answer's signature is a credential for five minutes
+      paths: ['phone', '*.phone', '*.*.phone', 'req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-wfm-signature"]', 'res.headers["set-cookie"]', 'apiKey', 'secret'],
       censor: '[redacted]',
     },
   };
