@@ -8,8 +8,13 @@ import { MINUTE_MS } from '../time/grid';
 import { workEnd } from './callouts';
 import type { CalloutRecord, ClaimedSlot, ScheduledShift } from './types';
 
-/** How long after a release an agent may still be logged in, finishing the call they were on. */
-export const RELEASE_WRAP_UP_MS = 15 * MINUTE_MS;
+/**
+ * How long after a release an agent may still be logged in, finishing the call they were on: two of
+ * the group's handle times (most calls under way end sooner), within 3 to 15 minutes.
+ */
+export function releaseWrapUpMs(ahtSeconds: number): number {
+  return Math.min(15 * MINUTE_MS, Math.max(3 * MINUTE_MS, 2 * ahtSeconds * 1000));
+}
 
 export interface CapacityInput {
   skillGroupId: string;
@@ -23,6 +28,8 @@ export interface CapacityInput {
   acceptanceRate: number;
   /** agents logged in now, from the realtime gauges; absent = trust the roster */
   loggedInNow?: number;
+  /** see releaseWrapUpMs (default: that of a 3-minute handle time) */
+  releaseWrapUpMs?: number;
 }
 
 export interface CapacityProjection {
@@ -71,7 +78,7 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
   let leaving = 0;
   for (const c of input.callouts) {
     if (c.skillGroupId !== skillGroupId) continue;
-    if (c.status === 'accepted' && c.releasedAt !== undefined && c.loginAt <= c.releasedAt && c.releasedAt <= from && from - c.releasedAt < RELEASE_WRAP_UP_MS) leaving++;
+    if (c.status === 'accepted' && c.releasedAt !== undefined && c.loginAt <= c.releasedAt && c.releasedAt <= from && from - c.releasedAt < (input.releaseWrapUpMs ?? releaseWrapUpMs(180))) leaving++;
     const weight = c.status === 'accepted' ? 1 : c.status === 'pending' ? input.acceptanceRate : 0;
     if (weight === 0) continue;
     // Callout agents already logged in are inside `loggedInNow`; count them as scheduled for the offset.
@@ -79,7 +86,7 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
     if (c.status === 'accepted' && c.loginAt <= from && end > from) scheduledNow++;
     for (let k = 0; k < minutes; k++) if (at(k) >= c.loginAt && at(k) < end) extra[k] += weight;
   }
-  // Agents released a few minutes ago finish their call before they log off: the gauge may still hold
+  // Agents released minutes ago finish their call before they log off: the gauge may still hold
   // them. Logged in beyond the schedule is read as them first (up to their number), so they are not
   // counted as spare capacity for the whole horizon — which made a second release of agents who were
   // already going. Once they have logged off, the gauge shows it and nothing is subtracted.

@@ -15,7 +15,7 @@
  */
 import type { SkillGroup } from '../domain/types';
 import { MINUTE_MS } from '../time/grid';
-import { projectCapacity } from './capacity';
+import { projectCapacity, releaseWrapUpMs } from './capacity';
 import { projectBuckets } from './projection';
 import type { CalloutRecord, ClaimedSlot, MinuteForecast, ProjectedBucket, ScheduledShift, TriggerPolicy, TriggerState } from './types';
 
@@ -82,6 +82,7 @@ export function releaseSurplus(input: ReleaseInput): ReleaseOutput {
     callouts: callouts.filter((c) => c.status === 'accepted'),
     acceptanceRate: 0,
     loggedInNow: input.loggedInNow,
+    releaseWrapUpMs: releaseWrapUpMs(group.ahtSeconds),
   });
   const projection = projectBuckets({ group, policy: { ...policy, forecastQuantile: 'p90' }, now, forecast: input.forecast(), capacity, backlog: input.backlog });
   const surplusAgents = Math.max(0, Math.floor(smallestSurplus(projection) + 1e-9));

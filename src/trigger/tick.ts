@@ -7,7 +7,7 @@ import type { Agent, SkillGroup } from '../domain/types';
 import { HOUR_MS, MINUTE_MS } from '../time/grid';
 import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } from './acceptance';
 import { planCallouts, workEnd } from './callouts';
-import { projectCapacity, type CapacityProjection } from './capacity';
+import { projectCapacity, releaseWrapUpMs, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
 import { decide } from './decide';
 import { projectBuckets, spareAgents } from './projection';
@@ -87,6 +87,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       callouts,
       acceptanceRate: rate,
       loggedInNow: g.realtime.gauges.at >= now - 2 * MINUTE_MS ? g.realtime.gauges.agentsLoggedIn : undefined,
+      releaseWrapUpMs: releaseWrapUpMs(g.group.ahtSeconds),
     });
     return { ...g, callouts, stats, capacity };
   });
