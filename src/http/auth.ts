@@ -29,7 +29,12 @@ export function presentedKey(req: Request, options: { cookie?: boolean } = {}): 
   if (!options.cookie) return undefined;
   const cookie = req.get('cookie');
   const match = cookie && new RegExp(`(?:^|;\\s*)${DASHBOARD_COOKIE}=([^;]+)`).exec(cookie);
-  return match ? decodeURIComponent(match[1]) : undefined;
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined; // a cookie that is no encoding of a key is no key: 401, not a failure
+  }
 }
 
 /** Compares in constant time so a key cannot be guessed byte by byte from response timing. */

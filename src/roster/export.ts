@@ -35,7 +35,7 @@ function icalUtc(epochMs: number): string {
 
 /**
  * RFC 5545 §3.3.11 TEXT escaping. Any line break (CRLF, a lone CR or LF, U+2028/2029) becomes the escaped
- * \\n and other control characters are dropped (TEXT allows none): a name with a bare CR would otherwise
+ * \\n and other control characters, C1 included (NEL, U+0085, is a line break to some parsers), are dropped (TEXT allows none): a name with a bare CR would otherwise
  * start a new line, and a property of the attacker's, in calendar apps that break lines on CR.
  */
 function icalText(text: string): string {
@@ -44,7 +44,7 @@ function icalText(text: string): string {
     .replace(/;/g, '\\;')
     .replace(/,/g, '\\,')
     .replace(/\r\n|[\r\n\u2028\u2029]/g, '\\n')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
 /** RFC 5545 §3.1: lines longer than 75 octets are folded with CRLF + one space. */

@@ -625,7 +625,7 @@ export async function issueClaimToken(ctx: RosterContext, agentId: string, valid
   return { agentId, token: signClaimToken(claimSecret(ctx.config), { agentId, expiresAt }), expiresAt: new Date(expiresAt).toISOString() };
 }
 
-async function cloudAgentOrThrow(ctx: RosterContext, agentId: string): Promise<Agent> {
+export async function cloudAgentOrThrow(ctx: RosterContext, agentId: string): Promise<Agent> {
   const agent = await ctx.store.agents.get(agentId);
   // the token was issued for a cloud agent; they may have been removed or changed since
   if (!agent || agent.kind !== 'cloud') throw new WfmError('forbidden', `agent ${agentId} is no longer a cloud agent`);

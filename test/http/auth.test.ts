@@ -79,6 +79,10 @@ describe('authentication and roles', () => {
     // the refused key is not repeated in the answer
     expect(refused.text).not.toContain(KEYS.planner);
     expect(refused.body.instance).toBe('/admin/queues?key=[redacted]');
+    // a percent-encoded name is the same parameter to the server, so it is redacted too
+    const encoded = await t.http.get(`/admin/queues?%6Bey=${KEYS.planner}&other=1`);
+    expect(encoded.status).toBe(403);
+    expect(encoded.body.instance).toBe('/admin/queues?%6Bey=[redacted]&other=1');
     const res = await t.http.get(`/admin/queues?key=${KEYS.admin}`);
     expect(res.status).toBe(200);
     const cookie = res.headers['set-cookie'][0];
@@ -89,6 +93,8 @@ describe('authentication and roles', () => {
     const sent = cookie.split(';')[0];
     await t.http.get('/admin/queues').set('Cookie', sent).expect(200);
     await t.http.get('/agents').set('Cookie', sent).expect(401);
+    // a cookie that decodes to no key at all is no key either (it was a 500)
+    await t.http.get('/admin/queues').set('Cookie', `${sent.split('=')[0]}=%E0%A4%A`).expect(401);
   });
 
   test('when a large batch of agents breaks the contract in every item, then the first problems are named as for a small batch and checking stops there', async () => {

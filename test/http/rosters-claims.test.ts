@@ -171,6 +171,7 @@ describe('cloud agents claiming slots over REST', () => {
     // a token whose agent is no cloud agent (removed since) releases nothing, as it claims nothing
     const gone = signClaimToken(CLAIM_SECRET, { agentId: 'GONE01', expiresAt: Date.now() + DAY });
     await t.http.delete(`/me/claims/week/${later.id}`).set({ Authorization: `Bearer ${gone}` }).expect(403);
+    await t.http.get('/me/calendar.ics').set({ Authorization: `Bearer ${gone}` }).expect(403);
     expect((await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === later.id).claimedBy).toEqual([]);
   });
 

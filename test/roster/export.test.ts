@@ -40,10 +40,10 @@ describe('roster exports, slots and coverage', () => {
   });
 
   test('when a name holds a bare CR, other control characters or a Unicode line separator, then the feed keeps it on its own line', () => {
-    const feed = agentIcalFeed('A1', roster, { generatedAt: 0, agentName: 'Mallory\rEND:VCALENDAR\rBEGIN:VCALENDAR\u2028X-EVIL:1\u0007', skillGroupName: () => 'PS\rX-EVIL:2' });
+    const feed = agentIcalFeed('A1', roster, { generatedAt: 0, agentName: 'Mallory\rEND:VCALENDAR\rBEGIN:VCALENDAR\u2028X-EVIL:1\u0007\u0085LOCATION:x', skillGroupName: () => 'PS\rX-EVIL:2' });
     // every line break of the feed is a CRLF between properties; no CR, LF or separator inside a line
     const lines = feed.split('\r\n');
-    for (const line of lines) expect(line).not.toMatch(/[\r\n\u2028\u2029\u0007]/);
+    for (const line of lines) expect(line).not.toMatch(/[\r\n\u2028\u2029\u0007\u0085]/);
     expect(lines.filter((l) => l.startsWith('END:VCALENDAR'))).toEqual(['END:VCALENDAR']);
     expect(feed.replace(/\r\n /g, '')).toContain('X-WR-CALNAME:Shifts Mallory\\nEND:VCALENDAR\\nBEGIN:VCALENDAR\\nX-EVIL:1');
   });

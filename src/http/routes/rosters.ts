@@ -12,6 +12,7 @@ import {
   agentSchedule,
   claimSlot,
   claimsOfAgent,
+  cloudAgentOrThrow,
   deleteRoster,
   issueClaimToken,
   listRosters,
@@ -212,6 +213,8 @@ export function cloudAgentRoutes(ctx: RosterContext): Router {
     res.json(await slotsForAgent(ctx, res.locals.agentId as string));
   });
   r.get('/me/calendar.ics', auth, async (_req, res) => {
+    // as every self-service route: the token's agent must still be a cloud agent
+    await cloudAgentOrThrow(ctx, res.locals.agentId as string);
     res.type('text/calendar; charset=utf-8').send(await agentFeed(ctx, res.locals.agentId as string));
   });
   r.get('/me/claims', auth, async (_req, res) => {
