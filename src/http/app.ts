@@ -23,7 +23,7 @@ import type { WorkerState } from '../queue/worker-pool';
 import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
-import { largeBatchesItemByItem } from './large-batches';
+import { largeBodiesChecked } from './large-bodies';
 import { redactQuery } from './redact';
 import { refuseWhenBacklogged } from './backpressure';
 import { QUEUE } from '../queue/names';
@@ -159,7 +159,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
-  app.use(largeBatchesItemByItem(doc));
+  app.use(largeBodiesChecked(doc));
   app.use(contract);
   // A POST that starts work, sent again with the same Idempotency-Key, answers as the first did.
   app.post(

@@ -45,6 +45,11 @@ export function sendProblem(res: Response, status: number, code: string, detail:
 /** schema errors listed in one answer at most */
 const MAX_LISTED = 100;
 
+/** At most MAX_LISTED problems, then one saying how many more (a batch of 100k bad events is not a 30 MB answer). */
+function capped(details: ProblemDetail[]): ProblemDetail[] {
+  return details.length > MAX_LISTED ? [...details.slice(0, MAX_LISTED), { where: '/body', message: `… and ${details.length - MAX_LISTED} more` }] : details;
+}
+
 /** express-openapi-validator errors: { status, message, errors: [{ path, message }] } */
 interface ValidatorError {
   status: number;
@@ -125,7 +130,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     const err = asUnavailable(rawErr);
     if (isWfmError(err)) {
       if (err.status >= 500) log.error({ err }, err.message);
-      sendProblem(res, err.status, err.code, err.message, err.details.length > 0 || err.code !== 'not-found' ? err.details : namedBy(req, err.message));
+      sendProblem(res, err.status, err.code, err.message, err.details.length > 0 || err.code !== 'not-found' ? capped(err.details) : namedBy(req, err.message));
       return;
     }
     if (isValidatorError(err)) {

@@ -55,4 +55,16 @@ describe('simulations over REST', () => {
     expect(tooMany.status).toBe(422);
     expect(tooMany.body.errors[0]).toEqual({ where: '/body/period', message: expect.stringMatching(/59,520 rows/) });
   });
+
+  test('when a spec holds more skill groups than a center has, or thousands of bad fields, then the 422 stays short', async () => {
+    const spec = stationarySpec({ agents: 10, callsPerHour: 150, hours: 2, replications: 1, seed: 7 });
+    const many = await t.http.post('/simulations').set(planner).send({ ...spec, skillGroups: Array.from({ length: 5000 }, () => ({})) });
+    expect(many.status).toBe(422);
+    expect(many.body.errors).toEqual([{ where: '/body/skillGroups', message: '5000 skill groups: at most 1000' }]);
+    // 900 empty groups: four problems each, 100 listed and the rest counted
+    const bad = await t.http.post('/simulations').set(planner).send({ ...spec, skillGroups: Array.from({ length: 900 }, () => ({})) });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toHaveLength(101);
+    expect(bad.body.errors[100]).toEqual({ where: '/body', message: expect.stringMatching(/^… and \d+ more$/) });
+  });
 });
