@@ -75,23 +75,32 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
     for (let k = 0; k < minutes; k++) if (at(k) >= slot.start && at(k) < slot.end) scheduled[k] += slot.agents;
     if (from - MINUTE_MS / 2 >= slot.start && from - MINUTE_MS / 2 < slot.end) scheduledNow += slot.agents;
   }
+  const wrapUp = input.releaseWrapUpMs ?? releaseWrapUpMs(180);
+  // logged in but not (or no longer) counted by the schedule: released agents finishing their last call…
   let leaving = 0;
+  // …and accepted agents not due yet, who may have logged in early (by login time: the soonest first)
+  const notYetDue: number[] = [];
   for (const c of input.callouts) {
     if (c.skillGroupId !== skillGroupId) continue;
-    if (c.status === 'accepted' && c.releasedAt !== undefined && c.loginAt <= c.releasedAt && c.releasedAt <= from && from - c.releasedAt < (input.releaseWrapUpMs ?? releaseWrapUpMs(180))) leaving++;
     const weight = c.status === 'accepted' ? 1 : c.status === 'pending' ? input.acceptanceRate : 0;
     if (weight === 0) continue;
+    if (c.status === 'accepted' && c.releasedAt !== undefined && c.releasedAt <= from && from - c.releasedAt < wrapUp) leaving++;
+    if (c.status === 'accepted' && c.releasedAt === undefined && c.loginAt > from) notYetDue.push(c.loginAt);
     // Callout agents already logged in are inside `loggedInNow`; count them as scheduled for the offset.
     const end = workEnd(c);
     if (c.status === 'accepted' && c.loginAt <= from && end > from) scheduledNow++;
     for (let k = 0; k < minutes; k++) if (at(k) >= c.loginAt && at(k) < end) extra[k] += weight;
   }
-  // Agents released minutes ago finish their call before they log off: the gauge may still hold
-  // them. Logged in beyond the schedule is read as them first (up to their number), so they are not
-  // counted as spare capacity for the whole horizon — which made a second release of agents who were
-  // already going. Once they have logged off, the gauge shows it and nothing is subtracted.
+  // The gauge may hold both. Logged in beyond the schedule is read as them first (up to their number):
+  // as spare capacity for the whole horizon, leavers made a second release of agents already going, and
+  // early agents were counted twice once due (the gauge's excess and their callout), so released twice
+  // over. The early ones are on hand now: they count from now instead of from their login time. Once
+  // the leavers are gone (or the early ones absent), the gauge shows it and nothing is subtracted.
   const excess = input.loggedInNow === undefined ? 0 : input.loggedInNow - scheduledNow;
-  const adherenceOffset = excess - Math.min(leaving, Math.max(0, excess));
+  const leavers = Math.min(leaving, Math.max(0, excess));
+  const early = Math.min(notYetDue.length, Math.max(0, excess - leavers));
+  const adherenceOffset = excess - leavers - early;
+  for (const loginAt of notYetDue.sort((a, b) => a - b).slice(0, early)) for (let k = 0; k < minutes && at(k) < loginAt; k++) extra[k] += 1;
   const agents = scheduled.map((s, k) => Math.max(0, s + extra[k] + adherenceOffset));
   return { from, agents, scheduled, adherenceOffset, ...(input.loggedInNow === undefined ? {} : { loggedInNow: input.loggedInNow }) };
 }

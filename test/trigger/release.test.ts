@@ -104,6 +104,17 @@ describe('releasing called-out agents once the surge has passed', () => {
     expect(capacity(20, T0 + 20 * MIN).adherenceOffset).toBe(first.released.length);
   });
 
+  test('when called-out agents logged in before their login time, then they count once, from now: the release sends home the same surplus as for agents on time, and no more a tick later', () => {
+    const early = acceptedCallouts(6, T0 + 5 * MIN); // due from 10:05 on, but logged in already: the gauge shows 14 + 6
+    const capacity = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster: partners(14), claimedSlots: [], callouts: early, acceptanceRate: 0, loggedInNow: 20 });
+    expect(capacity.agents).toEqual(new Array(30).fill(20));
+    const onTime = releaseSurplus(afterTheSurge());
+    const first = releaseSurplus(afterTheSurge({ callouts: early }));
+    expect(first.released).toHaveLength(onTime.released.length);
+    const next = releaseSurplus({ ...afterTheSurge(), now: T0 + MIN, callouts: first.callouts, state: first.state, loggedInNow: 20 });
+    expect(next.released).toHaveLength(0);
+  });
+
   test('when an agent was released, then the capacity counts them until the release only, and they are no longer releasable', () => {
     const [c] = acceptedCallouts(1, T0 - 30 * MIN);
     const released = { ...c, releasedAt: T0 + 10 * MIN };
