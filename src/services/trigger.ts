@@ -156,6 +156,8 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     weeklyHours: weeklyHoursOf(agents, claimedShifts, allActive, now, config.defaultTimeZone),
     lastCalledAt,
     recentCallMinutes: config.trigger.recentCallMinutes,
+    // an agent with a message of another group still unanswered is not messaged again meanwhile
+    awaitingAnswer: allActive.filter((c) => c.status === 'pending').map((c) => c.agentId),
   });
   // A group whose decision failed is in the summary's `skipped` with the error, as one whose inputs did not read.
   const outputs = [...decided, ...skipped];
@@ -342,9 +344,10 @@ async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Ag
   // Retries can run for minutes: before each, the agent must still consent and the callout still be open.
   const stillToSend = async (): Promise<string | { answered: string } | null> => {
     const [now, current] = await Promise.all([deps.store.agents.get(callout.agentId), deps.store.trigger.callout(callout.id)]);
+    // an answer first: the message reached them, whatever they did to their profile since
+    if (current && (current.value.status === 'accepted' || current.value.status === 'declined')) return { answered: `answered (${current.value.status}) while a retry waited` };
     if (!now) return `agent ${callout.agentId} was deleted before the gateway took the message`;
     if (now.calloutOptIn !== true || now.kind !== 'cloud') return `agent ${callout.agentId} opted out of callouts before the gateway took the message`;
-    if (current && (current.value.status === 'accepted' || current.value.status === 'declined')) return { answered: `answered (${current.value.status}) while a retry waited` };
     if (current && current.value.status !== 'pending') return `the callout is ${current.value.status}: no message sent`;
     return null;
   };
@@ -375,6 +378,14 @@ export interface AnswerResult {
  * window: an answer proves the message arrived (see below).
  */
 export async function answerCallout(store: Store, calloutId: string, answer: CalloutAnswer, via: StoredCallout['answeredVia'], now: number): Promise<AnswerResult> {
+  const first = await store.trigger.callout(calloutId);
+  if (!first) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
+  // an acceptance is checked against the agent's other callouts and written under their lock
+  if (answer !== 'accept') return takeAnswer(store, calloutId, answer, via, now);
+  return store.trigger.withAgentAnswerLock(first.value.agentId, () => takeAnswer(store, calloutId, answer, via, now));
+}
+
+async function takeAnswer(store: Store, calloutId: string, answer: CalloutAnswer, via: StoredCallout['answeredVia'], now: number): Promise<AnswerResult> {
   const found = await store.trigger.callout(calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
   // A released agent opening the message again: nothing to take, accept or decline alike; the answer
@@ -430,12 +441,14 @@ export async function verifiedLink(config: Config, token: string, now: number, s
     const callout = (await store.trigger.callout(check.calloutId))?.value;
     const what =
       callout?.releasedAt !== undefined
-        ? 'you were released: no need to come'
+        ? callout.loginAt <= callout.releasedAt
+          ? 'you were released: you may log off after your current call'
+          : 'you were released: no need to come'
         : callout?.status === 'accepted'
           ? 'you accepted it: you are still expected'
           : callout?.status === 'declined'
             ? 'you declined it'
-            : 'the callout was offered to the next agent';
+            : 'no answer came in time: the callout is closed';
     throw new WfmError('conflict', `this link has expired: ${what}`, { details: [{ where, message: 'expired' }] });
   }
   const message = check.reason === 'malformed' ? 'missing or not a link token' : 'the signature does not match: the link was altered';

@@ -39,6 +39,8 @@ export class Keys {
   triggerResponses = (skillGroupId: string) => `${this.prefix}:trigger:{${skillGroupId}}:responses`;
   triggerLastCalled = () => `${this.prefix}:trigger:last-called`;
   triggerDeadLetters = () => `${this.prefix}:trigger:dead-letters`;
+  /** held while one agent's acceptance is checked against their other callouts and written */
+  triggerAnswerLock = (agentId: string) => `${this.prefix}:trigger:answer-lock:${agentId}`;
   /** one client's Idempotency-Key (both hashed) and the answer its first request got */
   idempotency = (clientHash: string, keyHash: string) => `${this.prefix}:idempotency:${clientHash}:${keyHash}`;
 }

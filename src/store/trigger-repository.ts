@@ -2,6 +2,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import { DEFAULT_POLICY, type AcceptanceStats, type CalloutRecord, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import { asUnavailable, guarded } from './redis';
+import { WfmError } from '../errors/wfm-error';
 import type { Keys } from './keys';
 import { GroupGuardedWrite } from './group-guarded-write';
 
@@ -175,6 +176,10 @@ const withDefaults = (json: string): TriggerPolicy => ({ ...DEFAULT_POLICY, ...(
  * records with their delivery, the sums of past answers, last-called-at per agent and the dead letters.
  * Every write that must not be half done is one Lua script (compare-and-set on what was read).
  */
+/** How long an agent's answer lock holds at most, and how often a second answer tries for it (~2 s). */
+const ANSWER_LOCK_MS = 5000;
+const ANSWER_LOCK_ATTEMPTS = 60;
+
 export class TriggerRepository {
   private readonly scripted: ScriptedRedis;
 
@@ -303,6 +308,27 @@ export class TriggerRepository {
   }
 
   // ------------------------------------------------------------------ callouts
+
+  /**
+   * Runs `work` while holding the agent's answer lock: two acceptances of one agent (two waves, two
+   * groups, both links tapped at once) are checked against each other one after the other, not both
+   * against a state without the other. The lock lapses by itself should its holder die.
+   */
+  async withAgentAnswerLock<T>(agentId: string, work: () => Promise<T>): Promise<T> {
+    const key = this.keys.triggerAnswerLock(agentId);
+    const token = `${process.pid}:${Math.random().toString(36).slice(2)}`;
+    for (let attempt = 0; ; attempt++) {
+      if ((await guarded(this.redis.set(key, token, 'PX', ANSWER_LOCK_MS, 'NX'))) === 'OK') break;
+      if (attempt >= ANSWER_LOCK_ATTEMPTS) throw new WfmError('unavailable', `another answer of agent ${agentId} is being taken: try again`);
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+    }
+    try {
+      return await work();
+    } finally {
+      // only our own lock (it may have lapsed and been taken by another answer meanwhile)
+      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", 1, key, token).catch(() => undefined);
+    }
+  }
 
   async callout(id: string): Promise<Versioned<StoredCallout> | undefined> {
     const raw = await guarded(this.redis.hget(this.keys.triggerCallouts(), id));

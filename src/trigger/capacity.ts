@@ -30,6 +30,12 @@ export interface CapacityInput {
   loggedInNow?: number;
   /** see releaseWrapUpMs (default: that of a 3-minute handle time) */
   releaseWrapUpMs?: number;
+  /**
+   * read the gauge's excess as accepted agents logged in before their login time (up to their number):
+   * what a release must assume (else it sends home agents counted twice); a firing does not (without a
+   * roster every agent logged in is excess, and most called-out agents come on time)
+   */
+  assumeEarlyLogins?: boolean;
 }
 
 export interface CapacityProjection {
@@ -85,7 +91,7 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
     const weight = c.status === 'accepted' ? 1 : c.status === 'pending' ? input.acceptanceRate : 0;
     if (weight === 0) continue;
     if (c.status === 'accepted' && c.releasedAt !== undefined && c.releasedAt <= from && from - c.releasedAt < wrapUp) leaving++;
-    if (c.status === 'accepted' && c.releasedAt === undefined && c.loginAt > from) notYetDue.push(c.loginAt);
+    if (input.assumeEarlyLogins && c.status === 'accepted' && c.releasedAt === undefined && c.loginAt > from) notYetDue.push(c.loginAt);
     // Callout agents already logged in are inside `loggedInNow`; count them as scheduled for the offset.
     const end = workEnd(c);
     if (c.status === 'accepted' && c.loginAt <= from && end > from) scheduledNow++;

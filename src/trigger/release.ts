@@ -83,6 +83,7 @@ export function releaseSurplus(input: ReleaseInput): ReleaseOutput {
     acceptanceRate: 0,
     loggedInNow: input.loggedInNow,
     releaseWrapUpMs: releaseWrapUpMs(group.ahtSeconds),
+    assumeEarlyLogins: true,
   });
   const projection = projectBuckets({ group, policy: { ...policy, forecastQuantile: 'p90' }, now, forecast: input.forecast(), capacity, backlog: input.backlog });
   const surplusAgents = Math.max(0, Math.floor(smallestSurplus(projection) + 1e-9));

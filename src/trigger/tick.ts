@@ -40,6 +40,8 @@ export interface TickInput {
   weeklyHours: Record<string, number>;
   /** last callout per agent, epoch ms (all groups) */
   lastCalledAt: Record<string, number>;
+  /** agents holding an unanswered callout of any group (a group's own are in its callouts as well) */
+  awaitingAnswer?: string[];
   recentCallMinutes: number;
 }
 
@@ -163,7 +165,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       recentCallMinutes: input.recentCallMinutes,
       agentAcceptance: agentAcceptanceWithPast(p.callouts, p.pastResponses?.byAgent),
       alreadyInWave: waveAgents,
-      awaitingAnswer: p.callouts.filter((c) => c.status === 'pending').map((c) => c.agentId),
+      awaitingAnswer: [...(input.awaitingAnswer ?? []), ...p.callouts.filter((c) => c.status === 'pending').map((c) => c.agentId)],
     });
     for (const c of choice.chosen) usedThisTick.add(c.agentId);
     const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy, input.now);

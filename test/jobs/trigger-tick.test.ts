@@ -267,7 +267,11 @@ describe('trigger tick and delivery against Redis', () => {
     // the first attempt fails (503); while the retry waits the agent accepts (the gateway did send it)
     const events: unknown[] = [];
     const answering = deliveryDeps({
-      sleep: async () => void (await answerCallout(store, callout.id, 'accept', 'link', clock.t)),
+      // the agent accepts, then turns callouts off (the answer is what counts: the message reached them)
+      sleep: async () => {
+        await answerCallout(store, callout.id, 'accept', 'link', clock.t);
+        await store.agents.putAll([{ ...cloudAgent(callout.agentId), calloutOptIn: false }]);
+      },
       log: (e) => void events.push(e.event),
     });
     const outcome = await deliverStoredCallout(answering, callout.id);
@@ -351,6 +355,16 @@ describe('trigger tick and delivery against Redis', () => {
     // declining it is fine, and a callout after the accepted shift is taken
     expect((await answerCallout(store, after.id, 'accept', 'link', clock.t + 2 * MIN)).applied).toBe(true);
     expect((await answerCallout(store, overlapping.id, 'decline', 'link', clock.t + 2 * MIN)).applied).toBe(true);
+
+    // two overlapping callouts of another agent accepted at the same moment: one is taken, the other refused
+    const [, second] = await stored();
+    const twin = { ...copy('twin', 5 * MIN), agentId: second.agentId, id: 'twin' };
+    await redis.hset(store.keys.triggerCallouts(), twin.id, JSON.stringify(twin));
+    await redis.zadd(store.keys.triggerActiveCallouts('PS'), twin.requestedAt, twin.id);
+    const both = await Promise.allSettled([second.id, twin.id].map((id) => answerCallout(store, id, 'accept', 'link', clock.t + 2 * MIN)));
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const accepted = [(await store.trigger.callout(second.id))!.value.status, (await store.trigger.callout(twin.id))!.value.status];
+    expect(accepted.filter((status) => status === 'accepted')).toHaveLength(1);
   });
 
   test('when an agent opts out after the callout is made but before it is sent, then no SMS goes out and it is a dead letter saying why', async () => {

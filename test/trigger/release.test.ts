@@ -106,7 +106,7 @@ describe('releasing called-out agents once the surge has passed', () => {
 
   test('when called-out agents logged in before their login time, then they count once, from now: the release sends home the same surplus as for agents on time, and no more a tick later', () => {
     const early = acceptedCallouts(6, T0 + 5 * MIN); // due from 10:05 on, but logged in already: the gauge shows 14 + 6
-    const capacity = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster: partners(14), claimedSlots: [], callouts: early, acceptanceRate: 0, loggedInNow: 20 });
+    const capacity = projectCapacity({ skillGroupId: 'PS', from: T0, minutes: 30, roster: partners(14), claimedSlots: [], callouts: early, acceptanceRate: 0, loggedInNow: 20, assumeEarlyLogins: true });
     expect(capacity.agents).toEqual(new Array(30).fill(20));
     const onTime = releaseSurplus(afterTheSurge());
     const first = releaseSurplus(afterTheSurge({ callouts: early }));

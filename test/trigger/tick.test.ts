@@ -64,6 +64,10 @@ describe('tick', () => {
     const called = new Set(ps.newCallouts.map((c) => c.agentId));
     for (const c of waiting) expect(called.has(c.agentId)).toBe(false);
     expect(ps.choice?.excluded.filter((e) => e.reason === 'awaiting-answer').map((e) => e.agentId).sort()).toEqual(waiting.map((c) => c.agentId).sort());
+    // an unanswered callout of another group keeps its agent out too (the service passes them all)
+    const [other] = tick({ ...later, awaitingAnswer: ['c29'] });
+    expect(other.newCallouts.map((c) => c.agentId)).not.toContain('c29');
+    expect(other.choice?.excluded).toContainEqual({ agentId: 'c29', reason: 'awaiting-answer' });
   });
 
   test('when the overflow group has spare agents, then the gap shrinks by what it can lend', () => {
