@@ -3,7 +3,7 @@
  * (files) and the API (requests) accept exactly the same documents. OpenAPI 3.0 schemas are draft-04
  * flavoured (boolean exclusiveMinimum), hence ajv-draft-04. The schemas are passed in: no I/O here.
  */
-import Ajv from 'ajv-draft-04';
+import Ajv, { type ErrorObject } from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import type { ProblemDetail } from '../errors/wfm-error';
 
@@ -17,14 +17,21 @@ export function schemaValidator(components: Record<string, unknown>, name: strin
   const validate = ajv.compile({ $ref: `openapi#/components/schemas/${name}` });
   return (value, where) => {
     if (validate(value)) return [];
-    // pointing at the property a required or unknown field names, as the API's contract errors do
-    return (validate.errors ?? []).map((e) => {
-      const at = (e as { instancePath?: string; dataPath?: string }).instancePath ?? (e as { dataPath?: string }).dataPath ?? '';
-      const property = e.params && 'missingProperty' in e.params ? e.params.missingProperty : e.params && 'additionalProperty' in e.params ? e.params.additionalProperty : undefined;
-      return {
-        where: `${where}${at}${property === undefined ? '' : `/${String(property)}`}`,
-        message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`,
-      };
-    });
+    return ajvProblems(validate.errors, where);
   };
+}
+
+/**
+ * ajv's errors as problems, each pointing at the property a required or unknown field names, as the
+ * API's contract errors do (`/body/0/id`, not `/body/0` "must have required property 'id'").
+ */
+export function ajvProblems(errors: ErrorObject[] | null | undefined, where: string): ProblemDetail[] {
+  return (errors ?? []).map((e) => {
+    const at = (e as { instancePath?: string; dataPath?: string }).instancePath ?? (e as { dataPath?: string }).dataPath ?? '';
+    const property = e.params && 'missingProperty' in e.params ? e.params.missingProperty : e.params && 'additionalProperty' in e.params ? e.params.additionalProperty : undefined;
+    return {
+      where: `${where}${at}${property === undefined ? '' : `/${String(property)}`}`,
+      message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`,
+    };
+  });
 }

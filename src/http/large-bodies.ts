@@ -12,6 +12,7 @@ import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { error as validatorError } from 'express-openapi-validator';
 import type { OpenApiDocument } from './openapi';
+import { ajvProblems } from '../domain/schemas';
 
 /** Bodies up to this size go straight to the contract validator (a few thousand errors cost it little). */
 export const LARGE_BODY_BYTES = 8 * 1024;
@@ -54,11 +55,7 @@ function withComponentRefs(schema: unknown): object {
 }
 
 function problemsOf(validate: ValidateFunction, at: string): Problem[] {
-  return (validate.errors ?? []).map((e) => {
-    const property = e.params && 'missingProperty' in e.params ? e.params.missingProperty : e.params && 'additionalProperty' in e.params ? e.params.additionalProperty : undefined;
-    const path = `${at}${(e as { instancePath?: string }).instancePath ?? ''}${property === undefined ? '' : `/${String(property)}`}`;
-    return { path, message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}` };
-  });
+  return ajvProblems(validate.errors, at).map((p) => ({ path: p.where, message: p.message }));
 }
 
 export function largeBodiesChecked(doc: OpenApiDocument): RequestHandler {
