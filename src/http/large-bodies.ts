@@ -16,7 +16,7 @@ import { ajvProblems } from '../domain/schemas';
 
 /** Bodies up to this size go straight to the contract validator (a few thousand errors cost it little). */
 export const LARGE_BODY_BYTES = 8 * 1024;
-/** Problems listed before checking stops (with the line saying so, the 100 an answer lists at most). */
+/** When the check was partial, the problems listed before the line saying so (100 lines, as an answer lists at most). */
 const ENOUGH_PROBLEMS = 99;
 
 interface Operation {
