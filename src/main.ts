@@ -64,9 +64,9 @@ export async function startService(env: Record<string, string | undefined>, opti
   const log = options.log ?? createLogger(config.logLevel);
   const now = options.now ?? Date.now;
   if (config.apiKeys.size === 0 && options.http !== false) log.warn('API_KEYS is not set: every API request will be refused with 401 (set role:key pairs)');
-  // the gateway holds WEBHOOK_SECRET: with the same secret it could sign an agent's accept link
   // the answer links in every SMS point there: the default (this machine's localhost) reaches no phone
   if (config.webhookUrl && !env.PUBLIC_BASE_URL) log.warn('PUBLIC_BASE_URL is not set: the accept/decline links in callout messages point at localhost, which no phone reaches (set the address agents reach this service at)');
+  // the gateway holds WEBHOOK_SECRET: with the same secret it could sign an agent's accept link
   if (config.webhookSecret && config.trigger.linkSecret === config.webhookSecret) log.warn('CALLOUT_LINK_SECRET is not set: answer links are signed with WEBHOOK_SECRET, which the SMS gateway also holds (set a secret of its own)');
   // said before waiting for Redis
   checkQueueNames(options.jobs ?? JOB_DEFINITIONS, Array.isArray(options.workersOnly) ? options.workersOnly : []);

@@ -189,10 +189,14 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
 function weekdayFactors(recentByWeekday: number[][], totals: number[], openWeekdays: boolean[]): number[] {
   const logTotals = recentByWeekday.map((days, w) => (openWeekdays[w] ? days.map((d) => Math.log(Math.max(totals[d], 0.5))) : []));
   const rawFactor = recentByWeekday.map((days, w) => (openWeekdays[w] && days.length ? median(days.map((d) => totals[d])) : 0));
-  const shrunk = shrinkTowardAlike(rawFactor, logTotals);
-  const openFactors = shrunk.filter((f, w) => openWeekdays[w] && f > 0);
-  const norm = openFactors.length ? openFactors.reduce((a, b) => a + b, 0) / openFactors.length : 1;
-  return shrunk.map((f) => (norm > 0 ? f / norm : 0));
+  return normalisedOverOpen(shrinkTowardAlike(rawFactor, logTotals), openWeekdays);
+}
+
+/** Weekday factors scaled to a mean of 1 over the open weekdays. */
+function normalisedOverOpen(factors: number[], openWeekdays: boolean[]): number[] {
+  const open = factors.filter((f, w) => openWeekdays[w] && f > 0);
+  const norm = open.length ? open.reduce((a, b) => a + b, 0) / open.length : 1;
+  return factors.map((f) => (norm > 0 ? f / norm : 0));
 }
 
 /**
@@ -216,9 +220,7 @@ function weekdayFactorsAgainstTheirWeek(recentByWeekday: number[][], totals: num
     const ratios = days.map((d) => totals[d] / weekMean(d)).filter((r) => Number.isFinite(r) && r > 0);
     return ratios.length ? median(ratios) : 0;
   });
-  const open = raw.filter((f, w) => openWeekdays[w] && f > 0);
-  const norm = open.length ? open.reduce((a, b) => a + b, 0) / open.length : 1;
-  return raw.map((f) => (norm > 0 ? f / norm : 0));
+  return normalisedOverOpen(raw, openWeekdays);
 }
 
 /** Weekdays whose volumes are within this ratio of each other are "alike" (a bank's Sunday–Thursday). */

@@ -24,7 +24,7 @@ import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
 import { largeBodiesChecked } from './large-bodies';
-import { redactQuery } from './redact';
+import { isSecretParam, redactQuery } from './redact';
 import { refuseWhenBacklogged } from './backpressure';
 import { QUEUE } from '../queue/names';
 import { authorizeByContract, loadOpenApi } from './openapi';
@@ -57,7 +57,7 @@ const DASHBOARD_COOKIE_SECONDS = 12 * 3600;
 const REQUEST_ID = /^[!-~]{1,128}$/;
 
 function redactRequest(req: { url?: string; query?: Record<string, unknown> }) {
-  const query = req.query && Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, /^(token|key)$/i.test(k) ? '[redacted]' : v]));
+  const query = req.query && Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, isSecretParam(k) ? '[redacted]' : v]));
   return { ...req, url: redactQuery(req.url), ...(query ? { query } : {}) };
 }
 

@@ -11,7 +11,7 @@ import type { RequestHandler } from 'express';
 import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { error as validatorError } from 'express-openapi-validator';
-import type { OpenApiDocument } from './openapi';
+import { contractPathPattern, type OpenApiDocument } from './openapi';
 import { ajvProblems } from '../domain/schemas';
 
 /** Bodies up to this size go straight to the contract validator (a few thousand errors cost it little). */
@@ -40,7 +40,7 @@ interface Problem {
 function jsonOperations(doc: OpenApiDocument): Operation[] {
   const out: Operation[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
-    const pattern = new RegExp('^' + p.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '/?$', 'i');
+    const pattern = contractPathPattern(p);
     for (const [method, op] of Object.entries(item as Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>)) {
       const schema = op?.requestBody?.content?.['application/json']?.schema;
       if (schema) out.push({ pattern, method: method.toUpperCase(), schema });

@@ -31,12 +31,19 @@ interface RoleRule {
   roles: string[];
 }
 
+/**
+ * The requests a path template of the contract names. Case-insensitive, as express routes and the
+ * contract validator match paths: /AGENTS reaches the /agents handlers, so it must meet the /agents
+ * roles and checks (a case-sensitive rule let it through unchecked).
+ */
+export function contractPathPattern(template: string): RegExp {
+  return new RegExp('^' + template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '/?$', 'i');
+}
+
 function roleRules(doc: OpenApiDocument): RoleRule[] {
   const rules: RoleRule[] = [];
   for (const [p, item] of Object.entries(doc.paths)) {
-    // Case-insensitive, as express routes and the contract validator match paths: /AGENTS reaches the
-    // /agents handlers, so it must meet the /agents roles (a case-sensitive rule let it through unchecked).
-    const pattern = new RegExp('^' + p.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '/?$', 'i');
+    const pattern = contractPathPattern(p);
     for (const method of METHODS) {
       const op = item[method] as { 'x-roles'?: string[] } | undefined;
       if (op) rules.push({ pattern, method: method.toUpperCase(), roles: op['x-roles'] ?? ['admin'] });

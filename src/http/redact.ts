@@ -1,6 +1,11 @@
 /** Query parameters that carry a credential: a signed answer link's token, the dashboard's key. */
 const SECRET_NAMES = /^(?:token|key)$/i;
 
+/** Whether a (decoded) query parameter name is one of those. */
+export function isSecretParam(name: string): boolean {
+  return SECRET_NAMES.test(name);
+}
+
 function decoded(text: string): string {
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
@@ -24,7 +29,7 @@ export function redactQuery(url: string | undefined): string | undefined {
     .map((pair) => {
       const eq = pair.indexOf('=');
       const name = eq < 0 ? pair : pair.slice(0, eq);
-      return eq >= 0 && SECRET_NAMES.test(decoded(name)) ? `${name}=[redacted]` : pair;
+      return eq >= 0 && isSecretParam(decoded(name)) ? `${name}=[redacted]` : pair;
     })
     .join('&');
   return `${url.slice(0, mark + 1)}${redacted}${hash < 0 ? '' : url.slice(hash)}`;

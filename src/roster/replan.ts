@@ -63,14 +63,21 @@ const MAX_RETIMING_MS = 3 * HOUR_MS;
 /** Ids of the shifts the assignment adds to reach an agent's weekly minimum (see assign.ts). */
 const TOP_UP_PREFIX = 'topup-';
 
+/**
+ * The absent date a shift works on: its own date, or the next one a night shift reaches (shifts last
+ * under a day); undefined when it touches none of `absentDates`.
+ */
+export function absentDateOf(shift: Pick<AssignedShift, 'date' | 'end'>, absentDates: ReadonlySet<string> | undefined, zone: string): string | undefined {
+  if (!absentDates?.size) return undefined;
+  return [shift.date, localDate(shift.end - 1, zone)].find((d) => absentDates.has(d));
+}
+
 export function replanRoster(input: ReplanInput): ReplanResult {
   const absent = new Map<string, Set<string>>();
   for (const a of input.change.absences ?? []) absent.set(a.agentId, new Set([...(absent.get(a.agentId) ?? []), ...a.dates]));
   const agents = input.agents.map((a) => (absent.has(a.id) ? { ...a, daysOff: [...new Set([...(a.daysOff ?? []), ...absent.get(a.id)!])] } : a));
 
-  // the absent date a published shift works on: its own, or the next day that a night shift reaches
-  const absentOn = (agentId: string, shift: AssignedShift) =>
-    [shift.date, localDate(shift.end - 1, input.period.timeZone)].find((d) => absent.get(agentId)?.has(d));
+  const absentOn = (agentId: string, shift: AssignedShift) => absentDateOf(shift, absent.get(agentId), input.period.timeZone);
 
   const frozen = input.published.filter((s) => s.start < input.frozenBefore);
   const frozenIds = new Set(frozen.map((s) => s.id));

@@ -23,6 +23,7 @@ import {
   type ReplanInput,
   type RosterRules,
 } from '../roster/build';
+import { absentDateOf } from '../roster/replan';
 import { agentIcalFeed, checkRoster, rosterToCsv, type PlanningPeriod } from '../roster/assignment';
 import { dayOffset } from '../roster/assignment-model';
 import type { AssignedShift } from '../roster/types';
@@ -223,11 +224,11 @@ async function absencesInOtherRosters(ctx: RosterContext, period: PlanningPeriod
   if (!absences.length) return [];
   const { startMs, endMs } = periodInstants(period);
   const rosterIds = (await ctx.store.rosters.publishedOverlapping(startMs - DAY_MS, endMs + DAY_MS)).filter((id) => !exceptIds.includes(id));
+  const absentDates = new Map(absences.map((a) => [a.agentId, new Set(a.dates)]));
   const conflicts: AbsenceConflict[] = [];
   for (const rosterId of rosterIds) {
     for (const shift of await ctx.store.rosters.shiftsOf([rosterId], startMs - DAY_MS, endMs + DAY_MS)) {
-      const dates = absences.find((a) => a.agentId === shift.agentId)?.dates ?? [];
-      const absentOn = localPieces(shift.start, shift.end, period.timeZone).map((p) => p.date).find((d) => dates.includes(d));
+      const absentOn = absentDateOf(shift, absentDates.get(shift.agentId), period.timeZone);
       if (absentOn) conflicts.push({ rosterId, shiftId: shift.id, agentId: shift.agentId, start: shift.start, end: shift.end, absentOn });
     }
   }

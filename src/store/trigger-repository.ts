@@ -145,6 +145,10 @@ end
 return removed
 `;
 
+/** How long an agent's answer lock holds at most, and how often a second answer tries for it (~2 s). */
+const ANSWER_LOCK_MS = 5000;
+const ANSWER_LOCK_ATTEMPTS = 60;
+
 type ScriptedRedis = Redis & {
   commitGroupTick(...args: string[]): Promise<number>;
   compareAndSetCallout(...args: string[]): Promise<number>;
@@ -176,10 +180,6 @@ const withDefaults = (json: string): TriggerPolicy => ({ ...DEFAULT_POLICY, ...(
  * records with their delivery, the sums of past answers, last-called-at per agent and the dead letters.
  * Every write that must not be half done is one Lua script (compare-and-set on what was read).
  */
-/** How long an agent's answer lock holds at most, and how often a second answer tries for it (~2 s). */
-const ANSWER_LOCK_MS = 5000;
-const ANSWER_LOCK_ATTEMPTS = 60;
-
 export class TriggerRepository {
   private readonly scripted: ScriptedRedis;
 

@@ -29,6 +29,16 @@ describe('filesystem model registry', () => {
     candidates: { ...metrics.candidates, [metrics.liveAlias]: { ...metrics.candidates[metrics.liveAlias], wape }, [liveAlias]: { wape: liveMethodWape, mase: 1, bias: 0, n: 8 } },
   });
 
+  /** A two-week model trained on 5 weeks and registered live at `wape`, with its registry and training output. */
+  async function withLiveVersion(wape: number) {
+    const history = syntheticHistory({ days: 35 });
+    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 1 } });
+    const reg = registry();
+    const first = await reg.saveVersion(model, withWape(metrics, wape));
+    await reg.promoteIfBetter('G1', 'two-week', first.version);
+    return { model, metrics, reg, first };
+  }
+
   it('when a trained net is saved and loaded live, then tfjs artifacts are on disk and forecasts are identical', async () => {
     const history = syntheticHistory({ days: 70 });
     const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 3 } });
@@ -52,11 +62,7 @@ describe('filesystem model registry', () => {
   });
 
   it('when a worse version is trained, then it is kept with the reason; a better one goes live; rollback restores the previous', async () => {
-    const history = syntheticHistory({ days: 35 });
-    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 1 } });
-    const reg = registry();
-    const first = await reg.saveVersion(model, withWape(metrics, 0.2));
-    await reg.promoteIfBetter('G1', 'two-week', first.version);
+    const { model, metrics, reg, first } = await withLiveVersion(0.2);
     // a training whose chosen method does worse on its validation weeks than the live version's method on the same weeks
     const worse = await reg.saveVersion(model, { ...withWape(metrics, 0.25, 0.22), liveAlias: 'naive-last-week', candidates: { ...metrics.candidates, 'naive-last-week': { wape: 0.25, mase: 1, bias: 0, n: 8 }, [metrics.liveAlias]: { wape: 0.22, mase: 1, bias: 0, n: 8 } } });
     const kept = await reg.promoteIfBetter('G1', 'two-week', worse.version);
@@ -78,11 +84,7 @@ describe('filesystem model registry', () => {
   });
 
   it('when the series gets harder, then a retraining goes live on the same weeks even though its WAPE is above the live version\'s older figure', async () => {
-    const history = syntheticHistory({ days: 35 });
-    const { model, metrics } = await trainForecaster({ history, skillGroup: subject, horizon: 'two-week', net: { epochs: 1 } });
-    const reg = registry();
-    const first = await reg.saveVersion(model, withWape(metrics, 0.21));
-    await reg.promoteIfBetter('G1', 'two-week', first.version);
+    const { model, metrics, reg, first } = await withLiveVersion(0.21);
     // a client lost: every method does worse on the newest weeks, the live method too (0.463)
     const harder = await reg.saveVersion(model, withWape(metrics, 0.4619, 0.463, metrics.liveAlias));
     const outcome = await reg.promoteIfBetter('G1', 'two-week', harder.version);

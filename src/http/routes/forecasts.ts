@@ -1,5 +1,6 @@
 /** Forecasts, training, model versions, special days and realtime events (roles: x-roles in openapi.yaml). */
 import { Router } from 'express';
+import type { SkillGroup } from '../../domain/types';
 import { FORECAST_HISTORY_DAYS, type Horizon } from '../../forecast';
 import { repeatedSpecialDays, type SpecialDay } from '../../forecast/calendar';
 import { invalid, WfmError } from '../../errors/wfm-error';
@@ -52,7 +53,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
 
   r.post('/skill-groups/:skillGroupId/forecast/refresh', async (req, res) => {
     const g = await withHistory(store, req.params.skillGroupId);
-    if (req.body?.from) await withinHistoryReach(g.id, Date.parse(String(req.body.from)), '/body/from');
+    if (req.body?.from) await withinHistoryReach(g, Date.parse(String(req.body.from)), '/body/from');
     const jobId = await queues.add(QUEUE.forecast, { skillGroupId: g.id, ...(req.body?.from ? { from: req.body.from } : {}) });
     res.status(202).json({ jobId, status: `/jobs/${QUEUE.forecast}/${jobId}` });
   });
@@ -67,7 +68,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     if (horizon === 'realtime') {
       const at = req.query.at ? Date.parse(String(req.query.at)) : now();
       // without `at` it is now: a history that ends years ago is named the same way (give `at`)
-      await withinHistoryReach(g.id, at, '/query/at');
+      await withinHistoryReach(g, at, '/query/at');
       const f = await computeRealtimeForecast({ store, registry, now }, g.id, at);
       res.json({
         skillGroupId: g.id,
@@ -128,11 +129,10 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
    * A forecast from a time the history does not reach back from (before its first interval, or further
    * after its last than the forecast reads) is a 422 naming that field, not a job that fails or an empty answer.
    */
-  async function withinHistoryReach(skillGroupId: string, at: number, where: string): Promise<void> {
-    const range = await store.history.intervalRange(skillGroupId);
-    const zone = (await group(store, skillGroupId)).timeZone;
+  async function withinHistoryReach(g: SkillGroup, at: number, where: string): Promise<void> {
+    const range = await store.history.intervalRange(g.id);
     const name = where.split('/').pop();
-    const reach = range ? `the history of ${skillGroupId} runs from ${formatInstant(range.firstStart, zone)} to ${formatInstant(range.lastStart, zone)} (its last interval's start)` : `${skillGroupId} has no history`;
+    const reach = range ? `the history of ${g.id} runs from ${formatInstant(range.firstStart, g.timeZone)} to ${formatInstant(range.lastStart, g.timeZone)} (its last interval's start)` : `${g.id} has no history`;
     if (!range || at <= range.firstStart) throw invalid(`no history before \`${name}\`: ${reach}`, [{ where, message: 'before the first interval of history' }]);
     if (at - range.lastStart > FORECAST_HISTORY_DAYS * DAY_MS) {
       throw invalid(`\`${name}\` is more than ${FORECAST_HISTORY_DAYS} days after the history ends: ${reach}`, [{ where, message: `the forecast reads the ${FORECAST_HISTORY_DAYS} days before it` }]);

@@ -69,6 +69,8 @@ export function rosterRoutes(ctx: RosterContext): Router {
 
   r.get('/rosters/:rosterId', async (req, res) => {
     const roster = await rosterOrThrow(ctx, req.params.rosterId);
+    // details keep instants as epoch ms; the answer gives them with the roster zone's offset, as shifts do
+    const local = (ms: number) => formatInstant(ms, roster.period.timeZone);
     res.json({
       id: roster.id,
       status: roster.status,
@@ -80,26 +82,19 @@ export function rosterRoutes(ctx: RosterContext): Router {
       skillGroupIds: roster.skillGroupIds,
       summary: roster.summary,
       ...roster.details,
-      // a re-plan's changes name their shifts' times as the shifts do (stored as epoch ms)
       ...(Array.isArray(roster.details.changes)
         ? {
             changes: (roster.details.changes as Array<{ start: number; end: number; previousStart?: number; previousEnd?: number }>).map((c) => ({
               ...c,
-              start: formatInstant(c.start, roster.period.timeZone),
-              end: formatInstant(c.end, roster.period.timeZone),
-              ...(c.previousStart !== undefined && c.previousEnd !== undefined
-                ? { previousStart: formatInstant(c.previousStart, roster.period.timeZone), previousEnd: formatInstant(c.previousEnd, roster.period.timeZone) }
-                : {}),
+              start: local(c.start),
+              end: local(c.end),
+              ...(c.previousStart !== undefined && c.previousEnd !== undefined ? { previousStart: local(c.previousStart), previousEnd: local(c.previousEnd) } : {}),
             })),
           }
         : {}),
       ...(Array.isArray(roster.details.absenceConflicts)
         ? {
-            absenceConflicts: (roster.details.absenceConflicts as AbsenceConflict[]).map((c) => ({
-              ...c,
-              start: formatInstant(c.start, roster.period.timeZone),
-              end: formatInstant(c.end, roster.period.timeZone),
-            })),
+            absenceConflicts: (roster.details.absenceConflicts as AbsenceConflict[]).map((c) => ({ ...c, start: local(c.start), end: local(c.end) })),
           }
         : {}),
       links: {

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
 import { invalid } from '../../errors/wfm-error';
+import { DAY_MS } from '../../time/grid';
 import { validateSimulationSpec } from '../../sim/scenario';
 import { withBodyPointers } from '../problem';
 import type { SimulationSpec } from '../../sim/types';
@@ -15,7 +16,6 @@ import type { SimulationSpec } from '../../sim/types';
 export const SIMULATION_MAX_DAYS = 31;
 /** …and the most result rows (intervals × skill groups) one job may produce */
 export const SIMULATION_MAX_RESULT_ROWS = 50_000;
-const DAY_MS = 86_400_000;
 
 function checkResultSize(spec: SimulationSpec): void {
   const { from, to } = spec.period;
