@@ -39,11 +39,14 @@ function afterTheSurge(overrides: Partial<ReleaseInput> = {}): ReleaseInput {
 }
 
 describe('releasing called-out agents once the surge has passed', () => {
-  test('when the cautious forecast does not need them, then the surplus is released, most shift ahead first, and the rest stay', () => {
+  test('when neither the expected nor the cautious forecast needs them, then the surplus is released, most shift ahead first, and the rest stay', () => {
     const out = releaseSurplus(afterTheSurge());
-    // at the p90 (4.8 calls a minute, 24 per 5-minute bucket, no backlog) the staffing formula's requirement stays; the rest of the 20 go
+    // what stays: the staffing formula's requirement for the 80% target at the p50 (4 calls a minute, 20
+    // per 5-minute bucket, no backlog), and for 75% (threshold 60% + hysteresis 15%) at the p90 (24 per
+    // bucket), whichever is more; the rest of the 20 go
     const g = group();
-    const needed = requiredAgents({ callsPerInterval: 24, intervalSeconds: 300, ahtSeconds: g.ahtSeconds, serviceLevel: g.serviceLevel, patienceSeconds: g.patienceSeconds, shrinkage: 0, maxOccupancy: g.maxOccupancy }).rawAgents;
+    const need = (calls: number, fraction: number) => requiredAgents({ callsPerInterval: calls, intervalSeconds: 300, ahtSeconds: g.ahtSeconds, serviceLevel: { ...g.serviceLevel, fraction }, patienceSeconds: g.patienceSeconds, shrinkage: 0, maxOccupancy: g.maxOccupancy }).rawAgents;
+    const needed = Math.max(need(20, 0.8), need(24, 0.75));
     expect(needed).toBeGreaterThan(14);
     expect(out.surplusAgents).toBe(20 - needed);
     expect(out.released).toHaveLength(20 - needed);
@@ -54,7 +57,7 @@ describe('releasing called-out agents once the surge has passed', () => {
     expect(out.callouts.filter((c) => c.releasedAt !== undefined)).toHaveLength(out.released.length);
     expect(out.explanation).toMatch(/surge has passed.*releasing/);
 
-    // what stays still meets the target at p90: no second release from the same world
+    // what stays still does: no second release from the same world
     const again = releaseSurplus({ ...afterTheSurge(), callouts: out.callouts, loggedInNow: 20 - out.released.length, state: out.state });
     expect(again.released).toHaveLength(0);
   });
@@ -63,6 +66,19 @@ describe('releasing called-out agents once the surge has passed', () => {
     const busy = flatForecast(4);
     const out = releaseSurplus(afterTheSurge({ forecast: () => ({ ...busy, p90: busy.p90.map(() => 7) }) }));
     expect(out.released).toHaveLength(0);
+  });
+
+  test('when the cautious forecast would miss the target but not fall to where a wave is still open, then the release goes by that, not by the full target', () => {
+    // 20 agents on 4 calls a minute (20 a bucket) and a p90 of 5.6 (28 a bucket). Asking the p90 to meet the
+    // 80% target kept one agent more than the firing rule could ever call back for: a wave opens under 60%
+    // and counts as over from 75% (threshold + hysteresis).
+    const g = group();
+    const need = (calls: number, fraction: number) => requiredAgents({ callsPerInterval: calls, intervalSeconds: 300, ahtSeconds: g.ahtSeconds, serviceLevel: { ...g.serviceLevel, fraction }, patienceSeconds: g.patienceSeconds, shrinkage: 0, maxOccupancy: g.maxOccupancy }).rawAgents;
+    const keep = Math.max(need(20, 0.8), need(28, 0.75));
+    expect(keep).toBeLessThan(need(28, 0.8));
+    const out = releaseSurplus(afterTheSurge({ forecast: () => ({ ...flatForecast(4), p90: new Array(30).fill(5.6) }) }));
+    expect(out.released).toHaveLength(20 - keep);
+    expect(out.explanation).toMatch(/80% target met at the p50 forecast, at least 75% at the cautious p90/);
   });
 
   test('when the surplus is seen for fewer ticks than confirmTicks, then it waits and counts', () => {
