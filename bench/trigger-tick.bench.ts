@@ -128,12 +128,12 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`seeding ${GROUPS} groups under ${prefix}\n`);
     await seed(store, w);
-    for (let m = START - 20 * MIN; m < START; m += MIN) await store.realtime.append(minuteEvents(w, m, rng));
+    for (let m = START - 20 * MIN; m < START; m += MIN) await store.realtime.append(minuteEvents(w, m, rng), clock.t);
     const deps = { store, config, capacity: scheduledCapacityOf(store), now: () => clock.t, enqueueDelivery: async () => void enqueued++ };
 
     const summaries: Array<TickSummary & { totalMs: number }> = [];
     for (let t = 0; t < TICKS + WARM_UP; t++) {
-      await store.realtime.append(minuteEvents(w, clock.t - MIN, rng));
+      await store.realtime.append(minuteEvents(w, clock.t - MIN, rng), clock.t);
       const started = performance.now();
       const summary = await runTriggerTick(deps);
       const totalMs = performance.now() - started;

@@ -5,6 +5,7 @@
 import type { CalloutRecord } from '../trigger/types';
 import { clockTime, formatInstant } from '../time/grid';
 import { signLinkToken } from './signing';
+import { statedAnswerMinutes } from '../trigger/acceptance';
 
 /** What every webhook message carries: which callout, to whom, the text, and the shift it is about. */
 interface WebhookMessage {
@@ -39,7 +40,7 @@ export interface PayloadOptions {
 /** Everything in it follows from the stored callout and agent: every attempt, re-runs included, sends the same body. */
 export function buildPayload(callout: CalloutRecord, phone: string, options: PayloadOptions): CalloutPayload {
   const { expiresAt } = options;
-  const replyMinutes = Math.max(1, Math.round((expiresAt - callout.requestedAt) / 60_000));
+  const replyMinutes = statedAnswerMinutes(callout.requestedAt, expiresAt);
   const link = (answer: 'accept' | 'decline') =>
     `${options.answerBaseUrl}?token=${signLinkToken(options.linkSecret, { calloutId: callout.id, answer, expiresAt })}`;
   const start = formatInstant(callout.loginAt, options.timeZone);

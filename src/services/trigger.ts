@@ -16,7 +16,7 @@ import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkClai
 import type { Store } from '../store/store';
 import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
-import { answerDeadline, applyResponse, expireUnanswered } from '../trigger/acceptance';
+import { answerDeadline, applyResponse, expireUnanswered, statedAnswerMinutes } from '../trigger/acceptance';
 import { workEnd } from '../trigger/callouts';
 import { skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
@@ -404,7 +404,8 @@ async function takeAnswer(store: Store, calloutId: string, answer: CalloutAnswer
     }
   }
   const policyWindow = (await store.trigger.policy(found.value.skillGroupId))?.answerWindowMinutes ?? DEFAULT_POLICY.answerWindowMinutes;
-  const window = Math.round((answerDeadline(found.value, policyWindow) - found.value.requestedAt) / 60_000);
+  // the same number of minutes the message stated
+  const window = statedAnswerMinutes(found.value.requestedAt, answerDeadline(found.value, policyWindow));
   const result = await store.trigger.updateCallout(calloutId, (current) => {
     // A dead-lettered callout whose agent answers did reach them: the link's token and the gateway's
     // reply exist only in the message. After a timeout the gateway may well have sent it; the answer

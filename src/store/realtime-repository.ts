@@ -22,20 +22,21 @@ const MEASURES = ['arrivals', 'queueLength', 'agentsLoggedIn', 'agentsAvailable'
  * (`<epoch minute>:<measure>`, signals as `<epoch minute>:s:<name>`). A later report for the same minute
  * overrides exactly the measures it carries, with no read-modify-write, so concurrent batches cannot lose
  * each other's data. A batch is one script, written only while all its skill groups exist; each day key
- * expires after the retention window.
+ * expires once its whole day is older than the retention window (see dayExpiresInMs).
  */
 export class RealtimeRepository {
   /** `retentionDays`: how long a day of events is kept; ingest refuses minutes older than that. */
   constructor(private readonly redis: Redis, private readonly keys: Keys, readonly retentionDays: number) {}
 
-  async append(events: RealtimeEvent[]): Promise<void> {
+  /** `now`: the service's (business) clock, the one ingest checked the minutes against. */
+  async append(events: RealtimeEvent[], now: number): Promise<void> {
     if (!events.length) return;
-    const byKey = new Map<string, string[]>();
+    const byKey = new Map<string, { day: number; fields: string[] }>();
     // signal names per group → the latest minute each was seen (the tick reads signals by exact field)
     const signalNames = new Map<string, Map<string, number>>();
     for (const e of events) {
       const key = this.keys.realtimeDay(e.skillGroupId, utcDate(e.minute));
-      const fields = byKey.get(key) ?? byKey.set(key, []).get(key)!;
+      const { fields } = byKey.get(key) ?? byKey.set(key, { day: Math.floor(e.minute / DAY) * DAY, fields: [] }).get(key)!;
       const m = e.minute / MINUTE;
       for (const measure of MEASURES) if (e[measure] !== undefined) fields.push(`${m}:${measure}`, String(e[measure]));
       for (const [name, value] of Object.entries(e.signals ?? {})) {
@@ -46,10 +47,10 @@ export class RealtimeRepository {
     }
     const write = new GroupGuardedWrite(this.keys.skillGroups());
     const ttlSeconds = String(Math.ceil(this.retentionDays * 86_400));
-    for (const [key, fields] of byKey) {
+    for (const [key, { day, fields }] of byKey) {
       if (!fields.length) continue;
       write.hset(key, fields);
-      write.call('EXPIRE', key, ttlSeconds);
+      write.call('PEXPIRE', key, String(this.dayExpiresInMs(day, now)));
     }
     for (const [skillGroupId, names] of signalNames) {
       const key = this.keys.realtimeSignalNames(skillGroupId);
@@ -58,6 +59,18 @@ export class RealtimeRepository {
       write.call('EXPIRE', key, ttlSeconds);
     }
     if (!write.empty) await write.exec(this.redis, events.map((e) => e.skillGroupId), 'the realtime batch');
+  }
+
+  /**
+   * How long from `now` the UTC day starting at `dayStart` is kept: until its last minute is older than
+   * the retention. A fixed deadline per day, not "retention from this write": re-setting the full
+   * retention on every write would let a minute posted near the retention limit keep its whole day for
+   * another retention period. Relative to `now` (PEXPIRE, not PEXPIREAT) because the deadline is on the
+   * service's clock, which tests and drills set apart from Redis's; in production the two agree and the
+   * key expires at the same instant whichever write set it. A day already past the deadline goes at once.
+   */
+  private dayExpiresInMs(dayStart: number, now: number): number {
+    return Math.max(1, dayStart + DAY + this.retentionDays * DAY - now);
   }
 
   async read(skillGroupId: string, fromMs: number, toMs: number): Promise<RealtimeEvent[]> {

@@ -8,7 +8,10 @@ import type { AcceptanceStats, CalloutRecord } from './types';
 import { emptyRecord } from '../domain/records';
 
 export function acceptanceRate(stats: AcceptanceStats, prior: { rate: number; weight: number }): number {
-  const rate = (stats.accepted + prior.rate * prior.weight) / (stats.accepted + stats.refused + prior.weight);
+  // A weight of 0 means "learn from answers only"; until the first answer there is nothing to learn from,
+  // so the prior's rate stands in (0/0 would be NaN, and NaN passes Math.min/Math.max unclamped).
+  const evidence = stats.accepted + stats.refused + prior.weight;
+  const rate = evidence > 0 ? (stats.accepted + prior.rate * prior.weight) / evidence : prior.rate;
   // Never plan on certainty either way: a rate of 0 would divide by zero, 1 would never over-call.
   return Math.min(0.98, Math.max(0.05, rate));
 }
@@ -48,6 +51,15 @@ export function expireUnanswered(callouts: CalloutRecord[], now: number, answerW
 /** When the callout's answer window closes (see CalloutRecord.answerBy). */
 export function answerDeadline(callout: Pick<CalloutRecord, 'answerBy' | 'requestedAt'>, answerWindowMinutes: number): number {
   return callout.answerBy ?? callout.requestedAt + answerWindowMinutes * MINUTE_MS;
+}
+
+/**
+ * The whole minutes an agent is told they have to answer (the SMS text, the "too late" answer). The
+ * deadline counts from when the tick ran, up to a minute after `requestedAt` (the tick's minute): rounding
+ * would promise that extra part minute as a whole one and a "yes" in it would be refused, so it is cut off.
+ */
+export function statedAnswerMinutes(requestedAt: number, answerBy: number): number {
+  return Math.max(1, Math.floor((answerBy - requestedAt) / MINUTE_MS));
 }
 
 /**

@@ -6,7 +6,7 @@
  * cannot use would fail (or freeze) every tick until it ages out; the store names fields
  * `<minute>:<measure>` and `<minute>:s:<signal>`, so a signal name with ':' would read back as another
  * field; a minute in the future would sit in the window of the tick that reaches it, and one older than
- * the retention would be kept for a fresh retention period.
+ * the retention would be answered "stored" while its day is already due to expire.
  */
 import type { ProblemDetail } from '../errors/wfm-error';
 import { DAY_MS, MINUTE_MS, isOnGrid } from '../time/grid';
@@ -25,6 +25,19 @@ export const MAX_SIGNALS_PER_EVENT = 32;
 export const SIGNAL_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 /** A minute may be reported this far ahead of the service's clock (clients' clocks drift a little). */
 export const MAX_CLOCK_SKEW_MINUTES = 2;
+
+/**
+ * A time ahead in minutes and seconds, the seconds rounded up: whole minutes alone would call 2 min 6 s
+ * "2 minutes" and read as if the 2 allowed were kept.
+ */
+function howFarAhead(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (rest === 0) return plural(minutes, 'minute');
+  return minutes === 0 ? plural(rest, 'second') : `${plural(minutes, 'minute')} ${plural(rest, 'second')}`;
+}
 
 /** One event as the ingest client posts it (snake_case, as in openapi.yaml). */
 export interface RealtimeEventBody {
@@ -79,7 +92,7 @@ export function checkRealtimeBatch(
     if (!g) problems.push({ where: `${at}/skill_group`, message: `unknown skill group ${e.skill_group}` });
     if (!Number.isFinite(minute)) problems.push({ where: `${at}/minute`, message: 'must be a date-time' });
     else if (g && !isOnGrid(minute, g.timeZone, 1)) problems.push({ where: `${at}/minute`, message: 'must be the start of a minute (seconds = 0)' });
-    else if (minute > latest) problems.push({ where: `${at}/minute`, message: `is ${Math.round((minute - now) / MINUTE_MS)} minutes in the future (at most ${MAX_CLOCK_SKEW_MINUTES} allowed for clock skew)` });
+    else if (minute > latest) problems.push({ where: `${at}/minute`, message: `is ${howFarAhead(minute - now)} in the future (at most ${MAX_CLOCK_SKEW_MINUTES} minutes allowed for clock skew)` });
     else if (minute < oldest) problems.push({ where: `${at}/minute`, message: `is older than the ${retentionDays}-day retention of realtime events` });
     else if (g) {
       const key = `${g.id}\n${minute}`;

@@ -1,6 +1,8 @@
 import { buildPayload, buildReleasePayload } from '../../src/callout/payload';
 import { idempotencyKeyOf } from '../../src/callout/deliver';
-import type { CalloutRecord } from '../../src/trigger/types';
+import type { CalloutRecord, Decision } from '../../src/trigger/types';
+import { planCallouts } from '../../src/trigger/callouts';
+import { answerDeadline } from '../../src/trigger/acceptance';
 
 const HOUR = 3_600_000;
 // 2026-01-15 14:04 UTC: 09:04 in Toronto, 06:04 in Vancouver
@@ -20,6 +22,17 @@ describe('callout message', () => {
     const payload = buildPayload(callout, '+16045550100', { ...options, timeZone: 'America/Toronto' });
     expect(payload.message).toMatch(/Reply within 5 min/);
     expect(payload.expiresAt).toBe(new Date(LOGIN - 10 * 60_000).toISOString());
+  });
+
+  test('when the tick ran 49 s into its minute with a 3-minute answer window, then the message says within 3 min, never 4', () => {
+    const decisionAt = LOGIN - 15 * 60_000;
+    const decision = { fired: true, waveId: 'w', id: 'TOW@1', at: decisionAt, skillGroupId: 'TOW' } as Decision;
+    const [planned] = planCallouts(decision, ['v1'], { loginLeadMinutes: 15, calloutShiftMinutes: 120, answerWindowMinutes: 3 }, decisionAt + 49_000);
+    const expiresAt = answerDeadline(planned, 3);
+    const payload = buildPayload(planned, '+16045550100', { ...options, expiresAt, timeZone: 'UTC' });
+    expect(payload.message).toMatch(/Reply within 3 min/);
+    // what the agent was told is still open when the message goes out (the tick's own instant)
+    expect(expiresAt - (decisionAt + 49_000)).toBeGreaterThanOrEqual(3 * 60_000);
   });
 });
 

@@ -99,6 +99,15 @@ describe('POST /realtime/events', () => {
     ]).expect(200);
   });
 
+  test('when a minute near the retention limit is posted, then its day is kept until the day is past the retention, not 35 more days', async () => {
+    const minute = NOW - 34 * DAY - 10 * 60 * MIN; // 2026-01-29 00:00
+    await http.post('/realtime/events').set(ingest).send([{ skill_group: 'RSA', minute: iso(minute), arrivals: 1 }]).expect(200);
+    const dayPastRetention = Date.UTC(2026, 0, 30) + 35 * DAY;
+    const left = await redis.pttl(`${prefix}:realtime:{RSA}:2026-01-29`);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(dayPastRetention - NOW);
+  });
+
   test('when one batch reports the same group and minute twice, then 422 names both indices', async () => {
     const errors = await refused([
       { skill_group: 'QH', minute: iso(NOW - MIN), arrivals: 1 },

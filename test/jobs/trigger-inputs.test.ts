@@ -3,6 +3,7 @@ import { policyFromBody } from '../../src/services/trigger';
 import { archivable, lastArrivalMinute, realtimeStateOf, rosterCapacitySource, signalsUpToCounts, tickForecast, weeklyHoursOf } from '../../src/services/trigger-inputs';
 import type { StoredCallout } from '../../src/store/trigger-repository';
 import { DEFAULT_POLICY } from '../../src/trigger/types';
+import { acceptanceRate } from '../../src/trigger/acceptance';
 import { cloudAgent, group } from '../trigger/fixtures';
 
 const MIN = 60_000;
@@ -125,6 +126,12 @@ describe('trigger policies from a request body', () => {
       '/body/quietHours/0/from',
       '/body/stepMinutes',
     ]);
+  });
+
+  test('when the acceptance prior weighs 0 (learn from answers only), then the policy is accepted and its rate before any answer is the prior rate', () => {
+    const { policy, problems } = policyFromBody('PS', { acceptancePrior: { rate: 0.4, weight: 0 } });
+    expect(problems).toEqual([]);
+    expect(acceptanceRate({ accepted: 0, refused: 0 }, policy.acceptancePrior)).toBe(0.4);
   });
 
   test('when threshold + hysteresis reach 1, then the hysteresis is refused (a wave would end only at 100%), also when the default makes it so', () => {

@@ -47,11 +47,11 @@ describe('a tick over bad stored realtime data', () => {
     for (const id of ['PS', 'QH', 'BIG']) {
       await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: id, confirmTicks: 1, cooldownMinutes: 0, maxAgentsPerHour: 40 });
     }
-    await store.realtime.append(minutes('PS', T - 20 * MIN, T));
-    await store.realtime.append(minutes('QH', T - 20 * MIN, T));
+    await store.realtime.append(minutes('PS', T - 20 * MIN, T), T);
+    await store.realtime.append(minutes('QH', T - 20 * MIN, T), T);
     // what the API took before ingest checked values: a negative signal, and counts no queue ever had
-    await store.realtime.append([{ skillGroupId: 'QH', minute: T - MIN, signals: { app: -5 } }]);
-    await store.realtime.append([{ skillGroupId: 'BIG', minute: T - MIN, arrivals: 1e12, queueLength: 1e9, agentsLoggedIn: 4 }]);
+    await store.realtime.append([{ skillGroupId: 'QH', minute: T - MIN, signals: { app: -5 } }], T);
+    await store.realtime.append([{ skillGroupId: 'BIG', minute: T - MIN, arrivals: 1e12, queueLength: 1e9, agentsLoggedIn: 4 }], T);
   });
   afterAll(async () => {
     redis.disconnect();

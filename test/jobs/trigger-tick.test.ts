@@ -57,7 +57,7 @@ describe('trigger tick and delivery against Redis', () => {
     await store.skillGroups.putAll([group()]);
     await store.agents.putAll(Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`)));
     await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS', confirmTicks: 1, cooldownMinutes: 0, maxAgentsPerHour: 40, ...policy });
-    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t));
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t), clock.t);
   }
 
   async function stored() {
@@ -155,7 +155,7 @@ describe('trigger tick and delivery against Redis', () => {
     await store.agents.putAll(Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`)));
     await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS', confirmTicks: 1, cooldownMinutes: 0, maxAgentsPerHour: 40 });
     const calmMinutes = minutes(clock.t - 20 * MIN, clock.t, 4, 0).map((e) => ({ ...e, agentsLoggedIn: 12, agentsAvailable: 4 }));
-    await store.realtime.append(calmMinutes);
+    await store.realtime.append(calmMinutes, clock.t);
     const sessions = (m: number) => (m >= clock.t - 2 * MIN ? 240 : 22 + ((m / MIN) % 5));
     const signalEvents = (from: number, to: number): RealtimeEvent[] => {
       const out: RealtimeEvent[] = [];
@@ -163,14 +163,14 @@ describe('trigger tick and delivery against Redis', () => {
       return out;
     };
     // the same minutes without the jump first: nothing to do
-    await store.realtime.append(signalEvents(clock.t - 20 * MIN, clock.t - 2 * MIN));
+    await store.realtime.append(signalEvents(clock.t - 20 * MIN, clock.t - 2 * MIN), clock.t);
     const quiet = await runTriggerTick(deps([]));
     expect(quiet.fired).toEqual([]);
     const [calmDecision] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
     expect(calmDecision.inputs.forecastSource).not.toContain('leading signal');
 
     clock.t += MIN;
-    await store.realtime.append([...minutes(clock.t - MIN, clock.t, 4, 0).map((e) => ({ ...e, agentsLoggedIn: 12, agentsAvailable: 4 })), ...signalEvents(clock.t - 3 * MIN, clock.t)]);
+    await store.realtime.append([...minutes(clock.t - MIN, clock.t, 4, 0).map((e) => ({ ...e, agentsLoggedIn: 12, agentsAvailable: 4 })), ...signalEvents(clock.t - 3 * MIN, clock.t)], clock.t);
     const jumped = await runTriggerTick(deps([]));
     const [decision] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
     expect(decision.inputs.forecastSource).toMatch(/leading signal selfServiceSessions ×\d/);
@@ -203,7 +203,7 @@ describe('trigger tick and delivery against Redis', () => {
 
     // an hour on, the calls are back to half a call a minute, no queue; the three are logged in beside 10 others
     clock.t += HOUR;
-    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t).map((e) => ({ ...e, arrivals: 0.5, queueLength: 0, agentsLoggedIn: 13, agentsAvailable: 9 })));
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t).map((e) => ({ ...e, arrivals: 0.5, queueLength: 0, agentsLoggedIn: 13, agentsAvailable: 9 })), clock.t);
     const enqueued: string[] = [];
     await runTriggerTick(deps(enqueued));
     const accepted = called.slice(0, 3).map((c) => c.id).sort();
@@ -229,7 +229,7 @@ describe('trigger tick and delivery against Redis', () => {
     expect(await deliverStoredCallout(deliveryDeps(), called[4].id, 'release')).toMatchObject({ outcome: 'skipped', reason: 'the callout was not released' });
     // the next tick neither releases them again nor queues a second message
     clock.t += MIN;
-    await store.realtime.append(minutes(clock.t - MIN, clock.t).map((e) => ({ ...e, arrivals: 0.5, queueLength: 0, agentsLoggedIn: 10, agentsAvailable: 9 })));
+    await store.realtime.append(minutes(clock.t - MIN, clock.t).map((e) => ({ ...e, arrivals: 0.5, queueLength: 0, agentsLoggedIn: 10, agentsAvailable: 9 })), clock.t);
     const next: string[] = [];
     await runTriggerTick(deps(next));
     expect(next.filter((id) => id.endsWith('.release')).sort()).toEqual(accepted.slice(1).map((id) => `${id}.release`)); // only the two still owed their message
@@ -310,7 +310,7 @@ describe('trigger tick and delivery against Redis', () => {
     expect((await stored()).every((c) => c.status === 'dead-letter')).toBe(true);
 
     clock.t += MIN;
-    await store.realtime.append(minutes(clock.t - MIN, clock.t));
+    await store.realtime.append(minutes(clock.t - MIN, clock.t), clock.t);
     const next = await runTriggerTick(deps([]));
     expect(next.fired).toHaveLength(1);
     const nextAgents = (await stored()).filter((c) => next.fired[0].calloutIds.includes(c.id)).map((c) => c.agentId);
@@ -333,6 +333,20 @@ describe('trigger tick and delivery against Redis', () => {
     clock.t += 4 * MIN;
     await expect(answerCallout(store, second.id, 'accept', 'sms-gateway', clock.t)).rejects.toThrow(/no answer came within 5 minutes/);
     expect((await store.trigger.callout(second.id))!.value.status).toBe('dead-letter');
+  });
+
+  test('when the tick runs 49 s into its minute with a 3-minute window, then the message says within 3 min, an answer at its end is taken and a refusal after the deadline says 3 minutes', async () => {
+    receiver = await startReceiver(SECRET, 3, calm);
+    await setUp({ answerWindowMinutes: 3 });
+    clock.t = T + 49_000;
+    await runTriggerTick(deps([]));
+    const [first, second] = await stored();
+    expect(await deliverStoredCallout(deliveryDeps(), first.id)).toMatchObject({ outcome: 'delivered' });
+    expect((receiver.bodies.get(first.id) as { message: string }).message).toMatch(/Reply within 3 min/);
+
+    // the agent answers as the 3 minutes they were told run out
+    expect(await answerCallout(store, first.id, 'accept', 'link', clock.t + 3 * MIN - 1)).toMatchObject({ applied: true, callout: { status: 'accepted' } });
+    await expect(answerCallout(store, second.id, 'accept', 'link', clock.t + 3 * MIN)).rejects.toThrow(/no answer came within 3 minutes/);
   });
 
   test('when an agent already accepted a callout, then accepting another that overlaps it is refused (they would count twice); one after it is taken', async () => {
@@ -452,18 +466,18 @@ describe('trigger tick and delivery against Redis', () => {
     await store.skillGroups.putAll([group()]);
     await store.agents.putAll([{ ...cloudAgent('x'), contract: { ...cloudAgent('x').contract, maxHoursPerWeek: 12 } }]);
     await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS', confirmTicks: 1, cooldownMinutes: 0, maxAgentsPerHour: 40, calloutShiftMinutes: 600 });
-    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t));
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t), clock.t);
     await runTriggerTick(deps([]));
     const [callout] = await stored();
     await answerCallout(store, callout.id, 'accept', 'link', clock.t + MIN);
 
     // a quiet day later the wave is over and the day-old answer leaves the tick's working set...
     clock.t += 25 * HOUR;
-    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0));
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0), clock.t);
     await runTriggerTick(deps([]));
     // ...and the next surge, the same week, must not call x for 10 more hours (10 + 10 > 12)
     clock.t += MIN;
-    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t));
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t), clock.t);
     await runTriggerTick(deps([]));
     const [latest] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
     expect(latest).toMatchObject({ fired: false, reason: 'no-eligible-agents' });
@@ -478,14 +492,14 @@ describe('trigger tick and delivery against Redis', () => {
     const wave = await stored();
     for (const [k, c] of wave.entries()) await answerCallout(store, c.id, k < 2 ? 'accept' : 'decline', 'link', clock.t + MIN);
     clock.t += MIN;
-    await store.realtime.append(minutes(clock.t - MIN, clock.t));
+    await store.realtime.append(minutes(clock.t - MIN, clock.t), clock.t);
     await runTriggerTick(d()); // an unfired decision, 25 hours before the end of the test
 
     clock.t += 25 * HOUR;
-    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0)); // a quiet hour: the wave ends
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0), clock.t); // a quiet hour: the wave ends
     await runTriggerTick(d());
     clock.t += MIN;
-    await store.realtime.append(minutes(clock.t - MIN, clock.t, 0.5, 0));
+    await store.realtime.append(minutes(clock.t - MIN, clock.t, 0.5, 0), clock.t);
     await runTriggerTick(d());
 
     // the accepted ones stay while their shifts are in the commitment window (weekly hours, rest)
@@ -495,10 +509,10 @@ describe('trigger tick and delivery against Redis', () => {
     const rateWithAcceptedAtHand = (await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1))[0].acceptanceRate;
 
     clock.t += 8 * 24 * HOUR;
-    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0));
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 0.5, 0), clock.t);
     await runTriggerTick(d());
     clock.t += MIN;
-    await store.realtime.append(minutes(clock.t - MIN, clock.t, 0.5, 0));
+    await store.realtime.append(minutes(clock.t - MIN, clock.t, 0.5, 0), clock.t);
     await runTriggerTick(d());
 
     expect((await store.trigger.activeCallouts(['PS'])).get('PS')).toEqual([]);

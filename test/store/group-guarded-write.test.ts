@@ -39,7 +39,7 @@ describe('writes guarded by their skill group', () => {
       store.forecasts.replace({ skillGroupId: 'GONE', createdAt: new Date(T).toISOString(), from: new Date(T).toISOString(), alias: 'decomposition', baselineFallback: false }, [{ intervalStart: T, p10: 1, p50: 2, p90: 3 }]),
     ).rejects.toEqual(conflict('GONE'));
     await expect(store.specialDays.putAll('GONE', [{ date: '2026-03-03', label: 'sale', uplift: 1.5 }])).rejects.toEqual(conflict('GONE'));
-    await expect(store.realtime.append([{ skillGroupId: 'GONE', minute: T, arrivals: 4, signals: { selfServiceSessions: 30 } }])).rejects.toEqual(conflict('GONE'));
+    await expect(store.realtime.append([{ skillGroupId: 'GONE', minute: T, arrivals: 4, signals: { selfServiceSessions: 30 } }], T)).rejects.toEqual(conflict('GONE'));
     await expect(store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'GONE' })).rejects.toEqual(conflict('GONE'));
     expect(await keysOf('GONE')).toEqual([]);
     expect(await store.trigger.policy('GONE')).toBeUndefined();
@@ -48,7 +48,7 @@ describe('writes guarded by their skill group', () => {
   test('when one group of a batch is gone, then nothing of the batch is written, for the groups that exist either', async () => {
     const err = await store.history.upsert([{ skillGroupId: 'PS', start: T, volume: 5 }, { skillGroupId: 'GONE', start: T, volume: 3 }]).catch((e: unknown) => e);
     expect(isWfmError(err) && err.message).toMatch(/history batch was not stored: skill group GONE no longer exists/);
-    await expect(store.realtime.append([{ skillGroupId: 'PS', minute: T, arrivals: 2 }, { skillGroupId: 'GONE', minute: T, arrivals: 4 }])).rejects.toEqual(conflict('GONE'));
+    await expect(store.realtime.append([{ skillGroupId: 'PS', minute: T, arrivals: 2 }, { skillGroupId: 'GONE', minute: T, arrivals: 4 }], T)).rejects.toEqual(conflict('GONE'));
     expect(await keysOf('PS')).toEqual([]);
   });
 
@@ -86,7 +86,7 @@ describe('writes guarded by their skill group', () => {
     await store.history.upsert(intervals);
     const back = await store.history.read('PS', T, T + 4300 * HALF_HOUR);
     expect(back).toEqual(intervals);
-    await store.realtime.append([{ skillGroupId: 'PS', minute: T, arrivals: 2, signals: { selfServiceSessions: 12 } }]);
+    await store.realtime.append([{ skillGroupId: 'PS', minute: T, arrivals: 2, signals: { selfServiceSessions: 12 } }], T);
     expect(await store.realtime.read('PS', T, T + 60_000)).toEqual([{ skillGroupId: 'PS', minute: T, arrivals: 2, signals: { selfServiceSessions: 12 } }]);
     await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
     expect((await store.trigger.policy('PS'))?.skillGroupId).toBe('PS');

@@ -187,6 +187,24 @@ describe('acceptance and callouts', () => {
     expect(acceptanceRate({ accepted: 90, refused: 10 }, { rate: 0.5, weight: 10 })).toBeCloseTo(95 / 110);
   });
 
+  test('when the prior weighs 0 and nobody has answered yet, then the rate is the prior rate, not NaN', () => {
+    expect(acceptanceRate({ accepted: 0, refused: 0 }, { rate: 0.5, weight: 0 })).toBe(0.5);
+  });
+
+  test('when the prior weighs 0 and answers came in, then the rate is the observed rate alone', () => {
+    expect(acceptanceRate({ accepted: 3, refused: 1 }, { rate: 0.5, weight: 0 })).toBeCloseTo(0.75);
+  });
+
+  test('when the prior weighs 0 and a gap opens before any answer, then it fires a whole number of agents at the prior rate', () => {
+    const { decision, state } = decide(base({ policy: policy({ acceptancePrior: { rate: 0.5, weight: 0 } }), forecast: flatForecast(20) }));
+    expect(decision.acceptanceRate).toBe(0.5);
+    expect(decision.reason).toBe('fired');
+    expect(decision.fired).toBe(true);
+    expect(decision.agentsToCall).toBe(Math.min(20, Math.ceil(decision.gapAgents / 0.5)));
+    expect(decision.explanation).not.toMatch(/NaN/);
+    expect(state.recentFirings.map((f) => f.agents)).toEqual([decision.agentsToCall]);
+  });
+
   test('when a callout is not answered in the window, then it expires and a late accept is ignored', () => {
     const [c] = planCallouts({ fired: true, waveId: 'PS@1', at: T0, id: 'PS@1', skillGroupId: 'PS' } as never, ['a1'], policy());
     const [expired] = expireUnanswered([c], T0 + 5 * MIN, 5);

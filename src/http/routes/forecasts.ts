@@ -168,7 +168,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     const groups = await store.skillGroups.map();
     const { events, problems } = checkRealtimeBatch(req.body as RealtimeEventBody[], groups, now(), store.realtime.retentionDays);
     if (problems.length) throw invalid(`${problems.length} problem(s) in the events; nothing was stored`, problems);
-    await store.realtime.append(events);
+    await store.realtime.append(events, now());
     res.json({ stored: events.length });
   });
   return r;
