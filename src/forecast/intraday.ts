@@ -16,6 +16,19 @@
 import { median, robustSpread } from './stats';
 
 const INNOVATION_CLIP = 2.5;
+/**
+ * A day unlike every day of the history — a snowstorm at a roadside-assistance center, a strike at a
+ * railway hotline — is what the realtime forecast exists for, yet the fitted day variance only knows the
+ * history's ordinary spread (on a steady center a few per cent), so by itself the filter would take all
+ * day to believe a day running at three times the plan. A second regime runs beside it: the same filter
+ * with a day level anywhere from a third to three times the plan (log-ratio sd 1), believed a priori on
+ * one day in fifty; each interval weighs the two by how well they predicted it. An ordinary day keeps the
+ * usual regime (the unusual one predicts it loosely); a storm hands over within a few intervals.
+ */
+const UNUSUAL_DAY_PRIOR = 0.02;
+const UNUSUAL_DAY_VARIANCE = 1;
+/** Bound on the regimes' log odds (either weight ≥ ~0.1 %), so a day can hand back after a spell. */
+const LOG_ODDS_LIMIT = 7;
 
 export interface IntradayFilterParams {
   dayVariance: number;
@@ -24,26 +37,62 @@ export interface IntradayFilterParams {
   dispersion: number;
 }
 
-export interface IntradayState {
+/** One regime's filter: today's level and fading deviation (log ratios) and their covariance. */
+export interface RegimeState {
   level: number;
   deviation: number;
   /** covariance [[level, cross], [cross, deviation]] */
   p: [number, number, number];
 }
 
-export function initialState(params: IntradayFilterParams): IntradayState {
-  const stationary = params.innovation / Math.max(1e-6, 1 - params.persistence * params.persistence);
-  return { level: 0, deviation: 0, p: [params.dayVariance, 0, stationary] };
+/**
+ * The filter's state: both regimes, their log odds, and the mixture's moments (level, deviation, p),
+ * which is what the realtime net reads as features.
+ */
+export interface IntradayState extends RegimeState {
+  usual: RegimeState;
+  unusual: RegimeState;
+  /** log(P(unusual day) / P(usual day)) given today so far */
+  unusualLogOdds: number;
 }
 
-/** Moves the state one interval on (the deviation decays, its uncertainty grows). */
-export function advance(state: IntradayState, params: IntradayFilterParams): IntradayState {
+function regimeStart(params: IntradayFilterParams, dayVariance: number): RegimeState {
+  const stationary = params.innovation / Math.max(1e-6, 1 - params.persistence * params.persistence);
+  return { level: 0, deviation: 0, p: [dayVariance, 0, stationary] };
+}
+
+/** The mixture's mean and covariance (moment matching: the spread between the regimes counts too). */
+function combine(usual: RegimeState, unusual: RegimeState, unusualLogOdds: number): IntradayState {
+  const w = 1 / (1 + Math.exp(-unusualLogOdds));
+  const v = 1 - w;
+  const level = v * usual.level + w * unusual.level;
+  const deviation = v * usual.deviation + w * unusual.deviation;
+  const dl = (r: RegimeState) => r.level - level;
+  const dd = (r: RegimeState) => r.deviation - deviation;
+  const p: [number, number, number] = [
+    v * (usual.p[0] + dl(usual) ** 2) + w * (unusual.p[0] + dl(unusual) ** 2),
+    v * (usual.p[1] + dl(usual) * dd(usual)) + w * (unusual.p[1] + dl(unusual) * dd(unusual)),
+    v * (usual.p[2] + dd(usual) ** 2) + w * (unusual.p[2] + dd(unusual) ** 2),
+  ];
+  return { level, deviation, p, usual, unusual, unusualLogOdds };
+}
+
+export function initialState(params: IntradayFilterParams): IntradayState {
+  return combine(regimeStart(params, params.dayVariance), regimeStart(params, Math.max(UNUSUAL_DAY_VARIANCE, params.dayVariance)), Math.log(UNUSUAL_DAY_PRIOR / (1 - UNUSUAL_DAY_PRIOR)));
+}
+
+function advanceRegime(state: RegimeState, params: IntradayFilterParams): RegimeState {
   const r = params.persistence;
   return { level: state.level, deviation: r * state.deviation, p: [state.p[0], r * state.p[1], r * r * state.p[2] + params.innovation] };
 }
 
-/** Folds one observed interval into the (already advanced) state. */
-export function observe(state: IntradayState, params: IntradayFilterParams, observed: number, expected: number): IntradayState {
+/** Moves the state one interval on (the deviation decays, its uncertainty grows). */
+export function advance(state: IntradayState, params: IntradayFilterParams): IntradayState {
+  return combine(advanceRegime(state.usual, params), advanceRegime(state.unusual, params), state.unusualLogOdds);
+}
+
+/** One regime's update, and the log density it gave the observation (Gaussian on the log ratio). */
+function observeRegime(state: RegimeState, params: IntradayFilterParams, observed: number, expected: number): { next: RegimeState; logDensity: number } {
   const predicted = Math.max(0.5, expected * Math.exp(state.level + state.deviation));
   const z = Math.log((observed + 0.5) / (expected + 0.5));
   const noise = params.dispersion / predicted;
@@ -51,17 +100,29 @@ export function observe(state: IntradayState, params: IntradayFilterParams, obse
   const total = pl + 2 * pc + pd + noise;
   const gainLevel = (pl + pc) / total;
   const gainDeviation = (pc + pd) / total;
+  const surprise = z - state.level - state.deviation;
   // Interval counts are heavy-tailed (a 10× surge half hour): a surprise beyond INNOVATION_CLIP
   // standard deviations moves the state no more than one at the clip would (a Huber-type update).
   const limit = INNOVATION_CLIP * Math.sqrt(total);
-  const innovation = Math.max(-limit, Math.min(limit, z - state.level - state.deviation));
+  const innovation = Math.max(-limit, Math.min(limit, surprise));
   const hl = pl + pc;
   const hd = pc + pd;
   return {
-    level: state.level + gainLevel * innovation,
-    deviation: state.deviation + gainDeviation * innovation,
-    p: [pl - gainLevel * hl, pc - gainLevel * hd, pd - gainDeviation * hd],
+    next: {
+      level: state.level + gainLevel * innovation,
+      deviation: state.deviation + gainDeviation * innovation,
+      p: [pl - gainLevel * hl, pc - gainLevel * hd, pd - gainDeviation * hd],
+    },
+    logDensity: -0.5 * ((surprise * surprise) / total + Math.log(total)),
   };
+}
+
+/** Folds one observed interval into the (already advanced) state. */
+export function observe(state: IntradayState, params: IntradayFilterParams, observed: number, expected: number): IntradayState {
+  const usual = observeRegime(state.usual, params, observed, expected);
+  const unusual = observeRegime(state.unusual, params, observed, expected);
+  const odds = Math.max(-LOG_ODDS_LIMIT, Math.min(LOG_ODDS_LIMIT, state.unusualLogOdds + unusual.logDensity - usual.logDensity));
+  return combine(usual.next, unusual.next, odds);
 }
 
 /**
@@ -78,13 +139,19 @@ export function stateAt(params: IntradayFilterParams, expected: number[], today:
   return state;
 }
 
-/** Multipliers on the expectation for the next `steps` intervals from a state at the start of a slot. */
+/**
+ * Multipliers on the expectation for the next `steps` intervals from a state at the start of a slot:
+ * each regime's, weighted by how much today looks like it.
+ */
 export function stepMultipliers(state: IntradayState, params: IntradayFilterParams, steps: number): number[] {
+  const w = 1 / (1 + Math.exp(-state.unusualLogOdds));
   const out: number[] = [];
-  let deviation = state.deviation;
+  let usual = state.usual.deviation;
+  let unusual = state.unusual.deviation;
   for (let j = 0; j < steps; j++) {
-    deviation *= params.persistence;
-    out.push(Math.exp(state.level + deviation));
+    usual *= params.persistence;
+    unusual *= params.persistence;
+    out.push((1 - w) * Math.exp(state.usual.level + usual) + w * Math.exp(state.unusual.level + unusual));
   }
   return out;
 }

@@ -89,6 +89,25 @@ describe('within-day filter', () => {
     expect(stepMultipliers(midday, params, 1)[0]).toBeLessThan(1.42);
   });
 
+  it('when today runs at three times a history of steady days (a snowstorm), then within two hours the filter forecasts most of it; an ordinary day stays at the plan', () => {
+    // Steady history: whole days within ±5 % of the plan, so the fitted day variance is tiny. A day at
+    // 3× lies 20 of its standard deviations out: the usual regime alone still forecast ~1.3× at midday.
+    const params = fitIntradayFilter(Array.from({ length: 20 }, (_, i) => day(0.95 + 0.005 * i)));
+    expect(Math.sqrt(params.dayVariance)).toBeLessThan(0.1);
+    const storm = day(3).actual;
+    expect(stepMultipliers(stateAt(params, expected, storm, open, 18), params, 1)[0]).toBeGreaterThan(1.8); // after 2 intervals (an hour)
+    expect(stepMultipliers(stateAt(params, expected, storm, open, 20), params, 1)[0]).toBeGreaterThan(2.5);
+    expect(stepMultipliers(stateAt(params, expected, storm, open, 26), params, 1)[0]).toBeGreaterThan(2.7);
+    expect(stepMultipliers(stateAt(params, expected, storm, open, 26), params, 1)[0]).toBeLessThan(3.3);
+    // ordinary days of the same history: the unusual regime does not take over
+    for (const level of [0.95, 1, 1.05]) {
+      const ordinary = day(level).actual;
+      const state = stateAt(params, expected, ordinary, open, 30);
+      expect(state.unusualLogOdds).toBeLessThan(-3);
+      expect(Math.abs(stepMultipliers(state, params, 1)[0] - level)).toBeLessThan(0.08);
+    }
+  });
+
   it('when busy spells persist for a few intervals, then the fitted filter carries the last intervals forward', () => {
     // Each day gets one 2-hour spell at twice the expectation, starting at a random slot.
     const days = Array.from({ length: 30 }, () => {

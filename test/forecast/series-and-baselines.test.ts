@@ -39,6 +39,37 @@ describe('day series', () => {
     }
   });
 
+  it('when a 24/7 line answers its calls all night at a fraction of a call a quarter hour, then every slot is open; a bank that answers a night call now and then keeps its hours', () => {
+    // A roadside-assistance line: 12 calls a quarter hour by day, 0.4 at night and on quiet evenings, every
+    // row written (zeros included), every call handled. Night and evening slots are under 5 % of the peak
+    // and under 6 calls an hour: the volume rules alone closed scattered ones.
+    let seed = 11;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const poissonDraw = (mean: number) => {
+      let k = 0;
+      for (let p = rand(), limit = Math.exp(-mean); p > limit; p *= rand()) k++;
+      return k;
+    };
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const history = (nightAnswered: (volume: number) => boolean) =>
+      Array.from({ length: 56 * 96 }, (_, k) => {
+        const slot = k % 96;
+        const day = slot >= 28 && slot < 76;
+        const volume = poissonDraw(day ? 12 : 0.4);
+        const answered = day || nightAnswered(volume);
+        return { skillGroupId: 'G1', start: start + k * 15 * 60_000, volume, ...(volume > 0 && answered ? { ahtSeconds: 440 } : {}) };
+      });
+    const roadside = buildDaySeries(history(() => true), { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
+    for (const weekday of roadside.open) expect(weekday.every(Boolean)).toBe(true);
+    // the same nights with about one call in twenty answered (a night agent now and then): the hours its
+    // volume gives, exactly as without any handle time
+    const bankRows = history(() => rand() < 0.05);
+    const bank = buildDaySeries(bankRows, { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
+    const volumeOnly = buildDaySeries(bankRows.map(({ ahtSeconds: _aht, ...r }) => r), { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
+    expect(bank.open).toEqual(volumeOnly.open);
+    expect(bank.open.every((weekday) => weekday.slice(0, 24).some((o) => !o))).toBe(true);
+  });
+
   it('when one day had a huge spike, then the other slots of that weekday stay open', () => {
     const rows = syntheticHistory({ days: 56 });
     const spikeDay = rows.find((r) => new Date(r.start).toISOString().startsWith('2024-') && r.volume > 0)!;
