@@ -11,7 +11,7 @@ import type { AssignedShift, ShiftTemplate } from '../roster/types';
 import { ROSTER_CSV_HEADER } from '../roster/export';
 import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
-import { invalid, WfmError, type ProblemDetail } from '../errors/wfm-error';
+import { invalid, isWfmError, WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, skillGroupsById, splitCsv, type SkillGroupSummary } from '../history';
 import { loadOpenApi } from '../http/openapi';
 
@@ -77,6 +77,27 @@ export function loadSpecialDays(file: string): SpecialDay[] {
   return days;
 }
 
+/**
+ * How the ingestion's "row N" maps to the file: the N-th data row of a CSV (its header not counted, so a
+ * spreadsheet or editor shows it on line N + 1), or the N-th object of a JSON array.
+ */
+export function historyRowNumbering(file: string): string {
+  return path.extname(file).toLowerCase() === '.json' ? 'row N is the array\'s N-th object' : 'row N is the data row after the header, line N + 1';
+}
+
+/**
+ * A history ingestion error as every command reports it: the file named, how its rows are counted, and
+ * the rows renumbered with `fileRow` when the ingestion saw only some of the file's rows (one group's).
+ */
+export function inHistoryFile(err: WfmError, file: string, fileRow: (row: number) => number = (row) => row): WfmError {
+  const details = err.details.map((d) => ({
+    ...d,
+    where: d.where.replace(/^row (\d+)/, (_, n: string) => `row ${fileRow(Number(n))}`),
+    ...(d.row === undefined ? {} : { row: fileRow(d.row) }),
+  }));
+  return new WfmError(err.code, `${file}: ${err.message} (${historyRowNumbering(file)})`, { details, status: err.status, cause: err });
+}
+
 /** A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload. */
 export function loadHistory(
   file: string,
@@ -85,7 +106,11 @@ export function loadHistory(
 ): { intervals: IntervalVolume[]; summary: SkillGroupSummary[] } {
   const text = readText(file);
   const batch = path.extname(file).toLowerCase() === '.json' ? { json: text } : { csv: text };
-  return ingestHistoryOrThrow(batch, skillGroupsById(skillGroups), { granularityMinutes });
+  try {
+    return ingestHistoryOrThrow(batch, skillGroupsById(skillGroups), { granularityMinutes });
+  } catch (err) {
+    throw isWfmError(err) ? inHistoryFile(err, file) : err;
+  }
 }
 
 /** An ISO date-time with its offset ("2027-04-04T23:00:00+02:00"), as roster.csv writes it. */

@@ -312,11 +312,29 @@ function digits(text: string, at: number, length: number): number {
  * "…:ss" (or a space for the T), each optionally followed by "Z" or "±HH:MM" (none = wall time in the
  * zone). It reads digits in place: a regex and a Date per row would make 100k rows spend most of their
  * time collecting garbage. Anything else, and every rejection, goes through parseTimestamp itself, so the accepted set
- * and the reasons are exactly grid.ts's.
+ * and the reasons are grid.ts's — except a day the calendar lacks, which luxon calls a format error.
  */
 function parseInstant(text: string, clock: ZoneClock): TimestampResult {
   const fast = parseInstantFast(text, clock);
-  return Number.isNaN(fast) ? parseTimestamp(text, clock.zoneName) : { ok: true, epochMs: fast };
+  if (!Number.isNaN(fast)) return { ok: true, epochMs: fast };
+  const parsed = parseTimestamp(text, clock.zoneName);
+  if (parsed.ok) return parsed;
+  const impossible = impossibleCalendarDate(text);
+  return impossible ? { ok: false, reason: impossible } : parsed;
+}
+
+/**
+ * "2026-02-30 is not a calendar date" when `text` begins with a well-formed YYYY-MM-DD that no calendar
+ * has (Feb 30, month 13), else undefined. Luxon reports such a day as "not an ISO-8601 timestamp", which
+ * sends the reader to check the format when the date itself is what is wrong.
+ */
+export function impossibleCalendarDate(text: string): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?!\d)/.exec(text.trim());
+  if (!match) return undefined;
+  const [year, month, day] = match.slice(1).map(Number);
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month >= 1 && month <= 12 ? DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0) : 0;
+  return day >= 1 && day <= daysInMonth ? undefined : `${match[0]} is not a calendar date`;
 }
 
 function parseInstantFast(text: string, clock: ZoneClock): number {

@@ -53,4 +53,18 @@ describe('wfm import-check', () => {
     expect(isWfmError(error)).toBe(true);
     expect(stdout).toContain('row 1, interval_start: 1999-02-01T09:00:30+02:00 has seconds');
   });
+
+  it('when rows are rejected, then the error says how rows are counted, as wfm forecast and wfm plan do', async () => {
+    const file = path.join(dir, 'impossible-day.csv');
+    writeFileSync(file, 'interval_start,skill_group,volume\n1999-02-01T09:00:00+02:00,PS,1\n1999-02-30T09:30:00+02:00,PS,1\n');
+    const json = path.join(dir, 'impossible-day.json');
+    writeFileSync(json, JSON.stringify([{ interval_start: '1999-02-30T09:30:00+02:00', skill_group: 'PS', volume: 1 }]));
+
+    const human = await importCheck([file, '--skill-groups', SKILL_GROUPS]);
+    const fromJson = await importCheck([json, '--skill-groups', SKILL_GROUPS, '--json']);
+
+    expect(human.stdout).toContain('row 2, interval_start: 1999-02-30 is not a calendar date');
+    expect((human.error as Error).message).toBe(`${file}: rejected, 1 problem(s) (row N is the data row after the header, line N + 1)`);
+    expect((fromJson.error as Error).message).toBe(`${json}: rejected, 1 problem(s) (row N is the array's N-th object)`);
+  });
 });

@@ -248,6 +248,15 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     expect(problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('not an ISO-8601 timestamp') });
   });
 
+  it('when a timestamp is well-formed but its day is not in the calendar, then the row names the date, not the format', () => {
+    const rows = ['2026-02-30T05:30:00+01:00', '2026-02-30T05:30', '2023-02-29 09:00', '2024-13-01T09:00:00Z'].map((t) => `${t},DE,1,`);
+
+    const problems = problemsOf(ingestHistory(csv(...rows), groups));
+
+    expect(problems.map((p) => p.message)).toEqual(['2026-02-30 is not a calendar date', '2026-02-30 is not a calendar date', '2023-02-29 is not a calendar date', '2024-13-01 is not a calendar date']);
+    expect(ingestHistory(csv('2024-02-29T09:00:00+01:00,DE,1,'), groups).ok).toBe(true); // a leap day is one
+  });
+
   it('when a row is off the inferred 6-minute grid, then it is rejected naming the grid', () => {
     const rows = [...sixMinuteHour('1999-02-01'), ...sixMinuteHour('1999-02-02'), '1999-02-03T09:07:00+02:00,PS,1,'];
 

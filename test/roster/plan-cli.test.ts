@@ -126,6 +126,28 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     expect(() => readFileSync(path.join(out, 'roster.csv'))).toThrow();
   });
 
+  test('when the history has a bad row, then the error names the file and how its rows are counted, as wfm forecast does', async () => {
+    const csv = path.join(out, 'negative.csv');
+    writeFileSync(csv, 'interval_start,skill_group,volume\n1999-10-01T09:00:00+02:00,PS,3\n1999-10-01T09:30:00+02:00,PS,-3\n');
+    const json = path.join(out, 'negative.json');
+    writeFileSync(json, JSON.stringify([{ interval_start: '1999-10-01T09:00:00+02:00', skill_group: 'PS', volume: -3 }]));
+
+    const fromCsv = await runWfm(args(out).map((a) => (a === files.history ? csv : a)));
+    const fromJson = await runWfm(args(out).map((a) => (a === files.history ? json : a)));
+
+    expect(fromCsv.code).toBe(1);
+    expect(fromCsv.stderr).toContain(`wfm: ${csv}: history batch rejected: 1 problem(s) (row N is the data row after the header, line N + 1)\n  row 2, volume: volume is negative: -3`);
+    expect(fromJson.code).toBe(1);
+    expect(fromJson.stderr).toContain(`wfm: ${json}: history batch rejected: 1 problem(s) (row N is the array's N-th object)`);
+  });
+
+  test('when --from is a well-formed day the calendar lacks, then the error names the date, not the format', async () => {
+    const { code, stderr } = await runWfm(args(out).map((a) => (a === '1999-11-01' ? '1999-02-30' : a)));
+    expect(code).toBe(1);
+    expect(stderr).toContain('wfm: --from: 1999-02-30 is not a calendar date');
+    expect(stderr).not.toMatch(/must be a date YYYY-MM-DD|forecasting/);
+  });
+
   test('when --templates is an empty list or not a list, then it exits 1 naming the file instead of planning with the defaults', async () => {
     for (const [content, message] of [['[]', /names no shift template: give at least one/], ['{"id":"x"}', /must be a JSON array of shift templates/]] as const) {
       const file = path.join(out, 'templates.json');

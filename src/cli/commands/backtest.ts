@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { invalid } from '../../errors/wfm-error';
-import { backtestForecaster, type Horizon } from '../../forecast/index';
-import { loadHistoryFile, type HistoryFileOptions } from './forecast';
+import { backtestForecaster, TWO_WEEK_DAYS, type Horizon } from '../../forecast/index';
+import { loadHistoryFile, warnIfNoVolume, type HistoryFileOptions } from './forecast';
 
 interface BacktestOptions extends HistoryFileOptions {
   horizon: string;
@@ -38,10 +38,16 @@ export function register(program: Command): void {
       const windows = Number(opts.windows);
       if (!Number.isInteger(windows) || windows < 1 || windows > 104) throw invalid('--windows must be a whole number from 1 to 104');
       const loaded = loadHistoryFile(opts);
+      warnIfNoVolume(loaded.rows, loaded.subject.id, 'in the history');
       const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'backtest [{bar}] {value}/{total} windows', stream: process.stderr }) : null;
       bar?.start(windows, 0);
       const report = await backtestForecaster({ history: loaded.rows, skillGroup: loaded.subject, horizon, windows, specialDays: loaded.specialDays, holidays: loaded.holidays, onWindow: (done, total) => { bar?.setTotal(total); bar?.update(done); } });
       bar?.stop();
+      // The core runs only the origins the history has room for; a silent cut would pass for the asked-for evidence.
+      if (report.windows.length < windows) {
+        const daysAfter = horizon === 'two-week' ? TWO_WEEK_DAYS : 7; // as backtestSeries scores them
+        process.stderr.write(`wfm: --windows ${windows}: the history allows ${report.windows.length} weekly window(s) (each origin needs a week of history before it and ${daysAfter} days after it); ran ${report.windows.length}\n`);
+      }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
-import { invalid, isWfmError, WfmError } from '../../errors/wfm-error';
+import { invalid, isWfmError } from '../../errors/wfm-error';
 import { formatInstant, isValidZone, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, alignedGrid, divisorsDescending, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
@@ -16,7 +16,8 @@ import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
 import { hasHolidayCalendar } from '../../forecast/calendar';
-import { loadSpecialDays } from '../input-files';
+import { inHistoryFile, loadSpecialDays } from '../input-files';
+import { parseFromInstant } from '../from-flag';
 import { DateTime } from 'luxon';
 
 export interface HistoryFileOptions {
@@ -145,21 +146,20 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   try {
     ({ intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' }));
   } catch (err) {
-    throw isWfmError(err) ? inFileRows(err, options.history, fileRows) : err;
+    // problems are numbered among this group's rows: renumber them to the file's data rows
+    throw isWfmError(err) ? inHistoryFile(err, options.history, (row) => fileRows[row - 1] ?? row) : err;
   }
   return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country }, rows: intervals, specialDays, holidays };
 }
 
-/** The ingest's problems renumbered from the group's rows to the file's data rows, the file named. */
-function inFileRows(err: WfmError, file: string, fileRows: number[]): WfmError {
-  const fileRow = (row: number) => fileRows[row - 1] ?? row;
-  const details = err.details.map((d) => ({
-    ...d,
-    where: d.where.replace(/^row (\d+)/, (_, n: string) => `row ${fileRow(Number(n))}`),
-    ...(d.row === undefined ? {} : { row: fileRow(d.row) }),
-  }));
-  const numbering = file.toLowerCase().endsWith('.json') ? 'row N is the array\'s N-th object' : 'row N is the data row after the header, line N + 1';
-  return new WfmError(err.code, `${file}: ${err.message} (${numbering})`, { details });
+/**
+ * Opening hours are inferred from the volumes (the CLI has no option to declare them), so a history of
+ * zeros (a volume column that is not the calls, a feed that wrote 0 for missing) makes every interval
+ * closed: the forecast is then empty or all zero, and that must not pass for a quiet fortnight.
+ */
+export function warnIfNoVolume(rows: readonly IntervalVolume[], skillGroup: string, which: string): void {
+  if (rows.some((r) => r.volume > 0)) return;
+  process.stderr.write(`wfm: warning: none of the ${rows.length} intervals of ${skillGroup} ${which} has any volume, so every interval was judged closed (opening hours are read from the volumes); check the volume column\n`);
 }
 
 /** Epoch-progress bar on stderr (only for a TTY and without --json). */
@@ -195,7 +195,7 @@ export function register(program: Command): void {
     .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series), or a JSON array of such objects (.json)')
     .requiredOption('--skill-group <id>', 'skill group to forecast')
     .requiredOption('--horizon <horizon>', 'two-week | realtime')
-    .requiredOption('--from <iso>', 'first instant to forecast (realtime: now)')
+    .requiredOption('--from <iso>', 'first instant to forecast (realtime: now); a bare date YYYY-MM-DD is its midnight in the zone')
     .option('--tz <zone>', 'IANA zone of the skill group (default: one that matches the timestamps\' UTC offsets)')
     .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
     .option('--country <code>', 'ISO country for public holidays, e.g. IL')
@@ -211,11 +211,11 @@ export function register(program: Command): void {
       if (opts.expected && horizon === 'realtime') throw invalid('--expected applies to --horizon two-week', [{ where: '--expected', message: 'the realtime forecast gives p10/p50/p90 only' }]);
       if (horizon !== 'two-week' && horizon !== 'realtime') throw invalid('--horizon must be two-week or realtime', [{ where: '--horizon', message: `got "${opts.horizon}"` }]);
       const loaded = loadHistoryFile(opts);
-      const from = parseTimestamp(opts.from, loaded.subject.timeZone);
-      if (!from.ok) throw invalid(`--from: ${from.reason}`);
-      const before = loaded.rows.filter((r) => r.start < from.epochMs);
+      const fromMs = parseFromInstant(opts.from, loaded.subject.timeZone);
+      const before = loaded.rows.filter((r) => r.start < fromMs);
       if (before.length === 0) throw invalid(`no history before ${opts.from}`);
-      const day = formatInstant(from.epochMs, loaded.subject.timeZone).slice(0, 10);
+      const day = formatInstant(fromMs, loaded.subject.timeZone).slice(0, 10);
+      warnIfNoVolume(before, loaded.subject.id, `before ${opts.from}`);
       const dayStart = startOfLocalDay(day, loaded.subject.timeZone);
       let model: TrainedForecaster | null = null;
       let training: ModelMetrics | undefined;
@@ -241,16 +241,22 @@ export function register(program: Command): void {
       if (horizon === 'realtime') {
         // A realtime forecast reads today so far; a file that ends before today has nothing of it.
         if (!before.some((r) => r.start >= dayStart)) process.stderr.write(`wfm: the history has no interval of ${day} before ${opts.from}: the forecast cannot read today's level and rests on the day's expectation alone\n`);
+      } else {
+        // Two weeks from a --from weeks after the file's end forecast from a level that may have moved since
+        // (a week or more: a weekday-only export that leaves out the weekend is not worth a note).
+        const lastDay = formatInstant(Math.max(...before.map((r) => r.start)), loaded.subject.timeZone).slice(0, 10);
+        const daysBetween = DateTime.fromISO(day, { zone: 'UTC' }).diff(DateTime.fromISO(lastDay, { zone: 'UTC' }), 'days').days - 1;
+        if (daysBetween >= 7) process.stderr.write(`wfm: the history ends on ${lastDay}: the ${daysBetween} day(s) between it and ${opts.from} have no interval, so the forecast cannot read their level and rests on the weeks before them\n`);
       }
       const common = { history: before, skillGroup: loaded.subject, specialDays: loaded.specialDays, holidays: loaded.holidays };
       const result: ForecastResult = horizon === 'two-week'
-        ? await forecastTwoWeek({ ...common, from: from.epochMs, model: model as TrainedTwoWeek | null })
-        : await forecastRealtime({ ...common, now: from.epochMs, model: model as TrainedRealtime | null });
+        ? await forecastTwoWeek({ ...common, from: fromMs, model: model as TrainedTwoWeek | null })
+        : await forecastRealtime({ ...common, now: fromMs, model: model as TrainedRealtime | null });
       const zone = loaded.subject.timeZone;
       const rows = result.points.map((p) => ({ interval_start: formatInstant(p.intervalStart, zone), skill_group: p.skillGroupId, p10: round(p.p10), p50: round(p.p50), p90: round(p.p90), ...(p.expected !== undefined ? { expected: round(p.expected) } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: round(p.ahtSeconds) } : {}) }));
       if (opts.json) {
         const doc = {
-          skillGroupId: result.skillGroupId, horizon, from: formatInstant(from.epochMs, zone), timeZone: zone, intervalMinutes: loaded.subject.intervalMinutes,
+          skillGroupId: result.skillGroupId, horizon, from: formatInstant(fromMs, zone), timeZone: zone, intervalMinutes: loaded.subject.intervalMinutes,
           model: result.alias, baselineFallback: result.baselineFallback, ...(result.fallbackReason || learnedModelError ? { fallbackReason: learnedModelError ?? result.fallbackReason } : {}),
           ...(result.total ? { total: { p10: round(result.total.p10), p50: round(result.total.p50), p90: round(result.total.p90) }, totalMinutes: result.totalMinutes } : {}),
           ...(training ? { training } : {}),

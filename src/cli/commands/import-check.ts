@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { invalid } from '../../errors/wfm-error';
-import { loadSkillGroups, readText } from '../input-files';
+import { historyRowNumbering, loadSkillGroups, readText } from '../input-files';
 import { ingestHistory, skillGroupsById, type HistoryBatch, type SkillGroupSummary } from '../../history/ingest';
 
 interface ImportCheckOptions {
@@ -62,7 +62,7 @@ export function register(program: Command): void {
           : { ok: false, file, problems: result.problems, truncated: result.truncated };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         // main.ts owns the exit code: a thrown WfmError is what makes it 1 (the message goes to stderr).
-        if (!result.ok) throw invalid(`${file}: rejected, ${result.problems.length} problem(s)`);
+        if (!result.ok) throw invalid(`${file}: rejected, ${result.problems.length} problem(s) (${historyRowNumbering(file)})`);
         return;
       }
       if (result.ok) {
@@ -73,6 +73,6 @@ export function register(program: Command): void {
       // The rows are the output here; the error only sets the exit code and says how many.
       for (const p of result.problems) process.stdout.write(`${p.where}: ${p.message}\n`);
       const more = result.truncated ? ' (only the first ones listed)' : '';
-      throw invalid(`${file}: rejected, ${result.problems.length} problem(s)${more}`);
+      throw invalid(`${file}: rejected, ${result.problems.length} problem(s)${more} (${historyRowNumbering(file)})`);
     });
 }

@@ -20,6 +20,7 @@ import { formatInstant, isValidZone } from '../../time/grid';
 import { loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
 import { localDates } from '../../roster/lp';
 import { renameToFlags } from '../flag-names';
+import { refuseImpossibleDate } from '../from-flag';
 
 interface PlanOptions {
   history: string;
@@ -88,6 +89,8 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const allGroups = loadSkillGroups(options.skillGroups);
   const agents = loadAgents(options.agents, allGroups);
   const { intervals } = loadHistory(options.history, allGroups);
+  // the roster core's check would call 2026-02-30 a format error
+  refuseImpossibleDate('--from', options.from);
   const days = Number(options.days);
   if (!Number.isInteger(days)) throw invalid('--days must be a whole number', [{ where: '--days', message: `got "${options.days}"` }]);
   // as the API's contract has them: whole numbers (a NaN seed or iteration count would run silently)

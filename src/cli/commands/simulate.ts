@@ -18,6 +18,7 @@ import { invalid, type ProblemDetail } from '../../errors/wfm-error';
 import { splitCsv } from '../../history/ingest';
 import { loadHistory, loadSkillGroups, readText } from '../input-files';
 import { withFlagNames } from '../flag-names';
+import { refuseImpossibleDate } from '../from-flag';
 import { simulate } from '../../sim/simulate';
 import { POLICY_NAMES, type ArrivalShock, type ArrivalSpec, type PolicyName, type ReplayCall, type SimShift, type SimulationResult } from '../../sim/types';
 import { parseTimestamp, startOfLocalDay } from '../../time/grid';
@@ -139,6 +140,7 @@ export function register(program: Command): void {
       const zone = skillGroups[0].timeZone;
       if (!options.arrivals === !options.history) throw invalid('give either --arrivals FILE or --history FILE --from DATE');
       if (options.history && !options.from) throw invalid('--history needs --from DATE');
+      if (options.from !== undefined) refuseImpossibleDate('--from', options.from);
       const days = Number(options.days);
       if (!Number.isInteger(days) || days < 1) throw invalid('--days must be a whole number ≥ 1', [{ where: '--days', message: `got "${options.days}"` }]);
       const shifts = parseRosterCsv(readText(options.roster), zone);

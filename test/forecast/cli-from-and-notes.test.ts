@@ -1,0 +1,105 @@
+/**
+ * `wfm forecast` / `wfm backtest` as a 24/7 roadside-assistance planner in Berlin runs them on 15-minute
+ * data: how --from is read, and the notes that keep a short, stale or empty history from passing silently.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { runWfm } from '../support/cli';
+import { formatInstant, startOfLocalDay } from '../../src/time/grid';
+
+process.env.WFM_TF_QUIET = '1';
+
+const ZONE = 'Europe/Berlin';
+const QUARTER_MS = 15 * 60_000;
+
+/**
+ * Every quarter hour of `days` days from `firstDate` in Berlin, the shape of the tester's roadside export:
+ * calls day and night (a 24/7 line), more by day. `volume` overrides the count (0 for an all-zero feed).
+ */
+function roadsideCsv(firstDate: string, days: number, volume?: (quarter: number) => number): string {
+  const start = startOfLocalDay(firstDate, ZONE);
+  const end = startOfLocalDay(DateTime.fromISO(firstDate).plus({ days }).toISODate()!, ZONE);
+  const lines = ['interval_start,skill_group,volume,aht_seconds'];
+  for (let t = start, k = 0; t < end; t += QUARTER_MS, k++) {
+    const stamp = formatInstant(t, ZONE);
+    const hour = Number(stamp.slice(11, 13));
+    lines.push(`${stamp},RSA,${volume ? volume(k) : 2 + (k % 3) + (hour >= 7 && hour < 20 ? 6 : 0)},420`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('wfm forecast / backtest: --from and the notes on the history', () => {
+  let dir: string;
+  let tenWeeks: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-cli-from-'));
+    tenWeeks = path.join(dir, 'rsa-10-weeks.csv');
+    writeFileSync(tenWeeks, roadsideCsv('2026-01-12', 70)); // Mon 2026-01-12 … Sun 2026-03-22, all +01:00
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const forecast = (history: string, from: string, extra: string[] = []) =>
+    runWfm(['forecast', '--history', history, '--skill-group', 'RSA', '--horizon', 'two-week', '--from', from, '--baseline', ...extra]);
+
+  it('when --from is a bare date, then it is local midnight in --tz (summer time here), not UTC midnight two hours later', async () => {
+    const { code, stdout } = await forecast(tenWeeks, '2026-04-13', ['--tz', ZONE, '--json']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc.from).toBe('2026-04-13T00:00:00+02:00');
+    expect(doc.points[0].interval_start).toBe('2026-04-13T00:00:00+02:00');
+    // the same as the date-time spelled out
+    const spelled = await forecast(tenWeeks, '2026-04-13T00:00:00+02:00', ['--tz', ZONE, '--json']);
+    expect(JSON.parse(spelled.stdout).points).toEqual(doc.points);
+  });
+
+  it('when --from is a bare date and no --tz is given, then it is midnight on the zone the offsets imply', async () => {
+    const { code, stdout } = await forecast(tenWeeks, '2026-03-23', ['--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).points[0].interval_start).toBe('2026-03-23T00:00:00+01:00');
+  });
+
+  it('when --from is a well-formed day the calendar lacks, then the error names the date, not the format', async () => {
+    for (const from of ['2026-02-30', '2026-02-30T05:30:00+01:00', '2026-13-01']) {
+      const { code, stderr } = await forecast(tenWeeks, from, ['--tz', ZONE]);
+      expect([from, code]).toEqual([from, 1]);
+      expect(stderr).toContain(`--from: ${from.slice(0, 10)} is not a calendar date`);
+      expect(stderr).not.toMatch(/not an ISO-8601 timestamp/);
+    }
+  });
+
+  it('when --from lies weeks after the end of the history, then a note says how many days lie between; from the next day none does', async () => {
+    const late = await forecast(tenWeeks, '2026-04-13', ['--tz', ZONE]);
+    expect(late.code).toBe(0);
+    expect(late.stderr).toMatch(/the history ends on 2026-03-22: the 21 day\(s\) between it and 2026-04-13 have no interval/);
+    const next = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE]);
+    expect(next.code).toBe(0);
+    expect(next.stderr).not.toMatch(/the history ends on/);
+  });
+
+  it('when every interval of the history is zero, then a warning says all were judged closed instead of a bare "0 intervals"', async () => {
+    const zeros = path.join(dir, 'rsa-all-zero.csv');
+    writeFileSync(zeros, roadsideCsv('2026-02-02', 21, () => 0));
+    const empty = await forecast(zeros, '2026-02-23', ['--tz', ZONE]);
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toMatch(/warning: none of the \d+ intervals of RSA before 2026-02-23 has any volume, so every interval was judged closed/);
+    const backtest = await runWfm(['backtest', '--history', zeros, '--skill-group', 'RSA', '--tz', ZONE, '--windows', '1']);
+    expect(backtest.stderr).toMatch(/warning: none of the \d+ intervals of RSA in the history has any volume/);
+
+    const normal = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE]);
+    expect(normal.stderr).not.toMatch(/judged closed/);
+  });
+
+  it('when --windows asks for more weekly origins than the history has room for, then a note says how many it allows', async () => {
+    const fourWeeks = path.join(dir, 'rsa-4-weeks.csv');
+    writeFileSync(fourWeeks, roadsideCsv('2026-02-02', 28));
+    const base = ['backtest', '--history', fourWeeks, '--skill-group', 'RSA', '--tz', ZONE];
+    const many = await runWfm([...base, '--windows', '50']);
+    expect(many.code).toBe(0);
+    expect(many.stdout).toMatch(/RSA two-week: 2 windows/);
+    expect(many.stderr).toMatch(/--windows 50: the history allows 2 weekly window\(s\) \(each origin needs a week of history before it and 14 days after it\); ran 2/);
+    const fitting = await runWfm([...base, '--windows', '2']);
+    expect(fitting.stderr).not.toMatch(/the history allows/);
+  });
+});
