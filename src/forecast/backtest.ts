@@ -9,7 +9,7 @@
 import type { IntervalVolume } from '../domain/types';
 import { headOf, historySpanDays, type DaySeries } from './day-series';
 import type { DayCalendar } from './calendar';
-import { trainTwoWeek, forecastTwoWeekDays, backtestPoints, BASELINE_FACTORIES, MIN_HISTORY_DAYS, TWO_WEEK_DAYS } from './two-week';
+import { trainTwoWeek, forecastTwoWeekDays, backtestPoints, answering, BASELINE_FACTORIES, MIN_HISTORY_DAYS, TWO_WEEK_DAYS, type TwoWeekAlias } from './two-week';
 import { trainRealtime, realtimeBacktest, stepsFor } from './realtime';
 import { scorePoints, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint } from './metrics';
 import { ensureTfBackend } from './tf-backend';
@@ -80,8 +80,10 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
         const open = history.open[series.weekdays[o + d] - 1];
         for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.live.push({ actual: series.values[o + d][s], p50: forecast.p50[d][s], p10: forecast.p10[d][s], p90: forecast.p90[d][s] });
       });
+      // Each candidate as it would answer if live (the learned ones with the interval's median), so the
+      // live row equals the row of the candidate that was live.
       for (const [alias, make] of Object.entries(BASELINE_FACTORIES)) {
-        points[alias] = backtestPoints(series, [o], TWO_WEEK_DAYS, (h, dates) => { const m = make(); m.fit(h, calendar); return m.predict(dates); });
+        points[alias] = backtestPoints(series, [o], TWO_WEEK_DAYS, answering(alias as TwoWeekAlias, (h, dates) => { const m = make(); m.fit(h, calendar); return m.predict(dates); }));
       }
     } else {
       const days = Array.from({ length: Math.min(7, n - o) }, (_, j) => o + j);

@@ -175,7 +175,7 @@ function classicPredictor(make: () => DayForecaster, calendar: DayCalendar): Pre
  */
 const ANSWERS_WITH_MEDIAN: ReadonlySet<TwoWeekAlias> = new Set<TwoWeekAlias>(['decomposition', 'combination', 'decomposition-net']);
 
-function answering(alias: TwoWeekAlias, predict: Predictor): Predictor {
+export function answering(alias: TwoWeekAlias, predict: Predictor): Predictor {
   return ANSWERS_WITH_MEDIAN.has(alias) ? (history, dates) => predict(history, dates).map((row) => row.map(poissonMedian)) : predict;
 }
 
