@@ -102,4 +102,36 @@ describe('wfm forecast / backtest: --from and the notes on the history', () => {
     const fitting = await runWfm([...base, '--windows', '2']);
     expect(fitting.stderr).not.toMatch(/the history allows/);
   });
+
+  it('when --open gives the opening hours, then the forecast covers exactly them (24/7: every quarter hour, 92 on the spring-forward day), whatever the volumes would suggest', async () => {
+    // quiet nights and Sunday evenings at 0–1 calls a quarter hour against 12 by day: what inference guesses at
+    const quiet = path.join(dir, 'rsa-quiet-nights.csv');
+    writeFileSync(quiet, roadsideCsv('2026-01-12', 70, (k) => { const hour = Math.floor((k % 96) / 4); return hour >= 7 && hour < 19 ? 12 : k % 5 === 0 ? 1 : 0; }));
+    const perDay = (stdout: string) => {
+      const days = new Map<string, number>();
+      for (const line of stdout.trim().split('\n').slice(1)) days.set(line.slice(0, 10), (days.get(line.slice(0, 10)) ?? 0) + 1);
+      return days;
+    };
+    const allDay = await forecast(quiet, '2026-03-23', ['--tz', ZONE, '--open', '24/7']);
+    expect(allDay.code).toBe(0);
+    const days = perDay(allDay.stdout);
+    expect(days.size).toBe(14);
+    for (const [date, n] of days) expect(n).toBe(date === '2026-03-29' ? 92 : 96);
+    const weekdays = await forecast(quiet, '2026-03-23', ['--tz', ZONE, '--open', 'Mon-Fri 08:00-20:00; Sat 09:00-14:00']);
+    expect(weekdays.code).toBe(0);
+    const open = perDay(weekdays.stdout);
+    expect([...open.values()]).toEqual([48, 48, 48, 48, 48, 20, 48, 48, 48, 48, 48, 20]);
+    expect(weekdays.stdout).not.toMatch(/T07:45|T20:00|2026-03-28T14:00/);
+    expect(weekdays.stdout).toMatch(/2026-03-28T13:45/);
+  });
+
+  it('when --open cannot be read, then it exits 1 naming each window that is wrong and how to write it', async () => {
+    const bad = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--open', 'Mon-Fry 08:00-20:00; Sat 22:00-06:00']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/"Mon-Fry 08:00-20:00" is not "DAYS HH:MM-HH:MM"/);
+    expect(bad.stderr).toMatch(/"Sat 22:00-06:00": the window must end after it starts/);
+    const backtest = await runWfm(['backtest', '--history', tenWeeks, '--skill-group', 'RSA', '--tz', ZONE, '--open', '25:00-26:00']);
+    expect(backtest.code).toBe(1);
+    expect(backtest.stderr).toMatch(/--open/);
+  });
 });

@@ -31,6 +31,7 @@ export function register(program: Command): void {
     .option('--country <code>', 'ISO country for public holidays')
     .option('--holidays <dates>', 'comma-separated holiday dates')
     .option('--special-days <file>', 'JSON array of {date,label,uplift?}')
+    .option('--open <hours>', 'opening hours, e.g. 24/7 or "Mon-Fri 08:00-20:00; Sat 09:00-14:00" (default: inferred from the volumes)')
     .option('--json', 'print one JSON document')
     .action(async (opts: BacktestOptions) => {
       const horizon = opts.horizon as Horizon;
@@ -38,7 +39,7 @@ export function register(program: Command): void {
       const windows = Number(opts.windows);
       if (!Number.isInteger(windows) || windows < 1 || windows > 104) throw invalid('--windows must be a whole number from 1 to 104');
       const loaded = loadHistoryFile(opts);
-      warnIfNoVolume(loaded.rows, loaded.subject.id, 'in the history');
+      warnIfNoVolume(loaded.rows, loaded.subject.id, 'in the history', loaded.subject.openingHours !== undefined);
       const bar = !opts.json && process.stderr.isTTY ? new SingleBar({ format: 'backtest [{bar}] {value}/{total} windows', stream: process.stderr }) : null;
       bar?.start(windows, 0);
       const report = await backtestForecaster({ history: loaded.rows, skillGroup: loaded.subject, horizon, windows, specialDays: loaded.specialDays, holidays: loaded.holidays, onWindow: (done, total) => { bar?.setTotal(total); bar?.update(done); } });

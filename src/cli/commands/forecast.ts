@@ -16,6 +16,7 @@ import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
 import { hasHolidayCalendar } from '../../forecast/calendar';
+import { parseOpeningHours } from '../opening-hours-flag';
 import { inHistoryFile, loadSpecialDays } from '../input-files';
 import { parseFromInstant } from '../from-flag';
 import { DateTime } from 'luxon';
@@ -28,6 +29,7 @@ export interface HistoryFileOptions {
   country?: string;
   specialDays?: string;
   holidays?: string;
+  open?: string;
 }
 
 export interface LoadedHistory {
@@ -98,6 +100,7 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     throw invalid(`no public-holiday calendar for country "${options.country}"`, [{ where: '--country', message: 'an ISO 3166 alpha-2 code in capitals, e.g. DE, US, IL' }]);
   }
   const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
+  const openingHours = options.open !== undefined ? parseOpeningHours(options.open) : undefined;
   let text: string;
   try {
     text = readFileSync(options.history, 'utf8');
@@ -149,17 +152,18 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     // problems are numbered among this group's rows: renumber them to the file's data rows
     throw isWfmError(err) ? inHistoryFile(err, options.history, (row) => fileRows[row - 1] ?? row) : err;
   }
-  return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country }, rows: intervals, specialDays, holidays };
+  return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country, ...(openingHours ? { openingHours } : {}) }, rows: intervals, specialDays, holidays };
 }
 
 /**
- * Opening hours are inferred from the volumes (the CLI has no option to declare them), so a history of
- * zeros (a volume column that is not the calls, a feed that wrote 0 for missing) makes every interval
- * closed: the forecast is then empty or all zero, and that must not pass for a quiet fortnight.
+ * Without --open, opening hours are inferred from the volumes, so a history of zeros (a volume column
+ * that is not the calls, a feed that wrote 0 for missing) makes every interval closed: the forecast is
+ * then empty or all zero, and that must not pass for a quiet fortnight.
  */
-export function warnIfNoVolume(rows: readonly IntervalVolume[], skillGroup: string, which: string): void {
+export function warnIfNoVolume(rows: readonly IntervalVolume[], skillGroup: string, which: string, openingHoursGiven = false): void {
   if (rows.some((r) => r.volume > 0)) return;
-  process.stderr.write(`wfm: warning: none of the ${rows.length} intervals of ${skillGroup} ${which} has any volume, so every interval was judged closed (opening hours are read from the volumes); check the volume column\n`);
+  const consequence = openingHoursGiven ? 'so every open interval is forecast at zero' : 'so every interval was judged closed (opening hours are read from the volumes unless --open gives them)';
+  process.stderr.write(`wfm: warning: none of the ${rows.length} intervals of ${skillGroup} ${which} has any volume, ${consequence}; check the volume column\n`);
 }
 
 /** Epoch-progress bar on stderr (only for a TTY and without --json). */
@@ -201,6 +205,7 @@ export function register(program: Command): void {
     .option('--country <code>', 'ISO country for public holidays, e.g. IL')
     .option('--holidays <dates>', 'comma-separated holiday dates (replaces the country calendar)')
     .option('--special-days <file>', 'JSON array of {date,label,uplift?}')
+    .option('--open <hours>', 'opening hours, e.g. 24/7 or "Mon-Fri 08:00-20:00; Sat 09:00-14:00" (default: inferred from the volumes)')
     .option('--model-dir <dir>', 'use the live model of this registry instead of training now')
     .option('--baseline', 'skip the learned model: answer with the baseline')
     .option('--out <file>', 'write the CSV to this file instead of stdout')
@@ -215,7 +220,7 @@ export function register(program: Command): void {
       const before = loaded.rows.filter((r) => r.start < fromMs);
       if (before.length === 0) throw invalid(`no history before ${opts.from}`);
       const day = formatInstant(fromMs, loaded.subject.timeZone).slice(0, 10);
-      warnIfNoVolume(before, loaded.subject.id, `before ${opts.from}`);
+      warnIfNoVolume(before, loaded.subject.id, `before ${opts.from}`, loaded.subject.openingHours !== undefined);
       const dayStart = startOfLocalDay(day, loaded.subject.timeZone);
       let model: TrainedForecaster | null = null;
       let training: ModelMetrics | undefined;
