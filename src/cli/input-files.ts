@@ -13,6 +13,7 @@ import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
 import { invalid, isWfmError, WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, skillGroupsById, splitCsv, type SkillGroupSummary } from '../history';
+import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS } from '../history/ingest';
 import { loadOpenApi } from '../http/openapi';
 
 export function readText(file: string): string {
@@ -98,6 +99,48 @@ export function inHistoryFile(err: WfmError, file: string, fileRow: (row: number
   return new WfmError(err.code, `${file}: ${err.message} (${historyRowNumbering(file)})`, { details, status: err.status, cause: err });
 }
 
+/** The file's rows as objects keyed by lower-case column name: CSV, or a JSON array of objects (`.json`). */
+export function historyObjects(text: string, file: string, reader: string): Record<string, unknown>[] {
+  let objects: Record<string, unknown>[];
+  if (file.toLowerCase().endsWith('.json')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw invalid(`history file ${file} is not valid JSON`, [{ where: file, message: (err as Error).message }]);
+    }
+    if (!Array.isArray(value) || value.some((o) => typeof o !== 'object' || o === null || Array.isArray(o))) throw invalid(`history file ${file} must be a JSON array of objects`);
+    objects = (value as Record<string, unknown>[]).map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v])));
+  } else {
+    const records = splitCsv(text);
+    const header = (records[0] ?? []).map((h) => h.toLowerCase());
+    // A row with more or fewer fields than the header is a broken row ("1,234" for a volume splits in
+    // two), not one to read its first fields from.
+    const ragged = records.map((r, i) => ({ r, i })).filter(({ r, i }) => i > 0 && r.length !== header.length);
+    if (ragged.length) {
+      throw invalid(`history file ${file}: ${ragged.length} row(s) do not have the header's ${header.length} fields`, ragged.slice(0, 20).map(({ r, i }) => ({
+        where: `row ${i}`,
+        row: i,
+        message: `has ${r.length} fields, the header has ${header.length}${r.length > header.length ? ' (a thousands separator or an unquoted comma in a value?)' : ''}`,
+      })));
+    }
+    objects = records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+  }
+  if (objects.length === 0) throw invalid(`history file ${file} has no data rows`);
+  const columns = Object.keys(objects[0]);
+  if (!columns.includes('interval_start') || !columns.includes('volume')) {
+    throw invalid(`history file ${file} needs the columns interval_start,skill_group,volume[,aht_seconds]; its columns are ${columns.join(',')}`);
+  }
+  // Exports carry more than the forecast reads (offered, handled, abandoned…): those columns are left
+  // out, said once, instead of every row being refused for them.
+  const extra = columns.filter((c) => !HISTORY_COLUMNS.includes(c));
+  if (extra.length === 0) return objects;
+  process.stderr.write(`wfm: ${file}: column(s) ${extra.join(', ')} ignored (${reader} reads ${HISTORY_COLUMNS.join(', ')})\n`);
+  return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => HISTORY_COLUMNS.includes(k))));
+}
+
+const HISTORY_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
+
 /** A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload. */
 export function loadHistory(
   file: string,
@@ -105,12 +148,21 @@ export function loadHistory(
   granularityMinutes?: number,
 ): { intervals: IntervalVolume[]; summary: SkillGroupSummary[] } {
   const text = readText(file);
-  const batch = path.extname(file).toLowerCase() === '.json' ? { json: text } : { csv: text };
+  const json = path.extname(file).toLowerCase() === '.json';
+  // An export with more columns than the history's (offered, handled…) is read like `wfm forecast` reads
+  // it, those columns left out with a note; otherwise the upload's own CSV path, exactly as the API.
+  const batch = json ? { json: text } : hasExtraColumns(text) ? { rows: historyObjects(text, file, 'the plan') } : { csv: text };
   try {
     return ingestHistoryOrThrow(batch, skillGroupsById(skillGroups), { granularityMinutes });
   } catch (err) {
     throw isWfmError(err) ? inHistoryFile(err, file) : err;
   }
+}
+
+function hasExtraColumns(csv: string): boolean {
+  const end = csv.indexOf('\n');
+  const header = (splitCsv(end < 0 ? csv : csv.slice(0, end))[0] ?? []).map((h) => h.trim().toLowerCase().replace(/^\uFEFF/, ''));
+  return header.some((h) => h !== '' && !HISTORY_COLUMNS.includes(h));
 }
 
 /** An ISO date-time with its offset ("2027-04-04T23:00:00+02:00"), as roster.csv writes it. */

@@ -141,6 +141,24 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     expect(fromJson.stderr).toContain(`wfm: ${json}: history batch rejected: 1 problem(s) (row N is the array's N-th object)`);
   });
 
+  test('when the history export carries more columns in another order, then plan reads it like wfm forecast: the extra columns are ignored with a note, the roster the same', async () => {
+    // the fixture history with its columns reordered and an export's handled/abandoned added
+    const lines = readFileSync(files.history, 'utf8').trim().split('\n');
+    const reordered = ['volume,handled,skill_group,interval_start,abandoned,aht_seconds'];
+    for (const line of lines.slice(1)) {
+      const [start, group, volume, aht] = line.split(',');
+      reordered.push(`${volume},${volume},${group},${start},0,${aht ?? ''}`);
+    }
+    const csv = path.join(out, 'export.csv');
+    writeFileSync(csv, `${reordered.join('\n')}\n`);
+    const plain = await runWfm([...args(path.join(out, 'plain')), '--json', '--no-train']);
+    const exported = await runWfm([...args(path.join(out, 'export')).map((a) => (a === files.history ? csv : a)), '--json', '--no-train']);
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toContain(`wfm: ${csv}: column(s) handled, abandoned ignored (the plan reads`);
+    expect(readFileSync(path.join(out, 'export', 'roster.csv'), 'utf8')).toBe(readFileSync(path.join(out, 'plain', 'roster.csv'), 'utf8'));
+    expect(plain.code).toBe(0);
+  });
+
   test('when --from is a well-formed day the calendar lacks, then the error names the date, not the format', async () => {
     const { code, stderr } = await runWfm(args(out).map((a) => (a === '1999-11-01' ? '1999-02-30' : a)));
     expect(code).toBe(1);

@@ -17,7 +17,7 @@ import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
 import { hasHolidayCalendar } from '../../forecast/calendar';
 import { parseOpeningHours } from '../opening-hours-flag';
-import { inHistoryFile, loadSpecialDays } from '../input-files';
+import { historyObjects, inHistoryFile, loadSpecialDays } from '../input-files';
 import { parseFromInstant } from '../from-flag';
 import { DateTime } from 'luxon';
 
@@ -38,48 +38,6 @@ export interface LoadedHistory {
   specialDays?: SpecialDay[];
   holidays?: string[];
 }
-
-/** The file's rows as objects keyed by lower-case column name: CSV, or a JSON array of objects (`.json`). */
-function historyObjects(text: string, file: string): Record<string, unknown>[] {
-  let objects: Record<string, unknown>[];
-  if (file.toLowerCase().endsWith('.json')) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      throw invalid(`history file ${file} is not valid JSON`, [{ where: file, message: (err as Error).message }]);
-    }
-    if (!Array.isArray(value) || value.some((o) => typeof o !== 'object' || o === null || Array.isArray(o))) throw invalid(`history file ${file} must be a JSON array of objects`);
-    objects = (value as Record<string, unknown>[]).map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v])));
-  } else {
-    const records = splitCsv(text);
-    const header = (records[0] ?? []).map((h) => h.toLowerCase());
-    // A row with more or fewer fields than the header is a broken row ("1,234" for a volume splits in
-    // two), not one to read its first fields from.
-    const ragged = records.map((r, i) => ({ r, i })).filter(({ r, i }) => i > 0 && r.length !== header.length);
-    if (ragged.length) {
-      throw invalid(`history file ${file}: ${ragged.length} row(s) do not have the header's ${header.length} fields`, ragged.slice(0, 20).map(({ r, i }) => ({
-        where: `row ${i}`,
-        row: i,
-        message: `has ${r.length} fields, the header has ${header.length}${r.length > header.length ? ' (a thousands separator or an unquoted comma in a value?)' : ''}`,
-      })));
-    }
-    objects = records.slice(1).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
-  }
-  if (objects.length === 0) throw invalid(`history file ${file} has no data rows`);
-  const columns = Object.keys(objects[0]);
-  if (!columns.includes('interval_start') || !columns.includes('volume')) {
-    throw invalid(`history file ${file} needs the columns interval_start,skill_group,volume[,aht_seconds]; its columns are ${columns.join(',')}`);
-  }
-  // Exports carry more than the forecast reads (offered, handled, abandoned…): those columns are left
-  // out, said once, instead of every row being refused for them.
-  const extra = columns.filter((c) => !HISTORY_COLUMNS.includes(c));
-  if (extra.length === 0) return objects;
-  process.stderr.write(`wfm: ${file}: column(s) ${extra.join(', ')} ignored (the forecast reads ${HISTORY_COLUMNS.join(', ')})\n`);
-  return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => HISTORY_COLUMNS.includes(k))));
-}
-
-const HISTORY_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
 
 /** The data's own grid (see alignedGrid), read on a sample of the timestamps: a divisor of the day. */
 function dataGranularity(starts: string[], zone: string): number {
@@ -107,7 +65,7 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   } catch (err) {
     throw invalid(`cannot read history file ${options.history}: ${(err as Error).message}`);
   }
-  const all = historyObjects(text, options.history);
+  const all = historyObjects(text, options.history, 'the forecast');
   // A file of one series may leave out skill_group: its rows are the --skill-group's.
   const mine: Record<string, unknown>[] = [];
   const fileRows: number[] = []; // data row in the file of each of mine (problems are numbered by it)
