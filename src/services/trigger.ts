@@ -470,7 +470,7 @@ export async function answerByLink(store: Store, config: Config, token: string, 
 export async function answerFromGateway(store: Store, config: Config, rawBody: string, signature: string | undefined, now: number, wallClockMs: number): Promise<AnswerResult> {
   if (!config.webhookSecret) throw new WfmError('unavailable', 'no webhook secret is configured (WEBHOOK_SECRET): inbound answers cannot be verified');
   const check = verifyBodySignature(config.webhookSecret, signature, rawBody, wallClockMs);
-  if (!check.ok) throw new WfmError('unauthorized', `the request signature is ${check.reason === 'stale' ? "outside the 5-minute window around this service's clock (a replay, or the gateway's clock is off)" : check.reason === 'malformed' ? 'missing or malformed' : 'wrong'}`);
+  if (!check.ok) throw new WfmError('unauthorized', `the request signature is ${check.reason === 'stale' ? "outside the 5-minute window around this service's clock (a replay, or the gateway's clock is off)" : check.reason === 'malformed' ? 'missing or malformed (X-Wfm-Signature: t=<unix seconds>,v1=<64 hex digits of the HMAC-SHA256>)' : 'wrong'}`);
   let body: { calloutId?: unknown; answer?: unknown };
   try {
     body = JSON.parse(rawBody) as typeof body;
@@ -481,7 +481,13 @@ export async function answerFromGateway(store: Store, config: Config, rawBody: s
   if (typeof body?.calloutId !== 'string' || !body.calloutId) problems.push({ where: '/body/calloutId', message: 'required: the callout id the message carried' });
   if (body?.answer !== 'accept' && body?.answer !== 'decline') problems.push({ where: '/body/answer', message: 'must be "accept" or "decline"' });
   if (problems.length) throw invalid('the answer is incomplete', problems);
-  return answerCallout(store, body.calloutId as string, body.answer as CalloutAnswer, 'sms-gateway', now);
+  try {
+    return await answerCallout(store, body.calloutId as string, body.answer as CalloutAnswer, 'sms-gateway', now);
+  } catch (err) {
+    // the id came in the body: that is where the gateway must look
+    if (isWfmError(err) && err.code === 'not-found') throw new WfmError('not-found', err.message, { details: [{ where: '/body/calloutId', message: 'no such callout' }] });
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------- policies

@@ -188,6 +188,15 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect(ahead.body.detail).toMatch(/outside the 5-minute window around this service's clock \(a replay, or the gateway's clock is off\)/);
     const missing = JSON.stringify({ calloutId: wave[0].id });
     expect((await inbound(missing, signed(missing))).body.errors).toEqual([{ where: '/body/answer', message: 'must be "accept" or "decline"' }]);
+    // an id the service never sent: the problem points at the body's calloutId
+    const unknown = JSON.stringify({ calloutId: 'co_never_sent', answer: 'accept' });
+    const notFound = await inbound(unknown, signed(unknown));
+    expect(notFound.status).toBe(404);
+    expect(notFound.body.errors).toEqual([{ where: '/body/calloutId', message: 'no such callout' }]);
+    // a signature of the wrong shape says what the header must look like
+    const malformed = await inbound(first, `t=${Math.floor(Date.now() / 1000)},v1=deadbeef`);
+    expect(malformed.status).toBe(401);
+    expect(malformed.body.detail).toMatch(/missing or malformed \(X-Wfm-Signature: t=<unix seconds>,v1=<64 hex digits/);
     // Half of the wave says no: what is still pending no longer closes the gap.
     for (const declining of wave.slice(0, 4)) {
       const body = JSON.stringify({ calloutId: declining.id, answer: 'decline' });
