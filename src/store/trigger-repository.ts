@@ -37,6 +37,11 @@ export interface DeadLetter {
   reason: string;
   attempts: number;
   at: number;
+  /**
+   * The agent answered after all (the link or the gateway's reply: the message did reach them, e.g. the
+   * gateway timed out but sent it) — read from the callout when the list is read.
+   */
+  answered?: 'accepted' | 'declined';
 }
 
 /** A stored value with the exact JSON it was read as: writes compare against it (compare-and-set). */
@@ -398,8 +403,13 @@ export class TriggerRepository {
   }
 
   async deadLetters(limit: number): Promise<DeadLetter[]> {
-    const list = await guarded(this.redis.lrange(this.keys.triggerDeadLetters(), 0, limit - 1));
-    return list.map((json) => JSON.parse(json) as DeadLetter);
+    const list = (await guarded(this.redis.lrange(this.keys.triggerDeadLetters(), 0, limit - 1))).map((json) => JSON.parse(json) as DeadLetter);
+    if (!list.length) return list;
+    const callouts = await guarded(this.redis.hmget(this.keys.triggerCallouts(), ...list.map((d) => d.calloutId)));
+    return list.map((d, i) => {
+      const status = callouts[i] ? (JSON.parse(callouts[i]!) as StoredCallout).status : undefined;
+      return status === 'accepted' || status === 'declined' ? { ...d, answered: status } : d;
+    });
   }
 
   // ------------------------------------------------------------------ decisions

@@ -329,6 +329,10 @@ describe('trigger tick and delivery against Redis', () => {
     const accepted = await answerCallout(store, first.id, 'accept', 'link', clock.t);
     expect(accepted).toMatchObject({ applied: true, callout: { status: 'accepted', answeredVia: 'link', delivery: { state: 'dead-letter' } } });
     expect((await answerCallout(store, first.id, 'accept', 'link', clock.t)).applied).toBe(false);
+    // the dead-letter list says which of its callouts were settled by an answer after all
+    const letters = await store.trigger.deadLetters(10);
+    expect(letters.find((d) => d.calloutId === first.id)).toMatchObject({ answered: 'accepted' });
+    expect(letters.find((d) => d.calloutId === second.id)?.answered).toBeUndefined();
 
     clock.t += 4 * MIN;
     await expect(answerCallout(store, second.id, 'accept', 'sms-gateway', clock.t)).rejects.toThrow(/no answer came within 5 minutes/);
