@@ -99,12 +99,12 @@ export function decide(input: DecideInput): DecideOutput {
   const queueLength = realtime.gauges.queueLength;
   // Only the predictive mode looks ahead: the leading signals raise its forecast, the reactive rule sees the calls.
   const forecast = policy.mode === 'reactive' ? flatForecast(realtime, now, 15, policy.horizonMinutes) : withLeadingSignals(input.forecast, realtime, now);
+  // Off still records what the predictive trigger would see ("record only"): a planner can read what it
+  // would have done before switching it on.
   const projection =
-    policy.mode === 'off'
-      ? []
-      : policy.mode === 'predictive' && input.projection
-        ? input.projection
-        : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
+    policy.mode === 'predictive' && input.projection
+      ? input.projection
+      : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
   const lowestSl = lowestActionable(projection);
   const gap = gapOf(projection);
   const looksAhead = policy.mode === 'reactive' ? input.forecast : forecast;
@@ -140,12 +140,14 @@ export function decide(input: DecideInput): DecideOutput {
     state,
   });
 
+  const pct = (v: number) => `${Math.round(v * 100)}%`;
   if (policy.mode === 'off') {
+    const closed = state.waveId !== null ? `; wave ${state.waveId} closed when the trigger was switched off` : '';
     state = { ...state, waveId: null, waveStartedAt: null, breachTicks: 0 };
-    return record('mode-off', 'the trigger is off for this group');
+    const would = gap > 0 ? `, ${gap} more agents would reach the ${pct(group.serviceLevel.fraction)} target` : '';
+    return record('mode-off', `the trigger is off for this group (record only): lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)}${would}${closed}`);
   }
 
-  const pct = (v: number) => `${Math.round(v * 100)}%`;
   const breach = policy.mode === 'predictive' ? lowestSl < policy.serviceLevelThreshold : queueLength >= policy.queueThreshold;
   const breachText =
     policy.mode === 'predictive'

@@ -101,10 +101,19 @@ describe('decide', () => {
     expect(decision.inputs.forecastSource).toBe('flat-last-15-minutes');
   });
 
-  test('when mode is off, then nothing is projected or fired', () => {
-    const { decision } = decide(base({ policy: policy({ mode: 'off' }), forecast: flatForecast(50) }));
+  test('when mode is off, then nothing fires but the decision records what the predictive trigger would see, and an open wave is closed saying so', () => {
+    const off = policy({ mode: 'off' });
+    const { decision } = decide(base({ policy: off, forecast: flatForecast(50) }));
     expect(decision.reason).toBe('mode-off');
     expect(decision.fired).toBe(false);
+    const predictive = decide(base({ forecast: flatForecast(50) })).decision;
+    expect(decision.projection).toEqual(predictive.projection);
+    expect(decision.gapAgents).toBe(predictive.gapAgents);
+    expect(decision.gapAgents).toBeGreaterThan(0);
+    expect(decision.explanation).toMatch(/record only\): lowest projected service level beyond the 15-minute lead is \d+%, \d+ more agents would reach the 80% target/);
+    const open = decide(base({ policy: off, forecast: flatForecast(50), state: { ...initialTriggerState('PS'), waveId: 'PS@w', waveStartedAt: T0 - 10 * MIN } }));
+    expect(open.state.waveId).toBeNull();
+    expect(open.decision.explanation).toMatch(/wave PS@w closed when the trigger was switched off/);
   });
 
   test('when pending callouts already cover the gap, then it does not call again', () => {
