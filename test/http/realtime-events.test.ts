@@ -117,19 +117,25 @@ describe('POST /realtime/events', () => {
     expect(errors).toEqual([{ where: '/body/2/minute', message: expect.stringContaining('/body/0') }]);
   });
 
-  test('when a batch has the documented maximum of 100,000 events with every measure, then all of it is stored', async () => {
-    const events = Array.from({ length: 100_000 }, (_, k) => ({
+  test('when a batch has the documented maximum of 20,000 events with every measure, then all of it is stored; one more is refused whole', async () => {
+    const events = Array.from({ length: 20_001 }, (_, k) => ({
       skill_group: k % 2 ? 'RSA' : 'BIG',
       minute: iso(NOW - (1 + Math.floor(k / 2)) * MIN),
       arrivals: k % 7, queue_length: k % 5, agents_logged_in: 20, agents_available: 3, handled: k % 6,
     }));
-    const res = await http.post('/realtime/events').set(ingest).send(events);
+    // a clean slate for the count (earlier tests stored minutes of these groups)
+    for (const key of await redis.keys(`${prefix}:realtime:{*`)) await redis.del(key);
+    const tooMany = await http.post('/realtime/events').set(ingest).send(events);
+    expect(tooMany.status).toBe(400);
+    expect(JSON.stringify(tooMany.body)).toMatch(/20000/);
+    expect(await redis.keys(`${prefix}:realtime:{RSA}:*`)).toEqual([]);
+    const res = await http.post('/realtime/events').set(ingest).send(events.slice(0, 20_000));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ stored: 100_000 });
+    expect(res.body).toEqual({ stored: 20_000 });
     const days = await redis.keys(`${prefix}:realtime:{RSA}:*`);
     let fields = 0;
     for (const key of days) fields += await redis.hlen(key);
-    expect(fields).toBe(50_000 * 5);
+    expect(fields).toBe(10_000 * 5);
   }, 120_000);
 
   test('when a policy asks for threshold + hysteresis ≥ 1, then 422 names /body/hysteresis and nothing is stored', async () => {
