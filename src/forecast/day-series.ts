@@ -65,17 +65,18 @@ const OPEN_CALLS_PER_HOUR = 6;
 const GIVEN_SHARE = 0.5;
 const GIVEN_OPEN_SHARE = 0.05;
 /**
- * Round the clock: when calls were answered (calls on at least OPEN_SHARE of the weekday's days, a
- * handle time on at least ANSWERED_SHARE of those) in at least ROUND_THE_CLOCK_SHARE of a weekday's
- * slots, the weekday is open all day, whatever the night's volume. A 24/7 roadside line's night (0.3–0.6
- * calls a quarter hour against 12 at noon) is under any share of the peak and under OPEN_CALLS_PER_HOUR,
- * and the volume rules closed scattered night and quiet-evening slots; but its calls were handled, all
- * night. A bank answers a few night calls in some slots (the anonbank export: handle times on 8 of 175
- * rows at midnight) — not in four fifths of the day, so its hours stay those of its volume, and a night
- * slot answered twice in eight weeks does not become a slot to staff.
+ * Round the clock: when the slots the volume rules leave closed had calls answered regularly — a handle
+ * time on at least OPEN_SHARE of the weekday's days, and on two of them at least — in at least
+ * ROUND_THE_CLOCK_SHARE of those slots (half: a night slot at 0.3 calls a quarter hour has calls on two
+ * of eight days two times in three), the weekday is open all day, whatever the night's volume. A 24/7
+ * roadside line's night (0.3–0.6 calls a quarter hour against 12 at noon) is under any share of the peak
+ * and under OPEN_CALLS_PER_HOUR, and the volume rules closed scattered night and quiet-evening slots; but
+ * its calls were handled, night after night. A bank answers a night call now and then (the anonbank
+ * export: handle times on 8 of 175 rows at midnight; one January night with five such slots), so its
+ * hours stay those of its volume, and a night answered once does not become a slot to staff.
  */
-const ANSWERED_SHARE = 0.5;
-const ROUND_THE_CLOCK_SHARE = 0.8;
+const ROUND_THE_CLOCK_SHARE = 0.5;
+const ANSWERED_MIN_DAYS = 2;
 /** Opening hours are inferred from this many recent weeks. */
 const OPENING_WEEKS = 8;
 /** An absent interval in an open slot is a true zero if zero arrivals are plausible (Poisson P(0) ≥ 1%). */
@@ -175,7 +176,7 @@ function zeroIsImplausible(values: number[][], present: boolean[], day: number, 
  * Per weekday, a slot is open when it had volume on at least OPEN_SHARE of that weekday's days and its
  * mean volume is at least OPEN_MIN_OF_PEAK of the weekday's busiest slot or OPEN_CALLS_PER_HOUR (a
  * 24-hour IVR trickle at night does not make a group open; a 24/7 line's night does); a weekday whose
- * calls were answered round the clock is open all day (ROUND_THE_CLOCK_SHARE). Short quiet gaps
+ * quiet slots had their calls answered night after night is open all day (ROUND_THE_CLOCK_SHARE). Short quiet gaps
  * between open slots (a lunch dip) stay open.
  */
 export function inferOpeningHours(values: number[][], present: boolean[], weekdays: IsoWeekday[], slotsPerDay: number, given?: boolean[][], aht?: number[][]): boolean[][] {
@@ -188,10 +189,7 @@ export function inferOpeningHours(values: number[][], present: boolean[], weekda
     const share = Array.from({ length: slotsPerDay }, (_, s) => days.filter((row) => row[s] > 0).length / days.length);
     const givenShare = Array.from({ length: slotsPerDay }, (_, s) => (given ? dayIndices.filter((d) => given[d]?.[s]).length / days.length : 0));
     const meanVolume = Array.from({ length: slotsPerDay }, (_, s) => days.reduce((a, row) => a + (row[s] || 0), 0) / days.length);
-    const answeredShare = Array.from({ length: slotsPerDay }, (_, s) => {
-      const withCalls = dayIndices.filter((d) => values[d][s] > 0);
-      return aht && withCalls.length ? withCalls.filter((d) => aht[d]?.[s] > 0).length / withCalls.length : 0;
-    });
+    const answeredDays = Array.from({ length: slotsPerDay }, (_, s) => (aht ? dayIndices.filter((d) => values[d][s] > 0 && aht[d]?.[s] > 0).length : 0));
     // The busiest slot's mean with each day held to 3× that slot's median day: one surge hour does not
     // raise the bar that closes the quiet slots of that weekday for the next eight weeks.
     const peak = Math.max(...Array.from({ length: slotsPerDay }, (_, s) => {
@@ -204,8 +202,9 @@ export function inferOpeningHours(values: number[][], present: boolean[], weekda
       const calls = share[s] >= OPEN_SHARE || (givenShare[s] >= GIVEN_SHARE && share[s] >= GIVEN_OPEN_SHARE);
       open[s] = calls && (meanVolume[s] >= OPEN_MIN_OF_PEAK * peak || meanVolume[s] >= busyEnough);
     }
-    const answeredSlots = answeredShare.filter((a, s) => share[s] >= OPEN_SHARE && a >= ANSWERED_SHARE).length;
-    if (answeredSlots >= ROUND_THE_CLOCK_SHARE * slotsPerDay) return open.fill(true);
+    const closed = open.map((o, s) => (o ? -1 : s)).filter((s) => s >= 0);
+    const answeredClosed = closed.filter((s) => answeredDays[s] >= Math.max(ANSWERED_MIN_DAYS, OPEN_SHARE * days.length)).length;
+    if (closed.length > 0 && answeredClosed >= ROUND_THE_CLOCK_SHARE * closed.length) return open.fill(true);
     const maxGap = Math.max(1, Math.round(60 / (1440 / slotsPerDay)));
     let lastOpen = -1;
     for (let s = 0; s < slotsPerDay; s++) {
