@@ -51,10 +51,10 @@ describe('day series', () => {
       return k;
     };
     const start = Date.parse('2024-01-01T00:00:00Z');
-    const history = (nightAnswered: (volume: number) => boolean) =>
+    const history = (nightAnswered: (volume: number) => boolean, opens = 28, closes = 76) =>
       Array.from({ length: 56 * 96 }, (_, k) => {
         const slot = k % 96;
-        const day = slot >= 28 && slot < 76;
+        const day = slot >= opens && slot < closes;
         const volume = poissonDraw(day ? 12 : 0.4);
         const answered = day || nightAnswered(volume);
         return { skillGroupId: 'G1', start: start + k * 15 * 60_000, volume, ...(volume > 0 && answered ? { ahtSeconds: 440 } : {}) };
@@ -68,6 +68,13 @@ describe('day series', () => {
     const volumeOnly = buildDaySeries(bankRows.map(({ ahtSeconds: _aht, ...r }) => r), { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
     expect(bank.open).toEqual(volumeOnly.open);
     expect(bank.open.every((weekday) => weekday.slice(0, 24).some((o) => !o))).toBe(true);
+    // one odd night with every call answered (a night of overtime) changes nothing either: a bank open
+    // 07:00–24:00, four weeks of history, so that night is a quarter of its weekday's days (with its day,
+    // more than four fifths of the weekday's slots had calls answered)
+    const oneNight = history(() => false, 28, 96).slice(0, 28 * 96).map((r, k) => (k >= 9 * 96 && k < 9 * 96 + 28 && r.volume > 0 ? { ...r, ahtSeconds: 300 } : r));
+    const withNight = buildDaySeries(oneNight, { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
+    const withoutNight = buildDaySeries(oneNight.map(({ ahtSeconds: _aht, ...r }) => r), { skillGroupId: 'G1', zone: 'UTC', intervalMinutes: 15 });
+    expect(withNight.open).toEqual(withoutNight.open);
   });
 
   it('when one day had a huge spike, then the other slots of that weekday stay open', () => {
