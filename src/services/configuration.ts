@@ -6,6 +6,7 @@ import type { Agent, AgentKind, SkillGroup } from '../domain/types';
 import { itemAt, validateAgents, validateSkillGroups, type ItemPointer } from '../domain/validate';
 import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
 import type { Store } from '../store/store';
+import { formatInstant } from '../time/grid';
 
 export async function putSkillGroups(store: Store, groups: SkillGroup[], where: ItemPointer = ''): Promise<SkillGroup[]> {
   const stored = await store.skillGroups.map();
@@ -88,6 +89,35 @@ export async function putAgents(store: Store, agents: Agent[], where: ItemPointe
   if (problems.length) throw invalid(`${problems.length} problem(s) in the agents; nothing was stored`, problems);
   await store.agents.putAll(agents);
   return agents.length;
+}
+
+/**
+ * Deletes an agent — refused (409, nothing deleted) while a published roster still holds shifts or
+ * claimed slots of theirs that are not over: the roster would keep them, the agent's calendar would
+ * 404, and a re-plan could only call their shifts uncovered without saying why. Work already done
+ * stays on the rosters as it was (a past roster still lists a deleted agent's shifts). The check and the
+ * delete are one script in the store. False when there is no such agent.
+ */
+export async function deleteAgent(store: Store, id: string, nowMs: number, claimReleaseCutoffHours: number): Promise<boolean> {
+  const outcome = await store.agents.deleteUnlessRostered(id, nowMs);
+  if (outcome.ok) return true;
+  if (outcome.refusal === 'no-agent') return false;
+  const zones = new Map((await Promise.all(outcome.work.map((w) => store.rosters.get(w.rosterId)))).flatMap((r) => (r ? [[r.id, r.period.timeZone] as [string, string]] : [])));
+  const heldOf = (shifts: number, claims: number) => [shifts ? `${shifts} shift(s)` : '', claims ? `${claims} claimed slot(s)` : ''].filter(Boolean).join(' and ');
+  const details = outcome.work.map((w) => {
+    const held = heldOf(w.shifts, w.claims);
+    // a partner's shifts leave through a re-plan; a cloud agent's claims only through the agent (the re-plan keeps them)
+    const remedy = [
+      w.shifts ? `re-plan the roster with ${id} absent on those dates and publish the re-plan (POST /rosters/${w.rosterId}/replan)` : '',
+      w.claims ? `the agent releases the claims (DELETE /me/claims/${w.rosterId}/{slotId}) until ${claimReleaseCutoffHours} h before they start` : '',
+    ].filter(Boolean).join('; ');
+    return { where: `/rosters/${w.rosterId}`, message: `published: ${held} of ${id} not over yet; ${remedy}, or delete the agent once the last is over (${formatInstant(w.lastEndMs, zones.get(w.rosterId) ?? 'UTC')})` };
+  });
+  const held = heldOf(
+    outcome.work.reduce((n, w) => n + w.shifts, 0),
+    outcome.work.reduce((n, w) => n + w.claims, 0),
+  );
+  throw new WfmError('conflict', `agent ${id} still has ${held} not over yet on published roster(s) ${outcome.work.map((w) => w.rosterId).join(', ')}; nothing was deleted: take them off the roster first (see errors), or delete the agent once they are over`, { details });
 }
 
 export async function listAgents(store: Store, filter: { kind?: AgentKind; skillGroup?: string }): Promise<Agent[]> {

@@ -478,12 +478,7 @@ export async function rosterCsv(ctx: RosterContext, id: string): Promise<string>
  * re-plan moved or removed moves or disappears from the agent's calendar too.
  */
 export async function agentCalendar(ctx: RosterContext, id: string, agentId: string): Promise<string> {
-  let current = await rosterOrThrow(ctx, id);
-  for (let hops = 0; current.supersededBy && hops < MAX_SUPERSEDED_HOPS; hops++) {
-    const next = await ctx.store.rosters.get(current.supersededBy);
-    if (!next) break;
-    current = next;
-  }
+  const current = await lastOfReplanChain(ctx, await rosterOrThrow(ctx, id));
   const [roster, shifts, agent, groups] = await Promise.all([current, rosterShifts(ctx, current.id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
   if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
   const timeZone = agent?.timeZone ?? roster.period.timeZone;
@@ -512,6 +507,35 @@ const FEED_AHEAD_MS = 120 * DAY_MS;
 
 /** A chain of re-plans longer than this is not followed further (a guard against a cycle in bad data). */
 const MAX_SUPERSEDED_HOPS = 50;
+
+/**
+ * Follows `supersededBy` from a roster to the last roster of its re-plan chain that still exists. That
+ * roster is the one in force unless it is itself superseded (a superseded re-plan deleted since broke
+ * the chain there).
+ */
+async function lastOfReplanChain(ctx: RosterContext, roster: StoredRoster): Promise<StoredRoster> {
+  let current = roster;
+  for (let hops = 0; current.supersededBy && hops < MAX_SUPERSEDED_HOPS; hops++) {
+    const next = await ctx.store.rosters.get(current.supersededBy);
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * The roster in force (published, not superseded) in place of a superseded one, so a conflict sends the
+ * planner or agent there and not to a re-plan that was itself replaced since. When the chain is broken,
+ * the published roster sharing a skill group over the same period is the one in force (at most one is
+ * published per overlapping period and group, and re-plans keep both); undefined when there is none.
+ */
+async function rosterInForce(ctx: RosterContext, superseded: StoredRoster): Promise<string | undefined> {
+  const last = await lastOfReplanChain(ctx, superseded);
+  if (last.status === 'published') return last.id;
+  const published = await ctx.store.rosters.publishedOverlapping(superseded.period.startMs, superseded.period.endMs);
+  const groupsOf = await ctx.store.rosters.groupsOf(published);
+  return published.find((id) => groupsOf.get(id)!.some((g) => superseded.skillGroupIds.includes(g)));
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Publishing and re-planning
@@ -586,9 +610,27 @@ export async function deleteRoster(ctx: RosterContext, id: string): Promise<void
   if (outcome === 'published') throw new WfmError('conflict', `roster ${id} is published: re-plan it instead; only drafts and superseded rosters can be deleted`, { details: [{ where: '/path/rosterId', message: 'published: re-plan it instead' }] });
 }
 
+function cloudAbsenceMessage(ctx: RosterContext, agentId: string): string {
+  return (
+    `${agentId} is a cloud agent: absences re-plan partners' shifts, and a cloud agent's claimed slots stay theirs through a re-plan; ` +
+    `the agent releases a claim themselves (DELETE /me/claims/{rosterId}/{slotId}) until ${ctx.config.claimReleaseCutoffHours} h before it starts, after that the claim stays`
+  );
+}
+
+/** 409 for a re-plan of a superseded roster, naming the roster in force to re-plan instead. */
+async function supersededReplanRefusal(ctx: RosterContext, base: StoredRoster): Promise<WfmError> {
+  const inForce = await rosterInForce(ctx, base);
+  const by = `superseded by ${base.supersededBy}`;
+  if (!inForce) {
+    return new WfmError('conflict', `roster ${base.id} was ${by}, and no roster of its period and skill groups is in force now: request a new roster (POST /rosters)`, { details: [{ where: '/path/rosterId', message: `${by}; none in force` }] });
+  }
+  if (inForce === base.supersededBy) return new WfmError('conflict', `roster ${base.id} was ${by}; re-plan that one`, { details: [{ where: '/path/rosterId', message: by }] });
+  return new WfmError('conflict', `roster ${base.id} was ${by}, itself superseded since: the roster in force is ${inForce}; re-plan that one`, { details: [{ where: '/path/rosterId', message: `${by}; in force: ${inForce}` }] });
+}
+
 export async function requestReplan(ctx: RosterContext, baseId: string, change: ReplanRequest): Promise<{ id: string; jobId: string }> {
   const base = await rosterOrThrow(ctx, baseId);
-  if (base.status === 'superseded') throw new WfmError('conflict', `roster ${baseId} was superseded by ${base.supersededBy}; re-plan that one`, { details: [{ where: '/path/rosterId', message: `superseded by ${base.supersededBy}` }] });
+  if (base.status === 'superseded') throw await supersededReplanRefusal(ctx, base);
   const agents = new Map((await ctx.store.agents.list()).map((a) => [a.id, a]));
   // the period's days and the day after it: a night shift of the last day runs into that one, and the
   // next roster cannot take it away (absent on the next roster's first day → re-plan this one too)
@@ -596,6 +638,9 @@ export async function requestReplan(ctx: RosterContext, baseId: string, change: 
   const problems: ProblemDetail[] = [];
   (change.absences ?? []).forEach((a, i) => {
     if (!agents.has(a.agentId)) problems.push({ where: `/body/absences/${i}/agentId`, message: `unknown agent "${a.agentId}"` });
+    // A re-plan moves partners' shifts; a cloud agent's claimed slots stay theirs, each on the very shift
+    // they claimed. Taken as an absence it would be listed as honoured while the claim stayed on the roster.
+    else if (agents.get(a.agentId)!.kind === 'cloud') problems.push({ where: `/body/absences/${i}/agentId`, message: cloudAbsenceMessage(ctx, a.agentId) });
     a.dates.forEach((d, k) => {
       if (!dates.has(d)) problems.push({ where: `/body/absences/${i}/dates/${k}`, message: `${d} is not in the roster's period ${base.period.from} + ${base.period.days} days (nor the day after it, which its last night shifts reach)` });
     });
@@ -642,7 +687,8 @@ export async function slotsForAgent(ctx: RosterContext, agentId: string) {
   const [slots, zones] = await Promise.all([Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()), rosterZones(ctx, rosters)]);
   return slots
     .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
-    .filter((s) => s.claimedBy.includes(agentId) || !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC'))
+    // what a claim would refuse is not offered: a day off, a time outside their availability
+    .filter((s) => s.claimedBy.includes(agentId) || (!agent.daysOff?.includes(s.date) && !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC')))
     .map((s) => slotView(s, zones.get(s.rosterId) ?? 'UTC', agentId));
 }
 
@@ -702,17 +748,22 @@ const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
   'days-per-week': () => invalid('the slot would take you over your working days this week', [{ where: '/path/slotId', message: 'rule: max days per week of your contract' }]),
 };
 
-/** A superseded roster never opens again: the agent is sent to the re-plan that replaced it. */
-function supersededRefusal(by: string): WfmError {
-  return new WfmError('conflict', `the roster was replaced by ${by} (a re-plan): claim its slots there (GET /me/slots lists them)`, {
-    details: [{ where: '/path/rosterId', message: `superseded by ${by}` }],
+/**
+ * A superseded roster never opens again: the agent is sent to the roster in force, at the end of the
+ * re-plan chain (the re-plan that replaced this one may have been replaced too).
+ */
+async function supersededClaimRefusal(ctx: RosterContext, roster: StoredRoster): Promise<WfmError> {
+  const inForce = await rosterInForce(ctx, roster);
+  if (!inForce) return new WfmError('conflict', 'the roster was replaced by a re-plan, and none of its period is open now (GET /me/slots lists the open slots)', { details: [{ where: '/path/rosterId', message: `superseded by ${roster.supersededBy}` }] });
+  return new WfmError('conflict', `the roster was replaced by ${inForce} (a re-plan): claim its slots there (GET /me/slots lists them)`, {
+    details: [{ where: '/path/rosterId', message: `superseded; in force: ${inForce}` }],
   });
 }
 
 export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string) {
   const agent = await cloudAgentOrThrow(ctx, agentId);
   const [roster, slot] = await Promise.all([rosterOrThrow(ctx, rosterId), ctx.store.rosters.slot(rosterId, slotId)]);
-  if (roster.status === 'superseded' && roster.supersededBy) throw supersededRefusal(roster.supersededBy);
+  if (roster.status === 'superseded') throw await supersededClaimRefusal(ctx, roster);
   if (!slot) throw REFUSALS['no-slot']();
   if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw invalid(`you do not have skill ${slot.skillGroupId}`, [{ where: '/path/slotId', message: `needs skill ${slot.skillGroupId} (rule: skill)` }]);
   if (agent.daysOff?.includes(slot.date)) throw invalid(`${slot.date} is one of your days off`, [{ where: '/path/slotId', message: 'rule: days off' }]);
@@ -735,7 +786,7 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   if (!outcome.ok && outcome.refusal === 'not-published') {
     // superseded between the read above and the claim
     const now = await ctx.store.rosters.get(rosterId);
-    if (now?.status === 'superseded' && now.supersededBy) throw supersededRefusal(now.supersededBy);
+    if (now?.status === 'superseded') throw await supersededClaimRefusal(ctx, now);
   }
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
   const zone = roster.period.timeZone;

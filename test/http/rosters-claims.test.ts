@@ -104,6 +104,24 @@ describe('cloud agents claiming slots over REST', () => {
     expect(offered[2]).toMatchObject({ rosterId: 'week', skillGroupId: 'PS', agentsNeeded: 10, claimed: 0, claimedByMe: false });
   });
 
+  test('when a cloud agent has a day off, then slots that day are not offered to them, as a claim of one is refused', async () => {
+    // two agents alike but for one day off: the day of the slot `later`
+    const onDuty = { ...cloud[0], id: 'CONDUTY' };
+    const dayOff = { ...cloud[0], id: 'CDAYOFF', daysOff: [later.date] };
+    await t.http.post('/agents').set(admin).send([onDuty, dayOff]).expect(200);
+    const offeredTo = async (agentId: string) => {
+      const token = (await t.http.post(`/agents/${agentId}/claim-token`).set(planner).send({}).expect(201)).body.token;
+      return ((await t.http.get('/me/slots').set({ Authorization: `Bearer ${token}` }).expect(200)).body as Array<{ slotId: string }>).map((x) => x.slotId);
+    };
+    const toOnDuty = await offeredTo('CONDUTY');
+    expect(toOnDuty).toContain(later.id);
+    expect(await offeredTo('CDAYOFF')).toEqual(toOnDuty.filter((id) => id !== later.id));
+    const token = (await t.http.post('/agents/CDAYOFF/claim-token').set(planner).send({}).expect(201)).body.token;
+    const refused = await t.http.post(`/me/claims/week/${later.id}`).set({ Authorization: `Bearer ${token}` });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors[0]).toMatchObject({ where: '/path/slotId', message: 'rule: days off' });
+  });
+
   test('when 100 cloud agents claim a slot of 10 at once, then exactly 10 get it', async () => {
     const responses = await Promise.all(cloud.map((a) => t.http.post(`/me/claims/week/${crowded.id}`).set(as(a.id))));
     const won = responses.filter((r) => r.status === 201);
@@ -140,6 +158,22 @@ describe('cloud agents claiming slots over REST', () => {
     expect(skill.body.errors[0]).toMatchObject({ where: '/path/slotId', message: expect.stringMatching(/needs skill NE \(rule: skill\)/) });
     await t.http.post('/me/claims/week/no-such-slot').set(as(holder)).expect(404);
     await t.http.post('/me/claims/nope/whatever').set(as(holder)).expect(404);
+  });
+
+  test('when a re-plan names a cloud agent absent, then it is a 422 at that absence saying how a claim is released, nothing is queued and the claim stays', async () => {
+    const holder = (await t.http.get('/rosters/week/slots').set(planner)).body.find((s: { slotId: string }) => s.slotId === crowded.id).claimedBy[0] as string;
+    const rostersBefore = (await t.http.get('/rosters').set(planner).expect(200)).body;
+    const claimsBefore = (await t.http.get('/me/claims').set(as(holder)).expect(200)).body;
+    expect(claimsBefore.map((c: { slotId: string }) => c.slotId)).toContain(crowded.id);
+    const res = await t.http.post('/rosters/week/replan').set(planner).send({ absences: [{ agentId: 'P1', dates: [crowded.date] }, { agentId: holder, dates: [crowded.date] }] });
+    expect(res.status).toBe(422);
+    expect(res.type).toBe('application/problem+json');
+    // the partner's absence is fine; the cloud agent's is the one problem
+    expect(res.body.errors).toEqual([
+      { where: '/body/absences/1/agentId', message: expect.stringMatching(new RegExp(`^${holder} is a cloud agent: absences re-plan partners' shifts.*releases a claim themselves \\(DELETE /me/claims/\\{rosterId\\}/\\{slotId\\}\\) until 24 h before it starts, after that the claim stays$`)) },
+    ]);
+    expect((await t.http.get('/rosters').set(planner).expect(200)).body).toEqual(rostersBefore);
+    expect((await t.http.get('/me/claims').set(as(holder)).expect(200)).body).toEqual(claimsBefore);
   });
 
   test('when a cloud agent states the hours they are available, then slots outside them are not offered and a claim of one is refused naming the rule', async () => {

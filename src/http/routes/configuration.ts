@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Agent, AgentKind, SkillGroup } from '../../domain/types';
 import { maskPhone } from '../../domain/validate';
 import { invalid } from '../../errors/wfm-error';
-import { deleteSkillGroup, listAgents, putAgents, putSkillGroups, type GroupModels } from '../../services/configuration';
+import { deleteAgent, deleteSkillGroup, listAgents, putAgents, putSkillGroups, type GroupModels } from '../../services/configuration';
 import type { Store } from '../../store/store';
 import { notFound } from '../problem';
 
@@ -16,7 +16,8 @@ function forRole(agent: Agent, role: string | undefined): Agent {
   return role === 'admin' || !agent.phone ? agent : { ...agent, phone: maskPhone(agent.phone) };
 }
 
-export function configurationRoutes(store: Store, models: GroupModels): Router {
+/** `rostering`: the service clock (is an agent's rostered work over?) and the claim release cut-off a refusal names. */
+export function configurationRoutes(store: Store, models: GroupModels, rostering: { now: () => number; claimReleaseCutoffHours: number }): Router {
   const r = Router();
 
   r.get('/skill-groups', async (_req, res) => {
@@ -60,7 +61,7 @@ export function configurationRoutes(store: Store, models: GroupModels): Router {
     res.json(agent);
   });
   r.delete('/agents/:agentId', async (req, res) => {
-    if (!(await store.agents.delete(req.params.agentId))) throw notFound(`agent ${req.params.agentId}`);
+    if (!(await deleteAgent(store, req.params.agentId, rostering.now(), rostering.claimReleaseCutoffHours))) throw notFound(`agent ${req.params.agentId}`);
     res.status(204).end();
   });
   return r;
