@@ -108,16 +108,22 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       if (list.length > 1) flag('one-shift-per-day', list.map((s) => s.id), `${agent.id} has ${list.length} shifts on ${date}`);
     }
 
+    const span = (x: { start: number; end: number }) => `${formatInstant(x.start, period.timeZone)} to ${formatInstant(x.end, period.timeZone)}`;
     for (let i = 1; i < shifts.length; i++) {
       const restHours = (shifts[i].start - shifts[i - 1].end) / 3_600_000;
       if (restHours + EPS < c.minRestHours) {
-        flag('min-rest', [shifts[i - 1].id, shifts[i].id], `${agent.id} rests ${restHours.toFixed(2)} h < ${c.minRestHours} h`);
+        // a negative rest is two shifts at once: say so, not "rests -0.50 h"
+        const what = restHours < 0 ? `has overlapping shifts` : `rests ${restHours.toFixed(2)} h < ${c.minRestHours} h`;
+        flag('min-rest', [shifts[i - 1].id, shifts[i].id], `${agent.id} ${what} between ${span(shifts[i - 1])} and ${span(shifts[i])}`);
       }
     }
     for (const other of (options.commitments ?? []).filter((o) => o.agentId === agent.id)) {
       for (const s of shifts) {
         const restHours = (s.start >= other.end ? s.start - other.end : other.start - s.end) / 3_600_000;
-        if (restHours + EPS < c.minRestHours) flag('min-rest', [s.id], `${agent.id} rests ${Math.max(0, restHours).toFixed(2)} h < ${c.minRestHours} h from their shift of another roster (${formatInstant(other.start, period.timeZone)} to ${formatInstant(other.end, period.timeZone)})`);
+        if (restHours + EPS < c.minRestHours) {
+          const what = restHours < 0 ? `works ${span(s)} while on their shift of another roster` : `rests ${restHours.toFixed(2)} h < ${c.minRestHours} h between ${span(s)} and their shift of another roster`;
+          flag('min-rest', [s.id], `${agent.id} ${what} (${span(other)})`);
+        }
       }
     }
 
@@ -145,7 +151,8 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       });
       const hours = inWeek.reduce((sum, s) => sum + (s.end - s.start) / 3_600_000, 0);
       const workedDays = new Set(inWeek.map((s) => calendarDaysBetween(period.from, s.date)));
-      const label = `week from day ${weekStart}`;
+      const dayOf = (o: number) => DateTime.fromISO(period.from, { zone: 'UTC' }).plus({ days: o }).toISODate();
+      const label = `the week ${dayOf(weekStart)} to ${dayOf(Math.min(period.days, weekStart + 7) - 1)}`;
       if (hours > c.maxHoursPerWeek + EPS) flag('max-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h > ${c.maxHoursPerWeek} h in ${label}`);
       if (workedDays.size > c.maxDaysPerWeek) flag('max-days-per-week', inWeek.map((s) => s.id), `${agent.id} works ${workedDays.size} days > ${c.maxDaysPerWeek} in ${label}`);
       if (!complete) continue;

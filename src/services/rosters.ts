@@ -561,7 +561,7 @@ async function doubleBookings(ctx: RosterContext, draft: StoredRoster): Promise<
   const otherIds = new Set(others.map((s) => s.id));
   const clashes = checkRoster(union, agents, draft.period, { commitments })
     .filter((v) => v.shiftIds.some((id) => otherIds.has(id)) || ['max-weekly-hours', 'max-days-per-week', 'max-consecutive-days'].includes(v.rule) || (v.rule === 'min-rest' && v.shiftIds.length === 1))
-    .map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message} (with a shift of another published roster)` }));
+    .map((v) => ({ where: `/agents/${v.agentId}`, message: `${v.rule}: ${v.message} (with shifts of the published roster${published.length > 1 ? 's' : ''} ${published.join(', ')})` }));
   return { published, clashes };
 }
 

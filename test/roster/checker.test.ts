@@ -66,7 +66,7 @@ describe('independent roster checker', () => {
     expect(rules).toEqual([`absence:${roster[1].id}`, expect.stringMatching(/^min-weekly-hours:/)]);
     // the min-weekly-hours above is week 2 (no absence, no shifts); week 1 has the absence and only 16 h
     const minimum = checkRoster(roster.slice(0, 1), [a], PERIOD, { absences });
-    expect(minimum.map((v) => v.message)).toEqual(['a works 0 h < 32 h in week from day 7']);
+    expect(minimum.map((v) => v.message)).toEqual(['a works 0 h < 32 h in the week 1999-02-08 to 1999-02-14']);
   });
 
   test('when an agent falls ill mid-shift and a re-plan cuts at that moment, then the shift under way is excused from the absence but their later shift on an absent date is not', () => {
@@ -84,5 +84,14 @@ describe('independent roster checker', () => {
     const s = shift(day(0), '08:00', 8);
     const violations = checkRoster([give('a', s), give('b', s)], [agent('a'), agent('b')], PERIOD);
     expect(violations.map((v) => v.rule)).toContain('shift-assigned-once');
+  });
+
+  test('when two shifts overlap or rest is short, then the message gives both shifts\' times and calls an overlap an overlap; weeks are named by their dates', () => {
+    const a = agent('a');
+    const overlapping = [give('a', shift(day(0), '08:00', 8)), give('a', shift(day(0), '15:30', 4, { id: 'late' }))];
+    const overlap = checkRoster(overlapping, [a], PERIOD).find((v) => v.rule === 'min-rest')!;
+    expect(overlap.message).toBe('a has overlapping shifts between 1999-02-01T08:00:00+02:00 to 1999-02-01T16:00:00+02:00 and 1999-02-01T15:30:00+02:00 to 1999-02-01T19:30:00+02:00');
+    const short = checkRoster([give('a', shift(day(0), '14:00', 8)), give('a', shift(day(1), '06:00', 8))], [a], PERIOD).find((v) => v.rule === 'min-rest')!;
+    expect(short.message).toBe('a rests 8.00 h < 11 h between 1999-02-01T14:00:00+02:00 to 1999-02-01T22:00:00+02:00 and 1999-02-02T06:00:00+02:00 to 1999-02-02T14:00:00+02:00');
   });
 });
