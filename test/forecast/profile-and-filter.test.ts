@@ -4,7 +4,7 @@ import { isCompleteDay, naiveBands } from '../../src/forecast/baselines';
 import { applyBand } from '../../src/forecast/bands';
 import { intradayProfiles, DEFAULT_PROFILE_OPTIONS } from '../../src/forecast/profile';
 import { calendarKind, dayTotal, fitDecomposition } from '../../src/forecast/decomposition';
-import { fitIntradayFilter, stateAt, stepMultipliers, type FilterDay } from '../../src/forecast/intraday';
+import { FilterRun, fitIntradayFilter, stateAt, stepMultipliers, type FilterDay } from '../../src/forecast/intraday';
 import { poissonMedian, seededRng } from '../../src/forecast/stats';
 import { syntheticHistory, ZONE } from './synthetic';
 
@@ -105,6 +105,19 @@ describe('within-day filter', () => {
       const state = stateAt(params, expected, ordinary, open, 30);
       expect(state.unusualLogOdds).toBeLessThan(-3);
       expect(Math.abs(stepMultipliers(state, params, 1)[0] - level)).toBeLessThan(0.08);
+    }
+  });
+
+  it('when fitting runs the filter on plain numbers, then it forecasts exactly what the state objects do', () => {
+    const params = { dayVariance: 0.004, persistence: 0.7, innovation: 0.02, dispersion: 2 };
+    const today = day(1).actual.map((v, s) => (s >= 24 ? v * 3 : v)); // a storm from midday
+    const run = new FilterRun(params);
+    for (let slot = 0; slot < 48; slot++) {
+      if (!open[slot]) continue;
+      const objects = stepMultipliers(stateAt(params, expected, today, open, slot), params, 3);
+      for (let j = 0; j < 3; j++) expect(run.multiplier(j + 1)).toBeCloseTo(objects[j], 12);
+      run.advance();
+      run.observe(today[slot], expected[slot]);
     }
   });
 
