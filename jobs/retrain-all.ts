@@ -19,7 +19,7 @@ export const retrainAllProcessor = (ctx: JobContext): Processor => async (job) =
   // a group with no history yet (just created, or overflow only), or less than the learned models need,
   // has nothing to learn from: its jobs would fail every night and fill the failure metrics
   const withHistory: typeof groups = [];
-  for (const group of groups) if (!(await tooLittleHistoryToTrain(ctx.store, group))) withHistory.push(group);
+  for (const group of groups) if (!(await tooLittleHistoryToTrain(ctx.store, group, Date.parse(due)))) withHistory.push(group);
   const skipped = groups.filter((g) => !withHistory.includes(g)).map((g) => g.id);
   if (skipped.length) ctx.log.info({ skipped }, `nightly retrain: skill groups with less than ${MIN_HISTORY_DAYS} days of history skipped`);
   for (const group of withHistory) {

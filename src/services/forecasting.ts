@@ -10,7 +10,7 @@ import { FORECAST_HISTORY_DAYS, MIN_HISTORY_DAYS, forecastRealtime, forecastTwoW
 import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry';
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
-import { DAY_MS, intervalStartOf, localDate, startOfLocalDay } from '../time/grid';
+import { DAY_MS, formatInstant, intervalStartOf, localDate, startOfLocalDay } from '../time/grid';
 import { addDays } from '../forecast/day-series';
 import type { EpochProgress } from './forecast-training-thread';
 import { emptyRecord } from '../domain/records';
@@ -40,7 +40,13 @@ export async function historyDays(store: Store, group: SkillGroup): Promise<numb
  * a 422 now (not a job failing later); the nightly fan-out leaves such groups out. Meanwhile the
  * forecasts answer with the flagged baseline.
  */
-export async function tooLittleHistoryToTrain(store: Store, group: SkillGroup): Promise<string | undefined> {
+export async function tooLittleHistoryToTrain(store: Store, group: SkillGroup, now?: number): Promise<string | undefined> {
+  // Training reads the history up to now: history that starts after the service's clock (uploaded with
+  // the wrong year, or a drill's dates ahead of it) leaves it nothing, which the job found only later.
+  const range = now === undefined ? undefined : await store.history.intervalRange(group.id);
+  if (range && now !== undefined && range.firstStart > now) {
+    return `the history of ${group.id} starts at ${formatInstant(range.firstStart, group.timeZone)}, after the service's clock (${formatInstant(now, group.timeZone)}): training reads the history up to now, and finds none`;
+  }
   const days = await historyDays(store, group);
   return days < MIN_HISTORY_DAYS ? `the learned models of ${group.id} need at least ${MIN_HISTORY_DAYS} days of history, it has ${days}: until then its forecasts are the flagged baseline (mean of the last same weekdays)` : undefined;
 }

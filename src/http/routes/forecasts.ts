@@ -39,7 +39,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
 
   r.post('/skill-groups/:skillGroupId/training', async (req, res) => {
     const g = await withHistory(store, req.params.skillGroupId);
-    const tooLittle = await tooLittleHistoryToTrain(store, g);
+    const tooLittle = await tooLittleHistoryToTrain(store, g, now());
     if (tooLittle) throw new WfmError('insufficient-history', tooLittle, { details: [{ where: '/path/skillGroupId', message: 'too little history to train' }] });
     // each horizon once, however often the request names it
     const horizons = [...new Set((req.body?.horizons as Horizon[] | undefined) ?? ['two-week', 'realtime'])];
