@@ -52,6 +52,8 @@ export interface CompiledScenario {
   rates: Float64Array | null;
   /** upper bound of the shock multiplier inside [interval * groupCount + g] (1 without shocks) */
   rateBound: Float64Array | null;
+  /** 1 where a shock touches [interval * groupCount + g], so arrivals there are thinned; null for replay */
+  shocked: Uint8Array | null;
   /** shocks by group: flat [start, end, ramp, factor] quadruples in seconds */
   shocksByGroup: Float64Array[];
   replay: { arrival: Float64Array; group: Int32Array; handle: Float64Array; patience: Float64Array } | null;
@@ -411,6 +413,7 @@ class Replication {
     const sc = this.sc;
     const rates = sc.rates!;
     const bounds = sc.rateBound!;
+    const shocked = sc.shocked!;
     const boundaries = sc.boundaries;
     const G = this.G;
     let i = this.arrivalInterval[g];
@@ -431,7 +434,9 @@ class Replication {
         i++;
         continue;
       }
-      if (bound !== 1 && this.callRng.uniform() * bound > this.shockMultiplier(g, t)) continue;
+      // Keyed on the shock touching the interval, not on the bound: a down-shock (factor < 1) leaves
+      // the bound at 1 yet must still drop candidates.
+      if (shocked[i * G + g] === 1 && this.callRng.uniform() * bound > this.shockMultiplier(g, t)) continue;
       this.arrivalInterval[g] = i;
       this.events.push(t, (g << 4) | K_ARRIVAL, 0);
       return;

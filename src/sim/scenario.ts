@@ -281,12 +281,14 @@ export function compileScenario(spec: SimulationSpec): CompiledScenario & { inte
   // Arrivals.
   let rates: Float64Array | null = null;
   let rateBound: Float64Array | null = null;
+  let shocked: Uint8Array | null = null;
   const shocksByGroup: Float64Array[] = Array.from({ length: G }, () => new Float64Array(0));
   let replay: CompiledScenario['replay'] = null;
   if (spec.arrivals.kind === 'forecast') {
     const scale = spec.arrivals.scale ?? 1;
     rates = new Float64Array(intervalCount * G);
     rateBound = new Float64Array(intervalCount * G).fill(1);
+    shocked = new Uint8Array(intervalCount * G);
     for (const r of spec.arrivals.rates) {
       const i = intervalOf.get(r.start);
       if (i === undefined) continue; // forecast rows outside the period are not simulated
@@ -299,10 +301,13 @@ export function compileScenario(spec: SimulationSpec): CompiledScenario & { inte
       const start = seconds(s.start);
       const end = start + s.durationMinutes * 60;
       perGroup[g].push(start, end, (s.rampMinutes ?? 0) * 60, s.factor);
-      // Thinning needs an upper bound of the multiplier over each interval the shock touches.
+      // Thinning needs an upper bound of the multiplier over each interval the shock touches. A factor
+      // below 1 keeps the bound at 1 (the interval's rate is already an upper bound), but the interval
+      // must still be thinned, or a drop/outage would change nothing.
       for (let i = 0; i < intervalCount; i++) {
         if (boundaries[i + 1] <= start || boundaries[i] >= end) continue;
         rateBound[i * G + g] *= Math.max(1, s.factor);
+        shocked[i * G + g] = 1;
       }
     }
     perGroup.forEach((list, g) => (shocksByGroup[g] = Float64Array.from(list)));
@@ -380,6 +385,7 @@ export function compileScenario(spec: SimulationSpec): CompiledScenario & { inte
     overflowTargets: Int32Array.from(overflowTargets),
     rates,
     rateBound,
+    shocked,
     shocksByGroup,
     replay,
     handleKind,

@@ -6,6 +6,9 @@
  * Numerical stability: nothing here forms a factorial or a power of the traffic. The Erlang B blocking
  * probability comes from its recursion in log space, and the Erlang A series (the function A(x, y) of
  * Mandelbaum & Zeltyn) is summed in log space, so results hold from 1 agent to tens of thousands.
+ * The series needs about (λ − Nμ)·patience terms, so for a very long patience (10⁹ s and more) it is
+ * replaced by the equal one-dimensional integral, evaluated by quadrature around its peak: the cost no
+ * longer grows with the patience.
  *
  * Chat concurrency c: one agent works c conversations at once, each lasting the handle time, so N agents
  * are N·c servers. Occupancy is the busy fraction of those servers.
@@ -105,8 +108,23 @@ function logAdd(a: number, b: number): number {
 }
 
 /**
+ * Terms the series over queue positions may take beyond which the integral form is used instead:
+ * summing is exact and fast below it (every ordinary patience), the quadrature costs the same at any size.
+ */
+const SERIES_TERM_BUDGET = 20_000;
+
+/**
+ * Rough count of the terms S(x, y) (and the ASA sum) needs: they rise up to k ≈ y − x, then fall like a
+ * Gaussian of width √max(x, y) (≈ 9 widths to drop by e^−40).
+ */
+function seriesIsTooLong(x: number, y: number): boolean {
+  return Math.max(0, y - x) + 12 * Math.sqrt(Math.max(x, y, 1)) > SERIES_TERM_BUDGET;
+}
+
+/**
  * ln S(x, y) with S(x, y) = Σ_{k≥0} y^k / ((x+1)(x+2)…(x+k)) — Mandelbaum & Zeltyn's A(x, y)
  * = x·e^y·y^(−x)·γ(x, y). The terms rise while x + k < y and then fall faster than geometrically.
+ * Erlang A calls it only while that is short (seriesIsTooLong); offeredWaitByQuadrature covers the rest.
  */
 export function logSeriesS(x: number, y: number): number {
   if (y <= 0) return 0;
@@ -120,6 +138,162 @@ export function logSeriesS(x: number, y: number): number {
     if (x + k > y && logTerm < logSum - 40) return logSum;
   }
   return logSum;
+}
+
+/** d − ln(1 + d) = d²/2 − d³/3 + …, without the cancellation of the direct difference for small d. */
+function dMinusLog1p(d: number): number {
+  if (Math.abs(d) > 0.1) return d - Math.log1p(d);
+  let power = d;
+  let sum = 0;
+  for (let k = 2; k <= 16; k++) {
+    power *= -d;
+    sum -= power / k;
+  }
+  return sum;
+}
+
+/** d + expm1(−d) = d²/2 − d³/6 + …, without the cancellation of the direct sum for small d. */
+function dPlusExpm1Minus(d: number): number {
+  if (Math.abs(d) > 0.1) return d + Math.expm1(-d);
+  let term = (d * d) / 2;
+  let sum = term;
+  for (let k = 3; k <= 12; k++) {
+    term *= -d / k;
+    sum += term;
+  }
+  return sum;
+}
+
+/** Gauss–Legendre nodes and weights on [−1, 1], by Newton's method on the Legendre polynomial P_n. */
+function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array } {
+  const nodes = new Float64Array(n);
+  const weights = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    let derivative = 0;
+    for (let iteration = 0; iteration < 100; iteration++) {
+      let p0 = 1;
+      let p1 = z;
+      for (let k = 2; k <= n; k++) [p0, p1] = [p1, ((2 * k - 1) * z * p1 - (k - 1) * p0) / k];
+      derivative = (n * (z * p1 - p0)) / (z * z - 1);
+      const step = p1 / derivative;
+      z -= step;
+      if (Math.abs(step) < 1e-16) break;
+    }
+    nodes[i] = z;
+    weights[i] = 2 / ((1 - z * z) * derivative * derivative);
+  }
+  return { nodes, weights };
+}
+
+const GAUSS_LEGENDRE = gaussLegendre(12);
+/** Panels per stretch of the quadrature; the density falls by e^−QUADRATURE_DROP at the ends. */
+const QUADRATURE_PANELS = 24;
+const QUADRATURE_DROP = 60;
+
+/**
+ * What Erlang A needs about the offered wait V of a caller who has to wait (V > 0): with w = θV its
+ * density is ∝ exp(−x·w − y·e^(−w)) on w > 0 (from P(V > s | V > 0) = γ(x, y·e^(−θs)) / γ(x, y)), and
+ * a caller with offered wait V is served iff V beats an exponential patience: probability e^(−w).
+ */
+interface OfferedWait {
+  /** ln S(x, y) */
+  logS: number;
+  /** P(abandon | wait > 0) = E[1 − e^(−w)] */
+  abandonGivenWait: number;
+  /** P(served within t | wait > 0) = E[e^(−w); w ≤ θt] */
+  servedWithinGivenWait: number;
+  /** E[W·1{served} | wait > 0] in seconds = E[w·e^(−w)] / θ */
+  servedWaitGivenWait: number;
+}
+
+/** The series sums of Mandelbaum & Zeltyn: exact, and quick while the series is short. */
+function offeredWaitBySeries(x: number, y: number, abandonRate: number, t: number): OfferedWait {
+  const logS = logSeriesS(x, y);
+  const logRatioR = (u: number, logScaleToY: number) =>
+    // R(u) = (u/y)^(x+1) · e^(y−u) · x/(x+1) · S(x+1,u) / S(x,y)
+    logScaleToY + (y - u) + Math.log(x / (x + 1)) + logSeriesS(x + 1, u) - logS;
+  const servedGivenWait = Math.exp(logRatioR(y, 0));
+  const uAtT = y * Math.exp(-abandonRate * t);
+  const servedAfterT = uAtT > 0 ? Math.exp(logRatioR(uAtT, -abandonRate * t * (x + 1))) : 0;
+  return {
+    logS,
+    abandonGivenWait: 1 - servedGivenWait,
+    servedWithinGivenWait: servedGivenWait - servedAfterT,
+    servedWaitGivenWait: servedWaitBySeries(x, y, abandonRate, logS),
+  };
+}
+
+/**
+ * The same expectations by quadrature over the density of w, at a cost that does not grow with x and y
+ * (the series needs about y − x terms: 10⁸ and more for a patience of 10⁹ s). The log-density is
+ * concave with one peak m, so the integral lives where it is within QUADRATURE_DROP of the peak. It is
+ * written relative to the peak (c = y·e^(−m)) because x and y may be 10¹⁵ while the span is 10⁻⁷ wide:
+ * differences of the raw terms would be rounding noise; and every expectation is a ratio over the same
+ * nodes, so no large logarithms are subtracted.
+ */
+function offeredWaitByQuadrature(x: number, y: number, abandonRate: number, t: number): OfferedWait {
+  // Peak at ln(y/x) when callers arrive faster than agents serve them (y > x), else at w = 0.
+  const overloaded = y > x;
+  const peak = overloaded ? Math.log(y / x) : 0;
+  const c = overloaded ? x : y;
+  const slopeAtPeak = x - c; // 0 inside, x − y ≥ 0 at w = 0
+  const fromPeak = (d: number) => -slopeAtPeak * d - c * dPlusExpm1Minus(d);
+
+  // hypot: (x − y)² overflows for a patience near 10³⁰⁰ s
+  const width = Math.max(1 / Math.hypot(Math.sqrt(c), slopeAtPeak), Number.MIN_VALUE);
+  const edge = (direction: 1 | -1): number => {
+    const limit = direction === -1 ? peak : Infinity;
+    let inside = 0;
+    let outside = Math.min(width, limit);
+    while (outside < limit && fromPeak(direction * outside) > -QUADRATURE_DROP) (inside = outside), (outside = Math.min(2 * outside, limit));
+    if (fromPeak(direction * outside) > -QUADRATURE_DROP) return direction * outside;
+    for (let iteration = 0; iteration < 200 && outside - inside > 1e-3 * inside; iteration++) {
+      const mid = (inside + outside) / 2;
+      if (fromPeak(direction * mid) > -QUADRATURE_DROP) inside = mid;
+      else outside = mid;
+    }
+    return direction * outside;
+  };
+  // Stretches from the left end to the right end, cut at the peak and at w = θt (where "within t" ends).
+  const left = edge(-1);
+  const right = edge(1);
+  const cutAtT = abandonRate * t - peak;
+  const cuts = [left, 0, right];
+  if (cutAtT > left && cutAtT < right && cutAtT !== 0) cuts.splice(cutAtT < 0 ? 1 : 2, 0, cutAtT);
+
+  let mass = 0;
+  let abandoned = 0;
+  let servedWithin = 0;
+  let servedWait = 0;
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const panel = (cuts[k + 1] - cuts[k]) / QUADRATURE_PANELS;
+    if (!(panel > 0)) continue;
+    const within = cuts[k + 1] <= cutAtT;
+    for (let j = 0; j < QUADRATURE_PANELS; j++) {
+      const centre = cuts[k] + (j + 0.5) * panel;
+      for (let i = 0; i < GAUSS_LEGENDRE.nodes.length; i++) {
+        const d = centre + (GAUSS_LEGENDRE.nodes[i] * panel) / 2;
+        // measured in widths, so that density·w cannot underflow when the span is 10⁻²⁰⁰ wide
+        const density = ((GAUSS_LEGENDRE.weights[i] * (panel / width)) / 2) * Math.exp(fromPeak(d));
+        const w = peak + d;
+        const served = Math.exp(-w);
+        mass += density;
+        abandoned += density * -Math.expm1(-w);
+        if (within) servedWithin += density * served;
+        servedWait += density * w * served;
+      }
+    }
+  }
+  // S(x, y) = x·e^y·∫₀^∞ exp(−x·w − y·e^(−w)) dw, and the exponent at the peak plus y is
+  // y − x·ln(y/x) − x = x·(δ − ln(1 + δ)) with δ = y/x − 1 when overloaded, 0 otherwise.
+  const exponentAtPeakPlusY = overloaded ? x * dMinusLog1p(y / x - 1) : 0;
+  return {
+    logS: Math.log(x) + exponentAtPeakPlusY + Math.log(mass) + Math.log(width),
+    abandonGivenWait: abandoned / mass,
+    servedWithinGivenWait: servedWithin / mass,
+    servedWaitGivenWait: servedWait / mass / abandonRate,
+  };
 }
 
 function validateQueueInput(input: QueueInput, needPatience: boolean): void {
@@ -193,23 +367,21 @@ export function erlangA(input: QueueInput & { patienceSeconds: number }): QueueP
 
   const x = (servers * serviceRate) / abandonRate;
   const y = arrivalRate / abandonRate;
-  const logS = logSeriesS(x, y);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) {
+    // only for a patience near 10³⁰⁸ s, where even the ratios of rates overflow
+    throw invalid('invalid queue input', [{ where: 'patienceSeconds', message: 'too long to compute: leave it out for Erlang C (callers who never hang up)' }]);
+  }
+  const t = input.answerWithinSeconds;
+  const wait = seriesIsTooLong(x, y) ? offeredWaitByQuadrature(x, y, abandonRate, t) : offeredWaitBySeries(x, y, abandonRate, t);
   const logE = logErlangB(servers, traffic);
   // P(wait>0) = 1 / (1 + (1−E)/(E·S)), in logs so an overloaded queue (S astronomically large) works.
-  const logOddsNoWait = Math.log1p(-Math.exp(logE)) - logE - logS;
+  const logOddsNoWait = Math.log1p(-Math.exp(logE)) - logE - wait.logS;
   const probWait = 1 / (1 + Math.exp(logOddsNoWait));
 
-  const logRatioR = (u: number, logScaleToY: number) =>
-    // R(u) = (u/y)^(x+1) · e^(y−u) · x/(x+1) · S(x+1,u) / S(x,y)
-    logScaleToY + (y - u) + Math.log(x / (x + 1)) + logSeriesS(x + 1, u) - logS;
-  const servedGivenWait = Math.exp(logRatioR(y, 0));
-  const t = input.answerWithinSeconds;
-  const uAtT = y * Math.exp(-abandonRate * t);
-  const servedAfterT = uAtT > 0 ? Math.exp(logRatioR(uAtT, -abandonRate * t * (x + 1))) : 0;
-  const probAbandon = probWait * (1 - servedGivenWait);
-  const serviceLevel = 1 - probWait + probWait * (servedGivenWait - servedAfterT);
-
-  const asaSeconds = meanWaitOfServed(x, y, abandonRate, logS, probWait, 1 - probAbandon);
+  const probAbandon = probWait * wait.abandonGivenWait;
+  const serviceLevel = 1 - probWait + probWait * wait.servedWithinGivenWait;
+  const probServed = 1 - probAbandon;
+  const asaSeconds = probServed <= 0 ? Infinity : (probWait * wait.servedWaitGivenWait) / probServed;
   const occupancy = (traffic * (1 - probAbandon)) / servers;
   return {
     ...base,
@@ -221,11 +393,10 @@ export function erlangA(input: QueueInput & { patienceSeconds: number }): QueueP
   };
 }
 
-/** E[wait | served] for Erlang A by summing over the queue position met on arrival. */
-function meanWaitOfServed(x: number, y: number, abandonRate: number, logS: number, probWait: number, probServed: number): number {
-  if (probServed <= 0) return Infinity;
+/** E[W·1{served} | wait > 0] for Erlang A by summing over the queue position met on arrival. */
+function servedWaitBySeries(x: number, y: number, abandonRate: number, logS: number): number {
   const logY = Math.log(y);
-  let logTerm = 0; // ln(y^j / Π_{i≤j}(x+i)); the weight of position j is probWait·term_j/S
+  let logTerm = 0; // ln(y^j / Π_{i≤j}(x+i)); the weight of position j given a wait is term_j/S
   let meanWaitIfServed = 1 / (abandonRate * (x + 1)); // Σ_{m=1..j+1} 1/(θ(x+m)) for j = 0
   let total = 0;
   for (let j = 0; j < 50_000_000; j++) {
@@ -237,7 +408,7 @@ function meanWaitOfServed(x: number, y: number, abandonRate: number, logS: numbe
     total += weight * (x / (x + j + 1)) * meanWaitIfServed;
     if (x + j > y && logTerm < logS - 40) break;
   }
-  return (probWait * total) / probServed;
+  return total;
 }
 
 function clamp01(v: number): number {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { runWfm } from '../support/cli';
+import { specialDayNotes } from '../../src/cli/commands/forecast';
 import { formatInstant, startOfLocalDay } from '../../src/time/grid';
 
 process.env.WFM_TF_QUIET = '1';
@@ -123,6 +124,45 @@ describe('wfm forecast / backtest: --from and the notes on the history', () => {
     expect([...open.values()]).toEqual([48, 48, 48, 48, 48, 20, 48, 48, 48, 48, 48, 20]);
     expect(weekdays.stdout).not.toMatch(/T07:45|T20:00|2026-03-28T14:00/);
     expect(weekdays.stdout).toMatch(/2026-03-28T13:45/);
+  });
+
+  it('when a special day lies outside the forecast\'s 14 days and the history, then a note names it; one in the history or the window is not named', async () => {
+    const days = path.join(dir, 'special-days-out.json');
+    writeFileSync(days, JSON.stringify([
+      { date: '2026-12-25', label: 'Xmas sale', uplift: 2.5 }, // after the window 2026-03-23 … 2026-04-05
+      { date: '2025-11-28', label: 'Black Friday', uplift: 3 }, // before the history
+      { date: '2026-02-10', label: 'past sale', uplift: 2 }, // in the history: an example to learn from
+      { date: '2026-03-25', label: 'spring sale', uplift: 2 }, // in the window
+    ]));
+    const { code, stderr } = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--special-days', days]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('special day(s) 2026-12-25 ("Xmas sale"), 2025-11-28 ("Black Friday") lie outside the forecast\'s days (2026-03-23 to 2026-04-05) and the history: they change nothing in this forecast');
+    expect(stderr).not.toMatch(/2026-02-10|2026-03-25/);
+  });
+
+  it('when a special day in the window has no uplift and nothing learns one, then a note says it is forecast as an ordinary day; with an uplift there is none', async () => {
+    const bare = path.join(dir, 'special-days-bare.json');
+    writeFileSync(bare, JSON.stringify([{ date: '2026-03-25', label: 'Big sale' }]));
+    const withoutUplift = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--special-days', bare]);
+    expect(withoutUplift.code).toBe(0);
+    expect(withoutUplift.stderr).toMatch(/special day\(s\) 2026-03-25 \("Big sale"\) have no uplift and the [a-z0-9-]+ forecast applies a declared uplift and learns none: they are forecast as ordinary days; give an uplift/);
+
+    const given = path.join(dir, 'special-days-uplift.json');
+    writeFileSync(given, JSON.stringify([{ date: '2026-03-25', label: 'Big sale', uplift: 1.5 }]));
+    const withUplift = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--special-days', given]);
+    expect(withUplift.stderr).not.toMatch(/no uplift|special day/);
+  });
+
+  it('when the learned net answers, then a special day without uplift is noted only if the history holds no declared special day to learn from', () => {
+    const window = Array.from({ length: 14 }, (_, i) => `2026-03-${String(23 + i).padStart(2, '0')}`);
+    const historyDates = new Set(['2026-02-10', '2026-03-01']);
+    const sale = { date: '2026-03-25', label: 'Big sale' };
+    const learnsNothing = specialDayNotes({ specialDays: [sale], forecastDates: window, historyDates, alias: 'decomposition-net' });
+    expect(learnsNothing).toEqual([expect.stringContaining('the history holds no declared special day for the model to learn their effect from: they are forecast as ordinary days')]);
+    const learns = specialDayNotes({ specialDays: [sale, { date: '2026-02-10', label: 'past sale' }], forecastDates: window, historyDates, alias: 'decomposition-net' });
+    expect(learns).toEqual([]);
+    // the decomposition has no special-day input: an example in the history does not help it
+    expect(specialDayNotes({ specialDays: [sale, { date: '2026-02-10', label: 'past sale' }], forecastDates: window, historyDates, alias: 'decomposition' })).toHaveLength(1);
   });
 
   it('when --open cannot be read, then it exits 1 naming each window that is wrong and how to write it', async () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runWfm } from '../support/cli';
-import { parseShock } from '../../src/cli/commands/simulate';
+import { formatEstimate, parseShock } from '../../src/cli/commands/simulate';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'wfm-sim-'));
 const groupsFile = path.join(dir, 'groups.json');
@@ -61,6 +61,67 @@ describe('wfm simulate', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('--replications: must be an integer in 1..1000');
     expect(stderr).not.toMatch(/^ {2}replications:/m);
+  });
+
+  test('when --arrivals is the CSV `wfm forecast --expected` writes, then its expected column is the volume, said on stderr', async () => {
+    const file = path.join(dir, 'forecast-output.csv');
+    const lines = ['interval_start,skill_group,p10,p50,p90,expected'];
+    // p50 20 and expected 30: the simulated volume tells which column was read
+    for (let h = 8; h < 16; h++) for (const m of ['00', '30']) lines.push(`1999-02-03T${String(h).padStart(2, '0')}:${m}:00+02:00,PS,10,20,40,30`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { code, stdout, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', file, '--replications', '3', '--seed', '5', '--json']);
+    expect(code).toBe(0);
+    expect(stderr).toContain('`expected` column (the mean) is the volume');
+    const offered = JSON.parse(stdout).totals[0].offered.mean;
+    expect(offered).toBeGreaterThan(400); // 16 intervals × 30
+    expect(offered).toBeLessThan(560);
+  });
+
+  test('when --arrivals is a `wfm forecast` CSV without expected, then p50 is the volume and the note says how to get the mean', async () => {
+    const file = path.join(dir, 'forecast-output-p50.csv');
+    const lines = ['interval_start,skill_group,p10,p50,p90'];
+    for (let h = 8; h < 16; h++) for (const m of ['00', '30']) lines.push(`1999-02-03T${String(h).padStart(2, '0')}:${m}:00+02:00,PS,5,10,15`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const { code, stdout, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', file, '--replications', '3', '--seed', '5', '--json']);
+    expect(code).toBe(0);
+    expect(stderr).toContain('p50 column (the median) is the volume');
+    expect(stderr).toContain('wfm forecast --expected');
+    const offered = JSON.parse(stdout).totals[0].offered.mean;
+    expect(offered).toBeGreaterThan(120); // 16 intervals × 10
+    expect(offered).toBeLessThan(200);
+  });
+
+  test('when a confidence interval would pass 0 or 100 %, then it is shown cut to what is possible; inside, as ±', () => {
+    expect(formatEstimate({ mean: 0.25, halfWidth: 3.176 }, 2, '%')).toBe('25.0% [0.0–100.0]');
+    expect(formatEstimate({ mean: 0.9, halfWidth: 0.2 }, 3, '%')).toBe('90.0% [70.0–100.0]');
+    expect(formatEstimate({ mean: 0.5, halfWidth: 0.031 }, 10, '%')).toBe('50.0% ±3.1');
+    expect(formatEstimate({ mean: 4, halfWidth: 10 }, 2, ' s')).toBe('4.0 s [0.0–14.0]');
+    expect(formatEstimate({ mean: 40, halfWidth: 10 }, 2, ' s')).toBe('40.0 s ±10.0');
+  });
+
+  test('when --replications is 1, then no metric shows a ± (an interval needs two replications) and the first line says so', async () => {
+    const { code, stdout } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--replications', '1']);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('±');
+    expect(stdout.split('\n')[0]).toContain('one replication: no confidence intervals, they need --replications 2 or more');
+    expect(stdout).toMatch(/^PS +\d+ +\d+\.\d% +\d+\.\d s +\d+\.\d% +\d+\.\d%$/m);
+  });
+
+  test('when --from is a day neither the roster nor the arrivals cover, then it exits 1 saying no arrival falls in it and which days the file covers', async () => {
+    const { code, stdout, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--from', '1999-12-01']);
+    expect(code).toBe(1);
+    expect(stdout).not.toContain('calls simulated');
+    expect(stderr).toContain(`no arrival falls in the simulated day(s) 1999-12-01: --arrivals ${forecastFile} covers 1999-02-03 to 1999-02-03`);
+  });
+
+  test('when the arrivals cover the day but no roster shift does, then a note says nobody answers', async () => {
+    const otherDay = path.join(dir, 'forecast-other-day.csv');
+    writeFileSync(otherDay, 'interval_start,skill_group,volume\n1999-02-04T09:00:00+02:00,PS,30\n1999-02-04T09:30:00+02:00,PS,30\n');
+    const { code, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', otherDay, '--replications', '2']);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`no shift of --roster ${rosterFile} falls in the simulated day(s) 1999-02-04 (the roster covers 1999-02-03 to 1999-02-03): nobody answers, every call is lost`);
+    const covered = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--replications', '2']);
+    expect(covered.stderr).not.toContain('no shift');
   });
 
   test('when a shock spec is written like "PS*3@13:00/2h~30m", then it becomes a local-time shock on the first day', () => {

@@ -65,6 +65,43 @@ describe('simulate', () => {
     expect(result.intervals[2].serviceLevel.mean).toBeLessThan(result.intervals[1].serviceLevel.mean);
   });
 
+  describe('when a shock lowers the rate (an outage or a traffic drop)', () => {
+    // Two groups, 400 calls/hour each; the shock hits A's third hour only.
+    const offeredWith = (factor: number | null) => {
+      const spec = stationarySpec({ agents: 30, callsPerHour: 400, hours: 4, replications: 8, seed: 5 });
+      if (spec.arrivals.kind !== 'forecast' || spec.roster.kind !== 'staffing') throw new Error('fixture');
+      spec.skillGroups.push(group('B'));
+      spec.handleTime = { A: { kind: 'exponential' }, B: { kind: 'exponential' } };
+      spec.roster.rows.push(...spec.roster.rows.map((row) => ({ ...row, skillGroupId: 'B' })));
+      spec.arrivals.rates.push(...spec.arrivals.rates.map((rate) => ({ ...rate, skillGroupId: 'B' })));
+      if (factor !== null) spec.arrivals.shocks = [{ skillGroupId: 'A', start: MONDAY + 2 * HOUR, durationMinutes: 60, factor }];
+      const rows = simulate(spec).intervals;
+      const of = (id: string) => rows.filter((row) => row.skillGroupId === id).map((row) => row.offered.mean);
+      return { A: of('A'), B: of('B') };
+    };
+
+    test('then ×0.5 halves the shocked group\'s offered calls in the window and leaves the rest alone', () => {
+      const halved = offeredWith(0.5);
+      expect(halved.A[2]).toBeGreaterThan(180);
+      expect(halved.A[2]).toBeLessThan(220);
+      for (const hour of [0, 1, 3]) {
+        expect(halved.A[hour]).toBeGreaterThan(360);
+        expect(halved.A[hour]).toBeLessThan(440);
+      }
+      for (const offered of halved.B) {
+        expect(offered).toBeGreaterThan(360);
+        expect(offered).toBeLessThan(440);
+      }
+    });
+
+    test('then ×0 leaves no calls in the window', () => {
+      const none = offeredWith(0);
+      expect(none.A[2]).toBe(0);
+      expect(none.A[1]).toBeGreaterThan(360);
+      expect(none.B[2]).toBeGreaterThan(360);
+    });
+  });
+
   test('when a shock ramps over 30 minutes, then the ramped hour gets fewer calls than a step', () => {
     const make = (ramp: number) => {
       const spec = stationarySpec({ agents: 30, callsPerHour: 400, hours: 4, replications: 8, seed: 5 });

@@ -197,6 +197,44 @@ describe('Erlang A', () => {
     expect(a.probAbandon).toBeLessThan(1e-6);
   });
 
+  test.each([1e9, 1e10, 1e12, 1e15])('when patience is %d s and 5 agents face 10 Erlangs, then half the calls abandon, as at 10⁶ s, within a fraction of a second', (patienceSeconds) => {
+    // Long waits cannot rescue an overloaded queue: agents serve 5/180 calls a second out of 10/180, so
+    // at least half abandon, whatever the patience (the series behind this used to be cut short here).
+    const started = performance.now();
+    const overloaded = erlangA({ ...reference, agents: 5, patienceSeconds });
+    const enough = erlangA({ ...reference, agents: 14, patienceSeconds });
+    const elapsedMs = performance.now() - started;
+    const atMillionSeconds = erlangA({ ...reference, agents: 5, patienceSeconds: 1e6 });
+
+    expect(overloaded.probAbandon).toBeGreaterThanOrEqual(0.5 - 1e-9);
+    expect(overloaded.probAbandon).toBeCloseTo(atMillionSeconds.probAbandon, 6);
+    expect(overloaded.occupancy).toBeCloseTo(1, 6);
+    expect(overloaded.asaSeconds / patienceSeconds).toBeCloseTo(Math.log(2), 4); // waits of ln(λ/Nμ)/θ
+    expect(enough.serviceLevel).toBeCloseTo(erlangC({ ...reference, agents: 14 }).serviceLevel, 6);
+    expect(elapsedMs).toBeLessThan(250);
+  });
+
+  test('when the patience is 10⁹ s at 5000 calls a half hour, then the requirement is found well under a second', () => {
+    const started = performance.now();
+    const long = requiredAgents({ ...reference, callsPerInterval: 5000, serviceLevel: eightyTwenty, patienceSeconds: 1e9, shrinkage: 0, maxOccupancy: 1 });
+    const elapsedMs = performance.now() - started;
+    const erlangCRequirement = requiredAgents({ ...reference, callsPerInterval: 5000, serviceLevel: eightyTwenty, shrinkage: 0, maxOccupancy: 1 });
+
+    expect(long.rawAgents).toBe(erlangCRequirement.rawAgents);
+    expect(elapsedMs).toBeLessThan(1000);
+  });
+
+  test('when patience grows from 10⁴ to 10⁸ s at critical load, then abandonment falls and ASA rises smoothly', () => {
+    // Crosses from summing the series to the quadrature: a seam between the two would show as a jump.
+    const results = Array.from({ length: 41 }, (_, k) => erlangA({ ...reference, agents: 10, patienceSeconds: 1e4 * 10 ** (k / 10) }));
+    for (let k = 1; k < results.length; k++) {
+      expect(results[k].probAbandon).toBeLessThan(results[k - 1].probAbandon);
+      expect(results[k].asaSeconds).toBeGreaterThan(results[k - 1].asaSeconds);
+      // diffusion scaling: abandonment ∝ patience^(−1/2), so each step of 10^0.1 divides it by ≈ 1.122
+      expect(results[k - 1].probAbandon / results[k].probAbandon).toBeCloseTo(10 ** 0.05, 1);
+    }
+  });
+
   test('when callers abandon, then fewer agents are needed than Erlang C says, and overload stays finite', () => {
     const withPatience = requiredAgents({ ...reference, serviceLevel: eightyTwenty, patienceSeconds: 60, shrinkage: 0, maxOccupancy: 1 });
     const overloaded = erlangA({ ...reference, callsPerInterval: 60_000, agents: 3000, patienceSeconds: 60 });

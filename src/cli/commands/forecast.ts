@@ -11,7 +11,7 @@ import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, isWfmError } from '../../errors/wfm-error';
 import { formatInstant, isValidZone, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, alignedGrid, divisorsDescending, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
-import { trainForecaster, forecastTwoWeek, forecastRealtime, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
+import { trainForecaster, forecastTwoWeek, forecastRealtime, TWO_WEEK_DAYS, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
@@ -138,6 +138,35 @@ export function progressReporter(json: boolean | undefined): { onEpoch?: (e: num
   };
 }
 
+/**
+ * Notes on declared special days that would otherwise change nothing without a word: those neither in
+ * the forecast's days nor in the history (a past special day in the history is an example the learned
+ * model reads, and the decomposition keeps out of its level), and those in the forecast's days without
+ * an uplift that nothing learns one for. Only the learned net ('decomposition-net') has a special-day
+ * input, one for all special days whatever their label, trained on the declared ones the history holds;
+ * every other model (and the realtime horizon) applies a declared uplift and nothing else.
+ */
+export function specialDayNotes(input: { specialDays: readonly SpecialDay[]; forecastDates: readonly string[]; historyDates: ReadonlySet<string>; alias: string }): string[] {
+  const { specialDays, forecastDates, historyDates, alias } = input;
+  const inForecast = new Set(forecastDates);
+  const named = (days: readonly SpecialDay[]) => days.map((d) => `${d.date} ("${d.label}")`).join(', ');
+  const notes: string[] = [];
+  const unused = specialDays.filter((d) => !inForecast.has(d.date) && !historyDates.has(d.date));
+  if (unused.length > 0) {
+    const span = forecastDates.length > 1 ? `${forecastDates[0]} to ${forecastDates[forecastDates.length - 1]}` : forecastDates[0];
+    notes.push(`special day(s) ${named(unused)} lie outside the forecast's days (${span}) and the history: they change nothing in this forecast`);
+  }
+  const withoutUplift = specialDays.filter((d) => inForecast.has(d.date) && d.uplift === undefined);
+  const learnedFromHistory = alias === 'decomposition-net' && specialDays.some((d) => historyDates.has(d.date));
+  if (withoutUplift.length > 0 && !learnedFromHistory) {
+    const why = alias === 'decomposition-net'
+      ? 'the history holds no declared special day for the model to learn their effect from'
+      : `the ${alias} forecast applies a declared uplift and learns none`;
+    notes.push(`special day(s) ${named(withoutUplift)} have no uplift and ${why}: they are forecast as ordinary days; give an uplift (e.g. "uplift": 1.5 for +50 %)`);
+  }
+  return notes;
+}
+
 interface ForecastOptions extends HistoryFileOptions {
   horizon: string;
   from: string;
@@ -216,6 +245,13 @@ export function register(program: Command): void {
         ? await forecastTwoWeek({ ...common, from: fromMs, model: model as TrainedTwoWeek | null })
         : await forecastRealtime({ ...common, now: fromMs, model: model as TrainedRealtime | null });
       const zone = loaded.subject.timeZone;
+      if (loaded.specialDays?.length) {
+        const forecastDates = horizon === 'two-week'
+          ? Array.from({ length: TWO_WEEK_DAYS }, (_, i) => DateTime.fromISO(day, { zone: 'UTC' }).plus({ days: i }).toISODate()!)
+          : [...new Set([day, ...result.points.map((p) => formatInstant(p.intervalStart, zone).slice(0, 10))])];
+        const historyDates = new Set(before.map((r) => formatInstant(r.start, zone).slice(0, 10)));
+        for (const note of specialDayNotes({ specialDays: loaded.specialDays, forecastDates, historyDates, alias: result.alias })) process.stderr.write(`wfm: ${note}\n`);
+      }
       const rows = result.points.map((p) => ({ interval_start: formatInstant(p.intervalStart, zone), skill_group: p.skillGroupId, p10: round(p.p10), p50: round(p.p50), p90: round(p.p90), ...(p.expected !== undefined ? { expected: round(p.expected) } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: round(p.ahtSeconds) } : {}) }));
       if (opts.json) {
         const doc = {

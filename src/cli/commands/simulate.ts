@@ -6,17 +6,21 @@
  *   wfm simulate --roster roster.csv --skill-groups groups.json (--arrivals FILE | --history FILE --from DATE)
  *                [--days N] [--shock SPEC]… [--policy NAME] [--replications N] [--seed S] [--json]
  *
- * --arrivals: a CSV with `interval_start,skill_group,volume` (a forecast: Poisson arrivals at those rates)
- * or `arrival,skill_group[,handle_seconds][,patience_seconds]` (an exact replay of a call log).
+ * --arrivals: a CSV with `interval_start,skill_group,volume` (a forecast: Poisson arrivals at those rates),
+ * the CSV `wfm forecast` writes (`interval_start,skill_group,p10,p50,p90[,expected]`: its mean `expected`,
+ * else its median p50, is the volume), or `arrival,skill_group[,handle_seconds][,patience_seconds]` (an
+ * exact replay of a call log).
  * --history + --from: the history's volumes of the days from DATE are taken as the forecast.
  * --shock "PS*3@13:00/2h~30m": ×3 on PS from 13:00 (on the first day; or give an ISO date-time) for
  * 2 hours, ramping over 30 minutes.
  */
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { invalid, type ProblemDetail } from '../../errors/wfm-error';
-import { splitCsv } from '../../history/ingest';
-import { loadHistory, loadSkillGroups, readText } from '../input-files';
+import type { IntervalVolume, SkillGroup } from '../../domain/types';
+import { invalid, isWfmError, type ProblemDetail } from '../../errors/wfm-error';
+import { skillGroupsById } from '../../history';
+import { ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
+import { inHistoryFile, loadHistory, loadSkillGroups, readText } from '../input-files';
 import { withFlagNames } from '../flag-names';
 import { refuseImpossibleDate } from '../from-flag';
 import { simulate } from '../../sim/simulate';
@@ -93,6 +97,43 @@ export function parseReplayCsv(text: string, zone: string): ReplayCall[] {
   return calls;
 }
 
+/**
+ * The rows of a `wfm forecast` CSV (`interval_start,skill_group,p10,p50,p90[,expected][,aht_seconds]`) as
+ * history rows, the volume taken from `expected` (the mean, what staffing is computed from) when the file
+ * has it, else from p50 (the median: below the mean at a few calls an interval); null for any other file.
+ */
+export function forecastCsvAsHistoryRows(text: string): { rows: Array<Record<string, string>>; volumeColumn: 'expected' | 'p50' } | null {
+  const [header, ...records] = splitCsv(text);
+  const names = (header ?? []).map((h) => h.trim().toLowerCase().replace(/^\uFEFF/, ''));
+  if (names.includes('volume') || !names.includes('interval_start') || !names.includes('p50')) return null;
+  const volumeColumn = names.includes('expected') ? 'expected' : 'p50';
+  const at = (name: string) => names.indexOf(name);
+  const rows = records
+    .filter((cells) => cells.some((cell) => cell.trim() !== ''))
+    .map((cells) => ({
+      interval_start: cells[at('interval_start')] ?? '',
+      skill_group: cells[at('skill_group')] ?? '',
+      volume: cells[at(volumeColumn)] ?? '',
+      ...(at('aht_seconds') >= 0 && (cells[at('aht_seconds')] ?? '') !== '' ? { aht_seconds: cells[at('aht_seconds')] } : {}),
+    }));
+  return { rows, volumeColumn };
+}
+
+/** Forecast rates from --arrivals: a `wfm forecast` CSV (said on stderr which column is the volume) or a history-shaped file. */
+function loadForecastArrivals(file: string, text: string, skillGroups: SkillGroup[]): IntervalVolume[] {
+  const forecast = forecastCsvAsHistoryRows(text);
+  if (!forecast) return loadHistory(file, skillGroups).intervals;
+  const which = forecast.volumeColumn === 'expected'
+    ? 'its `expected` column (the mean) is the volume'
+    : 'its p50 column (the median) is the volume; `wfm forecast --expected` adds the mean, which is what staffing is computed from';
+  process.stderr.write(`wfm: --arrivals ${file}: a \`wfm forecast\` CSV: ${which}\n`);
+  try {
+    return ingestHistoryOrThrow({ rows: forecast.rows }, skillGroupsById(skillGroups)).intervals;
+  } catch (err) {
+    throw isWfmError(err) ? inHistoryFile(err, file) : err;
+  }
+}
+
 const DURATION = /^(\d+(?:\.\d+)?)(m|h)$/;
 const minutes = (text: string) => {
   const m = DURATION.exec(text);
@@ -114,6 +155,16 @@ export function parseShock(text: string, firstDate: string, zone: string): Arriv
   return { skillGroupId, factor: Number(factor), start: start.toMillis(), durationMinutes, rampMinutes };
 }
 
+/** "covers 1999-11-01 to 1999-11-14" (local dates of the instants), or "is empty". */
+function datesCovered(instants: readonly number[], zone: string): string {
+  if (instants.length === 0) return 'is empty';
+  const date = (t: number) => DateTime.fromMillis(t, { zone }).toISODate()!;
+  let first = instants[0];
+  let last = instants[0];
+  for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
+  return `covers ${date(first)} to ${date(last)}`;
+}
+
 function isoDateAfter(date: string, days: number): string {
   return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
 }
@@ -124,11 +175,11 @@ export function register(program: Command): void {
     .description('simulate a roster against forecast or real traffic (discrete-event, seeded, with confidence intervals)')
     .requiredOption('--roster <file>', 'roster CSV: agent_id,date,start,end,skill_group,breaks')
     .requiredOption('--skill-groups <file>', 'JSON array of skill groups')
-    .option('--arrivals <file>', 'forecast CSV (interval_start,skill_group,volume) or call log CSV (arrival,skill_group[,handle_seconds])')
+    .option('--arrivals <file>', 'forecast CSV (interval_start,skill_group,volume, or what `wfm forecast` writes: its expected column, else p50) or call log CSV (arrival,skill_group[,handle_seconds])')
     .option('--history <file>', 'history CSV whose volumes from --from are replayed as the forecast')
     .option('--from <date>', 'first local date (YYYY-MM-DD) to simulate')
     .option('--days <n>', 'days to simulate', '1')
-    .option('--shock <spec>', 'e.g. "PS*3@13:00/2h~30m" (repeatable)', (value: string, list: string[]) => [...list, value], [] as string[])
+    .option('--shock <spec>', 'e.g. "PS*3@13:00/2h~30m"; *0.5 halves, *0 is an outage (repeatable)', (value: string, list: string[]) => [...list, value], [] as string[])
     .option('--policy <name>', `agent choice: ${POLICY_NAMES.join(', ')}`, 'longest-idle')
     .option('--replications <n>', 'independent replications (confidence intervals need ≥ 2)', '10')
     .option('--seed <n>', 'random seed (same seed, same result)', '1')
@@ -155,7 +206,7 @@ export function register(program: Command): void {
           arrivals = { kind: 'replay', calls };
           firstDate ??= calls.length > 0 ? DateTime.fromMillis(Math.min(...calls.map((c) => c.arrival)), { zone }).toISODate()! : undefined;
         } else {
-          const rates = loadHistory(options.arrivals, skillGroups).intervals;
+          const rates = loadForecastArrivals(options.arrivals, text, skillGroups);
           arrivals = { kind: 'forecast', rates };
           firstDate ??= rates.length > 0 ? DateTime.fromMillis(Math.min(...rates.map((r) => r.start)), { zone }).toISODate()! : undefined;
         }
@@ -165,11 +216,22 @@ export function register(program: Command): void {
       if (!firstDate || !DateTime.fromISO(firstDate).isValid) throw invalid('cannot tell the first day: give --from YYYY-MM-DD', [{ where: '--from', message: `got "${firstDate ?? ''}"` }]);
       const from = startOfLocalDay(firstDate, zone);
       const to = startOfLocalDay(isoDateAfter(firstDate, days), zone);
+      const arrivalTimes = arrivals.kind === 'forecast' ? arrivals.rates.map((r) => r.start) : arrivals.calls.map((c) => c.arrival);
       if (arrivals.kind === 'forecast') {
         arrivals.rates = arrivals.rates.filter((r) => r.start >= from && r.start < to);
         arrivals.shocks = options.shock.map((s) => parseShock(s, firstDate!, zone));
       } else if (options.shock.length > 0) throw invalid('--shock applies to forecast arrivals, not to a replayed call log', [{ where: '--shock', message: 'not with a call log' }]);
       else arrivals.calls = arrivals.calls.filter((c) => c.arrival >= from && c.arrival < to);
+      // Days the files do not cover simulate nothing: "0 calls simulated" read like a quiet day.
+      const simulatedDays = days === 1 ? firstDate : `${firstDate} to ${isoDateAfter(firstDate, days - 1)}`;
+      const arrivalsFlag = options.arrivals ? `--arrivals ${options.arrivals}` : `--history ${options.history}`;
+      if ((arrivals.kind === 'forecast' ? arrivals.rates.length : arrivals.calls.length) === 0) {
+        const message = `no arrival falls in the simulated day(s) ${simulatedDays}: ${arrivalsFlag} ${datesCovered(arrivalTimes, zone)}`;
+        throw invalid(message, [{ where: options.from !== undefined ? '--from' : options.arrivals ? '--arrivals' : '--history', message: 'give --from and --days inside the arrivals\' dates' }]);
+      }
+      if (!shifts.some((shift) => shift.end > from && shift.start < to)) {
+        process.stderr.write(`wfm: no shift of --roster ${options.roster} falls in the simulated day(s) ${simulatedDays} (the roster ${datesCovered(shifts.map((shift) => shift.start), zone)}): nobody answers, every call is lost\n`);
+      }
 
       const replications = Number(options.replications);
       const seed = Number(options.seed);
@@ -201,15 +263,34 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * A mean with its 95% confidence interval: "25.0% ±3.1"; where mean ± half-width would pass what is
+ * possible (a rate below 0 % or above 100 %, a wait below 0 s: few calls in few replications), the
+ * interval cut to it, "25.0% [0.0–62.3]"; with one replication no interval at all (it needs two).
+ */
+export function formatEstimate(e: { mean: number; halfWidth: number }, replications: number, unit: '%' | ' s'): string {
+  if (!Number.isFinite(e.mean)) return '–';
+  const scale = unit === '%' ? 100 : 1;
+  const mean = `${(scale * e.mean).toFixed(1)}${unit}`;
+  if (replications < 2 || !Number.isFinite(e.halfWidth)) return mean;
+  const highest = unit === '%' ? 1 : Infinity;
+  if (e.mean - e.halfWidth >= 0 && e.mean + e.halfWidth <= highest) return `${mean} ±${(scale * e.halfWidth).toFixed(1)}`;
+  const low = Math.max(0, e.mean - e.halfWidth);
+  const high = Math.min(highest, e.mean + e.halfWidth);
+  return `${mean} [${(scale * low).toFixed(1)}–${(scale * high).toFixed(1)}]`;
+}
+
 function formatResult(result: SimulationResult, zone: string): string {
-  const pct = (e: { mean: number; halfWidth: number }) => (Number.isFinite(e.mean) ? `${(100 * e.mean).toFixed(1)}% ±${(100 * e.halfWidth).toFixed(1)}` : "–");
-  const sec = (e: { mean: number; halfWidth: number }) => (Number.isFinite(e.mean) ? `${e.mean.toFixed(1)} s ±${e.halfWidth.toFixed(1)}` : '–');
+  const n = result.replications;
+  const pct = (e: { mean: number; halfWidth: number }) => formatEstimate(e, n, '%');
+  const sec = (e: { mean: number; halfWidth: number }) => formatEstimate(e, n, ' s');
   const line = (name: string, m: SimulationResult['overall']) =>
-    [name.padEnd(8), m.offered.mean.toFixed(0).padStart(8), pct(m.serviceLevel).padStart(14), sec(m.asaSeconds).padStart(16), pct(m.abandonRate).padStart(14), pct(m.occupancy).padStart(14)].join(' ');
-  const header = ['group'.padEnd(8), 'offered'.padStart(8), 'service level'.padStart(14), 'ASA'.padStart(16), 'abandoned'.padStart(14), 'occupancy'.padStart(14)].join(' ');
+    [name.padEnd(8), m.offered.mean.toFixed(0).padStart(8), pct(m.serviceLevel).padStart(20), sec(m.asaSeconds).padStart(22), pct(m.abandonRate).padStart(20), pct(m.occupancy).padStart(20)].join(' ');
+  const header = ['group'.padEnd(8), 'offered'.padStart(8), 'service level'.padStart(20), 'ASA'.padStart(22), 'abandoned'.padStart(20), 'occupancy'.padStart(20)].join(' ');
   const worst = [...result.intervals].filter((r) => r.offered.mean > 0).sort((a, b) => a.serviceLevel.mean - b.serviceLevel.mean).slice(0, 5);
+  const intervals = n < 2 ? 'one replication: no confidence intervals, they need --replications 2 or more' : '±: 95% CI; [lo–hi]: the 95% CI where ± would pass 0 or 100 %';
   return [
-    `${result.replications} replication(s), seed ${result.seed}, policy ${result.policy.agentChoice}${result.policy.returnToPreviousAgent ? ' + previous agent' : ''}, ${result.callsSimulated} calls simulated (±: 95% CI)`,
+    `${result.replications} replication(s), seed ${result.seed}, policy ${result.policy.agentChoice}${result.policy.returnToPreviousAgent ? ' + previous agent' : ''}, ${result.callsSimulated} calls simulated (${intervals})`,
     header,
     ...result.totals.map((t) => line(t.skillGroupId, t)),
     line('all', result.overall),
