@@ -586,6 +586,15 @@ export async function publishRoster(ctx: RosterContext, id: string) {
     throw rosterNotFound(id, status === 'failed' ? `roster ${id} failed to build: see /rosters/${id}/status` : undefined);
   }
   if (draft.status !== 'draft') throw new WfmError('conflict', `roster ${id} is ${draft.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${draft.status}, not a draft` }] });
+  // An agent deleted after the draft was built would be published with shifts nobody can see in a
+  // calendar (deleting an agent on a published roster is refused; a draft does not hold the delete back).
+  const known = new Set((await ctx.store.agents.list()).map((a) => a.id));
+  const gone = [...new Set((await ctx.store.rosters.shifts(id)).map((s) => s.agentId).filter((agentId) => !known.has(agentId)))].sort();
+  if (gone.length) {
+    throw new WfmError('conflict', `roster ${id} gives shifts to ${gone.length} agent(s) deleted since it was built (${gone.join(', ')}): build the roster again (POST /rosters) with the agents there are now`, {
+      details: gone.map((agentId) => ({ where: `/agents/${agentId}`, message: 'deleted since the draft was built' })),
+    });
+  }
   let outcome = await checkedPublish(ctx, draft);
   // stale: a roster was published between the check and the publish; check again against it
   for (let attempt = 1; !outcome.ok && outcome.refusal === 'stale' && attempt < PUBLISH_ATTEMPTS; attempt++) outcome = await checkedPublish(ctx, draft);

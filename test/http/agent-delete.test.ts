@@ -92,6 +92,11 @@ describe('deleting an agent who is on a published roster', () => {
     await t.http.delete('/agents/C001').set(admin).expect(204); // a cloud agent without claims
     await t.http.get('/agents/P3').set(admin).expect(404);
     await t.http.delete('/agents/P3').set(admin).expect(404);
+    // the draft that gave P4 a shift cannot be published now: nobody would see that shift
+    const publish = await t.http.post('/rosters/draft/publish').set(planner).send({});
+    expect(publish.status).toBe(409);
+    expect(publish.body.detail).toMatch(/gives shifts to 1 agent\(s\) deleted since it was built \(P4\): build the roster again/);
+    expect(publish.body.errors).toEqual([{ where: '/agents/P4', message: 'deleted since the draft was built' }]);
   });
 
   test('when a published re-plan has taken the agent off what is left, then the delete goes ahead; the worked shift stays on the roster', async () => {
