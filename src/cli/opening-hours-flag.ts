@@ -15,7 +15,7 @@ import { parseLocalTime } from '../time/grid';
 
 const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ALL_DAYS: IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
-const FORMAT = 'e.g. 24/7, or "Mon-Fri 08:00-20:00; Sat 09:00-14:00" (days Mon..Sun or daily, times HH:MM, 24:00 = midnight)';
+const FORMAT = 'e.g. 24/7, or "Mon-Fri 08:00-20:00; Sat 09:00-14:00" (days Mon..Sun or daily, a range running Mon→Sun — "Sun,Mon" for the two —, lists without spaces; times HH:MM, 24:00 = midnight)';
 
 export function parseOpeningHours(text: string): WeeklyWindow[] {
   const spec = text.trim();
@@ -46,9 +46,10 @@ function weekdays(text: string): IsoWeekday[] | null {
   if (text.toLowerCase() === 'daily') return ALL_DAYS;
   const days = new Set<IsoWeekday>();
   for (const item of text.toLowerCase().split(',')) {
-    const [a, b] = item.split('-');
-    const from = DAY_NAMES.indexOf(a);
-    const to = b === undefined ? from : DAY_NAMES.indexOf(b);
+    const ends = item.split('-');
+    if (ends.length > 2) return null;
+    const from = DAY_NAMES.indexOf(ends[0]);
+    const to = ends[1] === undefined ? from : DAY_NAMES.indexOf(ends[1]);
     if (from < 0 || to < 0 || to < from) return null;
     for (let d = from; d <= to; d++) days.add((d + 1) as IsoWeekday);
   }

@@ -432,6 +432,9 @@ export function queuePerformance(input: QueueInput): QueuePerformance {
  */
 export function predictPerformance(input: Omit<QueueInput, 'agents'> & { agents: number }): QueuePerformance {
   if (!Number.isFinite(input.agents) || input.agents < 0) throw invalid('invalid queue input', [{ where: 'agents', message: 'must be ≥ 0' }]);
+  // Erlang's sums run over the agents: 10⁹ of them took half a minute and 10³⁰⁰ never ended. No queue
+  // has more than a million agents (the requirement search stops there too): a units mistake.
+  if (input.agents > MAX_AGENTS) throw invalid('invalid queue input', [{ where: 'agents', message: `must be at most ${MAX_AGENTS.toLocaleString('en')} (a units mistake?)` }]);
   const lower = Math.floor(input.agents);
   const fraction = input.agents - lower;
   const low = queuePerformance({ ...input, agents: lower });

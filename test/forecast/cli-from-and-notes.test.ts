@@ -170,6 +170,10 @@ describe('wfm forecast / backtest: --from and the notes on the history', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/"Mon-Fry 08:00-20:00" is not "DAYS HH:MM-HH:MM"/);
     expect(bad.stderr).toMatch(/"Sat 22:00-06:00": the window must end after it starts/);
+    // a day range of three ends is not read as its first two (Sunday silently dropped)
+    const threeEnds = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--open', 'Mon-Fri-Sun 08:00-12:00']);
+    expect(threeEnds.code).toBe(1);
+    expect(threeEnds.stderr).toMatch(/"Mon-Fri-Sun 08:00-12:00" is not "DAYS HH:MM-HH:MM"/);
     const backtest = await runWfm(['backtest', '--history', tenWeeks, '--skill-group', 'RSA', '--tz', ZONE, '--open', '25:00-26:00']);
     expect(backtest.code).toBe(1);
     expect(backtest.stderr).toMatch(/--open/);

@@ -114,6 +114,15 @@ describe('wfm simulate', () => {
     expect(stderr).toContain(`no arrival falls in the simulated day(s) 1999-12-01: --arrivals ${forecastFile} covers 1999-02-03 to 1999-02-03`);
   });
 
+  test('when the simulated days run past the arrivals, then the uncovered days are named in a note and the covered ones still simulate', async () => {
+    const { code, stdout, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--from', '1999-02-03', '--days', '2', '--replications', '2']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/\d+ calls simulated/);
+    expect(stderr).toContain(`no arrival falls on 1999-02-04: --arrivals ${forecastFile} covers 1999-02-03 to 1999-02-03; that day simulates no calls`);
+    const oneDay = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--replications', '2']);
+    expect(oneDay.stderr).not.toContain('no arrival falls on');
+  });
+
   test('when the arrivals cover the day but no roster shift does, then a note says nobody answers', async () => {
     const otherDay = path.join(dir, 'forecast-other-day.csv');
     writeFileSync(otherDay, 'interval_start,skill_group,volume\n1999-02-04T09:00:00+02:00,PS,30\n1999-02-04T09:30:00+02:00,PS,30\n');

@@ -258,4 +258,13 @@ describe('predicting performance for scheduled agents', () => {
     expect(mid.probAbandon).toBeLessThan(low.probAbandon);
     expect(mid.probAbandon).toBeGreaterThan(high.probAbandon);
   });
+
+  test('when asked for more than a million agents on the phone, then it is refused at once (the sums run over the agents: 10⁹ took half a minute)', () => {
+    const queue = { callsPerInterval: 100, intervalSeconds: 1800, ahtSeconds: 180, answerWithinSeconds: 20 };
+    const started = performance.now();
+    expect(() => predictPerformance({ ...queue, agents: 1e9 })).toThrow(/invalid queue input/);
+    expect(() => predictPerformance({ ...queue, agents: 1e300, patienceSeconds: 120 })).toThrow(/invalid queue input/);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(predictPerformance({ ...queue, agents: 1_000_000 }).serviceLevel).toBeCloseTo(1, 9);
+  });
 });

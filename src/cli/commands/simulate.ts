@@ -25,7 +25,7 @@ import { withFlagNames } from '../flag-names';
 import { refuseImpossibleDate } from '../from-flag';
 import { simulate } from '../../sim/simulate';
 import { POLICY_NAMES, type ArrivalShock, type ArrivalSpec, type PolicyName, type ReplayCall, type SimShift, type SimulationResult } from '../../sim/types';
-import { parseTimestamp, startOfLocalDay } from '../../time/grid';
+import { localDate, parseTimestamp, startOfLocalDay } from '../../time/grid';
 
 interface SimulateOptions {
   roster: string;
@@ -229,6 +229,11 @@ export function register(program: Command): void {
         const message = `no arrival falls in the simulated day(s) ${simulatedDays}: ${arrivalsFlag} ${datesCovered(arrivalTimes, zone)}`;
         throw invalid(message, [{ where: options.from !== undefined ? '--from' : options.arrivals ? '--arrivals' : '--history', message: 'give --from and --days inside the arrivals\' dates' }]);
       }
+      // …and a day among them without any arrival is one too (the others still simulate): name it
+      const kept = arrivals.kind === 'forecast' ? arrivals.rates.map((r) => r.start) : arrivals.calls.map((c) => c.arrival);
+      const daysWithArrivals = new Set(kept.map((t) => localDate(t, zone)));
+      const empty = Array.from({ length: days }, (_, k) => isoDateAfter(firstDate!, k)).filter((d) => !daysWithArrivals.has(d));
+      if (empty.length) process.stderr.write(`wfm: no arrival falls on ${empty.join(', ')}: ${arrivalsFlag} ${datesCovered(arrivalTimes, zone)}; ${empty.length === 1 ? 'that day simulates' : 'those days simulate'} no calls\n`);
       if (!shifts.some((shift) => shift.end > from && shift.start < to)) {
         process.stderr.write(`wfm: no shift of --roster ${options.roster} falls in the simulated day(s) ${simulatedDays} (the roster ${datesCovered(shifts.map((shift) => shift.start), zone)}): nobody answers, every call is lost\n`);
       }
