@@ -56,73 +56,104 @@ export interface IntradayState extends RegimeState {
   unusualLogOdds: number;
 }
 
-function regimeStart(params: IntradayFilterParams, dayVariance: number): RegimeState {
-  const stationary = params.innovation / Math.max(1e-6, 1 - params.persistence * params.persistence);
-  return { level: 0, deviation: 0, p: [dayVariance, 0, stationary] };
+/** A regime in place: [level, deviation, p_level, p_cross, p_deviation]. */
+type Regime = Float64Array;
+
+function startRegime(regime: Regime, params: IntradayFilterParams, dayVariance: number): void {
+  regime[0] = 0;
+  regime[1] = 0;
+  regime[2] = dayVariance;
+  regime[3] = 0;
+  regime[4] = params.innovation / Math.max(1e-6, 1 - params.persistence * params.persistence);
 }
 
-/** The mixture's mean and covariance (moment matching: the spread between the regimes counts too). */
-function combine(usual: RegimeState, unusual: RegimeState, unusualLogOdds: number): IntradayState {
-  const w = 1 / (1 + Math.exp(-unusualLogOdds));
-  const v = 1 - w;
-  const level = v * usual.level + w * unusual.level;
-  const deviation = v * usual.deviation + w * unusual.deviation;
-  const dl = (r: RegimeState) => r.level - level;
-  const dd = (r: RegimeState) => r.deviation - deviation;
-  const p: [number, number, number] = [
-    v * (usual.p[0] + dl(usual) ** 2) + w * (unusual.p[0] + dl(unusual) ** 2),
-    v * (usual.p[1] + dl(usual) * dd(usual)) + w * (unusual.p[1] + dl(unusual) * dd(unusual)),
-    v * (usual.p[2] + dd(usual) ** 2) + w * (unusual.p[2] + dd(unusual) ** 2),
-  ];
-  return { level, deviation, p, usual, unusual, unusualLogOdds };
-}
-
-export function initialState(params: IntradayFilterParams): IntradayState {
-  return combine(regimeStart(params, params.dayVariance), regimeStart(params, Math.max(UNUSUAL_DAY_VARIANCE, params.dayVariance)), Math.log(UNUSUAL_DAY_PRIOR / (1 - UNUSUAL_DAY_PRIOR)));
-}
-
-function advanceRegime(state: RegimeState, params: IntradayFilterParams): RegimeState {
+/** One interval on: the deviation decays, its uncertainty grows. */
+function advanceRegime(regime: Regime, params: IntradayFilterParams): void {
   const r = params.persistence;
-  return { level: state.level, deviation: r * state.deviation, p: [state.p[0], r * state.p[1], r * r * state.p[2] + params.innovation] };
+  regime[1] *= r;
+  regime[3] *= r;
+  regime[4] = r * r * regime[4] + params.innovation;
 }
 
-/** Moves the state one interval on (the deviation decays, its uncertainty grows). */
-export function advance(state: IntradayState, params: IntradayFilterParams): IntradayState {
-  return combine(advanceRegime(state.usual, params), advanceRegime(state.unusual, params), state.unusualLogOdds);
-}
-
-/** One regime's update, and the log density it gave the observation (Gaussian on the log ratio). */
-function observeRegime(state: RegimeState, params: IntradayFilterParams, observed: number, expected: number): { next: RegimeState; logDensity: number } {
-  const predicted = Math.max(0.5, expected * Math.exp(state.level + state.deviation));
+/** Folds one observed interval into the (already advanced) regime; returns the log density it gave the observation (Gaussian on the log ratio). */
+function observeRegime(regime: Regime, params: IntradayFilterParams, observed: number, expected: number): number {
+  const [level, deviation, pl, pc, pd] = regime;
+  const predicted = Math.max(0.5, expected * Math.exp(level + deviation));
   const z = Math.log((observed + 0.5) / (expected + 0.5));
-  const noise = params.dispersion / predicted;
-  const [pl, pc, pd] = state.p;
-  const total = pl + 2 * pc + pd + noise;
-  const gainLevel = (pl + pc) / total;
-  const gainDeviation = (pc + pd) / total;
-  const surprise = z - state.level - state.deviation;
+  const total = pl + 2 * pc + pd + params.dispersion / predicted;
+  const surprise = z - level - deviation;
   // Interval counts are heavy-tailed (a 10× surge half hour): a surprise beyond INNOVATION_CLIP
   // standard deviations moves the state no more than one at the clip would (a Huber-type update).
   const limit = INNOVATION_CLIP * Math.sqrt(total);
   const innovation = Math.max(-limit, Math.min(limit, surprise));
   const hl = pl + pc;
   const hd = pc + pd;
-  return {
-    next: {
-      level: state.level + gainLevel * innovation,
-      deviation: state.deviation + gainDeviation * innovation,
-      p: [pl - gainLevel * hl, pc - gainLevel * hd, pd - gainDeviation * hd],
-    },
-    logDensity: -0.5 * ((surprise * surprise) / total + Math.log(total)),
-  };
+  const gainLevel = hl / total;
+  const gainDeviation = hd / total;
+  regime[0] = level + gainLevel * innovation;
+  regime[1] = deviation + gainDeviation * innovation;
+  regime[2] = pl - gainLevel * hl;
+  regime[3] = pc - gainLevel * hd;
+  regime[4] = pd - gainDeviation * hd;
+  return -0.5 * ((surprise * surprise) / total + Math.log(total));
 }
 
-/** Folds one observed interval into the (already advanced) state. */
-export function observe(state: IntradayState, params: IntradayFilterParams, observed: number, expected: number): IntradayState {
-  const usual = observeRegime(state.usual, params, observed, expected);
-  const unusual = observeRegime(state.unusual, params, observed, expected);
-  const odds = Math.max(-LOG_ODDS_LIMIT, Math.min(LOG_ODDS_LIMIT, state.unusualLogOdds + unusual.logDensity - usual.logDensity));
-  return combine(usual.next, unusual.next, odds);
+const regimeState = (r: Regime): RegimeState => ({ level: r[0], deviation: r[1], p: [r[2], r[3], r[4]] });
+
+/**
+ * The filter on plain numbers, both regimes updated in place: fitting runs it for every parameter of the
+ * grid over every interval of 12 weeks (at per-minute data, some 10⁸ steps), where an object per regime
+ * and step cost seven times the arithmetic. `state()` gives the state objects the realtime model reads.
+ */
+export class FilterRun {
+  private readonly usual: Regime = new Float64Array(5);
+  private readonly unusual: Regime = new Float64Array(5);
+  private odds = 0;
+  constructor(private readonly params: IntradayFilterParams) {
+    this.reset();
+  }
+
+  reset(): void {
+    startRegime(this.usual, this.params, this.params.dayVariance);
+    startRegime(this.unusual, this.params, Math.max(UNUSUAL_DAY_VARIANCE, this.params.dayVariance));
+    this.odds = Math.log(UNUSUAL_DAY_PRIOR / (1 - UNUSUAL_DAY_PRIOR));
+  }
+
+  advance(): void {
+    advanceRegime(this.usual, this.params);
+    advanceRegime(this.unusual, this.params);
+  }
+
+  observe(observed: number, expected: number): void {
+    const usualDensity = observeRegime(this.usual, this.params, observed, expected);
+    const unusualDensity = observeRegime(this.unusual, this.params, observed, expected);
+    this.odds = Math.max(-LOG_ODDS_LIMIT, Math.min(LOG_ODDS_LIMIT, this.odds + unusualDensity - usualDensity));
+  }
+
+  /** The multiplier `ahead` intervals on (1 = the next one), as stepMultipliers gives it. */
+  multiplier(ahead: number): number {
+    const w = 1 / (1 + Math.exp(-this.odds));
+    const decay = this.params.persistence ** ahead;
+    return (1 - w) * Math.exp(this.usual[0] + this.usual[1] * decay) + w * Math.exp(this.unusual[0] + this.unusual[1] * decay);
+  }
+
+  /** Both regimes and the mixture's mean and covariance (moment matching: the spread between the regimes counts too). */
+  state(): IntradayState {
+    const usual = regimeState(this.usual);
+    const unusual = regimeState(this.unusual);
+    const w = 1 / (1 + Math.exp(-this.odds));
+    const v = 1 - w;
+    const level = v * usual.level + w * unusual.level;
+    const deviation = v * usual.deviation + w * unusual.deviation;
+    const dl = (r: RegimeState) => r.level - level;
+    const dd = (r: RegimeState) => r.deviation - deviation;
+    const p: [number, number, number] = [
+      v * (usual.p[0] + dl(usual) ** 2) + w * (unusual.p[0] + dl(unusual) ** 2),
+      v * (usual.p[1] + dl(usual) * dd(usual)) + w * (unusual.p[1] + dl(unusual) * dd(unusual)),
+      v * (usual.p[2] + dd(usual) ** 2) + w * (unusual.p[2] + dd(unusual) ** 2),
+    ];
+    return { level, deviation, p, usual, unusual, unusualLogOdds: this.odds };
+  }
 }
 
 /**
@@ -130,13 +161,13 @@ export function observe(state: IntradayState, params: IntradayFilterParams, obse
  * only advance the state).
  */
 export function stateAt(params: IntradayFilterParams, expected: number[], today: number[], open: boolean[], slot: number): IntradayState {
-  let state = initialState(params);
+  const run = new FilterRun(params);
   for (let s = 0; s < slot; s++) {
     if (!open[s]) continue;
-    state = advance(state, params);
-    if (Number.isFinite(today[s])) state = observe(state, params, today[s], expected[s]);
+    run.advance();
+    if (Number.isFinite(today[s])) run.observe(today[s], expected[s]);
   }
-  return state;
+  return run.state();
 }
 
 /**
@@ -225,68 +256,4 @@ function oneStepError(days: FilterDay[], params: IntradayFilterParams, steps: nu
     }
   }
   return error;
-}
-
-/**
- * The same filter as initialState / advance / observe / stepMultipliers, on plain numbers: fitting runs
- * it for every parameter of the grid over every interval of 12 weeks (at per-minute data, some 10⁸
- * steps), where an object per regime and step cost seven times the arithmetic.
- */
-export class FilterRun {
-  private l = 0; private d = 0; private p0 = 0; private p1 = 0; private p2 = 0;
-  private L = 0; private D = 0; private q0 = 0; private q1 = 0; private q2 = 0;
-  private odds = 0;
-  constructor(private readonly params: IntradayFilterParams) {
-    this.reset();
-  }
-
-  reset(): void {
-    const start = initialState(this.params);
-    [this.l, this.d, this.p0, this.p1, this.p2] = [start.usual.level, start.usual.deviation, ...start.usual.p];
-    [this.L, this.D, this.q0, this.q1, this.q2] = [start.unusual.level, start.unusual.deviation, ...start.unusual.p];
-    this.odds = start.unusualLogOdds;
-  }
-
-  advance(): void {
-    const { persistence: r, innovation } = this.params;
-    this.d *= r; this.p1 *= r; this.p2 = r * r * this.p2 + innovation;
-    this.D *= r; this.q1 *= r; this.q2 = r * r * this.q2 + innovation;
-  }
-
-  observe(observed: number, expected: number): void {
-    const z = Math.log((observed + 0.5) / (expected + 0.5));
-    const { dispersion } = this.params;
-    // usual regime
-    let total = this.p0 + 2 * this.p1 + this.p2 + dispersion / Math.max(0.5, expected * Math.exp(this.l + this.d));
-    let surprise = z - this.l - this.d;
-    let limit = INNOVATION_CLIP * Math.sqrt(total);
-    let innovation = Math.max(-limit, Math.min(limit, surprise));
-    let hl = this.p0 + this.p1;
-    let hd = this.p1 + this.p2;
-    let gl = hl / total;
-    let gd = hd / total;
-    const usualDensity = -0.5 * ((surprise * surprise) / total + Math.log(total));
-    this.l += gl * innovation; this.d += gd * innovation;
-    this.p0 -= gl * hl; this.p1 -= gl * hd; this.p2 -= gd * hd;
-    // unusual regime
-    total = this.q0 + 2 * this.q1 + this.q2 + dispersion / Math.max(0.5, expected * Math.exp(this.L + this.D));
-    surprise = z - this.L - this.D;
-    limit = INNOVATION_CLIP * Math.sqrt(total);
-    innovation = Math.max(-limit, Math.min(limit, surprise));
-    hl = this.q0 + this.q1;
-    hd = this.q1 + this.q2;
-    gl = hl / total;
-    gd = hd / total;
-    const unusualDensity = -0.5 * ((surprise * surprise) / total + Math.log(total));
-    this.L += gl * innovation; this.D += gd * innovation;
-    this.q0 -= gl * hl; this.q1 -= gl * hd; this.q2 -= gd * hd;
-    this.odds = Math.max(-LOG_ODDS_LIMIT, Math.min(LOG_ODDS_LIMIT, this.odds + unusualDensity - usualDensity));
-  }
-
-  /** The multiplier `ahead` intervals on (1 = the next one), as stepMultipliers gives it. */
-  multiplier(ahead: number): number {
-    const w = 1 / (1 + Math.exp(-this.odds));
-    const decay = this.params.persistence ** ahead;
-    return (1 - w) * Math.exp(this.l + this.d * decay) + w * Math.exp(this.L + this.D * decay);
-  }
 }
