@@ -13,7 +13,7 @@ import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
 import { invalid, isWfmError, WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, skillGroupsById, splitCsv, type SkillGroupSummary } from '../history';
-import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS } from '../history/ingest';
+import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type HistoryBatch } from '../history/ingest';
 import { loadOpenApi } from '../http/openapi';
 
 export function readText(file: string): string {
@@ -83,7 +83,12 @@ export function loadSpecialDays(file: string): SpecialDay[] {
  * spreadsheet or editor shows it on line N + 1), or the N-th object of a JSON array.
  */
 export function historyRowNumbering(file: string): string {
-  return path.extname(file).toLowerCase() === '.json' ? 'row N is the array\'s N-th object' : 'row N is the data row after the header, line N + 1';
+  return isJsonFile(file) ? 'row N is the array\'s N-th object' : 'row N is the data row after the header, line N + 1';
+}
+
+/** A history file is read as a JSON array by its extension, else as CSV. */
+function isJsonFile(file: string): boolean {
+  return path.extname(file).toLowerCase() === '.json';
 }
 
 /**
@@ -102,7 +107,7 @@ export function inHistoryFile(err: WfmError, file: string, fileRow: (row: number
 /** The file's rows as objects keyed by lower-case column name: CSV, or a JSON array of objects (`.json`). */
 export function historyObjects(text: string, file: string, reader: string): Record<string, unknown>[] {
   let objects: Record<string, unknown>[];
-  if (file.toLowerCase().endsWith('.json')) {
+  if (isJsonFile(file)) {
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -141,17 +146,25 @@ export function historyObjects(text: string, file: string, reader: string): Reco
 
 const HISTORY_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
 
-/** A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload. */
+/**
+ * A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload; `reader`
+ * names the command in the note on columns it leaves out ("the plan reads …").
+ */
 export function loadHistory(
   file: string,
   skillGroups: SkillGroup[],
+  reader: string,
   granularityMinutes?: number,
 ): { intervals: IntervalVolume[]; summary: SkillGroupSummary[] } {
   const text = readText(file);
-  const json = path.extname(file).toLowerCase() === '.json';
   // An export with more columns than the history's (offered, handled…) is read like `wfm forecast` reads
   // it, those columns left out with a note; otherwise the upload's own CSV path, exactly as the API.
-  const batch = json ? { json: text } : hasExtraColumns(text) ? { rows: historyObjects(text, file, 'the plan') } : { csv: text };
+  const batch = isJsonFile(file) ? { json: text } : hasExtraColumns(text) ? { rows: historyObjects(text, file, reader) } : { csv: text };
+  return ingestHistoryFile(file, batch, skillGroups, granularityMinutes);
+}
+
+/** Rows of `file` ingested as an upload would be; an error names the file and how its rows are counted. */
+export function ingestHistoryFile(file: string, batch: HistoryBatch, skillGroups: SkillGroup[], granularityMinutes?: number): { intervals: IntervalVolume[]; summary: SkillGroupSummary[] } {
   try {
     return ingestHistoryOrThrow(batch, skillGroupsById(skillGroups), { granularityMinutes });
   } catch (err) {

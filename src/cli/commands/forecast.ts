@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, isWfmError } from '../../errors/wfm-error';
-import { formatInstant, isValidZone, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
+import { formatInstant, isValidZone, localDate, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
+import { addDays } from '../../forecast/day-series';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, alignedGrid, divisorsDescending, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, TWO_WEEK_DAYS, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
@@ -236,7 +237,7 @@ export function register(program: Command): void {
       } else {
         // Two weeks from a --from weeks after the file's end forecast from a level that may have moved since
         // (a week or more: a weekday-only export that leaves out the weekend is not worth a note).
-        const lastDay = formatInstant(Math.max(...before.map((r) => r.start)), loaded.subject.timeZone).slice(0, 10);
+        const lastDay = localDate(Math.max(...before.map((r) => r.start)), loaded.subject.timeZone);
         const daysBetween = DateTime.fromISO(day, { zone: 'UTC' }).diff(DateTime.fromISO(lastDay, { zone: 'UTC' }), 'days').days - 1;
         if (daysBetween >= 7) process.stderr.write(`wfm: the history ends on ${lastDay}: the ${daysBetween} day(s) between it and ${opts.from} have no interval, so the forecast cannot read their level and rests on the weeks before them\n`);
       }
@@ -247,9 +248,9 @@ export function register(program: Command): void {
       const zone = loaded.subject.timeZone;
       if (loaded.specialDays?.length) {
         const forecastDates = horizon === 'two-week'
-          ? Array.from({ length: TWO_WEEK_DAYS }, (_, i) => DateTime.fromISO(day, { zone: 'UTC' }).plus({ days: i }).toISODate()!)
-          : [...new Set([day, ...result.points.map((p) => formatInstant(p.intervalStart, zone).slice(0, 10))])];
-        const historyDates = new Set(before.map((r) => formatInstant(r.start, zone).slice(0, 10)));
+          ? Array.from({ length: TWO_WEEK_DAYS }, (_, i) => addDays(day, i))
+          : [...new Set([day, ...result.points.map((p) => localDate(p.intervalStart, zone))])];
+        const historyDates = new Set(before.map((r) => localDate(r.start, zone)));
         for (const note of specialDayNotes({ specialDays: loaded.specialDays, forecastDates, historyDates, alias: result.alias })) process.stderr.write(`wfm: ${note}\n`);
       }
       const rows = result.points.map((p) => ({ interval_start: formatInstant(p.intervalStart, zone), skill_group: p.skillGroupId, p10: round(p.p10), p50: round(p.p50), p90: round(p.p90), ...(p.expected !== undefined ? { expected: round(p.expected) } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: round(p.ahtSeconds) } : {}) }));

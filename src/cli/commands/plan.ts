@@ -88,7 +88,7 @@ function wholeNumberFlag(flag: string, text: string | undefined, min: number, ma
 export async function plan(options: PlanOptions, progress: (line: string) => void = () => undefined): Promise<PlanResult> {
   const allGroups = loadSkillGroups(options.skillGroups);
   const agents = loadAgents(options.agents, allGroups);
-  const { intervals } = loadHistory(options.history, allGroups);
+  const { intervals } = loadHistory(options.history, allGroups, 'the plan');
   // the roster core's check would call 2026-02-30 a format error
   refuseImpossibleDate('--from', options.from);
   const days = Number(options.days);

@@ -17,10 +17,9 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
-import { invalid, isWfmError, type ProblemDetail } from '../../errors/wfm-error';
-import { skillGroupsById } from '../../history';
-import { ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
-import { inHistoryFile, loadHistory, loadSkillGroups, readText } from '../input-files';
+import { invalid, type ProblemDetail } from '../../errors/wfm-error';
+import { splitCsv } from '../../history/ingest';
+import { ingestHistoryFile, loadHistory, loadSkillGroups, readText } from '../input-files';
 import { withFlagNames } from '../flag-names';
 import { refuseImpossibleDate } from '../from-flag';
 import { simulate } from '../../sim/simulate';
@@ -122,16 +121,12 @@ export function forecastCsvAsHistoryRows(text: string): { rows: Array<Record<str
 /** Forecast rates from --arrivals: a `wfm forecast` CSV (said on stderr which column is the volume) or a history-shaped file. */
 function loadForecastArrivals(file: string, text: string, skillGroups: SkillGroup[]): IntervalVolume[] {
   const forecast = forecastCsvAsHistoryRows(text);
-  if (!forecast) return loadHistory(file, skillGroups).intervals;
+  if (!forecast) return loadHistory(file, skillGroups, 'the simulation').intervals;
   const which = forecast.volumeColumn === 'expected'
     ? 'its `expected` column (the mean) is the volume'
     : 'its p50 column (the median) is the volume; `wfm forecast --expected` adds the mean, which is what staffing is computed from';
   process.stderr.write(`wfm: --arrivals ${file}: a \`wfm forecast\` CSV: ${which}\n`);
-  try {
-    return ingestHistoryOrThrow({ rows: forecast.rows }, skillGroupsById(skillGroups)).intervals;
-  } catch (err) {
-    throw isWfmError(err) ? inHistoryFile(err, file) : err;
-  }
+  return ingestHistoryFile(file, { rows: forecast.rows }, skillGroups).intervals;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)(m|h)$/;
@@ -158,11 +153,15 @@ export function parseShock(text: string, firstDate: string, zone: string): Arriv
 /** "covers 1999-11-01 to 1999-11-14" (local dates of the instants), or "is empty". */
 function datesCovered(instants: readonly number[], zone: string): string {
   if (instants.length === 0) return 'is empty';
-  const date = (t: number) => DateTime.fromMillis(t, { zone }).toISODate()!;
   let first = instants[0];
   let last = instants[0];
   for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
-  return `covers ${date(first)} to ${date(last)}`;
+  return `covers ${localDate(first, zone)} to ${localDate(last, zone)}`;
+}
+
+/** When each arrival comes: the forecast's interval starts, or the replayed calls' arrivals. */
+function arrivalInstants(arrivals: ArrivalSpec): number[] {
+  return arrivals.kind === 'forecast' ? arrivals.rates.map((r) => r.start) : arrivals.calls.map((c) => c.arrival);
 }
 
 function isoDateAfter(date: string, days: number): string {
@@ -211,12 +210,12 @@ export function register(program: Command): void {
           firstDate ??= rates.length > 0 ? DateTime.fromMillis(Math.min(...rates.map((r) => r.start)), { zone }).toISODate()! : undefined;
         }
       } else {
-        arrivals = { kind: 'forecast', rates: loadHistory(options.history!, skillGroups).intervals };
+        arrivals = { kind: 'forecast', rates: loadHistory(options.history!, skillGroups, 'the simulation').intervals };
       }
       if (!firstDate || !DateTime.fromISO(firstDate).isValid) throw invalid('cannot tell the first day: give --from YYYY-MM-DD', [{ where: '--from', message: `got "${firstDate ?? ''}"` }]);
       const from = startOfLocalDay(firstDate, zone);
       const to = startOfLocalDay(isoDateAfter(firstDate, days), zone);
-      const arrivalTimes = arrivals.kind === 'forecast' ? arrivals.rates.map((r) => r.start) : arrivals.calls.map((c) => c.arrival);
+      const arrivalTimes = arrivalInstants(arrivals);
       if (arrivals.kind === 'forecast') {
         arrivals.rates = arrivals.rates.filter((r) => r.start >= from && r.start < to);
         arrivals.shocks = options.shock.map((s) => parseShock(s, firstDate!, zone));
@@ -225,12 +224,12 @@ export function register(program: Command): void {
       // Days the files do not cover simulate nothing: "0 calls simulated" read like a quiet day.
       const simulatedDays = days === 1 ? firstDate : `${firstDate} to ${isoDateAfter(firstDate, days - 1)}`;
       const arrivalsFlag = options.arrivals ? `--arrivals ${options.arrivals}` : `--history ${options.history}`;
-      if ((arrivals.kind === 'forecast' ? arrivals.rates.length : arrivals.calls.length) === 0) {
+      const kept = arrivalInstants(arrivals);
+      if (kept.length === 0) {
         const message = `no arrival falls in the simulated day(s) ${simulatedDays}: ${arrivalsFlag} ${datesCovered(arrivalTimes, zone)}`;
         throw invalid(message, [{ where: options.from !== undefined ? '--from' : options.arrivals ? '--arrivals' : '--history', message: 'give --from and --days inside the arrivals\' dates' }]);
       }
       // …and a day among them without any arrival is one too (the others still simulate): name it
-      const kept = arrivals.kind === 'forecast' ? arrivals.rates.map((r) => r.start) : arrivals.calls.map((c) => c.arrival);
       const daysWithArrivals = new Set(kept.map((t) => localDate(t, zone)));
       const empty = Array.from({ length: days }, (_, k) => isoDateAfter(firstDate!, k)).filter((d) => !daysWithArrivals.has(d));
       if (empty.length) process.stderr.write(`wfm: no arrival falls on ${empty.join(', ')}: ${arrivalsFlag} ${datesCovered(arrivalTimes, zone)}; ${empty.length === 1 ? 'that day simulates' : 'those days simulate'} no calls\n`);
