@@ -32,6 +32,11 @@ function calendarDaysBetween(from: string, to: string): number {
   return DateTime.fromISO(to, { zone: 'UTC' }).diff(DateTime.fromISO(from, { zone: 'UTC' }), 'days').days;
 }
 
+/** The local date `offset` days after `from` (YYYY-MM-DD). */
+function dateAfter(from: string, offset: number): string {
+  return DateTime.fromISO(from, { zone: 'UTC' }).plus({ days: offset }).toISODate()!;
+}
+
 
 export interface CheckOptions {
   /**
@@ -139,8 +144,7 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       const run = workedOffsets.slice(runStart, i + 1);
       if (run.length <= c.maxConsecutiveDays || !run.some((o) => ownOffsets.has(o))) continue;
       const across = run.some((o) => !ownOffsets.has(o)) ? ', days of other rosters included' : '';
-      const dateAt = (o: number) => DateTime.fromISO(period.from, { zone: 'UTC' }).plus({ days: o }).toISODate();
-      flag('max-consecutive-days', [], `${agent.id} works ${run.length} days in a row > ${c.maxConsecutiveDays} (${dateAt(run[0])} to ${dateAt(run[run.length - 1])}${across})`);
+      flag('max-consecutive-days', [], `${agent.id} works ${run.length} days in a row > ${c.maxConsecutiveDays} (${dateAfter(period.from, run[0])} to ${dateAfter(period.from, run[run.length - 1])}${across})`);
     }
 
     for (let weekStart = 0; weekStart < period.days; weekStart += 7) {
@@ -151,8 +155,7 @@ export function checkRoster(roster: AssignedShift[], agents: Agent[], period: Ch
       });
       const hours = inWeek.reduce((sum, s) => sum + (s.end - s.start) / 3_600_000, 0);
       const workedDays = new Set(inWeek.map((s) => calendarDaysBetween(period.from, s.date)));
-      const dayOf = (o: number) => DateTime.fromISO(period.from, { zone: 'UTC' }).plus({ days: o }).toISODate();
-      const label = `the week ${dayOf(weekStart)} to ${dayOf(Math.min(period.days, weekStart + 7) - 1)}`;
+      const label = `the week ${dateAfter(period.from, weekStart)} to ${dateAfter(period.from, Math.min(period.days, weekStart + 7) - 1)}`;
       if (hours > c.maxHoursPerWeek + EPS) flag('max-weekly-hours', inWeek.map((s) => s.id), `${agent.id} works ${hours} h > ${c.maxHoursPerWeek} h in ${label}`);
       if (workedDays.size > c.maxDaysPerWeek) flag('max-days-per-week', inWeek.map((s) => s.id), `${agent.id} works ${workedDays.size} days > ${c.maxDaysPerWeek} in ${label}`);
       if (!complete) continue;

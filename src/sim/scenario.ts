@@ -37,10 +37,10 @@ export function resolvePolicy(policy: SimulationSpec['policy']): RoutingPolicy {
 const finiteNonNegative = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
 const finitePositive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
-/** Throws WfmError('validation') listing every problem of the spec. */
 /** The most skill groups one simulation spec may hold. */
 export const MAX_SKILL_GROUPS = 1000;
 
+/** Throws WfmError('validation') listing every problem of the spec. */
 export function validateSimulationSpec(spec: SimulationSpec): void {
   const problems: ProblemDetail[] = [];
   const problem = (where: string, message: string) => problems.push({ where, message });
