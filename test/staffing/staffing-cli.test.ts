@@ -43,6 +43,38 @@ describe('wfm staffing', () => {
     expect(stdout).toMatch(/raw agents:\s+14/);
   });
 
+  test('when only a head-count is asked about, then no target is needed and only that head-count is reported', async () => {
+    const withoutTarget = ['--volume', '100', '--interval', '30', '--aht', '180', '--answer-within', '20', '--agents', '12'];
+    const json = await staffing([...withoutTarget, '--json']);
+    expect(json.error).toBeUndefined();
+    const doc = JSON.parse(json.stdout);
+    expect(doc.rawAgents).toBeUndefined();
+    expect(doc.scheduled.agents).toBe(12);
+    expect(doc.scheduled.serviceLevel).toBeCloseTo(0.64, 2);
+
+    const text = await staffing(withoutTarget);
+    expect(text.stdout).toContain('with 12 agents on the phone:');
+    expect(text.stdout).not.toContain('raw agents:');
+
+    const neither = await staffing(withoutTarget.slice(0, -2));
+    expect(neither.error).toBeInstanceOf(WfmError);
+    expect((neither.error as WfmError).details.map((d) => d.where)).toEqual(['--sl']);
+  });
+
+  test('when the model has no abandonment (Erlang C), then P(abandon) is said to be not modelled rather than 0.0%', async () => {
+    const erlangC = await staffing(reference);
+    expect(erlangC.stdout).toMatch(/P\(abandon\):\s+not modelled/);
+
+    const erlangA = await staffing([...reference, '--patience', '120']);
+    expect(erlangA.stdout).toMatch(/P\(abandon\):\s+\d+\.\d%/);
+  });
+
+  test('when an overloaded queue keeps callers for days, then ASA is short and says why, not 17 digits', async () => {
+    const { stdout } = await staffing([...reference, '--patience', '1e12', '--agents', '5']);
+    const scheduledAsa = stdout.split('with 5 agents on the phone:')[1].match(/ASA:\s+(.*)/)![1];
+    expect(scheduledAsa).toMatch(/^6\.93e\+11 s \(over a day: overloaded/);
+  });
+
   test('when a number is malformed, then a validation WfmError names the option', async () => {
     const { error } = await staffing(['--volume', 'lots', '--interval', '30', '--aht', '180', '--sl', '0.8', '--answer-within', '20']);
 

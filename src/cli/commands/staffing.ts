@@ -27,7 +27,7 @@ interface StaffingOptions {
   volume: string;
   interval: string;
   aht: string;
-  sl: string;
+  sl?: string;
   answerWithin: string;
   patience?: string;
   shrinkage: string;
@@ -45,15 +45,23 @@ function numberOption(name: string, text: string | undefined): number {
   return value;
 }
 
-function formatPerformance(p: QueuePerformance): string[] {
+/** A wait past a day is a queue that only empties because callers give up: said so, not in 17 digits. */
+function formatAsa(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'unbounded (overloaded)';
+  if (seconds < 86_400) return `${seconds.toFixed(1)} s`;
+  return `${seconds.toPrecision(3)} s (over a day: overloaded, the queue empties only as callers give up)`;
+}
+
+function formatPerformance(p: QueuePerformance, model: 'erlang-c' | 'erlang-a'): string[] {
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   return [
     `traffic:               ${p.trafficErlangs.toFixed(2)} Erlangs`,
     `service level:         ${pct(p.serviceLevel)} (${p.serviceLevel.toFixed(3)})`,
-    `ASA:                   ${Number.isFinite(p.asaSeconds) ? `${p.asaSeconds.toFixed(1)} s` : 'unbounded (overloaded)'}`,
+    `ASA:                   ${formatAsa(p.asaSeconds)}`,
     `occupancy:             ${pct(p.occupancy)}`,
     `P(wait):               ${pct(p.probWait)}`,
-    `P(abandon):            ${pct(p.probAbandon)}`,
+    // Erlang C's callers never hang up: a 0.0% there is the model's assumption, not a prediction.
+    `P(abandon):            ${model === 'erlang-a' ? pct(p.probAbandon) : 'not modelled (Erlang C: nobody hangs up; give --patience for Erlang A)'}`,
   ];
 }
 
@@ -64,7 +72,7 @@ export function register(program: Command): void {
     .requiredOption('--volume <calls>', 'calls (or chats) offered in the interval')
     .requiredOption('--interval <minutes>', 'interval length in minutes')
     .requiredOption('--aht <seconds>', 'average handle time in seconds')
-    .requiredOption('--sl <fraction>', 'service-level target, e.g. 0.8')
+    .option('--sl <fraction>', 'service-level target, e.g. 0.8 (required unless --agents is given)')
     .requiredOption('--answer-within <seconds>', 'service-level threshold in seconds, e.g. 20')
     .option('--patience <seconds>', 'mean caller patience: switches to Erlang A (abandonment)')
     .option('--shrinkage <fraction>', 'fraction of paid time off the phone', '0')
@@ -81,36 +89,45 @@ export function register(program: Command): void {
         patienceSeconds: opts.patience === undefined ? undefined : numberOption('patience', opts.patience),
         concurrency: numberOption('concurrency', opts.concurrency),
       };
-      const serviceLevel = { fraction: numberOption('sl', opts.sl), answerWithinSeconds: numberOption('answer-within', opts.answerWithin) };
+      const answerWithinSeconds = numberOption('answer-within', opts.answerWithin);
+      // "How do 12 agents do?" needs no target; a requirement does.
+      if (opts.sl === undefined && opts.agents === undefined) {
+        throw invalid('--sl is required: the service-level target to staff for (or give --agents to predict how that many agents do)', [
+          { where: '--sl', message: 'missing' },
+        ]);
+      }
+      const serviceLevel = opts.sl === undefined ? undefined : { fraction: numberOption('sl', opts.sl), answerWithinSeconds };
       const shrinkage = numberOption('shrinkage', opts.shrinkage);
       const maxOccupancy = numberOption('max-occupancy', opts.maxOccupancy);
       const model = common.patienceSeconds === undefined ? 'erlang-c' : 'erlang-a';
 
-      const requirement = withFlagNames(flagOf, () => requiredAgents({ ...common, serviceLevel, shrinkage, maxOccupancy }));
+      const requirement = serviceLevel && withFlagNames(flagOf, () => requiredAgents({ ...common, serviceLevel, shrinkage, maxOccupancy }));
       const scheduled =
         opts.agents === undefined
           ? undefined
-          : withFlagNames(flagOf, () => predictPerformance({ ...common, agents: numberOption('agents', opts.agents!), answerWithinSeconds: serviceLevel.answerWithinSeconds }));
+          : withFlagNames(flagOf, () => predictPerformance({ ...common, agents: numberOption('agents', opts.agents!), answerWithinSeconds }));
 
       if (opts.json) {
         const finiteOrNull = (p: QueuePerformance) => ({ ...p, asaSeconds: Number.isFinite(p.asaSeconds) ? p.asaSeconds : null });
         const doc = {
           model,
-          rawAgents: requirement.rawAgents,
-          agentsWithShrinkage: requirement.agentsWithShrinkage,
-          ...finiteOrNull(requirement.performance),
+          ...(requirement
+            ? { rawAgents: requirement.rawAgents, agentsWithShrinkage: requirement.agentsWithShrinkage, ...finiteOrNull(requirement.performance) }
+            : {}),
           ...(scheduled ? { scheduled: finiteOrNull(scheduled) } : {}),
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
         return;
       }
-      const lines = [
-        `model:                 ${model === 'erlang-a' ? `Erlang A (patience ${common.patienceSeconds} s)` : 'Erlang C'}`,
-        `raw agents:            ${requirement.rawAgents}`,
-        `agents with shrinkage: ${requirement.agentsWithShrinkage} (shrinkage ${(shrinkage * 100).toFixed(0)}%)`,
-        ...formatPerformance(requirement.performance),
-      ];
-      if (scheduled) lines.push('', `with ${scheduled.agents} agents on the phone:`, ...formatPerformance(scheduled));
+      const lines = [`model:                 ${model === 'erlang-a' ? `Erlang A (patience ${common.patienceSeconds} s)` : 'Erlang C'}`];
+      if (requirement) {
+        lines.push(
+          `raw agents:            ${requirement.rawAgents}`,
+          `agents with shrinkage: ${requirement.agentsWithShrinkage} (shrinkage ${(shrinkage * 100).toFixed(0)}%)`,
+          ...formatPerformance(requirement.performance, model),
+        );
+      }
+      if (scheduled) lines.push(...(requirement ? [''] : []), `with ${scheduled.agents} agents on the phone:`, ...formatPerformance(scheduled, model));
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }
