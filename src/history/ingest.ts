@@ -62,6 +62,12 @@ export interface IngestOptions {
    * Held by two rows, such a wall time is always read by order: the first row is the first pass.
    */
   singleAmbiguousWallTime?: 'reject' | 'first-pass';
+  /**
+   * Rows that start after this instant are refused: history is what has happened, and a year typed
+   * wrong (2027 for 2026) would otherwise sit in the store as the newest weeks, training and forecasting
+   * from a future that has not come. The service passes its clock; the CLI reads files as they are.
+   */
+  notAfterMs?: number;
 }
 
 export interface SkillGroupSummary {
@@ -548,6 +554,11 @@ export function ingestHistory(
     }
     if (parsed.epochMs % MINUTE_MS !== 0) {
       problems.add(row, `${where}, interval_start`, `${text.trim()} has seconds: interval starts are whole minutes`);
+      continue;
+    }
+    if (options.notAfterMs !== undefined && parsed.epochMs > options.notAfterMs) {
+      const clockReads = group.clock.format(Math.floor(options.notAfterMs / MINUTE_MS) * MINUTE_MS);
+      problems.add(row, `${where}, interval_start`, `${text.trim()} has not happened yet (the service clock reads ${clockReads}): history holds past intervals only`);
       continue;
     }
     if (volumeOk && ahtOk) {

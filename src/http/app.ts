@@ -174,7 +174,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.post('/skill-groups/:skillGroupId/forecast/refresh', backlog(QUEUE.forecast));
   app.post('/trigger/ticks', backlog(QUEUE.triggerTick));
   app.use(configurationRoutes(store, deps.registry, { now: deps.now, claimReleaseCutoffHours: config.claimReleaseCutoffHours }));
-  app.use(historyRoutes(store));
+  app.use(historyRoutes(store, deps.now));
   app.use(jobRoutes(deps.queues));
   app.use(simulationRoutes(deps.queues));
   app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));

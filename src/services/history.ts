@@ -52,14 +52,18 @@ export interface UploadResult {
   skillGroups: Array<Omit<SkillGroupSummary, 'firstMs' | 'lastMs'>>;
 }
 
+/**
+ * Validates the whole batch, then writes it in one transaction. `nowMs` is the service clock: rows that
+ * start after it are refused (see IngestOptions.notAfterMs).
+ */
 export async function uploadHistory(
   store: Store,
   batch: HistoryBatch,
-  granularityMinutes?: number,
+  { granularityMinutes, nowMs }: { granularityMinutes?: number; nowMs: number },
   threadThresholdRows = THREAD_THRESHOLD_ROWS,
 ): Promise<UploadResult> {
   const skillGroups = await store.skillGroups.map();
-  const options = { granularityMinutes };
+  const options = { granularityMinutes, notAfterMs: nowMs };
   const { intervals, summary } =
     holdsRows(batch, threadThresholdRows)
       ? await inIngestThread({ batch, skillGroups: [...skillGroups.values()], options })

@@ -44,6 +44,17 @@ describe('wfm import-check', () => {
     expect(doc.problems.map((p: { row: number }) => p.row)).toEqual([1, 2]);
   });
 
+  it('when a row lies after this machine\'s clock (a year typed wrong), then it is rejected as the upload would', async () => {
+    const file = path.join(dir, 'future.csv');
+    const nextYear = new Date().getUTCFullYear() + 1;
+    writeFileSync(file, `interval_start,skill_group,volume\n1999-02-01T09:00:00+02:00,PS,1\n${nextYear}-02-01T09:00:00+02:00,PS,1\n`);
+
+    const { stdout, error } = await importCheck([file, '--skill-groups', SKILL_GROUPS]);
+
+    expect(isWfmError(error) && error.code === 'validation').toBe(true);
+    expect(stdout).toMatch(new RegExp(`^row 2, interval_start: ${nextYear}-02-01T09:00:00\\+02:00 has not happened yet`));
+  });
+
   it('when human output is asked for a bad file, then each line names the row and the reason', async () => {
     const file = path.join(dir, 'bad.csv');
     writeFileSync(file, 'interval_start,skill_group,volume\n1999-02-01T09:00:30+02:00,PS,1\n');

@@ -70,6 +70,24 @@ describe('interval history over REST', () => {
     expect(await read('PS', '1999-02-01T00:00:00Z', '1999-03-01T00:00:00Z')).toEqual([]);
   });
 
+  test('when rows start after the service clock (a year typed wrong), then the batch is refused naming them and nothing is written', async () => {
+    await t.stop();
+    const now = Date.parse('1999-02-03T13:10:00+02:00');
+    t = await startTestService({}, { now: () => now });
+    await t.http.post('/skill-groups').set('X-API-Key', KEYS.admin).send([skillGroup()]).expect(200);
+
+    // 13:00 has begun (a partial interval is history); 13:30 and a 2099 row have not
+    const body = csv('1999-02-03T13:00:00+02:00,PS,10,100', '1999-02-03T13:30:00+02:00,PS,20,', '2099-02-03T13:00:00+02:00,PS,5,');
+    const res = await t.http.post('/history').set(ingest).type('text/csv').send(body);
+
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { row: number }) => e.row)).toEqual([2, 3]);
+    expect(res.body.errors[0].message).toBe('1999-02-03T13:30:00+02:00 has not happened yet (the service clock reads 1999-02-03T13:10:00+02:00): history holds past intervals only');
+    expect(await read('PS', '1999-02-01T00:00:00Z', '2100-01-01T00:00:00Z')).toEqual([]);
+
+    await t.http.post('/history').set(ingest).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(200);
+  });
+
   test('when JSON rows are uploaded, then they are stored like CSV rows', async () => {
     const res = await t.http
       .post('/history')

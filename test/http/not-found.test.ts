@@ -51,13 +51,22 @@ describe('404 problems name the parameter', () => {
   });
 
   test('when the history of a group starts after the service\'s clock, then training is refused up front saying so (the job found no history only later)', async () => {
-    // five weeks from a year ahead: enough days, none of them before now
+    // Uploads refuse rows after the clock, so such a history is one taken while the clock ran ahead
+    // (a host clock set a year wrong, then corrected): five weeks from a year ahead.
     const start = Date.UTC(new Date().getUTCFullYear() + 1, 0, 5, 7);
-    const rows = Array.from({ length: 35 * 4 }, (_, k) => `${new Date(start + Math.floor(k / 4) * 86_400_000 + (k % 4) * 1_800_000).toISOString().replace('.000', '')},NE,10`);
-    await t.http.post('/history').set(admin).type('text/csv').send(`interval_start,skill_group,volume\n${rows.join('\n')}`).expect(200);
-    const res = await t.http.post('/skill-groups/NE/training').set(planner).send({});
-    expect(res.status).toBe(422);
-    expect(res.body.detail).toMatch(/the history of NE starts at \d{4}-01-05T\d\d:00:00[+-]\d\d:\d\d, after the service's clock \(.*\): training reads the history up to now, and finds none/);
+    const clock = { ms: start + 40 * 86_400_000 };
+    const ahead = await startTestService({}, { now: () => clock.ms });
+    try {
+      await ahead.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
+      const rows = Array.from({ length: 35 * 4 }, (_, k) => `${new Date(start + Math.floor(k / 4) * 86_400_000 + (k % 4) * 1_800_000).toISOString().replace('.000', '')},NE,10`);
+      await ahead.http.post('/history').set(admin).type('text/csv').send(`interval_start,skill_group,volume\n${rows.join('\n')}`).expect(200);
+      clock.ms = Date.now();
+      const res = await ahead.http.post('/skill-groups/NE/training').set(planner).send({});
+      expect(res.status).toBe(422);
+      expect(res.body.detail).toMatch(/the history of NE starts at \d{4}-01-05T\d\d:00:00[+-]\d\d:\d\d, after the service's clock \(.*\): training reads the history up to now, and finds none/);
+    } finally {
+      await ahead.stop();
+    }
   });
 
   test('when a path exists but not with that method, then the 405 says which methods it has (Allow)', async () => {

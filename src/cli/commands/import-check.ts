@@ -54,7 +54,8 @@ export function register(program: Command): void {
       }
       const text = readText(file);
       const batch: HistoryBatch = path.extname(file).toLowerCase() === '.json' ? { json: text } : { csv: text };
-      const result = ingestHistory(batch, skillGroups, { granularityMinutes });
+      // as the upload judges it: rows after this machine's clock have not happened
+      const result = ingestHistory(batch, skillGroups, { granularityMinutes, notAfterMs: Date.now() });
 
       if (opts.json) {
         const doc = result.ok

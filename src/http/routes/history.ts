@@ -4,13 +4,13 @@ import { formatIntervalsCsv, ZoneClock } from '../../history';
 import { readHistory, uploadHistory } from '../../services/history';
 import type { Store } from '../../store/store';
 
-export function historyRoutes(store: Store): Router {
+export function historyRoutes(store: Store, now: () => number): Router {
   const r = Router();
 
   r.post('/history', async (req, res) => {
     const granularity = req.query.granularity === undefined ? undefined : Number(req.query.granularity);
     const batch = typeof req.body === 'string' ? { csv: req.body } : { rows: req.body };
-    res.json(await uploadHistory(store, batch, granularity));
+    res.json(await uploadHistory(store, batch, { granularityMinutes: granularity, nowMs: now() }));
   });
 
   r.get('/history/:skillGroupId', async (req, res) => {
