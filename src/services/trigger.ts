@@ -18,7 +18,7 @@ import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Ve
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
 import { answerDeadline, applyResponse, expireUnanswered, statedAnswerMinutes } from '../trigger/acceptance';
 import { workEnd } from '../trigger/callouts';
-import { skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
+import { lendingPolicy, skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
   MAX_REPORTING_LAG_MINUTES,
@@ -96,15 +96,23 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const withPolicy = groups.filter((g) => policies.has(g.id));
   const due = withPolicy.filter((g) => (states.get(g.id)?.value.tickedAt ?? -Infinity) < now);
   const ids = withPolicy.map((g) => g.id);
-  const dueIds = due.map((g) => g.id);
+  // Groups without a policy that a due group overflows into: read and projected for the idle agents
+  // they lend, not decided for (a manager may switch the trigger on only where calls overflow from).
+  const lenders = groups
+    .filter((g) => !policies.has(g.id))
+    .map((g) => ({ group: g, borrowers: due.filter((d) => d.overflowTo.includes(g.id)).map((d) => policies.get(d.id)!) }))
+    .filter((l) => l.borrowers.length > 0)
+    .map((l) => ({ group: l.group, policy: lendingPolicy(l.group.id, l.borrowers) }));
+  const dueIds = [...due.map((g) => g.id), ...lenders.map((l) => l.group.id)];
+  const projected = [...due.map((g) => ({ group: g, policy: policies.get(g.id)! })), ...lenders];
 
   const week = commitmentWindow(now);
-  const horizonEnd = now + Math.max(0, ...due.map((g) => policies.get(g.id)!.horizonMinutes)) * MINUTE_MS;
+  const horizonEnd = now + Math.max(0, ...projected.map((p) => p.policy.horizonMinutes)) * MINUTE_MS;
   const [arrivals, gauges, signals, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
     store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now, ['arrivals']),
     store.realtime.recent(dueIds, now - GAUGE_READ_MINUTES * MINUTE_MS, now, GAUGES),
     store.realtime.recentSignals(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now),
-    store.forecasts.pointsAt(new Map(due.map((g) => [g.id, forecastIntervalsFor(g, now, policies.get(g.id)!.horizonMinutes)]))),
+    store.forecasts.pointsAt(new Map(projected.map((p) => [p.group.id, forecastIntervalsFor(p.group, now, p.policy.horizonMinutes)]))),
     store.trigger.activeCallouts(ids),
     store.trigger.pastResponses(dueIds),
     due.length ? deps.capacity.rosterShifts(now - MINUTE_MS, horizonEnd) : Promise.resolve([]),
@@ -121,18 +129,19 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const computeStarted = performance.now();
   const allActive = [...active.values()].flat().map((c) => c.value);
   const inputs: GroupTickInput[] = [];
+  const lending: GroupTickInput[] = [];
   // A group whose stored inputs do not read (a value stored before ingest checked it, a corrupt field)
   // is skipped with a decision saying why; the other groups are ticked as usual.
   const skipped: GroupTickOutput[] = [];
-  for (const group of due) {
-    const policy = policies.get(group.id)!;
+  for (const { group, policy } of projected) {
+    const lends = !policies.has(group.id);
     const state = states.has(group.id) ? stripTickedAt(states.get(group.id)!.value) : initialTriggerState(group.id);
     const callouts = (active.get(group.id) ?? []).map((c) => c.value);
     try {
       const groupArrivals = arrivals.get(group.id) ?? [];
       const lastCounted = lastArrivalMinute(groupArrivals);
       const realtime = realtimeStateOf(group.id, [...groupArrivals, ...(gauges.get(group.id) ?? []), ...signalsUpToCounts(signals.get(group.id) ?? [], lastCounted)], now);
-      inputs.push({
+      (lends ? lending : inputs).push({
         group,
         policy,
         state,
@@ -143,13 +152,15 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
       });
     } catch (err) {
       if (isWfmError(err) && err.code === 'unavailable') throw err;
-      skipped.push(skippedGroup(group, policy, state, callouts, now, `its stored inputs could not be read (${err instanceof Error ? err.message : String(err)})`));
+      // a lender whose data does not read lends nothing; its borrowers are decided as without it
+      if (!lends) skipped.push(skippedGroup(group, policy, state, callouts, now, `its stored inputs could not be read (${err instanceof Error ? err.message : String(err)})`));
     }
   }
   const inputsBuilt = performance.now();
   const decided = tickGroupsApart({
     now: ranAt,
     groups: inputs,
+    lenders: lending,
     roster: [...rosterShifts, ...claimedShifts, ...acceptedAsShifts(allActive)],
     claimedSlots: [],
     agents,

@@ -64,10 +64,15 @@ function gapOf(projection: ProjectedBucket[]): number {
 /**
  * Confirmation guards against noise in the forecast. A breach that the optimistic (p10) forecast shows
  * too is not noise — a fault that multiplies the inflow — and waiting for more ticks would only delay
- * agents who need 15 minutes to log in.
+ * agents who need 15 minutes to log in. That holds only for a forecast with a band: without a stored
+ * forecast the trigger holds the last minutes' rate flat (p10 = p50 = p90), one burst minute breaches
+ * "even at p10", and confirmation is what tells it from a surge.
  */
 function breachesEvenIfOptimistic(input: DecideInput, forecast: MinuteForecast, now: number): boolean {
   const { group, policy } = input;
+  const offset = Math.round((now - forecast.from) / MINUTE_MS);
+  const ahead = forecast.p10.slice(Math.max(0, offset), Math.max(0, offset) + policy.horizonMinutes);
+  if (!ahead.some((v, k) => v < forecast.p50[Math.max(0, offset) + k])) return false;
   const optimistic = projectBuckets({
     group,
     policy: { ...policy, forecastQuantile: 'p10' },
@@ -156,6 +161,9 @@ export function decide(input: DecideInput): DecideOutput {
 
   if (!breach) {
     state = { ...state, breachTicks: 0 };
+    // Short of the target yet above the threshold: the trigger calls people only below the threshold,
+    // and a record showing a gap beside "no breach" should say why nobody was called.
+    const short = gap > 0 ? ` (${gap} agents short of the ${pct(group.serviceLevel.fraction)} target, but callouts start only below the threshold)` : '';
     if (state.waveId !== null) {
       const recovered =
         policy.mode === 'predictive'
@@ -166,9 +174,9 @@ export function decide(input: DecideInput): DecideOutput {
         state = { ...state, waveId: null, waveStartedAt: null };
         return { ...record('wave-ended', `${breachText}: wave ${ended} is over`), state };
       }
-      return record('no-gap', `${breachText}: no breach, wave still open until the projection clears the hysteresis band`);
+      return record('no-gap', `${breachText}: no breach${short}, wave still open until the projection clears the hysteresis band`);
     }
-    return record('no-gap', `${breachText}: no breach`);
+    return record('no-gap', `${breachText}: no breach${short}`);
   }
 
   state = { ...state, breachTicks: state.breachTicks + 1 };

@@ -13,7 +13,7 @@ import { decide } from './decide';
 import { projectBuckets, spareAgents } from './projection';
 import { releaseSurplus } from './release';
 import { withLeadingSignals } from './signals';
-import type { AcceptanceStats, CalloutRecord, ClaimedSlot, Decision, MinuteForecast, ProjectedBucket, RealtimeState, ScheduledShift, TriggerPolicy, TriggerState } from './types';
+import { DEFAULT_POLICY, type AcceptanceStats, type CalloutRecord, type ClaimedSlot, type Decision, type MinuteForecast, type ProjectedBucket, type RealtimeState, type ScheduledShift, type TriggerPolicy, type TriggerState } from './types';
 
 export interface GroupTickInput {
   group: SkillGroup;
@@ -33,6 +33,12 @@ export interface GroupTickInput {
 export interface TickInput {
   now: number;
   groups: GroupTickInput[];
+  /**
+   * Groups without a trigger policy that ticked groups overflow into: not decided for, only projected
+   * for the spare agents they lend (an overflow target needs no trigger of its own to have idle agents).
+   * Their `policy` is the projection's settings; lendingPolicy() makes one.
+   */
+  lenders?: GroupTickInput[];
   /** all shifts around now (every group; agents' other shifts matter for rest and on-shift checks) */
   roster: ScheduledShift[];
   claimedSlots: ClaimedSlot[];
@@ -76,7 +82,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
   const shiftsByGroup = indexBy(input.roster, (s) => s.skillGroupId);
   const slotsByGroup = indexBy(input.claimedSlots, (s) => s.skillGroupId);
   const shiftsByAgent = indexBy(input.roster, (s) => s.agentId);
-  const prepared = input.groups.map((g) => {
+  const prepare = (g: GroupTickInput) => {
     const callouts = expireUnanswered(g.callouts, now, g.policy.answerWindowMinutes);
     const stats = withPast(acceptanceStatsOf(callouts), g.pastResponses?.group);
     const rate = acceptanceRate(stats, g.policy.acceptancePrior);
@@ -92,10 +98,11 @@ export function tick(input: TickInput): GroupTickOutput[] {
       releaseWrapUpMs: releaseWrapUpMs(g.group.ahtSeconds),
     });
     return { ...g, callouts, stats, capacity };
-  });
+  };
+  const prepared = input.groups.map(prepare);
 
   // Spare agents of the groups others overflow into, split among the groups that overflow there.
-  const byId = new Map(prepared.map((p) => [p.group.id, p]));
+  const byId = new Map([...(input.lenders ?? []).map(prepare), ...prepared].map((p) => [p.group.id, p]));
   const sources = new Map<string, number>();
   for (const p of prepared) for (const t of p.group.overflowTo) sources.set(t, (sources.get(t) ?? 0) + 1);
   const spareOf = new Map<string, number[]>();
@@ -192,6 +199,15 @@ export function tick(input: TickInput): GroupTickOutput[] {
       choice,
     };
   });
+}
+
+/**
+ * The projection settings of a group without a policy that others overflow into: the defaults, looking
+ * as far ahead as the furthest-looking group that borrows from it, and never deciding anything.
+ */
+export function lendingPolicy(skillGroupId: string, borrowers: TriggerPolicy[]): TriggerPolicy {
+  const horizonMinutes = Math.max(DEFAULT_POLICY.horizonMinutes, ...borrowers.map((p) => p.horizonMinutes));
+  return { ...DEFAULT_POLICY, skillGroupId, mode: 'off', horizonMinutes };
 }
 
 /**

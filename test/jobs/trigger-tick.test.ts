@@ -77,6 +77,21 @@ describe('trigger tick and delivery against Redis', () => {
     await deleteKeys(prefix);
   });
 
+  test('when the group PS overflows into has no trigger policy, then its idle agents still count as spare capacity, and it gets no decision', async () => {
+    await setUp();
+    await store.skillGroups.putAll([group({ overflowTo: ['NW'] }), group({ id: 'NW', name: 'NW' })]);
+    const idle: RealtimeEvent[] = [];
+    for (let m = clock.t - 20 * MIN; m < clock.t; m += MIN) idle.push({ skillGroupId: 'NW', minute: m, arrivals: 0.5, queueLength: 0, agentsLoggedIn: 14, agentsAvailable: 12 });
+    await store.realtime.append(idle, clock.t);
+
+    await runTriggerTick(deps([]));
+
+    const [decision] = await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 1);
+    expect(decision.projection.some((b) => b.overflowAgents > 0)).toBe(true);
+    expect(await store.trigger.decisions(['NW'], 0, Number.MAX_SAFE_INTEGER, false, 1)).toEqual([]);
+    expect((await store.trigger.states()).has('NW')).toBe(false);
+  });
+
   test('when the group is deleted while a tick is between its reads and its commit, then the commit writes nothing back for it', async () => {
     await setUp();
     const enqueued: string[] = [];

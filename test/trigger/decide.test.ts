@@ -76,6 +76,26 @@ describe('decide', () => {
     expect(marginal.decision.projection.filter((b) => b.actionable).some((b) => b.serviceLevel < p.serviceLevelThreshold)).toBe(true);
   });
 
+  test('when the forecast has no band (no stored forecast: the last minutes held flat), then even a breach at p10 waits for its confirming ticks', () => {
+    const p = policy({ confirmTicks: 3 });
+    const bandless = (now: number) => ({ ...flatForecast(20, now), p10: new Array(30).fill(20), p90: new Array(30).fill(20), source: 'flat-last-15-minutes' });
+    const first = decide(base({ policy: p, forecast: bandless(T0) }));
+    expect(first.decision.reason).toBe('breach-unconfirmed');
+    expect(first.decision.explanation).toMatch(/breach seen 1 of 3 ticks needed/);
+    const second = decide(base({ policy: p, forecast: bandless(T0 + MIN), capacity: steadyCapacity(36, T0 + MIN), state: first.state, now: T0 + MIN }));
+    expect(second.decision.reason).toBe('breach-unconfirmed');
+    const third = decide(base({ policy: p, forecast: bandless(T0 + 2 * MIN), capacity: steadyCapacity(36, T0 + 2 * MIN), state: second.state, now: T0 + 2 * MIN }));
+    expect(third.decision.reason).toBe('fired');
+  });
+
+  test('when the projection is short of the target but above the threshold, then the no-gap record says why nobody is called', () => {
+    // 12 calls a minute on 36 agents: under the 80% target, above the 60% threshold
+    const { decision } = decide(base({ forecast: flatForecast(12.5) }));
+    expect(decision.reason).toBe('no-gap');
+    expect(decision.gapAgents).toBeGreaterThan(0);
+    expect(decision.explanation).toMatch(new RegExp(`no breach \\(${decision.gapAgents} agents short of the 80% target, but callouts start only below the threshold\\)$`));
+  });
+
   test('when inside quiet hours, then a breach is recorded but nobody is called', () => {
     const p = policy({ quietHours: [{ days: [1], from: '09:00', to: '11:00' }] });
     const { decision } = decide(base({ policy: p, forecast: flatForecast(20) }));

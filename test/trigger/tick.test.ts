@@ -1,4 +1,4 @@
-import { tick, tickGroupsApart } from '../../src/trigger/tick';
+import { lendingPolicy, tick, tickGroupsApart } from '../../src/trigger/tick';
 import type { MinuteForecast } from '../../src/trigger/types';
 import { emptyRealtimeState } from '../../src/trigger/realtime-state';
 import { initialTriggerState } from '../../src/trigger/types';
@@ -75,6 +75,17 @@ describe('tick', () => {
     const [helped] = tick(input(true));
     expect(helped.decision.projection[5].overflowAgents).toBeGreaterThan(0);
     expect(helped.decision.gapAgents).toBeLessThan(alone.decision.gapAgents);
+  });
+
+  test('when the group it overflows into has no trigger policy, then that group still lends its spare agents (and is not decided for)', () => {
+    const [, nw] = input(true).groups;
+    const withoutPolicy = { ...input(true), groups: [input(true).groups[0]], lenders: [{ ...nw, policy: lendingPolicy('NW', [policy()]) }] };
+    const outputs = tick(withoutPolicy);
+    expect(outputs.map((o) => o.skillGroupId)).toEqual(['PS']);
+    const [withPolicy] = tick(input(true));
+    expect(outputs[0].decision.projection.map((b) => b.overflowAgents)).toEqual(withPolicy.decision.projection.map((b) => b.overflowAgents));
+    expect(outputs[0].decision.gapAgents).toBe(withPolicy.decision.gapAgents);
+    expect(outputs[0].decision.projection[5].overflowAgents).toBeGreaterThan(0);
   });
 
   test('when no cloud agent is eligible, then nothing is fired, no wave or cooldown starts, and an agent added a minute later is called', () => {
