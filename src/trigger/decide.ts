@@ -51,7 +51,7 @@ export function flatForecast(realtime: RealtimeState, now: number, minutes: numb
   const recent = recentArrivals(realtime, now, minutes);
   const rate = recent.reduce((a, v) => a + v, 0) / minutes;
   const flat = new Array<number>(horizonMinutes).fill(rate);
-  return { from: now, p10: flat, p50: flat, p90: flat, source: `flat-last-${minutes}-minutes` };
+  return { from: now, p10: flat, p50: flat, p90: flat, source: `flat-last-${minutes}-minutes`, heldFlat: true };
 }
 
 function gapOf(projection: ProjectedBucket[]): number {
@@ -64,15 +64,13 @@ function gapOf(projection: ProjectedBucket[]): number {
 /**
  * Confirmation guards against noise in the forecast. A breach that the optimistic (p10) forecast shows
  * too is not noise — a fault that multiplies the inflow — and waiting for more ticks would only delay
- * agents who need 15 minutes to log in. That holds only for a forecast with a band: without a stored
- * forecast the trigger holds the last minutes' rate flat (p10 = p50 = p90), one burst minute breaches
- * "even at p10", and confirmation is what tells it from a surge.
+ * agents who need 15 minutes to log in. That does not hold for the last minutes' rate held flat (no
+ * stored forecast): it has no band (p10 = p50), one burst minute breaches "even at p10", and confirmation
+ * is what tells it from a surge.
  */
 function breachesEvenIfOptimistic(input: DecideInput, forecast: MinuteForecast, now: number): boolean {
   const { group, policy } = input;
-  const offset = Math.round((now - forecast.from) / MINUTE_MS);
-  const ahead = forecast.p10.slice(Math.max(0, offset), Math.max(0, offset) + policy.horizonMinutes);
-  if (!ahead.some((v, k) => v < forecast.p50[Math.max(0, offset) + k])) return false;
+  if (forecast.heldFlat) return false;
   const optimistic = projectBuckets({
     group,
     policy: { ...policy, forecastQuantile: 'p10' },

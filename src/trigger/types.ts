@@ -107,6 +107,11 @@ export interface MinuteForecast {
   p90: number[];
   /** where it came from (model alias), for the decision record */
   source: string;
+  /**
+   * the last minutes' rate held flat (no stored forecast): no look-ahead and no band, so one burst minute
+   * moves all of it — a breach it shows is confirmed over ticks, whatever its p10 says
+   */
+  heldFlat?: boolean;
 }
 
 /** A shift that puts an agent on the phone for a group (AssignedShift and SimShift are assignable). */

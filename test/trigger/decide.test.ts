@@ -76,9 +76,9 @@ describe('decide', () => {
     expect(marginal.decision.projection.filter((b) => b.actionable).some((b) => b.serviceLevel < p.serviceLevelThreshold)).toBe(true);
   });
 
-  test('when the forecast has no band (no stored forecast: the last minutes held flat), then even a breach at p10 waits for its confirming ticks', () => {
+  test('when the forecast is the last minutes held flat (no stored forecast, no band), then even a breach at p10 waits for its confirming ticks', () => {
     const p = policy({ confirmTicks: 3 });
-    const bandless = (now: number) => ({ ...flatForecast(20, now), p10: new Array(30).fill(20), p90: new Array(30).fill(20), source: 'flat-last-15-minutes' });
+    const bandless = (now: number) => ({ ...flatForecast(20, now), p10: new Array(30).fill(20), p90: new Array(30).fill(20), source: 'flat-last-15-minutes', heldFlat: true });
     const first = decide(base({ policy: p, forecast: bandless(T0) }));
     expect(first.decision.reason).toBe('breach-unconfirmed');
     expect(first.decision.explanation).toMatch(/breach seen 1 of 3 ticks needed/);
