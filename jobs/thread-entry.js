@@ -12,6 +12,7 @@ Promise.resolve()
     (err) =>
       parentPort.postMessage({
         type: 'error',
-        error: { name: err && err.name, message: String((err && err.message) || err), code: err && err.code, details: err && err.details, stack: err && err.stack },
+        // name tells a WfmError (rebuilt as one on the other side) from a Node error that also has a code
+        error: { name: err && err.name, message: String((err && err.message) || err), code: err && err.code, details: err && err.details, status: err && err.status, isCatastrophic: err && err.isCatastrophic, stack: err && err.stack },
       }),
   );

@@ -8,10 +8,10 @@ import path from 'node:path';
 import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
 import { repeatedSpecialDays, type SpecialDay } from '../forecast/calendar';
 import type { AssignedShift, ShiftTemplate } from '../roster/types';
-import { ROSTER_CSV_HEADER } from '../roster/export';
+import { parseRosterCsv } from '../roster/export';
 import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
-import { invalid, isWfmError, WfmError, type ProblemDetail } from '../errors/wfm-error';
+import { invalid, isWfmError, WfmError } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, skillGroupsById, splitCsv, type SkillGroupSummary } from '../history';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type HistoryBatch } from '../history/ingest';
 import { loadOpenApi } from '../http/openapi';
@@ -178,54 +178,28 @@ function hasExtraColumns(csv: string): boolean {
   return header.some((h) => h !== '' && !HISTORY_COLUMNS.includes(h));
 }
 
-/** An ISO date-time with its offset ("2027-04-04T23:00:00+02:00"), as roster.csv writes it. */
-const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$/;
-
 /**
  * A roster.csv of other periods (`agent_id,date,start,end,skill_group,breaks`, as `wfm plan` and the API
- * write it) as shifts the agents already work: the plan holds rest and runs of working days against
- * them, and the ones that reach into the period count in its coverage. Every problem names the file's row.
+ * write it: that exact header, times with their offsets) as shifts the agents already work: the plan holds
+ * rest and runs of working days against them, and the ones that reach into the period count in its
+ * coverage. Every problem names the file's row.
  */
 export function loadRosterShifts(file: string, skillGroups: SkillGroup[]): AssignedShift[] {
-  const records = splitCsv(readText(file));
-  const header = (records[0] ?? []).join(',');
-  if (header !== ROSTER_CSV_HEADER) throw invalid(`${file} is not a roster.csv`, [{ where: `${file}:1`, message: `the header must be ${ROSTER_CSV_HEADER}` }]);
-  const groups = new Set(skillGroups.map((g) => g.id));
-  const problems: ProblemDetail[] = [];
-  const shifts: AssignedShift[] = [];
-  records.slice(1).forEach((fields, i) => {
-    const row = `${file}:${i + 2}`;
-    const [agentId, date, startText, endText, skillGroupId, breaksText = ''] = fields;
-    const instant = (text: string | undefined) => (text && OFFSET_DATE_TIME.test(text) ? Date.parse(text) : NaN);
-    const start = instant(startText);
-    const end = instant(endText);
-    const breaks = breaksText
-      .split(';')
-      .filter(Boolean)
-      .map((pair) => {
-        const [from, to] = pair.split('/');
-        return { start: instant(from), end: instant(to) };
-      });
-    const bad = (message: string) => problems.push({ where: row, message });
-    if (!agentId) bad('agent_id is empty');
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date ?? '')) bad(`date "${date ?? ''}" is not YYYY-MM-DD`);
-    if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) bad('start and end must be ISO date-times with offsets, end after start');
-    if (!groups.has(skillGroupId ?? '')) bad(`skill_group "${skillGroupId ?? ''}" is not in the skill-groups file`);
-    if (breaks.some((b) => !Number.isFinite(b.start) || !Number.isFinite(b.end) || b.end <= b.start || b.start < start || b.end > end)) bad('breaks must be start/end pairs with offsets, inside the shift');
-    if (problems.length) return;
-    const hour = Number(startText.slice(11, 13));
-    shifts.push({
-      id: `previous-${i + 2}`,
-      agentId,
-      skillGroupId,
+  const { shifts, problems } = parseRosterCsv(readText(file), { name: file, skillGroups: new Set(skillGroups.map((g) => g.id)), exactHeader: true });
+  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems.slice(0, 100));
+  return shifts.map((s) => {
+    // the file has no template: the kind is guessed from the start hour as written (on its offset's clock)
+    const hour = Number(s.startText.slice(11, 13));
+    return {
+      id: `previous-${s.line}`,
+      agentId: s.agentId,
+      skillGroupId: s.skillGroupId,
       templateId: 'previous',
       kind: hour < 9 ? 'early' : hour < 12 ? 'day' : hour < 20 ? 'late' : 'night',
-      date,
-      start,
-      end,
-      breaks: breaks.map((b) => ({ ...b, kind: b.end - b.start >= 30 * 60_000 ? ('meal' as const) : ('short' as const) })),
-    });
+      date: s.date,
+      start: s.start,
+      end: s.end,
+      breaks: s.breaks.map((b) => ({ ...b, kind: b.end - b.start >= 30 * 60_000 ? ('meal' as const) : ('short' as const) })),
+    };
   });
-  if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems.slice(0, 100));
-  return shifts;
 }

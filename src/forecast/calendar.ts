@@ -58,8 +58,3 @@ export function buildCalendar(options: { country?: string; holidays?: string[]; 
   const special = new Map((options.specialDays ?? []).map((s) => [s.date, s]));
   return { holidays, special };
 }
-
-/** A calendar is plain data: serialisable form for worker threads and metrics.json. */
-export function calendarToJson(calendar: DayCalendar): { holidays: string[]; specialDays: SpecialDay[] } {
-  return { holidays: [...calendar.holidays].sort(), specialDays: [...calendar.special.values()] };
-}

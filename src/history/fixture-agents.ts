@@ -4,13 +4,9 @@
  * Every random choice comes from a seeded PRNG, so the same seed always gives the same file.
  */
 import type { Agent, AgentSkill, Contract, IsoWeekday, ShiftKind, WeeklyWindow } from '../domain/types';
-
-export { mulberry32 } from '../domain/seeded-random';
 import { mulberry32 } from '../domain/seeded-random';
 
 export const FIXTURE_AGENT_SEED = 1999;
-export const FIXTURE_PARTNERS = 40;
-export const FIXTURE_CLOUD_AGENTS = 25;
 
 const FIRST_NAMES = [
   'Dorit', 'Tova', 'Avi', 'Michal', 'Yael', 'Noa', 'Shira', 'Moshe', 'Eli', 'Rina', 'Sharon', 'Gali', 'Ronit',

@@ -1,8 +1,9 @@
 /**
  * What a queue is: its name, how many jobs one worker runs at once, and the processor.
- * A processor is either built in-process from the shared context (I/O-light jobs), or a file run in a
- * sandboxed worker thread (CPU-heavy jobs such as training), so a long computation cannot stall the
- * event loop that renews the job's lock.
+ * Every processor is built in-process from the shared context and runs on the worker's event loop. A
+ * CPU-heavy one hands its computation to a worker thread by runInWorkerThread (./thread-runner.ts):
+ * training and roster builds from src/services, the simulation from jobs/simulate.ts. So a long
+ * computation cannot stall the event loop that renews the job's lock.
  */
 import type { JobsOptions, Processor } from 'bullmq';
 import type { Config } from '../config/config';
@@ -24,8 +25,8 @@ export interface JobDefinition {
   queue: string;
   description: string;
   concurrency: number;
-  /** in-process processor factory, or an absolute path to a sandboxed processor file */
-  processor: ((ctx: JobContext) => Processor) | string;
+  /** builds the processor from the shared context (jobs/<queue>.ts) */
+  processor: (ctx: JobContext) => Processor;
   jobOptions?: JobsOptions;
   /** lock duration for long jobs (ms); BullMQ renews it every half of this while the job runs */
   lockDurationMs?: number;

@@ -22,12 +22,12 @@ export const JOB_DEFINITIONS: JobDefinition[] = [
     jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 30_000 } },
   },
   { queue: QUEUE.forecast, description: 'compute and store the two-week forecast of one skill group', concurrency: 2, processor: forecastProcessor },
-  // Bad input fails for good (WfmError → UnrecoverableError, see worker-pool.ts); what is retried is a
-  // Redis outage while reading or storing (a build that reached 97 % must not be lost to a restart) or
-  // an unexpected error.
+  // retrain-all, simulate and build-roster: bad input fails for good (WfmError → UnrecoverableError, see
+  // worker-pool.ts); what is retried is a Redis outage while reading or storing, or an unexpected error.
   { queue: QUEUE.retrainAll, description: 'nightly: one train-forecaster job per skill group and horizon', concurrency: 1, processor: retrainAllProcessor, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 } } },
   { queue: QUEUE.simulate, description: 'run a contact-center simulation (worker thread)', concurrency: 1, processor: simulateProcessor, lockDurationMs: 120_000, jobOptions: { attempts: 2, backoff: { type: 'exponential', delay: 10_000 } } },
-  // the pipeline runs in a worker thread
+  // the pipeline runs in a worker thread; retried, because a build that reached 97 % must not be lost to
+  // a Redis outage while the roster is stored
   { queue: QUEUE.buildRoster, description: 'build or re-plan a roster: forecast → requirement → LP → assignment → slots → check (worker thread), stored as a draft', concurrency: 1, processor: buildRosterProcessor, lockDurationMs: 120_000, jobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 10_000 } } },
   {
     queue: QUEUE.triggerTick,

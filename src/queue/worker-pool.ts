@@ -7,7 +7,6 @@
  * the queue for another worker (or this one after a restart).
  */
 import { Worker, UnrecoverableError, type Processor } from 'bullmq';
-import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { createRedis } from '../store/redis';
 import { isWfmError, WfmError } from '../errors/wfm-error';
@@ -62,8 +61,7 @@ export class WorkerPool {
   start(only?: string[]): void {
     checkQueueNames(this.definitions, only ?? []);
     for (const def of this.definitions.filter((d) => !only?.length || only.includes(d.queue))) {
-      const processor: Processor | string =
-        typeof def.processor === 'string' ? path.resolve(def.processor) : withErrorPolicy(def.processor(this.ctx), this.ctx.log);
+      const processor = withErrorPolicy(def.processor(this.ctx), this.ctx.log);
       const connection = createRedis(this.ctx.config.redisUrl, 'blocking', `wfm-worker-${def.queue}`);
       this.connections.push(connection);
       const worker = new Worker(def.queue, processor, {
@@ -72,7 +70,6 @@ export class WorkerPool {
         concurrency: def.concurrency,
         lockDuration: def.lockDurationMs ?? 30_000,
         stalledInterval: this.options.stalledIntervalMs ?? 30_000,
-        useWorkerThreads: typeof processor === 'string',
       });
       worker.on('error', (err) => this.ctx.log.error({ err, queue: def.queue }, 'worker error'));
       worker.on('completed', (job) => {

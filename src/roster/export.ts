@@ -1,9 +1,11 @@
 /**
- * Roster exports: the CSV the simulator and planners read, and one iCalendar (RFC 5545) feed per
- * agent for their phone's calendar. Pure: text in, text out; the caller writes the files and passes
+ * Roster exports: the CSV the simulator and planners read (and its reader), and one iCalendar (RFC 5545)
+ * feed per agent for their phone's calendar. Pure: text in, text out; the caller writes the files and passes
  * the timestamp of the export (DTSTAMP) in.
  */
-import { HOUR_MS, formatInstant } from '../time/grid';
+import { invalid, type ProblemDetail } from '../errors/wfm-error';
+import { splitCsv } from '../history/ingest';
+import { HOUR_MS, formatInstant, parseTimestamp } from '../time/grid';
 import type { AssignedShift } from './types';
 
 export const ROSTER_CSV_HEADER = 'agent_id,date,start,end,skill_group,breaks';
@@ -23,6 +25,85 @@ export function rosterToCsv(roster: AssignedShift[], zoneOf: (skillGroupId: stri
     lines.push([s.agentId, s.date, formatInstant(s.start, zone), formatInstant(s.end, zone), s.skillGroupId, breaks].map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One shift of a roster.csv as read; `line` is its line in the file (the header is line 1). */
+export interface RosterCsvShift {
+  line: number;
+  agentId: string;
+  /** the `date` column; empty when a file without one was read (options.exactHeader false) */
+  date: string;
+  skillGroupId: string;
+  start: number;
+  end: number;
+  /** the start as written (its wall-clock hour tells an early shift from a late one) */
+  startText: string;
+  breaks: Array<{ start: number; end: number }>;
+}
+
+export interface RosterCsvOptions {
+  /** the file's name in the problems: `<name>:<line>` */
+  name: string;
+  /** the skill groups a shift may name */
+  skillGroups: ReadonlySet<string>;
+  /**
+   * true: the header must be ROSTER_CSV_HEADER, as rosterToCsv writes it (wfm plan --previous); false:
+   * the columns by name in any order, `date` and `breaks` optional (a roster typed by hand for wfm simulate).
+   */
+  exactHeader: boolean;
+  /** a time without an offset is read on this zone's wall clock; without a zone every time needs its offset */
+  zone?: string;
+}
+
+/** An ISO date-time with its offset ("2027-04-04T23:00:00+02:00"), as rosterToCsv writes it. */
+const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)$/;
+
+/**
+ * A roster.csv back into shifts: the one reader of what rosterToCsv writes, for every command that takes
+ * one. Each row is checked (agent, date, times, end after start, a known skill group, breaks inside the
+ * shift) and every problem names its line; a bad header throws at once.
+ */
+export function parseRosterCsv(text: string, options: RosterCsvOptions): { shifts: RosterCsvShift[]; problems: ProblemDetail[] } {
+  const [header = [], ...records] = splitCsv(text);
+  const names = header.map((h) => h.trim().toLowerCase());
+  if (options.exactHeader ? names.join(',') !== ROSTER_CSV_HEADER : !['agent_id', 'start', 'end', 'skill_group'].every((n) => names.includes(n))) {
+    const expected = options.exactHeader ? `the header must be ${ROSTER_CSV_HEADER}` : 'the header needs the columns agent_id, start, end and skill_group (date and breaks are optional)';
+    throw invalid(`${options.name} is not a roster.csv`, [{ where: `${options.name}:1`, message: expected }]);
+  }
+  const zone = options.zone;
+  const instant = (cell: string | undefined): number => {
+    const trimmed = (cell ?? '').trim();
+    if (zone === undefined) return OFFSET_DATE_TIME.test(trimmed) ? Date.parse(trimmed) : NaN;
+    const parsed = parseTimestamp(trimmed, zone);
+    return parsed.ok ? parsed.epochMs : NaN;
+  };
+  const times = zone === undefined ? 'ISO date-times with offsets' : `ISO date-times (with an offset, or on the ${zone} clock)`;
+  const shifts: RosterCsvShift[] = [];
+  const problems: ProblemDetail[] = [];
+  records.forEach((cells, i) => {
+    if (!cells.some((cell) => cell.trim() !== '')) return;
+    const line = i + 2;
+    const at = (name: string) => {
+      const k = names.indexOf(name);
+      return k < 0 ? undefined : (cells[k] ?? '').trim();
+    };
+    const [agentId = '', date, skillGroupId = '', breaksText = ''] = [at('agent_id'), at('date'), at('skill_group'), at('breaks')];
+    const start = instant(at('start'));
+    const end = instant(at('end'));
+    const breaks = breaksText.split(';').filter((b) => b.trim() !== '').map((pair) => {
+      const [from, to] = pair.split('/');
+      return { start: instant(from), end: instant(to) };
+    });
+    const before = problems.length;
+    const bad = (message: string) => problems.push({ where: `${options.name}:${line}`, message, row: line });
+    if (!agentId) bad('agent_id is empty');
+    if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date)) bad(`date "${date}" is not YYYY-MM-DD`);
+    if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) bad(`start and end must be ${times}, end after start`);
+    if (!options.skillGroups.has(skillGroupId)) bad(`skill_group "${skillGroupId}" is not in the skill-groups file`);
+    if (breaks.some((b) => !Number.isFinite(b.start) || !Number.isFinite(b.end) || b.end <= b.start || b.start < start || b.end > end)) bad(`breaks must be start/end pairs of ${times}, inside the shift`);
+    if (problems.length === before) shifts.push({ line, agentId, date: date ?? '', skillGroupId, start, end, startText: at('start') ?? '', breaks });
+  });
+  return { shifts, problems };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -179,44 +179,31 @@ export function removalKeepsMinimumHours(schedule: AgentSchedule, info: ShiftInf
   return schedule.hoursInWeek[info.week] - info.hours + HOURS_EPSILON >= schedule.agent.contract.minHoursPerWeek;
 }
 
-// ---- the rule list ----------------------------------------------------------------------------------
+// ---- the candidate check ------------------------------------------------------------------------
 
-export interface CandidateRule {
-  id: RuleId;
-  label: string;
-  allows(schedule: AgentSchedule, info: ShiftInfo, ctx: RuleContext): boolean;
-}
-
-/** Ordered cheapest and most often failing first: the construction stops at the first refusal. */
-export const DYNAMIC_RULES: CandidateRule[] = [
-  { id: 'one-shift-per-day', label: RULE_LABELS['one-shift-per-day'], allows: (s, i) => isFreeThatDay(s, i) },
-  { id: 'max-weekly-hours', label: RULE_LABELS['max-weekly-hours'], allows: (s, i) => staysWithinWeeklyHours(s, i) },
-  { id: 'max-days-per-week', label: RULE_LABELS['max-days-per-week'], allows: (s, i) => staysWithinDaysPerWeek(s, i) },
-  { id: 'min-rest', label: RULE_LABELS['min-rest'], allows: keepsMinimumRest },
-  { id: 'max-consecutive-days', label: RULE_LABELS['max-consecutive-days'], allows: (s, i) => staysWithinConsecutiveDays(s, i) },
-  { id: 'two-days-off-per-week', label: RULE_LABELS['two-days-off-per-week'], allows: leavesTwoDaysOff },
-];
-
-export const STATIC_RULES: Array<{ id: RuleId; label: string; allows(agent: Agent, info: ShiftInfo, ctx: RuleContext): boolean }> = [
-  { id: 'skill', label: RULE_LABELS.skill, allows: (a, i) => hasSkill(a, i) },
-  { id: 'days-off', label: RULE_LABELS['days-off'], allows: (a, i) => isNotOnDayOff(a, i) },
-  { id: 'availability', label: RULE_LABELS.availability, allows: isAvailable },
-  { id: 'min-rest', label: RULE_LABELS['min-rest'], allows: restsFromOtherRosters },
-];
-
-/** The first dynamic rule that refuses the shift, or undefined when the agent may take it. */
-export function firstRefusal(schedule: AgentSchedule, info: ShiftInfo, ctx: RuleContext): CandidateRule | undefined {
-  for (const rule of DYNAMIC_RULES) if (!rule.allows(schedule, info, ctx)) return rule;
+/**
+ * The first rule against the agent's schedule that refuses the shift, or undefined when the agent may
+ * take it. The one list of these rules: canTake (the construction and the local search, on every move)
+ * and the diagnosis of uncovered shifts both read it, so they cannot disagree. Written out rather than a
+ * loop over rule objects: this is the hot path, and the chain of direct calls is what V8 inlines. Ordered
+ * cheapest and most often failing first: the check stops at the first refusal.
+ */
+function refusingRule(schedule: AgentSchedule, info: ShiftInfo, ctx: RuleContext): RuleId | undefined {
+  if (!isFreeThatDay(schedule, info)) return 'one-shift-per-day';
+  if (!staysWithinWeeklyHours(schedule, info)) return 'max-weekly-hours';
+  if (!staysWithinDaysPerWeek(schedule, info)) return 'max-days-per-week';
+  if (!keepsMinimumRest(schedule, info, ctx)) return 'min-rest';
+  if (!staysWithinConsecutiveDays(schedule, info)) return 'max-consecutive-days';
+  if (!leavesTwoDaysOff(schedule, info, ctx)) return 'two-days-off-per-week';
   return undefined;
 }
 
+/** The rule that refuses the shift, with its label (for the diagnosis), or undefined when the agent may take it. */
+export function firstRefusal(schedule: AgentSchedule, info: ShiftInfo, ctx: RuleContext): { id: RuleId; label: string } | undefined {
+  const id = refusingRule(schedule, info, ctx);
+  return id === undefined ? undefined : { id, label: RULE_LABELS[id] };
+}
+
 export function canTake(schedule: AgentSchedule, info: ShiftInfo, ctx: RuleContext): boolean {
-  return (
-    isFreeThatDay(schedule, info) &&
-    staysWithinWeeklyHours(schedule, info) &&
-    staysWithinDaysPerWeek(schedule, info) &&
-    keepsMinimumRest(schedule, info, ctx) &&
-    staysWithinConsecutiveDays(schedule, info) &&
-    leavesTwoDaysOff(schedule, info, ctx)
-  );
+  return refusingRule(schedule, info, ctx) === undefined;
 }

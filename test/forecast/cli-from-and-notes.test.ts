@@ -79,6 +79,18 @@ describe('wfm forecast / backtest: --from and the notes on the history', () => {
     expect(next.stderr).not.toMatch(/the history ends on/);
   });
 
+  it('when the history has 150k rows (5-minute data over 17 months), then the note on its last day still comes (no stack overflow finding it)', async () => {
+    const big = path.join(dir, 'rsa-5-minute.csv');
+    const start = Date.parse('2024-11-01T00:00:00Z'); // UTC: every row one 5-minute step
+    const lines = ['interval_start,skill_group,volume'];
+    for (let k = 0; k < 150_000; k++) lines.push(`${new Date(start + k * 300_000).toISOString()},RSA,${1 + (k % 3)}`);
+    writeFileSync(big, `${lines.join('\n')}\n`); // the last row is 2026-04-05T19:55Z
+    const { code, stderr } = await forecast(big, '2026-04-20', ['--tz', 'UTC']);
+    expect(stderr).not.toContain('call stack');
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/the history ends on 2026-04-05: the 14 day\(s\) between it and 2026-04-20 have no interval/);
+  }, 60_000);
+
   it('when every interval of the history is zero, then a warning says all were judged closed instead of a bare "0 intervals"', async () => {
     const zeros = path.join(dir, 'rsa-all-zero.csv');
     writeFileSync(zeros, roadsideCsv('2026-02-02', 21, () => 0));

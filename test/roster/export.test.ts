@@ -1,4 +1,4 @@
-import { agentIcalFeed, icalFeeds, ROSTER_CSV_HEADER, rosterToCsv } from '../../src/roster/export';
+import { agentIcalFeed, icalFeeds, parseRosterCsv, ROSTER_CSV_HEADER, rosterToCsv } from '../../src/roster/export';
 import { cloudSlots } from '../../src/roster/slots';
 import { rosterCoverage } from '../../src/roster/coverage';
 import type { AssignedShift } from '../../src/roster/types';
@@ -77,5 +77,27 @@ describe('roster exports, slots and coverage', () => {
     const rows = rosterCoverage([s], intervals);
     expect(rows.map((r) => r.scheduled)).toEqual([1, 0, 1]);
     expect(rows.map((r) => r.shortfall)).toEqual([0, 1, 0]);
+  });
+
+  test('when a CSV rosterToCsv wrote is read back, then the same shifts come out, in both the exact and the lenient reading', () => {
+    const csv = rosterToCsv(roster, () => ZONE);
+    const strict = parseRosterCsv(csv, { name: 'r.csv', skillGroups: new Set(['PS']), exactHeader: true });
+    const lenient = parseRosterCsv(csv, { name: 'r.csv', skillGroups: new Set(['PS']), exactHeader: false, zone: ZONE });
+    for (const read of [strict, lenient]) {
+      expect(read.problems).toEqual([]);
+      expect(read.shifts.map(({ agentId, date, start, end, skillGroupId, breaks }) => ({ agentId, date, start, end, skillGroupId, breaks }))).toEqual(
+        roster.map((r) => ({ agentId: r.agentId, date: r.date, start: r.start, end: r.end, skillGroupId: r.skillGroupId, breaks: r.breaks.map(({ start, end }) => ({ start, end })) })),
+      );
+    }
+  });
+
+  test('when a roster.csv time has no offset, then the exact reading refuses it by line and the reading with a zone takes it on that clock', () => {
+    const csv = `${ROSTER_CSV_HEADER}\nA1,1999-02-03,1999-02-03T08:00,1999-02-03T16:00,PS,\n`;
+    const strict = parseRosterCsv(csv, { name: 'r.csv', skillGroups: new Set(['PS']), exactHeader: true });
+    expect(strict.shifts).toEqual([]);
+    expect(strict.problems).toEqual([{ where: 'r.csv:2', row: 2, message: 'start and end must be ISO date-times with offsets, end after start' }]);
+    const zoned = parseRosterCsv(csv, { name: 'r.csv', skillGroups: new Set(['PS']), exactHeader: false, zone: ZONE });
+    expect(zoned.shifts[0].start).toBe(Date.parse('1999-02-03T08:00:00+02:00'));
+    expect(() => parseRosterCsv('start,agent_id,end,skill_group,date,breaks\n', { name: 'r.csv', skillGroups: new Set(['PS']), exactHeader: true })).toThrow('r.csv is not a roster.csv');
   });
 });

@@ -12,6 +12,8 @@ import {
   staysWithinDaysPerWeek,
   staysWithinWeeklyHours,
   weeksBelowMinimumHours,
+  canTake,
+  firstRefusal,
   RULE_LABELS,
   type RuleContext,
 } from '../../src/roster/rules';
@@ -116,5 +118,16 @@ describe('hard rules (one named function each)', () => {
     const { schedule, model, infos } = setup(agent('a', {}, { minHoursPerWeek: 24 }), shifts, [0, 1, 2, 3, 4, 5]);
     expect(weeksBelowMinimumHours(schedule, model)).toEqual([0]);
     expect(removalKeepsMinimumHours(schedule, infos[2], model)).toBe(true); // 32 → 24
+  });
+
+  test('when the diagnosis asks which rule refused a shift, then it names the rule canTake stopped at, and none exactly when canTake allows it', () => {
+    // the week holds Mon–Thu 8 h (32 of 40 h, 4 of 5 days); offered: a second Tuesday shift, Fri 8 h, Fri 10 h, Sat from 02:00
+    const shifts = [0, 1, 2, 3].map((d) => shift(day(d), '08:00', 8));
+    shifts.push(shift(day(1), '18:00', 4), shift(day(4), '08:00', 8), shift(day(4), '08:00', 10), shift(day(5), '02:00', 8));
+    const { schedule, infos, ctx } = setup(agent('a'), shifts, [0, 1, 2, 3]);
+    expect(firstRefusal(schedule, infos[4], ctx)).toEqual({ id: 'one-shift-per-day', label: RULE_LABELS['one-shift-per-day'] });
+    expect(firstRefusal(schedule, infos[5], ctx)).toBeUndefined();
+    expect(firstRefusal(schedule, infos[6], ctx)?.id).toBe('max-weekly-hours');
+    infos.forEach((info) => expect(canTake(schedule, info, ctx)).toBe(firstRefusal(schedule, info, ctx) === undefined));
   });
 });

@@ -133,6 +133,47 @@ describe('wfm simulate', () => {
     expect(covered.stderr).not.toContain('no shift');
   });
 
+  test('when a call log of 200k calls comes without --from, then its first day is simulated (finding its earliest call does not overflow the stack)', async () => {
+    const logFile = path.join(dir, 'big-calls.csv');
+    // one call a minute from 1999-02-03 00:00 local for 200k minutes (~139 days), written last-first so the earliest is the last row
+    const start = Date.parse('1999-02-03T00:00:00+02:00');
+    const lines = ['arrival,skill_group,handle_seconds'];
+    for (let k = 199_999; k >= 0; k--) lines.push(`${new Date(start + k * 60_000).toISOString()},PS,60`);
+    writeFileSync(logFile, `${lines.join('\n')}\n`);
+    const { code, stdout, stderr } = await run(['simulate', '--roster', rosterFile, '--skill-groups', groupsFile, '--arrivals', logFile, '--replications', '1', '--json']);
+    expect(stderr).not.toContain('call stack');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).callsSimulated).toBe(1440);
+  }, 60_000);
+
+  test('when a roster row names an unknown skill group, ends before it starts or has a break outside the shift, then each is refused by its line', async () => {
+    const bad = path.join(dir, 'bad-roster.csv');
+    writeFileSync(bad, [
+      'skill_group,agent_id,start,end', // any column order; times on the group's clock
+      'PS,a1,1999-02-03T08:00,1999-02-03T16:00',
+      'XX,a2,1999-02-03T08:00,1999-02-03T16:00',
+      'PS,a3,1999-02-03T16:00,1999-02-03T08:00',
+    ].join('\n'));
+    const withBreak = path.join(dir, 'bad-break-roster.csv');
+    writeFileSync(withBreak, 'agent_id,start,end,skill_group,breaks\na1,1999-02-03T08:00,1999-02-03T16:00,PS,1999-02-03T17:00/1999-02-03T17:30\n');
+    const { code, stderr } = await run(['simulate', '--roster', bad, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--replications', '1']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('--roster: 2 bad row(s)');
+    expect(stderr).toContain('--roster:3: skill_group "XX" is not in the skill-groups file');
+    expect(stderr).toMatch(/--roster:4: start and end must be .*end after start/);
+    const breaks = await run(['simulate', '--roster', withBreak, '--skill-groups', groupsFile, '--arrivals', forecastFile, '--replications', '1']);
+    expect(breaks.code).toBe(1);
+    expect(breaks.stderr).toMatch(/--roster:2: breaks must be start\/end pairs .*inside the shift/);
+  });
+
+  test('when the roster lacks a needed column, then the error names the columns it needs', async () => {
+    const noGroup = path.join(dir, 'no-group-roster.csv');
+    writeFileSync(noGroup, 'agent_id,start,end\na1,1999-02-03T08:00,1999-02-03T16:00\n');
+    const { code, stderr } = await run(['simulate', '--roster', noGroup, '--skill-groups', groupsFile, '--arrivals', forecastFile]);
+    expect(code).toBe(1);
+    expect(stderr).toContain('agent_id, start, end and skill_group');
+  });
+
   test('when a shock spec is written like "PS*3@13:00/2h~30m", then it becomes a local-time shock on the first day', () => {
     const shock = parseShock('PS*3@13:00/2h~30m', '1999-02-03', 'Asia/Jerusalem');
     expect(shock).toEqual({ skillGroupId: 'PS', factor: 3, start: Date.parse('1999-02-03T13:00:00+02:00'), durationMinutes: 120, rampMinutes: 30 });

@@ -237,7 +237,10 @@ export function register(program: Command): void {
       } else {
         // Two weeks from a --from weeks after the file's end forecast from a level that may have moved since
         // (a week or more: a weekday-only export that leaves out the weekend is not worth a note).
-        const lastDay = localDate(Math.max(...before.map((r) => r.start)), loaded.subject.timeZone);
+        // a loop, not Math.max(...starts): one argument per stack slot overflows past ~100k rows (a year of 5-minute intervals)
+        let lastStart = before[0].start;
+        for (const r of before) lastStart = Math.max(lastStart, r.start);
+        const lastDay = localDate(lastStart, loaded.subject.timeZone);
         const daysBetween = DateTime.fromISO(day, { zone: 'UTC' }).diff(DateTime.fromISO(lastDay, { zone: 'UTC' }), 'days').days - 1;
         if (daysBetween >= 7) process.stderr.write(`wfm: the history ends on ${lastDay}: the ${daysBetween} day(s) between it and ${opts.from} have no interval, so the forecast cannot read their level and rests on the weeks before them\n`);
       }

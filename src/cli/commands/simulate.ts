@@ -25,6 +25,7 @@ import { refuseImpossibleDate } from '../from-flag';
 import { simulate } from '../../sim/simulate';
 import { POLICY_NAMES, type ArrivalShock, type ArrivalSpec, type PolicyName, type ReplayCall, type SimShift, type SimulationResult } from '../../sim/types';
 import { localDate, parseTimestamp, startOfLocalDay } from '../../time/grid';
+import { parseRosterCsv } from '../../roster/export';
 
 interface SimulateOptions {
   roster: string;
@@ -55,26 +56,15 @@ function instant(text: string, zone: string, where: string, row: number, problem
   return NaN;
 }
 
-/** Roster CSV `agent_id,date,start,end,skill_group,breaks` (breaks: `;`-separated ISO `start/end`). */
-export function parseRosterCsv(text: string, zone: string): SimShift[] {
-  const [header, ...rows] = splitCsv(text);
-  if (!header) throw invalid('--roster: empty file');
-  const col = columns(header, ['agent_id', 'start', 'end', 'skill_group'], '--roster');
-  const problems: ProblemDetail[] = [];
-  const shifts = rows.map((cells, k) => {
-    const row = k + 1;
-    const at = (name: string) => cells[col.get(name)!] ?? '';
-    const breaksText = col.has('breaks') ? at('breaks') : '';
-    const breaks = breaksText
-      ? breaksText.split(';').filter(Boolean).map((span) => {
-          const [start, end] = span.split('/');
-          return { start: instant(start, zone, 'breaks', row, problems), end: instant(end, zone, 'breaks', row, problems) };
-        })
-      : [];
-    return { agentId: at('agent_id'), skillGroupId: at('skill_group'), start: instant(at('start'), zone, 'start', row, problems), end: instant(at('end'), zone, 'end', row, problems), breaks };
-  });
-  if (problems.length > 0) throw invalid(`--roster: ${problems.length} bad value(s)`, problems);
-  return shifts;
+/**
+ * Roster CSV `agent_id,date,start,end,skill_group,breaks` (breaks: `;`-separated ISO `start/end`): the
+ * columns in any order, date and breaks optional, times with an offset or on the first skill group's clock
+ * (a roster typed by hand); each row checked as `wfm plan --previous` checks one (the shared reader).
+ */
+export function parseSimulatedRoster(text: string, skillGroups: SkillGroup[]): SimShift[] {
+  const { shifts, problems } = parseRosterCsv(text, { name: '--roster', skillGroups: new Set(skillGroups.map((g) => g.id)), exactHeader: false, zone: skillGroups[0].timeZone });
+  if (problems.length > 0) throw invalid(`--roster: ${problems.length} bad row(s)`, problems);
+  return shifts.map(({ agentId, skillGroupId, start, end, breaks }) => ({ agentId, skillGroupId, start, end, breaks }));
 }
 
 /** Replay CSV `arrival,skill_group[,handle_seconds][,patience_seconds]`. */
@@ -150,13 +140,22 @@ export function parseShock(text: string, firstDate: string, zone: string): Arriv
   return { skillGroupId, factor: Number(factor), start: start.toMillis(), durationMinutes, rampMinutes };
 }
 
-/** "covers 1999-11-01 to 1999-11-14" (local dates of the instants), or "is empty". */
-function datesCovered(instants: readonly number[], zone: string): string {
-  if (instants.length === 0) return 'is empty';
+/**
+ * The earliest and latest of the instants, by a loop: Math.min(...instants) passes one argument per
+ * stack slot and overflows the stack past ~100k (a call log of a few weeks).
+ */
+function extent(instants: readonly number[]): { first: number; last: number } | undefined {
+  if (instants.length === 0) return undefined;
   let first = instants[0];
   let last = instants[0];
   for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
-  return `covers ${localDate(first, zone)} to ${localDate(last, zone)}`;
+  return { first, last };
+}
+
+/** "covers 1999-11-01 to 1999-11-14" (local dates of the instants), or "is empty". */
+function datesCovered(instants: readonly number[], zone: string): string {
+  const span = extent(instants);
+  return span ? `covers ${localDate(span.first, zone)} to ${localDate(span.last, zone)}` : 'is empty';
 }
 
 /** When each arrival comes: the forecast's interval starts, or the replayed calls' arrivals. */
@@ -193,22 +192,18 @@ export function register(program: Command): void {
       if (options.from !== undefined) refuseImpossibleDate('--from', options.from);
       const days = Number(options.days);
       if (!Number.isInteger(days) || days < 1) throw invalid('--days must be a whole number ≥ 1', [{ where: '--days', message: `got "${options.days}"` }]);
-      const shifts = parseRosterCsv(readText(options.roster), zone);
+      const shifts = parseSimulatedRoster(readText(options.roster), skillGroups);
 
       let arrivals: ArrivalSpec;
       let firstDate = options.from;
       if (options.arrivals) {
         const text = readText(options.arrivals);
         const header = (splitCsv(text.split('\n', 1)[0] ?? '')[0] ?? []).map((h) => h.trim().toLowerCase());
-        if (header.includes('arrival')) {
-          const calls = parseReplayCsv(text, zone);
-          arrivals = { kind: 'replay', calls };
-          firstDate ??= calls.length > 0 ? DateTime.fromMillis(Math.min(...calls.map((c) => c.arrival)), { zone }).toISODate()! : undefined;
-        } else {
-          const rates = loadForecastArrivals(options.arrivals, text, skillGroups);
-          arrivals = { kind: 'forecast', rates };
-          firstDate ??= rates.length > 0 ? DateTime.fromMillis(Math.min(...rates.map((r) => r.start)), { zone }).toISODate()! : undefined;
-        }
+        arrivals = header.includes('arrival')
+          ? { kind: 'replay', calls: parseReplayCsv(text, zone) }
+          : { kind: 'forecast', rates: loadForecastArrivals(options.arrivals, text, skillGroups) };
+        const earliest = extent(arrivalInstants(arrivals))?.first;
+        firstDate ??= earliest !== undefined ? localDate(earliest, zone) : undefined;
       } else {
         arrivals = { kind: 'forecast', rates: loadHistory(options.history!, skillGroups, 'the simulation').intervals };
       }
