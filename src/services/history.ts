@@ -76,10 +76,15 @@ export async function uploadHistory(
   };
 }
 
-export async function readHistory(store: Store, skillGroupId: string, fromMs: number, toMs: number): Promise<IntervalVolume[]> {
-  if (!(await store.skillGroups.get(skillGroupId))) throw new WfmError('not-found', `skill group ${skillGroupId} does not exist`);
+/**
+ * The group's intervals in [fromMs, toMs) with the zone they are shown in, as the group was read once: a
+ * second read of the group could find it deleted in between.
+ */
+export async function readHistory(store: Store, skillGroupId: string, fromMs: number, toMs: number): Promise<{ timeZone: string; intervals: IntervalVolume[] }> {
+  const group = await store.skillGroups.get(skillGroupId);
+  if (!group) throw new WfmError('not-found', `skill group ${skillGroupId} does not exist`);
   if (!(toMs > fromMs)) {
     throw new WfmError('validation', '`to` must be after `from`', { details: [{ where: '/query/to', message: 'must be after from' }] });
   }
-  return store.history.read(skillGroupId, fromMs, toMs);
+  return { timeZone: group.timeZone, intervals: await store.history.read(skillGroupId, fromMs, toMs) };
 }

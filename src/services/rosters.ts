@@ -36,7 +36,8 @@ import { guarded } from '../store/redis';
 import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, startOfLocalDay, windowsCover } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken } from './claim-tokens';
-import { FORECAST_HISTORY_DAYS, FORECAST_RECENT_DAYS } from '../forecast';
+import { FORECAST_HISTORY_DAYS } from '../forecast';
+import { recentHistoryProblem } from '../roster/period-history';
 import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
 import type { BuildProgress } from './roster-build-thread';
 
@@ -134,12 +135,29 @@ async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: 
     ctx.store.specialDays.list(group.id),
     ctx.registry.loadLive(group.id, 'two-week'),
   ]);
-  if (!history.length || history[history.length - 1].start < startMs - FORECAST_RECENT_DAYS * DAY_MS) {
-    throw new WfmError('insufficient-history', `no stored forecast covers the period for ${group.id}, and there is no history in the ${FORECAST_RECENT_DAYS} days before it to compute one`, {
+  // checked when the build started (checkRequest); again on what was read, should the history have changed since
+  const problem = periodHistoryProblem(group, history[history.length - 1]?.start, period, startMs);
+  if (problem) {
+    throw new WfmError('insufficient-history', problem, {
       details: [{ where: `/skill-groups/${group.id}`, message: 'upload history up to the period, or store a two-week forecast that covers it' }],
     });
   }
   return computePeriodForecast({ group, history, startMs, days: period.days, specialDays, live });
+}
+
+/**
+ * The one rule (src/roster/period-history) of the history a period's forecast is computed from, as the
+ * request check and the job both word it. `lastStart`: the group's last interval start before the period
+ * (within the history the job reads).
+ */
+function periodHistoryProblem(group: SkillGroup, lastStart: number | undefined, period: PlanningPeriod, startMs: number): string | undefined {
+  const problem = recentHistoryProblem(group.id, lastStart, { from: period.from, timeZone: period.timeZone, startMs });
+  return problem && `no stored forecast covers the period for ${group.id}, and ${problem}`;
+}
+
+/** The last interval start of the history the job reads for the period ([start - FORECAST_HISTORY_DAYS, start)). */
+function lastHistoryStart(store: Store, groupId: string, startMs: number): Promise<number | undefined> {
+  return store.history.lastStartBefore(groupId, startMs, startMs - FORECAST_HISTORY_DAYS * DAY_MS);
 }
 
 /** Cheap checks before anything is queued: everything a planner can fix is a 422 now, not a failed job. */
@@ -164,10 +182,8 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
     const { startMs, endMs } = periodInstants(period);
     for (const [i, g] of groups.entries()) {
       if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
-      const extent = await ctx.store.history.extent(g.id);
-      if (!extent || extent.fromMs >= startMs || extent.toMs < startMs - FORECAST_RECENT_DAYS * DAY_MS) {
-        problems.push({ where: `/body/skillGroups/${i}`, message: `no stored forecast covers the period for ${g.id} and no history precedes it to compute one` });
-      }
+      const problem = periodHistoryProblem(g, await lastHistoryStart(ctx.store, g.id, startMs), period, startMs);
+      if (problem) problems.push({ where: `/body/skillGroups/${i}`, message: problem });
     }
   }
   // a malformed period (2026-11-31, 30 days) is bad input; anything else here is contradictory
@@ -829,6 +845,41 @@ export async function claimsOfAgent(ctx: RosterContext, agentId: string) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Simulations queued over REST: POST /simulations and roster drills, under the same limits
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * The longest period one simulation job may cover. Its result (per interval and skill group, with CIs)
+ * is kept with the job in Redis: 400 days of 30-minute intervals made a 10 MB job; a month is what a
+ * roster drill or a replayed month needs (the CLI, `wfm simulate`, has no such limit).
+ */
+export const SIMULATION_MAX_DAYS = 31;
+/** …and the most result rows (intervals × skill groups) one job may produce */
+export const SIMULATION_MAX_RESULT_ROWS = 50_000;
+
+/** 422 when the job's result would be too large to keep with it; `where`: the request field that sets the period. */
+function checkSimulationSize(spec: SimulationSpec, where: string): void {
+  const { from, to } = spec.period;
+  const days = (to - from) / DAY_MS;
+  if (days > SIMULATION_MAX_DAYS) {
+    throw invalid(`a simulation over REST covers at most ${SIMULATION_MAX_DAYS} days`, [{ where, message: `covers ${days.toFixed(1)} days: split it into runs of a month or less` }]);
+  }
+  const intervalMinutes = spec.intervalMinutes ?? spec.skillGroups[0].intervalMinutes ?? 30;
+  const rows = Math.ceil((to - from) / (intervalMinutes * 60_000)) * spec.skillGroups.length;
+  if (rows > SIMULATION_MAX_RESULT_ROWS) {
+    throw invalid(`a simulation over REST produces at most ${SIMULATION_MAX_RESULT_ROWS.toLocaleString('en')} result rows (intervals × skill groups)`, [
+      { where, message: `${rows.toLocaleString('en')} rows (${spec.skillGroups.length} skill groups over ${days.toFixed(1)} days of ${intervalMinutes}-minute intervals): shorten the period or simulate fewer groups per run` },
+    ]);
+  }
+}
+
+/** Queues a validated spec as a `simulate` job once its result is known to fit (every REST path goes through here); the job id. */
+export async function queueSimulation(queues: Queues, spec: SimulationSpec, where = '/body/period'): Promise<string> {
+  checkSimulationSize(spec, where);
+  return queues.add(QUEUE.simulate, { spec });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Drills: a stored roster under a named scenario, simulated by the `simulate` job
 // ---------------------------------------------------------------------------------------------------
 
@@ -940,7 +991,8 @@ export async function drillSpec(ctx: RosterContext, roster: StoredRoster, drill:
 export async function requestDrill(ctx: RosterContext, id: string, drill: DrillRequest): Promise<{ jobId: string; scenario: DrillScenario; shocks: number; period: { from: string; to: string } }> {
   const roster = await rosterOrThrow(ctx, id);
   const spec = await drillSpec(ctx, roster, drill);
-  const jobId = await ctx.queues.add(QUEUE.simulate, { spec });
+  // the drilled days are the request's say in the size (the roster's groups come with it)
+  const jobId = await queueSimulation(ctx.queues, spec, '/body/days');
   // the drilled day in the roster's zone, as its shifts are given
   const zone = roster.period.timeZone;
   return { jobId, scenario: drill.scenario, shocks: spec.arrivals.kind === 'forecast' ? (spec.arrivals.shocks?.length ?? 0) : 0, period: { from: formatInstant(spec.period.from, zone), to: formatInstant(spec.period.to, zone) } };

@@ -85,6 +85,27 @@ export class HistoryRepository {
     return { firstStart, lastStart };
   }
 
+  /**
+   * The last stored interval start in [notBeforeMs, beforeMs), or undefined when none lies there: the
+   * months' index picks the months the window touches, then one HKEYS per month, newest first, until one
+   * has an interval in it (usually the first). Whole-month answers (extent) cannot say whether the history
+   * reaches a day: data ending on the 2nd makes the month reach the 1st of the next.
+   */
+  async lastStartBefore(skillGroupId: string, beforeMs: number, notBeforeMs: number): Promise<number | undefined> {
+    if (!(beforeMs > notBeforeMs)) return undefined;
+    const months = await guarded(this.redis.zrevrangebyscore(this.keys.historyMonths(skillGroupId), Number(utcMonth(beforeMs - 1)), Number(utcMonth(notBeforeMs))));
+    for (const month of months) {
+      const fields = await guarded(this.redis.hkeys(this.keys.historyMonth(skillGroupId, month)));
+      let last = -Infinity;
+      for (const f of fields) {
+        const start = Number(f) * MINUTE;
+        if (start >= notBeforeMs && start < beforeMs && start > last) last = start;
+      }
+      if (last > -Infinity) return last;
+    }
+    return undefined;
+  }
+
   /** First and last stored month, for "read everything" requests without a range. */
   async extent(skillGroupId: string): Promise<{ fromMs: number; toMs: number } | undefined> {
     const months = await guarded(this.redis.zrange(this.keys.historyMonths(skillGroupId), 0, -1));

@@ -16,7 +16,8 @@
  *   published        sorted set of published roster ids, score = end of the period
  *   agent-claims:<agent>  hash: "<roster>|<slot>" → "start,end,skillGroup" (overlap, rest and weekly
  *                    hours are checked against every claim of the agent, whatever the roster)
- * A draft is written in one MULTI/EXEC; publish, claim and release are Lua scripts, so concurrent
+ * A draft is written whole by a script that checks in the same step that it is still a draft (a publish
+ * cannot be overwritten by a retried build); publish, claim and release are Lua scripts too, so concurrent
  * requests cannot over-fill a slot or publish two overlapping rosters. Publishing also takes the published
  * rosters its caller checked the draft against (double-booked agents): if another was published meanwhile,
  * the script refuses as stale and the caller checks again, so that check is as good as atomic.
@@ -28,7 +29,7 @@ import type { RosterCoverageRow } from '../roster/build';
 import type { CloudSlot } from '../roster/assignment';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
-import type { ProblemDetail } from '../errors/wfm-error';
+import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 
 export type RosterStatus = 'draft' | 'published' | 'superseded';
 
@@ -332,41 +333,74 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 return {'ok'}
 `);
 
+/**
+ * KEYS: state, roster index. ARGV: key base, roster id, meta JSON, then JSON arrays of the state's
+ * field/value pairs, by-agent field/value pairs, by-start score/member pairs, the uncovered and coverage
+ * JSON, slots field/value pairs, and the index score (creation time).
+ * Writes a draft whole, replacing a draft of the same id; refused ('not-draft') when the roster is
+ * published or superseded: checked and written in one step, so a publish cannot land between the check and
+ * the write and be overwritten by the draft. Pairs are written one call each (a long list would overflow
+ * Lua's unpack).
+ */
+const SAVE_DRAFT = new Script(`
+local status = redis.call('HGET', KEYS[1], 'status')
+if status and status ~= 'draft' then return {'not-draft', status} end
+local base = ARGV[1] .. ARGV[2]
+for _, slotId in ipairs(redis.call('HKEYS', base .. ':slots')) do redis.call('DEL', base .. ':claims:' .. slotId) end
+for _, part in ipairs({'meta', 'state', 'by-agent', 'by-start', 'uncovered', 'coverage', 'slots'}) do redis.call('DEL', base .. ':' .. part) end
+local function pairsInto(command, key, list)
+  for i = 1, #list, 2 do redis.call(command, key, list[i], list[i + 1]) end
+end
+redis.call('SET', base .. ':meta', ARGV[3])
+pairsInto('HSET', KEYS[1], cjson.decode(ARGV[4]))
+pairsInto('HSET', base .. ':by-agent', cjson.decode(ARGV[5]))
+pairsInto('ZADD', base .. ':by-start', cjson.decode(ARGV[6]))
+redis.call('SET', base .. ':uncovered', ARGV[7])
+redis.call('SET', base .. ':coverage', ARGV[8])
+pairsInto('HSET', base .. ':slots', cjson.decode(ARGV[9]))
+redis.call('ZADD', KEYS[2], ARGV[10], ARGV[2])
+return {'ok'}
+`);
+
 /** Claims are kept per agent as "<roster>|<slot>": the field names both. */
 const claimField = (rosterId: string, slotId: string) => `${rosterId}|${slotId}`;
 
 export class RosterRepository {
   constructor(private readonly redis: Redis, private readonly keys: Keys) {}
 
-  /** Writes a draft whole (replacing a draft of the same id, e.g. when its job is retried). */
+  /**
+   * Writes a draft whole (replacing a draft of the same id, e.g. when its job is retried). A roster
+   * published or superseded meanwhile (its first draft published while a retry rebuilt it) is a conflict:
+   * a retry cannot change that, so the job fails without one, and the published roster stays as it is.
+   */
   async saveDraft(roster: NewRoster): Promise<void> {
     const { meta } = roster;
-    const k = (part: string) => this.keys.roster(meta.id, part);
-    const existing = await guarded(this.redis.hget(k('state'), 'status'));
-    if (existing && existing !== 'draft') throw new Error(`roster ${meta.id} is ${existing}; only a draft can be rewritten`);
-    const oldSlots = await guarded(this.redis.hkeys(k('slots')));
-
     const byAgent = new Map<string, AssignedShift[]>();
     for (const s of roster.shifts) byAgent.set(s.agentId, [...(byAgent.get(s.agentId) ?? []), s]);
-    const tx = this.redis.multi();
-    tx.del(k('meta'), k('state'), k('by-agent'), k('by-start'), k('uncovered'), k('coverage'), k('slots'), ...oldSlots.map((s) => k(`claims:${s}`)));
-    tx.set(k('meta'), JSON.stringify(meta));
-    tx.hset(k('state'), {
+    const state = {
       status: 'draft',
       startMs: String(meta.period.startMs),
       endMs: String(meta.period.endMs),
       groups: meta.skillGroupIds.join(','),
       ...(meta.replanOf ? { replanOf: meta.replanOf } : {}),
-    });
-    if (byAgent.size) tx.hset(k('by-agent'), ...[...byAgent].flatMap(([agentId, list]) => [agentId, JSON.stringify(list.sort((a, b) => a.start - b.start))]));
-    if (roster.shifts.length) tx.zadd(k('by-start'), ...roster.shifts.flatMap((s) => [s.start, JSON.stringify(s)]));
-    tx.set(k('uncovered'), JSON.stringify(roster.uncovered));
-    tx.set(k('coverage'), JSON.stringify(roster.coverage));
-    if (roster.slots.length) tx.hset(k('slots'), ...roster.slots.flatMap((s) => [s.id, JSON.stringify(s)]));
-    tx.zadd(this.keys.rosterIndex(), Date.parse(meta.createdAt), meta.id);
-    const results = await guarded(tx.exec());
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
+    };
+    const reply = (await SAVE_DRAFT.run(this.redis, [this.keys.roster(meta.id, 'state'), this.keys.rosterIndex()], [
+      this.keys.rosterBase(),
+      meta.id,
+      JSON.stringify(meta),
+      JSON.stringify(Object.entries(state).flat()),
+      JSON.stringify([...byAgent].flatMap(([agentId, list]) => [agentId, JSON.stringify(list.sort((a, b) => a.start - b.start))])),
+      JSON.stringify(roster.shifts.flatMap((s) => [String(s.start), JSON.stringify(s)])),
+      JSON.stringify(roster.uncovered),
+      JSON.stringify(roster.coverage),
+      JSON.stringify(roster.slots.flatMap((s) => [s.id, JSON.stringify(s)])),
+      Date.parse(meta.createdAt),
+    ])) as string[];
+    if (reply[0] !== 'ok') {
+      throw new WfmError('conflict', `roster ${meta.id} is ${reply[1]}; only a draft can be rewritten`, {
+        details: [{ where: `/rosters/${meta.id}`, message: `${reply[1]} while it was being built: the build is not stored` }],
+      });
+    }
   }
 
   async saveBuildFailure(id: string, failure: BuildFailure, ttlSeconds: number): Promise<void> {

@@ -14,8 +14,10 @@ import { invalid, WfmError } from '../../errors/wfm-error';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { buildRoster, periodInstants, periodProblems, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
 import { rosterToCsv } from '../../roster/assignment';
+import { coverageCsv as coverageViewCsv } from '../../roster/coverage-view';
 import { computePeriodForecast, type ForecastSource } from '../../services/period-forecast';
-import { FORECAST_HISTORY_DAYS, FORECAST_RECENT_DAYS, trainForecaster, type SpecialDay } from '../../forecast';
+import { FORECAST_HISTORY_DAYS, trainForecaster, type SpecialDay } from '../../forecast';
+import { recentHistoryProblem } from '../../roster/period-history';
 import { formatInstant, isValidZone } from '../../time/grid';
 import { loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
 import { localDates } from '../../roster/lp';
@@ -134,13 +136,18 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   if (problems.length) throw renameToFlags(new WfmError('infeasible', `the roster input is contradictory or invalid: ${problems.length} problem(s)`, { details: problems }), flagOf);
   const { startMs } = periodInstants(period);
   const registry = options.modelDir ? new FsModelRegistry(path.resolve(options.modelDir)) : undefined;
+  const before = new Map(groups.map((g) => [g.id, intervals.filter((i) => i.skillGroupId === g.id && i.start < startMs)]));
+  // every group's history is checked before any is forecast (a training takes minutes), by the build job's rule
+  for (const group of groups) {
+    const lastStart = before.get(group.id)!.reduce<number | undefined>((last, i) => (last === undefined || i.start > last ? i.start : last), undefined);
+    const problem = recentHistoryProblem(group.id, lastStart, { ...period, startMs });
+    if (problem) throw invalid(problem, [{ where: '--from', message: `the history of ${group.id} does not reach the period` }]);
+  }
   const forecasts = [];
   for (const group of groups) {
     progress(`forecasting ${group.id}`);
-    const before = intervals.filter((i) => i.skillGroupId === group.id && i.start < startMs);
-    const history = before.filter((i) => i.start >= startMs - FORECAST_HISTORY_DAYS * DAY_MS);
-    if (!history.some((i) => i.start >= startMs - FORECAST_RECENT_DAYS * DAY_MS)) throw invalid(`no history of ${group.id} in the ${FORECAST_RECENT_DAYS} days before ${options.from}`, [{ where: '--from', message: `the history of ${group.id} does not reach the period` }]);
-    const live = registry ? await registry.loadLive(group.id, 'two-week') : options.train === false ? null : await trainedNow(group, before, specialDays, progress);
+    const history = before.get(group.id)!.filter((i) => i.start >= startMs - FORECAST_HISTORY_DAYS * DAY_MS);
+    const live = registry ? await registry.loadLive(group.id, 'two-week') : options.train === false ? null : await trainedNow(group, before.get(group.id)!, specialDays, progress);
     forecasts.push(await computePeriodForecast({ group, history, startMs, days, specialDays, live }));
   }
   const roster = buildRoster({ period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules, busy }, (phase) => progress(phase));
@@ -167,13 +174,9 @@ const csvLine = (cells: Array<string | number>) => cells.join(',');
 
 // Times are written on the roster's clock (--tz, else the groups' zone), as its dates are and the API writes them.
 
+/** As GET /rosters/{id}/coverage shows it (src/roster/coverage-view). */
 export function coverageCsv(result: PlanResult): string {
-  const zone = result.period.timeZone;
-  const lines = ['interval_start,skill_group,volume,aht_seconds,required,scheduled,shortfall,service_level,asa_seconds,abandonment'];
-  for (const c of result.roster.coverage) {
-    lines.push(csvLine([formatInstant(c.intervalStart, zone), c.skillGroupId, Math.round(c.volume * 100) / 100, Math.round(c.ahtSeconds * 10) / 10, Math.round(c.required * 1000) / 1000, c.scheduled, c.shortfall, c.serviceLevel, c.asaSeconds < 0 ? '' : c.asaSeconds, c.abandonment]));
-  }
-  return `${lines.join('\n')}\n`;
+  return coverageViewCsv(result.roster.coverage, result.period.timeZone);
 }
 
 export function slotsCsv(result: PlanResult): string {

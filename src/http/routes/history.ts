@@ -15,8 +15,7 @@ export function historyRoutes(store: Store, now: () => number): Router {
 
   r.get('/history/:skillGroupId', async (req, res) => {
     const id = req.params.skillGroupId;
-    const intervals = await readHistory(store, id, Date.parse(String(req.query.from)), Date.parse(String(req.query.to)));
-    const zone = (await store.skillGroups.get(id))!.timeZone;
+    const { timeZone: zone, intervals } = await readHistory(store, id, Date.parse(String(req.query.from)), Date.parse(String(req.query.to)));
     if (req.query.format === 'csv') {
       res.type('text/csv').send(formatIntervalsCsv(intervals, () => zone));
       return;

@@ -36,6 +36,7 @@ import {
 import { verifyClaimToken } from '../../services/claim-tokens';
 import { QUEUE } from '../../queue/names';
 import type { AssignedShift } from '../../roster/types';
+import { coverageView } from '../../roster/coverage-view';
 import { formatInstant } from '../../time/grid';
 
 /** Instants as ISO-8601 with the roster zone's offset, as planners read them. */
@@ -117,21 +118,8 @@ export function rosterRoutes(ctx: RosterContext): Router {
 
   r.get('/rosters/:rosterId/coverage', async (req, res) => {
     const { roster, rows } = await rosterCoverageRows(ctx, req.params.rosterId, req.query.skillGroupId as string | undefined);
-    res.json(
-      rows.map((c) => ({
-        skillGroupId: c.skillGroupId,
-        intervalStart: formatInstant(c.intervalStart, roster.period.timeZone),
-        // stored as the requirement read them; shown as a planner reads them
-        volume: Math.round(c.volume * 100) / 100,
-        ahtSeconds: Math.round(c.ahtSeconds * 10) / 10,
-        required: c.required,
-        scheduled: c.scheduled,
-        shortfall: c.shortfall,
-        serviceLevel: c.serviceLevel,
-        asaSeconds: c.asaSeconds < 0 ? null : c.asaSeconds,
-        abandonment: c.abandonment,
-      })),
-    );
+    // as `wfm plan` writes coverage.csv
+    res.json(coverageView(rows, roster.period.timeZone));
   });
 
   r.get('/rosters/:rosterId/shifts', async (req, res) => {
