@@ -152,7 +152,7 @@ export function decide(input: DecideInput): DecideOutput {
   }
 
   const breach = policy.mode === 'predictive' ? lowestSl < policy.serviceLevelThreshold : queueLength >= policy.queueThreshold;
-  const breachText =
+  let breachText =
     policy.mode === 'predictive'
       ? `lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)} (threshold ${pct(policy.serviceLevelThreshold)})`
       : `queue is ${queueLength} (threshold ${policy.queueThreshold})`;
@@ -178,9 +178,12 @@ export function decide(input: DecideInput): DecideOutput {
   }
 
   state = { ...state, breachTicks: state.breachTicks + 1 };
-  if (state.waveId === null && state.breachTicks < policy.confirmTicks && !(policy.mode === 'predictive' && breachesEvenIfOptimistic(input, forecast, now))) {
+  const unconfirmed = state.waveId === null && state.breachTicks < policy.confirmTicks;
+  if (unconfirmed && !(policy.mode === 'predictive' && breachesEvenIfOptimistic(input, forecast, now))) {
     return record('breach-unconfirmed', `${breachText}: breach seen ${state.breachTicks} of ${policy.confirmTicks} ticks needed`);
   }
+  // A supervisor reading a wave that started on its first breaching tick should not have to know the rule.
+  if (unconfirmed) breachText += ` — not waiting for ${policy.confirmTicks} confirming ticks (seen ${state.breachTicks}): even the optimistic p10 forecast breaches`;
   if (inQuietHours(policy, group, now)) return record('quiet-hours', `${breachText}, but callouts are paused in quiet hours`);
   if (gap === 0) return record('covered-by-pending', `${breachText}, but the capacity on its way (accepted and pending callouts) closes the gap`);
   if (state.lastFiredAt !== null && now - state.lastFiredAt < policy.cooldownMinutes * MINUTE_MS) {

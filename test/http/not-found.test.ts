@@ -69,6 +69,14 @@ describe('404 problems name the parameter', () => {
     }
   });
 
+  test('when a realtime forecast is asked without `at` of a history that ended years ago, then the 422 says the instant was now and to give `at`', async () => {
+    await t.http.post('/history').set(admin).type('text/csv').send('interval_start,skill_group,volume\n1999-02-01T09:00:00+02:00,NE,11').expect(200);
+    const res = await t.http.get('/skill-groups/NE/forecast').query({ horizon: 'realtime' }).set(planner);
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([{ where: '/query/at', message: 'the forecast reads the 730 days before it' }]);
+    expect(res.body.detail).toMatch(/^now \(\d{4}-.*; no `at` given\) is more than 730 days after the history ends: the history of NE runs from 1999-02-01T09:00:00\+02:00 .*: give `at`, an instant the history reaches$/);
+  });
+
   test('when a path exists but not with that method, then the 405 says which methods it has (Allow)', async () => {
     const res = await t.http.patch('/skill-groups/PS').set(admin).send({});
     expect(res.status).toBe(405);

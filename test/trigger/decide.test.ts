@@ -70,6 +70,7 @@ describe('decide', () => {
     const p = policy({ confirmTicks: 3 });
     const fault = decide(base({ policy: p, forecast: flatForecast(20) }));
     expect(fault.decision.reason).toBe('fired');
+    expect(fault.decision.explanation).toContain('not waiting for 3 confirming ticks (seen 1): even the optimistic p10 forecast breaches');
     // 14 calls a minute on 36 agents breaches on p50, but not on p10 (11.2 a minute): that one is confirmed first
     const marginal = decide(base({ policy: p, forecast: flatForecast(14) }));
     expect(marginal.decision.reason).toBe('breach-unconfirmed');

@@ -187,7 +187,7 @@ export function register(program: Command): void {
     .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series), or a JSON array of such objects (.json)')
     .requiredOption('--skill-group <id>', 'skill group to forecast')
     .requiredOption('--horizon <horizon>', 'two-week | realtime')
-    .requiredOption('--from <iso>', 'first instant to forecast (realtime: now); a bare date YYYY-MM-DD is its midnight in the zone')
+    .requiredOption('--from <iso>', 'first instant to forecast (required; realtime: the instant "now" stands for, as a file has no clock); a bare date YYYY-MM-DD is its midnight in the zone')
     .option('--tz <zone>', 'IANA zone of the skill group (default: one that matches the timestamps\' UTC offsets)')
     .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
     .option('--country <code>', 'ISO country for public holidays, e.g. IL')

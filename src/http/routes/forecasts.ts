@@ -66,9 +66,10 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
       throw invalid('`at` applies to horizon=realtime', [{ where: '/query/at', message: 'the two-week forecast is read with from/to' }]);
     }
     if (horizon === 'realtime') {
-      const at = req.query.at ? Date.parse(String(req.query.at)) : now();
-      // without `at` it is now: a history that ends years ago is named the same way (give `at`)
-      await withinHistoryReach(g, at, '/query/at');
+      const given = Boolean(req.query.at);
+      const at = given ? Date.parse(String(req.query.at)) : now();
+      // without `at` it is now: the error still points at `at`, the parameter that answers a past instant
+      await withinHistoryReach(g, at, '/query/at', given ? undefined : `now (${formatInstant(at, g.timeZone)}; no \`at\` given)`);
       const f = await computeRealtimeForecast({ store, registry, now }, g.id, at);
       res.json({
         skillGroupId: g.id,
@@ -129,13 +130,15 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
    * A forecast from a time the history does not reach back from (before its first interval, or further
    * after its last than the forecast reads) is a 422 naming that field, not a job that fails or an empty answer.
    */
-  async function withinHistoryReach(g: SkillGroup, at: number, where: string): Promise<void> {
+  /** `defaulted` names the instant when the caller did not give it (realtime without `at` is now). */
+  async function withinHistoryReach(g: SkillGroup, at: number, where: string, defaulted?: string): Promise<void> {
     const range = await store.history.intervalRange(g.id);
-    const name = where.split('/').pop();
+    const name = defaulted ?? `\`${where.split('/').pop()}\``;
     const reach = range ? `the history of ${g.id} runs from ${formatInstant(range.firstStart, g.timeZone)} to ${formatInstant(range.lastStart, g.timeZone)} (its last interval's start)` : `${g.id} has no history`;
-    if (!range || at <= range.firstStart) throw invalid(`no history before \`${name}\`: ${reach}`, [{ where, message: 'before the first interval of history' }]);
+    const giveAt = defaulted ? ': give `at`, an instant the history reaches' : '';
+    if (!range || at <= range.firstStart) throw invalid(`no history before ${name}: ${reach}${giveAt}`, [{ where, message: 'before the first interval of history' }]);
     if (at - range.lastStart > FORECAST_HISTORY_DAYS * DAY_MS) {
-      throw invalid(`\`${name}\` is more than ${FORECAST_HISTORY_DAYS} days after the history ends: ${reach}`, [{ where, message: `the forecast reads the ${FORECAST_HISTORY_DAYS} days before it` }]);
+      throw invalid(`${name} is more than ${FORECAST_HISTORY_DAYS} days after the history ends: ${reach}${giveAt}`, [{ where, message: `the forecast reads the ${FORECAST_HISTORY_DAYS} days before it` }]);
     }
   }
 
