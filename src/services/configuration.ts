@@ -84,11 +84,41 @@ async function refuseWhileInUse(store: Store, id: string): Promise<void> {
   }
 }
 
-export async function putAgents(store: Store, agents: Agent[], where: ItemPointer = ''): Promise<number> {
+/** The service clock and the claim release cut-off: whether a cloud agent's claims are over, and what a refusal says to do. */
+export interface Rostering {
+  nowMs: number;
+  claimReleaseCutoffHours: number;
+}
+
+/**
+ * Stores the agents — refused (409, nothing stored) while one of them who was a cloud agent and is a
+ * partner now still holds claimed slots not over yet on a published roster: the claims would stay on the
+ * roster as a partner's, whom every self-service route (release included) refuses as no longer a cloud
+ * agent. The check and the write are one script in the store, and a claim is taken only while the
+ * agent is stored as a cloud agent, so a claim racing the change cannot slip through either.
+ */
+export async function putAgents(store: Store, agents: Agent[], where: ItemPointer, rostering: Rostering): Promise<number> {
   const problems = validateAgents(agents, await store.skillGroups.map(), where);
   if (problems.length) throw invalid(`${problems.length} problem(s) in the agents; nothing was stored`, problems);
-  await store.agents.putAll(agents);
-  return agents.length;
+  const outcome = await store.agents.putAll(agents, rostering.nowMs);
+  if (outcome.ok) return agents.length;
+  const zones = await rosterZones(store, outcome.held.map((h) => h.rosterId));
+  const index = new Map(agents.map((a, i) => [a.id, i]));
+  const details = outcome.held.map((h) => ({
+    where: `${itemAt(where, index.get(h.agentId) ?? 0)}/kind`,
+    message:
+      `${h.agentId} holds ${h.claims} claimed slot(s) not over yet on published roster ${h.rosterId} and cannot stop being a cloud agent while they do: ` +
+      `the agent releases them (DELETE /me/claims/${h.rosterId}/{slotId}) until ${rostering.claimReleaseCutoffHours} h before they start, or change the kind once the last is over (${formatInstant(h.lastEndMs, zones.get(h.rosterId) ?? 'UTC')})`,
+  }));
+  const who = [...new Set(outcome.held.map((h) => h.agentId))];
+  throw new WfmError('conflict', `${who.length} cloud agent(s) (${who.join(', ')}) still hold claimed slots not over yet and cannot become partners; nothing was stored (see errors)`, { details });
+}
+
+/** Each roster's time zone, for the instants a refusal names. */
+async function rosterZones(store: Store, ids: string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids)];
+  const rosters = await Promise.all(unique.map((id) => store.rosters.get(id)));
+  return new Map(rosters.flatMap((r) => (r ? [[r.id, r.period.timeZone] as [string, string]] : [])));
 }
 
 /**
@@ -102,7 +132,7 @@ export async function deleteAgent(store: Store, id: string, nowMs: number, claim
   const outcome = await store.agents.deleteUnlessRostered(id, nowMs);
   if (outcome.ok) return true;
   if (outcome.refusal === 'no-agent') return false;
-  const zones = new Map((await Promise.all(outcome.work.map((w) => store.rosters.get(w.rosterId)))).flatMap((r) => (r ? [[r.id, r.period.timeZone] as [string, string]] : [])));
+  const zones = await rosterZones(store, outcome.work.map((w) => w.rosterId));
   const heldOf = (shifts: number, claims: number) => [shifts ? `${shifts} shift(s)` : '', claims ? `${claims} claimed slot(s)` : ''].filter(Boolean).join(' and ');
   const details = outcome.work.map((w) => {
     const held = heldOf(w.shifts, w.claims);

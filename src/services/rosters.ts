@@ -588,7 +588,30 @@ const PUBLISH_ATTEMPTS = 5;
 async function checkedPublish(ctx: RosterContext, draft: StoredRoster): Promise<PublishOutcome> {
   const { published, clashes } = await doubleBookings(ctx, draft);
   if (clashes.length) throw new WfmError('conflict', `publishing would break the rules for ${new Set(clashes.map((c) => c.where)).size} agent(s) who work another published roster (double booking, rest, days in a row or weekly limits: see errors)`, { details: clashes });
-  return ctx.store.rosters.publish(draft.id, new Date(ctx.now()).toISOString(), published);
+  return ctx.store.rosters.publish(draft.id, new Date(ctx.now()).toISOString(), published, { agentsMustExist: true });
+}
+
+/** 409 for a draft giving shifts to agents deleted since it was built. */
+function deletedAgentsRefusal(id: string, gone: string[]): WfmError {
+  return new WfmError('conflict', `roster ${id} gives shifts to ${gone.length} agent(s) deleted since it was built (${gone.join(', ')}): build the roster again (POST /rosters) with the agents there are now`, {
+    details: gone.map((agentId) => ({ where: `/agents/${agentId}`, message: 'deleted since the draft was built' })),
+  });
+}
+
+/**
+ * 409 for a re-plan whose slots are too small for the claims on the roster it replaces: cloud agents
+ * claimed places there after the re-plan's job had read the claims (the slots were sized from those).
+ * Moving them all would over-fill a slot, and dropping some would take back a place an agent was told is
+ * theirs; a new re-plan reads them all and sizes its slots for them.
+ */
+function overCapacityRefusal(id: string, replaced: string, overfull: Array<{ slotId: string; claims: number; places: number }>): WfmError {
+  const late = overfull.reduce((n, o) => n + o.claims - o.places, 0);
+  return new WfmError(
+    'conflict',
+    `at least ${late} claim(s) were made on roster ${replaced} after re-plan ${id} read its claims, and ${overfull.length} of the re-plan's slots cannot hold them; nothing was published: ` +
+      `re-plan ${replaced} again (POST /rosters/${replaced}/replan, with the same absences): a new re-plan includes them (this draft can be deleted)`,
+    { details: overfull.map((o) => ({ where: `/rosters/${replaced}/slots/${o.slotId}`, message: `${o.claims} claims, ${o.places} place(s) in re-plan ${id}` })) },
+  );
 }
 
 export async function publishRoster(ctx: RosterContext, id: string) {
@@ -604,13 +627,11 @@ export async function publishRoster(ctx: RosterContext, id: string) {
   if (draft.status !== 'draft') throw new WfmError('conflict', `roster ${id} is ${draft.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${draft.status}, not a draft` }] });
   // An agent deleted after the draft was built would be published with shifts nobody can see in a
   // calendar (deleting an agent on a published roster is refused; a draft does not hold the delete back).
+  // Checked here before the double-booking check reads the agents, and again in the publish script: a
+  // delete landing after this read finds the roster unpublished and goes ahead.
   const known = new Set((await ctx.store.agents.list()).map((a) => a.id));
   const gone = [...new Set((await ctx.store.rosters.shifts(id)).map((s) => s.agentId).filter((agentId) => !known.has(agentId)))].sort();
-  if (gone.length) {
-    throw new WfmError('conflict', `roster ${id} gives shifts to ${gone.length} agent(s) deleted since it was built (${gone.join(', ')}): build the roster again (POST /rosters) with the agents there are now`, {
-      details: gone.map((agentId) => ({ where: `/agents/${agentId}`, message: 'deleted since the draft was built' })),
-    });
-  }
+  if (gone.length) throw deletedAgentsRefusal(id, gone);
   let outcome = await checkedPublish(ctx, draft);
   // stale: a roster was published between the check and the publish; check again against it
   for (let attempt = 1; !outcome.ok && outcome.refusal === 'stale' && attempt < PUBLISH_ATTEMPTS; attempt++) outcome = await checkedPublish(ctx, draft);
@@ -624,6 +645,8 @@ export async function publishRoster(ctx: RosterContext, id: string) {
       });
     }
     if (outcome.refusal === 'not-draft') throw new WfmError('conflict', `roster ${id} is ${outcome.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${outcome.status}, not a draft` }] });
+    if (outcome.refusal === 'gone') throw deletedAgentsRefusal(id, [...outcome.agents].sort());
+    if (outcome.refusal === 'over-capacity') throw overCapacityRefusal(id, outcome.replaced, outcome.overfull);
     throw rosterNotFound(id);
   }
   return { id, status: 'published' as const, ...(outcome.superseded ? { superseded: outcome.superseded } : {}), movedClaims: outcome.movedClaims, orphanedClaims: outcome.orphanedClaims };
@@ -696,10 +719,12 @@ export async function issueClaimToken(ctx: RosterContext, agentId: string, valid
   return { agentId, token: signClaimToken(claimSecret(ctx.config), { agentId, expiresAt }), expiresAt: new Date(expiresAt).toISOString() };
 }
 
+const noLongerCloud = (agentId: string) => new WfmError('forbidden', `agent ${agentId} is no longer a cloud agent`);
+
 export async function cloudAgentOrThrow(ctx: RosterContext, agentId: string): Promise<Agent> {
   const agent = await ctx.store.agents.get(agentId);
   // the token was issued for a cloud agent; they may have been removed or changed since
-  if (!agent || agent.kind !== 'cloud') throw new WfmError('forbidden', `agent ${agentId} is no longer a cloud agent`);
+  if (!agent || agent.kind !== 'cloud') throw noLongerCloud(agentId);
   return agent;
 }
 
@@ -761,6 +786,8 @@ export async function rosterSlots(ctx: RosterContext, id: string) {
 }
 
 const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
+  // removed or made a partner after the check above: the claim script reads the agent again
+  'not-cloud-agent': (agentId) => noLongerCloud(agentId ?? 'of this token'),
   'no-roster': () => new WfmError('not-found', 'the roster does not exist', { details: [{ where: '/path/rosterId', message: 'no such roster' }] }),
   'no-slot': () => new WfmError('not-found', 'the roster has no such slot', { details: [{ where: '/path/slotId', message: 'no such slot in the roster' }] }),
   'not-published': () => new WfmError('conflict', 'the roster is not published: its slots open when a planner publishes it', { details: [{ where: '/path/rosterId', message: 'not published' }] }),
@@ -813,7 +840,7 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
     const now = await ctx.store.rosters.get(rosterId);
     if (now?.status === 'superseded') throw await supersededClaimRefusal(ctx, now);
   }
-  if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.conflictWith);
+  if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.refusal === 'not-cloud-agent' ? agentId : outcome.conflictWith);
   const zone = roster.period.timeZone;
   return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: formatInstant(slot.start, zone), end: formatInstant(slot.end, zone), releasableUntil: formatInstant(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };
 }

@@ -2,7 +2,24 @@ import type { Redis } from 'ioredis';
 import type { Agent } from '../domain/types';
 import { guarded } from './redis';
 import type { Keys } from './keys';
-import { GroupGuardedWrite } from './group-guarded-write';
+import { WfmError } from '../errors/wfm-error';
+
+/**
+ * Lua shared by the scripts below: `claimsHeld(claimsKey, base, now, hold)` calls hold(rosterId, e) for
+ * every claimed slot of the agent that ends after `now` on a roster still published (a claim left on a
+ * superseded roster is no longer the agent's work there). The same rule for a delete and a kind change,
+ * so a cloud agent's claim holds both back.
+ */
+const CLAIMS_HELD = `
+local function claimsHeld(claimsKey, base, now, hold)
+  local claims = redis.call('HGETALL', claimsKey)
+  for i = 1, #claims, 2 do
+    local rosterId = string.match(claims[i], '^([^|]*)|')
+    local e = tonumber(string.match(claims[i + 1], '^%d+,(%d+)'))
+    if rosterId and e and e > now and redis.call('HGET', base .. rosterId .. ':state', 'status') == 'published' then hold(rosterId, e) end
+  end
+end
+`;
 
 /**
  * KEYS: the agents hash, the published rosters (score = end of the period), the agent's claims.
@@ -12,7 +29,7 @@ import { GroupGuardedWrite } from './group-guarded-write';
  * shifts, claims, end of the last }, and deletes nothing. One script, so a roster published or a slot
  * claimed between a check and the delete cannot slip through.
  */
-const DELETE_UNLESS_ROSTERED = `
+const DELETE_UNLESS_ROSTERED = `${CLAIMS_HELD}
 local agentId = ARGV[2]
 local now = tonumber(ARGV[3])
 if redis.call('HEXISTS', KEYS[1], agentId) == 0 then return {'no-agent'} end
@@ -36,12 +53,7 @@ for _, rosterId in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. now, '+inf
     end
   end
 end
-local claims = redis.call('HGETALL', KEYS[3])
-for i = 1, #claims, 2 do
-  local rosterId = string.match(claims[i], '^([^|]*)|')
-  local e = tonumber(string.match(claims[i + 1], '^%d+,(%d+)'))
-  if rosterId and e and e > now and redis.call('HGET', ARGV[1] .. rosterId .. ':state', 'status') == 'published' then hold(rosterId, 2, e) end
-end
+claimsHeld(KEYS[3], ARGV[1], now, function(rosterId, e) hold(rosterId, 2, e) end)
 if #order > 0 then
   local out = {'rostered'}
   for _, id in ipairs(order) do
@@ -57,6 +69,56 @@ redis.call('HDEL', KEYS[1], agentId)
 return {'deleted'}
 `;
 
+/**
+ * KEYS: the skill-groups hash, the agents hash.
+ * ARGV: roster key base, now, n, the n skill groups the agents name, m, the m agents of the batch that
+ * are not cloud agents, then agent id / JSON pairs.
+ * Writes the agents only while every group they name exists (a group deleted after the caller checked
+ * it: { 'no-group', ids… }, as GroupGuardedWrite answers) and none of the m still holds a claimed slot
+ * not over yet on a published roster ({ 'claims', then per agent and roster: agent id, roster id,
+ * claims, end of the last }): a partner cannot hold a cloud agent's claim (every self-service route,
+ * release included, refuses a partner). The claim script admits cloud agents only, so a claim and a
+ * change of kind cannot both land, whichever runs first. Nothing is written on a refusal; pairs are
+ * written one call each (a long list would overflow Lua's unpack).
+ */
+const PUT_UNLESS_CLAIMING = `${CLAIMS_HELD}
+local base = ARGV[1]
+local now = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+local missing = {'no-group'}
+for k = 4, 3 + n do
+  if redis.call('HEXISTS', KEYS[1], ARGV[k]) == 0 then missing[#missing + 1] = ARGV[k] end
+end
+if #missing > 1 then return missing end
+local at = 4 + n
+local m = tonumber(ARGV[at])
+local out = {'claims'}
+for k = at + 1, at + m do
+  local agentId = ARGV[k]
+  local held = {}
+  local order = {}
+  claimsHeld(base .. 'agent-claims:' .. agentId, base, now, function(rosterId, e)
+    local h = held[rosterId]
+    if not h then
+      h = {0, 0}
+      held[rosterId] = h
+      order[#order + 1] = rosterId
+    end
+    h[1] = h[1] + 1
+    if e > h[2] then h[2] = e end
+  end)
+  for _, rosterId in ipairs(order) do
+    out[#out + 1] = agentId
+    out[#out + 1] = rosterId
+    out[#out + 1] = held[rosterId][1]
+    out[#out + 1] = held[rosterId][2]
+  end
+end
+if #out > 1 then return out end
+for k = at + m + 1, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[k], ARGV[k + 1]) end
+return {'ok'}
+`;
+
 /** Work of an agent on one published roster that is not over yet. */
 export interface RosteredWork {
   rosterId: string;
@@ -68,7 +130,21 @@ export interface RosteredWork {
 
 export type AgentDeleteOutcome = { ok: true } | { ok: false; refusal: 'no-agent' } | { ok: false; refusal: 'rostered'; work: RosteredWork[] };
 
-type ScriptedRedis = Redis & { deleteAgentUnlessRostered(...args: string[]): Promise<Array<string | number>> };
+/** Claimed slots of a cloud agent on one published roster that are not over yet. */
+export interface HeldClaims {
+  agentId: string;
+  rosterId: string;
+  claims: number;
+  /** when the last of them ends */
+  lastEndMs: number;
+}
+
+export type AgentPutOutcome = { ok: true } | { ok: false; refusal: 'claims'; held: HeldClaims[] };
+
+type ScriptedRedis = Redis & {
+  deleteAgentUnlessRostered(...args: string[]): Promise<Array<string | number>>;
+  putAgentsUnlessClaiming(args: string[]): Promise<Array<string | number>>;
+};
 
 /** Agents as JSON in one hash: a center has hundreds to a few thousand, read whole for rostering. */
 export class AgentRepository {
@@ -76,6 +152,8 @@ export class AgentRepository {
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
     if (!('deleteAgentUnlessRostered' in redis)) redis.defineCommand('deleteAgentUnlessRostered', { numberOfKeys: 3, lua: DELETE_UNLESS_ROSTERED });
+    // no numberOfKeys: the first argument gives it, so one array argument carries a batch of any size
+    if (!('putAgentsUnlessClaiming' in redis)) redis.defineCommand('putAgentsUnlessClaiming', { lua: PUT_UNLESS_CLAIMING });
     this.scripted = redis as ScriptedRedis;
   }
 
@@ -98,11 +176,30 @@ export class AgentRepository {
     return json ? (JSON.parse(json) as Agent) : undefined;
   }
 
-  /** All agents in one script, and none while a skill group they name has been deleted meanwhile. */
-  async putAll(agents: Agent[]): Promise<void> {
-    if (agents.length === 0) return;
-    const write = new GroupGuardedWrite(this.keys.skillGroups()).hset(this.keys.agents(), agents.flatMap((a) => [a.id, JSON.stringify(a)]));
-    await write.exec(this.redis, agents.flatMap((a) => a.skills.map((s) => s.skillGroupId)), 'the agents');
+  /**
+   * All agents in one script, and none while a skill group they name has been deleted meanwhile (409),
+   * or while one of them who is not a cloud agent (now a partner: a changed kind) still holds claimed
+   * slots not over at `nowMs` on a published roster: then 'claims' with them, and nothing is written.
+   */
+  async putAll(agents: Agent[], nowMs = Date.now()): Promise<AgentPutOutcome> {
+    if (agents.length === 0) return { ok: true };
+    const groups = [...new Set(agents.flatMap((a) => a.skills.map((s) => s.skillGroupId)))];
+    const notCloud = [...new Set(agents.filter((a) => a.kind !== 'cloud').map((a) => a.id))];
+    // one array, never a spread into the call: a batch of thousands of agents is many thousands of arguments
+    const args = ['2', this.keys.skillGroups(), this.keys.agents(), this.keys.rosterBase(), String(nowMs), String(groups.length)].concat(groups, [String(notCloud.length)], notCloud);
+    for (const a of agents) args.push(a.id, JSON.stringify(a));
+    const reply = await guarded(this.scripted.putAgentsUnlessClaiming(args));
+    if (reply[0] === 'ok') return { ok: true };
+    if (reply[0] === 'no-group') {
+      const missing = reply.slice(1).map(String);
+      // worded as every group-guarded write words it
+      throw new WfmError('conflict', `the agents was not stored: skill group ${missing.join(', ')} no longer exists (deleted meanwhile)`, {
+        details: missing.map((id) => ({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' })),
+      });
+    }
+    const held: HeldClaims[] = [];
+    for (let i = 1; i + 3 < reply.length; i += 4) held.push({ agentId: String(reply[i]), rosterId: String(reply[i + 1]), claims: Number(reply[i + 2]), lastEndMs: Number(reply[i + 3]) });
+    return { ok: false, refusal: 'claims', held };
   }
 
   /**

@@ -18,7 +18,9 @@
  *                    hours are checked against every claim of the agent, whatever the roster)
  * A draft is written whole by a script that checks in the same step that it is still a draft (a publish
  * cannot be overwritten by a retried build); publish, claim and release are Lua scripts too, so concurrent
- * requests cannot over-fill a slot or publish two overlapping rosters. Publishing also takes the published
+ * requests cannot over-fill a slot or publish two overlapping rosters. The claim and publish scripts also
+ * read the agents hash (outside the hash tag, as the agent's delete reads the rosters): a claim needs a
+ * stored cloud agent, a publish stored agents, each in the step that writes. Publishing also takes the published
  * rosters its caller checked the draft against (double-booked agents): if another was published meanwhile,
  * the script refuses as stale and the caller checks again, so that check is as good as atomic.
  */
@@ -112,6 +114,7 @@ export interface ClaimLimits {
 }
 
 export type ClaimRefusal =
+  | 'not-cloud-agent'
   | 'days-per-week'
   | 'no-roster'
   | 'not-published'
@@ -129,9 +132,22 @@ export type ClaimOutcome =
 
 export type ReleaseOutcome = { ok: true } | { ok: false; refusal: 'no-roster' | 'no-slot' | 'not-claimed' | 'cut-off'; cutoffAt?: number };
 
+/** A slot of the re-plan that the claims on the roster it replaces no longer fit. */
+export interface OverfullSlot {
+  slotId: string;
+  /** claims the slot would hold once moved */
+  claims: number;
+  /** the re-plan's places in the slot (agentsNeeded) */
+  places: number;
+}
+
 export type PublishOutcome =
   | { ok: true; superseded?: string; movedClaims: number; orphanedClaims: string[] }
-  | { ok: false; refusal: 'no-roster' | 'not-draft' | 'conflict' | 'stale'; status?: string; conflicts?: string[] };
+  | { ok: false; refusal: 'no-roster' | 'not-draft' | 'conflict' | 'stale'; status?: string; conflicts?: string[] }
+  /** agents given shifts by the draft who are no longer stored (deleted since the caller checked) */
+  | { ok: false; refusal: 'gone'; agents: string[] }
+  /** the re-plan's slots are too small for the claims made on `replaced` since the re-plan read them */
+  | { ok: false; refusal: 'over-capacity'; replaced: string; overfull: OverfullSlot[] };
 
 /** Longest shift the templates allow is 16 h; a window read looks back this far for shifts still running. */
 const LONGEST_SHIFT_MS = 24 * 3_600_000;
@@ -154,11 +170,16 @@ class Script {
 }
 
 /**
- * KEYS: state, slots, claims of the slot, the agent's claims.
+ * KEYS: state, slots, claims of the slot, the agent's claims, the agents hash.
  * ARGV: slot id, agent id, claim field, now, min rest ms, max hours per week, week start, week end.
  * Refusals come back as { reason, detail }; success as { 'ok', claimed, needed }.
+ * The agent must be stored as a cloud agent in this same step: the caller read them before, and a
+ * delete or a change to partner in between (both refused while the agent holds claims) would otherwise
+ * leave a claim held by nobody, taking a place for good and passing to a new agent of the same id.
  */
 const CLAIM = new Script(`
+local agentJson = redis.call('HGET', KEYS[5], ARGV[2])
+if not agentJson or cjson.decode(agentJson).kind ~= 'cloud' then return {'not-cloud-agent'} end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'no-roster'} end
 if status ~= 'published' then return {'not-published'} end
@@ -228,9 +249,13 @@ return {'ok'}
 `);
 
 /**
- * KEYS: state of the draft, published index.
- * ARGV: key base ("<prefix>:{rosters}:"), draft id, published-at ISO, and optionally the published rosters
- * overlapping the period that the caller checked the draft against (comma-separated, any order).
+ * KEYS: state of the draft, published index, the agents hash.
+ * ARGV: key base ("<prefix>:{rosters}:"), draft id, published-at ISO, '1' to require that every agent the
+ * draft gives shifts to is stored (else '0'), and optionally the published rosters overlapping the period
+ * that the caller checked the draft against (comma-separated, any order).
+ * Agents deleted since the caller checked them answer { 'gone', ids… }: an agent's delete refuses only
+ * while a published roster holds their work, so without this a delete landing between the caller's check
+ * and this script would leave the roster published with shifts of an agent who no longer exists.
  * A published roster whose period overlaps the draft's and shares a skill group is a conflict, unless it
  * is the one the draft re-plans: that one is superseded, and its claims move to the draft's slot of the
  * same id (a re-plan carries every claimed slot over, so none should be orphaned).
@@ -246,15 +271,22 @@ if #state == 0 then return {'no-roster'} end
 local s = {}
 for i = 1, #state, 2 do s[state[i]] = state[i + 1] end
 if s.status ~= 'draft' then return {'not-draft', s.status} end
+if ARGV[4] == '1' then
+  local gone = {'gone'}
+  for _, agentId in ipairs(redis.call('HKEYS', base .. id .. ':by-agent')) do
+    if redis.call('HEXISTS', KEYS[3], agentId) == 0 then gone[#gone + 1] = agentId end
+  end
+  if #gone > 1 then return gone end
+end
 local startMs = tonumber(s.startMs)
 local endMs = tonumber(s.endMs)
 local groups = {}
 for g in string.gmatch(s.groups, '[^,]+') do groups[g] = true end
-local checking = ARGV[4] ~= nil
+local checking = ARGV[5] ~= nil
 local seen = {}
 local seenCount = 0
 if checking then
-  for other in string.gmatch(ARGV[4], '[^,]+') do
+  for other in string.gmatch(ARGV[5], '[^,]+') do
     seen[other] = true
     seenCount = seenCount + 1
   end
@@ -284,24 +316,49 @@ local moved = 0
 local orphaned = {}
 if replaced then
   local oldBase = base .. replaced
+  -- The re-plan sized each carried slot from the claims its job read; claims made on the replaced roster
+  -- while the job ran come along too. Claims are atomic (a slot of 10 never holds 11), so when they no
+  -- longer fit, nothing is published: { 'over-capacity', replaced, then per slot: id, claims, places }.
+  local moves = {}
+  local over = {}
   for _, slotId in ipairs(redis.call('HKEYS', oldBase .. ':slots')) do
-    local oldClaims = oldBase .. ':claims:' .. slotId
-    local holders = redis.call('SMEMBERS', oldClaims)
+    local holders = redis.call('SMEMBERS', oldBase .. ':claims:' .. slotId)
     if #holders > 0 then
-      if redis.call('HEXISTS', base .. id .. ':slots', slotId) == 1 then
+      local newSlot = redis.call('HGET', base .. id .. ':slots', slotId)
+      if newSlot then
+        local newClaims = base .. id .. ':claims:' .. slotId
+        local total = redis.call('SCARD', newClaims)
         for _, agent in ipairs(holders) do
-          local agentKey = base .. 'agent-claims:' .. agent
-          local value = redis.call('HGET', agentKey, replaced .. '|' .. slotId)
-          redis.call('HDEL', agentKey, replaced .. '|' .. slotId)
-          if value then redis.call('HSET', agentKey, id .. '|' .. slotId, value) end
-          redis.call('SADD', base .. id .. ':claims:' .. slotId, agent)
-          moved = moved + 1
+          if redis.call('SISMEMBER', newClaims, agent) == 0 then total = total + 1 end
         end
-        redis.call('DEL', oldClaims)
+        local places = cjson.decode(newSlot).agentsNeeded
+        if total > places then
+          over[#over + 1] = slotId
+          over[#over + 1] = total
+          over[#over + 1] = places
+        end
+        moves[#moves + 1] = {slotId, holders}
       else
         table.insert(orphaned, slotId)
       end
     end
+  end
+  if #over > 0 then
+    table.insert(over, 1, replaced)
+    table.insert(over, 1, 'over-capacity')
+    return over
+  end
+  for _, move in ipairs(moves) do
+    local slotId = move[1]
+    for _, agent in ipairs(move[2]) do
+      local agentKey = base .. 'agent-claims:' .. agent
+      local value = redis.call('HGET', agentKey, replaced .. '|' .. slotId)
+      redis.call('HDEL', agentKey, replaced .. '|' .. slotId)
+      if value then redis.call('HSET', agentKey, id .. '|' .. slotId, value) end
+      redis.call('SADD', base .. id .. ':claims:' .. slotId, agent)
+      moved = moved + 1
+    end
+    redis.call('DEL', oldBase .. ':claims:' .. slotId)
   end
   redis.call('HSET', oldBase .. ':state', 'status', 'superseded', 'supersededBy', id)
   redis.call('ZREM', KEYS[2], replaced)
@@ -476,18 +533,28 @@ export class RosterRepository {
 
   /**
    * draft → published, atomically: refused when another published roster overlaps in period and skill
-   * group, unless it is the roster this draft re-plans (then that one is superseded and its claims move);
+   * group, unless it is the roster this draft re-plans (then that one is superseded and its claims move;
+   * 'over-capacity' when they no longer fit the re-plan's slots);
    * 'stale' when the published rosters overlapping the period are no longer `checkedAgainst`
    * (what `publishedOverlapping` answered when the caller checked the draft against them). Without
    * `checkedAgainst` (no such check was made: fixtures, imports) nothing can be stale.
+   * `agentsMustExist`: 'gone' when an agent the draft gives shifts to is not stored (the service checks
+   * that before, and this closes the gap to a delete; fixtures publish rosters of agents never stored).
    */
-  async publish(id: string, publishedAt: string, checkedAgainst?: string[]): Promise<PublishOutcome> {
-    const args = [this.keys.rosterBase(), id, publishedAt, ...(checkedAgainst ? [checkedAgainst.join(',')] : [])];
-    const reply = (await PUBLISH.run(this.redis, [this.keys.roster(id, 'state'), this.keys.publishedRosters()], args)) as Array<string | number>;
+  async publish(id: string, publishedAt: string, checkedAgainst?: string[], options: { agentsMustExist?: boolean } = {}): Promise<PublishOutcome> {
+    const args = [this.keys.rosterBase(), id, publishedAt, options.agentsMustExist ? '1' : '0', ...(checkedAgainst ? [checkedAgainst.join(',')] : [])];
+    const reply = (await PUBLISH.run(this.redis, [this.keys.roster(id, 'state'), this.keys.publishedRosters(), this.keys.agents()], args)) as Array<string | number>;
     const [head, ...rest] = reply;
     if (head === 'ok') {
       const [superseded, moved, ...orphaned] = rest;
       return { ok: true, ...(superseded ? { superseded: String(superseded) } : {}), movedClaims: Number(moved), orphanedClaims: orphaned.map(String) };
+    }
+    if (head === 'gone') return { ok: false, refusal: 'gone', agents: rest.map(String) };
+    if (head === 'over-capacity') {
+      const [replaced, ...flat] = rest;
+      const overfull: OverfullSlot[] = [];
+      for (let i = 0; i + 2 < flat.length; i += 3) overfull.push({ slotId: String(flat[i]), claims: Number(flat[i + 1]), places: Number(flat[i + 2]) });
+      return { ok: false, refusal: 'over-capacity', replaced: String(replaced), overfull };
     }
     if (head === 'conflict') return { ok: false, refusal: 'conflict', conflicts: rest.map(String) };
     if (head === 'not-draft') return { ok: false, refusal: 'not-draft', status: String(rest[0]) };
@@ -501,11 +568,11 @@ export class RosterRepository {
     return reply[0] === 'ok' ? 'deleted' : (reply[0] as 'no-roster' | 'published');
   }
 
-  /** One claim, checked and written atomically: capacity, duplicates, overlap, rest and weekly hours. */
+  /** One claim, checked and written atomically: a stored cloud agent, capacity, duplicates, overlap, rest and weekly hours. */
   async claim(rosterId: string, slotId: string, agentId: string, limits: ClaimLimits, nowMs: number): Promise<ClaimOutcome> {
     const reply = (await CLAIM.run(
       this.redis,
-      [this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId)],
+      [this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId), this.keys.agents()],
       [slotId, agentId, claimField(rosterId, slotId), nowMs, limits.minRestMs, limits.maxHoursPerWeek, limits.weekStartMs, limits.weekEndMs, ...(limits.maxDaysPerWeek !== undefined && limits.weekDayStartsMs ? [limits.weekDayStartsMs.join(','), limits.maxDaysPerWeek] : [])],
     )) as Array<string | number>;
     if (reply[0] === 'ok') return { ok: true, claimed: Number(reply[1]), agentsNeeded: Number(reply[2]) };

@@ -5,6 +5,7 @@ import type { ClaimLimits, NewRoster } from '../../src/store/roster-repository';
 import type { AssignedShift, PlannedShift } from '../../src/roster/types';
 import type { CloudSlot } from '../../src/roster/assignment';
 import { deleteKeys, REDIS_URL } from '../support/service';
+import { agent, skillGroup } from '../support/examples';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -48,10 +49,13 @@ describe('roster repository', () => {
   let redis: Redis;
   let store: Store;
   let prefix: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     prefix = `test-${randomUUID()}`;
     redis = new Redis(REDIS_URL);
     store = createStore(redis, prefix);
+    // a claim is taken only by a stored cloud agent: every id the tests claim with
+    await store.skillGroups.putAll([skillGroup({ id: 'PS', timeZone: 'UTC' })]);
+    await store.agents.putAll(['c', ...Array.from({ length: 100 }, (_, i) => `c${i}`)].map((id) => agent({ id, name: id, kind: 'cloud', contract: { class: 'cloud', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 } })));
   });
   afterEach(async () => {
     redis.disconnect();

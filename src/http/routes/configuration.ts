@@ -16,7 +16,7 @@ function forRole(agent: Agent, role: string | undefined): Agent {
   return role === 'admin' || !agent.phone ? agent : { ...agent, phone: maskPhone(agent.phone) };
 }
 
-/** `rostering`: the service clock (is an agent's rostered work over?) and the claim release cut-off a refusal names. */
+/** `rostering`: the service clock (is an agent's rostered work or claim over?) and the claim release cut-off a refusal names. */
 export function configurationRoutes(store: Store, models: GroupModels, rostering: { now: () => number; claimReleaseCutoffHours: number }): Router {
   const r = Router();
 
@@ -47,7 +47,7 @@ export function configurationRoutes(store: Store, models: GroupModels, rostering
     res.json(agents.map((a) => forRole(a, req.role)));
   });
   r.post('/agents', async (req, res) => {
-    res.json({ stored: await putAgents(store, req.body as Agent[], '/body') });
+    res.json({ stored: await putAgents(store, req.body as Agent[], '/body', { nowMs: rostering.now(), claimReleaseCutoffHours: rostering.claimReleaseCutoffHours }) });
   });
   r.get('/agents/:agentId', async (req, res) => {
     const agent = await store.agents.get(req.params.agentId);
@@ -57,7 +57,7 @@ export function configurationRoutes(store: Store, models: GroupModels, rostering
   r.put('/agents/:agentId', async (req, res) => {
     const agent = req.body as Agent;
     idMustMatch(req.params.agentId, agent.id);
-    await putAgents(store, [agent], () => '/body');
+    await putAgents(store, [agent], () => '/body', { nowMs: rostering.now(), claimReleaseCutoffHours: rostering.claimReleaseCutoffHours });
     res.json(agent);
   });
   r.delete('/agents/:agentId', async (req, res) => {
