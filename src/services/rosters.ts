@@ -857,8 +857,26 @@ export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId:
       details: [{ where: '/path/slotId', message: `release cut-off passed at ${cutoffAt}` }],
     });
   }
-  if (outcome.refusal === 'not-claimed') throw new WfmError('not-found', 'you do not hold this slot', { details: [{ where: '/path/slotId', message: 'not yours' }] });
+  if (outcome.refusal === 'not-claimed') throw await notHeldRefusal(ctx, agentId, rosterId);
   throw REFUSALS[outcome.refusal]();
+}
+
+/**
+ * A release of a slot the agent does not hold. When the roster was replaced by a re-plan, the agent's
+ * claims moved to the roster in force (same times): a 404 "you do not hold this slot" read as if the
+ * claim were lost, so the answer says where it is now.
+ */
+async function notHeldRefusal(ctx: RosterContext, agentId: string, rosterId: string): Promise<WfmError> {
+  const roster = await ctx.store.rosters.get(rosterId);
+  const inForce = roster?.status === 'superseded' ? await rosterInForce(ctx, roster) : undefined;
+  if (inForce) {
+    const held = (await ctx.store.rosters.claimsOf(agentId)).filter((c) => c.rosterId === inForce);
+    const where = held.length ? `: you hold ${held.length} slot(s) there (${held.map((c) => c.slotId).join(', ')})` : '';
+    return new WfmError('conflict', `the roster was replaced by ${inForce} (a re-plan), and claims moved with its slots${where}: release them there (GET /me/claims lists them)`, {
+      details: [{ where: '/path/rosterId', message: `superseded; in force: ${inForce}` }],
+    });
+  }
+  return new WfmError('not-found', 'you do not hold this slot', { details: [{ where: '/path/slotId', message: 'not yours' }] });
 }
 
 export async function claimsOfAgent(ctx: RosterContext, agentId: string) {

@@ -70,6 +70,19 @@ describe('conflicts on a roster superseded by a chain of re-plans', () => {
     await t.http.post(`/me/claims/roster-c/${slot.id}`).set('Authorization', `Bearer ${cloudToken}`).expect(201);
   });
 
+  test('when a cloud agent releases their claim on a superseded roster, then the 409 says where the claim is now', async () => {
+    // the previous test left C000 holding the evening slot on roster-c
+    const res = await t.http.delete(`/me/claims/roster-a/${slot.id}`).set('Authorization', `Bearer ${cloudToken}`);
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toBe(`the roster was replaced by roster-c (a re-plan), and claims moved with its slots: you hold 1 slot(s) there (${slot.id}): release them there (GET /me/claims lists them)`);
+    expect(res.body.errors).toEqual([{ where: '/path/rosterId', message: 'superseded; in force: roster-c' }]);
+    // on the roster in force the release goes through, and a second one is the plain 404
+    await t.http.delete(`/me/claims/roster-c/${slot.id}`).set('Authorization', `Bearer ${cloudToken}`).expect(204);
+    const again = await t.http.delete(`/me/claims/roster-c/${slot.id}`).set('Authorization', `Bearer ${cloudToken}`);
+    expect(again.status).toBe(404);
+    await t.http.post(`/me/claims/roster-c/${slot.id}`).set('Authorization', `Bearer ${cloudToken}`).expect(201);
+  });
+
   test('when the middle re-plan is deleted (the chain is broken), then the roster in force is still named: the published one of the same period and group', async () => {
     await t.http.delete('/rosters/roster-b').set(planner).expect(204);
     const replan = await t.http.post('/rosters/roster-a/replan').set(planner).send({ forecastMoved: true });
