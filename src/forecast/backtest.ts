@@ -4,7 +4,9 @@
  * beside the naive baselines on the same intervals. Two-week: origins a week apart, 14 days each.
  * Realtime: the model trained at each weekly origin forecasts the next 30 minutes at every interval
  * start in opening hours of the following 7 days. Origins with less than 4 weeks of history are
- * answered by the flagged baseline, as the service would.
+ * answered by the flagged baseline, as the service would. An origin whose days after it hold no scored
+ * observation (a gap in the history) is no evidence: it is skipped, named in emptyOrigins, and the walk
+ * goes on to earlier origins until as many windows as asked for are scored or the history runs out.
  */
 import type { IntervalVolume } from '../domain/types';
 import { headOf, historySpanDays, type DaySeries } from './day-series';
@@ -22,12 +24,18 @@ export interface BacktestWindow {
   baselineFallback: boolean;
   metrics: Record<string, ForecastMetrics>;
   trainingSeconds: number;
+  /** the open days (by opening hours) scored after the origin, and how many of them hold data (fewer: the window is partly a gap) */
+  openDays: number;
+  openDaysWithData: number;
 }
 
 export interface BacktestReport {
   horizon: Horizon;
   skillGroupId: string;
+  /** the windows scored, oldest first: each has at least one scored observation */
   windows: BacktestWindow[];
+  /** origins passed over, oldest first, because no observation after them could be scored (the history's gaps) */
+  emptyOrigins: string[];
   /** pooled over all windows, per model ("live" = the model the service would have served) */
   overall: Record<string, ForecastMetrics>;
   /** the better of the two naive baselines on these windows */
@@ -56,16 +64,27 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
   const n = series.dates.length;
   const step = options.stepDays ?? 7;
   const length = horizon === 'two-week' ? TWO_WEEK_DAYS : 7;
-  const origins: number[] = [];
-  for (let k = 0; k < windows; k++) {
-    const o = n - length - step * k;
-    if (o - series.present.indexOf(true) >= 7) origins.unshift(o);
-  }
+  const firstPresent = series.present.indexOf(true);
   const pooled: Record<string, ScoredPoint[]> = {};
   const pooledLearned: Record<string, ScoredPoint[]> = {};
   const out: BacktestWindow[] = [];
+  const empty: number[] = [];
   const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s], horizon === 'realtime' ? stepsFor(series.intervalMinutes) : 1);
-  for (const [i, o] of origins.entries()) {
+  // newest origin first, a week of history before each; an empty window does not use up one asked for
+  for (let o = n - length; out.length < windows && firstPresent >= 0 && o - firstPresent >= 7; o -= step) {
+    // a closed day (a Sunday of a Mon–Sat center) has no rows and lacks nothing
+    let openDays = 0;
+    let openDaysWithData = 0;
+    for (let d = o; d < Math.min(o + length, n); d++) {
+      if (!series.open[series.weekdays[d] - 1].some(Boolean)) continue;
+      openDays++;
+      if (series.present[d]) openDaysWithData++;
+    }
+    // no open day with data: nothing could be scored, and training there would be wasted
+    if (openDaysWithData === 0) {
+      empty.unshift(o);
+      continue;
+    }
     const history = headOf(series, o);
     const enough = historySpanDays(history) >= MIN_HISTORY_DAYS;
     const started = clock();
@@ -94,13 +113,18 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
       Object.assign(points, { live: r.live, 'naive-last-week': r.naiveLastWeek, 'naive-mean-4-weeks': r.naiveMean4, 'ratio-adjusted': r.ratioAdjusted });
     }
     const metrics: Record<string, ForecastMetrics> = {};
+    for (const [alias, p] of Object.entries(points)) metrics[alias] = scorePoints(p, scale);
+    // days with rows, yet no open interval with an actual (every open slot of them missing)
+    if (!(metrics.live?.n > 0)) {
+      empty.unshift(o);
+      continue;
+    }
     for (const [alias, p] of Object.entries(points)) {
-      metrics[alias] = scorePoints(p, scale);
       (pooled[alias] ??= []).push(...p);
       if (enough) (pooledLearned[alias] ??= []).push(...p);
     }
-    out.push({ origin: series.dates[o], liveAlias, baselineFallback: !enough, metrics, trainingSeconds: (clock() - started) / 1000 });
-    options.onWindow?.(i + 1, origins.length);
+    out.unshift({ origin: series.dates[o], liveAlias, baselineFallback: !enough, metrics, trainingSeconds: (clock() - started) / 1000, openDays, openDaysWithData });
+    options.onWindow?.(out.length, windows);
   }
   const all = summarise(pooled, scale);
   const learnedWindows = out.filter((w) => !w.baselineFallback).length;
@@ -108,6 +132,7 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
     horizon,
     skillGroupId: series.skillGroupId,
     windows: out,
+    emptyOrigins: empty.map((o) => series.dates[o]),
     ...all,
     ...(learnedWindows > 0 ? { learned: { windows: learnedWindows, ...summarise(pooledLearned, scale) } } : {}),
   };

@@ -114,6 +114,23 @@ export class FsModelRegistry {
     await fs.rm(this.groupDir(skillGroupId), { recursive: true, force: true });
   }
 
+  /**
+   * Removes one version a training wrote for a group that was deleted meanwhile: its directory, the live
+   * pointer if it names it (the group is gone: no earlier version of it stands either), and the horizon's
+   * and group's directories once empty (a re-created group of the same id must not find them).
+   */
+  async discardVersion(skillGroupId: string, horizon: Horizon, version: string): Promise<void> {
+    const base = this.dir(skillGroupId, horizon);
+    await fs.rm(this.dir(skillGroupId, horizon, version), { recursive: true, force: true });
+    if ((await readJson<LivePointer>(path.join(base, 'live.json')))?.version === version) await fs.rm(path.join(base, 'live.json'), { force: true });
+    for (const dir of [base, this.groupDir(skillGroupId)]) {
+      // only when empty: another training or a promotion's lock may still be in there
+      await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT' && err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+      });
+    }
+  }
+
   /** Writes a new version (status "candidate"); call promoteIfBetter to decide whether it goes live. */
   async saveVersion(model: TrainedForecaster, metrics: ModelMetrics): Promise<VersionInfo> {
     const horizon: Horizon = model.kind;
@@ -187,13 +204,27 @@ export class FsModelRegistry {
   /**
    * A candidate goes live only if it backtests at least as well as the live version: by `score`
    * (lower is better, e.g. WAPE of both on the same fresh windows) when given, else by the validation
-   * WAPE in their metrics. Otherwise it is kept, with the reason.
+   * WAPE in their metrics. Otherwise it is kept, with the reason. `beforeWrite` runs under the lock right
+   * before the live pointer and statuses are written; what it throws leaves them as they were (a
+   * training checks there that its skill group still exists).
    */
-  async promoteIfBetter(skillGroupId: string, horizon: Horizon, version: string, score?: (model: TrainedForecaster) => Promise<number>): Promise<VersionInfo> {
-    return withLock(this.dir(skillGroupId, horizon), () => this.promoteLocked(skillGroupId, horizon, version, score));
+  async promoteIfBetter(
+    skillGroupId: string,
+    horizon: Horizon,
+    version: string,
+    score?: (model: TrainedForecaster) => Promise<number>,
+    beforeWrite?: () => Promise<void>,
+  ): Promise<VersionInfo> {
+    return withLock(this.dir(skillGroupId, horizon), () => this.promoteLocked(skillGroupId, horizon, version, score, beforeWrite));
   }
 
-  private async promoteLocked(skillGroupId: string, horizon: Horizon, version: string, score?: (model: TrainedForecaster) => Promise<number>): Promise<VersionInfo> {
+  private async promoteLocked(
+    skillGroupId: string,
+    horizon: Horizon,
+    version: string,
+    score?: (model: TrainedForecaster) => Promise<number>,
+    beforeWrite?: () => Promise<void>,
+  ): Promise<VersionInfo> {
     const versions = await this.listVersions(skillGroupId, horizon);
     const candidate = versions.find((v) => v.version === version);
     if (!candidate) throw new WfmError('not-found', `no model version ${version} for ${skillGroupId}/${horizon}`);
@@ -212,6 +243,7 @@ export class FsModelRegistry {
       liveScore = await score(await this.loadVersion(skillGroupId, horizon, live.version));
       basis = '';
     }
+    await beforeWrite?.();
     if (!Number.isFinite(candidateScore)) {
       candidate.status = 'rejected';
       candidate.reason = 'its backtest produced no score';

@@ -113,8 +113,40 @@ export async function trainAndRegister(
     (p) => onProgress(p as EpochProgress),
     signal,
   );
-  const version = await ctx.registry.saveVersion(trained.model, trained.metrics);
-  return ctx.registry.promoteIfBetter(group.id, request.horizon, version.version);
+  // Training takes minutes: the group may have been deleted meanwhile. Registered anyway, its version
+  // would outlive the delete (which removed MODEL_DIR/<group> already) and go live for a group
+  // re-created with the id. Checked before the version is written, again under the registry's lock right
+  // before it is promoted, and once more after: a delete landing between the last check and the write
+  // is caught there, and what this training wrote is removed.
+  const stillThere = () => sameGroupOrThrow(ctx.store, group, request.horizon);
+  await stillThere();
+  let version: VersionInfo | undefined;
+  try {
+    version = await ctx.registry.saveVersion(trained.model, trained.metrics);
+    const registered = await ctx.registry.promoteIfBetter(group.id, request.horizon, version.version, undefined, stillThere);
+    await stillThere();
+    return registered;
+  } catch (err) {
+    // a delete's removal of the model directory may also have failed the write itself (ENOENT, not-found)
+    const gone = await sameGroupOrThrow(ctx.store, group, request.horizon).then(() => undefined, (e: unknown) => e);
+    if (!gone) throw err;
+    if (version) await ctx.registry.discardVersion(group.id, request.horizon, version.version);
+    throw gone;
+  }
+}
+
+/**
+ * 409 (a job fails without retry) when the group a training read is gone: deleted, or deleted and
+ * re-created on another grid. Groups carry no creation id, so one re-created with the same id and
+ * interval counts as the same group.
+ */
+async function sameGroupOrThrow(store: Store, trained: SkillGroup, horizon: Horizon): Promise<void> {
+  const now = await store.skillGroups.get(trained.id);
+  if (now && now.intervalMinutes === trained.intervalMinutes) return;
+  const what = now ? `was replaced meanwhile (now on ${now.intervalMinutes}-minute intervals, trained on ${trained.intervalMinutes})` : 'was deleted meanwhile';
+  throw new WfmError('conflict', `the ${horizon} training of skill group ${trained.id} was not registered: the group ${what}; nothing was kept`, {
+    details: [{ where: `/skill-groups/${trained.id}`, message: `${now ? 'replaced' : 'deleted'} while the training ran; no model version was written` }],
+  });
 }
 
 /** Computes the two-week forecast from `from` (default: now) with the live model and stores it. */

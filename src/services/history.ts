@@ -68,7 +68,9 @@ export async function uploadHistory(
     holdsRows(batch, threadThresholdRows)
       ? await inIngestThread({ batch, skillGroups: [...skillGroups.values()], options })
       : ingestHistoryOrThrow(batch, skillGroups, options);
-  await store.history.upsert(intervals);
+  // the write re-checks each group's interval against the one validated here (a switch in between would
+  // leave this grid's totals under a group on another grid)
+  await store.history.upsert(intervals, skillGroups);
   return {
     rows: summary.reduce((n, s) => n + s.rows, 0),
     intervals: intervals.length,

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { IntervalVolume } from '../domain/types';
+import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
-import { GroupGuardedWrite } from './group-guarded-write';
 
 const MINUTE = 60_000;
 
@@ -22,16 +22,72 @@ function monthsBetween(fromMs: number, toMs: number): string[] {
 }
 
 /**
+ * Writes a history batch only while each of its groups exists with the interval the batch was validated
+ * against, as one script. Why the interval too: the rows were summed onto the group's grid as it was read
+ * before validating; a group switched meanwhile from 30 to 15 minutes (allowed while it has no history)
+ * would get half-hour totals it reads as quarter hours, and then refuse to switch back, naming a grid its
+ * history is not on. The existence check is GroupGuardedWrite's (a group deleted meanwhile must not come
+ * back as orphan history months).
+ */
+const WRITE_HISTORY_IF_GRID_UNCHANGED = `
+-- KEYS[1]: the skill-groups hash; KEYS[2..]: per month written, its hash and then its group's months index.
+-- ARGV: n, then n pairs (group id, interval minutes validated against, '' = any);
+-- then per month: the month, the field-value count c, then c fields and values.
+local n = tonumber(ARGV[1])
+local refused = {}
+for i = 0, n - 1 do
+  local id, expected = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
+  local json = redis.call('HGET', KEYS[1], id)
+  if not json then
+    refused[#refused + 1] = id
+    refused[#refused + 1] = 'gone'
+  elseif expected ~= '' then
+    local now = tostring(cjson.decode(json).intervalMinutes)
+    if now ~= expected then
+      refused[#refused + 1] = id
+      refused[#refused + 1] = now
+    end
+  end
+end
+if #refused > 0 then return refused end
+local a = 2 + 2 * n
+local k = 2
+while a <= #ARGV do
+  local month, c = ARGV[a], tonumber(ARGV[a + 1])
+  -- in slices: unpack() of thousands of values would overflow Lua's stack
+  for from = a + 2, a + 1 + c, 1000 do
+    redis.call('HSET', KEYS[k], unpack(ARGV, from, math.min(from + 999, a + 1 + c)))
+  end
+  redis.call('ZADD', KEYS[k + 1], month, month)
+  a = a + 2 + c
+  k = k + 2
+end
+return {}
+`;
+
+type ScriptedRedis = Redis & { writeHistoryIfGridUnchanged(args: string[]): Promise<string[]> };
+
+/**
  * Interval history: one hash per (skill group, UTC month), field = interval start in epoch minutes,
  * value = "volume" or "volume,aht". A year is 12 HGETALLs in one pipeline (~17,520 fields at 30 minutes),
  * and an upsert of a batch is one script, so a batch lands whole or not at all — and not at all when one
  * of its skill groups was deleted after the upload was checked.
  */
 export class HistoryRepository {
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {}
+  private readonly scripted: ScriptedRedis;
 
-  /** Idempotent upsert: each interval's value is replaced, never added to. */
-  async upsert(intervals: IntervalVolume[]): Promise<void> {
+  constructor(private readonly redis: Redis, private readonly keys: Keys) {
+    if (!('writeHistoryIfGridUnchanged' in redis)) redis.defineCommand('writeHistoryIfGridUnchanged', { lua: WRITE_HISTORY_IF_GRID_UNCHANGED });
+    this.scripted = redis as ScriptedRedis;
+  }
+
+  /**
+   * Idempotent upsert: each interval's value is replaced, never added to. `validatedOn` gives, per skill
+   * group, the interval minutes the batch was validated (and summed) against; the write is refused (409,
+   * nothing written) when a group is gone or its interval is no longer that one. A group it does not name
+   * is only checked to exist.
+   */
+  async upsert(intervals: IntervalVolume[], validatedOn: ReadonlyMap<string, { intervalMinutes: number }> = new Map()): Promise<void> {
     if (intervals.length === 0) return;
     const byKey = new Map<string, { skillGroupId: string; month: string; fields: string[] }>();
     for (const iv of intervals) {
@@ -41,12 +97,19 @@ export class HistoryRepository {
       if (!entry) byKey.set(key, (entry = { skillGroupId: iv.skillGroupId, month, fields: [] }));
       entry.fields.push(String(iv.start / MINUTE), iv.ahtSeconds === undefined ? String(iv.volume) : `${iv.volume},${iv.ahtSeconds}`);
     }
-    const write = new GroupGuardedWrite(this.keys.skillGroups());
+    const ids = [...new Set(intervals.map((iv) => iv.skillGroupId))];
+    const keys = [this.keys.skillGroups()];
+    // one array (ioredis flattens it), filled in loops: a year of 5-minute rows is ~200,000 arguments,
+    // more than a spread into a call can take on the stack
+    const args = [String(ids.length)];
+    for (const id of ids) args.push(id, String(validatedOn.get(id)?.intervalMinutes ?? ''));
     for (const [key, { skillGroupId, month, fields }] of byKey) {
-      write.hset(key, fields);
-      write.call('ZADD', this.keys.historyMonths(skillGroupId), month, month);
+      keys.push(key, this.keys.historyMonths(skillGroupId));
+      args.push(month, String(fields.length));
+      for (const f of fields) args.push(f);
     }
-    await write.exec(this.redis, intervals.map((iv) => iv.skillGroupId), 'the history batch');
+    const refused = await guarded(this.scripted.writeHistoryIfGridUnchanged([String(keys.length), ...keys].concat(args)));
+    if (refused.length) throw refusal(refused, validatedOn);
   }
 
   /** Intervals with from ≤ start < to, sorted by start. */
@@ -114,4 +177,24 @@ export class HistoryRepository {
     const last = months[months.length - 1];
     return { fromMs: toMs(months[0]), toMs: Date.UTC(Number(last.slice(0, 4)), Number(last.slice(4)), 1) };
   }
+}
+
+/** The 409 of a refused batch: per group, deleted meanwhile or its interval changed since validation. */
+function refusal(refused: string[], validatedOn: ReadonlyMap<string, { intervalMinutes: number }>): WfmError {
+  const gone: string[] = [];
+  const changed: string[] = [];
+  const details: ProblemDetail[] = [];
+  for (let i = 0; i < refused.length; i += 2) {
+    const [id, now] = [refused[i], refused[i + 1]];
+    if (now === 'gone') {
+      gone.push(id);
+      details.push({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' });
+    } else {
+      const was = validatedOn.get(id)?.intervalMinutes;
+      changed.push(`skill group ${id} changed from ${was}- to ${now}-minute intervals while the upload was validated`);
+      details.push({ where: `/skill-groups/${id}`, message: `its intervalMinutes changed from ${was} to ${now} while the upload was validated on the ${was}-minute grid; nothing was written: upload the history again` });
+    }
+  }
+  const reasons = [...(gone.length ? [`skill group ${gone.join(', ')} no longer exists (deleted meanwhile)`] : []), ...changed];
+  return new WfmError('conflict', `the history batch was not stored: ${reasons.join('; ')}`, { details });
 }

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { SkillGroup } from '../domain/types';
+import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { guarded } from './redis';
 import type { Keys } from './keys';
-import { GroupGuardedWrite } from './group-guarded-write';
 
 /**
  * Deleting a group, all or nothing. What goes is what only the group owns: the group; its policy and
@@ -61,7 +61,45 @@ until cursor == '0'
 return removed
 `;
 
-type ScriptedRedis = Redis & { deleteSkillGroup(...args: string[]): Promise<number> };
+/**
+ * Writing a batch of groups, all or nothing, refused while a group it overflows to (outside the batch) is
+ * gone, or while a group whose intervalMinutes it changes has history. The service refuses the latter
+ * first, with advice, but reads the history before this write: an upload landing in between (validated
+ * on the old grid, so accepted) would leave that grid's totals under a group on the new one.
+ */
+const PUT_SKILL_GROUPS = `
+-- KEYS[1]: the skill-groups hash; KEYS[1 + i]: the history months index of the batch's i-th group.
+-- ARGV: n, then n triples (id, json, intervalMinutes), then the overflow targets outside the batch.
+local n = tonumber(ARGV[1])
+local refused = {}
+for i = n * 3 + 2, #ARGV do
+  if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then
+    refused[#refused + 1] = 'gone'
+    refused[#refused + 1] = ARGV[i]
+    refused[#refused + 1] = ''
+  end
+end
+for i = 1, n do
+  local id, minutes = ARGV[3 * i - 1], ARGV[3 * i + 1]
+  local before = redis.call('HGET', KEYS[1], id)
+  if before then
+    local was = tostring(cjson.decode(before).intervalMinutes)
+    if was ~= minutes and redis.call('EXISTS', KEYS[1 + i]) == 1 then
+      refused[#refused + 1] = 'grid'
+      refused[#refused + 1] = id
+      refused[#refused + 1] = was
+    end
+  end
+end
+if #refused > 0 then return refused end
+for i = 1, n do redis.call('HSET', KEYS[1], ARGV[3 * i - 1], ARGV[3 * i]) end
+return {}
+`;
+
+type ScriptedRedis = Redis & {
+  deleteSkillGroup(...args: string[]): Promise<number>;
+  putSkillGroups(args: string[]): Promise<string[]>;
+};
 
 /** Skill groups as JSON in one hash (there are tens, not thousands); deleting one takes what it owns along. */
 export class SkillGroupRepository {
@@ -69,6 +107,7 @@ export class SkillGroupRepository {
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
     if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 15, lua: DELETE_SKILL_GROUP });
+    if (!('putSkillGroups' in redis)) redis.defineCommand('putSkillGroups', { lua: PUT_SKILL_GROUPS });
     this.scripted = redis as ScriptedRedis;
   }
 
@@ -87,14 +126,18 @@ export class SkillGroupRepository {
   }
 
   /**
-   * Writes all groups in one script: a rejected batch never leaves half of it behind, and none is written
-   * while a group they overflow to (outside the batch) has been deleted meanwhile.
+   * Writes all groups in one script (PUT_SKILL_GROUPS): a rejected batch never leaves half of it behind,
+   * and none is written while a group they overflow to (outside the batch) has been deleted meanwhile, or
+   * while a group whose interval the batch changes has history (uploaded since the service checked).
    */
   async putAll(groups: SkillGroup[]): Promise<void> {
     if (groups.length === 0) return;
     const inBatch = new Set(groups.map((g) => g.id));
-    const write = new GroupGuardedWrite(this.keys.skillGroups()).hset(this.keys.skillGroups(), groups.flatMap((g) => [g.id, JSON.stringify(g)]));
-    await write.exec(this.redis, groups.flatMap((g) => g.overflowTo.filter((o) => !inBatch.has(o))), 'the skill groups');
+    const targets = [...new Set(groups.flatMap((g) => g.overflowTo.filter((o) => !inBatch.has(o))))];
+    const keys = [this.keys.skillGroups(), ...groups.map((g) => this.keys.historyMonths(g.id))];
+    const args = [String(groups.length), ...groups.flatMap((g) => [g.id, JSON.stringify(g), String(g.intervalMinutes)]), ...targets];
+    const refused = await guarded(this.scripted.putSkillGroups([String(keys.length), ...keys, ...args]));
+    if (refused.length) throw putRefusal(refused, groups);
   }
 
   /**
@@ -115,6 +158,29 @@ export class SkillGroupRepository {
     );
     return removed === 1 ? 'deleted' : removed === -1 ? 'in-use' : 'no-group';
   }
+}
+
+/** The 409 of a refused batch of groups: overflow targets deleted meanwhile, grid changes over history. */
+function putRefusal(refused: string[], groups: SkillGroup[]): WfmError {
+  const gone: string[] = [];
+  const details: ProblemDetail[] = [];
+  const reasons: string[] = [];
+  for (let i = 0; i < refused.length; i += 3) {
+    const [why, id, was] = refused.slice(i, i + 3);
+    if (why === 'gone') {
+      gone.push(id);
+      details.push({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' });
+    } else {
+      const to = groups.find((g) => g.id === id)?.intervalMinutes;
+      reasons.push(`skill group ${id} cannot change from ${was} to ${to} minutes: history on its ${was}-minute intervals was stored while the change was under way`);
+      details.push({
+        where: `/skill-groups/${id}`,
+        message: `history on ${was}-minute intervals was stored while this change was under way; create a skill group with the new interval and upload the history to it`,
+      });
+    }
+  }
+  if (gone.length) reasons.unshift(`skill group ${gone.join(', ')} no longer exists (deleted meanwhile)`);
+  return new WfmError('conflict', `the skill groups were not stored: ${reasons.join('; ')}`, { details });
 }
 
 /** Redis MATCH patterns treat * ? [ ] \ as special: a key prefix is matched literally. */

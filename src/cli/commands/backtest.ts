@@ -44,16 +44,29 @@ export function register(program: Command): void {
       bar?.start(windows, 0);
       const report = await backtestForecaster({ history: loaded.rows, skillGroup: loaded.subject, horizon, windows, specialDays: loaded.specialDays, holidays: loaded.holidays, onWindow: (done, total) => { bar?.setTotal(total); bar?.update(done); } });
       bar?.stop();
+      const daysAfter = horizon === 'two-week' ? TWO_WEEK_DAYS : 7; // as backtestSeries scores them
+      // Origins in a gap of the history score nothing: the core skips them and takes earlier ones. Said
+      // here, or a headline of N windows would pass for evidence of weeks the history does not hold.
+      if (report.emptyOrigins.length) {
+        process.stderr.write(
+          `wfm: ${report.emptyOrigins.length} weekly origin(s) had no data in the ${daysAfter} days after them (gaps in the history) and were not scored: ${originRanges(report.emptyOrigins)}` +
+            `${report.windows.length ? '; earlier origins with data were taken instead where the history has them' : ''}\n`,
+        );
+      }
+      const partly = report.windows.filter((w) => w.openDaysWithData < w.openDays);
+      if (partly.length) {
+        process.stderr.write(`wfm: ${partly.length} scored window(s) partly without data: ${partly.map((w) => `${w.origin} (data on ${w.openDaysWithData} of ${w.openDays} open days)`).join(', ')}\n`);
+      }
       // The core runs only the origins the history has room for; a silent cut would pass for the asked-for evidence.
       if (report.windows.length < windows) {
-        const daysAfter = horizon === 'two-week' ? TWO_WEEK_DAYS : 7; // as backtestSeries scores them
-        process.stderr.write(`wfm: --windows ${windows}: the history allows ${report.windows.length} weekly window(s) (each origin needs a week of history before it and ${daysAfter} days after it); ran ${report.windows.length}\n`);
+        const skipped = report.emptyOrigins.length ? ', and data in them: empty ones are skipped' : '';
+        process.stderr.write(`wfm: --windows ${windows}: the history allows ${report.windows.length} weekly window(s) (each origin needs a week of history before it and ${daysAfter} days after it)${skipped}; ran ${report.windows.length}\n`);
       }
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
       }
-      const lines = [`${report.skillGroupId} ${horizon}: ${report.windows.length} windows (${report.windows.map((w) => `${w.origin}→${w.liveAlias}${w.baselineFallback ? '*' : ''}`).join(', ')})`, ''];
+      const lines = [`${report.skillGroupId} ${horizon}: ${report.windows.length} windows scored (${report.windows.map((w) => `${w.origin}→${w.liveAlias}${w.baselineFallback ? '*' : ''}`).join(', ')})`, ''];
       lines.push('model                 WAPE     MASE    bias     p10–p90   n');
       for (const [alias, m] of Object.entries(report.overall)) {
         lines.push(`${alias.padEnd(20)} ${pct(m.wape).padStart(6)}  ${num(m.mase).padStart(6)}  ${pct(m.bias).padStart(7)}  ${pct(m.coverage).padStart(7)}  ${m.n}`);
@@ -67,4 +80,16 @@ export function register(program: Command): void {
       );
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** Origins a week apart as ranges: a gap of months is one "first…last (n weekly origins)", not 30 dates. */
+function originRanges(origins: string[]): string {
+  const week = 7 * 86_400_000;
+  const runs: string[][] = [];
+  for (const o of origins) {
+    const run = runs[runs.length - 1];
+    if (run && Date.parse(o) - Date.parse(run[run.length - 1]) === week) run.push(o);
+    else runs.push([o]);
+  }
+  return runs.map((r) => (r.length <= 3 ? r.join(', ') : `${r[0]}…${r[r.length - 1]} (${r.length} weekly origins)`)).join(', ');
 }
