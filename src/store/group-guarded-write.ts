@@ -6,9 +6,10 @@ import { guarded } from './redis';
  * A batch of writes that lands only while every skill group it belongs to still exists, as one script.
  *
  * Why: a writer checks its group, then works (a forecast job for minutes, an upload for milliseconds),
- * then writes. A group deleted in between would come back as orphan keys — a forecast, history months,
- * special days, realtime days of a group that is gone — which nothing lists and the delete already
- * missed. MULTI/EXEC cannot test the group first, and WATCH is per connection (the service shares one
+ * then writes. A group deleted in between would come back as orphan keys — a forecast, special days,
+ * realtime days, a trigger policy of a group that is gone — which nothing lists and the delete already
+ * missed. (History writes check more — the group's interval too — in their own script, in
+ * history-repository.ts.) MULTI/EXEC cannot test the group first, and WATCH is per connection (the service shares one
  * between concurrent requests), so the test and the writes run in one script. Like MULTI/EXEC it does
  * not roll back a command that fails half-way; the callers validate their input before writing.
  */
