@@ -37,7 +37,8 @@ export function estimate(values: ArrayLike<number>): Estimate {
   for (let i = 0; i < values.length; i++) if (values[i] === values[i]) (n++, (sum += values[i]));
   if (n === 0) return { mean: NaN, halfWidth: NaN };
   const mean = sum / n;
-  if (n === 1) return { mean, halfWidth: 0 };
+  // one replication says nothing of its own spread: 0 would read as certainty (NaN: null in JSON)
+  if (n === 1) return { mean, halfWidth: NaN };
   let squares = 0;
   for (let i = 0; i < values.length; i++) if (values[i] === values[i]) squares += (values[i] - mean) ** 2;
   return { mean, halfWidth: tQuantile95(n - 1) * Math.sqrt(squares / (n - 1) / n) };

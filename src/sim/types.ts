@@ -160,7 +160,7 @@ export interface SimulationSpec {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Mean over replications with the half-width of its 95% confidence interval (0 with one replication). */
+/** Mean over replications with the half-width of its 95% confidence interval (NaN — null in JSON — with one replication: no spread to read). */
 export interface Estimate {
   mean: number;
   halfWidth: number;

@@ -1,5 +1,5 @@
 import { isWfmError, type WfmError } from '../../src/errors/wfm-error';
-import { simulate } from '../../src/sim/simulate';
+import { estimate, simulate } from '../../src/sim/simulate';
 import type { SimulationSpec } from '../../src/sim/types';
 import { group, HOUR, MONDAY, stationarySpec } from './fixtures';
 
@@ -290,5 +290,15 @@ describe('simulate across a DST change', () => {
     const offered = result.totals[0].offered;
     expect(Math.abs(offered.mean - 23 * 30)).toBeLessThan(Math.max(offered.halfWidth, 15));
     expect(result.intervals[2].agents.mean).toBeCloseTo(3, 6);
+  });
+});
+
+describe('estimate', () => {
+  test('when there is one replication, then the half-width is unknown (NaN, null in JSON), not 0 — one run says nothing of its spread', () => {
+    const one = estimate([0.8]);
+    expect(one.mean).toBe(0.8);
+    expect(Number.isNaN(one.halfWidth)).toBe(true);
+    expect(JSON.parse(JSON.stringify(one))).toEqual({ mean: 0.8, halfWidth: null });
+    expect(estimate([0.7, 0.9]).halfWidth).toBeGreaterThan(0);
   });
 });
