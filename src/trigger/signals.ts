@@ -95,9 +95,13 @@ export function withLeadingSignals(forecast: MinuteForecast, realtime: RealtimeS
   const expected = strongest.impliedPerMinute * SIGNAL_CREDENCE;
   const offset = Math.max(0, Math.round((now - forecast.from) / MINUTE_MS));
   const raise = (series: number[], level: number) => series.map((v, i) => (i >= offset ? Math.max(v, level) : v));
+  const p10 = raise(forecast.p10, expected * OPTIMISTIC_SHARE);
   return {
     from: forecast.from,
-    p10: raise(forecast.p10, expected * OPTIMISTIC_SHARE),
+    // the last minutes held flat stay what they were where the signal raises not even the optimistic
+    // series: a breach there is the flat rate's, and still waits for its confirming ticks
+    ...(forecast.heldFlat && p10.every((v, i) => v === forecast.p10[i]) ? { heldFlat: true } : {}),
+    p10,
     p50: raise(forecast.p50, expected),
     p90: raise(forecast.p90, strongest.impliedPerMinute),
     source: `${forecast.source}; leading signal ${strongest.name} ×${strongest.ratio.toFixed(1)} implies ${strongest.impliedPerMinute.toFixed(1)} calls/min, ${expected.toFixed(1)} expected`,

@@ -59,6 +59,18 @@ describe('leading signals', () => {
     expect(reactive.decision.fired).toBe(false);
   });
 
+  test('when the forecast is the last minutes held flat, then a signal that raises nothing leaves it so (a breach still waits for confirming ticks), and one that raises it does not', () => {
+    const flat = { ...flatForecast(40), p10: new Array(30).fill(40), p90: new Array(30).fill(40), heldFlat: true };
+    // sessions ×1.6 imply 16 calls a minute, half of it expected: below the 40 held flat
+    const weak = withLeadingSignals(flat, state((k) => (k >= 18 ? 96 : 60)), T0);
+    expect(weak).not.toBe(flat);
+    expect(weak.heldFlat).toBe(true);
+    // ×30: 300 implied, its optimistic share above the 40 held flat
+    const strong = withLeadingSignals(flat, state((k) => (k >= 18 ? 1800 : 60)), T0);
+    expect(strong.p10[0]).toBeGreaterThan(40);
+    expect(strong.heldFlat).toBeUndefined();
+  });
+
   test('when signals are posted twice for a minute, then the later value replaces the earlier and other names stay', () => {
     const events: RealtimeEvent[] = [
       { skillGroupId: 'PS', minute: T0 - 2 * MIN, arrivals: 4, signals: { web: 100, ivr: 7 } },
