@@ -1,23 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createStore, type Store } from '../../src/store/store';
-import { deleteKeys, REDIS_URL } from '../support/service';
+import type { Store } from '../../src/store/store';
+import { openTestStore } from '../support/service';
 import { skillGroup } from '../support/examples';
 
 describe('the last history interval before an instant', () => {
-  let redis: Redis;
   let store: Store;
-  let prefix: string;
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    prefix = `test-${randomUUID()}`;
-    redis = new Redis(REDIS_URL);
-    store = createStore(redis, prefix);
+    ({ store, close } = openTestStore());
     await store.skillGroups.putAll([skillGroup()]);
   });
-  afterEach(async () => {
-    redis.disconnect();
-    await deleteKeys(prefix);
-  });
+  afterEach(() => close());
 
   test('when history ends on the 2nd of a month and resumes later, then the answer is the interval itself, not the month, within the window asked', async () => {
     const jan2 = Date.UTC(2030, 0, 2, 16, 30);

@@ -6,9 +6,7 @@
  *  - a cloud agent deleted, or made a partner, while they claim a slot (and a kind change over claims);
  *  - claims made on a published roster while its re-plan was being built, then the re-plan published.
  */
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createStore, type Store } from '../../src/store/store';
+import type { Store } from '../../src/store/store';
 import type { ClaimLimits, NewRoster } from '../../src/store/roster-repository';
 import type { AssignedShift } from '../../src/roster/types';
 import type { CloudSlot } from '../../src/roster/assignment';
@@ -17,7 +15,7 @@ import { loadConfig } from '../../src/config/config';
 import { isWfmError, type WfmError } from '../../src/errors/wfm-error';
 import { claimSlot, publishRoster, type RosterContext } from '../../src/services/rosters';
 import { deleteAgent, putAgents } from '../../src/services/configuration';
-import { deleteKeys, REDIS_URL, testEnv } from '../support/service';
+import { openTestStore, testEnv } from '../support/service';
 import { agent, skillGroup } from '../support/examples';
 
 const HOUR = 3_600_000;
@@ -66,23 +64,18 @@ async function refusal(p: Promise<unknown>): Promise<WfmError> {
 }
 
 describe('rosters racing the agents on them', () => {
-  let redis: Redis;
   let store: Store;
   let ctx: RosterContext;
   let prefix: string;
+  let close: () => Promise<void>;
 
   beforeEach(async () => {
-    prefix = `test-${randomUUID()}`;
-    redis = new Redis(REDIS_URL);
-    store = createStore(redis, prefix);
+    ({ store, prefix, close } = openTestStore());
     // publish and claim read only the store, the clock and the cut-off
     ctx = { config: loadConfig(testEnv(prefix)), store, queues: undefined as never, registry: undefined as never, now: () => NOW };
     await store.skillGroups.putAll([skillGroup({ id: 'PS', timeZone: 'UTC' })]);
   });
-  afterEach(async () => {
-    redis.disconnect();
-    await deleteKeys(prefix);
-  });
+  afterEach(() => close());
 
   /** `step` runs when the use case calls the store's `method`, just before it does. */
   function before<K extends 'publish' | 'claim'>(method: K, step: () => Promise<unknown>): void {

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { createStore, type Store } from '../../src/store/store';
+import type { Redis } from 'ioredis';
+import type { Store } from '../../src/store/store';
 import type { ClaimLimits, NewRoster } from '../../src/store/roster-repository';
 import type { AssignedShift, PlannedShift } from '../../src/roster/types';
 import type { CloudSlot } from '../../src/roster/assignment';
-import { deleteKeys, REDIS_URL } from '../support/service';
+import { openTestStore } from '../support/service';
 import { agent, skillGroup } from '../support/examples';
 
 const HOUR = 3_600_000;
@@ -49,18 +48,14 @@ describe('roster repository', () => {
   let redis: Redis;
   let store: Store;
   let prefix: string;
+  let close: () => Promise<void>;
   beforeEach(async () => {
-    prefix = `test-${randomUUID()}`;
-    redis = new Redis(REDIS_URL);
-    store = createStore(redis, prefix);
+    ({ redis, store, prefix, close } = openTestStore());
     // a claim is taken only by a stored cloud agent: every id the tests claim with
     await store.skillGroups.putAll([skillGroup({ id: 'PS', timeZone: 'UTC' })]);
     await store.agents.putAll(['c', ...Array.from({ length: 100 }, (_, i) => `c${i}`)].map((id) => agent({ id, name: id, kind: 'cloud', contract: { class: 'cloud', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 } })));
   });
-  afterEach(async () => {
-    redis.disconnect();
-    await deleteKeys(prefix);
-  });
+  afterEach(() => close());
 
   test('when a draft is saved, then meta, shifts per agent and by time, coverage and slots read back', async () => {
     const shifts = [shift('s2', 'b', 'PS', 10), shift('s1', 'a', 'PS', 8), shift('s3', 'a', 'PS', 32)];

@@ -55,6 +55,24 @@ export function suiteStore(name: string): () => Store {
   return () => store!;
 }
 
+/**
+ * A store on the real Redis under a fresh key prefix, for one test (open it in beforeEach when tests must
+ * not see each other's keys; suiteStore shares one across a describe block). `close` removes its keys.
+ */
+export function openTestStore(): { redis: Redis; store: Store; prefix: string; close: () => Promise<void> } {
+  const prefix = `test-${randomUUID()}`;
+  const redis = new Redis(REDIS_URL);
+  return {
+    redis,
+    prefix,
+    store: createStore(redis, prefix),
+    close: async () => {
+      redis.disconnect();
+      await deleteKeys(prefix);
+    },
+  };
+}
+
 export async function deleteKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
