@@ -50,6 +50,11 @@ export function validateSimulationSpec(spec: SimulationSpec): void {
   // (checking 400,000 groups field by field listed 1.6 million problems)
   else if (spec.skillGroups.length > MAX_SKILL_GROUPS) throw invalid('invalid simulation spec', [{ where: 'skillGroups', message: `${spec.skillGroups.length} skill groups: at most ${MAX_SKILL_GROUPS}` }]);
   (spec.skillGroups ?? []).forEach((g, i) => {
+    // an id where the group belongs: said as such, not as its missing zone, handle time and target
+    if (typeof g !== 'object' || g === null) {
+      problem(`skillGroups[${i}]`, `must be a whole skill-group object (id, timeZone, ahtSeconds, serviceLevel…), not ${JSON.stringify(g)}: a simulation spec names no stored group`);
+      return;
+    }
     if (groups.has(g.id)) problem(`skillGroups[${i}].id`, `duplicate skill group "${g.id}"`);
     groups.add(g.id);
     if (!isValidZone(g.timeZone)) problem(`skillGroups[${i}].timeZone`, `unknown zone "${g.timeZone}"`);
@@ -63,7 +68,7 @@ export function validateSimulationSpec(spec: SimulationSpec): void {
   const known = (id: string, where: string) => {
     if (!groups.has(id)) problem(where, `unknown skill group "${id}"`);
   };
-  const first = spec.skillGroups?.[0];
+  const first = typeof spec.skillGroups?.[0] === 'object' ? spec.skillGroups[0] : undefined;
   const intervalMinutes = spec.intervalMinutes ?? first?.intervalMinutes ?? 30;
   if (![5, 6, 10, 15, 30, 60].includes(intervalMinutes)) problem('intervalMinutes', 'must be 5, 6, 10, 15, 30 or 60');
   const { from, to } = spec.period ?? { from: NaN, to: NaN };

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { startTestService, KEYS, type TestService } from '../support/service';
 import { stationarySpec } from '../sim/fixtures';
 
@@ -28,6 +31,27 @@ describe('simulations over REST', () => {
     expect(offered).toBeGreaterThan(100);
     expect(offered).toBeLessThan(700); // about 150 calls an hour for 2 hours, counted per group and overall
     expect(job.result.totals[0].serviceLevel.mean).toBeGreaterThan(0);
+  });
+
+  test('when the example body of openapi.yaml is posted, then it is a valid spec that simulates', async () => {
+    const contract = parse(readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'));
+    const example = contract.paths['/simulations'].post.requestBody.content['application/json'].example;
+    const res = await t.http.post('/simulations').set(planner).send(example);
+    expect(res.status).toBe(202);
+    let job;
+    for (let i = 0; i < 120; i++) {
+      job = (await t.http.get(res.body.status).set(planner).expect(200)).body;
+      if (job.state === 'completed' || job.state === 'failed') break;
+      await sleep(250);
+    }
+    expect(job.state).toBe('completed');
+  });
+
+  test('when skill groups are given by id (as POST /rosters takes them), then the 422 says a spec needs whole groups', async () => {
+    const res = await t.http.post('/simulations').set(planner).send({ period: { from: '1999-11-01', days: 1 }, skillGroups: ['PS'], seed: 1 });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toContainEqual({ where: '/body/skillGroups/0', message: expect.stringMatching(/^must be a whole skill-group object .*not "PS"/) });
+    expect(res.body.errors.map((e: { where: string }) => e.where)).not.toContain('/body/skillGroups/0/timeZone');
   });
 
   test('when a rate is negative, then 422 names the field and nothing is queued', async () => {
