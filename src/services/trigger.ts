@@ -18,7 +18,7 @@ import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Ve
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
 import { answerDeadline, applyResponse, expireUnanswered, statedAnswerMinutes } from '../trigger/acceptance';
 import { workEnd } from '../trigger/callouts';
-import { lendingPolicy, skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
+import { lendingHorizons, lendingPolicy, skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
   MAX_REPORTING_LAG_MINUTES,
@@ -105,14 +105,17 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     .map((l) => ({ group: l.group, policy: lendingPolicy(l.group.id, l.borrowers) }));
   const dueIds = [...due.map((g) => g.id), ...lenders.map((l) => l.group.id)];
   const projected = [...due.map((g) => ({ group: g, policy: policies.get(g.id)! })), ...lenders];
+  // an overflow target's forecast is read as far ahead as its furthest-looking borrower (see lendingHorizons)
+  const lookahead = lendingHorizons(projected.filter((p) => policies.has(p.group.id)));
+  const readMinutes = (p: { group: SkillGroup; policy: TriggerPolicy }) => Math.max(p.policy.horizonMinutes, lookahead.get(p.group.id) ?? 0);
 
   const week = commitmentWindow(now);
-  const horizonEnd = now + Math.max(0, ...projected.map((p) => p.policy.horizonMinutes)) * MINUTE_MS;
+  const horizonEnd = now + Math.max(0, ...projected.map(readMinutes)) * MINUTE_MS;
   const [arrivals, gauges, signals, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
     store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now, ['arrivals']),
     store.realtime.recent(dueIds, now - GAUGE_READ_MINUTES * MINUTE_MS, now, GAUGES),
     store.realtime.recentSignals(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now),
-    store.forecasts.pointsAt(new Map(projected.map((p) => [p.group.id, forecastIntervalsFor(p.group, now, p.policy.horizonMinutes)]))),
+    store.forecasts.pointsAt(new Map(projected.map((p) => [p.group.id, forecastIntervalsFor(p.group, now, readMinutes(p))]))),
     store.trigger.activeCallouts(ids),
     store.trigger.pastResponses(dueIds),
     due.length ? deps.capacity.rosterShifts(now - MINUTE_MS, horizonEnd) : Promise.resolve([]),
@@ -146,7 +149,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
         policy,
         state,
         realtime,
-        forecast: tickForecast(group, policy, forecasts.get(group.id) ?? { points: [] }, realtime, now, lastCounted),
+        forecast: tickForecast(group, { horizonMinutes: readMinutes({ group, policy }) }, forecasts.get(group.id) ?? { points: [] }, realtime, now, lastCounted),
         callouts,
         pastResponses: past.get(group.id),
       });

@@ -82,6 +82,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
   const shiftsByGroup = indexBy(input.roster, (s) => s.skillGroupId);
   const slotsByGroup = indexBy(input.claimedSlots, (s) => s.skillGroupId);
   const shiftsByAgent = indexBy(input.roster, (s) => s.agentId);
+  const lookahead = lendingHorizons(input.groups);
   const prepare = (g: GroupTickInput) => {
     const callouts = expireUnanswered(g.callouts, now, g.policy.answerWindowMinutes);
     const stats = withPast(acceptanceStatsOf(callouts), g.pastResponses?.group);
@@ -89,7 +90,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
     const capacity: CapacityProjection = projectCapacity({
       skillGroupId: g.group.id,
       from: now,
-      minutes: g.policy.horizonMinutes,
+      minutes: Math.max(g.policy.horizonMinutes, lookahead.get(g.group.id) ?? 0),
       roster: shiftsByGroup.get(g.group.id) ?? [],
       claimedSlots: slotsByGroup.get(g.group.id) ?? [],
       callouts,
@@ -112,8 +113,15 @@ export function tick(input: TickInput): GroupTickOutput[] {
     if (!target) continue;
     // A leading signal that lifts the target's own forecast takes its spare agents away too.
     const forecast = target.policy.mode === 'predictive' ? withLeadingSignals(target.forecast, target.realtime, now) : target.forecast;
-    const own = projectBuckets({ group: target.group, policy: target.policy, now, forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
-    if (forecast === target.forecast) ownProjection.set(targetId, own);
+    // As far ahead as its furthest-looking borrower (its capacity above and, from the service, its forecast
+    // reach that far), but only over whole steps its forecast covers: a minute with no forecast would read
+    // as no calls and lend every agent.
+    const step = target.policy.stepMinutes;
+    const covered = Math.floor((target.forecast.p50.length - Math.round((now - target.forecast.from) / MINUTE_MS)) / step) * step;
+    const horizonMinutes = Math.max(target.policy.horizonMinutes, Math.min(lookahead.get(targetId) ?? 0, covered));
+    const policy = horizonMinutes === target.policy.horizonMinutes ? target.policy : { ...target.policy, horizonMinutes };
+    const own = projectBuckets({ group: target.group, policy, now, forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
+    if (forecast === target.forecast && policy === target.policy) ownProjection.set(targetId, own);
     spareOf.set(targetId, spareAgents(own, sharedBy));
   }
 
@@ -199,6 +207,17 @@ export function tick(input: TickInput): GroupTickOutput[] {
       choice,
     };
   });
+}
+
+/**
+ * How far ahead each group others overflow into must be projected: the longest horizon among the groups
+ * that borrow from it. A target projected only over its own shorter horizon would lend nothing to a
+ * borrower's later minutes. The service reads the target's forecast that far too.
+ */
+export function lendingHorizons(borrowers: ReadonlyArray<{ group: SkillGroup; policy: Pick<TriggerPolicy, 'horizonMinutes'> }>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const b of borrowers) for (const t of b.group.overflowTo) out.set(t, Math.max(out.get(t) ?? 0, b.policy.horizonMinutes));
+  return out;
 }
 
 /**

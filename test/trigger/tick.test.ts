@@ -88,6 +88,27 @@ describe('tick', () => {
     expect(outputs[0].decision.projection[5].overflowAgents).toBeGreaterThan(0);
   });
 
+  test('when the borrower looks further ahead than the group it overflows into, then spare agents are lent over the borrower\'s whole horizon where the target\'s forecast reaches', () => {
+    const far = (nwForecastMinutes: number) => {
+      const base = input(true);
+      const [ps, nw] = base.groups;
+      return tick({
+        ...base,
+        groups: [
+          { ...ps, policy: policy({ horizonMinutes: 60 }), forecast: flatForecast(14, T0, 60) },
+          { ...nw, forecast: flatForecast(1, T0, nwForecastMinutes) },
+        ],
+      })[0].decision.projection;
+    };
+    const reaching = far(60);
+    expect(reaching).toHaveLength(12);
+    expect(reaching.slice(6).every((b) => b.overflowAgents > 0)).toBe(true);
+    // a target forecast of 30 minutes lends nothing beyond them: no forecast is not no calls
+    const short = far(30);
+    expect(short.slice(0, 6).every((b) => b.overflowAgents > 0)).toBe(true);
+    expect(short.slice(6).every((b) => b.overflowAgents === 0)).toBe(true);
+  });
+
   test('when no cloud agent is eligible, then nothing is fired, no wave or cooldown starts, and an agent added a minute later is called', () => {
     const nobody = { ...input(false), agents: [] };
     const [ps] = tick(nobody);
