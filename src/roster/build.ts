@@ -225,7 +225,11 @@ function requirementOf(input: BuildRosterInput, templates: ShiftTemplate[]): Req
   const toRows = (intervals: typeof perInterval) => toLpRequirement(intervals, input.skillGroups, { shrinkageCoveredByBreaks: breakShare });
   const periodRows = toRows(perInterval);
   const nextRows = toRows(requirementPerInterval(input.skillGroups, nextPeriodStart(input, templates, endMs, reachEnd)));
-  const carriedIn = (input.busy ?? []).filter((s) => groupIds.has(s.skillGroupId) && s.end > startMs && s.start < reachEnd && !(s.start >= startMs && s.start < endMs));
+  // A neighbour's shift is one dated outside the period, as busyShifts and commitmentsOf read it — not one
+  // starting outside it: in a roster on Madrid's clock, a Bogota group's night shift of the previous
+  // roster's last day starts inside this period, and was left out (its hours read as a shortfall).
+  const periodDates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
+  const carriedIn = (input.busy ?? []).filter((s) => groupIds.has(s.skillGroupId) && s.end > startMs && s.start < reachEnd && !periodDates.has(s.date));
   const toPlan = rosterCoverage(carriedIn, [...periodRows, ...nextRows], intervalMinutesOf(input.skillGroups)).map((c) => ({ skillGroupId: c.skillGroupId, intervalStart: c.intervalStart, required: Math.max(0, c.required - c.scheduled) }));
   return {
     rows: periodRows,
@@ -309,14 +313,15 @@ function coverageWithPerformance(shifts: AssignedShift[], requirement: Requireme
  */
 const LP_SHORT_AGENTS = 0.5;
 
-function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[]): ShortfallReason[] {
+/** `zone`: the roster's clock — coverage.csv and the roster's other times are on it, so the reason's are too. */
+function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[], zone: string): ShortfallReason[] {
   const reasons: ShortfallReason[] = [];
   for (const group of skillGroups) {
     const short = plan.coverage.filter((c) => c.skillGroupId === group.id && c.shortfall >= LP_SHORT_AGENTS);
     if (!short.length) continue;
     const hours = short.reduce((s, c) => s + (c.shortfall * group.intervalMinutes) / 60, 0);
-    const dates = [...new Set(short.map((c) => formatInstant(c.intervalStart, group.timeZone).slice(0, 10)))];
-    const example = formatInstant(short[0].intervalStart, group.timeZone).slice(0, 16).replace('T', ' ');
+    const dates = [...new Set(short.map((c) => formatInstant(c.intervalStart, zone).slice(0, 10)))];
+    const example = `${formatInstant(short[0].intervalStart, zone).slice(0, 16).replace('T', ' ')}${zone === group.timeZone ? '' : ` ${zone}`}`;
     reasons.push({
       skillGroupId: group.id,
       dates,
@@ -511,7 +516,7 @@ export function buildRoster(input: BuildRosterInput, report?: PhaseReport): Buil
     frozen: busy.map((s) => s.id),
     templates,
   });
-  return finish(input, { assignment, requirement, plan: { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups) } }, report);
+  return finish(input, { assignment, requirement, plan: { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups, input.period.timeZone) } }, report);
 }
 
 /** A stored roster to re-plan: its shifts, what stayed uncovered, and its slots with the claims on them. */
@@ -670,7 +675,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     report?.('lp', 10);
     const plan = planFor(input, requirement, templates);
     planned = asPublishedWherePlannedAgain(plan.shifts, input.base);
-    lp = { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups) };
+    lp = { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups, input.period.timeZone) };
   } else {
     planned = [...input.base.shifts.map(withoutAgent), ...input.base.uncovered];
   }

@@ -84,4 +84,24 @@ describe('the hand-over between consecutive rosters of a 24/7 line', () => {
     const commitments = nights.map(({ agentId, start, end, date }) => ({ agentId, start, end, date }));
     expect(checkRoster(next.shifts, agents, period, { commitments })).toEqual([]);
   });
+
+  test('when the roster is on another clock than a group (Madrid and a Bogota queue), then the previous roster\'s night shift dated its last Bogota day counts, though it starts inside the period on Madrid\'s clock', () => {
+    const BOGOTA = 'America/Bogota';
+    const night: SkillGroup = skillGroup({ id: 'NOCHE', timeZone: BOGOTA, intervalMinutes: 60, openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' }] });
+    const bogota = (date: string, time: string) => DateTime.fromISO(`${date}T${time}`, { zone: BOGOTA }).toMillis();
+    const forecast: IntervalVolume[] = [];
+    for (let t = bogota('2030-01-13', '00:00'); t < bogota('2030-01-17', '00:00'); t += 3_600_000) forecast.push({ skillGroupId: 'NOCHE', start: t, volume: 20 });
+    const team = agents.map((a) => ({ ...a, timeZone: BOGOTA, skills: [{ skillGroupId: 'NOCHE' }] }));
+    // the previous roster's last Bogota day, 13 January: 20:00–24:00 Bogota = 02:00–06:00 of the 14th in Madrid
+    const previous: AssignedShift[] = team.slice(0, 3).map((a, i) => ({
+      id: `prev-${i}`, agentId: a.id, skillGroupId: 'NOCHE', templateId: 'evening', kind: 'late', date: '2030-01-13',
+      start: bogota('2030-01-13', '20:00'), end: bogota('2030-01-14', '00:00'), breaks: [],
+    }));
+    const period = { from: '2030-01-14', days: 2, timeZone: 'Europe/Madrid' };
+    const built = buildRoster({ period, skillGroups: [night], agents: team, forecast, busy: previous, rules: { options: { ruinAndRecreateIterations: 100 } } });
+    const madridTwoAm = DateTime.fromISO('2030-01-14T02:00', { zone: 'Europe/Madrid' }).toMillis();
+    expect(madridTwoAm).toBe(bogota('2030-01-13', '20:00'));
+    expect(built.coverage.find((c) => c.skillGroupId === 'NOCHE' && c.intervalStart === madridTwoAm)!.scheduled).toBeGreaterThanOrEqual(3);
+  });
 });
+
