@@ -6,6 +6,7 @@ import type { Agent, AgentKind, SkillGroup } from '../domain/types';
 import { itemAt, validateAgents, validateSkillGroups, type ItemPointer } from '../domain/validate';
 import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
 import type { Store } from '../store/store';
+import type { HeldClaims } from '../store/agent-repository';
 import { formatInstant } from '../time/grid';
 
 export async function putSkillGroups(store: Store, groups: SkillGroup[], where: ItemPointer = ''): Promise<SkillGroup[]> {
@@ -94,8 +95,10 @@ export interface Rostering {
  * Stores the agents — refused (409, nothing stored) while one of them who was a cloud agent and is a
  * partner now still holds claimed slots not over yet on a published roster: the claims would stay on the
  * roster as a partner's, whom every self-service route (release included) refuses as no longer a cloud
- * agent. The check and the write are one script in the store, and a claim is taken only while the
- * agent is stored as a cloud agent, so a claim racing the change cannot slip through either.
+ * agent. Likewise while the update takes a skill group away from a cloud agent who holds such claims on
+ * slots of that group: the claims would stay on a group the agent is no longer skilled for (a claim asks
+ * for the skill). The check and the write are one script in the store, and a claim is taken only while
+ * the agent is stored as a cloud agent, so a claim racing the change of kind cannot slip through either.
  */
 export async function putAgents(store: Store, agents: Agent[], where: ItemPointer, rostering: Rostering): Promise<number> {
   const problems = validateAgents(agents, await store.skillGroups.map(), where);
@@ -104,14 +107,29 @@ export async function putAgents(store: Store, agents: Agent[], where: ItemPointe
   if (outcome.ok) return agents.length;
   const zones = await rosterZones(store, outcome.held.map((h) => h.rosterId));
   const index = new Map(agents.map((a, i) => [a.id, i]));
-  const details = outcome.held.map((h) => ({
-    where: `${itemAt(where, index.get(h.agentId) ?? 0)}/kind`,
-    message:
-      `${h.agentId} holds ${h.claims} claimed slot(s) not over yet on published roster ${h.rosterId} and cannot stop being a cloud agent while they do: ` +
-      `the agent releases them (DELETE /me/claims/${h.rosterId}/{slotId}) until ${rostering.claimReleaseCutoffHours} h before they start, or change the kind once the last is over (${formatInstant(h.lastEndMs, zones.get(h.rosterId) ?? 'UTC')})`,
-  }));
+  const release = (h: HeldClaims) => `the agent releases them (DELETE /me/claims/${h.rosterId}/{slotId}) until ${rostering.claimReleaseCutoffHours} h before they start`;
+  const lastEnd = (h: HeldClaims) => formatInstant(h.lastEndMs, zones.get(h.rosterId) ?? 'UTC');
+  const details = outcome.held.map((h) =>
+    h.reason === 'kind'
+      ? {
+          where: `${itemAt(where, index.get(h.agentId) ?? 0)}/kind`,
+          message:
+            `${h.agentId} holds ${h.claims} claimed slot(s) not over yet on published roster ${h.rosterId} and cannot stop being a cloud agent while they do: ` +
+            `${release(h)}, or change the kind once the last is over (${lastEnd(h)})`,
+        }
+      : {
+          where: `${itemAt(where, index.get(h.agentId) ?? 0)}/skills`,
+          message:
+            `${h.agentId} holds ${h.claims} claimed slot(s) of skill group ${h.skillGroupId} not over yet on published roster ${h.rosterId} and cannot lose skill ${h.skillGroupId} while they do: ` +
+            `${release(h)}, or remove the skill once the last is over (${lastEnd(h)})`,
+        },
+  );
   const who = [...new Set(outcome.held.map((h) => h.agentId))];
-  throw new WfmError('conflict', `${who.length} cloud agent(s) (${who.join(', ')}) still hold claimed slots not over yet and cannot become partners; nothing was stored (see errors)`, { details });
+  const cannot = [
+    outcome.held.some((h) => h.reason === 'kind') ? 'become partners' : '',
+    outcome.held.some((h) => h.reason === 'skill') ? 'lose the skill groups of those slots' : '',
+  ].filter(Boolean).join(' or ');
+  throw new WfmError('conflict', `${who.length} cloud agent(s) (${who.join(', ')}) still hold claimed slots not over yet and cannot ${cannot}; nothing was stored (see errors)`, { details });
 }
 
 /** Each roster's time zone, for the instants a refusal names. */

@@ -99,7 +99,10 @@ export async function trainAndRegister(
   onProgress: (p: EpochProgress) => void,
   signal?: AbortSignal,
 ): Promise<VersionInfo> {
-  const group = await skillGroupOrThrow(ctx.store, request.skillGroupId);
+  // the incarnation tells this group from one deleted and re-created with the same id while we train
+  const read = await ctx.store.skillGroups.getWithIncarnation(request.skillGroupId);
+  if (!read) throw new WfmError('not-found', `skill group ${request.skillGroupId} does not exist`);
+  const { group, incarnation } = read;
   const now = await dataEnd(ctx.store, group.id, ctx.now());
   const [history, specialDays] = await Promise.all([
     historyUpTo(ctx.store, group.id, now, FORECAST_HISTORY_DAYS),
@@ -113,12 +116,12 @@ export async function trainAndRegister(
     (p) => onProgress(p as EpochProgress),
     signal,
   );
-  // Training takes minutes: the group may have been deleted meanwhile. Registered anyway, its version
-  // would outlive the delete (which removed MODEL_DIR/<group> already) and go live for a group
-  // re-created with the id. Checked before the version is written, again under the registry's lock right
-  // before it is promoted, and once more after: a delete landing between the last check and the write
-  // is caught there, and what this training wrote is removed.
-  const stillThere = () => sameGroupOrThrow(ctx.store, group, request.horizon);
+  // Training takes minutes: the group may have been deleted meanwhile (and perhaps re-created with the
+  // id). Registered anyway, its version would outlive the delete (which removed MODEL_DIR/<group>
+  // already) and go live for the group re-created with the id. Checked before the version is written,
+  // again under the registry's lock right before it is promoted, and once more after: a delete landing
+  // between the last check and the write is caught there, and what this training wrote is removed.
+  const stillThere = () => sameGroupOrThrow(ctx.store, group, incarnation, request.horizon);
   await stillThere();
   let version: VersionInfo | undefined;
   try {
@@ -128,7 +131,7 @@ export async function trainAndRegister(
     return registered;
   } catch (err) {
     // a delete's removal of the model directory may also have failed the write itself (ENOENT, not-found)
-    const gone = await sameGroupOrThrow(ctx.store, group, request.horizon).then(() => undefined, (e: unknown) => e);
+    const gone = await sameGroupOrThrow(ctx.store, group, incarnation, request.horizon).then(() => undefined, (e: unknown) => e);
     if (!gone) throw err;
     if (version) await ctx.registry.discardVersion(group.id, request.horizon, version.version);
     throw gone;
@@ -137,13 +140,19 @@ export async function trainAndRegister(
 
 /**
  * 409 (a job fails without retry) when the group a training read is gone: deleted, or deleted and
- * re-created on another grid. Groups carry no creation id, so one re-created with the same id and
- * interval counts as the same group.
+ * re-created (another incarnation, or another grid). A missing incarnation (a group stored before they
+ * were, on either side) matches any: such a group re-created with the same interval counts as the same.
  */
-async function sameGroupOrThrow(store: Store, trained: SkillGroup, horizon: Horizon): Promise<void> {
-  const now = await store.skillGroups.get(trained.id);
-  if (now && now.intervalMinutes === trained.intervalMinutes) return;
-  const what = now ? `was replaced meanwhile (now on ${now.intervalMinutes}-minute intervals, trained on ${trained.intervalMinutes})` : 'was deleted meanwhile';
+async function sameGroupOrThrow(store: Store, trained: SkillGroup, incarnation: string | undefined, horizon: Horizon): Promise<void> {
+  const read = await store.skillGroups.getWithIncarnation(trained.id);
+  const now = read?.group;
+  const sameIncarnation = !incarnation || !read?.incarnation || read.incarnation === incarnation;
+  if (now && now.intervalMinutes === trained.intervalMinutes && sameIncarnation) return;
+  const what = !now
+    ? 'was deleted meanwhile'
+    : now.intervalMinutes !== trained.intervalMinutes
+      ? `was replaced meanwhile (now on ${now.intervalMinutes}-minute intervals, trained on ${trained.intervalMinutes})`
+      : 'was replaced meanwhile (deleted and re-created with the same id)';
   throw new WfmError('conflict', `the ${horizon} training of skill group ${trained.id} was not registered: the group ${what}; nothing was kept`, {
     details: [{ where: `/skill-groups/${trained.id}`, message: `${now ? 'replaced' : 'deleted'} while the training ran; no model version was written` }],
   });

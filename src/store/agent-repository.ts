@@ -5,18 +5,19 @@ import type { Keys } from './keys';
 import { WfmError } from '../errors/wfm-error';
 
 /**
- * Lua shared by the scripts below: `claimsHeld(claimsKey, base, now, hold)` calls hold(rosterId, e) for
- * every claimed slot of the agent that ends after `now` on a roster still published (a claim left on a
- * superseded roster is no longer the agent's work there). The same rule for a delete and a kind change,
- * so a cloud agent's claim holds both back.
+ * Lua shared by the scripts below: `claimsHeld(claimsKey, base, now, hold)` calls hold(rosterId, e, group)
+ * for every claimed slot of the agent that ends after `now` on a roster still published (a claim left on a
+ * superseded roster is no longer the agent's work there); group is the slot's skill group. The same rule
+ * for a delete, a kind change and a skill removed, so a cloud agent's claim holds each back.
  */
 const CLAIMS_HELD = `
 local function claimsHeld(claimsKey, base, now, hold)
   local claims = redis.call('HGETALL', claimsKey)
   for i = 1, #claims, 2 do
     local rosterId = string.match(claims[i], '^([^|]*)|')
-    local e = tonumber(string.match(claims[i + 1], '^%d+,(%d+)'))
-    if rosterId and e and e > now and redis.call('HGET', base .. rosterId .. ':state', 'status') == 'published' then hold(rosterId, e) end
+    local e, group = string.match(claims[i + 1], '^%d+,(%d+),?(.*)$')
+    e = tonumber(e)
+    if rosterId and e and e > now and redis.call('HGET', base .. rosterId .. ':state', 'status') == 'published' then hold(rosterId, e, group or '') end
   end
 end
 `;
@@ -71,15 +72,20 @@ return {'deleted'}
 
 /**
  * KEYS: the skill-groups hash, the agents hash.
- * ARGV: roster key base, now, n, the n skill groups the agents name, m, the m agents of the batch that
- * are not cloud agents, then agent id / JSON pairs.
+ * ARGV: roster key base, now, n, the n skill groups the agents name, then agent id / JSON pairs.
  * Writes the agents only while every group they name exists (a group deleted after the caller checked
- * it: { 'no-group', ids… }, as GroupGuardedWrite answers) and none of the m still holds a claimed slot
- * not over yet on a published roster ({ 'claims', then per agent and roster: agent id, roster id,
- * claims, end of the last }): a partner cannot hold a cloud agent's claim (every self-service route,
- * release included, refuses a partner). The claim script admits cloud agents only, so a claim and a
- * change of kind cannot both land, whichever runs first. Nothing is written on a refusal; pairs are
- * written one call each (a long list would overflow Lua's unpack).
+ * it: { 'no-group', ids… }, as GroupGuardedWrite answers) and no agent of the batch would be left with a
+ * claimed slot not over yet on a published roster that they may no longer hold:
+ *   - an agent who is not a cloud agent (now a partner: a changed kind) may hold none: a partner cannot
+ *     hold a cloud agent's claim (every self-service route, release included, refuses a partner);
+ *   - a cloud agent may hold none of a skill group the stored agent had and the batch takes away: the
+ *     claim would stay on a group they are no longer skilled for (claiming asks for the skill).
+ * A refusal answers { 'claims', then per agent, roster and reason: agent id, roster id, claims, end of
+ * the last, and the skill group taken away ('' for the change of kind) }. The claim script admits cloud
+ * agents only, so a claim and a change of kind cannot both land, whichever runs first (the skill,
+ * though, the claim checks before its script: a claim racing a skill's removal is not yet held back).
+ * Only agents with claims are decoded (a batch is thousands of agents, few of whom hold claims). Nothing
+ * is written on a refusal; pairs are written one call each (a long list would overflow Lua's unpack).
  */
 const PUT_UNLESS_CLAIMING = `${CLAIMS_HELD}
 local base = ARGV[1]
@@ -90,32 +96,58 @@ for k = 4, 3 + n do
   if redis.call('HEXISTS', KEYS[1], ARGV[k]) == 0 then missing[#missing + 1] = ARGV[k] end
 end
 if #missing > 1 then return missing end
-local at = 4 + n
-local m = tonumber(ARGV[at])
+local first = 4 + n
 local out = {'claims'}
-for k = at + 1, at + m do
+for k = first, #ARGV, 2 do
   local agentId = ARGV[k]
-  local held = {}
-  local order = {}
-  claimsHeld(base .. 'agent-claims:' .. agentId, base, now, function(rosterId, e)
-    local h = held[rosterId]
-    if not h then
-      h = {0, 0}
-      held[rosterId] = h
-      order[#order + 1] = rosterId
+  local claimsKey = base .. 'agent-claims:' .. agentId
+  if redis.call('EXISTS', claimsKey) == 1 then
+    local agent = cjson.decode(ARGV[k + 1])
+    -- which claims the new agent may not keep: all (not a cloud agent), or those of the skills taken away
+    local refused = nil
+    if agent.kind == 'cloud' then
+      local kept = {}
+      for _, skill in ipairs(agent.skills or {}) do kept[skill.skillGroupId] = true end
+      local storedJson = redis.call('HGET', KEYS[2], agentId)
+      if storedJson then
+        for _, skill in ipairs(cjson.decode(storedJson).skills or {}) do
+          if not kept[skill.skillGroupId] then
+            refused = refused or {}
+            refused[skill.skillGroupId] = true
+          end
+        end
+      end
     end
-    h[1] = h[1] + 1
-    if e > h[2] then h[2] = e end
-  end)
-  for _, rosterId in ipairs(order) do
-    out[#out + 1] = agentId
-    out[#out + 1] = rosterId
-    out[#out + 1] = held[rosterId][1]
-    out[#out + 1] = held[rosterId][2]
+    if agent.kind ~= 'cloud' or refused then
+      local held = {}
+      local order = {}
+      claimsHeld(claimsKey, base, now, function(rosterId, e, group)
+        if agent.kind == 'cloud' and not refused[group] then return end
+        -- the change of kind refuses every claim: one entry per roster, as the group does not matter
+        local why = agent.kind == 'cloud' and group or ''
+        local at = rosterId .. '|' .. why
+        local h = held[at]
+        if not h then
+          h = {rosterId, why, 0, 0}
+          held[at] = h
+          order[#order + 1] = at
+        end
+        h[3] = h[3] + 1
+        if e > h[4] then h[4] = e end
+      end)
+      for _, at in ipairs(order) do
+        local h = held[at]
+        out[#out + 1] = agentId
+        out[#out + 1] = h[1]
+        out[#out + 1] = h[3]
+        out[#out + 1] = h[4]
+        out[#out + 1] = h[2]
+      end
+    end
   end
 end
 if #out > 1 then return out end
-for k = at + m + 1, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[k], ARGV[k + 1]) end
+for k = first, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[k], ARGV[k + 1]) end
 return {'ok'}
 `;
 
@@ -137,6 +169,12 @@ export interface HeldClaims {
   claims: number;
   /** when the last of them ends */
   lastEndMs: number;
+  /**
+   * 'kind': the agent is no longer a cloud agent (every claim counted); 'skill': the update takes away
+   * `skillGroupId`, the skill group of these claims
+   */
+  reason: 'kind' | 'skill';
+  skillGroupId?: string;
 }
 
 export type AgentPutOutcome = { ok: true } | { ok: false; refusal: 'claims'; held: HeldClaims[] };
@@ -178,15 +216,16 @@ export class AgentRepository {
 
   /**
    * All agents in one script, and none while a skill group they name has been deleted meanwhile (409),
-   * or while one of them who is not a cloud agent (now a partner: a changed kind) still holds claimed
-   * slots not over at `nowMs` on a published roster: then 'claims' with them, and nothing is written.
+   * or while one of them still holds claimed slots not over at `nowMs` on a published roster that the
+   * update would leave them unfit for: any, if they are not a cloud agent (now a partner: a changed
+   * kind); those of a skill group the update takes away from a cloud agent. Then 'claims' with them, and
+   * nothing is written.
    */
   async putAll(agents: Agent[], nowMs = Date.now()): Promise<AgentPutOutcome> {
     if (agents.length === 0) return { ok: true };
     const groups = [...new Set(agents.flatMap((a) => a.skills.map((s) => s.skillGroupId)))];
-    const notCloud = [...new Set(agents.filter((a) => a.kind !== 'cloud').map((a) => a.id))];
     // one array, never a spread into the call: a batch of thousands of agents is many thousands of arguments
-    const args = ['2', this.keys.skillGroups(), this.keys.agents(), this.keys.rosterBase(), String(nowMs), String(groups.length)].concat(groups, [String(notCloud.length)], notCloud);
+    const args = ['2', this.keys.skillGroups(), this.keys.agents(), this.keys.rosterBase(), String(nowMs), String(groups.length)].concat(groups);
     for (const a of agents) args.push(a.id, JSON.stringify(a));
     const reply = await guarded(this.scripted.putAgentsUnlessClaiming(args));
     if (reply[0] === 'ok') return { ok: true };
@@ -198,7 +237,10 @@ export class AgentRepository {
       });
     }
     const held: HeldClaims[] = [];
-    for (let i = 1; i + 3 < reply.length; i += 4) held.push({ agentId: String(reply[i]), rosterId: String(reply[i + 1]), claims: Number(reply[i + 2]), lastEndMs: Number(reply[i + 3]) });
+    for (let i = 1; i + 4 < reply.length; i += 5) {
+      const group = String(reply[i + 4]);
+      held.push({ agentId: String(reply[i]), rosterId: String(reply[i + 1]), claims: Number(reply[i + 2]), lastEndMs: Number(reply[i + 3]), ...(group ? { reason: 'skill' as const, skillGroupId: group } : { reason: 'kind' as const }) });
+    }
     return { ok: false, refusal: 'claims', held };
   }
 

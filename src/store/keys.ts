@@ -2,6 +2,11 @@
 export class Keys {
   constructor(readonly prefix: string) {}
   skillGroups = () => `${this.prefix}:skill-groups`;
+  /**
+   * skill group id → its incarnation: a random id set when the group is created and removed with it, so
+   * a training can tell its group from one deleted and re-created with the same id (not part of the API's group)
+   */
+  skillGroupIncarnations = () => `${this.prefix}:skill-group-incarnations`;
   agents = () => `${this.prefix}:agents`;
   /** one hash per skill group and UTC month: field = interval start in epoch minutes */
   historyMonth = (skillGroupId: string, yyyymm: string) => `${this.prefix}:history:{${skillGroupId}}:${yyyymm}`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SkillGroup } from '../domain/types';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
@@ -5,13 +6,14 @@ import { guarded } from './redis';
 import type { Keys } from './keys';
 
 /**
- * Deleting a group, all or nothing. What goes is what only the group owns: the group; its policy and
- * state; its interval history (months listed in KEYS[5]); its stored forecast, special days, decision
- * logs, answer sums and realtime signal names (KEYS[7..]); its callout records (ids listed in KEYS[6],
- * fields of the shared hash KEYS[4]); its realtime day keys. The latter are named by the event's UTC day,
- * which may be any day (replays of old data), and nothing lists them: they are found by a SCAN of the
- * prefix. That walks the whole keyspace inside the script (Redis is busy meanwhile: tens of ms per 100k
- * keys), which a rare admin act can afford in exchange for the guarantee that nothing is left half.
+ * Deleting a group, all or nothing. What goes is what only the group owns: the group and its
+ * incarnation (KEYS[16]); its policy and state; its interval history (months listed in KEYS[5]); its
+ * stored forecast, special days, decision logs, answer sums and realtime signal names (KEYS[7..]); its
+ * callout records (ids listed in KEYS[6], fields of the shared hash KEYS[4]); its realtime day keys. The
+ * latter are named by the event's UTC day, which may be any day (replays of old data), and nothing lists
+ * them: they are found by a SCAN of the prefix. That walks the whole keyspace inside the script (Redis is
+ * busy meanwhile: tens of ms per 100k keys), which a rare admin act can afford in exchange for the
+ * guarantee that nothing is left half.
  *
  * Refused (nothing deleted, -1) while an agent has the skill or a group overflows to it: the service checks
  * that first and names them; the script checks again because an agent or group written in between
@@ -40,6 +42,8 @@ for _, json in ipairs(redis.call('HVALS', KEYS[1])) do
   end
 end
 local removed = redis.call('HDEL', KEYS[1], id)
+-- KEYS[16]: the incarnations; a group re-created with the id gets a new one
+redis.call('HDEL', KEYS[16], id)
 redis.call('HDEL', KEYS[2], id)
 redis.call('HDEL', KEYS[3], id)
 -- in slices: unpack() of thousands of values would overflow Lua's stack
@@ -50,7 +54,7 @@ local months = redis.call('ZRANGE', KEYS[5], 0, -1)
 for i, m in ipairs(months) do months[i] = ARGV[2] .. m end
 each(months, 500, function(...) redis.call('DEL', ...) end)
 each(redis.call('ZRANGE', KEYS[6], 0, -1), 500, function(...) redis.call('HDEL', KEYS[4], ...) end)
--- KEYS[5..14] only the group owns; KEYS[15], the agents, is only read
+-- KEYS[5..14] only the group owns; KEYS[15], the agents, is only read; KEYS[16] was done above
 for i = 5, 14 do redis.call('DEL', KEYS[i]) end
 local cursor = '0'
 repeat
@@ -68,11 +72,13 @@ return removed
  * on the old grid, so accepted) would leave that grid's totals under a group on the new one.
  */
 const PUT_SKILL_GROUPS = `
--- KEYS[1]: the skill-groups hash; KEYS[1 + i]: the history months index of the batch's i-th group.
--- ARGV: n, then n triples (id, json, intervalMinutes), then the overflow targets outside the batch.
+-- KEYS[1]: the skill-groups hash; KEYS[1 + i]: the history months index of the batch's i-th group;
+-- KEYS[n + 2]: the incarnations hash.
+-- ARGV: n, then n quadruples (id, json, intervalMinutes, a fresh incarnation), then the overflow targets
+-- outside the batch.
 local n = tonumber(ARGV[1])
 local refused = {}
-for i = n * 3 + 2, #ARGV do
+for i = n * 4 + 2, #ARGV do
   if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then
     refused[#refused + 1] = 'gone'
     refused[#refused + 1] = ARGV[i]
@@ -80,7 +86,7 @@ for i = n * 3 + 2, #ARGV do
   end
 end
 for i = 1, n do
-  local id, minutes = ARGV[3 * i - 1], ARGV[3 * i + 1]
+  local id, minutes = ARGV[4 * i - 2], ARGV[4 * i]
   local before = redis.call('HGET', KEYS[1], id)
   if before then
     local was = tostring(cjson.decode(before).intervalMinutes)
@@ -92,7 +98,11 @@ for i = 1, n do
   end
 end
 if #refused > 0 then return refused end
-for i = 1, n do redis.call('HSET', KEYS[1], ARGV[3 * i - 1], ARGV[3 * i]) end
+for i = 1, n do
+  redis.call('HSET', KEYS[1], ARGV[4 * i - 2], ARGV[4 * i - 1])
+  -- NX: an update keeps the group's incarnation; a new group, or one stored before incarnations were, gets one
+  redis.call('HSETNX', KEYS[n + 2], ARGV[4 * i - 2], ARGV[4 * i + 1])
+end
 return {}
 `;
 
@@ -106,7 +116,7 @@ export class SkillGroupRepository {
   private readonly scripted: ScriptedRedis;
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
-    if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 15, lua: DELETE_SKILL_GROUP });
+    if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 16, lua: DELETE_SKILL_GROUP });
     if (!('putSkillGroups' in redis)) redis.defineCommand('putSkillGroups', { lua: PUT_SKILL_GROUPS });
     this.scripted = redis as ScriptedRedis;
   }
@@ -119,6 +129,19 @@ export class SkillGroupRepository {
   async get(id: string): Promise<SkillGroup | undefined> {
     const json = await guarded(this.redis.hget(this.keys.skillGroups(), id));
     return json ? (JSON.parse(json) as SkillGroup) : undefined;
+  }
+
+  /**
+   * The group with its incarnation, read in one transaction (a delete and re-create cannot fall between
+   * the two reads). incarnation undefined: a group stored before incarnations were (it gets one at its
+   * next put), which matches any.
+   */
+  async getWithIncarnation(id: string): Promise<{ group: SkillGroup; incarnation?: string } | undefined> {
+    const replies = await guarded(this.redis.multi().hget(this.keys.skillGroups(), id).hget(this.keys.skillGroupIncarnations(), id).exec());
+    const [[groupErr, json], [incErr, incarnation]] = replies as Array<[Error | null, string | null]>;
+    if (groupErr || incErr) throw groupErr ?? incErr;
+    if (!json) return undefined;
+    return { group: JSON.parse(json) as SkillGroup, ...(incarnation ? { incarnation } : {}) };
   }
 
   async map(): Promise<Map<string, SkillGroup>> {
@@ -134,8 +157,9 @@ export class SkillGroupRepository {
     if (groups.length === 0) return;
     const inBatch = new Set(groups.map((g) => g.id));
     const targets = [...new Set(groups.flatMap((g) => g.overflowTo.filter((o) => !inBatch.has(o))))];
-    const keys = [this.keys.skillGroups(), ...groups.map((g) => this.keys.historyMonths(g.id))];
-    const args = [String(groups.length), ...groups.flatMap((g) => [g.id, JSON.stringify(g), String(g.intervalMinutes)]), ...targets];
+    const keys = [this.keys.skillGroups(), ...groups.map((g) => this.keys.historyMonths(g.id)), this.keys.skillGroupIncarnations()];
+    // an incarnation for every group: the script keeps it only for groups that have none yet
+    const args = [String(groups.length), ...groups.flatMap((g) => [g.id, JSON.stringify(g), String(g.intervalMinutes), randomUUID()]), ...targets];
     const refused = await guarded(this.scripted.putSkillGroups([String(keys.length), ...keys, ...args]));
     if (refused.length) throw putRefusal(refused, groups);
   }
@@ -152,7 +176,7 @@ export class SkillGroupRepository {
         k.skillGroups(), k.triggerPolicies(), k.triggerStates(), k.triggerCallouts(), k.historyMonths(id), k.triggerGroupCallouts(id),
         k.forecast(id), k.forecastMeta(id), k.specialDays(id), k.realtimeSignalNames(id),
         k.triggerDecisions(id), k.triggerFiredDecisions(id), k.triggerActiveCallouts(id), k.triggerResponses(id),
-        k.agents(),
+        k.agents(), k.skillGroupIncarnations(),
         id, k.historyMonth(id, ''), `${globEscape(k.realtimeDay(id, ''))}*`,
       ),
     );
