@@ -738,8 +738,25 @@ export async function slotsForAgent(ctx: RosterContext, agentId: string) {
   return slots
     .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
     // what a claim would refuse is not offered: a day off, a time outside their availability
-    .filter((s) => s.claimedBy.includes(agentId) || (!agent.daysOff?.includes(s.date) && !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC')))
+    .filter((s) => s.claimedBy.includes(agentId) || (!dayOffTouched(agent, s, zones.get(s.rosterId) ?? 'UTC') && !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC')))
+    // one list across rosters, soonest first (as the planner's slots are)
+    .sort((a, b) => a.start - b.start || a.rosterId.localeCompare(b.rosterId) || a.id.localeCompare(b.id))
     .map((s) => slotView(s, zones.get(s.rosterId) ?? 'UTC', agentId));
+}
+
+/**
+ * The first of the agent's days off the slot touches, on the roster's clock — as partners' days off are
+ * read (the checker's days-off rule); availability windows are on the agent's own clock.
+ */
+function dayOffTouched(agent: Agent, slot: { start: number; end: number }, rosterZone: string): string | undefined {
+  if (!agent.daysOff?.length) return undefined;
+  return localPieces(slot.start, slot.end, rosterZone).find((p) => agent.daysOff!.includes(p.date))?.date;
+}
+
+/** A claim as the store names it ("<roster>|<slot>"), for a person. */
+function claimName(field: string | undefined): string {
+  const [roster, slot] = (field ?? '').split('|');
+  return slot ? `${slot} (roster ${roster})` : roster;
 }
 
 /**
@@ -794,8 +811,10 @@ const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
   started: () => new WfmError('conflict', 'the slot has already started', { details: [{ where: '/path/slotId', message: 'already started' }] }),
   'already-claimed': () => new WfmError('conflict', 'you already hold this slot', { details: [{ where: '/path/slotId', message: 'already yours' }] }),
   full: () => new WfmError('conflict', 'the slot is full: every place has been claimed', { details: [{ where: '/path/slotId', message: 'every place is claimed' }] }),
-  overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/path/slotId', message: `overlaps your claim ${d} (rule: one shift at a time)` }]),
-  rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${d} (rule: minimum rest between shifts)` }]),
+  overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/path/slotId', message: `overlaps your claim ${claimName(d)} (rule: one shift at a time)` }]),
+  rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${claimName(d)} (rule: minimum rest between shifts)` }]),
+  // the skill taken away by a planner after the check below, read again in the claim's own step
+  'no-skill': (group) => invalid(`you do not have skill ${group}`, [{ where: '/path/slotId', message: `needs skill ${group} (rule: skill)` }]),
   'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/path/slotId', message: 'rule: max weekly hours of your contract' }]),
   'days-per-week': () => invalid('the slot would take you over your working days this week', [{ where: '/path/slotId', message: 'rule: max days per week of your contract' }]),
 };
@@ -816,9 +835,12 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   const agent = await cloudAgentOrThrow(ctx, agentId);
   const [roster, slot] = await Promise.all([rosterOrThrow(ctx, rosterId), ctx.store.rosters.slot(rosterId, slotId)]);
   if (roster.status === 'superseded') throw await supersededClaimRefusal(ctx, roster);
+  // before any rule that would describe the slot: a draft's slots are no agent's business yet
+  if (roster.status !== 'published') throw REFUSALS['not-published']();
   if (!slot) throw REFUSALS['no-slot']();
-  if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw invalid(`you do not have skill ${slot.skillGroupId}`, [{ where: '/path/slotId', message: `needs skill ${slot.skillGroupId} (rule: skill)` }]);
-  if (agent.daysOff?.includes(slot.date)) throw invalid(`${slot.date} is one of your days off`, [{ where: '/path/slotId', message: 'rule: days off' }]);
+  if (!agent.skills.some((s) => s.skillGroupId === slot.skillGroupId)) throw REFUSALS['no-skill'](slot.skillGroupId);
+  const dayOff = dayOffTouched(agent, slot, roster.period.timeZone);
+  if (dayOff) throw invalid(`${dayOff} is one of your days off`, [{ where: '/path/slotId', message: 'rule: days off' }]);
   const outside = unavailableFor(agent, slot, roster.period.timeZone);
   if (outside) throw invalid('the slot is outside your availability', [{ where: '/path/slotId', message: `you are not available ${outside} (rule: availability)` }]);
   // weeks are the roster's 7-day blocks, as for partners
@@ -842,7 +864,7 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
   }
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.refusal === 'not-cloud-agent' ? agentId : outcome.conflictWith);
   const zone = roster.period.timeZone;
-  return { rosterId, slotId, agentId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: formatInstant(slot.start, zone), end: formatInstant(slot.end, zone), releasableUntil: formatInstant(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };
+  return { rosterId, slotId, agentId, skillGroupId: slot.skillGroupId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: formatInstant(slot.start, zone), end: formatInstant(slot.end, zone), releasableUntil: formatInstant(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };
 }
 
 export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId: string, slotId: string): Promise<void> {

@@ -115,6 +115,7 @@ export interface ClaimLimits {
 
 export type ClaimRefusal =
   | 'not-cloud-agent'
+  | 'no-skill'
   | 'days-per-week'
   | 'no-roster'
   | 'not-published'
@@ -173,9 +174,9 @@ class Script {
  * KEYS: state, slots, claims of the slot, the agent's claims, the agents hash.
  * ARGV: slot id, agent id, claim field, now, min rest ms, max hours per week, week start, week end.
  * Refusals come back as { reason, detail }; success as { 'ok', claimed, needed }.
- * The agent must be stored as a cloud agent in this same step: the caller read them before, and a
- * delete or a change to partner in between (both refused while the agent holds claims) would otherwise
- * leave a claim held by nobody, taking a place for good and passing to a new agent of the same id.
+ * The agent must be stored as a cloud agent with the slot's skill in this same step: the caller read them
+ * before, and a delete, a change to partner or a skill taken away in between (each refused while the agent
+ * holds such claims) would otherwise leave a claim held by nobody, or on a group the agent no longer has.
  */
 const CLAIM = new Script(`
 local agentJson = redis.call('HGET', KEYS[5], ARGV[2])
@@ -186,6 +187,12 @@ if status ~= 'published' then return {'not-published'} end
 local slotJson = redis.call('HGET', KEYS[2], ARGV[1])
 if not slotJson then return {'no-slot'} end
 local slot = cjson.decode(slotJson)
+-- the skill, read in this same step: a planner's write taking it away races the caller's earlier check
+local hasSkill = false
+for _, skill in ipairs(cjson.decode(agentJson).skills or {}) do
+  if skill.skillGroupId == slot.skillGroupId then hasSkill = true end
+end
+if not hasSkill then return {'no-skill', slot.skillGroupId} end
 local now = tonumber(ARGV[4])
 if now >= slot.start then return {'started'} end
 if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 1 then return {'already-claimed'} end

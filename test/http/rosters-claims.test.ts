@@ -97,11 +97,34 @@ describe('cloud agents claiming slots over REST', () => {
     const early = await t.http.post(`/me/claims/week/${later.id}`).set(as('C000'));
     expect(early.status).toBe(409);
     expect(early.body.detail).toMatch(/not published/);
+    // before any rule that would describe a draft's slot (here: a skill the agent lacks)
+    const unskilled = await t.http.post(`/me/claims/week/${stock.id}`).set(as('C000'));
+    expect([unskilled.status, unskilled.body.detail]).toEqual([409, 'the roster is not published: its slots open when a planner publishes it']);
     await t.http.post('/rosters/week/publish').set(planner).expect(200);
     const offered = (await t.http.get('/me/slots').set(as('C000')).expect(200)).body;
     // PS only: the agent has no NE skill
     expect(offered.map((s: { slotId: string }) => s.slotId)).toEqual(['soon', 'extra', 'crowded', 'overlapping', 'restless', 'later']);
     expect(offered[2]).toMatchObject({ rosterId: 'week', skillGroupId: 'PS', agentsNeeded: 10, claimed: 0, claimedByMe: false });
+  });
+
+  test('when a night slot runs into a day off (on the roster\'s clock), then it is not offered and a claim of it is refused, as for partners; across rosters the slots come soonest first', async () => {
+    // a second roster, after the Berlin one of the test below, published: a night slot 22:00–06:00 whose morning is the agent's day off
+    const nightStart = Date.parse(`${new Date(base + 19 * DAY).toISOString().slice(0, 10)}T22:00:00Z`);
+    const night: CloudSlot = { id: 'night', skillGroupId: 'PS', date: new Date(nightStart).toISOString().slice(0, 10), start: nightStart, end: nightStart + 8 * HOUR, templateId: 'night', kind: 'night', agentsNeeded: 3, shiftIds: [] };
+    await seedRoster('nights', [night], 'UTC', 18 * DAY);
+    await t.http.post('/rosters/nights/publish').set(planner).expect(200);
+    const morningOff = new Date(nightStart + 8 * HOUR).toISOString().slice(0, 10);
+    await t.http.post('/agents').set(admin).send([{ ...cloud[0], id: 'CMORNING', daysOff: [morningOff] }]).expect(200);
+    const token = (await t.http.post('/agents/CMORNING/claim-token').set(planner).send({}).expect(201)).body.token;
+    const offered = (await t.http.get('/me/slots').set({ Authorization: `Bearer ${token}` }).expect(200)).body as Array<{ slotId: string; start: string }>;
+    expect(offered.map((x) => x.slotId)).not.toContain('night');
+    const refused = await t.http.post(`/me/claims/nights/${night.id}`).set({ Authorization: `Bearer ${token}` });
+    expect(refused.status).toBe(422);
+    expect(refused.body.detail).toBe(`${morningOff} is one of your days off`);
+    // another agent sees both rosters' slots in one list, by start
+    const all = (await t.http.get('/me/slots').set(as('C099')).expect(200)).body as Array<{ slotId: string; start: string }>;
+    expect(all.map((x) => x.slotId)).toContain('night');
+    expect(all.map((x) => Date.parse(x.start))).toEqual([...all.map((x) => Date.parse(x.start))].sort((a, b) => a - b));
   });
 
   test('when a cloud agent has a day off, then slots that day are not offered to them, as a claim of one is refused', async () => {
@@ -126,6 +149,8 @@ describe('cloud agents claiming slots over REST', () => {
     const responses = await Promise.all(cloud.map((a) => t.http.post(`/me/claims/week/${crowded.id}`).set(as(a.id))));
     const won = responses.filter((r) => r.status === 201);
     expect(won).toHaveLength(10);
+    // the answer carries the slot's group, as GET /me/claims does
+    expect(won[0].body).toMatchObject({ rosterId: 'week', slotId: crowded.id, skillGroupId: 'PS', agentsNeeded: 10 });
     expect(responses.filter((r) => r.status === 409 && /full/.test(r.body.detail))).toHaveLength(90);
     const slots = (await t.http.get('/rosters/week/slots').set(planner).expect(200)).body;
     const stored = slots.find((s: { slotId: string }) => s.slotId === crowded.id);
@@ -144,7 +169,7 @@ describe('cloud agents claiming slots over REST', () => {
     expect(twice.body.detail).toMatch(/already hold/);
     const overlap = await t.http.post(`/me/claims/week/${overlapping.id}`).set(as(holder));
     expect(overlap.status).toBe(422);
-    expect(overlap.body.errors[0].message).toMatch(/overlaps your claim .*crowded.*one shift at a time/);
+    expect(overlap.body.errors[0].message).toBe('overlaps your claim crowded (roster week) (rule: one shift at a time)');
     const rest = await t.http.post(`/me/claims/week/${restless.id}`).set(as(holder));
     expect(rest.status).toBe(422);
     expect(rest.body.errors[0].message).toMatch(/too close to your claim .*crowded.*minimum rest/);

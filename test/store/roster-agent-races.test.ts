@@ -154,6 +154,17 @@ describe('rosters racing the agents on them', () => {
       expect(await store.rosters.claimsOf('C1')).toEqual([]);
     });
 
+    test('when the slot\'s skill is taken away after the claim checked it, then the claim is refused (422, rule: skill) and holds no place', async () => {
+      await store.skillGroups.putAll([skillGroup({ id: 'OTH', timeZone: 'UTC' })]);
+      before('claim', () => putAgents(store, [{ ...cloud('C1'), skills: [{ skillGroupId: 'OTH' }] }], '', rostering));
+
+      const err = await refusal(claimSlot(ctx, 'C1', 'r', 'slot-2'));
+      expect(err.status).toBe(422);
+      expect(err.details).toEqual([{ where: '/path/slotId', message: 'needs skill PS (rule: skill)' }]);
+      expect((await store.rosters.slots('r'))[0].claimedBy).toEqual([]);
+      expect(await store.rosters.claimsOf('C1')).toEqual([]);
+    });
+
     test('when the claim lands first, then the delete and the change to partner are the 409s, naming the claim', async () => {
       await claimSlot(ctx, 'C1', 'r', 'slot-2');
       const deleted = await refusal(deleteAgent(store, 'C1', NOW, CUTOFF_HOURS));
