@@ -5,10 +5,8 @@
  */
 import { KEYS, startTestService, type TestService } from '../support/service';
 import type { CloudSlot } from '../../src/roster/assignment';
-import { CLAIM_SECRET, cloudAgents, GROUPS, storeFor } from './rosters-fixtures';
+import { CLAIM_SECRET, cloudAgents, GROUPS, publishSlotsWeek } from './rosters-fixtures';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const NOW = Date.parse('2030-01-03T12:00:00Z');
 
 describe('changing a cloud agent who holds claims to a partner', () => {
@@ -21,20 +19,7 @@ describe('changing a cloud agent who holds claims to a partner', () => {
     t = await startTestService({ CLAIM_TOKEN_SECRET: CLAIM_SECRET }, { now: () => NOW });
     await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
     await t.http.post('/agents').set(admin).send(cloudAgents(1)).expect(200);
-    const { store, close } = storeFor(t.prefix);
-    try {
-      const startMs = Date.parse('2030-01-07T00:00:00Z');
-      await store.rosters.saveDraft({
-        meta: { id: 'wk', createdAt: new Date(NOW).toISOString(), period: { from: '2030-01-07', days: 7, timeZone: 'UTC', startMs, endMs: startMs + 7 * DAY }, skillGroupIds: ['PS'], request: {}, summary: {}, details: {} },
-        shifts: [],
-        uncovered: [],
-        coverage: [],
-        slots: [slot],
-      });
-    } finally {
-      close();
-    }
-    await t.http.post('/rosters/wk/publish').set(planner).expect(200);
+    await publishSlotsWeek(t, 'wk', [slot], NOW);
   });
   afterAll(async () => {
     await t.stop();

@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Agent, SkillGroup } from '../../src/domain/types';
+import type { CloudSlot } from '../../src/roster/assignment';
 import { createStore, type Store } from '../../src/store/store';
 import { KEYS, REDIS_URL, startTestService, type TestService } from '../support/service';
 import { agent, skillGroup } from '../support/examples';
@@ -64,6 +65,27 @@ export async function seedForecastAndHistory(prefix: string): Promise<void> {
 export function storeFor(prefix: string): { store: Store; close: () => void } {
   const redis = new Redis(REDIS_URL);
   return { store: createStore(redis, prefix), close: () => redis.disconnect() };
+}
+
+/**
+ * Stores a draft of the UTC week of Monday 2030-01-07 holding only `slots` (no shifts) and publishes it
+ * over REST: a roster cloud agents can claim on, without a build.
+ */
+export async function publishSlotsWeek(t: TestService, id: string, slots: CloudSlot[], createdAtMs: number): Promise<void> {
+  const { store, close } = storeFor(t.prefix);
+  try {
+    const startMs = Date.parse('2030-01-07T00:00:00Z');
+    await store.rosters.saveDraft({
+      meta: { id, createdAt: new Date(createdAtMs).toISOString(), period: { from: '2030-01-07', days: 7, timeZone: 'UTC', startMs, endMs: startMs + 7 * 86_400_000 }, skillGroupIds: ['PS'], request: {}, summary: {}, details: {} },
+      shifts: [],
+      uncovered: [],
+      coverage: [],
+      slots,
+    });
+  } finally {
+    close();
+  }
+  await t.http.post(`/rosters/${id}/publish`).set({ 'X-API-Key': KEYS.planner }).expect(200);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,16 +16,22 @@ describe('simulations over REST', () => {
     await t.stop();
   });
 
+  /** The job behind a status URL once it has completed or failed (30 s at most). */
+  async function finished(statusUrl: string) {
+    let job;
+    for (let i = 0; i < 120; i++) {
+      job = (await t.http.get(statusUrl).set(planner).expect(200)).body;
+      if (job.state === 'completed' || job.state === 'failed') break;
+      await sleep(250);
+    }
+    return job;
+  }
+
   test('when a planner posts a spec, then a job simulates it and the status carries the results', async () => {
     const spec = stationarySpec({ agents: 10, callsPerHour: 150, hours: 2, replications: 2, seed: 7 });
     const res = await t.http.post('/simulations').set(planner).send(spec);
     expect(res.status).toBe(202);
-    let job;
-    for (let i = 0; i < 120; i++) {
-      job = (await t.http.get(res.body.status).set(planner).expect(200)).body;
-      if (job.state === 'completed' || job.state === 'failed') break;
-      await sleep(250);
-    }
+    const job = await finished(res.body.status);
     expect(job.state).toBe('completed');
     const offered = job.result.totals.reduce((n: number, t: { offered: { mean: number } }) => n + t.offered.mean, 0);
     expect(offered).toBeGreaterThan(100);
@@ -38,12 +44,7 @@ describe('simulations over REST', () => {
     const example = contract.paths['/simulations'].post.requestBody.content['application/json'].example;
     const res = await t.http.post('/simulations').set(planner).send(example);
     expect(res.status).toBe(202);
-    let job;
-    for (let i = 0; i < 120; i++) {
-      job = (await t.http.get(res.body.status).set(planner).expect(200)).body;
-      if (job.state === 'completed' || job.state === 'failed') break;
-      await sleep(250);
-    }
+    const job = await finished(res.body.status);
     expect(job.state).toBe('completed');
   });
 
