@@ -904,10 +904,20 @@ async function notHeldRefusal(ctx: RosterContext, agentId: string, rosterId: str
 export async function claimsOfAgent(ctx: RosterContext, agentId: string) {
   await cloudAgentOrThrow(ctx, agentId);
   const claims = await ctx.store.rosters.claimsOf(agentId);
-  const zones = await rosterZones(ctx, claims.map((c) => c.rosterId));
+  const rosterIds = [...new Set(claims.map((c) => c.rosterId))];
+  // each claim as the claim's own answer gives it (places taken and offered), read once per roster
+  const [zones, slotLists] = await Promise.all([rosterZones(ctx, rosterIds), Promise.all(rosterIds.map((id) => ctx.store.rosters.slots(id)))]);
+  const slots = new Map(slotLists.flat().map((s) => [`${s.rosterId}|${s.id}`, s]));
   return claims.map((c) => {
     const zone = zones.get(c.rosterId) ?? 'UTC';
-    return { ...c, start: formatInstant(c.start, zone), end: formatInstant(c.end, zone), releasableUntil: formatInstant(c.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };
+    const slot = slots.get(`${c.rosterId}|${c.slotId}`);
+    return {
+      ...c,
+      ...(slot ? { claimed: slot.claimedBy.length, agentsNeeded: slot.agentsNeeded } : {}),
+      start: formatInstant(c.start, zone),
+      end: formatInstant(c.end, zone),
+      releasableUntil: formatInstant(c.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone),
+    };
   });
 }
 

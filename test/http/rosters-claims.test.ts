@@ -156,7 +156,7 @@ describe('cloud agents claiming slots over REST', () => {
     const stored = slots.find((s: { slotId: string }) => s.slotId === crowded.id);
     expect(stored.claimedBy.sort()).toEqual(won.map((r) => r.body.agentId).sort());
     // each claim is recorded for the agent whose token made it, never another
-    for (const r of won) expect((await t.http.get('/me/claims').set(as(r.body.agentId)).expect(200)).body).toEqual([expect.objectContaining({ slotId: crowded.id, agentId: r.body.agentId })]);
+    for (const r of won) expect((await t.http.get('/me/claims').set(as(r.body.agentId)).expect(200)).body).toEqual([expect.objectContaining({ slotId: crowded.id, agentId: r.body.agentId, skillGroupId: 'PS', claimed: 10, agentsNeeded: 10 })]);
     // a full slot is no longer offered to those who did not get it
     const loser = cloud.find((a) => !stored.claimedBy.includes(a.id))!;
     expect((await t.http.get('/me/slots').set(as(loser.id))).body.map((s: { slotId: string }) => s.slotId)).not.toContain(crowded.id);
