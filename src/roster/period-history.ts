@@ -6,18 +6,15 @@
 import { FORECAST_RECENT_DAYS } from '../forecast';
 import { DAY_MS, formatInstant } from '../time/grid';
 
-/** The window the period's history must reach into: [startMs - FORECAST_RECENT_DAYS, startMs). */
-export function recentHistoryWindow(startMs: number): { fromMs: number; toMs: number } {
-  return { fromMs: startMs - FORECAST_RECENT_DAYS * DAY_MS, toMs: startMs };
-}
-
 /**
  * Why a group's history cannot forecast the period, or undefined when it can. `lastStart`: the start of
  * the group's last interval before the period (by interval, not by stored month: history ending on the
  * 2nd does not reach the period that a month's worth of data would), undefined when there is none.
  */
 export function recentHistoryProblem(skillGroupId: string, lastStart: number | undefined, period: { from: string; timeZone: string; startMs: number }): string | undefined {
-  const { fromMs, toMs } = recentHistoryWindow(period.startMs);
+  // the window the history must reach into: [start - FORECAST_RECENT_DAYS, start)
+  const fromMs = period.startMs - FORECAST_RECENT_DAYS * DAY_MS;
+  const toMs = period.startMs;
   if (lastStart !== undefined && lastStart >= fromMs && lastStart < toMs) return undefined;
   const last = lastStart !== undefined && lastStart < toMs ? ` (its last interval before the period starts ${formatInstant(lastStart, period.timeZone)})` : '';
   return `no history of ${skillGroupId} in the ${FORECAST_RECENT_DAYS} days before ${period.from} to forecast the period from${last}`;

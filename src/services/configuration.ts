@@ -98,14 +98,15 @@ export interface Rostering {
  * agent. Likewise while the update takes a skill group away from a cloud agent who holds such claims on
  * slots of that group: the claims would stay on a group the agent is no longer skilled for (a claim asks
  * for the skill). The check and the write are one script in the store, and a claim is taken only while
- * the agent is stored as a cloud agent, so a claim racing the change of kind cannot slip through either.
+ * the agent is stored as a cloud agent with the slot's skill, so a claim racing the change cannot slip
+ * through either.
  */
 export async function putAgents(store: Store, agents: Agent[], where: ItemPointer, rostering: Rostering): Promise<number> {
   const problems = validateAgents(agents, await store.skillGroups.map(), where);
   if (problems.length) throw invalid(`${problems.length} problem(s) in the agents; nothing was stored`, problems);
   const outcome = await store.agents.putAll(agents, rostering.nowMs);
   if (outcome.ok) return agents.length;
-  const zones = await rosterZones(store, outcome.held.map((h) => h.rosterId));
+  const zones = await store.rosters.zonesOf(outcome.held.map((h) => h.rosterId));
   const index = new Map(agents.map((a, i) => [a.id, i]));
   const release = (h: HeldClaims) => `the agent releases them (DELETE /me/claims/${h.rosterId}/{slotId}) until ${rostering.claimReleaseCutoffHours} h before they start`;
   const lastEnd = (h: HeldClaims) => formatInstant(h.lastEndMs, zones.get(h.rosterId) ?? 'UTC');
@@ -132,13 +133,6 @@ export async function putAgents(store: Store, agents: Agent[], where: ItemPointe
   throw new WfmError('conflict', `${who.length} cloud agent(s) (${who.join(', ')}) still hold claimed slots not over yet and cannot ${cannot}; nothing was stored (see errors)`, { details });
 }
 
-/** Each roster's time zone, for the instants a refusal names. */
-async function rosterZones(store: Store, ids: string[]): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  const rosters = await Promise.all(unique.map((id) => store.rosters.get(id)));
-  return new Map(rosters.flatMap((r) => (r ? [[r.id, r.period.timeZone] as [string, string]] : [])));
-}
-
 /**
  * Deletes an agent — refused (409, nothing deleted) while a published roster still holds shifts or
  * claimed slots of theirs that are not over: the roster would keep them, the agent's calendar would
@@ -150,7 +144,7 @@ export async function deleteAgent(store: Store, id: string, nowMs: number, claim
   const outcome = await store.agents.deleteUnlessRostered(id, nowMs);
   if (outcome.ok) return true;
   if (outcome.refusal === 'no-agent') return false;
-  const zones = await rosterZones(store, outcome.work.map((w) => w.rosterId));
+  const zones = await store.rosters.zonesOf(outcome.work.map((w) => w.rosterId));
   const heldOf = (shifts: number, claims: number) => [shifts ? `${shifts} shift(s)` : '', claims ? `${claims} claimed slot(s)` : ''].filter(Boolean).join(' and ');
   const details = outcome.work.map((w) => {
     const held = heldOf(w.shifts, w.claims);

@@ -734,7 +734,7 @@ export async function slotsForAgent(ctx: RosterContext, agentId: string) {
   const now = ctx.now();
   const skills = new Set(agent.skills.map((s) => s.skillGroupId));
   const rosters = await ctx.store.rosters.publishedOverlapping(now, Number.MAX_SAFE_INTEGER);
-  const [slots, zones] = await Promise.all([Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()), rosterZones(ctx, rosters)]);
+  const [slots, zones] = await Promise.all([Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()), ctx.store.rosters.zonesOf(rosters)]);
   return slots
     .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
     // what a claim would refuse is not offered: a day off, a time outside their availability
@@ -770,16 +770,6 @@ function unavailableFor(agent: Agent, slot: { start: number; end: number }, rost
   if (!piece) return undefined;
   const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
   return `${piece.date} ${clock(piece.from)}–${clock(piece.to)} (${zone})`;
-}
-
-/**
- * Each roster's time zone (its period's), for times shown as the roster's shifts show them: with the
- * zone's offset, so a cloud agent reads 08:00+01:00 for a Berlin slot, not 07:00Z.
- */
-async function rosterZones(ctx: RosterContext, ids: Iterable<string>): Promise<Map<string, string>> {
-  const unique = [...new Set(ids)];
-  const rosters = await Promise.all(unique.map((id) => ctx.store.rosters.get(id)));
-  return new Map(unique.flatMap((id, i) => (rosters[i] ? [[id, rosters[i]!.period.timeZone] as [string, string]] : [])));
 }
 
 function slotView(s: SlotWithClaims, zone: string, agentId?: string) {
@@ -874,7 +864,7 @@ export async function releaseSlot(ctx: RosterContext, agentId: string, rosterId:
   const outcome = await ctx.store.rosters.release(rosterId, slotId, agentId, cutoffMs, ctx.now());
   if (outcome.ok) return;
   if (outcome.refusal === 'cut-off') {
-    const cutoffAt = formatInstant(outcome.cutoffAt!, (await rosterZones(ctx, [rosterId])).get(rosterId) ?? 'UTC');
+    const cutoffAt = formatInstant(outcome.cutoffAt!, (await ctx.store.rosters.zonesOf([rosterId])).get(rosterId) ?? 'UTC');
     throw new WfmError('conflict', `too late to release: claims are binding from ${ctx.config.claimReleaseCutoffHours} h before the start (since ${cutoffAt}); ask your planner`, {
       details: [{ where: '/path/slotId', message: `release cut-off passed at ${cutoffAt}` }],
     });
@@ -906,7 +896,7 @@ export async function claimsOfAgent(ctx: RosterContext, agentId: string) {
   const claims = await ctx.store.rosters.claimsOf(agentId);
   const rosterIds = [...new Set(claims.map((c) => c.rosterId))];
   // each claim as the claim's own answer gives it (places taken and offered), read once per roster
-  const [zones, slotLists] = await Promise.all([rosterZones(ctx, rosterIds), Promise.all(rosterIds.map((id) => ctx.store.rosters.slots(id)))]);
+  const [zones, slotLists] = await Promise.all([ctx.store.rosters.zonesOf(rosterIds), Promise.all(rosterIds.map((id) => ctx.store.rosters.slots(id)))]);
   const slots = new Map(slotLists.flat().map((s) => [`${s.rosterId}|${s.id}`, s]));
   return claims.map((c) => {
     const zone = zones.get(c.rosterId) ?? 'UTC';

@@ -96,17 +96,14 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const withPolicy = groups.filter((g) => policies.has(g.id));
   const due = withPolicy.filter((g) => (states.get(g.id)?.value.tickedAt ?? -Infinity) < now);
   const ids = withPolicy.map((g) => g.id);
+  const deciding = due.map((g) => ({ group: g, policy: policies.get(g.id)! }));
+  // an overflow target's forecast is read as far ahead as its furthest-looking borrower (see lendingHorizons)
+  const lookahead = lendingHorizons(deciding);
   // Groups without a policy that a due group overflows into: read and projected for the idle agents
   // they lend, not decided for (a manager may switch the trigger on only where calls overflow from).
-  const lenders = groups
-    .filter((g) => !policies.has(g.id))
-    .map((g) => ({ group: g, borrowers: due.filter((d) => d.overflowTo.includes(g.id)).map((d) => policies.get(d.id)!) }))
-    .filter((l) => l.borrowers.length > 0)
-    .map((l) => ({ group: l.group, policy: lendingPolicy(l.group.id, l.borrowers) }));
+  const lenders = groups.filter((g) => !policies.has(g.id) && lookahead.has(g.id)).map((g) => ({ group: g, policy: lendingPolicy(g.id, lookahead.get(g.id)!) }));
   const dueIds = [...due.map((g) => g.id), ...lenders.map((l) => l.group.id)];
-  const projected = [...due.map((g) => ({ group: g, policy: policies.get(g.id)! })), ...lenders];
-  // an overflow target's forecast is read as far ahead as its furthest-looking borrower (see lendingHorizons)
-  const lookahead = lendingHorizons(projected.filter((p) => policies.has(p.group.id)));
+  const projected = [...deciding, ...lenders];
   const readMinutes = (p: { group: SkillGroup; policy: TriggerPolicy }) => Math.max(p.policy.horizonMinutes, lookahead.get(p.group.id) ?? 0);
 
   const week = commitmentWindow(now);

@@ -3,6 +3,7 @@ import type { Agent } from '../domain/types';
 import { guarded } from './redis';
 import type { Keys } from './keys';
 import { WfmError } from '../errors/wfm-error';
+import { groupsGone } from './group-guarded-write';
 
 /**
  * Lua shared by the scripts below: `claimsHeld(claimsKey, base, now, hold)` calls hold(rosterId, e, group)
@@ -82,8 +83,8 @@ return {'deleted'}
  *     claim would stay on a group they are no longer skilled for (claiming asks for the skill).
  * A refusal answers { 'claims', then per agent, roster and reason: agent id, roster id, claims, end of
  * the last, and the skill group taken away ('' for the change of kind) }. The claim script admits cloud
- * agents only, so a claim and a change of kind cannot both land, whichever runs first (the skill,
- * though, the claim checks before its script: a claim racing a skill's removal is not yet held back).
+ * agents with the slot's skill only, so a claim and a change of kind or a skill's removal cannot both
+ * land, whichever runs first.
  * Only agents with claims are decoded (a batch is thousands of agents, few of whom hold claims). Nothing
  * is written on a refusal; pairs are written one call each (a long list would overflow Lua's unpack).
  */
@@ -230,11 +231,8 @@ export class AgentRepository {
     const reply = await guarded(this.scripted.putAgentsUnlessClaiming(args));
     if (reply[0] === 'ok') return { ok: true };
     if (reply[0] === 'no-group') {
-      const missing = reply.slice(1).map(String);
-      // worded as every group-guarded write words it
-      throw new WfmError('conflict', `the agents was not stored: skill group ${missing.join(', ')} no longer exists (deleted meanwhile)`, {
-        details: missing.map((id) => ({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' })),
-      });
+      const gone = groupsGone(reply.slice(1).map(String));
+      throw new WfmError('conflict', `the agents was not stored: ${gone.reason}`, { details: gone.details });
     }
     const held: HeldClaims[] = [];
     for (let i = 1; i + 4 < reply.length; i += 5) {

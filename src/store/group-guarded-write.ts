@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { WfmError } from '../errors/wfm-error';
+import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { guarded } from './redis';
 
 /**
@@ -35,6 +35,17 @@ return {}
 const MAX_ARGS_PER_CALL = 1000;
 
 type ScriptedRedis = Redis & { writeIfGroupsExist(args: string[]): Promise<string[]> };
+
+/**
+ * How every write refused for skill groups deleted while it was under way words it (this one, the
+ * history, agents' and skill groups' own scripts): the reason for the message, one detail per group.
+ */
+export function groupsGone(ids: string[]): { reason: string; details: ProblemDetail[] } {
+  return {
+    reason: `skill group ${ids.join(', ')} no longer exists (deleted meanwhile)`,
+    details: ids.map((id) => ({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' })),
+  };
+}
 
 export class GroupGuardedWrite {
   private readonly keyIndex = new Map<string, number>();
@@ -96,9 +107,8 @@ export class GroupGuardedWrite {
     const args = [String(keys.length)].concat(keys, [String(ids.length)], ids, this.commandArgs);
     const missing = await guarded(scripted.writeIfGroupsExist(args));
     if (missing.length) {
-      throw new WfmError('conflict', `${what} was not stored: skill group ${missing.join(', ')} no longer exists (deleted meanwhile)`, {
-        details: missing.map((id) => ({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' })),
-      });
+      const gone = groupsGone(missing);
+      throw new WfmError('conflict', `${what} was not stored: ${gone.reason}`, { details: gone.details });
     }
   }
 }

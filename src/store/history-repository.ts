@@ -3,6 +3,7 @@ import type { IntervalVolume } from '../domain/types';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
+import { groupsGone } from './group-guarded-write';
 
 const MINUTE = 60_000;
 
@@ -188,13 +189,13 @@ function refusal(refused: string[], validatedOn: ReadonlyMap<string, { intervalM
     const [id, now] = [refused[i], refused[i + 1]];
     if (now === 'gone') {
       gone.push(id);
-      details.push({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' });
+      details.push(...groupsGone([id]).details);
     } else {
       const was = validatedOn.get(id)?.intervalMinutes;
       changed.push(`skill group ${id} changed from ${was}- to ${now}-minute intervals while the upload was validated`);
       details.push({ where: `/skill-groups/${id}`, message: `its intervalMinutes changed from ${was} to ${now} while the upload was validated on the ${was}-minute grid; nothing was written: upload the history again` });
     }
   }
-  const reasons = [...(gone.length ? [`skill group ${gone.join(', ')} no longer exists (deleted meanwhile)`] : []), ...changed];
+  const reasons = [...(gone.length ? [groupsGone(gone).reason] : []), ...changed];
   return new WfmError('conflict', `the history batch was not stored: ${reasons.join('; ')}`, { details });
 }

@@ -180,7 +180,8 @@ class Script {
  */
 const CLAIM = new Script(`
 local agentJson = redis.call('HGET', KEYS[5], ARGV[2])
-if not agentJson or cjson.decode(agentJson).kind ~= 'cloud' then return {'not-cloud-agent'} end
+local agent = agentJson and cjson.decode(agentJson)
+if not agent or agent.kind ~= 'cloud' then return {'not-cloud-agent'} end
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'no-roster'} end
 if status ~= 'published' then return {'not-published'} end
@@ -189,7 +190,7 @@ if not slotJson then return {'no-slot'} end
 local slot = cjson.decode(slotJson)
 -- the skill, read in this same step: a planner's write taking it away races the caller's earlier check
 local hasSkill = false
-for _, skill in ipairs(cjson.decode(agentJson).skills or {}) do
+for _, skill in ipairs(agent.skills or {}) do
   if skill.skillGroupId == slot.skillGroupId then hasSkill = true end
 end
 if not hasSkill then return {'no-skill', slot.skillGroupId} end
@@ -474,6 +475,16 @@ export class RosterRepository {
   async buildFailure(id: string): Promise<BuildFailure | undefined> {
     const json = await guarded(this.redis.get(this.keys.roster(id, 'failure')));
     return json ? (JSON.parse(json) as BuildFailure) : undefined;
+  }
+
+  /**
+   * Each roster's time zone (its period's), for instants shown as the roster's shifts show them (with the
+   * zone's offset: 08:00+01:00 for a Berlin slot, not 07:00Z). Rosters that do not exist are left out.
+   */
+  async zonesOf(ids: Iterable<string>): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    const rosters = await Promise.all(unique.map((id) => this.get(id)));
+    return new Map(rosters.flatMap((r) => (r ? [[r.id, r.period.timeZone] as [string, string]] : [])));
   }
 
   async get(id: string): Promise<StoredRoster | undefined> {

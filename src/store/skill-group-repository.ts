@@ -4,6 +4,7 @@ import type { SkillGroup } from '../domain/types';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { guarded } from './redis';
 import type { Keys } from './keys';
+import { groupsGone } from './group-guarded-write';
 
 /**
  * Deleting a group, all or nothing. What goes is what only the group owns: the group and its
@@ -193,7 +194,7 @@ function putRefusal(refused: string[], groups: SkillGroup[]): WfmError {
     const [why, id, was] = refused.slice(i, i + 3);
     if (why === 'gone') {
       gone.push(id);
-      details.push({ where: `/skill-groups/${id}`, message: 'deleted while this write was under way; nothing was written' });
+      details.push(...groupsGone([id]).details);
     } else {
       const to = groups.find((g) => g.id === id)?.intervalMinutes;
       reasons.push(`skill group ${id} cannot change from ${was} to ${to} minutes: history on its ${was}-minute intervals was stored while the change was under way`);
@@ -203,7 +204,7 @@ function putRefusal(refused: string[], groups: SkillGroup[]): WfmError {
       });
     }
   }
-  if (gone.length) reasons.unshift(`skill group ${gone.join(', ')} no longer exists (deleted meanwhile)`);
+  if (gone.length) reasons.unshift(groupsGone(gone).reason);
   return new WfmError('conflict', `the skill groups were not stored: ${reasons.join('; ')}`, { details });
 }
 

@@ -222,11 +222,11 @@ export function lendingHorizons(borrowers: ReadonlyArray<{ group: SkillGroup; po
 
 /**
  * The projection settings of a group without a policy that others overflow into: the defaults, looking
- * as far ahead as the furthest-looking group that borrows from it, and never deciding anything.
+ * as far ahead as the furthest-looking group that borrows from it (`lookahead`, from lendingHorizons),
+ * and never deciding anything.
  */
-export function lendingPolicy(skillGroupId: string, borrowers: TriggerPolicy[]): TriggerPolicy {
-  const horizonMinutes = Math.max(DEFAULT_POLICY.horizonMinutes, ...borrowers.map((p) => p.horizonMinutes));
-  return { ...DEFAULT_POLICY, skillGroupId, mode: 'off', horizonMinutes };
+export function lendingPolicy(skillGroupId: string, lookahead: number): TriggerPolicy {
+  return { ...DEFAULT_POLICY, skillGroupId, mode: 'off', horizonMinutes: Math.max(DEFAULT_POLICY.horizonMinutes, lookahead) };
 }
 
 /**

@@ -79,7 +79,7 @@ describe('tick', () => {
 
   test('when the group it overflows into has no trigger policy, then that group still lends its spare agents (and is not decided for)', () => {
     const [, nw] = input(true).groups;
-    const withoutPolicy = { ...input(true), groups: [input(true).groups[0]], lenders: [{ ...nw, policy: lendingPolicy('NW', [policy()]) }] };
+    const withoutPolicy = { ...input(true), groups: [input(true).groups[0]], lenders: [{ ...nw, policy: lendingPolicy('NW', policy().horizonMinutes) }] };
     const outputs = tick(withoutPolicy);
     expect(outputs.map((o) => o.skillGroupId)).toEqual(['PS']);
     const [withPolicy] = tick(input(true));
