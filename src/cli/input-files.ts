@@ -203,3 +203,15 @@ export function loadRosterShifts(file: string, skillGroups: SkillGroup[]): Assig
     };
   });
 }
+
+/**
+ * The earliest and latest of the instants, by a loop: Math.min(...instants) passes one argument per
+ * stack slot and overflows the stack past ~100k (a call log of a few weeks).
+ */
+export function extent(instants: readonly number[]): { first: number; last: number } | undefined {
+  if (instants.length === 0) return undefined;
+  let first = instants[0];
+  let last = instants[0];
+  for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
+  return { first, last };
+}

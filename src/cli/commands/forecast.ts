@@ -18,7 +18,7 @@ import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
 import { hasHolidayCalendar } from '../../forecast/calendar';
 import { parseOpeningHours } from '../opening-hours-flag';
-import { historyObjects, inHistoryFile, loadSpecialDays } from '../input-files';
+import { extent, historyObjects, inHistoryFile, loadSpecialDays } from '../input-files';
 import { parseFromInstant } from '../from-flag';
 import { DateTime } from 'luxon';
 
@@ -237,10 +237,7 @@ export function register(program: Command): void {
       } else {
         // Two weeks from a --from weeks after the file's end forecast from a level that may have moved since
         // (a week or more: a weekday-only export that leaves out the weekend is not worth a note).
-        // a loop, not Math.max(...starts): one argument per stack slot overflows past ~100k rows (a year of 5-minute intervals)
-        let lastStart = before[0].start;
-        for (const r of before) lastStart = Math.max(lastStart, r.start);
-        const lastDay = localDate(lastStart, loaded.subject.timeZone);
+        const lastDay = localDate(extent(before.map((r) => r.start))!.last, loaded.subject.timeZone);
         const daysBetween = DateTime.fromISO(day, { zone: 'UTC' }).diff(DateTime.fromISO(lastDay, { zone: 'UTC' }), 'days').days - 1;
         if (daysBetween >= 7) process.stderr.write(`wfm: the history ends on ${lastDay}: the ${daysBetween} day(s) between it and ${opts.from} have no interval, so the forecast cannot read their level and rests on the weeks before them\n`);
       }

@@ -19,7 +19,7 @@ import { computePeriodForecast, type ForecastSource } from '../../services/perio
 import { FORECAST_HISTORY_DAYS, trainForecaster, type SpecialDay } from '../../forecast';
 import { recentHistoryProblem } from '../../roster/period-history';
 import { formatInstant, isValidZone } from '../../time/grid';
-import { loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
+import { extent, loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
 import { localDates } from '../../roster/lp';
 import { renameToFlags } from '../flag-names';
 import { refuseImpossibleDate } from '../from-flag';
@@ -139,7 +139,7 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const before = new Map(groups.map((g) => [g.id, intervals.filter((i) => i.skillGroupId === g.id && i.start < startMs)]));
   // every group's history is checked before any is forecast (a training takes minutes), by the build job's rule
   for (const group of groups) {
-    const lastStart = before.get(group.id)!.reduce<number | undefined>((last, i) => (last === undefined || i.start > last ? i.start : last), undefined);
+    const lastStart = extent(before.get(group.id)!.map((i) => i.start))?.last;
     const problem = recentHistoryProblem(group.id, lastStart, { ...period, startMs });
     if (problem) throw invalid(problem, [{ where: '--from', message: `the history of ${group.id} does not reach the period` }]);
   }

@@ -19,7 +19,7 @@ import { DateTime } from 'luxon';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, type ProblemDetail } from '../../errors/wfm-error';
 import { splitCsv } from '../../history/ingest';
-import { ingestHistoryFile, loadHistory, loadSkillGroups, readText } from '../input-files';
+import { extent, ingestHistoryFile, loadHistory, loadSkillGroups, readText } from '../input-files';
 import { withFlagNames } from '../flag-names';
 import { refuseImpossibleDate } from '../from-flag';
 import { simulate } from '../../sim/simulate';
@@ -138,18 +138,6 @@ export function parseShock(text: string, firstDate: string, zone: string): Arriv
   const rampMinutes = ramp === undefined ? 0 : minutes(ramp);
   if (!Number.isFinite(durationMinutes) || !Number.isFinite(rampMinutes)) throw bad('durations are like 90m or 2h');
   return { skillGroupId, factor: Number(factor), start: start.toMillis(), durationMinutes, rampMinutes };
-}
-
-/**
- * The earliest and latest of the instants, by a loop: Math.min(...instants) passes one argument per
- * stack slot and overflows the stack past ~100k (a call log of a few weeks).
- */
-function extent(instants: readonly number[]): { first: number; last: number } | undefined {
-  if (instants.length === 0) return undefined;
-  let first = instants[0];
-  let last = instants[0];
-  for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
-  return { first, last };
 }
 
 /** "covers 1999-11-01 to 1999-11-14" (local dates of the instants), or "is empty". */
