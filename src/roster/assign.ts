@@ -117,6 +117,8 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   if (searched) levelIntoBands(engine);
   // Band first (an option): whoever is still outside the band is re-planned jointly with colleagues.
   if (searched && input.options?.hoursFairness === 'band-first') engine.fitBandsJointly();
+  // Last, weekend and late shares: exchanges that leave every agent's hours as they are.
+  if (searched) engine.evenOutShares();
   return engine.result();
 }
 
@@ -1490,6 +1492,128 @@ export class AssignmentEngine {
     }
     this.stats.fairnessMoves += moves;
     return moves;
+  }
+
+  /**
+   * Last polish of the weekend and late shares, after everything that moves hours: the agents with the
+   * most such shifts of their class (among those open to them) exchange days with colleagues sharing a
+   * skill who have at least two fewer, and those with the fewest with colleagues who have at least two
+   * more (exchangeDays), until the class's spread is at most one or no such exchange is left.
+   */
+  evenOutShares(): number {
+    let moves = 0;
+    for (const classMembers of this.classMembers) {
+      for (const flag of ['weekend', 'late'] as const) {
+        const members = classMembers.filter((a) => this.openTo(a, flag));
+        const count = (a: number) => (flag === 'weekend' ? this.schedules[a].weekendShifts : this.schedules[a].lateShifts);
+        const sharesSkill = (a: number, b: number) => (this.skillMask[a] & this.skillMask[b]) !== 0;
+        for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS && members.length > 1; round++) {
+          const most = Math.max(...members.map(count));
+          const fewest = Math.min(...members.map(count));
+          if (most - fewest <= 1) break;
+          const pairs: Array<[number, number]> = [];
+          for (const p of members.filter((a) => count(a) === most)) {
+            const partners = members.filter((q) => count(q) <= most - 2 && sharesSkill(p, q)).sort((x, y) => count(x) - count(y) || x - y);
+            for (const q of partners.slice(0, SHARE_PARTNERS)) pairs.push([p, q]);
+          }
+          for (const q of members.filter((a) => count(a) === fewest)) {
+            const partners = members.filter((p) => count(p) >= fewest + 2 && sharesSkill(p, q)).sort((x, y) => count(y) - count(x) || x - y);
+            for (const p of partners.slice(0, SHARE_PARTNERS)) pairs.push([p, q]);
+          }
+          // every pair of the round (an earlier exchange may have closed a later pair's gap: exchangeDays checks)
+          let exchanged = 0;
+          for (const [p, q] of pairs) if (count(p) - count(q) > 1 && this.exchangeDays(p, q, flag)) exchanged++;
+          if (exchanged === 0) break;
+          moves += exchanged;
+        }
+      }
+    }
+    this.stats.fairnessMoves += moves;
+    return moves;
+  }
+
+  /**
+   * Agent p works more weekend (late) shifts than q: exchange what both work on a set of days, where
+   * p's side holds more of them. Single swaps rarely get through the days-off rules — a full-timer with
+   * two consecutive days off a week who works Saturday can only take a Wednesday that is one of its
+   * days off, and then its days off are no longer consecutive — so a 200-agent roster kept full-timers
+   * at 0 and at 4 weekend shifts of 4 while most had 2. Exchanging the shifts of several days at once
+   * (Saturday, Sunday and the Tuesday p had off, …) keeps both patterns of days off whole. Kept only
+   * where each side's hours stay the same, the other share and the preferences get no worse, every rule
+   * holds and no week falls below its minimum. The days are searched depth-first, at most 2^14 sets
+   * for a fortnight, and the first set that works is taken.
+   */
+  private exchangeDays(p: number, q: number, flag: 'weekend' | 'late'): boolean {
+    const other = flag === 'weekend' ? 'late' : 'weekend';
+    const countOf = (a: number, f: 'weekend' | 'late') => (f === 'weekend' ? this.schedules[a].weekendShifts : this.schedules[a].lateShifts);
+    const gap = countOf(p, flag) - countOf(q, flag);
+    const otherGap = countOf(p, other) - countOf(q, other);
+    // the days whose shifts could change hands, with what moving them does
+    const days: Array<{ ofP: number; ofQ: number; hours: number; moved: number; otherMoved: number; preference: number }> = [];
+    const exchangeable = (s: number, owner: number, taker: number) => s < this.infos.length && !this.pinned[s] && this.keepAgent[s] !== owner && this.eligibleSets[s].has(taker);
+    for (let d = 0; d < this.model.period.days; d++) {
+      const ofP = this.schedules[p].shiftOnDay[d];
+      const ofQ = this.schedules[q].shiftOnDay[d];
+      if (ofP < 0 && ofQ < 0) continue;
+      // top-ups (past the planned shifts) belong to their agent's minimum; pinned and kept shifts stay
+      if ((ofP >= 0 && !exchangeable(ofP, p, q)) || (ofQ >= 0 && !exchangeable(ofQ, q, p))) continue;
+      const day = { ofP, ofQ, hours: 0, moved: 0, otherMoved: 0, preference: 0 };
+      for (const [s, owner, taker, sign] of [[ofP, p, q, 1], [ofQ, q, p, -1]] as const) {
+        if (s < 0) continue;
+        const info = this.infos[s];
+        day.hours += sign * info.hours;
+        if (info[flag]) day.moved += sign;
+        if (info[other]) day.otherMoved += sign;
+        day.preference += this.preferenceCost(taker, info) - this.preferenceCost(owner, info);
+      }
+      days.push(day);
+    }
+    // what the days from k on can still add: a set whose hours cannot come back to equal, or that
+    // cannot move a shift p's way, is not searched further
+    const hoursLeft = new Float64Array(days.length + 1);
+    const movedLeft = new Int32Array(days.length + 1);
+    for (let k = days.length - 1; k >= 0; k--) {
+      hoursLeft[k] = hoursLeft[k + 1] + Math.abs(days[k].hours);
+      movedLeft[k] = movedLeft[k + 1] + Math.max(0, days[k].moved);
+    }
+    const chosen: number[] = [];
+    const search = (k: number, hours: number, moved: number, otherMoved: number, preference: number): boolean => {
+      if (Math.abs(hours) > hoursLeft[k] + 1e-9 || moved + movedLeft[k] <= 0) return false;
+      if (k === days.length) {
+        if (moved <= 0 || moved >= gap || Math.abs(hours) > 1e-9 || preference > 0) return false;
+        if (Math.abs(otherGap - 2 * otherMoved) > Math.max(1, Math.abs(otherGap))) return false;
+        return this.tryExchange(p, q, chosen.map((i) => days[i]));
+      }
+      const day = days[k];
+      chosen.push(k);
+      if (search(k + 1, hours + day.hours, moved + day.moved, otherMoved + day.otherMoved, preference + day.preference)) return true;
+      chosen.pop();
+      return search(k + 1, hours, moved, otherMoved, preference);
+    };
+    return search(0, 0, 0, 0, 0);
+  }
+
+  /** Hands p's shifts of these days to q and q's to p when every rule holds and no week falls below its minimum. */
+  private tryExchange(p: number, q: number, days: Array<{ ofP: number; ofQ: number }>): boolean {
+    const ofP = days.map((d) => d.ofP).filter((s) => s >= 0);
+    const ofQ = days.map((d) => d.ofQ).filter((s) => s >= 0);
+    const belowP = this.weeksBelow(p);
+    const belowQ = this.weeksBelow(q);
+    for (const s of [...ofP, ...ofQ]) this.takeBack(s);
+    const given: number[] = [];
+    const handOver = (list: number[], taker: number) => {
+      for (const s of list) {
+        if (!canTake(this.schedules[taker], this.infos[s], this.ctx)) return false;
+        this.give(s, taker);
+        given.push(s);
+      }
+      return true;
+    };
+    if (handOver(ofP, q) && handOver(ofQ, p) && this.weeksBelow(p) <= belowP && this.weeksBelow(q) <= belowQ) return true;
+    for (const s of given) this.takeBack(s);
+    for (const s of ofP) this.give(s, p);
+    for (const s of ofQ) this.give(s, q);
+    return false;
   }
 
   /**
