@@ -24,11 +24,13 @@ import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
 import { largeBodiesChecked } from './large-bodies';
+import { deepBodiesRefused } from './body-depth';
 import { isSecretParam, redactQuery } from './redact';
 import { refuseWhenBacklogged } from './backpressure';
 import { QUEUE } from '../queue/names';
 import { authorizeByContract, loadOpenApi } from './openapi';
 import { problemHandler, sendProblem } from './problem';
+import { WfmError } from '../errors/wfm-error';
 import { operationsRoutes } from './routes/operations';
 import { configurationRoutes } from './routes/configuration';
 import { historyRoutes } from './routes/history';
@@ -138,7 +140,9 @@ export function createApp(deps: AppDependencies): express.Express {
     ajvFormats: { mode: 'full' },
     validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
     validateSecurity: false,
-    ignorePaths: /^\/(docs|admin|openapi\.yaml)/i,
+    // the docs, the dashboard and the contract file, each a whole path segment: /adminx or /docsfoo is
+    // no such page, and gets the contract's 404 problem+json, not express's HTML one
+    ignorePaths: /^\/(?:(?:docs|admin)(?:\/|$)|openapi\.yaml$)/i,
   });
   // The routes without an API key (cloud agents' /me/…, the answer links) are held to the contract too,
   // before their own credential check: they take no body, only ids and query parameters.
@@ -159,6 +163,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
+  // before anything that recurses into the body (the checks below, JSON.stringify of job data)
+  app.use(deepBodiesRefused());
   app.use(largeBodiesChecked(doc));
   app.use(contract);
   // A POST that starts work, sent again with the same Idempotency-Key, answers as the first did.
@@ -181,6 +187,9 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(rosterRoutes(rosterContext));
   app.use(triggerRoutes({ store, queues: deps.queues, config, now: deps.now }));
 
+  // A path nothing answered: under /admin or /docs (the contract leaves those alone) it fell through to
+  // express's HTML page; every other answer of the API is problem+json.
+  app.use((req, _res, next) => next(new WfmError('not-found', `${req.method} ${req.path} is no path of this service`, { details: [{ where: '/path', message: `no ${req.method} ${req.path}` }] })));
   app.use(problemHandler(log));
   return app;
 }

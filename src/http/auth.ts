@@ -16,6 +16,18 @@ declare module 'express-serve-static-core' {
 
 export const DASHBOARD_COOKIE = 'wfm_key';
 
+/** The realm of API keys; cloud agents' claim tokens have their own (an API key is no claim token, nor the reverse). */
+export const API_KEY_REALM = 'wfm-api';
+
+/**
+ * The WWW-Authenticate a 401 must carry (RFC 9110 §15.5.2): a Bearer challenge (RFC 6750 §3), with
+ * error="invalid_token" when a credential was presented and refused (none when there was none at all).
+ * Keys go in X-API-Key too, but Bearer is the standard scheme clients and proxies understand.
+ */
+export function bearerChallenge(realm: string, presented: boolean): string {
+  return `Bearer realm="${realm}"${presented ? ', error="invalid_token"' : ''}`;
+}
+
 /**
  * The key a request presents: X-API-Key or a Bearer token; the dashboard's cookie only where `cookie` is
  * allowed (the dashboard's own routes: a cookie goes with every request of its path, forms of other sites
@@ -49,11 +61,17 @@ function lookup(keys: Map<string, Role>, presented: string): Role | undefined {
 }
 
 export function authenticate(keys: Map<string, Role>, options: { dashboardCookie?: boolean } = {}): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const presented = presentedKey(req, { cookie: options.dashboardCookie });
-    if (!presented) return next(new WfmError('unauthorized', 'an API key is required (X-API-Key header or Authorization: Bearer)'));
+    if (!presented) {
+      res.setHeader('WWW-Authenticate', bearerChallenge(API_KEY_REALM, false));
+      return next(new WfmError('unauthorized', 'an API key is required (X-API-Key header or Authorization: Bearer)'));
+    }
     const role = lookup(keys, presented);
-    if (!role) return next(new WfmError('unauthorized', 'unknown API key'));
+    if (!role) {
+      res.setHeader('WWW-Authenticate', bearerChallenge(API_KEY_REALM, true));
+      return next(new WfmError('unauthorized', 'unknown API key'));
+    }
     req.role = role;
     next();
   };

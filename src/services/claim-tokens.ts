@@ -1,9 +1,13 @@
 /**
  * Claim tokens: how a cloud agent proves who they are when claiming slots, without an account system.
  * A planner issues one per agent (`POST /agents/{id}/claim-token`) and sends it to the agent's app or
- * phone as a link. The token is `<payload>.<mac>` in base64url: payload = [purpose, agent id, expiry],
- * mac = HMAC-SHA256 under CLAIM_TOKEN_SECRET. Whoever holds it can act as that one agent until it expires,
- * and only on the self-service routes (/me/…): it names the agent, so an agent cannot claim for another.
+ * phone as a link. The token is `<payload>.<mac>` in base64url: payload = [purpose, agent id, expiry,
+ * incarnation], mac = HMAC-SHA256 under CLAIM_TOKEN_SECRET. Whoever holds it can act as that one agent
+ * until it expires, and only on the self-service routes (/me/…): it names the agent, so an agent cannot
+ * claim for another. The incarnation (the random id the store gives an agent when it is created) ties it
+ * to that agent, not to the id: ids are reused, and an agent deleted and created again with the same id
+ * is another person, whom the old token must not act for. Tokens of agents stored before incarnations
+ * were carry none (a 3-element payload) and match only an agent that has none either.
  * Rotating the secret revokes every token at once.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -14,6 +18,8 @@ export interface ClaimTokenClaims {
   agentId: string;
   /** epoch ms */
   expiresAt: number;
+  /** the agent's incarnation when the token was issued; absent for an agent stored without one */
+  incarnation?: string;
 }
 
 export type ClaimTokenCheck = { ok: true; claims: ClaimTokenClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
@@ -23,7 +29,9 @@ function mac(secret: string, payload: string): Buffer {
 }
 
 export function signClaimToken(secret: string, claims: ClaimTokenClaims): string {
-  const payload = Buffer.from(JSON.stringify([PURPOSE, claims.agentId, claims.expiresAt])).toString('base64url');
+  const fields: Array<string | number> = [PURPOSE, claims.agentId, claims.expiresAt];
+  if (claims.incarnation !== undefined) fields.push(claims.incarnation);
+  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
@@ -42,7 +50,7 @@ export function verifyClaimToken(secret: string, token: string, nowMs: number): 
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== PURPOSE || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'number') return { ok: false, reason: 'malformed' };
+  if (!Array.isArray(parsed) || !(parsed.length === 3 || (parsed.length === 4 && typeof parsed[3] === 'string')) || parsed[0] !== PURPOSE || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'number') return { ok: false, reason: 'malformed' };
   if (nowMs >= parsed[2]) return { ok: false, reason: 'expired' };
-  return { ok: true, claims: { agentId: parsed[1], expiresAt: parsed[2] } };
+  return { ok: true, claims: { agentId: parsed[1], expiresAt: parsed[2], ...(parsed.length === 4 ? { incarnation: parsed[3] as string } : {}) } };
 }

@@ -35,7 +35,7 @@ import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
 import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, startOfLocalDay, windowsCover } from '../time/grid';
 import { localDates } from '../roster/lp';
-import { signClaimToken } from './claim-tokens';
+import { signClaimToken, type ClaimTokenClaims } from './claim-tokens';
 import { FORECAST_HISTORY_DAYS } from '../forecast';
 import { recentHistoryProblem } from '../roster/period-history';
 import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
@@ -711,12 +711,25 @@ function claimSecret(config: Config): string {
 }
 
 export async function issueClaimToken(ctx: RosterContext, agentId: string, validDays = 14) {
-  const agent = await ctx.store.agents.get(agentId);
-  if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
-  if (agent.kind !== 'cloud') throw invalid(`agent ${agentId} is a partner: only cloud agents claim slots`, [{ where: '/path/agentId', message: 'must be a cloud agent' }]);
+  // the agent and their incarnation read together: the token is for this agent, not for the next one given the id
+  const read = await ctx.store.agents.getWithIncarnation(agentId);
+  if (!read) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
+  if (read.agent.kind !== 'cloud') throw invalid(`agent ${agentId} is a partner: only cloud agents claim slots`, [{ where: '/path/agentId', message: 'must be a cloud agent' }]);
   if (!(validDays > 0 && validDays <= MAX_TOKEN_DAYS)) throw invalid('invalid validity', [{ where: '/body/validDays', message: `must be between 0 and ${MAX_TOKEN_DAYS} days` }]);
   const expiresAt = ctx.now() + validDays * DAY_MS;
-  return { agentId, token: signClaimToken(claimSecret(ctx.config), { agentId, expiresAt }), expiresAt: new Date(expiresAt).toISOString() };
+  const token = signClaimToken(claimSecret(ctx.config), { agentId, expiresAt, ...(read.incarnation ? { incarnation: read.incarnation } : {}) });
+  return { agentId, token, expiresAt: new Date(expiresAt).toISOString() };
+}
+
+/**
+ * A verified token still names the agent it was issued to: 401 when the agent stored under its id now is
+ * another incarnation (deleted and created again since: another person). An agent deleted and not
+ * re-created passes here; each self-service route then answers 403 "no longer a cloud agent", as before.
+ */
+export async function claimTokenAgentOrThrow(ctx: RosterContext, claims: ClaimTokenClaims): Promise<void> {
+  const read = await ctx.store.agents.getWithIncarnation(claims.agentId);
+  if (!read || read.incarnation === claims.incarnation) return;
+  throw new WfmError('unauthorized', `claim token is not valid: it was issued to an agent ${claims.agentId} deleted since; the agent ${claims.agentId} now is another, and needs a token of their own from their planner`);
 }
 
 const noLongerCloud = (agentId: string) => new WfmError('forbidden', `agent ${agentId} is no longer a cloud agent`);

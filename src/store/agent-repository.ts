@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Agent } from '../domain/types';
 import { guarded } from './redis';
@@ -24,7 +25,8 @@ end
 `;
 
 /**
- * KEYS: the agents hash, the published rosters (score = end of the period), the agent's claims.
+ * KEYS: the agents hash, the published rosters (score = end of the period), the agent's claims, the
+ * agents' incarnations.
  * ARGV: roster key base ("<prefix>:{rosters}:"), agent id, now.
  * Deletes the agent only while no published roster still running holds work of theirs that is not over:
  * a shift (its by-agent entry) or a claimed slot. Otherwise answers { 'rostered', then per roster: id,
@@ -68,12 +70,15 @@ if #order > 0 then
   return out
 end
 redis.call('HDEL', KEYS[1], agentId)
+redis.call('HDEL', KEYS[4], agentId)
 return {'deleted'}
 `;
 
 /**
- * KEYS: the skill-groups hash, the agents hash.
- * ARGV: roster key base, now, n, the n skill groups the agents name, then agent id / JSON pairs.
+ * KEYS: the skill-groups hash, the agents hash, the agents' incarnations.
+ * ARGV: roster key base, now, n, the n skill groups the agents name, then triples: agent id, JSON, and a
+ * fresh incarnation, kept only when the agent is created (an update keeps theirs; an agent stored before
+ * incarnations were keeps none, so the claim tokens issued to them before go on working).
  * Writes the agents only while every group they name exists (a group deleted after the caller checked
  * it: { 'no-group', ids… }, as GroupGuardedWrite answers) and no agent of the batch would be left with a
  * claimed slot not over yet on a published roster that they may no longer hold:
@@ -86,7 +91,7 @@ return {'deleted'}
  * agents with the slot's skill only, so a claim and a change of kind or a skill's removal cannot both
  * land, whichever runs first.
  * Only agents with claims are decoded (a batch is thousands of agents, few of whom hold claims). Nothing
- * is written on a refusal; pairs are written one call each (a long list would overflow Lua's unpack).
+ * is written on a refusal; agents are written one call each (a long list would overflow Lua's unpack).
  */
 const PUT_UNLESS_CLAIMING = `${CLAIMS_HELD}
 local base = ARGV[1]
@@ -99,7 +104,7 @@ end
 if #missing > 1 then return missing end
 local first = 4 + n
 local out = {'claims'}
-for k = first, #ARGV, 2 do
+for k = first, #ARGV, 3 do
   local agentId = ARGV[k]
   local claimsKey = base .. 'agent-claims:' .. agentId
   if redis.call('EXISTS', claimsKey) == 1 then
@@ -148,7 +153,10 @@ for k = first, #ARGV, 2 do
   end
 end
 if #out > 1 then return out end
-for k = first, #ARGV, 2 do redis.call('HSET', KEYS[2], ARGV[k], ARGV[k + 1]) end
+for k = first, #ARGV, 3 do
+  if redis.call('HEXISTS', KEYS[2], ARGV[k]) == 0 then redis.call('HSET', KEYS[3], ARGV[k], ARGV[k + 2]) end
+  redis.call('HSET', KEYS[2], ARGV[k], ARGV[k + 1])
+end
 return {'ok'}
 `;
 
@@ -190,7 +198,7 @@ export class AgentRepository {
   private readonly scripted: ScriptedRedis;
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
-    if (!('deleteAgentUnlessRostered' in redis)) redis.defineCommand('deleteAgentUnlessRostered', { numberOfKeys: 3, lua: DELETE_UNLESS_ROSTERED });
+    if (!('deleteAgentUnlessRostered' in redis)) redis.defineCommand('deleteAgentUnlessRostered', { numberOfKeys: 4, lua: DELETE_UNLESS_ROSTERED });
     // no numberOfKeys: the first argument gives it, so one array argument carries a batch of any size
     if (!('putAgentsUnlessClaiming' in redis)) redis.defineCommand('putAgentsUnlessClaiming', { lua: PUT_UNLESS_CLAIMING });
     this.scripted = redis as ScriptedRedis;
@@ -216,6 +224,18 @@ export class AgentRepository {
   }
 
   /**
+   * The agent with their incarnation, read in one transaction (a delete and re-create cannot fall between
+   * the two reads). incarnation undefined: an agent stored before incarnations were.
+   */
+  async getWithIncarnation(id: string): Promise<{ agent: Agent; incarnation?: string } | undefined> {
+    const replies = await guarded(this.redis.multi().hget(this.keys.agents(), id).hget(this.keys.agentIncarnations(), id).exec());
+    const [[agentErr, json], [incErr, incarnation]] = replies as Array<[Error | null, string | null]>;
+    if (agentErr || incErr) throw agentErr ?? incErr;
+    if (!json) return undefined;
+    return { agent: JSON.parse(json) as Agent, ...(incarnation ? { incarnation } : {}) };
+  }
+
+  /**
    * All agents in one script, and none while a skill group they name has been deleted meanwhile (409),
    * or while one of them still holds claimed slots not over at `nowMs` on a published roster that the
    * update would leave them unfit for: any, if they are not a cloud agent (now a partner: a changed
@@ -226,8 +246,9 @@ export class AgentRepository {
     if (agents.length === 0) return { ok: true };
     const groups = [...new Set(agents.flatMap((a) => a.skills.map((s) => s.skillGroupId)))];
     // one array, never a spread into the call: a batch of thousands of agents is many thousands of arguments
-    const args = ['2', this.keys.skillGroups(), this.keys.agents(), this.keys.rosterBase(), String(nowMs), String(groups.length)].concat(groups);
-    for (const a of agents) args.push(a.id, JSON.stringify(a));
+    const args = ['3', this.keys.skillGroups(), this.keys.agents(), this.keys.agentIncarnations(), this.keys.rosterBase(), String(nowMs), String(groups.length)].concat(groups);
+    // an incarnation for every agent: the script keeps it only for agents it creates
+    for (const a of agents) args.push(a.id, JSON.stringify(a), randomBytes(12).toString('base64url'));
     const reply = await guarded(this.scripted.putAgentsUnlessClaiming(args));
     if (reply[0] === 'ok') return { ok: true };
     if (reply[0] === 'no-group') {
@@ -249,7 +270,7 @@ export class AgentRepository {
    */
   async deleteUnlessRostered(id: string, nowMs: number): Promise<AgentDeleteOutcome> {
     const reply = await guarded(
-      this.scripted.deleteAgentUnlessRostered(this.keys.agents(), this.keys.publishedRosters(), this.keys.agentClaims(id), this.keys.rosterBase(), id, String(nowMs)),
+      this.scripted.deleteAgentUnlessRostered(this.keys.agents(), this.keys.publishedRosters(), this.keys.agentClaims(id), this.keys.agentIncarnations(), this.keys.rosterBase(), id, String(nowMs)),
     );
     if (reply[0] === 'deleted') return { ok: true };
     if (reply[0] === 'no-agent') return { ok: false, refusal: 'no-agent' };
@@ -260,7 +281,9 @@ export class AgentRepository {
 
   /** Deletes the agent whatever rosters hold (fixtures, tests); the API deletes through deleteUnlessRostered. */
   async delete(id: string): Promise<boolean> {
-    const n = await guarded(this.redis.hdel(this.keys.agents(), id));
+    const replies = await guarded(this.redis.multi().hdel(this.keys.agents(), id).hdel(this.keys.agentIncarnations(), id).exec());
+    const [[err, n]] = replies as Array<[Error | null, number]>;
+    if (err) throw err;
     return n > 0;
   }
 }

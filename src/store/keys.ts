@@ -8,6 +8,11 @@ export class Keys {
    */
   skillGroupIncarnations = () => `${this.prefix}:skill-group-incarnations`;
   agents = () => `${this.prefix}:agents`;
+  /**
+   * agent id → its incarnation: a random id set when the agent is created and removed with it, so a claim
+   * token issued to an agent deleted since does not act for a new agent given the same id (not part of the API's agent)
+   */
+  agentIncarnations = () => `${this.prefix}:agent-incarnations`;
   /** one hash per skill group and UTC month: field = interval start in epoch minutes */
   historyMonth = (skillGroupId: string, yyyymm: string) => `${this.prefix}:history:{${skillGroupId}}:${yyyymm}`;
   /** sorted set of the months that hold history for a skill group (score = yyyymm) */

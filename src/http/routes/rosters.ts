@@ -4,8 +4,7 @@
  * authenticated by their claim token instead of an API key.
  */
 import { Router, type RequestHandler } from 'express';
-import type { Config } from '../../config/config';
-import { WfmError } from '../../errors/wfm-error';
+import { WfmError, isWfmError } from '../../errors/wfm-error';
 import {
   agentCalendar,
   agentFeed,
@@ -15,6 +14,7 @@ import {
   cloudAgentOrThrow,
   deleteRoster,
   issueClaimToken,
+  claimTokenAgentOrThrow,
   listRosters,
   publishRoster,
   releaseSlot,
@@ -34,6 +34,7 @@ import {
   type RosterRequest,
 } from '../../services/rosters';
 import { verifyClaimToken } from '../../services/claim-tokens';
+import { bearerChallenge } from '../auth';
 import { QUEUE } from '../../queue/names';
 import type { AssignedShift } from '../../roster/types';
 import { coverageView } from '../../roster/coverage-view';
@@ -168,15 +169,29 @@ export function rosterRoutes(ctx: RosterContext): Router {
 
 const SELF_SERVICE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+/** The realm of claim tokens in a 401's challenge: an API key is no claim token. */
+const CLAIM_TOKEN_REALM = 'wfm-cloud-agents';
+
 /** The agent a claim token names, or 401; the token is the only credential these routes take. */
-function claimTokenAuth(config: Config, now: () => number): RequestHandler {
-  return (req, res, next) => {
+function claimTokenAuth(ctx: RosterContext): RequestHandler {
+  const { config, now } = ctx;
+  return async (req, res, next) => {
     if (!config.claimTokenSecret) return next(new WfmError('unavailable', 'cloud-agent claims are disabled: CLAIM_TOKEN_SECRET is not set', { status: 503 }));
     const auth = req.get('authorization') ?? '';
     const token = auth.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : '';
-    if (!token) return next(new WfmError('unauthorized', 'send your claim token as Authorization: Bearer <token> (your planner issues it)'));
+    // every 401 says how to authenticate (RFC 9110 §15.5.2)
+    const refuse = (err: unknown) => {
+      if (isWfmError(err) && err.status === 401) res.setHeader('WWW-Authenticate', bearerChallenge(CLAIM_TOKEN_REALM, token !== ''));
+      next(err);
+    };
+    if (!token) return refuse(new WfmError('unauthorized', 'send your claim token as Authorization: Bearer <token> (your planner issues it)'));
     const check = verifyClaimToken(config.claimTokenSecret, token, now());
-    if (!check.ok) return next(new WfmError('unauthorized', `claim token ${check.reason === 'expired' ? 'expired: ask your planner for a new one' : 'is not valid'}`));
+    if (!check.ok) return refuse(new WfmError('unauthorized', `claim token ${check.reason === 'expired' ? 'expired: ask your planner for a new one' : 'is not valid'}`));
+    try {
+      await claimTokenAgentOrThrow(ctx, check.claims);
+    } catch (err) {
+      return refuse(err);
+    }
     res.locals.agentId = check.claims.agentId;
     for (const [name, value] of Object.entries(req.params)) {
       if (!SELF_SERVICE_ID.test(String(value))) return next(new WfmError('validation', `invalid ${name}`, { status: 400, details: [{ where: `/path/${name}`, message: 'not an id' }] }));
@@ -191,7 +206,7 @@ function claimTokenAuth(config: Config, now: () => number): RequestHandler {
  */
 export function cloudAgentRoutes(ctx: RosterContext): Router {
   const r = Router();
-  const auth = claimTokenAuth(ctx.config, ctx.now);
+  const auth = claimTokenAuth(ctx);
   r.get('/me/slots', auth, async (_req, res) => {
     res.json(await slotsForAgent(ctx, res.locals.agentId as string));
   });

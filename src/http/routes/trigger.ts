@@ -25,6 +25,9 @@ import {
 import type { Store } from '../../store/store';
 import { clockTime, formatInstant } from '../../time/grid';
 
+/** The auth scheme a refused gateway request is challenged with: HMAC-SHA256 over `${t}.${raw body}`. */
+const GATEWAY_SIGNATURE_SCHEME = 'WFM-HMAC-SHA256';
+
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 
@@ -175,5 +178,11 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     // The gateway signs with its wall clock; the replay window is checked against ours, not the business clock.
     res.json(await answerFromGateway(store, config, raw, req.get('x-wfm-signature'), now(), Date.now()));
   });
+  // A 401 says how to authenticate (RFC 9110 §15.5.2): no standard scheme signs a body with a timestamp,
+  // so the challenge names this one and the header that carries it.
+  r.use('/callouts/inbound', ((err, _req, res, next) => {
+    if (isWfmError(err) && err.status === 401) res.setHeader('WWW-Authenticate', `${GATEWAY_SIGNATURE_SCHEME} realm="wfm-sms-gateway", header="X-Wfm-Signature"`);
+    next(err);
+  }) as ErrorRequestHandler);
   return r;
 }
