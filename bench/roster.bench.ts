@@ -9,6 +9,7 @@
  *      is above 1.05 × that bound, HiGHS finds the fewest paid hours any integer plan needs for the same
  *      coverage (what separates the two is integrality, not our rounding).
  */
+import { DateTime } from 'luxon';
 import loadHighs from 'highs';
 import { assignShifts, AssignmentEngine, UNCOVERED_HOUR_WEIGHT, type AssignmentResult } from '../src/roster/assign';
 import { checkRoster } from '../src/roster/checker';
@@ -397,11 +398,67 @@ function bandFirstRun(coverageFirst: ScaleRow): string {
   ].join('\n');
 }
 
+/**
+ * Weekend and late shares over two fortnights: the 200-agent roster of the period, then the next
+ * fortnight (same agents, its own requirement) planned once without and once with the first fortnight's
+ * shifts as the previous rosters (AssignmentOptions.commitments: the shares rotate). Spreads per class
+ * among the agents open to the share in both fortnights: no availability limit (the synthetic one is
+ * weekdays 07:00–19:00), not asking to avoid weekends (weekend), not preferring early/day kinds only (late).
+ */
+function rotationRun(first: ScaleRow): string {
+  const from = DateTime.fromISO(PERIOD.from, { zone: 'UTC' }).plus({ days: PERIOD.days }).toISODate()!;
+  const next = { ...PERIOD, from };
+  const instance = syntheticRosterInstance({ agents: first.agents, ...next, seed: 2026 });
+  const plan = planShifts({ skillGroups: instance.skillGroups, requirement: instance.requirement, templates: BENCH_TEMPLATES, dates: localDates(next.from, next.days, next.timeZone), clock: () => performance.now() });
+  const commitments = first.result.roster.map(({ agentId, start, end, date, kind }) => ({ agentId, start, end, date, kind }));
+  const alone = assignShifts({ plannedShifts: plan.shifts, agents: instance.agents, period: next, templates: BENCH_TEMPLATES });
+  const rotated = assignShifts({ plannedShifts: plan.shifts, agents: instance.agents, period: next, templates: BENCH_TEMPLATES, options: { commitments } });
+  const violations = checkRoster(rotated.roster, instance.agents, next, { commitments }).length;
+  const counts = (roster: AssignmentResult['roster']) => {
+    const weekend = new Map<string, number>();
+    const late = new Map<string, number>();
+    for (const s of roster) {
+      const weekday = DateTime.fromISO(s.date, { zone: 'UTC' }).weekday;
+      if (weekday >= 6) weekend.set(s.agentId, (weekend.get(s.agentId) ?? 0) + 1);
+      if (s.kind === 'late' || s.kind === 'night') late.set(s.agentId, (late.get(s.agentId) ?? 0) + 1);
+    }
+    return { weekend, late };
+  };
+  const before = counts(first.result.roster);
+  const spread = (values: number[]) => `${Math.min(...values)}–${Math.max(...values)}`;
+  const rows: Array<Array<string | number>> = [];
+  for (const cls of [...new Set(instance.agents.map((a) => a.contract.class))].sort()) {
+    const members = instance.agents.filter((a) => a.contract.class === cls && !a.availability);
+    const weekendIds = members.filter((a) => !a.preferences?.avoidWeekends).map((a) => a.id);
+    const lateIds = members.filter((a) => !a.preferences?.preferredShiftKinds?.every((k) => k === 'early' || k === 'day')).map((a) => a.id);
+    for (const [label, result] of [['without the first fortnight', alone], ['with it (rotating)', rotated]] as const) {
+      const now = counts(result.roster);
+      const of = (m: Map<string, number>, id: string) => m.get(id) ?? 0;
+      rows.push([
+        cls,
+        label,
+        spread(weekendIds.map((id) => of(now.weekend, id))),
+        spread(weekendIds.map((id) => of(before.weekend, id) + of(now.weekend, id))),
+        spread(lateIds.map((id) => of(now.late, id))),
+        spread(lateIds.map((id) => of(before.late, id) + of(now.late, id))),
+        result.uncovered.length,
+      ]);
+    }
+  }
+  console.log(`rotation: ${rows.length} rows, violations ${violations}`);
+  return [
+    `Rotation over two fortnights (${first.agents} agents): the roster above, then ${next.from} + ${next.days} days planned without and with it as the previous roster. Checker violations with it: ${violations}.`,
+    '',
+    table(['contract class', 'second fortnight planned', 'weekend shifts, 2nd fortnight', 'weekend shifts, both', 'late shifts, 2nd fortnight', 'late shifts, both', 'uncovered shifts'], rows),
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
   const reference = await exactReference();
   if (process.env.BENCH_PART === 'reference') return;
   const rows = [50, 200, 1000].map(scaleRun);
   const bandFirst = bandFirstRun(rows[0]);
+  const rotation = rotationRun(rows[1]);
   const verdict = await boundVerdict(rows);
   const scaleTable = table(
     ['partner agents', 'planned shifts', 'LP (B) time', 'assignment time', 'checker time', 'heap Δ / RSS', 'uncovered shifts → slots', 'top-ups', 'below weekly min', 'checker violations', 'scheduled h / LP bound h'],
@@ -470,6 +527,8 @@ async function main(): Promise<void> {
     fairnessRule,
     '',
     fairnessTable,
+    '',
+    rotation,
     '',
     bandFirst,
     '',

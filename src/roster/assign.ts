@@ -33,7 +33,9 @@ import {
   edgeRunsOf,
   describeShifts,
   FootprintCache,
+  previousSharesOf,
   type AssignmentOptions,
+  type PreviousShares,
   type PeriodModel,
   type PlanningPeriod,
   type ShiftInfo,
@@ -227,6 +229,8 @@ const HOURS_DEVIATION_WEIGHT = 0.1;
 const REPAIR_AGENT_CAP = 60;
 const FAIRNESS_ROUNDS = 6;
 const FAIRNESS_ROUNDS_PER_CLASS = 400;
+/** below this, two weekend/late shares (fractional where the previous fortnight's class mean stands in) are equal */
+const EPS = 1e-9;
 /** how many of the most and of the least loaded agents the weekend/late balancing pairs up */
 const SHARE_PARTNERS = 10;
 /** how many of the most loaded agents a low agent tries to take a shift from */
@@ -292,6 +296,15 @@ export class AssignmentEngine {
   readonly shortestPlannedHours: number;
   /** agent indices per contract class, ascending */
   readonly classMembers: number[][];
+  /**
+   * Per agent, the weekend (late) shifts of the previous fortnight that count towards its share here
+   * (previousSharesOf): its own, or for an agent with no shift there (new, back from leave) its class's
+   * mean, so that it is neither owed nor owing a weekend.
+   */
+  private readonly previousWeekend: Float64Array;
+  private readonly previousLate: Float64Array;
+  /** the agents' own previous shares, for the report */
+  private readonly previousShares: Map<string, PreviousShares>;
   /** skill groups of each agent as a bit set (first 31 skill groups; beyond that every bit is set) */
   private readonly skillMask: Int32Array;
   private readonly topUpInfos: ShiftInfo[] = [];
@@ -343,6 +356,19 @@ export class AssignmentEngine {
     this.classMembers = [...this.classes().values()];
     this.classOf = new Int32Array(agents.length);
     this.classMembers.forEach((members, c) => members.forEach((m) => (this.classOf[m] = c)));
+    this.previousShares = previousSharesOf(options.commitments ?? [], this.model);
+    this.previousWeekend = new Float64Array(agents.length);
+    this.previousLate = new Float64Array(agents.length);
+    for (const members of this.classMembers) {
+      const known = members.map((m) => this.previousShares.get(agents[m].id)).filter((x): x is PreviousShares => x !== undefined);
+      const mean = (pick: (x: PreviousShares) => number) => (known.length ? known.reduce((sum, x) => sum + pick(x), 0) / known.length : 0);
+      const [weekend, late] = [mean((x) => x.weekend), mean((x) => x.late)];
+      for (const m of members) {
+        const mine = this.previousShares.get(agents[m].id);
+        this.previousWeekend[m] = mine ? mine.weekend : weekend;
+        this.previousLate[m] = mine ? mine.late : late;
+      }
+    }
     this.agentsWithSkill = bySkill;
     const skillBit = new Map<string, number>();
     for (const a of agents) for (const k of a.skills) if (!skillBit.has(k.skillGroupId)) skillBit.set(k.skillGroupId, skillBit.size);
@@ -405,8 +431,8 @@ export class AssignmentEngine {
     if (s.hoursInWeek[info.week] < s.agent.contract.minHoursPerWeek) score -= BELOW_MINIMUM_BONUS;
     if (!this.canStillReachMinimum(agentIndex, info)) score += MINIMUM_OUT_OF_REACH_PENALTY;
     score += CAPACITY_LOSS_WEIGHT * this.capacityLoss(agentIndex, info);
-    if (info.weekend) score += WEEKEND_WEIGHT * s.weekendShifts;
-    if (info.late) score += LATE_WEIGHT * s.lateShifts;
+    if (info.weekend) score += WEEKEND_WEIGHT * this.shareOf(agentIndex, 'weekend');
+    if (info.late) score += LATE_WEIGHT * this.shareOf(agentIndex, 'late');
     score += PREFERENCE_WEIGHT * this.preferenceCost(agentIndex, info);
     if (this.keepAgent[shift] === agentIndex) score -= KEEP_BONUS;
     if (this.noise > 0) score += this.noise * this.random();
@@ -581,10 +607,10 @@ export class AssignmentEngine {
         const sch = this.schedules[m];
         lo = Math.min(lo, sch.totalHours);
         hi = Math.max(hi, sch.totalHours);
-        weekendLo = Math.min(weekendLo, sch.weekendShifts);
-        weekendHi = Math.max(weekendHi, sch.weekendShifts);
-        lateLo = Math.min(lateLo, sch.lateShifts);
-        lateHi = Math.max(lateHi, sch.lateShifts);
+        weekendLo = Math.min(weekendLo, this.shareOf(m, 'weekend'));
+        weekendHi = Math.max(weekendHi, this.shareOf(m, 'weekend'));
+        lateLo = Math.min(lateLo, this.shareOf(m, 'late'));
+        lateHi = Math.max(lateHi, this.shareOf(m, 'late'));
       }
       // Weekend and late shares only as a tie-breaker: the search must not make them worse for nothing.
       spread += hi - lo + SHARE_SPREAD_WEIGHT * (weekendHi - weekendLo + lateHi - lateLo);
@@ -846,6 +872,12 @@ export class AssignmentEngine {
     const result = [...totals].sort((x, y) => x - y);
     this.possibleTotalsCache.set(key, result);
     return result;
+  }
+
+  /** Weekend (late) shifts that count for agent a's share: this period's and the previous fortnight's (previousWeekend). */
+  shareOf(a: number, flag: 'weekend' | 'late'): number {
+    const s = this.schedules[a];
+    return flag === 'weekend' ? s.weekendShifts + this.previousWeekend[a] : s.lateShifts + this.previousLate[a];
   }
 
   /** Eligible for some weekend (late) shift, and not asking to avoid weekends (not preferring only early/day kinds). */
@@ -1462,7 +1494,7 @@ export class AssignmentEngine {
     for (const classMembers of this.classMembers) {
       for (const flag of ['weekend', 'late'] as const) {
         const members = classMembers.filter((a) => this.openTo(a, flag));
-        const count = (a: number) => (flag === 'weekend' ? this.schedules[a].weekendShifts : this.schedules[a].lateShifts);
+        const count = (a: number) => this.shareOf(a, flag);
         for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS; round++) {
           const sorted = [...members].sort((x, y) => count(x) - count(y) || x - y);
           let improved = false;
@@ -1505,24 +1537,24 @@ export class AssignmentEngine {
     for (const classMembers of this.classMembers) {
       for (const flag of ['weekend', 'late'] as const) {
         const members = classMembers.filter((a) => this.openTo(a, flag));
-        const count = (a: number) => (flag === 'weekend' ? this.schedules[a].weekendShifts : this.schedules[a].lateShifts);
+        const count = (a: number) => this.shareOf(a, flag);
         const sharesSkill = (a: number, b: number) => (this.skillMask[a] & this.skillMask[b]) !== 0;
         for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS && members.length > 1; round++) {
           const most = Math.max(...members.map(count));
           const fewest = Math.min(...members.map(count));
-          if (most - fewest <= 1) break;
+          if (most - fewest <= 1 + EPS) break;
           const pairs: Array<[number, number]> = [];
-          for (const p of members.filter((a) => count(a) === most)) {
-            const partners = members.filter((q) => count(q) <= most - 2 && sharesSkill(p, q)).sort((x, y) => count(x) - count(y) || x - y);
+          for (const p of members.filter((a) => count(a) >= most - EPS)) {
+            const partners = members.filter((q) => most - count(q) > 1 + EPS && sharesSkill(p, q)).sort((x, y) => count(x) - count(y) || x - y);
             for (const q of partners.slice(0, SHARE_PARTNERS)) pairs.push([p, q]);
           }
-          for (const q of members.filter((a) => count(a) === fewest)) {
-            const partners = members.filter((p) => count(p) >= fewest + 2 && sharesSkill(p, q)).sort((x, y) => count(y) - count(x) || x - y);
+          for (const q of members.filter((a) => count(a) <= fewest + EPS)) {
+            const partners = members.filter((p) => count(p) - fewest > 1 + EPS && sharesSkill(p, q)).sort((x, y) => count(y) - count(x) || x - y);
             for (const p of partners.slice(0, SHARE_PARTNERS)) pairs.push([p, q]);
           }
           // every pair of the round (an earlier exchange may have closed a later pair's gap: exchangeDays checks)
           let exchanged = 0;
-          for (const [p, q] of pairs) if (count(p) - count(q) > 1 && this.exchangeDays(p, q, flag)) exchanged++;
+          for (const [p, q] of pairs) if (count(p) - count(q) > 1 + EPS && this.exchangeDays(p, q, flag)) exchanged++;
           if (exchanged === 0) break;
           moves += exchanged;
         }
@@ -1545,9 +1577,8 @@ export class AssignmentEngine {
    */
   private exchangeDays(p: number, q: number, flag: 'weekend' | 'late'): boolean {
     const other = flag === 'weekend' ? 'late' : 'weekend';
-    const countOf = (a: number, f: 'weekend' | 'late') => (f === 'weekend' ? this.schedules[a].weekendShifts : this.schedules[a].lateShifts);
-    const gap = countOf(p, flag) - countOf(q, flag);
-    const otherGap = countOf(p, other) - countOf(q, other);
+    const gap = this.shareOf(p, flag) - this.shareOf(q, flag);
+    const otherGap = this.shareOf(p, other) - this.shareOf(q, other);
     // the days whose shifts could change hands, with what moving them does
     const days: Array<{ ofP: number; ofQ: number; hours: number; moved: number; otherMoved: number; preference: number }> = [];
     const exchangeable = (s: number, owner: number, taker: number) => s < this.infos.length && !this.pinned[s] && this.keepAgent[s] !== owner && this.eligibleSets[s].has(taker);
@@ -1580,8 +1611,8 @@ export class AssignmentEngine {
     const search = (k: number, hours: number, moved: number, otherMoved: number, preference: number): boolean => {
       if (Math.abs(hours) > hoursLeft[k] + 1e-9 || moved + movedLeft[k] <= 0) return false;
       if (k === days.length) {
-        if (moved <= 0 || moved >= gap || Math.abs(hours) > 1e-9 || preference > 0) return false;
-        if (Math.abs(otherGap - 2 * otherMoved) > Math.max(1, Math.abs(otherGap))) return false;
+        if (moved <= 0 || moved >= gap - EPS || Math.abs(hours) > 1e-9 || preference > 0) return false;
+        if (Math.abs(otherGap - 2 * otherMoved) > Math.max(1, Math.abs(otherGap)) + EPS) return false;
         return this.tryExchange(p, q, chosen.map((i) => days[i]));
       }
       const day = days[k];
@@ -1862,6 +1893,7 @@ export class AssignmentEngine {
     const fairness = fairnessReport(this.schedules, this.model, this.infos, {
       possibleTotals: (a) => this.possibleTotals(a),
       openTo: (a, share) => this.openTo(a, share),
+      previous: (a) => this.previousShares.get(this.agents[a].id),
     });
     const belowMinimum: AgentBelowMinimum[] = [];
     for (const s of this.schedules) {

@@ -47,7 +47,8 @@ export interface AssignmentOptions {
   bandFirstWholeRosterMaxRows?: number;
   /**
    * Agents' shifts of other published rosters just before or after the period (the previous fortnight's
-   * last evening): no shift of theirs here may come within their minimum rest of one.
+   * last evening): no shift of theirs here may come within their minimum rest of one; those of the
+   * previous fortnight count towards the weekend and late shares (previousSharesOf).
    */
   commitments?: readonly Commitment[];
 }
@@ -186,6 +187,33 @@ export function edgeRunsOf(commitments: readonly Commitment[], period: PlanningP
     if (before || after) runs.set(agentId, { before, after });
   }
   return runs;
+}
+
+/** How far back an agent's shifts in other rosters count towards this period's weekend and late shares. */
+export const PREVIOUS_SHARES_DAYS = 14;
+
+export interface PreviousShares {
+  weekend: number;
+  late: number;
+}
+
+/**
+ * Each agent's weekend and late shifts in other rosters in the PREVIOUS_SHARES_DAYS before the period
+ * (by their dates, on the period's weekend days and late kinds), for the agents with any shift there:
+ * the shares are evened out over both, so whoever worked the last fortnight's weekends gets fewer of
+ * this one's. A shift without a kind counts as a weekend shift only.
+ */
+export function previousSharesOf(commitments: readonly Commitment[], model: PeriodModel): Map<string, PreviousShares> {
+  const shares = new Map<string, PreviousShares>();
+  for (const c of commitments) {
+    const offset = dayOffset(model.period.from, c.date);
+    if (offset >= 0 || offset < -PREVIOUS_SHARES_DAYS) continue;
+    const mine = shares.get(c.agentId) ?? { weekend: 0, late: 0 };
+    if (model.weekendDays.includes(DateTime.fromISO(c.date, { zone: 'UTC' }).weekday as IsoWeekday)) mine.weekend++;
+    if (c.kind !== undefined && model.lateKinds.includes(c.kind)) mine.late++;
+    shares.set(c.agentId, mine);
+  }
+  return shares;
 }
 
 /**

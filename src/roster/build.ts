@@ -409,7 +409,7 @@ function busyShifts(input: Pick<BuildRosterInput, 'busy' | 'period'>, partners: 
 /** Other rosters' shifts of these agents on the days before or after the period: rest and runs of working days hold against them. */
 function commitmentsOf(input: BuildRosterInput): Commitment[] {
   const dates = new Set(localDates(input.period.from, input.period.days, input.period.timeZone));
-  return (input.busy ?? []).filter((s) => !dates.has(s.date)).map(({ agentId, start, end, date }) => ({ agentId, start, end, date }));
+  return (input.busy ?? []).filter((s) => !dates.has(s.date)).map(({ agentId, start, end, date, kind }) => ({ agentId, start, end, date, kind }));
 }
 
 interface LpFigures {

@@ -52,6 +52,13 @@ export interface ClassFairness {
   weekendShiftsWhereOpen: Spread;
   /** among agents eligible for late shifts whose preferred kinds (if any) include a late kind */
   lateShiftsWhereOpen: Spread;
+  /**
+   * Weekend (late) shifts of this period and the previous fortnight's other rosters together, among the
+   * agents open to them who worked in that fortnight (previousSharesOf): what rotating the shares evens
+   * out. Null when nobody's previous shifts are known (no published roster before, no --previous).
+   */
+  weekendShiftsWithPrevious: Spread | null;
+  lateShiftsWithPrevious: Spread | null;
   /** assigned shifts that go against a preference (kind, preferred day off, weekend avoidance) */
   preferenceMisses: number;
 }
@@ -62,6 +69,8 @@ export interface AgentOptions {
   possibleTotals(agentIndex: number): number[];
   /** whether it is eligible for (and does not prefer against) weekend / late shifts */
   openTo(agentIndex: number, share: 'weekend' | 'late'): boolean;
+  /** its weekend and late shifts in the previous fortnight's other rosters, if it worked there */
+  previous?(agentIndex: number): { weekend: number; late: number } | undefined;
 }
 
 function spreadOf(values: number[]): Spread {
@@ -187,7 +196,20 @@ export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, s
         lateShifts: spreadOf(members.map((m) => m.lateShifts)),
         weekendShiftsWhereOpen: spreadOf(members.filter((m) => options.openTo(m.agentIndex, 'weekend')).map((m) => m.weekendShifts)),
         lateShiftsWhereOpen: spreadOf(members.filter((m) => options.openTo(m.agentIndex, 'late')).map((m) => m.lateShifts)),
+        weekendShiftsWithPrevious: withPrevious(members, options, 'weekend'),
+        lateShiftsWithPrevious: withPrevious(members, options, 'late'),
         preferenceMisses: members.reduce((sum, m) => sum + m.preferencePenalty, 0),
       };
     });
+}
+
+/** This period's and the previous fortnight's shares of the open agents who worked then (ClassFairness.weekendShiftsWithPrevious). */
+function withPrevious(members: AgentSchedule[], options: AgentOptions, share: 'weekend' | 'late'): Spread | null {
+  const totals: number[] = [];
+  for (const m of members) {
+    const previous = options.previous?.(m.agentIndex);
+    if (!previous || !options.openTo(m.agentIndex, share)) continue;
+    totals.push(share === 'weekend' ? m.weekendShifts + previous.weekend : m.lateShifts + previous.late);
+  }
+  return totals.length ? spreadOf(totals) : null;
 }

@@ -70,9 +70,11 @@ export type AssignedShift = PlannedShift & { agentId: string };
 
 /**
  * An agent's shift in another published roster just before or after the period: rest holds against it,
- * and its day (`date`, that roster's local date) continues a run of working days into the period.
+ * and its day (`date`, that roster's local date) continues a run of working days into the period. With
+ * its `kind`, the previous fortnight's shifts also count towards this period's weekend and late shares
+ * (previousSharesOf in ./assignment-model.ts), so those shares rotate from one roster to the next.
  */
-export type Commitment = Pick<AssignedShift, 'agentId' | 'start' | 'end' | 'date'>;
+export type Commitment = Pick<AssignedShift, 'agentId' | 'start' | 'end' | 'date'> & Partial<Pick<AssignedShift, 'kind'>>;
 
 /** Coverage of one interval of one skill group. */
 export interface CoverageRow {

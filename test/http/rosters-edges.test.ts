@@ -74,6 +74,24 @@ describe('rosters next to each other over REST', () => {
     }
   });
 
+  test('when P1–P3 worked the last weekend in another published roster, then the next weekend\'s roster counts it towards their share and reports both fortnights', async () => {
+    // ne-week (the test above) has P1–P3 on Saturday 5 and Sunday 6 January, friday-late all six on Friday 11
+    const weekend = await buildDraft(t, { period: { from: '2030-01-12', days: 2, timeZone: ZONE }, skillGroups: ['PS'], rules: FAST_RULES });
+    const res = await t.http.get(`/rosters/${weekend}`).set('X-API-Key', KEYS.planner).expect(200);
+    const fullTime = res.body.fairness.find((f: { contractClass: string }) => f.contractClass === 'full-time');
+    const { store, close } = storeFor(t.prefix);
+    try {
+      const shifts = await store.rosters.shifts(weekend);
+      const count = (ids: string[]) => shifts.filter((s) => ids.includes(s.agentId)).length;
+      // this weekend's and the previous fortnight's weekend shifts of the full-timers who worked then (all six)
+      expect(fullTime.weekendShiftsWithPrevious).toMatchObject({ min: expect.any(Number), max: expect.any(Number) });
+      expect(fullTime.weekendShiftsWithPrevious.max).toBeGreaterThanOrEqual(2);
+      expect(count(['P1', 'P2', 'P3'])).toBeLessThanOrEqual(count(['P4', 'P5', 'P6']));
+    } finally {
+      close();
+    }
+  });
+
   test('when a roster published after a draft was built ends with its agents on five days in a row, then publishing the draft is a 409 naming them and the rule', async () => {
     const draft = await buildDraft(t, { period: { from: '2030-01-09', days: 2, timeZone: ZONE }, skillGroups: ['PS'], rules: FAST_RULES });
     const { store, close } = storeFor(t.prefix);
