@@ -105,8 +105,9 @@ export function inHistoryFile(err: WfmError, file: string, fileRow: (row: number
 }
 
 /** The file's rows as objects keyed by lower-case column name: CSV, or a JSON array of objects (`.json`). */
-export function historyObjects(text: string, file: string, reader: string): Record<string, unknown>[] {
+export function historyObjects(text: string, file: string, reader: string, uploadNote = ''): Record<string, unknown>[] {
   let objects: Record<string, unknown>[];
+  let written: string[] = []; // the column names as the file spells them, for messages
   if (isJsonFile(file)) {
     let value: unknown;
     try {
@@ -115,10 +116,12 @@ export function historyObjects(text: string, file: string, reader: string): Reco
       throw invalid(`history file ${file} is not valid JSON`, [{ where: file, message: (err as Error).message }]);
     }
     if (!Array.isArray(value) || value.some((o) => typeof o !== 'object' || o === null || Array.isArray(o))) throw invalid(`history file ${file} must be a JSON array of objects`);
+    written = Object.keys((value as Record<string, unknown>[])[0] ?? {});
     objects = (value as Record<string, unknown>[]).map((o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k.toLowerCase(), v])));
   } else {
     const records = splitCsv(text);
-    const header = (records[0] ?? []).map((h) => h.toLowerCase());
+    written = records[0] ?? [];
+    const header = written.map((h) => h.toLowerCase());
     // A row with more or fewer fields than the header is a broken row ("1,234" for a volume splits in
     // two), not one to read its first fields from.
     const ragged = records.map((r, i) => ({ r, i })).filter(({ r, i }) => i > 0 && r.length !== header.length);
@@ -134,13 +137,14 @@ export function historyObjects(text: string, file: string, reader: string): Reco
   if (objects.length === 0) throw invalid(`history file ${file} has no data rows`);
   const columns = Object.keys(objects[0]);
   if (!columns.includes('interval_start') || !columns.includes('volume')) {
-    throw invalid(`history file ${file} needs the columns interval_start,skill_group,volume[,aht_seconds]; its columns are ${columns.join(',')}`);
+    // named as the file spells them: "interval start" is not what the planner will search the file for
+    throw invalid(`history file ${file} needs the columns interval_start,skill_group,volume[,aht_seconds]; its columns are ${written.map((c) => `"${c}"`).join(',')}`);
   }
   // Exports carry more than the forecast reads (offered, handled, abandoned…): those columns are left
   // out, said once, instead of every row being refused for them.
   const extra = columns.filter((c) => !HISTORY_COLUMNS.includes(c));
   if (extra.length === 0) return objects;
-  process.stderr.write(`wfm: ${file}: column(s) ${extra.join(', ')} ignored (${reader} reads ${HISTORY_COLUMNS.join(', ')})\n`);
+  process.stderr.write(`wfm: ${file}: column(s) ${extra.join(', ')} ignored (${reader} reads ${HISTORY_COLUMNS.join(', ')}${uploadNote})\n`);
   return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => HISTORY_COLUMNS.includes(k))));
 }
 
@@ -156,11 +160,18 @@ export function loadHistory(
   reader: string,
   granularityMinutes?: number,
 ): { intervals: IntervalVolume[]; summary: SkillGroupSummary[] } {
-  const text = readText(file);
-  // An export with more columns than the history's (offered, handled…) is read like `wfm forecast` reads
-  // it, those columns left out with a note; otherwise the upload's own CSV path, exactly as the API.
-  const batch = isJsonFile(file) ? { json: text } : hasExtraColumns(text) ? { rows: historyObjects(text, file, reader) } : { csv: text };
-  return ingestHistoryFile(file, batch, skillGroups, granularityMinutes);
+  return ingestHistoryFile(file, historyBatch(file, readText(file), reader), skillGroups, granularityMinutes);
+}
+
+/**
+ * A history file as the CLI's commands read it. An export with more columns than the history's (offered,
+ * handled…) is read as `wfm forecast` reads it, those columns left out with a note (`uploadNote` added to
+ * it); otherwise the upload's own path, exactly as the API. A header that lacks a required column keeps
+ * the upload's path too: its check names every unknown and missing column at once.
+ */
+export function historyBatch(file: string, text: string, reader: string, uploadNote = ''): HistoryBatch {
+  if (isJsonFile(file)) return jsonHasExtraKeys(text) ? { rows: historyObjects(text, file, reader, uploadNote) } : { json: text };
+  return hasExtraColumns(text) ? { rows: historyObjects(text, file, reader, uploadNote) } : { csv: text };
 }
 
 /** Rows of `file` ingested as an upload would be; an error names the file and how its rows are counted. */
@@ -175,7 +186,20 @@ export function ingestHistoryFile(file: string, batch: HistoryBatch, skillGroups
 function hasExtraColumns(csv: string): boolean {
   const end = csv.indexOf('\n');
   const header = (splitCsv(end < 0 ? csv : csv.slice(0, end))[0] ?? []).map((h) => h.trim().toLowerCase().replace(/^\uFEFF/, ''));
-  return header.some((h) => h !== '' && !HISTORY_COLUMNS.includes(h));
+  return header.some((h) => h !== '' && !HISTORY_COLUMNS.includes(h)) && REQUIRED_COLUMNS.every((c) => header.includes(c));
+}
+
+/** A JSON array of row objects some of which have keys beyond the history's own (and all the required ones). */
+function jsonHasExtraKeys(json: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return false; // the upload's path says what is wrong with it
+  }
+  if (!Array.isArray(value) || value.some((o) => typeof o !== 'object' || o === null || Array.isArray(o))) return false;
+  const rows = value as Record<string, unknown>[];
+  return rows.some((o) => Object.keys(o).some((k) => !HISTORY_COLUMNS.includes(k))) && rows.every((o) => REQUIRED_COLUMNS.every((c) => c in o));
 }
 
 /**

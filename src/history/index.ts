@@ -4,5 +4,6 @@
  * tests use it, and they import those files directly.
  */
 export * from './ingest';
+export { historyGrid, daysCoarserThan, DAY_MIN_ROWS, type HistoryGrid, type CoarseDays } from './history-grid';
 export { formatIntervalsCsv, type FormatCsvOptions } from './format';
 export { ZoneClock, ZoneClocks } from './zone-clock';

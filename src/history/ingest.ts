@@ -226,7 +226,7 @@ function rowsFromCsv(text: string, problems: Problems): RawRow[] {
     return [];
   }
   const header = records[0].map((h) => h.toLowerCase());
-  if (!checkColumns(header, undefined, 'header', problems)) return [];
+  if (!checkColumns(header, undefined, 'header', problems, records[0])) return [];
   const rows: RawRow[] = [];
   for (let i = 1; i < records.length; i++) {
     const record = records[i];
@@ -258,15 +258,16 @@ function rowsFromJson(value: unknown, problems: Problems): RawRow[] {
   return rows;
 }
 
-function checkColumns(columns: string[], row: number | undefined, where: string, problems: Problems): boolean {
+/** `written`: the names as the file spells them (a header is matched in lower case, named as written). */
+function checkColumns(columns: string[], row: number | undefined, where: string, problems: Problems, written: readonly string[] = columns): boolean {
   let ok = true;
   const seen = new Set<string>();
-  for (const column of columns) {
+  for (const [k, column] of columns.entries()) {
     if (!KNOWN_COLUMNS.has(column)) {
-      problems.add(row, where, `unknown column "${column}" (allowed: ${[...KNOWN_COLUMNS].join(', ')})`);
+      problems.add(row, where, `unknown column "${written[k]}" (allowed: ${[...KNOWN_COLUMNS].join(', ')})`);
       ok = false;
     } else if (seen.has(column)) {
-      problems.add(row, where, `column "${column}" appears twice`);
+      problems.add(row, where, `column "${written[k]}" appears twice`);
       ok = false;
     }
     seen.add(column);
@@ -311,6 +312,21 @@ function digits(text: string, at: number, length: number): number {
     value = value * 10 + d;
   }
   return value;
+}
+
+/**
+ * The instants of timestamps read as the ingestion reads them, on `zone`'s clock for wall times; text it
+ * cannot read (or a wall time of the repeated hour, which only the whole batch can place) is left out.
+ * For a look at a file's grid before it is ingested (historyGrid): 100k rows in about 0.15 s.
+ */
+export function instantsOf(texts: readonly string[], zone: string): number[] {
+  const clock = new ZoneClock(zone);
+  const instants: number[] = [];
+  for (const text of texts) {
+    const parsed = parseInstant(text.trim(), clock);
+    if (parsed.ok) instants.push(parsed.epochMs);
+  }
+  return instants;
 }
 
 /**

@@ -88,6 +88,34 @@ describe('wfm forecast reading an outside history file', () => {
     expect(stderr.match(/ignored/g)).toHaveLength(1);
   });
 
+  it('when the first days are at 15 minutes and the rest at 30, then the history is read in 30-minute intervals, in either row order', () => {
+    // 2 days of quarter hours, then 8 of half hours, 08:00–18:00 +02:00: the 15-minute grid row by row
+    const quarters = ['1999-02-01', '1999-02-02'].flatMap((date) =>
+      Array.from({ length: 40 }, (_, k) => `${date}T${String(8 + Math.floor(k / 4)).padStart(2, '0')}:${String((k % 4) * 15).padStart(2, '0')}:00+02:00,5`),
+    );
+    const halves = halfHourRows(['1999-02-03', '1999-02-04', '1999-02-05', '1999-02-06', '1999-02-08', '1999-02-09', '1999-02-10', '1999-02-11']);
+    const rows = [...quarters, ...halves];
+
+    const oldestFirst = loadHistoryFile({ history: write('15-first.csv', ['interval_start,volume', ...rows]), skillGroup: 'AB' });
+    const newestFirst = loadHistoryFile({ history: write('15-first-reversed.csv', ['interval_start,volume', ...[...rows].reverse()]), skillGroup: 'AB' });
+
+    expect(oldestFirst.subject.intervalMinutes).toBe(30);
+    expect(oldestFirst.rows).toHaveLength(10 * 20);
+    // the quarter hours summed into their half hours; no interval at :15 or :45
+    expect(oldestFirst.rows.slice(0, 2).map((r) => r.volume)).toEqual([10, 10]);
+    expect(oldestFirst.rows.every((r) => new Date(r.start).getUTCMinutes() % 30 === 0)).toBe(true);
+    expect(newestFirst.subject.intervalMinutes).toBe(30);
+    expect(newestFirst.rows).toEqual(oldestFirst.rows);
+    expect(stderr).toContain('8 of 10 days (1999-02-03 … 1999-02-11) have their rows on a grid coarser than 15 minutes: the history is read in 30-minute intervals');
+    expect(stderr).toContain('--interval 15');
+  });
+
+  it('when the header is not the history\'s, then the error quotes it as the file writes it', () => {
+    const rows = halfHourRows(['1999-02-01'], 'AB').map((r) => `${r},`);
+    const error = failure(() => loadHistoryFile({ history: write('renamed.csv', ['Interval Start,Queue,Offered,AHT', ...rows]), skillGroup: 'AB' }));
+    expect(error.message).toContain('its columns are "Interval Start","Queue","Offered","AHT"');
+  });
+
   it('when every timestamp has one offset, then a note says it is read without summer time', () => {
     loadHistoryFile({ history: write('winter.csv', ['interval_start,volume', ...halfHourRows(['1999-02-01'])]), skillGroup: 'AB' });
     expect(stderr).toMatch(/no --tz: using Etc\/GMT-2, .*without summer time/);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCommand } from '../support/cli';
@@ -63,6 +63,54 @@ describe('wfm import-check', () => {
 
     expect(isWfmError(error)).toBe(true);
     expect(stdout).toContain('row 1, interval_start: 1999-02-01T09:00:30+02:00 has seconds');
+  });
+
+  it('when an export has a column the history does not have, then the check accepts it as wfm forecast reads it, naming the column once', async () => {
+    const csv = path.join(dir, 'extra-col.csv');
+    writeFileSync(csv, 'interval_start,skill_group,volume,aht_seconds,handled\n1999-02-01T09:00:00+02:00,PS,3,100,3\n1999-02-01T09:30:00+02:00,PS,2,,2\n');
+    const json = path.join(dir, 'extra-key.json');
+    writeFileSync(json, JSON.stringify([{ interval_start: '1999-02-01T09:00:00+02:00', skill_group: 'PS', volume: 3, handled: 3 }]));
+    let stderr = '';
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    try {
+      const fromCsv = await importCheck([csv, '--skill-groups', SKILL_GROUPS, '--json']);
+      const fromJson = await importCheck([json, '--skill-groups', SKILL_GROUPS, '--json']);
+
+      expect(fromCsv.error).toBeUndefined();
+      expect(JSON.parse(fromCsv.stdout)).toMatchObject({ ok: true, intervals: 2 });
+      expect(fromJson.error).toBeUndefined();
+      expect(JSON.parse(fromJson.stdout)).toMatchObject({ ok: true, intervals: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr).toContain(`wfm: ${csv}: column(s) handled ignored (the check reads interval_start, skill_group, volume, aht_seconds, as wfm forecast, backtest and plan do; POST /history refuses other columns)`);
+    expect(stderr).toContain(`wfm: ${json}: column(s) handled ignored`);
+  });
+
+  it('when a group\'s interval is finer than most days of its rows fill, then the file is accepted with a warning naming those days', async () => {
+    const groups = JSON.parse(readFileSync(SKILL_GROUPS, 'utf8')) as Array<{ id: string; intervalMinutes: number }>;
+    const quarterHourGroups = path.join(dir, 'skill-groups-15.json');
+    writeFileSync(quarterHourGroups, JSON.stringify(groups.map((g) => (g.id === 'PS' ? { ...g, intervalMinutes: 15 } : g))));
+    // one day of quarter hours, then three of half hours, 08:00–18:00
+    const rows = ['1999-02-01', '1999-02-02', '1999-02-03', '1999-02-04'].flatMap((date, d) =>
+      Array.from({ length: d === 0 ? 40 : 20 }, (_, k) => {
+        const minute = d === 0 ? 8 * 60 + 15 * k : 8 * 60 + 30 * k;
+        return `${date}T${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:00+02:00,PS,4`;
+      }),
+    );
+    const file = path.join(dir, 'mostly-half-hours.csv');
+    writeFileSync(file, `interval_start,skill_group,volume\n${rows.join('\n')}\n`);
+    let stderr = '';
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    try {
+      const { stdout, error } = await importCheck([file, '--skill-groups', quarterHourGroups]);
+      expect(error).toBeUndefined();
+      expect(stdout).toContain('accepted, 100 intervals');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr).toContain('wfm: warning: skill group "PS": 3 of 4 days (1999-02-02 … 1999-02-04) have their rows on a grid coarser than its 15-minute interval');
+    expect(stderr).toContain('the file fills 30-minute intervals');
   });
 
   it('when rows are rejected, then the error says how rows are counted, as wfm forecast and wfm plan do', async () => {

@@ -357,6 +357,12 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
     expect(problems).toEqual([expect.objectContaining({ where: 'header', message: expect.stringContaining('unknown column "queue"') })]);
   });
 
+  it('when a header is spelled otherwise, then its unknown columns are named as the file writes them', () => {
+    const problems = problemsOf(ingestHistory({ csv: 'Interval Start,Skill_Group,Volume\n1999-02-01T09:00:00+02:00,PS,1' }, groups));
+
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('unknown column "Interval Start"'), 'missing column "interval_start"']);
+  });
+
   it('when a required column is missing, then the batch is rejected at the header', () => {
     const problems = problemsOf(ingestHistory({ csv: 'interval_start,skill_group\n1999-02-01T09:00:00+02:00,PS' }, groups));
 

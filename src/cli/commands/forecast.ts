@@ -9,9 +9,10 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, isWfmError } from '../../errors/wfm-error';
-import { formatInstant, isValidZone, localDate, parseTimestamp, minuteOfDay, startOfLocalDay } from '../../time/grid';
+import { formatInstant, intervalStartOf, isValidZone, localDate, startOfLocalDay } from '../../time/grid';
 import { addDays } from '../../forecast/day-series';
-import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, alignedGrid, divisorsDescending, ingestHistoryOrThrow, splitCsv } from '../../history/ingest';
+import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ingestHistoryOrThrow, instantsOf, splitCsv } from '../../history/ingest';
+import { historyGrid } from '../../history/history-grid';
 import { trainForecaster, forecastTwoWeek, forecastRealtime, TWO_WEEK_DAYS, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
@@ -38,16 +39,6 @@ export interface LoadedHistory {
   rows: IntervalVolume[];
   specialDays?: SpecialDay[];
   holidays?: string[];
-}
-
-/** The data's own grid (see alignedGrid), read on a sample of the timestamps: a divisor of the day. */
-function dataGranularity(starts: string[], zone: string): number {
-  const minutes: number[] = [];
-  for (const start of starts.slice(0, 5000)) {
-    const t = parseTimestamp(start, zone);
-    if (t.ok) minutes.push(minuteOfDay(t.epochMs, zone));
-  }
-  return minutes.length ? alignedGrid(minutes, divisorsDescending(1440)) : 1;
 }
 
 /** Reads `interval_start,skill_group,volume[,aht_seconds]` for one skill group (the adapter part). */
@@ -95,7 +86,17 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     intervalMinutes = Number(options.interval);
     if (!Number.isInteger(intervalMinutes) || intervalMinutes <= 0 || 1440 % intervalMinutes !== 0) throw invalid('--interval must be a whole number of minutes that divides a day', [{ where: '--interval', message: `got "${options.interval}"` }]);
   } else {
-    intervalMinutes = dataGranularity(starts, zone);
+    // Every row read, whatever their order: a sample of the first rows took a first month of 15-minute
+    // rows for a file of 30-minute ones, and a newest-first export the other way round.
+    const grid = historyGrid(instantsOf(starts, zone), zone);
+    intervalMinutes = grid.intervalMinutes;
+    const coarse = grid.coarseDays;
+    if (coarse) {
+      process.stderr.write(
+        `wfm: ${coarse.count} of ${coarse.judged} days (${coarse.first} … ${coarse.last}) have their rows on a grid coarser than ${grid.rowMinutes} minutes: ` +
+          `the history is read in ${intervalMinutes}-minute intervals, finer rows summed into them (--interval ${grid.rowMinutes} would leave intervals of those days empty, to be learnt as quiet)\n`,
+      );
+    }
   }
   const skillGroup = {
     id: options.skillGroup, name: options.skillGroup, timeZone: zone, intervalMinutes,
@@ -205,7 +206,22 @@ export function register(program: Command): void {
       if (horizon !== 'two-week' && horizon !== 'realtime') throw invalid('--horizon must be two-week or realtime', [{ where: '--horizon', message: `got "${opts.horizon}"` }]);
       const loaded = loadHistoryFile(opts);
       const fromMs = parseFromInstant(opts.from, loaded.subject.timeZone);
-      const before = loaded.rows.filter((r) => r.start < fromMs);
+      // A realtime forecast from inside an interval reads the row of that interval as its calls so far:
+      // right for a live export, which ends at --from. A file that goes on after --from is a complete export
+      // being replayed, whose row is the whole interval's total, calls after --from included: added to the
+      // rest of the forecast, they were counted twice. A replay reads the file as it stood when the interval
+      // under way began and forecasts that interval whole: the file does not say which of its calls came
+      // before --from, and a replay must not read what came after.
+      const underWay = intervalStartOf(fromMs, loaded.subject.timeZone, loaded.subject.intervalMinutes);
+      const replay = horizon === 'realtime' && underWay < fromMs && loaded.rows.some((r) => r.start > fromMs);
+      const before = loaded.rows.filter((r) => r.start < (replay ? underWay : fromMs));
+      if (replay && loaded.rows.some((r) => r.start >= underWay && r.start < fromMs)) {
+        const at = (ms: number) => formatInstant(ms, loaded.subject.timeZone).slice(11, 16);
+        process.stderr.write(
+          `wfm: the history goes on after --from, so its ${at(underWay)} row counts the whole interval, calls after ${at(fromMs)} included: ` +
+            `the forecast reads the history before ${at(underWay)} and forecasts the ${at(underWay)} interval whole, as a replay of ${at(underWay)} (a live export ends at --from, and its calls so far are counted)\n`,
+        );
+      }
       if (before.length === 0) throw invalid(`no history before ${opts.from}`);
       const day = formatInstant(fromMs, loaded.subject.timeZone).slice(0, 10);
       warnIfNoVolume(before, loaded.subject.id, `before ${opts.from}`, loaded.subject.openingHours !== undefined);

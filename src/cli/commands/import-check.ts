@@ -1,13 +1,15 @@
 /**
  * `wfm import-check FILE --skill-groups FILE [--granularity MIN] [--json]`: validates a history file (CSV,
  * or JSON by extension) the way an upload is validated, and prints a per-skill-group summary, or every
- * rejected row with its number and reason (exit 1). Reading files is here; the rules are in src/history.
+ * rejected row with its number and reason (exit 1). Columns other than the history's are left out with a
+ * note, as the other commands read the file. Reading files is here; the rules are in src/history.
  */
-import path from 'node:path';
 import type { Command } from 'commander';
+import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid } from '../../errors/wfm-error';
-import { historyRowNumbering, loadSkillGroups, readText } from '../input-files';
-import { ingestHistory, skillGroupsById, type HistoryBatch, type SkillGroupSummary } from '../../history/ingest';
+import { historyBatch, historyRowNumbering, loadSkillGroups, readText } from '../input-files';
+import { ingestHistory, skillGroupsById, type SkillGroupSummary } from '../../history/ingest';
+import { daysCoarserThan, historyGrid } from '../../history/history-grid';
 
 interface ImportCheckOptions {
   skillGroups: string;
@@ -35,6 +37,33 @@ function summaryLines(summary: SkillGroupSummary[]): string[] {
   return lines;
 }
 
+/**
+ * Groups whose configured interval is finer than the file fills (historyGrid, the rule `wfm forecast`
+ * picks its interval by): accepted as an upload is, but days of 30-minute rows in a 15-minute group leave
+ * every other interval empty, and a forecast learns those as quiet.
+ */
+function coarseGridNotes(intervals: readonly IntervalVolume[], skillGroups: ReadonlyMap<string, SkillGroup>): string[] {
+  const starts = new Map<string, number[]>();
+  for (const i of intervals) {
+    const list = starts.get(i.skillGroupId);
+    if (list) list.push(i.start);
+    else starts.set(i.skillGroupId, [i.start]);
+  }
+  const notes: string[] = [];
+  for (const [id, instants] of starts) {
+    const group = skillGroups.get(id)!;
+    // a few rows (under 12 a day) are on a coarse grid by chance: only days that can tell count
+    const days = daysCoarserThan(instants, group.timeZone, group.intervalMinutes);
+    const grid = historyGrid(instants, group.timeZone);
+    if (!days || grid.intervalMinutes <= group.intervalMinutes) continue;
+    notes.push(
+      `skill group "${id}": ${days.count} of ${days.judged} days (${days.first} … ${days.last}) have their rows on a grid coarser than its ${group.intervalMinutes}-minute interval, which leaves intervals of those days empty ` +
+        `(a forecast learns them as quiet); the file fills ${grid.intervalMinutes}-minute intervals, as wfm forecast reads it`,
+    );
+  }
+  return notes;
+}
+
 export function register(program: Command): void {
   program
     .command('import-check')
@@ -52,10 +81,13 @@ export function register(program: Command): void {
           throw invalid('--granularity must be a positive whole number of minutes', [{ where: '--granularity', message: `got "${opts.granularity}"` }]);
         }
       }
-      const text = readText(file);
-      const batch: HistoryBatch = path.extname(file).toLowerCase() === '.json' ? { json: text } : { csv: text };
+      // The file judged as `wfm forecast`, `backtest` and `plan` read it: an export's other columns are
+      // left out with a note, not a reason to reject a file those commands take.
+      const batch = historyBatch(file, readText(file), 'the check', ', as wfm forecast, backtest and plan do; POST /history refuses other columns');
       // as the upload judges it: rows after this machine's clock have not happened
       const result = ingestHistory(batch, skillGroups, { granularityMinutes, notAfterMs: Date.now() });
+
+      if (result.ok) for (const note of coarseGridNotes(result.intervals, skillGroups)) process.stderr.write(`wfm: warning: ${note}\n`);
 
       if (opts.json) {
         const doc = result.ok
