@@ -17,3 +17,23 @@ export function createLogger(level: string, name = 'wfm', destination?: Destinat
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * Facts about the whole process, said once however many threads come upon them (which tfjs backend the
+ * forecasters compute on: every worker thread loads tfjs anew and finds the same one). A worker thread
+ * has no logger of its own: it posts the fact to the thread that started it (see queue/thread-runner.ts).
+ */
+let processLogger: Logger | undefined;
+const saidOnce = new Set<string>();
+
+/** The service's logger for such facts; without one (the CLI) they go to stderr as a plain line. */
+export function setProcessLogger(log: Logger): void {
+  processLogger = log;
+}
+
+export function logOncePerProcess(key: string, fields: Record<string, unknown>, msg: string): void {
+  if (saidOnce.has(key)) return;
+  saidOnce.add(key);
+  if (processLogger) processLogger.info(fields, msg);
+  else process.stderr.write(`${msg}\n`);
+}

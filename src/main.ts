@@ -8,7 +8,7 @@ import { accessSync, constants as fsConstants, existsSync, mkdirSync } from 'nod
 import path from 'node:path';
 import { loadConfig } from './config/config';
 import { isWfmError, WfmError } from './errors/wfm-error';
-import { createLogger, type Logger } from './log';
+import { createLogger, setProcessLogger, type Logger } from './log';
 import { checkDatabase, createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
 import { createStore } from './store/store';
 import { Queues } from './queue/queues';
@@ -62,6 +62,8 @@ export async function startService(env: Record<string, string | undefined>, opti
   const config = loadConfig(env);
   checkModelDir(config.modelDir);
   const log = options.log ?? createLogger(config.logLevel);
+  // facts said once per process, whichever thread comes upon them (the tfjs backend), go to this log
+  setProcessLogger(log);
   const now = options.now ?? Date.now;
   if (config.apiKeys.size === 0 && options.http !== false) log.warn('API_KEYS is not set: every API request will be refused with 401 (set role:key pairs)');
   // the answer links in every SMS point there: the default (this machine's localhost) reaches no phone
@@ -97,20 +99,6 @@ export async function startService(env: Record<string, string | undefined>, opti
   const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;
   pool.start(onlyQueues);
   log.info({ queues: Object.keys(pool.status()) }, 'workers started');
-  // Schedulers are registered only with Redis up (BullMQ would wait for the connection); a process that
-  // started during an outage registers them at the next refresh below, and any other API process does too.
-  const schedulers = options.http === false || redis.status !== 'ready' ? undefined : await startSchedulers(ctx).catch((err) => {
-    log.warn({ err: err.message }, 'could not register every job scheduler; they are registered again within minutes');
-    return undefined;
-  });
-  // Put back now and then where missing: a process that started while Redis was down, or a Redis
-  // restarted empty, would otherwise run with no nightly retrain and no trigger tick until the next start
-  // of some API process. A schedule another process registered since is left as it is (see schedulers.ts).
-  const refreshSchedulers =
-    options.http === false
-      ? undefined
-      : setInterval(() => void startSchedulers(ctx, 'restore').catch((err) => log.warn({ err: err.message }, 'could not register the job schedulers again')), options.schedulerRefreshMs ?? SCHEDULER_REFRESH_MS);
-  refreshSchedulers?.unref();
 
   let shuttingDown = false;
   let server: http.Server | undefined;
@@ -131,7 +119,6 @@ export async function startService(env: Record<string, string | undefined>, opti
       });
     }).catch(async (err: NodeJS.ErrnoException) => {
       // nothing left running behind the refusal: the workers and Redis connections started above
-      clearInterval(refreshSchedulers);
       await pool.close(0);
       await queues.close();
       redis.disconnect();
@@ -143,6 +130,23 @@ export async function startService(env: Record<string, string | undefined>, opti
     });
     log.info({ port: (server.address() as { port: number }).port }, options.http !== false ? 'HTTP API listening' : 'worker probes and metrics listening');
   }
+
+  // The schedules are shared by the whole deployment: only a process that did start registers its own
+  // (one refused at start, its port taken, must not leave its RETRAIN_CRON or TRIGGER_TICK_CRON behind).
+  // And only with Redis up (BullMQ would wait for the connection); a process that started during an
+  // outage registers them at the next refresh below, and any other API process does too.
+  const schedulers = options.http === false || redis.status !== 'ready' ? undefined : await startSchedulers(ctx).catch((err) => {
+    log.warn({ err: err.message }, 'could not register every job scheduler; they are registered again within minutes');
+    return undefined;
+  });
+  // Put back now and then where missing: a process that started while Redis was down, or a Redis
+  // restarted empty, would otherwise run with no nightly retrain and no trigger tick until the next start
+  // of some API process. A schedule another process registered since is left as it is (see schedulers.ts).
+  const refreshSchedulers =
+    options.http === false
+      ? undefined
+      : setInterval(() => void startSchedulers(ctx, 'restore').catch((err) => log.warn({ err: err.message }, 'could not register the job schedulers again')), options.schedulerRefreshMs ?? SCHEDULER_REFRESH_MS);
+  refreshSchedulers?.unref();
 
   const shutdown = async (reason: string) => {
     if (shuttingDown) return;
@@ -161,6 +165,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     cut.unref();
     const steps = (async () => {
       const { forced } = await pool.close(graceMs);
+      // only workers that still ran a job are named: an idle one closed at once
       if (forced.length) log.warn({ queues: forced }, 'grace period over: unfinished jobs return to their queue when their lock lapses');
       await closingServer;
       await schedulers?.close();

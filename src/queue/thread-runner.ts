@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { WfmError, type ProblemDetail, type WfmErrorCode } from '../errors/wfm-error';
+import { logOncePerProcess } from '../log';
 
 const ENTRY = path.resolve(__dirname, '../../jobs/thread-entry.js');
 
@@ -53,8 +54,10 @@ export function runInWorkerThread<I, O>(
       void worker.terminate();
     };
     signal?.addEventListener('abort', () => finish(() => reject(new WfmError('unavailable', 'cancelled: the worker is shutting down'))));
-    worker.on('message', (msg: { type: string; progress?: unknown; result?: O; error?: ThreadError }) => {
+    worker.on('message', (msg: { type: string; progress?: unknown; result?: O; error?: ThreadError; key?: string; fields?: Record<string, unknown>; msg?: string }) => {
       if (msg.type === 'progress') onProgress?.(msg.progress);
+      // a fact about the process the thread came upon (its tfjs backend): said here, once per process
+      else if (msg.type === 'log-once') logOncePerProcess(msg.key!, msg.fields ?? {}, msg.msg!);
       else if (msg.type === 'result') finish(() => resolve(msg.result as O));
       else if (msg.type === 'error') finish(() => reject(rebuild(msg.error!)));
     });

@@ -4,13 +4,13 @@
  *
  * Shutdown: `close(graceMs)` stops taking new jobs and waits for active ones; after the grace period it
  * forces the close, and the unfinished jobs' locks lapse so BullMQ's stalled-job check returns them to
- * the queue for another worker (or this one after a restart).
+ * the queue for another worker (or this one after a restart), up to MAX_STALLED_COUNT times a job.
  */
 import { Worker, UnrecoverableError, type Processor } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createRedis } from '../store/redis';
+import { asUnavailable, createRedis } from '../store/redis';
 import { isWfmError, WfmError } from '../errors/wfm-error';
-import type { JobContext, JobDefinition } from './definitions';
+import { MAX_STALLED_COUNT, stalledFailureReason, type JobContext, type JobDefinition } from './definitions';
 import type { Metrics } from '../http/metrics';
 import { QUEUE } from './names';
 import type { Logger } from '../log';
@@ -41,11 +41,25 @@ export function withErrorPolicy(processor: Processor, log?: Logger): Processor {
   };
 }
 
+/** Network failures of a Redis that is away (down, restarting, its address not resolving for now). */
+const CONNECTION_LOSS_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+function isConnectionLoss(err: unknown): boolean {
+  return asUnavailable(err) !== err || CONNECTION_LOSS_CODES.has((err as NodeJS.ErrnoException)?.code ?? '');
+}
+
 export class WorkerPool {
   private readonly workers = new Map<string, Worker>();
   private readonly states = new Map<string, WorkerState>();
   /** connections we created: BullMQ treats a passed-in connection as shared and leaves it open */
-  private readonly connections: Redis[] = [];
+  private readonly connections = new Map<string, Redis>();
+  /** jobs each worker's processor is running now: a worker holding none has nothing to wait for at shutdown */
+  private readonly running = new Map<string, number>();
+  /**
+   * Redis lost by a worker connection and not back yet. Every reconnect attempt of every connection
+   * reports an error (dozens a minute per process): the loss is said once, and the recovery once.
+   */
+  private redisLost = false;
 
   constructor(
     private readonly definitions: JobDefinition[],
@@ -61,17 +75,24 @@ export class WorkerPool {
   start(only?: string[]): void {
     checkQueueNames(this.definitions, only ?? []);
     for (const def of this.definitions.filter((d) => !only?.length || only.includes(d.queue))) {
-      const processor = withErrorPolicy(def.processor(this.ctx), this.ctx.log);
+      const processor = this.counted(def.queue, withErrorPolicy(def.processor(this.ctx), this.ctx.log));
       const connection = createRedis(this.ctx.config.redisUrl, 'blocking', `wfm-worker-${def.queue}`);
-      this.connections.push(connection);
+      this.connections.set(def.queue, connection);
+      connection.on('ready', () => this.redisBack());
       const worker = new Worker(def.queue, processor, {
         connection,
         prefix: this.ctx.queues.prefix,
         concurrency: def.concurrency,
         lockDuration: def.lockDurationMs ?? 30_000,
         stalledInterval: this.options.stalledIntervalMs ?? 30_000,
+        maxStalledCount: MAX_STALLED_COUNT,
       });
-      worker.on('error', (err) => this.ctx.log.error({ err, queue: def.queue }, 'worker error'));
+      worker.on('error', (err) => {
+        if (isConnectionLoss(err)) this.redisGone(def.queue, err);
+        else this.ctx.log.error({ err, queue: def.queue }, 'worker error');
+      });
+      // emitted by the worker whose check found the job (any worker of the queue), once per interruption
+      worker.on('stalled', (jobId) => void this.logStalled(def.queue, jobId));
       worker.on('completed', (job) => {
         this.metrics?.jobDuration.observe({ queue: def.queue, outcome: 'completed' }, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
         const outcome = (job.returnvalue as { outcome?: unknown } | undefined)?.outcome;
@@ -82,12 +103,47 @@ export class WorkerPool {
       worker.on('failed', (job, err) => {
         this.metrics?.jobFailures.inc({ queue: def.queue });
         if (job) this.metrics?.jobDuration.observe({ queue: def.queue, outcome: 'failed' }, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
-        this.ctx.log.warn({ queue: def.queue, jobId: job?.id, attempts: job?.attemptsMade, err: err.message }, 'job failed');
+        this.ctx.log.warn({ queue: def.queue, jobId: job?.id, attempts: job?.attemptsMade, err: (job && stalledFailureReason(job)) ?? err.message }, 'job failed');
       });
       worker.on('closed', () => this.states.set(def.queue, 'stopped'));
       this.workers.set(def.queue, worker);
       this.states.set(def.queue, 'running');
     }
+  }
+
+  private counted(queue: string, processor: Processor): Processor {
+    return async (job, token, signal) => {
+      this.running.set(queue, (this.running.get(queue) ?? 0) + 1);
+      try {
+        return await processor(job, token, signal);
+      } finally {
+        this.running.set(queue, (this.running.get(queue) ?? 1) - 1);
+      }
+    };
+  }
+
+  private redisGone(queue: string, err: Error): void {
+    if (this.redisLost) return;
+    this.redisLost = true;
+    this.ctx.log.warn({ queue, err: err.message }, 'Redis connection lost: the workers wait for it and resume when it is back');
+  }
+
+  private redisBack(): void {
+    if (!this.redisLost) return;
+    this.redisLost = false;
+    this.ctx.log.info('Redis connection back: the workers resume');
+  }
+
+  private async logStalled(queue: string, jobId: string): Promise<void> {
+    const job = await this.ctx.queues.get(queue).getJob(jobId).catch(() => undefined);
+    const stalledCount = job?.stalledCounter;
+    const tooOften = stalledCount !== undefined && stalledCount > MAX_STALLED_COUNT;
+    this.ctx.log.warn(
+      { queue, jobId, stalledCount, maxStalledCount: MAX_STALLED_COUNT },
+      tooOften
+        ? 'job stalled once too often (its worker stopped or crashed while running it): it fails as interrupted'
+        : 'job stalled (its worker stopped or crashed while running it): put back in its queue',
+    );
   }
 
   status(): Record<string, WorkerState> {
@@ -99,21 +155,30 @@ export class WorkerPool {
     return out;
   }
 
+  /** `forced`: the queues whose workers still ran a job when the grace period was over. */
   async close(graceMs: number): Promise<{ forced: string[] }> {
     const forced: string[] = [];
+    const holdsJobs = (name: string) => (this.running.get(name) ?? 0) > 0;
     await Promise.all(
       [...this.workers.entries()].map(async ([name, worker]) => {
         this.states.set(name, 'closing');
-        // pause() stops taking jobs and resolves when the active ones are done; close() could not be
-        // upgraded to a forced close once started, so the wait is raced against the grace period here.
-        const drained = worker.pause().then(() => true);
-        const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
-        if (!(await Promise.race([drained, timedOut]))) forced.push(name);
+        // A worker holding no job has nothing to wait for; while Redis is away its pause() would still
+        // wait (BullMQ reconnects before it resolves) until the grace period ran out. With Redis up the
+        // pause is quick and also takes in a job fetched at this very moment, so it is kept then.
+        const idleOffline = !holdsJobs(name) && this.connections.get(name)?.status !== 'ready';
+        if (!idleOffline) {
+          // pause() stops taking jobs and resolves when the active ones are done; close() could not be
+          // upgraded to a forced close once started, so the wait is raced against the grace period here.
+          const drained = worker.pause().then(() => true);
+          const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
+          if (!(await Promise.race([drained, timedOut])) && holdsJobs(name)) forced.push(name);
+        }
         await worker.close(true);
         this.states.set(name, 'stopped');
       }),
     );
-    await Promise.all(this.connections.map((c) => c.quit().catch(() => c.disconnect())));
+    // a connection that is not up would hold QUIT until Redis is back (its offline queue)
+    await Promise.all([...this.connections.values()].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
     return { forced };
   }
 }

@@ -30,7 +30,7 @@ import type { AssignedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
 import type { BuildFailure, ClaimRefusal, PublishOutcome, SlotWithClaims, StoredRoster } from '../store/roster-repository';
-import { DEFAULT_JOB_OPTIONS } from '../queue/definitions';
+import { DEFAULT_JOB_OPTIONS, stalledFailureReason } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
 import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, startOfLocalDay, windowsCover } from '../time/grid';
@@ -398,7 +398,11 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
   if (!job) throw rosterNotFound(id);
   const state = await guarded(job.getState());
   if (state === 'failed') {
-    // no record: the job failed outside the processor (e.g. it stalled too often); BullMQ's text may name internals
+    // Interrupted too often (workers restarted or crashed under it): said so, whatever an earlier attempt
+    // recorded; 'unavailable', since asking again is what helps.
+    const interrupted = stalledFailureReason(job);
+    if (interrupted) return { id, status: 'failed', failedReason: interrupted, code: 'unavailable', errors: [{ where: '/', message: interrupted }], progress: job.progress };
+    // no record: the job failed outside the processor; BullMQ's text may name internals
     const failure = (await ctx.store.rosters.buildFailure(id)) ?? buildFailureOf(undefined, '');
     return { id, status: 'failed', failedReason: failure.message, code: failure.code, errors: failure.errors, progress: job.progress };
   }

@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { WfmError } from '../../errors/wfm-error';
 import type { Queues } from '../../queue/queues';
+import { stalledFailureReason } from '../../queue/definitions';
 import { guarded } from '../../store/redis';
 
 export interface JobStatus {
@@ -28,7 +29,8 @@ export async function jobStatus(queues: Queues, queue: string, id: string): Prom
     state,
     progress: job.progress,
     attemptsMade: job.attemptsMade,
-    ...(job.failedReason ? { failedReason: job.failedReason } : {}),
+    // a job interrupted too often (a training hit by worker restarts) says so, not BullMQ's line
+    ...(job.failedReason ? { failedReason: stalledFailureReason(job) ?? job.failedReason } : {}),
     ...(state === 'completed' ? { result: job.returnvalue } : {}),
     createdAt: new Date(job.timestamp).toISOString(),
     ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
