@@ -360,13 +360,18 @@ export class AssignmentEngine {
     this.previousWeekend = new Float64Array(agents.length);
     this.previousLate = new Float64Array(agents.length);
     for (const members of this.classMembers) {
-      const known = members.map((m) => this.previousShares.get(agents[m].id)).filter((x): x is PreviousShares => x !== undefined);
-      const mean = (pick: (x: PreviousShares) => number) => (known.length ? known.reduce((sum, x) => sum + pick(x), 0) / known.length : 0);
-      const [weekend, late] = [mean((x) => x.weekend), mean((x) => x.late)];
-      for (const m of members) {
-        const mine = this.previousShares.get(agents[m].id);
-        this.previousWeekend[m] = mine ? mine.weekend : weekend;
-        this.previousLate[m] = mine ? mine.late : late;
+      for (const [share, previous] of [['weekend', this.previousWeekend], ['late', this.previousLate]] as const) {
+        const open = new Set(members.filter((m) => this.openTo(m, share)));
+        const known = [...open].map((m) => this.previousShares.get(agents[m].id)?.[share]).filter((x): x is number => x !== undefined);
+        const mean = known.length ? known.reduce((sum, x) => sum + x, 0) / known.length : 0;
+        const most = known.length ? Math.max(...known) : 0;
+        for (const m of members) {
+          const mine = this.previousShares.get(agents[m].id)?.[share];
+          // An agent who asks to avoid weekends (late shifts) is never owed them: its few of the last
+          // fortnight were its preference honoured, and counting them made it the first to get this
+          // fortnight's (two part-timers avoiding weekends went from 0 to 3 and 4 of them).
+          previous[m] = !open.has(m) ? most : mine ?? mean;
+        }
       }
     }
     this.agentsWithSkill = bySkill;
@@ -858,7 +863,12 @@ export class AssignmentEngine {
     const lengths = [...new Set(Array.from(this.eligibleShifts[a], (s) => Math.round(this.infos[s].hours * 60)))];
     const maxShifts = this.model.weekLength.reduce((n, len) => n + Math.min(c.maxDaysPerWeek, len === 7 ? 5 : len), 0);
     const most = Math.round(this.reachableHours()[a] * 60);
-    const least = Math.round(this.guaranteed[a] * 60);
+    // Only the weeks that owe the minimum, as the checker has it: not a week of an absence or with a day
+    // off. Counting every complete week left an agent on leave for the whole fortnight (0 h, rightly) with
+    // no possible total at all, and its class reported unfair.
+    const daysOff = new Set(this.agents[a].daysOff ?? []);
+    const owing = this.model.weekLength.filter((len, w) => len === 7 && !this.schedules[a].excusedWeeks[w] && !this.model.dates.slice(w * 7, w * 7 + 7).some((d) => daysOff.has(d))).length;
+    const least = Math.round(owing * c.minHoursPerWeek * 60);
     const totals = new Set<number>();
     const extend = (k: number, count: number, minutes: number) => {
       if (minutes > most) return;
@@ -890,7 +900,7 @@ export class AssignmentEngine {
 
   private agentRulesKey(a: number): string {
     const agent = this.agents[a];
-    return JSON.stringify([agent.contract, agent.skills.map((k) => k.skillGroupId).sort(), agent.availability ?? null, agent.daysOff ?? null, agent.timeZone ?? null, this.schedules[a].edgeRuns]);
+    return JSON.stringify([agent.contract, agent.skills.map((k) => k.skillGroupId).sort(), agent.availability ?? null, agent.daysOff ?? null, agent.timeZone ?? null, this.schedules[a].edgeRuns, Array.from(this.schedules[a].excusedWeeks)]);
   }
 
   /**

@@ -122,4 +122,30 @@ describe('weekend and late shares rotate from one roster to the next', () => {
     // the report's spread over both fortnights covers the agents who worked then (A and B)
     expect(rotated.fairness[0].weekendShiftsWithPrevious).not.toBeNull();
   });
+
+  test('when an agent who asks to avoid weekends worked none last fortnight, then it is not owed this one\'s', () => {
+    // one day shift every day; A worked the last fortnight's weekends, B none, C (avoiding weekends) none either
+    const planned = Array.from({ length: 14 }, (_, d) => shift(day(d), '08:00', 8, { id: `d${d}` }));
+    const agents = [agent('A'), agent('B'), agent('C', { preferences: { avoidWeekends: true } })];
+    const rotated = assignShifts({ plannedShifts: planned, agents, period: PERIOD, options: { commitments: previousFortnight() } });
+    const weekend = (id: string) => rotated.roster.filter((r) => r.agentId === id && [0, 6].includes(new Date(`${r.date}T12:00:00Z`).getUTCDay())).length;
+    expect(weekend('C')).toBe(0);
+    expect(weekend('B')).toBeGreaterThanOrEqual(3);
+    expect(rotated.fairness[0].preferenceMisses).toBe(0);
+  });
+});
+
+describe('hours fairness of agents away', () => {
+  test('when an agent is on leave the whole period (days off), then it is fair at 0 h and its class is not reported unfair', () => {
+    const planned = Array.from({ length: 14 }, (_, d) => [shift(day(d), '08:00', 8, { id: `e${d}` }), shift(day(d), '14:00', 8, { id: `l${d}` })]).flat();
+    const contract = { minHoursPerWeek: 32, maxHoursPerWeek: 40 };
+    const away = Array.from({ length: 14 }, (_, d) => day(d));
+    const agents = [agent('A', {}, contract), agent('B', {}, contract), agent('L', { daysOff: away }, contract)];
+    const result = assignShifts({ plannedShifts: planned, agents, period: PERIOD });
+    expect(result.roster.filter((r) => r.agentId === 'L')).toEqual([]);
+    const fullTime = result.fairness[0];
+    expect(fullTime.agentsOutsideBand).toBe(0);
+    expect(fullTime.fairWhereAvailabilityAllows).toBe(true);
+    expect(checkRoster(result.roster, agents, PERIOD)).toEqual([]);
+  });
 });
