@@ -5,9 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Agent, IntervalVolume, SkillGroup } from '../domain/types';
+import { DateTime } from 'luxon';
+import type { Agent, IntervalVolume, ShiftKind, SkillGroup } from '../domain/types';
 import { repeatedSpecialDays, type SpecialDay } from '../forecast/calendar';
 import type { AssignedShift, ShiftTemplate } from '../roster/types';
+import { allowedStartMinutes, DEFAULT_TEMPLATES, templatesFor } from '../roster/templates';
 import { parseRosterCsv } from '../roster/export';
 import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
@@ -205,27 +207,48 @@ function jsonHasExtraKeys(json: string): boolean {
 /**
  * A roster.csv of other periods (`agent_id,date,start,end,skill_group,breaks`, as `wfm plan` and the API
  * write it: that exact header, times with their offsets) as shifts the agents already work: the plan holds
- * rest and runs of working days against them, and the ones that reach into the period count in its
- * coverage. Every problem names the file's row.
+ * rest and runs of working days against them, the ones that reach into the period count in its coverage,
+ * and those of the fortnight before count towards each agent's weekend and late shares (rotation), late by
+ * the shift's kind (shiftKindOf). `templates`: the plan's (--templates, else the defaults). Every problem
+ * names the file's row.
  */
-export function loadRosterShifts(file: string, skillGroups: SkillGroup[]): AssignedShift[] {
+export function loadRosterShifts(file: string, skillGroups: SkillGroup[], templates: ShiftTemplate[] = DEFAULT_TEMPLATES): AssignedShift[] {
   const { shifts, problems } = parseRosterCsv(readText(file), { name: file, skillGroups: new Set(skillGroups.map((g) => g.id)), exactHeader: true });
   if (problems.length) throw invalid(`${problems.length} problem(s) in ${file}`, problems.slice(0, 100));
-  return shifts.map((s) => {
-    // the file has no template: the kind is guessed from the start hour as written (on its offset's clock)
-    const hour = Number(s.startText.slice(11, 13));
-    return {
-      id: `previous-${s.line}`,
-      agentId: s.agentId,
-      skillGroupId: s.skillGroupId,
-      templateId: 'previous',
-      kind: hour < 9 ? 'early' : hour < 12 ? 'day' : hour < 20 ? 'late' : 'night',
-      date: s.date,
-      start: s.start,
-      end: s.end,
-      breaks: s.breaks.map((b) => ({ ...b, kind: b.end - b.start >= 30 * 60_000 ? ('meal' as const) : ('short' as const) })),
-    };
-  });
+  const groups = skillGroupsById(skillGroups);
+  return shifts.map((s) => ({
+    id: `previous-${s.line}`,
+    agentId: s.agentId,
+    skillGroupId: s.skillGroupId,
+    templateId: 'previous',
+    kind: shiftKindOf(s, groups.get(s.skillGroupId)!, templates),
+    date: s.date,
+    start: s.start,
+    end: s.end,
+    breaks: s.breaks.map((b) => ({ ...b, kind: b.end - b.start >= 30 * 60_000 ? ('meal' as const) : ('short' as const) })),
+  }));
+}
+
+/**
+ * The kind of a roster.csv shift, which the file has no column for. A REST build counts a published shift's
+ * late share by its template's kind, so the kind is read from the template the shift fits — its length, and
+ * its start on the template's start grid and window on its skill group's clock, as the LP places it: the
+ * default 4-hour "mid" shift starting 12:00–13:00 is a day shift, though it starts in the afternoon; guessed
+ * from the hour, it was counted late, and the same roster.csv rotated late shifts differently in the CLI
+ * and over REST. Only a shift no template fits (another template set, a row typed by hand) has its kind
+ * guessed from the start hour as written (on its offset's clock); where templates of different kinds fit
+ * (overlapping windows of a --templates file), the guessed kind if one of them has it, else the first's.
+ */
+function shiftKindOf(shift: { start: number; end: number; startText: string }, group: SkillGroup, templates: ShiftTemplate[]): ShiftKind {
+  const hour = Number(shift.startText.slice(11, 13));
+  const guess: ShiftKind = hour < 9 ? 'early' : hour < 12 ? 'day' : hour < 20 ? 'late' : 'night';
+  const local = DateTime.fromMillis(shift.start, { zone: group.timeZone });
+  const minuteOfDay = local.hour * 60 + local.minute;
+  const fitting = templatesFor(templates, group).filter(
+    (t) => t.lengthMinutes * 60_000 === shift.end - shift.start && local.second === 0 && allowedStartMinutes(t).includes(minuteOfDay),
+  );
+  if (fitting.length === 0) return guess;
+  return fitting.some((t) => t.kind === guess) ? guess : fitting[0].kind;
 }
 
 /**

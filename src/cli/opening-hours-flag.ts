@@ -41,8 +41,8 @@ export function parseOpeningHours(text: string): WeeklyWindow[] {
   return windows;
 }
 
-/** "Mon-Fri", "Sat,Sun", "Mon,Wed-Fri", "daily" → ISO weekdays; null when not understood. */
-function weekdays(text: string): IsoWeekday[] | null {
+/** "Mon-Fri", "Sat,Sun", "Mon,Wed-Fri", "daily" → ISO weekdays; null when not understood (also read by `wfm plan --weekend-days`). */
+export function weekdays(text: string): IsoWeekday[] | null {
   if (text.toLowerCase() === 'daily') return ALL_DAYS;
   const days = new Set<IsoWeekday>();
   for (const item of text.toLowerCase().split(',')) {

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runWfm } from '../support/cli';
 import { plan } from '../../src/cli/commands/plan';
+import { loadRosterShifts, loadSkillGroups } from '../../src/cli/input-files';
 import { checkRoster } from '../../src/roster/checker';
+import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
 import type { Agent } from '../../src/domain/types';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures');
@@ -198,5 +200,83 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     expect(stderr).toMatch(/different time zones: PS \(Asia\/Jerusalem\), NE \(America\/New_York\); plan each zone's groups separately with --groups/);
     expect(stderr).toMatch(/^  --groups: /m);
     expect(stderr).not.toContain('forecasting');
+  });
+
+  test('when --previous rows carry no kind, then each is read as the plan\'s template it fits (on its group\'s clock), the start hour guessing only for a row no template fits', () => {
+    const header = 'agent_id,date,start,end,skill_group,breaks';
+    const row = (start: string, end: string) => `P001,1999-10-25,1999-10-25T${start},1999-10-25T${end},PS,`;
+    const previous = path.join(out, 'previous.csv');
+    writeFileSync(previous, [
+      header,
+      row('12:30:00+02:00', '16:30:00+02:00'), // the default 4-hour mid shift (kind day) at its latest start: not late
+      row('14:30:00+04:00', '18:30:00+04:00'), // the same shift written on another offset: read on PS's clock (Asia/Jerusalem)
+      row('08:00:00+02:00', '12:00:00+02:00'), // mid at its earliest: day, not early
+      row('12:30:00+02:00', '21:00:00+02:00'), // the 8.5-hour late
+      row('16:00:00+02:00', '20:00:00+02:00'), // the 4-hour evening, kind late
+      row('13:15:00+02:00', '19:15:00+02:00'), // 6 hours: no template fits, so the start hour says late
+    ].join('\n'));
+    const groups = loadSkillGroups(files.skillGroups);
+    expect(loadRosterShifts(previous, groups).map((s) => s.kind)).toEqual(['day', 'day', 'day', 'late', 'late', 'late']);
+    // the plan's own templates (--templates) decide: here a 4-hour shift at 12:30 is a late one
+    const lateMid = { id: 'late-mid', name: 'Late mid 4h', kind: 'late' as const, lengthMinutes: 240, startWindow: { from: '12:00', to: '14:00' }, startGridMinutes: 30 as const };
+    expect(loadRosterShifts(previous, groups, [lateMid]).map((s) => s.kind)).toEqual(['late', 'late', 'early', 'late', 'late', 'late']);
+  });
+
+  test('when --previous holds afternoon mid shifts and a Friday, then they count towards the late and weekend shares by --late-kinds and --weekend-days', async () => {
+    const agents = (JSON.parse(readFileSync(files.agents, 'utf8')) as Agent[]).filter((a) => a.kind === 'partner');
+    // every partner worked one 4-hour mid shift (a day shift) on Friday 29 October, from 12:30
+    const rows = agents.map((a) => `${a.id},1999-10-29,1999-10-29T12:30:00+02:00,1999-10-29T16:30:00+02:00,${a.skills[0].skillGroupId},`);
+    const previous = path.join(out, 'previous.csv');
+    writeFileSync(previous, ['agent_id,date,start,end,skill_group,breaks', ...rows].join('\n'));
+    type Spread = { min: number; max: number } | null;
+    type Fairness = { contractClass: string; weekendShiftsWhereOpen: Spread; lateShiftsWhereOpen: Spread; weekendShiftsWithPrevious: Spread; lateShiftsWithPrevious: Spread };
+    const fairness = async (name: string, extra: string[]) => {
+      // Friday 5 to Sunday 7 November: only agents who could work a weekend (late) shift here are open to that share
+      const period = args(path.join(out, name)).map((a) => (a === '1999-11-01' ? '1999-11-05' : a));
+      const { code, stdout, stderr } = await runWfm([...period, '--no-train', '--json', '--previous', previous, ...extra]);
+      expect([name, code, stderr]).toEqual([name, 0, '']);
+      return JSON.parse(stdout).fairness as Fairness[];
+    };
+    const plus = (spread: Spread, n: number) => spread && { ...spread, min: spread.min + n, max: spread.max + n };
+
+    // by default (Saturday and Sunday; late and night) the previous Friday mid shift adds to neither share
+    const plain = await fairness('plain', []);
+    expect(plain.length).toBeGreaterThan(0);
+    for (const f of plain) {
+      expect([f.contractClass, f.lateShiftsWithPrevious]).toEqual([f.contractClass, f.lateShiftsWhereOpen]);
+      expect([f.contractClass, f.weekendShiftsWithPrevious]).toEqual([f.contractClass, f.weekendShiftsWhereOpen]);
+    }
+    // a Friday–Saturday weekend (as in Israel) counts it as a weekend shift of every agent
+    for (const f of await fairness('fri-sat', ['--weekend-days', 'Fri,sat'])) expect([f.contractClass, f.weekendShiftsWithPrevious]).toEqual([f.contractClass, plus(f.weekendShiftsWhereOpen, 1)]);
+    // day shifts counted as late count it as a late shift of every agent open to late ones
+    for (const f of await fairness('day-late', ['--late-kinds', 'day,late,night'])) expect([f.contractClass, f.lateShiftsWithPrevious]).toEqual([f.contractClass, plus(f.lateShiftsWhereOpen, 1)]);
+    // the kind is the plan's own template's: with --templates whose 4-hour mid shift is a late one, it counts late
+    const templates = path.join(out, 'templates.json');
+    writeFileSync(templates, JSON.stringify(DEFAULT_TEMPLATES.map((t) => (t.id === 'mid-part' ? { ...t, kind: 'late' } : t))));
+    for (const f of await fairness('late-mid', ['--templates', templates])) expect([f.contractClass, f.lateShiftsWithPrevious]).toEqual([f.contractClass, plus(f.lateShiftsWhereOpen, 1)]);
+  });
+
+  test('when --weekend-days or --late-kinds is not understood, then it exits 1 naming the flag before any forecasting', async () => {
+    for (const [flag, value, message] of [
+      ['--weekend-days', '5,6', /--weekend-days must name days Mon\.\.Sun, as a list \(fri,sat\) or a range \(thu-sat\)\n  --weekend-days: got "5,6" \(days by name, not number/],
+      ['--weekend-days', 'fri,saturday', /--weekend-days must name days Mon\.\.Sun/],
+      ['--weekend-days', '', /--weekend-days must name days Mon\.\.Sun/],
+      ['--late-kinds', 'late,evening', /--late-kinds must list shift kinds among early, day, late, night.*\n  --late-kinds: got "late,evening": "evening" is not a shift kind/],
+      ['--late-kinds', '', /--late-kinds: got "": an empty kind is not a shift kind/],
+    ] as const) {
+      const { code, stderr } = await runWfm(args(out, [flag, value]));
+      expect([flag, value, code]).toEqual([flag, value, 1]);
+      expect(stderr).toMatch(message);
+      expect(stderr).not.toContain('forecasting');
+    }
+  });
+
+  test('when asked for help, then plan lists --weekend-days and --late-kinds, and says --previous counts towards the weekend and late shares', async () => {
+    const { code, stdout } = await runWfm(['plan', '--help']);
+    expect(code).toBe(0);
+    const help = stdout.replace(/\s+/g, ' ');
+    expect(help).toMatch(/--weekend-days <days> .*e\.g\. fri,sat \(default: sat,sun\)/);
+    expect(help).toMatch(/--late-kinds <kinds> .*\(default: late,night\)/);
+    expect(help).toMatch(/--previous <file> .*count towards each agent's weekend and late shares \(rotation/);
   });
 });

@@ -9,7 +9,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Agent, IntervalVolume, SkillGroup } from '../../domain/types';
+import type { Agent, IntervalVolume, IsoWeekday, ShiftKind, SkillGroup } from '../../domain/types';
 import { invalid, WfmError } from '../../errors/wfm-error';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
 import { buildRoster, periodInstants, periodProblems, rosteredPartners, rosterInputProblems, type BuiltRoster, type RosterRules } from '../../roster/build';
@@ -23,6 +23,7 @@ import { extent, loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loa
 import { localDates } from '../../roster/lp';
 import { renameToFlags } from '../flag-names';
 import { refuseImpossibleDate } from '../from-flag';
+import { weekdays } from '../opening-hours-flag';
 
 interface PlanOptions {
   history: string;
@@ -43,6 +44,10 @@ interface PlanOptions {
   train?: boolean;
   searchIterations?: string;
   seed?: string;
+  /** days counted as weekend for the weekend share, e.g. "fri,sat" (default Saturday and Sunday) */
+  weekendDays?: string;
+  /** shift kinds counted for the late share, e.g. "late,night" (the default) */
+  lateKinds?: string;
   json?: boolean;
 }
 
@@ -87,6 +92,29 @@ function wholeNumberFlag(flag: string, text: string | undefined, min: number, ma
   return value;
 }
 
+/**
+ * --weekend-days as rules.options.weekendDays (ISO weekdays), or undefined when not given. Day names, as
+ * --open takes them: a number would be read as an ISO weekday where the week starts on Monday and as
+ * another day where it starts on Sunday (6 is Friday in Israel, whose weekend is what the flag is for).
+ */
+export function weekendDaysFlag(text: string | undefined): IsoWeekday[] | undefined {
+  if (text === undefined) return undefined;
+  const days = /^[a-z,-]+$/i.test(text.trim()) && text.trim().toLowerCase() !== 'daily' ? weekdays(text.trim()) : null;
+  if (!days) throw invalid('--weekend-days must name days Mon..Sun, as a list (fri,sat) or a range (thu-sat)', [{ where: '--weekend-days', message: `got "${text}"${/\d/.test(text) ? ' (days by name, not number: a week starts on Monday in one country and on Sunday in another)' : ''}` }]);
+  return days;
+}
+
+const SHIFT_KINDS: readonly ShiftKind[] = ['early', 'day', 'late', 'night'];
+
+/** --late-kinds as rules.options.lateKinds, or undefined when not given. */
+export function lateKindsFlag(text: string | undefined): ShiftKind[] | undefined {
+  if (text === undefined) return undefined;
+  const kinds = text.split(',').map((k) => k.trim().toLowerCase());
+  const unknown = kinds.filter((k) => !SHIFT_KINDS.includes(k as ShiftKind));
+  if (unknown.length) throw invalid(`--late-kinds must list shift kinds among ${SHIFT_KINDS.join(', ')}, separated by commas, e.g. late,night`, [{ where: '--late-kinds', message: `got "${text}": ${unknown.map((k) => (k === '' ? 'an empty kind' : `"${k}"`)).join(', ')} is not a shift kind` }]);
+  return [...new Set(kinds)] as ShiftKind[];
+}
+
 export async function plan(options: PlanOptions, progress: (line: string) => void = () => undefined): Promise<PlanResult> {
   const allGroups = loadSkillGroups(options.skillGroups);
   const agents = loadAgents(options.agents, allGroups);
@@ -98,6 +126,8 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   // as the API's contract has them: whole numbers (a NaN seed or iteration count would run silently)
   const searchIterations = wholeNumberFlag('--search-iterations', options.searchIterations, 0, 1_000_000);
   const seed = wholeNumberFlag('--seed', options.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const weekendDays = weekendDaysFlag(options.weekendDays);
+  const lateKinds = lateKindsFlag(options.lateKinds);
   const { groups, excluded } = chooseGroups(allGroups, agents, new Set(intervals.map((i) => i.skillGroupId)), options.groups);
   const zones = new Set(groups.map((g) => g.timeZone));
   if (options.tz === undefined && zones.size > 1) {
@@ -114,7 +144,7 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
   const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
   // shifts of the neighbouring periods; one dated inside this period would be this plan's own to make
   const periodDates = new Set(periodProblems(period).length === 0 ? localDates(period.from, period.days, period.timeZone) : []);
-  const previous = options.previous ? loadRosterShifts(options.previous, allGroups) : [];
+  const previous = options.previous ? loadRosterShifts(options.previous, allGroups, templates) : [];
   const busy = previous.filter((s) => !periodDates.has(s.date));
   if (busy.length < previous.length) progress(`${previous.length - busy.length} shift(s) of ${options.previous} fall inside the period and are left out`);
   const rules: RosterRules = {
@@ -122,6 +152,8 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
     options: {
       ...(searchIterations !== undefined ? { ruinAndRecreateIterations: searchIterations } : {}),
       ...(seed !== undefined ? { seed } : {}),
+      ...(weekendDays !== undefined ? { weekendDays } : {}),
+      ...(lateKinds !== undefined ? { lateKinds } : {}),
     },
   };
 
@@ -317,11 +349,13 @@ export function register(program: Command): void {
     .option('--tz <zone>', 'zone the dates are read in (default: the groups\' own, which must then be one zone)')
     .option('--templates <file>', 'shift templates JSON (default: the built-in set)')
     .option('--special-days <file>', 'JSON array of {date,label,uplift?}: special days (a sale, a billing run) of every planned group')
-    .option('--previous <file>', 'roster.csv of the neighbouring periods (e.g. the last roster): rest and consecutive days hold across the edge, and its night shifts count in this period\'s first hours')
+    .option('--previous <file>', 'roster.csv of the neighbouring periods (e.g. the last roster): rest and consecutive days hold across the edge, its night shifts count in this period\'s first hours, and its shifts of the fortnight before count towards each agent\'s weekend and late shares (rotation; a shift\'s kind is that of the template it fits, --templates or the defaults)')
     .option('--model-dir <dir>', 'forecast with the live two-week models of this registry (default: train them now on the history)')
     .option('--no-train', 'without --model-dir: no training, the flagged baseline forecasts (fast)')
     .option('--search-iterations <n>', 'ruin-and-recreate iterations of the assignment search (default: 3,000,000 / agents)')
     .option('--seed <n>', 'seed of the search (same seed, same roster)')
+    .option('--weekend-days <days>', 'the weekend for the weekend share (its fairness and rotation), days by name, e.g. fri,sat (default: sat,sun)')
+    .option('--late-kinds <kinds>', 'shift kinds counted in the late share, among early, day, late, night (default: late,night)')
     .option('--json', 'print the summary as one JSON document')
     .action((opts: PlanOptions) => runPlan(opts));
 }
