@@ -15,11 +15,14 @@
  *      from the class mean, for agents outside the class's fairness band (./fairness.ts) — then
  *      weekend and late shares are evened out by swaps that keep hours equal;
  *   5. top-ups — extra shifts shaped like planned ones where the weekly minimum still fails, chosen by
- *      the DP (where they stand in for uncovered planned shifts, else the fewest extra hours under every
- *      rule); then, given the plan's templates, longer template shifts for agents with hours to spare
- *      that stand in for uncovered planned shifts; followed by one more levelling;
+ *      the DP over the agent's whole period (where they stand in for uncovered planned shifts or the
+ *      group needs agents, else the fewest extra hours under every rule; not while the group is closed,
+ *      weekend/late shares and preferences weighed); then, given the plan's templates, longer template
+ *      shifts for agents with hours to spare that stand in for uncovered planned shifts; followed by one
+ *      more levelling;
  *   6. band levelling (./levelling.ts) — ejection chains of single-shift moves and swaps, across
- *      classes, for agents still outside their fairness band.
+ *      classes, for agents still outside their fairness band; last, weekend and late shares evened out
+ *      by exchanging several days between two agents (evenOutShares), top-ups included.
  *   7. with hoursFairness 'band-first' only: agents still outside their band are re-planned jointly with
  *      colleagues (column generation where an hour outside the band costs more than coverage is worth).
  * Whatever stays uncovered is returned with the reason (→ cloud-agent slots). Deterministic: every
@@ -57,6 +60,8 @@ import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
 import { levelIntoBands } from './levelling';
 import { planJointly, type JointPlan, type JointPlanProblem } from './column-generation';
+import { DemandGrid, type Demand } from './top-up-demand';
+import { startOfLocalDay } from '../time/grid';
 
 export interface AssignmentInput {
   plannedShifts: PlannedShift[];
@@ -77,6 +82,11 @@ export interface AssignmentInput {
    * of them standing in for uncovered planned shifts (extendIntoUncovered). Absent: no such shifts.
    */
   templates?: ShiftTemplate[];
+  /**
+   * The requirement the plan was made for (the LP's, per skill group and interval): top-ups go where
+   * their group is open and needs agents (./top-up-demand.ts). Absent: every hour counts as open.
+   */
+  demand?: Demand;
 }
 
 export interface AgentBelowMinimum {
@@ -134,6 +144,7 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
   const engine = new AssignmentEngine(partners, input.plannedShifts, input.period, input.options ?? {});
   engine.notBefore = input.notBefore ?? -Infinity;
   engine.excuseAbsences(input.absences ?? []);
+  if (input.demand) engine.useDemand(input.demand);
   engine.placeKeptAndFrozen(input.keep ?? {}, new Set(input.frozen ?? []));
   engine.construct();
   const jointlyPlanned = engine.planJointly(input.options?.jointPlanMaxRows ?? JOINT_PLAN_MAX_ROWS);
@@ -197,6 +208,22 @@ const LATE_ACCEPTANCE = 20;
 const STAGNATION_MIN_ITERATIONS = 2000;
 /** cost of one hour of top-up (over-staffing the contract guarantees) when re-planning for the weekly minimum */
 const TOP_UP_HOUR_COST = 1;
+/**
+ * what a top-up hour costs on top of that while its group is closed or has nobody to serve (no
+ * requirement): such an hour is worth nothing, so any useful shape of the same length wins, and a
+ * longer useful one wins over a shorter idle one where the contract has room
+ */
+const TOP_UP_IDLE_HOUR_COST = 2;
+/** cost of a weekend (late) top-up, times 1 + the shifts the agent's share is above its class's mean */
+const TOP_UP_SHARE_COST = 2;
+/** cost of a top-up per preference it misses (as two extra paid hours and more) */
+const TOP_UP_PREFERENCE_COST = 3;
+/**
+ * cost per hour of a top-up in a week that meets the minimum already (it only makes room for a short
+ * week): above any coverage a top-up hour can buy (stood-in and needed hours, UNCOVERED_HOUR_WEIGHT
+ * each), so the DP never adds one there for its own sake
+ */
+const MAKING_ROOM_TOP_UP_HOUR_COST = 2 * UNCOVERED_HOUR_WEIGHT + 1;
 /** random score noise (points) while recreating, so repeated ruins explore different insertions */
 const RECREATE_NOISE = 20;
 /** weight of one shift of weekend/late spread against one hour of hours spread in the search */
@@ -311,6 +338,8 @@ export class AssignmentEngine {
   private readonly topUpAgent: number[] = [];
   /** per planned shift: the top-up (position in topUpInfos) standing in for it while it is uncovered, else −1 */
   private standIn: Int32Array;
+  /** the plan's requirement and what is staffed there, when given (AssignmentInput.demand) */
+  private demandGrid?: DemandGrid;
   /** planned shifts by `${skill group}|${day}` (built when top-ups first need it) */
   private plannedByGroupDay?: Map<string, number[]>;
   private readonly stats = { constructionAssigned: 0, repairMoves: 0, minimumHoursMoves: 0, fairnessMoves: 0, ruinAndRecreateAccepted: 0 };
@@ -394,6 +423,14 @@ export class AssignmentEngine {
     this.capacity = Float64Array.from(agents, (a) =>
       this.model.weekLength.reduce((sum, len) => sum + (a.contract.maxHoursPerWeek * len) / 7, 0),
     );
+  }
+
+  /** See AssignmentInput.demand: every planned shift staffs it (one left to a cloud slot is worked too). */
+  useDemand(demand: Demand): void {
+    const { dates, period } = this.model;
+    const dayAfter = DateTime.fromISO(dates[dates.length - 1], { zone: 'UTC' }).plus({ days: 1 }).toISODate()!;
+    this.demandGrid = new DemandGrid(demand, startOfLocalDay(dates[0], period.timeZone), startOfLocalDay(dayAfter, period.timeZone));
+    for (const info of this.infos) this.demandGrid.add(info.shift.skillGroupId, info.shift.start, info.shift.end);
   }
 
   // ---- moves --------------------------------------------------------------------------------------
@@ -1514,7 +1551,7 @@ export class AssignmentEngine {
               const p = sorted[hi];
               const q = sorted[lo];
               if (count(p) - count(q) <= 1) continue;
-              // Top-up shifts (indices past the planned ones) belong to their agent's minimum: never swapped.
+              // Planned shifts only: this runs before the top-ups are made (evenOutShares exchanges those).
               for (const t of this.shiftsOf(p)) {
                 if (t >= this.infos.length || !this.infos[t][flag] || this.pinned[t] || !this.eligibleSets[t].has(q)) continue;
                 for (const u of this.shiftsOf(q)) {
@@ -1591,17 +1628,20 @@ export class AssignmentEngine {
     const otherGap = this.shareOf(p, other) - this.shareOf(q, other);
     // the days whose shifts could change hands, with what moving them does
     const days: Array<{ ofP: number; ofQ: number; hours: number; moved: number; otherMoved: number; preference: number }> = [];
-    const exchangeable = (s: number, owner: number, taker: number) => s < this.infos.length && !this.pinned[s] && this.keepAgent[s] !== owner && this.eligibleSets[s].has(taker);
+    // Pinned and kept shifts stay. Top-ups (past the planned shifts) change hands like planned ones: a
+    // third of the weekend shifts were top-ups, and left out the same full-timers kept 4 of 4. tryExchange
+    // keeps both agents' hours and weekly minimums, so the minimum a top-up was made for still holds.
+    const exchangeable = (s: number, owner: number, taker: number) =>
+      s < this.infos.length ? !this.pinned[s] && this.keepAgent[s] !== owner && this.eligibleSets[s].has(taker) : staticallyEligible(this.agents[taker], this.ctx.shifts[s], this.ctx);
     for (let d = 0; d < this.model.period.days; d++) {
       const ofP = this.schedules[p].shiftOnDay[d];
       const ofQ = this.schedules[q].shiftOnDay[d];
       if (ofP < 0 && ofQ < 0) continue;
-      // top-ups (past the planned shifts) belong to their agent's minimum; pinned and kept shifts stay
       if ((ofP >= 0 && !exchangeable(ofP, p, q)) || (ofQ >= 0 && !exchangeable(ofQ, q, p))) continue;
       const day = { ofP, ofQ, hours: 0, moved: 0, otherMoved: 0, preference: 0 };
       for (const [s, owner, taker, sign] of [[ofP, p, q, 1], [ofQ, q, p, -1]] as const) {
         if (s < 0) continue;
-        const info = this.infos[s];
+        const info = this.ctx.shifts[s];
         day.hours += sign * info.hours;
         if (info[flag]) day.moved += sign;
         if (info[other]) day.otherMoved += sign;
@@ -1640,36 +1680,72 @@ export class AssignmentEngine {
     const ofQ = days.map((d) => d.ofQ).filter((s) => s >= 0);
     const belowP = this.weeksBelow(p);
     const belowQ = this.weeksBelow(q);
-    for (const s of [...ofP, ...ofQ]) this.takeBack(s);
-    const given: number[] = [];
+    for (const s of [...ofP, ...ofQ]) this.release(s, s < this.infos.length ? this.assignedTo[s] : this.topUpAgent[s - this.infos.length]);
+    const given: Array<[number, number]> = [];
     const handOver = (list: number[], taker: number) => {
       for (const s of list) {
-        if (!canTake(this.schedules[taker], this.infos[s], this.ctx)) return false;
-        this.give(s, taker);
-        given.push(s);
+        if (!canTake(this.schedules[taker], this.ctx.shifts[s], this.ctx)) return false;
+        this.hand(s, taker);
+        given.push([s, taker]);
       }
       return true;
     };
     if (handOver(ofP, q) && handOver(ofQ, p) && this.weeksBelow(p) <= belowP && this.weeksBelow(q) <= belowQ) return true;
-    for (const s of given) this.takeBack(s);
-    for (const s of ofP) this.give(s, p);
-    for (const s of ofQ) this.give(s, q);
+    for (const [s, taker] of given) this.release(s, taker);
+    for (const s of ofP) this.hand(s, p);
+    for (const s of ofQ) this.hand(s, q);
     return false;
+  }
+
+  /** Takes shift s (planned, or a top-up: index past the planned ones) from agent a's schedule. */
+  private release(s: number, a: number): void {
+    if (s < this.infos.length) {
+      this.takeBack(s);
+      return;
+    }
+    const info = this.ctx.shifts[s];
+    this.schedules[a].remove(info, this.preferenceCost(a, info));
+  }
+
+  /** Gives shift s to agent a; a top-up is renamed for its new agent (its id names the agent). */
+  private hand(s: number, a: number): void {
+    if (s < this.infos.length) {
+      this.give(s, a);
+      return;
+    }
+    const k = s - this.infos.length;
+    const before = this.ctx.shifts[s];
+    const info = this.topUpAgent[k] === a ? before : { ...before, shift: { ...before.shift, id: this.topUpId(this.agents[a], before.shift) } };
+    this.ctx.shifts[s] = info;
+    this.topUpInfos[k] = info;
+    this.topUpAgent[k] = a;
+    this.schedules[a].add(info, this.preferenceCost(a, info));
   }
 
   /**
    * Last resort for the weekly minimum: extra shifts ("top-ups") shaped like planned shifts of the
    * agent's skills (same template, local start time and breaks) — over-staffing the contract
    * guarantees. The agent is re-planned with the one-agent DP from its own shifts, the uncovered ones
-   * and every top-up shape on the days of its short weeks, a top-up hour costing a little, so the
-   * fewest top-up hours that meet the minimum under every rule are chosen (a different pattern of days
-   * off, a later start after a night, …). Shifts it no longer works go to colleagues if they can take
-   * them, else stay uncovered: the minimum is a hard rule, coverage is not.
+   * and every top-up shape on every day of the period, a top-up hour costing a little, so the fewest
+   * top-up hours that meet the minimum under every rule are chosen (a different pattern of days off, a
+   * later start after a night, …). Shifts it no longer works go to colleagues if they can take them,
+   * else stay uncovered: the minimum is a hard rule, coverage is not.
    *
-   * Where: a top-up is worth the uncovered planned shifts of its skill group that lie inside its span
-   * (it stands in for them: they need no cloud agent), as much as covering them would be. Without that,
-   * every shape cost the same per hour and the first one won: 20 full-timers kept at their minimum by
-   * 172 top-ups all at 08:00 while the evening's 4-hour shifts went to cloud slots (service level 55 %).
+   * Every day, not only the short weeks': a week's days off and runs of working days depend on the
+   * next week's. An agent whose previous roster ended with 5 days in a row (6 at most) reaches a
+   * 5-day minimum only with "Monday, two days off, Thursday to Sunday" or "two days off, Wednesday to
+   * Sunday", both running on into the next week; when that week held Monday to Friday of planned
+   * shifts and too few others to re-arrange it, top-ups in the short week alone fitted nowhere and the
+   * build failed (six of seven seeds of a works council's second fortnight).
+   *
+   * Where (topUpValue): a top-up is worth the uncovered planned shifts of its skill group that lie
+   * inside its span (it stands in for them: they need no cloud agent), as much as covering them would
+   * be, and so are the hours where its group still needs agents (AssignmentInput.demand); its hours
+   * while the group is closed or has nobody to serve, a weekend or late shift beyond the agent's share
+   * and a preference missed cost. Without that, every shape cost the same per hour and the first one
+   * won: 20 full-timers kept at their minimum by 172 top-ups all at 08:00 while the evening's 4-hour
+   * shifts went to cloud slots (service level 55 %); a Sunday's 06:30 shape went onto a Saturday whose
+   * line opens at 18:30, and avoiding weekends did not count.
    */
   topUpToMinimumHours(): void {
     const shapes = new Map<string, ShiftInfo>();
@@ -1678,13 +1754,13 @@ export class AssignmentEngine {
       const key = `${info.shift.skillGroupId}|${info.shift.templateId}|${local.toFormat('HH:mm')}|${info.shift.end - info.shift.start}|${info.shift.breaks.map((x) => `${x.start - info.shift.start}:${x.end - x.start}`).join(',')}`;
       if (!shapes.has(key)) shapes.set(key, info);
     }
+    const weeks = Array.from({ length: this.model.weeks }, (_, w) => w);
     for (let a = 0; a < this.schedules.length; a++) {
-      const short = weeksBelowMinimumHours(this.schedules[a], this.model);
-      if (short.length === 0) continue;
+      if (weeksBelowMinimumHours(this.schedules[a], this.model).length === 0) continue;
       // only the shapes of the agent's skills are moved to each day (moving one costs a luxon look-up)
       const skills = new Set(this.agents[a].skills.map((k) => k.skillGroupId));
       const mine = [...shapes.values()].filter((shape) => skills.has(shape.shift.skillGroupId));
-      this.replanWithTopUps(a, short, 'minimum', (day) => mine.map((shape) => this.shapeOnDay(shape, day, this.agents[a])));
+      this.replanWithTopUps(a, weeks, 'minimum', (day) => mine.map((shape) => this.shapeOnDay(shape, day, this.agents[a])));
     }
   }
 
@@ -1734,15 +1810,22 @@ export class AssignmentEngine {
 
   /**
    * Re-plans agent `a` with the one-agent DP from its own shifts, the uncovered ones and extra shifts
-   * (`extras` of each day of `weeks`, of the agent's skills). 'minimum': to lift those weeks to the contract minimum (kept when
-   * fewer weeks stay below); 'coverage': only extras standing in for uncovered shifts, kept when the plan
-   * is worth more than the agent's shifts now and no more weeks are below the minimum. Returns whether kept.
+   * (`extras` of each day of `weeks`, of the agent's skills), each worth its topUpValue. 'minimum': to
+   * lift its short weeks to the contract minimum (kept when fewer weeks stay below); an extra shift in a
+   * week that meets the minimum already costs more than any coverage it buys, so it is only there to
+   * make room for a short week (runs and days off across the weeks' edge), not to over-staff the
+   * contract where colleagues or cloud slots cover. 'coverage': only extras standing in for uncovered
+   * shifts, kept when the plan is worth more than the agent's shifts now and no more weeks are below
+   * the minimum. Returns whether kept.
    */
   private replanWithTopUps(a: number, weeks: number[], purpose: 'minimum' | 'coverage', extras: (day: number) => Array<ShiftInfo | undefined>): boolean {
     const agent = this.agents[a];
     const held = this.shiftsOf(a).filter((t) => t < this.infos.length && !this.pinned[t]);
-    const weeksBelowBefore = weeksBelowMinimumHours(this.schedules[a], this.model).length;
+    const shortWeeks = new Set(weeksBelowMinimumHours(this.schedules[a], this.model));
+    const weeksBelowBefore = shortWeeks.size;
     const heldValue = held.reduce((v, t) => v + UNCOVERED_HOUR_WEIGHT * this.infos[t].hours, 0) - BELOW_MINIMUM_SEARCH_COST * weeksBelowBefore;
+    // the agent's weekend and late shares as they stand, before its shifts are released
+    const beyondShare = { weekend: this.beyondClassMean(a, 'weekend'), late: this.beyondClassMean(a, 'late') };
     for (const t of held) this.takeBack(t);
     const candidates: PlanCandidate[] = [];
     for (const s of this.eligibleShifts[a]) {
@@ -1751,12 +1834,14 @@ export class AssignmentEngine {
     const firstProvisional = this.ctx.shifts.length;
     let provisional = firstProvisional;
     for (const week of weeks) {
+      const onlyMakingRoom = purpose === 'minimum' && !shortWeeks.has(week);
       for (let day = week * 7; day < Math.min(week * 7 + 7, this.model.period.days); day++) {
         for (const copy of extras(day)) {
           if (!copy || copy.shift.start < this.notBefore || !staticallyEligible(agent, copy, this.ctx)) continue;
           const standsIn = this.uncoveredInside(copy).hours;
           if (purpose === 'coverage' && standsIn === 0) continue;
-          candidates.push({ info: { ...copy, index: provisional++ }, value: -TOP_UP_HOUR_COST * copy.hours + UNCOVERED_HOUR_WEIGHT * standsIn });
+          const value = this.topUpValue(a, copy, standsIn, beyondShare) - (onlyMakingRoom ? MAKING_ROOM_TOP_UP_HOUR_COST * copy.hours : 0);
+          candidates.push({ info: { ...copy, index: provisional++ }, value });
         }
       }
     }
@@ -1771,7 +1856,7 @@ export class AssignmentEngine {
     const kept =
       plan !== undefined &&
       (purpose === 'minimum'
-        ? plan.weeksBelowMinimum < weeks.length
+        ? plan.weeksBelowMinimum < weeksBelowBefore
         : plan.weeksBelowMinimum <= weeksBelowBefore && plan.value > heldValue + 1e-6 && plan.shifts.some((info) => info.index >= firstProvisional));
     if (!kept) {
       for (const t of held) this.give(t, a);
@@ -1786,6 +1871,7 @@ export class AssignmentEngine {
         this.ctx.shifts.push(topUp);
         this.topUpInfos.push(topUp);
         this.topUpAgent.push(a);
+        this.demandGrid?.add(topUp.shift.skillGroupId, topUp.shift.start, topUp.shift.end);
         for (const t of this.uncoveredInside(topUp).shifts) this.retireForStandIn(t, this.topUpInfos.length - 1);
       }
     }
@@ -1795,6 +1881,33 @@ export class AssignmentEngine {
       if (taker >= 0) this.give(t, taker);
     }
     return true;
+  }
+
+  /**
+   * What a top-up (`copy`, standing in for `standsIn` hours of uncovered planned shifts) is worth to
+   * agent `a`'s re-plan, in the search's points (an hour covered = UNCOVERED_HOUR_WEIGHT): each of its
+   * hours costs a little (the fewest extra hours), the hours it stands in for and those where its group
+   * still needs agents (`demand`) are worth as much as covering them, and it costs more
+   *   - per hour while its group is closed or has nobody to serve: such an hour is paid for nothing;
+   *   - as a weekend (late) shift, the more so the further the agent is above its class's mean share:
+   *     top-ups were a third of the weekend shifts and went to whoever was short, so the same two
+   *     full-timers worked 4 weekend shifts every fortnight;
+   *   - per preference it misses (an agent who avoids weekends got weekend top-ups).
+   */
+  private topUpValue(a: number, copy: ShiftInfo, standsIn: number, beyondShare: { weekend: number; late: number }): number {
+    const { idleHours, neededHours } = this.demandGrid?.value(copy.shift.skillGroupId, copy.shift.start, copy.shift.end) ?? { idleHours: 0, neededHours: 0 };
+    let value = -TOP_UP_HOUR_COST * copy.hours + UNCOVERED_HOUR_WEIGHT * (standsIn + neededHours) - TOP_UP_IDLE_HOUR_COST * idleHours;
+    if (copy.weekend) value -= TOP_UP_SHARE_COST * (1 + beyondShare.weekend);
+    if (copy.late) value -= TOP_UP_SHARE_COST * (1 + beyondShare.late);
+    return value - TOP_UP_PREFERENCE_COST * this.preferenceCost(a, copy);
+  }
+
+  /** How many weekend (late) shifts agent a's share is above the mean of its class's agents open to them (0 when not above). */
+  private beyondClassMean(a: number, flag: 'weekend' | 'late'): number {
+    const open = this.classMembers[this.classOf[a]].filter((m) => this.openTo(m, flag));
+    if (open.length === 0) return 0;
+    const mean = open.reduce((sum, m) => sum + this.shareOf(m, flag), 0) / open.length;
+    return Math.max(0, this.shareOf(a, flag) - mean);
   }
 
   /**

@@ -33,6 +33,7 @@ import { allowedStartMinutes, DEFAULT_TEMPLATES, minimumBreakShare, templatesFor
 import { restaggerBreaks } from './breaks';
 import { weeklyMinimumProblems } from './validate';
 import type { AssignedShift, Commitment, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
+import type { Demand } from './top-up-demand';
 
 /** The longest period a roster covers: the two-week forecast's horizon. */
 export const MAX_ROSTER_DAYS = 14;
@@ -274,6 +275,17 @@ function intervalMinutesOf(skillGroups: SkillGroup[]): Record<string, number> {
   return Object.fromEntries(skillGroups.map((g) => [g.id, g.intervalMinutes]));
 }
 
+/**
+ * What the assignment places top-ups by (AssignmentInput.demand): the requirement the plan was made
+ * for, less what cloud agents already hold there (a re-plan's claimed shifts are off the partners' plan).
+ */
+function demandOf(requirement: Requirement, skillGroups: SkillGroup[], claimed: PlannedShift[] = []): Demand {
+  const intervalMinutes = intervalMinutesOf(skillGroups);
+  if (!claimed.length) return { rows: requirement.toPlan, intervalMinutes };
+  const rows = rosterCoverage(claimed, requirement.toPlan, intervalMinutes).map((c) => ({ skillGroupId: c.skillGroupId, intervalStart: c.intervalStart, required: Math.max(0, c.required - c.scheduled) }));
+  return { rows, intervalMinutes };
+}
+
 /** Coverage per interval with what the scheduled agents are predicted to achieve there. */
 function coverageWithPerformance(shifts: AssignedShift[], requirement: Requirement, skillGroups: SkillGroup[]): RosterCoverageRow[] {
   const groups = new Map(skillGroups.map((g) => [g.id, g]));
@@ -333,23 +345,31 @@ function lpShortfallReasons(plan: PlanShiftsResult, skillGroups: SkillGroup[], z
 
 /**
  * Fails loudly: a roster that breaks a hard rule must never be stored or published. When the only
- * broken rule is agents' weekly minimum, the input is what cannot be met — the plan holds no shift they
- * can work and no top-up fits (their skill groups' demand lies outside their availability, e.g. a
- * night-only agent of a queue closed at night) — and the planner is told so (422), as for the
- * contradictions caught before planning.
+ * broken rule is agents' weekly minimum, no schedule of the plan's shifts and top-ups shaped like them
+ * keeps every rule for them (the top-ups re-plan the agent's whole period for it): their skill groups'
+ * demand lies outside their availability or days off (a night-only agent of a queue closed at night),
+ * or the runs of working days and rest carried in from the rosters next to the period leave no room —
+ * and the planner is told so (422), as for the contradictions caught before planning. The message says
+ * what limits each agent and advises nothing their data does not call for.
  */
 function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: PlanningPeriod, absences?: ReplanInput['absences'], frozenBefore?: number, commitments?: readonly Commitment[]): void {
   const violations = checkRoster(shifts, agents, period, { absences, frozenBefore, commitments });
-  // a run of working days or a late shift in a neighbouring published roster may be what leaves no room
-  const carriedAcrossEdges = (agentId: string) => {
+  const byId = new Map(agents.map((a) => [a.id, a]));
+  // what limits the agent beyond its contract: its availability, days off, and other rosters' shifts next to
+  // the period (the previous fortnight from `wfm plan --previous` too, not only published rosters)
+  const limits = (agentId: string) => {
+    const agent = byId.get(agentId);
     const theirs = (commitments ?? []).filter((c) => c.agentId === agentId).length;
-    return theirs ? `, with their minimum rest and consecutive working days counted across the period's edges from their ${theirs} shift(s) in neighbouring published rosters` : '';
+    const own = [agent?.availability?.length ? 'availability' : '', agent?.daysOff?.length ? 'days off' : ''].filter(Boolean);
+    const data = own.length ? `their skills, ${own.join(' and ')} and contract` : 'their skills and contract';
+    const edge = theirs ? `, with their minimum rest and consecutive working days counted across the period's edges from their ${theirs} shift(s) in neighbouring rosters (published, or --previous)` : '';
+    return `${data} where their skill groups need agents${edge}`;
   };
   if (violations.length && violations.every((v) => v.rule === 'min-weekly-hours')) {
-    throw new WfmError('infeasible', `${new Set(violations.map((v) => v.agentId)).size} agent(s) cannot reach their weekly minimum with this plan: widen their availability, lower their minimum or leave them out`, {
+    throw new WfmError('infeasible', `${new Set(violations.map((v) => v.agentId)).size} agent(s) cannot reach their weekly minimum with this plan: no schedule of its shifts and of top-ups shaped like them keeps every rule for them (each agent's detail says what limits it)`, {
       details: violations.slice(0, 50).map((v) => ({
         where: `/agents/${v.agentId}/contract`,
-        message: `${v.message}: no planned shift and no top-up shift fits their skills, availability and days off where their skill groups need agents${carriedAcrossEdges(v.agentId)} (rule: weekly min hours)`,
+        message: `${v.message}: no planned shift and no top-up shift fits ${limits(v.agentId)} (rule: weekly min hours)`,
       })),
     });
   }
@@ -515,6 +535,7 @@ export function buildRoster(input: BuildRosterInput, report?: PhaseReport): Buil
     keep: Object.fromEntries(busy.map((s) => [s.id, s.agentId])),
     frozen: busy.map((s) => s.id),
     templates,
+    demand: demandOf(requirement, input.skillGroups),
   });
   return finish(input, { assignment, requirement, plan: { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups, input.period.timeZone) } }, report);
 }
@@ -690,6 +711,7 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
     change: { absences: input.absences, plannedShifts: [...busy.map(withoutAgent), ...forPartners] },
     frozenBefore: input.frozenBefore,
     options: { ...assignmentOptions(input.rules), commitments: commitmentsOf(input) },
+    demand: demandOf(requirement, input.skillGroups, claimed),
   });
   const published = new Map(input.base.shifts.map((s) => [s.id, s.agentId]));
   const unchangedShift = (s: AssignedShift) => published.get(s.id) === s.agentId;

@@ -8,6 +8,7 @@ import { HOUR_MS, localDate } from '../time/grid';
 import { assignShifts, type AssignmentResult } from './assign';
 import type { AssignmentOptions, PlanningPeriod } from './assignment-model';
 import type { AssignedShift, PlannedShift } from './types';
+import type { Demand } from './top-up-demand';
 
 export interface RosterChangeRequest {
   /** agents who cannot work on these local dates (illness, leave) */
@@ -24,6 +25,8 @@ export interface ReplanInput {
   /** shifts starting before this instant ("now", passed in) stay exactly as published */
   frozenBefore: number;
   options?: AssignmentOptions;
+  /** the requirement the plan was made for: new top-ups go where their group is open and needs agents (AssignmentInput.demand) */
+  demand?: Demand;
 }
 
 /** 'moved': the same agent works that day at the new plan's times (`previousStart`/`previousEnd` were published), or at the same times for another group (`previousSkillGroupId`) */
@@ -138,7 +141,7 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   const keep: Record<string, string> = {};
   for (const [shiftId, p] of counterpart) keep[shiftId] = p.agentId;
 
-  const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds], notBefore: input.frozenBefore, absences: input.change.absences });
+  const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds], notBefore: input.frozenBefore, absences: input.change.absences, demand: input.demand });
 
   const newAgentOf = new Map(result.roster.map((s) => [s.id, s.agentId]));
   const changes: RosterChange[] = [];

@@ -174,7 +174,10 @@ describe('building a roster end to end (pure)', () => {
     }
     expect(error).toEqual(expect.objectContaining({ code: 'infeasible' }));
     const details = (error as WfmError).details.filter((d) => d.where === '/agents/RUN/contract');
-    expect(details).toEqual([expect.objectContaining({ message: expect.stringMatching(/^RUN works 34 h < 42.5 h .*counted across the period's edges from their 2 shift\(s\) in neighbouring published rosters/) })]);
+    expect(details).toEqual([expect.objectContaining({ message: expect.stringMatching(/^RUN works 34 h < 42.5 h .*counted across the period's edges from their 2 shift\(s\) in neighbouring rosters \(published, or --previous\)/) })]);
+    // nothing in RUN's own data is at fault (no availability, no days off): nothing advises widening them
+    expect((error as WfmError).message).not.toMatch(/availability/);
+    expect(details[0].message).not.toMatch(/availability|days off/);
   });
 
   test('when a roster is re-planned with its forecast unchanged (read back from its stored coverage), then every interval requires exactly what it did', () => {
