@@ -24,5 +24,7 @@ export const triggerTickProcessor = (ctx: JobContext): Processor => async () => 
   });
   // A skipped group gets no decision this minute: the operator should hear of it, not only the decision log.
   for (const s of summary.skipped) ctx.log.warn({ skillGroupId: s.skillGroupId, explanation: s.explanation }, 'trigger tick skipped a skill group');
+  // A stale feed holds the group (nobody called or released) until it reports again: as loud as a skip.
+  for (const s of summary.feedStale) ctx.log.warn({ skillGroupId: s.skillGroupId, explanation: s.explanation }, 'trigger tick held a skill group: its realtime feed is stale');
   return { ...summary, durationMs: Math.round(performance.now() - started) };
 };

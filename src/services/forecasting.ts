@@ -12,6 +12,7 @@ import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
 import { DAY_MS, formatInstant, intervalStartOf, localDate, startOfLocalDay } from '../time/grid';
 import { addDays } from '../forecast/day-series';
+import { intervalRowsFromMinutes } from '../forecast/minute-rows';
 import type { EpochProgress } from './forecast-training-thread';
 import { emptyRecord } from '../domain/records';
 
@@ -85,9 +86,13 @@ async function forecastStart(store: Store, group: SkillGroup, now: number): Prom
   return lastDay < localDate(now, group.timeZone) ? startOfLocalDay(addDays(lastDay, 1), group.timeZone) : end;
 }
 
-/** Signals posted with realtime events, as interval rows per signal name (for the realtime net). */
-async function realtimeSignals(store: Store, id: string, fromMs: number, toMs: number): Promise<Record<string, IntervalVolume[]>> {
-  const events = await store.realtime.read(id, fromMs, toMs);
+/**
+ * Signals posted with realtime events, as interval rows per signal name (for the realtime net): the
+ * names given (a live model's), else every name posted in the window (training). Read by exact field,
+ * never the whole day hashes: 35 days of per-minute measures took seconds to read and parse, in the API process.
+ */
+async function realtimeSignals(store: Store, id: string, fromMs: number, toMs: number, names?: readonly string[]): Promise<Record<string, IntervalVolume[]>> {
+  const events = names ? await store.realtime.signals(id, names, fromMs, toMs) : (await store.realtime.recentSignals([id], fromMs, toMs)).get(id)!;
   const out = emptyRecord<IntervalVolume[]>();
   for (const e of events) for (const [name, value] of Object.entries(e.signals ?? {})) (out[name] ??= []).push({ skillGroupId: id, start: e.minute, volume: value });
   return out;
@@ -189,27 +194,25 @@ export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroup
 export async function computeRealtimeForecast(ctx: ForecastingContext, skillGroupId: string, nowMs?: number): Promise<ForecastResult & { modelVersion?: string }> {
   const group = await skillGroupOrThrow(ctx.store, skillGroupId);
   const now = nowMs ?? ctx.now();
-  const [history, specialDays, live, todayEvents] = await Promise.all([
+  // The last day's arrivals from whole intervals on: they complete the interval history up to now.
+  const eventsFrom = intervalStartOf(now - DAY_MS, group.timeZone, group.intervalMinutes);
+  const [history, specialDays, live, recent] = await Promise.all([
     historyUpTo(ctx.store, group.id, now, FORECAST_HISTORY_DAYS),
     ctx.store.specialDays.list(group.id),
     ctx.registry.loadLive(group.id, 'realtime'),
-    ctx.store.realtime.read(group.id, now - DAY_MS, now),
+    ctx.store.realtime.recent([group.id], eventsFrom, now, ['arrivals']),
   ]);
-  // Today's per-minute arrivals from realtime events complete the interval history up to now.
-  const byInterval = new Map<number, number>();
-  const intervalMs = group.intervalMinutes * 60_000;
-  for (const e of todayEvents) {
-    if (e.arrivals === undefined) continue;
-    const start = e.minute - ((e.minute % intervalMs) + intervalMs) % intervalMs;
-    byInterval.set(start, (byInterval.get(start) ?? 0) + e.arrivals);
-  }
+  const arrivals = recent.get(group.id)!.filter((e): e is typeof e & { arrivals: number } => e.arrivals !== undefined);
   const stored = new Set(history.map((h) => h.start));
-  const merged = [...history, ...[...byInterval].filter(([start]) => !stored.has(start)).map(([start, volume]) => ({ skillGroupId: group.id, start, volume }))];
-  const signals = await realtimeSignals(ctx.store, group.id, now - 60 * DAY_MS, now);
+  const merged = [...history, ...intervalRowsFromMinutes(arrivals, group, now).filter((r) => !stored.has(r.start))];
+  // Only a live model trained on signals reads them, and only today's (its features are today's intervals).
+  const model = (live?.model as TrainedRealtime | undefined) ?? null;
+  const signalNames = model?.signalNames ?? [];
+  const signals = signalNames.length ? await realtimeSignals(ctx.store, group.id, startOfLocalDay(localDate(now, group.timeZone), group.timeZone), now, signalNames) : undefined;
   // the minutes the feed has reported of the interval under way: the rest of it is still to come
   const underWay = intervalStartOf(now, group.timeZone, group.intervalMinutes);
-  const reportedMinutes = todayEvents.filter((e) => e.arrivals !== undefined && e.minute >= underWay && e.minute < now).map((e) => e.minute);
+  const reportedMinutes = arrivals.filter((e) => e.minute >= underWay && e.minute < now).map((e) => e.minute);
   const countedUntil = reportedMinutes.length ? Math.max(...reportedMinutes) + 60_000 : undefined;
-  const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model: (live?.model as TrainedRealtime | undefined) ?? null, signals, countedUntil });
+  const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model, signals, countedUntil });
   return { ...result, modelVersion: live?.version };
 }

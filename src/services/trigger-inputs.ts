@@ -13,15 +13,18 @@ import { DAY_MS, HOUR_MS, MINUTE_MS, intervalStartOf, intervalStarts } from '../
 import { workEnd } from '../trigger/callouts';
 import { flatForecast } from '../trigger/decide';
 import { minuteForecastFromSlots, nowcast } from '../trigger/nowcast';
-import { emptyRealtimeState, foldEvents, recentArrivals } from '../trigger/realtime-state';
+import { emptyRealtimeState, FEED_STALE_MINUTES, foldEvents, lastArrivalsMinute, observedArrivals } from '../trigger/realtime-state';
 import { RECENT_MINUTES as SIGNAL_RECENT_MINUTES } from '../trigger/signals';
 import type { CalloutRecord, MinuteForecast, RealtimeState, ScheduledShift, TriggerPolicy } from '../trigger/types';
 import { emptyRecord } from '../domain/records';
 
 /** Minutes of arrivals the nowcast compares with the plan. */
 export const OBSERVED_MINUTES = 15;
-/** A minute is reported when it ends; the last few may still be on their way when a tick runs. */
-export const MAX_REPORTING_LAG_MINUTES = 5;
+/**
+ * A minute is reported when it ends; the last few may still be on their way when a tick runs. Beyond
+ * this lag the core holds the group (its feed is stale), so the two limits are one.
+ */
+export const MAX_REPORTING_LAG_MINUTES = FEED_STALE_MINUTES;
 /** Realtime minutes a tick reads: the observed window plus the reporting lag it tolerates. */
 export const REALTIME_READ_MINUTES = OBSERVED_MINUTES + MAX_REPORTING_LAG_MINUTES;
 /** Answered callouts stay at hand (capacity, the wave's members) this long before only their answer is kept. */
@@ -85,7 +88,9 @@ export function forecastIntervalsFor(group: SkillGroup, now: number, horizonMinu
  * The per-minute forecast of one tick: the stored interval forecast spread over its minutes, corrected by
  * what the last quarter hour showed (the nowcast of src/trigger/nowcast.ts). The observed window ends
  * at the last reported minute (up to a few minutes before now), so a minute still on its way does not
- * read as a sudden drop; the forecast then starts there and the core reads it from now on.
+ * read as a sudden drop; the forecast then starts there and the core reads it from now on. A feed whose
+ * last minute is older than that is stale: the window then ends at now and reads nothing, and tick()
+ * holds the group instead of acting on it (src/trigger/tick.ts).
  * No stored forecast covering the horizon: the last quarter hour's rate held flat, and the source says so.
  */
 export function tickForecast(
@@ -94,7 +99,7 @@ export function tickForecast(
   stored: { points: StoredForecastPoint[]; meta?: StoredForecastMeta },
   realtime: RealtimeState,
   now: number,
-  lastReported = realtime.minutes.reduce((latest, m) => Math.max(latest, m.minute), -Infinity),
+  lastReported = lastArrivalsMinute(realtime),
 ): MinuteForecast {
   const horizonEnd = now + policy.horizonMinutes * MINUTE_MS;
   const intervalMs = group.intervalMinutes * MINUTE_MS;
@@ -112,7 +117,8 @@ export function tickForecast(
   const corrected = nowcast({
     now: observedEnd,
     expectedRecent: expected.p50.slice(0, OBSERVED_MINUTES),
-    observedRecent: recentArrivals(realtime, observedEnd, OBSERVED_MINUTES),
+    // a minute missing inside the window is left out of the comparison, not read as no calls
+    observedRecent: observedArrivals(realtime, observedEnd, OBSERVED_MINUTES),
     expectedAhead: expected.p50.slice(OBSERVED_MINUTES),
   });
   return { ...corrected, source: `${stored.meta?.alias ?? 'stored'} two-week forecast, ${corrected.source}` };

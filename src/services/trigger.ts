@@ -56,6 +56,8 @@ export interface TickSummary {
   fired: Array<{ skillGroupId: string; decisionId: string; waveId: string | null; calloutIds: string[] }>;
   /** groups whose stored inputs did not read: not decided this minute (their decision says why) */
   skipped: Array<{ skillGroupId: string; explanation: string }>;
+  /** groups held because their realtime feed is stale (no arrivals minute reported lately): nobody called or released */
+  feedStale: Array<{ skillGroupId: string; explanation: string }>;
   newCallouts: number;
   /** older callouts still waiting for delivery whose job was queued again (a crash before enqueueing) */
   requeued: number;
@@ -123,7 +125,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const requeued = await requeueUndelivered(deps, [...active.values()].flat());
   if (!due.length) {
     const timings = { readMs: read - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - read };
-    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], skipped: [], newCallouts: 0, requeued, timings };
+    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], skipped: [], feedStale: [], newCallouts: 0, requeued, timings };
   }
 
   const computeStarted = performance.now();
@@ -226,7 +228,8 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     writeMs: computeStarted - read + performance.now() - computed,
   };
   const skippedGroups = outputs.filter((out) => out.decision.reason.startsWith('skipped-')).map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
-  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, skipped: skippedGroups, newCallouts, requeued, timings };
+  const feedStale = outputs.filter((out) => out.decision.reason === 'feed-stale').map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
+  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, skipped: skippedGroups, feedStale, newCallouts, requeued, timings };
 }
 
 /**

@@ -136,6 +136,21 @@ export class RealtimeRepository {
   }
 
   /**
+   * The named signals of one group for the minutes from ≤ m < to, by exact field: what a model trained on
+   * those signals reads, without the measures and other signals stored beside them in the day's hash.
+   */
+  async signals(skillGroupId: string, names: readonly string[], fromMs: number, toMs: number): Promise<RealtimeEvent[]> {
+    const rows = (await this.minuteFields([{ skillGroupId, fields: names.map((name) => `s:${name}`) }], fromMs, toMs)).get(skillGroupId)!;
+    return rows.map(({ minute, values }) => {
+      const signals = emptyRecord<number>();
+      names.forEach((name, j) => {
+        if (values[j] !== undefined) signals[name] = values[j];
+      });
+      return { skillGroupId, minute, signals };
+    });
+  }
+
+  /**
    * The given fields (`<measure>` or `s:<signal>`) of each group for every minute from ≤ m < to, by
    * exact field: one HMGET per group and UTC day, all in one pipeline. Per group (every group present),
    * the minutes with at least one value, in time order, values aligned with the group's fields.

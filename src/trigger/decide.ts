@@ -16,7 +16,7 @@ import { workEnd } from './callouts';
 import type { CapacityProjection } from './capacity';
 import { projectBuckets } from './projection';
 import { withLeadingSignals } from './signals';
-import { recentArrivals } from './realtime-state';
+import { observedArrivals, recentArrivals } from './realtime-state';
 import type { AcceptanceStats, CalloutRecord, Decision, DecisionReason, MinuteForecast, ProjectedBucket, RealtimeState, TriggerPolicy, TriggerState } from './types';
 
 export interface DecideInput {
@@ -46,10 +46,14 @@ export interface DecideOutput {
   state: TriggerState;
 }
 
-/** A flat forecast at the rate of the last `minutes` minutes: what a rule without look-ahead assumes. */
+/**
+ * A flat forecast at the rate of the last `minutes` minutes: what a rule without look-ahead assumes. The
+ * rate is over the minutes reported (a minute the feed left out is not a minute of no calls); none
+ * reported reads 0, which tick() never acts on (it holds a group whose feed is stale).
+ */
 export function flatForecast(realtime: RealtimeState, now: number, minutes: number, horizonMinutes: number): MinuteForecast {
-  const recent = recentArrivals(realtime, now, minutes);
-  const rate = recent.reduce((a, v) => a + v, 0) / minutes;
+  const reported = observedArrivals(realtime, now, minutes).filter((v): v is number => v !== null);
+  const rate = reported.length ? reported.reduce((a, v) => a + v, 0) / reported.length : 0;
   const flat = new Array<number>(horizonMinutes).fill(rate);
   return { from: now, p10: flat, p50: flat, p90: flat, source: `flat-last-${minutes}-minutes`, heldFlat: true };
 }

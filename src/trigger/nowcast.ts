@@ -25,8 +25,11 @@ export interface NowcastInput {
   now: number;
   /** expected arrivals per minute for the 15 minutes before now, oldest first */
   expectedRecent: number[];
-  /** observed arrivals per minute for the same 15 minutes */
-  observedRecent: number[];
+  /**
+   * observed arrivals per minute for the same 15 minutes; null = not reported (left out of the
+   * comparison with its expected minute, so a gap in the feed is not read as minutes of no calls)
+   */
+  observedRecent: ReadonlyArray<number | null>;
   /** expected arrivals per minute for the horizon */
   expectedAhead: number[];
   /** pseudo-calls of prior belief that today runs as expected (default 8) */
@@ -38,10 +41,20 @@ export interface NowcastInput {
 const LEVEL_Z = 3;
 const TREND_Z = 3.5;
 
-const sum = (values: number[], from: number, to: number) => {
-  let s = 0;
-  for (let k = Math.max(0, from); k < Math.min(values.length, to); k++) s += values[k];
-  return s;
+/**
+ * Expected and observed calls over the minutes [from, to) that were reported: a minute the feed did not
+ * report counts on neither side, so the ratio is the rate over the minutes reported.
+ */
+const sums = (expected: number[], observed: ReadonlyArray<number | null>, from: number, to: number): [number, number] => {
+  let e = 0;
+  let o = 0;
+  for (let k = Math.max(0, from); k < Math.min(expected.length, to); k++) {
+    const v = observed[k];
+    if (v === null || v === undefined) continue;
+    e += expected[k];
+    o += v;
+  }
+  return [e, o];
 };
 
 /** Variance-stabilised distance between an observed Poisson count and its expectation (Anscombe). */
@@ -60,19 +73,16 @@ export interface RatioTrend {
   trendZ: number;
 }
 
-export function ratioTrend(expectedRecent: number[], observedRecent: number[], priorCalls = 8): RatioTrend {
+export function ratioTrend(expectedRecent: number[], observedRecent: ReadonlyArray<number | null>, priorCalls = 8): RatioTrend {
   const e = expectedRecent;
   const o = observedRecent;
   const n = e.length;
   const prior = priorCalls;
-  const e10 = sum(e, n - 10, n);
-  const o10 = sum(o, n - 10, n);
+  const [e10, o10] = sums(e, o, n - 10, n);
   const levelZ = poissonZ(o10, e10);
   const level = Math.abs(levelZ) > LEVEL_Z ? (o10 + prior) / (e10 + prior) : 1;
-  const e5 = sum(e, n - 5, n);
-  const o5 = sum(o, n - 5, n);
-  const eOld = sum(e, n - 15, n - 5);
-  const oOld = sum(o, n - 15, n - 5);
+  const [e5, o5] = sums(e, o, n - 5, n);
+  const [eOld, oOld] = sums(e, o, n - 15, n - 5);
   const oldRatio = (oOld + prior) / (eOld + prior);
   const recentRatio = (o5 + prior / 2) / (e5 + prior / 2);
   const variance = (o5 + 1) / (e5 + prior / 2) ** 2 + (oOld + 1) / (eOld + prior) ** 2;
@@ -89,8 +99,7 @@ export function nowcast(input: NowcastInput): MinuteForecast {
   const trendMinutes = input.trendMinutes ?? 15;
   const trend = ratioTrend(input.expectedRecent, input.observedRecent, prior);
   const n = input.expectedRecent.length;
-  const e10 = sum(input.expectedRecent, n - 10, n);
-  const o10 = sum(input.observedRecent, n - 10, n);
+  const [e10, o10] = sums(input.expectedRecent, input.observedRecent, n - 10, n);
   const p50: number[] = [];
   const p10: number[] = [];
   const p90: number[] = [];

@@ -4,13 +4,14 @@
  * This is the function the minute job calls; everything it needs comes in, everything to store goes out.
  */
 import type { Agent, SkillGroup } from '../domain/types';
-import { HOUR_MS, MINUTE_MS } from '../time/grid';
+import { clockTime, HOUR_MS, MINUTE_MS } from '../time/grid';
 import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } from './acceptance';
 import { planCallouts, workEnd } from './callouts';
 import { projectCapacity, releaseWrapUpMs, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
 import { decide } from './decide';
 import { projectBuckets, spareAgents } from './projection';
+import { feedStaleness, FEED_STALE_MINUTES, type FeedStaleness } from './realtime-state';
 import { releaseSurplus } from './release';
 import { withLeadingSignals } from './signals';
 import { DEFAULT_POLICY, type AcceptanceStats, type CalloutRecord, type ClaimedSlot, type Decision, type MinuteForecast, type ProjectedBucket, type RealtimeState, type ScheduledShift, type TriggerPolicy, type TriggerState } from './types';
@@ -110,7 +111,8 @@ export function tick(input: TickInput): GroupTickOutput[] {
   const ownProjection = new Map<string, ProjectedBucket[]>();
   for (const [targetId, sharedBy] of sources) {
     const target = byId.get(targetId);
-    if (!target) continue;
+    // A group whose feed is stale lends nothing: its idle agents would be read off a queue of zeros.
+    if (!target || feedStaleness(target.realtime, now).stale) continue;
     // A leading signal that lifts the target's own forecast takes its spare agents away too.
     const forecast = target.policy.mode === 'predictive' ? withLeadingSignals(target.forecast, target.realtime, now) : target.forecast;
     // As far ahead as its furthest-looking borrower (its capacity above and, from the service, its forecast
@@ -127,6 +129,8 @@ export function tick(input: TickInput): GroupTickOutput[] {
 
   const usedThisTick = new Set<string>();
   return prepared.map((p) => {
+    const feed = feedStaleness(p.realtime, now);
+    if (feed.stale) return heldOnStaleFeed(p, feed, now);
     let overflowSpare: number[] | undefined;
     for (const t of p.group.overflowTo) {
       const spare = spareOf.get(t);
@@ -270,7 +274,7 @@ export function skippedGroup(
   callouts: CalloutRecord[],
   at: number,
   why: string,
-  reason: 'skipped-unreadable-input' | 'skipped-decision-failed' = 'skipped-unreadable-input',
+  reason: 'skipped-unreadable-input' | 'skipped-decision-failed' | 'feed-stale' = 'skipped-unreadable-input',
 ): GroupTickOutput {
   const now = Math.floor(at / MINUTE_MS) * MINUTE_MS;
   return {
@@ -304,6 +308,48 @@ export function skippedGroup(
     newCallouts: [],
     released: [],
     choice: null,
+  };
+}
+
+/**
+ * The tick of a group whose realtime feed is stale (no arrivals minute within FEED_STALE_MINUTES): its
+ * silence is not read as no calls, an empty queue and nobody logged in. The group is held, not
+ * projected: no callout, no release, the wave (if one is open) stays open with its agents, the cooldown
+ * and hourly cap stand. Holding rather than projecting the two-week forecast at the last seen
+ * observed/expected ratio, because nothing observed backs that ratio any more: frozen at a surge's
+ * peak it would keep topping up a wave for as long as the connector is down, frozen low it would
+ * release agents into a queue nobody sees — each a decision made on a guess, which the record would
+ * not tell from one made on data. What was decided on data stands; nothing new is decided without it,
+ * and the record says so every minute, for a person to act on. The confirmation counts restart (a
+ * breach or a surplus must be seen on consecutive ticks that read the feed), and expired callouts are
+ * still closed (that reads the clock, not the feed). A slow ACD clock (the feed steadily behind ours)
+ * reads the same way: from one tick it cannot be told from a feed that stopped, and the explanation
+ * names the lag so the clock can be set right.
+ */
+function heldOnStaleFeed(p: GroupTickInput, feed: FeedStaleness, now: number): GroupTickOutput {
+  const { group, policy } = p;
+  const since =
+    feed.lastArrivalsMinute === null
+      ? 'no minute with arrivals was reported in the minutes read'
+      : `the last minute with arrivals reported is ${clockTime(feed.lastArrivalsMinute, group.timeZone)}, ${feed.minutesSince} minutes ago`;
+  // Switching the trigger off is a policy act, not a reading: it closes a wave whatever the feed says.
+  const closes = policy.mode === 'off' && p.state.waveId !== null;
+  const state: TriggerState = { ...p.state, breachTicks: 0, surplusTicks: 0, ...(closes ? { waveId: null, waveStartedAt: null } : {}) };
+  const wave = closes ? `; wave ${p.state.waveId} closed when the trigger was switched off` : p.state.waveId !== null ? `; wave ${p.state.waveId} stays open` : '';
+  const why =
+    `the realtime feed is stale (${since}; limit ${FEED_STALE_MINUTES}): the feed stopped, runs late, or the ACD clock is behind — ` +
+    `its silence is not read as no calls, so nobody is called or released until it reports again${wave}`;
+  const held = skippedGroup(group, policy, state, p.callouts, now, why, 'feed-stale');
+  return {
+    ...held,
+    decision: {
+      ...held.decision,
+      explanation: `held this tick: ${why}`,
+      // skippedGroup records the wave as it was; a switch-off closed it
+      waveId: state.waveId,
+      inputs: { ...held.decision.inputs, forecastSource: 'not read (feed stale)' },
+      feed: { stale: true, lastArrivalsMinute: feed.lastArrivalsMinute, minutesSince: feed.minutesSince, staleAfterMinutes: FEED_STALE_MINUTES },
+    },
   };
 }
 

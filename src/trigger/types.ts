@@ -87,6 +87,8 @@ export interface MinuteCounts {
   handled: number;
   abandoned: number;
   signals?: Record<string, number>;
+  /** the minute holds other counts or signals but its arrivals were not reported (arrivals reads 0): not a minute of no calls */
+  arrivalsMissing?: true;
 }
 
 /** The folded realtime state of one skill group (what the lead keeps in Redis). */
@@ -221,7 +223,12 @@ export type DecisionReason =
   /** the group's stored inputs could not be read (e.g. an invalid realtime value): this tick skipped it */
   | 'skipped-unreadable-input'
   /** deciding for the group failed (its inputs broke the decision): this tick skipped it, the other groups were decided */
-  | 'skipped-decision-failed';
+  | 'skipped-decision-failed'
+  /**
+   * no arrivals minute reported within FEED_STALE_MINUTES (the feed stopped, runs late or its clock is
+   * behind): the group is held — nobody called or released, an open wave stays open (tick.ts, heldOnStaleFeed)
+   */
+  | 'feed-stale';
 
 /** Every decision, fired or not, with its inputs and reason (readable over REST). */
 export interface Decision {
@@ -255,4 +262,13 @@ export interface Decision {
   calloutIds?: string[];
   /** the accepted callouts this decision sent home early (the surge passed) */
   releasedCalloutIds?: string[];
+  /** set when the realtime feed was too old to read (reason `feed-stale`) */
+  feed?: {
+    stale: true;
+    /** the last minute with arrivals reported, epoch ms; null when none was in the minutes read */
+    lastArrivalsMinute: number | null;
+    /** minutes from that minute's start to the decision's minute */
+    minutesSince: number | null;
+    staleAfterMinutes: number;
+  };
 }

@@ -74,6 +74,16 @@ describe('the forecast a tick uses', () => {
     for (const v of f.p50) expect(v).toBeCloseTo(4, 6);
   });
 
+  test('when minutes inside the window were not reported, then they are left out of the nowcast, not read as no calls', () => {
+    // twice the plan, every third minute missing: the same rise as the full feed's, not a fading surge
+    const full = tickForecast(ps, { horizonMinutes: 30 }, stored, observed(() => 8, T - 20 * MIN, T), T);
+    const gappy = realtimeStateOf('PS', observed(() => 8, T - 20 * MIN, T).minutes.filter((m) => (m.minute / MIN) % 3 !== 0).map((m) => ({ skillGroupId: 'PS', minute: m.minute, arrivals: m.arrivals })), T);
+    const f = tickForecast(ps, { horizonMinutes: 30 }, stored, gappy, T);
+    expect(f.source).not.toContain('fading');
+    expect(f.p50[0]).toBeGreaterThan(6);
+    expect(f.p50[0]).toBeGreaterThan(full.p50[0] * 0.85);
+  });
+
   test('when no stored forecast covers now, then the last quarter hour is held flat and the source says why', () => {
     const f = tickForecast(ps, { horizonMinutes: 30 }, { points: [] }, observed(() => 6, T - 20 * MIN, T), T);
     expect(f.p50.every((v) => v === 6)).toBe(true);

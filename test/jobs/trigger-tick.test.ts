@@ -250,6 +250,32 @@ describe('trigger tick and delivery against Redis', () => {
     expect(next.filter((id) => id.endsWith('.release')).sort()).toEqual(accepted.slice(1).map((id) => `${id}.release`)); // only the two still owed their message
   });
 
+  test('when the realtime feed stops during a wave, then the ticks hold the group (feed-stale): nobody called or released, the wave stays open', async () => {
+    await setUp();
+    const first = await runTriggerTick(deps([]));
+    expect(first.fired).toHaveLength(1);
+    const called = await stored();
+    for (const c of called.slice(0, 3)) await answerCallout(store, c.id, 'accept', 'link', clock.t + MIN);
+    const waveId = first.fired[0].waveId;
+
+    // 7 minutes after the feed's last minute (a stopped connector, or an ACD clock 7 minutes slow), then an hour on
+    // (an hour on, the last minute is older than the 20 minutes a tick reads: the record says none was reported in them)
+    for (const [later, lastArrivalsMinute] of [[7 * MIN, T - MIN], [HOUR, null]] as const) {
+      clock.t = T + later;
+      const enqueued: string[] = [];
+      const summary = await runTriggerTick(deps(enqueued));
+      // (the first wave's unanswered callouts are queued again: they were never delivered in this test)
+      expect(enqueued.filter((id) => id.endsWith('.release'))).toEqual([]);
+      expect(summary).toMatchObject({ fired: [], newCallouts: 0 });
+      expect(summary.feedStale.map((s) => s.skillGroupId)).toEqual(['PS']);
+      const [decision] = await store.trigger.decisions(['PS'], clock.t, clock.t + MIN, false, 1);
+      expect(decision).toMatchObject({ reason: 'feed-stale', fired: false, waveId, feed: { stale: true, lastArrivalsMinute, staleAfterMinutes: 5 } });
+      expect(decision.explanation).toMatch(/realtime feed is stale/);
+      expect((await store.trigger.states()).get('PS')!.value.waveId).toBe(waveId);
+    }
+    expect((await stored()).every((c) => c.releasedAt === undefined)).toBe(true);
+  });
+
   test('when the worker dies between the gateway taking a callout and recording it, then the retry sends no second SMS', async () => {
     receiver = await startReceiver(SECRET, 3, calm);
     await setUp();

@@ -1,6 +1,5 @@
 import { lendingPolicy, tick, tickGroupsApart } from '../../src/trigger/tick';
 import type { MinuteForecast } from '../../src/trigger/types';
-import { emptyRealtimeState } from '../../src/trigger/realtime-state';
 import { initialTriggerState } from '../../src/trigger/types';
 import { cloudAgent, flatForecast, group, MIN, policy, realtime, T0 } from './fixtures';
 
@@ -11,7 +10,8 @@ function input(withOverflow: boolean) {
     now: T0,
     groups: [
       { group: ps, policy: policy(), state: initialTriggerState('PS'), realtime: realtime(0, 36, 10), forecast: flatForecast(14), callouts: [] },
-      { group: nw, policy: policy({ skillGroupId: 'NW' }), state: initialTriggerState('NW'), realtime: { ...emptyRealtimeState('NW') }, forecast: flatForecast(1), callouts: [] },
+      // its feed reports (a group with none is held as stale and lends nothing): 1 call a minute, 30 agents
+      { group: nw, policy: policy({ skillGroupId: 'NW' }), state: initialTriggerState('NW'), realtime: { ...realtime(0, 30, 1), skillGroupId: 'NW' }, forecast: flatForecast(1), callouts: [] },
     ],
     roster: [],
     claimedSlots: [
@@ -57,7 +57,8 @@ describe('tick', () => {
       ...base,
       now: T0 + 10 * MIN,
       lastCalledAt: {},
-      groups: [{ ...base.groups[0], callouts: waiting.map((c) => ({ ...c, waveId: 'PS@earlier', answerBy: T0 + 30 * MIN })) }, base.groups[1]],
+      // the feed has kept reporting (at T0's readings it would be 10 minutes old: stale, and held)
+      groups: [{ ...base.groups[0], realtime: realtime(0, 36, 10, T0 + 10 * MIN), callouts: waiting.map((c) => ({ ...c, waveId: 'PS@earlier', answerBy: T0 + 30 * MIN })) }, base.groups[1]],
     };
     const [ps] = tick(later);
     expect(ps.decision.fired).toBe(true);
