@@ -1,22 +1,11 @@
-import { Writable } from 'node:stream';
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import { WfmError, invalid } from '../../src/errors/wfm-error';
-import { createLogger } from '../../src/log';
 import { UNEXPECTED_JOB_FAILURE, withErrorPolicy } from '../../src/queue/worker-pool';
 import { JOB_DEFINITIONS } from '../../src/queue/registry';
+import { capturedLog } from '../support/log-capture';
 
 const job = { id: '7', queueName: 'forecast', attemptsMade: 0, data: {} } as unknown as Job;
 
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { log: createLogger('info', 'test', sink), lines };
-}
 
 const failing = (err: unknown): Processor => async () => {
   throw err;
@@ -45,7 +34,7 @@ describe('the job error policy', () => {
   });
 
   test('when a job fails unexpectedly, then its reason is generic (retried) and the error with its stack is in the log', async () => {
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog('test');
     const bug = new TypeError("Cannot read properties of undefined (reading 'phone') at +4915112345678");
     const err = await withErrorPolicy(failing(bug), log)(job, 'token').catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(UnrecoverableError);

@@ -4,11 +4,10 @@
  */
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { startService } from '../../src/main';
 import type { JobDefinition } from '../../src/queue/definitions';
-import { createLogger } from '../../src/log';
 import { deleteKeys, REDIS_URL, testEnv } from '../support/service';
+import { capturedLog } from '../support/log-capture';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -56,11 +55,6 @@ class RedisProxy {
 
 const idleJob = (queue: string): JobDefinition => ({ queue, description: 'test job', concurrency: 1, processor: () => async () => ({ done: true }) });
 
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
-  return { log: createLogger('info', 'wfm', sink), lines };
-}
 
 describe('workers during a Redis outage', () => {
   const prefix = `test-${randomUUID()}`;
@@ -69,7 +63,7 @@ describe('workers during a Redis outage', () => {
   test('when Redis goes away for a while and comes back, then the workers log the loss once (warn) and the recovery once (info), not every reconnect attempt', async () => {
     const proxy = new RedisProxy();
     await proxy.up();
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     const service = await startService(testEnv(prefix, { REDIS_URL: proxy.url }), { jobs: [idleJob(`a-${randomUUID()}`), idleJob(`b-${randomUUID()}`)], http: false, log });
     try {
       await proxy.down();
@@ -89,7 +83,7 @@ describe('workers during a Redis outage', () => {
   test('when a worker holding no job is stopped while Redis is away, then it closes at once and says nothing of unfinished jobs', async () => {
     const proxy = new RedisProxy();
     await proxy.up();
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     const service = await startService(testEnv(prefix, { REDIS_URL: proxy.url, SHUTDOWN_GRACE_SECONDS: '4' }), { jobs: [idleJob(`c-${randomUUID()}`)], http: false, log });
     await proxy.down();
     await sleep(300); // the worker connections have noticed

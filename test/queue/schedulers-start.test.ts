@@ -2,20 +2,14 @@
 import http from 'node:http';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import { startService } from '../../src/main';
 import { QUEUE } from '../../src/queue/names';
 import { NIGHTLY_RETRAIN_SCHEDULER, TRIGGER_TICK_SCHEDULER } from '../../src/queue/schedulers';
-import { createLogger } from '../../src/log';
 import { WfmError } from '../../src/errors/wfm-error';
 import { deleteKeys, REDIS_URL, testEnv } from '../support/service';
+import { capturedLog } from '../support/log-capture';
 
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
-  return { log: createLogger('info', 'wfm', sink), lines };
-}
 
 describe('registering the job schedules at start', () => {
   const prefix = `test-${randomUUID()}`;
@@ -46,7 +40,7 @@ describe('registering the job schedules at start', () => {
   test('when only RETRAIN_TIME_ZONE differs from the registered schedule, then the warning names RETRAIN_TIME_ZONE, not RETRAIN_CRON; and the start says at info which schedules it registered', async () => {
     const first = await startService(testEnv(prefix, { RETRAIN_TIME_ZONE: 'UTC' }), { jobs: [] });
     await first.shutdown('test');
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     const second = await startService(testEnv(prefix, { RETRAIN_TIME_ZONE: 'Europe/Berlin' }), { jobs: [], log });
     await second.shutdown('test');
 
@@ -65,7 +59,7 @@ describe('registering the job schedules at start', () => {
   test('when both RETRAIN_CRON and RETRAIN_TIME_ZONE differ, then the warning names both', async () => {
     const first = await startService(testEnv(prefix, { RETRAIN_TIME_ZONE: 'Europe/Berlin' }), { jobs: [] });
     await first.shutdown('test');
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     const service = await startService(testEnv(prefix, { RETRAIN_CRON: '0 4 * * *', RETRAIN_TIME_ZONE: 'UTC' }), { jobs: [], log });
     await service.shutdown('test');
     expect(lines.filter((l) => l.level === 40 && l.scheduler === NIGHTLY_RETRAIN_SCHEDULER)).toEqual([

@@ -4,15 +4,14 @@
  * shorter than the job, and short locks and checks keep the test to seconds.
  */
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { startService, type RunningService } from '../../src/main';
 import type { JobDefinition } from '../../src/queue/definitions';
 import { MAX_STALLED_COUNT } from '../../src/queue/definitions';
 import { QUEUE } from '../../src/queue/names';
-import { createLogger } from '../../src/log';
 import { deleteKeys, KEYS, REDIS_URL, testEnv } from '../support/service';
+import { capturedLog } from '../support/log-capture';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,11 +38,6 @@ function interruptedJob(queue: string, starts: string[], interruptions: number):
   };
 }
 
-function capture() {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(JSON.parse(String(chunk))), done()) });
-  return { log: createLogger('info', 'wfm', sink), lines };
-}
 
 describe('jobs interrupted by worker restarts', () => {
   const prefix = `test-${randomUUID()}`;
@@ -62,7 +56,7 @@ describe('jobs interrupted by worker restarts', () => {
   test('when a job\'s worker is stopped under it twice (a rolling restart), then the job still runs to its end, and each interruption is logged with its count', async () => {
     const queueName = `interrupted-${randomUUID()}`;
     const starts: string[] = [];
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     const start = () => startService(testEnv(prefix, { SHUTDOWN_GRACE_SECONDS: '0.1' }), { jobs: [interruptedJob(queueName, starts, 2)], http: false, stalledIntervalMs: 200, log });
     const queue = new Queue(queueName, { connection: { url: REDIS_URL }, prefix: `${prefix}:bull` });
     try {
@@ -94,7 +88,7 @@ describe('jobs interrupted by worker restarts', () => {
   test('when a roster build is interrupted more often than a job may be, then its status says so and asks to request it again (not a log line that is not there)', async () => {
     const starts: string[] = [];
     const interruptions = MAX_STALLED_COUNT + 1;
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     // the build-roster queue with a stand-in processor that never finishes while its worker lives
     const start = () => startService(testEnv(prefix, { SHUTDOWN_GRACE_SECONDS: '0.1' }), { jobs: [interruptedJob(QUEUE.buildRoster, starts, interruptions)], stalledIntervalMs: 200, log, validateResponses: true });
     const id = randomUUID();
