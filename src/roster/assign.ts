@@ -256,6 +256,8 @@ const HOURS_DEVIATION_WEIGHT = 0.1;
 const REPAIR_AGENT_CAP = 60;
 const FAIRNESS_ROUNDS = 6;
 const FAIRNESS_ROUNDS_PER_CLASS = 400;
+const OPEN_WEEKEND = 1;
+const OPEN_LATE = 2;
 /** below this, two weekend/late shares (fractional where the previous fortnight's class mean stands in) are equal */
 const EPS = 1e-9;
 /** how many of the most and of the least loaded agents the weekend/late balancing pairs up */
@@ -332,6 +334,13 @@ export class AssignmentEngine {
   private readonly previousLate: Float64Array;
   /** the agents' own previous shares, for the report */
   private readonly previousShares: Map<string, PreviousShares>;
+  /**
+   * Per agent, OPEN_WEEKEND | OPEN_LATE where it is open to the share (openTo), and each class's open
+   * agents per share: preferences and eligibility do not change during the assignment, and the share
+   * passes, the top-up re-plans and the report all ask.
+   */
+  private readonly openFlags: Uint8Array;
+  private readonly openMembers: Record<'weekend' | 'late', number[][]>;
   /** skill groups of each agent as a bit set (first 31 skill groups; beyond that every bit is set) */
   private readonly skillMask: Int32Array;
   private readonly topUpInfos: ShiftInfo[] = [];
@@ -385,12 +394,17 @@ export class AssignmentEngine {
     this.classMembers = [...this.classes().values()];
     this.classOf = new Int32Array(agents.length);
     this.classMembers.forEach((members, c) => members.forEach((m) => (this.classOf[m] = c)));
+    this.openFlags = Uint8Array.from(agents, (_, m) => (this.isOpenTo(m, 'weekend') ? OPEN_WEEKEND : 0) | (this.isOpenTo(m, 'late') ? OPEN_LATE : 0));
+    this.openMembers = {
+      weekend: this.classMembers.map((members) => members.filter((m) => this.openTo(m, 'weekend'))),
+      late: this.classMembers.map((members) => members.filter((m) => this.openTo(m, 'late'))),
+    };
     this.previousShares = previousSharesOf(options.commitments ?? [], this.model);
     this.previousWeekend = new Float64Array(agents.length);
     this.previousLate = new Float64Array(agents.length);
-    for (const members of this.classMembers) {
+    for (const [c, members] of this.classMembers.entries()) {
       for (const [share, previous] of [['weekend', this.previousWeekend], ['late', this.previousLate]] as const) {
-        const open = new Set(members.filter((m) => this.openTo(m, share)));
+        const open = new Set(this.openMembers[share][c]);
         const known = [...open].map((m) => this.previousShares.get(agents[m].id)?.[share]).filter((x): x is number => x !== undefined);
         const mean = known.length ? known.reduce((sum, x) => sum + x, 0) / known.length : 0;
         const most = known.length ? Math.max(...known) : 0;
@@ -929,6 +943,11 @@ export class AssignmentEngine {
 
   /** Eligible for some weekend (late) shift, and not asking to avoid weekends (not preferring only early/day kinds). */
   openTo(a: number, share: 'weekend' | 'late'): boolean {
+    return (this.openFlags[a] & (share === 'weekend' ? OPEN_WEEKEND : OPEN_LATE)) !== 0;
+  }
+
+  /** openTo, worked out (once, in the constructor). */
+  private isOpenTo(a: number, share: 'weekend' | 'late'): boolean {
     const prefs = this.agents[a].preferences;
     if (share === 'weekend' && prefs?.avoidWeekends) return false;
     if (share === 'late' && prefs?.preferredShiftKinds?.length && !prefs.preferredShiftKinds.some((k) => this.model.lateKinds.includes(k))) return false;
@@ -1538,9 +1557,9 @@ export class AssignmentEngine {
    */
   balanceWeekendAndLate(): number {
     let moves = 0;
-    for (const classMembers of this.classMembers) {
+    for (let c = 0; c < this.classMembers.length; c++) {
       for (const flag of ['weekend', 'late'] as const) {
-        const members = classMembers.filter((a) => this.openTo(a, flag));
+        const members = this.openMembers[flag][c];
         const count = (a: number) => this.shareOf(a, flag);
         for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS; round++) {
           const sorted = [...members].sort((x, y) => count(x) - count(y) || x - y);
@@ -1581,9 +1600,9 @@ export class AssignmentEngine {
    */
   evenOutShares(): number {
     let moves = 0;
-    for (const classMembers of this.classMembers) {
+    for (let c = 0; c < this.classMembers.length; c++) {
       for (const flag of ['weekend', 'late'] as const) {
-        const members = classMembers.filter((a) => this.openTo(a, flag));
+        const members = this.openMembers[flag][c];
         const count = (a: number) => this.shareOf(a, flag);
         const sharesSkill = (a: number, b: number) => (this.skillMask[a] & this.skillMask[b]) !== 0;
         for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS && members.length > 1; round++) {
@@ -1904,7 +1923,7 @@ export class AssignmentEngine {
 
   /** How many weekend (late) shifts agent a's share is above the mean of its class's agents open to them (0 when not above). */
   private beyondClassMean(a: number, flag: 'weekend' | 'late'): number {
-    const open = this.classMembers[this.classOf[a]].filter((m) => this.openTo(m, flag));
+    const open = this.openMembers[flag][this.classOf[a]];
     if (open.length === 0) return 0;
     const mean = open.reduce((sum, m) => sum + this.shareOf(m, flag), 0) / open.length;
     return Math.max(0, this.shareOf(a, flag) - mean);
