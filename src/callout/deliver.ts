@@ -69,6 +69,20 @@ export type DeliveryOutcome =
 /** Redirects that say the gateway lives elsewhere for good: retrying the same URL cannot help. */
 const PERMANENT_REDIRECTS = new Set([301, 308]);
 
+/**
+ * Where a permanent redirect points, for the dead letter's reason: scheme, host and path only. A gateway
+ * may answer with the message in the query (`…/sms?to=%2B44…`), and the reason is logged, stored and
+ * read over REST, where no phone number may appear.
+ */
+function addressWithoutQuery(location: string, base: string): string | null {
+  try {
+    const url = new URL(location, base);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
 function retryable(a: AttemptRecord): boolean {
   const status = a.httpStatus;
   return a.outcome === 'timeout' || a.outcome === 'network' || status === 429 || (status !== undefined && (status >= 500 || (status >= 300 && status < 400 && !PERMANENT_REDIRECTS.has(status))));
@@ -157,7 +171,8 @@ export async function deliverCallout(payload: CalloutPayload | ReleasePayload, c
     deps.log?.({ ...logBase, event: 'callout-attempt', attempt, outcome: record.outcome, httpStatus: record.httpStatus, ...(record.errorCode ? { errorCode: record.errorCode } : {}) });
     if (record.outcome === 'ok') return { status: 'delivered', calloutId: payload.calloutId, attempts, httpStatus: record.httpStatus! };
     if (record.httpStatus !== undefined && PERMANENT_REDIRECTS.has(record.httpStatus)) {
-      return deadLetter(`HTTP ${record.httpStatus}: the gateway moved permanently${location ? ` to ${location}` : ''}; redirects are not followed (the body holds a phone number): set WEBHOOK_URL to the new address`);
+      const address = location === null ? null : addressWithoutQuery(location, config.url);
+      return deadLetter(`HTTP ${record.httpStatus}: the gateway moved permanently${address ? ` to ${address}` : ''}; redirects are not followed (the body holds a phone number): set WEBHOOK_URL to the new address`);
     }
     if (!retryable(record)) return deadLetter(`HTTP ${record.httpStatus}: not retryable`);
     if (retryAfter !== null && retryAfter > RETRY_AFTER_LIMIT_MS) {

@@ -211,7 +211,8 @@ describe('deliverCallout and redirects', () => {
     await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
     const target = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}/evil`;
     const gateway = createServer((_req, res) => {
-      res.writeHead(status, { Location: target });
+      // a gateway that puts the message in the query: the reason must not carry the number
+      res.writeHead(status, { Location: `${target}?to=%2B447778889906#x` });
       res.end();
     });
     await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
@@ -227,7 +228,7 @@ describe('deliverCallout and redirects', () => {
     for (const [status, reason] of [
       [307, /^gave up after 3 attempts; last: HTTP 307$/],
       [302, /^gave up after 3 attempts; last: HTTP 302$/],
-      [301, /^HTTP 301: the gateway moved permanently to http:\/\/127\.0\.0\.1:\d+\/evil; redirects are not followed/],
+      [301, /^HTTP 301: the gateway moved permanently to http:\/\/127\.0\.0\.1:\d+\/evil; redirects are not followed[^?%]*$/],
       [308, /^HTTP 308: the gateway moved permanently/],
     ] as const) {
       const server = await redirecting(status);
