@@ -158,7 +158,8 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (e.type === 'entity.parse.failed') {
-      sendProblem(res, 400, 'bad-request', `the body is not valid JSON: ${e.message}`, [{ where: '/body', message: e.message ?? 'parse error' }]);
+      const reason = withoutQuotedInput(e.message ?? 'parse error');
+      sendProblem(res, 400, 'bad-request', `the body is not valid JSON: ${reason}`, [{ where: '/body', message: reason }]);
       return;
     }
     // Other body-reading failures (an unsupported or corrupt Content-Encoding, an aborted upload, a bad
@@ -176,4 +177,13 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
 
 export function notFound(what: string): WfmError {
   return new WfmError('not-found', `${what} does not exist`);
+}
+
+/**
+ * V8's JSON.parse message without the piece of the body it quotes (`Unexpected token '+', …"phone":+4479…"…
+ * is not valid JSON`): that piece may hold a phone number or a name, and a problem answer (which clients
+ * log) says what is wrong and where, not what was sent.
+ */
+export function withoutQuotedInput(message: string): string {
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, ' (the body is not quoted back)');
 }
