@@ -190,14 +190,23 @@ export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroup
   return { ...result, modelVersion: live?.version };
 }
 
-/** The next 30 minutes from now, computed on demand from history, today's events and the live model. */
+/**
+ * The next 30 minutes from now (or a past `at`), computed on demand from history, today's events and the
+ * live model. Only what is known at that instant is read: the interval rows that ended by it and the
+ * per-minute arrivals posted up to it. A stored row of the interval under way (or a later one) is that
+ * interval's total, calls after the instant included — a past `at` over a complete history would read it
+ * as "calls so far" and add the rest of the interval's forecast on top (the CLI's replay of a file that goes
+ * on after --from leaves it out the same way): its calls so far are the minutes the feed reported.
+ */
 export async function computeRealtimeForecast(ctx: ForecastingContext, skillGroupId: string, nowMs?: number): Promise<ForecastResult & { modelVersion?: string }> {
   const group = await skillGroupOrThrow(ctx.store, skillGroupId);
   const now = nowMs ?? ctx.now();
+  // the interval `now` falls in: history rows from its start on are not known at `now`
+  const underWay = intervalStartOf(now, group.timeZone, group.intervalMinutes);
   // The last day's arrivals from whole intervals on: they complete the interval history up to now.
   const eventsFrom = intervalStartOf(now - DAY_MS, group.timeZone, group.intervalMinutes);
   const [history, specialDays, live, recent] = await Promise.all([
-    historyUpTo(ctx.store, group.id, now, FORECAST_HISTORY_DAYS),
+    ctx.store.history.read(group.id, now - FORECAST_HISTORY_DAYS * DAY_MS, underWay),
     ctx.store.specialDays.list(group.id),
     ctx.registry.loadLive(group.id, 'realtime'),
     ctx.store.realtime.recent([group.id], eventsFrom, now, ['arrivals']),
@@ -210,7 +219,6 @@ export async function computeRealtimeForecast(ctx: ForecastingContext, skillGrou
   const signalNames = model?.signalNames ?? [];
   const signals = signalNames.length ? await realtimeSignals(ctx.store, group.id, startOfLocalDay(localDate(now, group.timeZone), group.timeZone), now, signalNames) : undefined;
   // the minutes the feed has reported of the interval under way: the rest of it is still to come
-  const underWay = intervalStartOf(now, group.timeZone, group.intervalMinutes);
   const reportedMinutes = arrivals.filter((e) => e.minute >= underWay && e.minute < now).map((e) => e.minute);
   const countedUntil = reportedMinutes.length ? Math.max(...reportedMinutes) + 60_000 : undefined;
   const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model, signals, countedUntil });
