@@ -5,7 +5,7 @@
  */
 import { invalid, type ProblemDetail } from '../errors/wfm-error';
 import { splitCsv } from '../history/ingest';
-import { HOUR_MS, formatInstant, parseTimestamp } from '../time/grid';
+import { HOUR_MS, MINUTE_MS, formatInstant, parseTimestamp, wallClock } from '../time/grid';
 import type { AssignedShift } from './types';
 
 export const ROSTER_CSV_HEADER = 'agent_id,date,start,end,skill_group,breaks';
@@ -150,6 +150,46 @@ function fold(line: string): string {
   return parts.join('\r\n ');
 }
 
+const utcHhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
+
+/** An offset as people read it: "UTC+02:00", "UTC−03:00" (a minus sign, not a hyphen glued to a time). */
+function readableOffset(offsetMinutes: number): string {
+  const abs = Math.abs(offsetMinutes);
+  return `UTC${offsetMinutes < 0 ? '\u2212' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/**
+ * Whether the wall time of `t` occurs twice in the zone (the hour a fall-back night repeats): another
+ * instant near it, on the offset in force a few hours before or after, shows the same wall time.
+ */
+function ambiguousOnWallClock(t: number, zone: string): boolean {
+  const offset = wallClock(t, zone).offset;
+  for (const other of new Set([wallClock(t - 3 * HOUR_MS, zone).offset, wallClock(t + 3 * HOUR_MS, zone).offset])) {
+    if (other !== offset && wallClock(t + (offset - other) * MINUTE_MS, zone).offset === other) return true;
+  }
+  return false;
+}
+
+/**
+ * A break in the description, on the agent's wall clock: "meal 12:00–12:30 (Asia/Jerusalem)". A time
+ * that occurs twice that night (a fall-back change), or whose offset is not the shift start's (the clocks
+ * changed since the shift began), says its offset — after the range when both ends share it ("short
+ * 01:30–01:45 (America/Santiago, UTC−03:00)"), else after its own time ("meal 23:45–01:15 (UTC−03:00)
+ * (America/Santiago)"); other times are plain HH:mm.
+ */
+function breakOnWallClock(b: { kind: string; start: number; end: number }, shiftStart: number, zone: string): string {
+  const startOffset = wallClock(shiftStart, zone).offset;
+  const time = (t: number) => {
+    const local = wallClock(t, zone);
+    const marked = local.offset !== startOffset || ambiguousOnWallClock(t, zone);
+    return { hhmm: local.toFormat('HH:mm'), offset: marked ? readableOffset(local.offset) : undefined };
+  };
+  const [from, to] = [time(b.start), time(b.end)];
+  if (from.offset && from.offset === to.offset) return `${b.kind} ${from.hhmm}–${to.hhmm} (${zone}, ${from.offset})`;
+  const withOffset = (x: { hhmm: string; offset?: string }) => (x.offset ? `${x.hhmm} (${x.offset})` : x.hhmm);
+  return `${b.kind} ${withOffset(from)}–${withOffset(to)} (${zone})`;
+}
+
 export interface IcalOptions {
   /** the export's timestamp (DTSTAMP), epoch ms — passed in, the core has no clock */
   generatedAt: number;
@@ -179,14 +219,7 @@ export function agentIcalFeed(agentId: string, roster: AssignedShift[], options:
   for (const s of shifts) {
     const group = options.skillGroupName?.(s.skillGroupId) ?? s.skillGroupId;
     const zone = options.timeZone;
-    // within two hours of a clock change a wall time may occur twice (02:00–03:00 on a fall-back night):
-    // there the time carries its offset, so the first 02:15 and the second are told apart
-    const nearChange = (t: number) => zone !== undefined && formatInstant(t - 2 * HOUR_MS, zone).slice(19) !== formatInstant(t + 2 * HOUR_MS, zone).slice(19);
-    const hhmm = (t: number) => {
-      const text = zone ? formatInstant(t, zone) : new Date(t).toISOString();
-      return nearChange(t) ? `${text.slice(11, 16)}${text.slice(19)}` : text.slice(11, 16);
-    };
-    const breaks = s.breaks.map((b) => `${b.kind} ${hhmm(b.start)}–${hhmm(b.end)} ${zone ? `(${zone})` : 'UTC'}`).join(', ');
+    const breaks = s.breaks.map((b) => (zone ? breakOnWallClock(b, s.start, zone) : `${b.kind} ${utcHhmm(b.start)}–${utcHhmm(b.end)} UTC`)).join(', ');
     lines.push(
       'BEGIN:VEVENT',
       `UID:${icalText(`${s.id}.${agentId}@${domain}`)}`,

@@ -58,8 +58,61 @@ describe('roster exports, slots and coverage', () => {
     });
     const shifts = [night('n1', 'A13', '2027-10-31T02:00:00+02:00', '2027-10-31T02:30:00+02:00'), night('n2', 'A15', '2027-10-31T02:00:00+01:00', '2027-10-31T02:30:00+01:00')];
     const describe = (agentId: string) => agentIcalFeed(agentId, shifts, { generatedAt: 0, timeZone: 'Europe/Berlin' }).replace(/\r\n /g, '');
-    expect(describe('A13')).toContain('DESCRIPTION:Breaks: meal 02:00+02:00–02:30+02:00 (Europe/Berlin)');
-    expect(describe('A15')).toContain('DESCRIPTION:Breaks: meal 02:00+01:00–02:30+01:00 (Europe/Berlin)');
+    expect(describe('A13')).toContain('DESCRIPTION:Breaks: meal 02:00–02:30 (Europe/Berlin\\, UTC+02:00)');
+    expect(describe('A15')).toContain('DESCRIPTION:Breaks: meal 02:00–02:30 (Europe/Berlin\\, UTC+01:00)');
+  });
+
+  describe('break times across a clock change, on a zone west of UTC and on one that falls back at midnight', () => {
+    const at = (iso: string) => Date.parse(iso);
+    const night = (zone: string, start: string, end: string, breaks: Array<[string, string, string]>) => {
+      const shift: AssignedShift = {
+        id: 'n', agentId: 'A1', skillGroupId: 'PS', templateId: 'night', kind: 'night', date: start.slice(0, 10), start: at(start), end: at(end),
+        breaks: breaks.map(([kind, from, to]) => ({ kind: kind as 'meal' | 'short', start: at(from), end: at(to) })),
+      };
+      const feed = agentIcalFeed('A1', [shift], { generatedAt: 0, timeZone: zone }).replace(/\r\n /g, '');
+      return { feed, description: /DESCRIPTION:(.*)/.exec(feed)![1], csv: rosterToCsv([shift], () => zone) };
+    };
+
+    test('when a Santiago night shift spans the September change, then breaks read HH:mm and only those after the jump say UTC−03:00', () => {
+      // 2026-09-06: midnight at −04:00 becomes 01:00 at −03:00
+      const { feed, description, csv } = night('America/Santiago', '2026-09-05T21:00:00-04:00', '2026-09-06T06:00:00-03:00', [
+        ['short', '2026-09-05T22:30:00-04:00', '2026-09-05T22:45:00-04:00'],
+        ['meal', '2026-09-05T23:45:00-04:00', '2026-09-06T01:15:00-03:00'],
+        ['short', '2026-09-06T03:30:00-03:00', '2026-09-06T03:45:00-03:00'],
+      ]);
+      expect(description).toBe('Breaks: short 22:30–22:45 (America/Santiago)\\, meal 23:45–01:15 (UTC\u221203:00) (America/Santiago)\\, short 03:30–03:45 (America/Santiago\\, UTC\u221203:00)');
+      expect(description).not.toMatch(/\d\d:\d\d[+-]\d\d:\d\d/); // no offset glued to a time
+      // DTSTART/DTEND stay in UTC, the CSV keeps full ISO times with offsets
+      expect(feed).toContain('DTSTART:20260906T010000Z');
+      expect(feed).toContain('DTEND:20260906T090000Z');
+      expect(csv).toContain(',2026-09-05T22:30:00-04:00/2026-09-05T22:45:00-04:00;2026-09-05T23:45:00-04:00/2026-09-06T01:15:00-03:00;2026-09-06T03:30:00-03:00/2026-09-06T03:45:00-03:00');
+    });
+
+    test('when a Santiago night shift spans the April change, then the repeated 23:00 hour and the times after it say their offset, the others do not', () => {
+      // 2026-04-05: midnight at −03:00 becomes 23:00 at −04:00 on the 4th: 23:00–24:00 happens twice
+      const { description } = night('America/Santiago', '2026-04-04T20:00:00-03:00', '2026-04-05T04:00:00-04:00', [
+        ['short', '2026-04-04T21:30:00-03:00', '2026-04-04T21:45:00-03:00'],
+        ['short', '2026-04-04T23:15:00-03:00', '2026-04-04T23:30:00-03:00'],
+        ['meal', '2026-04-05T00:00:00-04:00', '2026-04-05T00:30:00-04:00'],
+        ['short', '2026-04-05T01:30:00-04:00', '2026-04-05T01:45:00-04:00'],
+      ]);
+      expect(description).toBe(
+        'Breaks: short 21:30–21:45 (America/Santiago)\\, short 23:15–23:30 (America/Santiago\\, UTC\u221203:00)\\, meal 00:00–00:30 (America/Santiago\\, UTC\u221204:00)\\, short 01:30–01:45 (America/Santiago\\, UTC\u221204:00)',
+      );
+    });
+
+    test('when a Beirut night shift spans the October fall-back, then the first pass of 23:00 says +03:00, the second and midnight +02:00, earlier times nothing', () => {
+      // 2026-10-25: midnight at +03:00 becomes 23:00 at +02:00 on the 24th
+      const { description } = night('Asia/Beirut', '2026-10-24T20:00:00+03:00', '2026-10-25T04:00:00+02:00', [
+        ['short', '2026-10-24T21:00:00+03:00', '2026-10-24T21:15:00+03:00'],
+        ['short', '2026-10-24T23:30:00+03:00', '2026-10-24T23:45:00+03:00'],
+        ['meal', '2026-10-24T23:30:00+02:00', '2026-10-25T00:00:00+02:00'],
+        ['short', '2026-10-25T00:00:00+02:00', '2026-10-25T00:15:00+02:00'],
+      ]);
+      expect(description).toBe(
+        'Breaks: short 21:00–21:15 (Asia/Beirut)\\, short 23:30–23:45 (Asia/Beirut\\, UTC+03:00)\\, meal 23:30–00:00 (Asia/Beirut\\, UTC+02:00)\\, short 00:00–00:15 (Asia/Beirut\\, UTC+02:00)',
+      );
+    });
   });
 
   test('when shifts stay uncovered, then identical periods become one cloud slot with a head count', () => {
