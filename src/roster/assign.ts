@@ -262,6 +262,10 @@ const OPEN_LATE = 2;
 const EPS = 1e-9;
 /** how many of the most and of the least loaded agents the weekend/late balancing pairs up */
 const SHARE_PARTNERS = 10;
+/** how many colleagues an agent at its class's most (fewest) weekend/late shifts tries to exchange days with */
+const SHARE_EXCHANGE_PARTNERS = 100;
+/** how often evenOutShares goes over a class's weekend and late shares while either still changes */
+const SHARE_SWEEPS = 3;
 /** how many of the most loaded agents a low agent tries to take a shift from */
 const BALANCE_PARTNERS = 25;
 /**
@@ -1601,32 +1605,45 @@ export class AssignmentEngine {
   evenOutShares(): number {
     let moves = 0;
     for (let c = 0; c < this.classMembers.length; c++) {
-      for (const flag of ['weekend', 'late'] as const) {
-        const members = this.openMembers[flag][c];
-        const count = (a: number) => this.shareOf(a, flag);
-        const sharesSkill = (a: number, b: number) => (this.skillMask[a] & this.skillMask[b]) !== 0;
-        for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS && members.length > 1; round++) {
-          const most = Math.max(...members.map(count));
-          const fewest = Math.min(...members.map(count));
-          if (most - fewest <= 1 + EPS) break;
-          const pairs: Array<[number, number]> = [];
-          for (const p of members.filter((a) => count(a) >= most - EPS)) {
-            const partners = members.filter((q) => most - count(q) > 1 + EPS && sharesSkill(p, q)).sort((x, y) => count(x) - count(y) || x - y);
-            for (const q of partners.slice(0, SHARE_PARTNERS)) pairs.push([p, q]);
-          }
-          for (const q of members.filter((a) => count(a) <= fewest + EPS)) {
-            const partners = members.filter((p) => count(p) - fewest > 1 + EPS && sharesSkill(p, q)).sort((x, y) => count(y) - count(x) || x - y);
-            for (const p of partners.slice(0, SHARE_PARTNERS)) pairs.push([p, q]);
-          }
-          // every pair of the round (an earlier exchange may have closed a later pair's gap: exchangeDays checks)
-          let exchanged = 0;
-          for (const [p, q] of pairs) if (count(p) - count(q) > 1 + EPS && this.exchangeDays(p, q, flag)) exchanged++;
-          if (exchanged === 0) break;
-          moves += exchanged;
-        }
+      // An exchange for the late share may move a weekend shift (within the gap it allows), so the
+      // weekend share is looked at again after it: on the 200-agent rotation bench a part-timer was
+      // left at 2 weekend shifts of both fortnights against 4 by the late pass.
+      for (let sweep = 0; sweep < SHARE_SWEEPS; sweep++) {
+        const moved = this.evenOutShare(c, 'weekend') + this.evenOutShare(c, 'late');
+        moves += moved;
+        if (moved === 0) break;
       }
     }
     this.stats.fairnessMoves += moves;
+    return moves;
+  }
+
+  /** evenOutShares for one class and one share, in rounds until no exchange is left. */
+  private evenOutShare(c: number, flag: 'weekend' | 'late'): number {
+    let moves = 0;
+    const members = this.openMembers[flag][c];
+    const count = (a: number) => this.shareOf(a, flag);
+    const sharesSkill = (a: number, b: number) => (this.skillMask[a] & this.skillMask[b]) !== 0;
+    for (let round = 0; round < FAIRNESS_ROUNDS_PER_CLASS && members.length > 1; round++) {
+      const most = Math.max(...members.map(count));
+      const fewest = Math.min(...members.map(count));
+      if (most - fewest <= 1 + EPS) break;
+      // Each agent at the top (bottom) tries its colleagues, furthest first, while the gap lasts: on the
+      // 200-agent rotation bench the full-timers left at 6 weekend shifts of both fortnights found their
+      // exchange at the 3rd, 29th and 51st colleague, past the first ten that used to be tried.
+      // (An earlier exchange of the round may have closed a later pair's gap: the count is read again.)
+      let exchanged = 0;
+      for (const p of members.filter((a) => count(a) >= most - EPS)) {
+        const partners = members.filter((q) => most - count(q) > 1 + EPS && sharesSkill(p, q)).sort((x, y) => count(x) - count(y) || x - y);
+        for (const q of partners.slice(0, SHARE_EXCHANGE_PARTNERS)) if (count(p) - count(q) > 1 + EPS && this.exchangeDays(p, q, flag)) exchanged++;
+      }
+      for (const q of members.filter((a) => count(a) <= fewest + EPS)) {
+        const partners = members.filter((p) => count(p) - fewest > 1 + EPS && sharesSkill(p, q)).sort((x, y) => count(y) - count(x) || x - y);
+        for (const p of partners.slice(0, SHARE_EXCHANGE_PARTNERS)) if (count(p) - count(q) > 1 + EPS && this.exchangeDays(p, q, flag)) exchanged++;
+      }
+      if (exchanged === 0) break;
+      moves += exchanged;
+    }
     return moves;
   }
 
