@@ -599,6 +599,10 @@ export function ingestHistory(
   const granularity = new Map<GroupState, number>();
   for (const group of groups.values()) {
     const intervalMinutes = group.skillGroup.intervalMinutes;
+    // A row's place on the grid: its minute of the day, except that an interval start the group's clock
+    // knows is on every grid — on Lord Howe's spring day the hour after the 30-minute jump starts at
+    // 02:30+11:00 (../time/grid.ts), a whole hour's row that the minute of the day would put off it.
+    const gridPhase = (r: ParsedRow) => (r.minuteOfDay % intervalMinutes !== 0 && group.clock.intervalStartOf(r.epochMs, intervalMinutes) === r.epochMs ? 0 : r.minuteOfDay);
     let g: number;
     if (explicit !== undefined) {
       g = explicit;
@@ -607,12 +611,12 @@ export function ingestHistory(
         continue;
       }
     } else {
-      const minutesOfDay = group.rows.map((r) => r.minuteOfDay);
+      const minutesOfDay = group.rows.map(gridPhase);
       g = alignedGrid(minutesOfDay, divisorsDescending(intervalMinutes));
       const mixed = mixedGrid(minutesOfDay, g, intervalMinutes);
       if (mixed) {
         for (const r of group.rows) {
-          if (r.minuteOfDay % mixed.minutes === 0) continue;
+          if (gridPhase(r) % mixed.minutes === 0) continue;
           problems.add(
             r.row,
             `row ${r.row}, interval_start`,
@@ -645,7 +649,7 @@ export function ingestHistory(
     const seen = new Map<number, ParsedRow>();
     const unique: ParsedRow[] = [];
     for (const r of group.rows) {
-      if (r.minuteOfDay % g !== 0) {
+      if (gridPhase(r) % g !== 0) {
         problems.add(r.row, `row ${r.row}, interval_start`, `${group.clock.wallTime(r.epochMs)} is not on the ${g}-minute grid of this batch (skill group "${group.skillGroup.id}")`);
         continue;
       }

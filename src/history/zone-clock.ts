@@ -2,10 +2,11 @@
  * A fast wall-clock view of one IANA zone for bulk work (100k history rows).
  *
  * It gives the same answers as src/time/grid.ts (interval flooring keeps the instant's own offset, so a
- * repeated fall-back hour yields two sets of intervals), but asks luxon for the zone's UTC offset only
- * once per quarter hour of absolute time and caches it: a luxon DateTime per row costs ~20 µs, which
- * would put 100k rows well over a second. Zone transitions happen on quarter-hour instants in every
- * zone since the 1970s, so one offset per quarter hour is exact for any realistic history.
+ * repeated fall-back hour yields two sets of intervals, and an offset change inside an interval cuts it
+ * there), but asks luxon for the zone's UTC offset only once per quarter hour of absolute time and
+ * caches it: a luxon DateTime per row costs ~20 µs, which would put 100k rows well over a second. Zone
+ * transitions happen on quarter-hour instants in every zone since the 1970s, so one offset per quarter
+ * hour is exact for any realistic history.
  */
 import { IANAZone } from 'luxon';
 
@@ -17,6 +18,12 @@ const QUARTER_HOUR_MS = 15 * MINUTE_MS;
 
 const mod = (a: number, n: number): number => ((a % n) + n) % n;
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** Start of the instant's wall-clock cell reckoned back on `offset` (minutes), in absolute time. */
+function floorOnOffset(epochMs: number, offset: number, intervalMinutes: number): number {
+  const msIntoDay = mod(epochMs + offset * MINUTE_MS, DAY_MS);
+  return epochMs - (Math.floor(msIntoDay / MINUTE_MS) % intervalMinutes) * MINUTE_MS - (msIntoDay % MINUTE_MS);
+}
 
 export type LocalResolution =
   | { kind: 'ok'; epochMs: number }
@@ -74,18 +81,31 @@ export class ZoneClock {
     return day === 0 ? 7 : day;
   }
 
-  /** Same as grid.ts intervalStartOf: floor on the wall clock, subtract in absolute time. */
+  /**
+   * Same as grid.ts intervalStartOf: floor on the wall clock on the instant's own offset (subtract in
+   * absolute time), but not back past an offset change: a cell cut by the change starts at the change.
+   */
   intervalStartOf(epochMs: number, intervalMinutes: number): number {
-    const msIntoDay = mod(this.wallMs(epochMs), DAY_MS);
-    const minute = Math.floor(msIntoDay / MINUTE_MS);
-    return epochMs - (minute % intervalMinutes) * MINUTE_MS - (msIntoDay % MINUTE_MS);
+    const offset = this.offsetMinutes(epochMs);
+    const floored = floorOnOffset(epochMs, offset, intervalMinutes);
+    if (floored === epochMs) return floored;
+    const flooredOffset = this.offsetMinutes(floored);
+    return flooredOffset === offset ? floored : this.offsetChangeIn(floored, flooredOffset, epochMs);
   }
 
-  /** Same as grid.ts nextIntervalStart. */
+  /** Same as grid.ts nextIntervalStart: the end of the cell on its offset, or the change if that comes first. */
   nextIntervalStart(intervalStart: number, intervalMinutes: number): number {
-    const candidate = intervalStart + intervalMinutes * MINUTE_MS;
-    const snapped = this.intervalStartOf(candidate, intervalMinutes);
-    return snapped > intervalStart ? snapped : candidate;
+    const offset = this.offsetMinutes(intervalStart);
+    const cellEnd = floorOnOffset(intervalStart, offset, intervalMinutes) + intervalMinutes * MINUTE_MS;
+    return this.offsetMinutes(cellEnd) === offset ? cellEnd : this.offsetChangeIn(intervalStart, offset, cellEnd);
+  }
+
+  /** The first instant in (from, to] off `offsetAtFrom`: changes fall on quarter hours (see above). */
+  private offsetChangeIn(fromMs: number, offsetAtFrom: number, toMs: number): number {
+    for (let q = Math.floor(fromMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS + QUARTER_HOUR_MS; q < toMs; q += QUARTER_HOUR_MS) {
+      if (this.offsetMinutes(q) !== offsetAtFrom) return q;
+    }
+    return toMs;
   }
 
   /**

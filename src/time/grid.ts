@@ -2,9 +2,18 @@
  * The interval grid: every interval of a skill group starts on its zone's wall clock (09:00, 09:30, …).
  * Instants are epoch milliseconds everywhere in the core; luxon is used only to map them to wall time.
  *
- * DST: in a spring-forward gap the missing local times have no interval; in a fall-back overlap the
- * repeated hour has two sets of intervals, told apart by their UTC offset. Flooring keeps the offset of
- * the instant being floored, which is what makes the repeated hour come out right.
+ * DST: an interval is one wall-clock cell of the grid under one UTC offset. In a spring-forward gap the
+ * missing local times have no interval; in a fall-back overlap the repeated hour has two sets of
+ * intervals, told apart by their UTC offset. Flooring keeps the offset of the instant being floored,
+ * which is what makes the repeated hour come out right, but never reaches back past the offset change:
+ * before it the wall clock read other times, so a cell cut by a change starts at the change. With a
+ * change of a whole interval (Berlin, hourly) that is the same thing; with a shift that is not
+ * (Lord Howe's 30 minutes, Chatham's change at 02:45) the cut cell simply lasts fewer real minutes and
+ * its start reads off the hour on the new offset, e.g. 2026-10-04 02:00–03:00 in Lord Howe, hourly,
+ * starts at the jump, 02:30+11:00 (= 02:00+10:30), and lasts 30 minutes.
+ *
+ * intervalStartOf, isOnGrid, nextIntervalStart and intervalStarts all follow from this one definition.
+ * It assumes the offset changes at most once within one interval, which holds for every real zone.
  */
 import { DateTime, IANAZone } from 'luxon';
 import type { IsoWeekday, WeeklyWindow } from '../domain/types';
@@ -22,34 +31,80 @@ export function wallClock(epochMs: number, zone: string): DateTime {
   return DateTime.fromMillis(epochMs, { zone });
 }
 
+const mod = (a: number, n: number): number => ((a % n) + n) % n;
+
+/** UTC offset of the zone at an instant, in minutes (IANAZone caches the zone per name). */
+function offsetAt(epochMs: number, zone: string): number {
+  return IANAZone.create(zone).offset(epochMs);
+}
+
+/**
+ * The instant in (from, to] at which the zone's offset changes from `offsetAtFrom`, found by bisection
+ * (to the millisecond: about 22 look-ups for an hour). Callers know there is one change in between.
+ */
+function offsetChangeIn(fromMs: number, offsetAtFrom: number, toMs: number, zone: string): number {
+  let lo = fromMs;
+  let hi = toMs;
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (offsetAt(mid, zone) === offsetAtFrom) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * The start of the instant's wall-clock cell reckoned back on the given offset (the instant's own).
+ * Subtracting in absolute time keeps the offset, which is what tells the two passes of a repeated hour
+ * apart. The wall clock comes from the offset alone, as luxon computes it, without building a DateTime:
+ * intervalStarts runs this once per interval, over weeks of 15-minute intervals.
+ */
+function floorOnOffset(epochMs: number, offset: number, intervalMinutes: number): number {
+  const msIntoDay = mod(epochMs + Math.round(offset * MINUTE_MS), DAY_MS);
+  return epochMs - (Math.floor(msIntoDay / MINUTE_MS) % intervalMinutes) * MINUTE_MS - (msIntoDay % MINUTE_MS);
+}
+
 /** Start of the grid interval that contains `epochMs`. */
 export function intervalStartOf(epochMs: number, zone: string, intervalMinutes: number): number {
-  const local = wallClock(epochMs, zone);
-  const minuteOfDay = local.hour * 60 + local.minute;
-  const flooredMinute = minuteOfDay - (minuteOfDay % intervalMinutes);
-  // Subtract in absolute time so the instant keeps its own offset (correct in a repeated hour).
-  const deltaMs = (minuteOfDay - flooredMinute) * MINUTE_MS + local.second * 1000 + local.millisecond;
-  return epochMs - deltaMs;
+  const offset = offsetAt(epochMs, zone);
+  const floored = floorOnOffset(epochMs, offset, intervalMinutes);
+  if (floored === epochMs || Number.isNaN(floored)) return floored; // NaN: unknown zone, as luxon answers
+  // Another offset at the floored instant means the wall clock never read the cell's first minutes on
+  // this offset (they were skipped, or read on the old offset): the interval starts at the change.
+  const flooredOffset = offsetAt(floored, zone);
+  return flooredOffset === offset ? floored : offsetChangeIn(floored, flooredOffset, epochMs, zone);
 }
 
 export function isOnGrid(epochMs: number, zone: string, intervalMinutes: number): boolean {
   return intervalStartOf(epochMs, zone, intervalMinutes) === epochMs;
 }
 
-/** The next grid start after `intervalStart` (handles DST changes by re-snapping). */
-export function nextIntervalStart(intervalStart: number, zone: string, intervalMinutes: number): number {
-  const candidate = intervalStart + intervalMinutes * MINUTE_MS;
-  const snapped = intervalStartOf(candidate, zone, intervalMinutes);
-  // A shift of the clock by less than an interval (e.g. a 30-minute DST change with hourly intervals)
-  // can snap back onto or before the current start: then the next interval starts at the shifted time.
-  return snapped > intervalStart ? snapped : candidate;
+/**
+ * The first grid start after `epochMs` (whose offset is `offset`) and the offset there: the end of its
+ * wall-clock cell on its offset, or the offset change if that comes first (the cell is cut there).
+ */
+function nextStartAndOffset(epochMs: number, offset: number, zone: string, intervalMinutes: number): [number, number] {
+  const cellEnd = floorOnOffset(epochMs, offset, intervalMinutes) + intervalMinutes * MINUTE_MS;
+  const endOffset = offsetAt(cellEnd, zone);
+  if (endOffset === offset) return [cellEnd, endOffset];
+  const change = offsetChangeIn(epochMs, offset, cellEnd, zone);
+  return [change, offsetAt(change, zone)];
+}
+
+/** The first grid start after `epochMs` (normally an interval start). */
+export function nextIntervalStart(epochMs: number, zone: string, intervalMinutes: number): number {
+  return nextStartAndOffset(epochMs, offsetAt(epochMs, zone), zone, intervalMinutes)[0];
 }
 
 /** All grid starts s with from ≤ s < to (from is snapped down to the grid first). */
 export function intervalStarts(fromMs: number, toMs: number, zone: string, intervalMinutes: number): number[] {
   const starts: number[] = [];
-  for (let s = intervalStartOf(fromMs, zone, intervalMinutes); s < toMs; s = nextIntervalStart(s, zone, intervalMinutes)) {
+  let s = intervalStartOf(fromMs, zone, intervalMinutes);
+  // The offset is carried from one start to the next: one zone look-up per interval.
+  let offset = offsetAt(s, zone);
+  while (s < toMs) {
     if (s >= fromMs) starts.push(s);
+    [s, offset] = nextStartAndOffset(s, offset, zone, intervalMinutes);
   }
   return starts;
 }

@@ -105,6 +105,27 @@ describe('ingestHistory: accepted batches', () => {
     ]);
   });
 
+  it('when an hourly Lord Howe history crosses its 30-minute spring jump, then the hour after the jump (02:30+11:00) is an interval start, and 15-minute rows are summed into the same intervals', () => {
+    // Australia/Lord_Howe, 2026-10-04: 02:00+10:30 becomes 02:30+11:00. The 02:00 hour lasts 30 real
+    // minutes and starts at the jump, shown on the new offset (../time/grid.ts).
+    const lhi = skillGroupsById([group('LHI', 'Australia/Lord_Howe', { intervalMinutes: 60 })]);
+    const hourly = ingestHistory(csv('2026-10-04T01:00:00+10:30,LHI,6,', '2026-10-04T02:30:00+11:00,LHI,3,', '2026-10-04T03:00:00+11:00,LHI,7,'), lhi);
+    if (!hourly.ok) throw new Error(JSON.stringify(hourly.problems));
+    expect(hourly.intervals.map((i) => [new Date(i.start).toISOString(), i.volume])).toEqual([
+      ['2026-10-03T14:30:00.000Z', 6],
+      ['2026-10-03T15:30:00.000Z', 3],
+      ['2026-10-03T16:00:00.000Z', 7],
+    ]);
+    const quarters = ['01:00+10:30', '01:15+10:30', '01:30+10:30', '01:45+10:30', '02:30+11:00', '02:45+11:00', '03:00+11:00', '03:15+11:00'];
+    const fine = ingestHistory(csv(...quarters.map((t) => `2026-10-04T${t.slice(0, 5)}:00${t.slice(5)},LHI,1,`)), lhi);
+    if (!fine.ok) throw new Error(JSON.stringify(fine.problems));
+    expect(fine.intervals.map((i) => [new Date(i.start).toISOString(), i.volume])).toEqual([
+      ['2026-10-03T14:30:00.000Z', 4],
+      ['2026-10-03T15:30:00.000Z', 2],
+      ['2026-10-03T16:00:00.000Z', 2],
+    ]);
+  });
+
   it('when timestamps are local wall time without offset, then they are read in the group zone', () => {
     const result = ingestHistory(csv('2024-07-01T09:00,DE,2,', '2024-07-01T09:30:00,DE,3,'), groups);
 
