@@ -11,6 +11,7 @@ import { isWfmError, WfmError } from './errors/wfm-error';
 import { createLogger, setProcessLogger, type Logger } from './log';
 import { checkDatabase, createRedis, waitUntilReady, warnIfNotPersistent } from './store/redis';
 import { createStore } from './store/store';
+import { DAY_MS, HOUR_MS } from './time/grid';
 import { Queues } from './queue/queues';
 import { checkQueueNames, WorkerPool } from './queue/worker-pool';
 import { JOB_DEFINITIONS } from './queue/registry';
@@ -73,7 +74,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   // said before waiting for Redis
   checkQueueNames(options.jobs ?? JOB_DEFINITIONS, Array.isArray(options.workersOnly) ? options.workersOnly : []);
   const redis = createRedis(config.redisUrl, 'command', 'wfm-api');
-  const store = createStore(redis, config.keyPrefix);
+  const store = createStore(redis, config.keyPrefix, undefined, { decisionMs: config.trigger.decisionRetentionHours * HOUR_MS, recordMs: config.trigger.recordRetentionDays * DAY_MS });
   const jobs = options.jobs ?? JOB_DEFINITIONS;
   const queues = new Queues(redis, `${config.keyPrefix}:bull`, Object.fromEntries(jobs.map((d) => [d.queue, d.jobOptions])));
   for (const def of jobs) queues.get(def.queue);

@@ -445,10 +445,10 @@ export async function listRosters(ctx: RosterContext) {
 }
 
 /** Cloud agents' claims as shifts (the breaks of the planned shift behind the slot), for exports and drills. */
-async function claimedShifts(ctx: RosterContext, rosterId: string): Promise<AssignedShift[]> {
+async function claimedShifts(ctx: RosterContext, rosterId: string, heldSlot: (slotId: string) => boolean = () => true): Promise<AssignedShift[]> {
   const [slots, uncovered] = await Promise.all([ctx.store.rosters.slots(rosterId), ctx.store.rosters.uncovered(rosterId)]);
   const byId = new Map(uncovered.map((s) => [s.id, s]));
-  return slots.flatMap((slot) =>
+  return slots.filter((slot) => heldSlot(slot.id)).flatMap((slot) =>
     slot.claimedBy.map((agentId, i) => {
       const behind = byId.get(slot.shiftIds[i] ?? slot.shiftIds[0]);
       return { id: `${slot.id}-${agentId}`, skillGroupId: slot.skillGroupId, templateId: slot.templateId, kind: slot.kind, date: slot.date, start: slot.start, end: slot.end, breaks: behind?.breaks ?? [], agentId };
@@ -456,9 +456,10 @@ async function claimedShifts(ctx: RosterContext, rosterId: string): Promise<Assi
   );
 }
 
-export async function rosterShifts(ctx: RosterContext, id: string, agentId?: string): Promise<AssignedShift[]> {
+/** `heldSlot`: only the slots it answers true for count as claimed (default all). */
+export async function rosterShifts(ctx: RosterContext, id: string, agentId?: string, heldSlot?: (slotId: string) => boolean): Promise<AssignedShift[]> {
   await rosterOrThrow(ctx, id);
-  const [partners, cloud] = await Promise.all([ctx.store.rosters.shifts(id, agentId), claimedShifts(ctx, id)]);
+  const [partners, cloud] = await Promise.all([ctx.store.rosters.shifts(id, agentId), claimedShifts(ctx, id, heldSlot)]);
   return [...partners, ...cloud.filter((s) => agentId === undefined || s.agentId === agentId)].sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
 }
 
@@ -516,8 +517,12 @@ export async function agentFeed(ctx: RosterContext, agentId: string): Promise<st
   if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
   const now = ctx.now();
   const [fromMs, toMs] = [now - FEED_PAST_MS, now + FEED_AHEAD_MS];
-  const [published, groups] = await Promise.all([ctx.store.rosters.publishedOverlapping(fromMs, toMs), ctx.store.skillGroups.map()]);
-  const shifts = (await Promise.all(published.map((id) => rosterShifts(ctx, id, agentId)))).flat().filter((s) => s.end > fromMs && s.start < toMs);
+  const [published, groups, claims] = await Promise.all([ctx.store.rosters.publishedOverlapping(fromMs, toMs), ctx.store.skillGroups.map(), ctx.store.rosters.claimsOf(agentId)]);
+  // Claimed slots as the agent's own claims index holds them: a slot claimed under this id by an agent
+  // deleted since stays on its roster (work done stays), but is not this agent's (the delete erased
+  // that agent's index).
+  const held = new Set(claims.map((c) => `${c.rosterId}|${c.slotId}`));
+  const shifts = (await Promise.all(published.map((id) => rosterShifts(ctx, id, agentId, (slotId) => held.has(`${id}|${slotId}`))))).flat().filter((s) => s.end > fromMs && s.start < toMs);
   return agentIcalFeed(agentId, shifts, { generatedAt: now, agentName: agent.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone: agent.timeZone ?? ctx.config.defaultTimeZone });
 }
 

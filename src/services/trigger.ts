@@ -85,13 +85,14 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const ranAt = deps.now();
   const now = Math.floor(ranAt / MINUTE_MS) * MINUTE_MS;
   const started = performance.now();
-  const [groups, policies, states, storedAgents, lastCalledAt] = await Promise.all([
+  const [groups, policies, states, cloud, lastCalledAt] = await Promise.all([
     store.skillGroups.list(),
     store.trigger.policies(),
     store.trigger.states(),
-    store.agents.cloudAgents(),
+    store.agents.cloudAgentsWithIncarnations(),
     store.trigger.lastCalledAt(),
   ]);
+  const storedAgents = cloud.agents;
   // The core reads an agent's days off and availability in the agent's zone; one without a zone of
   // their own is in DEFAULT_TIME_ZONE (the core cannot know it and would take UTC).
   const agents = storedAgents.map((a) => (a.timeZone ? a : { ...a, timeZone: config.defaultTimeZone }));
@@ -110,7 +111,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
 
   const week = commitmentWindow(now);
   const horizonEnd = now + Math.max(0, ...projected.map(readMinutes)) * MINUTE_MS;
-  const [arrivals, gauges, signals, forecasts, active, past, rosterShifts, claimedShifts] = await Promise.all([
+  const [arrivals, gauges, signals, forecasts, read, past, rosterShifts, claimedShifts] = await Promise.all([
     store.realtime.recent(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now, ['arrivals']),
     store.realtime.recent(dueIds, now - GAUGE_READ_MINUTES * MINUTE_MS, now, GAUGES),
     store.realtime.recentSignals(dueIds, now - REALTIME_READ_MINUTES * MINUTE_MS, now),
@@ -121,10 +122,25 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     due.length ? deps.capacity.claimedShifts(week.from, week.to) : Promise.resolve([]),
   ]);
 
-  const read = performance.now();
+  // Callouts made to an agent deleted since (the id may name another agent now, another person) are
+  // nobody's any more: not in a wave, not awaiting an answer, no capacity, no message; they leave the
+  // active set at their group's commit, their record kept for the retention.
+  const current = await store.agents.incarnationsOf([...read.values()].flat().map((c) => c.value.agentId));
+  const active = new Map<string, Array<Versioned<StoredCallout>>>();
+  const orphaned = new Map<string, Array<Versioned<StoredCallout>>>();
+  for (const [id, list] of read) {
+    active.set(id, list.filter((c) => isCalledAgent(c.value, current.get(c.value.agentId))));
+    orphaned.set(id, list.filter((c) => !isCalledAgent(c.value, current.get(c.value.agentId))));
+  }
+  const decisionCutoff = now - config.trigger.decisionRetentionHours * HOUR_MS;
+  const recordCutoff = now - config.trigger.recordRetentionDays * DAY_MS;
+  // a group without a policy has no commit to prune its records: pruned here, every tick
+  await store.trigger.pruneRecords(groups.filter((g) => !policies.has(g.id)).map((g) => g.id), decisionCutoff, recordCutoff);
+
+  const readDone = performance.now();
   const requeued = await requeueUndelivered(deps, [...active.values()].flat());
   if (!due.length) {
-    const timings = { readMs: read - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - read };
+    const timings = { readMs: readDone - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - readDone };
     return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], skipped: [], feedStale: [], newCallouts: 0, requeued, timings };
   }
 
@@ -168,6 +184,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     agents,
     weeklyHours: weeklyHoursOf(agents, claimedShifts, allActive, now, config.defaultTimeZone),
     lastCalledAt,
+    agentIncarnations: Object.fromEntries(cloud.incarnations),
     recentCallMinutes: config.trigger.recentCallMinutes,
     // an agent with a message of another group still unanswered is not messaged again meanwhile
     awaitingAnswer: allActive.filter((c) => c.status === 'pending').map((c) => c.agentId),
@@ -193,21 +210,26 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
       });
     const updatedById = new Map([...expired, ...released].map((e) => [e.next.id, e.next]));
     const afterUpdates = [...stored.values()].map((c) => updatedById.get(c.value.id) ?? c.value);
+    const incarnationOf = (c: StoredCallout) => (c.agentIncarnation === undefined ? {} : { agentIncarnation: c.agentIncarnation });
     return {
       skillGroupId: out.skillGroupId,
       expectedStateRaw: states.get(out.skillGroupId)?.raw ?? '',
       state: { ...out.state, tickedAt: now },
       decision: out.decision,
       updated: [...expired, ...released],
-      created: out.newCallouts.map((c) => ({ ...c, delivery: { state: 'queued' as const, attempts: 0 } })),
-      archived: archivable(afterUpdates, out.state.waveId, now),
-      decisionCutoff: now - config.trigger.decisionRetentionHours * HOUR_MS,
-      recordCutoff: now - config.trigger.recordRetentionDays * DAY_MS,
+      // the incarnation of the agent as the tick read them: the callout is about that person only
+      created: out.newCallouts.map((c) => ({ ...c, agentIncarnation: cloud.incarnations.get(c.agentId) ?? '', delivery: { state: 'queued' as const, attempts: 0 } })),
+      archived: [
+        ...archivable(afterUpdates, out.state.waveId, now).map((a) => ({ ...a, ...incarnationOf(stored.get(a.id)!.value) })),
+        // their answers were the deleted agent's: summed for nobody
+        ...(orphaned.get(out.skillGroupId) ?? []).map((c) => ({ id: c.value.id, agentId: c.value.agentId, ...incarnationOf(c.value), outcome: '' as const })),
+      ],
+      decisionCutoff,
+      recordCutoff,
     };
   });
   const computed = performance.now();
   const outcomes = await store.trigger.commitTick(commits);
-  await store.trigger.trimDeadLetters(now - config.trigger.recordRetentionDays * DAY_MS);
 
   const fired: TickSummary['fired'] = [];
   let newCallouts = 0;
@@ -222,10 +244,10 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   }
   const committed = [...outcomes.values()].filter((o) => o === 'committed').length;
   const timings = {
-    readMs: read - started,
+    readMs: readDone - started,
     inputsMs: inputsBuilt - computeStarted + (computed - ticked),
     coreMs: ticked - inputsBuilt,
-    writeMs: computeStarted - read + performance.now() - computed,
+    writeMs: computeStarted - readDone + performance.now() - computed,
   };
   const skippedGroups = outputs.filter((out) => out.decision.reason.startsWith('skipped-')).map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
   const feedStale = outputs.filter((out) => out.decision.reason === 'feed-stale').map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
@@ -278,8 +300,8 @@ export async function deliverStoredCallout(deps: CalloutDeliveryDeps, calloutId:
   if (callout.delivery.state !== 'queued') return { calloutId, outcome: 'skipped', attempts: callout.delivery.attempts, reason: `already ${callout.delivery.state}` };
   if (callout.status !== 'pending') return { calloutId, outcome: 'skipped', attempts: 0, reason: `the callout is ${callout.status}: no message sent` };
 
-  const [agent, group, policy] = await Promise.all([store.agents.get(callout.agentId), store.skillGroups.get(callout.skillGroupId), store.trigger.policy(callout.skillGroupId)]);
-  const outcome = await send(deps, callout, agent, group, policy);
+  const [called, group, policy] = await Promise.all([calledAgent(store, callout), store.skillGroups.get(callout.skillGroupId), store.trigger.policy(callout.skillGroupId)]);
+  const outcome = await send(deps, callout, called, group, policy);
   const at = deps.now();
   const recorded = await store.trigger.updateCallout(calloutId, (current) => {
     if (current.delivery.state !== 'queued') return null;
@@ -309,12 +331,13 @@ async function deliverRelease(deps: CalloutDeliveryDeps, callout: StoredCallout)
   const releasedAt = callout.releasedAt;
   if (releasedAt === undefined || callout.releaseDelivery === undefined) return { calloutId: callout.id, outcome: 'skipped', attempts: 0, reason: 'the callout was not released' };
   if (callout.releaseDelivery.state !== 'queued') return { calloutId: callout.id, outcome: 'skipped', attempts: callout.releaseDelivery.attempts, reason: `release message already ${callout.releaseDelivery.state}` };
-  const [agent, group] = await Promise.all([store.agents.get(callout.agentId), store.skillGroups.get(callout.skillGroupId)]);
+  const [called, group] = await Promise.all([calledAgent(store, callout), store.skillGroups.get(callout.skillGroupId)]);
+  const agent = called.agent;
   const refuse = (reason: string): DeliveryOutcome => ({ status: 'dead-letter', calloutId: callout.id, attempts: [], reason });
   const outcome: DeliveryOutcome = !config.webhookUrl || !config.webhookSecret
     ? refuse('no SMS webhook configured (WEBHOOK_URL, WEBHOOK_SECRET)')
     : !agent?.phone
-      ? refuse(`agent ${callout.agentId} ${agent ? 'has no phone number' : 'no longer exists'}`)
+      ? refuse(`agent ${callout.agentId} ${agent ? 'has no phone number' : `no longer exists${called.replaced ? REPLACED : ''}`}`)
       : await deliverCallout(
           buildReleasePayload({ ...callout, releasedAt }, agent.phone, { timeZone: agent.timeZone ?? group?.timeZone ?? config.defaultTimeZone, skillGroupName: group?.name ?? callout.skillGroupId }),
           { url: config.webhookUrl, secret: config.webhookSecret, ...config.trigger.delivery },
@@ -336,11 +359,34 @@ async function deliverRelease(deps: CalloutDeliveryDeps, callout: StoredCallout)
   return { calloutId: callout.id, outcome: outcome.status, attempts: after?.attempts ?? attempts, ...(outcome.status === 'dead-letter' ? { reason: outcome.reason } : {}) };
 }
 
-async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Agent | undefined, group: SkillGroup | undefined, policy: TriggerPolicy | undefined): Promise<DeliveryOutcome> {
+/**
+ * Whether `incarnation` (of the agent stored under the callout's agent id now: '' for one stored before
+ * incarnations were; undefined when no agent has the id) is the agent the callout was made to. A callout
+ * stored before it named the incarnation goes by the id.
+ */
+export function isCalledAgent(callout: Pick<StoredCallout, 'agentIncarnation'>, incarnation: string | undefined): boolean {
+  return incarnation !== undefined && (callout.agentIncarnation === undefined || callout.agentIncarnation === incarnation);
+}
+
+/** Said of a callout's agent deleted since, whose id now names another agent (another person). */
+const REPLACED = ' (deleted since; the id now names another agent)';
+
+/**
+ * The agent a callout was made to, as stored now: none when they were deleted since — also when another
+ * agent has been given their id (`replaced`), who is another person: no message of the callout goes to them.
+ */
+async function calledAgent(store: Store, callout: StoredCallout): Promise<{ agent?: Agent; replaced: boolean }> {
+  const read = await store.agents.getWithIncarnation(callout.agentId);
+  if (read && isCalledAgent(callout, read.incarnation ?? '')) return { agent: read.agent, replaced: false };
+  return { replaced: read !== undefined };
+}
+
+async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, called: { agent?: Agent; replaced: boolean }, group: SkillGroup | undefined, policy: TriggerPolicy | undefined): Promise<DeliveryOutcome> {
   const { config } = deps;
+  const { agent } = called;
   const refuse = (reason: string): DeliveryOutcome => ({ status: 'dead-letter', calloutId: callout.id, attempts: [], reason });
   if (!config.webhookUrl || !config.webhookSecret) return refuse('no SMS webhook configured (WEBHOOK_URL, WEBHOOK_SECRET)');
-  if (!agent) return refuse(`agent ${callout.agentId} no longer exists`);
+  if (!agent) return refuse(`agent ${callout.agentId} no longer exists${called.replaced ? REPLACED : ''}`);
   if (!agent.phone) return refuse(`agent ${callout.agentId} has no phone number`);
   // Chosen while opted in, but the message goes out now: consent is checked again at send time (a
   // queue backlog can put minutes between the two).
@@ -357,10 +403,10 @@ async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Ag
   });
   // Retries can run for minutes: before each, the agent must still consent and the callout still be open.
   const stillToSend = async (): Promise<string | { answered: string } | null> => {
-    const [now, current] = await Promise.all([deps.store.agents.get(callout.agentId), deps.store.trigger.callout(callout.id)]);
+    const [{ agent: now, replaced }, current] = await Promise.all([calledAgent(deps.store, callout), deps.store.trigger.callout(callout.id)]);
     // an answer first: the message reached them, whatever they did to their profile since
     if (current && (current.value.status === 'accepted' || current.value.status === 'declined')) return { answered: `answered (${current.value.status}) while a retry waited` };
-    if (!now) return `agent ${callout.agentId} was deleted before the gateway took the message`;
+    if (!now) return `agent ${callout.agentId} was deleted before the gateway took the message${replaced ? '; the id now names another agent' : ''}`;
     if (now.calloutOptIn !== true || now.kind !== 'cloud') return `agent ${callout.agentId} opted out of callouts before the gateway took the message`;
     if (current && current.value.status !== 'pending') return `the callout is ${current.value.status}: no message sent`;
     return null;
@@ -372,11 +418,22 @@ async function send(deps: CalloutDeliveryDeps, callout: StoredCallout, agent: Ag
 
 // ---------------------------------------------------------------------------- answers
 
-export type CalloutView = Omit<StoredCallout, 'status'> & { status: CalloutStatus | 'delivered' };
+export type CalloutView = Omit<StoredCallout, 'status' | 'agentIncarnation'> & { status: CalloutStatus | 'delivered'; agentDeleted?: true };
 
-/** Over REST a pending callout whose SMS went out reads "delivered" (waiting for the answer). */
-export function calloutView(callout: StoredCallout): CalloutView {
-  return callout.status === 'pending' && callout.delivery.state === 'delivered' ? { ...callout, status: 'delivered' } : callout;
+/**
+ * Over REST a pending callout whose SMS went out reads "delivered" (waiting for the answer).
+ * `agentDeleted`: the agent called was deleted since; the record stays (ids only) but is not about an
+ * agent given the id later.
+ */
+export function calloutView({ agentIncarnation: _inc, ...callout }: StoredCallout, agentDeleted = false): CalloutView {
+  const view: CalloutView = callout.status === 'pending' && callout.delivery.state === 'delivered' ? { ...callout, status: 'delivered' } : callout;
+  return agentDeleted ? { ...view, agentDeleted: true } : view;
+}
+
+/** Views of stored callouts, each saying whether its agent was deleted since. */
+async function calloutViews(store: Store, callouts: StoredCallout[]): Promise<CalloutView[]> {
+  const current = await store.agents.incarnationsOf(callouts.map((c) => c.agentId));
+  return callouts.map((c) => calloutView(c, !isCalledAgent(c, current.get(c.agentId))));
 }
 
 export interface AnswerResult {
@@ -399,18 +456,28 @@ export async function answerCallout(store: Store, calloutId: string, answer: Cal
   return store.trigger.withAgentAnswerLock(first.value.agentId, () => takeAnswer(store, calloutId, answer, via, now));
 }
 
+/** Two callouts of one agent id made to the same agent (a callout that names no incarnation goes by the id). */
+const sameIncarnation = (a: StoredCallout, b: StoredCallout) => a.agentIncarnation === undefined || b.agentIncarnation === undefined || a.agentIncarnation === b.agentIncarnation;
+
 async function takeAnswer(store: Store, calloutId: string, answer: CalloutAnswer, via: StoredCallout['answeredVia'], now: number): Promise<AnswerResult> {
   const found = await store.trigger.callout(calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist`);
   // A released agent opening the message again: nothing to take, accept or decline alike; the answer
   // shows the release (the page says they need not come), not a conflict or "you are expected".
   if (found.value.releasedAt !== undefined) return { callout: calloutView(found.value), applied: false };
+  // a callout made to an agent deleted since: its answer would be nobody's (or count the next agent
+  // given the id, another person, as coming)
+  if (!(await calledAgent(store, found.value)).agent) {
+    throw new WfmError('conflict', `callout ${calloutId} is no longer open: the agent it was made to has been deleted; the answer "${answer}" was not taken`);
+  }
   if (answer === 'accept' && found.value.status !== 'accepted') {
     // one agent, one place at a time: a callout whose shift overlaps one they accepted already (another
     // wave, another group) would count them twice as capacity
     const groups = (await store.skillGroups.list()).map((g) => g.id);
     const theirs = [...(await store.trigger.activeCallouts(groups)).values()].flat().map((c) => c.value);
-    const clash = theirs.find((c) => c.id !== calloutId && c.agentId === found.value.agentId && c.status === 'accepted' && c.loginAt < found.value.shiftEnd && workEnd(c) > found.value.loginAt);
+    const clash = theirs.find(
+      (c) => c.id !== calloutId && c.agentId === found.value.agentId && sameIncarnation(c, found.value) && c.status === 'accepted' && c.loginAt < found.value.shiftEnd && workEnd(c) > found.value.loginAt,
+    );
     if (clash) {
       throw new WfmError('conflict', `callout ${calloutId} overlaps callout ${clash.id} (${clash.skillGroupId}), which you accepted already: the answer "accept" was not taken`, {
         details: [{ where: '/', message: `already accepted ${clash.id} for the same time` }],
@@ -632,14 +699,14 @@ export async function listCallouts(store: Store, query: RecordQuery & { status?:
   const groupIds = await groupIdsFor(store, query.skillGroupId);
   // A status filter reads past the limit so that the page is filled with matching callouts.
   const read = query.status ? Math.min(query.limit * 20, 50_000) : query.limit;
-  const views = (await store.trigger.listCallouts(groupIds, query.from, query.to, read)).map(calloutView);
+  const views = await calloutViews(store, await store.trigger.listCallouts(groupIds, query.from, query.to, read));
   return (query.status ? views.filter((c) => c.status === query.status) : views).slice(0, query.limit);
 }
 
 export async function getCallout(store: Store, calloutId: string): Promise<CalloutView> {
   const found = await store.trigger.callout(calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist (callouts are kept for the retention period)`);
-  return calloutView(found.value);
+  return (await calloutViews(store, [found.value]))[0];
 }
 
 /** Every group's trigger state (with its policy mode), for a supervisor's overview. */

@@ -26,12 +26,18 @@ end
 
 /**
  * KEYS: the agents hash, the published rosters (score = end of the period), the agent's claims, the
- * agents' incarnations.
+ * agents' incarnations, the trigger's last-called-at, then the answer sums of every skill group.
  * ARGV: roster key base ("<prefix>:{rosters}:"), agent id, now.
  * Deletes the agent only while no published roster still running holds work of theirs that is not over:
  * a shift (its by-agent entry) or a claimed slot. Otherwise answers { 'rostered', then per roster: id,
  * shifts, claims, end of the last }, and deletes nothing. One script, so a roster published or a slot
  * claimed between a check and the delete cannot slip through.
+ * A delete is an erasure: what is kept under the bare agent id goes with the agent, or it would pass to
+ * the next agent given the id — another person (their claims index, with claims whose slots are over: GET
+ * /me/claims, the claim checks' weekly hours; when they were last called; their answers to callouts).
+ * The claims themselves stay on their rosters (work done stays), and so do the callout records, an audit
+ * of ids kept for the record retention: they name the agent's incarnation, so they are not read as the
+ * next agent's (src/services/trigger.ts).
  */
 const DELETE_UNLESS_ROSTERED = `${CLAIMS_HELD}
 local agentId = ARGV[2]
@@ -71,7 +77,23 @@ if #order > 0 then
 end
 redis.call('HDEL', KEYS[1], agentId)
 redis.call('HDEL', KEYS[4], agentId)
+redis.call('DEL', KEYS[3])
+redis.call('HDEL', KEYS[5], agentId)
+for i = 6, #KEYS do redis.call('HDEL', KEYS[i], 'agent:' .. agentId .. ':accepted', 'agent:' .. agentId .. ':refused') end
 return {'deleted'}
+`;
+
+/**
+ * KEYS: the agents hash, the agents' incarnations. ARGV: agent ids.
+ * Per id: its agent's incarnation ('' for an agent stored before incarnations were), or nil when no agent
+ * has the id. One script, so an agent and their incarnation are read as of one moment.
+ */
+const INCARNATIONS_OF = `
+local out = {}
+for i, id in ipairs(ARGV) do
+  if redis.call('HEXISTS', KEYS[1], id) == 1 then out[i] = redis.call('HGET', KEYS[2], id) or '' else out[i] = false end
+end
+return out
 `;
 
 /**
@@ -189,8 +211,9 @@ export interface HeldClaims {
 export type AgentPutOutcome = { ok: true } | { ok: false; refusal: 'claims'; held: HeldClaims[] };
 
 type ScriptedRedis = Redis & {
-  deleteAgentUnlessRostered(...args: string[]): Promise<Array<string | number>>;
+  deleteAgentUnlessRostered(args: string[]): Promise<Array<string | number>>;
   putAgentsUnlessClaiming(args: string[]): Promise<Array<string | number>>;
+  agentIncarnationsOf(...args: string[]): Promise<Array<string | null>>;
 };
 
 /** Agents as JSON in one hash: a center has hundreds to a few thousand, read whole for rostering. */
@@ -198,7 +221,9 @@ export class AgentRepository {
   private readonly scripted: ScriptedRedis;
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
-    if (!('deleteAgentUnlessRostered' in redis)) redis.defineCommand('deleteAgentUnlessRostered', { numberOfKeys: 4, lua: DELETE_UNLESS_ROSTERED });
+    // no numberOfKeys: the first argument gives it (one answer-sums key per skill group)
+    if (!('deleteAgentUnlessRostered' in redis)) redis.defineCommand('deleteAgentUnlessRostered', { lua: DELETE_UNLESS_ROSTERED });
+    if (!('agentIncarnationsOf' in redis)) redis.defineCommand('agentIncarnationsOf', { numberOfKeys: 2, lua: INCARNATIONS_OF });
     // no numberOfKeys: the first argument gives it, so one array argument carries a batch of any size
     if (!('putAgentsUnlessClaiming' in redis)) redis.defineCommand('putAgentsUnlessClaiming', { lua: PUT_UNLESS_CLAIMING });
     this.scripted = redis as ScriptedRedis;
@@ -216,6 +241,26 @@ export class AgentRepository {
   async cloudAgents(): Promise<Agent[]> {
     const all = await guarded(this.redis.hvals(this.keys.agents()));
     return all.filter((json) => json.includes('"kind":"cloud"')).map((json) => JSON.parse(json) as Agent).filter((a) => a.kind === 'cloud');
+  }
+
+  /**
+   * Cloud agents (as cloudAgents) with the incarnation of each ('' for one stored before incarnations
+   * were), read in one transaction: a callout made to one of them names the incarnation they had.
+   */
+  async cloudAgentsWithIncarnations(): Promise<{ agents: Agent[]; incarnations: Map<string, string> }> {
+    const replies = await guarded(this.redis.multi().hvals(this.keys.agents()).hgetall(this.keys.agentIncarnations()).exec());
+    const [[agentsErr, all], [incErr, hash]] = replies as [[Error | null, string[]], [Error | null, Record<string, string>]];
+    if (agentsErr || incErr) throw agentsErr ?? incErr;
+    const agents = all.filter((json) => json.includes('"kind":"cloud"')).map((json) => JSON.parse(json) as Agent).filter((a) => a.kind === 'cloud');
+    return { agents, incarnations: new Map(agents.map((a) => [a.id, hash[a.id] ?? ''])) };
+  }
+
+  /** The incarnation of the agent stored under each id now ('' for one stored before incarnations were); ids without an agent are left out. */
+  async incarnationsOf(ids: Iterable<string>): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return new Map();
+    const reply = await guarded(this.scripted.agentIncarnationsOf(this.keys.agents(), this.keys.agentIncarnations(), ...unique));
+    return new Map(unique.flatMap((id, i) => (typeof reply[i] === 'string' ? [[id, reply[i] as string] as [string, string]] : [])));
   }
 
   async get(id: string): Promise<Agent | undefined> {
@@ -266,12 +311,15 @@ export class AgentRepository {
   /**
    * Deletes the agent unless a published roster still holds shifts or claimed slots of theirs that are
    * not over at `nowMs` (the roster would keep work of an agent who no longer exists): then 'rostered'
-   * with that work per roster, and nothing is deleted.
+   * with that work per roster, and nothing is deleted. The delete erases what is kept under the agent's
+   * id besides (see DELETE_UNLESS_ROSTERED).
    */
   async deleteUnlessRostered(id: string, nowMs: number): Promise<AgentDeleteOutcome> {
-    const reply = await guarded(
-      this.scripted.deleteAgentUnlessRostered(this.keys.agents(), this.keys.publishedRosters(), this.keys.agentClaims(id), this.keys.agentIncarnations(), this.keys.rosterBase(), id, String(nowMs)),
-    );
+    // answer sums are per skill group: a group created after this read has no answers of the agent yet
+    // (a tick that read the agent before the delete checks the incarnation before adding any)
+    const groups = await guarded(this.redis.hkeys(this.keys.skillGroups()));
+    const keys = [this.keys.agents(), this.keys.publishedRosters(), this.keys.agentClaims(id), this.keys.agentIncarnations(), this.keys.triggerLastCalled(), ...groups.map((g) => this.keys.triggerResponses(g))];
+    const reply = await guarded(this.scripted.deleteAgentUnlessRostered([String(keys.length), ...keys, this.keys.rosterBase(), id, String(nowMs)]));
     if (reply[0] === 'deleted') return { ok: true };
     if (reply[0] === 'no-agent') return { ok: false, refusal: 'no-agent' };
     const work: RosteredWork[] = [];

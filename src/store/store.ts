@@ -7,7 +7,7 @@ import { ForecastRepository } from './forecast-repository';
 import { SpecialDayRepository } from './special-day-repository';
 import { RealtimeRepository } from './realtime-repository';
 import { RosterRepository } from './roster-repository';
-import { TriggerRepository } from './trigger-repository';
+import { TriggerRepository, type TriggerRetention } from './trigger-repository';
 
 /** All repositories over one Redis connection and key prefix. */
 export interface Store {
@@ -23,8 +23,12 @@ export interface Store {
   trigger: TriggerRepository;
 }
 
-/** `realtimeRetentionDays`: how long per-minute realtime events are kept (the trigger and intraday forecast need days, not months). */
-export function createStore(redis: Redis, prefix: string, realtimeRetentionDays = 35): Store {
+/**
+ * `realtimeRetentionDays`: how long per-minute realtime events are kept (the trigger and intraday forecast
+ * need days, not months). `triggerRetention`: how long the trigger's records are kept (the keys expire
+ * on their own, ticked or not: the defaults are the configuration's).
+ */
+export function createStore(redis: Redis, prefix: string, realtimeRetentionDays = 35, triggerRetention?: TriggerRetention): Store {
   const keys = new Keys(prefix);
   return {
     redis,
@@ -36,6 +40,6 @@ export function createStore(redis: Redis, prefix: string, realtimeRetentionDays 
     specialDays: new SpecialDayRepository(redis, keys),
     realtime: new RealtimeRepository(redis, keys, realtimeRetentionDays),
     rosters: new RosterRepository(redis, keys),
-    trigger: new TriggerRepository(redis, keys),
+    trigger: new TriggerRepository(redis, keys, triggerRetention),
   };
 }

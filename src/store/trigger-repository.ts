@@ -5,6 +5,7 @@ import { asUnavailable, guarded } from './redis';
 import { WfmError } from '../errors/wfm-error';
 import type { Keys } from './keys';
 import { GroupGuardedWrite } from './group-guarded-write';
+import { DAY_MS, HOUR_MS } from '../time/grid';
 
 /** Where a callout's SMS is: queued for the webhook, delivered to it, or given up on. */
 export interface CalloutDelivery {
@@ -18,6 +19,12 @@ export interface CalloutDelivery {
 
 /** A callout as stored: the core's record plus its delivery and how it was answered. */
 export interface StoredCallout extends CalloutRecord {
+  /**
+   * The incarnation of the agent called ('' for an agent stored before incarnations were): an agent
+   * deleted and another created with the same id is another person, whom this callout is not about.
+   * Absent on callouts stored before it was kept (they go by the id alone). Not part of the API's callout.
+   */
+  agentIncarnation?: string;
   delivery: CalloutDelivery;
   answeredVia?: 'link' | 'sms-gateway';
   /** the release message (releasedAt set): the agent is told they may log off / need not come */
@@ -68,8 +75,11 @@ export interface GroupTickCommit {
    */
   updated: Array<{ raw: string; next: StoredCallout }>;
   created: StoredCallout[];
-  /** answered callouts leaving the active set: their answers are added to the group's sums */
-  archived: Array<{ id: string; agentId: string; outcome: 'accepted' | 'refused' | '' }>;
+  /**
+   * answered callouts leaving the active set: their answers are added to the group's sums (and the
+   * agent's, while the agent stored under the id is still the incarnation called)
+   */
+  archived: Array<{ id: string; agentId: string; agentIncarnation?: string; outcome: 'accepted' | 'refused' | '' }>;
   /** decisions that called nobody are dropped before this instant; fired ones and callouts before recordCutoff */
   decisionCutoff: number;
   recordCutoff: number;
@@ -80,6 +90,50 @@ export type CommitOutcome = 'committed' | 'superseded' | 'duplicate-callout' | '
 
 const DEAD_LETTER_LIMIT = 10_000;
 
+/** How long the trigger keeps its records (TRIGGER_DECISION_RETENTION_HOURS, TRIGGER_RECORD_RETENTION_DAYS), ms. */
+export interface TriggerRetention {
+  /** decisions that called nobody */
+  decisionMs: number;
+  /** fired decisions, callouts, dead letters, and what is summed or remembered per agent from them */
+  recordMs: number;
+}
+
+export const DEFAULT_TRIGGER_RETENTION: TriggerRetention = { decisionMs: 48 * HOUR_MS, recordMs: 30 * DAY_MS };
+
+/**
+ * Retention without ticks. Every write of a record key sets the key's TTL to the retention again
+ * (PEXPIRE), so a key lives exactly the retention past its newest write, and a record is written when
+ * it is made (a tick writes its minute's decision and callouts as it runs; answers and delivery records
+ * come later, and keep the callouts hash a little longer). So a key nobody writes any more — a group
+ * whose policy was deleted, TRIGGER_TICK_CRON=off — is gone once its newest record is past retention,
+ * with no tick to prune it; within a key still written, the tick prunes record by record (cutoffs).
+ * The callout indexes (a group's callouts, its active ones) get a day more than the records: the
+ * callouts hash is shared by every group and kept alive by any of them, and its entries of a group
+ * are found (and pruned) through that group's index, which must not lapse a minute before the tick
+ * that prunes its last entries.
+ */
+const INDEX_GRACE_MS = DAY_MS;
+
+/** PEXPIRE wants whole milliseconds, at least one. */
+const ttl = (ms: number) => String(Math.max(1, Math.round(ms)));
+
+/**
+ * Lua: prunes one group's records before the cutoffs (KEYS as COMMIT_GROUP_TICK's: decisions, fired,
+ * callouts hash, the group's callouts, its active ones), at most 200 callouts a call.
+ */
+const PRUNE_GROUP = `
+local function pruneGroup(decisions, fired, callouts, groupCallouts, active, decisionCutoff, recordCutoff)
+  redis.call('ZREMRANGEBYSCORE', decisions, '-inf', '(' .. decisionCutoff)
+  redis.call('ZREMRANGEBYSCORE', fired, '-inf', '(' .. recordCutoff)
+  local old = redis.call('ZRANGEBYSCORE', groupCallouts, '-inf', '(' .. recordCutoff, 'LIMIT', 0, 200)
+  for _, id in ipairs(old) do
+    redis.call('HDEL', callouts, id)
+    redis.call('ZREM', groupCallouts, id)
+    redis.call('ZREM', active, id)
+  end
+end
+`;
+
 /**
  * One group's tick, atomically. Compare-and-set on the state JSON the tick read: a second tick for the
  * same minute (a retried job, an on-demand tick racing the scheduler) writes nothing. A callout whose id
@@ -87,9 +141,18 @@ const DEAD_LETTER_LIMIT = 10_000;
  * the guard that no agent gets two callouts in one wave. A group or policy deleted since the tick read
  * them is refused too: the tick would otherwise write the state, decisions and callouts of a group that
  * no longer exists back after the delete (and call agents for it).
+ * An agent deleted since the tick read them (KEYS[11], KEYS[12]: agents, incarnations) gets no
+ * last-called-at and no answer sum back after the delete erased theirs: it would go to the next agent
+ * given the id. Every key written gets its TTL again (see INDEX_GRACE_MS).
  */
-const COMMIT_GROUP_TICK = `
+const COMMIT_GROUP_TICK = `${PRUNE_GROUP}
 local p = cjson.decode(ARGV[1])
+-- whether the agent stored under the id is still the incarnation a callout was made to (none named: a
+-- callout stored before incarnations were kept goes by the id)
+local function stillTheAgent(agent, inc)
+  if redis.call('HEXISTS', KEYS[11], agent) == 0 then return false end
+  return inc == nil or (redis.call('HGET', KEYS[12], agent) or '') == inc
+end
 if redis.call('HEXISTS', KEYS[9], p.group) == 0 or redis.call('HEXISTS', KEYS[10], p.group) == 0 then return -2 end
 local current = redis.call('HGET', KEYS[1], p.group)
 if (current or '') ~= p.expectedState then return 0 end
@@ -98,7 +161,11 @@ for _, c in ipairs(p.created) do
 end
 redis.call('HSET', KEYS[1], p.group, p.state)
 redis.call('ZADD', KEYS[2], p.at, p.decision)
-if p.fired == 1 then redis.call('ZADD', KEYS[3], p.at, p.decision) end
+redis.call('PEXPIRE', KEYS[2], p.decisionTtl)
+if p.fired == 1 then
+  redis.call('ZADD', KEYS[3], p.at, p.decision)
+  redis.call('PEXPIRE', KEYS[3], p.recordTtl)
+end
 for _, e in ipairs(p.updated) do
   if redis.call('HGET', KEYS[4], e.id) == e.old then redis.call('HSET', KEYS[4], e.id, e.new) end
 end
@@ -106,32 +173,61 @@ for _, c in ipairs(p.created) do
   redis.call('HSET', KEYS[4], c.id, c.json)
   redis.call('ZADD', KEYS[5], c.at, c.id)
   redis.call('ZADD', KEYS[6], c.at, c.id)
-  redis.call('HSET', KEYS[8], c.agent, c.at)
+  if stillTheAgent(c.agent, c.inc) then
+    redis.call('HSET', KEYS[8], c.agent, c.at)
+    redis.call('PEXPIRE', KEYS[8], p.recordTtl)
+  end
+end
+if #p.updated > 0 or #p.created > 0 then redis.call('PEXPIRE', KEYS[4], p.recordTtl) end
+if #p.created > 0 then
+  redis.call('PEXPIRE', KEYS[5], p.indexTtl)
+  redis.call('PEXPIRE', KEYS[6], p.indexTtl)
 end
 for _, a in ipairs(p.archived) do
   if redis.call('ZREM', KEYS[6], a.id) == 1 and a.outcome ~= '' then
     redis.call('HINCRBY', KEYS[7], a.outcome, 1)
-    redis.call('HINCRBY', KEYS[7], 'agent:' .. a.agent .. ':' .. a.outcome, 1)
+    if stillTheAgent(a.agent, a.inc) then redis.call('HINCRBY', KEYS[7], 'agent:' .. a.agent .. ':' .. a.outcome, 1) end
+    redis.call('PEXPIRE', KEYS[7], p.recordTtl)
   end
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. p.decisionCutoff)
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. p.recordCutoff)
-local old = redis.call('ZRANGEBYSCORE', KEYS[5], '-inf', '(' .. p.recordCutoff, 'LIMIT', 0, 200)
-for _, id in ipairs(old) do
-  redis.call('HDEL', KEYS[4], id)
-  redis.call('ZREM', KEYS[5], id)
-  redis.call('ZREM', KEYS[6], id)
-end
+pruneGroup(KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], p.decisionCutoff, p.recordCutoff)
 return 1
 `;
 
-/** Replaces one callout if it is still exactly as read; optionally records a dead letter in the same step. */
+/**
+ * Prunes the records of a group no tick commits for (no policy: deleted, or never set) before the
+ * cutoffs; KEYS as COMMIT_GROUP_TICK's 2 to 6, ARGV: decision cutoff, record cutoff.
+ */
+const PRUNE_UNTICKED_GROUP = `${PRUNE_GROUP}
+pruneGroup(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], ARGV[1], ARGV[2])
+return 1
+`;
+
+/** Drops last-called-at entries older than ARGV[1]: rotation memory goes with the record retention. */
+const PRUNE_LAST_CALLED = `
+local all = redis.call('HGETALL', KEYS[1])
+local removed = 0
+for i = 1, #all, 2 do
+  if tonumber(all[i + 1]) == nil or tonumber(all[i + 1]) < tonumber(ARGV[1]) then
+    redis.call('HDEL', KEYS[1], all[i])
+    removed = removed + 1
+  end
+end
+return removed
+`;
+
+/**
+ * Replaces one callout if it is still exactly as read; optionally records a dead letter in the same step.
+ * ARGV[6]: the record retention (TTL of both keys, see INDEX_GRACE_MS).
+ */
 const COMPARE_AND_SET_CALLOUT = `
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
 if ARGV[4] ~= '' then
   redis.call('LPUSH', KEYS[2], ARGV[4])
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[5]) - 1)
+  redis.call('PEXPIRE', KEYS[2], ARGV[6])
 end
 return 1
 `;
@@ -158,6 +254,8 @@ type ScriptedRedis = Redis & {
   commitGroupTick(...args: string[]): Promise<number>;
   compareAndSetCallout(...args: string[]): Promise<number>;
 };
+
+type Pipeline = ReturnType<Redis['pipeline']>;
 
 /**
  * Decisions are one per group and minute (1,440 a day per group) and ~1.7 KB of JSON each: stored
@@ -188,10 +286,12 @@ const withDefaults = (json: string): TriggerPolicy => ({ ...DEFAULT_POLICY, ...(
 export class TriggerRepository {
   private readonly scripted: ScriptedRedis;
 
-  constructor(private readonly redis: Redis, private readonly keys: Keys) {
+  constructor(private readonly redis: Redis, private readonly keys: Keys, private readonly retention: TriggerRetention = DEFAULT_TRIGGER_RETENTION) {
     if (!('commitGroupTick' in redis)) {
-      redis.defineCommand('commitGroupTick', { numberOfKeys: 10, lua: COMMIT_GROUP_TICK });
+      redis.defineCommand('commitGroupTick', { numberOfKeys: 12, lua: COMMIT_GROUP_TICK });
       redis.defineCommand('compareAndSetCallout', { numberOfKeys: 2, lua: COMPARE_AND_SET_CALLOUT });
+      redis.defineCommand('pruneUntickedGroup', { numberOfKeys: 5, lua: PRUNE_UNTICKED_GROUP });
+      redis.defineCommand('pruneLastCalled', { numberOfKeys: 1, lua: PRUNE_LAST_CALLED });
     }
     this.scripted = redis as ScriptedRedis;
   }
@@ -272,7 +372,7 @@ export class TriggerRepository {
   async commitTick(commits: GroupTickCommit[]): Promise<Map<string, CommitOutcome>> {
     const out = new Map<string, CommitOutcome>();
     if (!commits.length) return out;
-    const pipeline = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { commitGroupTick(...args: string[]): unknown };
+    const pipeline = this.redis.pipeline() as Pipeline & { commitGroupTick(...args: string[]): unknown };
     for (const c of commits) {
       const id = c.skillGroupId;
       const payload = {
@@ -284,10 +384,14 @@ export class TriggerRepository {
         // kept as long as firings: a release acted on agents too ("why was I sent home?" is asked later)
         fired: c.decision.fired || (c.decision.releasedCalloutIds?.length ?? 0) > 0 ? 1 : 0,
         updated: c.updated.map((e) => ({ id: e.next.id, old: e.raw, new: JSON.stringify(e.next) })),
-        created: c.created.map((n) => ({ id: n.id, json: JSON.stringify(n), at: String(n.requestedAt), agent: n.agentId })),
-        archived: c.archived.map((a) => ({ id: a.id, agent: a.agentId, outcome: a.outcome })),
+        // inc left out (undefined) for a callout stored before incarnations were kept
+        created: c.created.map((n) => ({ id: n.id, json: JSON.stringify(n), at: String(n.requestedAt), agent: n.agentId, inc: n.agentIncarnation })),
+        archived: c.archived.map((a) => ({ id: a.id, agent: a.agentId, inc: a.agentIncarnation, outcome: a.outcome })),
         decisionCutoff: String(c.decisionCutoff),
         recordCutoff: String(c.recordCutoff),
+        decisionTtl: ttl(this.retention.decisionMs),
+        recordTtl: ttl(this.retention.recordMs),
+        indexTtl: ttl(this.retention.recordMs + INDEX_GRACE_MS),
       };
       pipeline.commitGroupTick(
         this.keys.triggerStates(),
@@ -300,6 +404,8 @@ export class TriggerRepository {
         this.keys.triggerLastCalled(),
         this.keys.skillGroups(),
         this.keys.triggerPolicies(),
+        this.keys.agents(),
+        this.keys.agentIncarnations(),
         JSON.stringify(payload),
       );
     }
@@ -310,6 +416,22 @@ export class TriggerRepository {
       out.set(c.skillGroupId, code === 1 ? 'committed' : code === -1 ? 'duplicate-callout' : code === -2 ? 'group-gone' : 'superseded');
     });
     return out;
+  }
+
+  /**
+   * Prunes what no commit prunes: the records of groups no tick commits for (`untickedGroupIds`: no
+   * policy), dead letters and last-called-at entries, each before its cutoff (epoch ms). Their keys
+   * expire on their own as well (INDEX_GRACE_MS); this keeps a key that is still written to its retention.
+   */
+  async pruneRecords(untickedGroupIds: string[], decisionCutoff: number, recordCutoff: number): Promise<void> {
+    const pipeline = this.redis.pipeline() as Pipeline & { pruneUntickedGroup(...args: string[]): unknown; pruneLastCalled(...args: string[]): unknown };
+    for (const id of untickedGroupIds) {
+      const k = this.keys;
+      pipeline.pruneUntickedGroup(k.triggerDecisions(id), k.triggerFiredDecisions(id), k.triggerCallouts(), k.triggerGroupCallouts(id), k.triggerActiveCallouts(id), String(decisionCutoff), String(recordCutoff));
+    }
+    pipeline.pruneLastCalled(this.keys.triggerLastCalled(), String(recordCutoff));
+    for (const [err] of (await guarded(pipeline.exec())) ?? []) if (err) throw asUnavailable(err);
+    await this.trimDeadLetters(recordCutoff);
   }
 
   // ------------------------------------------------------------------ callouts
@@ -364,6 +486,7 @@ export class TriggerRepository {
           JSON.stringify(changed.next),
           changed.deadLetter ? JSON.stringify(changed.deadLetter) : '',
           String(DEAD_LETTER_LIMIT),
+          ttl(this.retention.recordMs),
         ),
       );
       if (ok === 1) return { before: current.value, after: changed.next };

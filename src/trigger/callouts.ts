@@ -1,7 +1,7 @@
 /**
  * Turning a fired decision and the chosen agents into callout records with deterministic ids.
  *
- * Exactly once: the id is a hash of (wave id, agent id). A worker that crashes between sending and
+ * Exactly once: the id is a hash of (wave id, agent id, the agent's incarnation). A worker that crashes between sending and
  * recording re-runs the same tick, decides the same wave, picks the same agents and gets the same ids;
  * used as the BullMQ job id and the webhook Idempotency-Key, the second attempt is a no-op at the queue
  * and at the receiver. One agent is called at most once per wave.
@@ -10,19 +10,31 @@ import { createHash } from 'node:crypto';
 import { MINUTE_MS } from '../time/grid';
 import type { CalloutRecord, Decision, TriggerPolicy } from './types';
 
-export function calloutId(waveId: string, agentId: string): string {
-  return `co_${createHash('sha256').update(`${waveId}\n${agentId}`).digest('hex').slice(0, 32)}`;
+/**
+ * `incarnation`: the agent's (the store's random id of one agent, new when an agent is deleted and
+ * another given the id): the next agent given an id is another person, who may be called in a wave that
+ * called the one before. Without one (an agent stored before incarnations were) the id is as it was.
+ */
+export function calloutId(waveId: string, agentId: string, incarnation = ''): string {
+  return `co_${createHash('sha256').update(`${waveId}\n${agentId}${incarnation ? `\n${incarnation}` : ''}`).digest('hex').slice(0, 32)}`;
 }
 
 /**
  * `sentAt`: when the tick runs (default the decision's minute): the answer window counts from it, so a
  * tick late in its minute (on demand, or a queue backed up) does not eat into the agent's time.
+ * `incarnations`: agent id → incarnation, for the callout ids (see calloutId).
  */
-export function planCallouts(decision: Decision, agentIds: string[], policy: Pick<TriggerPolicy, 'loginLeadMinutes' | 'calloutShiftMinutes' | 'answerWindowMinutes'>, sentAt = decision.at): CalloutRecord[] {
+export function planCallouts(
+  decision: Decision,
+  agentIds: string[],
+  policy: Pick<TriggerPolicy, 'loginLeadMinutes' | 'calloutShiftMinutes' | 'answerWindowMinutes'>,
+  sentAt = decision.at,
+  incarnations: Readonly<Record<string, string>> = {},
+): CalloutRecord[] {
   if (!decision.fired || decision.waveId === null) return [];
   const loginAt = decision.at + policy.loginLeadMinutes * MINUTE_MS;
   return agentIds.map((agentId) => ({
-    id: calloutId(decision.waveId!, agentId),
+    id: calloutId(decision.waveId!, agentId, Object.hasOwn(incarnations, agentId) ? incarnations[agentId] : ''),
     waveId: decision.waveId!,
     decisionId: decision.id,
     agentId,

@@ -47,6 +47,8 @@ export interface TickInput {
   weeklyHours: Record<string, number>;
   /** last callout per agent, epoch ms (all groups) */
   lastCalledAt: Record<string, number>;
+  /** agent id → the agent's incarnation, which callout ids name (see calloutId); none: ids of agent and wave only */
+  agentIncarnations?: Record<string, string>;
   /** agents holding an unanswered callout of any group (a group's own are in its callouts as well) */
   awaitingAnswer?: string[];
   recentCallMinutes: number;
@@ -187,7 +189,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       awaitingAnswer: [...(input.awaitingAnswer ?? []), ...p.callouts.filter((c) => c.status === 'pending').map((c) => c.agentId)],
     });
     for (const c of choice.chosen) usedThisTick.add(c.agentId);
-    const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy, input.now);
+    const planned = planCallouts(decision, choice.chosen.map((c) => c.agentId), p.policy, input.now, input.agentIncarnations);
     const known = new Set(p.callouts.map((c) => c.id));
     const newCallouts = planned.filter((c) => !known.has(c.id));
     if (newCallouts.length === 0) return calledNobody(p, decision, state, choice, now);

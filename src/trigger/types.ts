@@ -135,7 +135,7 @@ export interface ClaimedSlot {
 
 export type CalloutStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'dead-letter';
 
-/** One callout as the lead stores it; `id` = calloutId(waveId, agentId). */
+/** One callout as the lead stores it; `id` = calloutId(waveId, agentId, the agent's incarnation). */
 export interface CalloutRecord {
   id: string;
   waveId: string;

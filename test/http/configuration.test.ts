@@ -187,6 +187,8 @@ describe('skill groups and agents over REST', () => {
         expect(outcome.get(id)).toBe('committed');
       }
       await redis.hincrby(`${t.prefix}:trigger:{PS}:responses`, 'accepted', 1);
+      // a commit keeps last-called-at only for agents still stored (c-PS and c-NE never were): set as a tick would have
+      await redis.hset(`${t.prefix}:trigger:last-called`, 'c-PS', at, 'c-NE', at);
       await redis.lpush(`${t.prefix}:trigger:dead-letters`, JSON.stringify({ calloutId: 'co_x', agentId: 'c-PS', skillGroupId: 'PS', waveId: 'w', reason: 'gateway said 400', attempts: 1, at }));
       expect((await redis.keys(`${t.prefix}:*{PS}*`)).length).toBeGreaterThanOrEqual(9);
       const neKeys = (await redis.keys(`${t.prefix}:*{NE}*`)).sort();

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../src/config/config';
 import { createStore, type Store } from '../../src/store/store';
 import type { RealtimeEvent } from '../../src/store/realtime-repository';
-import { answerCallout, deliverStoredCallout, runTriggerTick, scheduledCapacityOf, type TriggerDeps } from '../../src/services/trigger';
+import { answerCallout, deliverStoredCallout, getCallout, runTriggerTick, scheduledCapacityOf, type TriggerDeps } from '../../src/services/trigger';
 import type { ScheduledCapacitySource } from '../../src/services/trigger-inputs';
 import type { CloudSlot } from '../../src/roster/assignment';
 import { DEFAULT_POLICY, type TriggerPolicy } from '../../src/trigger/types';
@@ -248,6 +248,74 @@ describe('trigger tick and delivery against Redis', () => {
     const next: string[] = [];
     await runTriggerTick(deps(next));
     expect(next.filter((id) => id.endsWith('.release')).sort()).toEqual(accepted.slice(1).map((id) => `${id}.release`)); // only the two still owed their message
+  });
+
+  test('when called agents are deleted and new agents are given their ids, then the callouts are not theirs: not in the wave, no message to the new phones, no answer taken, nothing remembered of the old', async () => {
+    receiver = await startReceiver(SECRET, 3, calm);
+    await setUp();
+    await runTriggerTick(deps([]));
+    const called = await stored();
+    const [accepted, pending] = called;
+    await answerCallout(store, accepted.id, 'accept', 'link', clock.t + MIN);
+    await redis.hset(store.keys.triggerResponses('PS'), `agent:${accepted.agentId}:accepted`, 3, `agent:${accepted.agentId}:refused`, 1);
+
+    // the erasure: both agents deleted, then new people given the ids
+    clock.t += MIN;
+    for (const c of [accepted, pending]) expect(await store.agents.deleteUnlessRostered(c.agentId, clock.t)).toEqual({ ok: true });
+    expect(Object.keys(await store.trigger.lastCalledAt())).not.toEqual(expect.arrayContaining([accepted.agentId]));
+    expect(Object.keys(await store.trigger.lastCalledAt())).not.toEqual(expect.arrayContaining([pending.agentId]));
+    expect((await store.trigger.pastResponses(['PS'])).get('PS')!.byAgent).toEqual({});
+    const newPhones = ['+447000000333', '+447000000334'];
+    await store.agents.putAll([cloudAgent(accepted.agentId, { name: 'Brand New Person', phone: newPhones[0] }), cloudAgent(pending.agentId, { name: 'Another New Person', phone: newPhones[1] })]);
+    // nobody else may be called: only the new agents are left to top the wave up with
+    const others = (await store.agents.cloudAgents()).filter((a) => a.id !== accepted.agentId && a.id !== pending.agentId);
+    await store.agents.putAll(others.map((a) => ({ ...a, calloutOptIn: false })));
+
+    // the records stay, ids only, saying the agent called is gone
+    expect(await getCallout(store, accepted.id)).toMatchObject({ agentId: accepted.agentId, status: 'accepted', agentDeleted: true });
+    expect(await getCallout(store, called[2].id)).not.toHaveProperty('agentDeleted');
+    // no answer is taken for the old agent, nor a message sent to whoever holds the id now
+    await expect(answerCallout(store, pending.id, 'accept', 'link', clock.t)).rejects.toThrow(/the agent it was made to has been deleted/);
+    expect(await deliverStoredCallout(deliveryDeps(), pending.id)).toMatchObject({ outcome: 'dead-letter', reason: expect.stringMatching(/no longer exists \(deleted since; the id now names another agent\)/) });
+
+    // the surge grows: the old acceptance is nobody's capacity, and the new agents are not in the wave
+    await store.realtime.append(minutes(clock.t - 20 * MIN, clock.t, 8, 60), clock.t);
+    const enqueued: string[] = [];
+    const summary = await runTriggerTick(deps(enqueued));
+    const [decision] = await store.trigger.decisions(['PS'], clock.t, clock.t + MIN, false, 1);
+    expect(decision.inputs.acceptedCallouts).toBe(0);
+    expect(summary.fired).toHaveLength(1);
+    const topUp = (await stored()).filter((c) => summary.fired[0].calloutIds.includes(c.id));
+    expect(topUp.map((c) => c.agentId).sort()).toEqual([accepted.agentId, pending.agentId].sort());
+    expect(topUp.map((c) => c.id)).not.toEqual(expect.arrayContaining([accepted.id]));
+    expect(topUp.map((c) => c.id)).not.toEqual(expect.arrayContaining([pending.id]));
+    // the old callouts have left the active set, so no tick releases or reminds them
+    const active = await redis.zrange(store.keys.triggerActiveCallouts('PS'), 0, -1);
+    expect(active).not.toContain(accepted.id);
+    expect(active).not.toContain(pending.id);
+
+    // a release decided before the delete and sent after it does not reach the new phone
+    await store.trigger.updateCallout(accepted.id, (c) => ({ next: { ...c, releasedAt: clock.t, releaseDelivery: { state: 'queued', attempts: 0 } } }));
+    expect(await deliverStoredCallout(deliveryDeps(), accepted.id, 'release')).toMatchObject({ outcome: 'dead-letter' });
+    expect(receiver.requests).toBe(0);
+    expect([...receiver.bodies.values()].map((b) => (b as { phone: string }).phone)).not.toEqual(expect.arrayContaining(newPhones));
+  });
+
+  test('when a group has no trigger policy any more, then every tick prunes its records past retention, as a committed tick does', async () => {
+    await setUp();
+    await runTriggerTick(deps([]));
+    const called = await stored();
+    expect(called.length).toBeGreaterThan(0);
+    await store.trigger.deletePolicy('PS');
+
+    // a day on, the decisions that called nobody are gone (48 h) — here, none: the firing is kept
+    clock.t += 31 * 24 * HOUR;
+    await runTriggerTick(deps([]));
+    expect(await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 10)).toEqual([]);
+    expect(await stored()).toEqual([]);
+    expect(await redis.hlen(store.keys.triggerCallouts())).toBe(0);
+    expect(await redis.exists(store.keys.triggerActiveCallouts('PS'))).toBe(0);
+    expect(await store.trigger.lastCalledAt()).toEqual({});
   });
 
   test('when the realtime feed stops during a wave, then the ticks hold the group (feed-stale): nobody called or released, the wave stays open', async () => {

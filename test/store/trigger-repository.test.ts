@@ -6,7 +6,7 @@ import type { GroupTickCommit, StoredCallout } from '../../src/store/trigger-rep
 import { calloutId } from '../../src/trigger/callouts';
 import { DEFAULT_POLICY, initialTriggerState, type Decision } from '../../src/trigger/types';
 import { deleteKeys, REDIS_URL } from '../support/service';
-import { group } from '../trigger/fixtures';
+import { cloudAgent, group } from '../trigger/fixtures';
 
 const T = Date.UTC(2026, 2, 4, 10, 0);
 const MIN = 60_000;
@@ -46,6 +46,8 @@ describe('trigger repository', () => {
     // a commit writes only for a group that exists and has a policy
     await store.skillGroups.putAll([group()]);
     await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
+    // last-called-at is kept only for an agent still stored (see the erasure of a deleted agent's)
+    await store.agents.putAll(['a1', 'a2', 'a3'].map((id) => cloudAgent(id)));
   });
   afterAll(async () => {
     redis.disconnect();
@@ -92,6 +94,53 @@ describe('trigger repository', () => {
       expect(await redis.keys(`${other}:*`)).toEqual([]);
     } finally {
       await deleteKeys(other);
+    }
+  });
+});
+
+describe('trigger records when no tick prunes them', () => {
+  test('when a group is ticked no more, then every record key it wrote expires with the retention on its own: decisions, callouts, answer sums, last-called, dead letters', async () => {
+    const prefix = `test-${randomUUID()}`;
+    const redis = new Redis(REDIS_URL);
+    // a short retention: 1.5 s for decisions that called nobody, 2.5 s for the records
+    const store = createStore(redis, prefix, undefined, { decisionMs: 1500, recordMs: 2500 });
+    const k = store.keys;
+    try {
+      await store.skillGroups.putAll([group()]);
+      await store.agents.putAll([cloudAgent('a1')]);
+      await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
+      const c = callout('a1');
+      expect((await store.trigger.commitTick([commit('', T, [c])])).get('PS')).toBe('committed');
+      const state = (await store.trigger.states()).get('PS')!.raw;
+      // answered, archived into the sums; and a dead letter
+      await store.trigger.updateCallout(c.id, (cur) => ({ next: { ...cur, status: 'declined', respondedAt: T + MIN }, deadLetter: { calloutId: c.id, agentId: 'a1', skillGroupId: 'PS', waveId: c.waveId, reason: 'test', attempts: 1, at: T } }));
+      const archiving = { ...commit(state, T + MIN, []), archived: [{ id: c.id, agentId: 'a1', outcome: 'refused' as const }] };
+      expect((await store.trigger.commitTick([archiving])).get('PS')).toBe('committed');
+      // the policy goes: no tick writes or prunes this group any more
+      await store.trigger.deletePolicy('PS');
+
+      // every record key lives the retention from its last write (-1 would be: no TTL, kept for ever)
+      const within = async (key: string, ms: number) => {
+        const left = await redis.pttl(key);
+        expect([key, left > 0 && left <= ms]).toEqual([key, true]);
+      };
+      await within(k.triggerDecisions('PS'), 1500);
+      const records = [k.triggerFiredDecisions('PS'), k.triggerCallouts(), k.triggerResponses('PS'), k.triggerLastCalled(), k.triggerDeadLetters()];
+      for (const key of records) await within(key, 2500);
+      // the index of the group's callouts (ids only) a day more, so that a tick pruning the shared callouts hash still finds them
+      await within(k.triggerGroupCallouts('PS'), 2500 + 24 * HOURS);
+      expect(await redis.pttl(k.triggerGroupCallouts('PS'))).toBeGreaterThan(2500);
+
+      await new Promise((resolve) => setTimeout(resolve, 2600));
+      for (const key of [k.triggerDecisions('PS'), ...records]) expect([key, await redis.exists(key)]).toEqual([key, 0]);
+      expect(await store.trigger.decisions(['PS'], 0, Number.MAX_SAFE_INTEGER, false, 10)).toEqual([]);
+      expect(await store.trigger.listCallouts(['PS'], 0, Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
+      expect(await store.trigger.deadLetters(10)).toEqual([]);
+      expect(await store.trigger.lastCalledAt()).toEqual({});
+      expect((await store.trigger.pastResponses(['PS'])).get('PS')).toEqual({ group: { accepted: 0, refused: 0 }, byAgent: {} });
+    } finally {
+      redis.disconnect();
+      await deleteKeys(prefix);
     }
   });
 });
