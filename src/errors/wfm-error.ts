@@ -47,11 +47,13 @@ export class WfmError extends Error {
   readonly isCatastrophic: boolean;
   /** a retry cannot help (bad input): queues must not retry it */
   readonly retryable: boolean;
+  /** seconds after which the same request may succeed (a lock held elsewhere): answered as Retry-After */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     code: WfmErrorCode,
     message: string,
-    options: { details?: ProblemDetail[]; status?: number; isCatastrophic?: boolean; cause?: unknown } = {},
+    options: { details?: ProblemDetail[]; status?: number; isCatastrophic?: boolean; cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'WfmError';
@@ -60,6 +62,7 @@ export class WfmError extends Error {
     this.details = options.details ?? [];
     this.isCatastrophic = options.isCatastrophic ?? false;
     this.retryable = code === 'unavailable' || code === 'internal';
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

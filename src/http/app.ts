@@ -179,7 +179,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.post('/skill-groups/:skillGroupId/training', backlog(QUEUE.trainForecaster));
   app.post('/skill-groups/:skillGroupId/forecast/refresh', backlog(QUEUE.forecast));
   app.post('/trigger/ticks', backlog(QUEUE.triggerTick));
-  app.use(configurationRoutes(store, deps.registry, { now: deps.now, claimReleaseCutoffHours: config.claimReleaseCutoffHours }));
+  app.use(configurationRoutes(store, deps.registry, { now: deps.now, claimReleaseCutoffHours: config.claimReleaseCutoffHours }, (skillGroupId) => deps.queues.add(QUEUE.forecast, { skillGroupId })));
   app.use(historyRoutes(store, deps.now));
   app.use(jobRoutes(deps.queues));
   app.use(simulationRoutes(deps.queues));

@@ -130,6 +130,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     const err = asUnavailable(rawErr);
     if (isWfmError(err)) {
       if (err.status >= 500) log.error({ err }, err.message);
+      if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
       sendProblem(res, err.status, err.code, err.message, err.details.length > 0 || err.code !== 'not-found' ? capped(err.details) : namedBy(req, err.message));
       return;
     }

@@ -14,7 +14,11 @@ import type { Horizon, ModelMetrics, TrainedForecaster } from '../forecast/index
 import type { NetArtifacts } from '../forecast/net';
 import { WfmError, invalid } from '../errors/wfm-error';
 
-export type VersionStatus = 'candidate' | 'live' | 'kept' | 'rejected' | 'retired';
+/**
+ * `abandoned` is never stored: it is how a `candidate` whose training stopped (a worker killed while it
+ * waited for the lock) is listed once nobody has kept it fresh for LOCK_STALE_MS.
+ */
+export type VersionStatus = 'candidate' | 'abandoned' | 'live' | 'kept' | 'rejected' | 'retired';
 
 export interface VersionInfo {
   skillGroupId: string;
@@ -47,41 +51,98 @@ async function writeAtomic(file: string, data: string | Buffer): Promise<void> {
   await fs.rename(temp, file);
 }
 
-/** A lock older than this was left by a process that died holding it (kill -9): it is taken over. */
+/**
+ * A lock its holder stopped refreshing this long ago was left by a process that died holding it (kill -9):
+ * it is taken over. Holders refresh it every HEARTBEAT_MS, so a long promotion is not mistaken for a dead one.
+ */
 const LOCK_STALE_MS = 120_000;
-/** Longest wait for another process's promotion or rollback of the same group and horizon. */
-const LOCK_WAIT_MS = 180_000;
+/** How often a lock's holder, and a training waiting to judge its candidate, show they are alive. */
+const HEARTBEAT_MS = 15_000;
+/** Longest wait of a training's promotion for another promotion or rollback of the same group and horizon. */
+const PROMOTION_LOCK_WAIT_MS = 180_000;
+/**
+ * Longest wait of a rollback: it is an HTTP request, and a client that times out and asks again must get an
+ * answer, not a second rollback run minutes later. A promotion holds the lock for well under a second.
+ */
+const ROLLBACK_LOCK_WAIT_MS = 5_000;
+const ROLLBACK_RETRY_AFTER_SECONDS = 5;
+/** A takeover claim older than this was left by a waiter that died in the middle of taking a stale lock over. */
+const TAKEOVER_CLAIM_STALE_MS = 10_000;
+
+const UNJUDGED_REASON = 'not yet compared with the live version';
+const ABANDONED_REASON = 'the training stopped before comparing it with the live version';
+
+/** Keeps `file`'s mtime fresh until stopped (a missing file is no error: it may have been replaced or removed). */
+function heartbeat(file: string): () => void {
+  const timer = setInterval(() => {
+    const now = new Date();
+    fs.utimes(file, now, now).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Removes `lock` if it is stale. Several waiters may judge the same lock stale at once; removing it by
+ * name, the second would remove the lock the first had just created, and both would go on holding "the"
+ * lock. So a waiter first claims the stale lock by hard-linking it to a name made of its identity (inode
+ * and mtime): link() fails for every waiter but one. The claimant then checks that what it linked is the
+ * lock it judged stale (not a fresh one created since), removes it, and competes for a new one like anyone.
+ */
+async function removeIfStale(lock: string): Promise<void> {
+  const held = await fs.stat(lock).catch(() => null);
+  if (!held || Date.now() - held.mtimeMs <= LOCK_STALE_MS) return;
+  const claim = `${lock}.takeover-${held.ino}-${Math.trunc(held.mtimeMs)}`;
+  try {
+    await fs.link(lock, claim);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EEXIST') throw err;
+    // another waiter is taking it over; unless that waiter died doing so (link() set the claim's ctime)
+    const claimed = await fs.stat(claim).catch(() => null);
+    if (claimed && Date.now() - claimed.ctimeMs > TAKEOVER_CLAIM_STALE_MS) await fs.rm(claim, { force: true });
+    return;
+  }
+  try {
+    const linked = await fs.stat(claim);
+    if (linked.ino === held.ino && linked.mtimeMs === held.mtimeMs) await fs.rm(lock, { force: true });
+  } finally {
+    await fs.rm(claim, { force: true });
+  }
+}
 
 /**
  * Runs `fn` holding the lock file of a group and horizon's directory (O_EXCL create, so it works across
  * processes and machines sharing the directory). A promotion reads the live version, compares and
  * writes: two of them at once (two training jobs in two workers) would both compare against the old live
- * version and both go live, one lost from the rollback path.
+ * version and both go live, one lost from the rollback path. After `waitMs` without the lock, `busy` is
+ * thrown.
  */
-async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+async function withLock<T>(dir: string, waitMs: number, busy: (lock: string) => WfmError | Promise<WfmError>, fn: () => Promise<T>): Promise<T> {
   const lock = path.join(dir, 'live.lock');
   const started = Date.now();
   for (;;) {
     try {
-      await fs.writeFile(lock, `${process.pid} ${new Date().toISOString()}`, { flag: 'wx' });
+      await fs.writeFile(lock, `${process.pid} ${new Date().toISOString()} ${randomUUID()}`, { flag: 'wx' });
       break;
     } catch (err) {
       // no directory: no version of this group and horizon, nothing to protect (fn says what is missing)
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fn();
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const held = await fs.stat(lock).catch(() => null);
-      if (held && Date.now() - held.mtimeMs > LOCK_STALE_MS) {
-        await fs.rm(lock, { force: true });
-        continue;
-      }
-      if (Date.now() - started > LOCK_WAIT_MS) throw new WfmError('unavailable', `the model registry ${dir} stayed locked by another promotion or rollback`);
+      await removeIfStale(lock);
+      if (Date.now() - started > waitMs) throw await busy(lock);
       await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
     }
   }
+  const mine = await fs.stat(lock).catch(() => null);
+  const stop = heartbeat(lock);
   try {
     return await fn();
   } finally {
-    await fs.rm(lock, { force: true });
+    stop();
+    // only our own: had we stalled past LOCK_STALE_MS, the lock there now is another holder's
+    if (mine && (await fs.stat(lock).catch(() => null))?.ino === mine.ino) await fs.rm(lock, { force: true });
   }
 }
 
@@ -152,7 +213,7 @@ export class FsModelRegistry {
     }
     await writeAtomic(path.join(dir, 'forecaster.json'), JSON.stringify(stored));
     await writeAtomic(path.join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2));
-    const info: VersionInfo = { skillGroupId: model.skillGroupId, horizon, version, createdAt, status: 'candidate', reason: 'not yet compared with the live version', metrics };
+    const info: VersionInfo = { skillGroupId: model.skillGroupId, horizon, version, createdAt, status: 'candidate', reason: UNJUDGED_REASON, metrics };
     await this.writeStatus(info);
     return info;
   }
@@ -175,9 +236,21 @@ export class FsModelRegistry {
     for (const version of names) {
       const status = await readJson<{ status: VersionStatus; reason: string; createdAt: string }>(path.join(base, version, 'status.json'));
       const metrics = await readJson<ModelMetrics>(path.join(base, version, 'metrics.json'));
-      if (status && metrics) out.push({ skillGroupId, horizon, version, createdAt: status.createdAt, status: status.status, reason: status.reason, metrics });
+      if (!status || !metrics) continue; // half-written: a training is still writing it, or died doing so
+      const info: VersionInfo = { skillGroupId, horizon, version, createdAt: status.createdAt, status: status.status, reason: status.reason, metrics };
+      if (info.status === 'candidate' && (await this.abandoned(path.join(base, version, 'status.json')))) {
+        info.status = 'abandoned';
+        info.reason = ABANDONED_REASON;
+      }
+      out.push(info);
     }
     return out;
+  }
+
+  /** A training judging its candidate keeps the candidate's status.json fresh (promoteIfBetter). */
+  private async abandoned(statusFile: string): Promise<boolean> {
+    const stat = await fs.stat(statusFile).catch(() => null);
+    return stat !== null && Date.now() - stat.mtimeMs > LOCK_STALE_MS;
   }
 
   async loadVersion(skillGroupId: string, horizon: Horizon, version: string): Promise<TrainedForecaster> {
@@ -215,7 +288,15 @@ export class FsModelRegistry {
     score?: (model: TrainedForecaster) => Promise<number>,
     beforeWrite?: () => Promise<void>,
   ): Promise<VersionInfo> {
-    return withLock(this.dir(skillGroupId, horizon), () => this.promoteLocked(skillGroupId, horizon, version, score, beforeWrite));
+    const dir = this.dir(skillGroupId, horizon);
+    const busy = (lock: string) => new WfmError('unavailable', `the model registry ${dir} stayed locked by another promotion or rollback (${lock})`);
+    // While this training waits for the lock (up to minutes), its candidate must not look abandoned.
+    const stop = heartbeat(path.join(this.dir(skillGroupId, horizon, version), 'status.json'));
+    try {
+      return await withLock(dir, PROMOTION_LOCK_WAIT_MS, busy, () => this.promoteLocked(skillGroupId, horizon, version, score, beforeWrite));
+    } finally {
+      stop();
+    }
   }
 
   private async promoteLocked(
@@ -273,15 +354,33 @@ export class FsModelRegistry {
     }
   }
 
-  /** Makes `toVersion` (default: the previous live version) live again; the current one is retired. */
+  /**
+   * Makes `toVersion` (default: the previous live version) live again; the current one is retired.
+   * What is rolled back is fixed when it is asked: the live version then. Should another promotion or
+   * rollback change it while this one waits for the lock, nothing is done (409): a client that asks again
+   * after a timeout, or a training finishing meanwhile, must not make it roll back a version nobody meant.
+   * A lock that stays held beyond a few seconds answers 503 with Retry-After rather than a wait of minutes.
+   */
   async rollback(skillGroupId: string, horizon: Horizon, toVersion?: string): Promise<VersionInfo> {
-    return withLock(this.dir(skillGroupId, horizon), () => this.rollbackLocked(skillGroupId, horizon, toVersion));
+    const dir = this.dir(skillGroupId, horizon);
+    const asked = await readJson<LivePointer>(path.join(dir, 'live.json'));
+    const busy = async (lock: string) => {
+      const since = (await fs.stat(lock).catch(() => null))?.mtimeMs;
+      const takenOver = since === undefined ? '' : `; a lock left by a process that died is taken over ${LOCK_STALE_MS / 1000} s after its holder last refreshed it, at ${new Date(since + LOCK_STALE_MS).toISOString()}`;
+      return new WfmError('unavailable', `the models of ${skillGroupId}/${horizon} are locked by another promotion or rollback: nothing was rolled back, try again shortly${takenOver}`, {
+        retryAfterSeconds: ROLLBACK_RETRY_AFTER_SECONDS,
+      });
+    };
+    return withLock(dir, ROLLBACK_LOCK_WAIT_MS, busy, () => this.rollbackLocked(skillGroupId, horizon, asked, toVersion));
   }
 
-  private async rollbackLocked(skillGroupId: string, horizon: Horizon, toVersion?: string): Promise<VersionInfo> {
+  private async rollbackLocked(skillGroupId: string, horizon: Horizon, asked: LivePointer | null, toVersion?: string): Promise<VersionInfo> {
     const file = path.join(this.dir(skillGroupId, horizon), 'live.json');
     const pointer = await readJson<LivePointer>(file);
-    const target = toVersion ?? pointer?.previous[0];
+    if ((pointer?.version ?? null) !== (asked?.version ?? null)) {
+      throw new WfmError('conflict', `the live version of ${skillGroupId}/${horizon} changed meanwhile: ${asked?.version ?? 'none'} when the rollback was asked, ${pointer?.version ?? 'none'} now; nothing was rolled back (GET /skill-groups/${skillGroupId}/models/${horizon} lists the versions)`);
+    }
+    const target = toVersion ?? asked?.previous[0];
     if (!pointer || !target) throw new WfmError('conflict', `nothing to roll back to for ${skillGroupId}/${horizon}`);
     if (target === pointer.version) {
       throw new WfmError('conflict', `model version ${target} is already live for ${skillGroupId}/${horizon}`, { details: [{ where: '/body/version', message: 'already live: nothing to roll back' }] });
@@ -289,6 +388,13 @@ export class FsModelRegistry {
     const versions = await this.listVersions(skillGroupId, horizon);
     const next = versions.find((v) => v.version === target);
     if (!next) throw new WfmError('not-found', `no model version ${target} for ${skillGroupId}/${horizon}`);
+    if (next.status === 'candidate' || next.status === 'abandoned') {
+      // never backtested against the live version: it may forecast far worse, or not at all
+      const why = next.status === 'candidate' ? 'a training is still comparing it with the live version' : ABANDONED_REASON;
+      throw new WfmError('conflict', `model version ${target} of ${skillGroupId}/${horizon} was never compared with the live version (${why}): only a judged version can go live`, {
+        details: [{ where: '/body/version', message: `status ${next.status}: ${why}` }],
+      });
+    }
     const current = versions.find((v) => v.version === pointer.version) ?? null;
     await this.setLive(skillGroupId, horizon, target, current, 'retired', `rolled back to ${target}`, true);
     const remaining = (await readJson<LivePointer>(file))!;

@@ -9,13 +9,34 @@ import type { Store } from '../store/store';
 import type { HeldClaims } from '../store/agent-repository';
 import { formatInstant } from '../time/grid';
 
-export async function putSkillGroups(store: Store, groups: SkillGroup[], where: ItemPointer = ''): Promise<SkillGroup[]> {
+/** Queues the `forecast` job that recomputes and stores a group's two-week forecast (the queues, or a stand-in in tests). */
+export type ForecastRefresh = (skillGroupId: string) => Promise<unknown>;
+
+/**
+ * Stores the groups. The stored two-week forecast (which rosters and the surge trigger read) was computed
+ * from a group's zone, interval, opening hours and holiday country: a group stored with another of them
+ * has its forecast recomputed (when one is stored), as after a change of special days, so the change shows
+ * at once and not only after the next training or refresh.
+ */
+export async function putSkillGroups(store: Store, groups: SkillGroup[], where: ItemPointer = '', refreshForecast?: ForecastRefresh): Promise<SkillGroup[]> {
   const stored = await store.skillGroups.map();
   const problems = validateSkillGroups(groups, stored, where);
   if (problems.length) throw invalid(`${problems.length} problem(s) in the skill groups; nothing was stored`, problems);
   await refuseGridChangeOverHistory(store, groups, stored, where);
   await store.skillGroups.putAll(groups);
+  if (refreshForecast) {
+    for (const g of groups) {
+      const before = stored.get(g.id);
+      if (before && forecastInputs(before) !== forecastInputs(g) && (await store.forecasts.meta(g.id))) await refreshForecast(g.id);
+    }
+  }
   return groups;
+}
+
+/** What of a group the two-week forecast reads (ForecastSubject), in one comparable string. */
+function forecastInputs(g: SkillGroup): string {
+  const hours = g.openingHours?.map((w) => ({ days: w.days, from: w.from, to: w.to })) ?? null;
+  return JSON.stringify([g.timeZone, g.intervalMinutes, g.country ?? null, hours]);
 }
 
 /**

@@ -5,11 +5,12 @@
  */
 import path from 'node:path';
 import type { IntervalVolume, SkillGroup } from '../domain/types';
-import { WfmError } from '../errors/wfm-error';
-import { FORECAST_HISTORY_DAYS, MIN_HISTORY_DAYS, forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, type TrainedRealtime, type TrainedTwoWeek, type TrainForecasterResult } from '../forecast';
+import { invalid, WfmError } from '../errors/wfm-error';
+import { FORECAST_HISTORY_DAYS, MIN_HISTORY_DAYS, TWO_WEEK_DAYS, forecastRealtime, forecastTwoWeek, type ForecastResult, type Horizon, type TrainedRealtime, type TrainedTwoWeek, type TrainForecasterResult } from '../forecast';
 import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry';
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
+import type { StoredForecastMeta, StoredForecastPoint } from '../store/forecast-repository';
 import { DAY_MS, formatInstant, intervalStartOf, localDate, startOfLocalDay } from '../time/grid';
 import { addDays } from '../forecast/day-series';
 import { intervalRowsFromMinutes } from '../forecast/minute-rows';
@@ -188,6 +189,41 @@ export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroup
     result.points,
   );
   return { ...result, modelVersion: live?.version };
+}
+
+/** A read of the stored two-week forecast: its points between `from` and `to`, the span it covers, and what the caller should know. */
+export interface StoredTwoWeekRead {
+  meta: StoredForecastMeta;
+  /** from the instant it was computed from to the end of its fourteenth local day: an interval inside without a point is closed */
+  covers: { from: number; to: number };
+  points: StoredForecastPoint[];
+  /** the asked range reaches before or after `covers`: nothing was forecast there, which an empty answer does not tell */
+  warnings: string[];
+}
+
+/**
+ * The stored two-week forecast between `from` (default: where it starts) and `to` (default: where it ends;
+ * 15 days after a `from` at or after that). Outside what it covers no interval has a point, as inside
+ * none has while the group is closed: the warnings tell "not forecast" from "no calls expected".
+ */
+export async function readTwoWeekForecast(store: Store, group: SkillGroup, asked: { from?: number; to?: number }): Promise<StoredTwoWeekRead> {
+  const meta = await store.forecasts.meta(group.id);
+  if (!meta) throw new WfmError('not-found', `no two-week forecast stored for ${group.id} yet: POST /skill-groups/${group.id}/forecast/refresh`);
+  const start = Date.parse(meta.from);
+  // forecastTwoWeek: TWO_WEEK_DAYS local days from the day of `from`, intervals before `from` left out
+  const covers = { from: start, to: startOfLocalDay(addDays(localDate(start, group.timeZone), TWO_WEEK_DAYS), group.timeZone) };
+  const from = asked.from ?? covers.from;
+  const to = asked.to ?? (from < covers.to ? covers.to : from + 15 * DAY_MS);
+  if (!(to > from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
+  const fmt = (ms: number) => formatInstant(ms, group.timeZone);
+  const span = `the stored forecast of ${group.id} covers ${fmt(covers.from)} to ${fmt(covers.to)}`;
+  const none = '(no point there does not mean no calls)';
+  const warnings: string[] = [];
+  if (from < covers.from) warnings.push(`${span}: the asked range starts at ${fmt(from)}, and nothing before ${fmt(covers.from)} was forecast ${none}`);
+  if (to > covers.to) {
+    warnings.push(`${span}: the asked range runs to ${fmt(to)}, and nothing from ${fmt(covers.to)} on was forecast ${none}; each refresh (POST /skill-groups/${group.id}/forecast/refresh, and after a training) forecasts the ${TWO_WEEK_DAYS} days from now, or from the end of the history when it ends earlier`);
+  }
+  return { meta, covers, points: await store.forecasts.read(group.id, from, to), warnings };
 }
 
 /**

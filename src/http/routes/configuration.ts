@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { Agent, AgentKind, SkillGroup } from '../../domain/types';
 import { maskPhone } from '../../domain/validate';
 import { invalid } from '../../errors/wfm-error';
-import { deleteAgent, deleteSkillGroup, listAgents, putAgents, putSkillGroups, type GroupModels } from '../../services/configuration';
+import { deleteAgent, deleteSkillGroup, listAgents, putAgents, putSkillGroups, type ForecastRefresh, type GroupModels } from '../../services/configuration';
 import type { Store } from '../../store/store';
 import { notFound } from '../problem';
 
@@ -16,15 +16,18 @@ function forRole(agent: Agent, role: string | undefined): Agent {
   return role === 'admin' || !agent.phone ? agent : { ...agent, phone: maskPhone(agent.phone) };
 }
 
-/** `rostering`: the service clock (is an agent's rostered work or claim over?) and the claim release cut-off a refusal names. */
-export function configurationRoutes(store: Store, models: GroupModels, rostering: { now: () => number; claimReleaseCutoffHours: number }): Router {
+/**
+ * `rostering`: the service clock (is an agent's rostered work or claim over?) and the claim release cut-off a refusal names;
+ * `refreshForecast`: queues the recomputation of a group's stored forecast (after a change of what it reads).
+ */
+export function configurationRoutes(store: Store, models: GroupModels, rostering: { now: () => number; claimReleaseCutoffHours: number }, refreshForecast: ForecastRefresh): Router {
   const r = Router();
 
   r.get('/skill-groups', async (_req, res) => {
     res.json(await store.skillGroups.list());
   });
   r.post('/skill-groups', async (req, res) => {
-    res.json(await putSkillGroups(store, req.body as SkillGroup[], '/body'));
+    res.json(await putSkillGroups(store, req.body as SkillGroup[], '/body', refreshForecast));
   });
   r.get('/skill-groups/:skillGroupId', async (req, res) => {
     const group = await store.skillGroups.get(req.params.skillGroupId);
@@ -34,7 +37,7 @@ export function configurationRoutes(store: Store, models: GroupModels, rostering
   r.put('/skill-groups/:skillGroupId', async (req, res) => {
     const group = req.body as SkillGroup;
     idMustMatch(req.params.skillGroupId, group.id);
-    await putSkillGroups(store, [group], () => '/body');
+    await putSkillGroups(store, [group], () => '/body', refreshForecast);
     res.json(group);
   });
   r.delete('/skill-groups/:skillGroupId', async (req, res) => {

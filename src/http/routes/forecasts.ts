@@ -7,7 +7,7 @@ import { invalid, WfmError } from '../../errors/wfm-error';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
 import type { FsModelRegistry } from '../../registry/fs-model-registry';
-import { computeRealtimeForecast, tooLittleHistoryToTrain } from '../../services/forecasting';
+import { computeRealtimeForecast, readTwoWeekForecast, tooLittleHistoryToTrain } from '../../services/forecasting';
 import type { Store } from '../../store/store';
 import { DAY_MS, formatInstant } from '../../time/grid';
 import { checkRealtimeBatch, type RealtimeEventBody } from '../../trigger/realtime-ingest';
@@ -65,6 +65,10 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     if (horizon !== 'realtime' && req.query.at !== undefined) {
       throw invalid('`at` applies to horizon=realtime', [{ where: '/query/at', message: 'the two-week forecast is read with from/to' }]);
     }
+    const spanGiven = (['from', 'to'] as const).filter((name) => req.query[name] !== undefined);
+    if (horizon === 'realtime' && spanGiven.length) {
+      throw invalid(`${spanGiven.map((n) => `\`${n}\``).join(' and ')} ${spanGiven.length > 1 ? 'apply' : 'applies'} to horizon=two-week`, spanGiven.map((n) => ({ where: `/query/${n}`, message: 'the realtime forecast is read with at (the 30 minutes from it)' })));
+    }
     if (horizon === 'realtime') {
       const given = Boolean(req.query.at);
       const at = given ? Date.parse(String(req.query.at)) : now();
@@ -85,16 +89,16 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
       });
       return;
     }
-    const meta = await store.forecasts.meta(g.id);
-    if (!meta) throw new WfmError('not-found', `no two-week forecast stored for ${g.id} yet: POST /skill-groups/${g.id}/forecast/refresh`);
-    const from = req.query.from ? Date.parse(String(req.query.from)) : Date.parse(meta.from);
-    const to = req.query.to ? Date.parse(String(req.query.to)) : from + 15 * 86_400_000;
-    if (!(to > from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
-    const points = await store.forecasts.read(g.id, from, to);
+    const read = await readTwoWeekForecast(store, g, {
+      from: req.query.from ? Date.parse(String(req.query.from)) : undefined,
+      to: req.query.to ? Date.parse(String(req.query.to)) : undefined,
+    });
     res.json({
-      ...meta,
+      ...read.meta,
       horizon,
-      points: points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90, ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: p.ahtSeconds } : {}) })),
+      covers: { from: fmt(read.covers.from), to: fmt(read.covers.to) },
+      ...(read.warnings.length ? { warnings: read.warnings } : {}),
+      points: read.points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90, ...(p.expected !== undefined ? { expected: p.expected } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: p.ahtSeconds } : {}) })),
     });
   });
 
