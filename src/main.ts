@@ -94,7 +94,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     await warnIfNotPersistent(redis, log);
   }
 
-  const registry = new FsModelRegistry(path.resolve(config.modelDir));
+  const registry = new FsModelRegistry(path.resolve(config.modelDir), undefined, { versionsKept: config.modelVersionsKept });
   const ctx = { config, store, queues, registry, log, now };
   const pool = new WorkerPool(jobs, ctx, metrics, { stalledIntervalMs: options.stalledIntervalMs });
   const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;

@@ -20,6 +20,8 @@ export interface Config {
   /** a worker-only process's port for /health, /ready and /metrics (none when unset) */
   workerMetricsPort?: number;
   modelDir: string;
+  /** retention of trained versions per group and horizon: the rollback depth, and the other judged versions kept besides */
+  modelVersionsKept: number;
   /** API key → role */
   apiKeys: Map<string, Role>;
   webhookUrl?: string;
@@ -92,7 +94,7 @@ function parseApiKeys(text: string | undefined, problems: ProblemDetail[]): Map<
  */
 const EMPTY_MEANS_UNSET = new Set(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'CLAIM_TOKEN_SECRET', 'CALLOUT_LINK_SECRET', 'API_KEYS']);
 const VARIABLES = [
-  'REDIS_URL', 'KEY_PREFIX', 'PORT', 'WORKER_METRICS_PORT', 'HOST', 'MODEL_DIR', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'BODY_LIMIT', 'RETRAIN_CRON', 'RETRAIN_TIME_ZONE',
+  'REDIS_URL', 'KEY_PREFIX', 'PORT', 'WORKER_METRICS_PORT', 'HOST', 'MODEL_DIR', 'MODEL_VERSIONS_KEPT', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'BODY_LIMIT', 'RETRAIN_CRON', 'RETRAIN_TIME_ZONE',
   'SHUTDOWN_GRACE_SECONDS', 'CLAIM_RELEASE_CUTOFF_HOURS', 'PUBLIC_BASE_URL', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_BACKOFF_MS',
   'WEBHOOK_MAX_BACKOFF_MS', 'TRIGGER_TICK_CRON', 'TRIGGER_DECISION_RETENTION_HOURS', 'TRIGGER_RECORD_RETENTION_DAYS', 'TRIGGER_RECENT_CALL_MINUTES',
 ];
@@ -154,6 +156,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const shutdownGraceSeconds = Number(env.SHUTDOWN_GRACE_SECONDS ?? '25');
   need('SHUTDOWN_GRACE_SECONDS', Number.isFinite(shutdownGraceSeconds) && shutdownGraceSeconds >= 0, `must be a number of seconds ≥ 0, got "${env.SHUTDOWN_GRACE_SECONDS}"`);
 
+  // at least 1: the version a promotion just replaced stays for the processes loading it that moment
+  const modelVersionsKept = Number(env.MODEL_VERSIONS_KEPT ?? '10');
+  need('MODEL_VERSIONS_KEPT', Number.isInteger(modelVersionsKept) && modelVersionsKept >= 1, `must be a whole number ≥ 1, got "${env.MODEL_VERSIONS_KEPT}"`);
+
   const keyPrefix = env.KEY_PREFIX ?? 'wfm';
   need('KEY_PREFIX', /^[A-Za-z0-9_.-]{1,64}$/.test(keyPrefix), `must be 1–64 letters, digits, _ . or -, got "${keyPrefix}"`);
 
@@ -178,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port,
     ...(workerMetricsPort !== undefined ? { workerMetricsPort } : {}),
     modelDir: env.MODEL_DIR ?? 'models',
+    modelVersionsKept,
     apiKeys,
     webhookUrl,
     webhookSecret,

@@ -6,6 +6,7 @@
  *                                              /status.json   live | kept | rejected, with the reason
  *   MODEL_DIR/<skill-group>/<horizon>/live.json  pointer to the live version and the earlier ones
  * Any process (API, any worker) reads the live version from here; writes are atomic (temp file + rename).
+ * After each promotion, versions beyond the retention (`versionsKept`, MODEL_VERSIONS_KEPT) are removed.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -68,6 +69,20 @@ const ROLLBACK_LOCK_WAIT_MS = 5_000;
 const ROLLBACK_RETRY_AFTER_SECONDS = 5;
 /** A takeover claim older than this was left by a waiter that died in the middle of taking a stale lock over. */
 const TAKEOVER_CLAIM_STALE_MS = 10_000;
+
+/** Default of MODEL_VERSIONS_KEPT: the rollback depth, and how many other judged versions are kept besides. */
+export const DEFAULT_VERSIONS_KEPT = 10;
+
+export interface RegistryOptions {
+  /**
+   * Retention: the live version, the last `versionsKept` live ones before it (the rollback path) and the
+   * `versionsKept` newest other judged versions (kept, rejected, retired) stay; older ones are removed.
+   */
+  versionsKept?: number;
+}
+
+/** A version being removed is first renamed to this (atomically: readers see all of it or nothing). */
+const REMOVED_MARK = '.removed-';
 
 const UNJUDGED_REASON = 'not yet compared with the live version';
 const ABANDONED_REASON = 'the training stopped before comparing it with the live version';
@@ -156,7 +171,13 @@ async function readJson<T>(file: string): Promise<T | null> {
 }
 
 export class FsModelRegistry {
-  constructor(private readonly root: string, private readonly clock: () => number = () => Date.now()) {}
+  private readonly versionsKept: number;
+
+  constructor(private readonly root: string, private readonly clock: () => number = () => Date.now(), options: RegistryOptions = {}) {
+    this.versionsKept = options.versionsKept ?? DEFAULT_VERSIONS_KEPT;
+    // 0 would remove the version just replaced while a reader that read the pointer a moment before loads it
+    if (!Number.isInteger(this.versionsKept) || this.versionsKept < 1) throw invalid(`versionsKept must be a whole number ≥ 1, got ${this.versionsKept}`);
+  }
 
   private groupDir(skillGroupId: string): string {
     if (!SAFE_ID.test(skillGroupId)) throw invalid(`skill group id "${skillGroupId}" cannot name a model directory`);
@@ -227,7 +248,8 @@ export class FsModelRegistry {
     const base = this.dir(skillGroupId, horizon);
     let names: string[];
     try {
-      names = (await fs.readdir(base, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+      // SAFE_ID leaves out versions being removed (renamed to a name starting with a dot)
+      names = (await fs.readdir(base, { withFileTypes: true })).filter((e) => e.isDirectory() && SAFE_ID.test(e.name)).map((e) => e.name).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
@@ -259,8 +281,15 @@ export class FsModelRegistry {
     if (!stored) throw new WfmError('not-found', `no model version ${version} for ${skillGroupId}/${horizon}`);
     if (!stored.net) return stored as TrainedForecaster;
     const manifest = await readJson<{ modelTopology: object; weightsManifest: Array<{ weights: NetArtifacts['weightSpecs'] }> }>(path.join(dir, stored.net.artifacts));
-    if (!manifest) throw new WfmError('internal', `model version ${version} lacks its tfjs artifacts`, { isCatastrophic: false });
-    const weights = await fs.readFile(path.join(dir, 'weights.bin'));
+    const weights = await fs.readFile(path.join(dir, 'weights.bin')).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    });
+    if (!manifest || !weights) {
+      // removed by the retention while it was read (never the live version, nor the one it just replaced)
+      if (!(await exists(path.join(dir, 'forecaster.json')))) throw new WfmError('not-found', `model version ${version} of ${skillGroupId}/${horizon} was removed (retention)`);
+      throw new WfmError('internal', `model version ${version} lacks its tfjs artifacts`, { isCatastrophic: false });
+    }
     const { artifacts: _artifacts, ...rest } = stored.net;
     return { ...stored, net: { ...rest, modelTopology: manifest.modelTopology, weightSpecs: manifest.weightsManifest[0].weights, weightDataBase64: weights.toString('base64') } } as TrainedForecaster;
   }
@@ -337,7 +366,48 @@ export class FsModelRegistry {
       candidate.reason = `WAPE ${candidateScore.toFixed(4)} worse than live ${live.version} ${liveScore.toFixed(4)}${basis}`;
     }
     await this.writeStatus(candidate);
+    // Retention failing leaves versions for the next promotion to remove: the decision above stands.
+    await this.prune(skillGroupId, horizon).catch(() => undefined);
     return candidate;
+  }
+
+  /**
+   * Removes the versions beyond the retention; runs under the lock, after a promotion has written its
+   * decision. Kept: the live version, the rollback path (the last `versionsKept` live ones, which includes
+   * the version just replaced: a process that read the pointer a moment ago may be loading it), the
+   * `versionsKept` newest other judged versions (kept, rejected, retired: their reasons stay readable) and
+   * every candidate a training may still be comparing. An abandoned candidate goes once a newer version
+   * was judged, as does a directory a training died writing (no status for LOCK_STALE_MS). Each removal
+   * renames the directory away first, so a reader finds the whole version or none (not-found, 404).
+   */
+  private async prune(skillGroupId: string, horizon: Horizon): Promise<void> {
+    const base = this.dir(skillGroupId, horizon);
+    const entries = await fs.readdir(base, { withFileTypes: true });
+    // left by a removal that died half-way
+    for (const e of entries) if (e.isDirectory() && e.name.startsWith('.') && e.name.includes(REMOVED_MARK)) await fs.rm(path.join(base, e.name), { recursive: true, force: true });
+    const pointer = await readJson<LivePointer>(path.join(base, 'live.json'));
+    const versions = await this.listVersions(skillGroupId, horizon);
+    const judged = (v: VersionInfo) => v.status !== 'candidate' && v.status !== 'abandoned';
+    const newestJudged = versions.filter(judged).at(-1)?.version;
+    const keep = new Set<string>(pointer ? [pointer.version, ...pointer.previous.slice(0, this.versionsKept)] : []);
+    for (const v of versions) {
+      if (v.status === 'live' || v.status === 'candidate') keep.add(v.version);
+      if (v.status === 'abandoned' && (newestJudged === undefined || v.version > newestJudged)) keep.add(v.version);
+    }
+    for (const v of versions.filter((v) => judged(v) && !keep.has(v.version)).slice(-this.versionsKept)) keep.add(v.version);
+    const doomed = versions.filter((v) => !keep.has(v.version)).map((v) => v.version);
+    // half-written: not listed, nothing written into it for LOCK_STALE_MS, older than a judged version
+    const listed = new Set(versions.map((v) => v.version));
+    for (const e of entries) {
+      if (!e.isDirectory() || !SAFE_ID.test(e.name) || listed.has(e.name) || newestJudged === undefined || e.name > newestJudged) continue;
+      const stat = await fs.stat(path.join(base, e.name)).catch(() => null);
+      if (stat && Date.now() - stat.mtimeMs > LOCK_STALE_MS && !(await exists(path.join(base, e.name, 'status.json')))) doomed.push(e.name);
+    }
+    for (const version of doomed) await removeVersionDir(base, version);
+    if (pointer && pointer.previous.length > this.versionsKept) {
+      // a path written before the retention (or with a larger MODEL_VERSIONS_KEPT): cut to the depth kept
+      await writeAtomic(path.join(base, 'live.json'), JSON.stringify({ ...pointer, previous: pointer.previous.slice(0, this.versionsKept) } satisfies LivePointer, null, 2));
+    }
   }
 
   private async setLive(skillGroupId: string, horizon: Horizon, version: string, old: VersionInfo | null, oldStatus: VersionStatus, oldReason: string, dropFromHistory = false): Promise<void> {
@@ -345,7 +415,7 @@ export class FsModelRegistry {
     const pointer = await readJson<LivePointer>(file);
     let previous = pointer?.previous ?? [];
     if (dropFromHistory) previous = previous.filter((v) => v !== version);
-    else if (pointer) previous = [pointer.version, ...previous];
+    else if (pointer) previous = [pointer.version, ...previous].slice(0, this.versionsKept);
     await writeAtomic(file, JSON.stringify({ version, since: new Date(this.clock()).toISOString(), previous } satisfies LivePointer, null, 2));
     if (old) {
       old.status = oldStatus;
@@ -405,6 +475,18 @@ export class FsModelRegistry {
     await this.writeStatus(next);
     return next;
   }
+}
+
+/** Renames a version's directory away (atomic), then deletes it; one already gone is no error. */
+async function removeVersionDir(base: string, version: string): Promise<void> {
+  const away = path.join(base, `.${version}${REMOVED_MARK}${randomUUID()}`);
+  try {
+    await fs.rename(path.join(base, version), away);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  await fs.rm(away, { recursive: true, force: true });
 }
 
 async function exists(p: string): Promise<boolean> {

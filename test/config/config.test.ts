@@ -17,7 +17,7 @@ function problems(env: Record<string, string>): string[] {
 describe('configuration from the environment', () => {
   test('when nothing is set, then the documented defaults apply', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', port: 8080, modelDir: 'models', defaultTimeZone: 'UTC', logLevel: 'info', keyPrefix: 'wfm' });
+    expect(config).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', port: 8080, modelDir: 'models', modelVersionsKept: 10, defaultTimeZone: 'UTC', logLevel: 'info', keyPrefix: 'wfm' });
     expect(config.apiKeys.size).toBe(0);
   });
 
@@ -40,6 +40,11 @@ describe('configuration from the environment', () => {
     expect(problems({ PORT: '', TRIGGER_RECENT_CALL_MINUTES: ' ', RETRAIN_TIME_ZONE: '' })).toEqual(['PORT', 'RETRAIN_TIME_ZONE', 'TRIGGER_RECENT_CALL_MINUTES']);
     expect(problems({ WEBHOOK_BACKOFF_MS: '2000', WEBHOOK_MAX_BACKOFF_MS: '1000' })).toEqual(['WEBHOOK_MAX_BACKOFF_MS']);
     expect(problems({ API_KEYS: 'admin:0123456789abcdef-key,planner:0123456789abcdef-key' })).toEqual(['API_KEYS']);
+    // 0 would remove the version just replaced while another process loads it
+    expect(problems({ MODEL_VERSIONS_KEPT: '0' })).toEqual(['MODEL_VERSIONS_KEPT']);
+    expect(problems({ MODEL_VERSIONS_KEPT: '2.5' })).toEqual(['MODEL_VERSIONS_KEPT']);
+    expect(problems({ MODEL_VERSIONS_KEPT: '' })).toEqual(['MODEL_VERSIONS_KEPT']);
+    expect(loadConfig({ MODEL_VERSIONS_KEPT: '30' }).modelVersionsKept).toBe(30);
     // an empty optional secret or URL is unset; valid patterns, with seconds or in a zone, pass
     expect(problems({ WEBHOOK_URL: '', CLAIM_TOKEN_SECRET: '', RETRAIN_CRON: '30 1 * * 1-5', RETRAIN_TIME_ZONE: 'Europe/Berlin', TRIGGER_TICK_CRON: '*/30 * * * * *' })).toEqual([]);
   });
