@@ -70,16 +70,25 @@ export type DeliveryOutcome =
 const PERMANENT_REDIRECTS = new Set([301, 308]);
 
 /**
- * Where a permanent redirect points, for the dead letter's reason: scheme, host and path only. A gateway
- * may answer with the message in the query (`…/sms?to=%2B44…`), and the reason is logged, stored and
+ * Where a permanent redirect points, for the dead letter's reason: scheme, host and path only, with every
+ * run of 7 or more digits masked. A gateway may answer with the number in the query (`…/sms?to=%2B44…`),
+ * the path (`/sms/%2B44…`, `/sms;to=+44…`) or even the host name, and the reason is logged, stored and
  * read over REST, where no phone number may appear.
  */
-function addressWithoutQuery(location: string, base: string): string | null {
+function addressWithoutNumbers(location: string, base: string): string | null {
   try {
     const url = new URL(location, base);
-    return `${url.origin}${url.pathname}`;
+    return decodeURIComponentSafe(`${url.origin}${url.pathname}`).replace(/\+?\d[\d\s()-]{5,}\d/g, '[number]');
   } catch {
     return null;
+  }
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 
@@ -171,7 +180,7 @@ export async function deliverCallout(payload: CalloutPayload | ReleasePayload, c
     deps.log?.({ ...logBase, event: 'callout-attempt', attempt, outcome: record.outcome, httpStatus: record.httpStatus, ...(record.errorCode ? { errorCode: record.errorCode } : {}) });
     if (record.outcome === 'ok') return { status: 'delivered', calloutId: payload.calloutId, attempts, httpStatus: record.httpStatus! };
     if (record.httpStatus !== undefined && PERMANENT_REDIRECTS.has(record.httpStatus)) {
-      const address = location === null ? null : addressWithoutQuery(location, config.url);
+      const address = location === null ? null : addressWithoutNumbers(location, config.url);
       return deadLetter(`HTTP ${record.httpStatus}: the gateway moved permanently${address ? ` to ${address}` : ''}; redirects are not followed (the body holds a phone number): set WEBHOOK_URL to the new address`);
     }
     if (!retryable(record)) return deadLetter(`HTTP ${record.httpStatus}: not retryable`);

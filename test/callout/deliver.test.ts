@@ -224,6 +224,26 @@ describe('deliverCallout and redirects', () => {
     };
   }
 
+  test('when a permanent redirect carries a phone number in its path or host, then the dead letter names the address with the number masked', async () => {
+    const { createServer } = await import('node:http');
+    for (const location of ['https://gw.example/v2/sms/%2B447778889907', '/sms;to=+447778889908', 'https://447778889909.gw.example/sms', 'https://gw.example/sms/+44 777 888 9910']) {
+      const gateway = createServer((_req, res) => {
+        res.writeHead(301, { Location: location });
+        res.end();
+      });
+      await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(gateway.address() as { port: number }).port}/sms`;
+        const outcome = await deliverCallout(live(fired().callouts[0]), { url, secret: SECRET, timeoutMs: 2000, maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1 }, { now: Date.now, sleep: async () => {}, random: () => 0.5 });
+        const reason = outcome.status === 'dead-letter' ? outcome.reason : '';
+        expect({ location, reason }).toEqual({ location, reason: expect.stringContaining('[number]') });
+        expect(reason).not.toMatch(/77788899|7778889|888 99/);
+      } finally {
+        await new Promise((r) => gateway.close(r));
+      }
+    }
+  });
+
   test('when the gateway redirects, then the body (with its phone number) goes nowhere else: a temporary redirect is retried, a permanent one is a dead letter naming the new address', async () => {
     for (const [status, reason] of [
       [307, /^gave up after 3 attempts; last: HTTP 307$/],
