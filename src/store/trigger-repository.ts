@@ -313,8 +313,16 @@ export class TriggerRepository {
     await write.exec(this.redis, [policy.skillGroupId], `the trigger policy of ${policy.skillGroupId}`);
   }
 
+  /**
+   * Removes the policy and the group's trigger state with it (open wave, last firing, firings of the last
+   * hour): a policy created again later starts afresh rather than topping up a wave whose callouts have
+   * expired meanwhile. The records stay until their retention ends.
+   */
   async deletePolicy(skillGroupId: string): Promise<boolean> {
-    return (await guarded(this.redis.hdel(this.keys.triggerPolicies(), skillGroupId))) > 0;
+    const results = await guarded(this.redis.multi().hdel(this.keys.triggerPolicies(), skillGroupId).hdel(this.keys.triggerStates(), skillGroupId).exec());
+    const [err, removed] = results?.[0] ?? [null, 0];
+    if (err) throw asUnavailable(err);
+    return (removed as number) > 0;
   }
 
   // ------------------------------------------------------------------ what a tick reads

@@ -98,6 +98,37 @@ describe('trigger repository', () => {
   });
 });
 
+describe('trigger policy delete', () => {
+  const prefix = `test-${randomUUID()}`;
+  let redis: Redis;
+  let store: Store;
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    store = createStore(redis, prefix);
+    await store.skillGroups.putAll([group()]);
+    await store.agents.putAll([cloudAgent('a1')]);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  test('when a policy is deleted and created again, then the group starts with no trigger state (no old wave, firings or cooldown)', async () => {
+    await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
+    expect((await store.trigger.commitTick([commit('', T, [callout('a1')])])).get('PS')).toBe('committed');
+    expect((await store.trigger.states()).has('PS')).toBe(true);
+
+    expect(await store.trigger.deletePolicy('PS')).toBe(true);
+    expect((await store.trigger.states()).has('PS')).toBe(false);
+    await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: 'PS' });
+    expect((await store.trigger.states()).has('PS')).toBe(false);
+    // the records stay for their retention
+    expect(await store.trigger.callout(callout('a1').id)).toBeDefined();
+    expect(await store.trigger.deletePolicy('PS')).toBe(true);
+    expect(await store.trigger.deletePolicy('PS')).toBe(false);
+  });
+});
+
 describe('trigger records when no tick prunes them', () => {
   test('when a group is ticked no more, then every record key it wrote expires with the retention on its own: decisions, callouts, answer sums, last-called, dead letters', async () => {
     const prefix = `test-${randomUUID()}`;
