@@ -187,16 +187,19 @@ export const BASELINE_FACTORIES: Record<Exclude<TwoWeekAlias, 'decomposition-net
   combination: () => new CombinedForecaster('combination', [new DecompositionForecaster(), new WithDeclaredUplift(new MeanOfLastFourWeekdays())]),
 };
 
+/** One scored interval of a backtest: the origin it was forecast from, its day and slot. */
+export type OriginPoint = GroupedPoint & { origin: number; day: number; slot: number };
+
 /** Scores a predictor on origins (day indices) of a series: points of open intervals with actuals. */
-export function backtestPoints(series: DaySeries, origins: number[], horizonDays: number, predict: Predictor): Array<GroupedPoint & { day: number; slot: number }> {
-  const points: Array<GroupedPoint & { day: number; slot: number }> = [];
+export function backtestPoints(series: DaySeries, origins: number[], horizonDays: number, predict: Predictor): OriginPoint[] {
+  const points: OriginPoint[] = [];
   for (const o of origins) {
     const history = headOf(series, o);
     const days = Math.min(horizonDays, series.dates.length - o);
     const forecast = predict(history, series.dates.slice(o, o + days));
     for (let i = 0; i < days; i++) {
       const open = history.open[series.weekdays[o + i] - 1];
-      for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.push({ actual: series.values[o + i][s], p50: forecast[i][s], day: o + i, slot: s, group: `${o}:${i}` });
+      for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points.push({ actual: series.values[o + i][s], p50: forecast[i][s], origin: o, day: o + i, slot: s, group: `${o}:${i}` });
     }
   }
   return points;
@@ -224,7 +227,7 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
   // …or, for information and bands only, the windows a short history has (two weeks before each).
   const shortOrigins = validationOrigins.length ? validationOrigins : weeklyOrigins(n, first, 14);
   const scale = weeklyNaiveScale(series.values, (d, s) => series.open[series.weekdays[d] - 1][s]);
-  const candidates: Partial<Record<TwoWeekAlias, GroupedPoint[]>> = {};
+  const candidates: Partial<Record<TwoWeekAlias, OriginPoint[]>> = {};
   for (const [alias, make] of Object.entries(BASELINE_FACTORIES)) {
     candidates[alias as TwoWeekAlias] = backtestPoints(series, shortOrigins, TWO_WEEK_DAYS, answering(alias as TwoWeekAlias, classicPredictor(make, calendar)));
   }
@@ -243,7 +246,7 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
     }
   }
   const validation: Partial<Record<TwoWeekAlias, ForecastMetrics>> = {};
-  for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, GroupedPoint[]]>) validation[alias] = scorePoints(points, scale);
+  for (const [alias, points] of Object.entries(candidates) as Array<[TwoWeekAlias, OriginPoint[]]>) validation[alias] = scorePoints(points, scale);
   // The decomposition is the robust default; another candidate (the net, a baseline) replaces it
   // only when clearly better on the validation days, and a naive baseline that did better there
   // always does (see selectLive).
@@ -253,27 +256,33 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
     net = await trainNet(allRows.features, allRows.targets, allRows.weights, netOptions);
   }
   // Bands from the live candidate's errors: on the validation days, or for a classic candidate on
-  // every weekly origin with two weeks of history before it (a short history's one validation week
-  // would calibrate on too few days, all at short horizons).
-  const bandOrigins = weeklyOrigins(n, first, 14);
+  // the last weekly windows with two weeks of history before each (a short history's one validation week
+  // would calibrate on too few days, all at short horizons). Windows wholly in a gap of the history are
+  // passed over for earlier ones: taken by the calendar, a gap of eight weeks left no residual at all,
+  // and the band fell back to the Poisson default, far too narrow for over-dispersed calls.
+  // the net's band comes from its own validation answers; elsewhere the decomposition it corrects stands in
+  const calibrationAlias = liveAlias === 'decomposition-net' ? 'decomposition' : liveAlias;
+  const answersFrom = memoisedByOrigin(series, answering(calibrationAlias, classicPredictor(BASELINE_FACTORIES[calibrationAlias], calendar)));
   const bandPoints = liveAlias === 'decomposition-net'
     ? candidates[liveAlias] ?? []
-    : backtestPoints(series, bandOrigins, TWO_WEEK_DAYS, answering(liveAlias, classicPredictor(BASELINE_FACTORIES[liveAlias], calendar)));
+    : weeklyOriginsWithData(series, n, first, 14).flatMap(answersFrom);
   const bands = calibrateBands(bandPoints, TWO_WEEK_BANDS);
-  // The band's p10–p90 coverage on the validation days, out of sample: a band calibrated the same way on
-  // the weekly windows that end before the first validation day, applied to the live candidate's answers
-  // there (the served band is calibrated on all days, so its coverage on them would be in-sample).
+  // The band's p10–p90 coverage on the validation days, out of sample and as it would have been served:
+  // at each validation origin a band calibrated the same way on the windows before it (cut at the origin),
+  // applied to the live candidate's answers from there (the served band is calibrated on the validation
+  // days, so its coverage on them would be in-sample).
   const live = validation[liveAlias];
   if (live && validationOrigins.length > 0) {
-    // weekly origins whose two weeks end by the first validation day (the last one is 14 days before it)
-    const calibrationOrigins = weeklyOrigins(validationOrigins[0] - TWO_WEEK_DAYS + 7, first, 14);
-    // the net's band comes from its own validation answers; before them, the decomposition it corrects stands in
-    const calibrationAlias = liveAlias === 'decomposition-net' ? 'decomposition' : liveAlias;
-    const earlierBands = calibrateBands(
-      backtestPoints(series, calibrationOrigins, TWO_WEEK_DAYS, answering(calibrationAlias, classicPredictor(BASELINE_FACTORIES[calibrationAlias], calendar))),
-      TWO_WEEK_BANDS,
-    );
-    const banded = (candidates[liveAlias] ?? []).map((p) => ({ ...p, ...applyBand(earlierBands, p.p50) }));
+    const earlierBands = new Map<number, BandCalibration>();
+    const bandAt = (o: number) => {
+      let b = earlierBands.get(o);
+      if (!b) {
+        b = calibrateBands(weeklyOriginsWithData(series, o, first, 14).flatMap((c) => answersFrom(c).filter((p) => p.day < o)), TWO_WEEK_BANDS);
+        earlierBands.set(o, b);
+      }
+      return b;
+    };
+    const banded = (candidates[liveAlias] ?? []).map((p) => ({ ...p, ...applyBand(bandAt(p.origin), p.p50) }));
     validation[liveAlias] = { ...live, coverage: scorePoints(banded, scale).coverage };
   }
   return {
@@ -295,6 +304,34 @@ function weeklyOrigins(n: number, first: number, minHistory: number): number[] {
   const origins: number[] = [];
   for (let k = 1; k <= VALIDATION_ORIGINS; k++) if (n - 7 * k - first >= minHistory) origins.unshift(n - 7 * k);
   return origins;
+}
+
+/**
+ * Up to VALIDATION_ORIGINS origins a week apart back from day `end`, each with at least `minHistory` days
+ * before it, whose window (its 14 days, cut at `end`) has an open day with data: as in the backtest, a
+ * window wholly in a gap of the history is no evidence, and the walk goes on to earlier weeks.
+ */
+export function weeklyOriginsWithData(series: DaySeries, end: number, first: number, minHistory: number): number[] {
+  const origins: number[] = [];
+  for (let o = end - 7; origins.length < VALIDATION_ORIGINS && first >= 0 && o - first >= minHistory; o -= 7) {
+    let withData = false;
+    for (let d = o; d < Math.min(o + TWO_WEEK_DAYS, end) && !withData; d++) withData = series.present[d] && series.open[series.weekdays[d] - 1].some(Boolean);
+    if (withData) origins.unshift(o);
+  }
+  return origins;
+}
+
+/** A predictor's backtest points per origin (14 days from it), each origin computed once. */
+function memoisedByOrigin(series: DaySeries, predict: Predictor): (origin: number) => OriginPoint[] {
+  const done = new Map<number, OriginPoint[]>();
+  return (o) => {
+    let points = done.get(o);
+    if (!points) {
+      points = backtestPoints(series, [o], TWO_WEEK_DAYS, predict);
+      done.set(o, points);
+    }
+    return points;
+  };
 }
 
 export interface DayForecast {
