@@ -5,13 +5,12 @@
  */
 import type { IntervalVolume, WeeklyWindow } from '../domain/types';
 import { buildDaySeries, headOf, addDays, historySpanDays, type DaySeries } from './day-series';
-import { ZoneClock } from '../history/zone-clock';
 import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek } from './two-week';
 import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
 import { ensureTfBackend } from './tf-backend';
 import { invalid, WfmError } from '../errors/wfm-error';
-import { localDate, minuteOfDay, isValidZone, intervalStartOf, nextIntervalStart } from '../time/grid';
+import { localDate, minuteOfDay, isValidZone, intervalStartOf, intervalStarts, nextIntervalStart, startOfLocalDay } from '../time/grid';
 import type { NetTrainingOptions } from './net';
 import { emptyRecord } from '../domain/records';
 
@@ -172,22 +171,21 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
   const calendar = calendarFor(series, input.skillGroup, input);
   const forecast = await forecastTwoWeekDays({ history, calendar, firstDate, model: input.model, days: input.days ?? TWO_WEEK_DAYS });
   const points: ForecastPoint[] = [];
-  const clock = new ZoneClock(series.zone);
   forecast.dates.forEach((date, i) => {
     const open = history.open[new Date(`${date}T12:00:00Z`).getUTCDay() === 0 ? 6 : new Date(`${date}T12:00:00Z`).getUTCDay() - 1];
-    const dayStartAsUtc = Date.parse(`${date}T00:00:00Z`);
-    for (let s = 0; s < series.slotsPerDay; s++) {
-      if (!open[s]) continue;
-      // The fall-back hour happens twice, and callers call in both passes: each gets its own interval with
-      // the slot's forecast (the slot's pattern is learnt on the other 364 days, where it happens once), so
-      // a 24/7 center staffs the repeated hour too. A wall time in the spring-forward gap has no instant.
-      const wall = clock.resolveLocal(dayStartAsUtc + s * series.intervalMinutes * 60_000);
-      const instants = wall.kind === 'ok' ? [wall.epochMs] : wall.kind === 'ambiguous' ? [wall.earlier, wall.later] : [];
-      const aht = forecast.ahtSeconds?.[i][s];
-      for (const at of instants) {
-        if (at < input.from) continue;
-        points.push({ intervalStart: at, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], expected: forecast.mean[i][s], ...(aht !== undefined && Number.isFinite(aht) ? { ahtSeconds: aht } : {}) });
-      }
+    const aht = forecast.ahtSeconds?.[i];
+    // Every interval of the day on the group's grid gets the forecast of its wall-clock slot. The
+    // fall-back hour happens twice, and callers call in both passes: each pass gets the slot's forecast
+    // (its pattern is learnt on the other 364 days, where it happens once), so a 24/7 center staffs the
+    // repeated hour too. An interval the clock change cuts short (Lord Howe's 30-minute change: hourly,
+    // 02:30+11:00 on the spring day, a second 01:30+10:30 on the fall-back day) gets its slot's
+    // forecast as well — the hour's rate, which is what staffing reads from an interval. A wall time in
+    // the spring-forward gap has no interval.
+    for (const at of intervalStarts(startOfLocalDay(date, series.zone), startOfLocalDay(addDays(date, 1), series.zone), series.zone, series.intervalMinutes)) {
+      const s = Math.floor(minuteOfDay(at, series.zone) / series.intervalMinutes);
+      if (at < input.from || !open[s]) continue;
+      const ahtSeconds = aht?.[s];
+      points.push({ intervalStart: at, skillGroupId: series.skillGroupId, p10: forecast.p10[i][s], p50: forecast.p50[i][s], p90: forecast.p90[i][s], expected: forecast.mean[i][s], ...(ahtSeconds !== undefined && Number.isFinite(ahtSeconds) ? { ahtSeconds } : {}) });
     }
   });
   points.sort((a, b) => a.intervalStart - b.intervalStart);
