@@ -17,6 +17,7 @@ import { invalid, isWfmError, WfmError } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, skillGroupsById, splitCsv, type SkillGroupSummary } from '../history';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type HistoryBatch } from '../history/ingest';
 import { loadOpenApi } from '../http/openapi';
+import { terminalSafe } from './output-text';
 
 export function readText(file: string): string {
   try {
@@ -146,7 +147,7 @@ export function historyObjects(text: string, file: string, reader: string, uploa
   // out, said once, instead of every row being refused for them.
   const extra = columns.filter((c) => !HISTORY_COLUMNS.includes(c));
   if (extra.length === 0) return objects;
-  process.stderr.write(`wfm: ${file}: column(s) ${extra.join(', ')} ignored (${reader} reads ${HISTORY_COLUMNS.join(', ')}${uploadNote})\n`);
+  process.stderr.write(`wfm: ${file}: column(s) ${terminalSafe(extra.join(', '))} ignored (${reader} reads ${HISTORY_COLUMNS.join(', ')}${uploadNote})\n`);
   return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => HISTORY_COLUMNS.includes(k))));
 }
 

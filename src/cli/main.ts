@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { isWfmError } from '../errors/wfm-error';
+import { terminalSafe } from './output-text';
 
 export function buildProgram(): Command {
   const program = new Command('wfm')
@@ -30,8 +31,9 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (isWfmError(err)) {
-      process.stderr.write(`wfm: ${err.message}\n`);
-      for (const d of err.details.slice(0, 50)) process.stderr.write(`  ${d.where}: ${d.message}\n`);
+      // messages quote the user's files (a cell, a label, a column name): escaped, so none can drive the terminal
+      process.stderr.write(`wfm: ${terminalSafe(err.message)}\n`);
+      for (const d of err.details.slice(0, 50)) process.stderr.write(`  ${terminalSafe(d.where)}: ${terminalSafe(d.message)}\n`);
       if (err.details.length > 50) process.stderr.write(`  … and ${err.details.length - 50} more\n`);
       return 1;
     }

@@ -1,7 +1,8 @@
 /**
  * Checks that a schema cannot express: references between objects, time windows that make sense,
  * contracts that can be satisfied, real phone numbers. Each returns every problem found (none = valid),
- * with `where` as a JSON pointer into the submitted document.
+ * with `where` as a JSON pointer into the submitted document. A time zone is also written in its one
+ * spelling (canonicalZone), in place: the validated objects are the ones stored.
  */
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import { DateTime } from 'luxon';
@@ -20,6 +21,39 @@ function checkWindows(windows: WeeklyWindow[] | undefined, where: string, proble
 }
 
 /**
+ * A time zone as it is kept: IANA's spelling of an Area/Location name, or why the name is refused. Names
+ * are matched without regard to case, so "asia/tokyo" and "Asia/Tokyo" are one zone, and two groups
+ * typed one way and the other would be refused a roster together as keeping different zones:
+ * - a name that differs from the runtime's (Intl's) name of its zone by letter case only is written as
+ *   that name: "asia/tokyo" → "Asia/Tokyo", "ETC/GMT+5" → "Etc/GMT+5", "utc" → "UTC";
+ * - another name of a zone (an IANA link, as "Asia/Kolkata" is of Intl's "Asia/Calcutta", "US/Eastern" of
+ *   "America/New_York") is kept as written when it is written in IANA's case (each part begins with a
+ *   capital, none is in capitals throughout), else written as Intl's name: "ASIA/KOLKATA" → "Asia/Calcutta";
+ * - a name without an area ("JST", "EST", "CET", "EST5EDT", "Japan") is an abbreviation or a legacy name,
+ *   not a place, and is refused naming the zone the runtime reads it as ("EST" is America/Panama, without
+ *   daylight saving time: rarely what a planner in New York means); "GMT", "UCT", "Zulu"… are "UTC".
+ */
+export function canonicalZone(zone: string): { ok: true; zone: string } | { ok: false; message: string } {
+  if (!isValidZone(zone)) return { ok: false, message: `"${zone}" is not an IANA time zone (e.g. Europe/Berlin)` };
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return { ok: false, message: `"${zone}" is not an IANA time zone (e.g. Europe/Berlin)` };
+  }
+  // before the case: an older runtime's own name of EST or CET is "EST" or "CET"
+  if (!zone.includes('/')) {
+    if (resolved === 'UTC' || zone.toUpperCase() === 'UTC') return { ok: true, zone: 'UTC' };
+    return { ok: false, message: `"${zone}" is an abbreviation or a legacy name, not a place's time zone: give the IANA Area/Location zone (it would read as ${resolved})` };
+  }
+  if (resolved.toLowerCase() === zone.toLowerCase()) return { ok: true, zone: resolved };
+  return { ok: true, zone: zone.split('/').every(inIanaCase) ? zone : resolved };
+}
+
+/** "Kolkata", "US", "Port-au-Prince", "GMT+5": begins with a capital or digit, and is not in capitals throughout ("KOLKATA"). */
+const inIanaCase = (part: string) => /^[A-Z0-9]/.test(part) && !(/^[A-Z0-9+_-]+$/.test(part) && (part.match(/[A-Z]/g)?.length ?? 0) > 3);
+
+/**
  * `base` names where the list sits ("/body", "agents.json#"): item i is then `${base}/${i}`; a function
  * names each item itself, for a request whose body is one item rather than a list.
  */
@@ -27,6 +61,7 @@ export type ItemPointer = string | ((index: number) => string);
 
 export const itemAt = (base: ItemPointer, i: number) => (typeof base === 'function' ? base(i) : `${base}/${i}`);
 
+/** Also writes each group's timeZone as canonicalZone spells it (what is then stored is one spelling per zone). */
 export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<string, SkillGroup>, base: ItemPointer = ''): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
   const known = new Set([...alreadyStored.keys(), ...groups.map((g) => g.id)]);
@@ -35,7 +70,9 @@ export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<str
     const at = itemAt(base, i);
     if (seen.has(g.id)) problems.push({ where: `${at}/id`, message: `skill group ${g.id} appears twice in this request` });
     seen.add(g.id);
-    if (!isValidZone(g.timeZone)) problems.push({ where: `${at}/timeZone`, message: `"${g.timeZone}" is not an IANA time zone` });
+    const zone = canonicalZone(g.timeZone);
+    if (zone.ok) g.timeZone = zone.zone;
+    else problems.push({ where: `${at}/timeZone`, message: zone.message });
     if (g.country !== undefined && !hasHolidayCalendar(g.country)) problems.push({ where: `${at}/country`, message: `no public-holiday calendar for country "${g.country}" (ISO 3166 alpha-2, e.g. DE)` });
     if (g.channel === 'chat' && !g.chatConcurrency) problems.push({ where: `${at}/chatConcurrency`, message: 'chat skill groups need chatConcurrency' });
     if (g.channel === 'voice' && g.chatConcurrency !== undefined && g.chatConcurrency !== 1) {
@@ -50,6 +87,7 @@ export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<str
   return problems;
 }
 
+/** Also writes each agent's timeZone, when given, as canonicalZone spells it. */
 export function validateAgents(agents: Agent[], skillGroups: Map<string, SkillGroup>, base: ItemPointer = ''): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
   const seen = new Set<string>();
@@ -83,7 +121,11 @@ export function validateAgents(agents: Agent[], skillGroups: Map<string, SkillGr
     if (a.kind === 'partner' && a.calloutOptIn) {
       problems.push({ where: `${at}/calloutOptIn`, message: 'only cloud agents are called out' });
     }
-    if (a.timeZone !== undefined && !isValidZone(a.timeZone)) problems.push({ where: `${at}/timeZone`, message: `"${a.timeZone}" is not an IANA time zone` });
+    if (a.timeZone !== undefined) {
+      const zone = canonicalZone(a.timeZone);
+      if (zone.ok) a.timeZone = zone.zone;
+      else problems.push({ where: `${at}/timeZone`, message: zone.message });
+    }
     checkWindows(a.availability, `${at}/availability`, problems);
     a.daysOff?.forEach((d, j) => {
       if (!DateTime.fromISO(d).isValid) problems.push({ where: `${at}/daysOff/${j}`, message: `"${d}" is not a date` });

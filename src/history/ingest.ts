@@ -83,7 +83,7 @@ export interface SkillGroupSummary {
   totalVolume: number;
   /** minutes between the group's row timestamps (inferred or given) */
   rowGranularityMinutes: number;
-  /** volume-weighted mean AHT over the rows that had one */
+  /** volume-weighted mean AHT over the rows that had one, to 0.01 s */
   meanAhtSeconds?: number;
   /** intervals inside the opening hours between first and last with no row; only when openingHours is set */
   missingIntervals?: number;
@@ -161,11 +161,13 @@ export function splitCsv(text: string): string[][] {
   }
   // Where the comma does not separate fields it is a decimal mark: "171,5" is 171.5. In such a file a dot
   // in a number is a thousands separator as often as a decimal mark ("1.310" seconds of handle time is
-  // 1310 in a Spanish export): when the file's numbers use decimal commas, a dotted one is refused by
-  // name rather than guessed.
+  // 1310 in a Spanish export, "1.234" calls 1234 in a Polish or Brazilian one): a dotted number is refused
+  // by name rather than guessed when the file's numbers use decimal commas, and whatever they use when it
+  // is grouped like thousands (1.234, 12.500, 1.000.000) — an export of whole counts has no decimal comma
+  // to tell by, and read as a decimal such a count is a thousand times too small.
   if (delimiter !== ',') {
     const commaDecimals = records.some((record) => record.some((field) => DECIMAL_COMMA.test(field)));
-    if (commaDecimals) markDotNumbersAmbiguous(records);
+    markDotNumbersAmbiguous(records, delimiter, commaDecimals);
     for (const record of records) for (let k = 0; k < record.length; k++) if (DECIMAL_COMMA.test(record[k])) record[k] = record[k].replace(',', '.');
   }
   return records;
@@ -187,15 +189,28 @@ function csvProblem(body: string, err: unknown): WfmError {
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 const DECIMAL_DOT = /^[+-]?\d+\.\d+$/;
+/** 1.234, 12.500, 1.000.000: a dot where a thousands separator stands (0.500 is no thousands grouping). */
+const THOUSANDS_GROUPED = /^[+-]?[1-9]\d{0,2}(\.\d{3})+$/;
 
-/** In the number columns, a dotted number becomes an explained non-number (the row is then refused with it). */
-function markDotNumbersAmbiguous(records: string[][]): void {
+/**
+ * In the number columns of a `;`- or tab-separated file, a dotted number that may be a thousands grouping
+ * becomes an explained non-number (the row is then refused with it): any dotted number when the file's
+ * decimal mark is a comma, else one grouped like thousands ("1.234"; "185.5" is read as the decimal it is).
+ */
+function markDotNumbersAmbiguous(records: string[][], delimiter: ';' | '\t', commaDecimals: boolean): void {
   const header = records[0]?.map((h) => h.trim().toLowerCase()) ?? [];
   const columns = ['volume', 'aht_seconds'].map((name) => header.indexOf(name)).filter((k) => k >= 0);
+  const separated = delimiter === ';' ? 'semicolon' : 'tab';
   for (let r = 1; r < records.length; r++) {
     for (const k of columns) {
       const field = records[r][k];
-      if (field !== undefined && DECIMAL_DOT.test(field)) records[r][k] = `${field} (ambiguous: the file's decimal mark is a comma, is the dot a thousands separator? write the number without it)`;
+      if (field === undefined) continue;
+      if (commaDecimals && DECIMAL_DOT.test(field)) records[r][k] = `${field} (ambiguous: the file's decimal mark is a comma, is the dot a thousands separator? write the number without it)`;
+      else if (THOUSANDS_GROUPED.test(field)) {
+        const whole = field.replaceAll('.', '');
+        const hint = field.indexOf('.') === field.lastIndexOf('.') ? `write ${whole} if the dot separates thousands, or ${field.replace('.', ',')} if it is a decimal mark` : `write ${whole}, without thousands separators`;
+        records[r][k] = `${field} (ambiguous: in a ${separated}-separated file a dot may separate thousands: ${hint})`;
+      }
     }
   }
 }
@@ -718,7 +733,8 @@ export function ingestHistory(
       // fractional volumes summed in binary: 438695.3999999887 is shown as the 438695.4 it is
       totalVolume: Math.round(totalVolume * 1e6) / 1e6,
       rowGranularityMinutes: granularity.get(group)!,
-      ...(ahtVolume > 0 ? { meanAhtSeconds: ahtWeighted / ahtVolume } : {}),
+      // a mean of 180.5 s rows summed in binary is 180.49999999999966: shown to the hundredth of a second
+      ...(ahtVolume > 0 ? { meanAhtSeconds: Math.round((ahtWeighted / ahtVolume) * 100) / 100 } : {}),
     };
     if (skillGroup.openingHours && skillGroup.openingHours.length > 0) {
       const missing = missingOpenIntervals(cells, firstMs, lastMs, skillGroup, clock);

@@ -153,6 +153,30 @@ describe('ingestHistory: accepted batches', () => {
     expect(dotted.ok && dotted.intervals[0]).toMatchObject({ volume: 12.5, ahtSeconds: 300.5 });
   });
 
+  it('when a semicolon or tab file of whole counts holds a number grouped like thousands, then its row is refused as ambiguous with a hint, not read as a decimal', () => {
+    // a Polish/Brazilian export of call counts: no decimal comma anywhere, "1.234" is one thousand two hundred thirty-four
+    const semicolons = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\n1999-02-01T09:00:00+02:00;PS;987;185\n1999-02-01T09:30:00+02:00;PS;1.234;190\n1999-02-01T10:00:00+02:00;PS;1.050;185.500\n` }, groups);
+    expect(problemsOf(semicolons)).toEqual([
+      expect.objectContaining({ row: 2, where: 'row 2, volume', message: expect.stringContaining('"1.234 (ambiguous: in a semicolon-separated file a dot may separate thousands: write 1234 if the dot separates thousands, or 1,234 if it is a decimal mark)"') }),
+      expect.objectContaining({ row: 3, where: 'row 3, volume', message: expect.stringContaining('write 1050 if the dot separates thousands, or 1,050 if it is a decimal mark') }),
+      expect.objectContaining({ row: 3, where: 'row 3, aht_seconds', message: expect.stringContaining('"185.500 (ambiguous: in a semicolon-separated file') }),
+    ]);
+    const tabs = ingestHistory({ csv: `${HEADER.replaceAll(',', '\t')}\n1999-02-01T09:00:00+02:00\tPS\t1.000.000\t\n` }, groups);
+    expect(problemsOf(tabs)).toEqual([expect.objectContaining({ row: 1, where: 'row 1, volume', message: expect.stringContaining('in a tab-separated file a dot may separate thousands: write 1000000, without thousands separators') })]);
+    // what cannot be a thousands grouping is read as the decimal it is; a comma file is not touched
+    const decimals = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\n1999-02-01T09:00:00+02:00;PS;0.500;185.5\n1999-02-01T09:30:00+02:00;PS;1234;185.25\n` }, groups);
+    expect(decimals.ok && decimals.intervals.map((i) => [i.volume, i.ahtSeconds])).toEqual([[0.5, 185.5], [1234, 185.25]]);
+    const commas = ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,1.234,185.500'), groups);
+    expect(commas.ok && commas.intervals[0]).toMatchObject({ volume: 1.234, ahtSeconds: 185.5 });
+  });
+
+  it("when every row has the same fractional AHT, then the summary's mean AHT is that AHT, not float noise", () => {
+    const rows = Array.from({ length: 100 }, (_, k) => `${new Date(Date.parse('1999-02-01T07:00:00Z') + k * 1_800_000).toISOString()},PS,0.3,180.5`);
+    const result = ingestHistory(csv(...rows), groups);
+
+    expect(result.ok && result.summary[0].meanAhtSeconds).toBe(180.5);
+  });
+
   it('when date and time are separated by a space (a database export), then they read as with the T', () => {
     const spaced = ingestHistory(csv('2024-07-01 09:00:00,DE,2,', '2024-07-01 09:30:00+02:00,DE,3,'), groups);
 

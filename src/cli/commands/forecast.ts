@@ -9,7 +9,8 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid, isWfmError } from '../../errors/wfm-error';
-import { formatInstant, intervalStartOf, isValidZone, localDate, startOfLocalDay } from '../../time/grid';
+import { formatInstant, intervalStartOf, localDate, startOfLocalDay } from '../../time/grid';
+import { canonicalZone } from '../../domain/validate';
 import { addDays } from '../../forecast/day-series';
 import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ingestHistoryOrThrow, instantsOf, splitCsv } from '../../history/ingest';
 import { historyGrid } from '../../history/history-grid';
@@ -21,6 +22,7 @@ import { hasHolidayCalendar } from '../../forecast/calendar';
 import { parseOpeningHours } from '../opening-hours-flag';
 import { extent, historyObjects, inHistoryFile, loadSpecialDays } from '../input-files';
 import { parseFromInstant } from '../from-flag';
+import { csvTextCell, quotedForTerminal } from '../output-text';
 import { DateTime } from 'luxon';
 
 export interface HistoryFileOptions {
@@ -74,7 +76,10 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     zone = inferred.zone;
     if (inferred.assumption) process.stderr.write(`wfm: no --tz: using ${zone}, as ${inferred.reason}; give --tz to be sure\n`);
   }
-  if (!isValidZone(zone)) throw invalid(`unknown time zone "${zone}"`, [{ where: '--tz', message: 'use an IANA zone such as Europe/Berlin' }]);
+  // spelled one way whatever the case typed (europe/berlin is Europe/Berlin); an abbreviation (CET) is refused
+  const canonical = canonicalZone(zone);
+  if (!canonical.ok) throw invalid(`--tz: ${canonical.message}`, [{ where: '--tz', message: canonical.message }]);
+  zone = canonical.zone;
   if (options.tz !== undefined) {
     const outside = offsetsOutsideZone(starts, zone);
     if (outside) process.stderr.write(`wfm: ${outside}\n`);
@@ -151,7 +156,8 @@ export function progressReporter(json: boolean | undefined): { onEpoch?: (e: num
 export function specialDayNotes(input: { specialDays: readonly SpecialDay[]; forecastDates: readonly string[]; historyDates: ReadonlySet<string>; alias: string }): string[] {
   const { specialDays, forecastDates, historyDates, alias } = input;
   const inForecast = new Set(forecastDates);
-  const named = (days: readonly SpecialDay[]) => days.map((d) => `${d.date} ("${d.label}")`).join(', ');
+  // a label is the file's text: quoted and escaped, so it cannot colour the terminal or start a line of its own
+  const named = (days: readonly SpecialDay[]) => days.map((d) => `${d.date} (${quotedForTerminal(d.label)})`).join(', ');
   const notes: string[] = [];
   const unused = specialDays.filter((d) => !inForecast.has(d.date) && !historyDates.has(d.date));
   if (unused.length > 0) {
@@ -283,7 +289,8 @@ export function register(program: Command): void {
       }
       const expected = (r: (typeof rows)[number]) => (opts.expected ? `,${r.expected ?? ''}` : '');
       const header = `interval_start,skill_group,p10,p50,p90${opts.expected ? ',expected' : ''}`;
-      const csv = [header, ...rows.map((r) => `${r.interval_start},${r.skill_group},${r.p10},${r.p50},${r.p90}${expected(r)}`)].join('\n') + '\n';
+      // the skill group is free text (the flag, or the file's skill_group cells): quoted, and kept from reading as a formula
+      const csv = [header, ...rows.map((r) => `${r.interval_start},${csvTextCell(r.skill_group)},${r.p10},${r.p50},${r.p90}${expected(r)}`)].join('\n') + '\n';
       if (opts.out) writeFileSync(opts.out, csv);
       else process.stdout.write(csv);
       const note = result.baselineFallback ? ` (baseline: ${result.fallbackReason ?? learnedModelError})` : '';

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid } from '../../errors/wfm-error';
 import { historyBatch, historyRowNumbering, loadSkillGroups, readText } from '../input-files';
+import { terminalSafe } from '../output-text';
 import { ingestHistory, skillGroupsById, type SkillGroupSummary } from '../../history/ingest';
 import { daysCoarserThan, historyGrid } from '../../history/history-grid';
 
@@ -104,7 +105,8 @@ export function register(program: Command): void {
         return;
       }
       // The rows are the output here; the error only sets the exit code and says how many.
-      for (const p of result.problems) process.stdout.write(`${p.where}: ${p.message}\n`);
+      // a problem quotes the file's cells: escaped, so none can drive the terminal
+      for (const p of result.problems) process.stdout.write(`${terminalSafe(p.where)}: ${terminalSafe(p.message)}\n`);
       const more = result.truncated ? ' (only the first ones listed)' : '';
       throw invalid(`${file}: rejected, ${result.problems.length} problem(s)${more} (${historyRowNumbering(file)})`);
     });

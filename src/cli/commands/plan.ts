@@ -18,7 +18,8 @@ import { coverageCsv as coverageViewCsv } from '../../roster/coverage-view';
 import { computePeriodForecast, type ForecastSource } from '../../services/period-forecast';
 import { FORECAST_HISTORY_DAYS, trainForecaster, type SpecialDay } from '../../forecast';
 import { recentHistoryProblem } from '../../roster/period-history';
-import { formatInstant, isValidZone } from '../../time/grid';
+import { formatInstant } from '../../time/grid';
+import { canonicalZone } from '../../domain/validate';
 import { extent, loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
 import { localDates } from '../../roster/lp';
 import { renameToFlags } from '../flag-names';
@@ -137,8 +138,10 @@ export async function plan(options: PlanOptions, progress: (line: string) => voi
       { where: options.groups ? '--groups' : '--skill-groups', message: `${which}: one roster runs on one time zone` },
     ]);
   }
-  const timeZone = options.tz ?? groups[0].timeZone;
-  if (!isValidZone(timeZone)) throw invalid(`unknown time zone "${timeZone}"`, [{ where: '--tz', message: 'use an IANA zone such as Asia/Jerusalem' }]);
+  // --tz spelled as the groups' zones are (asia/jerusalem is Asia/Jerusalem), an abbreviation refused
+  const zone = canonicalZone(options.tz ?? groups[0].timeZone);
+  if (!zone.ok) throw invalid(`--tz: ${zone.message}`, [{ where: '--tz', message: zone.message }]);
+  const timeZone = zone.zone;
   const period = { from: options.from, days, timeZone };
   const templates = options.templates ? loadTemplates(options.templates) : undefined;
   const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
