@@ -10,8 +10,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'x-wfm-signature';
 
-export function signBody(secret: string, timestampSeconds: number, body: string): string {
-  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.${body}`).digest('hex');
+/** The signature of a body: its text (as UTF-8) or, received, its exact bytes. */
+export function signBody(secret: string, timestampSeconds: number, body: string | Uint8Array): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.`).update(body).digest('hex');
   return `t=${timestampSeconds},v1=${mac}`;
 }
 
@@ -23,8 +24,8 @@ function safeEqual(a: string, b: string): boolean {
 
 export type SignatureCheck = { ok: true; timestampSeconds: number } | { ok: false; reason: 'malformed' | 'bad-signature' | 'stale' };
 
-/** For receivers (and tests): checks the header against the raw body and the clock. */
-export function verifyBodySignature(secret: string, header: string | undefined, body: string, nowMs: number, toleranceSeconds = 300): SignatureCheck {
+/** For receivers (and tests): checks the header against the raw body (the bytes received) and the clock. */
+export function verifyBodySignature(secret: string, header: string | undefined, body: string | Uint8Array, nowMs: number, toleranceSeconds = 300): SignatureCheck {
   const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header ?? '');
   if (!match) return { ok: false, reason: 'malformed' };
   const timestampSeconds = Number(match[1]);

@@ -21,6 +21,9 @@ export function schemaValidator(components: Record<string, unknown>, name: strin
   };
 }
 
+/** A key as one segment of a JSON pointer (RFC 6901): "a/b~c" → "a~1b~0c". */
+export const pointerSegment = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
 /**
  * ajv's errors as problems, each pointing at the property a required or unknown field names, as the
  * API's contract errors do (`/body/0/id`, not `/body/0` "must have required property 'id'").
@@ -30,7 +33,8 @@ export function ajvProblems(errors: ErrorObject[] | null | undefined, where: str
     const at = (e as { instancePath?: string; dataPath?: string }).instancePath ?? (e as { dataPath?: string }).dataPath ?? '';
     const property = e.params && 'missingProperty' in e.params ? e.params.missingProperty : e.params && 'additionalProperty' in e.params ? e.params.additionalProperty : undefined;
     return {
-      where: `${where}${at}${property === undefined ? '' : `/${String(property)}`}`,
+      // ajv's instancePath is a JSON pointer already; the property named is a raw key, escaped here (RFC 6901)
+      where: `${where}${at}${property === undefined ? '' : `/${pointerSegment(String(property))}`}`,
       message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`,
     };
   });

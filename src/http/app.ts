@@ -24,7 +24,7 @@ import { Metrics } from './metrics';
 import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
 import { largeBodiesChecked } from './large-bodies';
-import { deepBodiesRefused } from './body-depth';
+import { unsafeBodiesRefused } from './body-depth';
 import { isSecretParam, redactQuery } from './redact';
 import { refuseWhenBacklogged } from './backpressure';
 import { QUEUE } from '../queue/names';
@@ -163,8 +163,9 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
-  // before anything that recurses into the body (the checks below, JSON.stringify of job data)
-  app.use(deepBodiesRefused());
+  // before anything that recurses into the body (the checks below, JSON.stringify of job data) or stores
+  // its text (a lone surrogate broke every Lua script that decodes the stored JSON)
+  app.use(unsafeBodiesRefused());
   app.use(largeBodiesChecked(doc));
   app.use(contract);
   // A POST that starts work, sent again with the same Idempotency-Key, answers as the first did.

@@ -7,6 +7,7 @@ import { WfmError, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { asUnavailable } from '../store/redis';
 import type { Logger } from '../log';
 import { redactQuery } from './redact';
+import { pointerSegment } from '../domain/schemas';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -50,11 +51,11 @@ function capped(details: ProblemDetail[]): ProblemDetail[] {
   return details.length > MAX_LISTED ? [...details.slice(0, MAX_LISTED), { where: '/body', message: `… and ${details.length - MAX_LISTED} more` }] : details;
 }
 
-/** express-openapi-validator errors: { status, message, errors: [{ path, message }] } */
+/** express-openapi-validator errors: { status, message, errors: [{ path, message, errorCode }] } */
 interface ValidatorError {
   status: number;
   message: string;
-  errors?: Array<{ path?: string; message: string }>;
+  errors?: Array<{ path?: string; message: string; errorCode?: string }>;
   /** e.g. a 405's Allow: the methods the path has */
   headers?: Record<string, string>;
 }
@@ -71,6 +72,42 @@ function normalisePath(path: string | undefined): string {
   if (!path) return '/';
   const pointer = path.startsWith('/') ? path : '/' + path.replace(/^\./, '').replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1');
   return pointer.replace(/^\/params(?=\/|$)/, '/path');
+}
+
+/** The value a JSON pointer into the request ("/body/0/skills") names, or undefined. */
+function pointedAt(req: Request, pointer: string): unknown {
+  let value: unknown = { body: req.body };
+  for (const raw of pointer.split('/').slice(1)) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (!Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/**
+ * express-openapi-validator names a missing or unknown property by appending its key, raw, to ajv's
+ * instancePath (a JSON pointer): "/body/0/a/b~c" for the key "a/b~c" of row 0. The key is escaped here
+ * (RFC 6901: "/body/0/a~1b~0c"): a missing one is quoted in the message; an unknown one is the key of the
+ * body that, cut off at some "/", leaves a pointer to an object holding it (the deepest such cut).
+ */
+function escapedKeyPath(req: Request, e: { path?: string; message: string; errorCode?: string }): string | undefined {
+  const path = e.path;
+  if (!path?.startsWith('/body/')) return path;
+  if (e.errorCode === 'required.openapi.validation') {
+    const key = /^must have required property '(.*)'$/s.exec(e.message)?.[1];
+    return key !== undefined && path.endsWith(`/${key}`) ? `${path.slice(0, path.length - key.length - 1)}/${pointerSegment(key)}` : path;
+  }
+  if (e.errorCode !== 'additionalProperties.openapi.validation' && e.errorCode !== 'unevaluatedProperties.openapi.validation') return path;
+  for (let cut = path.lastIndexOf('/'); cut >= '/body'.length; cut = path.lastIndexOf('/', cut - 1)) {
+    const container = pointedAt(req, path.slice(0, cut));
+    const key = path.slice(cut + 1);
+    if (typeof container === 'object' && container !== null && !Array.isArray(container) && Object.prototype.hasOwnProperty.call(container, key)) {
+      return `${path.slice(0, cut)}/${pointerSegment(key)}`;
+    }
+  }
+  return path;
 }
 
 /** The media types the operation's body may have, from the contract the validator matched (JSON when unknown). */
@@ -147,7 +184,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       // a large bad upload could break the contract in every row: name the first places, say how many more
       const all = (err.errors ?? []).map((e) =>
         // the validator reports an undecodable path ("%FF") as "malformed uri'" at the whole URL
-        /^malformed uri/i.test(e.message) ? { where: '/path', message: `${req.path} is not valid percent-encoding (each %XX must form UTF-8 characters)` } : { where: normalisePath(e.path), message: e.message },
+        /^malformed uri/i.test(e.message) ? { where: '/path', message: `${req.path} is not valid percent-encoding (each %XX must form UTF-8 characters)` } : { where: normalisePath(escapedKeyPath(req, e)), message: e.message },
       );
       const errors = all.length > MAX_LISTED ? [...all.slice(0, MAX_LISTED), { where: '/body', message: `… and ${all.length - MAX_LISTED} more` }] : all;
       sendProblem(res, status, code, status === 400 ? 'the request does not match the API contract' : err.message, errors);

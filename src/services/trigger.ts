@@ -546,15 +546,26 @@ export async function answerByLink(store: Store, config: Config, token: string, 
 /**
  * An answer the SMS gateway forwards (the agent replied to the message), signed with the webhook secret
  * in the same scheme as outgoing callouts; a stale timestamp is refused, so a captured request cannot be
- * replayed later. `wallClockMs` is the real clock the gateway signed with.
+ * replayed later. `wallClockMs` is the real clock the gateway signed with. The signature covers the bytes
+ * as received (`rawBody`); `decode` makes them text only once it holds (the caller knows their charset;
+ * a body it cannot decode is refused after the signature check, never as "signature wrong").
  */
-export async function answerFromGateway(store: Store, config: Config, rawBody: string, signature: string | undefined, now: number, wallClockMs: number): Promise<AnswerResult> {
+export async function answerFromGateway(
+  store: Store,
+  config: Config,
+  rawBody: Uint8Array,
+  signature: string | undefined,
+  now: number,
+  wallClockMs: number,
+  decode: (raw: Uint8Array) => string = (raw) => new TextDecoder().decode(raw),
+): Promise<AnswerResult> {
   if (!config.webhookSecret) throw new WfmError('unavailable', 'no webhook secret is configured (WEBHOOK_SECRET): inbound answers cannot be verified');
   const check = verifyBodySignature(config.webhookSecret, signature, rawBody, wallClockMs);
   if (!check.ok) throw new WfmError('unauthorized', `the request signature is ${check.reason === 'stale' ? "outside the 5-minute window around this service's clock (a replay, or the gateway's clock is off)" : check.reason === 'malformed' ? 'missing or malformed (X-Wfm-Signature: t=<unix seconds>,v1=<64 hex digits of the HMAC-SHA256>)' : 'wrong'}`);
+  const text = decode(rawBody);
   let body: { calloutId?: unknown; answer?: unknown };
   try {
-    body = JSON.parse(rawBody) as typeof body;
+    body = JSON.parse(text) as typeof body;
   } catch {
     throw invalid('the body is not JSON', [{ where: '/body', message: 'not valid JSON' }]);
   }

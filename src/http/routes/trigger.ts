@@ -54,6 +54,29 @@ function rangeOf(req: Request, now: number) {
   return { from, to, limit, skillGroupId };
 }
 
+/**
+ * The gateway's body as text, in the charset its Content-Type declares, UTF-8 when it declares none; a
+ * byte order mark is dropped (UTF-8, UTF-16). A charset unknown here is a 415, bytes that are not text in
+ * the charset a 400 (a Latin-1 body must say charset=iso-8859-1): both only once the signature over the
+ * bytes held.
+ */
+export function gatewayText(contentType: string | undefined): (raw: Uint8Array) => string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
+  return (raw) => {
+    let decoder: InstanceType<typeof TextDecoder>;
+    try {
+      decoder = new TextDecoder(charset, { fatal: true });
+    } catch {
+      throw new WfmError('validation', `the body's charset ${charset} is not one this service reads; send UTF-8`, { status: 415, details: [{ where: '/body', message: `unsupported charset ${charset}` }] });
+    }
+    try {
+      return decoder.decode(raw);
+    } catch {
+      throw new WfmError('validation', `the body is not ${charset} text; declare the charset it is in (Content-Type: application/json; charset=…)`, { status: 400, details: [{ where: '/body', message: `not valid ${charset}` }] });
+    }
+  };
+}
+
 export function triggerRoutes({ store, queues, now }: Deps): Router {
   const r = Router();
 
@@ -172,11 +195,12 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     page(res, err.status === 409 ? 'This callout is closed' : 'This link does not work', `<p>${escapeHtml(err.message)}</p>`, err.status);
   }) as ErrorRequestHandler);
 
-  // The signature covers the exact bytes, so the body is read raw here, not parsed and re-serialised.
-  r.post('/callouts/inbound', express.text({ type: () => true, limit: '16kb' }), async (req, res) => {
-    const raw = typeof req.body === 'string' ? req.body : '';
+  // The signature covers the exact bytes, so the body is read raw here (a Buffer: not decoded, its BOM
+  // kept, not parsed and re-serialised), and made text by its charset only once the signature holds.
+  r.post('/callouts/inbound', express.raw({ type: () => true, limit: '16kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     // The gateway signs with its wall clock; the replay window is checked against ours, not the business clock.
-    res.json(await answerFromGateway(store, config, raw, req.get('x-wfm-signature'), now(), Date.now()));
+    res.json(await answerFromGateway(store, config, raw, req.get('x-wfm-signature'), now(), Date.now(), gatewayText(req.get('content-type'))));
   });
   // A 401 says how to authenticate (RFC 9110 §15.5.2): no standard scheme signs a body with a timestamp,
   // so the challenge names this one and the header that carries it.
