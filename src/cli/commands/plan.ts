@@ -276,7 +276,7 @@ function table(result: PlanResult, outDir: string): string {
   lines.push('');
   lines.push('fairness per contract class (min–max over the class\'s agents):');
   // the shares are evened out over this period and the previous fortnight of --previous (rotation)
-  const withPrevious = (spread: { min: number; max: number } | null) => (spread ? ` (${spread.min}–${spread.max} with the previous fortnight)` : '');
+  const withPrevious = (spread: { min: number; max: number } | null) => (spread ? ` (${spread.min}–${spread.max} with the previous fortnight, among the agents open to them)` : '');
   for (const f of roster.fairness) {
     lines.push(
       `  ${f.contractClass} (${f.agents} agents): hours ${f.hours.min}–${f.hours.max} (spread ${f.hoursSpread}, ${f.withinOneShortestShift ? 'within' : 'beyond'} one shortest shift of ${f.shortestShiftHours} h), weekend shifts ${f.weekendShifts.min}–${f.weekendShifts.max}${withPrevious(f.weekendShiftsWithPrevious)}, late shifts ${f.lateShifts.min}–${f.lateShifts.max}${withPrevious(f.lateShiftsWithPrevious)}, ${f.preferenceMisses} shift(s) against a preference`,
