@@ -54,13 +54,25 @@ function weightedAbsoluteLoss(outputSize: number) {
     });
 }
 
+/**
+ * A feature's spread below this share of its size is rounding, not variation: the feature was constant
+ * on the training rows (the trend of a history whose recent weeks are all in a gap, say), and its std is
+ * 1. Taken at face value (1e-9), a forecast where it differs by a little fed the net inputs of 10⁷ σ and
+ * corrected every interval to zero.
+ */
+const CONSTANT_FEATURE_STD = 1e-6;
+
 function standardisation(rows: number[][], inputSize: number): { mean: number[]; std: number[] } {
   const mean = new Array<number>(inputSize).fill(0);
   const sq = new Array<number>(inputSize).fill(0);
   for (const r of rows) r.forEach((v, j) => { mean[j] += v; sq[j] += v * v; });
   const n = Math.max(1, rows.length);
   const m = mean.map((v) => v / n);
-  const std = sq.map((v, j) => Math.sqrt(Math.max(v / n - m[j] * m[j], 0)) || 1);
+  // E[x²] − E[x]² of a constant feature is rounding noise of up to ~1e-8 × its size, not zero
+  const std = sq.map((v, j) => {
+    const sd = Math.sqrt(Math.max(v / n - m[j] * m[j], 0));
+    return sd > CONSTANT_FEATURE_STD * Math.max(1, Math.abs(m[j])) ? sd : 1;
+  });
   return { mean: m, std };
 }
 

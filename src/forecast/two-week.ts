@@ -27,6 +27,17 @@ const TRAIN_ORIGIN_STEP_DAYS = 2;
 const MAX_TRAIN_ORIGINS = 90;
 const MAX_TRAIN_ROWS = 45_000;
 const LOG_CLIP = 2.5;
+/**
+ * The net may go live only when its validation windows held data on at least this many days (a week:
+ * every weekday seen once). Windows of a history that resumed a few days before its end after a long gap
+ * score it on those few days only, and a net trained on the weeks before the gap won there by luck.
+ */
+const MIN_NET_VALIDATION_DAYS = 7;
+/**
+ * The net that goes live is trained again on everything, and that net was never scored: its total for the
+ * next 14 days must lie within these multiples of the mean-of-4-weeks baseline's, or it does not go live.
+ */
+const NET_TOTAL_RANGE = { min: 0.3, max: 3 } as const;
 /** Two-week bands are centred on the forecast (see ./bands.ts: few windows, one level error each). */
 const TWO_WEEK_BANDS = { symmetric: true } as const;
 
@@ -40,6 +51,8 @@ export interface TrainedTwoWeek {
   /** the trained net (used only when liveAlias is decomposition-net; kept for comparison otherwise) */
   net: NetArtifacts | null;
   bands: BandCalibration;
+  /** why the trained net was not allowed to go live (whatever its validation score), when it was not */
+  netNotLive?: string;
   /** validation metrics of every candidate on the same windows */
   validation: Partial<Record<TwoWeekAlias, ForecastMetrics>>;
   validationOrigins: string[];
@@ -112,8 +125,13 @@ function netRows(series: DaySeries, calendar: DayCalendar, endDay: number) {
   const targets: number[][] = [];
   const weights: number[] = [];
   const firstOrigin = Math.max(14, series.present.indexOf(true) + 14);
+  // Origins whose two weeks lie wholly in a gap of the history give no row: they do not use up the
+  // budget either, or a half-year gap would leave the net only the few origins just before the data
+  // resumes (histories ending deep in the gap) and none of the weeks before it.
   const origins: number[] = [];
-  for (let o = endDay - TWO_WEEK_DAYS; o >= firstOrigin && origins.length < MAX_TRAIN_ORIGINS; o -= TRAIN_ORIGIN_STEP_DAYS) origins.unshift(o);
+  for (let o = endDay - TWO_WEEK_DAYS; o >= firstOrigin && origins.length < MAX_TRAIN_ORIGINS; o -= TRAIN_ORIGIN_STEP_DAYS) {
+    if (series.present.slice(o, o + TWO_WEEK_DAYS).some(Boolean)) origins.unshift(o);
+  }
   // Fine or round-the-clock data (5-minute, 24/7) would give hundreds of thousands of rows: a seeded
   // sample of them keeps every origin represented and the training time bounded.
   const openSlots = series.open.reduce((a, row) => a + row.filter(Boolean).length, 0) / 7;
@@ -250,10 +268,23 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
   // The decomposition is the robust default; another candidate (the net, a baseline) replaces it
   // only when clearly better on the validation days, and a naive baseline that did better there
   // always does (see selectLive).
-  const liveAlias: TwoWeekAlias = validationOrigins.length ? selectLive<TwoWeekAlias>(candidates, 'decomposition', ['naive-last-week', 'naive-mean-4-weeks']) : 'decomposition';
+  let netNotLive: string | undefined;
+  const netDays = new Set((candidates['decomposition-net'] ?? []).filter((p) => Number.isFinite(p.actual)).map((p) => p.day)).size;
+  if (candidates['decomposition-net'] && netDays < MIN_NET_VALIDATION_DAYS) {
+    netNotLive = `its validation windows held data on ${netDays} days only (it may go live with ${MIN_NET_VALIDATION_DAYS} or more)`;
+  }
+  const select = (netAllowed: boolean): TwoWeekAlias => {
+    if (!validationOrigins.length) return 'decomposition';
+    const { 'decomposition-net': _net, ...classic } = candidates;
+    const eligible = netAllowed ? candidates : classic;
+    return selectLive<TwoWeekAlias>(eligible, 'decomposition', ['naive-last-week', 'naive-mean-4-weeks']);
+  };
+  let liveAlias = select(netNotLive === undefined);
   if (liveAlias === 'decomposition-net') {
     const allRows = netRows(series, calendar, n);
     net = await trainNet(allRows.features, allRows.targets, allRows.weights, netOptions);
+    netNotLive = await netTotalOffBaseline(net, series, calendar);
+    if (netNotLive) liveAlias = select(false);
   }
   // Bands from the live candidate's errors: on the validation days, or for a classic candidate on
   // the last weekly windows with two weeks of history before each (a short history's one validation week
@@ -292,11 +323,34 @@ export async function trainTwoWeek(input: TrainTwoWeekInput): Promise<TrainedTwo
     liveAlias,
     net,
     bands,
+    ...(netNotLive ? { netNotLive } : {}),
     validation,
     validationOrigins: validationOrigins.map((o) => series.dates[o]),
     trainedThrough: series.dates[n - 1],
     historyDays: span,
   };
+}
+
+/**
+ * Why the net trained on everything must not go live, or undefined: its forecast total for the 14 days
+ * after the history is far off the mean-of-4-weeks baseline's (checked only where that baseline has a
+ * total to compare with).
+ */
+export async function netTotalOffBaseline(net: NetArtifacts, series: DaySeries, calendar: DayCalendar): Promise<string | undefined> {
+  const dates = datesFrom(addDays(series.dates[series.dates.length - 1], 1), TWO_WEEK_DAYS);
+  const sum = (rows: number[][]) => rows.reduce((a, row) => a + row.reduce((b, v) => b + v, 0), 0);
+  const baseline = sum(classicPredictor(BASELINE_FACTORIES['naive-mean-4-weeks'], calendar)(series, dates));
+  if (!(baseline > 0)) return undefined;
+  const predictor = await netPredictor(net, calendar);
+  let total: number;
+  try {
+    total = sum(predictor.predict(series, dates));
+  } finally {
+    predictor.dispose();
+  }
+  const ratio = total / baseline;
+  if (ratio >= NET_TOTAL_RANGE.min && ratio <= NET_TOTAL_RANGE.max) return undefined;
+  return `its forecast for the next ${TWO_WEEK_DAYS} days totals ${Number.isFinite(ratio) ? `${Math.round(100 * ratio)} %` : 'no number'} of the mean of the last 4 weeks' (it may go live within ${Math.round(100 * NET_TOTAL_RANGE.min)}–${Math.round(100 * NET_TOTAL_RANGE.max)} %)`;
 }
 
 /** Origins a week apart back from the end of the series, each with at least `minHistory` days before it. */
