@@ -7,6 +7,7 @@
 import type { Processor } from 'bullmq';
 import { invalid } from '../src/errors/wfm-error';
 import type { JobContext } from '../src/queue/definitions';
+import { progressReporter } from '../src/queue/progress';
 import { recordBuildFailure, runBuildRosterJob, type BuildRosterJob } from '../src/services/rosters';
 
 function parseBuildRosterData(data: unknown): BuildRosterJob {
@@ -21,7 +22,7 @@ function parseBuildRosterData(data: unknown): BuildRosterJob {
 export const buildRosterProcessor = (ctx: JobContext): Processor => async (job, _token, signal) => {
   try {
     const data = parseBuildRosterData(job.data);
-    return await runBuildRosterJob(ctx, data, (progress) => void job.updateProgress(progress), signal);
+    return await runBuildRosterJob(ctx, data, progressReporter(job, ctx.log), signal);
   } catch (err) {
     // BullMQ keeps only a line of text; the roster's status answers with the problem's details
     // (the job id is the roster id, for builds and re-plans alike)

@@ -6,6 +6,7 @@
 import type { Processor } from 'bullmq';
 import { invalid } from '../src/errors/wfm-error';
 import type { JobContext } from '../src/queue/definitions';
+import { progressReporter } from '../src/queue/progress';
 import { QUEUE } from '../src/queue/names';
 import { HORIZONS, trainAndRegister } from '../src/services/forecasting';
 import type { Horizon } from '../src/forecast';
@@ -25,10 +26,11 @@ export function parseTrainData(data: unknown): TrainForecasterData {
 
 export const trainForecasterProcessor = (ctx: JobContext): Processor => async (job, _token, signal) => {
   const data = parseTrainData(job.data);
+  const report = progressReporter(job, ctx.log);
   const version = await trainAndRegister(
     ctx,
     data,
-    (p) => void job.updateProgress({ epoch: p.epoch, epochs: p.epochs, loss: p.loss, percent: Math.round((100 * p.epoch) / p.epochs) }),
+    (p) => report({ epoch: p.epoch, epochs: p.epochs, loss: p.loss, percent: Math.round((100 * p.epoch) / p.epochs) }),
     signal,
   );
   // a training without network epochs (too little history for one, or a horizon whose candidates are

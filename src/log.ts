@@ -3,6 +3,39 @@ import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
+/**
+ * ioredis puts a failed command's arguments on its error (`command: { name, args }`): an AUTH password, a
+ * script's JSON holding an agent's phone. Logged errors keep the command's name, never its arguments.
+ * The serializers below scrub them at any depth of `err`/`error` (nested errors, aggregated ones); the
+ * redaction paths do it too for child loggers with serializers of their own (pino-http's `err`).
+ */
+const COMMAND_ARGS_PATHS = ['err', 'error'].flatMap((key) => [`${key}.command.args`, `${key}.*.command.args`, `${key}.aggregateErrors[*].command.args`]);
+
+/** A copy of `value` with every `command.args` replaced; objects without any are returned as they are. */
+export function withoutCommandArgs(value: unknown, depth = 0, seen = new Set<object>()): unknown {
+  if (value === null || typeof value !== 'object' || depth > 8 || seen.has(value)) return value;
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      const items = value.map((v) => withoutCommandArgs(v, depth + 1, seen));
+      return items.some((v, i) => v !== value[i]) ? items : value;
+    }
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, v] of Object.entries(value)) {
+      const scrubbed =
+        key === 'command' && v !== null && typeof v === 'object' && 'args' in v
+          ? { ...(v as object), args: '[redacted]' }
+          : withoutCommandArgs(v, depth + 1, seen);
+      if (scrubbed !== v) (copy ??= Object.assign(Object.create(Object.getPrototypeOf(value) as object | null) as object, value) as Record<string, unknown>)[key] = scrubbed;
+    }
+    return copy ?? value;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+const errorSerializer = (err: unknown): unknown => withoutCommandArgs(pino.stdSerializers.err(err as Error));
+
 /** `destination`: stdout by default; tests pass a stream to read what the service logs. */
 export function createLogger(level: string, name = 'wfm', destination?: DestinationStream): Logger {
   const options = {
@@ -11,9 +44,10 @@ export function createLogger(level: string, name = 'wfm', destination?: Destinat
     redact: {
       // the queue dashboard's cookie holds an admin key: in the request's Cookie and the link's Set-Cookie;
       // an inbound answer's signature is a credential for five minutes
-      paths: ['phone', '*.phone', '*.*.phone', 'req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-wfm-signature"]', 'res.headers["set-cookie"]', 'apiKey', 'secret'],
+      paths: ['phone', '*.phone', '*.*.phone', 'req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', 'req.headers["x-wfm-signature"]', 'res.headers["set-cookie"]', 'apiKey', 'secret', ...COMMAND_ARGS_PATHS],
       censor: '[redacted]',
     },
+    serializers: { err: errorSerializer, error: errorSerializer },
   };
   return destination ? pino(options, destination) : pino(options);
 }

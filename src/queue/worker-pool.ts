@@ -6,16 +6,19 @@
  * forces the close, and the unfinished jobs' locks lapse so BullMQ's stalled-job check returns them to
  * the queue for another worker (or this one after a restart), up to MAX_STALLED_COUNT times a job.
  */
-import { Worker, UnrecoverableError, type Processor } from 'bullmq';
+import { UnrecoverableError, type Processor, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { asUnavailable, createRedis } from '../store/redis';
+import { createRedis } from '../store/redis';
 import { isWfmError, WfmError } from '../errors/wfm-error';
 import { MAX_STALLED_COUNT, stalledFailureReason, type JobContext, type JobDefinition } from './definitions';
 import type { Metrics } from '../http/metrics';
 import { QUEUE } from './names';
 import type { Logger } from '../log';
+import { PacedWorker } from './paced-worker';
+import { isConnectionLoss, redisGreeting, WorkerErrorReport } from './worker-errors';
 
-export type WorkerState = 'running' | 'stopped' | 'closing';
+/** `disconnected`: the worker runs but one of its Redis connections is not up, so it takes no job. */
+export type WorkerState = 'running' | 'stopped' | 'closing' | 'disconnected';
 
 /** What a failed job says about an unexpected error: its message may name internals (or data), so it stays in the log. */
 export const UNEXPECTED_JOB_FAILURE = 'internal: the job failed unexpectedly; the error and its stack are in the worker log';
@@ -41,18 +44,15 @@ export function withErrorPolicy(processor: Processor, log?: Logger): Processor {
   };
 }
 
-/** Network failures of a Redis that is away (down, restarting, its address not resolving for now). */
-const CONNECTION_LOSS_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-
-function isConnectionLoss(err: unknown): boolean {
-  return asUnavailable(err) !== err || CONNECTION_LOSS_CODES.has((err as NodeJS.ErrnoException)?.code ?? '');
-}
-
 export class WorkerPool {
   private readonly workers = new Map<string, Worker>();
   private readonly states = new Map<string, WorkerState>();
-  /** connections we created: BullMQ treats a passed-in connection as shared and leaves it open */
-  private readonly connections = new Map<string, Redis>();
+  /**
+   * Each worker's Redis connections: the one we create (its commands: BullMQ treats a passed-in connection
+   * as shared and leaves it open) and the blocking one BullMQ duplicates from it for the fetch (and closes
+   * itself). A worker takes jobs only while both are up.
+   */
+  private readonly connections = new Map<string, Redis[]>();
   /** jobs each worker's processor is running now: a worker holding none has nothing to wait for at shutdown */
   private readonly running = new Map<string, number>();
   /**
@@ -60,13 +60,20 @@ export class WorkerPool {
    * reports an error (dozens a minute per process): the loss is said once, and the recovery once.
    */
   private redisLost = false;
+  /** closing: connections closed on purpose say nothing */
+  private closing = false;
+  /** the loss's warning, said once what Redis answers a new connection is known (see redisGone) */
+  private lossSaid: Promise<void> = Promise.resolve();
+  private readonly errors: WorkerErrorReport;
 
   constructor(
     private readonly definitions: JobDefinition[],
     private readonly ctx: JobContext,
     private readonly metrics: Metrics | undefined,
     private readonly options: { stalledIntervalMs?: number } = {},
-  ) {}
+  ) {
+    this.errors = new WorkerErrorReport(ctx.log);
+  }
 
   queueNames(): string[] {
     return this.definitions.map((d) => d.queue);
@@ -77,9 +84,25 @@ export class WorkerPool {
     for (const def of this.definitions.filter((d) => !only?.length || only.includes(d.queue))) {
       const processor = this.counted(def.queue, withErrorPolicy(def.processor(this.ctx), this.ctx.log));
       const connection = createRedis(this.ctx.config.redisUrl, 'blocking', `wfm-worker-${def.queue}`);
-      this.connections.set(def.queue, connection);
-      connection.on('ready', () => this.redisBack());
-      const worker = new Worker(def.queue, processor, {
+      const connections: Redis[] = [];
+      this.connections.set(def.queue, connections);
+      const watch = (c: Redis) => {
+        connections.push(c);
+        // ioredis reports every failed reconnect here; BullMQ forwards only some of them as worker errors
+        c.on('error', (err: Error) => {
+          if (isConnectionLoss(err)) this.redisGone(def.queue, err);
+        });
+        c.on('ready', () => this.redisBack());
+      };
+      watch(connection);
+      // the blocking connection BullMQ makes in the Worker's constructor: watched as well
+      const duplicate = connection.duplicate.bind(connection);
+      connection.duplicate = (override) => {
+        const copy = duplicate(override);
+        watch(copy);
+        return copy;
+      };
+      const worker = new PacedWorker(def.queue, processor, {
         connection,
         prefix: this.ctx.queues.prefix,
         concurrency: def.concurrency,
@@ -87,9 +110,10 @@ export class WorkerPool {
         stalledInterval: this.options.stalledIntervalMs ?? 30_000,
         maxStalledCount: MAX_STALLED_COUNT,
       });
+      worker.onFetched = () => this.errors.over(def.queue);
       worker.on('error', (err) => {
         if (isConnectionLoss(err)) this.redisGone(def.queue, err);
-        else this.ctx.log.error({ err, queue: def.queue }, 'worker error');
+        else this.errors.error(def.queue, err);
       });
       // emitted by the worker whose check found the job (any worker of the queue), once per interruption
       worker.on('stalled', (jobId) => void this.logStalled(def.queue, jobId));
@@ -122,16 +146,35 @@ export class WorkerPool {
     };
   }
 
+  /**
+   * A refused connection shows only as a closed socket (EPIPE, ECONNRESET): what Redis said before closing
+   * it (`ERR max number of clients reached`) is asked once with a connection of its own and said with the loss.
+   */
   private redisGone(queue: string, err: Error): void {
-    if (this.redisLost) return;
+    if (this.redisLost || this.closing) return;
     this.redisLost = true;
-    this.ctx.log.warn({ queue, err: err.message }, 'Redis connection lost: the workers wait for it and resume when it is back');
+    this.lossSaid = redisGreeting(this.ctx.config.redisUrl).then((said) => {
+      const reason = said ?? (/^ERR /.test(err.message) ? err.message : undefined);
+      this.ctx.log.warn(
+        { queue, err: err.message, ...(reason ? { reason } : {}) },
+        reason
+          ? `Redis connection lost (Redis says: ${reason}): the workers wait for it and resume when it is back`
+          : 'Redis connection lost: the workers wait for it and resume when it is back',
+      );
+    });
   }
 
+  /** Back when every connection of every running worker is up again (not just the first to reconnect). */
   private redisBack(): void {
     if (!this.redisLost) return;
+    const down = [...this.connections.entries()].some(([queue, connections]) => this.states.get(queue) === 'running' && connections.some((c) => c.status !== 'ready'));
+    if (down) return;
     this.redisLost = false;
-    this.ctx.log.info('Redis connection back: the workers resume');
+    void this.lossSaid.then(() => this.ctx.log.info('Redis connection back: the workers resume'));
+  }
+
+  private connected(queue: string): boolean {
+    return (this.connections.get(queue) ?? []).every((c) => c.status === 'ready');
   }
 
   private async logStalled(queue: string, jobId: string): Promise<void> {
@@ -150,7 +193,7 @@ export class WorkerPool {
     const out: Record<string, WorkerState> = {};
     for (const [name, worker] of this.workers) {
       const state = this.states.get(name) ?? 'stopped';
-      out[name] = state === 'running' && !worker.isRunning() ? 'stopped' : state;
+      out[name] = state === 'running' && !worker.isRunning() ? 'stopped' : state === 'running' && !this.connected(name) ? 'disconnected' : state;
     }
     return out;
   }
@@ -158,6 +201,7 @@ export class WorkerPool {
   /** `forced`: the queues whose workers still ran a job when the grace period was over. */
   async close(graceMs: number): Promise<{ forced: string[] }> {
     const forced: string[] = [];
+    this.closing = true;
     const holdsJobs = (name: string) => (this.running.get(name) ?? 0) > 0;
     await Promise.all(
       [...this.workers.entries()].map(async ([name, worker]) => {
@@ -165,7 +209,7 @@ export class WorkerPool {
         // A worker holding no job has nothing to wait for; while Redis is away its pause() would still
         // wait (BullMQ reconnects before it resolves) until the grace period ran out. With Redis up the
         // pause is quick and also takes in a job fetched at this very moment, so it is kept then.
-        const idleOffline = !holdsJobs(name) && this.connections.get(name)?.status !== 'ready';
+        const idleOffline = !holdsJobs(name) && !this.connected(name);
         if (!idleOffline) {
           // pause() stops taking jobs and resolves when the active ones are done; close() could not be
           // upgraded to a forced close once started, so the wait is raced against the grace period here.
@@ -177,8 +221,9 @@ export class WorkerPool {
         this.states.set(name, 'stopped');
       }),
     );
-    // a connection that is not up would hold QUIT until Redis is back (its offline queue)
-    await Promise.all([...this.connections.values()].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+    // BullMQ closed the blocking connections it made; ours is left: one not up would hold QUIT until Redis
+    // is back (its offline queue)
+    await Promise.all([...this.connections.values()].flat().map((c) => (c.status === 'end' ? undefined : c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
     return { forced };
   }
 }

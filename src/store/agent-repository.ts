@@ -97,6 +97,18 @@ return out
 `;
 
 /**
+ * KEYS: the agents hash, the agents' incarnations. ARGV: an agent id, or none for every agent.
+ * The agent's JSON and incarnation (each nil when absent), or every agent's JSONs and the whole
+ * incarnations hash. A script and not MULTI: both are read as of one moment, and a script that only reads
+ * still runs when Redis is out of memory (it refuses every command queued in a MULTI).
+ */
+const READ_WITH_INCARNATIONS = `
+-- false, not nil: a nil would end the reply's array there
+if ARGV[1] then return {redis.call('HGET', KEYS[1], ARGV[1]) or false, redis.call('HGET', KEYS[2], ARGV[1]) or false} end
+return {redis.call('HVALS', KEYS[1]), redis.call('HGETALL', KEYS[2])}
+`;
+
+/**
  * KEYS: the skill-groups hash, the agents hash, the agents' incarnations.
  * ARGV: roster key base, now, n, the n skill groups the agents name, then triples: agent id, JSON, and a
  * fresh incarnation, kept only when the agent is created (an update keeps theirs; an agent stored before
@@ -214,6 +226,7 @@ type ScriptedRedis = Redis & {
   deleteAgentUnlessRostered(args: string[]): Promise<Array<string | number>>;
   putAgentsUnlessClaiming(args: string[]): Promise<Array<string | number>>;
   agentIncarnationsOf(...args: string[]): Promise<Array<string | null>>;
+  agentsWithIncarnations(...args: string[]): Promise<unknown[]>;
 };
 
 /** Agents as JSON in one hash: a center has hundreds to a few thousand, read whole for rostering. */
@@ -224,6 +237,7 @@ export class AgentRepository {
     // no numberOfKeys: the first argument gives it (one answer-sums key per skill group)
     if (!('deleteAgentUnlessRostered' in redis)) redis.defineCommand('deleteAgentUnlessRostered', { lua: DELETE_UNLESS_ROSTERED });
     if (!('agentIncarnationsOf' in redis)) redis.defineCommand('agentIncarnationsOf', { numberOfKeys: 2, lua: INCARNATIONS_OF });
+    if (!('agentsWithIncarnations' in redis)) redis.defineCommand('agentsWithIncarnations', { numberOfKeys: 2, lua: READ_WITH_INCARNATIONS });
     // no numberOfKeys: the first argument gives it, so one array argument carries a batch of any size
     if (!('putAgentsUnlessClaiming' in redis)) redis.defineCommand('putAgentsUnlessClaiming', { lua: PUT_UNLESS_CLAIMING });
     this.scripted = redis as ScriptedRedis;
@@ -245,12 +259,12 @@ export class AgentRepository {
 
   /**
    * Cloud agents (as cloudAgents) with the incarnation of each ('' for one stored before incarnations
-   * were), read in one transaction: a callout made to one of them names the incarnation they had.
+   * were), read in one script (as of one moment): a callout made to one of them names the incarnation they had.
    */
   async cloudAgentsWithIncarnations(): Promise<{ agents: Agent[]; incarnations: Map<string, string> }> {
-    const replies = await guarded(this.redis.multi().hvals(this.keys.agents()).hgetall(this.keys.agentIncarnations()).exec());
-    const [[agentsErr, all], [incErr, hash]] = replies as [[Error | null, string[]], [Error | null, Record<string, string>]];
-    if (agentsErr || incErr) throw agentsErr ?? incErr;
+    const [all, flat] = (await guarded(this.scripted.agentsWithIncarnations(this.keys.agents(), this.keys.agentIncarnations()))) as [string[], string[]];
+    const hash: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
     const agents = all.filter((json) => json.includes('"kind":"cloud"')).map((json) => JSON.parse(json) as Agent).filter((a) => a.kind === 'cloud');
     return { agents, incarnations: new Map(agents.map((a) => [a.id, hash[a.id] ?? ''])) };
   }
@@ -269,13 +283,11 @@ export class AgentRepository {
   }
 
   /**
-   * The agent with their incarnation, read in one transaction (a delete and re-create cannot fall between
+   * The agent with their incarnation, read in one script (a delete and re-create cannot fall between
    * the two reads). incarnation undefined: an agent stored before incarnations were.
    */
   async getWithIncarnation(id: string): Promise<{ agent: Agent; incarnation?: string } | undefined> {
-    const replies = await guarded(this.redis.multi().hget(this.keys.agents(), id).hget(this.keys.agentIncarnations(), id).exec());
-    const [[agentErr, json], [incErr, incarnation]] = replies as Array<[Error | null, string | null]>;
-    if (agentErr || incErr) throw agentErr ?? incErr;
+    const [json, incarnation] = (await guarded(this.scripted.agentsWithIncarnations(this.keys.agents(), this.keys.agentIncarnations(), id))) as Array<string | null>;
     if (!json) return undefined;
     return { agent: JSON.parse(json) as Agent, ...(incarnation ? { incarnation } : {}) };
   }

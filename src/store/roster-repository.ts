@@ -32,6 +32,7 @@ import type { CloudSlot } from '../roster/assignment';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
+import { groupsGone } from './group-guarded-write';
 
 export type RosterStatus = 'draft' | 'published' | 'superseded';
 
@@ -399,17 +400,26 @@ return {'ok'}
 `);
 
 /**
- * KEYS: state, roster index. ARGV: key base, roster id, meta JSON, then JSON arrays of the state's
- * field/value pairs, by-agent field/value pairs, by-start score/member pairs, the uncovered and coverage
- * JSON, slots field/value pairs, and the index score (creation time).
+ * KEYS: state, roster index, the skill-groups hash. ARGV: key base, roster id, meta JSON, then JSON arrays
+ * of the state's field/value pairs, by-agent field/value pairs, by-start score/member pairs, the uncovered
+ * and coverage JSON, slots field/value pairs, the index score (creation time), and the roster's skill
+ * group ids (a JSON array).
  * Writes a draft whole, replacing a draft of the same id; refused ('not-draft') when the roster is
  * published or superseded: checked and written in one step, so a publish cannot land between the check and
- * the write and be overwritten by the draft. Pairs are written one call each (a long list would overflow
- * Lua's unpack).
+ * the write and be overwritten by the draft. Refused too ({ 'no-group', ids… }, as GroupGuardedWrite
+ * answers) while a skill group of the roster is gone (deleted, or a Redis restarted empty, while the build
+ * ran): the draft would be listed for a group that no longer exists. The skill-groups hash is outside the
+ * {rosters} hash tag, as the agents hash the publish and claim scripts read. Pairs are written one call
+ * each (a long list would overflow Lua's unpack).
  */
 const SAVE_DRAFT = new Script(`
 local status = redis.call('HGET', KEYS[1], 'status')
 if status and status ~= 'draft' then return {'not-draft', status} end
+local missing = {'no-group'}
+for _, group in ipairs(cjson.decode(ARGV[11])) do
+  if redis.call('HEXISTS', KEYS[3], group) == 0 then missing[#missing + 1] = group end
+end
+if #missing > 1 then return missing end
 local base = ARGV[1] .. ARGV[2]
 for _, slotId in ipairs(redis.call('HKEYS', base .. ':slots')) do redis.call('DEL', base .. ':claims:' .. slotId) end
 for _, part in ipairs({'meta', 'state', 'by-agent', 'by-start', 'uncovered', 'coverage', 'slots'}) do redis.call('DEL', base .. ':' .. part) end
@@ -437,6 +447,8 @@ export class RosterRepository {
    * Writes a draft whole (replacing a draft of the same id, e.g. when its job is retried). A roster
    * published or superseded meanwhile (its first draft published while a retry rebuilt it) is a conflict:
    * a retry cannot change that, so the job fails without one, and the published roster stays as it is.
+   * So is a skill group of the roster gone meanwhile (deleted, or Redis restarted empty): nothing is
+   * written, rather than a draft of a group that no longer exists.
    */
   async saveDraft(roster: NewRoster): Promise<void> {
     const { meta } = roster;
@@ -449,7 +461,7 @@ export class RosterRepository {
       groups: meta.skillGroupIds.join(','),
       ...(meta.replanOf ? { replanOf: meta.replanOf } : {}),
     };
-    const reply = (await SAVE_DRAFT.run(this.redis, [this.keys.roster(meta.id, 'state'), this.keys.rosterIndex()], [
+    const reply = (await SAVE_DRAFT.run(this.redis, [this.keys.roster(meta.id, 'state'), this.keys.rosterIndex(), this.keys.skillGroups()], [
       this.keys.rosterBase(),
       meta.id,
       JSON.stringify(meta),
@@ -460,7 +472,12 @@ export class RosterRepository {
       JSON.stringify(roster.coverage),
       JSON.stringify(roster.slots.flatMap((s) => [s.id, JSON.stringify(s)])),
       Date.parse(meta.createdAt),
+      JSON.stringify(meta.skillGroupIds),
     ])) as string[];
+    if (reply[0] === 'no-group') {
+      const gone = groupsGone(reply.slice(1));
+      throw new WfmError('conflict', `roster ${meta.id} was not stored: ${gone.reason}`, { details: gone.details });
+    }
     if (reply[0] !== 'ok') {
       throw new WfmError('conflict', `roster ${meta.id} is ${reply[1]}; only a draft can be rewritten`, {
         details: [{ where: `/rosters/${meta.id}`, message: `${reply[1]} while it was being built: the build is not stored` }],

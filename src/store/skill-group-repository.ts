@@ -107,7 +107,18 @@ end
 return {}
 `;
 
+/**
+ * KEYS: the skill-groups hash, the incarnations. ARGV: a group id. Its JSON and incarnation (each nil when
+ * absent; false, not nil, in Lua: a nil would end the reply's array there), read as of one moment. A script
+ * and not MULTI: a script that only reads still runs when Redis is out of memory (it refuses every command
+ * queued in a MULTI).
+ */
+const GROUP_WITH_INCARNATION = `
+return {redis.call('HGET', KEYS[1], ARGV[1]) or false, redis.call('HGET', KEYS[2], ARGV[1]) or false}
+`;
+
 type ScriptedRedis = Redis & {
+  skillGroupWithIncarnation(...args: string[]): Promise<Array<string | null>>;
   deleteSkillGroup(...args: string[]): Promise<number>;
   putSkillGroups(args: string[]): Promise<string[]>;
 };
@@ -119,6 +130,7 @@ export class SkillGroupRepository {
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
     if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 16, lua: DELETE_SKILL_GROUP });
     if (!('putSkillGroups' in redis)) redis.defineCommand('putSkillGroups', { lua: PUT_SKILL_GROUPS });
+    if (!('skillGroupWithIncarnation' in redis)) redis.defineCommand('skillGroupWithIncarnation', { numberOfKeys: 2, lua: GROUP_WITH_INCARNATION });
     this.scripted = redis as ScriptedRedis;
   }
 
@@ -133,14 +145,12 @@ export class SkillGroupRepository {
   }
 
   /**
-   * The group with its incarnation, read in one transaction (a delete and re-create cannot fall between
-   * the two reads). incarnation undefined: a group stored before incarnations were (it gets one at its
-   * next put), which matches any.
+   * The group with its incarnation, read in one script (a delete and re-create cannot fall between the
+   * two reads). incarnation undefined: a group stored before incarnations were (it gets one at its next
+   * put), which matches any.
    */
   async getWithIncarnation(id: string): Promise<{ group: SkillGroup; incarnation?: string } | undefined> {
-    const replies = await guarded(this.redis.multi().hget(this.keys.skillGroups(), id).hget(this.keys.skillGroupIncarnations(), id).exec());
-    const [[groupErr, json], [incErr, incarnation]] = replies as Array<[Error | null, string | null]>;
-    if (groupErr || incErr) throw groupErr ?? incErr;
+    const [json, incarnation] = await guarded(this.scripted.skillGroupWithIncarnation(this.keys.skillGroups(), this.keys.skillGroupIncarnations(), id));
     if (!json) return undefined;
     return { group: JSON.parse(json) as SkillGroup, ...(incarnation ? { incarnation } : {}) };
   }

@@ -7,6 +7,7 @@ import type { AssignedShift } from '../../src/roster/types';
 import { isWfmError } from '../../src/errors/wfm-error';
 import { withErrorPolicy } from '../../src/queue/worker-pool';
 import { deleteKeys, REDIS_URL } from '../support/service';
+import { skillGroup } from '../support/examples';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2030, 0, 7);
@@ -32,12 +33,14 @@ describe('a build storing its draft while the roster is published', () => {
   let store: Store;
   let planner: Store;
   let prefix: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     prefix = `test-${randomUUID()}`;
     redis = new Redis(REDIS_URL);
     other = new Redis(REDIS_URL);
     store = createStore(redis, prefix);
     planner = createStore(other, prefix);
+    // a draft is stored only while its skill groups exist
+    await store.skillGroups.putAll([skillGroup({ id: 'PS', timeZone: 'UTC' })]);
   });
   afterEach(async () => {
     redis.disconnect();

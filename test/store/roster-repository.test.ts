@@ -52,7 +52,8 @@ describe('roster repository', () => {
   beforeEach(async () => {
     ({ redis, store, prefix, close } = openTestStore());
     // a claim is taken only by a stored cloud agent: every id the tests claim with
-    await store.skillGroups.putAll([skillGroup({ id: 'PS', timeZone: 'UTC' })]);
+    // a draft is stored only while its skill groups exist
+    await store.skillGroups.putAll([skillGroup({ id: 'PS', timeZone: 'UTC' }), skillGroup({ id: 'NE', name: 'NE', timeZone: 'UTC' }), skillGroup({ id: 'TT', name: 'TT', timeZone: 'UTC' })]);
     await store.agents.putAll(['c', ...Array.from({ length: 100 }, (_, i) => `c${i}`)].map((id) => agent({ id, name: id, kind: 'cloud', contract: { class: 'cloud', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 } })));
   });
   afterEach(() => close());
