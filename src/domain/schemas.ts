@@ -5,7 +5,7 @@
  */
 import Ajv, { type ErrorObject } from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import type { ProblemDetail } from '../errors/wfm-error';
+import { pointerSegment, type ProblemDetail } from '../errors/wfm-error';
 
 export type SchemaValidator = (value: unknown, where: string) => ProblemDetail[];
 
@@ -20,9 +20,6 @@ export function schemaValidator(components: Record<string, unknown>, name: strin
     return ajvProblems(validate.errors, where);
   };
 }
-
-/** A key as one segment of a JSON pointer (RFC 6901): "a/b~c" → "a~1b~0c". */
-export const pointerSegment = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 /**
  * ajv's errors as problems, each pointing at the property a required or unknown field names, as the

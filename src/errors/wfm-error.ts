@@ -25,6 +25,9 @@ export interface ProblemDetail {
   row?: number;
 }
 
+/** A key as one segment of a JSON pointer (RFC 6901): "a/b~c" → "a~1b~0c". */
+export const pointerSegment = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
 const STATUS: Record<WfmErrorCode, number> = {
   validation: 422,
   unauthorized: 401,

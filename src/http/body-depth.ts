@@ -14,7 +14,7 @@
  */
 import type { RequestHandler } from 'express';
 import { WfmError } from '../errors/wfm-error';
-import { pointerSegment } from '../domain/schemas';
+import { pointerSegment } from '../errors/wfm-error';
 import { textFault } from './body-text';
 
 /**

@@ -7,7 +7,7 @@ import { WfmError, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { asUnavailable } from '../store/redis';
 import type { Logger } from '../log';
 import { redactQuery } from './redact';
-import { pointerSegment } from '../domain/schemas';
+import { pointerSegment } from '../errors/wfm-error';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',

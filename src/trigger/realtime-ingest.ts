@@ -8,7 +8,7 @@
  * field; a minute in the future would sit in the window of the tick that reaches it, and one older than
  * the retention would be answered "stored" while its day is already due to expire.
  */
-import type { ProblemDetail } from '../errors/wfm-error';
+import { pointerSegment, type ProblemDetail } from '../errors/wfm-error';
 import { DAY_MS, MINUTE_MS, isOnGrid } from '../time/grid';
 
 /**
@@ -130,7 +130,7 @@ function signalProblems(signals: Record<string, number> | undefined, at: string)
   const problems: ProblemDetail[] = [];
   for (const [name, v] of entries) {
     // a JSON pointer escapes '~' and '/'; the name itself is what is wrong, so it is named as given
-    const where = `${at}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const where = `${at}/${pointerSegment(name)}`;
     if (!SIGNAL_NAME.test(name)) problems.push({ where, message: 'a signal name is 1–64 characters of A–Z, a–z, 0–9, _ . - (no ":")' });
     else if (!(typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_SIGNAL_VALUE)) problems.push({ where, message: `must be a number from 0 to ${MAX_SIGNAL_VALUE}` });
   }
