@@ -3,6 +3,7 @@
  * into CSV files that planners open in a spreadsheet. A special day's label or a history cell is data, and
  * must neither drive the terminal (colours, a cursor move, a fake "wfm:" line) nor become a formula.
  */
+import { csvCell } from '../history/format';
 
 /**
  * C0 controls (line breaks included), DEL, C1 controls (U+009B is a CSI on its own in some terminals) and
@@ -26,9 +27,8 @@ export function quotedForTerminal(text: string): string {
  * A free-text CSV cell (a skill group's name as typed, never a number or a timestamp): text that a
  * spreadsheet would read as a formula (starting with = + - @, or a tab or carriage return before one) is
  * prefixed with an apostrophe, which spreadsheets show as text; then the cell is quoted where it holds a
- * comma, quote or line break (RFC 4180, as the roster export quotes).
+ * comma, quote or line break (csvCell, as every CSV export quotes).
  */
 export function csvTextCell(value: string): string {
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvCell(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
 }

@@ -18,7 +18,8 @@ function formatNumber(value: number, decimals: number): string {
   return String(Math.round(value * factor) / factor);
 }
 
-function csvField(text: string): string {
+/** A CSV cell, quoted where it holds a comma, quote or line break (RFC 4180). */
+export function csvCell(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -36,7 +37,7 @@ export function formatIntervalsCsv(
   const lines: string[] = [includeAht ? 'interval_start,skill_group,volume,aht_seconds' : 'interval_start,skill_group,volume'];
   for (const interval of intervals) {
     const start = clocks.get(zoneOf(interval.skillGroupId)).format(interval.start);
-    let line = `${start},${csvField(interval.skillGroupId)},${formatNumber(interval.volume, 6)}`;
+    let line = `${start},${csvCell(interval.skillGroupId)},${formatNumber(interval.volume, 6)}`;
     if (includeAht) line += `,${interval.ahtSeconds === undefined ? '' : formatNumber(interval.ahtSeconds, ahtDecimals)}`;
     lines.push(line);
   }

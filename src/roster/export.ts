@@ -4,6 +4,7 @@
  * the timestamp of the export (DTSTAMP) in.
  */
 import { invalid, type ProblemDetail } from '../errors/wfm-error';
+import { csvCell } from '../history/format';
 import { splitCsv } from '../history/ingest';
 import { HOUR_MS, MINUTE_MS, formatInstant, parseTimestamp, wallClock } from '../time/grid';
 import type { AssignedShift } from './types';
@@ -11,9 +12,6 @@ import type { AssignedShift } from './types';
 export const ROSTER_CSV_HEADER = 'agent_id,date,start,end,skill_group,breaks';
 
 /** Quotes a CSV cell when it holds a comma, quote or line break (RFC 4180). */
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 /** `agent_id,date,start,end,skill_group,breaks`, times ISO-8601 with the zone's offset, breaks `start/end;…`. */
 export function rosterToCsv(roster: AssignedShift[], zoneOf: (skillGroupId: string) => string): string {
