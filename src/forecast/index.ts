@@ -4,7 +4,7 @@
  * worker thread or a sandboxed child process: `trainForecaster` is CPU-heavy, the forecasts are cheap.
  */
 import type { IntervalVolume, WeeklyWindow } from '../domain/types';
-import { buildDaySeries, headOf, addDays, historySpanDays, type DaySeries } from './day-series';
+import { buildDaySeries, headOf, addDays, historySpanDays, weekdayOf, type DaySeries } from './day-series';
 import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek } from './two-week';
 import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
@@ -172,7 +172,7 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
   const forecast = await forecastTwoWeekDays({ history, calendar, firstDate, model: input.model, days: input.days ?? TWO_WEEK_DAYS });
   const points: ForecastPoint[] = [];
   forecast.dates.forEach((date, i) => {
-    const open = history.open[new Date(`${date}T12:00:00Z`).getUTCDay() === 0 ? 6 : new Date(`${date}T12:00:00Z`).getUTCDay() - 1];
+    const open = history.open[weekdayOf(date) - 1];
     const aht = forecast.ahtSeconds?.[i];
     // Every interval of the day on the group's grid gets the forecast of its wall-clock slot. The
     // fall-back hour happens twice, and callers call in both passes: each pass gets the slot's forecast

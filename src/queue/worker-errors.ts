@@ -5,12 +5,10 @@
  */
 import net from 'node:net';
 import type { Logger } from '../log';
+import { isUnreachable } from '../store/redis';
 
 /** Network failures of a Redis that is away (down, restarting, its address not resolving for now). */
 const CONNECTION_LOSS_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
-
-/** ioredis's words for a connection that is not there (closed, not writable, timed out). */
-const CONNECTION_LOSS_MESSAGE = /enableOfflineQueue|Connection is closed|ECONNREFUSED|ETIMEDOUT|max retries per request|Stream isn't writeable|Command timed out/i;
 
 /** Redis turns a connection away when it has `maxclients` already (it says so, then closes the socket). */
 const TOO_MANY_CLIENTS = /max number of clients reached/i;
@@ -21,7 +19,8 @@ const TOO_MANY_CLIENTS = /max number of clients reached/i;
  */
 export function isConnectionLoss(err: unknown): boolean {
   const message = String((err as Error)?.message ?? '');
-  return CONNECTION_LOSS_CODES.has((err as NodeJS.ErrnoException)?.code ?? '') || CONNECTION_LOSS_MESSAGE.test(message) || TOO_MANY_CLIENTS.test(message);
+  // ioredis's words for a connection that is not there (closed, not writable, timed out): the store's own test
+  return CONNECTION_LOSS_CODES.has((err as NodeJS.ErrnoException)?.code ?? '') || isUnreachable(err) || TOO_MANY_CLIENTS.test(message);
 }
 
 /** The reason of a worker error, in a line an operator acts on (the error itself, with its stack, is logged beside it). */
