@@ -21,14 +21,14 @@ function checkWindows(windows: WeeklyWindow[] | undefined, where: string, proble
 }
 
 /**
- * A time zone as it is kept: IANA's spelling of an Area/Location name, or why the name is refused. Names
- * are matched without regard to case, so "asia/tokyo" and "Asia/Tokyo" are one zone, and two groups
- * typed one way and the other would be refused a roster together as keeping different zones:
- * - a name that differs from the runtime's (Intl's) name of its zone by letter case only is written as
- *   that name: "asia/tokyo" → "Asia/Tokyo", "ETC/GMT+5" → "Etc/GMT+5", "utc" → "UTC";
- * - another name of a zone (an IANA link, as "Asia/Kolkata" is of Intl's "Asia/Calcutta", "US/Eastern" of
- *   "America/New_York") is kept as written when it is written in IANA's case (each part begins with a
- *   capital, none is in capitals throughout), else written as Intl's name: "ASIA/KOLKATA" → "Asia/Calcutta";
+ * A time zone as it is kept: the current IANA name of its zone, or why the name is refused. One spelling
+ * per zone, whatever the planner typed, so two groups on one clock are never refused a roster together as
+ * keeping different zones:
+ * - the letter case does not matter: "asia/tokyo" → "Asia/Tokyo", "ETC/GMT+5" → "Etc/GMT+5", "utc" → "UTC";
+ * - another name of the same zone (an IANA link: "US/Eastern", "Asia/Calcutta") is written as the zone's
+ *   own name ("America/New_York", "Asia/Kolkata"). The runtime (ICU) tells which names are one zone, but it
+ *   names some zones by a name IANA has since replaced (ICU keeps "Asia/Calcutta", "Europe/Kiev"): those
+ *   are written in IANA's current spelling (RENAMED_BY_IANA);
  * - a name without an area ("JST", "EST", "CET", "EST5EDT", "Japan") is an abbreviation or a legacy name,
  *   not a place, and is refused naming the zone the runtime reads it as ("EST" is America/Panama, without
  *   daylight saving time: rarely what a planner in New York means); "GMT", "UCT", "Zulu"… are "UTC".
@@ -41,17 +41,40 @@ export function canonicalZone(zone: string): { ok: true; zone: string } | { ok: 
   } catch {
     return { ok: false, message: `"${zone}" is not an IANA time zone (e.g. Europe/Berlin)` };
   }
-  // before the case: an older runtime's own name of EST or CET is "EST" or "CET"
+  // before the area check: an older runtime's own name of EST or CET is "EST" or "CET"
   if (!zone.includes('/')) {
     if (resolved === 'UTC' || zone.toUpperCase() === 'UTC') return { ok: true, zone: 'UTC' };
     return { ok: false, message: `"${zone}" is an abbreviation or a legacy name, not a place's time zone: give the IANA Area/Location zone (it would read as ${resolved})` };
   }
-  if (resolved.toLowerCase() === zone.toLowerCase()) return { ok: true, zone: resolved };
-  return { ok: true, zone: zone.split('/').every(inIanaCase) ? zone : resolved };
+  return { ok: true, zone: RENAMED_BY_IANA[resolved] ?? resolved };
 }
 
-/** "Kolkata", "US", "Port-au-Prince", "GMT+5": begins with a capital or digit, and is not in capitals throughout ("KOLKATA"). */
-const inIanaCase = (part: string) => /^[A-Z0-9]/.test(part) && !(/^[A-Z0-9+_-]+$/.test(part) && (part.match(/[A-Z]/g)?.length ?? 0) > 3);
+/**
+ * The zones ICU (Node's Intl, as of ICU 74–77) still names by a name IANA has since made a link to a new
+ * one: a city renamed or respelled, or a zone moved under a country folder. Derived by resolving every
+ * name of tzdata's zone.tab through Intl and keeping those whose Intl name is not in zone.tab.
+ */
+const RENAMED_BY_IANA: Readonly<Record<string, string>> = {
+  'Africa/Asmera': 'Africa/Asmara',
+  'America/Buenos_Aires': 'America/Argentina/Buenos_Aires',
+  'America/Catamarca': 'America/Argentina/Catamarca',
+  'America/Coral_Harbour': 'America/Atikokan',
+  'America/Cordoba': 'America/Argentina/Cordoba',
+  'America/Godthab': 'America/Nuuk',
+  'America/Indianapolis': 'America/Indiana/Indianapolis',
+  'America/Jujuy': 'America/Argentina/Jujuy',
+  'America/Louisville': 'America/Kentucky/Louisville',
+  'America/Mendoza': 'America/Argentina/Mendoza',
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Pacific/Enderbury': 'Pacific/Kanton',
+  'Pacific/Ponape': 'Pacific/Pohnpei',
+  'Pacific/Truk': 'Pacific/Chuuk',
+};
 
 /**
  * `base` names where the list sits ("/body", "agents.json#"): item i is then `${base}/${i}`; a function

@@ -18,10 +18,20 @@ describe('time zones at validation', () => {
     expect(canonicalZone('ASIA/RIYADH')).toEqual({ ok: true, zone: 'Asia/Riyadh' });
     expect(canonicalZone('etc/gmt+5')).toEqual({ ok: true, zone: 'Etc/GMT+5' });
     expect(canonicalZone('utc')).toEqual({ ok: true, zone: 'UTC' });
-    // spelled right, a name is kept as written, a link of another name included
     expect(canonicalZone('Asia/Tokyo')).toEqual({ ok: true, zone: 'Asia/Tokyo' });
-    expect(canonicalZone('Asia/Kolkata')).toEqual({ ok: true, zone: 'Asia/Kolkata' });
     expect(canonicalZone('America/Port-au-Prince')).toEqual({ ok: true, zone: 'America/Port-au-Prince' });
+  });
+
+  it('when a zone is typed by another of its names, then it is kept under its current IANA name, whatever name the runtime prefers', () => {
+    // the runtime's ICU names Kolkata "Asia/Calcutta" and Kyiv "Europe/Kiev": a lower-case "asia/kolkata"
+    // was stored as Asia/Calcutta beside another group's Asia/Kolkata, and their roster refused as two zones
+    for (const typed of ['Asia/Kolkata', 'asia/kolkata', 'ASIA/KOLKATA', 'Asia/Calcutta']) expect(canonicalZone(typed)).toEqual({ ok: true, zone: 'Asia/Kolkata' });
+    expect(canonicalZone('europe/kyiv')).toEqual({ ok: true, zone: 'Europe/Kyiv' });
+    expect(canonicalZone('Europe/Kiev')).toEqual({ ok: true, zone: 'Europe/Kyiv' });
+    expect(canonicalZone('america/argentina/buenos_aires')).toEqual({ ok: true, zone: 'America/Argentina/Buenos_Aires' });
+    expect(canonicalZone('asia/ho_chi_minh')).toEqual({ ok: true, zone: 'Asia/Ho_Chi_Minh' });
+    expect(canonicalZone('US/Eastern')).toEqual({ ok: true, zone: 'America/New_York' });
+    expect(canonicalZone('Etc/UTC')).toEqual({ ok: true, zone: 'UTC' });
   });
 
   it('when a zone is an abbreviation or a name without a place (JST, EST, CET), then it is refused naming how it would read; GMT is UTC', () => {
@@ -33,9 +43,9 @@ describe('time zones at validation', () => {
   });
 
   it('when skill groups and agents are validated, then their zones are written in the one spelling, and an abbreviation is a problem at its pointer', () => {
-    const groups = [group('TOKYO1', 'Asia/Tokyo'), group('TOKYO2', 'asia/tokyo'), group('RUH', 'ASIA/RIYADH')];
+    const groups = [group('TOKYO1', 'Asia/Tokyo'), group('TOKYO2', 'asia/tokyo'), group('RUH', 'ASIA/RIYADH'), group('IN1', 'asia/kolkata'), group('IN2', 'Asia/Kolkata')];
     expect(validateSkillGroups(groups, new Map(), '/body')).toEqual([]);
-    expect(groups.map((g) => g.timeZone)).toEqual(['Asia/Tokyo', 'Asia/Tokyo', 'Asia/Riyadh']);
+    expect(groups.map((g) => g.timeZone)).toEqual(['Asia/Tokyo', 'Asia/Tokyo', 'Asia/Riyadh', 'Asia/Kolkata', 'Asia/Kolkata']);
 
     expect(validateSkillGroups([group('JP', 'JST')], new Map(), '/body')).toEqual([{ where: '/body/0/timeZone', message: expect.stringContaining('"JST" is an abbreviation') }]);
 
