@@ -110,7 +110,17 @@ export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<str
   return problems;
 }
 
-/** Also writes each agent's timeZone, when given, as canonicalZone spells it. */
+/**
+ * A phone number as it is kept: E.164 ("+972501234567"). A team lead pastes numbers as people write them:
+ * the spaces, dashes, dots and brackets of "+972 50-123-4567" or "+1 (416) 555-0123" are dropped. Without
+ * the leading + and country code the number is refused: which country it is in cannot be told.
+ */
+export function e164(phone: string): string | undefined {
+  const digits = phone.trim().replace(/[\s().-]/g, '');
+  return /^\+[1-9]\d{6,14}$/.test(digits) && isValidPhoneNumber(digits) ? digits : undefined;
+}
+
+/** Also writes each agent's timeZone, when given, as canonicalZone spells it, and the phone as e164 does. */
 export function validateAgents(agents: Agent[], skillGroups: Map<string, SkillGroup>, base: ItemPointer = ''): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
   const seen = new Set<string>();
@@ -135,8 +145,10 @@ export function validateAgents(agents: Agent[], skillGroups: Map<string, SkillGr
     if (c.minHoursPerWeek > c.maxDaysPerWeek * 24) {
       problems.push({ where: `${at}/contract`, message: `minHoursPerWeek ${c.minHoursPerWeek} cannot fit in ${c.maxDaysPerWeek} days` });
     }
-    if (a.phone !== undefined && !(/^\+[1-9]\d{6,14}$/.test(a.phone) && isValidPhoneNumber(a.phone))) {
-      problems.push({ where: `${at}/phone`, message: 'not a valid E.164 phone number (e.g. +972501234567)' });
+    if (a.phone !== undefined) {
+      const phone = e164(a.phone);
+      if (phone === undefined) problems.push({ where: `${at}/phone`, message: 'not a valid international phone number: + and the country code, e.g. +972501234567 or +972 50-123-4567' });
+      else a.phone = phone;
     }
     if (a.kind === 'cloud' && a.calloutOptIn && !a.phone) {
       problems.push({ where: `${at}/phone`, message: 'a cloud agent who opted in to callouts needs a phone number' });
