@@ -192,8 +192,14 @@ export async function deliverCallout(payload: CalloutPayload | ReleasePayload, c
       // The gateway's Retry-After is honoured as given (it knows its own limits; coming back earlier
       // would only be throttled again); the backoff ceiling bounds our own guesses.
       const wait = Math.max(MIN_ATTEMPT_SPACING_MS, retryAfter ?? Math.min(config.maxDelayMs, backoffMs(config, attempt, deps.random)));
-      if (deps.now() + wait >= expiresAt - (payload.type === 'callout' ? MIN_ANSWER_TIME_MS : 0)) {
-        return deadLetter(`${record.outcome === 'http' ? `HTTP ${record.httpStatus}` : record.outcome}: the next attempt (in ${Math.round(wait / 1000)} s) would come after ${payload.type === 'callout' ? 'the answer window closes' : 'the accepted shift ends'} at ${payload.expiresAt}`);
+      const nextAt = deps.now() + wait;
+      if (nextAt >= expiresAt - (payload.type === 'callout' ? MIN_ANSWER_TIME_MS : 0)) {
+        // within the last 30 s of the window the attempt would still come before it closes, but too late to answer
+        const tooLate =
+          nextAt >= expiresAt
+            ? `would come after ${payload.type === 'callout' ? 'the answer window closes' : 'the accepted shift ends'} at ${payload.expiresAt}`
+            : `would leave the agent less than 30 s to answer (the answer window closes at ${payload.expiresAt})`;
+        return deadLetter(`${record.outcome === 'http' ? `HTTP ${record.httpStatus}` : record.outcome}: the next attempt (in ${Math.round(wait / 1000)} s) ${tooLate}`);
       }
       record.waitedMs = wait;
       await deps.sleep(wait);

@@ -171,7 +171,8 @@ export type ArchiveOutcome = 'accepted' | 'refused' | '';
 
 /**
  * Callouts that no longer shape a tick: answered (or given up) more than a day ago, their shift over,
- * and not part of the wave still running. Their answers stay in the group's sums. An accepted callout
+ * and not part of the wave still running (its callouts say whom it has called; a wave lasts at most one
+ * callout shift, src/trigger/decide.ts, so its answers are archived once it closes). Their answers stay in the group's sums. An accepted callout
  * stays until its shift has left the commitment window: the agent's weekly hours and rest are read from
  * it (archived after a day, a 10-hour callout on Monday no longer counted against Tuesday's call).
  */

@@ -3,7 +3,7 @@
  * tick() → one atomic commit per group → one delivery job per new callout), delivering a callout to the
  * SMS webhook, agents' answers, policies, and the reads behind the REST API.
  *
- * Exactly once: callout ids hash (wave, agent) and a group's commit is a compare-and-set on the state the
+ * Exactly once: callout ids hash (wave, agent, firing) and a group's commit is a compare-and-set on the state the
  * tick read, so a re-run tick, a retried job or two racing ticks store each callout once; the delivery
  * job's id and the webhook's Idempotency-Key are the callout id, so the gateway sends one SMS.
  */
@@ -12,9 +12,9 @@ import type { Agent, SkillGroup } from '../domain/types';
 import { WfmError, invalid, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { buildPayload, buildReleasePayload } from '../callout/payload';
 import { deliverCallout, type DeliveryDeps, type DeliveryOutcome } from '../callout/deliver';
-import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkClaims } from '../callout/signing';
+import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkCheck, type LinkClaims } from '../callout/signing';
 import type { Store } from '../store/store';
-import type { DeadLetter, GroupTickCommit, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
+import type { DeadLetter, GroupTickCommit, RecordPosition, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
 import { answerDeadline, applyResponse, expireUnanswered, statedAnswerMinutes } from '../trigger/acceptance';
 import { workEnd } from '../trigger/callouts';
@@ -456,6 +456,11 @@ export async function answerCallout(store: Store, calloutId: string, answer: Cal
   return store.trigger.withAgentAnswerLock(first.value.agentId, () => takeAnswer(store, calloutId, answer, via, now));
 }
 
+const ALREADY_ACCEPTED = 'already accepted';
+
+/** Whether an answer was refused because the agent accepted another callout for the same time (the callout stays open). */
+export const refusedAsOverlapping = (err: WfmError) => err.code === 'conflict' && err.details.some((d) => d.message.startsWith(`${ALREADY_ACCEPTED} `));
+
 /** Two callouts of one agent id made to the same agent (a callout that names no incarnation goes by the id). */
 const sameIncarnation = (a: StoredCallout, b: StoredCallout) => a.agentIncarnation === undefined || b.agentIncarnation === undefined || a.agentIncarnation === b.agentIncarnation;
 
@@ -480,7 +485,7 @@ async function takeAnswer(store: Store, calloutId: string, answer: CalloutAnswer
     );
     if (clash) {
       throw new WfmError('conflict', `callout ${calloutId} overlaps callout ${clash.id} (${clash.skillGroupId}), which you accepted already: the answer "accept" was not taken`, {
-        details: [{ where: '/', message: `already accepted ${clash.id} for the same time` }],
+        details: [{ where: '/', message: `${ALREADY_ACCEPTED} ${clash.id} for the same time` }],
       });
     }
   }
@@ -515,8 +520,7 @@ async function takeAnswer(store: Store, calloutId: string, answer: CalloutAnswer
  * shift went to somebody else.
  */
 export async function verifiedLink(config: Config, token: string, now: number, store: Store): Promise<LinkClaims> {
-  const secret = config.trigger.linkSecret ?? config.webhookSecret;
-  const check = secret ? verifyLinkToken(secret, token, now) : ({ ok: false, reason: 'bad-signature' } as const);
+  const check = checkLink(config, token, now);
   if (check.ok) return check.claims;
   const where = '/query/token';
   if (check.reason === 'expired') {
@@ -535,6 +539,12 @@ export async function verifiedLink(config: Config, token: string, now: number, s
   }
   const message = check.reason === 'malformed' ? 'missing or not a link token' : 'the signature does not match: the link was altered';
   throw new WfmError('forbidden', `this link is not valid (${check.reason})`, { details: [{ where, message }] });
+}
+
+/** What a link's token says, checked against the link secret and `now` (verifiedLink throws what this returns). */
+export function checkLink(config: Config, token: string, now: number): LinkCheck {
+  const secret = config.trigger.linkSecret ?? config.webhookSecret;
+  return secret ? verifyLinkToken(secret, token, now) : { ok: false, reason: 'bad-signature' };
 }
 
 /** An answer through a signed, expiring link (the SMS's accept/decline links). */
@@ -563,16 +573,19 @@ export async function answerFromGateway(
   const check = verifyBodySignature(config.webhookSecret, signature, rawBody, wallClockMs);
   if (!check.ok) throw new WfmError('unauthorized', `the request signature is ${check.reason === 'stale' ? "outside the 5-minute window around this service's clock (a replay, or the gateway's clock is off)" : check.reason === 'malformed' ? 'missing or malformed (X-Wfm-Signature: t=<unix seconds>,v1=<64 hex digits of the HMAC-SHA256>)' : 'wrong'}`);
   const text = decode(rawBody);
+  // 400s, as the contract validator answers a body that is not JSON or breaks the schema everywhere else
+  // (this body is read past it, raw, for the signature)
+  const badRequest = (message: string, details: ProblemDetail[]) => new WfmError('validation', message, { status: 400, details });
   let body: { calloutId?: unknown; answer?: unknown };
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    throw invalid('the body is not JSON', [{ where: '/body', message: 'not valid JSON' }]);
+    throw badRequest('the body is not valid JSON', [{ where: '/body', message: 'not valid JSON' }]);
   }
   const problems: ProblemDetail[] = [];
   if (typeof body?.calloutId !== 'string' || !body.calloutId) problems.push({ where: '/body/calloutId', message: 'required: the callout id the message carried' });
   if (body?.answer !== 'accept' && body?.answer !== 'decline') problems.push({ where: '/body/answer', message: 'must be "accept" or "decline"' });
-  if (problems.length) throw invalid('the answer is incomplete', problems);
+  if (problems.length) throw badRequest('the request does not match the API contract', problems);
   try {
     return await answerCallout(store, body.calloutId as string, body.answer as CalloutAnswer, 'sms-gateway', now);
   } catch (err) {
@@ -700,24 +713,82 @@ function checkRange(query: RecordQuery): void {
   if (!(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
 }
 
-export async function listDecisions(store: Store, query: RecordQuery & { firedOnly: boolean }): Promise<Decision[]> {
-  checkRange(query);
-  return store.trigger.decisions(await groupIdsFor(store, query.skillGroupId), query.from, query.to, query.firedOnly, query.limit);
+/** One page of a listing: `next` is the cursor of the page after it, when more entries follow. */
+export interface Page<T> {
+  items: T[];
+  next?: string;
 }
 
-export async function listCallouts(store: Store, query: RecordQuery & { status?: CalloutView['status'] }): Promise<CalloutView[]> {
+/** The cursor of a listing: the position of the last entry returned (opaque to clients: base64url JSON). */
+export function encodeCursor(position: RecordPosition): string {
+  return Buffer.from(JSON.stringify([position.at, position.key])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): RecordPosition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[0]) && typeof parsed[1] === 'string') return { at: parsed[0] as number, key: parsed[1] };
+  throw invalid('`cursor` is not a cursor this listing gave', [{ where: '/query/cursor', message: 'must be the `next` cursor of an earlier page (see the Link header), unchanged' }]);
+}
+
+/**
+ * Decisions newest first; of one minute, by skill group id. After `cursor` (the `next` of the page
+ * before) the listing goes on where that page ended, whatever number of decisions share its minute.
+ */
+export async function listDecisions(store: Store, query: RecordQuery & { firedOnly: boolean; cursor?: string }): Promise<Page<Decision>> {
+  checkRange(query);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const page = await store.trigger.decisionPage(await groupIdsFor(store, query.skillGroupId), query.from, query.to, query.firedOnly, query.limit, after);
+  const last = page.decisions[page.decisions.length - 1];
+  return { items: page.decisions, ...(page.more && last ? { next: encodeCursor({ at: last.at, key: last.skillGroupId }) } : {}) };
+}
+
+/** Callouts a status-filtered page reads through at most before it answers short, with a cursor to go on. */
+const STATUS_SCAN_LIMIT = 50_000;
+
+/**
+ * Callouts newest first; of one instant (a firing's callouts), by id. A status filter reads on until the
+ * page is full, or STATUS_SCAN_LIMIT callouts were read: a page short of `limit` with a `next` cursor
+ * then means more may match further on.
+ */
+export async function listCallouts(store: Store, query: RecordQuery & { status?: CalloutView['status']; cursor?: string }): Promise<Page<CalloutView>> {
   checkRange(query);
   const groupIds = await groupIdsFor(store, query.skillGroupId);
-  // A status filter reads past the limit so that the page is filled with matching callouts.
-  const read = query.status ? Math.min(query.limit * 20, 50_000) : query.limit;
-  const views = await calloutViews(store, await store.trigger.listCallouts(groupIds, query.from, query.to, read));
-  return (query.status ? views.filter((c) => c.status === query.status) : views).slice(0, query.limit);
+  let after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const batch = query.status ? Math.max(query.limit, 500) : query.limit;
+  const items: CalloutView[] = [];
+  for (let scanned = 0; ; ) {
+    const page = await store.trigger.calloutPage(groupIds, query.from, query.to, batch, after);
+    const views = await calloutViews(store, page.callouts);
+    for (let k = 0; k < views.length; k++) {
+      if (query.status && views[k].status !== query.status) continue;
+      items.push(views[k]);
+      if (items.length === query.limit) {
+        const followed = k < views.length - 1 || page.more;
+        return { items, ...(followed ? { next: encodeCursor({ at: page.callouts[k].requestedAt, key: page.callouts[k].id }) } : {}) };
+      }
+    }
+    scanned += batch;
+    if (!page.more || !page.last) return { items };
+    after = page.last;
+    if (scanned >= STATUS_SCAN_LIMIT) return { items, next: encodeCursor(after) };
+  }
 }
 
 export async function getCallout(store: Store, calloutId: string): Promise<CalloutView> {
-  const found = await store.trigger.callout(calloutId);
+  const found = await findCallout(store, calloutId);
   if (!found) throw new WfmError('not-found', `callout ${calloutId} does not exist (callouts are kept for the retention period)`);
-  return (await calloutViews(store, [found.value]))[0];
+  return found;
+}
+
+/** The callout's view, or undefined once it is gone (past the retention period). */
+export async function findCallout(store: Store, calloutId: string): Promise<CalloutView | undefined> {
+  const found = await store.trigger.callout(calloutId);
+  return found && (await calloutViews(store, [found.value]))[0];
 }
 
 /** Every group's trigger state (with its policy mode), for a supervisor's overview. */

@@ -51,6 +51,28 @@ export interface DeadLetter {
   answered?: 'accepted' | 'declined';
 }
 
+/**
+ * Where a record stands in a listing (newest first): its instant (epoch ms) and what orders records of
+ * one instant — a callout's id, a decision's skill group id.
+ */
+export interface RecordPosition {
+  at: number;
+  key: string;
+}
+
+/** Newest first; records of one instant by key, ascending (plain code-unit order, as Redis orders members). */
+export function byPosition(a: RecordPosition, b: RecordPosition): number {
+  return b.at - a.at || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+export interface CalloutPage {
+  callouts: StoredCallout[];
+  /** the position of the last entry read (present or pruned): the next page starts after it */
+  last?: RecordPosition;
+  /** entries follow `last` */
+  more: boolean;
+}
+
 /** A stored value with the exact JSON it was read as: writes compare against it (compare-and-set). */
 export interface Versioned<T> {
   value: T;
@@ -137,8 +159,8 @@ end
 /**
  * One group's tick, atomically. Compare-and-set on the state JSON the tick read: a second tick for the
  * same minute (a retried job, an on-demand tick racing the scheduler) writes nothing. A callout whose id
- * already exists aborts the commit before anything is written: the id hashes (wave, agent), so this is
- * the guard that no agent gets two callouts in one wave. A group or policy deleted since the tick read
+ * already exists aborts the commit before anything is written: ids name their wave, agent and firing
+ * (src/trigger/callouts.ts), so no record or delivery job is ever taken over by a second callout. A group or policy deleted since the tick read
  * them is refused too: the tick would otherwise write the state, decisions and callouts of a group that
  * no longer exists back after the delete (and call agents for it).
  * An agent deleted since the tick read them (KEYS[11], KEYS[12]: agents, incarnations) gets no
@@ -502,22 +524,67 @@ export class TriggerRepository {
     throw asUnavailable(new Error(`callout ${id} kept changing under concurrent writes`));
   }
 
-  /** Callouts of the given groups requested in [from, to), newest first. */
+  /** The first `limit` callouts of the given groups requested in [from, to), in calloutPage's order. */
   async listCallouts(skillGroupIds: string[], fromMs: number, toMs: number, limit: number): Promise<StoredCallout[]> {
-    if (!skillGroupIds.length) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of skillGroupIds) pipeline.zrevrangebyscore(this.keys.triggerGroupCallouts(id), `(${toMs}`, fromMs, 'LIMIT', 0, limit);
-    const ids = ((await guarded(pipeline.exec())) ?? []).flatMap(([err, list]) => {
+    return (await this.calloutPage(skillGroupIds, fromMs, toMs, limit)).callouts;
+  }
+
+  /**
+   * One page of the callouts of the given groups requested in [from, to): newest first, callouts of one
+   * instant by id (ascending), starting after `after` (the position of the previous page's last entry).
+   * `last`: the position of the page's last index entry (read on from there); `more`: entries follow it.
+   * A callout still indexed but gone from the hash (pruned in between) is left out of `callouts`, not of
+   * the positions, so paging moves past it.
+   */
+  async calloutPage(skillGroupIds: string[], fromMs: number, toMs: number, limit: number, after?: RecordPosition): Promise<CalloutPage> {
+    if (!skillGroupIds.length) return { callouts: [], more: false };
+    const keys = skillGroupIds.map((id) => this.keys.triggerGroupCallouts(id));
+    const below = after && after.at < toMs ? `(${after.at}` : `(${toMs}`;
+    // An index lists equal scores by member, reversed when read newest first: entries are read by score
+    // (limit + 1 per group, to know whether more follow) and the last score read is then read whole, so
+    // that the id order of one instant comes out the same on every page and no entry of it is skipped.
+    const first = this.redis.pipeline();
+    for (const key of keys) {
+      first.zrevrangebyscore(key, below, fromMs, 'WITHSCORES', 'LIMIT', 0, limit + 1);
+      if (after && after.at < toMs && after.at >= fromMs) first.zrangebyscore(key, after.at, after.at);
+    }
+    const results = ((await guarded(first.exec())) ?? []).map(([err, list]) => {
       if (err) throw asUnavailable(err);
       return list as string[];
     });
-    if (!ids.length) return [];
-    const raws = await guarded(this.redis.hmget(this.keys.triggerCallouts(), ...ids));
-    return raws
-      .filter((r): r is string => r !== null)
-      .map((r) => JSON.parse(r) as StoredCallout)
-      .sort((a, b) => b.requestedAt - a.requestedAt || a.id.localeCompare(b.id))
-      .slice(0, limit);
+    const entries: RecordPosition[] = [];
+    const boundary = this.redis.pipeline();
+    const boundaryScores: number[] = [];
+    let k = 0;
+    for (const key of keys) {
+      const flat = results[k++];
+      const read: RecordPosition[] = [];
+      for (let i = 0; i < flat.length; i += 2) read.push({ at: Number(flat[i + 1]), key: flat[i] });
+      if (read.length > limit) {
+        const lowest = read[read.length - 1].at;
+        entries.push(...read.filter((e) => e.at !== lowest));
+        boundary.zrangebyscore(key, lowest, lowest);
+        boundaryScores.push(lowest);
+      } else {
+        entries.push(...read);
+      }
+      if (after && after.at < toMs && after.at >= fromMs) for (const id of results[k++]) if (id > after.key) entries.push({ at: after.at, key: id });
+    }
+    if (boundaryScores.length) {
+      ((await guarded(boundary.exec())) ?? []).forEach(([err, ids], b) => {
+        if (err) throw asUnavailable(err);
+        for (const id of ids as string[]) entries.push({ at: boundaryScores[b], key: id });
+      });
+    }
+    entries.sort(byPosition);
+    const page = entries.slice(0, limit);
+    if (!page.length) return { callouts: [], more: false };
+    const raws = await guarded(this.redis.hmget(this.keys.triggerCallouts(), ...page.map((e) => e.key)));
+    return {
+      callouts: raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as StoredCallout),
+      last: page[page.length - 1],
+      more: entries.length > limit,
+    };
   }
 
   /**
@@ -545,28 +612,37 @@ export class TriggerRepository {
 
   // ------------------------------------------------------------------ decisions
 
-  /**
-   * Decisions of the given groups made in [from, to), newest first. Decisions that called nobody are
-   * kept for a shorter time than fired ones; both sets are read so nothing retained is missed.
-   */
+  /** The first `limit` decisions of the given groups made in [from, to), in decisionPage's order. */
   async decisions(skillGroupIds: string[], fromMs: number, toMs: number, firedOnly: boolean, limit: number): Promise<Decision[]> {
-    if (!skillGroupIds.length) return [];
+    return (await this.decisionPage(skillGroupIds, fromMs, toMs, firedOnly, limit)).decisions;
+  }
+
+  /**
+   * One page of the decisions of the given groups made in [from, to): newest first, decisions of one
+   * minute by skill group id (ascending; a group decides once a minute), starting after `after` (the
+   * previous page's last decision: its minute and group). `more`: decisions follow the page. Decisions
+   * that called nobody are kept for a shorter time than fired ones; both sets are read so nothing
+   * retained is missed.
+   */
+  async decisionPage(skillGroupIds: string[], fromMs: number, toMs: number, firedOnly: boolean, limit: number, after?: RecordPosition): Promise<{ decisions: Decision[]; more: boolean }> {
+    if (!skillGroupIds.length) return { decisions: [], more: false };
     const pipeline = this.redis.pipeline();
+    // after a position, a group sorting after its group still has its decision of that minute to come
+    const upTo = (id: string) => (after && after.at < toMs ? (id > after.key ? String(after.at) : `(${after.at}`) : `(${toMs}`);
     for (const id of skillGroupIds) {
-      pipeline.zrevrangebyscore(this.keys.triggerFiredDecisions(id), `(${toMs}`, fromMs, 'WITHSCORES', 'LIMIT', 0, limit);
-      if (!firedOnly) pipeline.zrevrangebyscore(this.keys.triggerDecisions(id), `(${toMs}`, fromMs, 'WITHSCORES', 'LIMIT', 0, limit);
+      pipeline.zrevrangebyscore(this.keys.triggerFiredDecisions(id), upTo(id), fromMs, 'WITHSCORES', 'LIMIT', 0, limit + 1);
+      if (!firedOnly) pipeline.zrevrangebyscore(this.keys.triggerDecisions(id), upTo(id), fromMs, 'WITHSCORES', 'LIMIT', 0, limit + 1);
     }
     // A fired decision is in both sets as the same packed bytes: deduplicate, and unpack only the page.
-    const atOf = new Map<string, number>();
-    for (const [err, list] of (await guarded(pipeline.exec())) ?? []) {
+    const found = new Map<string, RecordPosition>();
+    const results = (await guarded(pipeline.exec())) ?? [];
+    results.forEach(([err, list], r) => {
       if (err) throw asUnavailable(err);
+      const groupId = skillGroupIds[firedOnly ? r : Math.floor(r / 2)];
       const flat = list as string[];
-      for (let i = 0; i < flat.length; i += 2) atOf.set(flat[i], Number(flat[i + 1]));
-    }
-    return [...atOf.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([packed]) => unpackDecision(packed))
-      .sort((a, b) => b.at - a.at || a.skillGroupId.localeCompare(b.skillGroupId));
+      for (let i = 0; i < flat.length; i += 2) found.set(flat[i], { at: Number(flat[i + 1]), key: groupId });
+    });
+    const sorted = [...found.entries()].sort((a, b) => byPosition(a[1], b[1]));
+    return { decisions: sorted.slice(0, limit).map(([packed]) => unpackDecision(packed)), more: sorted.length > limit };
   }
 }

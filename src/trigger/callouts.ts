@@ -1,10 +1,14 @@
 /**
  * Turning a fired decision and the chosen agents into callout records with deterministic ids.
  *
- * Exactly once: the id is a hash of (wave id, agent id, the agent's incarnation). A worker that crashes between sending and
- * recording re-runs the same tick, decides the same wave, picks the same agents and gets the same ids;
- * used as the BullMQ job id and the webhook Idempotency-Key, the second attempt is a no-op at the queue
- * and at the receiver. One agent is called at most once per wave.
+ * Exactly once: the id is a hash of (wave id, agent id, the agent's incarnation, the deciding firing). A
+ * worker that crashes before its tick's commit re-runs the same tick, decides the same firing, picks the
+ * same agents and gets the same ids; once committed, every retry and re-send of the callout carries its
+ * stored id, used as the BullMQ job id and the webhook Idempotency-Key, so a second attempt is a no-op at
+ * the queue and at the receiver. Naming the firing keeps an id from ever being given to a second callout:
+ * by (wave, agent) alone, an agent called again in a wave whose first callout had been pruned would get
+ * the old id — a delivery job the queue already holds, never sent. One agent is called at most once per
+ * wave (tick() leaves out the wave's agents).
  */
 import { createHash } from 'node:crypto';
 import { MINUTE_MS } from '../time/grid';
@@ -13,10 +17,12 @@ import type { CalloutRecord, Decision, TriggerPolicy } from './types';
 /**
  * `incarnation`: the agent's (the store's random id of one agent, new when an agent is deleted and
  * another given the id): the next agent given an id is another person, who may be called in a wave that
- * called the one before. Without one (an agent stored before incarnations were) the id is as it was.
+ * called the one before. `decisionId`: the firing that makes the callout (one per group and minute).
+ * Without them the id is as it was (callouts stored before they were named).
  */
-export function calloutId(waveId: string, agentId: string, incarnation = ''): string {
-  return `co_${createHash('sha256').update(`${waveId}\n${agentId}${incarnation ? `\n${incarnation}` : ''}`).digest('hex').slice(0, 32)}`;
+export function calloutId(waveId: string, agentId: string, incarnation = '', decisionId = ''): string {
+  const named = `${waveId}\n${agentId}${incarnation || decisionId ? `\n${incarnation}` : ''}${decisionId ? `\n${decisionId}` : ''}`;
+  return `co_${createHash('sha256').update(named).digest('hex').slice(0, 32)}`;
 }
 
 /**
@@ -34,7 +40,7 @@ export function planCallouts(
   if (!decision.fired || decision.waveId === null) return [];
   const loginAt = decision.at + policy.loginLeadMinutes * MINUTE_MS;
   return agentIds.map((agentId) => ({
-    id: calloutId(decision.waveId!, agentId, Object.hasOwn(incarnations, agentId) ? incarnations[agentId] : ''),
+    id: calloutId(decision.waveId!, agentId, Object.hasOwn(incarnations, agentId) ? incarnations[agentId] : '', decision.id),
     waveId: decision.waveId!,
     decisionId: decision.id,
     agentId,

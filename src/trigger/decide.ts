@@ -10,7 +10,7 @@
  *   same way but on the current arrival rate held flat (no look-ahead).
  */
 import type { SkillGroup } from '../domain/types';
-import { inWeeklyWindows, isoWeekday, minuteOfDay, MINUTE_MS, HOUR_MS } from '../time/grid';
+import { clockTime, inWeeklyWindows, isoWeekday, minuteOfDay, MINUTE_MS, HOUR_MS } from '../time/grid';
 import { acceptanceRate } from './acceptance';
 import { workEnd } from './callouts';
 import type { CapacityProjection } from './capacity';
@@ -97,6 +97,47 @@ function inQuietHours(policy: TriggerPolicy, group: SkillGroup, now: number): bo
   return inWeeklyWindows(policy.quietHours, isoWeekday(now, group.timeZone), minuteOfDay(now, group.timeZone));
 }
 
+/**
+ * The first minute in (now, until] that falls in quiet hours, or null. A callout sent just before they
+ * begin would have its agent answering, or logging in, inside them: it is not sent either.
+ */
+function quietHoursBefore(policy: TriggerPolicy, group: SkillGroup, now: number, until: number): number | null {
+  if (!policy.quietHours || policy.quietHours.length === 0) return null;
+  for (let t = now + MINUTE_MS; t <= until; t += MINUTE_MS) if (inQuietHours(policy, group, t)) return t;
+  return null;
+}
+
+/** "1 agent", "3 agents": decisions are read by supervisors. */
+export function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Why an open wave closes whatever the projection says, or null. Each agent is called at most once per
+ * wave, so a wave that never closed would in the end leave nobody to call (and keep its answers out of the
+ * archive). A wave is one answer to one surge: it lasts at most one callout shift from its start — its
+ * first agents are then at the end of theirs, and a surge still going on is answered by a new wave, which
+ * may call them again where TRIGGER_RECENT_CALL_MINUTES, rest and weekly hours allow — and it closes when
+ * quiet hours begin (nobody is called in them; a surge after them is another).
+ */
+function waveClosing(policy: TriggerPolicy, group: SkillGroup, state: TriggerState, now: number): string | null {
+  if (state.waveId === null) return null;
+  if (inQuietHours(policy, group, now)) return `quiet hours have begun: wave ${state.waveId} is closed (nobody is called in them; a surge after them starts a new wave)`;
+  const startedAt = state.waveStartedAt ?? state.lastFiredAt;
+  if (startedAt === null || now - startedAt < policy.calloutShiftMinutes * MINUTE_MS) return null;
+  return `wave ${state.waveId} is closed after ${plural(Math.round((now - startedAt) / MINUTE_MS), 'minute')}, its limit of one callout shift (${policy.calloutShiftMinutes} minutes): a surge still going on is answered by a new wave`;
+}
+
+/** When the hourly cap next leaves room for one agent: the firing whose hour ends first that brings the count below the cap. */
+function hourlyRoomAt(firings: TriggerState['recentFirings'], cap: number, now: number): number {
+  let counted = firings.reduce((a, f) => a + f.agents, 0);
+  for (const f of [...firings].sort((a, b) => a.at - b.at)) {
+    counted -= f.agents;
+    if (counted < cap) return f.at + HOUR_MS;
+  }
+  return now;
+}
+
 export function decide(input: DecideInput): DecideOutput {
   const { group, policy, realtime } = input;
   const now = Math.floor(input.now / MINUTE_MS) * MINUTE_MS;
@@ -119,6 +160,7 @@ export function decide(input: DecideInput): DecideOutput {
   const next30 = (q: 'p10' | 'p50' | 'p90') => looksAhead[q].slice(forecastOffset, forecastOffset + 30).reduce((a, v) => a + v, 0);
 
   let state: TriggerState = { ...input.state, recentFirings };
+  const unanswered = state.waveId === null ? 0 : input.callouts.filter((c) => c.waveId === state.waveId && c.status === 'pending').length;
   const record = (reason: DecisionReason, explanation: string, agentsToCall = 0): DecideOutput => ({
     decision: {
       id: `${group.id}@${now}`,
@@ -151,7 +193,7 @@ export function decide(input: DecideInput): DecideOutput {
   if (policy.mode === 'off') {
     const closed = state.waveId !== null ? `; wave ${state.waveId} closed when the trigger was switched off` : '';
     state = { ...state, waveId: null, waveStartedAt: null, breachTicks: 0 };
-    const would = gap > 0 ? `, ${gap} more agents would reach the ${pct(group.serviceLevel.fraction)} target` : '';
+    const would = gap > 0 ? `, ${plural(gap, 'more agent')} would reach the ${pct(group.serviceLevel.fraction)} target` : '';
     return record('mode-off', `the trigger is off for this group (record only): lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)}${would}${closed}`);
   }
 
@@ -161,22 +203,37 @@ export function decide(input: DecideInput): DecideOutput {
       ? `lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)} (threshold ${pct(policy.serviceLevelThreshold)})`
       : `queue is ${queueLength} (threshold ${policy.queueThreshold})`;
 
+  const closing = waveClosing(policy, group, state, now);
+  if (closing !== null) {
+    // the breach count goes on, so a surge still on starts its new wave at the next tick without confirming it again
+    state = { ...state, waveId: null, waveStartedAt: null, breachTicks: breach ? state.breachTicks + 1 : 0 };
+    return record('wave-ended', `${breachText}${breach ? '' : ': no breach'}; ${closing}`);
+  }
+
   if (!breach) {
     state = { ...state, breachTicks: 0 };
     // Short of the target yet above the threshold: the trigger calls people only below the threshold,
     // and a record showing a gap beside "no breach" should say why nobody was called.
-    const short = gap > 0 ? ` (${gap} agents short of the ${pct(group.serviceLevel.fraction)} target, but callouts start only below the threshold)` : '';
+    const short = gap > 0 ? ` (${plural(gap, 'agent')} short of the ${pct(group.serviceLevel.fraction)} target, but callouts start only below the threshold)` : '';
     if (state.waveId !== null) {
-      const recovered =
+      const endLevel = Math.min(1, policy.serviceLevelThreshold + policy.hysteresis);
+      const recovered = policy.mode === 'predictive' ? lowestSl >= endLevel : queueLength < policy.queueThreshold / 2 && gap === 0;
+      const endRule =
         policy.mode === 'predictive'
-          ? lowestSl >= Math.min(1, policy.serviceLevelThreshold + policy.hysteresis)
-          : queueLength < policy.queueThreshold / 2 && gap === 0;
-      if (recovered) {
+          ? `every projected service level beyond the lead is at least ${pct(endLevel)} (threshold + hysteresis)`
+          : `the queue is below ${policy.queueThreshold / 2} (half the threshold) with no gap`;
+      if (recovered && unanswered === 0) {
         const ended = state.waveId;
         state = { ...state, waveId: null, waveStartedAt: null };
         return { ...record('wave-ended', `${breachText}: wave ${ended} is over`), state };
       }
-      return record('no-gap', `${breachText}: no breach${short}, wave still open until the projection clears the hysteresis band`);
+      // The projection counts unanswered callouts at the acceptance rate: it clears the band the minute
+      // after a wave fired. Ending the wave then would make the replacement of a refusal wait for
+      // confirmTicks, as a new wave — the wave ends once its agents have answered.
+      const until = recovered
+        ? `, but wave ${state.waveId} stays open while ${plural(unanswered, 'callout')} of it ${unanswered === 1 ? 'awaits' : 'await'} an answer (counted at the ${pct(rate)} acceptance rate; a refusal is replaced by a top-up, without new confirming ticks)`
+        : `, wave still open until ${endRule}`;
+      return record('no-gap', `${breachText}: no breach${short}${until}`);
     }
     return record('no-gap', `${breachText}: no breach${short}`);
   }
@@ -189,12 +246,22 @@ export function decide(input: DecideInput): DecideOutput {
   // A supervisor reading a wave that started on its first breaching tick should not have to know the rule.
   if (unconfirmed) breachText += ` — not waiting for ${policy.confirmTicks} confirming ticks (seen ${state.breachTicks}): even the optimistic p10 forecast breaches`;
   if (inQuietHours(policy, group, now)) return record('quiet-hours', `${breachText}, but callouts are paused in quiet hours`);
+  const quietSoon = quietHoursBefore(policy, group, now, now + Math.max(policy.answerWindowMinutes, policy.loginLeadMinutes) * MINUTE_MS);
+  if (quietSoon !== null) {
+    return record('quiet-hours', `${breachText}, but quiet hours begin at ${clockTime(quietSoon, group.timeZone)}, before a callout now would be answered or its agent logged in: callouts are paused`);
+  }
   if (gap === 0) return record('covered-by-pending', `${breachText}, but the capacity on its way (accepted and pending callouts) closes the gap`);
   if (state.lastFiredAt !== null && now - state.lastFiredAt < policy.cooldownMinutes * MINUTE_MS) {
-    return record('cooldown', `${breachText}; gap ${gap} agents, but the last callout was ${(now - state.lastFiredAt) / MINUTE_MS} minutes ago (cooldown ${policy.cooldownMinutes})`);
+    return record('cooldown', `${breachText}; gap ${plural(gap, 'agent')}, but the last callout was ${plural((now - state.lastFiredAt) / MINUTE_MS, 'minute')} ago (cooldown ${policy.cooldownMinutes})`);
   }
   const room = policy.maxAgentsPerHour - calledInLastHour;
-  if (room <= 0) return record('hourly-cap', `${breachText}; gap ${gap} agents, but ${calledInLastHour} were called in the last hour (cap ${policy.maxAgentsPerHour})`);
+  if (room <= 0) {
+    const resumes = clockTime(hourlyRoomAt(recentFirings, policy.maxAgentsPerHour, now), group.timeZone);
+    return record(
+      'hourly-cap',
+      `${breachText}; gap ${plural(gap, 'agent')}, but ${calledInLastHour} ${calledInLastHour === 1 ? 'agent was' : 'agents were'} called in the last hour (cap ${policy.maxAgentsPerHour}): next possible at ${resumes}`,
+    );
+  }
 
   const wanted = Math.ceil(gap / rate - 1e-9);
   const agentsToCall = Math.min(wanted, room);
@@ -211,7 +278,7 @@ export function decide(input: DecideInput): DecideOutput {
   const capped = agentsToCall < wanted ? ` (capped from ${wanted} by the hourly limit)` : '';
   return record(
     'fired',
-    `${breachText}; ${gap} more agents on the phone reach the ${pct(group.serviceLevel.fraction)} target, at an acceptance rate of ${pct(rate)} → calling ${agentsToCall}${capped}, ${startsWave ? 'new wave' : 'top-up of wave'} ${waveId}`,
+    `${breachText}; ${plural(gap, 'more agent')} on the phone ${gap === 1 ? 'reaches' : 'reach'} the ${pct(group.serviceLevel.fraction)} target, at an acceptance rate of ${pct(rate)} → calling ${agentsToCall}${capped}, ${startsWave ? 'new wave' : 'top-up of wave'} ${waveId}`,
     agentsToCall,
   );
 }

@@ -21,6 +21,7 @@
 import type { SkillGroup } from '../domain/types';
 import { MINUTE_MS } from '../time/grid';
 import { projectCapacity, releaseWrapUpMs } from './capacity';
+import { plural } from './decide';
 import { projectBuckets } from './projection';
 import type { CalloutRecord, ClaimedSlot, MinuteForecast, ProjectedBucket, ScheduledShift, TriggerPolicy, TriggerState } from './types';
 
@@ -100,7 +101,7 @@ export function releaseSurplus(input: ReleaseInput): ReleaseOutput {
   const pct = (x: number) => `${Math.round(x * 100)}%`;
   const criteria = `the ${pct(group.serviceLevel.fraction)} target met at the ${policy.forecastQuantile} forecast, at least ${pct(waveOverLevel(policy, group))} at the cautious p90`;
   if (surplusTicks < policy.confirmTicks) {
-    return unchanged(`; ${count} called-out agents not needed (${criteria}), seen ${surplusTicks} of ${policy.confirmTicks} ticks needed to release`, surplusTicks, surplusAgents);
+    return unchanged(`; ${plural(count, 'called-out agent')} not needed (${criteria}), seen ${surplusTicks} of ${policy.confirmTicks} ticks needed to release`, surplusTicks, surplusAgents);
   }
   const ahead = (c: CalloutRecord) => c.shiftEnd - Math.max(now, c.loginAt);
   const chosen = [...candidates].sort((a, b) => ahead(b) - ahead(a) || a.loginAt - b.loginAt || a.id.localeCompare(b.id)).slice(0, count);
@@ -111,7 +112,7 @@ export function releaseSurplus(input: ReleaseInput): ReleaseOutput {
     released,
     callouts: callouts.map((c) => (ids.has(c.id) ? byId.get(c.id)! : c)),
     state: { ...state, surplusTicks: 0 },
-    explanation: `; the surge has passed: ${surplusAgents} agents more than needed over the next ${policy.horizonMinutes} minutes (${criteria}) → releasing ${released.length} called-out agents`,
+    explanation: `; the surge has passed: ${plural(surplusAgents, 'agent')} more than needed over the next ${policy.horizonMinutes} minutes (${criteria}) → releasing ${plural(released.length, 'called-out agent')}`,
     surplusAgents,
   };
 }

@@ -9,7 +9,7 @@ import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } 
 import { planCallouts, workEnd } from './callouts';
 import { projectCapacity, releaseWrapUpMs, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
-import { decide } from './decide';
+import { decide, plural } from './decide';
 import { projectBuckets, spareAgents } from './projection';
 import { feedStaleness, FEED_STALE_MINUTES, type FeedStaleness } from './realtime-state';
 import { releaseSurplus } from './release';
@@ -166,8 +166,13 @@ export function tick(input: TickInput): GroupTickOutput[] {
         backlog: p.realtime.gauges.queueLength,
         loggedInNow: p.capacity.loggedInNow,
       });
+      // A release has a reason of its own, so "who was sent home, and why" is found by it (the explanation keeps what was decided besides).
       const explained: Decision = release.explanation
-        ? { ...decision, explanation: `${decision.explanation}${release.explanation}`, ...(release.released.length ? { releasedCalloutIds: release.released.map((c) => c.id) } : {}) }
+        ? {
+            ...decision,
+            explanation: `${decision.explanation}${release.explanation}`,
+            ...(release.released.length ? { reason: 'released' as const, releasedCalloutIds: release.released.map((c) => c.id) } : {}),
+          }
         : decision;
       return { skillGroupId: p.group.id, decision: explained, state: release.state, callouts: release.callouts, newCallouts: [], released: release.released, choice: null };
     }
@@ -197,7 +202,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
     const leftOut = short > 0 ? excludedCounts(choice) : '';
     const explained: Decision =
       short > 0
-        ? { ...decision, explanation: `${decision.explanation}; only ${newCallouts.length} eligible cloud agents (${short} short${leftOut ? `; cloud agents with the skill: ${leftOut}` : ''})` }
+        ? { ...decision, explanation: `${decision.explanation}; only ${plural(newCallouts.length, 'eligible cloud agent')} (${short} short${leftOut ? `; cloud agents with the skill: ${leftOut}` : ''})` }
         : decision;
     // The hourly cap counts agents called, not agents wanted: when the eligible pool ran short, the ones
     // nobody could call must not keep the group from calling agents who become eligible within the hour.
@@ -379,15 +384,17 @@ function calledNobody(p: GroupTickInput, decision: Decision, state: TriggerState
   };
   const counts = excludedCounts(choice);
   const why = counts ? ` (cloud agents with the skill: ${counts})` : ' (no cloud agent has the skill)';
-  // decide()'s sentence up to "→ calling N …": the breach and the gap still hold, the call did not happen
-  const breach = decision.explanation.split(' → calling ')[0];
+  // decide()'s sentence up to "→ calling N …": the breach and the gap still hold, the call did not happen;
+  // why N was what it was (the hourly cap) still holds too
+  const [breach, calling = ''] = decision.explanation.split(' → calling ');
+  const capped = / \(capped from \d+ by the hourly limit\)/.exec(calling)?.[0] ?? '';
   return {
     skillGroupId: p.group.id,
     decision: {
       ...decision,
       fired: false,
       reason: 'no-eligible-agents',
-      explanation: `${breach}; wanted ${decision.agentsToCall} agents but 0 cloud agents are eligible${why}: nobody called, cooldown not started`,
+      explanation: `${breach}; wanted ${plural(decision.agentsToCall, 'agent')}${capped} but 0 cloud agents are eligible${why}: nobody called, cooldown not started`,
       waveId: before.waveId,
       agentsToCall: 0,
       calloutIds: [],

@@ -18,7 +18,11 @@ export interface TriggerPolicy {
   stepMinutes: number;
   /** predictive: fire when a projected service level beyond the lead time falls below this */
   serviceLevelThreshold: number;
-  /** a wave ends only once every projected service level is ≥ threshold + hysteresis */
+  /**
+   * predictive: a wave ends only once every projected service level is ≥ threshold + hysteresis (reactive:
+   * once the queue is below half its threshold with no gap) and every callout of it has been answered; in
+   * any mode it closes one callout shift after it started, or when quiet hours begin
+   */
   hysteresis: number;
   /** consecutive breaching ticks before a wave starts (one noisy minute does not call anyone) */
   confirmTicks: number;
@@ -135,7 +139,7 @@ export interface ClaimedSlot {
 
 export type CalloutStatus = 'pending' | 'accepted' | 'declined' | 'expired' | 'dead-letter';
 
-/** One callout as the lead stores it; `id` = calloutId(waveId, agentId, the agent's incarnation). */
+/** One callout as the lead stores it; `id` = calloutId(waveId, agentId, the agent's incarnation, decisionId). */
 export interface CalloutRecord {
   id: string;
   waveId: string;
@@ -217,7 +221,13 @@ export type DecisionReason =
   | 'hourly-cap'
   | 'covered-by-pending'
   | 'fired'
+  /**
+   * the wave is over: the projection cleared the band with every callout of the wave answered, or the wave
+   * reached its limit (one callout shift from its start) or quiet hours began — the explanation says which
+   */
   | 'wave-ended'
+  /** accepted called-out agents were sent home, the surge having passed (releasedCalloutIds; src/trigger/release.ts) */
+  | 'released'
   /** the projection called for agents, but no cloud agent was eligible: nothing was fired */
   | 'no-eligible-agents'
   /** the group's stored inputs could not be read (e.g. an invalid realtime value): this tick skipped it */

@@ -169,6 +169,12 @@ describe('deliverCallout and a throttling gateway', () => {
     });
     expect(outcome).toMatchObject({ status: 'dead-letter', reason: expect.stringMatching(/^HTTP 429: the next attempt \(in 70 s\) would come after the answer window closes/) });
     expect(slept).toEqual([]);
+    // a wait that ends inside the window's last 30 s: it would not come after the window, it would leave too little of it
+    const margin = await deliverCallout(payloadOf(fired().callouts[0], T0 + 90_000), config, {
+      fetch: answers(() => new Response('slow down', { status: 429, headers: { 'Retry-After': '70' } })),
+      now: () => T0, sleep: async () => {}, random: () => 0.5,
+    });
+    expect(margin).toMatchObject({ status: 'dead-letter', reason: expect.stringMatching(/^HTTP 429: the next attempt \(in 70 s\) would leave the agent less than 30 s to answer \(the answer window closes at /) });
     // and an attempt is never started once the window has closed, or with under 30 s of it left
     const late = await deliverCallout(payloadOf(fired().callouts[0], T0), config, { fetch: answers(() => new Response('ok', { status: 200 })), now: () => T0, sleep: async () => {}, random: () => 0.5 });
     expect(late).toMatchObject({ status: 'dead-letter', attempts: [] });

@@ -50,9 +50,34 @@ describe('gateway answers signed over their bytes', () => {
     expect([wrong.status, wrong.body.detail]).toEqual([401, 'the request signature is wrong']);
   });
 
-  test('gatewayText decodes by the declared charset, dropping a BOM', () => {
-    expect(gatewayText(undefined)(Buffer.concat([BOM, Buffer.from('{"a":"ü"}')]))).toBe('{"a":"ü"}');
+  test('when a signed body is not application/json, then it is a 415 — after the signature: unsigned, the same request is only a 401', async () => {
+    const bytes = Buffer.from(answer, 'utf8');
+    for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'text/plain; charset=utf-8']) {
+      const res = await inbound(bytes, type);
+      expect([type, res.status, res.type, res.body.errors]).toEqual([type, 415, 'application/problem+json', [{ where: '/body', message: `expected a JSON body with Content-Type: application/json, got Content-Type ${type.split(';')[0]}` }]]);
+      const unsigned = await inbound(bytes, type, signed(Buffer.from('{}')));
+      expect([type, unsigned.status, unsigned.body.detail]).toEqual([type, 401, 'the request signature is wrong']);
+    }
+  });
+
+  test('when a signed body is not JSON or breaks the schema, then it is a 400, as everywhere else in the API', async () => {
+    const cases: Array<[string, string]> = [
+      ['{bad', '/body'],
+      [JSON.stringify({ calloutId: 'co_x', answer: 'maybe' }), '/body/answer'],
+      [JSON.stringify({ answer: 'accept' }), '/body/calloutId'],
+    ];
+    for (const [body, where] of cases) {
+      const res = await inbound(Buffer.from(body), 'application/json');
+      expect([body, res.status, res.type, res.body.errors.map((e: { where: string }) => e.where)]).toEqual([body, 400, 'application/problem+json', [where]]);
+    }
+  });
+
+  test('gatewayText decodes by the declared charset, dropping a BOM; only application/json', () => {
+    expect(gatewayText('application/json')(Buffer.concat([BOM, Buffer.from('{"a":"ü"}')]))).toBe('{"a":"ü"}');
     expect(gatewayText('application/json; charset=utf-16le')(Buffer.from('\ufeff{"a":"ü"}', 'utf16le'))).toBe('{"a":"ü"}');
-    expect(gatewayText('text/plain; charset=latin1')(Buffer.from([0x7b, 0xfc, 0x7d]))).toBe('{ü}');
+    expect(gatewayText('Application/JSON; charset=latin1')(Buffer.from([0x7b, 0xfc, 0x7d]))).toBe('{ü}');
+    for (const type of [undefined, 'text/plain; charset=latin1', 'application/xml', 'application/json-seq']) {
+      expect(() => gatewayText(type)(Buffer.from('{}'))).toThrow(expect.objectContaining({ status: 415 }));
+    }
   });
 });

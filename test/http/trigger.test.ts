@@ -74,6 +74,7 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
 
   async function tickNow() {
     const res = await http.post('/trigger/ticks').set(planner).expect(202);
+    expect(res.headers.location).toBe(res.body.status);
     const job = await waitForJob(QUEUE.triggerTick, res.body.jobId);
     expect(job.state).toBe('completed');
     return job.result as { committed: number; newCallouts: number; fired: Array<{ decisionId: string; calloutIds: string[] }> };
@@ -251,9 +252,9 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect(logs.join('')).not.toContain(accept.searchParams.get('token')!);
     const declineLink = new URL(sms.links.decline);
     expect((await http.post(`${declineLink.pathname}${declineLink.search}`)).status).toBe(409);
-    // the accepted callout's page offers no button any more
+    // the accepted callout's page offers no button any more: it says when the agent is expected
     const closedPage = await http.get(path).set('accept', 'text/html').expect(200);
-    expect(closedPage.text).toContain('It is accepted: nothing to answer.');
+    expect(closedPage.text).toContain('<h1>Accepted</h1><p>You are expected on ');
     expect(closedPage.text).not.toContain('<form');
 
     await advance(1);
@@ -319,6 +320,52 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     expect(dead).toEqual([]);
   });
 
+  test('when callouts and decisions are listed page by page, then following the Link header reaches every entry once, in the order of the whole list', async () => {
+    const follow = async (first: string) => {
+      const seen: string[] = [];
+      for (let url: string | undefined = first, pages = 0; url && pages < 100; pages++) {
+        const res: { body: Array<{ id: string }>; headers: Record<string, string | undefined> } = await http.get(url).set(planner).expect(200);
+        seen.push(...res.body.map((e) => e.id));
+        // every page as asked for: its size, its filters
+        expect(res.body.length).toBeLessThanOrEqual(Number(new URL(url, 'http://x').searchParams.get('limit')));
+        url = /^<([^>]+)>; rel="next"$/.exec(res.headers.link ?? '')?.[1];
+      }
+      return seen;
+    };
+    const all = (await callouts()).map((c) => c.id);
+    expect(all.length).toBeGreaterThan(4);
+    // many callouts share their firing's instant: a page of 2 is the start of the whole list, and the pages add up to it
+    expect((await http.get('/trigger/callouts?limit=2').set(planner).expect(200)).body.map((c: Callout) => c.id)).toEqual(all.slice(0, 2));
+    expect(await follow('/trigger/callouts?limit=2')).toEqual(all);
+    const delivered = (await callouts('&status=expired')).map((c) => c.id);
+    expect(await follow('/trigger/callouts?limit=1&status=expired')).toEqual(delivered);
+    const decisions = (await http.get('/trigger/decisions?limit=500').set(planner).expect(200)).body.map((d: { id: string }) => d.id);
+    expect(await follow('/trigger/decisions?limit=2')).toEqual(decisions);
+    const fired = (await http.get('/trigger/decisions?limit=500&firedOnly=true').set(planner).expect(200)).body.map((d: { id: string }) => d.id);
+    expect(await follow('/trigger/decisions?limit=1&firedOnly=true')).toEqual(fired);
+    const last = await http.get('/trigger/decisions?limit=500').set(planner).expect(200);
+    expect(last.headers.link).toBeUndefined();
+    const bad = await http.get('/trigger/callouts?cursor=bm90LWEtY3Vyc29y').set(planner);
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ where: '/query/cursor' })]);
+  });
+
+  test('when the agent a callout was made to is deleted (and the id given to another person), then its link page offers no button and shows times in the group\'s zone, not the new agent\'s', async () => {
+    const [open] = await callouts('&status=delivered');
+    const sms = receiver.bodies.get(open.id) as { links: { accept: string } };
+    const u = new URL(sms.links.accept);
+    const path = `${u.pathname}${u.search}`;
+    await http.delete(`/agents/${open.agentId}`).set(admin).expect(204);
+    const agent = CLOUD.find((a) => a.id === open.agentId)!;
+    await http.post('/agents').set(admin).send([{ ...agent, timeZone: 'Asia/Tokyo' }]).expect(200);
+    const page = await http.get(path).set('accept', 'text/html').expect(200);
+    expect(page.text).toContain('<h1>Withdrawn</h1><p>This callout was withdrawn: there is nothing to answer.</p>');
+    expect(page.text).not.toContain('<form');
+    // the group's zone (UTC): the new agent holding the id is not the one the message was written for
+    expect((await http.get(path).expect(200)).body.proposedShift.start).toMatch(/(Z|\+00:00)$/);
+    expect((await http.post(path)).status).toBe(409);
+  });
+
   test('when an accepted agent was released, then their links say they need not come and answering changes nothing; an expired link says what became of the callout', async () => {
     const [accepted] = await callouts('&status=accepted');
     const sms = receiver.bodies.get(accepted.id) as { links: { accept: string; decline: string } };
@@ -334,7 +381,8 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     // the links have expired by now (the answer window has passed): they say the agent was released
     const expired = await http.post(link(sms.links.accept)).set('accept', 'text/html');
     expect(expired.status).toBe(409);
-    expect(expired.text).toContain('this link has expired: you were released: no need to come');
+    expect(expired.text).toContain('<h1>No longer needed</h1><p>The surge passed before your login');
+    expect((await http.post(link(sms.links.accept))).body.detail).toBe('this link has expired: you were released: no need to come');
 
     // within a link's life, the same answers take nothing and say so (checked on the core with a fresh clock)
     clock.t -= 60 * MIN;

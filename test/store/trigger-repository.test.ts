@@ -175,3 +175,66 @@ describe('trigger records when no tick prunes them', () => {
     }
   });
 });
+
+describe('trigger repository listings', () => {
+  const prefix = `test-${randomUUID()}`;
+  const GROUPS = ['G0', 'G1', 'G2', 'G3', 'G4'];
+  let redis: Redis;
+  let store: Store;
+  const ids = (page: { callouts: StoredCallout[] }) => page.callouts.map((c) => c.id);
+  beforeAll(async () => {
+    redis = new Redis(REDIS_URL);
+    store = createStore(redis, prefix);
+    await store.skillGroups.putAll(GROUPS.map((id) => group({ id, name: id })));
+    for (const id of GROUPS) await store.trigger.putPolicy({ ...DEFAULT_POLICY, skillGroupId: id });
+    // every group decides at T and T + 1 minute; G0's decision at T called seven agents at once
+    for (const id of GROUPS) {
+      let raw = '';
+      for (const at of [T, T + MIN]) {
+        const made = id === 'G0' && at === T ? ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((agentId) => ({ ...callout(agentId), id: calloutId(`G0@${T}`, agentId, '', `G0@${T}`), skillGroupId: 'G0' })) : [];
+        const c = commit(raw, at, made);
+        expect((await store.trigger.commitTick([{ ...c, skillGroupId: id, decision: { ...c.decision, id: `${id}@${at}`, skillGroupId: id }, state: { ...c.state, skillGroupId: id } }])).get(id)).toBe('committed');
+        raw = (await store.trigger.states()).get(id)!.raw;
+      }
+    }
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await deleteKeys(prefix);
+  });
+
+  test('when many decisions share a minute, then paging with the cursor position reaches each once, newest first and by group within a minute', async () => {
+    const all = await store.trigger.decisions(GROUPS, 0, T + HOURS, false, 100);
+    expect(all.map((d) => d.id)).toEqual([...GROUPS.map((g) => `${g}@${T + MIN}`), ...GROUPS.map((g) => `${g}@${T}`)]);
+    // a short page is the start of the full list (not some three of the minute's five)
+    expect((await store.trigger.decisions([...GROUPS].reverse(), 0, T + HOURS, false, 3)).map((d) => d.id)).toEqual(all.slice(0, 3).map((d) => d.id));
+    const seen: string[] = [];
+    let after: { at: number; key: string } | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.trigger.decisionPage(GROUPS, 0, T + HOURS, false, 3, after);
+      seen.push(...page.decisions.map((d) => d.id));
+      if (!page.more) break;
+      const last = page.decisions[page.decisions.length - 1];
+      after = { at: last.at, key: last.skillGroupId };
+    }
+    expect(seen).toEqual(all.map((d) => d.id));
+  });
+
+  test('when callouts share their instant, then a short page is the start of the full list, and paging after each page\'s last reaches every callout once', async () => {
+    const full = await store.trigger.calloutPage(GROUPS, 0, T + HOURS, 100);
+    expect(ids(full)).toEqual([...ids(full)].sort());
+    expect(ids(full)).toHaveLength(7);
+    expect(full.more).toBe(false);
+    expect(ids(await store.trigger.calloutPage(GROUPS, 0, T + HOURS, 2))).toEqual(ids(full).slice(0, 2));
+    expect((await store.trigger.listCallouts(GROUPS, 0, T + HOURS, 2)).map((c) => c.id)).toEqual(ids(full).slice(0, 2));
+    const seen: string[] = [];
+    let after: { at: number; key: string } | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await store.trigger.calloutPage(GROUPS, 0, T + HOURS, 2, after);
+      seen.push(...ids(page));
+      if (!page.more) break;
+      after = page.last;
+    }
+    expect(seen).toEqual(ids(full));
+  });
+});

@@ -114,6 +114,80 @@ describe('decide', () => {
     expect(recovered.state.waveId).toBeNull();
   });
 
+  test('when the wave just fired and its callouts are unanswered, then it stays open though the projection (counting them at the acceptance rate) clears the band; once they expire, the top-up needs no confirming ticks', () => {
+    const p = policy({ confirmTicks: 3, maxAgentsPerHour: 100 });
+    const fired = decide(base({ policy: p, forecast: flatForecast(20) }));
+    const waveId = fired.state.waveId!;
+    const pending = Array.from({ length: 8 }, (_, k) => ({ id: `co${k}`, waveId, decisionId: waveId, agentId: `a${k}`, skillGroupId: 'PS', requestedAt: T0, loginAt: T0 + 15 * MIN, shiftEnd: T0 + 135 * MIN, answerBy: T0 + 5 * MIN, status: 'pending' as const }));
+    // the projection of the next tick meets the target (the capacity counts the pending at the rate)
+    const open = decide(base({ policy: p, state: fired.state, callouts: pending, now: T0 + MIN, forecast: flatForecast(10, T0 + MIN), capacity: steadyCapacity(36, T0 + MIN) }));
+    expect(open.decision.reason).toBe('no-gap');
+    expect(open.state.waveId).toBe(waveId);
+    expect(open.decision.explanation).toMatch(new RegExp(`wave ${waveId} stays open while 8 callouts of it await an answer`));
+    // they expired unanswered: the gap is back, and the replacement goes out at once (no new wave to confirm)
+    const expired = pending.map((c) => ({ ...c, status: 'expired' as const, respondedAt: T0 + 5 * MIN }));
+    const replaced = decide(base({ policy: p, state: open.state, callouts: expired, now: T0 + 6 * MIN, forecast: flatForecast(20, T0 + 6 * MIN), capacity: steadyCapacity(36, T0 + 6 * MIN) }));
+    expect(replaced.decision.reason).toBe('fired');
+    expect(replaced.decision.explanation).toContain(`top-up of wave ${waveId}`);
+    // answered (here: all accepted) and recovered: now the wave is over
+    const answered = pending.map((c) => ({ ...c, status: 'accepted' as const, respondedAt: T0 + 2 * MIN }));
+    const over = decide(base({ policy: p, state: open.state, callouts: answered, now: T0 + 2 * MIN, forecast: flatForecast(10, T0 + 2 * MIN), capacity: steadyCapacity(36, T0 + 2 * MIN) }));
+    expect(over.decision.reason).toBe('wave-ended');
+    expect(over.state.waveId).toBeNull();
+  });
+
+  test('when a wave is older than one callout shift, or quiet hours begin, then it closes with a record saying why, whatever the projection', () => {
+    const open = { ...initialTriggerState('PS'), waveId: 'PS@w', waveStartedAt: T0 - 120 * MIN, lastFiredAt: T0 - 100 * MIN, breachTicks: 5 };
+    const aged = decide(base({ state: open, forecast: flatForecast(20) }));
+    expect(aged.decision.reason).toBe('wave-ended');
+    expect(aged.decision.fired).toBe(false);
+    expect(aged.decision.explanation).toMatch(/wave PS@w is closed after 120 minutes, its limit of one callout shift \(120 minutes\): a surge still going on is answered by a new wave$/);
+    expect(aged.state).toMatchObject({ waveId: null, waveStartedAt: null, breachTicks: 6 });
+    // still breaching: the next tick starts a new wave at once (the breach was confirmed all along)
+    const next = decide(base({ state: aged.state, forecast: flatForecast(20, T0 + MIN), capacity: steadyCapacity(36, T0 + MIN), now: T0 + MIN, policy: policy({ confirmTicks: 3 }) }));
+    expect(next.decision.reason).toBe('fired');
+    expect(next.state.waveId).toBe(`PS@${T0 + MIN}`);
+    // a younger wave stays
+    expect(decide(base({ state: { ...open, waveStartedAt: T0 - 119 * MIN }, forecast: flatForecast(20) })).state.waveId).toBe('PS@w');
+    // quiet hours from 10:00: the wave closes at their start (the pending callouts of it do not keep it open)
+    const quiet = policy({ quietHours: [{ days: [1], from: '10:00', to: '12:00' }] });
+    const pending = [{ id: 'co1', waveId: 'PS@w', decisionId: 'PS@w', agentId: 'a1', skillGroupId: 'PS', requestedAt: T0 - MIN, loginAt: T0 + 14 * MIN, shiftEnd: T0 + 134 * MIN, status: 'pending' as const }];
+    const night = decide(base({ policy: quiet, state: { ...open, waveStartedAt: T0 - 10 * MIN }, callouts: pending }));
+    expect(night.decision.reason).toBe('wave-ended');
+    expect(night.decision.explanation).toMatch(/: no breach; quiet hours have begun: wave PS@w is closed/);
+  });
+
+  test('when quiet hours begin within the answer window or before the login, then nobody is called (the agent would answer or start in them)', () => {
+    // quiet from 10:10: the 15-minute login lead would end in them
+    const p = policy({ quietHours: [{ days: [1], from: '10:10', to: '12:00' }] });
+    const { decision } = decide(base({ policy: p, forecast: flatForecast(20) }));
+    expect(decision.reason).toBe('quiet-hours');
+    expect(decision.explanation).toMatch(/but quiet hours begin at 10:10 UTC, before a callout now would be answered or its agent logged in/);
+    // beyond the lead: calls as usual
+    expect(decide(base({ policy: policy({ quietHours: [{ days: [1], from: '10:16', to: '12:00' }] }), forecast: flatForecast(20) })).decision.reason).toBe('fired');
+  });
+
+  test('when the wave is open in reactive mode and the queue has fallen below the threshold, then the record names the reactive end rule', () => {
+    const p = policy({ mode: 'reactive', queueThreshold: 20 });
+    const open = { ...initialTriggerState('PS'), waveId: 'PS@w', waveStartedAt: T0 - 10 * MIN };
+    const { decision } = decide(base({ policy: p, state: open, realtime: realtime(15, 36, 10) }));
+    expect(decision.reason).toBe('no-gap');
+    expect(decision.explanation).toMatch(/wave still open until the queue is below 10 \(half the threshold\) with no gap$/);
+    const predictive = decide(base({ state: open, capacity: steadyCapacity(31) })).decision;
+    if (predictive.reason === 'no-gap') expect(predictive.explanation).toMatch(/wave still open until every projected service level beyond the lead is at least 75% \(threshold \+ hysteresis\)$/);
+  });
+
+  test('when counts are 1, then the sentences say "1 agent", "1 minute"; when the hourly cap holds, then it says when calling can resume', () => {
+    const first = decide(base({ forecast: flatForecast(20) }));
+    const cooling = decide(base({ forecast: flatForecast(20, T0 + MIN), capacity: steadyCapacity(36, T0 + MIN), state: first.state, now: T0 + MIN }));
+    expect(cooling.decision.explanation).toMatch(/the last callout was 1 minute ago/);
+    const capped = { ...initialTriggerState('PS'), waveId: 'PS@w', waveStartedAt: T0 - 30 * MIN, lastFiredAt: T0 - 20 * MIN, recentFirings: [{ at: T0 - 52 * MIN, agents: 1 }, { at: T0 - 20 * MIN, agents: 1 }] };
+    const full = decide(base({ forecast: flatForecast(20), state: capped, policy: policy({ maxAgentsPerHour: 2 }) }));
+    expect(full.decision.reason).toBe('hourly-cap');
+    // the firing of 09:08 leaves the hour at 10:08: one agent may be called from then
+    expect(full.decision.explanation).toMatch(/but 2 agents were called in the last hour \(cap 2\): next possible at 10:08 UTC$/);
+  });
+
   test('when mode is reactive, then a long queue fires and a short queue with a rising forecast does not', () => {
     const p = policy({ mode: 'reactive' });
     expect(decide(base({ policy: p, forecast: flatForecast(20) })).decision.fired).toBe(false);
@@ -262,6 +336,16 @@ describe('acceptance and callouts', () => {
     expect(calloutId('PS@1', 'a1')).toBe(calloutId('PS@1', 'a1'));
     expect(calloutId('PS@1', 'a1')).not.toBe(calloutId('PS@1', 'a2'));
     expect(calloutId('PS@1', 'a1')).not.toBe(calloutId('PS@2', 'a1'));
+  });
+
+  test('when the same agent is called by two firings of one wave (the first callout pruned meanwhile), then the ids differ; the same firing planned again gives the same id', () => {
+    const firing = (at: number) => ({ fired: true, waveId: `PS@${T0}`, at, id: `PS@${at}`, skillGroupId: 'PS' }) as never;
+    const [first] = planCallouts(firing(T0), ['a1'], policy(), T0, { a1: 'inc1' });
+    const [again] = planCallouts(firing(T0), ['a1'], policy(), T0 + 20_000, { a1: 'inc1' });
+    const [later] = planCallouts(firing(T0 + 26 * 60 * MIN), ['a1'], policy(), T0 + 26 * 60 * MIN, { a1: 'inc1' });
+    expect(again.id).toBe(first.id);
+    expect(later.waveId).toBe(first.waveId);
+    expect(later.id).not.toBe(first.id);
   });
 });
 

@@ -132,6 +132,33 @@ describe('tick', () => {
     expect(again.newCallouts.map((c) => c.agentId)).toEqual(['late']);
   });
 
+  test('when the hourly cap cut the count and nobody is eligible, then the record keeps the cap; when one agent is, it says "1 eligible cloud agent"', () => {
+    const capped = input(false);
+    capped.groups[0] = { ...capped.groups[0], policy: policy({ maxAgentsPerHour: 3 }) };
+    const [nobody] = tick({ ...capped, agents: [] });
+    expect(nobody.decision.reason).toBe('no-eligible-agents');
+    expect(nobody.decision.explanation).toMatch(/; wanted 3 agents \(capped from \d+ by the hourly limit\) but 0 cloud agents are eligible/);
+    const [one] = tick({ ...capped, agents: [cloudAgent('c00')] });
+    expect(one.decision.explanation).toMatch(/; only 1 eligible cloud agent \(2 short\)$/);
+  });
+
+  test('when every agent has been called in a wave and the wave has lasted a callout shift, then it closes, and the next tick calls them again in a new wave with new callout ids', () => {
+    const base = input(false);
+    const agents = base.agents.slice(0, 3);
+    const waveId = `PS@${T0 - 130 * MIN}`;
+    const state = { ...initialTriggerState('PS'), waveId, waveStartedAt: T0 - 130 * MIN, lastFiredAt: T0 - 130 * MIN, breachTicks: 9, wavesStarted: 1 };
+    const called = agents.map((a) => ({ id: `old-${a.id}`, waveId, decisionId: waveId, agentId: a.id, skillGroupId: 'PS', requestedAt: T0 - 130 * MIN, loginAt: T0 - 115 * MIN, shiftEnd: T0 + 5 * MIN, answerBy: T0 - 125 * MIN, status: 'expired' as const, respondedAt: T0 - 125 * MIN }));
+    const [closed] = tick({ ...base, agents, groups: [{ ...base.groups[0], state, callouts: called }] });
+    expect(closed.decision.reason).toBe('wave-ended');
+    expect(closed.decision.explanation).toMatch(new RegExp(`wave ${waveId} is closed after 130 minutes`));
+    expect(closed.state.waveId).toBeNull();
+    const later = T0 + MIN;
+    const [next] = tick({ ...base, now: later, agents, groups: [{ ...base.groups[0], state: closed.state, realtime: realtime(0, 36, 10, later), forecast: flatForecast(14, later), callouts: called }] });
+    expect(next.decision.reason).toBe('fired');
+    expect(next.decision.waveId).toBe(`PS@${later}`);
+    expect(next.newCallouts.map((c) => c.agentId).sort()).toEqual(agents.map((a) => a.id));
+  });
+
   test('when deciding for one group throws, then tickGroupsApart skips that group with the error and decides the others, never calling one agent twice', () => {
     const both = Array.from({ length: 30 }, (_, k) => cloudAgent(`c${String(k).padStart(2, '0')}`, { skills: [{ skillGroupId: 'PS' }, { skillGroupId: 'NW' }] }));
     const base = input(false);

@@ -8,22 +8,29 @@ import type { Config } from '../../config/config';
 import { isWfmError, WfmError } from '../../errors/wfm-error';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
+import type { LinkCheck } from '../../callout/signing';
 import {
   answerByLink,
+  answerCallout,
   answerFromGateway,
+  checkLink,
   deleteTriggerPolicy,
+  findCallout,
   getCallout,
   getTriggerPolicy,
+  isCalledAgent,
   listCallouts,
   listDecisions,
   listTriggerStates,
   putTriggerPolicy,
+  refusedAsOverlapping,
   verifiedLink,
-  type AnswerResult,
   type CalloutView,
+  type Page,
 } from '../../services/trigger';
 import type { Store } from '../../store/store';
-import { clockTime, formatInstant } from '../../time/grid';
+import { formatInstant } from '../../time/grid';
+import { brokenLinkPage, confirmPage, expiredLinkPage, outcomePage, renderPage, troublePage, unknownCalloutPage, type AnswerPage, type ShownAs } from '../answer-pages';
 
 /** The auth scheme a refused gateway request is challenged with: HMAC-SHA256 over `${t}.${raw body}`. */
 const GATEWAY_SIGNATURE_SCHEME = 'WFM-HMAC-SHA256';
@@ -51,18 +58,45 @@ function rangeOf(req: Request, now: number) {
   const from = timeParam(req, 'from', to - 24 * HOUR_MS);
   const limit = req.query.limit === undefined ? 200 : Number(req.query.limit);
   const skillGroupId = req.query.skillGroup === undefined ? undefined : String(req.query.skillGroup);
-  return { from, to, limit, skillGroupId };
+  const cursor = req.query.cursor === undefined ? undefined : String(req.query.cursor);
+  return { from, to, limit, skillGroupId, cursor };
+}
+
+/**
+ * A listing's page as the body (an array, as before cursors), and when more follow, the next page's
+ * address in a Link header (RFC 8288): the same query with `cursor` set. A `to` left out is pinned in it,
+ * so the next page does not shift as new records arrive.
+ */
+function sendPage<T>(req: Request, res: Response, page: Page<T>, range: { to: number }): void {
+  if (page.next !== undefined) {
+    const query = new URLSearchParams();
+    // every parameter the page was asked with (the contract has already read limit as a number, firedOnly as a boolean)
+    for (const [name, value] of Object.entries(req.query)) if (name !== 'cursor' && value !== undefined && typeof value !== 'object') query.set(name, String(value));
+    if (!query.has('to')) query.set('to', new Date(range.to).toISOString());
+    query.set('cursor', page.next);
+    res.setHeader('Link', `<${req.baseUrl}${req.path}?${query.toString()}>; rel="next"`);
+  }
+  res.json(page.items);
 }
 
 /**
  * The gateway's body as text, in the charset its Content-Type declares, UTF-8 when it declares none; a
- * byte order mark is dropped (UTF-8, UTF-16). A charset unknown here is a 415, bytes that are not text in
- * the charset a 400 (a Latin-1 body must say charset=iso-8859-1): both only once the signature over the
- * bytes held.
+ * byte order mark is dropped (UTF-8, UTF-16). A media type other than application/json (or none) and a
+ * charset unknown here are 415s, bytes that are not text in the charset a 400 (a Latin-1 body must say
+ * charset=iso-8859-1): all only once the signature over the bytes held (an unsigned request learns
+ * nothing but its 401).
  */
 export function gatewayText(contentType: string | undefined): (raw: Uint8Array) => string {
+  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType ?? '')?.[1] ?? 'utf-8';
   return (raw) => {
+    if (mediaType !== 'application/json') {
+      const got = mediaType ? `Content-Type ${mediaType}` : 'no Content-Type';
+      throw new WfmError('validation', `POST /callouts/inbound expects a JSON body with Content-Type: application/json; the request has ${got}`, {
+        status: 415,
+        details: [{ where: '/body', message: `expected a JSON body with Content-Type: application/json, got ${got}` }],
+      });
+    }
     let decoder: InstanceType<typeof TextDecoder>;
     try {
       decoder = new TextDecoder(charset, { fatal: true });
@@ -96,11 +130,13 @@ export function triggerRoutes({ store, queues, now }: Deps): Router {
   });
   r.get('/trigger/decisions', async (req, res) => {
     const firedOnly = String(req.query.firedOnly) === 'true';
-    res.json(await listDecisions(store, { ...rangeOf(req, now()), firedOnly }));
+    const range = rangeOf(req, now());
+    sendPage(req, res, await listDecisions(store, { ...range, firedOnly }), range);
   });
   r.get('/trigger/callouts', async (req, res) => {
     const status = req.query.status === undefined ? undefined : (String(req.query.status) as CalloutView['status']);
-    res.json(await listCallouts(store, { ...rangeOf(req, now()), status }));
+    const range = rangeOf(req, now());
+    sendPage(req, res, await listCallouts(store, { ...range, status }), range);
   });
   r.get('/trigger/callouts/:calloutId', async (req, res) => {
     res.json(await getCallout(store, req.params.calloutId));
@@ -110,62 +146,79 @@ export function triggerRoutes({ store, queues, now }: Deps): Router {
   });
   r.post('/trigger/ticks', async (_req, res) => {
     const jobId = await queues.add(QUEUE.triggerTick, {});
-    res.status(202).json({ jobId, status: `/jobs/${QUEUE.triggerTick}/${jobId}` });
+    const status = `/jobs/${QUEUE.triggerTick}/${jobId}`;
+    res.status(202).location(status).json({ jobId, status });
   });
   return r;
 }
 
 // ---------------------------------------------------------------------------- answers (no API key)
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 function wantsHtml(req: Request): boolean {
   return req.accepts(['application/json', 'text/html']) === 'text/html';
 }
 
-function page(res: Response, title: string, body: string, status = 200): void {
-  res
-    .status(status)
-    .type('text/html')
-    .send(`<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`);
+/**
+ * An answer page holds a one-tap Accept: no other site may frame it (a click laid over it), and its address
+ * (the link's token) is not sent on as a Referer. Its only style is inline; its only form posts to itself.
+ */
+const ANSWER_PAGE_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
+
+function sendAnswerPage(res: Response, status: number, page: AnswerPage): void {
+  res.status(status).set(ANSWER_PAGE_HEADERS).type('text/html').send(renderPage(page));
 }
 
-function answered(req: Request, res: Response, result: AnswerResult, zone: string): void {
-  if (!wantsHtml(req)) return void res.json(result);
-  const c = result.callout;
-  if (c.releasedAt !== undefined) return page(res, 'No longer needed', `<p>${escapeHtml(releasedText(c, zone))}</p>`);
-  const text =
-    c.status === 'accepted'
-      ? `Thank you: you are expected from ${clockTime(c.loginAt, zone)} to ${clockTime(c.shiftEnd, zone)}.`
-      : 'Thank you: we will not count on you this time.';
-  page(res, c.status === 'accepted' ? 'Accepted' : 'Declined', `<p>${escapeHtml(text)}</p>`);
-}
+/** The answer link's path, as express routes it (without regard to case, a trailing slash allowed). */
+const ANSWER_LINK_PATH = /^\/callouts\/answer\/?$/i;
 
-/** What a released agent is told when they open their message again (as the release message said). */
-function releasedText(c: { releasedAt?: number; loginAt: number }, zone: string): string {
-  const at = clockTime(c.releasedAt!, zone);
-  return c.loginAt > c.releasedAt! ? `The surge passed before your login: you were released at ${at}, no need to log in.` : `The surge has passed: you were released at ${at} and may log off after your current call.`;
-}
+/** A callout an answer could still change (a dead letter within its window too: the answer proves it arrived). */
+const isOpen = (c: CalloutView) => c.releasedAt === undefined && !c.agentDeleted && ['pending', 'delivered', 'dead-letter'].includes(c.status);
 
-export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>): Router {
+/**
+ * The answer routes, and after them the error pages of the answer link: a phone's browser gets a page,
+ * not problem+json, when a link is expired, altered or closed. The pages come as an error handler beside
+ * the router because the contract checks the link (a token missing or doubled) before this router runs
+ * (app.ts): only a handler at the app's level sees that 400.
+ */
+export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>): [Router, ErrorRequestHandler] {
   const r = Router();
-  // The agent's own zone, as in their message; else the group's.
-  const zoneOf = async (callout: { agentId: string; skillGroupId: string }) =>
-    (await store.agents.get(callout.agentId))?.timeZone ?? (await store.skillGroups.get(callout.skillGroupId))?.timeZone ?? config.defaultTimeZone;
+  // The agent's own zone, as in their message; else the group's. Only the agent the callout was made to:
+  // an agent given the id since is another person, whose zone the message never used. The group by its
+  // name, as the message names it.
+  const shownTo = async (callout: { id: string; agentId: string; skillGroupId: string }): Promise<ShownAs> => {
+    const [stored, read, group] = await Promise.all([store.trigger.callout(callout.id), store.agents.getWithIncarnation(callout.agentId), store.skillGroups.get(callout.skillGroupId)]);
+    const called = stored && read && isCalledAgent(stored.value, read.incarnation ?? '') ? read.agent : undefined;
+    return { zone: called?.timeZone ?? group?.timeZone ?? config.defaultTimeZone, groupName: group?.name ?? callout.skillGroupId };
+  };
+  const token = (req: Request) => String(req.query.token ?? '');
+
+  /** An expired link shows what became of its callout (an agent who accepted must read they are expected); a broken one says so. */
+  async function refusedLinkPage(check: Exclude<LinkCheck, { ok: true }>): Promise<[number, AnswerPage]> {
+    if (check.reason !== 'expired') return [403, brokenLinkPage];
+    const callout = await findCallout(store, check.calloutId);
+    return [409, callout ? outcomePage(callout, await shownTo(callout), { kind: 'link-expired' }) : expiredLinkPage];
+  }
 
   // GET only shows what the link will do: message apps open links to preview them, and a preview must
   // not answer for the agent. The page's button POSTs the same link.
   r.get('/callouts/answer', async (req, res) => {
-    const token = String(req.query.token ?? '');
-    const claims = await verifiedLink(config, token, now(), store);
-    const callout = await getCallout(store, claims.calloutId);
-    const zone = await zoneOf(callout);
-    if (wantsHtml(req) && callout.releasedAt !== undefined) return page(res, 'No longer needed', `<p>${escapeHtml(releasedText(callout, zone))}</p>`);
-    // an answered, expired or withdrawn callout offers no button that could only fail
-    if (wantsHtml(req) && !['pending', 'delivered', 'dead-letter'].includes(callout.status)) {
-      return page(res, 'This callout is closed', `<p>${escapeHtml(`It is ${callout.status}: nothing to answer.`)}</p>`);
+    if (wantsHtml(req)) {
+      const check = checkLink(config, token(req), now());
+      if (!check.ok) return sendAnswerPage(res, ...(await refusedLinkPage(check)));
+      const callout = await getCallout(store, check.claims.calloutId);
+      const shown = await shownTo(callout);
+      // an answered, expired or withdrawn callout offers no button that could only fail (a callout whose
+      // agent was deleted since is withdrawn: its answer would be nobody's, and POST refuses it)
+      return sendAnswerPage(res, 200, isOpen(callout) ? confirmPage(callout, check.claims.answer, check.claims.expiresAt, token(req), shown) : outcomePage(callout, shown, { kind: 'opened' }));
     }
-    const view = {
+    const claims = await verifiedLink(config, token(req), now(), store);
+    const callout = await getCallout(store, claims.calloutId);
+    const { zone } = await shownTo(callout);
+    res.json({
       calloutId: callout.id,
       answer: claims.answer,
       skillGroupId: callout.skillGroupId,
@@ -173,27 +226,36 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
       proposedShift: { start: formatInstant(callout.loginAt, zone), end: formatInstant(callout.shiftEnd, zone) },
       linkExpiresAt: new Date(claims.expiresAt).toISOString(),
       ...(callout.releasedAt !== undefined ? { releasedAt: formatInstant(callout.releasedAt, zone) } : {}),
-    };
-    if (!wantsHtml(req)) return void res.json(view);
-    const verb = view.answer === 'accept' ? 'Accept' : 'Decline';
-    page(
-      res,
-      `${verb} the callout?`,
-      `<p>${escapeHtml(callout.skillGroupId)}, ${escapeHtml(clockTime(callout.loginAt, zone))}–${escapeHtml(clockTime(callout.shiftEnd, zone))}.</p>` +
-        `<form method="post" action="?token=${encodeURIComponent(token)}"><button type="submit">${verb}</button></form>`,
-    );
+    });
   });
 
   r.post('/callouts/answer', async (req, res) => {
-    const result = await answerByLink(store, config, String(req.query.token ?? ''), now());
-    answered(req, res, result, await zoneOf(result.callout));
+    if (!wantsHtml(req)) return void res.json(await answerByLink(store, config, token(req), now()));
+    const check = checkLink(config, token(req), now());
+    if (!check.ok) return sendAnswerPage(res, ...(await refusedLinkPage(check)));
+    const { calloutId, answer } = check.claims;
+    try {
+      const result = await answerCallout(store, calloutId, answer, 'link', now());
+      sendAnswerPage(res, 200, outcomePage(result.callout, await shownTo(result.callout), { kind: 'answered', applied: result.applied }));
+    } catch (err) {
+      // not taken: the page says what became of the callout instead (the conflict's message names ids)
+      if (!isWfmError(err) || err.code !== 'conflict') throw err;
+      const callout = await getCallout(store, calloutId);
+      sendAnswerPage(res, 409, outcomePage(callout, await shownTo(callout), { kind: 'refused', answer, overlapping: refusedAsOverlapping(err) }));
+    }
   });
 
-  // A phone's browser gets a page, not problem+json, when a link is expired, altered or closed.
-  r.use('/callouts/answer', ((err, req, res, next) => {
-    if (!isWfmError(err) || !wantsHtml(req)) return next(err);
-    page(res, err.status === 409 ? 'This callout is closed' : 'This link does not work', `<p>${escapeHtml(err.message)}</p>`, err.status);
-  }) as ErrorRequestHandler);
+  const answerLinkPages: ErrorRequestHandler = (err, req, res, next) => {
+    // a browser only GETs and POSTs a link: another method keeps its 405 (with Allow) as problem+json
+    const status = (err as { status?: unknown })?.status;
+    if (!ANSWER_LINK_PATH.test(req.path) || !['GET', 'HEAD', 'POST'].includes(req.method) || !wantsHtml(req) || typeof status !== 'number' || status < 400) return next(err);
+    if (status >= 500) {
+      // logged here as the problem handler would: the page replaces its answer
+      req.log.error({ err }, (err as Error).message);
+      return sendAnswerPage(res, status, troublePage);
+    }
+    sendAnswerPage(res, status, status === 404 ? unknownCalloutPage : status === 409 ? expiredLinkPage : brokenLinkPage);
+  };
 
   // The signature covers the exact bytes, so the body is read raw here (a Buffer: not decoded, its BOM
   // kept, not parsed and re-serialised), and made text by its charset only once the signature holds.
@@ -208,5 +270,5 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     if (isWfmError(err) && err.status === 401) res.setHeader('WWW-Authenticate', `${GATEWAY_SIGNATURE_SCHEME} realm="wfm-sms-gateway", header="X-Wfm-Signature"`);
     next(err);
   }) as ErrorRequestHandler);
-  return r;
+  return [r, answerLinkPages];
 }
