@@ -22,6 +22,20 @@ export function schemaValidator(components: Record<string, unknown>, name: strin
 }
 
 /**
+ * What a field's value means, added to a refusal of its range: the schema's bound alone ("must be <= 100")
+ * does not tell a planner who typed uplift 300 for +300 % that the uplift multiplies (4 is +300 %).
+ */
+const RANGE_HINTS: Readonly<Record<string, string>> = {
+  uplift: 'uplift multiplies the ordinary volume: 4 for +300 %, 1.5 for +50 %, 0.5 for half',
+};
+
+/** `message` with the hint of the field `where` points at, when it is a range refusal ("must be <= 100"). */
+export function withRangeHint(where: string, message: string): string {
+  const hint = RANGE_HINTS[where.slice(where.lastIndexOf('/') + 1)];
+  return hint && /^must be [<>]/.test(message) ? `${message} (${hint})` : message;
+}
+
+/**
  * ajv's errors as problems, each pointing at the property a required or unknown field names, as the
  * API's contract errors do (`/body/0/id`, not `/body/0` "must have required property 'id'").
  */
@@ -32,7 +46,7 @@ export function ajvProblems(errors: ErrorObject[] | null | undefined, where: str
     return {
       // ajv's instancePath is a JSON pointer already; the property named is a raw key, escaped here (RFC 6901)
       where: `${where}${at}${property === undefined ? '' : `/${pointerSegment(String(property))}`}`,
-      message: `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`,
+      message: withRangeHint(at, `${e.message ?? 'invalid'}${e.params && 'allowedValues' in e.params ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''}`),
     };
   });
 }

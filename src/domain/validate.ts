@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { Agent, SkillGroup, WeeklyWindow } from './types';
 import type { ProblemDetail } from '../errors/wfm-error';
 import { isValidZone, parseLocalTime } from '../time/grid';
-import { hasHolidayCalendar } from '../forecast/calendar';
+import { holidayCalendarProblem } from '../forecast/calendar';
 
 function checkWindows(windows: WeeklyWindow[] | undefined, where: string, problems: ProblemDetail[]): void {
   windows?.forEach((w, i) => {
@@ -96,7 +96,8 @@ export function validateSkillGroups(groups: SkillGroup[], alreadyStored: Map<str
     const zone = canonicalZone(g.timeZone);
     if (zone.ok) g.timeZone = zone.zone;
     else problems.push({ where: `${at}/timeZone`, message: zone.message });
-    if (g.country !== undefined && !hasHolidayCalendar(g.country)) problems.push({ where: `${at}/country`, message: `no public-holiday calendar for country "${g.country}" (ISO 3166 alpha-2, e.g. DE)` });
+    const countryProblem = g.country === undefined ? undefined : holidayCalendarProblem(g.country);
+    if (countryProblem) problems.push({ where: `${at}/country`, message: countryProblem });
     if (g.channel === 'chat' && !g.chatConcurrency) problems.push({ where: `${at}/chatConcurrency`, message: 'chat skill groups need chatConcurrency' });
     if (g.channel === 'voice' && g.chatConcurrency !== undefined && g.chatConcurrency !== 1) {
       problems.push({ where: `${at}/chatConcurrency`, message: 'voice skill groups handle one call at a time' });

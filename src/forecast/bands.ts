@@ -43,6 +43,16 @@ export function calibrateBands(pairs: Array<{ actual: number; p50: number }>, op
     q10.push(options.symmetric ? -halfWidth : quantile(z, 0.1));
     q90.push(options.symmetric ? halfWidth : quantile(z, 0.9));
   }
+  // A bucket no residual fell in (a history of one volume puts every forecast in the first: the edges
+  // are that volume) takes its nearest bucket's quantiles: a day forecast above every calibrated one (a
+  // declared sale) had a NaN band.
+  for (const q of [q10, q90]) {
+    for (let b = 0; b < q.length; b++) {
+      if (Number.isFinite(q[b])) continue;
+      const nearest = [...q.keys()].filter((i) => Number.isFinite(q[i])).sort((i, j) => Math.abs(i - b) - Math.abs(j - b))[0];
+      q[b] = nearest === undefined ? (q === q10 ? -1.28 : 1.28) : q[nearest];
+    }
+  }
   return { edges, q10, q90 };
 }
 
@@ -58,4 +68,28 @@ export function applyBand(calibration: BandCalibration, p50: number): { p10: num
   const p10 = Math.max(0, Math.min(p50, p50 + calibration.q10[b] * s));
   const p90 = Math.max(p50, p50 + calibration.q90[b] * s);
   return { p10, p90 };
+}
+
+/**
+ * How uncertain a planner's declared uplift is taken to be: its own 80 % range is uplift^(1 ± 0.25) —
+ * a sale declared ×4 (+300 %) may bring ×2.8 to ×5.7, one declared ×1.2 ×1.15 to ×1.25. A guess of the
+ * day's size is only as good as the last campaign was like this one, and the larger the declared
+ * effect, the larger its error in proportion.
+ */
+export const UPLIFT_LOG_SPREAD = 0.25;
+
+/**
+ * The band of a day with a declared uplift: the calibrated band (the model's errors on ordinary days,
+ * scaling with √p50, so a ×4 day came out ±14 % against ±29 % on an ordinary one) widened by the
+ * uplift's own uncertainty, the two added as independent errors (in quadrature). p10 ≤ p50 ≤ p90 holds.
+ */
+export function widenForUplift(band: { p10: number; p90: number }, p50: number, uplift: number): { p10: number; p90: number } {
+  const spread = UPLIFT_LOG_SPREAD * Math.abs(Math.log(uplift));
+  if (!(spread > 0) || !(p50 > 0)) return band;
+  const below = p50 * (1 - Math.exp(-spread));
+  const above = p50 * (Math.exp(spread) - 1);
+  return {
+    p10: Math.max(0, p50 - Math.hypot(p50 - band.p10, below)),
+    p90: p50 + Math.hypot(band.p90 - p50, above),
+  };
 }

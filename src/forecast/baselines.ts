@@ -7,6 +7,7 @@ import type { DaySeries } from './day-series';
 import { weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
 import { calibrateBands, type BandCalibration, type CalibrationOptions } from './bands';
+import { median } from './stats';
 
 export interface DayForecaster {
   readonly alias: string;
@@ -91,6 +92,55 @@ export class MeanOfLastFourWeekdays implements DayForecaster {
   }
 }
 
+/** A day whose total lies more than this factor off the median of its weekday's recent days is an outlier… */
+const OUTLYING_DAY_FACTOR = 2;
+/** …judged against this many of the weekday's most recent ordinary days… */
+const OUTLIER_REFERENCE_DAYS = 8;
+/** …and further off it than this many Poisson standard deviations of the median (√median). */
+const OUTLIER_NOISE_SIGMAS = 4;
+
+/**
+ * The mean of the last 4 same weekdays as the service answers with it live (the flagged fallback before
+ * a model is trained or with under four weeks of history, and the CLI's --baseline): past public holidays
+ * and declared special days are passed over for earlier weeks (an Eid Thursday at a sixth of the volume
+ * dragged every coming Thursday down), and so are outlying days, whose total lies more than ×2 off the
+ * median of the weekday's last 8 ordinary days and further than 4 √median (count noise) (a storm Tuesday
+ * at 20× the calls made both coming Tuesdays five times the others). With fewer than 3 such days there is no median to judge by, and
+ * every one counts. MeanOfLastFourWeekdays stays the plain textbook baseline: it is the reference the
+ * backtest scores every model against, and what the candidates' validation compares.
+ */
+export class MeanOfLastFourOrdinaryWeekdays implements DayForecaster {
+  readonly alias = 'naive-mean-4-weeks';
+  private history!: DaySeries;
+  private notOrdinary = new Set<string>();
+  fit(history: DaySeries, calendar: DayCalendar): void {
+    this.history = history;
+    this.notOrdinary = new Set([...calendar.holidays, ...calendar.special.keys()]);
+  }
+  predict(dates: string[]): number[][] {
+    return dates.map((date) => {
+      const weekday = weekdayOf(date);
+      let days = this.withoutOutlyingDays(lastSameWeekdays(this.history, weekday, OUTLIER_REFERENCE_DAYS, this.notOrdinary)).slice(0, 4);
+      if (days.length === 0) days = lastSameWeekdays(this.history, weekday, 4); // only holidays of this weekday: better than nothing
+      const row = new Array<number>(this.history.slotsPerDay).fill(0);
+      for (const d of days) this.history.values[d].forEach((v, s) => (row[s] += v / days.length));
+      return closedMask(this.history, date, row);
+    });
+  }
+  private withoutOutlyingDays(days: number[]): number[] {
+    if (days.length < 3) return days;
+    const total = (d: number) => this.history.values[d].reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
+    const typical = median(days.map(total));
+    if (!(typical > 0)) return days;
+    // and beyond count noise: a quiet queue's 19 calls against a median of 42 are an ordinary day
+    const noise = OUTLIER_NOISE_SIGMAS * Math.sqrt(typical);
+    return days.filter((d) => {
+      const off = Math.abs(total(d) - typical);
+      return off <= noise || (total(d) <= typical * OUTLYING_DAY_FACTOR && total(d) >= typical / OUTLYING_DAY_FACTOR);
+    });
+  }
+}
+
 /** Simple exponential smoothing of each weekday × interval across weeks (season length one week). */
 export class SeasonalExponentialSmoothing implements DayForecaster {
   readonly alias = 'seasonal-es';
@@ -148,4 +198,39 @@ export function naiveBands(history: DaySeries, steps = 1, calibration: Calibrati
 /** The first `days` days of a series, for lookups only (opening hours are not re-inferred). */
 function headOfDays(series: DaySeries, days: number): DaySeries {
   return { ...series, dates: series.dates.slice(0, days), weekdays: series.weekdays.slice(0, days), values: series.values.slice(0, days), present: series.present.slice(0, days) };
+}
+
+/** How many ordinary same weekdays before a past special day its ratio is measured against. */
+const UPLIFT_REFERENCE_DAYS = 4;
+
+/** A special day's label as the planner means it: "Black Friday" and "black friday " are one label. */
+const labelKey = (label: string) => label.trim().toLowerCase();
+
+/**
+ * Uplifts for the special days among `dates` declared without one, learned from the history's past
+ * special days with the same label: the median, over those days, of a day's total against the mean of
+ * the up to 4 ordinary (neither holiday nor special) complete same weekdays before it. A label the
+ * history has no complete day of gets none: the day is then forecast as an ordinary one.
+ */
+export function learnedUplifts(history: DaySeries, calendar: DayCalendar, dates: readonly string[]): Map<string, { uplift: number; days: number }> {
+  const learned = new Map<string, { uplift: number; days: number }>();
+  const wanted = new Set(dates.map((date) => calendar.special.get(date)).filter((s) => s !== undefined && s.uplift === undefined).map((s) => labelKey(s!.label)));
+  if (wanted.size === 0) return learned;
+  const notOrdinary = (date: string) => calendar.holidays.has(date) || calendar.special.has(date);
+  const total = (d: number) => history.values[d].reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
+  const ratios = new Map<string, number[]>();
+  history.dates.forEach((date, d) => {
+    const special = calendar.special.get(date);
+    if (!special || !wanted.has(labelKey(special.label)) || !isCompleteDay(history, d)) return;
+    const before: number[] = [];
+    for (let b = d - 7; b >= 0 && before.length < UPLIFT_REFERENCE_DAYS; b -= 7) if (isCompleteDay(history, b) && !notOrdinary(history.dates[b])) before.push(total(b));
+    const ordinary = before.reduce((a, v) => a + v, 0) / before.length;
+    if (ordinary > 0) ratios.set(labelKey(special.label), [...(ratios.get(labelKey(special.label)) ?? []), total(d) / ordinary]);
+  });
+  for (const date of dates) {
+    const special = calendar.special.get(date);
+    const seen = special && special.uplift === undefined ? ratios.get(labelKey(special.label)) : undefined;
+    if (seen?.length && median(seen) > 0) learned.set(date, { uplift: median(seen), days: seen.length });
+  }
+  return learned;
 }

@@ -6,7 +6,9 @@
 import type { IntervalVolume, WeeklyWindow } from '../domain/types';
 import { buildDaySeries, headOf, addDays, historySpanDays, weekdayOf, type DaySeries } from './day-series';
 import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
-import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, type TrainedTwoWeek } from './two-week';
+import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, MIN_HISTORY_DAYS, type TrainedTwoWeek } from './two-week';
+import { learnedUplifts } from './baselines';
+import { calendarKind, type CalendarKind } from './decomposition';
 import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
 import { ensureTfBackend } from './tf-backend';
 import { invalid, WfmError } from '../errors/wfm-error';
@@ -71,9 +73,15 @@ function subjectSeries(history: IntervalVolume[], subject: ForecastSubject): Day
   return buildDaySeries(history, { skillGroupId: subject.id, zone: subject.timeZone, intervalMinutes: subject.intervalMinutes, openingHours: subject.openingHours });
 }
 
-export function calendarFor(series: DaySeries, subject: ForecastSubject, input: CalendarInput): DayCalendar {
+/**
+ * The holidays from the history's first year to the year after the later of its last day and `through`
+ * (the forecast's last day): a forecast two years after the history ends must still know that year's
+ * Carnival, and the year after holds the New Year's Day whose eve the last day of December is.
+ */
+export function calendarFor(series: DaySeries, subject: ForecastSubject, input: CalendarInput, through?: string): DayCalendar {
   const firstYear = Number(series.dates[0].slice(0, 4));
-  const lastYear = Number(series.dates[series.dates.length - 1].slice(0, 4)) + 1;
+  const lastDate = series.dates[series.dates.length - 1];
+  const lastYear = Number((through !== undefined && through > lastDate ? through : lastDate).slice(0, 4)) + 1;
   return buildCalendar({ country: subject.country, holidays: input.holidays, specialDays: input.specialDays, fromYear: firstYear, toYear: lastYear });
 }
 
@@ -135,6 +143,39 @@ export interface ForecastPoint {
   ahtSeconds?: number;
 }
 
+/** What the calendar says of a forecast day: why it may differ from an ordinary day of its weekday. */
+export interface ForecastDay {
+  date: string;
+  /** holiday, eve (the day before one), after (the day after one), bridge (between two), special, ordinary */
+  kind: CalendarKind;
+  /** the public holiday's name (the country calendar's), on a holiday */
+  holiday?: string;
+  /** the special day's label, on a special day */
+  specialDay?: string;
+  /** the uplift applied on a special day: declared, or learned from past days with its label */
+  uplift?: number;
+  /** how many past special days with the label the uplift was learned from (absent: declared) */
+  upliftLearnedFrom?: number;
+}
+
+/** The calendar of each forecast day (see ForecastDay). */
+export function forecastDays(calendar: DayCalendar, dates: readonly string[], learned: ReadonlyMap<string, { uplift: number; days: number }> = new Map()): ForecastDay[] {
+  return dates.map((date) => {
+    const kind = calendarKind(calendar, date);
+    const special = calendar.special.get(date);
+    const holiday = kind === 'holiday' ? calendar.holidayNames?.get(date) : undefined;
+    const fromPast = learned.get(date);
+    return {
+      date,
+      kind,
+      ...(holiday ? { holiday } : {}),
+      ...(special ? { specialDay: special.label } : {}),
+      ...(special?.uplift !== undefined ? { uplift: special.uplift } : {}),
+      ...(fromPast ? { upliftLearnedFrom: fromPast.days } : {}),
+    };
+  });
+}
+
 export interface ForecastResult {
   horizon: Horizon;
   skillGroupId: string;
@@ -150,6 +191,8 @@ export interface ForecastResult {
    */
   totalMinutes?: number;
   observedToExpected?: number;
+  /** two-week only: each day's calendar (a holiday, its eve, a special day with its uplift) */
+  days?: ForecastDay[];
 }
 
 /** The history strictly before a local date, as a day series (cut there so a forecast never peeks). */
@@ -168,8 +211,15 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
   const history = historyBefore(series, firstDate);
   if (history.dates.length === 0) throw invalid(`no history before ${firstDate}`);
   if (input.model?.liveAlias === 'decomposition-net') await ensureTfBackend();
-  const calendar = calendarFor(series, input.skillGroup, input);
-  const forecast = await forecastTwoWeekDays({ history, calendar, firstDate, model: input.model, days: input.days ?? TWO_WEEK_DAYS });
+  const days = input.days ?? TWO_WEEK_DAYS;
+  const declared = calendarFor(series, input.skillGroup, input, addDays(firstDate, days - 1));
+  const dates = Array.from({ length: days }, (_, i) => addDays(firstDate, i));
+  // A special day declared without an uplift takes the one its label's past days show. Not for the net:
+  // it has a special-day input trained on those days over a base without their uplift, and would count it twice.
+  const netAnswers = input.model?.liveAlias === 'decomposition-net' && historySpanDays(history) >= MIN_HISTORY_DAYS;
+  const learned = netAnswers ? new Map<string, { uplift: number; days: number }>() : learnedUplifts(history, declared, dates);
+  const calendar: DayCalendar = learned.size === 0 ? declared : { ...declared, special: new Map([...declared.special].map(([date, s]) => [date, learned.has(date) ? { ...s, uplift: learned.get(date)!.uplift } : s])) };
+  const forecast = await forecastTwoWeekDays({ history, calendar, firstDate, model: input.model, days });
   const points: ForecastPoint[] = [];
   forecast.dates.forEach((date, i) => {
     const open = history.open[weekdayOf(date) - 1];
@@ -189,7 +239,11 @@ export async function forecastTwoWeek(input: CalendarInput & { history: Interval
     }
   });
   points.sort((a, b) => a.intervalStart - b.intervalStart);
-  return { horizon: 'two-week', skillGroupId: series.skillGroupId, points, alias: forecast.alias, baselineFallback: forecast.baselineFallback, ...(forecast.fallbackReason ? { fallbackReason: forecast.fallbackReason } : {}) };
+  return {
+    horizon: 'two-week', skillGroupId: series.skillGroupId, points, alias: forecast.alias, baselineFallback: forecast.baselineFallback,
+    ...(forecast.fallbackReason ? { fallbackReason: forecast.fallbackReason } : {}),
+    days: forecastDays(calendar, dates, learned),
+  };
 }
 
 /**
@@ -225,7 +279,7 @@ export async function forecastRealtime(
   const today = dayIndex >= 0 ? series.values[dayIndex].map((v, s) => (s < slot ? (Number.isFinite(v) ? v : NaN) : NaN)) : new Array<number>(series.slotsPerDay).fill(NaN);
   if (history.dates.length === 0) throw new WfmError('insufficient-history', 'no history before today: cannot forecast the next 30 minutes');
   if (input.model?.liveAlias === 'realtime-net') await ensureTfBackend();
-  const calendar = calendarFor(series, input.skillGroup, input);
+  const calendar = calendarFor(series, input.skillGroup, input, date);
   const signals = emptyRecord<number[]>();
   const withToday = { ...series };
   const grids = signalSeries(withToday, input.signals);

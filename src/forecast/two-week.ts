@@ -10,11 +10,11 @@
 import type { DaySeries } from './day-series';
 import { addDays, headOf, historySpanDays, weekdayOf } from './day-series';
 import type { DayCalendar } from './calendar';
-import { MeanOfLastFourWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, WithDeclaredUplift, lastSameWeekdays, naiveBands, type DayForecaster } from './baselines';
+import { MeanOfLastFourWeekdays, MeanOfLastFourOrdinaryWeekdays, SameWeekdayLastWeek, SeasonalExponentialSmoothing, WithDeclaredUplift, lastSameWeekdays, naiveBands, type DayForecaster } from './baselines';
 import { DecompositionForecaster, fitDecomposition, decompositionForecast, calendarFactor, calendarKind, type CalendarKind, type DecompositionState } from './decomposition';
 import { poissonMedian, seededRng } from './stats';
 import { trainNet, loadNet, DEFAULT_NET_OPTIONS, type NetArtifacts, type NetTrainingOptions } from './net';
-import { calibrateBands, applyBand, type BandCalibration } from './bands';
+import { calibrateBands, applyBand, widenForUplift, type BandCalibration } from './bands';
 import { CombinedForecaster } from './combination';
 import { scorePoints, weeklyNaiveScale, selectLive, type ForecastMetrics, type GroupedPoint } from './metrics';
 import { WfmError } from '../errors/wfm-error';
@@ -440,12 +440,17 @@ export async function forecastTwoWeekDays(options: { history: DaySeries; calenda
     fallbackReason = span < MIN_HISTORY_DAYS
       ? `only ${span} days of history (the learned model needs ${MIN_HISTORY_DAYS}): baseline forecast`
       : 'no trained model: baseline forecast';
-    mean = classicPredictor(BASELINE_FACTORIES['naive-mean-4-weeks'], calendar)(history, dates);
+    // the live answer passes over past holidays and outlying days; the backtest's reference does not
+    mean = classicPredictor(() => new WithDeclaredUplift(new MeanOfLastFourOrdinaryWeekdays()), calendar)(history, dates);
   }
   if (NAIVE_ALIASES.has(alias)) mean = withHolidayEffects(mean, history, calendar, dates);
   const p50 = answering(alias as TwoWeekAlias, () => mean)(history, dates);
-  const p10 = p50.map((row) => row.map((v) => applyBand(bands, v).p10));
-  const p90 = p50.map((row) => row.map((v) => applyBand(bands, v).p90));
+  const banded = p50.map((row, i) => {
+    const uplift = calendar.special.get(dates[i])?.uplift;
+    return row.map((v) => (uplift !== undefined && uplift > 0 ? widenForUplift(applyBand(bands, v), v, uplift) : applyBand(bands, v)));
+  });
+  const p10 = banded.map((row) => row.map((b) => b.p10));
+  const p90 = banded.map((row) => row.map((b) => b.p90));
   const hasAht = history.aht.some((row) => row.some(Number.isFinite));
   const ahtSeconds = hasAht ? ahtProfile(history, dates) : null;
   return { dates, p10, p50, p90, mean, ahtSeconds, alias, baselineFallback: fallbackReason !== undefined, ...(fallbackReason ? { fallbackReason } : {}) };

@@ -247,6 +247,16 @@ describe('metrics and bands', () => {
     expect(inside).toBeLessThan(0.85);
   });
 
+  it('when every calibration forecast had one volume, then a forecast above it (a declared sale) still gets a band, from the nearest bucket', () => {
+    const flat = Array.from({ length: 400 }, (_, i) => ({ p50: 30, actual: 30 + ((i % 5) - 2) }));
+    for (const p50 of [30, 120]) {
+      const band = applyBand(calibrateBands(flat), p50);
+      expect(Number.isFinite(band.p10) && Number.isFinite(band.p90)).toBe(true);
+      expect(band.p10).toBeLessThanOrEqual(p50);
+      expect(band.p90).toBeGreaterThanOrEqual(p50);
+    }
+  });
+
   it('when a challenger is better only by the luck of a few days, then the preferred model stays live; when better on day after day, it takes over', () => {
     const days = Array.from({ length: 14 }, (_, d) => d);
     const points = (error: (day: number) => number): GroupedPoint[] => days.flatMap((d) => [0, 1, 2, 3].map(() => ({ actual: 100, p50: 100 + error(d), group: String(d) })));

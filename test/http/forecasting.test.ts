@@ -37,6 +37,8 @@ describe('forecasting over REST', () => {
     const res = await t.http.post('/skill-groups/PS/training').set(planner).send({ horizons: ['two-week'] });
     expect(res.status).toBe(202);
     const { jobId, status } = res.body.jobs[0];
+    // one job (one horizon asked): Location is its status
+    expect(res.headers.location).toBe(status);
     let job;
     for (let i = 0; i < 240; i++) {
       job = (await t.http.get(status).set(planner).expect(200)).body;
@@ -189,6 +191,7 @@ describe('forecasting over REST', () => {
     const rows = csv.split('\n').filter((l, i) => i === 0 || (l.includes(',NE,') && l >= '1999-01' && l < '1999-02-21'));
     await t.http.post('/history').set(admin).type('text/csv').send(rows.join('\n')).expect(200);
     const job = await t.http.post('/skill-groups/NE/forecast/refresh').set(planner).send({}).expect(202);
+    expect(job.headers.location).toBe(job.body.status);
     expect((await finished(job.body.status)).state).toBe('completed');
     const forecast = (await t.http.get('/skill-groups/NE/forecast').set(planner).expect(200)).body;
     const days = [...new Set(forecast.points.map((p: { interval_start: string }) => p.interval_start.slice(0, 10)))];

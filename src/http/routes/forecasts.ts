@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import type { SkillGroup } from '../../domain/types';
 import { FORECAST_HISTORY_DAYS, type Horizon } from '../../forecast';
-import { repeatedSpecialDays, type SpecialDay } from '../../forecast/calendar';
+import { repeatedSpecialDays, specialDayWarnings, type SpecialDay } from '../../forecast/calendar';
 import { invalid, WfmError } from '../../errors/wfm-error';
 import { QUEUE } from '../../queue/names';
 import type { Queues } from '../../queue/queues';
@@ -48,6 +48,8 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
       const jobId = await queues.add(QUEUE.trainForecaster, { skillGroupId: g.id, horizon });
       jobs.push({ horizon, jobId, status: `/jobs/${QUEUE.trainForecaster}/${jobId}` });
     }
+    // one job, one status to poll; several (both horizons) have no one place to point at: each has its `status`
+    if (jobs.length === 1) res.location(jobs[0].status);
     res.status(202).json({ jobs });
   });
 
@@ -55,7 +57,8 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     const g = await withHistory(store, req.params.skillGroupId);
     if (req.body?.from) await withinHistoryReach(g, Date.parse(String(req.body.from)), '/body/from');
     const jobId = await queues.add(QUEUE.forecast, { skillGroupId: g.id, ...(req.body?.from ? { from: req.body.from } : {}) });
-    res.status(202).json({ jobId, status: `/jobs/${QUEUE.forecast}/${jobId}` });
+    const status = `/jobs/${QUEUE.forecast}/${jobId}`;
+    res.status(202).location(status).json({ jobId, status });
   });
 
   r.get('/skill-groups/:skillGroupId/forecast', async (req, res) => {
@@ -162,7 +165,7 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
     if (repeated.length) throw invalid('a special day is declared twice in the request', repeated);
     await store.specialDays.putAll(g.id, days);
     await refreshStoredForecast(g.id);
-    res.json(await store.specialDays.list(g.id));
+    res.json({ specialDays: await store.specialDays.list(g.id), warnings: specialDayWarnings(days, g.country) });
   });
   r.delete('/skill-groups/:skillGroupId/special-days/:date', async (req, res) => {
     const g = await group(store, req.params.skillGroupId);
