@@ -25,6 +25,15 @@ export function parseFromInstant(text: string, zone: string): number {
   refuseImpossibleDate('--from', trimmed);
   if (BARE_DATE.test(trimmed)) return startOfLocalDay(trimmed, zone);
   const parsed = parseTimestamp(trimmed, zone);
-  if (!parsed.ok) throw invalid(`--from: ${parsed.reason}`, [{ where: '--from', message: `got "${text}": give a date YYYY-MM-DD (midnight in ${zone}) or an ISO-8601 date-time` }]);
+  if (!parsed.ok) {
+    // the format hint only where the format is what is wrong: a time the clock change skips or repeats
+    // is well-formed, and its own reason says what to give
+    const hint = parsed.reason.includes('(DST gap)')
+      ? ': the clocks skip that time; give a time outside the skipped hour, or one with its UTC offset'
+      : parsed.reason.includes('occurs twice')
+        ? ''
+        : `: give a date YYYY-MM-DD (midnight in ${zone}) or an ISO-8601 date-time`;
+    throw invalid(`--from: ${parsed.reason}`, [{ where: '--from', message: `got "${text}"${hint}` }]);
+  }
   return parsed.epochMs;
 }

@@ -15,7 +15,7 @@ import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
 import { invalid, isWfmError, WfmError } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, skillGroupsById, splitCsv, type SkillGroupSummary } from '../history';
-import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, type HistoryBatch } from '../history/ingest';
+import { HISTORY_SHAPES, historyColumns, type HistoryBatch } from '../history/ingest';
 import { loadOpenApi } from '../http/openapi';
 import { terminalSafe } from './output-text';
 
@@ -139,19 +139,24 @@ export function historyObjects(text: string, file: string, reader: string, uploa
   }
   if (objects.length === 0) throw invalid(`history file ${file} has no data rows`);
   const columns = Object.keys(objects[0]);
-  if (!columns.includes('interval_start') || !columns.includes('volume')) {
+  const shape = historyColumns(columns);
+  // skill_group may be left out in a file of one series (the --skill-group's)
+  if (shape.required.some((c) => c !== 'skill_group' && !columns.includes(c))) {
     // named as the file spells them: "interval start" is not what the planner will search the file for
-    throw invalid(`history file ${file} needs the columns interval_start,skill_group,volume[,aht_seconds]; its columns are ${written.map((c) => `"${c}"`).join(',')}`);
+    throw invalid(`history file ${file} needs the columns ${HISTORY_SHAPES}; its columns are ${written.map((c) => `"${c}"`).join(',')}`);
   }
   // Exports carry more than the forecast reads (offered, handled, abandoned…): those columns are left
   // out, said once, instead of every row being refused for them.
-  const extra = columns.filter((c) => !HISTORY_COLUMNS.includes(c));
+  const extra = columns.filter((c) => !shape.known.has(c));
   if (extra.length === 0) return objects;
-  process.stderr.write(`wfm: ${file}: column(s) ${terminalSafe(extra.join(', '))} ignored (${reader} reads ${HISTORY_COLUMNS.join(', ')}${uploadNote})\n`);
-  return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => HISTORY_COLUMNS.includes(k))));
+  process.stderr.write(`wfm: ${file}: column(s) ${terminalSafe(extra.join(', '))} ignored (${reader} reads ${[...shape.known].join(', ')}${shape.perCall ? ' of a per-call log' : ''}${uploadNote})\n`);
+  return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => shape.known.has(k))));
 }
 
-const HISTORY_COLUMNS: readonly string[] = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS];
+/** The notes of an ingestion's summary (repeated rows, a per-call log), on stderr, each naming the file and group. */
+export function writeIngestNotes(file: string, summary: readonly SkillGroupSummary[]): void {
+  for (const s of summary) for (const note of s.notes ?? []) process.stderr.write(`wfm: ${terminalSafe(file)}: skill group ${terminalSafe(s.skillGroupId)}: ${note}\n`);
+}
 
 /**
  * A history file (CSV, or JSON by extension), validated and aggregated exactly like an upload; `reader`
@@ -180,7 +185,9 @@ export function historyBatch(file: string, text: string, reader: string, uploadN
 /** Rows of `file` ingested as an upload would be; an error names the file and how its rows are counted. */
 export function ingestHistoryFile(file: string, batch: HistoryBatch, skillGroups: SkillGroup[], granularityMinutes?: number): { intervals: IntervalVolume[]; summary: SkillGroupSummary[] } {
   try {
-    return ingestHistoryOrThrow(batch, skillGroupsById(skillGroups), { granularityMinutes });
+    const result = ingestHistoryOrThrow(batch, skillGroupsById(skillGroups), { granularityMinutes });
+    writeIngestNotes(file, result.summary);
+    return result;
   } catch (err) {
     throw isWfmError(err) ? inHistoryFile(err, file) : err;
   }
@@ -189,7 +196,8 @@ export function ingestHistoryFile(file: string, batch: HistoryBatch, skillGroups
 function hasExtraColumns(csv: string): boolean {
   const end = csv.indexOf('\n');
   const header = (splitCsv(end < 0 ? csv : csv.slice(0, end))[0] ?? []).map((h) => h.trim().toLowerCase().replace(/^\uFEFF/, ''));
-  return header.some((h) => h !== '' && !HISTORY_COLUMNS.includes(h)) && REQUIRED_COLUMNS.every((c) => header.includes(c));
+  const shape = historyColumns(header);
+  return header.some((h) => h !== '' && !shape.known.has(h)) && shape.required.every((c) => header.includes(c));
 }
 
 /** A JSON array of row objects some of which have keys beyond the history's own (and all the required ones). */
@@ -202,7 +210,8 @@ function jsonHasExtraKeys(json: string): boolean {
   }
   if (!Array.isArray(value) || value.some((o) => typeof o !== 'object' || o === null || Array.isArray(o))) return false;
   const rows = value as Record<string, unknown>[];
-  return rows.some((o) => Object.keys(o).some((k) => !HISTORY_COLUMNS.includes(k))) && rows.every((o) => REQUIRED_COLUMNS.every((c) => c in o));
+  const shape = historyColumns(Object.keys(rows[0] ?? {}));
+  return rows.some((o) => Object.keys(o).some((k) => !shape.known.has(k))) && rows.every((o) => shape.required.every((c) => c in o));
 }
 
 /**

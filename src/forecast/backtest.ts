@@ -11,7 +11,8 @@
 import type { IntervalVolume } from '../domain/types';
 import { headOf, historySpanDays, type DaySeries } from './day-series';
 import type { DayCalendar } from './calendar';
-import { trainTwoWeek, forecastTwoWeekDays, backtestPoints, answering, BASELINE_FACTORIES, MIN_HISTORY_DAYS, TWO_WEEK_DAYS, type TwoWeekAlias } from './two-week';
+import { trainTwoWeek, forecastTwoWeekDays, backtestPoints, answering, BASELINE_FACTORIES, MIN_HISTORY_DAYS, TWO_WEEK_DAYS, type TrainedTwoWeek, type TwoWeekAlias } from './two-week';
+import type { NetArtifacts } from './net';
 import { trainRealtime, realtimeBacktest, stepsFor } from './realtime';
 import { scorePoints, weeklyNaiveScale, type ForecastMetrics, type ScoredPoint } from './metrics';
 import { ensureTfBackend } from './tf-backend';
@@ -27,7 +28,17 @@ export interface BacktestWindow {
   /** the open days (by opening hours) scored after the origin, and how many of them hold data (fewer: the window is partly a gap) */
   openDays: number;
   openDaysWithData: number;
+  /**
+   * Two-week, with a trained model: what became of the learned net at this origin — live; its best
+   * epoch was none (no epoch beat the uncorrected decomposition on its held-out rows: it kept the zero
+   * correction, and forecasts as the decomposition does); not allowed live (`reason`); or it lost to the
+   * live candidate on the validation weeks; not trained (too little history for its own validation).
+   * Scored as the `decomposition-net` row whenever it was trained.
+   */
+  net?: { outcome: NetOutcome; reason?: string };
 }
+
+export type NetOutcome = 'live' | 'zero-correction' | 'not-allowed' | 'lost-on-validation' | 'not-trained';
 
 export interface BacktestReport {
   horizon: Horizon;
@@ -90,6 +101,7 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
     const started = clock();
     const points: Record<string, ScoredPoint[]> = {};
     let liveAlias = 'naive-mean-4-weeks';
+    let net: BacktestWindow['net'];
     if (horizon === 'two-week') {
       const model = enough ? await trainTwoWeek({ series: history, calendar, net: options.net }) : null;
       const forecast = await forecastTwoWeekDays({ history, calendar, firstDate: series.dates[o], model, days: Math.min(TWO_WEEK_DAYS, n - o) });
@@ -104,6 +116,17 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
       for (const [alias, make] of Object.entries(BASELINE_FACTORIES)) {
         points[alias] = backtestPoints(series, [o], TWO_WEEK_DAYS, answering(alias as TwoWeekAlias, (h, dates) => { const m = make(); m.fit(h, calendar); return m.predict(dates); }));
       }
+      // The learned net's own answers, live or not (trained on the weeks before its validation windows
+      // when it did not go live), so its score is beside the others' rather than only in training's candidates.
+      if (model?.net) {
+        const asNet = model.liveAlias === 'decomposition-net' ? forecast : await forecastTwoWeekDays({ history, calendar, firstDate: series.dates[o], model: { ...model, liveAlias: 'decomposition-net' }, days: forecast.dates.length });
+        points['decomposition-net'] = [];
+        asNet.dates.forEach((_, d) => {
+          const open = history.open[series.weekdays[o + d] - 1];
+          for (let s = 0; s < series.slotsPerDay; s++) if (open[s]) points['decomposition-net'].push({ actual: series.values[o + d][s], p50: asNet.p50[d][s] });
+        });
+      }
+      if (model) net = netOutcome(model);
     } else {
       const days = Array.from({ length: Math.min(7, n - o) }, (_, j) => o + j);
       // Too little history for the learned model: the service answers with the flagged baseline.
@@ -123,7 +146,7 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
       (pooled[alias] ??= []).push(...p);
       if (enough) (pooledLearned[alias] ??= []).push(...p);
     }
-    out.unshift({ origin: series.dates[o], liveAlias, baselineFallback: !enough, metrics, trainingSeconds: (clock() - started) / 1000, openDays, openDaysWithData });
+    out.unshift({ origin: series.dates[o], liveAlias, baselineFallback: !enough, metrics, trainingSeconds: (clock() - started) / 1000, openDays, openDaysWithData, ...(net ? { net } : {}) });
     options.onWindow?.(out.length, windows);
   }
   const all = summarise(pooled, scale);
@@ -136,6 +159,29 @@ export async function backtestSeries(series: DaySeries, calendar: DayCalendar, h
     ...all,
     ...(learnedWindows > 0 ? { learned: { windows: learnedWindows, ...summarise(pooledLearned, scale) } } : {}),
   };
+}
+
+/** What became of a two-week model's learned net (see BacktestWindow.net). */
+function netOutcome(model: TrainedTwoWeek): { outcome: NetOutcome; reason?: string } {
+  if (!model.net) return { outcome: 'not-trained' };
+  if (model.liveAlias === 'decomposition-net') return { outcome: 'live' };
+  if (keptZeroCorrection(model.net)) return { outcome: 'zero-correction' };
+  if (model.netNotLive) return { outcome: 'not-allowed', reason: model.netNotLive };
+  return { outcome: 'lost-on-validation' };
+}
+
+/**
+ * Whether the net's output layer is all zeros: the untrained net, which training keeps when no epoch
+ * beats it on the held-out rows (./net.ts) — its correction is zero and it forecasts the base unchanged.
+ */
+export function keptZeroCorrection(net: NetArtifacts): boolean {
+  const bytes = Buffer.from(net.weightDataBase64, 'base64');
+  const weights = new Float32Array(new Uint8Array(bytes).buffer); // copied: the decoded buffer need not be 4-byte aligned
+  const sizes = net.weightSpecs.map((spec) => spec.shape.reduce((a, b) => a * b, 1));
+  if (sizes.length < 2 || sizes.reduce((a, b) => a + b, 0) !== weights.length) return false;
+  const outputLayer = sizes[sizes.length - 1] + sizes[sizes.length - 2]; // the last dense layer's kernel and bias
+  for (let k = weights.length - outputLayer; k < weights.length; k++) if (weights[k] !== 0) return false;
+  return true;
 }
 
 function summarise(pooled: Record<string, ScoredPoint[]>, scale: number): { overall: Record<string, ForecastMetrics>; betterNaive: string; wapeRatio: number } {

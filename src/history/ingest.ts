@@ -8,7 +8,14 @@
  * minutes; volume finite and ≥ 0 (fractions kept); aht_seconds > 0 when present. Row granularity per
  * group = the largest divisor of its interval aligning ≥ 95 % of its rows (or the given one); rows off
  * that grid are refused. Same group and instant twice: identical rows collapse, differing rows are
- * refused. Rows are summed into the group's intervals; AHT = volume-weighted mean of the rows having it.
+ * refused, and the group's summary counts them (repeatedRows) and says so in a note: a per-call export
+ * cut to the minute has one identical row per call, and collapsing them lost a third of the calls
+ * without a word. Rows are summed into the group's intervals; AHT = volume-weighted mean of the rows
+ * having it.
+ *
+ * A per-call log (columns arrival, skill_group[, handle_seconds]: the call log `wfm simulate --arrivals`
+ * replays) is read too: each row is one call, seconds allowed, counted into the interval it arrived in;
+ * the interval's AHT is the mean handle time of its calls that have one.
  * Rows coarser than the interval (hourly rows for a 30-minute group) cannot be told from timestamps and
  * land in the interval they start in.
  *
@@ -18,13 +25,26 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { IntervalVolume, SkillGroup } from '../domain/types';
 import type { ProblemDetail } from '../errors/wfm-error';
-import { invalid, type WfmError } from '../errors/wfm-error';
+import { invalid, pointerSegment, type WfmError } from '../errors/wfm-error';
 import { inWeeklyWindows, parseTimestamp } from '../time/grid';
 import { ZoneClock, ZoneClocks } from './zone-clock';
 
 export const REQUIRED_COLUMNS = ['interval_start', 'skill_group', 'volume'] as const;
 export const OPTIONAL_COLUMNS = ['aht_seconds'] as const;
-const KNOWN_COLUMNS = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
+/** A per-call log: one row per call (what `wfm simulate --arrivals` replays); told by its `arrival` column. */
+export const PER_CALL_REQUIRED_COLUMNS = ['arrival', 'skill_group'] as const;
+export const PER_CALL_OPTIONAL_COLUMNS = ['handle_seconds'] as const;
+
+/** The columns a history file of this header is read by: interval totals, or one row per call. */
+export function historyColumns(header: readonly string[]): { perCall: boolean; required: readonly string[]; known: ReadonlySet<string> } {
+  const perCall = header.includes('arrival') && !header.includes('interval_start');
+  const required: readonly string[] = perCall ? PER_CALL_REQUIRED_COLUMNS : REQUIRED_COLUMNS;
+  const optional: readonly string[] = perCall ? PER_CALL_OPTIONAL_COLUMNS : OPTIONAL_COLUMNS;
+  return { perCall, required, known: new Set([...required, ...optional]) };
+}
+
+/** The two shapes a history file may have, as messages name them. */
+export const HISTORY_SHAPES = 'interval_start,skill_group,volume[,aht_seconds] (interval totals) or arrival,skill_group[,handle_seconds] (a per-call log, one row per call)';
 const MINUTE_MS = 60_000; // local: an imported binding is a getter call per use in CommonJS
 
 /** A row's granularity must align at least this share of a group's rows to be inferred. */
@@ -68,12 +88,21 @@ export interface IngestOptions {
    * from a future that has not come. The service passes its clock; the CLI reads files as they are.
    */
   notAfterMs?: number;
+  /**
+   * JSON rows are named by JSON pointer under this prefix ("/body" over HTTP: `/body/0/volume`, as the
+   * contract's own checks name the body); without it, as CSV rows are (`row 1, volume`).
+   */
+  jsonPointer?: string;
 }
 
 export interface SkillGroupSummary {
   skillGroupId: string;
-  /** data rows of the group (identical duplicates counted once) */
+  /** data rows of the group (identical duplicates counted once; of a per-call log, its calls) */
   rows: number;
+  /** rows that repeated another row exactly (same instant and values) and were counted once; only when any */
+  repeatedRows?: number;
+  /** what the reader should know of how the rows were read (repeated rows, a per-call log); only when any */
+  notes?: string[];
   intervals: number;
   /** first/last interval start, ISO with the group's offset */
   first: string;
@@ -107,13 +136,33 @@ interface ParsedRow {
   minuteOfDay: number;
   volume: number;
   aht: number | undefined;
+  /** the calls `aht` is the mean of (default: volume); of a per-call log, the calls with a handle time */
+  ahtWeight?: number;
 }
 
 interface GroupState {
   skillGroup: SkillGroup;
   clock: ZoneClock;
   rows: ParsedRow[];
+  /** a per-call log's calls per interval start, summed as they are read */
+  calls?: Map<number, { row: number; calls: number; handleSum: number; handled: number }>;
+  /** identical rows counted once */
+  repeated?: number;
 }
+
+/**
+ * Interval starts with seconds in this many rows, the first rows of the batch among them, make one
+ * problem that says the file looks like one row per call, instead of one "has seconds" per row.
+ */
+const PER_CALL_HINT_ROWS = 5;
+
+/**
+ * Where a row, or one field of it, is as a problem names it: in a file `row N` and `row N, <column>` (data
+ * rows from 1, the header row 0), in a JSON body a pointer (see IngestOptions.jsonPointer).
+ */
+type Locate = (row: number, field?: string) => string;
+const fileLocation: Locate = (row, field) => (field === undefined ? `row ${row}` : `row ${row}, ${field}`);
+const pointerLocation = (base: string): Locate => (row, field) => `${base}/${row - 1}${field === undefined ? '' : `/${pointerSegment(field)}`}`;
 
 class Problems {
   readonly list: ProblemDetail[] = [];
@@ -187,6 +236,20 @@ function csvProblem(body: string, err: unknown): WfmError {
   return invalid(`not valid CSV: ${message}${row !== undefined ? ` (row ${row})` : ''}`, [{ where: row !== undefined ? `row ${row}` : 'file', message, ...(row !== undefined ? { row } : {}) }]);
 }
 
+/**
+ * Between a cell and why it cannot be read as a number (markDotNumbersAmbiguous): the cell stays a
+ * non-number on every path (CSV, or rows handed over by the CLI), and the message quotes the cell as
+ * written with the explanation after it (quotedCell), not inside the quotes as if the file held it.
+ */
+const AMBIGUOUS = '\u0000';
+
+/** A cell as a message quotes it: `"1.234"`, and for an ambiguous number `"1.234" (ambiguous: …)`. */
+function quotedCell(value: unknown): string {
+  const text = String(value);
+  const at = text.indexOf(AMBIGUOUS);
+  return at < 0 ? `"${text}"` : `"${text.slice(0, at)}" (ambiguous: ${text.slice(at + 1)})`;
+}
+
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 const DECIMAL_DOT = /^[+-]?\d+\.\d+$/;
 /** 1.234, 12.500, 1.000.000: a dot where a thousands separator stands (0.500 is no thousands grouping). */
@@ -205,11 +268,11 @@ function markDotNumbersAmbiguous(records: string[][], delimiter: ';' | '\t', com
     for (const k of columns) {
       const field = records[r][k];
       if (field === undefined) continue;
-      if (commaDecimals && DECIMAL_DOT.test(field)) records[r][k] = `${field} (ambiguous: the file's decimal mark is a comma, is the dot a thousands separator? write the number without it)`;
+      if (commaDecimals && DECIMAL_DOT.test(field)) records[r][k] = `${field}${AMBIGUOUS}the file's decimal mark is a comma, is the dot a thousands separator? write the number without it`;
       else if (THOUSANDS_GROUPED.test(field)) {
         const whole = field.replaceAll('.', '');
         const hint = field.indexOf('.') === field.lastIndexOf('.') ? `write ${whole} if the dot separates thousands, or ${field.replace('.', ',')} if it is a decimal mark` : `write ${whole}, without thousands separators`;
-        records[r][k] = `${field} (ambiguous: in a ${separated}-separated file a dot may separate thousands: ${hint})`;
+        records[r][k] = `${field}${AMBIGUOUS}in a ${separated}-separated file a dot may separate thousands: ${hint}`;
       }
     }
   }
@@ -237,16 +300,16 @@ function rowsFromCsv(text: string, problems: Problems): RawRow[] {
     return [];
   }
   if (records.length === 0) {
-    problems.add(undefined, 'header', `empty file: a header ${REQUIRED_COLUMNS.join(',')}[,aht_seconds] is required`);
+    problems.add(undefined, 'file', `empty file: a header ${REQUIRED_COLUMNS.join(',')}[,aht_seconds] is required`);
     return [];
   }
   const header = records[0].map((h) => h.toLowerCase());
-  if (!checkColumns(header, undefined, 'header', problems, records[0])) return [];
+  if (!checkColumns(header, 0, fileLocation(0), problems, records[0], historyColumns(header))) return [];
   const rows: RawRow[] = [];
   for (let i = 1; i < records.length; i++) {
     const record = records[i];
     if (record.length !== header.length) {
-      problems.add(i, `row ${i}`, `has ${record.length} fields, the header has ${header.length}`);
+      problems.add(i, fileLocation(i), `has ${record.length} fields, the header has ${header.length}`);
       continue;
     }
     const fields: Record<string, unknown> = {};
@@ -256,30 +319,34 @@ function rowsFromCsv(text: string, problems: Problems): RawRow[] {
   return rows;
 }
 
-function rowsFromJson(value: unknown, problems: Problems): RawRow[] {
+function rowsFromJson(value: unknown, problems: Problems, locate: Locate, root: string): RawRow[] {
   if (!Array.isArray(value)) {
-    problems.add(undefined, '/', 'expected a JSON array of rows {interval_start, skill_group, volume, aht_seconds?}');
+    problems.add(undefined, root, 'expected a JSON array of rows {interval_start, skill_group, volume, aht_seconds?}');
     return [];
   }
+  // the first row's keys tell the shape (interval totals or a per-call log), as a CSV header does
+  const first: unknown = value[0];
+  const shape = historyColumns(first !== null && typeof first === 'object' && !Array.isArray(first) ? Object.keys(first) : []);
   const rows: RawRow[] = [];
   value.forEach((item, index) => {
     const row = index + 1;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.add(row, `row ${row}`, 'not an object');
+      problems.add(row, locate(row), 'not an object');
       return;
     }
-    if (checkColumns(Object.keys(item), row, `row ${row}`, problems)) rows.push({ row, fields: item as Record<string, unknown> });
+    if (checkColumns(Object.keys(item), row, locate(row), problems, Object.keys(item), shape)) rows.push({ row, fields: item as Record<string, unknown> });
   });
   return rows;
 }
 
 /** `written`: the names as the file spells them (a header is matched in lower case, named as written). */
-function checkColumns(columns: string[], row: number | undefined, where: string, problems: Problems, written: readonly string[] = columns): boolean {
+function checkColumns(columns: string[], row: number | undefined, where: string, problems: Problems, written: readonly string[] = columns, shape = historyColumns(columns)): boolean {
   let ok = true;
   const seen = new Set<string>();
   for (const [k, column] of columns.entries()) {
-    if (!KNOWN_COLUMNS.has(column)) {
-      problems.add(row, where, `unknown column "${written[k]}" (allowed: ${[...KNOWN_COLUMNS].join(', ')})`);
+    if (!shape.known.has(column)) {
+      const allowed = shape.perCall ? `a per-call log has ${[...shape.known].join(', ')}` : `allowed: ${[...shape.known].join(', ')}; or a per-call log: arrival, skill_group, handle_seconds`;
+      problems.add(row, where, `unknown column "${written[k]}" (${allowed})`);
       ok = false;
     } else if (seen.has(column)) {
       problems.add(row, where, `column "${written[k]}" appears twice`);
@@ -287,7 +354,7 @@ function checkColumns(columns: string[], row: number | undefined, where: string,
     }
     seen.add(column);
   }
-  for (const column of REQUIRED_COLUMNS) {
+  for (const column of shape.required) {
     if (!seen.has(column)) {
       problems.add(row, where, `missing column "${column}"`);
       ok = false;
@@ -504,6 +571,8 @@ export function ingestHistory(
   options: IngestOptions = {},
 ): IngestResult {
   const problems = new Problems(options.maxProblems ?? MAX_PROBLEMS);
+  const locate = !('csv' in batch) && options.jsonPointer !== undefined ? pointerLocation(options.jsonPointer) : fileLocation;
+  const root = options.jsonPointer || '/';
 
   let raw: RawRow[];
   if ('csv' in batch) raw = rowsFromCsv(batch.csv, problems);
@@ -515,8 +584,8 @@ export function ingestHistory(
       problems.add(undefined, 'file', `not valid JSON: ${(err as Error).message}`);
       value = [];
     }
-    raw = rowsFromJson(value, problems);
-  } else raw = rowsFromJson(batch.rows, problems);
+    raw = rowsFromJson(value, problems, locate, root);
+  } else raw = rowsFromJson(batch.rows, problems, locate, root);
 
   if (raw.length === 0 && !problems.any) {
     // An empty upload is almost always a wrong file or an export that failed: say so instead of storing nothing.
@@ -531,15 +600,57 @@ export function ingestHistory(
   // Fields of every row.
   const clocks = new ZoneClocks();
   const groups = new Map<string, GroupState>();
-  const repeatedRows = new Map<string, { group: GroupState; row: number; where: string; text: string; earlier: number; later: number; volume: number; aht: number | undefined }[]>();
+  const repeatedRows = new Map<string, { group: GroupState; row: number; text: string; earlier: number; later: number; volume: number; aht: number | undefined }[]>();
+  const perCall = raw.length > 0 && historyColumns(Object.keys(raw[0].fields)).perCall;
+  /** One call of a per-call log, counted into the interval it arrived in. */
+  const readCall = (row: number, fields: Record<string, unknown>, group: GroupState | undefined): void => {
+    const handle = numberField(fields.handle_seconds);
+    const handleOk = handle === undefined || (Number.isFinite(handle) && handle >= 0);
+    if (!handleOk) problems.add(row, locate(row, 'handle_seconds'), `handle_seconds must be a number of seconds (0 or more) when present, got ${quotedCell(fields.handle_seconds)}`);
+    const text = typeof fields.arrival === 'string' ? fields.arrival.trim() : '';
+    if (text === '') {
+      problems.add(row, locate(row, 'arrival'), 'arrival is missing');
+      return;
+    }
+    if (!group) return; // the zone is unknown without the group: the row is already rejected
+    let epochMs: number;
+    const parsed = parseInstant(text, group.clock);
+    if (parsed.ok) epochMs = parsed.epochMs;
+    else {
+      // a call log's order does not tell the passes of a repeated hour apart (calls of both are many)
+      const repeated = repeatedWallTime(text, group.clock);
+      if (repeated && options.singleAmbiguousWallTime === 'first-pass') epochMs = repeated.earlier;
+      else {
+        problems.add(row, locate(row, 'arrival'), repeated ? `local time ${text} occurs twice in ${group.skillGroup.timeZone} (DST fall-back): give the arrivals their UTC offset` : parsed.reason);
+        return;
+      }
+    }
+    if (options.notAfterMs !== undefined && epochMs > options.notAfterMs) {
+      const clockReads = group.clock.format(Math.floor(options.notAfterMs / MINUTE_MS) * MINUTE_MS);
+      problems.add(row, locate(row, 'arrival'), `${text} has not happened yet (the service clock reads ${clockReads}): history holds past calls only`);
+      return;
+    }
+    if (!handleOk) return;
+    const start = group.clock.intervalStartOf(epochMs, group.skillGroup.intervalMinutes);
+    const calls = (group.calls ??= new Map());
+    let cell = calls.get(start);
+    if (!cell) calls.set(start, (cell = { row, calls: 0, handleSum: 0, handled: 0 }));
+    cell.calls++;
+    // a handle time of 0 is a call not handled (abandoned), as a call log without one
+    if (handle !== undefined && handle > 0) {
+      cell.handleSum += handle;
+      cell.handled++;
+    }
+  };
+  const secondsRows: { row: number; text: string }[] = [];
+  let timestampsRead = 0;
   for (const { row, fields } of raw) {
-    const where = `row ${row}`;
     const groupId = typeof fields.skill_group === 'string' ? fields.skill_group.trim() : fields.skill_group;
     let group: GroupState | undefined;
     if (groupId === undefined || groupId === null || groupId === '') {
-      problems.add(row, `${where}, skill_group`, 'skill_group is missing');
+      problems.add(row, locate(row, 'skill_group'), 'skill_group is missing');
     } else if (typeof groupId !== 'string') {
-      problems.add(row, `${where}, skill_group`, `skill_group must be text, got ${JSON.stringify(groupId)}`);
+      problems.add(row, locate(row, 'skill_group'), `skill_group must be text, got ${JSON.stringify(groupId)}`);
     } else {
       group = groups.get(groupId);
       if (!group) {
@@ -547,28 +658,32 @@ export function ingestHistory(
         if (skillGroup) {
           group = { skillGroup, clock: clocks.get(skillGroup.timeZone), rows: [] };
           groups.set(groupId, group);
-        } else problems.add(row, `${where}, skill_group`, `unknown skill group "${groupId}"`);
+        } else problems.add(row, locate(row, 'skill_group'), `unknown skill group "${groupId}"`);
       }
+    }
+    if (perCall) {
+      readCall(row, fields, group);
+      continue;
     }
 
     const volume = numberField(fields.volume);
     let volumeOk = false;
-    if (volume === undefined) problems.add(row, `${where}, volume`, 'volume is missing');
-    else if (!Number.isFinite(volume)) problems.add(row, `${where}, volume`, `volume is not a finite number: "${String(fields.volume)}"`);
-    else if (volume < 0) problems.add(row, `${where}, volume`, `volume is negative: ${volume}`);
-    else if (volume > MAX_INTERVAL_VOLUME) problems.add(row, `${where}, volume`, `volume ${volume} is more than ${MAX_INTERVAL_VOLUME.toLocaleString('en')} contacts in one interval: a unit or column mistake`);
+    if (volume === undefined) problems.add(row, locate(row, 'volume'), 'volume is missing');
+    else if (!Number.isFinite(volume)) problems.add(row, locate(row, 'volume'), `volume is not a finite number: ${quotedCell(fields.volume)}`);
+    else if (volume < 0) problems.add(row, locate(row, 'volume'), `volume is negative: ${volume}`);
+    else if (volume > MAX_INTERVAL_VOLUME) problems.add(row, locate(row, 'volume'), `volume ${volume} is more than ${MAX_INTERVAL_VOLUME.toLocaleString('en')} contacts in one interval: a unit or column mistake`);
     else volumeOk = true;
 
     const aht = numberField(fields.aht_seconds);
     let ahtOk = true;
     if (aht !== undefined && !(Number.isFinite(aht) && aht > 0)) {
-      problems.add(row, `${where}, aht_seconds`, `aht_seconds must be a positive number when present, got "${String(fields.aht_seconds)}"`);
+      problems.add(row, locate(row, 'aht_seconds'), `aht_seconds must be a positive number when present, got ${quotedCell(fields.aht_seconds)}`);
       ahtOk = false;
     }
 
     const text = fields.interval_start;
     if (typeof text !== 'string' || text.trim() === '') {
-      problems.add(row, `${where}, interval_start`, 'interval_start is missing');
+      problems.add(row, locate(row, 'interval_start'), 'interval_start is missing');
       continue;
     }
     if (!group) continue; // the zone is unknown without the group: the row is already rejected
@@ -578,22 +693,43 @@ export function ingestHistory(
       if (repeated && volumeOk && ahtOk) {
         const key = `${groupId}\u0000${repeated.wallAsUtc}`;
         const list = repeatedRows.get(key) ?? [];
-        list.push({ group, row, where, text: text.trim(), earlier: repeated.earlier, later: repeated.later, volume: volume!, aht });
+        list.push({ group, row, text: text.trim(), earlier: repeated.earlier, later: repeated.later, volume: volume!, aht });
         repeatedRows.set(key, list);
-      } else problems.add(row, `${where}, interval_start`, parsed.reason);
+      } else problems.add(row, locate(row, 'interval_start'), parsed.reason);
       continue;
     }
+    timestampsRead++;
     if (parsed.epochMs % MINUTE_MS !== 0) {
-      problems.add(row, `${where}, interval_start`, `${text.trim()} has seconds: interval starts are whole minutes`);
+      secondsRows.push({ row, text: text.trim() }); // refused below: one by one, or as a per-call log named as such
       continue;
     }
     if (options.notAfterMs !== undefined && parsed.epochMs > options.notAfterMs) {
       const clockReads = group.clock.format(Math.floor(options.notAfterMs / MINUTE_MS) * MINUTE_MS);
-      problems.add(row, `${where}, interval_start`, `${text.trim()} has not happened yet (the service clock reads ${clockReads}): history holds past intervals only`);
+      problems.add(row, locate(row, 'interval_start'), `${text.trim()} has not happened yet (the service clock reads ${clockReads}): history holds past intervals only`);
       continue;
     }
     if (volumeOk && ahtOk) {
       group.rows.push({ row, epochMs: parsed.epochMs, minuteOfDay: group.clock.minuteOfDay(parsed.epochMs), volume: volume!, aht });
+    }
+  }
+
+  // Seconds in the first rows and many more: each row is a call, not an interval. One problem says so
+  // (a call log of 60,000 rows gave 1,000 "has seconds" lines and nothing on what to do).
+  const firstRowsHaveSeconds = secondsRows.length >= PER_CALL_HINT_ROWS && secondsRows[PER_CALL_HINT_ROWS - 1].row === raw[PER_CALL_HINT_ROWS - 1]?.row;
+  if (firstRowsHaveSeconds) {
+    const first = secondsRows[0];
+    problems.add(
+      first.row,
+      'interval_start',
+      `${secondsRows.length} of ${timestampsRead} rows have seconds in interval_start (row ${first.row}: ${first.text}): this looks like one row per call — ` +
+        'name that column "arrival" (a per-call log: arrival,skill_group[,handle_seconds], without volume) and each row is counted as one call in the interval it arrived in; interval totals start on whole minutes',
+    );
+  } else for (const r of secondsRows) problems.add(r.row, locate(r.row, 'interval_start'), `${r.text} has seconds: interval starts are whole minutes`);
+
+  // A per-call log's intervals, one row each: the calls counted, the mean handle time of those with one.
+  for (const group of groups.values()) {
+    for (const [start, c] of group.calls ?? []) {
+      group.rows.push({ row: c.row, epochMs: start, minuteOfDay: group.clock.minuteOfDay(start), volume: c.calls, aht: c.handled > 0 ? c.handleSum / c.handled : undefined, ahtWeight: c.handled });
     }
   }
 
@@ -602,7 +738,7 @@ export function ingestHistory(
     const readAs = list.length === 2 ? [list[0].earlier, list[1].later] : list.length === 1 && options.singleAmbiguousWallTime === 'first-pass' ? [list[0].earlier] : undefined;
     if (!readAs) {
       for (const r of list) {
-        problems.add(r.row, `${r.where}, interval_start`, `local time ${r.text} occurs twice in ${r.group.skillGroup.timeZone} (DST fall-back) and ${list.length === 1 ? 'no other row holds it' : `${list.length} rows hold it`}: give an offset, or one row per pass in time order`);
+        problems.add(r.row, locate(r.row, 'interval_start'), `local time ${r.text} occurs twice in ${r.group.skillGroup.timeZone} (DST fall-back) and ${list.length === 1 ? 'no other row holds it' : `${list.length} rows hold it`}: give an offset, or one row per pass in time order`);
       }
       continue;
     }
@@ -614,6 +750,11 @@ export function ingestHistory(
   const granularity = new Map<GroupState, number>();
   for (const group of groups.values()) {
     const intervalMinutes = group.skillGroup.intervalMinutes;
+    if (perCall) {
+      granularity.set(group, intervalMinutes); // counted into their intervals as they were read
+      continue;
+    }
+    if (firstRowsHaveSeconds) continue; // calls read as intervals: a grid judged from them would only add noise
     // A row's place on the grid: its minute of the day, except that an interval start the group's clock
     // knows is on every grid — on Lord Howe's spring day the hour after the 30-minute jump starts at
     // 02:30+11:00 (../time/grid.ts), a whole hour's row that the minute of the day would put off it.
@@ -634,7 +775,7 @@ export function ingestHistory(
           if (gridPhase(r) % mixed.minutes === 0) continue;
           problems.add(
             r.row,
-            `row ${r.row}, interval_start`,
+            locate(r.row, 'interval_start'),
             `${group.clock.wallTime(r.epochMs)} is off the ${mixed.minutes}-minute grid that ${Math.round(mixed.share * 100)} % of skill group "${group.skillGroup.id}"'s rows are on: ` +
               `${mixed.minutes}-minute totals mixed with finer rows would count the same calls twice — fix these rows, or give granularity=${g} if every row is a ${g}-minute count`,
           );
@@ -665,15 +806,18 @@ export function ingestHistory(
     const unique: ParsedRow[] = [];
     for (const r of group.rows) {
       if (gridPhase(r) % g !== 0) {
-        problems.add(r.row, `row ${r.row}, interval_start`, `${group.clock.wallTime(r.epochMs)} is not on the ${g}-minute grid of this batch (skill group "${group.skillGroup.id}")`);
+        problems.add(r.row, locate(r.row, 'interval_start'), `${group.clock.wallTime(r.epochMs)} is not on the ${g}-minute grid of this batch (skill group "${group.skillGroup.id}")`);
         continue;
       }
       const earlier = seen.get(r.epochMs);
       if (earlier) {
         if (earlier.volume !== r.volume || earlier.aht !== r.aht) {
-          problems.add(r.row, `row ${r.row}`, `duplicates row ${earlier.row} (${group.skillGroup.id} at ${group.clock.format(r.epochMs)}) with different values`);
-        }
-        continue; // an identical duplicate is collapsed
+          problems.add(r.row, locate(r.row), `duplicates row ${earlier.row} (${group.skillGroup.id} at ${group.clock.format(r.epochMs)}) with different values`);
+        } else group.repeated = (group.repeated ?? 0) + 1;
+        // An identical duplicate is counted once: concatenated exports that overlap (a month exported
+        // twice, a re-run appended) repeat whole rows, and summing them would double those intervals.
+        // Counted and said in the summary's notes, as a per-call export cut to the minute looks the same.
+        continue;
       }
       seen.set(r.epochMs, r);
       unique.push(r);
@@ -706,10 +850,11 @@ export function ingestHistory(
       cell.volume += r.volume;
       totalVolume += r.volume;
       if (r.aht !== undefined) {
-        cell.ahtWeighted += r.aht * r.volume;
-        cell.ahtVolume += r.volume;
-        ahtWeighted += r.aht * r.volume;
-        ahtVolume += r.volume;
+        const weight = r.ahtWeight ?? r.volume;
+        cell.ahtWeighted += r.aht * weight;
+        cell.ahtVolume += weight;
+        ahtWeighted += r.aht * weight;
+        ahtVolume += weight;
       }
     }
     const starts = [...cells.keys()].sort((a, b) => a - b);
@@ -722,9 +867,24 @@ export function ingestHistory(
     }
     const firstMs = starts[0];
     const lastMs = starts[starts.length - 1];
+    const rows = perCall ? totalVolume : group.rows.length;
+    const notes: string[] = [];
+    if (perCall) {
+      notes.push(
+        `read as a per-call log (an arrival column, one row per call): ${rows} calls counted into ${starts.length} ${skillGroup.intervalMinutes}-minute intervals, ` +
+          (ahtVolume > 0 ? `aht_seconds the mean handle time of the ${ahtVolume} calls with one` : 'no handle times'),
+      );
+    }
+    if (group.repeated) {
+      notes.push(
+        `${group.repeated} of ${rows + group.repeated} rows repeated another row exactly (same interval start and values) and were counted once, as rows of overlapping exports are; ` +
+          'if each row is one call (a per-call export cut to the minute), name the time column "arrival" and leave out volume: a per-call log counts every row',
+      );
+    }
     const entry: SkillGroupSummary = {
       skillGroupId: skillGroup.id,
-      rows: group.rows.length,
+      rows,
+      ...(group.repeated ? { repeatedRows: group.repeated } : {}),
       intervals: starts.length,
       first: clock.format(firstMs),
       last: clock.format(lastMs),
@@ -735,8 +895,10 @@ export function ingestHistory(
       rowGranularityMinutes: granularity.get(group)!,
       // a mean of 180.5 s rows summed in binary is 180.49999999999966: shown to the hundredth of a second
       ...(ahtVolume > 0 ? { meanAhtSeconds: Math.round((ahtWeighted / ahtVolume) * 100) / 100 } : {}),
+      ...(notes.length ? { notes } : {}),
     };
-    if (skillGroup.openingHours && skillGroup.openingHours.length > 0) {
+    // a call log has no row for an interval without calls: an open interval without one is quiet, not missing
+    if (skillGroup.openingHours && skillGroup.openingHours.length > 0 && !perCall) {
       const missing = missingOpenIntervals(cells, firstMs, lastMs, skillGroup, clock);
       entry.missingIntervals = missing.count;
       entry.missingSample = missing.sample.map((ms) => clock.format(ms));

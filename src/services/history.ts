@@ -63,7 +63,8 @@ export async function uploadHistory(
   threadThresholdRows = THREAD_THRESHOLD_ROWS,
 ): Promise<UploadResult> {
   const skillGroups = await store.skillGroups.map();
-  const options = { granularityMinutes, notAfterMs: nowMs };
+  // a JSON body's rows are named as the contract names the body: /body/0/volume
+  const options = { granularityMinutes, notAfterMs: nowMs, jsonPointer: '/body' };
   const { intervals, summary } =
     holdsRows(batch, threadThresholdRows)
       ? await inIngestThread({ batch, skillGroups: [...skillGroups.values()], options })

@@ -100,6 +100,6 @@ describe('wfm output from file content', () => {
     writeFileSync(polish, hourlyCsv(';', (k) => (k === 30 ? '1.234' : String(900 + k))));
     const { code, stderr } = await forecast('PS', ['--tz', 'UTC'], polish);
     expect(code).toBe(1);
-    expect(stderr).toContain('row 31, volume: volume is not a finite number: "1.234 (ambiguous: in a semicolon-separated file a dot may separate thousands: write 1234 if the dot separates thousands, or 1,234 if it is a decimal mark)"');
+    expect(stderr).toContain('row 31, volume: volume is not a finite number: "1.234" (ambiguous: in a semicolon-separated file a dot may separate thousands: write 1234 if the dot separates thousands, or 1,234 if it is a decimal mark)');
   });
 });

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { DateTime } from 'luxon';
 import { runWfm } from '../support/cli';
 import { specialDayNotes } from '../../src/cli/commands/forecast';
+import { parseFromInstant } from '../../src/cli/from-flag';
+import type { WfmError } from '../../src/errors/wfm-error';
 import { formatInstant, startOfLocalDay } from '../../src/time/grid';
 
 process.env.WFM_TF_QUIET = '1';
@@ -68,6 +70,24 @@ describe('wfm forecast / backtest: --from and the notes on the history', () => {
       expect(stderr).toContain(`--from: ${from.slice(0, 10)} is not a calendar date`);
       expect(stderr).not.toMatch(/not an ISO-8601 timestamp/);
     }
+  });
+
+  it('when --from is a local time the clock change repeats or skips, then only its own reason and hint are given, not the format hint', () => {
+    const failure = (text: string) => {
+      try {
+        parseFromInstant(text, 'America/New_York');
+      } catch (err) {
+        return err as WfmError;
+      }
+      throw new Error('expected a failure');
+    };
+    const twice = failure('2024-11-03T01:20');
+    expect(twice.message).toBe('--from: local time 2024-11-03T01:20 occurs twice in America/New_York (DST fall-back): give an offset');
+    expect(twice.details).toEqual([{ where: '--from', message: 'got "2024-11-03T01:20"' }]);
+    const gap = failure('2024-03-10T02:30');
+    expect(gap.details[0].message).toContain('the clocks skip that time');
+    expect(gap.details[0].message).not.toContain('give a date YYYY-MM-DD');
+    expect(failure('next tuesday').details[0].message).toContain('give a date YYYY-MM-DD (midnight in America/New_York) or an ISO-8601 date-time');
   });
 
   it('when --from lies weeks after the end of the history, then a note says how many days lie between; from the next day none does', async () => {
@@ -149,7 +169,9 @@ describe('wfm forecast / backtest: --from and the notes on the history', () => {
     const { code, stderr } = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--special-days', days]);
     expect(code).toBe(0);
     expect(stderr).toContain('special day(s) 2026-12-25 ("Xmas sale"), 2025-11-28 ("Black Friday") lie outside the forecast\'s days (2026-03-23 to 2026-04-05) and the history: they change nothing in this forecast');
-    expect(stderr).not.toMatch(/2026-02-10|2026-03-25/);
+    expect(stderr).not.toMatch(/special day\(s\)[^\n]*(2026-02-10|2026-03-25)/);
+    // the calendar note says what the window's special day is forecast as
+    expect(stderr).toContain('wfm: calendar: 2026-03-25 special day "spring sale", uplift ×2\n');
   });
 
   it('when a special day in the window has no uplift and nothing learns one, then a note says it is forecast as an ordinary day; with an uplift there is none', async () => {
@@ -157,12 +179,12 @@ describe('wfm forecast / backtest: --from and the notes on the history', () => {
     writeFileSync(bare, JSON.stringify([{ date: '2026-03-25', label: 'Big sale' }]));
     const withoutUplift = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--special-days', bare]);
     expect(withoutUplift.code).toBe(0);
-    expect(withoutUplift.stderr).toMatch(/special day\(s\) 2026-03-25 \("Big sale"\) have no uplift and the [a-z0-9-]+ forecast applies a declared uplift and learns none: they are forecast as ordinary days; give an uplift/);
+    expect(withoutUplift.stderr).toMatch(/special day\(s\) 2026-03-25 \("Big sale"\) have no uplift and the [a-z0-9-]+ forecast applies a declared uplift, or learns one from past special days with the same label, and the history holds none: they are forecast as ordinary days; give an uplift/);
 
     const given = path.join(dir, 'special-days-uplift.json');
     writeFileSync(given, JSON.stringify([{ date: '2026-03-25', label: 'Big sale', uplift: 1.5 }]));
     const withUplift = await forecast(tenWeeks, '2026-03-23', ['--tz', ZONE, '--special-days', given]);
-    expect(withUplift.stderr).not.toMatch(/no uplift|special day/);
+    expect(withUplift.stderr).not.toMatch(/no uplift|special day\(s\)/);
   });
 
   it('when the learned net answers, then a special day without uplift is noted only if the history holds no declared special day to learn from', () => {

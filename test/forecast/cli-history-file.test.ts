@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadHistoryFile } from '../../src/cli/commands/forecast';
+import { announceTfBackend, describeOpeningHours, inferredOpeningHoursNote, loadHistoryFile } from '../../src/cli/commands/forecast';
 import { WfmError } from '../../src/errors/wfm-error';
 
 /** Half hours 08:00–18:00 +02:00 of some days, 10 calls each. */
@@ -114,6 +114,76 @@ describe('wfm forecast reading an outside history file', () => {
     const rows = halfHourRows(['1999-02-01'], 'AB').map((r) => `${r},`);
     const error = failure(() => loadHistoryFile({ history: write('renamed.csv', ['Interval Start,Queue,Offered,AHT', ...rows]), skillGroup: 'AB' }));
     expect(error.message).toContain('its columns are "Interval Start","Queue","Offered","AHT"');
+  });
+
+  it('when a per-call log (arrival,skill_group,handle_seconds, seconds in the times) is given, then its calls are counted into 15-minute intervals with a note', () => {
+    const calls = ['1999-02-01T09:00:02+02:00,PS,100', '1999-02-01T09:00:02+02:00,PS,200', '1999-02-01T09:14:59+02:00,PS,', '1999-02-01T09:15:00+02:00,NW,30', '1999-02-01T09:20:31+02:00,PS,60'];
+    const loaded = loadHistoryFile({ history: write('calls.csv', ['arrival,skill_group,handle_seconds', ...calls]), skillGroup: 'PS' });
+    expect(loaded.subject.intervalMinutes).toBe(15);
+    expect(loaded.rows.map((r) => [new Date(r.start).toISOString(), r.volume, r.ahtSeconds])).toEqual([
+      ['1999-02-01T07:00:00.000Z', 3, 150],
+      ['1999-02-01T07:15:00.000Z', 1, 60],
+    ]);
+    expect(stderr).toContain('is a per-call log: its calls are counted in 15-minute intervals');
+    expect(stderr).toContain('skill group PS: read as a per-call log (an arrival column, one row per call): 4 calls counted into 2 15-minute intervals');
+    // --interval chooses the length
+    expect(loadHistoryFile({ history: write('calls.csv', ['arrival,skill_group,handle_seconds', ...calls]), skillGroup: 'PS', interval: '30' }).rows.map((r) => r.volume)).toEqual([4]);
+  });
+
+  it('when identical rows repeat (a per-call export cut to the minute), then they are counted once and a note says how many and what to do', () => {
+    const rows = [...halfHourRows(['1999-02-01']), '1999-02-01T09:00:00+02:00,10', '1999-02-01T09:30:00+02:00,10'];
+    const loaded = loadHistoryFile({ history: write('repeated.csv', ['interval_start,volume', ...rows]), skillGroup: 'AB' });
+    expect(loaded.rows).toHaveLength(20);
+    expect(stderr).toContain('repeated.csv: skill group AB: 2 of 22 rows repeated another row exactly (same interval start and values) and were counted once');
+    expect(stderr).toContain('if each row is one call');
+  });
+
+  it('when a local-time file without offsets repeats the fall-back hour with other values and no --tz is given, then the error says it looks like a clock change and to give --tz', () => {
+    const rows = ['2024-11-03 00:00:00,4', '2024-11-03 00:30:00,4', '2024-11-03 01:00:00,5', '2024-11-03 01:30:00,6', '2024-11-03 01:00:00,7', '2024-11-03 01:30:00,8', '2024-11-03 02:00:00,3'];
+    const error = failure(() => loadHistoryFile({ history: write('fall-back.csv', ['interval_start,volume', ...rows]), skillGroup: 'NY' }));
+    expect(error.message).toContain('looks like the second pass of a clock change (DST fall-back)');
+    expect(error.message).toContain('give --tz ZONE');
+    expect(error.details).toEqual([expect.objectContaining({ row: 5 }), expect.objectContaining({ row: 6 })]);
+    // with the zone, the repeated hour is its two passes
+    expect(loadHistoryFile({ history: write('fall-back.csv', ['interval_start,volume', ...rows]), skillGroup: 'NY', tz: 'America/New_York' }).rows).toHaveLength(7);
+  });
+
+  it('when --skill-group names no group of the file, then the error lists the groups it holds', () => {
+    const rows = [...halfHourRows(['1999-02-01'], 'PS'), ...halfHourRows(['1999-02-01'], 'NW')];
+    const error = failure(() => loadHistoryFile({ history: write('two-groups.csv', ['interval_start,skill_group,volume', ...rows]), skillGroup: 'XX' }));
+    expect(error.message).toMatch(/no rows for skill group "XX" in .*two-groups\.csv: it holds "PS", "NW"$/);
+  });
+
+  it('when --tz is not a zone, then the reason is said once, the detail only quoting the value', () => {
+    const error = failure(() => loadHistoryFile({ history: write('plain.csv', ['interval_start,volume', ...halfHourRows(['1999-02-01'])]), skillGroup: 'AB', tz: 'Europe/Berln' }));
+    expect(error.message).toBe('--tz: "Europe/Berln" is not an IANA time zone (e.g. Europe/Berlin)');
+    expect(error.details).toEqual([{ where: '--tz', message: 'got "Europe/Berln"' }]);
+  });
+
+  it('when opening hours are inferred, then the note names them per weekday as --open writes them; a line open round the clock is 24/7', () => {
+    const open = (from: number, to: number) => Array.from({ length: 48 }, (_, s) => s >= from && s < to);
+    const closed = new Array<boolean>(48).fill(false);
+    expect(describeOpeningHours([open(16, 40), open(16, 40), open(16, 40), open(16, 40), open(16, 40), open(18, 28), closed], 30)).toEqual({ spec: 'Mon-Fri 08:00-20:00; Sat 09:00-14:00', closedDays: ['Sun'] });
+    expect(describeOpeningHours([open(0, 48), open(0, 48), open(0, 48), open(0, 48), open(0, 48), open(0, 48), open(0, 48)], 30)).toEqual({ spec: '24/7', closedDays: [] });
+    expect(describeOpeningHours([open(0, 2), open(0, 48), open(0, 2), closed, closed, closed, closed], 30).spec).toBe('Mon,Wed 00:00-01:00; Tue 00:00-24:00');
+    const note = inferredOpeningHoursNote(
+      halfHourRows(['1999-02-01', '1999-02-02']).map((r) => ({ skillGroupId: 'AB', start: Date.parse(r.slice(0, 25)), volume: 10 })),
+      { id: 'AB', timeZone: 'Etc/GMT-2', intervalMinutes: 30 },
+    );
+    expect(note).toContain('opening hours inferred from the volumes (from the last weeks of the history): Mon-Tue 08:00-18:00, closed Wed,Thu,Fri,Sat,Sun');
+    expect(note).toContain('If the line never closes, give --open 24/7');
+    expect(inferredOpeningHoursNote([], { id: 'AB', timeZone: 'UTC', intervalMinutes: 30, openingHours: [{ days: [1], from: '08:00', to: '18:00' }] })).toBeUndefined();
+  });
+
+  it('when the CLI chooses the tfjs backend, then it says which with the wfm: prefix of its other notes', async () => {
+    const quiet = process.env.WFM_TF_QUIET;
+    delete process.env.WFM_TF_QUIET;
+    try {
+      await announceTfBackend();
+    } finally {
+      if (quiet !== undefined) process.env.WFM_TF_QUIET = quiet;
+    }
+    expect(stderr).toMatch(/^wfm: tfjs backend: (tensorflow|wasm|cpu)/m);
   });
 
   it('when every timestamp has one offset, then a note says it is read without summer time', () => {

@@ -144,4 +144,15 @@ describe('wfm forecast / wfm backtest', () => {
     expect(stdout).toMatch(/^live\s+\d+\.\d%/m);
     expect(stdout).toMatch(/naive-mean-4-weeks/);
   });
+
+  it('when backtesting with enough history for the learned net, then its own row is in the table, what became of it is said, and the ratio is in words', async () => {
+    const file = writeHistory(70);
+    const { code, stdout, stderr } = await run(['backtest', '--history', file, '--skill-group', 'sales', '--horizon', 'two-week', '--windows', '2', '--tz', ZONE]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^decomposition-net\s+\d+\.\d%\s+\d\.\d{3}/m);
+    expect(stdout).toMatch(/^learned net \(decomposition-net\) at the 2 origin\(s\) with a trained model: (live at|kept the zero correction at|lost to)/m);
+    expect(stdout).toMatch(/^live vs the better naive \(naive-(mean-4-weeks|last-week)\): WAPE ratio \d\.\d{3} → \d+\.\d % (lower|higher)$/m);
+    // the synthetic line is closed on Sundays and at night: the hours read from the volumes are named
+    expect(stderr).toContain('wfm: no --open: opening hours inferred from the volumes (each origin infers them again from the weeks before it; from the whole history): Mon-Sat 08:00-18:00, closed Sun;');
+  });
 });

@@ -65,6 +65,32 @@ describe('wfm import-check', () => {
     expect(stdout).toContain('row 1, interval_start: 1999-02-01T09:00:30+02:00 has seconds');
   });
 
+  it('when identical rows repeat, or the file is a per-call log, then the check accepts it, saying how it counted the rows in the summary and on stderr', async () => {
+    const repeated = path.join(dir, 'repeated.csv');
+    writeFileSync(repeated, 'interval_start,skill_group,volume\n1999-02-01T09:00:00+02:00,PS,1\n1999-02-01T09:00:00+02:00,PS,1\n1999-02-01T09:01:00+02:00,PS,1\n');
+    const calls = path.join(dir, 'calls.csv');
+    writeFileSync(calls, 'arrival,skill_group,handle_seconds\n1999-02-01T09:00:07+02:00,PS,100\n1999-02-01T09:00:07+02:00,PS,\n1999-02-01T09:31:00+02:00,PS,50\n');
+    let stderr = '';
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+    try {
+      const fromRepeated = await importCheck([repeated, '--skill-groups', SKILL_GROUPS, '--json']);
+      expect(fromRepeated.error).toBeUndefined();
+      expect(JSON.parse(fromRepeated.stdout).summary[0]).toMatchObject({ skillGroupId: 'PS', rows: 2, repeatedRows: 1, totalVolume: 2, notes: [expect.stringContaining('1 of 3 rows repeated another row exactly')] });
+      const fromCalls = await importCheck([calls, '--skill-groups', SKILL_GROUPS]);
+      expect(fromCalls.error).toBeUndefined();
+      expect(fromCalls.stdout).toContain('accepted, 2 intervals');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(stderr).toContain(`wfm: ${repeated}: skill group PS: 1 of 3 rows repeated another row exactly (same interval start and values) and were counted once`);
+    expect(stderr).toContain(`wfm: ${calls}: skill group PS: read as a per-call log (an arrival column, one row per call): 3 calls counted into 2 30-minute intervals, aht_seconds the mean handle time of the 2 calls with one`);
+  });
+
+  it('when the help is asked for, then --skill-groups is marked required', async () => {
+    const { stdout } = await importCheck(['--help']);
+    expect(stdout).toMatch(/--skill-groups <file>\s+required:/);
+  });
+
   it('when an export has a column the history does not have, then the check accepts it as wfm forecast reads it, naming the column once', async () => {
     const csv = path.join(dir, 'extra-col.csv');
     writeFileSync(csv, 'interval_start,skill_group,volume,aht_seconds,handled\n1999-02-01T09:00:00+02:00,PS,3,100,3\n1999-02-01T09:30:00+02:00,PS,2,,2\n');

@@ -81,12 +81,44 @@ describe('ingestHistory: accepted batches', () => {
     expect(first).toEqual(second);
   });
 
-  it('when a row is repeated with identical values, then it is counted once', () => {
+  it('when a row is repeated with identical values, then it is counted once, and the summary counts and says so', () => {
     const result = ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,4,120', '1999-02-01T09:00:00+02:00,PS,4,120'), groups);
 
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.intervals).toEqual([{ skillGroupId: 'PS', start: Date.parse('1999-02-01T07:00:00Z'), volume: 4, ahtSeconds: 120 }]);
-    expect(result.summary[0].rows).toBe(1);
+    expect(result.summary[0]).toMatchObject({ rows: 1, repeatedRows: 1, notes: [expect.stringContaining('1 of 2 rows repeated another row exactly')] });
+    expect(result.summary[0].notes![0]).toContain('if each row is one call');
+  });
+
+  it('when no row repeats another, then the summary has no repeatedRows and no notes', () => {
+    const result = ingestHistory(csv('1999-02-01T09:00:00+02:00,PS,4,120', '1999-02-01T09:30:00+02:00,PS,4,120'), groups);
+    expect(result.ok && result.summary[0]).not.toHaveProperty('repeatedRows');
+    expect(result.ok && result.summary[0]).not.toHaveProperty('notes');
+  });
+
+  it('when the file is a per-call log (arrival, seconds allowed), then each row is one call counted into its interval, AHT the mean of the calls with a handle time', () => {
+    const log = ingestHistory({ csv: ['arrival,skill_group,handle_seconds', '1999-02-01T09:00:02+02:00,PS,100', '1999-02-01T09:00:02+02:00,PS,200', '1999-02-01T09:29:59+02:00,PS,', '1999-02-01T09:31:10+02:00,PS,0', '1999-02-01T09:45:00+02:00,PS,60'].join('\n') }, groups);
+
+    if (!log.ok) throw new Error(JSON.stringify(log.problems));
+    expect(log.intervals).toEqual([
+      { skillGroupId: 'PS', start: Date.parse('1999-02-01T07:00:00Z'), volume: 3, ahtSeconds: 150 },
+      { skillGroupId: 'PS', start: Date.parse('1999-02-01T07:30:00Z'), volume: 2, ahtSeconds: 60 },
+    ]);
+    // identical calls are two calls, not a repeated row; the group's AHT is the calls' mean handle time
+    expect(log.summary[0]).toMatchObject({ rows: 5, intervals: 2, totalVolume: 5, meanAhtSeconds: 120, notes: [expect.stringContaining('read as a per-call log')] });
+    expect(log.summary[0]).not.toHaveProperty('repeatedRows');
+    // JSON rows the same
+    const json = ingestHistory({ rows: [{ arrival: '1999-02-01T09:00:02+02:00', skill_group: 'PS', handle_seconds: 100 }, { arrival: '1999-02-01T09:00:02+02:00', skill_group: 'PS' }] }, groups);
+    expect(json.ok && json.intervals).toEqual([{ skillGroupId: 'PS', start: Date.parse('1999-02-01T07:00:00Z'), volume: 2, ahtSeconds: 100 }]);
+    // a per-call log's columns are its own
+    expect(problemsOf(ingestHistory({ csv: 'arrival,skill_group,volume\n1999-02-01T09:00:02+02:00,PS,1\n' }, groups))).toEqual([expect.objectContaining({ where: 'row 0', message: expect.stringContaining('unknown column "volume" (a per-call log has arrival, skill_group, handle_seconds)') })]);
+  });
+
+  it('when the first rows of an interval file have seconds, then one problem says it looks like one row per call, not one per row', () => {
+    const rows = Array.from({ length: 8 }, (_, k) => `1999-02-01T09:0${k}:1${k}+02:00,PS,1,`);
+    const problems = problemsOf(ingestHistory(csv(...rows), groups));
+    expect(problems).toEqual([expect.objectContaining({ row: 1, message: expect.stringContaining('8 of 8 rows have seconds in interval_start (row 1: 1999-02-01T09:00:10+02:00): this looks like one row per call') })]);
+    expect(problems[0].message).toContain('name that column "arrival"');
   });
 
   it('when the repeated fall-back hour is given with offsets, then its two passes are two distinct intervals', () => {
@@ -147,7 +179,7 @@ describe('ingestHistory: accepted batches', () => {
     const mixed = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\n1999-02-01T09:00:00+02:00;PS;12,5;300\n1999-02-01T09:30:00+02:00;PS;3;1.310\n` }, groups);
     expect(mixed.ok).toBe(false);
     if (mixed.ok) return;
-    expect(mixed.problems).toEqual([expect.objectContaining({ row: 2, where: "row 2, aht_seconds", message: expect.stringMatching(/aht_seconds must be a positive number when present, got "1\.310 \(ambiguous: the file's decimal mark is a comma/) })]);
+    expect(mixed.problems).toEqual([expect.objectContaining({ row: 2, where: "row 2, aht_seconds", message: expect.stringMatching(/aht_seconds must be a positive number when present, got "1\.310" \(ambiguous: the file's decimal mark is a comma/) })]);
     // a semicolon file with dotted decimals only is read as it is
     const dotted = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\n1999-02-01T09:00:00+02:00;PS;12.5;300.5\n` }, groups);
     expect(dotted.ok && dotted.intervals[0]).toMatchObject({ volume: 12.5, ahtSeconds: 300.5 });
@@ -157,9 +189,9 @@ describe('ingestHistory: accepted batches', () => {
     // a Polish/Brazilian export of call counts: no decimal comma anywhere, "1.234" is one thousand two hundred thirty-four
     const semicolons = ingestHistory({ csv: `${HEADER.replaceAll(',', ';')}\n1999-02-01T09:00:00+02:00;PS;987;185\n1999-02-01T09:30:00+02:00;PS;1.234;190\n1999-02-01T10:00:00+02:00;PS;1.050;185.500\n` }, groups);
     expect(problemsOf(semicolons)).toEqual([
-      expect.objectContaining({ row: 2, where: 'row 2, volume', message: expect.stringContaining('"1.234 (ambiguous: in a semicolon-separated file a dot may separate thousands: write 1234 if the dot separates thousands, or 1,234 if it is a decimal mark)"') }),
+      expect.objectContaining({ row: 2, where: 'row 2, volume', message: expect.stringContaining('volume is not a finite number: "1.234" (ambiguous: in a semicolon-separated file a dot may separate thousands: write 1234 if the dot separates thousands, or 1,234 if it is a decimal mark)') }),
       expect.objectContaining({ row: 3, where: 'row 3, volume', message: expect.stringContaining('write 1050 if the dot separates thousands, or 1,050 if it is a decimal mark') }),
-      expect.objectContaining({ row: 3, where: 'row 3, aht_seconds', message: expect.stringContaining('"185.500 (ambiguous: in a semicolon-separated file') }),
+      expect.objectContaining({ row: 3, where: 'row 3, aht_seconds', message: expect.stringContaining('"185.500" (ambiguous: in a semicolon-separated file') }),
     ]);
     const tabs = ingestHistory({ csv: `${HEADER.replaceAll(',', '\t')}\n1999-02-01T09:00:00+02:00\tPS\t1.000.000\t\n` }, groups);
     expect(problemsOf(tabs)).toEqual([expect.objectContaining({ row: 1, where: 'row 1, volume', message: expect.stringContaining('in a tab-separated file a dot may separate thousands: write 1000000, without thousands separators') })]);
@@ -399,7 +431,7 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
   it('when the header has an unknown column, then the batch is rejected at the header', () => {
     const problems = problemsOf(ingestHistory({ csv: 'interval_start,skill_group,volume,queue\n1999-02-01T09:00:00+02:00,PS,1,x' }, groups));
 
-    expect(problems).toEqual([expect.objectContaining({ where: 'header', message: expect.stringContaining('unknown column "queue"') })]);
+    expect(problems).toEqual([expect.objectContaining({ where: 'row 0', row: 0, message: expect.stringContaining('unknown column "queue"') })]);
   });
 
   it('when a header is spelled otherwise, then its unknown columns are named as the file writes them', () => {
@@ -411,7 +443,7 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
   it('when a required column is missing, then the batch is rejected at the header', () => {
     const problems = problemsOf(ingestHistory({ csv: 'interval_start,skill_group\n1999-02-01T09:00:00+02:00,PS' }, groups));
 
-    expect(problems).toEqual([expect.objectContaining({ where: 'header', message: 'missing column "volume"' })]);
+    expect(problems).toEqual([expect.objectContaining({ where: 'row 0', row: 0, message: 'missing column "volume"' })]);
   });
 
   it('when a JSON row has an unknown or a missing field, then that row is rejected', () => {
@@ -426,6 +458,19 @@ describe('ingestHistory: rejected batches (the whole batch)', () => {
       [1, expect.stringContaining('unknown column "agents"')],
       [2, 'missing column "skill_group"'],
     ]);
+  });
+
+  it('when JSON rows are named by pointer, then each place is a pointer under it (i = row - 1), the row number kept', () => {
+    const rows = [{ interval_start: '1999-02-01T09:00:00+02:00', skill_group: 'PS', volume: 1, agents: 3 }, { interval_start: '1999-02-01T09:30:00+02:00', skill_group: 'PS', volume: -1 }, 7];
+    const problems = problemsOf(ingestHistory({ rows }, groups, { jsonPointer: '/body' }));
+
+    expect(problems.map((p) => [p.where, p.row])).toEqual([
+      ['/body/0', 1],
+      ['/body/1/volume', 2],
+      ['/body/2', 3],
+    ]);
+    // without it (the CLI's JSON files) as file rows
+    expect(problemsOf(ingestHistory({ rows }, groups)).map((p) => p.where)).toEqual(['row 1', 'row 2, volume', 'row 3']);
   });
 
   it('when a quote opens and never closes, then the batch is rejected naming the row that opened it, not the end of the file', () => {

@@ -101,6 +101,24 @@ describe('interval history over REST', () => {
     ]);
   });
 
+  test('when JSON rows are bad, then the 422 names each place by JSON pointer into the body, as the contract names an unknown field', async () => {
+    const bad = await t.http
+      .post('/history')
+      .set(ingest)
+      .send([{ interval_start: '1999-02-03T13:00:00+02:00', skill_group: 'PS', volume: -3 }, { interval_start: '1999-02-30T13:00:00+02:00', skill_group: 'PS', volume: 1 }]);
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { where: string; row?: number }) => [e.where, e.row])).toEqual([
+      ['/body/0/volume', 1],
+      ['/body/1/interval_start', 2],
+    ]);
+    const unknown = await t.http.post('/history').set(ingest).send([{ interval_start: '1999-02-03T13:00:00+02:00', skill_group: 'PS', volume: 3, extra: 1 }]);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0].where).toBe('/body/0/extra');
+    // CSV keeps its file locations: the header line is row 0, a cell is "row N, <column>"
+    const header = await t.http.post('/history').set(ingest).type('text/csv').send('interval_start,skill_group,volume,queue\n1999-02-03T13:00:00+02:00,PS,1,x');
+    expect(header.body.errors).toEqual([{ where: 'row 0', row: 0, message: expect.stringContaining('unknown column "queue"') }]);
+  });
+
   test('when history is read as CSV, then it can be uploaded again unchanged', async () => {
     await t.http.post('/history').set(ingest).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(200);
     const res = await t.http.get('/history/PS').query({ from: '1999-02-01T00:00:00Z', to: '1999-03-01T00:00:00Z', format: 'csv' }).set(planner);

@@ -8,22 +8,31 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
-import { invalid, isWfmError } from '../../errors/wfm-error';
+import { invalid, isWfmError, WfmError } from '../../errors/wfm-error';
 import { formatInstant, intervalStartOf, localDate, startOfLocalDay } from '../../time/grid';
 import { canonicalZone } from '../../domain/validate';
 import { addDays } from '../../forecast/day-series';
-import { OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ingestHistoryOrThrow, instantsOf, splitCsv } from '../../history/ingest';
+import { historyColumns, ingestHistoryOrThrow, instantsOf } from '../../history/ingest';
 import { historyGrid } from '../../history/history-grid';
-import { trainForecaster, forecastTwoWeek, forecastRealtime, TWO_WEEK_DAYS, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay } from '../../forecast/index';
+import { buildDaySeries, trainForecaster, forecastTwoWeek, forecastRealtime, TWO_WEEK_DAYS, type ForecastSubject, type Horizon, type TrainedForecaster, type ForecastResult, type ModelMetrics, type SpecialDay, type ForecastDay } from '../../forecast/index';
 import type { TrainedRealtime, TrainedTwoWeek } from '../../forecast/index';
 import { FsModelRegistry } from '../../registry/fs-model-registry';
+import { ensureTfBackend } from '../../forecast/tf-backend';
 import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
-import { hasHolidayCalendar } from '../../forecast/calendar';
+import { holidayCalendarProblem } from '../../forecast/calendar';
 import { parseOpeningHours } from '../opening-hours-flag';
-import { extent, historyObjects, inHistoryFile, loadSpecialDays } from '../input-files';
+import { extent, historyObjects, inHistoryFile, loadSpecialDays, writeIngestNotes } from '../input-files';
 import { parseFromInstant } from '../from-flag';
 import { csvTextCell, quotedForTerminal } from '../output-text';
 import { DateTime } from 'luxon';
+
+/** Said when wall times without offsets, read on UTC for want of --tz, repeat a local time. */
+const REPEATED_LOCAL_HOUR =
+  'a local time that comes twice looks like the second pass of a clock change (DST fall-back): the timestamps have no UTC offset and no --tz was given, ' +
+  'so they were read on UTC, which has no clock change; give --tz ZONE (e.g. --tz America/New_York) to read the repeated hour as two';
+
+/** The intervals a per-call log is counted into when --interval does not say. */
+export const PER_CALL_INTERVAL_MINUTES = 15;
 
 export interface HistoryFileOptions {
   history: string;
@@ -48,8 +57,9 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   const holidays = options.holidays ? options.holidays.split(',').map((d) => d.trim()).filter(Boolean) : undefined;
   const badDates = (holidays ?? []).filter((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d) || !DateTime.fromISO(d).isValid);
   if (badDates.length) throw invalid('--holidays takes comma-separated dates YYYY-MM-DD', badDates.map((d) => ({ where: '--holidays', message: `"${d}" is not a date` })));
-  if (options.country !== undefined && !hasHolidayCalendar(options.country)) {
-    throw invalid(`no public-holiday calendar for country "${options.country}"`, [{ where: '--country', message: 'an ISO 3166 alpha-2 code in capitals, e.g. DE, US, IL' }]);
+  const countryProblem = options.country === undefined ? undefined : holidayCalendarProblem(options.country);
+  if (countryProblem) {
+    throw invalid(countryProblem, [{ where: '--country', message: 'an ISO 3166 alpha-2 code in capitals, e.g. DE, US, IL, or a region of one, e.g. DE-BY' }]);
   }
   const specialDays = options.specialDays ? loadSpecialDays(options.specialDays) : undefined;
   const openingHours = options.open !== undefined ? parseOpeningHours(options.open) : undefined;
@@ -68,17 +78,26 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
     mine.push({ ...o, skill_group: options.skillGroup });
     fileRows.push(i + 1);
   });
-  if (mine.length === 0) throw invalid(`no rows for skill group "${options.skillGroup}" in ${options.history}`);
-  const starts = mine.map((o) => (typeof o.interval_start === 'string' ? o.interval_start : ''));
+  if (mine.length === 0) {
+    const held = [...new Set(all.map((o) => o.skill_group).filter((g) => typeof g === 'string' && g !== ''))] as string[];
+    const shown = held.slice(0, 20).map((g) => `"${g}"`).join(', ') + (held.length > 20 ? ` and ${held.length - 20} more` : '');
+    throw invalid(`no rows for skill group "${options.skillGroup}" in ${options.history}${held.length ? `: it holds ${shown}` : ''}`, [{ where: '--skill-group', message: held.length ? `one of the file's skill_group values: ${shown}` : 'the file has no skill_group values' }]);
+  }
+  // A per-call log (an arrival column) has a call's arrival where an interval file has its start.
+  const perCall = historyColumns(Object.keys(mine[0])).perCall;
+  const timeColumn = perCall ? 'arrival' : 'interval_start';
+  const starts = mine.map((o) => (typeof o[timeColumn] === 'string' ? (o[timeColumn] as string) : ''));
   let zone = options.tz;
+  let wallTimesOnUtc = false; // no --tz and no offsets: a clock change's repeated hour reads as duplicates
   if (zone === undefined) {
     const inferred = inferZoneFromOffsets(starts);
     zone = inferred.zone;
+    wallTimesOnUtc = zone === 'UTC' && inferred.reason.includes('no UTC offset');
     if (inferred.assumption) process.stderr.write(`wfm: no --tz: using ${zone}, as ${inferred.reason}; give --tz to be sure\n`);
   }
   // spelled one way whatever the case typed (europe/berlin is Europe/Berlin); an abbreviation (CET) is refused
   const canonical = canonicalZone(zone);
-  if (!canonical.ok) throw invalid(`--tz: ${canonical.message}`, [{ where: '--tz', message: canonical.message }]);
+  if (!canonical.ok) throw invalid(`--tz: ${canonical.message}`, [{ where: '--tz', message: `got "${zone}"` }]);
   zone = canonical.zone;
   if (options.tz !== undefined) {
     const outside = offsetsOutsideZone(starts, zone);
@@ -90,6 +109,10 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   if (options.interval !== undefined) {
     intervalMinutes = Number(options.interval);
     if (!Number.isInteger(intervalMinutes) || intervalMinutes <= 0 || 1440 % intervalMinutes !== 0) throw invalid('--interval must be a whole number of minutes that divides a day', [{ where: '--interval', message: `got "${options.interval}"` }]);
+  } else if (perCall) {
+    // calls arrive at any second: no grid to read an interval from
+    intervalMinutes = PER_CALL_INTERVAL_MINUTES;
+    process.stderr.write(`wfm: ${options.history} is a per-call log: its calls are counted in ${intervalMinutes}-minute intervals (--interval to choose another length)\n`);
   } else {
     // Every row read, whatever their order: a sample of the first rows took a first month of 15-minute
     // rows for a file of 30-minute ones, and a newest-first export the other way round.
@@ -112,10 +135,20 @@ export function loadHistoryFile(options: HistoryFileOptions): LoadedHistory {
   // per wall time counts it as the first pass (the second is then missing data, not a refusal).
   let intervals: IntervalVolume[];
   try {
-    ({ intervals } = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' }));
+    const ingested = ingestHistoryOrThrow({ rows }, new Map([[skillGroup.id, skillGroup]]), { singleAmbiguousWallTime: 'first-pass' });
+    intervals = ingested.intervals;
+    writeIngestNotes(options.history, ingested.summary);
+    if (wallTimesOnUtc && ingested.summary.some((s) => s.repeatedRows)) process.stderr.write(`wfm: ${REPEATED_LOCAL_HOUR}\n`);
   } catch (err) {
+    if (!isWfmError(err)) throw err;
     // problems are numbered among this group's rows: renumber them to the file's data rows
-    throw isWfmError(err) ? inHistoryFile(err, options.history, (row) => fileRows[row - 1] ?? row) : err;
+    const inFile = inHistoryFile(err, options.history, (row) => fileRows[row - 1] ?? row);
+    // Wall times read on UTC, which has no clock change: a center's fall-back hour comes twice, its
+    // second pass a "duplicate with different values". Said once, with what to do.
+    if (wallTimesOnUtc && err.details.some((d) => d.message.includes('with different values'))) {
+      throw new WfmError(inFile.code, `${inFile.message}; ${REPEATED_LOCAL_HOUR}`, { details: inFile.details, status: inFile.status, cause: err });
+    }
+    throw inFile;
   }
   return { subject: { id: options.skillGroup, timeZone: zone, intervalMinutes, country: options.country, ...(openingHours ? { openingHours } : {}) }, rows: intervals, specialDays, holidays };
 }
@@ -129,6 +162,73 @@ export function warnIfNoVolume(rows: readonly IntervalVolume[], skillGroup: stri
   if (rows.some((r) => r.volume > 0)) return;
   const consequence = openingHoursGiven ? 'so every open interval is forecast at zero' : 'so every interval was judged closed (opening hours are read from the volumes unless --open gives them)';
   process.stderr.write(`wfm: warning: none of the ${rows.length} intervals of ${skillGroup} ${which} has any volume, ${consequence}; check the volume column\n`);
+}
+
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/**
+ * Opening hours per ISO weekday (index weekday-1) and slot, as `--open` writes them: "Mon-Fri
+ * 07:00-22:00; Sat 08:00-18:00", days with the same hours together, closed days named after; "24/7" when
+ * every slot of every day is open. What can be pasted back into --open, corrected.
+ */
+export function describeOpeningHours(open: readonly (readonly boolean[])[], intervalMinutes: number): { spec: string; closedDays: string[] } {
+  const clock = (slot: number) => `${String(Math.floor((slot * intervalMinutes) / 60)).padStart(2, '0')}:${String((slot * intervalMinutes) % 60).padStart(2, '0')}`;
+  const windowsOf = (slots: readonly boolean[]) => {
+    const windows: string[] = [];
+    for (let s = 0; s < slots.length; s++) {
+      if (!slots[s]) continue;
+      let end = s;
+      while (end < slots.length && slots[end]) end++;
+      windows.push(`${clock(s)}-${clock(end)}`);
+      s = end;
+    }
+    return windows;
+  };
+  const byDay = open.map(windowsOf);
+  if (byDay.every((w) => w.length === 1 && w[0] === '00:00-24:00')) return { spec: '24/7', closedDays: [] };
+  const daysSpec = (days: number[]) => {
+    const runs: number[][] = [];
+    for (const d of days) {
+      const run = runs[runs.length - 1];
+      if (run && run[run.length - 1] === d - 1) run.push(d);
+      else runs.push([d]);
+    }
+    return runs.map((r) => (r.length === 1 ? WEEKDAY_NAMES[r[0]] : `${WEEKDAY_NAMES[r[0]]}-${WEEKDAY_NAMES[r[r.length - 1]]}`)).join(',');
+  };
+  const groups = new Map<string, number[]>();
+  byDay.forEach((windows, d) => {
+    if (windows.length === 0) return;
+    const key = windows.join(' ');
+    groups.set(key, [...(groups.get(key) ?? []), d]);
+  });
+  const parts = [...groups].flatMap(([key, days]) => key.split(' ').map((window) => `${daysSpec(days)} ${window}`));
+  return { spec: parts.join('; '), closedDays: byDay.flatMap((w, d) => (w.length ? [] : [WEEKDAY_NAMES[d]])) };
+}
+
+/**
+ * Without --open the forecast covers only the intervals the volumes show open, and nothing said so: a
+ * 24/7 line whose quiet night hours read as closed got 70 of 96 quarter hours a day. The note names the
+ * hours inferred from `rows` and how to give them.
+ */
+export function inferredOpeningHoursNote(rows: readonly IntervalVolume[], subject: ForecastSubject, backtest = false): string | undefined {
+  if (subject.openingHours || !rows.some((r) => r.volume > 0)) return undefined; // given, or warnIfNoVolume says it
+  const series = buildDaySeries(rows as IntervalVolume[], { skillGroupId: subject.id, zone: subject.timeZone, intervalMinutes: subject.intervalMinutes });
+  const { spec, closedDays } = describeOpeningHours(series.open, subject.intervalMinutes);
+  const when = backtest ? ' (each origin infers them again from the weeks before it; from the whole history)' : ' (from the last weeks of the history)';
+  if (spec === '24/7') return `no --open: opening hours inferred from the volumes${when}: 24/7, every interval ${backtest ? 'scored' : 'forecast'}`;
+  const closed = closedDays.length ? `, closed ${closedDays.join(',')}` : '';
+  return (
+    `no --open: opening hours inferred from the volumes${when}: ${spec}${closed}; intervals outside them are ${backtest ? 'not scored' : 'not forecast'}. ` +
+    'If the line never closes, give --open 24/7; if these hours are wrong, give the right ones with --open (written as above)'
+  );
+}
+
+/**
+ * Chooses the tfjs backend now and says which, as the CLI's other notes are said (`wfm: …` on stderr);
+ * left to the core, the line came through the process logger's plain fallback, without the prefix.
+ */
+export async function announceTfBackend(): Promise<void> {
+  await ensureTfBackend(process.env.WFM_TF_QUIET === '1' ? () => undefined : (line) => process.stderr.write(`wfm: ${line}\n`));
 }
 
 /** Epoch-progress bar on stderr (only for a TTY and without --json). */
@@ -153,8 +253,8 @@ export function progressReporter(json: boolean | undefined): { onEpoch?: (e: num
  * input, one for all special days whatever their label, trained on the declared ones the history holds;
  * every other model (and the realtime horizon) applies a declared uplift and nothing else.
  */
-export function specialDayNotes(input: { specialDays: readonly SpecialDay[]; forecastDates: readonly string[]; historyDates: ReadonlySet<string>; alias: string }): string[] {
-  const { specialDays, forecastDates, historyDates, alias } = input;
+export function specialDayNotes(input: { specialDays: readonly SpecialDay[]; forecastDates: readonly string[]; historyDates: ReadonlySet<string>; alias: string; learnedUplift?: ReadonlySet<string> }): string[] {
+  const { specialDays, forecastDates, historyDates, alias, learnedUplift } = input;
   const inForecast = new Set(forecastDates);
   // a label is the file's text: quoted and escaped, so it cannot colour the terminal or start a line of its own
   const named = (days: readonly SpecialDay[]) => days.map((d) => `${d.date} (${quotedForTerminal(d.label)})`).join(', ');
@@ -164,15 +264,32 @@ export function specialDayNotes(input: { specialDays: readonly SpecialDay[]; for
     const span = forecastDates.length > 1 ? `${forecastDates[0]} to ${forecastDates[forecastDates.length - 1]}` : forecastDates[0];
     notes.push(`special day(s) ${named(unused)} lie outside the forecast's days (${span}) and the history: they change nothing in this forecast`);
   }
-  const withoutUplift = specialDays.filter((d) => inForecast.has(d.date) && d.uplift === undefined);
+  const withoutUplift = specialDays.filter((d) => inForecast.has(d.date) && d.uplift === undefined && !learnedUplift?.has(d.date));
   const learnedFromHistory = alias === 'decomposition-net' && specialDays.some((d) => historyDates.has(d.date));
   if (withoutUplift.length > 0 && !learnedFromHistory) {
     const why = alias === 'decomposition-net'
       ? 'the history holds no declared special day for the model to learn their effect from'
-      : `the ${alias} forecast applies a declared uplift and learns none`;
+      : `the ${alias} forecast applies a declared uplift, or learns one from past special days with the same label, and the history holds none`;
     notes.push(`special day(s) ${named(withoutUplift)} have no uplift and ${why}: they are forecast as ordinary days; give an uplift (e.g. "uplift": 1.5 for +50 %)`);
   }
   return notes;
+}
+
+/**
+ * The forecast days that are not ordinary days of their weekday, and why (a holiday and its name, its
+ * eve, a special day and its uplift): a low Tuesday in the output has its reason beside it.
+ */
+export function forecastDaysNote(days: readonly ForecastDay[]): string | undefined {
+  const why = (d: ForecastDay) => {
+    if (d.kind === 'holiday') return `public holiday${d.holiday ? ` ${quotedForTerminal(d.holiday)}` : ''}`;
+    if (d.kind === 'special') {
+      const uplift = d.uplift === undefined ? 'no uplift: an ordinary day' : `uplift ×${round(d.uplift)}${d.upliftLearnedFrom !== undefined ? ` learned from ${d.upliftLearnedFrom} past day(s) with the label` : ''}`;
+      return `special day ${quotedForTerminal(d.specialDay ?? '')}, ${uplift}`;
+    }
+    return { eve: 'eve of a public holiday', after: 'day after a public holiday', bridge: 'between two public holidays' }[d.kind as 'eve' | 'after' | 'bridge'];
+  };
+  const notable = days.filter((d) => d.kind !== 'ordinary');
+  return notable.length ? `calendar: ${notable.map((d) => `${d.date} ${why(d)}`).join('; ')}` : undefined;
 }
 
 interface ForecastOptions extends HistoryFileOptions {
@@ -197,7 +314,7 @@ export function register(program: Command): void {
     .requiredOption('--from <iso>', 'first instant to forecast (required; realtime: the instant "now" stands for, as a file has no clock); a bare date YYYY-MM-DD is its midnight in the zone')
     .option('--tz <zone>', 'IANA zone of the skill group (default: one that matches the timestamps\' UTC offsets)')
     .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
-    .option('--country <code>', 'ISO country for public holidays, e.g. IL')
+    .option('--country <code>', 'ISO 3166 country for public holidays, e.g. IL, or a region of one, e.g. DE-BY')
     .option('--holidays <dates>', 'comma-separated holiday dates (replaces the country calendar)')
     .option('--special-days <file>', 'JSON array of {date,label,uplift?}')
     .option('--open <hours>', 'opening hours, e.g. 24/7 or "Mon-Fri 08:00-20:00; Sat 09:00-14:00" (default: inferred from the volumes)')
@@ -231,10 +348,13 @@ export function register(program: Command): void {
       if (before.length === 0) throw invalid(`no history before ${opts.from}`);
       const day = formatInstant(fromMs, loaded.subject.timeZone).slice(0, 10);
       warnIfNoVolume(before, loaded.subject.id, `before ${opts.from}`, loaded.subject.openingHours !== undefined);
+      const hoursNote = inferredOpeningHoursNote(before, loaded.subject);
+      if (hoursNote) process.stderr.write(`wfm: ${hoursNote}\n`);
       const dayStart = startOfLocalDay(day, loaded.subject.timeZone);
       let model: TrainedForecaster | null = null;
       let training: ModelMetrics | undefined;
       let learnedModelError: string | undefined;
+      if (!opts.baseline) await announceTfBackend();
       if (opts.modelDir) {
         model = (await new FsModelRegistry(opts.modelDir).loadLive(loaded.subject.id, horizon))?.model ?? null;
         if (!model) learnedModelError = `no live ${horizon} model for ${loaded.subject.id} in ${opts.modelDir}`;
@@ -273,8 +393,11 @@ export function register(program: Command): void {
           ? Array.from({ length: TWO_WEEK_DAYS }, (_, i) => addDays(day, i))
           : [...new Set([day, ...result.points.map((p) => localDate(p.intervalStart, zone))])];
         const historyDates = new Set(before.map((r) => localDate(r.start, zone)));
-        for (const note of specialDayNotes({ specialDays: loaded.specialDays, forecastDates, historyDates, alias: result.alias })) process.stderr.write(`wfm: ${note}\n`);
+        const learnedUplift = new Set((result.days ?? []).filter((d) => d.upliftLearnedFrom !== undefined).map((d) => d.date));
+        for (const note of specialDayNotes({ specialDays: loaded.specialDays, forecastDates, historyDates, alias: result.alias, learnedUplift })) process.stderr.write(`wfm: ${note}\n`);
       }
+      const calendarNote = forecastDaysNote(result.days ?? []);
+      if (calendarNote) process.stderr.write(`wfm: ${calendarNote}\n`);
       const rows = result.points.map((p) => ({ interval_start: formatInstant(p.intervalStart, zone), skill_group: p.skillGroupId, p10: round(p.p10), p50: round(p.p50), p90: round(p.p90), ...(p.expected !== undefined ? { expected: round(p.expected) } : {}), ...(p.ahtSeconds !== undefined ? { aht_seconds: round(p.ahtSeconds) } : {}) }));
       if (opts.json) {
         const doc = {
@@ -282,6 +405,7 @@ export function register(program: Command): void {
           model: result.alias, baselineFallback: result.baselineFallback, ...(result.fallbackReason || learnedModelError ? { fallbackReason: learnedModelError ?? result.fallbackReason } : {}),
           ...(result.total ? { total: { p10: round(result.total.p10), p50: round(result.total.p50), p90: round(result.total.p90) }, totalMinutes: result.totalMinutes } : {}),
           ...(training ? { training } : {}),
+          ...(result.days ? { days: result.days } : {}),
           points: rows,
         };
         process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);

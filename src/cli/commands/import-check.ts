@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { IntervalVolume, SkillGroup } from '../../domain/types';
 import { invalid } from '../../errors/wfm-error';
-import { historyBatch, historyRowNumbering, loadSkillGroups, readText } from '../input-files';
+import { historyBatch, historyRowNumbering, loadSkillGroups, readText, writeIngestNotes } from '../input-files';
 import { terminalSafe } from '../output-text';
 import { ingestHistory, skillGroupsById, type SkillGroupSummary } from '../../history/ingest';
 import { daysCoarserThan, historyGrid } from '../../history/history-grid';
@@ -69,8 +69,9 @@ export function register(program: Command): void {
   program
     .command('import-check')
     .description('Validate a history file (CSV or JSON) against the skill groups; summary or rejected rows')
-    .argument('<file>', 'history file: CSV interval_start,skill_group,volume[,aht_seconds] or a JSON array of rows')
-    .requiredOption('--skill-groups <file>', 'JSON array of skill groups')
+    .argument('<file>', 'history file: CSV interval_start,skill_group,volume[,aht_seconds], a per-call log arrival,skill_group[,handle_seconds], or a JSON array of rows')
+    // required: the groups' zones and intervals are what a row is judged by (an upload reads them from the store)
+    .requiredOption('--skill-groups <file>', 'required: JSON array of skill groups (the zone and interval each row is judged by)')
     .option('--granularity <minutes>', 'minutes between row timestamps (default: inferred per skill group)')
     .option('--json', 'print one JSON document')
     .action((file: string, opts: ImportCheckOptions) => {
@@ -88,7 +89,10 @@ export function register(program: Command): void {
       // as the upload judges it: rows after this machine's clock have not happened
       const result = ingestHistory(batch, skillGroups, { granularityMinutes, notAfterMs: Date.now() });
 
-      if (result.ok) for (const note of coarseGridNotes(result.intervals, skillGroups)) process.stderr.write(`wfm: warning: ${note}\n`);
+      if (result.ok) {
+        writeIngestNotes(file, result.summary);
+        for (const note of coarseGridNotes(result.intervals, skillGroups)) process.stderr.write(`wfm: warning: ${note}\n`);
+      }
 
       if (opts.json) {
         const doc = result.ok
