@@ -1,4 +1,5 @@
 /** Structured JSON logs (pino). Phone numbers and API keys are redacted wherever they appear in a log object. */
+import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -36,11 +37,15 @@ export function withoutCommandArgs(value: unknown, depth = 0, seen = new Set<obj
 
 const errorSerializer = (err: unknown): unknown => withoutCommandArgs(pino.stdSerializers.err(err as Error));
 
-/** `destination`: stdout by default; tests pass a stream to read what the service logs. */
-export function createLogger(level: string, name = 'wfm', destination?: DestinationStream): Logger {
+/**
+ * `destination`: stdout by default; tests pass a stream to read what the service logs. `fields`: said on
+ * every line besides pino's pid and hostname (the service's keyPrefix: which deployment a line is from).
+ */
+export function createLogger(level: string, name = 'wfm', destination?: DestinationStream, fields: Record<string, unknown> = {}): Logger {
   const options = {
     name,
     level,
+    base: { pid: process.pid, hostname: hostname(), ...fields },
     redact: {
       // the queue dashboard's cookie holds an admin key: in the request's Cookie and the link's Set-Cookie;
       // an inbound answer's signature is a credential for five minutes

@@ -17,7 +17,10 @@ import { checkQueueNames, WorkerPool } from './queue/worker-pool';
 import { JOB_DEFINITIONS } from './queue/registry';
 import type { JobDefinition } from './queue/definitions';
 import { createApp, Metrics } from './http/app';
+import { checkContract, loadOpenApi } from './http/openapi';
+import { createHttpServer } from './http/server';
 import { FsModelRegistry } from './registry/fs-model-registry';
+import { checkModelDirOwner, redisWithoutCredentials } from './registry/model-dir-owner';
 import { startSchedulers } from './queue/schedulers';
 import { operationsRoutes, type ReadinessSources } from './http/routes/operations';
 import express from 'express';
@@ -61,8 +64,19 @@ export async function startService(env: Record<string, string | undefined>, opti
     validateResponses?: boolean;
   } = {}): Promise<RunningService> {
   const config = loadConfig(env);
+  // an API that cannot read its contract would answer 500 to every request: refused like bad configuration
+  if (options.http !== false) await checkContract(loadOpenApi);
   checkModelDir(config.modelDir);
-  const log = options.log ?? createLogger(config.logLevel);
+  const modelDir = path.resolve(config.modelDir);
+  // the model files carry no key prefix: refused before anything starts when another deployment owns them
+  const deployment = { keyPrefix: config.keyPrefix, redis: redisWithoutCredentials(config.redisUrl) };
+  const { redisDiffers } = await checkModelDirOwner(modelDir, deployment);
+  // every line says which deployment it comes from (deployments may share a Redis and a log stream)
+  const log = options.log ? options.log.child({ keyPrefix: config.keyPrefix }) : createLogger(config.logLevel, 'wfm', undefined, { keyPrefix: config.keyPrefix });
+  log.info({ redis: deployment.redis, modelDir }, 'starting');
+  if (redisDiffers) {
+    log.warn({ modelDir, ownerRedis: redisDiffers }, `MODEL_DIR was claimed by KEY_PREFIX ${config.keyPrefix} on Redis ${redisDiffers}, and this process uses ${deployment.redis}: fine if that is the same Redis by another name; if it is another Redis, two deployments share these models (give each its own MODEL_DIR)`);
+  }
   // facts said once per process, whichever thread comes upon them (the tfjs backend), go to this log
   setProcessLogger(log);
   const now = options.now ?? Date.now;
@@ -94,7 +108,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     await warnIfNotPersistent(redis, log);
   }
 
-  const registry = new FsModelRegistry(path.resolve(config.modelDir), undefined, { versionsKept: config.modelVersionsKept });
+  const registry = new FsModelRegistry(modelDir, undefined, { versionsKept: config.modelVersionsKept, owner: deployment });
   const ctx = { config, store, queues, registry, log, now };
   const pool = new WorkerPool(jobs, ctx, metrics, { stalledIntervalMs: options.stalledIntervalMs });
   const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;
@@ -110,7 +124,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     const app = options.http !== false
       ? createApp({ config, log, store, queues, registry, metrics, workers: () => pool.status(), shuttingDown: () => shuttingDown, now, validateResponses: options.validateResponses })
       : workerOperationsApp(metrics, { redis, workers: () => pool.status(), shuttingDown: () => shuttingDown }, now);
-    server = http.createServer(app);
+    server = createHttpServer(app, config);
     // a port in use or a HOST that does not resolve: a configuration error naming both, not a stack trace
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);

@@ -30,6 +30,9 @@ export interface Config {
   logLevel: LogLevel;
   /** max request body, e.g. "20mb" (history uploads of a year of 5-minute rows are a few MB) */
   bodyLimit: string;
+  /** how long a request may take to arrive, headers and body (then 408), and its headers alone */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
   /** cron for the nightly retrain and the zone it is read in */
   retrainCron: string;
   retrainTimeZone: string;
@@ -94,7 +97,7 @@ function parseApiKeys(text: string | undefined, problems: ProblemDetail[]): Map<
  */
 const EMPTY_MEANS_UNSET = new Set(['WEBHOOK_URL', 'WEBHOOK_SECRET', 'CLAIM_TOKEN_SECRET', 'CALLOUT_LINK_SECRET', 'API_KEYS']);
 const VARIABLES = [
-  'REDIS_URL', 'KEY_PREFIX', 'PORT', 'WORKER_METRICS_PORT', 'HOST', 'MODEL_DIR', 'MODEL_VERSIONS_KEPT', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'BODY_LIMIT', 'RETRAIN_CRON', 'RETRAIN_TIME_ZONE',
+  'REDIS_URL', 'KEY_PREFIX', 'PORT', 'WORKER_METRICS_PORT', 'HOST', 'MODEL_DIR', 'MODEL_VERSIONS_KEPT', 'DEFAULT_TIME_ZONE', 'LOG_LEVEL', 'BODY_LIMIT', 'REQUEST_TIMEOUT_MS', 'HEADERS_TIMEOUT_MS', 'RETRAIN_CRON', 'RETRAIN_TIME_ZONE',
   'SHUTDOWN_GRACE_SECONDS', 'CLAIM_RELEASE_CUTOFF_HOURS', 'PUBLIC_BASE_URL', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_MAX_ATTEMPTS', 'WEBHOOK_BACKOFF_MS',
   'WEBHOOK_MAX_BACKOFF_MS', 'TRIGGER_TICK_CRON', 'TRIGGER_DECISION_RETENTION_HOURS', 'TRIGGER_RECORD_RETENTION_DAYS', 'TRIGGER_RECENT_CALL_MINUTES',
 ];
@@ -143,6 +146,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   const bodyLimit = env.BODY_LIMIT ?? '20mb';
   need('BODY_LIMIT', /^\d+(b|kb|mb)$/i.test(bodyLimit), `must look like 500kb or 20mb, got "${bodyLimit}"`);
+  // Node's own 5 minutes let a client trickling a body hold a connection that long; 60 s still carries a
+  // 5 MB upload over a 1 Mbit/s link. Headers are a few KB: 10 s is plenty even on a poor mobile link.
+  const requestTimeoutMs = Number(env.REQUEST_TIMEOUT_MS ?? '60000');
+  need('REQUEST_TIMEOUT_MS', Number.isInteger(requestTimeoutMs) && requestTimeoutMs >= 1000, `must be a whole number of milliseconds ≥ 1000, got "${env.REQUEST_TIMEOUT_MS}"`);
+  const headersTimeoutMs = Number(env.HEADERS_TIMEOUT_MS ?? String(requestTimeoutMs >= 1000 ? Math.min(10_000, requestTimeoutMs) : 10_000));
+  need('HEADERS_TIMEOUT_MS', Number.isInteger(headersTimeoutMs) && headersTimeoutMs >= 1000 && !(headersTimeoutMs > requestTimeoutMs), `must be a whole number of milliseconds from 1000 to REQUEST_TIMEOUT_MS, got "${env.HEADERS_TIMEOUT_MS}"`);
 
   const retrainCron = env.RETRAIN_CRON ?? '0 2 * * *';
   const retrainTimeZone = env.RETRAIN_TIME_ZONE ?? defaultTimeZone;
@@ -191,6 +200,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultTimeZone,
     logLevel,
     bodyLimit,
+    requestTimeoutMs,
+    headersTimeoutMs,
     retrainCron,
     retrainTimeZone,
     shutdownGraceSeconds,

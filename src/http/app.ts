@@ -21,14 +21,16 @@ import { forecastRoutes } from './routes/forecasts';
 import { simulationRoutes } from './routes/simulations';
 import type { WorkerState } from '../queue/worker-pool';
 import { Metrics } from './metrics';
-import { authenticate, DASHBOARD_COOKIE, presentedKey } from './auth';
+import { authenticate, dashboardCookieName, presentedKey } from './auth';
 import { idempotentRequests } from './idempotency';
 import { largeBodiesChecked } from './large-bodies';
+import { declaredTooLargeRefused } from './declared-length';
 import { unsafeBodiesRefused } from './body-depth';
 import { isSecretParam, redactQuery } from './redact';
 import { refuseWhenBacklogged } from './backpressure';
+import { cacheControl, NOT_STORED, PER_CALLER } from './cache-control';
 import { QUEUE } from '../queue/names';
-import { authorizeByContract, loadOpenApi } from './openapi';
+import { authorizeByContract, contractTemplateOf, loadOpenApi } from './openapi';
 import { problemHandler, sendProblem } from './problem';
 import { WfmError } from '../errors/wfm-error';
 import { operationsRoutes } from './routes/operations';
@@ -58,9 +60,13 @@ const DASHBOARD_COOKIE_SECONDS = 12 * 3600;
 /** A request id taken from the caller: visible ASCII without spaces, not too long for a log line. */
 const REQUEST_ID = /^[!-~]{1,128}$/;
 
-function redactRequest(req: { url?: string; query?: Record<string, unknown> }) {
+function redactRequest(req: { url?: string; query?: Record<string, unknown>; headers?: Record<string, unknown> }) {
   const query = req.query && Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, isSecretParam(k) ? '[redacted]' : v]));
-  return { ...req, url: redactQuery(req.url), ...(query ? { query } : {}) };
+  // a browser sends the page's address as the Referer of what the page loads or posts: the dashboard's
+  // ?key= on every asset and poll, an answer page's ?token= on its Accept button
+  const referer = req.headers?.referer;
+  const headers = typeof referer === 'string' ? { headers: { ...req.headers, referer: redactQuery(referer) } } : {};
+  return { ...req, url: redactQuery(req.url), ...(query ? { query } : {}), ...headers };
 }
 
 /** A date-time's offset in a query, "+01:00" sent unescaped, arrives as " 01:00" ("+" means a space there). */
@@ -86,7 +92,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', parseQueryString);
   app.set('trust proxy', true);
-  app.use(metrics.httpMiddleware());
+  const doc = loadOpenApi();
+  app.use(metrics.httpMiddleware(contractTemplateOf(doc)));
   app.use(pinoHttp({
     logger: log,
     // A caller's (or a proxy's) X-Request-Id is kept, else one is made; it goes back in the answer, so a
@@ -102,11 +109,24 @@ export function createApp(deps: AppDependencies): express.Express {
     serializers: { req: redactRequest },
   }));
 
+  // before anything reads a body or keeps the caller waiting: a declared length over the limit is answered from the headers
+  app.use(declaredTooLargeRefused(config.bodyLimit));
+  // an answer is what its Content-Type says (a problem echoing a path is JSON, never a page to sniff)
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
   app.use(operationsRoutes(metrics, { redis: store.redis, workers: deps.workers, shuttingDown: deps.shuttingDown }, deps.now(), deps.now));
 
-  const doc = loadOpenApi();
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(doc as swaggerUi.JsonObject));
   app.get('/openapi.yaml', (_req, res) => res.sendFile(require.resolve('../../openapi.yaml')));
+
+  // Everything from here on answers a caller with a credential: kept by nobody but that caller (see cache-control.ts).
+  app.use(cacheControl(PER_CALLER));
+  // personal data (names, phones, shifts, claim tokens, feed addresses): an agent's records, an agent's own
+  // answers and the feed read by its secret address
+  app.use(['/agents', '/me', '/calendar.ics'], cacheControl(NOT_STORED));
 
   // Queue dashboard, admin only. A browser cannot send headers, so ?key=… sets an HttpOnly cookie once.
   const board = new ExpressAdapter();
@@ -114,18 +134,20 @@ export function createApp(deps: AppDependencies): express.Express {
   createBullBoard({ queues: deps.queues.all().map((q) => new BullMQAdapter(q)), serverAdapter: board });
   app.use(
     '/admin/queues',
-    (req, _res, next) => {
+    (req, res, next) => {
+      // the dashboard's first address holds ?key=: its assets and polls must not carry it on as their Referer
+      res.setHeader('Referrer-Policy', 'no-referrer');
       const key = typeof req.query.key === 'string' ? req.query.key : undefined;
       if (key) req.headers['x-api-key'] = key;
       next();
     },
-    authenticate(config.apiKeys, { dashboardCookie: true }),
+    authenticate(config.apiKeys, { dashboardCookie: dashboardCookieName(config.keyPrefix) }),
     (req, res, next) => {
       if (req.role !== 'admin') return sendProblem(res, 403, 'forbidden', 'the queue dashboard is for admins');
       // the cookie only once the key proved to be an admin's (a refused key is not stored in the browser);
       // over HTTPS (behind a proxy too: trust proxy is on) only ever sent back over HTTPS; a working day long
       if (typeof req.query.key === 'string') {
-        res.setHeader('Set-Cookie', `${DASHBOARD_COOKIE}=${encodeURIComponent(req.query.key)}; Path=/admin/queues; HttpOnly; SameSite=Strict; Max-Age=${DASHBOARD_COOKIE_SECONDS}${req.secure ? '; Secure' : ''}`);
+        res.setHeader('Set-Cookie', `${dashboardCookieName(config.keyPrefix)}=${encodeURIComponent(req.query.key)}; Path=/admin/queues; HttpOnly; SameSite=Strict; Max-Age=${DASHBOARD_COOKIE_SECONDS}${req.secure ? '; Secure' : ''}`);
       }
       next();
     },
@@ -140,6 +162,8 @@ export function createApp(deps: AppDependencies): express.Express {
     ajvFormats: { mode: 'full' },
     validateResponses: deps.validateResponses ? { removeAdditional: false } : false,
     validateSecurity: false,
+    // held to the OpenAPI schema once, at start (checkContract: an invalid contract refuses the start)
+    validateApiSpec: false,
     // the docs, the dashboard and the contract file, each a whole path segment: /adminx or /docsfoo is
     // no such page, and gets the contract's 404 problem+json, not express's HTML one
     ignorePaths: /^\/(?:(?:docs|admin)(?:\/|$)|openapi\.yaml$)/i,
@@ -150,7 +174,9 @@ export function createApp(deps: AppDependencies): express.Express {
   // (paths compared as express routes them: without regard to case)
   app.use((req, res, next) => {
     const path = req.path.toLowerCase();
-    return path.startsWith('/me/') || path === '/callouts/answer' ? keylessContract(req, res, next) : next();
+    // express routes '/calendar.ics/' as '/calendar.ics': the check must too
+    const route = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    return route.startsWith('/me/') || route === '/callouts/answer' || route === '/calendar.ics' ? keylessContract(req, res, next) : next();
   });
 
   // Cloud agents authenticate with their claim token, not an API key: their routes come before the key check.
@@ -174,7 +200,7 @@ export function createApp(deps: AppDependencies): express.Express {
     idempotentRequests(store.redis, store.keys.idempotency, (req) => presentedKey(req) ?? ''),
   );
   // then, for work not yet asked for, room in its queue (a replay above answers without adding any)
-  const backlog = (queue: string) => refuseWhenBacklogged(deps.queues, queue);
+  const backlog = (queue: string) => refuseWhenBacklogged(deps.queues, queue, store.redis, store.keys.backpressure(queue));
   app.post(['/simulations', '/rosters/:rosterId/drills'], backlog(QUEUE.simulate));
   app.post(['/rosters', '/rosters/:rosterId/replan'], backlog(QUEUE.buildRoster));
   app.post('/skill-groups/:skillGroupId/training', backlog(QUEUE.trainForecaster));

@@ -14,7 +14,14 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export const DASHBOARD_COOKIE = 'wfm_key';
+/**
+ * The queue dashboard's cookie, named per deployment: two deployments on one host (two ports) share the
+ * browser's cookies, and one cookie name would make logging in to one's dashboard overwrite the other's
+ * key (and send it there).
+ */
+export function dashboardCookieName(keyPrefix: string): string {
+  return `wfm_key_${keyPrefix.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
 
 /** The realm of API keys; cloud agents' claim tokens have their own (an API key is no claim token, nor the reverse). */
 export const API_KEY_REALM = 'wfm-api';
@@ -29,18 +36,18 @@ export function bearerChallenge(realm: string, presented: boolean): string {
 }
 
 /**
- * The key a request presents: X-API-Key or a Bearer token; the dashboard's cookie only where `cookie` is
+ * The key a request presents: X-API-Key or a Bearer token; the dashboard's cookie (named `cookie`) only where it is
  * allowed (the dashboard's own routes: a cookie goes with every request of its path, forms of other sites
  * included, so it authenticates nothing else).
  */
-export function presentedKey(req: Request, options: { cookie?: boolean } = {}): string | undefined {
+export function presentedKey(req: Request, options: { cookie?: string } = {}): string | undefined {
   const header = req.get('x-api-key');
   if (header) return header;
   const auth = req.get('authorization');
   if (auth?.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
   if (!options.cookie) return undefined;
   const cookie = req.get('cookie');
-  const match = cookie && new RegExp(`(?:^|;\\s*)${DASHBOARD_COOKIE}=([^;]+)`).exec(cookie);
+  const match = cookie && new RegExp(`(?:^|;\\s*)${options.cookie}=([^;]+)`).exec(cookie);
   if (!match) return undefined;
   try {
     return decodeURIComponent(match[1]);
@@ -60,7 +67,7 @@ function lookup(keys: Map<string, Role>, presented: string): Role | undefined {
   return found;
 }
 
-export function authenticate(keys: Map<string, Role>, options: { dashboardCookie?: boolean } = {}): RequestHandler {
+export function authenticate(keys: Map<string, Role>, options: { dashboardCookie?: string } = {}): RequestHandler {
   return (req, res, next) => {
     const presented = presentedKey(req, { cookie: options.dashboardCookie });
     if (!presented) {

@@ -5,7 +5,7 @@
  * roster id, same job id, header `Idempotent-Replayed: true`) instead of starting the work twice.
  *
  * - the same key with a different request (method, path, query or body) → 422, nothing started;
- * - the same key while the first request is still being answered → 409, retry later;
+ * - the same key while the first request is still being answered → 409 with Retry-After, retry then;
  * - only successes are kept (24 h): a request that failed (bad input, Redis down) may be sent again
  *   with the same key once fixed;
  * - keys are per API key: one client cannot read another's answer by guessing its key.
@@ -20,6 +20,8 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /** a request still being answered holds its key this long at most (a process that died mid-request frees it) */
 const PENDING_TTL_SECONDS = 300;
+/** what a 409 (first request still being answered) tells the client to wait: a work-starting POST answers within a second or so */
+const IN_PROGRESS_RETRY_AFTER_SECONDS = 2;
 /** visible ASCII, as the draft's examples (UUIDs, ULIDs); the contract checks the same pattern */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -61,14 +63,14 @@ export function idempotentRequests(redis: Redis, keyOf: (clientHash: string, key
     if (claimed === null) {
       const raw = await redis.get(redisKey);
       // gone in between (the first request failed and freed it): the client may simply send it again
-      if (raw === null) throw inProgress(key);
+      if (raw === null) throw inProgress(res, key);
       const earlier = JSON.parse(raw) as StoredAnswer | PendingAnswer;
       if (earlier.fingerprint !== fingerprint) {
         throw new WfmError('validation', `${IDEMPOTENCY_HEADER} "${key}" was used for a different request (method, path or body differ); use a new key for a new request`, {
           details: [{ where, message: 'already used for a different request within the last 24 hours' }],
         });
       }
-      if (earlier.state === 'pending') throw inProgress(key);
+      if (earlier.state === 'pending') throw inProgress(res, key);
       res.setHeader('Idempotent-Replayed', 'true');
       if (earlier.location) res.location(earlier.location);
       res.status(earlier.status);
@@ -100,7 +102,8 @@ export function idempotentRequests(redis: Redis, keyOf: (clientHash: string, key
   };
 }
 
-function inProgress(key: string): WfmError {
+function inProgress(res: Parameters<RequestHandler>[1], key: string): WfmError {
+  res.set('Retry-After', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
   return new WfmError('conflict', `a request with ${IDEMPOTENCY_HEADER} "${key}" is still being answered; send it again in a moment`, {
     details: [{ where, message: 'a request with this key is in progress' }],
   });

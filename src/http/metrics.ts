@@ -82,12 +82,19 @@ export class Metrics {
     });
   }
 
-  httpMiddleware(): RequestHandler {
+  /**
+   * @param templateOf the API contract's path template a path falls under: one route label per
+   *   operation, also for requests refused before any route ran (401, 413) and for routes express
+   *   registered under several paths at once (whose route.path is the whole list)
+   */
+  httpMiddleware(templateOf: (path: string) => string | undefined = () => undefined): RequestHandler {
     return (req, res, next) => {
       const end = this.httpDuration.startTimer();
       res.on('finish', () => {
         // the route pattern, not the raw URL, keeps label cardinality bounded
-        const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+        const path = req.originalUrl.split('?')[0];
+        const ownRoute = typeof req.route?.path === 'string' ? `${req.baseUrl}${req.route.path}` : undefined;
+        const route = templateOf(path) ?? ownRoute ?? 'unmatched';
         end({ method: req.method, route, status: String(res.statusCode) });
       });
       next();

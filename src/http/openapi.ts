@@ -8,6 +8,9 @@ import { parse } from 'yaml';
 import type { RequestHandler } from 'express';
 import { WfmError } from '../errors/wfm-error';
 import type { Role } from '../config/config';
+// (the validator's own loader and schema check: what its middleware runs on the first request)
+import { OpenApiSpecLoader } from 'express-openapi-validator/dist/framework/openapi.spec.loader';
+import { OpenAPISchemaValidator } from 'express-openapi-validator/dist/framework/openapi.schema.validator';
 
 export type OpenApiDocument = {
   paths: Record<string, Record<string, { 'x-roles'?: string[] } | unknown>>;
@@ -21,6 +24,46 @@ let cached: OpenApiDocument | undefined;
 export function loadOpenApi(): OpenApiDocument {
   cached ??= parse(readFileSync(OPENAPI_PATH, 'utf8')) as OpenApiDocument;
   return cached;
+}
+
+/** Problems of the contract listed at most (a broken indentation can make hundreds). */
+const CONTRACT_PROBLEMS_LISTED = 20;
+
+/**
+ * The contract read and checked at start as the validator will read it (parsed, held to the OpenAPI
+ * schema, its $refs resolved): express-openapi-validator loads it only on the first request, so an
+ * invalid one gave a process that said it was ready and answered 500 to every request. Refuses the start
+ * instead, as invalid environment variables do.
+ */
+export async function checkContract(read: () => OpenApiDocument = loadOpenApi): Promise<void> {
+  let doc: OpenApiDocument;
+  try {
+    doc = read();
+  } catch (err) {
+    throw contractRefused('not readable YAML', [{ where: OPENAPI_PATH, message: (err as Error).message }]);
+  }
+  if (typeof doc !== 'object' || doc === null) throw contractRefused('not an OpenAPI document', [{ where: '/', message: 'the file holds no mapping' }]);
+  // once per document and process (a test file starts several services on the one loaded contract)
+  let check = contractChecks.get(doc);
+  if (!check) contractChecks.set(doc, (check = checkDocument(doc)));
+  return check;
+}
+
+const contractChecks = new WeakMap<object, Promise<void>>();
+
+const contractRefused = (message: string, details: Array<{ where: string; message: string }>) =>
+  new WfmError('validation', `invalid API contract ${OPENAPI_PATH}: ${message}`, { isCatastrophic: true, details: details.slice(0, CONTRACT_PROBLEMS_LISTED) });
+
+async function checkDocument(doc: OpenApiDocument): Promise<void> {
+  const version = String(doc.openapi ?? '');
+  if (!/^3\.[01]\./.test(version)) throw contractRefused('not OpenAPI 3.0 or 3.1', [{ where: '/openapi', message: `"${version}" is no OpenAPI version the validator reads` }]);
+  const errors = new OpenAPISchemaValidator({ version, validateApiSpec: true }).validate(doc as never).errors ?? [];
+  if (errors.length) throw contractRefused('it breaks the OpenAPI schema', errors.map((e) => ({ where: e.instancePath || '/', message: e.message ?? 'invalid' })));
+  try {
+    await new OpenApiSpecLoader({ apiDoc: structuredClone(doc) as never, validateApiSpec: false }).load();
+  } catch (err) {
+    throw contractRefused('the validator cannot load it', [{ where: '/', message: (err as Error).message }]);
+  }
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
@@ -38,6 +81,20 @@ interface RoleRule {
  */
 export function contractPathPattern(template: string): RegExp {
   return new RegExp('^' + template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '/?$', 'i');
+}
+
+/**
+ * The contract's path template a request path falls under ("/rosters/{rosterId}/replan"), or undefined:
+ * the route label of the latency metric, one per operation whatever the ids. A static segment is
+ * preferred to a parameter where both match (/rosters/published before /rosters/{rosterId}), as the
+ * validator routes them.
+ */
+export function contractTemplateOf(doc: OpenApiDocument): (path: string) => string | undefined {
+  const specificity = (template: string) => template.split('/').map((segment) => (segment.startsWith('{') ? '1' : '0')).join('');
+  const templates = Object.keys(doc.paths)
+    .sort((a, b) => specificity(a).localeCompare(specificity(b)))
+    .map((template) => ({ template, pattern: contractPathPattern(template) }));
+  return (path) => templates.find((t) => t.pattern.test(path))?.template;
 }
 
 function roleRules(doc: OpenApiDocument): RoleRule[] {

@@ -8,6 +8,7 @@ import { asUnavailable } from '../store/redis';
 import type { Logger } from '../log';
 import { redactQuery } from './redact';
 import { pointerSegment } from '../errors/wfm-error';
+import { withRangeHint } from '../domain/schemas';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -64,14 +65,18 @@ function isValidatorError(err: unknown): err is ValidatorError {
   return typeof err === 'object' && err !== null && 'status' in err && Array.isArray((err as ValidatorError).errors);
 }
 
+/** "idempotency-key" (as Node hands header names over) → "Idempotency-Key", as the contract spells them. */
+const headerName = (lower: string) => lower.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+
 /**
  * "/body/0/timeZone" stays a JSON pointer; ".query.from" → "/query/from"; the validator's "/params/…" is
- * "/path/…", as the API names path parameters everywhere else (README, openapi.yaml).
+ * "/path/…" and its "/headers/idempotency-key" is "/header/Idempotency-Key": as the API names parameters
+ * everywhere else (README, openapi.yaml), by their `in` and their name in the contract.
  */
 function normalisePath(path: string | undefined): string {
   if (!path) return '/';
   const pointer = path.startsWith('/') ? path : '/' + path.replace(/^\./, '').replace(/\./g, '/').replace(/\[(\d+)\]/g, '/$1');
-  return pointer.replace(/^\/params(?=\/|$)/, '/path');
+  return pointer.replace(/^\/params(?=\/|$)/, '/path').replace(/^\/headers\/([^/]+)/, (_m, name: string) => `/header/${headerName(name)}`);
 }
 
 /** The value a JSON pointer into the request ("/body/0/skills") names, or undefined. */
@@ -184,7 +189,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       // a large bad upload could break the contract in every row: name the first places, say how many more
       const all = (err.errors ?? []).map((e) =>
         // the validator reports an undecodable path ("%FF") as "malformed uri'" at the whole URL
-        /^malformed uri/i.test(e.message) ? { where: '/path', message: `${req.path} is not valid percent-encoding (each %XX must form UTF-8 characters)` } : { where: normalisePath(escapedKeyPath(req, e)), message: e.message },
+        /^malformed uri/i.test(e.message) ? { where: '/path', message: `${req.path} is not valid percent-encoding (each %XX must form UTF-8 characters)` } : { where: normalisePath(escapedKeyPath(req, e)), message: withRangeHint(e.path ?? '', e.message) },
       );
       const errors = all.length > MAX_LISTED ? [...all.slice(0, MAX_LISTED), { where: '/body', message: `… and ${all.length - MAX_LISTED} more` }] : all;
       sendProblem(res, status, code, status === 400 ? 'the request does not match the API contract' : err.message, errors);

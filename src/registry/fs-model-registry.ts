@@ -7,6 +7,7 @@
  *   MODEL_DIR/<skill-group>/<horizon>/live.json  pointer to the live version and the earlier ones
  * Any process (API, any worker) reads the live version from here; writes are atomic (temp file + rename).
  * After each promotion, versions beyond the retention (`versionsKept`, MODEL_VERSIONS_KEPT) are removed.
+ *   MODEL_DIR/.wfm-deployment.json  the deployment the directory belongs to (see model-dir-owner.ts)
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -14,6 +15,7 @@ import path from 'node:path';
 import type { Horizon, ModelMetrics, TrainedForecaster } from '../forecast/index';
 import type { NetArtifacts } from '../forecast/net';
 import { WfmError, invalid } from '../errors/wfm-error';
+import { ModelDirOwnership, type Deployment } from './model-dir-owner';
 
 /**
  * `abandoned` is never stored: it is how a `candidate` whose training stopped (a worker killed while it
@@ -79,6 +81,12 @@ export interface RegistryOptions {
    * `versionsKept` newest other judged versions (kept, rejected, retired) stay; older ones are removed.
    */
   versionsKept?: number;
+  /**
+   * The deployment this registry serves (the service passes it; the CLI reads and writes a directory of
+   * its own): the directory is read only while no other deployment owns it, and written only once it is
+   * this one's (the first write claims it).
+   */
+  owner?: Deployment;
 }
 
 /** A version being removed is first renamed to this (atomically: readers see all of it or nothing). */
@@ -172,9 +180,11 @@ async function readJson<T>(file: string): Promise<T | null> {
 
 export class FsModelRegistry {
   private readonly versionsKept: number;
+  private readonly ownership?: ModelDirOwnership;
 
   constructor(private readonly root: string, private readonly clock: () => number = () => Date.now(), options: RegistryOptions = {}) {
     this.versionsKept = options.versionsKept ?? DEFAULT_VERSIONS_KEPT;
+    if (options.owner) this.ownership = new ModelDirOwnership(root, options.owner, clock);
     // 0 would remove the version just replaced while a reader that read the pointer a moment before loads it
     if (!Number.isInteger(this.versionsKept) || this.versionsKept < 1) throw invalid(`versionsKept must be a whole number ≥ 1, got ${this.versionsKept}`);
   }
@@ -191,9 +201,20 @@ export class FsModelRegistry {
     return version ? path.join(group, horizon, version) : path.join(group, horizon);
   }
 
-  /** Removes every model of a skill group, all horizons and versions (the group itself was deleted). */
+  /** Refused (conflict) when another deployment owns the directory; `toWrite` claims it when no one does. */
+  private async owned(toWrite: boolean): Promise<void> {
+    await this.ownership?.check(toWrite);
+  }
+
+  /**
+   * Removes every model of a skill group, all horizons and versions (the group itself was deleted). A group
+   * without models changes nothing: that claims no directory.
+   */
   async deleteGroup(skillGroupId: string): Promise<void> {
-    await fs.rm(this.groupDir(skillGroupId), { recursive: true, force: true });
+    const dir = this.groupDir(skillGroupId);
+    if (!(await exists(dir))) return;
+    await this.owned(true);
+    await fs.rm(dir, { recursive: true, force: true });
   }
 
   /**
@@ -203,6 +224,7 @@ export class FsModelRegistry {
    */
   async discardVersion(skillGroupId: string, horizon: Horizon, version: string): Promise<void> {
     const base = this.dir(skillGroupId, horizon);
+    await this.owned(true);
     await fs.rm(this.dir(skillGroupId, horizon, version), { recursive: true, force: true });
     if ((await readJson<LivePointer>(path.join(base, 'live.json')))?.version === version) await fs.rm(path.join(base, 'live.json'), { force: true });
     for (const dir of [base, this.groupDir(skillGroupId)]) {
@@ -217,6 +239,7 @@ export class FsModelRegistry {
   async saveVersion(model: TrainedForecaster, metrics: ModelMetrics): Promise<VersionInfo> {
     const horizon: Horizon = model.kind;
     const base = this.dir(model.skillGroupId, horizon);
+    await this.owned(true);
     await fs.mkdir(base, { recursive: true });
     const createdAt = new Date(this.clock()).toISOString();
     const stamp = createdAt.replace(/[-:]/g, '').replace('.', '');
@@ -246,6 +269,7 @@ export class FsModelRegistry {
 
   async listVersions(skillGroupId: string, horizon: Horizon): Promise<VersionInfo[]> {
     const base = this.dir(skillGroupId, horizon);
+    await this.owned(false);
     let names: string[];
     try {
       // SAFE_ID leaves out versions being removed (renamed to a name starting with a dot)
@@ -277,6 +301,7 @@ export class FsModelRegistry {
 
   async loadVersion(skillGroupId: string, horizon: Horizon, version: string): Promise<TrainedForecaster> {
     const dir = this.dir(skillGroupId, horizon, version);
+    await this.owned(false);
     const stored = await readJson<TrainedForecaster & { net: StoredNet | null }>(path.join(dir, 'forecaster.json'));
     if (!stored) throw new WfmError('not-found', `no model version ${version} for ${skillGroupId}/${horizon}`);
     if (!stored.net) return stored as TrainedForecaster;
@@ -295,6 +320,7 @@ export class FsModelRegistry {
   }
 
   async liveVersion(skillGroupId: string, horizon: Horizon): Promise<string | null> {
+    await this.owned(false);
     return (await readJson<LivePointer>(path.join(this.dir(skillGroupId, horizon), 'live.json')))?.version ?? null;
   }
 
@@ -319,6 +345,7 @@ export class FsModelRegistry {
   ): Promise<VersionInfo> {
     const dir = this.dir(skillGroupId, horizon);
     const busy = (lock: string) => new WfmError('unavailable', `the model registry ${dir} stayed locked by another promotion or rollback (${lock})`);
+    await this.owned(true);
     // While this training waits for the lock (up to minutes), its candidate must not look abandoned.
     const stop = heartbeat(path.join(this.dir(skillGroupId, horizon, version), 'status.json'));
     try {
@@ -433,6 +460,7 @@ export class FsModelRegistry {
    */
   async rollback(skillGroupId: string, horizon: Horizon, toVersion?: string): Promise<VersionInfo> {
     const dir = this.dir(skillGroupId, horizon);
+    await this.owned(true);
     const asked = await readJson<LivePointer>(path.join(dir, 'live.json'));
     const busy = async (lock: string) => {
       const since = (await fs.stat(lock).catch(() => null))?.mtimeMs;

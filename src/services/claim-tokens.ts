@@ -9,6 +9,12 @@
  * is another person, whom the old token must not act for. Tokens of agents stored before incarnations
  * were carry none (a 3-element payload) and match only an agent that has none either.
  * Rotating the secret revokes every token at once.
+ * A token names no deployment: deployments sharing CLAIM_TOKEN_SECRET (and a Redis, KEY_PREFIX apart) verify
+ * each other's tokens, and only the incarnation check refuses them (another deployment's agent CA1 has
+ * another incarnation than this one's CA1) — a refusal that cannot tell a token of another deployment from
+ * one of an agent deleted and re-created, so it must not claim either. Not bound to the deployment (its
+ * KEY_PREFIX in the MAC) because tokens already issued would then stop verifying; each deployment is to have
+ * its own secret (README, KEY_PREFIX).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 

@@ -4,7 +4,7 @@
  */
 import type { Agent, AgentKind, SkillGroup } from '../domain/types';
 import { itemAt, validateAgents, validateSkillGroups, type ItemPointer } from '../domain/validate';
-import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
+import { WfmError, invalid, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import type { Store } from '../store/store';
 import type { HeldClaims } from '../store/agent-repository';
 import { formatInstant } from '../time/grid';
@@ -78,7 +78,9 @@ export async function deleteSkillGroup(store: Store, models: GroupModels, id: st
   await refuseWhileInUse(store, id);
   // what only the group owns goes with it, in one script; what refers to it refuses (checked again there:
   // an agent or group written since would otherwise point at a group that is gone)
-  const outcome = await store.skillGroups.delete(id);
+  // realtime days written before their index was are named by date: within the retention on the wall
+  // clock, the one those writes ran on (every write since is listed in the index, whatever its clock)
+  const outcome = await store.skillGroups.delete(id, store.realtime.datesWrittenBeforeTheIndex(Date.now()));
   if (outcome === 'no-group') throw new WfmError('not-found', `skill group ${id} does not exist`);
   if (outcome === 'in-use') {
     await refuseWhileInUse(store, id);
@@ -87,6 +89,11 @@ export async function deleteSkillGroup(store: Store, models: GroupModels, id: st
   try {
     await models.deleteGroup(id);
   } catch (err) {
+    // MODEL_DIR owned by another deployment (registry/model-dir-owner.ts): the files there are its models of
+    // a group of its own with this id, not to be removed by hand
+    if (isWfmError(err) && err.details.some((d) => d.where === 'MODEL_DIR')) {
+      throw new WfmError('internal', `skill group ${id} was deleted, and the model files under MODEL_DIR/${id} were left alone: ${err.message}`, { cause: err });
+    }
     throw new WfmError('internal', `skill group ${id} was deleted, but its model files (MODEL_DIR/${id}) could not be removed: remove them by hand`, { cause: err });
   }
 }

@@ -13,6 +13,13 @@ export class Keys {
    * token issued to an agent deleted since does not act for a new agent given the same id (not part of the API's agent)
    */
   agentIncarnations = () => `${this.prefix}:agent-incarnations`;
+  /**
+   * agent id → the version of the agent's calendar feed address (absent: 0); a reset increments it, and the
+   * addresses signed with an older version stop working. Erased with the agent.
+   */
+  agentFeedVersions = () => `${this.prefix}:agent-feed-versions`;
+  /** places taken by requests about to add a job to `queue`: backpressure counts them with the waiting jobs */
+  backpressure = (queue: string) => `${this.prefix}:backpressure:${queue}`;
   /** one hash per skill group and UTC month: field = interval start in epoch minutes */
   historyMonth = (skillGroupId: string, yyyymm: string) => `${this.prefix}:history:{${skillGroupId}}:${yyyymm}`;
   /** sorted set of the months that hold history for a skill group (score = yyyymm) */
@@ -23,6 +30,12 @@ export class Keys {
   specialDays = (skillGroupId: string) => `${this.prefix}:special-days:{${skillGroupId}}`;
   /** realtime events of one skill group and UTC day: field = epoch minute */
   realtimeDay = (skillGroupId: string, utcDate: string) => `${this.prefix}:realtime:{${skillGroupId}}:${utcDate}`;
+  /**
+   * sorted set of the UTC days (member yyyy-mm-dd, score = the day's start in epoch ms) a skill group has
+   * realtime day keys for, written with them: what deleting the group reads to name them (beside, not
+   * under, realtime:{id}:, where every key but the signal names is a day's hash)
+   */
+  realtimeDays = (skillGroupId: string) => `${this.prefix}:realtime-days:{${skillGroupId}}`;
   /** sorted set of the leading-signal names a skill group's client posts (score = last epoch minute seen) */
   realtimeSignalNames = (skillGroupId: string) => `${this.prefix}:realtime:{${skillGroupId}}:signal-names`;
   /**

@@ -23,6 +23,8 @@ const MEASURES = ['arrivals', 'queueLength', 'agentsLoggedIn', 'agentsAvailable'
  * overrides exactly the measures it carries, with no read-modify-write, so concurrent batches cannot lose
  * each other's data. A batch is one script, written only while all its skill groups exist; each day key
  * expires once its whole day is older than the retention window (see dayExpiresInMs).
+ * Each group's days are listed in an index (Keys.realtimeDays) written in the same script as the days:
+ * deleting the group reads it to name the day keys, instead of searching the keyspace for them.
  */
 export class RealtimeRepository {
   /** `retentionDays`: how long a day of events is kept; ingest refuses minutes older than that. */
@@ -31,12 +33,13 @@ export class RealtimeRepository {
   /** `now`: the service's (business) clock, the one ingest checked the minutes against. */
   async append(events: RealtimeEvent[], now: number): Promise<void> {
     if (!events.length) return;
-    const byKey = new Map<string, { day: number; fields: string[] }>();
+    const byKey = new Map<string, { skillGroupId: string; date: string; day: number; fields: string[] }>();
     // signal names per group → the latest minute each was seen (the tick reads signals by exact field)
     const signalNames = new Map<string, Map<string, number>>();
     for (const e of events) {
-      const key = this.keys.realtimeDay(e.skillGroupId, utcDate(e.minute));
-      const { fields } = byKey.get(key) ?? byKey.set(key, { day: Math.floor(e.minute / DAY) * DAY, fields: [] }).get(key)!;
+      const date = utcDate(e.minute);
+      const key = this.keys.realtimeDay(e.skillGroupId, date);
+      const { fields } = byKey.get(key) ?? byKey.set(key, { skillGroupId: e.skillGroupId, date, day: Math.floor(e.minute / DAY) * DAY, fields: [] }).get(key)!;
       const m = e.minute / MINUTE;
       for (const measure of MEASURES) if (e[measure] !== undefined) fields.push(`${m}:${measure}`, String(e[measure]));
       for (const [name, value] of Object.entries(e.signals ?? {})) {
@@ -47,10 +50,24 @@ export class RealtimeRepository {
     }
     const write = new GroupGuardedWrite(this.keys.skillGroups());
     const ttlSeconds = String(Math.ceil(this.retentionDays * 86_400));
-    for (const [key, { day, fields }] of byKey) {
+    // per group, the longest a day key written here lives: its index must live at least as long
+    const indexTtl = new Map<string, number>();
+    for (const [key, { skillGroupId, date, day, fields }] of byKey) {
       if (!fields.length) continue;
+      const ttl = this.dayExpiresInMs(day, now);
       write.hset(key, fields);
-      write.call('PEXPIRE', key, String(this.dayExpiresInMs(day, now)));
+      write.call('PEXPIRE', key, String(ttl));
+      write.zadd(this.keys.realtimeDays(skillGroupId), [], [String(day), date]);
+      indexTtl.set(skillGroupId, Math.max(indexTtl.get(skillGroupId) ?? 0, ttl));
+    }
+    for (const [skillGroupId, ttl] of indexTtl) {
+      const index = this.keys.realtimeDays(skillGroupId);
+      // Ingest takes minutes from the retention ago to 2 minutes ahead, so a day key lives at most the
+      // retention plus a day and 2 minutes from its write; the index, set to a day more at every write,
+      // outlives every day key it lists (both expire on Redis's clock, counted from their last write).
+      write.call('PEXPIRE', index, String(Math.max(ttl, (this.retentionDays + 2) * DAY)));
+      // days that expired over a day ago (on the service's clock) leave the list of a group that posts every day
+      write.call('ZREMRANGEBYSCORE', index, '-inf', String(now - (this.retentionDays + 2) * DAY));
     }
     for (const [skillGroupId, names] of signalNames) {
       const key = this.keys.realtimeSignalNames(skillGroupId);
@@ -71,6 +88,20 @@ export class RealtimeRepository {
    */
   private dayExpiresInMs(dayStart: number, now: number): number {
     return Math.max(1, dayStart + DAY + this.retentionDays * DAY - now);
+  }
+
+  /**
+   * The UTC dates (yyyy-mm-dd) whose day keys of any group may still exist at `now` (the service's clock)
+   * if they were written before the day index was (Keys.realtimeDays): ingest took minutes from the
+   * retention ago to 2 minutes ahead, and each day lives until its end plus the retention; a day more on
+   * either side. Deleting a group deletes these by name besides the days its index lists; once the
+   * retention has passed since the upgrade, none of them is left.
+   */
+  datesWrittenBeforeTheIndex(now: number): string[] {
+    const today = Math.floor(now / DAY) * DAY;
+    const dates: string[] = [];
+    for (let d = today - (this.retentionDays + 2) * DAY; d <= today + DAY; d += DAY) dates.push(utcDate(d));
+    return dates;
   }
 
   async read(skillGroupId: string, fromMs: number, toMs: number): Promise<RealtimeEvent[]> {

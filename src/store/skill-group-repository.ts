@@ -10,11 +10,12 @@ import { groupsGone } from './group-guarded-write';
  * Deleting a group, all or nothing. What goes is what only the group owns: the group and its
  * incarnation (KEYS[16]); its policy and state; its interval history (months listed in KEYS[5]); its
  * stored forecast, special days, decision logs, answer sums and realtime signal names (KEYS[7..]); its
- * callout records (ids listed in KEYS[6], fields of the shared hash KEYS[4]); its realtime day keys. The
- * latter are named by the event's UTC day, which may be any day (replays of old data), and nothing lists
- * them: they are found by a SCAN of the prefix. That walks the whole keyspace inside the script (Redis is
- * busy meanwhile: tens of ms per 100k keys), which a rare admin act can afford in exchange for the
- * guarantee that nothing is left half.
+ * callout records (ids listed in KEYS[6], fields of the shared hash KEYS[4]); its realtime day keys, by
+ * name: the days its realtime index (KEYS[17]) lists, written in the same script as each day key, and the
+ * dates ARGV[4..] (the days within the retention, for keys written before the index was). Never a SCAN:
+ * inside a script it would walk every key of every deployment on the Redis while Redis serves no one
+ * (~1 s per million keys). A realtime batch racing the delete lands wholly before it (its days are in the
+ * index, and go) or is refused after it (its script checks the group first): none comes back.
  *
  * Refused (nothing deleted, -1) while an agent has the skill or a group overflows to it: the service checks
  * that first and names them; the script checks again because an agent or group written in between
@@ -55,14 +56,14 @@ local months = redis.call('ZRANGE', KEYS[5], 0, -1)
 for i, m in ipairs(months) do months[i] = ARGV[2] .. m end
 each(months, 500, function(...) redis.call('DEL', ...) end)
 each(redis.call('ZRANGE', KEYS[6], 0, -1), 500, function(...) redis.call('HDEL', KEYS[4], ...) end)
--- KEYS[5..14] only the group owns; KEYS[15], the agents, is only read; KEYS[16] was done above
+-- the realtime days: ARGV[3] .. date names a day key (KEYS[17] lists the dates, ARGV[4..] are more)
+local days = redis.call('ZRANGE', KEYS[17], 0, -1)
+for i = 4, #ARGV do days[#days + 1] = ARGV[i] end
+for i, d in ipairs(days) do days[i] = ARGV[3] .. d end
+each(days, 500, function(...) redis.call('DEL', ...) end)
+-- KEYS[5..14] and KEYS[17] only the group owns; KEYS[15], the agents, is only read; KEYS[16] was done above
 for i = 5, 14 do redis.call('DEL', KEYS[i]) end
-local cursor = '0'
-repeat
-  local page = redis.call('SCAN', cursor, 'MATCH', ARGV[3], 'COUNT', 1000)
-  cursor = page[1]
-  each(page[2], 500, function(...) redis.call('DEL', ...) end)
-until cursor == '0'
+redis.call('DEL', KEYS[17])
 return removed
 `;
 
@@ -128,7 +129,7 @@ export class SkillGroupRepository {
   private readonly scripted: ScriptedRedis;
 
   constructor(private readonly redis: Redis, private readonly keys: Keys) {
-    if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 16, lua: DELETE_SKILL_GROUP });
+    if (!('deleteSkillGroup' in redis)) redis.defineCommand('deleteSkillGroup', { numberOfKeys: 17, lua: DELETE_SKILL_GROUP });
     if (!('putSkillGroups' in redis)) redis.defineCommand('putSkillGroups', { lua: PUT_SKILL_GROUPS });
     if (!('skillGroupWithIncarnation' in redis)) redis.defineCommand('skillGroupWithIncarnation', { numberOfKeys: 2, lua: GROUP_WITH_INCARNATION });
     this.scripted = redis as ScriptedRedis;
@@ -178,17 +179,18 @@ export class SkillGroupRepository {
   /**
    * Removes the group and every key only it owns, as one script: no reader (a tick, a forecast, a
    * re-created group of the same id) ever sees half of it. 'in-use': an agent has the skill or a group
-   * overflows to it, and nothing was deleted.
+   * overflows to it, and nothing was deleted. `realtimeDates`: UTC dates whose realtime day keys go too
+   * besides those the group's index lists (RealtimeRepository.datesWrittenBeforeTheIndex).
    */
-  async delete(id: string): Promise<'deleted' | 'no-group' | 'in-use'> {
+  async delete(id: string, realtimeDates: readonly string[] = []): Promise<'deleted' | 'no-group' | 'in-use'> {
     const k = this.keys;
     const removed = await guarded(
       this.scripted.deleteSkillGroup(
         k.skillGroups(), k.triggerPolicies(), k.triggerStates(), k.triggerCallouts(), k.historyMonths(id), k.triggerGroupCallouts(id),
         k.forecast(id), k.forecastMeta(id), k.specialDays(id), k.realtimeSignalNames(id),
         k.triggerDecisions(id), k.triggerFiredDecisions(id), k.triggerActiveCallouts(id), k.triggerResponses(id),
-        k.agents(), k.skillGroupIncarnations(),
-        id, k.historyMonth(id, ''), `${globEscape(k.realtimeDay(id, ''))}*`,
+        k.agents(), k.skillGroupIncarnations(), k.realtimeDays(id),
+        id, k.historyMonth(id, ''), k.realtimeDay(id, ''), ...realtimeDates,
       ),
     );
     return removed === 1 ? 'deleted' : removed === -1 ? 'in-use' : 'no-group';
@@ -217,6 +219,3 @@ function putRefusal(refused: string[], groups: SkillGroup[]): WfmError {
   if (gone.length) reasons.unshift(groupsGone(gone).reason);
   return new WfmError('conflict', `the skill groups were not stored: ${reasons.join('; ')}`, { details });
 }
-
-/** Redis MATCH patterns treat * ? [ ] \ as special: a key prefix is matched literally. */
-const globEscape = (literal: string) => literal.replace(/[*?[\]\\]/g, '\\$&');

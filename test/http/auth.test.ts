@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { startTestService, KEYS, REDIS_URL, type TestService } from '../support/service';
-import { skillGroup } from '../support/examples';
+import { agent, skillGroup } from '../support/examples';
 
 describe('authentication and roles', () => {
   let t: TestService;
@@ -62,6 +62,26 @@ describe('authentication and roles', () => {
     redis.disconnect();
     expect((await t.http.get('/metrics')).text).toMatch(/^wfm_callout_dead_letters 1$/m);
     expect((await t.http.get('/docs/').redirects(1)).status).toBe(200);
+  });
+
+  test('when answers depend on the key, then no shared cache keeps them: private and revalidated (ETag, 304), agents not stored at all', async () => {
+    const admin = { 'X-API-Key': KEYS.admin };
+    await t.http.post('/skill-groups').set(admin).send([skillGroup({ id: 'CC' })]).expect(200);
+    await t.http.post('/agents').set(admin).send([agent({ id: 'CC1', skills: [{ skillGroupId: 'CC' }], phone: '+972501234567' })]).expect(200);
+
+    const groups = await t.http.get('/skill-groups').set(admin).expect(200);
+    expect(groups.headers['cache-control']).toBe('private, no-cache');
+    expect(groups.headers.vary).toMatch(/X-API-Key/i);
+    expect(groups.headers.vary).toMatch(/Authorization/i);
+    // the ETag it sends is the one a revalidation names (the contract's NotModified answer)
+    await t.http.get('/skill-groups').set(admin).set('If-None-Match', groups.headers.etag).expect(304);
+    // an admin sees the phone in clear: nobody keeps that answer
+    const person = await t.http.get('/agents/CC1').set(admin).expect(200);
+    expect(person.body.phone).toBe('+972501234567');
+    expect(person.headers['cache-control']).toBe('no-store');
+    expect((await t.http.get('/agents').set(admin).expect(200)).headers['cache-control']).toBe('no-store');
+    // refusals too: a 401 is no answer to keep for the next caller either
+    expect((await t.http.get('/skill-groups').expect(401)).headers['cache-control']).toBe('private, no-cache');
   });
 
   test('when a request carries an X-Request-Id, then the answer returns it; without one, the service makes one', async () => {

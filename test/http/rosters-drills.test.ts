@@ -43,6 +43,7 @@ describe('drilling a stored roster in the simulator', () => {
   test('when a planner drills a normal day and a storm day, then both simulate the roster and the storm answers fewer calls in time', async () => {
     const normal = await t.http.post(`/rosters/${rosterId}/drills`).set(planner).send({ scenario: 'normal-day', replications: 3, seed: 5 });
     expect(normal.status).toBe(202);
+    expect(normal.headers.location).toBe(normal.body.status);
     expect(normal.body).toMatchObject({ scenario: 'normal-day', shocks: 0, period: { from: '2030-01-07T00:00:00+02:00', to: '2030-01-08T00:00:00+02:00' } });
     const storm = await t.http.post(`/rosters/${rosterId}/drills`).set(planner).send({ scenario: 'storm-day', at: '11:00', replications: 3, seed: 5 });
     expect(storm.status).toBe(202);

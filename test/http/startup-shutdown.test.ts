@@ -1,13 +1,16 @@
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/log';
 import http from 'node:http';
 import { startService } from '../../src/main';
 import { WfmError } from '../../src/errors/wfm-error';
+import * as openapi from '../../src/http/openapi';
 import request from 'supertest';
 import { REDIS_URL } from '../support/service';
 
-const env = (extra: Record<string, string>) => ({ REDIS_URL, KEY_PREFIX: `test-start-${process.pid}`, HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...extra });
+const env = (extra: Record<string, string>) => ({ REDIS_URL, KEY_PREFIX: `test-start-${process.pid}`, HOST: '127.0.0.1', LOG_LEVEL: 'silent', MODEL_DIR: path.join(os.tmpdir(), 'wfm-test-models', `test-start-${process.pid}`), ...extra });
 
 describe('starting and stopping the service', () => {
   test('when the port is taken, then start is refused naming PORT (not an unhandled error event)', async () => {
@@ -67,6 +70,29 @@ describe('starting and stopping the service', () => {
     const quiet = await startService(env({}), { http: false, jobs: [] });
     expect(quiet.server).toBeUndefined();
     await quiet.shutdown('test');
+  });
+
+  test('when openapi.yaml is not a valid contract (or not YAML at all), then an API process refuses to start, naming where; a worker-only process needs none', async () => {
+    const valid = openapi.loadOpenApi();
+    const broken = structuredClone(valid) as typeof valid & { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
+    broken.paths['/health'].get.responses['200'] = { description: 'ok', content: { 'application/json': { schema: { type: 'strin' } } } };
+    const read = jest.spyOn(openapi, 'loadOpenApi').mockReturnValue(broken);
+    try {
+      const refused = await startService(env({ PORT: '0' }), { jobs: [] }).catch((e) => e);
+      expect(refused).toBeInstanceOf(WfmError);
+      expect(refused.message).toContain('openapi.yaml');
+      expect(refused.details).toContainEqual(expect.objectContaining({ where: '/paths/~1health/get/responses/200/content/application~1json/schema/type' }));
+      read.mockImplementation(() => {
+        throw new Error('bad indentation of a mapping entry (12:3)');
+      });
+      const unreadable = await startService(env({ PORT: '0' }), { jobs: [] }).catch((e) => e);
+      expect(unreadable).toBeInstanceOf(WfmError);
+      expect(unreadable.details).toEqual([expect.objectContaining({ message: expect.stringContaining('bad indentation') })]);
+      const worker = await startService(env({}), { http: false, jobs: [] });
+      await worker.shutdown('test');
+    } finally {
+      read.mockRestore();
+    }
   });
 
   test('when a client trickles a request body past the grace period, then the shutdown cuts it and ends', async () => {

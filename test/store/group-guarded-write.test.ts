@@ -4,6 +4,8 @@
  * gone and writes nothing of the batch.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createStore, type Store } from '../../src/store/store';
 import { isWfmError } from '../../src/errors/wfm-error';
@@ -78,6 +80,39 @@ describe('writes guarded by their skill group', () => {
     expect((await store.skillGroups.list()).map((g) => g.id)).toEqual(['NW', 'PS']);
     expect(await store.skillGroups.delete('NE')).toBe('no-group');
     expect(await keysOf('NE')).toEqual([]);
+  });
+
+  test('when a group is deleted, then its realtime days go by name — every day it posted, whatever the clock, and days stored before the day index — while other groups and deployments keep theirs', async () => {
+    const DAY = 86_400_000;
+    const MIN = 60_000;
+    await store.skillGroups.putAll([skillGroup({ id: 'RT', timeZone: 'UTC' }), skillGroup({ id: 'RT2', timeZone: 'UTC' })]);
+    // on a business clock far from the wall clock: 30 days ago, today, and a minute ahead into tomorrow
+    const lateEvening = Date.UTC(2024, 5, 10, 23, 59);
+    const minutes = [lateEvening - 30 * DAY, lateEvening - MIN, lateEvening + MIN];
+    await store.realtime.append(minutes.map((minute) => ({ skillGroupId: 'RT', minute, arrivals: 3, signals: { web: 5 } })), lateEvening);
+    await store.realtime.append([{ skillGroupId: 'RT2', minute: lateEvening - MIN, arrivals: 1 }], lateEvening);
+    expect(await redis.zrange(store.keys.realtimeDays('RT'), 0, -1)).toEqual(['2024-05-11', '2024-06-10', '2024-06-11']);
+    // a day stored before the index was (no entry in it), within the retention on the wall clock
+    const written = new Date(Date.now() - 20 * DAY).toISOString().slice(0, 10);
+    await redis.hset(store.keys.realtimeDay('RT', written), '1:arrivals', '1');
+    // another deployment on the same Redis, its group of the same id
+    const neighbour = `${prefix}-b`;
+    await redis.hset(`${neighbour}:realtime:{RT}:2024-06-10`, '1:arrivals', '1');
+    const before = await keysOf('RT');
+    expect(before).toEqual(expect.arrayContaining([store.keys.realtimeDay('RT', '2024-06-11'), store.keys.realtimeDay('RT', written), store.keys.realtimeDays('RT')]));
+
+    expect(await store.skillGroups.delete('RT', store.realtime.datesWrittenBeforeTheIndex(Date.now()))).toBe('deleted');
+    expect(await keysOf('RT')).toEqual([]);
+    expect(await store.realtime.read('RT2', lateEvening - MIN, lateEvening)).toHaveLength(1);
+    expect(await redis.exists(`${neighbour}:realtime:{RT}:2024-06-10`)).toBe(1);
+    await redis.del(`${neighbour}:realtime:{RT}:2024-06-10`);
+  });
+
+  test('no script of the store walks the keyspace (SCAN or KEYS inside a script stalls every deployment on the Redis)', () => {
+    const dir = path.join(__dirname, '../../src/store');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      expect({ file, scans: /redis\.(p?call)\(\s*'(SCAN|KEYS)'/i.test(readFileSync(path.join(dir, file), 'utf8')) }).toEqual({ file, scans: false });
+    }
   });
 
   test('when the group exists, then a large batch lands whole (written in slices inside one script)', async () => {

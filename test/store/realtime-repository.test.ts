@@ -74,6 +74,9 @@ describe('realtime batches in the store', () => {
     // a later write of the same day does not push the deadline out
     await store.realtime.append([{ skillGroupId: 'PS', minute: day + 12 * 60 * MIN, arrivals: 3 }], late);
     expect(await redis.pttl(key)).toBeLessThanOrEqual(deadline - late);
+    // the group's day index (what deleting the group reads) lists the day and outlives it
+    expect(await redis.zscore(store.keys.realtimeDays('PS'), '2026-02-01')).toBe(String(day));
+    expect(await redis.pttl(store.keys.realtimeDays('PS'))).toBeGreaterThan(await redis.pttl(key));
   });
 
   test('when a command would carry more arguments than the script unpacks at once, then it is refused before anything is written', () => {

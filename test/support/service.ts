@@ -3,6 +3,9 @@
  * removes every key of that prefix afterwards: tests never see each other's data.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { startService, type RunningService } from '../../src/main';
@@ -32,6 +35,8 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     LOG_LEVEL: 'silent',
     API_KEYS: `planner:${KEYS.planner},ingest:${KEYS.ingest},admin:${KEYS.admin}`,
     SHUTDOWN_GRACE_SECONDS: '5',
+    // a model directory belongs to one deployment (one KEY_PREFIX): each test's service has its own
+    MODEL_DIR: path.join(os.tmpdir(), 'wfm-test-models', prefix),
     ...extra,
   };
 }
@@ -98,6 +103,7 @@ export async function startTestService(extra: Record<string, string> = {}, optio
     stop: async () => {
       await service.shutdown('test finished');
       await deleteKeys(prefix);
+      if (!extra.MODEL_DIR) await rm(testEnv(prefix).MODEL_DIR, { recursive: true, force: true });
     },
   };
 }

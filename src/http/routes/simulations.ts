@@ -18,7 +18,8 @@ export function simulationRoutes(queues: Queues): Router {
     }
     // the size limits (days, result rows) are the ones roster drills are held to
     const jobId = await queueSimulation(queues, spec);
-    res.status(202).json({ jobId, status: `/jobs/${QUEUE.simulate}/${jobId}` });
+    const status = `/jobs/${QUEUE.simulate}/${jobId}`;
+    res.status(202).location(status).json({ jobId, status });
   });
   return r;
 }
