@@ -1,7 +1,7 @@
 /**
  * Roster exports: the CSV the simulator and planners read (and its reader), and one iCalendar (RFC 5545)
  * feed per agent for their phone's calendar. Pure: text in, text out; the caller writes the files and passes
- * the timestamp of the export (DTSTAMP) in.
+ * the timestamps (DTSTAMP) in.
  */
 import { invalid, type ProblemDetail } from '../errors/wfm-error';
 import { csvCell } from '../history/format';
@@ -189,9 +189,19 @@ function breakOnWallClock(b: { kind: string; start: number; end: number }, shift
 }
 
 export interface IcalOptions {
-  /** the export's timestamp (DTSTAMP), epoch ms — passed in, the core has no clock */
+  /**
+   * DTSTAMP of the events (epoch ms) that `stampOf` gives none — passed in, the core has no clock. A feed
+   * calendar apps poll wants a time that changes only with the feed's content (the roster's publication),
+   * not the time of the request: the same roster then gives the same bytes, ETag and 304.
+   */
   generatedAt: number;
-  /** domain for the globally unique UIDs, e.g. "wfm.example.com" */
+  /** an event's own DTSTAMP: when its shift became what it is (its roster's publication) */
+  stampOf?: (shift: AssignedShift) => number | undefined;
+  /**
+   * the right-hand side of the UIDs ("<shift>.<agent>@<uidDomain>"), which RFC 5545 §3.8.4.7 wants
+   * globally unique: the deployment's host (and key prefix), so two centers' feeds in one calendar app
+   * do not overwrite each other's events; default "wfm.local"
+   */
   uidDomain?: string;
   agentName?: string;
   skillGroupName?: (skillGroupId: string) => string;
@@ -201,6 +211,15 @@ export interface IcalOptions {
    */
   timeZone?: string;
 }
+
+/**
+ * The component of a calendar without events. RFC 5545 §3.6 wants at least one component in a VCALENDAR
+ * (strict parsers, ical4j among them, reject one without), and an agent with no shifts has no VEVENT.
+ * A VTIMEZONE of UTC is valid (§3.6.5: TZID and one STANDARD with DTSTART, TZOFFSETFROM, TZOFFSETTO),
+ * understood by every client, and changes nothing: the events' times are UTC anyway. An X- component would
+ * also be valid, but it is one that clients are only told to ignore.
+ */
+const EMPTY_CALENDAR_COMPONENT = ['BEGIN:VTIMEZONE', 'TZID:UTC', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0000', 'TZNAME:UTC', 'END:STANDARD', 'END:VTIMEZONE'];
 
 /** One VCALENDAR with a VEVENT per shift of the agent (times in UTC, breaks listed in the description). */
 export function agentIcalFeed(agentId: string, roster: AssignedShift[], options: IcalOptions): string {
@@ -214,6 +233,7 @@ export function agentIcalFeed(agentId: string, roster: AssignedShift[], options:
     `X-WR-CALNAME:${icalText(`Shifts ${options.agentName ?? agentId}`)}`,
   ];
   const shifts = roster.filter((s) => s.agentId === agentId).sort((a, b) => a.start - b.start);
+  if (!shifts.length) lines.push(...EMPTY_CALENDAR_COMPONENT);
   for (const s of shifts) {
     const group = options.skillGroupName?.(s.skillGroupId) ?? s.skillGroupId;
     const zone = options.timeZone;
@@ -221,7 +241,7 @@ export function agentIcalFeed(agentId: string, roster: AssignedShift[], options:
     lines.push(
       'BEGIN:VEVENT',
       `UID:${icalText(`${s.id}.${agentId}@${domain}`)}`,
-      `DTSTAMP:${icalUtc(options.generatedAt)}`,
+      `DTSTAMP:${icalUtc(options.stampOf?.(s) ?? options.generatedAt)}`,
       `DTSTART:${icalUtc(s.start)}`,
       `DTEND:${icalUtc(s.end)}`,
       `SUMMARY:${icalText(`${s.kind} shift · ${group}`)}`,

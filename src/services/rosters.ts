@@ -29,11 +29,11 @@ import { dayOffset } from '../roster/assignment-model';
 import type { AssignedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
-import type { BuildFailure, ClaimRefusal, PublishOutcome, SlotWithClaims, StoredRoster } from '../store/roster-repository';
+import type { BuildFailure, ClaimedSlot, ClaimRefusal, PublishOutcome, RosterCursor, SlotWithClaims, StoredRoster } from '../store/roster-repository';
 import { DEFAULT_JOB_OPTIONS, stalledFailureReason } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
-import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, startOfLocalDay, windowsCover } from '../time/grid';
+import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, startOfLocalDay, wallClock, windowsCover } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken, type ClaimTokenClaims } from './claim-tokens';
 import { FORECAST_HISTORY_DAYS } from '../forecast';
@@ -307,7 +307,8 @@ const THREAD_MODULE = path.resolve(__dirname, 'roster-build-thread.ts');
 /** The job: gathers the data, runs the pipeline in a worker thread, stores the draft. */
 export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob, onProgress: (p: BuildProgress | { phase: string; percent: number }) => void, signal?: AbortSignal) {
   onProgress({ phase: 'loading', percent: 1 });
-  const base = data.kind === 'replan' ? await rosterOrThrow(ctx, data.baseRosterId) : undefined;
+  // the base of a re-plan was stored when it was asked for: gone since is not found (no build to wait for)
+  const base = data.kind === 'replan' ? ((await ctx.store.rosters.get(data.baseRosterId)) ?? throwNotFound(data.baseRosterId)) : undefined;
   const request = base ? (base.request as unknown as RosterRequest) : (data as Extract<BuildRosterJob, { kind: 'build' }>).request;
   const { groups, agents, period } = await checkRequest(ctx, { ...request, period: base ? { from: base.period.from, days: base.period.days, timeZone: base.period.timeZone } : request.period });
   onProgress({ phase: 'forecast', percent: 3 });
@@ -368,16 +369,41 @@ function rosterNotFound(id: string, message = `roster ${id} does not exist`): Wf
   return new WfmError('not-found', message, { details: [{ where: '/path/rosterId', message: `no roster ${id}` }] });
 }
 
+/**
+ * Why no roster is stored under an id the routes were given: still in its build job is a matter of timing
+ * (409, the same for every route: read, publish, re-plan, drill, delete), a failed build, a deleted roster
+ * or an unknown id is 404. Undefined when it is stored after all (its build finished in between).
+ */
+async function unstoredRosterRefusal(ctx: RosterContext, id: string): Promise<WfmError | undefined> {
+  const { status } = await rosterStatus(ctx, id); // 404 for a deleted or unknown roster
+  if (status === 'queued' || status === 'building') {
+    return new WfmError('conflict', `roster ${id} is still ${status}: poll /rosters/${id}/status until it says draft (or failed)`, {
+      details: [{ where: '/path/rosterId', message: `${status}, not built yet: see /rosters/${id}/status` }],
+    });
+  }
+  if (status === 'failed') return rosterNotFound(id, `roster ${id} failed to build: see /rosters/${id}/status`);
+  return undefined;
+}
+
+function throwNotFound(id: string): never {
+  throw rosterNotFound(id);
+}
+
 export async function rosterOrThrow(ctx: RosterContext, id: string): Promise<StoredRoster> {
   const roster = await ctx.store.rosters.get(id);
-  if (!roster) throw rosterNotFound(id, `roster ${id} does not exist (or is still being built: see /rosters/${id}/status)`);
-  return roster;
+  if (roster) return roster;
+  const refusal = await unstoredRosterRefusal(ctx, id);
+  if (refusal) throw refusal;
+  const built = await ctx.store.rosters.get(id);
+  if (!built) throw rosterNotFound(id);
+  return built;
 }
 
 export interface RosterStatusView {
   id: string;
   status: 'queued' | 'building' | 'failed' | StoredRoster['status'];
-  progress?: unknown;
+  /** the build's phase (loading, forecast, requirement, lp, …, storing, done) and percent */
+  progress?: { phase: string; percent: number };
   failedReason?: string;
   /** a failed build: the problem's code (validation, infeasible, internal…) and what was wrong where */
   code?: string;
@@ -385,6 +411,11 @@ export interface RosterStatusView {
   publishedAt?: string;
   supersededBy?: string;
   result?: string;
+}
+
+/** The build's `{ phase, percent }` once it reported one (BullMQ's 0 before that is no progress to show). */
+function buildProgress(progress: unknown): Pick<RosterStatusView, 'progress'> {
+  return typeof progress === 'object' && progress !== null ? { progress: progress as { phase: string; percent: number } } : {};
 }
 
 function storedStatusView(stored: StoredRoster): RosterStatusView {
@@ -401,10 +432,10 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
     // Interrupted too often (workers restarted or crashed under it): said so, whatever an earlier attempt
     // recorded; 'unavailable', since asking again is what helps.
     const interrupted = stalledFailureReason(job);
-    if (interrupted) return { id, status: 'failed', failedReason: interrupted, code: 'unavailable', errors: [{ where: '/', message: interrupted }], progress: job.progress };
+    if (interrupted) return { id, status: 'failed', failedReason: interrupted, code: 'unavailable', errors: [{ where: '/', message: interrupted }], ...buildProgress(job.progress) };
     // no record: the job failed outside the processor; BullMQ's text may name internals
     const failure = (await ctx.store.rosters.buildFailure(id)) ?? buildFailureOf(undefined, '');
-    return { id, status: 'failed', failedReason: failure.message, code: failure.code, errors: failure.errors, progress: job.progress };
+    return { id, status: 'failed', failedReason: failure.message, code: failure.code, errors: failure.errors, ...buildProgress(job.progress) };
   }
   // The job stores the draft before it reports 'done' and completes, so a finished job without a roster
   // means the roster was deleted since (BullMQ keeps the job for days) — unless the draft was stored
@@ -415,14 +446,41 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
     if (now) return storedStatusView(now);
     throw rosterNotFound(id, `roster ${id} does not exist: it was built, then deleted`);
   }
-  return { id, status: state === 'active' ? 'building' : 'queued', progress: job.progress };
+  return { id, status: state === 'active' ? 'building' : 'queued', ...buildProgress(job.progress) };
 }
 
-export async function listRosters(ctx: RosterContext) {
+/** GET /rosters: a page holds this many stored rosters unless `limit` says otherwise, and at most ROSTER_PAGE_MAX (as the contract says). */
+const ROSTER_PAGE_DEFAULT = 100;
+const ROSTER_PAGE_MAX = 1000;
+
+/** A page's end as the client passes it back: opaque (base64url of the last roster's creation and id). */
+function rosterCursor(end: RosterCursor): string {
+  return Buffer.from(`${end.createdMs}.${end.id}`).toString('base64url');
+}
+
+function parseRosterCursor(cursor: string): RosterCursor {
+  const match = /^(\d{1,16})\.([A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw invalid('not a cursor of this listing', [{ where: '/query/cursor', message: 'pass the cursor of the Link header (rel="next") unchanged' }]);
+  return { createdMs: Number(match[1]), id: match[2] };
+}
+
+/**
+ * Rosters newest first, a page at a time: at most `limit` stored rosters after `cursor` (the `next` of the
+ * page before), and `next` when more follow. The first page (no cursor) also lists, before them, the rosters
+ * requested and not yet built (queued or building): at most the build queue's backlog (50 waiting, the 429
+ * beyond) and those in progress.
+ */
+export async function listRosters(ctx: RosterContext, page: { limit?: number; cursor?: string } = {}) {
+  const limit = Math.min(page.limit ?? ROSTER_PAGE_DEFAULT, ROSTER_PAGE_MAX);
+  const after = page.cursor === undefined ? undefined : parseRosterCursor(page.cursor);
+  const { rosters, next: end } = await ctx.store.rosters.listPage(limit, after);
+  const next = end && rosterCursor(end);
   // the period as the planner gave it (the stored instants are for the store's own range reads)
-  const stored = (await ctx.store.rosters.list()).map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: { from: r.period.from, days: r.period.days, timeZone: r.period.timeZone }, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
-  // Requested and not yet built (a roster is stored once built): listed too, so a planner who just
-  // asked for one sees it coming — newest first, before the stored ones.
+  const stored = rosters.map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: { from: r.period.from, days: r.period.days, timeZone: r.period.timeZone }, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
+  const nextPage = next ? { next } : {};
+  if (after) return { items: stored, ...nextPage };
+  // Requested and not yet built (a roster is stored once built): listed too, on the first page, so a
+  // planner who just asked for one sees it coming — newest first, before the stored ones.
   const known = new Set(stored.map((r) => r.id));
   // asked by state, so no job's state is read again one by one
   const queue = ctx.queues.get(QUEUE.buildRoster);
@@ -441,7 +499,7 @@ export async function listRosters(ctx: RosterContext) {
   const unstored = (job: Job | undefined): job is Job => !!job?.id && !known.has(job.id);
   const pending = [...building.filter(unstored).map((j) => pendingView(j, 'building')), ...queued.filter(unstored).map((j) => pendingView(j, 'queued'))];
   pending.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return [...pending, ...stored];
+  return { items: [...pending, ...stored], ...nextPage };
 }
 
 /** Cloud agents' claims as shifts (the breaks of the planned shift behind the slot), for exports and drills. */
@@ -503,7 +561,33 @@ export async function agentCalendar(ctx: RosterContext, id: string, agentId: str
   const [roster, shifts, agent, groups] = await Promise.all([current, rosterShifts(ctx, current.id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
   if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
   const timeZone = agent?.timeZone ?? roster.period.timeZone;
-  return agentIcalFeed(agentId, shifts, { generatedAt: ctx.now(), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
+  return agentIcalFeed(agentId, shifts, { generatedAt: rosterStampMs(roster), uidDomain: calendarUidDomain(ctx.config), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
+}
+
+/**
+ * The DTSTAMP of a roster's events: when it was published (a draft: built). Not the time of the request:
+ * calendar apps poll a feed and revalidate it (If-None-Match), and a feed whose roster did not change must
+ * give the same bytes, so the same ETag and a 304. RFC 5545 §3.8.7.2: with METHOD, the time the calendar
+ * information was created — for a published roster, its publication.
+ */
+function rosterStampMs(roster: StoredRoster): number {
+  return Date.parse(roster.publishedAt ?? roster.createdAt);
+}
+
+/**
+ * The right-hand side of calendar UIDs: this deployment (its KEY_PREFIX) at its public host, e.g.
+ * "wfm.rosters.example.com", so two centers' (or a center's test and live deployments') feeds in one calendar
+ * app never share a UID (RFC 5545 §3.8.4.7: globally unique). Constant for a deployment: a shift keeps its
+ * UID through re-reads and re-plans (which keep the ids of the shifts they do not change).
+ */
+function calendarUidDomain(config: Config): string {
+  let host = 'wfm.local';
+  try {
+    host = new URL(config.trigger.publicBaseUrl).hostname || host;
+  } catch {
+    // PUBLIC_BASE_URL is checked at start; the default host stands in should it not parse
+  }
+  return `${config.keyPrefix}.${host}`;
 }
 
 /**
@@ -522,8 +606,18 @@ export async function agentFeed(ctx: RosterContext, agentId: string): Promise<st
   // deleted since stays on its roster (work done stays), but is not this agent's (the delete erased
   // that agent's index).
   const held = new Set(claims.map((c) => `${c.rosterId}|${c.slotId}`));
-  const shifts = (await Promise.all(published.map((id) => rosterShifts(ctx, id, agentId, (slotId) => held.has(`${id}|${slotId}`))))).flat().filter((s) => s.end > fromMs && s.start < toMs);
-  return agentIcalFeed(agentId, shifts, { generatedAt: now, agentName: agent.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone: agent.timeZone ?? ctx.config.defaultTimeZone });
+  // each event stamped with its roster's publication: the feed's bytes change only when its content does
+  const stamps = new Map<AssignedShift, number>();
+  const perRoster = await Promise.all(
+    published.map(async (id) => {
+      const [roster, shifts] = await Promise.all([rosterOrThrow(ctx, id), rosterShifts(ctx, id, agentId, (slotId) => held.has(`${id}|${slotId}`))]);
+      for (const s of shifts) stamps.set(s, rosterStampMs(roster));
+      return shifts;
+    }),
+  );
+  const shifts = perRoster.flat().filter((s) => s.end > fromMs && s.start < toMs);
+  // an agent with nothing published has no event to stamp: the calendar's bytes are constant then
+  return agentIcalFeed(agentId, shifts, { generatedAt: 0, stampOf: (s) => stamps.get(s), uidDomain: calendarUidDomain(ctx.config), agentName: agent.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone: agent.timeZone ?? ctx.config.defaultTimeZone });
 }
 
 /** An agent's feed reaches this far back (a subscribed calendar drops what the feed no longer has) and ahead. */
@@ -624,15 +718,8 @@ function overCapacityRefusal(id: string, replaced: string, overfull: Array<{ slo
 }
 
 export async function publishRoster(ctx: RosterContext, id: string) {
-  const draft = await ctx.store.rosters.get(id);
-  if (!draft) {
-    // a roster still in its build job has no draft to publish yet: a conflict of timing, not a wrong id
-    const status = (await rosterStatus(ctx, id)).status;
-    if (status === 'queued' || status === 'building') {
-      throw new WfmError('conflict', `roster ${id} is still ${status}: publish it once /rosters/${id}/status says draft`, { details: [{ where: '/path/rosterId', message: `${status}, not a draft yet` }] });
-    }
-    throw rosterNotFound(id, status === 'failed' ? `roster ${id} failed to build: see /rosters/${id}/status` : undefined);
-  }
+  // a roster still in its build job has no draft to publish yet: a conflict of timing, not a wrong id
+  const draft = await rosterOrThrow(ctx, id);
   if (draft.status !== 'draft') throw new WfmError('conflict', `roster ${id} is ${draft.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${draft.status}, not a draft` }] });
   // An agent deleted after the draft was built would be published with shifts nobody can see in a
   // calendar (deleting an agent on a published roster is refused; a draft does not hold the delete back).
@@ -662,8 +749,14 @@ export async function publishRoster(ctx: RosterContext, id: string) {
 }
 
 export async function deleteRoster(ctx: RosterContext, id: string): Promise<void> {
-  const outcome = await ctx.store.rosters.delete(id);
-  if (outcome === 'no-roster') throw rosterNotFound(id);
+  let outcome = await ctx.store.rosters.delete(id);
+  if (outcome === 'no-roster') {
+    const refusal = await unstoredRosterRefusal(ctx, id);
+    if (refusal) throw refusal;
+    // stored by its build in between
+    outcome = await ctx.store.rosters.delete(id);
+    if (outcome === 'no-roster') throw rosterNotFound(id);
+  }
   if (outcome === 'published') throw new WfmError('conflict', `roster ${id} is published: re-plan it instead; only drafts and superseded rosters can be deleted`, { details: [{ where: '/path/rosterId', message: 'published: re-plan it instead' }] });
 }
 
@@ -738,7 +831,7 @@ export async function issueClaimToken(ctx: RosterContext, agentId: string, valid
 export async function claimTokenAgentOrThrow(ctx: RosterContext, claims: ClaimTokenClaims): Promise<void> {
   const read = await ctx.store.agents.getWithIncarnation(claims.agentId);
   if (!read || read.incarnation === claims.incarnation) return;
-  throw new WfmError('unauthorized', `claim token is not valid: it was issued to an agent ${claims.agentId} deleted since; the agent ${claims.agentId} now is another, and needs a token of their own from their planner`);
+  throw new WfmError('unauthorized', `claim token is not valid: the agent now stored under ${claims.agentId} is not the one it was issued to (deleted and created again since, or a token of another deployment sharing CLAIM_TOKEN_SECRET); ask your planner for a token of your own`);
 }
 
 const noLongerCloud = (agentId: string) => new WfmError('forbidden', `agent ${agentId} is no longer a cloud agent`);
@@ -756,14 +849,36 @@ export async function slotsForAgent(ctx: RosterContext, agentId: string) {
   const now = ctx.now();
   const skills = new Set(agent.skills.map((s) => s.skillGroupId));
   const rosters = await ctx.store.rosters.publishedOverlapping(now, Number.MAX_SAFE_INTEGER);
-  const [slots, zones] = await Promise.all([Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()), ctx.store.rosters.zonesOf(rosters)]);
+  const [slots, zones, claims] = await Promise.all([
+    Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()),
+    ctx.store.rosters.zonesOf(rosters),
+    ctx.store.rosters.claimsOf(agentId),
+  ]);
+  const minRestMs = agent.contract.minRestHours * HOUR_MS;
+  const cutoffMs = ctx.config.claimReleaseCutoffHours * HOUR_MS;
   return slots
     .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
-    // what a claim would refuse is not offered: a day off, a time outside their availability
-    .filter((s) => s.claimedBy.includes(agentId) || (!dayOffTouched(agent, s, zones.get(s.rosterId) ?? 'UTC') && !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC')))
+    // what a claim would refuse is not offered: a day off, a time outside their availability, a slot
+    // overlapping one they hold or too close to it for their rest (the claim script's rules, as it reads them)
+    .filter((s) => s.claimedBy.includes(agentId) || (!dayOffTouched(agent, s, zones.get(s.rosterId) ?? 'UTC') && !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC') && !clashingClaim(s, claims, minRestMs)))
     // one list across rosters, soonest first (as the planner's slots are)
     .sort((a, b) => a.start - b.start || a.rosterId.localeCompare(b.rosterId) || a.id.localeCompare(b.id))
-    .map((s) => slotView(s, zones.get(s.rosterId) ?? 'UTC', agentId));
+    .map((s) => slotView(s, zones.get(s.rosterId) ?? 'UTC', { agentId, now, cutoffMs }));
+}
+
+/**
+ * The first of the agent's claims the slot overlaps or leaves less than `minRestMs` rest to — as the
+ * claim script checks them (every claim the agent holds, whatever its roster).
+ */
+function clashingClaim(slot: { start: number; end: number }, claims: ClaimedSlot[], minRestMs: number): ClaimedSlot | undefined {
+  return claims.find((c) => (c.start < slot.end && slot.start < c.end) || (c.start >= slot.end && c.start - slot.end < minRestMs) || (c.end <= slot.start && slot.start - c.end < minRestMs));
+}
+
+/** A claim's times for the agent who holds it, on their clock: "2030-01-10 08:00–12:00 (Europe/Berlin)", another end date written out. */
+function claimTimes(claim: { start: number; end: number }, zone: string): string {
+  const [from, to] = [wallClock(claim.start, zone), wallClock(claim.end, zone)];
+  const end = from.toISODate() === to.toISODate() ? to.toFormat('HH:mm') : to.toFormat('yyyy-MM-dd HH:mm');
+  return `${from.toFormat('yyyy-MM-dd HH:mm')}–${end} (${zone})`;
 }
 
 /**
@@ -782,6 +897,18 @@ function claimName(field: string | undefined): string {
 }
 
 /**
+ * The claim a refused claim ran into, as the agent knows it: its times on their clock (their zone, else the
+ * roster's), not the slot's internal id — "2030-01-10 08:00–12:00 (Asia/Jerusalem)". By its ids only when
+ * it is gone meanwhile (released in between).
+ */
+async function claimOnAgentClock(ctx: RosterContext, agent: Agent, field: string | undefined): Promise<string> {
+  const claim = (await ctx.store.rosters.claimsOf(agent.id)).find((c) => `${c.rosterId}|${c.slotId}` === field);
+  if (!claim) return claimName(field);
+  const zone = agent.timeZone ?? (await ctx.store.rosters.zonesOf([claim.rosterId])).get(claim.rosterId) ?? ctx.config.defaultTimeZone;
+  return claimTimes(claim, zone);
+}
+
+/**
  * The part of a slot outside the agent's stated availability (their weekly hours, on their own clock),
  * or undefined when they are available throughout — a cloud agent is held to it as partners are.
  */
@@ -794,7 +921,14 @@ function unavailableFor(agent: Agent, slot: { start: number; end: number }, rost
   return `${piece.date} ${clock(piece.from)}–${clock(piece.to)} (${zone})`;
 }
 
-function slotView(s: SlotWithClaims, zone: string, agentId?: string) {
+/**
+ * A slot as planners (no `forAgent`) and cloud agents read it. An agent also reads until when a claim of
+ * it could be released (`releasableUntil`, the release cut-off) and whether that has passed already
+ * (`bindingOnClaim`: a claim now binds at once — a slot they hold can no longer be released), so an app
+ * can warn before the tap.
+ */
+function slotView(s: SlotWithClaims, zone: string, forAgent?: { agentId: string; now: number; cutoffMs: number }) {
+  const agentId = forAgent?.agentId;
   return {
     rosterId: s.rosterId,
     slotId: s.id,
@@ -806,6 +940,7 @@ function slotView(s: SlotWithClaims, zone: string, agentId?: string) {
     agentsNeeded: s.agentsNeeded,
     claimed: s.claimedBy.length,
     ...(agentId === undefined ? { claimedBy: s.claimedBy } : { claimedByMe: s.claimedBy.includes(agentId) }),
+    ...(forAgent ? { releasableUntil: formatInstant(s.start - forAgent.cutoffMs, zone), bindingOnClaim: forAgent.now >= s.start - forAgent.cutoffMs } : {}),
   };
 }
 
@@ -823,8 +958,9 @@ const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
   started: () => new WfmError('conflict', 'the slot has already started', { details: [{ where: '/path/slotId', message: 'already started' }] }),
   'already-claimed': () => new WfmError('conflict', 'you already hold this slot', { details: [{ where: '/path/slotId', message: 'already yours' }] }),
   full: () => new WfmError('conflict', 'the slot is full: every place has been claimed', { details: [{ where: '/path/slotId', message: 'every place is claimed' }] }),
-  overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/path/slotId', message: `overlaps your claim ${claimName(d)} (rule: one shift at a time)` }]),
-  rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${claimName(d)} (rule: minimum rest between shifts)` }]),
+  // `d`: the claim, as claimedTimes names it (its times on the agent's clock), else as the store does
+  overlap: (d) => invalid('the slot overlaps a slot you hold', [{ where: '/path/slotId', message: `overlaps your claim ${d ?? ''} (rule: one shift at a time)` }]),
+  rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${d ?? ''} (rule: minimum rest between shifts)` }]),
   // the skill taken away by a planner after the check below, read again in the claim's own step
   'no-skill': (group) => invalid(`you do not have skill ${group}`, [{ where: '/path/slotId', message: `needs skill ${group} (rule: skill)` }]),
   'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/path/slotId', message: 'rule: max weekly hours of your contract' }]),
@@ -874,6 +1010,8 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
     const now = await ctx.store.rosters.get(rosterId);
     if (now?.status === 'superseded') throw await supersededClaimRefusal(ctx, now);
   }
+  if (!outcome.ok && outcome.refusal === 'overlap') throw REFUSALS.overlap(await claimOnAgentClock(ctx, agent, outcome.conflictWith));
+  if (!outcome.ok && outcome.refusal === 'rest') throw REFUSALS.rest(`${await claimOnAgentClock(ctx, agent, outcome.conflictWith)} (less than ${agent.contract.minRestHours} h between them)`);
   if (!outcome.ok) throw REFUSALS[outcome.refusal](outcome.refusal === 'not-cloud-agent' ? agentId : outcome.conflictWith);
   const zone = roster.period.timeZone;
   return { rosterId, slotId, agentId, skillGroupId: slot.skillGroupId, claimed: outcome.claimed, agentsNeeded: outcome.agentsNeeded, start: formatInstant(slot.start, zone), end: formatInstant(slot.end, zone), releasableUntil: formatInstant(slot.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone) };

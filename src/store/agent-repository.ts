@@ -26,7 +26,8 @@ end
 
 /**
  * KEYS: the agents hash, the published rosters (score = end of the period), the agent's claims, the
- * agents' incarnations, the trigger's last-called-at, then the answer sums of every skill group.
+ * agents' incarnations, the trigger's last-called-at, the calendar feed versions, then the answer sums of
+ * every skill group.
  * ARGV: roster key base ("<prefix>:{rosters}:"), agent id, now.
  * Deletes the agent only while no published roster still running holds work of theirs that is not over:
  * a shift (its by-agent entry) or a claimed slot. Otherwise answers { 'rostered', then per roster: id,
@@ -34,7 +35,8 @@ end
  * claimed between a check and the delete cannot slip through.
  * A delete is an erasure: what is kept under the bare agent id goes with the agent, or it would pass to
  * the next agent given the id — another person (their claims index, with claims whose slots are over: GET
- * /me/claims, the claim checks' weekly hours; when they were last called; their answers to callouts).
+ * /me/claims, the claim checks' weekly hours; when they were last called; their answers to callouts; the
+ * version of their calendar feed's address).
  * The claims themselves stay on their rosters (work done stays), and so do the callout records, an audit
  * of ids kept for the record retention: they name the agent's incarnation, so they are not read as the
  * next agent's (src/services/trigger.ts).
@@ -79,7 +81,8 @@ redis.call('HDEL', KEYS[1], agentId)
 redis.call('HDEL', KEYS[4], agentId)
 redis.call('DEL', KEYS[3])
 redis.call('HDEL', KEYS[5], agentId)
-for i = 6, #KEYS do redis.call('HDEL', KEYS[i], 'agent:' .. agentId .. ':accepted', 'agent:' .. agentId .. ':refused') end
+redis.call('HDEL', KEYS[6], agentId)
+for i = 7, #KEYS do redis.call('HDEL', KEYS[i], 'agent:' .. agentId .. ':accepted', 'agent:' .. agentId .. ':refused') end
 return {'deleted'}
 `;
 
@@ -194,6 +197,26 @@ end
 return {'ok'}
 `;
 
+/**
+ * KEYS: the agents hash, the agents' incarnations, the calendar feed versions. ARGV: agent id, '1' to
+ * reset the feed (its version + 1), else '0'.
+ * nil when no agent has the id; else { incarnation ('' for an agent stored before incarnations were),
+ * the feed's version (0 until a first reset) } — read (and bumped) with the agent, as of one moment.
+ */
+const FEED_IDENTITY = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return false end
+local version
+if ARGV[2] == '1' then version = redis.call('HINCRBY', KEYS[3], ARGV[1], 1) else version = tonumber(redis.call('HGET', KEYS[3], ARGV[1]) or '0') end
+return {redis.call('HGET', KEYS[2], ARGV[1]) or '', version}
+`;
+
+/** What an agent's calendar feed address is signed over: who they are (their incarnation) and its version. */
+export interface FeedIdentity {
+  /** '' for an agent stored before incarnations were */
+  incarnation: string;
+  version: number;
+}
+
 /** Work of an agent on one published roster that is not over yet. */
 export interface RosteredWork {
   rosterId: string;
@@ -227,6 +250,7 @@ type ScriptedRedis = Redis & {
   putAgentsUnlessClaiming(args: string[]): Promise<Array<string | number>>;
   agentIncarnationsOf(...args: string[]): Promise<Array<string | null>>;
   agentsWithIncarnations(...args: string[]): Promise<unknown[]>;
+  agentFeedIdentity(...args: string[]): Promise<[string, number] | null>;
 };
 
 /** Agents as JSON in one hash: a center has hundreds to a few thousand, read whole for rostering. */
@@ -238,6 +262,7 @@ export class AgentRepository {
     if (!('deleteAgentUnlessRostered' in redis)) redis.defineCommand('deleteAgentUnlessRostered', { lua: DELETE_UNLESS_ROSTERED });
     if (!('agentIncarnationsOf' in redis)) redis.defineCommand('agentIncarnationsOf', { numberOfKeys: 2, lua: INCARNATIONS_OF });
     if (!('agentsWithIncarnations' in redis)) redis.defineCommand('agentsWithIncarnations', { numberOfKeys: 2, lua: READ_WITH_INCARNATIONS });
+    if (!('agentFeedIdentity' in redis)) redis.defineCommand('agentFeedIdentity', { numberOfKeys: 3, lua: FEED_IDENTITY });
     // no numberOfKeys: the first argument gives it, so one array argument carries a batch of any size
     if (!('putAgentsUnlessClaiming' in redis)) redis.defineCommand('putAgentsUnlessClaiming', { lua: PUT_UNLESS_CLAIMING });
     this.scripted = redis as ScriptedRedis;
@@ -293,6 +318,16 @@ export class AgentRepository {
   }
 
   /**
+   * The incarnation of the agent stored under the id and the version of their calendar feed's address;
+   * `reset`: the version is incremented first (the addresses given out so far stop working). Undefined
+   * when no agent has the id.
+   */
+  async feedIdentity(id: string, options: { reset?: boolean } = {}): Promise<FeedIdentity | undefined> {
+    const reply = await guarded(this.scripted.agentFeedIdentity(this.keys.agents(), this.keys.agentIncarnations(), this.keys.agentFeedVersions(), id, options.reset ? '1' : '0'));
+    return reply ? { incarnation: String(reply[0]), version: Number(reply[1]) } : undefined;
+  }
+
+  /**
    * All agents in one script, and none while a skill group they name has been deleted meanwhile (409),
    * or while one of them still holds claimed slots not over at `nowMs` on a published roster that the
    * update would leave them unfit for: any, if they are not a cloud agent (now a partner: a changed
@@ -330,7 +365,7 @@ export class AgentRepository {
     // answer sums are per skill group: a group created after this read has no answers of the agent yet
     // (a tick that read the agent before the delete checks the incarnation before adding any)
     const groups = await guarded(this.redis.hkeys(this.keys.skillGroups()));
-    const keys = [this.keys.agents(), this.keys.publishedRosters(), this.keys.agentClaims(id), this.keys.agentIncarnations(), this.keys.triggerLastCalled(), ...groups.map((g) => this.keys.triggerResponses(g))];
+    const keys = [this.keys.agents(), this.keys.publishedRosters(), this.keys.agentClaims(id), this.keys.agentIncarnations(), this.keys.triggerLastCalled(), this.keys.agentFeedVersions(), ...groups.map((g) => this.keys.triggerResponses(g))];
     const reply = await guarded(this.scripted.deleteAgentUnlessRostered([String(keys.length), ...keys, this.keys.rosterBase(), id, String(nowMs)]));
     if (reply[0] === 'deleted') return { ok: true };
     if (reply[0] === 'no-agent') return { ok: false, refusal: 'no-agent' };
@@ -341,7 +376,7 @@ export class AgentRepository {
 
   /** Deletes the agent whatever rosters hold (fixtures, tests); the API deletes through deleteUnlessRostered. */
   async delete(id: string): Promise<boolean> {
-    const replies = await guarded(this.redis.multi().hdel(this.keys.agents(), id).hdel(this.keys.agentIncarnations(), id).exec());
+    const replies = await guarded(this.redis.multi().hdel(this.keys.agents(), id).hdel(this.keys.agentIncarnations(), id).hdel(this.keys.agentFeedVersions(), id).exec());
     const [[err, n]] = replies as Array<[Error | null, number]>;
     if (err) throw err;
     return n > 0;

@@ -36,6 +36,12 @@ import { groupsGone } from './group-guarded-write';
 
 export type RosterStatus = 'draft' | 'published' | 'superseded';
 
+/** Where a page of the roster list ends: its last roster's creation (the index's score) and id. */
+export interface RosterCursor {
+  createdMs: number;
+  id: string;
+}
+
 /** Coverage of one interval with the forecast traffic and what the scheduled agents are predicted to achieve. */
 export type StoredCoverageRow = RosterCoverageRow;
 
@@ -520,9 +526,29 @@ export class RosterRepository {
 
   /** Newest first. */
   async list(limit = 100): Promise<StoredRoster[]> {
-    const ids = await guarded(this.redis.zrevrange(this.keys.rosterIndex(), 0, limit - 1));
-    const rosters = await Promise.all(ids.map((id) => this.get(id)));
-    return rosters.filter((r): r is StoredRoster => r !== undefined);
+    return (await this.listPage(limit)).rosters;
+  }
+
+  /**
+   * Stored rosters newest first, as the index orders them (by creation; rosters created in one
+   * millisecond by id, descending): at most `limit`, those after `after` (where an earlier page ended; its
+   * roster need not exist any more), and where this page ends when more follow. Keyset paging: rosters
+   * stored or deleted in between neither repeat nor hide the ones after the cursor.
+   */
+  async listPage(limit: number, after?: RosterCursor): Promise<{ rosters: StoredRoster[]; next?: RosterCursor }> {
+    const index = this.keys.rosterIndex();
+    // after the cursor: an older roster, or one of its millisecond with a smaller id (ids are ASCII: as Redis compares them)
+    const follows = (id: string, score: number) => !after || score < after.createdMs || (score === after.createdMs && id < after.id);
+    const entries: RosterCursor[] = [];
+    const batch = limit + 16;
+    for (let offset = 0; entries.length <= limit; offset += batch) {
+      const flat = await guarded(this.redis.zrevrangebyscore(index, after ? String(after.createdMs) : '+inf', '-inf', 'WITHSCORES', 'LIMIT', offset, batch));
+      for (let i = 0; i + 1 < flat.length; i += 2) if (follows(flat[i], Number(flat[i + 1]))) entries.push({ id: flat[i], createdMs: Number(flat[i + 1]) });
+      if (flat.length < 2 * batch) break;
+    }
+    const page = entries.slice(0, limit);
+    const rosters = (await Promise.all(page.map((e) => this.get(e.id)))).filter((r): r is StoredRoster => r !== undefined);
+    return { rosters, ...(entries.length > limit ? { next: page[page.length - 1] } : {}) };
   }
 
   /** Every shift of the roster, by start; or one agent's. */

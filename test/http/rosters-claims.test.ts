@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { startTestService, KEYS, type TestService } from '../support/service';
 import { signClaimToken } from '../../src/services/claim-tokens';
 import type { CloudSlot } from '../../src/roster/assignment';
-import { CLAIM_SECRET, cloudAgents, GROUPS, partners, storeFor } from './rosters-fixtures';
+import { CLAIM_SECRET, cloudAgents, GROUPS, partners, storeFor, ZONE } from './rosters-fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -105,6 +105,10 @@ describe('cloud agents claiming slots over REST', () => {
     // PS only: the agent has no NE skill
     expect(offered.map((s: { slotId: string }) => s.slotId)).toEqual(['soon', 'extra', 'crowded', 'overlapping', 'restless', 'later']);
     expect(offered[2]).toMatchObject({ rosterId: 'week', skillGroupId: 'PS', agentsNeeded: 10, claimed: 0, claimedByMe: false });
+    // a slot starting within the release cut-off (24 h) binds on claim: the app can warn before the tap
+    const [soonOffered, extraOffered] = offered as Array<{ releasableUntil: string; bindingOnClaim: boolean }>;
+    expect([Date.parse(soonOffered.releasableUntil), soonOffered.bindingOnClaim]).toEqual([soon.start - DAY, true]);
+    expect([Date.parse(extraOffered.releasableUntil), extraOffered.bindingOnClaim]).toEqual([extra.start - DAY, false]);
   });
 
   test('when a night slot runs into a day off (on the roster\'s clock), then it is not offered and a claim of it is refused, as for partners; across rosters the slots come soonest first', async () => {
@@ -167,12 +171,22 @@ describe('cloud agents claiming slots over REST', () => {
     const twice = await t.http.post(`/me/claims/week/${crowded.id}`).set(as(holder));
     expect(twice.status).toBe(409);
     expect(twice.body.detail).toMatch(/already hold/);
+    // slots the agent cannot take beside the one they hold are not offered: overlapping it, or closer than their 11 h rest
+    const offered = ((await t.http.get('/me/slots').set(as(holder)).expect(200)).body as Array<{ slotId: string }>).map((x) => x.slotId);
+    expect(offered).toEqual(expect.arrayContaining([crowded.id, later.id]));
+    expect(offered).not.toContain(overlapping.id);
+    expect(offered).not.toContain(restless.id);
+    // a claim of one anyway names the claim it runs into by its times on the agent's clock (Jerusalem), not by ids
+    const onClock = (ms: number, format: string) => DateTime.fromMillis(ms, { zone: ZONE }).toFormat(format);
+    // (the slots start at whole hours from now: the end's date is written out when it falls on the next day)
+    const sameDay = onClock(crowded.start, 'yyyy-MM-dd') === onClock(crowded.end, 'yyyy-MM-dd');
+    const held = `${onClock(crowded.start, 'yyyy-MM-dd HH:mm')}–${onClock(crowded.end, sameDay ? 'HH:mm' : 'yyyy-MM-dd HH:mm')} (${ZONE})`;
     const overlap = await t.http.post(`/me/claims/week/${overlapping.id}`).set(as(holder));
     expect(overlap.status).toBe(422);
-    expect(overlap.body.errors[0].message).toBe('overlaps your claim crowded (roster week) (rule: one shift at a time)');
+    expect(overlap.body.errors[0].message).toBe(`overlaps your claim ${held} (rule: one shift at a time)`);
     const rest = await t.http.post(`/me/claims/week/${restless.id}`).set(as(holder));
     expect(rest.status).toBe(422);
-    expect(rest.body.errors[0].message).toMatch(/too close to your claim .*crowded.*minimum rest/);
+    expect(rest.body.errors[0].message).toBe(`too close to your claim ${held} (less than 11 h between them) (rule: minimum rest between shifts)`);
     // 8 h already held this week; 8 more is within the 20 h a week, 8 after that is not
     await t.http.post(`/me/claims/week/${later.id}`).set(as(holder)).expect(201);
     const hours = await t.http.post(`/me/claims/week/${extra.id}`).set(as(holder));

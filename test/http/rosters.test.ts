@@ -47,7 +47,7 @@ describe('rosters over REST', () => {
   test('when a planner posts a period, groups and rules, then a job builds a checked draft with coverage, schedules and reasons', async () => {
     const res = await t.http.post('/rosters').set(planner).send({ period, skillGroups: ['PS', 'NE'], rules: FAST_RULES });
     expect(res.status).toBe(202);
-    expect(res.headers.location).toBe(`/rosters/${res.body.id}`);
+    expect(res.headers.location).toBe(`/rosters/${res.body.id}/status`);
     expect(res.body.jobId).toBe(res.body.id);
     const job = (await t.http.get(res.body.job).set(planner).expect(200)).body;
     expect(job.queue).toBe('build-roster');
@@ -206,6 +206,7 @@ describe('rosters over REST', () => {
     const res = await t.http.post(`/rosters/${rosterId}/replan`).set(planner).send({ absences: [{ agentId: ill, dates: ['2030-01-08', '2030-01-09'] }] });
     expect(res.status).toBe(202);
     expect(res.body.replanOf).toBe(rosterId);
+    expect(res.headers.location).toBe(`/rosters/${res.body.id}/status`);
     expect(await waitForRoster(t.http, res.body.id, planner)).toMatchObject({ status: 'draft' });
     const after = await expectValid(res.body.id);
     expect(after.some((s) => s.agentId === ill && ['2030-01-08', '2030-01-09'].includes(s.date))).toBe(false);

@@ -32,6 +32,25 @@ describe('roster exports, slots and coverage', () => {
     expect([...icalFeeds(roster, { generatedAt: 0 }).keys()]).toEqual(['A1', 'A2']);
   });
 
+  test('when an agent has no shifts, then the calendar still holds one valid component (RFC 5545 §3.6): a UTC VTIMEZONE, no event', () => {
+    const feed = agentIcalFeed('A9', roster, { generatedAt: 0 });
+    const lines = feed.trim().split('\r\n');
+    const components = lines.filter((l) => l.startsWith('BEGIN:') && l !== 'BEGIN:VCALENDAR');
+    expect(components).toEqual(['BEGIN:VTIMEZONE', 'BEGIN:STANDARD']);
+    expect(lines.slice(lines.indexOf('BEGIN:VTIMEZONE'), lines.indexOf('END:VTIMEZONE') + 1)).toEqual([
+      'BEGIN:VTIMEZONE', 'TZID:UTC', 'BEGIN:STANDARD', 'DTSTART:19700101T000000', 'TZOFFSETFROM:+0000', 'TZOFFSETTO:+0000', 'TZNAME:UTC', 'END:STANDARD', 'END:VTIMEZONE',
+    ]);
+    expect(feed).not.toContain('VEVENT');
+    // an agent with shifts gets their events and no such filler
+    expect(agentIcalFeed('A1', roster, { generatedAt: 0 })).not.toContain('VTIMEZONE');
+  });
+
+  test('when events carry their own stamp and the deployment its UID domain, then DTSTAMP and UID say so', () => {
+    const feed = agentIcalFeed('A1', roster, { generatedAt: 5, stampOf: () => Date.UTC(1999, 0, 30, 12, 0, 0), uidDomain: 'wfm-berlin.rosters.example.com' });
+    expect(feed).toContain('DTSTAMP:19990130T120000Z');
+    expect(feed).toContain('UID:x1.A1@wfm-berlin.rosters.example.com');
+  });
+
   test('when a feed is built for an agent in a zone, then the breaks in the description are on their wall clock', () => {
     const feed = agentIcalFeed('A1', roster, { generatedAt: 0, timeZone: ZONE }).replace(/\r\n /g, '');
     expect(feed).toContain('DESCRIPTION:Breaks: meal 12:00–12:30 (Asia/Jerusalem)');

@@ -34,7 +34,9 @@ import {
   type RosterRequest,
 } from '../../services/rosters';
 import { verifyClaimToken } from '../../services/claim-tokens';
+import { calendarFeedAddress, calendarFeedByToken, ownCalendarFeedAddress } from '../../services/calendar-feeds';
 import { bearerChallenge } from '../auth';
+import { NOT_STORED } from '../cache-control';
 import { QUEUE } from '../../queue/names';
 import type { AssignedShift } from '../../roster/types';
 import { coverageView } from '../../roster/coverage-view';
@@ -56,17 +58,27 @@ function shiftView(s: AssignedShift, zone: string) {
 }
 
 const accepted = (id: string, jobId: string) => ({ id, jobId, status: `/rosters/${id}/status`, job: `/jobs/${QUEUE.buildRoster}/${jobId}` });
+/** A 202's Location is what the client polls: the roster's status (the roster itself is a 409 until built). */
+const rosterStatusPath = (id: string) => `/rosters/${id}/status`;
 
 export function rosterRoutes(ctx: RosterContext): Router {
   const r = Router();
 
   r.post('/rosters', async (req, res) => {
     const { id, jobId } = await requestRoster(ctx, req.body as RosterRequest);
-    res.status(202).location(`/rosters/${id}`).json(accepted(id, jobId));
+    res.status(202).location(rosterStatusPath(id)).json(accepted(id, jobId));
   });
 
-  r.get('/rosters', async (_req, res) => {
-    res.json(await listRosters(ctx));
+  // the body stays an array (as before paging); more pages are announced in a Link header (RFC 8288), as the trigger's listings do
+  r.get('/rosters', async (req, res) => {
+    const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const page = await listRosters(ctx, { limit, cursor });
+    if (page.next !== undefined) {
+      const query = new URLSearchParams({ ...(limit !== undefined ? { limit: String(limit) } : {}), cursor: page.next });
+      res.setHeader('Link', `</rosters?${query.toString()}>; rel="next"`);
+    }
+    res.json(page.items);
   });
 
   r.get('/rosters/:rosterId', async (req, res) => {
@@ -147,16 +159,26 @@ export function rosterRoutes(ctx: RosterContext): Router {
 
   r.post('/rosters/:rosterId/replan', async (req, res) => {
     const { id, jobId } = await requestReplan(ctx, req.params.rosterId, req.body as ReplanRequest);
-    res.status(202).location(`/rosters/${id}`).json({ ...accepted(id, jobId), replanOf: req.params.rosterId });
+    res.status(202).location(rosterStatusPath(id)).json({ ...accepted(id, jobId), replanOf: req.params.rosterId });
   });
 
   r.post('/rosters/:rosterId/drills', async (req, res) => {
     const drill = await requestDrill(ctx, req.params.rosterId, req.body as DrillRequest);
-    res.status(202).json({ ...drill, status: `/jobs/${QUEUE.simulate}/${drill.jobId}` });
+    const status = `/jobs/${QUEUE.simulate}/${drill.jobId}`;
+    res.status(202).location(status).json({ ...drill, status });
   });
 
   r.get('/agents/:agentId/calendar.ics', async (req, res) => {
     res.type('text/calendar; charset=utf-8').send(await agentFeed(ctx, req.params.agentId));
+  });
+
+  // the secret address a phone's calendar subscribes to: planners send it to any agent
+  r.get('/agents/:agentId/calendar-feed', async (req, res) => {
+    res.json(await calendarFeedAddress(ctx, req.params.agentId));
+  });
+
+  r.post('/agents/:agentId/calendar-feed/reset', async (req, res) => {
+    res.json(await calendarFeedAddress(ctx, req.params.agentId, { reset: true }));
   });
 
   r.post('/agents/:agentId/claim-token', async (req, res) => {
@@ -202,10 +224,16 @@ function claimTokenAuth(ctx: RosterContext): RequestHandler {
 
 /**
  * Self-service for cloud agents, mounted before the API-key check: each request acts as the one agent its
- * token names, so an agent can only claim, list and release for themselves.
+ * token names, so an agent can only claim, list and release for themselves. And the calendar feeds' secret
+ * addresses, which take no credential but the address itself (calendar apps send nothing else).
  */
 export function cloudAgentRoutes(ctx: RosterContext): Router {
   const r = Router();
+  // the token is a query parameter `token`, which the request log and problem answers redact
+  r.get('/calendar.ics', async (req, res) => {
+    const token = typeof req.query.token === 'string' ? req.query.token : undefined;
+    res.type('text/calendar; charset=utf-8').send(await calendarFeedByToken(ctx, token));
+  });
   const auth = claimTokenAuth(ctx);
   r.get('/me/slots', auth, async (_req, res) => {
     res.json(await slotsForAgent(ctx, res.locals.agentId as string));
@@ -214,6 +242,15 @@ export function cloudAgentRoutes(ctx: RosterContext): Router {
     // as every self-service route: the token's agent must still be a cloud agent
     await cloudAgentOrThrow(ctx, res.locals.agentId as string);
     res.type('text/calendar; charset=utf-8').send(await agentFeed(ctx, res.locals.agentId as string));
+  });
+  // an address to keep to oneself: no cache keeps it
+  r.get('/me/calendar-feed', auth, async (_req, res) => {
+    res.setHeader('Cache-Control', NOT_STORED);
+    res.json(await ownCalendarFeedAddress(ctx, res.locals.agentId as string));
+  });
+  r.post('/me/calendar-feed/reset', auth, async (_req, res) => {
+    res.setHeader('Cache-Control', NOT_STORED);
+    res.json(await ownCalendarFeedAddress(ctx, res.locals.agentId as string, { reset: true }));
   });
   r.get('/me/claims', auth, async (_req, res) => {
     res.json(await claimsOfAgent(ctx, res.locals.agentId as string));

@@ -1,0 +1,121 @@
+/**
+ * Calendar feed addresses: what phone calendars subscribe to. Google's "From URL" and Outlook's "Subscribe
+ * from web" send nothing but the URL (no header, no API key, no claim token), so the address itself is the
+ * credential — a secret, read-only, per-agent URL, as calendar products give out ("secret address in iCal
+ * format"): `GET /calendar.ics?token=<feed token>`.
+ *
+ * The token is `<payload>.<mac>` in base64url: payload = [purpose, agent id, incarnation, version], mac =
+ * HMAC-SHA256 under a key derived from CLAIM_TOKEN_SECRET and the deployment's KEY_PREFIX. It does not
+ * expire (a subscription polls for months; a claim token lives ≤ 62 days and would end it silently) and it
+ * can do nothing but read that agent's feed. It stops working when
+ *   - the feed is reset (`POST …/calendar-feed/reset`): the version stored for the agent moves on;
+ *   - the agent is deleted, or deleted and created again with the same id (another person: another
+ *     incarnation);
+ *   - CLAIM_TOKEN_SECRET is rotated (every feed address at once, with every claim token).
+ * The key is derived (not the secret itself) so a feed token is never a claim token nor the reverse, and it
+ * names the KEY_PREFIX so a deployment sharing the secret does not serve another deployment's addresses.
+ * Tokens travel in the query parameter `token`, which the service's logs and problem answers redact.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WfmError } from '../errors/wfm-error';
+import { agentFeed, cloudAgentOrThrow, type RosterContext } from './rosters';
+
+const PURPOSE = 'wfm-feed';
+
+export interface FeedTokenClaims {
+  agentId: string;
+  /** the agent's incarnation when the address was made ('' for an agent stored before incarnations were) */
+  incarnation: string;
+  /** the agent's feed version then: a reset moves it on */
+  version: number;
+}
+
+/** The MAC key of feed tokens: one HMAC step from the claim-token secret, bound to the deployment. */
+export function feedKey(claimTokenSecret: string, keyPrefix: string): Buffer {
+  return createHmac('sha256', claimTokenSecret).update(`wfm-calendar-feed-key|${keyPrefix}`).digest();
+}
+
+function mac(key: Buffer, payload: string): string {
+  return createHmac('sha256', key).update(`${PURPOSE}.${payload}`).digest('base64url');
+}
+
+export function signFeedToken(key: Buffer, claims: FeedTokenClaims): string {
+  const payload = Buffer.from(JSON.stringify([PURPOSE, claims.agentId, claims.incarnation, claims.version])).toString('base64url');
+  return `${payload}.${mac(key, payload)}`;
+}
+
+/** The claims of a token this deployment signed, or undefined (malformed, forged, another key). */
+export function verifyFeedToken(key: Buffer, token: string): FeedTokenClaims | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
+  const [payload, presented] = parts;
+  // compared as text, as claim tokens are: one token, one spelling
+  const expected = Buffer.from(mac(key, payload));
+  const given = Buffer.from(presented);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== PURPOSE || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'string' || !Number.isInteger(parsed[3])) return undefined;
+  return { agentId: parsed[1], incarnation: parsed[2], version: parsed[3] as number };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Use cases
+// ---------------------------------------------------------------------------------------------------
+
+export interface CalendarFeedAddress {
+  agentId: string;
+  /** the address to subscribe to (https, or http where PUBLIC_BASE_URL is) */
+  url: string;
+  /** the same as webcal:// — a phone opens its calendar's "subscribe" with it */
+  webcalUrl: string;
+}
+
+function keyOf(ctx: RosterContext): Buffer {
+  if (!ctx.config.claimTokenSecret) throw new WfmError('unavailable', 'calendar feed addresses are disabled: CLAIM_TOKEN_SECRET is not set (their key is derived from it)', { status: 503 });
+  return feedKey(ctx.config.claimTokenSecret, ctx.config.keyPrefix);
+}
+
+const noAgent = (agentId: string) => new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
+
+/**
+ * The agent's feed address (for a planner to send, or the agent themself); `reset`: a new one, and every
+ * address given out before stops working (a phone lost, an address forwarded).
+ */
+export async function calendarFeedAddress(ctx: RosterContext, agentId: string, options: { reset?: boolean } = {}): Promise<CalendarFeedAddress> {
+  const key = keyOf(ctx);
+  const identity = await ctx.store.agents.feedIdentity(agentId, options);
+  if (!identity) throw noAgent(agentId);
+  const token = signFeedToken(key, { agentId, ...identity });
+  const url = `${ctx.config.trigger.publicBaseUrl}/calendar.ics?token=${token}`;
+  return { agentId, url, webcalUrl: url.replace(/^https?:/, 'webcal:') };
+}
+
+/** A cloud agent's own address (/me/calendar-feed): as for any agent, while they are still a cloud agent. */
+export async function ownCalendarFeedAddress(ctx: RosterContext, agentId: string, options: { reset?: boolean } = {}): Promise<CalendarFeedAddress> {
+  await cloudAgentOrThrow(ctx, agentId);
+  return calendarFeedAddress(ctx, agentId, options);
+}
+
+/**
+ * The feed a token's address serves: exactly GET /agents/{agentId}/calendar.ics. Every refusal is a 404
+ * (a feed address is a capability: an app that gets 404 shows the subscription as broken), and says no
+ * more than the holder of the address knows.
+ */
+export async function calendarFeedByToken(ctx: RosterContext, token: string | undefined): Promise<string> {
+  const key = keyOf(ctx);
+  const claims = token ? verifyFeedToken(key, token) : undefined;
+  const where = [{ where: '/query/token', message: 'no calendar feed has this address' }];
+  if (!claims) throw new WfmError('not-found', 'no calendar feed has this address', { details: where });
+  const identity = await ctx.store.agents.feedIdentity(claims.agentId);
+  // deleted, or deleted and created again (another person): the address was the agent's who is gone
+  if (!identity || identity.incarnation !== claims.incarnation) throw new WfmError('not-found', 'this calendar feed is gone: its agent was deleted', { details: where });
+  if (identity.version !== claims.version) {
+    throw new WfmError('not-found', 'this calendar feed address was reset: ask your planner for the new one', { details: [{ where: '/query/token', message: 'reset: replaced by a new address' }] });
+  }
+  return agentFeed(ctx, claims.agentId);
+}
