@@ -111,6 +111,13 @@ export function createApp(deps: AppDependencies): express.Express {
 
   // before anything reads a body or keeps the caller waiting: a declared length over the limit is answered from the headers
   app.use(declaredTooLargeRefused(config.bodyLimit));
+  // HEAD is answered wherever GET is (RFC 9110 §9.3.2; link checkers and calendar apps send it): read as the
+  // GET it stands for by the contract, the roles and the routes; Node leaves the body out (it knows the
+  // request's own method)
+  app.use((req, _res, next) => {
+    if (req.method === 'HEAD') req.method = 'GET';
+    next();
+  });
   // an answer is what its Content-Type says (a problem echoing a path is JSON, never a page to sniff)
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');

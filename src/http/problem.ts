@@ -185,7 +185,11 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       }
       const code = status === 405 ? 'method-not-allowed' : status === 404 ? 'not-found' : 'bad-request';
       // a 405 says which methods the path has (RFC 9110 requires Allow)
-      if (status === 405 && err.headers?.Allow) res.set('Allow', err.headers.Allow.toUpperCase());
+      if (status === 405 && err.headers?.Allow) {
+        const allowed = err.headers.Allow.toUpperCase().split(/,\s*/);
+        // HEAD goes wherever GET does (app.ts), though the contract lists GET only
+        res.set('Allow', (allowed.includes('GET') && !allowed.includes('HEAD') ? [...allowed, 'HEAD'] : allowed).join(', '));
+      }
       // a large bad upload could break the contract in every row: name the first places, say how many more
       const all = (err.errors ?? []).map((e) =>
         // the validator reports an undecodable path ("%FF") as "malformed uri'" at the whole URL

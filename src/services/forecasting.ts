@@ -185,6 +185,7 @@ export async function computeTwoWeekForecast(ctx: ForecastingContext, skillGroup
       modelVersion: live?.version,
       baselineFallback: result.baselineFallback,
       ...(result.fallbackReason ? { fallbackReason: result.fallbackReason } : {}),
+      ...(result.days ? { days: result.days } : {}),
     },
     result.points,
   );

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { asUnavailable, guarded } from './redis';
 import type { Keys } from './keys';
 import { GroupGuardedWrite } from './group-guarded-write';
+import type { ForecastDay } from '../forecast/index';
 
 const MINUTE = 60_000;
 
@@ -23,6 +24,8 @@ export interface StoredForecastMeta {
   modelVersion?: string;
   baselineFallback: boolean;
   fallbackReason?: string;
+  /** each forecast day's calendar (holiday, eve, special day and uplift): why a day is low or high */
+  days?: ForecastDay[];
 }
 
 /**

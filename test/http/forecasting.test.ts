@@ -173,6 +173,10 @@ describe('forecasting over REST', () => {
     expect(before).toBeGreaterThan(0);
     await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-03-03', label: 'billing run', uplift: 1.5 }]).expect(200);
     await storedForecastWhere('PS', (f) => dayTotal(f) > 1.3 * before);
+    // the read says why the day is higher: its calendar
+    const days = (await t.http.get('/skill-groups/PS/forecast').set(planner).expect(200)).body.days as Array<{ date: string; kind: string }>;
+    expect(days).toContainEqual({ date: '1999-03-03', kind: 'special', specialDay: 'billing run', uplift: 1.5 });
+    expect(days.length).toBeGreaterThanOrEqual(14);
 
     const twice = await t.http.put('/skill-groups/PS/special-days').set(planner).send([{ date: '1999-03-04', label: 'x', uplift: 2 }, { date: '1999-03-04', label: 'y', uplift: 0.5 }]);
     expect(twice.status).toBe(422);

@@ -81,7 +81,16 @@ describe('404 problems name the parameter', () => {
     const res = await t.http.patch('/skill-groups/PS').set(admin).send({});
     expect(res.status).toBe(405);
     expect(res.type).toBe('application/problem+json');
-    expect(res.headers.allow.split(', ').sort()).toEqual(['DELETE', 'GET', 'PUT']);
+    expect(res.headers.allow.split(', ').sort()).toEqual(['DELETE', 'GET', 'HEAD', 'PUT']);
+  });
+
+  test('when a GET resource is asked with HEAD, then it answers the GET\'s status and headers without a body, under the GET\'s roles', async () => {
+    const get = await t.http.get('/skill-groups').set(planner).expect(200);
+    const head = await t.http.head('/skill-groups').set(planner).expect(200);
+    expect(head.text ?? '').toBe('');
+    expect([head.headers['content-type'], head.headers.etag]).toEqual([get.headers['content-type'], get.headers.etag]);
+    await t.http.head('/skill-groups').expect(401);
+    await t.http.head('/skill-groups/NOPE').set(planner).expect(404);
   });
 
   test('when the path is not valid percent-encoding, then the 400 says so and points at the path', async () => {
