@@ -41,6 +41,8 @@ export interface RosterChange {
   end: number;
   fromAgentId?: string;
   toAgentId?: string;
+  /** 'moved', 'reassigned': the published shift's id, where the re-plan names that work anew (its calendar entry goes) */
+  previousShiftId?: string;
   /** 'moved': the published times (and group, when only the group changed) */
   previousStart?: number;
   previousEnd?: number;
@@ -144,6 +146,8 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds], notBefore: input.frozenBefore, absences: input.change.absences, demand: input.demand });
 
   const newAgentOf = new Map(result.roster.map((s) => [s.id, s.agentId]));
+  // A planned shift no partner takes is a cloud slot only when no top-up stands in for it (its agent works those hours).
+  const standInOf = new Map(result.standIns.map((x) => [x.plannedShiftId, x]));
   const changes: RosterChange[] = [];
   const matchedPublished = new Set<string>();
   let keptCount = 0;
@@ -151,26 +155,36 @@ export function replanRoster(input: ReplanInput): ReplanResult {
     const p = counterpart.get(s.id);
     const to = newAgentOf.get(s.id);
     const base = { shiftId: s.id, date: s.date, skillGroupId: s.skillGroupId, start: s.start, end: s.end };
+    const standIn = standInOf.get(s.id);
     if (!p) {
+      // a new shift a top-up stands in for is no change of its own: the top-up is listed as added
       if (to) changes.push({ ...base, kind: 'added', toAgentId: to, reason: 'new shift in the plan' });
-      else changes.push({ ...base, kind: 'uncovered', reason: 'new shift no partner can take (cloud slot)' });
+      else if (!standIn) changes.push({ ...base, kind: 'uncovered', reason: 'new shift no partner can take (cloud slot)' });
       continue;
     }
     matchedPublished.add(p.id);
     const away = absentOn(p.agentId, p);
     const why = away ? `${p.agentId} is absent on ${away}` : 'rules after the change';
+    const renamed = p.id !== s.id ? { previousShiftId: p.id } : {};
     if (to === p.agentId && (s.start !== p.start || s.end !== p.end)) {
-      changes.push({ ...base, kind: 'moved', fromAgentId: p.agentId, toAgentId: to, previousStart: p.start, previousEnd: p.end, reason: 'same agent and day, new times: the plan moved with the forecast' });
+      changes.push({ ...base, kind: 'moved', fromAgentId: p.agentId, toAgentId: to, ...renamed, previousStart: p.start, previousEnd: p.end, reason: 'same agent and day, new times: the plan moved with the forecast' });
     } else if (to === p.agentId) keptCount++;
-    else if (to) changes.push({ ...base, kind: 'reassigned', fromAgentId: p.agentId, toAgentId: to, reason: why });
-    else changes.push({ ...base, kind: 'uncovered', fromAgentId: p.agentId, reason: `${why}; no partner can take it (cloud slot)` });
+    else if (to) changes.push({ ...base, kind: 'reassigned', fromAgentId: p.agentId, toAgentId: to, ...renamed, reason: why });
+    else if (standIn) changes.push({ kind: 'removed', shiftId: p.id, date: p.date, skillGroupId: p.skillGroupId, start: p.start, end: p.end, fromAgentId: p.agentId, reason: `${why}; ${standIn.agentId}'s top-up ${standIn.topUpShiftId} works its hours` });
+    else changes.push({ ...base, kind: 'uncovered', fromAgentId: p.agentId, ...renamed, reason: `${why}; no partner can take it (cloud slot)` });
   }
   for (const p of input.published) {
     if (matchedPublished.has(p.id)) continue;
     changes.push({ kind: 'removed', shiftId: p.id, date: p.date, skillGroupId: p.skillGroupId, start: p.start, end: p.end, fromAgentId: p.agentId, reason: 'no longer in the plan' });
   }
-  // Top-ups created by this run are additions too.
-  for (const t of result.topUps) changes.push({ kind: 'added', shiftId: t.id, date: t.date, skillGroupId: t.skillGroupId, start: t.start, end: t.end, toAgentId: t.agentId, reason: 'top-up to the weekly minimum hours' });
+  // Top-ups created by this run are additions too; one standing in for planned shifts says which (they need no cloud slot).
+  const heldBy = new Map<string, string[]>();
+  for (const x of result.standIns) heldBy.set(x.topUpShiftId, [...(heldBy.get(x.topUpShiftId) ?? []), x.plannedShiftId]);
+  for (const t of result.topUps) {
+    const held = heldBy.get(t.id);
+    const reason = `top-up to the weekly minimum hours${held ? `; it works the hours of ${held.join(', ')} (no cloud slot)` : ''}`;
+    changes.push({ kind: 'added', shiftId: t.id, date: t.date, skillGroupId: t.skillGroupId, start: t.start, end: t.end, toAgentId: t.agentId, reason });
+  }
   const net = netChanges(changes);
   return { ...result, changes: net.changes, keptCount: keptCount + net.unchanged };
 }
@@ -179,7 +193,8 @@ export function replanRoster(input: ReplanInput): ReplanResult {
  * The changes as people see them. A published top-up planned again as it was (the same agent, day and
  * times) is no change: it was "removed" only because a fresh plan holds no top-ups, and "added" back by
  * the assignment. The same work removed from one agent and added to another (the new plan named it
- * anew) is one reassignment. `unchanged`: the shifts that turned out to be no change.
+ * anew, or it is a top-up now another agent's) is one reassignment, which names the published shift
+ * (`previousShiftId`). `unchanged`: the shifts that turned out to be no change.
  */
 export function netChanges(changes: RosterChange[]): { changes: RosterChange[]; unchanged: number } {
   const sameWork = (c: RosterChange) => `${c.shiftId}|${c.start}|${c.end}|${c.kind === 'removed' ? c.fromAgentId : c.toAgentId}`;
@@ -188,7 +203,7 @@ export function netChanges(changes: RosterChange[]): { changes: RosterChange[]; 
   const listed = changes.filter((c) => !((c.kind === 'removed' || c.kind === 'added') && netted.has(sameWork(c))));
   const work = (c: RosterChange) => `${c.skillGroupId}|${c.start}|${c.end}`;
   const addedByWork = new Map<string, RosterChange[]>();
-  for (const c of listed) if (c.kind === 'added' && c.reason === 'new shift in the plan') addedByWork.set(work(c), [...(addedByWork.get(work(c)) ?? []), c]);
+  for (const c of listed) if (c.kind === 'added') addedByWork.set(work(c), [...(addedByWork.get(work(c)) ?? []), c]);
   const paired = new Set<RosterChange>();
   const reassigned: RosterChange[] = [];
   for (const c of listed) {
@@ -196,7 +211,7 @@ export function netChanges(changes: RosterChange[]): { changes: RosterChange[]; 
     const to = addedByWork.get(work(c))?.find((x) => !paired.has(x));
     if (!to) continue;
     paired.add(to).add(c);
-    reassigned.push({ kind: 'reassigned', shiftId: to.shiftId, date: to.date, skillGroupId: to.skillGroupId, start: to.start, end: to.end, fromAgentId: c.fromAgentId, toAgentId: to.toAgentId, reason: 'rules after the change' });
+    reassigned.push({ kind: 'reassigned', shiftId: to.shiftId, date: to.date, skillGroupId: to.skillGroupId, start: to.start, end: to.end, fromAgentId: c.fromAgentId, toAgentId: to.toAgentId, ...(c.shiftId !== to.shiftId ? { previousShiftId: c.shiftId } : {}), reason: 'rules after the change' });
   }
   const out = [...listed.filter((c) => !paired.has(c)), ...reassigned].sort((x, y) => x.start - y.start || x.shiftId.localeCompare(y.shiftId));
   return { changes: out, unchanged: netted.size };

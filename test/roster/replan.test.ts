@@ -1,7 +1,9 @@
 import { assignShifts } from '../../src/roster/assign';
 import { checkRoster } from '../../src/roster/checker';
 import { netChanges, replanRoster } from '../../src/roster/replan';
-import type { PlannedShift } from '../../src/roster/types';
+import type { AssignmentResult } from '../../src/roster/assign';
+import type { RosterChange } from '../../src/roster/replan';
+import type { AssignedShift, PlannedShift } from '../../src/roster/types';
 import { agent, day, PERIOD, shift } from './fixtures';
 
 function plan(): PlannedShift[] {
@@ -10,6 +12,27 @@ function plan(): PlannedShift[] {
     shifts.push(shift(day(d), '07:00', 8, { id: `e${d}` }), shift(day(d), '14:00', 8, { id: `l${d}` }));
   }
   return shifts;
+}
+
+/**
+ * The changes say exactly what the shift diff and the slot diff say: every shift that left an agent,
+ * reached one or changed its times is named (by `shiftId` or `previousShiftId`) by an added, removed,
+ * reassigned, moved or uncovered change and nothing else is; 'uncovered' names exactly the new slot places.
+ */
+function expectChangesToMatchTheDiffs(before: Pick<AssignmentResult, 'roster' | 'uncovered'>, after: Pick<AssignmentResult, 'roster' | 'uncovered'>, changes: RosterChange[]): void {
+  const work = (s: AssignedShift | undefined) => (s ? `${s.agentId}|${s.skillGroupId}|${s.start}|${s.end}` : '');
+  const was = new Map(before.roster.map((s) => [s.id, s]));
+  const is = new Map(after.roster.map((s) => [s.id, s]));
+  const shiftDiff = [...new Set([...was.keys(), ...is.keys()])].filter((id) => work(was.get(id)) !== work(is.get(id))).sort();
+  const named = [...new Set(changes.flatMap((c) => [c.shiftId, ...(c.previousShiftId ? [c.previousShiftId] : [])]))].filter((id) => was.has(id) || is.has(id)).sort();
+  expect(named).toEqual(shiftDiff);
+  const wasOpen = new Set(before.uncovered.map((s) => s.id));
+  const newSlots = after.uncovered.filter((s) => !wasOpen.has(s.id)).map((s) => s.id).sort();
+  expect(changes.filter((c) => c.kind === 'uncovered').map((c) => c.shiftId).sort()).toEqual(newSlots);
+  for (const c of changes) {
+    if (c.kind === 'added' || c.kind === 'reassigned' || c.kind === 'moved') expect({ id: c.shiftId, agent: is.get(c.shiftId)?.agentId }).toEqual({ id: c.shiftId, agent: c.toAgentId });
+    if (c.kind === 'removed') expect({ id: c.shiftId, agent: was.get(c.shiftId)?.agentId }).toEqual({ id: c.shiftId, agent: c.fromAgentId });
+  }
 }
 
 const agents = ['a', 'b', 'c', 'd', 'e'].map((id) => agent(id, {}, { minHoursPerWeek: 0, maxHoursPerWeek: 40 }));
@@ -122,7 +145,7 @@ describe('re-planning a published roster', () => {
       { ...work, start: 5000, end: 6000, kind: 'removed', shiftId: 'gone', fromAgentId: 'd', reason: 'no longer in the plan' },
     ]);
     expect(changes).toEqual([
-      { ...work, kind: 'reassigned', shiftId: 'new', fromAgentId: 'a', toAgentId: 'b', reason: 'rules after the change' },
+      { ...work, kind: 'reassigned', shiftId: 'new', previousShiftId: 'old', fromAgentId: 'a', toAgentId: 'b', reason: 'rules after the change' },
       { ...work, start: 5000, end: 6000, kind: 'removed', shiftId: 'gone', fromAgentId: 'd', reason: 'no longer in the plan' },
     ]);
     expect(unchanged).toBe(1);
@@ -138,5 +161,35 @@ describe('re-planning a published roster', () => {
     const again = topUps.filter((t) => result.roster.some((s) => s.id === t.id && s.agentId === t.agentId && s.start === t.start && s.end === t.end));
     expect(again.length).toBeGreaterThan(0);
     for (const t of again) expect(result.changes.filter((c) => c.shiftId === t.id)).toEqual([]);
+  });
+
+  test('when a re-plan with an unchanged forecast has top-ups stand in for planned shifts, then those shifts are no new cloud slots: the changes match the shift and slot diffs exactly', () => {
+    // the fixture of assign.test.ts: the solo agent's two top-ups of week 1 stand in for the 4-hour evenings c2 and c3
+    const solo = [agent('solo', {}, { minHoursPerWeek: 32, maxHoursPerWeek: 40, maxDaysPerWeek: 4 })];
+    const planned = [shift(day(0), '08:00', 8, { id: 'a0' }), shift(day(1), '15:00', 8, { id: 'b1' }), ...[2, 3].map((d) => shift(day(d), '19:00', 4, { id: `c${d}` }))];
+    const before = assignShifts({ plannedShifts: planned, agents: solo, period: PERIOD });
+    expect(before.standIns.map((x) => x.plannedShiftId).sort()).toEqual(['c2', 'c3']);
+    const result = replanRoster({ published: before.roster, agents: solo, period: PERIOD, change: { plannedShifts: planned }, frozenBefore: 0 });
+    expect(result.changes.filter((c) => c.kind === 'uncovered')).toEqual([]);
+    expectChangesToMatchTheDiffs(before, result, result.changes);
+    // the top-ups still stand in for them
+    expect(result.standIns.map((x) => x.plannedShiftId).sort()).toEqual(['c2', 'c3']);
+  });
+
+  test('when the forecast moves a shift and its agent keeps the day at the new times, then the moved change names the published shift (previousShiftId)', () => {
+    const late = published.find((s) => s.id === 'l8')!;
+    const moved = plan().filter((s) => s.id !== 'l8').concat([shift(day(8), '15:00', 8, { id: 'x8' })]);
+    const result = replanRoster({ published, agents, period: PERIOD, change: { plannedShifts: moved }, frozenBefore: now });
+    expect(result.changes.find((c) => c.shiftId === 'x8')).toMatchObject({ kind: 'moved', previousShiftId: 'l8', previousStart: late.start });
+    expectChangesToMatchTheDiffs({ roster: published, uncovered: [] }, result, result.changes);
+  });
+
+  test('when netChanges reads a top-up of one agent removed and one of the same group and times added for another, then it is one reassignment naming the published top-up', () => {
+    const work = { date: day(5), skillGroupId: 'PS', start: 1000, end: 2000 };
+    const { changes } = netChanges([
+      { ...work, kind: 'removed', shiftId: 'topup-a', fromAgentId: 'a', reason: 'no longer in the plan' },
+      { ...work, kind: 'added', shiftId: 'topup-b', toAgentId: 'b', reason: 'top-up to the weekly minimum hours' },
+    ]);
+    expect(changes).toEqual([{ ...work, kind: 'reassigned', shiftId: 'topup-b', previousShiftId: 'topup-a', fromAgentId: 'a', toAgentId: 'b', reason: 'rules after the change' }]);
   });
 });
