@@ -15,7 +15,7 @@ import { schemaValidator } from '../domain/schemas';
 import { validateAgents, validateSkillGroups } from '../domain/validate';
 import { invalid, isWfmError, WfmError } from '../errors/wfm-error';
 import { ingestHistoryOrThrow, skillGroupsById, splitCsv, type SkillGroupSummary } from '../history';
-import { HISTORY_SHAPES, historyColumns, type HistoryBatch } from '../history/ingest';
+import { HISTORY_SHAPES, historyColumns, innerHeaderProblem, intervalColumnInPerCallLog, type HistoryBatch } from '../history/ingest';
 import { loadOpenApi } from '../http/openapi';
 import { terminalSafe } from './output-text';
 
@@ -125,6 +125,11 @@ export function historyObjects(text: string, file: string, reader: string, uploa
     const records = splitCsv(text);
     written = records[0] ?? [];
     const header = written.map((h) => h.toLowerCase());
+    const innerHeader = records.findIndex((r, i) => i > 0 && innerHeaderProblem(header, r) !== undefined);
+    if (innerHeader > 0) {
+      const message = innerHeaderProblem(header, records[innerHeader])!;
+      throw invalid(`history file ${file}, row ${innerHeader}: ${message}`, [{ where: `row ${innerHeader}`, row: innerHeader, message }]);
+    }
     // A row with more or fewer fields than the header is a broken row ("1,234" for a volume splits in
     // two), not one to read its first fields from.
     const ragged = records.map((r, i) => ({ r, i })).filter(({ r, i }) => i > 0 && r.length !== header.length);
@@ -149,6 +154,13 @@ export function historyObjects(text: string, file: string, reader: string, uploa
   // out, said once, instead of every row being refused for them.
   const extra = columns.filter((c) => !shape.known.has(c));
   if (extra.length === 0) return objects;
+  // volume in a per-call log is not an export's extra column: each row would be counted as one call whatever its volume
+  const intervalColumn = shape.perCall ? extra.find((c) => c === 'volume' || c === 'aht_seconds') : undefined;
+  if (intervalColumn !== undefined) {
+    const spelled = written.find((w) => w.toLowerCase() === intervalColumn) ?? intervalColumn;
+    const message = intervalColumnInPerCallLog(spelled);
+    throw invalid(`history file ${file}: ${message}`, [{ where: isJsonFile(file) ? `${file}#/0` : 'row 0', ...(isJsonFile(file) ? {} : { row: 0 }), message }]);
+  }
   process.stderr.write(`wfm: ${file}: column(s) ${terminalSafe(extra.join(', '))} ignored (${reader} reads ${[...shape.known].join(', ')}${shape.perCall ? ' of a per-call log' : ''}${uploadNote})\n`);
   return objects.map((o) => Object.fromEntries(Object.entries(o).filter(([k]) => shape.known.has(k))));
 }

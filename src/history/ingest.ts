@@ -15,7 +15,8 @@
  *
  * A per-call log (columns arrival, skill_group[, handle_seconds]: the call log `wfm simulate --arrivals`
  * replays) is read too: each row is one call, seconds allowed, counted into the interval it arrived in;
- * the interval's AHT is the mean handle time of its calls that have one.
+ * the interval's AHT is the mean handle time of its calls that have one. The log is the complete record of
+ * its span: every interval from its first call's to its last call's is written, 0 where no call arrived.
  * Rows coarser than the interval (hourly rows for a 30-minute group) cannot be told from timestamps and
  * land in the interval they start in.
  *
@@ -43,6 +44,14 @@ export function historyColumns(header: readonly string[]): { perCall: boolean; r
   return { perCall, required, known: new Set([...required, ...optional]) };
 }
 
+/**
+ * Why an interval column (volume, aht_seconds) in a per-call log is refused rather than left out: the file
+ * is read as one call per row, and a volume of 3 on a row would be one call, silently.
+ */
+export function intervalColumnInPerCallLog(written: string): string {
+  return `a per-call log (an arrival column) has one row per call, each row one call, and no "${written}" column — leave it out; an interval export's time column is interval_start, not arrival`;
+}
+
 /** The two shapes a history file may have, as messages name them. */
 export const HISTORY_SHAPES = 'interval_start,skill_group,volume[,aht_seconds] (interval totals) or arrival,skill_group[,handle_seconds] (a per-call log, one row per call)';
 const MINUTE_MS = 60_000; // local: an imported binding is a getter call per use in CommonJS
@@ -60,6 +69,10 @@ const MIXED_GRID_EXCESS = 3;
  * infinite.
  */
 export const MAX_INTERVAL_VOLUME = 10_000_000;
+
+/** The longest span a per-call log may cover: its every interval is written (see the aggregation). */
+const MAX_PER_CALL_SPAN_YEARS = 5;
+const MAX_PER_CALL_SPAN_MS = MAX_PER_CALL_SPAN_YEARS * 366 * 24 * 3600_000;
 
 /** Problems listed at most (a file of 100k bad rows must not produce a 100k-entry answer). */
 export const MAX_PROBLEMS = 1000;
@@ -262,7 +275,7 @@ const THOUSANDS_GROUPED = /^[+-]?[1-9]\d{0,2}(\.\d{3})+$/;
  */
 function markDotNumbersAmbiguous(records: string[][], delimiter: ';' | '\t', commaDecimals: boolean): void {
   const header = records[0]?.map((h) => h.trim().toLowerCase()) ?? [];
-  const columns = ['volume', 'aht_seconds'].map((name) => header.indexOf(name)).filter((k) => k >= 0);
+  const columns = ['volume', 'aht_seconds', 'handle_seconds'].map((name) => header.indexOf(name)).filter((k) => k >= 0);
   const separated = delimiter === ';' ? 'semicolon' : 'tab';
   for (let r = 1; r < records.length; r++) {
     for (const k of columns) {
@@ -308,6 +321,12 @@ function rowsFromCsv(text: string, problems: Problems): RawRow[] {
   const rows: RawRow[] = [];
   for (let i = 1; i < records.length; i++) {
     const record = records[i];
+    const inner = innerHeaderProblem(header, record);
+    if (inner !== undefined) {
+      // every row after it would be "has 3 fields, the header has 4": one problem says what the file is
+      problems.add(i, fileLocation(i), inner);
+      break;
+    }
     if (record.length !== header.length) {
       problems.add(i, fileLocation(i), `has ${record.length} fields, the header has ${header.length}`);
       continue;
@@ -317,6 +336,23 @@ function rowsFromCsv(text: string, problems: Problems): RawRow[] {
     rows.push({ row: i, fields });
   }
   return rows;
+}
+
+/**
+ * Why a line inside a CSV file is a header too, or undefined when it is not one (every field a column name
+ * of a history file, a time column among them): two exports concatenated — of one shape (the second
+ * header repeated) or of both (interval totals and a per-call log), which must be sent as two files.
+ */
+export function innerHeaderProblem(header: readonly string[], record: readonly string[]): string | undefined {
+  const names = record.map((f) => f.trim().toLowerCase());
+  const allColumns = new Set<string>([...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS, ...PER_CALL_REQUIRED_COLUMNS, ...PER_CALL_OPTIONAL_COLUMNS]);
+  if (!names.every((n) => allColumns.has(n)) || !(names.includes('interval_start') || names.includes('arrival'))) return undefined;
+  const line = record.join(',');
+  if (historyColumns(names).perCall === historyColumns(header).perCall) {
+    return `the header line again (${line}): two exports appended one to the other — remove this line (or send them as two files)`;
+  }
+  const kinds = (perCall: boolean) => (perCall ? 'a per-call log' : 'interval totals');
+  return `a second header line (${line}): the file mixes two shapes, ${kinds(historyColumns(header).perCall)} above this line and ${kinds(historyColumns(names).perCall)} from it — send them as two files`;
 }
 
 function rowsFromJson(value: unknown, problems: Problems, locate: Locate, root: string): RawRow[] {
@@ -346,7 +382,8 @@ function checkColumns(columns: string[], row: number | undefined, where: string,
   for (const [k, column] of columns.entries()) {
     if (!shape.known.has(column)) {
       const allowed = shape.perCall ? `a per-call log has ${[...shape.known].join(', ')}` : `allowed: ${[...shape.known].join(', ')}; or a per-call log: arrival, skill_group, handle_seconds`;
-      problems.add(row, where, `unknown column "${written[k]}" (${allowed})`);
+      const intervalColumn = shape.perCall && (OPTIONAL_COLUMNS as readonly string[]).concat(REQUIRED_COLUMNS).includes(column);
+      problems.add(row, where, `unknown column "${written[k]}" (${allowed})${intervalColumn ? `: ${intervalColumnInPerCallLog(written[k])}` : ''}`);
       ok = false;
     } else if (seen.has(column)) {
       problems.add(row, where, `column "${written[k]}" appears twice`);
@@ -731,6 +768,14 @@ export function ingestHistory(
     for (const [start, c] of group.calls ?? []) {
       group.rows.push({ row: c.row, epochMs: start, minuteOfDay: group.clock.minuteOfDay(start), volume: c.calls, aht: c.handled > 0 ? c.handleSum / c.handled : undefined, ahtWeight: c.handled });
     }
+    // every interval of the span is written (0 without calls): one year typed wrong (1899) would make that a century of zeros
+    if (group.calls && group.calls.size > 0) {
+      const [firstCall, lastCall] = extentOf(group.calls.keys());
+      if (lastCall - firstCall > MAX_PER_CALL_SPAN_MS) {
+        const row = group.calls.get(firstCall)!.row;
+        problems.add(row, locate(row, 'arrival'), `skill group "${group.skillGroup.id}": calls from ${group.clock.format(firstCall)} to ${group.clock.format(lastCall)} (intervals of the first and last): a per-call log covers at most ${MAX_PER_CALL_SPAN_YEARS} years — a year typed wrong? (the log's span is written whole, 0 where no call came)`);
+      }
+    }
   }
 
   // Wall times of the repeated fall-back hour, by order of the rows: the first is the first pass.
@@ -857,6 +902,16 @@ export function ingestHistory(
         ahtVolume += weight;
       }
     }
+    const withCalls = cells.size;
+    // A per-call log is a complete record of the span it covers: an interval between its first and last
+    // call without a call had none, and is written as 0 — a stale total from an earlier upload of the same
+    // day (an interval export, a wrong file) would otherwise stay where the log says no call came.
+    if (perCall) {
+      const [spanFirst, spanLast] = extentOf(cells.keys());
+      for (let s = spanFirst; s < spanLast; s = clock.nextIntervalStart(s, skillGroup.intervalMinutes)) {
+        if (!cells.has(s)) cells.set(s, { volume: 0, ahtWeighted: 0, ahtVolume: 0 });
+      }
+    }
     const starts = [...cells.keys()].sort((a, b) => a - b);
     for (const start of starts) {
       const cell = cells.get(start)!;
@@ -870,9 +925,14 @@ export function ingestHistory(
     const rows = perCall ? totalVolume : group.rows.length;
     const notes: string[] = [];
     if (perCall) {
+      const minutes = skillGroup.intervalMinutes;
+      const quiet = starts.length - withCalls;
       notes.push(
-        `read as a per-call log (an arrival column, one row per call): ${rows} calls counted into ${starts.length} ${skillGroup.intervalMinutes}-minute intervals, ` +
-          (ahtVolume > 0 ? `aht_seconds the mean handle time of the ${ahtVolume} calls with one` : 'no handle times'),
+        `read as a per-call log (an arrival column, one row per call): ${counted(rows, 'call')} counted into ${counted(withCalls, `${minutes}-minute interval`)}, ` +
+          (ahtVolume > 0 ? `aht_seconds the mean handle time of the ${counted(ahtVolume, 'call')} with one` : 'no handle times'),
+        `a per-call log is the complete record of the ${counted(starts.length, 'interval')} from its first call's to its last call's (${clock.format(firstMs)} to ${clock.format(lastMs)})` +
+          (quiet > 0 ? `: the ${counted(quiet, 'interval')} without a call ${quiet === 1 ? 'is' : 'are'} written as 0` : '') +
+          `; an upload replaces ${starts.length === 1 ? 'that interval' : 'its first and last intervals'} whole with this file's calls — cut exports at interval boundaries, or send the parts in one file`,
       );
     }
     if (group.repeated) {
@@ -906,6 +966,19 @@ export function ingestHistory(
     summary.push(entry);
   }
   return { ok: true, intervals, summary };
+}
+
+/** "1 call", "2 calls": a count and its noun. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** The earliest and latest of the instants (a loop: spreading 100k into Math.min overflows the stack). */
+function extentOf(instants: Iterable<number>): [number, number] {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
+  return [first, last];
 }
 
 function missingOpenIntervals(

@@ -55,6 +55,21 @@ describe('wfm import-check', () => {
     expect(stdout).toMatch(new RegExp(`^row 2, interval_start: ${nextYear}-02-01T09:00:00\\+02:00 has not happened yet`));
   });
 
+  it('when a per-call log has a volume column, or an export with extra columns has a second header, then the CLI refuses it as the upload does', async () => {
+    const withVolume = path.join(dir, 'per-call-volume.csv');
+    writeFileSync(withVolume, 'arrival,skill_group,volume\n1999-02-05T10:03:11+02:00,PS,3\n');
+    const volume = await importCheck([withVolume, '--skill-groups', SKILL_GROUPS]);
+    // not "column(s) volume ignored" and three calls read as one
+    expect(isWfmError(volume.error) && volume.error.code === 'validation').toBe(true);
+    expect((volume.error as Error).message).toContain('has one row per call, each row one call, and no "volume" column');
+    expect((volume.error as Error).message).toContain("an interval export's time column is interval_start");
+
+    const mixed = path.join(dir, 'mixed-shapes.csv');
+    writeFileSync(mixed, 'interval_start,skill_group,volume,offered\n1999-02-01T09:00:00+02:00,PS,3,4\narrival,skill_group,handle_seconds\n1999-02-01T09:00:02+02:00,PS,100\n');
+    const both = await importCheck([mixed, '--skill-groups', SKILL_GROUPS]);
+    expect((both.error as Error).message).toContain('row 2: a second header line (arrival,skill_group,handle_seconds): the file mixes two shapes');
+  });
+
   it('when human output is asked for a bad file, then each line names the row and the reason', async () => {
     const file = path.join(dir, 'bad.csv');
     writeFileSync(file, 'interval_start,skill_group,volume\n1999-02-01T09:00:30+02:00,PS,1\n');

@@ -105,13 +105,56 @@ describe('ingestHistory: accepted batches', () => {
       { skillGroupId: 'PS', start: Date.parse('1999-02-01T07:30:00Z'), volume: 2, ahtSeconds: 60 },
     ]);
     // identical calls are two calls, not a repeated row; the group's AHT is the calls' mean handle time
-    expect(log.summary[0]).toMatchObject({ rows: 5, intervals: 2, totalVolume: 5, meanAhtSeconds: 120, notes: [expect.stringContaining('read as a per-call log')] });
+    expect(log.summary[0]).toMatchObject({ rows: 5, intervals: 2, totalVolume: 5, meanAhtSeconds: 120, notes: [expect.stringContaining('read as a per-call log'), expect.stringContaining('an upload replaces its first and last intervals whole')] });
     expect(log.summary[0]).not.toHaveProperty('repeatedRows');
     // JSON rows the same
     const json = ingestHistory({ rows: [{ arrival: '1999-02-01T09:00:02+02:00', skill_group: 'PS', handle_seconds: 100 }, { arrival: '1999-02-01T09:00:02+02:00', skill_group: 'PS' }] }, groups);
     expect(json.ok && json.intervals).toEqual([{ skillGroupId: 'PS', start: Date.parse('1999-02-01T07:00:00Z'), volume: 2, ahtSeconds: 100 }]);
     // a per-call log's columns are its own
     expect(problemsOf(ingestHistory({ csv: 'arrival,skill_group,volume\n1999-02-01T09:00:02+02:00,PS,1\n' }, groups))).toEqual([expect.objectContaining({ where: 'row 0', message: expect.stringContaining('unknown column "volume" (a per-call log has arrival, skill_group, handle_seconds)') })]);
+  });
+
+  it('when a per-call log has intervals without calls between its first and last call, then they are written as 0 and the note names the span replaced whole', () => {
+    const log = ingestHistory({ csv: ['arrival,skill_group,handle_seconds', '1999-02-01T09:00:02+02:00,PS,100', '1999-02-01T10:10:00+02:00,PS,'].join('\n') }, groups);
+
+    if (!log.ok) throw new Error(JSON.stringify(log.problems));
+    // 09:30 had no call: a 0 that replaces what an earlier upload stored there, not a gap that keeps it
+    expect(log.intervals).toEqual([
+      { skillGroupId: 'PS', start: Date.parse('1999-02-01T07:00:00Z'), volume: 1, ahtSeconds: 100 },
+      { skillGroupId: 'PS', start: Date.parse('1999-02-01T07:30:00Z'), volume: 0 },
+      { skillGroupId: 'PS', start: Date.parse('1999-02-01T08:00:00Z'), volume: 1 },
+    ]);
+    expect(log.summary[0]).toMatchObject({ rows: 2, intervals: 3, totalVolume: 2 });
+    expect(log.summary[0].notes).toEqual([
+      'read as a per-call log (an arrival column, one row per call): 2 calls counted into 2 30-minute intervals, aht_seconds the mean handle time of the 1 call with one',
+      expect.stringContaining('complete record of the 3 intervals from its first call\'s to its last call\'s (1999-02-01T09:00:00+02:00 to 1999-02-01T10:00:00+02:00): the 1 interval without a call is written as 0; an upload replaces its first and last intervals whole with this file\'s calls'),
+    ]);
+    // a year typed wrong would write a century of zeros: refused by the first call's row
+    const typo = problemsOf(ingestHistory({ csv: 'arrival,skill_group\n1899-02-01T09:00:02+02:00,PS\n1999-02-01T09:00:02+02:00,PS\n' }, groups));
+    expect(typo).toEqual([expect.objectContaining({ row: 1, where: 'row 1, arrival', message: expect.stringContaining('a per-call log covers at most 5 years') })]);
+    // one call: singular nouns
+    const one = ingestHistory({ csv: 'arrival,skill_group\n1999-02-01T09:00:02+02:00,PS\n' }, groups);
+    expect(one.ok && one.summary[0].notes?.[0]).toBe('read as a per-call log (an arrival column, one row per call): 1 call counted into 1 30-minute interval, no handle times');
+  });
+
+  it('when a semicolon per-call log has a handle time grouped like thousands, then it is refused as ambiguous, not read as 1.234 s', () => {
+    const problems = problemsOf(ingestHistory({ csv: 'arrival;skill_group;handle_seconds\n1999-02-01T09:00:02+02:00;PS;1.234\n1999-02-01T09:00:05+02:00;PS;185.5\n' }, groups));
+    expect(problems).toEqual([expect.objectContaining({ row: 1, where: 'row 1, handle_seconds', message: expect.stringContaining('"1.234" (ambiguous: in a semicolon-separated file a dot may separate thousands') })]);
+  });
+
+  it('when a per-call log has a volume column, then the problem says each row is one call and an interval export starts with interval_start', () => {
+    const problems = problemsOf(ingestHistory({ csv: 'arrival,skill_group,volume\n1999-02-01T09:00:02+02:00,PS,3\n' }, groups));
+    expect(problems).toEqual([expect.objectContaining({ where: 'row 0', message: expect.stringContaining('one row per call, each row one call') })]);
+    expect(problems[0].message).toContain("an interval export's time column is interval_start");
+  });
+
+  it('when a CSV holds a second header line (two exports appended), then one problem names it instead of one per following row', () => {
+    const mixed = csv('1999-02-01T09:00:00+02:00,PS,3,100', 'arrival,skill_group,handle_seconds', '1999-02-01T09:00:02+02:00,PS,100', '1999-02-01T09:00:09+02:00,PS,100');
+    expect(problemsOf(ingestHistory(mixed, groups))).toEqual([
+      { row: 2, where: 'row 2', message: 'a second header line (arrival,skill_group,handle_seconds): the file mixes two shapes, interval totals above this line and a per-call log from it — send them as two files' },
+    ]);
+    const repeated = csv('1999-02-01T09:00:00+02:00,PS,3,100', HEADER, '1999-02-01T09:30:00+02:00,PS,3,100');
+    expect(problemsOf(ingestHistory(repeated, groups))).toEqual([expect.objectContaining({ row: 2, message: expect.stringContaining('the header line again') })]);
   });
 
   it('when the first rows of an interval file have seconds, then one problem says it looks like one row per call, not one per row', () => {

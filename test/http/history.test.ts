@@ -49,6 +49,17 @@ describe('interval history over REST', () => {
     expect(first.map((r: { volume: number }) => r.volume)).toEqual([10, 20]);
   });
 
+  test('when a per-call log is uploaded over stale interval totals, then its intervals without calls become 0 and those outside its span stay', async () => {
+    await t.http.post('/history').set(ingest).type('text/csv').send(csv('1999-02-05T09:00:00+02:00,PS,999,100', '1999-02-05T09:30:00+02:00,PS,999,100', '1999-02-05T10:00:00+02:00,PS,999,100', '1999-02-05T10:30:00+02:00,PS,999,100')).expect(200);
+    const log = ['arrival,skill_group,handle_seconds', '1999-02-05T09:10:00+02:00,PS,120', '1999-02-05T10:05:30+02:00,PS,'].join('\n');
+
+    const res = await t.http.post('/history').set(ingest).type('text/csv').send(log).expect(200);
+
+    expect(res.body).toMatchObject({ rows: 2, intervals: 3 });
+    expect(res.body.skillGroups[0].notes[1]).toContain('(1999-02-05T09:00:00+02:00 to 1999-02-05T10:00:00+02:00): the 1 interval without a call is written as 0; an upload replaces its first and last intervals whole');
+    expect((await read('PS', '1999-02-05T00:00:00Z', '1999-02-06T00:00:00Z')).map((r: { volume: number }) => r.volume)).toEqual([1, 0, 1, 999]);
+  });
+
   test('when any row is bad, then the whole batch is rejected with row numbers and nothing is written', async () => {
     const body = csv(
       '1999-02-03T13:00:00+02:00,PS,10,100',

@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .option('--horizon <horizon>', 'two-week | realtime', 'two-week')
     .option('--windows <n>', 'weekly origins, the most recent last', '8')
     .option('--tz <zone>', 'IANA zone of the skill group (default: one that matches the timestamps\' UTC offsets)')
-    .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
+    .option('--interval <minutes>', 'interval length (default: the data\'s granularity; a per-call log is counted in 15-minute intervals)')
     .option('--country <code>', 'ISO 3166 country for public holidays, e.g. IL, or a region of one, e.g. DE-BY')
     .option('--holidays <dates>', 'comma-separated holiday dates')
     .option('--special-days <file>', 'JSON array of {date,label,uplift?}')

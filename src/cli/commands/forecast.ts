@@ -313,7 +313,7 @@ export function register(program: Command): void {
     .requiredOption('--horizon <horizon>', 'two-week | realtime')
     .requiredOption('--from <iso>', 'first instant to forecast (required; realtime: the instant "now" stands for, as a file has no clock); a bare date YYYY-MM-DD is its midnight in the zone')
     .option('--tz <zone>', 'IANA zone of the skill group (default: one that matches the timestamps\' UTC offsets)')
-    .option('--interval <minutes>', 'interval length (default: the data\'s granularity)')
+    .option('--interval <minutes>', 'interval length (default: the data\'s granularity; a per-call log is counted in 15-minute intervals)')
     .option('--country <code>', 'ISO 3166 country for public holidays, e.g. IL, or a region of one, e.g. DE-BY')
     .option('--holidays <dates>', 'comma-separated holiday dates (replaces the country calendar)')
     .option('--special-days <file>', 'JSON array of {date,label,uplift?}')
