@@ -34,6 +34,18 @@ function checkWindows(windows: WeeklyWindow[] | undefined, where: string, proble
  *   daylight saving time: rarely what a planner in New York means); "GMT", "UCT", "Zulu"… are "UTC".
  */
 export function canonicalZone(zone: string): { ok: true; zone: string } | { ok: false; message: string } {
+  // stores read every agent's and group's zone through here (a tick reads thousands): one answer per name
+  let known = canonicalZones.get(zone);
+  if (!known) {
+    known = canonicalZoneOf(zone);
+    if (canonicalZones.size < 10_000) canonicalZones.set(zone, known);
+  }
+  return known;
+}
+
+const canonicalZones = new Map<string, { ok: true; zone: string } | { ok: false; message: string }>();
+
+function canonicalZoneOf(zone: string): { ok: true; zone: string } | { ok: false; message: string } {
   if (!isValidZone(zone)) return { ok: false, message: `"${zone}" is not an IANA time zone (e.g. Europe/Berlin)` };
   let resolved: string;
   try {
