@@ -208,7 +208,8 @@ export function netChanges(changes: RosterChange[]): { changes: RosterChange[]; 
   const reassigned: RosterChange[] = [];
   for (const c of listed) {
     if (c.kind !== 'removed') continue;
-    const to = addedByWork.get(work(c))?.find((x) => !paired.has(x));
+    // the same agent keeping the same work under a new shift id (a planned shift now a top-up) is no reassignment
+    const to = addedByWork.get(work(c))?.find((x) => !paired.has(x) && x.toAgentId !== c.fromAgentId);
     if (!to) continue;
     paired.add(to).add(c);
     reassigned.push({ kind: 'reassigned', shiftId: to.shiftId, date: to.date, skillGroupId: to.skillGroupId, start: to.start, end: to.end, fromAgentId: c.fromAgentId, toAgentId: to.toAgentId, ...(c.shiftId !== to.shiftId ? { previousShiftId: c.shiftId } : {}), reason: 'rules after the change' });

@@ -355,7 +355,10 @@ describe('surge trigger over REST, jobs and a flaky SMS gateway', () => {
     const sms = receiver.bodies.get(open.id) as { links: { accept: string } };
     const u = new URL(sms.links.accept);
     const path = `${u.pathname}${u.search}`;
+    expect((await http.get(path).expect(200)).body.answerable).toBe(true);
     await http.delete(`/agents/${open.agentId}`).set(admin).expect(204);
+    // a JSON client reads it as the page does: still "delivered", but no answer changes it
+    expect((await http.get(path).expect(200)).body).toMatchObject({ status: 'delivered', answerable: false });
     const agent = CLOUD.find((a) => a.id === open.agentId)!;
     await http.post('/agents').set(admin).send([{ ...agent, timeZone: 'Asia/Tokyo' }]).expect(200);
     const page = await http.get(path).set('accept', 'text/html').expect(200);

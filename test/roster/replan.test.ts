@@ -192,4 +192,13 @@ describe('re-planning a published roster', () => {
     ]);
     expect(changes).toEqual([{ ...work, kind: 'reassigned', shiftId: 'topup-b', previousShiftId: 'topup-a', fromAgentId: 'a', toAgentId: 'b', reason: 'rules after the change' }]);
   });
+
+  test('when netChanges reads a shift of an agent removed and the same work added for the same agent under a new id, then it is no reassignment from the agent to themself', () => {
+    const work = { date: day(5), skillGroupId: 'PS', start: 1000, end: 2000 };
+    const { changes } = netChanges([
+      { ...work, kind: 'removed', shiftId: 'PS-planned-1', fromAgentId: 'a', reason: 'no longer in the plan' },
+      { ...work, kind: 'added', shiftId: 'topup-a', toAgentId: 'a', reason: 'top-up to the weekly minimum hours' },
+    ]);
+    expect(changes.map((c) => c.kind).sort()).toEqual(['added', 'removed']);
+  });
 });

@@ -223,6 +223,8 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
       answer: claims.answer,
       skillGroupId: callout.skillGroupId,
       status: callout.status,
+      // a delivered callout whose agent was deleted since reads "delivered" but takes no answer
+      answerable: isOpen(callout),
       proposedShift: { start: formatInstant(callout.loginAt, zone), end: formatInstant(callout.shiftEnd, zone) },
       linkExpiresAt: new Date(claims.expiresAt).toISOString(),
       ...(callout.releasedAt !== undefined ? { releasedAt: formatInstant(callout.releasedAt, zone) } : {}),
