@@ -7,6 +7,7 @@
  * expiry; verification is constant time and checks the expiry against the clock passed in.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { openToken, signToken } from '../domain/signed-token';
 
 export const SIGNATURE_HEADER = 'x-wfm-signature';
 
@@ -43,12 +44,11 @@ export interface LinkClaims {
   expiresAt: number;
 }
 
-const b64 = (text: string) => Buffer.from(text).toString('base64url');
+/** The MAC's purpose of answer links (see domain/signed-token.ts). */
+const LINK_PURPOSE = 'link';
 
 export function signLinkToken(secret: string, claims: LinkClaims): string {
-  const payload = b64(JSON.stringify([claims.calloutId, claims.answer, claims.expiresAt]));
-  const mac = createHmac('sha256', secret).update(`link.${payload}`).digest('base64url');
-  return `${payload}.${mac}`;
+  return signToken(secret, LINK_PURPOSE, [claims.calloutId, claims.answer, claims.expiresAt]);
 }
 
 export type LinkCheck =
@@ -58,16 +58,9 @@ export type LinkCheck =
   | { ok: false; reason: 'expired'; calloutId: string };
 
 export function verifyLinkToken(secret: string, token: string, nowMs: number): LinkCheck {
-  const [payload, mac, extra] = token.split('.');
-  if (!payload || !mac || extra !== undefined) return { ok: false, reason: 'malformed' };
-  const expected = createHmac('sha256', secret).update(`link.${payload}`).digest('base64url');
-  if (!safeEqual(expected, mac)) return { ok: false, reason: 'bad-signature' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
+  const opened = openToken(secret, LINK_PURPOSE, token);
+  if (!opened.ok) return opened;
+  const parsed = opened.fields;
   if (!Array.isArray(parsed) || parsed.length !== 3) return { ok: false, reason: 'malformed' };
   const [calloutId, answer, expiresAt] = parsed as [unknown, unknown, unknown];
   if (typeof calloutId !== 'string' || (answer !== 'accept' && answer !== 'decline') || typeof expiresAt !== 'number') return { ok: false, reason: 'malformed' };

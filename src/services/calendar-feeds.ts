@@ -16,7 +16,8 @@
  * names the KEY_PREFIX so a deployment sharing the secret does not serve another deployment's addresses.
  * Tokens travel in the query parameter `token`, which the service's logs and problem answers redact.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { openToken, signToken } from '../domain/signed-token';
 import { WfmError } from '../errors/wfm-error';
 import { agentFeed, cloudAgentOrThrow, type RosterContext } from './rosters';
 
@@ -35,30 +36,15 @@ export function feedKey(claimTokenSecret: string, keyPrefix: string): Buffer {
   return createHmac('sha256', claimTokenSecret).update(`wfm-calendar-feed-key|${keyPrefix}`).digest();
 }
 
-function mac(key: Buffer, payload: string): string {
-  return createHmac('sha256', key).update(`${PURPOSE}.${payload}`).digest('base64url');
-}
-
 export function signFeedToken(key: Buffer, claims: FeedTokenClaims): string {
-  const payload = Buffer.from(JSON.stringify([PURPOSE, claims.agentId, claims.incarnation, claims.version])).toString('base64url');
-  return `${payload}.${mac(key, payload)}`;
+  return signToken(key, PURPOSE, [PURPOSE, claims.agentId, claims.incarnation, claims.version]);
 }
 
 /** The claims of a token this deployment signed, or undefined (malformed, forged, another key). */
 export function verifyFeedToken(key: Buffer, token: string): FeedTokenClaims | undefined {
-  const parts = token.split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return undefined;
-  const [payload, presented] = parts;
-  // compared as text, as claim tokens are: one token, one spelling
-  const expected = Buffer.from(mac(key, payload));
-  const given = Buffer.from(presented);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const opened = openToken(key, PURPOSE, token);
+  if (!opened.ok) return undefined;
+  const parsed = opened.fields;
   if (!Array.isArray(parsed) || parsed.length !== 4 || parsed[0] !== PURPOSE || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'string' || !Number.isInteger(parsed[3])) return undefined;
   return { agentId: parsed[1], incarnation: parsed[2], version: parsed[3] as number };
 }

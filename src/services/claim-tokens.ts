@@ -16,7 +16,7 @@
  * KEY_PREFIX in the MAC) because tokens already issued would then stop verifying; each deployment is to have
  * its own secret (README, KEY_PREFIX).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { openToken, signToken } from '../domain/signed-token';
 
 const PURPOSE = 'wfm-claim';
 
@@ -30,32 +30,16 @@ export interface ClaimTokenClaims {
 
 export type ClaimTokenCheck = { ok: true; claims: ClaimTokenClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
-function mac(secret: string, payload: string): Buffer {
-  return createHmac('sha256', secret).update(`${PURPOSE}.${payload}`).digest();
-}
-
 export function signClaimToken(secret: string, claims: ClaimTokenClaims): string {
   const fields: Array<string | number> = [PURPOSE, claims.agentId, claims.expiresAt];
   if (claims.incarnation !== undefined) fields.push(claims.incarnation);
-  const payload = Buffer.from(JSON.stringify(fields)).toString('base64url');
-  return `${payload}.${mac(secret, payload).toString('base64url')}`;
+  return signToken(secret, PURPOSE, fields);
 }
 
 export function verifyClaimToken(secret: string, token: string, nowMs: number): ClaimTokenCheck {
-  const parts = token.split('.');
-  if (parts.length !== 2 || !parts[0] || !parts[1]) return { ok: false, reason: 'malformed' };
-  const [payload, presented] = parts;
-  // compared as text: decoding first would accept many spellings of one MAC (base64url decoding skips
-  // stray characters and ignores the last character's spare bits), so one token would have many forms
-  const expected = Buffer.from(mac(secret, payload).toString('base64url'));
-  const given = Buffer.from(presented);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'malformed' };
-  }
+  const opened = openToken(secret, PURPOSE, token);
+  if (!opened.ok) return opened;
+  const parsed = opened.fields;
   if (!Array.isArray(parsed) || !(parsed.length === 3 || (parsed.length === 4 && typeof parsed[3] === 'string')) || parsed[0] !== PURPOSE || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'number') return { ok: false, reason: 'malformed' };
   if (nowMs >= parsed[2]) return { ok: false, reason: 'expired' };
   return { ok: true, claims: { agentId: parsed[1], expiresAt: parsed[2], ...(parsed.length === 4 ? { incarnation: parsed[3] as string } : {}) } };
