@@ -29,6 +29,7 @@ import { dayOffset } from '../roster/assignment-model';
 import type { AssignedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
+import { decodeCursor, encodeCursor } from './paging';
 import type { BuildFailure, ClaimedSlot, ClaimRefusal, PublishOutcome, RosterCursor, SlotWithClaims, StoredRoster } from '../store/roster-repository';
 import { DEFAULT_JOB_OPTIONS, stalledFailureReason } from '../queue/definitions';
 import type { Store } from '../store/store';
@@ -453,17 +454,6 @@ export async function rosterStatus(ctx: RosterContext, id: string): Promise<Rost
 const ROSTER_PAGE_DEFAULT = 100;
 const ROSTER_PAGE_MAX = 1000;
 
-/** A page's end as the client passes it back: opaque (base64url of the last roster's creation and id). */
-function rosterCursor(end: RosterCursor): string {
-  return Buffer.from(`${end.createdMs}.${end.id}`).toString('base64url');
-}
-
-function parseRosterCursor(cursor: string): RosterCursor {
-  const match = /^(\d{1,16})\.([A-Za-z0-9][A-Za-z0-9_.-]{0,127})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw invalid('not a cursor of this listing', [{ where: '/query/cursor', message: 'pass the cursor of the Link header (rel="next") unchanged' }]);
-  return { createdMs: Number(match[1]), id: match[2] };
-}
-
 /**
  * Rosters newest first, a page at a time: at most `limit` stored rosters after `cursor` (the `next` of the
  * page before), and `next` when more follow. The first page (no cursor) also lists, before them, the rosters
@@ -472,9 +462,11 @@ function parseRosterCursor(cursor: string): RosterCursor {
  */
 export async function listRosters(ctx: RosterContext, page: { limit?: number; cursor?: string } = {}) {
   const limit = Math.min(page.limit ?? ROSTER_PAGE_DEFAULT, ROSTER_PAGE_MAX);
-  const after = page.cursor === undefined ? undefined : parseRosterCursor(page.cursor);
+  // a page ends at its last roster: its creation (the index's score) and id
+  const position = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  const after = position && { createdMs: position.at, id: position.key };
   const { rosters, next: end } = await ctx.store.rosters.listPage(limit, after);
-  const next = end && rosterCursor(end);
+  const next = end && encodeCursor({ at: end.createdMs, key: end.id });
   // the period as the planner gave it (the stored instants are for the store's own range reads)
   const stored = rosters.map((r) => ({ id: r.id, status: r.status, createdAt: r.createdAt, period: { from: r.period.from, days: r.period.days, timeZone: r.period.timeZone }, skillGroupIds: r.skillGroupIds, ...(r.replanOf ? { replanOf: r.replanOf } : {}), summary: r.summary }));
   const nextPage = next ? { next } : {};

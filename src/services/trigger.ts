@@ -14,6 +14,7 @@ import { buildPayload, buildReleasePayload } from '../callout/payload';
 import { deliverCallout, type DeliveryDeps, type DeliveryOutcome } from '../callout/deliver';
 import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkCheck, type LinkClaims } from '../callout/signing';
 import type { Store } from '../store/store';
+import { decodeCursor, encodeCursor, type Page } from './paging';
 import type { DeadLetter, GroupTickCommit, RecordPosition, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
 import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
 import { answerDeadline, applyResponse, expireUnanswered, statedAnswerMinutes } from '../trigger/acceptance';
@@ -711,28 +712,6 @@ async function groupIdsFor(store: Store, skillGroupId: string | undefined): Prom
 
 function checkRange(query: RecordQuery): void {
   if (!(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
-}
-
-/** One page of a listing: `next` is the cursor of the page after it, when more entries follow. */
-export interface Page<T> {
-  items: T[];
-  next?: string;
-}
-
-/** The cursor of a listing: the position of the last entry returned (opaque to clients: base64url JSON). */
-export function encodeCursor(position: RecordPosition): string {
-  return Buffer.from(JSON.stringify([position.at, position.key])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): RecordPosition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[0]) && typeof parsed[1] === 'string') return { at: parsed[0] as number, key: parsed[1] };
-  throw invalid('`cursor` is not a cursor this listing gave', [{ where: '/query/cursor', message: 'must be the `next` cursor of an earlier page (see the Link header), unchanged' }]);
 }
 
 /**

@@ -37,6 +37,7 @@ import { verifyClaimToken } from '../../services/claim-tokens';
 import { calendarFeedAddress, calendarFeedByToken, ownCalendarFeedAddress } from '../../services/calendar-feeds';
 import { bearerChallenge } from '../auth';
 import { NOT_STORED } from '../cache-control';
+import { sendPage } from '../paging';
 import { QUEUE } from '../../queue/names';
 import type { AssignedShift } from '../../roster/types';
 import { coverageView } from '../../roster/coverage-view';
@@ -69,16 +70,11 @@ export function rosterRoutes(ctx: RosterContext): Router {
     res.status(202).location(rosterStatusPath(id)).json(accepted(id, jobId));
   });
 
-  // the body stays an array (as before paging); more pages are announced in a Link header (RFC 8288), as the trigger's listings do
+  // the body stays an array (as before paging); more pages are announced in a Link header (see paging.ts)
   r.get('/rosters', async (req, res) => {
     const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);
     const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
-    const page = await listRosters(ctx, { limit, cursor });
-    if (page.next !== undefined) {
-      const query = new URLSearchParams({ ...(limit !== undefined ? { limit: String(limit) } : {}), cursor: page.next });
-      res.setHeader('Link', `</rosters?${query.toString()}>; rel="next"`);
-    }
-    res.json(page.items);
+    sendPage(req, res, await listRosters(ctx, { limit, cursor }));
   });
 
   r.get('/rosters/:rosterId', async (req, res) => {

@@ -26,10 +26,10 @@ import {
   refusedAsOverlapping,
   verifiedLink,
   type CalloutView,
-  type Page,
 } from '../../services/trigger';
 import type { Store } from '../../store/store';
 import { formatInstant } from '../../time/grid';
+import { sendPage } from '../paging';
 import { brokenLinkPage, confirmPage, expiredLinkPage, outcomePage, renderPage, troublePage, unknownCalloutPage, type AnswerPage, type ShownAs } from '../answer-pages';
 
 /** The auth scheme a refused gateway request is challenged with: HMAC-SHA256 over `${t}.${raw body}`. */
@@ -60,23 +60,6 @@ function rangeOf(req: Request, now: number) {
   const skillGroupId = req.query.skillGroup === undefined ? undefined : String(req.query.skillGroup);
   const cursor = req.query.cursor === undefined ? undefined : String(req.query.cursor);
   return { from, to, limit, skillGroupId, cursor };
-}
-
-/**
- * A listing's page as the body (an array, as before cursors), and when more follow, the next page's
- * address in a Link header (RFC 8288): the same query with `cursor` set. A `to` left out is pinned in it,
- * so the next page does not shift as new records arrive.
- */
-function sendPage<T>(req: Request, res: Response, page: Page<T>, range: { to: number }): void {
-  if (page.next !== undefined) {
-    const query = new URLSearchParams();
-    // every parameter the page was asked with (the contract has already read limit as a number, firedOnly as a boolean)
-    for (const [name, value] of Object.entries(req.query)) if (name !== 'cursor' && value !== undefined && typeof value !== 'object') query.set(name, String(value));
-    if (!query.has('to')) query.set('to', new Date(range.to).toISOString());
-    query.set('cursor', page.next);
-    res.setHeader('Link', `<${req.baseUrl}${req.path}?${query.toString()}>; rel="next"`);
-  }
-  res.json(page.items);
 }
 
 /**
@@ -131,12 +114,12 @@ export function triggerRoutes({ store, queues, now }: Deps): Router {
   r.get('/trigger/decisions', async (req, res) => {
     const firedOnly = String(req.query.firedOnly) === 'true';
     const range = rangeOf(req, now());
-    sendPage(req, res, await listDecisions(store, { ...range, firedOnly }), range);
+    sendPage(req, res, await listDecisions(store, { ...range, firedOnly }), { to: new Date(range.to).toISOString() });
   });
   r.get('/trigger/callouts', async (req, res) => {
     const status = req.query.status === undefined ? undefined : (String(req.query.status) as CalloutView['status']);
     const range = rangeOf(req, now());
-    sendPage(req, res, await listCallouts(store, { ...range, status }), range);
+    sendPage(req, res, await listCallouts(store, { ...range, status }), { to: new Date(range.to).toISOString() });
   });
   r.get('/trigger/callouts/:calloutId', async (req, res) => {
     res.json(await getCallout(store, req.params.calloutId));
