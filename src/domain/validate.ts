@@ -43,6 +43,17 @@ export function canonicalZone(zone: string): { ok: true; zone: string } | { ok: 
   return known;
 }
 
+/**
+ * A stored object (a skill group, an agent) with its zone under the name validation writes today: objects
+ * saved by a release that kept another name ("Asia/Calcutta" for "asia/kolkata") would otherwise be
+ * refused a roster beside ones saved since ("Asia/Kolkata") as keeping two zones.
+ */
+export function withCanonicalZone<T extends { timeZone?: string }>(stored: T): T {
+  if (stored.timeZone === undefined) return stored;
+  const zone = canonicalZone(stored.timeZone);
+  return zone.ok && zone.zone !== stored.timeZone ? { ...stored, timeZone: zone.zone } : stored;
+}
+
 const canonicalZones = new Map<string, { ok: true; zone: string } | { ok: false; message: string }>();
 
 function canonicalZoneOf(zone: string): { ok: true; zone: string } | { ok: false; message: string } {

@@ -25,6 +25,7 @@
  */
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { IntervalVolume, SkillGroup } from '../domain/types';
+import { plural } from '../domain/plural';
 import type { ProblemDetail } from '../errors/wfm-error';
 import { invalid, pointerSegment, type WfmError } from '../errors/wfm-error';
 import { inWeeklyWindows, parseTimestamp } from '../time/grid';
@@ -928,10 +929,10 @@ export function ingestHistory(
       const minutes = skillGroup.intervalMinutes;
       const quiet = starts.length - withCalls;
       notes.push(
-        `read as a per-call log (an arrival column, one row per call): ${counted(rows, 'call')} counted into ${counted(withCalls, `${minutes}-minute interval`)}, ` +
-          (ahtVolume > 0 ? `aht_seconds the mean handle time of the ${counted(ahtVolume, 'call')} with one` : 'no handle times'),
-        `a per-call log is the complete record of the ${counted(starts.length, 'interval')} from its first call's to its last call's (${clock.format(firstMs)} to ${clock.format(lastMs)})` +
-          (quiet > 0 ? `: the ${counted(quiet, 'interval')} without a call ${quiet === 1 ? 'is' : 'are'} written as 0` : '') +
+        `read as a per-call log (an arrival column, one row per call): ${plural(rows, 'call')} counted into ${plural(withCalls, `${minutes}-minute interval`)}, ` +
+          (ahtVolume > 0 ? `aht_seconds the mean handle time of the ${plural(ahtVolume, 'call')} with one` : 'no handle times'),
+        `a per-call log is the complete record of the ${plural(starts.length, 'interval')} from its first call's to its last call's (${clock.format(firstMs)} to ${clock.format(lastMs)})` +
+          (quiet > 0 ? `: the ${plural(quiet, 'interval')} without a call ${quiet === 1 ? 'is' : 'are'} written as 0` : '') +
           `; an upload replaces ${starts.length === 1 ? 'that interval' : 'its first and last intervals'} whole with this file's calls — cut exports at interval boundaries, or send the parts in one file`,
       );
     }
@@ -966,11 +967,6 @@ export function ingestHistory(
     summary.push(entry);
   }
   return { ok: true, intervals, summary };
-}
-
-/** "1 call", "2 calls": a count and its noun. */
-function counted(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** The earliest and latest of the instants (a loop: spreading 100k into Math.min overflows the stack). */

@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { canonicalZone } from '../domain/validate';
+import { withCanonicalZone } from '../domain/validate';
 import type { Redis } from 'ioredis';
 import type { Agent } from '../domain/types';
 import { guarded } from './redis';
 import type { Keys } from './keys';
 import { WfmError } from '../errors/wfm-error';
 import { groupsGone } from './group-guarded-write';
-
-/** A stored agent as the service reads it: a zone under the name validation writes today (see storedGroup in skill-group-repository.ts). */
-function storedAgent(json: string): Agent {
-  const agent = JSON.parse(json) as Agent;
-  if (agent.timeZone === undefined) return agent;
-  const zone = canonicalZone(agent.timeZone);
-  return zone.ok && zone.zone !== agent.timeZone ? { ...agent, timeZone: zone.zone } : agent;
-}
 
 /**
  * Lua shared by the scripts below: `claimsHeld(claimsKey, base, now, hold)` calls hold(rosterId, e, group)
@@ -279,7 +271,7 @@ export class AgentRepository {
 
   async list(): Promise<Agent[]> {
     const all = await guarded(this.redis.hvals(this.keys.agents()));
-    return all.map((json) => storedAgent(json)).sort((a, b) => a.id.localeCompare(b.id));
+    return all.map((json) => withCanonicalZone(JSON.parse(json) as Agent)).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /**
@@ -288,7 +280,7 @@ export class AgentRepository {
    */
   async cloudAgents(): Promise<Agent[]> {
     const all = await guarded(this.redis.hvals(this.keys.agents()));
-    return all.filter((json) => json.includes('"kind":"cloud"')).map((json) => storedAgent(json)).filter((a) => a.kind === 'cloud');
+    return all.filter((json) => json.includes('"kind":"cloud"')).map((json) => withCanonicalZone(JSON.parse(json) as Agent)).filter((a) => a.kind === 'cloud');
   }
 
   /**
@@ -299,7 +291,7 @@ export class AgentRepository {
     const [all, flat] = (await guarded(this.scripted.agentsWithIncarnations(this.keys.agents(), this.keys.agentIncarnations()))) as [string[], string[]];
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]] = flat[i + 1];
-    const agents = all.filter((json) => json.includes('"kind":"cloud"')).map((json) => storedAgent(json)).filter((a) => a.kind === 'cloud');
+    const agents = all.filter((json) => json.includes('"kind":"cloud"')).map((json) => withCanonicalZone(JSON.parse(json) as Agent)).filter((a) => a.kind === 'cloud');
     return { agents, incarnations: new Map(agents.map((a) => [a.id, hash[a.id] ?? ''])) };
   }
 
@@ -313,7 +305,7 @@ export class AgentRepository {
 
   async get(id: string): Promise<Agent | undefined> {
     const json = await guarded(this.redis.hget(this.keys.agents(), id));
-    return json ? (storedAgent(json)) : undefined;
+    return json ? withCanonicalZone(JSON.parse(json) as Agent) : undefined;
   }
 
   /**
@@ -323,7 +315,7 @@ export class AgentRepository {
   async getWithIncarnation(id: string): Promise<{ agent: Agent; incarnation?: string } | undefined> {
     const [json, incarnation] = (await guarded(this.scripted.agentsWithIncarnations(this.keys.agents(), this.keys.agentIncarnations(), id))) as Array<string | null>;
     if (!json) return undefined;
-    return { agent: storedAgent(json), ...(incarnation ? { incarnation } : {}) };
+    return { agent: withCanonicalZone(JSON.parse(json) as Agent), ...(incarnation ? { incarnation } : {}) };
   }
 
   /**

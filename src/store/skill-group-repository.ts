@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalZone } from '../domain/validate';
+import { withCanonicalZone } from '../domain/validate';
 import type { Redis } from 'ioredis';
 import type { SkillGroup } from '../domain/types';
 import { WfmError, type ProblemDetail } from '../errors/wfm-error';
 import { guarded } from './redis';
 import type { Keys } from './keys';
 import { groupsGone } from './group-guarded-write';
-
-/**
- * A stored group as the service reads it: its zone under the name validation writes today (canonicalZone).
- * Groups saved by a release that kept another name ("Asia/Calcutta" for "asia/kolkata") would otherwise
- * be refused a roster beside a group saved since ("Asia/Kolkata") as keeping two zones.
- */
-function storedGroup(json: string): SkillGroup {
-  const group = JSON.parse(json) as SkillGroup;
-  const zone = canonicalZone(group.timeZone);
-  return zone.ok && zone.zone !== group.timeZone ? { ...group, timeZone: zone.zone } : group;
-}
 
 /**
  * Deleting a group, all or nothing. What goes is what only the group owns: the group and its
@@ -149,12 +138,12 @@ export class SkillGroupRepository {
 
   async list(): Promise<SkillGroup[]> {
     const all = await guarded(this.redis.hvals(this.keys.skillGroups()));
-    return all.map((json) => storedGroup(json)).sort((a, b) => a.id.localeCompare(b.id));
+    return all.map((json) => withCanonicalZone(JSON.parse(json) as SkillGroup)).sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async get(id: string): Promise<SkillGroup | undefined> {
     const json = await guarded(this.redis.hget(this.keys.skillGroups(), id));
-    return json ? (storedGroup(json)) : undefined;
+    return json ? withCanonicalZone(JSON.parse(json) as SkillGroup) : undefined;
   }
 
   /**
@@ -165,7 +154,7 @@ export class SkillGroupRepository {
   async getWithIncarnation(id: string): Promise<{ group: SkillGroup; incarnation?: string } | undefined> {
     const [json, incarnation] = await guarded(this.scripted.skillGroupWithIncarnation(this.keys.skillGroups(), this.keys.skillGroupIncarnations(), id));
     if (!json) return undefined;
-    return { group: storedGroup(json), ...(incarnation ? { incarnation } : {}) };
+    return { group: withCanonicalZone(JSON.parse(json) as SkillGroup), ...(incarnation ? { incarnation } : {}) };
   }
 
   async map(): Promise<Map<string, SkillGroup>> {

@@ -16,6 +16,7 @@
  */
 import { DateTime } from 'luxon';
 import { invalid } from '../errors/wfm-error';
+import { plural } from '../domain/plural';
 
 export interface ZoneInference {
   zone: string;
@@ -112,7 +113,7 @@ export function inferZoneFromOffsets(timestamps: readonly string[], zones: reado
   const others = fitting.length - 1;
   return {
     zone: chosen,
-    reason: `the timestamps' offsets (${shown}) follow ${chosen}'s rules${others > 0 ? ` (and those of ${others} other zone${others === 1 ? '' : 's'} over this period)` : ''}`,
+    reason: `the timestamps' offsets (${shown}) follow ${chosen}'s rules${others > 0 ? ` (and those of ${plural(others, 'other zone')} over this period)` : ''}`,
     assumption: true,
   };
 }

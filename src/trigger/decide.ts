@@ -11,6 +11,7 @@
  */
 import type { SkillGroup } from '../domain/types';
 import { clockTime, inWeeklyWindows, isoWeekday, minuteOfDay, MINUTE_MS, HOUR_MS } from '../time/grid';
+import { plural } from '../domain/plural';
 import { acceptanceRate } from './acceptance';
 import { workEnd } from './callouts';
 import type { CapacityProjection } from './capacity';
@@ -105,11 +106,6 @@ function quietHoursBefore(policy: TriggerPolicy, group: SkillGroup, now: number,
   if (!policy.quietHours || policy.quietHours.length === 0) return null;
   for (let t = now + MINUTE_MS; t <= until; t += MINUTE_MS) if (inQuietHours(policy, group, t)) return t;
   return null;
-}
-
-/** "1 agent", "3 agents": decisions are read by supervisors. */
-export function plural(n: number, unit: string): string {
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 /**

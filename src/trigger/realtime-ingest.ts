@@ -10,6 +10,7 @@
  */
 import { pointerSegment, type ProblemDetail } from '../errors/wfm-error';
 import { DAY_MS, MINUTE_MS, isOnGrid } from '../time/grid';
+import { plural } from '../domain/plural';
 
 /**
  * Most a count or gauge may be in one minute. The busiest single queues take a few hundred calls a
@@ -34,7 +35,6 @@ function howFarAhead(ms: number): string {
   const seconds = Math.ceil(ms / 1000);
   const minutes = Math.floor(seconds / 60);
   const rest = seconds % 60;
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   if (rest === 0) return plural(minutes, 'minute');
   return minutes === 0 ? plural(rest, 'second') : `${plural(minutes, 'minute')} ${plural(rest, 'second')}`;
 }

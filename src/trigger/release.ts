@@ -21,7 +21,7 @@
 import type { SkillGroup } from '../domain/types';
 import { MINUTE_MS } from '../time/grid';
 import { projectCapacity, releaseWrapUpMs } from './capacity';
-import { plural } from './decide';
+import { plural } from '../domain/plural';
 import { projectBuckets } from './projection';
 import type { CalloutRecord, ClaimedSlot, MinuteForecast, ProjectedBucket, ScheduledShift, TriggerPolicy, TriggerState } from './types';
 

@@ -9,7 +9,8 @@ import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } 
 import { planCallouts, workEnd } from './callouts';
 import { projectCapacity, releaseWrapUpMs, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
-import { decide, plural } from './decide';
+import { decide } from './decide';
+import { plural } from '../domain/plural';
 import { projectBuckets, spareAgents } from './projection';
 import { feedStaleness, FEED_STALE_MINUTES, type FeedStaleness } from './realtime-state';
 import { releaseSurplus } from './release';
