@@ -3,6 +3,7 @@
  * of openapi.yaml) and in `wfm plan`'s coverage.csv: one rounding and one "unknown" for both.
  */
 import type { RosterCoverageRow } from './build';
+import type { ClaimedCoverageRow } from './claimed-coverage';
 import { formatInstant } from '../time/grid';
 
 export interface CoverageView {
@@ -18,6 +19,10 @@ export interface CoverageView {
   /** null when nobody answers (stored as -1) */
   asaSeconds: number | null;
   abandonment: number;
+  /** read over REST with the claims of the moment (claimed-coverage.ts); a fresh plan has none */
+  claimed?: number;
+  openShortfall?: number;
+  withClaims?: { serviceLevel: number; asaSeconds: number | null; abandonment: number };
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -27,7 +32,7 @@ const round = (value: number, digits: number) => Math.round(value * 10 ** digits
  * rounded. Agents (required, scheduled, shortfall) to 0.001 alike, so a shortfall still reads as
  * required − scheduled: required is grossed up by shrinkage (5 / 0.7 = 7.142857…).
  */
-export function coverageView(rows: readonly RosterCoverageRow[], zone: string): CoverageView[] {
+export function coverageView(rows: ReadonlyArray<RosterCoverageRow | ClaimedCoverageRow>, zone: string): CoverageView[] {
   return rows.map((c) => ({
     skillGroupId: c.skillGroupId,
     intervalStart: formatInstant(c.intervalStart, zone),
@@ -39,6 +44,13 @@ export function coverageView(rows: readonly RosterCoverageRow[], zone: string): 
     serviceLevel: c.serviceLevel,
     asaSeconds: c.asaSeconds < 0 ? null : c.asaSeconds,
     abandonment: c.abandonment,
+    ...('claimed' in c
+      ? {
+          claimed: round(c.claimed, 3),
+          openShortfall: round(c.openShortfall, 3),
+          ...(c.withClaims ? { withClaims: { ...c.withClaims, asaSeconds: c.withClaims.asaSeconds < 0 ? null : c.withClaims.asaSeconds } } : {}),
+        }
+      : {}),
   }));
 }
 

@@ -22,7 +22,9 @@ import {
   type BuiltRoster,
   type ReplanInput,
   type RosterRules,
+  templatesOf,
 } from '../roster/build';
+import { coverageWithClaims } from '../roster/claimed-coverage';
 import { absentDateOf } from '../roster/replan';
 import { agentIcalFeed, checkRoster, rosterToCsv, type PlanningPeriod } from '../roster/assignment';
 import { dayOffset } from '../roster/assignment-model';
@@ -525,15 +527,21 @@ export async function agentSchedule(ctx: RosterContext, id: string, agentId?: st
   return { roster, shifts: await rosterShifts(ctx, id, agentId) };
 }
 
-/** Coverage per interval, of one group of the roster or all: a group the roster lacks is a bad query. */
+/**
+ * Coverage per interval, of one group of the roster or all (a group the roster lacks is a bad query), with
+ * the slots claimed so far counted: what is still open and what the claims buy.
+ */
 export async function rosterCoverageRows(ctx: RosterContext, id: string, skillGroupId?: string) {
   const roster = await rosterOrThrow(ctx, id);
   if (skillGroupId !== undefined && !roster.skillGroupIds.includes(skillGroupId)) {
     const message = `the roster has no skill group "${skillGroupId}" (it has ${roster.skillGroupIds.join(', ')})`;
     throw invalid(message, [{ where: '/query/skillGroupId', message }]);
   }
-  const rows = (await ctx.store.rosters.coverage(roster.id)).filter((c) => skillGroupId === undefined || c.skillGroupId === skillGroupId);
-  return { roster, rows };
+  const [stored, claimed, groups] = await Promise.all([ctx.store.rosters.coverage(roster.id), claimedShifts(ctx, roster.id), ctx.store.skillGroups.map()]);
+  const rows = stored.filter((c) => skillGroupId === undefined || c.skillGroupId === skillGroupId);
+  const rosterGroups = roster.skillGroupIds.map((g) => groups.get(g)).filter((g): g is SkillGroup => g !== undefined);
+  const templates = templatesOf((roster.request as { rules?: RosterRules }).rules);
+  return { roster, rows: coverageWithClaims(rows, claimed, rosterGroups, templates) };
 }
 
 /** The roster as CSV, its times on the roster's clock (period.timeZone), as its dates and its shifts over REST. */
