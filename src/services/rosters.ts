@@ -36,7 +36,7 @@ import type { BuildFailure, ClaimedSlot, ClaimRefusal, PublishOutcome, RosterCur
 import { DEFAULT_JOB_OPTIONS, stalledFailureReason } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
-import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, startOfLocalDay, wallClock, windowsCover } from '../time/grid';
+import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, type LocalPiece, startOfLocalDay, wallClock, windowsCover } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken, type ClaimTokenClaims } from './claim-tokens';
 import { FORECAST_HISTORY_DAYS } from '../forecast';
@@ -885,9 +885,17 @@ function claimTimes(claim: { start: number; end: number }, zone: string): string
  * The first of the agent's days off the slot touches, on the roster's clock — as partners' days off are
  * read (the checker's days-off rule); availability windows are on the agent's own clock.
  */
-function dayOffTouched(agent: Agent, slot: { start: number; end: number }, rosterZone: string): string | undefined {
+function dayOffTouched(agent: Agent, slot: { start: number; end: number }, rosterZone: string, piecesOn: PiecesOn = (zone) => localPieces(slot.start, slot.end, zone)): string | undefined {
   if (!agent.daysOff?.length) return undefined;
-  return localPieces(slot.start, slot.end, rosterZone).find((p) => agent.daysOff!.includes(p.date))?.date;
+  return piecesOn(rosterZone).find((p) => agent.daysOff!.includes(p.date))?.date;
+}
+
+/** A slot's local pieces (one per local date) on a clock: per slot and zone once, when many agents are checked. */
+type PiecesOn = (zone: string) => LocalPiece[];
+
+function piecesMemo(slot: { start: number; end: number }): PiecesOn {
+  const byZone = new Map<string, LocalPiece[]>();
+  return (zone) => byZone.get(zone) ?? byZone.set(zone, localPieces(slot.start, slot.end, zone)).get(zone)!;
 }
 
 /** A claim as the store names it ("<roster>|<slot>"), for a person. */
@@ -912,10 +920,10 @@ async function claimOnAgentClock(ctx: RosterContext, agent: Agent, field: string
  * The part of a slot outside the agent's stated availability (their weekly hours, on their own clock),
  * or undefined when they are available throughout — a cloud agent is held to it as partners are.
  */
-function unavailableFor(agent: Agent, slot: { start: number; end: number }, rosterZone: string): string | undefined {
+function unavailableFor(agent: Agent, slot: { start: number; end: number }, rosterZone: string, piecesOn: PiecesOn = (zone) => localPieces(slot.start, slot.end, zone)): string | undefined {
   if (!agent.availability) return undefined;
   const zone = agent.timeZone ?? rosterZone;
-  const piece = localPieces(slot.start, slot.end, zone).find((p) => !windowsCover(agent.availability!, p.weekday, p.from, p.to));
+  const piece = piecesOn(zone).find((p) => !windowsCover(agent.availability!, p.weekday, p.from, p.to));
   if (!piece) return undefined;
   const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
   return `${piece.date} ${clock(piece.from)}–${clock(piece.to)} (${zone})`;
@@ -927,7 +935,7 @@ function unavailableFor(agent: Agent, slot: { start: number; end: number }, rost
  * (`bindingOnClaim`: a claim now binds at once — a slot they hold can no longer be released), so an app
  * can warn before the tap.
  */
-function slotView(s: SlotWithClaims, zone: string, forAgent?: { agentId: string; now: number; cutoffMs: number }) {
+function slotView(s: SlotWithClaims, zone: string, forAgent?: { agentId: string; now: number; cutoffMs: number }, forPlanner?: { candidates: number }) {
   const agentId = forAgent?.agentId;
   return {
     rosterId: s.rosterId,
@@ -941,12 +949,31 @@ function slotView(s: SlotWithClaims, zone: string, forAgent?: { agentId: string;
     claimed: s.claimedBy.length,
     ...(agentId === undefined ? { claimedBy: s.claimedBy } : { claimedByMe: s.claimedBy.includes(agentId) }),
     ...(forAgent ? { releasableUntil: formatInstant(s.start - forAgent.cutoffMs, zone), bindingOnClaim: forAgent.now >= s.start - forAgent.cutoffMs } : {}),
+    ...(forPlanner ?? {}),
   };
 }
 
+/**
+ * The slots as planners read them, each with its `candidates`: the cloud agents who could still claim a
+ * place — the skill, no day off touched, available throughout, not holding it already. A slot with open
+ * places and no candidate will stay open unless the planner acts (widens the pool, calls someone in), so
+ * the count says so before the day rather than on it. Claims the candidates hold elsewhere (overlap, rest,
+ * weekly hours) are left to the claim itself: counting them would read every agent's claims per listing.
+ */
 export async function rosterSlots(ctx: RosterContext, id: string) {
   const roster = await rosterOrThrow(ctx, id);
-  return (await ctx.store.rosters.slots(id)).map((s) => slotView(s, roster.period.timeZone));
+  const [slots, agents] = await Promise.all([ctx.store.rosters.slots(id), ctx.store.agents.list()]);
+  const zone = roster.period.timeZone;
+  const cloudBySkill = new Map<string, Agent[]>();
+  for (const agent of agents) {
+    if (agent.kind !== 'cloud') continue;
+    for (const { skillGroupId } of agent.skills) cloudBySkill.set(skillGroupId, [...(cloudBySkill.get(skillGroupId) ?? []), agent]);
+  }
+  return slots.map((s) => {
+    const piecesOn = piecesMemo(s);
+    const candidates = (cloudBySkill.get(s.skillGroupId) ?? []).filter((a) => !s.claimedBy.includes(a.id) && !dayOffTouched(a, s, zone, piecesOn) && !unavailableFor(a, s, zone, piecesOn)).length;
+    return slotView(s, zone, undefined, { candidates });
+  });
 }
 
 const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {

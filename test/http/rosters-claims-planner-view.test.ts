@@ -2,12 +2,13 @@ import { startTestService, KEYS, type TestService } from '../support/service';
 import type { CloudSlot } from '../../src/roster/assignment';
 import type { PlannedShift } from '../../src/roster/types';
 import type { RosterCoverageRow } from '../../src/roster/build';
+import { agent } from '../support/examples';
 import { CLAIM_SECRET, cloudAgents, GROUPS, partners, storeFor } from './rosters-fixtures';
 
 const HOUR = 3_600_000;
 const HALF = HOUR / 2;
 
-describe('roster coverage read with the slots claimed so far', () => {
+describe('what planners read of the claims: coverage with the slots claimed so far, and who could still claim each slot', () => {
   let t: TestService;
   const admin = { 'X-API-Key': KEYS.admin };
   const planner = { 'X-API-Key': KEYS.planner };
@@ -19,6 +20,17 @@ describe('roster coverage read with the slots claimed so far', () => {
   // the shift behind the slot: 4 h with a 30-minute meal in its third half hour
   const behind: PlannedShift = { id: 'open-1', skillGroupId: 'PS', templateId: 'day', kind: 'day', date, start, end: start + 4 * HOUR, breaks: [{ kind: 'meal', start: start + HOUR, end: start + HOUR + HALF }] };
   const slot: CloudSlot = { id: 'slot-1', skillGroupId: 'PS', templateId: 'day', kind: 'day', date, start, end: start + 4 * HOUR, agentsNeeded: 2, shiftIds: ['open-1', 'open-1'] };
+  // NE's only cloud agent has that day off: nobody can take this one
+  const stranded: CloudSlot = { ...slot, id: 'slot-ne', skillGroupId: 'NE', agentsNeeded: 1, shiftIds: ['open-2'] };
+  const cloudContract = cloud[0].contract;
+  const others = [
+    agent({ id: 'C-OFF', kind: 'cloud', contract: cloudContract, daysOff: [date] }),
+    // available mornings only (UTC): the slot's hours are outside unless it starts and ends by noon
+    agent({ id: 'C-AM', kind: 'cloud', contract: cloudContract, timeZone: 'UTC', availability: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '00:30' }] }),
+    agent({ id: 'C-NE', kind: 'cloud', contract: cloudContract, skills: [{ skillGroupId: 'NE' }], daysOff: [date] }),
+    // a partner with the skill is no candidate for a cloud slot
+    agent({ id: 'P-PS', contract: { ...cloudContract, class: 'full-time' } }),
+  ];
   // PS is short by 2.5 agents in every half hour of the slot; nobody is needed the half hour after it
   const rows: RosterCoverageRow[] = Array.from({ length: 9 }, (_, k) => {
     const inSlot = k < 8;
@@ -28,7 +40,7 @@ describe('roster coverage read with the slots claimed so far', () => {
   beforeAll(async () => {
     t = await startTestService({ CLAIM_TOKEN_SECRET: CLAIM_SECRET });
     await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
-    await t.http.post('/agents').set(admin).send([...partners(), ...cloud]).expect(200);
+    await t.http.post('/agents').set(admin).send([...partners(), ...cloud, ...others]).expect(200);
     for (const a of cloud) tokens.set(a.id, (await t.http.post(`/agents/${a.id}/claim-token`).set(planner).send({}).expect(201)).body.token);
     const { store, close } = storeFor(t.prefix);
     try {
@@ -38,7 +50,7 @@ describe('roster coverage read with the slots claimed so far', () => {
         shifts: [],
         uncovered: [behind, { ...behind, id: 'open-2' }],
         coverage: rows,
-        slots: [slot],
+        slots: [slot, stranded],
       });
     } finally {
       close();
@@ -50,6 +62,16 @@ describe('roster coverage read with the slots claimed so far', () => {
   });
 
   const coverage = async () => (await t.http.get('/rosters/week/coverage?skillGroupId=PS').set(planner).expect(200)).body as Array<Record<string, unknown> & { withClaims?: Record<string, number> }>;
+
+  const candidates = async () => Object.fromEntries(((await t.http.get('/rosters/week/slots').set(planner).expect(200)).body as Array<{ slotId: string; candidates: number }>).map((s) => [s.slotId, s.candidates]));
+
+  test('when a planner lists the slots, then each says how many cloud agents could still claim it: the skill, no day off, available, not holding it', async () => {
+    expect(await candidates()).toEqual({ 'slot-1': 3, 'slot-ne': 0 });
+    await t.http.post('/me/claims/week/slot-1').set({ Authorization: `Bearer ${tokens.get('C002')}` }).expect(201);
+    expect(await candidates()).toEqual({ 'slot-1': 2, 'slot-ne': 0 });
+    await t.http.delete('/me/claims/week/slot-1').set({ Authorization: `Bearer ${tokens.get('C002')}` }).expect(204);
+    expect(await candidates()).toEqual({ 'slot-1': 3, 'slot-ne': 0 });
+  });
 
   test('when no slot is claimed yet, then every row reads 0 claimed and the partners\' shortfall as still open', async () => {
     const before = await coverage();
