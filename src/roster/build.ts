@@ -13,6 +13,7 @@ import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
 import { formatInstant, HOUR_MS, isValidZone, startOfLocalDay } from '../time/grid';
 import { predictPerformance, requirementPerInterval, toLpRequirement } from '../staffing';
 import { localDates, planShifts, type LpPenalties, type PlanShiftsResult } from './lp';
+import { isTopUp } from './replan';
 import {
   assignShifts,
   checkRoster,
@@ -502,13 +503,15 @@ function mergeSlots(fresh: CloudSlot[], carried: CloudSlot[]): CloudSlot[] {
   return [...byId.values()].sort((a, b) => a.start - b.start || a.skillGroupId.localeCompare(b.skillGroupId) || a.end - b.end);
 }
 
-function planFor(input: BuildRosterInput, requirement: Requirement, templates: ShiftTemplate[]): PlanShiftsResult {
+/** `published`: a re-plan's published shifts, whose shapes the plan keeps where they still serve (PlanShiftsInput.published). */
+function planFor(input: BuildRosterInput, requirement: Requirement, templates: ShiftTemplate[], published?: PlannedShift[]): PlanShiftsResult {
   return planShifts({
     skillGroups: input.skillGroups,
     requirement: requirement.toPlan,
     templates,
     dates: localDates(input.period.from, input.period.days, input.period.timeZone),
     penalties: input.rules?.penalties,
+    published,
   });
 }
 
@@ -694,7 +697,9 @@ export function replanStoredRoster(input: ReplanInput, report?: PhaseReport): Bu
   let lp: LpFigures = { lowerBoundPaidHours: null, gap: null, reasons: [] };
   if (input.forecastMoved) {
     report?.('lp', 10);
-    const plan = planFor(input, requirement, templates);
+    // Planned afresh, the LP lands in another of its many near-equal optima all over the period even
+    // when the forecast barely moved; told the published shapes, it keeps them where they still serve.
+    const plan = planFor(input, requirement, templates, [...input.base.shifts.filter((s) => !isTopUp(s)).map(withoutAgent), ...input.base.uncovered]);
     planned = asPublishedWherePlannedAgain(plan.shifts, input.base);
     lp = { lowerBoundPaidHours: plan.lowerBound.paidHours, gap: plan.gap, reasons: lpShortfallReasons(plan, input.skillGroups, input.period.timeZone) };
   } else {

@@ -68,6 +68,9 @@ const MAX_RETIMING_MS = 3 * HOUR_MS;
 /** Ids of the shifts the assignment adds to reach an agent's weekly minimum (see assign.ts). */
 const TOP_UP_PREFIX = 'topup-';
 
+/** A top-up: a shift the assignment added for an agent's weekly minimum, not one the plan asked for. */
+export const isTopUp = (s: Pick<PlannedShift, 'id'>) => s.id.startsWith(TOP_UP_PREFIX);
+
 /**
  * The absent date a shift works on: its own date, or the next one a night shift reaches (shifts last
  * under a day); undefined when it touches none of `absentDates`.
@@ -122,7 +125,7 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   const free = new Map<string, PlannedShift[]>();
   for (const s of planned) if (!counterpart.has(s.id)) free.set(slotOf(s), [...(free.get(slotOf(s)) ?? []), s]);
   const orphans = input.published
-    .filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !p.id.startsWith(TOP_UP_PREFIX) && !absentOn(p.agentId, p))
+    .filter((p) => !matched.has(p.id) && !frozenIds.has(p.id) && !isTopUp(p) && !absentOn(p.agentId, p))
     .sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
   const publishedOf = new Map<string, AssignedShift[]>();
   for (const q of input.published) publishedOf.set(q.agentId, [...(publishedOf.get(q.agentId) ?? []), q]);

@@ -65,6 +65,11 @@ export interface PlanShiftsInput {
   blockDays?: number;
   /** measures elapsed time for the stats (the core has no clock of its own); absent = no timings */
   clock?: () => number;
+  /**
+   * A re-plan's published shifts (those left to cloud slots included): the plan keeps their shapes
+   * where they still serve. See PUBLISHED_SHAPE_PREFERENCE. The lower bound is still the plain cost LP's.
+   */
+  published?: Array<Pick<PlannedShift, 'skillGroupId' | 'start' | 'end' | 'breaks'>>;
 }
 
 export interface SubproblemStats {
@@ -96,6 +101,21 @@ const EXACT_RELAXATION_MAX_DAYS = 14;
 
 /** Greedy repair moves after a kick before it is judged (and undone when it does not gain). */
 const KICK_REPAIR_STEPS = 4;
+
+/**
+ * What keeping one published shift's shape (group, start, end) is worth in a re-plan, in the objective's
+ * units (a paid hour at cost 1): the integer search starts from the published shapes and leaves one only
+ * for a plan more than this much cheaper. Without it a re-plan on the same forecast, or one moved on a
+ * single day, landed in another of the many near-equal optima all over the period — shifts removed and
+ * added for agents with no reason. One paid hour: a swap that only saves half an hour's pay or a few
+ * over-staffed agent-hours (0.1 each) is not worth a changed shift; a shift that only over-staffs (worth
+ * its whole length) still goes, and one still moves to cover 0.05 agent-hours more that are short
+ * (under-staffing costs 20 an agent-hour). Measured on the fixture fortnight: see the re-plan test.
+ */
+export const PUBLISHED_SHAPE_PREFERENCE = 1;
+
+/** A re-plan's moves and starts must gain more than this: a tie keeps the published plan, whatever the rounding noise. */
+const PREFERENCE_TIE = 1e-6;
 
 /** Rounding thresholds of the multi-start (1 = floor): 1–2 % better than floor alone on AnonBank; 9 thresholds gained only 0.1 % more. */
 const ROUNDING_THRESHOLDS = [1, 0.7, 0.5, 0.3];
@@ -375,20 +395,94 @@ function overlappingOptions(sub: Subproblem): number[][] {
  * the best gain, or remove a shift that costs more than it covers; when neither helps, swap one shift
  * for an overlapping option (another start, template or meal slot) if that gains. Stops at a local optimum.
  */
-export function roundAndImprove(sub: Subproblem, relaxedCounts: number[], threshold = 1, neighbours = overlappingOptions(sub)): number[] {
+export function roundAndImprove(sub: Subproblem, relaxedCounts: number[], threshold = 1, neighbours = overlappingOptions(sub), preference?: ShapePreference): number[] {
   // threshold 1 = floor; 0.5 = nearest; a value rounds up when its fractional part ≥ threshold
   const counts = relaxedCounts.map((v) => (v - Math.floor(v + 1e-6) >= threshold - 1e-6 ? Math.ceil(v - 1e-6) : Math.floor(v + 1e-6)));
+  return improve(sub, counts, neighbours, preference);
+}
+
+/**
+ * Shapes (start and end) a re-plan would rather keep: `wanted[s]` shifts of shape s, each worth
+ * `weight` while the plan has no more of that shape than were published. Options of one shape differ
+ * only in their breaks, which a kept shift takes from the published one anyway.
+ */
+export interface ShapePreference {
+  /** per option: its shape's index, −1 when no published shift has its times */
+  shapeOf: number[];
+  wanted: number[];
+  weight: number;
+}
+
+/** A re-plan's published shifts as a preference over the subproblem's options, and the counts that plan them all. */
+export function publishedPreference(sub: Subproblem, published: NonNullable<PlanShiftsInput['published']>, weight = PUBLISHED_SHAPE_PREFERENCE): { preference: ShapePreference; counts: number[] } {
+  const shapeIndex = new Map<string, number>();
+  const shapeOf = sub.options.map((o) => {
+    const key = `${o.start}|${o.end}`;
+    if (!shapeIndex.has(key)) shapeIndex.set(key, shapeIndex.size);
+    return shapeIndex.get(key)!;
+  });
+  const wanted = new Array<number>(shapeIndex.size).fill(0);
+  const counts = new Array<number>(sub.options.length).fill(0);
+  const optionsOf = new Map<number, number[]>();
+  shapeOf.forEach((s, o) => optionsOf.set(s, [...(optionsOf.get(s) ?? []), o]));
+  // how far a variant's breaks lie from the published ones (staggered after the plan, or moved by a planner)
+  const apart = (option: ReadonlyArray<{ start: number }>, published: ReadonlyArray<{ start: number }>) => {
+    if (option.length !== published.length) return Infinity;
+    const a = option.map((b) => b.start).sort((x, y) => x - y);
+    const b = published.map((x) => x.start).sort((x, y) => x - y);
+    return a.reduce((sum, t, i) => sum + Math.abs(t - b[i]), 0);
+  };
+  for (const shift of published) {
+    if (shift.skillGroupId !== sub.group.id) continue;
+    const s = shapeIndex.get(`${shift.start}|${shift.end}`);
+    // a shape no template offers any more (the templates changed): nothing to keep
+    if (s === undefined) continue;
+    wanted[s]++;
+    // the variant whose breaks lie nearest the published ones: the coverage the agents give
+    const same = optionsOf.get(s)!;
+    const distance = (x: number) => apart(sub.options[x].breaks, shift.breaks);
+    counts[same.reduce((best, x) => (distance(x) < distance(best) ? x : best), same[0])]++;
+  }
+  return { preference: { shapeOf: shapeOf.map((x) => (wanted[x] > 0 ? x : -1)), wanted, weight }, counts };
+}
+
+/** The objective with the preference's reward taken off (what a re-plan's integer search minimises). */
+export function preferredObjective(sub: Subproblem, counts: number[], preference?: ShapePreference): number {
+  const objective = planObjective(sub, counts);
+  if (!preference) return objective;
+  const have = new Array<number>(preference.wanted.length).fill(0);
+  counts.forEach((n, o) => {
+    if (preference.shapeOf[o] >= 0) have[preference.shapeOf[o]] += n;
+  });
+  return objective - preference.weight * have.reduce((sum, n, s) => sum + Math.min(n, preference.wanted[s]), 0);
+}
+
+/**
+ * The local search of roundAndImprove from given integer counts (changed in place and returned). With a
+ * preference, a move's change counts the reward it gains or loses.
+ */
+export function improve(sub: Subproblem, counts: number[], neighbours = overlappingOptions(sub), preference?: ShapePreference): number[] {
   const scheduled = scheduledPerInterval(sub, counts);
+  const have = preference ? new Array<number>(preference.wanted.length).fill(0) : [];
+  if (preference) counts.forEach((n, o) => preference.shapeOf[o] >= 0 && (have[preference.shapeOf[o]] += n));
+  const rewardChange = (o: number, sign: 1 | -1): number => {
+    const s = preference ? preference.shapeOf[o] : -1;
+    if (s < 0) return 0;
+    // adding below the published count earns the reward; removing down from at most that count loses it
+    if (sign === 1) return have[s] < preference!.wanted[s] ? -preference!.weight : 0;
+    return have[s] <= preference!.wanted[s] ? preference!.weight : 0;
+  };
   const delta = (o: number, sign: 1 | -1): number => {
-    let change = sign * sub.options[o].cost;
+    let change = sign * sub.options[o].cost + rewardChange(o, sign);
     for (const [k, a] of sub.coverage[o]) change += intervalPenalty(sub, k, scheduled[k] + sign * a) - intervalPenalty(sub, k, scheduled[k]);
     return change;
   };
   const apply = (o: number, sign: 1 | -1) => {
     counts[o] += sign;
+    if (preference && preference.shapeOf[o] >= 0) have[preference.shapeOf[o]] += sign;
     for (const [k, a] of sub.coverage[o]) scheduled[k] += sign * a;
   };
-  const eps = 1e-9;
+  const eps = preference ? PREFERENCE_TIE : 1e-9;
   let swapCursor = 0;
   for (let round = 0; round < 1_000_000; round++) {
     let bestMove: { option: number; sign: 1 | -1; gain: number } | undefined;
@@ -591,10 +685,16 @@ export function planShifts(input: PlanShiftsInput): PlanShiftsResult {
     let counts: number[] = [];
     let objective = Infinity;
     const neighbours = overlappingOptions(sub);
-    for (const threshold of ROUNDING_THRESHOLDS) {
-      const candidate = roundAndImprove(sub, relaxation.counts, threshold, neighbours);
-      const candidateObjective = planObjective(sub, candidate);
-      if (candidateObjective < objective - 1e-9) {
+    // A re-plan also starts from the published plan, and every start is judged with its reward for
+    // the published shapes it keeps: a fresh rounding wins only where it is worth the reshuffle.
+    const published = input.published ? publishedPreference(sub, input.published) : undefined;
+    const preference = published?.preference;
+    const starts = ROUNDING_THRESHOLDS.map((threshold) => () => roundAndImprove(sub, relaxation.counts, threshold, neighbours, preference));
+    if (published) starts.unshift(() => improve(sub, published.counts, neighbours, preference));
+    for (const start of starts) {
+      const candidate = start();
+      const candidateObjective = preferredObjective(sub, candidate, preference);
+      if (candidateObjective < objective - (preference ? PREFERENCE_TIE : 1e-9)) {
         counts = candidate;
         objective = candidateObjective;
       }
