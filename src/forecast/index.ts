@@ -9,7 +9,7 @@ import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, MIN_HISTORY_DAYS, type TrainedTwoWeek } from './two-week';
 import { learnedUplifts } from './baselines';
 import { calendarKind, type CalendarKind } from './decomposition';
-import { trainRealtime, forecastRealtimeSlots, stepsFor, type TrainedRealtime, type SignalSeries } from './realtime';
+import { trainRealtime, forecastRealtimeSlots, stepsFor, atLeastNoise, realtimeWindow, REALTIME_MINUTES, type TrainedRealtime, type SignalSeries, type RealtimeWindow } from './realtime';
 import { ensureTfBackend } from './tf-backend';
 import { invalid, WfmError } from '../errors/wfm-error';
 import { localDate, minuteOfDay, isValidZone, intervalStartOf, intervalStarts, nextIntervalStart, startOfLocalDay } from '../time/grid';
@@ -190,7 +190,15 @@ export interface ForecastResult {
    * (60-minute data: the current hour; 20-minute: two intervals), or less at closing time
    */
   totalMinutes?: number;
+  /** realtime only: today's observed-to-expected ratio as the model reads it (shrunk toward 1 by a prior worth 10 % of the day's volume) */
   observedToExpected?: number;
+  /** realtime only: the calls of today's whole intervals so far over their expectation; null when none was observed */
+  observedToExpectedRaw?: number | null;
+  /** realtime only: the calls counted in the interval under way, and over how many of its minutes */
+  callsSoFar?: number;
+  minutesCounted?: number;
+  /** realtime only: the calls still to come in the 30 minutes from `now` (its minute), per minute or per interval piece */
+  window?: RealtimeWindow;
   /** two-week only: each day's calendar (a holiday, its eve, a special day with its uplift) */
   days?: ForecastDay[];
 }
@@ -263,6 +271,8 @@ export async function forecastRealtime(
      * when its rows come from per-minute events: the minutes after it are not yet known, not zero
      */
     countedUntil?: number;
+    /** the group is fed per-minute events: the window's points are per minute (else per interval piece) */
+    perMinute?: boolean;
   },
 ): Promise<ForecastResult> {
   const rows = input.history.filter((r) => r.start < input.now);
@@ -287,12 +297,20 @@ export async function forecastRealtime(
   // The coming intervals in real time, each with its slot of the day: consecutive slots except where the
   // clocks change (the repeated hour comes again, the skipped hour never comes); the window ends at midnight.
   const underWay = intervalStartOf(input.now, series.zone, series.intervalMinutes);
-  const coming: Array<{ start: number; slot: number }> = [];
-  for (let start = underWay, j = 0; j < (input.model?.steps ?? stepsFor(series.intervalMinutes)); j++, start = nextIntervalStart(start, series.zone, series.intervalMinutes)) {
+  // The model's horizon is its steps from the start of the interval under way; the 30 minutes from `now`
+  // (its minute) reach further, into the interval(s) after it, which are forecast too (not in `points`).
+  const windowFrom = Math.floor(input.now / 60_000) * 60_000;
+  const windowTo = windowFrom + REALTIME_MINUTES * 60_000;
+  const steps = input.model?.steps ?? stepsFor(series.intervalMinutes);
+  const coming: Array<{ start: number; end: number; slot: number }> = [];
+  for (let start = underWay, j = 0; j < steps || start < windowTo; j++) {
     if (localDate(start, series.zone) !== date) break;
-    coming.push({ start, slot: Math.floor(minuteOfDay(start, series.zone) / series.intervalMinutes) });
+    const end = nextIntervalStart(start, series.zone, series.intervalMinutes);
+    coming.push({ start, end, slot: Math.floor(minuteOfDay(start, series.zone) / series.intervalMinutes) });
+    start = end;
   }
-  const forecast = await forecastRealtimeSlots({ history, calendar, date, slot, today, model: input.model, signals, stepSlots: coming.map((c) => c.slot) });
+  const horizon = Math.min(steps, coming.length);
+  const forecast = await forecastRealtimeSlots({ history, calendar, date, slot, today, model: input.model, signals, stepSlots: coming.slice(0, horizon).map((c) => c.slot), extraSlots: coming.slice(horizon).map((c) => c.slot) });
   // The interval under way has its calls so far counted: it ends with those plus the rest of its
   // forecast, never below them (a surge's first minutes must show in the interval they arrive in).
   // Counted from the rows of this very interval (not its slot: in the second pass of a repeated hour the
@@ -306,18 +324,29 @@ export async function forecastRealtime(
   const elapsed = (countedTo - underWay) / (series.intervalMinutes * 60_000);
   const shift = { p10: 0, p50: 0, p90: 0 };
   const points: ForecastPoint[] = [];
-  for (const [j, step] of forecast.steps.entries()) {
+  const counting = elapsed > 0 && (reported || countedSoFar > 0);
+  for (const [j, step] of forecast.steps.slice(0, horizon).entries()) {
     const start = coming[j].start;
     let { p10, p50, p90 } = step;
-    if (j === 0 && elapsed > 0 && (reported || countedSoFar > 0)) {
-      [p10, p50, p90] = [p10, p50, p90].map((q) => countedSoFar + (1 - elapsed) * q);
+    if (j === 0 && counting) {
+      // the rest of the interval: its forecast's share, its band no narrower than the noise of that count
+      const rest = atLeastNoise({ p10: (1 - elapsed) * p10, p50: (1 - elapsed) * p50, p90: (1 - elapsed) * p90 }, (1 - elapsed) * step.mean, forecast.dispersion);
+      [p10, p50, p90] = [rest.p10, rest.p50, rest.p90].map((q) => countedSoFar + q);
       shift.p10 += p10 - step.p10;
       shift.p50 += p50 - step.p50;
       shift.p90 += p90 - step.p90;
     }
     points.push({ intervalStart: start, skillGroupId: series.skillGroupId, p10, p50, p90 });
   }
-  const total = forecast.total && { p10: forecast.total.p10 + shift.p10, p50: forecast.total.p50 + shift.p50, p90: forecast.total.p90 + shift.p90 };
+  const total = forecast.total && { p10: Math.max(countedSoFar, forecast.total.p10 + shift.p10), p50: forecast.total.p50 + shift.p50, p90: forecast.total.p90 + shift.p90 };
+  const window = realtimeWindow({
+    from: windowFrom,
+    minutes: REALTIME_MINUTES,
+    intervals: coming.map((c, j) => ({ start: c.start, end: c.end, ...forecast.steps[j] })),
+    perMinute: input.perMinute ?? false,
+    answersMedian: forecast.answersMedian,
+    dispersion: forecast.dispersion,
+  });
   return {
     horizon: 'realtime',
     skillGroupId: series.skillGroupId,
@@ -328,6 +357,10 @@ export async function forecastRealtime(
     total,
     totalMinutes: points.length * series.intervalMinutes,
     observedToExpected: forecast.observedToExpected,
+    observedToExpectedRaw: forecast.observedToExpectedRaw,
+    callsSoFar: counting ? countedSoFar : 0,
+    minutesCounted: counting ? Math.round((countedTo - underWay) / 60_000) : 0,
+    window,
   };
 }
 

@@ -88,18 +88,22 @@ interface SoFar {
   observed: number;
   expected: number;
   expectedDay: number;
+  /** open intervals of today before the slot with a count (observed and expected are summed over them) */
+  intervals: number;
 }
 
 function soFar(day: DayExpectation, today: number[], slot: number): SoFar {
   let observed = 0;
   let expected = 0;
+  let intervals = 0;
   for (let s = 0; s < slot; s++) {
     if (!day.open[s] || !Number.isFinite(today[s])) continue;
     observed += today[s];
     expected += day.expected[s];
+    intervals++;
   }
   const expectedDay = day.expected.reduce((a, v, s) => a + (day.open[s] ? v : 0), 0);
-  return { observed, expected, expectedDay };
+  return { observed, expected, expectedDay, intervals };
 }
 
 /** Today's observed-to-expected ratio, shrunk toward 1 by a prior worth 10 % of the day's volume. */
@@ -334,19 +338,143 @@ export async function trainRealtime(input: TrainRealtimeInput): Promise<TrainedR
 export interface RealtimeSlotForecast {
   /** slot index of the day */
   slot: number;
+  /** the expected count (p50 is its Poisson median when the model answers medians) */
+  mean: number;
+  p10: number;
+  p50: number;
+  p90: number;
+  /** a step after the model's trained horizon (asked with `extraSlots`): forecast by the filter the net corrects, or the baseline */
+  beyondHorizon?: true;
+}
+
+export interface RealtimeForecast {
+  date: string;
+  /** the model's steps, then the `extraSlots` asked for (not in `total`) */
+  steps: RealtimeSlotForecast[];
+  total: { p10: number; p50: number; p90: number };
+  alias: string;
+  /** today's observed-to-expected ratio as the model reads it: shrunk toward 1 by a prior worth 10 % of the day's expected volume */
+  observedToExpected: number;
+  /** the calls of today's whole intervals so far over what the day's expectation gave them; null when none was observed */
+  observedToExpectedRaw: number | null;
+  /** the model's p50 is a Poisson median of its mean (the learned candidates), else the mean itself */
+  answersMedian: boolean;
+  /** over-dispersion of the counts (variance = dispersion × mean): the filter's, 1 (Poisson) without one */
+  dispersion: number;
+  baselineFallback: boolean;
+  fallbackReason?: string;
+}
+
+/** z of the 90th percentile of a normal distribution */
+const Z90 = 1.2815515655446004;
+
+/**
+ * The p10–p90 spread a count with this mean has from noise alone: exact Poisson quantiles (a low count is
+ * skewed: a mean of 2 is 0–4), widened to the normal spread of an over-dispersed count (variance
+ * dispersion × mean) when the model measured more noise than Poisson.
+ */
+export function countNoiseBand(mean: number, dispersion = 1): { p10: number; p90: number } {
+  if (!(mean > 0)) return { p10: 0, p90: 0 };
+  const sd = Math.sqrt(Math.max(1, dispersion) * mean);
+  let p10 = Math.max(0, mean - Z90 * sd);
+  let p90 = mean + Z90 * sd;
+  if (mean <= 500) {
+    let k = 0;
+    let p = Math.exp(-mean);
+    let cumulative = p;
+    let k10 = -1;
+    while (cumulative < 0.9) {
+      if (k10 < 0 && cumulative >= 0.1) k10 = k;
+      k++;
+      p *= mean / k;
+      cumulative += p;
+    }
+    if (k10 < 0) k10 = k;
+    p10 = Math.min(p10, k10);
+    p90 = Math.max(p90, k);
+  }
+  return { p10, p90 };
+}
+
+/**
+ * A band no narrower than the noise of a count with this mean: the model's band of a part of an interval
+ * scaled with it (the calls still to come late in an interval) shrinks linearly, the Poisson noise only
+ * with the square root — at minute 27 of 30 a tenth of the band left almost none.
+ */
+export function atLeastNoise(band: { p10: number; p50: number; p90: number }, mean: number, dispersion = 1): { p10: number; p50: number; p90: number } {
+  const noise = countNoiseBand(mean, dispersion);
+  return { p10: Math.max(0, Math.min(band.p10, band.p50, noise.p10)), p50: band.p50, p90: Math.max(band.p90, band.p50, noise.p90) };
+}
+
+/** One interval's forecast as the 30-minute window reads it: its span and its whole count. */
+export interface WindowInterval {
+  start: number;
+  end: number;
+  mean: number;
   p10: number;
   p50: number;
   p90: number;
 }
 
-export interface RealtimeForecast {
-  date: string;
-  steps: RealtimeSlotForecast[];
+export interface RealtimeWindowPoint {
+  start: number;
+  end: number;
+  p10: number;
+  p50: number;
+  p90: number;
+}
+
+export interface RealtimeWindow {
+  from: number;
+  /** from + 30 minutes, or the end of the last interval forecast (midnight ends the forecast) */
+  to: number;
+  /** 'minute' when the group is fed per-minute events, else 'interval' (the data's own granularity) */
+  granularity: 'minute' | 'interval';
+  points: RealtimeWindowPoint[];
+  /** the calls still to come in [from, to) */
   total: { p10: number; p50: number; p90: number };
-  alias: string;
-  observedToExpected: number;
-  baselineFallback: boolean;
-  fallbackReason?: string;
+}
+
+/**
+ * The calls still to come in the 30 minutes from `from`: each interval the window reaches gives the share
+ * of its forecast that falls inside (uniform within the interval, as the trigger's per-minute forecast
+ * spreads it), per minute or per interval piece. A piece's band is its interval's band scaled to the
+ * share, never narrower than the noise of its expected count; the total's half-widths add up (adjacent
+ * intervals' errors share the day's level, so they do not cancel) and are at least the noise of the
+ * total's expected count.
+ */
+export function realtimeWindow(input: { from: number; minutes: number; intervals: WindowInterval[]; perMinute: boolean; answersMedian: boolean; dispersion: number }): RealtimeWindow {
+  const { from, perMinute, answersMedian: median, dispersion } = input;
+  const last = input.intervals[input.intervals.length - 1];
+  const to = Math.min(from + input.minutes * 60_000, last ? last.end : from);
+  const points: RealtimeWindowPoint[] = [];
+  const piece = (iv: WindowInterval, start: number, end: number): RealtimeWindowPoint & { mean: number; below: number; above: number } => {
+    const share = (end - start) / (iv.end - iv.start);
+    const mean = iv.mean * share;
+    const p50 = median ? poissonMedian(mean) : mean;
+    const below = share * Math.max(0, iv.p50 - iv.p10);
+    const above = share * Math.max(0, iv.p90 - iv.p50);
+    return { start, end, mean, below, above, ...atLeastNoise({ p10: p50 - below, p50, p90: p50 + above }, mean, dispersion) };
+  };
+  let mean = 0;
+  let below = 0;
+  let above = 0;
+  for (const iv of input.intervals) {
+    const start = Math.max(from, iv.start);
+    const end = Math.min(to, iv.end);
+    if (end <= start) continue;
+    const whole = piece(iv, start, end);
+    mean += whole.mean;
+    below += whole.below;
+    above += whole.above;
+    if (!perMinute) points.push({ start, end, p10: whole.p10, p50: whole.p50, p90: whole.p90 });
+    else for (let m = start; m < end; m += 60_000) {
+      const { p10, p50, p90 } = piece(iv, m, Math.min(end, m + 60_000));
+      points.push({ start: m, end: Math.min(end, m + 60_000), p10, p50, p90 });
+    }
+  }
+  const p50 = median ? poissonMedian(mean) : mean;
+  return { from, to, granularity: perMinute ? 'minute' : 'interval', points, total: atLeastNoise({ p10: p50 - below, p50, p90: p50 + above }, mean, dispersion) };
 }
 
 /**
@@ -398,6 +526,12 @@ export async function forecastRealtimeSlots(options: {
    * history), and on the day they go forward the skipped hour's slots do not come at all.
    */
   stepSlots?: number[];
+  /**
+   * Slots after the model's steps to forecast too (not in `total`): the 30 minutes from a moment inside
+   * an interval reach into the interval after the horizon. The filter forecasts any number of steps
+   * ahead; the net corrects only the steps it was trained on, so beyond them the filter it corrects answers.
+   */
+  extraSlots?: number[];
 }): Promise<RealtimeForecast> {
   const { history, calendar, date, slot, model } = options;
   const steps = model?.steps ?? stepsFor(history.intervalMinutes);
@@ -424,17 +558,39 @@ export async function forecastRealtimeSlots(options: {
   const p50 = means.map((v) => (median ? poissonMedian(v) : v));
   const totalP50 = median ? poissonMedian(total(means)) : total(means);
   // A closed interval takes no calls: no band either (the two-week forecast leaves it out altogether).
-  const closed = (j: number) => !day.open[idx[j]];
-  const anyOpen = idx.some((_, j) => !closed(j));
+  const closed = (slotOfDay: number) => !day.open[slotOfDay];
+  const anyOpen = idx.some((x) => !closed(x));
+  const stepOf = (slotOfDay: number, mean: number): RealtimeSlotForecast => {
+    if (closed(slotOfDay)) return { slot: slotOfDay, mean: 0, p10: 0, p50: 0, p90: 0 };
+    const v = median ? poissonMedian(mean) : mean;
+    return { slot: slotOfDay, mean, p50: v, ...applyBand(stepBands, v) };
+  };
+  const extraSlots = options.extraSlots ?? [];
+  const beyond = extraSlots.length ? beyondHorizon(alias, fallbackReason !== undefined, { day, today, slot, weekday: weekdayOf(date), filter: model?.filter ?? null }, [...idx, ...extraSlots]) : [];
+  const extra = extraSlots.map((x, j) => ({ ...stepOf(x, beyond[idx.length + j]), beyondHorizon: true as const }));
+  const seen = soFar(day, today, slot);
   return {
     date,
-    steps: p50.map((v, j) => (closed(j) ? { slot: idx[j], p10: 0, p50: 0, p90: 0 } : { slot: idx[j], p50: v, ...applyBand(stepBands, v) })),
+    steps: [...p50.map((_, j) => stepOf(idx[j], means[j])), ...extra],
     total: anyOpen ? { p50: totalP50, ...applyBand(totalBands, totalP50) } : { p10: 0, p50: 0, p90: 0 },
     alias,
     observedToExpected: origin.ratio,
+    observedToExpectedRaw: seen.intervals > 0 && seen.expected > 0 ? seen.observed / seen.expected : null,
+    answersMedian: median,
+    dispersion: fallbackReason ? 1 : (model?.filter?.dispersion ?? 1),
     baselineFallback: fallbackReason !== undefined,
     ...(fallbackReason ? { fallbackReason } : {}),
   };
+}
+
+/**
+ * The means of the model's steps and of slots after them, for the slots after its horizon: an origin over
+ * all of them (its features unused) and the live candidate's arithmetic, the net's by the filter it corrects.
+ */
+function beyondHorizon(alias: RealtimeAlias, fallback: boolean, at: { day: DayExpectation; today: number[]; slot: number; weekday: number; filter: IntradayFilterParams | null }, slots: number[]): number[] {
+  const origin = originAt(-1, at.day, at.today, at.slot, at.weekday, [], slots.length, at.filter, slots);
+  if (fallback) return ratioAdjusted([origin])[0];
+  return (alias === 'realtime-net' ? stateSpace : CLASSIC[alias])([origin])[0];
 }
 
 /**

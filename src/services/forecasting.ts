@@ -11,7 +11,9 @@ import type { FsModelRegistry, VersionInfo } from '../registry/fs-model-registry
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { Store } from '../store/store';
 import type { StoredForecastMeta, StoredForecastPoint } from '../store/forecast-repository';
-import { DAY_MS, formatInstant, intervalStartOf, localDate, startOfLocalDay } from '../time/grid';
+import { DAY_MS, MINUTE_MS, formatInstant, intervalStartOf, localDate, startOfLocalDay } from '../time/grid';
+import { FEED_STALE_MINUTES } from '../trigger/realtime-state';
+import { plural } from '../domain/plural';
 import { addDays } from '../forecast/day-series';
 import { intervalRowsFromMinutes } from '../forecast/minute-rows';
 import type { EpochProgress } from './forecast-training-thread';
@@ -227,17 +229,36 @@ export async function readTwoWeekForecast(store: Store, group: SkillGroup, asked
   return { meta, covers, points: await store.forecasts.read(group.id, from, to), warnings };
 }
 
+export interface RealtimeForecastRead extends ForecastResult {
+  modelVersion?: string;
+  /** the instant forecast from */
+  at: number;
+  /** the start of the last minute with arrivals reported in the 24 hours before `at`; null when none */
+  lastEventAt: number | null;
+  /** no arrivals minute within FEED_STALE_MINUTES of `at` (the trigger's rule): calls so far and today's level are as old */
+  feedStale: boolean;
+  /** the leading signals the forecast read (the live model's, posted today); the others posted were not */
+  signalsRead: string[];
+  warnings: string[];
+}
+
+/** How far back the signals posted beside the events are looked for, to say which the forecast did not read. */
+const SIGNALS_POSTED_LOOKBACK_MS = 60 * 60_000;
+
 /**
  * The next 30 minutes from now (or a past `at`), computed on demand from history, today's events and the
  * live model. Only what is known at that instant is read: the interval rows that ended by it and the
  * per-minute arrivals posted up to it. A stored row of the interval under way (or a later one) is that
  * interval's total, calls after the instant included — a past `at` over a complete history would read it
  * as "calls so far" and add the rest of the interval's forecast on top (the CLI's replay of a file that goes
- * on after --from leaves it out the same way): its calls so far are the minutes the feed reported.
+ * on after --from leaves it out the same way): its calls so far are the minutes the feed reported, whole
+ * minutes before the instant only. The answer says how fresh the feed is and which signals it read.
  */
-export async function computeRealtimeForecast(ctx: ForecastingContext, skillGroupId: string, nowMs?: number): Promise<ForecastResult & { modelVersion?: string }> {
+export async function computeRealtimeForecast(ctx: ForecastingContext, skillGroupId: string, nowMs?: number): Promise<RealtimeForecastRead> {
   const group = await skillGroupOrThrow(ctx.store, skillGroupId);
   const now = nowMs ?? ctx.now();
+  // only whole minutes before `now` are known: a minute under way (at 10:07:30, 10:07) has not been reported whole
+  const wholeMinutesUntil = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   // the interval `now` falls in: history rows from its start on are not known at `now`
   const underWay = intervalStartOf(now, group.timeZone, group.intervalMinutes);
   // The last day's arrivals from whole intervals on: they complete the interval history up to now.
@@ -248,7 +269,7 @@ export async function computeRealtimeForecast(ctx: ForecastingContext, skillGrou
     ctx.registry.loadLive(group.id, 'realtime'),
     ctx.store.realtime.recent([group.id], eventsFrom, now, ['arrivals']),
   ]);
-  const arrivals = recent.get(group.id)!.filter((e): e is typeof e & { arrivals: number } => e.arrivals !== undefined);
+  const arrivals = recent.get(group.id)!.filter((e): e is typeof e & { arrivals: number } => e.arrivals !== undefined && e.minute < wholeMinutesUntil);
   const stored = new Set(history.map((h) => h.start));
   const merged = [...history, ...intervalRowsFromMinutes(arrivals, group, now).filter((r) => !stored.has(r.start))];
   // Only a live model trained on signals reads them, and only today's (its features are today's intervals).
@@ -258,6 +279,31 @@ export async function computeRealtimeForecast(ctx: ForecastingContext, skillGrou
   // the minutes the feed has reported of the interval under way: the rest of it is still to come
   const reportedMinutes = arrivals.filter((e) => e.minute >= underWay && e.minute < now).map((e) => e.minute);
   const countedUntil = reportedMinutes.length ? Math.max(...reportedMinutes) + 60_000 : undefined;
-  const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model, signals, countedUntil });
-  return { ...result, modelVersion: live?.version };
+  const result = await forecastRealtime({ history: merged, skillGroup: group, now, specialDays, model, signals, countedUntil, perMinute: arrivals.length > 0 });
+  const fmt = (ms: number) => formatInstant(ms, group.timeZone);
+  const warnings: string[] = [];
+  // The trigger's feed-stale rule: no arrivals minute within FEED_STALE_MINUTES of the minute of `at`.
+  const lastEventAt = arrivals.length ? arrivals[arrivals.length - 1].minute : null;
+  const minutesSince = lastEventAt === null ? null : (wholeMinutesUntil - lastEventAt) / MINUTE_MS;
+  const feedStale = minutesSince === null || minutesSince > FEED_STALE_MINUTES;
+  if (lastEventAt === null) {
+    warnings.push(`no arrivals were reported for ${group.id} in the 24 hours before ${fmt(now)}: the calls of the interval under way are unknown, and today's level is only what the stored interval history holds`);
+  } else if (feedStale) {
+    warnings.push(`the realtime feed of ${group.id} is stale: its last arrivals minute is ${fmt(lastEventAt)}, ${plural(minutesSince!, 'minute')} before ${fmt(wholeMinutesUntil)} (limit ${FEED_STALE_MINUTES}, as the trigger's): the minutes since are forecast, not counted — the feed stopped, runs late, or its clock is behind`);
+  }
+  // Which leading signals were read: only the net reads them (as features), those it was trained on and posted today.
+  const netReads = !result.baselineFallback && result.alias === 'realtime-net';
+  const read = netReads ? signalNames.filter((name) => signals?.[name]?.length) : [];
+  const posted = new Set<string>();
+  for (const e of (await ctx.store.realtime.recentSignals([group.id], now - SIGNALS_POSTED_LOOKBACK_MS, now)).get(group.id)!) for (const name of Object.keys(e.signals ?? {})) posted.add(name);
+  const unread = [...posted].filter((name) => !read.includes(name)).sort();
+  if (unread.length) {
+    const why = result.baselineFallback
+      ? 'the flagged baseline answers, and it reads no signals'
+      : netReads && signalNames.length
+        ? `the live realtime-net reads only ${signalNames.join(', ')}, the signals it was trained on`
+        : `the live ${result.alias} model reads no signals (only the realtime net does, and only those posted when it was trained)`;
+    warnings.push(`leading signals posted in the last hour were not read: ${unread.join(', ')} — ${why}`);
+  }
+  return { ...result, modelVersion: live?.version, at: now, lastEventAt, feedStale, signalsRead: read, warnings };
 }

@@ -107,6 +107,9 @@ export function checkRealtimeBatch(
       }
     }
     problems.push(...signalProblems(e.signals, `${at}/signals`));
+    // an event with nothing to store was answered "stored" and left no trace: the client's mapping lost its fields
+    const carriesSomething = MEASURES.some((measure) => e[measure] !== undefined) || (e.signals !== null && typeof e.signals === 'object' && Object.keys(e.signals).length > 0);
+    if (problems.length === before && !carriesSomething) problems.push({ where: at, message: `carries no measure and no signal: give at least one of ${MEASURES.join(', ')} or signals` });
     if (problems.length > before || !g) return;
     events.push({
       skillGroupId: g.id,

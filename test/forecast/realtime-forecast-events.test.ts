@@ -82,7 +82,9 @@ describe('the realtime forecast reading per-minute events', () => {
     await computeRealtimeForecast(ctx(), 'BIG', at);
 
     expect(read).not.toHaveBeenCalled();
-    expect(recentSignals).not.toHaveBeenCalled();
+    // the signals posted in the last hour only, by exact field: to say which the forecast did not read
+    expect(recentSignals).toHaveBeenCalledTimes(1);
+    expect(recentSignals).toHaveBeenCalledWith(['BIG'], at - 60 * MIN, at);
     expect(signals).not.toHaveBeenCalled();
     expect(recent).toHaveBeenCalledWith(['BIG'], at - DAY - 20 * MIN, at, ['arrivals']);
   });

@@ -85,10 +85,28 @@ export function forecastRoutes({ store, queues, registry, now }: Deps): Router {
         modelVersion: f.modelVersion,
         baselineFallback: f.baselineFallback,
         ...(f.fallbackReason ? { fallbackReason: f.fallbackReason } : {}),
+        at: fmt(f.at),
+        ...(f.warnings.length ? { warnings: f.warnings } : {}),
+        lastEventAt: f.lastEventAt === null ? null : fmt(f.lastEventAt),
+        feedStale: f.feedStale,
+        callsSoFar: f.callsSoFar,
+        minutesCounted: f.minutesCounted,
         total: f.total,
         totalMinutes: f.totalMinutes,
         observedToExpected: f.observedToExpected,
+        observedToExpectedRaw: f.observedToExpectedRaw,
+        signalsRead: f.signalsRead,
         points: f.points.map((p) => ({ interval_start: fmt(p.intervalStart), p10: p.p10, p50: p.p50, p90: p.p90 })),
+        ...(f.window
+          ? {
+              next30Minutes: {
+                window: { from: fmt(f.window.from), to: fmt(f.window.to) },
+                granularity: f.window.granularity,
+                total: f.window.total,
+                points: f.window.points.map((p) => ({ start: fmt(p.start), end: fmt(p.end), p10: p.p10, p50: p.p50, p90: p.p90 })),
+              },
+            }
+          : {}),
       });
       return;
     }
