@@ -284,3 +284,7 @@ export function extent(instants: readonly number[]): { first: number; last: numb
   for (const t of instants) (first = Math.min(first, t)), (last = Math.max(last, t));
   return { first, last };
 }
+
+/** What `--history` reads, for the commands' help: the shapes history ingestion takes (as import-check names them). */
+export const HISTORY_FILE_HELP =
+  'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series), a per-call log arrival,skill_group[,handle_seconds] (summed into intervals), or a JSON array of interval rows (.json)';

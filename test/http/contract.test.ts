@@ -56,7 +56,9 @@ describe('the contract a client is generated from', () => {
   });
 
   test('when a GET is revalidated with If-None-Match, then its 304 is documented', () => {
-    const gets = operations.filter(({ method, path }) => method === 'get' && !/^\/(trigger|callouts)\/|^\/(health|metrics)$/.test(path));
+    // every GET answers with an ETag and revalidates (the trigger's lists and /health too); /metrics is
+    // written by prom-client for scrapers that never revalidate, and always answers 200
+    const gets = operations.filter(({ method, path }) => method === 'get' && path !== '/metrics');
     expect(gets.filter(({ op }) => !op.responses['304']).map(({ path }) => path)).toEqual([]);
   });
 });

@@ -40,6 +40,19 @@ describe('interval history over REST', () => {
     ]);
   });
 
+  test('when a client asks for CSV by Accept, then it gets CSV; ?format wins over Accept, and a browser gets JSON', async () => {
+    await t.http.post('/history').set(ingest).type('text/csv').send(csv('1999-02-03T13:00:00+02:00,PS,10,100')).expect(200);
+    const range = { from: '1999-02-03T00:00:00Z', to: '1999-02-04T00:00:00Z' };
+    const asCsv = await t.http.get('/history/PS').query(range).set(planner).set('Accept', 'text/csv').expect(200);
+    expect(asCsv.type).toBe('text/csv');
+    expect(asCsv.text.split('\n')[1]).toBe('1999-02-03T13:00:00+02:00,PS,10,100');
+    expect(asCsv.headers.vary).toMatch(/Accept/);
+    const forcedJson = await t.http.get('/history/PS').query({ ...range, format: 'json' }).set(planner).set('Accept', 'text/csv').expect(200);
+    expect(forcedJson.type).toBe('application/json');
+    const browser = await t.http.get('/history/PS').query(range).set(planner).set('Accept', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8').expect(200);
+    expect(browser.type).toBe('application/json');
+  });
+
   test('when the same file is uploaded twice, then the stored history is the same (idempotent upsert)', async () => {
     const body = csv('1999-02-03T13:00:00+02:00,PS,10,100', '1999-02-03T13:30:00+02:00,PS,20,120');
     await t.http.post('/history').set(ingest).type('text/csv').send(body).expect(200);

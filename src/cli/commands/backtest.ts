@@ -9,6 +9,7 @@ import { invalid } from '../../errors/wfm-error';
 import { backtestForecaster, TWO_WEEK_DAYS, type Horizon } from '../../forecast/index';
 import type { BacktestWindow, NetOutcome } from '../../forecast/backtest';
 import { announceTfBackend, inferredOpeningHoursNote, loadHistoryFile, warnIfNoVolume, type HistoryFileOptions } from './forecast';
+import { HISTORY_FILE_HELP } from '../input-files';
 
 interface BacktestOptions extends HistoryFileOptions {
   horizon: string;
@@ -23,7 +24,7 @@ export function register(program: Command): void {
   program
     .command('backtest')
     .description('Rolling-origin backtest of a skill group\'s forecaster against the naive baselines')
-    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series), or a JSON array of such objects (.json)')
+    .requiredOption('--history <file>', HISTORY_FILE_HELP)
     .requiredOption('--skill-group <id>', 'skill group to backtest')
     .option('--horizon <horizon>', 'two-week | realtime', 'two-week')
     .option('--windows <n>', 'weekly origins, the most recent last', '8')

@@ -20,7 +20,7 @@ interface FixturesOptions {
 export function register(program: Command): void {
   program
     .command('fixtures')
-    .description('Rebuild the fixture files (skill groups, history, arrivals, agents) from the Anonymous Bank data')
+    .description('Rebuild the fixture files (skill groups, history, arrivals, agents) from the Anonymous Bank data (../shared/data/anonbank-1999 next to the repository, or the folder ANONBANK_DIR names)')
     .option('--out <dir>', 'output directory', 'fixtures')
     .option('--json', 'print one JSON document')
     .action((opts: FixturesOptions) => {

@@ -21,7 +21,7 @@ import { ensureTfBackend } from '../../forecast/tf-backend';
 import { inferZoneFromOffsets, offsetsOutsideZone } from '../../time/zone-from-offsets';
 import { holidayCalendarProblem } from '../../forecast/calendar';
 import { parseOpeningHours } from '../opening-hours-flag';
-import { extent, historyObjects, inHistoryFile, loadSpecialDays, writeIngestNotes } from '../input-files';
+import { extent, HISTORY_FILE_HELP, historyObjects, inHistoryFile, loadSpecialDays, writeIngestNotes } from '../input-files';
 import { parseFromInstant } from '../from-flag';
 import { csvTextCell, quotedForTerminal } from '../output-text';
 import { DateTime } from 'luxon';
@@ -308,7 +308,7 @@ export function register(program: Command): void {
   program
     .command('forecast')
     .description('Forecast a skill group: two weeks of intervals or the next 30 minutes, with p10/p50/p90')
-    .requiredOption('--history <file>', 'CSV interval_start,skill_group,volume[,aht_seconds] (skill_group may be left out in a file of one series), or a JSON array of such objects (.json)')
+    .requiredOption('--history <file>', HISTORY_FILE_HELP)
     .requiredOption('--skill-group <id>', 'skill group to forecast')
     .requiredOption('--horizon <horizon>', 'two-week | realtime')
     .requiredOption('--from <iso>', 'first instant to forecast (required; realtime: the instant "now" stands for, as a file has no clock); a bare date YYYY-MM-DD is its midnight in the zone')

@@ -20,7 +20,7 @@ import { FORECAST_HISTORY_DAYS, trainForecaster, type SpecialDay } from '../../f
 import { recentHistoryProblem } from '../../roster/period-history';
 import { formatInstant } from '../../time/grid';
 import { canonicalZone } from '../../domain/validate';
-import { extent, loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
+import { extent, HISTORY_FILE_HELP, loadAgents, loadHistory, loadRosterShifts, loadSkillGroups, loadSpecialDays, loadTemplates } from '../input-files';
 import { localDates } from '../../roster/lp';
 import { renameToFlags } from '../flag-names';
 import { refuseImpossibleDate } from '../from-flag';
@@ -342,7 +342,7 @@ export function register(program: Command): void {
   program
     .command('plan')
     .description('Forecast → staffing requirement → roster (embedded, no Redis): writes roster.csv, coverage.csv, slots.csv, summary.json')
-    .requiredOption('--history <file>', 'interval history (CSV interval_start,skill_group,volume[,aht_seconds], or JSON)')
+    .requiredOption('--history <file>', HISTORY_FILE_HELP)
     .requiredOption('--agents <file>', 'agents JSON (partners are rostered; cloud agents claim slots)')
     .requiredOption('--skill-groups <file>', 'skill groups JSON')
     .requiredOption('--from <date>', 'first day of the roster, YYYY-MM-DD')

@@ -16,12 +16,14 @@ export function historyRoutes(store: Store, now: () => number): Router {
   r.get('/history/:skillGroupId', async (req, res) => {
     const id = req.params.skillGroupId;
     const { timeZone: zone, intervals } = await readHistory(store, id, Date.parse(String(req.query.from)), Date.parse(String(req.query.to)));
-    if (req.query.format === 'csv') {
-      res.type('text/csv').send(formatIntervalsCsv(intervals, () => zone));
+    // CSV when asked by ?format=csv, or by Accept from a client that prefers it to JSON (format=json wins)
+    const csv = req.query.format === 'csv' || (req.query.format === undefined && req.accepts(['application/json', 'text/csv']) === 'text/csv');
+    if (csv) {
+      res.type('text/csv').vary('Accept').send(formatIntervalsCsv(intervals, () => zone));
       return;
     }
     const clock = new ZoneClock(zone); // caches offsets: a year of intervals is formatted in milliseconds
-    res.json(
+    res.vary('Accept').json(
       intervals.map((i) => ({
         interval_start: clock.format(i.start),
         skill_group: i.skillGroupId,
