@@ -33,10 +33,12 @@ import type { Agent, SkillGroup } from '../domain/types';
 import {
   AgentSchedule,
   buildPeriodModel,
+  daysAwayBefore,
   edgeRunsOf,
   describeShifts,
   FootprintCache,
   previousSharesOf,
+  previousWindow,
   type AssignmentOptions,
   type PreviousShares,
   type PeriodModel,
@@ -54,7 +56,7 @@ import {
 import type { AssignedShift, PlannedShift, ShiftTemplate } from './types';
 import { shiftOptions } from './templates';
 import { explainUncovered, type UncoveredReason } from './diagnose';
-import { adjacentFloor, chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, unfairDistance, type ClassFairness } from './fairness';
+import { adjacentFloor, bandDistance, chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
@@ -129,7 +131,9 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
   if (searched) levelIntoBands(engine);
   // Band first (an option): whoever is still outside the band is re-planned jointly with colleagues.
   if (searched && input.options?.hoursFairness === 'band-first') engine.fitBandsJointly();
-  // Last, weekend and late shares: exchanges that leave every agent's hours as they are.
+  // Last, weekend and late shares: late shifts first to those who ask for them, then exchanges among the
+  // others; both leave every agent's hours as they are.
+  if (searched) engine.honourLatePreferences();
   if (searched) engine.evenOutShares();
   return engine.result();
 }
@@ -361,6 +365,8 @@ export class AssignmentEngine {
   private readonly wholeRosterMaxRows: number;
   /** see AssignmentInput.notBefore */
   notBefore = -Infinity;
+  /** per agent, 1 when a re-plan's absence falls in the period (isAbsent) */
+  private readonly absent: Uint8Array;
 
   constructor(
     readonly agents: Agent[],
@@ -373,10 +379,12 @@ export class AssignmentEngine {
     this.wholeRosterMaxRows = options.bandFirstWholeRosterMaxRows ?? BAND_FIRST_WHOLE_ROSTER_MAX_ROWS;
     this.infos = describeShifts(this.model, planned);
     this.schedules = agents.map((a, i) => new AgentSchedule(a, i, this.model));
+    this.absent = new Uint8Array(agents.length);
     const commitments = new Map<string, Array<{ start: number; end: number }>>();
     for (const c of options.commitments ?? []) commitments.set(c.agentId, [...(commitments.get(c.agentId) ?? []), c]);
     const edgeRuns = edgeRunsOf(options.commitments ?? [], period);
     for (const schedule of this.schedules) schedule.edgeRuns = edgeRuns.get(schedule.agent.id) ?? schedule.edgeRuns;
+    this.excuseDaysOff();
     this.ctx = { model: this.model, shifts: [...this.infos], footprints: new FootprintCache(), availability: new AvailabilityCache(), commitments };
     this.assignedTo = new Int32Array(planned.length).fill(-1);
     this.keepAgent = new Int32Array(planned.length).fill(-1);
@@ -406,14 +414,33 @@ export class AssignmentEngine {
     this.previousShares = previousSharesOf(options.commitments ?? [], this.model);
     this.previousWeekend = new Float64Array(agents.length);
     this.previousLate = new Float64Array(agents.length);
+    const away = daysAwayBefore(agents, this.model);
+    const window = previousWindow(this.model);
     for (const [c, members] of this.classMembers.entries()) {
       for (const [share, previous] of [['weekend', this.previousWeekend], ['late', this.previousLate]] as const) {
         const open = new Set(this.openMembers[share][c]);
-        const known = [...open].map((m) => this.previousShares.get(agents[m].id)?.[share]).filter((x): x is number => x !== undefined);
+        // Days away (leave, a re-plan's absence) are credited at the class's rate per day present — weekend
+        // days for the weekend share, every day for the late one — so an absence neither earns nor costs
+        // unpopular shifts: an agent ill for five days had worked fewer late shifts, and counted raw it
+        // got 7 of its 10 shifts late in the next fortnight.
+        const awayOf = (m: number) => {
+          const a = away.get(agents[m].id);
+          return Math.min(share === 'weekend' ? window.weekendDays : window.days, (share === 'weekend' ? a?.weekendDays : a?.days) ?? 0);
+        };
+        const windowDays = share === 'weekend' ? window.weekendDays : window.days;
+        const knownOpen = [...open].filter((m) => this.previousShares.has(agents[m].id));
+        const shifts = knownOpen.reduce((sum, m) => sum + this.previousShares.get(agents[m].id)![share], 0);
+        const present = knownOpen.reduce((sum, m) => sum + windowDays - awayOf(m), 0);
+        const perDay = present > 0 ? shifts / present : 0;
+        const credited = (m: number) => {
+          const own = this.previousShares.get(agents[m].id)?.[share];
+          return own === undefined ? undefined : own + awayOf(m) * perDay;
+        };
+        const known = knownOpen.map((m) => credited(m)!);
         const mean = known.length ? known.reduce((sum, x) => sum + x, 0) / known.length : 0;
         const most = known.length ? Math.max(...known) : 0;
         for (const m of members) {
-          const mine = this.previousShares.get(agents[m].id)?.[share];
+          const mine = credited(m);
           // An agent who asks to avoid weekends (late shifts) is never owed them: its few of the last
           // fortnight were its preference honoured, and counting them made it the first to get this
           // fortnight's (two part-timers avoiding weekends went from 0 to 3 and 4 of them).
@@ -492,7 +519,7 @@ export class AssignmentEngine {
     if (!this.canStillReachMinimum(agentIndex, info)) score += MINIMUM_OUT_OF_REACH_PENALTY;
     score += CAPACITY_LOSS_WEIGHT * this.capacityLoss(agentIndex, info);
     if (info.weekend) score += WEEKEND_WEIGHT * this.shareOf(agentIndex, 'weekend');
-    if (info.late) score += LATE_WEIGHT * this.shareOf(agentIndex, 'late');
+    if (info.late && !this.wantsLate(agentIndex)) score += LATE_WEIGHT * this.shareOf(agentIndex, 'late');
     score += PREFERENCE_WEIGHT * this.preferenceCost(agentIndex, info);
     if (this.keepAgent[shift] === agentIndex) score -= KEEP_BONUS;
     if (this.noise > 0) score += this.noise * this.random();
@@ -669,11 +696,13 @@ export class AssignmentEngine {
         hi = Math.max(hi, sch.totalHours);
         weekendLo = Math.min(weekendLo, this.shareOf(m, 'weekend'));
         weekendHi = Math.max(weekendHi, this.shareOf(m, 'weekend'));
+        // late shifts of an agent who asks for them are wanted, not a share of the burden
+        if (this.wantsLate(m)) continue;
         lateLo = Math.min(lateLo, this.shareOf(m, 'late'));
         lateHi = Math.max(lateHi, this.shareOf(m, 'late'));
       }
       // Weekend and late shares only as a tie-breaker: the search must not make them worse for nothing.
-      spread += hi - lo + SHARE_SPREAD_WEIGHT * (weekendHi - weekendLo + lateHi - lateLo);
+      spread += hi - lo + SHARE_SPREAD_WEIGHT * (weekendHi - weekendLo + (lateHi >= lateLo ? lateHi - lateLo : 0));
     }
     for (const members of withDeviations ? this.classMembers : []) {
       let sum = 0;
@@ -919,10 +948,9 @@ export class AssignmentEngine {
     const maxShifts = this.model.weekLength.reduce((n, len) => n + Math.min(c.maxDaysPerWeek, len === 7 ? 5 : len), 0);
     const most = Math.round(this.reachableHours()[a] * 60);
     // Only the weeks that owe the minimum, as the checker has it: not a week of an absence or with a day
-    // off. Counting every complete week left an agent on leave for the whole fortnight (0 h, rightly) with
-    // no possible total at all, and its class reported unfair.
-    const daysOff = new Set(this.agents[a].daysOff ?? []);
-    const owing = this.model.weekLength.filter((len, w) => len === 7 && !this.schedules[a].excusedWeeks[w] && !this.model.dates.slice(w * 7, w * 7 + 7).some((d) => daysOff.has(d))).length;
+    // off (excusedWeeks). Counting every complete week left an agent on leave for the whole fortnight
+    // (0 h, rightly) with no possible total at all, and its class reported unfair.
+    const owing = this.model.weekLength.filter((len, w) => len === 7 && !this.schedules[a].excusedWeeks[w]).length;
     const least = Math.round(owing * c.minHoursPerWeek * 60);
     const totals = new Set<number>();
     const extend = (k: number, count: number, minutes: number) => {
@@ -945,7 +973,12 @@ export class AssignmentEngine {
     return flag === 'weekend' ? s.weekendShifts + this.previousWeekend[a] : s.lateShifts + this.previousLate[a];
   }
 
-  /** Eligible for some weekend (late) shift, and not asking to avoid weekends (not preferring only early/day kinds). */
+  /**
+   * Whether weekend (late) shifts are a burden agent a shares with its class: eligible for some, not asking
+   * to avoid weekends (not preferring only early/day kinds) — and, for late shifts, not asking for late
+   * kinds only (wantsLate): those are wanted, and were levelled down like a burden while colleagues
+   * without a preference worked the late shifts they asked for.
+   */
   openTo(a: number, share: 'weekend' | 'late'): boolean {
     return (this.openFlags[a] & (share === 'weekend' ? OPEN_WEEKEND : OPEN_LATE)) !== 0;
   }
@@ -955,7 +988,14 @@ export class AssignmentEngine {
     const prefs = this.agents[a].preferences;
     if (share === 'weekend' && prefs?.avoidWeekends) return false;
     if (share === 'late' && prefs?.preferredShiftKinds?.length && !prefs.preferredShiftKinds.some((k) => this.model.lateKinds.includes(k))) return false;
+    if (share === 'late' && this.wantsLate(a)) return false;
     return this.eligibleShifts[a].some((s) => this.infos[s][share]);
+  }
+
+  /** Asks for late shifts: every kind it prefers is a late one (a shift of another kind is a preference missed). */
+  wantsLate(a: number): boolean {
+    const kinds = this.agents[a].preferences?.preferredShiftKinds;
+    return !!kinds?.length && kinds.every((k) => this.model.lateKinds.includes(k));
   }
 
   private agentRulesKey(a: number): string {
@@ -986,13 +1026,20 @@ export class AssignmentEngine {
 
   /** Each class's band floor, where its agents are nearest to it in total (as the report chooses it). */
   private bandFloors(totals: number[][]): number[] {
-    return this.classMembers.map((members) => chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), this.shortestPlannedHours));
+    return this.classMembers.map((members) =>
+      chooseBandFloor(members.map((m) => this.schedules[m].totalHours), members.map((m) => totals[m]), this.shortestPlannedHours, members.map((m) => this.isAbsent(m))),
+    );
   }
 
-  /** How far agent a is outside its class's band from `floors` (fairness.ts's unfairDistance). */
+  /** How far agent a is outside its class's band from `floors` (fairness.ts's bandDistance: an absence binds below). */
   private outsideBand(a: number, totals: number[][], floors: number[]): number {
     const floor = floors[this.classOf[a]];
-    return unfairDistance(this.schedules[a].totalHours, totals[a], floor, floor + this.shortestPlannedHours);
+    return bandDistance(this.schedules[a].totalHours, totals[a], floor, floor + this.shortestPlannedHours, this.isAbsent(a));
+  }
+
+  /** Absent on some day of the period (a re-plan's absence, excuseAbsences): held below its class's band by it, not by the roster. */
+  isAbsent(a: number): boolean {
+    return this.absent[a] === 1;
   }
 
   /**
@@ -1088,7 +1135,25 @@ export class AssignmentEngine {
       const schedule = this.schedules.find((s) => s.agent.id === absence.agentId);
       for (const date of absence.dates) {
         const d = dayOf.get(date);
-        if (schedule && d !== undefined) schedule.excusedWeeks[Math.floor(d / 7)] = 1;
+        if (!schedule || d === undefined) continue;
+        schedule.excusedWeeks[Math.floor(d / 7)] = 1;
+        this.absent[schedule.agentIndex] = 1;
+      }
+    }
+  }
+
+  /**
+   * A week with one of the agent's days off (leave) owes no minimum, as the checker has it: their leave
+   * takes from their contract hours. Without this the builder topped such a week up (a full-timer on
+   * leave Monday and Tuesday worked Wednesday to Sunday, a Saturday while the line was closed) and the
+   * report listed it below the minimum, while the checker excused it.
+   */
+  private excuseDaysOff(): void {
+    const dayOf = new Map(this.model.dates.map((date, d) => [date, d]));
+    for (const schedule of this.schedules) {
+      for (const date of schedule.agent.daysOff ?? []) {
+        const d = dayOf.get(date);
+        if (d !== undefined) schedule.excusedWeeks[Math.floor(d / 7)] = 1;
       }
     }
   }
@@ -1597,6 +1662,41 @@ export class AssignmentEngine {
   }
 
   /**
+   * Late shifts to those who ask for them: an agent who prefers late kinds only swaps a shift of another
+   * kind for a colleague's late shift of the same day and length where that misses fewer preferences
+   * (the colleague has none against it), every rule holds and no week falls below its minimum — hours,
+   * days and weekend shares stay as they are. Without it 13–17 such swaps a fortnight were left undone
+   * while the late-share levelling took late shifts away from the agents who asked for them. Top-ups
+   * change hands like planned shifts (tryExchange). Returns the swaps made.
+   */
+  honourLatePreferences(): number {
+    let moves = 0;
+    const exchangeable = (s: number, owner: number, taker: number) =>
+      s < this.infos.length ? !this.pinned[s] && this.keepAgent[s] !== owner && this.eligibleSets[s].has(taker) : staticallyEligible(this.agents[taker], this.ctx.shifts[s], this.ctx);
+    for (let p = 0; p < this.agents.length; p++) {
+      if (!this.wantsLate(p)) continue;
+      for (let d = 0; d < this.model.period.days; d++) {
+        const t = this.schedules[p].shiftOnDay[d];
+        if (t < 0 || this.ctx.shifts[t].late) continue;
+        const mine = this.ctx.shifts[t];
+        for (const q of this.colleaguesOf(p)) {
+          const u = q === p ? -1 : this.schedules[q].shiftOnDay[d];
+          if (u < 0 || !this.ctx.shifts[u].late || Math.abs(this.ctx.shifts[u].hours - mine.hours) > 1e-9) continue;
+          const theirs = this.ctx.shifts[u];
+          const gain = this.preferenceCost(p, mine) + this.preferenceCost(q, theirs) - this.preferenceCost(p, theirs) - this.preferenceCost(q, mine);
+          if (gain <= 0 || !exchangeable(t, p, q) || !exchangeable(u, q, p)) continue;
+          if (this.tryExchange(p, q, [{ ofP: t, ofQ: u }])) {
+            moves++;
+            break;
+          }
+        }
+      }
+    }
+    this.stats.fairnessMoves += moves;
+    return moves;
+  }
+
+  /**
    * Last polish of the weekend and late shares, after everything that moves hours: the agents with the
    * most such shifts of their class (among those open to them) exchange days with colleagues sharing a
    * skill who have at least two fewer, and those with the fewest with colleagues who have at least two
@@ -1876,8 +1976,9 @@ export class AssignmentEngine {
           if (!copy || copy.shift.start < this.notBefore || !staticallyEligible(agent, copy, this.ctx)) continue;
           const standsIn = this.uncoveredInside(copy).hours;
           if (purpose === 'coverage' && standsIn === 0) continue;
-          const value = this.topUpValue(a, copy, standsIn, beyondShare) - (onlyMakingRoom ? MAKING_ROOM_TOP_UP_HOUR_COST * copy.hours : 0);
-          candidates.push({ info: { ...copy, index: provisional++ }, value });
+          const value = this.topUpValue(a, copy, standsIn, beyondShare);
+          if (value === undefined) continue;
+          candidates.push({ info: { ...copy, index: provisional++ }, value: value - (onlyMakingRoom ? MAKING_ROOM_TOP_UP_HOUR_COST * copy.hours : 0) });
         }
       }
     }
@@ -1929,12 +2030,18 @@ export class AssignmentEngine {
    *     top-ups were a third of the weekend shifts and went to whoever was short, so the same two
    *     full-timers worked 4 weekend shifts every fortnight;
    *   - per preference it misses (an agent who avoids weekends got weekend top-ups).
+   * Undefined — no top-up at all — when the group is closed or has nobody to serve for the whole span and
+   * it stands in for nothing: its idle hours cost a little, far less than a week below the minimum, so
+   * the DP took such a shift whenever the minimum called for it (a Saturday 07:30–16:00 on a line opening
+   * at 18:30, 8.5 paid hours with nothing to do). A minimum that only closed hours can meet is the
+   * agent's to be told (the build's infeasible answer), not an hour paid for nothing.
    */
-  private topUpValue(a: number, copy: ShiftInfo, standsIn: number, beyondShare: { weekend: number; late: number }): number {
+  private topUpValue(a: number, copy: ShiftInfo, standsIn: number, beyondShare: { weekend: number; late: number }): number | undefined {
     const { idleHours, neededHours } = this.demandGrid?.value(copy.shift.skillGroupId, copy.shift.start, copy.shift.end) ?? { idleHours: 0, neededHours: 0 };
+    if (standsIn === 0 && idleHours >= copy.hours - 1e-9) return undefined;
     let value = -TOP_UP_HOUR_COST * copy.hours + UNCOVERED_HOUR_WEIGHT * (standsIn + neededHours) - TOP_UP_IDLE_HOUR_COST * idleHours;
     if (copy.weekend) value -= TOP_UP_SHARE_COST * (1 + beyondShare.weekend);
-    if (copy.late) value -= TOP_UP_SHARE_COST * (1 + beyondShare.late);
+    if (copy.late && !this.wantsLate(a)) value -= TOP_UP_SHARE_COST * (1 + beyondShare.late);
     return value - TOP_UP_PREFERENCE_COST * this.preferenceCost(a, copy);
   }
 
@@ -2052,7 +2159,9 @@ export class AssignmentEngine {
     const fairness = fairnessReport(this.schedules, this.model, this.infos, {
       possibleTotals: (a) => this.possibleTotals(a),
       openTo: (a, share) => this.openTo(a, share),
-      previous: (a) => this.previousShares.get(this.agents[a].id),
+      absent: (a) => this.isAbsent(a),
+      // as the shares are evened out: days away credited at the class's rate
+      previous: (a) => (this.previousShares.has(this.agents[a].id) ? { weekend: this.previousWeekend[a], late: this.previousLate[a] } : undefined),
     });
     const belowMinimum: AgentBelowMinimum[] = [];
     for (const s of this.schedules) {

@@ -216,6 +216,44 @@ export function previousSharesOf(commitments: readonly Commitment[], model: Peri
   return shares;
 }
 
+/** Days of the previous fortnight (PREVIOUS_SHARES_DAYS before the period) an agent was away, all and weekend ones. */
+export interface DaysAway {
+  days: number;
+  weekendDays: number;
+}
+
+/** The previous fortnight's days and weekend days (the window previousSharesOf counts in). */
+export function previousWindow(model: PeriodModel): DaysAway {
+  let weekendDays = 0;
+  for (let offset = -PREVIOUS_SHARES_DAYS; offset < 0; offset++) if (model.weekendDays.includes(weekdayAt(model, offset))) weekendDays++;
+  return { days: PREVIOUS_SHARES_DAYS, weekendDays };
+}
+
+const weekdayAt = (model: PeriodModel, offset: number) => DateTime.fromISO(model.period.from, { zone: 'UTC' }).plus({ days: offset }).weekday as IsoWeekday;
+
+/**
+ * Each agent's days away in the previous fortnight: its `daysOff` dated there (leave, and the absences
+ * the rosters of that fortnight were re-planned around, as the roster service adds them). The weekend
+ * and late shares credit them at the class's rate (see AssignmentEngine), so that an absence neither
+ * earns nor costs unpopular shifts: counting raw shifts, an agent ill for five days had worked fewer
+ * late shifts and got 7 of its 10 in the next fortnight, reported as fair.
+ */
+export function daysAwayBefore(agents: readonly Agent[], model: PeriodModel): Map<string, DaysAway> {
+  const away = new Map<string, DaysAway>();
+  for (const agent of agents) {
+    let days = 0;
+    let weekendDays = 0;
+    for (const date of new Set(agent.daysOff ?? [])) {
+      const offset = dayOffset(model.period.from, date);
+      if (offset >= 0 || offset < -PREVIOUS_SHARES_DAYS) continue;
+      days++;
+      if (model.weekendDays.includes(weekdayAt(model, offset))) weekendDays++;
+    }
+    if (days > 0) away.set(agent.id, { days, weekendDays });
+  }
+  return away;
+}
+
 /**
  * What an agent's plan must keep beyond its contract, as the one-agent DP reads it: runs of working days
  * that reach the period's edges, and weeks that owe no minimum. An AgentSchedule is one.

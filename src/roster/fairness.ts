@@ -12,6 +12,9 @@
  *     eligible for 8.5-hour day shifts, so its totals are multiples of 8.5 h;
  *   - an agent's availability binds when none of its totals lies in the band. Those agents are fair
  *     at the total next to the band on either side; every other agent must be inside the band.
+ *   - an agent absent in the period (a re-plan's illness) is judged as one whose availability binds
+ *     below the band: its absence, not the roster, holds its hours down (an ill full-timer at 50.5 h
+ *     while colleagues had 72–76 marked the whole class unfair). Above the band it is judged as anyone.
  * The report gives the raw spread (max − min over all agents), the spread among agents whose
  * availability does not bind, and whether the class meets the rule. Weekend and late shares are given
  * raw and among the agents open to them (eligible for such shifts, and not asking to avoid them).
@@ -38,7 +41,7 @@ export interface ClassFairness {
   withinOneShortestShift: boolean;
   /** the band [floor, floor + shortest shift] the rule is judged against (see the file comment) */
   band: { from: number; to: number };
-  /** agents none of whose own possible totals lies in the band */
+  /** agents none of whose own possible totals lies in the band, and agents held below it by an absence */
   availabilityBinds: number;
   /** max − min hours among the agents whose availability does not bind */
   hoursSpreadWhereAvailabilityAllows: number | null;
@@ -71,6 +74,8 @@ export interface AgentOptions {
   openTo(agentIndex: number, share: 'weekend' | 'late'): boolean;
   /** its weekend and late shifts in the previous fortnight's other rosters, if it worked there */
   previous?(agentIndex: number): { weekend: number; late: number } | undefined;
+  /** absent on some day of the period (a re-plan's absence): below the band, its absence binds */
+  absent?(agentIndex: number): boolean;
 }
 
 function spreadOf(values: number[]): Spread {
@@ -104,6 +109,15 @@ export function unfairDistance(hours: number, totals: number[], from: number, to
 }
 
 /**
+ * unfairDistance, with an absence (a re-plan's illness) binding like availability: an absent agent below
+ * the band is where its absence leaves it, 0.
+ */
+export function bandDistance(hours: number, totals: number[], from: number, to: number, absent = false): number {
+  if (absent && hours < from - EPS) return 0;
+  return unfairDistance(hours, totals, from, to);
+}
+
+/**
  * The hours an agent may end at and count as fair, for the class band [from, to]: the band itself
  * when one of its own possible totals lies in it, else the totals next to it on either side (where
  * unfairDistance is 0). Used by planners that charge hours outside it.
@@ -116,13 +130,13 @@ export function fairHours(totals: number[], from: number, to: number): { from: n
 }
 
 /** The band floor the class is nearest to in total (candidates: each agent's hours, and hours − width). */
-export function chooseBandFloor(hours: number[], totals: number[][], width: number): number {
+export function chooseBandFloor(hours: number[], totals: number[][], width: number, absent: readonly boolean[] = []): number {
   const candidates = [...new Set(hours.flatMap((h) => [h, h - width]))].sort((a, b) => a - b);
   let best = candidates[0] ?? 0;
   let bestTotal = Infinity;
   for (const floor of candidates) {
     let total = 0;
-    hours.forEach((h, k) => (total += unfairDistance(h, totals[k], floor, floor + width)));
+    hours.forEach((h, k) => (total += bandDistance(h, totals[k], floor, floor + width, absent[k])));
     if (total < bestTotal - EPS) {
       bestTotal = total;
       best = floor;
@@ -175,10 +189,12 @@ export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, s
       const hours = spreadOf(members.map((m) => m.totalHours));
       const unrestricted = members.filter((m) => !m.agent.availability && !(m.agent.daysOff ?? []).some((d) => inPeriod.has(d)));
       const totals = members.map((m) => options.possibleTotals(m.agentIndex));
-      const floor = chooseBandFloor(members.map((m) => m.totalHours), totals, shortest);
+      const absent = members.map((m) => options.absent?.(m.agentIndex) ?? false);
+      const floor = chooseBandFloor(members.map((m) => m.totalHours), totals, shortest, absent);
       const to = floor + shortest;
-      const free = members.filter((m, k) => totals[k].some((t) => t >= floor - EPS && t <= to + EPS));
-      const outside = members.filter((m, k) => unfairDistance(m.totalHours, totals[k], floor, to) > EPS).length;
+      const heldBelowByAbsence = (m: AgentSchedule, k: number) => absent[k] && m.totalHours < floor - EPS;
+      const free = members.filter((m, k) => totals[k].some((t) => t >= floor - EPS && t <= to + EPS) && !heldBelowByAbsence(m, k));
+      const outside = members.filter((m, k) => bandDistance(m.totalHours, totals[k], floor, to, absent[k]) > EPS).length;
       return {
         contractClass,
         agents: members.length,
@@ -206,10 +222,13 @@ export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, s
 /** This period's and the previous fortnight's shares of the open agents who worked then (ClassFairness.weekendShiftsWithPrevious). */
 function withPrevious(members: AgentSchedule[], options: AgentOptions, share: 'weekend' | 'late'): Spread | null {
   const totals: number[] = [];
+  let known = false;
   for (const m of members) {
     const previous = options.previous?.(m.agentIndex);
+    known ||= previous !== undefined;
     if (!previous || !options.openTo(m.agentIndex, share)) continue;
     totals.push(share === 'weekend' ? m.weekendShifts + previous.weekend : m.lateShifts + previous.late);
   }
-  return totals.length ? spreadOf(totals) : null;
+  // null only when no previous shift is known; nobody open to the share is an empty spread, as *WhereOpen gives it
+  return known ? spreadOf(totals) : null;
 }

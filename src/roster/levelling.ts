@@ -134,6 +134,7 @@ class BandState {
         m.map((a) => this.hours(a)),
         m.map((a) => this.totals[a]),
         this.width,
+        m.map((a) => this.engine.isAbsent(a)),
       ),
     );
     this.nearestUp = Float64Array.from(this.engine.agents, (_, a) => {
@@ -142,6 +143,8 @@ class BandState {
       return up.length ? Math.min(...up) : -Infinity;
     });
     this.nearestDown = Float64Array.from(this.engine.agents, (_, a) => {
+      // an absent agent below the band is where its absence leaves it (fairness.ts bandDistance)
+      if (this.engine.isAbsent(a)) return -Infinity;
       const to = this.floors[this.engine.classOf[a]] + this.width;
       const down = this.totals[a].filter((t) => t <= to + EPS);
       return down.length ? Math.max(...down) : Infinity;

@@ -27,7 +27,7 @@ import {
 import { coverageWithClaims } from '../roster/claimed-coverage';
 import { absentDateOf } from '../roster/replan';
 import { agentIcalFeed, checkRoster, rosterToCsv, type PlanningPeriod } from '../roster/assignment';
-import { dayOffset } from '../roster/assignment-model';
+import { dayOffset, PREVIOUS_SHARES_DAYS } from '../roster/assignment-model';
 import type { AssignedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
@@ -263,6 +263,26 @@ export interface AbsenceConflict {
   absentOn: string;
 }
 
+/**
+ * The absences the published rosters of the fortnight before the period were re-planned around, dated
+ * there: the agent was away those days, and the weekend and late shares credit them at the class's rate
+ * (roster/assignment-model.ts daysAwayBefore) rather than reading the fewer shifts as owed unpopular ones.
+ */
+async function absencesBefore(ctx: RosterContext, period: PlanningPeriod, exceptRosterId?: string): Promise<Absence[]> {
+  const { startMs } = periodInstants(period);
+  const ids = (await ctx.store.rosters.publishedOverlapping(startMs - PREVIOUS_SHARES_DAYS * DAY_MS, startMs)).filter((id) => id !== exceptRosterId);
+  const stored = await Promise.all(ids.map((id) => ctx.store.rosters.get(id)));
+  const before = (date: string) => dayOffset(period.from, date) < 0 && dayOffset(period.from, date) >= -PREVIOUS_SHARES_DAYS;
+  return mergeAbsences(...stored.map((r) => (r ? absencesOf(r) : []).map((a) => ({ agentId: a.agentId, dates: a.dates.filter(before) })).filter((a) => a.dates.length)));
+}
+
+/** The agents with those days away added to their days off (dates before the period: they bind no shift of it). */
+function withDaysAway(agents: Agent[], away: Absence[]): Agent[] {
+  if (!away.length) return agents;
+  const byAgent = new Map(away.map((a) => [a.agentId, a.dates]));
+  return agents.map((a) => (byAgent.has(a.id) ? { ...a, daysOff: [...new Set([...(a.daysOff ?? []), ...byAgent.get(a.id)!])].sort() } : a));
+}
+
 /** The absences a stored roster was planned around (none on record for rosters stored before they were kept). */
 function absencesOf(roster: StoredRoster): Absence[] {
   return (roster.details.absences as Absence[] | undefined) ?? [];
@@ -317,7 +337,8 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
   onProgress({ phase: 'forecast', percent: 3 });
   const forecasts = await Promise.all(groups.map((g) => forecastForPeriod(ctx, g, period)));
   const { shifts: busy } = await busyElsewhere(ctx, period, groups.map((g) => g.id), base?.id);
-  const input: BuildRosterInput = { period, skillGroups: groups, agents, forecast: forecasts.flatMap((f) => f.rows), rules: request.rules, busy };
+  const away = await absencesBefore(ctx, period, base?.id);
+  const input: BuildRosterInput = { period, skillGroups: groups, agents: withDaysAway(agents, away), forecast: forecasts.flatMap((f) => f.rows), rules: request.rules, busy };
   let built: BuiltRoster;
   // the base roster was planned around its own absences (and its base's): they still hold
   const absences = data.kind === 'replan' ? mergeAbsences(absencesOf(base!), data.change.absences ?? []) : [];

@@ -76,6 +76,12 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     const rows = agents.flatMap((a) => days.map((d) => `${a.id},${d},${d}T08:00:00+02:00,${d}T16:30:00+02:00,${a.skills[0].skillGroupId},`));
     const previous = path.join(out, 'previous.csv');
     writeFileSync(previous, ['agent_id,date,start,end,skill_group,breaks', ...rows].join('\n'));
+    // The fixture's agents without their days off of that fortnight (days away there are credited at the
+    // class's rate, shares-absence.test.ts) and without preferred kinds (each prefers one kind, so with
+    // day shifts counted late nobody would bear late shifts as a burden): this test counts the Friday alone.
+    const present = path.join(out, 'agents-present.json');
+    const all = JSON.parse(readFileSync(files.agents, 'utf8')) as Agent[];
+    writeFileSync(present, JSON.stringify(all.map((a) => ({ ...a, preferences: undefined, daysOff: a.daysOff?.filter((d) => d < '1999-10-22' || d > '1999-11-04') }))));
     const options = { ...files, from: '1999-11-01', days: '3', out, groups: 'PS,NE', searchIterations: '300', train: false };
     const result = await plan({ ...options, previous });
     expect(result.roster.shifts.filter((s) => s.date === '1999-11-01')).toEqual([]);
@@ -228,11 +234,17 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     const rows = agents.map((a) => `${a.id},1999-10-29,1999-10-29T12:30:00+02:00,1999-10-29T16:30:00+02:00,${a.skills[0].skillGroupId},`);
     const previous = path.join(out, 'previous.csv');
     writeFileSync(previous, ['agent_id,date,start,end,skill_group,breaks', ...rows].join('\n'));
+    // The fixture's agents without their days off of that fortnight (days away there are credited at the
+    // class's rate, shares-absence.test.ts) and without preferred kinds (each prefers one kind, so with
+    // day shifts counted late nobody would bear late shifts as a burden): this test counts the Friday alone.
+    const present = path.join(out, 'agents-present.json');
+    const all = JSON.parse(readFileSync(files.agents, 'utf8')) as Agent[];
+    writeFileSync(present, JSON.stringify(all.map((a) => ({ ...a, preferences: undefined, daysOff: a.daysOff?.filter((d) => d < '1999-10-22' || d > '1999-11-04') }))));
     type Spread = { min: number; max: number } | null;
     type Fairness = { contractClass: string; weekendShiftsWhereOpen: Spread; lateShiftsWhereOpen: Spread; weekendShiftsWithPrevious: Spread; lateShiftsWithPrevious: Spread };
     const fairness = async (name: string, extra: string[]) => {
       // Friday 5 to Sunday 7 November: only agents who could work a weekend (late) shift here are open to that share
-      const period = args(path.join(out, name)).map((a) => (a === '1999-11-01' ? '1999-11-05' : a));
+      const period = args(path.join(out, name)).map((a) => (a === '1999-11-01' ? '1999-11-05' : a === files.agents ? present : a));
       const { code, stdout, stderr } = await runWfm([...period, '--no-train', '--json', '--previous', previous, ...extra]);
       expect([name, code, stderr]).toEqual([name, 0, '']);
       return JSON.parse(stdout).fairness as Fairness[];
