@@ -37,6 +37,25 @@ export interface PayloadOptions {
   skillGroupName: string;
 }
 
+/**
+ * Typographic punctuation as its GSM-7 ASCII equivalent: one character outside the GSM-7 alphabet (an en
+ * dash or a curly quote in a group's name) sends the whole SMS as UCS-2, 70 characters a segment instead
+ * of 160. Letters are kept as they are: a name written in another script is UCS-2 anyway, and spelling
+ * it differently would not be the group's name any more.
+ */
+const GSM_PUNCTUATION: ReadonlyArray<[RegExp, string]> = [
+  [/[\u2010-\u2015\u2212]/g, '-'], // hyphens, figure dash, en and em dashes, horizontal bar, minus sign
+  [/[\u2018\u2019\u201a\u201b\u2032]/g, "'"],
+  [/[\u201c-\u201f\u2033\u00ab\u00bb]/g, '"'], // curly and low double quotes, guillemets
+  [/\u2026/g, '...'],
+  [/[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g, ' '], // no-break and other fixed-width spaces
+];
+
+/** The text of an SMS with its typographic punctuation in GSM-7 (see GSM_PUNCTUATION). */
+function gsmPunctuation(text: string): string {
+  return GSM_PUNCTUATION.reduce((t, [pattern, ascii]) => t.replace(pattern, ascii), text);
+}
+
 /** Everything in it follows from the stored callout and agent: every attempt, re-runs included, sends the same body. */
 export function buildPayload(callout: CalloutRecord, phone: string, options: PayloadOptions): CalloutPayload {
   const { expiresAt } = options;
@@ -50,7 +69,7 @@ export function buildPayload(callout: CalloutRecord, phone: string, options: Pay
     calloutId: callout.id,
     agentId: callout.agentId,
     phone,
-    message: `${options.skillGroupName} needs you from ${clockTime(callout.loginAt, options.timeZone)} to ${clockTime(callout.shiftEnd, options.timeZone)}. Reply within ${replyMinutes} min: accept or decline with the links.`,
+    message: gsmPunctuation(`${options.skillGroupName} needs you from ${clockTime(callout.loginAt, options.timeZone)} to ${clockTime(callout.shiftEnd, options.timeZone)}. Reply within ${replyMinutes} min: accept or decline with the links.`),
     skillGroupId: callout.skillGroupId,
     proposedShift: { start, end },
     links: { accept: link('accept'), decline: link('decline') },
@@ -74,9 +93,11 @@ export function buildReleasePayload(callout: CalloutRecord & { releasedAt: numbe
     calloutId: callout.id,
     agentId: callout.agentId,
     phone,
-    message: notYet
-      ? `${options.skillGroupName}: the surge has passed, no need to log in at ${clock(callout.loginAt)} after all. Thank you for saying yes.`
-      : `${options.skillGroupName}: the surge has passed. Thank you: you may log off after your current call (you were expected until ${clock(callout.shiftEnd)}).`,
+    message: gsmPunctuation(
+      notYet
+        ? `${options.skillGroupName}: the surge has passed, no need to log in at ${clock(callout.loginAt)} after all. Thank you for saying yes.`
+        : `${options.skillGroupName}: the surge has passed. Thank you: you may log off after your current call (you were expected until ${clock(callout.shiftEnd)}).`,
+    ),
     skillGroupId: callout.skillGroupId,
     proposedShift: { start: formatInstant(callout.loginAt, options.timeZone), end: formatInstant(callout.shiftEnd, options.timeZone) },
     releasedAt: formatInstant(callout.releasedAt, options.timeZone),

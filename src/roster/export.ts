@@ -254,6 +254,51 @@ export function agentIcalFeed(agentId: string, roster: AssignedShift[], options:
   return `${lines.map(fold).join('\r\n')}\r\n`;
 }
 
+/** An accepted callout as the agent's calendar shows it: from their login to the end of their work. */
+export interface CalloutEvent {
+  /** the callout's id: its event's UID follows from it, so an update (a release) replaces the event */
+  id: string;
+  skillGroupId: string;
+  /** their login */
+  start: number;
+  /** the end of the proposed shift, or their release when that came first */
+  end: number;
+  /** when the event became what it is (the acceptance, or the release): its DTSTAMP */
+  stampedAt: number;
+  releasedAt?: number;
+}
+
+/**
+ * The feed agentIcalFeed wrote for the agent, with their accepted callouts added after the shifts, one
+ * VEVENT each ("Callout · <group>"). Added to the finished feed rather than passed to agentIcalFeed,
+ * because the roster feed is assembled apart from the callouts (services/rosters.ts agentFeed).
+ */
+export function withCalloutEvents(feed: string, agentId: string, callouts: CalloutEvent[], options: Pick<IcalOptions, 'uidDomain' | 'skillGroupName' | 'timeZone'>): string {
+  const END = 'END:VCALENDAR\r\n';
+  if (!feed.endsWith(END)) throw new Error('not a feed agentIcalFeed wrote: it does not end with END:VCALENDAR');
+  if (!callouts.length) return feed;
+  const domain = options.uidDomain ?? 'wfm.local';
+  const zone = options.timeZone ?? 'UTC';
+  const hhmm = (t: number) => `${wallClock(t, zone).toFormat('HH:mm')} (${zone})`;
+  const lines: string[] = [];
+  for (const c of [...callouts].sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1))) {
+    const group = options.skillGroupName?.(c.skillGroupId) ?? c.skillGroupId;
+    const description = c.releasedAt !== undefined && c.end === c.releasedAt ? `Callout you accepted. Released at ${hhmm(c.releasedAt)}: the surge passed.` : 'Callout you accepted.';
+    lines.push(
+      'BEGIN:VEVENT',
+      `UID:${icalText(`${c.id}.${agentId}@${domain}`)}`,
+      `DTSTAMP:${icalUtc(c.stampedAt)}`,
+      `DTSTART:${icalUtc(c.start)}`,
+      `DTEND:${icalUtc(c.end)}`,
+      `SUMMARY:${icalText(`Callout · ${group}`)}`,
+      `DESCRIPTION:${icalText(description)}`,
+      'TRANSP:OPAQUE',
+      'END:VEVENT',
+    );
+  }
+  return `${feed.slice(0, -END.length)}${lines.map(fold).join('\r\n')}\r\n${END}`;
+}
+
 /** One feed per agent who has shifts, keyed by agent id. */
 export function icalFeeds(roster: AssignedShift[], options: IcalOptions): Map<string, string> {
   const feeds = new Map<string, string>();

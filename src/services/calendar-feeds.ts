@@ -17,9 +17,15 @@
  * Tokens travel in the query parameter `token`, which the service's logs and problem answers redact.
  */
 import { createHmac } from 'node:crypto';
+import type { Config } from '../config/config';
 import { openToken, signToken } from '../domain/signed-token';
 import { WfmError } from '../errors/wfm-error';
-import { agentFeed, cloudAgentOrThrow, type RosterContext } from './rosters';
+import { withCalloutEvents, type CalloutEvent } from '../roster/export';
+import type { StoredCallout } from '../store/trigger-repository';
+import { DAY_MS } from '../time/grid';
+import { workEnd } from '../trigger/callouts';
+import { agentFeed, calendarUidDomain, cloudAgentOrThrow, type RosterContext } from './rosters';
+import { isCalledAgent } from './trigger';
 
 const PURPOSE = 'wfm-feed';
 
@@ -87,6 +93,60 @@ export async function ownCalendarFeedAddress(ctx: RosterContext, agentId: string
   return calendarFeedAddress(ctx, agentId, options);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The feed: the roster's shifts and claims (agentFeed), and the callouts the agent accepted
+// ---------------------------------------------------------------------------------------------------
+
+/** Callouts requested this far back are read: as far back as the roster feed reaches (FEED_PAST_MS there). */
+const CALLOUT_FEED_PAST_MS = 35 * DAY_MS;
+/**
+ * At most this many callouts (of every agent) are read for one feed, newest first (there is no index by
+ * agent: see TriggerRepository.calloutsOfAgentIn). A month of callouts of a large center fits; beyond it
+ * the oldest of the agent's callouts are left out of the feed, not the coming ones.
+ */
+const MAX_CALLOUTS_SCANNED = 5_000;
+
+/**
+ * A callout the agent accepted, as their calendar shows it: from their login to the end of the shift,
+ * or to their release when the surge passed first. A release shortens the event rather than removing it
+ * (same UID, new DTSTAMP): they did come and work until then, and the calendar is their record of it. A
+ * release before their login removes it: they never came. Declined, unanswered and withdrawn callouts
+ * (made to an agent deleted since, whose id now names this one) are none of theirs to attend.
+ */
+export function acceptedCalloutEvent(callout: StoredCallout, incarnation: string): CalloutEvent | undefined {
+  if (callout.status !== 'accepted' || !isCalledAgent(callout, incarnation)) return undefined;
+  const end = workEnd(callout);
+  if (end <= callout.loginAt) return undefined;
+  return {
+    id: callout.id,
+    skillGroupId: callout.skillGroupId,
+    start: callout.loginAt,
+    end,
+    // what the event last became: the feed's bytes change only when it does (a calendar app's 304)
+    stampedAt: callout.releasedAt ?? callout.respondedAt ?? callout.requestedAt,
+    ...(callout.releasedAt !== undefined ? { releasedAt: callout.releasedAt } : {}),
+  };
+}
+
+/**
+ * One agent's calendar: their published shifts and claims (agentFeed) and the callouts they accepted.
+ * 404 when no agent has the id. What GET /agents/{id}/calendar.ics and /me/calendar.ics serve as well.
+ */
+export async function agentCalendarFeed(ctx: RosterContext, agentId: string): Promise<string> {
+  const feed = await agentFeed(ctx, agentId);
+  const now = ctx.now();
+  const [read, groups] = await Promise.all([ctx.store.agents.getWithIncarnation(agentId), ctx.store.skillGroups.map()]);
+  if (!read) return feed; // deleted in between: the shifts as read, no callout to tell apart
+  // requestedAt ≤ now for every callout; a day ahead only spares a clock a second off
+  const { callouts } = await ctx.store.trigger.calloutsOfAgentIn(agentId, [...groups.keys()], now - CALLOUT_FEED_PAST_MS, now + DAY_MS, MAX_CALLOUTS_SCANNED);
+  const events = callouts.map((c) => acceptedCalloutEvent(c, read.incarnation ?? '')).filter((e): e is CalloutEvent => e !== undefined);
+  return withCalloutEvents(feed, agentId, events, {
+    uidDomain: calendarUidDomain(ctx.config),
+    skillGroupName: (g) => groups.get(g)?.name ?? g,
+    timeZone: read.agent.timeZone ?? ctx.config.defaultTimeZone,
+  });
+}
+
 /**
  * The feed a token's address serves: exactly GET /agents/{agentId}/calendar.ics. Every refusal is a 404
  * (a feed address is a capability: an app that gets 404 shows the subscription as broken), and says no
@@ -103,5 +163,5 @@ export async function calendarFeedByToken(ctx: RosterContext, token: string | un
   if (identity.version !== claims.version) {
     throw new WfmError('not-found', 'this calendar feed address was reset: ask your planner for the new one', { details: [{ where: '/query/token', message: 'reset: replaced by a new address' }] });
   }
-  return agentFeed(ctx, claims.agentId);
+  return agentCalendarFeed(ctx, claims.agentId);
 }

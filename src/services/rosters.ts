@@ -601,7 +601,7 @@ function rosterStampMs(roster: StoredRoster): number {
  * app never share a UID (RFC 5545 §3.8.4.7: globally unique). Constant for a deployment: a shift keeps its
  * UID through re-reads and re-plans (which keep the ids of the shifts they do not change).
  */
-function calendarUidDomain(config: Config): string {
+export function calendarUidDomain(config: Config): string {
   let host = 'wfm.local';
   try {
     host = new URL(config.trigger.publicBaseUrl).hostname || host;

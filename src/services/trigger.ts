@@ -64,6 +64,8 @@ export interface TickSummary {
   requeued: number;
   /** where the tick's time went: reading the store, building the inputs (forecasts included) and the records, the core's tick(), writing and queueing */
   timings: { readMs: number; inputsMs: number; coreMs: number; writeMs: number };
+  /** the decisions this run committed, counted by reason (the metrics count them) */
+  decisions?: Record<string, number>;
 }
 
 // ---------------------------------------------------------------------------- the tick
@@ -142,6 +144,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   const requeued = await requeueUndelivered(deps, [...active.values()].flat());
   if (!due.length) {
     const timings = { readMs: readDone - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - readDone };
+    await store.trigger.recordTick({ at: deps.now() });
     return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], skipped: [], feedStale: [], newCallouts: 0, requeued, timings };
   }
 
@@ -252,7 +255,11 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   };
   const skippedGroups = outputs.filter((out) => out.decision.reason.startsWith('skipped-')).map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
   const feedStale = outputs.filter((out) => out.decision.reason === 'feed-stale').map((out) => ({ skillGroupId: out.skillGroupId, explanation: out.decision.explanation }));
-  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, skipped: skippedGroups, feedStale, newCallouts, requeued, timings };
+  const decisions: Record<string, number> = {};
+  for (const c of commits) if (outcomes.get(c.skillGroupId) === 'committed') decisions[c.decision.reason] = (decisions[c.decision.reason] ?? 0) + 1;
+  // what the metrics export deployment-wide: when a tick last completed, and the groups it held or skipped
+  await store.trigger.recordTick({ at: deps.now(), feedStale: feedStale.length, skipped: skippedGroups.length });
+  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, skipped: skippedGroups, feedStale, newCallouts, requeued, timings, decisions };
 }
 
 /**
@@ -726,25 +733,29 @@ export async function listDecisions(store: Store, query: RecordQuery & { firedOn
   return { items: page.decisions, ...(page.more && last ? { next: encodeCursor({ at: last.at, key: last.skillGroupId }) } : {}) };
 }
 
-/** Callouts a status-filtered page reads through at most before it answers short, with a cursor to go on. */
+/** Callouts a filtered page (status, agent) reads through at most before it answers short, with a cursor to go on. */
 const STATUS_SCAN_LIMIT = 50_000;
 
 /**
- * Callouts newest first; of one instant (a firing's callouts), by id. A status filter reads on until the
- * page is full, or STATUS_SCAN_LIMIT callouts were read: a page short of `limit` with a `next` cursor
- * then means more may match further on.
+ * Callouts newest first; of one instant (a firing's callouts), by id. A filter (status, agent) reads on
+ * until the page is full, or STATUS_SCAN_LIMIT callouts were read: a page short of `limit` with a `next`
+ * cursor then means more may match further on. The agent filter scans as the status filter does rather
+ * than reading an index: callouts are kept per group and time only (see TriggerRepository.calloutsNamingAgent);
+ * it matches the id, also on callouts whose agent was deleted since (`agentDeleted`).
  */
-export async function listCallouts(store: Store, query: RecordQuery & { status?: CalloutView['status']; cursor?: string }): Promise<Page<CalloutView>> {
+export async function listCallouts(store: Store, query: RecordQuery & { status?: CalloutView['status']; agentId?: string; cursor?: string }): Promise<Page<CalloutView>> {
   checkRange(query);
   const groupIds = await groupIdsFor(store, query.skillGroupId);
   let after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  const batch = query.status ? Math.max(query.limit, 500) : query.limit;
+  const filtered = query.status !== undefined || query.agentId !== undefined;
+  const batch = filtered ? Math.max(query.limit, 500) : query.limit;
   const items: CalloutView[] = [];
   for (let scanned = 0; ; ) {
     const page = await store.trigger.calloutPage(groupIds, query.from, query.to, batch, after);
     const views = await calloutViews(store, page.callouts);
     for (let k = 0; k < views.length; k++) {
       if (query.status && views[k].status !== query.status) continue;
+      if (query.agentId !== undefined && views[k].agentId !== query.agentId) continue;
       items.push(views[k]);
       if (items.length === query.limit) {
         const followed = k < views.length - 1 || page.more;

@@ -718,4 +718,30 @@ export class RosterRepository {
     }
     return claimed.sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
   }
+
+  /**
+   * One agent's shifts on every stored roster — drafts, published and superseded, re-plans included —
+   * each with its roster, oldest roster first; rosters without a shift of theirs are left out.
+   * A bounded scan, not an index: rosters are few (the planners' records, kept until deleted, ~330 KB
+   * each), and each is asked for the agent's one field of its by-agent hash, pipelined a few hundred
+   * rosters at a time; only the rosters that hold shifts of the agent are read further. Shifts are kept
+   * under the agent's id alone: a roster cannot tell an agent from an earlier one given the same id.
+   */
+  async shiftsOfAgentOnEveryRoster(agentId: string): Promise<Array<{ roster: StoredRoster; shifts: AssignedShift[] }>> {
+    const ids = await guarded(this.redis.zrange(this.keys.rosterIndex(), 0, -1));
+    const held: Array<{ id: string; shifts: AssignedShift[] }> = [];
+    const batch = 500;
+    for (let start = 0; start < ids.length; start += batch) {
+      const part = ids.slice(start, start + batch);
+      const pipeline = this.redis.pipeline();
+      for (const id of part) pipeline.hget(this.keys.roster(id, 'by-agent'), agentId);
+      ((await guarded(pipeline.exec())) ?? []).forEach(([err, json], k) => {
+        if (err) throw asUnavailable(err);
+        if (typeof json === 'string') held.push({ id: part[k], shifts: JSON.parse(json) as AssignedShift[] });
+      });
+    }
+    const rosters = await Promise.all(held.map((h) => this.get(h.id)));
+    // a roster deleted between the two reads is left out
+    return held.flatMap((h, k) => (rosters[k] ? [{ roster: rosters[k]!, shifts: h.shifts }] : []));
+  }
 }

@@ -645,4 +645,128 @@ export class TriggerRepository {
     const sorted = [...found.entries()].sort((a, b) => byPosition(a[1], b[1]));
     return { decisions: sorted.slice(0, limit).map(([packed]) => unpackDecision(packed)), more: sorted.length > limit };
   }
+
+  // ------------------------------------------------------------------ one agent's records (right of access)
+
+  /**
+   * Every stored callout made to `agentId` — of any incarnation: the caller tells the agent stored now from
+   * an earlier one given the id (isCalledAgent) — newest first.
+   * A bounded scan, not an index: the callouts hash holds the record retention's callouts only (the tick
+   * prunes it and the key expires, TRIGGER_RECORD_RETENTION_DAYS), and a person asks for their data
+   * rarely. A per-agent index would have to be written by the tick's commit script, pruned with the
+   * records and erased with the agent, for a read that runs a few times a month. HSCAN walks the hash a
+   * thousand entries a call (Redis is never held for long), and only entries naming the agent are parsed.
+   */
+  async calloutsNamingAgent(agentId: string): Promise<StoredCallout[]> {
+    // as JSON.stringify wrote the record: the id whole, quotes included (C1 does not find C10)
+    const needle = `"agentId":${JSON.stringify(agentId)}`;
+    const found = new Map<string, StoredCallout>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await guarded(this.redis.hscan(this.keys.triggerCallouts(), cursor, 'COUNT', 1000));
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        if (!flat[i + 1].includes(needle)) continue;
+        const callout = JSON.parse(flat[i + 1]) as StoredCallout;
+        // HSCAN may return an entry twice (the hash rehashed between calls): one per id
+        if (callout.agentId === agentId) found.set(flat[i], callout);
+      }
+    } while (cursor !== '0');
+    return [...found.values()].sort((a, b) => byPosition({ at: a.requestedAt, key: a.id }, { at: b.requestedAt, key: b.id }));
+  }
+
+  /**
+   * The dead letters naming `agentId`, newest first: the list is bounded (DEAD_LETTER_LIMIT, and the record
+   * retention), so it is read whole, a thousand at a time, and only entries naming the agent are parsed.
+   */
+  async deadLettersNamingAgent(agentId: string): Promise<DeadLetter[]> {
+    const needle = `"agentId":${JSON.stringify(agentId)}`;
+    const out: DeadLetter[] = [];
+    const chunk = 1000;
+    for (let start = 0; start < DEAD_LETTER_LIMIT; start += chunk) {
+      const list = await guarded(this.redis.lrange(this.keys.triggerDeadLetters(), start, start + chunk - 1));
+      for (const json of list) {
+        if (!json.includes(needle)) continue;
+        const letter = JSON.parse(json) as DeadLetter;
+        if (letter.agentId === agentId) out.push(letter);
+      }
+      if (list.length < chunk) break;
+    }
+    return out;
+  }
+
+  /**
+   * The answers of `agentId` summed per skill group (callouts no longer active: accepted, refused = declined
+   * or unanswered), as the trigger ranks agents by them; groups without any answer of theirs are left out.
+   */
+  async agentResponses(agentId: string, skillGroupIds: string[]): Promise<Map<string, AcceptanceStats>> {
+    const out = new Map<string, AcceptanceStats>();
+    if (!skillGroupIds.length) return out;
+    const pipeline = this.redis.pipeline();
+    for (const id of skillGroupIds) pipeline.hmget(this.keys.triggerResponses(id), `agent:${agentId}:accepted`, `agent:${agentId}:refused`);
+    ((await guarded(pipeline.exec())) ?? []).forEach(([err, reply], k) => {
+      if (err) throw asUnavailable(err);
+      const [accepted, refused] = reply as Array<string | null>;
+      if (accepted !== null || refused !== null) out.set(skillGroupIds[k], { accepted: Number(accepted ?? 0), refused: Number(refused ?? 0) });
+    });
+    return out;
+  }
+
+  /**
+   * The callouts made to `agentId` (any incarnation: the caller tells them apart) requested in [from, to),
+   * newest first, for a feed read often (the agent's calendar). There is no index by agent: adding one
+   * would take the tick's commit script, the pruning and the agent erasure along. Instead two bounds:
+   * an agent never called within the retention (no last-called-at, most agents) costs one HGET, and for
+   * the others the groups' indexes are read newest first, a page at a time, at most `maxScanned`
+   * callouts of all agents; `complete` is false when older ones were left unread. (Last-called-at is
+   * not used as the upper end: it is the last commit's, which a group's commit a minute late could set
+   * below another group's newer callout.)
+   */
+  async calloutsOfAgentIn(agentId: string, skillGroupIds: string[], fromMs: number, toMs: number, maxScanned: number): Promise<{ callouts: StoredCallout[]; complete: boolean }> {
+    if ((await this.agentLastCalledAt(agentId)) === undefined) return { callouts: [], complete: true };
+    const pageSize = Math.min(500, maxScanned);
+    const theirs: StoredCallout[] = [];
+    let after: RecordPosition | undefined;
+    for (let scanned = 0; scanned < maxScanned; scanned += pageSize) {
+      const page = await this.calloutPage(skillGroupIds, fromMs, toMs, pageSize, after);
+      theirs.push(...page.callouts.filter((c) => c.agentId === agentId));
+      if (!page.more) return { callouts: theirs, complete: true };
+      after = page.last;
+    }
+    return { callouts: theirs, complete: false };
+  }
+
+  /** When `agentId` was last called out (epoch ms), if the trigger still remembers (record retention). */
+  async agentLastCalledAt(agentId: string): Promise<number | undefined> {
+    const at = await guarded(this.redis.hget(this.keys.triggerLastCalled(), agentId));
+    return at === null ? undefined : Number(at);
+  }
+
+  // ------------------------------------------------------------------ the last tick (metrics)
+
+  /** One small hash for the whole deployment, written at the end of every tick. */
+  private lastTickKey(): string {
+    return `${this.keys.prefix}:trigger:last-tick`;
+  }
+
+  /**
+   * Records that a tick completed at `at` (epoch ms), and, for a tick that decided, how many groups it held
+   * for a stale feed and skipped: what the metrics export deployment-wide, so a trigger no process ticks
+   * any more (its scheduler gone) is seen. A tick that found every group done keeps the counts of the one
+   * that did them.
+   */
+  async recordTick(tick: { at: number; feedStale?: number; skipped?: number }): Promise<void> {
+    const fields: Record<string, string> = { at: String(tick.at) };
+    if (tick.feedStale !== undefined) fields.feedStale = String(tick.feedStale);
+    if (tick.skipped !== undefined) fields.skipped = String(tick.skipped);
+    await guarded(this.redis.hset(this.lastTickKey(), fields));
+  }
+
+  /** What recordTick left: undefined when no tick completed since Redis was emptied. */
+  async lastTick(): Promise<{ at: number; feedStale?: number; skipped?: number } | undefined> {
+    const hash = await guarded(this.redis.hgetall(this.lastTickKey()));
+    if (hash.at === undefined) return undefined;
+    const count = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+    return { at: Number(hash.at), feedStale: count(hash.feedStale), skipped: count(hash.skipped) };
+  }
 }

@@ -232,10 +232,13 @@ export function parseTimestamp(text: string, zone: string): TimestampParse {
 
 /**
  * "HH:mm" with the zone's short name, e.g. "06:04 PST" (or "13:00 GMT+2" where the zone has no
- * abbreviation): a time in a text message must say which clock it is on.
+ * abbreviation): a time in a text message must say which clock it is on. The name is English whatever
+ * the server's locale, as on the answer pages: other locales give other names ("MEZ"), a U+2212 minus
+ * ("UTC−5") or bidi marks (he), which a reader of the SMS would not expect and which are not GSM-7
+ * (one such character makes the whole SMS UCS-2, about three times the segments).
  */
 export function clockTime(epochMs: number, zone: string): string {
-  const local = wallClock(epochMs, zone);
+  const local = wallClock(epochMs, zone).setLocale('en');
   return `${local.toFormat('HH:mm')} ${local.offsetNameShort ?? local.toFormat('ZZ')}`;
 }
 

@@ -47,3 +47,37 @@ describe('release message', () => {
     expect(idempotencyKeyOf(buildPayload(callout, '+16045550100', { ...options, timeZone: 'UTC' }))).toBe('co_1');
   });
 });
+
+/** The GSM 03.38 default alphabet and its extension table (an extension character costs two septets). */
+const GSM7 = '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
+const GSM7_EXTENSION = '^{}\\[~]|€';
+const notGsm7 = (text: string) => [...text].filter((c) => !GSM7.includes(c) && !GSM7_EXTENSION.includes(c));
+
+describe('SMS alphabet', () => {
+  const typographic = 'Roadside assistance – Nord — “Premium” ‘VIP’ «Öffnungszeiten»… 24\u00a0h';
+
+  test('when the group name has typographic dashes, quotes, an ellipsis or a no-break space, then the SMS says them in GSM-7 (not UCS-2) and stays one segment', () => {
+    const payload = buildPayload(callout, '+4915112345678', { ...options, timeZone: 'Europe/Berlin', skillGroupName: typographic });
+    expect(payload.message).toBe('Roadside assistance - Nord - "Premium" \'VIP\' "Öffnungszeiten"... 24 h needs you from 15:04 GMT+1 to 17:04 GMT+1. Reply within 5 min: accept or decline with the links.');
+    expect(notGsm7(payload.message)).toEqual([]);
+    // the tester's group: 2 UCS-2 segments before (8 with the links), one GSM-7 segment now
+    const roadside = buildPayload(callout, '+4915112345678', { ...options, timeZone: 'Europe/Berlin', skillGroupName: 'Roadside assistance – Nord' }).message;
+    expect(notGsm7(roadside)).toEqual([]);
+    expect(roadside.length).toBeLessThanOrEqual(160);
+    const release = buildReleasePayload({ ...callout, status: 'accepted', releasedAt: LOGIN + HOUR }, '+4915112345678', { timeZone: 'Europe/Berlin', skillGroupName: typographic });
+    expect(notGsm7(release.message)).toEqual([]);
+    expect(release.message).toMatch(/^Roadside assistance - Nord - "Premium" 'VIP' "Öffnungszeiten"\.\.\. 24 h: the surge has passed\./);
+  });
+
+  test('when the name has letters outside GSM-7, then they are kept as they are (only punctuation is replaced)', () => {
+    const message = buildPayload(callout, '+48221234567', { ...options, timeZone: 'Europe/Warsaw', skillGroupName: 'Łódź – Obsługa' }).message;
+    expect(message).toMatch(/^Łódź - Obsługa needs you from 15:04 GMT\+1 to 17:04 GMT\+1\./);
+    expect(buildPayload(callout, '+972501234567', { ...options, timeZone: 'Asia/Jerusalem', skillGroupName: 'בנקאות – פרטי' }).message).toMatch(/^בנקאות - פרטי needs you/);
+  });
+
+  test('when the names are rewritten, then the answer links are exactly those of the callout (signed tokens untouched)', () => {
+    const plain = buildPayload(callout, '+4915112345678', { ...options, timeZone: 'Europe/Berlin', skillGroupName: 'Plain' });
+    const fancy = buildPayload(callout, '+4915112345678', { ...options, timeZone: 'Europe/Berlin', skillGroupName: typographic });
+    expect(fancy.links).toEqual(plain.links);
+  });
+});

@@ -56,9 +56,9 @@ describe('the answer link pages on a phone', () => {
   });
   afterAll(() => t.stop());
 
-  /** What an agent must never read: ids, reason codes, quoted answers, an en dash beside an offset. */
+  /** What an agent must never read: ids, reason codes, quoted answers, an en dash beside a time or an offset. */
   const plain = (text: string) => {
-    expect(text).not.toMatch(/co_[0-9a-f]{6}|bad-signature|malformed|&#34;|–/);
+    expect(text).not.toMatch(/co_[0-9a-f]{6}|bad-signature|malformed|&#34;|[\d)]\s*–|–\s*[\d(]/);
     return text;
   };
 
@@ -72,8 +72,15 @@ describe('the answer link pages on a phone', () => {
     expect(text).toContain('<html lang="en">');
     expect(text).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(text).toMatch(/button\{[^}]*min-height:48px/);
-    expect(text).toContain('<h1>Accept this callout?</h1>');
-    expect(text).toContain('Regular banking');
+    expect(text).toContain('<title>Accept this callout? – Regular banking callout</title>');
+    expect(text).toContain('<body><main><h1>Accept this callout?</h1>');
+    expect(text).toContain('</main></body>');
+    expect(text).toContain('<strong><bdi>Regular banking</bdi></strong>');
+    // the text colour comes with its background (WCAG F24), light only; the focused button shows it
+    expect(text).toMatch(/body\{[^}]*color:#1f1f1f;background:#fff/);
+    expect(text).toContain(':root{color-scheme:light}');
+    expect(text).toContain('<meta name="color-scheme" content="light">');
+    expect(text).toContain('button:focus-visible{outline:3px solid #1f1f1f;outline-offset:2px}');
     expect(text).toContain('Tuesday 31 March 2026, from 17:21 to 19:21 (GMT+2)');
     expect(text).toContain('Please answer by 17:05 (GMT+2).');
     expect(text).toContain('Your answer is final');
@@ -89,7 +96,7 @@ describe('the answer link pages on a phone', () => {
 
   test('when an agent accepted, then every later page says they are expected, with the date and times — also once the link expired, and when they try to decline', async () => {
     const taken = await t.http.post(link('a1', 'accept')).set(html).expect(200);
-    expect(plain(taken.text)).toContain('<h1>Accepted</h1><p>Thank you. You are expected on Tuesday 31 March 2026, from 17:21 to 19:21 (GMT+2), for Regular banking.</p><p>If you cannot come after all, contact your team lead.</p>');
+    expect(plain(taken.text)).toContain('<h1>Accepted</h1><p>Thank you. You are expected on Tuesday 31 March 2026, from 17:21 to 19:21 (GMT+2), for <bdi>Regular banking</bdi>.</p><p>If you cannot come after all, contact your team lead.</p>');
     const again = await t.http.get(link('a1', 'accept')).set(html).expect(200);
     expect(plain(again.text)).toContain('<h1>Accepted</h1><p>You are expected on Tuesday 31 March 2026, from 17:21 to 19:21 (GMT+2)');
     expect(again.text).not.toContain('<form');
@@ -119,7 +126,8 @@ describe('the answer link pages on a phone', () => {
 
   test('when an agent declined, or never answered, then the page says so in plain words', async () => {
     const declined = await t.http.post(link('a2', 'decline')).set(html).expect(200);
-    expect(plain(declined.text)).toContain('<h1>Declined</h1><p>Thank you: we will not count on you this time (Regular banking, Tuesday 31 March 2026, from 17:21 to 19:21 (GMT+2)).</p>');
+    expect(plain(declined.text)).toContain('<title>Declined – Regular banking callout</title>');
+    expect(plain(declined.text)).toContain('<h1>Declined</h1><p>Thank you: we will not count on you this time (<bdi>Regular banking</bdi>, Tuesday 31 March 2026, from 17:21 to 19:21 (GMT+2)).</p>');
     const accept = await t.http.post(link('a2', 'accept')).set(html);
     expect(accept.status).toBe(409);
     expect(plain(accept.text)).toContain('<h1>Declined</h1><p>You declined this callout earlier, so it cannot be accepted any more');
@@ -148,7 +156,8 @@ describe('the answer link pages on a phone', () => {
       for (const method of ['get', 'post'] as const) {
         const page = await t.http[method](path).set(html);
         expect([method, path, page.status, page.type]).toEqual([method, path, status, 'text/html']);
-        expect(plain(page.text)).toContain('<h1>This link does not work</h1><p>This link is incomplete or was changed on its way to you.');
+        expect(plain(page.text)).toContain('<title>This link does not work – Callout answer</title>');
+        expect(plain(page.text)).toContain('<main><h1>This link does not work</h1><p>This link is incomplete or was changed on its way to you.');
         const json = await t.http[method](path);
         expect([method, path, json.status, json.type]).toEqual([method, path, status, 'application/problem+json']);
       }

@@ -7,7 +7,6 @@ import { Router, type RequestHandler } from 'express';
 import { WfmError, isWfmError } from '../../errors/wfm-error';
 import {
   agentCalendar,
-  agentFeed,
   agentSchedule,
   claimSlot,
   claimsOfAgent,
@@ -33,8 +32,9 @@ import {
   type RosterContext,
   type RosterRequest,
 } from '../../services/rosters';
-import { verifyClaimToken } from '../../services/claim-tokens';
-import { calendarFeedAddress, calendarFeedByToken, ownCalendarFeedAddress } from '../../services/calendar-feeds';
+import { verifyClaimToken, type ClaimTokenClaims } from '../../services/claim-tokens';
+import { exportAgent } from '../../services/agent-export';
+import { agentCalendarFeed, calendarFeedAddress, calendarFeedByToken, ownCalendarFeedAddress } from '../../services/calendar-feeds';
 import { bearerChallenge } from '../auth';
 import { NOT_STORED } from '../cache-control';
 import { sendPage } from '../paging';
@@ -165,7 +165,7 @@ export function rosterRoutes(ctx: RosterContext): Router {
   });
 
   r.get('/agents/:agentId/calendar.ics', async (req, res) => {
-    res.type('text/calendar; charset=utf-8').send(await agentFeed(ctx, req.params.agentId));
+    res.type('text/calendar; charset=utf-8').send(await agentCalendarFeed(ctx, req.params.agentId));
   });
 
   // the secret address a phone's calendar subscribes to: planners send it to any agent
@@ -175,6 +175,12 @@ export function rosterRoutes(ctx: RosterContext): Router {
 
   r.post('/agents/:agentId/calendar-feed/reset', async (req, res) => {
     res.json(await calendarFeedAddress(ctx, req.params.agentId, { reset: true }));
+  });
+
+  // everything stored about the agent (right of access): the phone in full for admins, masked for planners
+  // (as GET /agents/{id}); here rather than beside GET /agents/{id} for the service's default time zone
+  r.get('/agents/:agentId/export', async (req, res) => {
+    res.json(await exportAgent(ctx, req.params.agentId, { phoneInFull: req.role === 'admin' }));
   });
 
   r.post('/agents/:agentId/claim-token', async (req, res) => {
@@ -211,6 +217,7 @@ function claimTokenAuth(ctx: RosterContext): RequestHandler {
       return refuse(err);
     }
     res.locals.agentId = check.claims.agentId;
+    res.locals.claimToken = check.claims;
     for (const [name, value] of Object.entries(req.params)) {
       if (!SELF_SERVICE_ID.test(String(value))) return next(new WfmError('validation', `invalid ${name}`, { status: 400, details: [{ where: `/path/${name}`, message: 'not an id' }] }));
     }
@@ -237,7 +244,7 @@ export function cloudAgentRoutes(ctx: RosterContext): Router {
   r.get('/me/calendar.ics', auth, async (_req, res) => {
     // as every self-service route: the token's agent must still be a cloud agent
     await cloudAgentOrThrow(ctx, res.locals.agentId as string);
-    res.type('text/calendar; charset=utf-8').send(await agentFeed(ctx, res.locals.agentId as string));
+    res.type('text/calendar; charset=utf-8').send(await agentCalendarFeed(ctx, res.locals.agentId as string));
   });
   // an address to keep to oneself: no cache keeps it
   r.get('/me/calendar-feed', auth, async (_req, res) => {
@@ -247,6 +254,10 @@ export function cloudAgentRoutes(ctx: RosterContext): Router {
   r.post('/me/calendar-feed/reset', auth, async (_req, res) => {
     res.setHeader('Cache-Control', NOT_STORED);
     res.json(await ownCalendarFeedAddress(ctx, res.locals.agentId as string, { reset: true }));
+  });
+  r.get('/me/export', auth, async (_req, res) => {
+    await cloudAgentOrThrow(ctx, res.locals.agentId as string);
+    res.json(await exportAgent(ctx, res.locals.agentId as string, { phoneInFull: true, presentedToken: res.locals.claimToken as ClaimTokenClaims }));
   });
   r.get('/me/claims', auth, async (_req, res) => {
     res.json(await claimsOfAgent(ctx, res.locals.agentId as string));

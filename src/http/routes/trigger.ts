@@ -118,8 +118,9 @@ export function triggerRoutes({ store, queues, now }: Deps): Router {
   });
   r.get('/trigger/callouts', async (req, res) => {
     const status = req.query.status === undefined ? undefined : (String(req.query.status) as CalloutView['status']);
+    const agentId = req.query.agentId === undefined ? undefined : String(req.query.agentId);
     const range = rangeOf(req, now());
-    sendPage(req, res, await listCallouts(store, { ...range, status }), { to: new Date(range.to).toISOString() });
+    sendPage(req, res, await listCallouts(store, { ...range, status, agentId }), { to: new Date(range.to).toISOString() });
   });
   r.get('/trigger/callouts/:calloutId', async (req, res) => {
     res.json(await getCallout(store, req.params.calloutId));
@@ -183,7 +184,7 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
   async function refusedLinkPage(check: Exclude<LinkCheck, { ok: true }>): Promise<[number, AnswerPage]> {
     if (check.reason !== 'expired') return [403, brokenLinkPage];
     const callout = await findCallout(store, check.calloutId);
-    return [409, callout ? outcomePage(callout, await shownTo(callout), { kind: 'link-expired' }) : expiredLinkPage];
+    return [409, callout ? outcomePage(callout, await shownTo(callout), { kind: 'link-expired' }, now()) : expiredLinkPage];
   }
 
   // GET only shows what the link will do: message apps open links to preview them, and a preview must
@@ -196,7 +197,7 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
       const shown = await shownTo(callout);
       // an answered, expired or withdrawn callout offers no button that could only fail (a callout whose
       // agent was deleted since is withdrawn: its answer would be nobody's, and POST refuses it)
-      return sendAnswerPage(res, 200, isOpen(callout) ? confirmPage(callout, check.claims.answer, check.claims.expiresAt, token(req), shown) : outcomePage(callout, shown, { kind: 'opened' }));
+      return sendAnswerPage(res, 200, isOpen(callout) ? confirmPage(callout, check.claims.answer, check.claims.expiresAt, token(req), shown) : outcomePage(callout, shown, { kind: 'opened' }, now()));
     }
     const claims = await verifiedLink(config, token(req), now(), store);
     const callout = await getCallout(store, claims.calloutId);
@@ -221,12 +222,12 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
     const { calloutId, answer } = check.claims;
     try {
       const result = await answerCallout(store, calloutId, answer, 'link', now());
-      sendAnswerPage(res, 200, outcomePage(result.callout, await shownTo(result.callout), { kind: 'answered', applied: result.applied }));
+      sendAnswerPage(res, 200, outcomePage(result.callout, await shownTo(result.callout), { kind: 'answered', applied: result.applied }, now()));
     } catch (err) {
       // not taken: the page says what became of the callout instead (the conflict's message names ids)
       if (!isWfmError(err) || err.code !== 'conflict') throw err;
       const callout = await getCallout(store, calloutId);
-      sendAnswerPage(res, 409, outcomePage(callout, await shownTo(callout), { kind: 'refused', answer, overlapping: refusedAsOverlapping(err) }));
+      sendAnswerPage(res, 409, outcomePage(callout, await shownTo(callout), { kind: 'refused', answer, overlapping: refusedAsOverlapping(err) }, now()));
     }
   });
 
