@@ -1,8 +1,44 @@
 /** Structured JSON logs (pino). Phone numbers and API keys are redacted wherever they appear in a log object. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { hostname } from 'node:os';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
+
+/**
+ * What a log line is about, when it is about one request or one job: the request id (the caller's
+ * X-Request-Id or one made for it), carried into the data of the jobs the request enqueues
+ * (queue/queues.ts) and from there into every line the worker logs while it runs that job, with the
+ * job's queue and id (queue/worker-pool.ts). An opaque id a client chose or we made: never personal data.
+ */
+export interface LogContext {
+  requestId?: string;
+  queue?: string;
+  jobId?: string;
+}
+
+const logContext = new AsyncLocalStorage<LogContext>();
+
+/** Runs `fn` (and everything it starts, awaited or not) with `context` said on every log line. */
+export function withLogContext<T>(context: LogContext, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...context }, fn);
+}
+
+/** The request the current code runs for (an API request, or a job one enqueued), if any. */
+export function currentRequestId(): string | undefined {
+  return logContext.getStore()?.requestId;
+}
+
+/** The fields of the current context, for pino's mixin: none outside a request or job. */
+function contextFields(): LogContext {
+  const context = logContext.getStore();
+  if (!context) return {};
+  const fields: LogContext = {};
+  if (context.requestId !== undefined) fields.requestId = context.requestId;
+  if (context.queue !== undefined) fields.queue = context.queue;
+  if (context.jobId !== undefined) fields.jobId = context.jobId;
+  return fields;
+}
 
 /**
  * ioredis puts a failed command's arguments on its error (`command: { name, args }`): an AUTH password, a
@@ -53,6 +89,8 @@ export function createLogger(level: string, name = 'wfm', destination?: Destinat
       censor: '[redacted]',
     },
     serializers: { err: errorSerializer, error: errorSerializer },
+    // a line's own fields win over the context's (pino merges the mixin's under them)
+    mixin: contextFields,
   };
   return destination ? pino(options, destination) : pino(options);
 }

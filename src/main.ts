@@ -19,6 +19,9 @@ import type { JobDefinition } from './queue/definitions';
 import { createApp, Metrics } from './http/app';
 import { checkContract, loadOpenApi } from './http/openapi';
 import { createHttpServer } from './http/server';
+import type { ModelFreshness } from './http/metrics';
+import type { Store } from './store/store';
+import { HORIZONS } from './services/forecasting';
 import { FsModelRegistry } from './registry/fs-model-registry';
 import { checkModelDirOwner, redisWithoutCredentials } from './registry/model-dir-owner';
 import { startSchedulers } from './queue/schedulers';
@@ -30,6 +33,53 @@ const SCHEDULER_REFRESH_MS = 5 * 60_000;
 
 /** How long after the grace period a shutdown may still take to close connections before it stops anyway. */
 const SHUTDOWN_MARGIN_MS = 5_000;
+
+/** How long a process keeps answering after SIGTERM, /ready saying 503, before it stops listening (SHUTDOWN_DRAIN_SECONDS). */
+const DEFAULT_DRAIN_SECONDS = 5;
+
+/** How long the model freshness read from MODEL_DIR serves the scrapes (one directory listing per group and horizon). */
+const MODEL_FRESHNESS_CACHE_MS = 60_000;
+
+/**
+ * SHUTDOWN_DRAIN_SECONDS: on a shutdown the listener stays open this long while /ready answers 503, so a
+ * load balancer takes the process out of rotation before its connections are refused (0: at once).
+ */
+function drainSeconds(env: Record<string, string | undefined>): number {
+  const raw = env.SHUTDOWN_DRAIN_SECONDS;
+  const seconds = raw === undefined ? DEFAULT_DRAIN_SECONDS : Number(raw);
+  if (raw === '' || !Number.isFinite(seconds) || seconds < 0) {
+    throw new WfmError('validation', 'invalid configuration: SHUTDOWN_DRAIN_SECONDS', {
+      isCatastrophic: true,
+      details: [{ where: 'SHUTDOWN_DRAIN_SECONDS', message: `must be a number of seconds ≥ 0, got "${raw}"` }],
+    });
+  }
+  return seconds;
+}
+
+/**
+ * When each skill group's models were trained, read from MODEL_DIR for the metrics at most once a
+ * MODEL_FRESHNESS_CACHE_MS (bounded by the groups: two horizons each). A group whose models do not read
+ * is left out; the read failing as a whole (Redis down) gives no values rather than old ones.
+ */
+function modelFreshness(store: Store, registry: FsModelRegistry): () => Promise<ModelFreshness[]> {
+  let cached: { at: number; read: Promise<ModelFreshness[]> } | undefined;
+  const readAll = async (): Promise<ModelFreshness[]> => {
+    const groups = await store.skillGroups.list();
+    const models = await Promise.all(
+      groups.flatMap((g) => HORIZONS.map((horizon) => registry.trainedAt(g.id, horizon).then((at): ModelFreshness | undefined => ({ skillGroupId: g.id, horizon, ...at }), () => undefined))),
+    );
+    return models.filter((m): m is ModelFreshness => m !== undefined);
+  };
+  return () => {
+    if (cached && Date.now() - cached.at <= MODEL_FRESHNESS_CACHE_MS) return cached.read;
+    const read = readAll();
+    cached = { at: Date.now(), read };
+    read.catch(() => {
+      if (cached?.read === read) cached = undefined;
+    });
+    return read;
+  };
+}
 
 /** /health, /ready and /metrics of a worker-only process; anything else is a 404 saying so. */
 function workerOperationsApp(metrics: Metrics, sources: ReadinessSources, now: () => number): express.Express {
@@ -46,7 +96,23 @@ export interface RunningService {
   port?: number;
   queues: Queues;
   workers: WorkerPool;
+  /** the service's logger (its lines say the deployment's keyPrefix) */
+  log: Logger;
   shutdown: (reason: string) => Promise<void>;
+}
+
+/**
+ * An error nobody caught, said as one JSON line of the service's log (with its keyPrefix; an exception at fatal) so
+ * log shipping and alerting see it like any other line; a plain stderr line when the logger itself fails.
+ */
+export function logUncaught(log: Logger, what: 'uncaught exception' | 'unhandled rejection', err: unknown, stderr: (line: string) => void = (line) => process.stderr.write(line)): void {
+  try {
+    // an uncaught exception stops the process; a rejection only when it is catastrophic
+    if (what === 'uncaught exception') log.fatal({ err }, what);
+    else log.error({ err }, what);
+  } catch {
+    stderr(`wfm: ${what}: ${(err as Error)?.stack ?? String(err)}\n`);
+  }
 }
 
 export async function startService(env: Record<string, string | undefined>, options: {
@@ -67,6 +133,7 @@ export async function startService(env: Record<string, string | undefined>, opti
   // an API that cannot read its contract would answer 500 to every request: refused like bad configuration
   if (options.http !== false) await checkContract(loadOpenApi);
   checkModelDir(config.modelDir);
+  const drainMs = drainSeconds(env) * 1000;
   const modelDir = path.resolve(config.modelDir);
   // the model files carry no key prefix: refused before anything starts when another deployment owns them
   const deployment = { keyPrefix: config.keyPrefix, redis: redisWithoutCredentials(config.redisUrl) };
@@ -109,6 +176,9 @@ export async function startService(env: Record<string, string | undefined>, opti
   }
 
   const registry = new FsModelRegistry(modelDir, undefined, { versionsKept: config.modelVersionsKept, owner: deployment });
+  // deployment-wide, read from Redis and MODEL_DIR: every process exports the same values
+  metrics.watchTrigger(() => store.trigger.lastTick());
+  metrics.watchModels(modelFreshness(store, registry));
   const ctx = { config, store, queues, registry, log, now };
   const pool = new WorkerPool(jobs, ctx, metrics, { stalledIntervalMs: options.stalledIntervalMs });
   const onlyQueues = Array.isArray(options.workersOnly) ? options.workersOnly : undefined;
@@ -169,19 +239,24 @@ export async function startService(env: Record<string, string | undefined>, opti
     log.info({ reason }, 'shutting down: no new requests, finishing active jobs');
     clearInterval(refreshSchedulers);
     const graceMs = config.shutdownGraceSeconds * 1000;
+    // the listener stays open for the drain while /ready says 503 (shuttingDown), then stops taking connections
+    const drain = server ? drainMs : 0;
     const closingServer = server
-      ? new Promise<void>((resolve) => {
-          server!.close(() => resolve());
-          server!.closeIdleConnections();
-        })
+      ? new Promise<void>((resolve) => setTimeout(resolve, drain).unref()).then(
+          () =>
+            new Promise<void>((resolve) => {
+              server!.close(() => resolve());
+              server!.closeIdleConnections();
+            }),
+        )
       : Promise.resolve();
     // requests still open when the grace is over (a client trickling a body) are cut
-    const cut = setTimeout(() => server?.closeAllConnections(), graceMs);
+    const cut = setTimeout(() => server?.closeAllConnections(), drain + graceMs);
     cut.unref();
     const steps = (async () => {
-      const { forced } = await pool.close(graceMs);
+      const { forced, unfinished } = await pool.close(graceMs);
       // only workers that still ran a job are named: an idle one closed at once
-      if (forced.length) log.warn({ queues: forced }, 'grace period over: unfinished jobs return to their queue when their lock lapses');
+      if (forced.length) log.warn({ queues: forced, jobs: unfinished }, `grace period over: unfinished jobs (${unfinished.map((j) => `${j.queue} ${j.jobId}`).join(', ')}) return to their queue when their lock lapses`);
       await closingServer;
       await schedulers?.close();
       await queues.close();
@@ -190,7 +265,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     })();
     // A Redis that hangs (not down: not answering) would hold the closing workers and connections
     // forever; the process stops anyway a little after the grace, and the jobs' locks lapse.
-    const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), graceMs + SHUTDOWN_MARGIN_MS).unref());
+    const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), drain + graceMs + SHUTDOWN_MARGIN_MS).unref());
     if ((await Promise.race([steps, late])) === 'late') {
       log.warn({ graceSeconds: config.shutdownGraceSeconds }, 'shutdown overran the grace period (Redis not answering?): stopping anyway');
       redis.disconnect();
@@ -199,7 +274,7 @@ export async function startService(env: Record<string, string | undefined>, opti
     log.info('stopped');
   };
 
-  return { server, port: server ? (server.address() as { port: number }).port : undefined, queues, workers: pool, shutdown };
+  return { server, port: server ? (server.address() as { port: number }).port : undefined, queues, workers: pool, log, shutdown };
 }
 
 if (require.main === module) {
@@ -211,11 +286,11 @@ if (require.main === module) {
       // One policy for errors nobody caught: log them; a catastrophic one (bad state) stops the process
       // gracefully so the orchestrator restarts it clean.
       process.on('unhandledRejection', (reason) => {
-        process.stderr.write(`wfm: unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`);
+        logUncaught(service.log, 'unhandled rejection', reason);
         if (isWfmError(reason) && reason.isCatastrophic) void service.shutdown('catastrophic error').then(() => process.exit(1));
       });
       process.on('uncaughtException', (err) => {
-        process.stderr.write(`wfm: uncaught exception: ${err.stack}\n`);
+        logUncaught(service.log, 'uncaught exception', err);
         void service.shutdown('uncaught exception').then(() => process.exit(1));
       });
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -13,7 +13,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Config } from '../config/config';
-import type { Logger } from '../log';
+import { withLogContext, type Logger } from '../log';
 import type { Store } from '../store/store';
 import type { Queues } from '../queue/queues';
 import type { FsModelRegistry } from '../registry/fs-model-registry';
@@ -107,7 +107,15 @@ export function createApp(deps: AppDependencies): express.Express {
     autoLogging: { ignore: (req) => ['/health', '/ready', '/metrics'].includes(req.url ?? '') },
     // answer links carry a signed token and the dashboard takes ?key= once: neither belongs in a log line
     serializers: { req: redactRequest },
+    // A 5xx was logged by the problem handler with its error (once, with the request id); the request's
+    // own line says the status, not pino-http's made-up "failed with status code" error and its stack.
+    // A 503 is an outage (Redis away: the workers say so once) or a shutdown, not a fault of this request.
+    customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info'),
+    customErrorObject: (_req, res, err, value: Record<string, unknown>) => (err === (res as { err?: unknown }).err || !/^failed with status code \d+$/.test(err.message) ? value : { ...value, err: undefined }),
   }));
+  // the request id on every line logged while the request is served, and in the jobs it enqueues (log.ts)
+  const bindRequestId: express.RequestHandler = (req, _res, next) => withLogContext({ requestId: String(req.id) }, next);
+  app.use(bindRequestId);
 
   // before anything reads a body or keeps the caller waiting: a declared length over the limit is answered from the headers
   app.use(declaredTooLargeRefused(config.bodyLimit));
@@ -196,6 +204,8 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(authorizeByContract(doc));
   app.use(express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(express.text({ limit: config.bodyLimit, type: ['text/csv', 'text/plain'] }));
+  // the body parsers call on from a stream's event, outside the request's async context: bound again
+  app.use(bindRequestId);
   // before anything that recurses into the body (the checks below, JSON.stringify of job data) or stores
   // its text (a lone surrogate broke every Lua script that decodes the stored JSON)
   app.use(unsafeBodiesRefused());

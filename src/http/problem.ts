@@ -170,8 +170,13 @@ function namedBy(req: Request, message: string): ProblemDetail[] {
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (rawErr, req, res, _next) => {
     const err = asUnavailable(rawErr);
+    // the request's own logger (pino-http's): the line carries the request id, as the answer's X-Request-Id does
+    const reqLog = (req as Request & { log?: Logger }).log ?? log;
     if (isWfmError(err)) {
-      if (err.status >= 500) log.error({ err }, err.message);
+      // Unavailable (Redis away, a shutdown): said at warn without a stack, the same for every request of
+      // an outage; the workers log the loss of Redis once. Any other 5xx is a fault: its stack, at error.
+      if (err.code === 'unavailable') reqLog.warn({ code: err.code, status: err.status }, err.message);
+      else if (err.status >= 500) reqLog.error({ err }, err.message);
       if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
       sendProblem(res, err.status, err.code, err.message, err.details.length > 0 || err.code !== 'not-found' ? capped(err.details) : namedBy(req, err.message));
       return;
@@ -217,7 +222,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       sendProblem(res, exposed.status, title, `the body could not be read: ${exposed.message}`, [{ where: '/body', message: exposed.message ?? 'unreadable body' }]);
       return;
     }
-    log.error({ err }, 'unhandled error in request');
+    reqLog.error({ err }, 'unhandled error in request');
     sendProblem(res, 500, 'internal', 'an unexpected error occurred; it has been logged');
   };
 }

@@ -6,6 +6,17 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS } from './definitions';
 import { asUnavailable } from '../store/redis';
+import { currentRequestId } from '../log';
+
+/**
+ * The job's data with the id of the request (or of the job) that enqueues it, so the worker's lines about
+ * the job can be matched with the request's (see log.ts). Taken from the async context: no service has
+ * to pass it along. Data that names a request id of its own keeps it.
+ */
+export function withRequestId<T extends object>(data: T): T & { requestId?: string } {
+  const requestId = currentRequestId();
+  return requestId === undefined || 'requestId' in data ? data : { ...data, requestId };
+}
 
 export class Queues {
   private readonly byName = new Map<string, Queue>();
@@ -36,7 +47,7 @@ export class Queues {
     // BullMQ waits for a connection that is down; the API must answer 503 at once instead
     if (this.connection.status !== 'ready') throw asUnavailable(new Error('Connection is closed'));
     try {
-      const job = await this.get(name).add(name, data, options);
+      const job = await this.get(name).add(name, withRequestId(data), options);
       return job.id!;
     } catch (err) {
       throw asUnavailable(err);
@@ -56,7 +67,7 @@ export class Queues {
         await existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
         return jobId;
       }
-      return (await this.get(name).add(name, data, { jobId })).id!;
+      return (await this.get(name).add(name, withRequestId(data), { jobId })).id!;
     } catch (err) {
       throw asUnavailable(err);
     }

@@ -13,7 +13,8 @@ import { isWfmError, WfmError } from '../errors/wfm-error';
 import { MAX_STALLED_COUNT, stalledFailureReason, type JobContext, type JobDefinition } from './definitions';
 import type { Metrics } from '../http/metrics';
 import { QUEUE } from './names';
-import type { Logger } from '../log';
+import { withLogContext, type Logger } from '../log';
+import { deadLetterCause, decisionReasonLabel } from './job-outcomes';
 import { PacedWorker } from './paced-worker';
 import { isConnectionLoss, redisGreeting, WorkerErrorReport } from './worker-errors';
 
@@ -53,8 +54,8 @@ export class WorkerPool {
    * itself). A worker takes jobs only while both are up.
    */
   private readonly connections = new Map<string, Redis[]>();
-  /** jobs each worker's processor is running now: a worker holding none has nothing to wait for at shutdown */
-  private readonly running = new Map<string, number>();
+  /** jobs each worker's processor is running now (their ids): a worker holding none has nothing to wait for at shutdown */
+  private readonly running = new Map<string, Set<string>>();
   /**
    * Redis lost by a worker connection and not back yet. Every reconnect attempt of every connection
    * reports an error (dozens a minute per process): the loss is said once, and the recovery once.
@@ -119,15 +120,16 @@ export class WorkerPool {
       worker.on('stalled', (jobId) => void this.logStalled(def.queue, jobId));
       worker.on('completed', (job) => {
         this.metrics?.jobDuration.observe({ queue: def.queue, outcome: 'completed' }, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
-        const outcome = (job.returnvalue as { outcome?: unknown } | undefined)?.outcome;
-        if (def.queue === QUEUE.deliverCallout && typeof outcome === 'string') {
-          this.metrics?.calloutMessages.inc({ message: (job.data as { kind?: string }).kind === 'release' ? 'release' : 'callout', outcome });
-        }
+        this.countOutcome(def.queue, job.data, job.returnvalue);
       });
       worker.on('failed', (job, err) => {
-        this.metrics?.jobFailures.inc({ queue: def.queue });
+        // UnrecoverableError: bad input, failed for good at once; otherwise a retry follows while attempts are left
+        const unrecoverable = err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
+        const stalled = job !== undefined && stalledFailureReason(job) !== undefined;
+        const final = !job || unrecoverable || stalled || job.attemptsMade >= (job.opts.attempts ?? 1);
+        this.metrics?.jobFailures.inc({ queue: def.queue, final: String(final), retryable: String(!unrecoverable && !stalled) });
         if (job) this.metrics?.jobDuration.observe({ queue: def.queue, outcome: 'failed' }, ((job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now())) / 1000);
-        this.ctx.log.warn({ queue: def.queue, jobId: job?.id, attempts: job?.attemptsMade, err: (job && stalledFailureReason(job)) ?? err.message }, 'job failed');
+        this.ctx.log.warn({ queue: def.queue, jobId: job?.id, ...requestIdOf(job?.data), attempts: job?.attemptsMade, final, err: (job && stalledFailureReason(job)) ?? err.message }, 'job failed');
       });
       worker.on('closed', () => this.states.set(def.queue, 'stopped'));
       this.workers.set(def.queue, worker);
@@ -135,15 +137,44 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * Runs the job with its queue, id and the request id it carries said on every line logged meanwhile (and
+   * handed on to the jobs it enqueues), between one line when it starts and one when it is done.
+   */
   private counted(queue: string, processor: Processor): Processor {
     return async (job, token, signal) => {
-      this.running.set(queue, (this.running.get(queue) ?? 0) + 1);
+      const jobId = String(job.id);
+      const running = this.running.get(queue) ?? new Set<string>();
+      this.running.set(queue, running);
+      running.add(jobId);
+      const context = { queue, jobId, ...requestIdOf(job.data) };
+      const started = performance.now();
       try {
-        return await processor(job, token, signal);
+        return await withLogContext(context, async () => {
+          this.ctx.log.info({ attempt: job.attemptsMade + 1 }, 'job started');
+          const result: unknown = await processor(job, token, signal);
+          this.ctx.log.info({ durationMs: Math.round(performance.now() - started) }, 'job completed');
+          return result;
+        });
       } finally {
-        this.running.set(queue, (this.running.get(queue) ?? 1) - 1);
+        running.delete(jobId);
       }
     };
+  }
+
+  /** What a completed job's result says that the metrics count: a message's outcome, a tick's decisions. */
+  private countOutcome(queue: string, data: unknown, result: unknown): void {
+    if (!this.metrics || typeof result !== 'object' || result === null) return;
+    if (queue === QUEUE.deliverCallout) {
+      const { outcome, reason } = result as { outcome?: unknown; reason?: string };
+      const message = (data as { kind?: string } | undefined)?.kind === 'release' ? 'release' : 'callout';
+      if (typeof outcome === 'string') this.metrics.calloutMessages.inc({ message, outcome });
+      if (outcome === 'dead-letter') this.metrics.calloutDeadLetters.inc({ message, cause: deadLetterCause(reason) });
+    }
+    if (queue === QUEUE.triggerTick) {
+      const decisions = (result as { decisions?: Record<string, number> }).decisions ?? {};
+      for (const [reason, n] of Object.entries(decisions)) if (typeof n === 'number') this.metrics.triggerDecisions.inc({ reason: decisionReasonLabel(reason) }, n);
+    }
   }
 
   /**
@@ -198,11 +229,15 @@ export class WorkerPool {
     return out;
   }
 
-  /** `forced`: the queues whose workers still ran a job when the grace period was over. */
-  async close(graceMs: number): Promise<{ forced: string[] }> {
+  /**
+   * `forced`: the queues whose workers still ran a job when the grace period was over; `unfinished`: those
+   * jobs (they go back to their queue when their lock lapses).
+   */
+  async close(graceMs: number): Promise<{ forced: string[]; unfinished: Array<{ queue: string; jobId: string }> }> {
     const forced: string[] = [];
+    const unfinished: Array<{ queue: string; jobId: string }> = [];
     this.closing = true;
-    const holdsJobs = (name: string) => (this.running.get(name) ?? 0) > 0;
+    const holdsJobs = (name: string) => (this.running.get(name)?.size ?? 0) > 0;
     await Promise.all(
       [...this.workers.entries()].map(async ([name, worker]) => {
         this.states.set(name, 'closing');
@@ -215,7 +250,10 @@ export class WorkerPool {
           // upgraded to a forced close once started, so the wait is raced against the grace period here.
           const drained = worker.pause().then(() => true);
           const timedOut = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
-          if (!(await Promise.race([drained, timedOut])) && holdsJobs(name)) forced.push(name);
+          if (!(await Promise.race([drained, timedOut])) && holdsJobs(name)) {
+            forced.push(name);
+            for (const jobId of this.running.get(name) ?? []) unfinished.push({ queue: name, jobId });
+          }
         }
         await worker.close(true);
         this.states.set(name, 'stopped');
@@ -224,8 +262,14 @@ export class WorkerPool {
     // BullMQ closed the blocking connections it made; ours is left: one not up would hold QUIT until Redis
     // is back (its offline queue)
     await Promise.all([...this.connections.values()].flat().map((c) => (c.status === 'end' ? undefined : c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
-    return { forced };
+    return { forced, unfinished };
   }
+}
+
+/** The request id a job's data carries (queues.ts puts it there), as a log field. */
+function requestIdOf(data: unknown): { requestId?: string } {
+  const requestId = (data as { requestId?: unknown } | undefined)?.requestId;
+  return typeof requestId === 'string' ? { requestId } : {};
 }
 
 /** The queues a process is asked to work must exist (a name typed wrong is a start-up mistake, said by name). */

@@ -324,6 +324,35 @@ export class FsModelRegistry {
     return (await readJson<LivePointer>(path.join(this.dir(skillGroupId, horizon), 'live.json')))?.version ?? null;
   }
 
+  /**
+   * When the live version was trained, and when the newest version was (live or not: a nightly retrain
+   * whose candidate lost to the live one still ran), epoch ms; absent where there is none. Reads two or
+   * three small files and one directory listing: the metrics ask it for every group (and cache it).
+   */
+  async trainedAt(skillGroupId: string, horizon: Horizon): Promise<{ liveTrainedAt?: number; lastTrainedAt?: number }> {
+    const base = this.dir(skillGroupId, horizon);
+    await this.owned(false);
+    const createdAt = async (version: string) => {
+      const at = Date.parse((await readJson<{ createdAt?: string }>(path.join(base, version, 'status.json')))?.createdAt ?? '');
+      return Number.isFinite(at) ? at : undefined;
+    };
+    const live = (await readJson<LivePointer>(path.join(base, 'live.json')))?.version;
+    const liveTrainedAt = live && SAFE_ID.test(live) ? await createdAt(live) : undefined;
+    let names: string[] = [];
+    try {
+      names = (await fs.readdir(base, { withFileTypes: true })).filter((e) => e.isDirectory() && SAFE_ID.test(e.name)).map((e) => e.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    // named by the time they were saved (v<stamp>): the newest first; one still being written has no status yet
+    let lastTrainedAt: number | undefined;
+    for (const version of names.sort().reverse()) {
+      lastTrainedAt = await createdAt(version);
+      if (lastTrainedAt !== undefined) break;
+    }
+    return { ...(liveTrainedAt !== undefined ? { liveTrainedAt } : {}), ...(lastTrainedAt !== undefined ? { lastTrainedAt } : {}) };
+  }
+
   async loadLive(skillGroupId: string, horizon: Horizon): Promise<{ version: string; model: TrainedForecaster } | null> {
     const version = await this.liveVersion(skillGroupId, horizon);
     return version ? { version, model: await this.loadVersion(skillGroupId, horizon, version) } : null;

@@ -10,7 +10,7 @@ import * as openapi from '../../src/http/openapi';
 import request from 'supertest';
 import { REDIS_URL } from '../support/service';
 
-const env = (extra: Record<string, string>) => ({ REDIS_URL, KEY_PREFIX: `test-start-${process.pid}`, HOST: '127.0.0.1', LOG_LEVEL: 'silent', MODEL_DIR: path.join(os.tmpdir(), 'wfm-test-models', `test-start-${process.pid}`), ...extra });
+const env = (extra: Record<string, string>) => ({ REDIS_URL, KEY_PREFIX: `test-start-${process.pid}`, HOST: '127.0.0.1', LOG_LEVEL: 'silent', SHUTDOWN_DRAIN_SECONDS: '0', MODEL_DIR: path.join(os.tmpdir(), 'wfm-test-models', `test-start-${process.pid}`), ...extra });
 
 describe('starting and stopping the service', () => {
   test('when the port is taken, then start is refused naming PORT (not an unhandled error event)', async () => {

@@ -35,6 +35,8 @@ export function testEnv(prefix: string, extra: Record<string, string> = {}): Rec
     LOG_LEVEL: 'silent',
     API_KEYS: `planner:${KEYS.planner},ingest:${KEYS.ingest},admin:${KEYS.admin}`,
     SHUTDOWN_GRACE_SECONDS: '5',
+    // no drain before the listener closes: a test's service stops at once
+    SHUTDOWN_DRAIN_SECONDS: '0',
     // a model directory belongs to one deployment (one KEY_PREFIX): each test's service has its own
     MODEL_DIR: path.join(os.tmpdir(), 'wfm-test-models', prefix),
     ...extra,
