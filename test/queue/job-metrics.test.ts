@@ -77,6 +77,7 @@ describe('job failure metrics and shutdown lines', () => {
     await sleep(100);
     const ready = await request(`http://127.0.0.1:${port}`).get('/ready');
     expect(ready.status).toBe(503);
+    expect(ready.body.status).toBe('shutting-down');
     const started = Date.now();
     await stopping;
     expect(Date.now() - started).toBeGreaterThan(150);

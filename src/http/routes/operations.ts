@@ -22,7 +22,9 @@ export function operationsRoutes(metrics: Metrics, sources: ReadinessSources, st
     ]);
     const workers = sources.workers();
     const ready = redisUp && !sources.shuttingDown() && Object.values(workers).every((s) => s === 'running');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', redis: redisUp ? 'up' : 'down', workers });
+    // shutting down is said as such: a load balancer's log then shows a drain, not an outage
+    const status = ready ? 'ready' : sources.shuttingDown() ? 'shutting-down' : 'not-ready';
+    res.status(ready ? 200 : 503).json({ status, redis: redisUp ? 'up' : 'down', workers });
   });
   r.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
