@@ -11,7 +11,7 @@ import { DateTime } from 'luxon';
 import type { Agent, IntervalVolume, IsoWeekday, ShiftKind, SkillGroup } from '../domain/types';
 import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
 import { formatInstant, HOUR_MS, isValidZone, startOfLocalDay } from '../time/grid';
-import { predictPerformance, requirementPerInterval, toLpRequirement } from '../staffing';
+import { requirementPerInterval, toLpRequirement } from '../staffing';
 import { localDates, planShifts, type LpPenalties, type PlanShiftsResult } from './lp';
 import { isTopUp } from './replan';
 import {
@@ -32,6 +32,7 @@ import {
 } from './assignment';
 import { allowedStartMinutes, DEFAULT_TEMPLATES, minimumBreakShare, templatesFor, validateTemplates } from './templates';
 import { restaggerBreaks } from './breaks';
+import { predictedService, residualShrinkage } from './claimed-coverage';
 import { weeklyMinimumProblems } from './validate';
 import type { AssignedShift, Commitment, CoverageRow, PlannedShift, RequirementRow, ShiftTemplate } from './types';
 import type { Demand } from './top-up-demand';
@@ -238,7 +239,7 @@ function requirementOf(input: BuildRosterInput, templates: ShiftTemplate[]): Req
     toPlan,
     carriedIn,
     traffic,
-    residualShrinkage: new Map(input.skillGroups.map((g) => [g.id, Math.max(0, g.shrinkage - breakShare)])),
+    residualShrinkage: new Map(input.skillGroups.map((g) => [g.id, residualShrinkage(g, templates)])),
   };
 }
 
@@ -295,27 +296,13 @@ function coverageWithPerformance(shifts: AssignedShift[], requirement: Requireme
   return rows.map((row) => {
     const group = groups.get(row.skillGroupId)!;
     const traffic = requirement.traffic.get(`${row.skillGroupId}|${row.intervalStart}`) ?? { volume: 0, ahtSeconds: group.ahtSeconds };
-    const onPhone = row.scheduled * (1 - requirement.residualShrinkage.get(group.id)!);
-    const p = predictPerformance({
-      callsPerInterval: traffic.volume,
-      intervalSeconds: group.intervalMinutes * 60,
-      ahtSeconds: traffic.ahtSeconds,
-      agents: onPhone,
-      answerWithinSeconds: group.serviceLevel.answerWithinSeconds,
-      patienceSeconds: group.patienceSeconds,
-      concurrency: group.channel === 'chat' ? (group.chatConcurrency ?? 1) : 1,
-    });
-    // nobody on the phone and calls offered: nothing is answered (Erlang C says Infinity for the wait)
-    const asa = Number.isFinite(p.asaSeconds) ? p.asaSeconds : -1;
     return {
       ...row,
       // as the requirement read them: a re-plan with the forecast unchanged reads them back from here, and
       // an AHT rounded to 0.1 s can sit on the other side of an Erlang step (one agent more or less)
       volume: traffic.volume,
       ahtSeconds: traffic.ahtSeconds,
-      serviceLevel: round(traffic.volume > 0 ? p.serviceLevel : 1, 4),
-      asaSeconds: asa < 0 ? -1 : round(asa, 1),
-      abandonment: round(traffic.volume > 0 ? p.probAbandon : 0, 4),
+      ...predictedService(traffic, row.scheduled, group, requirement.residualShrinkage.get(group.id)!),
     };
   });
 }
