@@ -66,9 +66,12 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
   // The minutes k whose middle at(k) falls in [start, end): a shift adds one agent to each of them.
   const firstAt = (t: number) => Math.min(minutes, Math.max(0, Math.ceil((t - from - MINUTE_MS / 2) / MINUTE_MS)));
   let scheduledNow = 0;
+  // rostered agents whose scheduled break is under way now (their shift spans now)
+  let onBreakNow = 0;
   for (const shift of input.roster) {
     if (shift.skillGroupId !== skillGroupId || shift.end <= from - MINUTE_MS || shift.start >= from + minutes * MINUTE_MS) continue;
     if (onShiftAt(shift, from - MINUTE_MS / 2)) scheduledNow++;
+    else if (from - MINUTE_MS / 2 >= shift.start && from - MINUTE_MS / 2 < shift.end) onBreakNow++;
     const last = firstAt(shift.end);
     if (shift.breaks?.length) {
       for (let k = firstAt(shift.start); k < last; k++) if (onShiftAt(shift, at(k))) scheduled[k]++;
@@ -102,10 +105,15 @@ export function projectCapacity(input: CapacityInput): CapacityProjection {
   // early agents were counted twice once due (the gauge's excess and their callout), so released twice
   // over. The early ones are on hand now: they count from now instead of from their login time. Once
   // the leavers are gone (or the early ones absent), the gauge shows it and nothing is subtracted.
+  // An ACD that keeps agents on a break logged in (in an aux state) counts them too: the rest of the
+  // excess, up to the agents whose scheduled break is under way, is read as them — not answering calls
+  // now, and counted by the schedule again once their break ends (as extra agents they were counted
+  // over the whole horizon, and twice after their break). An ACD that logs them out shows no excess here.
   const excess = input.loggedInNow === undefined ? 0 : input.loggedInNow - scheduledNow;
   const leavers = Math.min(leaving, Math.max(0, excess));
   const early = Math.min(notYetDue.length, Math.max(0, excess - leavers));
-  const adherenceOffset = excess - leavers - early;
+  const onBreak = Math.min(onBreakNow, Math.max(0, excess - leavers - early));
+  const adherenceOffset = excess - leavers - early - onBreak;
   for (const loginAt of notYetDue.sort((a, b) => a - b).slice(0, early)) for (let k = 0; k < minutes && at(k) < loginAt; k++) extra[k] += 1;
   const agents = scheduled.map((s, k) => Math.max(0, s + extra[k] + adherenceOffset));
   return { from, agents, scheduled, adherenceOffset, ...(input.loggedInNow === undefined ? {} : { loggedInNow: input.loggedInNow }) };

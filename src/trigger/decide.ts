@@ -32,6 +32,8 @@ export interface DecideInput {
   acceptance: AcceptanceStats;
   /** spare agents lent by overflow groups per coming minute */
   overflowSpare?: number[];
+  /** who lends them (their shares add up to overflowSpare): named in the explanation and the inputs */
+  overflowLenders?: OverflowLender[];
   /**
    * The projection of this very input (forecast, capacity, queue, overflowSpare) when the caller already
    * made it — tick() projects the groups others overflow into to find their spare agents. Predictive only,
@@ -40,6 +42,19 @@ export interface DecideInput {
   projection?: ProjectedBucket[];
   /** epoch ms; rounded down to the minute */
   now: number;
+}
+
+/** One group this group overflows into, and what it lends it this tick (per coming minute, from now). */
+export interface OverflowLender {
+  skillGroupId: string;
+  /** agents lent to this group (its share of `spare`) */
+  lent: number[];
+  /** the lender's agents its own projection does not need, before the split among its borrowers */
+  spare: number[];
+  /** the lender's agents on the phone */
+  agents: number[];
+  /** the other groups that overflow into it this tick (its spare is split among them by need) */
+  sharedWith: string[];
 }
 
 export interface DecideOutput {
@@ -57,6 +72,45 @@ export function flatForecast(realtime: RealtimeState, now: number, minutes: numb
   const rate = reported.length ? reported.reduce((a, v) => a + v, 0) / reported.length : 0;
   const flat = new Array<number>(horizonMinutes).fill(rate);
   return { from: now, p10: flat, p50: flat, p90: flat, source: `flat-last-${minutes}-minutes`, heldFlat: true };
+}
+
+/**
+ * The forecast a decision projects: the last quarter hour held flat for the reactive rule (no look-ahead),
+ * the forecast raised by any leading signal otherwise (off records what the predictive trigger would see).
+ */
+export function decisionForecast(policy: Pick<TriggerPolicy, 'mode' | 'horizonMinutes'>, forecast: MinuteForecast, realtime: RealtimeState, now: number): MinuteForecast {
+  return policy.mode === 'reactive' ? flatForecast(realtime, now, 15, policy.horizonMinutes) : withLeadingSignals(forecast, realtime, now);
+}
+
+/**
+ * The bucket a decision's explanation speaks of: the one the gap comes from, else the actionable one with
+ * the lowest service level (null: none is actionable).
+ */
+function tellingBucket(projection: ProjectedBucket[]): number | null {
+  let at: number | null = null;
+  for (let k = 0; k < projection.length; k++) {
+    const b = projection[k];
+    if (!b.actionable) continue;
+    if (at === null) {
+      at = k;
+      continue;
+    }
+    const a = projection[at];
+    const short = (x: ProjectedBucket) => x.requiredAgents - x.agents - x.overflowAgents;
+    if (short(b) > short(a) || (short(b) === short(a) && b.serviceLevel < a.serviceLevel)) at = k;
+  }
+  return at;
+}
+
+/** What each overflow group lends over one bucket (means over its minutes), rounded to a tenth of an agent. */
+function lentOver(lenders: OverflowLender[], bucket: ProjectedBucket, now: number): NonNullable<Decision['inputs']['overflow']>['lenders'] {
+  const first = Math.round((bucket.start - now) / MINUTE_MS);
+  const mean = (values: number[]) => {
+    let sum = 0;
+    for (let k = first; k < first + bucket.minutes; k++) sum += values[k] ?? 0;
+    return Math.round((sum / bucket.minutes) * 10) / 10;
+  };
+  return lenders.map((l) => ({ skillGroupId: l.skillGroupId, lentAgents: mean(l.lent), spareAgents: mean(l.spare), agents: mean(l.agents), sharedWith: l.sharedWith }));
 }
 
 function gapOf(projection: ProjectedBucket[]): number {
@@ -142,7 +196,7 @@ export function decide(input: DecideInput): DecideOutput {
   const calledInLastHour = recentFirings.reduce((a, f) => a + f.agents, 0);
   const queueLength = realtime.gauges.queueLength;
   // Only the predictive mode looks ahead: the leading signals raise its forecast, the reactive rule sees the calls.
-  const forecast = policy.mode === 'reactive' ? flatForecast(realtime, now, 15, policy.horizonMinutes) : withLeadingSignals(input.forecast, realtime, now);
+  const forecast = decisionForecast(policy, input.forecast, realtime, now);
   // Off still records what the predictive trigger would see ("record only"): a planner can read what it
   // would have done before switching it on.
   const projection =
@@ -151,6 +205,17 @@ export function decide(input: DecideInput): DecideOutput {
       : projectBuckets({ group, policy, now, forecast, capacity: input.capacity, backlog: queueLength, overflowSpare: input.overflowSpare });
   const lowestSl = lowestActionable(projection);
   const gap = gapOf(projection);
+  // The agents the groups it overflows into are assumed to lend, where the explanation looks: a gap or a
+  // service level that counts them says so (they are otherwise only in projection[].overflowAgents).
+  const telling = input.overflowLenders?.length ? tellingBucket(projection) : null;
+  const overflow = telling === null ? undefined : { bucketStart: projection[telling].start, lenders: lentOver(input.overflowLenders ?? [], projection[telling], now) };
+  const lenderText = (l: NonNullable<typeof overflow>['lenders'][number]) =>
+    `${l.skillGroupId} (spare ${l.spareAgents} of its ${l.agents}${l.sharedWith.length ? `, shared by need with ${l.sharedWith.join(', ')}` : ''})`;
+  const lentText = !overflow
+    ? ''
+    : overflow.lenders.some((l) => l.lentAgents > 0)
+      ? `, after ${overflow.lenders.map((l, i) => `${i === 0 ? plural(l.lentAgents, 'agent') : l.lentAgents} lent by ${lenderText(l)}`).join(' and ')}`
+      : `, with none lent by ${overflow.lenders.map(lenderText).join(' or ')}`;
   const looksAhead = policy.mode === 'reactive' ? input.forecast : forecast;
   const forecastOffset = Math.round((now - looksAhead.from) / MINUTE_MS);
   const next30 = (q: 'p10' | 'p50' | 'p90') => looksAhead[q].slice(forecastOffset, forecastOffset + 30).reduce((a, v) => a + v, 0);
@@ -179,6 +244,7 @@ export function decide(input: DecideInput): DecideOutput {
         pendingCallouts: input.callouts.filter((c) => c.status === 'pending').length,
         acceptedCallouts: input.callouts.filter((c) => c.status === 'accepted' && workEnd(c) > now).length,
         calledInLastHour,
+        ...(overflow ? { overflow } : {}),
       },
       projection,
     },
@@ -190,14 +256,14 @@ export function decide(input: DecideInput): DecideOutput {
     const closed = state.waveId !== null ? `; wave ${state.waveId} closed when the trigger was switched off` : '';
     state = { ...state, waveId: null, waveStartedAt: null, breachTicks: 0 };
     const would = gap > 0 ? `, ${plural(gap, 'more agent')} would reach the ${pct(group.serviceLevel.fraction)} target` : '';
-    return record('mode-off', `the trigger is off for this group (record only): lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)}${would}${closed}`);
+    return record('mode-off', `the trigger is off for this group (record only): lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)}${lentText}${would}${closed}`);
   }
 
   const breach = policy.mode === 'predictive' ? lowestSl < policy.serviceLevelThreshold : queueLength >= policy.queueThreshold;
   let breachText =
     policy.mode === 'predictive'
-      ? `lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)} (threshold ${pct(policy.serviceLevelThreshold)})`
-      : `queue is ${queueLength} (threshold ${policy.queueThreshold})`;
+      ? `lowest projected service level beyond the ${policy.loginLeadMinutes}-minute lead is ${pct(lowestSl)} (threshold ${pct(policy.serviceLevelThreshold)})${lentText}`
+      : `queue is ${queueLength} (threshold ${policy.queueThreshold})${lentText}`;
 
   const closing = waveClosing(policy, group, state, now);
   if (closing !== null) {

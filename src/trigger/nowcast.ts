@@ -5,7 +5,13 @@
  * last minutes showed.
  * - Level: the ratio observed / expected over the last 10 minutes, shrunk toward 1, applied only when it
  *   departs from the plan by more than Poisson noise (Anscombe z beyond 3, which holds its tail at the
- *   low counts of a quiet queue, where (o − e)/√e fires far too often).
+ *   low counts of a quiet queue, where (o − e)/√e fires far too often). The shrinkage (`priorCalls`
+ *   pseudo-calls of "today runs as planned") guards against crying wolf on a few calls, but in a queue
+ *   expecting under a call a minute it caps the ratio near (observed + 8) / 8: 15 calls in 10 minutes
+ *   against 0.6 expected read as 2.7× the plan, not 25×. So in a queue whose plan expects fewer calls over the
+ *   window than the prior's pseudo-calls, when the last 10 minutes' count is one the plan cannot explain
+ *   (Poisson upper tail under STRONG_EVIDENCE_P), the projection is at least the observed rate held flat;
+ *   a drop is always shrunk (a feed reporting zeros must not read as a quiet day).
  * - Trend: the ratio of the last 5 minutes against the 10 before, tested as a difference of two noisy
  *   ratios (both windows' Poisson variance; testing the recent window alone fires on every lucky
  *   minute of a long surge plateau and calls dozens of agents for nothing). Ticks are many (1,440 a day
@@ -40,26 +46,86 @@ export interface NowcastInput {
 
 const LEVEL_Z = 3;
 const TREND_Z = 3.5;
+/**
+ * The last 10 minutes' count is strong evidence against the plan when the plan makes it this unlikely
+ * (Poisson upper tail). Tested every minute on overlapping windows (1,440 ticks a day per group), so the
+ * tail is small: on a day that runs as planned, at most 1,440 × 1e-5 ≈ 0.015 ticks per group pass it —
+ * at 0.001 a quiet queue would see one or two a day, each projected at the full observed rate (a burst
+ * of 5 calls against 0.6 expected held as 0.5 a minute, 8× the plan). A real surge clears it by orders
+ * of magnitude: 15 calls against 0.6 is a tail of about 1e-16.
+ */
+export const STRONG_EVIDENCE_P = 1e-5;
 
 /**
  * Expected and observed calls over the minutes [from, to) that were reported: a minute the feed did not
  * report counts on neither side, so the ratio is the rate over the minutes reported.
  */
-const sums = (expected: number[], observed: ReadonlyArray<number | null>, from: number, to: number): [number, number] => {
+const sums = (expected: number[], observed: ReadonlyArray<number | null>, from: number, to: number): [number, number, number] => {
   let e = 0;
   let o = 0;
+  let minutes = 0;
   for (let k = Math.max(0, from); k < Math.min(expected.length, to); k++) {
     const v = observed[k];
     if (v === null || v === undefined) continue;
     e += expected[k];
     o += v;
+    minutes++;
   }
-  return [e, o];
+  return [e, o, minutes];
 };
 
 /** Variance-stabilised distance between an observed Poisson count and its expectation (Anscombe). */
 export function poissonZ(observed: number, expected: number): number {
   return 2 * (Math.sqrt(observed + 3 / 8) - Math.sqrt(expected + 3 / 8));
+}
+
+/** ln n!, exact by summation for small n, Stirling's series beyond (relative error under 1e-12 there). */
+function logFactorial(n: number): number {
+  if (n < 30) {
+    let sum = 0;
+    for (let j = 2; j <= n; j++) sum += Math.log(j);
+    return sum;
+  }
+  return n * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI * n) + 1 / (12 * n) - 1 / (360 * n ** 3);
+}
+
+/**
+ * P(X ≥ observed) for X Poisson with mean `expected` (a fractional count, from fractional feeds, rounds
+ * up: the tail from the next whole call). Summed from the observed count upward: the terms fall at least
+ * geometrically once past the mean, so a tail of 1e-16 is as exact as one of 0.1.
+ */
+export function poissonUpperTail(observed: number, expected: number): number {
+  const k = Math.ceil(observed - 1e-9);
+  if (k <= 0) return 1;
+  if (!(expected > 0)) return 0;
+  if (k <= expected) return 1 - poissonLowerTail(k - 1, expected);
+  let term = Math.exp(-expected + k * Math.log(expected) - logFactorial(k));
+  let sum = 0;
+  for (let j = k; term > sum * 1e-15 && j < k + 100_000; j++) {
+    sum += term;
+    term *= expected / (j + 1);
+  }
+  return Math.min(1, sum);
+}
+
+/** P(X ≤ k) for X Poisson with mean `expected`, k below the mean (summed downward from k). */
+function poissonLowerTail(k: number, expected: number): number {
+  let term = Math.exp(-expected + k * Math.log(expected) - logFactorial(k));
+  let sum = 0;
+  for (let j = k; j >= 0 && term > sum * 1e-15; j--) {
+    sum += term;
+    term *= j / expected;
+  }
+  return Math.min(1, sum);
+}
+
+/**
+ * Whether a window's count is far beyond what the plan makes plausible (Poisson upper tail under
+ * STRONG_EVIDENCE_P): then the calls are arriving whatever the plan said, and shrinking toward it would
+ * hide them. Only upward: a drop is always shrunk (a feed reporting zeros must not read as a quiet day).
+ */
+export function strongEvidence(observed: number, expected: number): boolean {
+  return observed > expected && expected > 0 && poissonUpperTail(observed, expected) < STRONG_EVIDENCE_P;
 }
 
 export interface RatioTrend {
@@ -99,7 +165,21 @@ export function nowcast(input: NowcastInput): MinuteForecast {
   const trendMinutes = input.trendMinutes ?? 15;
   const trend = ratioTrend(input.expectedRecent, input.observedRecent, prior);
   const n = input.expectedRecent.length;
-  const [e10, o10] = sums(input.expectedRecent, input.observedRecent, n - 10, n);
+  const [e10, o10, m10] = sums(input.expectedRecent, input.observedRecent, n - 10, n);
+  // Calls arriving far beyond the plan (strongEvidence) are projected at least at their observed rate:
+  // the shrunk ratio of a queue expecting under a call a minute stays near (observed + 8) / 8 whatever
+  // arrives. Held flat rather than multiplied into the plan ahead (the ratio of a few calls to a tiny
+  // expectation, applied to a plan that opens or rises, would project thousands of calls), but following
+  // the plan down where it falls (closing time); while the trend test sees the surge fading, at the rate
+  // of the last 5 minutes.
+  const [, o5, m5] = sums(input.expectedRecent, input.observedRecent, n - 5, n);
+  // Only where the prior outweighs the plan's own count (fewer than `prior` calls expected over the whole
+  // window, at the planned rate of the minutes reported, so a gap in the feed does not change the regime):
+  // in a busier queue the shrunk ratio is within a factor of two of the observed one, and the trend
+  // (a rise carried forward, a fading surge projected lower) is what the projection follows there.
+  const observedRate = m10 === 0 || (e10 / m10) * 10 >= prior || !strongEvidence(o10, e10) ? 0 : trend.slopePerMinute < 0 && m5 > 0 ? Math.min(o10 / m10, o5 / m5) : o10 / m10;
+  const rawRatio = observedRate > 0 ? o10 / e10 : 0;
+  let held = false;
   const p50: number[] = [];
   const p10: number[] = [];
   const p90: number[] = [];
@@ -110,13 +190,17 @@ export function nowcast(input: NowcastInput): MinuteForecast {
   for (let h = 0; h < expectedAhead.length; h++) {
     const ahead = Math.min(h + 2.5, trendMinutes);
     const ratio = Math.max(0, Math.min(hi, Math.max(lo, trend.base + trend.slopePerMinute * ahead)));
-    const mean = expectedAhead[h] * ratio;
+    const shrunk = expectedAhead[h] * ratio;
+    const observed = Math.min(observedRate, expectedAhead[h] * rawRatio);
+    if (observed > shrunk) held = true;
+    const mean = Math.max(shrunk, observed);
     const sd = Math.sqrt(mean + (expectedAhead[h] * ratioSd) ** 2);
     p50.push(mean);
     p10.push(Math.max(0, mean - 1.2816 * sd));
     p90.push(mean + 1.2816 * sd);
   }
-  const source = trend.slopePerMinute > 0 ? 'nowcast-rising' : trend.slopePerMinute < 0 ? 'nowcast-fading' : 'nowcast-level';
+  const trendSource = trend.slopePerMinute > 0 ? 'nowcast-rising' : trend.slopePerMinute < 0 ? 'nowcast-fading' : 'nowcast-level';
+  const source = held ? `${trendSource}, at the observed ${Math.round(observedRate * 100) / 100} calls/min (far beyond the plan)` : trendSource;
   return { from: input.now, p10, p50, p90, source };
 }
 

@@ -181,15 +181,48 @@ export function requiredAgentsNear(queue: Omit<QueueInput, 'agents'>, group: Pic
   return high;
 }
 
-/**
- * Spare agents of a group per coming minute: what its own projection does not need. Lent to the groups
- * that overflow into it, shared equally among them (a simple split, so no agent is counted twice).
- */
-export function spareAgents(projection: ProjectedBucket[], sharedBy: number): number[] {
+/** Per coming minute, what a bucket-wise quantity of a projection is, each bucket's value over its minutes. */
+function perMinute(projection: ProjectedBucket[], value: (b: ProjectedBucket) => number): number[] {
   const out: number[] = [];
   for (const b of projection) {
-    const spare = Math.max(0, b.agents - b.requiredAgents) / Math.max(1, sharedBy);
-    for (let k = 0; k < b.minutes; k++) out.push(spare);
+    const v = value(b);
+    for (let k = 0; k < b.minutes; k++) out.push(v);
   }
   return out;
+}
+
+/** Spare agents of a group per coming minute: what its own projection does not need. */
+export function spareAgents(projection: ProjectedBucket[]): number[] {
+  return perMinute(projection, (b) => Math.max(0, b.agents - b.requiredAgents));
+}
+
+/**
+ * Agents a group is short of per coming minute in its projection with nothing lent: what it would ask of
+ * the groups it overflows into.
+ */
+export function shortfallAgents(projection: ProjectedBucket[]): number[] {
+  return perMinute(projection, (b) => Math.max(0, b.requiredAgents - b.agents - b.overflowAgents));
+}
+
+/**
+ * One overflow group's spare agents split among the groups that overflow into it, minute by minute, in
+ * proportion to what each is short of (`shortfalls`, one per-minute list per borrower; past a list's end
+ * it needs nothing). That is how overflow routing hands them out: idle agents of the target take the
+ * calls that wait too long in each source, so a source with twice the excess load gets about twice the
+ * help — and a source that needs no help sends none and takes none (a quiet group, or one only watched,
+ * leaves another group's callouts as they were). The shares add up to the spare, so no agent is counted
+ * twice; a borrower may get more than its shortfall when the spare exceeds the total (its projected
+ * service level then rises above the target, as the idle agents would answer its calls). A minute
+ * nobody is short in is split equally (nothing depends on it: every borrower meets its target alone).
+ * Serving the neediest first was not chosen: the router has no such order, and it would starve a
+ * second surging group whose shortfall is a little smaller.
+ */
+export function splitByNeed(spare: number[], shortfalls: number[][]): number[][] {
+  const shares = shortfalls.map(() => new Array<number>(spare.length).fill(0));
+  for (let k = 0; k < spare.length; k++) {
+    let total = 0;
+    for (const need of shortfalls) total += need[k] ?? 0;
+    for (let i = 0; i < shortfalls.length; i++) shares[i][k] = total > 0 ? (spare[k] * (shortfalls[i][k] ?? 0)) / total : spare[k] / shortfalls.length;
+  }
+  return shares;
 }

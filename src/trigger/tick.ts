@@ -9,9 +9,9 @@ import { acceptanceRate, acceptanceStatsOf, agentAcceptance, expireUnanswered } 
 import { planCallouts, workEnd } from './callouts';
 import { projectCapacity, releaseWrapUpMs, type CapacityProjection } from './capacity';
 import { chooseAgents, type ChooseResult } from './choose';
-import { decide } from './decide';
+import { decide, decisionForecast, type OverflowLender } from './decide';
 import { plural } from '../domain/plural';
-import { projectBuckets, spareAgents } from './projection';
+import { projectBuckets, shortfallAgents, spareAgents, splitByNeed } from './projection';
 import { feedStaleness, FEED_STALE_MINUTES, type FeedStaleness } from './realtime-state';
 import { releaseSurplus } from './release';
 import { withLeadingSignals } from './signals';
@@ -106,13 +106,34 @@ export function tick(input: TickInput): GroupTickOutput[] {
   };
   const prepared = input.groups.map(prepare);
 
-  // Spare agents of the groups others overflow into, split among the groups that overflow there.
+  // Spare agents of the groups others overflow into, split among the groups that overflow there by
+  // what each is short of (splitByNeed): a group that needs no help takes none of them.
   const byId = new Map([...(input.lenders ?? []).map(prepare), ...prepared].map((p) => [p.group.id, p]));
-  const sources = new Map<string, number>();
-  for (const p of prepared) for (const t of p.group.overflowTo) sources.set(t, (sources.get(t) ?? 0) + 1);
-  const spareOf = new Map<string, number[]>();
+  const borrowersOf = new Map<string, typeof prepared>();
+  for (const p of prepared) {
+    for (const t of p.group.overflowTo) {
+      const list = borrowersOf.get(t);
+      if (list) list.push(p);
+      else borrowersOf.set(t, [p]);
+    }
+  }
   const ownProjection = new Map<string, ProjectedBucket[]>();
-  for (const [targetId, sharedBy] of sources) {
+  // A borrower's projection with nothing lent, as decide() would make it: what it is short of on its own.
+  const shortfallOf = new Map<string, number[]>();
+  const shortfall = (p: (typeof prepared)[number]): number[] => {
+    let need = shortfallOf.get(p.group.id);
+    if (!need) {
+      const forecast = decisionForecast(p.policy, p.forecast, p.realtime, now);
+      const alone = projectBuckets({ group: p.group, policy: p.policy, now, forecast, capacity: p.capacity, backlog: p.realtime.gauges.queueLength });
+      if (p.policy.mode === 'predictive' && forecast === p.forecast) ownProjection.set(p.group.id, alone);
+      need = shortfallAgents(alone);
+      shortfallOf.set(p.group.id, need);
+    }
+    return need;
+  };
+  /** per borrower, what each group it overflows into lends it (per coming minute), with that group's whole spare */
+  const lentTo = new Map<string, OverflowLender[]>();
+  for (const [targetId, borrowers] of borrowersOf) {
     const target = byId.get(targetId);
     // A group whose feed is stale lends nothing: its idle agents would be read off a queue of zeros.
     if (!target || feedStaleness(target.realtime, now).stale) continue;
@@ -127,19 +148,27 @@ export function tick(input: TickInput): GroupTickOutput[] {
     const policy = horizonMinutes === target.policy.horizonMinutes ? target.policy : { ...target.policy, horizonMinutes };
     const own = projectBuckets({ group: target.group, policy, now, forecast, capacity: target.capacity, backlog: target.realtime.gauges.queueLength });
     if (forecast === target.forecast && policy === target.policy) ownProjection.set(targetId, own);
-    spareOf.set(targetId, spareAgents(own, sharedBy));
+    const spare = spareAgents(own);
+    const agents = own.flatMap((b) => new Array<number>(b.minutes).fill(b.agents));
+    // One borrower takes it all, short or not (nobody else could): its own projection is not needed.
+    const shares = borrowers.length === 1 ? [spare] : splitByNeed(spare, borrowers.map(shortfall));
+    borrowers.forEach((b, i) => {
+      const lender: OverflowLender = { skillGroupId: targetId, lent: shares[i], spare, agents, sharedWith: borrowers.filter((o) => o !== b).map((o) => o.group.id) };
+      const list = lentTo.get(b.group.id);
+      if (list) list.push(lender);
+      else lentTo.set(b.group.id, [lender]);
+    });
   }
 
   const usedThisTick = new Set<string>();
   return prepared.map((p) => {
     const feed = feedStaleness(p.realtime, now);
     if (feed.stale) return heldOnStaleFeed(p, feed, now);
+    const lenders = lentTo.get(p.group.id);
     let overflowSpare: number[] | undefined;
-    for (const t of p.group.overflowTo) {
-      const spare = spareOf.get(t);
-      if (!spare) continue;
-      overflowSpare = (overflowSpare ?? new Array<number>(spare.length).fill(0)).map((v, k) => v + (spare[k] ?? 0));
-    }
+    for (const { lent } of lenders ?? []) overflowSpare = (overflowSpare ?? new Array<number>(lent.length).fill(0)).map((v, k) => v + (lent[k] ?? 0));
+    // Nothing lent at all projects as nothing lent: the projection made for the split serves decide() as it is.
+    if (overflowSpare?.every((v) => v === 0)) overflowSpare = undefined;
     const { decision, state } = decide({
       group: p.group,
       policy: p.policy,
@@ -150,6 +179,7 @@ export function tick(input: TickInput): GroupTickOutput[] {
       callouts: p.callouts,
       acceptance: p.stats,
       overflowSpare,
+      overflowLenders: lenders,
       // The very projection decide() would make when nothing is lent to this group.
       projection: overflowSpare === undefined ? ownProjection.get(p.group.id) : undefined,
       now,

@@ -266,6 +266,25 @@ export interface Decision {
     pendingCallouts: number;
     acceptedCallouts: number;
     calledInLastHour: number;
+    /**
+     * The groups it overflows into and what they lend it (agents on the phone, means over the bucket the
+     * explanation speaks of: the gap's, else the lowest actionable service level's). Absent when it
+     * overflows nowhere (or its targets' feeds are stale, which lend nothing).
+     */
+    overflow?: {
+      bucketStart: number;
+      lenders: Array<{
+        skillGroupId: string;
+        /** agents lent to this group, counted in the projection's overflowAgents */
+        lentAgents: number;
+        /** the lender's agents its own projection does not need, before they are split by need among its borrowers */
+        spareAgents: number;
+        /** the lender's agents on the phone */
+        agents: number;
+        /** other groups overflowing into it this tick */
+        sharedWith: string[];
+      }>;
+    };
   };
   projection: ProjectedBucket[];
   /** the callouts this decision created (filled in by tick once agents are chosen) */
