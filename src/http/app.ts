@@ -19,6 +19,7 @@ import type { Queues } from '../queue/queues';
 import type { FsModelRegistry } from '../registry/fs-model-registry';
 import { forecastRoutes } from './routes/forecasts';
 import { simulationRoutes } from './routes/simulations';
+import { staffingRoutes } from './routes/staffing';
 import type { WorkerState } from '../queue/worker-pool';
 import { Metrics } from './metrics';
 import { authenticate, dashboardCookieName, presentedKey } from './auth';
@@ -227,6 +228,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(historyRoutes(store, deps.now));
   app.use(jobRoutes(deps.queues));
   app.use(simulationRoutes(deps.queues));
+  app.use(staffingRoutes());
   app.use(forecastRoutes({ store, queues: deps.queues, registry: deps.registry, now: deps.now }));
   app.use(rosterRoutes(rosterContext));
   app.use(triggerRoutes({ store, queues: deps.queues, config, now: deps.now }));

@@ -62,6 +62,13 @@ export interface RequirementInput {
   /** occupancy cap, 0 < o ≤ 1 */
   maxOccupancy: number;
   concurrency?: number;
+  /**
+   * Erlang A only: the largest share of callers who may hang up, 0 < m < 1. Without it a target can be met
+   * below the offered load, by the callers who give up (they are never answered late).
+   */
+  maxAbandonment?: number;
+  /** the search gives up beyond this many agents (default a million); a server answering requests passes less */
+  maxAgents?: number;
 }
 
 export interface Requirement {
@@ -74,7 +81,7 @@ export interface Requirement {
 }
 
 /** Beyond this many agents the search gives up: the input is surely a unit mistake. */
-const MAX_AGENTS = 1_000_000;
+export const MAX_AGENTS = 1_000_000;
 
 // ---------------------------------------------------------------------------------------------------
 // Building blocks
@@ -459,6 +466,10 @@ function validateRequirement(input: RequirementInput): void {
   if (!(answerWithinSeconds >= 0)) problems.push({ where: 'serviceLevel.answerWithinSeconds', message: 'must be ≥ 0' });
   if (!(input.shrinkage >= 0 && input.shrinkage < 1)) problems.push({ where: 'shrinkage', message: 'must be 0 ≤ s < 1' });
   if (!(input.maxOccupancy > 0 && input.maxOccupancy <= 1)) problems.push({ where: 'maxOccupancy', message: 'must be 0 < o ≤ 1' });
+  if (input.maxAbandonment !== undefined) {
+    if (!(input.maxAbandonment > 0 && input.maxAbandonment < 1)) problems.push({ where: 'maxAbandonment', message: 'must be between 0 and 1 (exclusive)' });
+    else if (input.patienceSeconds === undefined) problems.push({ where: 'maxAbandonment', message: 'needs a patience (Erlang A): in Erlang C nobody hangs up' });
+  }
   if (problems.length > 0) throw invalid('invalid staffing input', problems);
 }
 
@@ -470,6 +481,10 @@ function validateRequirement(input: RequirementInput): void {
 export function requiredAgents(input: RequirementInput): Requirement {
   validateRequirement(input);
   const concurrency = input.concurrency ?? 1;
+  const maxAgents = Math.min(input.maxAgents ?? MAX_AGENTS, MAX_AGENTS);
+  // the million is a units mistake's mark; a lower limit is the caller's (a server bounding a request's work)
+  const beyondLimit = maxAgents === MAX_AGENTS ? 'check the units of volume and AHT' : 'the most this answers';
+  const limitInWords = maxAgents === MAX_AGENTS ? 'a million' : maxAgents.toLocaleString('en');
   const evaluate = (agents: number) =>
     queuePerformance({
       callsPerInterval: input.callsPerInterval,
@@ -480,15 +495,18 @@ export function requiredAgents(input: RequirementInput): Requirement {
       patienceSeconds: input.patienceSeconds,
       concurrency,
     });
+  // P(abandon) falls as agents are added, like the occupancy: the search below stays valid with the cap
   const meets = (p: QueuePerformance) =>
-    p.serviceLevel >= input.serviceLevel.fraction - 1e-12 && p.occupancy <= input.maxOccupancy + 1e-12;
+    p.serviceLevel >= input.serviceLevel.fraction - 1e-12 &&
+    p.occupancy <= input.maxOccupancy + 1e-12 &&
+    (input.maxAbandonment === undefined || p.probAbandon <= input.maxAbandonment + 1e-12);
 
   const zero = evaluate(0);
   if (zero.trafficErlangs === 0) return { rawAgents: 0, agentsWithShrinkage: 0, performance: zero };
   // A load of more than a million agents is a units mistake; said at once, before any evaluation near
   // that size (each one walks every server: minutes to hours at 10¹⁰ calls).
-  if (zero.trafficErlangs / concurrency > MAX_AGENTS) {
-    throw invalid(`staffing requirement exceeds a million agents (a load of ${zero.trafficErlangs.toExponential(2)} Erlangs); check the units of volume and AHT`);
+  if (zero.trafficErlangs / concurrency > maxAgents) {
+    throw invalid(`staffing requirement exceeds ${limitInWords} agents (a load of ${zero.trafficErlangs.toExponential(2)} Erlangs); ${beyondLimit}`);
   }
 
   // Erlang C needs more servers than the load; Erlang A can meet a target below it (abandons shed load).
@@ -497,8 +515,8 @@ export function requiredAgents(input: RequirementInput): Requirement {
   let highPerformance = evaluate(high);
   while (!meets(highPerformance)) {
     low = high;
-    high = Math.min(MAX_AGENTS, low + Math.max(1, Math.ceil(Math.sqrt(low + 1))) * 2);
-    if (low >= MAX_AGENTS) throw invalid('staffing requirement exceeds a million agents; check the units of volume and AHT');
+    high = Math.min(maxAgents, low + Math.max(1, Math.ceil(Math.sqrt(low + 1))) * 2);
+    if (low >= maxAgents) throw invalid(`staffing requirement exceeds ${limitInWords} agents; ${beyondLimit}`);
     highPerformance = evaluate(high);
   }
   // Invariant: `low` fails (the starting bound fails too: Erlang C is unstable there, and 0 agents answer

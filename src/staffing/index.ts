@@ -1,2 +1,3 @@
 export * from './erlang';
 export * from './requirement';
+export * from './question';

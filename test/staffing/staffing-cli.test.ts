@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runCommand } from '../support/cli';
+import { runCommand, runWfm } from '../support/cli';
 import { register } from '../../src/cli/commands/staffing';
 import { WfmError } from '../../src/errors/wfm-error';
 
@@ -17,7 +17,7 @@ describe('wfm staffing', () => {
 
     expect(error).toBeUndefined();
     const doc = JSON.parse(stdout);
-    expect(doc).toMatchObject({ model: 'erlang-c', rawAgents: 14, agentsWithShrinkage: 20, probAbandon: 0 });
+    expect(doc).toMatchObject({ model: 'erlang-c', rawAgents: 14, agentsWithShrinkage: 20, probAbandon: null });
     expect(doc.serviceLevel).toBeCloseTo(0.888, 3);
     expect(doc.asaSeconds).toBeCloseTo(7.8, 1);
     expect(doc.occupancy).toBeCloseTo(0.714, 3);
@@ -95,6 +95,76 @@ describe('wfm staffing', () => {
 
     const agents = await staffing([...reference, '--agents', '-1']);
     expect((agents.error as WfmError).details.map((d) => d.where)).toEqual(['--agents']);
+  });
+
+  test('when a patience lets the requirement fall below the offered load, then a warning says so and how many hang up; --max-abandon caps it', async () => {
+    const busy = ['--volume', '50000', '--interval', '30', '--aht', '180', '--sl', '0.8', '--answer-within', '20', '--patience', '120'];
+    const json = await runWfm(['staffing', ...busy, '--json']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.rawAgents).toBe(4345);
+    expect(doc.warnings).toEqual([expect.stringMatching(/^4345 agents are fewer than the offered load of 5000\.00 Erlangs: they meet 80\/20 only because callers who hang up are not answered late; 13\.1 % hang up \(--max-abandon caps it\)$/)]);
+
+    const text = await runWfm(['staffing', ...busy]);
+    expect(text.stderr).toMatch(/wfm: warning: 4345 agents are fewer than the offered load/);
+
+    const capped = JSON.parse((await runWfm(['staffing', ...busy, '--max-abandon', '0.05', '--json'])).stdout);
+    expect(capped.probAbandon).toBeLessThanOrEqual(0.05);
+    expect(capped.rawAgents).toBeGreaterThan(4345);
+    expect(capped.warnings).toEqual([]);
+
+    const withoutPatience = await staffing([...reference, '--max-abandon', '0.05']);
+    expect((withoutPatience.error as WfmError).details).toEqual([{ where: '--max-abandon', message: expect.stringMatching(/needs a patience/) }]);
+  });
+
+  test('when many callers hang up at a scheduled head-count, then a warning says how many; none for a comfortable Erlang C answer', async () => {
+    const scheduled = JSON.parse((await staffing([...reference, '--patience', '120', '--agents', '8', '--json'])).stdout);
+    expect(scheduled.warnings).toEqual([
+      // the requirement for 80/20 (12 agents) loses 6.2 %: said too
+      expect.stringMatching(/^with the 12 agents required 6\.2 % of callers hang up before they are answered \(over 5\.0 %\) \(--max-abandon caps it\)$/),
+      expect.stringMatching(/^with 8 agents on the phone \d+\.\d % of callers hang up before they are answered \(over 5\.0 %\)$/),
+    ]);
+    expect(JSON.parse((await staffing([...reference, '--json'])).stdout).warnings).toEqual([]);
+  });
+
+  test('when --json fails, then the failure is a JSON document on stdout naming the flags, and the exit code is unchanged', async () => {
+    const bad = await runWfm(['staffing', ...reference, '--sl', '1.5', '--max-occupancy', '0', '--json']);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout)).toEqual({
+      error: {
+        code: 'validation',
+        message: 'invalid staffing input',
+        errors: [
+          { where: '--sl', message: 'must be between 0 and 1 (exclusive)' },
+          { where: '--max-occupancy', message: 'must be 0 < o ≤ 1' },
+        ],
+      },
+    });
+    expect(bad.stderr).toMatch(/--sl: must be between 0 and 1/);
+
+    const malformed = await runWfm(['staffing', ...reference, '--volume', 'lots', '--json']);
+    expect(malformed.code).toBe(1);
+    expect(JSON.parse(malformed.stdout).error.errors).toEqual([{ where: '--volume', message: 'got "lots"' }]);
+
+    const usage = await runWfm(['staffing', '--volume', '100', '--json']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout).error).toMatchObject({ code: 'usage', message: expect.stringMatching(/required option/) });
+  });
+
+  test('when no agent is on the phone, then Erlang C and Erlang A read the same: nothing answered, no ASA, no occupancy', async () => {
+    for (const model of [[], ['--patience', '120']]) {
+      const text = (await staffing([...reference, ...model, '--agents', '0'])).stdout;
+      expect(text).toMatch(/ASA:\s+none: no call is answered/);
+      expect(text).toMatch(/occupancy:\s+none \(no agents on the phone\)/);
+      const doc = JSON.parse((await staffing([...reference, ...model, '--agents', '0', '--json'])).stdout);
+      expect(doc.scheduled).toMatchObject({ agents: 0, serviceLevel: 0, asaSeconds: null, occupancy: null });
+      expect(doc.warnings).toContainEqual(expect.stringMatching(/^with 0 agents on the phone no call is answered/));
+    }
+  });
+
+  test('when the load is a small fraction of an Erlang, then the traffic line shows its digits, not 0.00', async () => {
+    const { stdout } = await staffing(['--volume', '0.01', '--interval', '30', '--aht', '180', '--sl', '0.8', '--answer-within', '20']);
+    expect(stdout).toMatch(/traffic:\s+0\.001 Erlangs/);
   });
 
   test('when run as an installed command (a link named wfm, as npm and npx run it), then it prints the figures and fails clearly on bad input', () => {
