@@ -83,6 +83,8 @@ export function assembleAgentExport(records: AgentRecords, options: ExportOption
         ...(roster.replanOf ? { replanOf: roster.replanOf } : {}),
         ...(roster.supersededBy ? { supersededBy: roster.supersededBy } : {}),
         period: { from: roster.period.from, days: roster.period.days, timeZone: zone },
+        // the dates the roster was re-planned around the agent's absence (illness, leave): theirs too
+        absences: ((roster.details.absences as Array<{ agentId: string; dates: string[] }> | undefined) ?? []).filter((a) => a.agentId === agent.id).flatMap((a) => a.dates),
         shifts: [...shifts]
           .sort((a, b) => a.start - b.start)
           .map((s) => ({

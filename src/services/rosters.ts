@@ -990,9 +990,11 @@ export async function rosterSlots(ctx: RosterContext, id: string) {
     if (agent.kind !== 'cloud') continue;
     for (const { skillGroupId } of agent.skills) cloudBySkill.set(skillGroupId, [...(cloudBySkill.get(skillGroupId) ?? []), agent]);
   }
+  const now = ctx.now();
   return slots.map((s) => {
     const piecesOn = piecesMemo(s);
-    const candidates = (cloudBySkill.get(s.skillGroupId) ?? []).filter((a) => !s.claimedBy.includes(a.id) && !dayOffTouched(a, s, zone, piecesOn) && !unavailableFor(a, s, zone, piecesOn)).length;
+    // a slot that has started can no longer be claimed by anyone
+    const candidates = s.start <= now ? 0 : (cloudBySkill.get(s.skillGroupId) ?? []).filter((a) => !s.claimedBy.includes(a.id) && !dayOffTouched(a, s, zone, piecesOn) && !unavailableFor(a, s, zone, piecesOn)).length;
     return slotView(s, zone, undefined, { candidates });
   });
 }

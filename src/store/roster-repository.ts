@@ -740,6 +740,21 @@ export class RosterRepository {
         if (typeof json === 'string') held.push({ id: part[k], shifts: JSON.parse(json) as AssignedShift[] });
       });
     }
+    // a roster re-planned around the agent's absence may hold no shift of theirs, yet it records the
+    // absence (personal data: sick days): such rosters are read too, by their stored absences
+    const holding = new Set(held.map((h) => h.id));
+    const others = ids.filter((id) => !holding.has(id));
+    for (let start = 0; start < others.length; start += batch) {
+      const part = others.slice(start, start + batch);
+      const pipeline = this.redis.pipeline();
+      for (const id of part) pipeline.get(this.keys.roster(id, 'meta'));
+      ((await guarded(pipeline.exec())) ?? []).forEach(([err, json], k) => {
+        if (err) throw asUnavailable(err);
+        if (typeof json !== 'string') return;
+        const absences = ((JSON.parse(json) as StoredRosterMeta).details?.absences as Array<{ agentId: string }> | undefined) ?? [];
+        if (absences.some((a) => a.agentId === agentId)) held.push({ id: part[k], shifts: [] });
+      });
+    }
     const rosters = await Promise.all(held.map((h) => this.get(h.id)));
     // a roster deleted between the two reads is left out
     return held.flatMap((h, k) => (rosters[k] ? [{ roster: rosters[k]!, shifts: h.shifts }] : []));

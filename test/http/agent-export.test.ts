@@ -45,6 +45,7 @@ describe('an agent\'s data as one document (right of access)', () => {
       agent({ id: 'C000', name: 'Cloud Zero', kind: 'cloud', timeZone: BERLIN, phone: PHONE, calloutOptIn: true, contract: cloudContract }),
       agent({ id: 'C001', name: 'Cloud One', kind: 'cloud', timeZone: BERLIN, phone: '+4915187654321', calloutOptIn: true, contract: cloudContract }),
       agent({ id: 'P1', name: 'Partner One', timeZone: 'Asia/Jerusalem', phone: '+972501234567' }),
+      agent({ id: 'P2', name: 'Partner Two', timeZone: 'Asia/Jerusalem' }),
     ]).expect(200);
     await t.http.put('/skill-groups/PS/trigger-policy').set(admin).send({ mode: 'predictive' }).expect(200);
     // the feed reset once: version 1
@@ -54,9 +55,9 @@ describe('an agent\'s data as one document (right of access)', () => {
     const { store, close } = storeFor(t.prefix);
     try {
       const period = { from: '2030-01-07', days: 7, timeZone: 'Asia/Jerusalem', startMs: WEEK_START, endMs: WEEK_START + 7 * DAY };
-      const draft = (id: string, createdAt: number, shifts: AssignedShift[], extra: { replanOf?: string; slots?: CloudSlot[] } = {}) =>
+      const draft = (id: string, createdAt: number, shifts: AssignedShift[], extra: { replanOf?: string; slots?: CloudSlot[]; details?: Record<string, unknown> } = {}) =>
         store.rosters.saveDraft({
-          meta: { id, createdAt: new Date(createdAt).toISOString(), period, skillGroupIds: ['PS'], request: {}, summary: {}, details: {}, ...(extra.replanOf ? { replanOf: extra.replanOf } : {}) },
+          meta: { id, createdAt: new Date(createdAt).toISOString(), period, skillGroupIds: ['PS'], request: {}, summary: {}, details: extra.details ?? {}, ...(extra.replanOf ? { replanOf: extra.replanOf } : {}) },
           shifts,
           uncovered: [],
           coverage: [],
@@ -65,7 +66,8 @@ describe('an agent\'s data as one document (right of access)', () => {
       // P1 works on the published week and on its re-plan (a draft); another roster holds only P2
       await draft('week', NOW - 3 * DAY, [shift('s1', 'P1', '2030-01-08T06:00:00Z'), shift('s2', 'P2', '2030-01-08T06:00:00Z')], { slots: [slot] });
       expect(await store.rosters.publish('week', new Date(NOW - 3 * DAY).toISOString())).toMatchObject({ ok: true });
-      await draft('week-r', NOW - DAY, [shift('s1', 'P1', '2030-01-09T06:00:00Z')], { replanOf: 'week' });
+      // the re-plan was made around P2 falling ill: it holds no shift of P2's, only the absence
+      await draft('week-r', NOW - DAY, [shift('s1', 'P1', '2030-01-09T06:00:00Z')], { replanOf: 'week', details: { absences: [{ agentId: 'P2', dates: ['2030-01-08'] }] } });
       await draft('other', NOW - 2 * DAY, [shift('s9', 'P2', '2030-01-08T06:00:00Z')]);
       const limits = { minRestMs: 11 * HOUR, maxHoursPerWeek: 30, weekStartMs: WEEK_START, weekEndMs: WEEK_START + 7 * DAY };
       expect(await store.rosters.claim('week', 'fri', 'C000', limits, NOW)).toMatchObject({ ok: true });
@@ -155,11 +157,18 @@ describe('an agent\'s data as one document (right of access)', () => {
         createdAt: new Date(NOW - 3 * DAY).toISOString(),
         publishedAt: new Date(NOW - 3 * DAY).toISOString(),
         period: { from: '2030-01-07', days: 7, timeZone: 'Asia/Jerusalem' },
+        absences: [],
         shifts: [{ id: 's1', skillGroupId: 'PS', date: '2030-01-08', start: '2030-01-08T08:00:00+02:00', end: '2030-01-08T16:00:00+02:00', kind: 'day', templateId: 'day', breaks: [{ kind: 'meal', start: '2030-01-08T12:00:00+02:00', end: '2030-01-08T12:30:00+02:00' }] }],
       },
       expect.objectContaining({ rosterId: 'week-r', status: 'draft', replanOf: 'week', shifts: [expect.objectContaining({ start: '2030-01-09T08:00:00+02:00' })] }),
     ]);
     expect(doc).toMatchObject({ claims: [], callouts: [], deadLetters: [], trigger: { lastCalledAt: null, responses: [] }, calendarFeed: { version: 0 } });
+  });
+
+  test('when a roster was re-planned around an agent\'s absence, then their export lists it with the dates, though it holds no shift of theirs', async () => {
+    const doc = (await t.http.get('/agents/P2/export').set(admin).expect(200)).body;
+    expect(doc.rosters.map((r: { rosterId: string }) => r.rosterId).sort()).toEqual(['other', 'week', 'week-r']);
+    expect(doc.rosters.find((r: { rosterId: string }) => r.rosterId === 'week-r')).toMatchObject({ absences: ['2030-01-08'], shifts: [] });
   });
 
   test('when a cloud agent asks with their claim token, then they get the same document with their phone in full and their token\'s expiry; without it, 401', async () => {

@@ -14,6 +14,8 @@ describe('what planners read of the claims: coverage with the slots claimed so f
   const planner = { 'X-API-Key': KEYS.planner };
   const cloud = cloudAgents(3);
   const tokens = new Map<string, string>();
+  // the service's clock: now, unless a test moves it
+  let clockAt: number | undefined;
   // two days ahead on a whole hour, so no claim cut-off is near
   const start = Math.ceil(Date.now() / HOUR) * HOUR + 48 * HOUR;
   const date = new Date(start).toISOString().slice(0, 10);
@@ -38,7 +40,7 @@ describe('what planners read of the claims: coverage with the slots claimed so f
   });
 
   beforeAll(async () => {
-    t = await startTestService({ CLAIM_TOKEN_SECRET: CLAIM_SECRET });
+    t = await startTestService({ CLAIM_TOKEN_SECRET: CLAIM_SECRET }, { now: () => clockAt ?? Date.now() });
     await t.http.post('/skill-groups').set(admin).send(GROUPS).expect(200);
     await t.http.post('/agents').set(admin).send([...partners(), ...cloud, ...others]).expect(200);
     for (const a of cloud) tokens.set(a.id, (await t.http.post(`/agents/${a.id}/claim-token`).set(planner).send({}).expect(201)).body.token);
@@ -71,6 +73,13 @@ describe('what planners read of the claims: coverage with the slots claimed so f
     expect(await candidates()).toEqual({ 'slot-1': 2, 'slot-ne': 0 });
     await t.http.delete('/me/claims/week/slot-1').set({ Authorization: `Bearer ${tokens.get('C002')}` }).expect(204);
     expect(await candidates()).toEqual({ 'slot-1': 3, 'slot-ne': 0 });
+    // once the slot has started, nobody can claim it any more
+    clockAt = start + 1;
+    try {
+      expect(await candidates()).toEqual({ 'slot-1': 0, 'slot-ne': 0 });
+    } finally {
+      clockAt = undefined;
+    }
   });
 
   test('when no slot is claimed yet, then every row reads 0 claimed and the partners\' shortfall as still open', async () => {
