@@ -435,21 +435,45 @@ export function queuePerformance(input: QueueInput): QueuePerformance {
 
 /**
  * Predicted performance for a possibly fractional number of agents on the phone (coverage net of
- * breaks is fractional): linear interpolation between the two neighbouring whole numbers.
+ * breaks is fractional): linear interpolation between the two neighbouring whole numbers of servers.
+ * For voice a server is an agent. For chat (concurrency c > 1) an agent is c servers, and a fraction of
+ * an agent stands for that fraction of its c conversation slots: 1.64 agents at c = 3 are read between 4
+ * and 5 servers (4.92), not between 1 and 2 agents (3 and 6 servers), which jumped c servers at a time
+ * and read a chat roster far worse than its staffing, unevenly from one interval to the next. Whole
+ * agents are whole servers, so they read exactly as queuePerformance (and the requirement) reads them.
  */
 export function predictPerformance(input: Omit<QueueInput, 'agents'> & { agents: number }): QueuePerformance {
   if (!Number.isFinite(input.agents) || input.agents < 0) throw invalid('invalid queue input', [{ where: 'agents', message: 'must be ≥ 0' }]);
   // Erlang's sums run over the agents: 10⁹ of them took half a minute and 10³⁰⁰ never ended. No queue
   // has more than a million agents (the requirement search stops there too): a units mistake.
   if (input.agents > MAX_AGENTS) throw invalid('invalid queue input', [{ where: 'agents', message: `must be at most ${MAX_AGENTS.toLocaleString('en')} (a units mistake?)` }]);
+  const concurrency = input.concurrency ?? 1;
+  // an invalid concurrency takes the agents' path, where queuePerformance refuses it
+  if (Number.isInteger(concurrency) && concurrency > 1) return predictOverServers(input, concurrency);
   const lower = Math.floor(input.agents);
   const fraction = input.agents - lower;
   const low = queuePerformance({ ...input, agents: lower });
   if (fraction < 1e-9) return low;
   const high = queuePerformance({ ...input, agents: lower + 1 });
+  return interpolate(low, high, fraction, input.agents);
+}
+
+/** Chat: whole servers are evaluated as single-conversation agents (the same queue: N·c servers either way). */
+function predictOverServers(input: Omit<QueueInput, 'agents'> & { agents: number }, concurrency: number): QueuePerformance {
+  const servers = input.agents * concurrency;
+  const lower = Math.floor(servers);
+  const fraction = servers - lower;
+  const low = { ...queuePerformance({ ...input, agents: lower, concurrency: 1 }), agents: input.agents };
+  if (fraction < 1e-9) return low;
+  const high = queuePerformance({ ...input, agents: lower + 1, concurrency: 1 });
+  return interpolate(low, high, fraction, input.agents);
+}
+
+/** Linear between two neighbours; an infinite ASA on one side gives way to the other only past half. */
+function interpolate(low: QueuePerformance, high: QueuePerformance, fraction: number, agents: number): QueuePerformance {
   const mix = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) ? a + (b - a) * fraction : Number.isFinite(b) && fraction > 0.5 ? b : a);
   return {
-    agents: input.agents,
+    agents,
     trafficErlangs: low.trafficErlangs,
     serviceLevel: mix(low.serviceLevel, high.serviceLevel),
     asaSeconds: mix(low.asaSeconds, high.asaSeconds),
