@@ -10,6 +10,18 @@
  * stream, drawn when the call arrives, so two runs on the same seed see the very same callers whatever
  * the staffing or routing (a callout policy compared with another on one seed differs only by what the
  * policies did, not by reshuffled luck). Routing choices and repeat calls draw from a second stream.
+ *
+ * Chat concurrency: an agent holds up to a chat group's chatConcurrency c conversations at once, each
+ * lasting its own handle time, as staffing assumes (N agents are N·c servers, src/staffing/erlang.ts).
+ * A chat of a group with concurrency c fills 1/c of its agent, a voice call (or a chat with c = 1) the
+ * whole agent, so an agent never holds a voice call and chats together. An agent holding chats takes
+ * another chat while it still fits (c chats of one group; chats of groups with different c by their
+ * shares); one with no conversation takes whatever waits longest, voice or chat, as before. A new chat
+ * goes to an idle agent first, then to the least loaded agent holding chats (ties by the routing
+ * policy's key), so the load spreads. Going on a break or logging off, an agent finishes its open chats
+ * and takes no new one, as it finishes a voice call. Busy time counts a chat as its 1/c of the agent, so
+ * occupancy is the busy share of conversation slots, as in staffing. Voice-only scenarios run exactly
+ * as before (same draws).
  */
 import { invalid } from '../errors/wfm-error';
 import { EventQueue } from './event-queue';
@@ -45,6 +57,8 @@ export interface CompiledScenario {
   /** epoch ms of second 0 */
   epochStart: number;
   answerWithinSeconds: Float64Array;
+  /** conversations one agent holds at once for the group's calls: chatConcurrency for chat, 1 for voice */
+  concurrency: Int32Array;
   /** CSR: groups that may take group g's calls after the overflow wait */
   overflowStart: Int32Array;
   overflowTargets: Int32Array;
@@ -103,12 +117,17 @@ const K_LOGOUT = 6;
 const K_HOOK = 7;
 const K_REPEAT = 8;
 const K_RELEASE = 9;
+/** a chat (a conversation of a group with concurrency > 1) ends; subject = the call slot */
+const K_CHAT_END = 10;
 
 const CALL_FREE = 0;
 const CALL_QUEUED = 1;
 const CALL_PERSONAL = 2;
 const CALL_IN_SERVICE = 3;
 const CALL_PENDING_REPEAT = 4;
+
+/** slack on an agent's chat load (a sum of 1/c): three chats of 1/3 fill an agent, not overfill it */
+const CHAT_LOAD_TOLERANCE = 1e-9;
 
 const CHOICE_LONGEST_IDLE = 0;
 const CHOICE_FEWEST_ANSWERED = 1;
@@ -125,75 +144,90 @@ const AGENT_OFF = 0;
 const AGENT_IDLE = 1;
 const AGENT_BUSY = 2;
 
-/** Idle agents of one group, min-heap on the policy key; stale entries are skipped lazily. */
+/**
+ * Available agents of one group, min-heap on (rank, policy key); stale entries are skipped lazily. The
+ * rank is 0 for idle agents; in a group's heap of agents holding chats it is their chat load, so the top
+ * is the least loaded.
+ */
 class IdleHeap {
   keys = new Float64Array(64);
+  ranks = new Float64Array(64);
   agents = new Int32Array(64);
   stamps = new Int32Array(64);
   size = 0;
 
-  push(key: number, agent: number, stamp: number): void {
+  push(key: number, agent: number, stamp: number, rank = 0): void {
     if (this.size === this.keys.length) {
       const keys = new Float64Array(this.size * 2);
       keys.set(this.keys);
+      const ranks = new Float64Array(this.size * 2);
+      ranks.set(this.ranks);
       const agents = new Int32Array(this.size * 2);
       agents.set(this.agents);
       const stamps = new Int32Array(this.size * 2);
       stamps.set(this.stamps);
       this.keys = keys;
+      this.ranks = ranks;
       this.agents = agents;
       this.stamps = stamps;
     }
     const keys = this.keys;
+    const ranks = this.ranks;
     const agents = this.agents;
     const stamps = this.stamps;
     let i = this.size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (keys[parent] <= key) break;
+      if (ranks[parent] < rank || (ranks[parent] === rank && keys[parent] <= key)) break;
       keys[i] = keys[parent];
+      ranks[i] = ranks[parent];
       agents[i] = agents[parent];
       stamps[i] = stamps[parent];
       i = parent;
     }
     keys[i] = key;
+    ranks[i] = rank;
     agents[i] = agent;
     stamps[i] = stamp;
   }
 
   popTop(): void {
     const keys = this.keys;
+    const ranks = this.ranks;
     const agents = this.agents;
     const stamps = this.stamps;
     const n = --this.size;
     if (n === 0) return;
     const key = keys[n];
+    const rank = ranks[n];
     const agent = agents[n];
     const stamp = stamps[n];
     let i = 0;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
-      if (child + 1 < n && keys[child + 1] < keys[child]) child++;
-      if (keys[child] >= key) break;
+      if (child + 1 < n && (ranks[child + 1] < ranks[child] || (ranks[child + 1] === ranks[child] && keys[child + 1] < keys[child]))) child++;
+      if (ranks[child] > rank || (ranks[child] === rank && keys[child] >= key)) break;
       keys[i] = keys[child];
+      ranks[i] = ranks[child];
       agents[i] = agents[child];
       stamps[i] = stamps[child];
       i = child;
     }
     keys[i] = key;
+    ranks[i] = rank;
     agents[i] = agent;
     stamps[i] = stamp;
   }
 
   /** Drops stale entries and re-heapifies (keeps a group nobody takes calls from from growing). */
   compact(isValid: (agent: number, stamp: number) => boolean): void {
-    const entries: Array<[number, number, number]> = [];
+    const entries: Array<[number, number, number, number]> = [];
     for (let i = 0; i < this.size; i++) {
-      if (isValid(this.agents[i], this.stamps[i])) entries.push([this.keys[i], this.agents[i], this.stamps[i]]);
+      if (isValid(this.agents[i], this.stamps[i])) entries.push([this.keys[i], this.agents[i], this.stamps[i], this.ranks[i]]);
     }
     this.size = 0;
-    for (const [key, agent, stamp] of entries) this.push(key, agent, stamp);
+    for (const [key, agent, stamp, rank] of entries) this.push(key, agent, stamp, rank);
   }
 }
 
@@ -253,6 +287,9 @@ class Replication {
   private callGeneration = new Int32Array(1024);
   private callPrev = new Int32Array(1024);
   private callNext = new Int32Array(1024);
+  /** agent and start of a chat in service (voice calls are found from the agent: agentCall) */
+  private callAgent = new Int32Array(1024);
+  private callServiceStart = new Float64Array(1024);
   private freeCalls = new Int32Array(1024);
   private freeCount = 0;
   private nextFreshCall = 0;
@@ -273,6 +310,12 @@ class Replication {
   private readonly integratedUntil: Float64Array;
   private readonly integratedInterval: Int32Array;
   private readonly idleHeaps: IdleHeap[];
+  /** per group: agents holding chats who can take one more of the group's chats, ranked by open chats */
+  private readonly chatHeaps: IdleHeap[];
+  /** per group: the share of an agent one of its chats fills (1/c; 1 for voice) */
+  private readonly chatShare: Float64Array;
+  /** per group: the smallest share of the chats its agents take, its own or those overflowing to it */
+  private readonly smallestShareInto: Float64Array;
   private readonly arrivalInterval: Int32Array;
 
   // agents
@@ -283,6 +326,10 @@ class Replication {
   private agentHomeGroup: Int32Array;
   private agentBusyGroup: Int32Array;
   private agentCall: Int32Array;
+  /** chats the agent holds now (0 on a voice call) */
+  private agentOpenChats: Int32Array;
+  /** the share of the agent they fill: Σ 1/c over its open chats (0 with none) */
+  private agentChatLoad: Float64Array;
   private agentIdleStamp: Int32Array;
   private agentAnswered: Float64Array;
   private agentTalk: Float64Array;
@@ -316,6 +363,15 @@ class Replication {
     this.integratedInterval = new Int32Array(G);
     this.arrivalInterval = new Int32Array(G);
     this.idleHeaps = Array.from({ length: G }, () => new IdleHeap());
+    this.chatHeaps = Array.from({ length: G }, () => new IdleHeap());
+    this.chatShare = Float64Array.from(sc.concurrency, (c) => 1 / c);
+    this.smallestShareInto = Float64Array.from(this.chatShare);
+    for (let g = 0; g < G; g++) {
+      for (let k = sc.overflowStart[g]; k < sc.overflowStart[g + 1]; k++) {
+        const target = sc.overflowTargets[k];
+        this.smallestShareInto[target] = Math.min(this.smallestShareInto[target], this.chatShare[g]);
+      }
+    }
     const n = (this.agentCount = sc.agentCount);
     this.agentCapacity = Math.max(16, n);
     const cap = this.agentCapacity;
@@ -325,6 +381,8 @@ class Replication {
     this.agentHomeGroup = new Int32Array(cap);
     this.agentBusyGroup = new Int32Array(cap);
     this.agentCall = new Int32Array(cap).fill(-1);
+    this.agentOpenChats = new Int32Array(cap);
+    this.agentChatLoad = new Float64Array(cap);
     this.agentIdleStamp = new Int32Array(cap);
     this.agentAnswered = new Float64Array(cap);
     this.agentTalk = new Float64Array(cap);
@@ -382,6 +440,9 @@ class Replication {
           break;
         case K_RELEASE:
           this.onRelease(subject, events.poppedGeneration);
+          break;
+        case K_CHAT_END:
+          this.onChatEnd(subject);
           break;
       }
     }
@@ -510,6 +571,8 @@ class Replication {
     this.callGeneration = growInt(this.callGeneration, cap);
     this.callPrev = growInt(this.callPrev, cap);
     this.callNext = growInt(this.callNext, cap);
+    this.callAgent = growInt(this.callAgent, cap);
+    this.callServiceStart = growFloat(this.callServiceStart, cap);
     this.freeCalls = growInt(this.freeCalls, cap);
     this.callCapacity = cap;
   }
@@ -531,6 +594,12 @@ class Replication {
     if (this.sc.returnToPreviousAgent && previous >= 0 && this.agentLoginCount[previous] > 0) {
       if (this.agentState[previous] === AGENT_IDLE && this.hasSkill(previous, g)) {
         this.startService(c, previous);
+        this.offerChatSlots(previous);
+        return;
+      }
+      if (this.agentState[previous] === AGENT_BUSY && this.canTakeAnotherChat(previous, g) && this.hasSkill(previous, g)) {
+        this.startService(c, previous);
+        this.offerChatSlots(previous);
         return;
       }
       if (this.agentState[previous] === AGENT_BUSY && this.hasSkill(previous, g)) {
@@ -541,9 +610,11 @@ class Replication {
         return;
       }
     }
-    const agent = this.takeIdleAgent(g);
-    if (agent >= 0) this.startService(c, agent);
-    else {
+    const agent = this.takeAgentFor(g, g);
+    if (agent >= 0) {
+      this.startService(c, agent);
+      this.offerChatSlots(agent);
+    } else {
       this.enqueue(c);
       this.scheduleAbandon(c);
     }
@@ -610,9 +681,12 @@ class Replication {
   /** A returning caller stops waiting for the previous agent: any agent of the group may answer. */
   private releasePersonal(c: number): void {
     this.unlinkPersonal(c);
-    const agent = this.takeIdleAgent(this.callGroup[c]);
-    if (agent >= 0) this.startService(c, agent);
-    else this.enqueue(c);
+    const g = this.callGroup[c];
+    const agent = this.takeAgentFor(g, g);
+    if (agent >= 0) {
+      this.startService(c, agent);
+      this.offerChatSlots(agent);
+    } else this.enqueue(c);
   }
 
   private onRelease(c: number, generation: number): void {
@@ -643,10 +717,11 @@ class Replication {
     const sc = this.sc;
     const g = this.callGroup[c];
     for (let k = sc.overflowStart[g]; k < sc.overflowStart[g + 1]; k++) {
-      const agent = this.takeIdleAgent(sc.overflowTargets[k]);
+      const agent = this.takeAgentFor(sc.overflowTargets[k], g);
       if (agent >= 0) {
         this.unlinkQueued(c);
         this.startService(c, agent);
+        this.offerChatSlots(agent);
         return;
       }
     }
@@ -674,6 +749,61 @@ class Replication {
     return -1;
   }
 
+  /**
+   * An agent of group h's heaps for a call of group g (g = h, or g overflowing to h): an idle one, else,
+   * for a chat, the agent holding the fewest chats if it holds fewer than g's concurrency.
+   */
+  private takeAgentFor(h: number, g: number): number {
+    const idle = this.takeIdleAgent(h);
+    if (idle >= 0 || this.sc.concurrency[g] === 1) return idle;
+    const heap = this.chatHeaps[h];
+    const stamps = this.agentIdleStamp;
+    while (heap.size > 0) {
+      const a = heap.agents[0];
+      if (stamps[a] !== heap.stamps[0] || !this.holdsChatsAndTakesMore(a)) {
+        heap.popTop();
+        continue;
+      }
+      // the top is the least loaded of all who hold chats: if g's chat does not fit it, it fits nobody
+      if (!this.chatFits(a, g)) return -1;
+      heap.popTop();
+      return a;
+    }
+    return -1;
+  }
+
+  /** Logged in, on no voice call and holding at least one chat (an entry's stamp says how many). */
+  private holdsChatsAndTakesMore(a: number): boolean {
+    return this.agentState[a] === AGENT_BUSY && this.agentCall[a] < 0 && this.agentOpenChats[a] > 0 && this.agentLoginCount[a] > 0;
+  }
+
+  /** A chat of group g fits beside the agent's chats (a voice call never does). */
+  private chatFits(a: number, g: number): boolean {
+    return this.agentChatLoad[a] + this.chatShare[g] <= 1 + CHAT_LOAD_TOLERANCE;
+  }
+
+  /** A busy agent may take a chat of group g besides those it holds. */
+  private canTakeAnotherChat(a: number, g: number): boolean {
+    return this.holdsChatsAndTakesMore(a) && this.chatFits(a, g);
+  }
+
+  /** After an agent took a chat elsewhere than agentAvailable: offer what slots it has left. */
+  private offerChatSlots(a: number): void {
+    if (!this.holdsChatsAndTakesMore(a)) return;
+    const sc = this.sc;
+    const load = this.agentChatLoad[a];
+    const set = this.agentSkillset[a];
+    let key = NaN;
+    for (let k = sc.skillsetStart[set]; k < sc.skillsetStart[set + 1]; k++) {
+      const h = sc.skillsetGroups[k];
+      if (load + this.smallestShareInto[h] > 1 + CHAT_LOAD_TOLERANCE) continue;
+      if (key !== key) key = this.choiceKey(a);
+      const heap = this.chatHeaps[h];
+      heap.push(key, a, this.agentIdleStamp[a], load);
+      if (heap.size > 4 * this.agentCount + 64) heap.compact((agent, stamp) => this.agentIdleStamp[agent] === stamp && this.holdsChatsAndTakesMore(agent));
+    }
+  }
+
   private startService(c: number, a: number): void {
     const g = this.callGroup[c];
     const wait = this.now - this.callArrival[c];
@@ -688,6 +818,10 @@ class Replication {
     if (this.callIsRepeat[c] === 1 && this.callPrevAgent[c] === a) handle *= this.sc.sameAgentHandleFactor;
     stats[base + S_HANDLE] += handle;
     this.callState[c] = CALL_IN_SERVICE;
+    if (this.sc.concurrency[g] > 1) {
+      this.startChat(c, a, handle);
+      return;
+    }
     if (this.agentState[a] === AGENT_IDLE) this.idle[this.agentHomeGroup[a]]--;
     this.agentState[a] = AGENT_BUSY;
     this.agentCall[a] = c;
@@ -699,6 +833,42 @@ class Replication {
     this.busy[home]++;
     this.agentBusyGroup[a] = home;
     this.events.push(this.now + handle, (a << 4) | K_SERVICE_END, 0);
+  }
+
+  /** The agent takes one more chat; its heap entries named its old load, so they go stale. */
+  private startChat(c: number, a: number, handle: number): void {
+    if (this.agentState[a] === AGENT_IDLE) this.idle[this.agentHomeGroup[a]]--;
+    this.agentState[a] = AGENT_BUSY;
+    this.agentIdleStamp[a]++;
+    this.agentOpenChats[a]++;
+    this.agentChatLoad[a] += this.chatShare[this.callGroup[c]];
+    this.agentAnswered[a]++;
+    // busy time, the measure least-talk-time levels: a chat is 1/c of the agent
+    this.agentTalk[a] += handle * this.chatShare[this.callGroup[c]];
+    this.callAgent[c] = a;
+    this.callServiceStart[c] = this.now;
+    this.events.push(this.now + handle, (c << 4) | K_CHAT_END, 0);
+  }
+
+  private onChatEnd(c: number): void {
+    const a = this.callAgent[c];
+    const g = this.callGroup[c];
+    // Occupancy is the agent's, as for voice: the chat's 1/c of the agent counts for its own group.
+    this.addBusySeconds(this.agentHomeGroup[a], this.callServiceStart[c], this.now, this.chatShare[g]);
+    // back to exactly 0 with the last chat: sums of 1/c do not cancel exactly in floating point
+    this.agentChatLoad[a] = --this.agentOpenChats[a] === 0 ? 0 : this.agentChatLoad[a] - this.chatShare[g];
+    this.agentIdleStamp[a]++;
+    const fcr = this.sc.firstCallResolution;
+    if (fcr !== null && this.rng.uniform() >= fcr[g]) {
+      const at = this.now + this.sc.repeatMeanDelaySeconds * this.rng.exponential();
+      if (at < this.sc.periodSeconds) {
+        this.callState[c] = CALL_PENDING_REPEAT;
+        this.callPrevAgent[c] = a;
+        this.callIsRepeat[c] = 1;
+        this.events.push(at, (c << 4) | K_REPEAT, this.callGeneration[c]);
+      } else this.freeCall(c);
+    } else this.freeCall(c);
+    this.agentAvailable(a);
   }
 
   private onServiceEnd(a: number): void {
@@ -729,46 +899,58 @@ class Replication {
     this.arrive(c);
   }
 
-  /** The agent is free (after a call or on logging in): take the best waiting call or go idle. */
+  /**
+   * The agent has room (after a call or chat, on logging in): take the best waiting call, and, while it
+   * holds only chats, more chats up to their groups' concurrency; with nothing to take, go idle or offer
+   * the chat slots left.
+   */
   private agentAvailable(a: number): void {
     if (this.agentLoginCount[a] === 0) {
-      this.logOff(a);
+      // on a break or logged off: open chats are finished, no new one taken
+      if (this.agentOpenChats[a] === 0) this.logOff(a);
       return;
     }
     const sc = this.sc;
-    if (sc.returnToPreviousAgent) {
-      const personal = this.agentPersonalHead[a];
-      if (personal >= 0) {
-        this.unlinkPersonal(personal);
-        this.startService(personal, a);
-        return;
+    const callGroup = this.callGroup;
+    for (;;) {
+      const open = this.agentOpenChats[a];
+      if (sc.returnToPreviousAgent) {
+        const personal = this.agentPersonalHead[a];
+        if (personal >= 0 && (open === 0 || this.chatFits(a, callGroup[personal]))) {
+          this.unlinkPersonal(personal);
+          this.startService(personal, a);
+          if (this.agentCall[a] >= 0) return; // a voice call fills the agent
+          continue;
+        }
       }
-    }
-    const set = this.agentSkillset[a];
-    const callArrival = this.callArrival;
-    let best = -1;
-    let bestArrival = Infinity;
-    for (let k = sc.skillsetStart[set]; k < sc.skillsetStart[set + 1]; k++) {
-      const head = this.queueHead[sc.skillsetGroups[k]];
-      if (head >= 0 && callArrival[head] < bestArrival) {
-        best = head;
-        bestArrival = callArrival[head];
+      const set = this.agentSkillset[a];
+      const callArrival = this.callArrival;
+      let best = -1;
+      let bestArrival = Infinity;
+      for (let k = sc.skillsetStart[set]; k < sc.skillsetStart[set + 1]; k++) {
+        const g = sc.skillsetGroups[k];
+        const head = this.queueHead[g];
+        if (head >= 0 && callArrival[head] < bestArrival && (open === 0 || this.chatFits(a, g))) {
+          best = head;
+          bestArrival = callArrival[head];
+        }
       }
-    }
-    const overflowAfter = sc.overflowAfterSeconds;
-    for (let k = sc.skillsetOverflowStart[set]; k < sc.skillsetOverflowStart[set + 1]; k++) {
-      const head = this.queueHead[sc.skillsetOverflowSources[k]];
-      if (head >= 0 && callArrival[head] < bestArrival && this.now - callArrival[head] >= overflowAfter) {
-        best = head;
-        bestArrival = callArrival[head];
+      const overflowAfter = sc.overflowAfterSeconds;
+      for (let k = sc.skillsetOverflowStart[set]; k < sc.skillsetOverflowStart[set + 1]; k++) {
+        const g = sc.skillsetOverflowSources[k];
+        const head = this.queueHead[g];
+        if (head >= 0 && callArrival[head] < bestArrival && this.now - callArrival[head] >= overflowAfter && (open === 0 || this.chatFits(a, g))) {
+          best = head;
+          bestArrival = callArrival[head];
+        }
       }
-    }
-    if (best >= 0) {
+      if (best < 0) break;
       this.unlinkQueued(best);
       this.startService(best, a);
-      return;
+      if (this.agentCall[a] >= 0) return;
     }
-    this.becomeIdle(a);
+    if (this.agentOpenChats[a] === 0) this.becomeIdle(a);
+    else this.offerChatSlots(a);
   }
 
   private becomeIdle(a: number): void {
@@ -776,21 +958,7 @@ class Replication {
     this.agentState[a] = AGENT_IDLE;
     const stamp = ++this.agentIdleStamp[a];
     this.idle[this.agentHomeGroup[a]]++;
-    let key: number;
-    switch (this.choice) {
-      case CHOICE_LONGEST_IDLE:
-        key = this.now;
-        break;
-      case CHOICE_FEWEST_ANSWERED:
-        key = this.agentAnswered[a] * 1e8 + this.now;
-        break;
-      case CHOICE_LEAST_TALK:
-        key = this.agentTalk[a];
-        break;
-      default:
-        // the least of independent uniform keys is a uniformly random idle agent
-        key = this.rng.uniform();
-    }
+    const key = this.choiceKey(a);
     const set = this.agentSkillset[a];
     for (let k = sc.skillsetStart[set]; k < sc.skillsetStart[set + 1]; k++) {
       const heap = this.idleHeaps[sc.skillsetGroups[k]];
@@ -798,6 +966,21 @@ class Replication {
       if (heap.size > 4 * this.agentCount + 64) {
         heap.compact((agent, s) => this.agentState[agent] === AGENT_IDLE && this.agentIdleStamp[agent] === s);
       }
+    }
+  }
+
+  /** The routing policy's heap key of an agent becoming available now (least first). */
+  private choiceKey(a: number): number {
+    switch (this.choice) {
+      case CHOICE_LONGEST_IDLE:
+        return this.now;
+      case CHOICE_FEWEST_ANSWERED:
+        return this.agentAnswered[a] * 1e8 + this.now;
+      case CHOICE_LEAST_TALK:
+        return this.agentTalk[a];
+      default:
+        // the least of independent uniform keys is a uniformly random idle agent
+        return this.rng.uniform();
     }
   }
 
@@ -834,7 +1017,14 @@ class Replication {
     this.events.push(end, (s << 4) | K_LOGOUT, 0);
     this.agentLoginCount[a]++;
     this.agentSkillset[a] = skillset;
-    if (this.agentState[a] !== AGENT_OFF) return;
+    if (this.agentState[a] !== AGENT_OFF) {
+      // back while still finishing chats (a short break): take chats again, in the new skill set
+      if (this.agentCall[a] < 0 && this.agentOpenChats[a] > 0) {
+        this.agentIdleStamp[a]++;
+        this.agentAvailable(a);
+      }
+      return;
+    }
     const day = this.dayOf(this.now);
     if (this.agentDay[a] !== day) {
       // "today" counters of the agent-choice policies restart on the first login of a local day
@@ -859,10 +1049,12 @@ class Replication {
     }
     const a = this.segmentAgentOf(s);
     if (--this.agentLoginCount[a] > 0) return;
+    // An agent holding chats takes no new one (its chat-heap entries go stale); it logs off after the last.
+    if (this.agentOpenChats[a] > 0) this.agentIdleStamp[a]++;
     // Callers waiting for this agent in particular go to the group queue.
     for (let c = this.agentPersonalHead[a]; c >= 0; c = this.agentPersonalHead[a]) this.releasePersonal(c);
     if (this.agentState[a] === AGENT_IDLE) this.logOff(a);
-    // A busy agent finishes the call and logs off in agentAvailable.
+    // A busy agent finishes the call (or its chats) and logs off in agentAvailable.
   }
 
   private dayOf(t: number): number {
@@ -904,6 +1096,29 @@ class Replication {
     stats[base + S_STAFFED_SECONDS] += staffed * (t - last);
     this.integratedUntil[g] = t;
     this.integratedInterval[g] = i;
+  }
+
+  /** Adds `weight` agents busy over [from, to) (seconds, cut at the period end) to group g's intervals. */
+  private addBusySeconds(g: number, from: number, to: number, weight: number): void {
+    const sc = this.sc;
+    const end = to < sc.periodSeconds ? to : sc.periodSeconds;
+    if (end <= from) return;
+    const boundaries = sc.boundaries;
+    const last = sc.intervalCount - 1;
+    let lo = 0;
+    let hi = last;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (boundaries[mid] <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    let t = from;
+    for (let i = lo; t < end; i++) {
+      // as integrate does, the last interval takes whatever lies beyond its start
+      const stop = i < last && boundaries[i + 1] < end ? boundaries[i + 1] : end;
+      this.stats[(i * this.G + g) * STAT_SLOTS + S_BUSY_SECONDS] += (stop - t) * weight;
+      t = stop;
+    }
   }
 
   // ---- distributions -------------------------------------------------------------------------
@@ -1029,6 +1244,8 @@ class Replication {
     this.agentHomeGroup = growInt(this.agentHomeGroup, cap);
     this.agentBusyGroup = growInt(this.agentBusyGroup, cap);
     this.agentCall = growInt(this.agentCall, cap, -1);
+    this.agentOpenChats = growInt(this.agentOpenChats, cap);
+    this.agentChatLoad = growFloat(this.agentChatLoad, cap);
     this.agentIdleStamp = growInt(this.agentIdleStamp, cap);
     this.agentAnswered = growFloat(this.agentAnswered, cap);
     this.agentTalk = growFloat(this.agentTalk, cap);

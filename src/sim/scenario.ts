@@ -37,6 +37,11 @@ export function resolvePolicy(policy: SimulationSpec['policy']): RoutingPolicy {
 const finiteNonNegative = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
 const finitePositive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
+/** Conversations one agent of the group holds at once: chatConcurrency for chat (default 1, as staffing), 1 for voice. */
+export function conversationsPerAgent(group: SimulationSpec['skillGroups'][number]): number {
+  return group.channel === 'chat' ? group.chatConcurrency ?? 1 : 1;
+}
+
 /** The most skill groups one simulation spec may hold. */
 export const MAX_SKILL_GROUPS = 1000;
 
@@ -61,6 +66,9 @@ export function validateSimulationSpec(spec: SimulationSpec): void {
     if (!finitePositive(g.ahtSeconds)) problem(`skillGroups[${i}].ahtSeconds`, 'must be > 0');
     if (!finiteNonNegative(g.serviceLevel?.answerWithinSeconds)) problem(`skillGroups[${i}].serviceLevel.answerWithinSeconds`, 'must be ≥ 0');
     if (g.patienceSeconds !== undefined && !finitePositive(g.patienceSeconds)) problem(`skillGroups[${i}].patienceSeconds`, 'must be > 0');
+    if (g.channel === 'chat' && g.chatConcurrency !== undefined && !(Number.isInteger(g.chatConcurrency) && g.chatConcurrency >= 1)) {
+      problem(`skillGroups[${i}].chatConcurrency`, 'must be an integer ≥ 1');
+    }
     (g.overflowTo ?? []).forEach((target, k) => {
       if (!spec.skillGroups.some((other) => other.id === target)) problem(`skillGroups[${i}].overflowTo[${k}]`, `unknown skill group "${target}"`);
     });
@@ -386,6 +394,7 @@ export function compileScenario(spec: SimulationSpec): CompiledScenario & { inte
     periodSeconds,
     epochStart: from,
     answerWithinSeconds: Float64Array.from(spec.skillGroups, (g) => g.serviceLevel.answerWithinSeconds),
+    concurrency: Int32Array.from(spec.skillGroups, conversationsPerAgent),
     overflowStart,
     overflowTargets: Int32Array.from(overflowTargets),
     rates,

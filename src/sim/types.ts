@@ -122,6 +122,7 @@ export interface SimState {
   abandonedSoFar: ArrayLike<number>;
   /** logged-in agents by their first group (busy, idle or finishing a call) */
   agentsLoggedIn: ArrayLike<number>;
+  /** logged-in agents with no conversation open (an agent holding chats with slots free is not idle) */
   agentsIdle: ArrayLike<number>;
   /** wait so far of the longest-waiting queued caller, seconds (0 when the queue is empty) */
   oldestWaitSeconds: ArrayLike<number>;
@@ -181,7 +182,11 @@ export interface SimMetrics {
   abandonedMeanWaitSeconds: Estimate;
   /** mean handle time of answered calls */
   meanHandleSeconds: Estimate;
-  /** busy time over logged-in time of the agents whose first group it is (overflow calls included) */
+  /**
+   * busy time over logged-in time of the agents whose first group it is (overflow calls included); a chat
+   * of a group with chatConcurrency c counts 1/c of its agent busy, so for chat this is the busy share of
+   * the conversation slots, as in staffing (src/staffing/erlang.ts)
+   */
   occupancy: Estimate;
   /** mean number of logged-in agents whose first group it is */
   agents: Estimate;
