@@ -89,6 +89,15 @@ export interface AssignmentInput {
    * their group is open and needs agents (./top-up-demand.ts). Absent: every hour counts as open.
    */
   demand?: Demand;
+  /**
+   * A re-plan's published top-ups that the new plan does not hold (a moved forecast plans afresh, and a
+   * fresh plan holds no top-ups): each keeps its agent's time from the start and goes back to its agent
+   * before any new top-up is made, where the rules still allow it and the agent still needs it for the
+   * weekly minimum or it still covers demand (holdForPublishedTopUps, restorePublishedTopUps). Made
+   * anew instead, top-ups went to other agents or other times: the fixture fortnight re-planned with an
+   * unchanged forecast listed 38 changes.
+   */
+  publishedTopUps?: AssignedShift[];
 }
 
 export interface AgentBelowMinimum {
@@ -144,12 +153,20 @@ export function assignShifts(input: AssignmentInput): AssignmentResult {
  */
 export function assignBeforeLevelling(input: AssignmentInput): { engine: AssignmentEngine; searched: boolean } {
   const partners = input.agents.filter((a) => a.kind === 'partner');
-  validateAssignmentInput(partners, input.plannedShifts);
-  const engine = new AssignmentEngine(partners, input.plannedShifts, input.period, input.options ?? {});
+  const topUps = input.options?.topUpToMinimumHours !== false;
+  // a published top-up enters as a planned shift kept for its agent (holdForPublishedTopUps)
+  const plannedIds = new Set(input.plannedShifts.map((s) => s.id));
+  const partnerIds = new Set(partners.map((a) => a.id));
+  const held = topUps ? (input.publishedTopUps ?? []).filter((p) => !plannedIds.has(p.id) && partnerIds.has(p.agentId) && p.start >= (input.notBefore ?? -Infinity)) : [];
+  const plannedShifts = [...input.plannedShifts, ...held.map(({ agentId: _agentId, ...shift }) => shift)];
+  const keep = { ...input.keep, ...Object.fromEntries(held.map((p) => [p.id, p.agentId])) };
+  validateAssignmentInput(partners, plannedShifts);
+  const engine = new AssignmentEngine(partners, plannedShifts, input.period, input.options ?? {});
   engine.notBefore = input.notBefore ?? -Infinity;
   engine.excuseAbsences(input.absences ?? []);
   if (input.demand) engine.useDemand(input.demand);
-  engine.placeKeptAndFrozen(input.keep ?? {}, new Set(input.frozen ?? []));
+  engine.placeKeptAndFrozen(keep, new Set(input.frozen ?? []));
+  if (held.length) engine.holdForPublishedTopUps(held);
   engine.construct();
   const jointlyPlanned = engine.planJointly(input.options?.jointPlanMaxRows ?? JOINT_PLAN_MAX_ROWS);
   const passes = input.options?.localSearchPasses ?? 4;
@@ -179,7 +196,8 @@ export function assignBeforeLevelling(input: AssignmentInput): { engine: Assignm
     if (input.options?.hoursFairness !== 'band-first') engine.spreadShortfall(budget);
     engine.balanceWeekendAndLate();
   }
-  if (input.options?.topUpToMinimumHours !== false) {
+  if (topUps) {
+    engine.restorePublishedTopUps();
     engine.topUpToMinimumHours();
     if (input.templates?.length) engine.extendIntoUncovered(input.templates);
     // Top-ups raise some agents' totals: level again with them in place.
@@ -353,6 +371,15 @@ export class AssignmentEngine {
   private readonly skillMask: Int32Array;
   private readonly topUpInfos: ShiftInfo[] = [];
   private readonly topUpAgent: number[] = [];
+  /**
+   * a re-plan's published top-ups to restore (holdForPublishedTopUps): agent, the planned shift standing
+   * in for the top-up meanwhile, and the planned shifts nobody may take meanwhile (held for it)
+   */
+  private readonly publishedTopUps: Array<{ agent: number; placeholder: number; held: number[] }> = [];
+  /** 1 for a planned shift standing in for a published top-up (holdForPublishedTopUps): never in the result as planned */
+  private placeholder: Uint8Array;
+  /** planned shifts held back for a published top-up, with the agents eligible for them */
+  private readonly heldFor = new Map<number, Int32Array>();
   /** per planned shift: the top-up (position in topUpInfos) standing in for it while it is uncovered, else −1 */
   private standIn: Int32Array;
   /** the plan's requirement and what is staffed there, when given (AssignmentInput.demand) */
@@ -390,6 +417,7 @@ export class AssignmentEngine {
     this.keepAgent = new Int32Array(planned.length).fill(-1);
     this.pinned = new Uint8Array(planned.length);
     this.standIn = new Int32Array(planned.length).fill(-1);
+    this.placeholder = new Uint8Array(planned.length);
     const bySkill = new Map<string, number[]>();
     agents.forEach((a, i) => {
       for (const s of a.skills) bySkill.set(s.skillGroupId, [...(bySkill.get(s.skillGroupId) ?? []), i]);
@@ -1901,6 +1929,91 @@ export class AssignmentEngine {
   }
 
   /**
+   * A re-plan's published top-ups (AssignmentInput.publishedTopUps), entered as planned shifts kept for
+   * their agents (placeKeptAndFrozen), stand there until restorePublishedTopUps: nobody else may take
+   * one, and while it stands its agent's day, rest and weekly hours are taken — given to other work
+   * first (a 2-hour shift the day before, a 90-minute one that day), the agent had no room for it any
+   * more, met the minimum without it, and the hours it stood in for went to cloud slots. The new
+   * planned shifts (no published counterpart) of its group inside its span — the ones it stood in for,
+   * which the plan asks for again — go to nobody meanwhile: a colleague's would staff those hours twice.
+   */
+  holdForPublishedTopUps(published: readonly AssignedShift[]): void {
+    const ids = new Set(published.map((p) => p.id));
+    const placeholders = this.infos.filter((info) => ids.has(info.shift.id)).sort((x, y) => x.shift.start - y.shift.start || x.index - y.index);
+    for (const info of placeholders) this.placeholder[info.index] = 1;
+    for (const info of placeholders) {
+      const t = info.index;
+      for (const b of this.eligible[t]) this.setEligible(t, b, false);
+      const held = this.uncoveredInside(info, (u) => this.keepAgent[u] === -1 && !this.heldFor.has(u)).shifts;
+      for (const u of held) this.heldFor.set(u, this.eligible[u]);
+      for (const u of held) for (const b of this.heldFor.get(u)!) this.setEligible(u, b, false);
+      this.publishedTopUps.push({ agent: this.keepAgent[t], placeholder: t, held });
+    }
+  }
+
+  /** Whether agent a may be given planned shift t (the search reads eligible, eligibleSets and eligibleShifts). */
+  private setEligible(t: number, a: number, allowed: boolean): void {
+    if (allowed === this.eligibleSets[t].has(a)) return;
+    this.eligible[t] = allowed ? Int32Array.from([...this.eligible[t], a]).sort() : this.eligible[t].filter((b) => b !== a);
+    if (allowed) this.eligibleSets[t].add(a);
+    else this.eligibleSets[t].delete(a);
+    this.eligibleShifts[a] = allowed ? Int32Array.from([...this.eligibleShifts[a], t]).sort() : this.eligibleShifts[a].filter((x) => x !== t);
+  }
+
+  /**
+   * The published top-ups held for (holdForPublishedTopUps) back to their agents as top-ups, in order
+   * of start, before topUpToMinimumHours makes new ones for whatever minimum is still short: each where
+   * the agent may take it (every rule against the schedule as it now stands, without its stand-in) and
+   * it is still needed — its week is below the agent's minimum without it, or what it covers (uncovered
+   * planned shifts it stands in for, hours its group still needs agents) is worth more than its hours
+   * (topUpValue); never one whose group is closed throughout. A top-up no longer valid or needed is
+   * left out (the minimum it served is met afresh) and the planned shifts held for it go to whoever may
+   * take them. Returns how many went back.
+   */
+  restorePublishedTopUps(): number {
+    // every stand-in leaves and every hold ends first; a shift held for one top-up is not another's to stand in for
+    const heldBy = new Map<number, number>();
+    const released: number[] = [];
+    this.publishedTopUps.forEach(({ placeholder, held }, k) => {
+      if (this.assignedTo[placeholder] !== -1) this.takeBack(placeholder);
+      const { skillGroupId, start, end } = this.infos[placeholder].shift;
+      this.demandGrid?.remove(skillGroupId, start, end);
+      for (const t of held) {
+        for (const b of this.heldFor.get(t)!) this.setEligible(t, b, true);
+        this.heldFor.delete(t);
+        heldBy.set(t, k);
+        released.push(t);
+      }
+    });
+    let restored = 0;
+    this.publishedTopUps.forEach(({ agent: a, placeholder }, k) => {
+      const schedule = this.schedules[a];
+      const info = { ...this.infos[placeholder], index: this.ctx.shifts.length };
+      if (!staticallyEligible(this.agents[a], info, this.ctx) || !canTake(schedule, info, this.ctx)) return;
+      const shortWeek = weeksBelowMinimumHours(schedule, this.model).includes(info.week);
+      const standsIn = this.uncoveredInside(info, (t) => (heldBy.get(t) ?? k) === k);
+      // as a new top-up is weighed: none while its group is closed throughout; in a week at the minimum
+      // already only where what it covers is worth more than its hours cost
+      const value = this.topUpValue(a, info, standsIn.hours, { weekend: this.beyondClassMean(a, 'weekend'), late: this.beyondClassMean(a, 'late') });
+      if (value === undefined || (!shortWeek && value <= 0)) return;
+      schedule.add(info, this.preferenceCost(a, info));
+      this.ctx.shifts.push(info);
+      this.topUpInfos.push(info);
+      this.topUpAgent.push(a);
+      this.demandGrid?.add(info.shift.skillGroupId, info.shift.start, info.shift.end);
+      for (const t of standsIn.shifts) this.retireForStandIn(t, this.topUpInfos.length - 1);
+      restored++;
+    });
+    this.publishedTopUps.length = 0;
+    for (const t of released) {
+      if (this.assignedTo[t] !== -1 || this.standIn[t] >= 0) continue;
+      const taker = this.bestTaker(t, -1);
+      if (taker >= 0) this.give(t, taker);
+    }
+    return restored;
+  }
+
+  /**
    * Coverage, last: an agent with hours to spare works a longer shift of one of the plan's templates
    * that stands in for uncovered planned shifts inside its span — its own 4-hour morning shift and the
    * uncovered 4-hour afternoon one become one 8.5-hour early shift. The LP plans each skill group without
@@ -2066,10 +2179,10 @@ export class AssignmentEngine {
 
   /**
    * The uncovered planned shifts of `candidate`'s skill group inside its span that no top-up stands in for
-   * yet, at most one at a time (one agent): the most hours of non-overlapping ones (weighted interval
-   * scheduling; a handful per day).
+   * yet (and `also` admits), at most one at a time (one agent): the most hours of non-overlapping ones
+   * (weighted interval scheduling; a handful per day).
    */
-  private uncoveredInside(candidate: ShiftInfo): { hours: number; shifts: number[] } {
+  private uncoveredInside(candidate: ShiftInfo, also: (t: number) => boolean = () => true): { hours: number; shifts: number[] } {
     const shift = candidate.shift;
     const inside: number[] = [];
     if (!this.plannedByGroupDay) {
@@ -2083,7 +2196,7 @@ export class AssignmentEngine {
     for (const d of [candidate.day, candidate.day + 1]) {
       for (const t of this.plannedByGroupDay.get(`${shift.skillGroupId}|${d}`) ?? []) {
         const other = this.infos[t].shift;
-        if (this.assignedTo[t] !== -1 || this.standIn[t] >= 0) continue;
+        if (this.assignedTo[t] !== -1 || this.standIn[t] >= 0 || this.placeholder[t] || !also(t)) continue;
         if (other.start >= shift.start && other.end <= shift.end) inside.push(t);
       }
     }
@@ -2149,6 +2262,7 @@ export class AssignmentEngine {
     const uncoveredInfos: ShiftInfo[] = [];
     this.infos.forEach((info, i) => {
       const a = this.assignedTo[i];
+      if (this.placeholder[i]) return;
       if (a >= 0) roster.push({ ...info.shift, agentId: this.agents[a].id });
       else if (this.standIn[i] < 0) uncoveredInfos.push(info);
     });

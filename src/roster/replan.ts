@@ -119,7 +119,7 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   // Otherwise the agent would lose the day to whoever the assignment picks first — a sale day's partners
   // to other days. Only the same length: an 8-hour day pinned to a 4-hour shift would leave the agent
   // short of their weekly minimum with no free day for a top-up. Published top-ups are not paired: the
-  // assignment makes them again where the minimum still needs them.
+  // assignment gives them back where still valid and needed (below), else makes new ones for the minimum.
   const matched = new Set([...counterpart.values()].map((p) => p.id));
   const slotOf = (s: PlannedShift) => `${s.skillGroupId}|${s.date}|${s.end - s.start}`;
   const free = new Map<string, PlannedShift[]>();
@@ -146,7 +146,12 @@ export function replanRoster(input: ReplanInput): ReplanResult {
   const keep: Record<string, string> = {};
   for (const [shiftId, p] of counterpart) keep[shiftId] = p.agentId;
 
-  const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds], notBefore: input.frozenBefore, absences: input.change.absences, demand: input.demand });
+  // Published top-ups the new plan does not hold (nor a planned shift of their shape) go back to their
+  // agents where still valid and needed, before any new top-up is made (AssignmentInput.publishedTopUps);
+  // an absent agent's are not offered.
+  const paired = new Set([...counterpart.values()].map((p) => p.id));
+  const publishedTopUps = input.published.filter((p) => isTopUp(p) && !paired.has(p.id) && !frozenIds.has(p.id) && !absentOn(p.agentId, p));
+  const result = assignShifts({ plannedShifts: planned, agents, period: input.period, options: input.options, keep, frozen: [...frozenIds], notBefore: input.frozenBefore, absences: input.change.absences, demand: input.demand, publishedTopUps });
 
   const newAgentOf = new Map(result.roster.map((s) => [s.id, s.agentId]));
   // A planned shift no partner takes is a cloud slot only when no top-up stands in for it (its agent works those hours).

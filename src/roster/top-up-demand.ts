@@ -71,6 +71,13 @@ export class DemandGrid {
     this.forEachInterval(grid, start, end, (k, ms) => (grid.staffed[k] += ms / grid.lengthMs));
   }
 
+  /** Takes back a shift counted by add (a re-plan's published top-up, counted as planned until it is restored). */
+  remove(group: string, start: number, end: number): void {
+    const grid = this.groups.get(group);
+    if (!grid) return;
+    this.forEachInterval(grid, start, end, (k, ms) => (grid.staffed[k] -= ms / grid.lengthMs));
+  }
+
   /** What a shift of `group` over [start, end) would be worth there; a group without rows is not judged (all zero). */
   value(group: string, start: number, end: number): SpanValue {
     const grid = this.groups.get(group);
