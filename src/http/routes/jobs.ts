@@ -29,8 +29,10 @@ export async function jobStatus(queues: Queues, queue: string, id: string): Prom
     state,
     progress: job.progress,
     attemptsMade: job.attemptsMade,
-    // a job interrupted too often (a training hit by worker restarts) says so, not BullMQ's line
-    ...(job.failedReason ? { failedReason: stalledFailureReason(job) ?? job.failedReason } : {}),
+    // a job interrupted too often (a training hit by worker restarts) says so, not BullMQ's line. A job
+    // that completed after a failed attempt keeps BullMQ's reason of that attempt: not shown, as it would
+    // read as the outcome (attemptsMade says it was retried)
+    ...(job.failedReason && state !== 'completed' ? { failedReason: stalledFailureReason(job) ?? job.failedReason } : {}),
     ...(state === 'completed' ? { result: job.returnvalue } : {}),
     createdAt: new Date(job.timestamp).toISOString(),
     ...(job.finishedOn ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
