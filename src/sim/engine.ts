@@ -858,16 +858,7 @@ class Replication {
     // back to exactly 0 with the last chat: sums of 1/c do not cancel exactly in floating point
     this.agentChatLoad[a] = --this.agentOpenChats[a] === 0 ? 0 : this.agentChatLoad[a] - this.chatShare[g];
     this.agentIdleStamp[a]++;
-    const fcr = this.sc.firstCallResolution;
-    if (fcr !== null && this.rng.uniform() >= fcr[g]) {
-      const at = this.now + this.sc.repeatMeanDelaySeconds * this.rng.exponential();
-      if (at < this.sc.periodSeconds) {
-        this.callState[c] = CALL_PENDING_REPEAT;
-        this.callPrevAgent[c] = a;
-        this.callIsRepeat[c] = 1;
-        this.events.push(at, (c << 4) | K_REPEAT, this.callGeneration[c]);
-      } else this.freeCall(c);
-    } else this.freeCall(c);
+    this.resolveOrRepeat(c, a, g);
     this.agentAvailable(a);
   }
 
@@ -877,6 +868,15 @@ class Replication {
     this.integrate(g);
     this.busy[g]--;
     this.agentCall[a] = -1;
+    this.resolveOrRepeat(c, a, g);
+    this.agentAvailable(a);
+  }
+
+  /**
+   * A contact `a` has just finished, of group `g`: resolved (its slot freed), or — with first-call
+   * resolution set — a repeat the same caller makes later, remembering the agent (voice calls and chats alike).
+   */
+  private resolveOrRepeat(c: number, a: number, g: number): void {
     const fcr = this.sc.firstCallResolution;
     if (fcr !== null && this.rng.uniform() >= fcr[g]) {
       const at = this.now + this.sc.repeatMeanDelaySeconds * this.rng.exponential();
@@ -887,7 +887,6 @@ class Replication {
         this.events.push(at, (c << 4) | K_REPEAT, this.callGeneration[c]);
       } else this.freeCall(c);
     } else this.freeCall(c);
-    this.agentAvailable(a);
   }
 
   private onRepeat(c: number, generation: number): void {

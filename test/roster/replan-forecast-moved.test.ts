@@ -5,57 +5,15 @@
  * Agents here have no weekly minimum, so no top-ups: every change listed is the plan's. On this instance
  * the LP planned afresh listed 44 changes for a 5 % rise on one day, 24 of them on other days.
  */
-import { DateTime } from 'luxon';
-import { buildRoster, replanStoredRoster, type BuildRosterInput, type BuiltRoster } from '../../src/roster/build';
+import { buildRoster } from '../../src/roster/build';
 import { checkRoster } from '../../src/roster/checker';
-import { localDates, planShifts } from '../../src/roster/lp';
+import { planShifts } from '../../src/roster/lp';
 import { DEFAULT_TEMPLATES } from '../../src/roster/templates';
-import { seededRandom } from '../../src/roster/synthetic';
 import { requirementPerInterval, toLpRequirement } from '../../src/staffing';
-import type { Agent, IntervalVolume, SkillGroup } from '../../src/domain/types';
-import { skillGroup } from '../support/examples';
+import { dates, groups, MOVED_DAY, onMovedDay, period, replanWorld } from './replan-world';
 
-const ZONE = 'Asia/Jerusalem';
-const period = { from: '2030-01-07', days: 10, timeZone: ZONE };
-const dates = localDates(period.from, period.days, ZONE);
-const groups: SkillGroup[] = [skillGroup({ id: 'PS', timeZone: ZONE }), skillGroup({ id: 'NE', timeZone: ZONE })];
-const contract = { class: 'full-time', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 };
-const agents: Agent[] = Array.from({ length: 40 }, (_, i) => ({
-  id: `A${String(i).padStart(2, '0')}`,
-  name: `Agent ${i}`,
-  kind: 'partner',
-  timeZone: ZONE,
-  skills: i % 3 === 2 ? [{ skillGroupId: 'PS' }, { skillGroupId: 'NE' }] : [{ skillGroupId: i % 3 === 0 ? 'PS' : 'NE' }],
-  contract,
-}));
-
-/** calls per half hour by local hour: open 07:00–22:00, peaks late morning and afternoon */
-const PROFILE = [0, 0, 0, 0, 0, 0, 0, 5, 9, 12, 13, 12, 10, 11, 13, 12, 10, 8, 7, 6, 5, 4, 0, 0];
-
-function forecast(): IntervalVolume[] {
-  const rand = seededRandom(7);
-  const rows: IntervalVolume[] = [];
-  for (const g of groups) {
-    for (const date of dates) {
-      const midnight = DateTime.fromISO(date, { zone: ZONE });
-      const weekend = midnight.weekday >= 6 ? 0.6 : 1;
-      for (let k = 14; k < 44; k++) rows.push({ skillGroupId: g.id, start: midnight.plus({ minutes: 30 * k }).toMillis(), volume: Math.round(1.5 * PROFILE[k >> 1] * weekend * (0.85 + 0.3 * rand()) * (g.id === 'PS' ? 1.2 : 1)) });
-    }
-  }
-  return rows;
-}
-
-const input: BuildRosterInput = { period, skillGroups: groups, agents, forecast: forecast(), rules: { options: { ruinAndRecreateIterations: 300, seed: 3 } } };
-const MOVED_DAY = dates[3];
-
-function onMovedDay(rows: IntervalVolume[], factor: number): IntervalVolume[] {
-  const from = DateTime.fromISO(MOVED_DAY, { zone: ZONE }).toMillis();
-  const to = DateTime.fromISO(MOVED_DAY, { zone: ZONE }).plus({ days: 1 }).toMillis();
-  return rows.map((r) => (r.start >= from && r.start < to ? { ...r, volume: r.volume * factor } : r));
-}
-
-const replan = (built: BuiltRoster, rows: IntervalVolume[]) =>
-  replanStoredRoster({ ...input, forecast: rows, base: { shifts: built.shifts, uncovered: built.uncovered, slots: built.slots.map((s) => ({ ...s, claimedBy: [] })) }, forecastMoved: true, frozenBefore: 0 });
+// no weekly minimum: no top-ups
+const { agents, input, replan } = replanWorld({ agentCount: 40, minHoursPerWeek: 0, volumeScale: 1.5 });
 
 describe('re-planning because the forecast moved', () => {
   const built = buildRoster(input);
