@@ -746,27 +746,18 @@ const STATUS_SCAN_LIMIT = 50_000;
 export async function listCallouts(store: Store, query: RecordQuery & { status?: CalloutView['status']; agentId?: string; cursor?: string }): Promise<Page<CalloutView>> {
   checkRange(query);
   const groupIds = await groupIdsFor(store, query.skillGroupId);
-  let after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const filtered = query.status !== undefined || query.agentId !== undefined;
-  const batch = filtered ? Math.max(query.limit, 500) : query.limit;
-  const items: CalloutView[] = [];
-  for (let scanned = 0; ; ) {
-    const page = await store.trigger.calloutPage(groupIds, query.from, query.to, batch, after);
-    const views = await calloutViews(store, page.callouts);
-    for (let k = 0; k < views.length; k++) {
-      if (query.status && views[k].status !== query.status) continue;
-      if (query.agentId !== undefined && views[k].agentId !== query.agentId) continue;
-      items.push(views[k]);
-      if (items.length === query.limit) {
-        const followed = k < views.length - 1 || page.more;
-        return { items, ...(followed ? { next: encodeCursor({ at: page.callouts[k].requestedAt, key: page.callouts[k].id }) } : {}) };
-      }
-    }
-    scanned += batch;
-    if (!page.more || !page.last) return { items };
-    after = page.last;
-    if (scanned >= STATUS_SCAN_LIMIT) return { items, next: encodeCursor(after) };
-  }
+  const found = await store.trigger.scanCallouts(groupIds, query.from, query.to, {
+    // the status as listed: a pending callout delivered shows as `delivered` (calloutView)
+    keep: (c) => (!query.status || calloutView(c).status === query.status) && (query.agentId === undefined || c.agentId === query.agentId),
+    pageSize: filtered ? Math.max(query.limit, 500) : query.limit,
+    maxScanned: STATUS_SCAN_LIMIT,
+    limit: query.limit,
+    after,
+  });
+  const items = await calloutViews(store, found.callouts);
+  return { items, ...(found.resumeAfter ? { next: encodeCursor(found.resumeAfter) } : {}) };
 }
 
 export async function getCallout(store: Store, calloutId: string): Promise<CalloutView> {

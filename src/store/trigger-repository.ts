@@ -724,16 +724,45 @@ export class TriggerRepository {
    */
   async calloutsOfAgentIn(agentId: string, skillGroupIds: string[], fromMs: number, toMs: number, maxScanned: number): Promise<{ callouts: StoredCallout[]; complete: boolean }> {
     if ((await this.agentLastCalledAt(agentId)) === undefined) return { callouts: [], complete: true };
-    const pageSize = Math.min(500, maxScanned);
-    const theirs: StoredCallout[] = [];
-    let after: RecordPosition | undefined;
-    for (let scanned = 0; scanned < maxScanned; scanned += pageSize) {
-      const page = await this.calloutPage(skillGroupIds, fromMs, toMs, pageSize, after);
-      theirs.push(...page.callouts.filter((c) => c.agentId === agentId));
-      if (!page.more) return { callouts: theirs, complete: true };
+    const { callouts, complete } = await this.scanCallouts(skillGroupIds, fromMs, toMs, {
+      keep: (c) => c.agentId === agentId,
+      pageSize: Math.min(500, maxScanned),
+      maxScanned,
+    });
+    return { callouts, complete };
+  }
+
+  /**
+   * The callouts of the given groups requested in [from, to) that `keep` accepts, in calloutPage's order
+   * from after `after`: what a read filtered without an index (by agent, by status) does, reading
+   * `pageSize` callouts a page until `limit` are kept, the range is read through, or `maxScanned` were read
+   * (counted in whole pages). `complete`: nothing that could be kept is left unread; otherwise `resumeAfter`
+   * is where to read on — the last kept callout when `limit` stopped the read, the last position read when
+   * `maxScanned` did.
+   */
+  async scanCallouts(
+    skillGroupIds: string[],
+    fromMs: number,
+    toMs: number,
+    scan: { keep: (callout: StoredCallout) => boolean; pageSize: number; maxScanned: number; limit?: number; after?: RecordPosition },
+  ): Promise<{ callouts: StoredCallout[]; complete: boolean; resumeAfter?: RecordPosition }> {
+    const kept: StoredCallout[] = [];
+    let after = scan.after;
+    for (let scanned = 0; scanned < scan.maxScanned; scanned += scan.pageSize) {
+      const page = await this.calloutPage(skillGroupIds, fromMs, toMs, scan.pageSize, after);
+      for (let k = 0; k < page.callouts.length; k++) {
+        const callout = page.callouts[k];
+        if (!scan.keep(callout)) continue;
+        kept.push(callout);
+        if (kept.length === scan.limit) {
+          const followed = k < page.callouts.length - 1 || page.more;
+          return followed ? { callouts: kept, complete: false, resumeAfter: { at: callout.requestedAt, key: callout.id } } : { callouts: kept, complete: true };
+        }
+      }
+      if (!page.more || !page.last) return { callouts: kept, complete: true };
       after = page.last;
     }
-    return { callouts: theirs, complete: false };
+    return { callouts: kept, complete: false, resumeAfter: after };
   }
 
   /** When `agentId` was last called out (epoch ms), if the trigger still remembers (record retention). */
