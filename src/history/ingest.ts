@@ -4,7 +4,8 @@
  * row rejects the whole batch, so a store never holds half an upload.
  *
  * Rules: columns interval_start, skill_group, volume[, aht_seconds] (nothing else); timestamps ISO-8601
- * with an offset, or wall time in the group's zone (a DST-gap or repeated wall time is refused); whole
+ * with an offset, or wall time in the group's zone (a DST-gap or repeated wall time is refused; another
+ * form — DD.MM.YYYY, MM/DD/YYYY, epoch numbers — is refused in one problem naming the form seen); whole
  * minutes; volume finite and ≥ 0 (fractions kept); aht_seconds > 0 when present. Row granularity per
  * group = the largest divisor of its interval aligning ≥ 95 % of its rows (or the given one); rows off
  * that grid are refused. Same group and instant twice: identical rows collapse, differing rows are
@@ -257,17 +258,28 @@ function csvProblem(body: string, err: unknown): WfmError {
  */
 const AMBIGUOUS = '\u0000';
 
-/** A cell as a message quotes it: `"1.234"`, and for an ambiguous number `"1.234" (ambiguous: …)`. */
+/**
+ * A cell as a message quotes it: `"1.234"`, for an ambiguous number `"1.234" (ambiguous: …)`, and for a
+ * number written with a comma what to write instead: a quoted "4,800" in a comma-separated file (or a
+ * JSON string) is a thousands grouping as a spreadsheet formats counts, and "not a finite number" alone
+ * left the planner to guess why.
+ */
 function quotedCell(value: unknown): string {
   const text = String(value);
   const at = text.indexOf(AMBIGUOUS);
-  return at < 0 ? `"${text}"` : `"${text.slice(0, at)}" (ambiguous: ${text.slice(at + 1)})`;
+  if (at >= 0) return `"${text.slice(0, at)}" (ambiguous: ${text.slice(at + 1)})`;
+  const trimmed = text.trim();
+  if (THOUSANDS_GROUPED_COMMA.test(trimmed)) return `"${text}" (a comma separating thousands: write ${trimmed.replaceAll(',', '')}, without the separator)`;
+  if (DECIMAL_COMMA.test(trimmed)) return `"${text}" (a decimal comma: write ${trimmed.replace(',', '.')}, with a dot)`;
+  return `"${text}"`;
 }
 
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 const DECIMAL_DOT = /^[+-]?\d+\.\d+$/;
 /** 1.234, 12.500, 1.000.000: a dot where a thousands separator stands (0.500 is no thousands grouping). */
 const THOUSANDS_GROUPED = /^[+-]?[1-9]\d{0,2}(\.\d{3})+$/;
+/** 4,800, 1,234,567.5: commas where a thousands separator stands, a decimal dot allowed after them. */
+const THOUSANDS_GROUPED_COMMA = /^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$/;
 
 /**
  * In the number columns of a `;`- or tab-separated file, a dotted number that may be a thousands grouping
@@ -523,6 +535,108 @@ function repeatedWallTime(text: string, clock: ZoneClock): { wallAsUtc: number; 
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Timestamps in a form the ingestion does not read
+
+/**
+ * Rows whose time column is not ISO-8601 at all (another country's date order, epoch numbers) are said in
+ * one problem naming the form seen and the forms read, and listed by row up to this many: a file of them
+ * gave a thousand "not an ISO-8601 timestamp" lines and never said what would be read.
+ */
+export const UNREADABLE_TIMESTAMPS_LISTED = 5;
+
+/** luxon's (grid.ts) reason for text that is no ISO-8601 at all, as opposed to a DST gap or an impossible day. */
+const NOT_ISO = 'not an ISO-8601 timestamp';
+
+/** A time column's text the ingestion could not read as a timestamp of any accepted form. */
+interface UnreadableTimestamp {
+  row: number;
+  text: string;
+  clock: ZoneClock;
+}
+
+const DAY_MONTH_YEAR = /^(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?:(?:[ T]|,\s*)(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?$/;
+const YEAR_SLASH_MONTH_DAY = /^(\d{4})[./](\d{1,2})[./](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const EPOCH_SECONDS = /^\d{9,10}(\.\d+)?$/;
+const EPOCH_MILLISECONDS = /^\d{12,13}$/;
+/** Days since 1899-12-30 with a fraction of a day: a spreadsheet cell formatted as a number (45627.5 is 2024-12-01 12:00). */
+const SPREADSHEET_SERIAL = /^\d{5}(\.\d+)?$/;
+
+const pad2 = (n: number | string): string => String(n).padStart(2, '0');
+
+/** "Y-M-D HH:mm[:ss]" from parts, the hour from a 12-hour clock when `meridiem` is AM/PM. */
+function isoWallTime(year: string, month: string, day: string, hour?: string, minute?: string, second?: string, meridiem?: string): string {
+  const date = `${year}-${pad2(month)}-${pad2(day)}`;
+  if (hour === undefined) return `${date} 00:00`;
+  let h = Number(hour);
+  if (meridiem) h = (h % 12) + (meridiem[0].toLowerCase() === 'p' ? 12 : 0);
+  return `${date} ${pad2(h)}:${minute}${second ? `:${second}` : ''}`;
+}
+
+/**
+ * What the unreadable timestamps look like, as a message says it: the form seen in the first of them,
+ * and that first one written in a form the ingestion reads. Slash dates tell their order by a part over
+ * 12 in any row (13/01 is day first, 01/13 month first), else by AM/PM (the US writes MM/DD with a
+ * 12-hour clock), else the message gives both readings. Undefined for a form not recognised.
+ */
+export function foreignTimestampForm(texts: readonly string[], clock: ZoneClock): string | undefined {
+  const first = texts[0];
+  const dmy = DAY_MONTH_YEAR.exec(first);
+  if (dmy) {
+    const [, a, separator, b, year, hour, minute, second, meridiem] = dmy;
+    const ss = second === undefined ? '' : ':ss';
+    const clockPart = hour === undefined ? '' : meridiem ? ` hh:mm${ss} AM/PM (a 12-hour clock)` : ` HH:mm${ss}`;
+    if (separator === '.') return `DD.MM.YYYY${clockPart}, day first: "${first}" is ${isoWallTime(year, b, a, hour, minute, second, meridiem)}`;
+    let dayFirst = false;
+    let monthFirst = false;
+    for (const text of texts) {
+      const m = DAY_MONTH_YEAR.exec(text);
+      if (!m) continue;
+      if (Number(m[1]) > 12) dayFirst = true;
+      if (Number(m[3]) > 12) monthFirst = true;
+    }
+    const s = separator;
+    if (monthFirst && !dayFirst) return `MM${s}DD${s}YYYY${clockPart}, month first (US): "${first}" is ${isoWallTime(year, a, b, hour, minute, second, meridiem)}`;
+    if (dayFirst && !monthFirst) return `DD${s}MM${s}YYYY${clockPart}, day first: "${first}" is ${isoWallTime(year, b, a, hour, minute, second, meridiem)}`;
+    if (meridiem && !dayFirst) return `MM${s}DD${s}YYYY${clockPart}, month first as US dates with AM/PM are: "${first}" is ${isoWallTime(year, a, b, hour, minute, second, meridiem)}`;
+    return `DD${s}MM${s}YYYY or MM${s}DD${s}YYYY${clockPart} (no row tells which comes first): "${first}" is ${isoWallTime(year, b, a, hour, minute, second, meridiem)} if the day comes first, ${isoWallTime(year, a, b, hour, minute, second, meridiem)} if the month does`;
+  }
+  const ymd = YEAR_SLASH_MONTH_DAY.exec(first);
+  if (ymd) {
+    const [, year, month, day, hour, minute, second] = ymd;
+    return `YYYY${first[4]}MM${first[4]}DD: "${first}" is ${isoWallTime(year, month, day, hour, minute, second)}`;
+  }
+  if (EPOCH_SECONDS.test(first)) return `Unix epoch seconds: ${first} is ${clock.format(Math.round(Number(first) * 1000))}`;
+  if (EPOCH_MILLISECONDS.test(first)) return `Unix epoch milliseconds: ${first} is ${clock.format(Number(first))}`;
+  if (SPREADSHEET_SERIAL.test(first)) {
+    const wall = new Date(Date.UTC(1899, 11, 30) + Math.round(Number(first) * 1440) * MINUTE_MS).toISOString();
+    return `a spreadsheet day number (the cell formatted as a number, not a date): ${first} is ${wall.slice(0, 10)} ${wall.slice(11, 16)}`;
+  }
+  return undefined;
+}
+
+/**
+ * The problems of rows whose `column` is not a timestamp of an accepted form: one at the first row saying
+ * how many, the form they look like and the forms read, then the next few rows by name (an upload's
+ * answer must still point at rows), the rest counted.
+ */
+function unreadableTimestampProblems(unreadable: readonly UnreadableTimestamp[], rowsTotal: number, column: string, locate: Locate, problems: Problems): void {
+  if (unreadable.length === 0) return;
+  const [first] = unreadable;
+  const n = unreadable.length;
+  const form = foreignTimestampForm(unreadable.map((u) => u.text), first.clock);
+  const listed = Math.min(n, UNREADABLE_TIMESTAMPS_LISTED);
+  const message =
+    `${NOT_ISO}: "${first.text}"` +
+    (n > 1 ? `, and neither are ${n - 1} more rows' ${column} (${n} of ${rowsTotal} rows)` : '') +
+    (form ? `; ${n > 1 ? 'they look like' : 'it looks like'} ${form}` : '') +
+    `. Accepted: ISO-8601 with a UTC offset, e.g. 2024-12-01T00:00:00+01:00 (Z for UTC), or a local time without one, e.g. 2024-12-01 00:00 (a T or a space between date and time), ` +
+    `read on the skill group's clock (${first.clock.zoneName}; --tz on the command line)` +
+    (n > listed ? `; the first ${listed} such rows are listed, ${n - listed} more are not` : '');
+  problems.add(first.row, locate(first.row, column), message);
+  for (const u of unreadable.slice(1, listed)) problems.add(u.row, locate(u.row, column), `${NOT_ISO}: "${u.text}" (see the first such row)`);
+}
+
+// ---------------------------------------------------------------------------------------------------
 // The ingestion
 
 /** Divisors of the interval, largest first: the candidate row granularities. */
@@ -640,12 +754,16 @@ export function ingestHistory(
   const groups = new Map<string, GroupState>();
   const repeatedRows = new Map<string, { group: GroupState; row: number; text: string; earlier: number; later: number; volume: number; aht: number | undefined }[]>();
   const perCall = raw.length > 0 && historyColumns(Object.keys(raw[0].fields)).perCall;
+  /** time-column text in no accepted form: said together after the rows are read (unreadableTimestampProblems) */
+  const unreadable: UnreadableTimestamp[] = [];
+  /** A JSON number in a time column is an epoch, not a missing value: its text is judged as the CSV's would be. */
+  const timeText = (value: unknown): string => (typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '');
   /** One call of a per-call log, counted into the interval it arrived in. */
   const readCall = (row: number, fields: Record<string, unknown>, group: GroupState | undefined): void => {
     const handle = numberField(fields.handle_seconds);
     const handleOk = handle === undefined || (Number.isFinite(handle) && handle >= 0);
     if (!handleOk) problems.add(row, locate(row, 'handle_seconds'), `handle_seconds must be a number of seconds (0 or more) when present, got ${quotedCell(fields.handle_seconds)}`);
-    const text = typeof fields.arrival === 'string' ? fields.arrival.trim() : '';
+    const text = timeText(fields.arrival);
     if (text === '') {
       problems.add(row, locate(row, 'arrival'), 'arrival is missing');
       return;
@@ -658,7 +776,10 @@ export function ingestHistory(
       // a call log's order does not tell the passes of a repeated hour apart (calls of both are many)
       const repeated = repeatedWallTime(text, group.clock);
       if (repeated && options.singleAmbiguousWallTime === 'first-pass') epochMs = repeated.earlier;
-      else {
+      else if (!repeated && parsed.reason.startsWith(NOT_ISO)) {
+        unreadable.push({ row, text, clock: group.clock });
+        return;
+      } else {
         problems.add(row, locate(row, 'arrival'), repeated ? `local time ${text} occurs twice in ${group.skillGroup.timeZone} (DST fall-back): give the arrivals their UTC offset` : parsed.reason);
         return;
       }
@@ -719,37 +840,40 @@ export function ingestHistory(
       ahtOk = false;
     }
 
-    const text = fields.interval_start;
-    if (typeof text !== 'string' || text.trim() === '') {
+    const text = timeText(fields.interval_start);
+    if (text === '') {
       problems.add(row, locate(row, 'interval_start'), 'interval_start is missing');
       continue;
     }
     if (!group) continue; // the zone is unknown without the group: the row is already rejected
-    const parsed = parseInstant(text.trim(), group.clock);
+    const parsed = parseInstant(text, group.clock);
     if (!parsed.ok) {
-      const repeated = repeatedWallTime(text.trim(), group.clock);
+      const repeated = repeatedWallTime(text, group.clock);
       if (repeated && volumeOk && ahtOk) {
         const key = `${groupId}\u0000${repeated.wallAsUtc}`;
         const list = repeatedRows.get(key) ?? [];
-        list.push({ group, row, text: text.trim(), earlier: repeated.earlier, later: repeated.later, volume: volume!, aht });
+        list.push({ group, row, text, earlier: repeated.earlier, later: repeated.later, volume: volume!, aht });
         repeatedRows.set(key, list);
-      } else problems.add(row, locate(row, 'interval_start'), parsed.reason);
+      } else if (!repeated && parsed.reason.startsWith(NOT_ISO)) unreadable.push({ row, text, clock: group.clock });
+      else problems.add(row, locate(row, 'interval_start'), parsed.reason);
       continue;
     }
     timestampsRead++;
     if (parsed.epochMs % MINUTE_MS !== 0) {
-      secondsRows.push({ row, text: text.trim() }); // refused below: one by one, or as a per-call log named as such
+      secondsRows.push({ row, text }); // refused below: one by one, or as a per-call log named as such
       continue;
     }
     if (options.notAfterMs !== undefined && parsed.epochMs > options.notAfterMs) {
       const clockReads = group.clock.format(Math.floor(options.notAfterMs / MINUTE_MS) * MINUTE_MS);
-      problems.add(row, locate(row, 'interval_start'), `${text.trim()} has not happened yet (the service clock reads ${clockReads}): history holds past intervals only`);
+      problems.add(row, locate(row, 'interval_start'), `${text} has not happened yet (the service clock reads ${clockReads}): history holds past intervals only`);
       continue;
     }
     if (volumeOk && ahtOk) {
       group.rows.push({ row, epochMs: parsed.epochMs, minuteOfDay: group.clock.minuteOfDay(parsed.epochMs), volume: volume!, aht });
     }
   }
+
+  unreadableTimestampProblems(unreadable, raw.length, perCall ? 'arrival' : 'interval_start', locate, problems);
 
   // Seconds in the first rows and many more: each row is a call, not an interval. One problem says so
   // (a call log of 60,000 rows gave 1,000 "has seconds" lines and nothing on what to do).
