@@ -227,8 +227,8 @@ function jsonHasExtraKeys(json: string): boolean {
 }
 
 /**
- * A roster.csv of other periods (`agent_id,date,start,end,skill_group,breaks`, as `wfm plan` and the API
- * write it: that exact header, times with their offsets) as shifts the agents already work: the plan holds
+ * A roster.csv of other periods (`agent_id,date,start,end,skill_group,breaks,break_kinds`, as `wfm plan`
+ * and the API write it, or the six columns before break_kinds: that exact header, times with their offsets) as shifts the agents already work: the plan holds
  * rest and runs of working days against them, the ones that reach into the period count in its coverage,
  * and those of the fortnight before count towards each agent's weekend and late shares (rotation), late by
  * the shift's kind (shiftKindOf). `templates`: the plan's (--templates, else the defaults). Every problem
@@ -247,7 +247,8 @@ export function loadRosterShifts(file: string, skillGroups: SkillGroup[], templa
     date: s.date,
     start: s.start,
     end: s.end,
-    breaks: s.breaks.map((b) => ({ ...b, kind: b.end - b.start >= 30 * 60_000 ? ('meal' as const) : ('short' as const) })),
+    // the file's break_kinds; a file written before that column: guessed by length (a meal lasts 30 min or more)
+    breaks: s.breaks.map((b) => ({ ...b, kind: b.kind ?? (b.end - b.start >= 30 * 60_000 ? ('meal' as const) : ('short' as const)) })),
   }));
 }
 

@@ -28,8 +28,11 @@ export type Occasion =
   | { kind: 'answered'; applied: boolean }
   /** they opened a link of a callout no longer open */
   | { kind: 'opened' }
-  /** their answer was refused: the callout was no longer open to it, or (`overlapping`) they accepted another for the same time */
-  | { kind: 'refused'; answer: CalloutAnswer; overlapping: boolean }
+  /**
+   * their answer was refused: the callout was no longer open to it, or (`overlapping`) they accepted another
+   * for the same time, or (`clashesWithClaim`) it falls on a slot they claimed or within their rest from it
+   */
+  | { kind: 'refused'; answer: CalloutAnswer; overlapping: boolean; clashesWithClaim?: boolean }
   /** they opened a link whose answer window has passed */
   | { kind: 'link-expired' };
 
@@ -161,6 +164,14 @@ export function outcomePage(callout: CalloutView, shown: ShownAs, occasion: Occa
   }
   if (occasion.kind === 'refused' && occasion.overlapping) {
     return page('Not taken', paragraph('You already accepted another callout for the same time, so this one was not taken (', shift, ').') + paragraphs('You are still expected for the one you accepted.'));
+  }
+  if (occasion.kind === 'refused' && occasion.clashesWithClaim) {
+    // the callout stays open: without this page the agent read "too late" and took it as gone to others
+    return page(
+      'Not taken',
+      paragraph('You claimed a shift at this time, or too close to it to leave you your rest, so this callout was not taken (', shift, ').') +
+        paragraphs('You are still expected for the shift you claimed.'),
+    );
   }
   return page('Too late to answer', paragraph('No answer came in time, so this callout went to other agents: you are not expected for it (', shift, ').'));
 }

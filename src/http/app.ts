@@ -29,7 +29,7 @@ import { declaredTooLargeRefused } from './declared-length';
 import { unsafeBodiesRefused } from './body-depth';
 import { isSecretParam, redactQuery } from './redact';
 import { refuseWhenBacklogged } from './backpressure';
-import { cacheControl, NOT_STORED, PER_CALLER } from './cache-control';
+import { cacheControl, honourPreconditionsDespiteNoCache, NOT_STORED, PER_CALLER } from './cache-control';
 import { QUEUE } from '../queue/names';
 import { authorizeByContract, contractTemplateOf, loadOpenApi } from './openapi';
 import { problemHandler, sendProblem } from './problem';
@@ -91,6 +91,9 @@ export function createApp(deps: AppDependencies): express.Express {
   const { config, log, store, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // If-None-Match → 304 also when the request says Cache-Control: no-cache, as fetch adds to every
+  // conditional request (cache-control.ts answerIsFresh)
+  honourPreconditionsDespiteNoCache(app);
   app.set('query parser', parseQueryString);
   app.set('trust proxy', true);
   const doc = loadOpenApi();

@@ -1,6 +1,7 @@
 /**
  * Idempotency-Key for the POSTs that start work (a roster build, a re-plan, a drill, a simulation, a
- * training, a forecast refresh), after the IETF httpapi draft "The Idempotency-Key HTTP Header Field":
+ * training, a forecast refresh) and for a cloud agent's claim of a slot, after the IETF httpapi draft
+ * "The Idempotency-Key HTTP Header Field":
  * a client whose POST timed out sends it again with the same key and gets the first answer back (same
  * roster id, same job id, header `Idempotent-Replayed: true`) instead of starting the work twice.
  *
@@ -8,7 +9,7 @@
  * - the same key while the first request is still being answered → 409 with Retry-After, retry then;
  * - only successes are kept (24 h): a request that failed (bad input, Redis down) may be sent again
  *   with the same key once fixed;
- * - keys are per API key: one client cannot read another's answer by guessing its key.
+ * - keys are per API key (per cloud agent for claims): one client cannot read another's answer by guessing its key.
  */
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';

@@ -10,7 +10,8 @@
 import { DateTime } from 'luxon';
 import type { Agent, IntervalVolume, IsoWeekday, ShiftKind, SkillGroup } from '../domain/types';
 import { WfmError, invalid, type ProblemDetail } from '../errors/wfm-error';
-import { formatInstant, HOUR_MS, isValidZone, startOfLocalDay } from '../time/grid';
+import { canonicalZone } from '../domain/validate';
+import { formatInstant, isValidZone, MINUTE_MS, startOfLocalDay } from '../time/grid';
 import { requirementPerInterval, toLpRequirement } from '../staffing';
 import { localDates, planShifts, type LpPenalties, type PlanShiftsResult } from './lp';
 import { isTopUp } from './replan';
@@ -69,7 +70,23 @@ export interface RosterCoverageRow extends CoverageRow {
 export interface RosterSummary {
   partnerShifts: number;
   agentsWithShifts: number;
+  /**
+   * The partners' shifts' paid span, start to end with their breaks (meals too: whether a meal is paid is
+   * the payroll's rule, and roster.csv's break_kinds says which break is the meal), elapsed time across a
+   * clock change; rounded to 0.1 h. Cloud agents' claimed shifts are not in it (claimedHours).
+   */
   paidHours: number;
+  /** paidHours unrounded, in minutes: what payroll reconciles to (981 h 40 min is 58900, paidHours 981.7) */
+  paidMinutes: number;
+  /**
+   * Cloud agents' claimed shifts the roster holds as built, not in paidHours: a re-plan's, the claims on
+   * the roster it replaces, which move to it at publish (as read when it was built); 0 for a new roster,
+   * whose slots are claimed only once it is published (GET /rosters/{id}/slots has those)
+   */
+  claimedShifts: number;
+  /** their paid span (breaks included), rounded to 0.1 h; claimedMinutes unrounded */
+  claimedHours: number;
+  claimedMinutes: number;
   /** extra shifts that lift agents to their weekly minimum hours */
   topUpShifts: number;
   uncoveredShifts: number;
@@ -143,7 +160,10 @@ export function periodProblems(period: PlanningPeriod): ProblemDetail[] {
   const problems: ProblemDetail[] = [];
   if (!/^\d{4}-\d{2}-\d{2}$/.test(period.from) || !DateTime.fromISO(period.from, { zone: 'UTC' }).isValid) problems.push({ where: '/period/from', message: 'must be a date YYYY-MM-DD' });
   if (!(Number.isInteger(period.days) && period.days >= 1 && period.days <= MAX_ROSTER_DAYS)) problems.push({ where: '/period/days', message: `must be a whole number of days from 1 to ${MAX_ROSTER_DAYS} (the forecast's horizon)` });
-  if (!isValidZone(period.timeZone)) problems.push({ where: '/period/timeZone', message: `unknown time zone "${period.timeZone}"` });
+  // the rule of every zone a planner types (skill groups, agents, `wfm plan --tz`): an Area/Location zone;
+  // an abbreviation (CET, EST, JST) is refused naming the zone the runtime would read it as
+  const zone = canonicalZone(period.timeZone);
+  if (!zone.ok) problems.push({ where: '/period/timeZone', message: zone.message });
   return problems;
 }
 
@@ -368,7 +388,11 @@ function assertNoViolations(shifts: AssignedShift[], agents: Agent[], period: Pl
   }
 }
 
-function summarize(built: Omit<BuiltRoster, 'summary'>, plan: LpFigures, skillGroups: SkillGroup[], topUps: number): RosterSummary {
+/**
+ * `claimedSlots`: a re-plan's carried slots, one place per claim read on the roster it replaces; a claimed
+ * shift runs the slot's span (as the exports list it).
+ */
+function summarize(built: Omit<BuiltRoster, 'summary'>, plan: LpFigures, skillGroups: SkillGroup[], topUps: number, claimedSlots: readonly CloudSlot[] = []): RosterSummary {
   const hoursOf = (id: string) => skillGroups.find((g) => g.id === id)!.intervalMinutes / 60;
   let required = 0;
   let scheduled = 0;
@@ -383,10 +407,17 @@ function summarize(built: Omit<BuiltRoster, 'summary'>, plan: LpFigures, skillGr
     offered += c.volume;
     answeredInTime += c.volume * c.serviceLevel;
   }
+  // summed in whole minutes, not rounded hours: shifts start and end on the minute
+  const paidMinutes = built.shifts.reduce((n, x) => n + Math.round((x.end - x.start) / MINUTE_MS), 0);
+  const claimedMinutes = claimedSlots.reduce((n, c) => n + c.agentsNeeded * Math.round((c.end - c.start) / MINUTE_MS), 0);
   return {
     partnerShifts: built.shifts.length,
     agentsWithShifts: new Set(built.shifts.map((s) => s.agentId)).size,
-    paidHours: round(built.shifts.reduce((s, x) => s + (x.end - x.start) / HOUR_MS, 0), 1),
+    paidHours: round(paidMinutes / 60, 1),
+    paidMinutes,
+    claimedShifts: claimedSlots.reduce((n, c) => n + c.agentsNeeded, 0),
+    claimedHours: round(claimedMinutes / 60, 1),
+    claimedMinutes,
     topUpShifts: topUps,
     uncoveredShifts: built.uncovered.length,
     slotPlaces: built.slots.reduce((n, s) => n + s.agentsNeeded, 0),
@@ -470,7 +501,7 @@ function finish(input: BuildRosterInput, done: Finished, report?: PhaseReport): 
     shortfallReasons: done.plan.reasons,
     belowMinimum: done.assignment.belowMinimum,
   };
-  return { ...partial, summary: summarize(partial, done.plan, input.skillGroups, done.assignment.topUps.length) };
+  return { ...partial, summary: summarize(partial, done.plan, input.skillGroups, done.assignment.topUps.length, done.carriedSlots) };
 }
 
 /**

@@ -7,20 +7,38 @@ import { invalid, type ProblemDetail } from '../errors/wfm-error';
 import { csvCell } from '../history/format';
 import { splitCsv } from '../history/ingest';
 import { HOUR_MS, MINUTE_MS, formatInstant, parseTimestamp, wallClock } from '../time/grid';
-import type { AssignedShift } from './types';
+import type { AssignedShift, BreakKind } from './types';
 
-export const ROSTER_CSV_HEADER = 'agent_id,date,start,end,skill_group,breaks';
+/**
+ * The six columns roster.csv had first, unchanged and in this order: readers that take the columns by
+ * position (payroll scripts, spreadsheets) keep working on a file with the columns added after them.
+ */
+export const ROSTER_CSV_BASE_HEADER = 'agent_id,date,start,end,skill_group,breaks';
 
-/** Quotes a CSV cell when it holds a comma, quote or line break (RFC 4180). */
+/**
+ * The header rosterToCsv writes: the six base columns, then `break_kinds` — the kind of each break,
+ * `meal` or `short`, `;`-separated in the order of `breaks` ("short;meal;short"). Payroll needs it: most
+ * pay the short breaks and not the meal, and a break's length does not tell them apart (templates set both).
+ */
+export const ROSTER_CSV_HEADER = `${ROSTER_CSV_BASE_HEADER},break_kinds`;
 
-/** `agent_id,date,start,end,skill_group,breaks`, times ISO-8601 with the zone's offset, breaks `start/end;…`. */
+/** The headers an exact reading accepts: the current one, and the six columns written before break_kinds. */
+const EXACT_ROSTER_CSV_HEADERS = [ROSTER_CSV_HEADER, ROSTER_CSV_BASE_HEADER];
+
+const BREAK_KINDS: ReadonlySet<string> = new Set<BreakKind>(['meal', 'short']);
+
+/**
+ * `agent_id,date,start,end,skill_group,breaks,break_kinds`, times ISO-8601 with the zone's offset, breaks
+ * `start/end;…`, break_kinds `meal|short;…` aligned with breaks.
+ */
 export function rosterToCsv(roster: AssignedShift[], zoneOf: (skillGroupId: string) => string): string {
   const lines = [ROSTER_CSV_HEADER];
   const sorted = [...roster].sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
   for (const s of sorted) {
     const zone = zoneOf(s.skillGroupId);
     const breaks = s.breaks.map((b) => `${formatInstant(b.start, zone)}/${formatInstant(b.end, zone)}`).join(';');
-    lines.push([s.agentId, s.date, formatInstant(s.start, zone), formatInstant(s.end, zone), s.skillGroupId, breaks].map(csvCell).join(','));
+    const breakKinds = s.breaks.map((b) => b.kind).join(';');
+    lines.push([s.agentId, s.date, formatInstant(s.start, zone), formatInstant(s.end, zone), s.skillGroupId, breaks, breakKinds].map(csvCell).join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -36,7 +54,8 @@ export interface RosterCsvShift {
   end: number;
   /** the start as written (its wall-clock hour tells an early shift from a late one) */
   startText: string;
-  breaks: Array<{ start: number; end: number }>;
+  /** `kind` when the file has a break_kinds column (rosterToCsv writes one); a file without it says none */
+  breaks: Array<{ start: number; end: number; kind?: BreakKind }>;
 }
 
 export interface RosterCsvOptions {
@@ -45,8 +64,9 @@ export interface RosterCsvOptions {
   /** the skill groups a shift may name */
   skillGroups: ReadonlySet<string>;
   /**
-   * true: the header must be ROSTER_CSV_HEADER, as rosterToCsv writes it (wfm plan --previous); false:
-   * the columns by name in any order, `date` and `breaks` optional (a roster typed by hand for wfm simulate).
+   * true: the header must be ROSTER_CSV_HEADER, as rosterToCsv writes it, or the six columns before
+   * break_kinds (a file written before it; wfm plan --previous); false: the columns by name in any order,
+   * `date`, `breaks` and `break_kinds` optional (a roster typed by hand for wfm simulate).
    */
   exactHeader: boolean;
   /** a time without an offset is read on this zone's wall clock; without a zone every time needs its offset */
@@ -64,8 +84,10 @@ const OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d
 export function parseRosterCsv(text: string, options: RosterCsvOptions): { shifts: RosterCsvShift[]; problems: ProblemDetail[] } {
   const [header = [], ...records] = splitCsv(text);
   const names = header.map((h) => h.trim().toLowerCase());
-  if (options.exactHeader ? names.join(',') !== ROSTER_CSV_HEADER : !['agent_id', 'start', 'end', 'skill_group'].every((n) => names.includes(n))) {
-    const expected = options.exactHeader ? `the header must be ${ROSTER_CSV_HEADER}` : 'the header needs the columns agent_id, start, end and skill_group (date and breaks are optional)';
+  if (options.exactHeader ? !EXACT_ROSTER_CSV_HEADERS.includes(names.join(',')) : !['agent_id', 'start', 'end', 'skill_group'].every((n) => names.includes(n))) {
+    const expected = options.exactHeader
+      ? `the header must be ${ROSTER_CSV_HEADER} (or ${ROSTER_CSV_BASE_HEADER}, as written before break_kinds)`
+      : 'the header needs the columns agent_id, start, end and skill_group (date, breaks and break_kinds are optional)';
     throw invalid(`${options.name} is not a roster.csv`, [{ where: `${options.name}:1`, message: expected }]);
   }
   const zone = options.zone;
@@ -85,12 +107,15 @@ export function parseRosterCsv(text: string, options: RosterCsvOptions): { shift
       const k = names.indexOf(name);
       return k < 0 ? undefined : (cells[k] ?? '').trim();
     };
-    const [agentId = '', date, skillGroupId = '', breaksText = ''] = [at('agent_id'), at('date'), at('skill_group'), at('breaks')];
+    const [agentId = '', date, skillGroupId = '', breaksText = '', kindsText] = [at('agent_id'), at('date'), at('skill_group'), at('breaks'), at('break_kinds')];
     const start = instant(at('start'));
     const end = instant(at('end'));
-    const breaks = breaksText.split(';').filter((b) => b.trim() !== '').map((pair) => {
+    // without a break_kinds column (an older file), or an empty cell, the breaks have no kind; else one kind per break
+    const kinds = kindsText === undefined || kindsText === '' ? undefined : kindsText.split(';').map((k) => k.trim().toLowerCase()).filter((k) => k !== '');
+    const breaks = breaksText.split(';').filter((b) => b.trim() !== '').map((pair, k) => {
       const [from, to] = pair.split('/');
-      return { start: instant(from), end: instant(to) };
+      const kind = kinds?.[k];
+      return { start: instant(from), end: instant(to), ...(kind !== undefined && BREAK_KINDS.has(kind) ? { kind: kind as BreakKind } : {}) };
     });
     const before = problems.length;
     const bad = (message: string) => problems.push({ where: `${options.name}:${line}`, message, row: line });
@@ -99,6 +124,7 @@ export function parseRosterCsv(text: string, options: RosterCsvOptions): { shift
     if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) bad(`start and end must be ${times}, end after start`);
     if (!options.skillGroups.has(skillGroupId)) bad(`skill_group "${skillGroupId}" is not in the skill-groups file`);
     if (breaks.some((b) => !Number.isFinite(b.start) || !Number.isFinite(b.end) || b.end <= b.start || b.start < start || b.end > end)) bad(`breaks must be start/end pairs of ${times}, inside the shift`);
+    if (kinds !== undefined && (kinds.length !== breaks.length || kinds.some((k) => !BREAK_KINDS.has(k)))) bad(`break_kinds "${kindsText}" must name meal or short for each of the ${breaks.length} break(s), in their order`);
     if (problems.length === before) shifts.push({ line, agentId, date: date ?? '', skillGroupId, start, end, startText: at('start') ?? '', breaks });
   });
   return { shifts, problems };
@@ -204,6 +230,12 @@ export interface IcalOptions {
    */
   uidDomain?: string;
   agentName?: string;
+  /**
+   * What the feed holds, as X-WR-CALDESC (the calendar's description, which calendar apps show beside its
+   * name): a roster's feed names the roster it serves, which a re-plan may have put in place of the one
+   * asked for ("Shifts of roster R3 (re-plan of R1)…"); none: no X-WR-CALDESC
+   */
+  calendarDescription?: string;
   skillGroupName?: (skillGroupId: string) => string;
   /**
    * The agent's zone: break times in the description are plain text, which a calendar app cannot
@@ -231,6 +263,7 @@ export function agentIcalFeed(agentId: string, roster: AssignedShift[], options:
     'CALSCALE:GREGORIAN',
     'METHOD:PUBLISH',
     `X-WR-CALNAME:${icalText(`Shifts ${options.agentName ?? agentId}`)}`,
+    ...(options.calendarDescription ? [`X-WR-CALDESC:${icalText(options.calendarDescription)}`] : []),
   ];
   const shifts = roster.filter((s) => s.agentId === agentId).sort((a, b) => a.start - b.start);
   if (!shifts.length) lines.push(...EMPTY_CALENDAR_COMPONENT);

@@ -66,16 +66,25 @@ async function historyUpTo(store: Store, id: string, untilMs: number, lookbackDa
 }
 
 /**
- * The moment the data runs up to: now, or the end of the stored history when that is earlier (history
- * uploaded in arrears, or a replayed past period): training and forecasts start from what is known.
+ * The moment the data runs up to: now, or the end of the stored history's last interval when that is
+ * earlier (history uploaded in arrears, or a replayed past period): training and forecasts start from what
+ * is known. The end of the interval, not just past its start (as once, `start + 1`): the interval is known
+ * either way (reads end before their `until`, a forecast leaves out intervals before its `from`), but a
+ * forecast from it was stored and shown as from 23:30:00.001 rather than from the interval boundary.
  */
-async function dataEnd(store: Store, id: string, now: number): Promise<number> {
-  const extent = await store.history.extent(id);
+async function dataEnd(store: Store, group: SkillGroup, now: number): Promise<number> {
+  const extent = await store.history.extent(group.id);
   if (!extent) return now;
-  const recent = await store.history.read(id, Math.max(extent.fromMs, extent.toMs - 62 * DAY_MS), extent.toMs);
-  const last = recent.length ? recent[recent.length - 1].start + 1 : extent.toMs;
+  const recent = await store.history.read(group.id, Math.max(extent.fromMs, extent.toMs - 62 * DAY_MS), extent.toMs);
+  const last = recent.length ? recent[recent.length - 1].start + group.intervalMinutes * MINUTE_MS : extent.toMs;
   return Math.min(now, last);
 }
+
+/**
+ * An instant up to the whole minute at or after it. Interval starts are whole minutes, so a forecast from
+ * either leaves out the same intervals (those starting before it); the stored `from` reads as a minute.
+ */
+const upToWholeMinute = (ms: number) => Math.ceil(ms / MINUTE_MS) * MINUTE_MS;
 
 /**
  * Where a refreshed two-week forecast starts: now, or — when the stored history ends on an earlier local
@@ -83,8 +92,8 @@ async function dataEnd(store: Store, id: string, now: number): Promise<number> {
  * day on that last day of history: the day was left out of the history and the forecast held 13 days.)
  */
 async function forecastStart(store: Store, group: SkillGroup, now: number): Promise<number> {
-  const end = await dataEnd(store, group.id, now);
-  if (end >= now) return now;
+  const end = await dataEnd(store, group, now);
+  if (end >= now) return upToWholeMinute(now);
   const lastDay = localDate(end - 1, group.timeZone);
   return lastDay < localDate(now, group.timeZone) ? startOfLocalDay(addDays(lastDay, 1), group.timeZone) : end;
 }
@@ -111,7 +120,7 @@ export async function trainAndRegister(
   const read = await ctx.store.skillGroups.getWithIncarnation(request.skillGroupId);
   if (!read) throw new WfmError('not-found', `skill group ${request.skillGroupId} does not exist`);
   const { group, incarnation } = read;
-  const now = await dataEnd(ctx.store, group.id, ctx.now());
+  const now = await dataEnd(ctx.store, group, ctx.now());
   const [history, specialDays] = await Promise.all([
     historyUpTo(ctx.store, group.id, now, FORECAST_HISTORY_DAYS),
     ctx.store.specialDays.list(group.id),
@@ -205,6 +214,16 @@ export interface StoredTwoWeekRead {
 }
 
 /**
+ * The span a stored two-week forecast covers, on its group's clock: forecastTwoWeek's TWO_WEEK_DAYS local
+ * days from the day of `from`, intervals before `from` left out. What a reader is told it covers, and what a
+ * roster may be planned on.
+ */
+export function storedForecastSpan(meta: Pick<StoredForecastMeta, 'from'>, timeZone: string): { from: number; to: number } {
+  const from = Date.parse(meta.from);
+  return { from, to: startOfLocalDay(addDays(localDate(from, timeZone), TWO_WEEK_DAYS), timeZone) };
+}
+
+/**
  * The stored two-week forecast between `from` (default: where it starts) and `to` (default: where it ends;
  * 15 days after a `from` at or after that). Outside what it covers no interval has a point, as inside
  * none has while the group is closed: the warnings tell "not forecast" from "no calls expected".
@@ -212,9 +231,7 @@ export interface StoredTwoWeekRead {
 export async function readTwoWeekForecast(store: Store, group: SkillGroup, asked: { from?: number; to?: number }): Promise<StoredTwoWeekRead> {
   const meta = await store.forecasts.meta(group.id);
   if (!meta) throw new WfmError('not-found', `no two-week forecast stored for ${group.id} yet: POST /skill-groups/${group.id}/forecast/refresh`);
-  const start = Date.parse(meta.from);
-  // forecastTwoWeek: TWO_WEEK_DAYS local days from the day of `from`, intervals before `from` left out
-  const covers = { from: start, to: startOfLocalDay(addDays(localDate(start, group.timeZone), TWO_WEEK_DAYS), group.timeZone) };
+  const covers = storedForecastSpan(meta, group.timeZone);
   const from = asked.from ?? covers.from;
   const to = asked.to ?? (from < covers.to ? covers.to : from + 15 * DAY_MS);
   if (!(to > from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);

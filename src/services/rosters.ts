@@ -14,7 +14,6 @@ import type { Queues } from '../queue/queues';
 import { runInWorkerThread } from '../queue/thread-runner';
 import type { FsModelRegistry } from '../registry/fs-model-registry';
 import {
-  MAX_ROSTER_DAYS,
   periodInstants,
   periodProblems,
   rosterInputProblems,
@@ -28,20 +27,25 @@ import { coverageWithClaims } from '../roster/claimed-coverage';
 import { absentDateOf } from '../roster/replan';
 import { agentIcalFeed, checkRoster, rosterToCsv, type PlanningPeriod } from '../roster/assignment';
 import { dayOffset, PREVIOUS_SHARES_DAYS } from '../roster/assignment-model';
-import type { AssignedShift } from '../roster/types';
+import type { AssignedShift, PlannedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
 import { decodeCursor, encodeCursor } from './paging';
-import type { BuildFailure, ClaimedSlot, ClaimRefusal, PublishOutcome, RosterCursor, SlotWithClaims, StoredRoster } from '../store/roster-repository';
+import type { BuildFailure, ClaimRefusal, PublishOutcome, RosterCursor, SlotWithClaims, StoredRoster } from '../store/roster-repository';
 import { DEFAULT_JOB_OPTIONS, stalledFailureReason } from '../queue/definitions';
 import type { Store } from '../store/store';
 import { guarded } from '../store/redis';
-import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, type LocalPiece, startOfLocalDay, wallClock, windowsCover } from '../time/grid';
+import { DAY_MS, HOUR_MS, formatInstant, localPieces, parseTimestamp, type LocalPiece, startOfLocalDay, windowsCover } from '../time/grid';
 import { localDates } from '../roster/lp';
 import { signClaimToken, type ClaimTokenClaims } from './claim-tokens';
+import { firstClash, workTimes } from '../roster/claim-conflicts';
+import { workEnd } from '../trigger/callouts';
+import { isCalledAgent } from './trigger';
 import { FORECAST_HISTORY_DAYS } from '../forecast';
 import { recentHistoryProblem } from '../roster/period-history';
 import { computePeriodForecast, forecastRows, type ForecastSource } from './period-forecast';
+import { storedForecastSpan } from './forecasting';
+import type { StoredForecastMeta } from '../store/forecast-repository';
 import type { BuildProgress } from './roster-build-thread';
 
 export interface RosterContext {
@@ -104,20 +108,26 @@ function periodOf(request: RosterRequest, groups: SkillGroup[]): PlanningPeriod 
 }
 
 /**
- * A stored forecast serves when it was made for a start at or before the period's and reaches its end
- * (within an hour: a fall-back night makes the period an hour longer than 14 × 24 h).
+ * A stored forecast serves a period when the span it covers holds the whole period: from at or before its
+ * start to at or after its end. The span ends with the fourteenth local day from the day the forecast was
+ * computed from, not 14 × 24 h after that instant: one made late on the 13th ends with the 26th, and a
+ * fortnight from the 14th planned on it had no demand on its last day. A period it does not cover is
+ * forecast from history instead (the request check asks for recent history then).
  */
-async function storedForecastCovers(store: Store, groupId: string, startMs: number, endMs: number): Promise<boolean> {
-  const meta = await store.forecasts.meta(groupId);
-  if (!meta) return false;
-  const from = Date.parse(meta.from);
-  return from <= startMs && from + MAX_ROSTER_DAYS * DAY_MS >= endMs - HOUR_MS;
+export function storedForecastServes(meta: Pick<StoredForecastMeta, 'from'>, groupTimeZone: string, startMs: number, endMs: number): boolean {
+  const covers = storedForecastSpan(meta, groupTimeZone);
+  return covers.from <= startMs && covers.to >= endMs;
+}
+
+async function storedForecastCovers(store: Store, group: SkillGroup, startMs: number, endMs: number): Promise<boolean> {
+  const meta = await store.forecasts.meta(group.id);
+  return meta !== undefined && storedForecastServes(meta, group.timeZone, startMs, endMs);
 }
 
 /** The forecast of the period for one group: the stored two-week forecast, or one computed from history now. */
 async function forecastForPeriod(ctx: RosterContext, group: SkillGroup, period: PlanningPeriod): Promise<{ rows: IntervalVolume[]; source: ForecastSource }> {
   const { startMs, endMs } = periodInstants(period);
-  if (await storedForecastCovers(ctx.store, group.id, startMs, endMs)) {
+  if (await storedForecastCovers(ctx.store, group, startMs, endMs)) {
     // and the next day where stored: the roster's night shifts of its last day work into it
     const [meta, points] = await Promise.all([ctx.store.forecasts.meta(group.id), ctx.store.forecasts.read(group.id, startMs, endMs + DAY_MS)]);
     return {
@@ -184,7 +194,7 @@ async function checkRequest(ctx: RosterContext, request: RosterRequest): Promise
   if (periodValid) {
     const { startMs, endMs } = periodInstants(period);
     for (const [i, g] of groups.entries()) {
-      if (await storedForecastCovers(ctx.store, g.id, startMs, endMs)) continue;
+      if (await storedForecastCovers(ctx.store, g, startMs, endMs)) continue;
       const problem = periodHistoryProblem(g, await lastHistoryStart(ctx.store, g.id, startMs), period, startMs);
       if (problem) problems.push({ where: `/body/skillGroups/${i}`, message: problem });
     }
@@ -295,7 +305,7 @@ function mergeAbsences(...lists: Absence[][]): Absence[] {
   return [...byAgent].map(([agentId, dates]) => ({ agentId, dates: [...dates].sort() }));
 }
 
-async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; absences: Absence[]; replanOf?: string; absenceConflicts?: AbsenceConflict[] }): Promise<void> {
+async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; absences: Absence[]; replanOf?: string; absenceConflicts?: AbsenceConflict[]; claimsMovingAtPublish?: ClaimsMovingAtPublish }): Promise<void> {
   const { startMs, endMs } = periodInstants(header.period);
   await ctx.store.rosters.saveDraft({
     meta: {
@@ -316,6 +326,7 @@ async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, hea
         absences: header.absences,
         ...(built.changes ? { changes: built.changes, keptShifts: built.keptShifts } : {}),
         ...(header.absenceConflicts?.length ? { absenceConflicts: header.absenceConflicts } : {}),
+        ...(header.claimsMovingAtPublish ? { claimsMovingAtPublish: header.claimsMovingAtPublish } : {}),
       },
     },
     shifts: built.shifts,
@@ -326,6 +337,44 @@ async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, hea
 }
 
 const THREAD_MODULE = path.resolve(__dirname, 'roster-build-thread.ts');
+
+/**
+ * A re-plan's claims that move to it at publish, as its job read them (a re-plan's `details`): the
+ * re-plan's partner shifts and `changes` leave them out, since the claimed slots stay the cloud agents'
+ * through a re-plan, and payroll previewing the draft would read their hours as lost. Claims made or
+ * released later change what the publish moves (its `movedClaims` says how many did).
+ */
+export interface ClaimsMovingAtPublish {
+  count: number;
+  /** their paid span, breaks included: exact minutes, and hours to 0.1 h */
+  paidMinutes: number;
+  paidHours: number;
+  /** `carried`: on a slot the re-plan dropped, which the publish adds back for its claims */
+  claims: Array<{ agentId: string; slotId: string; skillGroupId: string; date: string; start: string; end: string; paidMinutes: number; carried?: true }>;
+}
+
+/**
+ * The claims on the replaced roster's slots: the publish moves every one — onto the re-plan's slot of the
+ * same id, or (`carried`) onto the slot it adds back where the re-plan dropped it.
+ */
+export function claimsMovingOf(replacedSlots: SlotWithClaims[], replanSlotIds: ReadonlySet<string>, zone: string): ClaimsMovingAtPublish {
+  const claims = replacedSlots
+    .flatMap((slot) =>
+      slot.claimedBy.map((agentId) => ({
+        agentId,
+        slotId: slot.id,
+        skillGroupId: slot.skillGroupId,
+        date: slot.date,
+        start: formatInstant(slot.start, zone),
+        end: formatInstant(slot.end, zone),
+        paidMinutes: Math.round((slot.end - slot.start) / 60_000),
+        ...(replanSlotIds.has(slot.id) ? {} : { carried: true as const }),
+      })),
+    )
+    .sort((a, b) => a.start.localeCompare(b.start) || a.agentId.localeCompare(b.agentId));
+  const paidMinutes = claims.reduce((n, c) => n + c.paidMinutes, 0);
+  return { count: claims.length, paidMinutes, paidHours: Math.round(paidMinutes / 6) / 10, claims };
+}
 
 /** The job: gathers the data, runs the pipeline in a worker thread, stores the draft. */
 export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob, onProgress: (p: BuildProgress | { phase: string; percent: number }) => void, signal?: AbortSignal) {
@@ -340,6 +389,7 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
   const away = await absencesBefore(ctx, period, base?.id);
   const input: BuildRosterInput = { period, skillGroups: groups, agents: withDaysAway(agents, away), forecast: forecasts.flatMap((f) => f.rows), rules: request.rules, busy };
   let built: BuiltRoster;
+  let claimsMovingAtPublish: ClaimsMovingAtPublish | undefined;
   // the base roster was planned around its own absences (and its base's): they still hold
   const absences = data.kind === 'replan' ? mergeAbsences(absencesOf(base!), data.change.absences ?? []) : [];
   if (data.kind === 'build') {
@@ -356,13 +406,15 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
     const forecast = change.forecastMoved ? input.forecast : coverage.map((c) => ({ skillGroupId: c.skillGroupId, start: c.intervalStart, volume: c.volume, ahtSeconds: c.ahtSeconds }));
     const replanInput: ReplanInput = { ...input, forecast, base: { shifts, uncovered, slots }, absences, forecastMoved: change.forecastMoved === true, frozenBefore: ctx.now() };
     built = await runInWorkerThread<ReplanInput, BuiltRoster>(THREAD_MODULE, 'replan', replanInput, (p) => onProgress(p as BuildProgress), signal);
+    claimsMovingAtPublish = claimsMovingOf(slots, new Set(built.slots.map((s) => s.id)), period.timeZone);
   }
   onProgress({ phase: 'storing', percent: 97 });
   const sources = data.kind === 'replan' && !data.change.forecastMoved ? ((base!.details.forecastSources as ForecastSource[]) ?? []) : forecasts.map((f) => f.source);
   const absenceConflicts = data.kind === 'replan' ? await absencesInOtherRosters(ctx, period, absences, [base!.id]) : [];
-  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, absences, replanOf: base?.id, absenceConflicts });
+  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, absences, replanOf: base?.id, absenceConflicts, claimsMovingAtPublish });
   onProgress({ phase: 'done', percent: 100 });
-  return { rosterId: data.rosterId, status: 'draft', summary: built.summary, forecastSources: sources, ...(built.changes ? { changes: built.changes.length } : {}) };
+  const moving = claimsMovingAtPublish && { claimsMovingAtPublish: { count: claimsMovingAtPublish.count, paidMinutes: claimsMovingAtPublish.paidMinutes, agentIds: [...new Set(claimsMovingAtPublish.claims.map((c) => c.agentId))].sort() } };
+  return { rosterId: data.rosterId, status: 'draft', summary: built.summary, forecastSources: sources, ...(built.changes ? { changes: built.changes.length } : {}), ...moving };
 }
 
 /** What a planner is told about an unexpected failure: its message may name internals, so it stays in the log. */
@@ -517,22 +569,50 @@ export async function listRosters(ctx: RosterContext, page: { limit?: number; cu
   return { items: [...pending, ...stored], ...nextPage };
 }
 
-/** Cloud agents' claims as shifts (the breaks of the planned shift behind the slot), for exports and drills. */
-async function claimedShifts(ctx: RosterContext, rosterId: string, heldSlot: (slotId: string) => boolean = () => true): Promise<AssignedShift[]> {
-  const [slots, uncovered] = await Promise.all([ctx.store.rosters.slots(rosterId), ctx.store.rosters.uncovered(rosterId)]);
-  const byId = new Map(uncovered.map((s) => [s.id, s]));
-  return slots.filter((slot) => heldSlot(slot.id)).flatMap((slot) =>
-    slot.claimedBy.map((agentId, i) => {
-      const behind = byId.get(slot.shiftIds[i] ?? slot.shiftIds[0]);
+/**
+ * The claims a draft re-plan takes over when it is published: the claimed slots of the published roster
+ * it re-plans, with the shifts behind them — every one moves (the store's publish script carries a slot
+ * the draft dropped, and enlarges one it sized below its claims), read now. None for any other roster, and
+ * for a re-plan whose roster is no longer the one published (its publish would move nothing).
+ */
+async function claimsMovingAtPublish(ctx: RosterContext, roster: StoredRoster): Promise<{ slots: SlotWithClaims[]; uncovered: PlannedShift[] }> {
+  const none = { slots: [], uncovered: [] };
+  if (roster.status !== 'draft' || !roster.replanOf) return none;
+  const replaced = await ctx.store.rosters.get(roster.replanOf);
+  if (replaced?.status !== 'published') return none;
+  const [slots, uncovered] = await Promise.all([ctx.store.rosters.slots(replaced.id), ctx.store.rosters.uncovered(replaced.id)]);
+  return { slots: slots.filter((s) => s.claimedBy.length), uncovered };
+}
+
+/**
+ * Cloud agents' claims as shifts (the breaks of the planned shift behind the slot), for exports and drills.
+ * A draft re-plan's include the claims that move to it at publish (they stay on the published roster
+ * until then), on the draft's slot of the same id or, for a slot the draft dropped, on the published
+ * roster's slot the publish carries over: its shifts, CSV and coverage show the roster as publishing it
+ * makes it, and payroll previewing it does not read a cloud agent's claimed hours as lost. The claims
+ * themselves do not move.
+ */
+async function claimedShifts(ctx: RosterContext, roster: StoredRoster, heldSlot: (slotId: string) => boolean = () => true): Promise<AssignedShift[]> {
+  const [slots, uncovered, moving] = await Promise.all([ctx.store.rosters.slots(roster.id), ctx.store.rosters.uncovered(roster.id), claimsMovingAtPublish(ctx, roster)]);
+  const movingTo = new Map(moving.slots.map((s) => [s.id, s.claimedBy]));
+  const own = new Set(slots.map((s) => s.id));
+  const asShifts = (slot: SlotWithClaims, agentIds: string[], behindById: Map<string, PlannedShift>) =>
+    agentIds.map((agentId, i) => {
+      const behind = behindById.get(slot.shiftIds[i] ?? slot.shiftIds[0]);
       return { id: `${slot.id}-${agentId}`, skillGroupId: slot.skillGroupId, templateId: slot.templateId, kind: slot.kind, date: slot.date, start: slot.start, end: slot.end, breaks: behind?.breaks ?? [], agentId };
-    }),
-  );
+    });
+  const byId = new Map(uncovered.map((s) => [s.id, s]));
+  const replacedById = new Map(moving.uncovered.map((s) => [s.id, s]));
+  return [
+    ...slots.filter((slot) => heldSlot(slot.id)).flatMap((slot) => asShifts(slot, [...new Set([...slot.claimedBy, ...(movingTo.get(slot.id) ?? [])])], byId)),
+    ...moving.slots.filter((slot) => !own.has(slot.id) && heldSlot(slot.id)).flatMap((slot) => asShifts(slot, slot.claimedBy, replacedById)),
+  ];
 }
 
 /** `heldSlot`: only the slots it answers true for count as claimed (default all). */
 export async function rosterShifts(ctx: RosterContext, id: string, agentId?: string, heldSlot?: (slotId: string) => boolean): Promise<AssignedShift[]> {
-  await rosterOrThrow(ctx, id);
-  const [partners, cloud] = await Promise.all([ctx.store.rosters.shifts(id, agentId), claimedShifts(ctx, id, heldSlot)]);
+  const roster = await rosterOrThrow(ctx, id);
+  const [partners, cloud] = await Promise.all([ctx.store.rosters.shifts(id, agentId), claimedShifts(ctx, roster, heldSlot)]);
   return [...partners, ...cloud.filter((s) => agentId === undefined || s.agentId === agentId)].sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
 }
 
@@ -558,7 +638,7 @@ export async function rosterCoverageRows(ctx: RosterContext, id: string, skillGr
     const message = `the roster has no skill group "${skillGroupId}" (it has ${roster.skillGroupIds.join(', ')})`;
     throw invalid(message, [{ where: '/query/skillGroupId', message }]);
   }
-  const [stored, claimed, groups] = await Promise.all([ctx.store.rosters.coverage(roster.id), claimedShifts(ctx, roster.id), ctx.store.skillGroups.map()]);
+  const [stored, claimed, groups] = await Promise.all([ctx.store.rosters.coverage(roster.id), claimedShifts(ctx, roster), ctx.store.skillGroups.map()]);
   const rows = stored.filter((c) => skillGroupId === undefined || c.skillGroupId === skillGroupId);
   const rosterGroups = roster.skillGroupIds.map((g) => groups.get(g)).filter((g): g is SkillGroup => g !== undefined);
   const templates = templatesOf((roster.request as { rules?: RosterRules }).rules);
@@ -575,14 +655,34 @@ export async function rosterCsv(ctx: RosterContext, id: string): Promise<string>
 /**
  * An agent's iCalendar feed of a roster. Calendar apps keep polling the URL they subscribed to: a roster
  * superseded by a published re-plan serves the re-plan's shifts (followed to the latest), so a shift the
- * re-plan moved or removed moves or disappears from the agent's calendar too.
+ * re-plan moved or removed moves or disappears from the agent's calendar too. The feed names the roster
+ * it serves (X-WR-CALDESC): payroll reconciling a superseded roster's CSV against it sees that they differ.
  */
 export async function agentCalendar(ctx: RosterContext, id: string, agentId: string): Promise<string> {
-  const current = await lastOfReplanChain(ctx, await rosterOrThrow(ctx, id));
+  const asked = await rosterOrThrow(ctx, id);
+  const current = await lastOfReplanChain(ctx, asked);
   const [roster, shifts, agent, groups] = await Promise.all([current, rosterShifts(ctx, current.id, agentId), ctx.store.agents.get(agentId), ctx.store.skillGroups.map()]);
   if (!agent && !shifts.length) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
   const timeZone = agent?.timeZone ?? roster.period.timeZone;
-  return agentIcalFeed(agentId, shifts, { generatedAt: rosterStampMs(roster), uidDomain: calendarUidDomain(ctx.config), agentName: agent?.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone });
+  return agentIcalFeed(agentId, shifts, {
+    generatedAt: rosterStampMs(roster),
+    uidDomain: calendarUidDomain(ctx.config),
+    agentName: agent?.name,
+    calendarDescription: rosterFeedDescription(asked, roster),
+    skillGroupName: (g) => groups.get(g)?.name ?? g,
+    timeZone,
+  });
+}
+
+/**
+ * The roster a roster's feed serves, in words: "Shifts of roster R3 (published; re-plan of R2), the latest
+ * re-plan of roster R1, which this feed was asked for: …". Only ids and statuses, which change only when a
+ * publish changes the feed's shifts anyway (its ETag moves then too).
+ */
+export function rosterFeedDescription(asked: Pick<StoredRoster, 'id'>, served: Pick<StoredRoster, 'id' | 'status' | 'replanOf'>): string {
+  const named = `Shifts of roster ${served.id} (${served.status}${served.replanOf ? `; re-plan of ${served.replanOf}` : ''})`;
+  if (served.id === asked.id) return named;
+  return `${named}, the latest re-plan of roster ${asked.id}, which this feed was asked for: the feed follows re-plans; roster ${asked.id}'s own shifts are in its roster.csv and shifts`;
 }
 
 /**
@@ -723,18 +823,16 @@ function deletedAgentsRefusal(id: string, gone: string[]): WfmError {
 }
 
 /**
- * 409 for a re-plan whose slots are too small for the claims on the roster it replaces: cloud agents
- * claimed places there after the re-plan's job had read the claims (the slots were sized from those).
- * Moving them all would over-fill a slot, and dropping some would take back a place an agent was told is
- * theirs; a new re-plan reads them all and sizes its slots for them.
+ * 409 for a re-plan that cannot take over every claim on the roster it replaces: a claim the re-plan has
+ * no place for is carried (its slot added or enlarged), but not for an agent who could not claim that
+ * place now. Publishing without it would take back a place an agent was told is theirs; nothing is published.
  */
-function overCapacityRefusal(id: string, replaced: string, overfull: Array<{ slotId: string; claims: number; places: number }>): WfmError {
-  const late = overfull.reduce((n, o) => n + o.claims - o.places, 0);
+function uncarriableRefusal(id: string, replaced: string, claims: Array<{ slotId: string; agentId: string; reason: string }>): WfmError {
   return new WfmError(
     'conflict',
-    `at least ${late} claim(s) were made on roster ${replaced} after re-plan ${id} read its claims, and ${overfull.length} of the re-plan's slots cannot hold them; nothing was published: ` +
-      `re-plan ${replaced} again (POST /rosters/${replaced}/replan, with the same absences): a new re-plan includes them (this draft can be deleted)`,
-    { details: overfull.map((o) => ({ where: `/rosters/${replaced}/slots/${o.slotId}`, message: `${o.claims} claims, ${o.places} place(s) in re-plan ${id}` })) },
+    `${claims.length} claim(s) on roster ${replaced} have no place in re-plan ${id} and cannot be carried over to it; nothing was published: ` +
+      `release them (or restore the agents' skills) and publish again, or re-plan ${replaced} again (POST /rosters/${replaced}/replan)`,
+    { details: claims.map((c) => ({ where: `/rosters/${replaced}/slots/${c.slotId}`, message: `claim of ${c.agentId}: ${c.reason}` })) },
   );
 }
 
@@ -763,10 +861,12 @@ export async function publishRoster(ctx: RosterContext, id: string) {
     }
     if (outcome.refusal === 'not-draft') throw new WfmError('conflict', `roster ${id} is ${outcome.status}; only a draft can be published`, { details: [{ where: '/path/rosterId', message: `${outcome.status}, not a draft` }] });
     if (outcome.refusal === 'gone') throw deletedAgentsRefusal(id, [...outcome.agents].sort());
-    if (outcome.refusal === 'over-capacity') throw overCapacityRefusal(id, outcome.replaced, outcome.overfull);
+    if (outcome.refusal === 'uncarriable') throw uncarriableRefusal(id, outcome.replaced, outcome.claims);
     throw rosterNotFound(id);
   }
-  return { id, status: 'published' as const, ...(outcome.superseded ? { superseded: outcome.superseded } : {}), movedClaims: outcome.movedClaims, orphanedClaims: outcome.orphanedClaims };
+  // claims made while the re-plan was built that it had no place for: carried over, never left behind
+  const carriedClaims = outcome.carriedSlots.map(({ slotId, agentIds, places }) => ({ slotId, agentIds, places }));
+  return { id, status: 'published' as const, ...(outcome.superseded ? { superseded: outcome.superseded } : {}), movedClaims: outcome.movedClaims, carriedClaims, enlargedSlots: outcome.enlargedSlots };
 }
 
 export async function deleteRoster(ctx: RosterContext, id: string): Promise<void> {
@@ -870,37 +970,50 @@ export async function slotsForAgent(ctx: RosterContext, agentId: string) {
   const now = ctx.now();
   const skills = new Set(agent.skills.map((s) => s.skillGroupId));
   const rosters = await ctx.store.rosters.publishedOverlapping(now, Number.MAX_SAFE_INTEGER);
-  const [slots, zones, claims] = await Promise.all([
+  const [slots, zones, claims, callouts] = await Promise.all([
     Promise.all(rosters.map((id) => ctx.store.rosters.slots(id))).then((lists) => lists.flat()),
     ctx.store.rosters.zonesOf(rosters),
     ctx.store.rosters.claimsOf(agentId),
+    acceptedCallouts(ctx, agentId),
   ]);
+  const held = [...claims, ...callouts];
   const minRestMs = agent.contract.minRestHours * HOUR_MS;
   const cutoffMs = ctx.config.claimReleaseCutoffHours * HOUR_MS;
   return slots
     .filter((s) => s.start > now && skills.has(s.skillGroupId) && (s.claimedBy.length < s.agentsNeeded || s.claimedBy.includes(agentId)))
     // what a claim would refuse is not offered: a day off, a time outside their availability, a slot
-    // overlapping one they hold or too close to it for their rest (the claim script's rules, as it reads them)
-    .filter((s) => s.claimedBy.includes(agentId) || (!dayOffTouched(agent, s, zones.get(s.rosterId) ?? 'UTC') && !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC') && !clashingClaim(s, claims, minRestMs)))
+    // overlapping one they hold or a callout they accepted, or too close to either for their rest (the
+    // claim script's rules, as it reads them)
+    .filter((s) => s.claimedBy.includes(agentId) || (!dayOffTouched(agent, s, zones.get(s.rosterId) ?? 'UTC') && !unavailableFor(agent, s, zones.get(s.rosterId) ?? 'UTC') && !firstClash(s, held, minRestMs)))
     // one list across rosters, soonest first (as the planner's slots are)
     .sort((a, b) => a.start - b.start || a.rosterId.localeCompare(b.rosterId) || a.id.localeCompare(b.id))
     .map((s) => slotView(s, zones.get(s.rosterId) ?? 'UTC', { agentId, now, cutoffMs }));
 }
 
-/**
- * The first of the agent's claims the slot overlaps or leaves less than `minRestMs` rest to — as the
- * claim script checks them (every claim the agent holds, whatever its roster).
- */
-function clashingClaim(slot: { start: number; end: number }, claims: ClaimedSlot[], minRestMs: number): ClaimedSlot | undefined {
-  return claims.find((c) => (c.start < slot.end && slot.start < c.end) || (c.start >= slot.end && c.start - slot.end < minRestMs) || (c.end <= slot.start && slot.start - c.end < minRestMs));
+/** A surge callout the agent accepted, as work a claim is checked against: from their login to the end of the shift, or to their release. */
+interface AcceptedCallout {
+  calloutId: string;
+  skillGroupId: string;
+  start: number;
+  end: number;
 }
 
-/** A claim's times for the agent who holds it, on their clock: "2030-01-10 08:00–12:00 (Europe/Berlin)", another end date written out. */
-function claimTimes(claim: { start: number; end: number }, zone: string): string {
-  const [from, to] = [wallClock(claim.start, zone), wallClock(claim.end, zone)];
-  const end = from.toISODate() === to.toISODate() ? to.toFormat('HH:mm') : to.toFormat('yyyy-MM-dd HH:mm');
-  return `${from.toFormat('yyyy-MM-dd HH:mm')}–${end} (${zone})`;
+/**
+ * The callouts the agent (this incarnation of the id) accepted and has not been released from before
+ * they began, with their times. Claims and acceptances keep apart both ways: an acceptance is refused when
+ * it overlaps a claim or breaks the rest to it (services/trigger.ts takeAnswer).
+ */
+async function acceptedCallouts(ctx: RosterContext, agentId: string): Promise<AcceptedCallout[]> {
+  const [read, groups] = await Promise.all([ctx.store.agents.getWithIncarnation(agentId), ctx.store.skillGroups.list()]);
+  if (!read) return [];
+  const callouts = await ctx.store.trigger.acceptedCalloutsOf(agentId, groups.map((g) => g.id));
+  return callouts
+    .filter((c) => isCalledAgent(c, read.incarnation ?? '') && workEnd(c) > c.loginAt)
+    .map((c) => ({ calloutId: c.id, skillGroupId: c.skillGroupId, start: c.loginAt, end: workEnd(c) }));
 }
+
+/** As the claim script names a callout it ran into ("callout:<id>"); a claim is "<roster>|<slot>". */
+const CALLOUT_WORK = 'callout:';
 
 /**
  * The first of the agent's days off the slot touches, on the roster's clock — as partners' days off are
@@ -934,7 +1047,7 @@ async function claimOnAgentClock(ctx: RosterContext, agent: Agent, field: string
   const claim = (await ctx.store.rosters.claimsOf(agent.id)).find((c) => `${c.rosterId}|${c.slotId}` === field);
   if (!claim) return claimName(field);
   const zone = agent.timeZone ?? (await ctx.store.rosters.zonesOf([claim.rosterId])).get(claim.rosterId) ?? ctx.config.defaultTimeZone;
-  return claimTimes(claim, zone);
+  return workTimes(claim, zone);
 }
 
 /**
@@ -1013,9 +1126,18 @@ const REFUSALS: Record<ClaimRefusal, (detail?: string) => WfmError> = {
   rest: (d) => invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to your claim ${d ?? ''} (rule: minimum rest between shifts)` }]),
   // the skill taken away by a planner after the check below, read again in the claim's own step
   'no-skill': (group) => invalid(`you do not have skill ${group}`, [{ where: '/path/slotId', message: `needs skill ${group} (rule: skill)` }]),
-  'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/path/slotId', message: 'rule: max weekly hours of your contract' }]),
-  'days-per-week': () => invalid('the slot would take you over your working days this week', [{ where: '/path/slotId', message: 'rule: max days per week of your contract' }]),
+  // claimed slots and accepted callouts count alike
+  'weekly-hours': () => invalid('the slot would take you over your weekly hours', [{ where: '/path/slotId', message: 'rule: max weekly hours of your contract (your claims and accepted callouts count)' }]),
+  'days-per-week': () => invalid('the slot would take you over your working days this week', [{ where: '/path/slotId', message: 'rule: max days per week of your contract (your claims and accepted callouts count)' }]),
 };
+
+/** A claim refused for a surge callout the agent accepted: its id and times on their clock. */
+function calloutClashRefusal(rule: 'overlap' | 'rest', callout: AcceptedCallout, agent: Agent, zone: string): WfmError {
+  const named = `callout ${callout.calloutId} (${callout.skillGroupId}) you accepted, ${workTimes(callout, zone)}`;
+  return rule === 'overlap'
+    ? invalid('the slot overlaps a callout you accepted', [{ where: '/path/slotId', message: `overlaps ${named} (rule: one shift at a time)` }])
+    : invalid('the slot leaves too little rest', [{ where: '/path/slotId', message: `too close to ${named} (less than ${agent.contract.minRestHours} h between them; rule: minimum rest between shifts)` }]);
+}
 
 /**
  * A superseded roster never opens again: the agent is sent to the roster in force, at the end of the
@@ -1054,7 +1176,16 @@ export async function claimSlot(ctx: RosterContext, agentId: string, rosterId: s
     maxDaysPerWeek: agent.contract.maxDaysPerWeek,
     weekDayStartsMs: midnights.slice(0, 7),
   };
-  const outcome = await ctx.store.rosters.claim(rosterId, slotId, agentId, limits, ctx.now());
+  // The agent's accepted callouts count as work, read and checked under the lock an acceptance holds while
+  // it checks their claims: a claim and an acceptance racing are taken one after the other, never both
+  // against a state without the other.
+  const { outcome, callouts } = await ctx.store.trigger.withAgentAnswerLock(agentId, async () => {
+    const accepted = await acceptedCallouts(ctx, agentId);
+    const otherWork = accepted.map((c) => ({ id: `${CALLOUT_WORK}${c.calloutId}`, start: c.start, end: c.end }));
+    return { outcome: await ctx.store.rosters.claim(rosterId, slotId, agentId, { ...limits, otherWork }, ctx.now()), callouts: accepted };
+  });
+  const callout = !outcome.ok && outcome.conflictWith?.startsWith(CALLOUT_WORK) ? callouts.find((c) => `${CALLOUT_WORK}${c.calloutId}` === outcome.conflictWith) : undefined;
+  if (callout && !outcome.ok) throw calloutClashRefusal(outcome.refusal === 'rest' ? 'rest' : 'overlap', callout, agent, agent.timeZone ?? roster.period.timeZone);
   if (!outcome.ok && outcome.refusal === 'not-published') {
     // superseded between the read above and the claim
     const now = await ctx.store.rosters.get(rosterId);
@@ -1101,14 +1232,35 @@ async function notHeldRefusal(ctx: RosterContext, agentId: string, rosterId: str
   return new WfmError('not-found', 'you do not hold this slot', { details: [{ where: '/path/slotId', message: 'not yours' }] });
 }
 
-export async function claimsOfAgent(ctx: RosterContext, agentId: string) {
+/** Claims a page of GET /me/claims holds by default, and at most. */
+export const CLAIMS_PAGE_DEFAULT = 100;
+export const CLAIMS_PAGE_MAX = 1000;
+
+/**
+ * The agent's claims overlapping [from, to) (epoch ms; `to` open-ended when absent), soonest first — of one
+ * start by roster and slot id — a page of `limit` at a time, `cursor` going on after an earlier page. An
+ * app passes `from` = now for what is still to be worked (the default of GET /me/claims), an earlier
+ * `from` for past claims: the agent's claims index keeps every claim, so unbounded it only grew.
+ */
+export async function claimsOfAgent(ctx: RosterContext, agentId: string, query: { from: number; to?: number; limit?: number; cursor?: string }) {
   await cloudAgentOrThrow(ctx, agentId);
-  const claims = await ctx.store.rosters.claimsOf(agentId);
+  if (query.to !== undefined && !(query.to > query.from)) throw invalid('`to` must be after `from`', [{ where: '/query/to', message: 'must be after from' }]);
+  const limit = Math.min(query.limit ?? CLAIMS_PAGE_DEFAULT, CLAIMS_PAGE_MAX);
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const keyOf = (c: { rosterId: string; slotId: string }) => `${c.rosterId}|${c.slotId}`;
+  const beyondCursor = (c: { start: number; rosterId: string; slotId: string }) => !after || c.start > after.at || (c.start === after.at && keyOf(c) > after.key);
+  const inRange = (await ctx.store.rosters.claimsOf(agentId))
+    .filter((c) => c.end > query.from && (query.to === undefined || c.start < query.to))
+    .sort((a, b) => a.start - b.start || (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0))
+    .filter(beyondCursor);
+  const claims = inRange.slice(0, limit);
+  const last = claims[claims.length - 1];
+  const next = inRange.length > limit && last ? encodeCursor({ at: last.start, key: keyOf(last) }) : undefined;
   const rosterIds = [...new Set(claims.map((c) => c.rosterId))];
   // each claim as the claim's own answer gives it (places taken and offered), read once per roster
   const [zones, slotLists] = await Promise.all([ctx.store.rosters.zonesOf(rosterIds), Promise.all(rosterIds.map((id) => ctx.store.rosters.slots(id)))]);
   const slots = new Map(slotLists.flat().map((s) => [`${s.rosterId}|${s.id}`, s]));
-  return claims.map((c) => {
+  const items = claims.map((c) => {
     const zone = zones.get(c.rosterId) ?? 'UTC';
     const slot = slots.get(`${c.rosterId}|${c.slotId}`);
     return {
@@ -1119,6 +1271,7 @@ export async function claimsOfAgent(ctx: RosterContext, agentId: string) {
       releasableUntil: formatInstant(c.start - ctx.config.claimReleaseCutoffHours * HOUR_MS, zone),
     };
   });
+  return { items, ...(next ? { next } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
  * job's id and the webhook's Idempotency-Key are the callout id, so the gateway sends one SMS.
  */
 import type { Config } from '../config/config';
-import type { Agent, SkillGroup } from '../domain/types';
+import type { Agent, IsoWeekday, SkillGroup, WeeklyWindow } from '../domain/types';
 import { WfmError, invalid, isWfmError, type ProblemDetail } from '../errors/wfm-error';
 import { buildPayload, buildReleasePayload } from '../callout/payload';
 import { deliverCallout, type DeliveryDeps, type DeliveryOutcome } from '../callout/deliver';
@@ -16,9 +16,10 @@ import { verifyBodySignature, verifyLinkToken, type CalloutAnswer, type LinkChec
 import type { Store } from '../store/store';
 import { decodeCursor, encodeCursor, type Page } from './paging';
 import type { DeadLetter, GroupTickCommit, RecordPosition, StoredCallout, StoredTriggerState, Versioned } from '../store/trigger-repository';
-import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime } from '../time/grid';
+import { DAY_MS, HOUR_MS, MINUTE_MS, parseLocalTime, windowRanges } from '../time/grid';
 import { answerDeadline, applyResponse, expireUnanswered, statedAnswerMinutes } from '../trigger/acceptance';
 import { workEnd } from '../trigger/callouts';
+import { firstClash, workTimes } from '../roster/claim-conflicts';
 import { lendingHorizons, lendingPolicy, skippedGroup, tickGroupsApart, type GroupTickInput, type GroupTickOutput } from '../trigger/tick';
 import { DEFAULT_POLICY, initialTriggerState, type CalloutStatus, type Decision, type TriggerPolicy, type TriggerState } from '../trigger/types';
 import {
@@ -218,6 +219,8 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     return {
       skillGroupId: out.skillGroupId,
       expectedStateRaw: states.get(out.skillGroupId)?.raw ?? '',
+      // decided under this policy: replaced since (switched off…), the commit writes nothing
+      policy: policies.get(out.skillGroupId),
       state: { ...out.state, tickedAt: now },
       decision: out.decision,
       updated: [...expired, ...released],
@@ -469,6 +472,11 @@ const ALREADY_ACCEPTED = 'already accepted';
 /** Whether an answer was refused because the agent accepted another callout for the same time (the callout stays open). */
 export const refusedAsOverlapping = (err: WfmError) => err.code === 'conflict' && err.details.some((d) => d.message.startsWith(`${ALREADY_ACCEPTED} `));
 
+const CLAIMED_SLOT = 'claimed slot';
+
+/** Whether an acceptance was refused because it clashes with a slot the agent claimed (the callout stays open). */
+export const refusedAsClaimClash = (err: WfmError) => err.code === 'conflict' && err.details.some((d) => d.message.startsWith(`${CLAIMED_SLOT} `));
+
 /** Two callouts of one agent id made to the same agent (a callout that names no incarnation goes by the id). */
 const sameIncarnation = (a: StoredCallout, b: StoredCallout) => a.agentIncarnation === undefined || b.agentIncarnation === undefined || a.agentIncarnation === b.agentIncarnation;
 
@@ -480,7 +488,8 @@ async function takeAnswer(store: Store, calloutId: string, answer: CalloutAnswer
   if (found.value.releasedAt !== undefined) return { callout: calloutView(found.value), applied: false };
   // a callout made to an agent deleted since: its answer would be nobody's (or count the next agent
   // given the id, another person, as coming)
-  if (!(await calledAgent(store, found.value)).agent) {
+  const { agent } = await calledAgent(store, found.value);
+  if (!agent) {
     throw new WfmError('conflict', `callout ${calloutId} is no longer open: the agent it was made to has been deleted; the answer "${answer}" was not taken`);
   }
   if (answer === 'accept' && found.value.status !== 'accepted') {
@@ -494,6 +503,18 @@ async function takeAnswer(store: Store, calloutId: string, answer: CalloutAnswer
     if (clash) {
       throw new WfmError('conflict', `callout ${calloutId} overlaps callout ${clash.id} (${clash.skillGroupId}), which you accepted already: the answer "accept" was not taken`, {
         details: [{ where: '/', message: `${ALREADY_ACCEPTED} ${clash.id} for the same time` }],
+      });
+    }
+    // nor a callout over a slot they claimed, or too close to it for their rest: a claim checks accepted
+    // callouts the same way, under this same lock (services/rosters.ts claimSlot)
+    const claimClash = firstClash({ start: found.value.loginAt, end: found.value.shiftEnd }, await store.rosters.claimsOf(agent.id), agent.contract.minRestHours * HOUR_MS);
+    if (claimClash) {
+      const { rosterId, slotId } = claimClash.with;
+      const zone = agent.timeZone ?? (await store.rosters.zonesOf([rosterId])).get(rosterId) ?? 'UTC';
+      const slot = `slot ${slotId} of roster ${rosterId} you claimed (${workTimes(claimClash.with, zone)})`;
+      const why = claimClash.rule === 'overlap' ? `overlaps ${slot}` : `leaves less than ${agent.contract.minRestHours} h rest to ${slot}`;
+      throw new WfmError('conflict', `callout ${calloutId} ${why}: the answer "accept" was not taken`, {
+        details: [{ where: '/', message: `${CLAIMED_SLOT} ${rosterId}/${slotId} ${claimClash.rule === 'overlap' ? 'for the same time' : 'too close (rule: minimum rest between shifts)'}` }],
       });
     }
   }
@@ -684,12 +705,71 @@ export function policyFromBody(skillGroupId: string, body: Record<string, unknow
   return { policy, problems };
 }
 
-export async function putTriggerPolicy(store: Store, skillGroupId: string, body: Record<string, unknown>): Promise<TriggerPolicy> {
-  if (!(await store.skillGroups.get(skillGroupId))) throw new WfmError('not-found', `skill group ${skillGroupId} does not exist`);
+/** The union of one weekday's windows as disjoint [from, to) minute ranges, earliest first. */
+function dayRanges(windows: WeeklyWindow[], weekday: IsoWeekday): Array<[number, number]> {
+  const joined: Array<[number, number]> = [];
+  for (const [from, to] of windowRanges(windows, weekday)) {
+    const last = joined[joined.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else joined.push([from, to]);
+  }
+  return joined;
+}
+
+const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const hhmm = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+/** "every day", "Mon–Fri", "Sat, Sun", "Mon–Wed, Fri": runs of three or more days as a range. */
+function dayList(days: IsoWeekday[]): string {
+  if (days.length === 7) return 'every day';
+  const runs: Array<[number, number]> = [];
+  for (const d of days) {
+    const last = runs[runs.length - 1];
+    if (last && d === last[1] + 1) last[1] = d;
+    else runs.push([d, d]);
+  }
+  return runs
+    .flatMap(([a, b]) => (b - a >= 2 ? [`${WEEKDAY_NAMES[a - 1]}–${WEEKDAY_NAMES[b - 1]}`] : Array.from({ length: b - a + 1 }, (_, k) => WEEKDAY_NAMES[a + k - 1])))
+    .join(', ');
+}
+
+/**
+ * A warning when quiet hours fall in the group's opening hours: the group takes calls then, yet nobody
+ * can be called out, so a surge in them goes unanswered by callouts. Not refused — a planner may want
+ * exactly that (cloud agents are not to be woken at night) — but a 24/7 line with night-time quiet hours
+ * should not learn it from a storm. A group without opening hours (inferred from history) is not judged.
+ * Pure: the rule is tested without HTTP.
+ */
+export function quietHoursOpenWarnings(policy: Pick<TriggerPolicy, 'quietHours'>, group: Pick<SkillGroup, 'openingHours' | 'timeZone'>): string[] {
+  if (!policy.quietHours?.length || !group.openingHours?.length) return [];
+  // weekdays with the same overlap are named together ("every day 00:00–06:00 and 22:00–24:00")
+  const byOverlap = new Map<string, IsoWeekday[]>();
+  for (let weekday = 1 as IsoWeekday; weekday <= 7; weekday++) {
+    const open = dayRanges(group.openingHours, weekday);
+    const overlap = dayRanges(policy.quietHours, weekday).flatMap(([qFrom, qTo]) =>
+      open.map(([oFrom, oTo]): [number, number] => [Math.max(qFrom, oFrom), Math.min(qTo, oTo)]).filter(([from, to]) => to > from),
+    );
+    if (!overlap.length) continue;
+    const text = overlap.map(([from, to]) => `${hhmm(from)}–${hhmm(to)}`).join(' and ');
+    byOverlap.set(text, [...(byOverlap.get(text) ?? []), weekday]);
+  }
+  if (!byOverlap.size) return [];
+  const when = [...byOverlap].map(([text, days]) => `${dayList(days)} ${text}`).join('; ');
+  return [
+    `quiet hours fall in the group's opening hours (${when}, ${group.timeZone}): the group is open then but nobody is called out, ` +
+      'so a surge in them goes unanswered by callouts — leave these windows out of quietHours if callouts must cover them',
+  ];
+}
+
+/** The stored policy, with `warnings` when it is valid but likely not what the planner meant. */
+export async function putTriggerPolicy(store: Store, skillGroupId: string, body: Record<string, unknown>): Promise<TriggerPolicy & { warnings?: string[] }> {
+  const group = await store.skillGroups.get(skillGroupId);
+  if (!group) throw new WfmError('not-found', `skill group ${skillGroupId} does not exist`);
   const { policy, problems } = policyFromBody(skillGroupId, body);
   if (problems.length) throw invalid(`${problems.length} problem(s) in the trigger policy; nothing was stored`, problems);
   await store.trigger.putPolicy(policy);
-  return policy;
+  const warnings = quietHoursOpenWarnings(policy, group);
+  return { ...policy, ...(warnings.length ? { warnings } : {}) };
 }
 
 export async function getTriggerPolicy(store: Store, skillGroupId: string): Promise<TriggerPolicy> {

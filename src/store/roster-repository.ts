@@ -118,6 +118,11 @@ export interface ClaimLimits {
   /** most working days in that block (a shift's day: the local date it starts on), with the block's 7 local midnights */
   maxDaysPerWeek?: number;
   weekDayStartsMs?: number[];
+  /**
+   * The agent's work besides their claims (surge callouts they accepted), checked as claims are: overlap,
+   * rest, and its hours and days in the week. `id`: what a refusal names as `conflictWith` (no "," or ";").
+   */
+  otherWork?: Array<{ id: string; start: number; end: number }>;
 }
 
 export type ClaimRefusal =
@@ -140,22 +145,35 @@ export type ClaimOutcome =
 
 export type ReleaseOutcome = { ok: true } | { ok: false; refusal: 'no-roster' | 'no-slot' | 'not-claimed' | 'cut-off'; cutoffAt?: number };
 
-/** A slot of the re-plan that the claims on the roster it replaces no longer fit. */
-export interface OverfullSlot {
+/**
+ * A slot of the replaced roster whose claims the re-plan had no room for (claimed while the re-plan was
+ * built): `carried`, the re-plan had dropped it and now has it again with a place per claim; `enlarged`,
+ * the re-plan had it with fewer places than claims and now has as many.
+ */
+export interface CarriedSlot {
   slotId: string;
-  /** claims the slot would hold once moved */
-  claims: number;
-  /** the re-plan's places in the slot (agentsNeeded) */
+  /** the re-plan's places in the slot as built (0: dropped) */
+  placesPlanned: number;
+  /** its places now: as many as claims */
   places: number;
+  /** the claimants moved into it, sorted */
+  agentIds: string[];
+}
+
+/** A claim the publish could not carry: its agent could not claim that place now. */
+export interface UncarriableClaim {
+  slotId: string;
+  agentId: string;
+  reason: string;
 }
 
 export type PublishOutcome =
-  | { ok: true; superseded?: string; movedClaims: number; orphanedClaims: string[] }
+  | { ok: true; superseded?: string; movedClaims: number; carriedSlots: CarriedSlot[]; enlargedSlots: CarriedSlot[] }
   | { ok: false; refusal: 'no-roster' | 'not-draft' | 'conflict' | 'stale'; status?: string; conflicts?: string[] }
   /** agents given shifts by the draft who are no longer stored (deleted since the caller checked) */
   | { ok: false; refusal: 'gone'; agents: string[] }
-  /** the re-plan's slots are too small for the claims made on `replaced` since the re-plan read them */
-  | { ok: false; refusal: 'over-capacity'; replaced: string; overfull: OverfullSlot[] };
+  /** claims on `replaced` the re-plan has no place for and cannot be given one */
+  | { ok: false; refusal: 'uncarriable'; replaced: string; claims: UncarriableClaim[] };
 
 /** Longest shift the templates allow is 16 h; a window read looks back this far for shifts still running. */
 const LONGEST_SHIFT_MS = 24 * 3_600_000;
@@ -179,7 +197,8 @@ class Script {
 
 /**
  * KEYS: state, slots, claims of the slot, the agent's claims, the agents hash.
- * ARGV: slot id, agent id, claim field, now, min rest ms, max hours per week, week start, week end.
+ * ARGV: slot id, agent id, claim field, now, min rest ms, max hours per week, week start, week end, the
+ * week's local midnights ("a,b,…" or ''), max days per week (or ''), other work ("id,start,end;…" or '').
  * Refusals come back as { reason, detail }; success as { 'ok', claimed, needed }.
  * The agent must be stored as a cloud agent with the slot's skill in this same step: the caller read them
  * before, and a delete, a change to partner or a skill taken away in between (each refused while the agent
@@ -224,13 +243,10 @@ if #dayStarts > 0 then
   days[dayOf(slot.start)] = true
   dayCount = 1
 end
-local existing = redis.call('HGETALL', KEYS[4])
-for i = 1, #existing, 2 do
-  local s, e = string.match(existing[i + 1], '^(%d+),(%d+),')
-  s = tonumber(s)
-  e = tonumber(e)
-  if s < slot['end'] and slot.start < e then return {'overlap', existing[i]} end
-  if (s >= slot['end'] and s - slot['end'] < minRest) or (e <= slot.start and slot.start - e < minRest) then return {'rest', existing[i]} end
+-- the agent's other work [s, e), called name: a refusal, or nil with its hours and day counted
+local function against(name, s, e)
+  if s < slot['end'] and slot.start < e then return {'overlap', name} end
+  if (s >= slot['end'] and s - slot['end'] < minRest) or (e <= slot.start and slot.start - e < minRest) then return {'rest', name} end
   if s >= weekStart and s < weekEnd then
     hours = hours + (e - s) / 3600000
     if #dayStarts > 0 and not days[dayOf(s)] then
@@ -238,9 +254,23 @@ for i = 1, #existing, 2 do
       dayCount = dayCount + 1
     end
   end
+  return nil
+end
+local existing = redis.call('HGETALL', KEYS[4])
+for i = 1, #existing, 2 do
+  local s, e = string.match(existing[i + 1], '^(%d+),(%d+),')
+  local refused = against(existing[i], tonumber(s), tonumber(e))
+  if refused then return refused end
+end
+-- accepted callouts, read by the caller under the agent's answer lock (an acceptance checks claims under it)
+for entry in string.gmatch(ARGV[11] or '', '[^;]+') do
+  local name, s, e = string.match(entry, '^([^,]+),(%d+),(%d+)$')
+  local refused = against(name, tonumber(s), tonumber(e))
+  if refused then return refused end
 end
 if hours > tonumber(ARGV[6]) + 1e-9 then return {'weekly-hours'} end
-if ARGV[10] and dayCount > tonumber(ARGV[10]) then return {'days-per-week'} end
+local maxDays = tonumber(ARGV[10] or '')
+if maxDays and dayCount > maxDays then return {'days-per-week'} end
 redis.call('SADD', KEYS[3], ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[3], slot.start .. ',' .. slot['end'] .. ',' .. slot.skillGroupId)
 return {'ok', claimed + 1, slot.agentsNeeded}
@@ -272,8 +302,11 @@ return {'ok'}
  * while a published roster holds their work, so without this a delete landing between the caller's check
  * and this script would leave the roster published with shifts of an agent who no longer exists.
  * A published roster whose period overlaps the draft's and shares a skill group is a conflict, unless it
- * is the one the draft re-plans: that one is superseded, and its claims move to the draft's slot of the
- * same id (a re-plan carries every claimed slot over, so none should be orphaned).
+ * is the one the draft re-plans: that one is superseded, and every claim on it moves to the draft's slot
+ * of the same id — carried over or enlarged when claims made while the re-plan was built do not fit (no
+ * claim is left behind on the superseded roster, in its claim sets or in the agents' claim index).
+ * Answers { 'ok', superseded or '', claims moved, then per carried or enlarged slot: 'carried' or
+ * 'enlarged', slot id, places as built, places now, claimant count, claimants… }.
  * When the overlapping published rosters are no longer the ones the caller checked (one was published or
  * superseded since), the answer is 'stale': the caller's double-booking check must run again. Published
  * rosters' shifts never change, so the same ids mean the same shifts.
@@ -328,52 +361,160 @@ if #conflicts > 0 then
 end
 if checking and (stale or overlapping ~= seenCount) then return {'stale'} end
 local moved = 0
-local orphaned = {}
+local report = {}
 if replaced then
   local oldBase = base .. replaced
-  -- The re-plan sized each carried slot from the claims its job read; claims made on the replaced roster
-  -- while the job ran come along too. Claims are atomic (a slot of 10 never holds 11), so when they no
-  -- longer fit, nothing is published: { 'over-capacity', replaced, then per slot: id, claims, places }.
+  local newBase = base .. id
+  -- Every claim on the replaced roster moves to the re-plan: a place an agent was told is theirs stays
+  -- theirs. The re-plan sized its slots from the claims its job read; claims made while it was built may
+  -- be on a slot it sized smaller (the slot is enlarged to hold them) or dropped (the slot is carried
+  -- over, as many places as claims, with the base slot's shifts and breaks). Only a claimant who could
+  -- not claim the place now (no longer a cloud agent with the slot's skill) cannot be carried: then
+  -- nothing is written, { 'uncarriable', replaced, then per claim: slot id, agent id, why }.
   local moves = {}
-  local over = {}
+  local refused = {}
   for _, slotId in ipairs(redis.call('HKEYS', oldBase .. ':slots')) do
     local holders = redis.call('SMEMBERS', oldBase .. ':claims:' .. slotId)
     if #holders > 0 then
-      local newSlot = redis.call('HGET', base .. id .. ':slots', slotId)
-      if newSlot then
-        local newClaims = base .. id .. ':claims:' .. slotId
-        local total = redis.call('SCARD', newClaims)
-        for _, agent in ipairs(holders) do
-          if redis.call('SISMEMBER', newClaims, agent) == 0 then total = total + 1 end
-        end
-        local places = cjson.decode(newSlot).agentsNeeded
-        if total > places then
-          over[#over + 1] = slotId
-          over[#over + 1] = total
-          over[#over + 1] = places
-        end
-        moves[#moves + 1] = {slotId, holders}
-      else
-        table.insert(orphaned, slotId)
+      -- sorted, as the slot's readers list them: the i-th claimant works the slot's i-th shift
+      table.sort(holders)
+      local newJson = redis.call('HGET', newBase .. ':slots', slotId)
+      local newClaims = newBase .. ':claims:' .. slotId
+      local total = redis.call('SCARD', newClaims)
+      for _, agent in ipairs(holders) do
+        if redis.call('SISMEMBER', newClaims, agent) == 0 then total = total + 1 end
       end
+      local oldSlot = cjson.decode(redis.call('HGET', oldBase .. ':slots', slotId))
+      local places = newJson and cjson.decode(newJson).agentsNeeded or 0
+      if total > places then
+        for _, agent in ipairs(holders) do
+          local why = nil
+          local agentJson = redis.call('HGET', KEYS[3], agent)
+          local stored = agentJson and cjson.decode(agentJson)
+          if not groups[oldSlot.skillGroupId] then why = 'the re-plan has no skill group ' .. oldSlot.skillGroupId
+          elseif not stored or stored.kind ~= 'cloud' then why = 'no longer a stored cloud agent'
+          else
+            why = 'no longer has skill group ' .. oldSlot.skillGroupId
+            for _, skill in ipairs(stored.skills or {}) do
+              if skill.skillGroupId == oldSlot.skillGroupId then why = nil end
+            end
+          end
+          if why then
+            refused[#refused + 1] = slotId
+            refused[#refused + 1] = agent
+            refused[#refused + 1] = why
+          end
+        end
+      end
+      moves[#moves + 1] = {slotId = slotId, holders = holders, oldSlot = oldSlot, newJson = newJson, total = total, places = places}
     end
   end
-  if #over > 0 then
-    table.insert(over, 1, replaced)
-    table.insert(over, 1, 'over-capacity')
-    return over
+  if #refused > 0 then
+    table.insert(refused, 1, replaced)
+    table.insert(refused, 1, 'uncarriable')
+    return refused
   end
-  for _, move in ipairs(moves) do
-    local slotId = move[1]
-    for _, agent in ipairs(move[2]) do
+  -- The shifts behind carried places: the replaced roster's planned shifts (their breaks), added to the
+  -- re-plan's uncovered list (where readers find a slot's shifts) under ids the re-plan does not use yet
+  -- (a partner may work a shift of that id now). Read only when a place is carried.
+  local oldShifts = nil
+  local newUncovered = nil
+  local partnerShifts = nil
+  local addedIds = {}
+  -- whether the re-plan has a shift of this id: found in its stored JSON as JSON.stringify wrote it
+  -- (searched, not decoded: a roster's shifts are ~1 MB of JSON and Redis waits while the script runs)
+  local function inUse(shiftId)
+    if addedIds[shiftId] then return true end
+    local needle = '"id":"' .. shiftId .. '"'
+    if string.find(newUncovered, needle, 1, true) then return true end
+    for _, list in ipairs(partnerShifts) do
+      if string.find(list, needle, 1, true) then return true end
+    end
+    return false
+  end
+  local addedShifts = {}
+  local function carriedShift(oldSlot, shiftId)
+    if not oldShifts then
+      oldShifts = {}
+      for _, s in ipairs(cjson.decode(redis.call('GET', oldBase .. ':uncovered') or '[]')) do oldShifts[s.id] = s end
+      newUncovered = redis.call('GET', newBase .. ':uncovered') or '[]'
+      partnerShifts = redis.call('HVALS', newBase .. ':by-agent')
+    end
+    local before = oldShifts[shiftId] or {id = shiftId, skillGroupId = oldSlot.skillGroupId, templateId = oldSlot.templateId, kind = oldSlot.kind, date = oldSlot.date, start = oldSlot.start, ['end'] = oldSlot['end'], breaks = {}}
+    local shift = {}
+    for k, v in pairs(before) do shift[k] = v end
+    local newId = shiftId
+    local n = 1
+    while inUse(newId) do
+      newId = shiftId .. '-carried' .. (n > 1 and ('-' .. n) or '')
+      n = n + 1
+    end
+    addedIds[newId] = true
+    shift.id = newId
+    -- cjson writes an empty table as {}: a shift without breaks keeps its empty list
+    addedShifts[#addedShifts + 1] = (string.gsub(cjson.encode(shift), '"breaks":{}', '"breaks":[]'))
+    return newId
+  end
+  local addedPlaces = 0
+  for _, m in ipairs(moves) do
+    local slot = m.newJson and cjson.decode(m.newJson)
+    if m.total > m.places then
+      local kind = 'enlarged'
+      if not slot then
+        kind = 'carried'
+        slot = {}
+        for k, v in pairs(m.oldSlot) do slot[k] = v end
+        slot.shiftIds = {}
+      end
+      -- the base slot's shifts the re-plan's slot lacks, in order: a carried slot's i-th claimant keeps the i-th
+      local have = {}
+      for _, sid in ipairs(slot.shiftIds) do have[sid] = true end
+      for _, sid in ipairs(m.oldSlot.shiftIds) do
+        if #slot.shiftIds >= m.total then break end
+        if not have[sid] then slot.shiftIds[#slot.shiftIds + 1] = carriedShift(m.oldSlot, sid) end
+      end
+      -- (a base slot has a shift per place, so this never runs short; if it did, the first shift stands in)
+      while #slot.shiftIds < m.total do slot.shiftIds[#slot.shiftIds + 1] = slot.shiftIds[1] or carriedShift(m.oldSlot, m.oldSlot.shiftIds[1] or (m.slotId .. '-shift')) end
+      slot.agentsNeeded = m.total
+      redis.call('HSET', newBase .. ':slots', m.slotId, cjson.encode(slot))
+      addedPlaces = addedPlaces + m.total - m.places
+      report[#report + 1] = kind
+      report[#report + 1] = m.slotId
+      report[#report + 1] = m.places
+      report[#report + 1] = m.total
+      report[#report + 1] = #m.holders
+      for _, agent in ipairs(m.holders) do report[#report + 1] = agent end
+    end
+    -- the agent's claim index follows the claim: one entry, on the re-plan, with the slot's times
+    local value = slot.start .. ',' .. slot['end'] .. ',' .. slot.skillGroupId
+    for _, agent in ipairs(m.holders) do
       local agentKey = base .. 'agent-claims:' .. agent
-      local value = redis.call('HGET', agentKey, replaced .. '|' .. slotId)
-      redis.call('HDEL', agentKey, replaced .. '|' .. slotId)
-      if value then redis.call('HSET', agentKey, id .. '|' .. slotId, value) end
-      redis.call('SADD', base .. id .. ':claims:' .. slotId, agent)
+      redis.call('HDEL', agentKey, replaced .. '|' .. m.slotId)
+      redis.call('HSET', agentKey, id .. '|' .. m.slotId, value)
+      redis.call('SADD', newBase .. ':claims:' .. m.slotId, agent)
       moved = moved + 1
     end
-    redis.call('DEL', oldBase .. ':claims:' .. slotId)
+    redis.call('DEL', oldBase .. ':claims:' .. m.slotId)
+  end
+  if #addedShifts > 0 then
+    local uncovered = newUncovered
+    local head = uncovered == '[]' and '[' or (string.sub(uncovered, 1, -2) .. ',')
+    redis.call('SET', newBase .. ':uncovered', head .. table.concat(addedShifts, ',') .. ']')
+  end
+  -- the summary's counts of what is stored (places in slots, shifts listed as uncovered) follow; its
+  -- claimed* figures stay as the re-plan read them, and coverage and by-start hold partners' shifts only
+  if addedPlaces > 0 or #addedShifts > 0 then
+    local meta = redis.call('GET', newBase .. ':meta')
+    local function bumped(json, field, by)
+      local pattern = '"' .. field .. '":(%d+)'
+      local _, count = string.gsub(json, pattern, '')
+      if by == 0 or count ~= 1 then return json end
+      return (string.gsub(json, pattern, function(n) return '"' .. field .. '":' .. (tonumber(n) + by) end))
+    end
+    if meta then
+      meta = bumped(bumped(meta, 'slotPlaces', addedPlaces), 'uncoveredShifts', #addedShifts)
+      redis.call('SET', newBase .. ':meta', meta)
+    end
   end
   redis.call('HSET', oldBase .. ':state', 'status', 'superseded', 'supersededBy', id)
   redis.call('ZREM', KEYS[2], replaced)
@@ -381,7 +522,7 @@ end
 redis.call('HSET', KEYS[1], 'status', 'published', 'publishedAt', ARGV[3])
 redis.call('ZADD', KEYS[2], endMs, id)
 local result = {'ok', replaced or '', moved}
-for _, slotId in ipairs(orphaned) do table.insert(result, slotId) end
+for _, item in ipairs(report) do table.insert(result, item) end
 return result
 `);
 
@@ -594,8 +735,9 @@ export class RosterRepository {
 
   /**
    * draft → published, atomically: refused when another published roster overlaps in period and skill
-   * group, unless it is the roster this draft re-plans (then that one is superseded and its claims move;
-   * 'over-capacity' when they no longer fit the re-plan's slots);
+   * group, unless it is the roster this draft re-plans (then that one is superseded and all its claims
+   * move: slots the re-plan dropped or sized too small for them are carried over or enlarged —
+   * `carriedSlots`, `enlargedSlots`; 'uncarriable' when a claimant could not claim such a place now);
    * 'stale' when the published rosters overlapping the period are no longer `checkedAgainst`
    * (what `publishedOverlapping` answered when the caller checked the draft against them). Without
    * `checkedAgainst` (no such check was made: fixtures, imports) nothing can be stale.
@@ -607,15 +749,23 @@ export class RosterRepository {
     const reply = (await PUBLISH.run(this.redis, [this.keys.roster(id, 'state'), this.keys.publishedRosters(), this.keys.agents()], args)) as Array<string | number>;
     const [head, ...rest] = reply;
     if (head === 'ok') {
-      const [superseded, moved, ...orphaned] = rest;
-      return { ok: true, ...(superseded ? { superseded: String(superseded) } : {}), movedClaims: Number(moved), orphanedClaims: orphaned.map(String) };
+      const [superseded, moved, ...flat] = rest;
+      const carriedSlots: CarriedSlot[] = [];
+      const enlargedSlots: CarriedSlot[] = [];
+      for (let i = 0; i + 4 < flat.length; ) {
+        const [kind, slotId, placesPlanned, places, count] = flat.slice(i, i + 5);
+        const agentIds = flat.slice(i + 5, i + 5 + Number(count)).map(String);
+        (kind === 'carried' ? carriedSlots : enlargedSlots).push({ slotId: String(slotId), placesPlanned: Number(placesPlanned), places: Number(places), agentIds });
+        i += 5 + Number(count);
+      }
+      return { ok: true, ...(superseded ? { superseded: String(superseded) } : {}), movedClaims: Number(moved), carriedSlots, enlargedSlots };
     }
     if (head === 'gone') return { ok: false, refusal: 'gone', agents: rest.map(String) };
-    if (head === 'over-capacity') {
+    if (head === 'uncarriable') {
       const [replaced, ...flat] = rest;
-      const overfull: OverfullSlot[] = [];
-      for (let i = 0; i + 2 < flat.length; i += 3) overfull.push({ slotId: String(flat[i]), claims: Number(flat[i + 1]), places: Number(flat[i + 2]) });
-      return { ok: false, refusal: 'over-capacity', replaced: String(replaced), overfull };
+      const claims: UncarriableClaim[] = [];
+      for (let i = 0; i + 2 < flat.length; i += 3) claims.push({ slotId: String(flat[i]), agentId: String(flat[i + 1]), reason: String(flat[i + 2]) });
+      return { ok: false, refusal: 'uncarriable', replaced: String(replaced), claims };
     }
     if (head === 'conflict') return { ok: false, refusal: 'conflict', conflicts: rest.map(String) };
     if (head === 'not-draft') return { ok: false, refusal: 'not-draft', status: String(rest[0]) };
@@ -629,12 +779,16 @@ export class RosterRepository {
     return reply[0] === 'ok' ? 'deleted' : (reply[0] as 'no-roster' | 'published');
   }
 
-  /** One claim, checked and written atomically: a stored cloud agent, capacity, duplicates, overlap, rest and weekly hours. */
+  /** One claim, checked and written atomically: a stored cloud agent, capacity, duplicates, overlap, rest and weekly hours (against the agent's claims and `limits.otherWork`). */
   async claim(rosterId: string, slotId: string, agentId: string, limits: ClaimLimits, nowMs: number): Promise<ClaimOutcome> {
     const reply = (await CLAIM.run(
       this.redis,
       [this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId), this.keys.agents()],
-      [slotId, agentId, claimField(rosterId, slotId), nowMs, limits.minRestMs, limits.maxHoursPerWeek, limits.weekStartMs, limits.weekEndMs, ...(limits.maxDaysPerWeek !== undefined && limits.weekDayStartsMs ? [limits.weekDayStartsMs.join(','), limits.maxDaysPerWeek] : [])],
+      [
+        slotId, agentId, claimField(rosterId, slotId), nowMs, limits.minRestMs, limits.maxHoursPerWeek, limits.weekStartMs, limits.weekEndMs,
+        ...(limits.maxDaysPerWeek !== undefined && limits.weekDayStartsMs ? [limits.weekDayStartsMs.join(','), limits.maxDaysPerWeek] : ['', '']),
+        (limits.otherWork ?? []).map((w) => `${w.id},${Math.round(w.start)},${Math.round(w.end)}`).join(';'),
+      ],
     )) as Array<string | number>;
     if (reply[0] === 'ok') return { ok: true, claimed: Number(reply[1]), agentsNeeded: Number(reply[2]) };
     return { ok: false, refusal: reply[0] as ClaimRefusal, ...(reply[1] !== undefined ? { conflictWith: String(reply[1]) } : {}) };

@@ -105,10 +105,18 @@ export interface GroupTickCommit {
   /** decisions that called nobody are dropped before this instant; fired ones and callouts before recordCutoff */
   decisionCutoff: number;
   recordCutoff: number;
+  /**
+   * the policy the tick decided under, as it read it (stored fields over the defaults): if the stored one
+   * differs now (replaced since, e.g. switched off), nothing is written. Absent: any stored policy will do.
+   */
+  policy?: TriggerPolicy;
 }
 
-/** `group-gone`: the group or its policy was deleted after the tick read them; nothing was written. */
-export type CommitOutcome = 'committed' | 'superseded' | 'duplicate-callout' | 'group-gone';
+/**
+ * `group-gone`: the group or its policy was deleted after the tick read them; `policy-changed`: the policy
+ * was replaced after the tick read it (the next tick decides under the new one). Either way nothing was written.
+ */
+export type CommitOutcome = 'committed' | 'superseded' | 'duplicate-callout' | 'group-gone' | 'policy-changed';
 
 const DEAD_LETTER_LIMIT = 10_000;
 
@@ -162,7 +170,9 @@ end
  * already exists aborts the commit before anything is written: ids name their wave, agent and firing
  * (src/trigger/callouts.ts), so no record or delivery job is ever taken over by a second callout. A group or policy deleted since the tick read
  * them is refused too: the tick would otherwise write the state, decisions and callouts of a group that
- * no longer exists back after the delete (and call agents for it).
+ * no longer exists back after the delete (and call agents for it). So is a policy replaced since (the
+ * commit's `policy`, compared as the tick read it: stored fields over the defaults): a tick that read
+ * "predictive" must not call agents after a manager switched the group's trigger off (-3).
  * An agent deleted since the tick read them (KEYS[11], KEYS[12]: agents, incarnations) gets no
  * last-called-at and no answer sum back after the delete erased theirs: it would go to the next agent
  * given the id. Every key written gets its TTL again (see INDEX_GRACE_MS).
@@ -176,6 +186,19 @@ local function stillTheAgent(agent, inc)
   return inc == nil or (redis.call('HGET', KEYS[12], agent) or '') == inc
 end
 if redis.call('HEXISTS', KEYS[9], p.group) == 0 or redis.call('HEXISTS', KEYS[10], p.group) == 0 then return -2 end
+-- the policy as the tick read it: the stored fields over the defaults (withDefaults), compared field by field
+local function same(a, b)
+  if type(a) ~= type(b) then return false end
+  if type(a) ~= 'table' then return a == b end
+  for k, v in pairs(a) do if not same(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+if p.policy then
+  local stored = p.policyDefaults and cjson.decode(p.policyDefaults) or {}
+  for k, v in pairs(cjson.decode(redis.call('HGET', KEYS[10], p.group))) do stored[k] = v end
+  if not same(stored, cjson.decode(p.policy)) then return -3 end
+end
 local current = redis.call('HGET', KEYS[1], p.group)
 if (current or '') ~= p.expectedState then return 0 end
 for _, c in ipairs(p.created) do
@@ -377,6 +400,18 @@ export class TriggerRepository {
     return out;
   }
 
+  /**
+   * The callouts `agentId` accepted, of any incarnation (the caller tells them apart), as the groups'
+   * active sets hold them: an accepted callout stays there until 8 days after its shift (the tick's
+   * commitment window), long enough for every claim's rest and week to see it. An agent never called
+   * within the retention (no last-called-at: most agents) costs one HGET.
+   */
+  async acceptedCalloutsOf(agentId: string, skillGroupIds: string[]): Promise<StoredCallout[]> {
+    if ((await this.agentLastCalledAt(agentId)) === undefined) return [];
+    const active = await this.activeCallouts(skillGroupIds);
+    return [...active.values()].flat().map((c) => c.value).filter((c) => c.agentId === agentId && c.status === 'accepted');
+  }
+
   async pastResponses(skillGroupIds: string[]): Promise<Map<string, PastResponses>> {
     if (!skillGroupIds.length) return new Map();
     const pipeline = this.redis.pipeline();
@@ -422,6 +457,7 @@ export class TriggerRepository {
         decisionTtl: ttl(this.retention.decisionMs),
         recordTtl: ttl(this.retention.recordMs),
         indexTtl: ttl(this.retention.recordMs + INDEX_GRACE_MS),
+        ...(c.policy ? { policy: JSON.stringify(c.policy), policyDefaults: JSON.stringify(DEFAULT_POLICY) } : {}),
       };
       pipeline.commitGroupTick(
         this.keys.triggerStates(),
@@ -443,7 +479,7 @@ export class TriggerRepository {
     commits.forEach((c, k) => {
       const [err, code] = results[k];
       if (err) throw asUnavailable(err);
-      out.set(c.skillGroupId, code === 1 ? 'committed' : code === -1 ? 'duplicate-callout' : code === -2 ? 'group-gone' : 'superseded');
+      out.set(c.skillGroupId, code === 1 ? 'committed' : code === -1 ? 'duplicate-callout' : code === -2 ? 'group-gone' : code === -3 ? 'policy-changed' : 'superseded');
     });
     return out;
   }

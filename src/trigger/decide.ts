@@ -9,8 +9,8 @@
  * reactive:   fire when the queue reaches the threshold (the classic rule); the size is worked out the
  *   same way but on the current arrival rate held flat (no look-ahead).
  */
-import type { SkillGroup } from '../domain/types';
-import { clockTime, inWeeklyWindows, isoWeekday, minuteOfDay, MINUTE_MS, HOUR_MS } from '../time/grid';
+import type { IsoWeekday, SkillGroup } from '../domain/types';
+import { clockTime, inWeeklyWindows, isoWeekday, minuteOfDay, wallClock, windowRanges, MINUTE_MS, HOUR_MS } from '../time/grid';
 import { plural } from '../domain/plural';
 import { acceptanceRate } from './acceptance';
 import { workEnd } from './callouts';
@@ -163,6 +163,39 @@ function quietHoursBefore(policy: TriggerPolicy, group: SkillGroup, now: number,
 }
 
 /**
+ * The first instant from `at` on that is outside quiet hours: the end of the joined quiet span `at` falls
+ * in (22:00–24:00 then 00:00–06:00 end at 06:00, not at midnight), `at` itself when it is outside them,
+ * null when they cover the whole week. Jumps from window end to window end on the wall clock; across a
+ * DST change the wall clock and the instants part, and there it steps minute by minute (a few nights a year).
+ */
+function quietHoursEnd(policy: TriggerPolicy, group: SkillGroup, at: number): number | null {
+  const windows = policy.quietHours ?? [];
+  const giveUp = at + 8 * 24 * HOUR_MS; // quiet for over a week: the weekly windows cover every minute
+  let t = at;
+  while (t < giveUp) {
+    const local = wallClock(t, group.timeZone);
+    const minute = local.hour * 60 + local.minute;
+    let reached = minute;
+    for (const [from, to] of windowRanges(windows, local.weekday as IsoWeekday)) {
+      if (from > reached) break;
+      if (to > reached) reached = to;
+    }
+    if (reached === minute) return t;
+    const jump = t + (reached - minute) * MINUTE_MS;
+    t = wallClock(jump, group.timeZone).offset === local.offset ? jump : t + MINUTE_MS;
+  }
+  return null;
+}
+
+/** When quiet hours entered at `at` end, for an explanation: "06:00 CET" (with the weekday when a day or more away). */
+function quietHoursEndText(policy: TriggerPolicy, group: SkillGroup, at: number, now: number): string {
+  const end = quietHoursEnd(policy, group, at);
+  if (end === null) return 'they cover the whole week';
+  const day = end - now >= 24 * HOUR_MS ? `${wallClock(end, group.timeZone).setLocale('en').toFormat('cccc')} ` : '';
+  return `they end at ${day}${clockTime(end, group.timeZone)}`;
+}
+
+/**
  * Why an open wave closes whatever the projection says, or null. Each agent is called at most once per
  * wave, so a wave that never closed would in the end leave nobody to call (and keep its answers out of the
  * archive). A wave is one answer to one surge: it lasts at most one callout shift from its start — its
@@ -307,10 +340,13 @@ export function decide(input: DecideInput): DecideOutput {
   }
   // A supervisor reading a wave that started on its first breaching tick should not have to know the rule.
   if (unconfirmed) breachText += ` — not waiting for ${policy.confirmTicks} confirming ticks (seen ${state.breachTicks}): even the optimistic p10 forecast breaches`;
-  if (inQuietHours(policy, group, now)) return record('quiet-hours', `${breachText}, but callouts are paused in quiet hours`);
+  if (inQuietHours(policy, group, now)) return record('quiet-hours', `${breachText}, but callouts are paused in quiet hours (${quietHoursEndText(policy, group, now, now)})`);
   const quietSoon = quietHoursBefore(policy, group, now, now + Math.max(policy.answerWindowMinutes, policy.loginLeadMinutes) * MINUTE_MS);
   if (quietSoon !== null) {
-    return record('quiet-hours', `${breachText}, but quiet hours begin at ${clockTime(quietSoon, group.timeZone)}, before a callout now would be answered or its agent logged in: callouts are paused`);
+    return record(
+      'quiet-hours',
+      `${breachText}, but quiet hours begin at ${clockTime(quietSoon, group.timeZone)}, before a callout now would be answered or its agent logged in: callouts are paused (${quietHoursEndText(policy, group, quietSoon, now)})`,
+    );
   }
   if (gap === 0) return record('covered-by-pending', `${breachText}, but the capacity on its way (accepted and pending callouts) closes the gap`);
   if (state.lastFiredAt !== null && now - state.lastFiredAt < policy.cooldownMinutes * MINUTE_MS) {

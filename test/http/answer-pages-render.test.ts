@@ -53,3 +53,13 @@ describe('a group named in a right-to-left script', () => {
     expect(renderPage(accepted)).toContain('<title>Accepted – בנקאות &#60;פרטית&#62; callout</title>');
   });
 });
+
+describe('an acceptance refused for a claimed slot', () => {
+  test('when the agent claimed a shift at the callout\'s time or within their rest, then the page says so and that they are still expected for it — not "too late"', () => {
+    const page = outcomePage({ ...callout, status: 'pending' }, shown, { kind: 'refused', answer: 'accept', overlapping: false, clashesWithClaim: true }, AT);
+    expect(page.title).toBe('Not taken');
+    expect(page.body).toContain('You claimed a shift at this time, or too close to it to leave you your rest, so this callout was not taken (<bdi>Regular banking</bdi>, Tuesday 31 March 2026, from 17:21 to 19:21 (GMT+2)).');
+    expect(page.body).toContain('You are still expected for the shift you claimed.');
+    expect(page.body).not.toContain('went to other agents');
+  });
+});

@@ -96,7 +96,8 @@ describe('rosters over REST', () => {
     const csv = await t.http.get(`/rosters/${rosterId}/roster.csv`).set(planner).expect(200);
     expect(csv.type).toBe('text/csv');
     const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toBe('agent_id,date,start,end,skill_group,breaks');
+    // the six columns first, as they always were; each break's kind after them
+    expect(lines[0]).toBe('agent_id,date,start,end,skill_group,breaks,break_kinds');
     const shifts = await expectValid(rosterId);
     expect(lines).toHaveLength(shifts.length + 1);
     expect(lines[1]).toMatch(/^[A-Z]\d+,2030-01-\d\d,2030-01-\d\dT\d\d:\d\d:00\+02:00,2030-01-\d\dT\d\d:\d\d:00\+02:00,(PS|NE),.*\//);
@@ -104,6 +105,7 @@ describe('rosters over REST', () => {
     const ics = await t.http.get(`/rosters/${rosterId}/agents/${shifts[0].agentId}/calendar.ics`).set(planner).expect(200);
     expect(ics.type).toBe('text/calendar');
     expect(ics.text.startsWith('BEGIN:VCALENDAR\r\n')).toBe(true);
+    expect(ics.text).toContain(`X-WR-CALDESC:Shifts of roster ${rosterId} (draft)\r\n`);
     expect(ics.text.match(/BEGIN:VEVENT/g)).toHaveLength(shifts.filter((s) => s.agentId === shifts[0].agentId).length);
     await t.http.get(`/rosters/${rosterId}/agents/nobody/calendar.ics`).set(planner).expect(404);
   });
@@ -219,6 +221,9 @@ describe('rosters over REST', () => {
       expect(change.kind).toMatch(/reassigned|uncovered/);
     }
     expect(replanned.keptShifts).toBeGreaterThanOrEqual(before.length - 3 * theirs.length);
+    // nobody claimed on the roster it replaces: no claim moves at publish, and it says so
+    expect(replanned.claimsMovingAtPublish).toEqual({ count: 0, paidMinutes: 0, paidHours: 0, claims: [] });
+    expect(replanned.summary).toMatchObject({ claimedShifts: 0, claimedMinutes: 0, paidMinutes: expect.any(Number) });
 
     const published = await t.http.post(`/rosters/${res.body.id}/publish`).set(planner).expect(200);
     expect(published.body).toMatchObject({ status: 'published', superseded: rosterId });
@@ -234,6 +239,8 @@ describe('rosters over REST', () => {
     // the ill agent's calendar, subscribed to at the first roster, loses the shifts the re-plan moved
     const feed = (await t.http.get(`/rosters/${rosterId}/agents/${ill}/calendar.ics`).set(planner).expect(200)).text;
     for (const s of theirs) expect(feed).not.toContain(s.id);
+    // and names the roster it serves: the re-plan, not the superseded roster it was asked for
+    expect(feed.replace(/\r\n /g, '')).toContain(`X-WR-CALDESC:Shifts of roster ${res.body.id} (published\\; re-plan of ${rosterId})\\, the latest re-plan of roster ${rosterId}`);
     await t.http.post(`/rosters/${rosterId}/replan`).set(planner).send({ forecastMoved: true }).expect(409);
     rosterId = res.body.id;
   });

@@ -14,8 +14,8 @@ describe('roster exports, slots and coverage', () => {
     const csv = rosterToCsv(roster, () => ZONE);
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(ROSTER_CSV_HEADER);
-    expect(lines[1]).toBe('A1,1999-02-03,1999-02-03T08:00:00+02:00,1999-02-03T16:00:00+02:00,PS,1999-02-03T12:00:00+02:00/1999-02-03T12:30:00+02:00');
-    expect(lines[2]).toBe('A2,1999-02-03,1999-02-03T14:00:00+02:00,1999-02-03T18:00:00+02:00,PS,');
+    expect(lines[1]).toBe('A1,1999-02-03,1999-02-03T08:00:00+02:00,1999-02-03T16:00:00+02:00,PS,1999-02-03T12:00:00+02:00/1999-02-03T12:30:00+02:00,meal');
+    expect(lines[2]).toBe('A2,1999-02-03,1999-02-03T14:00:00+02:00,1999-02-03T18:00:00+02:00,PS,,');
   });
 
   test('when an agent feed is built, then it is a valid RFC 5545 calendar with UTC times, CRLF and folded lines', () => {
@@ -158,7 +158,7 @@ describe('roster exports, slots and coverage', () => {
     for (const read of [strict, lenient]) {
       expect(read.problems).toEqual([]);
       expect(read.shifts.map(({ agentId, date, start, end, skillGroupId, breaks }) => ({ agentId, date, start, end, skillGroupId, breaks }))).toEqual(
-        roster.map((r) => ({ agentId: r.agentId, date: r.date, start: r.start, end: r.end, skillGroupId: r.skillGroupId, breaks: r.breaks.map(({ start, end }) => ({ start, end })) })),
+        roster.map((r) => ({ agentId: r.agentId, date: r.date, start: r.start, end: r.end, skillGroupId: r.skillGroupId, breaks: r.breaks.map(({ start, end, kind }) => ({ start, end, kind })) })),
       );
     }
   });

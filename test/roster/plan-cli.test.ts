@@ -31,7 +31,8 @@ describe('wfm plan (embedded forecast → requirement → roster)', () => {
     expect(stdout).not.toMatch(/^PS .*baseline fallback/m);
 
     const roster = readFileSync(path.join(out, 'roster.csv'), 'utf8').trim().split('\n');
-    expect(roster[0]).toBe('agent_id,date,start,end,skill_group,breaks');
+    // the six columns first, as before; break_kinds after them
+    expect(roster[0]).toBe('agent_id,date,start,end,skill_group,breaks,break_kinds');
     expect(roster[1]).toMatch(/^P\d{3},1999-11-0[123],1999-11-0[1-4]T\d\d:\d\d:00\+02:00,1999-11-0[1-4]T\d\d:\d\d:00\+02:00,(PS|NE),/);
     const coverage = readFileSync(path.join(out, 'coverage.csv'), 'utf8').trim().split('\n');
     expect(coverage[0]).toBe('interval_start,skill_group,volume,aht_seconds,required,scheduled,shortfall,service_level,asa_seconds,abandonment');

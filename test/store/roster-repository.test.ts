@@ -176,7 +176,7 @@ describe('roster repository', () => {
     expect(await store.rosters.publish('ne', '2030-01-02T00:00:00.000Z')).toEqual({ ok: false, refusal: 'not-draft', status: 'published' });
 
     await store.rosters.saveDraft(roster('v2', [shift('p1', 'b', 'PS', 8)], [{ ...claimed, agentsNeeded: 3 }], { replanOf: 'v1' }));
-    expect(await store.rosters.publish('v2', '2030-01-03T00:00:00.000Z')).toEqual({ ok: true, superseded: 'v1', movedClaims: 1, orphanedClaims: [] });
+    expect(await store.rosters.publish('v2', '2030-01-03T00:00:00.000Z')).toEqual({ ok: true, superseded: 'v1', movedClaims: 1, carriedSlots: [], enlargedSlots: [] });
     expect(await store.rosters.get('v1')).toMatchObject({ status: 'superseded', supersededBy: 'v2' });
     expect(await store.rosters.get('v2')).toMatchObject({ status: 'published', publishedAt: '2030-01-03T00:00:00.000Z' });
     expect((await store.rosters.shiftsOverlapping(T0, T0 + DAY)).map((s) => s.agentId)).toEqual(['b']);
@@ -213,18 +213,18 @@ describe('roster repository', () => {
     await expect(store.rosters.saveDraft(roster('r', []))).rejects.toThrow(/published/);
   });
 
-  test('when a roster is deleted, then drafts and superseded ones go with their leftover claims; a published one stays', async () => {
+  test('when a roster is deleted, then drafts and superseded ones go whole; a published one stays, and so do claims moved off the deleted one', async () => {
     const s1 = slot('PS', 8, 2);
     await store.rosters.saveDraft(roster('v1', [shift('p1', 'a', 'PS', 8)], [s1]));
     await store.rosters.publish('v1', new Date().toISOString());
     await store.rosters.claim('v1', s1.id, 'c1', limits(), T0 - DAY);
     expect(await store.rosters.delete('v1')).toBe('published');
-    // the re-plan drops the slot: the claim stays behind on the superseded roster
+    // the re-plan drops the slot: the claim is carried over to it (it used to stay behind on v1, orphaned)
     await store.rosters.saveDraft(roster('v2', [shift('p1', 'a', 'PS', 8)], [], { replanOf: 'v1' }));
-    expect(await store.rosters.publish('v2', new Date().toISOString())).toMatchObject({ ok: true, orphanedClaims: [s1.id] });
+    expect(await store.rosters.publish('v2', new Date().toISOString())).toMatchObject({ ok: true, carriedSlots: [{ slotId: s1.id, placesPlanned: 0, places: 1, agentIds: ['c1'] }] });
     expect(await store.rosters.delete('v1')).toBe('deleted');
     expect(await store.rosters.get('v1')).toBeUndefined();
-    expect(await store.rosters.claimsOf('c1')).toEqual([]);
+    expect(await store.rosters.claimsOf('c1')).toEqual([expect.objectContaining({ rosterId: 'v2', slotId: s1.id })]);
     expect(await redis.keys(`${prefix}:{rosters}:v1:*`)).toEqual([]);
     expect((await store.rosters.list()).map((r) => r.id)).toEqual(['v2']);
     expect(await store.rosters.delete('v1')).toBe('no-roster');

@@ -57,8 +57,9 @@ function instant(text: string, zone: string, where: string, row: number, problem
 }
 
 /**
- * Roster CSV `agent_id,date,start,end,skill_group,breaks` (breaks: `;`-separated ISO `start/end`): the
- * columns in any order, date and breaks optional, times with an offset or on the first skill group's clock
+ * Roster CSV `agent_id,date,start,end,skill_group,breaks[,break_kinds]` (breaks: `;`-separated ISO
+ * `start/end`; break_kinds, as rosterToCsv writes it, is checked and not needed: a break is off the phone
+ * whatever its kind): the columns in any order, date, breaks and break_kinds optional, times with an offset or on the first skill group's clock
  * (a roster typed by hand); each row checked as `wfm plan --previous` checks one (the shared reader).
  */
 export function parseSimulatedRoster(text: string, skillGroups: SkillGroup[]): SimShift[] {

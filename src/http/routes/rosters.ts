@@ -36,7 +36,8 @@ import { verifyClaimToken, type ClaimTokenClaims } from '../../services/claim-to
 import { exportAgent } from '../../services/agent-export';
 import { agentCalendarFeed, calendarFeedAddress, calendarFeedByToken, ownCalendarFeedAddress } from '../../services/calendar-feeds';
 import { bearerChallenge } from '../auth';
-import { NOT_STORED } from '../cache-control';
+import { contentEtag, NOT_STORED } from '../cache-control';
+import { idempotentRequests } from '../idempotency';
 import { sendPage } from '../paging';
 import { QUEUE } from '../../queue/names';
 import type { AssignedShift } from '../../roster/types';
@@ -255,14 +256,34 @@ export function cloudAgentRoutes(ctx: RosterContext): Router {
     res.setHeader('Cache-Control', NOT_STORED);
     res.json(await ownCalendarFeedAddress(ctx, res.locals.agentId as string, { reset: true }));
   });
-  r.get('/me/export', auth, async (_req, res) => {
+  r.get('/me/export', auth, async (req, res) => {
     await cloudAgentOrThrow(ctx, res.locals.agentId as string);
-    res.json(await exportAgent(ctx, res.locals.agentId as string, { phoneInFull: true, presentedToken: res.locals.claimToken as ClaimTokenClaims }));
+    const document = await exportAgent(ctx, res.locals.agentId as string, { phoneInFull: true, presentedToken: res.locals.claimToken as ClaimTokenClaims });
+    // the tag of what the document says, not of when it was made: an app revalidating it gets a 304
+    // until something stored about the agent changes (generatedAt alone changed the bytes every call)
+    const { generatedAt: _madeAt, ...content } = document;
+    const etag = contentEtag(req, content);
+    if (etag) res.setHeader('ETag', etag);
+    res.json(document);
   });
-  r.get('/me/claims', auth, async (_req, res) => {
-    res.json(await claimsOfAgent(ctx, res.locals.agentId as string));
+  // The claims not over yet by default (what an app shows), or those overlapping `from`…`to`, soonest
+  // first; the body stays an array, more pages are announced in a Link header (see paging.ts), `from` pinned
+  // there so the pages of one listing read one range.
+  r.get('/me/claims', auth, async (req, res) => {
+    const at = (name: 'from' | 'to') => (typeof req.query[name] === 'string' ? Date.parse(req.query[name]) : undefined);
+    const from = at('from') ?? ctx.now();
+    const limit = req.query.limit === undefined ? undefined : Number(req.query.limit);
+    const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    sendPage(req, res, await claimsOfAgent(ctx, res.locals.agentId as string, { from, to: at('to'), limit, cursor }), { from: new Date(from).toISOString() });
   });
-  r.post('/me/claims/:rosterId/:slotId', auth, async (req, res) => {
+  // A retry of a claim whose answer was lost, sent with the same Idempotency-Key, gets that answer again
+  // (201, Idempotent-Replayed: true) rather than the 409 "already yours"; keys are the agent's (this
+  // incarnation of the id), whichever of their tokens sent them.
+  const idempotentClaims = idempotentRequests(ctx.store.redis, ctx.store.keys.idempotency, (req) => {
+    const claims = req.res!.locals.claimToken as ClaimTokenClaims;
+    return `cloud-agent ${claims.agentId} ${claims.incarnation ?? ''}`;
+  });
+  r.post('/me/claims/:rosterId/:slotId', auth, idempotentClaims, async (req, res) => {
     res.status(201).json(await claimSlot(ctx, res.locals.agentId as string, req.params.rosterId as string, req.params.slotId as string));
   });
   r.delete('/me/claims/:rosterId/:slotId', auth, async (req, res) => {

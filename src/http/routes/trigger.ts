@@ -23,6 +23,7 @@ import {
   listDecisions,
   listTriggerStates,
   putTriggerPolicy,
+  refusedAsClaimClash,
   refusedAsOverlapping,
   verifiedLink,
   type CalloutView,
@@ -227,7 +228,7 @@ export function calloutAnswerRoutes({ store, config, now }: Omit<Deps, 'queues'>
       // not taken: the page says what became of the callout instead (the conflict's message names ids)
       if (!isWfmError(err) || err.code !== 'conflict') throw err;
       const callout = await getCallout(store, calloutId);
-      sendAnswerPage(res, 409, outcomePage(callout, await shownTo(callout), { kind: 'refused', answer, overlapping: refusedAsOverlapping(err) }, now()));
+      sendAnswerPage(res, 409, outcomePage(callout, await shownTo(callout), { kind: 'refused', answer, overlapping: refusedAsOverlapping(err), clashesWithClaim: refusedAsClaimClash(err) }, now()));
     }
   });
 
