@@ -9,7 +9,7 @@ import { buildCalendar, type SpecialDay, type DayCalendar } from './calendar';
 import { trainTwoWeek, forecastTwoWeekDays, TWO_WEEK_DAYS, MIN_HISTORY_DAYS, type TrainedTwoWeek } from './two-week';
 import { learnedUplifts } from './baselines';
 import { calendarKind, type CalendarKind } from './decomposition';
-import { trainRealtime, forecastRealtimeSlots, stepsFor, atLeastNoise, realtimeWindow, REALTIME_MINUTES, type TrainedRealtime, type SignalSeries, type RealtimeWindow } from './realtime';
+import { trainRealtime, forecastRealtimeSlots, stepsFor, atLeastNoise, realtimeWindow, REALTIME_MINUTES, type TrainedRealtime, type SignalSeries, type RealtimeWindow, type ObservedPace } from './realtime';
 import { ensureTfBackend } from './tf-backend';
 import { invalid, WfmError } from '../errors/wfm-error';
 import { localDate, minuteOfDay, isValidZone, intervalStartOf, intervalStarts, nextIntervalStart, startOfLocalDay } from '../time/grid';
@@ -197,6 +197,8 @@ export interface ForecastResult {
   /** realtime only: the calls counted in the interval under way, and over how many of its minutes */
   callsSoFar?: number;
   minutesCounted?: number;
+  /** realtime only: the last minutes ran far beyond the forecast, and the forecast follows this pace (calls per minute, measured on calls over minutes) */
+  observedPace?: ObservedPace;
   /** realtime only: the calls still to come in the 30 minutes from `now` (its minute), per minute or per interval piece */
   window?: RealtimeWindow;
   /** two-week only: each day's calendar (a holiday, its eve, a special day with its uplift) */
@@ -310,7 +312,6 @@ export async function forecastRealtime(
     start = end;
   }
   const horizon = Math.min(steps, coming.length);
-  const forecast = await forecastRealtimeSlots({ history, calendar, date, slot, today, model: input.model, signals, stepSlots: coming.slice(0, horizon).map((c) => c.slot), extraSlots: coming.slice(horizon).map((c) => c.slot) });
   // The interval under way has its calls so far counted: it ends with those plus the rest of its
   // forecast, never below them (a surge's first minutes must show in the interval they arrive in).
   // Counted from the rows of this very interval (not its slot: in the second pass of a repeated hour the
@@ -322,9 +323,16 @@ export async function forecastRealtime(
   const reported = input.countedUntil !== undefined && input.countedUntil > underWay;
   const countedTo = reported ? Math.min(input.now, input.countedUntil!) : input.now;
   const elapsed = (countedTo - underWay) / (series.intervalMinutes * 60_000);
+  const counting = elapsed > 0 && (reported || countedSoFar > 0);
+  const minutesCounted = counting ? Math.round((countedTo - underWay) / 60_000) : 0;
+  // The calls counted so far also tell the pace: far beyond the forecast (a storm), the rest of the
+  // interval and the next ones follow it (observedPace in ./realtime.ts).
+  const forecast = await forecastRealtimeSlots({
+    history, calendar, date, slot, today, model: input.model, signals, stepSlots: coming.slice(0, horizon).map((c) => c.slot), extraSlots: coming.slice(horizon).map((c) => c.slot),
+    ...(counting ? { underWay: { calls: countedSoFar, minutes: (countedTo - underWay) / 60_000 } } : {}),
+  });
   const shift = { p10: 0, p50: 0, p90: 0 };
   const points: ForecastPoint[] = [];
-  const counting = elapsed > 0 && (reported || countedSoFar > 0);
   for (const [j, step] of forecast.steps.slice(0, horizon).entries()) {
     const start = coming[j].start;
     let { p10, p50, p90 } = step;
@@ -359,7 +367,8 @@ export async function forecastRealtime(
     observedToExpected: forecast.observedToExpected,
     observedToExpectedRaw: forecast.observedToExpectedRaw,
     callsSoFar: counting ? countedSoFar : 0,
-    minutesCounted: counting ? Math.round((countedTo - underWay) / 60_000) : 0,
+    minutesCounted,
+    ...(forecast.observedPace ? { observedPace: forecast.observedPace } : {}),
     window,
   };
 }
