@@ -22,6 +22,7 @@ import type { DeadLetter, StoredCallout } from '../store/trigger-repository';
 import { formatInstant } from '../time/grid';
 import type { AcceptanceStats } from '../trigger/types';
 import type { ClaimTokenClaims } from './claim-tokens';
+import { rosteredSameAgent } from './rosters';
 import { calloutView, isCalledAgent } from './trigger';
 
 /** What is read for one agent's export: the records as stored. */
@@ -30,6 +31,7 @@ export interface AgentRecords {
   /** the store's random id of this agent (undefined: an agent stored before incarnations were) */
   incarnation?: string;
   feedVersion: number;
+  /** every roster holding shifts or absences under the agent's id, of this agent or of an earlier one given the id */
   rosters: Array<{ roster: StoredRoster; shifts: AssignedShift[] }>;
   claims: ClaimedSlot[];
   /** the time zone of each roster a claim is on */
@@ -67,12 +69,15 @@ export function assembleAgentExport(records: AgentRecords, options: ExportOption
   const callouts = records.callouts.filter((c) => isCalledAgent(c, records.incarnation ?? ''));
   const otherPeoples = new Set(records.callouts.filter((c) => !isCalledAgent(c, records.incarnation ?? '')).map((c) => c.id));
   const calloutStatus = new Map(callouts.map((c) => [c.id, c.status]));
+  // So are the rosters that recorded another incarnation for the id: their shifts and absences were an
+  // earlier agent's (rosters stored before they recorded one are read as this agent's).
+  const rosters = records.rosters.filter(({ roster }) => rosteredSameAgent(roster, agent.id, records.incarnation ?? ''));
   const delivery = (d: StoredCallout['delivery']) => ({ state: d.state, attempts: d.attempts, ...(d.at !== undefined ? { at: own(d.at) } : {}), ...(d.httpStatus !== undefined ? { httpStatus: d.httpStatus } : {}), ...(d.reason !== undefined ? { reason: d.reason } : {}) });
   return {
     agentId: agent.id,
     generatedAt: own(options.now),
     profile,
-    rosters: records.rosters.map(({ roster, shifts }) => {
+    rosters: rosters.map(({ roster, shifts }) => {
       const zone = roster.period.timeZone;
       const local = (ms: number) => formatInstant(ms, zone);
       return {

@@ -133,10 +133,12 @@ export function acceptedCalloutEvent(callout: StoredCallout, incarnation: string
  * 404 when no agent has the id. What GET /agents/{id}/calendar.ics and /me/calendar.ics serve as well.
  */
 export async function agentCalendarFeed(ctx: RosterContext, agentId: string): Promise<string> {
-  const feed = await agentFeed(ctx, agentId);
-  const now = ctx.now();
+  // The agent and their incarnation read once, for the shifts and the callouts alike: shifts a roster gave
+  // an agent deleted since, whose id now names this one, are left out as their callouts are.
   const [read, groups] = await Promise.all([ctx.store.agents.getWithIncarnation(agentId), ctx.store.skillGroups.map()]);
-  if (!read) return feed; // deleted in between: the shifts as read, no callout to tell apart
+  if (!read) throw noAgent(agentId);
+  const feed = await agentFeed(ctx, agentId, read);
+  const now = ctx.now();
   // requestedAt ≤ now for every callout; a day ahead only spares a clock a second off
   const { callouts } = await ctx.store.trigger.calloutsOfAgentIn(agentId, [...groups.keys()], now - CALLOUT_FEED_PAST_MS, now + DAY_MS, MAX_CALLOUTS_SCANNED);
   const events = callouts.map((c) => acceptedCalloutEvent(c, read.incarnation ?? '')).filter((e): e is CalloutEvent => e !== undefined);

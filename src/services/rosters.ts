@@ -228,13 +228,44 @@ async function busyElsewhere(ctx: RosterContext, period: PlanningPeriod, groupId
   // in the days around the period's edges, against which the minimum rest and runs of working days hold.
   const adjacent = (await ctx.store.rosters.publishedOverlapping(startMs - EDGE_MS, endMs + EDGE_MS)).filter((id) => id !== exceptRosterId && !published.includes(id));
   const near = [...others, ...adjacent];
-  const found = [
-    ...(await ctx.store.rosters.shiftsOf(others, startMs, endMs)),
-    ...(await ctx.store.rosters.shiftsOf(near, startMs - EDGE_MS, startMs)),
-    ...(await ctx.store.rosters.shiftsOf(near, endMs, endMs + EDGE_MS)),
-  ];
+  const found = await shiftsOfAgentsNow(ctx, [
+    ...others.map((rosterId) => ({ rosterId, fromMs: startMs, toMs: endMs })),
+    ...near.map((rosterId) => ({ rosterId, fromMs: startMs - EDGE_MS, toMs: startMs })),
+    ...near.map((rosterId) => ({ rosterId, fromMs: endMs, toMs: endMs + EDGE_MS })),
+  ]);
   const seen = new Set<string>();
   return { published, shifts: found.filter((s) => !seen.has(s.id) && (seen.add(s.id), true)) };
+}
+
+/**
+ * Whether a roster's shifts and absences under `agentId` are of the agent stored under the id now, whose
+ * incarnation is `incarnation` ('' for one stored before incarnations were): not when the roster recorded
+ * another one for the id (an agent deleted since, the id given to another person). Work done stays on its
+ * roster (its own views show it under the id); it is not the new person's calendar, export or history.
+ * Rosters stored before they recorded incarnations, and ids they did not record, are read as the agent's.
+ */
+export function rosteredSameAgent(roster: Pick<StoredRoster, 'agentIncarnations'>, agentId: string, incarnation: string): boolean {
+  const recorded = roster.agentIncarnations?.[agentId];
+  return recorded === undefined || recorded === incarnation;
+}
+
+/**
+ * Shifts of the published rosters in each one's window ([fromMs, toMs), as RosterRepository.shiftsOf reads
+ * it), less those of an agent deleted since whose id now names another (rosteredSameAgent): the rest,
+ * runs of working days and previous fortnight's shares of the agent now stored under the id are theirs
+ * only. Shifts of ids with no agent now are kept (they are nobody's to mistake). Reads each roster's meta
+ * and, when one recorded incarnations, those of its agents now.
+ */
+async function shiftsOfAgentsNow(ctx: RosterContext, windows: Array<{ rosterId: string; fromMs: number; toMs: number }>): Promise<AssignedShift[]> {
+  const perWindow = await Promise.all(windows.map((w) => ctx.store.rosters.shiftsOf([w.rosterId], w.fromMs, w.toMs)));
+  const ids = [...new Set(windows.filter((_, i) => perWindow[i].length).map((w) => w.rosterId))];
+  const rosters = new Map((await Promise.all(ids.map((id) => ctx.store.rosters.get(id)))).flatMap((r) => (r?.agentIncarnations ? [[r.id, r] as [string, StoredRoster]] : [])));
+  if (!rosters.size) return perWindow.flat();
+  const current = await ctx.store.agents.incarnationsOf(windows.flatMap((w, i) => (rosters.has(w.rosterId) ? perWindow[i].map((s) => s.agentId) : [])));
+  return windows.flatMap((w, i) => {
+    const roster = rosters.get(w.rosterId);
+    return roster ? perWindow[i].filter((s) => !current.has(s.agentId) || rosteredSameAgent(roster, s.agentId, current.get(s.agentId)!)) : perWindow[i];
+  });
 }
 
 /**
@@ -256,7 +287,7 @@ async function absencesInOtherRosters(ctx: RosterContext, period: PlanningPeriod
   const absentDates = new Map(absences.map((a) => [a.agentId, new Set(a.dates)]));
   const conflicts: AbsenceConflict[] = [];
   for (const rosterId of rosterIds) {
-    for (const shift of await ctx.store.rosters.shiftsOf([rosterId], startMs - DAY_MS, endMs + DAY_MS)) {
+    for (const shift of await shiftsOfAgentsNow(ctx, [{ rosterId, fromMs: startMs - DAY_MS, toMs: endMs + DAY_MS }])) {
       const absentOn = absentDateOf(shift, absentDates.get(shift.agentId), period.timeZone);
       if (absentOn) conflicts.push({ rosterId, shiftId: shift.id, agentId: shift.agentId, start: shift.start, end: shift.end, absentOn });
     }
@@ -281,9 +312,12 @@ export interface AbsenceConflict {
 async function absencesBefore(ctx: RosterContext, period: PlanningPeriod, exceptRosterId?: string): Promise<Absence[]> {
   const { startMs } = periodInstants(period);
   const ids = (await ctx.store.rosters.publishedOverlapping(startMs - PREVIOUS_SHARES_DAYS * DAY_MS, startMs)).filter((id) => id !== exceptRosterId);
-  const stored = await Promise.all(ids.map((id) => ctx.store.rosters.get(id)));
+  const stored = (await Promise.all(ids.map((id) => ctx.store.rosters.get(id)))).filter((r): r is StoredRoster => r !== undefined);
   const before = (date: string) => dayOffset(period.from, date) < 0 && dayOffset(period.from, date) >= -PREVIOUS_SHARES_DAYS;
-  return mergeAbsences(...stored.map((r) => (r ? absencesOf(r) : []).map((a) => ({ agentId: a.agentId, dates: a.dates.filter(before) })).filter((a) => a.dates.length)));
+  const dated = stored.map((r) => ({ roster: r, away: absencesOf(r).map((a) => ({ agentId: a.agentId, dates: a.dates.filter(before) })).filter((a) => a.dates.length) }));
+  // an absence of an agent deleted since is not the days away of the person given the id after them
+  const current = await ctx.store.agents.incarnationsOf(dated.flatMap(({ roster, away }) => (roster.agentIncarnations ? away.map((a) => a.agentId) : [])));
+  return mergeAbsences(...dated.map(({ roster, away }) => away.filter((a) => !current.has(a.agentId) || rosteredSameAgent(roster, a.agentId, current.get(a.agentId)!))));
 }
 
 /** The agents with those days away added to their days off (dates before the period: they bind no shift of it). */
@@ -305,7 +339,25 @@ function mergeAbsences(...lists: Absence[][]): Absence[] {
   return [...byAgent].map(([agentId, dates]) => ({ agentId, dates: [...dates].sort() }));
 }
 
-async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; absences: Absence[]; replanOf?: string; absenceConflicts?: AbsenceConflict[]; claimsMovingAtPublish?: ClaimsMovingAtPublish }): Promise<void> {
+/**
+ * The incarnation of each agent the roster names (its shifts' agents as the build read them; for an agent
+ * named only by its absences, the one the base roster recorded, whose absence it carries on): see
+ * StoredRosterMeta.agentIncarnations. An agent deleted while the build ran is left out.
+ */
+export function rosteredIncarnations(shifts: ReadonlyArray<Pick<AssignedShift, 'agentId'>>, absences: readonly Absence[], atBuild: ReadonlyMap<string, string>, base?: Pick<StoredRoster, 'agentIncarnations'>): Record<string, string> {
+  const recorded: Record<string, string> = {};
+  for (const a of absences) {
+    const incarnation = base?.agentIncarnations?.[a.agentId] ?? atBuild.get(a.agentId);
+    if (incarnation !== undefined) recorded[a.agentId] = incarnation;
+  }
+  for (const s of shifts) {
+    const incarnation = atBuild.get(s.agentId);
+    if (incarnation !== undefined) recorded[s.agentId] = incarnation;
+  }
+  return recorded;
+}
+
+async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, header: { period: PlanningPeriod; groups: SkillGroup[]; request: RosterRequest; sources: ForecastSource[]; absences: Absence[]; agentIncarnations: Record<string, string>; replanOf?: string; absenceConflicts?: AbsenceConflict[]; claimsMovingAtPublish?: ClaimsMovingAtPublish }): Promise<void> {
   const { startMs, endMs } = periodInstants(header.period);
   await ctx.store.rosters.saveDraft({
     meta: {
@@ -328,6 +380,7 @@ async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, hea
         ...(header.absenceConflicts?.length ? { absenceConflicts: header.absenceConflicts } : {}),
         ...(header.claimsMovingAtPublish ? { claimsMovingAtPublish: header.claimsMovingAtPublish } : {}),
       },
+      agentIncarnations: header.agentIncarnations,
     },
     shifts: built.shifts,
     uncovered: built.uncovered,
@@ -383,6 +436,8 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
   const base = data.kind === 'replan' ? ((await ctx.store.rosters.get(data.baseRosterId)) ?? throwNotFound(data.baseRosterId)) : undefined;
   const request = base ? (base.request as unknown as RosterRequest) : (data as Extract<BuildRosterJob, { kind: 'build' }>).request;
   const { groups, agents, period } = await checkRequest(ctx, { ...request, period: base ? { from: base.period.from, days: base.period.days, timeZone: base.period.timeZone } : request.period });
+  // who the agents planned for are (an id may later name another person): recorded with the roster
+  const incarnations = await ctx.store.agents.incarnationsOf(agents.map((a) => a.id));
   onProgress({ phase: 'forecast', percent: 3 });
   const forecasts = await Promise.all(groups.map((g) => forecastForPeriod(ctx, g, period)));
   const { shifts: busy } = await busyElsewhere(ctx, period, groups.map((g) => g.id), base?.id);
@@ -411,7 +466,8 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
   onProgress({ phase: 'storing', percent: 97 });
   const sources = data.kind === 'replan' && !data.change.forecastMoved ? ((base!.details.forecastSources as ForecastSource[]) ?? []) : forecasts.map((f) => f.source);
   const absenceConflicts = data.kind === 'replan' ? await absencesInOtherRosters(ctx, period, absences, [base!.id]) : [];
-  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, absences, replanOf: base?.id, absenceConflicts, claimsMovingAtPublish });
+  const agentIncarnations = rosteredIncarnations(built.shifts, absences, incarnations, base);
+  await saveBuilt(ctx, data.rosterId, built, { period, groups, request, sources, absences, agentIncarnations, replanOf: base?.id, absenceConflicts, claimsMovingAtPublish });
   onProgress({ phase: 'done', percent: 100 });
   const moving = claimsMovingAtPublish && { claimsMovingAtPublish: { count: claimsMovingAtPublish.count, paidMinutes: claimsMovingAtPublish.paidMinutes, agentIds: [...new Set(claimsMovingAtPublish.claims.map((c) => c.agentId))].sort() } };
   return { rosterId: data.rosterId, status: 'draft', summary: built.summary, forecastSources: sources, ...(built.changes ? { changes: built.changes.length } : {}), ...moving };
@@ -611,8 +667,12 @@ async function claimedShifts(ctx: RosterContext, roster: StoredRoster, heldSlot:
 
 /** `heldSlot`: only the slots it answers true for count as claimed (default all). */
 export async function rosterShifts(ctx: RosterContext, id: string, agentId?: string, heldSlot?: (slotId: string) => boolean): Promise<AssignedShift[]> {
-  const roster = await rosterOrThrow(ctx, id);
-  const [partners, cloud] = await Promise.all([ctx.store.rosters.shifts(id, agentId), claimedShifts(ctx, roster, heldSlot)]);
+  return shiftsOnRoster(ctx, await rosterOrThrow(ctx, id), agentId, heldSlot);
+}
+
+/** rosterShifts of a roster already read; `partners: false` leaves out its partner shifts (claimed slots only). */
+async function shiftsOnRoster(ctx: RosterContext, roster: StoredRoster, agentId?: string, heldSlot?: (slotId: string) => boolean, options: { partners?: boolean } = {}): Promise<AssignedShift[]> {
+  const [partners, cloud] = await Promise.all([options.partners === false ? [] : ctx.store.rosters.shifts(roster.id, agentId), claimedShifts(ctx, roster, heldSlot)]);
   return [...partners, ...cloud.filter((s) => agentId === undefined || s.agentId === agentId)].sort((a, b) => a.start - b.start || a.agentId.localeCompare(b.agentId));
 }
 
@@ -717,9 +777,8 @@ export function calendarUidDomain(config: Config): string {
  * claimed. A calendar app that polls it sees the next fortnight appear when it is published and a
  * re-plan's changes when that is published, without a new address per roster.
  */
-export async function agentFeed(ctx: RosterContext, agentId: string): Promise<string> {
-  const agent = await ctx.store.agents.get(agentId);
-  if (!agent) throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
+export async function agentFeed(ctx: RosterContext, agentId: string, read?: { agent: Agent; incarnation?: string }): Promise<string> {
+  const { agent, incarnation } = read ?? (await ctx.store.agents.getWithIncarnation(agentId)) ?? throwNoAgent(agentId);
   const now = ctx.now();
   const [fromMs, toMs] = [now - FEED_PAST_MS, now + FEED_AHEAD_MS];
   const [published, groups, claims] = await Promise.all([ctx.store.rosters.publishedOverlapping(fromMs, toMs), ctx.store.skillGroups.map(), ctx.store.rosters.claimsOf(agentId)]);
@@ -731,7 +790,10 @@ export async function agentFeed(ctx: RosterContext, agentId: string): Promise<st
   const stamps = new Map<AssignedShift, number>();
   const perRoster = await Promise.all(
     published.map(async (id) => {
-      const [roster, shifts] = await Promise.all([rosterOrThrow(ctx, id), rosterShifts(ctx, id, agentId, (slotId) => held.has(`${id}|${slotId}`))]);
+      const roster = await rosterOrThrow(ctx, id);
+      // partner shifts the roster gave an agent deleted since, whose id now names this one, are not theirs
+      const partners = rosteredSameAgent(roster, agentId, incarnation ?? '');
+      const shifts = await shiftsOnRoster(ctx, roster, agentId, (slotId) => held.has(`${id}|${slotId}`), { partners });
       for (const s of shifts) stamps.set(s, rosterStampMs(roster));
       return shifts;
     }),
@@ -739,6 +801,10 @@ export async function agentFeed(ctx: RosterContext, agentId: string): Promise<st
   const shifts = perRoster.flat().filter((s) => s.end > fromMs && s.start < toMs);
   // an agent with nothing published has no event to stamp: the calendar's bytes are constant then
   return agentIcalFeed(agentId, shifts, { generatedAt: 0, stampOf: (s) => stamps.get(s), uidDomain: calendarUidDomain(ctx.config), agentName: agent.name, skillGroupName: (g) => groups.get(g)?.name ?? g, timeZone: agent.timeZone ?? ctx.config.defaultTimeZone });
+}
+
+function throwNoAgent(agentId: string): never {
+  throw new WfmError('not-found', `agent ${agentId} does not exist`, { details: [{ where: '/path/agentId', message: `no agent ${agentId}` }] });
 }
 
 /** An agent's feed reaches this far back (a subscribed calendar drops what the feed no longer has) and ahead. */
@@ -816,9 +882,9 @@ async function checkedPublish(ctx: RosterContext, draft: StoredRoster): Promise<
 }
 
 /** 409 for a draft giving shifts to agents deleted since it was built. */
-function deletedAgentsRefusal(id: string, gone: string[]): WfmError {
+function deletedAgentsRefusal(id: string, gone: string[], recreated: ReadonlySet<string> = new Set()): WfmError {
   return new WfmError('conflict', `roster ${id} gives shifts to ${gone.length} agent(s) deleted since it was built (${gone.join(', ')}): build the roster again (POST /rosters) with the agents there are now`, {
-    details: gone.map((agentId) => ({ where: `/agents/${agentId}`, message: 'deleted since the draft was built' })),
+    details: gone.map((agentId) => ({ where: `/agents/${agentId}`, message: recreated.has(agentId) ? 'deleted since the draft was built, and the id given to another agent' : 'deleted since the draft was built' })),
   });
 }
 
@@ -844,9 +910,14 @@ export async function publishRoster(ctx: RosterContext, id: string) {
   // calendar (deleting an agent on a published roster is refused; a draft does not hold the delete back).
   // Checked here before the double-booking check reads the agents, and again in the publish script: a
   // delete landing after this read finds the roster unpublished and goes ahead.
-  const known = new Set((await ctx.store.agents.list()).map((a) => a.id));
-  const gone = [...new Set((await ctx.store.rosters.shifts(id)).map((s) => s.agentId).filter((agentId) => !known.has(agentId)))].sort();
-  if (gone.length) throw deletedAgentsRefusal(id, gone);
+  // So is one deleted and created again (another person given the id): the draft recorded whom it planned
+  // for, and their feeds and exports would leave its shifts out (rosteredSameAgent). A delete and re-create
+  // landing between this read and the publish script is not caught.
+  const shiftAgents = [...new Set((await ctx.store.rosters.shifts(id)).map((s) => s.agentId))];
+  const current = await ctx.store.agents.incarnationsOf(shiftAgents);
+  const recreated = new Set(shiftAgents.filter((agentId) => current.has(agentId) && !rosteredSameAgent(draft, agentId, current.get(agentId)!)));
+  const gone = shiftAgents.filter((agentId) => !current.has(agentId) || recreated.has(agentId)).sort();
+  if (gone.length) throw deletedAgentsRefusal(id, gone, recreated);
   let outcome = await checkedPublish(ctx, draft);
   // stale: a roster was published between the check and the publish; check again against it
   for (let attempt = 1; !outcome.ok && outcome.refusal === 'stale' && attempt < PUBLISH_ATTEMPTS; attempt++) outcome = await checkedPublish(ctx, draft);

@@ -68,6 +68,15 @@ export interface StoredRosterMeta {
   summary: Record<string, unknown>;
   /** anything else the builder reports (fairness, uncovered reasons, forecast sources, changes…) */
   details: Record<string, unknown>;
+  /**
+   * agent id → the incarnation of the agent the build rostered under it ('' for one stored before
+   * incarnations were): the agents with shifts, and those named by its absences. Shifts are kept under the
+   * bare id, and an agent deleted can be followed by another person given the same id: readers across
+   * rosters leave out a roster's shifts of an id recorded here with another incarnation than the agent's
+   * now (services/rosters.ts rosteredSameAgent). Absent on rosters stored before it was recorded: those
+   * are read as the agent's, whoever held the id then.
+   */
+  agentIncarnations?: Record<string, string>;
 }
 
 export interface RosterState {
@@ -879,7 +888,8 @@ export class RosterRepository {
    * A bounded scan, not an index: rosters are few (the planners' records, kept until deleted, ~330 KB
    * each), and each is asked for the agent's one field of its by-agent hash, pipelined a few hundred
    * rosters at a time; only the rosters that hold shifts of the agent are read further. Shifts are kept
-   * under the agent's id alone: a roster cannot tell an agent from an earlier one given the same id.
+   * under the agent's id alone: which agent given the id they were is the roster's `agentIncarnations`
+   * (returned with each roster; the caller tells), unknown on rosters stored before it was recorded.
    */
   async shiftsOfAgentOnEveryRoster(agentId: string): Promise<Array<{ roster: StoredRoster; shifts: AssignedShift[] }>> {
     const ids = await guarded(this.redis.zrange(this.keys.rosterIndex(), 0, -1));
