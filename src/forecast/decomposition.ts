@@ -67,6 +67,25 @@ const HOLIDAY_WEEK_DAYS = 7;
  * Passover or Sukkot — schools closed, many on leave, neither a holiday nor an ordinary day.
  */
 export function calendarKind(calendar: DayCalendar, date: string): CalendarKind {
+  // Asked for every day of the history at every fit and for every interval of the net's rows (a backtest
+  // of a 24/7 line: millions of calls, each up to seven date additions): remembered per calendar and date.
+  let known = kindsByCalendar.get(calendar);
+  if (!known || known.holidays !== calendar.holidays.size || known.special !== calendar.special.size) {
+    known = { holidays: calendar.holidays.size, special: calendar.special.size, kinds: new Map() };
+    kindsByCalendar.set(calendar, known);
+  }
+  let kind = known.kinds.get(date);
+  if (kind === undefined) {
+    kind = kindOf(calendar, date);
+    known.kinds.set(date, kind);
+  }
+  return kind;
+}
+
+/** Kinds already worked out, per calendar (its sizes kept: a calendar added to afterwards starts afresh). */
+const kindsByCalendar = new WeakMap<DayCalendar, { holidays: number; special: number; kinds: Map<string, CalendarKind> }>();
+
+function kindOf(calendar: DayCalendar, date: string): CalendarKind {
   if (calendar.holidays.has(date)) return 'holiday';
   if (calendar.special.has(date)) return 'special';
   if (calendar.holidays.has(addDays(date, 1))) return 'eve';
@@ -115,7 +134,9 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
   // are clipped first: a storm week is several surge days, which one trimmed day each side cannot hold.
   // Unless those days are the latest and a whole week of them: that is the new level (a timetable change
   // doubled the calls), and clipping it would miss every coming day by half for weeks.
-  let shift = levelShift(deseasonalised.slice(0, LEVEL_DAYS));
+  // short days (a weekend's) by the weekday factors the days were deseasonalised with
+  const shortDays = (days: number[]) => days.slice(0, LEVEL_DAYS).map((d) => weekdayFactor[history.weekdays[d] - 1] < SHORT_DAY_FACTOR);
+  let shift = levelShift(deseasonalised.slice(0, LEVEL_DAYS), shortDays(deseasonalisedDays));
   if (shift === 0) {
     // Weeks after a step the weekday factors, read on raw totals across it, are skewed enough (the
     // weekday with one more raised day inflated) to hide the step: one weekday's days sit under the
@@ -123,7 +144,7 @@ export function fitDecomposition(history: DaySeries, calendar: DayCalendar, prof
     const saved = weekdayFactor;
     weekdayFactor = weekdayFactorsAgainstTheirWeek(recentByWeekday, totals, openWeekdays, usable);
     const again = deseasonalise();
-    const found = levelShift(again.values.slice(0, LEVEL_DAYS));
+    const found = levelShift(again.values.slice(0, LEVEL_DAYS), shortDays(again.days));
     if (found > 0) {
       shift = found;
       ({ values: deseasonalised, days: deseasonalisedDays } = again);
@@ -275,46 +296,69 @@ function weekdayVolumes(history: DaySeries, recentByWeekday: number[][], totals:
 
 /** A run of at least this many latest usable days (a working week), all off the level the same way, is a new level. */
 const LEVEL_SHIFT_DAYS = 5;
-/** …each beyond this many robust standard deviations of the days before the run, and at least LEVEL_SHIFT_MIN_LOG (±25 %) off their median. */
+/** …each beyond this many robust standard deviations of the days before the run, and at least LEVEL_SHIFT_MIN_LOG (±25 %) off their median… */
 const LEVEL_SHIFT_SIGMAS = 3;
 const LEVEL_SHIFT_MIN_LOG = Math.log(1.25);
+/**
+ * …but for one day in each full week of the run, which need only be this share of that limit off the
+ * median: real days scatter (a Tuesday at ×1.2 in the first week after a +60 % step), and one such day
+ * kept the step out of the level for weeks. A week of 5–6 days has no such day to spare.
+ */
+const LEVEL_SHIFT_LAGGING_DAY_SHARE = 0.5;
+/**
+ * Short days (weekday factor under this, the weekend of a weekday center) need only lie on the run's
+ * side: deseasonalised by a small factor they scatter most, and a short day may keep its own volume
+ * while the working days move (see weekdayVolumes). A Saturday at ×1.15 the day before the origin
+ * vetoed a +60 % step a week old; a −40 % step's Saturday, lying low by the same noise, passed.
+ */
+const SHORT_DAY_FACTOR = 0.6;
 /** …and a plateau: the run's own scatter (MAD of log volume) at most this share of its step from the level before… */
 const LEVEL_SHIFT_MAX_SCATTER = 0.25;
-/** …with the newest day still at least this share of the step (a storm fading out is not a new level). */
+/** …with the newest working day still at least this share of the step (a storm fading out is not a new level). */
 const LEVEL_SHIFT_NEWEST_SHARE = 0.6;
 
 /**
  * The number of latest days (newest first) that make a new level, or 0: the longest run from the newest
- * day that sits, every day of it, beyond the scatter of the days before the run and on the same side, if
- * it is a working week long or more, as many days are left before it to judge by, and it is a plateau
- * still held on the newest day. A storm week in the middle of the window is not a shift (days after it
- * are back), nor one at the origin (it rises and fades).
+ * day that sits, every day of it, on the same side of the days before the run and beyond their scatter
+ * (short days, flagged in `short`, only on that side; one lagging working day a week only half as far),
+ * if it is a working week long or more, as many days are left before it to judge by, and it is a plateau
+ * still held on the newest working day. A storm week in the middle of the window is not a shift (days
+ * after it are back), nor one at the origin (it rises and fades).
  */
-export function levelShift(newestFirst: number[]): number {
+export function levelShift(newestFirst: number[], short: boolean[] = []): number {
   const logs = newestFirst.map((v) => Math.log(Math.max(v, 1e-9)));
+  const working = (_: number, i: number) => !short[i];
   let best = 0;
   for (let run = LEVEL_SHIFT_DAYS; run <= logs.length - LEVEL_SHIFT_DAYS; run++) {
     const before = logs.slice(run);
     const center = median(before);
     const limit = Math.max(LEVEL_SHIFT_SIGMAS * 1.4826 * median(before.map((x) => Math.abs(x - center))), LEVEL_SHIFT_MIN_LOG);
     const recent = logs.slice(0, run);
-    const up = recent.every((x) => x > center + limit);
-    const down = recent.every((x) => x < center - limit);
+    const judged = recent.filter(working);
+    const lagging = Math.floor(run / 7);
+    const beyond = (sign: number) =>
+      recent.every((x) => sign * (x - center) > 0) &&
+      judged.every((x) => sign * (x - center) > LEVEL_SHIFT_LAGGING_DAY_SHARE * limit) &&
+      judged.filter((x) => !(sign * (x - center) > limit)).length <= lagging;
     // no early stop: a short run fails against days before it that are themselves past the step (16
     // days after a step, the 5 newest are judged against 11 raised days and 12 old ones, whose scatter
     // is the step itself), while the whole run, judged against the old days alone, passes
-    if (up || down) best = run;
+    if (beyond(1) || beyond(-1)) best = run;
   }
   if (best === 0) return 0;
-  // A new level is a plateau, still there on the newest day; a storm at the origin rises and fades
+  // A new level is a plateau, still there on the newest working day; a storm at the origin rises and fades
   // (×1.6, ×2.8, ×3.2, ×2.5, ×1.8, ×1.4): its days scatter widely and the newest is on its way back.
-  const run = logs.slice(0, best);
+  // Both on all the run's days and on its working days alone: a storm's working days rise and fade
+  // however its short days fall (×1.6, ×2.8, ×3.2, ×2.5, ×1.8 and a Saturday at ×1.4).
   const center = median(logs.slice(best));
-  const step = median(run) - center;
-  const scatter = median(run.map((x) => Math.abs(x - median(run))));
-  const plateau = scatter <= LEVEL_SHIFT_MAX_SCATTER * Math.abs(step);
-  const holding = (run[0] - center) / step >= LEVEL_SHIFT_NEWEST_SHARE;
-  return plateau && holding ? best : 0;
+  const run = logs.slice(0, best);
+  const workingRun = run.some(working) ? run.filter(working) : run;
+  const plateau = (days: number[]) => {
+    const step = median(days) - center;
+    return median(days.map((x) => Math.abs(x - median(days)))) <= LEVEL_SHIFT_MAX_SCATTER * Math.abs(step);
+  };
+  const holding = (workingRun[0] - center) / (median(run) - center) >= LEVEL_SHIFT_NEWEST_SHARE;
+  return plateau(run) && plateau(workingRun) && holding ? best : 0;
 }
 
 /** Days beyond this many robust standard deviations (MAD) of log volume from the median are clipped to it… */
