@@ -55,6 +55,8 @@ export interface TickSummary {
   committed: number;
   /** groups another tick had already done for this minute */
   alreadyTicked: number;
+  /** groups whose policy was replaced while this run decided (switched off…): nothing written, the next tick decides under the new one */
+  policyChanged: number;
   fired: Array<{ skillGroupId: string; decisionId: string; waveId: string | null; calloutIds: string[] }>;
   /** groups whose stored inputs did not read: not decided this minute (their decision says why) */
   skipped: Array<{ skillGroupId: string; explanation: string }>;
@@ -146,7 +148,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   if (!due.length) {
     const timings = { readMs: readDone - started, inputsMs: 0, coreMs: 0, writeMs: performance.now() - readDone };
     await store.trigger.recordTick({ at: deps.now() });
-    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, fired: [], skipped: [], feedStale: [], newCallouts: 0, requeued, timings };
+    return { at: now, groups: withPolicy.length, committed: 0, alreadyTicked: withPolicy.length, policyChanged: 0, fired: [], skipped: [], feedStale: [], newCallouts: 0, requeued, timings };
   }
 
   const computeStarted = performance.now();
@@ -250,6 +252,8 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
     }
   }
   const committed = [...outcomes.values()].filter((o) => o === 'committed').length;
+  // refused because the manager replaced the policy mid-tick: not another tick's work, so not "already ticked"
+  const policyChanged = [...outcomes.values()].filter((o) => o === 'policy-changed').length;
   const timings = {
     readMs: readDone - started,
     inputsMs: inputsBuilt - computeStarted + (computed - ticked),
@@ -262,7 +266,7 @@ export async function runTriggerTick(deps: TriggerDeps): Promise<TickSummary> {
   for (const c of commits) if (outcomes.get(c.skillGroupId) === 'committed') decisions[c.decision.reason] = (decisions[c.decision.reason] ?? 0) + 1;
   // what the metrics export deployment-wide: when a tick last completed, and the groups it held or skipped
   await store.trigger.recordTick({ at: deps.now(), feedStale: feedStale.length, skipped: skippedGroups.length });
-  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed, fired, skipped: skippedGroups, feedStale, newCallouts, requeued, timings, decisions };
+  return { at: now, groups: withPolicy.length, committed, alreadyTicked: withPolicy.length - committed - policyChanged, policyChanged, fired, skipped: skippedGroups, feedStale, newCallouts, requeued, timings, decisions };
 }
 
 /**

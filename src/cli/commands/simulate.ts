@@ -160,7 +160,7 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('simulate a roster against forecast or real traffic (discrete-event, seeded, with confidence intervals)')
-    .requiredOption('--roster <file>', 'roster CSV: agent_id,date,start,end,skill_group,breaks')
+    .requiredOption('--roster <file>', 'roster CSV: agent_id,date,start,end,skill_group,breaks[,break_kinds] (as `wfm plan` and the API write it)')
     .requiredOption('--skill-groups <file>', 'JSON array of skill groups')
     .option('--arrivals <file>', 'forecast CSV (interval_start,skill_group,volume, or what `wfm forecast` writes: its expected column, else p50) or call log CSV (arrival,skill_group[,handle_seconds][,patience_seconds])')
     .option('--history <file>', 'history CSV whose volumes from --from are replayed as the forecast')
