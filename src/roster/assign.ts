@@ -56,7 +56,7 @@ import {
 import type { AssignedShift, PlannedShift, ShiftTemplate } from './types';
 import { shiftOptions } from './templates';
 import { explainUncovered, type UncoveredReason } from './diagnose';
-import { adjacentFloor, bandDistance, chooseBandFloor, fairHours, fairnessReport, tradeBandFloors, type ClassFairness } from './fairness';
+import { adjacentFloor, bandDistance, bandFloorVariants, chooseBandFloor, fairHours, fairnessReport, type ClassFairness } from './fairness';
 import { validateAssignmentInput } from './validate';
 import { seededRandom } from './synthetic';
 import { bestAgentPlan, type PlanCandidate } from './agent-plan';
@@ -307,6 +307,12 @@ const BAND_FIRST_GROUP = 20;
  * (150–190 s on this machine); the master's dense simplex grows with rows².
  */
 const BAND_FIRST_WHOLE_ROSTER_MAX_ROWS = 600;
+/**
+ * band-floor variants fitBandsWholeRoster tries at most (bandFloorVariants), each one more whole-roster
+ * re-plan of minutes: at 50 agents the second (the leader's band alone moved) kept nobody more in band
+ * than the first, so one.
+ */
+const BAND_FIRST_WHOLE_ROSTER_VARIANTS = 1;
 const BAND_FIRST_ROUNDS = 4;
 /** ruin and recreate runs 1/this of its usual iterations after joint planning */
 const JOINT_PLAN_SEARCH_SHARE = 10;
@@ -1349,30 +1355,43 @@ export class AssignmentEngine {
    * trades shifts with can give them up — which moves their band as well, for all their agents at once,
    * beyond what a group re-plan can do (the agents left out of the group would fall outside). So the
    * offending class's band goes one possible total up, every other class's one down, and the whole
-   * roster is re-planned jointly. At 50 agents that is the roster band-first needs (everyone in band)
-   * and takes minutes; kept only when fewer agents end outside and no week falls below a minimum.
+   * roster is re-planned jointly. When several classes are outside (or one on both sides) the class with
+   * the most outside leads that trade (bandFloorVariants; further variants, up to
+   * BAND_FIRST_WHOLE_ROSTER_VARIANTS re-plans, stopping at nobody outside). Each re-plan takes minutes
+   * at 50 agents; the best is kept (fewest outside, then coverage), only when fewer agents end outside
+   * and no week falls below a minimum.
    */
   private fitBandsWholeRoster(totals: number[][], measure: () => { floors: number[]; outside: number }, hasTopUp: (a: number) => boolean): boolean {
     if (this.infos.length + this.agents.length > this.wholeRosterMaxRows) return false;
     const before = measure();
     if (before.outside === 0) return false;
-    const floors = tradeBandFloors(
+    const variants = bandFloorVariants(
       this.classMembers.map((members, c) => {
         const outside = members.filter((a) => this.outsideBand(a, totals, before.floors) > 1e-9);
         const below = outside.filter((a) => this.schedules[a].totalHours < before.floors[c]).length;
         return { floor: before.floors[c], possibleTotals: members.flatMap((m) => totals[m]), outsideBelow: below, outsideAbove: outside.length - below };
       }),
+      BAND_FIRST_WHOLE_ROSTER_VARIANTS,
     );
-    if (!floors) return false;
+    if (variants.length === 0) return false;
     const everyone = Array.from(this.agents, (_, a) => a).filter((a) => !hasTopUp(a));
     const weeksBelowBefore = everyone.reduce((n, a) => n + this.weeksBelow(a), 0);
     const saved = Int32Array.from(this.assignedTo);
-    if (this.replanGroupInBands(everyone, floors, totals)) {
+    // each variant re-plans from the same roster; the best kept: fewest outside, then most coverage
+    let best: { assignment: Int32Array; outside: number; uncovered: number } | undefined;
+    for (const floors of variants) {
+      this.restore(saved);
+      if (!this.replanGroupInBands(everyone, floors, totals)) continue;
       const after = measure();
-      if (after.outside < before.outside && everyone.reduce((n, a) => n + this.weeksBelow(a), 0) <= weeksBelowBefore) return true;
+      if (after.outside >= before.outside || everyone.reduce((n, a) => n + this.weeksBelow(a), 0) > weeksBelowBefore) continue;
+      const uncovered = this.uncoveredHours();
+      if (!best || after.outside < best.outside || (after.outside === best.outside && uncovered < best.uncovered - 1e-9)) {
+        best = { assignment: Int32Array.from(this.assignedTo), outside: after.outside, uncovered };
+      }
+      if (best.outside === 0) break;
     }
-    this.restore(saved);
-    return false;
+    this.restore(best ? best.assignment : saved);
+    return best !== undefined;
   }
 
   /** Planned hours nobody works (shifts some agent is eligible for). */

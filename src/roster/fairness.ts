@@ -178,6 +178,40 @@ export function tradeBandFloors(classes: ClassBandState[]): number[] | undefined
   return classes.map((c) => adjacentFloor(c.possibleTotals, c.floor, c === offending[0] ? up : !up) ?? c.floor);
 }
 
+/**
+ * Band floors for band-first's whole-roster re-plan, most promising first, at most `most` of them:
+ * tradeBandFloors's where it gives one; else (several classes outside, or one on both sides) the class
+ * with the most agents outside leads (ties: the earlier), its band one possible total towards most of
+ * its outside agents (below: up; as many each side: both ways) — first with every other class's band
+ * moved the other way (the trade tradeBandFloors makes), then with theirs kept. The leader's outsiders
+ * are most of what is unfair, and the other classes are who can trade long shifts with it: at 50 agents
+ * (3 full-timers below, 1 above, 1 part-timer below) the trade took 5 outside to 1, re-planning at the
+ * bands as they stand only to 2. Empty when nobody is outside.
+ */
+export function bandFloorVariants(classes: ClassBandState[], most = 2): number[][] {
+  const traded = tradeBandFloors(classes);
+  if (traded) return [traded].slice(0, most);
+  const outside = (c: ClassBandState) => c.outsideBelow + c.outsideAbove;
+  const lead = classes.reduce<ClassBandState | undefined>((best, c) => (outside(c) > (best ? outside(best) : 0) ? c : best), undefined);
+  if (!lead) return [];
+  const directions = lead.outsideBelow > lead.outsideAbove ? [true] : lead.outsideBelow < lead.outsideAbove ? [false] : [true, false];
+  const moved = (c: ClassBandState, up: boolean) => adjacentFloor(c.possibleTotals, c.floor, up) ?? c.floor;
+  const candidates = [
+    ...directions.map((up) => classes.map((c) => moved(c, c === lead ? up : !up))),
+    ...directions.map((up) => classes.map((c) => (c === lead ? moved(c, up) : c.floor))),
+  ];
+  // no repeats, and not the bands as they stand: re-planned there, the 50 agents above ended 2 outside, not 1
+  const seen = new Set([classes.map((c) => c.floor).join('|')]);
+  const variants: number[][] = [];
+  for (const floors of candidates) {
+    const key = floors.join('|');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    variants.push(floors);
+  }
+  return variants.slice(0, most);
+}
+
 export function fairnessReport(schedules: AgentSchedule[], model: PeriodModel, shifts: ShiftInfo[], options: AgentOptions): ClassFairness[] {
   const shortest = shifts.length ? Math.min(...shifts.map((s) => s.hours)) : 0;
   const inPeriod = new Set(model.dates);
