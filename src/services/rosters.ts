@@ -29,6 +29,7 @@ import { agentIcalFeed, checkRoster, rosterToCsv, type PlanningPeriod } from '..
 import { dayOffset, PREVIOUS_SHARES_DAYS } from '../roster/assignment-model';
 import type { AssignedShift, PlannedShift } from '../roster/types';
 import { validateSimulationSpec } from '../sim/scenario';
+import { canonicalZone } from '../domain/validate';
 import type { ArrivalShock, PolicyName, SimShift, SimulationSpec } from '../sim/types';
 import { decodeCursor, encodeCursor } from './paging';
 import type { BuildFailure, ClaimRefusal, PublishOutcome, RosterCursor, SlotWithClaims, StoredRoster } from '../store/roster-repository';
@@ -104,7 +105,11 @@ async function skillGroupsOrThrow(store: Store, ids: string[], at = '/body/skill
 }
 
 function periodOf(request: RosterRequest, groups: SkillGroup[]): PlanningPeriod {
-  return { from: request.period.from, days: request.period.days, timeZone: request.period.timeZone ?? groups[0]?.timeZone ?? 'UTC' };
+  const asked = request.period.timeZone ?? groups[0]?.timeZone ?? 'UTC';
+  // kept under the name skill groups and agents are ("europe/berlin" → Europe/Berlin, "GMT" → UTC); one
+  // refused stays as typed, for periodProblems to name
+  const zone = typeof asked === 'string' ? canonicalZone(asked) : undefined;
+  return { from: request.period.from, days: request.period.days, timeZone: zone?.ok ? zone.zone : asked };
 }
 
 /**
@@ -392,10 +397,11 @@ async function saveBuilt(ctx: RosterContext, id: string, built: BuiltRoster, hea
 const THREAD_MODULE = path.resolve(__dirname, 'roster-build-thread.ts');
 
 /**
- * A re-plan's claims that move to it at publish, as its job read them (a re-plan's `details`): the
- * re-plan's partner shifts and `changes` leave them out, since the claimed slots stay the cloud agents'
- * through a re-plan, and payroll previewing the draft would read their hours as lost. Claims made or
- * released later change what the publish moves (its `movedClaims` says how many did).
+ * A re-plan's claims that move to it at publish (a re-plan's `details`): the re-plan's partner shifts and
+ * `changes` leave them out, since the claimed slots stay the cloud agents' through a re-plan, and payroll
+ * previewing the draft would read their hours as lost. Stored as its job read them; GET /rosters/{id} of
+ * the draft reads them again at the request (rosterOrThrow), since claims made or released during and
+ * after the build change what the publish moves (its `movedClaims` says how many did).
  */
 export interface ClaimsMovingAtPublish {
   count: number;
@@ -404,13 +410,28 @@ export interface ClaimsMovingAtPublish {
   paidHours: number;
   /** `carried`: on a slot the re-plan dropped, which the publish adds back for its claims */
   claims: Array<{ agentId: string; slotId: string; skillGroupId: string; date: string; start: string; end: string; paidMinutes: number; carried?: true }>;
+  /** slots the publish would carry over (a place per claim) or enlarge (places below claims), as its answer names them; only when any */
+  carriedClaims?: Array<{ slotId: string; agentIds: string[]; places: number }>;
+  enlargedSlots?: Array<{ slotId: string; placesPlanned: number; places: number; agentIds: string[] }>;
 }
 
 /**
  * The claims on the replaced roster's slots: the publish moves every one — onto the re-plan's slot of the
- * same id, or (`carried`) onto the slot it adds back where the re-plan dropped it.
+ * same id (enlarged when it has fewer places than claims), or (`carried`) onto the slot it adds back where
+ * the re-plan dropped it. `replanSlots`: the re-plan's slots, their places and any claims they hold.
  */
-export function claimsMovingOf(replacedSlots: SlotWithClaims[], replanSlotIds: ReadonlySet<string>, zone: string): ClaimsMovingAtPublish {
+export function claimsMovingOf(replacedSlots: SlotWithClaims[], replanSlots: ReadonlyArray<{ id: string; agentsNeeded: number; claimedBy?: string[] }>, zone: string): ClaimsMovingAtPublish {
+  const replanById = new Map(replanSlots.map((s) => [s.id, s]));
+  const carriedClaims: NonNullable<ClaimsMovingAtPublish['carriedClaims']> = [];
+  const enlargedSlots: NonNullable<ClaimsMovingAtPublish['enlargedSlots']> = [];
+  // as the publish script sizes them: every claimant of the slot, on either roster, needs a place
+  for (const slot of replacedSlots) {
+    if (!slot.claimedBy.length) continue;
+    const own = replanById.get(slot.id);
+    const places = new Set([...(own?.claimedBy ?? []), ...slot.claimedBy]).size;
+    if (!own) carriedClaims.push({ slotId: slot.id, agentIds: [...slot.claimedBy].sort(), places });
+    else if (places > own.agentsNeeded) enlargedSlots.push({ slotId: slot.id, placesPlanned: own.agentsNeeded, places, agentIds: [...slot.claimedBy].sort() });
+  }
   const claims = replacedSlots
     .flatMap((slot) =>
       slot.claimedBy.map((agentId) => ({
@@ -421,12 +442,19 @@ export function claimsMovingOf(replacedSlots: SlotWithClaims[], replanSlotIds: R
         start: formatInstant(slot.start, zone),
         end: formatInstant(slot.end, zone),
         paidMinutes: Math.round((slot.end - slot.start) / 60_000),
-        ...(replanSlotIds.has(slot.id) ? {} : { carried: true as const }),
+        ...(replanById.has(slot.id) ? {} : { carried: true as const }),
       })),
     )
     .sort((a, b) => a.start.localeCompare(b.start) || a.agentId.localeCompare(b.agentId));
   const paidMinutes = claims.reduce((n, c) => n + c.paidMinutes, 0);
-  return { count: claims.length, paidMinutes, paidHours: Math.round(paidMinutes / 6) / 10, claims };
+  return {
+    count: claims.length,
+    paidMinutes,
+    paidHours: Math.round(paidMinutes / 6) / 10,
+    claims,
+    ...(carriedClaims.length ? { carriedClaims } : {}),
+    ...(enlargedSlots.length ? { enlargedSlots } : {}),
+  };
 }
 
 /** The job: gathers the data, runs the pipeline in a worker thread, stores the draft. */
@@ -461,7 +489,7 @@ export async function runBuildRosterJob(ctx: RosterContext, data: BuildRosterJob
     const forecast = change.forecastMoved ? input.forecast : coverage.map((c) => ({ skillGroupId: c.skillGroupId, start: c.intervalStart, volume: c.volume, ahtSeconds: c.ahtSeconds }));
     const replanInput: ReplanInput = { ...input, forecast, base: { shifts, uncovered, slots }, absences, forecastMoved: change.forecastMoved === true, frozenBefore: ctx.now() };
     built = await runInWorkerThread<ReplanInput, BuiltRoster>(THREAD_MODULE, 'replan', replanInput, (p) => onProgress(p as BuildProgress), signal);
-    claimsMovingAtPublish = claimsMovingOf(slots, new Set(built.slots.map((s) => s.id)), period.timeZone);
+    claimsMovingAtPublish = claimsMovingOf(slots, built.slots, period.timeZone);
   }
   onProgress({ phase: 'storing', percent: 97 });
   const sources = data.kind === 'replan' && !data.change.forecastMoved ? ((base!.details.forecastSources as ForecastSource[]) ?? []) : forecasts.map((f) => f.source);
@@ -521,14 +549,26 @@ function throwNotFound(id: string): never {
   throw rosterNotFound(id);
 }
 
+/** The stored roster; a draft re-plan's `claimsMovingAtPublish` as of now (withClaimsMovingNow). */
 export async function rosterOrThrow(ctx: RosterContext, id: string): Promise<StoredRoster> {
   const roster = await ctx.store.rosters.get(id);
-  if (roster) return roster;
+  if (roster) return withClaimsMovingNow(ctx, roster);
   const refusal = await unstoredRosterRefusal(ctx, id);
   if (refusal) throw refusal;
   const built = await ctx.store.rosters.get(id);
   if (!built) throw rosterNotFound(id);
-  return built;
+  return withClaimsMovingNow(ctx, built);
+}
+
+/**
+ * A draft re-plan's `claimsMovingAtPublish` read now, as its shifts and CSV are (claimedShifts): the job
+ * stored what it read at its start, and claims made or released during the ~30 s build and after it
+ * change what the publish moves, and which slots it carries over or enlarges. Other rosters as stored.
+ */
+async function withClaimsMovingNow(ctx: RosterContext, roster: StoredRoster): Promise<StoredRoster> {
+  if (roster.status !== 'draft' || !roster.replanOf || roster.details.claimsMovingAtPublish === undefined) return roster;
+  const [moving, own] = await Promise.all([claimsMovingAtPublish(ctx, roster), ctx.store.rosters.slots(roster.id)]);
+  return { ...roster, details: { ...roster.details, claimsMovingAtPublish: claimsMovingOf(moving.slots, own, roster.period.timeZone) } };
 }
 
 export interface RosterStatusView {
@@ -1175,7 +1215,8 @@ export async function rosterSlots(ctx: RosterContext, id: string) {
     for (const { skillGroupId } of agent.skills) cloudBySkill.set(skillGroupId, [...(cloudBySkill.get(skillGroupId) ?? []), agent]);
   }
   const now = ctx.now();
-  return slots.map((s) => {
+  // a slot without places (a carried-over one whose claims were all released: it had no place of its own) is not offered
+  return slots.filter((s) => s.agentsNeeded > 0).map((s) => {
     const piecesOn = piecesMemo(s);
     // a slot that has started can no longer be claimed by anyone
     const candidates = s.start <= now ? 0 : (cloudBySkill.get(s.skillGroupId) ?? []).filter((a) => !s.claimedBy.includes(a.id) && !dayOffTouched(a, s, zone, piecesOn) && !unavailableFor(a, s, zone, piecesOn)).length;

@@ -152,7 +152,8 @@ export type ClaimOutcome =
   | { ok: true; claimed: number; agentsNeeded: number }
   | { ok: false; refusal: ClaimRefusal; conflictWith?: string };
 
-export type ReleaseOutcome = { ok: true } | { ok: false; refusal: 'no-roster' | 'no-slot' | 'not-claimed' | 'cut-off'; cutoffAt?: number };
+/** `placeClosed`: the place existed only for this claim (carried or enlarged by a re-plan's publish) and closed with it. */
+export type ReleaseOutcome = { ok: true; placeClosed?: true } | { ok: false; refusal: 'no-roster' | 'no-slot' | 'not-claimed' | 'cut-off'; cutoffAt?: number };
 
 /**
  * A slot of the replaced roster whose claims the re-plan had no room for (claimed while the re-plan was
@@ -183,6 +184,16 @@ export type PublishOutcome =
   | { ok: false; refusal: 'gone'; agents: string[] }
   /** claims on `replaced` the re-plan has no place for and cannot be given one */
   | { ok: false; refusal: 'uncarriable'; replaced: string; claims: UncarriableClaim[] };
+
+/**
+ * A stored slot as its readers get it: without `placesPlanned`, the publish script's record for the
+ * release script. A re-plan that carries the slot's claims sizes its own slot afresh; a copy of the
+ * record would close places that re-plan planned.
+ */
+function cloudSlotOf(json: string): CloudSlot {
+  const { placesPlanned: _placesPlanned, ...slot } = JSON.parse(json) as CloudSlot & { placesPlanned?: number };
+  return slot;
+}
 
 /** Longest shift the templates allow is 16 h; a window read looks back this far for shifts still running. */
 const LONGEST_SHIFT_MS = 24 * 3_600_000;
@@ -286,8 +297,14 @@ return {'ok', claimed + 1, slot.agentsNeeded}
 `);
 
 /**
- * KEYS: state, slots, claims of the slot, the agent's claims.
+ * KEYS: state, slots, claims of the slot, the agent's claims, the roster's uncovered list, its meta.
  * ARGV: slot id, agent id, claim field, now, cut-off ms before the start.
+ * A place a re-plan's publish carried over or enlarged the slot by (the slot's `placesPlanned` below its
+ * `agentsNeeded`) exists only for the claim it was made for: released, it closes — no forecast asked for
+ * that work, so nobody else may claim it. The releaser's shift goes with it (from the slot's `shiftIds`
+ * and the uncovered list, which a re-plan plans from), the summary's counts follow, and the other
+ * claimants keep their own shifts (the i-th claimant, sorted, works the slot's i-th shift).
+ * Answers { 'ok' } or { 'ok', 'closed' }.
  */
 const RELEASE = new Script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'no-roster'} end
@@ -297,9 +314,48 @@ if redis.call('SISMEMBER', KEYS[3], ARGV[2]) == 0 then return {'not-claimed'} en
 local slot = cjson.decode(slotJson)
 local cutoff = slot.start - tonumber(ARGV[5])
 if tonumber(ARGV[4]) >= cutoff then return {'cut-off', cutoff} end
+local planned = tonumber(slot.placesPlanned)
+local position = nil
+if planned and slot.agentsNeeded > planned then
+  local holders = redis.call('SMEMBERS', KEYS[3])
+  table.sort(holders)
+  for i, agent in ipairs(holders) do if agent == ARGV[2] then position = i end end
+end
 redis.call('SREM', KEYS[3], ARGV[2])
 redis.call('HDEL', KEYS[4], ARGV[3])
-return {'ok'}
+if not position then return {'ok'} end
+local shiftIds = slot.shiftIds or {}
+local gone = nil
+if #shiftIds > 0 then gone = table.remove(shiftIds, math.min(position, #shiftIds)) end
+slot.shiftIds = shiftIds
+slot.agentsNeeded = slot.agentsNeeded - 1
+-- cjson writes an empty table as {}: a slot without places keeps an empty list of shifts
+redis.call('HSET', KEYS[2], ARGV[1], (string.gsub(cjson.encode(slot), '"shiftIds":{}', '"shiftIds":[]')))
+local stillBehind = false
+for _, sid in ipairs(shiftIds) do if sid == gone then stillBehind = true end end
+local dropped = 0
+if gone and not stillBehind then
+  -- decoded whole: a roster's uncovered list is its open shifts only (kilobytes, not the partners' megabyte)
+  local uncovered = cjson.decode(redis.call('GET', KEYS[5]) or '[]')
+  local kept = {}
+  for _, s in ipairs(uncovered) do if s.id ~= gone then kept[#kept + 1] = s end end
+  dropped = #uncovered - #kept
+  if dropped > 0 then
+    local json = #kept == 0 and '[]' or (string.gsub(cjson.encode(kept), '"breaks":{}', '"breaks":[]'))
+    redis.call('SET', KEYS[5], json)
+  end
+end
+local meta = redis.call('GET', KEYS[6])
+if meta then
+  local function bumped(json, field, by)
+    local pattern = '"' .. field .. '":(%d+)'
+    local _, count = string.gsub(json, pattern, '')
+    if by == 0 or count ~= 1 then return json end
+    return (string.gsub(json, pattern, function(n) return '"' .. field .. '":' .. math.max(0, tonumber(n) + by) end))
+  end
+  redis.call('SET', KEYS[6], bumped(bumped(meta, 'slotPlaces', -1), 'uncoveredShifts', -dropped))
+end
+return {'ok', 'closed'}
 `);
 
 /**
@@ -485,6 +541,9 @@ if replaced then
       -- (a base slot has a shift per place, so this never runs short; if it did, the first shift stands in)
       while #slot.shiftIds < m.total do slot.shiftIds[#slot.shiftIds + 1] = slot.shiftIds[1] or carriedShift(m.oldSlot, m.oldSlot.shiftIds[1] or (m.slotId .. '-shift')) end
       slot.agentsNeeded = m.total
+      -- the places beyond these exist only for the claims they were made for: the release script closes
+      -- each with its claim (a carried slot's copy of an earlier publish's record is replaced)
+      slot.placesPlanned = m.places
       redis.call('HSET', newBase .. ':slots', m.slotId, cjson.encode(slot))
       addedPlaces = addedPlaces + m.total - m.places
       report[#report + 1] = kind
@@ -728,7 +787,7 @@ export class RosterRepository {
   /** The roster's cloud slots with the agents holding each, by start. */
   async slots(id: string): Promise<SlotWithClaims[]> {
     const hash = await guarded(this.redis.hgetall(this.keys.roster(id, 'slots')));
-    const slots = Object.values(hash).map((json) => JSON.parse(json) as CloudSlot);
+    const slots = Object.values(hash).map(cloudSlotOf);
     const pipeline = this.redis.pipeline();
     for (const s of slots) pipeline.smembers(this.keys.roster(id, `claims:${s.id}`));
     const holders = (await guarded(pipeline.exec())) ?? [];
@@ -739,7 +798,7 @@ export class RosterRepository {
 
   async slot(id: string, slotId: string): Promise<CloudSlot | undefined> {
     const json = await guarded(this.redis.hget(this.keys.roster(id, 'slots'), slotId));
-    return json ? (JSON.parse(json) as CloudSlot) : undefined;
+    return json ? cloudSlotOf(json) : undefined;
   }
 
   /**
@@ -803,14 +862,20 @@ export class RosterRepository {
     return { ok: false, refusal: reply[0] as ClaimRefusal, ...(reply[1] !== undefined ? { conflictWith: String(reply[1]) } : {}) };
   }
 
-  /** Gives a claimed slot back, refused from `cutoffMs` before the slot's start on. */
+  /**
+   * Gives a claimed slot back, refused from `cutoffMs` before the slot's start on. A place a re-plan's
+   * publish carried over or enlarged the slot by closes with its claim (`placeClosed`).
+   */
   async release(rosterId: string, slotId: string, agentId: string, cutoffMs: number, nowMs: number): Promise<ReleaseOutcome> {
     const reply = (await RELEASE.run(
       this.redis,
-      [this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId)],
+      [
+        this.keys.roster(rosterId, 'state'), this.keys.roster(rosterId, 'slots'), this.keys.roster(rosterId, `claims:${slotId}`), this.keys.agentClaims(agentId),
+        this.keys.roster(rosterId, 'uncovered'), this.keys.roster(rosterId, 'meta'),
+      ],
       [slotId, agentId, claimField(rosterId, slotId), nowMs, cutoffMs],
     )) as Array<string | number>;
-    if (reply[0] === 'ok') return { ok: true };
+    if (reply[0] === 'ok') return reply[1] === 'closed' ? { ok: true, placeClosed: true } : { ok: true };
     if (reply[0] === 'cut-off') return { ok: false, refusal: 'cut-off', cutoffAt: Number(reply[1]) };
     return { ok: false, refusal: reply[0] as 'no-roster' | 'no-slot' | 'not-claimed' };
   }

@@ -4,7 +4,7 @@
  */
 import { periodProblems } from '../../src/roster/build';
 import { KEYS, type TestService } from '../support/service';
-import { FAST_RULES, partners, startRosterWorld } from '../http/rosters-fixtures';
+import { FAST_RULES, buildDraft, partners, startRosterWorld, storeFor } from '../http/rosters-fixtures';
 
 const period = (timeZone: string) => ({ from: '2026-12-14', days: 14, timeZone });
 
@@ -37,5 +37,22 @@ describe('POST /rosters with an abbreviated period.timeZone', () => {
     expect(res.status).toBe(422);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.body.errors).toEqual([{ where: '/body/period/timeZone', message: expect.stringMatching(/"CET" is an abbreviation.*it would read as/) }]);
+  });
+
+  // as skill groups keep it: a roster of "asia/jerusalem" beside groups of Asia/Jerusalem is on one clock, named once
+  test('when period.timeZone is typed in another case or as GMT, then the roster keeps the canonical zone name', async () => {
+    const typed = { 'asia/jerusalem': 'Asia/Jerusalem', GMT: 'UTC' };
+    for (const [zone, canonical] of Object.entries(typed)) {
+      const id = await buildDraft(t, { period: { from: '2030-01-07', days: 2, timeZone: zone }, skillGroups: ['PS'], rules: FAST_RULES });
+      const { store, close } = storeFor(t.prefix);
+      try {
+        expect((await store.rosters.get(id))!.period.timeZone).toBe(canonical);
+      } finally {
+        close();
+      }
+      const view = await t.http.get(`/rosters/${id}`).set(planner).expect(200);
+      expect(view.body.period.timeZone).toBe(canonical);
+      expect(JSON.stringify(view.body)).not.toContain(`"${zone}"`);
+    }
   });
 });

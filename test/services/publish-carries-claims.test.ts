@@ -123,11 +123,11 @@ describe('publishing a re-plan that has no place for claims made while it was bu
     expect((await rosterCoverageRows(ctx, 'v2')).rows[0]).toMatchObject({ claimed: 2 });
     expect((await store.rosters.claimedSlotsOverlapping(T0, T0 + 7 * DAY)).map((c) => `${c.rosterId}/${c.agentId}`)).toEqual(['v2/C1', 'v2/C2']);
 
-    // the carried place is a claim like any other: released, it leaves nothing behind; claimed again, it holds
-    expect(await store.rosters.release('v2', 'slot-2', 'C1', 24 * HOUR, NOW)).toEqual({ ok: true });
+    // released, the carried place leaves nothing behind, and closes: it existed for that claim only
+    // (test/services/carried-place-release.test.ts)
+    expect(await store.rosters.release('v2', 'slot-2', 'C1', 24 * HOUR, NOW)).toEqual({ ok: true, placeClosed: true });
     expect(await claimIndex(['C1'])).toEqual({ C1: [] });
-    await claimSlot(ctx, 'C3', 'v2', 'slot-2');
-    await expect(claimSlot(ctx, 'C1', 'v2', 'slot-2')).rejects.toMatchObject({ status: 409 });
+    await expect(claimSlot(ctx, 'C3', 'v2', 'slot-2')).rejects.toMatchObject({ status: 409 });
   });
 
   test('when the re-plan sized the slot for fewer claims than were made meanwhile, then the publish enlarges it to hold them all', async () => {

@@ -96,7 +96,7 @@ describe('a re-plan draft and the claims that move to it at publish', () => {
   });
 
   test('when a re-plan is built, then its details list the claims that move at publish: count, exact minutes, agents and slots', async () => {
-    const moving = claimsMovingOf(await store.rosters.slots('v1'), new Set(['slot-2']), 'Europe/Berlin');
+    const moving = claimsMovingOf(await store.rosters.slots('v1'), [{ id: 'slot-2', agentsNeeded: 2 }], 'Europe/Berlin');
     expect(moving).toEqual({
       count: 2,
       paidMinutes: 960,
@@ -104,7 +104,7 @@ describe('a re-plan draft and the claims that move to it at publish', () => {
       claims: ['C1', 'C2'].map((agentId) => ({ agentId, slotId: 'slot-2', skillGroupId: 'PS', date: '2030-01-09', start: '2030-01-09T09:00:00+01:00', end: '2030-01-09T17:00:00+01:00', paidMinutes: 480 })),
     });
     // a claimed slot the re-plan dropped is carried over by the publish: moving too, marked carried
-    const carried = claimsMovingOf(await store.rosters.slots('v1'), new Set(), 'UTC');
+    const carried = claimsMovingOf(await store.rosters.slots('v1'), [], 'UTC');
     expect([carried.count, carried.paidMinutes, carried.claims.map((c) => [c.agentId, c.carried])]).toEqual([2, 960, [['C1', true], ['C2', true]]]);
   });
 
