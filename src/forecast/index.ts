@@ -278,13 +278,23 @@ export async function forecastRealtime(
   },
 ): Promise<ForecastResult> {
   const rows = input.history.filter((r) => r.start < input.now);
-  const series = subjectSeries(rows, input.skillGroup);
-  const date = localDate(input.now, series.zone);
-  const minute = minuteOfDay(input.now, series.zone);
+  if (!isValidZone(input.skillGroup.timeZone)) throw invalid(`unknown time zone "${input.skillGroup.timeZone}"`);
   // The interval `now` falls in is forecast, not read: its rows so far (per-minute events summed into
   // it, or a file's row that covers the whole interval) are partial as of now. Taking them as the
   // interval's count would sink today's level (7 minutes of a half hour read as a quiet half hour) or
-  // read the future; on an interval boundary this is the interval starting now.
+  // read the future; on an interval boundary this is the interval starting now. So the series — and the
+  // checks that read each of its rows as a whole interval (an absent past row a true zero or missing data,
+  // the inferred opening hours) — holds only the intervals completed before it, as at the interval's start:
+  // 8 calls so far instead of 7 must not turn a past absent row into missing data. The calls so far are
+  // read below, as such (countedSoFar).
+  const underWay = intervalStartOf(input.now, input.skillGroup.timeZone, input.skillGroup.intervalMinutes);
+  // (an interval length that does not divide the day has no interval start: buildDaySeries says so)
+  const completed = Number.isFinite(underWay) ? rows.filter((r) => r.start < underWay) : rows;
+  const ofGroup = (r: IntervalVolume) => r.skillGroupId === input.skillGroup.id;
+  if (!completed.some(ofGroup) && rows.some(ofGroup)) throw new WfmError('insufficient-history', 'no history before today: cannot forecast the next 30 minutes');
+  const series = subjectSeries(completed, input.skillGroup);
+  const date = localDate(input.now, series.zone);
+  const minute = minuteOfDay(input.now, series.zone);
   const slot = Math.floor(minute / series.intervalMinutes);
   const dayIndex = series.dates.indexOf(date);
   const history = historyBefore(series, date);
@@ -293,12 +303,11 @@ export async function forecastRealtime(
   if (input.model?.liveAlias === 'realtime-net') await ensureTfBackend();
   const calendar = calendarFor(series, input.skillGroup, input, date);
   const signals = emptyRecord<number[]>();
-  const withToday = { ...series };
-  const grids = signalSeries(withToday, input.signals);
-  for (const [name, grid] of Object.entries(grids)) signals[name] = dayIndex >= 0 ? grid[dayIndex] : [];
+  // today's signals, whether or not today has a completed interval yet
+  const grids = signalSeries({ ...series, dates: [date] }, input.signals);
+  for (const [name, grid] of Object.entries(grids)) signals[name] = grid[0];
   // The coming intervals in real time, each with its slot of the day: consecutive slots except where the
   // clocks change (the repeated hour comes again, the skipped hour never comes); the window ends at midnight.
-  const underWay = intervalStartOf(input.now, series.zone, series.intervalMinutes);
   // The model's horizon is its steps from the start of the interval under way; the 30 minutes from `now`
   // (its minute) reach further, into the interval(s) after it, which are forecast too (not in `points`).
   const windowFrom = Math.floor(input.now / 60_000) * 60_000;
