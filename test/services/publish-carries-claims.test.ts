@@ -8,53 +8,16 @@
  */
 import type { Redis } from 'ioredis';
 import type { Store } from '../../src/store/store';
-import type { NewRoster, StoredCoverageRow } from '../../src/store/roster-repository';
 import type { AssignedShift, PlannedShift } from '../../src/roster/types';
 import type { CloudSlot } from '../../src/roster/assignment';
-import type { Agent } from '../../src/domain/types';
 import { loadConfig } from '../../src/config/config';
 import { isWfmError, type WfmError } from '../../src/errors/wfm-error';
 import { agentCalendar, claimSlot, publishRoster, rosterCoverageRows, rosterShifts, type RosterContext } from '../../src/services/rosters';
 import { openTestStore, testEnv } from '../support/service';
-import { agent, skillGroup } from '../support/examples';
+import { skillGroup } from '../support/examples';
+import { DAY, HOUR, NOW, T0, WED, cloud, openShift, partner, partnerShift, slot, startOf, weekRoster } from '../support/claims-week';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** Monday 2030-01-07 00:00 UTC: the roster's week */
-const T0 = Date.UTC(2030, 0, 7);
-const NOW = T0 - 3 * DAY;
-const WED = 2;
-
-const cloud = (id: string): Agent =>
-  agent({ id, name: id, kind: 'cloud', timeZone: 'UTC', contract: { class: 'cloud', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 } });
-const partner = (id: string): Agent => agent({ id, name: id, timeZone: 'UTC', contract: { class: 'full-time', minHoursPerWeek: 0, maxHoursPerWeek: 40, maxDaysPerWeek: 5, maxConsecutiveDays: 5, minRestHours: 11 } });
-
-const startOf = (day: number) => T0 + day * DAY + 8 * HOUR;
-const dateOf = (day: number) => new Date(startOf(day)).toISOString().slice(0, 10);
-/** the planned shift behind a slot place, with its meal at `mealHour` after the start */
-const openShift = (id: string, day: number, mealHour = 4): PlannedShift => ({
-  id, skillGroupId: 'PS', templateId: 't', kind: 'day', date: dateOf(day), start: startOf(day), end: startOf(day) + 8 * HOUR,
-  breaks: [{ kind: 'meal', start: startOf(day) + mealHour * HOUR, end: startOf(day) + (mealHour + 0.5) * HOUR }],
-});
-const partnerShift = (id: string, agentId: string, day: number): AssignedShift => ({ ...openShift(id, day), agentId });
-const slot = (day: number, agentsNeeded: number, shiftIds: string[]): CloudSlot => ({
-  id: `slot-${day}`, skillGroupId: 'PS', date: dateOf(day), start: startOf(day), end: startOf(day) + 8 * HOUR, templateId: 't', kind: 'day', agentsNeeded, shiftIds,
-});
-/** the partners' coverage of the slot's day, one row an hour: nobody scheduled, two required */
-const coverage: StoredCoverageRow[] = Array.from({ length: 8 }, (_, h) => ({
-  skillGroupId: 'PS', intervalStart: startOf(WED) + h * HOUR, required: 2, scheduled: 0, shortfall: 2, volume: 20, ahtSeconds: 180, serviceLevel: 0, asaSeconds: -1, abandonment: 0.5,
-}));
-
-function roster(id: string, shifts: AssignedShift[], uncovered: PlannedShift[], slots: CloudSlot[], replanOf?: string): NewRoster {
-  const summary = { partnerShifts: shifts.length, uncoveredShifts: uncovered.length, slotPlaces: slots.reduce((n, s) => n + s.agentsNeeded, 0) };
-  return {
-    meta: { id, createdAt: new Date(NOW).toISOString(), period: { from: '2030-01-07', days: 7, timeZone: 'UTC', startMs: T0, endMs: T0 + 7 * DAY }, skillGroupIds: ['PS'], ...(replanOf ? { replanOf } : {}), request: {}, summary, details: {} },
-    shifts,
-    uncovered,
-    coverage,
-    slots,
-  };
-}
+const roster = (id: string, shifts: AssignedShift[], uncovered: PlannedShift[], slots: CloudSlot[], replanOf?: string) => weekRoster(id, shifts, uncovered, slots, replanOf);
 
 /** The rejection of `p`, which must be a WfmError. */
 async function refusal(p: Promise<unknown>): Promise<WfmError> {
