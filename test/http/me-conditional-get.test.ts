@@ -74,6 +74,16 @@ describe('If-None-Match answered 304 whatever the request\'s Cache-Control says'
     expect(changed.body.claims.map((c: { slotId: string }) => c.slotId)).toEqual(['mon', 'wed']);
   });
 
+  test('when a planner revalidates an agent\'s export later, then it is a 304 too, though generatedAt moves', async () => {
+    const agentId = cloudAgents(1)[0].id;
+    const first = await t.http.get(`/agents/${agentId}/export`).set(planner).expect(200);
+    clock += 60_000;
+    const second = await t.http.get(`/agents/${agentId}/export`).set(planner).expect(200);
+    expect(second.body.generatedAt).not.toBe(first.body.generatedAt);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    await t.http.get(`/agents/${agentId}/export`).set({ ...planner, ...FETCH_REVALIDATION, 'If-None-Match': first.headers.etag }).expect(304);
+  });
+
   test('when freshness is judged, then If-None-Match wins over If-Modified-Since, "*" matches any answer, and only GETs of 2xx are fresh', () => {
     const etag = 'W/"5-abc"';
     expect(answerIsFresh('GET', 200, { ifNoneMatch: '"5-abc"' }, { etag })).toBe(true);

@@ -3,7 +3,7 @@
  * re-planning, exports, drills, claim tokens; and the cloud agents' self-service routes (/me/…),
  * authenticated by their claim token instead of an API key.
  */
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { WfmError, isWfmError } from '../../errors/wfm-error';
 import {
   agentCalendar,
@@ -181,7 +181,8 @@ export function rosterRoutes(ctx: RosterContext): Router {
   // everything stored about the agent (right of access): the phone in full for admins, masked for planners
   // (as GET /agents/{id}); here rather than beside GET /agents/{id} for the service's default time zone
   r.get('/agents/:agentId/export', async (req, res) => {
-    res.json(await exportAgent(ctx, req.params.agentId, { phoneInFull: req.role === 'admin' }));
+    const document = await exportAgent(ctx, req.params.agentId, { phoneInFull: req.role === 'admin' });
+    sendExport(req, res, document);
   });
 
   r.post('/agents/:agentId/claim-token', async (req, res) => {
@@ -190,6 +191,17 @@ export function rosterRoutes(ctx: RosterContext): Router {
   });
 
   return r;
+}
+
+/**
+ * An agent's export, tagged by what the document says, not by when it was made: a client revalidating it
+ * gets a 304 until something stored about the agent changes (generatedAt alone changed the bytes every call).
+ */
+function sendExport(req: Request, res: Response, document: { generatedAt: string }): void {
+  const { generatedAt: _madeAt, ...content } = document;
+  const etag = contentEtag(req, content);
+  if (etag) res.setHeader('ETag', etag);
+  res.json(document);
 }
 
 const SELF_SERVICE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -259,12 +271,7 @@ export function cloudAgentRoutes(ctx: RosterContext): Router {
   r.get('/me/export', auth, async (req, res) => {
     await cloudAgentOrThrow(ctx, res.locals.agentId as string);
     const document = await exportAgent(ctx, res.locals.agentId as string, { phoneInFull: true, presentedToken: res.locals.claimToken as ClaimTokenClaims });
-    // the tag of what the document says, not of when it was made: an app revalidating it gets a 304
-    // until something stored about the agent changes (generatedAt alone changed the bytes every call)
-    const { generatedAt: _madeAt, ...content } = document;
-    const etag = contentEtag(req, content);
-    if (etag) res.setHeader('ETag', etag);
-    res.json(document);
+    sendExport(req, res, document);
   });
   // The claims not over yet by default (what an app shows), or those overlapping `from`…`to`, soonest
   // first; the body stays an array, more pages are announced in a Link header (see paging.ts), `from` pinned
