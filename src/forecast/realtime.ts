@@ -24,7 +24,7 @@ import { scorePoints, selectLive, weeklyNaiveScale, type ForecastMetrics, type S
 import { MIN_HISTORY_DAYS } from './two-week';
 import { fitIntradayFilter, stateAt, stepMultipliers, type IntradayFilterParams, type FilterDay } from './intraday';
 import { poissonMedian } from './stats';
-import { farBeyondForecast } from './surge-evidence';
+import { belowPaceTail, farBeyondForecast } from './surge-evidence';
 import { WfmError } from '../errors/wfm-error';
 import { ownValue } from '../domain/records';
 
@@ -519,6 +519,13 @@ export interface UnderWayCount {
 /** The fewest minutes a pace is read over: a burst in a minute or two (one caller redialling) is no storm's pace. */
 const PACE_MINUTES = 5;
 
+/**
+ * The minutes counted in the interval under way against the pace of the whole intervals before it: below
+ * this lower tail the storm has stopped; at or above PACE_HELD_P it is still running at that pace.
+ */
+const PACE_STOPPED_P = 0.01;
+const PACE_HELD_P = 0.05;
+
 /** The calls per minute the last minutes ran at, when far beyond the forecast (see observedPace). */
 export interface ObservedPace {
   perMinute: number;
@@ -575,6 +582,18 @@ export function observedPace(input: {
   const window = { calls, minutes, expected };
   if (!farBeyondForecast(window, input.dispersion)) return null;
   if (!countedEnough) {
+    const perMinute = calls / minutes;
+    const counted = underWay && underWay.minutes > 0 ? { calls: underWay.calls, minutes: Math.min(intervalMinutes, underWay.minutes) } : undefined;
+    if (counted) {
+      // The minutes counted since the whole intervals say whether the storm goes on across the boundary:
+      // well below the pace, it has stopped (not followed, however long it ran); at the pace, with the last
+      // whole interval far beyond on its own, it goes on (followed without waiting for PACE_MINUTES).
+      const tail = belowPaceTail(counted, perMinute, input.dispersion);
+      if (tail < PACE_STOPPED_P) return null;
+      const last = slot - 1;
+      const lastAlone = last >= 0 && day.open[last] && Number.isFinite(today[last]) ? { calls: today[last], minutes: intervalMinutes, expected: forecastOf(last) } : undefined;
+      if (tail >= PACE_HELD_P && lastAlone && farBeyondForecast(lastAlone, input.dispersion)) return { perMinute, ...window };
+    }
     // Whole intervals read as a pace only when the ones before them were far beyond too: a spell, not one
     // interval's spike.
     let before = { calls: 0, minutes: 0, expected: 0 };

@@ -82,3 +82,16 @@ export function farBeyondForecast(window: PaceWindow, dispersion = 1): boolean {
   const d = Math.max(1, Number.isFinite(dispersion) ? dispersion : 1);
   return window.minutes > 0 && strongEvidence(window.calls / d, window.expected / d);
 }
+
+/**
+ * P(X ≤ calls) for the calls counted over some minutes, X the count a pace of `perMinute` gives them, at the
+ * measured dispersion (quasi-Poisson, as farBeyondForecast): small when the minutes ran well below the
+ * pace — a storm that has stopped.
+ */
+export function belowPaceTail(counted: { calls: number; minutes: number }, perMinute: number, dispersion = 1): number {
+  const d = Math.max(1, Number.isFinite(dispersion) ? dispersion : 1);
+  const expected = (perMinute * counted.minutes) / d;
+  const k = Math.floor(counted.calls / d + 1e-9);
+  if (!(expected > 0) || k >= expected) return 1;
+  return poissonLowerTail(k, expected);
+}

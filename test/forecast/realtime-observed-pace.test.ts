@@ -188,6 +188,24 @@ describe('observedPace and the shared "far beyond the plan" test', () => {
     expect(observedPace({ day: { ...day, open: day.open.map((_, s) => s !== 30) }, today, slot: 30, intervalMinutes: 30, stepMean: 3, underWay: { calls: 60, minutes: 5 } })).toBeNull();
   });
 
+  test('when the interval under way has just begun, then its counted minutes say whether the storm goes on: followed at the pace when it does, dropped when it stopped', () => {
+    const today = new Array<number>(48).fill(NaN);
+    today[28] = 3;
+    today[29] = 360; // one storm half hour, 12 a minute, after an ordinary one
+    // 13:31: 12 calls in the first minute — the storm goes on across the boundary (was: no spell yet, dropped)
+    expect(observedPace({ day, today, slot: 30, intervalMinutes: 30, stepMean: 3, underWay: { calls: 12, minutes: 1 } })).toMatchObject({ calls: 372, minutes: 31 });
+    // …and so at the measured dispersion of a busy queue's counts
+    expect(observedPace({ day, today, slot: 30, intervalMinutes: 30, stepMean: 3, underWay: { calls: 24, minutes: 2 }, dispersion: 4 })).not.toBeNull();
+    // 3 calls in the first minute after it: one half hour's spike, not followed (a spell needs the one before)
+    expect(observedPace({ day, today, slot: 30, intervalMinutes: 30, stepMean: 3, underWay: { calls: 3, minutes: 1 } })).toBeNull();
+    // two storm half hours, then 2 calls in 3 minutes: the storm has stopped — not held at 12 a minute
+    const spell = [...today];
+    spell[28] = 360;
+    expect(observedPace({ day, today: spell, slot: 30, intervalMinutes: 30, stepMean: 3 })).not.toBeNull();
+    expect(observedPace({ day, today: spell, slot: 30, intervalMinutes: 30, stepMean: 3, underWay: { calls: 2, minutes: 3 } })).toBeNull();
+    expect(observedPace({ day, today: spell, slot: 30, intervalMinutes: 30, stepMean: 3, underWay: { calls: 8, minutes: 4 }, dispersion: 4 })).toBeNull();
+  });
+
   test('when the plan falls (closing time), then the last interval is tested against its own forecast, not the next one\'s', () => {
     const falling = { expected: [...new Array<number>(30).fill(40), ...new Array<number>(18).fill(4)], open: new Array<boolean>(48).fill(true) };
     const today = new Array<number>(48).fill(NaN);
