@@ -400,7 +400,7 @@ const THREAD_MODULE = path.resolve(__dirname, 'roster-build-thread.ts');
  * A re-plan's claims that move to it at publish (a re-plan's `details`): the re-plan's partner shifts and
  * `changes` leave them out, since the claimed slots stay the cloud agents' through a re-plan, and payroll
  * previewing the draft would read their hours as lost. Stored as its job read them; GET /rosters/{id} of
- * the draft reads them again at the request (rosterOrThrow), since claims made or released during and
+ * the draft reads them again at the request (rosterView), since claims made or released during and
  * after the build change what the publish moves (its `movedClaims` says how many did).
  */
 export interface ClaimsMovingAtPublish {
@@ -549,23 +549,25 @@ function throwNotFound(id: string): never {
   throw rosterNotFound(id);
 }
 
-/** The stored roster; a draft re-plan's `claimsMovingAtPublish` as of now (withClaimsMovingNow). */
 export async function rosterOrThrow(ctx: RosterContext, id: string): Promise<StoredRoster> {
   const roster = await ctx.store.rosters.get(id);
-  if (roster) return withClaimsMovingNow(ctx, roster);
+  if (roster) return roster;
   const refusal = await unstoredRosterRefusal(ctx, id);
   if (refusal) throw refusal;
   const built = await ctx.store.rosters.get(id);
   if (!built) throw rosterNotFound(id);
-  return withClaimsMovingNow(ctx, built);
+  return built;
 }
 
 /**
- * A draft re-plan's `claimsMovingAtPublish` read now, as its shifts and CSV are (claimedShifts): the job
- * stored what it read at its start, and claims made or released during the ~30 s build and after it
- * change what the publish moves, and which slots it carries over or enlarges. Other rosters as stored.
+ * The roster as GET /rosters/{id} shows it: a draft re-plan's `claimsMovingAtPublish` read now, as its
+ * shifts and CSV are (claimedShifts): the job stored what it read at its start, and claims made or
+ * released during the ~30 s build and after it change what the publish moves, and which slots it carries
+ * over or enlarges. Other rosters as stored. Only this view reads it: the other services that look a
+ * roster up (shifts, coverage, claims…) do not use it.
  */
-async function withClaimsMovingNow(ctx: RosterContext, roster: StoredRoster): Promise<StoredRoster> {
+export async function rosterView(ctx: RosterContext, id: string): Promise<StoredRoster> {
+  const roster = await rosterOrThrow(ctx, id);
   if (roster.status !== 'draft' || !roster.replanOf || roster.details.claimsMovingAtPublish === undefined) return roster;
   const [moving, own] = await Promise.all([claimsMovingAtPublish(ctx, roster), ctx.store.rosters.slots(roster.id)]);
   return { ...roster, details: { ...roster.details, claimsMovingAtPublish: claimsMovingOf(moving.slots, own, roster.period.timeZone) } };

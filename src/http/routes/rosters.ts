@@ -22,7 +22,7 @@ import {
   requestRoster,
   rosterCoverageRows,
   rosterCsv,
-  rosterOrThrow,
+  rosterView,
   rosterSlots,
   rosterStatus,
   slotsForAgent,
@@ -79,7 +79,7 @@ export function rosterRoutes(ctx: RosterContext): Router {
   });
 
   r.get('/rosters/:rosterId', async (req, res) => {
-    const roster = await rosterOrThrow(ctx, req.params.rosterId);
+    const roster = await rosterView(ctx, req.params.rosterId);
     // details keep instants as epoch ms; the answer gives them with the roster zone's offset, as shifts do
     const local = (ms: number) => formatInstant(ms, roster.period.timeZone);
     res.json({
