@@ -176,15 +176,23 @@ export function windowRanges(windows: WeeklyWindow[], weekday: IsoWeekday): Arra
     .sort((a, b) => a[0] - b[0]);
 }
 
-/** Whether the union of the weekly windows of `weekday` covers the minutes [from, to) of that day. */
-export function windowsCover(windows: WeeklyWindow[], weekday: IsoWeekday, from: number, to: number): boolean {
+/**
+ * The minute of `weekday` up to which the union of its weekly windows runs on unbroken from minute `from`
+ * (windows that touch or overlap joined: 22:00–24:00 reaches 1440 from 23:00); `from` itself when no
+ * window holds it.
+ */
+export function windowsReach(windows: WeeklyWindow[], weekday: IsoWeekday, from: number): number {
   let reached = from;
   for (const [a, b] of windowRanges(windows, weekday)) {
     if (a > reached) break;
     if (b > reached) reached = b;
-    if (reached >= to) return true;
   }
-  return reached >= to;
+  return reached;
+}
+
+/** Whether the union of the weekly windows of `weekday` covers the minutes [from, to) of that day. */
+export function windowsCover(windows: WeeklyWindow[], weekday: IsoWeekday, from: number, to: number): boolean {
+  return windowsReach(windows, weekday, from) >= to;
 }
 
 export type TimestampParse =

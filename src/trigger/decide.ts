@@ -10,7 +10,7 @@
  *   same way but on the current arrival rate held flat (no look-ahead).
  */
 import type { IsoWeekday, SkillGroup } from '../domain/types';
-import { clockTime, inWeeklyWindows, isoWeekday, minuteOfDay, wallClock, windowRanges, MINUTE_MS, HOUR_MS } from '../time/grid';
+import { clockTime, inWeeklyWindows, isoWeekday, minuteOfDay, wallClock, windowsReach, MINUTE_MS, HOUR_MS } from '../time/grid';
 import { plural } from '../domain/plural';
 import { acceptanceRate } from './acceptance';
 import { workEnd } from './callouts';
@@ -175,11 +175,7 @@ function quietHoursEnd(policy: TriggerPolicy, group: SkillGroup, at: number): nu
   while (t < giveUp) {
     const local = wallClock(t, group.timeZone);
     const minute = local.hour * 60 + local.minute;
-    let reached = minute;
-    for (const [from, to] of windowRanges(windows, local.weekday as IsoWeekday)) {
-      if (from > reached) break;
-      if (to > reached) reached = to;
-    }
+    const reached = windowsReach(windows, local.weekday as IsoWeekday, minute);
     if (reached === minute) return t;
     const jump = t + (reached - minute) * MINUTE_MS;
     t = wallClock(jump, group.timeZone).offset === local.offset ? jump : t + MINUTE_MS;
