@@ -18,6 +18,7 @@ import { answerCallout, refusedAsClaimClash, refusedAsOverlapping } from '../../
 import { calloutId } from '../../src/trigger/callouts';
 import { DEFAULT_POLICY, initialTriggerState, type Decision } from '../../src/trigger/types';
 import { openTestStore, testEnv } from '../support/service';
+import { refusal } from '../support/refusal';
 import { cloudAgent, group } from '../trigger/fixtures';
 
 const MIN = 60_000;
@@ -57,16 +58,6 @@ function roster(): NewRoster {
     coverage: [],
     slots: Object.values(SLOTS),
   };
-}
-
-/** The rejection of `p`, which must be a WfmError. */
-async function refusal(p: Promise<unknown>): Promise<WfmError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isWfmError(err)) throw new Error(`expected a WfmError, got ${err === undefined ? 'success' : String(err)}`);
-  return err;
 }
 
 describe("a cloud agent's claims and accepted callouts", () => {

@@ -11,23 +11,14 @@ import type { Store } from '../../src/store/store';
 import type { AssignedShift, PlannedShift } from '../../src/roster/types';
 import type { CloudSlot } from '../../src/roster/assignment';
 import { loadConfig } from '../../src/config/config';
-import { isWfmError, type WfmError } from '../../src/errors/wfm-error';
+import type { WfmError } from '../../src/errors/wfm-error';
 import { agentCalendar, claimSlot, publishRoster, rosterCoverageRows, rosterShifts, type RosterContext } from '../../src/services/rosters';
 import { openTestStore, testEnv } from '../support/service';
+import { refusal } from '../support/refusal';
 import { skillGroup } from '../support/examples';
 import { DAY, HOUR, NOW, T0, WED, cloud, openShift, partner, partnerShift, slot, startOf, weekRoster } from '../support/claims-week';
 
 const roster = (id: string, shifts: AssignedShift[], uncovered: PlannedShift[], slots: CloudSlot[], replanOf?: string) => weekRoster(id, shifts, uncovered, slots, replanOf);
-
-/** The rejection of `p`, which must be a WfmError. */
-async function refusal(p: Promise<unknown>): Promise<WfmError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isWfmError(err)) throw new Error(`expected a WfmError, got ${err === undefined ? 'success' : String(err)}`);
-  return err;
-}
 
 describe('publishing a re-plan that has no place for claims made while it was built', () => {
   let store: Store;

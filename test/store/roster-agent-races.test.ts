@@ -12,10 +12,10 @@ import type { AssignedShift } from '../../src/roster/types';
 import type { CloudSlot } from '../../src/roster/assignment';
 import type { Agent } from '../../src/domain/types';
 import { loadConfig } from '../../src/config/config';
-import { isWfmError, type WfmError } from '../../src/errors/wfm-error';
 import { claimSlot, publishRoster, type RosterContext } from '../../src/services/rosters';
 import { deleteAgent, putAgents } from '../../src/services/configuration';
 import { openTestStore, testEnv } from '../support/service';
+import { refusal } from '../support/refusal';
 import { agent, skillGroup } from '../support/examples';
 
 const HOUR = 3_600_000;
@@ -52,16 +52,6 @@ function roster(id: string, shifts: AssignedShift[], slots: CloudSlot[], replanO
 
 const limits: ClaimLimits = { minRestMs: 11 * HOUR, maxHoursPerWeek: 40, weekStartMs: T0, weekEndMs: T0 + 7 * DAY };
 const rostering = { nowMs: NOW, claimReleaseCutoffHours: CUTOFF_HOURS };
-
-/** The rejection of `p`, which must be a WfmError. */
-async function refusal(p: Promise<unknown>): Promise<WfmError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isWfmError(err)) throw new Error(`expected a WfmError, got ${err === undefined ? 'success' : String(err)}`);
-  return err;
-}
 
 describe('rosters racing the agents on them', () => {
   let store: Store;
